@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages Portcullis needs to build and run (and, with --test, to test).
+# Idempotent: installs only what is missing. Runs apt-get as root (or through sudo).
+set -euo pipefail
+
+packages=(cmake ninja-build g++ pkg-config
+          qt6-base-dev qt6-httpserver-dev qt6-websockets-dev libxkbcommon-dev libgl-dev
+          libqt6sql6-sqlite libqt6sql6-psql qtkeychain-qt6-dev libssl-dev libargon2-dev libjwt-dev
+          qt6-charts-dev qt6-tools-dev qt6-l10n-tools qt6-translations-l10n)
+if [[ "${1:-}" == "--test" ]]; then
+    packages+=(postgresql xvfb xauth dbus dbus-x11 gnome-keyring clang-format)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+    echo "Installing: ${missing[*]}"
+    SUDO=""
+    [[ $(id -u) -eq 0 ]] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

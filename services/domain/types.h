@@ -1,0 +1,313 @@
+#pragma once
+
+#include <QByteArray>
+#include <QDateTime>
+#include <QJsonObject>
+#include <QList>
+#include <QSet>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace portcullis {
+
+// Row ids. 0 means "none" (no organization for a global role, no impersonator, ...).
+using Id = qint64;
+
+// Built-in role levels of seed 002.
+namespace Level {
+inline constexpr int SuperAdmin = 100;
+inline constexpr int Admin = 80;
+inline constexpr int TeamLead = 60;
+inline constexpr int PowerUser = 40;
+inline constexpr int User = 20;
+inline constexpr int Viewer = 10;
+} // namespace Level
+
+struct Organization
+{
+    Id id = 0;
+    QString name;
+    QString slug;
+    QString plan = QStringLiteral("free");
+    int maxUsers = 100;
+    QStringList features;
+    bool active = true;
+    QDateTime createdAt;
+    qint64 userCount = 0; // filled by list/get
+};
+
+struct User
+{
+    Id id = 0;
+    QString email;
+    QString username;
+    QString fullName;
+    Id organizationId = 0;
+    bool active = true;   // false = suspended
+    bool verified = false;
+    bool deleted = false; // soft delete
+    QString banReason;    // empty = not banned
+    QDateTime banExpiresAt; // invalid = permanent while banned
+    Id bannedBy = 0;
+    int failedLogins = 0;
+    QDateTime lockedUntil;
+    QDateTime lastLoginAt;
+    QDateTime createdAt;
+    qint64 version = 1; // row version for optimistic concurrency
+    QStringList roleCodes; // filled in the same query as the row, never one query per row
+    int highestLevel = 0;
+
+    bool isBanned(const QDateTime& now = QDateTime::currentDateTimeUtc()) const
+    {
+        return !banReason.isEmpty() && (!banExpiresAt.isValid() || banExpiresAt > now);
+    }
+    bool isLocked(const QDateTime& now = QDateTime::currentDateTimeUtc()) const
+    {
+        return lockedUntil.isValid() && lockedUntil > now;
+    }
+    // "active", "suspended", "banned", "locked" or "deleted".
+    QString status(const QDateTime& now = QDateTime::currentDateTimeUtc()) const;
+};
+
+struct Role
+{
+    Id id = 0;
+    QString code;
+    QString name;
+    QString description;
+    int level = 0;
+    bool builtIn = false;
+    Id organizationId = 0; // 0 = global
+    QStringList permissions; // direct permissions (may contain wildcards)
+    QStringList grants;      // role codes this role may assign although they are not strictly below
+};
+
+struct Permission
+{
+    QString code;
+    QString category;
+    QString description;
+};
+
+struct ApiKey
+{
+    Id id = 0;
+    QString name;
+    Id userId = 0;
+    Id organizationId = 0;
+    QString prefix; // the visible start of the key, e.g. "pk_live_AbC123"
+    QStringList scopes;
+    QDateTime expiresAt; // invalid = never
+    int rateLimitPerMinute = 60;
+    QStringList ipAllowlist; // empty = any address; entries are addresses or CIDR ranges
+    QDateTime lastUsedAt;
+    QDateTime createdAt;
+    bool revoked = false;
+    QString ownerEmail;
+};
+
+// The only time the secret exists outside the caller's hands.
+struct CreatedApiKey
+{
+    ApiKey key;
+    QString secret;
+};
+
+struct Session
+{
+    Id id = 0;
+    Id userId = 0;
+    QString userEmail;
+    Id organizationId = 0;
+    QString ip;
+    QString userAgent;
+    QDateTime createdAt;
+    QDateTime lastSeenAt;
+    QDateTime expiresAt;
+    bool revoked = false;
+    Id impersonatorId = 0;
+    QString impersonatorEmail;
+    QString impersonationReason;
+
+    bool isImpersonation() const { return impersonatorId != 0; }
+};
+
+struct CreatedSession
+{
+    Session session;
+    QString token; // shown once; only its hash is stored
+};
+
+struct Invitation
+{
+    Id id = 0;
+    Id organizationId = 0;
+    QString email;
+    QString roleCode;
+    Id invitedBy = 0;
+    QDateTime createdAt;
+    QDateTime expiresAt;
+    QDateTime acceptedAt;
+    bool revoked = false;
+
+    QString status(const QDateTime& now = QDateTime::currentDateTimeUtc()) const;
+};
+
+struct CreatedInvitation
+{
+    Invitation invitation;
+    QString token;
+};
+
+struct AuditEvent
+{
+    Id id = 0;
+    QDateTime time;
+    QString actorType; // "user", "api_key" or "system"
+    Id actorId = 0;
+    QString actorLabel; // email of the user (or owner of the key) when known
+    Id organizationId = 0;
+    QString action;     // "user.banned", ...
+    QString resourceType;
+    QString resourceId;
+    QJsonObject details;
+    QString ip;
+    QString outcome = QStringLiteral("success"); // "success" or "denied"
+    QByteArray prevHash; // hex
+    QByteArray hash;     // hex
+};
+
+struct Stats
+{
+    qint64 usersTotal = 0;
+    qint64 usersActive = 0;
+    qint64 usersBanned = 0;
+    qint64 usersSuspended = 0;
+    qint64 sessionsActive = 0;
+    qint64 apiKeysActive = 0;
+    qint64 eventsLast24h = 0;
+};
+
+template <typename T>
+struct Page
+{
+    QList<T> items;
+    qint64 total = 0;
+    int page = 1;
+    int limit = 50;
+};
+
+struct AuditPage
+{
+    QList<AuditEvent> items;
+    QString nextCursor; // empty at the end
+};
+
+struct UserQuery
+{
+    QString search;         // substring of email, username or full name
+    QString roleCode;       // only users holding this role
+    QString status;         // "", "active", "suspended", "banned", "locked", "deleted"
+    Id organizationId = 0;  // 0 = the actor's scope (all for super admins)
+    QString sortBy = QStringLiteral("email"); // email, username, full_name, created_at, last_login_at
+    bool descending = false;
+    int page = 1;
+    int limit = 50;
+};
+
+struct AuditQuery
+{
+    Id actorId = 0;
+    QString actorType;
+    QString actorEmail;   // matched against the actor's email (exact, case-insensitive)
+    QString action;       // exact, or a prefix ending in '*' ("user.*")
+    QString resourceType;
+    QString resourceId;
+    QString outcome;      // "", "success", "denied"
+    Id organizationId = 0;
+    QString ip;
+    QDateTime from;       // inclusive
+    QDateTime to;         // exclusive
+    QString cursor;       // from AuditPage::nextCursor
+    int limit = 100;
+};
+
+struct SessionQuery
+{
+    Id userId = 0;
+    bool includeRevoked = false;
+    bool includeExpired = false;
+    int page = 1;
+    int limit = 50;
+};
+
+struct NewOrganization
+{
+    QString name;
+    QString slug; // derived from the name when empty
+    QString plan = QStringLiteral("free");
+    int maxUsers = 100;
+    QStringList features;
+};
+
+struct OrganizationUpdate
+{
+    std::optional<QString> name;
+    std::optional<QString> plan;
+    std::optional<int> maxUsers;
+    std::optional<QStringList> features;
+};
+
+struct NewUser
+{
+    QString email;
+    QString username;
+    QString fullName;
+    QString password;
+    Id organizationId = 0; // 0 = the actor's organization
+    QStringList roleCodes = {QStringLiteral("user")};
+    bool verified = false;
+};
+
+struct UserUpdate
+{
+    qint64 expectedVersion = 0; // must match the stored version
+    std::optional<QString> email;
+    std::optional<QString> username;
+    std::optional<QString> fullName;
+    std::optional<bool> verified;
+};
+
+struct NewRole
+{
+    QString code;
+    QString name;
+    QString description;
+    int level = 30;
+    Id organizationId = 0; // 0 = global (super admins only)
+    QStringList permissions;
+    QStringList grants;
+};
+
+struct RoleUpdate
+{
+    std::optional<QString> name;
+    std::optional<QString> description;
+    std::optional<int> level;
+    std::optional<QStringList> permissions;
+    std::optional<QStringList> grants;
+};
+
+struct NewApiKey
+{
+    QString name;
+    Id userId = 0;
+    QStringList scopes;
+    QDateTime expiresAt;
+    int rateLimitPerMinute = 60;
+    QStringList ipAllowlist;
+};
+
+} // namespace portcullis

@@ -1,0 +1,434 @@
+// ApiKeyManager: creating (secret shown once), listing, revoking and verifying API keys.
+
+#include "store.h"
+
+#include "policy/policy.h"
+#include "rows.h"
+#include "security/crypto.h"
+
+#include <QCoreApplication>
+#include <QHostAddress>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QLoggingCategory>
+#include <QSqlQuery>
+
+#include <algorithm>
+
+Q_DECLARE_LOGGING_CATEGORY(lcSql)
+
+namespace portcullis {
+
+using namespace sqlutil;
+
+namespace {
+
+struct Tr
+{
+    Q_DECLARE_TR_FUNCTIONS(Portcullis::ApiKeys)
+};
+
+constexpr int MaxRateLimitPerMinute = 100000;
+// last_used_at is refreshed at most this often per key, so a busy client does not turn every
+// request into a write.
+constexpr qint64 LastUsedResolutionMs = 60 * 1000;
+
+const QString kKeySelect = QStringLiteral(
+    "SELECT k.id, k.name, k.user_id, k.organization_id, k.prefix, k.scopes, k.expires_at, k.rate_limit_per_minute, "
+    "k.ip_allowlist, k.last_used_at, k.created_at, k.revoked_at, u.email "
+    "FROM api_keys k JOIN users u ON u.id = k.user_id");
+
+ApiKey keyFromQuery(const QSqlQuery& q)
+{
+    ApiKey k;
+    k.id = q.value(0).toLongLong();
+    k.name = q.value(1).toString();
+    k.userId = q.value(2).toLongLong();
+    k.organizationId = q.value(3).toLongLong();
+    k.prefix = q.value(4).toString();
+    k.scopes = fromJsonArray(q.value(5).toString());
+    k.expiresAt = timeFrom(q.value(6));
+    k.rateLimitPerMinute = q.value(7).toInt();
+    k.ipAllowlist = fromJsonArray(q.value(8).toString());
+    k.lastUsedAt = timeFrom(q.value(9));
+    k.createdAt = timeFrom(q.value(10));
+    k.revoked = !q.value(11).isNull();
+    k.ownerEmail = q.value(12).toString();
+    return k;
+}
+
+QVariant nullableId(Id id)
+{
+    return id != 0 ? QVariant(id) : QVariant(QMetaType::fromType<qint64>());
+}
+
+bool isOwnAccount(const Actor& actor, Id userId)
+{
+    // Only a signed-in user acts for themself here; an API key never gets the self-service shortcut.
+    return actor.kind == Actor::Kind::User && actor.userId != 0 && actor.userId == userId;
+}
+
+// An allowlist entry is an address ("203.0.113.7", "2001:db8::1") or a CIDR range ("10.0.0.0/8").
+bool isValidAllowlistEntry(const QString& entry)
+{
+    if (entry.contains(QLatin1Char('/')))
+        return !QHostAddress::parseSubnet(entry).first.isNull();
+    return !QHostAddress(entry).isNull();
+}
+
+bool addressAllowed(const QString& ip, const QStringList& allowlist)
+{
+    if (allowlist.isEmpty())
+        return true;
+    QHostAddress address(ip.trimmed());
+    if (address.isNull())
+        return false;
+    // A client reaching an IPv6 socket shows up as ::ffff:a.b.c.d; compare it as the IPv4 it is.
+    bool isV4Mapped = false;
+    const quint32 v4 = address.toIPv4Address(&isV4Mapped);
+    if (isV4Mapped && address.protocol() == QAbstractSocket::IPv6Protocol)
+        address = QHostAddress(v4);
+    for (const QString& entry : allowlist) {
+        if (entry.contains(QLatin1Char('/'))) {
+            const auto subnet = QHostAddress::parseSubnet(entry);
+            if (!subnet.first.isNull() && address.isInSubnet(subnet))
+                return true;
+        } else if (address.isEqual(QHostAddress(entry), QHostAddress::TolerantConversion)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+} // namespace
+
+Result<CreatedApiKey> ApiKeyManager::create(const Actor& actor, const NewApiKey& key)
+{
+    const QString action = QStringLiteral("api_key.created");
+    const QString resource = QStringLiteral("api_key");
+    if (const auto decision = policy::requirePermission(actor, QStringLiteral("admin:apikey:create")); !decision)
+        return m_core.deny(actor, action, resource, {}, actor.organizationId, decision.reason);
+
+    const Id ownerId = key.userId != 0 ? key.userId : actor.userId;
+    if (ownerId == 0)
+        return ServiceError::validationField(QStringLiteral("user_id"), Tr::tr("Choose the user the key acts for."));
+    auto owner = m_core.loadUser(ownerId);
+    if (!owner)
+        return owner.error();
+    if (!isOwnAccount(actor, ownerId)) {
+        if (const auto decision = policy::canManageUser(actor, *owner, false); !decision)
+            return m_core.deny(actor, action, QStringLiteral("user"), QString::number(ownerId),
+                               owner->organizationId, decision.reason);
+    }
+    if (owner->deleted)
+        return ServiceError::conflict(Tr::tr("%1 is deleted and cannot own an API key").arg(owner->email));
+    auto ownerActor = m_core.actorForUser(ownerId);
+    if (!ownerActor)
+        return ownerActor.error();
+
+    // Validation: every problem at once, one message per field.
+    QHash<QString, QString> fields;
+    const QString name = key.name.trimmed();
+    if (name.isEmpty())
+        fields.insert(QStringLiteral("name"), Tr::tr("Give the key a name."));
+    else if (name.size() > policy::Limits::Name)
+        fields.insert(QStringLiteral("name"), Tr::tr("A name has at most %1 characters.").arg(policy::Limits::Name));
+
+    QStringList scopes;
+    for (const QString& raw : key.scopes) {
+        const QString scope = raw.trimmed();
+        if (scope.isEmpty() || scopes.contains(scope))
+            continue;
+        if (!policy::isKnownPermission(scope)) {
+            fields.insert(QStringLiteral("scopes"), Tr::tr("%1 is not a known permission.").arg(scope));
+            break;
+        }
+        if (!policy::hasPermission(ownerActor->permissions, scope)) {
+            fields.insert(QStringLiteral("scopes"),
+                          Tr::tr("%1 does not hold the permission %2, so the key cannot carry it.")
+                              .arg(owner->email, scope));
+            break;
+        }
+        // A key acting through another key must not come out broader than the key that made it.
+        if (actor.kind == Actor::Kind::ApiKey && !policy::hasPermission(actor.permissions, scope)) {
+            fields.insert(QStringLiteral("scopes"),
+                          Tr::tr("This API key does not hold %1, so it cannot give it to a new key.").arg(scope));
+            break;
+        }
+        scopes << scope;
+    }
+
+    if (key.rateLimitPerMinute < 1 || key.rateLimitPerMinute > MaxRateLimitPerMinute)
+        fields.insert(QStringLiteral("rate_limit_per_minute"),
+                      Tr::tr("The rate limit is between 1 and %1 requests per minute.").arg(MaxRateLimitPerMinute));
+
+    QStringList allowlist;
+    for (const QString& raw : key.ipAllowlist) {
+        const QString entry = raw.trimmed();
+        if (entry.isEmpty() || allowlist.contains(entry))
+            continue;
+        if (!isValidAllowlistEntry(entry)) {
+            fields.insert(QStringLiteral("ip_allowlist"),
+                          Tr::tr("%1 is neither an IP address nor a CIDR range such as 10.0.0.0/8.").arg(entry));
+            break;
+        }
+        allowlist << entry;
+    }
+
+    const qint64 now = m_core.now();
+    if (key.expiresAt.isValid() && key.expiresAt.toMSecsSinceEpoch() <= now)
+        fields.insert(QStringLiteral("expires_at"), Tr::tr("The expiry date must be in the future."));
+
+    if (!fields.isEmpty())
+        return ServiceError::validation(Tr::tr("The API key cannot be created as entered."), fields);
+
+    const QString secret = crypto::newApiKey();
+    if (secret.isEmpty())
+        return ServiceError::unavailable(Tr::tr("The system could not generate a secure key"));
+    const QString prefix = crypto::apiKeyPrefix(secret);
+
+    return m_core.inTransaction<CreatedApiKey>([&]() -> Result<CreatedApiKey> {
+        QSqlQuery q(m_core.db());
+        if (!m_core.exec(q,
+                         QStringLiteral("INSERT INTO api_keys (name, user_id, organization_id, prefix, key_hash, scopes, "
+                                        "expires_at, rate_limit_per_minute, ip_allowlist, created_by, created_at) "
+                                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
+                         {name, ownerId, owner->organizationId, prefix,
+                          QString::fromLatin1(crypto::sha256Hex(secret.toUtf8())), toJsonArray(scopes),
+                          nullableTime(key.expiresAt), key.rateLimitPerMinute, toJsonArray(allowlist),
+                          nullableId(actor.userId), now})
+            || !q.next())
+            return m_core.sqlError(q, Tr::tr("Creating the API key"));
+        CreatedApiKey created;
+        created.secret = secret;
+        ApiKey& k = created.key;
+        k.id = q.value(0).toLongLong();
+        q.finish();
+        k.name = name;
+        k.userId = ownerId;
+        k.organizationId = owner->organizationId;
+        k.prefix = prefix;
+        k.scopes = scopes;
+        k.expiresAt = key.expiresAt.isValid() ? timeFrom(key.expiresAt.toMSecsSinceEpoch()) : QDateTime();
+        k.rateLimitPerMinute = key.rateLimitPerMinute;
+        k.ipAllowlist = allowlist;
+        k.createdAt = timeFrom(now);
+        k.ownerEmail = owner->email;
+
+        // The prefix is meant to be seen (it identifies the key in lists); the secret never leaves here.
+        QJsonObject details{{QStringLiteral("name"), name},
+                            {QStringLiteral("prefix"), prefix},
+                            {QStringLiteral("user_id"), ownerId},
+                            {QStringLiteral("scopes"), QJsonArray::fromStringList(scopes)},
+                            {QStringLiteral("rate_limit_per_minute"), key.rateLimitPerMinute},
+                            {QStringLiteral("ip_allowlist"), QJsonArray::fromStringList(allowlist)}};
+        if (k.expiresAt.isValid())
+            details.insert(QStringLiteral("expires_at"), k.expiresAt.toString(Qt::ISODateWithMs));
+        if (auto audited =
+                m_core.appendAudit(actor, action, resource, QString::number(k.id), owner->organizationId, details);
+            !audited)
+            return audited.error();
+        return created;
+    });
+}
+
+Result<Page<ApiKey>> ApiKeyManager::list(const Actor& actor, Id userId, int page, int limit)
+{
+    const QString action = QStringLiteral("api_key.list");
+    if (const auto decision = policy::requirePermission(actor, QStringLiteral("admin:apikey:view")); !decision)
+        return m_core.deny(actor, action, QStringLiteral("api_key"), {}, actor.organizationId, decision.reason);
+
+    QStringList where;
+    QVariantList binds;
+    if (userId != 0) {
+        auto owner = m_core.loadUser(userId);
+        if (!owner)
+            return owner.error();
+        if (const auto decision = policy::requireTenant(actor, owner->organizationId); !decision)
+            return m_core.deny(actor, action, QStringLiteral("user"), QString::number(userId), owner->organizationId,
+                               decision.reason);
+        where << QStringLiteral("k.user_id = ?");
+        binds << userId;
+    }
+    if (!actor.isSuperAdmin()) {
+        where << QStringLiteral("k.organization_id = ?");
+        binds << actor.organizationId;
+    }
+    const QString whereSql =
+        where.isEmpty() ? QString() : QString(QStringLiteral(" WHERE ") + where.join(QStringLiteral(" AND ")));
+
+    Page<ApiKey> result;
+    result.page = clampPage(page);
+    result.limit = clampLimit(limit);
+
+    QSqlQuery q(m_core.db());
+    if (!m_core.exec(q, QStringLiteral("SELECT COUNT(*) FROM api_keys k") + whereSql, binds) || !q.next())
+        return m_core.sqlError(q, Tr::tr("Counting API keys"));
+    result.total = q.value(0).toLongLong();
+
+    QVariantList pageBinds = binds;
+    pageBinds << result.limit << qint64(result.page - 1) * result.limit;
+    if (!m_core.exec(q, kKeySelect + whereSql + QStringLiteral(" ORDER BY k.id DESC LIMIT ? OFFSET ?"), pageBinds))
+        return m_core.sqlError(q, Tr::tr("Listing API keys"));
+    while (q.next())
+        result.items << keyFromQuery(q);
+    return result;
+}
+
+Status ApiKeyManager::revoke(const Actor& actor, Id keyId)
+{
+    const QString action = QStringLiteral("api_key.revoked");
+    const QString resource = QStringLiteral("api_key");
+    const QString resourceId = QString::number(keyId);
+
+    ApiKey key;
+    {
+        QSqlQuery q(m_core.db());
+        if (!m_core.exec(q, kKeySelect + QStringLiteral(" WHERE k.id = ?"), {keyId}))
+            return m_core.sqlError(q, Tr::tr("Loading the API key"));
+        if (!q.next())
+            return ServiceError::notFound(Tr::tr("No API key with id %1").arg(keyId));
+        key = keyFromQuery(q);
+    }
+
+    // Revoking one's own key is always allowed: it only ever takes access away.
+    if (!isOwnAccount(actor, key.userId)) {
+        if (const auto decision = policy::requirePermission(actor, QStringLiteral("admin:apikey:revoke")); !decision)
+            return m_core.deny(actor, action, resource, resourceId, key.organizationId, decision.reason);
+        if (const auto decision = policy::requireTenant(actor, key.organizationId); !decision)
+            return m_core.deny(actor, action, resource, resourceId, key.organizationId, decision.reason);
+        auto owner = m_core.loadUser(key.userId);
+        if (!owner)
+            return owner.error();
+        if (const auto decision = policy::canManageUser(actor, *owner, false); !decision)
+            return m_core.deny(actor, action, resource, resourceId, key.organizationId, decision.reason);
+    }
+
+    auto done = m_core.inTransaction<bool>([&]() -> Result<bool> {
+        QSqlQuery q(m_core.db());
+        if (!m_core.exec(q, QStringLiteral("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL"),
+                         {m_core.now(), keyId}))
+            return m_core.sqlError(q, Tr::tr("Revoking the API key"));
+        if (q.numRowsAffected() == 0)
+            return true; // already revoked: nothing changed, nothing to audit
+        const QJsonObject details{{QStringLiteral("name"), key.name},
+                                  {QStringLiteral("prefix"), key.prefix},
+                                  {QStringLiteral("user_id"), key.userId}};
+        if (auto audited = m_core.appendAudit(actor, action, resource, resourceId, key.organizationId, details);
+            !audited)
+            return audited.error();
+        return true;
+    });
+    if (!done)
+        return done.error();
+    return {};
+}
+
+Result<Actor> ApiKeyManager::verify(const QString& key, const QString& ip, const QString& requiredScope)
+{
+    if (!crypto::looksLikeApiKey(key))
+        return ServiceError::unauthenticated(Tr::tr("Malformed API key"));
+
+    Actor keyActor; // who the refusals below are audited as
+    keyActor.kind = Actor::Kind::ApiKey;
+    keyActor.ip = ip;
+    QStringList scopes;
+    QStringList allowlist;
+    qint64 expiresAt = 0;
+    bool revoked = false;
+    qint64 lastUsed = 0;
+    bool ownerDeleted = false;
+    bool ownerActive = true;
+    bool organizationActive = true;
+    User ban;
+    {
+        QSqlQuery q(m_core.db());
+        if (!m_core.exec(q,
+                         QStringLiteral("SELECT k.id, k.user_id, k.organization_id, k.scopes, k.expires_at, "
+                                        "k.ip_allowlist, k.last_used_at, k.revoked_at, u.email, u.active, u.deleted, "
+                                        "u.ban_reason, u.ban_expires_at, o.active "
+                                        "FROM api_keys k JOIN users u ON u.id = k.user_id "
+                                        "JOIN organizations o ON o.id = k.organization_id WHERE k.key_hash = ?"),
+                         {QString::fromLatin1(crypto::sha256Hex(key.toUtf8()))}))
+            return m_core.sqlError(q, Tr::tr("Checking the API key"));
+        if (!q.next())
+            return ServiceError::unauthenticated(Tr::tr("Unknown API key"));
+        keyActor.apiKeyId = q.value(0).toLongLong();
+        keyActor.userId = q.value(1).toLongLong();
+        keyActor.organizationId = q.value(2).toLongLong();
+        scopes = fromJsonArray(q.value(3).toString());
+        expiresAt = q.value(4).isNull() ? 0 : q.value(4).toLongLong();
+        allowlist = fromJsonArray(q.value(5).toString());
+        lastUsed = q.value(6).isNull() ? 0 : q.value(6).toLongLong();
+        revoked = !q.value(7).isNull();
+        keyActor.email = q.value(8).toString();
+        ownerActive = q.value(9).toInt() != 0;
+        ownerDeleted = q.value(10).toInt() != 0;
+        ban.banReason = q.value(11).toString();
+        ban.banExpiresAt = timeFrom(q.value(12));
+        organizationActive = q.value(13).toInt() != 0;
+    }
+
+    // Use of a known key that is refused is a security event: audit it (unknown keys are not, they
+    // name nobody and would let anyone fill the log).
+    const QString action = QStringLiteral("api_key.authenticate");
+    const QString resource = QStringLiteral("api_key");
+    const QString resourceId = QString::number(keyActor.apiKeyId);
+    auto refuse = [&](const ServiceError& error) -> ServiceError {
+        m_core.deny(keyActor, action, resource, resourceId, keyActor.organizationId, error.message);
+        return error;
+    };
+
+    const qint64 now = m_core.now();
+    if (revoked)
+        return refuse(ServiceError::unauthenticated(Tr::tr("API key revoked")));
+    if (expiresAt != 0 && expiresAt <= now)
+        return refuse(ServiceError::unauthenticated(Tr::tr("API key expired")));
+    if (ownerDeleted)
+        return refuse(ServiceError::unauthenticated(Tr::tr("The owner of this API key has been deleted")));
+    if (ban.isBanned(timeFrom(now)))
+        return refuse(ServiceError::unauthenticated(Tr::tr("The owner of this API key is banned")));
+    if (!ownerActive)
+        return refuse(ServiceError::unauthenticated(Tr::tr("The owner of this API key is suspended")));
+    if (!organizationActive)
+        return refuse(ServiceError::unauthenticated(Tr::tr("The organization of this API key is suspended")));
+    if (!addressAllowed(ip, allowlist))
+        return refuse(ServiceError::forbidden(
+            Tr::tr("API key not allowed from %1").arg(ip.isEmpty() ? Tr::tr("an unknown address") : ip)));
+
+    auto owner = m_core.actorForUser(keyActor.userId);
+    if (!owner)
+        return owner.error();
+    keyActor.level = owner->level;
+    keyActor.roleCodes = owner->roleCodes;
+    keyActor.permissions = policy::limitToScopes(owner->permissions, scopes);
+
+    if (!requiredScope.isEmpty()) {
+        const bool covered = std::any_of(scopes.cbegin(), scopes.cend(), [&](const QString& scope) {
+            return policy::permissionMatches(scope, requiredScope);
+        });
+        if (!covered)
+            return refuse(ServiceError::forbidden(Tr::tr("API key lacks scope %1").arg(requiredScope)));
+        // The scope is on the key but the owner may have lost the permission since.
+        if (!policy::hasPermission(keyActor.permissions, requiredScope))
+            return refuse(ServiceError::forbidden(
+                Tr::tr("The owner of this API key no longer holds %1").arg(requiredScope)));
+    }
+
+    if (lastUsed == 0 || now - lastUsed >= LastUsedResolutionMs) {
+        auto touched = m_core.inTransaction<bool>([&]() -> Result<bool> {
+            QSqlQuery q(m_core.db());
+            if (!m_core.exec(q, QStringLiteral("UPDATE api_keys SET last_used_at = ? WHERE id = ?"),
+                             {now, keyActor.apiKeyId}))
+                return m_core.sqlError(q, Tr::tr("Recording the use of the API key"));
+            return true;
+        });
+        // A missed refresh only makes "last used" a minute older; it is no reason to refuse the request.
+        if (!touched)
+            qCWarning(lcSql) << "could not refresh last_used_at of API key" << keyActor.apiKeyId << ":"
+                             << touched.error().message;
+    }
+    return keyActor;
+}
+
+} // namespace portcullis

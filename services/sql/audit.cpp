@@ -1,0 +1,413 @@
+#include "auditchain.h"
+#include "policy/policy.h"
+#include "rows.h"
+
+#include <QJsonDocument>
+#include <QSqlQuery>
+
+namespace portcullis {
+
+using namespace sqlutil;
+
+namespace {
+
+const QString kAuditColumns = QStringLiteral(
+    "SELECT id, occurred_at, actor_type, actor_id, actor_label, organization_id, action, resource_type, resource_id, "
+    "details, ip, outcome, prev_hash, hash FROM audit_events");
+
+auditchain::Row chainRow(const QSqlQuery& q)
+{
+    auditchain::Row r;
+    r.id = q.value(0).toLongLong();
+    r.occurredAtMs = q.value(1).toLongLong();
+    r.actorType = q.value(2).toString();
+    r.actorId = q.value(3).toLongLong();
+    r.actorLabel = q.value(4).toString();
+    r.organizationId = q.value(5).toLongLong();
+    r.action = q.value(6).toString();
+    r.resourceType = q.value(7).toString();
+    r.resourceId = q.value(8).toString();
+    r.details = q.value(9).toString();
+    r.ip = q.value(10).toString();
+    r.outcome = q.value(11).toString();
+    return r;
+}
+
+AuditEvent eventFromQuery(const QSqlQuery& q)
+{
+    AuditEvent e;
+    e.id = q.value(0).toLongLong();
+    e.time = timeFrom(q.value(1));
+    e.actorType = q.value(2).toString();
+    e.actorId = q.value(3).toLongLong();
+    e.actorLabel = q.value(4).toString();
+    e.organizationId = q.value(5).toLongLong();
+    e.action = q.value(6).toString();
+    e.resourceType = q.value(7).toString();
+    e.resourceId = q.value(8).toString();
+    e.details = QJsonDocument::fromJson(q.value(9).toString().toUtf8()).object();
+    e.ip = q.value(10).toString();
+    e.outcome = q.value(11).toString();
+    e.prevHash = q.value(12).toString().toLatin1();
+    e.hash = q.value(13).toString().toLatin1();
+    return e;
+}
+
+QString encodeCursor(Id id)
+{
+    return QString::fromLatin1(QByteArray("a:" + QByteArray::number(id)).toBase64(QByteArray::Base64UrlEncoding
+                                                                                   | QByteArray::OmitTrailingEquals));
+}
+
+Result<Id> decodeCursor(const QString& cursor)
+{
+    const QByteArray raw = QByteArray::fromBase64(cursor.toLatin1(), QByteArray::Base64UrlEncoding);
+    bool ok = false;
+    const Id id = raw.startsWith("a:") ? raw.mid(2).toLongLong(&ok) : 0;
+    if (!ok || id <= 0)
+        return ServiceError::validationField(QStringLiteral("cursor"), QStringLiteral("Invalid cursor"));
+    return id;
+}
+
+struct Filter
+{
+    QString where;
+    QVariantList values;
+};
+
+Result<Filter> buildFilter(const Actor& actor, const AuditQuery& query)
+{
+    QStringList where;
+    Filter f;
+    Id orgId = query.organizationId;
+    if (!actor.isSuperAdmin())
+        orgId = actor.organizationId; // checked by the caller
+    if (orgId != 0) {
+        where << QStringLiteral("organization_id = ?");
+        f.values << orgId;
+    }
+    if (query.actorId != 0) {
+        where << QStringLiteral("actor_id = ?");
+        f.values << query.actorId;
+    }
+    if (!query.actorType.isEmpty()) {
+        where << QStringLiteral("actor_type = ?");
+        f.values << query.actorType;
+    }
+    if (!query.actorEmail.trimmed().isEmpty()) {
+        where << QStringLiteral("actor_label = ?");
+        f.values << query.actorEmail.trimmed().toLower();
+    }
+    if (!query.action.isEmpty()) {
+        if (query.action.endsWith(QLatin1Char('*'))) {
+            // A prefix range keeps the (action, id) index usable on both databases.
+            const QString prefix = query.action.chopped(1);
+            where << QStringLiteral("action >= ? AND action < ?");
+            f.values << prefix << QString(prefix + QChar(0xFFFF));
+        } else {
+            where << QStringLiteral("action = ?");
+            f.values << query.action;
+        }
+    }
+    if (!query.resourceType.isEmpty()) {
+        where << QStringLiteral("resource_type = ?");
+        f.values << query.resourceType;
+    }
+    if (!query.resourceId.isEmpty()) {
+        where << QStringLiteral("resource_id = ?");
+        f.values << query.resourceId;
+    }
+    if (!query.outcome.isEmpty()) {
+        if (query.outcome != QLatin1String("success") && query.outcome != QLatin1String("denied"))
+            return ServiceError::validationField(QStringLiteral("outcome"), QStringLiteral("Outcome is success or denied"));
+        where << QStringLiteral("outcome = ?");
+        f.values << query.outcome;
+    }
+    if (!query.ip.isEmpty()) {
+        where << QStringLiteral("ip = ?");
+        f.values << query.ip;
+    }
+    if (query.from.isValid() && query.to.isValid() && query.from >= query.to)
+        return ServiceError::validationField(QStringLiteral("from"), QStringLiteral("The start must be before the end"));
+    if (query.from.isValid()) {
+        where << QStringLiteral("occurred_at >= ?");
+        f.values << query.from.toMSecsSinceEpoch();
+    }
+    if (query.to.isValid()) {
+        where << QStringLiteral("occurred_at < ?");
+        f.values << query.to.toMSecsSinceEpoch();
+    }
+    f.where = where.join(QStringLiteral(" AND "));
+    return f;
+}
+
+QString csvField(const QString& value)
+{
+    // Quote everything that needs it; neutralise spreadsheet formulas.
+    QString v = value;
+    if (!v.isEmpty() && QStringLiteral("=+-@").contains(v.at(0)))
+        v.prepend(QLatin1Char('\''));
+    if (v.contains(QLatin1Char(',')) || v.contains(QLatin1Char('"')) || v.contains(QLatin1Char('\n'))
+        || v.contains(QLatin1Char('\r')))
+        return QLatin1Char('"') + v.replace(QLatin1Char('"'), QLatin1String("\"\"")) + QLatin1Char('"');
+    return v;
+}
+
+} // namespace
+
+Result<AuditPage> AuditManager::query(const Actor& actor, const AuditQuery& query)
+{
+    policy::Decision d = policy::requirePermission(actor, QStringLiteral("admin:audit:view"));
+    if (!d)
+        d = policy::requirePermission(actor, QStringLiteral("admin:audit:read"));
+    if (d && query.organizationId != 0)
+        d = policy::requireTenant(actor, query.organizationId);
+    if (!d)
+        return m_core.deny(actor, QStringLiteral("audit.queried"), QStringLiteral("audit"), {}, query.organizationId,
+                           d.reason);
+    auto filter = buildFilter(actor, query);
+    if (!filter)
+        return filter.error();
+    QStringList where;
+    if (!filter->where.isEmpty())
+        where << filter->where;
+    QVariantList values = filter->values;
+    if (!query.cursor.isEmpty()) {
+        auto before = decodeCursor(query.cursor);
+        if (!before)
+            return before.error();
+        where << QStringLiteral("id < ?");
+        values << *before;
+    }
+    const int limit = clampLimit(query.limit);
+    values << limit + 1;
+    QSqlQuery q(m_core.db());
+    q.setForwardOnly(true);
+    const QString sql = kAuditColumns + (where.isEmpty() ? QString() : QStringLiteral(" WHERE ") + where.join(QStringLiteral(" AND ")))
+                        + QStringLiteral(" ORDER BY id DESC LIMIT ?");
+    if (!m_core.exec(q, sql, values))
+        return m_core.sqlError(q, QStringLiteral("Reading the audit log"));
+    AuditPage page;
+    while (q.next()) {
+        if (page.items.size() == limit) {
+            page.nextCursor = encodeCursor(page.items.last().id);
+            break;
+        }
+        page.items << eventFromQuery(q);
+    }
+    return page;
+}
+
+Result<qint64> AuditManager::exportTo(const Actor& actor, const AuditQuery& query, QIODevice& out,
+                                      const ExportOptions& options)
+{
+    policy::Decision d = policy::requirePermission(actor, QStringLiteral("admin:audit:export"));
+    if (d && query.organizationId != 0)
+        d = policy::requireTenant(actor, query.organizationId);
+    if (!d)
+        return m_core.deny(actor, QStringLiteral("audit.exported"), QStringLiteral("audit"), {}, query.organizationId,
+                           d.reason);
+    auto filter = buildFilter(actor, query);
+    if (!filter)
+        return filter.error();
+    const int batch = std::clamp(options.batchSize, 100, 50000);
+    qint64 written = 0;
+    Id before = 0;
+    if (options.format == ExportFormat::Csv)
+        out.write("id,time_utc,actor_type,actor_id,actor_email,organization_id,action,resource_type,resource_id,"
+                  "outcome,ip,details,hash\n");
+    QSqlQuery q(m_core.db());
+    q.setForwardOnly(true);
+    for (;;) {
+        if (options.cancel && options.cancel->load())
+            return ServiceError::conflict(QStringLiteral("Export cancelled after %1 events").arg(written));
+        QStringList where;
+        if (!filter->where.isEmpty())
+            where << filter->where;
+        QVariantList values = filter->values;
+        if (before != 0) {
+            where << QStringLiteral("id < ?");
+            values << before;
+        }
+        values << batch;
+        const QString sql = kAuditColumns
+                            + (where.isEmpty() ? QString() : QStringLiteral(" WHERE ") + where.join(QStringLiteral(" AND ")))
+                            + QStringLiteral(" ORDER BY id DESC LIMIT ?");
+        if (!m_core.exec(q, sql, values))
+            return m_core.sqlError(q, QStringLiteral("Exporting the audit log"));
+        int rows = 0;
+        QByteArray chunk;
+        while (q.next()) {
+            ++rows;
+            before = q.value(0).toLongLong();
+            const QString time = timeFrom(q.value(1)).toString(Qt::ISODateWithMs);
+            if (options.format == ExportFormat::Csv) {
+                const QStringList fields = {q.value(0).toString(), time,         q.value(2).toString(), q.value(3).toString(),
+                                            q.value(4).toString(), q.value(5).toString(), q.value(6).toString(),
+                                            q.value(7).toString(), q.value(8).toString(), q.value(11).toString(),
+                                            q.value(10).toString(), q.value(9).toString(), q.value(13).toString()};
+                QStringList escaped;
+                escaped.reserve(fields.size());
+                for (const QString& field : fields)
+                    escaped << csvField(field);
+                chunk += escaped.join(QLatin1Char(',')).toUtf8();
+                chunk += '\n';
+            } else {
+                QJsonObject o{{QStringLiteral("id"), q.value(0).toLongLong()},
+                              {QStringLiteral("time"), time},
+                              {QStringLiteral("actor_type"), q.value(2).toString()},
+                              {QStringLiteral("actor_id"), q.value(3).toLongLong()},
+                              {QStringLiteral("actor_email"), q.value(4).toString()},
+                              {QStringLiteral("organization_id"), q.value(5).toLongLong()},
+                              {QStringLiteral("action"), q.value(6).toString()},
+                              {QStringLiteral("resource_type"), q.value(7).toString()},
+                              {QStringLiteral("resource_id"), q.value(8).toString()},
+                              {QStringLiteral("details"), QJsonDocument::fromJson(q.value(9).toString().toUtf8()).object()},
+                              {QStringLiteral("ip"), q.value(10).toString()},
+                              {QStringLiteral("outcome"), q.value(11).toString()},
+                              {QStringLiteral("hash"), q.value(13).toString()}};
+                chunk += QJsonDocument(o).toJson(QJsonDocument::Compact);
+                chunk += '\n';
+            }
+        }
+        if (!chunk.isEmpty() && out.write(chunk) != chunk.size())
+            return ServiceError::storage(QStringLiteral("Could not write the export: %1").arg(out.errorString()));
+        written += rows;
+        if (options.progress)
+            options.progress(written);
+        if (rows < batch)
+            break;
+    }
+    q.finish();
+    auto audited = m_core.inTransaction<bool>([&]() -> Result<bool> {
+        if (auto a = m_core.appendAudit(actor, QStringLiteral("audit.exported"), QStringLiteral("audit"), {},
+                                        actor.isSuperAdmin() ? query.organizationId : actor.organizationId,
+                                        {{QStringLiteral("rows"), written},
+                                         {QStringLiteral("format"), options.format == ExportFormat::Csv
+                                                                        ? QStringLiteral("csv")
+                                                                        : QStringLiteral("jsonl")}});
+            !a)
+            return a.error();
+        return true;
+    });
+    if (!audited)
+        return audited.error();
+    return written;
+}
+
+AuditVerification AuditManager::verifyChain()
+{
+    AuditVerification result;
+    QSqlQuery q(m_core.db());
+    q.setForwardOnly(true);
+    QByteArray expectedPrev = auditchain::kGenesisHash;
+    Id expectedId = 1;
+    if (q.exec(QStringLiteral("SELECT purged_before_id, anchor_hash FROM audit_purges ORDER BY id DESC LIMIT 1")) && q.next()) {
+        expectedId = q.value(0).toLongLong();
+        expectedPrev = q.value(1).toString().toLatin1();
+    }
+    q.finish();
+    const int batch = 20000;
+    Id after = 0;
+    for (;;) {
+        if (!m_core.exec(q, kAuditColumns + QStringLiteral(" WHERE id > ? ORDER BY id LIMIT ?"), {after, batch})) {
+            result.ok = false;
+            result.problem = m_core.sqlError(q, QStringLiteral("Reading the audit log")).message;
+            return result;
+        }
+        int rows = 0;
+        while (q.next()) {
+            ++rows;
+            const auditchain::Row row = chainRow(q);
+            after = row.id;
+            const QByteArray prev = q.value(12).toString().toLatin1();
+            const QByteArray stored = q.value(13).toString().toLatin1();
+            QString problem;
+            if (row.id != expectedId)
+                problem = row.id > expectedId
+                              ? QStringLiteral("events %1 to %2 are missing").arg(expectedId).arg(row.id - 1)
+                              : QStringLiteral("unexpected id (expected %1)").arg(expectedId);
+            else if (prev != expectedPrev)
+                problem = QStringLiteral("previous-hash link does not match the event before it");
+            else if (auditchain::hash(prev, row) != stored)
+                problem = QStringLiteral("content does not match its hash (the event was altered)");
+            if (!problem.isEmpty()) {
+                result.ok = false;
+                result.firstBrokenId = row.id;
+                result.problem = problem;
+                return result;
+            }
+            ++result.count;
+            expectedPrev = stored;
+            ++expectedId;
+        }
+        if (rows < batch)
+            break;
+    }
+    return result;
+}
+
+Result<AuditVerification> AuditManager::verify(const Actor& actor)
+{
+    policy::Decision d = policy::requirePermission(actor, QStringLiteral("admin:audit:verify"));
+    if (!d)
+        return m_core.deny(actor, QStringLiteral("audit.verified"), QStringLiteral("audit"), {}, actor.organizationId,
+                           d.reason);
+    const AuditVerification result = verifyChain();
+    auto audited = m_core.inTransaction<bool>([&]() -> Result<bool> {
+        QJsonObject details{{QStringLiteral("ok"), result.ok}, {QStringLiteral("events"), result.count}};
+        if (!result.ok) {
+            details.insert(QStringLiteral("first_broken_id"), result.firstBrokenId);
+            details.insert(QStringLiteral("problem"), result.problem);
+        }
+        if (auto a = m_core.appendAudit(actor, QStringLiteral("audit.verified"), QStringLiteral("audit"), {},
+                                        actor.organizationId, details);
+            !a)
+            return a.error();
+        return true;
+    });
+    if (!audited)
+        return audited.error();
+    return result;
+}
+
+Result<qint64> AuditManager::purge(const Actor& actor, const QDateTime& before)
+{
+    if (!actor.isSuperAdmin())
+        return m_core.deny(actor, QStringLiteral("audit.purged"), QStringLiteral("audit"), {}, actor.organizationId,
+                           QStringLiteral("Only super admins can purge the audit log"));
+    if (!before.isValid() || before > QDateTime::currentDateTimeUtc())
+        return ServiceError::validationField(QStringLiteral("before"), QStringLiteral("Choose a date in the past"));
+    return m_core.inTransaction<qint64>([&]() -> Result<qint64> {
+        QSqlQuery q(m_core.db());
+        if (!m_core.exec(q, QStringLiteral("SELECT id, hash FROM audit_events WHERE occurred_at < ? ORDER BY id DESC LIMIT 1"),
+                         {before.toMSecsSinceEpoch()}))
+            return m_core.sqlError(q, QStringLiteral("Finding the purge point"));
+        if (!q.next())
+            return qint64(0);
+        const Id lastPurged = q.value(0).toLongLong();
+        const QString anchor = q.value(1).toString();
+        q.finish();
+        if (!m_core.exec(q, QStringLiteral("SELECT COUNT(*) FROM audit_events WHERE id <= ?"), {lastPurged}) || !q.next())
+            return m_core.sqlError(q, QStringLiteral("Counting events to purge"));
+        const qint64 count = q.value(0).toLongLong();
+        q.finish();
+        // The purge record is what allows the trigger to delete below it, and what verify starts from.
+        if (!m_core.exec(q,
+                         QStringLiteral("INSERT INTO audit_purges (purged_before_id, anchor_hash, purged_at, purged_by) "
+                                        "VALUES (?, ?, ?, ?)"),
+                         {lastPurged + 1, anchor, m_core.now(), actor.userId}))
+            return m_core.sqlError(q, QStringLiteral("Recording the purge"));
+        if (!m_core.exec(q, QStringLiteral("DELETE FROM audit_events WHERE id <= ?"), {lastPurged}))
+            return m_core.sqlError(q, QStringLiteral("Purging the audit log"));
+        if (auto a = m_core.appendAudit(actor, QStringLiteral("audit.purged"), QStringLiteral("audit"), {}, 0,
+                                        {{QStringLiteral("events_removed"), count},
+                                         {QStringLiteral("before"), before.toUTC().toString(Qt::ISODate)},
+                                         {QStringLiteral("purged_before_id"), lastPurged + 1}});
+            !a)
+            return a.error();
+        return count;
+    });
+}
+
+} // namespace portcullis

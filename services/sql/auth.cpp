@@ -1,0 +1,211 @@
+#include "policy/policy.h"
+#include "rows.h"
+#include "security/crypto.h"
+
+#include <QLoggingCategory>
+#include <QSqlQuery>
+#include <QTimeZone>
+
+Q_DECLARE_LOGGING_CATEGORY(lcSql)
+
+namespace portcullis {
+
+using namespace sqlutil;
+
+namespace {
+
+// An anonymous actor for events about a sign-in attempt before anyone is authenticated.
+Actor attemptActor(const User* user, const QString& ip, const QString& userAgent)
+{
+    Actor a;
+    a.kind = Actor::Kind::User;
+    a.ip = ip;
+    a.userAgent = userAgent;
+    if (user) {
+        a.userId = user->id;
+        a.email = user->email;
+        a.organizationId = user->organizationId;
+    }
+    return a;
+}
+
+// Verifying against a fixed hash when the account does not exist keeps the answer time the same,
+// so response times do not reveal which emails have accounts.
+const QString& dummyHash()
+{
+    static const QString hash = crypto::hashPassword(QStringLiteral("portcullis-timing-equaliser"));
+    return hash;
+}
+
+} // namespace
+
+Result<LoginResult> AuthManager::login(const QString& emailOrUsername, const QString& password, const QString& ip,
+                                       const QString& userAgent)
+{
+    const QString wrong = QStringLiteral("Wrong email or password");
+    if (emailOrUsername.trimmed().isEmpty() || password.isEmpty())
+        return ServiceError::validation(QStringLiteral("Enter your email and password"),
+                                        {{QStringLiteral("email"), QStringLiteral("Required")}});
+    if (password.size() > policy::Limits::MaxPasswordLength)
+        return ServiceError::unauthenticated(wrong);
+
+    QString hash;
+    auto found = m_core.loadUserByLogin(emailOrUsername, &hash);
+    if (!found && found.error().code != ErrorCode::NotFound)
+        return found.error();
+    if (!found || found->deleted) {
+        crypto::verifyPassword(password, dummyHash());
+        auto audited = m_core.inTransaction<bool>([&]() -> Result<bool> {
+            if (auto a = m_core.appendAudit(attemptActor(nullptr, ip, userAgent), QStringLiteral("user.login_failed"),
+                                            QStringLiteral("user"), {}, 0,
+                                            {{QStringLiteral("reason"), QStringLiteral("unknown account")}},
+                                            QStringLiteral("denied"));
+                !a)
+                return a.error();
+            return true;
+        });
+        if (!audited)
+            return audited.error();
+        return ServiceError::unauthenticated(wrong);
+    }
+    const User user = *found;
+    const Actor attempt = attemptActor(&user, ip, userAgent);
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+
+    if (user.isLocked(now)) {
+        m_core.deny(attempt, QStringLiteral("user.login_failed"), QStringLiteral("user"), QString::number(user.id),
+                    user.organizationId, QStringLiteral("account locked"));
+        return ServiceError::unauthenticated(
+            QStringLiteral("This account is locked after %1 failed sign-ins; try again after %2 UTC")
+                .arg(lockout::MaxFailedLogins)
+                .arg(user.lockedUntil.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm"))));
+    }
+
+    if (!crypto::verifyPassword(password, hash)) {
+        QDateTime lockedUntil;
+        auto counted = m_core.inTransaction<int>([&]() -> Result<int> {
+            QSqlQuery q(m_core.db());
+            // Count in the database, not in memory, so several servers share one lockout.
+            if (!m_core.exec(q, QStringLiteral("UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ?"), {user.id})
+                || !m_core.exec(q, QStringLiteral("SELECT failed_logins FROM users WHERE id = ?"), {user.id}) || !q.next())
+                return m_core.sqlError(q, QStringLiteral("Recording the failed sign-in"));
+            const int failures = q.value(0).toInt();
+            q.finish();
+            QJsonObject details{{QStringLiteral("reason"), QStringLiteral("wrong password")},
+                                {QStringLiteral("failed_attempts"), failures}};
+            if (failures >= lockout::MaxFailedLogins) {
+                lockedUntil = now.addSecs(lockout::LockMinutes * 60);
+                if (!m_core.exec(q, QStringLiteral("UPDATE users SET locked_until = ?, failed_logins = 0 WHERE id = ?"),
+                                 {lockedUntil.toMSecsSinceEpoch(), user.id}))
+                    return m_core.sqlError(q, QStringLiteral("Locking the account"));
+                details.insert(QStringLiteral("locked_until"), lockedUntil.toString(Qt::ISODate));
+            }
+            if (auto a = m_core.appendAudit(attempt, QStringLiteral("user.login_failed"), QStringLiteral("user"),
+                                            QString::number(user.id), user.organizationId, details,
+                                            QStringLiteral("denied"));
+                !a)
+                return a.error();
+            if (lockedUntil.isValid()) {
+                if (auto a = m_core.appendAudit(attempt, QStringLiteral("user.locked"), QStringLiteral("user"),
+                                                QString::number(user.id), user.organizationId,
+                                                {{QStringLiteral("locked_until"), lockedUntil.toString(Qt::ISODate)}});
+                    !a)
+                    return a.error();
+            }
+            return failures;
+        });
+        if (!counted)
+            return counted.error();
+        if (lockedUntil.isValid())
+            return ServiceError::unauthenticated(
+                QStringLiteral("Too many failed sign-ins: the account is locked for %1 minutes").arg(lockout::LockMinutes));
+        return ServiceError::unauthenticated(wrong);
+    }
+
+    QString refusal;
+    if (user.isBanned(now)) {
+        refusal = QStringLiteral("This account is banned: %1").arg(user.banReason);
+        if (user.banExpiresAt.isValid())
+            refusal += QStringLiteral(" (until %1 UTC)").arg(user.banExpiresAt.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm")));
+    } else if (!user.active) {
+        refusal = QStringLiteral("This account is suspended; ask an administrator to reactivate it");
+    } else {
+        auto org = m_core.loadOrganization(user.organizationId);
+        if (!org)
+            return org.error();
+        if (!org->active)
+            refusal = QStringLiteral("The organization %1 is suspended").arg(org->name);
+    }
+    if (!refusal.isEmpty())
+        return m_core.deny(attempt, QStringLiteral("user.login"), QStringLiteral("user"), QString::number(user.id),
+                           user.organizationId, refusal);
+
+    auto actor = m_core.actorForUser(user.id);
+    if (!actor)
+        return actor.error();
+    LoginResult result;
+    result.sessionToken = crypto::randomToken(32);
+    auto session = m_core.inTransaction<Id>([&]() -> Result<Id> {
+        const qint64 nowMs = now.toMSecsSinceEpoch();
+        const qint64 expires = now.addSecs(qint64(limits::SessionHours) * 3600).toMSecsSinceEpoch();
+        QSqlQuery q(m_core.db());
+        if (!m_core.exec(q,
+                         QStringLiteral("UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = ? "
+                                        "WHERE id = ?"),
+                         {nowMs, user.id}))
+            return m_core.sqlError(q, QStringLiteral("Recording the sign-in"));
+        if (!m_core.exec(q,
+                         QStringLiteral("INSERT INTO sessions (user_id, organization_id, token_hash, ip, user_agent, "
+                                        "created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
+                         {user.id, user.organizationId, QString::fromLatin1(crypto::sha256Hex(result.sessionToken.toUtf8())),
+                          ip, userAgent.left(500), nowMs, nowMs, expires})
+            || !q.next())
+            return m_core.sqlError(q, QStringLiteral("Opening the session"));
+        const Id id = q.value(0).toLongLong();
+        q.finish();
+        if (auto a = m_core.appendAudit(*actor, QStringLiteral("user.login"), QStringLiteral("session"),
+                                        QString::number(id), user.organizationId,
+                                        {{QStringLiteral("user_agent"), userAgent.left(200)}});
+            !a)
+            return a.error();
+        result.session.id = id;
+        result.session.userId = user.id;
+        result.session.userEmail = user.email;
+        result.session.organizationId = user.organizationId;
+        result.session.ip = ip;
+        result.session.userAgent = userAgent;
+        result.session.createdAt = now;
+        result.session.lastSeenAt = now;
+        result.session.expiresAt = QDateTime::fromMSecsSinceEpoch(expires, Qt::UTC);
+        return id;
+    });
+    if (!session)
+        return session.error();
+    result.actor = *actor;
+    result.actor.sessionId = *session;
+    result.actor.ip = ip;
+    result.actor.userAgent = userAgent;
+    return result;
+}
+
+Status AuthManager::logout(const Actor& actor)
+{
+    if (actor.sessionId == 0)
+        return {};
+    auto done = m_core.inTransaction<bool>([&]() -> Result<bool> {
+        QSqlQuery q(m_core.db());
+        if (!m_core.exec(q, QStringLiteral("UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL"),
+                         {m_core.now(), actor.sessionId}))
+            return m_core.sqlError(q, QStringLiteral("Ending the session"));
+        if (auto a = m_core.appendAudit(actor, QStringLiteral("user.logout"), QStringLiteral("session"),
+                                        QString::number(actor.sessionId), actor.organizationId);
+            !a)
+            return a.error();
+        return true;
+    });
+    if (!done)
+        return done.error();
+    return {};
+}
+
+} // namespace portcullis

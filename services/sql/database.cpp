@@ -1,0 +1,215 @@
+#include "database.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QLoggingCategory>
+#include <QRegularExpression>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QUrl>
+#include <QUrlQuery>
+
+Q_LOGGING_CATEGORY(lcSql, "portcullis.sql")
+
+namespace portcullis {
+
+namespace {
+const QStringList kMigrations = {QStringLiteral(":/portcullis/migrations/0001_schema.sql")};
+}
+
+Result<DatabaseConfig> DatabaseConfig::parse(const QString& pathOrUrl)
+{
+    DatabaseConfig config;
+    const QString text = pathOrUrl.trimmed();
+    if (text.isEmpty())
+        return ServiceError::validationField(QStringLiteral("db"), QStringLiteral("No database path or URL given"));
+    if (text.startsWith(QLatin1String("postgresql://")) || text.startsWith(QLatin1String("postgres://"))) {
+        const QUrl url(text, QUrl::StrictMode);
+        if (!url.isValid() || url.host().isEmpty())
+            return ServiceError::validationField(QStringLiteral("db"),
+                                                 QStringLiteral("Not a valid PostgreSQL URL (postgresql://user:password@host:port/database)"));
+        config.dialect = Dialect::Postgres;
+        config.host = url.host();
+        config.port = url.port(5432);
+        config.user = url.userName();
+        config.password = url.password();
+        config.databaseName = url.path().mid(1);
+        if (config.databaseName.isEmpty())
+            return ServiceError::validationField(QStringLiteral("db"),
+                                                 QStringLiteral("The PostgreSQL URL names no database"));
+        const QUrlQuery query(url);
+        QStringList options;
+        for (const auto& item : query.queryItems(QUrl::FullyDecoded))
+            options << item.first + QLatin1Char('=') + item.second;
+        config.options = options.join(QLatin1Char(';'));
+        return config;
+    }
+    if (text.contains(QLatin1String("://")) && !text.startsWith(QLatin1String("file://")))
+        return ServiceError::validationField(QStringLiteral("db"),
+                                             QStringLiteral("Unsupported database URL: use a file path or postgresql://"));
+    config.dialect = Dialect::Sqlite;
+    config.path = text.startsWith(QLatin1String("file://")) ? QUrl(text).toLocalFile() : text;
+    return config;
+}
+
+QString DatabaseConfig::displayName() const
+{
+    if (dialect == Dialect::Sqlite)
+        return QDir::toNativeSeparators(QFileInfo(path).absoluteFilePath());
+    QString name = QStringLiteral("postgresql://");
+    if (!user.isEmpty())
+        name += user + QLatin1Char('@');
+    return name + host + QLatin1Char(':') + QString::number(port) + QLatin1Char('/') + databaseName;
+}
+
+static QString describe(const QSqlError& error)
+{
+    QString text = error.databaseText().trimmed();
+    if (text.isEmpty())
+        text = error.driverText().trimmed();
+    return text;
+}
+
+Result<QSqlDatabase> openDatabase(const DatabaseConfig& config, const QString& connectionName, bool createIfMissing)
+{
+    if (config.dialect == Dialect::Sqlite) {
+        if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QSQLITE")))
+            return ServiceError::unavailable(QStringLiteral("The Qt SQLite driver is not installed (libqt6sql6-sqlite)"));
+        const QFileInfo info(config.path);
+        if (!info.exists() && !createIfMissing)
+            return ServiceError::notFound(QStringLiteral("The database file %1 does not exist").arg(config.displayName()));
+        if (!info.exists() && !info.absoluteDir().exists())
+            return ServiceError::storage(
+                QStringLiteral("The folder %1 does not exist").arg(QDir::toNativeSeparators(info.absolutePath())));
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connectionName);
+        db.setDatabaseName(config.path);
+        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+        if (!db.open()) {
+            const QString why = describe(db.lastError());
+            db = QSqlDatabase();
+            QSqlDatabase::removeDatabase(connectionName);
+            return ServiceError::storage(QStringLiteral("Cannot open %1: %2").arg(config.displayName(), why));
+        }
+        QSqlQuery q(db);
+        // A file that is not a database fails here, on the first read, with "file is not a database".
+        for (const char* pragma : {"PRAGMA foreign_keys = ON", "PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL",
+                                   "PRAGMA busy_timeout = 5000"}) {
+            if (!q.exec(QString::fromLatin1(pragma))) {
+                const QString why = describe(q.lastError());
+                q = QSqlQuery();
+                db.close();
+                db = QSqlDatabase();
+                QSqlDatabase::removeDatabase(connectionName);
+                return ServiceError::storage(QStringLiteral("Cannot use %1: %2").arg(config.displayName(), why));
+            }
+        }
+        return db;
+    }
+
+    if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QPSQL")))
+        return ServiceError::unavailable(QStringLiteral("The Qt PostgreSQL driver is not installed (libqt6sql6-psql)"));
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), connectionName);
+    db.setHostName(config.host);
+    db.setPort(config.port);
+    db.setUserName(config.user);
+    db.setPassword(config.password);
+    db.setDatabaseName(config.databaseName);
+    QString options = config.options;
+    if (!options.contains(QLatin1String("connect_timeout")))
+        options += (options.isEmpty() ? QString() : QStringLiteral(";")) + QStringLiteral("connect_timeout=5");
+    db.setConnectOptions(options);
+    if (!db.open()) {
+        const QString why = describe(db.lastError());
+        db = QSqlDatabase();
+        QSqlDatabase::removeDatabase(connectionName);
+        return ServiceError::unavailable(QStringLiteral("Cannot connect to %1: %2").arg(config.displayName(), why));
+    }
+    QSqlQuery q(db);
+    q.exec(QStringLiteral("SET TIME ZONE 'UTC'"));
+    q.exec(QStringLiteral("SET client_min_messages TO WARNING"));
+    return db;
+}
+
+QStringList migrationStatements(const QString& script, Dialect dialect)
+{
+    // Statements are separated by lines "--@@" (both dialects), "--@@ sqlite" or "--@@ postgres".
+    // Placeholders: {{ID}} the auto-increment primary key, {{BIGINT}}.
+    const QString id = dialect == Dialect::Sqlite ? QStringLiteral("INTEGER PRIMARY KEY AUTOINCREMENT")
+                                                  : QStringLiteral("BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY");
+    QStringList statements;
+    QString current;
+    bool include = true;
+    auto flush = [&] {
+        const QString statement = current.trimmed();
+        if (include && !statement.isEmpty())
+            statements << QString(statement).replace(QLatin1String("{{ID}}"), id);
+        current.clear();
+    };
+    const auto lines = script.split(QLatin1Char('\n'));
+    for (const QString& line : lines) {
+        if (line.startsWith(QLatin1String("--@@"))) {
+            flush();
+            const QString tag = line.mid(4).trimmed();
+            include = tag.isEmpty() || (tag == QLatin1String("sqlite") && dialect == Dialect::Sqlite)
+                      || (tag == QLatin1String("postgres") && dialect == Dialect::Postgres);
+            continue;
+        }
+        if (line.trimmed().startsWith(QLatin1String("--")))
+            continue;
+        current += line + QLatin1Char('\n');
+    }
+    flush();
+    return statements;
+}
+
+int latestSchemaVersion()
+{
+    return int(kMigrations.size());
+}
+
+int schemaVersion(QSqlDatabase& db)
+{
+    if (!db.tables().contains(QStringLiteral("schema_migrations")))
+        return 0;
+    QSqlQuery q(db);
+    if (!q.exec(QStringLiteral("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")) || !q.next())
+        return 0;
+    return q.value(0).toInt();
+}
+
+Result<int> migrate(QSqlDatabase& db, Dialect dialect)
+{
+    const int current = schemaVersion(db);
+    int applied = 0;
+    for (int version = current + 1; version <= latestSchemaVersion(); ++version) {
+        QFile file(kMigrations.at(version - 1));
+        if (!file.open(QIODevice::ReadOnly))
+            return ServiceError::storage(QStringLiteral("Migration %1 is missing from the build").arg(version));
+        const QString script = QString::fromUtf8(file.readAll());
+        if (!db.transaction())
+            return ServiceError::storage(QStringLiteral("Cannot start migration %1: %2").arg(version).arg(describe(db.lastError())));
+        QSqlQuery q(db);
+        for (const QString& statement : migrationStatements(script, dialect)) {
+            if (!q.exec(statement)) {
+                const QString why = describe(q.lastError());
+                db.rollback();
+                qCWarning(lcSql) << "migration" << version << "failed:" << why;
+                return ServiceError::storage(QStringLiteral("Migration %1 failed: %2").arg(version).arg(why));
+            }
+        }
+        q.prepare(QStringLiteral("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)"));
+        q.addBindValue(version);
+        q.addBindValue(QDateTime::currentMSecsSinceEpoch());
+        if (!q.exec() || !db.commit()) {
+            const QString why = describe(q.lastError());
+            db.rollback();
+            return ServiceError::storage(QStringLiteral("Migration %1 could not be recorded: %2").arg(version).arg(why));
+        }
+        qCInfo(lcSql) << "applied migration" << version;
+        ++applied;
+    }
+    return applied;
+}
+
+} // namespace portcullis

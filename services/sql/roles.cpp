@@ -1,0 +1,344 @@
+#include "policy/policy.h"
+#include "rows.h"
+
+#include <QJsonArray>
+#include <QSqlQuery>
+
+namespace portcullis {
+
+namespace {
+const QString kRoleResource = QStringLiteral("role");
+
+QStringList sortedUnique(QStringList list)
+{
+    list.removeDuplicates();
+    list.sort();
+    return list;
+}
+} // namespace
+
+Status RoleManager::seedCatalog()
+{
+    auto done = m_core.inTransaction<bool>([&]() -> Result<bool> {
+        QSqlQuery q(m_core.db());
+        for (const Permission& p : policy::permissionCatalog()) {
+            if (!m_core.exec(q, QStringLiteral("SELECT 1 FROM permissions WHERE code = ?"), {p.code}))
+                return m_core.sqlError(q, QStringLiteral("Seeding permissions"));
+            if (q.next())
+                continue;
+            q.finish();
+            if (!m_core.exec(q, QStringLiteral("INSERT INTO permissions (code, category, description) VALUES (?, ?, ?)"),
+                             {p.code, p.category, p.description}))
+                return m_core.sqlError(q, QStringLiteral("Seeding permissions"));
+        }
+        const qint64 now = m_core.now();
+        for (const Role& role : policy::builtInRoles()) {
+            if (!m_core.exec(q, QStringLiteral("SELECT id FROM roles WHERE code = ?"), {role.code}))
+                return m_core.sqlError(q, QStringLiteral("Seeding roles"));
+            if (q.next())
+                continue;
+            q.finish();
+            if (!m_core.exec(q,
+                             QStringLiteral("INSERT INTO roles (code, name, description, level, built_in, created_at, "
+                                            "updated_at) VALUES (?, ?, ?, ?, 1, ?, ?) RETURNING id"),
+                             {role.code, role.name, role.description, role.level, now, now})
+                || !q.next())
+                return m_core.sqlError(q, QStringLiteral("Seeding roles"));
+            const Id id = q.value(0).toLongLong();
+            q.finish();
+            if (auto w = writePermissions(id, role.permissions, role.grants); !w)
+                return w.error();
+        }
+        return true;
+    });
+    if (!done)
+        return done.error();
+    return {};
+}
+
+Status RoleManager::writePermissions(Id roleId, const QStringList& permissions, const QStringList& grants)
+{
+    QSqlQuery q(m_core.db());
+    if (!m_core.exec(q, QStringLiteral("DELETE FROM role_permissions WHERE role_id = ?"), {roleId})
+        || !m_core.exec(q, QStringLiteral("DELETE FROM role_grants WHERE role_id = ?"), {roleId}))
+        return m_core.sqlError(q, QStringLiteral("Saving the role's permissions"));
+    for (const QString& code : sortedUnique(permissions)) {
+        if (!m_core.exec(q, QStringLiteral("INSERT INTO role_permissions (role_id, permission_code) VALUES (?, ?)"),
+                         {roleId, code}))
+            return m_core.sqlError(q, QStringLiteral("Saving the role's permissions"));
+    }
+    for (const QString& code : sortedUnique(grants)) {
+        if (!m_core.exec(q, QStringLiteral("INSERT INTO role_grants (role_id, grantable_role_code) VALUES (?, ?)"),
+                         {roleId, code}))
+            return m_core.sqlError(q, QStringLiteral("Saving the role's grants"));
+    }
+    return {};
+}
+
+Result<QList<Role>> RoleManager::list(const Actor& actor)
+{
+    if (auto d = policy::requirePermission(actor, QStringLiteral("admin:role:view")); !d)
+        return m_core.deny(actor, QStringLiteral("role.listed"), kRoleResource, {}, actor.organizationId, d.reason);
+    QSqlQuery q(m_core.db());
+    bool ok = actor.isSuperAdmin()
+                  ? m_core.exec(q, roleSelect(m_core) + QStringLiteral(" ORDER BY r.level DESC, r.code"))
+                  : m_core.exec(q,
+                                roleSelect(m_core)
+                                    + QStringLiteral(" WHERE r.organization_id IS NULL OR r.organization_id = ? "
+                                                     "ORDER BY r.level DESC, r.code"),
+                                {actor.organizationId});
+    if (!ok)
+        return m_core.sqlError(q, QStringLiteral("Listing roles"));
+    return rolesFromQuery(q);
+}
+
+Result<Role> RoleManager::get(const Actor& actor, const QString& code)
+{
+    if (auto d = policy::requirePermission(actor, QStringLiteral("admin:role:view")); !d)
+        return m_core.deny(actor, QStringLiteral("role.viewed"), kRoleResource, code, actor.organizationId, d.reason);
+    auto role = m_core.loadRole(code);
+    if (!role)
+        return role.error();
+    if (role->organizationId != 0 && !policy::requireTenant(actor, role->organizationId))
+        return ServiceError::notFound(QStringLiteral("No role with code %1").arg(code));
+    return role;
+}
+
+static Status validateRoleFields(const QString& name, const QString& description, int level,
+                                 const QStringList& permissions)
+{
+    QHash<QString, QString> fields;
+    if (name.trimmed().isEmpty())
+        fields.insert(QStringLiteral("name"), QStringLiteral("A role needs a name"));
+    else if (name.size() > policy::Limits::Name)
+        fields.insert(QStringLiteral("name"), QStringLiteral("Name is longer than %1 characters").arg(policy::Limits::Name));
+    if (description.size() > policy::Limits::Description)
+        fields.insert(QStringLiteral("description"),
+                      QStringLiteral("Description is longer than %1 characters").arg(policy::Limits::Description));
+    if (level < 1 || level > 99)
+        fields.insert(QStringLiteral("level"), QStringLiteral("Custom role levels go from 1 to 99"));
+    for (const QString& code : permissions) {
+        if (!policy::isKnownPermission(code)) {
+            fields.insert(QStringLiteral("permission_codes"), QStringLiteral("Unknown permission %1").arg(code));
+            break;
+        }
+    }
+    if (!fields.isEmpty())
+        return ServiceError::validation(QStringLiteral("Please correct the highlighted fields"), fields);
+    return {};
+}
+
+Result<Role> RoleManager::create(const Actor& actor, const NewRole& nr)
+{
+    if (auto d = policy::requirePermission(actor, QStringLiteral("admin:role:create")); !d)
+        return m_core.deny(actor, QStringLiteral("role.created"), kRoleResource, nr.code, nr.organizationId, d.reason);
+    if (auto c = policy::validateRoleCode(nr.code); !c)
+        return c.error();
+    if (auto v = validateRoleFields(nr.name, nr.description, nr.level, nr.permissions); !v)
+        return v.error();
+    Role candidate;
+    candidate.code = nr.code;
+    candidate.level = nr.level;
+    candidate.organizationId = nr.organizationId;
+    if (auto d = policy::canManageRole(actor, candidate); !d)
+        return m_core.deny(actor, QStringLiteral("role.created"), kRoleResource, nr.code, nr.organizationId, d.reason);
+    // A role may not carry a permission its creator lacks: no privilege escalation through roles.
+    for (const QString& code : nr.permissions) {
+        if (!policy::hasPermission(actor.permissions, code))
+            return m_core.deny(actor, QStringLiteral("role.created"), kRoleResource, nr.code, nr.organizationId,
+                               QStringLiteral("You cannot grant %1, which you do not hold").arg(code));
+    }
+    auto created = m_core.inTransaction<Id>([&]() -> Result<Id> {
+        const qint64 now = m_core.now();
+        QSqlQuery q(m_core.db());
+        if (!m_core.exec(q,
+                         QStringLiteral("INSERT INTO roles (code, name, description, level, built_in, organization_id, "
+                                        "created_at, updated_at) VALUES (?, ?, ?, ?, 0, ?, ?, ?) RETURNING id"),
+                         {nr.code, nr.name.trimmed(), nr.description, nr.level,
+                          nr.organizationId == 0 ? QVariant(QMetaType::fromType<qint64>()) : QVariant(nr.organizationId), now,
+                          now})
+            || !q.next())
+            return m_core.sqlError(q, QStringLiteral("Creating the role"));
+        const Id id = q.value(0).toLongLong();
+        q.finish();
+        if (auto w = writePermissions(id, nr.permissions, nr.grants); !w)
+            return w.error();
+        if (auto a = m_core.appendAudit(actor, QStringLiteral("role.created"), kRoleResource, nr.code, nr.organizationId,
+                                        {{QStringLiteral("level"), nr.level},
+                                         {QStringLiteral("permissions"), QJsonArray::fromStringList(nr.permissions)}});
+            !a)
+            return a.error();
+        return id;
+    });
+    if (!created) {
+        if (created.error().code == ErrorCode::Conflict)
+            return ServiceError::validationField(QStringLiteral("code"),
+                                                 QStringLiteral("A role with code %1 already exists").arg(nr.code));
+        return created.error();
+    }
+    return m_core.loadRoleById(*created);
+}
+
+Result<Role> RoleManager::update(const Actor& actor, Id roleId, const RoleUpdate& update)
+{
+    auto role = m_core.loadRoleById(roleId);
+    if (!role)
+        return role.error();
+    if (auto d = policy::requirePermission(actor, QStringLiteral("admin:role:edit")); !d)
+        return m_core.deny(actor, QStringLiteral("role.updated"), kRoleResource, role->code, role->organizationId, d.reason);
+    Role next = *role;
+    next.name = update.name.value_or(role->name);
+    next.description = update.description.value_or(role->description);
+    next.level = update.level.value_or(role->level);
+    next.permissions = update.permissions.value_or(role->permissions);
+    next.grants = update.grants.value_or(role->grants);
+    // Both the role as it is and as it would be must be within the actor's reach.
+    for (const Role& r : {*role, next}) {
+        if (auto d = policy::canManageRole(actor, r); !d)
+            return m_core.deny(actor, QStringLiteral("role.updated"), kRoleResource, role->code, role->organizationId,
+                               d.reason);
+    }
+    if (auto v = validateRoleFields(next.name, next.description, next.level, next.permissions); !v)
+        return v.error();
+    for (const QString& code : next.permissions) {
+        if (!role->permissions.contains(code) && !policy::hasPermission(actor.permissions, code))
+            return m_core.deny(actor, QStringLiteral("role.updated"), kRoleResource, role->code, role->organizationId,
+                               QStringLiteral("You cannot grant %1, which you do not hold").arg(code));
+    }
+    auto done = m_core.inTransaction<bool>([&]() -> Result<bool> {
+        QSqlQuery q(m_core.db());
+        if (!m_core.exec(q, QStringLiteral("UPDATE roles SET name = ?, description = ?, level = ?, updated_at = ? WHERE id = ?"),
+                         {next.name.trimmed(), next.description, next.level, m_core.now(), roleId}))
+            return m_core.sqlError(q, QStringLiteral("Saving the role"));
+        if (auto w = writePermissions(roleId, next.permissions, next.grants); !w)
+            return w.error();
+        QJsonObject details{{QStringLiteral("level"), next.level}};
+        QStringList added, removed;
+        for (const QString& p : next.permissions)
+            if (!role->permissions.contains(p))
+                added << p;
+        for (const QString& p : role->permissions)
+            if (!next.permissions.contains(p))
+                removed << p;
+        if (!added.isEmpty())
+            details.insert(QStringLiteral("permissions_added"), QJsonArray::fromStringList(added));
+        if (!removed.isEmpty())
+            details.insert(QStringLiteral("permissions_removed"), QJsonArray::fromStringList(removed));
+        if (next.grants != role->grants)
+            details.insert(QStringLiteral("grants"), QJsonArray::fromStringList(next.grants));
+        if (auto a = m_core.appendAudit(actor, QStringLiteral("role.updated"), kRoleResource, role->code,
+                                        role->organizationId, details);
+            !a)
+            return a.error();
+        return true;
+    });
+    if (!done)
+        return done.error();
+    return m_core.loadRoleById(roleId);
+}
+
+Status RoleManager::remove(const Actor& actor, Id roleId, bool cascade)
+{
+    auto role = m_core.loadRoleById(roleId);
+    if (!role)
+        return role.error();
+    if (auto d = policy::requirePermission(actor, QStringLiteral("admin:role:delete")); !d)
+        return m_core.deny(actor, QStringLiteral("role.deleted"), kRoleResource, role->code, role->organizationId, d.reason);
+    if (auto d = policy::canManageRole(actor, *role); !d)
+        return m_core.deny(actor, QStringLiteral("role.deleted"), kRoleResource, role->code, role->organizationId, d.reason);
+    auto done = m_core.inTransaction<bool>([&]() -> Result<bool> {
+        QSqlQuery q(m_core.db());
+        if (!m_core.exec(q, QStringLiteral("SELECT COUNT(*) FROM user_roles WHERE role_id = ?"), {roleId}) || !q.next())
+            return m_core.sqlError(q, QStringLiteral("Checking the role's assignments"));
+        const qint64 assigned = q.value(0).toLongLong();
+        q.finish();
+        if (assigned > 0 && !cascade)
+            return ServiceError::conflict(
+                QStringLiteral("Role %1 is assigned to %2 user(s); remove it from them first or delete with cascade")
+                    .arg(role->code)
+                    .arg(assigned));
+        if (!m_core.exec(q, QStringLiteral("DELETE FROM roles WHERE id = ?"), {roleId}))
+            return m_core.sqlError(q, QStringLiteral("Deleting the role"));
+        if (auto a = m_core.appendAudit(actor, QStringLiteral("role.deleted"), kRoleResource, role->code,
+                                        role->organizationId, {{QStringLiteral("assignments_removed"), assigned}});
+            !a)
+            return a.error();
+        return true;
+    });
+    if (!done)
+        return done.error();
+    return {};
+}
+
+Result<Role> RoleManager::addPermission(const Actor& actor, Id roleId, const QString& permission)
+{
+    auto role = m_core.loadRoleById(roleId);
+    if (!role)
+        return role.error();
+    RoleUpdate update;
+    QStringList permissions = role->permissions;
+    if (!permissions.contains(permission))
+        permissions << permission;
+    update.permissions = permissions;
+    return this->update(actor, roleId, update);
+}
+
+Result<Role> RoleManager::removePermission(const Actor& actor, Id roleId, const QString& permission)
+{
+    auto role = m_core.loadRoleById(roleId);
+    if (!role)
+        return role.error();
+    if (!role->permissions.contains(permission))
+        return ServiceError::notFound(QStringLiteral("Role %1 does not have %2").arg(role->code, permission));
+    RoleUpdate update;
+    QStringList permissions = role->permissions;
+    permissions.removeAll(permission);
+    update.permissions = permissions;
+    return this->update(actor, roleId, update);
+}
+
+Result<QStringList> RoleManager::effectivePermissions(const Actor& actor, Id roleId)
+{
+    if (auto d = policy::requirePermission(actor, QStringLiteral("admin:role:view")); !d)
+        return m_core.deny(actor, QStringLiteral("role.viewed"), kRoleResource, QString::number(roleId), 0, d.reason);
+    auto role = m_core.loadRoleById(roleId);
+    if (!role)
+        return role.error();
+    QStringList list = policy::effectivePermissions(*role).values();
+    list.sort();
+    return list;
+}
+
+Result<QStringList> RoleManager::userEffectivePermissions(const Actor& actor, Id userId)
+{
+    auto target = m_core.loadUser(userId);
+    if (!target)
+        return target.error();
+    if (!(actor.kind == Actor::Kind::User && actor.userId == userId)) {
+        policy::Decision d = policy::requirePermission(actor, QStringLiteral("admin:user:view"));
+        if (d)
+            d = policy::requireTenant(actor, target->organizationId);
+        if (!d)
+            return m_core.deny(actor, QStringLiteral("user.viewed"), QStringLiteral("user"), QString::number(userId),
+                               target->organizationId, d.reason);
+    }
+    QStringList list = policy::effectivePermissions(m_core.loadRolesOfUser(userId)).values();
+    list.sort();
+    return list;
+}
+
+Result<QList<Permission>> PermissionManager::list(const Actor& actor)
+{
+    if (auto d = policy::requirePermission(actor, QStringLiteral("admin:role:view")); !d)
+        return m_core.deny(actor, QStringLiteral("permission.listed"), QStringLiteral("permission"), {},
+                           actor.organizationId, d.reason);
+    QSqlQuery q(m_core.db());
+    if (!m_core.exec(q, QStringLiteral("SELECT code, category, description FROM permissions ORDER BY category, code")))
+        return m_core.sqlError(q, QStringLiteral("Listing permissions"));
+    QList<Permission> list;
+    while (q.next())
+        list << Permission{q.value(0).toString(), q.value(1).toString(), q.value(2).toString()};
+    return list;
+}
+
+} // namespace portcullis

@@ -1,0 +1,28 @@
+#pragma once
+
+// Internal to services/sql: SELECT lists and row decoders shared by the manager implementations.
+
+#include "store.h"
+
+#include <QSqlQuery>
+
+namespace portcullis {
+
+QString userSelect(const StoreCore& core);   // "SELECT ... FROM users u" with role_codes and highest_level
+User userFromQuery(const QSqlQuery& query);
+QString roleSelect(const StoreCore& core);   // "SELECT ... FROM roles r" with permissions and grants
+QList<Role> rolesFromQuery(QSqlQuery& query);
+QString organizationSelect();                // "SELECT ... FROM organizations o" with the user count
+Organization organizationFromQuery(const QSqlQuery& query);
+
+// Clamp a page request to sane bounds.
+inline int clampLimit(int limit)
+{
+    return std::clamp(limit, 1, limits::MaxPageSize);
+}
+inline int clampPage(int page)
+{
+    return std::max(page, 1);
+}
+
+} // namespace portcullis

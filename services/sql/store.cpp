@@ -1,0 +1,417 @@
+#include "store.h"
+
+#include "auditchain.h"
+#include "rows.h"
+#include "policy/policy.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLoggingCategory>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTimeZone>
+#include <QSqlRecord>
+
+Q_DECLARE_LOGGING_CATEGORY(lcSql)
+
+namespace portcullis {
+
+namespace sqlutil {
+
+QVariant nullableTime(const QDateTime& time)
+{
+    return time.isValid() ? QVariant(time.toMSecsSinceEpoch()) : QVariant(QMetaType::fromType<qint64>());
+}
+
+QDateTime timeFrom(const QVariant& value)
+{
+    if (value.isNull())
+        return {};
+    return QDateTime::fromMSecsSinceEpoch(value.toLongLong(), Qt::UTC);
+}
+
+QString toJsonArray(const QStringList& list)
+{
+    return QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(list)).toJson(QJsonDocument::Compact));
+}
+
+QStringList fromJsonArray(const QString& text)
+{
+    QStringList out;
+    const QJsonArray array = QJsonDocument::fromJson(text.toUtf8()).array();
+    for (const QJsonValue& value : array)
+        out << value.toString();
+    return out;
+}
+
+QString toJson(const QJsonObject& object)
+{
+    return QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact));
+}
+
+} // namespace sqlutil
+
+using namespace sqlutil;
+
+StoreCore::StoreCore(QSqlDatabase db, Dialect dialect) : m_db(std::move(db)), m_dialect(dialect) {}
+
+qint64 StoreCore::now() const
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+
+ServiceError StoreCore::sqlError(const QSqlQuery& query, const QString& what) const
+{
+    const QSqlError error = query.lastError();
+    QString text = error.databaseText().trimmed();
+    if (text.isEmpty())
+        text = error.driverText().trimmed();
+    qCWarning(lcSql) << what << "failed:" << text;
+    const QString lower = text.toLower();
+    if (lower.contains(QLatin1String("unique")) || lower.contains(QLatin1String("duplicate key")))
+        return ServiceError::conflict(QStringLiteral("%1: a record with the same value already exists").arg(what));
+    if (lower.contains(QLatin1String("database is locked")) || lower.contains(QLatin1String("busy")))
+        return ServiceError::unavailable(
+            QStringLiteral("%1: the database is locked by another program; try again in a moment").arg(what));
+    if (lower.contains(QLatin1String("not a database")) || lower.contains(QLatin1String("malformed")))
+        return ServiceError::storage(QStringLiteral("%1: the database file is damaged (%2)").arg(what, text));
+    if (lower.contains(QLatin1String("connection")) || lower.contains(QLatin1String("server closed")))
+        return ServiceError::unavailable(QStringLiteral("%1: lost the connection to the database (%2)").arg(what, text));
+    return ServiceError::storage(QStringLiteral("%1: %2").arg(what, text));
+}
+
+bool StoreCore::exec(QSqlQuery& query, const QString& sql, const QVariantList& values)
+{
+    if (!query.prepare(sql))
+        return false;
+    for (const QVariant& value : values)
+        query.addBindValue(value);
+    return query.exec();
+}
+
+Status StoreCore::begin()
+{
+    QSqlQuery q(m_db);
+    if (m_dialect == Dialect::Sqlite) {
+        if (!q.exec(QStringLiteral("BEGIN IMMEDIATE")))
+            return sqlError(q, QStringLiteral("Starting a transaction"));
+        return {};
+    }
+    if (!q.exec(QStringLiteral("BEGIN")))
+        return sqlError(q, QStringLiteral("Starting a transaction"));
+    // One writer at a time across every process on this database keeps the audit chain linear.
+    if (!q.exec(QStringLiteral("SELECT pg_advisory_xact_lock(7433101)"))) {
+        const ServiceError error = sqlError(q, QStringLiteral("Locking the audit chain"));
+        rollback();
+        return error;
+    }
+    return {};
+}
+
+Status StoreCore::commit()
+{
+    QSqlQuery q(m_db);
+    if (!q.exec(QStringLiteral("COMMIT"))) {
+        const ServiceError error = sqlError(q, QStringLiteral("Saving the change"));
+        rollback();
+        return error;
+    }
+    return {};
+}
+
+void StoreCore::rollback()
+{
+    QSqlQuery q(m_db);
+    q.exec(QStringLiteral("ROLLBACK"));
+}
+
+Status StoreCore::appendAudit(const Actor& actor, const QString& action, const QString& resourceType,
+                              const QString& resourceId, Id organizationId, const QJsonObject& details,
+                              const QString& outcome)
+{
+    QSqlQuery q(m_db);
+    if (!q.exec(QStringLiteral("SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1")))
+        return sqlError(q, QStringLiteral("Reading the audit chain"));
+    auditchain::Row row;
+    QByteArray prev = auditchain::kGenesisHash;
+    if (q.next()) {
+        row.id = q.value(0).toLongLong() + 1;
+        prev = q.value(1).toString().toLatin1();
+    } else {
+        // Everything purged: continue from the last purge anchor.
+        if (!q.exec(QStringLiteral("SELECT purged_before_id, anchor_hash FROM audit_purges ORDER BY id DESC LIMIT 1")))
+            return sqlError(q, QStringLiteral("Reading the audit chain"));
+        if (q.next()) {
+            row.id = q.value(0).toLongLong();
+            prev = q.value(1).toString().toLatin1();
+        } else {
+            row.id = 1;
+        }
+    }
+    row.occurredAtMs = now();
+    row.actorType = actor.typeName();
+    row.actorId = actor.auditActorId();
+    row.actorLabel = actor.email;
+    row.organizationId = organizationId;
+    row.action = action;
+    row.resourceType = resourceType;
+    row.resourceId = resourceId;
+    QJsonObject allDetails = details;
+    if (actor.kind == Actor::Kind::ApiKey)
+        allDetails.insert(QStringLiteral("on_behalf_of_user_id"), QString::number(actor.userId));
+    row.details = toJson(allDetails);
+    row.ip = actor.ip;
+    row.outcome = outcome;
+    const QByteArray hash = auditchain::hash(prev, row);
+    if (!exec(q,
+              QStringLiteral("INSERT INTO audit_events (id, occurred_at, actor_type, actor_id, actor_label, "
+                             "organization_id, action, resource_type, resource_id, details, ip, outcome, prev_hash, hash) "
+                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+              {row.id, row.occurredAtMs, row.actorType, row.actorId, row.actorLabel, row.organizationId, row.action,
+               row.resourceType, row.resourceId, row.details, row.ip, row.outcome, QString::fromLatin1(prev),
+               QString::fromLatin1(hash)}))
+        return sqlError(q, QStringLiteral("Writing the audit log"));
+    return {};
+}
+
+ServiceError StoreCore::deny(const Actor& actor, const QString& action, const QString& resourceType,
+                             const QString& resourceId, Id organizationId, const QString& reason)
+{
+    const QJsonObject details{{QStringLiteral("reason"), reason}};
+    auto written = inTransaction<bool>([&]() -> Result<bool> {
+        if (auto s = appendAudit(actor, action, resourceType, resourceId, organizationId, details,
+                                 QStringLiteral("denied"));
+            !s)
+            return s.error();
+        return true;
+    });
+    if (!written)
+        qCWarning(lcSql) << "could not audit a denial of" << action << ":" << written.error().message;
+    return ServiceError::forbidden(reason);
+}
+
+QString StoreCore::groupConcat(const QString& expression) const
+{
+    return m_dialect == Dialect::Sqlite ? QStringLiteral("group_concat(%1, ',')").arg(expression)
+                                        : QStringLiteral("string_agg(%1, ',')").arg(expression);
+}
+
+QString StoreCore::likeOperator() const
+{
+    return m_dialect == Dialect::Sqlite ? QStringLiteral("LIKE") : QStringLiteral("ILIKE");
+}
+
+namespace {
+
+const QString kUserColumns = QStringLiteral(
+    "u.id, u.email, u.username, u.full_name, u.organization_id, u.active, u.verified, u.deleted, u.ban_reason, "
+    "u.ban_expires_at, u.banned_by, u.failed_logins, u.locked_until, u.last_login_at, u.created_at, u.version");
+
+} // namespace
+
+// Shared with users.cpp: the user columns plus the role codes and highest level in one query.
+QString userSelect(const StoreCore& core)
+{
+    return QStringLiteral("SELECT ") + kUserColumns
+           + QStringLiteral(", (SELECT ") + core.groupConcat(QStringLiteral("r.code"))
+           + QStringLiteral(" FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = u.id) AS role_codes"
+                            ", (SELECT MAX(r.level) FROM user_roles ur JOIN roles r ON r.id = ur.role_id "
+                            "WHERE ur.user_id = u.id) AS highest_level FROM users u");
+}
+
+User userFromQuery(const QSqlQuery& q)
+{
+    User u;
+    u.id = q.value(0).toLongLong();
+    u.email = q.value(1).toString();
+    u.username = q.value(2).toString();
+    u.fullName = q.value(3).toString();
+    u.organizationId = q.value(4).toLongLong();
+    u.active = q.value(5).toInt() != 0;
+    u.verified = q.value(6).toInt() != 0;
+    u.deleted = q.value(7).toInt() != 0;
+    u.banReason = q.value(8).toString();
+    u.banExpiresAt = timeFrom(q.value(9));
+    u.bannedBy = q.value(10).toLongLong();
+    u.failedLogins = q.value(11).toInt();
+    u.lockedUntil = timeFrom(q.value(12));
+    u.lastLoginAt = timeFrom(q.value(13));
+    u.createdAt = timeFrom(q.value(14));
+    u.version = q.value(15).toLongLong();
+    const QString codes = q.value(16).toString();
+    u.roleCodes = codes.isEmpty() ? QStringList() : codes.split(QLatin1Char(','));
+    u.roleCodes.sort();
+    u.highestLevel = q.value(17).toInt();
+    return u;
+}
+
+Result<User> StoreCore::loadUser(Id id)
+{
+    QSqlQuery q(m_db);
+    if (!exec(q, userSelect(*this) + QStringLiteral(" WHERE u.id = ?"), {id}))
+        return sqlError(q, QStringLiteral("Loading a user"));
+    if (!q.next())
+        return ServiceError::notFound(QStringLiteral("No user with id %1").arg(id));
+    return userFromQuery(q);
+}
+
+Result<User> StoreCore::loadUserByLogin(const QString& emailOrUsername, QString* passwordHash)
+{
+    QSqlQuery q(m_db);
+    const QString login = emailOrUsername.trimmed();
+    const bool byEmail = login.contains(QLatin1Char('@'));
+    const QString sql = userSelect(*this) + (byEmail ? QStringLiteral(" WHERE u.email = ?") : QStringLiteral(" WHERE u.username = ?"));
+    if (!exec(q, sql, {byEmail ? login.toLower() : login}))
+        return sqlError(q, QStringLiteral("Looking up the account"));
+    if (!q.next())
+        return ServiceError::notFound(QStringLiteral("No such account"));
+    User user = userFromQuery(q);
+    if (passwordHash) {
+        QSqlQuery h(m_db);
+        if (!exec(h, QStringLiteral("SELECT password_hash FROM users WHERE id = ?"), {user.id}) || !h.next())
+            return sqlError(h, QStringLiteral("Looking up the account"));
+        *passwordHash = h.value(0).toString();
+    }
+    return user;
+}
+
+Role roleFromQuery(const QSqlQuery& q)
+{
+    Role r;
+    r.id = q.value(0).toLongLong();
+    r.code = q.value(1).toString();
+    r.name = q.value(2).toString();
+    r.description = q.value(3).toString();
+    r.level = q.value(4).toInt();
+    r.builtIn = q.value(5).toInt() != 0;
+    r.organizationId = q.value(6).toLongLong();
+    const QString permissions = q.value(7).toString();
+    r.permissions = permissions.isEmpty() ? QStringList() : permissions.split(QLatin1Char(','));
+    r.permissions.sort();
+    const QString grants = q.value(8).toString();
+    r.grants = grants.isEmpty() ? QStringList() : grants.split(QLatin1Char(','));
+    r.grants.sort();
+    return r;
+}
+
+QString roleSelect(const StoreCore& core)
+{
+    return QStringLiteral("SELECT r.id, r.code, r.name, r.description, r.level, r.built_in, r.organization_id, (SELECT ")
+           + core.groupConcat(QStringLiteral("rp.permission_code"))
+           + QStringLiteral(" FROM role_permissions rp WHERE rp.role_id = r.id), (SELECT ")
+           + core.groupConcat(QStringLiteral("rg.grantable_role_code"))
+           + QStringLiteral(" FROM role_grants rg WHERE rg.role_id = r.id) FROM roles r");
+}
+
+QList<Role> rolesFromQuery(QSqlQuery& q)
+{
+    QList<Role> roles;
+    while (q.next())
+        roles << roleFromQuery(q);
+    return roles;
+}
+
+Result<Role> StoreCore::loadRole(const QString& code)
+{
+    QSqlQuery q(m_db);
+    if (!exec(q, roleSelect(*this) + QStringLiteral(" WHERE r.code = ?"), {code}))
+        return sqlError(q, QStringLiteral("Loading a role"));
+    if (!q.next())
+        return ServiceError::notFound(QStringLiteral("No role with code %1").arg(code));
+    return roleFromQuery(q);
+}
+
+Result<Role> StoreCore::loadRoleById(Id id)
+{
+    QSqlQuery q(m_db);
+    if (!exec(q, roleSelect(*this) + QStringLiteral(" WHERE r.id = ?"), {id}))
+        return sqlError(q, QStringLiteral("Loading a role"));
+    if (!q.next())
+        return ServiceError::notFound(QStringLiteral("No role with id %1").arg(id));
+    return roleFromQuery(q);
+}
+
+QList<Role> StoreCore::loadRolesOfUser(Id userId)
+{
+    QSqlQuery q(m_db);
+    if (!exec(q, roleSelect(*this) + QStringLiteral(" JOIN user_roles ur ON ur.role_id = r.id WHERE ur.user_id = ? ORDER BY r.level DESC"),
+              {userId}))
+        return {};
+    return rolesFromQuery(q);
+}
+
+Organization organizationFromQuery(const QSqlQuery& q)
+{
+    Organization o;
+    o.id = q.value(0).toLongLong();
+    o.name = q.value(1).toString();
+    o.slug = q.value(2).toString();
+    o.plan = q.value(3).toString();
+    o.maxUsers = q.value(4).toInt();
+    o.features = fromJsonArray(q.value(5).toString());
+    o.active = q.value(6).toInt() != 0;
+    o.createdAt = timeFrom(q.value(7));
+    o.userCount = q.value(8).toLongLong();
+    return o;
+}
+
+QString organizationSelect()
+{
+    return QStringLiteral("SELECT o.id, o.name, o.slug, o.plan, o.max_users, o.features, o.active, o.created_at, "
+                          "(SELECT COUNT(*) FROM users u WHERE u.organization_id = o.id AND u.deleted = 0) "
+                          "FROM organizations o");
+}
+
+Result<Organization> StoreCore::loadOrganization(Id id)
+{
+    QSqlQuery q(m_db);
+    if (!exec(q, organizationSelect() + QStringLiteral(" WHERE o.id = ?"), {id}))
+        return sqlError(q, QStringLiteral("Loading an organization"));
+    if (!q.next())
+        return ServiceError::notFound(QStringLiteral("No organization with id %1").arg(id));
+    return organizationFromQuery(q);
+}
+
+Result<Actor> StoreCore::actorForUser(Id userId)
+{
+    auto user = loadUser(userId);
+    if (!user)
+        return user.error();
+    Actor actor;
+    actor.kind = Actor::Kind::User;
+    actor.userId = user->id;
+    actor.organizationId = user->organizationId;
+    actor.email = user->email;
+    const QList<Role> roles = loadRolesOfUser(userId);
+    for (const Role& role : roles) {
+        actor.roleCodes << role.code;
+        actor.level = std::max(actor.level, role.level);
+    }
+    actor.permissions = policy::effectivePermissions(roles);
+    return actor;
+}
+
+SqlStore::SqlStore(QSqlDatabase db, Dialect dialect)
+    : m_core(std::move(db), dialect)
+    , m_users(m_core)
+    , m_roles(m_core)
+    , m_permissions(m_core)
+    , m_sessions(m_core)
+    , m_apiKeys(m_core)
+    , m_organizations(m_core)
+    , m_tokens(m_core)
+    , m_audit(m_core)
+    , m_stats(m_core)
+    , m_auth(m_core)
+{
+}
+
+Status SqlStore::prepare()
+{
+    auto migrated = migrate(m_core.db(), m_core.dialect());
+    if (!migrated)
+        return migrated.error();
+    return m_roles.seedCatalog();
+}
+
+} // namespace portcullis

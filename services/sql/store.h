@@ -1,0 +1,357 @@
+#pragma once
+
+// SqlStore: the SQL implementation of every manager, over one QSqlDatabase connection. It is
+// synchronous and not thread-safe: use one store per thread (SqlBackend gives each worker thread
+// its own connection; the server does the same). Every call takes the acting Actor, checks it with
+// services/policy, and audits both the change and every denial.
+
+#include "database.h"
+#include "domain/actor.h"
+#include "domain/result.h"
+#include "domain/types.h"
+
+#include <QIODevice>
+#include <QSqlDatabase>
+
+#include <atomic>
+#include <functional>
+
+class QSqlQuery;
+
+namespace portcullis {
+
+class SqlStore;
+
+struct LoginResult
+{
+    Actor actor;
+    Session session;
+    QString sessionToken; // shown once; the store keeps only its hash
+};
+
+struct AuditVerification
+{
+    bool ok = true;
+    qint64 count = 0;
+    Id firstBrokenId = 0;
+    QString problem;
+};
+
+enum class ExportFormat { Csv, JsonLines };
+
+struct ExportOptions
+{
+    ExportFormat format = ExportFormat::Csv;
+    int batchSize = 5000;
+    // Called after each batch with the rows written so far; may be empty.
+    std::function<void(qint64 written)> progress;
+    // Set from another thread to stop; the export then returns a Conflict "cancelled" error.
+    const std::atomic_bool* cancel = nullptr;
+};
+
+namespace lockout {
+inline constexpr int MaxFailedLogins = 5;
+inline constexpr int LockMinutes = 15;
+} // namespace lockout
+
+namespace limits {
+inline constexpr int SessionHours = 12;
+inline constexpr int MaxImpersonationMinutes = 120;
+inline constexpr int InvitationDays = 7;
+inline constexpr int ResetTokenHours = 2;
+inline constexpr int VerificationTokenHours = 72;
+inline constexpr int MaxPageSize = 500;
+} // namespace limits
+
+// Shared by the managers: the connection, transactions, row decoding and the audit writer.
+class StoreCore
+{
+public:
+    StoreCore(QSqlDatabase db, Dialect dialect);
+
+    QSqlDatabase& db() { return m_db; }
+    Dialect dialect() const { return m_dialect; }
+    qint64 now() const;
+
+    // A write transaction: BEGIN IMMEDIATE on SQLite, BEGIN + an advisory lock on PostgreSQL, so
+    // writers (and the audit chain head) are serialised across threads and processes.
+    Status begin();
+    Status commit();
+    void rollback();
+
+    // Runs `body` in a write transaction; commits when it succeeds, rolls back when it fails.
+    template <typename T, typename F>
+    Result<T> inTransaction(F&& body)
+    {
+        if (auto started = begin(); !started)
+            return started.error();
+        Result<T> result = body();
+        if (!result.ok()) {
+            rollback();
+            return result;
+        }
+        if (auto done = commit(); !done)
+            return done.error();
+        return result;
+    }
+
+    // Appends an audit event inside the current transaction.
+    Status appendAudit(const Actor& actor, const QString& action, const QString& resourceType,
+                       const QString& resourceId, Id organizationId, const QJsonObject& details = {},
+                       const QString& outcome = QStringLiteral("success"));
+    // Audits a denial in a transaction of its own and returns the Forbidden error to hand back.
+    ServiceError deny(const Actor& actor, const QString& action, const QString& resourceType,
+                      const QString& resourceId, Id organizationId, const QString& reason);
+
+    ServiceError sqlError(const QSqlQuery& query, const QString& what) const;
+    bool exec(QSqlQuery& query, const QString& sql, const QVariantList& values = {});
+
+    // Row loaders (read-only helpers, no policy).
+    Result<User> loadUser(Id id);
+    Result<User> loadUserByLogin(const QString& emailOrUsername, QString* passwordHash = nullptr);
+    Result<Role> loadRole(const QString& code);
+    Result<Role> loadRoleById(Id id);
+    QList<Role> loadRolesOfUser(Id userId);
+    Result<Organization> loadOrganization(Id id);
+    Result<Actor> actorForUser(Id userId);
+
+    QString groupConcat(const QString& expression) const;
+    QString likeOperator() const;
+
+private:
+    QSqlDatabase m_db;
+    Dialect m_dialect;
+};
+
+class UserManager
+{
+public:
+    explicit UserManager(StoreCore& core) : m_core(core) {}
+
+    Result<User> create(const Actor& actor, const NewUser& user);
+    Result<User> get(const Actor& actor, Id userId);
+    Result<Page<User>> list(const Actor& actor, const UserQuery& query);
+    Result<User> update(const Actor& actor, Id userId, const UserUpdate& update);
+    Status remove(const Actor& actor, Id userId);
+    Result<User> suspend(const Actor& actor, Id userId, const QString& reason = {});
+    Result<User> unsuspend(const Actor& actor, Id userId);
+    // Ends all the user's sessions and revokes nothing else.
+    Result<User> ban(const Actor& actor, Id userId, const QString& reason, const QDateTime& expiresAt = {});
+    Result<User> unban(const Actor& actor, Id userId);
+    Status setPassword(const Actor& actor, Id userId, const QString& newPassword);
+    Status assignRole(const Actor& actor, Id userId, const QString& roleCode);
+    Status revokeRole(const Actor& actor, Id userId, const QString& roleCode);
+    Result<QList<Role>> roles(const Actor& actor, Id userId);
+
+private:
+    Result<User> loadManageable(const Actor& actor, Id userId, const QString& action, bool destructive);
+    StoreCore& m_core;
+};
+
+class RoleManager
+{
+public:
+    explicit RoleManager(StoreCore& core) : m_core(core) {}
+
+    Result<QList<Role>> list(const Actor& actor);
+    Result<Role> get(const Actor& actor, const QString& code);
+    Result<Role> create(const Actor& actor, const NewRole& role);
+    Result<Role> update(const Actor& actor, Id roleId, const RoleUpdate& update);
+    // Refused while assigned unless `cascade` (then the assignments go too).
+    Status remove(const Actor& actor, Id roleId, bool cascade = false);
+    Result<Role> addPermission(const Actor& actor, Id roleId, const QString& permission);
+    Result<Role> removePermission(const Actor& actor, Id roleId, const QString& permission);
+    Result<QStringList> effectivePermissions(const Actor& actor, Id roleId);
+    Result<QStringList> userEffectivePermissions(const Actor& actor, Id userId);
+    // Idempotent: inserts the catalog and the built-in roles that are missing.
+    Status seedCatalog();
+
+private:
+    Status writePermissions(Id roleId, const QStringList& permissions, const QStringList& grants);
+    StoreCore& m_core;
+};
+
+class PermissionManager
+{
+public:
+    explicit PermissionManager(StoreCore& core) : m_core(core) {}
+    Result<QList<Permission>> list(const Actor& actor);
+
+private:
+    StoreCore& m_core;
+};
+
+class SessionManager
+{
+public:
+    explicit SessionManager(StoreCore& core) : m_core(core) {}
+
+    Result<Page<Session>> list(const Actor& actor, const SessionQuery& query);
+    Status revoke(const Actor& actor, Id sessionId);
+    // Ends every session of the user except `exceptSessionId` (0 = all); returns how many.
+    Result<int> revokeAllForUser(const Actor& actor, Id userId, Id exceptSessionId = 0);
+    Result<int> purgeExpired(const Actor& actor);
+    // Super admins only; reason required; the session is marked with the impersonator.
+    Result<CreatedSession> impersonate(const Actor& actor, Id userId, const QString& reason, int durationMinutes);
+    // Resolves a session token to its actor (refreshing last_seen); unauthenticated when revoked,
+    // expired or when the user can no longer sign in.
+    Result<Actor> authenticate(const QString& token, const QString& ip = {});
+
+private:
+    StoreCore& m_core;
+};
+
+class ApiKeyManager
+{
+public:
+    explicit ApiKeyManager(StoreCore& core) : m_core(core) {}
+
+    // Scopes must be held by the owner. The secret is returned here and never again.
+    Result<CreatedApiKey> create(const Actor& actor, const NewApiKey& key);
+    Result<Page<ApiKey>> list(const Actor& actor, Id userId = 0, int page = 1, int limit = 50);
+    Status revoke(const Actor& actor, Id keyId);
+    // Authenticates a key: hash lookup, revocation, expiry, owner status, IP allowlist and, when
+    // `requiredScope` is given, the scope. Returns an API-key actor limited to the key's scopes.
+    Result<Actor> verify(const QString& key, const QString& ip = {}, const QString& requiredScope = {});
+
+private:
+    StoreCore& m_core;
+};
+
+class OrganizationManager
+{
+public:
+    explicit OrganizationManager(StoreCore& core) : m_core(core) {}
+
+    Result<Organization> create(const Actor& actor, const NewOrganization& organization);
+    Result<Organization> get(const Actor& actor, Id organizationId);
+    Result<QList<Organization>> list(const Actor& actor);
+    Result<Organization> update(const Actor& actor, Id organizationId, const OrganizationUpdate& update);
+    Result<Organization> suspend(const Actor& actor, Id organizationId);
+    Result<Organization> unsuspend(const Actor& actor, Id organizationId);
+    // Deletes the organization and all of its data; `confirmSlug` must repeat its slug.
+    Status wipeOut(const Actor& actor, Id organizationId, const QString& confirmSlug);
+
+    // Refused when active users plus pending invitations reach the plan's max_users.
+    Result<CreatedInvitation> invite(const Actor& actor, Id organizationId, const QString& email,
+                                     const QString& roleCode, int validDays = limits::InvitationDays);
+    Result<QList<Invitation>> invitations(const Actor& actor, Id organizationId);
+    Status revokeInvitation(const Actor& actor, Id invitationId);
+    // The token is the credential: no actor. Creates the user in the organization with the role.
+    Result<User> acceptInvitation(const QString& token, const QString& username, const QString& fullName,
+                                  const QString& password, const QString& ip = {});
+
+private:
+    StoreCore& m_core;
+};
+
+class TokenManager
+{
+public:
+    explicit TokenManager(StoreCore& core) : m_core(core) {}
+
+    // One-shot tokens, stored hashed, single use, expiring.
+    Result<QString> issuePasswordReset(const Actor& actor, Id userId);
+    Result<QString> issueVerification(const Actor& actor, Id userId);
+    Status resetPassword(const QString& token, const QString& newPassword, const QString& ip = {});
+    Status verifyEmail(const QString& token, const QString& ip = {});
+
+private:
+    Result<QString> issue(const Actor& actor, Id userId, const QString& purpose, int hours);
+    Result<Id> consume(const QString& token, const QString& purpose); // within a transaction
+    StoreCore& m_core;
+};
+
+class AuditManager
+{
+public:
+    explicit AuditManager(StoreCore& core) : m_core(core) {}
+
+    // Newest first, keyset paged with an opaque cursor.
+    Result<AuditPage> query(const Actor& actor, const AuditQuery& query);
+    // Streams the whole filtered set (no page limit) as CSV or JSON Lines; returns the row count.
+    Result<qint64> exportTo(const Actor& actor, const AuditQuery& query, QIODevice& out, const ExportOptions& options);
+    Result<AuditVerification> verify(const Actor& actor);
+    // Unchecked, for `portcullis-server verify-audit` (an operator with file access).
+    AuditVerification verifyChain();
+    // Retention: deletes events older than `before`; the purge is itself audited and the chain stays
+    // verifiable from the purge point. Returns the number of events removed.
+    Result<qint64> purge(const Actor& actor, const QDateTime& before);
+
+private:
+    StoreCore& m_core;
+};
+
+class StatsManager
+{
+public:
+    explicit StatsManager(StoreCore& core) : m_core(core) {}
+    // organizationId 0 = the actor's scope (everything for super admins).
+    Result<Stats> get(const Actor& actor, Id organizationId = 0);
+
+private:
+    StoreCore& m_core;
+};
+
+class AuthManager
+{
+public:
+    explicit AuthManager(StoreCore& core) : m_core(core) {}
+
+    // Email or username + password. Wrong passwords count toward the lockout; banned, suspended,
+    // locked or deleted users and suspended organizations are refused with a clear message.
+    Result<LoginResult> login(const QString& emailOrUsername, const QString& password, const QString& ip = {},
+                              const QString& userAgent = {});
+    Status logout(const Actor& actor);
+
+private:
+    StoreCore& m_core;
+};
+
+// The facade: one manager per concern, in the spirit of seed 000.
+class SqlStore
+{
+public:
+    SqlStore(QSqlDatabase db, Dialect dialect);
+    SqlStore(const SqlStore&) = delete;
+    SqlStore& operator=(const SqlStore&) = delete;
+
+    // Creates the schema (pending migrations) and seeds the catalog and built-in roles.
+    Status prepare();
+
+    StoreCore& core() { return m_core; }
+    UserManager& users() { return m_users; }
+    RoleManager& roles() { return m_roles; }
+    PermissionManager& permissions() { return m_permissions; }
+    SessionManager& sessions() { return m_sessions; }
+    ApiKeyManager& apiKeys() { return m_apiKeys; }
+    OrganizationManager& organizations() { return m_organizations; }
+    TokenManager& tokens() { return m_tokens; }
+    AuditManager& audit() { return m_audit; }
+    StatsManager& stats() { return m_stats; }
+    AuthManager& auth() { return m_auth; }
+
+private:
+    StoreCore m_core;
+    UserManager m_users;
+    RoleManager m_roles;
+    PermissionManager m_permissions;
+    SessionManager m_sessions;
+    ApiKeyManager m_apiKeys;
+    OrganizationManager m_organizations;
+    TokenManager m_tokens;
+    AuditManager m_audit;
+    StatsManager m_stats;
+    AuthManager m_auth;
+};
+
+// Helpers shared by the manager implementations.
+namespace sqlutil {
+QVariant nullableTime(const QDateTime& time);
+QDateTime timeFrom(const QVariant& value);
+QString toJsonArray(const QStringList& list);
+QStringList fromJsonArray(const QString& text);
+QString toJson(const QJsonObject& object);
+} // namespace sqlutil
+
+} // namespace portcullis

@@ -1,0 +1,598 @@
+#include "policy/policy.h"
+#include "rows.h"
+#include "security/crypto.h"
+
+#include <QJsonArray>
+#include <QSqlQuery>
+
+namespace portcullis {
+
+using namespace sqlutil;
+
+namespace {
+
+const QString kUserResource = QStringLiteral("user");
+
+policy::Decision requireAnyPermission(const Actor& actor, std::initializer_list<const char*> codes)
+{
+    policy::Decision last;
+    for (const char* code : codes) {
+        last = policy::requirePermission(actor, QString::fromLatin1(code));
+        if (last)
+            return last;
+    }
+    return last;
+}
+
+Status validateProfile(const QString& email, const QString& username, const QString& fullName)
+{
+    QHash<QString, QString> fields;
+    if (auto e = policy::validateEmail(email); !e)
+        fields.insert(e.error().fieldErrors.isEmpty() ? QStringLiteral("email") : e.error().fieldErrors.cbegin().key(),
+                      e.error().message);
+    if (auto u = policy::validateUsername(username); !u)
+        fields.insert(u.error().fieldErrors.isEmpty() ? QStringLiteral("username") : u.error().fieldErrors.cbegin().key(),
+                      u.error().message);
+    if (fullName.size() > policy::Limits::FullName)
+        fields.insert(QStringLiteral("full_name"),
+                      QStringLiteral("Full name is longer than %1 characters").arg(policy::Limits::FullName));
+    if (!fields.isEmpty())
+        return ServiceError::validation(QStringLiteral("Please correct the highlighted fields"), fields);
+    return {};
+}
+
+// Ends every open session of a user inside the current transaction; returns how many.
+Result<int> endSessions(StoreCore& core, Id userId, qint64 now)
+{
+    QSqlQuery q(core.db());
+    if (!core.exec(q, QStringLiteral("UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL"),
+                   {now, userId}))
+        return core.sqlError(q, QStringLiteral("Ending the user's sessions"));
+    return q.numRowsAffected();
+}
+
+} // namespace
+
+Result<User> UserManager::loadManageable(const Actor& actor, Id userId, const QString& action, bool destructive)
+{
+    auto target = m_core.loadUser(userId);
+    if (!target)
+        return target.error();
+    if (target->deleted && action != QLatin1String("user.viewed"))
+        return ServiceError::notFound(QStringLiteral("User %1 has been deleted").arg(target->email));
+    if (auto d = policy::canManageUser(actor, *target, destructive); !d)
+        return m_core.deny(actor, action, kUserResource, QString::number(userId), target->organizationId, d.reason);
+    return target;
+}
+
+Result<User> UserManager::create(const Actor& actor, const NewUser& nu)
+{
+    const Id orgId = nu.organizationId != 0 ? nu.organizationId : actor.organizationId;
+    if (orgId == 0)
+        return ServiceError::validationField(QStringLiteral("organization_id"), QStringLiteral("Choose an organization"));
+    if (auto d = policy::requirePermission(actor, QStringLiteral("admin:user:create")); !d)
+        return m_core.deny(actor, QStringLiteral("user.created"), kUserResource, {}, orgId, d.reason);
+    if (auto d = policy::requireTenant(actor, orgId); !d)
+        return m_core.deny(actor, QStringLiteral("user.created"), kUserResource, {}, orgId, d.reason);
+
+    const QString email = nu.email.trimmed().toLower();
+    const QString username = nu.username.trimmed();
+    if (auto v = validateProfile(email, username, nu.fullName); !v)
+        return v.error();
+    if (auto p = policy::validatePassword(nu.password); !p)
+        return p.error();
+
+    auto org = m_core.loadOrganization(orgId);
+    if (!org)
+        return org.error();
+    if (!org->active)
+        return ServiceError::conflict(QStringLiteral("Organization %1 is suspended").arg(org->name));
+
+    // Every initial role is checked like an assignment to a new user (level 0).
+    QList<Role> roles;
+    const QList<Role> actorRoles = m_core.loadRolesOfUser(actor.userId);
+    User pseudo;
+    pseudo.organizationId = orgId;
+    for (const QString& code : nu.roleCodes) {
+        auto role = m_core.loadRole(code);
+        if (!role)
+            return ServiceError::validationField(QStringLiteral("role_codes"), QStringLiteral("Unknown role %1").arg(code));
+        if (actor.kind != Actor::Kind::System) {
+            if (auto d = policy::canAssignRole(actor, actorRoles, pseudo, *role); !d)
+                return m_core.deny(actor, QStringLiteral("user.created"), kUserResource, {}, orgId, d.reason);
+        }
+        roles << *role;
+    }
+
+    // Argon2id is slow on purpose: hash before taking the write lock.
+    const QString hash = crypto::hashPassword(nu.password);
+    if (hash.isEmpty())
+        return ServiceError::storage(QStringLiteral("Could not hash the password"));
+
+    auto created = m_core.inTransaction<Id>([&]() -> Result<Id> {
+        QSqlQuery q(m_core.db());
+        if (!m_core.exec(q, QStringLiteral("SELECT COUNT(*) FROM users WHERE organization_id = ? AND deleted = 0"), {orgId})
+            || !q.next())
+            return m_core.sqlError(q, QStringLiteral("Checking the plan limit"));
+        if (q.value(0).toInt() >= org->maxUsers)
+            return ServiceError::validationField(
+                QStringLiteral("organization_id"),
+                QStringLiteral("%1 has reached its plan limit of %2 users").arg(org->name).arg(org->maxUsers));
+        const qint64 now = m_core.now();
+        if (!m_core.exec(q,
+                         QStringLiteral("INSERT INTO users (email, username, full_name, organization_id, password_hash, "
+                                        "verified, password_changed_at, created_at, updated_at) "
+                                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
+                         {email, username, nu.fullName.trimmed(), orgId, hash, nu.verified ? 1 : 0, now, now, now})
+            || !q.next())
+            return m_core.sqlError(q, QStringLiteral("Creating the user"));
+        const Id id = q.value(0).toLongLong();
+        q.finish();
+        QJsonArray roleCodes;
+        for (const Role& role : std::as_const(roles)) {
+            if (!m_core.exec(q,
+                             QStringLiteral("INSERT INTO user_roles (user_id, role_id, assigned_by, assigned_at) "
+                                            "VALUES (?, ?, ?, ?)"),
+                             {id, role.id, actor.userId, now}))
+                return m_core.sqlError(q, QStringLiteral("Assigning the roles"));
+            roleCodes.append(role.code);
+        }
+        if (auto a = m_core.appendAudit(actor, QStringLiteral("user.created"), kUserResource, QString::number(id), orgId,
+                                        {{QStringLiteral("email"), email}, {QStringLiteral("roles"), roleCodes}});
+            !a)
+            return a.error();
+        return id;
+    });
+    if (!created) {
+        if (created.error().code == ErrorCode::Conflict)
+            return ServiceError::validation(QStringLiteral("That email or username is already taken"),
+                                            {{QStringLiteral("email"), QStringLiteral("Email or username already in use")}});
+        return created.error();
+    }
+    return m_core.loadUser(*created);
+}
+
+Result<User> UserManager::get(const Actor& actor, Id userId)
+{
+    auto user = m_core.loadUser(userId);
+    if (!user)
+        return user.error();
+    if (userId == actor.userId && actor.kind == Actor::Kind::User)
+        return user;
+    if (auto d = requireAnyPermission(actor, {"admin:user:view", "admin:user:read"}); !d)
+        return m_core.deny(actor, QStringLiteral("user.viewed"), kUserResource, QString::number(userId),
+                           user->organizationId, d.reason);
+    if (auto d = policy::requireTenant(actor, user->organizationId); !d)
+        return m_core.deny(actor, QStringLiteral("user.viewed"), kUserResource, QString::number(userId),
+                           user->organizationId, d.reason);
+    return user;
+}
+
+Result<Page<User>> UserManager::list(const Actor& actor, const UserQuery& query)
+{
+    if (auto d = requireAnyPermission(actor, {"admin:user:view", "admin:user:read"}); !d)
+        return m_core.deny(actor, QStringLiteral("user.listed"), kUserResource, {}, query.organizationId, d.reason);
+    Id orgId = query.organizationId;
+    if (!actor.isSuperAdmin()) {
+        if (orgId != 0 && orgId != actor.organizationId)
+            return m_core.deny(actor, QStringLiteral("user.listed"), kUserResource, {}, orgId,
+                               policy::requireTenant(actor, orgId).reason);
+        orgId = actor.organizationId;
+    }
+
+    QStringList where;
+    QVariantList values;
+    const qint64 now = m_core.now();
+    if (orgId != 0) {
+        where << QStringLiteral("u.organization_id = ?");
+        values << orgId;
+    }
+    const QString search = query.search.trimmed();
+    if (!search.isEmpty()) {
+        QString pattern = search;
+        pattern.replace(QLatin1Char('\\'), QLatin1String("\\\\"))
+            .replace(QLatin1Char('%'), QLatin1String("\\%"))
+            .replace(QLatin1Char('_'), QLatin1String("\\_"));
+        pattern = QLatin1Char('%') + pattern + QLatin1Char('%');
+        const QString like = m_core.likeOperator();
+        where << QStringLiteral("(u.email %1 ? ESCAPE '\\' OR u.username %1 ? ESCAPE '\\' OR u.full_name %1 ? ESCAPE '\\')")
+                     .arg(like);
+        values << pattern << pattern << pattern;
+    }
+    if (!query.roleCode.isEmpty()) {
+        where << QStringLiteral("EXISTS (SELECT 1 FROM user_roles fr JOIN roles frr ON frr.id = fr.role_id "
+                                "WHERE fr.user_id = u.id AND frr.code = ?)");
+        values << query.roleCode;
+    }
+    const QString banned = QStringLiteral("(u.ban_reason IS NOT NULL AND (u.ban_expires_at IS NULL OR u.ban_expires_at > %1))")
+                               .arg(now);
+    if (query.status.isEmpty() || query.status == QLatin1String("all")) {
+        if (query.status.isEmpty())
+            where << QStringLiteral("u.deleted = 0");
+    } else if (query.status == QLatin1String("active")) {
+        where << QStringLiteral("u.deleted = 0 AND u.active = 1 AND NOT ") + banned;
+    } else if (query.status == QLatin1String("suspended")) {
+        where << QStringLiteral("u.deleted = 0 AND u.active = 0");
+    } else if (query.status == QLatin1String("banned")) {
+        where << QStringLiteral("u.deleted = 0 AND ") + banned;
+    } else if (query.status == QLatin1String("locked")) {
+        where << QStringLiteral("u.deleted = 0 AND u.locked_until > %1").arg(now);
+    } else if (query.status == QLatin1String("deleted")) {
+        where << QStringLiteral("u.deleted = 1");
+    } else {
+        return ServiceError::validationField(QStringLiteral("status"),
+                                             QStringLiteral("Unknown status filter %1").arg(query.status));
+    }
+
+    static const QHash<QString, QString> sortColumns = {
+        {QStringLiteral("email"), QStringLiteral("u.email")},
+        {QStringLiteral("username"), QStringLiteral("u.username")},
+        {QStringLiteral("full_name"), QStringLiteral("u.full_name")},
+        {QStringLiteral("created_at"), QStringLiteral("u.created_at")},
+        {QStringLiteral("last_login_at"), QStringLiteral("u.last_login_at")},
+        {QStringLiteral("id"), QStringLiteral("u.id")},
+    };
+    const QString sortColumn = sortColumns.value(query.sortBy);
+    if (sortColumn.isEmpty())
+        return ServiceError::validationField(QStringLiteral("sort"), QStringLiteral("Cannot sort by %1").arg(query.sortBy));
+    const QString direction = query.descending ? QStringLiteral(" DESC") : QStringLiteral(" ASC");
+    const QString whereSql = where.isEmpty() ? QString() : QStringLiteral(" WHERE ") + where.join(QStringLiteral(" AND "));
+
+    Page<User> page;
+    page.page = clampPage(query.page);
+    page.limit = clampLimit(query.limit);
+    QSqlQuery q(m_core.db());
+    q.setForwardOnly(true);
+    if (!m_core.exec(q, QStringLiteral("SELECT COUNT(*) FROM users u") + whereSql, values) || !q.next())
+        return m_core.sqlError(q, QStringLiteral("Counting users"));
+    page.total = q.value(0).toLongLong();
+    q.finish();
+    QVariantList pageValues = values;
+    pageValues << page.limit << qint64(page.page - 1) * page.limit;
+    if (!m_core.exec(q,
+                     userSelect(m_core) + whereSql + QStringLiteral(" ORDER BY ") + sortColumn + direction
+                         + QStringLiteral(", u.id") + direction + QStringLiteral(" LIMIT ? OFFSET ?"),
+                     pageValues))
+        return m_core.sqlError(q, QStringLiteral("Listing users"));
+    while (q.next())
+        page.items << userFromQuery(q);
+    return page;
+}
+
+Result<User> UserManager::update(const Actor& actor, Id userId, const UserUpdate& update)
+{
+    const bool self = actor.kind == Actor::Kind::User && actor.userId == userId;
+    if (!self) {
+        if (auto d = policy::requirePermission(actor, QStringLiteral("admin:user:edit")); !d)
+            return m_core.deny(actor, QStringLiteral("user.updated"), kUserResource, QString::number(userId), 0, d.reason);
+    }
+    auto target = loadManageable(actor, userId, QStringLiteral("user.updated"), false);
+    if (!target)
+        return target.error();
+    if (self && update.verified.has_value())
+        return m_core.deny(actor, QStringLiteral("user.updated"), kUserResource, QString::number(userId),
+                           target->organizationId, QStringLiteral("You cannot verify your own account"));
+    const QString email = update.email ? update.email->trimmed().toLower() : target->email;
+    const QString username = update.username ? update.username->trimmed() : target->username;
+    const QString fullName = update.fullName ? update.fullName->trimmed() : target->fullName;
+    if (auto v = validateProfile(email, username, fullName); !v)
+        return v.error();
+
+    auto saved = m_core.inTransaction<bool>([&]() -> Result<bool> {
+        QSqlQuery q(m_core.db());
+        const bool verified = update.verified.value_or(target->verified);
+        if (!m_core.exec(q,
+                         QStringLiteral("UPDATE users SET email = ?, username = ?, full_name = ?, verified = ?, "
+                                        "updated_at = ?, version = version + 1 WHERE id = ? AND version = ?"),
+                         {email, username, fullName, verified ? 1 : 0, m_core.now(), userId, update.expectedVersion}))
+            return m_core.sqlError(q, QStringLiteral("Saving the user"));
+        if (q.numRowsAffected() == 0)
+            return ServiceError::conflict(
+                QStringLiteral("%1 was changed by someone else; reload to see the current values").arg(target->email));
+        QJsonObject changes;
+        if (email != target->email)
+            changes.insert(QStringLiteral("email"), email);
+        if (username != target->username)
+            changes.insert(QStringLiteral("username"), username);
+        if (fullName != target->fullName)
+            changes.insert(QStringLiteral("full_name"), fullName);
+        if (verified != target->verified)
+            changes.insert(QStringLiteral("verified"), verified);
+        if (auto a = m_core.appendAudit(actor, QStringLiteral("user.updated"), kUserResource, QString::number(userId),
+                                        target->organizationId, {{QStringLiteral("changes"), changes}});
+            !a)
+            return a.error();
+        return true;
+    });
+    if (!saved) {
+        if (saved.error().code == ErrorCode::Conflict && !saved.error().message.contains(QLatin1String("someone else")))
+            return ServiceError::validation(QStringLiteral("That email or username is already taken"),
+                                            {{QStringLiteral("email"), QStringLiteral("Email or username already in use")}});
+        return saved.error();
+    }
+    return m_core.loadUser(userId);
+}
+
+Status UserManager::remove(const Actor& actor, Id userId)
+{
+    if (auto d = policy::requirePermission(actor, QStringLiteral("admin:user:delete")); !d)
+        return m_core.deny(actor, QStringLiteral("user.deleted"), kUserResource, QString::number(userId), 0, d.reason);
+    auto target = loadManageable(actor, userId, QStringLiteral("user.deleted"), true);
+    if (!target)
+        return target.error();
+    auto done = m_core.inTransaction<bool>([&]() -> Result<bool> {
+        const qint64 now = m_core.now();
+        QSqlQuery q(m_core.db());
+        if (!m_core.exec(q,
+                         QStringLiteral("UPDATE users SET deleted = 1, active = 0, updated_at = ?, version = version + 1 "
+                                        "WHERE id = ?"),
+                         {now, userId}))
+            return m_core.sqlError(q, QStringLiteral("Deleting the user"));
+        auto ended = endSessions(m_core, userId, now);
+        if (!ended)
+            return ended.error();
+        if (!m_core.exec(q, QStringLiteral("UPDATE api_keys SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL"),
+                         {now, userId}))
+            return m_core.sqlError(q, QStringLiteral("Revoking the user's API keys"));
+        const int keys = q.numRowsAffected();
+        if (auto a = m_core.appendAudit(actor, QStringLiteral("user.deleted"), kUserResource, QString::number(userId),
+                                        target->organizationId,
+                                        {{QStringLiteral("email"), target->email},
+                                         {QStringLiteral("sessions_ended"), *ended},
+                                         {QStringLiteral("api_keys_revoked"), keys}});
+            !a)
+            return a.error();
+        return true;
+    });
+    if (!done)
+        return done.error();
+    return {};
+}
+
+Result<User> UserManager::suspend(const Actor& actor, Id userId, const QString& reason)
+{
+    if (auto d = policy::requirePermission(actor, QStringLiteral("admin:user:edit")); !d)
+        return m_core.deny(actor, QStringLiteral("user.suspended"), kUserResource, QString::number(userId), 0, d.reason);
+    if (reason.size() > policy::Limits::Reason)
+        return ServiceError::validationField(QStringLiteral("reason"),
+                                             QStringLiteral("Reason is longer than %1 characters").arg(policy::Limits::Reason));
+    auto target = loadManageable(actor, userId, QStringLiteral("user.suspended"), true);
+    if (!target)
+        return target.error();
+    auto done = m_core.inTransaction<bool>([&]() -> Result<bool> {
+        const qint64 now = m_core.now();
+        QSqlQuery q(m_core.db());
+        if (!m_core.exec(q, QStringLiteral("UPDATE users SET active = 0, updated_at = ?, version = version + 1 WHERE id = ?"),
+                         {now, userId}))
+            return m_core.sqlError(q, QStringLiteral("Suspending the user"));
+        auto ended = endSessions(m_core, userId, now);
+        if (!ended)
+            return ended.error();
+        if (auto a = m_core.appendAudit(actor, QStringLiteral("user.suspended"), kUserResource, QString::number(userId),
+                                        target->organizationId,
+                                        {{QStringLiteral("reason"), reason}, {QStringLiteral("sessions_ended"), *ended}});
+            !a)
+            return a.error();
+        return true;
+    });
+    if (!done)
+        return done.error();
+    return m_core.loadUser(userId);
+}
+
+Result<User> UserManager::unsuspend(const Actor& actor, Id userId)
+{
+    if (auto d = policy::requirePermission(actor, QStringLiteral("admin:user:edit")); !d)
+        return m_core.deny(actor, QStringLiteral("user.unsuspended"), kUserResource, QString::number(userId), 0, d.reason);
+    auto target = loadManageable(actor, userId, QStringLiteral("user.unsuspended"), true);
+    if (!target)
+        return target.error();
+    auto done = m_core.inTransaction<bool>([&]() -> Result<bool> {
+        QSqlQuery q(m_core.db());
+        if (!m_core.exec(q,
+                         QStringLiteral("UPDATE users SET active = 1, failed_logins = 0, locked_until = NULL, "
+                                        "updated_at = ?, version = version + 1 WHERE id = ?"),
+                         {m_core.now(), userId}))
+            return m_core.sqlError(q, QStringLiteral("Reactivating the user"));
+        if (auto a = m_core.appendAudit(actor, QStringLiteral("user.unsuspended"), kUserResource, QString::number(userId),
+                                        target->organizationId);
+            !a)
+            return a.error();
+        return true;
+    });
+    if (!done)
+        return done.error();
+    return m_core.loadUser(userId);
+}
+
+Result<User> UserManager::ban(const Actor& actor, Id userId, const QString& reason, const QDateTime& expiresAt)
+{
+    if (auto d = policy::requirePermission(actor, QStringLiteral("admin:user:ban")); !d)
+        return m_core.deny(actor, QStringLiteral("user.banned"), kUserResource, QString::number(userId), 0, d.reason);
+    const QString why = reason.trimmed();
+    if (why.isEmpty())
+        return ServiceError::validationField(QStringLiteral("reason"), QStringLiteral("A ban needs a reason"));
+    if (why.size() > policy::Limits::Reason)
+        return ServiceError::validationField(QStringLiteral("reason"),
+                                             QStringLiteral("Reason is longer than %1 characters").arg(policy::Limits::Reason));
+    if (expiresAt.isValid() && expiresAt <= QDateTime::currentDateTimeUtc())
+        return ServiceError::validationField(QStringLiteral("expires_at"), QStringLiteral("The ban must end in the future"));
+    auto target = loadManageable(actor, userId, QStringLiteral("user.banned"), true);
+    if (!target)
+        return target.error();
+    auto done = m_core.inTransaction<bool>([&]() -> Result<bool> {
+        const qint64 now = m_core.now();
+        QSqlQuery q(m_core.db());
+        if (!m_core.exec(q,
+                         QStringLiteral("UPDATE users SET ban_reason = ?, ban_expires_at = ?, banned_by = ?, "
+                                        "updated_at = ?, version = version + 1 WHERE id = ?"),
+                         {why, nullableTime(expiresAt), actor.userId, now, userId}))
+            return m_core.sqlError(q, QStringLiteral("Banning the user"));
+        auto ended = endSessions(m_core, userId, now);
+        if (!ended)
+            return ended.error();
+        QJsonObject details{{QStringLiteral("reason"), why}, {QStringLiteral("sessions_ended"), *ended}};
+        if (expiresAt.isValid())
+            details.insert(QStringLiteral("expires_at"), expiresAt.toUTC().toString(Qt::ISODateWithMs));
+        if (auto a = m_core.appendAudit(actor, QStringLiteral("user.banned"), kUserResource, QString::number(userId),
+                                        target->organizationId, details);
+            !a)
+            return a.error();
+        return true;
+    });
+    if (!done)
+        return done.error();
+    return m_core.loadUser(userId);
+}
+
+Result<User> UserManager::unban(const Actor& actor, Id userId)
+{
+    if (auto d = policy::requirePermission(actor, QStringLiteral("admin:user:ban")); !d)
+        return m_core.deny(actor, QStringLiteral("user.unbanned"), kUserResource, QString::number(userId), 0, d.reason);
+    auto target = loadManageable(actor, userId, QStringLiteral("user.unbanned"), true);
+    if (!target)
+        return target.error();
+    if (target->banReason.isEmpty())
+        return ServiceError::conflict(QStringLiteral("%1 is not banned").arg(target->email));
+    auto done = m_core.inTransaction<bool>([&]() -> Result<bool> {
+        QSqlQuery q(m_core.db());
+        if (!m_core.exec(q,
+                         QStringLiteral("UPDATE users SET ban_reason = NULL, ban_expires_at = NULL, banned_by = NULL, "
+                                        "updated_at = ?, version = version + 1 WHERE id = ?"),
+                         {m_core.now(), userId}))
+            return m_core.sqlError(q, QStringLiteral("Lifting the ban"));
+        if (auto a = m_core.appendAudit(actor, QStringLiteral("user.unbanned"), kUserResource, QString::number(userId),
+                                        target->organizationId, {{QStringLiteral("previous_reason"), target->banReason}});
+            !a)
+            return a.error();
+        return true;
+    });
+    if (!done)
+        return done.error();
+    return m_core.loadUser(userId);
+}
+
+Status UserManager::setPassword(const Actor& actor, Id userId, const QString& newPassword)
+{
+    const bool self = actor.kind == Actor::Kind::User && actor.userId == userId;
+    if (!self) {
+        if (auto d = policy::requirePermission(actor, QStringLiteral("admin:user:edit")); !d)
+            return m_core.deny(actor, QStringLiteral("user.password_changed"), kUserResource, QString::number(userId), 0,
+                               d.reason);
+    }
+    auto target = self ? m_core.loadUser(userId) : loadManageable(actor, userId, QStringLiteral("user.password_changed"), true);
+    if (!target)
+        return target.error();
+    if (auto p = policy::validatePassword(newPassword); !p)
+        return p.error();
+    const QString hash = crypto::hashPassword(newPassword);
+    if (hash.isEmpty())
+        return ServiceError::storage(QStringLiteral("Could not hash the password"));
+    auto done = m_core.inTransaction<bool>([&]() -> Result<bool> {
+        const qint64 now = m_core.now();
+        QSqlQuery q(m_core.db());
+        if (!m_core.exec(q,
+                         QStringLiteral("UPDATE users SET password_hash = ?, password_changed_at = ?, failed_logins = 0, "
+                                        "locked_until = NULL, updated_at = ?, version = version + 1 WHERE id = ?"),
+                         {hash, now, now, userId}))
+            return m_core.sqlError(q, QStringLiteral("Changing the password"));
+        // A changed password ends every session (the actor's own included: they sign in again).
+        auto ended = endSessions(m_core, userId, now);
+        if (!ended)
+            return ended.error();
+        if (auto a = m_core.appendAudit(actor, QStringLiteral("user.password_changed"), kUserResource,
+                                        QString::number(userId), target->organizationId,
+                                        {{QStringLiteral("sessions_ended"), *ended}});
+            !a)
+            return a.error();
+        return true;
+    });
+    if (!done)
+        return done.error();
+    return {};
+}
+
+Status UserManager::assignRole(const Actor& actor, Id userId, const QString& roleCode)
+{
+    if (auto d = requireAnyPermission(actor, {"admin:user:roles", "admin:role:assign"}); !d)
+        return m_core.deny(actor, QStringLiteral("role.assigned"), kUserResource, QString::number(userId), 0, d.reason);
+    auto target = m_core.loadUser(userId);
+    if (!target)
+        return target.error();
+    if (target->deleted)
+        return ServiceError::notFound(QStringLiteral("User %1 has been deleted").arg(target->email));
+    auto role = m_core.loadRole(roleCode);
+    if (!role)
+        return role.error();
+    if (actor.kind != Actor::Kind::System) {
+        if (auto d = policy::canAssignRole(actor, m_core.loadRolesOfUser(actor.userId), *target, *role); !d)
+            return m_core.deny(actor, QStringLiteral("role.assigned"), kUserResource, QString::number(userId),
+                               target->organizationId, d.reason);
+    }
+    if (target->roleCodes.contains(roleCode))
+        return ServiceError::conflict(QStringLiteral("%1 already holds %2").arg(target->email, roleCode));
+    auto done = m_core.inTransaction<bool>([&]() -> Result<bool> {
+        const qint64 now = m_core.now();
+        QSqlQuery q(m_core.db());
+        if (!m_core.exec(q, QStringLiteral("INSERT INTO user_roles (user_id, role_id, assigned_by, assigned_at) VALUES (?, ?, ?, ?)"),
+                         {userId, role->id, actor.userId, now}))
+            return m_core.sqlError(q, QStringLiteral("Assigning the role"));
+        if (!m_core.exec(q, QStringLiteral("UPDATE users SET updated_at = ?, version = version + 1 WHERE id = ?"), {now, userId}))
+            return m_core.sqlError(q, QStringLiteral("Assigning the role"));
+        if (auto a = m_core.appendAudit(actor, QStringLiteral("role.assigned"), kUserResource, QString::number(userId),
+                                        target->organizationId,
+                                        {{QStringLiteral("role"), roleCode}, {QStringLiteral("level"), role->level}});
+            !a)
+            return a.error();
+        return true;
+    });
+    if (!done)
+        return done.error();
+    return {};
+}
+
+Status UserManager::revokeRole(const Actor& actor, Id userId, const QString& roleCode)
+{
+    if (auto d = requireAnyPermission(actor, {"admin:user:roles", "admin:role:assign"}); !d)
+        return m_core.deny(actor, QStringLiteral("role.revoked"), kUserResource, QString::number(userId), 0, d.reason);
+    auto target = m_core.loadUser(userId);
+    if (!target)
+        return target.error();
+    auto role = m_core.loadRole(roleCode);
+    if (!role)
+        return role.error();
+    if (actor.kind != Actor::Kind::System) {
+        if (auto d = policy::canAssignRole(actor, m_core.loadRolesOfUser(actor.userId), *target, *role); !d)
+            return m_core.deny(actor, QStringLiteral("role.revoked"), kUserResource, QString::number(userId),
+                               target->organizationId, d.reason);
+    }
+    if (!target->roleCodes.contains(roleCode))
+        return ServiceError::notFound(QStringLiteral("%1 does not hold %2").arg(target->email, roleCode));
+    auto done = m_core.inTransaction<bool>([&]() -> Result<bool> {
+        const qint64 now = m_core.now();
+        QSqlQuery q(m_core.db());
+        if (!m_core.exec(q, QStringLiteral("DELETE FROM user_roles WHERE user_id = ? AND role_id = ?"), {userId, role->id}))
+            return m_core.sqlError(q, QStringLiteral("Revoking the role"));
+        if (!m_core.exec(q, QStringLiteral("UPDATE users SET updated_at = ?, version = version + 1 WHERE id = ?"), {now, userId}))
+            return m_core.sqlError(q, QStringLiteral("Revoking the role"));
+        if (auto a = m_core.appendAudit(actor, QStringLiteral("role.revoked"), kUserResource, QString::number(userId),
+                                        target->organizationId,
+                                        {{QStringLiteral("role"), roleCode}, {QStringLiteral("level"), role->level}});
+            !a)
+            return a.error();
+        return true;
+    });
+    if (!done)
+        return done.error();
+    return {};
+}
+
+Result<QList<Role>> UserManager::roles(const Actor& actor, Id userId)
+{
+    auto user = get(actor, userId);
+    if (!user)
+        return user.error();
+    return m_core.loadRolesOfUser(userId);
+}
+
+} // namespace portcullis

@@ -1,0 +1,79 @@
+#pragma once
+
+// Shared by the test suites: a fresh real database per test (a temporary SQLite file, or a fresh
+// PostgreSQL database when PORTCULLIS_TEST_PG_URL names a server), and result-checking macros
+// that print the service error.
+
+#include "domain/result.h"
+#include "sql/store.h"
+
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <memory>
+
+#define QVERIFY_RESULT(expr)                                                                            \
+    do {                                                                                                \
+        const auto& _r = (expr);                                                                        \
+        if (!_r.ok())                                                                                   \
+            QFAIL(qPrintable(QStringLiteral(#expr " failed: ") + _r.error().toString()));               \
+    } while (false)
+
+#define QVERIFY_ERROR(expr, expectedCode)                                                               \
+    do {                                                                                                \
+        const auto& _r = (expr);                                                                        \
+        if (_r.ok())                                                                                    \
+            QFAIL(#expr " succeeded but should have failed");                                          \
+        QCOMPARE(_r.error().codeName(), portcullis::ServiceError{expectedCode, {}, {}}.codeName());    \
+    } while (false)
+
+namespace portcullis::test {
+
+// A database of its own for one test. SQLite: a file in a temporary folder. PostgreSQL: when the
+// environment has PORTCULLIS_TEST_PG_URL (e.g. postgresql://portcullis:secret@127.0.0.1:5432/postgres)
+// a database "portcullis_t_<pid>_<n>" is created on that server and dropped afterwards.
+class TestDatabase
+{
+public:
+    ~TestDatabase();
+    static std::unique_ptr<TestDatabase> create(const QString& forcedDialect = {});
+
+    bool isPostgres() const { return m_config.dialect == Dialect::Postgres; }
+    const DatabaseConfig& config() const { return m_config; }
+    QString url() const { return m_url; } // PATH_OR_URL for portcullis-server, with credentials
+    QString sqlitePath() const { return m_config.path; }
+    QString tempPath() const { return m_dir.path(); }
+
+    // A store on a new connection of this thread (migrated and seeded by create()).
+    SqlStore& store() { return *m_store; }
+    QSqlDatabase openConnection(const QString& name);
+
+private:
+    TestDatabase() = default;
+    QTemporaryDir m_dir;
+    DatabaseConfig m_config;
+    QString m_url;
+    QString m_connectionName;
+    QString m_adminConnectionName;
+    std::unique_ptr<SqlStore> m_store;
+    QStringList m_extraConnections;
+};
+
+// A small tenant world on a prepared store: two organizations and helpers to make users and actors.
+struct World
+{
+    SqlStore* store = nullptr;
+    Organization orgA;
+    Organization orgB;
+    User superAdmin;
+    Actor superActor;
+
+    static World build(SqlStore& store);
+    // A user in `orgId` holding `roleCode` (created by the system actor; password kStrongPassword).
+    User makeUser(Id orgId, const QString& roleCode, const QString& name = {});
+    Actor actorFor(const User& user) const;
+};
+
+inline const QString kStrongPassword = QStringLiteral("Correct-Horse-42-battery");
+
+} // namespace portcullis::test

@@ -1,0 +1,1010 @@
+#include "policy/policy.h"
+
+#include <QTest>
+
+#include <algorithm>
+
+using namespace Qt::StringLiterals;
+using namespace portcullis;
+
+namespace {
+
+constexpr Id HomeOrg = 7;
+constexpr Id OtherOrg = 9;
+constexpr Id ActorId = 1;
+constexpr Id TargetId = 2;
+
+Role builtInRole(const QString& code)
+{
+    for (const Role& role : policy::builtInRoles()) {
+        if (role.code == code)
+            return role;
+    }
+    qFatal("unknown built-in role");
+}
+
+Role customRole(const QString& code, int level, Id organizationId, const QStringList& permissions = {},
+                const QStringList& grants = {})
+{
+    Role role;
+    role.code = code;
+    role.name = code;
+    role.level = level;
+    role.organizationId = organizationId;
+    role.permissions = permissions;
+    role.grants = grants;
+    return role;
+}
+
+// An actor as the backends build it: highest level of its roles, effective permissions.
+Actor makeActor(const QList<Role>& roles, Id organizationId = HomeOrg)
+{
+    Actor actor;
+    actor.userId = ActorId;
+    actor.organizationId = organizationId;
+    actor.email = u"actor@example.com"_s;
+    for (const Role& role : roles) {
+        actor.level = std::max(actor.level, role.level);
+        actor.roleCodes << role.code;
+    }
+    actor.permissions = policy::effectivePermissions(roles);
+    return actor;
+}
+
+Actor makeActor(const QString& roleCode, Id organizationId = HomeOrg)
+{
+    return makeActor(QList<Role> { builtInRole(roleCode) }, organizationId);
+}
+
+Actor makeApiKeyActor(const QString& ownerRoleCode)
+{
+    Actor actor = makeActor(ownerRoleCode);
+    actor.kind = Actor::Kind::ApiKey;
+    actor.apiKeyId = 42;
+    return actor;
+}
+
+User makeUser(const QStringList& roleCodes, Id organizationId = HomeOrg, Id id = TargetId)
+{
+    User user;
+    user.id = id;
+    user.email = u"target@example.com"_s;
+    user.organizationId = organizationId;
+    user.roleCodes = roleCodes;
+    for (const QString& code : roleCodes)
+        user.highestLevel = std::max(user.highestLevel, policy::builtInLevel(code));
+    return user;
+}
+
+User makeUser(const QString& roleCode, Id organizationId = HomeOrg)
+{
+    return makeUser(QStringList { roleCode }, organizationId);
+}
+
+User actorAsUser(const Actor& actor)
+{
+    User self = makeUser(actor.roleCodes, actor.organizationId, actor.userId);
+    self.highestLevel = actor.level;
+    return self;
+}
+
+QSet<QString> setOf(const QStringList& codes)
+{
+    return QSet<QString>(codes.cbegin(), codes.cend());
+}
+
+} // namespace
+
+class TestPolicy : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void builtInMatrix_data();
+    void builtInMatrix();
+
+    void assignment_data();
+    void assignment();
+    void manageUser_data();
+    void manageUser();
+    void impersonation_data();
+    void impersonation();
+    void manageRole_data();
+    void manageRole();
+    void tenant_data();
+    void tenant();
+    void requirePermission_data();
+    void requirePermission();
+
+    void permissionMatches_data();
+    void permissionMatches();
+    void hasPermission_data();
+    void hasPermission();
+    void knownPermission_data();
+    void knownPermission();
+    void effectivePermissions_data();
+    void effectivePermissions();
+    void higherRolesHoldEverythingBelow();
+    void limitToScopes_data();
+    void limitToScopes();
+
+    void catalogIsComplete();
+    void builtInRolesAreSound();
+    void builtInLevels_data();
+    void builtInLevels();
+
+    void passwordPolicy_data();
+    void passwordPolicy();
+    void email_data();
+    void email();
+    void username_data();
+    void username();
+    void roleCode_data();
+    void roleCode();
+    void slug_data();
+    void slug();
+    void slugify_data();
+    void slugify();
+};
+
+// --- the built-in matrix -----------------------------------------------------------------------
+
+namespace {
+
+constexpr bool Allow = true;
+constexpr bool Deny = false;
+
+struct MatrixRow
+{
+    const char* actor;
+    const char* target;
+    bool assign; // assign the target role to a member without roles
+    bool revoke; // revoke the target role from a user who holds it and "user"
+    bool ban; // ban a user whose highest role is the target role
+    bool remove; // delete that user
+    bool impersonate; // impersonate that user
+};
+
+// Written out by hand from the rules (ARCHITECTURE.md, seeds 002/003), not computed: a strictly
+// higher level is needed for every change, revoking also needs to be above the holder's other role
+// ("user", level 20), and only super admins impersonate, never another super admin.
+// clang-format off
+const MatrixRow BuiltInMatrix[] = {
+    //  actor          target         assign revoke ban    delete impersonate
+    {"super_admin", "super_admin",  Deny,  Deny,  Deny,  Deny,  Deny},
+    {"super_admin", "admin",        Allow, Allow, Allow, Allow, Allow},
+    {"super_admin", "team_lead",    Allow, Allow, Allow, Allow, Allow},
+    {"super_admin", "power_user",   Allow, Allow, Allow, Allow, Allow},
+    {"super_admin", "user",         Allow, Allow, Allow, Allow, Allow},
+    {"super_admin", "viewer",       Allow, Allow, Allow, Allow, Allow},
+
+    {"admin",       "super_admin",  Deny,  Deny,  Deny,  Deny,  Deny},
+    {"admin",       "admin",        Deny,  Deny,  Deny,  Deny,  Deny},
+    {"admin",       "team_lead",    Allow, Allow, Allow, Allow, Deny},
+    {"admin",       "power_user",   Allow, Allow, Allow, Allow, Deny},
+    {"admin",       "user",         Allow, Allow, Allow, Allow, Deny},
+    {"admin",       "viewer",       Allow, Allow, Allow, Allow, Deny},
+
+    {"team_lead",   "super_admin",  Deny,  Deny,  Deny,  Deny,  Deny},
+    {"team_lead",   "admin",        Deny,  Deny,  Deny,  Deny,  Deny},
+    {"team_lead",   "team_lead",    Deny,  Deny,  Deny,  Deny,  Deny},
+    {"team_lead",   "power_user",   Allow, Allow, Allow, Allow, Deny},
+    {"team_lead",   "user",         Allow, Allow, Allow, Allow, Deny},
+    {"team_lead",   "viewer",       Allow, Allow, Allow, Allow, Deny},
+
+    {"power_user",  "super_admin",  Deny,  Deny,  Deny,  Deny,  Deny},
+    {"power_user",  "admin",        Deny,  Deny,  Deny,  Deny,  Deny},
+    {"power_user",  "team_lead",    Deny,  Deny,  Deny,  Deny,  Deny},
+    {"power_user",  "power_user",   Deny,  Deny,  Deny,  Deny,  Deny},
+    {"power_user",  "user",         Allow, Allow, Allow, Allow, Deny},
+    {"power_user",  "viewer",       Allow, Allow, Allow, Allow, Deny},
+
+    {"user",        "super_admin",  Deny,  Deny,  Deny,  Deny,  Deny},
+    {"user",        "admin",        Deny,  Deny,  Deny,  Deny,  Deny},
+    {"user",        "team_lead",    Deny,  Deny,  Deny,  Deny,  Deny},
+    {"user",        "power_user",   Deny,  Deny,  Deny,  Deny,  Deny},
+    {"user",        "user",         Deny,  Deny,  Deny,  Deny,  Deny},
+    {"user",        "viewer",       Allow, Deny,  Allow, Allow, Deny},
+
+    {"viewer",      "super_admin",  Deny,  Deny,  Deny,  Deny,  Deny},
+    {"viewer",      "admin",        Deny,  Deny,  Deny,  Deny,  Deny},
+    {"viewer",      "team_lead",    Deny,  Deny,  Deny,  Deny,  Deny},
+    {"viewer",      "power_user",   Deny,  Deny,  Deny,  Deny,  Deny},
+    {"viewer",      "user",         Deny,  Deny,  Deny,  Deny,  Deny},
+    {"viewer",      "viewer",       Deny,  Deny,  Deny,  Deny,  Deny},
+};
+// clang-format on
+
+const char* verb(bool allowed)
+{
+    return allowed ? "can" : "cannot";
+}
+
+} // namespace
+
+void TestPolicy::builtInMatrix_data()
+{
+    QTest::addColumn<QString>("actorRole");
+    QTest::addColumn<QString>("targetRole");
+    QTest::addColumn<QString>("operation");
+    QTest::addColumn<bool>("expected");
+
+    for (const MatrixRow& row : BuiltInMatrix) {
+        const QString actor = QString::fromLatin1(row.actor);
+        const QString target = QString::fromLatin1(row.target);
+        QTest::addRow("%s %s assign %s to a member without roles", row.actor, verb(row.assign), row.target)
+            << actor << target << u"assign"_s << row.assign;
+        QTest::addRow("%s %s revoke %s from a user who also holds user", row.actor, verb(row.revoke), row.target)
+            << actor << target << u"revoke"_s << row.revoke;
+        QTest::addRow("%s %s ban a %s", row.actor, verb(row.ban), row.target) << actor << target << u"ban"_s << row.ban;
+        QTest::addRow("%s %s delete a %s", row.actor, verb(row.remove), row.target)
+            << actor << target << u"delete"_s << row.remove;
+        QTest::addRow("%s %s impersonate a %s", row.actor, verb(row.impersonate), row.target)
+            << actor << target << u"impersonate"_s << row.impersonate;
+    }
+}
+
+void TestPolicy::builtInMatrix()
+{
+    QFETCH(QString, actorRole);
+    QFETCH(QString, targetRole);
+    QFETCH(QString, operation);
+    QFETCH(bool, expected);
+
+    const Actor actor = makeActor(actorRole);
+    const QList<Role> actorRoles { builtInRole(actorRole) };
+    const Role role = builtInRole(targetRole);
+
+    policy::Decision decision;
+    if (operation == u"assign"_s)
+        decision = policy::canAssignRole(actor, actorRoles, makeUser(QStringList {}), role);
+    else if (operation == u"revoke"_s)
+        decision = policy::canAssignRole(actor, actorRoles, makeUser(QStringList { targetRole, u"user"_s }), role);
+    else if (operation == u"ban"_s || operation == u"delete"_s)
+        decision = policy::canManageUser(actor, makeUser(targetRole), true);
+    else if (operation == u"impersonate"_s)
+        decision = policy::canImpersonate(actor, makeUser(targetRole));
+    else
+        QFAIL("unknown operation");
+
+    QVERIFY2(decision.allowed == expected, qPrintable(decision.reason));
+    QCOMPARE(decision.reason.isEmpty(), expected); // every refusal says why
+}
+
+// --- role assignment ---------------------------------------------------------------------------
+
+void TestPolicy::assignment_data()
+{
+    QTest::addColumn<Actor>("actor");
+    QTest::addColumn<QList<Role>>("actorRoles");
+    QTest::addColumn<User>("target");
+    QTest::addColumn<Role>("role");
+    QTest::addColumn<bool>("expected");
+    QTest::addColumn<QString>("reasonContains");
+
+    const Role admin = builtInRole(u"admin"_s);
+    const Role superAdmin = builtInRole(u"super_admin"_s);
+    const Role teamLead = builtInRole(u"team_lead"_s);
+    const Role powerUser = builtInRole(u"power_user"_s);
+    const Role user = builtInRole(u"user"_s);
+    const Actor adminActor = makeActor(u"admin"_s);
+    const Actor superActor = makeActor(u"super_admin"_s);
+    const Actor teamLeadActor = makeActor(u"team_lead"_s);
+    const Actor userActor = makeActor(u"user"_s);
+
+    QTest::newRow("admin cannot assign super_admin")
+        << adminActor << QList<Role> { admin } << makeUser(u"user"_s) << superAdmin << false
+        << u"admin (level 80) cannot assign super_admin (level 100)"_s;
+    QTest::newRow("admin can assign power_user to a user")
+        << adminActor << QList<Role> { admin } << makeUser(u"user"_s) << powerUser << true << QString();
+    QTest::newRow("admin cannot assign admin to a user (same level)")
+        << adminActor << QList<Role> { admin } << makeUser(u"user"_s) << admin << false << u"cannot assign admin"_s;
+    QTest::newRow("admin cannot change the roles of another admin")
+        << adminActor << QList<Role> { admin } << makeUser(u"admin"_s) << user << false << u"user at level 80"_s;
+
+    // Nobody raises their own level.
+    QTest::newRow("admin cannot give itself super_admin")
+        << adminActor << QList<Role> { admin } << actorAsUser(adminActor) << superAdmin << false
+        << u"cannot assign super_admin"_s;
+    QTest::newRow("admin cannot give itself admin again")
+        << adminActor << QList<Role> { admin } << actorAsUser(adminActor) << admin << false << u"own privileges"_s;
+    QTest::newRow("user cannot give itself power_user")
+        << userActor << QList<Role> { user } << actorAsUser(userActor) << powerUser << false << u"cannot assign"_s;
+    QTest::newRow("super_admin cannot give itself super_admin again")
+        << superActor << QList<Role> { superAdmin } << actorAsUser(superActor) << superAdmin << false
+        << u"own privileges"_s;
+    QTest::newRow("team_lead may take a lower built-in role it already covers")
+        << teamLeadActor << QList<Role> { teamLead } << actorAsUser(teamLeadActor) << user << true << QString();
+    QTest::newRow("admin cannot give itself a lower custom role that brings a permission it lacks")
+        << adminActor << QList<Role> { admin } << actorAsUser(adminActor)
+        << customRole(u"shadow"_s, 30, HomeOrg, { u"admin:user:impersonate"_s }) << false
+        << u"admin:user:impersonate"_s;
+
+    // Grants: beside one's own level, never above it.
+    const Role coordinator = customRole(u"coordinator"_s, 60, HomeOrg, {}, { u"team_lead"_s });
+    const Actor coordinatorActor = makeActor(QList<Role> { coordinator });
+    QTest::newRow("a grant lets a level 60 role assign team_lead beside it")
+        << coordinatorActor << QList<Role> { coordinator } << makeUser(u"user"_s) << teamLead << true << QString();
+    QTest::newRow("without a grant a level 60 role cannot assign team_lead")
+        << teamLeadActor << QList<Role> { teamLead } << makeUser(u"user"_s) << teamLead << false
+        << u"team_lead (level 60) cannot assign team_lead (level 60)"_s;
+    const Role ambitious = customRole(u"ambitious"_s, 60, HomeOrg, {}, { u"admin"_s, u"super_admin"_s });
+    QTest::newRow("a grant never lets anyone assign a role above their own level")
+        << makeActor(QList<Role> { ambitious }) << QList<Role> { ambitious } << makeUser(u"user"_s) << admin << false
+        << u"ambitious (level 60) cannot assign admin (level 80)"_s;
+    QTest::newRow("a grant does not reach a user above the actor")
+        << coordinatorActor << QList<Role> { coordinator } << makeUser(u"admin"_s) << teamLead << false
+        << u"user at level 80"_s;
+    QTest::newRow("a grant does not let anyone give themselves a role beside their own")
+        << coordinatorActor << QList<Role> { coordinator } << actorAsUser(coordinatorActor) << teamLead << false
+        << u"own privileges"_s;
+
+    // Tenants.
+    QTest::newRow("cross-tenant assignment is denied for an admin")
+        << adminActor << QList<Role> { admin } << makeUser(u"user"_s, OtherOrg) << powerUser << false
+        << u"outside their organization"_s;
+    QTest::newRow("cross-tenant assignment is allowed for a super admin")
+        << superActor << QList<Role> { superAdmin } << makeUser(u"user"_s, OtherOrg) << admin << true << QString();
+    QTest::newRow("a role of another organization cannot be given")
+        << adminActor << QList<Role> { admin } << makeUser(u"user"_s) << customRole(u"foreign"_s, 30, OtherOrg) << false
+        << u"Role belongs to another organization"_s;
+    QTest::newRow("a super admin cannot give a role of another organization either")
+        << superActor << QList<Role> { superAdmin } << makeUser(u"user"_s, OtherOrg)
+        << customRole(u"foreign"_s, 30, HomeOrg) << false << u"Role belongs to another organization"_s;
+    QTest::newRow("admin can assign a custom level 35 role of its organization")
+        << adminActor << QList<Role> { admin } << makeUser(u"user"_s) << customRole(u"kb_curator"_s, 35, HomeOrg)
+        << true << QString();
+    QTest::newRow("admin can assign a global custom role below its level")
+        << adminActor << QList<Role> { admin } << makeUser(u"user"_s) << customRole(u"auditor"_s, 50, 0) << true
+        << QString();
+}
+
+void TestPolicy::assignment()
+{
+    QFETCH(Actor, actor);
+    QFETCH(QList<Role>, actorRoles);
+    QFETCH(User, target);
+    QFETCH(Role, role);
+    QFETCH(bool, expected);
+    QFETCH(QString, reasonContains);
+
+    const policy::Decision decision = policy::canAssignRole(actor, actorRoles, target, role);
+    QVERIFY2(decision.allowed == expected, qPrintable(decision.reason));
+    QVERIFY2(decision.reason.contains(reasonContains), qPrintable(decision.reason));
+    QCOMPARE(decision.reason.isEmpty(), expected);
+}
+
+// --- managing users ------------------------------------------------------------------------------
+
+void TestPolicy::manageUser_data()
+{
+    QTest::addColumn<Actor>("actor");
+    QTest::addColumn<User>("target");
+    QTest::addColumn<bool>("destructive");
+    QTest::addColumn<bool>("expected");
+    QTest::addColumn<QString>("reasonContains");
+
+    const Actor admin = makeActor(u"admin"_s);
+    QTest::newRow("team_lead cannot ban an admin")
+        << makeActor(u"team_lead"_s) << makeUser(u"admin"_s) << true << false << u"(60)"_s;
+    QTest::newRow("team_lead cannot edit an admin either")
+        << makeActor(u"team_lead"_s) << makeUser(u"admin"_s) << false << false << u"(80)"_s;
+    QTest::newRow("admin can ban a user") << admin << makeUser(u"user"_s) << true << true << QString();
+    QTest::newRow("admin can ban a user with no roles")
+        << admin << makeUser(QStringList {}) << true << true << QString();
+    QTest::newRow("admin cannot ban another admin") << admin << makeUser(u"admin"_s) << true << false << u"(80)"_s;
+    QTest::newRow("admin cannot ban its own account")
+        << admin << actorAsUser(admin) << true << false << u"your own account"_s;
+    QTest::newRow("admin can edit its own profile") << admin << actorAsUser(admin) << false << true << QString();
+    QTest::newRow("a super admin cannot delete its own account")
+        << makeActor(u"super_admin"_s) << actorAsUser(makeActor(u"super_admin"_s)) << true << false
+        << u"your own account"_s;
+    QTest::newRow("admin cannot ban a user of another organization")
+        << admin << makeUser(u"user"_s, OtherOrg) << true << false << u"outside their organization"_s;
+    QTest::newRow("a super admin can ban a user of another organization")
+        << makeActor(u"super_admin"_s) << makeUser(u"admin"_s, OtherOrg) << true << true << QString();
+    QTest::newRow("admin cannot touch a global user without organization")
+        << admin << makeUser(u"user"_s, 0) << false << false << u"global objects"_s;
+    QTest::newRow("an API key of an admin can suspend a user")
+        << makeApiKeyActor(u"admin"_s) << makeUser(u"user"_s) << true << true << QString();
+    QTest::newRow("an API key of a super admin stays inside its organization")
+        << makeApiKeyActor(u"super_admin"_s) << makeUser(u"user"_s, OtherOrg) << true << false
+        << u"outside their organization"_s;
+}
+
+void TestPolicy::manageUser()
+{
+    QFETCH(Actor, actor);
+    QFETCH(User, target);
+    QFETCH(bool, destructive);
+    QFETCH(bool, expected);
+    QFETCH(QString, reasonContains);
+
+    const policy::Decision decision = policy::canManageUser(actor, target, destructive);
+    QVERIFY2(decision.allowed == expected, qPrintable(decision.reason));
+    QVERIFY2(decision.reason.contains(reasonContains), qPrintable(decision.reason));
+}
+
+// --- impersonation -------------------------------------------------------------------------------
+
+void TestPolicy::impersonation_data()
+{
+    QTest::addColumn<Actor>("actor");
+    QTest::addColumn<User>("target");
+    QTest::addColumn<bool>("expected");
+    QTest::addColumn<QString>("reasonContains");
+
+    const Actor super = makeActor(u"super_admin"_s);
+    QTest::newRow("super admin can impersonate an admin of another organization")
+        << super << makeUser(u"admin"_s, OtherOrg) << true << QString();
+    QTest::newRow("super admin cannot impersonate another super admin")
+        << super << makeUser(u"super_admin"_s) << false << u"Super admins cannot be impersonated"_s;
+    QTest::newRow("super admin cannot impersonate itself") << super << actorAsUser(super) << false << u"yourself"_s;
+    QTest::newRow("API key actor cannot impersonate")
+        << makeApiKeyActor(u"super_admin"_s) << makeUser(u"user"_s) << false << u"API keys"_s;
+    QTest::newRow("admin cannot impersonate a user")
+        << makeActor(u"admin"_s) << makeUser(u"user"_s) << false << u"Only super admins"_s;
+    Actor adminWithStar = makeActor(u"admin"_s);
+    adminWithStar.permissions.insert(u"admin:user:impersonate"_s);
+    QTest::newRow("holding the impersonate permission is not enough below super admin")
+        << adminWithStar << makeUser(u"user"_s) << false << u"Only super admins"_s;
+}
+
+void TestPolicy::impersonation()
+{
+    QFETCH(Actor, actor);
+    QFETCH(User, target);
+    QFETCH(bool, expected);
+    QFETCH(QString, reasonContains);
+
+    const policy::Decision decision = policy::canImpersonate(actor, target);
+    QVERIFY2(decision.allowed == expected, qPrintable(decision.reason));
+    QVERIFY2(decision.reason.contains(reasonContains), qPrintable(decision.reason));
+}
+
+// --- managing roles ------------------------------------------------------------------------------
+
+void TestPolicy::manageRole_data()
+{
+    QTest::addColumn<Actor>("actor");
+    QTest::addColumn<Role>("role");
+    QTest::addColumn<bool>("expected");
+    QTest::addColumn<QString>("reasonContains");
+
+    const Actor admin = makeActor(u"admin"_s);
+    const Actor super = makeActor(u"super_admin"_s);
+    QTest::newRow("built-in roles cannot be changed even by a super admin")
+        << super << builtInRole(u"viewer"_s) << false << u"Built-in roles"_s;
+    QTest::newRow("admin can create a level 35 role in its organization")
+        << admin << customRole(u"kb_curator"_s, 35, HomeOrg, { u"kb:view"_s, u"kb:upload"_s, u"kb:index"_s }) << true
+        << QString();
+    QTest::newRow("admin cannot create a role at its own level")
+        << admin << customRole(u"co_admin"_s, 80, HomeOrg) << false << u"(80)"_s;
+    QTest::newRow("admin cannot create a global role")
+        << admin << customRole(u"auditor"_s, 50, 0) << false << u"global"_s;
+    QTest::newRow("admin cannot create a role in another organization")
+        << admin << customRole(u"auditor"_s, 50, OtherOrg) << false << u"outside their organization"_s;
+    QTest::newRow("admin cannot put a permission it lacks into a role")
+        << admin << customRole(u"shadow"_s, 30, HomeOrg, { u"admin:org:delete"_s }) << false << u"admin:org:delete"_s;
+    QTest::newRow("super admin can create a global role with any permission")
+        << super << customRole(u"auditor"_s, 50, 0, { u"admin:audit:*"_s }) << true << QString();
+    QTest::newRow("team_lead cannot create a role above its own level")
+        << makeActor(u"team_lead"_s) << customRole(u"senior"_s, 70, HomeOrg) << false << u"(60)"_s;
+}
+
+void TestPolicy::manageRole()
+{
+    QFETCH(Actor, actor);
+    QFETCH(Role, role);
+    QFETCH(bool, expected);
+    QFETCH(QString, reasonContains);
+
+    const policy::Decision decision = policy::canManageRole(actor, role);
+    QVERIFY2(decision.allowed == expected, qPrintable(decision.reason));
+    QVERIFY2(decision.reason.contains(reasonContains), qPrintable(decision.reason));
+}
+
+void TestPolicy::tenant_data()
+{
+    QTest::addColumn<Actor>("actor");
+    QTest::addColumn<qint64>("organization");
+    QTest::addColumn<bool>("expected");
+
+    QTest::newRow("admin acts in its own organization") << makeActor(u"admin"_s) << HomeOrg << true;
+    QTest::newRow("admin cannot act in another organization") << makeActor(u"admin"_s) << OtherOrg << false;
+    QTest::newRow("admin cannot change global objects") << makeActor(u"admin"_s) << Id(0) << false;
+    QTest::newRow("super admin acts in any organization") << makeActor(u"super_admin"_s) << OtherOrg << true;
+    QTest::newRow("super admin changes global objects") << makeActor(u"super_admin"_s) << Id(0) << true;
+    QTest::newRow("the system actor changes global objects") << Actor::system() << Id(0) << true;
+    QTest::newRow("an API key of a super admin cannot cross organizations")
+        << makeApiKeyActor(u"super_admin"_s) << OtherOrg << false;
+}
+
+void TestPolicy::tenant()
+{
+    QFETCH(Actor, actor);
+    QFETCH(qint64, organization);
+    QFETCH(bool, expected);
+    const policy::Decision decision = policy::requireTenant(actor, organization);
+    QCOMPARE(decision.allowed, expected);
+    QCOMPARE(decision.reason.isEmpty(), expected);
+}
+
+void TestPolicy::requirePermission_data()
+{
+    QTest::addColumn<Actor>("actor");
+    QTest::addColumn<QString>("permission");
+    QTest::addColumn<bool>("expected");
+
+    QTest::newRow("admin may ban") << makeActor(u"admin"_s) << u"admin:user:ban"_s << true;
+    QTest::newRow("team_lead may not ban") << makeActor(u"team_lead"_s) << u"admin:user:ban"_s << false;
+    QTest::newRow("super admin may do anything through the wildcard")
+        << makeActor(u"super_admin"_s) << u"admin:system:backup"_s << true;
+    QTest::newRow("the system actor may do anything") << Actor::system() << u"admin:org:delete"_s << true;
+}
+
+void TestPolicy::requirePermission()
+{
+    QFETCH(Actor, actor);
+    QFETCH(QString, permission);
+    QFETCH(bool, expected);
+    const policy::Decision decision = policy::requirePermission(actor, permission);
+    QCOMPARE(decision.allowed, expected);
+    if (!expected)
+        QCOMPARE(decision.reason, u"Missing permission "_s + permission);
+}
+
+// --- permissions -------------------------------------------------------------------------------
+
+void TestPolicy::permissionMatches_data()
+{
+    QTest::addColumn<QString>("granted");
+    QTest::addColumn<QString>("required");
+    QTest::addColumn<bool>("expected");
+
+    QTest::newRow("the star matches any code") << u"*"_s << u"admin:user:ban"_s << true;
+    QTest::newRow("the star matches a wildcard too") << u"*"_s << u"kb:*"_s << true;
+    QTest::newRow("admin:* matches an admin code") << u"admin:*"_s << u"admin:user:view"_s << true;
+    QTest::newRow("admin:* matches the bare prefix") << u"admin:*"_s << u"admin"_s << true;
+    QTest::newRow("admin:* matches a narrower wildcard") << u"admin:*"_s << u"admin:user:*"_s << true;
+    QTest::newRow("admin:user:* matches admin:user:ban") << u"admin:user:*"_s << u"admin:user:ban"_s << true;
+    QTest::newRow("admin:user:* does not match a role code") << u"admin:user:*"_s << u"admin:role:view"_s << false;
+    QTest::newRow("admin:user:* does not match the broader admin:*") << u"admin:user:*"_s << u"admin:*"_s << false;
+    QTest::newRow("admin:* does not match a longer resource name") << u"admin:*"_s << u"administrator:view"_s << false;
+    QTest::newRow("chat:* does not match a kb code") << u"chat:*"_s << u"kb:view"_s << false;
+    QTest::newRow("an exact code matches itself") << u"kb:view"_s << u"kb:view"_s << true;
+    QTest::newRow("an exact code does not match a longer one") << u"kb:view"_s << u"kb:viewer"_s << false;
+    QTest::newRow("chat:delete does not cover chat:delete:any") << u"chat:delete"_s << u"chat:delete:any"_s << false;
+    QTest::newRow("a concrete code does not satisfy a wildcard requirement") << u"kb:view"_s << u"kb:*"_s << false;
+    QTest::newRow("an empty grant matches nothing") << QString() << u"kb:view"_s << false;
+    QTest::newRow("an empty requirement is never met") << u"*"_s << QString() << false;
+}
+
+void TestPolicy::permissionMatches()
+{
+    QFETCH(QString, granted);
+    QFETCH(QString, required);
+    QFETCH(bool, expected);
+    QCOMPARE(policy::permissionMatches(granted, required), expected);
+}
+
+void TestPolicy::hasPermission_data()
+{
+    QTest::addColumn<QStringList>("granted");
+    QTest::addColumn<QString>("required");
+    QTest::addColumn<bool>("expected");
+
+    QTest::newRow("an exact grant is enough") << QStringList { u"kb:view"_s, u"chat:view"_s } << u"chat:view"_s << true;
+    QTest::newRow("a prefix wildcard is enough")
+        << QStringList { u"kb:view"_s, u"admin:audit:*"_s } << u"admin:audit:export"_s << true;
+    QTest::newRow("the star is enough") << QStringList { u"*"_s } << u"admin:user:impersonate"_s << true;
+    QTest::newRow("an unrelated set is not")
+        << QStringList { u"kb:view"_s, u"chat:*"_s } << u"admin:user:ban"_s << false;
+    QTest::newRow("an empty set holds nothing") << QStringList {} << u"kb:view"_s << false;
+}
+
+void TestPolicy::hasPermission()
+{
+    QFETCH(QStringList, granted);
+    QFETCH(QString, required);
+    QFETCH(bool, expected);
+    QCOMPARE(policy::hasPermission(setOf(granted), required), expected);
+}
+
+void TestPolicy::knownPermission_data()
+{
+    QTest::addColumn<QString>("code");
+    QTest::addColumn<bool>("expected");
+
+    QTest::newRow("a seed 002 code is known") << u"kb:rag"_s << true;
+    QTest::newRow("a seed 003 code is known") << u"admin:user:impersonate"_s << true;
+    QTest::newRow("a product code is known") << u"admin:audit:verify"_s << true;
+    QTest::newRow("the star is known") << u"*"_s << true;
+    QTest::newRow("a wildcard over a resource is known") << u"admin:*"_s << true;
+    QTest::newRow("a wildcard over a sub-resource is known") << u"admin:user:*"_s << true;
+    QTest::newRow("a wildcard over an unknown resource is not") << u"billing:*"_s << false;
+    QTest::newRow("a misspelt wildcard is not") << u"admin:usr:*"_s << false;
+    QTest::newRow("an unknown action is not") << u"chat:fly"_s << false;
+    QTest::newRow("a bare colon wildcard is not") << u":*"_s << false;
+    QTest::newRow("an empty code is not") << QString() << false;
+}
+
+void TestPolicy::knownPermission()
+{
+    QFETCH(QString, code);
+    QFETCH(bool, expected);
+    QCOMPARE(policy::isKnownPermission(code), expected);
+}
+
+void TestPolicy::effectivePermissions_data()
+{
+    QTest::addColumn<QList<Role>>("roles");
+    QTest::addColumn<QString>("permission");
+    QTest::addColumn<bool>("expected");
+
+    const Role kbCurator = customRole(u"kb_curator"_s, 35, HomeOrg, { u"kb:upload"_s, u"kb:index"_s });
+    const auto roles = [](const QString& code) { return QList<Role> { builtInRole(code) }; };
+
+    QTest::newRow("admin has kb:view from viewer") << roles(u"admin"_s) << u"kb:view"_s << true;
+    QTest::newRow("admin has kb:search from user") << roles(u"admin"_s) << u"kb:search"_s << true;
+    QTest::newRow("admin has deploy:approve from team_lead") << roles(u"admin"_s) << u"deploy:approve"_s << true;
+    QTest::newRow("admin bans users") << roles(u"admin"_s) << u"admin:user:ban"_s << true;
+    QTest::newRow("admin does not impersonate") << roles(u"admin"_s) << u"admin:user:impersonate"_s << false;
+    QTest::newRow("admin does not create organizations") << roles(u"admin"_s) << u"admin:org:create"_s << false;
+    QTest::newRow("admin does not suspend organizations") << roles(u"admin"_s) << u"admin:org:suspend"_s << false;
+    QTest::newRow("admin does not delete organizations") << roles(u"admin"_s) << u"admin:org:delete"_s << false;
+    QTest::newRow("admin does not configure the system") << roles(u"admin"_s) << u"admin:system:config"_s << false;
+    QTest::newRow("admin does not back up the system") << roles(u"admin"_s) << u"admin:system:backup"_s << false;
+    QTest::newRow("super admin impersonates through the star")
+        << roles(u"super_admin"_s) << u"admin:user:impersonate"_s << true;
+    QTest::newRow("team_lead reads users") << roles(u"team_lead"_s) << u"admin:user:read"_s << true;
+    QTest::newRow("team_lead does not ban") << roles(u"team_lead"_s) << u"admin:user:ban"_s << false;
+    QTest::newRow("power_user creates projects") << roles(u"power_user"_s) << u"project:create"_s << true;
+    QTest::newRow("power_user searches the knowledge base") << roles(u"power_user"_s) << u"kb:search"_s << true;
+    QTest::newRow("user does not have project:create") << roles(u"user"_s) << u"project:create"_s << false;
+    QTest::newRow("user creates conversations") << roles(u"user"_s) << u"chat:create"_s << true;
+    QTest::newRow("user views projects through viewer") << roles(u"user"_s) << u"project:view"_s << true;
+    QTest::newRow("viewer does not search") << roles(u"viewer"_s) << u"kb:search"_s << false;
+    QTest::newRow("viewer views the knowledge base") << roles(u"viewer"_s) << u"kb:view"_s << true;
+    QTest::newRow("custom role level 35 has its own kb:upload") << QList<Role> { kbCurator } << u"kb:upload"_s << true;
+    QTest::newRow("custom role level 35 inherits user's kb:search")
+        << QList<Role> { kbCurator } << u"kb:search"_s << true;
+    QTest::newRow("custom role level 35 inherits viewer's chat:history")
+        << QList<Role> { kbCurator } << u"chat:history"_s << true;
+    QTest::newRow("custom role level 35 does not inherit power_user's project:create")
+        << QList<Role> { kbCurator } << u"project:create"_s << false;
+    QTest::newRow("two roles give the union of both")
+        << QList<Role> { builtInRole(u"viewer"_s), kbCurator } << u"kb:index"_s << true;
+    QTest::newRow("no roles give nothing") << QList<Role> {} << u"chat:view"_s << false;
+}
+
+void TestPolicy::effectivePermissions()
+{
+    QFETCH(QList<Role>, roles);
+    QFETCH(QString, permission);
+    QFETCH(bool, expected);
+    QCOMPARE(policy::hasPermission(policy::effectivePermissions(roles), permission), expected);
+}
+
+void TestPolicy::higherRolesHoldEverythingBelow()
+{
+    const QList<Role>& roles = policy::builtInRoles();
+    for (const Role& higher : roles) {
+        const QSet<QString> effective = policy::effectivePermissions(higher);
+        for (const Role& lower : roles) {
+            if (lower.level >= higher.level)
+                continue;
+            for (const QString& code : lower.permissions)
+                QVERIFY2(policy::hasPermission(effective, code), qPrintable(higher.code + u" lacks "_s + code));
+        }
+    }
+}
+
+void TestPolicy::limitToScopes_data()
+{
+    QTest::addColumn<QStringList>("owner");
+    QTest::addColumn<QStringList>("scopes");
+    QTest::addColumn<QStringList>("expected");
+
+    QTest::newRow("a prefix scope keeps the owner's matching codes")
+        << QStringList { u"kb:view"_s, u"kb:search"_s, u"chat:view"_s } << QStringList { u"kb:*"_s }
+        << QStringList { u"kb:view"_s, u"kb:search"_s };
+    QTest::newRow("a super admin's key gets exactly its concrete scopes")
+        << QStringList { u"*"_s } << QStringList { u"kb:view"_s, u"chat:create"_s }
+        << QStringList { u"kb:view"_s, u"chat:create"_s };
+    QTest::newRow("a scope the owner does not hold grants nothing")
+        << QStringList { u"kb:view"_s } << QStringList { u"admin:user:ban"_s } << QStringList {};
+    QTest::newRow("a star scope keeps what the owner holds")
+        << QStringList { u"admin:user:read"_s, u"kb:view"_s } << QStringList { u"*"_s }
+        << QStringList { u"admin:user:read"_s, u"kb:view"_s };
+    QTest::newRow("a narrower wildcard scope under a broader owner wildcard is kept")
+        << QStringList { u"admin:*"_s } << QStringList { u"admin:user:*"_s } << QStringList { u"admin:user:*"_s };
+    QTest::newRow("a broader wildcard scope keeps only the owner's narrower wildcard")
+        << QStringList { u"admin:user:*"_s } << QStringList { u"admin:*"_s } << QStringList { u"admin:user:*"_s };
+    QTest::newRow("a concrete scope under an owner wildcard is kept")
+        << QStringList { u"admin:audit:*"_s, u"chat:view"_s } << QStringList { u"admin:audit:read"_s, u"chat:create"_s }
+        << QStringList { u"admin:audit:read"_s };
+    QTest::newRow("no scopes give nothing") << QStringList { u"kb:view"_s } << QStringList {} << QStringList {};
+    QTest::newRow("a star owner with a star scope keeps the star")
+        << QStringList { u"*"_s } << QStringList { u"*"_s } << QStringList { u"*"_s };
+}
+
+void TestPolicy::limitToScopes()
+{
+    QFETCH(QStringList, owner);
+    QFETCH(QStringList, scopes);
+    QFETCH(QStringList, expected);
+
+    const QSet<QString> ownerSet = setOf(owner);
+    const QSet<QString> limited = policy::limitToScopes(ownerSet, scopes);
+    QCOMPARE(limited, setOf(expected));
+    for (const QString& code : limited) // never more than the owner holds
+        QVERIFY2(policy::hasPermission(ownerSet, code), qPrintable(code));
+}
+
+// --- catalog -------------------------------------------------------------------------------------
+
+void TestPolicy::catalogIsComplete()
+{
+    const QList<Permission>& catalog = policy::permissionCatalog();
+    QVERIFY2(catalog.size() >= 60, qPrintable(QString::number(catalog.size())));
+
+    QSet<QString> codes;
+    const QSet<QString> categories { u"chat"_s, u"builder"_s, u"knowledge_base"_s, u"admin"_s };
+    QHash<QString, int> perCategory;
+    for (const Permission& permission : catalog) {
+        QVERIFY2(!codes.contains(permission.code), qPrintable(u"duplicate "_s + permission.code));
+        codes.insert(permission.code);
+        QVERIFY2(categories.contains(permission.category), qPrintable(permission.code));
+        QVERIFY2(!permission.description.isEmpty(), qPrintable(permission.code));
+        ++perCategory[permission.category];
+    }
+    QCOMPARE(perCategory.value(u"chat"_s), 15);
+    QCOMPARE(perCategory.value(u"builder"_s), 15);
+    QCOMPARE(perCategory.value(u"knowledge_base"_s), 10);
+    // 20 of seed 002, 9 more of seed 003, 4 of the product and the star.
+    QCOMPARE(perCategory.value(u"admin"_s), 34);
+
+    const QStringList seed003 { u"admin:user:create"_s,  u"admin:user:read"_s,      u"admin:user:update"_s,
+                                u"admin:user:delete"_s,  u"admin:user:ban"_s,       u"admin:user:impersonate"_s,
+                                u"admin:session:read"_s, u"admin:session:revoke"_s, u"admin:role:assign"_s,
+                                u"admin:stats:read"_s,   u"admin:audit:read"_s };
+    for (const QString& code : seed003)
+        QVERIFY2(codes.contains(code), qPrintable(code));
+    for (const QString& code :
+         { u"admin:org:suspend"_s, u"admin:org:delete"_s, u"admin:org:invite"_s, u"admin:audit:verify"_s, u"*"_s })
+        QVERIFY2(codes.contains(code), qPrintable(code));
+}
+
+void TestPolicy::builtInRolesAreSound()
+{
+    const QList<Role>& roles = policy::builtInRoles();
+    QCOMPARE(roles.size(), 6);
+    QSet<QString> everyDirectCode;
+    for (const Role& role : roles) {
+        QVERIFY(role.builtIn);
+        QCOMPARE(role.organizationId, Id(0));
+        QVERIFY(!role.name.isEmpty());
+        QVERIFY(!role.description.isEmpty());
+        QVERIFY2(!role.permissions.isEmpty(), qPrintable(role.code));
+        for (const QString& code : role.permissions) {
+            QVERIFY2(policy::isKnownPermission(code), qPrintable(role.code + u": "_s + code));
+            everyDirectCode.insert(code);
+        }
+    }
+    QCOMPARE(builtInRole(u"super_admin"_s).permissions, QStringList { u"*"_s });
+    // The admin lists its user permissions one by one: a wildcard would include impersonation.
+    for (const QString& code : builtInRole(u"admin"_s).permissions)
+        QVERIFY2(!code.contains(u'*'), qPrintable(code));
+
+    // Every concrete catalog code outside the super-admin-only ones is reachable by some built-in role.
+    const QSet<QString> superAdminOnly { u"*"_s,
+                                         u"admin:user:impersonate"_s,
+                                         u"admin:org:create"_s,
+                                         u"admin:org:suspend"_s,
+                                         u"admin:org:delete"_s,
+                                         u"admin:system:config"_s,
+                                         u"admin:system:backup"_s };
+    for (const Permission& permission : policy::permissionCatalog()) {
+        QVERIFY2(everyDirectCode.contains(permission.code) || superAdminOnly.contains(permission.code),
+                 qPrintable(permission.code));
+        if (superAdminOnly.contains(permission.code) && permission.code != u"*"_s)
+            QVERIFY2(!everyDirectCode.contains(permission.code), qPrintable(permission.code));
+    }
+}
+
+void TestPolicy::builtInLevels_data()
+{
+    QTest::addColumn<QString>("code");
+    QTest::addColumn<int>("level");
+
+    QTest::newRow("super_admin is level 100") << u"super_admin"_s << 100;
+    QTest::newRow("admin is level 80") << u"admin"_s << 80;
+    QTest::newRow("team_lead is level 60") << u"team_lead"_s << 60;
+    QTest::newRow("power_user is level 40") << u"power_user"_s << 40;
+    QTest::newRow("user is level 20") << u"user"_s << 20;
+    QTest::newRow("viewer is level 10") << u"viewer"_s << 10;
+    QTest::newRow("a custom role is not built in") << u"kb_curator"_s << 0;
+}
+
+void TestPolicy::builtInLevels()
+{
+    QFETCH(QString, code);
+    QFETCH(int, level);
+    QCOMPARE(policy::builtInLevel(code), level);
+}
+
+// --- validation ----------------------------------------------------------------------------------
+
+void TestPolicy::passwordPolicy_data()
+{
+    QTest::addColumn<QString>("password");
+    QTest::addColumn<int>("problemCount");
+    QTest::addColumn<QString>("mentions");
+
+    QTest::newRow("a long mixed password is acceptable") << u"Correct-Horse-9"_s << 0 << QString();
+    QTest::newRow("non-ASCII letters count as letters") << u"Grüße-aus-Köln-2024"_s << 0 << QString();
+    QTest::newRow("a space counts as a special character") << u"Correct Horse 9"_s << 0 << QString();
+    QTest::newRow("exactly 12 characters are enough") << u"Abcdefgh12#x"_s << 0 << QString();
+    QTest::newRow("11 characters are too short") << u"Abcdefg12#x"_s << 1 << u"at least 12"_s;
+    QTest::newRow("a password without upper-case letters is refused") << u"all-lower-case-9"_s << 1 << u"upper-case"_s;
+    QTest::newRow("a password without lower-case letters is refused") << u"ALL-UPPER-CASE-9"_s << 1 << u"lower-case"_s;
+    QTest::newRow("a password without digits is refused") << u"No-Digits-Here!"_s << 1 << u"digit"_s;
+    QTest::newRow("a password without special characters is refused") << u"NoSpecials1234"_s << 1 << u"special"_s;
+    QTest::newRow("a password longer than the maximum is refused")
+        << (u"Aa1!"_s + QString(policy::Limits::MaxPasswordLength, u'x')) << 1 << u"at most 1024"_s;
+    QTest::newRow("an empty password breaks every rule but the maximum") << QString() << 5 << u"at least 12"_s;
+}
+
+void TestPolicy::passwordPolicy()
+{
+    QFETCH(QString, password);
+    QFETCH(int, problemCount);
+    QFETCH(QString, mentions);
+
+    const QStringList problems = policy::passwordProblems(password);
+    QCOMPARE(problems.size(), problemCount);
+
+    const Status status = policy::validatePassword(password, u"new_password"_s);
+    QCOMPARE(status.ok(), problemCount == 0);
+    if (!status.ok()) {
+        QCOMPARE(status.error().code, ErrorCode::Validation);
+        QVERIFY(status.error().fieldErrors.contains(u"new_password"_s));
+        QVERIFY2(status.error().message.contains(mentions), qPrintable(status.error().message));
+        for (const QString& problem : problems)
+            QVERIFY(status.error().message.contains(problem));
+    }
+}
+
+void TestPolicy::email_data()
+{
+    QTest::addColumn<QString>("email");
+    QTest::addColumn<bool>("valid");
+
+    QTest::newRow("a plain address is valid") << u"ada@example.com"_s << true;
+    QTest::newRow("plus addressing and subdomains are valid") << u"ada.l+admin@mail.example.co.uk"_s << true;
+    QTest::newRow("an empty address is refused") << QString() << false;
+    QTest::newRow("an address without @ is refused") << u"ada.example.com"_s << false;
+    QTest::newRow("an address without a domain is refused") << u"ada@"_s << false;
+    QTest::newRow("an address without a top-level domain is refused") << u"ada@localhost"_s << false;
+    QTest::newRow("an address with two @ is refused") << u"ada@lovelace@example.com"_s << false;
+    QTest::newRow("an address with a space is refused") << u"ada lovelace@example.com"_s << false;
+    QTest::newRow("an address with a trailing space is refused") << u"ada@example.com "_s << false;
+    QTest::newRow("an address longer than 254 characters is refused")
+        << (QString(250, u'a') + u"@example.com"_s) << false;
+}
+
+void TestPolicy::email()
+{
+    QFETCH(QString, email);
+    QFETCH(bool, valid);
+    const Status status = policy::validateEmail(email);
+    QCOMPARE(status.ok(), valid);
+    if (!valid)
+        QVERIFY(status.error().fieldErrors.contains(u"email"_s));
+}
+
+void TestPolicy::username_data()
+{
+    QTest::addColumn<QString>("username");
+    QTest::addColumn<bool>("valid");
+
+    QTest::newRow("letters, digits, dots, hyphens and underscores are valid") << u"ada.lovelace-1_x"_s << true;
+    QTest::newRow("three characters are enough") << u"ada"_s << true;
+    QTest::newRow("64 characters are allowed") << QString(64, u'a') << true;
+    QTest::newRow("two characters are too short") << u"ad"_s << false;
+    QTest::newRow("65 characters are too long") << QString(65, u'a') << false;
+    QTest::newRow("a space is refused") << u"ada lovelace"_s << false;
+    QTest::newRow("an @ is refused") << u"ada@home"_s << false;
+    QTest::newRow("an accented letter is refused") << u"adé"_s << false;
+}
+
+void TestPolicy::username()
+{
+    QFETCH(QString, username);
+    QFETCH(bool, valid);
+    const Status status = policy::validateUsername(username);
+    QCOMPARE(status.ok(), valid);
+    if (!valid)
+        QVERIFY(status.error().fieldErrors.contains(u"username"_s));
+}
+
+void TestPolicy::roleCode_data()
+{
+    QTest::addColumn<QString>("code");
+    QTest::addColumn<bool>("valid");
+
+    QTest::newRow("a snake_case code is valid") << u"kb_curator"_s << true;
+    QTest::newRow("digits after the first letter are valid") << u"tier2"_s << true;
+    QTest::newRow("a single letter is too short") << u"a"_s << false;
+    QTest::newRow("a leading digit is refused") << u"2tier"_s << false;
+    QTest::newRow("upper case is refused") << u"KbCurator"_s << false;
+    QTest::newRow("a hyphen is refused") << u"kb-curator"_s << false;
+    QTest::newRow("64 characters are allowed") << QString(64, u'a') << true;
+    QTest::newRow("65 characters are too long") << QString(65, u'a') << false;
+}
+
+void TestPolicy::roleCode()
+{
+    QFETCH(QString, code);
+    QFETCH(bool, valid);
+    const Status status = policy::validateRoleCode(code);
+    QCOMPARE(status.ok(), valid);
+    if (!valid)
+        QVERIFY(status.error().fieldErrors.contains(u"code"_s));
+}
+
+void TestPolicy::slug_data()
+{
+    QTest::addColumn<QString>("slug");
+    QTest::addColumn<bool>("valid");
+
+    QTest::newRow("lower-case words joined by hyphens are valid") << u"acme-corp-2"_s << true;
+    QTest::newRow("a single word is valid") << u"acme"_s << true;
+    QTest::newRow("an empty slug is refused") << QString() << false;
+    QTest::newRow("a leading hyphen is refused") << u"-acme"_s << false;
+    QTest::newRow("a trailing hyphen is refused") << u"acme-"_s << false;
+    QTest::newRow("a double hyphen is refused") << u"acme--corp"_s << false;
+    QTest::newRow("upper case is refused") << u"Acme"_s << false;
+    QTest::newRow("an underscore is refused") << u"acme_corp"_s << false;
+    QTest::newRow("63 characters are allowed") << QString(63, u'a') << true;
+    QTest::newRow("64 characters are too long") << QString(64, u'a') << false;
+}
+
+void TestPolicy::slug()
+{
+    QFETCH(QString, slug);
+    QFETCH(bool, valid);
+    const Status status = policy::validateSlug(slug);
+    QCOMPARE(status.ok(), valid);
+    if (!valid)
+        QVERIFY(status.error().fieldErrors.contains(u"slug"_s));
+}
+
+void TestPolicy::slugify_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QString>("expected");
+
+    QTest::newRow("words become lower-case and hyphenated") << u"Acme Corp"_s << u"acme-corp"_s;
+    QTest::newRow("runs of punctuation become one hyphen") << u"Acme, Inc. & Sons"_s << u"acme-inc-sons"_s;
+    QTest::newRow("leading and trailing junk is trimmed") << u"  --Acme!!  "_s << u"acme"_s;
+    QTest::newRow("accents are dropped") << u"Café Müller"_s << u"cafe-muller"_s;
+    QTest::newRow("digits are kept") << u"Team 42"_s << u"team-42"_s;
+    QTest::newRow("nothing usable gives an empty slug") << u"!!!"_s << QString();
+    QTest::newRow("a long name is cut to 63 characters without a trailing hyphen")
+        << (QString(62, u'a') + u" b"_s) << QString(62, u'a');
+}
+
+void TestPolicy::slugify()
+{
+    QFETCH(QString, name);
+    QFETCH(QString, expected);
+    const QString slug = policy::slugify(name);
+    QCOMPARE(slug, expected);
+    if (!slug.isEmpty())
+        QVERIFY(policy::validateSlug(slug).ok());
+}
+
+QTEST_GUILESS_MAIN(TestPolicy)
+#include "tst_policy.moc"
