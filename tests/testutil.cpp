@@ -14,14 +14,14 @@ std::unique_ptr<TestDatabase> TestDatabase::create(const QString& forcedDialect)
 {
     std::unique_ptr<TestDatabase> db(new TestDatabase);
     const QString pgUrl = qEnvironmentVariable("PORTCULLIS_TEST_PG_URL");
-    const bool usePostgres = forcedDialect == QLatin1String("postgres")
-                             || (forcedDialect.isEmpty() && !pgUrl.isEmpty());
+    const QString dialect = forcedDialect.isEmpty() ? qEnvironmentVariable("PORTCULLIS_TEST_DIALECT") : forcedDialect;
+    const bool usePostgres = dialect == QLatin1String("postgres");
     const QString suffix = QString::number(QCoreApplication::applicationPid()) + QLatin1Char('_')
                            + QString::number(++g_counter);
     db->m_connectionName = QStringLiteral("test_") + suffix;
     if (usePostgres) {
         if (pgUrl.isEmpty())
-            qFatal("PORTCULLIS_TEST_PG_URL is not set");
+            qFatal("PostgreSQL tests need PORTCULLIS_TEST_PG_URL (scripts/start-postgres.sh prints it)");
         auto admin = DatabaseConfig::parse(pgUrl);
         if (!admin)
             qFatal("bad PORTCULLIS_TEST_PG_URL: %s", qPrintable(admin.error().message));

@@ -24,14 +24,16 @@
         const auto& _r = (expr);                                                                        \
         if (_r.ok())                                                                                    \
             QFAIL(#expr " succeeded but should have failed");                                          \
-        QCOMPARE(_r.error().codeName(), portcullis::ServiceError{expectedCode, {}, {}}.codeName());    \
+        const portcullis::ServiceError _expected{expectedCode, {}, {}};                                 \
+        QCOMPARE(_r.error().codeName(), _expected.codeName());                                          \
     } while (false)
 
 namespace portcullis::test {
 
-// A database of its own for one test. SQLite: a file in a temporary folder. PostgreSQL: when the
-// environment has PORTCULLIS_TEST_PG_URL (e.g. postgresql://portcullis:secret@127.0.0.1:5432/postgres)
-// a database "portcullis_t_<pid>_<n>" is created on that server and dropped afterwards.
+// A database of its own for one test. SQLite: a file in a temporary folder. PostgreSQL (when
+// PORTCULLIS_TEST_DIALECT=postgres): a database "portcullis_t_<pid>_<n>" is created on the server
+// named by PORTCULLIS_TEST_PG_URL (e.g. postgresql://user:secret@127.0.0.1:5432/postgres) and
+// dropped afterwards.
 class TestDatabase
 {
 public:

@@ -234,7 +234,7 @@ Result<CreatedApiKey> ApiKeyManager::create(const Actor& actor, const NewApiKey&
 
 Result<Page<ApiKey>> ApiKeyManager::list(const Actor& actor, Id userId, int page, int limit)
 {
-    const QString action = QStringLiteral("api_key.list");
+    const QString action = QStringLiteral("api_key.listed");
     if (const auto decision = policy::requirePermission(actor, QStringLiteral("admin:apikey:view")); !decision)
         return m_core.deny(actor, action, QStringLiteral("api_key"), {}, actor.organizationId, decision.reason);
 
@@ -371,7 +371,7 @@ Result<Actor> ApiKeyManager::verify(const QString& key, const QString& ip, const
 
     // Use of a known key that is refused is a security event: audit it (unknown keys are not, they
     // name nobody and would let anyone fill the log).
-    const QString action = QStringLiteral("api_key.authenticate");
+    const QString action = QStringLiteral("api_key.used");
     const QString resource = QStringLiteral("api_key");
     const QString resourceId = QString::number(keyActor.apiKeyId);
     auto refuse = [&](const ServiceError& error) -> ServiceError {

@@ -193,13 +193,12 @@ Result<Role> RoleManager::update(const Actor& actor, Id roleId, const RoleUpdate
     next.permissions = update.permissions.value_or(role->permissions);
     next.grants = update.grants.value_or(role->grants);
     // Both the role as it is and as it would be must be within the actor's reach.
-    for (const Role& r : {*role, next}) {
-        if (auto d = policy::canManageRole(actor, r); !d)
-            return m_core.deny(actor, QStringLiteral("role.updated"), kRoleResource, role->code, role->organizationId,
-                               d.reason);
-    }
+    if (auto d = policy::canManageRole(actor, *role); !d)
+        return m_core.deny(actor, QStringLiteral("role.updated"), kRoleResource, role->code, role->organizationId, d.reason);
     if (auto v = validateRoleFields(next.name, next.description, next.level, next.permissions); !v)
         return v.error();
+    if (auto d = policy::canManageRole(actor, next); !d)
+        return m_core.deny(actor, QStringLiteral("role.updated"), kRoleResource, role->code, role->organizationId, d.reason);
     for (const QString& code : next.permissions) {
         if (!role->permissions.contains(code) && !policy::hasPermission(actor.permissions, code))
             return m_core.deny(actor, QStringLiteral("role.updated"), kRoleResource, role->code, role->organizationId,

@@ -86,7 +86,7 @@ bool isOwnAccount(const Actor& actor, Id userId)
 
 Result<Page<Session>> SessionManager::list(const Actor& actor, const SessionQuery& query)
 {
-    const QString action = QStringLiteral("session.list");
+    const QString action = QStringLiteral("session.listed");
     const QString resource = QStringLiteral("session");
     if (const auto decision = policy::requirePermission(actor, QStringLiteral("admin:session:read")); !decision)
         return m_core.deny(actor, action, resource, {}, actor.organizationId, decision.reason);

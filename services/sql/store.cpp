@@ -66,10 +66,12 @@ ServiceError StoreCore::sqlError(const QSqlQuery& query, const QString& what) co
     QString text = error.databaseText().trimmed();
     if (text.isEmpty())
         text = error.driverText().trimmed();
-    qCWarning(lcSql) << what << "failed:" << text;
     const QString lower = text.toLower();
-    if (lower.contains(QLatin1String("unique")) || lower.contains(QLatin1String("duplicate key")))
+    if (lower.contains(QLatin1String("unique")) || lower.contains(QLatin1String("duplicate key"))) {
+        qCDebug(lcSql) << what << "refused a duplicate:" << text;
         return ServiceError::conflict(QStringLiteral("%1: a record with the same value already exists").arg(what));
+    }
+    qCWarning(lcSql) << what << "failed:" << text;
     if (lower.contains(QLatin1String("database is locked")) || lower.contains(QLatin1String("busy")))
         return ServiceError::unavailable(
             QStringLiteral("%1: the database is locked by another program; try again in a moment").arg(what));
@@ -84,8 +86,15 @@ bool StoreCore::exec(QSqlQuery& query, const QString& sql, const QVariantList& v
 {
     if (!query.prepare(sql))
         return false;
-    for (const QVariant& value : values)
-        query.addBindValue(value);
+    // A null QString would bind as SQL NULL; text columns hold '' instead. Intended NULLs are
+    // passed as typed null QVariants (sqlutil::nullableTime and friends).
+    static const QString empty = QStringLiteral("");
+    for (const QVariant& value : values) {
+        if (value.typeId() == QMetaType::QString && value.toString().isNull())
+            query.addBindValue(empty);
+        else
+            query.addBindValue(value);
+    }
     return query.exec();
 }
 

@@ -1,0 +1,1459 @@
+// `portcullis-server seed-demo`: realistic demo data at a chosen scale.
+//
+// Speed matters (100k users and 1M audit events in well under two minutes on SQLite), so rows go in
+// through prepared multi-row INSERTs with positional binds, a transaction per 50k rows, and every
+// demo user shares one Argon2id hash. The writes bypass the managers on purpose: the audit events
+// are chained here exactly as StoreCore::appendAudit chains them (auditchain::hash), continuing from
+// the current chain head, so `verify-audit` passes afterwards.
+//
+// Determinism: everything is drawn from one std::mt19937_64 seeded with --seed, using the raw engine
+// output (the std distributions differ between standard libraries). The exceptions are secrets: API
+// keys and session tokens come from the system's CSPRNG, so knowing the seed never yields a working
+// credential. Only their SHA-256 is stored and none is ever printed.
+
+#include "commands.h"
+
+#include "policy/policy.h"
+#include "security/crypto.h"
+#include "sql/auditchain.h"
+#include "sql/database.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QHash>
+#include <QSet>
+#include <QSqlQuery>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <random>
+
+namespace portcullis::server {
+
+namespace {
+
+class SeedDemo
+{
+    Q_DECLARE_TR_FUNCTIONS(SeedDemo)
+};
+
+const QString kCommand = QStringLiteral("seed-demo");
+const QString kDemoPassword = QStringLiteral("Demo-Password-2026!");
+
+constexpr qint64 kMinuteMs = 60 * 1000;
+constexpr qint64 kHourMs = 60 * kMinuteMs;
+constexpr qint64 kDayMs = 24 * kHourMs;
+constexpr qint64 kHistoryMs = 90 * kDayMs;
+constexpr qint64 kRowsPerCommit = 50000;
+constexpr int kMaxRowsPerStatement = 500;
+constexpr int kMaxBindsPerStatement = 32766; // SQLite's SQLITE_MAX_VARIABLE_NUMBER since 3.32
+
+// --- word lists --------------------------------------------------------------------------------
+
+const std::array kFirstNames = {
+    "James",   "Mary",     "Robert",  "Patricia", "John",     "Jennifer", "Michael", "Linda",    "David",
+    "Elizabeth", "William", "Barbara", "Richard", "Susan",    "Joseph",   "Jessica", "Thomas",   "Sarah",
+    "Charles", "Karen",    "Daniel",  "Lisa",     "Matthew",  "Nancy",    "Anthony", "Sandra",   "Mark",
+    "Ashley",  "Steven",   "Emily",   "Andrew",   "Michelle", "Joshua",   "Amanda",  "Kevin",    "Melissa",
+    "Brian",   "Laura",    "Oliver",  "Sophie",   "Lucas",    "Emma",     "Noah",    "Mia",      "Liam",
+    "Hannah",  "Elias",    "Lea",     "Jonas",    "Anna",     "Felix",    "Clara",   "Matteo",   "Giulia",
+    "Lorenzo", "Chiara",   "Hugo",    "Camille",  "Louis",    "Chloe",    "Mateo",   "Lucia",    "Pablo",
+    "Sofia",   "Diego",    "Valentina", "Ana",    "Joao",     "Beatriz",  "Lars",    "Ingrid",   "Sven",
+    "Astrid",  "Piotr",    "Zofia",   "Jakub",    "Katarzyna", "Dmitri",  "Olga",    "Ivan",     "Elena",
+    "Mehmet",  "Ayse",     "Omar",    "Fatima",   "Yusuf",    "Layla",    "Amir",    "Leila",    "Raj",
+    "Priya",   "Arjun",    "Ananya",  "Vikram",   "Deepa",    "Wei",      "Mei",     "Jun",      "Yuki",
+    "Hiroshi", "Sakura",   "Min-jun", "Ji-woo",   "Kwame",    "Amara",    "Chinedu", "Zanele",   "Tariq",
+    "Nadia",   "Mateus",   "Isabela", "Santiago", "Camila",   "Ethan",    "Ava",     "Aiden",    "Isla",
+    "Finn",    "Freya",    "Declan",  "Siobhan",  "Rhys",     "Carys",    "Nils",    "Maja",     "Tomas",
+    "Eva",     "Andrei",   "Ioana",   "Nikos",    "Eleni",    "Gabriel",  "Ines",    "Samuel",   "Rebecca",
+};
+
+const std::array kLastNames = {
+    "Smith",     "Johnson",  "Williams", "Brown",     "Jones",     "Garcia",    "Miller",    "Davis",
+    "Rodriguez", "Martinez", "Hernandez", "Lopez",    "Gonzalez",  "Wilson",    "Anderson",  "Thomas",
+    "Taylor",    "Moore",    "Jackson",  "Martin",    "Lee",       "Thompson",  "White",     "Harris",
+    "Clark",     "Lewis",    "Robinson", "Walker",    "Young",     "Allen",     "King",      "Wright",
+    "Scott",     "Green",    "Baker",    "Adams",     "Nelson",    "Hill",      "Campbell",  "Mitchell",
+    "Roberts",   "Carter",   "Phillips", "Evans",     "Turner",    "Parker",    "Collins",   "Edwards",
+    "Mueller",   "Schmidt",  "Schneider", "Fischer",  "Weber",     "Meyer",     "Wagner",    "Becker",
+    "Hoffmann",  "Rossi",    "Russo",    "Ferrari",   "Esposito",  "Bianchi",   "Romano",    "Colombo",
+    "Dubois",    "Lefebvre", "Moreau",   "Laurent",   "Girard",    "Fournier",  "Fernandez", "Sanchez",
+    "Perez",     "Gomez",    "Silva",    "Santos",    "Oliveira",  "Pereira",   "Costa",     "Jansen",
+    "de Vries",  "van Dijk", "Bakker",   "Visser",    "Nielsen",   "Hansen",    "Larsen",    "Andersson",
+    "Johansson", "Karlsson", "Nowak",    "Kowalski",  "Wisniewski", "Novak",    "Horvat",    "Ivanov",
+    "Petrov",    "Popescu",  "Yilmaz",   "Kaya",      "Demir",     "Haddad",    "Khalil",    "Nasser",
+    "Patel",     "Sharma",   "Singh",    "Kumar",     "Gupta",     "Reddy",     "Iyer",      "Chen",
+    "Wang",      "Li",       "Zhang",    "Liu",       "Huang",     "Tanaka",    "Suzuki",    "Sato",
+    "Watanabe",  "Kim",      "Park",     "Choi",      "Nguyen",    "Tran",      "Okafor",    "Mensah",
+    "Dlamini",   "Abebe",    "O'Brien",  "Murphy",    "Kelly",     "Byrne",     "MacDonald", "Campos",
+    "Lindqvist", "Berg",     "Halvorsen", "Papadopoulos", "Georgiou", "Kovacs",  "Szabo",     "Cohen",
+};
+
+// Microsoft's fictitious sample companies first, then generated names.
+const std::array kCompanyNames = {
+    "Northwind Traders", "Contoso",        "Fabrikam",         "Tailspin Toys",      "Wingtip Toys",
+    "Adventure Works",   "Litware",        "Proseware",        "Woodgrove Bank",     "Lucerne Publishing",
+    "Fourth Coffee",     "Alpine Ski House", "Coho Winery",    "Humongous Insurance", "Margie's Travel",
+    "Trey Research",     "Wide World Importers", "Blue Yonder Airlines", "Southridge Video",
+    "Tasmanian Traders", "Consolidated Messenger", "City Power & Light", "Relecloud", "VanArsdel",
+};
+const std::array kCompanyWords = {
+    "Silver", "Crimson", "Northern", "Bright",  "Granite", "Blue",   "Evergreen", "Summit", "Harbor", "Quantum",
+    "Iron",   "Cedar",   "Polar",    "Golden",  "Swift",   "Atlas",  "Beacon",    "Pioneer", "Vertex", "Horizon",
+    "Maple",  "Orbit",   "Copper",   "Redwood", "Lumen",   "Nimbus", "Falcon",    "Sterling", "Coral", "Meridian",
+};
+const std::array kCompanyKinds = {
+    "Analytics", "Logistics", "Robotics", "Health",   "Labs",     "Dynamics", "Systems",  "Foods",
+    "Energy",    "Media",     "Software", "Capital",  "Networks", "Biotech",  "Studios",  "Freight",
+    "Retail",    "Insurance", "Security", "Cloud",    "Pharma",   "Aerospace", "Mobility", "Consulting",
+};
+const std::array kCompanySuffixes = {"", "", "", " Inc.", " Ltd", " GmbH", " Group", " LLC", " AG", " SA", " BV"};
+
+const std::array kUserAgents = {
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36",
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_2) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.2 Safari/605.1.15",
+    "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0",
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148",
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Edg/120.0",
+    "Portcullis-Console/0.1 (Qt 6.4; Linux)",
+    "curl/8.4.0",
+};
+
+const std::array kApiKeyNames = {
+    "CI pipeline",   "Zapier integration", "Grafana exporter",   "Nightly backup",   "Terraform",
+    "Slack bot",     "Reporting script",   "Data warehouse sync", "Mobile app (staging)", "HR system sync",
+    "Billing export", "Monitoring probe",  "Jupyter notebook",   "SCIM provisioning", "Support desk",
+};
+
+const std::array kBanReasons = {
+    "Spam and unsolicited messages",     "Abusive behaviour toward support staff",
+    "Credential stuffing from this account", "Terms of service violation",
+    "Chargeback fraud",                  "Shared account used by several people",
+};
+
+const std::array kSuspendReasons = {"Left the company", "Parental leave", "Security review", "Contract ended",
+                                    "Unpaid invoice"};
+
+const std::array kImpersonationReasons = {
+    "Support ticket #%1: reproduce a billing page error",
+    "Support ticket #%1: user cannot see shared documents",
+    "Support ticket #%1: verify SSO group mapping",
+};
+
+// First octets of address blocks run by real access providers and clouds.
+const std::array kPublicFirstOctets = {31, 37, 46, 62, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90,
+                                       91, 92, 93, 94, 95, 109, 151, 176, 178, 188, 212, 213, 217, 24, 50, 66,
+                                       67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 96, 97, 98, 99, 104, 107, 108, 173};
+// Where password sprays come from in the demo.
+const std::array kHostileFirstOctets = {45, 185, 193, 103, 5, 194, 141, 92};
+
+// --- random ------------------------------------------------------------------------------------
+
+class Random
+{
+public:
+    explicit Random(quint64 seed) : m_engine(seed) {}
+
+    quint64 next() { return m_engine(); }
+    // Uniform in [0, n); the modulo bias is irrelevant for demo data.
+    qint64 below(qint64 n) { return n <= 1 ? 0 : qint64(m_engine() % quint64(n)); }
+    qint64 between(qint64 low, qint64 high) { return high <= low ? low : low + below(high - low); }
+    double unit() { return double(m_engine() >> 11) * 0x1.0p-53; }
+    bool chance(double p) { return unit() < p; }
+    template <typename Container>
+    auto pick(const Container& items) -> decltype(items[0])
+    {
+        return items[size_t(below(qint64(std::size(items))))];
+    }
+
+private:
+    std::mt19937_64 m_engine;
+};
+
+QVariant nullInt()
+{
+    return QVariant(QMetaType::fromType<qint64>());
+}
+
+QVariant nullText()
+{
+    return QVariant(QMetaType::fromType<QString>());
+}
+
+QString jsonArray(const QStringList& items)
+{
+    return sqlutil::toJsonArray(items);
+}
+
+QString seconds(qint64 ms)
+{
+    return QString::number(double(ms) / 1000.0, 'f', 2) + QStringLiteral(" s");
+}
+
+// --- bulk insert -------------------------------------------------------------------------------
+
+// Multi-row INSERTs with positional binds, a statement per `rowsPerStatement` rows and a commit
+// every kRowsPerCommit rows (each its own write transaction, so the audit chain head and the ids
+// stay ours while we write).
+class BulkInsert
+{
+public:
+    BulkInsert(StoreCore& core, const QString& table, const QStringList& columns)
+        : m_core(core)
+        , m_table(table)
+        , m_columns(columns)
+        , m_rowsPerStatement(std::min<int>(kMaxRowsPerStatement, kMaxBindsPerStatement / int(columns.size())))
+        , m_full(core.db())
+    {
+        m_values.reserve(qsizetype(m_rowsPerStatement) * columns.size());
+    }
+    ~BulkInsert()
+    {
+        if (m_inTransaction)
+            m_core.rollback();
+    }
+    BulkInsert(const BulkInsert&) = delete;
+    BulkInsert& operator=(const BulkInsert&) = delete;
+
+    // Values of one row, in column order.
+    Status add(std::initializer_list<QVariant> values)
+    {
+        Q_ASSERT(values.size() == size_t(m_columns.size()));
+        for (const QVariant& value : values)
+            m_values.append(value);
+        ++m_pendingRows;
+        if (m_pendingRows == m_rowsPerStatement)
+            return flush();
+        return {};
+    }
+
+    // Writes what is pending and commits.
+    Status finish()
+    {
+        if (m_pendingRows > 0) {
+            if (auto flushed = flush(); !flushed)
+                return flushed;
+        }
+        if (m_inTransaction) {
+            m_inTransaction = false;
+            return m_core.commit();
+        }
+        return {};
+    }
+
+    qint64 rows() const { return m_rows; }
+
+private:
+    QString statement(int rows) const
+    {
+        QString row = QStringLiteral("(?");
+        for (qsizetype i = 1; i < m_columns.size(); ++i)
+            row += QStringLiteral(",?");
+        row += QLatin1Char(')');
+        QString sql = QStringLiteral("INSERT INTO ") + m_table + QStringLiteral(" (")
+                      + m_columns.join(QLatin1Char(',')) + QStringLiteral(") VALUES ");
+        sql.reserve(sql.size() + rows * (row.size() + 1));
+        for (int i = 0; i < rows; ++i) {
+            if (i > 0)
+                sql += QLatin1Char(',');
+            sql += row;
+        }
+        return sql;
+    }
+
+    Status flush()
+    {
+        if (!m_inTransaction) {
+            if (auto started = m_core.begin(); !started)
+                return started;
+            m_inTransaction = true;
+        }
+        QSqlQuery partial(m_core.db());
+        QSqlQuery* query = &m_full;
+        if (m_pendingRows == m_rowsPerStatement) {
+            if (!m_fullPrepared) {
+                if (!m_full.prepare(statement(m_rowsPerStatement)))
+                    return m_core.sqlError(m_full, SeedDemo::tr("Preparing the %1 rows").arg(m_table));
+                m_fullPrepared = true;
+            }
+        } else {
+            query = &partial;
+            if (!partial.prepare(statement(m_pendingRows)))
+                return m_core.sqlError(partial, SeedDemo::tr("Preparing the %1 rows").arg(m_table));
+        }
+        for (qsizetype i = 0; i < m_values.size(); ++i)
+            query->bindValue(int(i), m_values.at(i));
+        if (!query->exec())
+            return m_core.sqlError(*query, SeedDemo::tr("Writing the %1 rows").arg(m_table));
+        query->finish();
+        m_rows += m_pendingRows;
+        m_sinceCommit += m_pendingRows;
+        m_pendingRows = 0;
+        m_values.clear(); // keeps the capacity
+        if (m_sinceCommit >= kRowsPerCommit) {
+            m_inTransaction = false;
+            m_sinceCommit = 0;
+            if (auto committed = m_core.commit(); !committed)
+                return committed;
+        }
+        return {};
+    }
+
+    StoreCore& m_core;
+    QString m_table;
+    QStringList m_columns;
+    int m_rowsPerStatement;
+    QSqlQuery m_full;
+    bool m_fullPrepared = false;
+    bool m_inTransaction = false;
+    QVariantList m_values;
+    int m_pendingRows = 0;
+    qint64 m_rows = 0;
+    qint64 m_sinceCommit = 0;
+};
+
+// --- the seeder --------------------------------------------------------------------------------
+
+enum RoleIndex { Viewer, Member, PowerUser, TeamLead, Admin, RoleCount };
+
+struct DemoOrganization
+{
+    Id id = 0;
+    QString name;
+    QString slug;
+    QString domain;
+    QString plan;
+    int maxUsers = 0;
+    qint64 createdAt = 0;
+    bool active = true;
+    qint64 userCount = 0;
+    QString officePrefix; // "84.17.203."
+    QList<int> managers;  // indexes of its admins and team leads
+    QList<int> members;   // indexes of everybody else who can act
+};
+
+struct DemoUser
+{
+    Id id = 0;
+    int organization = 0; // index into m_organizations
+    QString email;
+    QString username;
+    QString fullName;
+    QString ip;
+    int role = Member;
+    qint64 createdAt = 0;
+    bool deleted = false;
+    bool suspended = false;
+    bool banned = false;
+    bool locked = false;
+
+    // Can still sign in and act.
+    bool usable() const { return !deleted && !suspended && !banned; }
+};
+
+struct DemoApiKey
+{
+    Id id = 0;
+    int owner = 0; // index into m_users
+    QString name;
+    QString prefix;
+};
+
+struct ExistingAdmin
+{
+    Id id = 0;
+    QString email;
+    Id organizationId = 0;
+};
+
+class DemoSeeder
+{
+public:
+    DemoSeeder(StoreConnection& connection, const SeedDemoOptions& options)
+        : m_connection(connection)
+        , m_core(connection.store().core())
+        , m_options(options)
+        , m_random(options.seed)
+        , m_now(QDateTime::currentMSecsSinceEpoch())
+    {
+    }
+
+    int run();
+
+private:
+    Status loadExisting();
+    Status seedOrganizations();
+    Status seedUsers();
+    Status seedRoleAssignments();
+    Status seedApiKeys();
+    Status seedSessions();
+    Status seedAuditEvents();
+    Status fixSequences();
+    void analyze();
+
+    Result<qint64> scalar(const QString& sql);
+    QString randomPublicIp();
+    QString hostileIp();
+    QString uniqueValue(QSet<QString>& used, const QString& base, const QString& suffix = {});
+    QString localPart(const QString& name) const;
+    int pickRole(const DemoOrganization& organization, qint64 position);
+    void phase(const QString& name, qint64 count, qint64 elapsedMs);
+
+    StoreConnection& m_connection;
+    StoreCore& m_core;
+    SeedDemoOptions m_options;
+    Random m_random;
+    const qint64 m_now;
+
+    QString m_passwordHash;
+    QHash<QString, Id> m_roleIds;
+    QList<ExistingAdmin> m_superAdmins;
+    QSet<QString> m_usedEmails;
+    QSet<QString> m_usedUsernames;
+    QSet<QString> m_usedSlugs;
+    Id m_firstOrganizationId = 1;
+    Id m_firstUserId = 1;
+    Id m_firstApiKeyId = 1;
+    Id m_firstSessionId = 1;
+    Id m_nextEventId = 1;
+    QByteArray m_chainHead = auditchain::kGenesisHash;
+    QList<DemoOrganization> m_organizations;
+    QList<DemoUser> m_users;
+    QList<DemoApiKey> m_apiKeys;
+    qint64 m_sessionCount = 0;
+    QList<QString> m_hostileIps;
+};
+
+Result<qint64> DemoSeeder::scalar(const QString& sql)
+{
+    QSqlQuery q(m_core.db());
+    if (!q.exec(sql) || !q.next())
+        return m_core.sqlError(q, SeedDemo::tr("Reading the database"));
+    return q.value(0).toLongLong();
+}
+
+void DemoSeeder::phase(const QString& name, qint64 count, qint64 elapsedMs)
+{
+    printOut(QStringLiteral("  %1 %2 %3")
+                 .arg(name.leftJustified(18), count >= 0 ? QString::number(count).rightJustified(9) : QString(9, u' '),
+                      seconds(elapsedMs).rightJustified(10)));
+}
+
+QString DemoSeeder::randomPublicIp()
+{
+    if (m_random.chance(0.08)) {
+        // Residential IPv6 of a European access provider.
+        return QStringLiteral("2a02:%1:%2:%3::%4")
+            .arg(m_random.between(0x1000, 0xffff), 0, 16)
+            .arg(m_random.below(0xffff), 0, 16)
+            .arg(m_random.below(0xffff), 0, 16)
+            .arg(m_random.between(1, 0xffff), 0, 16);
+    }
+    return QStringLiteral("%1.%2.%3.%4")
+        .arg(m_random.pick(kPublicFirstOctets))
+        .arg(m_random.below(256))
+        .arg(m_random.below(256))
+        .arg(m_random.between(1, 255));
+}
+
+QString DemoSeeder::hostileIp()
+{
+    return m_hostileIps.at(m_random.below(m_hostileIps.size()));
+}
+
+QString DemoSeeder::uniqueValue(QSet<QString>& used, const QString& base, const QString& suffix)
+{
+    QString candidate = base + suffix;
+    for (int n = 2; used.contains(candidate); ++n)
+        candidate = base + QString::number(n) + suffix;
+    used.insert(candidate);
+    return candidate;
+}
+
+// "José" -> "jose", "O'Brien" -> "obrien", "de Vries" -> "devries".
+QString DemoSeeder::localPart(const QString& name) const
+{
+    return policy::slugify(name).remove(QLatin1Char('-'));
+}
+
+Status DemoSeeder::loadExisting()
+{
+    QSqlQuery q(m_core.db());
+    if (!q.exec(QStringLiteral("SELECT id, code FROM roles")))
+        return m_core.sqlError(q, SeedDemo::tr("Reading the roles"));
+    while (q.next())
+        m_roleIds.insert(q.value(1).toString(), q.value(0).toLongLong());
+    for (const char* code : {"viewer", "user", "power_user", "team_lead", "admin", "super_admin"}) {
+        if (!m_roleIds.contains(QString::fromLatin1(code)))
+            return ServiceError::storage(SeedDemo::tr("The built-in role %1 is missing").arg(QString::fromLatin1(code)));
+    }
+
+    if (!q.exec(QStringLiteral("SELECT u.id, u.email, u.organization_id FROM users u "
+                               "JOIN user_roles ur ON ur.user_id = u.id JOIN roles r ON r.id = ur.role_id "
+                               "WHERE r.code = 'super_admin' AND u.deleted = 0 ORDER BY u.id")))
+        return m_core.sqlError(q, SeedDemo::tr("Reading the super admins"));
+    while (q.next())
+        m_superAdmins << ExistingAdmin{q.value(0).toLongLong(), q.value(1).toString(), q.value(2).toLongLong()};
+
+    if (!q.exec(QStringLiteral("SELECT email, username FROM users")))
+        return m_core.sqlError(q, SeedDemo::tr("Reading the users"));
+    while (q.next()) {
+        m_usedEmails.insert(q.value(0).toString().toLower());
+        m_usedUsernames.insert(q.value(1).toString());
+    }
+    if (!q.exec(QStringLiteral("SELECT slug FROM organizations")))
+        return m_core.sqlError(q, SeedDemo::tr("Reading the organizations"));
+    while (q.next())
+        m_usedSlugs.insert(q.value(0).toString());
+    q.finish();
+
+    struct Next
+    {
+        const char* table;
+        Id* first;
+    };
+    for (const Next& next : {Next{"organizations", &m_firstOrganizationId}, Next{"users", &m_firstUserId},
+                             Next{"api_keys", &m_firstApiKeyId}, Next{"sessions", &m_firstSessionId}}) {
+        auto max = scalar(QStringLiteral("SELECT COALESCE(MAX(id), 0) FROM ") + QLatin1String(next.table));
+        if (!max)
+            return max.error();
+        *next.first = *max + 1;
+    }
+    for (int i = 0; i < 40; ++i) {
+        m_hostileIps << QStringLiteral("%1.%2.%3.%4")
+                            .arg(m_random.pick(kHostileFirstOctets))
+                            .arg(m_random.below(256))
+                            .arg(m_random.below(256))
+                            .arg(m_random.between(1, 255));
+    }
+    return {};
+}
+
+// The audit chain head, read as StoreCore::appendAudit reads it, inside the first transaction of
+// the event batch (see seedAuditEvents).
+static Status readChainHead(StoreCore& core, Id* nextId, QByteArray* head)
+{
+    QSqlQuery q(core.db());
+    if (!q.exec(QStringLiteral("SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1")))
+        return core.sqlError(q, SeedDemo::tr("Reading the audit chain"));
+    if (q.next()) {
+        *nextId = q.value(0).toLongLong() + 1;
+        *head = q.value(1).toString().toLatin1();
+        return {};
+    }
+    if (!q.exec(QStringLiteral("SELECT purged_before_id, anchor_hash FROM audit_purges ORDER BY id DESC LIMIT 1")))
+        return core.sqlError(q, SeedDemo::tr("Reading the audit chain"));
+    if (q.next()) {
+        *nextId = q.value(0).toLongLong();
+        *head = q.value(1).toString().toLatin1();
+    } else {
+        *nextId = 1;
+        *head = auditchain::kGenesisHash;
+    }
+    return {};
+}
+
+Status DemoSeeder::seedOrganizations()
+{
+    const int count = m_options.tenants;
+    // A few large tenants and a long tail of small ones (weights 1/(rank+1)^0.9).
+    QList<double> weights;
+    double sum = 0;
+    for (int i = 0; i < count; ++i) {
+        weights << 1.0 / std::pow(double(i + 1), 0.9);
+        sum += weights.last();
+    }
+    QList<qint64> sizes;
+    qint64 assigned = 0;
+    for (int i = 0; i < count; ++i) {
+        sizes << qint64(std::floor(double(m_options.users) * weights.at(i) / sum));
+        assigned += sizes.last();
+    }
+    for (int i = 0; assigned < m_options.users; i = (i + 1) % count, ++assigned)
+        ++sizes[i];
+    // Every tenant gets at least one user when there are enough to go round.
+    for (int i = count - 1; i > 0 && m_options.users >= count; --i) {
+        if (sizes.at(i) == 0) {
+            --sizes[0];
+            sizes[i] = 1;
+        }
+    }
+
+    QSet<QString> usedNames;
+    for (int i = 0; i < count; ++i) {
+        DemoOrganization org;
+        if (i < int(kCompanyNames.size()) && m_random.chance(0.7)) {
+            org.name = QString::fromUtf8(kCompanyNames[size_t(i)]);
+        } else {
+            org.name = QString::fromLatin1(m_random.pick(kCompanyWords)) + QLatin1Char(' ')
+                       + QString::fromLatin1(m_random.pick(kCompanyKinds))
+                       + QString::fromLatin1(m_random.pick(kCompanySuffixes));
+        }
+        if (usedNames.contains(org.name))
+            org.name += QStringLiteral(" ") + QString::number(i + 1);
+        usedNames.insert(org.name);
+        org.slug = uniqueValue(m_usedSlugs, policy::slugify(org.name));
+        org.domain = QString(org.slug).remove(QLatin1Char('-')) + QStringLiteral(".example");
+        org.userCount = sizes.at(i);
+        if (org.userCount < 80) {
+            org.plan = QStringLiteral("free");
+            org.maxUsers = 100;
+        } else if (org.userCount < 400) {
+            org.plan = QStringLiteral("starter");
+            org.maxUsers = 500;
+        } else if (org.userCount < 4000) {
+            org.plan = QStringLiteral("business");
+            org.maxUsers = 5000;
+        } else {
+            org.plan = QStringLiteral("enterprise");
+            org.maxUsers = int(((org.userCount * 5 / 4) / 1000 + 1) * 1000);
+        }
+        org.maxUsers = std::max<int>(org.maxUsers, int(org.userCount + org.userCount / 5 + 10));
+        // Organizations predate the audit window, big ones the longest.
+        org.createdAt = m_now - kHistoryMs - m_random.between(10 * kDayMs, (i < 3 ? 1000 : 600) * kDayMs);
+        // One small tenant is suspended (unpaid invoice) when there are enough of them.
+        org.active = !(count >= 8 && i == count - 2);
+        org.officePrefix = QStringLiteral("%1.%2.%3.")
+                               .arg(m_random.pick(kPublicFirstOctets))
+                               .arg(m_random.below(256))
+                               .arg(m_random.below(256));
+        org.id = m_firstOrganizationId + i;
+        m_organizations << org;
+    }
+
+    const QStringList columns{QStringLiteral("id"),        QStringLiteral("name"),   QStringLiteral("slug"),
+                              QStringLiteral("plan"),      QStringLiteral("max_users"), QStringLiteral("features"),
+                              QStringLiteral("active"),    QStringLiteral("created_at"), QStringLiteral("updated_at")};
+    BulkInsert insert(m_core, QStringLiteral("organizations"), columns);
+    for (const DemoOrganization& org : std::as_const(m_organizations)) {
+        QStringList features{QStringLiteral("chat")};
+        if (org.plan != QLatin1String("free"))
+            features << QStringLiteral("builder");
+        if (org.plan == QLatin1String("business") || org.plan == QLatin1String("enterprise"))
+            features << QStringLiteral("kb");
+        if (org.plan == QLatin1String("enterprise"))
+            features << QStringLiteral("rag") << QStringLiteral("sso") << QStringLiteral("audit_export");
+        const qint64 updated = org.createdAt + m_random.below(m_now - org.createdAt);
+        if (auto added = insert.add({org.id, org.name, org.slug, org.plan, org.maxUsers, jsonArray(features),
+                                     org.active ? 1 : 0, org.createdAt, updated});
+            !added)
+            return added;
+    }
+    return insert.finish();
+}
+
+int DemoSeeder::pickRole(const DemoOrganization& organization, qint64 position)
+{
+    // One or two admins per tenant (the first users), then mostly users and viewers.
+    const int admins = organization.userCount >= 50 ? 2 : 1;
+    if (position < admins)
+        return Admin;
+    const qint64 roll = m_random.below(1000);
+    if (roll < 30)
+        return TeamLead;
+    if (roll < 110)
+        return PowerUser;
+    if (roll < 330)
+        return Viewer;
+    return Member;
+}
+
+Status DemoSeeder::seedUsers()
+{
+    QStringList firstNames;
+    QStringList firstLocal;
+    for (const char* name : kFirstNames) {
+        firstNames << QString::fromUtf8(name);
+        firstLocal << localPart(firstNames.last());
+    }
+    QStringList lastNames;
+    QStringList lastLocal;
+    for (const char* name : kLastNames) {
+        lastNames << QString::fromUtf8(name);
+        lastLocal << localPart(lastNames.last());
+    }
+
+    m_users.reserve(m_options.users);
+    for (int o = 0; o < m_organizations.size(); ++o) {
+        const DemoOrganization& org = m_organizations.at(o);
+        for (qint64 position = 0; position < org.userCount; ++position) {
+            DemoUser user;
+            user.organization = o;
+            const int first = int(m_random.below(firstNames.size()));
+            const int last = int(m_random.below(lastNames.size()));
+            user.fullName = firstNames.at(first) + QLatin1Char(' ') + lastNames.at(last);
+            const QString& f = firstLocal.at(first);
+            const QString& l = lastLocal.at(last);
+            const qint64 emailStyle = m_random.below(100);
+            QString local;
+            if (emailStyle < 60)
+                local = f + QLatin1Char('.') + l;
+            else if (emailStyle < 80)
+                local = f.left(1) + l;
+            else if (emailStyle < 90)
+                local = f + QLatin1Char('_') + l;
+            else
+                local = l + QLatin1Char('.') + f;
+            user.email = uniqueValue(m_usedEmails, local, QLatin1Char('@') + org.domain);
+            const qint64 nameStyle = m_random.below(100);
+            QString username;
+            if (nameStyle < 50)
+                username = f + QLatin1Char('.') + l;
+            else if (nameStyle < 80)
+                username = f + l.left(1);
+            else
+                username = f + QLatin1Char('_') + l;
+            user.username = uniqueValue(m_usedUsernames, username.left(policy::Limits::Username - 6));
+            user.role = pickRole(org, position);
+            // Admins arrive with their organization; everybody else any time since.
+            user.createdAt = user.role == Admin && position < 2
+                                 ? org.createdAt + (position + 1) * 7 * kMinuteMs
+                                 : m_random.between(org.createdAt + kDayMs, m_now - kHourMs);
+            user.ip = m_random.chance(0.6) ? org.officePrefix + QString::number(m_random.between(2, 254))
+                                           : randomPublicIp();
+            m_users << user;
+        }
+    }
+    // Ids follow the creation time, as they would have in a real deployment.
+    std::stable_sort(m_users.begin(), m_users.end(),
+                     [](const DemoUser& a, const DemoUser& b) { return a.createdAt < b.createdAt; });
+
+    const QStringList columns{
+        QStringLiteral("id"),         QStringLiteral("email"),          QStringLiteral("username"),
+        QStringLiteral("full_name"),  QStringLiteral("organization_id"), QStringLiteral("password_hash"),
+        QStringLiteral("active"),     QStringLiteral("verified"),       QStringLiteral("deleted"),
+        QStringLiteral("ban_reason"), QStringLiteral("ban_expires_at"), QStringLiteral("banned_by"),
+        QStringLiteral("failed_logins"), QStringLiteral("locked_until"), QStringLiteral("last_login_at"),
+        QStringLiteral("password_changed_at"), QStringLiteral("created_at"), QStringLiteral("updated_at"),
+        QStringLiteral("version")};
+    // States first, so that only people who can still act become managers and actors.
+    for (qsizetype i = 0; i < m_users.size(); ++i) {
+        DemoUser& user = m_users[i];
+        user.id = m_firstUserId + i;
+        if (user.role == Admin)
+            continue; // the tenant's admins stay in good standing
+        const qint64 roll = m_random.below(1000);
+        user.deleted = roll < 5;
+        user.suspended = roll >= 5 && roll < 30;
+        user.banned = roll >= 30 && roll < 40;
+        user.locked = roll >= 40 && roll < 45;
+    }
+    for (qsizetype i = 0; i < m_users.size(); ++i) {
+        const DemoUser& user = m_users.at(i);
+        if (!user.usable())
+            continue;
+        DemoOrganization& org = m_organizations[user.organization];
+        if (user.role >= TeamLead)
+            org.managers << int(i);
+        else
+            org.members << int(i);
+    }
+
+    BulkInsert insert(m_core, QStringLiteral("users"), columns);
+    for (const DemoUser& user : std::as_const(m_users)) {
+        const DemoOrganization& org = m_organizations.at(user.organization);
+        QVariant banReason = nullText();
+        QVariant banExpires = nullInt();
+        QVariant bannedBy = nullInt();
+        int failedLogins = 0;
+        QVariant lockedUntil = nullInt();
+        qint64 version = 1 + m_random.below(3);
+        if (user.suspended || user.deleted)
+            ++version;
+        if (user.banned) {
+            banReason = QString::fromLatin1(m_random.pick(kBanReasons));
+            if (m_random.chance(0.5))
+                banExpires = m_now + m_random.between(7 * kDayMs, 90 * kDayMs);
+            if (!org.managers.isEmpty())
+                bannedBy = m_users.at(org.managers.first()).id;
+            ++version;
+        } else if (user.locked) {
+            failedLogins = lockout::MaxFailedLogins;
+            lockedUntil = m_now + m_random.between(kMinuteMs, lockout::LockMinutes * kMinuteMs);
+        } else if (m_random.chance(0.08)) {
+            failedLogins = int(m_random.between(1, lockout::MaxFailedLogins));
+        }
+        const bool verified = user.role == Admin || m_random.chance(0.93);
+        QVariant lastLogin = nullInt();
+        if (verified && m_random.chance(0.88)) {
+            const qint64 since = std::max(user.createdAt, m_now - 30 * kDayMs);
+            lastLogin = m_random.between(since, m_now);
+        }
+        const qint64 updated = m_random.between(user.createdAt, m_now);
+        if (auto added = insert.add({user.id, user.email, user.username, user.fullName, org.id, m_passwordHash,
+                                     user.suspended ? 0 : 1, verified ? 1 : 0, user.deleted ? 1 : 0, banReason,
+                                     banExpires, bannedBy, failedLogins, lockedUntil, lastLogin, user.createdAt,
+                                     user.createdAt, updated, version});
+            !added)
+            return added;
+    }
+    return insert.finish();
+}
+
+Status DemoSeeder::seedRoleAssignments()
+{
+    static const std::array<const char*, RoleCount> codes{"viewer", "user", "power_user", "team_lead", "admin"};
+    QList<Id> roleIds;
+    for (const char* code : codes)
+        roleIds << m_roleIds.value(QString::fromLatin1(code));
+    const QStringList columns{QStringLiteral("user_id"), QStringLiteral("role_id"), QStringLiteral("assigned_by"),
+                              QStringLiteral("assigned_at")};
+    BulkInsert insert(m_core, QStringLiteral("user_roles"), columns);
+    for (const DemoUser& user : std::as_const(m_users)) {
+        const DemoOrganization& org = m_organizations.at(user.organization);
+        QVariant assignedBy = nullInt();
+        if (user.role != Admin && !org.managers.isEmpty())
+            assignedBy = m_users.at(org.managers.first()).id;
+        else if (!m_superAdmins.isEmpty())
+            assignedBy = m_superAdmins.first().id;
+        if (auto added = insert.add({user.id, roleIds.at(user.role), assignedBy, user.createdAt}); !added)
+            return added;
+        // Some power users also read dashboards of other teams.
+        if (user.role == PowerUser && m_random.chance(0.1)) {
+            if (auto added = insert.add({user.id, roleIds.at(Viewer), assignedBy, user.createdAt + kDayMs}); !added)
+                return added;
+        }
+    }
+    return insert.finish();
+}
+
+Status DemoSeeder::seedApiKeys()
+{
+    // Scopes a key may carry: concrete permissions its owner's role holds.
+    static const std::array<const char*, RoleCount> codes{"viewer", "user", "power_user", "team_lead", "admin"};
+    QList<QStringList> scopesByRole;
+    for (const char* code : codes) {
+        QStringList scopes;
+        for (const Role& role : policy::builtInRoles()) {
+            if (role.code == QLatin1String(code)) {
+                const QSet<QString> effective = policy::effectivePermissions(role);
+                for (const QString& permission : effective) {
+                    if (!permission.contains(QLatin1Char('*')))
+                        scopes << permission;
+                }
+            }
+        }
+        scopes.sort();
+        scopesByRole << scopes;
+    }
+
+    QList<int> owners;
+    for (qsizetype i = 0; i < m_users.size(); ++i) {
+        const DemoUser& user = m_users.at(i);
+        if (user.deleted)
+            continue;
+        const double p = user.role >= PowerUser ? 0.3 : (user.role == Member ? 0.03 : 0.0);
+        if (p > 0 && m_random.chance(p))
+            owners << int(i);
+    }
+
+    const QStringList columns{QStringLiteral("id"),         QStringLiteral("name"),
+                              QStringLiteral("user_id"),    QStringLiteral("organization_id"),
+                              QStringLiteral("prefix"),     QStringLiteral("key_hash"),
+                              QStringLiteral("scopes"),     QStringLiteral("expires_at"),
+                              QStringLiteral("rate_limit_per_minute"), QStringLiteral("ip_allowlist"),
+                              QStringLiteral("last_used_at"), QStringLiteral("created_by"),
+                              QStringLiteral("created_at"), QStringLiteral("revoked_at")};
+    BulkInsert insert(m_core, QStringLiteral("api_keys"), columns);
+    for (int owner : std::as_const(owners)) {
+        const DemoUser& user = m_users.at(owner);
+        const DemoOrganization& org = m_organizations.at(user.organization);
+        DemoApiKey key;
+        key.id = m_firstApiKeyId + m_apiKeys.size();
+        key.owner = owner;
+        key.name = QString::fromLatin1(m_random.pick(kApiKeyNames));
+        // The secret is random (never from --seed), shown to nobody and dropped right away.
+        const QString secret = crypto::newApiKey();
+        key.prefix = crypto::apiKeyPrefix(secret);
+        const QString hash = QString::fromLatin1(crypto::sha256Hex(secret.toUtf8()));
+
+        const QStringList& available = scopesByRole.at(user.role);
+        QStringList scopes;
+        const qint64 scopeCount = std::min<qint64>(available.size(), m_random.between(1, 4));
+        while (scopes.size() < scopeCount) {
+            const QString& scope = available.at(m_random.below(available.size()));
+            if (!scopes.contains(scope))
+                scopes << scope;
+        }
+        scopes.sort();
+        const qint64 createdAt = m_random.between(user.createdAt, m_now - kHourMs);
+        QVariant expires = nullInt();
+        const qint64 expiry = m_random.below(100);
+        if (expiry < 10)
+            expires = m_random.between(createdAt + kDayMs, m_now); // expired already
+        else if (expiry < 60)
+            expires = m_now + m_random.between(30 * kDayMs, 365 * kDayMs);
+        QVariant revoked = nullInt();
+        if (m_random.chance(0.1))
+            revoked = m_random.between(createdAt, m_now);
+        QVariant lastUsed = nullInt();
+        if (m_random.chance(0.7))
+            lastUsed = m_random.between(std::max(createdAt, m_now - 14 * kDayMs), m_now);
+        const QStringList allowlist = m_random.chance(0.2) ? QStringList{org.officePrefix + QStringLiteral("0/24")}
+                                                           : QStringList{};
+        static const std::array rateLimits{60, 60, 120, 600};
+        if (auto added = insert.add({key.id, key.name, user.id, org.id, key.prefix, hash, jsonArray(scopes), expires,
+                                     m_random.pick(rateLimits), jsonArray(allowlist), lastUsed, user.id, createdAt,
+                                     revoked});
+            !added)
+            return added;
+        m_apiKeys << key;
+    }
+    return insert.finish();
+}
+
+Status DemoSeeder::seedSessions()
+{
+    const qint64 count = m_users.size() * 3 / 5;
+    const QStringList columns{QStringLiteral("id"),          QStringLiteral("user_id"),
+                              QStringLiteral("organization_id"), QStringLiteral("token_hash"),
+                              QStringLiteral("ip"),          QStringLiteral("user_agent"),
+                              QStringLiteral("created_at"),  QStringLiteral("last_seen_at"),
+                              QStringLiteral("expires_at"),  QStringLiteral("revoked_at"),
+                              QStringLiteral("impersonator_id"), QStringLiteral("impersonation_reason")};
+    BulkInsert insert(m_core, QStringLiteral("sessions"), columns);
+    const qint64 sessionMs = limits::SessionHours * kHourMs;
+    // Random token material in bulk; only its hash is kept.
+    constexpr int tokenBytes = 32;
+    QByteArray material;
+    qint64 materialUsed = 0;
+    for (qint64 n = 0; n < count; ++n) {
+        const DemoUser& user = m_users.at(m_random.below(m_users.size()));
+        if (user.deleted)
+            continue;
+        const DemoOrganization& org = m_organizations.at(user.organization);
+        if (materialUsed + tokenBytes > material.size()) {
+            material = crypto::randomBytes(tokenBytes * 4096);
+            if (material.isEmpty())
+                return ServiceError::storage(SeedDemo::tr("The system's random generator failed"));
+            materialUsed = 0;
+        }
+        const QString tokenHash = QString::fromLatin1(crypto::sha256Hex(material.mid(materialUsed, tokenBytes)));
+        materialUsed += tokenBytes;
+
+        const qint64 kind = m_random.below(100);
+        qint64 created = 0;
+        qint64 expires = 0;
+        qint64 lastSeen = 0;
+        QVariant revoked = nullInt();
+        QVariant impersonator = nullInt();
+        QVariant reason = nullText();
+        QString ip = m_random.chance(0.85) ? user.ip : randomPublicIp();
+        if (kind < 2 && !m_superAdmins.isEmpty()) {
+            // Support staff looking at the account through the user's eyes.
+            const ExistingAdmin& admin = m_superAdmins.at(m_random.below(m_superAdmins.size()));
+            created = m_random.between(std::max(user.createdAt, m_now - 30 * kDayMs), m_now - kMinuteMs);
+            expires = created + m_random.between(15, limits::MaxImpersonationMinutes + 1) * kMinuteMs;
+            lastSeen = std::min(expires, m_random.between(created, m_now));
+            impersonator = admin.id;
+            reason = QString::fromLatin1(m_random.pick(kImpersonationReasons)).arg(m_random.between(10000, 99999));
+            ip = randomPublicIp();
+        } else if (kind < 27) {
+            created = m_now - m_random.between(kMinuteMs, sessionMs - kMinuteMs); // active
+            expires = created + sessionMs;
+            lastSeen = m_random.between(created, m_now);
+        } else {
+            created = m_random.between(std::max(user.createdAt, m_now - kHistoryMs), m_now - sessionMs);
+            expires = created + sessionMs;
+            lastSeen = m_random.between(created, expires);
+        }
+        if (kind >= 2 && m_random.chance(0.15))
+            revoked = m_random.between(lastSeen, std::max(lastSeen + 1, std::min(expires, m_now)));
+        if (auto added = insert.add({m_firstSessionId + m_sessionCount, user.id, org.id, tokenHash, ip,
+                                     QString::fromLatin1(m_random.pick(kUserAgents)), created, lastSeen, expires,
+                                     revoked, impersonator, reason});
+            !added)
+            return added;
+        ++m_sessionCount;
+    }
+    return insert.finish();
+}
+
+// One audit event, built the way the managers would have written it.
+enum class Event {
+    Login,
+    Logout,
+    LoginFailed,
+    UserViewed,
+    UserListed,
+    UserCreated,
+    UserUpdated,
+    PasswordChanged,
+    PasswordResetRequested,
+    RoleAssigned,
+    RoleRevoked,
+    UserSuspended,
+    UserUnsuspended,
+    UserBanned,
+    UserUnbanned,
+    SessionRevoked,
+    ApiKeyCreated,
+    ApiKeyRevoked,
+    ApiKeyRead,
+    OrganizationUpdated,
+    Impersonated,
+    AuditExported,
+};
+
+struct EventWeight
+{
+    Event event;
+    int weight; // per 10000
+};
+
+const std::array kEventWeights{
+    EventWeight{Event::Login, 3900},          EventWeight{Event::Logout, 1200},
+    EventWeight{Event::LoginFailed, 900},     EventWeight{Event::UserViewed, 700},
+    EventWeight{Event::UserListed, 300},      EventWeight{Event::UserCreated, 250},
+    EventWeight{Event::UserUpdated, 400},     EventWeight{Event::PasswordChanged, 200},
+    EventWeight{Event::PasswordResetRequested, 100}, EventWeight{Event::RoleAssigned, 250},
+    EventWeight{Event::RoleRevoked, 80},      EventWeight{Event::UserSuspended, 60},
+    EventWeight{Event::UserUnsuspended, 30},  EventWeight{Event::UserBanned, 40},
+    EventWeight{Event::UserUnbanned, 20},     EventWeight{Event::SessionRevoked, 200},
+    EventWeight{Event::ApiKeyCreated, 100},   EventWeight{Event::ApiKeyRevoked, 40},
+    EventWeight{Event::ApiKeyRead, 1000},     EventWeight{Event::OrganizationUpdated, 20},
+    EventWeight{Event::Impersonated, 10},     EventWeight{Event::AuditExported, 10},
+};
+
+Status DemoSeeder::seedAuditEvents()
+{
+    if (m_options.events <= 0)
+        return {};
+    int totalWeight = 0;
+    for (const EventWeight& w : kEventWeights)
+        totalWeight += w.weight;
+
+    const QString user = QStringLiteral("user");
+    const QString apiKey = QStringLiteral("api_key");
+    const QString system = QStringLiteral("system");
+    const QString success = QStringLiteral("success");
+    const QString denied = QStringLiteral("denied");
+    const QString session = QStringLiteral("session");
+    const QString organization = QStringLiteral("organization");
+    const QString audit = QStringLiteral("audit");
+    const QString empty = QStringLiteral("{}");
+    static const std::array<const char*, RoleCount> roleCodes{"viewer", "user", "power_user", "team_lead", "admin"};
+    static const std::array<int, RoleCount> roleLevels{Level::Viewer, Level::User, Level::PowerUser, Level::TeamLead,
+                                                       Level::Admin};
+    static const std::array denials{
+        "Missing permission admin:user:edit",
+        "Team leads can only manage users below their level",
+        "Cannot manage a user of another organization",
+        "Missing permission admin:audit:export",
+    };
+    QStringList roleDetails;
+    for (int r = 0; r < RoleCount; ++r) {
+        roleDetails << QStringLiteral("{\"level\":%1,\"role\":\"%2\"}")
+                           .arg(roleLevels[size_t(r)])
+                           .arg(QString::fromLatin1(roleCodes[size_t(r)]));
+    }
+    QStringList denialDetails;
+    for (const char* reason : denials)
+        denialDetails << QStringLiteral("{\"reason\":\"%1\"}").arg(QString::fromLatin1(reason));
+    const QString loginDetails = QStringLiteral("{\"method\":\"password\"}");
+    const QString badPassword = QStringLiteral("{\"reason\":\"Wrong email or password\"}");
+    const QString lockedOut = QStringLiteral("{\"reason\":\"Account locked after too many failed sign-ins\"}");
+    QHash<QString, QString> actions;
+    auto action = [&actions](const char* name) -> const QString& {
+        const QString key = QString::fromLatin1(name);
+        auto it = actions.find(key);
+        if (it == actions.end())
+            it = actions.insert(key, key);
+        return it.value();
+    };
+
+    const QStringList columns{QStringLiteral("id"),          QStringLiteral("occurred_at"),
+                              QStringLiteral("actor_type"),  QStringLiteral("actor_id"),
+                              QStringLiteral("actor_label"), QStringLiteral("organization_id"),
+                              QStringLiteral("action"),      QStringLiteral("resource_type"),
+                              QStringLiteral("resource_id"), QStringLiteral("details"),
+                              QStringLiteral("ip"),          QStringLiteral("outcome"),
+                              QStringLiteral("prev_hash"),   QStringLiteral("hash")};
+    BulkInsert insert(m_core, QStringLiteral("audit_events"), columns);
+
+    // The chain head is read under the write lock of the first batch, so no other writer can slip
+    // an event in between; later batches continue from our own last hash (a concurrent writer
+    // would then collide on the id and fail instead of forking the chain).
+    if (auto started = m_core.begin(); !started)
+        return started;
+    Status head = readChainHead(m_core, &m_nextEventId, &m_chainHead);
+    m_core.rollback();
+    if (!head)
+        return head;
+
+    QList<int> actingUsers; // not deleted
+    for (qsizetype i = 0; i < m_users.size(); ++i) {
+        if (!m_users.at(i).deleted)
+            actingUsers << int(i);
+    }
+    if (actingUsers.isEmpty() && m_superAdmins.isEmpty())
+        return ServiceError::validation(SeedDemo::tr("Audit events need users: give --users"));
+
+    const qint64 start = m_now - kHistoryMs;
+    const double step = double(kHistoryMs) / double(m_options.events);
+    const Id firstSession = m_firstSessionId;
+    const qint64 sessions = std::max<qint64>(m_sessionCount, 1);
+    QByteArray prev = m_chainHead;
+    auditchain::Row row;
+    for (qint64 n = 0; n < m_options.events; ++n) {
+        row.id = m_nextEventId + n;
+        // Increasing with the id: event n falls in the n-th slice of the 90 days.
+        row.occurredAtMs = start + qint64((double(n) + m_random.unit()) * step);
+
+        int pick = int(m_random.below(totalWeight));
+        Event event = Event::Login;
+        for (const EventWeight& w : kEventWeights) {
+            if (pick < w.weight) {
+                event = w.event;
+                break;
+            }
+            pick -= w.weight;
+        }
+        if (actingUsers.isEmpty())
+            event = Event::Impersonated;
+        if (event == Event::Impersonated && m_superAdmins.isEmpty())
+            event = Event::Login;
+        if ((event == Event::ApiKeyRead || event == Event::ApiKeyCreated || event == Event::ApiKeyRevoked)
+            && m_apiKeys.isEmpty())
+            event = Event::Login;
+
+        const DemoUser* subject = actingUsers.isEmpty() ? nullptr : &m_users.at(actingUsers.at(m_random.below(actingUsers.size())));
+        const DemoOrganization* org = subject ? &m_organizations.at(subject->organization) : nullptr;
+        // Admin actions are taken by a manager of the subject's organization; a few are attempted by
+        // someone without the right and denied.
+        auto actAsManager = [&]() -> bool {
+            if (org->managers.isEmpty() || (m_random.chance(0.05) && !org->members.isEmpty())) {
+                const DemoUser& intruder = m_users.at(org->members.at(m_random.below(org->members.size())));
+                row.actorType = user;
+                row.actorId = intruder.id;
+                row.actorLabel = intruder.email;
+                row.ip = intruder.ip;
+                row.outcome = denied;
+                row.details = denialDetails.at(m_random.below(denialDetails.size()));
+                return false;
+            }
+            const DemoUser& manager = m_users.at(org->managers.at(m_random.below(org->managers.size())));
+            row.actorType = user;
+            row.actorId = manager.id;
+            row.actorLabel = manager.email;
+            row.ip = manager.ip;
+            row.outcome = success;
+            return true;
+        };
+        auto actAsSubject = [&]() {
+            row.actorType = user;
+            row.actorId = subject->id;
+            row.actorLabel = subject->email;
+            row.ip = m_random.chance(0.85) ? subject->ip : randomPublicIp();
+            row.outcome = success;
+        };
+        row.organizationId = org ? org->id : 0;
+        row.resourceType = user;
+        row.resourceId = subject ? QString::number(subject->id) : QString();
+        row.details = empty;
+
+        switch (event) {
+        case Event::Login:
+            actAsSubject();
+            row.action = action("user.login");
+            row.details = loginDetails;
+            break;
+        case Event::Logout:
+            actAsSubject();
+            row.action = action("user.logout");
+            row.resourceType = session;
+            row.resourceId = QString::number(firstSession + m_random.below(sessions));
+            break;
+        case Event::LoginFailed:
+            actAsSubject();
+            row.action = action("user.login_failed");
+            row.outcome = denied;
+            if (m_random.chance(0.35))
+                row.ip = hostileIp(); // password spraying
+            row.details = m_random.chance(0.1) ? lockedOut : badPassword;
+            break;
+        case Event::PasswordChanged:
+            actAsSubject();
+            row.action = action("user.password_changed");
+            break;
+        case Event::PasswordResetRequested:
+            actAsSubject();
+            row.action = action("user.password_reset_requested");
+            break;
+        case Event::UserViewed:
+            actAsManager();
+            row.action = action("user.viewed");
+            break;
+        case Event::UserListed:
+            actAsManager();
+            row.action = action("user.listed");
+            row.resourceId.clear();
+            break;
+        case Event::UserCreated:
+            if (actAsManager()) {
+                row.details = QStringLiteral("{\"email\":\"%1\",\"roles\":[\"%2\"]}")
+                                  .arg(subject->email, QString::fromLatin1(roleCodes[size_t(subject->role)]));
+            }
+            row.action = action("user.created");
+            break;
+        case Event::UserUpdated:
+            if (actAsManager())
+                row.details = QStringLiteral("{\"fields\":[\"full_name\"]}");
+            row.action = action("user.updated");
+            break;
+        case Event::RoleAssigned:
+        case Event::RoleRevoked: {
+            const int role = int(m_random.below(TeamLead + 1));
+            if (actAsManager())
+                row.details = roleDetails.at(role);
+            row.action = event == Event::RoleAssigned ? action("role.assigned") : action("role.revoked");
+            break;
+        }
+        case Event::UserSuspended:
+            if (actAsManager())
+                row.details = QStringLiteral("{\"reason\":\"%1\"}").arg(QString::fromLatin1(m_random.pick(kSuspendReasons)));
+            row.action = action("user.suspended");
+            break;
+        case Event::UserUnsuspended:
+            actAsManager();
+            row.action = action("user.unsuspended");
+            break;
+        case Event::UserBanned:
+            if (actAsManager())
+                row.details = QStringLiteral("{\"reason\":\"%1\"}").arg(QString::fromLatin1(m_random.pick(kBanReasons)));
+            row.action = action("user.banned");
+            break;
+        case Event::UserUnbanned:
+            actAsManager();
+            row.action = action("user.unbanned");
+            break;
+        case Event::SessionRevoked:
+            actAsManager();
+            row.action = action("session.revoked");
+            row.resourceType = session;
+            row.resourceId = QString::number(firstSession + m_random.below(sessions));
+            break;
+        case Event::ApiKeyCreated:
+        case Event::ApiKeyRevoked:
+        case Event::ApiKeyRead: {
+            const DemoApiKey& key = m_apiKeys.at(m_random.below(m_apiKeys.size()));
+            const DemoUser& owner = m_users.at(key.owner);
+            const DemoOrganization& ownerOrg = m_organizations.at(owner.organization);
+            row.organizationId = ownerOrg.id;
+            row.outcome = success;
+            if (event == Event::ApiKeyRead) {
+                // A script using its key: the key is the actor, on behalf of its owner.
+                row.actorType = apiKey;
+                row.actorId = key.id;
+                row.actorLabel = owner.email;
+                row.ip = owner.ip;
+                row.action = action("user.listed");
+                row.resourceType = user;
+                row.resourceId.clear();
+                row.details = QStringLiteral("{\"on_behalf_of_user_id\":\"%1\"}").arg(owner.id);
+                if (m_random.chance(0.02)) {
+                    row.outcome = denied;
+                    row.details = QStringLiteral("{\"on_behalf_of_user_id\":\"%1\",\"reason\":\"Rate limit exceeded\"}")
+                                      .arg(owner.id);
+                }
+            } else {
+                row.actorType = user;
+                row.actorId = owner.id;
+                row.actorLabel = owner.email;
+                row.ip = owner.ip;
+                row.action = event == Event::ApiKeyCreated ? action("api_key.created") : action("api_key.revoked");
+                row.resourceType = apiKey;
+                row.resourceId = QString::number(key.id);
+                row.details = QStringLiteral("{\"name\":\"%1\",\"prefix\":\"%2\"}").arg(key.name, key.prefix);
+            }
+            break;
+        }
+        case Event::OrganizationUpdated:
+            actAsManager();
+            row.action = action("organization.updated");
+            row.resourceType = organization;
+            row.resourceId = QString::number(org->id);
+            if (row.outcome == success)
+                row.details = QStringLiteral("{\"fields\":[\"features\"]}");
+            break;
+        case Event::Impersonated: {
+            const ExistingAdmin& admin = m_superAdmins.at(m_random.below(m_superAdmins.size()));
+            row.actorType = user;
+            row.actorId = admin.id;
+            row.actorLabel = admin.email;
+            row.ip = randomPublicIp();
+            row.outcome = success;
+            row.action = action("session.impersonated");
+            if (subject) {
+                row.details = QStringLiteral("{\"duration_minutes\":60,\"reason\":\"%1\"}")
+                                  .arg(QString::fromLatin1(m_random.pick(kImpersonationReasons))
+                                           .arg(m_random.between(10000, 99999)));
+            } else {
+                row.actorType = system;
+            }
+            break;
+        }
+        case Event::AuditExported:
+            if (actAsManager())
+                row.details = QStringLiteral("{\"format\":\"csv\",\"rows\":%1}").arg(m_random.between(100, 50000));
+            row.action = action("audit.exported");
+            row.resourceType = audit;
+            row.resourceId.clear();
+            break;
+        }
+
+        const QByteArray hash = auditchain::hash(prev, row);
+        if (auto added = insert.add({row.id, row.occurredAtMs, row.actorType, row.actorId, row.actorLabel,
+                                     row.organizationId, row.action, row.resourceType, row.resourceId, row.details,
+                                     row.ip, row.outcome, QString::fromLatin1(prev), QString::fromLatin1(hash)});
+            !added)
+            return added;
+        prev = hash;
+    }
+    return insert.finish();
+}
+
+Status DemoSeeder::fixSequences()
+{
+    if (m_core.dialect() != Dialect::Postgres)
+        return {};
+    QSqlQuery q(m_core.db());
+    for (const char* table : {"organizations", "users", "api_keys", "sessions"}) {
+        const QString name = QString::fromLatin1(table);
+        const QString sql = QStringLiteral("SELECT setval(pg_get_serial_sequence('%1', 'id'), "
+                                           "(SELECT COALESCE(MAX(id), 0) + 1 FROM %1), false)")
+                                .arg(name);
+        if (!q.exec(sql))
+            return m_core.sqlError(q, SeedDemo::tr("Updating the id sequence of %1").arg(name));
+    }
+    return {};
+}
+
+void DemoSeeder::analyze()
+{
+    // Fresh statistics let the planner pick the audit indexes for filtered queries.
+    QSqlQuery q(m_core.db());
+    if (m_core.dialect() == Dialect::Sqlite) {
+        q.exec(QStringLiteral("PRAGMA analysis_limit = 1000"));
+        q.exec(QStringLiteral("ANALYZE"));
+        q.exec(QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)"));
+    } else {
+        q.exec(QStringLiteral("ANALYZE"));
+    }
+}
+
+int DemoSeeder::run()
+{
+    QElapsedTimer total;
+    total.start();
+    QElapsedTimer timer;
+    auto fail = [](const ServiceError& error) {
+        printErr(QStringLiteral("%1 %2: %3").arg(programName(), kCommand, error.message));
+        return error.code == ErrorCode::Validation ? exitcode::Failure : exitcode::Storage;
+    };
+
+    printOut(SeedDemo::tr("seeding %1 with seed %2: %3 organizations, %4 users, %5 audit events")
+                 .arg(m_connection.config().displayName())
+                 .arg(m_options.seed)
+                 .arg(m_options.tenants)
+                 .arg(m_options.users)
+                 .arg(m_options.events));
+    if (auto loaded = loadExisting(); !loaded)
+        return fail(loaded.error());
+
+    timer.start();
+    m_passwordHash = crypto::hashPassword(kDemoPassword);
+    if (m_passwordHash.isEmpty())
+        return fail(ServiceError::storage(SeedDemo::tr("Could not hash the demo password")));
+    const crypto::Argon2Cost cost = crypto::defaultArgon2Cost();
+    phase(SeedDemo::tr("password hash"), 1, timer.elapsed());
+
+    // Bulk writes on SQLite: no fsync per commit and a large page cache while seeding; both are
+    // restored when done (a crash mid-seed can lose the seeded rows, never earlier data: WAL).
+    QSqlQuery pragma(m_core.db());
+    const bool sqlite = m_core.dialect() == Dialect::Sqlite;
+    if (sqlite) {
+        pragma.exec(QStringLiteral("PRAGMA synchronous = OFF"));
+        pragma.exec(QStringLiteral("PRAGMA cache_size = -262144"));
+        pragma.exec(QStringLiteral("PRAGMA temp_store = MEMORY"));
+    }
+    struct Restore
+    {
+        QSqlQuery& query;
+        bool sqlite;
+        ~Restore()
+        {
+            if (sqlite) {
+                query.exec(QStringLiteral("PRAGMA synchronous = NORMAL"));
+                query.exec(QStringLiteral("PRAGMA cache_size = -2000"));
+            }
+        }
+    } restore{pragma, sqlite};
+
+    struct Step
+    {
+        QString name;
+        Status (DemoSeeder::*run)();
+        std::function<qint64()> count;
+    };
+    const QList<Step> steps{
+        {SeedDemo::tr("organizations"), &DemoSeeder::seedOrganizations, [this] { return qint64(m_organizations.size()); }},
+        {SeedDemo::tr("users"), &DemoSeeder::seedUsers, [this] { return qint64(m_users.size()); }},
+        {SeedDemo::tr("role assignments"), &DemoSeeder::seedRoleAssignments, [] { return qint64(-1); }},
+        {SeedDemo::tr("api keys"), &DemoSeeder::seedApiKeys, [this] { return qint64(m_apiKeys.size()); }},
+        {SeedDemo::tr("sessions"), &DemoSeeder::seedSessions, [this] { return m_sessionCount; }},
+        {SeedDemo::tr("audit events"), &DemoSeeder::seedAuditEvents, [this] { return m_options.events; }},
+        {SeedDemo::tr("id sequences"), &DemoSeeder::fixSequences, [] { return qint64(-1); }},
+    };
+    for (const Step& step : steps) {
+        timer.restart();
+        if (auto done = (this->*step.run)(); !done)
+            return fail(done.error());
+        if (step.name != SeedDemo::tr("id sequences") || !sqlite)
+            phase(step.name, step.count(), timer.elapsed());
+    }
+    timer.restart();
+    analyze();
+    phase(SeedDemo::tr("analyze"), -1, timer.elapsed());
+
+    printOut(SeedDemo::tr("done in %1").arg(seconds(total.elapsed())));
+    printOut(SeedDemo::tr("every demo user signs in with the password %1 (one shared Argon2id hash, m=%2 KiB, t=%3, "
+                          "p=%4)")
+                 .arg(kDemoPassword)
+                 .arg(cost.memoryKiB)
+                 .arg(cost.iterations)
+                 .arg(cost.parallelism));
+    for (const DemoOrganization& org : std::as_const(m_organizations)) {
+        if (!org.managers.isEmpty() && org.active) {
+            const DemoUser& admin = m_users.at(org.managers.first());
+            printOut(SeedDemo::tr("for example %1, admin of %2").arg(admin.email, org.name));
+            break;
+        }
+    }
+    return exitcode::Ok;
+}
+
+} // namespace
+
+int runSeedDemo(const SeedDemoOptions& options)
+{
+    StoreConnection connection;
+    if (auto opened = connection.open(options.database, true); !opened) {
+        printErr(QStringLiteral("%1 %2: %3").arg(programName(), kCommand, opened.error().message));
+        return exitcode::Storage;
+    }
+    if (schemaVersion(connection.db()) == 0) {
+        if (auto prepared = connection.store().prepare(); !prepared) {
+            printErr(QStringLiteral("%1 %2: %3").arg(programName(), kCommand, prepared.error().message));
+            return exitcode::Storage;
+        }
+        printOut(SeedDemo::tr("created the schema (version %1)").arg(schemaVersion(connection.db())));
+    }
+    DemoSeeder seeder(connection, options);
+    return seeder.run();
+}
+
+} // namespace portcullis::server

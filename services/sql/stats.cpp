@@ -1,0 +1,86 @@
+// StatsManager: the dashboard numbers, scoped to the actor's tenant.
+
+#include "store.h"
+
+#include "policy/policy.h"
+
+#include <QCoreApplication>
+#include <QSqlQuery>
+
+namespace portcullis {
+
+namespace {
+
+struct Tr
+{
+    Q_DECLARE_TR_FUNCTIONS(Portcullis::Stats)
+};
+
+constexpr qint64 DayMs = 24 * 60 * 60 * 1000;
+
+} // namespace
+
+Result<Stats> StatsManager::get(const Actor& actor, Id organizationId)
+{
+    const QString action = QStringLiteral("stats.viewed");
+    const QString resource = QStringLiteral("stats");
+    if (const auto decision = policy::requirePermission(actor, QStringLiteral("admin:stats:read")); !decision)
+        return m_core.deny(actor, action, resource, {}, organizationId != 0 ? organizationId : actor.organizationId,
+                           decision.reason);
+
+    // 0 = the actor's scope: everything for super admins, their own organization for everyone else.
+    Id scope = organizationId;
+    if (scope == 0 && !actor.isSuperAdmin())
+        scope = actor.organizationId;
+    if (scope != 0) {
+        if (const auto decision = policy::requireTenant(actor, scope); !decision)
+            return m_core.deny(actor, action, resource, QString::number(scope), scope, decision.reason);
+    }
+
+    const qint64 now = m_core.now();
+    const QString inScope = scope != 0 ? QStringLiteral(" AND organization_id = ?") : QString();
+    QVariantList binds;
+    auto scoped = [&](QVariantList values) {
+        if (scope != 0)
+            values << scope;
+        binds << values;
+    };
+    // One statement, each number one sub-select over one table. A user counts as banned while the
+    // ban has not expired, as in User::isBanned().
+    const QString banned =
+        QStringLiteral("(ban_reason IS NOT NULL AND ban_reason <> '' AND (ban_expires_at IS NULL OR ban_expires_at > ?))");
+    QString sql = QStringLiteral("SELECT (SELECT COUNT(*) FROM users WHERE deleted = 0") + inScope
+                  + QStringLiteral("), (SELECT SUM(CASE WHEN active = 1 AND NOT ") + banned
+                  + QStringLiteral(" THEN 1 ELSE 0 END) FROM users WHERE deleted = 0") + inScope
+                  + QStringLiteral("), (SELECT SUM(CASE WHEN ") + banned
+                  + QStringLiteral(" THEN 1 ELSE 0 END) FROM users WHERE deleted = 0") + inScope
+                  + QStringLiteral("), (SELECT COUNT(*) FROM users WHERE active = 0 AND deleted = 0") + inScope
+                  + QStringLiteral("), (SELECT COUNT(*) FROM sessions WHERE revoked_at IS NULL AND expires_at > ?")
+                  + inScope
+                  + QStringLiteral("), (SELECT COUNT(*) FROM api_keys WHERE revoked_at IS NULL "
+                                   "AND (expires_at IS NULL OR expires_at > ?)")
+                  + inScope + QStringLiteral("), (SELECT COUNT(*) FROM audit_events WHERE occurred_at >= ?") + inScope
+                  + QStringLiteral(")");
+    scoped({});
+    scoped({now});
+    scoped({now});
+    scoped({});
+    scoped({now});
+    scoped({now});
+    scoped({now - DayMs});
+
+    QSqlQuery q(m_core.db());
+    if (!m_core.exec(q, sql, binds) || !q.next())
+        return m_core.sqlError(q, Tr::tr("Reading the statistics"));
+    Stats stats;
+    stats.usersTotal = q.value(0).toLongLong();
+    stats.usersActive = q.value(1).toLongLong();
+    stats.usersBanned = q.value(2).toLongLong();
+    stats.usersSuspended = q.value(3).toLongLong();
+    stats.sessionsActive = q.value(4).toLongLong();
+    stats.apiKeysActive = q.value(5).toLongLong();
+    stats.eventsLast24h = q.value(6).toLongLong();
+    return stats;
+}
+
+} // namespace portcullis
