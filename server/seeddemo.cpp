@@ -218,6 +218,17 @@ public:
     BulkInsert(const BulkInsert&) = delete;
     BulkInsert& operator=(const BulkInsert&) = delete;
 
+    // Starts the first write transaction now instead of at the first flush (to read under its lock).
+    Status beginTransaction()
+    {
+        if (m_inTransaction)
+            return {};
+        if (auto started = m_core.begin(); !started)
+            return started;
+        m_inTransaction = true;
+        return {};
+    }
+
     // Values of one row, in column order.
     Status add(std::initializer_list<QVariant> values)
     {
@@ -266,11 +277,8 @@ private:
 
     Status flush()
     {
-        if (!m_inTransaction) {
-            if (auto started = m_core.begin(); !started)
-                return started;
-            m_inTransaction = true;
-        }
+        if (auto started = beginTransaction(); !started)
+            return started;
         QSqlQuery partial(m_core.db());
         QSqlQuery* query = &m_full;
         if (m_pendingRows == m_rowsPerStatement) {
@@ -423,6 +431,10 @@ private:
     QList<DemoOrganization> m_organizations;
     QList<DemoUser> m_users;
     QList<DemoApiKey> m_apiKeys;
+    qint64 m_organizationCount = 0;
+    qint64 m_userCount = 0;
+    qint64 m_roleAssignmentCount = 0;
+    qint64 m_apiKeyCount = 0;
     qint64 m_sessionCount = 0;
     QList<QString> m_hostileIps;
 };
@@ -534,7 +546,7 @@ Status DemoSeeder::loadExisting()
 
 // The audit chain head, read as StoreCore::appendAudit reads it, inside the first transaction of
 // the event batch (see seedAuditEvents).
-static Status readChainHead(StoreCore& core, Id* nextId, QByteArray* head)
+Status readChainHead(StoreCore& core, Id* nextId, QByteArray* head)
 {
     QSqlQuery q(core.db());
     if (!q.exec(QStringLiteral("SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1")))
@@ -642,7 +654,9 @@ Status DemoSeeder::seedOrganizations()
             !added)
             return added;
     }
-    return insert.finish();
+    Status done = insert.finish();
+    m_organizationCount = insert.rows();
+    return done;
 }
 
 int DemoSeeder::pickRole(const DemoOrganization& organization, qint64 position)
@@ -790,7 +804,9 @@ Status DemoSeeder::seedUsers()
             !added)
             return added;
     }
-    return insert.finish();
+    Status done = insert.finish();
+    m_userCount = insert.rows();
+    return done;
 }
 
 Status DemoSeeder::seedRoleAssignments()
@@ -817,7 +833,9 @@ Status DemoSeeder::seedRoleAssignments()
                 return added;
         }
     }
-    return insert.finish();
+    Status done = insert.finish();
+    m_roleAssignmentCount = insert.rows();
+    return done;
 }
 
 Status DemoSeeder::seedApiKeys()
@@ -902,7 +920,9 @@ Status DemoSeeder::seedApiKeys()
             return added;
         m_apiKeys << key;
     }
-    return insert.finish();
+    Status done = insert.finish();
+    m_apiKeyCount = insert.rows();
+    return done;
 }
 
 Status DemoSeeder::seedSessions()
@@ -977,12 +997,13 @@ enum class Event {
     Login,
     Logout,
     LoginFailed,
+    Locked,
     UserViewed,
     UserListed,
     UserCreated,
     UserUpdated,
     PasswordChanged,
-    PasswordResetRequested,
+    PasswordReset,
     RoleAssigned,
     RoleRevoked,
     UserSuspended,
@@ -992,7 +1013,7 @@ enum class Event {
     SessionRevoked,
     ApiKeyCreated,
     ApiKeyRevoked,
-    ApiKeyRead,
+    ApiKeyCall,
     OrganizationUpdated,
     Impersonated,
     AuditExported,
@@ -1006,25 +1027,54 @@ struct EventWeight
 
 const std::array kEventWeights{
     EventWeight{Event::Login, 3900},          EventWeight{Event::Logout, 1200},
-    EventWeight{Event::LoginFailed, 900},     EventWeight{Event::UserViewed, 700},
-    EventWeight{Event::UserListed, 300},      EventWeight{Event::UserCreated, 250},
-    EventWeight{Event::UserUpdated, 400},     EventWeight{Event::PasswordChanged, 200},
-    EventWeight{Event::PasswordResetRequested, 100}, EventWeight{Event::RoleAssigned, 250},
-    EventWeight{Event::RoleRevoked, 80},      EventWeight{Event::UserSuspended, 60},
-    EventWeight{Event::UserUnsuspended, 30},  EventWeight{Event::UserBanned, 40},
-    EventWeight{Event::UserUnbanned, 20},     EventWeight{Event::SessionRevoked, 200},
-    EventWeight{Event::ApiKeyCreated, 100},   EventWeight{Event::ApiKeyRevoked, 40},
-    EventWeight{Event::ApiKeyRead, 1000},     EventWeight{Event::OrganizationUpdated, 20},
-    EventWeight{Event::Impersonated, 10},     EventWeight{Event::AuditExported, 10},
+    EventWeight{Event::LoginFailed, 850},     EventWeight{Event::Locked, 50},
+    EventWeight{Event::UserViewed, 700},      EventWeight{Event::UserListed, 300},
+    EventWeight{Event::UserCreated, 250},     EventWeight{Event::UserUpdated, 400},
+    EventWeight{Event::PasswordChanged, 200}, EventWeight{Event::PasswordReset, 100},
+    EventWeight{Event::RoleAssigned, 250},    EventWeight{Event::RoleRevoked, 80},
+    EventWeight{Event::UserSuspended, 60},    EventWeight{Event::UserUnsuspended, 30},
+    EventWeight{Event::UserBanned, 40},       EventWeight{Event::UserUnbanned, 20},
+    EventWeight{Event::SessionRevoked, 200},  EventWeight{Event::ApiKeyCreated, 100},
+    EventWeight{Event::ApiKeyRevoked, 40},    EventWeight{Event::ApiKeyCall, 1000},
+    EventWeight{Event::OrganizationUpdated, 20}, EventWeight{Event::Impersonated, 10},
+    EventWeight{Event::AuditExported, 10},
 };
+
+Event pickEvent(Random& random)
+{
+    static const int total = [] {
+        int sum = 0;
+        for (const EventWeight& w : kEventWeights)
+            sum += w.weight;
+        return sum;
+    }();
+    int pick = int(random.below(total));
+    for (const EventWeight& w : kEventWeights) {
+        if (pick < w.weight)
+            return w.event;
+        pick -= w.weight;
+    }
+    return Event::Login;
+}
+
+// JSON text of the details column, written as QJsonDocument's compact form would write it (keys
+// sorted). The values are our own word lists and addresses: nothing needs escaping.
+QString jsonObject(std::initializer_list<std::pair<const char*, QString>> stringFields)
+{
+    QString out = QStringLiteral("{");
+    for (const auto& [key, value] : stringFields) {
+        if (out.size() > 1)
+            out += QLatin1Char(',');
+        out += QLatin1Char('"') + QLatin1String(key) + QStringLiteral("\":\"") + value + QLatin1Char('"');
+    }
+    out += QLatin1Char('}');
+    return out;
+}
 
 Status DemoSeeder::seedAuditEvents()
 {
     if (m_options.events <= 0)
         return {};
-    int totalWeight = 0;
-    for (const EventWeight& w : kEventWeights)
-        totalWeight += w.weight;
 
     const QString user = QStringLiteral("user");
     const QString apiKey = QStringLiteral("api_key");
@@ -1041,7 +1091,7 @@ Status DemoSeeder::seedAuditEvents()
     static const std::array denials{
         "Missing permission admin:user:edit",
         "Team leads can only manage users below their level",
-        "Cannot manage a user of another organization",
+        "Only super admins cross organizations",
         "Missing permission admin:audit:export",
     };
     QStringList roleDetails;
@@ -1052,18 +1102,29 @@ Status DemoSeeder::seedAuditEvents()
     }
     QStringList denialDetails;
     for (const char* reason : denials)
-        denialDetails << QStringLiteral("{\"reason\":\"%1\"}").arg(QString::fromLatin1(reason));
-    const QString loginDetails = QStringLiteral("{\"method\":\"password\"}");
-    const QString badPassword = QStringLiteral("{\"reason\":\"Wrong email or password\"}");
-    const QString lockedOut = QStringLiteral("{\"reason\":\"Account locked after too many failed sign-ins\"}");
-    QHash<QString, QString> actions;
-    auto action = [&actions](const char* name) -> const QString& {
-        const QString key = QString::fromLatin1(name);
-        auto it = actions.find(key);
-        if (it == actions.end())
-            it = actions.insert(key, key);
-        return it.value();
+        denialDetails << jsonObject({{"reason", QString::fromLatin1(reason)}});
+    QStringList agentDetails;
+    for (const char* agent : kUserAgents)
+        agentDetails << jsonObject({{"user_agent", QString::fromLatin1(agent)}});
+    const QString badPassword = jsonObject({{"reason", QStringLiteral("wrong password")}});
+    const QString unknownAccount = jsonObject({{"reason", QStringLiteral("unknown account")}});
+    const QString lockedOut = jsonObject({{"reason", QStringLiteral("account locked")}});
+    // One QString per action, shared by all its rows.
+    QHash<QByteArray, QString> actionNames;
+    auto action = [&actionNames](const char* name) -> QString {
+        auto it = actionNames.constFind(QByteArray::fromRawData(name, qsizetype(qstrlen(name))));
+        if (it != actionNames.constEnd())
+            return it.value();
+        return actionNames.insert(QByteArray(name), QString::fromLatin1(name)).value();
     };
+
+    QList<int> actingUsers;
+    for (qsizetype i = 0; i < m_users.size(); ++i) {
+        if (m_users.at(i).usable())
+            actingUsers << int(i);
+    }
+    if (actingUsers.isEmpty() && m_superAdmins.isEmpty())
+        return ServiceError::validation(SeedDemo::tr("audit events need somebody to act: give --users"));
 
     const QStringList columns{QStringLiteral("id"),          QStringLiteral("occurred_at"),
                               QStringLiteral("actor_type"),  QStringLiteral("actor_id"),
@@ -1073,236 +1134,254 @@ Status DemoSeeder::seedAuditEvents()
                               QStringLiteral("ip"),          QStringLiteral("outcome"),
                               QStringLiteral("prev_hash"),   QStringLiteral("hash")};
     BulkInsert insert(m_core, QStringLiteral("audit_events"), columns);
-
     // The chain head is read under the write lock of the first batch, so no other writer can slip
     // an event in between; later batches continue from our own last hash (a concurrent writer
     // would then collide on the id and fail instead of forking the chain).
-    if (auto started = m_core.begin(); !started)
+    if (auto started = insert.beginTransaction(); !started)
         return started;
-    Status head = readChainHead(m_core, &m_nextEventId, &m_chainHead);
-    m_core.rollback();
-    if (!head)
+    if (auto head = readChainHead(m_core, &m_nextEventId, &m_chainHead); !head)
         return head;
-
-    QList<int> actingUsers; // not deleted
-    for (qsizetype i = 0; i < m_users.size(); ++i) {
-        if (!m_users.at(i).deleted)
-            actingUsers << int(i);
-    }
-    if (actingUsers.isEmpty() && m_superAdmins.isEmpty())
-        return ServiceError::validation(SeedDemo::tr("Audit events need users: give --users"));
 
     const qint64 start = m_now - kHistoryMs;
     const double step = double(kHistoryMs) / double(m_options.events);
-    const Id firstSession = m_firstSessionId;
     const qint64 sessions = std::max<qint64>(m_sessionCount, 1);
+    auto randomSession = [&] { return QString::number(m_firstSessionId + m_random.below(sessions)); };
     QByteArray prev = m_chainHead;
     auditchain::Row row;
     for (qint64 n = 0; n < m_options.events; ++n) {
         row.id = m_nextEventId + n;
         // Increasing with the id: event n falls in the n-th slice of the 90 days.
         row.occurredAtMs = start + qint64((double(n) + m_random.unit()) * step);
+        row.details = empty;
+        row.outcome = success;
 
-        int pick = int(m_random.below(totalWeight));
-        Event event = Event::Login;
-        for (const EventWeight& w : kEventWeights) {
-            if (pick < w.weight) {
-                event = w.event;
-                break;
-            }
-            pick -= w.weight;
-        }
-        if (actingUsers.isEmpty())
-            event = Event::Impersonated;
-        if (event == Event::Impersonated && m_superAdmins.isEmpty())
-            event = Event::Login;
-        if ((event == Event::ApiKeyRead || event == Event::ApiKeyCreated || event == Event::ApiKeyRevoked)
+        Event event = pickEvent(m_random);
+        if ((event == Event::ApiKeyCall || event == Event::ApiKeyCreated || event == Event::ApiKeyRevoked)
             && m_apiKeys.isEmpty())
             event = Event::Login;
+        if (event == Event::Impersonated && m_superAdmins.isEmpty())
+            event = Event::UserViewed;
 
-        const DemoUser* subject = actingUsers.isEmpty() ? nullptr : &m_users.at(actingUsers.at(m_random.below(actingUsers.size())));
-        const DemoOrganization* org = subject ? &m_organizations.at(subject->organization) : nullptr;
-        // Admin actions are taken by a manager of the subject's organization; a few are attempted by
-        // someone without the right and denied.
-        auto actAsManager = [&]() -> bool {
-            if (org->managers.isEmpty() || (m_random.chance(0.05) && !org->members.isEmpty())) {
-                const DemoUser& intruder = m_users.at(org->members.at(m_random.below(org->members.size())));
-                row.actorType = user;
-                row.actorId = intruder.id;
-                row.actorLabel = intruder.email;
-                row.ip = intruder.ip;
-                row.outcome = denied;
-                row.details = denialDetails.at(m_random.below(denialDetails.size()));
-                return false;
-            }
-            const DemoUser& manager = m_users.at(org->managers.at(m_random.below(org->managers.size())));
-            row.actorType = user;
-            row.actorId = manager.id;
-            row.actorLabel = manager.email;
-            row.ip = manager.ip;
-            row.outcome = success;
-            return true;
-        };
-        auto actAsSubject = [&]() {
-            row.actorType = user;
-            row.actorId = subject->id;
-            row.actorLabel = subject->email;
-            row.ip = m_random.chance(0.85) ? subject->ip : randomPublicIp();
-            row.outcome = success;
-        };
-        row.organizationId = org ? org->id : 0;
-        row.resourceType = user;
-        row.resourceId = subject ? QString::number(subject->id) : QString();
-        row.details = empty;
-
-        switch (event) {
-        case Event::Login:
-            actAsSubject();
-            row.action = action("user.login");
-            row.details = loginDetails;
-            break;
-        case Event::Logout:
-            actAsSubject();
-            row.action = action("user.logout");
-            row.resourceType = session;
-            row.resourceId = QString::number(firstSession + m_random.below(sessions));
-            break;
-        case Event::LoginFailed:
-            actAsSubject();
-            row.action = action("user.login_failed");
-            row.outcome = denied;
-            if (m_random.chance(0.35))
-                row.ip = hostileIp(); // password spraying
-            row.details = m_random.chance(0.1) ? lockedOut : badPassword;
-            break;
-        case Event::PasswordChanged:
-            actAsSubject();
-            row.action = action("user.password_changed");
-            break;
-        case Event::PasswordResetRequested:
-            actAsSubject();
-            row.action = action("user.password_reset_requested");
-            break;
-        case Event::UserViewed:
-            actAsManager();
-            row.action = action("user.viewed");
-            break;
-        case Event::UserListed:
-            actAsManager();
-            row.action = action("user.listed");
-            row.resourceId.clear();
-            break;
-        case Event::UserCreated:
-            if (actAsManager()) {
-                row.details = QStringLiteral("{\"email\":\"%1\",\"roles\":[\"%2\"]}")
-                                  .arg(subject->email, QString::fromLatin1(roleCodes[size_t(subject->role)]));
-            }
-            row.action = action("user.created");
-            break;
-        case Event::UserUpdated:
-            if (actAsManager())
-                row.details = QStringLiteral("{\"fields\":[\"full_name\"]}");
-            row.action = action("user.updated");
-            break;
-        case Event::RoleAssigned:
-        case Event::RoleRevoked: {
-            const int role = int(m_random.below(TeamLead + 1));
-            if (actAsManager())
-                row.details = roleDetails.at(role);
-            row.action = event == Event::RoleAssigned ? action("role.assigned") : action("role.revoked");
-            break;
-        }
-        case Event::UserSuspended:
-            if (actAsManager())
-                row.details = QStringLiteral("{\"reason\":\"%1\"}").arg(QString::fromLatin1(m_random.pick(kSuspendReasons)));
-            row.action = action("user.suspended");
-            break;
-        case Event::UserUnsuspended:
-            actAsManager();
-            row.action = action("user.unsuspended");
-            break;
-        case Event::UserBanned:
-            if (actAsManager())
-                row.details = QStringLiteral("{\"reason\":\"%1\"}").arg(QString::fromLatin1(m_random.pick(kBanReasons)));
-            row.action = action("user.banned");
-            break;
-        case Event::UserUnbanned:
-            actAsManager();
-            row.action = action("user.unbanned");
-            break;
-        case Event::SessionRevoked:
-            actAsManager();
-            row.action = action("session.revoked");
-            row.resourceType = session;
-            row.resourceId = QString::number(firstSession + m_random.below(sessions));
-            break;
-        case Event::ApiKeyCreated:
-        case Event::ApiKeyRevoked:
-        case Event::ApiKeyRead: {
-            const DemoApiKey& key = m_apiKeys.at(m_random.below(m_apiKeys.size()));
-            const DemoUser& owner = m_users.at(key.owner);
-            const DemoOrganization& ownerOrg = m_organizations.at(owner.organization);
-            row.organizationId = ownerOrg.id;
-            row.outcome = success;
-            if (event == Event::ApiKeyRead) {
-                // A script using its key: the key is the actor, on behalf of its owner.
-                row.actorType = apiKey;
-                row.actorId = key.id;
-                row.actorLabel = owner.email;
-                row.ip = owner.ip;
-                row.action = action("user.listed");
-                row.resourceType = user;
-                row.resourceId.clear();
-                row.details = QStringLiteral("{\"on_behalf_of_user_id\":\"%1\"}").arg(owner.id);
-                if (m_random.chance(0.02)) {
-                    row.outcome = denied;
-                    row.details = QStringLiteral("{\"on_behalf_of_user_id\":\"%1\",\"reason\":\"Rate limit exceeded\"}")
-                                      .arg(owner.id);
-                }
-            } else {
-                row.actorType = user;
-                row.actorId = owner.id;
-                row.actorLabel = owner.email;
-                row.ip = owner.ip;
-                row.action = event == Event::ApiKeyCreated ? action("api_key.created") : action("api_key.revoked");
-                row.resourceType = apiKey;
-                row.resourceId = QString::number(key.id);
-                row.details = QStringLiteral("{\"name\":\"%1\",\"prefix\":\"%2\"}").arg(key.name, key.prefix);
-            }
-            break;
-        }
-        case Event::OrganizationUpdated:
-            actAsManager();
-            row.action = action("organization.updated");
-            row.resourceType = organization;
-            row.resourceId = QString::number(org->id);
-            if (row.outcome == success)
-                row.details = QStringLiteral("{\"fields\":[\"features\"]}");
-            break;
-        case Event::Impersonated: {
+        if (actingUsers.isEmpty()) {
+            // Nobody but the super admins: they sign in now and then.
             const ExistingAdmin& admin = m_superAdmins.at(m_random.below(m_superAdmins.size()));
             row.actorType = user;
             row.actorId = admin.id;
             row.actorLabel = admin.email;
+            row.organizationId = admin.organizationId;
+            row.action = action("user.login");
+            row.resourceType = session;
+            row.resourceId = randomSession();
+            row.details = agentDetails.at(m_random.below(agentDetails.size()));
             row.ip = randomPublicIp();
-            row.outcome = success;
-            row.action = action("session.impersonated");
-            if (subject) {
+        } else {
+            const DemoUser& subject = m_users.at(actingUsers.at(m_random.below(actingUsers.size())));
+            const DemoOrganization& org = m_organizations.at(subject.organization);
+            row.organizationId = org.id;
+            row.resourceType = user;
+            row.resourceId = QString::number(subject.id);
+
+            auto actAsSubject = [&] {
+                row.actorType = user;
+                row.actorId = subject.id;
+                row.actorLabel = subject.email;
+                row.ip = m_random.chance(0.85) ? subject.ip : randomPublicIp();
+            };
+            // Admin actions are taken by a manager of the subject's organization; a few are
+            // attempted by somebody without the right and denied. Returns true when allowed.
+            auto actAsManager = [&]() -> bool {
+                const bool intruder = !org.members.isEmpty() && (org.managers.isEmpty() || m_random.chance(0.05));
+                if (intruder) {
+                    const DemoUser& member = m_users.at(org.members.at(m_random.below(org.members.size())));
+                    row.actorType = user;
+                    row.actorId = member.id;
+                    row.actorLabel = member.email;
+                    row.ip = member.ip;
+                    row.outcome = denied;
+                    row.details = denialDetails.at(m_random.below(denialDetails.size()));
+                    return false;
+                }
+                if (org.managers.isEmpty()) {
+                    row.actorType = system;
+                    row.actorId = 0;
+                    row.actorLabel = system;
+                    row.ip.clear();
+                    return true;
+                }
+                const DemoUser& manager = m_users.at(org.managers.at(m_random.below(org.managers.size())));
+                row.actorType = user;
+                row.actorId = manager.id;
+                row.actorLabel = manager.email;
+                row.ip = manager.ip;
+                return true;
+            };
+
+            switch (event) {
+            case Event::Login:
+                actAsSubject();
+                row.action = action("user.login");
+                row.resourceType = session;
+                row.resourceId = randomSession();
+                row.details = agentDetails.at(m_random.below(agentDetails.size()));
+                break;
+            case Event::Logout:
+                actAsSubject();
+                row.action = action("user.logout");
+                row.resourceType = session;
+                row.resourceId = randomSession();
+                break;
+            case Event::LoginFailed:
+                actAsSubject();
+                row.action = action("user.login_failed");
+                row.outcome = denied;
+                row.details = badPassword;
+                if (m_random.chance(0.35)) {
+                    // Password spraying from a handful of hostile addresses, often at unknown names.
+                    row.ip = hostileIp();
+                    if (m_random.chance(0.5)) {
+                        row.actorType = system;
+                        row.actorId = 0;
+                        row.actorLabel.clear();
+                        row.organizationId = 0;
+                        row.resourceId.clear();
+                        row.details = unknownAccount;
+                    }
+                } else if (subject.locked && m_random.chance(0.3)) {
+                    row.details = lockedOut;
+                }
+                break;
+            case Event::Locked:
+                actAsSubject();
+                row.action = action("user.locked");
+                row.details = jsonObject(
+                    {{"locked_until", QDateTime::fromMSecsSinceEpoch(row.occurredAtMs + lockout::LockMinutes * kMinuteMs,
+                                                                     QTimeZone::UTC)
+                                          .toString(Qt::ISODate)}});
+                break;
+            case Event::PasswordChanged:
+                actAsSubject();
+                row.action = action("user.password_changed");
+                break;
+            case Event::PasswordReset:
+                actAsSubject();
+                row.action = action("user.password_reset");
+                row.details = QStringLiteral("{\"sessions_revoked\":%1}").arg(m_random.below(4));
+                break;
+            case Event::UserViewed:
+                actAsManager();
+                row.action = action("user.viewed");
+                break;
+            case Event::UserListed:
+                actAsManager();
+                row.action = action("user.listed");
+                row.resourceId.clear();
+                break;
+            case Event::UserCreated:
+                if (actAsManager()) {
+                    row.details = QStringLiteral("{\"email\":\"%1\",\"roles\":[\"%2\"]}")
+                                      .arg(subject.email, QString::fromLatin1(roleCodes[size_t(subject.role)]));
+                }
+                row.action = action("user.created");
+                break;
+            case Event::UserUpdated:
+                if (actAsManager())
+                    row.details = QStringLiteral("{\"fields\":[\"full_name\"]}");
+                row.action = action("user.updated");
+                break;
+            case Event::RoleAssigned:
+            case Event::RoleRevoked: {
+                const int role = int(m_random.below(TeamLead + 1));
+                if (actAsManager())
+                    row.details = roleDetails.at(role);
+                row.action = event == Event::RoleAssigned ? action("role.assigned") : action("role.revoked");
+                break;
+            }
+            case Event::UserSuspended:
+                if (actAsManager())
+                    row.details = jsonObject({{"reason", QString::fromLatin1(m_random.pick(kSuspendReasons))}});
+                row.action = action("user.suspended");
+                break;
+            case Event::UserUnsuspended:
+                actAsManager();
+                row.action = action("user.unsuspended");
+                break;
+            case Event::UserBanned:
+                if (actAsManager())
+                    row.details = jsonObject({{"reason", QString::fromLatin1(m_random.pick(kBanReasons))}});
+                row.action = action("user.banned");
+                break;
+            case Event::UserUnbanned:
+                actAsManager();
+                row.action = action("user.unbanned");
+                break;
+            case Event::SessionRevoked:
+                actAsManager();
+                row.action = action("session.revoked");
+                row.resourceType = session;
+                row.resourceId = randomSession();
+                break;
+            case Event::ApiKeyCreated:
+            case Event::ApiKeyRevoked:
+            case Event::ApiKeyCall: {
+                const DemoApiKey& key = m_apiKeys.at(m_random.below(m_apiKeys.size()));
+                const DemoUser& owner = m_users.at(key.owner);
+                row.organizationId = m_organizations.at(owner.organization).id;
+                row.actorLabel = owner.email;
+                row.ip = owner.ip;
+                if (event == Event::ApiKeyCall) {
+                    // A script using its key: the key is the actor, on behalf of its owner.
+                    row.actorType = apiKey;
+                    row.actorId = key.id;
+                    const QString onBehalf = QString::number(owner.id);
+                    if (m_random.chance(0.03)) {
+                        row.action = action("api_key.used");
+                        row.resourceType = apiKey;
+                        row.resourceId = QString::number(key.id);
+                        row.outcome = denied;
+                        row.details = jsonObject({{"on_behalf_of_user_id", onBehalf},
+                                                  {"reason", QStringLiteral("Rate limit exceeded")}});
+                    } else {
+                        row.action = action("user.listed");
+                        row.resourceId.clear();
+                        row.details = jsonObject({{"on_behalf_of_user_id", onBehalf}});
+                    }
+                } else {
+                    row.actorType = user;
+                    row.actorId = owner.id;
+                    row.action = event == Event::ApiKeyCreated ? action("api_key.created") : action("api_key.revoked");
+                    row.resourceType = apiKey;
+                    row.resourceId = QString::number(key.id);
+                    row.details = jsonObject({{"name", key.name}, {"prefix", key.prefix}});
+                }
+                break;
+            }
+            case Event::OrganizationUpdated:
+                if (actAsManager())
+                    row.details = QStringLiteral("{\"fields\":[\"features\"]}");
+                row.action = action("org.updated");
+                row.resourceType = organization;
+                row.resourceId = QString::number(org.id);
+                break;
+            case Event::Impersonated: {
+                const ExistingAdmin& admin = m_superAdmins.at(m_random.below(m_superAdmins.size()));
+                row.actorType = user;
+                row.actorId = admin.id;
+                row.actorLabel = admin.email;
+                row.ip = randomPublicIp();
+                row.action = action("user.impersonated");
                 row.details = QStringLiteral("{\"duration_minutes\":60,\"reason\":\"%1\"}")
                                   .arg(QString::fromLatin1(m_random.pick(kImpersonationReasons))
                                            .arg(m_random.between(10000, 99999)));
-            } else {
-                row.actorType = system;
+                break;
             }
-            break;
-        }
-        case Event::AuditExported:
-            if (actAsManager())
-                row.details = QStringLiteral("{\"format\":\"csv\",\"rows\":%1}").arg(m_random.between(100, 50000));
-            row.action = action("audit.exported");
-            row.resourceType = audit;
-            row.resourceId.clear();
-            break;
+            case Event::AuditExported:
+                if (actAsManager())
+                    row.details = QStringLiteral("{\"format\":\"csv\",\"rows\":%1}").arg(m_random.between(100, 50000));
+                row.action = action("audit.exported");
+                row.resourceType = audit;
+                row.resourceId.clear();
+                break;
+            }
         }
 
         const QByteArray hash = auditchain::hash(prev, row);
@@ -1369,7 +1448,7 @@ int DemoSeeder::run()
     if (m_passwordHash.isEmpty())
         return fail(ServiceError::storage(SeedDemo::tr("Could not hash the demo password")));
     const crypto::Argon2Cost cost = crypto::defaultArgon2Cost();
-    phase(SeedDemo::tr("password hash"), 1, timer.elapsed());
+    phase(SeedDemo::tr("password hash"), -1, timer.elapsed());
 
     // Bulk writes on SQLite: no fsync per commit and a large page cache while seeding; both are
     // restored when done (a crash mid-seed can lose the seeded rows, never earlier data: WAL).
@@ -1397,24 +1476,25 @@ int DemoSeeder::run()
     {
         QString name;
         Status (DemoSeeder::*run)();
-        std::function<qint64()> count;
+        const qint64* count;
     };
+    const qint64 events = m_options.events;
     const QList<Step> steps{
-        {SeedDemo::tr("organizations"), &DemoSeeder::seedOrganizations, [this] { return qint64(m_organizations.size()); }},
-        {SeedDemo::tr("users"), &DemoSeeder::seedUsers, [this] { return qint64(m_users.size()); }},
-        {SeedDemo::tr("role assignments"), &DemoSeeder::seedRoleAssignments, [] { return qint64(-1); }},
-        {SeedDemo::tr("api keys"), &DemoSeeder::seedApiKeys, [this] { return qint64(m_apiKeys.size()); }},
-        {SeedDemo::tr("sessions"), &DemoSeeder::seedSessions, [this] { return m_sessionCount; }},
-        {SeedDemo::tr("audit events"), &DemoSeeder::seedAuditEvents, [this] { return m_options.events; }},
-        {SeedDemo::tr("id sequences"), &DemoSeeder::fixSequences, [] { return qint64(-1); }},
+        {SeedDemo::tr("organizations"), &DemoSeeder::seedOrganizations, &m_organizationCount},
+        {SeedDemo::tr("users"), &DemoSeeder::seedUsers, &m_userCount},
+        {SeedDemo::tr("role assignments"), &DemoSeeder::seedRoleAssignments, &m_roleAssignmentCount},
+        {SeedDemo::tr("api keys"), &DemoSeeder::seedApiKeys, &m_apiKeyCount},
+        {SeedDemo::tr("sessions"), &DemoSeeder::seedSessions, &m_sessionCount},
+        {SeedDemo::tr("audit events"), &DemoSeeder::seedAuditEvents, &events},
     };
     for (const Step& step : steps) {
         timer.restart();
         if (auto done = (this->*step.run)(); !done)
             return fail(done.error());
-        if (step.name != SeedDemo::tr("id sequences") || !sqlite)
-            phase(step.name, step.count(), timer.elapsed());
+        phase(step.name, *step.count, timer.elapsed());
     }
+    if (auto fixed = fixSequences(); !fixed)
+        return fail(fixed.error());
     timer.restart();
     analyze();
     phase(SeedDemo::tr("analyze"), -1, timer.elapsed());

@@ -106,18 +106,19 @@ qint64 auditCount(QSqlDatabase& db, const QString& action, const QString& outcom
 {
     if (resourceId.isEmpty())
         return scalar(db, QStringLiteral("SELECT COUNT(*) FROM audit_events WHERE action = ? AND outcome = ?"),
-                      {action, outcome});
-    return scalar(db,
-                  QStringLiteral("SELECT COUNT(*) FROM audit_events WHERE action = ? AND outcome = ? AND resource_id = ?"),
-                  {action, outcome, resourceId});
+                      { action, outcome });
+    return scalar(
+        db, QStringLiteral("SELECT COUNT(*) FROM audit_events WHERE action = ? AND outcome = ? AND resource_id = ?"),
+        { action, outcome, resourceId });
 }
 
 // Details of the newest audit event with this action and outcome.
 QJsonObject auditDetails(QSqlDatabase& db, const QString& action, const QString& outcome = QStringLiteral("success"))
 {
     const QString details = text(
-        db, QStringLiteral("SELECT details FROM audit_events WHERE action = ? AND outcome = ? ORDER BY id DESC LIMIT 1"),
-        {action, outcome});
+        db,
+        QStringLiteral("SELECT details FROM audit_events WHERE action = ? AND outcome = ? ORDER BY id DESC LIMIT 1"),
+        { action, outcome });
     return QJsonDocument::fromJson(details.toUtf8()).object();
 }
 
@@ -190,7 +191,7 @@ void TestManagersMore::sessionListFiltersAndCounts()
     const User u2 = f.w.makeUser(f.w.orgA.id, QStringLiteral("user"));
     const User b1 = f.w.makeUser(f.w.orgB.id, QStringLiteral("user"));
     const TestSession live1 = insertSession(f.sql(), u1, Hour);
-    insertSession(f.sql(), u1, -Hour);       // expired
+    insertSession(f.sql(), u1, -Hour); // expired
     insertSession(f.sql(), u1, Hour, true); // revoked
     const TestSession live2 = insertSession(f.sql(), u2, Hour);
     insertSession(f.sql(), b1, Hour);
@@ -248,9 +249,10 @@ void TestManagersMore::sessionRevoke()
     QVERIFY_RESULT(f.store().sessions().authenticate(s.token));
 
     QVERIFY_RESULT(f.store().sessions().revoke(f.w.actorFor(admin), s.id));
-    QVERIFY(!text(f.sql(), QStringLiteral("SELECT revoked_at FROM sessions WHERE id = ?"), {s.id}).isEmpty());
+    QVERIFY(!text(f.sql(), QStringLiteral("SELECT revoked_at FROM sessions WHERE id = ?"), { s.id }).isEmpty());
     QCOMPARE(auditCount(f.sql(), QStringLiteral("session.revoked"), kSuccess, QString::number(s.id)), 1);
-    QCOMPARE(auditDetails(f.sql(), QStringLiteral("session.revoked")).value(QStringLiteral("user_id")).toInteger(), u1.id);
+    QCOMPARE(auditDetails(f.sql(), QStringLiteral("session.revoked")).value(QStringLiteral("user_id")).toInteger(),
+             u1.id);
 
     auto again = f.store().sessions().authenticate(s.token);
     QVERIFY_ERROR(again, ErrorCode::Unauthenticated);
@@ -328,8 +330,10 @@ void TestManagersMore::sessionPurgeExpired()
     auto purged = f.store().sessions().purgeExpired(f.w.actorFor(admin));
     QVERIFY_RESULT(purged);
     QCOMPARE(*purged, 2); // only organization A
-    QCOMPARE(scalar(f.sql(), QStringLiteral("SELECT COUNT(*) FROM sessions WHERE organization_id = ?"), {f.w.orgA.id}), 1);
-    QCOMPARE(scalar(f.sql(), QStringLiteral("SELECT COUNT(*) FROM sessions WHERE organization_id = ?"), {f.w.orgB.id}), 2);
+    QCOMPARE(
+        scalar(f.sql(), QStringLiteral("SELECT COUNT(*) FROM sessions WHERE organization_id = ?"), { f.w.orgA.id }), 1);
+    QCOMPARE(
+        scalar(f.sql(), QStringLiteral("SELECT COUNT(*) FROM sessions WHERE organization_id = ?"), { f.w.orgB.id }), 2);
     QCOMPARE(auditDetails(f.sql(), QStringLiteral("session.purged")).value(QStringLiteral("count")).toInt(), 2);
 
     purged = f.store().sessions().purgeExpired(f.w.superActor);
@@ -361,9 +365,10 @@ void TestManagersMore::sessionCrossTenantDenied()
     QVERIFY_ERROR(f.store().sessions().revokeAllForUser(actorA, b1.id), ErrorCode::Forbidden);
     QCOMPARE(auditCount(f.sql(), QStringLiteral("session.revoked_all"), kDenied), 1);
     QVERIFY_RESULT(f.store().sessions().authenticate(sb.token));
-    const qint64 denials = scalar(f.sql(), QStringLiteral("SELECT COUNT(*) FROM audit_events WHERE outcome = 'denied' "
-                                                          "AND actor_id = ? AND organization_id = ?"),
-                                  {adminA.id, f.w.orgB.id});
+    const qint64 denials = scalar(f.sql(),
+                                  QStringLiteral("SELECT COUNT(*) FROM audit_events WHERE outcome = 'denied' "
+                                                 "AND actor_id = ? AND organization_id = ?"),
+                                  { adminA.id, f.w.orgB.id });
     QCOMPARE(denials, 3);
 
     // The super admin crosses tenants.
@@ -392,10 +397,12 @@ void TestManagersMore::impersonationBySuperAdmin()
     QVERIFY2(minutes >= 29 && minutes <= 30, qPrintable(QString::number(minutes)));
 
     // Only the hash is stored.
-    const QString hash = text(f.sql(), QStringLiteral("SELECT token_hash FROM sessions WHERE id = ?"), {created->session.id});
+    const QString hash
+        = text(f.sql(), QStringLiteral("SELECT token_hash FROM sessions WHERE id = ?"), { created->session.id });
     QCOMPARE(hash, QString::fromLatin1(crypto::sha256Hex(created->token.toUtf8())));
-    QCOMPARE(scalar(f.sql(), QStringLiteral("SELECT impersonator_id FROM sessions WHERE id = ?"), {created->session.id}),
-             f.w.superAdmin.id);
+    QCOMPARE(
+        scalar(f.sql(), QStringLiteral("SELECT impersonator_id FROM sessions WHERE id = ?"), { created->session.id }),
+        f.w.superAdmin.id);
 
     // The token signs in as the target, and the session list marks it.
     auto actor = f.store().sessions().authenticate(created->token, QStringLiteral("192.0.2.10"));
@@ -457,7 +464,7 @@ void TestManagersMore::impersonationNeedsReasonAndDuration()
     QVERIFY_ERROR(r, ErrorCode::Validation);
     QVERIFY(r.error().fieldErrors.contains(QStringLiteral("reason")));
 
-    for (int minutes : {0, -5, limits::MaxImpersonationMinutes + 1}) {
+    for (int minutes : { 0, -5, limits::MaxImpersonationMinutes + 1 }) {
         r = f.store().sessions().impersonate(f.w.superActor, user.id, QStringLiteral("support"), minutes);
         QVERIFY_ERROR(r, ErrorCode::Validation);
         QVERIFY(r.error().fieldErrors.contains(QStringLiteral("duration_minutes")));
@@ -487,27 +494,29 @@ void TestManagersMore::authenticateRefusals()
 
     // last_seen_at moves on the first use after a minute, not on every request.
     const TestSession live = insertSession(f.sql(), u1, Hour);
-    const qint64 before = scalar(f.sql(), QStringLiteral("SELECT last_seen_at FROM sessions WHERE id = ?"), {live.id});
+    const qint64 before
+        = scalar(f.sql(), QStringLiteral("SELECT last_seen_at FROM sessions WHERE id = ?"), { live.id });
     QVERIFY_RESULT(f.store().sessions().authenticate(live.token));
-    const qint64 seen = scalar(f.sql(), QStringLiteral("SELECT last_seen_at FROM sessions WHERE id = ?"), {live.id});
+    const qint64 seen = scalar(f.sql(), QStringLiteral("SELECT last_seen_at FROM sessions WHERE id = ?"), { live.id });
     QVERIFY(seen > before);
-    execSql(f.sql(), QStringLiteral("UPDATE sessions SET last_seen_at = ? WHERE id = ?"), {seen - 1000, live.id});
+    execSql(f.sql(), QStringLiteral("UPDATE sessions SET last_seen_at = ? WHERE id = ?"), { seen - 1000, live.id });
     QVERIFY_RESULT(f.store().sessions().authenticate(live.token));
-    QCOMPARE(scalar(f.sql(), QStringLiteral("SELECT last_seen_at FROM sessions WHERE id = ?"), {live.id}), seen - 1000);
+    QCOMPARE(scalar(f.sql(), QStringLiteral("SELECT last_seen_at FROM sessions WHERE id = ?"), { live.id }),
+             seen - 1000);
 
     // The account or its organization can no longer sign in.
-    execSql(f.sql(), QStringLiteral("UPDATE users SET active = 0 WHERE id = ?"), {u1.id});
+    execSql(f.sql(), QStringLiteral("UPDATE users SET active = 0 WHERE id = ?"), { u1.id });
     r = f.store().sessions().authenticate(live.token);
     QVERIFY_ERROR(r, ErrorCode::Unauthenticated);
     QVERIFY(r.error().message.contains(QStringLiteral("suspended")));
-    execSql(f.sql(), QStringLiteral("UPDATE users SET active = 1, ban_reason = 'spam' WHERE id = ?"), {u1.id});
+    execSql(f.sql(), QStringLiteral("UPDATE users SET active = 1, ban_reason = 'spam' WHERE id = ?"), { u1.id });
     r = f.store().sessions().authenticate(live.token);
     QVERIFY_ERROR(r, ErrorCode::Unauthenticated);
     QVERIFY(r.error().message.contains(QStringLiteral("banned")));
     execSql(f.sql(), QStringLiteral("UPDATE users SET ban_expires_at = ? WHERE id = ?"),
-            {QDateTime::currentMSecsSinceEpoch() - 1000, u1.id});
+            { QDateTime::currentMSecsSinceEpoch() - 1000, u1.id });
     QVERIFY_RESULT(f.store().sessions().authenticate(live.token)); // the ban ran out
-    execSql(f.sql(), QStringLiteral("UPDATE users SET deleted = 1 WHERE id = ?"), {u1.id});
+    execSql(f.sql(), QStringLiteral("UPDATE users SET deleted = 1 WHERE id = ?"), { u1.id });
     QVERIFY_ERROR(f.store().sessions().authenticate(live.token), ErrorCode::Unauthenticated);
 
     const TestSession sb = insertSession(f.sql(), b1, Hour);
@@ -528,7 +537,7 @@ void TestManagersMore::apiKeySecretShownOnce()
     NewApiKey nk;
     nk.name = QStringLiteral("CI pipeline");
     nk.userId = owner.id;
-    nk.scopes = {QStringLiteral("chat:create"), QStringLiteral("kb:search")};
+    nk.scopes = { QStringLiteral("chat:create"), QStringLiteral("kb:search") };
     auto created = f.store().apiKeys().create(f.w.actorFor(admin), nk);
     QVERIFY_RESULT(created);
     const QString secret = created->secret;
@@ -544,7 +553,8 @@ void TestManagersMore::apiKeySecretShownOnce()
     QVERIFY(q.next());
     for (int i = 0; i < q.record().count(); ++i)
         QVERIFY2(!q.value(i).toString().contains(secret), qPrintable(q.record().fieldName(i)));
-    const QString keyHash = text(f.sql(), QStringLiteral("SELECT key_hash FROM api_keys WHERE id = ?"), {created->key.id});
+    const QString keyHash
+        = text(f.sql(), QStringLiteral("SELECT key_hash FROM api_keys WHERE id = ?"), { created->key.id });
     QVERIFY(keyHash != secret);
     QCOMPARE(keyHash, QString::fromLatin1(crypto::sha256Hex(secret.toUtf8())));
     q.finish();
@@ -570,7 +580,7 @@ void TestManagersMore::apiKeySecretShownOnce()
     QCOMPARE(auditCount(f.sql(), QStringLiteral("api_key.created"), kDenied), 1);
     NewApiKey own;
     own.name = QStringLiteral("mine");
-    own.scopes = {QStringLiteral("admin:user:view")};
+    own.scopes = { QStringLiteral("admin:user:view") };
     auto mine = f.store().apiKeys().create(f.w.actorFor(admin), own);
     QVERIFY_RESULT(mine);
     QCOMPARE(mine->key.userId, admin.id);
@@ -583,7 +593,12 @@ void TestManagersMore::apiKeyVerify()
     NewApiKey nk;
     nk.name = QStringLiteral("reporting");
     nk.userId = owner.id;
-    nk.scopes = {QStringLiteral("admin:user:view"), QStringLiteral("chat:*")};
+    // A wildcard scope needs the owner to hold the wildcard: admins hold the chat codes one by one.
+    nk.scopes = { QStringLiteral("admin:user:view"), QStringLiteral("chat:*") };
+    auto wildcard = f.store().apiKeys().create(f.w.superActor, nk);
+    QVERIFY_ERROR(wildcard, ErrorCode::Validation);
+    QVERIFY(wildcard.error().fieldErrors.value(QStringLiteral("scopes")).contains(QStringLiteral("chat:*")));
+    nk.scopes = { QStringLiteral("admin:user:view"), QStringLiteral("chat:create"), QStringLiteral("chat:export") };
     auto created = f.store().apiKeys().create(f.w.superActor, nk);
     QVERIFY_RESULT(created);
 
@@ -601,9 +616,10 @@ void TestManagersMore::apiKeyVerify()
     QVERIFY(policy::hasPermission(actor->permissions, QStringLiteral("admin:user:view")));
     QVERIFY(policy::hasPermission(actor->permissions, QStringLiteral("chat:create")));
     QVERIFY(!policy::hasPermission(actor->permissions, QStringLiteral("admin:user:delete"))); // owner has, key lacks
-    QVERIFY(!text(f.sql(), QStringLiteral("SELECT last_used_at FROM api_keys WHERE id = ?"), {created->key.id}).isEmpty());
+    QVERIFY(!text(f.sql(), QStringLiteral("SELECT last_used_at FROM api_keys WHERE id = ?"), { created->key.id })
+                 .isEmpty());
 
-    // Within the scope through a wildcard; outside it refused with the scope named.
+    // Within the scope; outside it refused with the scope named.
     QVERIFY_RESULT(f.store().apiKeys().verify(created->secret, {}, QStringLiteral("chat:export")));
     auto refused = f.store().apiKeys().verify(created->secret, {}, QStringLiteral("admin:user:delete"));
     QVERIFY_ERROR(refused, ErrorCode::Forbidden);
@@ -612,6 +628,23 @@ void TestManagersMore::apiKeyVerify()
 
     // The key's actor is really limited: it cannot do what the owner could.
     QVERIFY_ERROR(f.store().sessions().list(*actor, {}), ErrorCode::Forbidden);
+
+    // A super admin's key with a wildcard scope covers that prefix and nothing else.
+    NewApiKey rootKey;
+    rootKey.name = QStringLiteral("chat bot");
+    rootKey.scopes = { QStringLiteral("chat:*") };
+    auto root = f.store().apiKeys().create(f.w.superActor, rootKey);
+    QVERIFY_RESULT(root);
+    QCOMPARE(root->key.userId, f.w.superAdmin.id);
+    auto rootActor = f.store().apiKeys().verify(root->secret, {}, QStringLiteral("chat:model:premium"));
+    QVERIFY_RESULT(rootActor);
+    QVERIFY(!rootActor->isSuperAdmin());
+    QVERIFY(!policy::hasPermission(rootActor->permissions, QStringLiteral("admin:org:create")));
+    QVERIFY_ERROR(f.store().apiKeys().verify(root->secret, {}, QStringLiteral("kb:search")), ErrorCode::Forbidden);
+    NewOrganization keyCorp;
+    keyCorp.name = QStringLiteral("Key Corp");
+    QVERIFY_ERROR(f.store().organizations().create(*rootActor, keyCorp), ErrorCode::Forbidden);
+    QCOMPARE(auditCount(f.sql(), QStringLiteral("org.created"), kDenied), 1);
 }
 
 void TestManagersMore::apiKeyVerifyRefusals()
@@ -621,7 +654,7 @@ void TestManagersMore::apiKeyVerifyRefusals()
     NewApiKey nk;
     nk.name = QStringLiteral("bot");
     nk.userId = owner.id;
-    nk.scopes = {QStringLiteral("chat:create")};
+    nk.scopes = { QStringLiteral("chat:create") };
     auto created = f.store().apiKeys().create(f.w.superActor, nk);
     QVERIFY_RESULT(created);
 
@@ -640,15 +673,15 @@ void TestManagersMore::apiKeyVerifyRefusals()
     QVERIFY_RESULT(expiring);
     QVERIFY_RESULT(f.store().apiKeys().verify(expiring->secret));
     execSql(f.sql(), QStringLiteral("UPDATE api_keys SET expires_at = ? WHERE id = ?"),
-            {QDateTime::currentMSecsSinceEpoch() - 1000, expiring->key.id});
+            { QDateTime::currentMSecsSinceEpoch() - 1000, expiring->key.id });
     r = f.store().apiKeys().verify(expiring->secret);
     QVERIFY_ERROR(r, ErrorCode::Unauthenticated);
     QCOMPARE(r.error().message, QStringLiteral("API key expired"));
 
     // The owner is suspended.
-    execSql(f.sql(), QStringLiteral("UPDATE users SET active = 0 WHERE id = ?"), {owner.id});
+    execSql(f.sql(), QStringLiteral("UPDATE users SET active = 0 WHERE id = ?"), { owner.id });
     QVERIFY_ERROR(f.store().apiKeys().verify(created->secret), ErrorCode::Unauthenticated);
-    execSql(f.sql(), QStringLiteral("UPDATE users SET active = 1 WHERE id = ?"), {owner.id});
+    execSql(f.sql(), QStringLiteral("UPDATE users SET active = 1 WHERE id = ?"), { owner.id });
     QVERIFY_RESULT(f.store().apiKeys().verify(created->secret));
 
     // Revoked.
@@ -673,15 +706,15 @@ void TestManagersMore::apiKeyIpAllowlist()
     NewApiKey nk;
     nk.name = QStringLiteral("office only");
     nk.userId = owner.id;
-    nk.scopes = {QStringLiteral("kb:search")};
-    nk.ipAllowlist = {QStringLiteral("10.0.0.0/8"), QStringLiteral("192.168.1.5"), QStringLiteral("2001:db8::/32")};
+    nk.scopes = { QStringLiteral("kb:search") };
+    nk.ipAllowlist = { QStringLiteral("10.0.0.0/8"), QStringLiteral("192.168.1.5"), QStringLiteral("2001:db8::/32") };
     auto created = f.store().apiKeys().create(f.w.superActor, nk);
     QVERIFY_RESULT(created);
     QCOMPARE(created->key.ipAllowlist, nk.ipAllowlist);
 
-    for (const char* ip : {"10.1.2.3", "192.168.1.5", "::ffff:10.9.8.7", "2001:db8:1::1"})
+    for (const char* ip : { "10.1.2.3", "192.168.1.5", "::ffff:10.9.8.7", "2001:db8:1::1" })
         QVERIFY2(f.store().apiKeys().verify(created->secret, QString::fromLatin1(ip)).ok(), ip);
-    for (const char* ip : {"192.168.1.6", "172.16.0.1", "2001:db9::1", ""}) {
+    for (const char* ip : { "192.168.1.6", "172.16.0.1", "2001:db9::1", "" }) {
         auto r = f.store().apiKeys().verify(created->secret, QString::fromLatin1(ip));
         QVERIFY_ERROR(r, ErrorCode::Forbidden);
         QVERIFY(r.error().message.startsWith(QStringLiteral("API key not allowed from")));
@@ -700,17 +733,17 @@ void TestManagersMore::apiKeyCreateValidation()
     NewApiKey good;
     good.name = QStringLiteral("ok");
     good.userId = owner.id;
-    good.scopes = {QStringLiteral("chat:create")};
+    good.scopes = { QStringLiteral("chat:create") };
 
     // A scope the owner does not hold, named in the error.
     NewApiKey bad = good;
-    bad.scopes = {QStringLiteral("chat:create"), QStringLiteral("admin:user:view")};
+    bad.scopes = { QStringLiteral("chat:create"), QStringLiteral("admin:user:view") };
     auto r = f.store().apiKeys().create(adminActor, bad);
     QVERIFY_ERROR(r, ErrorCode::Validation);
     QVERIFY(r.error().fieldErrors.value(QStringLiteral("scopes")).contains(QStringLiteral("admin:user:view")));
 
     bad = good;
-    bad.scopes = {QStringLiteral("nonsense:thing")};
+    bad.scopes = { QStringLiteral("nonsense:thing") };
     r = f.store().apiKeys().create(f.w.superActor, bad);
     QVERIFY_ERROR(r, ErrorCode::Validation);
     QVERIFY(r.error().fieldErrors.contains(QStringLiteral("scopes")));
@@ -718,16 +751,16 @@ void TestManagersMore::apiKeyCreateValidation()
     bad = good;
     bad.name = QStringLiteral("  ");
     bad.rateLimitPerMinute = 0;
-    bad.ipAllowlist = {QStringLiteral("10.0.0.300")};
+    bad.ipAllowlist = { QStringLiteral("10.0.0.300") };
     bad.expiresAt = QDateTime::currentDateTimeUtc().addSecs(-60);
     r = f.store().apiKeys().create(adminActor, bad);
     QVERIFY_ERROR(r, ErrorCode::Validation);
-    for (const char* field : {"name", "rate_limit_per_minute", "ip_allowlist", "expires_at"})
+    for (const char* field : { "name", "rate_limit_per_minute", "ip_allowlist", "expires_at" })
         QVERIFY2(r.error().fieldErrors.contains(QString::fromLatin1(field)), field);
 
     bad = good;
     bad.rateLimitPerMinute = 100001;
-    bad.ipAllowlist = {QStringLiteral("10.0.0.0/33")};
+    bad.ipAllowlist = { QStringLiteral("10.0.0.0/33") };
     r = f.store().apiKeys().create(adminActor, bad);
     QVERIFY_ERROR(r, ErrorCode::Validation);
     QVERIFY(r.error().fieldErrors.contains(QStringLiteral("rate_limit_per_minute")));
@@ -753,7 +786,7 @@ void TestManagersMore::apiKeyCrossTenantDenied()
     const User b1 = f.w.makeUser(f.w.orgB.id, QStringLiteral("user"));
     NewApiKey nk;
     nk.name = QStringLiteral("k");
-    nk.scopes = {QStringLiteral("chat:create")};
+    nk.scopes = { QStringLiteral("chat:create") };
     nk.userId = a1.id;
     auto keyA = f.store().apiKeys().create(f.w.superActor, nk);
     QVERIFY_RESULT(keyA);
@@ -792,12 +825,12 @@ void TestManagersMore::organizationCreate()
     NewOrganization no;
     no.name = QStringLiteral("Initech Labs");
     no.maxUsers = 20;
-    no.features = {QStringLiteral("sso"), QStringLiteral(" sso "), QStringLiteral("chat")};
+    no.features = { QStringLiteral("sso"), QStringLiteral(" sso "), QStringLiteral("chat") };
     auto created = f.store().organizations().create(f.w.superActor, no);
     QVERIFY_RESULT(created);
     QCOMPARE(created->slug, QStringLiteral("initech-labs"));
     QCOMPARE(created->maxUsers, 20);
-    QCOMPARE(created->features, QStringList({QStringLiteral("sso"), QStringLiteral("chat")}));
+    QCOMPARE(created->features, QStringList({ QStringLiteral("sso"), QStringLiteral("chat") }));
     QVERIFY(created->active);
     QCOMPARE(created->userCount, 0);
     QCOMPARE(auditCount(f.sql(), QStringLiteral("org.created"), kSuccess, QString::number(created->id)), 1);
@@ -855,7 +888,8 @@ void TestManagersMore::organizationGetListUpdate()
     QCOMPARE(updated->name, QStringLiteral("Acme Corporation"));
     QCOMPARE(updated->slug, QStringLiteral("acme"));
     QCOMPARE(auditCount(f.sql(), QStringLiteral("org.updated"), kSuccess, QString::number(f.w.orgA.id)), 1);
-    const QJsonObject changes = auditDetails(f.sql(), QStringLiteral("org.updated")).value(QStringLiteral("changes")).toObject();
+    const QJsonObject changes
+        = auditDetails(f.sql(), QStringLiteral("org.updated")).value(QStringLiteral("changes")).toObject();
     QCOMPARE(changes.value(QStringLiteral("name")).toObject().value(QStringLiteral("to")).toString(),
              QStringLiteral("Acme Corporation"));
 
@@ -864,7 +898,7 @@ void TestManagersMore::organizationGetListUpdate()
     QVERIFY_ERROR(f.store().organizations().update(actorA, f.w.orgA.id, limit), ErrorCode::Forbidden);
     QVERIFY_ERROR(f.store().organizations().update(actorA, f.w.orgB.id, rename), ErrorCode::Forbidden);
     QCOMPARE(auditCount(f.sql(), QStringLiteral("org.updated"), kDenied), 2);
-    QCOMPARE(scalar(f.sql(), QStringLiteral("SELECT max_users FROM organizations WHERE id = ?"), {f.w.orgA.id}), 50);
+    QCOMPARE(scalar(f.sql(), QStringLiteral("SELECT max_users FROM organizations WHERE id = ?"), { f.w.orgA.id }), 50);
 
     OrganizationUpdate plan;
     plan.plan = QStringLiteral("enterprise");
@@ -915,7 +949,7 @@ void TestManagersMore::organizationWipeOut()
     NewApiKey nk;
     nk.name = QStringLiteral("k");
     nk.userId = b2.id;
-    nk.scopes = {QStringLiteral("chat:create")};
+    nk.scopes = { QStringLiteral("chat:create") };
     auto key = f.store().apiKeys().create(f.w.superActor, nk);
     QVERIFY_RESULT(key);
     QVERIFY_RESULT(f.store().organizations().invite(f.w.actorFor(b1), f.w.orgB.id, QStringLiteral("new@example.test"),
@@ -929,27 +963,31 @@ void TestManagersMore::organizationWipeOut()
     auto r = f.store().organizations().wipeOut(f.w.superActor, f.w.orgB.id, QStringLiteral("globexx"));
     QVERIFY_ERROR(r, ErrorCode::Validation);
     QVERIFY(r.error().fieldErrors.contains(QStringLiteral("confirm")));
-    QCOMPARE(scalar(f.sql(), QStringLiteral("SELECT COUNT(*) FROM users WHERE organization_id = ?"), {f.w.orgB.id}), 2);
+    QCOMPARE(scalar(f.sql(), QStringLiteral("SELECT COUNT(*) FROM users WHERE organization_id = ?"), { f.w.orgB.id }),
+             2);
 
-    const qint64 eventsOfB = scalar(f.sql(), QStringLiteral("SELECT COUNT(*) FROM audit_events WHERE organization_id = ?"),
-                                    {f.w.orgB.id});
+    const qint64 eventsOfB = scalar(
+        f.sql(), QStringLiteral("SELECT COUNT(*) FROM audit_events WHERE organization_id = ?"), { f.w.orgB.id });
     QVERIFY(eventsOfB >= 5); // created, two users, a key, an invitation, a denial
     QVERIFY_RESULT(f.store().organizations().wipeOut(f.w.superActor, f.w.orgB.id, QStringLiteral("globex")));
-    for (const char* table : {"users", "sessions", "api_keys", "invitations"})
-        QCOMPARE(scalar(f.sql(), QStringLiteral("SELECT COUNT(*) FROM ") + QLatin1String(table)
-                                     + QStringLiteral(" WHERE organization_id = ?"),
-                        {f.w.orgB.id}),
+    for (const char* table : { "users", "sessions", "api_keys", "invitations" })
+        QCOMPARE(scalar(f.sql(),
+                        QStringLiteral("SELECT COUNT(*) FROM ") + QLatin1String(table)
+                            + QStringLiteral(" WHERE organization_id = ?"),
+                        { f.w.orgB.id }),
                  0);
     QVERIFY_ERROR(f.store().organizations().get(f.w.superActor, f.w.orgB.id), ErrorCode::NotFound);
     QVERIFY_ERROR(f.store().apiKeys().verify(key->secret), ErrorCode::Unauthenticated);
     // Organization A is untouched.
-    QCOMPARE(scalar(f.sql(), QStringLiteral("SELECT COUNT(*) FROM users WHERE organization_id = ?"), {f.w.orgA.id}), 2);
+    QCOMPARE(scalar(f.sql(), QStringLiteral("SELECT COUNT(*) FROM users WHERE organization_id = ?"), { f.w.orgA.id }),
+             2);
 
     // The audit trail of the organization stays, plus the wipe-out itself.
     QCOMPARE(auditCount(f.sql(), QStringLiteral("org.wiped_out"), kSuccess, QString::number(f.w.orgB.id)), 1);
     QCOMPARE(auditDetails(f.sql(), QStringLiteral("org.wiped_out")).value(QStringLiteral("users")).toInt(), 2);
-    QCOMPARE(scalar(f.sql(), QStringLiteral("SELECT COUNT(*) FROM audit_events WHERE organization_id = ?"), {f.w.orgB.id}),
-             eventsOfB + 1);
+    QCOMPARE(
+        scalar(f.sql(), QStringLiteral("SELECT COUNT(*) FROM audit_events WHERE organization_id = ?"), { f.w.orgB.id }),
+        eventsOfB + 1);
     QCOMPARE(auditCount(f.sql(), QStringLiteral("org.created"), kSuccess, QString::number(f.w.orgB.id)), 1);
     QVERIFY(f.store().audit().verifyChain().ok);
 }
@@ -958,20 +996,20 @@ void TestManagersMore::invitationCreateAndAccept()
 {
     auto f = Fixture::make();
     const User adminA = f.w.makeUser(f.w.orgA.id, QStringLiteral("admin"));
-    auto invited = f.store().organizations().invite(f.w.actorFor(adminA), f.w.orgA.id,
-                                                    QStringLiteral("  New.Person@Example.TEST "),
-                                                    QStringLiteral("power_user"));
+    auto invited = f.store().organizations().invite(
+        f.w.actorFor(adminA), f.w.orgA.id, QStringLiteral("  New.Person@Example.TEST "), QStringLiteral("power_user"));
     QVERIFY_RESULT(invited);
     QVERIFY(invited->token.size() >= 40);
     QCOMPARE(invited->invitation.email, QStringLiteral("new.person@example.test"));
     QCOMPARE(invited->invitation.status(), QStringLiteral("pending"));
     const qint64 days = QDateTime::currentDateTimeUtc().daysTo(invited->invitation.expiresAt);
     QVERIFY(days >= 6 && days <= 7);
-    QCOMPARE(text(f.sql(), QStringLiteral("SELECT token_hash FROM invitations WHERE id = ?"), {invited->invitation.id}),
-             QString::fromLatin1(crypto::sha256Hex(invited->token.toUtf8())));
-    QCOMPARE(auditCount(f.sql(), QStringLiteral("invitation.created"), kSuccess,
-                        QString::number(invited->invitation.id)),
-             1);
+    QCOMPARE(
+        text(f.sql(), QStringLiteral("SELECT token_hash FROM invitations WHERE id = ?"), { invited->invitation.id }),
+        QString::fromLatin1(crypto::sha256Hex(invited->token.toUtf8())));
+    QCOMPARE(
+        auditCount(f.sql(), QStringLiteral("invitation.created"), kSuccess, QString::number(invited->invitation.id)),
+        1);
 
     auto listed = f.store().organizations().invitations(f.w.actorFor(adminA), 0);
     QVERIFY_RESULT(listed);
@@ -993,21 +1031,19 @@ void TestManagersMore::invitationCreateAndAccept()
     QCOMPARE(user->username, QStringLiteral("newperson"));
     QCOMPARE(user->organizationId, f.w.orgA.id);
     QVERIFY(user->verified);
-    QCOMPARE(user->roleCodes, QStringList{QStringLiteral("power_user")});
-    QCOMPARE(scalar(f.sql(), QStringLiteral("SELECT assigned_by FROM user_roles WHERE user_id = ?"), {user->id}),
+    QCOMPARE(user->roleCodes, QStringList { QStringLiteral("power_user") });
+    QCOMPARE(scalar(f.sql(), QStringLiteral("SELECT assigned_by FROM user_roles WHERE user_id = ?"), { user->id }),
              adminA.id);
-    QVERIFY(crypto::verifyPassword(kStrongPassword,
-                                   text(f.sql(), QStringLiteral("SELECT password_hash FROM users WHERE id = ?"),
-                                        {user->id})));
+    QVERIFY(crypto::verifyPassword(
+        kStrongPassword, text(f.sql(), QStringLiteral("SELECT password_hash FROM users WHERE id = ?"), { user->id })));
     QCOMPARE(scalar(f.sql(), QStringLiteral("SELECT accepted_user_id FROM invitations WHERE id = ?"),
-                    {invited->invitation.id}),
+                    { invited->invitation.id }),
              user->id);
 
-    QCOMPARE(auditCount(f.sql(), QStringLiteral("invitation.accepted"), kSuccess,
-                        QString::number(invited->invitation.id)),
-             1);
-    QCOMPARE(text(f.sql(),
-                  QStringLiteral("SELECT actor_label FROM audit_events WHERE action = 'invitation.accepted'")),
+    QCOMPARE(
+        auditCount(f.sql(), QStringLiteral("invitation.accepted"), kSuccess, QString::number(invited->invitation.id)),
+        1);
+    QCOMPARE(text(f.sql(), QStringLiteral("SELECT actor_label FROM audit_events WHERE action = 'invitation.accepted'")),
              user->email);
     QCOMPARE(text(f.sql(), QStringLiteral("SELECT ip FROM audit_events WHERE action = 'invitation.accepted'")),
              QStringLiteral("203.0.113.9"));
@@ -1041,8 +1077,9 @@ void TestManagersMore::invitationDenials()
     // Not into another organization; not without the permission.
     QVERIFY_ERROR(orgs.invite(actorA, f.w.orgB.id, QStringLiteral("x@example.test"), QStringLiteral("user")),
                   ErrorCode::Forbidden);
-    QVERIFY_ERROR(orgs.invite(f.w.actorFor(plain), f.w.orgA.id, QStringLiteral("x@example.test"), QStringLiteral("user")),
-                  ErrorCode::Forbidden);
+    QVERIFY_ERROR(
+        orgs.invite(f.w.actorFor(plain), f.w.orgA.id, QStringLiteral("x@example.test"), QStringLiteral("user")),
+        ErrorCode::Forbidden);
     QCOMPARE(auditCount(f.sql(), QStringLiteral("invitation.created"), kDenied), 4);
     QVERIFY_ERROR(orgs.invitations(actorA, f.w.orgB.id), ErrorCode::Forbidden);
     QCOMPARE(auditCount(f.sql(), QStringLiteral("invitation.listed"), kDenied), 1);
@@ -1063,13 +1100,12 @@ void TestManagersMore::invitationDenials()
                   ErrorCode::Conflict); // already pending
     const User adminB = f.w.makeUser(f.w.orgB.id, QStringLiteral("admin"));
     QVERIFY_ERROR(orgs.revokeInvitation(f.w.actorFor(adminB), invited->invitation.id), ErrorCode::Forbidden);
-    QCOMPARE(auditCount(f.sql(), QStringLiteral("invitation.revoked"), kDenied,
-                        QString::number(invited->invitation.id)),
-             1);
+    QCOMPARE(
+        auditCount(f.sql(), QStringLiteral("invitation.revoked"), kDenied, QString::number(invited->invitation.id)), 1);
     QVERIFY_RESULT(orgs.revokeInvitation(actorA, invited->invitation.id));
-    QCOMPARE(auditCount(f.sql(), QStringLiteral("invitation.revoked"), kSuccess,
-                        QString::number(invited->invitation.id)),
-             1);
+    QCOMPARE(
+        auditCount(f.sql(), QStringLiteral("invitation.revoked"), kSuccess, QString::number(invited->invitation.id)),
+        1);
 }
 
 void TestManagersMore::invitationPlanLimit()
@@ -1090,8 +1126,9 @@ void TestManagersMore::invitationPlanLimit()
     QVERIFY_ERROR(full, ErrorCode::Validation);
     QVERIFY(full.error().fieldErrors.contains(QStringLiteral("email")));
     QVERIFY2(full.error().message.contains(QStringLiteral("5")), qPrintable(full.error().message));
-    QCOMPARE(scalar(f.sql(), QStringLiteral("SELECT COUNT(*) FROM invitations WHERE organization_id = ?"), {f.w.orgB.id}),
-             2);
+    QCOMPARE(
+        scalar(f.sql(), QStringLiteral("SELECT COUNT(*) FROM invitations WHERE organization_id = ?"), { f.w.orgB.id }),
+        2);
 
     // A revoked invitation frees its seat.
     QVERIFY_RESULT(orgs.revokeInvitation(actorB, second->invitation.id));
@@ -1105,12 +1142,14 @@ void TestManagersMore::invitationPlanLimit()
     auto refused = orgs.acceptInvitation(first->token, QStringLiteral("one_user"), {}, kStrongPassword);
     QVERIFY_ERROR(refused, ErrorCode::Conflict);
     QVERIFY2(refused.error().message.contains(QStringLiteral("3")), qPrintable(refused.error().message));
-    QCOMPARE(scalar(f.sql(), QStringLiteral("SELECT COUNT(*) FROM users WHERE organization_id = ?"), {f.w.orgB.id}), 3);
+    QCOMPARE(scalar(f.sql(), QStringLiteral("SELECT COUNT(*) FROM users WHERE organization_id = ?"), { f.w.orgB.id }),
+             3);
 
     smaller.maxUsers = 4;
     QVERIFY_RESULT(orgs.update(f.w.superActor, f.w.orgB.id, smaller));
     QVERIFY_RESULT(orgs.acceptInvitation(first->token, QStringLiteral("one_user"), {}, kStrongPassword));
-    QCOMPARE(scalar(f.sql(), QStringLiteral("SELECT COUNT(*) FROM users WHERE organization_id = ?"), {f.w.orgB.id}), 4);
+    QCOMPARE(scalar(f.sql(), QStringLiteral("SELECT COUNT(*) FROM users WHERE organization_id = ?"), { f.w.orgB.id }),
+             4);
     QCOMPARE(auditCount(f.sql(), QStringLiteral("invitation.accepted"), kSuccess), 1);
 }
 
@@ -1134,7 +1173,7 @@ void TestManagersMore::invitationTokenRefusals()
     auto expired = orgs.invite(actorA, 0, QStringLiteral("e@example.test"), QStringLiteral("user"), 1);
     QVERIFY_RESULT(expired);
     execSql(f.sql(), QStringLiteral("UPDATE invitations SET expires_at = ? WHERE id = ?"),
-            {QDateTime::currentMSecsSinceEpoch() - 1000, expired->invitation.id});
+            { QDateTime::currentMSecsSinceEpoch() - 1000, expired->invitation.id });
     r = orgs.acceptInvitation(expired->token, QStringLiteral("expireduser"), {}, kStrongPassword);
     QVERIFY_ERROR(r, ErrorCode::Conflict);
     QVERIFY(r.error().message.contains(QStringLiteral("expired")));
@@ -1146,8 +1185,9 @@ void TestManagersMore::invitationTokenRefusals()
     QVERIFY_ERROR(r, ErrorCode::Conflict);
     QVERIFY(r.error().message.contains(QStringLiteral("already used")));
 
-    QCOMPARE(scalar(f.sql(), QStringLiteral("SELECT COUNT(*) FROM users WHERE email IN ('r@example.test', "
-                                            "'e@example.test', 'u@example.test')")),
+    QCOMPARE(scalar(f.sql(),
+                    QStringLiteral("SELECT COUNT(*) FROM users WHERE email IN ('r@example.test', "
+                                   "'e@example.test', 'u@example.test')")),
              1);
     QCOMPARE(auditCount(f.sql(), QStringLiteral("invitation.accepted"), kSuccess), 1);
 }
@@ -1162,7 +1202,7 @@ void TestManagersMore::passwordResetTokenSingleUse()
     const User b1 = f.w.makeUser(f.w.orgB.id, QStringLiteral("user"));
     const TestSession s = insertSession(f.sql(), u1, Hour);
     execSql(f.sql(), QStringLiteral("UPDATE users SET failed_logins = 3, locked_until = ? WHERE id = ?"),
-            {QDateTime::currentMSecsSinceEpoch() + Hour, u1.id});
+            { QDateTime::currentMSecsSinceEpoch() + Hour, u1.id });
 
     QVERIFY_ERROR(f.store().tokens().issuePasswordReset(f.w.actorFor(adminA), b1.id), ErrorCode::Forbidden);
     QVERIFY_ERROR(f.store().tokens().issuePasswordReset(f.w.actorFor(u1), adminA.id), ErrorCode::Forbidden);
@@ -1175,25 +1215,26 @@ void TestManagersMore::passwordResetTokenSingleUse()
     QVERIFY(*token != *older);
     QCOMPARE(auditCount(f.sql(), QStringLiteral("token.reset_issued"), kSuccess, QString::number(u1.id)), 2);
     QCOMPARE(scalar(f.sql(), QStringLiteral("SELECT COUNT(*) FROM one_time_tokens WHERE token_hash = ?"),
-                    {QString::fromLatin1(crypto::sha256Hex(token->toUtf8()))}),
+                    { QString::fromLatin1(crypto::sha256Hex(token->toUtf8())) }),
              1);
     QVERIFY(!allAuditText(f.sql()).contains(*token));
 
     // The newest link replaces the older one.
-    QVERIFY_ERROR(f.store().tokens().resetPassword(*older, QStringLiteral("Another-Good-Pass-77")), ErrorCode::NotFound);
+    QVERIFY_ERROR(f.store().tokens().resetPassword(*older, QStringLiteral("Another-Good-Pass-77")),
+                  ErrorCode::NotFound);
     // A weak password does not burn the link.
     auto r = f.store().tokens().resetPassword(*token, QStringLiteral("short"));
     QVERIFY_ERROR(r, ErrorCode::Validation);
     QVERIFY(r.error().fieldErrors.contains(QStringLiteral("password")));
 
-    const qint64 version = scalar(f.sql(), QStringLiteral("SELECT version FROM users WHERE id = ?"), {u1.id});
+    const qint64 version = scalar(f.sql(), QStringLiteral("SELECT version FROM users WHERE id = ?"), { u1.id });
     const QString newPassword = QStringLiteral("Brand-New-Secret-99");
     QVERIFY_RESULT(f.store().tokens().resetPassword(*token, newPassword, QStringLiteral("203.0.113.1")));
-    QVERIFY(crypto::verifyPassword(newPassword,
-                                   text(f.sql(), QStringLiteral("SELECT password_hash FROM users WHERE id = ?"), {u1.id})));
-    QCOMPARE(scalar(f.sql(), QStringLiteral("SELECT version FROM users WHERE id = ?"), {u1.id}), version + 1);
-    QCOMPARE(scalar(f.sql(), QStringLiteral("SELECT failed_logins FROM users WHERE id = ?"), {u1.id}), 0);
-    QVERIFY(text(f.sql(), QStringLiteral("SELECT locked_until FROM users WHERE id = ?"), {u1.id}).isEmpty());
+    QVERIFY(crypto::verifyPassword(
+        newPassword, text(f.sql(), QStringLiteral("SELECT password_hash FROM users WHERE id = ?"), { u1.id })));
+    QCOMPARE(scalar(f.sql(), QStringLiteral("SELECT version FROM users WHERE id = ?"), { u1.id }), version + 1);
+    QCOMPARE(scalar(f.sql(), QStringLiteral("SELECT failed_logins FROM users WHERE id = ?"), { u1.id }), 0);
+    QVERIFY(text(f.sql(), QStringLiteral("SELECT locked_until FROM users WHERE id = ?"), { u1.id }).isEmpty());
     QVERIFY_ERROR(f.store().sessions().authenticate(s.token), ErrorCode::Unauthenticated);
     QCOMPARE(auditCount(f.sql(), QStringLiteral("user.password_reset"), kSuccess, QString::number(u1.id)), 1);
     QCOMPARE(text(f.sql(), QStringLiteral("SELECT actor_label FROM audit_events WHERE action = 'user.password_reset'")),
@@ -1202,15 +1243,15 @@ void TestManagersMore::passwordResetTokenSingleUse()
     // Single use.
     r = f.store().tokens().resetPassword(*token, QStringLiteral("Yet-Another-Pass-11"));
     QVERIFY_ERROR(r, ErrorCode::Conflict);
-    QVERIFY(crypto::verifyPassword(newPassword,
-                                   text(f.sql(), QStringLiteral("SELECT password_hash FROM users WHERE id = ?"), {u1.id})));
+    QVERIFY(crypto::verifyPassword(
+        newPassword, text(f.sql(), QStringLiteral("SELECT password_hash FROM users WHERE id = ?"), { u1.id })));
     QCOMPARE(auditCount(f.sql(), QStringLiteral("user.password_reset"), kSuccess), 1);
 
     // Expired.
     auto late = f.store().tokens().issuePasswordReset(f.w.actorFor(adminA), u1.id);
     QVERIFY_RESULT(late);
     execSql(f.sql(), QStringLiteral("UPDATE one_time_tokens SET expires_at = ? WHERE token_hash = ?"),
-            {QDateTime::currentMSecsSinceEpoch() - 1000, QString::fromLatin1(crypto::sha256Hex(late->toUtf8()))});
+            { QDateTime::currentMSecsSinceEpoch() - 1000, QString::fromLatin1(crypto::sha256Hex(late->toUtf8())) });
     r = f.store().tokens().resetPassword(*late, QStringLiteral("Yet-Another-Pass-11"));
     QVERIFY_ERROR(r, ErrorCode::Conflict);
     QVERIFY(r.error().message.contains(QStringLiteral("expired")));
@@ -1230,7 +1271,7 @@ void TestManagersMore::verificationToken()
     QVERIFY_ERROR(f.store().tokens().resetPassword(*token, QStringLiteral("Brand-New-Secret-99")), ErrorCode::NotFound);
 
     QVERIFY_RESULT(f.store().tokens().verifyEmail(*token));
-    QCOMPARE(scalar(f.sql(), QStringLiteral("SELECT verified FROM users WHERE id = ?"), {u1.id}), 1);
+    QCOMPARE(scalar(f.sql(), QStringLiteral("SELECT verified FROM users WHERE id = ?"), { u1.id }), 1);
     QCOMPARE(auditCount(f.sql(), QStringLiteral("user.verified"), kSuccess, QString::number(u1.id)), 1);
     QVERIFY_ERROR(f.store().tokens().verifyEmail(*token), ErrorCode::Conflict);
     QVERIFY_ERROR(f.store().tokens().issueVerification(f.w.actorFor(adminA), u1.id), ErrorCode::Conflict);
@@ -1253,11 +1294,11 @@ void TestManagersMore::statsMatchTheData()
     const User banOver = f.w.makeUser(org->id, QStringLiteral("user"));
     const User deleted = f.w.makeUser(org->id, QStringLiteral("user"));
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    execSql(f.sql(), QStringLiteral("UPDATE users SET active = 0 WHERE id = ?"), {suspended.id});
-    execSql(f.sql(), QStringLiteral("UPDATE users SET ban_reason = 'abuse' WHERE id = ?"), {banned.id});
+    execSql(f.sql(), QStringLiteral("UPDATE users SET active = 0 WHERE id = ?"), { suspended.id });
+    execSql(f.sql(), QStringLiteral("UPDATE users SET ban_reason = 'abuse' WHERE id = ?"), { banned.id });
     execSql(f.sql(), QStringLiteral("UPDATE users SET ban_reason = 'old', ban_expires_at = ? WHERE id = ?"),
-            {now - Hour, banOver.id});
-    execSql(f.sql(), QStringLiteral("UPDATE users SET deleted = 1 WHERE id = ?"), {deleted.id});
+            { now - Hour, banOver.id });
+    execSql(f.sql(), QStringLiteral("UPDATE users SET deleted = 1 WHERE id = ?"), { deleted.id });
 
     insertSession(f.sql(), admin, Hour);
     insertSession(f.sql(), active1, Hour);
@@ -1268,7 +1309,7 @@ void TestManagersMore::statsMatchTheData()
     NewApiKey nk;
     nk.name = QStringLiteral("k");
     nk.userId = active1.id;
-    nk.scopes = {QStringLiteral("chat:create")};
+    nk.scopes = { QStringLiteral("chat:create") };
     QVERIFY_RESULT(f.store().apiKeys().create(f.w.superActor, nk));
     auto revoked = f.store().apiKeys().create(f.w.superActor, nk);
     QVERIFY_RESULT(revoked);
@@ -1276,21 +1317,22 @@ void TestManagersMore::statsMatchTheData()
     nk.expiresAt = QDateTime::currentDateTimeUtc().addSecs(60);
     auto expired = f.store().apiKeys().create(f.w.superActor, nk);
     QVERIFY_RESULT(expired);
-    execSql(f.sql(), QStringLiteral("UPDATE api_keys SET expires_at = ? WHERE id = ?"), {now - 1000, expired->key.id});
+    execSql(f.sql(), QStringLiteral("UPDATE api_keys SET expires_at = ? WHERE id = ?"),
+            { now - 1000, expired->key.id });
     nk.userId = admin.id;
     QVERIFY_RESULT(f.store().apiKeys().create(f.w.superActor, nk));
 
     const Actor adminActor = f.w.actorFor(admin);
     auto stats = f.store().stats().get(adminActor);
     QVERIFY_RESULT(stats);
-    QCOMPARE(stats->usersTotal, 5);     // the deleted one does not count
-    QCOMPARE(stats->usersActive, 3);    // admin, active1, the one whose ban ran out
+    QCOMPARE(stats->usersTotal, 5); // the deleted one does not count
+    QCOMPARE(stats->usersActive, 3); // admin, active1, the one whose ban ran out
     QCOMPARE(stats->usersBanned, 1);
     QCOMPARE(stats->usersSuspended, 1);
     QCOMPARE(stats->sessionsActive, 2);
     QCOMPARE(stats->apiKeysActive, 2);
-    const qint64 eventsOfOrg = scalar(
-        f.sql(), QStringLiteral("SELECT COUNT(*) FROM audit_events WHERE organization_id = ?"), {org->id});
+    const qint64 eventsOfOrg
+        = scalar(f.sql(), QStringLiteral("SELECT COUNT(*) FROM audit_events WHERE organization_id = ?"), { org->id });
     QVERIFY(eventsOfOrg >= 5);
     QCOMPARE(stats->eventsLast24h, eventsOfOrg);
 
@@ -1307,8 +1349,7 @@ void TestManagersMore::statsMatchTheData()
 
     auto everything = f.store().stats().get(f.w.superActor);
     QVERIFY_RESULT(everything);
-    QCOMPARE(everything->usersTotal,
-             scalar(f.sql(), QStringLiteral("SELECT COUNT(*) FROM users WHERE deleted = 0")));
+    QCOMPARE(everything->usersTotal, scalar(f.sql(), QStringLiteral("SELECT COUNT(*) FROM users WHERE deleted = 0")));
     QCOMPARE(everything->sessionsActive, 3);
     QCOMPARE(everything->apiKeysActive, 2);
     QCOMPARE(everything->eventsLast24h, scalar(f.sql(), QStringLiteral("SELECT COUNT(*) FROM audit_events")));

@@ -117,8 +117,8 @@ Result<CreatedApiKey> ApiKeyManager::create(const Actor& actor, const NewApiKey&
         return owner.error();
     if (!isOwnAccount(actor, ownerId)) {
         if (const auto decision = policy::canManageUser(actor, *owner, false); !decision)
-            return m_core.deny(actor, action, QStringLiteral("user"), QString::number(ownerId),
-                               owner->organizationId, decision.reason);
+            return m_core.deny(actor, action, QStringLiteral("user"), QString::number(ownerId), owner->organizationId,
+                               decision.reason);
     }
     if (owner->deleted)
         return ServiceError::conflict(Tr::tr("%1 is deleted and cannot own an API key").arg(owner->email));
@@ -144,9 +144,9 @@ Result<CreatedApiKey> ApiKeyManager::create(const Actor& actor, const NewApiKey&
             break;
         }
         if (!policy::hasPermission(ownerActor->permissions, scope)) {
-            fields.insert(QStringLiteral("scopes"),
-                          Tr::tr("%1 does not hold the permission %2, so the key cannot carry it.")
-                              .arg(owner->email, scope));
+            fields.insert(
+                QStringLiteral("scopes"),
+                Tr::tr("%1 does not hold the permission %2, so the key cannot carry it.").arg(owner->email, scope));
             break;
         }
         // A key acting through another key must not come out broader than the key that made it.
@@ -189,14 +189,14 @@ Result<CreatedApiKey> ApiKeyManager::create(const Actor& actor, const NewApiKey&
 
     return m_core.inTransaction<CreatedApiKey>([&]() -> Result<CreatedApiKey> {
         QSqlQuery q(m_core.db());
-        if (!m_core.exec(q,
-                         QStringLiteral("INSERT INTO api_keys (name, user_id, organization_id, prefix, key_hash, scopes, "
-                                        "expires_at, rate_limit_per_minute, ip_allowlist, created_by, created_at) "
-                                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
-                         {name, ownerId, owner->organizationId, prefix,
-                          QString::fromLatin1(crypto::sha256Hex(secret.toUtf8())), toJsonArray(scopes),
-                          nullableTime(key.expiresAt), key.rateLimitPerMinute, toJsonArray(allowlist),
-                          nullableId(actor.userId), now})
+        if (!m_core.exec(
+                q,
+                QStringLiteral("INSERT INTO api_keys (name, user_id, organization_id, prefix, key_hash, scopes, "
+                               "expires_at, rate_limit_per_minute, ip_allowlist, created_by, created_at) "
+                               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
+                { name, ownerId, owner->organizationId, prefix, QString::fromLatin1(crypto::sha256Hex(secret.toUtf8())),
+                  toJsonArray(scopes), nullableTime(key.expiresAt), key.rateLimitPerMinute, toJsonArray(allowlist),
+                  nullableId(actor.userId), now })
             || !q.next())
             return m_core.sqlError(q, Tr::tr("Creating the API key"));
         CreatedApiKey created;
@@ -216,16 +216,16 @@ Result<CreatedApiKey> ApiKeyManager::create(const Actor& actor, const NewApiKey&
         k.ownerEmail = owner->email;
 
         // The prefix is meant to be seen (it identifies the key in lists); the secret never leaves here.
-        QJsonObject details{{QStringLiteral("name"), name},
-                            {QStringLiteral("prefix"), prefix},
-                            {QStringLiteral("user_id"), ownerId},
-                            {QStringLiteral("scopes"), QJsonArray::fromStringList(scopes)},
-                            {QStringLiteral("rate_limit_per_minute"), key.rateLimitPerMinute},
-                            {QStringLiteral("ip_allowlist"), QJsonArray::fromStringList(allowlist)}};
+        QJsonObject details { { QStringLiteral("name"), name },
+                              { QStringLiteral("prefix"), prefix },
+                              { QStringLiteral("user_id"), ownerId },
+                              { QStringLiteral("scopes"), QJsonArray::fromStringList(scopes) },
+                              { QStringLiteral("rate_limit_per_minute"), key.rateLimitPerMinute },
+                              { QStringLiteral("ip_allowlist"), QJsonArray::fromStringList(allowlist) } };
         if (k.expiresAt.isValid())
             details.insert(QStringLiteral("expires_at"), k.expiresAt.toString(Qt::ISODateWithMs));
-        if (auto audited =
-                m_core.appendAudit(actor, action, resource, QString::number(k.id), owner->organizationId, details);
+        if (auto audited
+            = m_core.appendAudit(actor, action, resource, QString::number(k.id), owner->organizationId, details);
             !audited)
             return audited.error();
         return created;
@@ -254,8 +254,8 @@ Result<Page<ApiKey>> ApiKeyManager::list(const Actor& actor, Id userId, int page
         where << QStringLiteral("k.organization_id = ?");
         binds << actor.organizationId;
     }
-    const QString whereSql =
-        where.isEmpty() ? QString() : QString(QStringLiteral(" WHERE ") + where.join(QStringLiteral(" AND ")));
+    const QString whereSql
+        = where.isEmpty() ? QString() : QString(QStringLiteral(" WHERE ") + where.join(QStringLiteral(" AND ")));
 
     Page<ApiKey> result;
     result.page = clampPage(page);
@@ -284,7 +284,7 @@ Status ApiKeyManager::revoke(const Actor& actor, Id keyId)
     ApiKey key;
     {
         QSqlQuery q(m_core.db());
-        if (!m_core.exec(q, kKeySelect + QStringLiteral(" WHERE k.id = ?"), {keyId}))
+        if (!m_core.exec(q, kKeySelect + QStringLiteral(" WHERE k.id = ?"), { keyId }))
             return m_core.sqlError(q, Tr::tr("Loading the API key"));
         if (!q.next())
             return ServiceError::notFound(Tr::tr("No API key with id %1").arg(keyId));
@@ -307,13 +307,13 @@ Status ApiKeyManager::revoke(const Actor& actor, Id keyId)
     auto done = m_core.inTransaction<bool>([&]() -> Result<bool> {
         QSqlQuery q(m_core.db());
         if (!m_core.exec(q, QStringLiteral("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL"),
-                         {m_core.now(), keyId}))
+                         { m_core.now(), keyId }))
             return m_core.sqlError(q, Tr::tr("Revoking the API key"));
         if (q.numRowsAffected() == 0)
             return true; // already revoked: nothing changed, nothing to audit
-        const QJsonObject details{{QStringLiteral("name"), key.name},
-                                  {QStringLiteral("prefix"), key.prefix},
-                                  {QStringLiteral("user_id"), key.userId}};
+        const QJsonObject details { { QStringLiteral("name"), key.name },
+                                    { QStringLiteral("prefix"), key.prefix },
+                                    { QStringLiteral("user_id"), key.userId } };
         if (auto audited = m_core.appendAudit(actor, action, resource, resourceId, key.organizationId, details);
             !audited)
             return audited.error();
@@ -349,7 +349,7 @@ Result<Actor> ApiKeyManager::verify(const QString& key, const QString& ip, const
                                         "u.ban_reason, u.ban_expires_at, o.active "
                                         "FROM api_keys k JOIN users u ON u.id = k.user_id "
                                         "JOIN organizations o ON o.id = k.organization_id WHERE k.key_hash = ?"),
-                         {QString::fromLatin1(crypto::sha256Hex(key.toUtf8()))}))
+                         { QString::fromLatin1(crypto::sha256Hex(key.toUtf8())) }))
             return m_core.sqlError(q, Tr::tr("Checking the API key"));
         if (!q.next())
             return ServiceError::unauthenticated(Tr::tr("Unknown API key"));
@@ -411,15 +411,15 @@ Result<Actor> ApiKeyManager::verify(const QString& key, const QString& ip, const
             return refuse(ServiceError::forbidden(Tr::tr("API key lacks scope %1").arg(requiredScope)));
         // The scope is on the key but the owner may have lost the permission since.
         if (!policy::hasPermission(keyActor.permissions, requiredScope))
-            return refuse(ServiceError::forbidden(
-                Tr::tr("The owner of this API key no longer holds %1").arg(requiredScope)));
+            return refuse(
+                ServiceError::forbidden(Tr::tr("The owner of this API key no longer holds %1").arg(requiredScope)));
     }
 
     if (lastUsed == 0 || now - lastUsed >= LastUsedResolutionMs) {
         auto touched = m_core.inTransaction<bool>([&]() -> Result<bool> {
             QSqlQuery q(m_core.db());
             if (!m_core.exec(q, QStringLiteral("UPDATE api_keys SET last_used_at = ? WHERE id = ?"),
-                             {now, keyActor.apiKeyId}))
+                             { now, keyActor.apiKeyId }))
                 return m_core.sqlError(q, Tr::tr("Recording the use of the API key"));
             return true;
         });

@@ -25,9 +25,9 @@ struct Tr
 constexpr int MaxInvitationDays = 90;
 constexpr int MaxPlanLength = 32;
 
-const QString kInvitationSelect =
-    QStringLiteral("SELECT i.id, i.organization_id, i.email, i.role_code, i.invited_by, i.created_at, i.expires_at, "
-                   "i.accepted_at, i.revoked_at FROM invitations i");
+const QString kInvitationSelect
+    = QStringLiteral("SELECT i.id, i.organization_id, i.email, i.role_code, i.invited_by, i.created_at, i.expires_at, "
+                     "i.accepted_at, i.revoked_at FROM invitations i");
 
 Invitation invitationFromQuery(const QSqlQuery& q)
 {
@@ -70,7 +70,7 @@ Result<qint64> seatsTaken(StoreCore& core, Id organizationId)
                    QStringLiteral("SELECT (SELECT COUNT(*) FROM users WHERE organization_id = ? AND deleted = 0) + "
                                   "(SELECT COUNT(*) FROM invitations WHERE organization_id = ? AND accepted_at IS NULL "
                                   "AND revoked_at IS NULL AND expires_at > ?)"),
-                   {organizationId, organizationId, core.now()})
+                   { organizationId, organizationId, core.now() })
         || !q.next())
         return core.sqlError(q, Tr::tr("Counting the users of the organization"));
     return q.value(0).toLongLong();
@@ -96,7 +96,8 @@ void checkName(const QString& name, QHash<QString, QString>& fields)
 void checkPlan(const QString& plan, QHash<QString, QString>& fields)
 {
     if (plan.isEmpty() || plan.size() > MaxPlanLength)
-        fields.insert(QStringLiteral("plan"), Tr::tr("A plan name has between 1 and %1 characters.").arg(MaxPlanLength));
+        fields.insert(QStringLiteral("plan"),
+                      Tr::tr("A plan name has between 1 and %1 characters.").arg(MaxPlanLength));
 }
 
 void checkMaxUsers(int maxUsers, QHash<QString, QString>& fields)
@@ -136,7 +137,7 @@ Result<Organization> OrganizationManager::create(const Actor& actor, const NewOr
 
     return m_core.inTransaction<Organization>([&]() -> Result<Organization> {
         QSqlQuery q(m_core.db());
-        if (!m_core.exec(q, QStringLiteral("SELECT 1 FROM organizations WHERE slug = ?"), {slug}))
+        if (!m_core.exec(q, QStringLiteral("SELECT 1 FROM organizations WHERE slug = ?"), { slug }))
             return m_core.sqlError(q, Tr::tr("Checking the slug"));
         if (q.next())
             return ServiceError::conflict(Tr::tr("An organization with the slug %1 already exists").arg(slug));
@@ -144,16 +145,16 @@ Result<Organization> OrganizationManager::create(const Actor& actor, const NewOr
         if (!m_core.exec(q,
                          QStringLiteral("INSERT INTO organizations (name, slug, plan, max_users, features, active, "
                                         "created_at, updated_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?) RETURNING id"),
-                         {name, slug, plan, organization.maxUsers, toJsonArray(features), now, now})
+                         { name, slug, plan, organization.maxUsers, toJsonArray(features), now, now })
             || !q.next())
             return m_core.sqlError(q, Tr::tr("Creating the organization"));
         const Id id = q.value(0).toLongLong();
         q.finish();
-        const QJsonObject details{{QStringLiteral("name"), name},
-                                  {QStringLiteral("slug"), slug},
-                                  {QStringLiteral("plan"), plan},
-                                  {QStringLiteral("max_users"), organization.maxUsers},
-                                  {QStringLiteral("features"), QJsonArray::fromStringList(features)}};
+        const QJsonObject details { { QStringLiteral("name"), name },
+                                    { QStringLiteral("slug"), slug },
+                                    { QStringLiteral("plan"), plan },
+                                    { QStringLiteral("max_users"), organization.maxUsers },
+                                    { QStringLiteral("features"), QJsonArray::fromStringList(features) } };
         if (auto audited = m_core.appendAudit(actor, action, resource, QString::number(id), id, details); !audited)
             return audited.error();
         return m_core.loadOrganization(id);
@@ -175,13 +176,12 @@ Result<Organization> OrganizationManager::get(const Actor& actor, Id organizatio
 Result<QList<Organization>> OrganizationManager::list(const Actor& actor)
 {
     if (const auto decision = policy::requirePermission(actor, QStringLiteral("admin:org:view")); !decision)
-        return m_core.deny(actor, QStringLiteral("org.listed"), QStringLiteral("organization"), {}, actor.organizationId,
-                           decision.reason);
+        return m_core.deny(actor, QStringLiteral("org.listed"), QStringLiteral("organization"), {},
+                           actor.organizationId, decision.reason);
     QSqlQuery q(m_core.db());
     const bool ok = actor.isSuperAdmin()
-                        ? m_core.exec(q, organizationSelect() + QStringLiteral(" ORDER BY o.name, o.id"))
-                        : m_core.exec(q, organizationSelect() + QStringLiteral(" WHERE o.id = ?"),
-                                      {actor.organizationId});
+        ? m_core.exec(q, organizationSelect() + QStringLiteral(" ORDER BY o.name, o.id"))
+        : m_core.exec(q, organizationSelect() + QStringLiteral(" WHERE o.id = ?"), { actor.organizationId });
     if (!ok)
         return m_core.sqlError(q, Tr::tr("Listing organizations"));
     QList<Organization> organizations;
@@ -227,7 +227,7 @@ Result<Organization> OrganizationManager::update(const Actor& actor, Id organiza
     QJsonObject changes;
     auto change = [&](const QString& field, const QJsonValue& from, const QJsonValue& to) {
         if (from != to)
-            changes.insert(field, QJsonObject{{QStringLiteral("from"), from}, {QStringLiteral("to"), to}});
+            changes.insert(field, QJsonObject { { QStringLiteral("from"), from }, { QStringLiteral("to"), to } });
     };
     change(QStringLiteral("name"), current->name, name);
     change(QStringLiteral("plan"), current->plan, plan);
@@ -242,12 +242,12 @@ Result<Organization> OrganizationManager::update(const Actor& actor, Id organiza
         if (!m_core.exec(q,
                          QStringLiteral("UPDATE organizations SET name = ?, plan = ?, max_users = ?, features = ?, "
                                         "updated_at = ? WHERE id = ?"),
-                         {name, plan, maxUsers, toJsonArray(features), m_core.now(), organizationId}))
+                         { name, plan, maxUsers, toJsonArray(features), m_core.now(), organizationId }))
             return m_core.sqlError(q, Tr::tr("Saving the organization"));
         if (q.numRowsAffected() == 0)
             return ServiceError::notFound(Tr::tr("No organization with id %1").arg(organizationId));
         if (auto audited = m_core.appendAudit(actor, action, resource, resourceId, organizationId,
-                                              {{QStringLiteral("changes"), changes}});
+                                              { { QStringLiteral("changes"), changes } });
             !audited)
             return audited.error();
         return m_core.loadOrganization(organizationId);
@@ -280,12 +280,12 @@ Result<Organization> setOrganizationActive(StoreCore& core, const Actor& actor, 
     return core.inTransaction<Organization>([&]() -> Result<Organization> {
         QSqlQuery q(core.db());
         if (!core.exec(q, QStringLiteral("UPDATE organizations SET active = ?, updated_at = ? WHERE id = ?"),
-                       {active ? 1 : 0, core.now(), organizationId}))
-            return core.sqlError(q, active ? Tr::tr("Reactivating the organization")
-                                           : Tr::tr("Suspending the organization"));
-        if (auto audited = core.appendAudit(actor, action, resource, resourceId, organizationId,
-                                            {{QStringLiteral("name"), current->name},
-                                             {QStringLiteral("slug"), current->slug}});
+                       { active ? 1 : 0, core.now(), organizationId }))
+            return core.sqlError(
+                q, active ? Tr::tr("Reactivating the organization") : Tr::tr("Suspending the organization"));
+        if (auto audited = core.appendAudit(
+                actor, action, resource, resourceId, organizationId,
+                { { QStringLiteral("name"), current->name }, { QStringLiteral("slug"), current->slug } });
             !audited)
             return audited.error();
         return core.loadOrganization(organizationId);
@@ -335,20 +335,20 @@ Status OrganizationManager::wipeOut(const Actor& actor, Id organizationId, const
                                         "(SELECT COUNT(*) FROM api_keys WHERE organization_id = ?), "
                                         "(SELECT COUNT(*) FROM invitations WHERE organization_id = ?), "
                                         "(SELECT COUNT(*) FROM roles WHERE organization_id = ?)"),
-                         {organizationId, organizationId, organizationId, organizationId, organizationId})
+                         { organizationId, organizationId, organizationId, organizationId, organizationId })
             || !q.next())
             return m_core.sqlError(q, Tr::tr("Counting the data of the organization"));
-        const QJsonObject details{{QStringLiteral("name"), organization->name},
-                                  {QStringLiteral("slug"), organization->slug},
-                                  {QStringLiteral("users"), q.value(0).toLongLong()},
-                                  {QStringLiteral("sessions"), q.value(1).toLongLong()},
-                                  {QStringLiteral("api_keys"), q.value(2).toLongLong()},
-                                  {QStringLiteral("invitations"), q.value(3).toLongLong()},
-                                  {QStringLiteral("roles"), q.value(4).toLongLong()}};
+        const QJsonObject details { { QStringLiteral("name"), organization->name },
+                                    { QStringLiteral("slug"), organization->slug },
+                                    { QStringLiteral("users"), q.value(0).toLongLong() },
+                                    { QStringLiteral("sessions"), q.value(1).toLongLong() },
+                                    { QStringLiteral("api_keys"), q.value(2).toLongLong() },
+                                    { QStringLiteral("invitations"), q.value(3).toLongLong() },
+                                    { QStringLiteral("roles"), q.value(4).toLongLong() } };
         q.finish();
         // Foreign keys cascade to users, roles, sessions, API keys, invitations and tokens; the audit
         // events of the organization stay (append-only) and this event records the wipe-out.
-        if (!m_core.exec(q, QStringLiteral("DELETE FROM organizations WHERE id = ?"), {organizationId}))
+        if (!m_core.exec(q, QStringLiteral("DELETE FROM organizations WHERE id = ?"), { organizationId }))
             return m_core.sqlError(q, Tr::tr("Wiping out the organization"));
         if (q.numRowsAffected() == 0)
             return ServiceError::notFound(Tr::tr("No organization with id %1").arg(organizationId));
@@ -376,8 +376,8 @@ Result<CreatedInvitation> OrganizationManager::invite(const Actor& actor, Id org
     if (auto valid = policy::validateEmail(address); !valid)
         return valid.error();
     if (validDays < 1 || validDays > MaxInvitationDays)
-        return ServiceError::validationField(
-            QStringLiteral("valid_days"), Tr::tr("An invitation is valid for 1 to %1 days.").arg(MaxInvitationDays));
+        return ServiceError::validationField(QStringLiteral("valid_days"),
+                                             Tr::tr("An invitation is valid for 1 to %1 days.").arg(MaxInvitationDays));
 
     auto organization = m_core.loadOrganization(orgId);
     if (!organization)
@@ -404,14 +404,14 @@ Result<CreatedInvitation> OrganizationManager::invite(const Actor& actor, Id org
     return m_core.inTransaction<CreatedInvitation>([&]() -> Result<CreatedInvitation> {
         const qint64 now = m_core.now();
         QSqlQuery q(m_core.db());
-        if (!m_core.exec(q, QStringLiteral("SELECT 1 FROM users WHERE email = ?"), {address}))
+        if (!m_core.exec(q, QStringLiteral("SELECT 1 FROM users WHERE email = ?"), { address }))
             return m_core.sqlError(q, Tr::tr("Checking the email address"));
         if (q.next())
             return ServiceError::conflict(Tr::tr("A user with the email address %1 already exists").arg(address));
         if (!m_core.exec(q,
                          QStringLiteral("SELECT 1 FROM invitations WHERE organization_id = ? AND email = ? "
                                         "AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > ?"),
-                         {orgId, address, now}))
+                         { orgId, address, now }))
             return m_core.sqlError(q, Tr::tr("Checking the pending invitations"));
         if (q.next())
             return ServiceError::conflict(
@@ -425,11 +425,12 @@ Result<CreatedInvitation> OrganizationManager::invite(const Actor& actor, Id org
             return ServiceError::validationField(QStringLiteral("email"), planLimitMessage(*organization));
 
         const qint64 expires = now + qint64(validDays) * 24 * 60 * 60 * 1000;
-        if (!m_core.exec(q,
-                         QStringLiteral("INSERT INTO invitations (organization_id, email, role_code, token_hash, "
-                                        "invited_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id"),
-                         {orgId, address, role->code, QString::fromLatin1(crypto::sha256Hex(token.toUtf8())),
-                          nullableId(actor.userId), now, expires})
+        if (!m_core.exec(
+                q,
+                QStringLiteral("INSERT INTO invitations (organization_id, email, role_code, token_hash, "
+                               "invited_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id"),
+                { orgId, address, role->code, QString::fromLatin1(crypto::sha256Hex(token.toUtf8())),
+                  nullableId(actor.userId), now, expires })
             || !q.next())
             return m_core.sqlError(q, Tr::tr("Creating the invitation"));
         CreatedInvitation created;
@@ -443,9 +444,9 @@ Result<CreatedInvitation> OrganizationManager::invite(const Actor& actor, Id org
         i.invitedBy = actor.userId;
         i.createdAt = timeFrom(now);
         i.expiresAt = timeFrom(expires);
-        const QJsonObject details{{QStringLiteral("email"), address},
-                                  {QStringLiteral("role"), role->code},
-                                  {QStringLiteral("valid_days"), validDays}};
+        const QJsonObject details { { QStringLiteral("email"), address },
+                                    { QStringLiteral("role"), role->code },
+                                    { QStringLiteral("valid_days"), validDays } };
         if (auto audited = m_core.appendAudit(actor, action, resource, QString::number(i.id), orgId, details); !audited)
             return audited.error();
         return created;
@@ -463,7 +464,8 @@ Result<QList<Invitation>> OrganizationManager::invitations(const Actor& actor, I
         return m_core.deny(actor, action, QStringLiteral("organization"), QString::number(orgId), orgId,
                            decision.reason);
     QSqlQuery q(m_core.db());
-    if (!m_core.exec(q, kInvitationSelect + QStringLiteral(" WHERE i.organization_id = ? ORDER BY i.id DESC"), {orgId}))
+    if (!m_core.exec(q, kInvitationSelect + QStringLiteral(" WHERE i.organization_id = ? ORDER BY i.id DESC"),
+                     { orgId }))
         return m_core.sqlError(q, Tr::tr("Listing invitations"));
     QList<Invitation> result;
     while (q.next())
@@ -482,7 +484,7 @@ Status OrganizationManager::revokeInvitation(const Actor& actor, Id invitationId
     Invitation invitation;
     {
         QSqlQuery q(m_core.db());
-        if (!m_core.exec(q, kInvitationSelect + QStringLiteral(" WHERE i.id = ?"), {invitationId}))
+        if (!m_core.exec(q, kInvitationSelect + QStringLiteral(" WHERE i.id = ?"), { invitationId }))
             return m_core.sqlError(q, Tr::tr("Loading the invitation"));
         if (!q.next())
             return ServiceError::notFound(Tr::tr("No invitation with id %1").arg(invitationId));
@@ -500,14 +502,13 @@ Status OrganizationManager::revokeInvitation(const Actor& actor, Id invitationId
         if (!m_core.exec(q,
                          QStringLiteral("UPDATE invitations SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL "
                                         "AND accepted_at IS NULL"),
-                         {m_core.now(), invitationId}))
+                         { m_core.now(), invitationId }))
             return m_core.sqlError(q, Tr::tr("Revoking the invitation"));
         if (q.numRowsAffected() == 0)
             return ServiceError::conflict(Tr::tr("The invitation for %1 is no longer pending").arg(invitation.email));
-        const QJsonObject details{{QStringLiteral("email"), invitation.email},
-                                  {QStringLiteral("role"), invitation.roleCode}};
-        if (auto audited =
-                m_core.appendAudit(actor, action, resource, resourceId, invitation.organizationId, details);
+        const QJsonObject details { { QStringLiteral("email"), invitation.email },
+                                    { QStringLiteral("role"), invitation.roleCode } };
+        if (auto audited = m_core.appendAudit(actor, action, resource, resourceId, invitation.organizationId, details);
             !audited)
             return audited.error();
         return true;
@@ -518,8 +519,7 @@ Status OrganizationManager::revokeInvitation(const Actor& actor, Id invitationId
 }
 
 Result<User> OrganizationManager::acceptInvitation(const QString& token, const QString& username,
-                                                   const QString& fullName, const QString& password,
-                                                   const QString& ip)
+                                                   const QString& fullName, const QString& password, const QString& ip)
 {
     const QString invalid = Tr::tr("This invitation link is not valid");
     if (token.isEmpty())
@@ -529,7 +529,7 @@ Result<User> OrganizationManager::acceptInvitation(const QString& token, const Q
     Invitation invitation;
     {
         QSqlQuery q(m_core.db());
-        if (!m_core.exec(q, kInvitationSelect + QStringLiteral(" WHERE i.token_hash = ?"), {tokenHash}))
+        if (!m_core.exec(q, kInvitationSelect + QStringLiteral(" WHERE i.token_hash = ?"), { tokenHash }))
             return m_core.sqlError(q, Tr::tr("Looking up the invitation"));
         if (!q.next())
             return ServiceError::notFound(invalid);
@@ -564,11 +564,13 @@ Result<User> OrganizationManager::acceptInvitation(const QString& token, const Q
     if (!organization)
         return organization.error();
     if (!organization->active)
-        return ServiceError::conflict(Tr::tr("%1 is suspended; the invitation cannot be used now").arg(organization->name));
+        return ServiceError::conflict(
+            Tr::tr("%1 is suspended; the invitation cannot be used now").arg(organization->name));
     auto role = m_core.loadRole(invitation.roleCode);
     if (!role)
         return ServiceError::conflict(
-            Tr::tr("The role %1 of this invitation no longer exists; ask for a new invitation").arg(invitation.roleCode));
+            Tr::tr("The role %1 of this invitation no longer exists; ask for a new invitation")
+                .arg(invitation.roleCode));
 
     // Argon2 is slow on purpose: hash before taking the write lock.
     const QString passwordHash = crypto::hashPassword(password);
@@ -579,7 +581,7 @@ Result<User> OrganizationManager::acceptInvitation(const QString& token, const Q
         const qint64 now = m_core.now();
         QSqlQuery q(m_core.db());
         // Re-read inside the write lock: another request may have used or revoked it meanwhile.
-        if (!m_core.exec(q, kInvitationSelect + QStringLiteral(" WHERE i.id = ?"), {invitation.id}) || !q.next())
+        if (!m_core.exec(q, kInvitationSelect + QStringLiteral(" WHERE i.id = ?"), { invitation.id }) || !q.next())
             return m_core.sqlError(q, Tr::tr("Looking up the invitation"));
         const Invitation fresh = invitationFromQuery(q);
         q.finish();
@@ -587,7 +589,7 @@ Result<User> OrganizationManager::acceptInvitation(const QString& token, const Q
             return pending.error();
 
         if (!m_core.exec(q, QStringLiteral("SELECT email, username FROM users WHERE email = ? OR username = ?"),
-                         {invitation.email, name}))
+                         { invitation.email, name }))
             return m_core.sqlError(q, Tr::tr("Checking the account"));
         if (q.next()) {
             if (q.value(0).toString() == invitation.email)
@@ -598,9 +600,10 @@ Result<User> OrganizationManager::acceptInvitation(const QString& token, const Q
         q.finish();
 
         // The invitation held a seat; the limit still holds for the users that actually exist.
-        if (!m_core.exec(q, QStringLiteral("SELECT COUNT(*), (SELECT max_users FROM organizations WHERE id = ?) "
-                                           "FROM users WHERE organization_id = ? AND deleted = 0"),
-                         {invitation.organizationId, invitation.organizationId})
+        if (!m_core.exec(q,
+                         QStringLiteral("SELECT COUNT(*), (SELECT max_users FROM organizations WHERE id = ?) "
+                                        "FROM users WHERE organization_id = ? AND deleted = 0"),
+                         { invitation.organizationId, invitation.organizationId })
             || !q.next())
             return m_core.sqlError(q, Tr::tr("Counting the users of the organization"));
         const qint64 users = q.value(0).toLongLong();
@@ -611,12 +614,13 @@ Result<User> OrganizationManager::acceptInvitation(const QString& token, const Q
                                               .arg(organization->name)
                                               .arg(maxUsers));
 
-        if (!m_core.exec(q,
-                         QStringLiteral("INSERT INTO users (email, username, full_name, organization_id, password_hash, "
-                                        "active, verified, deleted, failed_logins, password_changed_at, created_at, "
-                                        "updated_at, version) VALUES (?, ?, ?, ?, ?, 1, 1, 0, 0, ?, ?, ?, 1) "
-                                        "RETURNING id"),
-                         {invitation.email, name, full, invitation.organizationId, passwordHash, now, now, now})
+        if (!m_core.exec(
+                q,
+                QStringLiteral("INSERT INTO users (email, username, full_name, organization_id, password_hash, "
+                               "active, verified, deleted, failed_logins, password_changed_at, created_at, "
+                               "updated_at, version) VALUES (?, ?, ?, ?, ?, 1, 1, 0, 0, ?, ?, ?, 1) "
+                               "RETURNING id"),
+                { invitation.email, name, full, invitation.organizationId, passwordHash, now, now, now })
             || !q.next())
             return m_core.sqlError(q, Tr::tr("Creating the account"));
         const Id userId = q.value(0).toLongLong();
@@ -624,10 +628,10 @@ Result<User> OrganizationManager::acceptInvitation(const QString& token, const Q
         if (!m_core.exec(q,
                          QStringLiteral("INSERT INTO user_roles (user_id, role_id, assigned_by, assigned_at) "
                                         "VALUES (?, ?, ?, ?)"),
-                         {userId, role->id, nullableId(invitation.invitedBy), now}))
+                         { userId, role->id, nullableId(invitation.invitedBy), now }))
             return m_core.sqlError(q, Tr::tr("Giving the account its role"));
         if (!m_core.exec(q, QStringLiteral("UPDATE invitations SET accepted_at = ?, accepted_user_id = ? WHERE id = ?"),
-                         {now, userId, invitation.id}))
+                         { now, userId, invitation.id }))
             return m_core.sqlError(q, Tr::tr("Marking the invitation as used"));
 
         // Nobody is signed in here: the new user accepts for themself.
@@ -637,16 +641,16 @@ Result<User> OrganizationManager::acceptInvitation(const QString& token, const Q
         newcomer.email = invitation.email;
         newcomer.organizationId = invitation.organizationId;
         newcomer.level = role->level;
-        newcomer.roleCodes = {role->code};
+        newcomer.roleCodes = { role->code };
         newcomer.ip = ip;
-        const QJsonObject details{{QStringLiteral("user_id"), userId},
-                                  {QStringLiteral("email"), invitation.email},
-                                  {QStringLiteral("username"), name},
-                                  {QStringLiteral("role"), role->code},
-                                  {QStringLiteral("invited_by"), invitation.invitedBy}};
-        if (auto audited = m_core.appendAudit(newcomer, QStringLiteral("invitation.accepted"),
-                                              QStringLiteral("invitation"), QString::number(invitation.id),
-                                              invitation.organizationId, details);
+        const QJsonObject details { { QStringLiteral("user_id"), userId },
+                                    { QStringLiteral("email"), invitation.email },
+                                    { QStringLiteral("username"), name },
+                                    { QStringLiteral("role"), role->code },
+                                    { QStringLiteral("invited_by"), invitation.invitedBy } };
+        if (auto audited
+            = m_core.appendAudit(newcomer, QStringLiteral("invitation.accepted"), QStringLiteral("invitation"),
+                                 QString::number(invitation.id), invitation.organizationId, details);
             !audited)
             return audited.error();
         return userId;

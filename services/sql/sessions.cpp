@@ -64,11 +64,11 @@ struct SessionOwner
 Result<SessionOwner> loadSessionOwner(StoreCore& core, Id sessionId)
 {
     QSqlQuery q(core.db());
-    if (!core.exec(q, QStringLiteral("SELECT id, user_id, organization_id FROM sessions WHERE id = ?"), {sessionId}))
+    if (!core.exec(q, QStringLiteral("SELECT id, user_id, organization_id FROM sessions WHERE id = ?"), { sessionId }))
         return core.sqlError(q, Tr::tr("Loading a session"));
     if (!q.next())
         return ServiceError::notFound(Tr::tr("No session with id %1").arg(sessionId));
-    return SessionOwner{q.value(0).toLongLong(), q.value(1).toLongLong(), q.value(2).toLongLong()};
+    return SessionOwner { q.value(0).toLongLong(), q.value(1).toLongLong(), q.value(2).toLongLong() };
 }
 
 QVariant nullableId(Id id)
@@ -113,8 +113,8 @@ Result<Page<Session>> SessionManager::list(const Actor& actor, const SessionQuer
         where << QStringLiteral("s.expires_at > ?");
         binds << m_core.now();
     }
-    const QString whereSql =
-        where.isEmpty() ? QString() : QString(QStringLiteral(" WHERE ") + where.join(QStringLiteral(" AND ")));
+    const QString whereSql
+        = where.isEmpty() ? QString() : QString(QStringLiteral(" WHERE ") + where.join(QStringLiteral(" AND ")));
 
     Page<Session> page;
     page.page = clampPage(query.page);
@@ -159,11 +159,11 @@ Status SessionManager::revoke(const Actor& actor, Id sessionId)
     auto done = m_core.inTransaction<bool>([&]() -> Result<bool> {
         QSqlQuery q(m_core.db());
         if (!m_core.exec(q, QStringLiteral("UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL"),
-                         {m_core.now(), sessionId}))
+                         { m_core.now(), sessionId }))
             return m_core.sqlError(q, Tr::tr("Revoking the session"));
         if (q.numRowsAffected() == 0)
             return true; // already revoked: nothing changed, nothing to audit
-        const QJsonObject details{{QStringLiteral("user_id"), session->userId}};
+        const QJsonObject details { { QStringLiteral("user_id"), session->userId } };
         if (auto audited = m_core.appendAudit(actor, action, resource, resourceId, session->organizationId, details);
             !audited)
             return audited.error();
@@ -197,10 +197,10 @@ Result<int> SessionManager::revokeAllForUser(const Actor& actor, Id userId, Id e
         if (!m_core.exec(q,
                          QStringLiteral("UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND id <> ? "
                                         "AND revoked_at IS NULL AND expires_at > ?"),
-                         {now, userId, exceptSessionId, now}))
+                         { now, userId, exceptSessionId, now }))
             return m_core.sqlError(q, Tr::tr("Revoking the sessions"));
         const int count = q.numRowsAffected();
-        QJsonObject details{{QStringLiteral("count"), count}};
+        QJsonObject details { { QStringLiteral("count"), count } };
         if (exceptSessionId != 0)
             details.insert(QStringLiteral("except_session_id"), exceptSessionId);
         if (auto audited = m_core.appendAudit(actor, action, resource, resourceId, target->organizationId, details);
@@ -220,7 +220,7 @@ Result<int> SessionManager::purgeExpired(const Actor& actor)
     const bool everywhere = actor.isSuperAdmin();
     return m_core.inTransaction<int>([&]() -> Result<int> {
         QString sql = QStringLiteral("DELETE FROM sessions WHERE expires_at <= ?");
-        QVariantList binds{m_core.now()};
+        QVariantList binds { m_core.now() };
         if (!everywhere) {
             sql += QStringLiteral(" AND organization_id = ?");
             binds << actor.organizationId;
@@ -229,11 +229,11 @@ Result<int> SessionManager::purgeExpired(const Actor& actor)
         if (!m_core.exec(q, sql, binds))
             return m_core.sqlError(q, Tr::tr("Purging expired sessions"));
         const int count = q.numRowsAffected();
-        const QJsonObject details{{QStringLiteral("count"), count},
-                                  {QStringLiteral("scope"), everywhere ? QStringLiteral("all")
-                                                                       : QStringLiteral("organization")}};
-        if (auto audited =
-                m_core.appendAudit(actor, action, resource, {}, everywhere ? 0 : actor.organizationId, details);
+        const QJsonObject details { { QStringLiteral("count"), count },
+                                    { QStringLiteral("scope"),
+                                      everywhere ? QStringLiteral("all") : QStringLiteral("organization") } };
+        if (auto audited
+            = m_core.appendAudit(actor, action, resource, {}, everywhere ? 0 : actor.organizationId, details);
             !audited)
             return audited.error();
         return count;
@@ -283,8 +283,8 @@ Result<CreatedSession> SessionManager::impersonate(const Actor& actor, Id userId
                          QStringLiteral("INSERT INTO sessions (user_id, organization_id, token_hash, ip, user_agent, "
                                         "created_at, last_seen_at, expires_at, impersonator_id, impersonation_reason) "
                                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
-                         {target->id, target->organizationId, QString::fromLatin1(crypto::sha256Hex(token.toUtf8())),
-                          actor.ip, actor.userAgent, now, now, expires, nullableId(actor.userId), why})
+                         { target->id, target->organizationId, QString::fromLatin1(crypto::sha256Hex(token.toUtf8())),
+                           actor.ip, actor.userAgent, now, now, expires, nullableId(actor.userId), why })
             || !q.next())
             return m_core.sqlError(q, Tr::tr("Creating the impersonation session"));
         CreatedSession created;
@@ -303,9 +303,9 @@ Result<CreatedSession> SessionManager::impersonate(const Actor& actor, Id userId
         s.impersonatorEmail = actor.email;
         s.impersonationReason = why;
         q.finish();
-        const QJsonObject details{{QStringLiteral("session_id"), s.id},
-                                  {QStringLiteral("reason"), why},
-                                  {QStringLiteral("duration_minutes"), durationMinutes}};
+        const QJsonObject details { { QStringLiteral("session_id"), s.id },
+                                    { QStringLiteral("reason"), why },
+                                    { QStringLiteral("duration_minutes"), durationMinutes } };
         if (auto audited = m_core.appendAudit(actor, action, resource, resourceId, target->organizationId, details);
             !audited)
             return audited.error();
@@ -328,7 +328,7 @@ Result<Actor> SessionManager::authenticate(const QString& token, const QString& 
                                         "u.deleted, u.ban_reason, u.ban_expires_at, o.active "
                                         "FROM sessions s JOIN users u ON u.id = s.user_id "
                                         "JOIN organizations o ON o.id = u.organization_id WHERE s.token_hash = ?"),
-                         {QString::fromLatin1(crypto::sha256Hex(token.toUtf8()))}))
+                         { QString::fromLatin1(crypto::sha256Hex(token.toUtf8())) }))
             return m_core.sqlError(q, Tr::tr("Checking the session"));
         if (!q.next())
             return ServiceError::unauthenticated(Tr::tr("Unknown session; sign in again"));
@@ -357,7 +357,8 @@ Result<Actor> SessionManager::authenticate(const QString& token, const QString& 
     if (now - lastSeen >= LastSeenResolutionMs) {
         auto touched = m_core.inTransaction<bool>([&]() -> Result<bool> {
             QSqlQuery q(m_core.db());
-            if (!m_core.exec(q, QStringLiteral("UPDATE sessions SET last_seen_at = ? WHERE id = ?"), {now, sessionId}))
+            if (!m_core.exec(q, QStringLiteral("UPDATE sessions SET last_seen_at = ? WHERE id = ?"),
+                             { now, sessionId }))
                 return m_core.sqlError(q, Tr::tr("Refreshing the session"));
             return true;
         });

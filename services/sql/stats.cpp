@@ -47,27 +47,26 @@ Result<Stats> StatsManager::get(const Actor& actor, Id organizationId)
     };
     // One statement, each number one sub-select over one table. A user counts as banned while the
     // ban has not expired, as in User::isBanned().
-    const QString banned =
-        QStringLiteral("(ban_reason IS NOT NULL AND ban_reason <> '' AND (ban_expires_at IS NULL OR ban_expires_at > ?))");
+    const QString banned = QStringLiteral(
+        "(ban_reason IS NOT NULL AND ban_reason <> '' AND (ban_expires_at IS NULL OR ban_expires_at > ?))");
     QString sql = QStringLiteral("SELECT (SELECT COUNT(*) FROM users WHERE deleted = 0") + inScope
-                  + QStringLiteral("), (SELECT SUM(CASE WHEN active = 1 AND NOT ") + banned
-                  + QStringLiteral(" THEN 1 ELSE 0 END) FROM users WHERE deleted = 0") + inScope
-                  + QStringLiteral("), (SELECT SUM(CASE WHEN ") + banned
-                  + QStringLiteral(" THEN 1 ELSE 0 END) FROM users WHERE deleted = 0") + inScope
-                  + QStringLiteral("), (SELECT COUNT(*) FROM users WHERE active = 0 AND deleted = 0") + inScope
-                  + QStringLiteral("), (SELECT COUNT(*) FROM sessions WHERE revoked_at IS NULL AND expires_at > ?")
-                  + inScope
-                  + QStringLiteral("), (SELECT COUNT(*) FROM api_keys WHERE revoked_at IS NULL "
-                                   "AND (expires_at IS NULL OR expires_at > ?)")
-                  + inScope + QStringLiteral("), (SELECT COUNT(*) FROM audit_events WHERE occurred_at >= ?") + inScope
-                  + QStringLiteral(")");
+        + QStringLiteral("), (SELECT SUM(CASE WHEN active = 1 AND NOT ") + banned
+        + QStringLiteral(" THEN 1 ELSE 0 END) FROM users WHERE deleted = 0") + inScope
+        + QStringLiteral("), (SELECT SUM(CASE WHEN ") + banned
+        + QStringLiteral(" THEN 1 ELSE 0 END) FROM users WHERE deleted = 0") + inScope
+        + QStringLiteral("), (SELECT COUNT(*) FROM users WHERE active = 0 AND deleted = 0") + inScope
+        + QStringLiteral("), (SELECT COUNT(*) FROM sessions WHERE revoked_at IS NULL AND expires_at > ?") + inScope
+        + QStringLiteral("), (SELECT COUNT(*) FROM api_keys WHERE revoked_at IS NULL "
+                         "AND (expires_at IS NULL OR expires_at > ?)")
+        + inScope + QStringLiteral("), (SELECT COUNT(*) FROM audit_events WHERE occurred_at >= ?") + inScope
+        + QStringLiteral(")");
     scoped({});
-    scoped({now});
-    scoped({now});
+    scoped({ now });
+    scoped({ now });
     scoped({});
-    scoped({now});
-    scoped({now});
-    scoped({now - DayMs});
+    scoped({ now });
+    scoped({ now });
+    scoped({ now - DayMs });
 
     QSqlQuery q(m_core.db());
     if (!m_core.exec(q, sql, binds) || !q.next())

@@ -82,20 +82,21 @@ Result<QString> TokenManager::issue(const Actor& actor, Id userId, const QString
         const qint64 expires = now + qint64(hours) * 60 * 60 * 1000;
         QSqlQuery q(m_core.db());
         // Only the newest token of a purpose works: an older link that leaked stops working.
-        if (!m_core.exec(q, QStringLiteral("DELETE FROM one_time_tokens WHERE user_id = ? AND purpose = ? AND used_at IS NULL"),
-                         {userId, purpose}))
+        if (!m_core.exec(
+                q, QStringLiteral("DELETE FROM one_time_tokens WHERE user_id = ? AND purpose = ? AND used_at IS NULL"),
+                { userId, purpose }))
             return m_core.sqlError(q, Tr::tr("Replacing older tokens"));
         const int superseded = q.numRowsAffected();
         if (!m_core.exec(q,
                          QStringLiteral("INSERT INTO one_time_tokens (user_id, purpose, token_hash, created_by, "
                                         "created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)"),
-                         {userId, purpose, QString::fromLatin1(crypto::sha256Hex(token.toUtf8())),
-                          nullableId(actor.userId), now, expires}))
+                         { userId, purpose, QString::fromLatin1(crypto::sha256Hex(token.toUtf8())),
+                           nullableId(actor.userId), now, expires }))
             return m_core.sqlError(q, Tr::tr("Issuing the token"));
-        const QJsonObject details{{QStringLiteral("purpose"), purpose},
-                                  {QStringLiteral("email"), user->email},
-                                  {QStringLiteral("expires_at"), timeFrom(expires).toString(Qt::ISODateWithMs)},
-                                  {QStringLiteral("superseded"), superseded}};
+        const QJsonObject details { { QStringLiteral("purpose"), purpose },
+                                    { QStringLiteral("email"), user->email },
+                                    { QStringLiteral("expires_at"), timeFrom(expires).toString(Qt::ISODateWithMs) },
+                                    { QStringLiteral("superseded"), superseded } };
         if (auto audited = m_core.appendAudit(actor, action, resource, resourceId, user->organizationId, details);
             !audited)
             return audited.error();
@@ -112,7 +113,7 @@ Result<Id> TokenManager::consume(const QString& token, const QString& purpose)
     if (!m_core.exec(q,
                      QStringLiteral("SELECT id, user_id, expires_at, used_at FROM one_time_tokens "
                                     "WHERE token_hash = ? AND purpose = ?"),
-                     {QString::fromLatin1(crypto::sha256Hex(token.toUtf8())), purpose}))
+                     { QString::fromLatin1(crypto::sha256Hex(token.toUtf8())), purpose }))
         return m_core.sqlError(q, Tr::tr("Checking the link"));
     if (!q.next())
         return ServiceError::notFound(invalid);
@@ -127,7 +128,7 @@ Result<Id> TokenManager::consume(const QString& token, const QString& purpose)
     if (expiresAt <= now)
         return ServiceError::conflict(Tr::tr("This link has expired; ask for a new one"));
     if (!m_core.exec(q, QStringLiteral("UPDATE one_time_tokens SET used_at = ? WHERE id = ? AND used_at IS NULL"),
-                     {now, id}))
+                     { now, id }))
         return m_core.sqlError(q, Tr::tr("Using the link"));
     if (q.numRowsAffected() == 0)
         return ServiceError::conflict(Tr::tr("This link was already used; ask for a new one"));
@@ -157,16 +158,17 @@ Status TokenManager::resetPassword(const QString& token, const QString& newPassw
         if (!m_core.exec(q,
                          QStringLiteral("UPDATE users SET password_hash = ?, password_changed_at = ?, updated_at = ?, "
                                         "version = version + 1, failed_logins = 0, locked_until = NULL WHERE id = ?"),
-                         {passwordHash, now, now, user->id}))
+                         { passwordHash, now, now, user->id }))
             return m_core.sqlError(q, Tr::tr("Saving the new password"));
         // Whoever knew the old password may hold a session: end them all.
-        if (!m_core.exec(q, QStringLiteral("UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL"),
-                         {now, user->id}))
+        if (!m_core.exec(q,
+                         QStringLiteral("UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL"),
+                         { now, user->id }))
             return m_core.sqlError(q, Tr::tr("Ending the sessions of the account"));
         const int sessions = q.numRowsAffected();
         if (auto audited = m_core.appendAudit(tokenHolder(*user, ip), QStringLiteral("user.password_reset"),
                                               QStringLiteral("user"), QString::number(user->id), user->organizationId,
-                                              {{QStringLiteral("sessions_revoked"), sessions}});
+                                              { { QStringLiteral("sessions_revoked"), sessions } });
             !audited)
             return audited.error();
         return true;
@@ -191,11 +193,11 @@ Status TokenManager::verifyEmail(const QString& token, const QString& ip)
         if (!m_core.exec(q,
                          QStringLiteral("UPDATE users SET verified = 1, updated_at = ?, version = version + 1 "
                                         "WHERE id = ?"),
-                         {m_core.now(), user->id}))
+                         { m_core.now(), user->id }))
             return m_core.sqlError(q, Tr::tr("Marking the email address as verified"));
         if (auto audited = m_core.appendAudit(tokenHolder(*user, ip), QStringLiteral("user.verified"),
                                               QStringLiteral("user"), QString::number(user->id), user->organizationId,
-                                              {{QStringLiteral("email"), user->email}});
+                                              { { QStringLiteral("email"), user->email } });
             !audited)
             return audited.error();
         return true;
