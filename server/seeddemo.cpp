@@ -233,8 +233,16 @@ public:
     Status add(std::initializer_list<QVariant> values)
     {
         Q_ASSERT(values.size() == size_t(m_columns.size()));
-        for (const QVariant& value : values)
-            m_values.append(value);
+        // A null QString would bind as SQL NULL; the text columns want '' (as StoreCore::exec does).
+        // Intended NULLs are typed null QVariants (nullText(), nullInt()).
+        static const QVariant emptyText(QStringLiteral(""));
+        for (const QVariant& value : values) {
+            if (value.typeId() == QMetaType::QString && !value.isNull()
+                && static_cast<const QString*>(value.constData())->isNull())
+                m_values.append(emptyText);
+            else
+                m_values.append(value);
+        }
         ++m_pendingRows;
         if (m_pendingRows == m_rowsPerStatement)
             return flush();
@@ -264,7 +272,11 @@ private:
         for (qsizetype i = 1; i < m_columns.size(); ++i)
             row += QStringLiteral(",?");
         row += QLatin1Char(')');
-        QString sql = QStringLiteral("INSERT INTO ") + m_table + QStringLiteral(" (")
+        // On SQLite "OR ROLLBACK" spares the statement journal of a multi-row INSERT: a failing row
+        // ends the whole transaction, which is what happens anyway.
+        QString sql = (m_core.dialect() == Dialect::Sqlite ? QStringLiteral("INSERT OR ROLLBACK INTO ")
+                                                             : QStringLiteral("INSERT INTO "))
+                      + m_table + QStringLiteral(" (")
                       + m_columns.join(QLatin1Char(',')) + QStringLiteral(") VALUES ");
         sql.reserve(sql.size() + rows * (row.size() + 1));
         for (int i = 0; i < rows; ++i) {
@@ -1255,7 +1267,7 @@ Status DemoSeeder::seedAuditEvents()
                 row.action = action("user.locked");
                 row.details = jsonObject(
                     {{"locked_until", QDateTime::fromMSecsSinceEpoch(row.occurredAtMs + lockout::LockMinutes * kMinuteMs,
-                                                                     QTimeZone::UTC)
+                                                                     Qt::UTC)
                                           .toString(Qt::ISODate)}});
                 break;
             case Event::PasswordChanged:

@@ -98,6 +98,7 @@ private slots:
     void loginByEmailOrUsername();
     void wrongPasswordsLockTheAccount();
     void suspendedOrganizationCannotSignIn();
+    void impersonatedActionsNameTheImpersonator();
 
     // audit
     void auditChainVerifiesAndIsAppendOnly();
@@ -587,6 +588,22 @@ void TestManagers::suspendedOrganizationCannotSignIn()
     auto refused = store().auth().login(member.email, kStrongPassword);
     QVERIFY_ERROR(refused, ErrorCode::Forbidden);
     QVERIFY(refused.error().message.contains(QLatin1String("Globex")));
+}
+
+void TestManagers::impersonatedActionsNameTheImpersonator()
+{
+    const User admin = m_world.makeUser(m_world.orgA.id, QStringLiteral("admin"));
+    const User member = m_world.makeUser(m_world.orgA.id, QStringLiteral("user"));
+    auto session = store().sessions().impersonate(m_world.superActor, admin.id, QStringLiteral("ticket 7"), 15);
+    QVERIFY_RESULT(session);
+    auto actor = store().sessions().authenticate(session->token);
+    QVERIFY_RESULT(actor);
+    QCOMPARE(actor->userId, admin.id);
+    QCOMPARE(actor->impersonatorId, m_world.superAdmin.id);
+    QVERIFY_RESULT(store().users().suspend(*actor, member.id));
+    const EventRow event = lastEvent(store(), QStringLiteral("user.suspended"), QString::number(member.id));
+    QCOMPARE(event.actorId, admin.id);
+    QCOMPARE(event.details.value(QStringLiteral("impersonator_id")).toString(), QString::number(m_world.superAdmin.id));
 }
 
 // --- audit ----------------------------------------------------------------------------------

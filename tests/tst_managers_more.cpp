@@ -91,6 +91,18 @@ QString text(QSqlDatabase& db, const QString& sql, const QVariantList& binds = {
     return q.value(0).toString();
 }
 
+// Whether the single value the query selects is SQL NULL (drivers differ in how they print one).
+bool isNullValue(QSqlDatabase& db, const QString& sql, const QVariantList& binds)
+{
+    QSqlQuery q(db);
+    q.prepare(sql);
+    for (const QVariant& v : binds)
+        q.addBindValue(v);
+    if (!q.exec() || !q.next())
+        qFatal("test query failed: %s", qPrintable(sql));
+    return q.value(0).isNull();
+}
+
 void execSql(QSqlDatabase& db, const QString& sql, const QVariantList& binds = {})
 {
     QSqlQuery q(db);
@@ -249,7 +261,7 @@ void TestManagersMore::sessionRevoke()
     QVERIFY_RESULT(f.store().sessions().authenticate(s.token));
 
     QVERIFY_RESULT(f.store().sessions().revoke(f.w.actorFor(admin), s.id));
-    QVERIFY(!text(f.sql(), QStringLiteral("SELECT revoked_at FROM sessions WHERE id = ?"), { s.id }).isEmpty());
+    QVERIFY(!isNullValue(f.sql(), QStringLiteral("SELECT revoked_at FROM sessions WHERE id = ?"), { s.id }));
     QCOMPARE(auditCount(f.sql(), QStringLiteral("session.revoked"), kSuccess, QString::number(s.id)), 1);
     QCOMPARE(auditDetails(f.sql(), QStringLiteral("session.revoked")).value(QStringLiteral("user_id")).toInteger(),
              u1.id);
@@ -616,8 +628,17 @@ void TestManagersMore::apiKeyVerify()
     QVERIFY(policy::hasPermission(actor->permissions, QStringLiteral("admin:user:view")));
     QVERIFY(policy::hasPermission(actor->permissions, QStringLiteral("chat:create")));
     QVERIFY(!policy::hasPermission(actor->permissions, QStringLiteral("admin:user:delete"))); // owner has, key lacks
-    QVERIFY(!text(f.sql(), QStringLiteral("SELECT last_used_at FROM api_keys WHERE id = ?"), { created->key.id })
-                 .isEmpty());
+    // last_used_at is written on first use, then at most once a minute.
+    const QString lastUsed = QStringLiteral("SELECT last_used_at FROM api_keys WHERE id = ?");
+    QVERIFY(!isNullValue(f.sql(), lastUsed, { created->key.id }));
+    const qint64 recent = QDateTime::currentMSecsSinceEpoch() - 1000;
+    execSql(f.sql(), QStringLiteral("UPDATE api_keys SET last_used_at = ? WHERE id = ?"), { recent, created->key.id });
+    QVERIFY_RESULT(f.store().apiKeys().verify(created->secret));
+    QCOMPARE(scalar(f.sql(), lastUsed, { created->key.id }), recent);
+    execSql(f.sql(), QStringLiteral("UPDATE api_keys SET last_used_at = ? WHERE id = ?"),
+            { recent - 5 * 60 * 1000, created->key.id });
+    QVERIFY_RESULT(f.store().apiKeys().verify(created->secret));
+    QVERIFY(scalar(f.sql(), lastUsed, { created->key.id }) > recent);
 
     // Within the scope; outside it refused with the scope named.
     QVERIFY_RESULT(f.store().apiKeys().verify(created->secret, {}, QStringLiteral("chat:export")));
@@ -1234,7 +1255,7 @@ void TestManagersMore::passwordResetTokenSingleUse()
         newPassword, text(f.sql(), QStringLiteral("SELECT password_hash FROM users WHERE id = ?"), { u1.id })));
     QCOMPARE(scalar(f.sql(), QStringLiteral("SELECT version FROM users WHERE id = ?"), { u1.id }), version + 1);
     QCOMPARE(scalar(f.sql(), QStringLiteral("SELECT failed_logins FROM users WHERE id = ?"), { u1.id }), 0);
-    QVERIFY(text(f.sql(), QStringLiteral("SELECT locked_until FROM users WHERE id = ?"), { u1.id }).isEmpty());
+    QVERIFY(isNullValue(f.sql(), QStringLiteral("SELECT locked_until FROM users WHERE id = ?"), { u1.id }));
     QVERIFY_ERROR(f.store().sessions().authenticate(s.token), ErrorCode::Unauthenticated);
     QCOMPARE(auditCount(f.sql(), QStringLiteral("user.password_reset"), kSuccess, QString::number(u1.id)), 1);
     QCOMPARE(text(f.sql(), QStringLiteral("SELECT actor_label FROM audit_events WHERE action = 'user.password_reset'")),

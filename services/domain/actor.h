@@ -14,6 +14,7 @@ struct Actor
     Id userId = 0;     // the user (for an API key: its owner)
     Id apiKeyId = 0;   // set when Kind::ApiKey
     Id sessionId = 0;  // the session the actor authenticated with, if any
+    Id impersonatorId = 0; // set when the session is an impersonation: who is really acting
     Id organizationId = 0;
     QString email;
     int level = 0;            // highest level among the actor's roles

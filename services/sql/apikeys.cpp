@@ -15,7 +15,6 @@
 
 #include <algorithm>
 
-Q_DECLARE_LOGGING_CATEGORY(lcSql)
 
 namespace portcullis {
 

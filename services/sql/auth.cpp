@@ -6,7 +6,6 @@
 #include <QSqlQuery>
 #include <QTimeZone>
 
-Q_DECLARE_LOGGING_CATEGORY(lcSql)
 
 namespace portcullis {
 

@@ -11,7 +11,6 @@
 #include <QLoggingCategory>
 #include <QSqlQuery>
 
-Q_DECLARE_LOGGING_CATEGORY(lcSql)
 
 namespace portcullis {
 
@@ -320,12 +319,13 @@ Result<Actor> SessionManager::authenticate(const QString& token, const QString& 
 
     Id sessionId = 0;
     Id userId = 0;
+    Id impersonatorId = 0;
     qint64 lastSeen = 0;
     {
         QSqlQuery q(m_core.db());
         if (!m_core.exec(q,
                          QStringLiteral("SELECT s.id, s.user_id, s.expires_at, s.revoked_at, s.last_seen_at, u.active, "
-                                        "u.deleted, u.ban_reason, u.ban_expires_at, o.active "
+                                        "u.deleted, u.ban_reason, u.ban_expires_at, o.active, s.impersonator_id "
                                         "FROM sessions s JOIN users u ON u.id = s.user_id "
                                         "JOIN organizations o ON o.id = u.organization_id WHERE s.token_hash = ?"),
                          { QString::fromLatin1(crypto::sha256Hex(token.toUtf8())) }))
@@ -351,6 +351,7 @@ Result<Actor> SessionManager::authenticate(const QString& token, const QString& 
         sessionId = q.value(0).toLongLong();
         userId = q.value(1).toLongLong();
         lastSeen = q.value(4).toLongLong();
+        impersonatorId = q.value(10).toLongLong();
     }
 
     const qint64 now = m_core.now();
@@ -372,6 +373,7 @@ Result<Actor> SessionManager::authenticate(const QString& token, const QString& 
     if (!actor)
         return actor.error();
     actor->sessionId = sessionId;
+    actor->impersonatorId = impersonatorId;
     actor->ip = ip;
     return actor;
 }

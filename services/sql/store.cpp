@@ -12,7 +12,6 @@
 #include <QTimeZone>
 #include <QSqlRecord>
 
-Q_DECLARE_LOGGING_CATEGORY(lcSql)
 
 namespace portcullis {
 
@@ -168,6 +167,8 @@ Status StoreCore::appendAudit(const Actor& actor, const QString& action, const Q
     QJsonObject allDetails = details;
     if (actor.kind == Actor::Kind::ApiKey)
         allDetails.insert(QStringLiteral("on_behalf_of_user_id"), QString::number(actor.userId));
+    if (actor.impersonatorId != 0)
+        allDetails.insert(QStringLiteral("impersonator_id"), QString::number(actor.impersonatorId));
     row.details = toJson(allDetails);
     row.ip = actor.ip;
     row.outcome = outcome;

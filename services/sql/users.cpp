@@ -111,14 +111,23 @@ Result<User> UserManager::create(const Actor& actor, const NewUser& nu)
 
     auto created = m_core.inTransaction<Id>([&]() -> Result<Id> {
         QSqlQuery q(m_core.db());
-        if (!m_core.exec(q, QStringLiteral("SELECT COUNT(*) FROM users WHERE organization_id = ? AND deleted = 0"), {orgId})
+        // Seats held by pending invitations count too, so an accepted invitation never finds the
+        // organization full (the same rule as OrganizationManager::invite).
+        const qint64 nowMs = m_core.now();
+        if (!m_core.exec(q,
+                         QStringLiteral("SELECT (SELECT COUNT(*) FROM users WHERE organization_id = ? AND deleted = 0) + "
+                                        "(SELECT COUNT(*) FROM invitations WHERE organization_id = ? AND accepted_at IS NULL "
+                                        "AND revoked_at IS NULL AND expires_at > ?)"),
+                         {orgId, orgId, nowMs})
             || !q.next())
             return m_core.sqlError(q, QStringLiteral("Checking the plan limit"));
         if (q.value(0).toInt() >= org->maxUsers)
             return ServiceError::validationField(
                 QStringLiteral("organization_id"),
-                QStringLiteral("%1 has reached its plan limit of %2 users").arg(org->name).arg(org->maxUsers));
-        const qint64 now = m_core.now();
+                QStringLiteral("%1 has reached its plan limit of %2 users (pending invitations included)")
+                    .arg(org->name)
+                    .arg(org->maxUsers));
+        const qint64 now = nowMs;
         if (!m_core.exec(q,
                          QStringLiteral("INSERT INTO users (email, username, full_name, organization_id, password_hash, "
                                         "verified, password_changed_at, created_at, updated_at) "
