@@ -10,7 +10,7 @@ namespace portcullis {
 
 namespace {
 
-std::atomic<quint64> g_nextBackendId{1};
+std::atomic<quint64> g_nextBackendId { 1 };
 
 // One store (and connection) per backend per worker thread; destroyed when the thread ends.
 struct ThreadStore
@@ -30,7 +30,9 @@ thread_local std::map<quint64, std::unique_ptr<ThreadStore>> t_stores;
 } // namespace
 
 SqlBackend::SqlBackend(const DatabaseConfig& config, int maxThreads, QObject* parent)
-    : QObject(parent), m_config(config), m_id(g_nextBackendId++)
+    : QObject(parent)
+    , m_config(config)
+    , m_id(g_nextBackendId++)
 {
     m_pool.setMaxThreadCount(std::max(1, maxThreads));
     m_pool.setObjectName(QStringLiteral("portcullis-sql"));
@@ -65,9 +67,8 @@ SqlStore* SqlBackend::storeForCurrentThread()
     auto it = t_stores.find(m_id);
     if (it != t_stores.end())
         return it->second->store.get();
-    const QString name = QStringLiteral("portcullis-%1-%2")
-                             .arg(m_id)
-                             .arg(reinterpret_cast<quintptr>(QThread::currentThread()), 0, 16);
+    const QString name
+        = QStringLiteral("portcullis-%1-%2").arg(m_id).arg(reinterpret_cast<quintptr>(QThread::currentThread()), 0, 16);
     auto db = openDatabase(m_config, name);
     if (!db) {
         QMutexLocker lock(&m_errorMutex);

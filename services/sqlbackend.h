@@ -35,8 +35,7 @@ public:
 
     // Runs `work(SqlStore&)` on a worker thread. `work` must return a Result<T> (or Status) and
     // must capture by value: it outlives the caller's stack frame.
-    template <typename F>
-    auto run(F work) -> QFuture<std::invoke_result_t<F, SqlStore&>>
+    template <typename F> auto run(F work) -> QFuture<std::invoke_result_t<F, SqlStore&>>
     {
         using R = std::invoke_result_t<F, SqlStore&>;
         return QtConcurrent::run(&m_pool, [this, work = std::move(work)]() mutable -> R {

@@ -16,8 +16,8 @@ std::unique_ptr<TestDatabase> TestDatabase::create(const QString& forcedDialect)
     const QString pgUrl = qEnvironmentVariable("PORTCULLIS_TEST_PG_URL");
     const QString dialect = forcedDialect.isEmpty() ? qEnvironmentVariable("PORTCULLIS_TEST_DIALECT") : forcedDialect;
     const bool usePostgres = dialect == QLatin1String("postgres");
-    const QString suffix = QString::number(QCoreApplication::applicationPid()) + QLatin1Char('_')
-                           + QString::number(++g_counter);
+    const QString suffix
+        = QString::number(QCoreApplication::applicationPid()) + QLatin1Char('_') + QString::number(++g_counter);
     db->m_connectionName = QStringLiteral("test_") + suffix;
     if (usePostgres) {
         if (pgUrl.isEmpty())
@@ -74,7 +74,8 @@ TestDatabase::~TestDatabase()
         {
             QSqlDatabase admin = QSqlDatabase::database(m_adminConnectionName, false);
             QSqlQuery q(admin);
-            q.exec(QStringLiteral("DROP DATABASE IF EXISTS ") + m_config.databaseName + QStringLiteral(" WITH (FORCE)"));
+            q.exec(QStringLiteral("DROP DATABASE IF EXISTS ") + m_config.databaseName
+                   + QStringLiteral(" WITH (FORCE)"));
             admin.close();
         }
         QSqlDatabase::removeDatabase(m_adminConnectionName);
@@ -86,10 +87,14 @@ World World::build(SqlStore& store)
     World w;
     w.store = &store;
     const Actor system = Actor::system();
-    auto a = store.organizations().create(system, {QStringLiteral("Acme Corp"), QStringLiteral("acme"),
-                                                   QStringLiteral("business"), 50, {QStringLiteral("chat")}});
-    auto b = store.organizations().create(system, {QStringLiteral("Globex"), QStringLiteral("globex"),
-                                                   QStringLiteral("free"), 5, {}});
+    auto a = store.organizations().create(system,
+                                          { QStringLiteral("Acme Corp"),
+                                            QStringLiteral("acme"),
+                                            QStringLiteral("business"),
+                                            50,
+                                            { QStringLiteral("chat") } });
+    auto b = store.organizations().create(
+        system, { QStringLiteral("Globex"), QStringLiteral("globex"), QStringLiteral("free"), 5, {} });
     if (!a || !b)
         qFatal("cannot create test organizations: %s", qPrintable((a ? b.error() : a.error()).toString()));
     w.orgA = *a;
@@ -108,7 +113,7 @@ User World::makeUser(Id orgId, const QString& roleCode, const QString& name)
     nu.fullName = base;
     nu.password = kStrongPassword;
     nu.organizationId = orgId;
-    nu.roleCodes = {roleCode};
+    nu.roleCodes = { roleCode };
     auto created = store->users().create(Actor::system(), nu);
     if (!created)
         qFatal("cannot create test user: %s", qPrintable(created.error().toString()));

@@ -12,20 +12,20 @@
 
 #include <memory>
 
-#define QVERIFY_RESULT(expr)                                                                            \
-    do {                                                                                                \
-        const auto& _r = (expr);                                                                        \
-        if (!_r.ok())                                                                                   \
-            QFAIL(qPrintable(QStringLiteral(#expr " failed: ") + _r.error().toString()));               \
+#define QVERIFY_RESULT(expr)                                                                                           \
+    do {                                                                                                               \
+        const auto& _r = (expr);                                                                                       \
+        if (!_r.ok())                                                                                                  \
+            QFAIL(qPrintable(QStringLiteral(#expr " failed: ") + _r.error().toString()));                              \
     } while (false)
 
-#define QVERIFY_ERROR(expr, expectedCode)                                                               \
-    do {                                                                                                \
-        const auto& _r = (expr);                                                                        \
-        if (_r.ok())                                                                                    \
-            QFAIL(#expr " succeeded but should have failed");                                          \
-        const portcullis::ServiceError _expected{expectedCode, {}, {}};                                 \
-        QCOMPARE(_r.error().codeName(), _expected.codeName());                                          \
+#define QVERIFY_ERROR(expr, expectedCode)                                                                              \
+    do {                                                                                                               \
+        const auto& _r = (expr);                                                                                       \
+        if (_r.ok())                                                                                                   \
+            QFAIL(#expr " succeeded but should have failed");                                                          \
+        const portcullis::ServiceError _expected { expectedCode, {}, {} };                                             \
+        QCOMPARE(_r.error().codeName(), _expected.codeName());                                                         \
     } while (false)
 
 namespace portcullis::test {

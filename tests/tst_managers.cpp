@@ -30,8 +30,9 @@ struct EventRow
 EventRow lastEvent(SqlStore& store, const QString& action, const QString& resourceId = {})
 {
     QSqlQuery q(store.core().db());
-    QString sql = QStringLiteral("SELECT id, outcome, actor_id, resource_id, organization_id, details FROM audit_events "
-                                 "WHERE action = ?");
+    QString sql
+        = QStringLiteral("SELECT id, outcome, actor_id, resource_id, organization_id, details FROM audit_events "
+                         "WHERE action = ?");
     if (!resourceId.isEmpty())
         sql += QStringLiteral(" AND resource_id = ?");
     sql += QStringLiteral(" ORDER BY id DESC LIMIT 1");
@@ -60,8 +61,8 @@ qint64 countRows(SqlStore& store, const QString& sql)
     return q.value(0).toLongLong();
 }
 
-const QStringList kRoles = {QStringLiteral("super_admin"), QStringLiteral("admin"),      QStringLiteral("team_lead"),
-                            QStringLiteral("power_user"),  QStringLiteral("user"),       QStringLiteral("viewer")};
+const QStringList kRoles = { QStringLiteral("super_admin"), QStringLiteral("admin"), QStringLiteral("team_lead"),
+                             QStringLiteral("power_user"),  QStringLiteral("user"),  QStringLiteral("viewer") };
 
 } // namespace
 
@@ -144,12 +145,12 @@ void TestManagers::createdUserIsListedWithRolesAndTotal()
     nu.username = QStringLiteral("ghopper");
     nu.fullName = QStringLiteral("Grace Hopper");
     nu.password = kStrongPassword;
-    nu.roleCodes = {QStringLiteral("power_user")};
+    nu.roleCodes = { QStringLiteral("power_user") };
     auto created = store().users().create(actor, nu);
     QVERIFY_RESULT(created);
     QCOMPARE(created->email, QStringLiteral("grace.hopper@example.test")); // emails are stored lower-case
-    QCOMPARE(created->organizationId, m_world.orgA.id);                     // defaults to the actor's tenant
-    QCOMPARE(created->roleCodes, QStringList{QStringLiteral("power_user")});
+    QCOMPARE(created->organizationId, m_world.orgA.id); // defaults to the actor's tenant
+    QCOMPARE(created->roleCodes, QStringList { QStringLiteral("power_user") });
     QCOMPARE(created->highestLevel, 40);
     QCOMPARE(created->version, 1);
 
@@ -160,7 +161,7 @@ void TestManagers::createdUserIsListedWithRolesAndTotal()
     QCOMPARE(page->total, 1);
     QCOMPARE(page->items.size(), 1);
     QCOMPARE(page->items.first().id, created->id);
-    QCOMPARE(page->items.first().roleCodes, QStringList{QStringLiteral("power_user")});
+    QCOMPARE(page->items.first().roleCodes, QStringList { QStringLiteral("power_user") });
 
     const EventRow event = lastEvent(store(), QStringLiteral("user.created"), QString::number(created->id));
     QVERIFY(event.found);
@@ -189,7 +190,7 @@ void TestManagers::createRejectsBadInputWithFieldErrors()
     QVERIFY(duplicate.error().fieldErrors.contains(QStringLiteral("email")));
 
     nu.email = QStringLiteral("fresh@example.test");
-    nu.roleCodes = {QStringLiteral("no_such_role")};
+    nu.roleCodes = { QStringLiteral("no_such_role") };
     auto unknownRole = store().users().create(actor, nu);
     QVERIFY_ERROR(unknownRole, ErrorCode::Validation);
     QVERIFY(unknownRole.error().fieldErrors.contains(QStringLiteral("role_codes")));
@@ -342,8 +343,9 @@ void TestManagers::temporaryBanExpires()
 {
     const Actor actor = m_world.superActor;
     const User target = m_world.makeUser(m_world.orgA.id, QStringLiteral("user"));
-    QVERIFY_ERROR(store().users().ban(actor, target.id, QStringLiteral("x"), QDateTime::currentDateTimeUtc().addSecs(-5)),
-                  ErrorCode::Validation);
+    QVERIFY_ERROR(
+        store().users().ban(actor, target.id, QStringLiteral("x"), QDateTime::currentDateTimeUtc().addSecs(-5)),
+        ErrorCode::Validation);
     auto banned = store().users().ban(actor, target.id, QStringLiteral("cool off"),
                                       QDateTime::currentDateTimeUtc().addSecs(3600));
     QVERIFY_RESULT(banned);
@@ -372,8 +374,9 @@ void TestManagers::passwordPolicyIsEnforced()
 {
     const Actor actor = m_world.superActor;
     const User target = m_world.makeUser(m_world.orgA.id, QStringLiteral("user"));
-    const QStringList weak = {QStringLiteral("Short1!"), QStringLiteral("alllowercase-123"), QStringLiteral("ALLUPPERCASE-123"),
-                              QStringLiteral("NoDigitsHere-!!"), QStringLiteral("NoSpecials12345")};
+    const QStringList weak
+        = { QStringLiteral("Short1!"), QStringLiteral("alllowercase-123"), QStringLiteral("ALLUPPERCASE-123"),
+            QStringLiteral("NoDigitsHere-!!"), QStringLiteral("NoSpecials12345") };
     for (const QString& password : weak) {
         auto refused = store().users().setPassword(actor, target.id, password);
         QVERIFY_ERROR(refused, ErrorCode::Validation);
@@ -409,8 +412,9 @@ void TestManagers::fieldTooLongIsRefused()
     auto refused = store().users().update(m_world.superActor, target.id, update);
     QVERIFY_ERROR(refused, ErrorCode::Validation);
     QVERIFY(refused.error().fieldErrors.contains(QStringLiteral("full_name")));
-    QVERIFY_ERROR(store().users().ban(m_world.superActor, target.id, QString(policy::Limits::Reason + 1, QLatin1Char('r'))),
-                  ErrorCode::Validation);
+    QVERIFY_ERROR(
+        store().users().ban(m_world.superActor, target.id, QString(policy::Limits::Reason + 1, QLatin1Char('r'))),
+        ErrorCode::Validation);
 }
 
 // --- roles ----------------------------------------------------------------------------------
@@ -424,9 +428,9 @@ void TestManagers::builtInRolesHaveTheirLevels()
         if (role.builtIn)
             levels.insert(role.code, role.level);
     }
-    const QHash<QString, int> expected = {{QStringLiteral("super_admin"), 100}, {QStringLiteral("admin"), 80},
-                                          {QStringLiteral("team_lead"), 60},    {QStringLiteral("power_user"), 40},
-                                          {QStringLiteral("user"), 20},         {QStringLiteral("viewer"), 10}};
+    const QHash<QString, int> expected = { { QStringLiteral("super_admin"), 100 }, { QStringLiteral("admin"), 80 },
+                                           { QStringLiteral("team_lead"), 60 },    { QStringLiteral("power_user"), 40 },
+                                           { QStringLiteral("user"), 20 },         { QStringLiteral("viewer"), 10 } };
     QCOMPARE(levels, expected);
     auto permissions = store().permissions().list(m_world.superActor);
     QVERIFY_RESULT(permissions);
@@ -442,15 +446,16 @@ void TestManagers::customRoleLifecycle()
     nr.name = QStringLiteral("Content Manager");
     nr.level = 35;
     nr.organizationId = m_world.orgA.id;
-    nr.permissions = {QStringLiteral("kb:view"), QStringLiteral("kb:upload")};
+    nr.permissions = { QStringLiteral("kb:view"), QStringLiteral("kb:upload") };
     auto role = store().roles().create(actor, nr);
     QVERIFY_RESULT(role);
-    QCOMPARE(role->permissions, (QStringList{QStringLiteral("kb:upload"), QStringLiteral("kb:view")}));
+    QCOMPARE(role->permissions, (QStringList { QStringLiteral("kb:upload"), QStringLiteral("kb:view") }));
 
     auto added = store().roles().addPermission(actor, role->id, QStringLiteral("kb:delete"));
     QVERIFY_RESULT(added);
     QVERIFY(added->permissions.contains(QStringLiteral("kb:delete")));
-    QVERIFY_ERROR(store().roles().addPermission(actor, role->id, QStringLiteral("kb:no_such_thing")), ErrorCode::Validation);
+    QVERIFY_ERROR(store().roles().addPermission(actor, role->id, QStringLiteral("kb:no_such_thing")),
+                  ErrorCode::Validation);
 
     const User member = m_world.makeUser(m_world.orgA.id, QStringLiteral("user"));
     QVERIFY_RESULT(store().users().assignRole(actor, member.id, nr.code));
@@ -459,7 +464,9 @@ void TestManagers::customRoleLifecycle()
     auto after = store().users().get(actor, member.id);
     QVERIFY_RESULT(after);
     QVERIFY(!after->roleCodes.contains(nr.code));
-    QCOMPARE(lastEvent(store(), QStringLiteral("role.deleted"), nr.code).details.value(QStringLiteral("assignments_removed")).toInt(),
+    QCOMPARE(lastEvent(store(), QStringLiteral("role.deleted"), nr.code)
+                 .details.value(QStringLiteral("assignments_removed"))
+                 .toInt(),
              1);
 
     // An admin cannot create a global role nor one at or above their level.
@@ -470,7 +477,8 @@ void TestManagers::customRoleLifecycle()
     nr.organizationId = m_world.orgA.id;
     nr.level = 80;
     QVERIFY_ERROR(store().roles().create(actor, nr), ErrorCode::Forbidden);
-    QCOMPARE(lastEvent(store(), QStringLiteral("role.created"), QStringLiteral("too_high")).outcome, QStringLiteral("denied"));
+    QCOMPARE(lastEvent(store(), QStringLiteral("role.created"), QStringLiteral("too_high")).outcome,
+             QStringLiteral("denied"));
 }
 
 void TestManagers::builtInRolesCannotBeChanged()
@@ -478,7 +486,7 @@ void TestManagers::builtInRolesCannotBeChanged()
     auto role = store().core().loadRole(QStringLiteral("viewer"));
     QVERIFY_RESULT(role);
     RoleUpdate update;
-    update.permissions = QStringList{QStringLiteral("*")};
+    update.permissions = QStringList { QStringLiteral("*") };
     QVERIFY_ERROR(store().roles().update(m_world.superActor, role->id, update), ErrorCode::Forbidden);
     QVERIFY_ERROR(store().roles().remove(m_world.superActor, role->id), ErrorCode::Forbidden);
 }
@@ -491,7 +499,7 @@ void TestManagers::roleCannotCarryPermissionsTheCreatorLacks()
     nr.name = QStringLiteral("Sneaky");
     nr.level = 30;
     nr.organizationId = m_world.orgA.id;
-    nr.permissions = {QStringLiteral("admin:user:impersonate")}; // super admins only
+    nr.permissions = { QStringLiteral("admin:user:impersonate") }; // super admins only
     QVERIFY_ERROR(store().roles().create(actor, nr), ErrorCode::Forbidden);
 }
 
@@ -502,9 +510,9 @@ void TestManagers::effectivePermissionsInherit()
     QVERIFY_RESULT(admin);
     auto adminPermissions = store().roles().effectivePermissions(actor, admin->id);
     QVERIFY_RESULT(adminPermissions);
-    QVERIFY(adminPermissions->contains(QStringLiteral("kb:view")));       // from viewer
+    QVERIFY(adminPermissions->contains(QStringLiteral("kb:view"))); // from viewer
     QVERIFY(adminPermissions->contains(QStringLiteral("project:create"))); // from power_user
-    QVERIFY(adminPermissions->contains(QStringLiteral("admin:user:ban")));  // its own
+    QVERIFY(adminPermissions->contains(QStringLiteral("admin:user:ban"))); // its own
 
     const User viewer = m_world.makeUser(m_world.orgA.id, QStringLiteral("viewer"));
     auto viewerPermissions = store().roles().userEffectivePermissions(actor, viewer.id);
@@ -521,8 +529,8 @@ void TestManagers::grantsAllowAssigningBesideButNeverAbove()
     nr.name = QStringLiteral("HR lead");
     nr.level = 60;
     nr.organizationId = m_world.orgA.id;
-    nr.permissions = {QStringLiteral("admin:user:view"), QStringLiteral("admin:user:roles")};
-    nr.grants = {QStringLiteral("team_lead"), QStringLiteral("admin")};
+    nr.permissions = { QStringLiteral("admin:user:view"), QStringLiteral("admin:user:roles") };
+    nr.grants = { QStringLiteral("team_lead"), QStringLiteral("admin") };
     QVERIFY_RESULT(store().roles().create(m_world.superActor, nr));
     const User hr = m_world.makeUser(m_world.orgA.id, QStringLiteral("hr_lead"));
     const Actor actor = m_world.actorFor(hr);
@@ -538,11 +546,11 @@ void TestManagers::grantsAllowAssigningBesideButNeverAbove()
 
 void TestManagers::loginByEmailOrUsername()
 {
-    auto byEmail = store().auth().login(m_world.superAdmin.email.toUpper(), kStrongPassword, QStringLiteral("192.0.2.1"),
-                                        QStringLiteral("tests"));
+    auto byEmail = store().auth().login(m_world.superAdmin.email.toUpper(), kStrongPassword,
+                                        QStringLiteral("192.0.2.1"), QStringLiteral("tests"));
     QVERIFY_RESULT(byEmail);
     QVERIFY(byEmail->actor.isSuperAdmin());
-    QCOMPARE(byEmail->actor.roleCodes, QStringList{QStringLiteral("super_admin")});
+    QCOMPARE(byEmail->actor.roleCodes, QStringList { QStringLiteral("super_admin") });
     QVERIFY(byEmail->sessionToken.size() >= 40);
     auto byName = store().auth().login(m_world.superAdmin.username, kStrongPassword);
     QVERIFY_RESULT(byName);
@@ -566,7 +574,8 @@ void TestManagers::wrongPasswordsLockTheAccount()
 {
     const User target = m_world.makeUser(m_world.orgA.id, QStringLiteral("user"));
     for (int i = 0; i < lockout::MaxFailedLogins; ++i)
-        QVERIFY_ERROR(store().auth().login(target.email, QStringLiteral("Wrong-Password-123")), ErrorCode::Unauthenticated);
+        QVERIFY_ERROR(store().auth().login(target.email, QStringLiteral("Wrong-Password-123")),
+                      ErrorCode::Unauthenticated);
     auto locked = store().auth().login(target.email, kStrongPassword); // even the right password
     QVERIFY_ERROR(locked, ErrorCode::Unauthenticated);
     QVERIFY2(locked.error().message.contains(QLatin1String("locked")), qPrintable(locked.error().message));
@@ -732,7 +741,8 @@ void TestManagers::auditExportWritesTheWholeFilteredSet()
     options.progress = [&](qint64 n) { progress << n; };
     auto rows = store().audit().exportTo(m_world.superActor, q, csv, options);
     QVERIFY_RESULT(rows);
-    const qint64 expected = countRows(store(), QStringLiteral("SELECT COUNT(*) FROM audit_events WHERE action = 'user.created'"));
+    const qint64 expected
+        = countRows(store(), QStringLiteral("SELECT COUNT(*) FROM audit_events WHERE action = 'user.created'"));
     QCOMPARE(*rows, expected);
     const QList<QByteArray> lines = csv.data().trimmed().split('\n');
     QCOMPARE(lines.size(), expected + 1);
@@ -751,7 +761,8 @@ void TestManagers::auditExportWritesTheWholeFilteredSet()
     const QJsonObject first = QJsonDocument::fromJson(objects.first()).object();
     QCOMPARE(first.value(QStringLiteral("action")).toString(), QStringLiteral("user.created"));
     QVERIFY(first.value(QStringLiteral("details")).isObject());
-    QCOMPARE(lastEvent(store(), QStringLiteral("audit.exported")).details.value(QStringLiteral("rows")).toInt(), expected);
+    QCOMPARE(lastEvent(store(), QStringLiteral("audit.exported")).details.value(QStringLiteral("rows")).toInt(),
+             expected);
 
     const Actor viewer = m_world.actorFor(m_world.makeUser(m_world.orgA.id, QStringLiteral("team_lead")));
     QBuffer refused;
@@ -764,7 +775,7 @@ void TestManagers::auditExportCanBeCancelled()
 {
     for (int i = 0; i < 5; ++i)
         m_world.makeUser(m_world.orgA.id, QStringLiteral("viewer"));
-    std::atomic_bool cancel{true};
+    std::atomic_bool cancel { true };
     QBuffer out;
     out.open(QIODevice::WriteOnly);
     ExportOptions options;
@@ -812,10 +823,12 @@ void TestManagers::tamperedEventIsNamedByVerify()
     q.finish();
     // An attacker with database access removes the protection and rewrites one event.
     if (m_db->isPostgres())
-        QVERIFY2(q.exec(QStringLiteral("DROP TRIGGER audit_events_guard ON audit_events")), qPrintable(q.lastError().text()));
+        QVERIFY2(q.exec(QStringLiteral("DROP TRIGGER audit_events_guard ON audit_events")),
+                 qPrintable(q.lastError().text()));
     else
         QVERIFY2(q.exec(QStringLiteral("DROP TRIGGER audit_events_no_update")), qPrintable(q.lastError().text()));
-    QVERIFY(q.exec(QStringLiteral("UPDATE audit_events SET actor_label = 'someone-else@example.test' WHERE id = %1").arg(victim)));
+    QVERIFY(q.exec(
+        QStringLiteral("UPDATE audit_events SET actor_label = 'someone-else@example.test' WHERE id = %1").arg(victim)));
     const AuditVerification v = store().audit().verifyChain();
     QVERIFY(!v.ok);
     QCOMPARE(v.firstBrokenId, victim);
@@ -835,23 +848,41 @@ void TestManagers::policyMatrix_data()
 
     // allowed[actor][operation] = the target roles for which the operation succeeds.
     const QHash<QString, QHash<QString, QStringList>> allowed = {
-        {QStringLiteral("super_admin"),
-         {{QStringLiteral("assign"), {QStringLiteral("admin"), QStringLiteral("team_lead"), QStringLiteral("power_user"), QStringLiteral("user"), QStringLiteral("viewer")}},
-          {QStringLiteral("revoke"), {QStringLiteral("admin"), QStringLiteral("team_lead"), QStringLiteral("power_user"), QStringLiteral("user"), QStringLiteral("viewer")}},
-          {QStringLiteral("ban"), {QStringLiteral("admin"), QStringLiteral("team_lead"), QStringLiteral("power_user"), QStringLiteral("user"), QStringLiteral("viewer")}},
-          {QStringLiteral("delete"), {QStringLiteral("admin"), QStringLiteral("team_lead"), QStringLiteral("power_user"), QStringLiteral("user"), QStringLiteral("viewer")}},
-          {QStringLiteral("impersonate"), {QStringLiteral("admin"), QStringLiteral("team_lead"), QStringLiteral("power_user"), QStringLiteral("user"), QStringLiteral("viewer")}}}},
-        {QStringLiteral("admin"),
-         {{QStringLiteral("assign"), {QStringLiteral("team_lead"), QStringLiteral("power_user"), QStringLiteral("user"), QStringLiteral("viewer")}},
-          {QStringLiteral("revoke"), {QStringLiteral("team_lead"), QStringLiteral("power_user"), QStringLiteral("user"), QStringLiteral("viewer")}},
-          {QStringLiteral("ban"), {QStringLiteral("team_lead"), QStringLiteral("power_user"), QStringLiteral("user"), QStringLiteral("viewer")}},
-          {QStringLiteral("delete"), {QStringLiteral("team_lead"), QStringLiteral("power_user"), QStringLiteral("user"), QStringLiteral("viewer")}},
-          {QStringLiteral("impersonate"), {}}}},
+        { QStringLiteral("super_admin"),
+          { { QStringLiteral("assign"),
+              { QStringLiteral("admin"), QStringLiteral("team_lead"), QStringLiteral("power_user"),
+                QStringLiteral("user"), QStringLiteral("viewer") } },
+            { QStringLiteral("revoke"),
+              { QStringLiteral("admin"), QStringLiteral("team_lead"), QStringLiteral("power_user"),
+                QStringLiteral("user"), QStringLiteral("viewer") } },
+            { QStringLiteral("ban"),
+              { QStringLiteral("admin"), QStringLiteral("team_lead"), QStringLiteral("power_user"),
+                QStringLiteral("user"), QStringLiteral("viewer") } },
+            { QStringLiteral("delete"),
+              { QStringLiteral("admin"), QStringLiteral("team_lead"), QStringLiteral("power_user"),
+                QStringLiteral("user"), QStringLiteral("viewer") } },
+            { QStringLiteral("impersonate"),
+              { QStringLiteral("admin"), QStringLiteral("team_lead"), QStringLiteral("power_user"),
+                QStringLiteral("user"), QStringLiteral("viewer") } } } },
+        { QStringLiteral("admin"),
+          { { QStringLiteral("assign"),
+              { QStringLiteral("team_lead"), QStringLiteral("power_user"), QStringLiteral("user"),
+                QStringLiteral("viewer") } },
+            { QStringLiteral("revoke"),
+              { QStringLiteral("team_lead"), QStringLiteral("power_user"), QStringLiteral("user"),
+                QStringLiteral("viewer") } },
+            { QStringLiteral("ban"),
+              { QStringLiteral("team_lead"), QStringLiteral("power_user"), QStringLiteral("user"),
+                QStringLiteral("viewer") } },
+            { QStringLiteral("delete"),
+              { QStringLiteral("team_lead"), QStringLiteral("power_user"), QStringLiteral("user"),
+                QStringLiteral("viewer") } },
+            { QStringLiteral("impersonate"), {} } } },
     };
     for (const QString& actor : kRoles) {
         for (const QString& target : kRoles) {
-            for (const QString& op : {QStringLiteral("assign"), QStringLiteral("revoke"), QStringLiteral("ban"),
-                                      QStringLiteral("delete"), QStringLiteral("impersonate")}) {
+            for (const QString& op : { QStringLiteral("assign"), QStringLiteral("revoke"), QStringLiteral("ban"),
+                                       QStringLiteral("delete"), QStringLiteral("impersonate") }) {
                 const bool ok = allowed.value(actor).value(op).contains(target);
                 QTest::addRow("%s %s %s: %s", qPrintable(actor), qPrintable(op), qPrintable(target),
                               ok ? "allowed" : "forbidden")
@@ -920,16 +951,25 @@ void TestManagers::crossTenantOperations_data()
     QTest::addColumn<QString>("operation");
     QTest::addColumn<QString>("action");
     const QList<std::pair<const char*, const char*>> rows = {
-        {"get user", "user.viewed"},           {"list users", "user.listed"},
-        {"update user", "user.updated"},       {"suspend user", "user.suspended"},
-        {"ban user", "user.banned"},           {"delete user", "user.deleted"},
-        {"assign role", "role.assigned"},      {"set password", "user.password_changed"},
-        {"list sessions", "session.listed"},   {"revoke sessions", "session.revoked_all"},
-        {"list api keys", "api_key.listed"},   {"create api key", "api_key.created"},
-        {"get organization", "org.viewed"},    {"update organization", "org.updated"},
-        {"invite", "invitation.created"},      {"audit query", "audit.queried"},
-        {"stats", "stats.viewed"},             {"create role", "role.created"},
-        {"issue reset token", "token.reset_issued"},
+        { "get user", "user.viewed" },
+        { "list users", "user.listed" },
+        { "update user", "user.updated" },
+        { "suspend user", "user.suspended" },
+        { "ban user", "user.banned" },
+        { "delete user", "user.deleted" },
+        { "assign role", "role.assigned" },
+        { "set password", "user.password_changed" },
+        { "list sessions", "session.listed" },
+        { "revoke sessions", "session.revoked_all" },
+        { "list api keys", "api_key.listed" },
+        { "create api key", "api_key.created" },
+        { "get organization", "org.viewed" },
+        { "update organization", "org.updated" },
+        { "invite", "invitation.created" },
+        { "audit query", "audit.queried" },
+        { "stats", "stats.viewed" },
+        { "create role", "role.created" },
+        { "issue reset token", "token.reset_issued" },
     };
     for (const auto& [op, action] : rows) {
         QTest::addRow("admin of A cannot %s in B", op) << QString::fromLatin1(op) << QString::fromLatin1(action);
@@ -988,7 +1028,7 @@ void TestManagers::crossTenantOperations()
             NewApiKey k;
             k.name = QStringLiteral("cross");
             k.userId = memberB.id;
-            k.scopes = {QStringLiteral("chat:view")};
+            k.scopes = { QStringLiteral("chat:view") };
             return status(store().apiKeys().create(actor, k));
         }
         if (operation == QLatin1String("get organization"))
@@ -999,8 +1039,8 @@ void TestManagers::crossTenantOperations()
             return status(store().organizations().update(actor, orgB, u));
         }
         if (operation == QLatin1String("invite"))
-            return status(store().organizations().invite(actor, orgB, QStringLiteral("new%1@globex.test").arg(actor.userId),
-                                                          QStringLiteral("user")));
+            return status(store().organizations().invite(
+                actor, orgB, QStringLiteral("new%1@globex.test").arg(actor.userId), QStringLiteral("user")));
         if (operation == QLatin1String("audit query")) {
             AuditQuery q;
             q.organizationId = orgB;
@@ -1022,7 +1062,8 @@ void TestManagers::crossTenantOperations()
     };
 
     const Actor actorA = m_world.actorFor(adminA);
-    const qint64 deniedBefore = countRows(store(), QStringLiteral("SELECT COUNT(*) FROM audit_events WHERE outcome = 'denied'"));
+    const qint64 deniedBefore
+        = countRows(store(), QStringLiteral("SELECT COUNT(*) FROM audit_events WHERE outcome = 'denied'"));
     const Status refused = run(actorA);
     QVERIFY2(!refused.ok(), "an admin of A acted in B");
     QCOMPARE(refused.error().codeName(), QStringLiteral("forbidden"));

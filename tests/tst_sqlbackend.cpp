@@ -15,8 +15,7 @@ using namespace portcullis::test;
 namespace {
 
 // Waits for a future with the event loop running (as the console would), then returns its result.
-template <typename T>
-T awaitResult(QFuture<T> future)
+template <typename T> T awaitResult(QFuture<T> future)
 {
     QFutureWatcher<T> watcher;
     QSignalSpy finished(&watcher, &QFutureWatcherBase::finished);
@@ -55,7 +54,7 @@ void TestSqlBackend::workRunsOffTheCallingThread()
     }));
     QVERIFY_RESULT(login);
     const Actor actor = login->actor;
-    auto page = awaitResult(backend.run([actor](SqlStore& store) { return store.users().list(actor, UserQuery{}); }));
+    auto page = awaitResult(backend.run([actor](SqlStore& store) { return store.users().list(actor, UserQuery {}); }));
     QVERIFY_RESULT(page);
     QCOMPARE(page->total, 1);
     QCOMPARE(page->items.first().email, email);

@@ -8,16 +8,21 @@ namespace portcullis {
 // unchecked path. An API key acts for its owner, limited to the key's scopes.
 struct Actor
 {
-    enum class Kind { User, ApiKey, System };
+    enum class Kind
+    {
+        User,
+        ApiKey,
+        System
+    };
 
     Kind kind = Kind::User;
-    Id userId = 0;     // the user (for an API key: its owner)
-    Id apiKeyId = 0;   // set when Kind::ApiKey
-    Id sessionId = 0;  // the session the actor authenticated with, if any
+    Id userId = 0; // the user (for an API key: its owner)
+    Id apiKeyId = 0; // set when Kind::ApiKey
+    Id sessionId = 0; // the session the actor authenticated with, if any
     Id impersonatorId = 0; // set when the session is an impersonation: who is really acting
     Id organizationId = 0;
     QString email;
-    int level = 0;            // highest level among the actor's roles
+    int level = 0; // highest level among the actor's roles
     QStringList roleCodes;
     QSet<QString> permissions; // effective permissions (wildcards allowed), already limited by key scopes
     QString ip;
@@ -44,7 +49,7 @@ struct Actor
         Actor a;
         a.kind = Kind::System;
         a.level = Level::SuperAdmin;
-        a.permissions = {QStringLiteral("*")};
+        a.permissions = { QStringLiteral("*") };
         a.email = QStringLiteral("system");
         return a;
     }

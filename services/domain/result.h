@@ -9,7 +9,17 @@
 
 namespace portcullis {
 
-enum class ErrorCode { Unauthenticated, Forbidden, NotFound, Conflict, Validation, RateLimited, Unavailable, Storage };
+enum class ErrorCode
+{
+    Unauthenticated,
+    Forbidden,
+    NotFound,
+    Conflict,
+    Validation,
+    RateLimited,
+    Unavailable,
+    Storage
+};
 
 // A failure of a service call: a machine-readable code, a message for a human and, for validation
 // failures, a message per field (field names are the snake_case names of the REST contract).
@@ -19,20 +29,20 @@ struct ServiceError
     QString message;
     QHash<QString, QString> fieldErrors;
 
-    static ServiceError unauthenticated(const QString& message) { return {ErrorCode::Unauthenticated, message, {}}; }
-    static ServiceError forbidden(const QString& message) { return {ErrorCode::Forbidden, message, {}}; }
-    static ServiceError notFound(const QString& message) { return {ErrorCode::NotFound, message, {}}; }
-    static ServiceError conflict(const QString& message) { return {ErrorCode::Conflict, message, {}}; }
-    static ServiceError storage(const QString& message) { return {ErrorCode::Storage, message, {}}; }
-    static ServiceError unavailable(const QString& message) { return {ErrorCode::Unavailable, message, {}}; }
-    static ServiceError rateLimited(const QString& message) { return {ErrorCode::RateLimited, message, {}}; }
+    static ServiceError unauthenticated(const QString& message) { return { ErrorCode::Unauthenticated, message, {} }; }
+    static ServiceError forbidden(const QString& message) { return { ErrorCode::Forbidden, message, {} }; }
+    static ServiceError notFound(const QString& message) { return { ErrorCode::NotFound, message, {} }; }
+    static ServiceError conflict(const QString& message) { return { ErrorCode::Conflict, message, {} }; }
+    static ServiceError storage(const QString& message) { return { ErrorCode::Storage, message, {} }; }
+    static ServiceError unavailable(const QString& message) { return { ErrorCode::Unavailable, message, {} }; }
+    static ServiceError rateLimited(const QString& message) { return { ErrorCode::RateLimited, message, {} }; }
     static ServiceError validation(const QString& message, QHash<QString, QString> fields = {})
     {
-        return {ErrorCode::Validation, message, std::move(fields)};
+        return { ErrorCode::Validation, message, std::move(fields) };
     }
     static ServiceError validationField(const QString& field, const QString& message)
     {
-        return {ErrorCode::Validation, message, {{field, message}}};
+        return { ErrorCode::Validation, message, { { field, message } } };
     }
 
     // The code as written in the REST contract ("forbidden", "not_found", ...).
@@ -42,14 +52,21 @@ struct ServiceError
 };
 
 // Value or error; never throws across the event loop (Qt Creator's Utils::Result in spirit).
-template <typename T>
-class [[nodiscard]] Result
+template <typename T> class [[nodiscard]] Result
 {
 public:
-    Result(const T& value) : m_data(value) {}
-    Result(T&& value) : m_data(std::move(value)) {}
-    Result(const ServiceError& error) : m_data(error) {}
-    Result(ServiceError&& error) : m_data(std::move(error)) {}
+    Result(const T& value)
+        : m_data(value)
+    { }
+    Result(T&& value)
+        : m_data(std::move(value))
+    { }
+    Result(const ServiceError& error)
+        : m_data(error)
+    { }
+    Result(ServiceError&& error)
+        : m_data(std::move(error))
+    { }
 
     bool ok() const { return m_data.index() == 0; }
     explicit operator bool() const { return ok(); }
@@ -67,13 +84,16 @@ private:
     std::variant<T, ServiceError> m_data;
 };
 
-template <>
-class [[nodiscard]] Result<void>
+template <> class [[nodiscard]] Result<void>
 {
 public:
     Result() = default;
-    Result(const ServiceError& error) : m_error(error) {}
-    Result(ServiceError&& error) : m_error(std::move(error)) {}
+    Result(const ServiceError& error)
+        : m_error(error)
+    { }
+    Result(ServiceError&& error)
+        : m_error(std::move(error))
+    { }
 
     bool ok() const { return !m_error.has_value(); }
     explicit operator bool() const { return ok(); }

@@ -45,10 +45,10 @@ struct User
     QString username;
     QString fullName;
     Id organizationId = 0;
-    bool active = true;   // false = suspended
+    bool active = true; // false = suspended
     bool verified = false;
     bool deleted = false; // soft delete
-    QString banReason;    // empty = not banned
+    QString banReason; // empty = not banned
     QDateTime banExpiresAt; // invalid = permanent while banned
     Id bannedBy = 0;
     int failedLogins = 0;
@@ -81,7 +81,7 @@ struct Role
     bool builtIn = false;
     Id organizationId = 0; // 0 = global
     QStringList permissions; // direct permissions (may contain wildcards)
-    QStringList grants;      // role codes this role may assign although they are not strictly below
+    QStringList grants; // role codes this role may assign although they are not strictly below
 };
 
 struct Permission
@@ -169,14 +169,14 @@ struct AuditEvent
     Id actorId = 0;
     QString actorLabel; // email of the user (or owner of the key) when known
     Id organizationId = 0;
-    QString action;     // "user.banned", ...
+    QString action; // "user.banned", ...
     QString resourceType;
     QString resourceId;
     QJsonObject details;
     QString ip;
     QString outcome = QStringLiteral("success"); // "success" or "denied"
     QByteArray prevHash; // hex
-    QByteArray hash;     // hex
+    QByteArray hash; // hex
 };
 
 struct Stats
@@ -190,8 +190,7 @@ struct Stats
     qint64 eventsLast24h = 0;
 };
 
-template <typename T>
-struct Page
+template <typename T> struct Page
 {
     QList<T> items;
     qint64 total = 0;
@@ -207,10 +206,10 @@ struct AuditPage
 
 struct UserQuery
 {
-    QString search;         // substring of email, username or full name
-    QString roleCode;       // only users holding this role
-    QString status;         // "", "active", "suspended", "banned", "locked", "deleted"
-    Id organizationId = 0;  // 0 = the actor's scope (all for super admins)
+    QString search; // substring of email, username or full name
+    QString roleCode; // only users holding this role
+    QString status; // "", "active", "suspended", "banned", "locked", "deleted"
+    Id organizationId = 0; // 0 = the actor's scope (all for super admins)
     QString sortBy = QStringLiteral("email"); // email, username, full_name, created_at, last_login_at
     bool descending = false;
     int page = 1;
@@ -221,16 +220,16 @@ struct AuditQuery
 {
     Id actorId = 0;
     QString actorType;
-    QString actorEmail;   // matched against the actor's email (exact, case-insensitive)
-    QString action;       // exact, or a prefix ending in '*' ("user.*")
+    QString actorEmail; // matched against the actor's email (exact, case-insensitive)
+    QString action; // exact, or a prefix ending in '*' ("user.*")
     QString resourceType;
     QString resourceId;
-    QString outcome;      // "", "success", "denied"
+    QString outcome; // "", "success", "denied"
     Id organizationId = 0;
     QString ip;
-    QDateTime from;       // inclusive
-    QDateTime to;         // exclusive
-    QString cursor;       // from AuditPage::nextCursor
+    QDateTime from; // inclusive
+    QDateTime to; // exclusive
+    QString cursor; // from AuditPage::nextCursor
     int limit = 100;
 };
 
@@ -267,7 +266,7 @@ struct NewUser
     QString fullName;
     QString password;
     Id organizationId = 0; // 0 = the actor's organization
-    QStringList roleCodes = {QStringLiteral("user")};
+    QStringList roleCodes = { QStringLiteral("user") };
     bool verified = false;
 };
 

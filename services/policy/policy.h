@@ -15,8 +15,8 @@ struct Decision
     bool allowed = false;
     QString reason; // why not, for a human ("Admins cannot assign super_admin (level 100)")
 
-    static Decision allow() { return {true, {}}; }
-    static Decision deny(const QString& why) { return {false, why}; }
+    static Decision allow() { return { true, {} }; }
+    static Decision deny(const QString& why) { return { false, why }; }
     explicit operator bool() const { return allowed; }
 };
 

@@ -7,10 +7,10 @@
 
 namespace portcullis::crypto {
 
-QByteArray randomBytes(int count);            // RAND_bytes; aborts never, returns empty on failure
-QString base62(const QByteArray& bytes);      // big-number base62 of the bytes, [0-9A-Za-z]
-QString randomToken(int bytes = 32);          // base62 of random bytes, for reset/invite/session tokens
-QByteArray sha256(const QByteArray& data);    // raw 32 bytes
+QByteArray randomBytes(int count); // RAND_bytes; aborts never, returns empty on failure
+QString base62(const QByteArray& bytes); // big-number base62 of the bytes, [0-9A-Za-z]
+QString randomToken(int bytes = 32); // base62 of random bytes, for reset/invite/session tokens
+QByteArray sha256(const QByteArray& data); // raw 32 bytes
 QByteArray sha256Hex(const QByteArray& data); // lower-case hex, 64 chars
 QByteArray hmacSha256(const QByteArray& key, const QByteArray& data);
 bool constantTimeEquals(const QByteArray& a, const QByteArray& b);

@@ -15,7 +15,6 @@
 
 #include <algorithm>
 
-
 namespace portcullis {
 
 using namespace sqlutil;

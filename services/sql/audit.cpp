@@ -55,8 +55,8 @@ AuditEvent eventFromQuery(const QSqlQuery& q)
 
 QString encodeCursor(Id id)
 {
-    return QString::fromLatin1(QByteArray("a:" + QByteArray::number(id)).toBase64(QByteArray::Base64UrlEncoding
-                                                                                   | QByteArray::OmitTrailingEquals));
+    return QString::fromLatin1(QByteArray("a:" + QByteArray::number(id))
+                                   .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
 }
 
 Result<Id> decodeCursor(const QString& cursor)
@@ -119,7 +119,8 @@ Result<Filter> buildFilter(const Actor& actor, const AuditQuery& query)
     }
     if (!query.outcome.isEmpty()) {
         if (query.outcome != QLatin1String("success") && query.outcome != QLatin1String("denied"))
-            return ServiceError::validationField(QStringLiteral("outcome"), QStringLiteral("Outcome is success or denied"));
+            return ServiceError::validationField(QStringLiteral("outcome"),
+                                                 QStringLiteral("Outcome is success or denied"));
         where << QStringLiteral("outcome = ?");
         f.values << query.outcome;
     }
@@ -128,7 +129,8 @@ Result<Filter> buildFilter(const Actor& actor, const AuditQuery& query)
         f.values << query.ip;
     }
     if (query.from.isValid() && query.to.isValid() && query.from >= query.to)
-        return ServiceError::validationField(QStringLiteral("from"), QStringLiteral("The start must be before the end"));
+        return ServiceError::validationField(QStringLiteral("from"),
+                                             QStringLiteral("The start must be before the end"));
     if (query.from.isValid()) {
         where << QStringLiteral("occurred_at >= ?");
         f.values << query.from.toMSecsSinceEpoch();
@@ -183,8 +185,9 @@ Result<AuditPage> AuditManager::query(const Actor& actor, const AuditQuery& quer
     values << limit + 1;
     QSqlQuery q(m_core.db());
     q.setForwardOnly(true);
-    const QString sql = kAuditColumns + (where.isEmpty() ? QString() : QStringLiteral(" WHERE ") + where.join(QStringLiteral(" AND ")))
-                        + QStringLiteral(" ORDER BY id DESC LIMIT ?");
+    const QString sql = kAuditColumns
+        + (where.isEmpty() ? QString() : QStringLiteral(" WHERE ") + where.join(QStringLiteral(" AND ")))
+        + QStringLiteral(" ORDER BY id DESC LIMIT ?");
     if (!m_core.exec(q, sql, values))
         return m_core.sqlError(q, QStringLiteral("Reading the audit log"));
     AuditPage page;
@@ -231,8 +234,8 @@ Result<qint64> AuditManager::exportTo(const Actor& actor, const AuditQuery& quer
         }
         values << batch;
         const QString sql = kAuditColumns
-                            + (where.isEmpty() ? QString() : QStringLiteral(" WHERE ") + where.join(QStringLiteral(" AND ")))
-                            + QStringLiteral(" ORDER BY id DESC LIMIT ?");
+            + (where.isEmpty() ? QString() : QStringLiteral(" WHERE ") + where.join(QStringLiteral(" AND ")))
+            + QStringLiteral(" ORDER BY id DESC LIMIT ?");
         if (!m_core.exec(q, sql, values))
             return m_core.sqlError(q, QStringLiteral("Exporting the audit log"));
         int rows = 0;
@@ -242,10 +245,13 @@ Result<qint64> AuditManager::exportTo(const Actor& actor, const AuditQuery& quer
             before = q.value(0).toLongLong();
             const QString time = timeFrom(q.value(1)).toString(Qt::ISODateWithMs);
             if (options.format == ExportFormat::Csv) {
-                const QStringList fields = {q.value(0).toString(), time,         q.value(2).toString(), q.value(3).toString(),
-                                            q.value(4).toString(), q.value(5).toString(), q.value(6).toString(),
-                                            q.value(7).toString(), q.value(8).toString(), q.value(11).toString(),
-                                            q.value(10).toString(), q.value(9).toString(), q.value(13).toString()};
+                const QStringList fields = { q.value(0).toString(),  time,
+                                             q.value(2).toString(),  q.value(3).toString(),
+                                             q.value(4).toString(),  q.value(5).toString(),
+                                             q.value(6).toString(),  q.value(7).toString(),
+                                             q.value(8).toString(),  q.value(11).toString(),
+                                             q.value(10).toString(), q.value(9).toString(),
+                                             q.value(13).toString() };
                 QStringList escaped;
                 escaped.reserve(fields.size());
                 for (const QString& field : fields)
@@ -253,19 +259,20 @@ Result<qint64> AuditManager::exportTo(const Actor& actor, const AuditQuery& quer
                 chunk += escaped.join(QLatin1Char(',')).toUtf8();
                 chunk += '\n';
             } else {
-                QJsonObject o{{QStringLiteral("id"), q.value(0).toLongLong()},
-                              {QStringLiteral("time"), time},
-                              {QStringLiteral("actor_type"), q.value(2).toString()},
-                              {QStringLiteral("actor_id"), q.value(3).toLongLong()},
-                              {QStringLiteral("actor_email"), q.value(4).toString()},
-                              {QStringLiteral("organization_id"), q.value(5).toLongLong()},
-                              {QStringLiteral("action"), q.value(6).toString()},
-                              {QStringLiteral("resource_type"), q.value(7).toString()},
-                              {QStringLiteral("resource_id"), q.value(8).toString()},
-                              {QStringLiteral("details"), QJsonDocument::fromJson(q.value(9).toString().toUtf8()).object()},
-                              {QStringLiteral("ip"), q.value(10).toString()},
-                              {QStringLiteral("outcome"), q.value(11).toString()},
-                              {QStringLiteral("hash"), q.value(13).toString()}};
+                QJsonObject o { { QStringLiteral("id"), q.value(0).toLongLong() },
+                                { QStringLiteral("time"), time },
+                                { QStringLiteral("actor_type"), q.value(2).toString() },
+                                { QStringLiteral("actor_id"), q.value(3).toLongLong() },
+                                { QStringLiteral("actor_email"), q.value(4).toString() },
+                                { QStringLiteral("organization_id"), q.value(5).toLongLong() },
+                                { QStringLiteral("action"), q.value(6).toString() },
+                                { QStringLiteral("resource_type"), q.value(7).toString() },
+                                { QStringLiteral("resource_id"), q.value(8).toString() },
+                                { QStringLiteral("details"),
+                                  QJsonDocument::fromJson(q.value(9).toString().toUtf8()).object() },
+                                { QStringLiteral("ip"), q.value(10).toString() },
+                                { QStringLiteral("outcome"), q.value(11).toString() },
+                                { QStringLiteral("hash"), q.value(13).toString() } };
                 chunk += QJsonDocument(o).toJson(QJsonDocument::Compact);
                 chunk += '\n';
             }
@@ -280,12 +287,12 @@ Result<qint64> AuditManager::exportTo(const Actor& actor, const AuditQuery& quer
     }
     q.finish();
     auto audited = m_core.inTransaction<bool>([&]() -> Result<bool> {
-        if (auto a = m_core.appendAudit(actor, QStringLiteral("audit.exported"), QStringLiteral("audit"), {},
-                                        actor.isSuperAdmin() ? query.organizationId : actor.organizationId,
-                                        {{QStringLiteral("rows"), written},
-                                         {QStringLiteral("format"), options.format == ExportFormat::Csv
-                                                                        ? QStringLiteral("csv")
-                                                                        : QStringLiteral("jsonl")}});
+        if (auto a = m_core.appendAudit(
+                actor, QStringLiteral("audit.exported"), QStringLiteral("audit"), {},
+                actor.isSuperAdmin() ? query.organizationId : actor.organizationId,
+                { { QStringLiteral("rows"), written },
+                  { QStringLiteral("format"),
+                    options.format == ExportFormat::Csv ? QStringLiteral("csv") : QStringLiteral("jsonl") } });
             !a)
             return a.error();
         return true;
@@ -302,7 +309,8 @@ AuditVerification AuditManager::verifyChain()
     q.setForwardOnly(true);
     QByteArray expectedPrev = auditchain::kGenesisHash;
     Id expectedId = 1;
-    if (q.exec(QStringLiteral("SELECT purged_before_id, anchor_hash FROM audit_purges ORDER BY id DESC LIMIT 1")) && q.next()) {
+    if (q.exec(QStringLiteral("SELECT purged_before_id, anchor_hash FROM audit_purges ORDER BY id DESC LIMIT 1"))
+        && q.next()) {
         expectedId = q.value(0).toLongLong();
         expectedPrev = q.value(1).toString().toLatin1();
     }
@@ -310,7 +318,7 @@ AuditVerification AuditManager::verifyChain()
     const int batch = 20000;
     Id after = 0;
     for (;;) {
-        if (!m_core.exec(q, kAuditColumns + QStringLiteral(" WHERE id > ? ORDER BY id LIMIT ?"), {after, batch})) {
+        if (!m_core.exec(q, kAuditColumns + QStringLiteral(" WHERE id > ? ORDER BY id LIMIT ?"), { after, batch })) {
             result.ok = false;
             result.problem = m_core.sqlError(q, QStringLiteral("Reading the audit log")).message;
             return result;
@@ -325,8 +333,8 @@ AuditVerification AuditManager::verifyChain()
             QString problem;
             if (row.id != expectedId)
                 problem = row.id > expectedId
-                              ? QStringLiteral("events %1 to %2 are missing").arg(expectedId).arg(row.id - 1)
-                              : QStringLiteral("unexpected id (expected %1)").arg(expectedId);
+                    ? QStringLiteral("events %1 to %2 are missing").arg(expectedId).arg(row.id - 1)
+                    : QStringLiteral("unexpected id (expected %1)").arg(expectedId);
             else if (prev != expectedPrev)
                 problem = QStringLiteral("previous-hash link does not match the event before it");
             else if (auditchain::hash(prev, row) != stored)
@@ -355,7 +363,7 @@ Result<AuditVerification> AuditManager::verify(const Actor& actor)
                            d.reason);
     const AuditVerification result = verifyChain();
     auto audited = m_core.inTransaction<bool>([&]() -> Result<bool> {
-        QJsonObject details{{QStringLiteral("ok"), result.ok}, {QStringLiteral("events"), result.count}};
+        QJsonObject details { { QStringLiteral("ok"), result.ok }, { QStringLiteral("events"), result.count } };
         if (!result.ok) {
             details.insert(QStringLiteral("first_broken_id"), result.firstBrokenId);
             details.insert(QStringLiteral("problem"), result.problem);
@@ -380,30 +388,33 @@ Result<qint64> AuditManager::purge(const Actor& actor, const QDateTime& before)
         return ServiceError::validationField(QStringLiteral("before"), QStringLiteral("Choose a date in the past"));
     return m_core.inTransaction<qint64>([&]() -> Result<qint64> {
         QSqlQuery q(m_core.db());
-        if (!m_core.exec(q, QStringLiteral("SELECT id, hash FROM audit_events WHERE occurred_at < ? ORDER BY id DESC LIMIT 1"),
-                         {before.toMSecsSinceEpoch()}))
+        if (!m_core.exec(
+                q, QStringLiteral("SELECT id, hash FROM audit_events WHERE occurred_at < ? ORDER BY id DESC LIMIT 1"),
+                { before.toMSecsSinceEpoch() }))
             return m_core.sqlError(q, QStringLiteral("Finding the purge point"));
         if (!q.next())
             return qint64(0);
         const Id lastPurged = q.value(0).toLongLong();
         const QString anchor = q.value(1).toString();
         q.finish();
-        if (!m_core.exec(q, QStringLiteral("SELECT COUNT(*) FROM audit_events WHERE id <= ?"), {lastPurged}) || !q.next())
+        if (!m_core.exec(q, QStringLiteral("SELECT COUNT(*) FROM audit_events WHERE id <= ?"), { lastPurged })
+            || !q.next())
             return m_core.sqlError(q, QStringLiteral("Counting events to purge"));
         const qint64 count = q.value(0).toLongLong();
         q.finish();
         // The purge record is what allows the trigger to delete below it, and what verify starts from.
-        if (!m_core.exec(q,
-                         QStringLiteral("INSERT INTO audit_purges (purged_before_id, anchor_hash, purged_at, purged_by) "
-                                        "VALUES (?, ?, ?, ?)"),
-                         {lastPurged + 1, anchor, m_core.now(), actor.userId}))
+        if (!m_core.exec(
+                q,
+                QStringLiteral("INSERT INTO audit_purges (purged_before_id, anchor_hash, purged_at, purged_by) "
+                               "VALUES (?, ?, ?, ?)"),
+                { lastPurged + 1, anchor, m_core.now(), actor.userId }))
             return m_core.sqlError(q, QStringLiteral("Recording the purge"));
-        if (!m_core.exec(q, QStringLiteral("DELETE FROM audit_events WHERE id <= ?"), {lastPurged}))
+        if (!m_core.exec(q, QStringLiteral("DELETE FROM audit_events WHERE id <= ?"), { lastPurged }))
             return m_core.sqlError(q, QStringLiteral("Purging the audit log"));
         if (auto a = m_core.appendAudit(actor, QStringLiteral("audit.purged"), QStringLiteral("audit"), {}, 0,
-                                        {{QStringLiteral("events_removed"), count},
-                                         {QStringLiteral("before"), before.toUTC().toString(Qt::ISODate)},
-                                         {QStringLiteral("purged_before_id"), lastPurged + 1}});
+                                        { { QStringLiteral("events_removed"), count },
+                                          { QStringLiteral("before"), before.toUTC().toString(Qt::ISODate) },
+                                          { QStringLiteral("purged_before_id"), lastPurged + 1 } });
             !a)
             return a.error();
         return count;

@@ -6,7 +6,6 @@
 #include <QSqlQuery>
 #include <QTimeZone>
 
-
 namespace portcullis {
 
 using namespace sqlutil;
@@ -44,7 +43,7 @@ Result<LoginResult> AuthManager::login(const QString& emailOrUsername, const QSt
     const QString wrong = QStringLiteral("Wrong email or password");
     if (emailOrUsername.trimmed().isEmpty() || password.isEmpty())
         return ServiceError::validation(QStringLiteral("Enter your email and password"),
-                                        {{QStringLiteral("email"), QStringLiteral("Required")}});
+                                        { { QStringLiteral("email"), QStringLiteral("Required") } });
     if (password.size() > policy::Limits::MaxPasswordLength)
         return ServiceError::unauthenticated(wrong);
 
@@ -57,7 +56,7 @@ Result<LoginResult> AuthManager::login(const QString& emailOrUsername, const QSt
         auto audited = m_core.inTransaction<bool>([&]() -> Result<bool> {
             if (auto a = m_core.appendAudit(attemptActor(nullptr, ip, userAgent), QStringLiteral("user.login_failed"),
                                             QStringLiteral("user"), {}, 0,
-                                            {{QStringLiteral("reason"), QStringLiteral("unknown account")}},
+                                            { { QStringLiteral("reason"), QStringLiteral("unknown account") } },
                                             QStringLiteral("denied"));
                 !a)
                 return a.error();
@@ -85,29 +84,31 @@ Result<LoginResult> AuthManager::login(const QString& emailOrUsername, const QSt
         auto counted = m_core.inTransaction<int>([&]() -> Result<int> {
             QSqlQuery q(m_core.db());
             // Count in the database, not in memory, so several servers share one lockout.
-            if (!m_core.exec(q, QStringLiteral("UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ?"), {user.id})
-                || !m_core.exec(q, QStringLiteral("SELECT failed_logins FROM users WHERE id = ?"), {user.id}) || !q.next())
+            if (!m_core.exec(q, QStringLiteral("UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ?"),
+                             { user.id })
+                || !m_core.exec(q, QStringLiteral("SELECT failed_logins FROM users WHERE id = ?"), { user.id })
+                || !q.next())
                 return m_core.sqlError(q, QStringLiteral("Recording the failed sign-in"));
             const int failures = q.value(0).toInt();
             q.finish();
-            QJsonObject details{{QStringLiteral("reason"), QStringLiteral("wrong password")},
-                                {QStringLiteral("failed_attempts"), failures}};
+            QJsonObject details { { QStringLiteral("reason"), QStringLiteral("wrong password") },
+                                  { QStringLiteral("failed_attempts"), failures } };
             if (failures >= lockout::MaxFailedLogins) {
                 lockedUntil = now.addSecs(lockout::LockMinutes * 60);
                 if (!m_core.exec(q, QStringLiteral("UPDATE users SET locked_until = ?, failed_logins = 0 WHERE id = ?"),
-                                 {lockedUntil.toMSecsSinceEpoch(), user.id}))
+                                 { lockedUntil.toMSecsSinceEpoch(), user.id }))
                     return m_core.sqlError(q, QStringLiteral("Locking the account"));
                 details.insert(QStringLiteral("locked_until"), lockedUntil.toString(Qt::ISODate));
             }
-            if (auto a = m_core.appendAudit(attempt, QStringLiteral("user.login_failed"), QStringLiteral("user"),
-                                            QString::number(user.id), user.organizationId, details,
-                                            QStringLiteral("denied"));
+            if (auto a
+                = m_core.appendAudit(attempt, QStringLiteral("user.login_failed"), QStringLiteral("user"),
+                                     QString::number(user.id), user.organizationId, details, QStringLiteral("denied"));
                 !a)
                 return a.error();
             if (lockedUntil.isValid()) {
-                if (auto a = m_core.appendAudit(attempt, QStringLiteral("user.locked"), QStringLiteral("user"),
-                                                QString::number(user.id), user.organizationId,
-                                                {{QStringLiteral("locked_until"), lockedUntil.toString(Qt::ISODate)}});
+                if (auto a = m_core.appendAudit(
+                        attempt, QStringLiteral("user.locked"), QStringLiteral("user"), QString::number(user.id),
+                        user.organizationId, { { QStringLiteral("locked_until"), lockedUntil.toString(Qt::ISODate) } });
                     !a)
                     return a.error();
             }
@@ -117,7 +118,8 @@ Result<LoginResult> AuthManager::login(const QString& emailOrUsername, const QSt
             return counted.error();
         if (lockedUntil.isValid())
             return ServiceError::unauthenticated(
-                QStringLiteral("Too many failed sign-ins: the account is locked for %1 minutes").arg(lockout::LockMinutes));
+                QStringLiteral("Too many failed sign-ins: the account is locked for %1 minutes")
+                    .arg(lockout::LockMinutes));
         return ServiceError::unauthenticated(wrong);
     }
 
@@ -125,7 +127,8 @@ Result<LoginResult> AuthManager::login(const QString& emailOrUsername, const QSt
     if (user.isBanned(now)) {
         refusal = QStringLiteral("This account is banned: %1").arg(user.banReason);
         if (user.banExpiresAt.isValid())
-            refusal += QStringLiteral(" (until %1 UTC)").arg(user.banExpiresAt.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm")));
+            refusal += QStringLiteral(" (until %1 UTC)")
+                           .arg(user.banExpiresAt.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm")));
     } else if (!user.active) {
         refusal = QStringLiteral("This account is suspended; ask an administrator to reactivate it");
     } else {
@@ -151,20 +154,21 @@ Result<LoginResult> AuthManager::login(const QString& emailOrUsername, const QSt
         if (!m_core.exec(q,
                          QStringLiteral("UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = ? "
                                         "WHERE id = ?"),
-                         {nowMs, user.id}))
+                         { nowMs, user.id }))
             return m_core.sqlError(q, QStringLiteral("Recording the sign-in"));
-        if (!m_core.exec(q,
-                         QStringLiteral("INSERT INTO sessions (user_id, organization_id, token_hash, ip, user_agent, "
-                                        "created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
-                         {user.id, user.organizationId, QString::fromLatin1(crypto::sha256Hex(result.sessionToken.toUtf8())),
-                          ip, userAgent.left(500), nowMs, nowMs, expires})
+        if (!m_core.exec(
+                q,
+                QStringLiteral("INSERT INTO sessions (user_id, organization_id, token_hash, ip, user_agent, "
+                               "created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
+                { user.id, user.organizationId, QString::fromLatin1(crypto::sha256Hex(result.sessionToken.toUtf8())),
+                  ip, userAgent.left(500), nowMs, nowMs, expires })
             || !q.next())
             return m_core.sqlError(q, QStringLiteral("Opening the session"));
         const Id id = q.value(0).toLongLong();
         q.finish();
-        if (auto a = m_core.appendAudit(*actor, QStringLiteral("user.login"), QStringLiteral("session"),
-                                        QString::number(id), user.organizationId,
-                                        {{QStringLiteral("user_agent"), userAgent.left(200)}});
+        if (auto a
+            = m_core.appendAudit(*actor, QStringLiteral("user.login"), QStringLiteral("session"), QString::number(id),
+                                 user.organizationId, { { QStringLiteral("user_agent"), userAgent.left(200) } });
             !a)
             return a.error();
         result.session.id = id;
@@ -194,7 +198,7 @@ Status AuthManager::logout(const Actor& actor)
     auto done = m_core.inTransaction<bool>([&]() -> Result<bool> {
         QSqlQuery q(m_core.db());
         if (!m_core.exec(q, QStringLiteral("UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL"),
-                         {m_core.now(), actor.sessionId}))
+                         { m_core.now(), actor.sessionId }))
             return m_core.sqlError(q, QStringLiteral("Ending the session"));
         if (auto a = m_core.appendAudit(actor, QStringLiteral("user.logout"), QStringLiteral("session"),
                                         QString::number(actor.sessionId), actor.organizationId);

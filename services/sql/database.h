@@ -11,7 +11,11 @@
 
 namespace portcullis {
 
-enum class Dialect { Sqlite, Postgres };
+enum class Dialect
+{
+    Sqlite,
+    Postgres
+};
 
 struct DatabaseConfig
 {

@@ -22,18 +22,19 @@ Status RoleManager::seedCatalog()
     auto done = m_core.inTransaction<bool>([&]() -> Result<bool> {
         QSqlQuery q(m_core.db());
         for (const Permission& p : policy::permissionCatalog()) {
-            if (!m_core.exec(q, QStringLiteral("SELECT 1 FROM permissions WHERE code = ?"), {p.code}))
+            if (!m_core.exec(q, QStringLiteral("SELECT 1 FROM permissions WHERE code = ?"), { p.code }))
                 return m_core.sqlError(q, QStringLiteral("Seeding permissions"));
             if (q.next())
                 continue;
             q.finish();
-            if (!m_core.exec(q, QStringLiteral("INSERT INTO permissions (code, category, description) VALUES (?, ?, ?)"),
-                             {p.code, p.category, p.description}))
+            if (!m_core.exec(q,
+                             QStringLiteral("INSERT INTO permissions (code, category, description) VALUES (?, ?, ?)"),
+                             { p.code, p.category, p.description }))
                 return m_core.sqlError(q, QStringLiteral("Seeding permissions"));
         }
         const qint64 now = m_core.now();
         for (const Role& role : policy::builtInRoles()) {
-            if (!m_core.exec(q, QStringLiteral("SELECT id FROM roles WHERE code = ?"), {role.code}))
+            if (!m_core.exec(q, QStringLiteral("SELECT id FROM roles WHERE code = ?"), { role.code }))
                 return m_core.sqlError(q, QStringLiteral("Seeding roles"));
             if (q.next())
                 continue;
@@ -41,7 +42,7 @@ Status RoleManager::seedCatalog()
             if (!m_core.exec(q,
                              QStringLiteral("INSERT INTO roles (code, name, description, level, built_in, created_at, "
                                             "updated_at) VALUES (?, ?, ?, ?, 1, ?, ?) RETURNING id"),
-                             {role.code, role.name, role.description, role.level, now, now})
+                             { role.code, role.name, role.description, role.level, now, now })
                 || !q.next())
                 return m_core.sqlError(q, QStringLiteral("Seeding roles"));
             const Id id = q.value(0).toLongLong();
@@ -59,17 +60,17 @@ Status RoleManager::seedCatalog()
 Status RoleManager::writePermissions(Id roleId, const QStringList& permissions, const QStringList& grants)
 {
     QSqlQuery q(m_core.db());
-    if (!m_core.exec(q, QStringLiteral("DELETE FROM role_permissions WHERE role_id = ?"), {roleId})
-        || !m_core.exec(q, QStringLiteral("DELETE FROM role_grants WHERE role_id = ?"), {roleId}))
+    if (!m_core.exec(q, QStringLiteral("DELETE FROM role_permissions WHERE role_id = ?"), { roleId })
+        || !m_core.exec(q, QStringLiteral("DELETE FROM role_grants WHERE role_id = ?"), { roleId }))
         return m_core.sqlError(q, QStringLiteral("Saving the role's permissions"));
     for (const QString& code : sortedUnique(permissions)) {
         if (!m_core.exec(q, QStringLiteral("INSERT INTO role_permissions (role_id, permission_code) VALUES (?, ?)"),
-                         {roleId, code}))
+                         { roleId, code }))
             return m_core.sqlError(q, QStringLiteral("Saving the role's permissions"));
     }
     for (const QString& code : sortedUnique(grants)) {
         if (!m_core.exec(q, QStringLiteral("INSERT INTO role_grants (role_id, grantable_role_code) VALUES (?, ?)"),
-                         {roleId, code}))
+                         { roleId, code }))
             return m_core.sqlError(q, QStringLiteral("Saving the role's grants"));
     }
     return {};
@@ -81,12 +82,12 @@ Result<QList<Role>> RoleManager::list(const Actor& actor)
         return m_core.deny(actor, QStringLiteral("role.listed"), kRoleResource, {}, actor.organizationId, d.reason);
     QSqlQuery q(m_core.db());
     bool ok = actor.isSuperAdmin()
-                  ? m_core.exec(q, roleSelect(m_core) + QStringLiteral(" ORDER BY r.level DESC, r.code"))
-                  : m_core.exec(q,
-                                roleSelect(m_core)
-                                    + QStringLiteral(" WHERE r.organization_id IS NULL OR r.organization_id = ? "
-                                                     "ORDER BY r.level DESC, r.code"),
-                                {actor.organizationId});
+        ? m_core.exec(q, roleSelect(m_core) + QStringLiteral(" ORDER BY r.level DESC, r.code"))
+        : m_core.exec(q,
+                      roleSelect(m_core)
+                          + QStringLiteral(" WHERE r.organization_id IS NULL OR r.organization_id = ? "
+                                           "ORDER BY r.level DESC, r.code"),
+                      { actor.organizationId });
     if (!ok)
         return m_core.sqlError(q, QStringLiteral("Listing roles"));
     return rolesFromQuery(q);
@@ -111,7 +112,8 @@ static Status validateRoleFields(const QString& name, const QString& description
     if (name.trimmed().isEmpty())
         fields.insert(QStringLiteral("name"), QStringLiteral("A role needs a name"));
     else if (name.size() > policy::Limits::Name)
-        fields.insert(QStringLiteral("name"), QStringLiteral("Name is longer than %1 characters").arg(policy::Limits::Name));
+        fields.insert(QStringLiteral("name"),
+                      QStringLiteral("Name is longer than %1 characters").arg(policy::Limits::Name));
     if (description.size() > policy::Limits::Description)
         fields.insert(QStringLiteral("description"),
                       QStringLiteral("Description is longer than %1 characters").arg(policy::Limits::Description));
@@ -151,21 +153,23 @@ Result<Role> RoleManager::create(const Actor& actor, const NewRole& nr)
     auto created = m_core.inTransaction<Id>([&]() -> Result<Id> {
         const qint64 now = m_core.now();
         QSqlQuery q(m_core.db());
-        if (!m_core.exec(q,
-                         QStringLiteral("INSERT INTO roles (code, name, description, level, built_in, organization_id, "
-                                        "created_at, updated_at) VALUES (?, ?, ?, ?, 0, ?, ?, ?) RETURNING id"),
-                         {nr.code, nr.name.trimmed(), nr.description, nr.level,
-                          nr.organizationId == 0 ? QVariant(QMetaType::fromType<qint64>()) : QVariant(nr.organizationId), now,
-                          now})
+        if (!m_core.exec(
+                q,
+                QStringLiteral("INSERT INTO roles (code, name, description, level, built_in, organization_id, "
+                               "created_at, updated_at) VALUES (?, ?, ?, ?, 0, ?, ?, ?) RETURNING id"),
+                { nr.code, nr.name.trimmed(), nr.description, nr.level,
+                  nr.organizationId == 0 ? QVariant(QMetaType::fromType<qint64>()) : QVariant(nr.organizationId), now,
+                  now })
             || !q.next())
             return m_core.sqlError(q, QStringLiteral("Creating the role"));
         const Id id = q.value(0).toLongLong();
         q.finish();
         if (auto w = writePermissions(id, nr.permissions, nr.grants); !w)
             return w.error();
-        if (auto a = m_core.appendAudit(actor, QStringLiteral("role.created"), kRoleResource, nr.code, nr.organizationId,
-                                        {{QStringLiteral("level"), nr.level},
-                                         {QStringLiteral("permissions"), QJsonArray::fromStringList(nr.permissions)}});
+        if (auto a
+            = m_core.appendAudit(actor, QStringLiteral("role.created"), kRoleResource, nr.code, nr.organizationId,
+                                 { { QStringLiteral("level"), nr.level },
+                                   { QStringLiteral("permissions"), QJsonArray::fromStringList(nr.permissions) } });
             !a)
             return a.error();
         return id;
@@ -185,7 +189,8 @@ Result<Role> RoleManager::update(const Actor& actor, Id roleId, const RoleUpdate
     if (!role)
         return role.error();
     if (auto d = policy::requirePermission(actor, QStringLiteral("admin:role:edit")); !d)
-        return m_core.deny(actor, QStringLiteral("role.updated"), kRoleResource, role->code, role->organizationId, d.reason);
+        return m_core.deny(actor, QStringLiteral("role.updated"), kRoleResource, role->code, role->organizationId,
+                           d.reason);
     Role next = *role;
     next.name = update.name.value_or(role->name);
     next.description = update.description.value_or(role->description);
@@ -194,11 +199,13 @@ Result<Role> RoleManager::update(const Actor& actor, Id roleId, const RoleUpdate
     next.grants = update.grants.value_or(role->grants);
     // Both the role as it is and as it would be must be within the actor's reach.
     if (auto d = policy::canManageRole(actor, *role); !d)
-        return m_core.deny(actor, QStringLiteral("role.updated"), kRoleResource, role->code, role->organizationId, d.reason);
+        return m_core.deny(actor, QStringLiteral("role.updated"), kRoleResource, role->code, role->organizationId,
+                           d.reason);
     if (auto v = validateRoleFields(next.name, next.description, next.level, next.permissions); !v)
         return v.error();
     if (auto d = policy::canManageRole(actor, next); !d)
-        return m_core.deny(actor, QStringLiteral("role.updated"), kRoleResource, role->code, role->organizationId, d.reason);
+        return m_core.deny(actor, QStringLiteral("role.updated"), kRoleResource, role->code, role->organizationId,
+                           d.reason);
     for (const QString& code : next.permissions) {
         if (!role->permissions.contains(code) && !policy::hasPermission(actor.permissions, code))
             return m_core.deny(actor, QStringLiteral("role.updated"), kRoleResource, role->code, role->organizationId,
@@ -206,12 +213,13 @@ Result<Role> RoleManager::update(const Actor& actor, Id roleId, const RoleUpdate
     }
     auto done = m_core.inTransaction<bool>([&]() -> Result<bool> {
         QSqlQuery q(m_core.db());
-        if (!m_core.exec(q, QStringLiteral("UPDATE roles SET name = ?, description = ?, level = ?, updated_at = ? WHERE id = ?"),
-                         {next.name.trimmed(), next.description, next.level, m_core.now(), roleId}))
+        if (!m_core.exec(
+                q, QStringLiteral("UPDATE roles SET name = ?, description = ?, level = ?, updated_at = ? WHERE id = ?"),
+                { next.name.trimmed(), next.description, next.level, m_core.now(), roleId }))
             return m_core.sqlError(q, QStringLiteral("Saving the role"));
         if (auto w = writePermissions(roleId, next.permissions, next.grants); !w)
             return w.error();
-        QJsonObject details{{QStringLiteral("level"), next.level}};
+        QJsonObject details { { QStringLiteral("level"), next.level } };
         QStringList added, removed;
         for (const QString& p : next.permissions)
             if (!role->permissions.contains(p))
@@ -242,12 +250,15 @@ Status RoleManager::remove(const Actor& actor, Id roleId, bool cascade)
     if (!role)
         return role.error();
     if (auto d = policy::requirePermission(actor, QStringLiteral("admin:role:delete")); !d)
-        return m_core.deny(actor, QStringLiteral("role.deleted"), kRoleResource, role->code, role->organizationId, d.reason);
+        return m_core.deny(actor, QStringLiteral("role.deleted"), kRoleResource, role->code, role->organizationId,
+                           d.reason);
     if (auto d = policy::canManageRole(actor, *role); !d)
-        return m_core.deny(actor, QStringLiteral("role.deleted"), kRoleResource, role->code, role->organizationId, d.reason);
+        return m_core.deny(actor, QStringLiteral("role.deleted"), kRoleResource, role->code, role->organizationId,
+                           d.reason);
     auto done = m_core.inTransaction<bool>([&]() -> Result<bool> {
         QSqlQuery q(m_core.db());
-        if (!m_core.exec(q, QStringLiteral("SELECT COUNT(*) FROM user_roles WHERE role_id = ?"), {roleId}) || !q.next())
+        if (!m_core.exec(q, QStringLiteral("SELECT COUNT(*) FROM user_roles WHERE role_id = ?"), { roleId })
+            || !q.next())
             return m_core.sqlError(q, QStringLiteral("Checking the role's assignments"));
         const qint64 assigned = q.value(0).toLongLong();
         q.finish();
@@ -256,10 +267,10 @@ Status RoleManager::remove(const Actor& actor, Id roleId, bool cascade)
                 QStringLiteral("Role %1 is assigned to %2 user(s); remove it from them first or delete with cascade")
                     .arg(role->code)
                     .arg(assigned));
-        if (!m_core.exec(q, QStringLiteral("DELETE FROM roles WHERE id = ?"), {roleId}))
+        if (!m_core.exec(q, QStringLiteral("DELETE FROM roles WHERE id = ?"), { roleId }))
             return m_core.sqlError(q, QStringLiteral("Deleting the role"));
         if (auto a = m_core.appendAudit(actor, QStringLiteral("role.deleted"), kRoleResource, role->code,
-                                        role->organizationId, {{QStringLiteral("assignments_removed"), assigned}});
+                                        role->organizationId, { { QStringLiteral("assignments_removed"), assigned } });
             !a)
             return a.error();
         return true;
@@ -336,7 +347,7 @@ Result<QList<Permission>> PermissionManager::list(const Actor& actor)
         return m_core.sqlError(q, QStringLiteral("Listing permissions"));
     QList<Permission> list;
     while (q.next())
-        list << Permission{q.value(0).toString(), q.value(1).toString(), q.value(2).toString()};
+        list << Permission { q.value(0).toString(), q.value(1).toString(), q.value(2).toString() };
     return list;
 }
 

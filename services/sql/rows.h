@@ -11,12 +11,12 @@ Q_DECLARE_LOGGING_CATEGORY(lcSql) // "portcullis.sql", defined in database.cpp
 
 namespace portcullis {
 
-QString userSelect(const StoreCore& core);   // "SELECT ... FROM users u" with role_codes and highest_level
+QString userSelect(const StoreCore& core); // "SELECT ... FROM users u" with role_codes and highest_level
 User userFromQuery(const QSqlQuery& query);
-QString roleSelect(const StoreCore& core);   // "SELECT ... FROM roles r" with permissions and grants
+QString roleSelect(const StoreCore& core); // "SELECT ... FROM roles r" with permissions and grants
 Role roleFromQuery(const QSqlQuery& query);
 QList<Role> rolesFromQuery(QSqlQuery& query);
-QString organizationSelect();                // "SELECT ... FROM organizations o" with the user count
+QString organizationSelect(); // "SELECT ... FROM organizations o" with the user count
 Organization organizationFromQuery(const QSqlQuery& query);
 
 // Clamp a page request to sane bounds.

@@ -11,7 +11,6 @@
 #include <QLoggingCategory>
 #include <QSqlQuery>
 
-
 namespace portcullis {
 
 using namespace sqlutil;

@@ -1,17 +1,16 @@
 #include "store.h"
 
 #include "auditchain.h"
-#include "rows.h"
 #include "policy/policy.h"
+#include "rows.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QSqlError>
 #include <QSqlQuery>
-#include <QTimeZone>
 #include <QSqlRecord>
-
+#include <QTimeZone>
 
 namespace portcullis {
 
@@ -52,7 +51,10 @@ QString toJson(const QJsonObject& object)
 
 using namespace sqlutil;
 
-StoreCore::StoreCore(QSqlDatabase db, Dialect dialect) : m_db(std::move(db)), m_dialect(dialect) {}
+StoreCore::StoreCore(QSqlDatabase db, Dialect dialect)
+    : m_db(std::move(db))
+    , m_dialect(dialect)
+{ }
 
 qint64 StoreCore::now() const
 {
@@ -77,7 +79,8 @@ ServiceError StoreCore::sqlError(const QSqlQuery& query, const QString& what) co
     if (lower.contains(QLatin1String("not a database")) || lower.contains(QLatin1String("malformed")))
         return ServiceError::storage(QStringLiteral("%1: the database file is damaged (%2)").arg(what, text));
     if (lower.contains(QLatin1String("connection")) || lower.contains(QLatin1String("server closed")))
-        return ServiceError::unavailable(QStringLiteral("%1: lost the connection to the database (%2)").arg(what, text));
+        return ServiceError::unavailable(
+            QStringLiteral("%1: lost the connection to the database (%2)").arg(what, text));
     return ServiceError::storage(QStringLiteral("%1: %2").arg(what, text));
 }
 
@@ -174,12 +177,13 @@ Status StoreCore::appendAudit(const Actor& actor, const QString& action, const Q
     row.outcome = outcome;
     const QByteArray hash = auditchain::hash(prev, row);
     if (!exec(q,
-              QStringLiteral("INSERT INTO audit_events (id, occurred_at, actor_type, actor_id, actor_label, "
-                             "organization_id, action, resource_type, resource_id, details, ip, outcome, prev_hash, hash) "
-                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-              {row.id, row.occurredAtMs, row.actorType, row.actorId, row.actorLabel, row.organizationId, row.action,
-               row.resourceType, row.resourceId, row.details, row.ip, row.outcome, QString::fromLatin1(prev),
-               QString::fromLatin1(hash)}))
+              QStringLiteral(
+                  "INSERT INTO audit_events (id, occurred_at, actor_type, actor_id, actor_label, "
+                  "organization_id, action, resource_type, resource_id, details, ip, outcome, prev_hash, hash) "
+                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+              { row.id, row.occurredAtMs, row.actorType, row.actorId, row.actorLabel, row.organizationId, row.action,
+                row.resourceType, row.resourceId, row.details, row.ip, row.outcome, QString::fromLatin1(prev),
+                QString::fromLatin1(hash) }))
         return sqlError(q, QStringLiteral("Writing the audit log"));
     return {};
 }
@@ -187,10 +191,10 @@ Status StoreCore::appendAudit(const Actor& actor, const QString& action, const Q
 ServiceError StoreCore::deny(const Actor& actor, const QString& action, const QString& resourceType,
                              const QString& resourceId, Id organizationId, const QString& reason)
 {
-    const QJsonObject details{{QStringLiteral("reason"), reason}};
+    const QJsonObject details { { QStringLiteral("reason"), reason } };
     auto written = inTransaction<bool>([&]() -> Result<bool> {
-        if (auto s = appendAudit(actor, action, resourceType, resourceId, organizationId, details,
-                                 QStringLiteral("denied"));
+        if (auto s
+            = appendAudit(actor, action, resourceType, resourceId, organizationId, details, QStringLiteral("denied"));
             !s)
             return s.error();
         return true;
@@ -222,11 +226,11 @@ const QString kUserColumns = QStringLiteral(
 // Shared with users.cpp: the user columns plus the role codes and highest level in one query.
 QString userSelect(const StoreCore& core)
 {
-    return QStringLiteral("SELECT ") + kUserColumns
-           + QStringLiteral(", (SELECT ") + core.groupConcat(QStringLiteral("r.code"))
-           + QStringLiteral(" FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = u.id) AS role_codes"
-                            ", (SELECT MAX(r.level) FROM user_roles ur JOIN roles r ON r.id = ur.role_id "
-                            "WHERE ur.user_id = u.id) AS highest_level FROM users u");
+    return QStringLiteral("SELECT ") + kUserColumns + QStringLiteral(", (SELECT ")
+        + core.groupConcat(QStringLiteral("r.code"))
+        + QStringLiteral(" FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = u.id) AS role_codes"
+                         ", (SELECT MAX(r.level) FROM user_roles ur JOIN roles r ON r.id = ur.role_id "
+                         "WHERE ur.user_id = u.id) AS highest_level FROM users u");
 }
 
 User userFromQuery(const QSqlQuery& q)
@@ -258,7 +262,7 @@ User userFromQuery(const QSqlQuery& q)
 Result<User> StoreCore::loadUser(Id id)
 {
     QSqlQuery q(m_db);
-    if (!exec(q, userSelect(*this) + QStringLiteral(" WHERE u.id = ?"), {id}))
+    if (!exec(q, userSelect(*this) + QStringLiteral(" WHERE u.id = ?"), { id }))
         return sqlError(q, QStringLiteral("Loading a user"));
     if (!q.next())
         return ServiceError::notFound(QStringLiteral("No user with id %1").arg(id));
@@ -270,15 +274,16 @@ Result<User> StoreCore::loadUserByLogin(const QString& emailOrUsername, QString*
     QSqlQuery q(m_db);
     const QString login = emailOrUsername.trimmed();
     const bool byEmail = login.contains(QLatin1Char('@'));
-    const QString sql = userSelect(*this) + (byEmail ? QStringLiteral(" WHERE u.email = ?") : QStringLiteral(" WHERE u.username = ?"));
-    if (!exec(q, sql, {byEmail ? login.toLower() : login}))
+    const QString sql = userSelect(*this)
+        + (byEmail ? QStringLiteral(" WHERE u.email = ?") : QStringLiteral(" WHERE u.username = ?"));
+    if (!exec(q, sql, { byEmail ? login.toLower() : login }))
         return sqlError(q, QStringLiteral("Looking up the account"));
     if (!q.next())
         return ServiceError::notFound(QStringLiteral("No such account"));
     User user = userFromQuery(q);
     if (passwordHash) {
         QSqlQuery h(m_db);
-        if (!exec(h, QStringLiteral("SELECT password_hash FROM users WHERE id = ?"), {user.id}) || !h.next())
+        if (!exec(h, QStringLiteral("SELECT password_hash FROM users WHERE id = ?"), { user.id }) || !h.next())
             return sqlError(h, QStringLiteral("Looking up the account"));
         *passwordHash = h.value(0).toString();
     }
@@ -306,11 +311,12 @@ Role roleFromQuery(const QSqlQuery& q)
 
 QString roleSelect(const StoreCore& core)
 {
-    return QStringLiteral("SELECT r.id, r.code, r.name, r.description, r.level, r.built_in, r.organization_id, (SELECT ")
-           + core.groupConcat(QStringLiteral("rp.permission_code"))
-           + QStringLiteral(" FROM role_permissions rp WHERE rp.role_id = r.id), (SELECT ")
-           + core.groupConcat(QStringLiteral("rg.grantable_role_code"))
-           + QStringLiteral(" FROM role_grants rg WHERE rg.role_id = r.id) FROM roles r");
+    return QStringLiteral(
+               "SELECT r.id, r.code, r.name, r.description, r.level, r.built_in, r.organization_id, (SELECT ")
+        + core.groupConcat(QStringLiteral("rp.permission_code"))
+        + QStringLiteral(" FROM role_permissions rp WHERE rp.role_id = r.id), (SELECT ")
+        + core.groupConcat(QStringLiteral("rg.grantable_role_code"))
+        + QStringLiteral(" FROM role_grants rg WHERE rg.role_id = r.id) FROM roles r");
 }
 
 QList<Role> rolesFromQuery(QSqlQuery& q)
@@ -324,7 +330,7 @@ QList<Role> rolesFromQuery(QSqlQuery& q)
 Result<Role> StoreCore::loadRole(const QString& code)
 {
     QSqlQuery q(m_db);
-    if (!exec(q, roleSelect(*this) + QStringLiteral(" WHERE r.code = ?"), {code}))
+    if (!exec(q, roleSelect(*this) + QStringLiteral(" WHERE r.code = ?"), { code }))
         return sqlError(q, QStringLiteral("Loading a role"));
     if (!q.next())
         return ServiceError::notFound(QStringLiteral("No role with code %1").arg(code));
@@ -334,7 +340,7 @@ Result<Role> StoreCore::loadRole(const QString& code)
 Result<Role> StoreCore::loadRoleById(Id id)
 {
     QSqlQuery q(m_db);
-    if (!exec(q, roleSelect(*this) + QStringLiteral(" WHERE r.id = ?"), {id}))
+    if (!exec(q, roleSelect(*this) + QStringLiteral(" WHERE r.id = ?"), { id }))
         return sqlError(q, QStringLiteral("Loading a role"));
     if (!q.next())
         return ServiceError::notFound(QStringLiteral("No role with id %1").arg(id));
@@ -344,8 +350,11 @@ Result<Role> StoreCore::loadRoleById(Id id)
 QList<Role> StoreCore::loadRolesOfUser(Id userId)
 {
     QSqlQuery q(m_db);
-    if (!exec(q, roleSelect(*this) + QStringLiteral(" JOIN user_roles ur ON ur.role_id = r.id WHERE ur.user_id = ? ORDER BY r.level DESC"),
-              {userId}))
+    if (!exec(
+            q,
+            roleSelect(*this)
+                + QStringLiteral(" JOIN user_roles ur ON ur.role_id = r.id WHERE ur.user_id = ? ORDER BY r.level DESC"),
+            { userId }))
         return {};
     return rolesFromQuery(q);
 }
@@ -375,7 +384,7 @@ QString organizationSelect()
 Result<Organization> StoreCore::loadOrganization(Id id)
 {
     QSqlQuery q(m_db);
-    if (!exec(q, organizationSelect() + QStringLiteral(" WHERE o.id = ?"), {id}))
+    if (!exec(q, organizationSelect() + QStringLiteral(" WHERE o.id = ?"), { id }))
         return sqlError(q, QStringLiteral("Loading an organization"));
     if (!q.next())
         return ServiceError::notFound(QStringLiteral("No organization with id %1").arg(id));
@@ -413,8 +422,7 @@ SqlStore::SqlStore(QSqlDatabase db, Dialect dialect)
     , m_audit(m_core)
     , m_stats(m_core)
     , m_auth(m_core)
-{
-}
+{ }
 
 Status SqlStore::prepare()
 {

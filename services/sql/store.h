@@ -37,7 +37,11 @@ struct AuditVerification
     QString problem;
 };
 
-enum class ExportFormat { Csv, JsonLines };
+enum class ExportFormat
+{
+    Csv,
+    JsonLines
+};
 
 struct ExportOptions
 {
@@ -80,8 +84,7 @@ public:
     void rollback();
 
     // Runs `body` in a write transaction; commits when it succeeds, rolls back when it fails.
-    template <typename T, typename F>
-    Result<T> inTransaction(F&& body)
+    template <typename T, typename F> Result<T> inTransaction(F&& body)
     {
         if (auto started = begin(); !started)
             return started.error();
@@ -100,8 +103,8 @@ public:
                        const QString& resourceId, Id organizationId, const QJsonObject& details = {},
                        const QString& outcome = QStringLiteral("success"));
     // Audits a denial in a transaction of its own and returns the Forbidden error to hand back.
-    ServiceError deny(const Actor& actor, const QString& action, const QString& resourceType,
-                      const QString& resourceId, Id organizationId, const QString& reason);
+    ServiceError deny(const Actor& actor, const QString& action, const QString& resourceType, const QString& resourceId,
+                      Id organizationId, const QString& reason);
 
     ServiceError sqlError(const QSqlQuery& query, const QString& what) const;
     bool exec(QSqlQuery& query, const QString& sql, const QVariantList& values = {});
@@ -126,7 +129,9 @@ private:
 class UserManager
 {
 public:
-    explicit UserManager(StoreCore& core) : m_core(core) {}
+    explicit UserManager(StoreCore& core)
+        : m_core(core)
+    { }
 
     Result<User> create(const Actor& actor, const NewUser& user);
     Result<User> get(const Actor& actor, Id userId);
@@ -151,7 +156,9 @@ private:
 class RoleManager
 {
 public:
-    explicit RoleManager(StoreCore& core) : m_core(core) {}
+    explicit RoleManager(StoreCore& core)
+        : m_core(core)
+    { }
 
     Result<QList<Role>> list(const Actor& actor);
     Result<Role> get(const Actor& actor, const QString& code);
@@ -174,7 +181,9 @@ private:
 class PermissionManager
 {
 public:
-    explicit PermissionManager(StoreCore& core) : m_core(core) {}
+    explicit PermissionManager(StoreCore& core)
+        : m_core(core)
+    { }
     Result<QList<Permission>> list(const Actor& actor);
 
 private:
@@ -184,7 +193,9 @@ private:
 class SessionManager
 {
 public:
-    explicit SessionManager(StoreCore& core) : m_core(core) {}
+    explicit SessionManager(StoreCore& core)
+        : m_core(core)
+    { }
 
     Result<Page<Session>> list(const Actor& actor, const SessionQuery& query);
     Status revoke(const Actor& actor, Id sessionId);
@@ -204,7 +215,9 @@ private:
 class ApiKeyManager
 {
 public:
-    explicit ApiKeyManager(StoreCore& core) : m_core(core) {}
+    explicit ApiKeyManager(StoreCore& core)
+        : m_core(core)
+    { }
 
     // Scopes must be held by the owner. The secret is returned here and never again.
     Result<CreatedApiKey> create(const Actor& actor, const NewApiKey& key);
@@ -221,7 +234,9 @@ private:
 class OrganizationManager
 {
 public:
-    explicit OrganizationManager(StoreCore& core) : m_core(core) {}
+    explicit OrganizationManager(StoreCore& core)
+        : m_core(core)
+    { }
 
     Result<Organization> create(const Actor& actor, const NewOrganization& organization);
     Result<Organization> get(const Actor& actor, Id organizationId);
@@ -248,7 +263,9 @@ private:
 class TokenManager
 {
 public:
-    explicit TokenManager(StoreCore& core) : m_core(core) {}
+    explicit TokenManager(StoreCore& core)
+        : m_core(core)
+    { }
 
     // One-shot tokens, stored hashed, single use, expiring.
     Result<QString> issuePasswordReset(const Actor& actor, Id userId);
@@ -265,7 +282,9 @@ private:
 class AuditManager
 {
 public:
-    explicit AuditManager(StoreCore& core) : m_core(core) {}
+    explicit AuditManager(StoreCore& core)
+        : m_core(core)
+    { }
 
     // Newest first, keyset paged with an opaque cursor.
     Result<AuditPage> query(const Actor& actor, const AuditQuery& query);
@@ -285,7 +304,9 @@ private:
 class StatsManager
 {
 public:
-    explicit StatsManager(StoreCore& core) : m_core(core) {}
+    explicit StatsManager(StoreCore& core)
+        : m_core(core)
+    { }
     // organizationId 0 = the actor's scope (everything for super admins).
     Result<Stats> get(const Actor& actor, Id organizationId = 0);
 
@@ -296,7 +317,9 @@ private:
 class AuthManager
 {
 public:
-    explicit AuthManager(StoreCore& core) : m_core(core) {}
+    explicit AuthManager(StoreCore& core)
+        : m_core(core)
+    { }
 
     // Email or username + password. Wrong passwords count toward the lockout; banned, suspended,
     // locked or deleted users and suspended organizations are refused with a clear message.

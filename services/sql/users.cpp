@@ -31,7 +31,8 @@ Status validateProfile(const QString& email, const QString& username, const QStr
         fields.insert(e.error().fieldErrors.isEmpty() ? QStringLiteral("email") : e.error().fieldErrors.cbegin().key(),
                       e.error().message);
     if (auto u = policy::validateUsername(username); !u)
-        fields.insert(u.error().fieldErrors.isEmpty() ? QStringLiteral("username") : u.error().fieldErrors.cbegin().key(),
+        fields.insert(u.error().fieldErrors.isEmpty() ? QStringLiteral("username")
+                                                      : u.error().fieldErrors.cbegin().key(),
                       u.error().message);
     if (fullName.size() > policy::Limits::FullName)
         fields.insert(QStringLiteral("full_name"),
@@ -46,7 +47,7 @@ Result<int> endSessions(StoreCore& core, Id userId, qint64 now)
 {
     QSqlQuery q(core.db());
     if (!core.exec(q, QStringLiteral("UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL"),
-                   {now, userId}))
+                   { now, userId }))
         return core.sqlError(q, QStringLiteral("Ending the user's sessions"));
     return q.numRowsAffected();
 }
@@ -69,7 +70,8 @@ Result<User> UserManager::create(const Actor& actor, const NewUser& nu)
 {
     const Id orgId = nu.organizationId != 0 ? nu.organizationId : actor.organizationId;
     if (orgId == 0)
-        return ServiceError::validationField(QStringLiteral("organization_id"), QStringLiteral("Choose an organization"));
+        return ServiceError::validationField(QStringLiteral("organization_id"),
+                                             QStringLiteral("Choose an organization"));
     if (auto d = policy::requirePermission(actor, QStringLiteral("admin:user:create")); !d)
         return m_core.deny(actor, QStringLiteral("user.created"), kUserResource, {}, orgId, d.reason);
     if (auto d = policy::requireTenant(actor, orgId); !d)
@@ -96,7 +98,8 @@ Result<User> UserManager::create(const Actor& actor, const NewUser& nu)
     for (const QString& code : nu.roleCodes) {
         auto role = m_core.loadRole(code);
         if (!role)
-            return ServiceError::validationField(QStringLiteral("role_codes"), QStringLiteral("Unknown role %1").arg(code));
+            return ServiceError::validationField(QStringLiteral("role_codes"),
+                                                 QStringLiteral("Unknown role %1").arg(code));
         if (actor.kind != Actor::Kind::System) {
             if (auto d = policy::canAssignRole(actor, actorRoles, pseudo, *role); !d)
                 return m_core.deny(actor, QStringLiteral("user.created"), kUserResource, {}, orgId, d.reason);
@@ -114,11 +117,12 @@ Result<User> UserManager::create(const Actor& actor, const NewUser& nu)
         // Seats held by pending invitations count too, so an accepted invitation never finds the
         // organization full (the same rule as OrganizationManager::invite).
         const qint64 nowMs = m_core.now();
-        if (!m_core.exec(q,
-                         QStringLiteral("SELECT (SELECT COUNT(*) FROM users WHERE organization_id = ? AND deleted = 0) + "
-                                        "(SELECT COUNT(*) FROM invitations WHERE organization_id = ? AND accepted_at IS NULL "
-                                        "AND revoked_at IS NULL AND expires_at > ?)"),
-                         {orgId, orgId, nowMs})
+        if (!m_core.exec(
+                q,
+                QStringLiteral("SELECT (SELECT COUNT(*) FROM users WHERE organization_id = ? AND deleted = 0) + "
+                               "(SELECT COUNT(*) FROM invitations WHERE organization_id = ? AND accepted_at IS NULL "
+                               "AND revoked_at IS NULL AND expires_at > ?)"),
+                { orgId, orgId, nowMs })
             || !q.next())
             return m_core.sqlError(q, QStringLiteral("Checking the plan limit"));
         if (q.value(0).toInt() >= org->maxUsers)
@@ -128,11 +132,12 @@ Result<User> UserManager::create(const Actor& actor, const NewUser& nu)
                     .arg(org->name)
                     .arg(org->maxUsers));
         const qint64 now = nowMs;
-        if (!m_core.exec(q,
-                         QStringLiteral("INSERT INTO users (email, username, full_name, organization_id, password_hash, "
-                                        "verified, password_changed_at, created_at, updated_at) "
-                                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
-                         {email, username, nu.fullName.trimmed(), orgId, hash, nu.verified ? 1 : 0, now, now, now})
+        if (!m_core.exec(
+                q,
+                QStringLiteral("INSERT INTO users (email, username, full_name, organization_id, password_hash, "
+                               "verified, password_changed_at, created_at, updated_at) "
+                               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
+                { email, username, nu.fullName.trimmed(), orgId, hash, nu.verified ? 1 : 0, now, now, now })
             || !q.next())
             return m_core.sqlError(q, QStringLiteral("Creating the user"));
         const Id id = q.value(0).toLongLong();
@@ -142,20 +147,22 @@ Result<User> UserManager::create(const Actor& actor, const NewUser& nu)
             if (!m_core.exec(q,
                              QStringLiteral("INSERT INTO user_roles (user_id, role_id, assigned_by, assigned_at) "
                                             "VALUES (?, ?, ?, ?)"),
-                             {id, role.id, actor.userId, now}))
+                             { id, role.id, actor.userId, now }))
                 return m_core.sqlError(q, QStringLiteral("Assigning the roles"));
             roleCodes.append(role.code);
         }
-        if (auto a = m_core.appendAudit(actor, QStringLiteral("user.created"), kUserResource, QString::number(id), orgId,
-                                        {{QStringLiteral("email"), email}, {QStringLiteral("roles"), roleCodes}});
+        if (auto a
+            = m_core.appendAudit(actor, QStringLiteral("user.created"), kUserResource, QString::number(id), orgId,
+                                 { { QStringLiteral("email"), email }, { QStringLiteral("roles"), roleCodes } });
             !a)
             return a.error();
         return id;
     });
     if (!created) {
         if (created.error().code == ErrorCode::Conflict)
-            return ServiceError::validation(QStringLiteral("That email or username is already taken"),
-                                            {{QStringLiteral("email"), QStringLiteral("Email or username already in use")}});
+            return ServiceError::validation(
+                QStringLiteral("That email or username is already taken"),
+                { { QStringLiteral("email"), QStringLiteral("Email or username already in use") } });
         return created.error();
     }
     return m_core.loadUser(*created);
@@ -168,7 +175,7 @@ Result<User> UserManager::get(const Actor& actor, Id userId)
         return user.error();
     if (userId == actor.userId && actor.kind == Actor::Kind::User)
         return user;
-    if (auto d = requireAnyPermission(actor, {"admin:user:view", "admin:user:read"}); !d)
+    if (auto d = requireAnyPermission(actor, { "admin:user:view", "admin:user:read" }); !d)
         return m_core.deny(actor, QStringLiteral("user.viewed"), kUserResource, QString::number(userId),
                            user->organizationId, d.reason);
     if (auto d = policy::requireTenant(actor, user->organizationId); !d)
@@ -179,7 +186,7 @@ Result<User> UserManager::get(const Actor& actor, Id userId)
 
 Result<Page<User>> UserManager::list(const Actor& actor, const UserQuery& query)
 {
-    if (auto d = requireAnyPermission(actor, {"admin:user:view", "admin:user:read"}); !d)
+    if (auto d = requireAnyPermission(actor, { "admin:user:view", "admin:user:read" }); !d)
         return m_core.deny(actor, QStringLiteral("user.listed"), kUserResource, {}, query.organizationId, d.reason);
     Id orgId = query.organizationId;
     if (!actor.isSuperAdmin()) {
@@ -204,7 +211,8 @@ Result<Page<User>> UserManager::list(const Actor& actor, const UserQuery& query)
             .replace(QLatin1Char('_'), QLatin1String("\\_"));
         pattern = QLatin1Char('%') + pattern + QLatin1Char('%');
         const QString like = m_core.likeOperator();
-        where << QStringLiteral("(u.email %1 ? ESCAPE '\\' OR u.username %1 ? ESCAPE '\\' OR u.full_name %1 ? ESCAPE '\\')")
+        where << QStringLiteral(
+                     "(u.email %1 ? ESCAPE '\\' OR u.username %1 ? ESCAPE '\\' OR u.full_name %1 ? ESCAPE '\\')")
                      .arg(like);
         values << pattern << pattern << pattern;
     }
@@ -213,8 +221,8 @@ Result<Page<User>> UserManager::list(const Actor& actor, const UserQuery& query)
                                 "WHERE fr.user_id = u.id AND frr.code = ?)");
         values << query.roleCode;
     }
-    const QString banned = QStringLiteral("(u.ban_reason IS NOT NULL AND (u.ban_expires_at IS NULL OR u.ban_expires_at > %1))")
-                               .arg(now);
+    const QString banned
+        = QStringLiteral("(u.ban_reason IS NOT NULL AND (u.ban_expires_at IS NULL OR u.ban_expires_at > %1))").arg(now);
     if (query.status.isEmpty() || query.status == QLatin1String("all")) {
         if (query.status.isEmpty())
             where << QStringLiteral("u.deleted = 0");
@@ -234,18 +242,20 @@ Result<Page<User>> UserManager::list(const Actor& actor, const UserQuery& query)
     }
 
     static const QHash<QString, QString> sortColumns = {
-        {QStringLiteral("email"), QStringLiteral("u.email")},
-        {QStringLiteral("username"), QStringLiteral("u.username")},
-        {QStringLiteral("full_name"), QStringLiteral("u.full_name")},
-        {QStringLiteral("created_at"), QStringLiteral("u.created_at")},
-        {QStringLiteral("last_login_at"), QStringLiteral("u.last_login_at")},
-        {QStringLiteral("id"), QStringLiteral("u.id")},
+        { QStringLiteral("email"), QStringLiteral("u.email") },
+        { QStringLiteral("username"), QStringLiteral("u.username") },
+        { QStringLiteral("full_name"), QStringLiteral("u.full_name") },
+        { QStringLiteral("created_at"), QStringLiteral("u.created_at") },
+        { QStringLiteral("last_login_at"), QStringLiteral("u.last_login_at") },
+        { QStringLiteral("id"), QStringLiteral("u.id") },
     };
     const QString sortColumn = sortColumns.value(query.sortBy);
     if (sortColumn.isEmpty())
-        return ServiceError::validationField(QStringLiteral("sort"), QStringLiteral("Cannot sort by %1").arg(query.sortBy));
+        return ServiceError::validationField(QStringLiteral("sort"),
+                                             QStringLiteral("Cannot sort by %1").arg(query.sortBy));
     const QString direction = query.descending ? QStringLiteral(" DESC") : QStringLiteral(" ASC");
-    const QString whereSql = where.isEmpty() ? QString() : QStringLiteral(" WHERE ") + where.join(QStringLiteral(" AND "));
+    const QString whereSql
+        = where.isEmpty() ? QString() : QStringLiteral(" WHERE ") + where.join(QStringLiteral(" AND "));
 
     Page<User> page;
     page.page = clampPage(query.page);
@@ -273,7 +283,8 @@ Result<User> UserManager::update(const Actor& actor, Id userId, const UserUpdate
     const bool self = actor.kind == Actor::Kind::User && actor.userId == userId;
     if (!self) {
         if (auto d = policy::requirePermission(actor, QStringLiteral("admin:user:edit")); !d)
-            return m_core.deny(actor, QStringLiteral("user.updated"), kUserResource, QString::number(userId), 0, d.reason);
+            return m_core.deny(actor, QStringLiteral("user.updated"), kUserResource, QString::number(userId), 0,
+                               d.reason);
     }
     auto target = loadManageable(actor, userId, QStringLiteral("user.updated"), false);
     if (!target)
@@ -293,7 +304,7 @@ Result<User> UserManager::update(const Actor& actor, Id userId, const UserUpdate
         if (!m_core.exec(q,
                          QStringLiteral("UPDATE users SET email = ?, username = ?, full_name = ?, verified = ?, "
                                         "updated_at = ?, version = version + 1 WHERE id = ? AND version = ?"),
-                         {email, username, fullName, verified ? 1 : 0, m_core.now(), userId, update.expectedVersion}))
+                         { email, username, fullName, verified ? 1 : 0, m_core.now(), userId, update.expectedVersion }))
             return m_core.sqlError(q, QStringLiteral("Saving the user"));
         if (q.numRowsAffected() == 0)
             return ServiceError::conflict(
@@ -308,15 +319,16 @@ Result<User> UserManager::update(const Actor& actor, Id userId, const UserUpdate
         if (verified != target->verified)
             changes.insert(QStringLiteral("verified"), verified);
         if (auto a = m_core.appendAudit(actor, QStringLiteral("user.updated"), kUserResource, QString::number(userId),
-                                        target->organizationId, {{QStringLiteral("changes"), changes}});
+                                        target->organizationId, { { QStringLiteral("changes"), changes } });
             !a)
             return a.error();
         return true;
     });
     if (!saved) {
         if (saved.error().code == ErrorCode::Conflict && !saved.error().message.contains(QLatin1String("someone else")))
-            return ServiceError::validation(QStringLiteral("That email or username is already taken"),
-                                            {{QStringLiteral("email"), QStringLiteral("Email or username already in use")}});
+            return ServiceError::validation(
+                QStringLiteral("That email or username is already taken"),
+                { { QStringLiteral("email"), QStringLiteral("Email or username already in use") } });
         return saved.error();
     }
     return m_core.loadUser(userId);
@@ -332,23 +344,25 @@ Status UserManager::remove(const Actor& actor, Id userId)
     auto done = m_core.inTransaction<bool>([&]() -> Result<bool> {
         const qint64 now = m_core.now();
         QSqlQuery q(m_core.db());
-        if (!m_core.exec(q,
-                         QStringLiteral("UPDATE users SET deleted = 1, active = 0, updated_at = ?, version = version + 1 "
-                                        "WHERE id = ?"),
-                         {now, userId}))
+        if (!m_core.exec(
+                q,
+                QStringLiteral("UPDATE users SET deleted = 1, active = 0, updated_at = ?, version = version + 1 "
+                               "WHERE id = ?"),
+                { now, userId }))
             return m_core.sqlError(q, QStringLiteral("Deleting the user"));
         auto ended = endSessions(m_core, userId, now);
         if (!ended)
             return ended.error();
-        if (!m_core.exec(q, QStringLiteral("UPDATE api_keys SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL"),
-                         {now, userId}))
+        if (!m_core.exec(q,
+                         QStringLiteral("UPDATE api_keys SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL"),
+                         { now, userId }))
             return m_core.sqlError(q, QStringLiteral("Revoking the user's API keys"));
         const int keys = q.numRowsAffected();
         if (auto a = m_core.appendAudit(actor, QStringLiteral("user.deleted"), kUserResource, QString::number(userId),
                                         target->organizationId,
-                                        {{QStringLiteral("email"), target->email},
-                                         {QStringLiteral("sessions_ended"), *ended},
-                                         {QStringLiteral("api_keys_revoked"), keys}});
+                                        { { QStringLiteral("email"), target->email },
+                                          { QStringLiteral("sessions_ended"), *ended },
+                                          { QStringLiteral("api_keys_revoked"), keys } });
             !a)
             return a.error();
         return true;
@@ -361,25 +375,28 @@ Status UserManager::remove(const Actor& actor, Id userId)
 Result<User> UserManager::suspend(const Actor& actor, Id userId, const QString& reason)
 {
     if (auto d = policy::requirePermission(actor, QStringLiteral("admin:user:edit")); !d)
-        return m_core.deny(actor, QStringLiteral("user.suspended"), kUserResource, QString::number(userId), 0, d.reason);
+        return m_core.deny(actor, QStringLiteral("user.suspended"), kUserResource, QString::number(userId), 0,
+                           d.reason);
     if (reason.size() > policy::Limits::Reason)
-        return ServiceError::validationField(QStringLiteral("reason"),
-                                             QStringLiteral("Reason is longer than %1 characters").arg(policy::Limits::Reason));
+        return ServiceError::validationField(
+            QStringLiteral("reason"),
+            QStringLiteral("Reason is longer than %1 characters").arg(policy::Limits::Reason));
     auto target = loadManageable(actor, userId, QStringLiteral("user.suspended"), true);
     if (!target)
         return target.error();
     auto done = m_core.inTransaction<bool>([&]() -> Result<bool> {
         const qint64 now = m_core.now();
         QSqlQuery q(m_core.db());
-        if (!m_core.exec(q, QStringLiteral("UPDATE users SET active = 0, updated_at = ?, version = version + 1 WHERE id = ?"),
-                         {now, userId}))
+        if (!m_core.exec(
+                q, QStringLiteral("UPDATE users SET active = 0, updated_at = ?, version = version + 1 WHERE id = ?"),
+                { now, userId }))
             return m_core.sqlError(q, QStringLiteral("Suspending the user"));
         auto ended = endSessions(m_core, userId, now);
         if (!ended)
             return ended.error();
-        if (auto a = m_core.appendAudit(actor, QStringLiteral("user.suspended"), kUserResource, QString::number(userId),
-                                        target->organizationId,
-                                        {{QStringLiteral("reason"), reason}, {QStringLiteral("sessions_ended"), *ended}});
+        if (auto a = m_core.appendAudit(
+                actor, QStringLiteral("user.suspended"), kUserResource, QString::number(userId), target->organizationId,
+                { { QStringLiteral("reason"), reason }, { QStringLiteral("sessions_ended"), *ended } });
             !a)
             return a.error();
         return true;
@@ -392,7 +409,8 @@ Result<User> UserManager::suspend(const Actor& actor, Id userId, const QString& 
 Result<User> UserManager::unsuspend(const Actor& actor, Id userId)
 {
     if (auto d = policy::requirePermission(actor, QStringLiteral("admin:user:edit")); !d)
-        return m_core.deny(actor, QStringLiteral("user.unsuspended"), kUserResource, QString::number(userId), 0, d.reason);
+        return m_core.deny(actor, QStringLiteral("user.unsuspended"), kUserResource, QString::number(userId), 0,
+                           d.reason);
     auto target = loadManageable(actor, userId, QStringLiteral("user.unsuspended"), true);
     if (!target)
         return target.error();
@@ -401,10 +419,10 @@ Result<User> UserManager::unsuspend(const Actor& actor, Id userId)
         if (!m_core.exec(q,
                          QStringLiteral("UPDATE users SET active = 1, failed_logins = 0, locked_until = NULL, "
                                         "updated_at = ?, version = version + 1 WHERE id = ?"),
-                         {m_core.now(), userId}))
+                         { m_core.now(), userId }))
             return m_core.sqlError(q, QStringLiteral("Reactivating the user"));
-        if (auto a = m_core.appendAudit(actor, QStringLiteral("user.unsuspended"), kUserResource, QString::number(userId),
-                                        target->organizationId);
+        if (auto a = m_core.appendAudit(actor, QStringLiteral("user.unsuspended"), kUserResource,
+                                        QString::number(userId), target->organizationId);
             !a)
             return a.error();
         return true;
@@ -422,10 +440,12 @@ Result<User> UserManager::ban(const Actor& actor, Id userId, const QString& reas
     if (why.isEmpty())
         return ServiceError::validationField(QStringLiteral("reason"), QStringLiteral("A ban needs a reason"));
     if (why.size() > policy::Limits::Reason)
-        return ServiceError::validationField(QStringLiteral("reason"),
-                                             QStringLiteral("Reason is longer than %1 characters").arg(policy::Limits::Reason));
+        return ServiceError::validationField(
+            QStringLiteral("reason"),
+            QStringLiteral("Reason is longer than %1 characters").arg(policy::Limits::Reason));
     if (expiresAt.isValid() && expiresAt <= QDateTime::currentDateTimeUtc())
-        return ServiceError::validationField(QStringLiteral("expires_at"), QStringLiteral("The ban must end in the future"));
+        return ServiceError::validationField(QStringLiteral("expires_at"),
+                                             QStringLiteral("The ban must end in the future"));
     auto target = loadManageable(actor, userId, QStringLiteral("user.banned"), true);
     if (!target)
         return target.error();
@@ -435,12 +455,12 @@ Result<User> UserManager::ban(const Actor& actor, Id userId, const QString& reas
         if (!m_core.exec(q,
                          QStringLiteral("UPDATE users SET ban_reason = ?, ban_expires_at = ?, banned_by = ?, "
                                         "updated_at = ?, version = version + 1 WHERE id = ?"),
-                         {why, nullableTime(expiresAt), actor.userId, now, userId}))
+                         { why, nullableTime(expiresAt), actor.userId, now, userId }))
             return m_core.sqlError(q, QStringLiteral("Banning the user"));
         auto ended = endSessions(m_core, userId, now);
         if (!ended)
             return ended.error();
-        QJsonObject details{{QStringLiteral("reason"), why}, {QStringLiteral("sessions_ended"), *ended}};
+        QJsonObject details { { QStringLiteral("reason"), why }, { QStringLiteral("sessions_ended"), *ended } };
         if (expiresAt.isValid())
             details.insert(QStringLiteral("expires_at"), expiresAt.toUTC().toString(Qt::ISODateWithMs));
         if (auto a = m_core.appendAudit(actor, QStringLiteral("user.banned"), kUserResource, QString::number(userId),
@@ -468,10 +488,11 @@ Result<User> UserManager::unban(const Actor& actor, Id userId)
         if (!m_core.exec(q,
                          QStringLiteral("UPDATE users SET ban_reason = NULL, ban_expires_at = NULL, banned_by = NULL, "
                                         "updated_at = ?, version = version + 1 WHERE id = ?"),
-                         {m_core.now(), userId}))
+                         { m_core.now(), userId }))
             return m_core.sqlError(q, QStringLiteral("Lifting the ban"));
-        if (auto a = m_core.appendAudit(actor, QStringLiteral("user.unbanned"), kUserResource, QString::number(userId),
-                                        target->organizationId, {{QStringLiteral("previous_reason"), target->banReason}});
+        if (auto a
+            = m_core.appendAudit(actor, QStringLiteral("user.unbanned"), kUserResource, QString::number(userId),
+                                 target->organizationId, { { QStringLiteral("previous_reason"), target->banReason } });
             !a)
             return a.error();
         return true;
@@ -486,10 +507,11 @@ Status UserManager::setPassword(const Actor& actor, Id userId, const QString& ne
     const bool self = actor.kind == Actor::Kind::User && actor.userId == userId;
     if (!self) {
         if (auto d = policy::requirePermission(actor, QStringLiteral("admin:user:edit")); !d)
-            return m_core.deny(actor, QStringLiteral("user.password_changed"), kUserResource, QString::number(userId), 0,
-                               d.reason);
+            return m_core.deny(actor, QStringLiteral("user.password_changed"), kUserResource, QString::number(userId),
+                               0, d.reason);
     }
-    auto target = self ? m_core.loadUser(userId) : loadManageable(actor, userId, QStringLiteral("user.password_changed"), true);
+    auto target
+        = self ? m_core.loadUser(userId) : loadManageable(actor, userId, QStringLiteral("user.password_changed"), true);
     if (!target)
         return target.error();
     if (auto p = policy::validatePassword(newPassword); !p)
@@ -500,18 +522,19 @@ Status UserManager::setPassword(const Actor& actor, Id userId, const QString& ne
     auto done = m_core.inTransaction<bool>([&]() -> Result<bool> {
         const qint64 now = m_core.now();
         QSqlQuery q(m_core.db());
-        if (!m_core.exec(q,
-                         QStringLiteral("UPDATE users SET password_hash = ?, password_changed_at = ?, failed_logins = 0, "
-                                        "locked_until = NULL, updated_at = ?, version = version + 1 WHERE id = ?"),
-                         {hash, now, now, userId}))
+        if (!m_core.exec(
+                q,
+                QStringLiteral("UPDATE users SET password_hash = ?, password_changed_at = ?, failed_logins = 0, "
+                               "locked_until = NULL, updated_at = ?, version = version + 1 WHERE id = ?"),
+                { hash, now, now, userId }))
             return m_core.sqlError(q, QStringLiteral("Changing the password"));
         // A changed password ends every session (the actor's own included: they sign in again).
         auto ended = endSessions(m_core, userId, now);
         if (!ended)
             return ended.error();
-        if (auto a = m_core.appendAudit(actor, QStringLiteral("user.password_changed"), kUserResource,
-                                        QString::number(userId), target->organizationId,
-                                        {{QStringLiteral("sessions_ended"), *ended}});
+        if (auto a
+            = m_core.appendAudit(actor, QStringLiteral("user.password_changed"), kUserResource, QString::number(userId),
+                                 target->organizationId, { { QStringLiteral("sessions_ended"), *ended } });
             !a)
             return a.error();
         return true;
@@ -523,7 +546,7 @@ Status UserManager::setPassword(const Actor& actor, Id userId, const QString& ne
 
 Status UserManager::assignRole(const Actor& actor, Id userId, const QString& roleCode)
 {
-    if (auto d = requireAnyPermission(actor, {"admin:user:roles", "admin:role:assign"}); !d)
+    if (auto d = requireAnyPermission(actor, { "admin:user:roles", "admin:role:assign" }); !d)
         return m_core.deny(actor, QStringLiteral("role.assigned"), kUserResource, QString::number(userId), 0, d.reason);
     auto target = m_core.loadUser(userId);
     if (!target)
@@ -543,14 +566,17 @@ Status UserManager::assignRole(const Actor& actor, Id userId, const QString& rol
     auto done = m_core.inTransaction<bool>([&]() -> Result<bool> {
         const qint64 now = m_core.now();
         QSqlQuery q(m_core.db());
-        if (!m_core.exec(q, QStringLiteral("INSERT INTO user_roles (user_id, role_id, assigned_by, assigned_at) VALUES (?, ?, ?, ?)"),
-                         {userId, role->id, actor.userId, now}))
+        if (!m_core.exec(q,
+                         QStringLiteral(
+                             "INSERT INTO user_roles (user_id, role_id, assigned_by, assigned_at) VALUES (?, ?, ?, ?)"),
+                         { userId, role->id, actor.userId, now }))
             return m_core.sqlError(q, QStringLiteral("Assigning the role"));
-        if (!m_core.exec(q, QStringLiteral("UPDATE users SET updated_at = ?, version = version + 1 WHERE id = ?"), {now, userId}))
+        if (!m_core.exec(q, QStringLiteral("UPDATE users SET updated_at = ?, version = version + 1 WHERE id = ?"),
+                         { now, userId }))
             return m_core.sqlError(q, QStringLiteral("Assigning the role"));
-        if (auto a = m_core.appendAudit(actor, QStringLiteral("role.assigned"), kUserResource, QString::number(userId),
-                                        target->organizationId,
-                                        {{QStringLiteral("role"), roleCode}, {QStringLiteral("level"), role->level}});
+        if (auto a = m_core.appendAudit(
+                actor, QStringLiteral("role.assigned"), kUserResource, QString::number(userId), target->organizationId,
+                { { QStringLiteral("role"), roleCode }, { QStringLiteral("level"), role->level } });
             !a)
             return a.error();
         return true;
@@ -562,7 +588,7 @@ Status UserManager::assignRole(const Actor& actor, Id userId, const QString& rol
 
 Status UserManager::revokeRole(const Actor& actor, Id userId, const QString& roleCode)
 {
-    if (auto d = requireAnyPermission(actor, {"admin:user:roles", "admin:role:assign"}); !d)
+    if (auto d = requireAnyPermission(actor, { "admin:user:roles", "admin:role:assign" }); !d)
         return m_core.deny(actor, QStringLiteral("role.revoked"), kUserResource, QString::number(userId), 0, d.reason);
     auto target = m_core.loadUser(userId);
     if (!target)
@@ -580,13 +606,15 @@ Status UserManager::revokeRole(const Actor& actor, Id userId, const QString& rol
     auto done = m_core.inTransaction<bool>([&]() -> Result<bool> {
         const qint64 now = m_core.now();
         QSqlQuery q(m_core.db());
-        if (!m_core.exec(q, QStringLiteral("DELETE FROM user_roles WHERE user_id = ? AND role_id = ?"), {userId, role->id}))
+        if (!m_core.exec(q, QStringLiteral("DELETE FROM user_roles WHERE user_id = ? AND role_id = ?"),
+                         { userId, role->id }))
             return m_core.sqlError(q, QStringLiteral("Revoking the role"));
-        if (!m_core.exec(q, QStringLiteral("UPDATE users SET updated_at = ?, version = version + 1 WHERE id = ?"), {now, userId}))
+        if (!m_core.exec(q, QStringLiteral("UPDATE users SET updated_at = ?, version = version + 1 WHERE id = ?"),
+                         { now, userId }))
             return m_core.sqlError(q, QStringLiteral("Revoking the role"));
-        if (auto a = m_core.appendAudit(actor, QStringLiteral("role.revoked"), kUserResource, QString::number(userId),
-                                        target->organizationId,
-                                        {{QStringLiteral("role"), roleCode}, {QStringLiteral("level"), role->level}});
+        if (auto a = m_core.appendAudit(
+                actor, QStringLiteral("role.revoked"), kUserResource, QString::number(userId), target->organizationId,
+                { { QStringLiteral("role"), roleCode }, { QStringLiteral("level"), role->level } });
             !a)
             return a.error();
         return true;
