@@ -23,20 +23,21 @@ struct Command
     int (*run)(const QStringList& arguments);
 };
 
-const std::array<Command, 3> kCommands{{
-    {"init", QT_TRANSLATE_NOOP("ServerMain", "create a database: schema, built-in roles, first organization and super admin"),
-     &initCommand},
-    {"seed-demo", QT_TRANSLATE_NOOP("ServerMain", "fill a database with realistic demo tenants, users and events"),
-     &seedDemoCommand},
-    {"verify-audit", QT_TRANSLATE_NOOP("ServerMain", "check the audit log's hash chain"), &verifyAuditCommand},
-}};
+const std::array<Command, 3> kCommands { {
+    { "init",
+      QT_TRANSLATE_NOOP("ServerMain", "create a database: schema, built-in roles, first organization and super admin"),
+      &initCommand },
+    { "seed-demo", QT_TRANSLATE_NOOP("ServerMain", "fill a database with realistic demo tenants, users and events"),
+      &seedDemoCommand },
+    { "verify-audit", QT_TRANSLATE_NOOP("ServerMain", "check the audit log's hash chain"), &verifyAuditCommand },
+} };
 
 QStringList commandList()
 {
     QStringList lines;
     for (const Command& command : kCommands)
-        lines << QStringLiteral("  %1  %2").arg(QString::fromLatin1(command.name).leftJustified(14),
-                                               ServerMain::tr(command.summary));
+        lines << QStringLiteral("  %1  %2")
+                     .arg(QString::fromLatin1(command.name).leftJustified(14), ServerMain::tr(command.summary));
     return lines;
 }
 
@@ -73,7 +74,7 @@ int main(int argc, char* argv[])
         if (name == QLatin1String("help") && arguments.size() > 2) {
             for (const Command& command : kCommands) {
                 if (arguments.at(2) == QLatin1String(command.name))
-                    return command.run({QStringLiteral("--help")});
+                    return command.run({ QStringLiteral("--help") });
             }
         }
         printUsage(&printOut);

@@ -59,9 +59,9 @@ int exitCodeFor(const ServiceError& error)
 
 QCommandLineOption databaseOption()
 {
-    return QCommandLineOption(QStringList{QStringLiteral("db"), QStringLiteral("database")},
-                              Cli::tr("SQLite database file, or a PostgreSQL URL "
-                                      "(postgresql://user:password@host:port/database)."),
+    return QCommandLineOption(QStringList { QStringLiteral("db"), QStringLiteral("database") },
+                              Cli::tr("SQLite database file, or a PostgreSQL URL such as "
+                                      "postgresql://user:pass@host/db"),
                               QStringLiteral("PATH_OR_URL"));
 }
 
@@ -71,7 +71,7 @@ std::optional<int> parseCommand(QCommandLineParser& parser, const QString& comma
                                 const QStringList& arguments, const QString& notes = {})
 {
     parser.setApplicationDescription(description);
-    const QCommandLineOption help(QStringList{QStringLiteral("h"), QStringLiteral("help")},
+    const QCommandLineOption help(QStringList { QStringLiteral("h"), QStringLiteral("help") },
                                   Cli::tr("Show this help and exit."));
     parser.addOption(help);
     QStringList argv = arguments;
@@ -117,10 +117,11 @@ std::optional<qint64> integerValue(const QCommandLineParser& parser, const QComm
     bool ok = false;
     const qint64 value = parser.value(option).trimmed().toLongLong(&ok);
     if (!ok || value < minimum || value > maximum) {
-        usageError(command, Cli::tr("--%1 takes a whole number from %2 to %3")
-                                .arg(option.names().constFirst())
-                                .arg(minimum)
-                                .arg(maximum));
+        usageError(command,
+                   Cli::tr("--%1 takes a whole number from %2 to %3")
+                       .arg(option.names().constFirst())
+                       .arg(minimum)
+                       .arg(maximum));
         return std::nullopt;
     }
     return value;
@@ -168,7 +169,7 @@ QString usernameFromEmail(const QString& email)
     QString name = email.section(QLatin1Char('@'), 0, 0);
     for (QChar& c : name) {
         const bool allowed = (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') || (c >= u'0' && c <= u'9')
-                             || c == u'.' || c == u'_' || c == u'-';
+            || c == u'.' || c == u'_' || c == u'-';
         if (!allowed)
             c = u'.';
     }
@@ -199,11 +200,7 @@ QString programName()
 
 QString programVersion()
 {
-#ifdef PORTCULLIS_VERSION
-    return QStringLiteral(PORTCULLIS_VERSION);
-#else
-    return QStringLiteral("0.1.0");
-#endif
+    return QStringLiteral(PORTCULLIS_VERSION); // from the top-level CMakeLists project() version
 }
 
 void printOut(const QString& line)
@@ -265,14 +262,14 @@ Parsed<InitOptions> parseInit(const QStringList& arguments)
     const QCommandLineOption username(QStringLiteral("admin-username"),
                                       Cli::tr("Username of the super admin (default: from the email address)."),
                                       QStringLiteral("USERNAME"));
-    parser.addOptions({db, email, passwordFile, organization, username});
+    parser.addOptions({ db, email, passwordFile, organization, username });
     const QString notes = Cli::tr(
         "Creates the schema, the built-in roles and permissions, the first organization and its super admin.\n"
         "On a database that is already initialised it only applies pending schema migrations and changes\n"
         "nothing else. The password is never printed.");
     Parsed<InitOptions> parsed;
-    if (auto leave = parseCommand(parser, kInit, Cli::tr("Create and initialise a Portcullis database."), arguments,
-                                  notes)) {
+    if (auto leave
+        = parseCommand(parser, kInit, Cli::tr("Create and initialise a Portcullis database."), arguments, notes)) {
         parsed.exitCode = *leave;
         return parsed;
     }
@@ -337,8 +334,9 @@ int runInit(const InitOptions& options)
         }
         const QStringList problems = policy::passwordProblems(*read);
         if (!problems.isEmpty()) {
-            commandError(kInit, Cli::tr("the admin password does not meet the password policy: %1")
-                                    .arg(problems.join(QLatin1Char(' '))));
+            commandError(kInit,
+                         Cli::tr("the admin password does not meet the password policy: %1")
+                             .arg(problems.join(QLatin1Char(' '))));
             return false;
         }
         password = *read;
@@ -422,7 +420,7 @@ int runInit(const InitOptions& options)
     admin.fullName = Cli::tr("Super Admin");
     admin.password = *password;
     admin.organizationId = organization.id;
-    admin.roleCodes = {QStringLiteral("super_admin")};
+    admin.roleCodes = { QStringLiteral("super_admin") };
     admin.verified = true;
     auto user = store.users().create(system, admin);
     admin.password.fill(QLatin1Char('\0'));
@@ -438,7 +436,8 @@ int runInit(const InitOptions& options)
     }
 
     printOut(Cli::tr("initialised %1 (schema version %2)").arg(where).arg(schemaVersion(connection.db())));
-    printOut(Cli::tr("organization \"%1\" (slug %2, id %3)").arg(organization.name, organization.slug).arg(organization.id));
+    printOut(
+        Cli::tr("organization \"%1\" (slug %2, id %3)").arg(organization.name, organization.slug).arg(organization.id));
     printOut(Cli::tr("super admin %1 (username %2, id %3)").arg(user->email, user->username).arg(user->id));
     return exitcode::Ok;
 }
@@ -459,20 +458,20 @@ Parsed<SeedDemoOptions> parseSeedDemo(const QStringList& arguments)
     const QCommandLineOption tenants(QStringLiteral("tenants"),
                                      Cli::tr("Number of demo organizations (default %1).").arg(defaults.tenants),
                                      QStringLiteral("N"));
-    const QCommandLineOption users(QStringLiteral("users"),
-                                   Cli::tr("Number of demo users, spread over the organizations (default %1).")
-                                       .arg(defaults.users),
-                                   QStringLiteral("N"));
-    const QCommandLineOption events(QStringLiteral("events"),
-                                    Cli::tr("Number of audit events over the last 90 days (default %1).")
-                                        .arg(defaults.events),
-                                    QStringLiteral("N"));
+    const QCommandLineOption users(
+        QStringLiteral("users"),
+        Cli::tr("Number of demo users, spread over the organizations (default %1).").arg(defaults.users),
+        QStringLiteral("N"));
+    const QCommandLineOption events(
+        QStringLiteral("events"),
+        Cli::tr("Number of audit events over the last 90 days (default %1).").arg(defaults.events),
+        QStringLiteral("N"));
     const QCommandLineOption seed(QStringLiteral("seed"),
                                   Cli::tr("Seed of the random generator; the same seed gives the same data "
                                           "(default %1).")
                                       .arg(defaults.seed),
                                   QStringLiteral("S"));
-    parser.addOptions({db, tenants, users, events, seed});
+    parser.addOptions({ db, tenants, users, events, seed });
     const QString notes = Cli::tr(
         "Adds realistic demo data to a database (creating the schema first when it has none): organizations\n"
         "with plans, users with roles across all levels (some suspended, banned, locked or deleted), API keys,\n"
@@ -531,8 +530,8 @@ Parsed<VerifyAuditOptions> parseVerifyAudit(const QStringList& arguments)
                                   "Prints \"ok: N events\" and exits 0, or names the first broken event and exits 1.\n"
                                   "Exits 2 when the database cannot be read.");
     Parsed<VerifyAuditOptions> parsed;
-    if (auto leave = parseCommand(parser, kVerifyAudit, Cli::tr("Check the audit log's hash chain."), arguments,
-                                  notes)) {
+    if (auto leave
+        = parseCommand(parser, kVerifyAudit, Cli::tr("Check the audit log's hash chain."), arguments, notes)) {
         parsed.exitCode = *leave;
         return parsed;
     }
@@ -541,7 +540,7 @@ Parsed<VerifyAuditOptions> parseVerifyAudit(const QStringList& arguments)
         parsed.exitCode = exitcode::Usage;
         return parsed;
     }
-    parsed.options = VerifyAuditOptions{*dbValue};
+    parsed.options = VerifyAuditOptions { *dbValue };
     return parsed;
 }
 
@@ -553,14 +552,20 @@ int runVerifyAudit(const VerifyAuditOptions& options)
         return exitcode::Storage;
     }
     if (schemaVersion(connection.db()) == 0) {
-        commandError(kVerifyAudit, Cli::tr("%1 holds no Portcullis schema; run \"%2 init\" first")
-                                       .arg(connection.config().displayName(), programName()));
+        commandError(kVerifyAudit,
+                     Cli::tr("%1 holds no Portcullis schema; run \"%2 init\" first")
+                         .arg(connection.config().displayName(), programName()));
         return exitcode::Storage;
     }
     const AuditVerification result = connection.store().audit().verifyChain();
     if (result.ok) {
         printOut(Cli::tr("ok: %1 events").arg(result.count));
         return exitcode::Ok;
+    }
+    if (result.firstBrokenId == 0) {
+        // Not a break in the chain: the rows could not be read.
+        commandError(kVerifyAudit, Cli::tr("cannot read the audit log: %1").arg(result.problem));
+        return exitcode::Storage;
     }
     printOut(Cli::tr("broken: event %1: %2").arg(result.firstBrokenId).arg(result.problem));
     return exitcode::Failure;

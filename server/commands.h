@@ -22,10 +22,10 @@ namespace exitcode {
 inline constexpr int Ok = 0;
 inline constexpr int Failure = 1; // the command ran and said no: weak password, broken audit chain, ...
 inline constexpr int Storage = 2; // the database could not be opened, read or written
-inline constexpr int Usage = 64;  // bad command line (EX_USAGE)
+inline constexpr int Usage = 64; // bad command line (EX_USAGE)
 } // namespace exitcode
 
-QString programName();    // "portcullis-server"
+QString programName(); // "portcullis-server"
 QString programVersion(); // the project version
 
 struct InitOptions
@@ -53,8 +53,7 @@ struct VerifyAuditOptions
 
 // A parsed command line: either options to run, or an exit code to leave with right away (after
 // --help, or a usage error that has already been printed).
-template <typename Options>
-struct Parsed
+template <typename Options> struct Parsed
 {
     std::optional<Options> options;
     int exitCode = exitcode::Ok;

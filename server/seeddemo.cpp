@@ -47,73 +47,97 @@ constexpr qint64 kHourMs = 60 * kMinuteMs;
 constexpr qint64 kDayMs = 24 * kHourMs;
 constexpr qint64 kHistoryMs = 90 * kDayMs;
 constexpr qint64 kRowsPerCommit = 50000;
+// From this many new audit events on (and at least as many as there are already), SQLite drops the
+// audit indexes and builds them again afterwards, in the same transaction: sorting once is about
+// twice as fast as keeping eight indexes up to date row by row.
+constexpr qint64 kRebuildIndexesFrom = 100000;
 constexpr int kMaxRowsPerStatement = 500;
 constexpr int kMaxBindsPerStatement = 32766; // SQLite's SQLITE_MAX_VARIABLE_NUMBER since 3.32
 
 // --- word lists --------------------------------------------------------------------------------
 
 const std::array kFirstNames = {
-    "James",   "Mary",     "Robert",  "Patricia", "John",     "Jennifer", "Michael", "Linda",    "David",
-    "Elizabeth", "William", "Barbara", "Richard", "Susan",    "Joseph",   "Jessica", "Thomas",   "Sarah",
-    "Charles", "Karen",    "Daniel",  "Lisa",     "Matthew",  "Nancy",    "Anthony", "Sandra",   "Mark",
-    "Ashley",  "Steven",   "Emily",   "Andrew",   "Michelle", "Joshua",   "Amanda",  "Kevin",    "Melissa",
-    "Brian",   "Laura",    "Oliver",  "Sophie",   "Lucas",    "Emma",     "Noah",    "Mia",      "Liam",
-    "Hannah",  "Elias",    "Lea",     "Jonas",    "Anna",     "Felix",    "Clara",   "Matteo",   "Giulia",
-    "Lorenzo", "Chiara",   "Hugo",    "Camille",  "Louis",    "Chloe",    "Mateo",   "Lucia",    "Pablo",
-    "Sofia",   "Diego",    "Valentina", "Ana",    "Joao",     "Beatriz",  "Lars",    "Ingrid",   "Sven",
-    "Astrid",  "Piotr",    "Zofia",   "Jakub",    "Katarzyna", "Dmitri",  "Olga",    "Ivan",     "Elena",
-    "Mehmet",  "Ayse",     "Omar",    "Fatima",   "Yusuf",    "Layla",    "Amir",    "Leila",    "Raj",
-    "Priya",   "Arjun",    "Ananya",  "Vikram",   "Deepa",    "Wei",      "Mei",     "Jun",      "Yuki",
-    "Hiroshi", "Sakura",   "Min-jun", "Ji-woo",   "Kwame",    "Amara",    "Chinedu", "Zanele",   "Tariq",
-    "Nadia",   "Mateus",   "Isabela", "Santiago", "Camila",   "Ethan",    "Ava",     "Aiden",    "Isla",
-    "Finn",    "Freya",    "Declan",  "Siobhan",  "Rhys",     "Carys",    "Nils",    "Maja",     "Tomas",
-    "Eva",     "Andrei",   "Ioana",   "Nikos",    "Eleni",    "Gabriel",  "Ines",    "Samuel",   "Rebecca",
+    "James",     "Mary",    "Robert",    "Patricia", "John",      "Jennifer", "Michael", "Linda",  "David",
+    "Elizabeth", "William", "Barbara",   "Richard",  "Susan",     "Joseph",   "Jessica", "Thomas", "Sarah",
+    "Charles",   "Karen",   "Daniel",    "Lisa",     "Matthew",   "Nancy",    "Anthony", "Sandra", "Mark",
+    "Ashley",    "Steven",  "Emily",     "Andrew",   "Michelle",  "Joshua",   "Amanda",  "Kevin",  "Melissa",
+    "Brian",     "Laura",   "Oliver",    "Sophie",   "Lucas",     "Emma",     "Noah",    "Mia",    "Liam",
+    "Hannah",    "Elias",   "Lea",       "Jonas",    "Anna",      "Felix",    "Clara",   "Matteo", "Giulia",
+    "Lorenzo",   "Chiara",  "Hugo",      "Camille",  "Louis",     "Chloe",    "Mateo",   "Lucia",  "Pablo",
+    "Sofia",     "Diego",   "Valentina", "Ana",      "Joao",      "Beatriz",  "Lars",    "Ingrid", "Sven",
+    "Astrid",    "Piotr",   "Zofia",     "Jakub",    "Katarzyna", "Dmitri",   "Olga",    "Ivan",   "Elena",
+    "Mehmet",    "Ayse",    "Omar",      "Fatima",   "Yusuf",     "Layla",    "Amir",    "Leila",  "Raj",
+    "Priya",     "Arjun",   "Ananya",    "Vikram",   "Deepa",     "Wei",      "Mei",     "Jun",    "Yuki",
+    "Hiroshi",   "Sakura",  "Min-jun",   "Ji-woo",   "Kwame",     "Amara",    "Chinedu", "Zanele", "Tariq",
+    "Nadia",     "Mateus",  "Isabela",   "Santiago", "Camila",    "Ethan",    "Ava",     "Aiden",  "Isla",
+    "Finn",      "Freya",   "Declan",    "Siobhan",  "Rhys",      "Carys",    "Nils",    "Maja",   "Tomas",
+    "Eva",       "Andrei",  "Ioana",     "Nikos",    "Eleni",     "Gabriel",  "Ines",    "Samuel", "Rebecca",
 };
 
 const std::array kLastNames = {
-    "Smith",     "Johnson",  "Williams", "Brown",     "Jones",     "Garcia",    "Miller",    "Davis",
-    "Rodriguez", "Martinez", "Hernandez", "Lopez",    "Gonzalez",  "Wilson",    "Anderson",  "Thomas",
-    "Taylor",    "Moore",    "Jackson",  "Martin",    "Lee",       "Thompson",  "White",     "Harris",
-    "Clark",     "Lewis",    "Robinson", "Walker",    "Young",     "Allen",     "King",      "Wright",
-    "Scott",     "Green",    "Baker",    "Adams",     "Nelson",    "Hill",      "Campbell",  "Mitchell",
-    "Roberts",   "Carter",   "Phillips", "Evans",     "Turner",    "Parker",    "Collins",   "Edwards",
-    "Mueller",   "Schmidt",  "Schneider", "Fischer",  "Weber",     "Meyer",     "Wagner",    "Becker",
-    "Hoffmann",  "Rossi",    "Russo",    "Ferrari",   "Esposito",  "Bianchi",   "Romano",    "Colombo",
-    "Dubois",    "Lefebvre", "Moreau",   "Laurent",   "Girard",    "Fournier",  "Fernandez", "Sanchez",
-    "Perez",     "Gomez",    "Silva",    "Santos",    "Oliveira",  "Pereira",   "Costa",     "Jansen",
-    "de Vries",  "van Dijk", "Bakker",   "Visser",    "Nielsen",   "Hansen",    "Larsen",    "Andersson",
-    "Johansson", "Karlsson", "Nowak",    "Kowalski",  "Wisniewski", "Novak",    "Horvat",    "Ivanov",
-    "Petrov",    "Popescu",  "Yilmaz",   "Kaya",      "Demir",     "Haddad",    "Khalil",    "Nasser",
-    "Patel",     "Sharma",   "Singh",    "Kumar",     "Gupta",     "Reddy",     "Iyer",      "Chen",
-    "Wang",      "Li",       "Zhang",    "Liu",       "Huang",     "Tanaka",    "Suzuki",    "Sato",
-    "Watanabe",  "Kim",      "Park",     "Choi",      "Nguyen",    "Tran",      "Okafor",    "Mensah",
-    "Dlamini",   "Abebe",    "O'Brien",  "Murphy",    "Kelly",     "Byrne",     "MacDonald", "Campos",
-    "Lindqvist", "Berg",     "Halvorsen", "Papadopoulos", "Georgiou", "Kovacs",  "Szabo",     "Cohen",
+    "Smith",     "Johnson",  "Williams",  "Brown",        "Jones",      "Garcia",   "Miller",    "Davis",
+    "Rodriguez", "Martinez", "Hernandez", "Lopez",        "Gonzalez",   "Wilson",   "Anderson",  "Thomas",
+    "Taylor",    "Moore",    "Jackson",   "Martin",       "Lee",        "Thompson", "White",     "Harris",
+    "Clark",     "Lewis",    "Robinson",  "Walker",       "Young",      "Allen",    "King",      "Wright",
+    "Scott",     "Green",    "Baker",     "Adams",        "Nelson",     "Hill",     "Campbell",  "Mitchell",
+    "Roberts",   "Carter",   "Phillips",  "Evans",        "Turner",     "Parker",   "Collins",   "Edwards",
+    "Mueller",   "Schmidt",  "Schneider", "Fischer",      "Weber",      "Meyer",    "Wagner",    "Becker",
+    "Hoffmann",  "Rossi",    "Russo",     "Ferrari",      "Esposito",   "Bianchi",  "Romano",    "Colombo",
+    "Dubois",    "Lefebvre", "Moreau",    "Laurent",      "Girard",     "Fournier", "Fernandez", "Sanchez",
+    "Perez",     "Gomez",    "Silva",     "Santos",       "Oliveira",   "Pereira",  "Costa",     "Jansen",
+    "de Vries",  "van Dijk", "Bakker",    "Visser",       "Nielsen",    "Hansen",   "Larsen",    "Andersson",
+    "Johansson", "Karlsson", "Nowak",     "Kowalski",     "Wisniewski", "Novak",    "Horvat",    "Ivanov",
+    "Petrov",    "Popescu",  "Yilmaz",    "Kaya",         "Demir",      "Haddad",   "Khalil",    "Nasser",
+    "Patel",     "Sharma",   "Singh",     "Kumar",        "Gupta",      "Reddy",    "Iyer",      "Chen",
+    "Wang",      "Li",       "Zhang",     "Liu",          "Huang",      "Tanaka",   "Suzuki",    "Sato",
+    "Watanabe",  "Kim",      "Park",      "Choi",         "Nguyen",     "Tran",     "Okafor",    "Mensah",
+    "Dlamini",   "Abebe",    "O'Brien",   "Murphy",       "Kelly",      "Byrne",    "MacDonald", "Campos",
+    "Lindqvist", "Berg",     "Halvorsen", "Papadopoulos", "Georgiou",   "Kovacs",   "Szabo",     "Cohen",
 };
 
 // Microsoft's fictitious sample companies first, then generated names.
 const std::array kCompanyNames = {
-    "Northwind Traders", "Contoso",        "Fabrikam",         "Tailspin Toys",      "Wingtip Toys",
-    "Adventure Works",   "Litware",        "Proseware",        "Woodgrove Bank",     "Lucerne Publishing",
-    "Fourth Coffee",     "Alpine Ski House", "Coho Winery",    "Humongous Insurance", "Margie's Travel",
-    "Trey Research",     "Wide World Importers", "Blue Yonder Airlines", "Southridge Video",
-    "Tasmanian Traders", "Consolidated Messenger", "City Power & Light", "Relecloud", "VanArsdel",
+    "Northwind Traders",
+    "Contoso",
+    "Fabrikam",
+    "Tailspin Toys",
+    "Wingtip Toys",
+    "Adventure Works",
+    "Litware",
+    "Proseware",
+    "Woodgrove Bank",
+    "Lucerne Publishing",
+    "Fourth Coffee",
+    "Alpine Ski House",
+    "Coho Winery",
+    "Humongous Insurance",
+    "Margie's Travel",
+    "Trey Research",
+    "Wide World Importers",
+    "Blue Yonder Airlines",
+    "Southridge Video",
+    "Tasmanian Traders",
+    "Consolidated Messenger",
+    "City Power & Light",
+    "Relecloud",
+    "VanArsdel",
 };
 const std::array kCompanyWords = {
-    "Silver", "Crimson", "Northern", "Bright",  "Granite", "Blue",   "Evergreen", "Summit", "Harbor", "Quantum",
-    "Iron",   "Cedar",   "Polar",    "Golden",  "Swift",   "Atlas",  "Beacon",    "Pioneer", "Vertex", "Horizon",
-    "Maple",  "Orbit",   "Copper",   "Redwood", "Lumen",   "Nimbus", "Falcon",    "Sterling", "Coral", "Meridian",
+    "Silver", "Crimson", "Northern", "Bright",  "Granite", "Blue",   "Evergreen", "Summit",   "Harbor", "Quantum",
+    "Iron",   "Cedar",   "Polar",    "Golden",  "Swift",   "Atlas",  "Beacon",    "Pioneer",  "Vertex", "Horizon",
+    "Maple",  "Orbit",   "Copper",   "Redwood", "Lumen",   "Nimbus", "Falcon",    "Sterling", "Coral",  "Meridian",
 };
 const std::array kCompanyKinds = {
-    "Analytics", "Logistics", "Robotics", "Health",   "Labs",     "Dynamics", "Systems",  "Foods",
-    "Energy",    "Media",     "Software", "Capital",  "Networks", "Biotech",  "Studios",  "Freight",
-    "Retail",    "Insurance", "Security", "Cloud",    "Pharma",   "Aerospace", "Mobility", "Consulting",
+    "Analytics", "Logistics", "Robotics", "Health",  "Labs",     "Dynamics",  "Systems",  "Foods",
+    "Energy",    "Media",     "Software", "Capital", "Networks", "Biotech",   "Studios",  "Freight",
+    "Retail",    "Insurance", "Security", "Cloud",   "Pharma",   "Aerospace", "Mobility", "Consulting",
 };
-const std::array kCompanySuffixes = {"", "", "", " Inc.", " Ltd", " GmbH", " Group", " LLC", " AG", " SA", " BV"};
+const std::array kCompanySuffixes = { "", "", "", " Inc.", " Ltd", " GmbH", " Group", " LLC", " AG", " SA", " BV" };
 
 const std::array kUserAgents = {
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36",
-    "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_2) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.2 Safari/605.1.15",
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_2) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.2 "
+    "Safari/605.1.15",
     "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0",
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148",
     "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36",
@@ -123,19 +147,22 @@ const std::array kUserAgents = {
 };
 
 const std::array kApiKeyNames = {
-    "CI pipeline",   "Zapier integration", "Grafana exporter",   "Nightly backup",   "Terraform",
-    "Slack bot",     "Reporting script",   "Data warehouse sync", "Mobile app (staging)", "HR system sync",
-    "Billing export", "Monitoring probe",  "Jupyter notebook",   "SCIM provisioning", "Support desk",
+    "CI pipeline",    "Zapier integration", "Grafana exporter",    "Nightly backup",       "Terraform",
+    "Slack bot",      "Reporting script",   "Data warehouse sync", "Mobile app (staging)", "HR system sync",
+    "Billing export", "Monitoring probe",   "Jupyter notebook",    "SCIM provisioning",    "Support desk",
 };
 
 const std::array kBanReasons = {
-    "Spam and unsolicited messages",     "Abusive behaviour toward support staff",
-    "Credential stuffing from this account", "Terms of service violation",
-    "Chargeback fraud",                  "Shared account used by several people",
+    "Spam and unsolicited messages",
+    "Abusive behaviour toward support staff",
+    "Credential stuffing from this account",
+    "Terms of service violation",
+    "Chargeback fraud",
+    "Shared account used by several people",
 };
 
-const std::array kSuspendReasons = {"Left the company", "Parental leave", "Security review", "Contract ended",
-                                    "Unpaid invoice"};
+const std::array kSuspendReasons
+    = { "Left the company", "Parental leave", "Security review", "Contract ended", "Unpaid invoice" };
 
 const std::array kImpersonationReasons = {
     "Support ticket #%1: reproduce a billing page error",
@@ -144,18 +171,21 @@ const std::array kImpersonationReasons = {
 };
 
 // First octets of address blocks run by real access providers and clouds.
-const std::array kPublicFirstOctets = {31, 37, 46, 62, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90,
-                                       91, 92, 93, 94, 95, 109, 151, 176, 178, 188, 212, 213, 217, 24, 50, 66,
-                                       67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 96, 97, 98, 99, 104, 107, 108, 173};
+const std::array kPublicFirstOctets = { 31,  37,  46,  62,  77,  78, 79, 80, 81, 82,  83,  84,  85,
+                                        86,  87,  88,  89,  90,  91, 92, 93, 94, 95,  109, 151, 176,
+                                        178, 188, 212, 213, 217, 24, 50, 66, 67, 68,  69,  70,  71,
+                                        72,  73,  74,  75,  76,  96, 97, 98, 99, 104, 107, 108, 173 };
 // Where password sprays come from in the demo.
-const std::array kHostileFirstOctets = {45, 185, 193, 103, 5, 194, 141, 92};
+const std::array kHostileFirstOctets = { 45, 185, 193, 103, 5, 194, 141, 92 };
 
 // --- random ------------------------------------------------------------------------------------
 
 class Random
 {
 public:
-    explicit Random(quint64 seed) : m_engine(seed) {}
+    explicit Random(quint64 seed)
+        : m_engine(seed)
+    { }
 
     quint64 next() { return m_engine(); }
     // Uniform in [0, n); the modulo bias is irrelevant for demo data.
@@ -163,8 +193,7 @@ public:
     qint64 between(qint64 low, qint64 high) { return high <= low ? low : low + below(high - low); }
     double unit() { return double(m_engine() >> 11) * 0x1.0p-53; }
     bool chance(double p) { return unit() < p; }
-    template <typename Container>
-    auto pick(const Container& items) -> decltype(items[0])
+    template <typename Container> auto pick(const Container& items) -> decltype(items[0])
     {
         return items[size_t(below(qint64(std::size(items))))];
     }
@@ -201,10 +230,12 @@ QString seconds(qint64 ms)
 class BulkInsert
 {
 public:
-    BulkInsert(StoreCore& core, const QString& table, const QStringList& columns)
+    // `rowsPerCommit` 0: one transaction for everything, committed by finish().
+    BulkInsert(StoreCore& core, const QString& table, const QStringList& columns, qint64 rowsPerCommit = kRowsPerCommit)
         : m_core(core)
         , m_table(table)
         , m_columns(columns)
+        , m_rowsPerCommit(rowsPerCommit)
         , m_rowsPerStatement(std::min<int>(kMaxRowsPerStatement, kMaxBindsPerStatement / int(columns.size())))
         , m_full(core.db())
     {
@@ -275,9 +306,8 @@ private:
         // On SQLite "OR ROLLBACK" spares the statement journal of a multi-row INSERT: a failing row
         // ends the whole transaction, which is what happens anyway.
         QString sql = (m_core.dialect() == Dialect::Sqlite ? QStringLiteral("INSERT OR ROLLBACK INTO ")
-                                                             : QStringLiteral("INSERT INTO "))
-                      + m_table + QStringLiteral(" (")
-                      + m_columns.join(QLatin1Char(',')) + QStringLiteral(") VALUES ");
+                                                           : QStringLiteral("INSERT INTO "))
+            + m_table + QStringLiteral(" (") + m_columns.join(QLatin1Char(',')) + QStringLiteral(") VALUES ");
         sql.reserve(sql.size() + rows * (row.size() + 1));
         for (int i = 0; i < rows; ++i) {
             if (i > 0)
@@ -313,7 +343,7 @@ private:
         m_sinceCommit += m_pendingRows;
         m_pendingRows = 0;
         m_values.clear(); // keeps the capacity
-        if (m_sinceCommit >= kRowsPerCommit) {
+        if (m_rowsPerCommit > 0 && m_sinceCommit >= m_rowsPerCommit) {
             m_inTransaction = false;
             m_sinceCommit = 0;
             if (auto committed = m_core.commit(); !committed)
@@ -325,6 +355,7 @@ private:
     StoreCore& m_core;
     QString m_table;
     QStringList m_columns;
+    qint64 m_rowsPerCommit;
     int m_rowsPerStatement;
     QSqlQuery m_full;
     bool m_fullPrepared = false;
@@ -337,7 +368,15 @@ private:
 
 // --- the seeder --------------------------------------------------------------------------------
 
-enum RoleIndex { Viewer, Member, PowerUser, TeamLead, Admin, RoleCount };
+enum RoleIndex
+{
+    Viewer,
+    Member,
+    PowerUser,
+    TeamLead,
+    Admin,
+    RoleCount
+};
 
 struct DemoOrganization
 {
@@ -351,8 +390,8 @@ struct DemoOrganization
     bool active = true;
     qint64 userCount = 0;
     QString officePrefix; // "84.17.203."
-    QList<int> managers;  // indexes of its admins and team leads
-    QList<int> members;   // indexes of everybody else who can act
+    QList<int> managers; // indexes of its admins and team leads
+    QList<int> members; // indexes of everybody else who can act
 };
 
 struct DemoUser
@@ -398,8 +437,7 @@ public:
         , m_options(options)
         , m_random(options.seed)
         , m_now(QDateTime::currentMSecsSinceEpoch())
-    {
-    }
+    { }
 
     int run();
 
@@ -434,6 +472,7 @@ private:
     QSet<QString> m_usedEmails;
     QSet<QString> m_usedUsernames;
     QSet<QString> m_usedSlugs;
+    QSet<QString> m_usedOrganizationNames;
     Id m_firstOrganizationId = 1;
     Id m_firstUserId = 1;
     Id m_firstApiKeyId = 1;
@@ -449,6 +488,7 @@ private:
     qint64 m_apiKeyCount = 0;
     qint64 m_sessionCount = 0;
     QList<QString> m_hostileIps;
+    QString m_indexNote;
 };
 
 Result<qint64> DemoSeeder::scalar(const QString& sql)
@@ -510,9 +550,10 @@ Status DemoSeeder::loadExisting()
         return m_core.sqlError(q, SeedDemo::tr("Reading the roles"));
     while (q.next())
         m_roleIds.insert(q.value(1).toString(), q.value(0).toLongLong());
-    for (const char* code : {"viewer", "user", "power_user", "team_lead", "admin", "super_admin"}) {
+    for (const char* code : { "viewer", "user", "power_user", "team_lead", "admin", "super_admin" }) {
         if (!m_roleIds.contains(QString::fromLatin1(code)))
-            return ServiceError::storage(SeedDemo::tr("The built-in role %1 is missing").arg(QString::fromLatin1(code)));
+            return ServiceError::storage(
+                SeedDemo::tr("The built-in role %1 is missing").arg(QString::fromLatin1(code)));
     }
 
     if (!q.exec(QStringLiteral("SELECT u.id, u.email, u.organization_id FROM users u "
@@ -520,7 +561,7 @@ Status DemoSeeder::loadExisting()
                                "WHERE r.code = 'super_admin' AND u.deleted = 0 ORDER BY u.id")))
         return m_core.sqlError(q, SeedDemo::tr("Reading the super admins"));
     while (q.next())
-        m_superAdmins << ExistingAdmin{q.value(0).toLongLong(), q.value(1).toString(), q.value(2).toLongLong()};
+        m_superAdmins << ExistingAdmin { q.value(0).toLongLong(), q.value(1).toString(), q.value(2).toLongLong() };
 
     if (!q.exec(QStringLiteral("SELECT email, username FROM users")))
         return m_core.sqlError(q, SeedDemo::tr("Reading the users"));
@@ -528,10 +569,12 @@ Status DemoSeeder::loadExisting()
         m_usedEmails.insert(q.value(0).toString().toLower());
         m_usedUsernames.insert(q.value(1).toString());
     }
-    if (!q.exec(QStringLiteral("SELECT slug FROM organizations")))
+    if (!q.exec(QStringLiteral("SELECT slug, name FROM organizations")))
         return m_core.sqlError(q, SeedDemo::tr("Reading the organizations"));
-    while (q.next())
+    while (q.next()) {
         m_usedSlugs.insert(q.value(0).toString());
+        m_usedOrganizationNames.insert(q.value(1).toString());
+    }
     q.finish();
 
     struct Next
@@ -539,8 +582,8 @@ Status DemoSeeder::loadExisting()
         const char* table;
         Id* first;
     };
-    for (const Next& next : {Next{"organizations", &m_firstOrganizationId}, Next{"users", &m_firstUserId},
-                             Next{"api_keys", &m_firstApiKeyId}, Next{"sessions", &m_firstSessionId}}) {
+    for (const Next& next : { Next { "organizations", &m_firstOrganizationId }, Next { "users", &m_firstUserId },
+                              Next { "api_keys", &m_firstApiKeyId }, Next { "sessions", &m_firstSessionId } }) {
         auto max = scalar(QStringLiteral("SELECT COALESCE(MAX(id), 0) FROM ") + QLatin1String(next.table));
         if (!max)
             return max.error();
@@ -606,19 +649,19 @@ Status DemoSeeder::seedOrganizations()
         }
     }
 
-    QSet<QString> usedNames;
     for (int i = 0; i < count; ++i) {
         DemoOrganization org;
-        if (i < int(kCompanyNames.size()) && m_random.chance(0.7)) {
+        // The well-known sample names first, then made-up ones; never a name already in use.
+        if (i < int(kCompanyNames.size()) && m_random.chance(0.7))
             org.name = QString::fromUtf8(kCompanyNames[size_t(i)]);
-        } else {
+        for (int attempt = 0; org.name.isEmpty() || m_usedOrganizationNames.contains(org.name); ++attempt) {
             org.name = QString::fromLatin1(m_random.pick(kCompanyWords)) + QLatin1Char(' ')
-                       + QString::fromLatin1(m_random.pick(kCompanyKinds))
-                       + QString::fromLatin1(m_random.pick(kCompanySuffixes));
+                + QString::fromLatin1(m_random.pick(kCompanyKinds))
+                + QString::fromLatin1(m_random.pick(kCompanySuffixes));
+            if (attempt >= 20)
+                org.name += QLatin1Char(' ') + QString::number(m_firstOrganizationId + i);
         }
-        if (usedNames.contains(org.name))
-            org.name += QStringLiteral(" ") + QString::number(i + 1);
-        usedNames.insert(org.name);
+        m_usedOrganizationNames.insert(org.name);
         org.slug = uniqueValue(m_usedSlugs, policy::slugify(org.name));
         org.domain = QString(org.slug).remove(QLatin1Char('-')) + QStringLiteral(".example");
         org.userCount = sizes.at(i);
@@ -648,12 +691,12 @@ Status DemoSeeder::seedOrganizations()
         m_organizations << org;
     }
 
-    const QStringList columns{QStringLiteral("id"),        QStringLiteral("name"),   QStringLiteral("slug"),
-                              QStringLiteral("plan"),      QStringLiteral("max_users"), QStringLiteral("features"),
-                              QStringLiteral("active"),    QStringLiteral("created_at"), QStringLiteral("updated_at")};
+    const QStringList columns { QStringLiteral("id"),     QStringLiteral("name"),       QStringLiteral("slug"),
+                                QStringLiteral("plan"),   QStringLiteral("max_users"),  QStringLiteral("features"),
+                                QStringLiteral("active"), QStringLiteral("created_at"), QStringLiteral("updated_at") };
     BulkInsert insert(m_core, QStringLiteral("organizations"), columns);
     for (const DemoOrganization& org : std::as_const(m_organizations)) {
-        QStringList features{QStringLiteral("chat")};
+        QStringList features { QStringLiteral("chat") };
         if (org.plan != QLatin1String("free"))
             features << QStringLiteral("builder");
         if (org.plan == QLatin1String("business") || org.plan == QLatin1String("enterprise"))
@@ -661,8 +704,8 @@ Status DemoSeeder::seedOrganizations()
         if (org.plan == QLatin1String("enterprise"))
             features << QStringLiteral("rag") << QStringLiteral("sso") << QStringLiteral("audit_export");
         const qint64 updated = org.createdAt + m_random.below(m_now - org.createdAt);
-        if (auto added = insert.add({org.id, org.name, org.slug, org.plan, org.maxUsers, jsonArray(features),
-                                     org.active ? 1 : 0, org.createdAt, updated});
+        if (auto added = insert.add({ org.id, org.name, org.slug, org.plan, org.maxUsers, jsonArray(features),
+                                      org.active ? 1 : 0, org.createdAt, updated });
             !added)
             return added;
     }
@@ -736,8 +779,8 @@ Status DemoSeeder::seedUsers()
             user.role = pickRole(org, position);
             // Admins arrive with their organization; everybody else any time since.
             user.createdAt = user.role == Admin && position < 2
-                                 ? org.createdAt + (position + 1) * 7 * kMinuteMs
-                                 : m_random.between(org.createdAt + kDayMs, m_now - kHourMs);
+                ? org.createdAt + (position + 1) * 7 * kMinuteMs
+                : m_random.between(org.createdAt + kDayMs, m_now - kHourMs);
             user.ip = m_random.chance(0.6) ? org.officePrefix + QString::number(m_random.between(2, 254))
                                            : randomPublicIp();
             m_users << user;
@@ -747,14 +790,25 @@ Status DemoSeeder::seedUsers()
     std::stable_sort(m_users.begin(), m_users.end(),
                      [](const DemoUser& a, const DemoUser& b) { return a.createdAt < b.createdAt; });
 
-    const QStringList columns{
-        QStringLiteral("id"),         QStringLiteral("email"),          QStringLiteral("username"),
-        QStringLiteral("full_name"),  QStringLiteral("organization_id"), QStringLiteral("password_hash"),
-        QStringLiteral("active"),     QStringLiteral("verified"),       QStringLiteral("deleted"),
-        QStringLiteral("ban_reason"), QStringLiteral("ban_expires_at"), QStringLiteral("banned_by"),
-        QStringLiteral("failed_logins"), QStringLiteral("locked_until"), QStringLiteral("last_login_at"),
-        QStringLiteral("password_changed_at"), QStringLiteral("created_at"), QStringLiteral("updated_at"),
-        QStringLiteral("version")};
+    const QStringList columns { QStringLiteral("id"),
+                                QStringLiteral("email"),
+                                QStringLiteral("username"),
+                                QStringLiteral("full_name"),
+                                QStringLiteral("organization_id"),
+                                QStringLiteral("password_hash"),
+                                QStringLiteral("active"),
+                                QStringLiteral("verified"),
+                                QStringLiteral("deleted"),
+                                QStringLiteral("ban_reason"),
+                                QStringLiteral("ban_expires_at"),
+                                QStringLiteral("banned_by"),
+                                QStringLiteral("failed_logins"),
+                                QStringLiteral("locked_until"),
+                                QStringLiteral("last_login_at"),
+                                QStringLiteral("password_changed_at"),
+                                QStringLiteral("created_at"),
+                                QStringLiteral("updated_at"),
+                                QStringLiteral("version") };
     // States first, so that only people who can still act become managers and actors.
     for (qsizetype i = 0; i < m_users.size(); ++i) {
         DemoUser& user = m_users[i];
@@ -809,10 +863,10 @@ Status DemoSeeder::seedUsers()
             lastLogin = m_random.between(since, m_now);
         }
         const qint64 updated = m_random.between(user.createdAt, m_now);
-        if (auto added = insert.add({user.id, user.email, user.username, user.fullName, org.id, m_passwordHash,
-                                     user.suspended ? 0 : 1, verified ? 1 : 0, user.deleted ? 1 : 0, banReason,
-                                     banExpires, bannedBy, failedLogins, lockedUntil, lastLogin, user.createdAt,
-                                     user.createdAt, updated, version});
+        if (auto added = insert.add({ user.id, user.email, user.username, user.fullName, org.id, m_passwordHash,
+                                      user.suspended ? 0 : 1, verified ? 1 : 0, user.deleted ? 1 : 0, banReason,
+                                      banExpires, bannedBy, failedLogins, lockedUntil, lastLogin, user.createdAt,
+                                      user.createdAt, updated, version });
             !added)
             return added;
     }
@@ -823,12 +877,12 @@ Status DemoSeeder::seedUsers()
 
 Status DemoSeeder::seedRoleAssignments()
 {
-    static const std::array<const char*, RoleCount> codes{"viewer", "user", "power_user", "team_lead", "admin"};
+    static const std::array<const char*, RoleCount> codes { "viewer", "user", "power_user", "team_lead", "admin" };
     QList<Id> roleIds;
     for (const char* code : codes)
         roleIds << m_roleIds.value(QString::fromLatin1(code));
-    const QStringList columns{QStringLiteral("user_id"), QStringLiteral("role_id"), QStringLiteral("assigned_by"),
-                              QStringLiteral("assigned_at")};
+    const QStringList columns { QStringLiteral("user_id"), QStringLiteral("role_id"), QStringLiteral("assigned_by"),
+                                QStringLiteral("assigned_at") };
     BulkInsert insert(m_core, QStringLiteral("user_roles"), columns);
     for (const DemoUser& user : std::as_const(m_users)) {
         const DemoOrganization& org = m_organizations.at(user.organization);
@@ -837,11 +891,11 @@ Status DemoSeeder::seedRoleAssignments()
             assignedBy = m_users.at(org.managers.first()).id;
         else if (!m_superAdmins.isEmpty())
             assignedBy = m_superAdmins.first().id;
-        if (auto added = insert.add({user.id, roleIds.at(user.role), assignedBy, user.createdAt}); !added)
+        if (auto added = insert.add({ user.id, roleIds.at(user.role), assignedBy, user.createdAt }); !added)
             return added;
         // Some power users also read dashboards of other teams.
         if (user.role == PowerUser && m_random.chance(0.1)) {
-            if (auto added = insert.add({user.id, roleIds.at(Viewer), assignedBy, user.createdAt + kDayMs}); !added)
+            if (auto added = insert.add({ user.id, roleIds.at(Viewer), assignedBy, user.createdAt + kDayMs }); !added)
                 return added;
         }
     }
@@ -853,7 +907,7 @@ Status DemoSeeder::seedRoleAssignments()
 Status DemoSeeder::seedApiKeys()
 {
     // Scopes a key may carry: concrete permissions its owner's role holds.
-    static const std::array<const char*, RoleCount> codes{"viewer", "user", "power_user", "team_lead", "admin"};
+    static const std::array<const char*, RoleCount> codes { "viewer", "user", "power_user", "team_lead", "admin" };
     QList<QStringList> scopesByRole;
     for (const char* code : codes) {
         QStringList scopes;
@@ -880,13 +934,20 @@ Status DemoSeeder::seedApiKeys()
             owners << int(i);
     }
 
-    const QStringList columns{QStringLiteral("id"),         QStringLiteral("name"),
-                              QStringLiteral("user_id"),    QStringLiteral("organization_id"),
-                              QStringLiteral("prefix"),     QStringLiteral("key_hash"),
-                              QStringLiteral("scopes"),     QStringLiteral("expires_at"),
-                              QStringLiteral("rate_limit_per_minute"), QStringLiteral("ip_allowlist"),
-                              QStringLiteral("last_used_at"), QStringLiteral("created_by"),
-                              QStringLiteral("created_at"), QStringLiteral("revoked_at")};
+    const QStringList columns { QStringLiteral("id"),
+                                QStringLiteral("name"),
+                                QStringLiteral("user_id"),
+                                QStringLiteral("organization_id"),
+                                QStringLiteral("prefix"),
+                                QStringLiteral("key_hash"),
+                                QStringLiteral("scopes"),
+                                QStringLiteral("expires_at"),
+                                QStringLiteral("rate_limit_per_minute"),
+                                QStringLiteral("ip_allowlist"),
+                                QStringLiteral("last_used_at"),
+                                QStringLiteral("created_by"),
+                                QStringLiteral("created_at"),
+                                QStringLiteral("revoked_at") };
     BulkInsert insert(m_core, QStringLiteral("api_keys"), columns);
     for (int owner : std::as_const(owners)) {
         const DemoUser& user = m_users.at(owner);
@@ -922,12 +983,12 @@ Status DemoSeeder::seedApiKeys()
         QVariant lastUsed = nullInt();
         if (m_random.chance(0.7))
             lastUsed = m_random.between(std::max(createdAt, m_now - 14 * kDayMs), m_now);
-        const QStringList allowlist = m_random.chance(0.2) ? QStringList{org.officePrefix + QStringLiteral("0/24")}
-                                                           : QStringList{};
-        static const std::array rateLimits{60, 60, 120, 600};
-        if (auto added = insert.add({key.id, key.name, user.id, org.id, key.prefix, hash, jsonArray(scopes), expires,
-                                     m_random.pick(rateLimits), jsonArray(allowlist), lastUsed, user.id, createdAt,
-                                     revoked});
+        const QStringList allowlist
+            = m_random.chance(0.2) ? QStringList { org.officePrefix + QStringLiteral("0/24") } : QStringList {};
+        static const std::array rateLimits { 60, 60, 120, 600 };
+        if (auto added
+            = insert.add({ key.id, key.name, user.id, org.id, key.prefix, hash, jsonArray(scopes), expires,
+                           m_random.pick(rateLimits), jsonArray(allowlist), lastUsed, user.id, createdAt, revoked });
             !added)
             return added;
         m_apiKeys << key;
@@ -940,12 +1001,18 @@ Status DemoSeeder::seedApiKeys()
 Status DemoSeeder::seedSessions()
 {
     const qint64 count = m_users.size() * 3 / 5;
-    const QStringList columns{QStringLiteral("id"),          QStringLiteral("user_id"),
-                              QStringLiteral("organization_id"), QStringLiteral("token_hash"),
-                              QStringLiteral("ip"),          QStringLiteral("user_agent"),
-                              QStringLiteral("created_at"),  QStringLiteral("last_seen_at"),
-                              QStringLiteral("expires_at"),  QStringLiteral("revoked_at"),
-                              QStringLiteral("impersonator_id"), QStringLiteral("impersonation_reason")};
+    const QStringList columns { QStringLiteral("id"),
+                                QStringLiteral("user_id"),
+                                QStringLiteral("organization_id"),
+                                QStringLiteral("token_hash"),
+                                QStringLiteral("ip"),
+                                QStringLiteral("user_agent"),
+                                QStringLiteral("created_at"),
+                                QStringLiteral("last_seen_at"),
+                                QStringLiteral("expires_at"),
+                                QStringLiteral("revoked_at"),
+                                QStringLiteral("impersonator_id"),
+                                QStringLiteral("impersonation_reason") };
     BulkInsert insert(m_core, QStringLiteral("sessions"), columns);
     const qint64 sessionMs = limits::SessionHours * kHourMs;
     // Random token material in bulk; only its hash is kept.
@@ -994,9 +1061,9 @@ Status DemoSeeder::seedSessions()
         }
         if (kind >= 2 && m_random.chance(0.15))
             revoked = m_random.between(lastSeen, std::max(lastSeen + 1, std::min(expires, m_now)));
-        if (auto added = insert.add({m_firstSessionId + m_sessionCount, user.id, org.id, tokenHash, ip,
-                                     QString::fromLatin1(m_random.pick(kUserAgents)), created, lastSeen, expires,
-                                     revoked, impersonator, reason});
+        if (auto added = insert.add({ m_firstSessionId + m_sessionCount, user.id, org.id, tokenHash, ip,
+                                      QString::fromLatin1(m_random.pick(kUserAgents)), created, lastSeen, expires,
+                                      revoked, impersonator, reason });
             !added)
             return added;
         ++m_sessionCount;
@@ -1005,7 +1072,8 @@ Status DemoSeeder::seedSessions()
 }
 
 // One audit event, built the way the managers would have written it.
-enum class Event {
+enum class Event
+{
     Login,
     Logout,
     LoginFailed,
@@ -1037,19 +1105,30 @@ struct EventWeight
     int weight; // per 10000
 };
 
-const std::array kEventWeights{
-    EventWeight{Event::Login, 3900},          EventWeight{Event::Logout, 1200},
-    EventWeight{Event::LoginFailed, 850},     EventWeight{Event::Locked, 50},
-    EventWeight{Event::UserViewed, 700},      EventWeight{Event::UserListed, 300},
-    EventWeight{Event::UserCreated, 250},     EventWeight{Event::UserUpdated, 400},
-    EventWeight{Event::PasswordChanged, 200}, EventWeight{Event::PasswordReset, 100},
-    EventWeight{Event::RoleAssigned, 250},    EventWeight{Event::RoleRevoked, 80},
-    EventWeight{Event::UserSuspended, 60},    EventWeight{Event::UserUnsuspended, 30},
-    EventWeight{Event::UserBanned, 40},       EventWeight{Event::UserUnbanned, 20},
-    EventWeight{Event::SessionRevoked, 200},  EventWeight{Event::ApiKeyCreated, 100},
-    EventWeight{Event::ApiKeyRevoked, 40},    EventWeight{Event::ApiKeyCall, 1000},
-    EventWeight{Event::OrganizationUpdated, 20}, EventWeight{Event::Impersonated, 10},
-    EventWeight{Event::AuditExported, 10},
+const std::array kEventWeights {
+    EventWeight { Event::Login, 3900 },
+    EventWeight { Event::Logout, 1200 },
+    EventWeight { Event::LoginFailed, 850 },
+    EventWeight { Event::Locked, 50 },
+    EventWeight { Event::UserViewed, 700 },
+    EventWeight { Event::UserListed, 300 },
+    EventWeight { Event::UserCreated, 250 },
+    EventWeight { Event::UserUpdated, 400 },
+    EventWeight { Event::PasswordChanged, 200 },
+    EventWeight { Event::PasswordReset, 100 },
+    EventWeight { Event::RoleAssigned, 250 },
+    EventWeight { Event::RoleRevoked, 80 },
+    EventWeight { Event::UserSuspended, 60 },
+    EventWeight { Event::UserUnsuspended, 30 },
+    EventWeight { Event::UserBanned, 40 },
+    EventWeight { Event::UserUnbanned, 20 },
+    EventWeight { Event::SessionRevoked, 200 },
+    EventWeight { Event::ApiKeyCreated, 100 },
+    EventWeight { Event::ApiKeyRevoked, 40 },
+    EventWeight { Event::ApiKeyCall, 1000 },
+    EventWeight { Event::OrganizationUpdated, 20 },
+    EventWeight { Event::Impersonated, 10 },
+    EventWeight { Event::AuditExported, 10 },
 };
 
 Event pickEvent(Random& random)
@@ -1097,10 +1176,10 @@ Status DemoSeeder::seedAuditEvents()
     const QString organization = QStringLiteral("organization");
     const QString audit = QStringLiteral("audit");
     const QString empty = QStringLiteral("{}");
-    static const std::array<const char*, RoleCount> roleCodes{"viewer", "user", "power_user", "team_lead", "admin"};
-    static const std::array<int, RoleCount> roleLevels{Level::Viewer, Level::User, Level::PowerUser, Level::TeamLead,
-                                                       Level::Admin};
-    static const std::array denials{
+    static const std::array<const char*, RoleCount> roleCodes { "viewer", "user", "power_user", "team_lead", "admin" };
+    static const std::array<int, RoleCount> roleLevels { Level::Viewer, Level::User, Level::PowerUser, Level::TeamLead,
+                                                         Level::Admin };
+    static const std::array denials {
         "Missing permission admin:user:edit",
         "Team leads can only manage users below their level",
         "Only super admins cross organizations",
@@ -1114,13 +1193,13 @@ Status DemoSeeder::seedAuditEvents()
     }
     QStringList denialDetails;
     for (const char* reason : denials)
-        denialDetails << jsonObject({{"reason", QString::fromLatin1(reason)}});
+        denialDetails << jsonObject({ { "reason", QString::fromLatin1(reason) } });
     QStringList agentDetails;
     for (const char* agent : kUserAgents)
-        agentDetails << jsonObject({{"user_agent", QString::fromLatin1(agent)}});
-    const QString badPassword = jsonObject({{"reason", QStringLiteral("wrong password")}});
-    const QString unknownAccount = jsonObject({{"reason", QStringLiteral("unknown account")}});
-    const QString lockedOut = jsonObject({{"reason", QStringLiteral("account locked")}});
+        agentDetails << jsonObject({ { "user_agent", QString::fromLatin1(agent) } });
+    const QString badPassword = jsonObject({ { "reason", QStringLiteral("wrong password") } });
+    const QString unknownAccount = jsonObject({ { "reason", QStringLiteral("unknown account") } });
+    const QString lockedOut = jsonObject({ { "reason", QStringLiteral("account locked") } });
     // One QString per action, shared by all its rows.
     QHash<QByteArray, QString> actionNames;
     auto action = [&actionNames](const char* name) -> QString {
@@ -1138,14 +1217,21 @@ Status DemoSeeder::seedAuditEvents()
     if (actingUsers.isEmpty() && m_superAdmins.isEmpty())
         return ServiceError::validation(SeedDemo::tr("audit events need somebody to act: give --users"));
 
-    const QStringList columns{QStringLiteral("id"),          QStringLiteral("occurred_at"),
-                              QStringLiteral("actor_type"),  QStringLiteral("actor_id"),
-                              QStringLiteral("actor_label"), QStringLiteral("organization_id"),
-                              QStringLiteral("action"),      QStringLiteral("resource_type"),
-                              QStringLiteral("resource_id"), QStringLiteral("details"),
-                              QStringLiteral("ip"),          QStringLiteral("outcome"),
-                              QStringLiteral("prev_hash"),   QStringLiteral("hash")};
-    BulkInsert insert(m_core, QStringLiteral("audit_events"), columns);
+    const QStringList columns { QStringLiteral("id"),          QStringLiteral("occurred_at"),
+                                QStringLiteral("actor_type"),  QStringLiteral("actor_id"),
+                                QStringLiteral("actor_label"), QStringLiteral("organization_id"),
+                                QStringLiteral("action"),      QStringLiteral("resource_type"),
+                                QStringLiteral("resource_id"), QStringLiteral("details"),
+                                QStringLiteral("ip"),          QStringLiteral("outcome"),
+                                QStringLiteral("prev_hash"),   QStringLiteral("hash") };
+    // Whether to rebuild the indexes is decided on the event count before locking; the count is
+    // only a heuristic, so reading it outside the transaction is fine.
+    auto existing = scalar(QStringLiteral("SELECT COALESCE(MAX(id), 0) FROM audit_events"));
+    if (!existing)
+        return existing.error();
+    const bool rebuildIndexes = m_core.dialect() == Dialect::Sqlite && m_options.events >= kRebuildIndexesFrom
+        && m_options.events >= *existing;
+    BulkInsert insert(m_core, QStringLiteral("audit_events"), columns, rebuildIndexes ? 0 : kRowsPerCommit);
     // The chain head is read under the write lock of the first batch, so no other writer can slip
     // an event in between; later batches continue from our own last hash (a concurrent writer
     // would then collide on the id and fail instead of forking the chain).
@@ -1153,6 +1239,20 @@ Status DemoSeeder::seedAuditEvents()
         return started;
     if (auto head = readChainHead(m_core, &m_nextEventId, &m_chainHead); !head)
         return head;
+    QList<std::pair<QString, QString>> indexes; // name, CREATE statement
+    if (rebuildIndexes) {
+        QSqlQuery q(m_core.db());
+        if (!q.exec(QStringLiteral("SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+                                   "AND tbl_name = 'audit_events' AND sql IS NOT NULL")))
+            return m_core.sqlError(q, SeedDemo::tr("Reading the audit indexes"));
+        while (q.next())
+            indexes.append({ q.value(0).toString(), q.value(1).toString() });
+        q.finish();
+        for (const auto& index : std::as_const(indexes)) {
+            if (!q.exec(QStringLiteral("DROP INDEX \"%1\"").arg(index.first)))
+                return m_core.sqlError(q, SeedDemo::tr("Dropping the audit index %1").arg(index.first));
+        }
+    }
 
     const qint64 start = m_now - kHistoryMs;
     const double step = double(kHistoryMs) / double(m_options.events);
@@ -1266,9 +1366,9 @@ Status DemoSeeder::seedAuditEvents()
                 actAsSubject();
                 row.action = action("user.locked");
                 row.details = jsonObject(
-                    {{"locked_until", QDateTime::fromMSecsSinceEpoch(row.occurredAtMs + lockout::LockMinutes * kMinuteMs,
-                                                                     Qt::UTC)
-                                          .toString(Qt::ISODate)}});
+                    { { "locked_until",
+                        QDateTime::fromMSecsSinceEpoch(row.occurredAtMs + lockout::LockMinutes * kMinuteMs, Qt::UTC)
+                            .toString(Qt::ISODate) } });
                 break;
             case Event::PasswordChanged:
                 actAsSubject();
@@ -1310,7 +1410,7 @@ Status DemoSeeder::seedAuditEvents()
             }
             case Event::UserSuspended:
                 if (actAsManager())
-                    row.details = jsonObject({{"reason", QString::fromLatin1(m_random.pick(kSuspendReasons))}});
+                    row.details = jsonObject({ { "reason", QString::fromLatin1(m_random.pick(kSuspendReasons)) } });
                 row.action = action("user.suspended");
                 break;
             case Event::UserUnsuspended:
@@ -1319,7 +1419,7 @@ Status DemoSeeder::seedAuditEvents()
                 break;
             case Event::UserBanned:
                 if (actAsManager())
-                    row.details = jsonObject({{"reason", QString::fromLatin1(m_random.pick(kBanReasons))}});
+                    row.details = jsonObject({ { "reason", QString::fromLatin1(m_random.pick(kBanReasons)) } });
                 row.action = action("user.banned");
                 break;
             case Event::UserUnbanned:
@@ -1350,12 +1450,12 @@ Status DemoSeeder::seedAuditEvents()
                         row.resourceType = apiKey;
                         row.resourceId = QString::number(key.id);
                         row.outcome = denied;
-                        row.details = jsonObject({{"on_behalf_of_user_id", onBehalf},
-                                                  {"reason", QStringLiteral("Rate limit exceeded")}});
+                        row.details = jsonObject({ { "on_behalf_of_user_id", onBehalf },
+                                                   { "reason", QStringLiteral("Rate limit exceeded") } });
                     } else {
                         row.action = action("user.listed");
                         row.resourceId.clear();
-                        row.details = jsonObject({{"on_behalf_of_user_id", onBehalf}});
+                        row.details = jsonObject({ { "on_behalf_of_user_id", onBehalf } });
                     }
                 } else {
                     row.actorType = user;
@@ -1363,7 +1463,7 @@ Status DemoSeeder::seedAuditEvents()
                     row.action = event == Event::ApiKeyCreated ? action("api_key.created") : action("api_key.revoked");
                     row.resourceType = apiKey;
                     row.resourceId = QString::number(key.id);
-                    row.details = jsonObject({{"name", key.name}, {"prefix", key.prefix}});
+                    row.details = jsonObject({ { "name", key.name }, { "prefix", key.prefix } });
                 }
                 break;
             }
@@ -1397,12 +1497,24 @@ Status DemoSeeder::seedAuditEvents()
         }
 
         const QByteArray hash = auditchain::hash(prev, row);
-        if (auto added = insert.add({row.id, row.occurredAtMs, row.actorType, row.actorId, row.actorLabel,
-                                     row.organizationId, row.action, row.resourceType, row.resourceId, row.details,
-                                     row.ip, row.outcome, QString::fromLatin1(prev), QString::fromLatin1(hash)});
+        if (auto added = insert.add({ row.id, row.occurredAtMs, row.actorType, row.actorId, row.actorLabel,
+                                      row.organizationId, row.action, row.resourceType, row.resourceId, row.details,
+                                      row.ip, row.outcome, QString::fromLatin1(prev), QString::fromLatin1(hash) });
             !added)
             return added;
         prev = hash;
+    }
+    if (!indexes.isEmpty()) {
+        QElapsedTimer timer;
+        timer.start();
+        QSqlQuery q(m_core.db());
+        for (const auto& index : std::as_const(indexes)) {
+            if (!q.exec(index.second))
+                return m_core.sqlError(q, SeedDemo::tr("Building the audit index %1").arg(index.first));
+        }
+        m_indexNote = SeedDemo::tr("(of which %1 for building %2 audit indexes)")
+                          .arg(seconds(timer.elapsed()))
+                          .arg(indexes.size());
     }
     return insert.finish();
 }
@@ -1412,7 +1524,7 @@ Status DemoSeeder::fixSequences()
     if (m_core.dialect() != Dialect::Postgres)
         return {};
     QSqlQuery q(m_core.db());
-    for (const char* table : {"organizations", "users", "api_keys", "sessions"}) {
+    for (const char* table : { "organizations", "users", "api_keys", "sessions" }) {
         const QString name = QString::fromLatin1(table);
         const QString sql = QStringLiteral("SELECT setval(pg_get_serial_sequence('%1', 'id'), "
                                            "(SELECT COALESCE(MAX(id), 0) + 1 FROM %1), false)")
@@ -1432,7 +1544,8 @@ void DemoSeeder::analyze()
         q.exec(QStringLiteral("ANALYZE"));
         q.exec(QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)"));
     } else {
-        q.exec(QStringLiteral("ANALYZE"));
+        // Only our tables: a database-wide ANALYZE warns about every catalog the role may not touch.
+        q.exec(QStringLiteral("ANALYZE organizations, users, user_roles, api_keys, sessions, audit_events"));
     }
 }
 
@@ -1466,23 +1579,38 @@ int DemoSeeder::run()
     // restored when done (a crash mid-seed can lose the seeded rows, never earlier data: WAL).
     QSqlQuery pragma(m_core.db());
     const bool sqlite = m_core.dialect() == Dialect::Sqlite;
+    auto pragmaValue = [&pragma](const QString& name) {
+        return pragma.exec(QStringLiteral("PRAGMA ") + name) && pragma.next() ? pragma.value(0).toString() : QString();
+    };
+    struct Saved
+    {
+        QString name;
+        QString value;
+    };
+    QList<Saved> saved;
     if (sqlite) {
+        for (const QString& name : { QStringLiteral("synchronous"), QStringLiteral("cache_size"),
+                                     QStringLiteral("temp_store"), QStringLiteral("threads") })
+            saved << Saved { name, pragmaValue(name) };
         pragma.exec(QStringLiteral("PRAGMA synchronous = OFF"));
-        pragma.exec(QStringLiteral("PRAGMA cache_size = -262144"));
+        pragma.exec(QStringLiteral("PRAGMA cache_size = -262144")); // 256 MiB
         pragma.exec(QStringLiteral("PRAGMA temp_store = MEMORY"));
+        pragma.exec(QStringLiteral("PRAGMA threads = 2")); // sorter threads for building indexes
+        pragma.finish();
     }
     struct Restore
     {
         QSqlQuery& query;
-        bool sqlite;
+        const QList<Saved>& saved;
         ~Restore()
         {
-            if (sqlite) {
-                query.exec(QStringLiteral("PRAGMA synchronous = NORMAL"));
-                query.exec(QStringLiteral("PRAGMA cache_size = -2000"));
+            for (const Saved& item : saved) {
+                if (!item.value.isEmpty())
+                    query.exec(QStringLiteral("PRAGMA %1 = %2").arg(item.name, item.value));
             }
+            query.finish();
         }
-    } restore{pragma, sqlite};
+    } restore { pragma, saved };
 
     struct Step
     {
@@ -1491,13 +1619,13 @@ int DemoSeeder::run()
         const qint64* count;
     };
     const qint64 events = m_options.events;
-    const QList<Step> steps{
-        {SeedDemo::tr("organizations"), &DemoSeeder::seedOrganizations, &m_organizationCount},
-        {SeedDemo::tr("users"), &DemoSeeder::seedUsers, &m_userCount},
-        {SeedDemo::tr("role assignments"), &DemoSeeder::seedRoleAssignments, &m_roleAssignmentCount},
-        {SeedDemo::tr("api keys"), &DemoSeeder::seedApiKeys, &m_apiKeyCount},
-        {SeedDemo::tr("sessions"), &DemoSeeder::seedSessions, &m_sessionCount},
-        {SeedDemo::tr("audit events"), &DemoSeeder::seedAuditEvents, &events},
+    const QList<Step> steps {
+        { SeedDemo::tr("organizations"), &DemoSeeder::seedOrganizations, &m_organizationCount },
+        { SeedDemo::tr("users"), &DemoSeeder::seedUsers, &m_userCount },
+        { SeedDemo::tr("role assignments"), &DemoSeeder::seedRoleAssignments, &m_roleAssignmentCount },
+        { SeedDemo::tr("api keys"), &DemoSeeder::seedApiKeys, &m_apiKeyCount },
+        { SeedDemo::tr("sessions"), &DemoSeeder::seedSessions, &m_sessionCount },
+        { SeedDemo::tr("audit events"), &DemoSeeder::seedAuditEvents, &events },
     };
     for (const Step& step : steps) {
         timer.restart();
@@ -1505,6 +1633,8 @@ int DemoSeeder::run()
             return fail(done.error());
         phase(step.name, *step.count, timer.elapsed());
     }
+    if (!m_indexNote.isEmpty())
+        printOut(QStringLiteral("  ") + m_indexNote);
     if (auto fixed = fixSequences(); !fixed)
         return fail(fixed.error());
     timer.restart();

@@ -1,5 +1,7 @@
 #include "sqlbackend.h"
 
+#include <QFileInfo>
+#include <QSaveFile>
 #include <QThread>
 
 #include <atomic>
@@ -30,7 +32,7 @@ thread_local std::map<quint64, std::unique_ptr<ThreadStore>> t_stores;
 } // namespace
 
 SqlBackend::SqlBackend(const DatabaseConfig& config, int maxThreads, QObject* parent)
-    : QObject(parent)
+    : Backend(parent)
     , m_config(config)
     , m_id(g_nextBackendId++)
 {
@@ -81,6 +83,246 @@ SqlStore* SqlBackend::storeForCurrentThread()
     SqlStore* store = holder->store.get();
     t_stores.emplace(m_id, std::move(holder));
     return store;
+}
+
+QString SqlBackend::describe() const
+{
+    return (m_config.dialect == Dialect::Sqlite ? QStringLiteral("SQLite ") : QStringLiteral("PostgreSQL "))
+        + m_config.displayName();
+}
+
+Actor SqlBackend::actor() const
+{
+    QMutexLocker lock(&m_actorMutex);
+    return m_actor;
+}
+
+QFuture<Result<SignedIn>> SqlBackend::signIn(const QString& emailOrUsername, const QString& password)
+{
+    return run([this, emailOrUsername, password](SqlStore& store) -> Result<SignedIn> {
+        auto login = store.auth().login(emailOrUsername, password, QStringLiteral("local"),
+                                        QStringLiteral("Portcullis console"));
+        if (!login)
+            return login.error();
+        {
+            QMutexLocker lock(&m_actorMutex);
+            m_actor = login->actor;
+        }
+        return SignedIn { login->actor, login->session };
+    });
+}
+
+QFuture<Status> SqlBackend::signOut()
+{
+    const Actor a = actor();
+    return run([this, a](SqlStore& store) -> Status {
+        Status status = store.auth().logout(a);
+        QMutexLocker lock(&m_actorMutex);
+        m_actor = Actor();
+        return status;
+    });
+}
+
+// Each call captures the actor as it is when the call is made, on the caller's thread.
+#define PORTCULLIS_RUN(expr)                                                                                           \
+    const Actor a = actor();                                                                                           \
+    return run([=](SqlStore& store) { return expr; })
+
+QFuture<Result<Page<User>>> SqlBackend::listUsers(const UserQuery& query)
+{
+    PORTCULLIS_RUN(store.users().list(a, query));
+}
+QFuture<Result<User>> SqlBackend::getUser(Id userId)
+{
+    PORTCULLIS_RUN(store.users().get(a, userId));
+}
+QFuture<Result<User>> SqlBackend::createUser(const NewUser& user)
+{
+    PORTCULLIS_RUN(store.users().create(a, user));
+}
+QFuture<Result<User>> SqlBackend::updateUser(Id userId, const UserUpdate& update)
+{
+    PORTCULLIS_RUN(store.users().update(a, userId, update));
+}
+QFuture<Status> SqlBackend::deleteUser(Id userId)
+{
+    PORTCULLIS_RUN(store.users().remove(a, userId));
+}
+QFuture<Result<User>> SqlBackend::suspendUser(Id userId, const QString& reason)
+{
+    PORTCULLIS_RUN(store.users().suspend(a, userId, reason));
+}
+QFuture<Result<User>> SqlBackend::unsuspendUser(Id userId)
+{
+    PORTCULLIS_RUN(store.users().unsuspend(a, userId));
+}
+QFuture<Result<User>> SqlBackend::banUser(Id userId, const QString& reason, const QDateTime& expiresAt)
+{
+    PORTCULLIS_RUN(store.users().ban(a, userId, reason, expiresAt));
+}
+QFuture<Result<User>> SqlBackend::unbanUser(Id userId)
+{
+    PORTCULLIS_RUN(store.users().unban(a, userId));
+}
+QFuture<Status> SqlBackend::setPassword(Id userId, const QString& password)
+{
+    PORTCULLIS_RUN(store.users().setPassword(a, userId, password));
+}
+QFuture<Result<QString>> SqlBackend::issuePasswordReset(Id userId)
+{
+    PORTCULLIS_RUN(store.tokens().issuePasswordReset(a, userId));
+}
+QFuture<Status> SqlBackend::assignRole(Id userId, const QString& roleCode)
+{
+    PORTCULLIS_RUN(store.users().assignRole(a, userId, roleCode));
+}
+QFuture<Status> SqlBackend::revokeRole(Id userId, const QString& roleCode)
+{
+    PORTCULLIS_RUN(store.users().revokeRole(a, userId, roleCode));
+}
+QFuture<Result<QStringList>> SqlBackend::userEffectivePermissions(Id userId)
+{
+    PORTCULLIS_RUN(store.roles().userEffectivePermissions(a, userId));
+}
+QFuture<Result<QList<Role>>> SqlBackend::listRoles()
+{
+    PORTCULLIS_RUN(store.roles().list(a));
+}
+QFuture<Result<Role>> SqlBackend::createRole(const NewRole& role)
+{
+    PORTCULLIS_RUN(store.roles().create(a, role));
+}
+QFuture<Result<Role>> SqlBackend::updateRole(Id roleId, const RoleUpdate& update)
+{
+    PORTCULLIS_RUN(store.roles().update(a, roleId, update));
+}
+QFuture<Status> SqlBackend::deleteRole(Id roleId, bool cascade)
+{
+    PORTCULLIS_RUN(store.roles().remove(a, roleId, cascade));
+}
+QFuture<Result<QList<Permission>>> SqlBackend::listPermissions()
+{
+    PORTCULLIS_RUN(store.permissions().list(a));
+}
+QFuture<Result<QStringList>> SqlBackend::roleEffectivePermissions(Id roleId)
+{
+    PORTCULLIS_RUN(store.roles().effectivePermissions(a, roleId));
+}
+QFuture<Result<Page<Session>>> SqlBackend::listSessions(const SessionQuery& query)
+{
+    PORTCULLIS_RUN(store.sessions().list(a, query));
+}
+QFuture<Status> SqlBackend::revokeSession(Id sessionId)
+{
+    PORTCULLIS_RUN(store.sessions().revoke(a, sessionId));
+}
+QFuture<Result<int>> SqlBackend::revokeUserSessions(Id userId)
+{
+    PORTCULLIS_RUN(store.sessions().revokeAllForUser(a, userId, userId == a.userId ? a.sessionId : 0));
+}
+QFuture<Result<CreatedSession>> SqlBackend::impersonate(Id userId, const QString& reason, int minutes)
+{
+    PORTCULLIS_RUN(store.sessions().impersonate(a, userId, reason, minutes));
+}
+QFuture<Result<Page<ApiKey>>> SqlBackend::listApiKeys(Id userId, int page, int limit)
+{
+    PORTCULLIS_RUN(store.apiKeys().list(a, userId, page, limit));
+}
+QFuture<Result<CreatedApiKey>> SqlBackend::createApiKey(const NewApiKey& key)
+{
+    PORTCULLIS_RUN(store.apiKeys().create(a, key));
+}
+QFuture<Status> SqlBackend::revokeApiKey(Id keyId)
+{
+    PORTCULLIS_RUN(store.apiKeys().revoke(a, keyId));
+}
+QFuture<Result<QList<Organization>>> SqlBackend::listOrganizations()
+{
+    PORTCULLIS_RUN(store.organizations().list(a));
+}
+QFuture<Result<Organization>> SqlBackend::createOrganization(const NewOrganization& organization)
+{
+    PORTCULLIS_RUN(store.organizations().create(a, organization));
+}
+QFuture<Result<Organization>> SqlBackend::updateOrganization(Id organizationId, const OrganizationUpdate& update)
+{
+    PORTCULLIS_RUN(store.organizations().update(a, organizationId, update));
+}
+QFuture<Result<Organization>> SqlBackend::suspendOrganization(Id organizationId)
+{
+    PORTCULLIS_RUN(store.organizations().suspend(a, organizationId));
+}
+QFuture<Result<Organization>> SqlBackend::unsuspendOrganization(Id organizationId)
+{
+    PORTCULLIS_RUN(store.organizations().unsuspend(a, organizationId));
+}
+QFuture<Status> SqlBackend::wipeOutOrganization(Id organizationId, const QString& confirmSlug)
+{
+    PORTCULLIS_RUN(store.organizations().wipeOut(a, organizationId, confirmSlug));
+}
+QFuture<Result<CreatedInvitation>> SqlBackend::invite(Id organizationId, const QString& email, const QString& roleCode,
+                                                      int validDays)
+{
+    PORTCULLIS_RUN(store.organizations().invite(a, organizationId, email, roleCode, validDays));
+}
+QFuture<Result<QList<Invitation>>> SqlBackend::listInvitations(Id organizationId)
+{
+    PORTCULLIS_RUN(store.organizations().invitations(a, organizationId));
+}
+QFuture<Status> SqlBackend::revokeInvitation(Id invitationId)
+{
+    PORTCULLIS_RUN(store.organizations().revokeInvitation(a, invitationId));
+}
+QFuture<Result<AuditPage>> SqlBackend::queryAudit(const AuditQuery& query)
+{
+    PORTCULLIS_RUN(store.audit().query(a, query));
+}
+QFuture<Result<Stats>> SqlBackend::stats(Id organizationId)
+{
+    PORTCULLIS_RUN(store.stats().get(a, organizationId));
+}
+QFuture<Result<QList<DayActivity>>> SqlBackend::activity(Id organizationId, int days)
+{
+    PORTCULLIS_RUN(store.audit().dailyActivity(a, organizationId, days));
+}
+
+#undef PORTCULLIS_RUN
+
+QFuture<Result<AuditCheck>> SqlBackend::verifyAudit()
+{
+    const Actor a = actor();
+    return run([a](SqlStore& store) -> Result<AuditCheck> {
+        auto v = store.audit().verify(a);
+        if (!v)
+            return v.error();
+        return AuditCheck { v->ok, v->count, v->firstBrokenId, v->problem };
+    });
+}
+
+QFuture<Result<qint64>> SqlBackend::exportAudit(const AuditQuery& query, const QString& path, bool jsonLines,
+                                                std::function<void(qint64)> progress,
+                                                std::shared_ptr<std::atomic_bool> cancel)
+{
+    const Actor a = actor();
+    return run([=](SqlStore& store) -> Result<qint64> {
+        // QSaveFile: the target appears only when the export is complete; a cancelled or failed
+        // export leaves no partial file behind.
+        QSaveFile file(path);
+        if (!file.open(QIODevice::WriteOnly))
+            return ServiceError::storage(QStringLiteral("Cannot write %1: %2").arg(path, file.errorString()));
+        ExportOptions options;
+        options.format = jsonLines ? ExportFormat::JsonLines : ExportFormat::Csv;
+        options.progress = progress;
+        options.cancel = cancel.get();
+        auto written = store.audit().exportTo(a, query, file, options);
+        if (!written) {
+            file.cancelWriting();
+            return written.error();
+        }
+        if (!file.commit())
+            return ServiceError::storage(QStringLiteral("Cannot save %1: %2").arg(path, file.errorString()));
+        return written;
+    });
 }
 
 } // namespace portcullis

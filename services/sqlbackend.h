@@ -6,6 +6,7 @@
 // QFuture<Result<T>>: attach continuations with a context object (QFuture::then(context, ...)) so
 // they never run after their receiver died.
 
+#include "backend.h"
 #include "sql/store.h"
 
 #include <QFuture>
@@ -18,7 +19,7 @@
 
 namespace portcullis {
 
-class SqlBackend : public QObject
+class SqlBackend : public Backend
 {
     Q_OBJECT
 
@@ -29,6 +30,8 @@ public:
     ~SqlBackend() override;
 
     const DatabaseConfig& config() const { return m_config; }
+    QString describe() const override;
+    Actor actor() const override;
 
     // Opens the database, applies pending migrations and seeds the catalog.
     QFuture<Status> open();
@@ -46,6 +49,59 @@ public:
         });
     }
 
+    QFuture<Result<SignedIn>> signIn(const QString& emailOrUsername, const QString& password) override;
+    QFuture<Status> signOut() override;
+
+    QFuture<Result<Page<User>>> listUsers(const UserQuery& query) override;
+    QFuture<Result<User>> getUser(Id userId) override;
+    QFuture<Result<User>> createUser(const NewUser& user) override;
+    QFuture<Result<User>> updateUser(Id userId, const UserUpdate& update) override;
+    QFuture<Status> deleteUser(Id userId) override;
+    QFuture<Result<User>> suspendUser(Id userId, const QString& reason) override;
+    QFuture<Result<User>> unsuspendUser(Id userId) override;
+    QFuture<Result<User>> banUser(Id userId, const QString& reason, const QDateTime& expiresAt) override;
+    QFuture<Result<User>> unbanUser(Id userId) override;
+    QFuture<Status> setPassword(Id userId, const QString& password) override;
+    QFuture<Result<QString>> issuePasswordReset(Id userId) override;
+    QFuture<Status> assignRole(Id userId, const QString& roleCode) override;
+    QFuture<Status> revokeRole(Id userId, const QString& roleCode) override;
+    QFuture<Result<QStringList>> userEffectivePermissions(Id userId) override;
+
+    QFuture<Result<QList<Role>>> listRoles() override;
+    QFuture<Result<Role>> createRole(const NewRole& role) override;
+    QFuture<Result<Role>> updateRole(Id roleId, const RoleUpdate& update) override;
+    QFuture<Status> deleteRole(Id roleId, bool cascade) override;
+    QFuture<Result<QList<Permission>>> listPermissions() override;
+    QFuture<Result<QStringList>> roleEffectivePermissions(Id roleId) override;
+
+    QFuture<Result<Page<Session>>> listSessions(const SessionQuery& query) override;
+    QFuture<Status> revokeSession(Id sessionId) override;
+    QFuture<Result<int>> revokeUserSessions(Id userId) override;
+    QFuture<Result<CreatedSession>> impersonate(Id userId, const QString& reason, int minutes) override;
+
+    QFuture<Result<Page<ApiKey>>> listApiKeys(Id userId, int page, int limit) override;
+    QFuture<Result<CreatedApiKey>> createApiKey(const NewApiKey& key) override;
+    QFuture<Status> revokeApiKey(Id keyId) override;
+
+    QFuture<Result<QList<Organization>>> listOrganizations() override;
+    QFuture<Result<Organization>> createOrganization(const NewOrganization& organization) override;
+    QFuture<Result<Organization>> updateOrganization(Id organizationId, const OrganizationUpdate& update) override;
+    QFuture<Result<Organization>> suspendOrganization(Id organizationId) override;
+    QFuture<Result<Organization>> unsuspendOrganization(Id organizationId) override;
+    QFuture<Status> wipeOutOrganization(Id organizationId, const QString& confirmSlug) override;
+    QFuture<Result<CreatedInvitation>> invite(Id organizationId, const QString& email, const QString& roleCode,
+                                              int validDays) override;
+    QFuture<Result<QList<Invitation>>> listInvitations(Id organizationId) override;
+    QFuture<Status> revokeInvitation(Id invitationId) override;
+
+    QFuture<Result<AuditPage>> queryAudit(const AuditQuery& query) override;
+    QFuture<Result<qint64>> exportAudit(const AuditQuery& query, const QString& path, bool jsonLines,
+                                        std::function<void(qint64)> progress,
+                                        std::shared_ptr<std::atomic_bool> cancel) override;
+    QFuture<Result<AuditCheck>> verifyAudit() override;
+    QFuture<Result<Stats>> stats(Id organizationId) override;
+    QFuture<Result<QList<DayActivity>>> activity(Id organizationId, int days) override;
+
 private:
     SqlStore* storeForCurrentThread();
     ServiceError lastOpenError() const;
@@ -53,6 +109,8 @@ private:
     DatabaseConfig m_config;
     quint64 m_id;
     QThreadPool m_pool;
+    mutable QMutex m_actorMutex; // guards m_actor: set by signIn's worker, read by callers
+    Actor m_actor;
     mutable QMutex m_errorMutex; // guards m_lastOpenError, written by whichever worker failed to open
     ServiceError m_lastOpenError;
 };

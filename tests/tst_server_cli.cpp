@@ -1,7 +1,471 @@
+// The headless admin commands, run as the real portcullis-server binary (PORTCULLIS_SERVER_BIN) on
+// temporary SQLite files: init, seed-demo, verify-audit, their --help, and that no secret reaches
+// the database file or the console.
+
+#include "testutil.h"
+
+#include "security/crypto.h"
+#include "sql/database.h"
+#include "sql/store.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTemporaryDir>
 #include <QTest>
+
+using namespace portcullis;
+
+namespace {
+
+const QString kAdminEmail = QStringLiteral("root@portcullis.example");
+const QString kAdminPassword = QStringLiteral("Gatekeeper-7-Raven!");
+
+struct Run
+{
+    int exitCode = -1;
+    QString out;
+    QString err;
+
+    QString all() const { return out + err; }
+};
+
+// A store on its own connection for as long as it lives.
+class OpenStore
+{
+public:
+    explicit OpenStore(const QString& path)
+    {
+        static int counter = 0;
+        m_name = QStringLiteral("tst_server_cli_") + QString::number(++counter);
+        DatabaseConfig config;
+        config.path = path;
+        auto db = openDatabase(config, m_name, false);
+        if (!db)
+            qFatal("cannot open %s: %s", qPrintable(path), qPrintable(db.error().message));
+        m_store = std::make_unique<SqlStore>(*db, Dialect::Sqlite);
+    }
+    ~OpenStore()
+    {
+        m_store.reset();
+        QSqlDatabase::database(m_name, false).close();
+        QSqlDatabase::removeDatabase(m_name);
+    }
+    SqlStore& store() { return *m_store; }
+    QSqlDatabase& db() { return m_store->core().db(); }
+
+    qint64 count(const QString& table)
+    {
+        QSqlQuery q(db());
+        if (!q.exec(QStringLiteral("SELECT COUNT(*) FROM ") + table) || !q.next())
+            return -1;
+        return q.value(0).toLongLong();
+    }
+
+private:
+    QString m_name;
+    std::unique_ptr<SqlStore> m_store;
+};
+
+} // namespace
+
 class TestServerCli : public QObject
 {
     Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void init();
+    void cleanup();
+
+    void initCreatesAWorkingDatabase();
+    void initTwiceChangesNothing();
+    void initRefusesAWeakPassword();
+    void initRefusesAMissingPasswordFile();
+    void initRefusesAnEmptyPasswordFile();
+    void seedDemoKeepsTheAuditChainValid();
+    void seedDemoIsDeterministic();
+    void verifyAuditFindsATamperedEvent();
+    void verifyAuditOnAMissingFileIsAnError();
+    void helpOfEachCommand_data();
+    void helpOfEachCommand();
+    void unknownCommandListsTheCommands();
+    void secretsAreNotStoredOrPrinted();
+
+private:
+    Run server(const QStringList& arguments);
+    QString writeFile(const QString& name, const QByteArray& content);
+    QString dbPath(const QString& name = QStringLiteral("portcullis.db")) const { return m_dir->filePath(name); }
+    Run initDatabase(const QString& path);
+    QStringList emails(const QString& path);
+
+    QString m_binary;
+    std::unique_ptr<QTemporaryDir> m_dir;
+    QString m_passwordFile;
 };
+
+void TestServerCli::initTestCase()
+{
+    m_binary = qEnvironmentVariable("PORTCULLIS_SERVER_BIN");
+    if (m_binary.isEmpty())
+        QFAIL("PORTCULLIS_SERVER_BIN is not set (run the suite through ctest)");
+    QVERIFY2(QFileInfo(m_binary).isExecutable(), qPrintable(m_binary + QStringLiteral(" is not an executable")));
+}
+
+void TestServerCli::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dir->isValid());
+    m_passwordFile = writeFile(QStringLiteral("admin-password"), kAdminPassword.toUtf8() + '\n');
+}
+
+void TestServerCli::cleanup()
+{
+    m_dir.reset();
+}
+
+Run TestServerCli::server(const QStringList& arguments)
+{
+    QProcess process;
+    process.start(m_binary, arguments);
+    Run run;
+    if (!process.waitForStarted(10000)) {
+        run.err = process.errorString();
+        return run;
+    }
+    process.closeWriteChannel();
+    if (!process.waitForFinished(240000)) {
+        process.kill();
+        process.waitForFinished();
+        run.err = QStringLiteral("timed out");
+        return run;
+    }
+    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+    run.out = QString::fromUtf8(process.readAllStandardOutput());
+    run.err = QString::fromUtf8(process.readAllStandardError());
+    return run;
+}
+
+QString TestServerCli::writeFile(const QString& name, const QByteArray& content)
+{
+    const QString path = m_dir->filePath(name);
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        qFatal("cannot write %s", qPrintable(path));
+    file.write(content);
+    return path;
+}
+
+Run TestServerCli::initDatabase(const QString& path)
+{
+    return server({ QStringLiteral("init"), QStringLiteral("--db"), path, QStringLiteral("--admin-email"), kAdminEmail,
+                    QStringLiteral("--admin-password-file"), m_passwordFile });
+}
+
+QStringList TestServerCli::emails(const QString& path)
+{
+    OpenStore open(path);
+    QSqlQuery q(open.db());
+    QStringList list;
+    if (!q.exec(QStringLiteral("SELECT email FROM users ORDER BY id")))
+        return list;
+    while (q.next())
+        list << q.value(0).toString();
+    return list;
+}
+
+void TestServerCli::initCreatesAWorkingDatabase()
+{
+    const Run run = initDatabase(dbPath());
+    QVERIFY2(run.exitCode == 0, qPrintable(run.all()));
+    QVERIFY(run.out.contains(kAdminEmail));
+    QVERIFY(!run.all().contains(kAdminPassword));
+
+    OpenStore open(dbPath());
+    QCOMPARE(schemaVersion(open.db()), latestSchemaVersion());
+    QCOMPARE(open.count(QStringLiteral("organizations")), qint64(1));
+    auto login = open.store().auth().login(kAdminEmail, kAdminPassword);
+    QVERIFY_RESULT(login);
+    QVERIFY(login->actor.isSuperAdmin());
+    QVERIFY(login->actor.roleCodes.contains(QStringLiteral("super_admin")));
+    // The username defaults to the email's local part.
+    QVERIFY_RESULT(open.store().auth().login(QStringLiteral("root"), kAdminPassword));
+}
+
+void TestServerCli::initTwiceChangesNothing()
+{
+    QCOMPARE(initDatabase(dbPath()).exitCode, 0);
+    qint64 users = 0;
+    qint64 organizations = 0;
+    qint64 events = 0;
+    {
+        OpenStore open(dbPath());
+        users = open.count(QStringLiteral("users"));
+        organizations = open.count(QStringLiteral("organizations"));
+        events = open.count(QStringLiteral("audit_events"));
+    }
+    // Even with another admin and organization on the command line, nothing is created.
+    const Run again
+        = server({ QStringLiteral("init"), QStringLiteral("--db"), dbPath(), QStringLiteral("--admin-email"),
+                   QStringLiteral("other@portcullis.example"), QStringLiteral("--admin-password-file"), m_passwordFile,
+                   QStringLiteral("--org"), QStringLiteral("Another Org") });
+    QVERIFY2(again.exitCode == 0, qPrintable(again.all()));
+    QVERIFY2(again.out.contains(QStringLiteral("database already initialised (schema version %1); applied 0 migrations")
+                                    .arg(latestSchemaVersion())),
+             qPrintable(again.out));
+    OpenStore open(dbPath());
+    QCOMPARE(open.count(QStringLiteral("users")), users);
+    QCOMPARE(open.count(QStringLiteral("organizations")), organizations);
+    QCOMPARE(open.count(QStringLiteral("audit_events")), events);
+}
+
+void TestServerCli::initRefusesAWeakPassword()
+{
+    const QString weak = writeFile(QStringLiteral("weak"), "password\n");
+    const Run run = server({ QStringLiteral("init"), QStringLiteral("--db"), dbPath(), QStringLiteral("--admin-email"),
+                             kAdminEmail, QStringLiteral("--admin-password-file"), weak });
+    QVERIFY(run.exitCode != 0);
+    QVERIFY2(run.err.contains(QStringLiteral("password policy")), qPrintable(run.err));
+    QVERIFY2(run.err.contains(QStringLiteral("12 characters")), qPrintable(run.err));
+    QVERIFY(!run.all().contains(QStringLiteral("password\n")));
+    QVERIFY2(!QFileInfo::exists(dbPath()), "a refused init must not leave a database behind");
+}
+
+void TestServerCli::initRefusesAMissingPasswordFile()
+{
+    const Run run
+        = server({ QStringLiteral("init"), QStringLiteral("--db"), dbPath(), QStringLiteral("--admin-email"),
+                   kAdminEmail, QStringLiteral("--admin-password-file"), m_dir->filePath(QStringLiteral("nope")) });
+    QVERIFY(run.exitCode != 0);
+    QVERIFY2(run.err.contains(QStringLiteral("does not exist")), qPrintable(run.err));
+    QVERIFY(!QFileInfo::exists(dbPath()));
+
+    // The option itself is required.
+    const Run missing = server(
+        { QStringLiteral("init"), QStringLiteral("--db"), dbPath(), QStringLiteral("--admin-email"), kAdminEmail });
+    QVERIFY(missing.exitCode != 0);
+    QVERIFY2(missing.err.contains(QStringLiteral("--admin-password-file")), qPrintable(missing.err));
+}
+
+void TestServerCli::initRefusesAnEmptyPasswordFile()
+{
+    const QString empty = writeFile(QStringLiteral("empty"), "\n");
+    const Run run = server({ QStringLiteral("init"), QStringLiteral("--db"), dbPath(), QStringLiteral("--admin-email"),
+                             kAdminEmail, QStringLiteral("--admin-password-file"), empty });
+    QVERIFY(run.exitCode != 0);
+    QVERIFY2(run.err.contains(QStringLiteral("is empty")), qPrintable(run.err));
+}
+
+void TestServerCli::seedDemoKeepsTheAuditChainValid()
+{
+    QCOMPARE(initDatabase(dbPath()).exitCode, 0);
+    const Run seed = server({ QStringLiteral("seed-demo"), QStringLiteral("--db"), dbPath(),
+                              QStringLiteral("--tenants"), QStringLiteral("3"), QStringLiteral("--users"),
+                              QStringLiteral("200"), QStringLiteral("--events"), QStringLiteral("2000") });
+    QVERIFY2(seed.exitCode == 0, qPrintable(seed.all()));
+    QVERIFY(seed.out.contains(QStringLiteral("Demo-Password-2026!")));
+
+    const Run verify = server({ QStringLiteral("verify-audit"), QStringLiteral("--db"), dbPath() });
+    QVERIFY2(verify.exitCode == 0, qPrintable(verify.all()));
+    const QRegularExpression ok(QStringLiteral("^ok: (\\d+) events$"), QRegularExpression::MultilineOption);
+    const QRegularExpressionMatch match = ok.match(verify.out);
+    QVERIFY2(match.hasMatch(), qPrintable(verify.out));
+    QVERIFY(match.captured(1).toLongLong() >= 2000);
+
+    OpenStore open(dbPath());
+    QCOMPARE(open.count(QStringLiteral("organizations")), qint64(1 + 3));
+    QCOMPARE(open.count(QStringLiteral("users")), qint64(1 + 200));
+    QVERIFY(open.count(QStringLiteral("sessions")) > 0);
+    QVERIFY(open.count(QStringLiteral("api_keys")) > 0);
+    // A demo user signs in with the printed password, through the real login.
+    QSqlQuery q(open.db());
+    QVERIFY(q.exec(QStringLiteral("SELECT u.email FROM users u JOIN organizations o ON o.id = u.organization_id "
+                                  "WHERE u.id > 1 AND u.active = 1 AND u.deleted = 0 AND u.verified = 1 "
+                                  "AND u.ban_reason IS NULL AND u.locked_until IS NULL AND o.active = 1 "
+                                  "ORDER BY u.id LIMIT 1")));
+    QVERIFY(q.next());
+    const QString demoUser = q.value(0).toString();
+    q.finish();
+    QVERIFY_RESULT(open.store().auth().login(demoUser, QStringLiteral("Demo-Password-2026!")));
+    // The store keeps appending to the seeded chain.
+    QVERIFY(open.store().audit().verifyChain().ok);
+
+    // Seeding on top of a seeded database continues the chain too.
+    const Run more = server({ QStringLiteral("seed-demo"), QStringLiteral("--db"), dbPath(),
+                              QStringLiteral("--tenants"), QStringLiteral("1"), QStringLiteral("--users"),
+                              QStringLiteral("20"), QStringLiteral("--events"), QStringLiteral("100") });
+    QVERIFY2(more.exitCode == 0, qPrintable(more.all()));
+    const Run verifyAgain = server({ QStringLiteral("verify-audit"), QStringLiteral("--db"), dbPath() });
+    QVERIFY2(verifyAgain.exitCode == 0, qPrintable(verifyAgain.all()));
+}
+
+void TestServerCli::seedDemoIsDeterministic()
+{
+    const QStringList arguments { QStringLiteral("--tenants"), QStringLiteral("4"),        QStringLiteral("--users"),
+                                  QStringLiteral("150"),       QStringLiteral("--events"), QStringLiteral("300"),
+                                  QStringLiteral("--seed"),    QStringLiteral("7") };
+    for (const QString& name : { QStringLiteral("one.db"), QStringLiteral("two.db") }) {
+        QCOMPARE(initDatabase(dbPath(name)).exitCode, 0);
+        const Run seed
+            = server(QStringList { QStringLiteral("seed-demo"), QStringLiteral("--db"), dbPath(name) } + arguments);
+        QVERIFY2(seed.exitCode == 0, qPrintable(seed.all()));
+    }
+    const QStringList one = emails(dbPath(QStringLiteral("one.db")));
+    QCOMPARE(one.size(), 151);
+    QCOMPARE(emails(dbPath(QStringLiteral("two.db"))), one);
+
+    // Another seed, other people.
+    QCOMPARE(initDatabase(dbPath(QStringLiteral("three.db"))).exitCode, 0);
+    QStringList other = arguments;
+    other.last() = QStringLiteral("8");
+    QCOMPARE(
+        server(QStringList { QStringLiteral("seed-demo"), QStringLiteral("--db"), dbPath(QStringLiteral("three.db")) }
+               + other)
+            .exitCode,
+        0);
+    QVERIFY(emails(dbPath(QStringLiteral("three.db"))) != one);
+}
+
+void TestServerCli::verifyAuditFindsATamperedEvent()
+{
+    QCOMPARE(initDatabase(dbPath()).exitCode, 0);
+    QCOMPARE(server({ QStringLiteral("seed-demo"), QStringLiteral("--db"), dbPath(), QStringLiteral("--tenants"),
+                      QStringLiteral("2"), QStringLiteral("--users"), QStringLiteral("50"), QStringLiteral("--events"),
+                      QStringLiteral("1000") })
+                 .exitCode,
+             0);
+    qint64 target = 0;
+    {
+        // A separate, raw connection: what an attacker with the file would do.
+        const QString name = QStringLiteral("tamper");
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+            db.setDatabaseName(dbPath());
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            QVERIFY(q.exec(QStringLiteral("SELECT MAX(id) FROM audit_events")) && q.next());
+            target = q.value(0).toLongLong() / 2;
+            q.finish();
+            QVERIFY2(
+                !q.exec(QStringLiteral("UPDATE audit_events SET action = 'user.viewed' WHERE id = %1").arg(target)),
+                "the trigger should refuse the update");
+            QVERIFY2(q.exec(QStringLiteral("DROP TRIGGER audit_events_no_update")), qPrintable(q.lastError().text()));
+            QVERIFY2(q.exec(QStringLiteral("UPDATE audit_events SET action = CASE action WHEN 'user.viewed' THEN "
+                                           "'user.login' ELSE 'user.viewed' END WHERE id = %1")
+                                .arg(target)),
+                     qPrintable(q.lastError().text()));
+            QCOMPARE(q.numRowsAffected(), 1);
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(name);
+    }
+    const Run verify = server({ QStringLiteral("verify-audit"), QStringLiteral("--db"), dbPath() });
+    QCOMPARE(verify.exitCode, 1);
+    QVERIFY2(verify.all().contains(QStringLiteral("broken: event %1:").arg(target)), qPrintable(verify.all()));
+}
+
+void TestServerCli::verifyAuditOnAMissingFileIsAnError()
+{
+    const Run run
+        = server({ QStringLiteral("verify-audit"), QStringLiteral("--db"), dbPath(QStringLiteral("none.db")) });
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY(!run.err.isEmpty());
+    QVERIFY(!QFileInfo::exists(dbPath(QStringLiteral("none.db"))));
+}
+
+void TestServerCli::helpOfEachCommand_data()
+{
+    QTest::addColumn<QString>("command");
+    QTest::addColumn<QStringList>("options");
+    QTest::newRow("init") << QStringLiteral("init")
+                          << QStringList { QStringLiteral("--db"), QStringLiteral("--admin-email"),
+                                           QStringLiteral("--admin-password-file"), QStringLiteral("--org"),
+                                           QStringLiteral("--admin-username") };
+    QTest::newRow("seed-demo") << QStringLiteral("seed-demo")
+                               << QStringList { QStringLiteral("--db"),    QStringLiteral("--tenants"),
+                                                QStringLiteral("--users"), QStringLiteral("--events"),
+                                                QStringLiteral("--seed"),  QStringLiteral("ONE password") };
+    QTest::newRow("verify-audit") << QStringLiteral("verify-audit") << QStringList { QStringLiteral("--db") };
+}
+
+void TestServerCli::helpOfEachCommand()
+{
+    QFETCH(QString, command);
+    QFETCH(QStringList, options);
+    for (const QStringList& arguments :
+         { QStringList { command, QStringLiteral("--help") }, QStringList { QStringLiteral("help"), command } }) {
+        const Run run = server(arguments);
+        QCOMPARE(run.exitCode, 0);
+        QVERIFY2(run.out.contains(QStringLiteral("Usage: portcullis-server ") + command), qPrintable(run.out));
+        for (const QString& option : options)
+            QVERIFY2(run.out.contains(option), qPrintable(option + QStringLiteral(" missing from:\n") + run.out));
+    }
+    const Run bad = server({ command, QStringLiteral("--no-such-option") });
+    QCOMPARE(bad.exitCode, 64);
+    QVERIFY(bad.err.contains(QStringLiteral("no-such-option")));
+}
+
+void TestServerCli::unknownCommandListsTheCommands()
+{
+    const Run help = server({ QStringLiteral("--help") });
+    QCOMPARE(help.exitCode, 0);
+    for (const char* command : { "init", "seed-demo", "verify-audit" })
+        QVERIFY(help.out.contains(QLatin1String(command)));
+    QVERIFY(server({ QStringLiteral("--version") }).out.startsWith(QStringLiteral("portcullis-server ")));
+
+    const Run unknown = server({ QStringLiteral("frobnicate") });
+    QVERIFY(unknown.exitCode != 0);
+    QVERIFY(unknown.err.contains(QStringLiteral("unknown command")));
+    QVERIFY(unknown.err.contains(QStringLiteral("frobnicate")));
+    for (const char* command : { "init", "seed-demo", "verify-audit" })
+        QVERIFY(unknown.err.contains(QLatin1String(command)));
+    QVERIFY(server({}).exitCode != 0);
+}
+
+void TestServerCli::secretsAreNotStoredOrPrinted()
+{
+    const Run init = initDatabase(dbPath());
+    QVERIFY2(init.exitCode == 0, qPrintable(init.all()));
+    const Run seed = server({ QStringLiteral("seed-demo"), QStringLiteral("--db"), dbPath(),
+                              QStringLiteral("--tenants"), QStringLiteral("2"), QStringLiteral("--users"),
+                              QStringLiteral("30"), QStringLiteral("--events"), QStringLiteral("200") });
+    QCOMPARE(seed.exitCode, 0);
+    const Run verify = server({ QStringLiteral("verify-audit"), QStringLiteral("--db"), dbPath() });
+    for (const Run* run : { &init, &seed, &verify })
+        QVERIFY(!run->all().contains(kAdminPassword));
+
+    // While the store is open the WAL holds the latest pages: look at both files.
+    OpenStore open(dbPath());
+    auto login = open.store().auth().login(kAdminEmail, kAdminPassword);
+    QVERIFY_RESULT(login);
+    NewApiKey key;
+    key.name = QStringLiteral("secret test");
+    key.userId = login->actor.userId;
+    key.scopes = { QStringLiteral("admin:user:read") };
+    auto created = open.store().apiKeys().create(login->actor, key);
+    QVERIFY_RESULT(created);
+    const QString secret = created->secret;
+    QVERIFY(secret.size() > 20);
+    QVERIFY_RESULT(open.store().apiKeys().verify(secret));
+
+    QByteArray bytes;
+    for (const QString& path : { dbPath(), QString(dbPath() + QStringLiteral("-wal")) }) {
+        QFile file(path);
+        if (file.open(QIODevice::ReadOnly))
+            bytes += file.readAll();
+    }
+    QVERIFY(bytes.size() > 0);
+    for (const QString& needle : { kAdminPassword, secret, login->sessionToken }) {
+        QVERIFY2(!bytes.contains(needle.toUtf8()), "a secret is stored in clear");
+        QByteArray utf16(reinterpret_cast<const char*>(needle.utf16()), needle.size() * 2);
+        QVERIFY2(!bytes.contains(utf16), "a secret is stored in clear (UTF-16)");
+    }
+    // What is stored instead: the key's SHA-256 and its display prefix.
+    QVERIFY(bytes.contains(crypto::sha256Hex(secret.toUtf8())));
+}
+
 QTEST_GUILESS_MAIN(TestServerCli)
 #include "tst_server_cli.moc"

@@ -34,6 +34,8 @@ class TestSqlBackend : public QObject
 private slots:
     void workRunsOffTheCallingThread();
     void concurrentWritersKeepTheChainValid();
+    void exportWritesTheFileOrNothing();
+    void activityCountsPerDay();
     void missingFolderIsAClearError();
     void corruptFileIsAClearError();
 };
@@ -87,6 +89,51 @@ void TestSqlBackend::concurrentWritersKeepTheChainValid()
     auto page = db->store().users().list(actor, q);
     QVERIFY_RESULT(page);
     QCOMPARE(page->total, 24);
+}
+
+void TestSqlBackend::exportWritesTheFileOrNothing()
+{
+    auto db = TestDatabase::create();
+    World world = World::build(db->store());
+    for (int i = 0; i < 10; ++i)
+        world.makeUser(world.orgA.id, QStringLiteral("viewer"));
+    SqlBackend backend(db->config());
+    QVERIFY_RESULT(awaitResult(backend.signIn(world.superAdmin.email, kStrongPassword)));
+    const QString path = db->tempPath() + QStringLiteral("/audit.jsonl");
+    auto progressCalls = std::make_shared<std::atomic_int>(0);
+    auto written = awaitResult(backend.exportAudit(
+        AuditQuery {}, path, true, [progressCalls](qint64) { ++*progressCalls; },
+        std::make_shared<std::atomic_bool>(false)));
+    QVERIFY_RESULT(written);
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QCOMPARE(qint64(file.readAll().trimmed().split('\n').size()), *written);
+    QVERIFY(progressCalls->load() > 0);
+
+    const QString cancelled = db->tempPath() + QStringLiteral("/cancelled.csv");
+    auto stop = std::make_shared<std::atomic_bool>(true);
+    auto refused = awaitResult(backend.exportAudit(AuditQuery {}, cancelled, false, {}, stop));
+    QVERIFY(!refused.ok());
+    QVERIFY(!QFile::exists(cancelled)); // no partial file left behind
+}
+
+void TestSqlBackend::activityCountsPerDay()
+{
+    auto db = TestDatabase::create();
+    World world = World::build(db->store());
+    const User member = world.makeUser(world.orgA.id, QStringLiteral("user"));
+    QVERIFY_RESULT(db->store().auth().login(member.email, kStrongPassword));
+    QVERIFY(!db->store().auth().login(member.email, QStringLiteral("Wrong-Password-1")).ok());
+    SqlBackend backend(db->config());
+    QVERIFY_RESULT(awaitResult(backend.signIn(world.superAdmin.email, kStrongPassword)));
+    auto series = awaitResult(backend.activity(0, 30));
+    QVERIFY_RESULT(series);
+    QCOMPARE(series->size(), 30);
+    QCOMPARE(series->last().day, QDateTime::currentDateTimeUtc().date());
+    QCOMPARE(series->last().signIns, 2); // the member and the super admin
+    QCOMPARE(series->last().failedSignIns, 1);
+    QVERIFY(series->last().adminActions >= 4); // organizations and users created by the fixture
+    QCOMPARE(series->first().signIns, 0);
 }
 
 void TestSqlBackend::missingFolderIsAClearError()

@@ -1,6 +1,8 @@
 -- Portcullis schema, version 1. One script for SQLite and PostgreSQL: statements are separated by
 -- "--@@" lines; "--@@ sqlite" / "--@@ postgres" start a statement for one dialect only.
 -- Times are milliseconds since the epoch, UTC. Booleans are 0/1 integers in both dialects.
+-- {{ID}} is an auto-increment primary key; {{KEY}} a 64-bit primary key the application assigns
+-- (on SQLite an alias of the rowid, so the audit table carries no second index for it).
 --@@
 CREATE TABLE schema_migrations (
     version INTEGER PRIMARY KEY,
@@ -155,7 +157,7 @@ CREATE TABLE one_time_tokens (
 )
 --@@
 CREATE TABLE audit_events (
-    id BIGINT PRIMARY KEY,
+    id {{KEY}},
     occurred_at BIGINT NOT NULL,
     actor_type TEXT NOT NULL,
     actor_id BIGINT NOT NULL DEFAULT 0,

@@ -421,4 +421,56 @@ Result<qint64> AuditManager::purge(const Actor& actor, const QDateTime& before)
     });
 }
 
+Result<QList<DayActivity>> AuditManager::dailyActivity(const Actor& actor, Id organizationId, int days)
+{
+    policy::Decision d = policy::requirePermission(actor, QStringLiteral("admin:stats:read"));
+    if (d && organizationId != 0)
+        d = policy::requireTenant(actor, organizationId);
+    if (!d)
+        return m_core.deny(actor, QStringLiteral("stats.viewed"), QStringLiteral("audit"), {}, organizationId,
+                           d.reason);
+    const Id orgId = actor.isSuperAdmin() ? organizationId : actor.organizationId;
+    days = std::clamp(days, 1, 366);
+    constexpr qint64 dayMs = 86400000;
+    const QDate today = QDateTime::currentDateTimeUtc().date();
+    const QDate first = today.addDays(-(days - 1));
+    const qint64 fromMs = QDateTime(first, QTime(0, 0), Qt::UTC).toMSecsSinceEpoch();
+    // Admin actions: successful state changes by people, not the sign-in bookkeeping.
+    QString sql
+        = QStringLiteral(
+              "SELECT occurred_at / %1 AS day, "
+              "SUM(CASE WHEN action = 'user.login' AND outcome = 'success' THEN 1 ELSE 0 END), "
+              "SUM(CASE WHEN action = 'user.login_failed' THEN 1 ELSE 0 END), "
+              "SUM(CASE WHEN outcome = 'success' AND action NOT IN ('user.login', 'user.login_failed', 'user.logout', "
+              "'user.locked') THEN 1 ELSE 0 END) "
+              "FROM audit_events WHERE occurred_at >= ?")
+              .arg(dayMs);
+    QVariantList values { fromMs };
+    if (orgId != 0) {
+        sql += QStringLiteral(" AND organization_id = ?");
+        values << orgId;
+    }
+    sql += QStringLiteral(" GROUP BY occurred_at / %1").arg(dayMs);
+    QSqlQuery q(m_core.db());
+    q.setForwardOnly(true);
+    if (!m_core.exec(q, sql, values))
+        return m_core.sqlError(q, QStringLiteral("Counting activity"));
+    QHash<qint64, DayActivity> byDay;
+    while (q.next()) {
+        DayActivity a;
+        a.signIns = q.value(1).toLongLong();
+        a.failedSignIns = q.value(2).toLongLong();
+        a.adminActions = q.value(3).toLongLong();
+        byDay.insert(q.value(0).toLongLong(), a);
+    }
+    QList<DayActivity> series;
+    for (QDate day = first; day <= today; day = day.addDays(1)) {
+        const qint64 index = QDateTime(day, QTime(0, 0), Qt::UTC).toMSecsSinceEpoch() / dayMs;
+        DayActivity a = byDay.value(index);
+        a.day = day;
+        series << a;
+    }
+    return series;
+}
+
 } // namespace portcullis

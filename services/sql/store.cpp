@@ -92,7 +92,7 @@ bool StoreCore::exec(QSqlQuery& query, const QString& sql, const QVariantList& v
     // passed as typed null QVariants (sqlutil::nullableTime and friends).
     static const QString empty = QStringLiteral("");
     for (const QVariant& value : values) {
-        if (value.typeId() == QMetaType::QString && value.toString().isNull())
+        if (value.typeId() == QMetaType::QString && !value.isNull() && value.toString().isNull())
             query.addBindValue(empty);
         else
             query.addBindValue(value);

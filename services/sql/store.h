@@ -5,6 +5,7 @@
 // its own connection; the server does the same). Every call takes the acting Actor, checks it with
 // services/policy, and audits both the change and every denial.
 
+#include "backend.h"
 #include "database.h"
 #include "domain/actor.h"
 #include "domain/result.h"
@@ -296,6 +297,9 @@ public:
     // Retention: deletes events older than `before`; the purge is itself audited and the chain stays
     // verifiable from the purge point. Returns the number of events removed.
     Result<qint64> purge(const Actor& actor, const QDateTime& before);
+    // Sign-ins, failed sign-ins and admin actions per UTC day over the last `days` days (oldest
+    // first, days without events included). organizationId 0 = the actor's scope.
+    Result<QList<DayActivity>> dailyActivity(const Actor& actor, Id organizationId, int days);
 
 private:
     StoreCore& m_core;

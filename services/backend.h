@@ -1,0 +1,125 @@
+#pragma once
+
+// Backend: what the console asks of a deployment, asynchronously. Two implementations: SqlBackend
+// (standalone mode: a local SQLite file or a PostgreSQL server, through SqlStore on worker threads)
+// and RestBackend (a portcullis-server over HTTPS). Every call runs as the signed-in actor and is
+// checked by the core; a failure is a ServiceError, never an exception.
+//
+// Futures complete on a worker thread: consumers attach continuations with a context object
+// (future.then(receiver, ...)) so the continuation runs on the receiver's thread and never after the
+// receiver died.
+
+#include "domain/actor.h"
+#include "domain/result.h"
+#include "domain/types.h"
+
+#include <QFuture>
+#include <QObject>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+
+namespace portcullis {
+
+struct DayActivity
+{
+    QDate day; // UTC
+    qint64 signIns = 0;
+    qint64 failedSignIns = 0;
+    qint64 adminActions = 0;
+};
+
+struct AuditCheck
+{
+    bool ok = true;
+    qint64 count = 0;
+    Id firstBrokenId = 0;
+    QString problem;
+};
+
+struct SignedIn
+{
+    Actor actor;
+    Session session;
+};
+
+class Backend : public QObject
+{
+    Q_OBJECT
+
+public:
+    using QObject::QObject;
+    ~Backend() override = default;
+
+    // "SQLite /home/ana/portcullis.db", "PostgreSQL db.example.com/iam", "https://iam.example.com".
+    virtual QString describe() const = 0;
+    // The signed-in actor (empty before signIn succeeds).
+    virtual Actor actor() const = 0;
+
+    virtual QFuture<Result<SignedIn>> signIn(const QString& emailOrUsername, const QString& password) = 0;
+    virtual QFuture<Status> signOut() = 0;
+
+    // Users
+    virtual QFuture<Result<Page<User>>> listUsers(const UserQuery& query) = 0;
+    virtual QFuture<Result<User>> getUser(Id userId) = 0;
+    virtual QFuture<Result<User>> createUser(const NewUser& user) = 0;
+    virtual QFuture<Result<User>> updateUser(Id userId, const UserUpdate& update) = 0;
+    virtual QFuture<Status> deleteUser(Id userId) = 0;
+    virtual QFuture<Result<User>> suspendUser(Id userId, const QString& reason) = 0;
+    virtual QFuture<Result<User>> unsuspendUser(Id userId) = 0;
+    virtual QFuture<Result<User>> banUser(Id userId, const QString& reason, const QDateTime& expiresAt) = 0;
+    virtual QFuture<Result<User>> unbanUser(Id userId) = 0;
+    virtual QFuture<Status> setPassword(Id userId, const QString& password) = 0;
+    virtual QFuture<Result<QString>> issuePasswordReset(Id userId) = 0;
+    virtual QFuture<Status> assignRole(Id userId, const QString& roleCode) = 0;
+    virtual QFuture<Status> revokeRole(Id userId, const QString& roleCode) = 0;
+    virtual QFuture<Result<QStringList>> userEffectivePermissions(Id userId) = 0;
+
+    // Roles and permissions
+    virtual QFuture<Result<QList<Role>>> listRoles() = 0;
+    virtual QFuture<Result<Role>> createRole(const NewRole& role) = 0;
+    virtual QFuture<Result<Role>> updateRole(Id roleId, const RoleUpdate& update) = 0;
+    virtual QFuture<Status> deleteRole(Id roleId, bool cascade) = 0;
+    virtual QFuture<Result<QList<Permission>>> listPermissions() = 0;
+    virtual QFuture<Result<QStringList>> roleEffectivePermissions(Id roleId) = 0;
+
+    // Sessions
+    virtual QFuture<Result<Page<Session>>> listSessions(const SessionQuery& query) = 0;
+    virtual QFuture<Status> revokeSession(Id sessionId) = 0;
+    virtual QFuture<Result<int>> revokeUserSessions(Id userId) = 0;
+    virtual QFuture<Result<CreatedSession>> impersonate(Id userId, const QString& reason, int minutes) = 0;
+
+    // API keys
+    virtual QFuture<Result<Page<ApiKey>>> listApiKeys(Id userId, int page, int limit) = 0;
+    virtual QFuture<Result<CreatedApiKey>> createApiKey(const NewApiKey& key) = 0;
+    virtual QFuture<Status> revokeApiKey(Id keyId) = 0;
+
+    // Organizations and invitations
+    virtual QFuture<Result<QList<Organization>>> listOrganizations() = 0;
+    virtual QFuture<Result<Organization>> createOrganization(const NewOrganization& organization) = 0;
+    virtual QFuture<Result<Organization>> updateOrganization(Id organizationId, const OrganizationUpdate& update) = 0;
+    virtual QFuture<Result<Organization>> suspendOrganization(Id organizationId) = 0;
+    virtual QFuture<Result<Organization>> unsuspendOrganization(Id organizationId) = 0;
+    virtual QFuture<Status> wipeOutOrganization(Id organizationId, const QString& confirmSlug) = 0;
+    virtual QFuture<Result<CreatedInvitation>> invite(Id organizationId, const QString& email, const QString& roleCode,
+                                                      int validDays)
+        = 0;
+    virtual QFuture<Result<QList<Invitation>>> listInvitations(Id organizationId) = 0;
+    virtual QFuture<Status> revokeInvitation(Id invitationId) = 0;
+
+    // Audit and stats
+    virtual QFuture<Result<AuditPage>> queryAudit(const AuditQuery& query) = 0;
+    // Streams the whole filtered set into `path` (CSV or JSON Lines). `progress` is called from a
+    // worker thread with the rows written so far; setting `*cancel` stops the export and removes
+    // the partial file.
+    virtual QFuture<Result<qint64>> exportAudit(const AuditQuery& query, const QString& path, bool jsonLines,
+                                                std::function<void(qint64)> progress,
+                                                std::shared_ptr<std::atomic_bool> cancel)
+        = 0;
+    virtual QFuture<Result<AuditCheck>> verifyAudit() = 0;
+    virtual QFuture<Result<Stats>> stats(Id organizationId) = 0;
+    virtual QFuture<Result<QList<DayActivity>>> activity(Id organizationId, int days) = 0;
+};
+
+} // namespace portcullis
