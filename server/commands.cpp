@@ -2,6 +2,7 @@
 
 #include "domain/actor.h"
 #include "policy/policy.h"
+#include "sql/bootstrap.h"
 #include "sql/database.h"
 
 #include <QCommandLineParser>
@@ -379,50 +380,18 @@ int runInit(const InitOptions& options)
     if (!password && !loadPassword())
         return exitcode::Failure;
 
-    if (auto prepared = store.prepare(); !prepared) {
-        commandError(kInit, prepared.error().message);
-        return exitcode::Storage;
-    }
-    const Actor system = Actor::system();
-
-    // An interrupted earlier run may have created the organization already.
-    Organization organization;
-    bool haveOrganization = false;
-    {
-        QSqlQuery q(connection.db());
-        q.prepare(QStringLiteral("SELECT id FROM organizations WHERE slug = ?"));
-        q.addBindValue(slug);
-        if (q.exec() && q.next()) {
-            auto existing = store.core().loadOrganization(q.value(0).toLongLong());
-            if (existing) {
-                organization = *existing;
-                haveOrganization = true;
-            }
-        }
-    }
-    if (!haveOrganization) {
-        NewOrganization newOrganization;
-        newOrganization.name = organizationName;
-        newOrganization.slug = slug;
-        newOrganization.plan = kDefaultOrganizationPlan;
-        newOrganization.maxUsers = kDefaultOrganizationMaxUsers;
-        auto created = store.organizations().create(system, newOrganization);
-        if (!created) {
-            commandError(kInit, Cli::tr("cannot create the organization: %1").arg(created.error().message));
-            return exitCodeFor(created.error());
-        }
-        organization = *created;
-    }
+    NewOrganization newOrganization;
+    newOrganization.name = organizationName;
+    newOrganization.slug = slug;
+    newOrganization.plan = kDefaultOrganizationPlan;
+    newOrganization.maxUsers = kDefaultOrganizationMaxUsers;
 
     NewUser admin;
     admin.email = email;
     admin.username = username;
     admin.fullName = Cli::tr("Super Admin");
     admin.password = *password;
-    admin.organizationId = organization.id;
-    admin.roleCodes = { QStringLiteral("super_admin") };
-    admin.verified = true;
-    auto user = store.users().create(system, admin);
+    auto user = createFirstSuperAdmin(store, newOrganization, admin);
     admin.password.fill(QLatin1Char('\0'));
     password->fill(QLatin1Char('\0'));
     if (!user) {
@@ -436,8 +405,7 @@ int runInit(const InitOptions& options)
     }
 
     printOut(Cli::tr("initialised %1 (schema version %2)").arg(where).arg(schemaVersion(connection.db())));
-    printOut(
-        Cli::tr("organization \"%1\" (slug %2, id %3)").arg(organization.name, organization.slug).arg(organization.id));
+    printOut(Cli::tr("organization \"%1\" (slug %2, id %3)").arg(organizationName, slug).arg(user->organizationId));
     printOut(Cli::tr("super admin %1 (username %2, id %3)").arg(user->email, user->username).arg(user->id));
     return exitcode::Ok;
 }

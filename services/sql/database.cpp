@@ -15,7 +15,8 @@ Q_LOGGING_CATEGORY(lcSql, "portcullis.sql")
 namespace portcullis {
 
 namespace {
-const QStringList kMigrations = { QStringLiteral(":/portcullis/migrations/0001_schema.sql") };
+const QStringList kMigrations = { QStringLiteral(":/portcullis/migrations/0001_schema.sql"),
+                                   QStringLiteral(":/portcullis/migrations/0002_server.sql") };
 }
 
 Result<DatabaseConfig> DatabaseConfig::parse(const QString& pathOrUrl)

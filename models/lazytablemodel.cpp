@@ -1,0 +1,58 @@
+#include "lazytablemodel.h"
+
+namespace portcullis {
+
+bool LazyTableModel::canFetchMore(const QModelIndex& parent) const
+{
+    return !parent.isValid() && !m_atEnd && !m_loading && m_lastError.isEmpty();
+}
+
+void LazyTableModel::fetchMore(const QModelIndex& parent)
+{
+    if (!canFetchMore(parent))
+        return;
+    m_loading = true;
+    emit loadingChanged(true);
+    requestNextPage(m_generation);
+}
+
+void LazyTableModel::reload()
+{
+    ++m_generation;
+    beginResetModel();
+    clearRows();
+    m_atEnd = false;
+    m_total = -1;
+    m_lastError.clear();
+    const bool wasLoading = m_loading;
+    m_loading = false;
+    endResetModel();
+    if (wasLoading)
+        emit loadingChanged(false);
+    fetchMore({});
+}
+
+void LazyTableModel::finishPage(int generation, bool atEnd, qint64 total)
+{
+    if (!isCurrent(generation))
+        return;
+    m_atEnd = atEnd;
+    m_total = total;
+    m_loading = false;
+    m_loadedOnce = true;
+    emit loadingChanged(false);
+    emit pageLoaded();
+}
+
+void LazyTableModel::failPage(int generation, const ServiceError& error)
+{
+    if (!isCurrent(generation))
+        return;
+    m_loading = false;
+    m_lastError = error.message;
+    m_loadedOnce = true;
+    emit loadingChanged(false);
+    emit loadFailed(error);
+}
+
+} // namespace portcullis

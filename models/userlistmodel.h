@@ -1,0 +1,48 @@
+#pragma once
+
+#include "backend.h"
+#include "lazytablemodel.h"
+
+#include <QPointer>
+
+namespace portcullis {
+
+// Users of the actor's scope, a page (50) at a time, with the filter of a UserQuery. Roles and
+// status come in the same page (never one request per row).
+class UserListModel : public LazyTableModel
+{
+    Q_OBJECT
+
+public:
+    enum Column { EmailColumn, NameColumn, UsernameColumn, RolesColumn, StatusColumn, LastLoginColumn, ColumnCount };
+    enum Role { UserIdRole = Qt::UserRole + 1, VersionRole, StatusRole, LevelRole };
+
+    explicit UserListModel(Backend* backend, QObject* parent = nullptr);
+
+    // Replaces the filter (page and limit are managed by the model) and reloads.
+    void setQuery(const UserQuery& query);
+    const UserQuery& query() const { return m_query; }
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    void sort(int column, Qt::SortOrder order) override;
+
+    const User& userAt(int row) const { return m_rows.at(row); }
+    int rowOf(Id userId) const;
+    // Replaces one row in place after a write (no reload, the selection stays).
+    void updateUser(const User& user);
+
+protected:
+    void clearRows() override;
+    void requestNextPage(int generation) override;
+
+private:
+    QPointer<Backend> m_backend;
+    UserQuery m_query;
+    QList<User> m_rows;
+    int m_nextPage = 1;
+};
+
+} // namespace portcullis

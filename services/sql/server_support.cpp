@@ -1,0 +1,394 @@
+// ServerSupport: refresh-token rotation, the per-request session check and API-key rate windows
+// for `portcullis-server serve` (tables of migration 0002).
+
+#include "server_support.h"
+
+#include "policy/policy.h"
+#include "rows.h"
+#include "security/crypto.h"
+
+#include <QCoreApplication>
+#include <QJsonObject>
+#include <QLoggingCategory>
+#include <QSqlQuery>
+
+#include <algorithm>
+#include <optional>
+
+namespace portcullis {
+
+using namespace sqlutil;
+
+namespace {
+
+struct Tr
+{
+    Q_DECLARE_TR_FUNCTIONS(Portcullis::ServerSupport)
+};
+
+constexpr qint64 MinuteMs = 60 * 1000;
+constexpr qint64 DayMs = 24 * 60 * MinuteMs;
+// As SessionManager::authenticate: last_seen_at is refreshed at most once a minute per session.
+constexpr qint64 LastSeenResolutionMs = MinuteMs;
+
+// Why a user may not (or no longer) use a session: empty when they may. The same conditions, in
+// the same order, as SessionManager::authenticate and AuthManager::login.
+QString signInRefusal(bool deleted, const QString& banReason, const QVariant& banExpiresAt, bool active,
+                      bool organizationActive, qint64 now)
+{
+    if (deleted)
+        return Tr::tr("This account has been deleted");
+    User status;
+    status.banReason = banReason;
+    status.banExpiresAt = timeFrom(banExpiresAt);
+    if (status.isBanned(timeFrom(now)))
+        return Tr::tr("This account is banned");
+    if (!active)
+        return Tr::tr("This account is suspended");
+    if (!organizationActive)
+        return Tr::tr("This organization is suspended");
+    return {};
+}
+
+} // namespace
+
+ServerSupport::ServerSupport(StoreCore& core)
+    : m_core(core)
+{ }
+
+ServerSupport::~ServerSupport() = default;
+
+QSqlQuery& ServerSupport::cached(const char* key, const QString& sql)
+{
+    auto it = m_queries.find(QByteArray(key));
+    if (it == m_queries.end()) {
+        auto query = std::make_shared<QSqlQuery>(m_core.db());
+        query->setForwardOnly(true);
+        query->prepare(sql);
+        it = m_queries.insert(QByteArray(key), query);
+    }
+    return *it.value();
+}
+
+Status ServerSupport::ping()
+{
+    QSqlQuery& q = cached("ping", QStringLiteral("SELECT 1"));
+    if (!q.exec() || !q.next())
+        return m_core.sqlError(q, Tr::tr("Checking the database"));
+    q.finish();
+    return {};
+}
+
+Result<IssuedRefreshToken> ServerSupport::insertRefreshToken(Id sessionId, qint64 now)
+{
+    IssuedRefreshToken issued;
+    issued.token = QStringLiteral("rt_") + crypto::randomToken(32);
+    if (issued.token.size() < 20)
+        return ServiceError::unavailable(Tr::tr("The system could not generate a secure token"));
+    const qint64 expires = now + serverlimits::RefreshTokenDays * DayMs;
+    issued.expiresAt = timeFrom(expires);
+    QSqlQuery q(m_core.db());
+    if (!m_core.exec(q,
+                     QStringLiteral("INSERT INTO refresh_tokens (session_id, token_hash, created_at, expires_at) "
+                                    "VALUES (?, ?, ?, ?)"),
+                     { sessionId, QString::fromLatin1(crypto::sha256Hex(issued.token.toUtf8())), now, expires }))
+        return m_core.sqlError(q, Tr::tr("Issuing the refresh token"));
+    // The session lives as long as its newest refresh token: a client that keeps refreshing stays
+    // signed in; one that stops is signed out when the token runs out.
+    if (!m_core.exec(q, QStringLiteral("UPDATE sessions SET expires_at = ? WHERE id = ? AND revoked_at IS NULL"),
+                     { expires, sessionId }))
+        return m_core.sqlError(q, Tr::tr("Extending the session"));
+    return issued;
+}
+
+Result<IssuedRefreshToken> ServerSupport::issueRefreshToken(Id sessionId)
+{
+    return m_core.inTransaction<IssuedRefreshToken>(
+        [&]() -> Result<IssuedRefreshToken> { return insertRefreshToken(sessionId, m_core.now()); });
+}
+
+Result<RotatedRefreshToken> ServerSupport::rotateRefreshToken(const QString& token, const QString& ip)
+{
+    const QString unknown = Tr::tr("Unknown refresh token; sign in again");
+    if (token.isEmpty() || token.size() > 200)
+        return ServiceError::unauthenticated(unknown);
+    const QString hash = QString::fromLatin1(crypto::sha256Hex(token.toUtf8()));
+
+    // A refusal that must still commit (the reuse response revokes the session and is audited).
+    struct Outcome
+    {
+        std::optional<ServiceError> refusal;
+        RotatedRefreshToken rotated;
+    };
+    auto outcome = m_core.inTransaction<Outcome>([&]() -> Result<Outcome> {
+        const qint64 now = m_core.now();
+        QSqlQuery q(m_core.db());
+        if (!m_core.exec(q,
+                         QStringLiteral(
+                             "SELECT rt.id, rt.session_id, rt.expires_at, rt.used_at, rt.revoked_at, s.user_id, "
+                             "s.expires_at, s.revoked_at, u.organization_id, u.email, u.active, u.deleted, "
+                             "u.ban_reason, u.ban_expires_at, o.active FROM refresh_tokens rt "
+                             "JOIN sessions s ON s.id = rt.session_id JOIN users u ON u.id = s.user_id "
+                             "JOIN organizations o ON o.id = u.organization_id WHERE rt.token_hash = ?"),
+                         { hash }))
+            return m_core.sqlError(q, Tr::tr("Checking the refresh token"));
+        Outcome result;
+        if (!q.next()) {
+            result.refusal = ServiceError::unauthenticated(unknown);
+            return result;
+        }
+        const Id tokenId = q.value(0).toLongLong();
+        const Id sessionId = q.value(1).toLongLong();
+        const qint64 tokenExpires = q.value(2).toLongLong();
+        const bool used = !q.value(3).isNull();
+        const bool tokenRevoked = !q.value(4).isNull();
+        const Id userId = q.value(5).toLongLong();
+        const qint64 sessionExpires = q.value(6).toLongLong();
+        const bool sessionRevoked = !q.value(7).isNull();
+        const Id organizationId = q.value(8).toLongLong();
+        const QString email = q.value(9).toString();
+        const QString refusal = signInRefusal(q.value(11).toInt() != 0, q.value(12).toString(), q.value(13),
+                                              q.value(10).toInt() != 0, q.value(14).toInt() != 0, now);
+        q.finish();
+
+        if (used || tokenRevoked) {
+            if (used && !sessionRevoked) {
+                // Somebody presents a token that was already exchanged: either the client or a thief
+                // holds a copy. End the session so that neither can go on with it.
+                if (!m_core.exec(q, QStringLiteral("UPDATE sessions SET revoked_at = ? WHERE id = ?"),
+                                 { now, sessionId })
+                    || !m_core.exec(q,
+                                    QStringLiteral("UPDATE refresh_tokens SET revoked_at = ? WHERE session_id = ? "
+                                                   "AND revoked_at IS NULL"),
+                                    { now, sessionId }))
+                    return m_core.sqlError(q, Tr::tr("Revoking the session"));
+                Actor attempt;
+                attempt.kind = Actor::Kind::User;
+                attempt.userId = userId;
+                attempt.email = email;
+                attempt.organizationId = organizationId;
+                attempt.sessionId = sessionId;
+                attempt.ip = ip;
+                const QString reason = Tr::tr("A refresh token was used twice; the session was revoked");
+                if (auto audited = m_core.appendAudit(attempt, QStringLiteral("session.refresh_reused"),
+                                                      QStringLiteral("session"), QString::number(sessionId),
+                                                      organizationId, { { QStringLiteral("reason"), reason } },
+                                                      QStringLiteral("denied"));
+                    !audited)
+                    return audited.error();
+                result.refusal = ServiceError::unauthenticated(
+                    Tr::tr("This refresh token was already used; the session has been ended for safety. Sign in "
+                           "again"));
+                return result;
+            }
+            result.refusal = ServiceError::unauthenticated(Tr::tr("This refresh token is no longer valid; sign in "
+                                                                  "again"));
+            return result;
+        }
+        if (sessionRevoked) {
+            result.refusal = ServiceError::unauthenticated(Tr::tr("This session was revoked; sign in again"));
+            return result;
+        }
+        if (tokenExpires <= now || sessionExpires <= now) {
+            result.refusal = ServiceError::unauthenticated(Tr::tr("This session has expired; sign in again"));
+            return result;
+        }
+        if (!refusal.isEmpty()) {
+            result.refusal = ServiceError::unauthenticated(refusal);
+            return result;
+        }
+
+        if (!m_core.exec(q, QStringLiteral("UPDATE refresh_tokens SET used_at = ? WHERE id = ? AND used_at IS NULL"),
+                         { now, tokenId }))
+            return m_core.sqlError(q, Tr::tr("Rotating the refresh token"));
+        if (q.numRowsAffected() != 1) {
+            result.refusal = ServiceError::unauthenticated(Tr::tr("This refresh token is no longer valid; sign in "
+                                                                  "again"));
+            return result;
+        }
+        // Used tokens are kept until they expire (to recognise their reuse), then dropped.
+        if (!m_core.exec(q, QStringLiteral("DELETE FROM refresh_tokens WHERE session_id = ? AND expires_at < ?"),
+                         { sessionId, now }))
+            return m_core.sqlError(q, Tr::tr("Rotating the refresh token"));
+        auto next = insertRefreshToken(sessionId, now);
+        if (!next)
+            return next.error();
+        if (!m_core.exec(q, QStringLiteral("UPDATE sessions SET last_seen_at = ? WHERE id = ?"), { now, sessionId }))
+            return m_core.sqlError(q, Tr::tr("Refreshing the session"));
+        result.rotated.sessionId = sessionId;
+        result.rotated.userId = userId;
+        result.rotated.next = *next;
+        return result;
+    });
+    if (!outcome)
+        return outcome.error();
+    if (outcome->refusal)
+        return *outcome->refusal;
+    return outcome->rotated;
+}
+
+Status ServerSupport::revokeRefreshTokens(Id sessionId)
+{
+    QSqlQuery q(m_core.db());
+    if (!m_core.exec(q,
+                     QStringLiteral("UPDATE refresh_tokens SET revoked_at = ? WHERE session_id = ? AND revoked_at IS "
+                                    "NULL"),
+                     { m_core.now(), sessionId }))
+        return m_core.sqlError(q, Tr::tr("Revoking the refresh tokens"));
+    return {};
+}
+
+Status ServerSupport::loadRoleCatalog(qint64 version)
+{
+    QSqlQuery q(m_core.db());
+    q.setForwardOnly(true);
+    if (!q.exec(roleSelect(m_core)))
+        return m_core.sqlError(q, Tr::tr("Loading the roles"));
+    QHash<Id, Role> roles;
+    while (q.next()) {
+        Role role = roleFromQuery(q);
+        roles.insert(role.id, role);
+    }
+    m_roles = std::move(roles);
+    m_catalogVersion = version;
+    return {};
+}
+
+Result<Actor> ServerSupport::actorForSession(Id sessionId, Id expectedUserId, const QString& ip,
+                                             const QString& userAgent)
+{
+    const QString sql = QStringLiteral(
+                            "SELECT s.user_id, s.expires_at, s.revoked_at, s.last_seen_at, s.impersonator_id, "
+                            "u.email, u.organization_id, u.active, u.deleted, u.ban_reason, u.ban_expires_at, "
+                            "o.active, (SELECT ")
+        + m_core.groupConcat(QStringLiteral("CAST(ur.role_id AS TEXT)"))
+        + QStringLiteral(" FROM user_roles ur WHERE ur.user_id = s.user_id), "
+                         "(SELECT c.version FROM catalog_version c WHERE c.id = 1) "
+                         "FROM sessions s JOIN users u ON u.id = s.user_id "
+                         "JOIN organizations o ON o.id = u.organization_id WHERE s.id = ?");
+    QSqlQuery& q = cached("session", sql);
+    q.bindValue(0, sessionId);
+    if (!q.exec())
+        return m_core.sqlError(q, Tr::tr("Checking the session"));
+    if (!q.next()) {
+        q.finish();
+        return ServiceError::unauthenticated(Tr::tr("Unknown session; sign in again"));
+    }
+    const qint64 now = m_core.now();
+    const Id userId = q.value(0).toLongLong();
+    const qint64 expires = q.value(1).toLongLong();
+    const bool revoked = !q.value(2).isNull();
+    const qint64 lastSeen = q.value(3).toLongLong();
+    const Id impersonatorId = q.value(4).toLongLong();
+    Actor actor;
+    actor.kind = Actor::Kind::User;
+    actor.userId = userId;
+    actor.email = q.value(5).toString();
+    actor.organizationId = q.value(6).toLongLong();
+    const QString refusal = signInRefusal(q.value(8).toInt() != 0, q.value(9).toString(), q.value(10),
+                                          q.value(7).toInt() != 0, q.value(11).toInt() != 0, now);
+    const QString roleIds = q.value(12).toString();
+    const qint64 catalogVersion = q.value(13).toLongLong();
+    q.finish();
+
+    if (userId != expectedUserId)
+        return ServiceError::unauthenticated(Tr::tr("Unknown session; sign in again"));
+    if (revoked)
+        return ServiceError::unauthenticated(Tr::tr("This session was revoked; sign in again"));
+    if (expires <= now)
+        return ServiceError::unauthenticated(Tr::tr("This session has expired; sign in again"));
+    if (!refusal.isEmpty())
+        return ServiceError::unauthenticated(refusal);
+
+    if (catalogVersion != m_catalogVersion) {
+        if (auto loaded = loadRoleCatalog(catalogVersion); !loaded)
+            return loaded.error();
+    }
+    QList<Role> roles;
+    const QStringList ids = roleIds.isEmpty() ? QStringList() : roleIds.split(QLatin1Char(','));
+    for (const QString& text : ids) {
+        const Id roleId = text.toLongLong();
+        auto it = m_roles.constFind(roleId);
+        if (it == m_roles.cend()) {
+            // Assigned after the catalog was read (the trigger bumps the version, but a role may
+            // come and go between the two reads): read the catalog again.
+            if (auto loaded = loadRoleCatalog(catalogVersion); !loaded)
+                return loaded.error();
+            it = m_roles.constFind(roleId);
+            if (it == m_roles.cend())
+                continue; // deleted meanwhile: it grants nothing
+        }
+        roles << *it;
+    }
+    std::sort(roles.begin(), roles.end(), [](const Role& a, const Role& b) {
+        return a.level != b.level ? a.level > b.level : a.code < b.code;
+    });
+    for (const Role& role : std::as_const(roles)) {
+        actor.roleCodes << role.code;
+        actor.level = std::max(actor.level, role.level);
+    }
+    actor.permissions = policy::effectivePermissions(roles);
+    actor.sessionId = sessionId;
+    actor.impersonatorId = impersonatorId;
+    actor.ip = ip;
+    actor.userAgent = userAgent;
+
+    if (now - lastSeen >= LastSeenResolutionMs) {
+        QSqlQuery& touch = cached("touch", QStringLiteral("UPDATE sessions SET last_seen_at = ? WHERE id = ?"));
+        touch.bindValue(0, now);
+        touch.bindValue(1, sessionId);
+        // A missed refresh only makes "last seen" a minute older; it is no reason to refuse the request.
+        if (!touch.exec())
+            qCWarning(lcSql) << "could not refresh last_seen_at of session" << sessionId;
+        touch.finish();
+    }
+    return actor;
+}
+
+Result<RateLimitDecision> ServerSupport::countApiKeyRequest(Id apiKeyId)
+{
+    QSqlQuery& limitQuery
+        = cached("key-limit", QStringLiteral("SELECT rate_limit_per_minute FROM api_keys WHERE id = ?"));
+    limitQuery.bindValue(0, apiKeyId);
+    if (!limitQuery.exec())
+        return m_core.sqlError(limitQuery, Tr::tr("Reading the rate limit"));
+    if (!limitQuery.next()) {
+        limitQuery.finish();
+        return ServiceError::unauthenticated(Tr::tr("Unknown API key"));
+    }
+    RateLimitDecision decision;
+    decision.limit = std::max(1, limitQuery.value(0).toInt());
+    limitQuery.finish();
+
+    const qint64 now = m_core.now();
+    const qint64 window = now / MinuteMs;
+    // One atomic statement: concurrent requests on any server each get their own count.
+    QSqlQuery& count = cached("key-count",
+                              QStringLiteral("INSERT INTO api_key_windows (api_key_id, window_start, requests) "
+                                             "VALUES (?, ?, 1) ON CONFLICT (api_key_id, window_start) "
+                                             "DO UPDATE SET requests = api_key_windows.requests + 1 "
+                                             "RETURNING requests"));
+    count.bindValue(0, apiKeyId);
+    count.bindValue(1, window);
+    if (!count.exec() || !count.next())
+        return m_core.sqlError(count, Tr::tr("Counting the request"));
+    const int requests = count.value(0).toInt();
+    count.finish();
+    if (requests == 1) {
+        // First request of a new window: drop the key's old windows.
+        QSqlQuery& prune = cached(
+            "key-prune", QStringLiteral("DELETE FROM api_key_windows WHERE api_key_id = ? AND window_start < ?"));
+        prune.bindValue(0, apiKeyId);
+        prune.bindValue(1, window);
+        if (!prune.exec())
+            qCWarning(lcSql) << "could not prune the rate windows of API key" << apiKeyId;
+        prune.finish();
+    }
+    decision.allowed = requests <= decision.limit;
+    decision.remaining = std::max(0, decision.limit - requests);
+    const qint64 untilNext = (window + 1) * MinuteMs - now;
+    decision.retryAfterSeconds = int(std::max<qint64>(1, (untilNext + 999) / 1000));
+    return decision;
+}
+
+} // namespace portcullis

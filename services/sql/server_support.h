@@ -1,0 +1,94 @@
+#pragma once
+
+// ServerSupport: the state `portcullis-server serve` keeps in the database next to the managers'
+// (migration 0002), so that several serve processes on one database behave as one deployment:
+// refresh tokens bound to sessions with rotation and reuse detection, the per-request session check
+// behind JWT access tokens, and per-key API rate-limit windows.
+//
+// Like the managers it works over one StoreCore (one connection) and is not thread-safe: the server
+// keeps one per worker thread. It decides nothing the policy decides; it only answers "is this
+// session (still) valid" and "how many requests has this key made this minute".
+
+#include "store.h"
+
+#include <QHash>
+#include <QSqlQuery>
+
+#include <memory>
+
+namespace portcullis {
+
+namespace serverlimits {
+inline constexpr int RefreshTokenDays = 7;
+} // namespace serverlimits
+
+struct IssuedRefreshToken
+{
+    QString token; // shown once; only its SHA-256 is stored
+    QDateTime expiresAt;
+};
+
+struct RotatedRefreshToken
+{
+    Id sessionId = 0;
+    Id userId = 0;
+    IssuedRefreshToken next;
+};
+
+struct RateLimitDecision
+{
+    bool allowed = true;
+    int limit = 0; // requests per minute
+    int remaining = 0;
+    int retryAfterSeconds = 0; // until the next window, when refused
+};
+
+class ServerSupport
+{
+public:
+    explicit ServerSupport(StoreCore& core);
+    ~ServerSupport();
+    ServerSupport(const ServerSupport&) = delete;
+    ServerSupport& operator=(const ServerSupport&) = delete;
+
+    // After a sign-in: the first refresh token of the session. The session is extended to live as
+    // long as its refresh token.
+    Result<IssuedRefreshToken> issueRefreshToken(Id sessionId);
+
+    // Exchanges a refresh token for its successor. Refused (unauthenticated) when the token is
+    // unknown, expired or revoked, when its session was revoked or expired, or when the user can no
+    // longer sign in. Presenting a token that was already used is reuse: the whole session is
+    // revoked (with its refresh tokens) and the refusal is audited.
+    Result<RotatedRefreshToken> rotateRefreshToken(const QString& token, const QString& ip = {});
+
+    // Marks the refresh tokens of a session revoked (sign-out). The session itself is ended by
+    // AuthManager::logout.
+    Status revokeRefreshTokens(Id sessionId);
+
+    // The check behind every request with an access token: one indexed query over the session, its
+    // user and organization, the user's role ids and the role catalog version. Unauthenticated when
+    // the session is unknown, revoked or expired, belongs to another user, or the user is deleted,
+    // banned or suspended, or the organization suspended. Role definitions are cached on this
+    // connection and reloaded when the catalog version (kept by triggers) changes.
+    Result<Actor> actorForSession(Id sessionId, Id expectedUserId, const QString& ip = {},
+                                  const QString& userAgent = {});
+
+    // Counts one request of an API key in the current UTC minute (fixed window) and says whether
+    // it is within the key's rate_limit_per_minute.
+    Result<RateLimitDecision> countApiKeyRequest(Id apiKeyId);
+
+    // A trivial query, for the health endpoint.
+    Status ping();
+
+private:
+    Status loadRoleCatalog(qint64 version);
+    Result<IssuedRefreshToken> insertRefreshToken(Id sessionId, qint64 now);
+    QSqlQuery& cached(const char* key, const QString& sql);
+
+    StoreCore& m_core;
+    QHash<QByteArray, std::shared_ptr<QSqlQuery>> m_queries; // prepared once per connection
+    QHash<Id, Role> m_roles; // the role catalog as of m_catalogVersion
+    qint64 m_catalogVersion = -1;
+};
+
+} // namespace portcullis

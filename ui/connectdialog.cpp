@@ -1,0 +1,240 @@
+#include "connectdialog.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QVBoxLayout>
+
+namespace portcullis {
+
+ConnectDialog::ConnectDialog(QWidget* parent) : QDialog(parent)
+{
+    setObjectName(QStringLiteral("connectDialog"));
+    setWindowTitle(tr("Connect to Portcullis"));
+    setWindowIcon(QIcon(QStringLiteral(":/icons/portcullis.svg")));
+
+    m_profiles = new QComboBox(this);
+    m_profiles->setObjectName(QStringLiteral("profileCombo"));
+    m_profiles->setAccessibleName(tr("Saved connection"));
+    m_kind = new QComboBox(this);
+    m_kind->setObjectName(QStringLiteral("kindCombo"));
+    m_kind->setAccessibleName(tr("Kind of connection"));
+    m_kind->addItem(tr("Local database file (SQLite)"), QStringLiteral("sqlite"));
+    m_kind->addItem(tr("PostgreSQL server"), QStringLiteral("postgres"));
+    m_kind->addItem(tr("Portcullis REST server"), QStringLiteral("rest"));
+    m_location = new QLineEdit(this);
+    m_location->setObjectName(QStringLiteral("locationEdit"));
+    m_location->setAccessibleName(tr("Location"));
+    m_browse = new QPushButton(tr("&Browse…"), this);
+    m_browse->setObjectName(QStringLiteral("browseButton"));
+    m_user = new QLineEdit(this);
+    m_user->setObjectName(QStringLiteral("userEdit"));
+    m_user->setAccessibleName(tr("Email or username"));
+    m_user->setPlaceholderText(tr("admin@example.com"));
+    m_password = new QLineEdit(this);
+    m_password->setObjectName(QStringLiteral("passwordEdit"));
+    m_password->setAccessibleName(tr("Password"));
+    m_password->setEchoMode(QLineEdit::Password);
+    m_remember = new QCheckBox(tr("Remember this connection (never the password)"), this);
+    m_remember->setObjectName(QStringLiteral("rememberCheck"));
+    m_remember->setChecked(true);
+    m_message = new QLabel(this);
+    m_message->setObjectName(QStringLiteral("connectMessage"));
+    m_message->setWordWrap(true);
+    m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_message->hide();
+
+    auto* locationRow = new QHBoxLayout;
+    locationRow->addWidget(m_location, 1);
+    locationRow->addWidget(m_browse);
+    auto* form = new QFormLayout;
+    form->addRow(tr("&Saved:"), m_profiles);
+    form->addRow(tr("&Kind:"), m_kind);
+    form->addRow(tr("&Location:"), locationRow);
+    form->addRow(tr("&Email or username:"), m_user);
+    form->addRow(tr("&Password:"), m_password);
+    form->addRow(QString(), m_remember);
+    if (auto* label = qobject_cast<QLabel*>(form->labelForField(locationRow)))
+        label->setBuddy(m_location);
+
+    m_buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
+    m_connect = m_buttons->addButton(tr("&Connect"), QDialogButtonBox::AcceptRole);
+    m_connect->setObjectName(QStringLiteral("connectButton"));
+    m_connect->setDefault(true);
+    connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    connect(m_connect, &QPushButton::clicked, this, [this] {
+        m_message->hide();
+        emit connectRequested();
+    });
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    layout->addWidget(m_message);
+    layout->addWidget(m_buttons);
+
+    connect(m_kind, &QComboBox::currentIndexChanged, this, &ConnectDialog::applyKind);
+    connect(m_browse, &QPushButton::clicked, this, &ConnectDialog::browse);
+    connect(m_location, &QLineEdit::textChanged, this, &ConnectDialog::validate);
+    connect(m_user, &QLineEdit::textChanged, this, &ConnectDialog::validate);
+    connect(m_password, &QLineEdit::textChanged, this, &ConnectDialog::validate);
+    connect(m_profiles, &QComboBox::activated, this, [this](int index) {
+        const auto profiles = savedProfiles();
+        if (index > 0 && index - 1 < profiles.size())
+            setProfile(profiles.at(index - 1));
+    });
+    loadProfiles();
+    applyKind();
+    validate();
+    setMinimumWidth(520);
+}
+
+QList<ConnectionProfile> ConnectDialog::savedProfiles()
+{
+    QSettings settings;
+    QList<ConnectionProfile> profiles;
+    const int count = settings.beginReadArray(QStringLiteral("profiles"));
+    for (int i = 0; i < count; ++i) {
+        settings.setArrayIndex(i);
+        profiles << ConnectionProfile{settings.value(QStringLiteral("name")).toString(),
+                                      settings.value(QStringLiteral("kind")).toString(),
+                                      settings.value(QStringLiteral("location")).toString(),
+                                      settings.value(QStringLiteral("user")).toString()};
+    }
+    settings.endArray();
+    return profiles;
+}
+
+void ConnectDialog::loadProfiles()
+{
+    m_profiles->clear();
+    m_profiles->addItem(tr("New connection"));
+    const auto profiles = savedProfiles();
+    for (const ConnectionProfile& p : profiles)
+        m_profiles->addItem(p.name);
+    if (!profiles.isEmpty()) {
+        m_profiles->setCurrentIndex(1);
+        setProfile(profiles.first());
+    } else {
+        const QString data = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+        m_location->setText(data + QStringLiteral("/portcullis.db"));
+    }
+}
+
+void ConnectDialog::rememberProfile()
+{
+    if (!m_remember->isChecked())
+        return;
+    ConnectionProfile current = profile();
+    QList<ConnectionProfile> profiles = savedProfiles();
+    profiles.erase(std::remove_if(profiles.begin(), profiles.end(),
+                                  [&](const ConnectionProfile& p) {
+                                      return p.kind == current.kind && p.location == current.location;
+                                  }),
+                   profiles.end());
+    profiles.prepend(current);
+    while (profiles.size() > 10)
+        profiles.removeLast();
+    QSettings settings;
+    settings.beginWriteArray(QStringLiteral("profiles"), int(profiles.size()));
+    for (int i = 0; i < profiles.size(); ++i) {
+        settings.setArrayIndex(i);
+        settings.setValue(QStringLiteral("name"), profiles.at(i).name);
+        settings.setValue(QStringLiteral("kind"), profiles.at(i).kind);
+        settings.setValue(QStringLiteral("location"), profiles.at(i).location);
+        settings.setValue(QStringLiteral("user"), profiles.at(i).user);
+    }
+    settings.endArray();
+}
+
+ConnectionProfile ConnectDialog::profile() const
+{
+    ConnectionProfile p;
+    p.kind = m_kind->currentData().toString();
+    p.location = m_location->text().trimmed();
+    p.user = m_user->text().trimmed();
+    p.name = p.user.isEmpty() ? p.location : p.user + QStringLiteral(" — ") + p.location;
+    return p;
+}
+
+QString ConnectDialog::password() const
+{
+    return m_password->text();
+}
+
+void ConnectDialog::setProfile(const ConnectionProfile& profile)
+{
+    const int kind = m_kind->findData(profile.kind);
+    m_kind->setCurrentIndex(kind < 0 ? 0 : kind);
+    m_location->setText(profile.location);
+    m_user->setText(profile.user);
+    m_password->clear();
+    (profile.user.isEmpty() ? m_user : m_password)->setFocus();
+}
+
+void ConnectDialog::setBusy(bool busy, const QString& message)
+{
+    for (QWidget* w : {static_cast<QWidget*>(m_profiles), static_cast<QWidget*>(m_kind), static_cast<QWidget*>(m_location),
+                       static_cast<QWidget*>(m_browse), static_cast<QWidget*>(m_user), static_cast<QWidget*>(m_password),
+                       static_cast<QWidget*>(m_connect)})
+        w->setEnabled(!busy);
+    if (busy) {
+        m_message->setText(message.isEmpty() ? tr("Connecting…") : message);
+        m_message->setStyleSheet(QString());
+        m_message->show();
+    } else {
+        applyKind();
+        validate();
+    }
+}
+
+void ConnectDialog::showError(const QString& message)
+{
+    setBusy(false);
+    m_message->setText(message);
+    m_message->setStyleSheet(QStringLiteral("color: palette(highlighted-text); background: #b03020; padding: 6px; border-radius: 3px;"));
+    m_message->show();
+    m_password->selectAll();
+    m_password->setFocus();
+}
+
+void ConnectDialog::applyKind()
+{
+    const QString kind = m_kind->currentData().toString();
+    m_browse->setVisible(kind == QLatin1String("sqlite"));
+    if (kind == QLatin1String("sqlite")) {
+        m_location->setPlaceholderText(tr("/path/to/portcullis.db"));
+        m_location->setToolTip(tr("A SQLite database file. A file that does not exist yet can be created."));
+    } else if (kind == QLatin1String("postgres")) {
+        m_location->setPlaceholderText(tr("postgresql://user:password@host:5432/database"));
+        m_location->setToolTip(tr("A PostgreSQL database initialised with portcullis-server init"));
+    } else {
+        m_location->setPlaceholderText(tr("https://iam.example.com"));
+        m_location->setToolTip(tr("The address of a portcullis-server"));
+    }
+}
+
+void ConnectDialog::browse()
+{
+    const QString path = QFileDialog::getSaveFileName(this, tr("Database file"), m_location->text(),
+                                                      tr("SQLite databases (*.db *.sqlite);;All files (*)"), nullptr,
+                                                      QFileDialog::DontConfirmOverwrite);
+    if (!path.isEmpty())
+        m_location->setText(path);
+}
+
+void ConnectDialog::validate()
+{
+    const bool complete = !m_location->text().trimmed().isEmpty() && !m_user->text().trimmed().isEmpty()
+                          && !m_password->text().isEmpty();
+    m_connect->setEnabled(complete);
+}
+
+} // namespace portcullis

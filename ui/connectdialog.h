@@ -1,0 +1,64 @@
+#pragma once
+
+// "Connect to Portcullis": saved connection profiles (QSettings; never a password), the kind of
+// deployment (local SQLite file, PostgreSQL, REST server), the admin's email and password. The
+// dialog stays open while the launcher connects, and shows the core's message when that fails.
+
+#include <QDialog>
+
+class QCheckBox;
+class QComboBox;
+class QDialogButtonBox;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+
+namespace portcullis {
+
+struct ConnectionProfile
+{
+    QString name;
+    QString kind; // "sqlite", "postgres", "rest"
+    QString location;
+    QString user;
+};
+
+class ConnectDialog : public QDialog
+{
+    Q_OBJECT
+
+public:
+    explicit ConnectDialog(QWidget* parent = nullptr);
+
+    ConnectionProfile profile() const;
+    QString password() const;
+    void setProfile(const ConnectionProfile& profile);
+    void setBusy(bool busy, const QString& message = {});
+    void showError(const QString& message);
+    // Saves the current profile (if "remember" is ticked) as the most recent one.
+    void rememberProfile();
+
+    static QList<ConnectionProfile> savedProfiles();
+
+signals:
+    void connectRequested();
+
+private:
+    void loadProfiles();
+    void applyKind();
+    void browse();
+    void validate();
+
+    QComboBox* m_profiles = nullptr;
+    QComboBox* m_kind = nullptr;
+    QLineEdit* m_location = nullptr;
+    QPushButton* m_browse = nullptr;
+    QLineEdit* m_user = nullptr;
+    QLineEdit* m_password = nullptr;
+    QCheckBox* m_remember = nullptr;
+    QLabel* m_message = nullptr;
+    QDialogButtonBox* m_buttons = nullptr;
+    QPushButton* m_connect = nullptr;
+};
+
+} // namespace portcullis

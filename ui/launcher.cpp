@@ -1,0 +1,277 @@
+#include "launcher.h"
+
+#include "connectdialog.h"
+#include "firstrundialog.h"
+#include "mainwindow.h"
+#include "messagebox.h"
+#include "pane.h"
+#include "panes.h"
+#include "policy/policy.h"
+#include "sql/bootstrap.h"
+#include "sqlbackend.h"
+
+#include <QApplication>
+#include <QFile>
+#include <QFileInfo>
+#include <QTextStream>
+#include <QTimer>
+
+#include <cstdio>
+
+namespace portcullis {
+
+namespace {
+constexpr int kScreenshotTimeoutMs = 60000;
+
+QString readPasswordFile(const QString& path, QString* error)
+{
+    QFile file;
+    bool opened = false;
+    if (path == QLatin1String("-"))
+        opened = file.open(stdin, QIODevice::ReadOnly);
+    else {
+        file.setFileName(path);
+        opened = file.open(QIODevice::ReadOnly);
+    }
+    if (!opened) {
+        *error = Launcher::tr("Cannot read the password file %1: %2").arg(path, file.errorString());
+        return {};
+    }
+    QString password = QString::fromUtf8(file.readLine(4096));
+    while (password.endsWith(QLatin1Char('\n')) || password.endsWith(QLatin1Char('\r')))
+        password.chop(1);
+    if (password.isEmpty())
+        *error = Launcher::tr("The password file %1 is empty").arg(path);
+    return password;
+}
+// The console is for admins and support staff: anyone who may at least look at users or the audit log.
+bool mayUseConsole(const Actor& actor)
+{
+    for (const char* permission : {"admin:user:view", "admin:user:read", "admin:audit:view", "admin:audit:read"}) {
+        if (policy::hasPermission(actor.permissions, QString::fromLatin1(permission)))
+            return true;
+    }
+    return false;
+}
+} // namespace
+
+Launcher::Launcher(const LaunchOptions& options, QObject* parent) : QObject(parent), m_options(options)
+{
+    m_unattended = !options.screenshot.isEmpty();
+}
+
+Launcher::~Launcher()
+{
+    delete m_window;
+}
+
+void Launcher::fail(const QString& message)
+{
+    std::fprintf(stderr, "portcullis: %s\n", qPrintable(message));
+    emit finished(1);
+}
+
+void Launcher::start()
+{
+    if (!m_options.server.isEmpty()) {
+        // The REST client is issue 4's; until it lands only standalone mode exists.
+        const QString message = tr("Connecting to a REST server (--server) is not available in this build; "
+                                   "use --db with a SQLite file or a PostgreSQL URL");
+        if (m_unattended)
+            return fail(message);
+        return showConnectDialog(message);
+    }
+    if (m_options.db.isEmpty()) {
+        if (m_unattended)
+            return fail(tr("--screenshot needs --db, --user and --password-file"));
+        return showConnectDialog();
+    }
+    auto config = DatabaseConfig::parse(m_options.db);
+    if (!config)
+        return m_unattended ? fail(config.error().message) : showConnectDialog(config.error().message);
+    QString password;
+    if (!m_options.passwordFile.isEmpty()) {
+        QString error;
+        password = readPasswordFile(m_options.passwordFile, &error);
+        if (!error.isEmpty())
+            return m_unattended ? fail(error) : showConnectDialog(error);
+    }
+    if (m_options.user.isEmpty() || password.isEmpty()) {
+        if (m_unattended)
+            return fail(tr("--screenshot needs --user and --password-file"));
+        ConnectionProfile profile;
+        profile.kind = config->dialect == Dialect::Sqlite ? QStringLiteral("sqlite") : QStringLiteral("postgres");
+        profile.location = m_options.db;
+        profile.user = m_options.user;
+        showConnectDialog();
+        if (auto* dialog = qApp->findChild<ConnectDialog*>())
+            dialog->setProfile(profile);
+        return;
+    }
+    if (config->dialect == Dialect::Sqlite && !QFileInfo::exists(config->path))
+        return m_unattended ? fail(tr("The database file %1 does not exist").arg(config->path))
+                            : showConnectDialog(tr("The database file %1 does not exist").arg(config->path));
+    openBackend(*config, m_options.user, password);
+}
+
+void Launcher::showConnectDialog(const QString& error)
+{
+    auto* dialog = new ConnectDialog;
+    dialog->setParent(nullptr);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    QPointer<ConnectDialog> guard(dialog);
+    connect(dialog, &QDialog::rejected, this, [this] {
+        if (!m_window)
+            emit finished(0);
+    });
+    connect(dialog, &ConnectDialog::connectRequested, this, [this, guard] {
+        if (!guard)
+            return;
+        const ConnectionProfile profile = guard->profile();
+        if (profile.kind == QLatin1String("rest")) {
+            guard->showError(tr("Connecting to a REST server is not available in this build yet; use a local "
+                                "database file or PostgreSQL"));
+            return;
+        }
+        auto config = DatabaseConfig::parse(profile.location);
+        if (!config) {
+            guard->showError(config.error().message);
+            return;
+        }
+        const QString password = guard->password();
+        if (config->dialect == Dialect::Sqlite && !QFileInfo::exists(config->path)) {
+            FirstRunDialog wizard(config->path, profile.user, password, guard);
+            if (wizard.exec() != QDialog::Accepted)
+                return;
+            guard->setBusy(true, tr("Creating the database…"));
+            auto backend = std::make_unique<SqlBackend>(*config);
+            NewOrganization org;
+            org.name = wizard.organizationName();
+            org.plan = QStringLiteral("enterprise");
+            org.maxUsers = 1000;
+            NewUser admin;
+            admin.email = wizard.email();
+            admin.username = wizard.email().section(QLatin1Char('@'), 0, 0).left(60);
+            admin.fullName = tr("Super Admin");
+            admin.password = wizard.password();
+            const QString email = admin.email;
+            const QString adminPassword = admin.password;
+            auto* raw = backend.get();
+            m_backend = std::move(backend);
+            raw->run([org, admin](SqlStore& store) { return createFirstSuperAdmin(store, org, admin); })
+                .then(this, [this, guard, email, adminPassword](const Result<User>& created) {
+                    if (!created.ok()) {
+                        if (guard)
+                            guard->showError(tr("Could not create the database: %1").arg(created.error().message));
+                        return;
+                    }
+                    signIn(email, adminPassword);
+                });
+            return;
+        }
+        guard->setBusy(true);
+        openBackend(*config, profile.user, password);
+    });
+    if (!error.isEmpty())
+        dialog->showError(error);
+    dialog->show();
+}
+
+void Launcher::openBackend(const DatabaseConfig& config, const QString& user, const QString& password)
+{
+    m_backend = std::make_unique<SqlBackend>(config);
+    auto* backend = static_cast<SqlBackend*>(m_backend.get());
+    backend->open().then(this, [this, user, password](const Status& opened) {
+        if (!opened.ok()) {
+            if (m_unattended)
+                return fail(opened.error().message);
+            if (auto* dialog = qApp->findChild<ConnectDialog*>())
+                dialog->showError(opened.error().message);
+            else
+                showConnectDialog(opened.error().message);
+            return;
+        }
+        signIn(user, password);
+    });
+}
+
+void Launcher::signIn(const QString& user, const QString& password)
+{
+    m_backend->signIn(user, password).then(this, [this](const Result<SignedIn>& signedIn) {
+        ConnectDialog* dialog = nullptr;
+        for (QWidget* w : QApplication::topLevelWidgets()) {
+            if (auto* d = qobject_cast<ConnectDialog*>(w))
+                dialog = d;
+        }
+        if (!signedIn.ok()) {
+            if (m_unattended)
+                return fail(tr("Sign-in refused: %1").arg(signedIn.error().message));
+            if (dialog)
+                dialog->showError(signedIn.error().message);
+            else
+                showConnectDialog(signedIn.error().message);
+            return;
+        }
+        const Actor& actor = signedIn.value().actor;
+        if (!mayUseConsole(actor)) {
+            const QString message = tr("%1 has no administrative permissions; the console is for admins").arg(actor.email);
+            if (m_unattended)
+                return fail(message);
+            if (dialog)
+                dialog->showError(message);
+            return;
+        }
+        if (dialog) {
+            dialog->rememberProfile();
+            dialog->close();
+        }
+        showMainWindow();
+    });
+}
+
+void Launcher::showMainWindow()
+{
+    m_window = new MainWindow(m_backend.get());
+    addAllPanes(m_window, m_backend.get());
+    connect(m_window, &MainWindow::signOutRequested, this, [this] {
+        m_backend->signOut();
+        m_window->close();
+        m_window->deleteLater();
+        showConnectDialog();
+    });
+    m_window->setAttribute(Qt::WA_QuitOnClose, true);
+    if (!m_options.pane.isEmpty() && !m_window->showPane(m_options.pane)) {
+        const QString message =
+            tr("Unknown pane %1; choose one of %2").arg(m_options.pane, m_window->paneNames().join(QStringLiteral(", ")));
+        if (m_unattended)
+            return fail(message);
+        MessageBox::warning(m_window, tr("Unknown pane"), message);
+    }
+    m_window->show();
+    if (m_unattended)
+        takeScreenshot();
+}
+
+void Launcher::takeScreenshot()
+{
+    Pane* pane = m_window->currentPane();
+    auto capture = [this] {
+        // One more turn of the event loop lets the views lay out the rows that just arrived.
+        QTimer::singleShot(250, this, [this] {
+            const QPixmap pixmap = m_window->grab();
+            if (!pixmap.save(m_options.screenshot, "PNG"))
+                return fail(tr("Cannot write the screenshot %1").arg(m_options.screenshot));
+            std::fprintf(stdout, "%s\n", qPrintable(tr("saved %1").arg(m_options.screenshot)));
+            emit finished(0);
+        });
+    };
+    if (!pane || pane->isLoaded())
+        return capture();
+    connect(pane, &Pane::loaded, this, capture);
+    QTimer::singleShot(kScreenshotTimeoutMs, this, [this, pane] {
+        if (pane && !pane->isLoaded())
+            fail(tr("The %1 pane did not show its data within %2 s").arg(pane->paneName()).arg(kScreenshotTimeoutMs / 1000));
+    });
+}
+
+} // namespace portcullis

@@ -1,0 +1,60 @@
+#pragma once
+
+// Start-up of the console: the connection (dialog or command line), the first-run wizard for a new
+// SQLite file, the sign-in, the main window and, with --screenshot, the unattended capture of a pane.
+
+#include "mainwindow.h"
+
+#include <QObject>
+#include <QPointer>
+#include <QString>
+
+#include <memory>
+
+namespace portcullis {
+
+class Backend;
+struct DatabaseConfig;
+
+struct LaunchOptions
+{
+    QString db;           // SQLite path or postgresql:// URL
+    QString server;       // REST server URL
+    QString user;         // email or username
+    QString passwordFile; // read the password from this file ("-" = stdin)
+    QString pane;         // pane to open
+    QString screenshot;   // save a PNG of the main window and exit
+};
+
+class Launcher : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit Launcher(const LaunchOptions& options, QObject* parent = nullptr);
+    ~Launcher() override;
+
+    // Starts the flow; finished(code) is emitted when the console should exit (after the window
+    // closes, or at once on a failure in unattended mode).
+    void start();
+    MainWindow* mainWindow() const { return m_window; }
+    Backend* backend() const { return m_backend.get(); }
+
+signals:
+    void finished(int exitCode);
+
+private:
+    void fail(const QString& message);
+    void openBackend(const DatabaseConfig& config, const QString& user, const QString& password);
+    void signIn(const QString& user, const QString& password);
+    void showMainWindow();
+    void takeScreenshot();
+    void showConnectDialog(const QString& error = {});
+
+    LaunchOptions m_options;
+    bool m_unattended = false;
+    std::unique_ptr<Backend> m_backend;
+    QPointer<MainWindow> m_window;
+};
+
+} // namespace portcullis

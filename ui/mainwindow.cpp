@@ -1,0 +1,264 @@
+#include "mainwindow.h"
+
+#include "messagebox.h"
+#include "pane.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QListWidget>
+#include <QMenuBar>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QToolBar>
+
+namespace portcullis {
+
+MainWindow::MainWindow(Backend* backend, QWidget* parent) : QMainWindow(parent), m_backend(backend)
+{
+    setObjectName(QStringLiteral("mainWindow"));
+    setWindowTitle(tr("Portcullis"));
+    setWindowIcon(QIcon(QStringLiteral(":/icons/portcullis.svg")));
+
+    m_navigation = new QListWidget(this);
+    m_navigation->setObjectName(QStringLiteral("navigationList"));
+    m_navigation->setAccessibleName(tr("Sections"));
+    m_navigation->setIconSize(QSize(22, 22));
+    m_navigation->setSpacing(1);
+    m_navigation->setFrameShape(QFrame::NoFrame);
+    m_navigation->setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Expanding);
+
+    m_stack = new QStackedWidget(this);
+    m_stack->setObjectName(QStringLiteral("paneStack"));
+
+    auto* central = new QWidget(this);
+    auto* layout = new QHBoxLayout(central);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    layout->addWidget(m_navigation);
+    layout->addWidget(m_stack, 1);
+    setCentralWidget(central);
+    connect(m_navigation, &QListWidget::currentRowChanged, this, &MainWindow::onPaneChanged);
+
+    const Actor actor = backend ? backend->actor() : Actor();
+    m_connectionLabel = new QLabel(backend ? backend->describe() : tr("Not connected"), this);
+    m_connectionLabel->setObjectName(QStringLiteral("connectionLabel"));
+    m_adminLabel = new QLabel(this);
+    m_adminLabel->setObjectName(QStringLiteral("adminLabel"));
+    const QString role = actor.roleCodes.isEmpty() ? tr("no role") : actor.roleCodes.first();
+    m_adminLabel->setText(tr("Signed in as %1 (%2)").arg(actor.email, role));
+    statusBar()->addPermanentWidget(m_connectionLabel);
+    statusBar()->addPermanentWidget(m_adminLabel);
+
+    createActions();
+    createMenus();
+
+    auto* toolbar = addToolBar(tr("Main"));
+    toolbar->setObjectName(QStringLiteral("mainToolBar"));
+    toolbar->setMovable(false);
+    toolbar->addAction(m_newAction);
+    toolbar->addAction(m_deleteAction);
+    toolbar->addAction(m_refreshAction);
+    toolbar->addSeparator();
+    auto* tenantLabel = new QLabel(tr("&Tenant:"), toolbar);
+    m_tenantSwitcher = new QComboBox(toolbar);
+    m_tenantSwitcher->setObjectName(QStringLiteral("tenantSwitcher"));
+    m_tenantSwitcher->setAccessibleName(tr("Tenant"));
+    m_tenantSwitcher->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_tenantSwitcher->setMinimumContentsLength(18);
+    tenantLabel->setBuddy(m_tenantSwitcher);
+    toolbar->addWidget(tenantLabel);
+    toolbar->addWidget(m_tenantSwitcher);
+    if (actor.isSuperAdmin()) {
+        m_tenantSwitcher->addItem(tr("All tenants"), QVariant::fromValue<qint64>(0));
+        m_tenantSwitcher->setToolTip(tr("Show the data of one tenant or of all of them"));
+        loadTenants();
+    } else {
+        m_tenantSwitcher->addItem(tr("My organization"), QVariant::fromValue<qint64>(actor.organizationId));
+        m_tenantSwitcher->setEnabled(false);
+        m_tenantSwitcher->setToolTip(tr("Only super admins can look at other tenants"));
+    }
+    connect(m_tenantSwitcher, &QComboBox::currentIndexChanged, this, [this](int index) {
+        const Id org = m_tenantSwitcher->itemData(index).toLongLong();
+        for (Pane* p : std::as_const(m_panes))
+            p->setOrganizationScope(org);
+    });
+    resize(1280, 800);
+}
+
+void MainWindow::createActions()
+{
+    m_findAction = new QAction(tr("&Find…"), this);
+    m_findAction->setShortcut(QKeySequence::Find);
+    connect(m_findAction, &QAction::triggered, this, [this] {
+        if (Pane* p = currentPane())
+            p->find();
+    });
+    m_newAction = new QAction(QIcon::fromTheme(QStringLiteral("document-new")), tr("&New…"), this);
+    m_newAction->setObjectName(QStringLiteral("newAction"));
+    m_newAction->setShortcut(QKeySequence::New);
+    connect(m_newAction, &QAction::triggered, this, [this] {
+        if (Pane* p = currentPane())
+            p->createNew();
+    });
+    m_deleteAction = new QAction(QIcon::fromTheme(QStringLiteral("edit-delete")), tr("&Delete…"), this);
+    m_deleteAction->setObjectName(QStringLiteral("deleteAction"));
+    m_deleteAction->setShortcut(QKeySequence::Delete);
+    connect(m_deleteAction, &QAction::triggered, this, [this] {
+        if (Pane* p = currentPane())
+            p->deleteSelected();
+    });
+    m_refreshAction = new QAction(QIcon::fromTheme(QStringLiteral("view-refresh")), tr("&Refresh"), this);
+    m_refreshAction->setObjectName(QStringLiteral("refreshAction"));
+    m_refreshAction->setShortcuts({QKeySequence(Qt::Key_F5), QKeySequence::Refresh});
+    connect(m_refreshAction, &QAction::triggered, this, [this] {
+        if (Pane* p = currentPane())
+            p->refresh();
+    });
+    m_copyAction = new QAction(tr("&Copy"), this);
+    m_copyAction->setShortcut(QKeySequence::Copy);
+    m_copyAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    connect(m_copyAction, &QAction::triggered, this, [this] {
+        if (Pane* p = currentPane())
+            p->copySelection();
+    });
+    m_signOutAction = new QAction(tr("Sign &Out"), this);
+    connect(m_signOutAction, &QAction::triggered, this, &MainWindow::signOutRequested);
+    m_quitAction = new QAction(tr("&Quit"), this);
+    m_quitAction->setShortcut(QKeySequence::Quit);
+    m_quitAction->setMenuRole(QAction::QuitRole);
+    connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
+    m_shortcutsAction = new QAction(tr("&Keyboard Shortcuts"), this);
+    connect(m_shortcutsAction, &QAction::triggered, this, [this] {
+        MessageBox::information(
+            this, tr("Keyboard shortcuts"),
+            tr("Ctrl+1 … Ctrl+7\tgo to a section\nCtrl+F\tfind in the current list\nCtrl+N\tnew item\n"
+               "Delete\tdelete the selection\nF5\trefresh\nCtrl+C\tcopy the selected rows\n"
+               "Menu key or Shift+F10\tcontext menu of the selection"));
+    });
+    m_aboutAction = new QAction(tr("&About Portcullis"), this);
+    m_aboutAction->setMenuRole(QAction::AboutRole);
+    connect(m_aboutAction, &QAction::triggered, this, [this] {
+        QMessageBox::about(this, tr("About Portcullis"),
+                           tr("<h3>Portcullis %1</h3><p>Admin console for multi-tenant auth.</p>"
+                              "<p>Connected to %2.</p>")
+                               .arg(QApplication::applicationVersion(),
+                                    m_backend ? m_backend->describe().toHtmlEscaped() : QString()));
+    });
+}
+
+void MainWindow::createMenus()
+{
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(m_signOutAction);
+    file->addSeparator();
+    file->addAction(m_quitAction);
+    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    edit->addAction(m_newAction);
+    edit->addAction(m_deleteAction);
+    edit->addSeparator();
+    edit->addAction(m_copyAction);
+    edit->addAction(m_findAction);
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    view->setObjectName(QStringLiteral("viewMenu"));
+    view->addAction(m_refreshAction);
+    view->addSeparator();
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(m_shortcutsAction);
+    help->addAction(m_aboutAction);
+}
+
+void MainWindow::addPane(Pane* pane)
+{
+    m_panes << pane;
+    m_stack->addWidget(pane);
+    auto* item = new QListWidgetItem(pane->icon(), pane->title(), m_navigation);
+    item->setSizeHint(QSize(item->sizeHint().width(), 34));
+    const int index = int(m_panes.size());
+    auto* go = new QAction(pane->icon(), pane->title(), this);
+    if (index <= 9)
+        go->setShortcut(QKeySequence(QStringLiteral("Ctrl+%1").arg(index)));
+    connect(go, &QAction::triggered, this, [this, index] { m_navigation->setCurrentRow(index - 1); });
+    if (QMenu* view = menuBar()->findChild<QMenu*>(QStringLiteral("viewMenu")))
+        view->addAction(go);
+    connect(pane, &Pane::statusMessage, this, [this](const QString& message) { statusBar()->showMessage(message, 8000); });
+    connect(pane, &Pane::actionsChanged, this, &MainWindow::updateActions);
+    pane->setOrganizationScope(m_tenantSwitcher->currentData().toLongLong());
+    m_navigation->setFixedWidth(std::max(m_navigation->sizeHintForColumn(0) + 24, 170));
+    if (m_panes.size() == 1)
+        m_navigation->setCurrentRow(0);
+}
+
+bool MainWindow::showPane(const QString& name)
+{
+    for (int i = 0; i < m_panes.size(); ++i) {
+        if (m_panes.at(i)->paneName() == name) {
+            m_navigation->setCurrentRow(i);
+            return true;
+        }
+    }
+    return false;
+}
+
+Pane* MainWindow::currentPane() const
+{
+    return qobject_cast<Pane*>(m_stack->currentWidget());
+}
+
+Pane* MainWindow::pane(const QString& name) const
+{
+    for (Pane* p : m_panes) {
+        if (p->paneName() == name)
+            return p;
+    }
+    return nullptr;
+}
+
+QStringList MainWindow::paneNames() const
+{
+    QStringList names;
+    for (Pane* p : m_panes)
+        names << p->paneName();
+    return names;
+}
+
+void MainWindow::onPaneChanged(int row)
+{
+    if (row < 0 || row >= m_panes.size())
+        return;
+    Pane* p = m_panes.at(row);
+    m_stack->setCurrentWidget(p);
+    setWindowTitle(tr("%1 — Portcullis").arg(p->title()));
+    if (!p->isLoaded())
+        p->refresh();
+    updateActions();
+}
+
+void MainWindow::updateActions()
+{
+    Pane* p = currentPane();
+    QString why;
+    const bool create = p && p->canCreate(&why);
+    setActionAllowed(m_newAction, create, why);
+    const bool remove = p && p->canDelete(&why);
+    setActionAllowed(m_deleteAction, remove, why);
+}
+
+void MainWindow::loadTenants()
+{
+    if (!m_backend)
+        return;
+    m_backend->listOrganizations().then(this, [this](const Result<QList<Organization>>& result) {
+        if (!result.ok()) {
+            statusBar()->showMessage(tr("Could not load the tenants: %1").arg(result.error().message), 8000);
+            return;
+        }
+        for (const Organization& o : result.value())
+            m_tenantSwitcher->addItem(o.name, QVariant::fromValue<qint64>(o.id));
+    });
+}
+
+} // namespace portcullis

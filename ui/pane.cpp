@@ -1,0 +1,75 @@
+#include "pane.h"
+
+#include "messagebox.h"
+#include "policy/policy.h"
+
+#include <QAction>
+
+namespace portcullis {
+
+Pane::Pane(Backend* backend, QWidget* parent) : QWidget(parent), m_backend(backend) {}
+
+bool Pane::canCreate(QString* whyNot) const
+{
+    if (whyNot)
+        *whyNot = tr("Nothing to create here");
+    return false;
+}
+
+bool Pane::canDelete(QString* whyNot) const
+{
+    if (whyNot)
+        *whyNot = tr("Nothing to delete here");
+    return false;
+}
+
+void Pane::setOrganizationScope(Id organizationId)
+{
+    if (m_organizationScope == organizationId)
+        return;
+    m_organizationScope = organizationId;
+    organizationScopeChanged();
+}
+
+void Pane::markLoaded()
+{
+    if (m_loaded)
+        return;
+    m_loaded = true;
+    emit loaded();
+}
+
+void Pane::showError(const QString& what, const ServiceError& error)
+{
+    QString text = error.message;
+    if (!error.fieldErrors.isEmpty()) {
+        QStringList lines;
+        for (auto it = error.fieldErrors.cbegin(); it != error.fieldErrors.cend(); ++it)
+            lines << QStringLiteral("• ") + it.value();
+        lines.sort();
+        text += QStringLiteral("\n\n") + lines.join(QLatin1Char('\n'));
+    }
+    emit statusMessage(what + QStringLiteral(": ") + error.message);
+    MessageBox::warning(this, what, text);
+}
+
+Actor Pane::actor() const
+{
+    return m_backend ? m_backend->actor() : Actor();
+}
+
+bool Pane::may(const QString& permission, QString* whyNot) const
+{
+    const auto decision = policy::requirePermission(actor(), permission);
+    if (!decision && whyNot)
+        *whyNot = tr("Your role does not allow this (%1)").arg(permission);
+    return decision.allowed;
+}
+
+void setActionAllowed(QAction* action, bool allowed, const QString& whyNot, const QString& normalTip)
+{
+    action->setEnabled(allowed);
+    action->setToolTip(allowed ? (normalTip.isEmpty() ? action->text().remove(QLatin1Char('&')) : normalTip) : whyNot);
+}
+
+} // namespace portcullis

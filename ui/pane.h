@@ -1,0 +1,66 @@
+#pragma once
+
+// Base of the main window's panes. A pane owns its list, filters and side panel; the main window
+// routes the standard actions (Find, New, Delete, Refresh, Copy) to the current pane and shows
+// its status messages. Panes never block: every call to the backend is asynchronous.
+
+#include "backend.h"
+
+#include <QIcon>
+#include <QPointer>
+#include <QWidget>
+
+namespace portcullis {
+
+class Pane : public QWidget
+{
+    Q_OBJECT
+
+public:
+    Pane(Backend* backend, QWidget* parent = nullptr);
+
+    virtual QString paneName() const = 0; // for --pane: "users", "audit", ...
+    virtual QString title() const = 0;
+    virtual QIcon icon() const = 0;
+
+    // Standard actions; the main window enables them from the can*() answers.
+    virtual void refresh() = 0;
+    virtual void find() {}
+    virtual void createNew() {}
+    virtual void deleteSelected() {}
+    virtual void copySelection() {}
+    virtual bool canCreate(QString* whyNot = nullptr) const;
+    virtual bool canDelete(QString* whyNot = nullptr) const;
+
+    // The tenant switcher's choice (0 = all tenants, for super admins).
+    void setOrganizationScope(Id organizationId);
+    Id organizationScope() const { return m_organizationScope; }
+
+    // True once the pane shows its first data (or its empty state): --screenshot waits for it.
+    bool isLoaded() const { return m_loaded; }
+
+signals:
+    void loaded();
+    void statusMessage(const QString& message);
+    void actionsChanged(); // selection or permissions changed: re-evaluate can*()
+
+protected:
+    virtual void organizationScopeChanged() {}
+    void markLoaded();
+    // Shows a failed call as a message box with the core's message and field errors.
+    void showError(const QString& what, const ServiceError& error);
+    // The actor may do `permission`; otherwise `whyNot` says why (for disabled actions' tooltips).
+    bool may(const QString& permission, QString* whyNot = nullptr) const;
+    Actor actor() const;
+
+    QPointer<Backend> m_backend;
+
+private:
+    Id m_organizationScope = 0;
+    bool m_loaded = false;
+};
+
+// Sets `action` enabled or disabled, with the reason as its tooltip when disabled.
+void setActionAllowed(class QAction* action, bool allowed, const QString& whyNot, const QString& normalTip = {});
+
+} // namespace portcullis

@@ -1,0 +1,452 @@
+#include "userdialogs.h"
+
+#include "displayformat.h"
+#include "policy/policy.h"
+
+#include <QCheckBox>
+#include <QCoreApplication>
+#include <QComboBox>
+#include <QDateTimeEdit>
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+namespace portcullis {
+
+namespace {
+
+QLabel* messageLabel(QWidget* parent)
+{
+    auto* label = new QLabel(parent);
+    label->setObjectName(QStringLiteral("dialogMessage"));
+    label->setWordWrap(true);
+    label->setStyleSheet(QStringLiteral("color: #c0392b;"));
+    label->hide();
+    return label;
+}
+
+void setBusy(QDialogButtonBox* buttons, bool busy)
+{
+    for (QAbstractButton* b : buttons->buttons()) {
+        if (buttons->buttonRole(b) == QDialogButtonBox::AcceptRole)
+            b->setEnabled(!busy);
+    }
+}
+
+} // namespace
+
+QString roleRefusal(const Actor& actor, const Role& role, const User* target)
+{
+    if (actor.kind == Actor::Kind::System)
+        return {};
+    if (role.level >= actor.level)
+        return QCoreApplication::translate("portcullis::UserRolesDialog",
+                                           "Your level (%1) is not above %2 (level %3)")
+            .arg(actor.level)
+            .arg(role.code)
+            .arg(role.level);
+    if (target && target->highestLevel >= actor.level && target->id != actor.userId)
+        return QCoreApplication::translate("portcullis::UserRolesDialog",
+                                           "%1 holds a role at or above your level")
+            .arg(target->email);
+    if (role.organizationId != 0 && target && role.organizationId != target->organizationId)
+        return QCoreApplication::translate("portcullis::UserRolesDialog", "This role belongs to another organization");
+    return {};
+}
+
+// --- UserDialog -----------------------------------------------------------------------------
+
+UserDialog::UserDialog(Backend* backend, const User* user, const QList<Organization>& organizations,
+                       const QList<Role>& roles, Id defaultOrganization, QWidget* parent)
+    : QDialog(parent), m_backend(backend), m_editing(user != nullptr)
+{
+    setObjectName(QStringLiteral("userDialog"));
+    if (user)
+        m_original = *user;
+    setWindowTitle(m_editing ? tr("Edit %1").arg(user->email) : tr("New user"));
+    const Actor actor = backend->actor();
+
+    m_email = new QLineEdit(m_original.email, this);
+    m_email->setObjectName(QStringLiteral("emailEdit"));
+    m_email->setAccessibleName(tr("Email"));
+    m_email->setMaxLength(policy::Limits::Email + 1);
+    m_username = new QLineEdit(m_original.username, this);
+    m_username->setObjectName(QStringLiteral("usernameEdit"));
+    m_username->setAccessibleName(tr("Username"));
+    m_fullName = new QLineEdit(m_original.fullName, this);
+    m_fullName->setObjectName(QStringLiteral("fullNameEdit"));
+    m_fullName->setAccessibleName(tr("Full name"));
+
+    auto* form = new QFormLayout;
+    m_errors.addRow(form, tr("&Email:"), m_email, QStringLiteral("email"));
+    m_errors.addRow(form, tr("&Username:"), m_username, QStringLiteral("username"));
+    m_errors.addRow(form, tr("Full &name:"), m_fullName, QStringLiteral("full_name"));
+
+    if (!m_editing) {
+        m_organization = new QComboBox(this);
+        m_organization->setObjectName(QStringLiteral("organizationCombo"));
+        m_organization->setAccessibleName(tr("Organization"));
+        for (const Organization& o : organizations) {
+            if (actor.isSuperAdmin() || o.id == actor.organizationId)
+                m_organization->addItem(o.name, QVariant::fromValue<qint64>(o.id));
+        }
+        if (m_organization->count() == 0)
+            m_organization->addItem(tr("My organization"), QVariant::fromValue<qint64>(actor.organizationId));
+        const int preferred = m_organization->findData(QVariant::fromValue<qint64>(defaultOrganization));
+        if (preferred >= 0)
+            m_organization->setCurrentIndex(preferred);
+        m_errors.addRow(form, tr("&Organization:"), m_organization, QStringLiteral("organization_id"));
+
+        m_roles = new QListWidget(this);
+        m_roles->setObjectName(QStringLiteral("rolesList"));
+        m_roles->setAccessibleName(tr("Roles"));
+        m_roles->setMaximumHeight(130);
+        for (const Role& role : roles) {
+            auto* item = new QListWidgetItem(QStringLiteral("%1 (%2)").arg(role.name).arg(role.level), m_roles);
+            item->setData(Qt::UserRole, role.code);
+            const QString why = roleRefusal(actor, role);
+            item->setFlags(why.isEmpty() ? (Qt::ItemIsUserCheckable | Qt::ItemIsEnabled) : Qt::ItemIsUserCheckable);
+            item->setCheckState(role.code == QLatin1String("user") && why.isEmpty() ? Qt::Checked : Qt::Unchecked);
+            if (!why.isEmpty())
+                item->setToolTip(why);
+        }
+        m_errors.addRow(form, tr("&Roles:"), m_roles, QStringLiteral("role_codes"));
+
+        m_password = new QLineEdit(this);
+        m_password->setObjectName(QStringLiteral("passwordEdit"));
+        m_password->setAccessibleName(tr("Initial password"));
+        m_password->setEchoMode(QLineEdit::Password);
+        m_errors.addRow(form, tr("Initial &password:"), m_password, QStringLiteral("password"));
+        m_policy = new QLabel(this);
+        m_policy->setObjectName(QStringLiteral("passwordPolicyLabel"));
+        m_policy->setWordWrap(true);
+        form->addRow(QString(), m_policy);
+        connect(m_password, &QLineEdit::textChanged, this, &UserDialog::updatePolicy);
+        updatePolicy();
+    } else {
+        m_verified = new QCheckBox(tr("Email address &verified"), this);
+        m_verified->setObjectName(QStringLiteral("verifiedCheck"));
+        m_verified->setChecked(m_original.verified);
+        form->addRow(QString(), m_verified);
+    }
+
+    m_message = messageLabel(this);
+    m_buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
+    auto* save = m_buttons->addButton(m_editing ? tr("&Save") : tr("C&reate"), QDialogButtonBox::AcceptRole);
+    save->setObjectName(QStringLiteral("saveUserButton"));
+    save->setDefault(true);
+    connect(save, &QPushButton::clicked, this, &UserDialog::submit);
+    connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    layout->addWidget(m_message);
+    layout->addWidget(m_buttons);
+    setMinimumWidth(460);
+}
+
+void UserDialog::updatePolicy()
+{
+    const QStringList problems = policy::passwordProblems(m_password->text());
+    m_policy->setText(problems.isEmpty() ? tr("✓ The password meets the policy")
+                                         : tr("Password policy: %1").arg(problems.join(QStringLiteral("; "))));
+}
+
+void UserDialog::submit()
+{
+    if (!m_backend)
+        return;
+    m_message->hide();
+    m_errors.clear();
+    setBusy(m_buttons, true);
+    auto handle = [this](const Result<User>& result) {
+        setBusy(m_buttons, false);
+        if (result.ok()) {
+            m_saved = result.value();
+            accept();
+            return;
+        }
+        QString rest = m_errors.show(result.error());
+        if (result.error().code == ErrorCode::Conflict)
+            rest = result.error().message + QLatin1Char(' ') + tr("Close this dialog and refresh (F5) to see the current values.");
+        if (!rest.isEmpty()) {
+            m_message->setText(rest);
+            m_message->show();
+        }
+    };
+    if (m_editing) {
+        UserUpdate update;
+        update.expectedVersion = m_original.version;
+        update.email = m_email->text();
+        update.username = m_username->text();
+        update.fullName = m_fullName->text();
+        if (m_verified->isChecked() != m_original.verified)
+            update.verified = m_verified->isChecked();
+        m_backend->updateUser(m_original.id, update).then(this, handle);
+        return;
+    }
+    NewUser nu;
+    nu.email = m_email->text();
+    nu.username = m_username->text();
+    nu.fullName = m_fullName->text();
+    nu.password = m_password->text();
+    nu.organizationId = m_organization->currentData().toLongLong();
+    nu.roleCodes.clear();
+    for (int i = 0; i < m_roles->count(); ++i) {
+        if (m_roles->item(i)->checkState() == Qt::Checked)
+            nu.roleCodes << m_roles->item(i)->data(Qt::UserRole).toString();
+    }
+    m_backend->createUser(nu).then(this, handle);
+}
+
+// --- BanDialog ------------------------------------------------------------------------------
+
+BanDialog::BanDialog(Backend* backend, const QList<User>& users, QWidget* parent)
+    : QDialog(parent), m_backend(backend), m_users(users)
+{
+    setObjectName(QStringLiteral("banDialog"));
+    setWindowTitle(users.size() == 1 ? tr("Ban %1").arg(users.first().email)
+                                     : tr("Ban %n user(s)", nullptr, int(users.size())));
+    auto* intro = new QLabel(tr("A banned user cannot sign in, and all of their sessions end now."), this);
+    intro->setWordWrap(true);
+    m_reason = new QPlainTextEdit(this);
+    m_reason->setObjectName(QStringLiteral("banReasonEdit"));
+    m_reason->setAccessibleName(tr("Reason"));
+    m_reason->setTabChangesFocus(true);
+    m_reason->setPlaceholderText(tr("Why? The reason is shown to admins and recorded in the audit log."));
+    m_reason->setMaximumHeight(90);
+    m_expires = new QCheckBox(tr("&Lift the ban automatically on"), this);
+    m_expires->setObjectName(QStringLiteral("banExpiresCheck"));
+    m_expiresAt = new QDateTimeEdit(QDateTime::currentDateTime().addDays(7), this);
+    m_expiresAt->setObjectName(QStringLiteral("banExpiresEdit"));
+    m_expiresAt->setAccessibleName(tr("Ban ends"));
+    m_expiresAt->setCalendarPopup(true);
+    m_expiresAt->setEnabled(false);
+    connect(m_expires, &QCheckBox::toggled, m_expiresAt, &QWidget::setEnabled);
+    auto* form = new QFormLayout;
+    m_errors.addRow(form, tr("&Reason:"), m_reason, QStringLiteral("reason"));
+    form->addRow(m_expires, m_expiresAt);
+    m_message = messageLabel(this);
+    m_buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
+    auto* ban = m_buttons->addButton(users.size() == 1 ? tr("&Ban") : tr("&Preview…"), QDialogButtonBox::AcceptRole);
+    ban->setObjectName(QStringLiteral("confirmBanButton"));
+    ban->setDefault(true);
+    connect(ban, &QPushButton::clicked, this, &BanDialog::submit);
+    connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(intro);
+    layout->addLayout(form);
+    layout->addWidget(m_message);
+    layout->addWidget(m_buttons);
+    setMinimumWidth(440);
+}
+
+void BanDialog::submit()
+{
+    if (!m_backend)
+        return;
+    if (m_users.size() != 1) {
+        accept();
+        return;
+    }
+    m_message->hide();
+    m_errors.clear();
+    setBusy(m_buttons, true);
+    const QDateTime expires = expiresAt();
+    // The core validates the reason (required, length); its message appears under the field.
+    m_backend->banUser(m_users.first().id, reason(), expires).then(this, [this](const Result<User>& result) {
+        setBusy(m_buttons, false);
+        if (result.ok()) {
+            m_saved = result.value();
+            accept();
+            return;
+        }
+        const QString rest = m_errors.show(result.error());
+        if (!rest.isEmpty()) {
+            m_message->setText(rest);
+            m_message->show();
+        }
+    });
+}
+
+QString BanDialog::reason() const
+{
+    return m_reason->toPlainText();
+}
+
+QDateTime BanDialog::expiresAt() const
+{
+    return m_expires->isChecked() ? m_expiresAt->dateTime().toUTC() : QDateTime();
+}
+
+// --- UserRolesDialog ------------------------------------------------------------------------
+
+UserRolesDialog::UserRolesDialog(Backend* backend, const User& user, const QList<Role>& roles, QWidget* parent)
+    : QDialog(parent), m_backend(backend), m_user(user)
+{
+    setObjectName(QStringLiteral("userRolesDialog"));
+    setWindowTitle(tr("Roles of %1").arg(user.email));
+    const Actor actor = backend->actor();
+    m_list = new QListWidget(this);
+    m_list->setObjectName(QStringLiteral("userRolesList"));
+    m_list->setAccessibleName(tr("Roles"));
+    for (const Role& role : roles) {
+        if (role.organizationId != 0 && role.organizationId != user.organizationId)
+            continue;
+        auto* item = new QListWidgetItem(QStringLiteral("%1 — %2 (level %3)").arg(role.code, role.name).arg(role.level), m_list);
+        item->setData(Qt::UserRole, role.code);
+        item->setCheckState(user.roleCodes.contains(role.code) ? Qt::Checked : Qt::Unchecked);
+        const QString why = roleRefusal(actor, role, &user);
+        item->setFlags(why.isEmpty() ? (Qt::ItemIsUserCheckable | Qt::ItemIsEnabled | Qt::ItemIsSelectable)
+                                     : Qt::ItemIsUserCheckable);
+        item->setToolTip(why.isEmpty() ? role.description : why);
+    }
+    m_message = messageLabel(this);
+    m_buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
+    auto* apply = m_buttons->addButton(tr("&Apply"), QDialogButtonBox::AcceptRole);
+    apply->setObjectName(QStringLiteral("applyRolesButton"));
+    connect(apply, &QPushButton::clicked, this, &UserRolesDialog::submit);
+    connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(new QLabel(tr("Roles you may not give or take are greyed out; hover for the reason."), this));
+    layout->addWidget(m_list);
+    layout->addWidget(m_message);
+    layout->addWidget(m_buttons);
+    setMinimumSize(440, 360);
+}
+
+void UserRolesDialog::submit()
+{
+    if (!m_backend)
+        return;
+    // Apply the differences one request at a time; stop at the first refusal and say why.
+    struct Change
+    {
+        QString code;
+        bool assign;
+    };
+    auto changes = std::make_shared<QList<Change>>();
+    for (int i = 0; i < m_list->count(); ++i) {
+        const QString code = m_list->item(i)->data(Qt::UserRole).toString();
+        const bool wanted = m_list->item(i)->checkState() == Qt::Checked;
+        if (wanted != m_user.roleCodes.contains(code))
+            changes->append({code, wanted});
+    }
+    if (changes->isEmpty()) {
+        accept();
+        return;
+    }
+    setBusy(m_buttons, true);
+    auto step = std::make_shared<std::function<void()>>();
+    *step = [this, changes, step] {
+        if (changes->isEmpty()) {
+            accept();
+            return;
+        }
+        const Change change = changes->takeFirst();
+        auto future = change.assign ? m_backend->assignRole(m_user.id, change.code)
+                                    : m_backend->revokeRole(m_user.id, change.code);
+        future.then(this, [this, step, change](const Status& status) {
+            if (!status.ok()) {
+                setBusy(m_buttons, false);
+                m_message->setText((change.assign ? tr("Could not assign %1: %2") : tr("Could not revoke %1: %2"))
+                                       .arg(change.code, status.error().message));
+                m_message->show();
+                return;
+            }
+            (*step)();
+        });
+    };
+    (*step)();
+}
+
+// --- BulkActionDialog -----------------------------------------------------------------------
+
+BulkActionDialog::BulkActionDialog(Backend* backend, const QString& title, const QString& verb,
+                                   const QList<User>& users, Operation operation, QWidget* parent)
+    : QDialog(parent), m_backend(backend), m_users(users), m_operation(std::move(operation))
+{
+    setObjectName(QStringLiteral("bulkActionDialog"));
+    setWindowTitle(title);
+    auto* intro = new QLabel(tr("%1 — %n user(s). Check the list, then run.", nullptr, int(users.size())).arg(verb), this);
+    intro->setWordWrap(true);
+    m_table = new QTableWidget(int(users.size()), 3, this);
+    m_table->setObjectName(QStringLiteral("bulkPreviewTable"));
+    m_table->setAccessibleName(tr("Users and results"));
+    m_table->setHorizontalHeaderLabels({tr("User"), tr("Now"), tr("Result")});
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->verticalHeader()->hide();
+    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    for (int i = 0; i < users.size(); ++i) {
+        m_table->setItem(i, 0, new QTableWidgetItem(users.at(i).email));
+        m_table->setItem(i, 1, new QTableWidgetItem(display::userStatus(users.at(i).status())));
+        m_table->setItem(i, 2, new QTableWidgetItem(tr("will %1").arg(verb.toLower())));
+    }
+    m_table->resizeColumnsToContents();
+    m_summary = new QLabel(this);
+    m_summary->setObjectName(QStringLiteral("bulkSummaryLabel"));
+    m_buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
+    auto* run = m_buttons->addButton(tr("&Run"), QDialogButtonBox::AcceptRole);
+    run->setObjectName(QStringLiteral("runBulkButton"));
+    connect(run, &QPushButton::clicked, this, &BulkActionDialog::start);
+    connect(m_buttons, &QDialogButtonBox::rejected, this, [this] {
+        if (!m_running)
+            reject();
+    });
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(intro);
+    layout->addWidget(m_table);
+    layout->addWidget(m_summary);
+    layout->addWidget(m_buttons);
+    resize(620, 420);
+}
+
+QString BulkActionDialog::summary() const
+{
+    return m_summary->text();
+}
+
+void BulkActionDialog::start()
+{
+    if (m_running || !m_backend)
+        return;
+    m_running = true;
+    m_buttons->clear();
+    m_next = 0;
+    runNext();
+}
+
+void BulkActionDialog::runNext()
+{
+    if (m_next >= m_users.size() || !m_backend) {
+        m_running = false;
+        m_summary->setText(tr("%1 succeeded, %2 failed").arg(m_succeeded).arg(m_failed));
+        auto* close = m_buttons->addButton(QDialogButtonBox::Close);
+        close->setObjectName(QStringLiteral("closeBulkButton"));
+        connect(close, &QPushButton::clicked, this, &QDialog::accept);
+        emit finishedAll();
+        return;
+    }
+    const int row = m_next++;
+    m_table->item(row, 2)->setText(tr("running…"));
+    m_operation(m_backend, m_users.at(row)).then(this, [this, row](const Status& status) {
+        if (status.ok()) {
+            ++m_succeeded;
+            m_table->item(row, 2)->setText(tr("done"));
+        } else {
+            ++m_failed;
+            m_table->item(row, 2)->setText(tr("failed: %1").arg(status.error().message));
+            m_table->item(row, 2)->setForeground(display::warningBrush());
+        }
+        m_summary->setText(tr("%1 of %2 done").arg(row + 1).arg(m_users.size()));
+        runNext();
+    });
+}
+
+} // namespace portcullis

@@ -1,0 +1,136 @@
+#pragma once
+
+// Dialogs of the Users pane. Each submits to the backend itself and stays open with the core's
+// field errors when the request is refused; it closes only when the change is saved.
+
+#include "backend.h"
+#include "fielderrors.h"
+
+#include <QDialog>
+#include <QPointer>
+
+class QCheckBox;
+class QComboBox;
+class QDateTimeEdit;
+class QDialogButtonBox;
+class QLabel;
+class QLineEdit;
+class QListWidget;
+class QPlainTextEdit;
+class QTableWidget;
+
+namespace portcullis {
+
+class UserDialog : public QDialog
+{
+    Q_OBJECT
+
+public:
+    // Create (user == nullptr) or edit.
+    UserDialog(Backend* backend, const User* user, const QList<Organization>& organizations, const QList<Role>& roles,
+               Id defaultOrganization, QWidget* parent = nullptr);
+    User savedUser() const { return m_saved; }
+
+private:
+    void submit();
+    void updatePolicy();
+
+    QPointer<Backend> m_backend;
+    bool m_editing = false;
+    User m_original;
+    User m_saved;
+    FieldErrors m_errors;
+    QLineEdit* m_email = nullptr;
+    QLineEdit* m_username = nullptr;
+    QLineEdit* m_fullName = nullptr;
+    QComboBox* m_organization = nullptr;
+    QListWidget* m_roles = nullptr;
+    QLineEdit* m_password = nullptr;
+    QLabel* m_policy = nullptr;
+    QCheckBox* m_verified = nullptr;
+    QLabel* m_message = nullptr;
+    QDialogButtonBox* m_buttons = nullptr;
+};
+
+class BanDialog : public QDialog
+{
+    Q_OBJECT
+
+public:
+    // One user: the dialog bans them and stays open on a refusal. Several users: the dialog only
+    // collects the reason and expiry (reason()/expiresAt()) for a BulkActionDialog.
+    BanDialog(Backend* backend, const QList<User>& users, QWidget* parent = nullptr);
+    User bannedUser() const { return m_saved; }
+    QString reason() const;
+    QDateTime expiresAt() const;
+
+private:
+    void submit();
+
+    QPointer<Backend> m_backend;
+    QList<User> m_users;
+    User m_saved;
+    FieldErrors m_errors;
+    QPlainTextEdit* m_reason = nullptr;
+    QCheckBox* m_expires = nullptr;
+    QDateTimeEdit* m_expiresAt = nullptr;
+    QLabel* m_message = nullptr;
+    QDialogButtonBox* m_buttons = nullptr;
+};
+
+// Assign and revoke roles. Roles the admin may not give are disabled with the reason.
+class UserRolesDialog : public QDialog
+{
+    Q_OBJECT
+
+public:
+    UserRolesDialog(Backend* backend, const User& user, const QList<Role>& roles, QWidget* parent = nullptr);
+
+private:
+    void submit();
+
+    QPointer<Backend> m_backend;
+    User m_user;
+    QListWidget* m_list = nullptr;
+    QLabel* m_message = nullptr;
+    QDialogButtonBox* m_buttons = nullptr;
+};
+
+// Why the actor may not give (or take) this role, or an empty string if it may.
+QString roleRefusal(const Actor& actor, const Role& role, const User* target = nullptr);
+
+// A bulk action over selected users: a preview of what will happen, then one request per user
+// with a per-row result and a summary.
+class BulkActionDialog : public QDialog
+{
+    Q_OBJECT
+
+public:
+    using Operation = std::function<QFuture<Status>(Backend*, const User&)>;
+    BulkActionDialog(Backend* backend, const QString& title, const QString& verb, const QList<User>& users,
+                     Operation operation, QWidget* parent = nullptr);
+
+    int succeeded() const { return m_succeeded; }
+    int failed() const { return m_failed; }
+    QString summary() const;
+
+signals:
+    void finishedAll();
+
+private:
+    void start();
+    void runNext();
+
+    QPointer<Backend> m_backend;
+    QList<User> m_users;
+    Operation m_operation;
+    QTableWidget* m_table = nullptr;
+    QLabel* m_summary = nullptr;
+    QDialogButtonBox* m_buttons = nullptr;
+    int m_next = 0;
+    int m_succeeded = 0;
+    int m_failed = 0;
+    bool m_running = false;
+};
+
+} // namespace portcullis

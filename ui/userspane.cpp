@@ -1,0 +1,701 @@
+#include "userspane.h"
+
+#include "displayformat.h"
+#include "messagebox.h"
+#include "secretdialog.h"
+#include "userdialogs.h"
+#include "userlistmodel.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QClipboard>
+#include <QComboBox>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QInputDialog>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenu>
+#include <QScrollArea>
+#include <QSplitter>
+#include <QTableView>
+#include <QTimer>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace portcullis {
+
+// The side panel: the selected user's details and the actions on them.
+class UserDetailsPanel : public QWidget
+{
+public:
+    explicit UserDetailsPanel(QWidget* parent) : QWidget(parent)
+    {
+        setObjectName(QStringLiteral("userDetailsPanel"));
+        setAccessibleName(tr("User details"));
+        auto* layout = new QVBoxLayout(this);
+        m_title = new QLabel(this);
+        m_title->setObjectName(QStringLiteral("userDetailsTitle"));
+        m_title->setWordWrap(true);
+        QFont f = m_title->font();
+        f.setPointSizeF(f.pointSizeF() * 1.2);
+        f.setBold(true);
+        m_title->setFont(f);
+        layout->addWidget(m_title);
+        m_form = new QFormLayout;
+        m_form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+        for (const QString& key : {QStringLiteral("email"), QStringLiteral("username"), QStringLiteral("status"),
+                                   QStringLiteral("roles"), QStringLiteral("organization"), QStringLiteral("last"),
+                                   QStringLiteral("created"), QStringLiteral("verified")}) {
+            auto* value = new QLabel(this);
+            value->setObjectName(QStringLiteral("detail_") + key);
+            value->setWordWrap(true);
+            value->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
+            m_values.insert(key, value);
+        }
+        m_form->addRow(tr("Email:"), m_values.value(QStringLiteral("email")));
+        m_form->addRow(tr("Username:"), m_values.value(QStringLiteral("username")));
+        m_form->addRow(tr("Status:"), m_values.value(QStringLiteral("status")));
+        m_form->addRow(tr("Roles:"), m_values.value(QStringLiteral("roles")));
+        m_form->addRow(tr("Organization:"), m_values.value(QStringLiteral("organization")));
+        m_form->addRow(tr("Last sign-in:"), m_values.value(QStringLiteral("last")));
+        m_form->addRow(tr("Created:"), m_values.value(QStringLiteral("created")));
+        m_form->addRow(tr("Verified:"), m_values.value(QStringLiteral("verified")));
+        layout->addLayout(m_form);
+        m_buttons = new QVBoxLayout;
+        m_buttons->setSpacing(4);
+        layout->addLayout(m_buttons);
+        layout->addStretch(1);
+        m_placeholder = new QLabel(tr("Select a user to see the details and act on them.\n\n"
+                                      "Select several with Ctrl or Shift for bulk actions."),
+                                   this);
+        m_placeholder->setWordWrap(true);
+        m_placeholder->setAlignment(Qt::AlignCenter);
+        layout->insertWidget(0, m_placeholder);
+        setMinimumWidth(260);
+        show(nullptr, {}, 0);
+    }
+
+    void addAction(QAction* action)
+    {
+        auto* button = new QToolButton(this);
+        button->setDefaultAction(action);
+        button->setToolButtonStyle(Qt::ToolButtonTextOnly);
+        button->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+        m_buttons->addWidget(button);
+        m_actionButtons << button;
+    }
+
+    void show(const User* user, const QString& organization, int selected)
+    {
+        const bool one = user != nullptr;
+        m_placeholder->setVisible(!one);
+        if (selected > 1)
+            m_placeholder->setText(tr("%n users selected. Use the context menu (right-click or the Menu key) for bulk actions.",
+                                      nullptr, selected));
+        m_title->setVisible(one);
+        for (int i = 0; i < m_form->rowCount(); ++i) {
+            m_form->setRowVisible(i, one);
+        }
+        for (QToolButton* b : std::as_const(m_actionButtons))
+            b->setVisible(one || selected > 1);
+        if (!one)
+            return;
+        m_title->setText(user->fullName.isEmpty() ? user->email : user->fullName);
+        m_values.value(QStringLiteral("email"))->setText(user->email);
+        m_values.value(QStringLiteral("username"))->setText(user->username);
+        QString status = display::userStatus(user->status());
+        if (user->isBanned()) {
+            status += QStringLiteral(" — ") + user->banReason;
+            if (user->banExpiresAt.isValid())
+                status += QLatin1Char(' ') + tr("(until %1)").arg(display::dateTime(user->banExpiresAt));
+        }
+        m_values.value(QStringLiteral("status"))->setText(status);
+        m_values.value(QStringLiteral("roles"))
+            ->setText(user->roleCodes.isEmpty() ? tr("none") : user->roleCodes.join(QStringLiteral(", ")));
+        m_values.value(QStringLiteral("organization"))->setText(organization);
+        m_values.value(QStringLiteral("last"))
+            ->setText(user->lastLoginAt.isValid() ? display::dateTime(user->lastLoginAt) : tr("never"));
+        m_values.value(QStringLiteral("created"))->setText(display::dateTime(user->createdAt));
+        m_values.value(QStringLiteral("verified"))->setText(user->verified ? tr("yes") : tr("no"));
+    }
+
+private:
+    QLabel* m_title = nullptr;
+    QLabel* m_placeholder = nullptr;
+    QFormLayout* m_form = nullptr;
+    QVBoxLayout* m_buttons = nullptr;
+    QHash<QString, QLabel*> m_values;
+    QList<QToolButton*> m_actionButtons;
+};
+
+UsersPane::UsersPane(Backend* backend, QWidget* parent) : Pane(backend, parent)
+{
+    setObjectName(QStringLiteral("usersPane"));
+    m_model = new UserListModel(backend, this);
+
+    m_search = new QLineEdit(this);
+    m_search->setObjectName(QStringLiteral("userSearchEdit"));
+    m_search->setAccessibleName(tr("Search users"));
+    m_search->setPlaceholderText(tr("Search email, username or name (Ctrl+F)"));
+    m_search->setClearButtonEnabled(true);
+    m_roleFilter = new QComboBox(this);
+    m_roleFilter->setObjectName(QStringLiteral("roleFilterCombo"));
+    m_roleFilter->setAccessibleName(tr("Filter by role"));
+    m_roleFilter->addItem(tr("Any role"), QString());
+    m_statusFilter = new QComboBox(this);
+    m_statusFilter->setObjectName(QStringLiteral("statusFilterCombo"));
+    m_statusFilter->setAccessibleName(tr("Filter by status"));
+    m_statusFilter->addItem(tr("Any status"), QString());
+    for (const QString& s : {QStringLiteral("active"), QStringLiteral("suspended"), QStringLiteral("banned"),
+                             QStringLiteral("locked"), QStringLiteral("deleted")})
+        m_statusFilter->addItem(display::userStatus(s), s);
+    m_count = new QLabel(this);
+    m_count->setObjectName(QStringLiteral("userCountLabel"));
+
+    auto* filters = new QHBoxLayout;
+    filters->addWidget(m_search, 3);
+    filters->addWidget(m_roleFilter, 1);
+    filters->addWidget(m_statusFilter, 1);
+    filters->addWidget(m_count);
+
+    m_table = new QTableView(this);
+    m_table->setObjectName(QStringLiteral("userTableView"));
+    m_table->setAccessibleName(tr("Users"));
+    m_table->setModel(m_model);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_table->setSortingEnabled(true);
+    m_table->sortByColumn(UserListModel::EmailColumn, Qt::AscendingOrder);
+    m_table->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_table->setAlternatingRowColors(true);
+    m_table->setWordWrap(false);
+    m_table->verticalHeader()->hide();
+    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 10);
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->horizontalHeader()->setHighlightSections(false);
+    const int em = m_table->fontMetrics().horizontalAdvance(QLatin1Char('m'));
+    m_table->setColumnWidth(UserListModel::EmailColumn, 22 * em);
+    m_table->setColumnWidth(UserListModel::NameColumn, 14 * em);
+    m_table->setColumnWidth(UserListModel::UsernameColumn, 11 * em);
+    m_table->setColumnWidth(UserListModel::RolesColumn, 11 * em);
+    m_table->setColumnWidth(UserListModel::StatusColumn, 7 * em);
+
+    m_empty = new QLabel(m_table->viewport());
+    m_empty->setObjectName(QStringLiteral("usersEmptyLabel"));
+    m_empty->setAlignment(Qt::AlignCenter);
+    m_empty->setWordWrap(true);
+    m_empty->hide();
+
+    m_details = new UserDetailsPanel(this);
+    auto* scroll = new QScrollArea(this);
+    scroll->setWidget(m_details);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+
+    auto* splitter = new QSplitter(this);
+    splitter->addWidget(m_table);
+    splitter->addWidget(scroll);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 1);
+    splitter->setSizes({900, 300});
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(filters);
+    layout->addWidget(splitter, 1);
+
+    auto makeAction = [this](const QString& text, const char* name, auto slot) {
+        auto* action = new QAction(text, this);
+        action->setObjectName(QString::fromLatin1(name));
+        connect(action, &QAction::triggered, this, slot);
+        return action;
+    };
+    m_editAction = makeAction(tr("&Edit…"), "editUserAction", &UsersPane::editSelected);
+    m_editAction->setShortcut(QKeySequence(Qt::Key_Return));
+    m_editAction->setShortcutContext(Qt::WidgetShortcut);
+    m_table->addAction(m_editAction);
+    m_banAction = makeAction(tr("&Ban…"), "banUserAction", &UsersPane::banSelected);
+    m_banAction->setShortcut(QKeySequence(QStringLiteral("Ctrl+B")));
+    m_banAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    addAction(m_banAction);
+    m_unbanAction = makeAction(tr("&Unban"), "unbanUserAction", &UsersPane::unbanSelected);
+    m_suspendAction = makeAction(tr("&Suspend"), "suspendUserAction", &UsersPane::suspendSelected);
+    m_unsuspendAction = makeAction(tr("Reac&tivate"), "unsuspendUserAction", &UsersPane::unsuspendSelected);
+    m_rolesAction = makeAction(tr("&Roles…"), "userRolesAction", &UsersPane::rolesOfSelected);
+    m_assignRoleAction = makeAction(tr("&Assign a role…"), "assignRoleAction", [this] { bulkRole(true); });
+    m_removeRoleAction = makeAction(tr("Re&move a role…"), "removeRoleAction", [this] { bulkRole(false); });
+    m_resetPasswordAction = makeAction(tr("Reset &password…"), "resetPasswordAction", &UsersPane::resetPasswordOfSelected);
+    m_revokeSessionsAction =
+        makeAction(tr("End all &sessions"), "revokeSessionsAction", &UsersPane::revokeSessionsOfSelected);
+    m_sessionsAction = makeAction(tr("Show s&essions"), "showSessionsAction", [this] {
+        const auto users = selectedUsers();
+        if (users.size() == 1)
+            emit showSessionsRequested(users.first().id, users.first().email);
+    });
+    m_auditAction = makeAction(tr("Show audit &trail"), "showAuditTrailAction", [this] {
+        const auto users = selectedUsers();
+        if (users.size() == 1)
+            emit showAuditTrailRequested(users.first().id, users.first().email);
+    });
+    m_deleteAction = makeAction(tr("&Delete…"), "deleteUserAction", &UsersPane::deleteSelected);
+
+    for (QAction* a : {m_editAction, m_banAction, m_unbanAction, m_suspendAction, m_unsuspendAction, m_rolesAction,
+                       m_resetPasswordAction, m_revokeSessionsAction, m_sessionsAction, m_auditAction, m_deleteAction})
+        m_details->addAction(a);
+
+    m_searchDelay = new QTimer(this);
+    m_searchDelay->setSingleShot(true);
+    m_searchDelay->setInterval(250);
+    connect(m_searchDelay, &QTimer::timeout, this, &UsersPane::applyFilter);
+    connect(m_search, &QLineEdit::textChanged, m_searchDelay, qOverload<>(&QTimer::start));
+    connect(m_search, &QLineEdit::returnPressed, this, &UsersPane::applyFilter);
+    connect(m_roleFilter, &QComboBox::currentIndexChanged, this, &UsersPane::applyFilter);
+    connect(m_statusFilter, &QComboBox::currentIndexChanged, this, &UsersPane::applyFilter);
+    connect(m_table, &QWidget::customContextMenuRequested, this, &UsersPane::showContextMenu);
+    connect(m_table, &QAbstractItemView::doubleClicked, this, &UsersPane::editSelected);
+    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &UsersPane::updateDetails);
+    connect(m_model, &QAbstractItemModel::modelReset, this, &UsersPane::updateDetails);
+    connect(m_model, &QAbstractItemModel::dataChanged, this, &UsersPane::updateDetails);
+    connect(m_model, &LazyTableModel::pageLoaded, this, [this] {
+        updateCount();
+        markLoaded();
+    });
+    connect(m_model, &LazyTableModel::loadFailed, this, [this](const ServiceError& error) {
+        updateCount();
+        markLoaded();
+        emit statusMessage(tr("Could not load users: %1").arg(error.message));
+    });
+    updateDetails();
+}
+
+void UsersPane::refresh()
+{
+    loadLookups();
+    applyFilter();
+}
+
+void UsersPane::organizationScopeChanged()
+{
+    if (isLoaded())
+        applyFilter();
+}
+
+void UsersPane::loadLookups()
+{
+    if (!m_backend)
+        return;
+    m_backend->listRoles().then(this, [this](const Result<QList<Role>>& roles) {
+        if (!roles.ok())
+            return;
+        m_roles = roles.value();
+        const QString current = m_roleFilter->currentData().toString();
+        const QSignalBlocker block(m_roleFilter);
+        while (m_roleFilter->count() > 1)
+            m_roleFilter->removeItem(1);
+        for (const Role& r : std::as_const(m_roles))
+            m_roleFilter->addItem(r.name, r.code);
+        m_roleFilter->setCurrentIndex(std::max(0, m_roleFilter->findData(current)));
+    });
+    m_backend->listOrganizations().then(this, [this](const Result<QList<Organization>>& orgs) {
+        if (orgs.ok())
+            m_organizations = orgs.value();
+    });
+}
+
+void UsersPane::applyFilter()
+{
+    UserQuery q = m_model->query();
+    q.search = m_search->text().trimmed();
+    q.roleCode = m_roleFilter->currentData().toString();
+    q.status = m_statusFilter->currentData().toString();
+    q.organizationId = organizationScope();
+    m_count->setText(tr("Loading…"));
+    m_model->setQuery(q);
+}
+
+void UsersPane::updateCount()
+{
+    if (!m_model->lastError().isEmpty()) {
+        m_count->setText(tr("Error"));
+        m_empty->setText(tr("Could not load the users:\n%1\n\nPress F5 to try again.").arg(m_model->lastError()));
+    } else {
+        m_count->setText(tr("%n user(s)", nullptr, int(std::max<qint64>(m_model->total(), 0))));
+        const bool filtered = !m_search->text().isEmpty() || m_roleFilter->currentIndex() > 0
+                              || m_statusFilter->currentIndex() > 0;
+        m_empty->setText(filtered ? tr("No user matches these filters.\nClear the search or the filters to see everyone.")
+                                  : tr("No users yet.\nCreate the first one with Ctrl+N."));
+    }
+    const bool empty = m_model->rowCount() == 0;
+    m_empty->setVisible(empty);
+    if (empty)
+        m_empty->setGeometry(m_table->viewport()->rect().adjusted(20, 20, -20, -20));
+}
+
+void UsersPane::find()
+{
+    m_search->setFocus();
+    m_search->selectAll();
+}
+
+QList<User> UsersPane::selectedUsers() const
+{
+    QList<User> users;
+    const auto rows = m_table->selectionModel()->selectedRows();
+    for (const QModelIndex& index : rows)
+        users << m_model->userAt(index.row());
+    return users;
+}
+
+void UsersPane::updateDetails()
+{
+    const QList<User> users = selectedUsers();
+    const User* one = users.size() == 1 ? &users.first() : nullptr;
+    QString org;
+    if (one) {
+        for (const Organization& o : std::as_const(m_organizations)) {
+            if (o.id == one->organizationId)
+                org = o.name;
+        }
+        if (org.isEmpty())
+            org = QString::number(one->organizationId);
+    }
+    m_details->show(one, org, int(users.size()));
+
+    const Actor me = actor();
+    QString why;
+    auto manageable = [&](QString* reason) {
+        for (const User& u : users) {
+            if (u.id == me.userId) {
+                *reason = tr("You cannot do this to your own account");
+                return false;
+            }
+            if (u.highestLevel >= me.level) {
+                *reason = tr("%1 holds a role at or above your level (%2)").arg(u.email).arg(me.level);
+                return false;
+            }
+        }
+        return true;
+    };
+    const bool any = !users.isEmpty();
+    QString whyNot;
+    const bool canManage = any && manageable(&whyNot);
+    if (!any)
+        whyNot = tr("Select a user first");
+    auto gate = [&](QAction* action, const QString& permission, bool extra = true, const QString& extraWhy = {}) {
+        QString reason;
+        bool ok = may(permission, &reason);
+        if (ok && !canManage) {
+            ok = false;
+            reason = whyNot;
+        }
+        if (ok && !extra) {
+            ok = false;
+            reason = extraWhy;
+        }
+        setActionAllowed(action, ok, reason);
+    };
+    const bool single = users.size() == 1;
+    const bool anyBanned = std::any_of(users.begin(), users.end(), [](const User& u) { return u.isBanned(); });
+    const bool anySuspended = std::any_of(users.begin(), users.end(), [](const User& u) { return !u.active; });
+    gate(m_editAction, QStringLiteral("admin:user:edit"), single, tr("Select one user to edit"));
+    gate(m_banAction, QStringLiteral("admin:user:ban"));
+    gate(m_unbanAction, QStringLiteral("admin:user:ban"), anyBanned, tr("Nobody selected is banned"));
+    gate(m_suspendAction, QStringLiteral("admin:user:edit"));
+    gate(m_unsuspendAction, QStringLiteral("admin:user:edit"), anySuspended, tr("Nobody selected is suspended"));
+    gate(m_rolesAction, QStringLiteral("admin:user:roles"), single, tr("Select one user"));
+    gate(m_assignRoleAction, QStringLiteral("admin:user:roles"));
+    gate(m_removeRoleAction, QStringLiteral("admin:user:roles"));
+    gate(m_resetPasswordAction, QStringLiteral("admin:user:edit"), single, tr("Select one user"));
+    gate(m_revokeSessionsAction, QStringLiteral("admin:session:revoke"));
+    gate(m_deleteAction, QStringLiteral("admin:user:delete"));
+    QString r;
+    setActionAllowed(m_sessionsAction, single && may(QStringLiteral("admin:session:read"), &r),
+                     single ? r : tr("Select one user"));
+    setActionAllowed(m_auditAction, single && may(QStringLiteral("admin:audit:view"), &r), single ? r : tr("Select one user"));
+    emit actionsChanged();
+}
+
+void UsersPane::showContextMenu(const QPoint& pos)
+{
+    if (!m_table->indexAt(pos).isValid() && selectedUsers().isEmpty())
+        return;
+    QMenu menu(this);
+    const bool bulk = selectedUsers().size() > 1;
+    if (!bulk) {
+        menu.addAction(m_editAction);
+        menu.addAction(m_rolesAction);
+        menu.addAction(m_resetPasswordAction);
+        menu.addSeparator();
+    }
+    menu.addAction(m_banAction);
+    menu.addAction(m_unbanAction);
+    menu.addAction(m_suspendAction);
+    menu.addAction(m_unsuspendAction);
+    menu.addAction(m_revokeSessionsAction);
+    if (bulk) {
+        menu.addSeparator();
+        menu.addAction(m_assignRoleAction);
+        menu.addAction(m_removeRoleAction);
+    } else {
+        menu.addSeparator();
+        menu.addAction(m_sessionsAction);
+        menu.addAction(m_auditAction);
+    }
+    menu.addSeparator();
+    menu.addAction(m_deleteAction);
+    menu.exec(m_table->viewport()->mapToGlobal(pos));
+}
+
+bool UsersPane::canCreate(QString* whyNot) const
+{
+    return may(QStringLiteral("admin:user:create"), whyNot);
+}
+
+bool UsersPane::canDelete(QString* whyNot) const
+{
+    if (whyNot)
+        *whyNot = m_deleteAction->toolTip();
+    return m_deleteAction->isEnabled();
+}
+
+void UsersPane::afterWrite(const QString& message)
+{
+    emit statusMessage(message);
+    const auto keep = selectedUsers();
+    m_model->reload();
+    Q_UNUSED(keep);
+}
+
+void UsersPane::createNew()
+{
+    QString why;
+    if (!canCreate(&why)) {
+        emit statusMessage(why);
+        return;
+    }
+    auto* dialog = new UserDialog(m_backend, nullptr, m_organizations, m_roles,
+                                  organizationScope() ? organizationScope() : actor().organizationId, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this,
+            [this, dialog] { afterWrite(tr("Created %1").arg(dialog->savedUser().email)); });
+    dialog->open();
+}
+
+void UsersPane::editSelected()
+{
+    const auto users = selectedUsers();
+    if (users.size() != 1 || !m_editAction->isEnabled())
+        return;
+    auto* dialog = new UserDialog(m_backend, &users.first(), m_organizations, m_roles, 0, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        m_model->updateUser(dialog->savedUser());
+        emit statusMessage(tr("Saved %1").arg(dialog->savedUser().email));
+    });
+    dialog->open();
+}
+
+void UsersPane::runBulk(const QString& title, const QString& verb, const QList<User>& users,
+                        std::function<QFuture<Status>(Backend*, const User&)> operation)
+{
+    auto* dialog = new BulkActionDialog(m_backend, title, verb, users, std::move(operation), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &BulkActionDialog::finishedAll, this, [this, dialog] {
+        emit statusMessage(dialog->summary());
+        m_model->reload();
+    });
+    dialog->open();
+}
+
+namespace {
+template <typename T>
+QFuture<Status> toStatus(QFuture<Result<T>> future)
+{
+    return future.then([](const Result<T>& r) { return r.ok() ? Status() : Status(r.error()); });
+}
+} // namespace
+
+void UsersPane::banSelected()
+{
+    const auto users = selectedUsers();
+    if (users.isEmpty() || !m_banAction->isEnabled())
+        return;
+    auto* dialog = new BanDialog(m_backend, users, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog, users] {
+        if (users.size() == 1) {
+            m_model->updateUser(dialog->bannedUser());
+            emit statusMessage(tr("Banned %1").arg(users.first().email));
+            return;
+        }
+        const QString reason = dialog->reason();
+        const QDateTime expires = dialog->expiresAt();
+        runBulk(tr("Ban users"), tr("Ban"), users, [reason, expires](Backend* b, const User& u) {
+            return toStatus(b->banUser(u.id, reason, expires));
+        });
+    });
+    dialog->open();
+}
+
+void UsersPane::unbanSelected()
+{
+    const auto users = selectedUsers();
+    if (users.isEmpty() || !m_unbanAction->isEnabled())
+        return;
+    if (users.size() == 1) {
+        m_backend->unbanUser(users.first().id).then(this, [this](const Result<User>& r) {
+            if (!r.ok())
+                return showError(tr("Unban"), r.error());
+            m_model->updateUser(r.value());
+            emit statusMessage(tr("Lifted the ban of %1").arg(r.value().email));
+        });
+        return;
+    }
+    runBulk(tr("Unban users"), tr("Unban"), users,
+            [](Backend* b, const User& u) { return toStatus(b->unbanUser(u.id)); });
+}
+
+void UsersPane::suspendSelected()
+{
+    const auto users = selectedUsers();
+    if (users.isEmpty() || !m_suspendAction->isEnabled())
+        return;
+    if (users.size() == 1) {
+        if (MessageBox::question(this, tr("Suspend"),
+                                 tr("Suspend %1? They cannot sign in until reactivated, and their sessions end now.")
+                                     .arg(users.first().email))
+            != QMessageBox::Yes)
+            return;
+        m_backend->suspendUser(users.first().id, {}).then(this, [this](const Result<User>& r) {
+            if (!r.ok())
+                return showError(tr("Suspend"), r.error());
+            m_model->updateUser(r.value());
+            emit statusMessage(tr("Suspended %1").arg(r.value().email));
+        });
+        return;
+    }
+    runBulk(tr("Suspend users"), tr("Suspend"), users,
+            [](Backend* b, const User& u) { return toStatus(b->suspendUser(u.id, {})); });
+}
+
+void UsersPane::unsuspendSelected()
+{
+    const auto users = selectedUsers();
+    if (users.isEmpty() || !m_unsuspendAction->isEnabled())
+        return;
+    runBulk(tr("Reactivate users"), tr("Reactivate"), users,
+            [](Backend* b, const User& u) { return toStatus(b->unsuspendUser(u.id)); });
+}
+
+void UsersPane::rolesOfSelected()
+{
+    const auto users = selectedUsers();
+    if (users.size() != 1 || !m_rolesAction->isEnabled())
+        return;
+    auto* dialog = new UserRolesDialog(m_backend, users.first(), m_roles, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this] { afterWrite(tr("Roles updated")); });
+    dialog->open();
+}
+
+void UsersPane::bulkRole(bool assign)
+{
+    const auto users = selectedUsers();
+    if (users.isEmpty())
+        return;
+    const Actor me = actor();
+    QStringList items;
+    QStringList codes;
+    for (const Role& r : std::as_const(m_roles)) {
+        if (roleRefusal(me, r).isEmpty()) {
+            items << QStringLiteral("%1 (%2)").arg(r.name, r.code);
+            codes << r.code;
+        }
+    }
+    if (codes.isEmpty()) {
+        MessageBox::warning(this, tr("Roles"), tr("There is no role you may give or take."));
+        return;
+    }
+    auto* picker = new QInputDialog(this);
+    picker->setObjectName(QStringLiteral("bulkRolePicker"));
+    picker->setAttribute(Qt::WA_DeleteOnClose);
+    picker->setWindowTitle(assign ? tr("Assign a role") : tr("Remove a role"));
+    picker->setLabelText(tr("Role:"));
+    picker->setComboBoxItems(items);
+    picker->setComboBoxEditable(false);
+    connect(picker, &QInputDialog::textValueSelected, this, [this, users, assign, items, codes](const QString& text) {
+        const QString code = codes.value(items.indexOf(text));
+        if (assign)
+            runBulk(tr("Assign %1").arg(code), tr("Assign %1").arg(code), users,
+                    [code](Backend* b, const User& u) { return b->assignRole(u.id, code); });
+        else
+            runBulk(tr("Remove %1").arg(code), tr("Remove %1").arg(code), users,
+                    [code](Backend* b, const User& u) { return b->revokeRole(u.id, code); });
+    });
+    picker->open();
+}
+
+void UsersPane::resetPasswordOfSelected()
+{
+    const auto users = selectedUsers();
+    if (users.size() != 1 || !m_resetPasswordAction->isEnabled())
+        return;
+    const User user = users.first();
+    m_backend->issuePasswordReset(user.id).then(this, [this, user](const Result<QString>& token) {
+        if (!token.ok())
+            return showError(tr("Reset password"), token.error());
+        auto* dialog = new SecretDialog(tr("Password reset for %1").arg(user.email),
+                                        tr("Send this one-time reset code to %1. It works once and expires in 2 hours.")
+                                            .arg(user.email.toHtmlEscaped()),
+                                        token.value(), this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->open();
+        emit statusMessage(tr("Issued a reset code for %1").arg(user.email));
+    });
+}
+
+void UsersPane::revokeSessionsOfSelected()
+{
+    const auto users = selectedUsers();
+    if (users.isEmpty() || !m_revokeSessionsAction->isEnabled())
+        return;
+    runBulk(tr("End sessions"), tr("End all sessions of"), users,
+            [](Backend* b, const User& u) { return toStatus(b->revokeUserSessions(u.id)); });
+}
+
+void UsersPane::deleteSelected()
+{
+    const auto users = selectedUsers();
+    if (users.isEmpty() || !m_deleteAction->isEnabled())
+        return;
+    if (users.size() == 1) {
+        if (MessageBox::question(this, tr("Delete user"),
+                                 tr("Delete %1? They can no longer sign in; their sessions end and their API keys "
+                                    "are revoked. The audit trail stays.")
+                                     .arg(users.first().email))
+            != QMessageBox::Yes)
+            return;
+        m_backend->deleteUser(users.first().id).then(this, [this, users](const Status& s) {
+            if (!s.ok())
+                return showError(tr("Delete user"), s.error());
+            afterWrite(tr("Deleted %1").arg(users.first().email));
+        });
+        return;
+    }
+    runBulk(tr("Delete users"), tr("Delete"), users, [](Backend* b, const User& u) { return b->deleteUser(u.id); });
+}
+
+void UsersPane::copySelection()
+{
+    QStringList lines;
+    for (const User& u : selectedUsers())
+        lines << QStringList{u.email, u.fullName, u.username, u.roleCodes.join(QLatin1Char(' ')), u.status()}.join(
+            QLatin1Char('\t'));
+    if (!lines.isEmpty()) {
+        QApplication::clipboard()->setText(lines.join(QLatin1Char('\n')));
+        emit statusMessage(tr("Copied %n row(s)", nullptr, int(lines.size())));
+    }
+}
+
+} // namespace portcullis

@@ -1,0 +1,96 @@
+#pragma once
+
+#include "pane.h"
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QMenu;
+class QTableView;
+class QTimer;
+class QToolButton;
+
+namespace portcullis {
+
+class UserListModel;
+class UserDetailsPanel;
+
+class UsersPane : public Pane
+{
+    Q_OBJECT
+
+public:
+    explicit UsersPane(Backend* backend, QWidget* parent = nullptr);
+
+    QString paneName() const override { return QStringLiteral("users"); }
+    QString title() const override { return tr("Users"); }
+    QIcon icon() const override { return QIcon(QStringLiteral(":/icons/users.svg")); }
+
+    void refresh() override;
+    void find() override;
+    void createNew() override;
+    void deleteSelected() override;
+    void copySelection() override;
+    bool canCreate(QString* whyNot = nullptr) const override;
+    bool canDelete(QString* whyNot = nullptr) const override;
+
+    UserListModel* model() const { return m_model; }
+    QList<User> selectedUsers() const;
+
+    // Actions on the selection (also reachable from the context menu and the details panel).
+    void editSelected();
+    void banSelected();
+    void unbanSelected();
+    void suspendSelected();
+    void unsuspendSelected();
+    void rolesOfSelected();
+    void resetPasswordOfSelected();
+    void revokeSessionsOfSelected();
+    void bulkRole(bool assign);
+
+signals:
+    // "Show sessions" / "Show audit trail": the main window switches panes.
+    void showSessionsRequested(portcullis::Id userId, const QString& email);
+    void showAuditTrailRequested(portcullis::Id userId, const QString& email);
+
+protected:
+    void organizationScopeChanged() override;
+
+private:
+    void applyFilter();
+    void loadLookups();
+    void updateDetails();
+    void updateCount();
+    void showContextMenu(const QPoint& pos);
+    void runBulk(const QString& title, const QString& verb, const QList<User>& users,
+                 std::function<QFuture<Status>(Backend*, const User&)> operation);
+    void afterWrite(const QString& message);
+
+    UserListModel* m_model = nullptr;
+    QTableView* m_table = nullptr;
+    QLineEdit* m_search = nullptr;
+    QComboBox* m_roleFilter = nullptr;
+    QComboBox* m_statusFilter = nullptr;
+    QLabel* m_count = nullptr;
+    QLabel* m_empty = nullptr;
+    QTimer* m_searchDelay = nullptr;
+    UserDetailsPanel* m_details = nullptr;
+    QList<Role> m_roles;
+    QList<Organization> m_organizations;
+
+    QAction* m_editAction = nullptr;
+    QAction* m_banAction = nullptr;
+    QAction* m_unbanAction = nullptr;
+    QAction* m_suspendAction = nullptr;
+    QAction* m_unsuspendAction = nullptr;
+    QAction* m_rolesAction = nullptr;
+    QAction* m_assignRoleAction = nullptr;
+    QAction* m_removeRoleAction = nullptr;
+    QAction* m_resetPasswordAction = nullptr;
+    QAction* m_revokeSessionsAction = nullptr;
+    QAction* m_sessionsAction = nullptr;
+    QAction* m_auditAction = nullptr;
+    QAction* m_deleteAction = nullptr;
+};
+
+} // namespace portcullis
