@@ -24,12 +24,14 @@ int main(int argc, char* argv[])
                                 QApplication::translate("main", "Open a SQLite file or a postgresql:// URL."),
                                 QStringLiteral("PATH_OR_URL"));
     const QCommandLineOption server(QStringLiteral("server"),
-                                    QApplication::translate("main", "Connect to a portcullis-server."), QStringLiteral("URL"));
+                                    QApplication::translate("main", "Connect to a portcullis-server."),
+                                    QStringLiteral("URL"));
     const QCommandLineOption user(QStringLiteral("user"), QApplication::translate("main", "Sign in as this admin."),
                                   QStringLiteral("EMAIL"));
     const QCommandLineOption passwordFile(
         QStringLiteral("password-file"),
-        QApplication::translate("main", "Read the password from this file (- for standard input)."), QStringLiteral("F"));
+        QApplication::translate("main", "Read the password from this file (- for standard input)."),
+        QStringLiteral("F"));
     const QCommandLineOption pane(
         QStringLiteral("pane"),
         QApplication::translate("main",
@@ -37,11 +39,13 @@ int main(int argc, char* argv[])
         QStringLiteral("NAME"));
     const QCommandLineOption screenshot(
         QStringLiteral("screenshot"),
-        QApplication::translate("main", "Sign in, open the pane, wait for its data, save a PNG of the window and exit."),
+        QApplication::translate("main",
+                                "Sign in, open the pane, wait for its data, save a PNG of the window and exit."),
         QStringLiteral("PNG"));
-    const QCommandLineOption lang(QStringLiteral("lang"), QApplication::translate("main", "Use this language (de, fr, en)."),
+    const QCommandLineOption lang(QStringLiteral("lang"),
+                                  QApplication::translate("main", "Use this language (de, fr, en)."),
                                   QStringLiteral("CODE"));
-    parser.addOptions({db, server, user, passwordFile, pane, screenshot, lang});
+    parser.addOptions({ db, server, user, passwordFile, pane, screenshot, lang });
     parser.process(app);
 
     portcullis::LaunchOptions options;

@@ -52,8 +52,7 @@ protected:
 
     // Binds a backend future to this model: `apply` runs on the model's thread with the result,
     // only while the model lives and only if no reload happened meanwhile.
-    template <typename T, typename Apply>
-    void whenReady(QFuture<Result<T>> future, int generation, Apply apply)
+    template <typename T, typename Apply> void whenReady(QFuture<Result<T>> future, int generation, Apply apply)
     {
         future.then(this, [this, generation, apply](const Result<T>& result) {
             if (!isCurrent(generation))

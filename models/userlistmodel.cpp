@@ -6,7 +6,9 @@
 
 namespace portcullis {
 
-UserListModel::UserListModel(Backend* backend, QObject* parent) : LazyTableModel(parent), m_backend(backend)
+UserListModel::UserListModel(Backend* backend, QObject* parent)
+    : LazyTableModel(parent)
+    , m_backend(backend)
 {
     m_query.limit = 50;
 }
@@ -93,10 +95,10 @@ QVariant UserListModel::headerData(int section, Qt::Orientation orientation, int
 
 void UserListModel::sort(int column, Qt::SortOrder order)
 {
-    static const QHash<int, QString> keys = {{EmailColumn, QStringLiteral("email")},
-                                             {NameColumn, QStringLiteral("full_name")},
-                                             {UsernameColumn, QStringLiteral("username")},
-                                             {LastLoginColumn, QStringLiteral("last_login_at")}};
+    static const QHash<int, QString> keys = { { EmailColumn, QStringLiteral("email") },
+                                              { NameColumn, QStringLiteral("full_name") },
+                                              { UsernameColumn, QStringLiteral("username") },
+                                              { LastLoginColumn, QStringLiteral("last_login_at") } };
     // Sorting happens in the database (the model holds only the pages seen so far).
     if (!keys.contains(column))
         return;

@@ -14,8 +14,23 @@ class UserListModel : public LazyTableModel
     Q_OBJECT
 
 public:
-    enum Column { EmailColumn, NameColumn, UsernameColumn, RolesColumn, StatusColumn, LastLoginColumn, ColumnCount };
-    enum Role { UserIdRole = Qt::UserRole + 1, VersionRole, StatusRole, LevelRole };
+    enum Column
+    {
+        EmailColumn,
+        NameColumn,
+        UsernameColumn,
+        RolesColumn,
+        StatusColumn,
+        LastLoginColumn,
+        ColumnCount
+    };
+    enum Role
+    {
+        UserIdRole = Qt::UserRole + 1,
+        VersionRole,
+        StatusRole,
+        LevelRole
+    };
 
     explicit UserListModel(Backend* backend, QObject* parent = nullptr);
 

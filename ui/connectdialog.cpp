@@ -15,7 +15,8 @@
 
 namespace portcullis {
 
-ConnectDialog::ConnectDialog(QWidget* parent) : QDialog(parent)
+ConnectDialog::ConnectDialog(QWidget* parent)
+    : QDialog(parent)
 {
     setObjectName(QStringLiteral("connectDialog"));
     setWindowTitle(tr("Connect to Portcullis"));
@@ -103,10 +104,10 @@ QList<ConnectionProfile> ConnectDialog::savedProfiles()
     const int count = settings.beginReadArray(QStringLiteral("profiles"));
     for (int i = 0; i < count; ++i) {
         settings.setArrayIndex(i);
-        profiles << ConnectionProfile{settings.value(QStringLiteral("name")).toString(),
-                                      settings.value(QStringLiteral("kind")).toString(),
-                                      settings.value(QStringLiteral("location")).toString(),
-                                      settings.value(QStringLiteral("user")).toString()};
+        profiles << ConnectionProfile { settings.value(QStringLiteral("name")).toString(),
+                                        settings.value(QStringLiteral("kind")).toString(),
+                                        settings.value(QStringLiteral("location")).toString(),
+                                        settings.value(QStringLiteral("user")).toString() };
     }
     settings.endArray();
     return profiles;
@@ -181,9 +182,10 @@ void ConnectDialog::setProfile(const ConnectionProfile& profile)
 
 void ConnectDialog::setBusy(bool busy, const QString& message)
 {
-    for (QWidget* w : {static_cast<QWidget*>(m_profiles), static_cast<QWidget*>(m_kind), static_cast<QWidget*>(m_location),
-                       static_cast<QWidget*>(m_browse), static_cast<QWidget*>(m_user), static_cast<QWidget*>(m_password),
-                       static_cast<QWidget*>(m_connect)})
+    for (QWidget* w :
+         { static_cast<QWidget*>(m_profiles), static_cast<QWidget*>(m_kind), static_cast<QWidget*>(m_location),
+           static_cast<QWidget*>(m_browse), static_cast<QWidget*>(m_user), static_cast<QWidget*>(m_password),
+           static_cast<QWidget*>(m_connect) })
         w->setEnabled(!busy);
     if (busy) {
         m_message->setText(message.isEmpty() ? tr("Connecting…") : message);
@@ -199,7 +201,8 @@ void ConnectDialog::showError(const QString& message)
 {
     setBusy(false);
     m_message->setText(message);
-    m_message->setStyleSheet(QStringLiteral("color: palette(highlighted-text); background: #b03020; padding: 6px; border-radius: 3px;"));
+    m_message->setStyleSheet(
+        QStringLiteral("color: palette(highlighted-text); background: #b03020; padding: 6px; border-radius: 3px;"));
     m_message->show();
     m_password->selectAll();
     m_password->setFocus();
@@ -233,7 +236,7 @@ void ConnectDialog::browse()
 void ConnectDialog::validate()
 {
     const bool complete = !m_location->text().trimmed().isEmpty() && !m_user->text().trimmed().isEmpty()
-                          && !m_password->text().isEmpty();
+        && !m_password->text().isEmpty();
     m_connect->setEnabled(complete);
 }
 

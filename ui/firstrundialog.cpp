@@ -54,7 +54,7 @@ FirstRunDialog::FirstRunDialog(const QString& path, const QString& email, const 
     layout->addWidget(intro);
     layout->addLayout(form);
     layout->addWidget(m_buttons);
-    for (QLineEdit* edit : {m_organization, m_email, m_password, m_confirm})
+    for (QLineEdit* edit : { m_organization, m_email, m_password, m_confirm })
         connect(edit, &QLineEdit::textChanged, this, &FirstRunDialog::validate);
     validate();
     setMinimumWidth(480);
@@ -84,7 +84,8 @@ void FirstRunDialog::validate()
         problems.prepend(tr("Enter a valid email address"));
     if (organizationName().isEmpty())
         problems.prepend(tr("Name the organization"));
-    m_policy->setText(problems.isEmpty() ? tr("✓ Ready") : QStringLiteral("• ") + problems.join(QStringLiteral("\n• ")));
+    m_policy->setText(problems.isEmpty() ? tr("✓ Ready")
+                                         : QStringLiteral("• ") + problems.join(QStringLiteral("\n• ")));
     for (QAbstractButton* b : m_buttons->buttons()) {
         if (m_buttons->buttonRole(b) == QDialogButtonBox::AcceptRole)
             b->setEnabled(problems.isEmpty());

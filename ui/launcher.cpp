@@ -47,7 +47,7 @@ QString readPasswordFile(const QString& path, QString* error)
 // The console is for admins and support staff: anyone who may at least look at users or the audit log.
 bool mayUseConsole(const Actor& actor)
 {
-    for (const char* permission : {"admin:user:view", "admin:user:read", "admin:audit:view", "admin:audit:read"}) {
+    for (const char* permission : { "admin:user:view", "admin:user:read", "admin:audit:view", "admin:audit:read" }) {
         if (policy::hasPermission(actor.permissions, QString::fromLatin1(permission)))
             return true;
     }
@@ -55,7 +55,9 @@ bool mayUseConsole(const Actor& actor)
 }
 } // namespace
 
-Launcher::Launcher(const LaunchOptions& options, QObject* parent) : QObject(parent), m_options(options)
+Launcher::Launcher(const LaunchOptions& options, QObject* parent)
+    : QObject(parent)
+    , m_options(options)
 {
     m_unattended = !options.screenshot.isEmpty();
 }
@@ -214,7 +216,8 @@ void Launcher::signIn(const QString& user, const QString& password)
         }
         const Actor& actor = signedIn.value().actor;
         if (!mayUseConsole(actor)) {
-            const QString message = tr("%1 has no administrative permissions; the console is for admins").arg(actor.email);
+            const QString message
+                = tr("%1 has no administrative permissions; the console is for admins").arg(actor.email);
             if (m_unattended)
                 return fail(message);
             if (dialog)
@@ -241,8 +244,8 @@ void Launcher::showMainWindow()
     });
     m_window->setAttribute(Qt::WA_QuitOnClose, true);
     if (!m_options.pane.isEmpty() && !m_window->showPane(m_options.pane)) {
-        const QString message =
-            tr("Unknown pane %1; choose one of %2").arg(m_options.pane, m_window->paneNames().join(QStringLiteral(", ")));
+        const QString message = tr("Unknown pane %1; choose one of %2")
+                                    .arg(m_options.pane, m_window->paneNames().join(QStringLiteral(", ")));
         if (m_unattended)
             return fail(message);
         MessageBox::warning(m_window, tr("Unknown pane"), message);
@@ -270,7 +273,9 @@ void Launcher::takeScreenshot()
     connect(pane, &Pane::loaded, this, capture);
     QTimer::singleShot(kScreenshotTimeoutMs, this, [this, pane] {
         if (pane && !pane->isLoaded())
-            fail(tr("The %1 pane did not show its data within %2 s").arg(pane->paneName()).arg(kScreenshotTimeoutMs / 1000));
+            fail(tr("The %1 pane did not show its data within %2 s")
+                     .arg(pane->paneName())
+                     .arg(kScreenshotTimeoutMs / 1000));
     });
 }
 

@@ -18,12 +18,12 @@ struct DatabaseConfig;
 
 struct LaunchOptions
 {
-    QString db;           // SQLite path or postgresql:// URL
-    QString server;       // REST server URL
-    QString user;         // email or username
+    QString db; // SQLite path or postgresql:// URL
+    QString server; // REST server URL
+    QString user; // email or username
     QString passwordFile; // read the password from this file ("-" = stdin)
-    QString pane;         // pane to open
-    QString screenshot;   // save a PNG of the main window and exit
+    QString pane; // pane to open
+    QString screenshot; // save a PNG of the main window and exit
 };
 
 class Launcher : public QObject

@@ -17,7 +17,9 @@
 
 namespace portcullis {
 
-MainWindow::MainWindow(Backend* backend, QWidget* parent) : QMainWindow(parent), m_backend(backend)
+MainWindow::MainWindow(Backend* backend, QWidget* parent)
+    : QMainWindow(parent)
+    , m_backend(backend)
 {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("Portcullis"));
@@ -113,7 +115,7 @@ void MainWindow::createActions()
     });
     m_refreshAction = new QAction(QIcon::fromTheme(QStringLiteral("view-refresh")), tr("&Refresh"), this);
     m_refreshAction->setObjectName(QStringLiteral("refreshAction"));
-    m_refreshAction->setShortcuts({QKeySequence(Qt::Key_F5), QKeySequence::Refresh});
+    m_refreshAction->setShortcuts({ QKeySequence(Qt::Key_F5), QKeySequence::Refresh });
     connect(m_refreshAction, &QAction::triggered, this, [this] {
         if (Pane* p = currentPane())
             p->refresh();
@@ -184,7 +186,8 @@ void MainWindow::addPane(Pane* pane)
     connect(go, &QAction::triggered, this, [this, index] { m_navigation->setCurrentRow(index - 1); });
     if (QMenu* view = menuBar()->findChild<QMenu*>(QStringLiteral("viewMenu")))
         view->addAction(go);
-    connect(pane, &Pane::statusMessage, this, [this](const QString& message) { statusBar()->showMessage(message, 8000); });
+    connect(pane, &Pane::statusMessage, this,
+            [this](const QString& message) { statusBar()->showMessage(message, 8000); });
     connect(pane, &Pane::actionsChanged, this, &MainWindow::updateActions);
     pane->setOrganizationScope(m_tenantSwitcher->currentData().toLongLong());
     m_navigation->setFixedWidth(std::max(m_navigation->sizeHintForColumn(0) + 24, 170));

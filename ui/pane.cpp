@@ -7,7 +7,10 @@
 
 namespace portcullis {
 
-Pane::Pane(Backend* backend, QWidget* parent) : QWidget(parent), m_backend(backend) {}
+Pane::Pane(Backend* backend, QWidget* parent)
+    : QWidget(parent)
+    , m_backend(backend)
+{ }
 
 bool Pane::canCreate(QString* whyNot) const
 {

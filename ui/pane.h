@@ -25,10 +25,10 @@ public:
 
     // Standard actions; the main window enables them from the can*() answers.
     virtual void refresh() = 0;
-    virtual void find() {}
-    virtual void createNew() {}
-    virtual void deleteSelected() {}
-    virtual void copySelection() {}
+    virtual void find() { }
+    virtual void createNew() { }
+    virtual void deleteSelected() { }
+    virtual void copySelection() { }
     virtual bool canCreate(QString* whyNot = nullptr) const;
     virtual bool canDelete(QString* whyNot = nullptr) const;
 
@@ -45,7 +45,7 @@ signals:
     void actionsChanged(); // selection or permissions changed: re-evaluate can*()
 
 protected:
-    virtual void organizationScopeChanged() {}
+    virtual void organizationScopeChanged() { }
     void markLoaded();
     // Shows a failed call as a message box with the core's message and field errors.
     void showError(const QString& what, const ServiceError& error);

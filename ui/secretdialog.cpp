@@ -19,8 +19,8 @@ SecretDialog::SecretDialog(const QString& title, const QString& explanation, con
     setWindowTitle(title);
     auto* icon = new QLabel(this);
     icon->setPixmap(QIcon(QStringLiteral(":/icons/warning.svg")).pixmap(32, 32));
-    auto* text = new QLabel(explanation + QStringLiteral("<br><b>") + tr("It is shown only now: copy it to a safe place.")
-                                + QStringLiteral("</b>"),
+    auto* text = new QLabel(explanation + QStringLiteral("<br><b>")
+                                + tr("It is shown only now: copy it to a safe place.") + QStringLiteral("</b>"),
                             this);
     text->setWordWrap(true);
     auto* value = new QLineEdit(secret, this);

@@ -4,8 +4,8 @@
 #include "policy/policy.h"
 
 #include <QCheckBox>
-#include <QCoreApplication>
 #include <QComboBox>
+#include <QCoreApplication>
 #include <QDateTimeEdit>
 #include <QDialogButtonBox>
 #include <QFormLayout>
@@ -47,14 +47,12 @@ QString roleRefusal(const Actor& actor, const Role& role, const User* target)
     if (actor.kind == Actor::Kind::System)
         return {};
     if (role.level >= actor.level)
-        return QCoreApplication::translate("portcullis::UserRolesDialog",
-                                           "Your level (%1) is not above %2 (level %3)")
+        return QCoreApplication::translate("portcullis::UserRolesDialog", "Your level (%1) is not above %2 (level %3)")
             .arg(actor.level)
             .arg(role.code)
             .arg(role.level);
     if (target && target->highestLevel >= actor.level && target->id != actor.userId)
-        return QCoreApplication::translate("portcullis::UserRolesDialog",
-                                           "%1 holds a role at or above your level")
+        return QCoreApplication::translate("portcullis::UserRolesDialog", "%1 holds a role at or above your level")
             .arg(target->email);
     if (role.organizationId != 0 && target && role.organizationId != target->organizationId)
         return QCoreApplication::translate("portcullis::UserRolesDialog", "This role belongs to another organization");
@@ -65,7 +63,9 @@ QString roleRefusal(const Actor& actor, const Role& role, const User* target)
 
 UserDialog::UserDialog(Backend* backend, const User* user, const QList<Organization>& organizations,
                        const QList<Role>& roles, Id defaultOrganization, QWidget* parent)
-    : QDialog(parent), m_backend(backend), m_editing(user != nullptr)
+    : QDialog(parent)
+    , m_backend(backend)
+    , m_editing(user != nullptr)
 {
     setObjectName(QStringLiteral("userDialog"));
     if (user)
@@ -174,7 +174,8 @@ void UserDialog::submit()
         }
         QString rest = m_errors.show(result.error());
         if (result.error().code == ErrorCode::Conflict)
-            rest = result.error().message + QLatin1Char(' ') + tr("Close this dialog and refresh (F5) to see the current values.");
+            rest = result.error().message + QLatin1Char(' ')
+                + tr("Close this dialog and refresh (F5) to see the current values.");
         if (!rest.isEmpty()) {
             m_message->setText(rest);
             m_message->show();
@@ -208,7 +209,9 @@ void UserDialog::submit()
 // --- BanDialog ------------------------------------------------------------------------------
 
 BanDialog::BanDialog(Backend* backend, const QList<User>& users, QWidget* parent)
-    : QDialog(parent), m_backend(backend), m_users(users)
+    : QDialog(parent)
+    , m_backend(backend)
+    , m_users(users)
 {
     setObjectName(QStringLiteral("banDialog"));
     setWindowTitle(users.size() == 1 ? tr("Ban %1").arg(users.first().email)
@@ -288,7 +291,9 @@ QDateTime BanDialog::expiresAt() const
 // --- UserRolesDialog ------------------------------------------------------------------------
 
 UserRolesDialog::UserRolesDialog(Backend* backend, const User& user, const QList<Role>& roles, QWidget* parent)
-    : QDialog(parent), m_backend(backend), m_user(user)
+    : QDialog(parent)
+    , m_backend(backend)
+    , m_user(user)
 {
     setObjectName(QStringLiteral("userRolesDialog"));
     setWindowTitle(tr("Roles of %1").arg(user.email));
@@ -299,7 +304,8 @@ UserRolesDialog::UserRolesDialog(Backend* backend, const User& user, const QList
     for (const Role& role : roles) {
         if (role.organizationId != 0 && role.organizationId != user.organizationId)
             continue;
-        auto* item = new QListWidgetItem(QStringLiteral("%1 — %2 (level %3)").arg(role.code, role.name).arg(role.level), m_list);
+        auto* item = new QListWidgetItem(QStringLiteral("%1 — %2 (level %3)").arg(role.code, role.name).arg(role.level),
+                                         m_list);
         item->setData(Qt::UserRole, role.code);
         item->setCheckState(user.roleCodes.contains(role.code) ? Qt::Checked : Qt::Unchecked);
         const QString why = roleRefusal(actor, role, &user);
@@ -336,7 +342,7 @@ void UserRolesDialog::submit()
         const QString code = m_list->item(i)->data(Qt::UserRole).toString();
         const bool wanted = m_list->item(i)->checkState() == Qt::Checked;
         if (wanted != m_user.roleCodes.contains(code))
-            changes->append({code, wanted});
+            changes->append({ code, wanted });
     }
     if (changes->isEmpty()) {
         accept();
@@ -370,16 +376,20 @@ void UserRolesDialog::submit()
 
 BulkActionDialog::BulkActionDialog(Backend* backend, const QString& title, const QString& verb,
                                    const QList<User>& users, Operation operation, QWidget* parent)
-    : QDialog(parent), m_backend(backend), m_users(users), m_operation(std::move(operation))
+    : QDialog(parent)
+    , m_backend(backend)
+    , m_users(users)
+    , m_operation(std::move(operation))
 {
     setObjectName(QStringLiteral("bulkActionDialog"));
     setWindowTitle(title);
-    auto* intro = new QLabel(tr("%1 — %n user(s). Check the list, then run.", nullptr, int(users.size())).arg(verb), this);
+    auto* intro
+        = new QLabel(tr("%1 — %n user(s). Check the list, then run.", nullptr, int(users.size())).arg(verb), this);
     intro->setWordWrap(true);
     m_table = new QTableWidget(int(users.size()), 3, this);
     m_table->setObjectName(QStringLiteral("bulkPreviewTable"));
     m_table->setAccessibleName(tr("Users and results"));
-    m_table->setHorizontalHeaderLabels({tr("User"), tr("Now"), tr("Result")});
+    m_table->setHorizontalHeaderLabels({ tr("User"), tr("Now"), tr("Result") });
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->verticalHeader()->hide();
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);

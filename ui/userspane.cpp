@@ -30,7 +30,8 @@ namespace portcullis {
 class UserDetailsPanel : public QWidget
 {
 public:
-    explicit UserDetailsPanel(QWidget* parent) : QWidget(parent)
+    explicit UserDetailsPanel(QWidget* parent)
+        : QWidget(parent)
     {
         setObjectName(QStringLiteral("userDetailsPanel"));
         setAccessibleName(tr("User details"));
@@ -45,9 +46,9 @@ public:
         layout->addWidget(m_title);
         m_form = new QFormLayout;
         m_form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
-        for (const QString& key : {QStringLiteral("email"), QStringLiteral("username"), QStringLiteral("status"),
-                                   QStringLiteral("roles"), QStringLiteral("organization"), QStringLiteral("last"),
-                                   QStringLiteral("created"), QStringLiteral("verified")}) {
+        for (const QString& key : { QStringLiteral("email"), QStringLiteral("username"), QStringLiteral("status"),
+                                    QStringLiteral("roles"), QStringLiteral("organization"), QStringLiteral("last"),
+                                    QStringLiteral("created"), QStringLiteral("verified") }) {
             auto* value = new QLabel(this);
             value->setObjectName(QStringLiteral("detail_") + key);
             value->setWordWrap(true);
@@ -92,8 +93,9 @@ public:
         const bool one = user != nullptr;
         m_placeholder->setVisible(!one);
         if (selected > 1)
-            m_placeholder->setText(tr("%n users selected. Use the context menu (right-click or the Menu key) for bulk actions.",
-                                      nullptr, selected));
+            m_placeholder->setText(
+                tr("%n users selected. Use the context menu (right-click or the Menu key) for bulk actions.", nullptr,
+                   selected));
         m_title->setVisible(one);
         for (int i = 0; i < m_form->rowCount(); ++i) {
             m_form->setRowVisible(i, one);
@@ -130,7 +132,8 @@ private:
     QList<QToolButton*> m_actionButtons;
 };
 
-UsersPane::UsersPane(Backend* backend, QWidget* parent) : Pane(backend, parent)
+UsersPane::UsersPane(Backend* backend, QWidget* parent)
+    : Pane(backend, parent)
 {
     setObjectName(QStringLiteral("usersPane"));
     m_model = new UserListModel(backend, this);
@@ -148,8 +151,8 @@ UsersPane::UsersPane(Backend* backend, QWidget* parent) : Pane(backend, parent)
     m_statusFilter->setObjectName(QStringLiteral("statusFilterCombo"));
     m_statusFilter->setAccessibleName(tr("Filter by status"));
     m_statusFilter->addItem(tr("Any status"), QString());
-    for (const QString& s : {QStringLiteral("active"), QStringLiteral("suspended"), QStringLiteral("banned"),
-                             QStringLiteral("locked"), QStringLiteral("deleted")})
+    for (const QString& s : { QStringLiteral("active"), QStringLiteral("suspended"), QStringLiteral("banned"),
+                              QStringLiteral("locked"), QStringLiteral("deleted") })
         m_statusFilter->addItem(display::userStatus(s), s);
     m_count = new QLabel(this);
     m_count->setObjectName(QStringLiteral("userCountLabel"));
@@ -199,7 +202,7 @@ UsersPane::UsersPane(Backend* backend, QWidget* parent) : Pane(backend, parent)
     splitter->addWidget(scroll);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 1);
-    splitter->setSizes({900, 300});
+    splitter->setSizes({ 900, 300 });
 
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(filters);
@@ -225,9 +228,10 @@ UsersPane::UsersPane(Backend* backend, QWidget* parent) : Pane(backend, parent)
     m_rolesAction = makeAction(tr("&Roles…"), "userRolesAction", &UsersPane::rolesOfSelected);
     m_assignRoleAction = makeAction(tr("&Assign a role…"), "assignRoleAction", [this] { bulkRole(true); });
     m_removeRoleAction = makeAction(tr("Re&move a role…"), "removeRoleAction", [this] { bulkRole(false); });
-    m_resetPasswordAction = makeAction(tr("Reset &password…"), "resetPasswordAction", &UsersPane::resetPasswordOfSelected);
-    m_revokeSessionsAction =
-        makeAction(tr("End all &sessions"), "revokeSessionsAction", &UsersPane::revokeSessionsOfSelected);
+    m_resetPasswordAction
+        = makeAction(tr("Reset &password…"), "resetPasswordAction", &UsersPane::resetPasswordOfSelected);
+    m_revokeSessionsAction
+        = makeAction(tr("End all &sessions"), "revokeSessionsAction", &UsersPane::revokeSessionsOfSelected);
     m_sessionsAction = makeAction(tr("Show s&essions"), "showSessionsAction", [this] {
         const auto users = selectedUsers();
         if (users.size() == 1)
@@ -240,8 +244,9 @@ UsersPane::UsersPane(Backend* backend, QWidget* parent) : Pane(backend, parent)
     });
     m_deleteAction = makeAction(tr("&Delete…"), "deleteUserAction", &UsersPane::deleteSelected);
 
-    for (QAction* a : {m_editAction, m_banAction, m_unbanAction, m_suspendAction, m_unsuspendAction, m_rolesAction,
-                       m_resetPasswordAction, m_revokeSessionsAction, m_sessionsAction, m_auditAction, m_deleteAction})
+    for (QAction* a :
+         { m_editAction, m_banAction, m_unbanAction, m_suspendAction, m_unsuspendAction, m_rolesAction,
+           m_resetPasswordAction, m_revokeSessionsAction, m_sessionsAction, m_auditAction, m_deleteAction })
         m_details->addAction(a);
 
     m_searchDelay = new QTimer(this);
@@ -321,10 +326,11 @@ void UsersPane::updateCount()
         m_empty->setText(tr("Could not load the users:\n%1\n\nPress F5 to try again.").arg(m_model->lastError()));
     } else {
         m_count->setText(tr("%n user(s)", nullptr, int(std::max<qint64>(m_model->total(), 0))));
-        const bool filtered = !m_search->text().isEmpty() || m_roleFilter->currentIndex() > 0
-                              || m_statusFilter->currentIndex() > 0;
-        m_empty->setText(filtered ? tr("No user matches these filters.\nClear the search or the filters to see everyone.")
-                                  : tr("No users yet.\nCreate the first one with Ctrl+N."));
+        const bool filtered
+            = !m_search->text().isEmpty() || m_roleFilter->currentIndex() > 0 || m_statusFilter->currentIndex() > 0;
+        m_empty->setText(filtered
+                             ? tr("No user matches these filters.\nClear the search or the filters to see everyone.")
+                             : tr("No users yet.\nCreate the first one with Ctrl+N."));
     }
     const bool empty = m_model->rowCount() == 0;
     m_empty->setVisible(empty);
@@ -412,7 +418,8 @@ void UsersPane::updateDetails()
     QString r;
     setActionAllowed(m_sessionsAction, single && may(QStringLiteral("admin:session:read"), &r),
                      single ? r : tr("Select one user"));
-    setActionAllowed(m_auditAction, single && may(QStringLiteral("admin:audit:view"), &r), single ? r : tr("Select one user"));
+    setActionAllowed(m_auditAction, single && may(QStringLiteral("admin:audit:view"), &r),
+                     single ? r : tr("Select one user"));
     emit actionsChanged();
 }
 
@@ -509,8 +516,7 @@ void UsersPane::runBulk(const QString& title, const QString& verb, const QList<U
 }
 
 namespace {
-template <typename T>
-QFuture<Status> toStatus(QFuture<Result<T>> future)
+template <typename T> QFuture<Status> toStatus(QFuture<Result<T>> future)
 {
     return future.then([](const Result<T>& r) { return r.ok() ? Status() : Status(r.error()); });
 }
@@ -531,9 +537,8 @@ void UsersPane::banSelected()
         }
         const QString reason = dialog->reason();
         const QDateTime expires = dialog->expiresAt();
-        runBulk(tr("Ban users"), tr("Ban"), users, [reason, expires](Backend* b, const User& u) {
-            return toStatus(b->banUser(u.id, reason, expires));
-        });
+        runBulk(tr("Ban users"), tr("Ban"), users,
+                [reason, expires](Backend* b, const User& u) { return toStatus(b->banUser(u.id, reason, expires)); });
     });
     dialog->open();
 }
@@ -690,7 +695,7 @@ void UsersPane::copySelection()
 {
     QStringList lines;
     for (const User& u : selectedUsers())
-        lines << QStringList{u.email, u.fullName, u.username, u.roleCodes.join(QLatin1Char(' ')), u.status()}.join(
+        lines << QStringList { u.email, u.fullName, u.username, u.roleCodes.join(QLatin1Char(' ')), u.status() }.join(
             QLatin1Char('\t'));
     if (!lines.isEmpty()) {
         QApplication::clipboard()->setText(lines.join(QLatin1Char('\n')));

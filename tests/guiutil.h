@@ -1,0 +1,84 @@
+#pragma once
+
+// GUI test fixture: the real main window with every pane, on a real temporary database, signed in
+// as a chosen user through the real SqlBackend.
+
+#include "mainwindow.h"
+#include "pane.h"
+#include "panes.h"
+#include "sqlbackend.h"
+#include "testutil.h"
+
+#include <QApplication>
+#include <QFutureWatcher>
+#include <QSignalSpy>
+#include <QWidget>
+
+namespace portcullis::test {
+
+// Waits for a future with the event loop running, then returns its result.
+template <typename T> T awaitResult(QFuture<T> future)
+{
+    QFutureWatcher<T> watcher;
+    QSignalSpy finished(&watcher, &QFutureWatcherBase::finished);
+    watcher.setFuture(future);
+    if (!watcher.isFinished())
+        finished.wait(30000);
+    return future.result();
+}
+
+struct Console
+{
+    std::unique_ptr<TestDatabase> db;
+    World world;
+    std::unique_ptr<SqlBackend> backend;
+    std::unique_ptr<MainWindow> window;
+
+    // Signs in as `user` (password kStrongPassword) and shows the window.
+    bool open(const User& user)
+    {
+        backend = std::make_unique<SqlBackend>(db->config());
+        auto signedIn = awaitResult(backend->signIn(user.email, kStrongPassword));
+        if (!signedIn.ok()) {
+            qWarning() << "sign-in failed:" << signedIn.error().toString();
+            return false;
+        }
+        window = std::make_unique<MainWindow>(backend.get());
+        addAllPanes(window.get(), backend.get());
+        window->show();
+        return true;
+    }
+
+    static Console create()
+    {
+        Console c;
+        c.db = TestDatabase::create();
+        c.world = World::build(c.db->store());
+        return c;
+    }
+
+    // The pane, shown and loaded.
+    template <typename P> P* showPane(const QString& name)
+    {
+        if (!window->showPane(name))
+            return nullptr;
+        auto* pane = qobject_cast<P*>(window->pane(name));
+        if (pane && !pane->isLoaded()) {
+            QSignalSpy loaded(pane, &Pane::loaded);
+            loaded.wait(15000);
+        }
+        return pane;
+    }
+
+    // The first top-level widget of type W that is visible (dialogs opened with open()).
+    template <typename W> static W* visibleTopLevel()
+    {
+        for (QWidget* w : QApplication::topLevelWidgets()) {
+            if (auto* typed = qobject_cast<W*>(w); typed && typed->isVisible())
+                return typed;
+        }
+        return nullptr;
+    }
+};
+
+} // namespace portcullis::test

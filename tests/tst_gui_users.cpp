@@ -1,0 +1,211 @@
+// The Users pane, driven as an admin would: real widgets, real database, offscreen.
+
+#include "guiutil.h"
+#include "messagebox.h"
+#include "userdialogs.h"
+#include "userlistmodel.h"
+#include "userspane.h"
+
+#include <QAction>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QTableView>
+#include <QTableWidget>
+#include <QTest>
+
+using namespace portcullis;
+using namespace portcullis::test;
+
+namespace {
+
+// Selects the rows of these users in the pane's table (loading pages until they are there).
+bool selectUsers(UsersPane* pane, const QList<Id>& ids)
+{
+    auto* table = pane->findChild<QTableView*>(QStringLiteral("userTableView"));
+    UserListModel* model = pane->model();
+    table->clearSelection();
+    for (Id id : ids) {
+        int row = model->rowOf(id);
+        while (row < 0 && model->canFetchMore({})) {
+            QSignalSpy page(model, &LazyTableModel::pageLoaded);
+            model->fetchMore({});
+            page.wait(10000);
+            row = model->rowOf(id);
+        }
+        if (row < 0)
+            return false;
+        table->selectionModel()->select(model->index(row, 0), QItemSelectionModel::Select | QItemSelectionModel::Rows);
+    }
+    return true;
+}
+
+QAction* action(UsersPane* pane, const char* name)
+{
+    return pane->findChild<QAction*>(QString::fromLatin1(name));
+}
+
+} // namespace
+
+class TestGuiUsers : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void createdUserIsListed();
+    void banWithoutReasonShowsTheError();
+    void adminCannotAssignSuperAdmin();
+    void bulkBanOfThreeUsersSummarises();
+    void searchFiltersTheList();
+};
+
+void TestGuiUsers::createdUserIsListed()
+{
+    Console c = Console::create();
+    QVERIFY(c.open(c.world.superAdmin));
+    auto* pane = c.showPane<UsersPane>(QStringLiteral("users"));
+    QVERIFY(pane);
+    pane->createNew();
+    UserDialog* dialog = nullptr;
+    QTRY_VERIFY((dialog = Console::visibleTopLevel<UserDialog>()));
+    QTest::keyClicks(dialog->findChild<QLineEdit*>(QStringLiteral("emailEdit")),
+                     QStringLiteral("new.hire@example.test"));
+    QTest::keyClicks(dialog->findChild<QLineEdit*>(QStringLiteral("usernameEdit")), QStringLiteral("newhire"));
+    QTest::keyClicks(dialog->findChild<QLineEdit*>(QStringLiteral("fullNameEdit")), QStringLiteral("New Hire"));
+    // A weak password first: the core's policy message appears under the field, nothing is created.
+    auto* password = dialog->findChild<QLineEdit*>(QStringLiteral("passwordEdit"));
+    QTest::keyClicks(password, QStringLiteral("short"));
+    QTest::mouseClick(dialog->findChild<QPushButton*>(QStringLiteral("saveUserButton")), Qt::LeftButton);
+    auto* passwordError = dialog->findChild<QLabel*>(QStringLiteral("passwordError"));
+    QTRY_VERIFY(passwordError->isVisible());
+    QVERIFY(!passwordError->text().isEmpty());
+    QVERIFY(dialog->isVisible());
+    password->clear();
+    QTest::keyClicks(password, kStrongPassword);
+    QTest::mouseClick(dialog->findChild<QPushButton*>(QStringLiteral("saveUserButton")), Qt::LeftButton);
+    QTRY_VERIFY(!Console::visibleTopLevel<UserDialog>());
+    QTRY_VERIFY(pane->model()->rowCount() > 0);
+    // Find it through the search box as an admin would.
+    QTest::keyClicks(pane->findChild<QLineEdit*>(QStringLiteral("userSearchEdit")), QStringLiteral("new.hire"));
+    QTRY_COMPARE(pane->model()->rowCount(), 1);
+    QCOMPARE(pane->model()->data(pane->model()->index(0, UserListModel::EmailColumn)).toString(),
+             QStringLiteral("new.hire@example.test"));
+    QCOMPARE(pane->model()->data(pane->model()->index(0, UserListModel::RolesColumn)).toString(),
+             QStringLiteral("user"));
+}
+
+void TestGuiUsers::banWithoutReasonShowsTheError()
+{
+    Console c = Console::create();
+    const User target = c.world.makeUser(c.world.orgA.id, QStringLiteral("user"));
+    QVERIFY(c.open(c.world.superAdmin));
+    auto* pane = c.showPane<UsersPane>(QStringLiteral("users"));
+    QVERIFY(selectUsers(pane, { target.id }));
+    QTRY_VERIFY(action(pane, "banUserAction")->isEnabled());
+    action(pane, "banUserAction")->trigger();
+    BanDialog* dialog = nullptr;
+    QTRY_VERIFY((dialog = Console::visibleTopLevel<BanDialog>()));
+    QTest::mouseClick(dialog->findChild<QPushButton*>(QStringLiteral("confirmBanButton")), Qt::LeftButton);
+    auto* error = dialog->findChild<QLabel*>(QStringLiteral("reasonError"));
+    QTRY_VERIFY(error->isVisible());
+    QCOMPARE(error->text(), QStringLiteral("A ban needs a reason"));
+    QVERIFY(dialog->isVisible()); // nothing lost: the dialog stays open
+    QVERIFY(!c.db->store().core().loadUser(target.id)->isBanned());
+
+    QTest::keyClicks(dialog->findChild<QPlainTextEdit*>(QStringLiteral("banReasonEdit")), QStringLiteral("Spam"));
+    QTest::mouseClick(dialog->findChild<QPushButton*>(QStringLiteral("confirmBanButton")), Qt::LeftButton);
+    QTRY_VERIFY(!Console::visibleTopLevel<BanDialog>());
+    QVERIFY(c.db->store().core().loadUser(target.id)->isBanned());
+    const int row = pane->model()->rowOf(target.id);
+    QTRY_COMPARE(pane->model()->data(pane->model()->index(row, UserListModel::StatusColumn)).toString(),
+                 QStringLiteral("Banned"));
+}
+
+void TestGuiUsers::adminCannotAssignSuperAdmin()
+{
+    Console c = Console::create();
+    const User admin = c.world.makeUser(c.world.orgA.id, QStringLiteral("admin"));
+    const User member = c.world.makeUser(c.world.orgA.id, QStringLiteral("user"));
+    QVERIFY(c.open(admin));
+    auto* pane = c.showPane<UsersPane>(QStringLiteral("users"));
+    QVERIFY(selectUsers(pane, { member.id }));
+    QTRY_VERIFY(action(pane, "userRolesAction")->isEnabled());
+    action(pane, "userRolesAction")->trigger();
+    UserRolesDialog* dialog = nullptr;
+    QTRY_VERIFY((dialog = Console::visibleTopLevel<UserRolesDialog>()));
+    auto* list = dialog->findChild<QListWidget*>(QStringLiteral("userRolesList"));
+    QListWidgetItem* superAdmin = nullptr;
+    QListWidgetItem* powerUser = nullptr;
+    for (int i = 0; i < list->count(); ++i) {
+        if (list->item(i)->data(Qt::UserRole).toString() == QLatin1String("super_admin"))
+            superAdmin = list->item(i);
+        if (list->item(i)->data(Qt::UserRole).toString() == QLatin1String("power_user"))
+            powerUser = list->item(i);
+    }
+    QVERIFY(superAdmin && powerUser);
+    QVERIFY(!(superAdmin->flags() & Qt::ItemIsEnabled)); // greyed out...
+    QVERIFY(superAdmin->toolTip().contains(QLatin1String("not above")));
+    QVERIFY(powerUser->flags() & Qt::ItemIsEnabled);
+    // ...and the core refuses it anyway, with a denied audit event.
+    auto refused = awaitResult(c.backend->assignRole(member.id, QStringLiteral("super_admin")));
+    QVERIFY(!refused.ok());
+    QCOMPARE(refused.error().codeName(), QStringLiteral("forbidden"));
+    // Giving power_user through the dialog works.
+    powerUser->setCheckState(Qt::Checked);
+    QTest::mouseClick(dialog->findChild<QPushButton*>(QStringLiteral("applyRolesButton")), Qt::LeftButton);
+    QTRY_VERIFY(!Console::visibleTopLevel<UserRolesDialog>());
+    QTRY_VERIFY(c.db->store().core().loadUser(member.id)->roleCodes.contains(QStringLiteral("power_user")));
+}
+
+void TestGuiUsers::bulkBanOfThreeUsersSummarises()
+{
+    Console c = Console::create();
+    QList<Id> ids;
+    for (int i = 0; i < 3; ++i)
+        ids << c.world.makeUser(c.world.orgA.id, QStringLiteral("user")).id;
+    QVERIFY(c.open(c.world.superAdmin));
+    auto* pane = c.showPane<UsersPane>(QStringLiteral("users"));
+    QVERIFY(selectUsers(pane, ids));
+    QCOMPARE(pane->selectedUsers().size(), 3);
+    action(pane, "banUserAction")->trigger();
+    BanDialog* reason = nullptr;
+    QTRY_VERIFY((reason = Console::visibleTopLevel<BanDialog>()));
+    QTest::keyClicks(reason->findChild<QPlainTextEdit*>(QStringLiteral("banReasonEdit")),
+                     QStringLiteral("Bot network"));
+    QTest::mouseClick(reason->findChild<QPushButton*>(QStringLiteral("confirmBanButton")), Qt::LeftButton);
+    BulkActionDialog* bulk = nullptr;
+    QTRY_VERIFY((bulk = Console::visibleTopLevel<BulkActionDialog>()));
+    auto* preview = bulk->findChild<QTableWidget*>(QStringLiteral("bulkPreviewTable"));
+    QCOMPARE(preview->rowCount(), 3);
+    QSignalSpy done(bulk, &BulkActionDialog::finishedAll);
+    QTest::mouseClick(bulk->findChild<QPushButton*>(QStringLiteral("runBulkButton")), Qt::LeftButton);
+    QVERIFY(done.wait(15000));
+    QCOMPARE(bulk->summary(), QStringLiteral("3 succeeded, 0 failed"));
+    for (int row = 0; row < 3; ++row)
+        QCOMPARE(preview->item(row, 2)->text(), QStringLiteral("done"));
+    for (Id id : ids)
+        QCOMPARE(c.db->store().core().loadUser(id)->banReason, QStringLiteral("Bot network"));
+}
+
+void TestGuiUsers::searchFiltersTheList()
+{
+    Console c = Console::create();
+    c.world.makeUser(c.world.orgA.id, QStringLiteral("user"), QStringLiteral("zebra_one"));
+    c.world.makeUser(c.world.orgB.id, QStringLiteral("viewer"), QStringLiteral("zebra_two"));
+    QVERIFY(c.open(c.world.superAdmin));
+    auto* pane = c.showPane<UsersPane>(QStringLiteral("users"));
+    QTest::keyClicks(pane->findChild<QLineEdit*>(QStringLiteral("userSearchEdit")), QStringLiteral("zebra"));
+    QTRY_COMPARE(pane->model()->rowCount(), 2);
+    auto* count = pane->findChild<QLabel*>(QStringLiteral("userCountLabel"));
+    QTRY_COMPARE(count->text(), QStringLiteral("2 user(s)"));
+    QTest::keyClicks(pane->findChild<QLineEdit*>(QStringLiteral("userSearchEdit")), QStringLiteral("_two"));
+    QTRY_COMPARE(pane->model()->rowCount(), 1);
+    QTest::keyClicks(pane->findChild<QLineEdit*>(QStringLiteral("userSearchEdit")), QStringLiteral("nobody"));
+    QTRY_COMPARE(pane->model()->rowCount(), 0);
+    QTRY_VERIFY(pane->findChild<QLabel*>(QStringLiteral("usersEmptyLabel"))->isVisible());
+}
+
+QTEST_MAIN(TestGuiUsers)
+#include "tst_gui_users.moc"

@@ -1,0 +1,95 @@
+// UserListModel as a model: QAbstractItemModelTester, lazy pages, resets on a new filter.
+
+#include "guiutil.h"
+#include "userlistmodel.h"
+
+#include <QAbstractItemModelTester>
+
+using namespace portcullis;
+using namespace portcullis::test;
+
+class TestModelsUsers : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void pagesInLazily();
+    void filterResetsAndStaleResultsAreDropped();
+    void failureIsReported();
+};
+
+void TestModelsUsers::pagesInLazily()
+{
+    auto db = TestDatabase::create();
+    World world = World::build(db->store());
+    for (int i = 0; i < 23; ++i)
+        world.makeUser(world.orgA.id, QStringLiteral("viewer"),
+                       QStringLiteral("page%1").arg(i, 2, 10, QLatin1Char('0')));
+    SqlBackend backend(db->config());
+    QVERIFY_RESULT(awaitResult(backend.signIn(world.superAdmin.email, kStrongPassword)));
+    UserListModel model(&backend);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    tester.setUseFetchMore(true);
+    QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+    UserQuery q;
+    q.search = QStringLiteral("page");
+    q.limit = 10;
+    QSignalSpy page(&model, &LazyTableModel::pageLoaded);
+    model.setQuery(q);
+    QVERIFY(page.wait(10000));
+    QCOMPARE(model.rowCount(), 10);
+    QCOMPARE(model.total(), 23);
+    QVERIFY(model.canFetchMore({}));
+    model.fetchMore({});
+    QVERIFY(page.wait(10000));
+    model.fetchMore({});
+    QVERIFY(page.wait(10000));
+    QCOMPARE(model.rowCount(), 23);
+    QVERIFY(!model.canFetchMore({}));
+    QCOMPARE(inserted.size(), 3);
+    QCOMPARE(model.data(model.index(0, UserListModel::EmailColumn)).toString(), QStringLiteral("page00@example.test"));
+    QCOMPARE(model.data(model.index(22, UserListModel::EmailColumn)).toString(), QStringLiteral("page22@example.test"));
+}
+
+void TestModelsUsers::filterResetsAndStaleResultsAreDropped()
+{
+    auto db = TestDatabase::create();
+    World world = World::build(db->store());
+    world.makeUser(world.orgA.id, QStringLiteral("viewer"), QStringLiteral("apple"));
+    world.makeUser(world.orgA.id, QStringLiteral("viewer"), QStringLiteral("banana"));
+    SqlBackend backend(db->config());
+    QVERIFY_RESULT(awaitResult(backend.signIn(world.superAdmin.email, kStrongPassword)));
+    UserListModel model(&backend);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+    UserQuery q;
+    q.search = QStringLiteral("apple");
+    model.setQuery(q);
+    q.search = QStringLiteral("banana"); // before the first page arrived
+    model.setQuery(q);
+    QTRY_VERIFY(model.hasLoadedOnce() && !model.isLoading());
+    QTest::qWait(100); // give a stale "apple" page the chance to arrive: it must be dropped
+    QCOMPARE(model.rowCount(), 1);
+    QCOMPARE(model.userAt(0).username, QStringLiteral("banana"));
+    QCOMPARE(reset.size(), 2);
+}
+
+void TestModelsUsers::failureIsReported()
+{
+    auto db = TestDatabase::create();
+    World world = World::build(db->store());
+    const User viewer = world.makeUser(world.orgA.id, QStringLiteral("viewer"));
+    SqlBackend backend(db->config());
+    QVERIFY_RESULT(awaitResult(backend.signIn(viewer.email, kStrongPassword)));
+    UserListModel model(&backend);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy failed(&model, &LazyTableModel::loadFailed);
+    model.setQuery(UserQuery {});
+    QVERIFY(failed.wait(10000));
+    QCOMPARE(model.rowCount(), 0);
+    QVERIFY(model.lastError().contains(QLatin1String("admin:user")));
+    QVERIFY(!model.canFetchMore({})); // no retry storm: F5 reloads
+}
+
+QTEST_MAIN(TestModelsUsers)
+#include "tst_models_users.moc"
