@@ -124,8 +124,8 @@ void ConnectDialog::loadProfiles()
         m_profiles->setCurrentIndex(1);
         setProfile(profiles.first());
     } else {
-        const QString data = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
-        m_location->setText(data + QStringLiteral("/portcullis.db"));
+        const QString folder = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+        m_location->setText(folder + QStringLiteral("/portcullis.db"));
     }
 }
 
