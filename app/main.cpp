@@ -5,6 +5,9 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QIcon>
+#include <QLibraryInfo>
+#include <QLocale>
+#include <QTranslator>
 
 int main(int argc, char* argv[])
 {
@@ -47,6 +50,18 @@ int main(int argc, char* argv[])
                                   QStringLiteral("CODE"));
     parser.addOptions({ db, server, user, passwordFile, pane, screenshot, lang });
     parser.process(app);
+
+    // The language follows the system locale unless --lang says otherwise; Qt's own strings
+    // (standard buttons and dialogs) are translated too.
+    const QLocale locale = parser.isSet(lang) ? QLocale(parser.value(lang)) : QLocale::system();
+    QLocale::setDefault(locale);
+    QTranslator qtTranslator;
+    if (qtTranslator.load(locale, QStringLiteral("qtbase"), QStringLiteral("_"),
+                          QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
+        QApplication::installTranslator(&qtTranslator);
+    QTranslator appTranslator;
+    if (appTranslator.load(locale, QStringLiteral("portcullis"), QStringLiteral("_"), QStringLiteral(":/i18n")))
+        QApplication::installTranslator(&appTranslator);
 
     portcullis::LaunchOptions options;
     options.db = parser.value(db);
