@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Regenerates the screenshots in docs/screenshots/ with the console's own --screenshot option, on a
+# fresh demo database (offscreen: no display needed).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${PORTCULLIS_BUILD_DIR:-build}
+server="$build/app/portcullis-server"
+console="$build/app/portcullis"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+printf '%s' 'Demo-Admin-Password-1!' >"$work/pw"
+"$server" init --db "$work/demo.db" --admin-email admin@demo.test --admin-password-file "$work/pw" --org "Portcullis Demo" >/dev/null
+"$server" seed-demo --db "$work/demo.db" --tenants 8 --users 5000 --events 50000 >/dev/null
+mkdir -p docs/screenshots
+for pane in dashboard organizations users roles api-keys sessions audit; do
+    QT_QPA_PLATFORM=offscreen "$console" --db "$work/demo.db" --user admin@demo.test --password-file "$work/pw" \
+        --pane "$pane" --screenshot "docs/screenshots/$pane.png" ${PORTCULLIS_SCREENSHOT_ARGS:-}
+done
