@@ -1,6 +1,7 @@
 // portcullis-server: dispatches to the headless admin commands (server/commands.h).
 
 #include "commands.h"
+#include "serve.h"
 
 #include <QCoreApplication>
 #include <QLoggingCategory>
@@ -23,13 +24,15 @@ struct Command
     int (*run)(const QStringList& arguments);
 };
 
-const std::array<Command, 3> kCommands { {
+const std::array<Command, 4> kCommands { {
     { "init",
       QT_TRANSLATE_NOOP("ServerMain", "create a database: schema, built-in roles, first organization and super admin"),
       &initCommand },
     { "seed-demo", QT_TRANSLATE_NOOP("ServerMain", "fill a database with realistic demo tenants, users and events"),
       &seedDemoCommand },
     { "verify-audit", QT_TRANSLATE_NOOP("ServerMain", "check the audit log's hash chain"), &verifyAuditCommand },
+    { "serve", QT_TRANSLATE_NOOP("ServerMain", "serve the REST API (JWT and API-key auth, optional TLS)"),
+      &serveCommand },
 } };
 
 QStringList commandList()

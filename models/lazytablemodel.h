@@ -55,13 +55,21 @@ protected:
     template <typename T, typename Apply> void whenReady(QFuture<Result<T>> future, int generation, Apply apply)
     {
         future.then(this, [this, generation, apply](const Result<T>& result) {
-            if (!isCurrent(generation))
-                return;
-            if (!result.ok()) {
-                failPage(generation, result.error());
-                return;
-            }
-            apply(result.value());
+            // Always apply on a later turn of the event loop: when the future had already finished,
+            // then() would otherwise run this inside fetchMore(), inserting rows in the middle of the
+            // caller's reset or slot.
+            QMetaObject::invokeMethod(
+                this,
+                [this, generation, apply, result] {
+                    if (!isCurrent(generation))
+                        return;
+                    if (!result.ok()) {
+                        failPage(generation, result.error());
+                        return;
+                    }
+                    apply(result.value());
+                },
+                Qt::QueuedConnection);
         });
     }
 

@@ -13,7 +13,8 @@
 //
 // Limits: request line and headers at most 16 KiB (431), a body at most HttpServer::Options::
 // maxBodyBytes (413, refused from the Content-Length before the body is read), no chunked request
-// bodies (411), an idle or stalled connection is closed after Options::idleTimeoutMs.
+// bodies (411), an idle connection is closed after Options::idleTimeoutMs and a request that takes
+// longer than Options::requestTimeoutMs to arrive gets 408.
 
 #include <QByteArray>
 #include <QElapsedTimer>
@@ -53,6 +54,7 @@ struct HttpRequest
     QByteArray body;
     QHostAddress peer;
     bool tls = false;
+    bool http10 = false; // an HTTP/1.0 client: no chunked responses
 
     // The first header of that (lower-case) name, or a null QByteArray.
     QByteArray header(const QByteArray& lowerCaseName) const;
@@ -122,6 +124,8 @@ private:
     QElapsedTimer m_timer;
     std::atomic_bool m_answered { false };
     bool m_streamStarted = false;
+    int m_streamStatus = 200;
+    QString m_streamActor;
     qint64 m_streamed = 0;
 };
 
@@ -136,7 +140,8 @@ public:
     {
         qint64 maxBodyBytes = 1024 * 1024;
         int maxHeaderBytes = 16 * 1024;
-        int idleTimeoutMs = 30000;
+        int idleTimeoutMs = 30000; // no byte for this long: the connection is closed
+        int requestTimeoutMs = 60000; // a request's head and body must arrive within this
         int maxConnections = 2048;
         std::optional<QSslConfiguration> tls; // set: every connection is TLS
     };
@@ -211,10 +216,12 @@ private:
     HttpServer* m_server;
     QPointer<QTcpSocket> m_socket;
     QTimer* m_idleTimer;
+    QElapsedTimer m_requestTimer; // since the first byte of the request being read
     bool m_tls;
     State m_state = State::Headers;
     QByteArray m_buffer;
-    HttpRequest m_request;
+    HttpRequest m_request; // being read
+    HttpRequest m_logged; // the request in flight, without headers and body, for the access log
     qint64 m_contentLength = 0;
     qint64 m_drainLeft = 0;
     bool m_keepAlive = true;

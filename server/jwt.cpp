@@ -58,8 +58,8 @@ QByteArray base64UrlDecode(const QByteArray& text, bool* ok)
         if (!isBase64UrlChar(c))
             return {};
     }
-    auto decoded = QByteArray::fromBase64Encoding(text, QByteArray::Base64UrlEncoding
-                                                      | QByteArray::AbortOnBase64DecodingErrors);
+    auto decoded
+        = QByteArray::fromBase64Encoding(text, QByteArray::Base64UrlEncoding | QByteArray::AbortOnBase64DecodingErrors);
     if (decoded.decodingStatus != QByteArray::Base64DecodingStatus::Ok)
         return {};
     *ok = true;

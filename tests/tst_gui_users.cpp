@@ -42,6 +42,14 @@ bool selectUsers(UsersPane* pane, const QList<Id>& ids)
     return true;
 }
 
+// Clicks like a user once the button is laid out and enabled (a click on a 0x0 button misses).
+void clickButton(QPushButton* button)
+{
+    QVERIFY(button);
+    QTRY_VERIFY(button->isVisible() && button->isEnabled() && !button->rect().isEmpty());
+    QTest::mouseClick(button, Qt::LeftButton);
+}
+
 QAction* action(UsersPane* pane, const char* name)
 {
     return pane->findChild<QAction*>(QString::fromLatin1(name));
@@ -77,14 +85,14 @@ void TestGuiUsers::createdUserIsListed()
     // A weak password first: the core's policy message appears under the field, nothing is created.
     auto* password = dialog->findChild<QLineEdit*>(QStringLiteral("passwordEdit"));
     QTest::keyClicks(password, QStringLiteral("short"));
-    QTest::mouseClick(dialog->findChild<QPushButton*>(QStringLiteral("saveUserButton")), Qt::LeftButton);
+    clickButton(dialog->findChild<QPushButton*>(QStringLiteral("saveUserButton")));
     auto* passwordError = dialog->findChild<QLabel*>(QStringLiteral("passwordError"));
     QTRY_VERIFY(passwordError->isVisible());
     QVERIFY(!passwordError->text().isEmpty());
     QVERIFY(dialog->isVisible());
     password->clear();
     QTest::keyClicks(password, kStrongPassword);
-    QTest::mouseClick(dialog->findChild<QPushButton*>(QStringLiteral("saveUserButton")), Qt::LeftButton);
+    clickButton(dialog->findChild<QPushButton*>(QStringLiteral("saveUserButton")));
     QTRY_VERIFY(!Console::visibleTopLevel<UserDialog>());
     QTRY_VERIFY(pane->model()->rowCount() > 0);
     // Find it through the search box as an admin would.
@@ -107,7 +115,7 @@ void TestGuiUsers::banWithoutReasonShowsTheError()
     action(pane, "banUserAction")->trigger();
     BanDialog* dialog = nullptr;
     QTRY_VERIFY((dialog = Console::visibleTopLevel<BanDialog>()));
-    QTest::mouseClick(dialog->findChild<QPushButton*>(QStringLiteral("confirmBanButton")), Qt::LeftButton);
+    clickButton(dialog->findChild<QPushButton*>(QStringLiteral("confirmBanButton")));
     auto* error = dialog->findChild<QLabel*>(QStringLiteral("reasonError"));
     QTRY_VERIFY(error->isVisible());
     QCOMPARE(error->text(), QStringLiteral("A ban needs a reason"));
@@ -115,7 +123,7 @@ void TestGuiUsers::banWithoutReasonShowsTheError()
     QVERIFY(!c.db->store().core().loadUser(target.id)->isBanned());
 
     QTest::keyClicks(dialog->findChild<QPlainTextEdit*>(QStringLiteral("banReasonEdit")), QStringLiteral("Spam"));
-    QTest::mouseClick(dialog->findChild<QPushButton*>(QStringLiteral("confirmBanButton")), Qt::LeftButton);
+    clickButton(dialog->findChild<QPushButton*>(QStringLiteral("confirmBanButton")));
     QTRY_VERIFY(!Console::visibleTopLevel<BanDialog>());
     QVERIFY(c.db->store().core().loadUser(target.id)->isBanned());
     const int row = pane->model()->rowOf(target.id);
@@ -154,7 +162,7 @@ void TestGuiUsers::adminCannotAssignSuperAdmin()
     QCOMPARE(refused.error().codeName(), QStringLiteral("forbidden"));
     // Giving power_user through the dialog works.
     powerUser->setCheckState(Qt::Checked);
-    QTest::mouseClick(dialog->findChild<QPushButton*>(QStringLiteral("applyRolesButton")), Qt::LeftButton);
+    clickButton(dialog->findChild<QPushButton*>(QStringLiteral("applyRolesButton")));
     QTRY_VERIFY(!Console::visibleTopLevel<UserRolesDialog>());
     QTRY_VERIFY(c.db->store().core().loadUser(member.id)->roleCodes.contains(QStringLiteral("power_user")));
 }
@@ -174,13 +182,13 @@ void TestGuiUsers::bulkBanOfThreeUsersSummarises()
     QTRY_VERIFY((reason = Console::visibleTopLevel<BanDialog>()));
     QTest::keyClicks(reason->findChild<QPlainTextEdit*>(QStringLiteral("banReasonEdit")),
                      QStringLiteral("Bot network"));
-    QTest::mouseClick(reason->findChild<QPushButton*>(QStringLiteral("confirmBanButton")), Qt::LeftButton);
+    clickButton(reason->findChild<QPushButton*>(QStringLiteral("confirmBanButton")));
     BulkActionDialog* bulk = nullptr;
     QTRY_VERIFY((bulk = Console::visibleTopLevel<BulkActionDialog>()));
     auto* preview = bulk->findChild<QTableWidget*>(QStringLiteral("bulkPreviewTable"));
     QCOMPARE(preview->rowCount(), 3);
     QSignalSpy done(bulk, &BulkActionDialog::finishedAll);
-    QTest::mouseClick(bulk->findChild<QPushButton*>(QStringLiteral("runBulkButton")), Qt::LeftButton);
+    clickButton(bulk->findChild<QPushButton*>(QStringLiteral("runBulkButton")));
     QVERIFY(done.wait(15000));
     QCOMPARE(bulk->summary(), QStringLiteral("3 succeeded, 0 failed"));
     for (int row = 0; row < 3; ++row)

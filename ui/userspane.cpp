@@ -1,6 +1,7 @@
 #include "userspane.h"
 
 #include "displayformat.h"
+#include "impersonatedialog.h"
 #include "messagebox.h"
 #include "secretdialog.h"
 #include "userdialogs.h"
@@ -10,6 +11,7 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QComboBox>
+#include <QCoreApplication>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -29,6 +31,8 @@ namespace portcullis {
 // The side panel: the selected user's details and the actions on them.
 class UserDetailsPanel : public QWidget
 {
+    Q_DECLARE_TR_FUNCTIONS(portcullis::UserDetailsPanel)
+
 public:
     explicit UserDetailsPanel(QWidget* parent)
         : QWidget(parent)
@@ -232,6 +236,7 @@ UsersPane::UsersPane(Backend* backend, QWidget* parent)
         = makeAction(tr("Reset &password…"), "resetPasswordAction", &UsersPane::resetPasswordOfSelected);
     m_revokeSessionsAction
         = makeAction(tr("End all &sessions"), "revokeSessionsAction", &UsersPane::revokeSessionsOfSelected);
+    m_impersonateAction = makeAction(tr("&Impersonate…"), "impersonateAction", &UsersPane::impersonateSelected);
     m_sessionsAction = makeAction(tr("Show s&essions"), "showSessionsAction", [this] {
         const auto users = selectedUsers();
         if (users.size() == 1)
@@ -415,6 +420,19 @@ void UsersPane::updateDetails()
     gate(m_resetPasswordAction, QStringLiteral("admin:user:edit"), single, tr("Select one user"));
     gate(m_revokeSessionsAction, QStringLiteral("admin:session:revoke"));
     gate(m_deleteAction, QStringLiteral("admin:user:delete"));
+    {
+        // Impersonation: super admins only, never of another super admin (the core checks it again).
+        QString reason;
+        if (!single)
+            reason = tr("Select one user");
+        else if (!me.isSuperAdmin())
+            reason = tr("Only super admins can impersonate");
+        else if (users.first().highestLevel >= Level::SuperAdmin)
+            reason = tr("Super admins cannot be impersonated");
+        else if (users.first().id == me.userId)
+            reason = tr("You cannot impersonate yourself");
+        setActionAllowed(m_impersonateAction, reason.isEmpty(), reason);
+    }
     QString r;
     setActionAllowed(m_sessionsAction, single && may(QStringLiteral("admin:session:read"), &r),
                      single ? r : tr("Select one user"));
@@ -448,6 +466,7 @@ void UsersPane::showContextMenu(const QPoint& pos)
         menu.addSeparator();
         menu.addAction(m_sessionsAction);
         menu.addAction(m_auditAction);
+        menu.addAction(m_impersonateAction);
     }
     menu.addSeparator();
     menu.addAction(m_deleteAction);
@@ -481,12 +500,22 @@ void UsersPane::createNew()
         emit statusMessage(why);
         return;
     }
-    auto* dialog = new UserDialog(m_backend, nullptr, m_organizations, m_roles,
-                                  organizationScope() ? organizationScope() : actor().organizationId, this);
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    connect(dialog, &QDialog::accepted, this,
-            [this, dialog] { afterWrite(tr("Created %1").arg(dialog->savedUser().email)); });
-    dialog->open();
+    // The dialog offers the roles and organizations as they are now.
+    m_backend->listRoles().then(this, [this](const Result<QList<Role>>& roles) {
+        if (!roles.ok())
+            return showError(tr("New user"), roles.error());
+        m_roles = roles.value();
+        m_backend->listOrganizations().then(this, [this](const Result<QList<Organization>>& organizations) {
+            if (organizations.ok())
+                m_organizations = organizations.value();
+            auto* dialog = new UserDialog(m_backend, nullptr, m_organizations, m_roles,
+                                          organizationScope() ? organizationScope() : actor().organizationId, this);
+            dialog->setAttribute(Qt::WA_DeleteOnClose);
+            connect(dialog, &QDialog::accepted, this,
+                    [this, dialog] { afterWrite(tr("Created %1").arg(dialog->savedUser().email)); });
+            dialog->open();
+        });
+    });
 }
 
 void UsersPane::editSelected()
@@ -598,10 +627,17 @@ void UsersPane::rolesOfSelected()
     const auto users = selectedUsers();
     if (users.size() != 1 || !m_rolesAction->isEnabled())
         return;
-    auto* dialog = new UserRolesDialog(m_backend, users.first(), m_roles, this);
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    connect(dialog, &QDialog::accepted, this, [this] { afterWrite(tr("Roles updated")); });
-    dialog->open();
+    // The dialog lists the roles as they are now (a role created meanwhile is offered too).
+    const User user = users.first();
+    m_backend->listRoles().then(this, [this, user](const Result<QList<Role>>& roles) {
+        if (!roles.ok())
+            return showError(tr("Roles"), roles.error());
+        m_roles = roles.value();
+        auto* dialog = new UserRolesDialog(m_backend, user, m_roles, this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        connect(dialog, &QDialog::accepted, this, [this] { afterWrite(tr("Roles updated")); });
+        dialog->open();
+    });
 }
 
 void UsersPane::bulkRole(bool assign)
@@ -667,6 +703,18 @@ void UsersPane::revokeSessionsOfSelected()
         return;
     runBulk(tr("End sessions"), tr("End all sessions of"), users,
             [](Backend* b, const User& u) { return toStatus(b->revokeUserSessions(u.id)); });
+}
+
+void UsersPane::impersonateSelected()
+{
+    const auto users = selectedUsers();
+    if (users.size() != 1 || !m_impersonateAction->isEnabled())
+        return;
+    auto* dialog = new ImpersonateDialog(m_backend, users.first(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this,
+            [this, users] { emit statusMessage(tr("Impersonation session opened for %1").arg(users.first().email)); });
+    dialog->open();
 }
 
 void UsersPane::deleteSelected()

@@ -46,6 +46,7 @@ public:
     void rolesOfSelected();
     void resetPasswordOfSelected();
     void revokeSessionsOfSelected();
+    void impersonateSelected();
     void bulkRole(bool assign);
 
 signals:
@@ -88,6 +89,7 @@ private:
     QAction* m_removeRoleAction = nullptr;
     QAction* m_resetPasswordAction = nullptr;
     QAction* m_revokeSessionsAction = nullptr;
+    QAction* m_impersonateAction = nullptr;
     QAction* m_sessionsAction = nullptr;
     QAction* m_auditAction = nullptr;
     QAction* m_deleteAction = nullptr;

@@ -28,6 +28,13 @@ CREATE TABLE api_key_windows (
     PRIMARY KEY (api_key_id, window_start)
 )
 --@@
+-- Covering indexes for the users page with its total (GET /api/admin/users): the count of live
+-- users, overall or in one organization, reads only the index, and the default order (email)
+-- walks it without a sort.
+CREATE INDEX users_live ON users (deleted, email)
+--@@
+CREATE INDEX users_organization_live ON users (organization_id, deleted, email)
+--@@
 -- catalog_version: bumped by triggers whenever a role, its permissions or its grants change, so a
 -- server may cache role definitions per connection and still see a change made by any process at
 -- the very next request (the session check reads the version in the same query).

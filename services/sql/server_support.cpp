@@ -123,14 +123,14 @@ Result<RotatedRefreshToken> ServerSupport::rotateRefreshToken(const QString& tok
     auto outcome = m_core.inTransaction<Outcome>([&]() -> Result<Outcome> {
         const qint64 now = m_core.now();
         QSqlQuery q(m_core.db());
-        if (!m_core.exec(q,
-                         QStringLiteral(
-                             "SELECT rt.id, rt.session_id, rt.expires_at, rt.used_at, rt.revoked_at, s.user_id, "
-                             "s.expires_at, s.revoked_at, u.organization_id, u.email, u.active, u.deleted, "
-                             "u.ban_reason, u.ban_expires_at, o.active FROM refresh_tokens rt "
-                             "JOIN sessions s ON s.id = rt.session_id JOIN users u ON u.id = s.user_id "
-                             "JOIN organizations o ON o.id = u.organization_id WHERE rt.token_hash = ?"),
-                         { hash }))
+        if (!m_core.exec(
+                q,
+                QStringLiteral("SELECT rt.id, rt.session_id, rt.expires_at, rt.used_at, rt.revoked_at, s.user_id, "
+                               "s.expires_at, s.revoked_at, u.organization_id, u.email, u.active, u.deleted, "
+                               "u.ban_reason, u.ban_expires_at, o.active FROM refresh_tokens rt "
+                               "JOIN sessions s ON s.id = rt.session_id JOIN users u ON u.id = s.user_id "
+                               "JOIN organizations o ON o.id = u.organization_id WHERE rt.token_hash = ?"),
+                { hash }))
             return m_core.sqlError(q, Tr::tr("Checking the refresh token"));
         Outcome result;
         if (!q.next()) {
@@ -170,10 +170,10 @@ Result<RotatedRefreshToken> ServerSupport::rotateRefreshToken(const QString& tok
                 attempt.sessionId = sessionId;
                 attempt.ip = ip;
                 const QString reason = Tr::tr("A refresh token was used twice; the session was revoked");
-                if (auto audited = m_core.appendAudit(attempt, QStringLiteral("session.refresh_reused"),
-                                                      QStringLiteral("session"), QString::number(sessionId),
-                                                      organizationId, { { QStringLiteral("reason"), reason } },
-                                                      QStringLiteral("denied"));
+                if (auto audited
+                    = m_core.appendAudit(attempt, QStringLiteral("session.refresh_reused"), QStringLiteral("session"),
+                                         QString::number(sessionId), organizationId,
+                                         { { QStringLiteral("reason"), reason } }, QStringLiteral("denied"));
                     !audited)
                     return audited.error();
                 result.refusal = ServiceError::unauthenticated(
@@ -257,10 +257,10 @@ Status ServerSupport::loadRoleCatalog(qint64 version)
 Result<Actor> ServerSupport::actorForSession(Id sessionId, Id expectedUserId, const QString& ip,
                                              const QString& userAgent)
 {
-    const QString sql = QStringLiteral(
-                            "SELECT s.user_id, s.expires_at, s.revoked_at, s.last_seen_at, s.impersonator_id, "
-                            "u.email, u.organization_id, u.active, u.deleted, u.ban_reason, u.ban_expires_at, "
-                            "o.active, (SELECT ")
+    const QString sql
+        = QStringLiteral("SELECT s.user_id, s.expires_at, s.revoked_at, s.last_seen_at, s.impersonator_id, "
+                         "u.email, u.organization_id, u.active, u.deleted, u.ban_reason, u.ban_expires_at, "
+                         "o.active, (SELECT ")
         + m_core.groupConcat(QStringLiteral("CAST(ur.role_id AS TEXT)"))
         + QStringLiteral(" FROM user_roles ur WHERE ur.user_id = s.user_id), "
                          "(SELECT c.version FROM catalog_version c WHERE c.id = 1) "
@@ -320,9 +320,8 @@ Result<Actor> ServerSupport::actorForSession(Id sessionId, Id expectedUserId, co
         }
         roles << *it;
     }
-    std::sort(roles.begin(), roles.end(), [](const Role& a, const Role& b) {
-        return a.level != b.level ? a.level > b.level : a.code < b.code;
-    });
+    std::sort(roles.begin(), roles.end(),
+              [](const Role& a, const Role& b) { return a.level != b.level ? a.level > b.level : a.code < b.code; });
     for (const Role& role : std::as_const(roles)) {
         actor.roleCodes << role.code;
         actor.level = std::max(actor.level, role.level);

@@ -1,0 +1,520 @@
+#include "httpapi.h"
+
+#include "httpcall.h"
+#include "jwt.h"
+#include "policy/policy.h"
+#include "security/crypto.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QSqlDatabase>
+#include <QThread>
+
+#include <algorithm>
+#include <atomic>
+#include <map>
+
+namespace portcullis::server {
+
+namespace {
+
+struct Tr
+{
+    Q_DECLARE_TR_FUNCTIONS(Portcullis::Http)
+};
+
+std::atomic<quint64> g_nextApiId { 1 };
+
+// One database connection, store and server support per API per worker thread, for the life of
+// the thread (the pool keeps its threads).
+struct WorkerContext
+{
+    QString connectionName;
+    std::unique_ptr<SqlStore> store;
+    std::unique_ptr<ServerSupport> support;
+
+    ~WorkerContext()
+    {
+        support.reset();
+        store.reset();
+        QSqlDatabase::database(connectionName, false).close();
+        QSqlDatabase::removeDatabase(connectionName);
+    }
+};
+
+thread_local std::map<quint64, std::unique_ptr<WorkerContext>> t_contexts;
+
+Result<WorkerContext*> contextFor(quint64 apiId, const DatabaseConfig& config)
+{
+    auto it = t_contexts.find(apiId);
+    if (it != t_contexts.end())
+        return it->second.get();
+    static std::atomic<quint64> counter { 0 };
+    const QString name = QStringLiteral("portcullis-http-%1-%2").arg(apiId).arg(++counter);
+    auto db = openDatabase(config, name, false);
+    if (!db)
+        return db.error();
+    auto context = std::make_unique<WorkerContext>();
+    context->connectionName = name;
+    context->store = std::make_unique<SqlStore>(*db, config.dialect);
+    context->support = std::make_unique<ServerSupport>(context->store->core());
+    WorkerContext* raw = context.get();
+    t_contexts.emplace(apiId, std::move(context));
+    return raw;
+}
+
+void dropContext(quint64 apiId)
+{
+    t_contexts.erase(apiId);
+}
+
+QString problemTitle(int status)
+{
+    return QString::fromLatin1(http::reasonPhrase(status));
+}
+
+// Query parameters that carry credentials: refused on every endpoint, because URLs end up in logs,
+// proxies and browser history.
+bool isCredentialParameter(const QString& name)
+{
+    static const QStringList names
+        = { QStringLiteral("api_key"),       QStringLiteral("apikey"), QStringLiteral("api-key"),
+            QStringLiteral("x-api-key"),     QStringLiteral("key"),    QStringLiteral("access_token"),
+            QStringLiteral("refresh_token"), QStringLiteral("token"),  QStringLiteral("password") };
+    return names.contains(name.toLower());
+}
+
+QList<QString> splitPath(const QByteArray& path, bool* ok)
+{
+    *ok = true;
+    QList<QString> segments;
+    const QList<QByteArray> raw = path.split('/');
+    for (qsizetype i = 1; i < raw.size(); ++i) {
+        if (raw.at(i).isEmpty() && i == raw.size() - 1 && i > 1)
+            break; // one trailing slash is tolerated
+        if (raw.at(i).isEmpty()) {
+            *ok = false;
+            return {};
+        }
+        segments << QString::fromUtf8(QByteArray::fromPercentEncoding(raw.at(i)));
+    }
+    return segments;
+}
+
+struct Match
+{
+    const RouteSpec* route = nullptr;
+    QList<QString> params;
+    QStringList allowed; // methods of routes matching the path, for 405
+};
+
+Match matchRoute(const QByteArray& method, const QList<QString>& segments)
+{
+    Match match;
+    for (const RouteSpec& route : routes()) {
+        if (route.segments.size() != segments.size())
+            continue;
+        QList<QString> params;
+        bool same = true;
+        for (qsizetype i = 0; i < segments.size() && same; ++i) {
+            const QByteArray& pattern = route.segments.at(i);
+            if (pattern.startsWith('{'))
+                params << segments.at(i);
+            else
+                same = segments.at(i) == QLatin1String(pattern);
+        }
+        if (!same)
+            continue;
+        if (route.method == method) {
+            match.route = &route;
+            match.params = params;
+            return match;
+        }
+        if (!match.allowed.contains(QString::fromLatin1(route.method)))
+            match.allowed << QString::fromLatin1(route.method);
+    }
+    return match;
+}
+
+Reply unauthenticated(const QString& detail, bool invalidToken)
+{
+    Reply reply = problem(401, QStringLiteral("urn:portcullis:problem:unauthenticated"), problemTitle(401), detail,
+                          QStringLiteral("unauthenticated"));
+    reply.headers.emplaceBack("WWW-Authenticate",
+                              invalidToken ? QByteArray("Bearer realm=\"portcullis\", error=\"invalid_token\"")
+                                           : QByteArray("Bearer realm=\"portcullis\""));
+    return reply;
+}
+
+QString labelFor(const Actor& actor)
+{
+    if (actor.kind == Actor::Kind::ApiKey)
+        return QStringLiteral("api_key:") + QString::number(actor.apiKeyId);
+    QString label = QStringLiteral("user:") + QString::number(actor.userId);
+    if (actor.impersonatorId != 0)
+        label += QStringLiteral("(impersonated_by:") + QString::number(actor.impersonatorId) + QLatin1Char(')');
+    return label;
+}
+
+// Authenticates the request for `route`. On failure returns the reply to send.
+std::optional<Reply> authenticate(Call& call, const RouteSpec& route)
+{
+    const QByteArray authorization = call.request.header("authorization");
+    const QByteArray apiKey = call.request.header("x-api-key");
+    if (!authorization.isNull() && !apiKey.isNull())
+        return problem(400, QStringLiteral("urn:portcullis:problem:ambiguous-credentials"), problemTitle(400),
+                       Tr::tr("Send either an Authorization header or an X-API-Key header, not both."),
+                       QStringLiteral("validation"));
+
+    if (!apiKey.isNull()) {
+        const QString key = QString::fromLatin1(apiKey.trimmed());
+        Result<Actor> verified = route.scopes.size() == 1
+            ? call.store.apiKeys().verify(key, call.ip, route.scopes.constFirst())
+            : call.store.apiKeys().verify(key, call.ip);
+        if (!verified) {
+            if (verified.error().code == ErrorCode::Unauthenticated)
+                return unauthenticated(verified.error().message, true);
+            return problem(verified.error(), call.request.id);
+        }
+        call.actor = *verified;
+        call.actor.userAgent = call.userAgent;
+        call.actorLabel = labelFor(call.actor);
+        if (route.scopes.size() > 1) {
+            const bool covered = std::any_of(route.scopes.cbegin(), route.scopes.cend(), [&](const QString& scope) {
+                return policy::hasPermission(call.actor.permissions, scope);
+            });
+            if (!covered)
+                return problem(call.store.core().deny(
+                                   call.actor, QStringLiteral("api_key.used"), QStringLiteral("api_key"),
+                                   QString::number(call.actor.apiKeyId), call.actor.organizationId,
+                                   Tr::tr("API key lacks scope %1").arg(route.scopes.join(QStringLiteral(" or ")))),
+                               call.request.id);
+        }
+        auto counted = call.support.countApiKeyRequest(call.actor.apiKeyId);
+        if (!counted)
+            return problem(counted.error(), call.request.id);
+        if (!counted->allowed) {
+            Reply reply = problem(429, QStringLiteral("urn:portcullis:problem:rate_limited"), problemTitle(429),
+                                  Tr::tr("This API key is limited to %1 requests per minute; retry in %2 s.")
+                                      .arg(counted->limit)
+                                      .arg(counted->retryAfterSeconds),
+                                  QStringLiteral("rate_limited"));
+            reply.headers.emplaceBack("Retry-After", QByteArray::number(counted->retryAfterSeconds));
+            reply.headers.emplaceBack("X-RateLimit-Limit", QByteArray::number(counted->limit));
+            reply.headers.emplaceBack("X-RateLimit-Remaining", "0");
+            return reply;
+        }
+        return std::nullopt;
+    }
+
+    if (authorization.isNull())
+        return unauthenticated(Tr::tr("Sign in first: send \"Authorization: Bearer <access token>\" or an "
+                                      "X-API-Key header."),
+                               false);
+    const QByteArray trimmed = authorization.trimmed();
+    if (trimmed.size() < 8 || trimmed.left(7).toLower() != "bearer ")
+        return unauthenticated(Tr::tr("Only Bearer tokens are accepted in the Authorization header."), true);
+    const QByteArray token = trimmed.mid(7).trimmed();
+
+    Result<Actor> actor = ServiceError::unauthenticated(QString());
+    if (jwt::looksLikeJwt(token)) {
+        auto claims = jwt::verify(call.config.jwtSecret, token, QDateTime::currentSecsSinceEpoch());
+        if (!claims)
+            return unauthenticated(claims.error().message, true);
+        actor = call.support.actorForSession(claims->sessionId, claims->userId, call.ip, call.userAgent);
+    } else {
+        // An opaque session token, such as the one an impersonation hands out.
+        actor = call.store.sessions().authenticate(QString::fromLatin1(token), call.ip);
+        if (actor)
+            actor->userAgent = call.userAgent;
+    }
+    if (!actor) {
+        if (actor.error().code == ErrorCode::Unauthenticated)
+            return unauthenticated(actor.error().message, true);
+        return problem(actor.error(), call.request.id);
+    }
+    call.actor = *actor;
+    call.actorLabel = labelFor(call.actor);
+    return std::nullopt;
+}
+
+} // namespace
+
+// --- helpers shared with the handlers ------------------------------------------------------------
+
+Id Call::id(int n) const
+{
+    if (n >= pathParams.size())
+        return 0;
+    bool ok = false;
+    const Id value = pathParams.at(n).toLongLong(&ok);
+    return ok && value > 0 ? value : 0;
+}
+
+Reply json(int status, JsonWriter& writer)
+{
+    Reply reply;
+    reply.status = status;
+    reply.body = writer.take();
+    return reply;
+}
+
+Reply noContent()
+{
+    Reply reply;
+    reply.status = 204;
+    reply.contentType.clear();
+    return reply;
+}
+
+int statusFor(ErrorCode code)
+{
+    switch (code) {
+    case ErrorCode::Unauthenticated:
+        return 401;
+    case ErrorCode::Forbidden:
+        return 403;
+    case ErrorCode::NotFound:
+        return 404;
+    case ErrorCode::Conflict:
+        return 409;
+    case ErrorCode::Validation:
+        return 400;
+    case ErrorCode::RateLimited:
+        return 429;
+    case ErrorCode::Unavailable:
+        return 503;
+    case ErrorCode::Storage:
+        return 500;
+    }
+    return 500;
+}
+
+Reply problem(int status, const QString& type, const QString& title, const QString& detail, const QString& code,
+              const QHash<QString, QString>& errors)
+{
+    JsonWriter w;
+    w.beginObject();
+    w.field("type", type);
+    w.field("title", title);
+    w.field("status", status);
+    w.field("detail", detail);
+    w.field("code", code);
+    w.key("errors").beginObject();
+    QStringList names = errors.keys();
+    names.sort();
+    for (const QString& name : std::as_const(names)) {
+        const QByteArray key = name.toUtf8();
+        w.key(key.constData()).value(errors.value(name));
+    }
+    w.endObject();
+    w.endObject();
+    Reply reply;
+    reply.status = status;
+    reply.contentType = "application/problem+json";
+    reply.body = w.take();
+    return reply;
+}
+
+Reply problem(const ServiceError& error, quint64 requestId)
+{
+    const int status = statusFor(error.code);
+    QString detail = error.message;
+    if (error.code == ErrorCode::Storage) {
+        // Database messages name tables and constraints: they stay in the server log.
+        qCWarning(lcHttp).noquote() << QStringLiteral("#%1 storage error: %2").arg(requestId).arg(error.message);
+        detail = Tr::tr("The server could not complete the request because of a storage error (request %1); the "
+                        "server log has the details.")
+                     .arg(requestId);
+    } else if (error.code == ErrorCode::Unavailable) {
+        qCWarning(lcHttp).noquote() << QStringLiteral("#%1 unavailable: %2").arg(requestId).arg(error.message);
+    }
+    Reply reply = problem(status, QStringLiteral("urn:portcullis:problem:") + error.codeName(), problemTitle(status),
+                          detail, error.codeName(), error.fieldErrors);
+    if (error.code == ErrorCode::Unavailable)
+        reply.headers.emplaceBack("Retry-After", "1");
+    if (error.code == ErrorCode::Unauthenticated)
+        reply.headers.emplaceBack("WWW-Authenticate", "Bearer realm=\"portcullis\"");
+    return reply;
+}
+
+QByteArray etag(qint64 version)
+{
+    return '"' + QByteArray::number(version) + '"';
+}
+
+std::optional<JsonBody> readBody(Call& call, Reply& failure, bool allowEmpty)
+{
+    auto body = JsonBody::parse(call.request.body, call.request.header("content-type"), allowEmpty);
+    if (!body) {
+        if (JsonBody::isUnsupportedMediaType(body.error()))
+            failure = problem(415, QStringLiteral("urn:portcullis:problem:unsupported-media-type"), problemTitle(415),
+                              body.error().message, QStringLiteral("validation"));
+        else
+            failure = problem(400, QStringLiteral("urn:portcullis:problem:malformed-body"), problemTitle(400),
+                              body.error().message, QStringLiteral("validation"), body.error().fieldErrors);
+        return std::nullopt;
+    }
+    return std::move(body.value());
+}
+
+QByteArray issueAccessToken(const ApiConfig& config, const Actor& actor)
+{
+    jwt::AccessClaims claims;
+    claims.userId = actor.userId;
+    claims.email = actor.email;
+    claims.organizationId = actor.organizationId;
+    claims.roles = actor.roleCodes;
+    claims.permissions = actor.permissions.values();
+    claims.permissions.sort();
+    claims.sessionId = actor.sessionId;
+    claims.tokenId = crypto::randomToken(16);
+    claims.issuedAt = QDateTime::currentSecsSinceEpoch();
+    claims.expiresAt = claims.issuedAt + jwt::AccessTokenSeconds;
+    return jwt::sign(config.jwtSecret, claims);
+}
+
+// --- RestApi -------------------------------------------------------------------------------------
+
+RestApi::RestApi(ApiConfig config, QObject* parent)
+    : QObject(parent)
+    , m_config(std::move(config))
+    , m_id(g_nextApiId++)
+{
+    m_pool.setMaxThreadCount(std::max(1, m_config.threads));
+    // Threads keep their database connection: never retire them.
+    m_pool.setExpiryTimeout(-1);
+    m_pool.setObjectName(QStringLiteral("portcullis-http"));
+}
+
+RestApi::~RestApi()
+{
+    m_pool.clear();
+    m_pool.waitForDone();
+}
+
+bool RestApi::drain(int msecs)
+{
+    m_pool.clear();
+    return m_pool.waitForDone(msecs);
+}
+
+void RestApi::handle(std::shared_ptr<http::HttpExchange> exchange)
+{
+    m_pool.start([this, exchange]() { process(*exchange); });
+}
+
+void RestApi::process(http::HttpExchange& exchange)
+{
+    const http::HttpRequest& request = exchange.request();
+    if (exchange.clientGone())
+        return; // nobody is waiting for the answer
+
+    auto send = [&exchange, &request](Reply reply, const QString& actorLabel, const http::HeaderList& extra = {}) {
+        if (reply.streamed)
+            return;
+        http::HttpResponse response;
+        response.status = reply.status;
+        response.contentType = reply.contentType;
+        response.body = std::move(reply.body);
+        response.headers = reply.headers;
+        response.headers += extra;
+        response.headers.emplaceBack("Cache-Control", "no-store");
+        response.headers.emplaceBack("X-Content-Type-Options", "nosniff");
+        response.headers.emplaceBack("X-Request-Id", QByteArray::number(request.id));
+        response.actorLabel = actorLabel;
+        exchange.respond(std::move(response));
+    };
+
+    auto query = QueryParams::parse(request.query);
+    if (!query) {
+        send(problem(400, QStringLiteral("urn:portcullis:problem:invalid-query"), problemTitle(400),
+                     query.error().message, QStringLiteral("validation"), query.error().fieldErrors),
+             {});
+        return;
+    }
+    // Credentials in the URL: refused before anything else, whatever the endpoint.
+    for (const QString& name : query->names()) {
+        if (isCredentialParameter(name) || crypto::looksLikeApiKey(query->value(name))) {
+            send(problem(400, QStringLiteral("urn:portcullis:problem:credentials-in-url"), problemTitle(400),
+                         Tr::tr("Credentials are not accepted in the URL (query parameter \"%1\"): URLs end up in "
+                                "logs and histories. Send an API key in the X-API-Key header and tokens in the "
+                                "Authorization header or the body; treat a key that was sent in a URL as exposed.")
+                             .arg(name),
+                         QStringLiteral("validation"), { { name, Tr::tr("Credentials belong in headers") } }),
+                 {});
+            return;
+        }
+    }
+
+    bool pathOk = false;
+    const QList<QString> segments = splitPath(request.path, &pathOk);
+    const Match match = pathOk ? matchRoute(request.method, segments) : Match();
+    if (!match.route) {
+        if (!match.allowed.isEmpty()) {
+            Reply reply
+                = problem(405, QStringLiteral("urn:portcullis:problem:method-not-allowed"), problemTitle(405),
+                          Tr::tr("%1 is not supported here; use %2.")
+                              .arg(QString::fromLatin1(request.method), match.allowed.join(QStringLiteral(", "))),
+                          QStringLiteral("not_found"));
+            reply.headers.emplaceBack("Allow", match.allowed.join(QStringLiteral(", ")).toLatin1());
+            send(reply, {});
+        } else {
+            send(problem(404, QStringLiteral("urn:portcullis:problem:not_found"), problemTitle(404),
+                         Tr::tr("There is no endpoint %1 %2.")
+                             .arg(QString::fromLatin1(request.method), QString::fromUtf8(request.path)),
+                         QStringLiteral("not_found")),
+                 {});
+        }
+        return;
+    }
+    const RouteSpec& route = *match.route;
+    for (const QString& name : query->names()) {
+        if (!route.params.contains(name)) {
+            send(problem(
+                     400, QStringLiteral("urn:portcullis:problem:invalid-query"), problemTitle(400),
+                     Tr::tr("Unknown query parameter \"%1\"%2")
+                         .arg(name,
+                              route.params.isEmpty()
+                                  ? Tr::tr("; this endpoint takes none.")
+                                  : Tr::tr("; this endpoint takes %1.").arg(route.params.join(QStringLiteral(", ")))),
+                     QStringLiteral("validation"), { { name, Tr::tr("Unknown query parameter") } }),
+                 {});
+            return;
+        }
+    }
+
+    auto context = contextFor(m_id, m_config.database);
+    if (!context) {
+        send(problem(context.error(), request.id), {});
+        return;
+    }
+    Call call { exchange,
+                request,
+                *(*context)->store,
+                *(*context)->support,
+                m_config,
+                Actor(),
+                match.params,
+                std::move(*query),
+                request.peer.toString(),
+                QString::fromUtf8(request.header("user-agent").left(500)),
+                QString() };
+
+    Reply reply;
+    bool failedAuth = false;
+    if (route.auth == Auth::Required) {
+        if (auto refused = authenticate(call, route)) {
+            reply = std::move(*refused);
+            failedAuth = true;
+        }
+    }
+    if (!failedAuth)
+        reply = route.handler(call);
+    const bool unavailable = reply.status == 503;
+    send(std::move(reply), call.actorLabel);
+    if (unavailable)
+        dropContext(m_id); // reconnect on the next request of this thread
+}
+
+} // namespace portcullis::server

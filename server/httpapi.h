@@ -1,0 +1,53 @@
+#pragma once
+
+// RestApi: the REST contract of docs/api.md over the core managers. It maps HTTP to manager calls
+// and ServiceError to RFC 9457 problems; every rule (permissions, levels, tenants, validation,
+// lockout) stays in the managers and services/policy.
+//
+// Threading: handle() is called on the HTTP server's I/O thread and only queues the request on the
+// API's thread pool. Each pool thread opens its own database connection on first use (SqlStore is
+// synchronous and belongs to one thread) and keeps it, with its prepared statements and role cache,
+// for the life of the pool; a connection that fails as unavailable is dropped and reopened by the
+// next request on that thread.
+
+#include "httpserver.h"
+#include "sql/database.h"
+
+#include <QByteArray>
+#include <QObject>
+#include <QThreadPool>
+
+#include <memory>
+
+namespace portcullis::server {
+
+struct ApiConfig
+{
+    DatabaseConfig database;
+    QByteArray jwtSecret; // at least jwt::MinimumSecretBytes bytes
+    int threads = 8;
+};
+
+class RestApi : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit RestApi(ApiConfig config, QObject* parent = nullptr);
+    ~RestApi() override; // waits for the requests in progress
+
+    // I/O thread: hands the request to a worker.
+    void handle(std::shared_ptr<http::HttpExchange> exchange);
+
+    // Stops taking work and waits up to `msecs` for the requests in progress.
+    bool drain(int msecs);
+
+private:
+    void process(http::HttpExchange& exchange); // worker thread
+
+    ApiConfig m_config;
+    quint64 m_id;
+    QThreadPool m_pool;
+};
+
+} // namespace portcullis::server

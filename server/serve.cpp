@@ -1,0 +1,411 @@
+#include "serve.h"
+
+#include "httpapi.h"
+#include "httpserver.h"
+#include "jwt.h"
+#include "security/crypto.h"
+#include "sql/database.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QLoggingCategory>
+#include <QSocketNotifier>
+#include <QSqlQuery>
+#include <QSslCertificate>
+#include <QSslKey>
+#include <QSslSocket>
+#include <QThread>
+
+#include <csignal>
+#include <cstdio>
+
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace portcullis::server {
+
+namespace {
+
+class Cli
+{
+    Q_DECLARE_TR_FUNCTIONS(Cli)
+};
+
+const QString kServe = QStringLiteral("serve");
+
+void serveError(const QString& message)
+{
+    printErr(QStringLiteral("%1 %2: %3").arg(programName(), kServe, message));
+}
+
+void usageError(const QString& message)
+{
+    serveError(message);
+    printErr(Cli::tr("Try '%1 %2 --help'.").arg(programName(), kServe));
+}
+
+// SIGINT/SIGTERM -> a byte on a socket pair -> QSocketNotifier -> quit, on the main thread.
+int g_signalFds[2] = { -1, -1 };
+
+void onSignal(int)
+{
+    const char byte = 1;
+    [[maybe_unused]] const auto written = ::write(g_signalFds[0], &byte, 1);
+}
+
+Result<QSslConfiguration> loadTls(const QString& certificateFile, const QString& keyFile)
+{
+    if (!QSslSocket::supportsSsl())
+        return ServiceError::unavailable(Cli::tr("TLS is not available (Qt has no TLS backend)"));
+    const QList<QSslCertificate> chain = QSslCertificate::fromPath(certificateFile, QSsl::Pem);
+    if (chain.isEmpty())
+        return ServiceError::validationField(QStringLiteral("tls-cert"),
+                                             Cli::tr("no PEM certificate could be read from %1").arg(certificateFile));
+    QFile file(keyFile);
+    if (!file.open(QIODevice::ReadOnly))
+        return ServiceError::validationField(QStringLiteral("tls-key"),
+                                             Cli::tr("cannot read %1: %2").arg(keyFile, file.errorString()));
+    const QByteArray pem = file.readAll();
+    QSslKey key;
+    for (const QSsl::KeyAlgorithm algorithm : { QSsl::Rsa, QSsl::Ec, QSsl::Dsa }) {
+        key = QSslKey(pem, algorithm, QSsl::Pem, QSsl::PrivateKey);
+        if (!key.isNull())
+            break;
+    }
+    if (key.isNull())
+        return ServiceError::validationField(
+            QStringLiteral("tls-key"),
+            Cli::tr("%1 holds no unencrypted PEM private key (RSA, EC or DSA)").arg(keyFile));
+    QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
+    configuration.setLocalCertificateChain(chain);
+    configuration.setPrivateKey(key);
+    configuration.setPeerVerifyMode(QSslSocket::VerifyNone);
+    configuration.setProtocol(QSsl::TlsV1_2OrLater);
+    return configuration;
+}
+
+// Opens the database once on this thread: applies pending migrations (0002 adds the server's
+// tables) and makes sure it was initialised.
+Status prepareDatabase(const DatabaseConfig& config)
+{
+    const QString name = QStringLiteral("portcullis-serve-setup");
+    Status status;
+    {
+        auto opened = openDatabase(config, name, false);
+        if (!opened)
+            return opened.error();
+        QSqlDatabase& db = opened.value();
+        if (schemaVersion(db) == 0) {
+            status = ServiceError::notFound(Cli::tr("%1 is not a Portcullis database yet; run \"%2 init\" first")
+                                                .arg(config.displayName(), programName()));
+        } else {
+            SqlStore store(db, config.dialect);
+            status = store.prepare();
+            // Another server starting at the same moment may have applied the same migration.
+            if (!status && schemaVersion(db) >= latestSchemaVersion())
+                status = store.roles().seedCatalog();
+            if (status) {
+                QSqlQuery q(db);
+                if (!q.exec(QStringLiteral("SELECT COUNT(*) FROM users")) || !q.next())
+                    status = ServiceError::storage(Cli::tr("cannot read the users of %1").arg(config.displayName()));
+                else if (q.value(0).toLongLong() == 0)
+                    status = ServiceError::notFound(
+                        Cli::tr("%1 has no users; run \"%2 init\" first").arg(config.displayName(), programName()));
+            }
+        }
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(name);
+    return status;
+}
+
+} // namespace
+
+bool parseListenAddress(const QString& text, QHostAddress* address, quint16* port)
+{
+    const qsizetype colon = text.lastIndexOf(QLatin1Char(':'));
+    if (colon < 0)
+        return false;
+    QString host = text.left(colon).trimmed();
+    bool ok = false;
+    const uint number = text.mid(colon + 1).toUInt(&ok);
+    if (!ok || number > 65535)
+        return false;
+    *port = quint16(number);
+    if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']')))
+        host = host.mid(1, host.size() - 2);
+    if (host.isEmpty() || host == QLatin1String("*")) {
+        *address = QHostAddress::Any;
+        return true;
+    }
+    if (host == QLatin1String("localhost")) {
+        *address = QHostAddress::LocalHost;
+        return true;
+    }
+    const QHostAddress parsed(host);
+    if (parsed.isNull())
+        return false;
+    *address = parsed;
+    return true;
+}
+
+Result<QByteArray> loadOrCreateJwtSecret(const QString& path)
+{
+    const QByteArray native = QFile::encodeName(path);
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        const QFileInfo info(path);
+        if (info.exists()) {
+            const QFileDevice::Permissions open
+                = QFileDevice::ReadGroup | QFileDevice::WriteGroup | QFileDevice::ReadOther | QFileDevice::WriteOther;
+            if (info.permissions() & open)
+                return ServiceError::validationField(
+                    QStringLiteral("jwt-secret-file"),
+                    Cli::tr("%1 may be read by other users; restrict it with \"chmod 600 %1\"").arg(path));
+            QFile file(path);
+            if (!file.open(QIODevice::ReadOnly))
+                return ServiceError::validationField(QStringLiteral("jwt-secret-file"),
+                                                     Cli::tr("cannot read %1: %2").arg(path, file.errorString()));
+            const QByteArray secret = file.read(4096);
+            if (secret.size() < jwt::MinimumSecretBytes)
+                return ServiceError::validationField(QStringLiteral("jwt-secret-file"),
+                                                     Cli::tr("%1 holds %2 bytes; a signing secret needs at least %3")
+                                                         .arg(path)
+                                                         .arg(secret.size())
+                                                         .arg(jwt::MinimumSecretBytes));
+            return secret;
+        }
+        if (!info.absoluteDir().exists())
+            return ServiceError::validationField(
+                QStringLiteral("jwt-secret-file"),
+                Cli::tr("the folder of %1 does not exist").arg(QDir::toNativeSeparators(info.absolutePath())));
+        QByteArray secret = crypto::randomBytes(32);
+        if (secret.size() != 32)
+            return ServiceError::unavailable(Cli::tr("the system could not generate a secure secret"));
+        // Written whole to a private temporary file, then linked into place: link() fails when the
+        // file appeared meanwhile, and then everyone reads the one that won.
+        const QByteArray temporary = native + ".tmp-" + QByteArray::number(QCoreApplication::applicationPid()) + '-'
+            + crypto::randomToken(6).toLatin1();
+        const int fd = ::open(temporary.constData(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd < 0)
+            return ServiceError::storage(
+                Cli::tr("cannot create %1: %2").arg(path, QString::fromLocal8Bit(strerror(errno))));
+        const bool written
+            = ::write(fd, secret.constData(), size_t(secret.size())) == secret.size() && ::fsync(fd) == 0;
+        ::close(fd);
+        secret.fill('\0');
+        if (!written) {
+            ::unlink(temporary.constData());
+            return ServiceError::storage(Cli::tr("cannot write %1").arg(path));
+        }
+        const int linked = ::link(temporary.constData(), native.constData());
+        const int linkError = errno;
+        ::unlink(temporary.constData());
+        if (linked != 0 && linkError != EEXIST)
+            return ServiceError::storage(
+                Cli::tr("cannot create %1: %2").arg(path, QString::fromLocal8Bit(strerror(linkError))));
+        // Read it back (ours, or the one another server created first).
+    }
+    return ServiceError::storage(Cli::tr("cannot create %1").arg(path));
+}
+
+Parsed<ServeOptions> parseServe(const QStringList& arguments)
+{
+    Parsed<ServeOptions> parsed;
+    QCommandLineParser parser;
+    parser.setApplicationDescription(Cli::tr("Serve the Portcullis REST API (docs/api.md)."));
+    const QCommandLineOption help(QStringList { QStringLiteral("h"), QStringLiteral("help") },
+                                  Cli::tr("Show this help and exit."));
+    const QCommandLineOption db(QStringList { QStringLiteral("db"), QStringLiteral("database") },
+                                Cli::tr("SQLite database file, or a PostgreSQL URL such as "
+                                        "postgresql://user:pass@host/db"),
+                                QStringLiteral("PATH_OR_URL"));
+    const QCommandLineOption listen(QStringLiteral("listen"),
+                                    Cli::tr("Address and port, e.g. 127.0.0.1:8443, [::]:8443 or *:8443 (port 0 "
+                                            "picks a free port; the chosen one is printed)."),
+                                    QStringLiteral("HOST:PORT"));
+    const QCommandLineOption cert(QStringLiteral("tls-cert"),
+                                  Cli::tr("PEM certificate (then its chain) to serve HTTPS with."),
+                                  QStringLiteral("FILE"));
+    const QCommandLineOption key(QStringLiteral("tls-key"), Cli::tr("PEM private key of the certificate."),
+                                 QStringLiteral("FILE"));
+    const QCommandLineOption secret(
+        QStringLiteral("jwt-secret-file"),
+        Cli::tr("File with the secret that signs access tokens (created with 32 random bytes, mode 0600, when "
+                "missing). Servers sharing a database must share it. Default for SQLite: <database>.jwt-secret; "
+                "required for PostgreSQL."),
+        QStringLiteral("FILE"));
+    const QCommandLineOption threads(QStringLiteral("threads"),
+                                     Cli::tr("Worker threads (each with its own database connection)."),
+                                     QStringLiteral("N"));
+    parser.addOptions({ help, db, listen, cert, key, secret, threads });
+    QStringList argv = arguments;
+    argv.prepend(programName());
+    if (!parser.parse(argv)) {
+        usageError(parser.errorText());
+        parsed.exitCode = exitcode::Usage;
+        return parsed;
+    }
+    if (parser.isSet(help)) {
+        QString text = parser.helpText();
+        const qsizetype firstLineEnd = text.indexOf(QLatin1Char('\n'));
+        text.replace(0, firstLineEnd, Cli::tr("Usage: %1 %2 [options]").arg(programName(), kServe));
+        text += QLatin1Char('\n')
+            + Cli::tr("Serves until SIGINT or SIGTERM. Prints \"listening on URL\" once ready; the access log goes "
+                      "to standard error\n(QT_LOGGING_RULES=\"portcullis.http.info=false\" turns it off).")
+            + QLatin1Char('\n');
+        std::fputs(text.toUtf8().constData(), stdout);
+        std::fflush(stdout);
+        parsed.exitCode = exitcode::Ok;
+        return parsed;
+    }
+    if (!parser.positionalArguments().isEmpty()) {
+        usageError(Cli::tr("unexpected argument \"%1\"").arg(parser.positionalArguments().constFirst()));
+        parsed.exitCode = exitcode::Usage;
+        return parsed;
+    }
+    ServeOptions options;
+    options.database = parser.value(db).trimmed();
+    if (options.database.isEmpty()) {
+        usageError(Cli::tr("--db is required"));
+        parsed.exitCode = exitcode::Usage;
+        return parsed;
+    }
+    if (!parser.isSet(listen) || !parseListenAddress(parser.value(listen).trimmed(), &options.address, &options.port)) {
+        usageError(Cli::tr("--listen HOST:PORT is required, e.g. 127.0.0.1:8443"));
+        parsed.exitCode = exitcode::Usage;
+        return parsed;
+    }
+    options.tlsCertificate = parser.value(cert);
+    options.tlsKey = parser.value(key);
+    if (options.tlsCertificate.isEmpty() != options.tlsKey.isEmpty()) {
+        usageError(Cli::tr("--tls-cert and --tls-key go together"));
+        parsed.exitCode = exitcode::Usage;
+        return parsed;
+    }
+    options.jwtSecretFile = parser.value(secret);
+    if (parser.isSet(threads)) {
+        bool ok = false;
+        options.threads = parser.value(threads).toInt(&ok);
+        if (!ok || options.threads < 1 || options.threads > 256) {
+            usageError(Cli::tr("--threads takes a whole number from 1 to 256"));
+            parsed.exitCode = exitcode::Usage;
+            return parsed;
+        }
+    }
+    parsed.options = options;
+    return parsed;
+}
+
+int runServe(const ServeOptions& options)
+{
+    // The access log and the server's warnings; the library's debug chatter stays off.
+    QLoggingCategory::setFilterRules(QStringLiteral("portcullis.*.debug=false\nportcullis.*.info=false\n"
+                                                    "portcullis.http.info=true"));
+    qSetMessagePattern(QStringLiteral("%{time yyyy-MM-ddThh:mm:ss.zzz} %{if-category}%{category} %{endif}%{type}: "
+                                      "%{message}"));
+
+    auto config = DatabaseConfig::parse(options.database);
+    if (!config) {
+        serveError(config.error().message);
+        return exitcode::Usage;
+    }
+    QString secretPath = options.jwtSecretFile;
+    if (secretPath.isEmpty()) {
+        if (config->dialect != Dialect::Sqlite) {
+            usageError(Cli::tr("--jwt-secret-file is required with PostgreSQL (every server of the deployment "
+                               "must share it)"));
+            return exitcode::Usage;
+        }
+        secretPath = config->path + QStringLiteral(".jwt-secret");
+    }
+
+    std::optional<QSslConfiguration> tls;
+    if (!options.tlsCertificate.isEmpty()) {
+        auto loaded = loadTls(options.tlsCertificate, options.tlsKey);
+        if (!loaded) {
+            serveError(loaded.error().message);
+            return exitcode::Failure;
+        }
+        tls = *loaded;
+    }
+
+    if (auto prepared = prepareDatabase(*config); !prepared) {
+        serveError(prepared.error().message);
+        return prepared.error().code == ErrorCode::NotFound ? exitcode::Failure : exitcode::Storage;
+    }
+
+    auto secret = loadOrCreateJwtSecret(secretPath);
+    if (!secret) {
+        serveError(secret.error().message);
+        return exitcode::Failure;
+    }
+
+    ApiConfig apiConfig;
+    apiConfig.database = *config;
+    apiConfig.jwtSecret = *secret;
+    // SQL waits on the database (PostgreSQL round trips, SQLite's writer lock), so more threads
+    // than cores pay off; each holds one connection.
+    apiConfig.threads = options.threads > 0 ? options.threads : std::max(4, QThread::idealThreadCount() * 2);
+    RestApi api(apiConfig);
+
+    http::HttpServer::Options serverOptions;
+    serverOptions.tls = tls;
+    http::HttpServer server(serverOptions,
+                            [&api](std::shared_ptr<http::HttpExchange> exchange) { api.handle(std::move(exchange)); });
+    if (!server.listen(options.address, options.port)) {
+        serveError(Cli::tr("cannot listen on %1:%2: %3")
+                       .arg(options.address.toString())
+                       .arg(options.port)
+                       .arg(server.errorString()));
+        return exitcode::Failure;
+    }
+
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, g_signalFds) != 0) {
+        serveError(Cli::tr("cannot set up signal handling"));
+        return exitcode::Failure;
+    }
+    QSocketNotifier notifier(g_signalFds[1], QSocketNotifier::Read);
+    QObject::connect(&notifier, &QSocketNotifier::activated, &server, [&notifier]() {
+        char byte = 0;
+        [[maybe_unused]] const auto got = ::read(g_signalFds[1], &byte, 1);
+        notifier.setEnabled(false);
+        QCoreApplication::quit();
+    });
+    struct sigaction action = {};
+    action.sa_handler = &onSignal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    sigaction(SIGINT, &action, nullptr);
+    sigaction(SIGTERM, &action, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+
+    const QString host = server.serverAddress().protocol() == QAbstractSocket::IPv6Protocol
+        ? QLatin1Char('[') + server.serverAddress().toString() + QLatin1Char(']')
+        : server.serverAddress().toString();
+    printOut(Cli::tr("listening on %1://%2:%3 (database %4, %5 worker threads)")
+                 .arg(tls ? QStringLiteral("https") : QStringLiteral("http"), host)
+                 .arg(server.serverPort())
+                 .arg(config->displayName())
+                 .arg(apiConfig.threads));
+
+    const int code = QCoreApplication::exec();
+    qCInfo(lcHttp) << "shutting down";
+    server.close();
+    if (!api.drain(10000))
+        qCWarning(lcHttp) << "requests still running after 10 s; stopping anyway";
+    return code == 0 ? exitcode::Ok : exitcode::Failure;
+}
+
+int serveCommand(const QStringList& arguments)
+{
+    const Parsed<ServeOptions> parsed = parseServe(arguments);
+    if (!parsed.options)
+        return parsed.exitCode;
+    return runServe(*parsed.options);
+}
+
+} // namespace portcullis::server

@@ -1,0 +1,41 @@
+#pragma once
+
+// `portcullis-server serve`: the REST API over a database, until SIGINT or SIGTERM.
+//
+//   portcullis-server serve --db PATH_OR_URL --listen HOST:PORT [--tls-cert FILE --tls-key FILE]
+//                           [--jwt-secret-file FILE] [--threads N]
+//
+// On start it applies pending migrations, prints one line "listening on http(s)://HOST:PORT" to
+// standard output (with the port actually bound, so --listen 127.0.0.1:0 works), then writes the
+// access log (one line per request, never a secret) to standard error.
+
+#include "commands.h"
+
+#include <QHostAddress>
+
+namespace portcullis::server {
+
+struct ServeOptions
+{
+    QString database;
+    QHostAddress address = QHostAddress::LocalHost;
+    quint16 port = 8080;
+    QString tlsCertificate; // PEM, the server certificate first, then its chain
+    QString tlsKey; // PEM, unencrypted
+    QString jwtSecretFile; // empty: "<database>.jwt-secret" beside a SQLite file (required for PostgreSQL)
+    int threads = 0; // 0: a default from the CPU count
+};
+
+Parsed<ServeOptions> parseServe(const QStringList& arguments);
+int runServe(const ServeOptions& options);
+int serveCommand(const QStringList& arguments);
+
+// Reads the JWT signing secret, or creates it (32 random bytes, mode 0600) when the file does not
+// exist. Several servers started at once agree on one secret: the file is created atomically.
+// Refuses a file that others may read, and one shorter than 32 bytes.
+Result<QByteArray> loadOrCreateJwtSecret(const QString& path);
+
+// "127.0.0.1:8080", "[::1]:8443", "localhost:0", "*:8080" or ":8080" (any address).
+bool parseListenAddress(const QString& text, QHostAddress* address, quint16* port);
+
+} // namespace portcullis::server

@@ -1,0 +1,351 @@
+// The audit log and session models as models: under QAbstractItemModelTester, fed by a real
+// SqlBackend on a temporary database. Pages arrive (keyset for the audit log, page numbers for
+// sessions), fetchMore pages in, a filter change resets and stale pages are dropped.
+
+#include "auditlogmodel.h"
+#include "sessionlistmodel.h"
+#include "sqlbackend.h"
+#include "testutil.h"
+
+#include <QAbstractItemModelTester>
+#include <QFutureWatcher>
+#include <QIcon>
+#include <QSignalSpy>
+#include <QSqlQuery>
+
+using namespace portcullis;
+using namespace portcullis::test;
+
+namespace {
+
+// Waits for a future with the event loop running (as the console would), then returns its result.
+template <typename T> T awaitResult(QFuture<T> future)
+{
+    QFutureWatcher<T> watcher;
+    QSignalSpy finished(&watcher, &QFutureWatcherBase::finished);
+    watcher.setFuture(future);
+    if (!watcher.isFinished())
+        finished.wait(30000);
+    return future.result();
+}
+
+qint64 countRows(SqlStore& store, const QString& sql)
+{
+    QSqlQuery q(store.core().db());
+    if (!q.exec(sql) || !q.next())
+        return -1;
+    return q.value(0).toLongLong();
+}
+
+// Waits until the model has stopped loading; false on a timeout.
+bool waitIdle(LazyTableModel& model, int timeoutMs = 30000)
+{
+    QSignalSpy changed(&model, &LazyTableModel::loadingChanged);
+    QElapsedTimer timer;
+    timer.start();
+    while (model.isLoading() && timer.elapsed() < timeoutMs)
+        changed.wait(200);
+    return !model.isLoading();
+}
+
+int insertedCount(const QList<QVariant>& rowsInsertedArgs)
+{
+    return rowsInsertedArgs.at(2).toInt() - rowsInsertedArgs.at(1).toInt() + 1;
+}
+
+} // namespace
+
+class TestModelsAuditSessions : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void auditPagesInWithTheCursor();
+    void auditFilterResetsAndDropsStalePages();
+    void auditRowsReadForPeople();
+    void sessionsPageInWithTheTotal();
+    void sessionFilterResetsAndShowsEndedSessions();
+    void impersonatedSessionIsMarkedInEveryColumn();
+};
+
+void TestModelsAuditSessions::auditPagesInWithTheCursor()
+{
+    auto db = TestDatabase::create();
+    World world = World::build(db->store());
+    // Denials are audited too and are cheap to make: a viewer asking for the statistics.
+    const Actor viewer = world.actorFor(world.makeUser(world.orgA.id, QStringLiteral("viewer")));
+    for (int i = 0; i < 2 * AuditLogModel::PageSize + 50; ++i)
+        QVERIFY(!db->store().stats().get(viewer).ok());
+    SqlBackend backend(db->config());
+    QVERIFY_RESULT(awaitResult(backend.signIn(world.superAdmin.email, kStrongPassword)));
+    const qint64 expected = countRows(db->store(), QStringLiteral("SELECT COUNT(*) FROM audit_events"));
+    QVERIFY2(expected > 2 * AuditLogModel::PageSize, "the fixture should make more than two pages");
+
+    AuditLogModel model(&backend);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    tester.setUseFetchMore(false); // this test drives fetchMore itself
+    QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+    QSignalSpy pages(&model, &LazyTableModel::pageLoaded);
+
+    model.setQuery(AuditQuery {});
+    QVERIFY(pages.wait(30000));
+    QCOMPARE(model.rowCount(), AuditLogModel::PageSize);
+    QCOMPARE(insertedCount(inserted.first()), AuditLogModel::PageSize);
+    QVERIFY(model.canFetchMore({}));
+    QCOMPARE(model.total(), qint64(-1)); // keyset paging reports no total
+    // Newest first.
+    QVERIFY(model.eventAt(0).id > model.eventAt(1).id);
+
+    model.fetchMore({});
+    QVERIFY(!model.canFetchMore({})); // one request at a time
+    QVERIFY(pages.wait(30000));
+    QCOMPARE(model.rowCount(), 2 * AuditLogModel::PageSize);
+    // The second page continues exactly where the first ended.
+    QCOMPARE(model.eventAt(AuditLogModel::PageSize).id, model.eventAt(AuditLogModel::PageSize - 1).id - 1);
+
+    while (model.canFetchMore({})) {
+        model.fetchMore({});
+        QVERIFY(pages.wait(30000));
+    }
+    QVERIFY(model.atEnd());
+    QCOMPARE(qint64(model.rowCount()), expected);
+    QVERIFY(model.lastError().isEmpty());
+}
+
+void TestModelsAuditSessions::auditFilterResetsAndDropsStalePages()
+{
+    auto db = TestDatabase::create();
+    World world = World::build(db->store());
+    QList<User> made;
+    for (int i = 0; i < 40; ++i)
+        made << world.makeUser(world.orgA.id, QStringLiteral("viewer"));
+    QVERIFY_RESULT(db->store().users().ban(world.superActor, made.at(3).id, QStringLiteral("spam")));
+    QVERIFY_RESULT(db->store().users().ban(world.superActor, made.at(7).id, QStringLiteral("abuse")));
+    SqlBackend backend(db->config());
+    QVERIFY_RESULT(awaitResult(backend.signIn(world.superAdmin.email, kStrongPassword)));
+
+    AuditLogModel model(&backend);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    tester.setUseFetchMore(true); // the tester pages in on its own as a view would
+    QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
+
+    model.setQuery(AuditQuery {});
+    QVERIFY(waitIdle(model));
+    QTRY_VERIFY_WITH_TIMEOUT(model.atEnd(), 30000);
+    const int all = model.rowCount();
+    QVERIFY(all > 40);
+
+    // Two filter changes in a row: the first one's page arrives after the second reset and must
+    // be dropped (generation counter), so only banned events end up in the model.
+    AuditQuery prefix;
+    prefix.action = QStringLiteral("user.*");
+    model.setQuery(prefix);
+    AuditQuery banned;
+    banned.action = QStringLiteral("user.banned");
+    const int resetsBefore = int(resets.count());
+    model.setQuery(banned);
+    QVERIFY(resets.count() > resetsBefore);
+    QCOMPARE(model.rowCount(), 0); // reset at once; rows follow asynchronously
+    QTRY_VERIFY_WITH_TIMEOUT(model.atEnd() && !model.isLoading(), 30000);
+    QCOMPARE(model.rowCount(), 2);
+    for (int row = 0; row < model.rowCount(); ++row)
+        QCOMPARE(model.eventAt(row).action, QStringLiteral("user.banned"));
+    QCOMPARE(model.eventAt(0).resourceId, QString::number(made.at(7).id)); // newest first
+    QCOMPARE(model.eventAt(1).resourceId, QString::number(made.at(3).id));
+
+    // A prefix filter.
+    AuditQuery denied;
+    denied.outcome = QStringLiteral("denied");
+    model.setQuery(denied);
+    QTRY_VERIFY_WITH_TIMEOUT(model.atEnd() && !model.isLoading(), 30000);
+    QCOMPARE(model.rowCount(), 0);
+
+    // A bad filter is a load failure, not a crash, and the model stays usable.
+    AuditQuery backwards;
+    backwards.from = QDateTime::currentDateTimeUtc();
+    backwards.to = backwards.from.addDays(-1);
+    QSignalSpy failed(&model, &LazyTableModel::loadFailed);
+    model.setQuery(backwards);
+    QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, 30000);
+    QVERIFY(!model.lastError().isEmpty());
+    QVERIFY(!model.canFetchMore({}));
+    model.setQuery(AuditQuery {});
+    QTRY_VERIFY_WITH_TIMEOUT(model.atEnd() && !model.isLoading(), 30000);
+    QVERIFY(model.lastError().isEmpty());
+    QVERIFY(model.rowCount() >= all);
+}
+
+void TestModelsAuditSessions::auditRowsReadForPeople()
+{
+    auto db = TestDatabase::create();
+    World world = World::build(db->store());
+    const User target = world.makeUser(world.orgB.id, QStringLiteral("viewer"));
+    const User lead = world.makeUser(world.orgB.id, QStringLiteral("team_lead"));
+    // A denial: a team lead may not ban an admin-level user of another tenant.
+    QVERIFY(!db->store().users().ban(world.actorFor(lead), world.superAdmin.id, QStringLiteral("no")).ok());
+    QVERIFY_RESULT(db->store().users().ban(world.superActor, target.id, QStringLiteral("spam")));
+    SqlBackend backend(db->config());
+    QVERIFY_RESULT(awaitResult(backend.signIn(world.superAdmin.email, kStrongPassword)));
+
+    AuditLogModel model(&backend);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setOrganizationNames({ { world.orgA.id, world.orgA.name }, { world.orgB.id, world.orgB.name } });
+    AuditQuery q;
+    q.action = QStringLiteral("user.banned");
+    model.setQuery(q);
+    QTRY_VERIFY_WITH_TIMEOUT(model.atEnd() && !model.isLoading(), 30000);
+    QCOMPARE(model.rowCount(), 2);
+
+    const int success = model.eventAt(0).outcome == QLatin1String("success") ? 0 : 1;
+    const int refusal = 1 - success;
+    auto cell = [&model](int row, int column) { return model.index(row, column).data().toString(); };
+    QCOMPARE(cell(success, AuditLogModel::ActorColumn),
+             QStringLiteral("%1 (#%2)").arg(world.superAdmin.email).arg(world.superAdmin.id));
+    QCOMPARE(cell(success, AuditLogModel::ResourceColumn), QStringLiteral("user #%1").arg(target.id));
+    QCOMPARE(cell(success, AuditLogModel::OrganizationColumn), world.orgB.name);
+    QCOMPARE(cell(success, AuditLogModel::OutcomeColumn), QStringLiteral("Success"));
+    QVERIFY(cell(success, AuditLogModel::TimeColumn).contains(QLatin1Char(' '))); // date, time and zone
+    QCOMPARE(cell(refusal, AuditLogModel::OutcomeColumn), QStringLiteral("Denied"));
+    QVERIFY(model.index(refusal, AuditLogModel::ActionColumn).data(Qt::ForegroundRole).isValid()); // highlighted
+    QVERIFY(!model.index(success, AuditLogModel::ActionColumn).data(Qt::ForegroundRole).isValid());
+    QVERIFY(model.index(refusal, 0).data(Qt::ToolTipRole).toString().isEmpty() == false);
+    QVERIFY(model.index(refusal, AuditLogModel::ActorColumn)
+                .data(Qt::ToolTipRole)
+                .toString()
+                .startsWith(QStringLiteral("Denied")));
+    QCOMPARE(model.index(success, 0).data(AuditLogModel::EventIdRole).toLongLong(), model.eventAt(success).id);
+}
+
+void TestModelsAuditSessions::sessionsPageInWithTheTotal()
+{
+    auto db = TestDatabase::create();
+    World world = World::build(db->store());
+    const User member = world.makeUser(world.orgA.id, QStringLiteral("user"));
+    const int logins = SessionListModel::PageSize + 30;
+    for (int i = 0; i < logins; ++i)
+        QVERIFY_RESULT(db->store().auth().login(member.email, kStrongPassword));
+    SqlBackend backend(db->config());
+    QVERIFY_RESULT(awaitResult(backend.signIn(world.superAdmin.email, kStrongPassword))); // one more session
+
+    SessionListModel model(&backend);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    tester.setUseFetchMore(false);
+    QSignalSpy pages(&model, &LazyTableModel::pageLoaded);
+    model.setQuery(SessionQuery {});
+    QVERIFY(pages.wait(30000));
+    QCOMPARE(model.rowCount(), SessionListModel::PageSize);
+    QCOMPARE(model.total(), qint64(logins + 1));
+    QVERIFY(model.canFetchMore({}));
+    QCOMPARE(model.sessionAt(0).userEmail, world.superAdmin.email); // newest first
+
+    model.fetchMore({});
+    QVERIFY(pages.wait(30000));
+    QCOMPARE(model.rowCount(), logins + 1);
+    QVERIFY(model.atEnd());
+    QVERIFY(!model.canFetchMore({}));
+    QSet<Id> ids;
+    for (int row = 0; row < model.rowCount(); ++row)
+        ids.insert(model.sessionAt(row).id);
+    QCOMPARE(ids.size(), logins + 1); // no session twice across pages
+
+    const QModelIndex first = model.index(0, SessionListModel::UserColumn);
+    QCOMPARE(first.data().toString(), world.superAdmin.email);
+    QCOMPARE(first.data(SessionListModel::UserIdRole).toLongLong(), world.superAdmin.id);
+    QCOMPARE(model.index(0, SessionListModel::LastSeenColumn).data().toString(), QStringLiteral("just now"));
+    QVERIFY(model.index(0, SessionListModel::ExpiresColumn).data().toString().startsWith(QStringLiteral("in ")));
+    QVERIFY(model.index(0, SessionListModel::ImpersonatorColumn).data().toString().isEmpty());
+}
+
+void TestModelsAuditSessions::sessionFilterResetsAndShowsEndedSessions()
+{
+    auto db = TestDatabase::create();
+    World world = World::build(db->store());
+    const User member = world.makeUser(world.orgA.id, QStringLiteral("user"));
+    const User other = world.makeUser(world.orgB.id, QStringLiteral("user"));
+    QList<Id> memberSessions;
+    for (int i = 0; i < 6; ++i) {
+        auto login = db->store().auth().login(member.email, kStrongPassword);
+        QVERIFY_RESULT(login);
+        memberSessions << login->session.id;
+    }
+    QVERIFY_RESULT(db->store().auth().login(other.email, kStrongPassword));
+    for (int i = 0; i < 2; ++i)
+        QVERIFY_RESULT(db->store().sessions().revoke(world.superActor, memberSessions.at(i)));
+    SqlBackend backend(db->config());
+    QVERIFY_RESULT(awaitResult(backend.signIn(world.superAdmin.email, kStrongPassword)));
+
+    SessionListModel model(&backend);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    tester.setUseFetchMore(true);
+    QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
+    model.setQuery(SessionQuery {});
+    QTRY_VERIFY_WITH_TIMEOUT(model.atEnd() && !model.isLoading(), 30000);
+    QCOMPARE(model.rowCount(), 4 + 1 + 1); // member's open ones, other's, the admin's
+
+    SessionQuery mine;
+    mine.userId = member.id;
+    const int before = int(resets.count());
+    model.setQuery(mine);
+    QVERIFY(resets.count() > before);
+    QTRY_VERIFY_WITH_TIMEOUT(model.atEnd() && !model.isLoading(), 30000);
+    QCOMPARE(model.rowCount(), 4);
+    QCOMPARE(model.total(), qint64(4));
+
+    mine.includeRevoked = true;
+    mine.includeExpired = true;
+    model.setQuery(mine);
+    QTRY_VERIFY_WITH_TIMEOUT(model.atEnd() && !model.isLoading(), 30000);
+    QCOMPARE(model.rowCount(), 6);
+    int ended = 0;
+    for (int row = 0; row < model.rowCount(); ++row) {
+        if (model.index(row, 0).data(SessionListModel::EndedRole).toBool()) {
+            ++ended;
+            QCOMPARE(model.index(row, SessionListModel::ExpiresColumn).data().toString(), QStringLiteral("Revoked"));
+            QVERIFY(model.index(row, 0).data(Qt::ToolTipRole).toString().contains(QLatin1String("revoked")));
+        }
+    }
+    QCOMPARE(ended, 2);
+}
+
+void TestModelsAuditSessions::impersonatedSessionIsMarkedInEveryColumn()
+{
+    auto db = TestDatabase::create();
+    World world = World::build(db->store());
+    const User member = world.makeUser(world.orgA.id, QStringLiteral("user"));
+    QVERIFY_RESULT(db->store().auth().login(member.email, kStrongPassword));
+    auto impersonation
+        = db->store().sessions().impersonate(world.superActor, member.id, QStringLiteral("Ticket 4711"), 15);
+    QVERIFY_RESULT(impersonation);
+    SqlBackend backend(db->config());
+    QVERIFY_RESULT(awaitResult(backend.signIn(world.superAdmin.email, kStrongPassword)));
+
+    SessionListModel model(&backend);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    SessionQuery q;
+    q.userId = member.id;
+    model.setQuery(q);
+    QTRY_VERIFY_WITH_TIMEOUT(model.atEnd() && !model.isLoading(), 30000);
+    QCOMPARE(model.rowCount(), 2);
+    int marked = -1;
+    for (int row = 0; row < model.rowCount(); ++row) {
+        if (model.index(row, 0).data(SessionListModel::ImpersonatedRole).toBool())
+            marked = row;
+    }
+    QVERIFY(marked >= 0);
+    QCOMPARE(model.sessionAt(marked).id, impersonation->session.id);
+    QCOMPARE(model.index(marked, SessionListModel::ImpersonatorColumn).data().toString(), world.superAdmin.email);
+    for (int column = 0; column < SessionListModel::ColumnCount; ++column) {
+        const QString tip = model.index(marked, column).data(Qt::ToolTipRole).toString();
+        QVERIFY2(tip.contains(world.superAdmin.email) && tip.contains(QLatin1String("Ticket 4711")), qPrintable(tip));
+    }
+    QVERIFY(model.index(marked, SessionListModel::UserColumn).data(Qt::DecorationRole).canConvert<QIcon>());
+    const int plain = 1 - marked;
+    QVERIFY(!model.index(plain, SessionListModel::UserColumn).data(Qt::DecorationRole).isValid());
+    QVERIFY(!model.index(plain, SessionListModel::UserColumn)
+                 .data(Qt::ToolTipRole)
+                 .toString()
+                 .contains(QLatin1String("Impersonated")));
+}
+
+QTEST_MAIN(TestModelsAuditSessions)
+#include "tst_models_audit_sessions.moc"

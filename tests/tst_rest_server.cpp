@@ -1,0 +1,1308 @@
+// The REST API, as a client sees it: the real portcullis-server binary (PORTCULLIS_SERVER_BIN) runs
+// `serve` on a loopback port over a temporary SQLite database, and the tests speak HTTP to it with
+// QNetworkAccessManager (and a raw QTcpSocket where a misbehaving client is the point). Covers
+// sign-in, token rotation and revocation (also across two servers on one database), paging and filters, validation and
+// problem responses, optimistic concurrency, the policy as seen over HTTP, API keys (scopes, rate limit, never in the
+// URL), the streamed audit export, TLS, and a server that survives bad clients. With
+// PORTCULLIS_TEST_DIALECT=postgres (tst_rest_server_pg) the servers share a fresh PostgreSQL database.
+
+#include "testutil.h"
+
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QMessageAuthenticationCode>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QSignalSpy>
+#include <QSslCertificate>
+#include <QSslConfiguration>
+#include <QStandardPaths>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+#include <QUrlQuery>
+
+#include <memory>
+
+namespace {
+
+const QString kAdminEmail = QStringLiteral("root@portcullis.example");
+const QString kAdminPassword = QStringLiteral("Gatekeeper-7-Raven!");
+const QString kPassword = QStringLiteral("Correct-Horse-42-battery");
+constexpr int kWaitMs = 30000;
+
+struct HttpResult
+{
+    int status = 0;
+    QNetworkReply::NetworkError error = QNetworkReply::NoError;
+    QString errorString;
+    QByteArray body;
+    QHash<QByteArray, QByteArray> headers; // lower-case names
+
+    QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
+    QByteArray header(const QByteArray& name) const { return headers.value(name.toLower()); }
+    QString describe() const
+    {
+        return QStringLiteral("HTTP %1 %2 %3").arg(status).arg(errorString, QString::fromUtf8(body.left(600)));
+    }
+};
+
+// A portcullis-server serve process: started on 127.0.0.1:0, ready once it printed its URL.
+class ServerProcess
+{
+public:
+    ~ServerProcess() { stop(); }
+
+    bool start(const QString& binary, const QStringList& extraArguments, const QString& database,
+               const QString& secretFile)
+    {
+        m_process = std::make_unique<QProcess>();
+        QStringList arguments { QStringLiteral("serve"),
+                                QStringLiteral("--db"),
+                                database,
+                                QStringLiteral("--listen"),
+                                QStringLiteral("127.0.0.1:0"),
+                                QStringLiteral("--jwt-secret-file"),
+                                secretFile,
+                                QStringLiteral("--threads"),
+                                QStringLiteral("4") };
+        arguments += extraArguments;
+        m_process->start(binary, arguments);
+        QSignalSpy output(m_process.get(), &QProcess::readyReadStandardOutput);
+        QSignalSpy finished(m_process.get(), &QProcess::finished);
+        const QRegularExpression ready(QStringLiteral("listening on (https?://[0-9.]+:[0-9]+)"));
+        QElapsedTimer timer;
+        timer.start();
+        while (timer.elapsed() < kWaitMs) {
+            m_stdout += m_process->readAllStandardOutput();
+            const auto match = ready.match(QString::fromUtf8(m_stdout));
+            if (match.hasMatch()) {
+                m_baseUrl = match.captured(1);
+                return true;
+            }
+            if (finished.count() > 0 || m_process->state() == QProcess::NotRunning)
+                return false;
+            output.wait(1000);
+        }
+        return false;
+    }
+
+    void stop()
+    {
+        if (!m_process || m_process->state() == QProcess::NotRunning)
+            return;
+        QSignalSpy finished(m_process.get(), &QProcess::finished);
+        m_process->terminate();
+        if (!finished.wait(10000)) {
+            m_process->kill();
+            finished.wait(5000);
+        }
+    }
+
+    void kill()
+    {
+        QSignalSpy finished(m_process.get(), &QProcess::finished);
+        m_process->kill();
+        finished.wait(5000);
+    }
+
+    QString baseUrl() const { return m_baseUrl; }
+    QString output() const { return QString::fromUtf8(m_stdout); }
+    // Everything the server wrote to standard error so far (the access log).
+    QString log()
+    {
+        if (m_process)
+            m_stderr += m_process->readAllStandardError();
+        return QString::fromUtf8(m_stderr);
+    }
+    QProcess* process() { return m_process.get(); }
+
+private:
+    std::unique_ptr<QProcess> m_process;
+    QByteArray m_stdout;
+    QByteArray m_stderr;
+    QString m_baseUrl;
+};
+
+} // namespace
+
+class TestRestServer : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+
+    void healthAnswersWithoutCredentials();
+    void loginThenMe();
+    void wrongPasswordIsAProblem();
+    void lockoutAfterFiveFailures();
+    void refreshRotatesAndRefusesReuse();
+    void logoutRevokesTheSession();
+    void revokedSessionIsRefusedAtOnce();
+    void usersArePagedWithTotalAndFilters();
+    void createUserAndValidationErrors();
+    void patchNeedsTheCurrentVersion();
+    void adminCannotAssignSuperAdmin();
+    void crossTenantIsForbidden();
+    void banAndUnban();
+    void impersonation();
+    void apiKeyScopesAndHeaderOnly();
+    void apiKeyRateLimit();
+    void malformedBodies_data();
+    void malformedBodies();
+    void oversizedBodyIsRefused();
+    void unknownRouteAndMethod();
+    void invitationRoundTrip();
+    void rolesOverHttp();
+    void auditCursorAndStreamedExport();
+    void concurrentClients();
+    void clientDisconnectingMidRequest();
+    void twoServersAreOneDeployment();
+    void killedServerIsAConnectionError();
+    void tlsWithASelfSignedCertificate();
+    void accessLogHoldsNoSecrets(); // last: it reads the log of everything above
+
+private:
+    HttpResult send(const QByteArray& method, const QString& path, const QByteArray& token = {},
+                    const QJsonObject& body = {}, const QList<std::pair<QByteArray, QByteArray>>& headers = {},
+                    const QString& baseUrl = {});
+    HttpResult sendRaw(const QByteArray& method, const QString& path, const QByteArray& token, const QByteArray& body,
+                       const QList<std::pair<QByteArray, QByteArray>>& headers, const QString& baseUrl = {},
+                       QNetworkAccessManager* manager = nullptr);
+    HttpResult get(const QString& path, const QByteArray& token) { return send("GET", path, token); }
+    // Signs in and returns the response object (access_token, refresh_token, session_id, ...).
+    QJsonObject login(const QString& email, const QString& password = kPassword);
+    QByteArray accessToken(const QString& email, const QString& password = kPassword);
+    // Creates a user (as the super admin) and returns it.
+    QJsonObject makeUser(const QString& role, qint64 organizationId = 1, const QString& tag = {});
+    QString unique(const QString& stem);
+    // Rate windows are UTC minutes: late in a minute, wait for the next so a test's requests share one.
+    static void waitForAFreshMinute();
+    void remember(const QString& secret) { m_secrets << secret; }
+
+    QString m_binary;
+    QTemporaryDir m_dir;
+    std::unique_ptr<portcullis::test::TestDatabase> m_db;
+    QString m_database; // PATH_OR_URL
+    QString m_secretFile;
+    ServerProcess m_server;
+    QNetworkAccessManager m_network;
+    QByteArray m_root; // the super admin's access token
+    qint64 m_rootId = 0;
+    int m_counter = 0;
+    QStringList m_secrets; // every password, token and key the tests handled: none may reach the log
+};
+
+// --- fixture -------------------------------------------------------------------------------------
+
+void TestRestServer::initTestCase()
+{
+    m_binary = qEnvironmentVariable("PORTCULLIS_SERVER_BIN");
+    if (m_binary.isEmpty())
+        QFAIL("PORTCULLIS_SERVER_BIN is not set (run the suite through ctest)");
+    QVERIFY2(QFileInfo(m_binary).isExecutable(), qPrintable(m_binary + QStringLiteral(" is not an executable")));
+    QVERIFY(m_dir.isValid());
+    // A fresh database: a SQLite file, or a PostgreSQL database of its own (schema applied, no users).
+    m_db = portcullis::test::TestDatabase::create();
+    m_database = m_db->url();
+    m_secretFile = m_dir.filePath(QStringLiteral("jwt-secret"));
+    const QString passwordFile = m_dir.filePath(QStringLiteral("admin-password"));
+    {
+        QFile file(passwordFile);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(kAdminPassword.toUtf8() + '\n');
+    }
+    QProcess init;
+    init.start(m_binary,
+               { QStringLiteral("init"), QStringLiteral("--db"), m_database, QStringLiteral("--admin-email"),
+                 kAdminEmail, QStringLiteral("--admin-password-file"), passwordFile });
+    QSignalSpy initDone(&init, &QProcess::finished);
+    QVERIFY(initDone.wait(60000));
+    QVERIFY2(init.exitCode() == 0, init.readAllStandardError().constData());
+    remember(kAdminPassword);
+    remember(kPassword);
+
+    QVERIFY2(m_server.start(m_binary, {}, m_database, m_secretFile), qPrintable(m_server.output() + m_server.log()));
+    // The signing secret was created, readable by its owner only.
+    const QFileInfo secret(m_secretFile);
+    QVERIFY(secret.exists());
+    QCOMPARE(secret.size(), 32);
+    QCOMPARE(secret.permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther), QFileDevice::Permissions());
+
+    const QJsonObject root = login(kAdminEmail, kAdminPassword);
+    m_root = root.value(QStringLiteral("access_token")).toString().toLatin1();
+    QVERIFY(!m_root.isEmpty());
+    m_rootId = root.value(QStringLiteral("user_id")).toInteger();
+}
+
+void TestRestServer::cleanupTestCase()
+{
+    m_server.stop();
+    m_db.reset();
+    // In a sanitizer build the server reports memory errors, leaks and undefined behaviour on
+    // standard error (leaks at exit): none may appear.
+    const QString log = m_server.log();
+    for (const QString& marker : { QStringLiteral("Sanitizer"), QStringLiteral("runtime error:") })
+        QVERIFY2(!log.contains(marker), qPrintable(log.mid(log.indexOf(marker) - 200, 3000)));
+}
+
+void TestRestServer::waitForAFreshMinute()
+{
+    const int second = QDateTime::currentDateTimeUtc().time().second();
+    if (second < 45)
+        return;
+    QTimer timer;
+    timer.setSingleShot(true);
+    QSignalSpy elapsed(&timer, &QTimer::timeout);
+    timer.start((61 - second) * 1000);
+    QVERIFY(elapsed.wait(70000));
+}
+
+QString TestRestServer::unique(const QString& stem)
+{
+    return stem + QString::number(++m_counter);
+}
+
+HttpResult TestRestServer::sendRaw(const QByteArray& method, const QString& path, const QByteArray& token,
+                                   const QByteArray& body, const QList<std::pair<QByteArray, QByteArray>>& headers,
+                                   const QString& baseUrl, QNetworkAccessManager* manager)
+{
+    QNetworkRequest request(QUrl((baseUrl.isEmpty() ? m_server.baseUrl() : baseUrl) + path));
+    request.setTransferTimeout(kWaitMs);
+    if (!token.isEmpty())
+        request.setRawHeader("Authorization", "Bearer " + token);
+    if (!body.isEmpty())
+        request.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
+    for (const auto& [name, value] : headers)
+        request.setRawHeader(name, value);
+    QNetworkAccessManager& network = manager ? *manager : m_network;
+    QNetworkReply* reply = network.sendCustomRequest(request, method, body);
+    QSignalSpy finished(reply, &QNetworkReply::finished);
+    HttpResult result;
+    if (!reply->isFinished() && !finished.wait(kWaitMs)) {
+        reply->abort();
+        result.errorString = QStringLiteral("timed out");
+        reply->deleteLater();
+        return result;
+    }
+    result.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    result.error = reply->error();
+    result.errorString = reply->errorString();
+    result.body = reply->readAll();
+    for (const auto& [name, value] : reply->rawHeaderPairs())
+        result.headers.insert(name.toLower(), value);
+    reply->deleteLater();
+    return result;
+}
+
+HttpResult TestRestServer::send(const QByteArray& method, const QString& path, const QByteArray& token,
+                                const QJsonObject& body, const QList<std::pair<QByteArray, QByteArray>>& headers,
+                                const QString& baseUrl)
+{
+    const QByteArray payload = body.isEmpty() ? QByteArray() : QJsonDocument(body).toJson(QJsonDocument::Compact);
+    return sendRaw(method, path, token, payload, headers, baseUrl);
+}
+
+QJsonObject TestRestServer::login(const QString& email, const QString& password)
+{
+    const HttpResult r = send("POST", QStringLiteral("/api/auth/login"), {},
+                              { { QStringLiteral("email"), email }, { QStringLiteral("password"), password } });
+    if (r.status != 200)
+        qWarning().noquote() << "login of" << email << "failed:" << r.describe();
+    const QJsonObject tokens = r.json();
+    remember(tokens.value(QStringLiteral("access_token")).toString());
+    remember(tokens.value(QStringLiteral("refresh_token")).toString());
+    return tokens;
+}
+
+QByteArray TestRestServer::accessToken(const QString& email, const QString& password)
+{
+    return login(email, password).value(QStringLiteral("access_token")).toString().toLatin1();
+}
+
+QJsonObject TestRestServer::makeUser(const QString& role, qint64 organizationId, const QString& tag)
+{
+    const QString name = unique(tag.isEmpty() ? role.left(6) : tag);
+    const HttpResult r = send("POST", QStringLiteral("/api/admin/users"), m_root,
+                              { { QStringLiteral("email"), QString(name + QStringLiteral("@example.com")) },
+                                { QStringLiteral("username"), name },
+                                { QStringLiteral("full_name"), QString(QStringLiteral("Test ") + name) },
+                                { QStringLiteral("password"), kPassword },
+                                { QStringLiteral("organization_id"), organizationId },
+                                { QStringLiteral("role_codes"), QJsonArray { role } } });
+    if (r.status != 201)
+        qWarning().noquote() << "creating" << name << "failed:" << r.describe();
+    return r.json();
+}
+
+// --- sign-in and sessions ------------------------------------------------------------------------
+
+void TestRestServer::healthAnswersWithoutCredentials()
+{
+    const HttpResult r = get(QStringLiteral("/api/health/auth"), {});
+    QCOMPARE(r.status, 200);
+    QCOMPARE(r.json().value(QStringLiteral("status")).toString(), QStringLiteral("healthy"));
+    QCOMPARE(r.json().value(QStringLiteral("database")).toString(), QStringLiteral("connected"));
+}
+
+void TestRestServer::loginThenMe()
+{
+    const QJsonObject user = makeUser(QStringLiteral("admin"));
+    const QJsonObject tokens = login(user.value(QStringLiteral("email")).toString());
+    QCOMPARE(tokens.value(QStringLiteral("token_type")).toString(), QStringLiteral("bearer"));
+    QCOMPARE(tokens.value(QStringLiteral("expires_in")).toInt(), 3600);
+    QVERIFY(tokens.value(QStringLiteral("refresh_token")).toString().size() > 30);
+    const QByteArray token = tokens.value(QStringLiteral("access_token")).toString().toLatin1();
+    QCOMPARE(token.count('.'), 2);
+
+    // The JWT carries the claims of seed 002 plus the session id.
+    const QJsonObject claims
+        = QJsonDocument::fromJson(QByteArray::fromBase64(token.split('.').at(1), QByteArray::Base64UrlEncoding))
+              .object();
+    QCOMPARE(claims.value(QStringLiteral("type")).toString(), QStringLiteral("access"));
+    QCOMPARE(claims.value(QStringLiteral("sub")).toString(),
+             QString::number(user.value(QStringLiteral("id")).toInteger()));
+    QCOMPARE(claims.value(QStringLiteral("email")).toString(), user.value(QStringLiteral("email")).toString());
+    QCOMPARE(claims.value(QStringLiteral("org_id")).toString(), QStringLiteral("1"));
+    QVERIFY(claims.value(QStringLiteral("roles")).toArray().contains(QStringLiteral("admin")));
+    QVERIFY(claims.value(QStringLiteral("permissions")).toArray().contains(QStringLiteral("admin:user:view")));
+    QCOMPARE(claims.value(QStringLiteral("exp")).toInteger() - claims.value(QStringLiteral("iat")).toInteger(), 3600);
+    QCOMPARE(claims.value(QStringLiteral("sid")).toString(),
+             QString::number(tokens.value(QStringLiteral("session_id")).toInteger()));
+
+    const HttpResult me = get(QStringLiteral("/api/auth/me"), token);
+    QVERIFY2(me.status == 200, qPrintable(me.describe()));
+    QCOMPARE(me.json().value(QStringLiteral("user_id")).toInteger(), user.value(QStringLiteral("id")).toInteger());
+    QCOMPARE(me.json().value(QStringLiteral("actor_type")).toString(), QStringLiteral("user"));
+    QCOMPARE(me.json().value(QStringLiteral("user")).toObject().value(QStringLiteral("email")).toString(),
+             user.value(QStringLiteral("email")).toString());
+    QVERIFY(me.json().value(QStringLiteral("roles")).toArray().contains(QStringLiteral("admin")));
+
+    // A tampered token is refused.
+    QByteArray forged = token;
+    forged[forged.size() - 3] = forged.at(forged.size() - 3) == 'A' ? 'B' : 'A';
+    QCOMPARE(get(QStringLiteral("/api/auth/me"), forged).status, 401);
+    QCOMPARE(get(QStringLiteral("/api/auth/me"), {}).status, 401);
+
+    // "alg": "none" is refused, and so is a correctly signed token that expired or that names a
+    // session of somebody else.
+    const QByteArray payload = token.split('.').at(1);
+    const QByteArray none = QByteArray(R"({"alg":"none","typ":"JWT"})")
+                                .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+    QCOMPARE(get(QStringLiteral("/api/auth/me"), none + '.' + payload + '.').status, 401);
+    QFile secretFile(m_secretFile);
+    QVERIFY(secretFile.open(QIODevice::ReadOnly));
+    const QByteArray secret = secretFile.readAll();
+    auto signedToken = [&](QJsonObject body) -> QByteArray {
+        const QByteArray head = QByteArray(R"({"alg":"HS256","typ":"JWT"})")
+                                    .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+        const QByteArray input = head + '.'
+            + QJsonDocument(body)
+                  .toJson(QJsonDocument::Compact)
+                  .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+        return input + '.'
+            + QMessageAuthenticationCode::hash(input, secret, QCryptographicHash::Sha256)
+                  .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+    };
+    const qint64 now = QDateTime::currentSecsSinceEpoch();
+    QCOMPARE(get(QStringLiteral("/api/auth/me"), signedToken(claims)).status, 200); // the recipe is right
+    QJsonObject expired = claims;
+    expired.insert(QStringLiteral("iat"), now - 7200);
+    expired.insert(QStringLiteral("exp"), now - 3600);
+    const HttpResult late = get(QStringLiteral("/api/auth/me"), signedToken(expired));
+    QCOMPARE(late.status, 401);
+    QVERIFY(late.json().value(QStringLiteral("detail")).toString().contains(QStringLiteral("expired")));
+    QJsonObject someoneElse = claims;
+    someoneElse.insert(QStringLiteral("sub"), QString::number(m_rootId));
+    QCOMPARE(get(QStringLiteral("/api/auth/me"), signedToken(someoneElse)).status, 401);
+    QJsonObject refreshType = claims;
+    refreshType.insert(QStringLiteral("type"), QStringLiteral("refresh"));
+    QCOMPARE(get(QStringLiteral("/api/auth/me"), signedToken(refreshType)).status, 401);
+}
+
+void TestRestServer::wrongPasswordIsAProblem()
+{
+    const QJsonObject user = makeUser(QStringLiteral("user"));
+    const HttpResult r = send("POST", QStringLiteral("/api/auth/login"), {},
+                              { { QStringLiteral("email"), user.value(QStringLiteral("email")) },
+                                { QStringLiteral("password"), QStringLiteral("Not-The-Password-1") } });
+    QCOMPARE(r.status, 401);
+    QVERIFY2(r.header("Content-Type").startsWith("application/problem+json"), r.header("Content-Type").constData());
+    const QJsonObject problem = r.json();
+    QCOMPARE(problem.value(QStringLiteral("status")).toInt(), 401);
+    QCOMPARE(problem.value(QStringLiteral("code")).toString(), QStringLiteral("unauthenticated"));
+    QVERIFY(!problem.value(QStringLiteral("type")).toString().isEmpty());
+    QVERIFY(!problem.value(QStringLiteral("title")).toString().isEmpty());
+    QVERIFY(problem.value(QStringLiteral("detail")).toString().contains(QStringLiteral("Wrong email or password")));
+    QVERIFY(problem.value(QStringLiteral("errors")).isObject());
+}
+
+void TestRestServer::lockoutAfterFiveFailures()
+{
+    const QJsonObject user = makeUser(QStringLiteral("user"));
+    const QString email = user.value(QStringLiteral("email")).toString();
+    for (int attempt = 1; attempt <= 5; ++attempt) {
+        const HttpResult r = send("POST", QStringLiteral("/api/auth/login"), {},
+                                  { { QStringLiteral("email"), email },
+                                    { QStringLiteral("password"), QStringLiteral("Wrong-Password-99") } });
+        QCOMPARE(r.status, 401);
+    }
+    // Now even the right password is refused, with the reason.
+    const HttpResult locked = send("POST", QStringLiteral("/api/auth/login"), {},
+                                   { { QStringLiteral("email"), email }, { QStringLiteral("password"), kPassword } });
+    QCOMPARE(locked.status, 401);
+    QVERIFY2(locked.json().value(QStringLiteral("detail")).toString().contains(QStringLiteral("locked")),
+             qPrintable(locked.describe()));
+    const HttpResult listed = get(QStringLiteral("/api/admin/users?status=locked&search=") + email, m_root);
+    QCOMPARE(listed.json().value(QStringLiteral("total")).toInt(), 1);
+}
+
+void TestRestServer::refreshRotatesAndRefusesReuse()
+{
+    const QJsonObject user = makeUser(QStringLiteral("user"));
+    const QJsonObject first = login(user.value(QStringLiteral("email")).toString());
+    const QString refresh1 = first.value(QStringLiteral("refresh_token")).toString();
+
+    const HttpResult rotated
+        = send("POST", QStringLiteral("/api/auth/refresh"), {}, { { QStringLiteral("refresh_token"), refresh1 } });
+    QVERIFY2(rotated.status == 200, qPrintable(rotated.describe()));
+    const QString refresh2 = rotated.json().value(QStringLiteral("refresh_token")).toString();
+    const QByteArray access2 = rotated.json().value(QStringLiteral("access_token")).toString().toLatin1();
+    remember(refresh2);
+    remember(QString::fromLatin1(access2));
+    QVERIFY(refresh2 != refresh1);
+    QCOMPARE(rotated.json().value(QStringLiteral("session_id")), first.value(QStringLiteral("session_id")));
+    QCOMPARE(get(QStringLiteral("/api/auth/me"), access2).status, 200);
+
+    // The old token is spent: presenting it again is reuse, and ends the session for everyone.
+    const HttpResult reused
+        = send("POST", QStringLiteral("/api/auth/refresh"), {}, { { QStringLiteral("refresh_token"), refresh1 } });
+    QCOMPARE(reused.status, 401);
+    QCOMPARE(get(QStringLiteral("/api/auth/me"), access2).status, 401);
+    const HttpResult thief
+        = send("POST", QStringLiteral("/api/auth/refresh"), {}, { { QStringLiteral("refresh_token"), refresh2 } });
+    QCOMPARE(thief.status, 401);
+    const HttpResult audit = get(QStringLiteral("/api/admin/audit?action=session.refresh_reused&resource_id=")
+                                     + QString::number(first.value(QStringLiteral("session_id")).toInteger()),
+                                 m_root);
+    QCOMPARE(audit.json().value(QStringLiteral("items")).toArray().size(), 1);
+
+    const HttpResult garbage = send("POST", QStringLiteral("/api/auth/refresh"), {},
+                                    { { QStringLiteral("refresh_token"), QStringLiteral("rt_nonsense") } });
+    QCOMPARE(garbage.status, 401);
+}
+
+void TestRestServer::logoutRevokesTheSession()
+{
+    const QJsonObject user = makeUser(QStringLiteral("user"));
+    const QJsonObject tokens = login(user.value(QStringLiteral("email")).toString());
+    const QByteArray access = tokens.value(QStringLiteral("access_token")).toString().toLatin1();
+    QCOMPARE(get(QStringLiteral("/api/auth/me"), access).status, 200);
+    QCOMPARE(send("POST", QStringLiteral("/api/auth/logout"), access).status, 204);
+    QCOMPARE(get(QStringLiteral("/api/auth/me"), access).status, 401);
+    const HttpResult refreshed
+        = send("POST", QStringLiteral("/api/auth/refresh"), {},
+               { { QStringLiteral("refresh_token"), tokens.value(QStringLiteral("refresh_token")) } });
+    QCOMPARE(refreshed.status, 401);
+}
+
+void TestRestServer::revokedSessionIsRefusedAtOnce()
+{
+    const QJsonObject admin = makeUser(QStringLiteral("admin"));
+    const QJsonObject tokens = login(admin.value(QStringLiteral("email")).toString());
+    const QByteArray access = tokens.value(QStringLiteral("access_token")).toString().toLatin1();
+    QCOMPARE(get(QStringLiteral("/api/admin/users?limit=1"), access).status, 200);
+
+    const qint64 session = tokens.value(QStringLiteral("session_id")).toInteger();
+    const HttpResult sessions = get(QStringLiteral("/api/admin/sessions?user_id=")
+                                        + QString::number(admin.value(QStringLiteral("id")).toInteger()),
+                                    m_root);
+    QCOMPARE(sessions.status, 200);
+    QCOMPARE(sessions.json()
+                 .value(QStringLiteral("items"))
+                 .toArray()
+                 .first()
+                 .toObject()
+                 .value(QStringLiteral("id"))
+                 .toInteger(),
+             session);
+    QCOMPARE(send("DELETE", QStringLiteral("/api/admin/sessions/") + QString::number(session), m_root).status, 204);
+
+    // The access token has most of its hour left, yet the very next request is refused.
+    const HttpResult after = get(QStringLiteral("/api/admin/users?limit=1"), access);
+    QCOMPARE(after.status, 401);
+    QVERIFY(after.json().value(QStringLiteral("detail")).toString().contains(QStringLiteral("revoked")));
+}
+
+// --- users ---------------------------------------------------------------------------------------
+
+void TestRestServer::usersArePagedWithTotalAndFilters()
+{
+    const QString tag = unique(QStringLiteral("pg"));
+    for (int i = 0; i < 7; ++i)
+        QVERIFY(makeUser(i < 2 ? QStringLiteral("power_user") : QStringLiteral("viewer"), 1, tag + QStringLiteral("x"))
+                    .contains(QStringLiteral("id")));
+    const QString base = QStringLiteral("/api/admin/users?search=") + tag + QStringLiteral("x&limit=3&sort=email");
+    const HttpResult first = get(base, m_root);
+    QVERIFY2(first.status == 200, qPrintable(first.describe()));
+    QCOMPARE(first.json().value(QStringLiteral("total")).toInt(), 7);
+    QCOMPARE(first.json().value(QStringLiteral("page")).toInt(), 1);
+    QCOMPARE(first.json().value(QStringLiteral("limit")).toInt(), 3);
+    QCOMPARE(first.json().value(QStringLiteral("items")).toArray().size(), 3);
+    const HttpResult last = get(base + QStringLiteral("&page=3"), m_root);
+    QCOMPARE(last.json().value(QStringLiteral("items")).toArray().size(), 1);
+    const HttpResult descending = get(base + QStringLiteral("&order=desc"), m_root);
+    QCOMPARE(
+        descending.json().value(QStringLiteral("items")).toArray().first().toObject().value(QStringLiteral("email")),
+        last.json().value(QStringLiteral("items")).toArray().first().toObject().value(QStringLiteral("email")));
+
+    const HttpResult byRole = get(base + QStringLiteral("&role=power_user"), m_root);
+    QCOMPARE(byRole.json().value(QStringLiteral("total")).toInt(), 2);
+    const HttpResult byOrg = get(base + QStringLiteral("&organization_id=1&status=active"), m_root);
+    QCOMPARE(byOrg.json().value(QStringLiteral("total")).toInt(), 7);
+    const HttpResult banned = get(base + QStringLiteral("&status=banned"), m_root);
+    QCOMPARE(banned.json().value(QStringLiteral("total")).toInt(), 0);
+
+    // Bad query values name the parameter.
+    const HttpResult badLimit = get(base.left(base.indexOf(QLatin1Char('&'))) + QStringLiteral("&limit=ten"), m_root);
+    QCOMPARE(badLimit.status, 400);
+    QVERIFY(badLimit.json().value(QStringLiteral("errors")).toObject().contains(QStringLiteral("limit")));
+    const HttpResult badStatus = get(QStringLiteral("/api/admin/users?status=sleeping"), m_root);
+    QCOMPARE(badStatus.status, 400);
+    QVERIFY(badStatus.json().value(QStringLiteral("errors")).toObject().contains(QStringLiteral("status")));
+    const HttpResult unknown = get(QStringLiteral("/api/admin/users?colour=red"), m_root);
+    QCOMPARE(unknown.status, 400);
+    QVERIFY(unknown.json().value(QStringLiteral("errors")).toObject().contains(QStringLiteral("colour")));
+}
+
+void TestRestServer::createUserAndValidationErrors()
+{
+    const QString name = unique(QStringLiteral("new"));
+    const HttpResult created = send("POST", QStringLiteral("/api/admin/users"), m_root,
+                                    { { QStringLiteral("email"), QString(name + QStringLiteral("@example.com")) },
+                                      { QStringLiteral("username"), name },
+                                      { QStringLiteral("password"), kPassword } });
+    QCOMPARE(created.status, 201);
+    const qint64 id = created.json().value(QStringLiteral("id")).toInteger();
+    QCOMPARE(created.header("Location"), "/api/admin/users/" + QByteArray::number(id));
+    QCOMPARE(created.header("ETag"), QByteArray("\"1\""));
+    QCOMPARE(created.json().value(QStringLiteral("role_codes")).toArray(), QJsonArray { QStringLiteral("user") });
+    QCOMPARE(get(QStringLiteral("/api/admin/users/") + QString::number(id), m_root).status, 200);
+
+    const HttpResult weak = send("POST", QStringLiteral("/api/admin/users"), m_root,
+                                 { { QStringLiteral("email"), QStringLiteral("not-an-email") },
+                                   { QStringLiteral("username"), unique(QStringLiteral("weak")) },
+                                   { QStringLiteral("password"), QStringLiteral("short") } });
+    QCOMPARE(weak.status, 400);
+    QCOMPARE(weak.json().value(QStringLiteral("code")).toString(), QStringLiteral("validation"));
+    QVERIFY2(weak.json().value(QStringLiteral("errors")).toObject().contains(QStringLiteral("email")),
+             qPrintable(weak.describe()));
+
+    const HttpResult missing = send("POST", QStringLiteral("/api/admin/users"), m_root,
+                                    { { QStringLiteral("email"), QStringLiteral("a@b.c") } });
+    QCOMPARE(missing.status, 400);
+    const QJsonObject errors = missing.json().value(QStringLiteral("errors")).toObject();
+    QVERIFY(errors.contains(QStringLiteral("username")));
+    QVERIFY(errors.contains(QStringLiteral("password")));
+
+    const HttpResult duplicate = send("POST", QStringLiteral("/api/admin/users"), m_root,
+                                      { { QStringLiteral("email"), QString(name + QStringLiteral("@example.com")) },
+                                        { QStringLiteral("username"), unique(QStringLiteral("dup")) },
+                                        { QStringLiteral("password"), kPassword } });
+    QCOMPARE(duplicate.status, 400);
+    QVERIFY(duplicate.json().value(QStringLiteral("errors")).toObject().contains(QStringLiteral("email")));
+}
+
+void TestRestServer::patchNeedsTheCurrentVersion()
+{
+    const QJsonObject user = makeUser(QStringLiteral("user"));
+    const QString path
+        = QStringLiteral("/api/admin/users/") + QString::number(user.value(QStringLiteral("id")).toInteger());
+    const HttpResult current = get(path, m_root);
+    const QByteArray etag = current.header("ETag");
+    QCOMPARE(etag, QByteArray("\"1\""));
+
+    const QJsonObject change { { QStringLiteral("full_name"), QStringLiteral("Renamed Once") } };
+    const HttpResult missing = send("PATCH", path, m_root, change);
+    QCOMPARE(missing.status, 428);
+    const HttpResult first = send("PATCH", path, m_root, change, { { "If-Match", etag } });
+    QVERIFY2(first.status == 200, qPrintable(first.describe()));
+    QCOMPARE(first.header("ETag"), QByteArray("\"2\""));
+    QCOMPARE(first.json().value(QStringLiteral("full_name")).toString(), QStringLiteral("Renamed Once"));
+
+    // A second writer still holding version 1 gets 412, and nothing is overwritten.
+    const HttpResult stale = send("PATCH", path, m_root, { { QStringLiteral("full_name"), QStringLiteral("Lost") } },
+                                  { { "If-Match", etag } });
+    QCOMPARE(stale.status, 412);
+    QCOMPARE(stale.json().value(QStringLiteral("code")).toString(), QStringLiteral("conflict"));
+    QCOMPARE(get(path, m_root).json().value(QStringLiteral("full_name")).toString(), QStringLiteral("Renamed Once"));
+}
+
+void TestRestServer::adminCannotAssignSuperAdmin()
+{
+    const QJsonObject admin = makeUser(QStringLiteral("admin"));
+    const QJsonObject target = makeUser(QStringLiteral("user"));
+    const QByteArray token = accessToken(admin.value(QStringLiteral("email")).toString());
+    const QString path = QStringLiteral("/api/admin/users/")
+        + QString::number(target.value(QStringLiteral("id")).toInteger()) + QStringLiteral("/roles");
+    const HttpResult refused
+        = send("POST", path, token, { { QStringLiteral("role_code"), QStringLiteral("super_admin") } });
+    QCOMPARE(refused.status, 403);
+    QCOMPARE(refused.json().value(QStringLiteral("code")).toString(), QStringLiteral("forbidden"));
+    QVERIFY2(refused.json().value(QStringLiteral("detail")).toString().contains(QStringLiteral("super_admin")),
+             qPrintable(refused.describe()));
+    // Assigning a lower role works, and revoking it again.
+    QCOMPARE(send("POST", path, token, { { QStringLiteral("role_code"), QStringLiteral("power_user") } }).status, 204);
+    QCOMPARE(send("DELETE", path + QStringLiteral("/power_user"), token).status, 204);
+}
+
+void TestRestServer::crossTenantIsForbidden()
+{
+    const HttpResult org = send("POST", QStringLiteral("/api/admin/organizations"), m_root,
+                                { { QStringLiteral("name"), unique(QStringLiteral("Beta ")) } });
+    QVERIFY2(org.status == 201, qPrintable(org.describe()));
+    const qint64 betaId = org.json().value(QStringLiteral("id")).toInteger();
+    const QJsonObject betaAdmin = makeUser(QStringLiteral("admin"), betaId);
+    const QJsonObject alphaUser = makeUser(QStringLiteral("user"), 1);
+    const QByteArray token = accessToken(betaAdmin.value(QStringLiteral("email")).toString());
+
+    const HttpResult read
+        = get(QStringLiteral("/api/admin/users/") + QString::number(alphaUser.value(QStringLiteral("id")).toInteger()),
+              token);
+    QCOMPARE(read.status, 403);
+    const HttpResult list = get(QStringLiteral("/api/admin/users?organization_id=1"), token);
+    QCOMPARE(list.status, 403);
+    // Their own list holds only their organization.
+    const HttpResult own = get(QStringLiteral("/api/admin/users"), token);
+    QCOMPARE(own.status, 200);
+    for (const QJsonValue& item : own.json().value(QStringLiteral("items")).toArray())
+        QCOMPARE(item.toObject().value(QStringLiteral("organization_id")).toInteger(), betaId);
+}
+
+void TestRestServer::banAndUnban()
+{
+    const QJsonObject user = makeUser(QStringLiteral("user"));
+    const QString email = user.value(QStringLiteral("email")).toString();
+    const QByteArray userToken = accessToken(email);
+    const QString path
+        = QStringLiteral("/api/admin/users/") + QString::number(user.value(QStringLiteral("id")).toInteger());
+
+    const HttpResult noReason
+        = send("POST", path + QStringLiteral("/ban"), m_root, { { QStringLiteral("expires_at"), QJsonValue() } });
+    QCOMPARE(noReason.status, 400);
+    QVERIFY(noReason.json().value(QStringLiteral("errors")).toObject().contains(QStringLiteral("reason")));
+    const HttpResult badDate = send("POST", path + QStringLiteral("/ban"), m_root,
+                                    { { QStringLiteral("reason"), QStringLiteral("spam") },
+                                      { QStringLiteral("expires_at"), QStringLiteral("next tuesday") } });
+    QCOMPARE(badDate.status, 400);
+    QVERIFY(badDate.json().value(QStringLiteral("errors")).toObject().contains(QStringLiteral("expires_at")));
+
+    const HttpResult banned = send("POST", path + QStringLiteral("/ban"), m_root,
+                                   { { QStringLiteral("reason"), QStringLiteral("spam") },
+                                     { QStringLiteral("expires_at"), QStringLiteral("2099-01-01T00:00:00Z") } });
+    QVERIFY2(banned.status == 200, qPrintable(banned.describe()));
+    QCOMPARE(banned.json().value(QStringLiteral("status")).toString(), QStringLiteral("banned"));
+    QCOMPARE(banned.json().value(QStringLiteral("ban_expires_at")).toString(),
+             QStringLiteral("2099-01-01T00:00:00.000Z"));
+    // The ban ended the user's sessions: their token stops working, and they cannot sign in.
+    QCOMPARE(get(QStringLiteral("/api/auth/me"), userToken).status, 401);
+    const HttpResult login = send("POST", QStringLiteral("/api/auth/login"), {},
+                                  { { QStringLiteral("email"), email }, { QStringLiteral("password"), kPassword } });
+    QCOMPARE(login.status, 403);
+    QVERIFY(login.json().value(QStringLiteral("detail")).toString().contains(QStringLiteral("banned")));
+
+    const HttpResult unbanned = send("POST", path + QStringLiteral("/unban"), m_root);
+    QCOMPARE(unbanned.status, 200);
+    QCOMPARE(unbanned.json().value(QStringLiteral("status")).toString(), QStringLiteral("active"));
+    QVERIFY(!accessToken(email).isEmpty());
+
+    QCOMPARE(send("POST", path + QStringLiteral("/suspend"), m_root,
+                  { { QStringLiteral("reason"), QStringLiteral("audit") } })
+                 .json()
+                 .value(QStringLiteral("status"))
+                 .toString(),
+             QStringLiteral("suspended"));
+    QCOMPARE(
+        send("POST", path + QStringLiteral("/unsuspend"), m_root).json().value(QStringLiteral("status")).toString(),
+        QStringLiteral("active"));
+}
+
+void TestRestServer::impersonation()
+{
+    const QJsonObject user = makeUser(QStringLiteral("user"));
+    const qint64 userId = user.value(QStringLiteral("id")).toInteger();
+    const QString path = QStringLiteral("/api/admin/users/") + QString::number(userId) + QStringLiteral("/impersonate");
+    const HttpResult noReason = send("POST", path, m_root, { { QStringLiteral("duration_minutes"), 10 } });
+    QCOMPARE(noReason.status, 400);
+
+    const HttpResult created = send(
+        "POST", path, m_root,
+        { { QStringLiteral("reason"), QStringLiteral("ticket 42") }, { QStringLiteral("duration_minutes"), 10 } });
+    QVERIFY2(created.status == 201, qPrintable(created.describe()));
+    const QByteArray token = created.json().value(QStringLiteral("token")).toString().toLatin1();
+    remember(QString::fromLatin1(token));
+    QVERIFY(!token.isEmpty());
+    QCOMPARE(
+        created.json().value(QStringLiteral("session")).toObject().value(QStringLiteral("impersonator_id")).toInteger(),
+        m_rootId);
+
+    // The session token works as a bearer token and acts as the user, marked with the impersonator.
+    const HttpResult me = get(QStringLiteral("/api/auth/me"), token);
+    QVERIFY2(me.status == 200, qPrintable(me.describe()));
+    QCOMPARE(me.json().value(QStringLiteral("user_id")).toInteger(), userId);
+    QCOMPARE(me.json().value(QStringLiteral("impersonator_id")).toInteger(), m_rootId);
+
+    // An admin (not a super admin) may not impersonate.
+    const QJsonObject admin = makeUser(QStringLiteral("admin"));
+    const HttpResult refused = send("POST", path, accessToken(admin.value(QStringLiteral("email")).toString()),
+                                    { { QStringLiteral("reason"), QStringLiteral("curious") } });
+    QCOMPARE(refused.status, 403);
+}
+
+// --- API keys ------------------------------------------------------------------------------------
+
+void TestRestServer::apiKeyScopesAndHeaderOnly()
+{
+    const QJsonObject admin = makeUser(QStringLiteral("admin"));
+    const qint64 adminId = admin.value(QStringLiteral("id")).toInteger();
+    const HttpResult created = send(
+        "POST", QStringLiteral("/api/admin/users/") + QString::number(adminId) + QStringLiteral("/api-keys"), m_root,
+        { { QStringLiteral("name"), QStringLiteral("reporting") },
+          { QStringLiteral("scopes"), QJsonArray { QStringLiteral("admin:user:view") } } });
+    QVERIFY2(created.status == 201, qPrintable(created.describe()));
+    const QByteArray key = created.json().value(QStringLiteral("key")).toString().toLatin1();
+    remember(QString::fromLatin1(key));
+    QVERIFY(key.startsWith("pk_live_"));
+    QVERIFY(key.startsWith(created.json().value(QStringLiteral("prefix")).toString().toLatin1()));
+    const qint64 keyId = created.json().value(QStringLiteral("id")).toInteger();
+
+    // Shown once: the list has the prefix, never the key.
+    const HttpResult listed = get(QStringLiteral("/api/admin/api-keys?user_id=") + QString::number(adminId), m_root);
+    QCOMPARE(listed.status, 200);
+    QCOMPARE(listed.json().value(QStringLiteral("total")).toInt(), 1);
+    QVERIFY(!listed.body.contains(key));
+
+    const HttpResult allowed
+        = sendRaw("GET", QStringLiteral("/api/admin/users?limit=2"), {}, {}, { { "X-API-Key", key } });
+    QVERIFY2(allowed.status == 200, qPrintable(allowed.describe()));
+    const HttpResult me = sendRaw("GET", QStringLiteral("/api/auth/me"), {}, {}, { { "X-API-Key", key } });
+    QCOMPARE(me.json().value(QStringLiteral("actor_type")).toString(), QStringLiteral("api_key"));
+    QCOMPARE(me.json().value(QStringLiteral("api_key_id")).toInteger(), keyId);
+
+    // Outside its scope: 403 with the reason.
+    const HttpResult outside
+        = sendRaw("POST", QStringLiteral("/api/admin/users"), {},
+                  QJsonDocument(QJsonObject { { QStringLiteral("email"), QStringLiteral("k@example.com") } })
+                      .toJson(QJsonDocument::Compact),
+                  { { "X-API-Key", key } });
+    QCOMPARE(outside.status, 403);
+    QVERIFY2(outside.json().value(QStringLiteral("detail")).toString().contains(QStringLiteral("admin:user:create")),
+             qPrintable(outside.describe()));
+
+    // Never in the URL, whatever the parameter is called.
+    const HttpResult inQuery = get(QStringLiteral("/api/admin/users?api_key=") + QString::fromLatin1(key), {});
+    QCOMPARE(inQuery.status, 400);
+    QVERIFY(inQuery.json().value(QStringLiteral("detail")).toString().contains(QStringLiteral("X-API-Key")));
+    QCOMPARE(get(QStringLiteral("/api/admin/users?q=") + QString::fromLatin1(key), {}).status, 400);
+
+    // Revoked: refused at once.
+    QCOMPARE(send("DELETE", QStringLiteral("/api/admin/api-keys/") + QString::number(keyId), m_root).status, 204);
+    QCOMPARE(sendRaw("GET", QStringLiteral("/api/admin/users?limit=2"), {}, {}, { { "X-API-Key", key } }).status, 401);
+    QCOMPARE(sendRaw("GET", QStringLiteral("/api/admin/users"), {}, {}, { { "X-API-Key", "pk_live_nonsense" } }).status,
+             401);
+}
+
+void TestRestServer::apiKeyRateLimit()
+{
+    const QJsonObject admin = makeUser(QStringLiteral("admin"));
+    const HttpResult created
+        = send("POST",
+               QStringLiteral("/api/admin/users/") + QString::number(admin.value(QStringLiteral("id")).toInteger())
+                   + QStringLiteral("/api-keys"),
+               m_root,
+               { { QStringLiteral("name"), QStringLiteral("slow") },
+                 { QStringLiteral("scopes"), QJsonArray { QStringLiteral("admin:user:view") } },
+                 { QStringLiteral("rate_limit_per_minute"), 3 } });
+    QVERIFY2(created.status == 201, qPrintable(created.describe()));
+    const QByteArray key = created.json().value(QStringLiteral("key")).toString().toLatin1();
+    remember(QString::fromLatin1(key));
+
+    // Three in a minute pass; then 429 with Retry-After. (Windows are UTC minutes.)
+    waitForAFreshMinute();
+    for (int i = 0; i < 3; ++i)
+        QCOMPARE(sendRaw("GET", QStringLiteral("/api/admin/users?limit=1"), {}, {}, { { "X-API-Key", key } }).status,
+                 200);
+    const HttpResult limited
+        = sendRaw("GET", QStringLiteral("/api/admin/users?limit=1"), {}, {}, { { "X-API-Key", key } });
+    QCOMPARE(limited.status, 429);
+    QCOMPARE(limited.json().value(QStringLiteral("code")).toString(), QStringLiteral("rate_limited"));
+    bool ok = false;
+    const int retryAfter = limited.header("Retry-After").toInt(&ok);
+    QVERIFY2(ok && retryAfter >= 1 && retryAfter <= 60, limited.header("Retry-After").constData());
+    QCOMPARE(limited.header("X-RateLimit-Limit"), QByteArray("3"));
+}
+
+// --- malformed requests --------------------------------------------------------------------------
+
+void TestRestServer::malformedBodies_data()
+{
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QByteArray>("contentType");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QString>("field"); // expected in "errors", or empty
+    QTest::addColumn<QString>("detail"); // expected in "detail"
+
+    QTest::newRow("malformed JSON") << QByteArray(R"({"name": "x",)") << QByteArray("application/json") << 400
+                                    << QString() << QStringLiteral("Malformed JSON");
+    QTest::newRow("not an object") << QByteArray(R"(["name"])") << QByteArray("application/json") << 400 << QString()
+                                   << QStringLiteral("JSON object");
+    QTest::newRow("wrong type") << QByteArray(R"({"name": "x", "rate_limit_per_minute": "ten"})")
+                                << QByteArray("application/json") << 400 << QStringLiteral("rate_limit_per_minute")
+                                << QStringLiteral("integer");
+    QTest::newRow("unknown field") << QByteArray(R"({"name": "x", "colour": "red"})") << QByteArray("application/json")
+                                   << 400 << QStringLiteral("colour") << QStringLiteral("Unknown field");
+    QTest::newRow("array of numbers for scopes")
+        << QByteArray(R"({"name": "x", "scopes": [1, 2]})") << QByteArray("application/json") << 400
+        << QStringLiteral("scopes") << QStringLiteral("array of strings");
+    QTest::newRow("not JSON") << QByteArray("name=x") << QByteArray("application/x-www-form-urlencoded") << 415
+                              << QString() << QStringLiteral("Content-Type");
+}
+
+void TestRestServer::malformedBodies()
+{
+    QFETCH(QByteArray, body);
+    QFETCH(QByteArray, contentType);
+    QFETCH(int, status);
+    QFETCH(QString, field);
+    QFETCH(QString, detail);
+    const HttpResult r
+        = sendRaw("POST", QStringLiteral("/api/admin/users/") + QString::number(m_rootId) + QStringLiteral("/api-keys"),
+                  m_root, body, { { "Content-Type", contentType } });
+    QCOMPARE(r.status, status);
+    QVERIFY(r.header("Content-Type").startsWith("application/problem+json"));
+    QVERIFY2(r.json().value(QStringLiteral("detail")).toString().contains(detail), qPrintable(r.describe()));
+    if (!field.isEmpty())
+        QVERIFY2(r.json().value(QStringLiteral("errors")).toObject().contains(field), qPrintable(r.describe()));
+}
+
+void TestRestServer::oversizedBodyIsRefused()
+{
+    QByteArray huge = R"({"name": ")";
+    huge += QByteArray(2 * 1024 * 1024, 'x');
+    huge += R"("})";
+    const HttpResult r = sendRaw("POST", QStringLiteral("/api/admin/roles"), m_root, huge, {});
+    QCOMPARE(r.status, 413);
+    QVERIFY(r.json().value(QStringLiteral("detail")).toString().contains(QStringLiteral("limit")));
+    QCOMPARE(get(QStringLiteral("/api/health/auth"), {}).status, 200);
+}
+
+void TestRestServer::unknownRouteAndMethod()
+{
+    QCOMPARE(get(QStringLiteral("/api/admin/nothing"), m_root).status, 404);
+    QCOMPARE(get(QStringLiteral("/api/admin/users/abc"), m_root).status, 404);
+    const HttpResult method = send("PUT", QStringLiteral("/api/admin/users"), m_root);
+    QCOMPARE(method.status, 405);
+    QVERIFY(method.header("Allow").contains("GET"));
+    QCOMPARE(get(QStringLiteral("/api/admin/users/999999"), m_root).status, 404);
+}
+
+// --- organizations, invitations, roles -----------------------------------------------------------
+
+void TestRestServer::invitationRoundTrip()
+{
+    const HttpResult org
+        = send("POST", QStringLiteral("/api/admin/organizations"), m_root,
+               { { QStringLiteral("name"), unique(QStringLiteral("Gamma ")) }, { QStringLiteral("max_users"), 5 } });
+    QCOMPARE(org.status, 201);
+    const QString orgPath = QStringLiteral("/api/admin/organizations/")
+        + QString::number(org.json().value(QStringLiteral("id")).toInteger());
+    const QString slug = org.json().value(QStringLiteral("slug")).toString();
+    const QString email = unique(QStringLiteral("invitee")) + QStringLiteral("@example.com");
+    const HttpResult invited = send("POST", orgPath + QStringLiteral("/invitations"), m_root,
+                                    { { QStringLiteral("email"), email },
+                                      { QStringLiteral("role_code"), QStringLiteral("power_user") },
+                                      { QStringLiteral("valid_days"), 3 } });
+    QVERIFY2(invited.status == 201, qPrintable(invited.describe()));
+    const QString token = invited.json().value(QStringLiteral("token")).toString();
+    remember(token);
+    QCOMPARE(
+        get(orgPath + QStringLiteral("/invitations"), m_root).json().value(QStringLiteral("items")).toArray().size(),
+        1);
+
+    const HttpResult accepted = send("POST", QStringLiteral("/api/invitations/accept"), {},
+                                     { { QStringLiteral("token"), token },
+                                       { QStringLiteral("username"), unique(QStringLiteral("invitee")) },
+                                       { QStringLiteral("full_name"), QStringLiteral("Invited Person") },
+                                       { QStringLiteral("password"), kPassword } });
+    QVERIFY2(accepted.status == 201, qPrintable(accepted.describe()));
+    QCOMPARE(accepted.json().value(QStringLiteral("role_codes")).toArray(),
+             QJsonArray { QStringLiteral("power_user") });
+    QVERIFY(!accessToken(email).isEmpty());
+    const HttpResult again = send("POST", QStringLiteral("/api/invitations/accept"), {},
+                                  { { QStringLiteral("token"), token },
+                                    { QStringLiteral("username"), unique(QStringLiteral("again")) },
+                                    { QStringLiteral("password"), kPassword } });
+    QCOMPARE(again.status, 409);
+
+    QCOMPARE(send("POST", orgPath + QStringLiteral("/suspend"), m_root).json().value(QStringLiteral("active")).toBool(),
+             false);
+    QCOMPARE(
+        send("POST", orgPath + QStringLiteral("/unsuspend"), m_root).json().value(QStringLiteral("active")).toBool(),
+        true);
+    const HttpResult renamed
+        = send("PATCH", orgPath, m_root, { { QStringLiteral("name"), QStringLiteral("Gamma Renamed") } });
+    QCOMPARE(renamed.json().value(QStringLiteral("name")).toString(), QStringLiteral("Gamma Renamed"));
+    // Wiping out needs the slug repeated.
+    QCOMPARE(send("DELETE", orgPath + QStringLiteral("?confirm=wrong"), m_root).status, 400);
+    QCOMPARE(send("DELETE", orgPath, m_root, { { QStringLiteral("confirm"), slug } }).status, 204);
+    QCOMPARE(get(orgPath, m_root).status, 404);
+}
+
+void TestRestServer::rolesOverHttp()
+{
+    const QString code = unique(QStringLiteral("auditor_"));
+    const HttpResult created
+        = send("POST", QStringLiteral("/api/admin/roles"), m_root,
+               { { QStringLiteral("code"), code },
+                 { QStringLiteral("name"), QStringLiteral("Auditor") },
+                 { QStringLiteral("level"), 30 },
+                 { QStringLiteral("organization_id"), 1 },
+                 { QStringLiteral("permission_codes"), QJsonArray { QStringLiteral("admin:audit:view") } } });
+    QVERIFY2(created.status == 201, qPrintable(created.describe()));
+    const QString path
+        = QStringLiteral("/api/admin/roles/") + QString::number(created.json().value(QStringLiteral("id")).toInteger());
+    QCOMPARE(created.header("Location"), path.toLatin1());
+    const HttpResult effective = get(path + QStringLiteral("/permissions"), m_root);
+    QVERIFY(effective.json().value(QStringLiteral("items")).toArray().contains(QStringLiteral("admin:audit:view")));
+    QVERIFY(
+        effective.json().value(QStringLiteral("items")).toArray().contains(QStringLiteral("chat:view"))); // inherited
+
+    const HttpResult patched
+        = send("PATCH", path, m_root,
+               { { QStringLiteral("permission_codes"),
+                   QJsonArray { QStringLiteral("admin:audit:view"), QStringLiteral("admin:audit:export") } } });
+    QCOMPARE(patched.status, 200);
+    QCOMPARE(patched.json().value(QStringLiteral("permission_codes")).toArray().size(), 2);
+    const HttpResult unknownPermission = send(
+        "PATCH", path, m_root, { { QStringLiteral("permission_codes"), QJsonArray { QStringLiteral("no:such") } } });
+    QCOMPARE(unknownPermission.status, 400);
+
+    const QJsonObject holder = makeUser(code);
+    QVERIFY(holder.contains(QStringLiteral("id")));
+    QCOMPARE(send("DELETE", path, m_root).status, 409); // assigned
+    QCOMPARE(send("DELETE", path + QStringLiteral("?cascade=true"), m_root).status, 204);
+    QVERIFY(!get(QStringLiteral("/api/admin/roles"), m_root).body.contains(code.toUtf8()));
+    QVERIFY(get(QStringLiteral("/api/admin/permissions"), m_root).json().value(QStringLiteral("items")).toArray().size()
+            > 60);
+    QCOMPARE(get(QStringLiteral("/api/admin/stats"), m_root).status, 200);
+    QCOMPARE(get(QStringLiteral("/api/admin/audit/activity?days=7"), m_root)
+                 .json()
+                 .value(QStringLiteral("items"))
+                 .toArray()
+                 .size(),
+             7);
+    const HttpResult verified = send("POST", QStringLiteral("/api/admin/audit/verify"), m_root);
+    QCOMPARE(verified.status, 200);
+    QCOMPARE(verified.json().value(QStringLiteral("ok")).toBool(), true);
+}
+
+// --- audit ---------------------------------------------------------------------------------------
+
+void TestRestServer::auditCursorAndStreamedExport()
+{
+    const QString filter = QStringLiteral("action=user.created&actor_id=") + QString::number(m_rootId);
+    // Walk the log with a small page and the cursor.
+    QSet<qint64> seen;
+    QString cursor;
+    int pages = 0;
+    do {
+        QString path = QStringLiteral("/api/admin/audit?limit=4&") + filter;
+        if (!cursor.isEmpty())
+            path += QStringLiteral("&cursor=") + cursor;
+        const HttpResult page = get(path, m_root);
+        QVERIFY2(page.status == 200, qPrintable(page.describe()));
+        const QJsonArray items = page.json().value(QStringLiteral("items")).toArray();
+        QVERIFY(items.size() <= 4);
+        for (const QJsonValue& item : items) {
+            QCOMPARE(item.toObject().value(QStringLiteral("action")).toString(), QStringLiteral("user.created"));
+            QVERIFY2(!seen.contains(item.toObject().value(QStringLiteral("id")).toInteger()), "an event came twice");
+            seen.insert(item.toObject().value(QStringLiteral("id")).toInteger());
+        }
+        cursor = page.json().value(QStringLiteral("next_cursor")).toString();
+        ++pages;
+    } while (!cursor.isEmpty() && pages < 100);
+    QVERIFY(seen.size() > 10);
+    QVERIFY(pages >= 3);
+
+    const HttpResult csv = get(QStringLiteral("/api/admin/audit/export?format=csv&") + filter, m_root);
+    QVERIFY2(csv.status == 200, qPrintable(csv.describe()));
+    QVERIFY(csv.header("Content-Type").startsWith("text/csv"));
+    QCOMPARE(csv.header("Transfer-Encoding"), QByteArray("chunked"));
+    const QList<QByteArray> lines = csv.body.trimmed().split('\n');
+    QVERIFY(lines.first().startsWith("id,time_utc,"));
+    QCOMPARE(lines.size() - 1, seen.size());
+
+    const HttpResult jsonl = get(QStringLiteral("/api/admin/audit/export?format=jsonl&") + filter, m_root);
+    QCOMPARE(jsonl.status, 200);
+    QCOMPARE(jsonl.body.trimmed().split('\n').size(), seen.size());
+
+    QCOMPARE(get(QStringLiteral("/api/admin/audit?cursor=garbage"), m_root).status, 400);
+    QCOMPARE(get(QStringLiteral("/api/admin/audit?from=yesterday"), m_root).status, 400);
+    QCOMPARE(get(QStringLiteral("/api/admin/audit/export?format=xml"), m_root).status, 400);
+    const HttpResult ranged
+        = get(QStringLiteral("/api/admin/audit?limit=1&from=2000-01-01T00:00:00Z&to=2000-01-02"), m_root);
+    QCOMPARE(ranged.status, 200);
+    QCOMPARE(ranged.json().value(QStringLiteral("items")).toArray().size(), 0);
+
+    // An admin without admin:audit:export (a viewer) is refused before any byte is streamed.
+    const QJsonObject viewer = makeUser(QStringLiteral("viewer"));
+    const HttpResult refused
+        = get(QStringLiteral("/api/admin/audit/export"), accessToken(viewer.value(QStringLiteral("email")).toString()));
+    QCOMPARE(refused.status, 403);
+}
+
+// --- robustness ----------------------------------------------------------------------------------
+
+void TestRestServer::concurrentClients()
+{
+    // Several managers: several connections at once, each with requests in flight.
+    std::vector<std::unique_ptr<QNetworkAccessManager>> managers;
+    QList<QNetworkReply*> replies;
+    for (int m = 0; m < 4; ++m) {
+        managers.push_back(std::make_unique<QNetworkAccessManager>());
+        for (int i = 0; i < 10; ++i) {
+            QNetworkRequest request(
+                QUrl(m_server.baseUrl() + QStringLiteral("/api/admin/users?limit=20&page=") + QString::number(i + 1)));
+            request.setRawHeader("Authorization", "Bearer " + m_root);
+            replies << managers.back()->get(request);
+        }
+    }
+    for (QNetworkReply* reply : std::as_const(replies)) {
+        if (!reply->isFinished()) {
+            QSignalSpy finished(reply, &QNetworkReply::finished);
+            QVERIFY(finished.wait(kWaitMs));
+        }
+        QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+        QVERIFY(QJsonDocument::fromJson(reply->readAll()).object().contains(QStringLiteral("total")));
+        reply->deleteLater();
+    }
+}
+
+void TestRestServer::clientDisconnectingMidRequest()
+{
+    const QUrl base(m_server.baseUrl());
+    auto openSocket = [&]() {
+        auto socket = std::make_unique<QTcpSocket>();
+        QSignalSpy connected(socket.get(), &QTcpSocket::connected);
+        socket->connectToHost(base.host(), quint16(base.port()));
+        if (socket->state() != QAbstractSocket::ConnectedState)
+            connected.wait(kWaitMs);
+        return socket;
+    };
+    {
+        // Half the headers, then gone.
+        auto socket = openSocket();
+        QCOMPARE(socket->state(), QAbstractSocket::ConnectedState);
+        socket->write("POST /api/auth/login HTTP/1.1\r\nHost: localhost\r\nContent-");
+        QSignalSpy written(socket.get(), &QTcpSocket::bytesWritten);
+        written.wait(1000);
+        socket->abort();
+    }
+    {
+        // The headers and half the body, then gone.
+        auto socket = openSocket();
+        socket->write("POST /api/auth/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                      "Content-Length: 200\r\n\r\n{\"email\": \"root@");
+        QSignalSpy written(socket.get(), &QTcpSocket::bytesWritten);
+        written.wait(1000);
+        socket->close();
+    }
+    {
+        // A whole request whose answer nobody waits for.
+        auto socket = openSocket();
+        socket->write("GET /api/admin/audit/export HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + m_root
+                      + "\r\n\r\n");
+        QSignalSpy written(socket.get(), &QTcpSocket::bytesWritten);
+        written.wait(1000);
+        socket->abort();
+    }
+    {
+        // Garbage instead of HTTP gets a 400 and a closed connection.
+        auto socket = openSocket();
+        socket->write("HELLO THERE\r\n\r\n");
+        QSignalSpy closed(socket.get(), &QTcpSocket::disconnected);
+        QVERIFY(closed.wait(kWaitMs));
+        QVERIFY(socket->readAll().startsWith("HTTP/1.1 400"));
+    }
+    // The server carries on.
+    QCOMPARE(get(QStringLiteral("/api/health/auth"), {}).status, 200);
+    QCOMPARE(get(QStringLiteral("/api/admin/users?limit=1"), m_root).status, 200);
+}
+
+void TestRestServer::twoServersAreOneDeployment()
+{
+    // A second server on the same database (behind any load balancer): tokens, rotation, revocation
+    // and rate limits live in the database, so the two behave as one.
+    ServerProcess other;
+    QVERIFY2(other.start(m_binary, {}, m_database, m_secretFile), qPrintable(other.output() + other.log()));
+    const QString b = other.baseUrl();
+    const QJsonObject user = makeUser(QStringLiteral("admin"));
+    const QJsonObject tokens = login(user.value(QStringLiteral("email")).toString()); // on server A
+    const QByteArray access = tokens.value(QStringLiteral("access_token")).toString().toLatin1();
+    QCOMPARE(send("GET", QStringLiteral("/api/auth/me"), access, {}, {}, b).status, 200);
+
+    // Rotated on B; the spent token is refused on A, which ends the session on both.
+    const HttpResult rotated
+        = send("POST", QStringLiteral("/api/auth/refresh"), {},
+               { { QStringLiteral("refresh_token"), tokens.value(QStringLiteral("refresh_token")) } }, {}, b);
+    QVERIFY2(rotated.status == 200, qPrintable(rotated.describe()));
+    remember(rotated.json().value(QStringLiteral("refresh_token")).toString());
+    remember(rotated.json().value(QStringLiteral("access_token")).toString());
+    const HttpResult reused
+        = send("POST", QStringLiteral("/api/auth/refresh"), {},
+               { { QStringLiteral("refresh_token"), tokens.value(QStringLiteral("refresh_token")) } });
+    QCOMPARE(reused.status, 401);
+    QCOMPARE(send("GET", QStringLiteral("/api/auth/me"), access, {}, {}, b).status, 401);
+
+    // Revoked through B, refused at once on A.
+    const QJsonObject second = login(user.value(QStringLiteral("email")).toString());
+    const QByteArray access2 = second.value(QStringLiteral("access_token")).toString().toLatin1();
+    QCOMPARE(get(QStringLiteral("/api/auth/me"), access2).status, 200);
+    QCOMPARE(send("DELETE",
+                  QStringLiteral("/api/admin/sessions/")
+                      + QString::number(second.value(QStringLiteral("session_id")).toInteger()),
+                  m_root, {}, {}, b)
+                 .status,
+             204);
+    QCOMPARE(get(QStringLiteral("/api/auth/me"), access2).status, 401);
+
+    // One rate limit over both servers.
+    const HttpResult created
+        = send("POST",
+               QStringLiteral("/api/admin/users/") + QString::number(user.value(QStringLiteral("id")).toInteger())
+                   + QStringLiteral("/api-keys"),
+               m_root,
+               { { QStringLiteral("name"), QStringLiteral("shared") },
+                 { QStringLiteral("scopes"), QJsonArray { QStringLiteral("admin:user:view") } },
+                 { QStringLiteral("rate_limit_per_minute"), 4 } });
+    QCOMPARE(created.status, 201);
+    const QByteArray key = created.json().value(QStringLiteral("key")).toString().toLatin1();
+    remember(QString::fromLatin1(key));
+    waitForAFreshMinute();
+    for (int i = 0; i < 5; ++i) {
+        const HttpResult r = sendRaw("GET", QStringLiteral("/api/admin/users?limit=1"), {}, {},
+                                     { { "X-API-Key", key } }, i % 2 ? b : QString());
+        // Four in the minute, whichever server counted them; the fifth is refused.
+        QCOMPARE(r.status, i < 4 ? 200 : 429);
+    }
+    other.stop();
+}
+
+void TestRestServer::killedServerIsAConnectionError()
+{
+    ServerProcess doomed;
+    QVERIFY2(doomed.start(m_binary, {}, m_database, m_secretFile), qPrintable(doomed.output() + doomed.log()));
+    QNetworkAccessManager network;
+    QCOMPARE(sendRaw("GET", QStringLiteral("/api/health/auth"), {}, {}, {}, doomed.baseUrl(), &network).status, 200);
+    doomed.kill();
+    const HttpResult after = sendRaw("GET", QStringLiteral("/api/health/auth"), {}, {}, {}, doomed.baseUrl(), &network);
+    QCOMPARE(after.status, 0);
+    QVERIFY2(after.error != QNetworkReply::NoError, qPrintable(after.describe()));
+}
+
+void TestRestServer::tlsWithASelfSignedCertificate()
+{
+    if (!QSslSocket::supportsSsl())
+        QSKIP("Qt has no TLS backend here");
+    const QString certificate = m_dir.filePath(QStringLiteral("cert.pem"));
+    const QString key = m_dir.filePath(QStringLiteral("key.pem"));
+    const QString opensslProgram = QStandardPaths::findExecutable(QStringLiteral("openssl"));
+    if (opensslProgram.isEmpty())
+        QSKIP("openssl is not installed");
+    QProcess openssl;
+    QSignalSpy done(&openssl, &QProcess::finished);
+    openssl.start(opensslProgram,
+                  { QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
+                    QStringLiteral("rsa:2048"), QStringLiteral("-nodes"), QStringLiteral("-subj"),
+                    QStringLiteral("/CN=localhost"), QStringLiteral("-addext"),
+                    QStringLiteral("subjectAltName=DNS:localhost,IP:127.0.0.1"), QStringLiteral("-days"),
+                    QStringLiteral("1"), QStringLiteral("-keyout"), key, QStringLiteral("-out"), certificate });
+    QVERIFY(done.wait(60000));
+    QVERIFY2(openssl.exitCode() == 0, openssl.readAllStandardError().constData());
+
+    ServerProcess secure;
+    QVERIFY2(secure.start(m_binary, { QStringLiteral("--tls-cert"), certificate, QStringLiteral("--tls-key"), key },
+                          m_database, m_secretFile),
+             qPrintable(secure.output() + secure.log()));
+    QVERIFY(secure.baseUrl().startsWith(QStringLiteral("https://")));
+
+    // Trusted through the certificate as CA: works.
+    QNetworkAccessManager trusting;
+    QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
+    configuration.setCaCertificates(QSslCertificate::fromPath(certificate));
+    QNetworkRequest request(QUrl(secure.baseUrl() + QStringLiteral("/api/health/auth")));
+    request.setSslConfiguration(configuration);
+    QNetworkReply* reply = trusting.get(request);
+    QSignalSpy finished(reply, &QNetworkReply::finished);
+    QVERIFY(finished.wait(kWaitMs));
+    QVERIFY2(reply->error() == QNetworkReply::NoError, qPrintable(reply->errorString()));
+    QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+    reply->deleteLater();
+
+    // Not trusted: the handshake fails.
+    QNetworkAccessManager suspicious;
+    const HttpResult refused
+        = sendRaw("GET", QStringLiteral("/api/health/auth"), {}, {}, {}, secure.baseUrl(), &suspicious);
+    QCOMPARE(refused.error, QNetworkReply::SslHandshakeFailedError);
+
+    // Plain HTTP to the TLS port gets no answer, and the server is fine afterwards.
+    QNetworkAccessManager plain;
+    QString httpUrl = secure.baseUrl();
+    httpUrl.replace(QStringLiteral("https://"), QStringLiteral("http://"));
+    QVERIFY(sendRaw("GET", QStringLiteral("/api/health/auth"), {}, {}, {}, httpUrl, &plain).status != 200);
+    QNetworkReply* again = trusting.get(request);
+    QSignalSpy againFinished(again, &QNetworkReply::finished);
+    QVERIFY(againFinished.wait(kWaitMs));
+    QCOMPARE(again->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+    again->deleteLater();
+}
+
+void TestRestServer::accessLogHoldsNoSecrets()
+{
+    // Give the log a moment to catch up with the last requests.
+    QCOMPARE(get(QStringLiteral("/api/health/auth"), {}).status, 200);
+    QSignalSpy more(m_server.process(), &QProcess::readyReadStandardError);
+    more.wait(500);
+    const QString log = m_server.log();
+    QVERIFY2(log.contains(QStringLiteral("\"POST /api/auth/login\" 200")), qPrintable(log.left(2000)));
+    QVERIFY(log.contains(QStringLiteral("\"GET /api/admin/users?api_key=***\" 400")));
+    QVERIFY(log.contains(QStringLiteral("actor=user:")));
+    QVERIFY(log.contains(QStringLiteral("actor=api_key:")));
+    QVERIFY(!log.contains(QStringLiteral("Bearer")));
+    QVERIFY(!log.contains(QStringLiteral("eyJ"))); // no JWT
+    QVERIFY(!log.contains(QStringLiteral("pk_live_"))); // no API key, not even its prefix
+    QVERIFY(!log.contains(QStringLiteral("rt_"))); // no refresh token
+    int checked = 0;
+    for (const QString& secret : std::as_const(m_secrets)) {
+        if (secret.size() < 8)
+            continue;
+        ++checked;
+        QVERIFY2(!log.contains(secret),
+                 qPrintable(QStringLiteral("a secret of %1 characters is in the log").arg(secret.size())));
+    }
+    QVERIFY(checked > 20);
+}
+
+QTEST_GUILESS_MAIN(TestRestServer)
+#include "tst_rest_server.moc"

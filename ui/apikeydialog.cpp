@@ -1,0 +1,337 @@
+#include "apikeydialog.h"
+
+#include "policy/policy.h"
+
+#include <QCheckBox>
+#include <QDateEdit>
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTimer>
+#include <QVBoxLayout>
+
+namespace portcullis {
+
+ApiKeyDialog::ApiKeyDialog(Backend* backend, QWidget* parent) : QDialog(parent), m_backend(backend)
+{
+    setObjectName(QStringLiteral("apiKeyDialog"));
+    setWindowTitle(tr("New API key"));
+    const Actor actor = backend ? backend->actor() : Actor();
+
+    m_owner = new QLineEdit(actor.email, this);
+    m_owner->setObjectName(QStringLiteral("apiKeyOwnerEdit"));
+    m_owner->setAccessibleName(tr("Owner email"));
+    m_owner->setPlaceholderText(tr("Email of the user the key acts for"));
+    m_owner->setClearButtonEnabled(true);
+    m_ownerStatus = new QLabel(this);
+    m_ownerStatus->setObjectName(QStringLiteral("apiKeyOwnerStatus"));
+    m_ownerStatus->setWordWrap(true);
+    m_resolveDelay = new QTimer(this);
+    m_resolveDelay->setSingleShot(true);
+    m_resolveDelay->setInterval(300);
+
+    m_name = new QLineEdit(this);
+    m_name->setObjectName(QStringLiteral("apiKeyNameEdit"));
+    m_name->setAccessibleName(tr("Key name"));
+    m_name->setPlaceholderText(tr("What uses it, e.g. \"CI deploy bot\""));
+    m_name->setMaxLength(policy::Limits::Name + 1);
+
+    m_scopeFilter = new QLineEdit(this);
+    m_scopeFilter->setObjectName(QStringLiteral("apiKeyScopeFilterEdit"));
+    m_scopeFilter->setAccessibleName(tr("Filter scopes"));
+    m_scopeFilter->setPlaceholderText(tr("Filter scopes"));
+    m_scopeFilter->setClearButtonEnabled(true);
+    m_scopes = new QListWidget(this);
+    m_scopes->setObjectName(QStringLiteral("apiKeyScopesList"));
+    m_scopes->setAccessibleName(tr("Scopes"));
+    m_scopes->setMinimumHeight(m_scopes->fontMetrics().height() * 10);
+    m_scopeSummary = new QLabel(this);
+    m_scopeSummary->setObjectName(QStringLiteral("apiKeyScopeSummary"));
+    m_scopeSummary->setWordWrap(true);
+    auto* scopesBox = new QWidget(this);
+    auto* scopesLayout = new QVBoxLayout(scopesBox);
+    scopesLayout->setContentsMargins(0, 0, 0, 0);
+    scopesLayout->addWidget(m_scopeFilter);
+    scopesLayout->addWidget(m_scopes, 1);
+    scopesLayout->addWidget(m_scopeSummary);
+
+    m_expires = new QCheckBox(tr("Expires at the end of"), this);
+    m_expires->setObjectName(QStringLiteral("apiKeyExpiresCheck"));
+    m_expires->setAccessibleName(tr("The key expires"));
+    m_expiresOn = new QDateEdit(QDate::currentDate().addDays(90), this);
+    m_expiresOn->setObjectName(QStringLiteral("apiKeyExpiryEdit"));
+    m_expiresOn->setAccessibleName(tr("Expiry date"));
+    m_expiresOn->setCalendarPopup(true);
+    m_expiresOn->setMinimumDate(QDate::currentDate());
+    m_expiresOn->setEnabled(false);
+    connect(m_expires, &QCheckBox::toggled, m_expiresOn, &QWidget::setEnabled);
+    auto* expiryBox = new QWidget(this);
+    auto* expiryLayout = new QHBoxLayout(expiryBox);
+    expiryLayout->setContentsMargins(0, 0, 0, 0);
+    expiryLayout->addWidget(m_expires);
+    expiryLayout->addWidget(m_expiresOn);
+    expiryLayout->addStretch(1);
+
+    m_rateLimit = new QSpinBox(this);
+    m_rateLimit->setObjectName(QStringLiteral("apiKeyRateLimitSpin"));
+    m_rateLimit->setAccessibleName(tr("Rate limit per minute"));
+    m_rateLimit->setRange(1, 100000);
+    m_rateLimit->setValue(60);
+    m_rateLimit->setSuffix(tr(" requests/min"));
+    m_rateLimit->setGroupSeparatorShown(true);
+
+    m_ipAllowlist = new QPlainTextEdit(this);
+    m_ipAllowlist->setObjectName(QStringLiteral("apiKeyIpAllowlistEdit"));
+    m_ipAllowlist->setAccessibleName(tr("IP allowlist"));
+    m_ipAllowlist->setPlaceholderText(tr("One address or CIDR range per line, e.g. 203.0.113.7 or 10.0.0.0/8.\n"
+                                         "Empty: any address."));
+    m_ipAllowlist->setTabChangesFocus(true);
+    m_ipAllowlist->setFixedHeight(m_ipAllowlist->fontMetrics().lineSpacing() * 4 + 14);
+
+    auto* form = new QFormLayout;
+    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    m_errors.addRow(form, tr("&Owner:"), m_owner, QStringLiteral("user_id"));
+    form->addRow(QString(), m_ownerStatus);
+    m_errors.addRow(form, tr("&Name:"), m_name, QStringLiteral("name"));
+    m_errors.addRow(form, tr("&Scopes:"), scopesBox, QStringLiteral("scopes"));
+    m_errors.addRow(form, tr("E&xpiry:"), expiryBox, QStringLiteral("expires_at"));
+    m_errors.addRow(form, tr("&Rate limit:"), m_rateLimit, QStringLiteral("rate_limit_per_minute"));
+    m_errors.addRow(form, tr("&IP allowlist:"), m_ipAllowlist, QStringLiteral("ip_allowlist"));
+    // The buddies point at the boxes' first control for the mnemonic.
+    if (auto* label = qobject_cast<QLabel*>(form->labelForField(scopesBox->parentWidget())))
+        label->setBuddy(m_scopes);
+    if (auto* label = qobject_cast<QLabel*>(form->labelForField(expiryBox->parentWidget())))
+        label->setBuddy(m_expires);
+
+    m_message = new QLabel(this);
+    m_message->setObjectName(QStringLiteral("apiKeyDialogMessage"));
+    m_message->setWordWrap(true);
+    m_message->setStyleSheet(QStringLiteral("color: #c0392b;"));
+    m_message->hide();
+
+    m_buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
+    auto* create = m_buttons->addButton(tr("C&reate key"), QDialogButtonBox::AcceptRole);
+    create->setObjectName(QStringLiteral("createApiKeyButton"));
+    create->setDefault(true);
+    create->setEnabled(false);
+    connect(create, &QPushButton::clicked, this, &ApiKeyDialog::submit);
+    connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+
+    auto* intro = new QLabel(tr("The key acts for its owner, limited to the scopes you check. Its secret is shown "
+                                "once, right after it is created."),
+                             this);
+    intro->setWordWrap(true);
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(intro);
+    layout->addLayout(form, 1);
+    layout->addWidget(m_message);
+    layout->addWidget(m_buttons);
+    setMinimumWidth(560);
+
+    connect(m_owner, &QLineEdit::textEdited, this, &ApiKeyDialog::ownerEdited);
+    connect(m_owner, &QLineEdit::returnPressed, this, &ApiKeyDialog::resolveOwner);
+    connect(m_resolveDelay, &QTimer::timeout, this, &ApiKeyDialog::resolveOwner);
+    connect(m_scopeFilter, &QLineEdit::textChanged, this, &ApiKeyDialog::applyScopeFilter);
+    connect(m_scopes, &QListWidget::itemChanged, this, &ApiKeyDialog::updateCreateEnabled);
+    connect(m_name, &QLineEdit::textChanged, this, &ApiKeyDialog::updateCreateEnabled);
+
+    m_name->setFocus();
+    resolveOwner();
+}
+
+CreatedApiKey ApiKeyDialog::takeCreated()
+{
+    CreatedApiKey created = m_created;
+    m_created.secret.clear();
+    return created;
+}
+
+void ApiKeyDialog::ownerEdited()
+{
+    m_ownerId = 0;
+    ++m_resolveGeneration;
+    m_scopes->clear();
+    m_ownerStatus->setText(tr("Looking for the user…"));
+    m_scopeSummary->clear();
+    updateCreateEnabled();
+    m_resolveDelay->start();
+}
+
+void ApiKeyDialog::resolveOwner()
+{
+    m_resolveDelay->stop();
+    if (!m_backend)
+        return;
+    const int generation = ++m_resolveGeneration;
+    const QString typed = m_owner->text().trimmed();
+    if (typed.isEmpty())
+        return ownerFailed(tr("Type the email of the user the key acts for."));
+    UserQuery query;
+    query.search = typed;
+    query.limit = 10;
+    m_ownerStatus->setText(tr("Looking for the user…"));
+    m_backend->listUsers(query).then(this, [this, generation, typed](const Result<Page<User>>& page) {
+        if (generation != m_resolveGeneration)
+            return;
+        if (!page.ok())
+            return ownerFailed(page.error().message);
+        const QList<User>& users = page->items;
+        for (const User& u : users) {
+            if (u.email.compare(typed, Qt::CaseInsensitive) == 0 || u.username.compare(typed, Qt::CaseInsensitive) == 0)
+                return setOwner(u);
+        }
+        if (users.size() == 1)
+            return setOwner(users.first());
+        if (users.isEmpty())
+            return ownerFailed(tr("No user matches “%1”.").arg(typed));
+        ownerFailed(tr("%n users match “%1”; type the whole email address.", nullptr, int(page->total)).arg(typed));
+    });
+}
+
+void ApiKeyDialog::ownerFailed(const QString& message)
+{
+    m_ownerId = 0;
+    m_ownerStatus->setText(message);
+    m_scopes->clear();
+    m_scopeSummary->clear();
+    updateCreateEnabled();
+    emit ownerResolved(false);
+}
+
+void ApiKeyDialog::setOwner(const User& user)
+{
+    const Actor me = m_backend ? m_backend->actor() : Actor();
+    const bool self = user.id == me.userId;
+    if (!self) {
+        if (const auto decision = policy::canManageUser(me, user, false); !decision)
+            return ownerFailed(tr("You cannot create keys for %1: %2").arg(user.email, decision.reason));
+    }
+    m_ownerId = user.id;
+    const QString who = user.fullName.isEmpty() ? user.email : tr("%1 <%2>").arg(user.fullName, user.email);
+    m_ownerStatus->setText(self ? tr("→ %1 (you)").arg(who) : tr("→ %1").arg(who));
+    loadScopes(user.id);
+}
+
+void ApiKeyDialog::loadScopes(Id ownerId)
+{
+    const int generation = m_resolveGeneration;
+    m_scopeSummary->setText(tr("Loading what the owner holds…"));
+    m_backend->userEffectivePermissions(ownerId).then(this, [this, generation](const Result<QStringList>& held) {
+        if (generation != m_resolveGeneration)
+            return;
+        if (!held.ok())
+            return ownerFailed(tr("Could not read the owner's permissions: %1").arg(held.error().message));
+        const QSet<QString> owner(held->cbegin(), held->cend());
+        // Offer every catalog permission the owner holds, plus the wildcards they hold themselves.
+        QStringList offered;
+        for (const Permission& p : policy::permissionCatalog()) {
+            if (policy::hasPermission(owner, p.code))
+                offered << p.code;
+        }
+        for (const QString& code : owner) {
+            if (code.endsWith(QLatin1Char('*')) && !offered.contains(code))
+                offered << code;
+        }
+        QSet<QString> previouslyChecked;
+        for (int i = 0; i < m_scopes->count(); ++i) {
+            if (m_scopes->item(i)->checkState() == Qt::Checked)
+                previouslyChecked.insert(m_scopes->item(i)->data(Qt::UserRole).toString());
+        }
+        const QSignalBlocker block(m_scopes);
+        m_scopes->clear();
+        QHash<QString, QString> descriptions;
+        for (const Permission& p : policy::permissionCatalog())
+            descriptions.insert(p.code, p.description);
+        for (const QString& code : std::as_const(offered)) {
+            auto* item = new QListWidgetItem(code, m_scopes);
+            item->setData(Qt::UserRole, code);
+            item->setFlags(Qt::ItemIsUserCheckable | Qt::ItemIsEnabled | Qt::ItemIsSelectable);
+            item->setCheckState(previouslyChecked.contains(code) ? Qt::Checked : Qt::Unchecked);
+            const QString description = descriptions.value(code);
+            item->setToolTip(code.endsWith(QLatin1Char('*')) ? tr("Wildcard: everything the owner holds under %1").arg(code)
+                                                              : description);
+        }
+        applyScopeFilter();
+        updateCreateEnabled();
+        emit ownerResolved(true);
+    });
+}
+
+void ApiKeyDialog::applyScopeFilter()
+{
+    const QString needle = m_scopeFilter->text().trimmed();
+    for (int i = 0; i < m_scopes->count(); ++i) {
+        QListWidgetItem* item = m_scopes->item(i);
+        item->setHidden(!needle.isEmpty() && !item->text().contains(needle, Qt::CaseInsensitive)
+                        && !item->toolTip().contains(needle, Qt::CaseInsensitive));
+    }
+}
+
+void ApiKeyDialog::updateCreateEnabled()
+{
+    int checked = 0;
+    for (int i = 0; i < m_scopes->count(); ++i) {
+        if (m_scopes->item(i)->checkState() == Qt::Checked)
+            ++checked;
+    }
+    if (m_ownerId != 0)
+        m_scopeSummary->setText(checked == 0 ? tr("Check at least one scope: a key without scopes can do nothing.")
+                                             : tr("%n scope(s) checked of %1 the owner holds", nullptr, checked)
+                                                   .arg(m_scopes->count()));
+    for (QAbstractButton* b : m_buttons->buttons()) {
+        if (m_buttons->buttonRole(b) == QDialogButtonBox::AcceptRole) {
+            b->setEnabled(!m_busy && m_ownerId != 0);
+            b->setToolTip(m_ownerId == 0 ? tr("Choose an owner first") : QString());
+        }
+    }
+}
+
+void ApiKeyDialog::submit()
+{
+    if (!m_backend || m_ownerId == 0 || m_busy)
+        return;
+    m_message->hide();
+    m_errors.clear();
+    NewApiKey key;
+    key.name = m_name->text();
+    key.userId = m_ownerId;
+    for (int i = 0; i < m_scopes->count(); ++i) {
+        if (m_scopes->item(i)->checkState() == Qt::Checked)
+            key.scopes << m_scopes->item(i)->data(Qt::UserRole).toString();
+    }
+    if (m_expires->isChecked())
+        key.expiresAt = QDateTime(m_expiresOn->date(), QTime(23, 59, 59)).toUTC();
+    key.rateLimitPerMinute = m_rateLimit->value();
+    for (const QString& line : m_ipAllowlist->toPlainText().split(QLatin1Char('\n'))) {
+        if (!line.trimmed().isEmpty())
+            key.ipAllowlist << line.trimmed();
+    }
+    m_busy = true;
+    updateCreateEnabled();
+    m_backend->createApiKey(key).then(this, [this](const Result<CreatedApiKey>& created) {
+        m_busy = false;
+        updateCreateEnabled();
+        if (created.ok()) {
+            m_created = created.value();
+            accept();
+            return;
+        }
+        ServiceError placed = created.error();
+        // A refusal about the owner (e.g. a user at or above your level) belongs under the owner.
+        if (placed.code == ErrorCode::Forbidden && placed.fieldErrors.isEmpty())
+            placed.fieldErrors.insert(QStringLiteral("user_id"), placed.message);
+        const QString rest = m_errors.show(placed);
+        if (!rest.isEmpty()) {
+            m_message->setText(rest);
+            m_message->show();
+        }
+    });
+}
+
+} // namespace portcullis

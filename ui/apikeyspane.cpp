@@ -1,0 +1,448 @@
+#include "apikeyspane.h"
+
+#include "apikeydialog.h"
+#include "apikeylistmodel.h"
+#include "displayformat.h"
+#include "messagebox.h"
+#include "secretdialog.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QClipboard>
+#include <QFontDatabase>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLocale>
+#include <QMenu>
+#include <QScrollArea>
+#include <QSplitter>
+#include <QTableView>
+#include <QTimer>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace portcullis {
+
+// The side panel: everything about the selected key except its secret, which nobody has any more.
+class ApiKeyDetailsPanel : public QWidget
+{
+public:
+    explicit ApiKeyDetailsPanel(QWidget* parent) : QWidget(parent)
+    {
+        setObjectName(QStringLiteral("apiKeyDetailsPanel"));
+        setAccessibleName(tr("API key details"));
+        auto* layout = new QVBoxLayout(this);
+        m_placeholder = new QLabel(tr("Select a key to see its scopes and limits.\n\nCreate a key with Ctrl+N: its "
+                                      "secret is shown once, then only its prefix remains."),
+                                   this);
+        m_placeholder->setWordWrap(true);
+        m_placeholder->setAlignment(Qt::AlignCenter);
+        layout->addWidget(m_placeholder);
+        m_title = new QLabel(this);
+        m_title->setObjectName(QStringLiteral("apiKeyDetailsTitle"));
+        m_title->setWordWrap(true);
+        QFont f = m_title->font();
+        f.setPointSizeF(f.pointSizeF() * 1.2);
+        f.setBold(true);
+        m_title->setFont(f);
+        layout->addWidget(m_title);
+        m_form = new QFormLayout;
+        m_form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+        const QList<QPair<QString, QString>> rows = {
+            { QStringLiteral("prefix"), tr("Key:") },        { QStringLiteral("owner"), tr("Owner:") },
+            { QStringLiteral("status"), tr("Status:") },     { QStringLiteral("scopes"), tr("Scopes:") },
+            { QStringLiteral("ips"), tr("Allowed IPs:") },   { QStringLiteral("rate"), tr("Rate limit:") },
+            { QStringLiteral("created"), tr("Created:") },   { QStringLiteral("used"), tr("Last used:") },
+            { QStringLiteral("expires"), tr("Expires:") },
+        };
+        for (const auto& row : rows) {
+            auto* value = new QLabel(this);
+            value->setObjectName(QStringLiteral("apiKeyDetail_") + row.first);
+            value->setWordWrap(true);
+            value->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
+            m_values.insert(row.first, value);
+            m_form->addRow(row.second, value);
+        }
+        m_values.value(QStringLiteral("prefix"))->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+        layout->addLayout(m_form);
+        m_buttons = new QVBoxLayout;
+        m_buttons->setSpacing(4);
+        layout->addLayout(m_buttons);
+        layout->addStretch(1);
+        setMinimumWidth(280);
+        show(nullptr);
+    }
+
+    void addAction(QAction* action)
+    {
+        auto* button = new QToolButton(this);
+        button->setDefaultAction(action);
+        button->setToolButtonStyle(Qt::ToolButtonTextOnly);
+        button->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+        m_buttons->addWidget(button);
+        m_actionButtons << button;
+    }
+
+    void show(const ApiKey* key)
+    {
+        const bool one = key != nullptr;
+        m_placeholder->setVisible(!one);
+        m_title->setVisible(one);
+        for (int i = 0; i < m_form->rowCount(); ++i)
+            m_form->setRowVisible(i, one);
+        for (QToolButton* b : std::as_const(m_actionButtons))
+            b->setVisible(one);
+        if (!one)
+            return;
+        m_title->setText(key->name);
+        m_values.value(QStringLiteral("prefix"))->setText(ApiKeyListModel::displayPrefix(*key));
+        m_values.value(QStringLiteral("owner"))->setText(key->ownerEmail);
+        m_values.value(QStringLiteral("status"))->setText(ApiKeyListModel::statusText(ApiKeyListModel::status(*key)));
+        m_values.value(QStringLiteral("scopes"))
+            ->setText(key->scopes.isEmpty() ? tr("none: the key can do nothing") : key->scopes.join(QLatin1Char('\n')));
+        m_values.value(QStringLiteral("ips"))
+            ->setText(key->ipAllowlist.isEmpty() ? tr("any address") : key->ipAllowlist.join(QLatin1Char('\n')));
+        m_values.value(QStringLiteral("rate"))->setText(tr("%1 requests per minute").arg(display::number(key->rateLimitPerMinute)));
+        m_values.value(QStringLiteral("created"))->setText(display::dateTime(key->createdAt));
+        m_values.value(QStringLiteral("used"))
+            ->setText(key->lastUsedAt.isValid() ? display::dateTime(key->lastUsedAt) : tr("never"));
+        m_values.value(QStringLiteral("expires"))
+            ->setText(key->expiresAt.isValid() ? display::dateTime(key->expiresAt) : tr("never"));
+    }
+
+private:
+    QLabel* m_placeholder = nullptr;
+    QLabel* m_title = nullptr;
+    QFormLayout* m_form = nullptr;
+    QHash<QString, QLabel*> m_values;
+    QVBoxLayout* m_buttons = nullptr;
+    QList<QToolButton*> m_actionButtons;
+};
+
+ApiKeysPane::ApiKeysPane(Backend* backend, QWidget* parent) : Pane(backend, parent)
+{
+    setObjectName(QStringLiteral("apiKeysPane"));
+    m_model = new ApiKeyListModel(backend, this);
+
+    m_ownerFilter = new QLineEdit(this);
+    m_ownerFilter->setObjectName(QStringLiteral("apiKeyOwnerFilterEdit"));
+    m_ownerFilter->setAccessibleName(tr("Filter by owner"));
+    m_ownerFilter->setPlaceholderText(tr("Filter by owner email (Ctrl+F)"));
+    m_ownerFilter->setClearButtonEnabled(true);
+    m_ownerFilterStatus = new QLabel(this);
+    m_ownerFilterStatus->setObjectName(QStringLiteral("apiKeyOwnerFilterStatus"));
+    m_count = new QLabel(this);
+    m_count->setObjectName(QStringLiteral("apiKeyCountLabel"));
+    auto* filters = new QHBoxLayout;
+    filters->addWidget(m_ownerFilter, 2);
+    filters->addWidget(m_ownerFilterStatus, 2);
+    filters->addStretch(1);
+    filters->addWidget(m_count);
+
+    m_table = new QTableView(this);
+    m_table->setObjectName(QStringLiteral("apiKeyTableView"));
+    m_table->setAccessibleName(tr("API keys"));
+    m_table->setModel(m_model);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    // Keys come newest first from the backend a page at a time; sorting a partial list would mislead.
+    m_table->setSortingEnabled(false);
+    m_table->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_table->setAlternatingRowColors(true);
+    m_table->setWordWrap(false);
+    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_table->verticalHeader()->hide();
+    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 10);
+    m_table->horizontalHeader()->setHighlightSections(false);
+    const QFontMetrics fm = m_table->fontMetrics();
+    const int em = fm.horizontalAdvance(QLatin1Char('m'));
+    const int pad = 2 * em;
+    const QFontMetrics mono(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    const QString samplePrefix = QStringLiteral("pk_live_WWWW") + QChar(0x2026);
+    const QString sampleDate = QLocale().toString(QDate(2026, 12, 28), QLocale::ShortFormat);
+    auto fit = [&](const QStringList& texts) {
+        int width = 0;
+        for (const QString& t : texts)
+            width = std::max(width, fm.horizontalAdvance(t));
+        return width + pad;
+    };
+    QHeaderView* header = m_table->horizontalHeader();
+    header->setStretchLastSection(false);
+    // The owner's address is the longest value: it takes the room that is left.
+    header->setSectionResizeMode(ApiKeyListModel::OwnerColumn, QHeaderView::Stretch);
+    m_table->setColumnWidth(ApiKeyListModel::NameColumn, 12 * em);
+    m_table->setColumnWidth(ApiKeyListModel::PrefixColumn, mono.horizontalAdvance(samplePrefix) + pad);
+    m_table->setColumnWidth(ApiKeyListModel::ScopesColumn, 12 * em);
+    m_table->setColumnWidth(ApiKeyListModel::LastUsedColumn, fit({ sampleDate, tr("never"), tr("Last used") }));
+    m_table->setColumnWidth(ApiKeyListModel::ExpiresColumn, fit({ sampleDate, tr("never"), tr("Expires") }));
+    m_table->setColumnWidth(ApiKeyListModel::RateLimitColumn,
+                            fit({ tr("%1/min").arg(display::number(100000)), tr("Rate limit") }));
+    m_table->setColumnWidth(ApiKeyListModel::StatusColumn,
+                            fit({ ApiKeyListModel::statusText(QStringLiteral("active")),
+                                  ApiKeyListModel::statusText(QStringLiteral("revoked")),
+                                  ApiKeyListModel::statusText(QStringLiteral("expired")), tr("Status") }));
+    m_table->horizontalHeader()->setMinimumSectionSize(4 * em);
+
+    m_empty = new QLabel(m_table->viewport());
+    m_empty->setObjectName(QStringLiteral("apiKeysEmptyLabel"));
+    m_empty->setAlignment(Qt::AlignCenter);
+    m_empty->setWordWrap(true);
+    m_empty->hide();
+
+    m_details = new ApiKeyDetailsPanel(this);
+    auto* scroll = new QScrollArea(this);
+    scroll->setWidget(m_details);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+
+    auto* splitter = new QSplitter(this);
+    splitter->addWidget(m_table);
+    splitter->addWidget(scroll);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 1);
+    splitter->setSizes({ 900, 280 });
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(filters);
+    layout->addWidget(splitter, 1);
+
+    m_revokeAction = new QAction(tr("&Revoke…"), this);
+    m_revokeAction->setObjectName(QStringLiteral("revokeApiKeyAction"));
+    connect(m_revokeAction, &QAction::triggered, this, &ApiKeysPane::deleteSelected);
+    m_copyPrefixAction = new QAction(tr("&Copy the prefix"), this);
+    m_copyPrefixAction->setObjectName(QStringLiteral("copyApiKeyPrefixAction"));
+    connect(m_copyPrefixAction, &QAction::triggered, this, &ApiKeysPane::copySelection);
+    m_ownerKeysAction = new QAction(tr("Show all keys of this &owner"), this);
+    m_ownerKeysAction->setObjectName(QStringLiteral("showOwnerKeysAction"));
+    m_ownerKeysAction->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+O")));
+    m_ownerKeysAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    addAction(m_ownerKeysAction);
+    connect(m_ownerKeysAction, &QAction::triggered, this, [this] {
+        if (const auto key = selectedKey())
+            filterByOwner(key->ownerEmail);
+    });
+    m_details->addAction(m_ownerKeysAction);
+    m_details->addAction(m_copyPrefixAction);
+    m_details->addAction(m_revokeAction);
+
+    m_filterDelay = new QTimer(this);
+    m_filterDelay->setSingleShot(true);
+    m_filterDelay->setInterval(350);
+    connect(m_filterDelay, &QTimer::timeout, this, &ApiKeysPane::resolveOwnerFilter);
+    connect(m_ownerFilter, &QLineEdit::textChanged, m_filterDelay, qOverload<>(&QTimer::start));
+    connect(m_ownerFilter, &QLineEdit::returnPressed, this, &ApiKeysPane::resolveOwnerFilter);
+    connect(m_table, &QWidget::customContextMenuRequested, this, &ApiKeysPane::showContextMenu);
+    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &ApiKeysPane::updateDetails);
+    connect(m_model, &QAbstractItemModel::modelReset, this, &ApiKeysPane::updateDetails);
+    connect(m_model, &QAbstractItemModel::dataChanged, this, &ApiKeysPane::updateDetails);
+    connect(m_model, &LazyTableModel::pageLoaded, this, [this] {
+        updateCount();
+        if (!m_table->selectionModel()->hasSelection() && m_model->rowCount() > 0)
+            m_table->selectRow(0);
+        markLoaded();
+    });
+    connect(m_model, &LazyTableModel::loadFailed, this, [this](const ServiceError& error) {
+        updateCount();
+        markLoaded();
+        emit statusMessage(tr("Could not load the API keys: %1").arg(error.message));
+    });
+    updateDetails();
+}
+
+void ApiKeysPane::refresh()
+{
+    m_count->setText(tr("Loading…"));
+    m_model->reload();
+}
+
+void ApiKeysPane::find()
+{
+    m_ownerFilter->setFocus();
+    m_ownerFilter->selectAll();
+}
+
+void ApiKeysPane::filterByOwner(const QString& email)
+{
+    m_ownerFilter->setText(email);
+    resolveOwnerFilter();
+}
+
+void ApiKeysPane::resolveOwnerFilter()
+{
+    m_filterDelay->stop();
+    const int generation = ++m_filterGeneration;
+    const QString typed = m_ownerFilter->text().trimmed();
+    auto apply = [this](Id owner, const QString& email, const QString& status) {
+        m_ownerEmail = email;
+        m_ownerFilterStatus->setText(status);
+        if (owner != m_model->owner() || !m_model->hasLoadedOnce()) {
+            m_count->setText(tr("Loading…"));
+            m_model->setOwner(owner);
+        }
+    };
+    if (typed.isEmpty())
+        return apply(0, {}, {});
+    if (!m_backend)
+        return;
+    UserQuery query;
+    query.search = typed;
+    query.status = QStringLiteral("all");
+    query.limit = 10;
+    m_ownerFilterStatus->setText(tr("Looking for the owner…"));
+    m_backend->listUsers(query).then(this, [this, generation, typed, apply](const Result<Page<User>>& page) {
+        if (generation != m_filterGeneration)
+            return;
+        if (!page.ok()) {
+            m_ownerFilterStatus->setText(page.error().message);
+            return;
+        }
+        const User* match = nullptr;
+        for (const User& u : page->items) {
+            if (u.email.compare(typed, Qt::CaseInsensitive) == 0 || u.username.compare(typed, Qt::CaseInsensitive) == 0)
+                match = &u;
+        }
+        if (!match && page->items.size() == 1)
+            match = &page->items.first();
+        if (match)
+            return apply(match->id, match->email, tr("Keys of %1").arg(match->email));
+        // Nothing narrowed: say so and keep showing what was shown.
+        m_ownerFilterStatus->setText(page->items.isEmpty()
+                                         ? tr("No user matches “%1”").arg(typed)
+                                         : tr("%n users match; type the whole address", nullptr, int(page->total)));
+    });
+}
+
+void ApiKeysPane::updateCount()
+{
+    if (!m_model->lastError().isEmpty()) {
+        m_count->setText(tr("Error"));
+        m_empty->setText(tr("Could not load the API keys:\n%1\n\nPress F5 to try again.").arg(m_model->lastError()));
+    } else {
+        m_count->setText(tr("%n key(s)", nullptr, int(std::max<qint64>(m_model->total(), 0))));
+        m_empty->setText(m_model->owner() != 0
+                             ? tr("%1 has no API keys.\nCreate one with Ctrl+N, or clear the owner filter to see "
+                                  "everyone's keys.")
+                                   .arg(m_ownerEmail)
+                             : tr("No API keys yet.\nCreate one with Ctrl+N: its secret is shown once, then only "
+                                  "its prefix remains."));
+    }
+    const bool empty = m_model->rowCount() == 0;
+    m_empty->setVisible(empty);
+    if (empty)
+        m_empty->setGeometry(m_table->viewport()->rect().adjusted(20, 20, -20, -20));
+}
+
+std::optional<ApiKey> ApiKeysPane::selectedKey() const
+{
+    const auto rows = m_table->selectionModel()->selectedRows();
+    if (rows.size() != 1)
+        return std::nullopt;
+    return m_model->keyAt(rows.first().row());
+}
+
+void ApiKeysPane::updateDetails()
+{
+    const auto key = selectedKey();
+    m_details->show(key ? &*key : nullptr);
+    const QString selectFirst = tr("Select a key first");
+    if (!key) {
+        setActionAllowed(m_revokeAction, false, selectFirst);
+        setActionAllowed(m_copyPrefixAction, false, selectFirst);
+        setActionAllowed(m_ownerKeysAction, false, selectFirst);
+    } else {
+        QString why;
+        bool allowed = key->userId == actor().userId || may(QStringLiteral("admin:apikey:revoke"), &why);
+        if (allowed && key->revoked) {
+            allowed = false;
+            why = tr("This key is already revoked");
+        }
+        setActionAllowed(m_revokeAction, allowed, why);
+        setActionAllowed(m_copyPrefixAction, true, {});
+        setActionAllowed(m_ownerKeysAction, m_model->owner() != key->userId, tr("Already showing this owner's keys"));
+    }
+    emit actionsChanged();
+}
+
+void ApiKeysPane::showContextMenu(const QPoint& pos)
+{
+    if (!m_table->indexAt(pos).isValid() && !selectedKey())
+        return;
+    QMenu menu(this);
+    menu.addAction(m_ownerKeysAction);
+    menu.addAction(m_copyPrefixAction);
+    menu.addSeparator();
+    menu.addAction(m_revokeAction);
+    menu.exec(m_table->viewport()->mapToGlobal(pos));
+}
+
+bool ApiKeysPane::canCreate(QString* whyNot) const
+{
+    return may(QStringLiteral("admin:apikey:create"), whyNot);
+}
+
+bool ApiKeysPane::canDelete(QString* whyNot) const
+{
+    if (whyNot)
+        *whyNot = m_revokeAction->toolTip();
+    return m_revokeAction->isEnabled();
+}
+
+void ApiKeysPane::createNew()
+{
+    QString why;
+    if (!canCreate(&why)) {
+        emit statusMessage(why);
+        return;
+    }
+    auto* dialog = new ApiKeyDialog(m_backend, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        // The secret passes from the dialog to the one-time display and is kept nowhere else.
+        const CreatedApiKey created = dialog->takeCreated();
+        auto* secret = new SecretDialog(
+            tr("API key %1").arg(created.key.name),
+            tr("The API key <b>%1</b> for %2 is ready. Send it in the <code>X-API-Key</code> header.")
+                .arg(created.key.name.toHtmlEscaped(), created.key.ownerEmail.toHtmlEscaped()),
+            created.secret, this);
+        secret->setAttribute(Qt::WA_DeleteOnClose);
+        secret->open();
+        emit statusMessage(tr("Created the API key %1 (%2)").arg(created.key.name, ApiKeyListModel::displayPrefix(created.key)));
+        m_model->reload();
+    });
+    dialog->open();
+}
+
+void ApiKeysPane::deleteSelected()
+{
+    const auto key = selectedKey();
+    if (!key || !m_revokeAction->isEnabled())
+        return;
+    if (MessageBox::question(this, tr("Revoke API key"),
+                             tr("Revoke the key %1 (%2) of %3? Programs using it are refused from now on. This "
+                                "cannot be undone.")
+                                 .arg(key->name, ApiKeyListModel::displayPrefix(*key), key->ownerEmail))
+        != QMessageBox::Yes)
+        return;
+    const Id id = key->id;
+    const QString name = key->name;
+    m_backend->revokeApiKey(id).then(this, [this, id, name](const Status& status) {
+        if (!status.ok())
+            return showError(tr("Revoke API key"), status.error());
+        m_model->markRevoked(id);
+        emit statusMessage(tr("Revoked the API key %1").arg(name));
+    });
+}
+
+void ApiKeysPane::copySelection()
+{
+    const auto key = selectedKey();
+    if (!key)
+        return;
+    QApplication::clipboard()->setText(key->prefix);
+    emit statusMessage(tr("Copied the prefix %1 (the key itself is never stored)").arg(key->prefix));
+}
+
+} // namespace portcullis

@@ -1,0 +1,975 @@
+#include "auditpane.h"
+
+#include "auditlogmodel.h"
+#include "displayformat.h"
+#include "messagebox.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCheckBox>
+#include <QClipboard>
+#include <QComboBox>
+#include <QCoreApplication>
+#include <QDateTimeEdit>
+#include <QDir>
+#include <QEvent>
+#include <QFileInfo>
+#include <QFontDatabase>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenu>
+#include <QPlainTextEdit>
+#include <QPointer>
+#include <QProgressDialog>
+#include <QRegularExpression>
+#include <QScrollArea>
+#include <QSplitter>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTimer>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include <atomic>
+#include <memory>
+
+namespace portcullis {
+
+// --- userfilter ------------------------------------------------------------------------------
+
+namespace userfilter {
+
+Kind classify(const QString& text)
+{
+    const QString t = text.trimmed();
+    if (t.isEmpty())
+        return Kind::Empty;
+    static const QRegularExpression number(QStringLiteral("^#?\\d{1,18}$"));
+    if (number.match(t).hasMatch())
+        return Kind::Id;
+    if (t.contains(QLatin1Char('@')))
+        return Kind::Email;
+    return Kind::Name;
+}
+
+Id idOf(const QString& text)
+{
+    if (classify(text) != Kind::Id)
+        return 0;
+    QString t = text.trimmed();
+    if (t.startsWith(QLatin1Char('#')))
+        t.remove(0, 1);
+    return t.toLongLong();
+}
+
+void resolve(Backend* backend, QObject* context, const QString& text, Id organizationScope,
+             std::function<void(const Result<User>&)> done)
+{
+    const QString wanted = text.trimmed();
+    const Kind kind = classify(wanted);
+    if (!backend) {
+        done(ServiceError::unavailable(QCoreApplication::translate("portcullis::userfilter", "Not connected")));
+        return;
+    }
+    UserQuery q;
+    q.search = wanted;
+    q.organizationId = organizationScope;
+    // A name must match exactly one user; an email is a substring of others ("ana@" in "diana@"),
+    // so look at a few candidates and take the exact one.
+    q.limit = kind == Kind::Email ? 20 : 2;
+    backend->listUsers(q).then(context, [wanted, kind, done](const Result<Page<User>>& page) {
+        if (!page.ok()) {
+            done(page.error());
+            return;
+        }
+        if (kind == Kind::Email) {
+            for (const User& u : page->items) {
+                if (u.email.compare(wanted, Qt::CaseInsensitive) == 0) {
+                    done(u);
+                    return;
+                }
+            }
+            done(ServiceError::notFound(
+                QCoreApplication::translate("portcullis::userfilter", "No user has the email %1").arg(wanted)));
+            return;
+        }
+        if (page->total == 1 && !page->items.isEmpty()) {
+            done(page->items.first());
+            return;
+        }
+        if (page->total == 0) {
+            done(ServiceError::notFound(
+                QCoreApplication::translate("portcullis::userfilter", "No user matches “%1”").arg(wanted)));
+            return;
+        }
+        done(ServiceError::validation(
+            QCoreApplication::translate("portcullis::userfilter", "%1 users match, type the email")
+                .arg(display::number(page->total))));
+    });
+}
+
+} // namespace userfilter
+
+// --- details panel ---------------------------------------------------------------------------
+
+namespace {
+
+// "ab12cd34 ef56…": a SHA-256 in groups of eight, so the label wraps between groups.
+QString groupedHash(const QByteArray& hex)
+{
+    QStringList groups;
+    for (int i = 0; i < hex.size(); i += 8)
+        groups << QString::fromLatin1(hex.mid(i, 8));
+    return groups.join(QLatin1Char(' '));
+}
+
+} // namespace
+
+// The panel under the table: every field of the selected event in two columns, its details JSON
+// beside them, and its place in the hash chain. Under the table rather than beside it, so the
+// seven columns keep the window's full width.
+class AuditDetailsPanel : public QWidget
+{
+    Q_DECLARE_TR_FUNCTIONS(portcullis::AuditDetailsPanel)
+
+public:
+    explicit AuditDetailsPanel(QWidget* parent)
+        : QWidget(parent)
+    {
+        setObjectName(QStringLiteral("auditDetailsPanel"));
+        setAccessibleName(tr("Event details"));
+        const int em = fontMetrics().horizontalAdvance(QLatin1Char('m'));
+        auto* outer = new QVBoxLayout(this);
+        outer->setContentsMargins(0, em / 2, 0, 0);
+        m_placeholder = new QLabel(tr("Select an event to see all of its fields, its details and its hashes."), this);
+        m_placeholder->setObjectName(QStringLiteral("auditDetailsPlaceholder"));
+        m_placeholder->setWordWrap(true);
+        m_placeholder->setAlignment(Qt::AlignCenter);
+        outer->addWidget(m_placeholder);
+
+        auto* columns = new QHBoxLayout;
+        columns->setSpacing(em * 3 / 2);
+        outer->addLayout(columns, 1);
+        const QFont mono = QFontDatabase::systemFont(QFontDatabase::FixedFont);
+        auto makeForm = [columns] {
+            auto* form = new QFormLayout;
+            form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+            form->setVerticalSpacing(2);
+            form->setRowWrapPolicy(QFormLayout::DontWrapRows);
+            form->setLabelAlignment(Qt::AlignRight | Qt::AlignTop);
+            columns->addLayout(form, 1);
+            return form;
+        };
+        auto addRow = [this, &mono](QFormLayout* form, const QString& key, const QString& label, bool fixed = false) {
+            auto* value = new QLabel(this);
+            value->setObjectName(QStringLiteral("auditDetail_") + key);
+            value->setWordWrap(true);
+            value->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
+            value->setTextFormat(Qt::PlainText);
+            if (fixed)
+                value->setFont(mono);
+            form->addRow(label, value);
+            m_values.insert(key, value);
+        };
+        QFormLayout* who = makeForm();
+        addRow(who, QStringLiteral("id"), tr("Event:"));
+        addRow(who, QStringLiteral("time"), tr("Time:"));
+        addRow(who, QStringLiteral("utc"), tr("UTC:"));
+        addRow(who, QStringLiteral("actor"), tr("Actor:"));
+        addRow(who, QStringLiteral("actorType"), tr("Actor type:"));
+        addRow(who, QStringLiteral("organization"), tr("Organization:"));
+        QFormLayout* what = makeForm();
+        addRow(what, QStringLiteral("action"), tr("Action:"));
+        addRow(what, QStringLiteral("resource"), tr("Resource:"));
+        addRow(what, QStringLiteral("outcome"), tr("Outcome:"));
+        addRow(what, QStringLiteral("ip"), tr("IP address:"));
+        addRow(what, QStringLiteral("prevHash"), tr("Previous hash:"), true);
+        addRow(what, QStringLiteral("hash"), tr("Hash:"), true);
+        m_forms = { who, what };
+
+        auto* jsonColumn = new QVBoxLayout;
+        m_jsonLabel = new QLabel(tr("&Details (JSON):"), this);
+        jsonColumn->addWidget(m_jsonLabel);
+        m_json = new QPlainTextEdit(this);
+        m_json->setObjectName(QStringLiteral("auditDetailsJson"));
+        m_json->setAccessibleName(tr("Event details as JSON"));
+        m_json->setReadOnly(true);
+        m_json->setFont(mono);
+        m_json->setLineWrapMode(QPlainTextEdit::WidgetWidth);
+        m_jsonLabel->setBuddy(m_json);
+        jsonColumn->addWidget(m_json, 1);
+        columns->addLayout(jsonColumn, 1);
+        setEvent(nullptr, {});
+    }
+
+    void setEvent(const AuditEvent* e, const QString& organization)
+    {
+        const bool one = e != nullptr;
+        m_placeholder->setVisible(!one);
+        m_jsonLabel->setVisible(one);
+        m_json->setVisible(one);
+        for (QFormLayout* form : std::as_const(m_forms)) {
+            for (int i = 0; i < form->rowCount(); ++i)
+                form->setRowVisible(i, one);
+        }
+        if (!one) {
+            m_json->clear();
+            return;
+        }
+        auto set
+            = [this](const char* key, const QString& text) { m_values.value(QString::fromLatin1(key))->setText(text); };
+        set("id", QStringLiteral("#%1").arg(e->id));
+        set("time", display::dateTime(e->time));
+        set("utc", e->time.toUTC().toString(Qt::ISODateWithMs));
+        set("actor", AuditLogModel::actorText(*e));
+        set("actorType", e->actorType);
+        set("organization", organization);
+        set("action", e->action);
+        set("resource", AuditLogModel::resourceText(*e));
+        set("outcome", AuditLogModel::outcomeText(e->outcome));
+        set("ip", e->ip.isEmpty() ? tr("(none)") : e->ip);
+        set("prevHash", groupedHash(e->prevHash));
+        set("hash", groupedHash(e->hash));
+        m_values.value(QStringLiteral("outcome"))
+            ->setStyleSheet(
+                e->outcome == QLatin1String("denied")
+                    ? QStringLiteral("font-weight: bold; color: %1;").arg(display::warningBrush().color().name())
+                    : QString());
+        m_json->setPlainText(e->details.isEmpty()
+                                 ? tr("(no details)")
+                                 : QString::fromUtf8(QJsonDocument(e->details).toJson(QJsonDocument::Indented)));
+    }
+
+private:
+    QLabel* m_placeholder = nullptr;
+    QList<QFormLayout*> m_forms;
+    QHash<QString, QLabel*> m_values;
+    QLabel* m_jsonLabel = nullptr;
+    QPlainTextEdit* m_json = nullptr;
+};
+
+// --- AuditPane -------------------------------------------------------------------------------
+
+AuditPane::AuditPane(Backend* backend, QWidget* parent)
+    : Pane(backend, parent)
+{
+    setObjectName(QStringLiteral("auditPane"));
+    m_model = new AuditLogModel(backend, this);
+    const int em = fontMetrics().horizontalAdvance(QLatin1Char('m'));
+
+    // Filter bar, first row: who, what, on what, how it ended.
+    m_actorFilter = new QLineEdit(this);
+    m_actorFilter->setObjectName(QStringLiteral("auditActorFilter"));
+    m_actorFilter->setAccessibleName(tr("Filter by actor"));
+    m_actorFilter->setPlaceholderText(tr("Email, name or #id"));
+    m_actorFilter->setToolTip(tr("An email, a user id (42 or #42), or part of a name that matches exactly one user"));
+    m_actorFilter->setClearButtonEnabled(true);
+
+    m_actionFilter = new QComboBox(this);
+    m_actionFilter->setObjectName(QStringLiteral("auditActionFilter"));
+    m_actionFilter->setAccessibleName(tr("Filter by action"));
+    m_actionFilter->setEditable(true);
+    m_actionFilter->setInsertPolicy(QComboBox::NoInsert);
+    m_actionFilter->setToolTip(tr("An action such as user.banned, or a prefix ending in * such as user.*"));
+    m_actionFilter->addItem(QString());
+    for (const char* action : { "user.*",
+                                "user.login",
+                                "user.login_failed",
+                                "user.logout",
+                                "user.created",
+                                "user.updated",
+                                "user.banned",
+                                "user.unbanned",
+                                "user.suspended",
+                                "user.unsuspended",
+                                "user.deleted",
+                                "user.locked",
+                                "user.password_changed",
+                                "user.password_reset",
+                                "user.impersonated",
+                                "role.*",
+                                "role.assigned",
+                                "role.revoked",
+                                "role.created",
+                                "role.updated",
+                                "role.deleted",
+                                "session.*",
+                                "session.revoked",
+                                "session.revoked_all",
+                                "api_key.*",
+                                "api_key.created",
+                                "api_key.revoked",
+                                "org.*",
+                                "invitation.*",
+                                "audit.*",
+                                "audit.exported",
+                                "audit.verified" })
+        m_actionFilter->addItem(QString::fromLatin1(action));
+    m_actionFilter->lineEdit()->setPlaceholderText(tr("Any action"));
+    m_actionFilter->lineEdit()->setClearButtonEnabled(true);
+    m_actionFilter->setMinimumContentsLength(14);
+    m_actionFilter->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+
+    m_resourceTypeFilter = new QComboBox(this);
+    m_resourceTypeFilter->setObjectName(QStringLiteral("auditResourceTypeFilter"));
+    m_resourceTypeFilter->setAccessibleName(tr("Filter by resource type"));
+    m_resourceTypeFilter->setEditable(true);
+    m_resourceTypeFilter->setInsertPolicy(QComboBox::NoInsert);
+    m_resourceTypeFilter->addItem(QString());
+    for (const char* type : { "user", "role", "session", "api_key", "organization", "invitation", "audit", "stats" })
+        m_resourceTypeFilter->addItem(QString::fromLatin1(type));
+    m_resourceTypeFilter->lineEdit()->setPlaceholderText(tr("Any type"));
+    m_resourceTypeFilter->setMinimumContentsLength(9);
+    m_resourceTypeFilter->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+
+    m_resourceIdFilter = new QLineEdit(this);
+    m_resourceIdFilter->setObjectName(QStringLiteral("auditResourceIdFilter"));
+    m_resourceIdFilter->setAccessibleName(tr("Filter by resource id"));
+    m_resourceIdFilter->setPlaceholderText(tr("Id"));
+    m_resourceIdFilter->setClearButtonEnabled(true);
+    m_resourceIdFilter->setMaximumWidth(8 * em);
+
+    m_outcomeFilter = new QComboBox(this);
+    m_outcomeFilter->setObjectName(QStringLiteral("auditOutcomeFilter"));
+    m_outcomeFilter->setAccessibleName(tr("Filter by outcome"));
+    m_outcomeFilter->addItem(tr("Any outcome"), QString());
+    m_outcomeFilter->addItem(tr("Success"), QStringLiteral("success"));
+    m_outcomeFilter->addItem(tr("Denied"), QStringLiteral("denied"));
+
+    // Second row: where from and when.
+    m_ipFilter = new QLineEdit(this);
+    m_ipFilter->setObjectName(QStringLiteral("auditIpFilter"));
+    m_ipFilter->setAccessibleName(tr("Filter by IP address"));
+    m_ipFilter->setPlaceholderText(tr("Any address"));
+    m_ipFilter->setClearButtonEnabled(true);
+    m_ipFilter->setMinimumWidth(11 * em);
+    m_ipFilter->setMaximumWidth(18 * em);
+
+    const QDateTime now = QDateTime::currentDateTime();
+    auto makeDateEdit = [this](const char* name, const QString& accessible, const QDateTime& value) {
+        auto* edit = new QDateTimeEdit(value, this);
+        edit->setObjectName(QString::fromLatin1(name));
+        edit->setAccessibleName(accessible);
+        edit->setCalendarPopup(true);
+        edit->setTimeSpec(Qt::LocalTime);
+        edit->setDisplayFormat(QLocale().dateTimeFormat(QLocale::ShortFormat));
+        edit->setEnabled(false);
+        return edit;
+    };
+    m_fromCheck = new QCheckBox(tr("&From"), this);
+    m_fromCheck->setObjectName(QStringLiteral("auditFromCheck"));
+    m_fromCheck->setAccessibleName(tr("Only events from a date"));
+    m_fromEdit = makeDateEdit("auditFromEdit", tr("Events from (inclusive)"), now.addDays(-7));
+    m_toCheck = new QCheckBox(tr("&To"), this);
+    m_toCheck->setObjectName(QStringLiteral("auditToCheck"));
+    m_toCheck->setAccessibleName(tr("Only events before a date"));
+    m_toEdit = makeDateEdit("auditToEdit", tr("Events before (exclusive)"), now.addSecs(3600));
+    connect(m_fromCheck, &QCheckBox::toggled, m_fromEdit, &QWidget::setEnabled);
+    connect(m_toCheck, &QCheckBox::toggled, m_toEdit, &QWidget::setEnabled);
+
+    m_filterMessage = new QLabel(this);
+    m_filterMessage->setObjectName(QStringLiteral("auditFilterMessage"));
+    m_filterMessage->setWordWrap(true);
+    m_filterMessage->hide();
+    m_count = new QLabel(this);
+    m_count->setObjectName(QStringLiteral("auditCountLabel"));
+
+    // Actions (pane-wide shortcuts; also on the buttons and in the context menu).
+    auto makeAction = [this](const QString& text, const char* name, auto slot) {
+        auto* action = new QAction(text, this);
+        action->setObjectName(QString::fromLatin1(name));
+        action->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+        connect(action, &QAction::triggered, this, slot);
+        addAction(action);
+        return action;
+    };
+    m_exportAction = makeAction(tr("E&xport…"), "auditExportAction", &AuditPane::exportLog);
+    m_exportAction->setShortcut(QKeySequence(QStringLiteral("Ctrl+E")));
+    m_verifyAction = makeAction(tr("&Verify integrity"), "verifyAuditAction", &AuditPane::verifyIntegrity);
+    m_verifyAction->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+I")));
+    m_clearFiltersAction = makeAction(tr("C&lear filters"), "clearAuditFiltersAction", &AuditPane::clearFilters);
+    m_clearFiltersAction->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+L")));
+    // Ctrl+C itself is the main window's Copy (routed to copySelection()); this one is for the menu.
+    m_copyAction = new QAction(tr("&Copy"), this);
+    m_copyAction->setObjectName(QStringLiteral("copyAuditEventsAction"));
+    m_copyAction->setShortcut(QKeySequence::Copy);
+    m_copyAction->setShortcutContext(Qt::WidgetShortcut);
+    connect(m_copyAction, &QAction::triggered, this, &AuditPane::copySelection);
+    auto filterBy = [this](const char* name, const QString& text, std::function<void(const AuditEvent&)> apply) {
+        auto* action = new QAction(text, this);
+        action->setObjectName(QString::fromLatin1(name));
+        connect(action, &QAction::triggered, this, [this, apply] {
+            const QList<int> rows = selectedRows();
+            if (rows.isEmpty())
+                return;
+            m_suppressFilter = true;
+            apply(m_model->eventAt(rows.first()));
+            m_suppressFilter = false;
+            applyFilter();
+        });
+        return action;
+    };
+    m_filterByActorAction = filterBy("filterByActorAction", tr("Only this &actor"), [this](const AuditEvent& e) {
+        m_actorFilter->setText(e.actorLabel.isEmpty() || e.actorType != QLatin1String("user")
+                                   ? QStringLiteral("#%1").arg(e.actorId)
+                                   : e.actorLabel);
+    });
+    m_filterByActionAction = filterBy("filterByActionAction", tr("Only this acti&on"),
+                                      [this](const AuditEvent& e) { m_actionFilter->setEditText(e.action); });
+    m_filterByResourceAction
+        = filterBy("filterByResourceAction", tr("Only this &resource"), [this](const AuditEvent& e) {
+              m_resourceTypeFilter->setEditText(e.resourceType);
+              m_resourceIdFilter->setText(e.resourceId);
+          });
+    m_filterByIpAction = filterBy("filterByIpAction", tr("Only this &IP address"),
+                                  [this](const AuditEvent& e) { m_ipFilter->setText(e.ip); });
+
+    auto labelFor = [this](const QString& text, QWidget* buddy) {
+        auto* label = new QLabel(text, this);
+        label->setBuddy(buddy);
+        return label;
+    };
+    auto button = [this](QAction* action, const char* name) {
+        auto* b = new QToolButton(this);
+        b->setObjectName(QString::fromLatin1(name));
+        b->setDefaultAction(action);
+        b->setToolButtonStyle(Qt::ToolButtonTextOnly);
+        return b;
+    };
+
+    auto* row1 = new QHBoxLayout;
+    row1->addWidget(labelFor(tr("&Actor:"), m_actorFilter));
+    row1->addWidget(m_actorFilter, 3);
+    row1->addSpacing(em / 2);
+    row1->addWidget(labelFor(tr("Ac&tion:"), m_actionFilter));
+    row1->addWidget(m_actionFilter, 2);
+    row1->addSpacing(em / 2);
+    row1->addWidget(labelFor(tr("&Resource:"), m_resourceTypeFilter));
+    row1->addWidget(m_resourceTypeFilter, 1);
+    row1->addWidget(m_resourceIdFilter);
+    row1->addSpacing(em / 2);
+    row1->addWidget(labelFor(tr("O&utcome:"), m_outcomeFilter));
+    row1->addWidget(m_outcomeFilter);
+
+    auto* row2 = new QHBoxLayout;
+    row2->addWidget(labelFor(tr("&IP:"), m_ipFilter));
+    row2->addWidget(m_ipFilter, 1);
+    row2->addSpacing(em / 2);
+    row2->addWidget(m_fromCheck);
+    row2->addWidget(m_fromEdit);
+    row2->addWidget(m_toCheck);
+    row2->addWidget(m_toEdit);
+    row2->addSpacing(em / 2);
+    row2->addWidget(button(m_clearFiltersAction, "clearAuditFiltersButton"));
+    row2->addStretch(1);
+    row2->addWidget(m_count);
+    row2->addSpacing(em);
+    row2->addWidget(button(m_exportAction, "auditExportButton"));
+    row2->addWidget(button(m_verifyAction, "verifyAuditButton"));
+
+    // The table.
+    m_table = new QTableView(this);
+    m_table->setObjectName(QStringLiteral("auditTableView"));
+    m_table->setAccessibleName(tr("Audit events"));
+    m_table->setModel(m_model);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_table->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_table->setAlternatingRowColors(true);
+    m_table->setWordWrap(false);
+    m_table->setTextElideMode(Qt::ElideMiddle);
+    m_table->verticalHeader()->hide();
+    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 10);
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->horizontalHeader()->setHighlightSections(false);
+    {
+        const QFontMetrics fm = m_table->fontMetrics();
+        const int pad = em;
+        // The widest date this locale writes (two-digit day, month and hour, a long zone name).
+        const QString sampleTime = display::dateTime(QDateTime(QDate(2026, 12, 28), QTime(23, 58, 59)));
+        m_table->setColumnWidth(AuditLogModel::TimeColumn, fm.horizontalAdvance(sampleTime) + pad);
+        m_table->setColumnWidth(AuditLogModel::ActorColumn, 24 * em);
+        m_table->setColumnWidth(AuditLogModel::OrganizationColumn, 11 * em);
+        m_table->setColumnWidth(AuditLogModel::ActionColumn,
+                                fm.horizontalAdvance(QStringLiteral("user.password_changed")) + pad);
+        m_table->setColumnWidth(AuditLogModel::ResourceColumn,
+                                fm.horizontalAdvance(QStringLiteral("organization #1234")) + pad);
+        m_table->setColumnWidth(
+            AuditLogModel::OutcomeColumn,
+            std::max(fm.horizontalAdvance(AuditLogModel::outcomeText(QStringLiteral("success"))),
+                     fm.horizontalAdvance(m_model->headerData(AuditLogModel::OutcomeColumn, Qt::Horizontal).toString()))
+                + pad);
+    }
+
+    m_empty = new QLabel(m_table->viewport());
+    m_empty->setObjectName(QStringLiteral("auditEmptyLabel"));
+    m_empty->setAlignment(Qt::AlignCenter);
+    m_empty->setWordWrap(true);
+    m_empty->hide();
+    m_table->viewport()->installEventFilter(this);
+
+    m_details = new AuditDetailsPanel(this);
+    auto* scroll = new QScrollArea(this);
+    scroll->setObjectName(QStringLiteral("auditDetailsScroll"));
+    scroll->setWidget(m_details);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+
+    auto* splitter = new QSplitter(Qt::Vertical, this);
+    splitter->setObjectName(QStringLiteral("auditSplitter"));
+    splitter->addWidget(m_table);
+    splitter->addWidget(scroll);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 1);
+    splitter->setCollapsible(0, false);
+    const int lines = fontMetrics().lineSpacing();
+    splitter->setSizes({ 40 * lines, 13 * lines });
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(row1);
+    layout->addLayout(row2);
+    layout->addWidget(m_filterMessage);
+    layout->addWidget(splitter, 1);
+
+    // Filters apply after a short pause in typing; Return applies at once.
+    m_filterDelay = new QTimer(this);
+    m_filterDelay->setSingleShot(true);
+    m_filterDelay->setInterval(300);
+    connect(m_filterDelay, &QTimer::timeout, this, &AuditPane::applyFilter);
+    for (QLineEdit* edit : { m_actorFilter, m_resourceIdFilter, m_ipFilter }) {
+        connect(edit, &QLineEdit::textChanged, this, &AuditPane::scheduleFilter);
+        connect(edit, &QLineEdit::returnPressed, this, &AuditPane::applyFilter);
+    }
+    for (QComboBox* combo : { m_actionFilter, m_resourceTypeFilter }) {
+        connect(combo, &QComboBox::currentTextChanged, this, &AuditPane::scheduleFilter);
+        connect(combo->lineEdit(), &QLineEdit::returnPressed, this, &AuditPane::applyFilter);
+    }
+    connect(m_outcomeFilter, &QComboBox::currentIndexChanged, this, &AuditPane::scheduleFilter);
+    for (QCheckBox* check : { m_fromCheck, m_toCheck })
+        connect(check, &QCheckBox::toggled, this, &AuditPane::scheduleFilter);
+    for (QDateTimeEdit* edit : { m_fromEdit, m_toEdit })
+        connect(edit, &QDateTimeEdit::dateTimeChanged, this, [this, edit] {
+            if (edit->isEnabled())
+                scheduleFilter();
+        });
+
+    connect(m_table, &QWidget::customContextMenuRequested, this, &AuditPane::showContextMenu);
+    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &AuditPane::updateDetails);
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &AuditPane::updateDetails);
+    connect(m_model, &QAbstractItemModel::modelReset, this, &AuditPane::updateDetails);
+    connect(m_model, &QAbstractItemModel::dataChanged, this, &AuditPane::updateDetails);
+    connect(m_model, &LazyTableModel::pageLoaded, this, [this] {
+        updateCount();
+        fitColumns();
+        markLoaded();
+    });
+    connect(m_model, &LazyTableModel::loadFailed, this, [this](const ServiceError& error) {
+        updateCount();
+        markLoaded();
+        emit statusMessage(tr("Could not load the audit log: %1").arg(error.message));
+    });
+    updateDetails();
+}
+
+void AuditPane::refresh()
+{
+    loadOrganizations();
+    applyFilter();
+}
+
+void AuditPane::organizationScopeChanged()
+{
+    if (isLoaded())
+        applyFilter();
+}
+
+void AuditPane::loadOrganizations()
+{
+    if (!m_backend)
+        return;
+    m_backend->listOrganizations().then(this, [this](const Result<QList<Organization>>& orgs) {
+        if (!orgs.ok())
+            return; // the column then shows ids; the log itself still loads
+        QHash<Id, QString> names;
+        for (const Organization& o : orgs.value())
+            names.insert(o.id, o.name);
+        m_model->setOrganizationNames(names);
+        fitColumns();
+    });
+}
+
+void AuditPane::scheduleFilter()
+{
+    if (!m_suppressFilter)
+        m_filterDelay->start();
+}
+
+AuditQuery AuditPane::filterQuery() const
+{
+    AuditQuery q;
+    q.organizationId = organizationScope();
+    q.action = m_actionFilter->currentText().trimmed();
+    q.resourceType = m_resourceTypeFilter->currentText().trimmed();
+    q.resourceId = m_resourceIdFilter->text().trimmed();
+    if (q.resourceId.startsWith(QLatin1Char('#')))
+        q.resourceId.remove(0, 1);
+    q.outcome = m_outcomeFilter->currentData().toString();
+    q.ip = m_ipFilter->text().trimmed();
+    if (m_fromCheck->isChecked())
+        q.from = m_fromEdit->dateTime().toUTC();
+    if (m_toCheck->isChecked())
+        q.to = m_toEdit->dateTime().toUTC();
+    return q;
+}
+
+AuditQuery AuditPane::currentQuery() const
+{
+    return m_model->query();
+}
+
+void AuditPane::applyFilter()
+{
+    m_filterDelay->stop();
+    const int generation = ++m_filterGeneration;
+    AuditQuery q = filterQuery();
+    const QString actor = m_actorFilter->text().trimmed();
+    switch (userfilter::classify(actor)) {
+    case userfilter::Kind::Empty:
+        break;
+    case userfilter::Kind::Id:
+        q.actorId = userfilter::idOf(actor);
+        break;
+    case userfilter::Kind::Email:
+        // Matched against the email recorded with each event, so deleted users' trails still show.
+        q.actorEmail = actor;
+        break;
+    case userfilter::Kind::Name:
+        showFilterMessage(tr("Looking up “%1”…").arg(actor), false);
+        userfilter::resolve(m_backend, this, actor, organizationScope(),
+                            [this, generation, q, actor](const Result<User>& user) mutable {
+                                if (generation != m_filterGeneration)
+                                    return; // the filter changed while the lookup ran
+                                if (!user.ok()) {
+                                    showFilterMessage(user.error().message, true);
+                                    markLoaded();
+                                    return;
+                                }
+                                showFilterMessage(tr("Actor “%1” is %2").arg(actor, user->email), false);
+                                q.actorEmail = user->email;
+                                load(q);
+                            });
+        return;
+    }
+    showFilterMessage({}, false);
+    load(q);
+}
+
+void AuditPane::load(const AuditQuery& query)
+{
+    m_count->setText(tr("Loading…"));
+    m_model->setQuery(query);
+}
+
+void AuditPane::showFilterMessage(const QString& message, bool problem)
+{
+    m_filterMessage->setText(message);
+    m_filterMessage->setVisible(!message.isEmpty());
+    m_filterMessage->setStyleSheet(problem ? QStringLiteral("color: %1;").arg(display::warningBrush().color().name())
+                                           : QString());
+    m_actorFilter->setStyleSheet(
+        problem ? QStringLiteral("QLineEdit { border: 1px solid %1; }").arg(display::warningBrush().color().name())
+                : QString());
+}
+
+bool AuditPane::hasFilters() const
+{
+    return !m_actorFilter->text().trimmed().isEmpty() || !m_actionFilter->currentText().trimmed().isEmpty()
+        || !m_resourceTypeFilter->currentText().trimmed().isEmpty() || !m_resourceIdFilter->text().trimmed().isEmpty()
+        || m_outcomeFilter->currentIndex() > 0 || !m_ipFilter->text().trimmed().isEmpty() || m_fromCheck->isChecked()
+        || m_toCheck->isChecked();
+}
+
+void AuditPane::clearFilters()
+{
+    resetFilterWidgets();
+    applyFilter();
+}
+
+void AuditPane::resetFilterWidgets()
+{
+    const bool wasSuppressed = m_suppressFilter;
+    m_suppressFilter = true;
+    m_actorFilter->clear();
+    m_actionFilter->setEditText(QString());
+    m_resourceTypeFilter->setEditText(QString());
+    m_resourceIdFilter->clear();
+    m_outcomeFilter->setCurrentIndex(0);
+    m_ipFilter->clear();
+    m_fromCheck->setChecked(false);
+    m_toCheck->setChecked(false);
+    m_suppressFilter = wasSuppressed;
+}
+
+void AuditPane::showForUser(Id userId, const QString& email)
+{
+    m_suppressFilter = true;
+    resetFilterWidgets();
+    m_actorFilter->setText(email.isEmpty() ? QStringLiteral("#%1").arg(userId) : email);
+    m_suppressFilter = false;
+    applyFilter();
+}
+
+void AuditPane::fitColumns()
+{
+    // With the first rows, and again once the tenant names arrive: the columns whose width depends
+    // on the data take what the rows need, within bounds, and the actor column gets the room the
+    // others leave (long emails elide in the middle; the tooltip and the details have them whole).
+    // After that the widths are the user's.
+    const bool named = !m_model->organizationNames().isEmpty();
+    if (m_model->rowCount() == 0 || (m_columnsFitted && (m_namesFitted || !named)))
+        return;
+    m_columnsFitted = true;
+    m_namesFitted = named;
+    const int em = m_table->fontMetrics().horizontalAdvance(QLatin1Char('m'));
+    auto wanted = [this](int column) { return static_cast<QAbstractItemView*>(m_table)->sizeHintForColumn(column); };
+    m_table->setColumnWidth(AuditLogModel::OrganizationColumn,
+                            std::clamp(wanted(AuditLogModel::OrganizationColumn), 7 * em, 16 * em));
+    m_table->setColumnWidth(AuditLogModel::ResourceColumn,
+                            std::clamp(wanted(AuditLogModel::ResourceColumn), 7 * em, 14 * em));
+    // The IP column, last, stretches into what is left: keep room for a whole IPv4 address.
+    int others = m_table->fontMetrics().horizontalAdvance(QStringLiteral("255.255.255.255")) + 2 * em;
+    for (int c = 0; c < AuditLogModel::IpColumn; ++c) {
+        if (c != AuditLogModel::ActorColumn)
+            others += m_table->columnWidth(c);
+    }
+    const int room = std::max(14 * em, m_table->viewport()->width() - others);
+    m_table->setColumnWidth(AuditLogModel::ActorColumn,
+                            std::clamp(wanted(AuditLogModel::ActorColumn), 14 * em, std::min(room, 30 * em)));
+}
+
+void AuditPane::updateCount()
+{
+    const int rows = m_model->rowCount();
+    if (!m_model->lastError().isEmpty()) {
+        m_count->setText(tr("Error"));
+        m_empty->setText(tr("Could not load the audit log:\n%1\n\nPress F5 to try again.").arg(m_model->lastError()));
+    } else {
+        // Keyset paging has no total: say how many are shown and whether more follow on scrolling.
+        m_count->setText(m_model->atEnd() ? (rows == 1 ? tr("1 event") : tr("%Ln events", nullptr, rows))
+                                          : tr("%1+ events (scroll for more)").arg(display::number(rows)));
+        m_empty->setText(hasFilters() ? tr("No event matches these filters.\nWiden the date range or clear the "
+                                           "filters (Ctrl+Shift+L).")
+                                      : tr("The audit log is empty.\nEvery change and every refused attempt will "
+                                           "be listed here."));
+    }
+    const bool empty = rows == 0;
+    m_empty->setVisible(empty);
+    if (empty)
+        m_empty->setGeometry(m_table->viewport()->rect().adjusted(20, 20, -20, -20));
+}
+
+bool AuditPane::eventFilter(QObject* watched, QEvent* event)
+{
+    if (watched == m_table->viewport() && event->type() == QEvent::Resize)
+        m_empty->setGeometry(m_table->viewport()->rect().adjusted(20, 20, -20, -20));
+    return Pane::eventFilter(watched, event);
+}
+
+QList<int> AuditPane::selectedRows() const
+{
+    QList<int> rows;
+    const auto indexes = m_table->selectionModel()->selectedRows();
+    for (const QModelIndex& index : indexes)
+        rows << index.row();
+    std::sort(rows.begin(), rows.end());
+    return rows;
+}
+
+void AuditPane::updateDetails()
+{
+    const QList<int> rows = selectedRows();
+    int row = -1;
+    if (rows.size() == 1)
+        row = rows.first();
+    else if (rows.size() > 1 && m_table->currentIndex().isValid())
+        row = m_table->currentIndex().row();
+    if (row >= 0 && row < m_model->rowCount()) {
+        const AuditEvent& e = m_model->eventAt(row);
+        m_details->setEvent(&e, m_model->organizationName(e.organizationId));
+    } else {
+        m_details->setEvent(nullptr, {});
+    }
+    updateActions();
+}
+
+void AuditPane::updateActions()
+{
+    QString why;
+    bool allowed = may(QStringLiteral("admin:audit:export"), &why);
+    if (allowed && m_exporting) {
+        allowed = false;
+        why = tr("An export is running");
+    }
+    setActionAllowed(m_exportAction, allowed, why,
+                     tr("Export every event that matches the filters to CSV or JSON Lines"));
+    allowed = may(QStringLiteral("admin:audit:verify"), &why);
+    if (allowed && m_verifying) {
+        allowed = false;
+        why = tr("The check is running");
+    }
+    setActionAllowed(m_verifyAction, allowed, why, tr("Check the hash chain of the whole audit log"));
+    const bool one = !selectedRows().isEmpty();
+    const QString select = tr("Select an event first");
+    for (QAction* a :
+         { m_copyAction, m_filterByActorAction, m_filterByActionAction, m_filterByResourceAction, m_filterByIpAction })
+        setActionAllowed(a, one, select);
+    emit actionsChanged();
+}
+
+void AuditPane::showContextMenu(const QPoint& pos)
+{
+    QMenu menu(this);
+    if (m_table->indexAt(pos).isValid() || !selectedRows().isEmpty()) {
+        menu.addAction(m_copyAction);
+        menu.addSeparator();
+        menu.addAction(m_filterByActorAction);
+        menu.addAction(m_filterByActionAction);
+        menu.addAction(m_filterByResourceAction);
+        menu.addAction(m_filterByIpAction);
+        menu.addSeparator();
+    }
+    menu.addAction(m_clearFiltersAction);
+    menu.addAction(m_exportAction);
+    menu.addAction(m_verifyAction);
+    menu.exec(m_table->viewport()->mapToGlobal(pos));
+}
+
+void AuditPane::find()
+{
+    m_actorFilter->setFocus();
+    m_actorFilter->selectAll();
+}
+
+void AuditPane::copySelection()
+{
+    QStringList lines;
+    for (int row : selectedRows()) {
+        const AuditEvent& e = m_model->eventAt(row);
+        lines << QStringList { e.time.toUTC().toString(Qt::ISODateWithMs),
+                               AuditLogModel::actorText(e),
+                               m_model->organizationName(e.organizationId),
+                               e.action,
+                               AuditLogModel::resourceText(e),
+                               e.outcome,
+                               e.ip }
+                     .join(QLatin1Char('\t'));
+    }
+    if (lines.isEmpty())
+        return;
+    QApplication::clipboard()->setText(lines.join(QLatin1Char('\n')));
+    emit statusMessage(lines.size() == 1 ? tr("Copied 1 event") : tr("Copied %n events", nullptr, int(lines.size())));
+}
+
+void AuditPane::exportLog()
+{
+    if (!m_backend || !m_exportAction->isEnabled())
+        return;
+    const QString csvFilter = tr("CSV (*.csv)");
+    const QString jsonFilter = tr("JSON Lines (*.jsonl)");
+    const QString folder = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+    const QString suggested
+        = QDir(folder).filePath(QStringLiteral("audit-%1.csv").arg(QDate::currentDate().toString(Qt::ISODate)));
+    QString path = FileDialog::getSaveFileName(this, tr("Export the audit log"), suggested,
+                                               csvFilter + QStringLiteral(";;") + jsonFilter);
+    if (path.isEmpty())
+        return;
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    const bool jsonLines
+        = suffix == QLatin1String("jsonl") || suffix == QLatin1String("ndjson") || suffix == QLatin1String("json");
+    if (!jsonLines && suffix != QLatin1String("csv"))
+        path += QStringLiteral(".csv");
+
+    const AuditQuery query = m_model->query();
+    auto cancel = std::make_shared<std::atomic_bool>(false);
+    auto* dialog = new QProgressDialog(tr("Exporting the audit log to %1…").arg(QDir::toNativeSeparators(path)),
+                                       tr("Cancel"), 0, 0, this);
+    dialog->setObjectName(QStringLiteral("auditExportProgress"));
+    dialog->setWindowTitle(tr("Export"));
+    dialog->setAutoClose(false);
+    dialog->setAutoReset(false);
+    dialog->setMinimumDuration(0);
+    connect(dialog, &QProgressDialog::canceled, this, [this, cancel] {
+        cancel->store(true);
+        emit statusMessage(tr("Cancelling the export…"));
+    });
+    const QPointer<QProgressDialog> guard(dialog);
+    const QString shownPath = QDir::toNativeSeparators(path);
+    // Runs on a backend worker thread. The QPointer is only looked at on the GUI thread: the call
+    // is queued to the application object (alive as long as anything here), and the lambda then
+    // finds out whether the dialog still exists.
+    auto progress = [guard, shownPath](qint64 written) {
+        QMetaObject::invokeMethod(
+            QCoreApplication::instance(),
+            [guard, shownPath, written] {
+                if (guard)
+                    guard->setLabelText(tr("Exporting the audit log to %1…\n%2 events written")
+                                            .arg(shownPath, display::number(written)));
+            },
+            Qt::QueuedConnection);
+    };
+    m_exporting = true;
+    updateActions();
+    emit statusMessage(tr("Exporting to %1…").arg(shownPath));
+    m_backend->exportAudit(query, path, jsonLines, progress, cancel)
+        .then(this, [this, guard, shownPath, cancel](const Result<qint64>& written) {
+            m_exporting = false;
+            updateActions();
+            if (guard) {
+                guard->hide();
+                guard->deleteLater();
+            }
+            if (!written.ok()) {
+                if (cancel->load()) {
+                    emit statusMessage(tr("Export cancelled; no file was written"));
+                    return;
+                }
+                showError(tr("Export"), written.error());
+                return;
+            }
+            emit statusMessage(tr("Exported %1 events to %2").arg(display::number(written.value()), shownPath));
+        });
+    dialog->open();
+}
+
+void AuditPane::verifyIntegrity()
+{
+    if (!m_backend || !m_verifyAction->isEnabled())
+        return;
+    m_verifying = true;
+    updateActions();
+    emit statusMessage(tr("Checking the audit chain…"));
+    m_backend->verifyAudit().then(this, [this](const Result<AuditCheck>& check) {
+        m_verifying = false;
+        updateActions();
+        if (!check.ok()) {
+            showError(tr("Verify integrity"), check.error());
+            return;
+        }
+        if (check->ok) {
+            const QString text = tr("Chain intact: %1 events").arg(display::number(check->count));
+            emit statusMessage(text);
+            MessageBox::information(this, tr("Audit integrity"), text);
+        } else {
+            const QString text
+                = tr("Broken at event #%1: %2").arg(QString::number(check->firstBrokenId), check->problem);
+            emit statusMessage(text);
+            MessageBox::warning(this, tr("Audit integrity"), text);
+        }
+    });
+}
+
+} // namespace portcullis

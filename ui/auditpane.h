@@ -1,0 +1,122 @@
+#pragma once
+
+#include "pane.h"
+
+#include <functional>
+
+class QCheckBox;
+class QComboBox;
+class QDateTimeEdit;
+class QLabel;
+class QLineEdit;
+class QTableView;
+class QTimer;
+
+namespace portcullis {
+
+class AuditLogModel;
+class AuditDetailsPanel;
+
+// What an admin typed into a "user" filter (shared by the Audit Log and Sessions panes): a number
+// ("42" or "#42") is an id, text with an '@' an email, anything else part of a name.
+namespace userfilter {
+enum class Kind
+{
+    Empty,
+    Id,
+    Email,
+    Name
+};
+Kind classify(const QString& text);
+Id idOf(const QString& text); // 0 unless classify() says Id
+// Finds the one user `text` (an email, or part of a name/username) designates through
+// Backend::listUsers (one short page). Fails with a message for the filter bar when no user or
+// several users match. `done` runs on `context`'s thread, and only while `context` lives.
+void resolve(Backend* backend, QObject* context, const QString& text, Id organizationScope,
+             std::function<void(const Result<User>&)> done);
+} // namespace userfilter
+
+// The audit log: filters (actor, action, resource, outcome, IP, date range) applied after a short
+// pause, a lazily paged table, the selected event's details with its JSON and hashes, export of
+// the whole filtered set with progress and cancel, and the hash-chain check.
+class AuditPane : public Pane
+{
+    Q_OBJECT
+
+public:
+    explicit AuditPane(Backend* backend, QWidget* parent = nullptr);
+
+    QString paneName() const override { return QStringLiteral("audit"); }
+    QString title() const override { return tr("Audit Log"); }
+    QIcon icon() const override { return QIcon(QStringLiteral(":/icons/audit.svg")); }
+
+    void refresh() override;
+    void find() override;
+    void copySelection() override;
+
+    AuditLogModel* model() const { return m_model; }
+    // The filter the table shows (after a name in the actor filter was resolved to an email).
+    AuditQuery currentQuery() const;
+
+    // The Users pane's "Show audit trail": the events of this user only (other filters cleared).
+    void showForUser(portcullis::Id userId, const QString& email);
+    void clearFilters();
+    void exportLog();
+    void verifyIntegrity();
+
+protected:
+    void organizationScopeChanged() override;
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
+private:
+    void scheduleFilter();
+    void resetFilterWidgets(); // without applying
+    void applyFilter();
+    AuditQuery filterQuery() const; // everything but the actor
+    void load(const AuditQuery& query);
+    void loadOrganizations();
+    void showFilterMessage(const QString& message, bool problem);
+    void updateCount();
+    void fitColumns();
+    void updateDetails();
+    void updateActions();
+    void showContextMenu(const QPoint& pos);
+    bool hasFilters() const;
+    QList<int> selectedRows() const;
+
+    AuditLogModel* m_model = nullptr;
+    QTableView* m_table = nullptr;
+    QLineEdit* m_actorFilter = nullptr;
+    QComboBox* m_actionFilter = nullptr;
+    QComboBox* m_resourceTypeFilter = nullptr;
+    QLineEdit* m_resourceIdFilter = nullptr;
+    QComboBox* m_outcomeFilter = nullptr;
+    QLineEdit* m_ipFilter = nullptr;
+    QCheckBox* m_fromCheck = nullptr;
+    QDateTimeEdit* m_fromEdit = nullptr;
+    QCheckBox* m_toCheck = nullptr;
+    QDateTimeEdit* m_toEdit = nullptr;
+    QLabel* m_filterMessage = nullptr;
+    QLabel* m_count = nullptr;
+    QLabel* m_empty = nullptr;
+    QTimer* m_filterDelay = nullptr;
+    AuditDetailsPanel* m_details = nullptr;
+
+    QAction* m_exportAction = nullptr;
+    QAction* m_verifyAction = nullptr;
+    QAction* m_clearFiltersAction = nullptr;
+    QAction* m_copyAction = nullptr;
+    QAction* m_filterByActorAction = nullptr;
+    QAction* m_filterByActionAction = nullptr;
+    QAction* m_filterByResourceAction = nullptr;
+    QAction* m_filterByIpAction = nullptr;
+
+    int m_filterGeneration = 0; // drops actor lookups that finish after the filter changed again
+    bool m_exporting = false;
+    bool m_verifying = false;
+    bool m_columnsFitted = false;
+    bool m_namesFitted = false;
+    bool m_suppressFilter = false; // set while filters are changed programmatically
+};
+
+} // namespace portcullis

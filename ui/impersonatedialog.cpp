@@ -1,0 +1,124 @@
+#include "impersonatedialog.h"
+
+#include "displayformat.h"
+#include "secretdialog.h"
+
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QIcon>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+namespace portcullis {
+
+namespace {
+constexpr int kMaxMinutes = 120; // the core's limit (limits::MaxImpersonationMinutes)
+constexpr int kDefaultMinutes = 15;
+} // namespace
+
+ImpersonateDialog::ImpersonateDialog(Backend* backend, const User& user, QWidget* parent)
+    : QDialog(parent)
+    , m_backend(backend)
+    , m_user(user)
+{
+    setObjectName(QStringLiteral("impersonateDialog"));
+    setWindowTitle(tr("Impersonate %1").arg(user.email));
+
+    auto* icon = new QLabel(this);
+    icon->setPixmap(QIcon(QStringLiteral(":/icons/impersonated.svg")).pixmap(32, 32));
+    auto* warning = new QLabel(
+        tr("<b>You are about to act as %1.</b><br>Everything you do in this session is done in their name and "
+           "recorded in the audit log together with your account and the reason below. The session is marked as "
+           "impersonated wherever it appears, and it ends by itself after the duration you choose.")
+            .arg(user.email.toHtmlEscaped()),
+        this);
+    warning->setObjectName(QStringLiteral("impersonationWarning"));
+    warning->setWordWrap(true);
+    warning->setTextFormat(Qt::RichText);
+    auto* top = new QHBoxLayout;
+    top->addWidget(icon, 0, Qt::AlignTop);
+    top->addWidget(warning, 1);
+
+    m_reason = new QPlainTextEdit(this);
+    m_reason->setObjectName(QStringLiteral("impersonationReasonEdit"));
+    m_reason->setAccessibleName(tr("Reason"));
+    m_reason->setPlaceholderText(tr("Why, e.g. the support ticket you are working on (required)"));
+    m_reason->setTabChangesFocus(true);
+    m_reason->setMaximumHeight(m_reason->fontMetrics().lineSpacing() * 5);
+    m_minutes = new QSpinBox(this);
+    m_minutes->setObjectName(QStringLiteral("impersonationDurationSpin"));
+    m_minutes->setAccessibleName(tr("Duration in minutes"));
+    m_minutes->setRange(1, kMaxMinutes);
+    m_minutes->setValue(kDefaultMinutes);
+    m_minutes->setSuffix(tr(" min"));
+
+    auto* form = new QFormLayout;
+    m_errors.addRow(form, tr("&Reason:"), m_reason, QStringLiteral("reason"));
+    m_errors.addRow(form, tr("&Duration:"), m_minutes, QStringLiteral("duration_minutes"));
+
+    m_message = new QLabel(this);
+    m_message->setObjectName(QStringLiteral("dialogMessage"));
+    m_message->setWordWrap(true);
+    m_message->setStyleSheet(QStringLiteral("color: %1;").arg(display::warningBrush().color().name()));
+    m_message->hide();
+
+    m_buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
+    auto* start = m_buttons->addButton(tr("&Impersonate"), QDialogButtonBox::AcceptRole);
+    start->setObjectName(QStringLiteral("impersonateButton"));
+    start->setDefault(true);
+    connect(start, &QPushButton::clicked, this, &ImpersonateDialog::submit);
+    connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(top);
+    layout->addLayout(form);
+    layout->addWidget(m_message);
+    layout->addWidget(m_buttons);
+    setMinimumWidth(fontMetrics().horizontalAdvance(QLatin1Char('m')) * 34);
+    m_reason->setFocus();
+}
+
+void ImpersonateDialog::submit()
+{
+    if (!m_backend)
+        return;
+    m_errors.clear();
+    m_message->hide();
+    for (QAbstractButton* b : m_buttons->buttons()) {
+        if (m_buttons->buttonRole(b) == QDialogButtonBox::AcceptRole)
+            b->setEnabled(false);
+    }
+    // The core validates the reason and the duration; its field errors are shown under the fields.
+    m_backend->impersonate(m_user.id, m_reason->toPlainText(), m_minutes->value())
+        .then(this, [this](const Result<CreatedSession>& created) {
+            for (QAbstractButton* b : m_buttons->buttons()) {
+                if (m_buttons->buttonRole(b) == QDialogButtonBox::AcceptRole)
+                    b->setEnabled(true);
+            }
+            if (!created.ok()) {
+                const QString rest = m_errors.show(created.error());
+                if (!rest.isEmpty()) {
+                    m_message->setText(rest);
+                    m_message->show();
+                }
+                return;
+            }
+            m_session = created->session;
+            // The secret dialog outlives this one (which closes now): parent it to our parent.
+            auto* secret = new SecretDialog(
+                tr("Impersonation session for %1").arg(m_user.email),
+                tr("Use this session token to act as %1 until %2. Every action is audited with your name.")
+                    .arg(m_user.email.toHtmlEscaped(), display::dateTime(m_session.expiresAt).toHtmlEscaped()),
+                created->token, parentWidget());
+            secret->setAttribute(Qt::WA_DeleteOnClose);
+            secret->open();
+            emit impersonated(m_session);
+            accept();
+        });
+}
+
+} // namespace portcullis

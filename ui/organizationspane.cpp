@@ -1,0 +1,730 @@
+#include "organizationspane.h"
+
+#include "displayformat.h"
+#include "invitationlistmodel.h"
+#include "messagebox.h"
+#include "organizationdialogs.h"
+#include "organizationlistmodel.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QClipboard>
+#include <QComboBox>
+#include <QFormLayout>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLocale>
+#include <QMenu>
+#include <QScrollArea>
+#include <QSortFilterProxyModel>
+#include <QSplitter>
+#include <QTableView>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace portcullis {
+
+namespace {
+
+// Search over name, slug and plan; active or suspended.
+class OrganizationFilterProxy : public QSortFilterProxyModel
+{
+public:
+    using QSortFilterProxyModel::QSortFilterProxyModel;
+
+    void setFilter(const QString& search, int status)
+    {
+        m_search = search;
+        m_status = status;
+        invalidateFilter();
+    }
+
+protected:
+    bool filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const override
+    {
+        const auto* model = static_cast<const OrganizationListModel*>(sourceModel());
+        if (sourceParent.isValid() || sourceRow >= model->rowCount())
+            return false;
+        const Organization& o = model->organizationAt(sourceRow);
+        if ((m_status == 1 && !o.active) || (m_status == 2 && o.active))
+            return false;
+        return m_search.isEmpty() || o.name.contains(m_search, Qt::CaseInsensitive)
+            || o.slug.contains(m_search, Qt::CaseInsensitive) || o.plan.contains(m_search, Qt::CaseInsensitive);
+    }
+
+private:
+    QString m_search;
+    int m_status = 0;
+};
+
+QToolButton* actionButton(QAction* action, QWidget* parent)
+{
+    auto* button = new QToolButton(parent);
+    button->setDefaultAction(action);
+    button->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    button->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+    return button;
+}
+
+} // namespace
+
+// The side panel: the selected organization's details, its invitations and the actions on both.
+class OrganizationDetailsPanel : public QWidget
+{
+public:
+    OrganizationDetailsPanel(InvitationListModel* invitations, QWidget* parent) : QWidget(parent)
+    {
+        setObjectName(QStringLiteral("organizationDetailsPanel"));
+        setAccessibleName(tr("Organization details"));
+        auto* layout = new QVBoxLayout(this);
+        m_placeholder = new QLabel(tr("Select an organization to see its plan, features and invitations."), this);
+        m_placeholder->setWordWrap(true);
+        m_placeholder->setAlignment(Qt::AlignCenter);
+        layout->addWidget(m_placeholder);
+        m_title = new QLabel(this);
+        m_title->setObjectName(QStringLiteral("organizationDetailsTitle"));
+        m_title->setWordWrap(true);
+        QFont f = m_title->font();
+        f.setPointSizeF(f.pointSizeF() * 1.2);
+        f.setBold(true);
+        m_title->setFont(f);
+        layout->addWidget(m_title);
+        m_form = new QFormLayout;
+        m_form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+        const QList<QPair<QString, QString>> rows = {
+            { QStringLiteral("slug"), tr("Slug:") },         { QStringLiteral("plan"), tr("Plan:") },
+            { QStringLiteral("users"), tr("Users:") },       { QStringLiteral("features"), tr("Features:") },
+            { QStringLiteral("status"), tr("Status:") },     { QStringLiteral("created"), tr("Created:") },
+        };
+        for (const auto& row : rows) {
+            auto* value = new QLabel(this);
+            value->setObjectName(QStringLiteral("organizationDetail_") + row.first);
+            value->setWordWrap(true);
+            value->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
+            m_values.insert(row.first, value);
+            m_form->addRow(row.second, value);
+        }
+        layout->addLayout(m_form);
+        m_buttons = new QGridLayout;
+        m_buttons->setSpacing(4);
+        layout->addLayout(m_buttons);
+
+        m_invitationTitle = new QLabel(this);
+        m_invitationTitle->setObjectName(QStringLiteral("invitationsTitle"));
+        QFont bold = m_invitationTitle->font();
+        bold.setBold(true);
+        m_invitationTitle->setFont(bold);
+        layout->addSpacing(8);
+        layout->addWidget(m_invitationTitle);
+        m_invitationTable = new QTableView(this);
+        m_invitationTable->setObjectName(QStringLiteral("invitationTableView"));
+        m_invitationTable->setAccessibleName(tr("Invitations"));
+        m_invitationTable->setModel(invitations);
+        m_invitationTable->setSelectionBehavior(QAbstractItemView::SelectRows);
+        m_invitationTable->setSelectionMode(QAbstractItemView::SingleSelection);
+        m_invitationTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
+        m_invitationTable->setContextMenuPolicy(Qt::CustomContextMenu);
+        m_invitationTable->setWordWrap(false);
+        m_invitationTable->setAlternatingRowColors(true);
+        m_invitationTable->verticalHeader()->hide();
+        m_invitationTable->verticalHeader()->setDefaultSectionSize(m_invitationTable->fontMetrics().height() + 10);
+        m_invitationTable->horizontalHeader()->setHighlightSections(false);
+        const QFontMetrics fm = m_invitationTable->fontMetrics();
+        const int em = fm.horizontalAdvance(QLatin1Char('m'));
+        QHeaderView* header = m_invitationTable->horizontalHeader();
+        header->setStretchLastSection(false);
+        header->setSectionResizeMode(InvitationListModel::EmailColumn, QHeaderView::Stretch);
+        int statusWidth = fm.horizontalAdvance(tr("Status"));
+        for (const char* s : { "pending", "accepted", "revoked", "expired" })
+            statusWidth = std::max(statusWidth, fm.horizontalAdvance(InvitationListModel::statusText(QLatin1String(s))));
+        m_invitationTable->setColumnWidth(InvitationListModel::RoleColumn, 8 * em);
+        m_invitationTable->setColumnWidth(InvitationListModel::StatusColumn, statusWidth + 2 * em);
+        m_invitationTable->setColumnWidth(
+            InvitationListModel::ExpiresColumn,
+            std::max(fm.horizontalAdvance(QLocale().toString(QDate(2026, 12, 28), QLocale::ShortFormat)),
+                     fm.horizontalAdvance(tr("Expires")))
+                + 2 * em);
+        m_invitationTable->setMinimumHeight(fm.height() * 9);
+        m_invitationTitle->setBuddy(m_invitationTable);
+        layout->addWidget(m_invitationTable, 1);
+        m_invitationEmpty = new QLabel(m_invitationTable->viewport());
+        m_invitationEmpty->setObjectName(QStringLiteral("invitationsEmptyLabel"));
+        m_invitationEmpty->setAlignment(Qt::AlignCenter);
+        m_invitationEmpty->setWordWrap(true);
+        m_invitationEmpty->hide();
+        m_invitationButtons = new QHBoxLayout;
+        layout->addLayout(m_invitationButtons);
+        setMinimumWidth(360);
+        show(nullptr);
+    }
+
+    QTableView* invitationTable() const { return m_invitationTable; }
+
+    void addAction(QAction* action)
+    {
+        auto* button = actionButton(action, this);
+        const int index = int(m_actionButtons.size());
+        m_buttons->addWidget(button, index / 2, index % 2);
+        m_actionButtons << button;
+    }
+
+    void addInvitationAction(QAction* action)
+    {
+        auto* button = actionButton(action, this);
+        m_invitationButtons->addWidget(button);
+        m_actionButtons << button;
+    }
+
+    void show(const Organization* o)
+    {
+        const bool one = o != nullptr;
+        m_placeholder->setVisible(!one);
+        m_title->setVisible(one);
+        for (int i = 0; i < m_form->rowCount(); ++i)
+            m_form->setRowVisible(i, one);
+        m_invitationTitle->setVisible(one);
+        m_invitationTable->setVisible(one);
+        for (QToolButton* b : std::as_const(m_actionButtons))
+            b->setVisible(one);
+        if (!one)
+            return;
+        m_title->setText(o->name);
+        m_values.value(QStringLiteral("slug"))->setText(o->slug);
+        m_values.value(QStringLiteral("plan"))->setText(OrganizationListModel::planText(o->plan));
+        m_values.value(QStringLiteral("users"))
+            ->setText(tr("%1 of at most %2").arg(display::number(o->userCount), display::number(o->maxUsers)));
+        m_values.value(QStringLiteral("features"))
+            ->setText(o->features.isEmpty() ? tr("none") : o->features.join(QStringLiteral(", ")));
+        m_values.value(QStringLiteral("status"))
+            ->setText(o->active ? tr("Active") : tr("Suspended: nobody in it can sign in"));
+        m_values.value(QStringLiteral("created"))->setText(display::dateTime(o->createdAt));
+    }
+
+    void showInvitationState(int count, const QString& error, bool loaded)
+    {
+        m_invitationTitle->setText(loaded && error.isEmpty() ? tr("&Invitations (%1)").arg(count) : tr("&Invitations"));
+        if (!error.isEmpty())
+            m_invitationEmpty->setText(tr("Could not load the invitations:\n%1").arg(error));
+        else
+            m_invitationEmpty->setText(loaded ? tr("No invitations yet.\nInvite someone with Ctrl+I.") : tr("Loading…"));
+        const bool empty = count == 0;
+        m_invitationEmpty->setVisible(empty);
+        if (empty)
+            m_invitationEmpty->setGeometry(m_invitationTable->viewport()->rect().adjusted(8, 8, -8, -8));
+    }
+
+private:
+    QLabel* m_placeholder = nullptr;
+    QLabel* m_title = nullptr;
+    QFormLayout* m_form = nullptr;
+    QHash<QString, QLabel*> m_values;
+    QGridLayout* m_buttons = nullptr;
+    QLabel* m_invitationTitle = nullptr;
+    QTableView* m_invitationTable = nullptr;
+    QLabel* m_invitationEmpty = nullptr;
+    QHBoxLayout* m_invitationButtons = nullptr;
+    QList<QToolButton*> m_actionButtons;
+};
+
+OrganizationsPane::OrganizationsPane(Backend* backend, QWidget* parent) : Pane(backend, parent)
+{
+    setObjectName(QStringLiteral("organizationsPane"));
+    m_model = new OrganizationListModel(backend, this);
+    m_invitations = new InvitationListModel(backend, this);
+    auto* proxy = new OrganizationFilterProxy(this);
+    proxy->setSourceModel(m_model);
+    proxy->setSortRole(OrganizationListModel::SortRole);
+    m_proxy = proxy;
+
+    m_search = new QLineEdit(this);
+    m_search->setObjectName(QStringLiteral("organizationSearchEdit"));
+    m_search->setAccessibleName(tr("Search organizations"));
+    m_search->setPlaceholderText(tr("Search name, slug or plan (Ctrl+F)"));
+    m_search->setClearButtonEnabled(true);
+    m_statusFilter = new QComboBox(this);
+    m_statusFilter->setObjectName(QStringLiteral("organizationStatusFilterCombo"));
+    m_statusFilter->setAccessibleName(tr("Filter by status"));
+    m_statusFilter->addItem(tr("Any status"));
+    m_statusFilter->addItem(tr("Active"));
+    m_statusFilter->addItem(tr("Suspended"));
+    m_count = new QLabel(this);
+    m_count->setObjectName(QStringLiteral("organizationCountLabel"));
+    auto* filters = new QHBoxLayout;
+    filters->addWidget(m_search, 3);
+    filters->addWidget(m_statusFilter, 1);
+    filters->addWidget(m_count);
+
+    m_table = new QTableView(this);
+    m_table->setObjectName(QStringLiteral("organizationTableView"));
+    m_table->setAccessibleName(tr("Organizations"));
+    m_table->setModel(m_proxy);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->setSortingEnabled(true);
+    m_table->sortByColumn(OrganizationListModel::NameColumn, Qt::AscendingOrder);
+    m_table->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_table->setAlternatingRowColors(true);
+    m_table->setWordWrap(false);
+    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_table->verticalHeader()->hide();
+    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 10);
+    m_table->horizontalHeader()->setHighlightSections(false);
+    const QFontMetrics fm = m_table->fontMetrics();
+    const int em = fm.horizontalAdvance(QLatin1Char('m'));
+    const int headerPad = 3 * em; // room for the sort indicator
+    auto fit = [&](const QStringList& texts) {
+        int width = 0;
+        for (const QString& t : texts)
+            width = std::max(width, fm.horizontalAdvance(t));
+        return width + headerPad;
+    };
+    QHeaderView* header = m_table->horizontalHeader();
+    header->setStretchLastSection(false);
+    // Features are the open-ended list: they take the room that is left.
+    header->setSectionResizeMode(OrganizationListModel::FeaturesColumn, QHeaderView::Stretch);
+    m_table->setColumnWidth(OrganizationListModel::NameColumn, 12 * em);
+    m_table->setColumnWidth(OrganizationListModel::SlugColumn, 10 * em);
+    m_table->setColumnWidth(OrganizationListModel::PlanColumn,
+                            fit({ OrganizationListModel::planText(QStringLiteral("enterprise")), tr("Plan") }));
+    m_table->setColumnWidth(OrganizationListModel::UsersColumn,
+                            fit({ tr("%1 / %2").arg(display::number(99999), display::number(100000)) }));
+    m_table->setColumnWidth(OrganizationListModel::StatusColumn, fit({ tr("Active"), tr("Suspended"), tr("Status") }));
+
+    m_empty = new QLabel(m_table->viewport());
+    m_empty->setObjectName(QStringLiteral("organizationsEmptyLabel"));
+    m_empty->setAlignment(Qt::AlignCenter);
+    m_empty->setWordWrap(true);
+    m_empty->hide();
+
+    m_details = new OrganizationDetailsPanel(m_invitations, this);
+    auto* scroll = new QScrollArea(this);
+    scroll->setWidget(m_details);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+
+    auto* splitter = new QSplitter(this);
+    splitter->addWidget(m_table);
+    splitter->addWidget(scroll);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 2);
+    splitter->setSizes({ 760, 420 });
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(filters);
+    layout->addWidget(splitter, 1);
+
+    auto makeAction = [this](const QString& text, const char* name, auto slot) {
+        auto* action = new QAction(text, this);
+        action->setObjectName(QString::fromLatin1(name));
+        connect(action, &QAction::triggered, this, slot);
+        return action;
+    };
+    m_editAction = makeAction(tr("&Edit…"), "editOrganizationAction", &OrganizationsPane::editSelected);
+    m_editAction->setShortcut(QKeySequence(Qt::Key_Return));
+    m_editAction->setShortcutContext(Qt::WidgetShortcut);
+    m_table->addAction(m_editAction);
+    m_suspendAction = makeAction(tr("&Suspend…"), "suspendOrganizationAction", &OrganizationsPane::suspendSelected);
+    m_reactivateAction
+        = makeAction(tr("Reac&tivate"), "reactivateOrganizationAction", &OrganizationsPane::reactivateSelected);
+    m_wipeOutAction = makeAction(tr("&Wipe out…"), "wipeOutOrganizationAction", &OrganizationsPane::deleteSelected);
+    m_inviteAction = makeAction(tr("&Invite…"), "inviteAction", &OrganizationsPane::inviteIntoSelected);
+    m_inviteAction->setShortcut(QKeySequence(QStringLiteral("Ctrl+I")));
+    m_inviteAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    addAction(m_inviteAction);
+    m_revokeInvitationAction = makeAction(tr("&Revoke invitation…"), "revokeInvitationAction",
+                                          &OrganizationsPane::revokeSelectedInvitation);
+    // Delete (the main window's action) revokes the selected invitation while the invitation list has
+    // the focus, see deleteSelected().
+    m_copyAction = makeAction(tr("&Copy"), "copyOrganizationAction", &OrganizationsPane::copySelection);
+
+    m_details->addAction(m_editAction);
+    m_details->addAction(m_suspendAction);
+    m_details->addAction(m_reactivateAction);
+    m_details->addAction(m_wipeOutAction);
+    m_details->addInvitationAction(m_inviteAction);
+    m_details->addInvitationAction(m_revokeInvitationAction);
+
+    connect(m_search, &QLineEdit::textChanged, this, &OrganizationsPane::applyFilter);
+    connect(m_statusFilter, &QComboBox::currentIndexChanged, this, &OrganizationsPane::applyFilter);
+    connect(m_table, &QWidget::customContextMenuRequested, this, &OrganizationsPane::showContextMenu);
+    connect(m_details->invitationTable(), &QWidget::customContextMenuRequested, this,
+            &OrganizationsPane::showInvitationMenu);
+    connect(m_table, &QAbstractItemView::doubleClicked, this, &OrganizationsPane::editSelected);
+    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &OrganizationsPane::updateDetails);
+    connect(m_proxy, &QAbstractItemModel::modelReset, this, &OrganizationsPane::updateDetails);
+    connect(m_model, &QAbstractItemModel::dataChanged, this, &OrganizationsPane::updateDetails);
+    connect(m_details->invitationTable()->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            &OrganizationsPane::updateInvitationActions);
+    auto invitationsChanged = [this] {
+        m_details->showInvitationState(m_invitations->rowCount(), m_invitations->lastError(),
+                                       m_invitations->hasLoadedOnce());
+        updateInvitationActions();
+        // The pane counts as shown once the selected organization's invitations are there too.
+        if (m_model->hasLoadedOnce() && m_invitations->hasLoadedOnce())
+            markLoaded();
+    };
+    connect(m_invitations, &QAbstractItemModel::modelReset, this, invitationsChanged);
+    connect(m_invitations, &InvitationListModel::loaded, this, invitationsChanged);
+    connect(m_invitations, &InvitationListModel::loadFailed, this, invitationsChanged);
+    connect(m_model, &OrganizationListModel::loaded, this, [this] {
+        updateCount();
+        Id select = m_pendingSelection;
+        m_pendingSelection = 0;
+        if (select == 0 && organizationScope() != 0)
+            select = organizationScope();
+        if (select == 0 && m_proxy->rowCount() > 0)
+            select = m_proxy->index(0, 0).data(OrganizationListModel::OrganizationIdRole).toLongLong();
+        selectOrganization(select);
+        if (!selectedOrganization())
+            markLoaded();
+    });
+    connect(m_model, &OrganizationListModel::loadFailed, this, [this](const ServiceError& error) {
+        updateCount();
+        markLoaded();
+        emit statusMessage(tr("Could not load the organizations: %1").arg(error.message));
+    });
+    updateDetails();
+}
+
+void OrganizationsPane::refresh()
+{
+    m_count->setText(tr("Loading…"));
+    if (const auto o = selectedOrganization(); o && m_pendingSelection == 0)
+        m_pendingSelection = o->id;
+    m_model->reload();
+    if (!m_backend)
+        return;
+    // The invitation dialog offers the roles below the admin's level.
+    m_backend->listRoles().then(this, [this](const Result<QList<Role>>& roles) {
+        if (roles.ok())
+            m_roles = roles.value();
+    });
+}
+
+void OrganizationsPane::organizationScopeChanged()
+{
+    if (organizationScope() != 0)
+        selectOrganization(organizationScope());
+}
+
+void OrganizationsPane::find()
+{
+    m_search->setFocus();
+    m_search->selectAll();
+}
+
+void OrganizationsPane::applyFilter()
+{
+    static_cast<OrganizationFilterProxy*>(m_proxy)->setFilter(m_search->text().trimmed(),
+                                                              m_statusFilter->currentIndex());
+    updateCount();
+}
+
+void OrganizationsPane::updateCount()
+{
+    const int shown = m_proxy->rowCount();
+    if (!m_model->lastError().isEmpty()) {
+        m_count->setText(tr("Error"));
+        m_empty->setText(tr("Could not load the organizations:\n%1\n\nPress F5 to try again.").arg(m_model->lastError()));
+    } else if (m_model->hasLoadedOnce()) {
+        m_count->setText(shown == m_model->rowCount()
+                             ? tr("%n organization(s)", nullptr, shown)
+                             : tr("%1 of %n organization(s)", nullptr, m_model->rowCount()).arg(shown));
+        QString none = tr("No organizations yet.");
+        if (canCreate())
+            none += QLatin1Char('\n') + tr("Create the first one with Ctrl+N.");
+        m_empty->setText(m_model->rowCount() > 0
+                             ? tr("No organization matches.\nClear the search or the status filter to see all.")
+                             : none);
+    }
+    const bool empty = shown == 0 && m_model->hasLoadedOnce();
+    m_empty->setVisible(empty);
+    if (empty)
+        m_empty->setGeometry(m_table->viewport()->rect().adjusted(20, 20, -20, -20));
+}
+
+std::optional<Organization> OrganizationsPane::selectedOrganization() const
+{
+    const auto rows = m_table->selectionModel()->selectedRows();
+    if (rows.size() != 1)
+        return std::nullopt;
+    const QModelIndex source = m_proxy->mapToSource(rows.first());
+    if (!source.isValid())
+        return std::nullopt;
+    return m_model->organizationAt(source.row());
+}
+
+std::optional<Invitation> OrganizationsPane::selectedInvitation() const
+{
+    const auto rows = m_details->invitationTable()->selectionModel()->selectedRows();
+    if (rows.size() != 1 || rows.first().row() >= m_invitations->rowCount())
+        return std::nullopt;
+    return m_invitations->invitationAt(rows.first().row());
+}
+
+void OrganizationsPane::selectOrganization(Id organizationId)
+{
+    const int row = m_model->rowOf(organizationId);
+    if (row < 0)
+        return;
+    const QModelIndex index = m_proxy->mapFromSource(m_model->index(row, 0));
+    if (!index.isValid())
+        return;
+    m_table->selectionModel()->select(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    m_table->setCurrentIndex(index);
+    m_table->scrollTo(index);
+}
+
+void OrganizationsPane::updateDetails()
+{
+    const auto o = selectedOrganization();
+    m_details->show(o ? &*o : nullptr);
+    const Id shownInvitations = o ? o->id : 0;
+    if (m_invitations->organization() != shownInvitations) {
+        m_invitations->setOrganization(shownInvitations);
+        m_details->showInvitationState(0, {}, false);
+    }
+
+    const Actor me = actor();
+    const QString selectFirst = tr("Select an organization first");
+    const QString superOnly = tr("Only super admins can do this to organizations");
+    auto gate = [&](QAction* action, const QString& permission, bool superAdminOnly, bool extra,
+                    const QString& extraWhy) {
+        QString why;
+        bool ok = o.has_value();
+        if (!ok)
+            why = selectFirst;
+        // "Only super admins" says more than the missing permission behind it.
+        if (ok && superAdminOnly && !me.isSuperAdmin()) {
+            ok = false;
+            why = superOnly;
+        }
+        if (ok && !may(permission, &why))
+            ok = false;
+        if (ok && !extra) {
+            ok = false;
+            why = extraWhy;
+        }
+        setActionAllowed(action, ok, why);
+    };
+    const bool own = o && o->id == me.organizationId;
+    const bool active = o && o->active;
+    gate(m_editAction, QStringLiteral("admin:org:edit"), false, true, {});
+    gate(m_suspendAction, QStringLiteral("admin:org:suspend"), true, active && !own,
+         own ? tr("You cannot suspend your own organization") : tr("It is already suspended"));
+    gate(m_reactivateAction, QStringLiteral("admin:org:suspend"), true, o && !o->active, tr("It is active"));
+    gate(m_wipeOutAction, QStringLiteral("admin:org:delete"), true, !own, tr("You cannot wipe out your own organization"));
+    gate(m_inviteAction, QStringLiteral("admin:org:invite"), false, active,
+         tr("It is suspended; reactivate it before inviting"));
+    setActionAllowed(m_copyAction, o.has_value(), selectFirst);
+    updateInvitationActions();
+    emit actionsChanged();
+}
+
+void OrganizationsPane::updateInvitationActions()
+{
+    const auto invitation = selectedInvitation();
+    QString why;
+    bool ok = invitation.has_value();
+    if (!ok)
+        why = tr("Select an invitation first");
+    if (ok && !may(QStringLiteral("admin:org:invite"), &why))
+        ok = false;
+    if (ok && invitation->status() != QLatin1String("pending")) {
+        ok = false;
+        why = tr("Only pending invitations can be revoked");
+    }
+    setActionAllowed(m_revokeInvitationAction, ok, why);
+    emit actionsChanged();
+}
+
+void OrganizationsPane::showContextMenu(const QPoint& pos)
+{
+    if (!m_table->indexAt(pos).isValid() && !selectedOrganization())
+        return;
+    QMenu menu(this);
+    menu.addAction(m_editAction);
+    menu.addAction(m_inviteAction);
+    menu.addAction(m_copyAction);
+    menu.addSeparator();
+    menu.addAction(m_suspendAction);
+    menu.addAction(m_reactivateAction);
+    menu.addSeparator();
+    menu.addAction(m_wipeOutAction);
+    menu.exec(m_table->viewport()->mapToGlobal(pos));
+}
+
+void OrganizationsPane::showInvitationMenu(const QPoint& pos)
+{
+    QTableView* table = m_details->invitationTable();
+    QMenu menu(this);
+    menu.addAction(m_inviteAction);
+    menu.addAction(m_revokeInvitationAction);
+    menu.exec(table->viewport()->mapToGlobal(pos));
+}
+
+bool OrganizationsPane::canCreate(QString* whyNot) const
+{
+    if (!actor().isSuperAdmin()) {
+        if (whyNot)
+            *whyNot = tr("Only super admins can create organizations");
+        return false;
+    }
+    return may(QStringLiteral("admin:org:create"), whyNot);
+}
+
+bool OrganizationsPane::canDelete(QString* whyNot) const
+{
+    if (whyNot)
+        *whyNot = m_wipeOutAction->toolTip();
+    return m_wipeOutAction->isEnabled() || m_revokeInvitationAction->isEnabled();
+}
+
+void OrganizationsPane::afterWrite(const QString& message, Id selectId)
+{
+    emit statusMessage(message);
+    m_pendingSelection = selectId;
+    m_model->reload();
+}
+
+void OrganizationsPane::createNew()
+{
+    QString why;
+    if (!canCreate(&why)) {
+        emit statusMessage(why);
+        return;
+    }
+    auto* dialog = new OrganizationDialog(m_backend, nullptr, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        const Organization created = dialog->savedOrganization();
+        afterWrite(tr("Created the organization %1 (%2)").arg(created.name, created.slug), created.id);
+    });
+    dialog->open();
+}
+
+void OrganizationsPane::editSelected()
+{
+    const auto o = selectedOrganization();
+    if (!o || !m_editAction->isEnabled())
+        return;
+    auto* dialog = new OrganizationDialog(m_backend, &*o, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        m_model->updateOrganization(dialog->savedOrganization());
+        emit statusMessage(tr("Saved %1").arg(dialog->savedOrganization().name));
+    });
+    dialog->open();
+}
+
+void OrganizationsPane::suspendSelected()
+{
+    const auto o = selectedOrganization();
+    if (!o || !m_suspendAction->isEnabled())
+        return;
+    if (MessageBox::question(this, tr("Suspend organization"),
+                             tr("Suspend %1? Nobody in it can sign in until it is reactivated, and its %n user(s) "
+                                "are signed out. Nothing is deleted.",
+                                nullptr, int(o->userCount))
+                                 .arg(o->name))
+        != QMessageBox::Yes)
+        return;
+    m_backend->suspendOrganization(o->id).then(this, [this](const Result<Organization>& r) {
+        if (!r.ok())
+            return showError(tr("Suspend organization"), r.error());
+        m_model->updateOrganization(r.value());
+        emit statusMessage(tr("Suspended %1").arg(r.value().name));
+    });
+}
+
+void OrganizationsPane::reactivateSelected()
+{
+    const auto o = selectedOrganization();
+    if (!o || !m_reactivateAction->isEnabled())
+        return;
+    m_backend->unsuspendOrganization(o->id).then(this, [this](const Result<Organization>& r) {
+        if (!r.ok())
+            return showError(tr("Reactivate organization"), r.error());
+        m_model->updateOrganization(r.value());
+        emit statusMessage(tr("Reactivated %1").arg(r.value().name));
+    });
+}
+
+void OrganizationsPane::deleteSelected()
+{
+    if (m_details->invitationTable()->hasFocus() && selectedInvitation())
+        return revokeSelectedInvitation();
+    const auto o = selectedOrganization();
+    if (!o || !m_wipeOutAction->isEnabled())
+        return;
+    auto* dialog = new WipeOutDialog(m_backend, *o, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    const QString name = o->name;
+    connect(dialog, &QDialog::accepted, this, [this, name] { afterWrite(tr("Wiped out %1").arg(name), 0); });
+    dialog->open();
+}
+
+void OrganizationsPane::inviteIntoSelected()
+{
+    const auto o = selectedOrganization();
+    if (!o || !m_inviteAction->isEnabled())
+        return;
+    if (!m_roles.isEmpty())
+        return openInvitationDialog(*o);
+    // The roles were not there yet (or failed to load): fetch them first.
+    const Organization organization = *o;
+    m_backend->listRoles().then(this, [this, organization](const Result<QList<Role>>& roles) {
+        if (!roles.ok())
+            return showError(tr("Invite"), roles.error());
+        m_roles = roles.value();
+        openInvitationDialog(organization);
+    });
+}
+
+void OrganizationsPane::openInvitationDialog(const Organization& organization)
+{
+    auto* dialog = new InvitationDialog(m_backend, organization, m_roles, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog, organization] {
+        const CreatedInvitation created = dialog->takeCreated();
+        showInvitationSecret(created, organization, this);
+        emit statusMessage(tr("Invited %1 into %2").arg(created.invitation.email, organization.name));
+        m_invitations->reload();
+    });
+    dialog->open();
+}
+
+void OrganizationsPane::revokeSelectedInvitation()
+{
+    const auto invitation = selectedInvitation();
+    if (!invitation || !m_revokeInvitationAction->isEnabled())
+        return;
+    if (MessageBox::question(this, tr("Revoke invitation"),
+                             tr("Revoke the invitation for %1? Its token stops working at once.").arg(invitation->email))
+        != QMessageBox::Yes)
+        return;
+    const QString email = invitation->email;
+    m_backend->revokeInvitation(invitation->id).then(this, [this, email](const Status& status) {
+        if (!status.ok())
+            return showError(tr("Revoke invitation"), status.error());
+        emit statusMessage(tr("Revoked the invitation for %1").arg(email));
+        m_invitations->reload();
+    });
+}
+
+void OrganizationsPane::copySelection()
+{
+    const auto o = selectedOrganization();
+    if (!o)
+        return;
+    QApplication::clipboard()->setText(QStringList { o->name, o->slug, o->plan, QString::number(o->userCount),
+                                                     QString::number(o->maxUsers), o->features.join(QLatin1Char(' ')),
+                                                     o->active ? QStringLiteral("active") : QStringLiteral("suspended") }
+                                           .join(QLatin1Char('\t')));
+    emit statusMessage(tr("Copied %1").arg(o->name));
+}
+
+} // namespace portcullis

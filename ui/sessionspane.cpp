@@ -1,0 +1,609 @@
+#include "sessionspane.h"
+
+#include "auditpane.h" // userfilter
+#include "displayformat.h"
+#include "messagebox.h"
+#include "sessionlistmodel.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCheckBox>
+#include <QClipboard>
+#include <QCoreApplication>
+#include <QEvent>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenu>
+#include <QScrollArea>
+#include <QSet>
+#include <QSplitter>
+#include <QStyle>
+#include <QTableView>
+#include <QTimer>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include <memory>
+
+namespace portcullis {
+
+// The panel under the table: the selected session in full (the table elides long user agents),
+// an unmissable note when it is an impersonation, and the actions on it.
+class SessionDetailsPanel : public QWidget
+{
+    Q_DECLARE_TR_FUNCTIONS(portcullis::SessionDetailsPanel)
+
+public:
+    explicit SessionDetailsPanel(QWidget* parent)
+        : QWidget(parent)
+    {
+        setObjectName(QStringLiteral("sessionDetailsPanel"));
+        setAccessibleName(tr("Session details"));
+        const int em = fontMetrics().horizontalAdvance(QLatin1Char('m'));
+        auto* outer = new QVBoxLayout(this);
+        outer->setContentsMargins(0, em / 2, 0, 0);
+        m_placeholder = new QLabel(this);
+        m_placeholder->setObjectName(QStringLiteral("sessionDetailsPlaceholder"));
+        m_placeholder->setWordWrap(true);
+        m_placeholder->setAlignment(Qt::AlignCenter);
+        outer->addWidget(m_placeholder);
+
+        m_impersonation = new QLabel(this);
+        m_impersonation->setObjectName(QStringLiteral("sessionImpersonationNote"));
+        m_impersonation->setWordWrap(true);
+        m_impersonation->setTextFormat(Qt::RichText);
+        m_impersonation->setMargin(em / 3);
+        outer->addWidget(m_impersonation);
+
+        auto* columns = new QHBoxLayout;
+        columns->setSpacing(em * 3 / 2);
+        outer->addLayout(columns);
+        outer->addStretch(1);
+        auto makeForm = [columns] {
+            auto* form = new QFormLayout;
+            form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+            form->setVerticalSpacing(2);
+            form->setLabelAlignment(Qt::AlignRight | Qt::AlignTop);
+            columns->addLayout(form, 1);
+            return form;
+        };
+        auto addRow = [this](QFormLayout* form, const QString& key, const QString& label) {
+            auto* value = new QLabel(this);
+            value->setObjectName(QStringLiteral("sessionDetail_") + key);
+            value->setWordWrap(true);
+            value->setTextFormat(Qt::PlainText);
+            value->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
+            form->addRow(label, value);
+            m_values.insert(key, value);
+        };
+        QFormLayout* who = makeForm();
+        addRow(who, QStringLiteral("id"), tr("Session:"));
+        addRow(who, QStringLiteral("user"), tr("User:"));
+        addRow(who, QStringLiteral("status"), tr("Status:"));
+        addRow(who, QStringLiteral("ip"), tr("IP address:"));
+        QFormLayout* when = makeForm();
+        addRow(when, QStringLiteral("agent"), tr("User agent:"));
+        addRow(when, QStringLiteral("started"), tr("Started:"));
+        addRow(when, QStringLiteral("lastSeen"), tr("Last seen:"));
+        addRow(when, QStringLiteral("expires"), tr("Expires:"));
+        m_forms = { who, when };
+        m_buttons = new QVBoxLayout;
+        m_buttons->setSpacing(4);
+        m_buttons->addStretch(1);
+        columns->addLayout(m_buttons);
+        setSession(nullptr, 0);
+    }
+
+    void addAction(QAction* action)
+    {
+        auto* button = new QToolButton(this);
+        button->setDefaultAction(action);
+        button->setToolButtonStyle(Qt::ToolButtonTextOnly);
+        button->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+        m_buttons->insertWidget(m_buttons->count() - 1, button);
+        m_actionButtons << button;
+    }
+
+    void setSession(const Session* s, int selected)
+    {
+        const bool one = s != nullptr;
+        m_placeholder->setVisible(!one);
+        m_placeholder->setText(selected > 1
+                                   ? tr("%n sessions selected. Delete revokes them all.", nullptr, selected)
+                                   : tr("Select a session to see its details. Delete revokes the selected sessions; "
+                                        "the context menu (right-click or the Menu key) ends all sessions of a user."));
+        m_impersonation->setVisible(one && s->isImpersonation());
+        for (QFormLayout* form : std::as_const(m_forms)) {
+            for (int i = 0; i < form->rowCount(); ++i)
+                form->setRowVisible(i, one);
+        }
+        for (QToolButton* b : std::as_const(m_actionButtons))
+            b->setVisible(one);
+        if (!one)
+            return;
+        if (s->isImpersonation()) {
+            const QString who
+                = s->impersonatorEmail.isEmpty() ? QStringLiteral("#%1").arg(s->impersonatorId) : s->impersonatorEmail;
+            const QString color = display::warningBrush().color().name();
+            m_impersonation->setText(QStringLiteral("<img src=\":/icons/impersonated.svg\" width=16 height=16> <b>")
+                                     + tr("Impersonated session").toHtmlEscaped() + QStringLiteral("</b> — ")
+                                     + tr("%1 acts as this user. Reason: %2")
+                                           .arg(who.toHtmlEscaped(), s->impersonationReason.toHtmlEscaped()));
+            m_impersonation->setStyleSheet(QStringLiteral("QLabel { border: 1px solid %1; }").arg(color));
+        }
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        QString status = tr("Active");
+        if (s->revoked)
+            status = tr("Revoked");
+        else if (s->expiresAt.isValid() && s->expiresAt <= now)
+            status = tr("Expired");
+        auto set
+            = [this](const char* key, const QString& text) { m_values.value(QString::fromLatin1(key))->setText(text); };
+        set("id", QStringLiteral("#%1").arg(s->id));
+        set("user", QStringLiteral("%1 (#%2)").arg(s->userEmail, QString::number(s->userId)));
+        set("status", status);
+        set("ip", s->ip.isEmpty() ? tr("(unknown)") : s->ip);
+        set("agent", s->userAgent.isEmpty() ? tr("(unknown)") : s->userAgent);
+        set("started", display::dateTime(s->createdAt));
+        set("lastSeen", display::dateTime(s->lastSeenAt));
+        set("expires", display::dateTime(s->expiresAt));
+    }
+
+private:
+    QLabel* m_placeholder = nullptr;
+    QLabel* m_impersonation = nullptr;
+    QList<QFormLayout*> m_forms;
+    QVBoxLayout* m_buttons = nullptr;
+    QHash<QString, QLabel*> m_values;
+    QList<QToolButton*> m_actionButtons;
+};
+
+SessionsPane::SessionsPane(Backend* backend, QWidget* parent)
+    : Pane(backend, parent)
+{
+    setObjectName(QStringLiteral("sessionsPane"));
+    m_model = new SessionListModel(backend, this);
+    const int em = fontMetrics().horizontalAdvance(QLatin1Char('m'));
+
+    m_userFilter = new QLineEdit(this);
+    m_userFilter->setObjectName(QStringLiteral("sessionUserFilter"));
+    m_userFilter->setAccessibleName(tr("Filter by user"));
+    m_userFilter->setPlaceholderText(tr("User: email, name or #id — empty for everyone (Ctrl+F)"));
+    m_userFilter->setClearButtonEnabled(true);
+    auto* userLabel = new QLabel(tr("&User:"), this);
+    userLabel->setBuddy(m_userFilter);
+    m_includeEnded = new QCheckBox(tr("&Include ended sessions"), this);
+    m_includeEnded->setObjectName(QStringLiteral("sessionIncludeEndedCheck"));
+    m_includeEnded->setAccessibleName(tr("Include revoked and expired sessions"));
+    m_includeEnded->setToolTip(tr("Also list sessions that were revoked or have expired"));
+    m_count = new QLabel(this);
+    m_count->setObjectName(QStringLiteral("sessionCountLabel"));
+    m_filterMessage = new QLabel(this);
+    m_filterMessage->setObjectName(QStringLiteral("sessionFilterMessage"));
+    m_filterMessage->setWordWrap(true);
+    m_filterMessage->hide();
+
+    auto* filters = new QHBoxLayout;
+    filters->addWidget(userLabel);
+    filters->addWidget(m_userFilter, 3);
+    filters->addSpacing(em);
+    filters->addWidget(m_includeEnded);
+    filters->addStretch(1);
+    filters->addWidget(m_count);
+
+    m_table = new QTableView(this);
+    m_table->setObjectName(QStringLiteral("sessionTableView"));
+    m_table->setAccessibleName(tr("Sessions"));
+    m_table->setModel(m_model);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_table->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_table->setAlternatingRowColors(true);
+    m_table->setWordWrap(false);
+    m_table->verticalHeader()->hide();
+    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 10);
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->horizontalHeader()->setHighlightSections(false);
+    {
+        const QFontMetrics fm = m_table->fontMetrics();
+        const int pad = em;
+        const int icon = m_table->style()->pixelMetric(QStyle::PM_SmallIconSize) + 6;
+        const int dateWidth
+            = fm.horizontalAdvance(display::dateTime(QDateTime(QDate(2026, 12, 28), QTime(23, 58, 59)))) + pad;
+        m_table->setColumnWidth(SessionListModel::UserColumn, 22 * em + icon);
+        m_table->setColumnWidth(SessionListModel::IpColumn,
+                                fm.horizontalAdvance(QStringLiteral("255.255.255.255")) + pad);
+        m_table->setColumnWidth(SessionListModel::UserAgentColumn, 14 * em);
+        m_table->setColumnWidth(SessionListModel::StartedColumn, dateWidth);
+        // The relative columns: as wide as their longest wording ("Expired 47 h ago").
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        auto widest = [&fm](const QStringList& texts) {
+            int w = 0;
+            for (const QString& t : texts)
+                w = std::max(w, fm.horizontalAdvance(t));
+            return w;
+        };
+        m_table->setColumnWidth(
+            SessionListModel::LastSeenColumn,
+            widest({ m_model->headerData(SessionListModel::LastSeenColumn, Qt::Horizontal).toString(),
+                     SessionListModel::relativeTime(now.addSecs(-59 * 60), now),
+                     SessionListModel::relativeTime(now.addSecs(-47 * 3600), now),
+                     SessionListModel::relativeTime(now.addDays(-30), now) })
+                + pad);
+        m_table->setColumnWidth(
+            SessionListModel::ExpiresColumn,
+            widest({ tr("Revoked"), tr("Expired %1").arg(SessionListModel::relativeTime(now.addSecs(-47 * 3600), now)),
+                     SessionListModel::relativeTime(now.addSecs(59 * 60), now) })
+                + pad);
+    }
+
+    m_empty = new QLabel(m_table->viewport());
+    m_empty->setObjectName(QStringLiteral("sessionsEmptyLabel"));
+    m_empty->setAlignment(Qt::AlignCenter);
+    m_empty->setWordWrap(true);
+    m_empty->hide();
+    m_table->viewport()->installEventFilter(this);
+
+    m_details = new SessionDetailsPanel(this);
+    auto* scroll = new QScrollArea(this);
+    scroll->setWidget(m_details);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+
+    auto* splitter = new QSplitter(Qt::Vertical, this);
+    splitter->setObjectName(QStringLiteral("sessionSplitter"));
+    splitter->addWidget(m_table);
+    splitter->addWidget(scroll);
+    splitter->setStretchFactor(0, 4);
+    splitter->setStretchFactor(1, 1);
+    splitter->setCollapsible(0, false);
+    const int lines = fontMetrics().lineSpacing();
+    splitter->setSizes({ 40 * lines, 8 * lines });
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(filters);
+    layout->addWidget(m_filterMessage);
+    layout->addWidget(splitter, 1);
+
+    // Delete is the main window's Delete (routed to deleteSelected()); the shortcut shows in menus.
+    m_revokeAction = new QAction(tr("&Revoke session…"), this);
+    m_revokeAction->setObjectName(QStringLiteral("revokeSessionAction"));
+    m_revokeAction->setShortcut(QKeySequence::Delete);
+    m_revokeAction->setShortcutContext(Qt::WidgetShortcut);
+    connect(m_revokeAction, &QAction::triggered, this, &SessionsPane::revokeSelected);
+    m_revokeAllAction = new QAction(tr("End &all sessions of this user…"), this);
+    m_revokeAllAction->setObjectName(QStringLiteral("revokeUserSessionsAction"));
+    m_revokeAllAction->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+Del")));
+    m_revokeAllAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    connect(m_revokeAllAction, &QAction::triggered, this, &SessionsPane::revokeAllOfUser);
+    addAction(m_revokeAllAction);
+    m_copyAction = new QAction(tr("&Copy"), this);
+    m_copyAction->setObjectName(QStringLiteral("copySessionsAction"));
+    m_copyAction->setShortcut(QKeySequence::Copy);
+    m_copyAction->setShortcutContext(Qt::WidgetShortcut);
+    connect(m_copyAction, &QAction::triggered, this, &SessionsPane::copySelection);
+    m_details->addAction(m_revokeAction);
+    m_details->addAction(m_revokeAllAction);
+
+    m_filterDelay = new QTimer(this);
+    m_filterDelay->setSingleShot(true);
+    m_filterDelay->setInterval(300);
+    connect(m_filterDelay, &QTimer::timeout, this, &SessionsPane::applyFilter);
+    connect(m_userFilter, &QLineEdit::textChanged, m_filterDelay, qOverload<>(&QTimer::start));
+    connect(m_userFilter, &QLineEdit::returnPressed, this, &SessionsPane::applyFilter);
+    connect(m_includeEnded, &QCheckBox::toggled, this, &SessionsPane::applyFilter);
+
+    connect(m_table, &QWidget::customContextMenuRequested, this, &SessionsPane::showContextMenu);
+    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &SessionsPane::updateDetails);
+    connect(m_model, &QAbstractItemModel::modelReset, this, &SessionsPane::updateDetails);
+    connect(m_model, &LazyTableModel::pageLoaded, this, [this] {
+        updateCount();
+        fitColumns();
+        markLoaded();
+    });
+    connect(m_model, &LazyTableModel::loadFailed, this, [this](const ServiceError& error) {
+        updateCount();
+        markLoaded();
+        emit statusMessage(tr("Could not load the sessions: %1").arg(error.message));
+    });
+    updateDetails();
+}
+
+void SessionsPane::refresh()
+{
+    applyFilter();
+}
+
+void SessionsPane::organizationScopeChanged()
+{
+    if (isLoaded())
+        applyFilter();
+}
+
+void SessionsPane::find()
+{
+    m_userFilter->setFocus();
+    m_userFilter->selectAll();
+}
+
+void SessionsPane::showForUser(Id userId, const QString& email)
+{
+    m_knownUserId = userId;
+    m_knownUserEmail = email.isEmpty() ? QStringLiteral("#%1").arg(userId) : email;
+    const QSignalBlocker block(m_userFilter);
+    m_userFilter->setText(m_knownUserEmail);
+    applyFilter();
+}
+
+void SessionsPane::applyFilter()
+{
+    m_filterDelay->stop();
+    const int generation = ++m_filterGeneration;
+    const QString text = m_userFilter->text().trimmed();
+    if (!m_knownUserEmail.isEmpty() && text.compare(m_knownUserEmail, Qt::CaseInsensitive) == 0) {
+        showFilterMessage({}, false);
+        load(m_knownUserId);
+        return;
+    }
+    m_knownUserId = 0;
+    m_knownUserEmail.clear();
+    switch (userfilter::classify(text)) {
+    case userfilter::Kind::Empty:
+        showFilterMessage({}, false);
+        load(0);
+        return;
+    case userfilter::Kind::Id:
+        showFilterMessage({}, false);
+        load(userfilter::idOf(text));
+        return;
+    case userfilter::Kind::Email:
+    case userfilter::Kind::Name:
+        break;
+    }
+    showFilterMessage(tr("Looking up “%1”…").arg(text), false);
+    userfilter::resolve(m_backend, this, text, organizationScope(), [this, generation, text](const Result<User>& user) {
+        if (generation != m_filterGeneration)
+            return; // the filter changed while the lookup ran
+        if (!user.ok()) {
+            showFilterMessage(user.error().message, true);
+            markLoaded();
+            return;
+        }
+        if (userfilter::classify(text) == userfilter::Kind::Name)
+            showFilterMessage(tr("Sessions of %1").arg(user->email), false);
+        else
+            showFilterMessage({}, false);
+        load(user->id);
+    });
+}
+
+void SessionsPane::load(Id userId)
+{
+    SessionQuery q;
+    q.userId = userId;
+    q.includeRevoked = m_includeEnded->isChecked();
+    q.includeExpired = m_includeEnded->isChecked();
+    m_count->setText(tr("Loading…"));
+    m_model->setQuery(q);
+}
+
+void SessionsPane::showFilterMessage(const QString& message, bool problem)
+{
+    m_filterMessage->setText(message);
+    m_filterMessage->setVisible(!message.isEmpty());
+    const QString color = display::warningBrush().color().name();
+    m_filterMessage->setStyleSheet(problem ? QStringLiteral("color: %1;").arg(color) : QString());
+    m_userFilter->setStyleSheet(problem ? QStringLiteral("QLineEdit { border: 1px solid %1; }").arg(color) : QString());
+}
+
+void SessionsPane::fitColumns()
+{
+    // Once, with the first rows: the email column takes what the rows need, within bounds.
+    if (m_columnsFitted || m_model->rowCount() == 0)
+        return;
+    m_columnsFitted = true;
+    const int em = m_table->fontMetrics().horizontalAdvance(QLatin1Char('m'));
+    // Whatever the other columns leave, keeping room for the impersonator column.
+    int others = 12 * em;
+    for (int c = SessionListModel::IpColumn; c < SessionListModel::ImpersonatorColumn; ++c)
+        others += m_table->columnWidth(c);
+    const int room = std::max(14 * em, m_table->viewport()->width() - others);
+    const int wanted = static_cast<QAbstractItemView*>(m_table)->sizeHintForColumn(SessionListModel::UserColumn);
+    m_table->setColumnWidth(SessionListModel::UserColumn, std::clamp(wanted, 14 * em, std::min(room, 28 * em)));
+}
+
+void SessionsPane::updateCount()
+{
+    if (!m_model->lastError().isEmpty()) {
+        m_count->setText(tr("Error"));
+        m_empty->setText(tr("Could not load the sessions:\n%1\n\nPress F5 to try again.").arg(m_model->lastError()));
+    } else {
+        const int total = int(std::max<qint64>(m_model->total(), 0));
+        m_count->setText(total == 1 ? tr("1 session") : tr("%Ln sessions", nullptr, total));
+        if (m_model->query().userId != 0)
+            m_empty->setText(m_includeEnded->isChecked()
+                                 ? tr("This user has no sessions.\nThey appear when the user signs in.")
+                                 : tr("This user has no active session.\nTick “Include ended sessions” to see "
+                                      "revoked and expired ones, or clear the user filter to see everyone's."));
+        else
+            m_empty->setText(m_includeEnded->isChecked()
+                                 ? tr("No sessions yet.\nThey appear when users sign in.")
+                                 : tr("Nobody is signed in right now.\nTick “Include ended sessions” to see revoked "
+                                      "and expired ones."));
+    }
+    const bool empty = m_model->rowCount() == 0;
+    m_empty->setVisible(empty);
+    if (empty)
+        m_empty->setGeometry(m_table->viewport()->rect().adjusted(20, 20, -20, -20));
+}
+
+bool SessionsPane::eventFilter(QObject* watched, QEvent* event)
+{
+    if (watched == m_table->viewport() && event->type() == QEvent::Resize)
+        m_empty->setGeometry(m_table->viewport()->rect().adjusted(20, 20, -20, -20));
+    return Pane::eventFilter(watched, event);
+}
+
+QList<Session> SessionsPane::selectedSessions() const
+{
+    QList<int> rows;
+    const auto indexes = m_table->selectionModel()->selectedRows();
+    for (const QModelIndex& index : indexes)
+        rows << index.row();
+    std::sort(rows.begin(), rows.end());
+    QList<Session> sessions;
+    for (int row : rows)
+        sessions << m_model->sessionAt(row);
+    return sessions;
+}
+
+void SessionsPane::updateDetails()
+{
+    const QList<Session> sessions = selectedSessions();
+    m_details->setSession(sessions.size() == 1 ? &sessions.first() : nullptr, int(sessions.size()));
+
+    QString why;
+    bool allowed = may(QStringLiteral("admin:session:revoke"), &why);
+    const bool anyOpen = std::any_of(sessions.cbegin(), sessions.cend(),
+                                     [](const Session& s) { return !SessionListModel::isEnded(s); });
+    if (allowed && sessions.isEmpty()) {
+        allowed = false;
+        why = tr("Select a session first");
+    } else if (allowed && !anyOpen) {
+        allowed = false;
+        why = tr("The selected sessions have already ended");
+    } else if (allowed && m_revoking > 0) {
+        allowed = false;
+        why = tr("Revoking…");
+    }
+    setActionAllowed(m_revokeAction, allowed, why, tr("End the selected sessions now (Delete)"));
+
+    allowed = may(QStringLiteral("admin:session:revoke"), &why);
+    QSet<Id> users;
+    for (const Session& s : sessions)
+        users.insert(s.userId);
+    if (allowed && users.size() != 1) {
+        allowed = false;
+        why = users.isEmpty() ? tr("Select a session first") : tr("The selected sessions belong to several users");
+    }
+    setActionAllowed(m_revokeAllAction, allowed, why, tr("End every session of the selected session's user"));
+    setActionAllowed(m_copyAction, !sessions.isEmpty(), tr("Select a session first"));
+    emit actionsChanged();
+}
+
+bool SessionsPane::canDelete(QString* whyNot) const
+{
+    if (whyNot)
+        *whyNot = m_revokeAction->toolTip();
+    return m_revokeAction->isEnabled();
+}
+
+void SessionsPane::showContextMenu(const QPoint& pos)
+{
+    if (!m_table->indexAt(pos).isValid() && selectedSessions().isEmpty())
+        return;
+    QMenu menu(this);
+    menu.addAction(m_revokeAction);
+    menu.addAction(m_revokeAllAction);
+    menu.addSeparator();
+    menu.addAction(m_copyAction);
+    menu.exec(m_table->viewport()->mapToGlobal(pos));
+}
+
+void SessionsPane::deleteSelected()
+{
+    revokeSelected();
+}
+
+void SessionsPane::revokeSelected()
+{
+    if (!m_backend || !m_revokeAction->isEnabled())
+        return;
+    QList<Session> open;
+    for (const Session& s : selectedSessions()) {
+        if (!SessionListModel::isEnded(s))
+            open << s;
+    }
+    if (open.isEmpty())
+        return;
+    const QString question = open.size() == 1
+        ? tr("Revoke the session of %1 from %2? They are signed out on that device at once.")
+              .arg(open.first().userEmail, open.first().ip.isEmpty() ? tr("an unknown address") : open.first().ip)
+        : tr("Revoke %n sessions? Their users are signed out on those devices at once.", nullptr, int(open.size()));
+    if (MessageBox::question(this, tr("Revoke sessions"), question) != QMessageBox::Yes)
+        return;
+    m_revoking = int(open.size());
+    updateDetails();
+    // Shared by the continuations; all run on this pane's thread.
+    auto failures = std::make_shared<QStringList>();
+    const int total = int(open.size());
+    for (const Session& s : std::as_const(open)) {
+        const QString email = s.userEmail;
+        m_backend->revokeSession(s.id).then(this, [this, failures, email, total](const Status& status) {
+            if (!status.ok())
+                *failures << QStringLiteral("%1: %2").arg(email, status.error().message);
+            if (--m_revoking > 0)
+                return;
+            if (failures->isEmpty()) {
+                emit statusMessage(total == 1 ? tr("Revoked the session of %1").arg(email)
+                                              : tr("Revoked %n sessions", nullptr, total));
+            } else {
+                MessageBox::warning(this, tr("Revoke sessions"),
+                                    tr("%1 of %2 sessions could not be revoked:\n\n%3")
+                                        .arg(QString::number(failures->size()), QString::number(total),
+                                             failures->join(QLatin1Char('\n'))));
+            }
+            m_model->reload();
+        });
+    }
+}
+
+void SessionsPane::revokeAllOfUser()
+{
+    if (!m_backend || !m_revokeAllAction->isEnabled())
+        return;
+    const QList<Session> sessions = selectedSessions();
+    if (sessions.isEmpty())
+        return;
+    const Id userId = sessions.first().userId;
+    const QString email = sessions.first().userEmail;
+    if (MessageBox::question(this, tr("End all sessions"),
+                             tr("End every session of %1? They are signed out everywhere at once.").arg(email))
+        != QMessageBox::Yes)
+        return;
+    m_backend->revokeUserSessions(userId).then(this, [this, email](const Result<int>& count) {
+        if (!count.ok()) {
+            showError(tr("End all sessions"), count.error());
+            return;
+        }
+        emit statusMessage(
+            (count.value() == 1 ? tr("Ended 1 session of %1") : tr("Ended %n sessions of %1", nullptr, count.value()))
+                .arg(email));
+        m_model->reload();
+    });
+}
+
+void SessionsPane::copySelection()
+{
+    QStringList lines;
+    for (const Session& s : selectedSessions()) {
+        lines << QStringList { s.userEmail,
+                               s.ip,
+                               s.userAgent,
+                               s.createdAt.toUTC().toString(Qt::ISODate),
+                               s.lastSeenAt.toUTC().toString(Qt::ISODate),
+                               s.expiresAt.toUTC().toString(Qt::ISODate),
+                               s.impersonatorEmail }
+                     .join(QLatin1Char('\t'));
+    }
+    if (lines.isEmpty())
+        return;
+    QApplication::clipboard()->setText(lines.join(QLatin1Char('\n')));
+    emit statusMessage(lines.size() == 1 ? tr("Copied 1 session")
+                                         : tr("Copied %n sessions", nullptr, int(lines.size())));
+}
+
+} // namespace portcullis

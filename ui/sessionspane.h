@@ -1,0 +1,78 @@
+#pragma once
+
+#include "pane.h"
+
+class QCheckBox;
+class QLabel;
+class QLineEdit;
+class QTableView;
+class QTimer;
+
+namespace portcullis {
+
+class SessionListModel;
+class SessionDetailsPanel;
+
+// Sessions of the actor's scope, or of one user: a lazily paged table with the total, the selected
+// session's details (impersonations named as such), and revoking one session or all of a user's.
+class SessionsPane : public Pane
+{
+    Q_OBJECT
+
+public:
+    explicit SessionsPane(Backend* backend, QWidget* parent = nullptr);
+
+    QString paneName() const override { return QStringLiteral("sessions"); }
+    QString title() const override { return tr("Sessions"); }
+    QIcon icon() const override { return QIcon(QStringLiteral(":/icons/sessions.svg")); }
+
+    void refresh() override;
+    void find() override;
+    void deleteSelected() override; // revokes the selected sessions
+    void copySelection() override;
+    bool canDelete(QString* whyNot = nullptr) const override;
+
+    SessionListModel* model() const { return m_model; }
+    QList<Session> selectedSessions() const;
+
+    // The Users pane's "Show sessions": this user's sessions only.
+    void showForUser(portcullis::Id userId, const QString& email);
+    void revokeSelected();
+    void revokeAllOfUser();
+
+protected:
+    void organizationScopeChanged() override;
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
+private:
+    void applyFilter();
+    void load(Id userId);
+    void showFilterMessage(const QString& message, bool problem);
+    void updateCount();
+    void fitColumns();
+    void updateDetails();
+    void showContextMenu(const QPoint& pos);
+
+    SessionListModel* m_model = nullptr;
+    QTableView* m_table = nullptr;
+    QLineEdit* m_userFilter = nullptr;
+    QCheckBox* m_includeEnded = nullptr;
+    QLabel* m_filterMessage = nullptr;
+    QLabel* m_count = nullptr;
+    QLabel* m_empty = nullptr;
+    QTimer* m_filterDelay = nullptr;
+    SessionDetailsPanel* m_details = nullptr;
+
+    QAction* m_revokeAction = nullptr;
+    QAction* m_revokeAllAction = nullptr;
+    QAction* m_copyAction = nullptr;
+
+    // The user the filter names, once known (from showForUser() or a lookup): no second lookup.
+    Id m_knownUserId = 0;
+    QString m_knownUserEmail;
+    int m_filterGeneration = 0;
+    bool m_columnsFitted = false;
+    int m_revoking = 0; // revocations still running
+};
+
+} // namespace portcullis
