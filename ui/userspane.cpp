@@ -78,7 +78,7 @@ public:
         m_placeholder->setWordWrap(true);
         m_placeholder->setAlignment(Qt::AlignCenter);
         layout->insertWidget(0, m_placeholder);
-        setMinimumWidth(260);
+        setMinimumWidth(230);
         show(nullptr, {}, 0);
     }
 
@@ -183,11 +183,11 @@ UsersPane::UsersPane(Backend* backend, QWidget* parent)
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->horizontalHeader()->setHighlightSections(false);
     const int em = m_table->fontMetrics().horizontalAdvance(QLatin1Char('m'));
-    m_table->setColumnWidth(UserListModel::EmailColumn, 22 * em);
-    m_table->setColumnWidth(UserListModel::NameColumn, 14 * em);
-    m_table->setColumnWidth(UserListModel::UsernameColumn, 11 * em);
-    m_table->setColumnWidth(UserListModel::RolesColumn, 11 * em);
-    m_table->setColumnWidth(UserListModel::StatusColumn, 7 * em);
+    m_table->setColumnWidth(UserListModel::EmailColumn, 20 * em);
+    m_table->setColumnWidth(UserListModel::NameColumn, 11 * em);
+    m_table->setColumnWidth(UserListModel::UsernameColumn, 9 * em);
+    m_table->setColumnWidth(UserListModel::RolesColumn, 8 * em);
+    m_table->setColumnWidth(UserListModel::StatusColumn, 6 * em);
 
     m_empty = new QLabel(m_table->viewport());
     m_empty->setObjectName(QStringLiteral("usersEmptyLabel"));
