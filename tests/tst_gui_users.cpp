@@ -12,6 +12,7 @@
 #include <QListWidget>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSqlQuery>
 #include <QTableView>
 #include <QTableWidget>
 #include <QTest>
@@ -67,6 +68,7 @@ private slots:
     void adminCannotAssignSuperAdmin();
     void bulkBanOfThreeUsersSummarises();
     void searchFiltersTheList();
+    void closingTheWindowSignsOut();
 };
 
 void TestGuiUsers::createdUserIsListed()
@@ -213,6 +215,20 @@ void TestGuiUsers::searchFiltersTheList()
     QTest::keyClicks(pane->findChild<QLineEdit*>(QStringLiteral("userSearchEdit")), QStringLiteral("nobody"));
     QTRY_COMPARE(pane->model()->rowCount(), 0);
     QTRY_VERIFY(pane->findChild<QLabel*>(QStringLiteral("usersEmptyLabel"))->isVisible());
+}
+
+void TestGuiUsers::closingTheWindowSignsOut()
+{
+    Console c = Console::create();
+    QVERIFY(c.open(c.world.superAdmin));
+    const Id session = c.backend->actor().sessionId;
+    QVERIFY(session != 0);
+    c.window->close();
+    QTRY_VERIFY(!c.window->isVisible());
+    QSqlQuery q(c.db->store().core().db());
+    QVERIFY(q.exec(QStringLiteral("SELECT revoked_at FROM sessions WHERE id = %1").arg(session)) && q.next());
+    QVERIFY(!q.value(0).isNull());
+    QCOMPARE(c.backend->actor().userId, 0);
 }
 
 QTEST_MAIN(TestGuiUsers)

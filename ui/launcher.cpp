@@ -237,10 +237,10 @@ void Launcher::showMainWindow()
     m_window = new MainWindow(m_backend.get());
     addAllPanes(m_window, m_backend.get());
     connect(m_window, &MainWindow::signOutRequested, this, [this] {
-        m_backend->signOut();
+        m_window->setAttribute(Qt::WA_QuitOnClose, false);
+        connect(m_window, &QObject::destroyed, this, [this] { showConnectDialog(); });
+        m_window->setAttribute(Qt::WA_DeleteOnClose);
         m_window->close();
-        m_window->deleteLater();
-        showConnectDialog();
     });
     m_window->setAttribute(Qt::WA_QuitOnClose, true);
     if (!m_options.pane.isEmpty() && !m_window->showPane(m_options.pane)) {
@@ -265,7 +265,8 @@ void Launcher::takeScreenshot()
             if (!pixmap.save(m_options.screenshot, "PNG"))
                 return fail(tr("Cannot write the screenshot %1").arg(m_options.screenshot));
             std::fprintf(stdout, "%s\n", qPrintable(tr("saved %1").arg(m_options.screenshot)));
-            emit finished(0);
+            // End the session (audited as a sign-out) before quitting.
+            m_backend->signOut().then(this, [this](const Status&) { emit finished(0); });
         });
     };
     if (!pane || pane->isLoaded())

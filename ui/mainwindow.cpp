@@ -4,6 +4,7 @@
 #include "pane.h"
 
 #include <QAction>
+#include <QCloseEvent>
 #include <QApplication>
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -89,6 +90,24 @@ MainWindow::MainWindow(Backend* backend, QWidget* parent)
             p->setOrganizationScope(org);
     });
     resize(1280, 800);
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    if (m_signedOut || !m_backend || m_backend->actor().userId == 0) {
+        QMainWindow::closeEvent(event);
+        return;
+    }
+    event->ignore();
+    if (m_signingOut)
+        return;
+    m_signingOut = true;
+    statusBar()->showMessage(tr("Signing out…"));
+    m_backend->signOut().then(this, [this](const Status&) {
+        // Even when the sign-out could not be recorded the window closes: the session expires.
+        m_signedOut = true;
+        close();
+    });
 }
 
 void MainWindow::createActions()

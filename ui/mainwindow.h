@@ -36,6 +36,10 @@ public:
 signals:
     void signOutRequested();
 
+protected:
+    // Closing the window ends the admin's session first (it is audited as a sign-out).
+    void closeEvent(QCloseEvent* event) override;
+
 private:
     void createActions();
     void createMenus();
@@ -50,6 +54,8 @@ private:
     QLabel* m_connectionLabel = nullptr;
     QLabel* m_adminLabel = nullptr;
     QList<Pane*> m_panes;
+    bool m_signedOut = false;
+    bool m_signingOut = false;
 
     QAction* m_findAction = nullptr;
     QAction* m_newAction = nullptr;
