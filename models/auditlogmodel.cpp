@@ -11,6 +11,7 @@ AuditLogModel::AuditLogModel(Backend* backend, QObject* parent)
     , m_backend(backend)
 {
     m_query.limit = PageSize;
+    intern(QString()); // index 0 is the empty string
 }
 
 void AuditLogModel::setQuery(const AuditQuery& query)
@@ -34,6 +35,37 @@ QString AuditLogModel::organizationName(Id organizationId) const
         return tr("(global)");
     const QString name = m_organizationNames.value(organizationId);
     return name.isEmpty() ? QStringLiteral("#%1").arg(organizationId) : name;
+}
+
+quint32 AuditLogModel::intern(const QString& value)
+{
+    const auto it = m_stringIndex.constFind(value);
+    if (it != m_stringIndex.cend())
+        return it.value();
+    const auto index = quint32(m_strings.size());
+    m_strings.append(value);
+    m_stringIndex.insert(value, index);
+    return index;
+}
+
+AuditEvent AuditLogModel::eventAt(int row) const
+{
+    const Row& r = m_rows.at(row);
+    AuditEvent e;
+    e.id = r.id;
+    e.time = QDateTime::fromMSecsSinceEpoch(r.timeMs, Qt::UTC);
+    e.actorType = text(r.actorType);
+    e.actorId = r.actorId;
+    e.actorLabel = text(r.actorLabel);
+    e.organizationId = r.organizationId;
+    e.action = text(r.action);
+    e.resourceType = text(r.resourceType);
+    e.resourceId = text(r.resourceId);
+    e.ip = text(r.ip);
+    e.outcome = r.denied ? QStringLiteral("denied") : QStringLiteral("success");
+    if (r.denied)
+        e.details.insert(QStringLiteral("reason"), text(r.reason));
+    return e;
 }
 
 int AuditLogModel::rowCount(const QModelIndex& parent) const
@@ -78,7 +110,7 @@ QVariant AuditLogModel::data(const QModelIndex& index, int role) const
 {
     if (!index.isValid() || index.row() >= m_rows.size() || index.column() >= ColumnCount)
         return {};
-    const AuditEvent& e = m_rows.at(index.row());
+    const AuditEvent e = eventAt(index.row());
     const bool denied = e.outcome == QLatin1String("denied");
     switch (role) {
     case Qt::DisplayRole:
@@ -152,6 +184,9 @@ QVariant AuditLogModel::headerData(int section, Qt::Orientation orientation, int
 void AuditLogModel::clearRows()
 {
     m_rows.clear();
+    m_strings.clear();
+    m_stringIndex.clear();
+    intern(QString()); // index 0 is the empty string
     m_nextCursor.clear();
 }
 
@@ -185,7 +220,23 @@ void AuditLogModel::applyPage(int generation, const Result<AuditPage>& result)
     const AuditPage& page = result.value();
     if (!page.items.isEmpty()) {
         beginInsertRows({}, int(m_rows.size()), int(m_rows.size() + page.items.size() - 1));
-        m_rows.append(page.items);
+        for (const AuditEvent& e : page.items) {
+            Row row;
+            row.id = e.id;
+            row.timeMs = e.time.toMSecsSinceEpoch();
+            row.actorId = e.actorId;
+            row.organizationId = e.organizationId;
+            row.actorType = intern(e.actorType);
+            row.actorLabel = intern(e.actorLabel);
+            row.action = intern(e.action);
+            row.resourceType = intern(e.resourceType);
+            row.resourceId = intern(e.resourceId);
+            row.ip = intern(e.ip);
+            row.denied = e.outcome == QLatin1String("denied");
+            if (row.denied)
+                row.reason = intern(e.details.value(QStringLiteral("reason")).toString());
+            m_rows.append(row);
+        }
         endInsertRows();
     }
     m_nextCursor = page.nextCursor;

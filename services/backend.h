@@ -110,6 +110,7 @@ public:
 
     // Audit and stats
     virtual QFuture<Result<AuditPage>> queryAudit(const AuditQuery& query) = 0;
+    virtual QFuture<Result<AuditEvent>> getAuditEvent(Id eventId) = 0;
     // Streams the whole filtered set into `path` (CSV or JSON Lines). `progress` is called from a
     // worker thread with the rows written so far; setting `*cancel` stops the export and removes
     // the partial file.

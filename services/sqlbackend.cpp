@@ -277,6 +277,10 @@ QFuture<Result<AuditPage>> SqlBackend::queryAudit(const AuditQuery& query)
 {
     PORTCULLIS_RUN(store.audit().query(a, query));
 }
+QFuture<Result<AuditEvent>> SqlBackend::getAuditEvent(Id eventId)
+{
+    PORTCULLIS_RUN(store.audit().get(a, eventId));
+}
 QFuture<Result<Stats>> SqlBackend::stats(Id organizationId)
 {
     PORTCULLIS_RUN(store.stats().get(a, organizationId));

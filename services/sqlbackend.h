@@ -95,6 +95,7 @@ public:
     QFuture<Status> revokeInvitation(Id invitationId) override;
 
     QFuture<Result<AuditPage>> queryAudit(const AuditQuery& query) override;
+    QFuture<Result<AuditEvent>> getAuditEvent(Id eventId) override;
     QFuture<Result<qint64>> exportAudit(const AuditQuery& query, const QString& path, bool jsonLines,
                                         std::function<void(qint64)> progress,
                                         std::shared_ptr<std::atomic_bool> cancel) override;

@@ -663,6 +663,29 @@ void TestManagers::auditKeysetPagingVisitsEveryEventOnce()
     }
     QCOMPARE(qint64(seen.size()), total);
     QCOMPARE(pages, int((total + 6) / 7));
+
+    // A prefix filter pages the same way across the actions it covers (user.created, user.login).
+    for (int i = 0; i < 4; ++i)
+        QVERIFY_RESULT(store().auth().login(m_world.superAdmin.email, kStrongPassword));
+    const qint64 prefixed
+        = countRows(store(), QStringLiteral("SELECT COUNT(*) FROM audit_events WHERE action LIKE 'user.%'"));
+    AuditQuery prefix;
+    prefix.action = QStringLiteral("user.*");
+    prefix.limit = 4;
+    QList<Id> order;
+    for (;;) {
+        auto page = store().audit().query(m_world.superActor, prefix);
+        QVERIFY_RESULT(page);
+        for (const AuditEvent& e : page->items) {
+            QVERIFY(e.action.startsWith(QLatin1String("user.")));
+            QVERIFY(order.isEmpty() || e.id < order.last());
+            order << e.id;
+        }
+        if (page->nextCursor.isEmpty())
+            break;
+        prefix.cursor = page->nextCursor;
+    }
+    QCOMPARE(qint64(order.size()), prefixed);
     query.cursor = QStringLiteral("garbage!");
     QVERIFY_ERROR(store().audit().query(m_world.superActor, query), ErrorCode::Validation);
 }

@@ -798,8 +798,19 @@ void AuditPane::updateDetails()
     else if (rows.size() > 1 && m_table->currentIndex().isValid())
         row = m_table->currentIndex().row();
     if (row >= 0 && row < m_model->rowCount()) {
-        const AuditEvent& e = m_model->eventAt(row);
-        m_details->setEvent(&e, m_model->organizationName(e.organizationId));
+        const AuditEvent e = m_model->eventAt(row);
+        const QString organization = m_model->organizationName(e.organizationId);
+        m_details->setEvent(&e, organization);
+        // The list keeps only what it shows; the details JSON and the hashes come with the event.
+        if (m_backend) {
+            const Id id = e.id;
+            m_backend->getAuditEvent(id).then(this, [this, id, organization](const Result<AuditEvent>& full) {
+                const QList<int> now = selectedRows();
+                if (!full.ok() || now.size() != 1 || m_model->eventAt(now.first()).id != id)
+                    return;
+                m_details->setEvent(&full.value(), organization);
+            });
+        }
     } else {
         m_details->setEvent(nullptr, {});
     }

@@ -167,38 +167,94 @@ Result<AuditPage> AuditManager::query(const Actor& actor, const AuditQuery& quer
     if (!d)
         return m_core.deny(actor, QStringLiteral("audit.queried"), QStringLiteral("audit"), {}, query.organizationId,
                            d.reason);
-    auto filter = buildFilter(actor, query);
-    if (!filter)
-        return filter.error();
-    QStringList where;
-    if (!filter->where.isEmpty())
-        where << filter->where;
-    QVariantList values = filter->values;
+    Id before = 0;
     if (!query.cursor.isEmpty()) {
-        auto before = decodeCursor(query.cursor);
-        if (!before)
-            return before.error();
-        where << QStringLiteral("id < ?");
-        values << *before;
+        auto decoded = decodeCursor(query.cursor);
+        if (!decoded)
+            return decoded.error();
+        before = *decoded;
     }
     const int limit = clampLimit(query.limit);
-    values << limit + 1;
-    QSqlQuery q(m_core.db());
-    q.setForwardOnly(true);
-    const QString sql = kAuditColumns
-        + (where.isEmpty() ? QString() : QStringLiteral(" WHERE ") + where.join(QStringLiteral(" AND ")))
-        + QStringLiteral(" ORDER BY id DESC LIMIT ?");
-    if (!m_core.exec(q, sql, values))
-        return m_core.sqlError(q, QStringLiteral("Reading the audit log"));
+
+    // An action prefix ("role.*") read as one range of the (action, id) index must collect and
+    // sort every matching event before the first page. The few distinct actions under the prefix
+    // come cheaply from the index instead, and each is read newest-first in index order: k small
+    // reads merged here, whatever the size of the log.
+    QList<AuditQuery> parts { query };
+    if (query.action.endsWith(QLatin1Char('*'))) {
+        const QString prefix = query.action.chopped(1);
+        QSqlQuery distinct(m_core.db());
+        distinct.setForwardOnly(true);
+        if (!m_core.exec(distinct,
+                         QStringLiteral("SELECT DISTINCT action FROM audit_events WHERE action >= ? AND action < ?"),
+                         { prefix, QString(prefix + QChar(0xFFFF)) }))
+            return m_core.sqlError(distinct, QStringLiteral("Reading the audit log"));
+        QStringList actions;
+        while (distinct.next())
+            actions << distinct.value(0).toString();
+        if (actions.size() <= 32) {
+            parts.clear();
+            for (const QString& action : std::as_const(actions)) {
+                AuditQuery exact = query;
+                exact.action = action;
+                parts << exact;
+            }
+        }
+    }
+
+    QList<AuditEvent> events;
+    for (const AuditQuery& part : std::as_const(parts)) {
+        auto filter = buildFilter(actor, part);
+        if (!filter)
+            return filter.error();
+        QStringList where;
+        if (!filter->where.isEmpty())
+            where << filter->where;
+        QVariantList values = filter->values;
+        if (before != 0) {
+            where << QStringLiteral("id < ?");
+            values << before;
+        }
+        values << limit + 1;
+        QSqlQuery q(m_core.db());
+        q.setForwardOnly(true);
+        const QString sql = kAuditColumns
+            + (where.isEmpty() ? QString() : QStringLiteral(" WHERE ") + where.join(QStringLiteral(" AND ")))
+            + QStringLiteral(" ORDER BY id DESC LIMIT ?");
+        if (!m_core.exec(q, sql, values))
+            return m_core.sqlError(q, QStringLiteral("Reading the audit log"));
+        while (q.next())
+            events << eventFromQuery(q);
+    }
+    if (parts.size() > 1)
+        std::sort(events.begin(), events.end(), [](const AuditEvent& a, const AuditEvent& b) { return a.id > b.id; });
+
     AuditPage page;
-    while (q.next()) {
+    for (const AuditEvent& e : std::as_const(events)) {
         if (page.items.size() == limit) {
             page.nextCursor = encodeCursor(page.items.last().id);
             break;
         }
-        page.items << eventFromQuery(q);
+        page.items << e;
     }
     return page;
+}
+
+Result<AuditEvent> AuditManager::get(const Actor& actor, Id eventId)
+{
+    policy::Decision d = policy::requirePermission(actor, QStringLiteral("admin:audit:view"));
+    if (!d)
+        d = policy::requirePermission(actor, QStringLiteral("admin:audit:read"));
+    if (!d)
+        return m_core.deny(actor, QStringLiteral("audit.queried"), QStringLiteral("audit"), QString::number(eventId),
+                           actor.organizationId, d.reason);
+    QSqlQuery q(m_core.db());
+    if (!m_core.exec(q, kAuditColumns + QStringLiteral(" WHERE id = ?"), { eventId }))
+        return m_core.sqlError(q, QStringLiteral("Reading the audit log"));
+    // Another tenant's event reads as missing, not as forbidden: its existence is not disclosed.
+    if (!q.next() || (!actor.isSuperAdmin() && q.value(5).toLongLong() != actor.organizationId))
+        return ServiceError::notFound(QStringLiteral("No audit event #%1").arg(eventId));
+    return eventFromQuery(q);
 }
 
 Result<qint64> AuditManager::exportTo(const Actor& actor, const AuditQuery& query, QIODevice& out,

@@ -289,6 +289,8 @@ public:
 
     // Newest first, keyset paged with an opaque cursor.
     Result<AuditPage> query(const Actor& actor, const AuditQuery& query);
+    // One event with its details and hashes (the console's list keeps only what it shows).
+    Result<AuditEvent> get(const Actor& actor, Id eventId);
     // Streams the whole filtered set (no page limit) as CSV or JSON Lines; returns the row count.
     Result<qint64> exportTo(const Actor& actor, const AuditQuery& query, QIODevice& out, const ExportOptions& options);
     Result<AuditVerification> verify(const Actor& actor);

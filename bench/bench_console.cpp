@@ -1,0 +1,186 @@
+// portcullis-bench-console: the console's responsiveness on a seed-demo database, measured with the
+// real widgets offscreen (not a test; see docs/benchmarks.md):
+//  - sign-in to a usable window (dashboard shown with its data) and the users pane's first page;
+//  - an audit filter change until its first page is in the model;
+//  - memory while scrolling (fetching) the whole audit log through the audit model.
+
+#include "auditlogmodel.h"
+#include "mainwindow.h"
+#include "pane.h"
+#include "panes.h"
+#include "sqlbackend.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFutureWatcher>
+#include <QSignalSpy>
+
+#include <algorithm>
+#include <cstdio>
+
+using namespace portcullis;
+
+namespace {
+
+template <typename T> T await(QFuture<T> future)
+{
+    QFutureWatcher<T> watcher;
+    QSignalSpy finished(&watcher, &QFutureWatcherBase::finished);
+    watcher.setFuture(future);
+    if (!watcher.isFinished())
+        finished.wait(120000);
+    return future.result();
+}
+
+qint64 rssKiB(const char* field = "VmRSS:")
+{
+    QFile status(QStringLiteral("/proc/self/status"));
+    if (!status.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray& line : status.readAll().split('\n')) {
+        if (line.startsWith(field))
+            return line.mid(int(qstrlen(field))).trimmed().split(' ').first().toLongLong();
+    }
+    return -1;
+}
+
+bool waitLoaded(Pane* pane)
+{
+    if (pane->isLoaded())
+        return true;
+    QSignalSpy loaded(pane, &Pane::loaded);
+    return loaded.wait(60000);
+}
+
+double median(QList<double> values)
+{
+    std::sort(values.begin(), values.end());
+    return values.isEmpty() ? 0 : values.at(values.size() / 2);
+}
+
+} // namespace
+
+int main(int argc, char* argv[])
+{
+    qputenv("QT_QPA_PLATFORM", qEnvironmentVariable("QT_QPA_PLATFORM", QStringLiteral("offscreen")).toUtf8());
+    QApplication app(argc, argv);
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Console responsiveness on a seed-demo database"));
+    parser.addHelpOption();
+    const QCommandLineOption db(QStringLiteral("db"), QStringLiteral("seed-demo database"), QStringLiteral("PATH"));
+    const QCommandLineOption user(QStringLiteral("user"), QStringLiteral("admin email"), QStringLiteral("EMAIL"));
+    const QCommandLineOption passwordFile(QStringLiteral("password-file"), QStringLiteral("password file"),
+                                          QStringLiteral("F"));
+    parser.addOptions({ db, user, passwordFile });
+    parser.process(app);
+    QFile pw(parser.value(passwordFile));
+    if (!parser.isSet(db) || !parser.isSet(user) || !pw.open(QIODevice::ReadOnly)) {
+        std::fprintf(stderr, "usage: portcullis-bench-console --db PATH --user EMAIL --password-file F\n");
+        return 2;
+    }
+    const QString password = QString::fromUtf8(pw.readAll()).trimmed();
+    auto config = DatabaseConfig::parse(parser.value(db));
+    if (!config) {
+        std::fprintf(stderr, "%s\n", qPrintable(config.error().message));
+        return 2;
+    }
+
+    const qint64 rssStart = rssKiB();
+    SqlBackend backend(*config);
+    QElapsedTimer clock;
+    clock.start();
+    if (auto opened = await(backend.open()); !opened.ok()) {
+        std::fprintf(stderr, "%s\n", qPrintable(opened.error().message));
+        return 1;
+    }
+    auto signedIn = await(backend.signIn(parser.value(user), password));
+    if (!signedIn.ok()) {
+        std::fprintf(stderr, "%s\n", qPrintable(signedIn.error().message));
+        return 1;
+    }
+    const double signInMs = clock.nsecsElapsed() / 1e6;
+    clock.restart();
+    MainWindow window(&backend);
+    addAllPanes(&window, &backend);
+    window.show();
+    if (!waitLoaded(window.currentPane()))
+        return 1;
+    const double dashboardMs = clock.nsecsElapsed() / 1e6;
+    clock.restart();
+    window.showPane(QStringLiteral("users"));
+    if (!waitLoaded(window.pane(QStringLiteral("users"))))
+        return 1;
+    const double usersMs = clock.nsecsElapsed() / 1e6;
+
+    std::printf("# portcullis-bench-console on %s\n\n", qPrintable(backend.describe()));
+    std::printf("| step | ms |\n|---|---:|\n");
+    std::printf("| sign-in (Argon2id verify + session) | %.1f |\n", signInMs);
+    std::printf("| window shown with the dashboard's data (tiles + 30-day chart) | %.1f |\n", dashboardMs);
+    std::printf("| users pane: first page of 50 with total | %.1f |\n", usersMs);
+
+    // Audit filter changes, measured on the model the pane uses.
+    AuditLogModel model(&backend);
+    struct Filter
+    {
+        const char* name;
+        AuditQuery query;
+    };
+    QList<Filter> filters;
+    filters.append(Filter { "unfiltered", AuditQuery {} });
+    AuditQuery q;
+    q.action = QStringLiteral("user.login_failed");
+    filters.append(Filter { "action = user.login_failed", q });
+    q = {};
+    q.action = QStringLiteral("role.*");
+    filters.append(Filter { "action = role.*", q });
+    q = {};
+    q.outcome = QStringLiteral("denied");
+    filters.append(Filter { "outcome = denied", q });
+    q = {};
+    q.actorEmail = parser.value(user);
+    filters.append(Filter { "actor = the admin", q });
+    q = {};
+    q.from = QDateTime::currentDateTimeUtc().addDays(-46);
+    q.to = QDateTime::currentDateTimeUtc().addDays(-45);
+    filters.append(Filter { "one day, 45 days ago", q });
+    std::printf("\n| audit filter change → first page in the model | median ms | max ms |\n|---|---:|---:|\n");
+    for (const Filter& f : std::as_const(filters)) {
+        QList<double> times;
+        for (int i = 0; i < 7; ++i) {
+            QSignalSpy page(&model, &LazyTableModel::pageLoaded);
+            QElapsedTimer t;
+            t.start();
+            model.setQuery(f.query);
+            if (!page.wait(30000))
+                return 1;
+            times << t.nsecsElapsed() / 1e6;
+        }
+        std::printf("| %s | %.1f | %.1f |\n", f.name, median(times), *std::max_element(times.begin(), times.end()));
+    }
+
+    // Scroll the whole log: fetch every page, as a view scrolled to the end would.
+    model.setQuery({});
+    {
+        QSignalSpy page(&model, &LazyTableModel::pageLoaded);
+        page.wait(30000);
+    }
+    const qint64 rssBefore = rssKiB();
+    clock.restart();
+    while (model.canFetchMore({})) {
+        QSignalSpy page(&model, &LazyTableModel::pageLoaded);
+        model.fetchMore({});
+        if (!page.wait(30000))
+            return 1;
+    }
+    const double scrollMs = clock.nsecsElapsed() / 1e6;
+    std::printf("\n| whole audit log through the model | value |\n|---|---:|\n");
+    std::printf("| events fetched | %d |\n", model.rowCount());
+    std::printf("| time | %.1f s |\n", scrollMs / 1000);
+    std::printf("| resident memory at start of process | %.0f MB |\n", rssStart / 1024.0);
+    std::printf("| resident memory before scrolling | %.0f MB |\n", rssBefore / 1024.0);
+    std::printf("| resident memory after scrolling to the end | %.0f MB |\n", rssKiB() / 1024.0);
+    std::printf("| peak resident memory (VmHWM) | %.0f MB |\n", rssKiB("VmHWM:") / 1024.0);
+    return 0;
+}
