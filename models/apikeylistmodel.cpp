@@ -15,7 +15,10 @@ QString shortDate(const QDateTime& time)
 }
 } // namespace
 
-ApiKeyListModel::ApiKeyListModel(Backend* backend, QObject* parent) : LazyTableModel(parent), m_backend(backend) {}
+ApiKeyListModel::ApiKeyListModel(Backend* backend, QObject* parent)
+    : LazyTableModel(parent)
+    , m_backend(backend)
+{ }
 
 void ApiKeyListModel::setOwner(Id userId)
 {

@@ -14,7 +14,8 @@ class ApiKeyListModel : public LazyTableModel
     Q_OBJECT
 
 public:
-    enum Column {
+    enum Column
+    {
         NameColumn,
         PrefixColumn,
         OwnerColumn,
@@ -25,7 +26,13 @@ public:
         StatusColumn,
         ColumnCount
     };
-    enum DataRole { KeyIdRole = Qt::UserRole + 1, OwnerIdRole, StatusRole, RevokedRole };
+    enum DataRole
+    {
+        KeyIdRole = Qt::UserRole + 1,
+        OwnerIdRole,
+        StatusRole,
+        RevokedRole
+    };
 
     explicit ApiKeyListModel(Backend* backend, QObject* parent = nullptr);
 

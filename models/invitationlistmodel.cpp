@@ -7,7 +7,8 @@
 namespace portcullis {
 
 InvitationListModel::InvitationListModel(Backend* backend, QObject* parent)
-    : QAbstractTableModel(parent), m_backend(backend)
+    : QAbstractTableModel(parent)
+    , m_backend(backend)
 { }
 
 void InvitationListModel::setOrganization(Id organizationId)
@@ -95,6 +96,8 @@ QVariant InvitationListModel::headerData(int section, Qt::Orientation orientatio
 
 void InvitationListModel::reload()
 {
+    // Answers are applied on a later turn of the event loop (as LazyTableModel does): a future that
+    // has already finished would otherwise reset the model inside the caller's slot.
     const int generation = ++m_generation;
     if (m_organization == 0 || !m_backend) {
         beginResetModel();
@@ -103,22 +106,27 @@ void InvitationListModel::reload()
         return;
     }
     m_backend->listInvitations(m_organization).then(this, [this, generation](const Result<QList<Invitation>>& result) {
-        if (generation != m_generation)
-            return;
-        m_loadedOnce = true;
-        beginResetModel();
-        if (result.ok()) {
-            m_lastError.clear();
-            m_rows = result.value();
-        } else {
-            m_lastError = result.error().message;
-            m_rows.clear();
-        }
-        endResetModel();
-        if (result.ok())
-            emit loaded();
-        else
-            emit loadFailed(result.error());
+        QMetaObject::invokeMethod(
+            this,
+            [this, generation, result] {
+                if (generation != m_generation)
+                    return;
+                m_loadedOnce = true;
+                beginResetModel();
+                if (result.ok()) {
+                    m_lastError.clear();
+                    m_rows = result.value();
+                } else {
+                    m_lastError = result.error().message;
+                    m_rows.clear();
+                }
+                endResetModel();
+                if (result.ok())
+                    emit loaded();
+                else
+                    emit loadFailed(result.error());
+            },
+            Qt::QueuedConnection);
     });
 }
 

@@ -16,8 +16,19 @@ class InvitationListModel : public QAbstractTableModel
     Q_OBJECT
 
 public:
-    enum Column { EmailColumn, RoleColumn, StatusColumn, ExpiresColumn, ColumnCount };
-    enum DataRole { InvitationIdRole = Qt::UserRole + 1, StatusRole };
+    enum Column
+    {
+        EmailColumn,
+        RoleColumn,
+        StatusColumn,
+        ExpiresColumn,
+        ColumnCount
+    };
+    enum DataRole
+    {
+        InvitationIdRole = Qt::UserRole + 1,
+        StatusRole
+    };
 
     explicit InvitationListModel(Backend* backend, QObject* parent = nullptr);
 

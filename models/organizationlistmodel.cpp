@@ -5,7 +5,8 @@
 namespace portcullis {
 
 OrganizationListModel::OrganizationListModel(Backend* backend, QObject* parent)
-    : QAbstractTableModel(parent), m_backend(backend)
+    : QAbstractTableModel(parent)
+    , m_backend(backend)
 { }
 
 int OrganizationListModel::rowCount(const QModelIndex& parent) const
@@ -26,7 +27,8 @@ QString OrganizationListModel::planText(const QString& plan)
         return tr("Business");
     if (plan == QLatin1String("enterprise"))
         return tr("Enterprise");
-    return plan;
+    // A plan of its own ("starter"): shown like the known ones.
+    return plan.isEmpty() ? plan : plan.left(1).toUpper() + plan.mid(1);
 }
 
 QVariant OrganizationListModel::data(const QModelIndex& index, int role) const
@@ -124,6 +126,8 @@ void OrganizationListModel::updateOrganization(const Organization& organization)
 
 void OrganizationListModel::reload()
 {
+    // Answers are applied on a later turn of the event loop (as LazyTableModel does): a future that
+    // has already finished would otherwise reset the model inside the caller's slot.
     const int generation = ++m_generation;
     if (!m_backend) {
         m_lastError = tr("Not connected");
@@ -132,23 +136,28 @@ void OrganizationListModel::reload()
     }
     m_loading = true;
     m_backend->listOrganizations().then(this, [this, generation](const Result<QList<Organization>>& result) {
-        if (generation != m_generation)
-            return;
-        m_loading = false;
-        m_loadedOnce = true;
-        beginResetModel();
-        if (result.ok()) {
-            m_lastError.clear();
-            m_rows = result.value();
-        } else {
-            m_lastError = result.error().message;
-            m_rows.clear();
-        }
-        endResetModel();
-        if (result.ok())
-            emit loaded();
-        else
-            emit loadFailed(result.error());
+        QMetaObject::invokeMethod(
+            this,
+            [this, generation, result] {
+                if (generation != m_generation)
+                    return;
+                m_loading = false;
+                m_loadedOnce = true;
+                beginResetModel();
+                if (result.ok()) {
+                    m_lastError.clear();
+                    m_rows = result.value();
+                } else {
+                    m_lastError = result.error().message;
+                    m_rows.clear();
+                }
+                endResetModel();
+                if (result.ok())
+                    emit loaded();
+                else
+                    emit loadFailed(result.error());
+            },
+            Qt::QueuedConnection);
     });
 }
 

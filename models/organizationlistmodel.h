@@ -16,8 +16,23 @@ class OrganizationListModel : public QAbstractTableModel
     Q_OBJECT
 
 public:
-    enum Column { NameColumn, SlugColumn, PlanColumn, UsersColumn, FeaturesColumn, StatusColumn, ColumnCount };
-    enum DataRole { OrganizationIdRole = Qt::UserRole + 1, SortRole, ActiveRole, SlugRole };
+    enum Column
+    {
+        NameColumn,
+        SlugColumn,
+        PlanColumn,
+        UsersColumn,
+        FeaturesColumn,
+        StatusColumn,
+        ColumnCount
+    };
+    enum DataRole
+    {
+        OrganizationIdRole = Qt::UserRole + 1,
+        SortRole,
+        ActiveRole,
+        SlugRole
+    };
 
     explicit OrganizationListModel(Backend* backend, QObject* parent = nullptr);
 

@@ -12,7 +12,9 @@ namespace {
 const QString kOtherCategory = QStringLiteral("other");
 } // namespace
 
-PermissionTreeModel::PermissionTreeModel(QObject* parent) : QAbstractItemModel(parent) {}
+PermissionTreeModel::PermissionTreeModel(QObject* parent)
+    : QAbstractItemModel(parent)
+{ }
 
 QString PermissionTreeModel::categoryTitle(const QString& category)
 {
@@ -273,7 +275,7 @@ QVariant PermissionTreeModel::data(const QModelIndex& index, int role) const
     case Qt::CheckStateRole:
         if (index.column() == CodeColumn)
             return (m_checked.contains(p->code) || !inherited.isEmpty() || !covered.isEmpty()) ? Qt::Checked
-                                                                                                : Qt::Unchecked;
+                                                                                               : Qt::Unchecked;
         break;
     case Qt::FontRole:
         if (!inherited.isEmpty() || !covered.isEmpty()) {
@@ -385,7 +387,8 @@ void PermissionTreeModel::emitAllChanged()
     for (int c = 0; c < m_categories.size(); ++c) {
         const int rows = int(m_categories.at(c).permissions.size());
         if (rows > 0)
-            emit dataChanged(createIndex(0, 0, quintptr(c + 1)), createIndex(rows - 1, ColumnCount - 1, quintptr(c + 1)));
+            emit dataChanged(createIndex(0, 0, quintptr(c + 1)),
+                             createIndex(rows - 1, ColumnCount - 1, quintptr(c + 1)));
     }
 }
 

@@ -20,8 +20,19 @@ class PermissionTreeModel : public QAbstractItemModel
     Q_OBJECT
 
 public:
-    enum Column { CodeColumn, DescriptionColumn, ColumnCount };
-    enum DataRole { CodeRole = Qt::UserRole + 1, IsCategoryRole, InheritedFromRole, CoveredByRole };
+    enum Column
+    {
+        CodeColumn,
+        DescriptionColumn,
+        ColumnCount
+    };
+    enum DataRole
+    {
+        CodeRole = Qt::UserRole + 1,
+        IsCategoryRole,
+        InheritedFromRole,
+        CoveredByRole
+    };
 
     explicit PermissionTreeModel(QObject* parent = nullptr);
 

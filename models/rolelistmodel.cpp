@@ -4,7 +4,10 @@
 
 namespace portcullis {
 
-RoleListModel::RoleListModel(Backend* backend, QObject* parent) : QAbstractTableModel(parent), m_backend(backend) {}
+RoleListModel::RoleListModel(Backend* backend, QObject* parent)
+    : QAbstractTableModel(parent)
+    , m_backend(backend)
+{ }
 
 int RoleListModel::rowCount(const QModelIndex& parent) const
 {
@@ -112,6 +115,8 @@ int RoleListModel::rowOf(Id roleId) const
 
 void RoleListModel::reload()
 {
+    // Answers are applied on a later turn of the event loop (as LazyTableModel does): a future that
+    // has already finished would otherwise reset the model inside the caller's slot.
     const int generation = ++m_generation;
     if (!m_backend) {
         m_lastError = tr("Not connected");
@@ -120,37 +125,47 @@ void RoleListModel::reload()
     }
     m_loading = true;
     m_backend->listRoles().then(this, [this, generation](const Result<QList<portcullis::Role>>& result) {
-        if (generation != m_generation)
-            return;
-        m_loading = false;
-        m_loadedOnce = true;
-        if (!result.ok()) {
-            m_lastError = result.error().message;
-            beginResetModel();
-            m_rows.clear();
-            endResetModel();
-            emit loadFailed(result.error());
-            return;
-        }
-        m_lastError.clear();
-        QList<portcullis::Role> rows = result.value();
-        std::stable_sort(rows.begin(), rows.end(), [](const portcullis::Role& a, const portcullis::Role& b) {
-            return a.level != b.level ? a.level > b.level : a.code < b.code;
-        });
-        beginResetModel();
-        m_rows = rows;
-        endResetModel();
-        emit loaded();
+        QMetaObject::invokeMethod(
+            this,
+            [this, generation, result] {
+                if (generation != m_generation)
+                    return;
+                m_loading = false;
+                m_loadedOnce = true;
+                if (!result.ok()) {
+                    m_lastError = result.error().message;
+                    beginResetModel();
+                    m_rows.clear();
+                    endResetModel();
+                    emit loadFailed(result.error());
+                    return;
+                }
+                m_lastError.clear();
+                QList<portcullis::Role> rows = result.value();
+                std::stable_sort(rows.begin(), rows.end(), [](const portcullis::Role& a, const portcullis::Role& b) {
+                    return a.level != b.level ? a.level > b.level : a.code < b.code;
+                });
+                beginResetModel();
+                m_rows = rows;
+                endResetModel();
+                emit loaded();
+            },
+            Qt::QueuedConnection);
     });
     // The scope column names organizations; without the permission to list them it shows ids.
     m_backend->listOrganizations().then(this, [this, generation](const Result<QList<Organization>>& result) {
-        if (generation != m_generation || !result.ok())
-            return;
-        m_organizationNames.clear();
-        for (const Organization& o : result.value())
-            m_organizationNames.insert(o.id, o.name);
-        if (!m_rows.isEmpty())
-            emit dataChanged(index(0, ScopeColumn), index(int(m_rows.size()) - 1, ScopeColumn));
+        QMetaObject::invokeMethod(
+            this,
+            [this, generation, result] {
+                if (generation != m_generation || !result.ok())
+                    return;
+                m_organizationNames.clear();
+                for (const Organization& o : result.value())
+                    m_organizationNames.insert(o.id, o.name);
+                if (!m_rows.isEmpty())
+                    emit dataChanged(index(0, ScopeColumn), index(int(m_rows.size()) - 1, ScopeColumn));
+            },
+            Qt::QueuedConnection);
     });
 }
 

@@ -17,8 +17,25 @@ class RoleListModel : public QAbstractTableModel
     Q_OBJECT
 
 public:
-    enum Column { CodeColumn, NameColumn, LevelColumn, KindColumn, ScopeColumn, PermissionsColumn, ColumnCount };
-    enum DataRole { RoleIdRole = Qt::UserRole + 1, SortRole, BuiltInRole, OrganizationIdRole, LevelRole, CodeRole };
+    enum Column
+    {
+        CodeColumn,
+        NameColumn,
+        LevelColumn,
+        KindColumn,
+        ScopeColumn,
+        PermissionsColumn,
+        ColumnCount
+    };
+    enum DataRole
+    {
+        RoleIdRole = Qt::UserRole + 1,
+        SortRole,
+        BuiltInRole,
+        OrganizationIdRole,
+        LevelRole,
+        CodeRole
+    };
 
     explicit RoleListModel(Backend* backend, QObject* parent = nullptr);
 

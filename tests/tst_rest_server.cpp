@@ -1207,6 +1207,7 @@ void TestRestServer::twoServersAreOneDeployment()
         QCOMPARE(r.status, i < 4 ? 200 : 429);
     }
     other.stop();
+    QVERIFY2(!other.log().contains(QStringLiteral("Sanitizer")), qPrintable(other.log().right(3000)));
 }
 
 void TestRestServer::killedServerIsAConnectionError()
@@ -1276,6 +1277,8 @@ void TestRestServer::tlsWithASelfSignedCertificate()
     QVERIFY(againFinished.wait(kWaitMs));
     QCOMPARE(again->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
     again->deleteLater();
+    secure.stop();
+    QVERIFY2(!secure.log().contains(QStringLiteral("Sanitizer")), qPrintable(secure.log().right(3000)));
 }
 
 void TestRestServer::accessLogHoldsNoSecrets()

@@ -18,7 +18,9 @@
 
 namespace portcullis {
 
-ApiKeyDialog::ApiKeyDialog(Backend* backend, QWidget* parent) : QDialog(parent), m_backend(backend)
+ApiKeyDialog::ApiKeyDialog(Backend* backend, QWidget* parent)
+    : QDialog(parent)
+    , m_backend(backend)
 {
     setObjectName(QStringLiteral("apiKeyDialog"));
     setWindowTitle(tr("New API key"));
@@ -254,8 +256,9 @@ void ApiKeyDialog::loadScopes(Id ownerId)
             item->setFlags(Qt::ItemIsUserCheckable | Qt::ItemIsEnabled | Qt::ItemIsSelectable);
             item->setCheckState(previouslyChecked.contains(code) ? Qt::Checked : Qt::Unchecked);
             const QString description = descriptions.value(code);
-            item->setToolTip(code.endsWith(QLatin1Char('*')) ? tr("Wildcard: everything the owner holds under %1").arg(code)
-                                                              : description);
+            item->setToolTip(code.endsWith(QLatin1Char('*'))
+                                 ? tr("Wildcard: everything the owner holds under %1").arg(code)
+                                 : description);
         }
         applyScopeFilter();
         updateCreateEnabled();
@@ -281,9 +284,9 @@ void ApiKeyDialog::updateCreateEnabled()
             ++checked;
     }
     if (m_ownerId != 0)
-        m_scopeSummary->setText(checked == 0 ? tr("Check at least one scope: a key without scopes can do nothing.")
-                                             : tr("%n scope(s) checked of %1 the owner holds", nullptr, checked)
-                                                   .arg(m_scopes->count()));
+        m_scopeSummary->setText(
+            checked == 0 ? tr("Check at least one scope: a key without scopes can do nothing.")
+                         : tr("%n scope(s) checked of %1 the owner holds", nullptr, checked).arg(m_scopes->count()));
     for (QAbstractButton* b : m_buttons->buttons()) {
         if (m_buttons->buttonRole(b) == QDialogButtonBox::AcceptRole) {
             b->setEnabled(!m_busy && m_ownerId != 0);

@@ -26,11 +26,51 @@
 
 namespace portcullis {
 
+namespace {
+
+// A label for one long token (an email address): elided in the middle to the room it has, the
+// whole text in its tooltip, so a long address never widens the side panel.
+class ElidingLabel : public QLabel
+{
+public:
+    using QLabel::QLabel;
+
+    void setFullText(const QString& text)
+    {
+        m_full = text;
+        setToolTip(text);
+        updateText();
+    }
+    QString fullText() const { return m_full; }
+    QSize minimumSizeHint() const override
+    {
+        return { fontMetrics().averageCharWidth() * 8, QLabel::minimumSizeHint().height() };
+    }
+
+protected:
+    void resizeEvent(QResizeEvent* event) override
+    {
+        QLabel::resizeEvent(event);
+        updateText();
+    }
+
+private:
+    void updateText()
+    {
+        setText(fontMetrics().elidedText(m_full, Qt::ElideMiddle, std::max(0, contentsRect().width())));
+    }
+
+    QString m_full;
+};
+
+} // namespace
+
 // The side panel: everything about the selected key except its secret, which nobody has any more.
 class ApiKeyDetailsPanel : public QWidget
 {
 public:
-    explicit ApiKeyDetailsPanel(QWidget* parent) : QWidget(parent)
+    explicit ApiKeyDetailsPanel(QWidget* parent)
+        : QWidget(parent)
     {
         setObjectName(QStringLiteral("apiKeyDetailsPanel"));
         setAccessibleName(tr("API key details"));
@@ -52,16 +92,17 @@ public:
         m_form = new QFormLayout;
         m_form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
         const QList<QPair<QString, QString>> rows = {
-            { QStringLiteral("prefix"), tr("Key:") },        { QStringLiteral("owner"), tr("Owner:") },
-            { QStringLiteral("status"), tr("Status:") },     { QStringLiteral("scopes"), tr("Scopes:") },
-            { QStringLiteral("ips"), tr("Allowed IPs:") },   { QStringLiteral("rate"), tr("Rate limit:") },
-            { QStringLiteral("created"), tr("Created:") },   { QStringLiteral("used"), tr("Last used:") },
+            { QStringLiteral("prefix"), tr("Key:") },      { QStringLiteral("owner"), tr("Owner:") },
+            { QStringLiteral("status"), tr("Status:") },   { QStringLiteral("scopes"), tr("Scopes:") },
+            { QStringLiteral("ips"), tr("Allowed IPs:") }, { QStringLiteral("rate"), tr("Rate limit:") },
+            { QStringLiteral("created"), tr("Created:") }, { QStringLiteral("used"), tr("Last used:") },
             { QStringLiteral("expires"), tr("Expires:") },
         };
         for (const auto& row : rows) {
-            auto* value = new QLabel(this);
+            const bool token = row.first == QLatin1String("owner");
+            QLabel* value = token ? new ElidingLabel(this) : new QLabel(this);
             value->setObjectName(QStringLiteral("apiKeyDetail_") + row.first);
-            value->setWordWrap(true);
+            value->setWordWrap(!token);
             value->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
             m_values.insert(row.first, value);
             m_form->addRow(row.second, value);
@@ -72,7 +113,7 @@ public:
         m_buttons->setSpacing(4);
         layout->addLayout(m_buttons);
         layout->addStretch(1);
-        setMinimumWidth(280);
+        setMinimumWidth(240);
         show(nullptr);
     }
 
@@ -99,13 +140,14 @@ public:
             return;
         m_title->setText(key->name);
         m_values.value(QStringLiteral("prefix"))->setText(ApiKeyListModel::displayPrefix(*key));
-        m_values.value(QStringLiteral("owner"))->setText(key->ownerEmail);
+        static_cast<ElidingLabel*>(m_values.value(QStringLiteral("owner")))->setFullText(key->ownerEmail);
         m_values.value(QStringLiteral("status"))->setText(ApiKeyListModel::statusText(ApiKeyListModel::status(*key)));
         m_values.value(QStringLiteral("scopes"))
             ->setText(key->scopes.isEmpty() ? tr("none: the key can do nothing") : key->scopes.join(QLatin1Char('\n')));
         m_values.value(QStringLiteral("ips"))
             ->setText(key->ipAllowlist.isEmpty() ? tr("any address") : key->ipAllowlist.join(QLatin1Char('\n')));
-        m_values.value(QStringLiteral("rate"))->setText(tr("%1 requests per minute").arg(display::number(key->rateLimitPerMinute)));
+        m_values.value(QStringLiteral("rate"))
+            ->setText(tr("%1 requests per minute").arg(display::number(key->rateLimitPerMinute)));
         m_values.value(QStringLiteral("created"))->setText(display::dateTime(key->createdAt));
         m_values.value(QStringLiteral("used"))
             ->setText(key->lastUsedAt.isValid() ? display::dateTime(key->lastUsedAt) : tr("never"));
@@ -122,7 +164,8 @@ private:
     QList<QToolButton*> m_actionButtons;
 };
 
-ApiKeysPane::ApiKeysPane(Backend* backend, QWidget* parent) : Pane(backend, parent)
+ApiKeysPane::ApiKeysPane(Backend* backend, QWidget* parent)
+    : Pane(backend, parent)
 {
     setObjectName(QStringLiteral("apiKeysPane"));
     m_model = new ApiKeyListModel(backend, this);
@@ -158,8 +201,8 @@ ApiKeysPane::ApiKeysPane(Backend* backend, QWidget* parent) : Pane(backend, pare
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 10);
     m_table->horizontalHeader()->setHighlightSections(false);
     const QFontMetrics fm = m_table->fontMetrics();
-    const int em = fm.horizontalAdvance(QLatin1Char('m'));
-    const int pad = 2 * em;
+    const int ch = fm.averageCharWidth();
+    const int pad = 2 * ch + 6;
     const QFontMetrics mono(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     const QString samplePrefix = QStringLiteral("pk_live_WWWW") + QChar(0x2026);
     const QString sampleDate = QLocale().toString(QDate(2026, 12, 28), QLocale::ShortFormat);
@@ -171,26 +214,28 @@ ApiKeysPane::ApiKeysPane(Backend* backend, QWidget* parent) : Pane(backend, pare
     };
     QHeaderView* header = m_table->horizontalHeader();
     header->setStretchLastSection(false);
-    // The owner's address is the longest value: it takes the room that is left.
-    header->setSectionResizeMode(ApiKeyListModel::OwnerColumn, QHeaderView::Stretch);
-    m_table->setColumnWidth(ApiKeyListModel::NameColumn, 12 * em);
+    header->setMinimumSectionSize(4 * ch);
+    // Owners are the longest values that matter most; scopes (in full in the tooltip and the side
+    // panel) take the room that is left.
+    header->setSectionResizeMode(ApiKeyListModel::ScopesColumn, QHeaderView::Stretch);
+    m_table->setColumnWidth(ApiKeyListModel::NameColumn, 19 * ch);
     m_table->setColumnWidth(ApiKeyListModel::PrefixColumn, mono.horizontalAdvance(samplePrefix) + pad);
-    m_table->setColumnWidth(ApiKeyListModel::ScopesColumn, 12 * em);
+    m_table->setColumnWidth(ApiKeyListModel::OwnerColumn, 27 * ch);
     m_table->setColumnWidth(ApiKeyListModel::LastUsedColumn, fit({ sampleDate, tr("never"), tr("Last used") }));
     m_table->setColumnWidth(ApiKeyListModel::ExpiresColumn, fit({ sampleDate, tr("never"), tr("Expires") }));
     m_table->setColumnWidth(ApiKeyListModel::RateLimitColumn,
-                            fit({ tr("%1/min").arg(display::number(100000)), tr("Rate limit") }));
+                            fit({ tr("%1/min").arg(display::number(10000)), tr("Rate limit") }));
     m_table->setColumnWidth(ApiKeyListModel::StatusColumn,
                             fit({ ApiKeyListModel::statusText(QStringLiteral("active")),
                                   ApiKeyListModel::statusText(QStringLiteral("revoked")),
                                   ApiKeyListModel::statusText(QStringLiteral("expired")), tr("Status") }));
-    m_table->horizontalHeader()->setMinimumSectionSize(4 * em);
 
     m_empty = new QLabel(m_table->viewport());
     m_empty->setObjectName(QStringLiteral("apiKeysEmptyLabel"));
     m_empty->setAlignment(Qt::AlignCenter);
     m_empty->setWordWrap(true);
     m_empty->hide();
+    m_table->viewport()->installEventFilter(this);
 
     m_details = new ApiKeyDetailsPanel(this);
     auto* scroll = new QScrollArea(this);
@@ -203,7 +248,7 @@ ApiKeysPane::ApiKeysPane(Backend* backend, QWidget* parent) : Pane(backend, pare
     splitter->addWidget(scroll);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 1);
-    splitter->setSizes({ 900, 280 });
+    splitter->setSizes({ 920, 260 });
 
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(filters);
@@ -409,7 +454,8 @@ void ApiKeysPane::createNew()
             created.secret, this);
         secret->setAttribute(Qt::WA_DeleteOnClose);
         secret->open();
-        emit statusMessage(tr("Created the API key %1 (%2)").arg(created.key.name, ApiKeyListModel::displayPrefix(created.key)));
+        emit statusMessage(
+            tr("Created the API key %1 (%2)").arg(created.key.name, ApiKeyListModel::displayPrefix(created.key)));
         m_model->reload();
     });
     dialog->open();
@@ -443,6 +489,13 @@ void ApiKeysPane::copySelection()
         return;
     QApplication::clipboard()->setText(key->prefix);
     emit statusMessage(tr("Copied the prefix %1 (the key itself is never stored)").arg(key->prefix));
+}
+
+bool ApiKeysPane::eventFilter(QObject* watched, QEvent* event)
+{
+    if (m_empty && watched == m_table->viewport() && event->type() == QEvent::Resize && !m_empty->isHidden())
+        m_empty->setGeometry(m_table->viewport()->rect().adjusted(20, 20, -20, -20));
+    return Pane::eventFilter(watched, event);
 }
 
 } // namespace portcullis

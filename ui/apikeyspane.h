@@ -38,6 +38,10 @@ public:
     // Shows the keys of the user with this email (empty: everyone's).
     void filterByOwner(const QString& email);
 
+protected:
+    // Keeps the empty-state label over the table's viewport when it resizes.
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
 private:
     void resolveOwnerFilter();
     void updateDetails();

@@ -5,12 +5,12 @@
 #include "secretdialog.h"
 #include "userdialogs.h"
 
+#include <QClipboard>
 #include <QComboBox>
 #include <QCoreApplication>
 #include <QDialogButtonBox>
 #include <QFormLayout>
 #include <QGuiApplication>
-#include <QClipboard>
 #include <QHBoxLayout>
 #include <QKeyEvent>
 #include <QLabel>
@@ -61,7 +61,9 @@ QStringList OrganizationDialog::knownFeatures()
 }
 
 OrganizationDialog::OrganizationDialog(Backend* backend, const Organization* organization, QWidget* parent)
-    : QDialog(parent), m_backend(backend), m_editing(organization != nullptr)
+    : QDialog(parent)
+    , m_backend(backend)
+    , m_editing(organization != nullptr)
 {
     setObjectName(QStringLiteral("organizationDialog"));
     if (organization)
@@ -143,8 +145,8 @@ OrganizationDialog::OrganizationDialog(Backend* backend, const Organization* org
     featuresLayout->addLayout(addRow);
 
     if (!commercial) {
-        for (QWidget* w : { static_cast<QWidget*>(m_plan), static_cast<QWidget*>(m_maxUsers),
-                            static_cast<QWidget*>(featuresBox) }) {
+        for (QWidget* w :
+             { static_cast<QWidget*>(m_plan), static_cast<QWidget*>(m_maxUsers), static_cast<QWidget*>(featuresBox) }) {
             w->setEnabled(false);
             w->setToolTip(superOnly);
         }
@@ -276,7 +278,9 @@ void OrganizationDialog::submit()
 // --- WipeOutDialog ---------------------------------------------------------------------------
 
 WipeOutDialog::WipeOutDialog(Backend* backend, const Organization& organization, QWidget* parent)
-    : QDialog(parent), m_backend(backend), m_organization(organization)
+    : QDialog(parent)
+    , m_backend(backend)
+    , m_organization(organization)
 {
     setObjectName(QStringLiteral("wipeOutDialog"));
     setWindowTitle(tr("Wipe out %1").arg(organization.name));
@@ -360,7 +364,9 @@ void WipeOutDialog::submit()
 
 InvitationDialog::InvitationDialog(Backend* backend, const Organization& organization, const QList<Role>& roles,
                                    QWidget* parent)
-    : QDialog(parent), m_backend(backend), m_organization(organization)
+    : QDialog(parent)
+    , m_backend(backend)
+    , m_organization(organization)
 {
     setObjectName(QStringLiteral("invitationDialog"));
     setWindowTitle(tr("Invite into %1").arg(organization.name));
@@ -472,18 +478,16 @@ QString invitationLink(const QString& token)
     return url.toString(QUrl::FullyEncoded);
 }
 
-SecretDialog* showInvitationSecret(const CreatedInvitation& created, const Organization& organization,
-                                   QWidget* parent)
+SecretDialog* showInvitationSecret(const CreatedInvitation& created, const Organization& organization, QWidget* parent)
 {
     const Invitation& i = created.invitation;
     const QString explanation
         = Tr::tr("Send this invitation token to <b>%1</b>: it lets them join %2 as %3 until %4.<br>"
-                           "They can accept it with <code>POST /api/invitations/accept</code> once the REST server "
-                           "is deployed, or open the link from <i>Copy link</i>.")
+                 "They can accept it with <code>POST /api/invitations/accept</code> once the REST server "
+                 "is deployed, or open the link from <i>Copy link</i>.")
               .arg(i.email.toHtmlEscaped(), organization.name.toHtmlEscaped(), i.roleCode.toHtmlEscaped(),
                    display::dateTime(i.expiresAt).toHtmlEscaped());
-    auto* dialog = new SecretDialog(Tr::tr("Invitation for %1").arg(i.email), explanation, created.token,
-                                    parent);
+    auto* dialog = new SecretDialog(Tr::tr("Invitation for %1").arg(i.email), explanation, created.token, parent);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     if (auto* buttons = dialog->findChild<QDialogButtonBox*>()) {
         auto* copyLink = buttons->addButton(Tr::tr("Copy &link"), QDialogButtonBox::ActionRole);

@@ -108,7 +108,6 @@ private:
 // "portcullis://accept?token=…", the link an invitee opens to accept.
 QString invitationLink(const QString& token);
 // Shows the invitation token once, with a Copy link button next to the Copy button.
-SecretDialog* showInvitationSecret(const CreatedInvitation& created, const Organization& organization,
-                                   QWidget* parent);
+SecretDialog* showInvitationSecret(const CreatedInvitation& created, const Organization& organization, QWidget* parent);
 
 } // namespace portcullis

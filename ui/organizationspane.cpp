@@ -75,7 +75,8 @@ QToolButton* actionButton(QAction* action, QWidget* parent)
 class OrganizationDetailsPanel : public QWidget
 {
 public:
-    OrganizationDetailsPanel(InvitationListModel* invitations, QWidget* parent) : QWidget(parent)
+    OrganizationDetailsPanel(InvitationListModel* invitations, QWidget* parent)
+        : QWidget(parent)
     {
         setObjectName(QStringLiteral("organizationDetailsPanel"));
         setAccessibleName(tr("Organization details"));
@@ -95,9 +96,9 @@ public:
         m_form = new QFormLayout;
         m_form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
         const QList<QPair<QString, QString>> rows = {
-            { QStringLiteral("slug"), tr("Slug:") },         { QStringLiteral("plan"), tr("Plan:") },
-            { QStringLiteral("users"), tr("Users:") },       { QStringLiteral("features"), tr("Features:") },
-            { QStringLiteral("status"), tr("Status:") },     { QStringLiteral("created"), tr("Created:") },
+            { QStringLiteral("slug"), tr("Slug:") },     { QStringLiteral("plan"), tr("Plan:") },
+            { QStringLiteral("users"), tr("Users:") },   { QStringLiteral("features"), tr("Features:") },
+            { QStringLiteral("status"), tr("Status:") }, { QStringLiteral("created"), tr("Created:") },
         };
         for (const auto& row : rows) {
             auto* value = new QLabel(this);
@@ -139,7 +140,8 @@ public:
         header->setSectionResizeMode(InvitationListModel::EmailColumn, QHeaderView::Stretch);
         int statusWidth = fm.horizontalAdvance(tr("Status"));
         for (const char* s : { "pending", "accepted", "revoked", "expired" })
-            statusWidth = std::max(statusWidth, fm.horizontalAdvance(InvitationListModel::statusText(QLatin1String(s))));
+            statusWidth
+                = std::max(statusWidth, fm.horizontalAdvance(InvitationListModel::statusText(QLatin1String(s))));
         m_invitationTable->setColumnWidth(InvitationListModel::RoleColumn, 8 * em);
         m_invitationTable->setColumnWidth(InvitationListModel::StatusColumn, statusWidth + 2 * em);
         m_invitationTable->setColumnWidth(
@@ -155,6 +157,7 @@ public:
         m_invitationEmpty->setAlignment(Qt::AlignCenter);
         m_invitationEmpty->setWordWrap(true);
         m_invitationEmpty->hide();
+        m_invitationTable->viewport()->installEventFilter(this);
         m_invitationButtons = new QHBoxLayout;
         layout->addLayout(m_invitationButtons);
         setMinimumWidth(360);
@@ -162,6 +165,15 @@ public:
     }
 
     QTableView* invitationTable() const { return m_invitationTable; }
+
+    // The empty-state label lies over the invitation list and follows its size.
+    bool eventFilter(QObject* watched, QEvent* event) override
+    {
+        if (watched == m_invitationTable->viewport() && event->type() == QEvent::Resize
+            && !m_invitationEmpty->isHidden())
+            placeInvitationEmpty();
+        return QWidget::eventFilter(watched, event);
+    }
 
     void addAction(QAction* action)
     {
@@ -209,11 +221,17 @@ public:
         if (!error.isEmpty())
             m_invitationEmpty->setText(tr("Could not load the invitations:\n%1").arg(error));
         else
-            m_invitationEmpty->setText(loaded ? tr("No invitations yet.\nInvite someone with Ctrl+I.") : tr("Loading…"));
+            m_invitationEmpty->setText(loaded ? tr("No invitations yet.\nInvite someone with Ctrl+I.")
+                                              : tr("Loading…"));
         const bool empty = count == 0;
         m_invitationEmpty->setVisible(empty);
         if (empty)
-            m_invitationEmpty->setGeometry(m_invitationTable->viewport()->rect().adjusted(8, 8, -8, -8));
+            placeInvitationEmpty();
+    }
+
+    void placeInvitationEmpty()
+    {
+        m_invitationEmpty->setGeometry(m_invitationTable->viewport()->rect().adjusted(8, 8, -8, -8));
     }
 
 private:
@@ -229,7 +247,8 @@ private:
     QList<QToolButton*> m_actionButtons;
 };
 
-OrganizationsPane::OrganizationsPane(Backend* backend, QWidget* parent) : Pane(backend, parent)
+OrganizationsPane::OrganizationsPane(Backend* backend, QWidget* parent)
+    : Pane(backend, parent)
 {
     setObjectName(QStringLiteral("organizationsPane"));
     m_model = new OrganizationListModel(backend, this);
@@ -273,8 +292,8 @@ OrganizationsPane::OrganizationsPane(Backend* backend, QWidget* parent) : Pane(b
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 10);
     m_table->horizontalHeader()->setHighlightSections(false);
     const QFontMetrics fm = m_table->fontMetrics();
-    const int em = fm.horizontalAdvance(QLatin1Char('m'));
-    const int headerPad = 3 * em; // room for the sort indicator
+    const int ch = fm.averageCharWidth();
+    const int headerPad = 2 * ch + 18; // margins and the sort indicator
     auto fit = [&](const QStringList& texts) {
         int width = 0;
         for (const QString& t : texts)
@@ -285,12 +304,12 @@ OrganizationsPane::OrganizationsPane(Backend* backend, QWidget* parent) : Pane(b
     header->setStretchLastSection(false);
     // Features are the open-ended list: they take the room that is left.
     header->setSectionResizeMode(OrganizationListModel::FeaturesColumn, QHeaderView::Stretch);
-    m_table->setColumnWidth(OrganizationListModel::NameColumn, 12 * em);
-    m_table->setColumnWidth(OrganizationListModel::SlugColumn, 10 * em);
+    m_table->setColumnWidth(OrganizationListModel::NameColumn, 22 * ch + headerPad);
+    m_table->setColumnWidth(OrganizationListModel::SlugColumn, 22 * ch);
     m_table->setColumnWidth(OrganizationListModel::PlanColumn,
                             fit({ OrganizationListModel::planText(QStringLiteral("enterprise")), tr("Plan") }));
     m_table->setColumnWidth(OrganizationListModel::UsersColumn,
-                            fit({ tr("%1 / %2").arg(display::number(99999), display::number(100000)) }));
+                            fit({ tr("%1 / %2").arg(display::number(9999), display::number(10000)) }));
     m_table->setColumnWidth(OrganizationListModel::StatusColumn, fit({ tr("Active"), tr("Suspended"), tr("Status") }));
 
     m_empty = new QLabel(m_table->viewport());
@@ -298,6 +317,7 @@ OrganizationsPane::OrganizationsPane(Backend* backend, QWidget* parent) : Pane(b
     m_empty->setAlignment(Qt::AlignCenter);
     m_empty->setWordWrap(true);
     m_empty->hide();
+    m_table->viewport()->installEventFilter(this);
 
     m_details = new OrganizationDetailsPanel(m_invitations, this);
     auto* scroll = new QScrollArea(this);
@@ -334,8 +354,8 @@ OrganizationsPane::OrganizationsPane(Backend* backend, QWidget* parent) : Pane(b
     m_inviteAction->setShortcut(QKeySequence(QStringLiteral("Ctrl+I")));
     m_inviteAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
     addAction(m_inviteAction);
-    m_revokeInvitationAction = makeAction(tr("&Revoke invitation…"), "revokeInvitationAction",
-                                          &OrganizationsPane::revokeSelectedInvitation);
+    m_revokeInvitationAction
+        = makeAction(tr("&Revoke invitation…"), "revokeInvitationAction", &OrganizationsPane::revokeSelectedInvitation);
     // Delete (the main window's action) revokes the selected invitation while the invitation list has
     // the focus, see deleteSelected().
     m_copyAction = makeAction(tr("&Copy"), "copyOrganizationAction", &OrganizationsPane::copySelection);
@@ -428,7 +448,8 @@ void OrganizationsPane::updateCount()
     const int shown = m_proxy->rowCount();
     if (!m_model->lastError().isEmpty()) {
         m_count->setText(tr("Error"));
-        m_empty->setText(tr("Could not load the organizations:\n%1\n\nPress F5 to try again.").arg(m_model->lastError()));
+        m_empty->setText(
+            tr("Could not load the organizations:\n%1\n\nPress F5 to try again.").arg(m_model->lastError()));
     } else if (m_model->hasLoadedOnce()) {
         m_count->setText(shown == m_model->rowCount()
                              ? tr("%n organization(s)", nullptr, shown)
@@ -484,39 +505,41 @@ void OrganizationsPane::updateDetails()
     m_details->show(o ? &*o : nullptr);
     const Id shownInvitations = o ? o->id : 0;
     if (m_invitations->organization() != shownInvitations) {
-        m_invitations->setOrganization(shownInvitations);
+        // "Loading" first: the answer may arrive within setOrganization() when it is already there.
         m_details->showInvitationState(0, {}, false);
+        m_invitations->setOrganization(shownInvitations);
     }
 
     const Actor me = actor();
     const QString selectFirst = tr("Select an organization first");
     const QString superOnly = tr("Only super admins can do this to organizations");
-    auto gate = [&](QAction* action, const QString& permission, bool superAdminOnly, bool extra,
-                    const QString& extraWhy) {
-        QString why;
-        bool ok = o.has_value();
-        if (!ok)
-            why = selectFirst;
-        // "Only super admins" says more than the missing permission behind it.
-        if (ok && superAdminOnly && !me.isSuperAdmin()) {
-            ok = false;
-            why = superOnly;
-        }
-        if (ok && !may(permission, &why))
-            ok = false;
-        if (ok && !extra) {
-            ok = false;
-            why = extraWhy;
-        }
-        setActionAllowed(action, ok, why);
-    };
+    auto gate
+        = [&](QAction* action, const QString& permission, bool superAdminOnly, bool extra, const QString& extraWhy) {
+              QString why;
+              bool ok = o.has_value();
+              if (!ok)
+                  why = selectFirst;
+              // "Only super admins" says more than the missing permission behind it.
+              if (ok && superAdminOnly && !me.isSuperAdmin()) {
+                  ok = false;
+                  why = superOnly;
+              }
+              if (ok && !may(permission, &why))
+                  ok = false;
+              if (ok && !extra) {
+                  ok = false;
+                  why = extraWhy;
+              }
+              setActionAllowed(action, ok, why);
+          };
     const bool own = o && o->id == me.organizationId;
     const bool active = o && o->active;
     gate(m_editAction, QStringLiteral("admin:org:edit"), false, true, {});
     gate(m_suspendAction, QStringLiteral("admin:org:suspend"), true, active && !own,
          own ? tr("You cannot suspend your own organization") : tr("It is already suspended"));
     gate(m_reactivateAction, QStringLiteral("admin:org:suspend"), true, o && !o->active, tr("It is active"));
-    gate(m_wipeOutAction, QStringLiteral("admin:org:delete"), true, !own, tr("You cannot wipe out your own organization"));
+    gate(m_wipeOutAction, QStringLiteral("admin:org:delete"), true, !own,
+         tr("You cannot wipe out your own organization"));
     gate(m_inviteAction, QStringLiteral("admin:org:invite"), false, active,
          tr("It is suspended; reactivate it before inviting"));
     setActionAllowed(m_copyAction, o.has_value(), selectFirst);
@@ -702,8 +725,9 @@ void OrganizationsPane::revokeSelectedInvitation()
     const auto invitation = selectedInvitation();
     if (!invitation || !m_revokeInvitationAction->isEnabled())
         return;
-    if (MessageBox::question(this, tr("Revoke invitation"),
-                             tr("Revoke the invitation for %1? Its token stops working at once.").arg(invitation->email))
+    if (MessageBox::question(
+            this, tr("Revoke invitation"),
+            tr("Revoke the invitation for %1? Its token stops working at once.").arg(invitation->email))
         != QMessageBox::Yes)
         return;
     const QString email = invitation->email;
@@ -720,11 +744,18 @@ void OrganizationsPane::copySelection()
     const auto o = selectedOrganization();
     if (!o)
         return;
-    QApplication::clipboard()->setText(QStringList { o->name, o->slug, o->plan, QString::number(o->userCount),
-                                                     QString::number(o->maxUsers), o->features.join(QLatin1Char(' ')),
-                                                     o->active ? QStringLiteral("active") : QStringLiteral("suspended") }
+    QApplication::clipboard()->setText(QStringList {
+        o->name, o->slug, o->plan, QString::number(o->userCount), QString::number(o->maxUsers),
+        o->features.join(QLatin1Char(' ')), o->active ? QStringLiteral("active") : QStringLiteral("suspended") }
                                            .join(QLatin1Char('\t')));
     emit statusMessage(tr("Copied %1").arg(o->name));
+}
+
+bool OrganizationsPane::eventFilter(QObject* watched, QEvent* event)
+{
+    if (m_empty && watched == m_table->viewport() && event->type() == QEvent::Resize && !m_empty->isHidden())
+        m_empty->setGeometry(m_table->viewport()->rect().adjusted(20, 20, -20, -20));
+    return Pane::eventFilter(watched, event);
 }
 
 } // namespace portcullis

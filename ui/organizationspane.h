@@ -48,6 +48,8 @@ public:
     void revokeSelectedInvitation();
 
 protected:
+    // Keeps the empty-state label over the table's viewport when it resizes.
+    bool eventFilter(QObject* watched, QEvent* event) override;
     void organizationScopeChanged() override;
 
 private:

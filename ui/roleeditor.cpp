@@ -26,7 +26,9 @@ namespace portcullis {
 
 RoleEditor::RoleEditor(Backend* backend, Mode mode, const Role& role, const QList<Role>& roles,
                        const QHash<Id, QString>& organizationNames, Id defaultOrganization, QWidget* parent)
-    : QDialog(parent), m_backend(backend), m_mode(mode)
+    : QDialog(parent)
+    , m_backend(backend)
+    , m_mode(mode)
 {
     setObjectName(QStringLiteral("roleEditorDialog"));
     const Actor actor = backend ? backend->actor() : Actor();
@@ -87,10 +89,11 @@ RoleEditor::RoleEditor(Backend* backend, Mode mode, const Role& role, const QLis
     m_level->setObjectName(QStringLiteral("roleLevelSpin"));
     m_level->setAccessibleName(tr("Role level"));
     m_level->setRange(1, 99);
-    m_level->setToolTip(actor.isSuperAdmin()
-                            ? tr("Higher levels manage lower ones; custom roles go from 1 to 99")
-                            : tr("Higher levels manage lower ones; your level is %1, so a role you manage stays below it")
-                                  .arg(actor.level));
+    m_level->setToolTip(
+        actor.isSuperAdmin()
+            ? tr("Higher levels manage lower ones; custom roles go from 1 to 99")
+            : tr("Higher levels manage lower ones; your level is %1, so a role you manage stays below it")
+                  .arg(actor.level));
     m_inheritance = new QLabel(this);
     m_inheritance->setObjectName(QStringLiteral("roleInheritanceLabel"));
     m_inheritance->setWordWrap(true);
@@ -153,7 +156,8 @@ RoleEditor::RoleEditor(Backend* backend, Mode mode, const Role& role, const QLis
     for (const Role& other : roles) {
         if (mode == Mode::Edit && other.id == role.id)
             continue;
-        auto* item = new QListWidgetItem(tr("%1 — %2 (level %3)").arg(other.code, other.name).arg(other.level), m_grants);
+        auto* item
+            = new QListWidgetItem(tr("%1 — %2 (level %3)").arg(other.code, other.name).arg(other.level), m_grants);
         item->setData(Qt::UserRole, other.code);
         item->setFlags(Qt::ItemIsUserCheckable | Qt::ItemIsEnabled | Qt::ItemIsSelectable);
         item->setCheckState(mode != Mode::Create && role.grants.contains(other.code) ? Qt::Checked : Qt::Unchecked);
@@ -238,7 +242,8 @@ RoleEditor::RoleEditor(Backend* backend, Mode mode, const Role& role, const QLis
             m_grants->item(i)->setFlags(Qt::ItemIsUserCheckable | Qt::ItemIsSelectable);
     } else {
         m_buttons->setStandardButtons(QDialogButtonBox::Cancel);
-        auto* save = m_buttons->addButton(mode == Mode::Edit ? tr("&Save") : tr("C&reate"), QDialogButtonBox::AcceptRole);
+        auto* save
+            = m_buttons->addButton(mode == Mode::Edit ? tr("&Save") : tr("C&reate"), QDialogButtonBox::AcceptRole);
         save->setObjectName(QStringLiteral("saveRoleButton"));
         save->setDefault(true);
         save->setEnabled(false); // until the catalog is loaded
@@ -253,6 +258,11 @@ RoleEditor::RoleEditor(Backend* backend, Mode mode, const Role& role, const QLis
     layout->addWidget(m_buttons);
 
     connect(m_level, &QSpinBox::valueChanged, this, &RoleEditor::updateInheritance);
+    // A refusal of the old level no longer applies to the new one.
+    connect(m_level, &QSpinBox::valueChanged, this, [this] {
+        if (QLabel* error = m_errors.labelFor(QStringLiteral("level")))
+            error->hide();
+    });
     connect(m_permissionFilter, &QLineEdit::textChanged, this, [this](const QString& text) {
         m_permissionProxy->setFilterFixedString(text.trimmed());
         m_tree->expandAll();
@@ -296,7 +306,11 @@ void RoleEditor::loadCatalog()
         m_permissionModel->setPermissions(catalog.value());
         m_permissionModel->setCheckedPermissions(m_mode == Mode::Create ? QStringList() : m_original.permissions);
         m_permissionModel->setLevel(m_level->value());
-        m_tree->expandAll();
+        // Editing: every category open to choose from. Viewing: only what the role has.
+        for (int row = 0; row < m_permissionProxy->rowCount(); ++row) {
+            const QModelIndex category = m_permissionProxy->index(row, 0);
+            m_tree->setExpanded(category, !isReadOnly() || category.data(Qt::CheckStateRole).toInt() != Qt::Unchecked);
+        }
         for (QAbstractButton* b : m_buttons->buttons()) {
             if (m_buttons->buttonRole(b) == QDialogButtonBox::AcceptRole)
                 b->setEnabled(true);
@@ -313,11 +327,10 @@ void RoleEditor::updateInheritance()
         if (builtIn.level < level)
             below.prepend(builtIn.code);
     }
-    m_inheritance->setText(below.isEmpty()
-                               ? tr("Inherits nothing: no built-in role is below level %1.").arg(level)
-                               : tr("Inherits the permissions of %1 (built-in roles below level %2).")
-                                     .arg(below.join(QStringLiteral(", ")))
-                                     .arg(level));
+    m_inheritance->setText(below.isEmpty() ? tr("Inherits nothing: no built-in role is below level %1.").arg(level)
+                                           : tr("Inherits the permissions of %1 (built-in roles below level %2).")
+                                                 .arg(below.join(QStringLiteral(", ")))
+                                                 .arg(level));
 }
 
 void RoleEditor::showFailure(const ServiceError& error)

@@ -31,7 +31,12 @@ class RoleEditor : public QDialog
     Q_OBJECT
 
 public:
-    enum class Mode { Create, Duplicate, Edit };
+    enum class Mode
+    {
+        Create,
+        Duplicate,
+        Edit
+    };
 
     // `role` is the role to edit (Edit) or to copy (Duplicate); ignored for Create. `roles` feeds the
     // grants list; `organizationNames` the organization choice.

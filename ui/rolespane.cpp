@@ -93,14 +93,16 @@ QString inheritedSource(const QString& code, int level)
 class RoleDetailsPanel : public QWidget
 {
 public:
-    explicit RoleDetailsPanel(QWidget* parent) : QWidget(parent)
+    explicit RoleDetailsPanel(QWidget* parent)
+        : QWidget(parent)
     {
         setObjectName(QStringLiteral("roleDetailsPanel"));
         setAccessibleName(tr("Role details"));
         auto* layout = new QVBoxLayout(this);
-        m_placeholder = new QLabel(tr("Select a role to see its permissions.\n\nCreate a custom role with Ctrl+N, or "
-                                      "start from an existing one with \"New role based on this…\" in its context menu."),
-                                   this);
+        m_placeholder
+            = new QLabel(tr("Select a role to see its permissions.\n\nCreate a custom role with Ctrl+N, or "
+                            "start from an existing one with \"New role based on this…\" in its context menu."),
+                         this);
         m_placeholder->setWordWrap(true);
         m_placeholder->setAlignment(Qt::AlignCenter);
         layout->addWidget(m_placeholder);
@@ -115,8 +117,8 @@ public:
         m_form = new QFormLayout;
         m_form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
         const QList<QPair<QString, QString>> rows = {
-            { QStringLiteral("code"), tr("Code:") },          { QStringLiteral("level"), tr("Level:") },
-            { QStringLiteral("kind"), tr("Type:") },          { QStringLiteral("scope"), tr("Scope:") },
+            { QStringLiteral("code"), tr("Code:") },         { QStringLiteral("level"), tr("Level:") },
+            { QStringLiteral("kind"), tr("Type:") },         { QStringLiteral("scope"), tr("Scope:") },
             { QStringLiteral("description"), tr("About:") }, { QStringLiteral("direct"), tr("Direct:") },
             { QStringLiteral("grants"), tr("Grants:") },
         };
@@ -172,7 +174,8 @@ public:
         m_title->setText(role->name);
         m_values.value(QStringLiteral("code"))->setText(role->code);
         m_values.value(QStringLiteral("level"))->setText(QString::number(role->level));
-        m_values.value(QStringLiteral("kind"))->setText(role->builtIn ? tr("Built-in (cannot be changed)") : tr("Custom"));
+        m_values.value(QStringLiteral("kind"))
+            ->setText(role->builtIn ? tr("Built-in (cannot be changed)") : tr("Custom"));
         m_values.value(QStringLiteral("scope"))->setText(scope);
         m_values.value(QStringLiteral("description"))
             ->setText(role->description.isEmpty() ? tr("no description") : role->description);
@@ -201,9 +204,8 @@ public:
                 item->setToolTip(tr("granted directly"));
             }
         }
-        m_effectiveLabel->setText(tr("&Effective permissions: %1 (%2 inherited, in italics)")
-                                      .arg(effective.size())
-                                      .arg(inherited));
+        m_effectiveLabel->setText(
+            tr("&Effective permissions: %1 (%2 inherited, in italics)").arg(effective.size()).arg(inherited));
     }
 
     void showEffectiveError(const QString& message)
@@ -223,7 +225,8 @@ private:
     QList<QToolButton*> m_actionButtons;
 };
 
-RolesPane::RolesPane(Backend* backend, QWidget* parent) : Pane(backend, parent)
+RolesPane::RolesPane(Backend* backend, QWidget* parent)
+    : Pane(backend, parent)
 {
     setObjectName(QStringLiteral("rolesPane"));
     m_model = new RoleListModel(backend, this);
@@ -273,7 +276,8 @@ RolesPane::RolesPane(Backend* backend, QWidget* parent) : Pane(backend, parent)
     m_table->setColumnWidth(RoleListModel::NameColumn, 14 * em);
     m_table->setColumnWidth(RoleListModel::LevelColumn, fm.horizontalAdvance(tr("Level")) + headerPad);
     m_table->setColumnWidth(RoleListModel::KindColumn,
-                            std::max(fm.horizontalAdvance(tr("Built-in")), fm.horizontalAdvance(tr("Type"))) + headerPad);
+                            std::max(fm.horizontalAdvance(tr("Built-in")), fm.horizontalAdvance(tr("Type")))
+                                + headerPad);
     m_table->setColumnWidth(RoleListModel::ScopeColumn, 12 * em);
 
     m_empty = new QLabel(m_table->viewport());
@@ -281,6 +285,7 @@ RolesPane::RolesPane(Backend* backend, QWidget* parent) : Pane(backend, parent)
     m_empty->setAlignment(Qt::AlignCenter);
     m_empty->setWordWrap(true);
     m_empty->hide();
+    m_table->viewport()->installEventFilter(this);
 
     m_details = new RoleDetailsPanel(this);
     auto* scroll = new QScrollArea(this);
@@ -362,7 +367,7 @@ void RolesPane::refresh()
 void RolesPane::organizationScopeChanged()
 {
     static_cast<RoleFilterProxy*>(m_proxy)->setFilter(m_search->text().trimmed(), m_kindFilter->currentIndex(),
-                                                     organizationScope());
+                                                      organizationScope());
     updateCount();
 }
 
@@ -625,12 +630,18 @@ void RolesPane::copySelection()
     const auto role = selectedRole();
     if (!role)
         return;
-    QApplication::clipboard()->setText(QStringList { role->code, role->name, QString::number(role->level),
-                                                     role->builtIn ? tr("Built-in") : tr("Custom"),
-                                                     m_model->scopeName(role->organizationId),
-                                                     role->permissions.join(QLatin1Char(' ')) }
+    QApplication::clipboard()->setText(QStringList {
+        role->code, role->name, QString::number(role->level), role->builtIn ? tr("Built-in") : tr("Custom"),
+        m_model->scopeName(role->organizationId), role->permissions.join(QLatin1Char(' ')) }
                                            .join(QLatin1Char('\t')));
     emit statusMessage(tr("Copied the role %1").arg(role->code));
+}
+
+bool RolesPane::eventFilter(QObject* watched, QEvent* event)
+{
+    if (m_empty && watched == m_table->viewport() && event->type() == QEvent::Resize && !m_empty->isHidden())
+        m_empty->setGeometry(m_table->viewport()->rect().adjusted(20, 20, -20, -20));
+    return Pane::eventFilter(watched, event);
 }
 
 } // namespace portcullis

@@ -42,6 +42,8 @@ public:
     void duplicateSelected();
 
 protected:
+    // Keeps the empty-state label over the table's viewport when it resizes.
+    bool eventFilter(QObject* watched, QEvent* event) override;
     void organizationScopeChanged() override;
 
 private:
