@@ -203,7 +203,7 @@ void AuditLogModel::requestNextPage(int generation)
     // when the future has already finished, and rows must not be inserted from inside whatever
     // called fetchMore() (a view's or QAbstractItemModelTester's modelReset handler). The result
     // is applied on a later turn of the event loop instead, still bound to this model.
-    m_backend->queryAudit(q).then(this, [this, generation](const Result<AuditPage>& result) {
+    whenDone(m_backend->queryAudit(q), this, [this, generation](const Result<AuditPage>& result) {
         QMetaObject::invokeMethod(
             this, [this, generation, result] { applyPage(generation, result); }, Qt::QueuedConnection);
     });

@@ -16,8 +16,8 @@ QString dateTime(const QDateTime& time)
     // The locale's short date and time, without seconds (which only widen a column), plus the zone.
     QString timeFormat = locale.timeFormat(QLocale::ShortFormat);
     timeFormat.remove(QLatin1String(":ss")).remove(QLatin1String(".ss"));
-    return locale.toString(local.date(), QLocale::ShortFormat) + QLatin1Char(' ') + locale.toString(local.time(), timeFormat)
-           + QLatin1Char(' ') + local.timeZoneAbbreviation();
+    return locale.toString(local.date(), QLocale::ShortFormat) + QLatin1Char(' ')
+        + locale.toString(local.time(), timeFormat) + QLatin1Char(' ') + local.timeZoneAbbreviation();
 }
 
 QString userStatus(const QString& status)

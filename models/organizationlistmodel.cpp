@@ -135,7 +135,7 @@ void OrganizationListModel::reload()
         return;
     }
     m_loading = true;
-    m_backend->listOrganizations().then(this, [this, generation](const Result<QList<Organization>>& result) {
+    whenDone(m_backend->listOrganizations(), this, [this, generation](const Result<QList<Organization>>& result) {
         QMetaObject::invokeMethod(
             this,
             [this, generation, result] {

@@ -124,7 +124,7 @@ void RoleListModel::reload()
         return;
     }
     m_loading = true;
-    m_backend->listRoles().then(this, [this, generation](const Result<QList<portcullis::Role>>& result) {
+    whenDone(m_backend->listRoles(), this, [this, generation](const Result<QList<portcullis::Role>>& result) {
         QMetaObject::invokeMethod(
             this,
             [this, generation, result] {
@@ -153,7 +153,7 @@ void RoleListModel::reload()
             Qt::QueuedConnection);
     });
     // The scope column names organizations; without the permission to list them it shows ids.
-    m_backend->listOrganizations().then(this, [this, generation](const Result<QList<Organization>>& result) {
+    whenDone(m_backend->listOrganizations(), this, [this, generation](const Result<QList<Organization>>& result) {
         QMetaObject::invokeMethod(
             this,
             [this, generation, result] {

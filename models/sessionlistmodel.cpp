@@ -188,7 +188,7 @@ void SessionListModel::requestNextPage(int generation)
     q.limit = PageSize;
     // Not whenReady(): see AuditLogModel::requestNextPage (a finished future's continuation would
     // run inside this call); the page is applied on a later turn of the event loop.
-    m_backend->listSessions(q).then(this, [this, generation](const Result<Page<Session>>& result) {
+    whenDone(m_backend->listSessions(q), this, [this, generation](const Result<Page<Session>>& result) {
         QMetaObject::invokeMethod(
             this, [this, generation, result] { applyPage(generation, result); }, Qt::QueuedConnection);
     });

@@ -10,9 +10,10 @@
 #include <QSqlDatabase>
 #include <QThread>
 
+#include <openssl/crypto.h>
+
 #include <algorithm>
 #include <atomic>
-#include <map>
 
 namespace portcullis::server {
 
@@ -25,8 +26,13 @@ struct Tr
 
 std::atomic<quint64> g_nextApiId { 1 };
 
-// One database connection, store and server support per API per worker thread, for the life of
-// the thread (the pool keeps its threads).
+} // namespace
+
+// One database connection, store and server support per worker thread, for the life of the thread
+// (the pool keeps its threads). Held in a QThreadStorage, not a thread_local: Qt deletes
+// QThreadStorage data inside QThread's own finish, before QThread::wait() returns, whereas C++
+// thread_local destructors run after that, possibly once main() is already tearing down the
+// globals the SQL driver needs.
 struct WorkerContext
 {
     QString connectionName;
@@ -39,34 +45,36 @@ struct WorkerContext
         store.reset();
         QSqlDatabase::database(connectionName, false).close();
         QSqlDatabase::removeDatabase(connectionName);
+        // OpenSSL keeps per-thread state (the random generator of crypto::randomToken) that it
+        // frees from a pthread key destructor, which, like thread_local, may run after main()
+        // returned. This runs on the worker thread as it finishes: release it now.
+        OPENSSL_thread_stop();
     }
 };
 
-thread_local std::map<quint64, std::unique_ptr<WorkerContext>> t_contexts;
-
-Result<WorkerContext*> contextFor(quint64 apiId, const DatabaseConfig& config)
+Result<WorkerContext*> RestApi::contextForThisThread()
 {
-    auto it = t_contexts.find(apiId);
-    if (it != t_contexts.end())
-        return it->second.get();
+    if (WorkerContext* context = m_contexts.localData())
+        return context;
     static std::atomic<quint64> counter { 0 };
-    const QString name = QStringLiteral("portcullis-http-%1-%2").arg(apiId).arg(++counter);
-    auto db = openDatabase(config, name, false);
+    const QString name = QStringLiteral("portcullis-http-%1-%2").arg(m_id).arg(++counter);
+    auto db = openDatabase(m_config.database, name, false);
     if (!db)
         return db.error();
-    auto context = std::make_unique<WorkerContext>();
+    auto* context = new WorkerContext;
     context->connectionName = name;
-    context->store = std::make_unique<SqlStore>(*db, config.dialect);
+    context->store = std::make_unique<SqlStore>(*db, m_config.database.dialect);
     context->support = std::make_unique<ServerSupport>(context->store->core());
-    WorkerContext* raw = context.get();
-    t_contexts.emplace(apiId, std::move(context));
-    return raw;
+    m_contexts.setLocalData(context); // owned by the storage from here
+    return context;
 }
 
-void dropContext(quint64 apiId)
+void RestApi::dropContextOfThisThread()
 {
-    t_contexts.erase(apiId);
+    m_contexts.setLocalData(nullptr); // deletes the context: the next request reconnects
 }
+
+namespace {
 
 QString problemTitle(int status)
 {
@@ -484,7 +492,7 @@ void RestApi::process(http::HttpExchange& exchange)
         }
     }
 
-    auto context = contextFor(m_id, m_config.database);
+    auto context = contextForThisThread();
     if (!context) {
         send(problem(context.error(), request.id), {});
         return;
@@ -514,7 +522,7 @@ void RestApi::process(http::HttpExchange& exchange)
     const bool unavailable = reply.status == 503;
     send(std::move(reply), call.actorLabel);
     if (unavailable)
-        dropContext(m_id); // reconnect on the next request of this thread
+        dropContextOfThisThread(); // reconnect on the next request of this thread
 }
 
 } // namespace portcullis::server

@@ -7,19 +7,23 @@
 // Threading: handle() is called on the HTTP server's I/O thread and only queues the request on the
 // API's thread pool. Each pool thread opens its own database connection on first use (SqlStore is
 // synchronous and belongs to one thread) and keeps it, with its prepared statements and role cache,
-// for the life of the pool; a connection that fails as unavailable is dropped and reopened by the
-// next request on that thread.
+// for the life of the pool (the threads never expire); a connection that fails as unavailable is
+// dropped and reopened by the next request on that thread.
 
+#include "domain/result.h"
 #include "httpserver.h"
 #include "sql/database.h"
 
 #include <QByteArray>
 #include <QObject>
 #include <QThreadPool>
+#include <QThreadStorage>
 
 #include <memory>
 
 namespace portcullis::server {
+
+struct WorkerContext; // a worker thread's connection, store and ServerSupport (httpapi.cpp)
 
 struct ApiConfig
 {
@@ -44,9 +48,13 @@ public:
 
 private:
     void process(http::HttpExchange& exchange); // worker thread
+    Result<WorkerContext*> contextForThisThread();
+    void dropContextOfThisThread();
 
     ApiConfig m_config;
     quint64 m_id;
+    // Declared before the pool so it outlives the pool's threads (which delete their data on exit).
+    QThreadStorage<WorkerContext*> m_contexts;
     QThreadPool m_pool;
 };
 

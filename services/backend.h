@@ -44,6 +44,17 @@ struct SignedIn
     Session session;
 };
 
+// Runs `handler(result)` on `context`'s thread, on a later turn of its event loop, and only while
+// `context` lives. Unlike a bare QFuture::then(context, ...), it never runs the handler inside the
+// caller when the future has already finished (which re-enters whatever the caller was doing).
+template <typename T, typename Handler> void whenDone(QFuture<T> future, QObject* context, Handler handler)
+{
+    future.then(context, [context, handler](const T& result) {
+        QMetaObject::invokeMethod(
+            context, [handler, result] { handler(result); }, Qt::QueuedConnection);
+    });
+}
+
 class Backend : public QObject
 {
     Q_OBJECT

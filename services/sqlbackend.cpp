@@ -3,6 +3,7 @@
 #include <QFileInfo>
 #include <QSaveFile>
 #include <QThread>
+#include <QThreadStorage>
 
 #include <atomic>
 #include <map>
@@ -14,7 +15,10 @@ namespace {
 
 std::atomic<quint64> g_nextBackendId { 1 };
 
-// One store (and connection) per backend per worker thread; destroyed when the thread ends.
+// One store (and connection) per backend per worker thread. QThreadStorage deletes a thread's data
+// while QThread::wait() still waits for it (thread_local destructors would run later, possibly
+// after QSqlDatabase's globals are gone at exit), so every connection is closed before the pool's
+// threads are joined in ~SqlBackend.
 struct ThreadStore
 {
     QString connectionName;
@@ -27,7 +31,15 @@ struct ThreadStore
     }
 };
 
-thread_local std::map<quint64, std::unique_ptr<ThreadStore>> t_stores;
+using ThreadStores = std::map<quint64, std::unique_ptr<ThreadStore>>;
+QThreadStorage<ThreadStores*> t_stores;
+
+ThreadStores& storesOfThisThread()
+{
+    if (!t_stores.hasLocalData())
+        t_stores.setLocalData(new ThreadStores);
+    return *t_stores.localData();
+}
 
 } // namespace
 
@@ -43,7 +55,8 @@ SqlBackend::SqlBackend(const DatabaseConfig& config, int maxThreads, QObject* pa
 
 SqlBackend::~SqlBackend()
 {
-    // Joining the pool's threads runs their thread_local destructors, which close the connections.
+    // Destroying the pool (after this body) joins its threads; their QThreadStorage data, and so their
+    // connections, is deleted as each thread finishes.
     m_pool.clear();
     m_pool.waitForDone();
 }
@@ -66,8 +79,9 @@ ServiceError SqlBackend::lastOpenError() const
 
 SqlStore* SqlBackend::storeForCurrentThread()
 {
-    auto it = t_stores.find(m_id);
-    if (it != t_stores.end())
+    ThreadStores& stores = storesOfThisThread();
+    auto it = stores.find(m_id);
+    if (it != stores.end())
         return it->second->store.get();
     const QString name
         = QStringLiteral("portcullis-%1-%2").arg(m_id).arg(reinterpret_cast<quintptr>(QThread::currentThread()), 0, 16);
@@ -81,7 +95,7 @@ SqlStore* SqlBackend::storeForCurrentThread()
     holder->connectionName = name;
     holder->store = std::make_unique<SqlStore>(*db, m_config.dialect);
     SqlStore* store = holder->store.get();
-    t_stores.emplace(m_id, std::move(holder));
+    stores.emplace(m_id, std::move(holder));
     return store;
 }
 

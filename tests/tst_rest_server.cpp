@@ -31,7 +31,12 @@
 #include <QTimer>
 #include <QUrlQuery>
 
+#include <csignal>
 #include <memory>
+
+#ifdef Q_OS_LINUX
+#include <sys/prctl.h>
+#endif
 
 namespace {
 
@@ -66,6 +71,10 @@ public:
                const QString& secretFile)
     {
         m_process = std::make_unique<QProcess>();
+#ifdef Q_OS_LINUX
+        // Should the test process die (a crash, a timeout), its servers go with it.
+        m_process->setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
+#endif
         QStringList arguments { QStringLiteral("serve"),
                                 QStringLiteral("--db"),
                                 database,
@@ -115,8 +124,14 @@ public:
         finished.wait(5000);
     }
 
-    QString baseUrl() const { return m_baseUrl; }
-    QString output() const { return QString::fromUtf8(m_stdout); }
+    QString baseUrl() const
+    {
+        return m_baseUrl;
+    }
+    QString output() const
+    {
+        return QString::fromUtf8(m_stdout);
+    }
     // Everything the server wrote to standard error so far (the access log).
     QString log()
     {
@@ -124,7 +139,10 @@ public:
             m_stderr += m_process->readAllStandardError();
         return QString::fromUtf8(m_stderr);
     }
-    QProcess* process() { return m_process.get(); }
+    QProcess* process()
+    {
+        return m_process.get();
+    }
 
 private:
     std::unique_ptr<QProcess> m_process;

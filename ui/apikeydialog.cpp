@@ -178,7 +178,7 @@ void ApiKeyDialog::resolveOwner()
     query.search = typed;
     query.limit = 10;
     m_ownerStatus->setText(tr("Looking for the user…"));
-    m_backend->listUsers(query).then(this, [this, generation, typed](const Result<Page<User>>& page) {
+    whenDone(m_backend->listUsers(query), this, [this, generation, typed](const Result<Page<User>>& page) {
         if (generation != m_resolveGeneration)
             return;
         if (!page.ok())
@@ -224,7 +224,7 @@ void ApiKeyDialog::loadScopes(Id ownerId)
 {
     const int generation = m_resolveGeneration;
     m_scopeSummary->setText(tr("Loading what the owner holds…"));
-    m_backend->userEffectivePermissions(ownerId).then(this, [this, generation](const Result<QStringList>& held) {
+    whenDone(m_backend->userEffectivePermissions(ownerId), this, [this, generation](const Result<QStringList>& held) {
         if (generation != m_resolveGeneration)
             return;
         if (!held.ok())
@@ -317,7 +317,7 @@ void ApiKeyDialog::submit()
     }
     m_busy = true;
     updateCreateEnabled();
-    m_backend->createApiKey(key).then(this, [this](const Result<CreatedApiKey>& created) {
+    whenDone(m_backend->createApiKey(key), this, [this](const Result<CreatedApiKey>& created) {
         m_busy = false;
         updateCreateEnabled();
         if (created.ok()) {

@@ -337,7 +337,7 @@ void ApiKeysPane::resolveOwnerFilter()
     query.status = QStringLiteral("all");
     query.limit = 10;
     m_ownerFilterStatus->setText(tr("Looking for the owner…"));
-    m_backend->listUsers(query).then(this, [this, generation, typed, apply](const Result<Page<User>>& page) {
+    whenDone(m_backend->listUsers(query), this, [this, generation, typed, apply](const Result<Page<User>>& page) {
         if (generation != m_filterGeneration)
             return;
         if (!page.ok()) {
@@ -474,7 +474,7 @@ void ApiKeysPane::deleteSelected()
         return;
     const Id id = key->id;
     const QString name = key->name;
-    m_backend->revokeApiKey(id).then(this, [this, id, name](const Status& status) {
+    whenDone(m_backend->revokeApiKey(id), this, [this, id, name](const Status& status) {
         if (!status.ok())
             return showError(tr("Revoke API key"), status.error());
         m_model->markRevoked(id);

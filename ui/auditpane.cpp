@@ -591,7 +591,7 @@ void AuditPane::loadOrganizations()
 {
     if (!m_backend)
         return;
-    m_backend->listOrganizations().then(this, [this](const Result<QList<Organization>>& orgs) {
+    whenDone(m_backend->listOrganizations(), this, [this](const Result<QList<Organization>>& orgs) {
         if (!orgs.ok())
             return; // the column then shows ids; the log itself still loads
         QHash<Id, QString> names;
@@ -804,7 +804,7 @@ void AuditPane::updateDetails()
         // The list keeps only what it shows; the details JSON and the hashes come with the event.
         if (m_backend) {
             const Id id = e.id;
-            m_backend->getAuditEvent(id).then(this, [this, id, organization](const Result<AuditEvent>& full) {
+            whenDone(m_backend->getAuditEvent(id), this, [this, id, organization](const Result<AuditEvent>& full) {
                 const QList<int> now = selectedRows();
                 if (!full.ok() || now.size() != 1 || m_model->eventAt(now.first()).id != id)
                     return;
@@ -963,7 +963,7 @@ void AuditPane::verifyIntegrity()
     m_verifying = true;
     updateActions();
     emit statusMessage(tr("Checking the audit chain…"));
-    m_backend->verifyAudit().then(this, [this](const Result<AuditCheck>& check) {
+    whenDone(m_backend->verifyAudit(), this, [this](const Result<AuditCheck>& check) {
         m_verifying = false;
         updateActions();
         if (!check.ok()) {

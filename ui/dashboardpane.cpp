@@ -230,7 +230,7 @@ void DashboardPane::refresh()
     m_pending = 2;
     m_updated->setText(tr("Loading…"));
     const Id scope = organizationScope();
-    m_backend->stats(scope).then(this, [this, generation](const Result<Stats>& stats) {
+    whenDone(m_backend->stats(scope), this, [this, generation](const Result<Stats>& stats) {
         if (generation != m_generation)
             return; // a newer refresh (or scope) superseded this one
         if (stats.ok()) {
@@ -243,7 +243,7 @@ void DashboardPane::refresh()
         }
         finishPart(generation);
     });
-    m_backend->activity(scope, Days).then(this, [this, generation](const Result<QList<DayActivity>>& days) {
+    whenDone(m_backend->activity(scope, Days), this, [this, generation](const Result<QList<DayActivity>>& days) {
         if (generation != m_generation)
             return;
         if (days.ok()) {

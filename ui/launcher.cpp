@@ -199,7 +199,7 @@ void Launcher::openBackend(const DatabaseConfig& config, const QString& user, co
 
 void Launcher::signIn(const QString& user, const QString& password)
 {
-    m_backend->signIn(user, password).then(this, [this](const Result<SignedIn>& signedIn) {
+    whenDone(m_backend->signIn(user, password), this, [this](const Result<SignedIn>& signedIn) {
         ConnectDialog* dialog = nullptr;
         for (QWidget* w : QApplication::topLevelWidgets()) {
             if (auto* d = qobject_cast<ConnectDialog*>(w))
@@ -266,7 +266,7 @@ void Launcher::takeScreenshot()
                 return fail(tr("Cannot write the screenshot %1").arg(m_options.screenshot));
             std::fprintf(stdout, "%s\n", qPrintable(tr("saved %1").arg(m_options.screenshot)));
             // End the session (audited as a sign-out) before quitting.
-            m_backend->signOut().then(this, [this](const Status&) { emit finished(0); });
+            whenDone(m_backend->signOut(), this, [this](const Status&) { emit finished(0); });
         });
     };
     if (!pane || pane->isLoaded())

@@ -4,8 +4,8 @@
 #include "pane.h"
 
 #include <QAction>
-#include <QCloseEvent>
 #include <QApplication>
+#include <QCloseEvent>
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -103,7 +103,7 @@ void MainWindow::closeEvent(QCloseEvent* event)
         return;
     m_signingOut = true;
     statusBar()->showMessage(tr("Signing out…"));
-    m_backend->signOut().then(this, [this](const Status&) {
+    whenDone(m_backend->signOut(), this, [this](const Status&) {
         // Even when the sign-out could not be recorded the window closes: the session expires.
         m_signedOut = true;
         close();
@@ -273,7 +273,7 @@ void MainWindow::loadTenants()
 {
     if (!m_backend)
         return;
-    m_backend->listOrganizations().then(this, [this](const Result<QList<Organization>>& result) {
+    whenDone(m_backend->listOrganizations(), this, [this](const Result<QList<Organization>>& result) {
         if (!result.ok()) {
             statusBar()->showMessage(tr("Could not load the tenants: %1").arg(result.error().message), 8000);
             return;

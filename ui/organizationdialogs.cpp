@@ -263,7 +263,7 @@ void OrganizationDialog::submit()
             if (checkedFeatures() != m_original.features)
                 update.features = checkedFeatures();
         }
-        m_backend->updateOrganization(m_original.id, update).then(this, handle);
+        whenDone(m_backend->updateOrganization(m_original.id, update), this, handle);
         return;
     }
     NewOrganization created;
@@ -272,7 +272,7 @@ void OrganizationDialog::submit()
     created.plan = m_plan->currentText().trimmed();
     created.maxUsers = m_maxUsers->value();
     created.features = checkedFeatures();
-    m_backend->createOrganization(created).then(this, handle);
+    whenDone(m_backend->createOrganization(created), this, handle);
 }
 
 // --- WipeOutDialog ---------------------------------------------------------------------------
@@ -345,7 +345,7 @@ void WipeOutDialog::submit()
     m_wipeOut->setEnabled(false);
     m_message->hide();
     m_errors.clear();
-    m_backend->wipeOutOrganization(m_organization.id, m_confirm->text()).then(this, [this](const Status& status) {
+    whenDone(m_backend->wipeOutOrganization(m_organization.id, m_confirm->text()), this, [this](const Status& status) {
         m_busy = false;
         if (status.ok()) {
             accept();

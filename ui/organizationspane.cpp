@@ -418,7 +418,7 @@ void OrganizationsPane::refresh()
     if (!m_backend)
         return;
     // The invitation dialog offers the roles below the admin's level.
-    m_backend->listRoles().then(this, [this](const Result<QList<Role>>& roles) {
+    whenDone(m_backend->listRoles(), this, [this](const Result<QList<Role>>& roles) {
         if (roles.ok())
             m_roles = roles.value();
     });
@@ -655,7 +655,7 @@ void OrganizationsPane::suspendSelected()
                                  .arg(o->name))
         != QMessageBox::Yes)
         return;
-    m_backend->suspendOrganization(o->id).then(this, [this](const Result<Organization>& r) {
+    whenDone(m_backend->suspendOrganization(o->id), this, [this](const Result<Organization>& r) {
         if (!r.ok())
             return showError(tr("Suspend organization"), r.error());
         m_model->updateOrganization(r.value());
@@ -668,7 +668,7 @@ void OrganizationsPane::reactivateSelected()
     const auto o = selectedOrganization();
     if (!o || !m_reactivateAction->isEnabled())
         return;
-    m_backend->unsuspendOrganization(o->id).then(this, [this](const Result<Organization>& r) {
+    whenDone(m_backend->unsuspendOrganization(o->id), this, [this](const Result<Organization>& r) {
         if (!r.ok())
             return showError(tr("Reactivate organization"), r.error());
         m_model->updateOrganization(r.value());
@@ -699,7 +699,7 @@ void OrganizationsPane::inviteIntoSelected()
         return openInvitationDialog(*o);
     // The roles were not there yet (or failed to load): fetch them first.
     const Organization organization = *o;
-    m_backend->listRoles().then(this, [this, organization](const Result<QList<Role>>& roles) {
+    whenDone(m_backend->listRoles(), this, [this, organization](const Result<QList<Role>>& roles) {
         if (!roles.ok())
             return showError(tr("Invite"), roles.error());
         m_roles = roles.value();
@@ -731,7 +731,7 @@ void OrganizationsPane::revokeSelectedInvitation()
         != QMessageBox::Yes)
         return;
     const QString email = invitation->email;
-    m_backend->revokeInvitation(invitation->id).then(this, [this, email](const Status& status) {
+    whenDone(m_backend->revokeInvitation(invitation->id), this, [this, email](const Status& status) {
         if (!status.ok())
             return showError(tr("Revoke invitation"), status.error());
         emit statusMessage(tr("Revoked the invitation for %1").arg(email));

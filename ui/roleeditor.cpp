@@ -296,7 +296,7 @@ void RoleEditor::loadCatalog()
     if (!m_backend)
         return;
     m_permissionSummary->setText(tr("Loading the permission catalog…"));
-    m_backend->listPermissions().then(this, [this](const Result<QList<Permission>>& catalog) {
+    whenDone(m_backend->listPermissions(), this, [this](const Result<QList<Permission>>& catalog) {
         if (!catalog.ok()) {
             m_permissionSummary->setText(QString());
             m_message->setText(tr("Could not load the permission catalog: %1").arg(catalog.error().message));
@@ -383,7 +383,7 @@ void RoleEditor::submit()
         update.level = m_level->value();
         update.permissions = m_permissionModel->checkedPermissions();
         update.grants = grants;
-        m_backend->updateRole(m_original.id, update).then(this, handle);
+        whenDone(m_backend->updateRole(m_original.id, update), this, handle);
         return;
     }
     NewRole role;
@@ -394,7 +394,7 @@ void RoleEditor::submit()
     role.organizationId = m_organization->currentData().toLongLong();
     role.permissions = m_permissionModel->checkedPermissions();
     role.grants = grants;
-    m_backend->createRole(role).then(this, handle);
+    whenDone(m_backend->createRole(role), this, handle);
 }
 
 } // namespace portcullis

@@ -482,7 +482,7 @@ void RolesPane::loadEffectivePermissions(const Role& role)
     if (!m_backend)
         return;
     m_effectiveFor = role.id;
-    m_backend->roleEffectivePermissions(role.id).then(this, [this, role](const Result<QStringList>& effective) {
+    whenDone(m_backend->roleEffectivePermissions(role.id), this, [this, role](const Result<QStringList>& effective) {
         // The selection may have moved on while this was loading.
         if (m_effectiveFor != role.id)
             return;
@@ -590,7 +590,7 @@ void RolesPane::deleteRole(const Role& role, bool cascade)
 {
     if (!m_backend)
         return;
-    m_backend->deleteRole(role.id, cascade).then(this, [this, role, cascade](const Status& status) {
+    whenDone(m_backend->deleteRole(role.id, cascade), this, [this, role, cascade](const Status& status) {
         if (status.ok())
             return afterWrite(tr("Deleted the role %1").arg(role.code));
         if (status.error().code == ErrorCode::Conflict && !cascade)
@@ -607,7 +607,7 @@ void RolesPane::offerCascade(const Role& role, const ServiceError& refusal)
     holders.roleCode = role.code;
     holders.status = QStringLiteral("all");
     holders.limit = 1;
-    m_backend->listUsers(holders).then(this, [this, role, refusal](const Result<Page<User>>& page) {
+    whenDone(m_backend->listUsers(holders), this, [this, role, refusal](const Result<Page<User>>& page) {
         const int count = page.ok() ? int(page->total) : 0;
         const QString title = count > 0 ? tr("Delete and remove it from %n user(s)", nullptr, count)
                                         : tr("Delete and remove it from its users");

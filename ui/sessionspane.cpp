@@ -542,7 +542,7 @@ void SessionsPane::revokeSelected()
     const int total = int(open.size());
     for (const Session& s : std::as_const(open)) {
         const QString email = s.userEmail;
-        m_backend->revokeSession(s.id).then(this, [this, failures, email, total](const Status& status) {
+        whenDone(m_backend->revokeSession(s.id), this, [this, failures, email, total](const Status& status) {
             if (!status.ok())
                 *failures << QStringLiteral("%1: %2").arg(email, status.error().message);
             if (--m_revoking > 0)
@@ -574,7 +574,7 @@ void SessionsPane::revokeAllOfUser()
                              tr("End every session of %1? They are signed out everywhere at once.").arg(email))
         != QMessageBox::Yes)
         return;
-    m_backend->revokeUserSessions(userId).then(this, [this, email](const Result<int>& count) {
+    whenDone(m_backend->revokeUserSessions(userId), this, [this, email](const Result<int>& count) {
         if (!count.ok()) {
             showError(tr("End all sessions"), count.error());
             return;

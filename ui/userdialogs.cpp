@@ -189,7 +189,7 @@ void UserDialog::submit()
         update.fullName = m_fullName->text();
         if (m_verified->isChecked() != m_original.verified)
             update.verified = m_verified->isChecked();
-        m_backend->updateUser(m_original.id, update).then(this, handle);
+        whenDone(m_backend->updateUser(m_original.id, update), this, handle);
         return;
     }
     NewUser nu;
@@ -203,7 +203,7 @@ void UserDialog::submit()
         if (m_roles->item(i)->checkState() == Qt::Checked)
             nu.roleCodes << m_roles->item(i)->data(Qt::UserRole).toString();
     }
-    m_backend->createUser(nu).then(this, handle);
+    whenDone(m_backend->createUser(nu), this, handle);
 }
 
 // --- BanDialog ------------------------------------------------------------------------------
@@ -263,7 +263,7 @@ void BanDialog::submit()
     setBusy(m_buttons, true);
     const QDateTime expires = expiresAt();
     // The core validates the reason (required, length); its message appears under the field.
-    m_backend->banUser(m_users.first().id, reason(), expires).then(this, [this](const Result<User>& result) {
+    whenDone(m_backend->banUser(m_users.first().id, reason(), expires), this, [this](const Result<User>& result) {
         setBusy(m_buttons, false);
         if (result.ok()) {
             m_saved = result.value();

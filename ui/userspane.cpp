@@ -295,7 +295,7 @@ void UsersPane::loadLookups()
 {
     if (!m_backend)
         return;
-    m_backend->listRoles().then(this, [this](const Result<QList<Role>>& roles) {
+    whenDone(m_backend->listRoles(), this, [this](const Result<QList<Role>>& roles) {
         if (!roles.ok())
             return;
         m_roles = roles.value();
@@ -307,7 +307,7 @@ void UsersPane::loadLookups()
             m_roleFilter->addItem(r.name, r.code);
         m_roleFilter->setCurrentIndex(std::max(0, m_roleFilter->findData(current)));
     });
-    m_backend->listOrganizations().then(this, [this](const Result<QList<Organization>>& orgs) {
+    whenDone(m_backend->listOrganizations(), this, [this](const Result<QList<Organization>>& orgs) {
         if (orgs.ok())
             m_organizations = orgs.value();
     });
@@ -501,11 +501,11 @@ void UsersPane::createNew()
         return;
     }
     // The dialog offers the roles and organizations as they are now.
-    m_backend->listRoles().then(this, [this](const Result<QList<Role>>& roles) {
+    whenDone(m_backend->listRoles(), this, [this](const Result<QList<Role>>& roles) {
         if (!roles.ok())
             return showError(tr("New user"), roles.error());
         m_roles = roles.value();
-        m_backend->listOrganizations().then(this, [this](const Result<QList<Organization>>& organizations) {
+        whenDone(m_backend->listOrganizations(), this, [this](const Result<QList<Organization>>& organizations) {
             if (organizations.ok())
                 m_organizations = organizations.value();
             auto* dialog = new UserDialog(m_backend, nullptr, m_organizations, m_roles,
@@ -578,7 +578,7 @@ void UsersPane::unbanSelected()
     if (users.isEmpty() || !m_unbanAction->isEnabled())
         return;
     if (users.size() == 1) {
-        m_backend->unbanUser(users.first().id).then(this, [this](const Result<User>& r) {
+        whenDone(m_backend->unbanUser(users.first().id), this, [this](const Result<User>& r) {
             if (!r.ok())
                 return showError(tr("Unban"), r.error());
             m_model->updateUser(r.value());
@@ -601,7 +601,7 @@ void UsersPane::suspendSelected()
                                      .arg(users.first().email))
             != QMessageBox::Yes)
             return;
-        m_backend->suspendUser(users.first().id, {}).then(this, [this](const Result<User>& r) {
+        whenDone(m_backend->suspendUser(users.first().id, {}), this, [this](const Result<User>& r) {
             if (!r.ok())
                 return showError(tr("Suspend"), r.error());
             m_model->updateUser(r.value());
@@ -629,7 +629,7 @@ void UsersPane::rolesOfSelected()
         return;
     // The dialog lists the roles as they are now (a role created meanwhile is offered too).
     const User user = users.first();
-    m_backend->listRoles().then(this, [this, user](const Result<QList<Role>>& roles) {
+    whenDone(m_backend->listRoles(), this, [this, user](const Result<QList<Role>>& roles) {
         if (!roles.ok())
             return showError(tr("Roles"), roles.error());
         m_roles = roles.value();
@@ -683,7 +683,7 @@ void UsersPane::resetPasswordOfSelected()
     if (users.size() != 1 || !m_resetPasswordAction->isEnabled())
         return;
     const User user = users.first();
-    m_backend->issuePasswordReset(user.id).then(this, [this, user](const Result<QString>& token) {
+    whenDone(m_backend->issuePasswordReset(user.id), this, [this, user](const Result<QString>& token) {
         if (!token.ok())
             return showError(tr("Reset password"), token.error());
         auto* dialog = new SecretDialog(tr("Password reset for %1").arg(user.email),
@@ -729,7 +729,7 @@ void UsersPane::deleteSelected()
                                      .arg(users.first().email))
             != QMessageBox::Yes)
             return;
-        m_backend->deleteUser(users.first().id).then(this, [this, users](const Status& s) {
+        whenDone(m_backend->deleteUser(users.first().id), this, [this, users](const Status& s) {
             if (!s.ok())
                 return showError(tr("Delete user"), s.error());
             afterWrite(tr("Deleted %1").arg(users.first().email));

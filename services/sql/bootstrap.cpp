@@ -29,7 +29,7 @@ Result<User> createFirstSuperAdmin(SqlStore& store, const NewOrganization& organ
         organizationId = created->id;
     }
     admin.organizationId = organizationId;
-    admin.roleCodes = {QStringLiteral("super_admin")};
+    admin.roleCodes = { QStringLiteral("super_admin") };
     admin.verified = true;
     return store.users().create(system, admin);
 }
