@@ -142,33 +142,39 @@ void Launcher::showConnectDialog(const QString& error)
         }
         const QString password = guard->password();
         if (config->dialect == Dialect::Sqlite && !QFileInfo::exists(config->path)) {
-            FirstRunDialog wizard(config->path, profile.user, password, guard);
-            if (wizard.exec() != QDialog::Accepted)
-                return;
-            guard->setBusy(true, tr("Creating the database…"));
-            auto backend = std::make_unique<SqlBackend>(*config);
-            NewOrganization org;
-            org.name = wizard.organizationName();
-            org.plan = QStringLiteral("enterprise");
-            org.maxUsers = 1000;
-            NewUser admin;
-            admin.email = wizard.email();
-            admin.username = wizard.email().section(QLatin1Char('@'), 0, 0).left(60);
-            admin.fullName = tr("Super Admin");
-            admin.password = wizard.password();
-            const QString email = admin.email;
-            const QString adminPassword = admin.password;
-            auto* raw = backend.get();
-            m_backend = std::move(backend);
-            raw->run([org, admin](SqlStore& store) { return createFirstSuperAdmin(store, org, admin); })
-                .then(this, [this, guard, email, adminPassword](const Result<User>& created) {
-                    if (!created.ok()) {
-                        if (guard)
-                            guard->showError(tr("Could not create the database: %1").arg(created.error().message));
-                        return;
-                    }
-                    signIn(email, adminPassword);
-                });
+            auto* wizard = new FirstRunDialog(config->path, profile.user, password, guard);
+            wizard->setAttribute(Qt::WA_DeleteOnClose);
+            const DatabaseConfig newDatabase = *config;
+            connect(wizard, &QDialog::accepted, this, [this, guard, wizard, newDatabase] {
+                if (!guard)
+                    return;
+                guard->setBusy(true, tr("Creating the database…"));
+                NewOrganization org;
+                org.name = wizard->organizationName();
+                org.plan = QStringLiteral("enterprise");
+                org.maxUsers = 1000;
+                NewUser admin;
+                admin.email = wizard->email();
+                admin.username = wizard->email().section(QLatin1Char('@'), 0, 0).left(60);
+                admin.fullName = tr("Super Admin");
+                admin.password = wizard->password();
+                const QString email = admin.email;
+                const QString adminPassword = admin.password;
+                auto backend = std::make_unique<SqlBackend>(newDatabase);
+                auto* raw = backend.get();
+                m_backend = std::move(backend);
+                whenDone(raw->run([org, admin](SqlStore& store) { return createFirstSuperAdmin(store, org, admin); }),
+                         this, [this, guard, email, adminPassword](const Result<User>& created) {
+                             if (!created.ok()) {
+                                 if (guard)
+                                     guard->showError(
+                                         tr("Could not create the database: %1").arg(created.error().message));
+                                 return;
+                             }
+                             signIn(email, adminPassword);
+                         });
+            });
+            wizard->open();
             return;
         }
         guard->setBusy(true);

@@ -12,6 +12,7 @@
 #include <QClipboard>
 #include <QComboBox>
 #include <QCoreApplication>
+#include <QEvent>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -194,6 +195,7 @@ UsersPane::UsersPane(Backend* backend, QWidget* parent)
     m_empty->setAlignment(Qt::AlignCenter);
     m_empty->setWordWrap(true);
     m_empty->hide();
+    m_table->viewport()->installEventFilter(this); // keeps the empty-state text centred on resize
 
     m_details = new UserDetailsPanel(this);
     auto* scroll = new QScrollArea(this);
@@ -277,6 +279,13 @@ UsersPane::UsersPane(Backend* backend, QWidget* parent)
         emit statusMessage(tr("Could not load users: %1").arg(error.message));
     });
     updateDetails();
+}
+
+bool UsersPane::eventFilter(QObject* watched, QEvent* event)
+{
+    if (watched == m_table->viewport() && event->type() == QEvent::Resize)
+        m_empty->setGeometry(m_table->viewport()->rect().adjusted(20, 20, -20, -20));
+    return Pane::eventFilter(watched, event);
 }
 
 void UsersPane::refresh()

@@ -56,6 +56,7 @@ signals:
 
 protected:
     void organizationScopeChanged() override;
+    bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
     void applyFilter();

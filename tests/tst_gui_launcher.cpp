@@ -1,0 +1,143 @@
+// Start-up as a user meets it: the connection dialog, the first-run wizard on a new SQLite file,
+// refused sign-ins with the core's message, and --screenshot's unattended path.
+
+#include "connectdialog.h"
+#include "firstrundialog.h"
+#include "guiutil.h"
+#include "launcher.h"
+
+#include <QComboBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+
+using namespace portcullis;
+using namespace portcullis::test;
+
+namespace {
+
+void type(QWidget* parent, const char* name, const QString& text)
+{
+    auto* edit = parent->findChild<QLineEdit*>(QString::fromLatin1(name));
+    QVERIFY2(edit, name);
+    edit->clear();
+    QTest::keyClicks(edit, text);
+}
+
+void click(QWidget* parent, const char* name)
+{
+    auto* button = parent->findChild<QPushButton*>(QString::fromLatin1(name));
+    QVERIFY2(button, name);
+    QTRY_VERIFY(button->isVisible() && button->isEnabled() && !button->rect().isEmpty());
+    QTest::mouseClick(button, Qt::LeftButton);
+}
+
+} // namespace
+
+class TestGuiLauncher : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+    void firstRunCreatesTheDatabaseAndSignsIn();
+    void refusedSignInShowsTheReason();
+    void screenshotWritesAPng();
+};
+
+void TestGuiLauncher::firstRunCreatesTheDatabaseAndSignsIn()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("new.db"));
+    Launcher launcher(LaunchOptions {});
+    launcher.start();
+    ConnectDialog* connect = nullptr;
+    QTRY_VERIFY((connect = Console::visibleTopLevel<ConnectDialog>()));
+    type(connect, "locationEdit", path);
+    type(connect, "userEdit", QStringLiteral("founder@example.test"));
+    type(connect, "passwordEdit", kStrongPassword);
+    click(connect, "connectButton");
+    FirstRunDialog* wizard = nullptr;
+    QTRY_VERIFY((wizard = Console::visibleTopLevel<FirstRunDialog>()));
+    auto* create = wizard->findChild<QPushButton*>(QStringLiteral("createDatabaseButton"));
+    QVERIFY(!create->isEnabled()); // the password is not repeated yet
+    QVERIFY(
+        wizard->findChild<QLabel*>(QStringLiteral("passwordPolicyLabel"))->text().contains(QLatin1String("differ")));
+    type(wizard, "organizationEdit", QStringLiteral("Founders Inc"));
+    type(wizard, "confirmPasswordEdit", kStrongPassword);
+    click(wizard, "createDatabaseButton");
+    QTRY_VERIFY_WITH_TIMEOUT(launcher.mainWindow() && launcher.mainWindow()->isVisible(), 15000);
+    QVERIFY(QFile::exists(path));
+    QCOMPARE(launcher.backend()->actor().email, QStringLiteral("founder@example.test"));
+    QVERIFY(launcher.backend()->actor().isSuperAdmin());
+    auto orgs = awaitResult(launcher.backend()->listOrganizations());
+    QVERIFY_RESULT(orgs);
+    QCOMPARE(orgs->size(), 1);
+    QCOMPARE(orgs->first().name, QStringLiteral("Founders Inc"));
+    // The profile is remembered, without the password.
+    const auto profiles = ConnectDialog::savedProfiles();
+    QVERIFY(!profiles.isEmpty());
+    QCOMPARE(profiles.first().location, path);
+    QCOMPARE(profiles.first().user, QStringLiteral("founder@example.test"));
+}
+
+void TestGuiLauncher::refusedSignInShowsTheReason()
+{
+    auto db = TestDatabase::create();
+    World world = World::build(db->store());
+    const User admin = world.makeUser(world.orgA.id, QStringLiteral("admin"));
+    QVERIFY_RESULT(db->store().users().ban(world.superActor, admin.id, QStringLiteral("Left the company")));
+    Launcher launcher(LaunchOptions {});
+    launcher.start();
+    ConnectDialog* connect = nullptr;
+    QTRY_VERIFY((connect = Console::visibleTopLevel<ConnectDialog>()));
+    type(connect, "locationEdit", db->sqlitePath());
+    type(connect, "userEdit", world.superAdmin.email);
+    type(connect, "passwordEdit", QStringLiteral("Not-The-Password-1"));
+    click(connect, "connectButton");
+    auto* message = connect->findChild<QLabel*>(QStringLiteral("connectMessage"));
+    QTRY_COMPARE(message->text(), QStringLiteral("Wrong email or password"));
+    QVERIFY(!launcher.mainWindow());
+    type(connect, "userEdit", admin.email);
+    type(connect, "passwordEdit", kStrongPassword);
+    click(connect, "connectButton");
+    QTRY_VERIFY(message->text().contains(QLatin1String("Left the company")));
+    QVERIFY(!launcher.mainWindow());
+}
+
+void TestGuiLauncher::screenshotWritesAPng()
+{
+    auto db = TestDatabase::create();
+    World world = World::build(db->store());
+    QTemporaryDir dir;
+    QFile pw(dir.filePath(QStringLiteral("pw")));
+    QVERIFY(pw.open(QIODevice::WriteOnly));
+    pw.write(kStrongPassword.toUtf8() + '\n');
+    pw.close();
+    LaunchOptions options;
+    options.db = db->sqlitePath();
+    options.user = world.superAdmin.email;
+    options.passwordFile = pw.fileName();
+    options.pane = QStringLiteral("audit");
+    options.screenshot = dir.filePath(QStringLiteral("audit.png"));
+    Launcher launcher(options);
+    QSignalSpy finished(&launcher, &Launcher::finished);
+    launcher.start();
+    QVERIFY(finished.wait(30000));
+    QCOMPARE(finished.first().first().toInt(), 0);
+    QImage image(options.screenshot);
+    QVERIFY(!image.isNull());
+    QVERIFY(image.width() >= 800);
+
+    options.pane = QStringLiteral("no-such-pane");
+    Launcher failing(options);
+    QSignalSpy failed(&failing, &Launcher::finished);
+    failing.start();
+    QVERIFY(failed.wait(30000));
+    QCOMPARE(failed.first().first().toInt(), 1);
+}
+
+QTEST_MAIN(TestGuiLauncher)
+#include "tst_gui_launcher.moc"
