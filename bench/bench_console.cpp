@@ -9,6 +9,8 @@
 #include "pane.h"
 #include "panes.h"
 #include "sqlbackend.h"
+#include "userlistmodel.h"
+#include "userspane.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -108,17 +110,28 @@ int main(int argc, char* argv[])
     if (!waitLoaded(window.currentPane()))
         return 1;
     const double dashboardMs = clock.nsecsElapsed() / 1e6;
-    clock.restart();
     window.showPane(QStringLiteral("users"));
-    if (!waitLoaded(window.pane(QStringLiteral("users"))))
+    auto* users = qobject_cast<UsersPane*>(window.pane(QStringLiteral("users")));
+    if (!users || !waitLoaded(users))
         return 1;
-    const double usersMs = clock.nsecsElapsed() / 1e6;
+    // A fresh load of the first page (F5), as the pane may have pre-loaded while hidden.
+    QList<double> userPages;
+    for (int i = 0; i < 7; ++i) {
+        QSignalSpy page(users->model(), &LazyTableModel::pageLoaded);
+        clock.restart();
+        users->refresh();
+        if (!page.wait(30000))
+            return 1;
+        userPages << clock.nsecsElapsed() / 1e6;
+    }
+    const double usersMs = median(userPages);
 
     std::printf("# portcullis-bench-console on %s\n\n", qPrintable(backend.describe()));
     std::printf("| step | ms |\n|---|---:|\n");
     std::printf("| sign-in (Argon2id verify + session) | %.1f |\n", signInMs);
     std::printf("| window shown with the dashboard's data (tiles + 30-day chart) | %.1f |\n", dashboardMs);
-    std::printf("| users pane: first page of 50 with total | %.1f |\n", usersMs);
+    std::printf("| users pane: refresh until the first page of 50 (with total) is in the model, median | %.1f |\n",
+                usersMs);
 
     // Audit filter changes, measured on the model the pane uses.
     AuditLogModel model(&backend);

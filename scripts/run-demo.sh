@@ -11,17 +11,12 @@ data="${XDG_DATA_HOME:-$HOME/.local/share}/portcullis"
 db="$data/demo.db"
 server="$build/app/portcullis-server"
 mkdir -p "$data"
+pwfile=$(mktemp)
+trap 'rm -f "$pwfile"' EXIT
+printf '%s' 'Demo-Admin-Password-1!' >"$pwfile"
 if [[ ! -f "$db" ]]; then
-    pwfile=$(mktemp)
-    trap 'rm -f "$pwfile"' EXIT
-    printf '%s' 'Demo-Admin-Password-1!' >"$pwfile"
     "$server" init --db "$db" --admin-email admin@demo.test --admin-password-file "$pwfile" --org "Portcullis Demo"
     "$server" seed-demo --db "$db" --tenants 8 --users 5000 --events 50000
-    echo "Super admin: admin@demo.test / Demo-Admin-Password-1! (demo only)"
 fi
-if [[ -x "$build/app/portcullis" ]]; then
-    exec "$build/app/portcullis" --db "$db" "$@"
-fi
-# Until the console lands, show the state of the demo database with the headless commands.
-"$server" verify-audit --db "$db"
-echo "Demo database: $db"
+echo "Demo database: $db — super admin admin@demo.test / Demo-Admin-Password-1! (demo only)"
+"$build/app/portcullis" --db "$db" --user admin@demo.test --password-file "$pwfile" "$@"

@@ -11,6 +11,7 @@
 #include <QLabel>
 #include <QListWidget>
 #include <QMenuBar>
+#include <QPainter>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
@@ -192,11 +193,31 @@ void MainWindow::createMenus()
     help->addAction(m_aboutAction);
 }
 
+namespace {
+// The pane's icon, plus a version in the highlighted-text colour for the selected row, so the
+// icon stays visible on the selection highlight in light and dark palettes.
+QIcon navigationIcon(const QIcon& icon, const QPalette& palette)
+{
+    QIcon result;
+    for (int size : { 16, 22, 32, 44, 64 }) {
+        const QPixmap normal = icon.pixmap(size, size);
+        result.addPixmap(normal, QIcon::Normal);
+        QPixmap selected = normal;
+        QPainter painter(&selected);
+        painter.setCompositionMode(QPainter::CompositionMode_SourceIn);
+        painter.fillRect(selected.rect(), palette.color(QPalette::HighlightedText));
+        painter.end();
+        result.addPixmap(selected, QIcon::Selected);
+    }
+    return result;
+}
+} // namespace
+
 void MainWindow::addPane(Pane* pane)
 {
     m_panes << pane;
     m_stack->addWidget(pane);
-    auto* item = new QListWidgetItem(pane->icon(), pane->title(), m_navigation);
+    auto* item = new QListWidgetItem(navigationIcon(pane->icon(), palette()), pane->title(), m_navigation);
     item->setSizeHint(QSize(item->sizeHint().width(), 34));
     const int index = int(m_panes.size());
     auto* go = new QAction(pane->icon(), pane->title(), this);
