@@ -185,21 +185,10 @@ ApiKeysPane::ApiKeysPane(Backend* backend, QWidget* parent)
     filters->addStretch(1);
     filters->addWidget(m_count);
 
-    m_table = new QTableView(this);
-    m_table->setObjectName(QStringLiteral("apiKeyTableView"));
-    m_table->setAccessibleName(tr("API keys"));
-    m_table->setModel(m_model);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table = createListTable(QStringLiteral("apiKeyTableView"), tr("API keys"), m_model,
+                              QAbstractItemView::SingleSelection);
     // Keys come newest first from the backend a page at a time; sorting a partial list would mislead.
     m_table->setSortingEnabled(false);
-    m_table->setContextMenuPolicy(Qt::CustomContextMenu);
-    m_table->setAlternatingRowColors(true);
-    m_table->setWordWrap(false);
-    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_table->verticalHeader()->hide();
-    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 10);
-    m_table->horizontalHeader()->setHighlightSections(false);
     const QFontMetrics fm = m_table->fontMetrics();
     const int ch = fm.averageCharWidth();
     const int pad = 2 * ch + 6;

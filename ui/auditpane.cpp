@@ -472,20 +472,10 @@ AuditPane::AuditPane(Backend* backend, QWidget* parent)
     row2->addWidget(button(m_verifyAction, "verifyAuditButton"));
 
     // The table.
-    m_table = new QTableView(this);
-    m_table->setObjectName(QStringLiteral("auditTableView"));
-    m_table->setAccessibleName(tr("Audit events"));
-    m_table->setModel(m_model);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
-    m_table->setContextMenuPolicy(Qt::CustomContextMenu);
-    m_table->setAlternatingRowColors(true);
-    m_table->setWordWrap(false);
+    m_table = createListTable(QStringLiteral("auditTableView"), tr("Audit events"), m_model,
+                              QAbstractItemView::ExtendedSelection);
+
     m_table->setTextElideMode(Qt::ElideMiddle);
-    m_table->verticalHeader()->hide();
-    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 10);
-    m_table->horizontalHeader()->setStretchLastSection(true);
-    m_table->horizontalHeader()->setHighlightSections(false);
     {
         const QFontMetrics fm = m_table->fontMetrics();
         const int pad = em;

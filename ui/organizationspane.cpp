@@ -276,21 +276,10 @@ OrganizationsPane::OrganizationsPane(Backend* backend, QWidget* parent)
     filters->addWidget(m_statusFilter, 1);
     filters->addWidget(m_count);
 
-    m_table = new QTableView(this);
-    m_table->setObjectName(QStringLiteral("organizationTableView"));
-    m_table->setAccessibleName(tr("Organizations"));
-    m_table->setModel(m_proxy);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table = createListTable(QStringLiteral("organizationTableView"), tr("Organizations"), m_proxy,
+                              QAbstractItemView::SingleSelection);
     m_table->setSortingEnabled(true);
     m_table->sortByColumn(OrganizationListModel::NameColumn, Qt::AscendingOrder);
-    m_table->setContextMenuPolicy(Qt::CustomContextMenu);
-    m_table->setAlternatingRowColors(true);
-    m_table->setWordWrap(false);
-    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_table->verticalHeader()->hide();
-    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 10);
-    m_table->horizontalHeader()->setHighlightSections(false);
     const QFontMetrics fm = m_table->fontMetrics();
     const int ch = fm.averageCharWidth();
     const int headerPad = 2 * ch + 18; // margins and the sort indicator

@@ -4,6 +4,8 @@
 #include "policy/policy.h"
 
 #include <QAction>
+#include <QHeaderView>
+#include <QTableView>
 
 namespace portcullis {
 
@@ -67,6 +69,26 @@ bool Pane::may(const QString& permission, QString* whyNot) const
     if (!decision && whyNot)
         *whyNot = tr("Your role does not allow this (%1)").arg(permission);
     return decision.allowed;
+}
+
+QTableView* Pane::createListTable(const QString& objectName, const QString& accessibleName, QAbstractItemModel* model,
+                                  int selectionMode)
+{
+    auto* table = new QTableView(this);
+    table->setObjectName(objectName);
+    table->setAccessibleName(accessibleName);
+    table->setModel(model);
+    table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    table->setSelectionMode(QAbstractItemView::SelectionMode(selectionMode));
+    table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    table->setContextMenuPolicy(Qt::CustomContextMenu);
+    table->setAlternatingRowColors(true);
+    table->setWordWrap(false);
+    table->verticalHeader()->hide();
+    table->verticalHeader()->setDefaultSectionSize(table->fontMetrics().height() + 10);
+    table->horizontalHeader()->setStretchLastSection(true);
+    table->horizontalHeader()->setHighlightSections(false);
+    return table;
 }
 
 void setActionAllowed(QAction* action, bool allowed, const QString& whyNot, const QString& normalTip)

@@ -10,6 +10,9 @@
 #include <QPointer>
 #include <QWidget>
 
+class QAbstractItemModel;
+class QTableView;
+
 namespace portcullis {
 
 class Pane : public QWidget
@@ -52,6 +55,10 @@ protected:
     // The actor may do `permission`; otherwise `whyNot` says why (for disabled actions' tooltips).
     bool may(const QString& permission, QString* whyNot = nullptr) const;
     Actor actor() const;
+    // A list table as every pane has one: whole rows selected, read-only, context menu, alternating
+    // rows, compact row height, no row numbers; the last column takes the remaining width.
+    QTableView* createListTable(const QString& objectName, const QString& accessibleName, QAbstractItemModel* model,
+                                int selectionMode);
 
     QPointer<Backend> m_backend;
 

@@ -253,22 +253,10 @@ RolesPane::RolesPane(Backend* backend, QWidget* parent)
     filters->addWidget(m_kindFilter, 1);
     filters->addWidget(m_count);
 
-    m_table = new QTableView(this);
-    m_table->setObjectName(QStringLiteral("roleTableView"));
-    m_table->setAccessibleName(tr("Roles"));
-    m_table->setModel(m_proxy);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table
+        = createListTable(QStringLiteral("roleTableView"), tr("Roles"), m_proxy, QAbstractItemView::SingleSelection);
     m_table->setSortingEnabled(true);
     m_table->sortByColumn(RoleListModel::LevelColumn, Qt::DescendingOrder);
-    m_table->setContextMenuPolicy(Qt::CustomContextMenu);
-    m_table->setAlternatingRowColors(true);
-    m_table->setWordWrap(false);
-    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_table->verticalHeader()->hide();
-    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 10);
-    m_table->horizontalHeader()->setStretchLastSection(true);
-    m_table->horizontalHeader()->setHighlightSections(false);
     const QFontMetrics fm = m_table->fontMetrics();
     const int em = fm.horizontalAdvance(QLatin1Char('m'));
     const int headerPad = 3 * em; // room for the sort indicator

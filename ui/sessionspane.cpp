@@ -194,19 +194,9 @@ SessionsPane::SessionsPane(Backend* backend, QWidget* parent)
     filters->addStretch(1);
     filters->addWidget(m_count);
 
-    m_table = new QTableView(this);
-    m_table->setObjectName(QStringLiteral("sessionTableView"));
-    m_table->setAccessibleName(tr("Sessions"));
-    m_table->setModel(m_model);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
-    m_table->setContextMenuPolicy(Qt::CustomContextMenu);
-    m_table->setAlternatingRowColors(true);
-    m_table->setWordWrap(false);
-    m_table->verticalHeader()->hide();
-    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 10);
-    m_table->horizontalHeader()->setStretchLastSection(true);
-    m_table->horizontalHeader()->setHighlightSections(false);
+    m_table = createListTable(QStringLiteral("sessionTableView"), tr("Sessions"), m_model,
+                              QAbstractItemView::ExtendedSelection);
+
     {
         const QFontMetrics fm = m_table->fontMetrics();
         const int pad = em;

@@ -168,21 +168,10 @@ UsersPane::UsersPane(Backend* backend, QWidget* parent)
     filters->addWidget(m_statusFilter, 1);
     filters->addWidget(m_count);
 
-    m_table = new QTableView(this);
-    m_table->setObjectName(QStringLiteral("userTableView"));
-    m_table->setAccessibleName(tr("Users"));
-    m_table->setModel(m_model);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_table
+        = createListTable(QStringLiteral("userTableView"), tr("Users"), m_model, QAbstractItemView::ExtendedSelection);
     m_table->setSortingEnabled(true);
     m_table->sortByColumn(UserListModel::EmailColumn, Qt::AscendingOrder);
-    m_table->setContextMenuPolicy(Qt::CustomContextMenu);
-    m_table->setAlternatingRowColors(true);
-    m_table->setWordWrap(false);
-    m_table->verticalHeader()->hide();
-    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 10);
-    m_table->horizontalHeader()->setStretchLastSection(true);
-    m_table->horizontalHeader()->setHighlightSections(false);
     const int em = m_table->fontMetrics().horizontalAdvance(QLatin1Char('m'));
     m_table->setColumnWidth(UserListModel::EmailColumn, 20 * em);
     m_table->setColumnWidth(UserListModel::NameColumn, 11 * em);
