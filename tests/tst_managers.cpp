@@ -78,6 +78,7 @@ private slots:
     void createdUserIsListedWithRolesAndTotal();
     void createRejectsBadInputWithFieldErrors();
     void listSearchesFiltersSortsAndPages();
+    void unfilteredTotalFollowsTheUsers();
     void staleVersionIsAConflict();
     void softDeleteHidesTheUserAndEndsAccess();
     void banNeedsReasonEndsSessionsAndBlocksLogin();
@@ -262,6 +263,37 @@ void TestManagers::listSearchesFiltersSortsAndPages()
 
     q.sortBy = QStringLiteral("password_hash; DROP TABLE users");
     QVERIFY_ERROR(store().users().list(actor, q), ErrorCode::Validation);
+}
+
+// The unfiltered total comes from the maintained per-organization count: it must follow creates,
+// soft deletes and a wiped-out organization exactly as COUNT(*) would.
+void TestManagers::unfilteredTotalFollowsTheUsers()
+{
+    const Actor actor = m_world.superActor;
+    auto total = [&](Id org) {
+        UserQuery q;
+        q.organizationId = org;
+        auto page = store().users().list(actor, q);
+        return page.ok() ? page->total : -1;
+    };
+    auto counted = [&](Id org) {
+        return countRows(
+            store(),
+            org ? QStringLiteral("SELECT COUNT(*) FROM users WHERE deleted = 0 AND organization_id = %1").arg(org)
+                : QStringLiteral("SELECT COUNT(*) FROM users WHERE deleted = 0"));
+    };
+    QList<User> made;
+    for (int i = 0; i < 4; ++i)
+        made << m_world.makeUser(i % 2 ? m_world.orgA.id : m_world.orgB.id, QStringLiteral("user"));
+    QCOMPARE(total(m_world.orgA.id), counted(m_world.orgA.id));
+    QCOMPARE(total(m_world.orgB.id), counted(m_world.orgB.id));
+    QCOMPARE(total(0), counted(0));
+    QVERIFY_RESULT(store().users().remove(actor, made.at(1).id));
+    QCOMPARE(total(m_world.orgA.id), counted(m_world.orgA.id));
+    QCOMPARE(total(0), counted(0));
+    QVERIFY_RESULT(store().organizations().wipeOut(actor, m_world.orgB.id, m_world.orgB.slug));
+    QCOMPARE(total(0), counted(0));
+    QCOMPARE(total(m_world.orgB.id), 0);
 }
 
 void TestManagers::staleVersionIsAConflict()

@@ -16,7 +16,8 @@ namespace portcullis {
 
 namespace {
 const QStringList kMigrations = { QStringLiteral(":/portcullis/migrations/0001_schema.sql"),
-                                  QStringLiteral(":/portcullis/migrations/0002_server.sql") };
+                                  QStringLiteral(":/portcullis/migrations/0002_server.sql"),
+                                  QStringLiteral(":/portcullis/migrations/0003_user_counts.sql") };
 }
 
 Result<DatabaseConfig> DatabaseConfig::parse(const QString& pathOrUrl)

@@ -262,8 +262,19 @@ Result<Page<User>> UserManager::list(const Actor& actor, const UserQuery& query)
     page.limit = clampLimit(query.limit);
     QSqlQuery q(m_core.db());
     q.setForwardOnly(true);
-    if (!m_core.exec(q, QStringLiteral("SELECT COUNT(*) FROM users u") + whereSql, values) || !q.next())
+    // Without a search, role or status filter the total is the maintained per-organization count
+    // (migration 0003), one row per organization instead of a COUNT(*) over every user.
+    const bool unfiltered = search.isEmpty() && query.roleCode.isEmpty() && query.status.isEmpty();
+    const bool counted = unfiltered
+        ? m_core.exec(q,
+                      orgId != 0 ? QStringLiteral("SELECT user_count FROM organizations WHERE id = ?")
+                                 : QStringLiteral("SELECT COALESCE(SUM(user_count), 0) FROM organizations"),
+                      orgId != 0 ? QVariantList { orgId } : QVariantList {})
+        : m_core.exec(q, QStringLiteral("SELECT COUNT(*) FROM users u") + whereSql, values);
+    if (!counted)
         return m_core.sqlError(q, QStringLiteral("Counting users"));
+    if (!q.next()) // an organization that does not exist has no users
+        return page;
     page.total = q.value(0).toLongLong();
     q.finish();
     QVariantList pageValues = values;
