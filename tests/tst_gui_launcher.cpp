@@ -10,6 +10,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QSettings>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 
@@ -45,6 +46,7 @@ private slots:
     void firstRunCreatesTheDatabaseAndSignsIn();
     void refusedSignInShowsTheReason();
     void screenshotWritesAPng();
+    void rememberedProfileHoldsNoPassword();
 };
 
 void TestGuiLauncher::firstRunCreatesTheDatabaseAndSignsIn()
@@ -137,6 +139,24 @@ void TestGuiLauncher::screenshotWritesAPng()
     failing.start();
     QVERIFY(failed.wait(30000));
     QCOMPARE(failed.first().first().toInt(), 1);
+}
+
+void TestGuiLauncher::rememberedProfileHoldsNoPassword()
+{
+    ConnectDialog dialog;
+    ConnectionProfile profile;
+    profile.kind = QStringLiteral("postgres");
+    profile.location = QStringLiteral("postgresql://iam:S3cret-Pass@db.example.test:5432/iam");
+    profile.user = QStringLiteral("ops@example.test");
+    dialog.setProfile(profile);
+    dialog.rememberProfile();
+    const auto saved = ConnectDialog::savedProfiles();
+    QVERIFY(!saved.isEmpty());
+    QCOMPARE(saved.first().location, QStringLiteral("postgresql://iam@db.example.test:5432/iam"));
+    QSettings settings;
+    QFile file(settings.fileName());
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QVERIFY(!file.readAll().contains("S3cret-Pass"));
 }
 
 QTEST_MAIN(TestGuiLauncher)

@@ -11,6 +11,7 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QStandardPaths>
+#include <QUrl>
 #include <QVBoxLayout>
 
 namespace portcullis {
@@ -134,6 +135,15 @@ void ConnectDialog::rememberProfile()
     if (!m_remember->isChecked())
         return;
     ConnectionProfile current = profile();
+    // Nothing secret in QSettings: a PostgreSQL URL is remembered without its password.
+    if (current.kind == QLatin1String("postgres")) {
+        const QUrl url(current.location);
+        if (url.isValid() && !url.password().isEmpty()) {
+            current.location = url.toString(QUrl::RemovePassword);
+            current.name
+                = current.user.isEmpty() ? current.location : current.user + QStringLiteral(" — ") + current.location;
+        }
+    }
     QList<ConnectionProfile> profiles = savedProfiles();
     profiles.erase(std::remove_if(profiles.begin(), profiles.end(),
                                   [&](const ConnectionProfile& p) {
