@@ -455,20 +455,20 @@ void ApiKeysPane::deleteSelected()
     const auto key = selectedKey();
     if (!key || !m_revokeAction->isEnabled())
         return;
-    if (MessageBox::question(this, tr("Revoke API key"),
-                             tr("Revoke the key %1 (%2) of %3? Programs using it are refused from now on. This "
-                                "cannot be undone.")
-                                 .arg(key->name, ApiKeyListModel::displayPrefix(*key), key->ownerEmail))
-        != QMessageBox::Yes)
-        return;
-    const Id id = key->id;
-    const QString name = key->name;
-    whenDone(m_backend->revokeApiKey(id), this, [this, id, name](const Status& status) {
-        if (!status.ok())
-            return showError(tr("Revoke API key"), status.error());
-        m_model->markRevoked(id);
-        emit statusMessage(tr("Revoked the API key %1").arg(name));
-    });
+    MessageBox::confirm(this, tr("Revoke API key"),
+                        tr("Revoke the key %1 (%2) of %3? Programs using it are refused from now on. This "
+                           "cannot be undone.")
+                            .arg(key->name, ApiKeyListModel::displayPrefix(*key), key->ownerEmail),
+                        [=, this] {
+                            const Id id = key->id;
+                            const QString name = key->name;
+                            whenDone(m_backend->revokeApiKey(id), this, [this, id, name](const Status& status) {
+                                if (!status.ok())
+                                    return showError(tr("Revoke API key"), status.error());
+                                m_model->markRevoked(id);
+                                emit statusMessage(tr("Revoked the API key %1").arg(name));
+                            });
+                        });
 }
 
 void ApiKeysPane::copySelection()

@@ -164,11 +164,15 @@ void MainWindow::createActions()
     m_aboutAction = new QAction(tr("&About Portcullis"), this);
     m_aboutAction->setMenuRole(QAction::AboutRole);
     connect(m_aboutAction, &QAction::triggered, this, [this] {
-        QMessageBox::about(this, tr("About Portcullis"),
-                           tr("<h3>Portcullis %1</h3><p>Admin console for multi-tenant auth.</p>"
-                              "<p>Connected to %2.</p>")
-                               .arg(QApplication::applicationVersion(),
-                                    m_backend ? m_backend->describe().toHtmlEscaped() : QString()));
+        auto* about = new QMessageBox(
+            QMessageBox::NoIcon, tr("About Portcullis"),
+            tr("<h3>Portcullis %1</h3><p>Admin console for multi-tenant auth.</p>"
+               "<p>Connected to %2.</p>")
+                .arg(QApplication::applicationVersion(), m_backend ? m_backend->describe().toHtmlEscaped() : QString()),
+            QMessageBox::Ok, this);
+        about->setIconPixmap(windowIcon().pixmap(64, 64));
+        about->setAttribute(Qt::WA_DeleteOnClose);
+        about->open();
     });
 }
 

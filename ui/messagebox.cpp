@@ -8,37 +8,53 @@ QMessageBox::StandardButton MessageBox::s_nextAnswer = QMessageBox::NoButton;
 QString MessageBox::s_lastText;
 QString FileDialog::s_nextFileName;
 
-QMessageBox::StandardButton MessageBox::question(QWidget* parent, const QString& title, const QString& text,
-                                                 QMessageBox::StandardButtons buttons,
-                                                 QMessageBox::StandardButton defaultButton)
+void MessageBox::confirm(QWidget* parent, const QString& title, const QString& text, std::function<void()> onYes,
+                         std::function<void()> onNo)
 {
     s_lastText = text;
     if (s_nextAnswer != QMessageBox::NoButton) {
         const auto answer = s_nextAnswer;
         s_nextAnswer = QMessageBox::NoButton;
-        return answer;
+        if (answer == QMessageBox::Yes)
+            onYes();
+        else if (onNo)
+            onNo();
+        return;
     }
-    return QMessageBox::question(parent, title, text, buttons, defaultButton);
+    auto* box = new QMessageBox(QMessageBox::Question, title, text, QMessageBox::Yes | QMessageBox::No, parent);
+    box->setObjectName(QStringLiteral("confirmBox"));
+    box->setDefaultButton(QMessageBox::No);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    QObject::connect(box, &QMessageBox::finished, parent ? static_cast<QObject*>(parent) : box,
+                     [box, onYes = std::move(onYes), onNo = std::move(onNo)](int) {
+                         if (box->clickedButton() == box->button(QMessageBox::Yes))
+                             onYes();
+                         else if (onNo)
+                             onNo();
+                     });
+    box->open();
 }
+
+namespace {
+void notice(QWidget* parent, QMessageBox::Icon icon, const QString& title, const QString& text)
+{
+    auto* box = new QMessageBox(icon, title, text, QMessageBox::Ok, parent);
+    box->setObjectName(QStringLiteral("noticeBox"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+}
+} // namespace
 
 void MessageBox::warning(QWidget* parent, const QString& title, const QString& text)
 {
     s_lastText = text;
-    if (s_nextAnswer != QMessageBox::NoButton) {
-        s_nextAnswer = QMessageBox::NoButton;
-        return;
-    }
-    QMessageBox::warning(parent, title, text);
+    notice(parent, QMessageBox::Warning, title, text);
 }
 
 void MessageBox::information(QWidget* parent, const QString& title, const QString& text)
 {
     s_lastText = text;
-    if (s_nextAnswer != QMessageBox::NoButton) {
-        s_nextAnswer = QMessageBox::NoButton;
-        return;
-    }
-    QMessageBox::information(parent, title, text);
+    notice(parent, QMessageBox::Information, title, text);
 }
 
 void MessageBox::setNextAnswer(QMessageBox::StandardButton answer)

@@ -6,20 +6,23 @@
 #include <QMessageBox>
 #include <QString>
 
+#include <functional>
+
 namespace portcullis {
 
 class MessageBox
 {
 public:
-    static QMessageBox::StandardButton question(QWidget* parent, const QString& title, const QString& text,
-                                                QMessageBox::StandardButtons buttons
-                                                = QMessageBox::Yes | QMessageBox::No,
-                                                QMessageBox::StandardButton defaultButton = QMessageBox::No);
+    // Asks a Yes/No question without blocking (QMessageBox::open, no nested event loop): `onYes`
+    // runs when the admin answers Yes, `onNo` (if given) otherwise. Both are bound to `parent`.
+    static void confirm(QWidget* parent, const QString& title, const QString& text, std::function<void()> onYes,
+                        std::function<void()> onNo = {});
+    // Non-blocking notices.
     static void warning(QWidget* parent, const QString& title, const QString& text);
     static void information(QWidget* parent, const QString& title, const QString& text);
 
-    // Tests: the next question() returns `answer` without showing anything; warning() and
-    // information() are recorded instead of shown while a preset is active.
+    // Tests: the next confirm() is answered with `answer` at once, without showing anything.
+    // warning() and information() never consume it.
     static void setNextAnswer(QMessageBox::StandardButton answer);
     static QString lastText();
 

@@ -637,19 +637,20 @@ void OrganizationsPane::suspendSelected()
     const auto o = selectedOrganization();
     if (!o || !m_suspendAction->isEnabled())
         return;
-    if (MessageBox::question(this, tr("Suspend organization"),
-                             tr("Suspend %1? Nobody in it can sign in until it is reactivated, and its %n user(s) "
-                                "are signed out. Nothing is deleted.",
-                                nullptr, int(o->userCount))
-                                 .arg(o->name))
-        != QMessageBox::Yes)
-        return;
-    whenDone(m_backend->suspendOrganization(o->id), this, [this](const Result<Organization>& r) {
-        if (!r.ok())
-            return showError(tr("Suspend organization"), r.error());
-        m_model->updateOrganization(r.value());
-        emit statusMessage(tr("Suspended %1").arg(r.value().name));
-    });
+    MessageBox::confirm(this, tr("Suspend organization"),
+                        tr("Suspend %1? Nobody in it can sign in until it is reactivated, and its %n user(s) "
+                           "are signed out. Nothing is deleted.",
+                           nullptr, int(o->userCount))
+                            .arg(o->name),
+                        [=, this] {
+                            whenDone(m_backend->suspendOrganization(o->id), this,
+                                     [this](const Result<Organization>& r) {
+                                         if (!r.ok())
+                                             return showError(tr("Suspend organization"), r.error());
+                                         m_model->updateOrganization(r.value());
+                                         emit statusMessage(tr("Suspended %1").arg(r.value().name));
+                                     });
+                        });
 }
 
 void OrganizationsPane::reactivateSelected()
@@ -714,18 +715,17 @@ void OrganizationsPane::revokeSelectedInvitation()
     const auto invitation = selectedInvitation();
     if (!invitation || !m_revokeInvitationAction->isEnabled())
         return;
-    if (MessageBox::question(
-            this, tr("Revoke invitation"),
-            tr("Revoke the invitation for %1? Its token stops working at once.").arg(invitation->email))
-        != QMessageBox::Yes)
-        return;
-    const QString email = invitation->email;
-    whenDone(m_backend->revokeInvitation(invitation->id), this, [this, email](const Status& status) {
-        if (!status.ok())
-            return showError(tr("Revoke invitation"), status.error());
-        emit statusMessage(tr("Revoked the invitation for %1").arg(email));
-        m_invitations->reload();
-    });
+    MessageBox::confirm(
+        this, tr("Revoke invitation"),
+        tr("Revoke the invitation for %1? Its token stops working at once.").arg(invitation->email), [=, this] {
+            const QString email = invitation->email;
+            whenDone(m_backend->revokeInvitation(invitation->id), this, [this, email](const Status& status) {
+                if (!status.ok())
+                    return showError(tr("Revoke invitation"), status.error());
+                emit statusMessage(tr("Revoked the invitation for %1").arg(email));
+                m_invitations->reload();
+            });
+        });
 }
 
 void OrganizationsPane::copySelection()

@@ -565,13 +565,11 @@ void RolesPane::deleteSelected()
     const auto role = selectedRole();
     if (!role || !m_deleteAction->isEnabled())
         return;
-    if (MessageBox::question(this, tr("Delete role"),
-                             tr("Delete the role %1 (%2)? Its permissions and grants go with it; the audit log "
-                                "keeps the record.")
-                                 .arg(role->name, role->code))
-        != QMessageBox::Yes)
-        return;
-    deleteRole(*role, false);
+    MessageBox::confirm(this, tr("Delete role"),
+                        tr("Delete the role %1 (%2)? Its permissions and grants go with it; the audit log "
+                           "keeps the record.")
+                            .arg(role->name, role->code),
+                        [=, this] { deleteRole(*role, false); });
 }
 
 void RolesPane::deleteRole(const Role& role, bool cascade)
@@ -605,11 +603,9 @@ void RolesPane::offerCascade(const Role& role, const ServiceError& refusal)
                  nullptr, count)
                   .arg(role.code)
             : refusal.message + QStringLiteral("\n\n") + tr("Delete it and remove it from every user who holds it?");
-        if (MessageBox::question(this, title, text) != QMessageBox::Yes) {
-            emit statusMessage(tr("Kept the role %1").arg(role.code));
-            return;
-        }
-        deleteRole(role, true);
+        MessageBox::confirm(
+            this, title, text, [this, role] { deleteRole(role, true); },
+            [this, role] { emit statusMessage(tr("Kept the role %1").arg(role.code)); });
     });
 }
 

@@ -523,32 +523,32 @@ void SessionsPane::revokeSelected()
         ? tr("Revoke the session of %1 from %2? They are signed out on that device at once.")
               .arg(open.first().userEmail, open.first().ip.isEmpty() ? tr("an unknown address") : open.first().ip)
         : tr("Revoke %n sessions? Their users are signed out on those devices at once.", nullptr, int(open.size()));
-    if (MessageBox::question(this, tr("Revoke sessions"), question) != QMessageBox::Yes)
-        return;
-    m_revoking = int(open.size());
-    updateDetails();
-    // Shared by the continuations; all run on this pane's thread.
-    auto failures = std::make_shared<QStringList>();
-    const int total = int(open.size());
-    for (const Session& s : std::as_const(open)) {
-        const QString email = s.userEmail;
-        whenDone(m_backend->revokeSession(s.id), this, [this, failures, email, total](const Status& status) {
-            if (!status.ok())
-                *failures << QStringLiteral("%1: %2").arg(email, status.error().message);
-            if (--m_revoking > 0)
-                return;
-            if (failures->isEmpty()) {
-                emit statusMessage(total == 1 ? tr("Revoked the session of %1").arg(email)
-                                              : tr("Revoked %n sessions", nullptr, total));
-            } else {
-                MessageBox::warning(this, tr("Revoke sessions"),
-                                    tr("%1 of %2 sessions could not be revoked:\n\n%3")
-                                        .arg(QString::number(failures->size()), QString::number(total),
-                                             failures->join(QLatin1Char('\n'))));
-            }
-            m_model->reload();
-        });
-    }
+    MessageBox::confirm(this, tr("Revoke sessions"), question, [=, this] {
+        m_revoking = int(open.size());
+        updateDetails();
+        // Shared by the continuations; all run on this pane's thread.
+        auto failures = std::make_shared<QStringList>();
+        const int total = int(open.size());
+        for (const Session& s : std::as_const(open)) {
+            const QString email = s.userEmail;
+            whenDone(m_backend->revokeSession(s.id), this, [this, failures, email, total](const Status& status) {
+                if (!status.ok())
+                    *failures << QStringLiteral("%1: %2").arg(email, status.error().message);
+                if (--m_revoking > 0)
+                    return;
+                if (failures->isEmpty()) {
+                    emit statusMessage(total == 1 ? tr("Revoked the session of %1").arg(email)
+                                                  : tr("Revoked %n sessions", nullptr, total));
+                } else {
+                    MessageBox::warning(this, tr("Revoke sessions"),
+                                        tr("%1 of %2 sessions could not be revoked:\n\n%3")
+                                            .arg(QString::number(failures->size()), QString::number(total),
+                                                 failures->join(QLatin1Char('\n'))));
+                }
+                m_model->reload();
+            });
+        }
+    });
 }
 
 void SessionsPane::revokeAllOfUser()
@@ -560,20 +560,20 @@ void SessionsPane::revokeAllOfUser()
         return;
     const Id userId = sessions.first().userId;
     const QString email = sessions.first().userEmail;
-    if (MessageBox::question(this, tr("End all sessions"),
-                             tr("End every session of %1? They are signed out everywhere at once.").arg(email))
-        != QMessageBox::Yes)
-        return;
-    whenDone(m_backend->revokeUserSessions(userId), this, [this, email](const Result<int>& count) {
-        if (!count.ok()) {
-            showError(tr("End all sessions"), count.error());
-            return;
-        }
-        emit statusMessage(
-            (count.value() == 1 ? tr("Ended 1 session of %1") : tr("Ended %n sessions of %1", nullptr, count.value()))
-                .arg(email));
-        m_model->reload();
-    });
+    MessageBox::confirm(
+        this, tr("End all sessions"), tr("End every session of %1? They are signed out everywhere at once.").arg(email),
+        [=, this] {
+            whenDone(m_backend->revokeUserSessions(userId), this, [this, email](const Result<int>& count) {
+                if (!count.ok()) {
+                    showError(tr("End all sessions"), count.error());
+                    return;
+                }
+                emit statusMessage((count.value() == 1 ? tr("Ended 1 session of %1")
+                                                       : tr("Ended %n sessions of %1", nullptr, count.value()))
+                                       .arg(email));
+                m_model->reload();
+            });
+        });
 }
 
 void SessionsPane::copySelection()

@@ -594,17 +594,18 @@ void UsersPane::suspendSelected()
     if (users.isEmpty() || !m_suspendAction->isEnabled())
         return;
     if (users.size() == 1) {
-        if (MessageBox::question(this, tr("Suspend"),
-                                 tr("Suspend %1? They cannot sign in until reactivated, and their sessions end now.")
-                                     .arg(users.first().email))
-            != QMessageBox::Yes)
-            return;
-        whenDone(m_backend->suspendUser(users.first().id, {}), this, [this](const Result<User>& r) {
-            if (!r.ok())
-                return showError(tr("Suspend"), r.error());
-            m_model->updateUser(r.value());
-            emit statusMessage(tr("Suspended %1").arg(r.value().email));
-        });
+        const Id id = users.first().id;
+        MessageBox::confirm(this, tr("Suspend"),
+                            tr("Suspend %1? They cannot sign in until reactivated, and their sessions end now.")
+                                .arg(users.first().email),
+                            [this, id] {
+                                whenDone(m_backend->suspendUser(id, {}), this, [this](const Result<User>& r) {
+                                    if (!r.ok())
+                                        return showError(tr("Suspend"), r.error());
+                                    m_model->updateUser(r.value());
+                                    emit statusMessage(tr("Suspended %1").arg(r.value().email));
+                                });
+                            });
         return;
     }
     runBulk(tr("Suspend users"), tr("Suspend"), users,
@@ -721,17 +722,18 @@ void UsersPane::deleteSelected()
     if (users.isEmpty() || !m_deleteAction->isEnabled())
         return;
     if (users.size() == 1) {
-        if (MessageBox::question(this, tr("Delete user"),
-                                 tr("Delete %1? They can no longer sign in; their sessions end and their API keys "
-                                    "are revoked. The audit trail stays.")
-                                     .arg(users.first().email))
-            != QMessageBox::Yes)
-            return;
-        whenDone(m_backend->deleteUser(users.first().id), this, [this, users](const Status& s) {
-            if (!s.ok())
-                return showError(tr("Delete user"), s.error());
-            afterWrite(tr("Deleted %1").arg(users.first().email));
-        });
+        const User user = users.first();
+        MessageBox::confirm(this, tr("Delete user"),
+                            tr("Delete %1? They can no longer sign in; their sessions end and their API keys "
+                               "are revoked. The audit trail stays.")
+                                .arg(user.email),
+                            [this, user] {
+                                whenDone(m_backend->deleteUser(user.id), this, [this, user](const Status& s) {
+                                    if (!s.ok())
+                                        return showError(tr("Delete user"), s.error());
+                                    afterWrite(tr("Deleted %1").arg(user.email));
+                                });
+                            });
         return;
     }
     runBulk(tr("Delete users"), tr("Delete"), users, [](Backend* b, const User& u) { return b->deleteUser(u.id); });
