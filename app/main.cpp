@@ -29,6 +29,10 @@ int main(int argc, char* argv[])
     const QCommandLineOption server(QStringLiteral("server"),
                                     QApplication::translate("main", "Connect to a portcullis-server."),
                                     QStringLiteral("URL"));
+    const QCommandLineOption caFile(
+        QStringLiteral("ca-file"),
+        QApplication::translate("main", "Also trust the certificates in this PEM file for --server (a private CA)."),
+        QStringLiteral("F"));
     const QCommandLineOption user(QStringLiteral("user"), QApplication::translate("main", "Sign in as this admin."),
                                   QStringLiteral("EMAIL"));
     const QCommandLineOption passwordFile(
@@ -48,7 +52,7 @@ int main(int argc, char* argv[])
     const QCommandLineOption lang(QStringLiteral("lang"),
                                   QApplication::translate("main", "Use this language (de, fr, en)."),
                                   QStringLiteral("CODE"));
-    parser.addOptions({ db, server, user, passwordFile, pane, screenshot, lang });
+    parser.addOptions({ db, server, caFile, user, passwordFile, pane, screenshot, lang });
     parser.process(app);
 
     // The language follows the system locale unless --lang says otherwise; Qt's own strings
@@ -66,6 +70,7 @@ int main(int argc, char* argv[])
     portcullis::LaunchOptions options;
     options.db = parser.value(db);
     options.server = parser.value(server);
+    options.caFile = parser.value(caFile);
     options.user = parser.value(user);
     options.passwordFile = parser.value(passwordFile);
     options.pane = parser.value(pane);

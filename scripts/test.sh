@@ -10,7 +10,8 @@ cmake --build "$build" -j2
 cmake --build "$build" --target format-check
 PORTCULLIS_TEST_PG_URL=$(./scripts/start-postgres.sh)
 export PORTCULLIS_TEST_PG_URL
-ctest --test-dir "$build" -j2 --output-on-failure --timeout 900
+# Inside a private D-Bus session with an unlocked gnome-keyring, so tst_keychain does a real round trip.
+./scripts/with-keychain.sh ctest --test-dir "$build" -j2 --output-on-failure --timeout 900
 
 # A sanitizer pass (AddressSanitizer + UndefinedBehaviorSanitizer) over the core suites.
 asan="$build-asan"

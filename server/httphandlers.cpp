@@ -842,6 +842,19 @@ Reply queryAudit(Call& call)
     return json(200, w);
 }
 
+Reply getAuditEvent(Call& call)
+{
+    const Id id = call.id();
+    if (!id)
+        return noSuch(QStringLiteral("audit event"), call.pathParams.value(0));
+    auto event = call.store.audit().get(call.actor, id);
+    if (!event)
+        return failed(call, event.error());
+    JsonWriter w;
+    writeAuditEvent(w, *event);
+    return json(200, w);
+}
+
 // The export's output: every write becomes one chunk of the HTTP response, sent with back-pressure
 // (a write blocks while the client is behind). The response starts with the first write, so that a
 // refusal before any row still gets a proper problem response.
@@ -1278,6 +1291,8 @@ QList<RouteSpec> buildRoutes()
         route("POST", "/api/admin/audit/verify", req, { QStringLiteral("admin:audit:verify") }, &verifyAudit),
         route("GET", "/api/admin/audit/activity", req, { QStringLiteral("admin:stats:read") }, &activity,
               { QStringLiteral("days"), QStringLiteral("organization_id") }),
+        route("GET", "/api/admin/audit/{id}", req,
+              { QStringLiteral("admin:audit:view"), QStringLiteral("admin:audit:read") }, &getAuditEvent),
 
         route("GET", "/api/admin/organizations", req, { QStringLiteral("admin:org:view") }, &listOrganizations),
         route("POST", "/api/admin/organizations", req, { QStringLiteral("admin:org:create") }, &createOrganization),

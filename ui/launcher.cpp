@@ -7,12 +7,14 @@
 #include "pane.h"
 #include "panes.h"
 #include "policy/policy.h"
+#include "rest/restbackend.h"
 #include "sql/bootstrap.h"
 #include "sqlbackend.h"
 
 #include <QApplication>
 #include <QFile>
 #include <QFileInfo>
+#include <QNetworkAccessManager>
 #include <QTextStream>
 #include <QTimer>
 
@@ -76,12 +78,33 @@ void Launcher::fail(const QString& message)
 void Launcher::start()
 {
     if (!m_options.server.isEmpty()) {
-        // The REST client is issue 4's; until it lands only standalone mode exists.
-        const QString message = tr("Connecting to a REST server (--server) is not available in this build; "
-                                   "use --db with a SQLite file or a PostgreSQL URL");
-        if (m_unattended)
-            return fail(message);
-        return showConnectDialog(message);
+        const QUrl url(m_options.server.trimmed());
+        if (!url.isValid() || (url.scheme() != QLatin1String("https") && url.scheme() != QLatin1String("http"))
+            || url.host().isEmpty()) {
+            const QString message
+                = tr("%1 is not a server address; give one like https://iam.example.com").arg(m_options.server);
+            return m_unattended ? fail(message) : showConnectDialog(message);
+        }
+        QString serverPassword;
+        if (!m_options.passwordFile.isEmpty()) {
+            QString error;
+            serverPassword = readPasswordFile(m_options.passwordFile, &error);
+            if (!error.isEmpty())
+                return m_unattended ? fail(error) : showConnectDialog(error);
+        }
+        if (m_options.user.isEmpty() || serverPassword.isEmpty()) {
+            if (m_unattended)
+                return fail(tr("--screenshot needs --user and --password-file"));
+            ConnectionProfile profile;
+            profile.kind = QStringLiteral("rest");
+            profile.location = m_options.server;
+            profile.user = m_options.user;
+            showConnectDialog();
+            if (auto* dialog = qApp->findChild<ConnectDialog*>())
+                dialog->setProfile(profile);
+            return;
+        }
+        return openRest(url, m_options.user, serverPassword);
     }
     if (m_options.db.isEmpty()) {
         if (m_unattended)
@@ -131,8 +154,15 @@ void Launcher::showConnectDialog(const QString& error)
             return;
         const ConnectionProfile profile = guard->profile();
         if (profile.kind == QLatin1String("rest")) {
-            guard->showError(tr("Connecting to a REST server is not available in this build yet; use a local "
-                                "database file or PostgreSQL"));
+            const QUrl url(profile.location.trimmed());
+            if (!url.isValid() || (url.scheme() != QLatin1String("https") && url.scheme() != QLatin1String("http"))
+                || url.host().isEmpty()) {
+                guard->showError(
+                    tr("%1 is not a server address; give one like https://iam.example.com").arg(profile.location));
+                return;
+            }
+            guard->setBusy(true);
+            openRest(url, profile.user, guard->password());
             return;
         }
         auto config = DatabaseConfig::parse(profile.location);
@@ -201,6 +231,20 @@ void Launcher::openBackend(const DatabaseConfig& config, const QString& user, co
         }
         signIn(user, password);
     });
+}
+
+void Launcher::openRest(const QUrl& url, const QString& user, const QString& password)
+{
+    if (!m_network)
+        m_network = new QNetworkAccessManager(this);
+    auto backend = std::make_unique<RestBackend>(m_network, url);
+    if (!m_options.caFile.isEmpty()) {
+        const Status trusted = backend->trustCaFile(m_options.caFile);
+        if (!trusted.ok())
+            return m_unattended ? fail(trusted.error().message) : showConnectDialog(trusted.error().message);
+    }
+    m_backend = std::move(backend);
+    signIn(user, password);
 }
 
 void Launcher::signIn(const QString& user, const QString& password)

@@ -8,8 +8,11 @@
 #include <QObject>
 #include <QPointer>
 #include <QString>
+#include <QUrl>
 
 #include <memory>
+
+class QNetworkAccessManager;
 
 namespace portcullis {
 
@@ -20,6 +23,7 @@ struct LaunchOptions
 {
     QString db; // SQLite path or postgresql:// URL
     QString server; // REST server URL
+    QString caFile; // PEM certificates trusted for the REST server besides the system's
     QString user; // email or username
     QString passwordFile; // read the password from this file ("-" = stdin)
     QString pane; // pane to open
@@ -46,6 +50,7 @@ signals:
 private:
     void fail(const QString& message);
     void openBackend(const DatabaseConfig& config, const QString& user, const QString& password);
+    void openRest(const QUrl& url, const QString& user, const QString& password);
     void signIn(const QString& user, const QString& password);
     void showMainWindow();
     void takeScreenshot();
@@ -53,6 +58,8 @@ private:
 
     LaunchOptions m_options;
     bool m_unattended = false;
+    // Owned here and handed to RestBackend: one manager per console, never a global.
+    QNetworkAccessManager* m_network = nullptr;
     std::unique_ptr<Backend> m_backend;
     QPointer<MainWindow> m_window;
 };

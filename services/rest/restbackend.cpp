@@ -1,0 +1,954 @@
+#include "rest/restbackend.h"
+
+#include "rest/jsoncodec.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonDocument>
+#include <QLoggingCategory>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+#include <QPromise>
+#include <QSaveFile>
+#include <QSslCertificate>
+#include <QTimer>
+
+namespace portcullis {
+
+Q_LOGGING_CATEGORY(lcRest, "portcullis.rest", QtInfoMsg)
+
+namespace {
+
+struct Tr
+{
+    Q_DECLARE_TR_FUNCTIONS(RestBackend)
+};
+
+using Response = RestBackend::Response;
+
+QString sessionEndedMessage()
+{
+    return Tr::tr("Your session has ended; sign in again");
+}
+
+ServiceError invalidJson()
+{
+    return ServiceError::unavailable(Tr::tr("The server sent an answer that is not valid JSON"));
+}
+
+Result<QJsonObject> parseObject(const Response& response)
+{
+    QJsonParseError error;
+    const QJsonDocument document = QJsonDocument::fromJson(response.body, &error);
+    if (error.error != QJsonParseError::NoError || !document.isObject())
+        return invalidJson();
+    return document.object();
+}
+
+QByteArray toBody(const QJsonObject& object)
+{
+    return QJsonDocument(object).toJson(QJsonDocument::Compact);
+}
+
+QString idPath(const char* prefix, Id id, const char* suffix = "")
+{
+    return QString::fromLatin1(prefix) + QString::number(id) + QString::fromLatin1(suffix);
+}
+
+// Counts complete records in an export stream: lines, except that CSV lines inside quotes do not end a record.
+struct RecordCounter
+{
+    bool csv = true;
+    bool inQuotes = false;
+    qint64 records = 0;
+
+    void feed(const QByteArray& chunk)
+    {
+        for (const char c : chunk) {
+            if (csv && c == '"')
+                inQuotes = !inQuotes;
+            else if (c == '\n' && !inQuotes)
+                ++records;
+        }
+    }
+};
+
+} // namespace
+
+RestBackend::RestBackend(QNetworkAccessManager* network, const QUrl& baseUrl, QObject* parent)
+    : Backend(parent)
+    , m_network(network)
+    , m_baseUrl(baseUrl)
+    , m_ssl(QSslConfiguration::defaultConfiguration())
+{ }
+
+RestBackend::~RestBackend()
+{
+    cancelAll();
+}
+
+QString RestBackend::describe() const
+{
+    return m_baseUrl.toString(QUrl::RemoveUserInfo | QUrl::StripTrailingSlash);
+}
+
+Status RestBackend::trustCaFile(const QString& pemFile)
+{
+    const QList<QSslCertificate> certificates = QSslCertificate::fromPath(pemFile, QSsl::Pem);
+    if (certificates.isEmpty())
+        return ServiceError::validationField(QStringLiteral("ca_file"),
+                                             Tr::tr("%1 holds no PEM certificate").arg(pemFile));
+    m_ssl = QSslConfiguration::defaultConfiguration();
+    m_ssl.addCaCertificates(certificates);
+    return {};
+}
+
+void RestBackend::cancelAll()
+{
+    const QList<QPointer<QNetworkReply>> replies = m_inFlight;
+    for (const QPointer<QNetworkReply>& reply : replies) {
+        if (reply) {
+            m_cancelled << reply.data();
+            reply->abort();
+        }
+    }
+    const QList<std::shared_ptr<Pending>> waiting = std::exchange(m_waiting, {});
+    for (const std::shared_ptr<Pending>& pending : waiting)
+        pending->done(ServiceError::unavailable(Tr::tr("The request was cancelled")));
+}
+
+// --- transport -----------------------------------------------------------------------------------
+
+void RestBackend::send(Request request, std::function<void(const Result<Response>&)> done)
+{
+    auto pending = std::make_shared<Pending>();
+    pending->request = std::move(request);
+    pending->done = std::move(done);
+    if (m_refreshing && pending->request.authenticated) {
+        m_waiting << pending;
+        return;
+    }
+    issue(pending);
+}
+
+void RestBackend::issue(std::shared_ptr<Pending> pending)
+{
+    if (!m_network) {
+        pending->done(ServiceError::unavailable(Tr::tr("No network access")));
+        return;
+    }
+    const Request& r = pending->request;
+    QUrl url = m_baseUrl;
+    QString basePath = url.path();
+    while (basePath.endsWith(QLatin1Char('/')))
+        basePath.chop(1);
+    url.setPath(basePath + r.path);
+    if (!r.query.isEmpty())
+        url.setQuery(r.query);
+    QNetworkRequest request(url);
+    request.setTransferTimeout(m_timeoutMs);
+    request.setRawHeader("Accept", "application/json, application/problem+json");
+    if (url.scheme() == QLatin1String("https"))
+        request.setSslConfiguration(m_ssl);
+    if (r.authenticated && !m_accessToken.isEmpty())
+        request.setRawHeader("Authorization", "Bearer " + m_accessToken);
+    pending->tokenUsed = m_accessToken;
+    if (!r.ifMatch.isEmpty())
+        request.setRawHeader("If-Match", r.ifMatch);
+    QByteArray body = r.body;
+    if (body.isEmpty() && (r.method == "POST" || r.method == "PATCH"))
+        body = "{}";
+    if (!body.isEmpty())
+        request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+
+    QNetworkReply* reply = body.isEmpty() ? m_network->sendCustomRequest(request, r.method)
+                                          : m_network->sendCustomRequest(request, r.method, body);
+    m_inFlight << QPointer<QNetworkReply>(reply);
+    qCDebug(lcRest) << r.method << r.path; // never the query values or headers: no secrets in the log
+    if (r.onData) {
+        connect(reply, &QNetworkReply::readyRead, this, [this, reply, pending] {
+            const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+            if (status < 200 || status >= 300)
+                return;
+            if (!pending->request.onData(reply)) {
+                m_cancelled << reply;
+                reply->abort();
+            }
+        });
+    }
+    if (r.cancel) {
+        auto* poll = new QTimer(reply);
+        poll->setInterval(100);
+        connect(poll, &QTimer::timeout, reply, [this, reply, cancel = r.cancel] {
+            if (cancel->load() && reply->isRunning()) {
+                m_cancelled << reply;
+                reply->abort();
+            }
+        });
+        poll->start();
+    }
+    connect(reply, &QNetworkReply::finished, this, [this, reply, pending] { finished(reply, pending); });
+}
+
+void RestBackend::finished(QNetworkReply* reply, const std::shared_ptr<Pending>& pending)
+{
+    reply->deleteLater();
+    m_inFlight.removeIf([reply](const QPointer<QNetworkReply>& p) { return !p || p.data() == reply; });
+    const bool cancelled = m_cancelled.removeAll(reply) > 0;
+    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    const QNetworkReply::NetworkError error = reply->error();
+    // No HTTP status, or a network-layer error (1-99: refused, closed, timed out, TLS) even after a
+    // status line arrived: there is no usable answer. Other errors mirror the HTTP status.
+    const bool transportFailed = error != QNetworkReply::NoError && (status == 0 || int(error) < 100);
+    if (cancelled) {
+        pending->done(ServiceError::unavailable(Tr::tr("The request was cancelled")));
+        return;
+    }
+    if (transportFailed) {
+        const ServiceError failure = transportError(reply);
+        qCInfo(lcRest) << pending->request.method << pending->request.path << "failed:" << failure.message;
+        pending->done(failure);
+        return;
+    }
+    const QByteArray body = pending->request.onData ? QByteArray() : reply->readAll();
+    qCDebug(lcRest) << pending->request.method << pending->request.path << status;
+
+    if (status == 401 && pending->request.authenticated) {
+        if (!m_refreshToken.isEmpty() && !pending->retried) {
+            pending->retried = true;
+            if (pending->tokenUsed != m_accessToken && !m_refreshing) {
+                issue(pending); // refreshed meanwhile by another request: try the new token
+                return;
+            }
+            m_waiting << pending;
+            startRefresh();
+            return;
+        }
+        pending->done(ServiceError::unauthenticated(sessionEndedMessage()));
+        return;
+    }
+    if (status < 200 || status >= 300) {
+        pending->done(errorFor(reply, status, body));
+        return;
+    }
+    Response response;
+    response.status = status;
+    response.body = body;
+    for (const auto& [name, value] : reply->rawHeaderPairs())
+        response.headers.insert(name.toLower(), value);
+    pending->done(response);
+}
+
+void RestBackend::startRefresh()
+{
+    if (m_refreshing)
+        return;
+    m_refreshing = true;
+    qCInfo(lcRest) << "access token refused; refreshing the session";
+    Request request;
+    request.method = "POST";
+    request.path = QStringLiteral("/api/auth/refresh");
+    request.authenticated = false;
+    request.body = toBody({ { QStringLiteral("refresh_token"), QString::fromUtf8(m_refreshToken) } });
+    auto pending = std::make_shared<Pending>();
+    pending->request = std::move(request);
+    pending->done = [this](const Result<Response>& result) { refreshFinished(result); };
+    issue(pending);
+}
+
+void RestBackend::refreshFinished(const Result<Response>& result)
+{
+    m_refreshing = false;
+    const QList<std::shared_ptr<Pending>> waiting = std::exchange(m_waiting, {});
+    std::optional<ServiceError> failure;
+    if (!result.ok()) {
+        // A refused refresh ends the session; a network failure is reported as what it is.
+        failure = result.error().code == ErrorCode::Unauthenticated || result.error().code == ErrorCode::Forbidden
+            ? ServiceError::unauthenticated(sessionEndedMessage())
+            : result.error();
+    } else {
+        const Result<QJsonObject> tokens = parseObject(*result);
+        if (!tokens.ok() || !tokens->value(QLatin1String("access_token")).isString())
+            failure = tokens.ok() ? invalidJson() : tokens.error();
+        else
+            adoptTokens(*tokens);
+    }
+    if (failure && failure->code == ErrorCode::Unauthenticated) {
+        m_accessToken.clear();
+        m_refreshToken.clear();
+    }
+    for (const std::shared_ptr<Pending>& pending : waiting) {
+        if (failure)
+            pending->done(*failure);
+        else
+            issue(pending);
+    }
+}
+
+void RestBackend::adoptTokens(const QJsonObject& tokens)
+{
+    m_accessToken = tokens.value(QLatin1String("access_token")).toString().toUtf8();
+    m_refreshToken = tokens.value(QLatin1String("refresh_token")).toString().toUtf8();
+}
+
+ServiceError RestBackend::transportError(QNetworkReply* reply) const
+{
+    const QString host = reply->url().host();
+    switch (reply->error()) {
+    case QNetworkReply::OperationCanceledError:
+    case QNetworkReply::TimeoutError:
+        return ServiceError::unavailable(
+            Tr::tr("%1 did not answer within %2 seconds").arg(host).arg(qMax(1, m_timeoutMs / 1000)));
+    case QNetworkReply::SslHandshakeFailedError:
+        return ServiceError::unavailable(
+            Tr::tr("Cannot reach %1: the secure connection failed (%2)").arg(host, reply->errorString()));
+    case QNetworkReply::RemoteHostClosedError:
+        return ServiceError::unavailable(
+            Tr::tr("Cannot reach %1: the connection closed before the answer was complete").arg(host));
+    default:
+        return ServiceError::unavailable(Tr::tr("Cannot reach %1: %2").arg(host, reply->errorString()));
+    }
+}
+
+ServiceError RestBackend::errorFor(QNetworkReply* reply, int status, const QByteArray& body) const
+{
+    QString detail;
+    QHash<QString, QString> fields;
+    const QJsonObject problem = QJsonDocument::fromJson(body).object();
+    detail = problem.value(QLatin1String("detail")).toString();
+    const QJsonObject errors = problem.value(QLatin1String("errors")).toObject();
+    for (auto it = errors.constBegin(); it != errors.constEnd(); ++it)
+        fields.insert(it.key(), it.value().toString());
+    if (detail.isEmpty())
+        detail = Tr::tr("The server refused the request (HTTP %1)").arg(status);
+
+    switch (status) {
+    case 401:
+        return ServiceError::unauthenticated(detail);
+    case 403:
+        return ServiceError::forbidden(detail);
+    case 404:
+    case 405:
+        return ServiceError::notFound(detail);
+    case 409:
+    case 412:
+        return ServiceError::conflict(Tr::tr("%1 Someone else changed it: reload and try again.").arg(detail));
+    case 429: {
+        const int wait = reply->rawHeader("Retry-After").toInt();
+        return ServiceError::rateLimited(
+            Tr::tr("Too many requests: wait %1 seconds and try again.").arg(qMax(1, wait)));
+    }
+    case 503:
+        return ServiceError::unavailable(detail);
+    default:
+        break;
+    }
+    if (status >= 500)
+        return ServiceError::storage(Tr::tr("The server failed (HTTP %1): %2").arg(status).arg(detail));
+    return ServiceError::validation(detail, fields);
+}
+
+// --- call helpers --------------------------------------------------------------------------------
+
+template <typename T, typename Decode> QFuture<Result<T>> RestBackend::call(Request request, Decode decode)
+{
+    auto promise = std::make_shared<QPromise<Result<T>>>();
+    QFuture<Result<T>> future = promise->future();
+    promise->start();
+    send(std::move(request), [promise, decode](const Result<Response>& response) {
+        if (!response.ok())
+            promise->addResult(Result<T>(response.error()));
+        else
+            promise->addResult(decode(*response));
+        promise->finish();
+    });
+    return future;
+}
+
+template <typename T, typename Decode>
+QFuture<Result<T>> RestBackend::json(const QByteArray& method, const QString& path, const QJsonObject* body,
+                                     Decode decode)
+{
+    Request request;
+    request.method = method;
+    request.path = path;
+    if (body)
+        request.body = toBody(*body);
+    return call<T>(std::move(request), [decode](const Response& response) -> Result<T> {
+        const Result<QJsonObject> object = parseObject(response);
+        if (!object.ok())
+            return object.error();
+        return decode(*object);
+    });
+}
+
+QFuture<Status> RestBackend::empty(const QByteArray& method, const QString& path, const QJsonObject* body,
+                                   const QUrlQuery& query)
+{
+    Request request;
+    request.method = method;
+    request.path = path;
+    request.query = query;
+    if (body)
+        request.body = toBody(*body);
+    return call<void>(std::move(request), [](const Response&) { return Status(); });
+}
+
+// --- sign-in -------------------------------------------------------------------------------------
+
+QFuture<Result<SignedIn>> RestBackend::signIn(const QString& emailOrUsername, const QString& password)
+{
+    auto promise = std::make_shared<QPromise<Result<SignedIn>>>();
+    QFuture<Result<SignedIn>> future = promise->future();
+    promise->start();
+    m_accessToken.clear();
+    m_refreshToken.clear();
+    m_actor = Actor();
+    Request request;
+    request.method = "POST";
+    request.path = QStringLiteral("/api/auth/login");
+    request.authenticated = false;
+    request.body = toBody({ { QStringLiteral("email"), emailOrUsername }, { QStringLiteral("password"), password } });
+    send(std::move(request), [this, promise](const Result<Response>& response) {
+        if (!response.ok()) {
+            promise->addResult(Result<SignedIn>(response.error()));
+            promise->finish();
+            return;
+        }
+        const Result<QJsonObject> tokens = parseObject(*response);
+        if (!tokens.ok() || !tokens->value(QLatin1String("access_token")).isString()) {
+            promise->addResult(Result<SignedIn>(tokens.ok() ? invalidJson() : tokens.error()));
+            promise->finish();
+            return;
+        }
+        adoptTokens(*tokens);
+        fetchActor(promise, tokens->value(QLatin1String("session_id")).toInteger());
+    });
+    return future;
+}
+
+QFuture<Result<SignedIn>> RestBackend::resumeSession(const QString& refreshToken)
+{
+    auto promise = std::make_shared<QPromise<Result<SignedIn>>>();
+    QFuture<Result<SignedIn>> future = promise->future();
+    promise->start();
+    m_accessToken.clear();
+    m_refreshToken = refreshToken.toUtf8();
+    m_actor = Actor();
+    Request request;
+    request.method = "POST";
+    request.path = QStringLiteral("/api/auth/refresh");
+    request.authenticated = false;
+    request.body = toBody({ { QStringLiteral("refresh_token"), refreshToken } });
+    send(std::move(request), [this, promise](const Result<Response>& response) {
+        const Result<QJsonObject> tokens
+            = response.ok() ? parseObject(*response) : Result<QJsonObject>(response.error());
+        if (!tokens.ok() || !tokens->value(QLatin1String("access_token")).isString()) {
+            m_refreshToken.clear();
+            ServiceError error = tokens.ok() ? invalidJson() : tokens.error();
+            if (error.code == ErrorCode::Unauthenticated)
+                error.message = sessionEndedMessage();
+            promise->addResult(Result<SignedIn>(error));
+            promise->finish();
+            return;
+        }
+        adoptTokens(*tokens);
+        fetchActor(promise, tokens->value(QLatin1String("session_id")).toInteger());
+    });
+    return future;
+}
+
+QFuture<Result<SignedIn>> RestBackend::fetchActor(std::shared_ptr<QPromise<Result<SignedIn>>> promise, Id sessionId)
+{
+    Request request;
+    request.method = "GET";
+    request.path = QStringLiteral("/api/auth/me");
+    send(std::move(request), [this, promise, sessionId](const Result<Response>& response) {
+        const Result<QJsonObject> me = response.ok() ? parseObject(*response) : Result<QJsonObject>(response.error());
+        if (!me.ok()) {
+            m_accessToken.clear();
+            m_refreshToken.clear();
+            promise->addResult(Result<SignedIn>(me.error()));
+            promise->finish();
+            return;
+        }
+        SignedIn signedIn;
+        signedIn.actor = rest::actorFromJson(*me);
+        if (signedIn.actor.sessionId == 0)
+            signedIn.actor.sessionId = sessionId;
+        signedIn.session.id = signedIn.actor.sessionId;
+        signedIn.session.userId = signedIn.actor.userId;
+        signedIn.session.userEmail = signedIn.actor.email;
+        signedIn.session.organizationId = signedIn.actor.organizationId;
+        signedIn.session.createdAt = QDateTime::currentDateTimeUtc();
+        signedIn.session.lastSeenAt = signedIn.session.createdAt;
+        m_actor = signedIn.actor;
+        qCInfo(lcRest) << "signed in to" << describe() << "as user" << m_actor.userId;
+        promise->addResult(Result<SignedIn>(signedIn));
+        promise->finish();
+    });
+    return promise->future();
+}
+
+QFuture<Status> RestBackend::signOut()
+{
+    auto promise = std::make_shared<QPromise<Status>>();
+    QFuture<Status> future = promise->future();
+    promise->start();
+    if (m_accessToken.isEmpty()) {
+        m_actor = Actor();
+        promise->addResult(Status());
+        promise->finish();
+        return future;
+    }
+    Request request;
+    request.method = "POST";
+    request.path = QStringLiteral("/api/auth/logout");
+    send(std::move(request), [this, promise](const Result<Response>& response) {
+        // Signed out locally whatever the server said: the tokens are forgotten.
+        m_accessToken.clear();
+        m_refreshToken.clear();
+        m_actor = Actor();
+        promise->addResult(
+            response.ok() || response.error().code == ErrorCode::Unauthenticated ? Status() : Status(response.error()));
+        promise->finish();
+    });
+    return future;
+}
+
+// --- users ---------------------------------------------------------------------------------------
+
+QFuture<Result<Page<User>>> RestBackend::listUsers(const UserQuery& query)
+{
+    Request request;
+    request.method = "GET";
+    request.path = QStringLiteral("/api/admin/users");
+    request.query = rest::userQueryToUrl(query);
+    return call<Page<User>>(std::move(request), [](const Response& response) -> Result<Page<User>> {
+        const Result<QJsonObject> object = parseObject(response);
+        if (!object.ok())
+            return object.error();
+        return rest::pageFromJson<User>(*object, &rest::userFromJson);
+    });
+}
+
+QFuture<Result<User>> RestBackend::getUser(Id userId)
+{
+    return json<User>("GET", idPath("/api/admin/users/", userId), nullptr, &rest::userFromJson);
+}
+
+QFuture<Result<User>> RestBackend::createUser(const NewUser& user)
+{
+    const QJsonObject body = rest::newUserToJson(user);
+    return json<User>("POST", QStringLiteral("/api/admin/users"), &body, &rest::userFromJson);
+}
+
+QFuture<Result<User>> RestBackend::updateUser(Id userId, const UserUpdate& update)
+{
+    Request request;
+    request.method = "PATCH";
+    request.path = idPath("/api/admin/users/", userId);
+    request.body = toBody(rest::userUpdateToJson(update));
+    request.ifMatch = '"' + QByteArray::number(update.expectedVersion) + '"';
+    return call<User>(std::move(request), [](const Response& response) -> Result<User> {
+        const Result<QJsonObject> object = parseObject(response);
+        if (!object.ok())
+            return object.error();
+        return rest::userFromJson(*object);
+    });
+}
+
+QFuture<Status> RestBackend::deleteUser(Id userId)
+{
+    return empty("DELETE", idPath("/api/admin/users/", userId));
+}
+
+QFuture<Result<User>> RestBackend::suspendUser(Id userId, const QString& reason)
+{
+    QJsonObject body;
+    if (!reason.isEmpty())
+        body.insert(QStringLiteral("reason"), reason);
+    return json<User>("POST", idPath("/api/admin/users/", userId, "/suspend"), &body, &rest::userFromJson);
+}
+
+QFuture<Result<User>> RestBackend::unsuspendUser(Id userId)
+{
+    return json<User>("POST", idPath("/api/admin/users/", userId, "/unsuspend"), nullptr, &rest::userFromJson);
+}
+
+QFuture<Result<User>> RestBackend::banUser(Id userId, const QString& reason, const QDateTime& expiresAt)
+{
+    const QJsonObject body { { QStringLiteral("reason"), reason },
+                             { QStringLiteral("expires_at"), rest::timeToJson(expiresAt) } };
+    return json<User>("POST", idPath("/api/admin/users/", userId, "/ban"), &body, &rest::userFromJson);
+}
+
+QFuture<Result<User>> RestBackend::unbanUser(Id userId)
+{
+    return json<User>("POST", idPath("/api/admin/users/", userId, "/unban"), nullptr, &rest::userFromJson);
+}
+
+QFuture<Status> RestBackend::setPassword(Id userId, const QString& password)
+{
+    const QJsonObject body { { QStringLiteral("password"), password } };
+    return empty("POST", idPath("/api/admin/users/", userId, "/password"), &body);
+}
+
+QFuture<Result<QString>> RestBackend::issuePasswordReset(Id userId)
+{
+    return json<QString>("POST", idPath("/api/admin/users/", userId, "/reset-token"), nullptr,
+                         [](const QJsonObject& o) { return o.value(QLatin1String("token")).toString(); });
+}
+
+QFuture<Status> RestBackend::assignRole(Id userId, const QString& roleCode)
+{
+    const QJsonObject body { { QStringLiteral("role_code"), roleCode } };
+    return empty("POST", idPath("/api/admin/users/", userId, "/roles"), &body);
+}
+
+QFuture<Status> RestBackend::revokeRole(Id userId, const QString& roleCode)
+{
+    return empty("DELETE",
+                 idPath("/api/admin/users/", userId, "/roles/")
+                     + QString::fromLatin1(QUrl::toPercentEncoding(roleCode)));
+}
+
+QFuture<Result<QStringList>> RestBackend::userEffectivePermissions(Id userId)
+{
+    return json<QStringList>(
+        "GET", idPath("/api/admin/users/", userId, "/permissions"), nullptr,
+        [](const QJsonObject& o) { return rest::stringsFromJson(o.value(QLatin1String("items"))); });
+}
+
+// --- roles ---------------------------------------------------------------------------------------
+
+QFuture<Result<QList<Role>>> RestBackend::listRoles()
+{
+    return json<QList<Role>>("GET", QStringLiteral("/api/admin/roles"), nullptr, [](const QJsonObject& o) {
+        return rest::listFromJson<Role>(o.value(QLatin1String("items")), &rest::roleFromJson);
+    });
+}
+
+QFuture<Result<Role>> RestBackend::createRole(const NewRole& role)
+{
+    const QJsonObject body = rest::newRoleToJson(role);
+    return json<Role>("POST", QStringLiteral("/api/admin/roles"), &body, &rest::roleFromJson);
+}
+
+QFuture<Result<Role>> RestBackend::updateRole(Id roleId, const RoleUpdate& update)
+{
+    const QJsonObject body = rest::roleUpdateToJson(update);
+    return json<Role>("PATCH", idPath("/api/admin/roles/", roleId), &body, &rest::roleFromJson);
+}
+
+QFuture<Status> RestBackend::deleteRole(Id roleId, bool cascade)
+{
+    QUrlQuery query;
+    if (cascade)
+        query.addQueryItem(QStringLiteral("cascade"), QStringLiteral("true"));
+    return empty("DELETE", idPath("/api/admin/roles/", roleId), nullptr, query);
+}
+
+QFuture<Result<QList<Permission>>> RestBackend::listPermissions()
+{
+    return json<QList<Permission>>("GET", QStringLiteral("/api/admin/permissions"), nullptr, [](const QJsonObject& o) {
+        return rest::listFromJson<Permission>(o.value(QLatin1String("items")), &rest::permissionFromJson);
+    });
+}
+
+QFuture<Result<QStringList>> RestBackend::roleEffectivePermissions(Id roleId)
+{
+    return json<QStringList>(
+        "GET", idPath("/api/admin/roles/", roleId, "/permissions"), nullptr,
+        [](const QJsonObject& o) { return rest::stringsFromJson(o.value(QLatin1String("items"))); });
+}
+
+// --- sessions ------------------------------------------------------------------------------------
+
+QFuture<Result<Page<Session>>> RestBackend::listSessions(const SessionQuery& query)
+{
+    Request request;
+    request.method = "GET";
+    request.path = QStringLiteral("/api/admin/sessions");
+    if (query.userId != 0)
+        request.query.addQueryItem(QStringLiteral("user_id"), QString::number(query.userId));
+    request.query.addQueryItem(QStringLiteral("page"), QString::number(query.page));
+    request.query.addQueryItem(QStringLiteral("limit"), QString::number(query.limit));
+    request.query.addQueryItem(QStringLiteral("include_revoked"),
+                               query.includeRevoked ? QStringLiteral("true") : QStringLiteral("false"));
+    request.query.addQueryItem(QStringLiteral("include_expired"),
+                               query.includeExpired ? QStringLiteral("true") : QStringLiteral("false"));
+    return call<Page<Session>>(std::move(request), [](const Response& response) -> Result<Page<Session>> {
+        const Result<QJsonObject> object = parseObject(response);
+        if (!object.ok())
+            return object.error();
+        return rest::pageFromJson<Session>(*object, &rest::sessionFromJson);
+    });
+}
+
+QFuture<Status> RestBackend::revokeSession(Id sessionId)
+{
+    return empty("DELETE", idPath("/api/admin/sessions/", sessionId));
+}
+
+QFuture<Result<int>> RestBackend::revokeUserSessions(Id userId)
+{
+    return json<int>("DELETE", idPath("/api/admin/users/", userId, "/sessions"), nullptr,
+                     [](const QJsonObject& o) { return o.value(QLatin1String("revoked")).toInt(); });
+}
+
+QFuture<Result<CreatedSession>> RestBackend::impersonate(Id userId, const QString& reason, int minutes)
+{
+    const QJsonObject body { { QStringLiteral("reason"), reason }, { QStringLiteral("duration_minutes"), minutes } };
+    return json<CreatedSession>(
+        "POST", idPath("/api/admin/users/", userId, "/impersonate"), &body, [](const QJsonObject& o) {
+            CreatedSession created;
+            created.session = rest::sessionFromJson(o.value(QLatin1String("session")).toObject());
+            created.token = o.value(QLatin1String("token")).toString();
+            return created;
+        });
+}
+
+// --- API keys ------------------------------------------------------------------------------------
+
+QFuture<Result<Page<ApiKey>>> RestBackend::listApiKeys(Id userId, int page, int limit)
+{
+    Request request;
+    request.method = "GET";
+    request.path = QStringLiteral("/api/admin/api-keys");
+    if (userId != 0)
+        request.query.addQueryItem(QStringLiteral("user_id"), QString::number(userId));
+    request.query.addQueryItem(QStringLiteral("page"), QString::number(page));
+    request.query.addQueryItem(QStringLiteral("limit"), QString::number(limit));
+    return call<Page<ApiKey>>(std::move(request), [](const Response& response) -> Result<Page<ApiKey>> {
+        const Result<QJsonObject> object = parseObject(response);
+        if (!object.ok())
+            return object.error();
+        return rest::pageFromJson<ApiKey>(*object, &rest::apiKeyFromJson);
+    });
+}
+
+QFuture<Result<CreatedApiKey>> RestBackend::createApiKey(const NewApiKey& key)
+{
+    const QJsonObject body = rest::newApiKeyToJson(key);
+    return json<CreatedApiKey>(
+        "POST", idPath("/api/admin/users/", key.userId, "/api-keys"), &body, [](const QJsonObject& o) {
+            return CreatedApiKey { rest::apiKeyFromJson(o), o.value(QLatin1String("key")).toString() };
+        });
+}
+
+QFuture<Status> RestBackend::revokeApiKey(Id keyId)
+{
+    return empty("DELETE", idPath("/api/admin/api-keys/", keyId));
+}
+
+// --- organizations -------------------------------------------------------------------------------
+
+QFuture<Result<QList<Organization>>> RestBackend::listOrganizations()
+{
+    return json<QList<Organization>>(
+        "GET", QStringLiteral("/api/admin/organizations"), nullptr, [](const QJsonObject& o) {
+            return rest::listFromJson<Organization>(o.value(QLatin1String("items")), &rest::organizationFromJson);
+        });
+}
+
+QFuture<Result<Organization>> RestBackend::createOrganization(const NewOrganization& organization)
+{
+    const QJsonObject body = rest::newOrganizationToJson(organization);
+    return json<Organization>("POST", QStringLiteral("/api/admin/organizations"), &body, &rest::organizationFromJson);
+}
+
+QFuture<Result<Organization>> RestBackend::updateOrganization(Id organizationId, const OrganizationUpdate& update)
+{
+    const QJsonObject body = rest::organizationUpdateToJson(update);
+    return json<Organization>("PATCH", idPath("/api/admin/organizations/", organizationId), &body,
+                              &rest::organizationFromJson);
+}
+
+QFuture<Result<Organization>> RestBackend::suspendOrganization(Id organizationId)
+{
+    return json<Organization>("POST", idPath("/api/admin/organizations/", organizationId, "/suspend"), nullptr,
+                              &rest::organizationFromJson);
+}
+
+QFuture<Result<Organization>> RestBackend::unsuspendOrganization(Id organizationId)
+{
+    return json<Organization>("POST", idPath("/api/admin/organizations/", organizationId, "/unsuspend"), nullptr,
+                              &rest::organizationFromJson);
+}
+
+QFuture<Status> RestBackend::wipeOutOrganization(Id organizationId, const QString& confirmSlug)
+{
+    Request request;
+    request.method = "DELETE";
+    request.path = idPath("/api/admin/organizations/", organizationId);
+    request.body = toBody({ { QStringLiteral("confirm"), confirmSlug } });
+    return call<void>(std::move(request), [](const Response&) { return Status(); });
+}
+
+QFuture<Result<CreatedInvitation>> RestBackend::invite(Id organizationId, const QString& email, const QString& roleCode,
+                                                       int validDays)
+{
+    const QJsonObject body { { QStringLiteral("email"), email },
+                             { QStringLiteral("role_code"), roleCode },
+                             { QStringLiteral("valid_days"), validDays } };
+    return json<CreatedInvitation>(
+        "POST", idPath("/api/admin/organizations/", organizationId, "/invitations"), &body, [](const QJsonObject& o) {
+            return CreatedInvitation { rest::invitationFromJson(o), o.value(QLatin1String("token")).toString() };
+        });
+}
+
+QFuture<Result<QList<Invitation>>> RestBackend::listInvitations(Id organizationId)
+{
+    return json<QList<Invitation>>(
+        "GET", idPath("/api/admin/organizations/", organizationId, "/invitations"), nullptr, [](const QJsonObject& o) {
+            return rest::listFromJson<Invitation>(o.value(QLatin1String("items")), &rest::invitationFromJson);
+        });
+}
+
+QFuture<Status> RestBackend::revokeInvitation(Id invitationId)
+{
+    return empty("DELETE", idPath("/api/admin/invitations/", invitationId));
+}
+
+// --- audit and stats -----------------------------------------------------------------------------
+
+QFuture<Result<AuditPage>> RestBackend::queryAudit(const AuditQuery& query)
+{
+    Request request;
+    request.method = "GET";
+    request.path = QStringLiteral("/api/admin/audit");
+    request.query = rest::auditFiltersToUrl(query);
+    request.query.addQueryItem(QStringLiteral("limit"), QString::number(query.limit));
+    if (!query.cursor.isEmpty())
+        request.query.addQueryItem(QStringLiteral("cursor"), query.cursor);
+    return call<AuditPage>(std::move(request), [](const Response& response) -> Result<AuditPage> {
+        const Result<QJsonObject> object = parseObject(response);
+        if (!object.ok())
+            return object.error();
+        AuditPage page;
+        page.items = rest::listFromJson<AuditEvent>(object->value(QLatin1String("items")), &rest::auditEventFromJson);
+        page.nextCursor = object->value(QLatin1String("next_cursor")).toString();
+        return page;
+    });
+}
+
+QFuture<Result<AuditEvent>> RestBackend::getAuditEvent(Id eventId)
+{
+    return json<AuditEvent>("GET", idPath("/api/admin/audit/", eventId), nullptr, &rest::auditEventFromJson);
+}
+
+QFuture<Result<qint64>> RestBackend::exportAudit(const AuditQuery& query, const QString& path, bool jsonLines,
+                                                 std::function<void(qint64)> progress,
+                                                 std::shared_ptr<std::atomic_bool> cancel)
+{
+    struct ExportState
+    {
+        QSaveFile file;
+        RecordCounter counter;
+        bool writeFailed = false;
+    };
+    auto promise = std::make_shared<QPromise<Result<qint64>>>();
+    QFuture<Result<qint64>> future = promise->future();
+    promise->start();
+    auto fail = [promise](const ServiceError& error) {
+        promise->addResult(Result<qint64>(error));
+        promise->finish();
+    };
+    if (cancel && cancel->load()) {
+        fail(ServiceError::unavailable(Tr::tr("The export was cancelled")));
+        return future;
+    }
+    auto state = std::make_shared<ExportState>();
+    state->file.setFileName(path);
+    state->counter.csv = !jsonLines;
+    if (!state->file.open(QIODevice::WriteOnly)) {
+        fail(ServiceError::storage(Tr::tr("Cannot write %1: %2").arg(path, state->file.errorString())));
+        return future;
+    }
+    Request request;
+    request.method = "GET";
+    request.path = QStringLiteral("/api/admin/audit/export");
+    request.query = rest::auditFiltersToUrl(query);
+    request.query.addQueryItem(QStringLiteral("format"), jsonLines ? QStringLiteral("jsonl") : QStringLiteral("csv"));
+    request.cancel = cancel;
+    const bool csv = !jsonLines;
+    request.onData = [state, progress, cancel, csv](QNetworkReply* reply) {
+        if (cancel && cancel->load())
+            return false;
+        const QByteArray chunk = reply->readAll();
+        if (state->file.write(chunk) != chunk.size()) {
+            state->writeFailed = true;
+            return false;
+        }
+        state->counter.feed(chunk);
+        if (progress)
+            progress(qMax<qint64>(0, state->counter.records - (csv ? 1 : 0)));
+        return true;
+    };
+    send(std::move(request), [state, promise, cancel, csv, path, fail](const Result<Response>& response) {
+        if (cancel && cancel->load()) {
+            state->file.cancelWriting();
+            fail(ServiceError::unavailable(Tr::tr("The export was cancelled")));
+            return;
+        }
+        if (state->writeFailed) {
+            const QString reason = state->file.errorString();
+            state->file.cancelWriting();
+            fail(ServiceError::storage(Tr::tr("Cannot write %1: %2").arg(path, reason)));
+            return;
+        }
+        if (!response.ok()) {
+            state->file.cancelWriting();
+            fail(response.error());
+            return;
+        }
+        if (!state->file.commit()) {
+            fail(ServiceError::storage(Tr::tr("Cannot write %1: %2").arg(path, state->file.errorString())));
+            return;
+        }
+        promise->addResult(Result<qint64>(qMax<qint64>(0, state->counter.records - (csv ? 1 : 0))));
+        promise->finish();
+    });
+    return future;
+}
+
+QFuture<Result<AuditCheck>> RestBackend::verifyAudit()
+{
+    return json<AuditCheck>("POST", QStringLiteral("/api/admin/audit/verify"), nullptr, &rest::auditCheckFromJson);
+}
+
+QFuture<Result<Stats>> RestBackend::stats(Id organizationId)
+{
+    Request request;
+    request.method = "GET";
+    request.path = QStringLiteral("/api/admin/stats");
+    if (organizationId != 0)
+        request.query.addQueryItem(QStringLiteral("organization_id"), QString::number(organizationId));
+    return call<Stats>(std::move(request), [](const Response& response) -> Result<Stats> {
+        const Result<QJsonObject> object = parseObject(response);
+        if (!object.ok())
+            return object.error();
+        return rest::statsFromJson(*object);
+    });
+}
+
+QFuture<Result<QList<DayActivity>>> RestBackend::activity(Id organizationId, int days)
+{
+    Request request;
+    request.method = "GET";
+    request.path = QStringLiteral("/api/admin/audit/activity");
+    request.query.addQueryItem(QStringLiteral("days"), QString::number(days));
+    if (organizationId != 0)
+        request.query.addQueryItem(QStringLiteral("organization_id"), QString::number(organizationId));
+    return call<QList<DayActivity>>(std::move(request), [](const Response& response) -> Result<QList<DayActivity>> {
+        const Result<QJsonObject> object = parseObject(response);
+        if (!object.ok())
+            return object.error();
+        return rest::listFromJson<DayActivity>(object->value(QLatin1String("items")), &rest::dayActivityFromJson);
+    });
+}
+
+} // namespace portcullis

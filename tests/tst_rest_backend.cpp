@@ -1,0 +1,843 @@
+// One body of service-level checks run against both backends: SqlBackend on a temporary database,
+// and RestBackend against the real portcullis-server (PORTCULLIS_SERVER_BIN) serving the same kind of
+// database on a loopback port. Both deployments are made the same way: `portcullis-server init`
+// creates the first super admin. Then the REST-only failures: a fake server that answers garbage,
+// hangs or closes mid-answer, a killed server, a revoked or foreign-signed session (one refresh for
+// all waiting requests), and TLS with a self-signed certificate.
+
+#include "rest/restbackend.h"
+#include "sqlbackend.h"
+#include "testutil.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFutureWatcher>
+#include <QNetworkAccessManager>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QSignalSpy>
+#include <QSslSocket>
+#include <QStandardPaths>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <csignal>
+#include <memory>
+
+#ifdef Q_OS_LINUX
+#include <sys/prctl.h>
+#endif
+
+using namespace portcullis;
+using namespace portcullis::test;
+
+namespace {
+
+const QString kRootEmail = QStringLiteral("root@portcullis.example");
+const QString kRootPassword = QStringLiteral("Gatekeeper-7-Raven!");
+constexpr int kWaitMs = 60000;
+
+// Waits for a future with the event loop running (as the console would), then returns its result.
+template <typename T> T await(QFuture<T> future)
+{
+    QFutureWatcher<T> watcher;
+    QSignalSpy finished(&watcher, &QFutureWatcherBase::finished);
+    watcher.setFuture(future);
+    if (!watcher.isFinished())
+        finished.wait(kWaitMs);
+    return future.result();
+}
+
+QString serverBinary()
+{
+    return qEnvironmentVariable("PORTCULLIS_SERVER_BIN");
+}
+
+// `portcullis-server init` on `database`: the first organization and its super admin.
+bool initDeployment(const QString& database, const QString& folder, QString* error)
+{
+    const QString passwordFile = folder + QStringLiteral("/admin-password");
+    QFile file(passwordFile);
+    if (!file.open(QIODevice::WriteOnly))
+        return false;
+    file.write(kRootPassword.toUtf8() + '\n');
+    file.close();
+    QProcess init;
+    QSignalSpy done(&init, &QProcess::finished);
+    init.start(serverBinary(),
+               { QStringLiteral("init"), QStringLiteral("--db"), database, QStringLiteral("--admin-email"), kRootEmail,
+                 QStringLiteral("--admin-password-file"), passwordFile });
+    if (!done.wait(kWaitMs) || init.exitCode() != 0) {
+        *error = QString::fromUtf8(init.readAllStandardError());
+        return false;
+    }
+    return true;
+}
+
+// A portcullis-server serve process on 127.0.0.1:0, ready once it printed its URL.
+class ServerProcess
+{
+public:
+    ~ServerProcess() { stop(); }
+
+    bool start(const QString& database, const QString& secretFile, const QStringList& extra = {})
+    {
+        m_process = std::make_unique<QProcess>();
+#ifdef Q_OS_LINUX
+        m_process->setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
+#endif
+        QStringList arguments { QStringLiteral("serve"),
+                                QStringLiteral("--db"),
+                                database,
+                                QStringLiteral("--listen"),
+                                QStringLiteral("127.0.0.1:0"),
+                                QStringLiteral("--jwt-secret-file"),
+                                secretFile };
+        arguments += extra;
+        QSignalSpy output(m_process.get(), &QProcess::readyReadStandardOutput);
+        m_process->start(serverBinary(), arguments);
+        const QRegularExpression ready(QStringLiteral("listening on (https?://[0-9.]+:[0-9]+)"));
+        QElapsedTimer timer;
+        timer.start();
+        while (timer.elapsed() < kWaitMs) {
+            m_stdout += m_process->readAllStandardOutput();
+            const QRegularExpressionMatch match = ready.match(QString::fromUtf8(m_stdout));
+            if (match.hasMatch()) {
+                m_url = QUrl(match.captured(1));
+                return true;
+            }
+            if (m_process->state() == QProcess::NotRunning)
+                return false;
+            output.wait(500);
+        }
+        return false;
+    }
+    void stop()
+    {
+        if (!m_process || m_process->state() == QProcess::NotRunning)
+            return;
+        QSignalSpy finished(m_process.get(), &QProcess::finished);
+        m_process->terminate();
+        if (!finished.wait(10000)) {
+            m_process->kill();
+            finished.wait(5000);
+        }
+    }
+    void kill()
+    {
+        QSignalSpy finished(m_process.get(), &QProcess::finished);
+        m_process->kill();
+        finished.wait(5000);
+    }
+    QUrl url() const
+    {
+        return m_url;
+    }
+    QString log()
+    {
+        if (m_process)
+            m_stderr += m_process->readAllStandardError();
+        return QString::fromUtf8(m_stderr);
+    }
+    QString output()
+    {
+        return QString::fromUtf8(m_stdout) + log();
+    }
+    int count(const QString& needle)
+    {
+        return int(log().count(needle));
+    }
+
+private:
+    std::unique_ptr<QProcess> m_process;
+    QByteArray m_stdout;
+    QByteArray m_stderr;
+    QUrl m_url;
+};
+
+} // namespace
+
+// --- the contract both backends keep ---------------------------------------------------------------
+
+class BackendContract : public QObject
+{
+    Q_OBJECT
+
+protected:
+    // Prepares the deployment (database, first super admin, server); returns false with a reason.
+    virtual bool setUpDeployment(QString* error) = 0;
+    // A backend on the deployment, not signed in.
+    virtual std::unique_ptr<Backend> makeBackend() = 0;
+
+    Result<User> makeUser(const QString& role)
+    {
+        ++m_counter;
+        NewUser nu;
+        nu.email = QStringLiteral("member%1@example.test").arg(m_counter);
+        nu.username = QStringLiteral("member%1").arg(m_counter);
+        nu.fullName = QStringLiteral("Member %1").arg(m_counter);
+        nu.password = kStrongPassword;
+        nu.roleCodes = { role };
+        return await(m_root->createUser(nu));
+    }
+
+    QTemporaryDir m_dir;
+    std::unique_ptr<Backend> m_root; // signed in as the super admin
+    int m_counter = 0;
+
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+    void signInBuildsTheActor();
+    void wrongPasswordIsUnauthenticated();
+    void usersListCreateUpdate();
+    void staleVersionIsAConflict();
+    void banNeedsAReason();
+    void banAndUnban();
+    void adminCannotAssignSuperAdmin();
+    void rolesAreListed();
+    void apiKeyIsShownOnceAndRevoked();
+    void sessionsListAndRevoke();
+    void auditCursorAndExport();
+    void cancelledExportLeavesNoFile();
+    void statsCount();
+};
+
+void BackendContract::initTestCase()
+{
+    if (serverBinary().isEmpty())
+        QFAIL("PORTCULLIS_SERVER_BIN is not set (run the suite through ctest)");
+    QVERIFY(m_dir.isValid());
+    QString error;
+    QVERIFY2(setUpDeployment(&error), qPrintable(error));
+    m_root = makeBackend();
+    QVERIFY_RESULT(await(m_root->signIn(kRootEmail, kRootPassword)));
+}
+
+void BackendContract::cleanupTestCase()
+{
+    m_root.reset();
+}
+
+void BackendContract::signInBuildsTheActor()
+{
+    auto backend = makeBackend();
+    const Result<SignedIn> signedIn = await(backend->signIn(kRootEmail, kRootPassword));
+    QVERIFY_RESULT(signedIn);
+    QCOMPARE(signedIn->actor.email, kRootEmail);
+    QCOMPARE(signedIn->actor.level, Level::SuperAdmin);
+    QVERIFY(signedIn->actor.roleCodes.contains(QStringLiteral("super_admin")));
+    QVERIFY(!signedIn->actor.permissions.isEmpty());
+    QVERIFY(signedIn->actor.organizationId != 0);
+    QVERIFY(signedIn->session.id != 0);
+    QCOMPARE(backend->actor().userId, signedIn->actor.userId);
+    QVERIFY_RESULT(await(backend->signOut()));
+}
+
+void BackendContract::wrongPasswordIsUnauthenticated()
+{
+    auto backend = makeBackend();
+    QVERIFY_ERROR(await(backend->signIn(kRootEmail, QStringLiteral("Not-The-Password-1"))), ErrorCode::Unauthenticated);
+}
+
+void BackendContract::usersListCreateUpdate()
+{
+    const Result<User> created = makeUser(QStringLiteral("user"));
+    QVERIFY_RESULT(created);
+    QVERIFY(created->id != 0);
+    QCOMPARE(created->roleCodes, QStringList { QStringLiteral("user") });
+
+    UserQuery query;
+    query.search = created->username;
+    const Result<Page<User>> page = await(m_root->listUsers(query));
+    QVERIFY_RESULT(page);
+    QCOMPARE(page->total, 1);
+    QCOMPARE(page->items.first().email, created->email);
+
+    UserUpdate update;
+    update.expectedVersion = created->version;
+    update.fullName = QStringLiteral("Renamed Member");
+    const Result<User> updated = await(m_root->updateUser(created->id, update));
+    QVERIFY_RESULT(updated);
+    QCOMPARE(updated->fullName, QStringLiteral("Renamed Member"));
+    QVERIFY(updated->version > created->version);
+    const Result<User> fetched = await(m_root->getUser(created->id));
+    QVERIFY_RESULT(fetched);
+    QCOMPARE(fetched->fullName, QStringLiteral("Renamed Member"));
+
+    // Taken email: a field error.
+    NewUser twin;
+    twin.email = created->email;
+    twin.username = QStringLiteral("twin%1").arg(created->id);
+    twin.password = kStrongPassword;
+    const Result<User> refused = await(m_root->createUser(twin));
+    QVERIFY_ERROR(refused, ErrorCode::Validation);
+    QVERIFY(refused.error().fieldErrors.contains(QStringLiteral("email")));
+}
+
+void BackendContract::staleVersionIsAConflict()
+{
+    const Result<User> created = makeUser(QStringLiteral("user"));
+    QVERIFY_RESULT(created);
+    UserUpdate first;
+    first.expectedVersion = created->version;
+    first.fullName = QStringLiteral("First Writer");
+    QVERIFY_RESULT(await(m_root->updateUser(created->id, first)));
+    UserUpdate second = first;
+    second.fullName = QStringLiteral("Second Writer");
+    const Result<User> stale = await(m_root->updateUser(created->id, second));
+    QVERIFY_ERROR(stale, ErrorCode::Conflict);
+    const Result<User> current = await(m_root->getUser(created->id));
+    QVERIFY_RESULT(current);
+    QCOMPARE(current->fullName, QStringLiteral("First Writer")); // nothing silently overwritten
+}
+
+void BackendContract::banNeedsAReason()
+{
+    const Result<User> created = makeUser(QStringLiteral("user"));
+    QVERIFY_RESULT(created);
+    const Result<User> refused = await(m_root->banUser(created->id, QString(), QDateTime()));
+    QVERIFY_ERROR(refused, ErrorCode::Validation);
+    QVERIFY2(refused.error().fieldErrors.contains(QStringLiteral("reason")), qPrintable(refused.error().toString()));
+}
+
+void BackendContract::banAndUnban()
+{
+    const Result<User> created = makeUser(QStringLiteral("user"));
+    QVERIFY_RESULT(created);
+    const Result<User> banned = await(m_root->banUser(created->id, QStringLiteral("Spam"), QDateTime()));
+    QVERIFY_RESULT(banned);
+    QVERIFY(banned->isBanned());
+    QCOMPARE(banned->status(), QStringLiteral("banned"));
+    auto member = makeBackend();
+    QVERIFY_ERROR(await(member->signIn(created->email, kStrongPassword)), ErrorCode::Forbidden);
+    const Result<User> unbanned = await(m_root->unbanUser(created->id));
+    QVERIFY_RESULT(unbanned);
+    QVERIFY(!unbanned->isBanned());
+    QVERIFY_ERROR(await(m_root->unbanUser(created->id)), ErrorCode::Conflict);
+}
+
+void BackendContract::adminCannotAssignSuperAdmin()
+{
+    const Result<User> admin = makeUser(QStringLiteral("admin"));
+    QVERIFY_RESULT(admin);
+    const Result<User> target = makeUser(QStringLiteral("user"));
+    QVERIFY_RESULT(target);
+    auto adminBackend = makeBackend();
+    QVERIFY_RESULT(await(adminBackend->signIn(admin->email, kStrongPassword)));
+    QCOMPARE(adminBackend->actor().level, Level::Admin);
+    const Status refused = await(adminBackend->assignRole(target->id, QStringLiteral("super_admin")));
+    QVERIFY_ERROR(refused, ErrorCode::Forbidden);
+    QVERIFY2(refused.error().message.contains(QLatin1String("super_admin")), qPrintable(refused.error().message));
+    QVERIFY_RESULT(await(adminBackend->assignRole(target->id, QStringLiteral("viewer"))));
+    const Result<User> after = await(m_root->getUser(target->id));
+    QVERIFY_RESULT(after);
+    QVERIFY(after->roleCodes.contains(QStringLiteral("viewer")));
+    QVERIFY(!after->roleCodes.contains(QStringLiteral("super_admin")));
+}
+
+void BackendContract::rolesAreListed()
+{
+    const Result<QList<Role>> roles = await(m_root->listRoles());
+    QVERIFY_RESULT(roles);
+    QStringList codes;
+    for (const Role& role : *roles)
+        codes << role.code;
+    for (const char* code : { "super_admin", "admin", "team_lead", "power_user", "user", "viewer" })
+        QVERIFY2(codes.contains(QLatin1String(code)), code);
+    QCOMPARE(roles->first().level, Level::SuperAdmin);
+    const Result<QList<Permission>> permissions = await(m_root->listPermissions());
+    QVERIFY_RESULT(permissions);
+    QVERIFY(permissions->size() >= 60);
+}
+
+void BackendContract::apiKeyIsShownOnceAndRevoked()
+{
+    NewApiKey nk;
+    nk.name = QStringLiteral("reporting");
+    nk.userId = m_root->actor().userId;
+    nk.scopes = { QStringLiteral("admin:user:view") };
+    const Result<CreatedApiKey> created = await(m_root->createApiKey(nk));
+    QVERIFY_RESULT(created);
+    QVERIFY(created->secret.startsWith(QLatin1String("pk_live_")));
+    QVERIFY(created->secret.startsWith(created->key.prefix));
+    const Result<Page<ApiKey>> listed = await(m_root->listApiKeys(nk.userId, 1, 50));
+    QVERIFY_RESULT(listed);
+    const auto found = std::find_if(listed->items.cbegin(), listed->items.cend(),
+                                    [&](const ApiKey& k) { return k.id == created->key.id; });
+    QVERIFY(found != listed->items.cend());
+    QCOMPARE(found->scopes, nk.scopes);
+    QVERIFY(!found->revoked);
+    QVERIFY_RESULT(await(m_root->revokeApiKey(created->key.id)));
+    const Result<Page<ApiKey>> after = await(m_root->listApiKeys(nk.userId, 1, 50));
+    QVERIFY_RESULT(after);
+    for (const ApiKey& key : after->items) {
+        if (key.id == created->key.id)
+            QVERIFY(key.revoked);
+    }
+}
+
+void BackendContract::sessionsListAndRevoke()
+{
+    const Result<User> member = makeUser(QStringLiteral("user"));
+    QVERIFY_RESULT(member);
+    auto memberBackend = makeBackend();
+    const Result<SignedIn> signedIn = await(memberBackend->signIn(member->email, kStrongPassword));
+    QVERIFY_RESULT(signedIn);
+    SessionQuery query;
+    query.userId = member->id;
+    const Result<Page<Session>> sessions = await(m_root->listSessions(query));
+    QVERIFY_RESULT(sessions);
+    QCOMPARE(sessions->total, 1);
+    QCOMPARE(sessions->items.first().id, signedIn->session.id);
+    QCOMPARE(sessions->items.first().userEmail, member->email);
+    QVERIFY_RESULT(await(m_root->revokeSession(signedIn->session.id)));
+    const Result<Page<Session>> after = await(m_root->listSessions(query));
+    QVERIFY_RESULT(after);
+    QCOMPARE(after->total, 0);
+    query.includeRevoked = true;
+    const Result<Page<Session>> withRevoked = await(m_root->listSessions(query));
+    QVERIFY_RESULT(withRevoked);
+    QCOMPARE(withRevoked->total, 1);
+    QVERIFY(withRevoked->items.first().revoked);
+}
+
+void BackendContract::auditCursorAndExport()
+{
+    for (int i = 0; i < 3; ++i)
+        QVERIFY_RESULT(makeUser(QStringLiteral("viewer")));
+    AuditQuery query;
+    query.limit = 2;
+    const Result<AuditPage> first = await(m_root->queryAudit(query));
+    QVERIFY_RESULT(first);
+    QCOMPARE(first->items.size(), 2);
+    QVERIFY(!first->nextCursor.isEmpty());
+    query.cursor = first->nextCursor;
+    const Result<AuditPage> second = await(m_root->queryAudit(query));
+    QVERIFY_RESULT(second);
+    QCOMPARE(second->items.size(), 2);
+    QVERIFY(second->items.first().id < first->items.last().id); // newest first, no overlap
+    AuditQuery created;
+    created.action = QStringLiteral("user.*");
+    const Result<AuditPage> filtered = await(m_root->queryAudit(created));
+    QVERIFY_RESULT(filtered);
+    QVERIFY(filtered->items.size() >= 3);
+    for (const AuditEvent& event : filtered->items)
+        QVERIFY2(event.action.startsWith(QLatin1String("user.")), qPrintable(event.action));
+
+    // One event with its details and hashes (the console's details panel asks for it).
+    const Result<AuditEvent> single = await(m_root->getAuditEvent(filtered->items.first().id));
+    QVERIFY_RESULT(single);
+    QCOMPARE(single->id, filtered->items.first().id);
+    QCOMPARE(single->action, filtered->items.first().action);
+    QCOMPARE(single->hash.size(), 64);
+    QVERIFY(!single->details.isEmpty());
+    QVERIFY_ERROR(await(m_root->getAuditEvent(999999999)), ErrorCode::NotFound);
+
+    for (const bool jsonLines : { true, false }) {
+        const QString path = m_dir.filePath(jsonLines ? QStringLiteral("audit.jsonl") : QStringLiteral("audit.csv"));
+        auto progressCalls = std::make_shared<std::atomic_int>(0);
+        const Result<qint64> written = await(m_root->exportAudit(
+            AuditQuery {}, path, jsonLines, [progressCalls](qint64) { ++*progressCalls; },
+            std::make_shared<std::atomic_bool>(false)));
+        QVERIFY_RESULT(written);
+        QVERIFY(*written >= 5);
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const qint64 lines = file.readAll().trimmed().split('\n').size();
+        QCOMPARE(lines, *written + (jsonLines ? 0 : 1)); // CSV has a header line
+        QVERIFY(progressCalls->load() > 0);
+    }
+}
+
+void BackendContract::cancelledExportLeavesNoFile()
+{
+    const QString path = m_dir.filePath(QStringLiteral("cancelled.csv"));
+    const Result<qint64> refused
+        = await(m_root->exportAudit(AuditQuery {}, path, false, {}, std::make_shared<std::atomic_bool>(true)));
+    QVERIFY(!refused.ok());
+    QVERIFY(!QFile::exists(path));
+}
+
+void BackendContract::statsCount()
+{
+    const Result<Stats> stats = await(m_root->stats(0));
+    QVERIFY_RESULT(stats);
+    UserQuery all;
+    all.limit = 1;
+    const Result<Page<User>> users = await(m_root->listUsers(all));
+    QVERIFY_RESULT(users);
+    QVERIFY(stats->usersTotal >= users->total);
+    QVERIFY(stats->usersTotal >= 2);
+    QVERIFY(stats->sessionsActive >= 1);
+    QVERIFY(stats->eventsLast24h > 0);
+}
+
+// --- the two deployments -----------------------------------------------------------------------------
+
+class SqlContract : public BackendContract
+{
+    Q_OBJECT
+
+protected:
+    bool setUpDeployment(QString* error) override
+    {
+        m_db = TestDatabase::create();
+        return initDeployment(m_db->url(), m_dir.path(), error);
+    }
+    std::unique_ptr<Backend> makeBackend() override { return std::make_unique<SqlBackend>(m_db->config()); }
+
+private:
+    std::unique_ptr<TestDatabase> m_db;
+};
+
+class RestContract : public BackendContract
+{
+    Q_OBJECT
+
+protected:
+    bool setUpDeployment(QString* error) override
+    {
+        m_db = TestDatabase::create();
+        if (!initDeployment(m_db->url(), m_dir.path(), error))
+            return false;
+        if (!m_server.start(m_db->url(), m_dir.filePath(QStringLiteral("jwt-secret")))) {
+            *error = m_server.output();
+            return false;
+        }
+        return true;
+    }
+    std::unique_ptr<Backend> makeBackend() override
+    {
+        return std::make_unique<RestBackend>(&m_network, m_server.url());
+    }
+
+private:
+    std::unique_ptr<TestDatabase> m_db;
+    ServerProcess m_server;
+    QNetworkAccessManager m_network;
+};
+
+// --- REST-only failures ----------------------------------------------------------------------------
+
+// A server that misbehaves on purpose: answers garbage JSON, never answers, or closes mid-answer.
+class FakeServer : public QObject
+{
+    Q_OBJECT
+
+public:
+    enum class Mode
+    {
+        Garbage,
+        Hang,
+        CloseMidAnswer,
+        Canned // answers `canned` to every request
+    };
+
+    explicit FakeServer(Mode mode, QByteArray canned = {})
+        : m_mode(mode)
+        , m_canned(std::move(canned))
+    {
+        m_server.listen(QHostAddress::LocalHost, 0);
+        connect(&m_server, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket* socket = m_server.nextPendingConnection()) {
+                connect(socket, &QTcpSocket::readyRead, this, [this, socket] { answer(socket); });
+                connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+            }
+        });
+    }
+    QUrl url() const { return QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_server.serverPort())); }
+
+private:
+    void answer(QTcpSocket* socket)
+    {
+        QByteArray& buffer = m_buffers[socket];
+        buffer += socket->readAll();
+        if (!buffer.contains("\r\n\r\n"))
+            return;
+        switch (m_mode) {
+        case Mode::Garbage:
+            socket->write(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{\"access_to");
+            break;
+        case Mode::Hang:
+            break;
+        case Mode::CloseMidAnswer:
+            socket->write(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 400\r\n\r\n{\"items\": [");
+            socket->flush();
+            socket->disconnectFromHost();
+            break;
+        case Mode::Canned:
+            socket->write(m_canned);
+            break;
+        }
+        buffer.clear();
+    }
+
+    Mode m_mode;
+    QByteArray m_canned;
+    QTcpServer m_server;
+    QHash<QTcpSocket*, QByteArray> m_buffers;
+};
+
+class RestFailures : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void garbageJsonIsAClearError();
+    void hangingServerTimesOut();
+    void connectionClosedMidAnswer();
+    void httpErrorsAreMapped_data();
+    void httpErrorsAreMapped();
+    void killedServerIsUnavailable();
+    void revokedSessionRefreshesOnceThenAsksToSignIn();
+    void refusedAccessTokenIsRefreshedOnceForAllWaiting();
+    void tlsTrustedThroughCaFileOnly();
+
+private:
+    QTemporaryDir m_dir;
+    std::unique_ptr<TestDatabase> m_db;
+    ServerProcess m_server;
+    QNetworkAccessManager m_network;
+};
+
+void RestFailures::initTestCase()
+{
+    if (serverBinary().isEmpty())
+        QFAIL("PORTCULLIS_SERVER_BIN is not set (run the suite through ctest)");
+    m_db = TestDatabase::create();
+    QString error;
+    QVERIFY2(initDeployment(m_db->url(), m_dir.path(), &error), qPrintable(error));
+    QVERIFY2(m_server.start(m_db->url(), m_dir.filePath(QStringLiteral("jwt-secret"))), qPrintable(m_server.output()));
+}
+
+void RestFailures::garbageJsonIsAClearError()
+{
+    FakeServer fake(FakeServer::Mode::Garbage);
+    RestBackend backend(&m_network, fake.url());
+    const Result<SignedIn> signedIn = await(backend.signIn(kRootEmail, kRootPassword));
+    QVERIFY(!signedIn.ok());
+    QCOMPARE(signedIn.error().message, QStringLiteral("The server sent an answer that is not valid JSON"));
+    QVERIFY(backend.actor().userId == 0);
+}
+
+void RestFailures::hangingServerTimesOut()
+{
+    FakeServer fake(FakeServer::Mode::Hang);
+    RestBackend backend(&m_network, fake.url());
+    backend.setTimeout(700);
+    QElapsedTimer timer;
+    timer.start();
+    const Result<SignedIn> signedIn = await(backend.signIn(kRootEmail, kRootPassword));
+    QVERIFY_ERROR(signedIn, ErrorCode::Unavailable);
+    QVERIFY2(signedIn.error().message.contains(QLatin1String("did not answer")), qPrintable(signedIn.error().message));
+    QVERIFY(timer.elapsed() < 20000);
+
+    // Cancellation: cancelAll() ends a waiting request at once.
+    backend.setTimeout(RestBackend::kDefaultTimeoutMs);
+    QFuture<Result<SignedIn>> pending = backend.signIn(kRootEmail, kRootPassword);
+    QTest::qWait(200);
+    QVERIFY(!pending.isFinished());
+    backend.cancelAll();
+    const Result<SignedIn> cancelled = await(pending);
+    QVERIFY(!cancelled.ok());
+    QVERIFY2(cancelled.error().message.contains(QLatin1String("cancelled")), qPrintable(cancelled.error().message));
+}
+
+void RestFailures::connectionClosedMidAnswer()
+{
+    FakeServer fake(FakeServer::Mode::CloseMidAnswer);
+    RestBackend backend(&m_network, fake.url());
+    const Result<SignedIn> signedIn = await(backend.signIn(kRootEmail, kRootPassword));
+    QVERIFY_ERROR(signedIn, ErrorCode::Unavailable);
+    QVERIFY2(signedIn.error().message.startsWith(QLatin1String("Cannot reach 127.0.0.1")),
+             qPrintable(signedIn.error().message));
+}
+
+void RestFailures::httpErrorsAreMapped_data()
+{
+    QTest::addColumn<QByteArray>("answer");
+    QTest::addColumn<QString>("code");
+    QTest::addColumn<QString>("message");
+    QTest::addColumn<QString>("field");
+    const auto problem
+        = [](int status, const char* reason, const QByteArray& extraHeaders, const QByteArray& body) -> QByteArray {
+        return "HTTP/1.1 " + QByteArray::number(status) + ' ' + reason
+            + "\r\nContent-Type: application/problem+json\r\n" + extraHeaders
+            + "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+    };
+    QTest::newRow("403 with the server's reason")
+        << problem(403, "Forbidden", {},
+                   R"({"status":403,"detail":"admin (level 80) cannot assign super_admin","errors":{}})")
+        << QStringLiteral("forbidden") << QStringLiteral("admin (level 80) cannot assign super_admin") << QString();
+    QTest::newRow("409 says reload") << problem(409, "Conflict", {},
+                                                R"({"status":409,"detail":"The user was changed.","errors":{}})")
+                                     << QStringLiteral("conflict") << QStringLiteral("reload") << QString();
+    QTest::newRow("412 says reload") << problem(412, "Precondition Failed", "ETag: \"7\"\r\n",
+                                                R"({"status":412,"detail":"Stale version.","errors":{}})")
+                                     << QStringLiteral("conflict") << QStringLiteral("reload") << QString();
+    QTest::newRow("429 with the wait") << problem(429, "Too Many Requests", "Retry-After: 17\r\n",
+                                                  R"({"status":429,"detail":"Slow down","errors":{}})")
+                                       << QStringLiteral("rate_limited") << QStringLiteral("17 seconds") << QString();
+    QTest::newRow("500") << problem(500, "Internal Server Error", {}, R"({"status":500,"detail":"request 12 failed"})")
+                         << QStringLiteral("storage") << QStringLiteral("HTTP 500") << QString();
+    QTest::newRow("502 not json") << problem(502, "Bad Gateway", {}, "<html>bad gateway</html>")
+                                  << QStringLiteral("storage") << QStringLiteral("HTTP 502") << QString();
+    QTest::newRow("503") << problem(503, "Service Unavailable", "Retry-After: 1\r\n",
+                                    R"({"status":503,"detail":"The database is busy"})")
+                         << QStringLiteral("unavailable") << QStringLiteral("The database is busy") << QString();
+    QTest::newRow("400 field errors") << problem(
+        400, "Bad Request", {},
+        R"({"status":400,"detail":"Please correct the highlighted fields","errors":{"email":"Not a valid email address"}})")
+                                      << QStringLiteral("validation") << QStringLiteral("highlighted")
+                                      << QStringLiteral("email");
+    QTest::newRow("200 not json") << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nnope")
+                                  << QStringLiteral("unavailable") << QStringLiteral("not valid JSON") << QString();
+}
+
+void RestFailures::httpErrorsAreMapped()
+{
+    QFETCH(QByteArray, answer);
+    QFETCH(QString, code);
+    QFETCH(QString, message);
+    QFETCH(QString, field);
+    FakeServer fake(FakeServer::Mode::Canned, answer);
+    RestBackend backend(&m_network, fake.url());
+    const Result<Page<User>> page = await(backend.listUsers(UserQuery {}));
+    QVERIFY(!page.ok());
+    QCOMPARE(page.error().codeName(), code);
+    QVERIFY2(page.error().message.contains(message, Qt::CaseInsensitive), qPrintable(page.error().message));
+    if (!field.isEmpty())
+        QVERIFY(page.error().fieldErrors.contains(field));
+}
+
+void RestFailures::killedServerIsUnavailable()
+{
+    ServerProcess doomed;
+    QVERIFY2(doomed.start(m_db->url(), m_dir.filePath(QStringLiteral("jwt-secret"))), qPrintable(doomed.output()));
+    RestBackend backend(&m_network, doomed.url());
+    QVERIFY_RESULT(await(backend.signIn(kRootEmail, kRootPassword)));
+    doomed.kill();
+    const Result<Page<User>> page = await(backend.listUsers(UserQuery {}));
+    QVERIFY_ERROR(page, ErrorCode::Unavailable);
+    QVERIFY2(page.error().message.startsWith(QLatin1String("Cannot reach 127.0.0.1")),
+             qPrintable(page.error().message));
+}
+
+void RestFailures::revokedSessionRefreshesOnceThenAsksToSignIn()
+{
+    RestBackend root(&m_network, m_server.url());
+    QVERIFY_RESULT(await(root.signIn(kRootEmail, kRootPassword)));
+    RestBackend victim(&m_network, m_server.url());
+    const Result<SignedIn> signedIn = await(victim.signIn(kRootEmail, kRootPassword));
+    QVERIFY_RESULT(signedIn);
+    QVERIFY_RESULT(await(root.revokeSession(signedIn->session.id)));
+
+    const int refreshesBefore = m_server.count(QStringLiteral("/api/auth/refresh"));
+    QList<QFuture<Result<Page<User>>>> waiting;
+    for (int i = 0; i < 3; ++i)
+        waiting << victim.listUsers(UserQuery {});
+    for (const QFuture<Result<Page<User>>>& future : waiting) {
+        const Result<Page<User>> page = await(future);
+        QVERIFY_ERROR(page, ErrorCode::Unauthenticated);
+        QCOMPARE(page.error().message, QStringLiteral("Your session has ended; sign in again"));
+    }
+    QTRY_COMPARE(m_server.count(QStringLiteral("/api/auth/refresh")), refreshesBefore + 1);
+    QVERIFY(victim.refreshToken().isEmpty());
+    // Still refused afterwards, without another refresh.
+    QVERIFY_ERROR(await(victim.listRoles()), ErrorCode::Unauthenticated);
+    QTest::qWait(300);
+    QCOMPARE(m_server.count(QStringLiteral("/api/auth/refresh")), refreshesBefore + 1);
+}
+
+void RestFailures::refusedAccessTokenIsRefreshedOnceForAllWaiting()
+{
+    // A server with another signing secret on the same database: its access tokens mean nothing to
+    // m_server, its refresh tokens (in the database) are fine.
+    ServerProcess other;
+    QVERIFY2(other.start(m_db->url(), m_dir.filePath(QStringLiteral("other-secret"))), qPrintable(other.output()));
+    RestBackend backend(&m_network, other.url());
+    QVERIFY_RESULT(await(backend.signIn(kRootEmail, kRootPassword)));
+    const QString firstRefreshToken = backend.refreshToken();
+    backend.setBaseUrl(m_server.url());
+
+    const int refreshesBefore = m_server.count(QStringLiteral("/api/auth/refresh"));
+    QList<QFuture<Result<Page<User>>>> waiting;
+    for (int i = 0; i < 4; ++i)
+        waiting << backend.listUsers(UserQuery {});
+    for (const QFuture<Result<Page<User>>>& future : waiting)
+        QVERIFY_RESULT(await(future));
+    QTRY_COMPARE(m_server.count(QStringLiteral("/api/auth/refresh")), refreshesBefore + 1);
+    QVERIFY(!backend.refreshToken().isEmpty());
+    QVERIFY(backend.refreshToken() != firstRefreshToken); // rotated
+    // The access token never reaches the server's log.
+    QVERIFY(!m_server.log().contains(backend.refreshToken()));
+}
+
+void RestFailures::tlsTrustedThroughCaFileOnly()
+{
+    if (!QSslSocket::supportsSsl())
+        QSKIP("Qt has no TLS backend here");
+    const QString openssl = QStandardPaths::findExecutable(QStringLiteral("openssl"));
+    if (openssl.isEmpty())
+        QSKIP("openssl is not installed");
+    const QString certificate = m_dir.filePath(QStringLiteral("cert.pem"));
+    const QString key = m_dir.filePath(QStringLiteral("key.pem"));
+    QProcess process;
+    QSignalSpy done(&process, &QProcess::finished);
+    process.start(openssl,
+                  { QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
+                    QStringLiteral("rsa:2048"), QStringLiteral("-nodes"), QStringLiteral("-subj"),
+                    QStringLiteral("/CN=localhost"), QStringLiteral("-addext"),
+                    QStringLiteral("subjectAltName=DNS:localhost,IP:127.0.0.1"), QStringLiteral("-days"),
+                    QStringLiteral("1"), QStringLiteral("-keyout"), key, QStringLiteral("-out"), certificate });
+    QVERIFY(done.wait(kWaitMs));
+    QVERIFY2(process.exitCode() == 0, process.readAllStandardError().constData());
+
+    ServerProcess secure;
+    QVERIFY2(secure.start(m_db->url(), m_dir.filePath(QStringLiteral("jwt-secret")),
+                          { QStringLiteral("--tls-cert"), certificate, QStringLiteral("--tls-key"), key }),
+             qPrintable(secure.output()));
+    QCOMPARE(secure.url().scheme(), QStringLiteral("https"));
+
+    RestBackend trusting(&m_network, secure.url());
+    QVERIFY_RESULT(trusting.trustCaFile(certificate));
+    QVERIFY_RESULT(await(trusting.signIn(kRootEmail, kRootPassword)));
+    QVERIFY_RESULT(await(trusting.listRoles()));
+
+    QNetworkAccessManager fresh; // no TLS session cache shared with the trusting client
+    RestBackend suspicious(&fresh, secure.url());
+    const Result<SignedIn> refused = await(suspicious.signIn(kRootEmail, kRootPassword));
+    QVERIFY_ERROR(refused, ErrorCode::Unavailable);
+    QVERIFY2(refused.error().message.contains(QLatin1String("secure connection failed")),
+             qPrintable(refused.error().message));
+
+    QVERIFY_ERROR(suspicious.trustCaFile(m_dir.filePath(QStringLiteral("jwt-secret"))), ErrorCode::Validation);
+}
+
+int main(int argc, char** argv)
+{
+    QCoreApplication app(argc, argv);
+    int status = 0;
+    {
+        SqlContract sql;
+        status |= QTest::qExec(&sql, argc, argv);
+    }
+    {
+        RestContract rest;
+        status |= QTest::qExec(&rest, argc, argv);
+    }
+    {
+        RestFailures failures;
+        status |= QTest::qExec(&failures, argc, argv);
+    }
+    return status;
+}
+
+#include "tst_rest_backend.moc"
