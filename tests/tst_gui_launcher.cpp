@@ -2,10 +2,12 @@
 // refused sign-ins with the core's message, and --screenshot's unattended path.
 
 #include "connectdialog.h"
+#include "credentials/secretstore.h"
 #include "firstrundialog.h"
 #include "guiutil.h"
 #include "launcher.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QLabel>
 #include <QLineEdit>
@@ -47,6 +49,7 @@ private slots:
     void refusedSignInShowsTheReason();
     void screenshotWritesAPng();
     void rememberedProfileHoldsNoPassword();
+    void rememberedPasswordComesBackAndCanBeForgotten();
 };
 
 void TestGuiLauncher::firstRunCreatesTheDatabaseAndSignsIn()
@@ -57,6 +60,8 @@ void TestGuiLauncher::firstRunCreatesTheDatabaseAndSignsIn()
     launcher.start();
     ConnectDialog* connect = nullptr;
     QTRY_VERIFY((connect = Console::visibleTopLevel<ConnectDialog>()));
+    auto* kind = connect->findChild<QComboBox*>(QStringLiteral("kindCombo"));
+    kind->setCurrentIndex(kind->findData(QStringLiteral("sqlite")));
     type(connect, "locationEdit", path);
     type(connect, "userEdit", QStringLiteral("founder@example.test"));
     type(connect, "passwordEdit", kStrongPassword);
@@ -95,6 +100,8 @@ void TestGuiLauncher::refusedSignInShowsTheReason()
     launcher.start();
     ConnectDialog* connect = nullptr;
     QTRY_VERIFY((connect = Console::visibleTopLevel<ConnectDialog>()));
+    auto* kind = connect->findChild<QComboBox*>(QStringLiteral("kindCombo"));
+    kind->setCurrentIndex(kind->findData(QStringLiteral("sqlite")));
     type(connect, "locationEdit", db->sqlitePath());
     type(connect, "userEdit", world.superAdmin.email);
     type(connect, "passwordEdit", QStringLiteral("Not-The-Password-1"));
@@ -157,6 +164,51 @@ void TestGuiLauncher::rememberedProfileHoldsNoPassword()
     QFile file(settings.fileName());
     QVERIFY(file.open(QIODevice::ReadOnly));
     QVERIFY(!file.readAll().contains("S3cret-Pass"));
+}
+
+void TestGuiLauncher::rememberedPasswordComesBackAndCanBeForgotten()
+{
+    auto db = TestDatabase::create();
+    World world = World::build(db->store());
+    MemorySecretStore secrets;
+    const QString key = SecretStore::keyFor(QStringLiteral("sqlite"), db->sqlitePath(), world.superAdmin.email);
+    {
+        Launcher launcher(LaunchOptions {}, nullptr, &secrets);
+        launcher.start();
+        ConnectDialog* connect = nullptr;
+        QTRY_VERIFY((connect = Console::visibleTopLevel<ConnectDialog>()));
+        auto* kind = connect->findChild<QComboBox*>(QStringLiteral("kindCombo"));
+        kind->setCurrentIndex(kind->findData(QStringLiteral("sqlite"))); // a saved profile may be another kind
+        type(connect, "locationEdit", db->sqlitePath());
+        type(connect, "userEdit", world.superAdmin.email);
+        type(connect, "passwordEdit", kStrongPassword);
+        connect->findChild<QCheckBox*>(QStringLiteral("rememberSecretCheck"))->setChecked(true);
+        click(connect, "connectButton");
+        QTRY_VERIFY_WITH_TIMEOUT(launcher.mainWindow() && launcher.mainWindow()->isVisible(), 15000);
+    }
+    auto stored = awaitResult(secrets.read(key));
+    QVERIFY_RESULT(stored);
+    QCOMPARE(*stored, kStrongPassword);
+    // Nothing of it in the settings file.
+    QSettings settings;
+    QFile file(settings.fileName());
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QVERIFY(!file.readAll().contains(kStrongPassword.toUtf8()));
+
+    // Next start: the saved profile comes with its password; "Forget" removes it.
+    ConnectDialog dialog;
+    dialog.setSecretStore(&secrets);
+    ConnectionProfile profile;
+    profile.kind = QStringLiteral("sqlite");
+    profile.location = db->sqlitePath();
+    profile.user = world.superAdmin.email;
+    dialog.setProfile(profile);
+    QTRY_COMPARE(dialog.password(), kStrongPassword);
+    auto* forget = dialog.findChild<QPushButton*>(QStringLiteral("forgetCredentialsButton"));
+    QVERIFY(forget->isEnabled());
+    forget->click();
+    QTRY_VERIFY(dialog.password().isEmpty());
+    QVERIFY_ERROR(awaitResult(secrets.read(key)), ErrorCode::NotFound);
 }
 
 QTEST_MAIN(TestGuiLauncher)

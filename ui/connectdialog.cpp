@@ -1,5 +1,8 @@
 #include "connectdialog.h"
 
+#include "backend.h"
+#include "credentials/secretstore.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -48,6 +51,12 @@ ConnectDialog::ConnectDialog(QWidget* parent)
     m_remember = new QCheckBox(tr("Remember this connection (never the password)"), this);
     m_remember->setObjectName(QStringLiteral("rememberCheck"));
     m_remember->setChecked(true);
+    m_rememberSecret = new QCheckBox(tr("Remember the &password in the system keychain"), this);
+    m_rememberSecret->setObjectName(QStringLiteral("rememberSecretCheck"));
+    m_rememberSecret->setToolTip(tr("Kept by the operating system's keychain, never in Portcullis' settings"));
+    m_forget = new QPushButton(tr("&Forget saved credentials"), this);
+    m_forget->setObjectName(QStringLiteral("forgetCredentialsButton"));
+    m_forget->setEnabled(false);
     m_message = new QLabel(this);
     m_message->setObjectName(QStringLiteral("connectMessage"));
     m_message->setWordWrap(true);
@@ -64,6 +73,10 @@ ConnectDialog::ConnectDialog(QWidget* parent)
     form->addRow(tr("&Email or username:"), m_user);
     form->addRow(tr("&Password:"), m_password);
     form->addRow(QString(), m_remember);
+    auto* secretRow = new QHBoxLayout;
+    secretRow->addWidget(m_rememberSecret, 1);
+    secretRow->addWidget(m_forget);
+    form->addRow(QString(), secretRow);
     if (auto* label = qobject_cast<QLabel*>(form->labelForField(locationRow)))
         label->setBuddy(m_location);
 
@@ -84,6 +97,9 @@ ConnectDialog::ConnectDialog(QWidget* parent)
 
     connect(m_kind, &QComboBox::currentIndexChanged, this, &ConnectDialog::applyKind);
     connect(m_browse, &QPushButton::clicked, this, &ConnectDialog::browse);
+    connect(m_forget, &QPushButton::clicked, this, &ConnectDialog::forgetSavedSecret);
+    connect(m_user, &QLineEdit::editingFinished, this, &ConnectDialog::loadSavedSecret);
+    connect(m_location, &QLineEdit::editingFinished, this, &ConnectDialog::loadSavedSecret);
     connect(m_location, &QLineEdit::textChanged, this, &ConnectDialog::validate);
     connect(m_user, &QLineEdit::textChanged, this, &ConnectDialog::validate);
     connect(m_password, &QLineEdit::textChanged, this, &ConnectDialog::validate);
@@ -132,6 +148,12 @@ void ConnectDialog::loadProfiles()
 
 void ConnectDialog::rememberProfile()
 {
+    if (m_secrets && !profile().user.isEmpty()) {
+        if (m_rememberSecret->isChecked())
+            m_secrets->write(secretKey(), m_password->text());
+        else
+            m_secrets->remove(secretKey());
+    }
     if (!m_remember->isChecked())
         return;
     ConnectionProfile current = profile();
@@ -180,6 +202,52 @@ QString ConnectDialog::password() const
     return m_password->text();
 }
 
+void ConnectDialog::setSecretStore(SecretStore* store)
+{
+    m_secrets = store;
+    loadSavedSecret();
+}
+
+QString ConnectDialog::secretKey() const
+{
+    const ConnectionProfile p = profile();
+    return SecretStore::keyFor(p.kind, p.location, p.user);
+}
+
+void ConnectDialog::loadSavedSecret()
+{
+    m_forget->setEnabled(false);
+    if (!m_secrets || profile().user.isEmpty() || profile().location.isEmpty())
+        return;
+    const QString key = secretKey();
+    whenDone(m_secrets->read(key), this, [this, key](const Result<QString>& secret) {
+        if (!secret.ok() || secret.value().isEmpty() || key != secretKey())
+            return;
+        m_password->setText(secret.value());
+        m_rememberSecret->setChecked(true);
+        m_forget->setEnabled(true);
+        validate();
+    });
+}
+
+void ConnectDialog::forgetSavedSecret()
+{
+    if (!m_secrets)
+        return;
+    whenDone(m_secrets->remove(secretKey()), this, [this](const Status& removed) {
+        if (!removed.ok()) {
+            showError(removed.error().message);
+            return;
+        }
+        m_password->clear();
+        m_rememberSecret->setChecked(false);
+        m_forget->setEnabled(false);
+        m_message->setText(tr("Forgot the saved password of %1").arg(profile().user));
+        m_message->setStyleSheet(QString());
+        m_message->show();
+    });
+}
+
 void ConnectDialog::setProfile(const ConnectionProfile& profile)
 {
     const int kind = m_kind->findData(profile.kind);
@@ -188,6 +256,7 @@ void ConnectDialog::setProfile(const ConnectionProfile& profile)
     m_user->setText(profile.user);
     m_password->clear();
     (profile.user.isEmpty() ? m_user : m_password)->setFocus();
+    loadSavedSecret();
 }
 
 void ConnectDialog::setBusy(bool busy, const QString& message)

@@ -5,6 +5,7 @@
 // dialog stays open while the launcher connects, and shows the core's message when that fails.
 
 #include <QDialog>
+#include <QPointer>
 
 class QCheckBox;
 class QComboBox;
@@ -14,6 +15,8 @@ class QLineEdit;
 class QPushButton;
 
 namespace portcullis {
+
+class SecretStore;
 
 struct ConnectionProfile
 {
@@ -35,8 +38,11 @@ public:
     void setProfile(const ConnectionProfile& profile);
     void setBusy(bool busy, const QString& message = {});
     void showError(const QString& message);
-    // Saves the current profile (if "remember" is ticked) as the most recent one.
+    // Saves the current profile (if "remember" is ticked) as the most recent one, and the password
+    // in the secret store when "Remember the password" is ticked (removes it otherwise).
     void rememberProfile();
+    // Where remembered passwords live (the OS keychain in the product); not owned.
+    void setSecretStore(SecretStore* store);
 
     static QList<ConnectionProfile> savedProfiles();
 
@@ -48,6 +54,9 @@ private:
     void applyKind();
     void browse();
     void validate();
+    void loadSavedSecret();
+    void forgetSavedSecret();
+    QString secretKey() const;
 
     QComboBox* m_profiles = nullptr;
     QComboBox* m_kind = nullptr;
@@ -56,6 +65,9 @@ private:
     QLineEdit* m_user = nullptr;
     QLineEdit* m_password = nullptr;
     QCheckBox* m_remember = nullptr;
+    QCheckBox* m_rememberSecret = nullptr;
+    QPushButton* m_forget = nullptr;
+    QPointer<SecretStore> m_secrets;
     QLabel* m_message = nullptr;
     QDialogButtonBox* m_buttons = nullptr;
     QPushButton* m_connect = nullptr;

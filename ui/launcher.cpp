@@ -1,6 +1,7 @@
 #include "launcher.h"
 
 #include "connectdialog.h"
+#include "credentials/secretstore.h"
 #include "firstrundialog.h"
 #include "mainwindow.h"
 #include "messagebox.h"
@@ -57,15 +58,25 @@ bool mayUseConsole(const Actor& actor)
 }
 } // namespace
 
-Launcher::Launcher(const LaunchOptions& options, QObject* parent)
+Launcher::Launcher(const LaunchOptions& options, QObject* parent, SecretStore* secrets)
     : QObject(parent)
     , m_options(options)
+    , m_secrets(secrets)
 {
+    if (!m_secrets) {
+        auto keychain = std::make_unique<KeychainSecretStore>();
+        // Without a secret service the password is kept for this session only; say so plainly.
+        connect(keychain.get(), &KeychainSecretStore::keychainUnavailable, this,
+                [this](const QString& message) { MessageBox::warning(m_window, tr("Keychain unavailable"), message); });
+        m_secrets = keychain.get();
+        m_ownSecrets = std::move(keychain);
+    }
     m_unattended = !options.screenshot.isEmpty();
 }
 
 Launcher::~Launcher()
 {
+    delete m_dialog;
     delete m_window;
 }
 
@@ -100,7 +111,7 @@ void Launcher::start()
             profile.location = m_options.server;
             profile.user = m_options.user;
             showConnectDialog();
-            if (auto* dialog = qApp->findChild<ConnectDialog*>())
+            if (auto* dialog = m_dialog.data())
                 dialog->setProfile(profile);
             return;
         }
@@ -129,7 +140,7 @@ void Launcher::start()
         profile.location = m_options.db;
         profile.user = m_options.user;
         showConnectDialog();
-        if (auto* dialog = qApp->findChild<ConnectDialog*>())
+        if (auto* dialog = m_dialog.data())
             dialog->setProfile(profile);
         return;
     }
@@ -144,6 +155,8 @@ void Launcher::showConnectDialog(const QString& error)
     auto* dialog = new ConnectDialog;
     dialog->setParent(nullptr);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setSecretStore(m_secrets);
+    m_dialog = dialog;
     QPointer<ConnectDialog> guard(dialog);
     connect(dialog, &QDialog::rejected, this, [this] {
         if (!m_window)
@@ -223,7 +236,7 @@ void Launcher::openBackend(const DatabaseConfig& config, const QString& user, co
         if (!opened.ok()) {
             if (m_unattended)
                 return fail(opened.error().message);
-            if (auto* dialog = qApp->findChild<ConnectDialog*>())
+            if (auto* dialog = m_dialog.data())
                 dialog->showError(opened.error().message);
             else
                 showConnectDialog(opened.error().message);
@@ -250,11 +263,7 @@ void Launcher::openRest(const QUrl& url, const QString& user, const QString& pas
 void Launcher::signIn(const QString& user, const QString& password)
 {
     whenDone(m_backend->signIn(user, password), this, [this](const Result<SignedIn>& signedIn) {
-        ConnectDialog* dialog = nullptr;
-        for (QWidget* w : QApplication::topLevelWidgets()) {
-            if (auto* d = qobject_cast<ConnectDialog*>(w))
-                dialog = d;
-        }
+        ConnectDialog* dialog = m_dialog.data();
         if (!signedIn.ok()) {
             if (m_unattended)
                 return fail(tr("Sign-in refused: %1").arg(signedIn.error().message));

@@ -30,12 +30,16 @@ struct LaunchOptions
     QString screenshot; // save a PNG of the main window and exit
 };
 
+class ConnectDialog;
+class SecretStore;
+
 class Launcher : public QObject
 {
     Q_OBJECT
 
 public:
-    explicit Launcher(const LaunchOptions& options, QObject* parent = nullptr);
+    // `secrets`: where "Remember the password" keeps it; the OS keychain when none is given.
+    explicit Launcher(const LaunchOptions& options, QObject* parent = nullptr, SecretStore* secrets = nullptr);
     ~Launcher() override;
 
     // Starts the flow; finished(code) is emitted when the console should exit (after the window
@@ -61,7 +65,10 @@ private:
     // Owned here and handed to RestBackend: one manager per console, never a global.
     QNetworkAccessManager* m_network = nullptr;
     std::unique_ptr<Backend> m_backend;
+    std::unique_ptr<SecretStore> m_ownSecrets;
+    SecretStore* m_secrets = nullptr;
     QPointer<MainWindow> m_window;
+    QPointer<ConnectDialog> m_dialog; // the connection dialog this launcher opened, if it is open
 };
 
 } // namespace portcullis

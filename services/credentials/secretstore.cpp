@@ -79,7 +79,10 @@ QFuture<Result<QString>> KeychainSecretStore::read(const QString& key)
     auto promise = std::make_shared<QPromise<Result<QString>>>();
     QFuture<Result<QString>> future = promise->future();
     promise->start();
-    auto* job = new QKeychain::ReadPasswordJob(m_service, this);
+    // Jobs are not children of the store: the Secret Service answers asynchronously and QtKeychain
+    // touches the job when it does, so a job must outlive a store destroyed meanwhile. It deletes
+    // itself when finished (autoDelete); the continuation is bound to the store and is dropped.
+    auto* job = new QKeychain::ReadPasswordJob(m_service);
     job->setAutoDelete(true);
     job->setKey(key);
     connect(job, &QKeychain::Job::finished, this, [this, promise, key](QKeychain::Job* finished) {
@@ -107,7 +110,7 @@ QFuture<Status> KeychainSecretStore::write(const QString& key, const QString& se
     auto promise = std::make_shared<QPromise<Status>>();
     QFuture<Status> future = promise->future();
     promise->start();
-    auto* job = new QKeychain::WritePasswordJob(m_service, this);
+    auto* job = new QKeychain::WritePasswordJob(m_service);
     job->setAutoDelete(true);
     job->setKey(key);
     job->setTextData(secret);
@@ -133,7 +136,7 @@ QFuture<Status> KeychainSecretStore::remove(const QString& key)
     auto promise = std::make_shared<QPromise<Status>>();
     QFuture<Status> future = promise->future();
     promise->start();
-    auto* job = new QKeychain::DeletePasswordJob(m_service, this);
+    auto* job = new QKeychain::DeletePasswordJob(m_service);
     job->setAutoDelete(true);
     job->setKey(key);
     connect(job, &QKeychain::Job::finished, this, [promise](QKeychain::Job* finished) {
