@@ -173,11 +173,11 @@ UsersPane::UsersPane(Backend* backend, QWidget* parent)
     m_table->setSortingEnabled(true);
     m_table->sortByColumn(UserListModel::EmailColumn, Qt::AscendingOrder);
     const int em = m_table->fontMetrics().horizontalAdvance(QLatin1Char('m'));
-    m_table->setColumnWidth(UserListModel::EmailColumn, 20 * em);
-    m_table->setColumnWidth(UserListModel::NameColumn, 11 * em);
-    m_table->setColumnWidth(UserListModel::UsernameColumn, 9 * em);
+    m_table->setColumnWidth(UserListModel::EmailColumn, 19 * em);
+    m_table->setColumnWidth(UserListModel::NameColumn, 10 * em);
+    m_table->setColumnWidth(UserListModel::UsernameColumn, 8 * em);
     m_table->setColumnWidth(UserListModel::RolesColumn, 8 * em);
-    m_table->setColumnWidth(UserListModel::StatusColumn, 6 * em);
+    m_table->setColumnWidth(UserListModel::StatusColumn, 8 * em);
 
     m_empty = new QLabel(m_table->viewport());
     m_empty->setObjectName(QStringLiteral("usersEmptyLabel"));
