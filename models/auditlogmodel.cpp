@@ -199,14 +199,9 @@ void AuditLogModel::requestNextPage(int generation)
     AuditQuery q = m_query;
     q.cursor = m_nextCursor;
     q.limit = PageSize;
-    // Not whenReady(): QFuture::then(context, ...) runs the continuation at once, inside this call,
-    // when the future has already finished, and rows must not be inserted from inside whatever
-    // called fetchMore() (a view's or QAbstractItemModelTester's modelReset handler). The result
-    // is applied on a later turn of the event loop instead, still bound to this model.
-    whenDone(m_backend->queryAudit(q), this, [this, generation](const Result<AuditPage>& result) {
-        QMetaObject::invokeMethod(
-            this, [this, generation, result] { applyPage(generation, result); }, Qt::QueuedConnection);
-    });
+    // whenDone() applies the page on a later turn of the event loop, bound to this model.
+    whenDone(m_backend->queryAudit(q), this,
+             [this, generation](const Result<AuditPage>& result) { applyPage(generation, result); });
 }
 
 void AuditLogModel::applyPage(int generation, const Result<AuditPage>& result)

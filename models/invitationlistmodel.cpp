@@ -107,27 +107,22 @@ void InvitationListModel::reload()
     }
     whenDone(m_backend->listInvitations(m_organization), this,
              [this, generation](const Result<QList<Invitation>>& result) {
-                 QMetaObject::invokeMethod(
-                     this,
-                     [this, generation, result] {
-                         if (generation != m_generation)
-                             return;
-                         m_loadedOnce = true;
-                         beginResetModel();
-                         if (result.ok()) {
-                             m_lastError.clear();
-                             m_rows = result.value();
-                         } else {
-                             m_lastError = result.error().message;
-                             m_rows.clear();
-                         }
-                         endResetModel();
-                         if (result.ok())
-                             emit loaded();
-                         else
-                             emit loadFailed(result.error());
-                     },
-                     Qt::QueuedConnection);
+                 if (generation != m_generation)
+                     return;
+                 m_loadedOnce = true;
+                 beginResetModel();
+                 if (result.ok()) {
+                     m_lastError.clear();
+                     m_rows = result.value();
+                 } else {
+                     m_lastError = result.error().message;
+                     m_rows.clear();
+                 }
+                 endResetModel();
+                 if (result.ok())
+                     emit loaded();
+                 else
+                     emit loadFailed(result.error());
              });
 }
 

@@ -136,28 +136,23 @@ void OrganizationListModel::reload()
     }
     m_loading = true;
     whenDone(m_backend->listOrganizations(), this, [this, generation](const Result<QList<Organization>>& result) {
-        QMetaObject::invokeMethod(
-            this,
-            [this, generation, result] {
-                if (generation != m_generation)
-                    return;
-                m_loading = false;
-                m_loadedOnce = true;
-                beginResetModel();
-                if (result.ok()) {
-                    m_lastError.clear();
-                    m_rows = result.value();
-                } else {
-                    m_lastError = result.error().message;
-                    m_rows.clear();
-                }
-                endResetModel();
-                if (result.ok())
-                    emit loaded();
-                else
-                    emit loadFailed(result.error());
-            },
-            Qt::QueuedConnection);
+        if (generation != m_generation)
+            return;
+        m_loading = false;
+        m_loadedOnce = true;
+        beginResetModel();
+        if (result.ok()) {
+            m_lastError.clear();
+            m_rows = result.value();
+        } else {
+            m_lastError = result.error().message;
+            m_rows.clear();
+        }
+        endResetModel();
+        if (result.ok())
+            emit loaded();
+        else
+            emit loadFailed(result.error());
     });
 }
 

@@ -125,47 +125,37 @@ void RoleListModel::reload()
     }
     m_loading = true;
     whenDone(m_backend->listRoles(), this, [this, generation](const Result<QList<portcullis::Role>>& result) {
-        QMetaObject::invokeMethod(
-            this,
-            [this, generation, result] {
-                if (generation != m_generation)
-                    return;
-                m_loading = false;
-                m_loadedOnce = true;
-                if (!result.ok()) {
-                    m_lastError = result.error().message;
-                    beginResetModel();
-                    m_rows.clear();
-                    endResetModel();
-                    emit loadFailed(result.error());
-                    return;
-                }
-                m_lastError.clear();
-                QList<portcullis::Role> rows = result.value();
-                std::stable_sort(rows.begin(), rows.end(), [](const portcullis::Role& a, const portcullis::Role& b) {
-                    return a.level != b.level ? a.level > b.level : a.code < b.code;
-                });
-                beginResetModel();
-                m_rows = rows;
-                endResetModel();
-                emit loaded();
-            },
-            Qt::QueuedConnection);
+        if (generation != m_generation)
+            return;
+        m_loading = false;
+        m_loadedOnce = true;
+        if (!result.ok()) {
+            m_lastError = result.error().message;
+            beginResetModel();
+            m_rows.clear();
+            endResetModel();
+            emit loadFailed(result.error());
+            return;
+        }
+        m_lastError.clear();
+        QList<portcullis::Role> rows = result.value();
+        std::stable_sort(rows.begin(), rows.end(), [](const portcullis::Role& a, const portcullis::Role& b) {
+            return a.level != b.level ? a.level > b.level : a.code < b.code;
+        });
+        beginResetModel();
+        m_rows = rows;
+        endResetModel();
+        emit loaded();
     });
     // The scope column names organizations; without the permission to list them it shows ids.
     whenDone(m_backend->listOrganizations(), this, [this, generation](const Result<QList<Organization>>& result) {
-        QMetaObject::invokeMethod(
-            this,
-            [this, generation, result] {
-                if (generation != m_generation || !result.ok())
-                    return;
-                m_organizationNames.clear();
-                for (const Organization& o : result.value())
-                    m_organizationNames.insert(o.id, o.name);
-                if (!m_rows.isEmpty())
-                    emit dataChanged(index(0, ScopeColumn), index(int(m_rows.size()) - 1, ScopeColumn));
-            },
-            Qt::QueuedConnection);
+        if (generation != m_generation || !result.ok())
+            return;
+        m_organizationNames.clear();
+        for (const Organization& o : result.value())
+            m_organizationNames.insert(o.id, o.name);
+        if (!m_rows.isEmpty())
+            emit dataChanged(index(0, ScopeColumn), index(int(m_rows.size()) - 1, ScopeColumn));
     });
 }
 

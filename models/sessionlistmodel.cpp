@@ -186,12 +186,9 @@ void SessionListModel::requestNextPage(int generation)
     SessionQuery q = m_query;
     q.page = m_nextPage;
     q.limit = PageSize;
-    // Not whenReady(): see AuditLogModel::requestNextPage (a finished future's continuation would
-    // run inside this call); the page is applied on a later turn of the event loop.
-    whenDone(m_backend->listSessions(q), this, [this, generation](const Result<Page<Session>>& result) {
-        QMetaObject::invokeMethod(
-            this, [this, generation, result] { applyPage(generation, result); }, Qt::QueuedConnection);
-    });
+    // whenDone() applies the page on a later turn of the event loop, bound to this model.
+    whenDone(m_backend->listSessions(q), this,
+             [this, generation](const Result<Page<Session>>& result) { applyPage(generation, result); });
 }
 
 void SessionListModel::applyPage(int generation, const Result<Page<Session>>& result)
