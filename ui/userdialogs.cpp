@@ -427,7 +427,9 @@ void BulkActionDialog::start()
     if (m_running || !m_backend)
         return;
     m_running = true;
-    m_buttons->clear();
+    // Not m_buttons->clear(): that would delete the Run button inside its own clicked() signal.
+    for (QAbstractButton* b : m_buttons->buttons())
+        b->hide();
     m_next = 0;
     runNext();
 }
@@ -445,7 +447,7 @@ void BulkActionDialog::runNext()
     }
     const int row = m_next++;
     m_table->item(row, 2)->setText(tr("running…"));
-    m_operation(m_backend, m_users.at(row)).then(this, [this, row](const Status& status) {
+    whenDone(m_operation(m_backend, m_users.at(row)), this, [this, row](const Status& status) {
         if (status.ok()) {
             ++m_succeeded;
             m_table->item(row, 2)->setText(tr("done"));
