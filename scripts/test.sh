@@ -9,6 +9,10 @@ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPORTCULLIS_W
 cmake --build "$build" -j2
 cmake --build "$build" --target format-check
 PORTCULLIS_TEST_PG_URL=$(./scripts/start-postgres.sh)
+if [[ $PORTCULLIS_TEST_PG_URL != postgresql://* ]]; then
+    echo "scripts/start-postgres.sh did not print a PostgreSQL URL: '$PORTCULLIS_TEST_PG_URL'" >&2
+    exit 1
+fi
 export PORTCULLIS_TEST_PG_URL
 # Inside a private D-Bus session with an unlocked gnome-keyring, so tst_keychain does a real round trip.
 ./scripts/with-keychain.sh ctest --test-dir "$build" -j2 --output-on-failure --timeout 900
