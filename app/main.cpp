@@ -1,13 +1,13 @@
 // portcullis: the admin console. Command-line parsing only; the rest lives in ui/.
 
+#include "language.h"
 #include "launcher.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDebug>
 #include <QIcon>
-#include <QLibraryInfo>
 #include <QLocale>
-#include <QTranslator>
 
 int main(int argc, char* argv[])
 {
@@ -17,6 +17,25 @@ int main(int argc, char* argv[])
     QApplication::setApplicationDisplayName(QStringLiteral("Portcullis"));
     QApplication::setApplicationVersion(QStringLiteral(PORTCULLIS_VERSION));
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/portcullis.svg")));
+
+    // The language: --lang for this run, else the one chosen in Edit > Preferences, else the
+    // system's. Dates and numbers follow the same locale; Qt's own strings are translated too.
+    // Chosen before the options are described, so that --help speaks it as well.
+    QString requested;
+    const QStringList arguments = QApplication::arguments();
+    for (qsizetype i = 1; i < arguments.size(); ++i) {
+        if (arguments.at(i) == QLatin1String("--lang") && i + 1 < arguments.size())
+            requested = arguments.at(i + 1);
+        else if (arguments.at(i).startsWith(QLatin1String("--lang=")))
+            requested = arguments.at(i).mid(7);
+    }
+    if (!requested.isEmpty() && portcullis::language::codeOf(requested).isEmpty())
+        qWarning().noquote() << QApplication::translate("main", "Unknown language %1; choose one of %2")
+                                    .arg(requested, portcullis::language::available().join(QStringLiteral(", ")));
+    const QString code = portcullis::language::choose(requested, portcullis::language::saved(), QLocale::system());
+    if (!portcullis::language::codeOf(requested).isEmpty())
+        portcullis::language::setCommandLineOverride(code);
+    portcullis::language::apply(code, portcullis::language::localeFor(code, requested, QLocale::system()));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QApplication::translate(
@@ -54,18 +73,6 @@ int main(int argc, char* argv[])
                                   QStringLiteral("CODE"));
     parser.addOptions({ db, server, caFile, user, passwordFile, pane, screenshot, lang });
     parser.process(app);
-
-    // The language follows the system locale unless --lang says otherwise; Qt's own strings
-    // (standard buttons and dialogs) are translated too.
-    const QLocale locale = parser.isSet(lang) ? QLocale(parser.value(lang)) : QLocale::system();
-    QLocale::setDefault(locale);
-    QTranslator qtTranslator;
-    if (qtTranslator.load(locale, QStringLiteral("qtbase"), QStringLiteral("_"),
-                          QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
-        QApplication::installTranslator(&qtTranslator);
-    QTranslator appTranslator;
-    if (appTranslator.load(locale, QStringLiteral("portcullis"), QStringLiteral("_"), QStringLiteral(":/i18n")))
-        QApplication::installTranslator(&appTranslator);
 
     portcullis::LaunchOptions options;
     options.db = parser.value(db);

@@ -24,13 +24,15 @@ struct Command
     int (*run)(const QStringList& arguments);
 };
 
-const std::array<Command, 4> kCommands { {
+const std::array<Command, 5> kCommands { {
     { "init",
       QT_TRANSLATE_NOOP("ServerMain", "create a database: schema, built-in roles, first organization and super admin"),
       &initCommand },
     { "seed-demo", QT_TRANSLATE_NOOP("ServerMain", "fill a database with realistic demo tenants, users and events"),
       &seedDemoCommand },
     { "verify-audit", QT_TRANSLATE_NOOP("ServerMain", "check the audit log's hash chain"), &verifyAuditCommand },
+    { "purge-audit", QT_TRANSLATE_NOOP("ServerMain", "remove audit events older than N days (retention)"),
+      &purgeAuditCommand },
     { "serve", QT_TRANSLATE_NOOP("ServerMain", "serve the REST API (JWT and API-key auth, optional TLS)"),
       &serveCommand },
 } };

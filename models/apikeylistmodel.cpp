@@ -3,7 +3,6 @@
 #include "displayformat.h"
 
 #include <QFontDatabase>
-#include <QLocale>
 
 namespace portcullis {
 
@@ -11,7 +10,7 @@ namespace {
 // The list shows the day; the tooltip and the details panel show the exact time.
 QString shortDate(const QDateTime& time)
 {
-    return QLocale().toString(time.toLocalTime().date(), QLocale::ShortFormat);
+    return display::date(time);
 }
 } // namespace
 

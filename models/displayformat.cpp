@@ -7,17 +7,42 @@
 
 namespace portcullis::display {
 
+namespace {
+
+// The locale's short time format without seconds, which only widen a column.
+QString shortTimeFormat(const QLocale& locale)
+{
+    QString format = locale.timeFormat(QLocale::ShortFormat);
+    format.remove(QLatin1String(":ss")).remove(QLatin1String(".ss"));
+    return format;
+}
+
+} // namespace
+
 QString dateTime(const QDateTime& time)
 {
     if (!time.isValid())
         return {};
     const QDateTime local = time.toLocalTime();
     const QLocale locale;
-    // The locale's short date and time, without seconds (which only widen a column), plus the zone.
-    QString timeFormat = locale.timeFormat(QLocale::ShortFormat);
-    timeFormat.remove(QLatin1String(":ss")).remove(QLatin1String(".ss"));
     return locale.toString(local.date(), QLocale::ShortFormat) + QLatin1Char(' ')
-        + locale.toString(local.time(), timeFormat) + QLatin1Char(' ') + local.timeZoneAbbreviation();
+        + locale.toString(local.time(), shortTimeFormat(locale)) + QLatin1Char(' ') + local.timeZoneAbbreviation();
+}
+
+QString date(const QDateTime& time)
+{
+    if (!time.isValid())
+        return {};
+    return QLocale().toString(time.toLocalTime().date(), QLocale::ShortFormat);
+}
+
+QString timeOfDay(const QDateTime& time)
+{
+    if (!time.isValid())
+        return {};
+    const QDateTime local = time.toLocalTime();
+    const QLocale locale;
+    return locale.toString(local.time(), shortTimeFormat(locale)) + QLatin1Char(' ') + local.timeZoneAbbreviation();
 }
 
 QString userStatus(const QString& status)

@@ -8,8 +8,12 @@
 
 namespace portcullis::display {
 
-// "23 Nov 2026 14:05 UTC" style, in the user's locale, always naming the zone.
+// Every time the console shows goes through these, in the default locale (which follows --lang and
+// the language setting). Times are stored in UTC and shown in local time, always naming the zone:
+// "23.11.26 17:05 CET", "11/23/26 5:05 PM UTC". Dates alone are local calendar days.
 QString dateTime(const QDateTime& time);
+QString date(const QDateTime& time);
+QString timeOfDay(const QDateTime& time);
 QString userStatus(const QString& status);
 QString number(qint64 value);
 QBrush warningBrush();

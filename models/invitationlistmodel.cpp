@@ -2,8 +2,6 @@
 
 #include "displayformat.h"
 
-#include <QLocale>
-
 namespace portcullis {
 
 InvitationListModel::InvitationListModel(Backend* backend, QObject* parent)
@@ -55,7 +53,7 @@ QVariant InvitationListModel::data(const QModelIndex& index, int role) const
         case StatusColumn:
             return statusText(i.status());
         case ExpiresColumn:
-            return QLocale().toString(i.expiresAt.toLocalTime().date(), QLocale::ShortFormat);
+            return display::date(i.expiresAt);
         }
         break;
     case Qt::ForegroundRole:

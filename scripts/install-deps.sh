@@ -9,6 +9,8 @@ packages=(cmake ninja-build g++ pkg-config
           qt6-charts-dev libqt6svg6 qt6-tools-dev qt6-l10n-tools qt6-translations-l10n)
 if [[ "${1:-}" == "--test" ]]; then
     packages+=(postgresql xvfb xauth dbus dbus-x11 gnome-keyring clang-format)
+    # scripts/check-package.sh: cpack -G DEB (dpkg-shlibdeps, file), lintian, desktop-file-validate, man.
+    packages+=(dpkg-dev file lintian desktop-file-utils man-db)
 fi
 
 missing=()

@@ -16,3 +16,11 @@ for pane in dashboard organizations users roles api-keys sessions audit; do
     QT_QPA_PLATFORM=offscreen "$console" --db "$work/demo.db" --user admin@demo.test --password-file "$work/pw" \
         --pane "$pane" --screenshot "docs/screenshots/$pane.png" ${PORTCULLIS_SCREENSHOT_ARGS:-}
 done
+# Two panes in German, as an admin in Berlin sees them (translations, local times with their zone).
+for pane in users audit; do
+    TZ=Europe/Berlin QT_QPA_PLATFORM=offscreen "$console" --db "$work/demo.db" --user admin@demo.test --password-file "$work/pw" \
+        --pane "$pane" --lang de --screenshot "docs/screenshots/de-$pane.png" ${PORTCULLIS_SCREENSHOT_ARGS:-}
+done
+# The users pane at 200 % (QT_SCALE_FACTOR=2): text stays readable when the desktop scales it.
+QT_SCALE_FACTOR=2 QT_QPA_PLATFORM=offscreen "$console" --db "$work/demo.db" --user admin@demo.test --password-file "$work/pw" \
+    --pane users --screenshot docs/screenshots/scale-200.png ${PORTCULLIS_SCREENSHOT_ARGS:-}

@@ -16,6 +16,8 @@ fi
 export PORTCULLIS_TEST_PG_URL
 # Inside a private D-Bus session with an unlocked gnome-keyring, so tst_keychain does a real round trip.
 ./scripts/with-keychain.sh ctest --test-dir "$build" -j2 --output-on-failure --timeout 900
+# The Debian package (cpack -G DEB) and the install tree: contents, dependencies, lintian, man pages.
+./scripts/check-package.sh "$build"
 
 # A sanitizer pass (AddressSanitizer + UndefinedBehaviorSanitizer) over the core suites.
 asan="$build-asan"

@@ -191,6 +191,7 @@ Result<qint64> countRows(QSqlDatabase& db, const QString& table)
 const QString kInit = QStringLiteral("init");
 const QString kSeedDemo = QStringLiteral("seed-demo");
 const QString kVerifyAudit = QStringLiteral("verify-audit");
+const QString kPurgeAudit = QStringLiteral("purge-audit");
 
 } // namespace
 
@@ -264,10 +265,11 @@ Parsed<InitOptions> parseInit(const QStringList& arguments)
                                       Cli::tr("Username of the super admin (default: from the email address)."),
                                       QStringLiteral("USERNAME"));
     parser.addOptions({ db, email, passwordFile, organization, username });
-    const QString notes = Cli::tr(
-        "Creates the schema, the built-in roles and permissions, the first organization and its super admin.\n"
-        "On a database that is already initialised it only applies pending schema migrations and changes\n"
-        "nothing else. The password is never printed.");
+    const QString notes
+        = Cli::tr("Creates the schema, the built-in roles and permissions, the first organization and its super admin\n"
+                  "(--admin-email and --admin-password-file are required for that).\n"
+                  "On a database that is already initialised it only applies pending schema migrations and changes\n"
+                  "nothing else; the admin options are not needed then. The password is never printed.");
     Parsed<InitOptions> parsed;
     if (auto leave
         = parseCommand(parser, kInit, Cli::tr("Create and initialise a Portcullis database."), arguments, notes)) {
@@ -279,19 +281,11 @@ Parsed<InitOptions> parseInit(const QStringList& arguments)
         parsed.exitCode = exitcode::Usage;
         return parsed;
     }
-    auto emailValue = requiredValue(parser, email, kInit);
-    if (!emailValue) {
-        parsed.exitCode = exitcode::Usage;
-        return parsed;
-    }
-    auto fileValue = requiredValue(parser, passwordFile, kInit);
-    if (!fileValue) {
-        parsed.exitCode = exitcode::Usage;
-        return parsed;
-    }
+    // --admin-email and --admin-password-file are needed to create a database, not to bring an
+    // initialised one up to date (runInit says so when they are missing and needed).
     InitOptions options;
     options.database = *dbValue;
-    options.adminEmail = *emailValue;
+    options.adminEmail = parser.value(email).trimmed();
     options.adminPasswordFile = parser.value(passwordFile); // as given: a file name may have spaces
     if (parser.isSet(organization))
         options.organization = parser.value(organization).trimmed();
@@ -303,14 +297,26 @@ Parsed<InitOptions> parseInit(const QStringList& arguments)
 int runInit(const InitOptions& options)
 {
     const QString email = options.adminEmail.trimmed().toLower();
-    if (auto v = policy::validateEmail(email); !v) {
-        commandError(kInit, Cli::tr("--admin-email: %1").arg(v.error().message));
-        return exitcode::Failure;
+    const bool adminGiven = !email.isEmpty() || !options.adminPasswordFile.isEmpty();
+    // Creating needs both; checked again below once we know whether the database must be created.
+    auto adminMissing = [&]() {
+        if (!email.isEmpty() && !options.adminPasswordFile.isEmpty())
+            return false;
+        usageError(kInit, Cli::tr("--admin-email and --admin-password-file are required to create a database"));
+        return true;
+    };
+    if (adminGiven) {
+        if (auto v = policy::validateEmail(email); !v) {
+            commandError(kInit, Cli::tr("--admin-email: %1").arg(v.error().message));
+            return exitcode::Failure;
+        }
     }
     const QString username = options.adminUsername.isEmpty() ? usernameFromEmail(email) : options.adminUsername;
-    if (auto v = policy::validateUsername(username); !v) {
-        commandError(kInit, Cli::tr("--admin-username: %1").arg(v.error().message));
-        return exitcode::Failure;
+    if (adminGiven) {
+        if (auto v = policy::validateUsername(username); !v) {
+            commandError(kInit, Cli::tr("--admin-username: %1").arg(v.error().message));
+            return exitcode::Failure;
+        }
     }
     const QString organizationName = options.organization.trimmed();
     const QString slug = policy::slugify(organizationName);
@@ -344,6 +350,8 @@ int runInit(const InitOptions& options)
         return true;
     };
     const bool newFile = config->dialect == Dialect::Sqlite && !QFileInfo::exists(config->path);
+    if (newFile && adminMissing())
+        return exitcode::Usage;
     if (newFile && !loadPassword())
         return exitcode::Failure;
 
@@ -377,6 +385,8 @@ int runInit(const InitOptions& options)
         printOut(Cli::tr("%1 has a schema but no users; completing the initialisation").arg(where));
     }
 
+    if (!password && adminMissing())
+        return exitcode::Usage;
     if (!password && !loadPassword())
         return exitcode::Failure;
 
@@ -543,6 +553,103 @@ int verifyAuditCommand(const QStringList& arguments)
 {
     const Parsed<VerifyAuditOptions> parsed = parseVerifyAudit(arguments);
     return parsed.options ? runVerifyAudit(*parsed.options) : parsed.exitCode;
+}
+
+// --- purge-audit -----------------------------------------------------------------------------
+
+Parsed<PurgeAuditOptions> parsePurgeAudit(const QStringList& arguments)
+{
+    QCommandLineParser parser;
+    const QCommandLineOption db = databaseOption();
+    const QCommandLineOption olderThan(QStringLiteral("older-than"),
+                                       Cli::tr("Remove the events older than this many days (1 to 36500)."),
+                                       QStringLiteral("DAYS"));
+    const QCommandLineOption email(QStringLiteral("admin-email"),
+                                   Cli::tr("Email address of the super admin the purge is recorded under."),
+                                   QStringLiteral("EMAIL"));
+    parser.addOptions({ db, olderThan, email });
+    const QString notes = Cli::tr(
+        "Audit retention: deletes the audit events older than the given age, oldest first. The hash of the\n"
+        "last removed event is kept as the anchor the remaining chain is verified from, so verify-audit still\n"
+        "passes, and the purge itself is audited (audit.purged, with the number of events removed).\n"
+        "Prints \"purged N events\" and exits 0; exits 1 when the admin is not a super admin.");
+    Parsed<PurgeAuditOptions> parsed;
+    if (auto leave = parseCommand(parser, kPurgeAudit,
+                                  Cli::tr("Remove old audit events (retention), keeping the chain verifiable."),
+                                  arguments, notes)) {
+        parsed.exitCode = *leave;
+        return parsed;
+    }
+    auto dbValue = requiredValue(parser, db, kPurgeAudit);
+    if (!dbValue) {
+        parsed.exitCode = exitcode::Usage;
+        return parsed;
+    }
+    if (!parser.isSet(olderThan)) {
+        usageError(kPurgeAudit, Cli::tr("--older-than is required"));
+        parsed.exitCode = exitcode::Usage;
+        return parsed;
+    }
+    auto days = integerValue(parser, olderThan, kPurgeAudit, 0, 1, 36500);
+    if (!days) {
+        parsed.exitCode = exitcode::Usage;
+        return parsed;
+    }
+    auto emailValue = requiredValue(parser, email, kPurgeAudit);
+    if (!emailValue) {
+        parsed.exitCode = exitcode::Usage;
+        return parsed;
+    }
+    parsed.options = PurgeAuditOptions { *dbValue, int(*days), emailValue->toLower() };
+    return parsed;
+}
+
+int runPurgeAudit(const PurgeAuditOptions& options)
+{
+    StoreConnection connection;
+    if (auto opened = connection.open(options.database, false); !opened) {
+        commandError(kPurgeAudit, opened.error().message);
+        return exitcode::Storage;
+    }
+    if (schemaVersion(connection.db()) == 0) {
+        commandError(kPurgeAudit,
+                     Cli::tr("%1 holds no Portcullis schema; run \"%2 init\" first")
+                         .arg(connection.config().displayName(), programName()));
+        return exitcode::Storage;
+    }
+    if (auto applied = migrate(connection.db(), connection.config().dialect); !applied) {
+        commandError(kPurgeAudit, applied.error().message);
+        return exitcode::Storage;
+    }
+    SqlStore& store = connection.store();
+    auto admin = store.core().loadUserByLogin(options.adminEmail);
+    if (!admin) {
+        commandError(kPurgeAudit, Cli::tr("--admin-email: no account %1").arg(options.adminEmail));
+        return exitcode::Failure;
+    }
+    auto actor = store.core().actorForUser(admin->id);
+    if (!actor) {
+        commandError(kPurgeAudit, actor.error().message);
+        return exitCodeFor(actor.error());
+    }
+    actor->ip = QStringLiteral("local");
+    actor->userAgent = programName() + QStringLiteral(" purge-audit");
+    const QDateTime before = QDateTime::currentDateTimeUtc().addDays(-options.olderThanDays);
+    auto purged = store.audit().purge(*actor, before);
+    if (!purged) {
+        commandError(kPurgeAudit, purged.error().message);
+        return exitCodeFor(purged.error());
+    }
+    printOut(Cli::tr("purged %1 events older than %2 UTC")
+                 .arg(*purged)
+                 .arg(before.toString(QStringLiteral("yyyy-MM-dd HH:mm"))));
+    return exitcode::Ok;
+}
+
+int purgeAuditCommand(const QStringList& arguments)
+{
+    const Parsed<PurgeAuditOptions> parsed = parsePurgeAudit(arguments);
+    return parsed.options ? runPurgeAudit(*parsed.options) : parsed.exitCode;
 }
 
 } // namespace portcullis::server

@@ -1,6 +1,6 @@
 #pragma once
 
-// The headless admin commands of portcullis-server: init, seed-demo and verify-audit. Each command
+// The headless admin commands of portcullis-server: init, seed-demo, verify-audit and purge-audit. Each command
 // has an options struct, a parser (QCommandLineParser, with --help) and a run function that prints
 // to stdout/stderr and returns the process exit code. Nothing here throws; nothing here prints a
 // password, a token or an API key (seed-demo prints only the shared demo password, on purpose).
@@ -51,6 +51,13 @@ struct VerifyAuditOptions
     QString database;
 };
 
+struct PurgeAuditOptions
+{
+    QString database;
+    int olderThanDays = 0; // events older than this many days go
+    QString adminEmail; // the super admin the purge is recorded under
+};
+
 // A parsed command line: either options to run, or an exit code to leave with right away (after
 // --help, or a usage error that has already been printed).
 template <typename Options> struct Parsed
@@ -63,15 +70,18 @@ template <typename Options> struct Parsed
 Parsed<InitOptions> parseInit(const QStringList& arguments);
 Parsed<SeedDemoOptions> parseSeedDemo(const QStringList& arguments);
 Parsed<VerifyAuditOptions> parseVerifyAudit(const QStringList& arguments);
+Parsed<PurgeAuditOptions> parsePurgeAudit(const QStringList& arguments);
 
 int runInit(const InitOptions& options);
 int runSeedDemo(const SeedDemoOptions& options);
 int runVerifyAudit(const VerifyAuditOptions& options);
+int runPurgeAudit(const PurgeAuditOptions& options);
 
 // Parse and run in one go (what main() dispatches to).
 int initCommand(const QStringList& arguments);
 int seedDemoCommand(const QStringList& arguments);
 int verifyAuditCommand(const QStringList& arguments);
+int purgeAuditCommand(const QStringList& arguments);
 
 // A SqlStore over a connection of its own, named uniquely; the connection is closed and removed
 // when this goes away.

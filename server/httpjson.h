@@ -27,6 +27,7 @@ class JsonWriter
 {
 public:
     JsonWriter();
+    void reserve(qsizetype bytes) { m_out.reserve(bytes); }
 
     JsonWriter& beginObject();
     JsonWriter& endObject();
@@ -59,6 +60,7 @@ public:
 private:
     void separate();
     void appendString(const QString& text);
+    void appendIsoUtc(qint64 msecs);
 
     QByteArray m_out;
     QVarLengthArray<bool, 16> m_first; // per open container: nothing written in it yet

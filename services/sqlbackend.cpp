@@ -1,5 +1,6 @@
 #include "sqlbackend.h"
 
+#include <QCoreApplication>
 #include <QFileInfo>
 #include <QSaveFile>
 #include <QThread>
@@ -10,6 +11,15 @@
 #include <memory>
 
 namespace portcullis {
+
+namespace {
+
+struct Tr
+{
+    Q_DECLARE_TR_FUNCTIONS(Portcullis::SqlBackend)
+};
+
+} // namespace
 
 namespace {
 
@@ -50,7 +60,7 @@ SqlBackend::SqlBackend(const DatabaseConfig& config, int maxThreads, QObject* pa
 {
     m_pool.setMaxThreadCount(std::max(1, maxThreads));
     m_pool.setObjectName(QStringLiteral("portcullis-sql"));
-    m_lastOpenError = ServiceError::unavailable(QStringLiteral("The database is not open"));
+    m_lastOpenError = ServiceError::unavailable(Tr::tr("The database is not open"));
 }
 
 SqlBackend::~SqlBackend()
@@ -327,7 +337,7 @@ QFuture<Result<qint64>> SqlBackend::exportAudit(const AuditQuery& query, const Q
         // export leaves no partial file behind.
         QSaveFile file(path);
         if (!file.open(QIODevice::WriteOnly))
-            return ServiceError::storage(QStringLiteral("Cannot write %1: %2").arg(path, file.errorString()));
+            return ServiceError::storage(Tr::tr("Cannot write %1: %2").arg(path, file.errorString()));
         ExportOptions options;
         options.format = jsonLines ? ExportFormat::JsonLines : ExportFormat::Csv;
         options.progress = progress;
@@ -338,7 +348,7 @@ QFuture<Result<qint64>> SqlBackend::exportAudit(const AuditQuery& query, const Q
             return written.error();
         }
         if (!file.commit())
-            return ServiceError::storage(QStringLiteral("Cannot save %1: %2").arg(path, file.errorString()));
+            return ServiceError::storage(Tr::tr("Cannot save %1: %2").arg(path, file.errorString()));
         return written;
     });
 }

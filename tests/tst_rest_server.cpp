@@ -402,6 +402,16 @@ void TestRestServer::loginThenMe()
     const HttpResult me = get(QStringLiteral("/api/auth/me"), token);
     QVERIFY2(me.status == 200, qPrintable(me.describe()));
     QCOMPARE(me.json().value(QStringLiteral("user_id")).toInteger(), user.value(QStringLiteral("id")).toInteger());
+
+    // The sign-in is audited with the address it came from, for an incident review.
+    const HttpResult signIn = get(QStringLiteral("/api/admin/audit?action=user.login&resource_id=")
+                                      + QString::number(tokens.value(QStringLiteral("session_id")).toInteger()),
+                                  m_root);
+    const QJsonArray signIns = signIn.json().value(QStringLiteral("items")).toArray();
+    QCOMPARE(signIns.size(), 1);
+    QCOMPARE(signIns.at(0).toObject().value(QStringLiteral("ip")).toString(), QStringLiteral("127.0.0.1"));
+    QCOMPARE(signIns.at(0).toObject().value(QStringLiteral("actor_id")).toInteger(),
+             user.value(QStringLiteral("id")).toInteger());
     QCOMPARE(me.json().value(QStringLiteral("actor_type")).toString(), QStringLiteral("user"));
     QCOMPARE(me.json().value(QStringLiteral("user")).toObject().value(QStringLiteral("email")).toString(),
              user.value(QStringLiteral("email")).toString());

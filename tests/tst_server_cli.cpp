@@ -90,6 +90,8 @@ private slots:
     void seedDemoIsDeterministic();
     void verifyAuditFindsATamperedEvent();
     void verifyAuditOnAMissingFileIsAnError();
+    void initOnAnInitialisedDatabaseNeedsNoAdmin();
+    void purgeAuditKeepsRecentEventsAndAVerifiableChain();
     void helpOfEachCommand_data();
     void helpOfEachCommand();
     void unknownCommandListsTheCommands();
@@ -376,6 +378,102 @@ void TestServerCli::verifyAuditOnAMissingFileIsAnError()
     QVERIFY(!QFileInfo::exists(dbPath(QStringLiteral("none.db"))));
 }
 
+void TestServerCli::initOnAnInitialisedDatabaseNeedsNoAdmin()
+{
+    // Creating a database needs the admin; nothing is created without one.
+    const Run bare = server({ QStringLiteral("init"), QStringLiteral("--db"), dbPath() });
+    QCOMPARE(bare.exitCode, 64);
+    QVERIFY2(bare.err.contains(QStringLiteral("--admin-email and --admin-password-file are required")),
+             qPrintable(bare.err));
+    QVERIFY(!QFileInfo::exists(dbPath()));
+
+    // Bringing an initialised one up to date (an upgrade) does not.
+    QCOMPARE(initDatabase(dbPath()).exitCode, 0);
+    const Run upgrade = server({ QStringLiteral("init"), QStringLiteral("--db"), dbPath() });
+    QVERIFY2(upgrade.exitCode == 0, qPrintable(upgrade.all()));
+    QVERIFY2(upgrade.out.contains(QStringLiteral("database already initialised")), qPrintable(upgrade.out));
+    QCOMPARE(emails(dbPath()), QStringList { kAdminEmail });
+
+    // A database a newer Portcullis migrated is refused, not written to with an older schema in mind.
+    {
+        OpenStore open(dbPath());
+        QSqlQuery q(open.db());
+        QVERIFY(q.exec(QStringLiteral("INSERT INTO schema_migrations (version, applied_at) VALUES (%1, 0)")
+                           .arg(latestSchemaVersion() + 1)));
+    }
+    const Run older = server({ QStringLiteral("init"), QStringLiteral("--db"), dbPath() });
+    QCOMPARE(older.exitCode, 2);
+    QVERIFY2(older.err.contains(QStringLiteral("newer than this version of Portcullis knows")), qPrintable(older.err));
+}
+
+void TestServerCli::purgeAuditKeepsRecentEventsAndAVerifiableChain()
+{
+    QCOMPARE(initDatabase(dbPath()).exitCode, 0);
+    const Run seed = server({ QStringLiteral("seed-demo"), QStringLiteral("--db"), dbPath(),
+                              QStringLiteral("--tenants"), QStringLiteral("2"), QStringLiteral("--users"),
+                              QStringLiteral("40"), QStringLiteral("--events"), QStringLiteral("1500") });
+    QVERIFY2(seed.exitCode == 0, qPrintable(seed.all()));
+    const qint64 cutoff = QDateTime::currentDateTimeUtc().addDays(-30).toMSecsSinceEpoch();
+    qint64 old = 0;
+    qint64 recent = 0;
+    QString tenantAdmin;
+    {
+        OpenStore open(dbPath());
+        QSqlQuery q(open.db());
+        QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FILTER (WHERE occurred_at < %1), "
+                                      "COUNT(*) FILTER (WHERE occurred_at >= %1) FROM audit_events")
+                           .arg(cutoff)));
+        QVERIFY(q.next());
+        old = q.value(0).toLongLong();
+        recent = q.value(1).toLongLong();
+        q.finish();
+        QVERIFY(q.exec(QStringLiteral("SELECT u.email FROM users u JOIN user_roles ur ON ur.user_id = u.id "
+                                      "JOIN roles r ON r.id = ur.role_id WHERE r.code = 'admin' LIMIT 1")));
+        QVERIFY(q.next());
+        tenantAdmin = q.value(0).toString();
+    }
+    QVERIFY2(old > 100 && recent > 100, qPrintable(QStringLiteral("%1 old, %2 recent").arg(old).arg(recent)));
+
+    // Only a super admin may purge; the refusal changes nothing and is itself audited.
+    const Run refused
+        = server({ QStringLiteral("purge-audit"), QStringLiteral("--db"), dbPath(), QStringLiteral("--older-than"),
+                   QStringLiteral("30"), QStringLiteral("--admin-email"), tenantAdmin });
+    QCOMPARE(refused.exitCode, 1);
+    QVERIFY2(refused.err.contains(QStringLiteral("Only super admins")), qPrintable(refused.err));
+    const Run badAge
+        = server({ QStringLiteral("purge-audit"), QStringLiteral("--db"), dbPath(), QStringLiteral("--older-than"),
+                   QStringLiteral("0"), QStringLiteral("--admin-email"), kAdminEmail });
+    QCOMPARE(badAge.exitCode, 64);
+
+    const Run purge
+        = server({ QStringLiteral("purge-audit"), QStringLiteral("--db"), dbPath(), QStringLiteral("--older-than"),
+                   QStringLiteral("30"), QStringLiteral("--admin-email"), kAdminEmail });
+    QVERIFY2(purge.exitCode == 0, qPrintable(purge.all()));
+    const QRegularExpression purged(QStringLiteral("^purged (\\d+) events older than"));
+    const QRegularExpressionMatch match = purged.match(purge.out);
+    QVERIFY2(match.hasMatch(), qPrintable(purge.out));
+    // Every old event goes (those written in the same second as the cutoff may differ by a few).
+    QVERIFY2(qAbs(match.captured(1).toLongLong() - old) <= 5, qPrintable(purge.out));
+
+    const Run verify = server({ QStringLiteral("verify-audit"), QStringLiteral("--db"), dbPath() });
+    QVERIFY2(verify.exitCode == 0, qPrintable(verify.all()));
+    OpenStore open(dbPath());
+    QSqlQuery q(open.db());
+    QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM audit_events WHERE occurred_at < %1").arg(cutoff - 60000)));
+    QVERIFY(q.next());
+    QCOMPARE(q.value(0).toLongLong(), qint64(0));
+    q.finish();
+    QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM audit_events WHERE occurred_at >= %1").arg(cutoff)));
+    QVERIFY(q.next());
+    QVERIFY(q.value(0).toLongLong() >= recent); // recent events stay (plus the purge and the refusal)
+    q.finish();
+    QVERIFY(q.exec(QStringLiteral("SELECT outcome FROM audit_events WHERE action = 'audit.purged' ORDER BY id")));
+    QStringList outcomes;
+    while (q.next())
+        outcomes << q.value(0).toString();
+    QCOMPARE(outcomes, (QStringList { QStringLiteral("denied"), QStringLiteral("success") }));
+}
+
 void TestServerCli::helpOfEachCommand_data()
 {
     QTest::addColumn<QString>("command");
@@ -389,6 +487,9 @@ void TestServerCli::helpOfEachCommand_data()
                                                 QStringLiteral("--users"), QStringLiteral("--events"),
                                                 QStringLiteral("--seed"),  QStringLiteral("ONE password") };
     QTest::newRow("verify-audit") << QStringLiteral("verify-audit") << QStringList { QStringLiteral("--db") };
+    QTest::newRow("purge-audit") << QStringLiteral("purge-audit")
+                                 << QStringList { QStringLiteral("--db"), QStringLiteral("--older-than"),
+                                                  QStringLiteral("--admin-email") };
 }
 
 void TestServerCli::helpOfEachCommand()

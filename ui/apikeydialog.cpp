@@ -1,5 +1,6 @@
 #include "apikeydialog.h"
 
+#include "keyboard.h"
 #include "policy/policy.h"
 
 #include <QCheckBox>
@@ -103,7 +104,7 @@ ApiKeyDialog::ApiKeyDialog(Backend* backend, QWidget* parent)
     m_errors.addRow(form, tr("&Name:"), m_name, QStringLiteral("name"));
     m_errors.addRow(form, tr("&Scopes:"), scopesBox, QStringLiteral("scopes"));
     m_errors.addRow(form, tr("E&xpiry:"), expiryBox, QStringLiteral("expires_at"));
-    m_errors.addRow(form, tr("&Rate limit:"), m_rateLimit, QStringLiteral("rate_limit_per_minute"));
+    m_errors.addRow(form, tr("Rate &limit:"), m_rateLimit, QStringLiteral("rate_limit_per_minute"));
     m_errors.addRow(form, tr("&IP allowlist:"), m_ipAllowlist, QStringLiteral("ip_allowlist"));
     // The buddies point at the boxes' first control for the mnemonic.
     if (auto* label = qobject_cast<QLabel*>(form->labelForField(scopesBox->parentWidget())))
@@ -123,6 +124,7 @@ ApiKeyDialog::ApiKeyDialog(Backend* backend, QWidget* parent)
     create->setDefault(true);
     create->setEnabled(false);
     connect(create, &QPushButton::clicked, this, &ApiKeyDialog::submit);
+    keyboard::addSubmitShortcut(this, create); // Return in the IP allowlist is a new line
     connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
 
     auto* intro = new QLabel(tr("The key acts for its owner, limited to the scopes you check. Its secret is shown "
@@ -134,6 +136,7 @@ ApiKeyDialog::ApiKeyDialog(Backend* backend, QWidget* parent)
     layout->addLayout(form, 1);
     layout->addWidget(m_message);
     layout->addWidget(m_buttons);
+    keyboard::followVisualOrder(m_buttons);
     setMinimumWidth(560);
 
     connect(m_owner, &QLineEdit::textEdited, this, &ApiKeyDialog::ownerEdited);

@@ -9,6 +9,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QClipboard>
+#include <QCoreApplication>
 #include <QFontDatabase>
 #include <QFormLayout>
 #include <QHBoxLayout>
@@ -68,6 +69,8 @@ private:
 // The side panel: everything about the selected key except its secret, which nobody has any more.
 class ApiKeyDetailsPanel : public QWidget
 {
+    Q_DECLARE_TR_FUNCTIONS(portcullis::ApiKeyDetailsPanel)
+
 public:
     explicit ApiKeyDetailsPanel(QWidget* parent)
         : QWidget(parent)
@@ -230,6 +233,7 @@ ApiKeysPane::ApiKeysPane(Backend* backend, QWidget* parent)
     auto* scroll = new QScrollArea(this);
     scroll->setWidget(m_details);
     scroll->setWidgetResizable(true);
+    scroll->setFocusPolicy(Qt::NoFocus); // the panel's own controls take the focus, not its frame
     scroll->setFrameShape(QFrame::NoFrame);
 
     auto* splitter = new QSplitter(this);
@@ -404,12 +408,14 @@ void ApiKeysPane::showContextMenu(const QPoint& pos)
 {
     if (!m_table->indexAt(pos).isValid() && !selectedKey())
         return;
-    QMenu menu(this);
-    menu.addAction(m_ownerKeysAction);
-    menu.addAction(m_copyPrefixAction);
-    menu.addSeparator();
-    menu.addAction(m_revokeAction);
-    menu.exec(m_table->viewport()->mapToGlobal(pos));
+    // Not exec(): no nested event loop; the menu deletes itself when it closes.
+    auto* menu = new QMenu(this);
+    menu->setAttribute(Qt::WA_DeleteOnClose);
+    menu->addAction(m_ownerKeysAction);
+    menu->addAction(m_copyPrefixAction);
+    menu->addSeparator();
+    menu->addAction(m_revokeAction);
+    menu->popup(m_table->viewport()->mapToGlobal(pos));
 }
 
 bool ApiKeysPane::canCreate(QString* whyNot) const

@@ -356,15 +356,16 @@ AuditPane::AuditPane(Backend* backend, QWidget* parent)
         edit->setAccessibleName(accessible);
         edit->setCalendarPopup(true);
         edit->setTimeSpec(Qt::LocalTime);
-        edit->setDisplayFormat(QLocale().dateTimeFormat(QLocale::ShortFormat));
+        // Local time in the locale's short format, naming the zone like every time the console shows.
+        edit->setDisplayFormat(QLocale().dateTimeFormat(QLocale::ShortFormat) + QStringLiteral(" t"));
         edit->setEnabled(false);
         return edit;
     };
-    m_fromCheck = new QCheckBox(tr("&From"), this);
+    m_fromCheck = new QCheckBox(tr("Fro&m"), this);
     m_fromCheck->setObjectName(QStringLiteral("auditFromCheck"));
     m_fromCheck->setAccessibleName(tr("Only events from a date"));
     m_fromEdit = makeDateEdit("auditFromEdit", tr("Events from (inclusive)"), now.addDays(-7));
-    m_toCheck = new QCheckBox(tr("&To"), this);
+    m_toCheck = new QCheckBox(tr("T&o"), this);
     m_toCheck->setObjectName(QStringLiteral("auditToCheck"));
     m_toCheck->setAccessibleName(tr("Only events before a date"));
     m_toEdit = makeDateEdit("auditToEdit", tr("Events before (exclusive)"), now.addSecs(3600));
@@ -445,7 +446,7 @@ AuditPane::AuditPane(Backend* backend, QWidget* parent)
     row1->addWidget(labelFor(tr("&Actor:"), m_actorFilter));
     row1->addWidget(m_actorFilter, 3);
     row1->addSpacing(em / 2);
-    row1->addWidget(labelFor(tr("Ac&tion:"), m_actionFilter));
+    row1->addWidget(labelFor(tr("A&ction:"), m_actionFilter));
     row1->addWidget(m_actionFilter, 2);
     row1->addSpacing(em / 2);
     row1->addWidget(labelFor(tr("&Resource:"), m_resourceTypeFilter));
@@ -507,6 +508,7 @@ AuditPane::AuditPane(Backend* backend, QWidget* parent)
     scroll->setObjectName(QStringLiteral("auditDetailsScroll"));
     scroll->setWidget(m_details);
     scroll->setWidgetResizable(true);
+    scroll->setFocusPolicy(Qt::NoFocus); // the panel's own controls take the focus, not its frame
     scroll->setFrameShape(QFrame::NoFrame);
 
     auto* splitter = new QSplitter(Qt::Vertical, this);
@@ -833,20 +835,22 @@ void AuditPane::updateActions()
 
 void AuditPane::showContextMenu(const QPoint& pos)
 {
-    QMenu menu(this);
+    // Not exec(): no nested event loop; the menu deletes itself when it closes.
+    auto* menu = new QMenu(this);
+    menu->setAttribute(Qt::WA_DeleteOnClose);
     if (m_table->indexAt(pos).isValid() || !selectedRows().isEmpty()) {
-        menu.addAction(m_copyAction);
-        menu.addSeparator();
-        menu.addAction(m_filterByActorAction);
-        menu.addAction(m_filterByActionAction);
-        menu.addAction(m_filterByResourceAction);
-        menu.addAction(m_filterByIpAction);
-        menu.addSeparator();
+        menu->addAction(m_copyAction);
+        menu->addSeparator();
+        menu->addAction(m_filterByActorAction);
+        menu->addAction(m_filterByActionAction);
+        menu->addAction(m_filterByResourceAction);
+        menu->addAction(m_filterByIpAction);
+        menu->addSeparator();
     }
-    menu.addAction(m_clearFiltersAction);
-    menu.addAction(m_exportAction);
-    menu.addAction(m_verifyAction);
-    menu.exec(m_table->viewport()->mapToGlobal(pos));
+    menu->addAction(m_clearFiltersAction);
+    menu->addAction(m_exportAction);
+    menu->addAction(m_verifyAction);
+    menu->popup(m_table->viewport()->mapToGlobal(pos));
 }
 
 void AuditPane::find()

@@ -2,6 +2,7 @@
 
 #include "backend.h"
 #include "credentials/secretstore.h"
+#include "keyboard.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -40,6 +41,16 @@ ConnectDialog::ConnectDialog(QWidget* parent)
     m_location->setAccessibleName(tr("Location"));
     m_browse = new QPushButton(tr("&Browse…"), this);
     m_browse->setObjectName(QStringLiteral("browseButton"));
+    m_caRow = new QWidget(this);
+    m_caFile = new QLineEdit(m_caRow);
+    m_caFile->setObjectName(QStringLiteral("caFileEdit"));
+    m_caFile->setAccessibleName(tr("Trusted certificate authority file"));
+    m_caFile->setPlaceholderText(tr("Optional: a PEM file, for a server with a private CA"));
+    m_caFile->setToolTip(tr("Certificates in this PEM file are trusted for the server's TLS certificate, besides "
+                            "the system's. Leave empty for a server with a publicly trusted certificate."));
+    m_browseCa = new QPushButton(tr("B&rowse…"), m_caRow);
+    m_browseCa->setObjectName(QStringLiteral("browseCaButton"));
+    m_browseCa->setAccessibleName(tr("Browse for the certificate authority file"));
     m_user = new QLineEdit(this);
     m_user->setObjectName(QStringLiteral("userEdit"));
     m_user->setAccessibleName(tr("Email or username"));
@@ -48,10 +59,10 @@ ConnectDialog::ConnectDialog(QWidget* parent)
     m_password->setObjectName(QStringLiteral("passwordEdit"));
     m_password->setAccessibleName(tr("Password"));
     m_password->setEchoMode(QLineEdit::Password);
-    m_remember = new QCheckBox(tr("Remember this connection (never the password)"), this);
+    m_remember = new QCheckBox(tr("Remember &this connection (never the password)"), this);
     m_remember->setObjectName(QStringLiteral("rememberCheck"));
     m_remember->setChecked(true);
-    m_rememberSecret = new QCheckBox(tr("Remember the &password in the system keychain"), this);
+    m_rememberSecret = new QCheckBox(tr("Re&member the password in the system keychain"), this);
     m_rememberSecret->setObjectName(QStringLiteral("rememberSecretCheck"));
     m_rememberSecret->setToolTip(tr("Kept by the operating system's keychain, never in Portcullis' settings"));
     m_forget = new QPushButton(tr("&Forget saved credentials"), this);
@@ -66,10 +77,17 @@ ConnectDialog::ConnectDialog(QWidget* parent)
     auto* locationRow = new QHBoxLayout;
     locationRow->addWidget(m_location, 1);
     locationRow->addWidget(m_browse);
+    auto* caRow = new QHBoxLayout(m_caRow);
+    caRow->setContentsMargins(0, 0, 0, 0);
+    caRow->addWidget(m_caFile, 1);
+    caRow->addWidget(m_browseCa);
     auto* form = new QFormLayout;
     form->addRow(tr("&Saved:"), m_profiles);
     form->addRow(tr("&Kind:"), m_kind);
     form->addRow(tr("&Location:"), locationRow);
+    m_caLabel = new QLabel(tr("Trusted C&A:"), this);
+    m_caLabel->setBuddy(m_caFile);
+    form->addRow(m_caLabel, m_caRow);
     form->addRow(tr("&Email or username:"), m_user);
     form->addRow(tr("&Password:"), m_password);
     form->addRow(QString(), m_remember);
@@ -94,9 +112,11 @@ ConnectDialog::ConnectDialog(QWidget* parent)
     layout->addLayout(form);
     layout->addWidget(m_message);
     layout->addWidget(m_buttons);
+    keyboard::followVisualOrder(m_buttons);
 
     connect(m_kind, &QComboBox::currentIndexChanged, this, &ConnectDialog::applyKind);
     connect(m_browse, &QPushButton::clicked, this, &ConnectDialog::browse);
+    connect(m_browseCa, &QPushButton::clicked, this, &ConnectDialog::browseCaFile);
     connect(m_forget, &QPushButton::clicked, this, &ConnectDialog::forgetSavedSecret);
     connect(m_user, &QLineEdit::editingFinished, this, &ConnectDialog::loadSavedSecret);
     connect(m_location, &QLineEdit::editingFinished, this, &ConnectDialog::loadSavedSecret);
@@ -124,7 +144,8 @@ QList<ConnectionProfile> ConnectDialog::savedProfiles()
         profiles << ConnectionProfile { settings.value(QStringLiteral("name")).toString(),
                                         settings.value(QStringLiteral("kind")).toString(),
                                         settings.value(QStringLiteral("location")).toString(),
-                                        settings.value(QStringLiteral("user")).toString() };
+                                        settings.value(QStringLiteral("user")).toString(),
+                                        settings.value(QStringLiteral("caFile")).toString() };
     }
     settings.endArray();
     return profiles;
@@ -183,6 +204,10 @@ void ConnectDialog::rememberProfile()
         settings.setValue(QStringLiteral("kind"), profiles.at(i).kind);
         settings.setValue(QStringLiteral("location"), profiles.at(i).location);
         settings.setValue(QStringLiteral("user"), profiles.at(i).user);
+        if (profiles.at(i).caFile.isEmpty())
+            settings.remove(QStringLiteral("caFile"));
+        else
+            settings.setValue(QStringLiteral("caFile"), profiles.at(i).caFile);
     }
     settings.endArray();
 }
@@ -193,6 +218,8 @@ ConnectionProfile ConnectDialog::profile() const
     p.kind = m_kind->currentData().toString();
     p.location = m_location->text().trimmed();
     p.user = m_user->text().trimmed();
+    if (p.kind == QLatin1String("rest"))
+        p.caFile = m_caFile->text().trimmed();
     p.name = p.user.isEmpty() ? p.location : p.user + QStringLiteral(" — ") + p.location;
     return p;
 }
@@ -254,6 +281,7 @@ void ConnectDialog::setProfile(const ConnectionProfile& profile)
     m_kind->setCurrentIndex(kind < 0 ? 0 : kind);
     m_location->setText(profile.location);
     m_user->setText(profile.user);
+    m_caFile->setText(profile.caFile);
     m_password->clear();
     (profile.user.isEmpty() ? m_user : m_password)->setFocus();
     loadSavedSecret();
@@ -263,8 +291,8 @@ void ConnectDialog::setBusy(bool busy, const QString& message)
 {
     for (QWidget* w :
          { static_cast<QWidget*>(m_profiles), static_cast<QWidget*>(m_kind), static_cast<QWidget*>(m_location),
-           static_cast<QWidget*>(m_browse), static_cast<QWidget*>(m_user), static_cast<QWidget*>(m_password),
-           static_cast<QWidget*>(m_connect) })
+           static_cast<QWidget*>(m_browse), static_cast<QWidget*>(m_caRow), static_cast<QWidget*>(m_user),
+           static_cast<QWidget*>(m_password), static_cast<QWidget*>(m_connect) })
         w->setEnabled(!busy);
     if (busy) {
         m_message->setText(message.isEmpty() ? tr("Connecting…") : message);
@@ -291,6 +319,8 @@ void ConnectDialog::applyKind()
 {
     const QString kind = m_kind->currentData().toString();
     m_browse->setVisible(kind == QLatin1String("sqlite"));
+    m_caLabel->setVisible(kind == QLatin1String("rest"));
+    m_caRow->setVisible(kind == QLatin1String("rest"));
     if (kind == QLatin1String("sqlite")) {
         m_location->setPlaceholderText(tr("/path/to/portcullis.db"));
         m_location->setToolTip(tr("A SQLite database file. A file that does not exist yet can be created."));
@@ -310,6 +340,14 @@ void ConnectDialog::browse()
                                                       QFileDialog::DontConfirmOverwrite);
     if (!path.isEmpty())
         m_location->setText(path);
+}
+
+void ConnectDialog::browseCaFile()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Trusted certificate authority"), m_caFile->text(),
+                                                      tr("PEM certificates (*.pem *.crt);;All files (*)"));
+    if (!path.isEmpty())
+        m_caFile->setText(path);
 }
 
 void ConnectDialog::validate()

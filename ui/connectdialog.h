@@ -24,6 +24,7 @@ struct ConnectionProfile
     QString kind; // "sqlite", "postgres", "rest"
     QString location;
     QString user;
+    QString caFile; // REST only: a PEM file of certificates to trust besides the system's
 };
 
 class ConnectDialog : public QDialog
@@ -53,6 +54,7 @@ private:
     void loadProfiles();
     void applyKind();
     void browse();
+    void browseCaFile();
     void validate();
     void loadSavedSecret();
     void forgetSavedSecret();
@@ -62,6 +64,10 @@ private:
     QComboBox* m_kind = nullptr;
     QLineEdit* m_location = nullptr;
     QPushButton* m_browse = nullptr;
+    QLabel* m_caLabel = nullptr;
+    QWidget* m_caRow = nullptr;
+    QLineEdit* m_caFile = nullptr;
+    QPushButton* m_browseCa = nullptr;
     QLineEdit* m_user = nullptr;
     QLineEdit* m_password = nullptr;
     QCheckBox* m_remember = nullptr;

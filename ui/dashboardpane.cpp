@@ -262,8 +262,7 @@ void DashboardPane::finishPart(int generation)
 {
     if (generation != m_generation || --m_pending > 0)
         return;
-    m_updated->setText(
-        tr("Updated %1 · F5 to refresh").arg(QLocale().toString(QTime::currentTime(), QLocale::ShortFormat)));
+    m_updated->setText(tr("Updated %1 · F5 to refresh").arg(display::timeOfDay(QDateTime::currentDateTime())));
     markLoaded();
 }
 

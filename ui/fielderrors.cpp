@@ -7,7 +7,10 @@ namespace portcullis {
 
 void FieldErrors::addRow(QFormLayout* form, const QString& label, QWidget* field, const QString& key)
 {
-    auto* box = new QWidget(form->parentWidget());
+    // Created beside the field when the form is not on a widget yet: a box without a parent would
+    // be a window of its own until the form is placed, and the field would then join the dialog's
+    // Tab chain at its end (after the buttons) instead of where it was created.
+    auto* box = new QWidget(form->parentWidget() ? form->parentWidget() : field->parentWidget());
     auto* layout = new QVBoxLayout(box);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(2);

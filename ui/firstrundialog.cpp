@@ -1,5 +1,6 @@
 #include "firstrundialog.h"
 
+#include "keyboard.h"
 #include "policy/policy.h"
 
 #include <QDialogButtonBox>
@@ -43,7 +44,7 @@ FirstRunDialog::FirstRunDialog(const QString& path, const QString& email, const 
     form->addRow(tr("&Organization:"), m_organization);
     form->addRow(tr("Super admin &email:"), m_email);
     form->addRow(tr("&Password:"), m_password);
-    form->addRow(tr("&Repeat password:"), m_confirm);
+    form->addRow(tr("Repeat pass&word:"), m_confirm);
     form->addRow(QString(), m_policy);
     m_buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
     auto* create = m_buttons->addButton(tr("C&reate database"), QDialogButtonBox::AcceptRole);
@@ -54,6 +55,7 @@ FirstRunDialog::FirstRunDialog(const QString& path, const QString& email, const 
     layout->addWidget(intro);
     layout->addLayout(form);
     layout->addWidget(m_buttons);
+    keyboard::followVisualOrder(m_buttons);
     for (QLineEdit* edit : { m_organization, m_email, m_password, m_confirm })
         connect(edit, &QLineEdit::textChanged, this, &FirstRunDialog::validate);
     validate();

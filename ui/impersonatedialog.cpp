@@ -1,6 +1,7 @@
 #include "impersonatedialog.h"
 
 #include "displayformat.h"
+#include "keyboard.h"
 #include "secretdialog.h"
 
 #include <QDialogButtonBox>
@@ -71,6 +72,7 @@ ImpersonateDialog::ImpersonateDialog(Backend* backend, const User& user, QWidget
     start->setObjectName(QStringLiteral("impersonateButton"));
     start->setDefault(true);
     connect(start, &QPushButton::clicked, this, &ImpersonateDialog::submit);
+    keyboard::addSubmitShortcut(this, start); // Return in the reason is a new line
     connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
 
     auto* layout = new QVBoxLayout(this);
@@ -78,6 +80,7 @@ ImpersonateDialog::ImpersonateDialog(Backend* backend, const User& user, QWidget
     layout->addLayout(form);
     layout->addWidget(m_message);
     layout->addWidget(m_buttons);
+    keyboard::followVisualOrder(m_buttons);
     setMinimumWidth(fontMetrics().horizontalAdvance(QLatin1Char('m')) * 34);
     m_reason->setFocus();
 }

@@ -115,7 +115,7 @@ void Launcher::start()
                 dialog->setProfile(profile);
             return;
         }
-        return openRest(url, m_options.user, serverPassword);
+        return openRest(url, m_options.user, serverPassword, m_options.caFile);
     }
     if (m_options.db.isEmpty()) {
         if (m_unattended)
@@ -175,7 +175,8 @@ void Launcher::showConnectDialog(const QString& error)
                 return;
             }
             guard->setBusy(true);
-            openRest(url, profile.user, guard->password());
+            openRest(url, profile.user, guard->password(),
+                     profile.caFile.isEmpty() ? m_options.caFile : profile.caFile);
             return;
         }
         auto config = DatabaseConfig::parse(profile.location);
@@ -246,15 +247,23 @@ void Launcher::openBackend(const DatabaseConfig& config, const QString& user, co
     });
 }
 
-void Launcher::openRest(const QUrl& url, const QString& user, const QString& password)
+void Launcher::openRest(const QUrl& url, const QString& user, const QString& password, const QString& caFile)
 {
     if (!m_network)
         m_network = new QNetworkAccessManager(this);
+    // A new attempt starts clean: a connection kept from a refused attempt (an untrusted certificate,
+    // say) would otherwise be reused, and trusting a CA file would seem to change nothing.
+    m_network->clearConnectionCache();
     auto backend = std::make_unique<RestBackend>(m_network, url);
-    if (!m_options.caFile.isEmpty()) {
-        const Status trusted = backend->trustCaFile(m_options.caFile);
-        if (!trusted.ok())
-            return m_unattended ? fail(trusted.error().message) : showConnectDialog(trusted.error().message);
+    if (!caFile.isEmpty()) {
+        const Status trusted = backend->trustCaFile(caFile);
+        if (!trusted.ok()) {
+            if (m_unattended)
+                return fail(trusted.error().message);
+            if (auto* dialog = m_dialog.data()) // the dialog that asked: say it there
+                return dialog->showError(trusted.error().message);
+            return showConnectDialog(trusted.error().message);
+        }
     }
     m_backend = std::move(backend);
     signIn(user, password);

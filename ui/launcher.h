@@ -54,7 +54,8 @@ signals:
 private:
     void fail(const QString& message);
     void openBackend(const DatabaseConfig& config, const QString& user, const QString& password);
-    void openRest(const QUrl& url, const QString& user, const QString& password);
+    // caFile: PEM certificates to trust besides the system's (--ca-file, or the connection's own)
+    void openRest(const QUrl& url, const QString& user, const QString& password, const QString& caFile);
     void signIn(const QString& user, const QString& password);
     void showMainWindow();
     void takeScreenshot();

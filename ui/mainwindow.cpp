@@ -1,7 +1,9 @@
 #include "mainwindow.h"
 
+#include "keyboard.h"
 #include "messagebox.h"
 #include "pane.h"
+#include "preferencesdialog.h"
 
 #include <QAction>
 #include <QApplication>
@@ -68,6 +70,8 @@ MainWindow::MainWindow(Backend* backend, QWidget* parent)
     toolbar->addAction(m_refreshAction);
     toolbar->addSeparator();
     auto* tenantLabel = new QLabel(tr("&Tenant:"), toolbar);
+    const int em = tenantLabel->fontMetrics().horizontalAdvance(QLatin1Char('m'));
+    tenantLabel->setContentsMargins(em / 2, 0, em / 2, 0); // not glued to the separator and the box
     m_tenantSwitcher = new QComboBox(toolbar);
     m_tenantSwitcher->setObjectName(QStringLiteral("tenantSwitcher"));
     m_tenantSwitcher->setAccessibleName(tr("Tenant"));
@@ -135,7 +139,14 @@ void MainWindow::createActions()
     });
     m_refreshAction = new QAction(QIcon::fromTheme(QStringLiteral("view-refresh")), tr("&Refresh"), this);
     m_refreshAction->setObjectName(QStringLiteral("refreshAction"));
-    m_refreshAction->setShortcuts({ QKeySequence(Qt::Key_F5), QKeySequence::Refresh });
+    // F5 everywhere plus the platform's Refresh keys, each once: a key bound twice to one action
+    // is ambiguous and then triggers nothing.
+    QList<QKeySequence> refreshKeys { QKeySequence(Qt::Key_F5) };
+    for (const QKeySequence& key : QKeySequence::keyBindings(QKeySequence::Refresh)) {
+        if (!refreshKeys.contains(key))
+            refreshKeys << key;
+    }
+    m_refreshAction->setShortcuts(refreshKeys);
     connect(m_refreshAction, &QAction::triggered, this, [this] {
         if (Pane* p = currentPane())
             p->refresh();
@@ -154,12 +165,17 @@ void MainWindow::createActions()
     m_quitAction->setMenuRole(QAction::QuitRole);
     connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
     m_shortcutsAction = new QAction(tr("&Keyboard Shortcuts"), this);
+    m_shortcutsAction->setObjectName(QStringLiteral("keyboardShortcutsAction"));
+    m_shortcutsAction->setShortcut(QKeySequence::HelpContents);
     connect(m_shortcutsAction, &QAction::triggered, this, [this] {
         MessageBox::information(
             this, tr("Keyboard shortcuts"),
             tr("Ctrl+1 … Ctrl+7\tgo to a section\nCtrl+F\tfind in the current list\nCtrl+N\tnew item\n"
                "Delete\tdelete the selection\nF5\trefresh\nCtrl+C\tcopy the selected rows\n"
-               "Menu key or Shift+F10\tcontext menu of the selection"));
+               "Menu key or Shift+F10\tcontext menu of the selection\n"
+               "Tab, Shift+Tab\tnext, previous field; into a list selects its first row\n"
+               "Ctrl+Return\tsubmit a dialog from a multi-line field\nEscape\tclose a dialog or menu\n"
+               "F1\tthis list"));
     });
     m_aboutAction = new QAction(tr("&About Portcullis"), this);
     m_aboutAction->setMenuRole(QAction::AboutRole);
@@ -188,6 +204,19 @@ void MainWindow::createMenus()
     edit->addSeparator();
     edit->addAction(m_copyAction);
     edit->addAction(m_findAction);
+    edit->addSeparator();
+    QAction* preferences = edit->addAction(tr("&Preferences…"));
+    preferences->setObjectName(QStringLiteral("preferencesAction"));
+    preferences->setMenuRole(QAction::PreferencesRole);
+    preferences->setShortcut(QKeySequence::Preferences);
+    connect(preferences, &QAction::triggered, this, [this] {
+        auto* dialog = new PreferencesDialog(this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        connect(dialog, &PreferencesDialog::languageSaved, this, [this] {
+            statusBar()->showMessage(tr("The language changes the next time Portcullis starts"), 10000);
+        });
+        dialog->open();
+    });
     QMenu* view = menuBar()->addMenu(tr("&View"));
     view->setObjectName(QStringLiteral("viewMenu"));
     view->addAction(m_refreshAction);
@@ -224,11 +253,17 @@ void MainWindow::addPane(Pane* pane)
     auto* item = new QListWidgetItem(navigationIcon(pane->icon(), palette()), pane->title(), m_navigation);
     item->setSizeHint(QSize(item->sizeHint().width(), 34));
     const int index = int(m_panes.size());
-    auto* go = new QAction(pane->icon(), pane->title(), this);
+    QMenu* view = menuBar()->findChild<QMenu*>(QStringLiteral("viewMenu"));
+    // The entry gets the first letter of the title that no other View entry uses yet.
+    QSet<QChar> mnemonics;
+    for (const QAction* a : view ? view->actions() : QList<QAction*>())
+        keyboard::withMnemonic(a->text(), &mnemonics);
+    auto* go = new QAction(pane->icon(), keyboard::withMnemonic(pane->title(), &mnemonics), this);
+    go->setObjectName(QStringLiteral("showPaneAction_") + pane->paneName());
     if (index <= 9)
         go->setShortcut(QKeySequence(QStringLiteral("Ctrl+%1").arg(index)));
     connect(go, &QAction::triggered, this, [this, index] { m_navigation->setCurrentRow(index - 1); });
-    if (QMenu* view = menuBar()->findChild<QMenu*>(QStringLiteral("viewMenu")))
+    if (view)
         view->addAction(go);
     connect(pane, &Pane::statusMessage, this,
             [this](const QString& message) { statusBar()->showMessage(message, 8000); });

@@ -1,6 +1,7 @@
 #include "organizationdialogs.h"
 
 #include "displayformat.h"
+#include "keyboard.h"
 #include "policy/policy.h"
 #include "secretdialog.h"
 #include "userdialogs.h"
@@ -155,7 +156,7 @@ OrganizationDialog::OrganizationDialog(Backend* backend, const Organization* org
     auto* form = new QFormLayout;
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     m_errors.addRow(form, tr("&Name:"), m_name, QStringLiteral("name"));
-    m_errors.addRow(form, tr("&Slug:"), m_slug, QStringLiteral("slug"));
+    m_errors.addRow(form, tr("S&lug:"), m_slug, QStringLiteral("slug"));
     m_errors.addRow(form, tr("&Plan:"), m_plan, QStringLiteral("plan"));
     m_errors.addRow(form, tr("&User limit:"), m_maxUsers, QStringLiteral("max_users"));
     m_errors.addRow(form, tr("&Features:"), featuresBox, QStringLiteral("features"));
@@ -180,6 +181,7 @@ OrganizationDialog::OrganizationDialog(Backend* backend, const Organization* org
     layout->addLayout(form);
     layout->addWidget(m_message);
     layout->addWidget(m_buttons);
+    keyboard::followVisualOrder(m_buttons);
     setMinimumWidth(480);
 
     if (!m_editing) {
@@ -334,6 +336,7 @@ WipeOutDialog::WipeOutDialog(Backend* backend, const Organization& organization,
     layout->addLayout(form);
     layout->addWidget(m_message);
     layout->addWidget(buttons);
+    keyboard::followVisualOrder(buttons);
     setMinimumWidth(500);
 }
 
@@ -425,6 +428,7 @@ InvitationDialog::InvitationDialog(Backend* backend, const Organization& organiz
     layout->addLayout(form);
     layout->addWidget(m_message);
     layout->addWidget(m_buttons);
+    keyboard::followVisualOrder(m_buttons);
     setMinimumWidth(460);
 }
 

@@ -2,6 +2,7 @@
 
 #include "displayformat.h"
 #include "invitationlistmodel.h"
+#include "keyboard.h"
 #include "messagebox.h"
 #include "organizationdialogs.h"
 #include "organizationlistmodel.h"
@@ -10,6 +11,7 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QComboBox>
+#include <QCoreApplication>
 #include <QFormLayout>
 #include <QGridLayout>
 #include <QHBoxLayout>
@@ -74,6 +76,8 @@ QToolButton* actionButton(QAction* action, QWidget* parent)
 // The side panel: the selected organization's details, its invitations and the actions on both.
 class OrganizationDetailsPanel : public QWidget
 {
+    Q_DECLARE_TR_FUNCTIONS(portcullis::OrganizationDetailsPanel)
+
 public:
     OrganizationDetailsPanel(InvitationListModel* invitations, QWidget* parent)
         : QWidget(parent)
@@ -128,6 +132,7 @@ public:
         m_invitationTable->setSelectionMode(QAbstractItemView::SingleSelection);
         m_invitationTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
         m_invitationTable->setContextMenuPolicy(Qt::CustomContextMenu);
+        keyboard::enableContextMenuKeys(m_invitationTable);
         m_invitationTable->setWordWrap(false);
         m_invitationTable->setAlternatingRowColors(true);
         m_invitationTable->verticalHeader()->hide();
@@ -181,6 +186,7 @@ public:
         const int index = int(m_actionButtons.size());
         m_buttons->addWidget(button, index / 2, index % 2);
         m_actionButtons << button;
+        QWidget::setTabOrder(button, m_invitationTable); // the buttons are above the invitations
     }
 
     void addInvitationAction(QAction* action)
@@ -312,6 +318,7 @@ OrganizationsPane::OrganizationsPane(Backend* backend, QWidget* parent)
     auto* scroll = new QScrollArea(this);
     scroll->setWidget(m_details);
     scroll->setWidgetResizable(true);
+    scroll->setFocusPolicy(Qt::NoFocus); // the panel's own controls take the focus, not its frame
     scroll->setFrameShape(QFrame::NoFrame);
 
     auto* splitter = new QSplitter(this);
@@ -557,25 +564,29 @@ void OrganizationsPane::showContextMenu(const QPoint& pos)
 {
     if (!m_table->indexAt(pos).isValid() && !selectedOrganization())
         return;
-    QMenu menu(this);
-    menu.addAction(m_editAction);
-    menu.addAction(m_inviteAction);
-    menu.addAction(m_copyAction);
-    menu.addSeparator();
-    menu.addAction(m_suspendAction);
-    menu.addAction(m_reactivateAction);
-    menu.addSeparator();
-    menu.addAction(m_wipeOutAction);
-    menu.exec(m_table->viewport()->mapToGlobal(pos));
+    // Not exec(): no nested event loop; the menu deletes itself when it closes.
+    auto* menu = new QMenu(this);
+    menu->setAttribute(Qt::WA_DeleteOnClose);
+    menu->addAction(m_editAction);
+    menu->addAction(m_inviteAction);
+    menu->addAction(m_copyAction);
+    menu->addSeparator();
+    menu->addAction(m_suspendAction);
+    menu->addAction(m_reactivateAction);
+    menu->addSeparator();
+    menu->addAction(m_wipeOutAction);
+    menu->popup(m_table->viewport()->mapToGlobal(pos));
 }
 
 void OrganizationsPane::showInvitationMenu(const QPoint& pos)
 {
     QTableView* table = m_details->invitationTable();
-    QMenu menu(this);
-    menu.addAction(m_inviteAction);
-    menu.addAction(m_revokeInvitationAction);
-    menu.exec(table->viewport()->mapToGlobal(pos));
+    // Not exec(): no nested event loop; the menu deletes itself when it closes.
+    auto* menu = new QMenu(this);
+    menu->setAttribute(Qt::WA_DeleteOnClose);
+    menu->addAction(m_inviteAction);
+    menu->addAction(m_revokeInvitationAction);
+    menu->popup(table->viewport()->mapToGlobal(pos));
 }
 
 bool OrganizationsPane::canCreate(QString* whyNot) const

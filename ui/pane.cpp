@@ -1,5 +1,6 @@
 #include "pane.h"
 
+#include "keyboard.h"
 #include "messagebox.h"
 #include "policy/policy.h"
 
@@ -88,6 +89,7 @@ QTableView* Pane::createListTable(const QString& objectName, const QString& acce
     table->verticalHeader()->setDefaultSectionSize(table->fontMetrics().height() + 10);
     table->horizontalHeader()->setStretchLastSection(true);
     table->horizontalHeader()->setHighlightSections(false);
+    keyboard::enableContextMenuKeys(table);
     return table;
 }
 

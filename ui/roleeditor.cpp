@@ -1,5 +1,6 @@
 #include "roleeditor.h"
 
+#include "keyboard.h"
 #include "permissiontreemodel.h"
 #include "policy/policy.h"
 
@@ -248,6 +249,7 @@ RoleEditor::RoleEditor(Backend* backend, Mode mode, const Role& role, const QLis
         save->setDefault(true);
         save->setEnabled(false); // until the catalog is loaded
         connect(save, &QPushButton::clicked, this, &RoleEditor::submit);
+        keyboard::addSubmitShortcut(this, save); // Return in the description is a new line
         connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     }
 
@@ -256,6 +258,7 @@ RoleEditor::RoleEditor(Backend* backend, Mode mode, const Role& role, const QLis
     layout->addWidget(splitter, 1);
     layout->addWidget(m_message);
     layout->addWidget(m_buttons);
+    keyboard::followVisualOrder(m_buttons);
 
     connect(m_level, &QSpinBox::valueChanged, this, &RoleEditor::updateInheritance);
     // A refusal of the old level no longer applies to the new one.

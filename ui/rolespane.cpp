@@ -9,6 +9,7 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QComboBox>
+#include <QCoreApplication>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -92,6 +93,8 @@ QString inheritedSource(const QString& code, int level)
 // The side panel: the selected role's details, its effective permissions and the actions on it.
 class RoleDetailsPanel : public QWidget
 {
+    Q_DECLARE_TR_FUNCTIONS(portcullis::RoleDetailsPanel)
+
 public:
     explicit RoleDetailsPanel(QWidget* parent)
         : QWidget(parent)
@@ -205,7 +208,7 @@ public:
             }
         }
         m_effectiveLabel->setText(
-            tr("&Effective permissions: %1 (%2 inherited, in italics)").arg(effective.size()).arg(inherited));
+            tr("Effective &permissions: %1 (%2 inherited, in italics)").arg(effective.size()).arg(inherited));
     }
 
     void showEffectiveError(const QString& message)
@@ -279,6 +282,7 @@ RolesPane::RolesPane(Backend* backend, QWidget* parent)
     auto* scroll = new QScrollArea(this);
     scroll->setWidget(m_details);
     scroll->setWidgetResizable(true);
+    scroll->setFocusPolicy(Qt::NoFocus); // the panel's own controls take the focus, not its frame
     scroll->setFrameShape(QFrame::NoFrame);
 
     auto* splitter = new QSplitter(this);
@@ -485,14 +489,16 @@ void RolesPane::showContextMenu(const QPoint& pos)
 {
     if (!m_table->indexAt(pos).isValid() && !selectedRole())
         return;
-    QMenu menu(this);
-    menu.addAction(m_editAction);
-    menu.addAction(m_duplicateAction);
-    menu.addSeparator();
-    menu.addAction(m_copyAction);
-    menu.addSeparator();
-    menu.addAction(m_deleteAction);
-    menu.exec(m_table->viewport()->mapToGlobal(pos));
+    // Not exec(): no nested event loop; the menu deletes itself when it closes.
+    auto* menu = new QMenu(this);
+    menu->setAttribute(Qt::WA_DeleteOnClose);
+    menu->addAction(m_editAction);
+    menu->addAction(m_duplicateAction);
+    menu->addSeparator();
+    menu->addAction(m_copyAction);
+    menu->addSeparator();
+    menu->addAction(m_deleteAction);
+    menu->popup(m_table->viewport()->mapToGlobal(pos));
 }
 
 bool RolesPane::canCreate(QString* whyNot) const

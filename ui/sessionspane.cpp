@@ -241,6 +241,7 @@ SessionsPane::SessionsPane(Backend* backend, QWidget* parent)
     auto* scroll = new QScrollArea(this);
     scroll->setWidget(m_details);
     scroll->setWidgetResizable(true);
+    scroll->setFocusPolicy(Qt::NoFocus); // the panel's own controls take the focus, not its frame
     scroll->setFrameShape(QFrame::NoFrame);
 
     auto* splitter = new QSplitter(Qt::Vertical, this);
@@ -495,12 +496,14 @@ void SessionsPane::showContextMenu(const QPoint& pos)
 {
     if (!m_table->indexAt(pos).isValid() && selectedSessions().isEmpty())
         return;
-    QMenu menu(this);
-    menu.addAction(m_revokeAction);
-    menu.addAction(m_revokeAllAction);
-    menu.addSeparator();
-    menu.addAction(m_copyAction);
-    menu.exec(m_table->viewport()->mapToGlobal(pos));
+    // Not exec(): no nested event loop; the menu deletes itself when it closes.
+    auto* menu = new QMenu(this);
+    menu->setAttribute(Qt::WA_DeleteOnClose);
+    menu->addAction(m_revokeAction);
+    menu->addAction(m_revokeAllAction);
+    menu->addSeparator();
+    menu->addAction(m_copyAction);
+    menu->popup(m_table->viewport()->mapToGlobal(pos));
 }
 
 void SessionsPane::deleteSelected()

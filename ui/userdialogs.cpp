@@ -1,6 +1,7 @@
 #include "userdialogs.h"
 
 #include "displayformat.h"
+#include "keyboard.h"
 #include "policy/policy.h"
 
 #include <QCheckBox>
@@ -117,7 +118,7 @@ UserDialog::UserDialog(Backend* backend, const User* user, const QList<Organizat
             if (!why.isEmpty())
                 item->setToolTip(why);
         }
-        m_errors.addRow(form, tr("&Roles:"), m_roles, QStringLiteral("role_codes"));
+        m_errors.addRow(form, tr("Ro&les:"), m_roles, QStringLiteral("role_codes"));
 
         m_password = new QLineEdit(this);
         m_password->setObjectName(QStringLiteral("passwordEdit"));
@@ -148,6 +149,7 @@ UserDialog::UserDialog(Backend* backend, const User* user, const QList<Organizat
     layout->addLayout(form);
     layout->addWidget(m_message);
     layout->addWidget(m_buttons);
+    keyboard::followVisualOrder(m_buttons);
     setMinimumWidth(460);
 }
 
@@ -241,12 +243,14 @@ BanDialog::BanDialog(Backend* backend, const QList<User>& users, QWidget* parent
     ban->setObjectName(QStringLiteral("confirmBanButton"));
     ban->setDefault(true);
     connect(ban, &QPushButton::clicked, this, &BanDialog::submit);
+    keyboard::addSubmitShortcut(this, ban); // Return in the reason is a new line
     connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(intro);
     layout->addLayout(form);
     layout->addWidget(m_message);
     layout->addWidget(m_buttons);
+    keyboard::followVisualOrder(m_buttons);
     setMinimumWidth(440);
 }
 
@@ -324,6 +328,7 @@ UserRolesDialog::UserRolesDialog(Backend* backend, const User& user, const QList
     layout->addWidget(m_list);
     layout->addWidget(m_message);
     layout->addWidget(m_buttons);
+    keyboard::followVisualOrder(m_buttons);
     setMinimumSize(440, 360);
 }
 
@@ -396,7 +401,7 @@ BulkActionDialog::BulkActionDialog(Backend* backend, const QString& title, const
     for (int i = 0; i < users.size(); ++i) {
         m_table->setItem(i, 0, new QTableWidgetItem(users.at(i).email));
         m_table->setItem(i, 1, new QTableWidgetItem(display::userStatus(users.at(i).status())));
-        m_table->setItem(i, 2, new QTableWidgetItem(tr("will %1").arg(verb.toLower())));
+        m_table->setItem(i, 2, new QTableWidgetItem(tr("Not run yet")));
     }
     m_table->resizeColumnsToContents();
     m_summary = new QLabel(this);
@@ -414,6 +419,7 @@ BulkActionDialog::BulkActionDialog(Backend* backend, const QString& title, const
     layout->addWidget(m_table);
     layout->addWidget(m_summary);
     layout->addWidget(m_buttons);
+    keyboard::followVisualOrder(m_buttons);
     resize(620, 420);
 }
 

@@ -190,6 +190,7 @@ UsersPane::UsersPane(Backend* backend, QWidget* parent)
     auto* scroll = new QScrollArea(this);
     scroll->setWidget(m_details);
     scroll->setWidgetResizable(true);
+    scroll->setFocusPolicy(Qt::NoFocus); // the panel's own controls take the focus, not its frame
     scroll->setFrameShape(QFrame::NoFrame);
 
     auto* splitter = new QSplitter(this);
@@ -226,14 +227,14 @@ UsersPane::UsersPane(Backend* backend, QWidget* parent)
     m_resetPasswordAction
         = makeAction(tr("Reset &password…"), "resetPasswordAction", &UsersPane::resetPasswordOfSelected);
     m_revokeSessionsAction
-        = makeAction(tr("End all &sessions"), "revokeSessionsAction", &UsersPane::revokeSessionsOfSelected);
+        = makeAction(tr("E&nd all sessions"), "revokeSessionsAction", &UsersPane::revokeSessionsOfSelected);
     m_impersonateAction = makeAction(tr("&Impersonate…"), "impersonateAction", &UsersPane::impersonateSelected);
-    m_sessionsAction = makeAction(tr("Show s&essions"), "showSessionsAction", [this] {
+    m_sessionsAction = makeAction(tr("Show sessi&ons"), "showSessionsAction", [this] {
         const auto users = selectedUsers();
         if (users.size() == 1)
             emit showSessionsRequested(users.first().id, users.first().email);
     });
-    m_auditAction = makeAction(tr("Show audit &trail"), "showAuditTrailAction", [this] {
+    m_auditAction = makeAction(tr("Show audit tr&ail"), "showAuditTrailAction", [this] {
         const auto users = selectedUsers();
         if (users.size() == 1)
             emit showAuditTrailRequested(users.first().id, users.first().email);
@@ -443,32 +444,34 @@ void UsersPane::showContextMenu(const QPoint& pos)
 {
     if (!m_table->indexAt(pos).isValid() && selectedUsers().isEmpty())
         return;
-    QMenu menu(this);
+    // Not exec(): no nested event loop; the menu deletes itself when it closes.
+    auto* menu = new QMenu(this);
+    menu->setAttribute(Qt::WA_DeleteOnClose);
     const bool bulk = selectedUsers().size() > 1;
     if (!bulk) {
-        menu.addAction(m_editAction);
-        menu.addAction(m_rolesAction);
-        menu.addAction(m_resetPasswordAction);
-        menu.addSeparator();
+        menu->addAction(m_editAction);
+        menu->addAction(m_rolesAction);
+        menu->addAction(m_resetPasswordAction);
+        menu->addSeparator();
     }
-    menu.addAction(m_banAction);
-    menu.addAction(m_unbanAction);
-    menu.addAction(m_suspendAction);
-    menu.addAction(m_unsuspendAction);
-    menu.addAction(m_revokeSessionsAction);
+    menu->addAction(m_banAction);
+    menu->addAction(m_unbanAction);
+    menu->addAction(m_suspendAction);
+    menu->addAction(m_unsuspendAction);
+    menu->addAction(m_revokeSessionsAction);
     if (bulk) {
-        menu.addSeparator();
-        menu.addAction(m_assignRoleAction);
-        menu.addAction(m_removeRoleAction);
+        menu->addSeparator();
+        menu->addAction(m_assignRoleAction);
+        menu->addAction(m_removeRoleAction);
     } else {
-        menu.addSeparator();
-        menu.addAction(m_sessionsAction);
-        menu.addAction(m_auditAction);
-        menu.addAction(m_impersonateAction);
+        menu->addSeparator();
+        menu->addAction(m_sessionsAction);
+        menu->addAction(m_auditAction);
+        menu->addAction(m_impersonateAction);
     }
-    menu.addSeparator();
-    menu.addAction(m_deleteAction);
-    menu.exec(m_table->viewport()->mapToGlobal(pos));
+    menu->addSeparator();
+    menu->addAction(m_deleteAction);
+    menu->popup(m_table->viewport()->mapToGlobal(pos));
 }
 
 bool UsersPane::canCreate(QString* whyNot) const

@@ -16,7 +16,7 @@ namespace {
 
 struct Tr
 {
-    Q_DECLARE_TR_FUNCTIONS(SecretStore)
+    Q_DECLARE_TR_FUNCTIONS(Portcullis::SecretStore)
 };
 
 template <typename T> QFuture<T> ready(T value)
@@ -69,8 +69,10 @@ KeychainSecretStore::KeychainSecretStore(const QString& service, QObject* parent
 
 QString KeychainSecretStore::sessionOnlyMessage(const QString& reason)
 {
-    return Tr::tr("The system keychain is not available (%1). Your credentials are kept in memory for this "
-                  "session only and will not be remembered.")
+    return QCoreApplication::translate(
+               "Portcullis::SecretStore",
+               "The system keychain is not available (%1). Your credentials are kept in memory for this "
+               "session only and will not be remembered.")
         .arg(reason);
 }
 

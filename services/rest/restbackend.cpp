@@ -23,7 +23,7 @@ namespace {
 
 struct Tr
 {
-    Q_DECLARE_TR_FUNCTIONS(RestBackend)
+    Q_DECLARE_TR_FUNCTIONS(Portcullis::Rest)
 };
 
 using Response = RestBackend::Response;
@@ -98,8 +98,9 @@ Status RestBackend::trustCaFile(const QString& pemFile)
 {
     const QList<QSslCertificate> certificates = QSslCertificate::fromPath(pemFile, QSsl::Pem);
     if (certificates.isEmpty())
-        return ServiceError::validationField(QStringLiteral("ca_file"),
-                                             Tr::tr("%1 holds no PEM certificate").arg(pemFile));
+        return ServiceError::validationField(
+            QStringLiteral("ca_file"),
+            QCoreApplication::translate("Portcullis::Rest", "%1 holds no PEM certificate").arg(pemFile));
     m_ssl = QSslConfiguration::defaultConfiguration();
     m_ssl.addCaCertificates(certificates);
     return {};
@@ -116,7 +117,8 @@ void RestBackend::cancelAll()
     }
     const QList<std::shared_ptr<Pending>> waiting = std::exchange(m_waiting, {});
     for (const std::shared_ptr<Pending>& pending : waiting)
-        pending->done(ServiceError::unavailable(Tr::tr("The request was cancelled")));
+        pending->done(
+            ServiceError::unavailable(QCoreApplication::translate("Portcullis::Rest", "The request was cancelled")));
 }
 
 // --- transport -----------------------------------------------------------------------------------
@@ -136,7 +138,7 @@ void RestBackend::send(Request request, std::function<void(const Result<Response
 void RestBackend::issue(std::shared_ptr<Pending> pending)
 {
     if (!m_network) {
-        pending->done(ServiceError::unavailable(Tr::tr("No network access")));
+        pending->done(ServiceError::unavailable(QCoreApplication::translate("Portcullis::Rest", "No network access")));
         return;
     }
     const Request& r = pending->request;
@@ -203,7 +205,8 @@ void RestBackend::finished(QNetworkReply* reply, const std::shared_ptr<Pending>&
     // status line arrived: there is no usable answer. Other errors mirror the HTTP status.
     const bool transportFailed = error != QNetworkReply::NoError && (status == 0 || int(error) < 100);
     if (cancelled) {
-        pending->done(ServiceError::unavailable(Tr::tr("The request was cancelled")));
+        pending->done(
+            ServiceError::unavailable(QCoreApplication::translate("Portcullis::Rest", "The request was cancelled")));
         return;
     }
     if (transportFailed) {
@@ -300,15 +303,21 @@ ServiceError RestBackend::transportError(QNetworkReply* reply) const
     case QNetworkReply::OperationCanceledError:
     case QNetworkReply::TimeoutError:
         return ServiceError::unavailable(
-            Tr::tr("%1 did not answer within %2 seconds").arg(host).arg(qMax(1, m_timeoutMs / 1000)));
+            QCoreApplication::translate("Portcullis::Rest", "%1 did not answer within %2 seconds")
+                .arg(host)
+                .arg(qMax(1, m_timeoutMs / 1000)));
     case QNetworkReply::SslHandshakeFailedError:
         return ServiceError::unavailable(
-            Tr::tr("Cannot reach %1: the secure connection failed (%2)").arg(host, reply->errorString()));
+            QCoreApplication::translate("Portcullis::Rest", "Cannot reach %1: the secure connection failed (%2)")
+                .arg(host, reply->errorString()));
     case QNetworkReply::RemoteHostClosedError:
         return ServiceError::unavailable(
-            Tr::tr("Cannot reach %1: the connection closed before the answer was complete").arg(host));
+            QCoreApplication::translate("Portcullis::Rest",
+                                        "Cannot reach %1: the connection closed before the answer was complete")
+                .arg(host));
     default:
-        return ServiceError::unavailable(Tr::tr("Cannot reach %1: %2").arg(host, reply->errorString()));
+        return ServiceError::unavailable(
+            QCoreApplication::translate("Portcullis::Rest", "Cannot reach %1: %2").arg(host, reply->errorString()));
     }
 }
 
@@ -322,7 +331,8 @@ ServiceError RestBackend::errorFor(QNetworkReply* reply, int status, const QByte
     for (auto it = errors.constBegin(); it != errors.constEnd(); ++it)
         fields.insert(it.key(), it.value().toString());
     if (detail.isEmpty())
-        detail = Tr::tr("The server refused the request (HTTP %1)").arg(status);
+        detail
+            = QCoreApplication::translate("Portcullis::Rest", "The server refused the request (HTTP %1)").arg(status);
 
     switch (status) {
     case 401:
@@ -334,11 +344,14 @@ ServiceError RestBackend::errorFor(QNetworkReply* reply, int status, const QByte
         return ServiceError::notFound(detail);
     case 409:
     case 412:
-        return ServiceError::conflict(Tr::tr("%1 Someone else changed it: reload and try again.").arg(detail));
+        return ServiceError::conflict(
+            QCoreApplication::translate("Portcullis::Rest", "%1 Someone else changed it: reload and try again.")
+                .arg(detail));
     case 429: {
         const int wait = reply->rawHeader("Retry-After").toInt();
         return ServiceError::rateLimited(
-            Tr::tr("Too many requests: wait %1 seconds and try again.").arg(qMax(1, wait)));
+            QCoreApplication::translate("Portcullis::Rest", "Too many requests: wait %1 seconds and try again.")
+                .arg(qMax(1, wait)));
     }
     case 503:
         return ServiceError::unavailable(detail);
@@ -346,7 +359,8 @@ ServiceError RestBackend::errorFor(QNetworkReply* reply, int status, const QByte
         break;
     }
     if (status >= 500)
-        return ServiceError::storage(Tr::tr("The server failed (HTTP %1): %2").arg(status).arg(detail));
+        return ServiceError::storage(
+            QCoreApplication::translate("Portcullis::Rest", "The server failed (HTTP %1): %2").arg(status).arg(detail));
     return ServiceError::validation(detail, fields);
 }
 
@@ -858,14 +872,15 @@ QFuture<Result<qint64>> RestBackend::exportAudit(const AuditQuery& query, const 
         promise->finish();
     };
     if (cancel && cancel->load()) {
-        fail(ServiceError::unavailable(Tr::tr("The export was cancelled")));
+        fail(ServiceError::unavailable(QCoreApplication::translate("Portcullis::Rest", "The export was cancelled")));
         return future;
     }
     auto state = std::make_shared<ExportState>();
     state->file.setFileName(path);
     state->counter.csv = !jsonLines;
     if (!state->file.open(QIODevice::WriteOnly)) {
-        fail(ServiceError::storage(Tr::tr("Cannot write %1: %2").arg(path, state->file.errorString())));
+        fail(ServiceError::storage(QCoreApplication::translate("Portcullis::Rest", "Cannot write %1: %2")
+                                       .arg(path, state->file.errorString())));
         return future;
     }
     Request request;
@@ -891,13 +906,15 @@ QFuture<Result<qint64>> RestBackend::exportAudit(const AuditQuery& query, const 
     send(std::move(request), [state, promise, cancel, csv, path, fail](const Result<Response>& response) {
         if (cancel && cancel->load()) {
             state->file.cancelWriting();
-            fail(ServiceError::unavailable(Tr::tr("The export was cancelled")));
+            fail(
+                ServiceError::unavailable(QCoreApplication::translate("Portcullis::Rest", "The export was cancelled")));
             return;
         }
         if (state->writeFailed) {
             const QString reason = state->file.errorString();
             state->file.cancelWriting();
-            fail(ServiceError::storage(Tr::tr("Cannot write %1: %2").arg(path, reason)));
+            fail(ServiceError::storage(
+                QCoreApplication::translate("Portcullis::Rest", "Cannot write %1: %2").arg(path, reason)));
             return;
         }
         if (!response.ok()) {
@@ -906,7 +923,8 @@ QFuture<Result<qint64>> RestBackend::exportAudit(const AuditQuery& query, const 
             return;
         }
         if (!state->file.commit()) {
-            fail(ServiceError::storage(Tr::tr("Cannot write %1: %2").arg(path, state->file.errorString())));
+            fail(ServiceError::storage(QCoreApplication::translate("Portcullis::Rest", "Cannot write %1: %2")
+                                           .arg(path, state->file.errorString())));
             return;
         }
         promise->addResult(Result<qint64>(qMax<qint64>(0, state->counter.records - (csv ? 1 : 0))));

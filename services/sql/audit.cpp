@@ -2,10 +2,20 @@
 #include "policy/policy.h"
 #include "rows.h"
 
+#include <QCoreApplication>
 #include <QJsonDocument>
 #include <QSqlQuery>
 
 namespace portcullis {
+
+namespace {
+
+struct Tr
+{
+    Q_DECLARE_TR_FUNCTIONS(Portcullis::Audit)
+};
+
+} // namespace
 
 using namespace sqlutil;
 
@@ -65,7 +75,7 @@ Result<Id> decodeCursor(const QString& cursor)
     bool ok = false;
     const Id id = raw.startsWith("a:") ? raw.mid(2).toLongLong(&ok) : 0;
     if (!ok || id <= 0)
-        return ServiceError::validationField(QStringLiteral("cursor"), QStringLiteral("Invalid cursor"));
+        return ServiceError::validationField(QStringLiteral("cursor"), Tr::tr("Invalid cursor"));
     return id;
 }
 
@@ -119,8 +129,7 @@ Result<Filter> buildFilter(const Actor& actor, const AuditQuery& query)
     }
     if (!query.outcome.isEmpty()) {
         if (query.outcome != QLatin1String("success") && query.outcome != QLatin1String("denied"))
-            return ServiceError::validationField(QStringLiteral("outcome"),
-                                                 QStringLiteral("Outcome is success or denied"));
+            return ServiceError::validationField(QStringLiteral("outcome"), Tr::tr("Outcome is success or denied"));
         where << QStringLiteral("outcome = ?");
         f.values << query.outcome;
     }
@@ -129,8 +138,7 @@ Result<Filter> buildFilter(const Actor& actor, const AuditQuery& query)
         f.values << query.ip;
     }
     if (query.from.isValid() && query.to.isValid() && query.from >= query.to)
-        return ServiceError::validationField(QStringLiteral("from"),
-                                             QStringLiteral("The start must be before the end"));
+        return ServiceError::validationField(QStringLiteral("from"), Tr::tr("The start must be before the end"));
     if (query.from.isValid()) {
         where << QStringLiteral("occurred_at >= ?");
         f.values << query.from.toMSecsSinceEpoch();
@@ -188,7 +196,7 @@ Result<AuditPage> AuditManager::query(const Actor& actor, const AuditQuery& quer
         if (!m_core.exec(distinct,
                          QStringLiteral("SELECT DISTINCT action FROM audit_events WHERE action >= ? AND action < ?"),
                          { prefix, QString(prefix + QChar(0xFFFF)) }))
-            return m_core.sqlError(distinct, QStringLiteral("Reading the audit log"));
+            return m_core.sqlError(distinct, Tr::tr("Reading the audit log"));
         QStringList actions;
         while (distinct.next())
             actions << distinct.value(0).toString();
@@ -222,7 +230,7 @@ Result<AuditPage> AuditManager::query(const Actor& actor, const AuditQuery& quer
             + (where.isEmpty() ? QString() : QStringLiteral(" WHERE ") + where.join(QStringLiteral(" AND ")))
             + QStringLiteral(" ORDER BY id DESC LIMIT ?");
         if (!m_core.exec(q, sql, values))
-            return m_core.sqlError(q, QStringLiteral("Reading the audit log"));
+            return m_core.sqlError(q, Tr::tr("Reading the audit log"));
         while (q.next())
             events << eventFromQuery(q);
     }
@@ -250,10 +258,10 @@ Result<AuditEvent> AuditManager::get(const Actor& actor, Id eventId)
                            actor.organizationId, d.reason);
     QSqlQuery q(m_core.db());
     if (!m_core.exec(q, kAuditColumns + QStringLiteral(" WHERE id = ?"), { eventId }))
-        return m_core.sqlError(q, QStringLiteral("Reading the audit log"));
+        return m_core.sqlError(q, Tr::tr("Reading the audit log"));
     // Another tenant's event reads as missing, not as forbidden: its existence is not disclosed.
     if (!q.next() || (!actor.isSuperAdmin() && q.value(5).toLongLong() != actor.organizationId))
-        return ServiceError::notFound(QStringLiteral("No audit event #%1").arg(eventId));
+        return ServiceError::notFound(Tr::tr("No audit event #%1").arg(eventId));
     return eventFromQuery(q);
 }
 
@@ -279,7 +287,7 @@ Result<qint64> AuditManager::exportTo(const Actor& actor, const AuditQuery& quer
     q.setForwardOnly(true);
     for (;;) {
         if (options.cancel && options.cancel->load())
-            return ServiceError::conflict(QStringLiteral("Export cancelled after %1 events").arg(written));
+            return ServiceError::conflict(Tr::tr("Export cancelled after %1 events").arg(written));
         QStringList where;
         if (!filter->where.isEmpty())
             where << filter->where;
@@ -293,7 +301,7 @@ Result<qint64> AuditManager::exportTo(const Actor& actor, const AuditQuery& quer
             + (where.isEmpty() ? QString() : QStringLiteral(" WHERE ") + where.join(QStringLiteral(" AND ")))
             + QStringLiteral(" ORDER BY id DESC LIMIT ?");
         if (!m_core.exec(q, sql, values))
-            return m_core.sqlError(q, QStringLiteral("Exporting the audit log"));
+            return m_core.sqlError(q, Tr::tr("Exporting the audit log"));
         int rows = 0;
         QByteArray chunk;
         while (q.next()) {
@@ -334,7 +342,7 @@ Result<qint64> AuditManager::exportTo(const Actor& actor, const AuditQuery& quer
             }
         }
         if (!chunk.isEmpty() && out.write(chunk) != chunk.size())
-            return ServiceError::storage(QStringLiteral("Could not write the export: %1").arg(out.errorString()));
+            return ServiceError::storage(Tr::tr("Could not write the export: %1").arg(out.errorString()));
         written += rows;
         if (options.progress)
             options.progress(written);
@@ -376,7 +384,7 @@ AuditVerification AuditManager::verifyChain()
     for (;;) {
         if (!m_core.exec(q, kAuditColumns + QStringLiteral(" WHERE id > ? ORDER BY id LIMIT ?"), { after, batch })) {
             result.ok = false;
-            result.problem = m_core.sqlError(q, QStringLiteral("Reading the audit log")).message;
+            result.problem = m_core.sqlError(q, Tr::tr("Reading the audit log")).message;
             return result;
         }
         int rows = 0;
@@ -388,13 +396,12 @@ AuditVerification AuditManager::verifyChain()
             const QByteArray stored = q.value(13).toString().toLatin1();
             QString problem;
             if (row.id != expectedId)
-                problem = row.id > expectedId
-                    ? QStringLiteral("events %1 to %2 are missing").arg(expectedId).arg(row.id - 1)
-                    : QStringLiteral("unexpected id (expected %1)").arg(expectedId);
+                problem = row.id > expectedId ? Tr::tr("events %1 to %2 are missing").arg(expectedId).arg(row.id - 1)
+                                              : Tr::tr("unexpected id (expected %1)").arg(expectedId);
             else if (prev != expectedPrev)
-                problem = QStringLiteral("previous-hash link does not match the event before it");
+                problem = Tr::tr("previous-hash link does not match the event before it");
             else if (auditchain::hash(prev, row) != stored)
-                problem = QStringLiteral("content does not match its hash (the event was altered)");
+                problem = Tr::tr("content does not match its hash (the event was altered)");
             if (!problem.isEmpty()) {
                 result.ok = false;
                 result.firstBrokenId = row.id;
@@ -439,15 +446,15 @@ Result<qint64> AuditManager::purge(const Actor& actor, const QDateTime& before)
 {
     if (!actor.isSuperAdmin())
         return m_core.deny(actor, QStringLiteral("audit.purged"), QStringLiteral("audit"), {}, actor.organizationId,
-                           QStringLiteral("Only super admins can purge the audit log"));
+                           Tr::tr("Only super admins can purge the audit log"));
     if (!before.isValid() || before > QDateTime::currentDateTimeUtc())
-        return ServiceError::validationField(QStringLiteral("before"), QStringLiteral("Choose a date in the past"));
+        return ServiceError::validationField(QStringLiteral("before"), Tr::tr("Choose a date in the past"));
     return m_core.inTransaction<qint64>([&]() -> Result<qint64> {
         QSqlQuery q(m_core.db());
         if (!m_core.exec(
                 q, QStringLiteral("SELECT id, hash FROM audit_events WHERE occurred_at < ? ORDER BY id DESC LIMIT 1"),
                 { before.toMSecsSinceEpoch() }))
-            return m_core.sqlError(q, QStringLiteral("Finding the purge point"));
+            return m_core.sqlError(q, Tr::tr("Finding the purge point"));
         if (!q.next())
             return qint64(0);
         const Id lastPurged = q.value(0).toLongLong();
@@ -455,7 +462,7 @@ Result<qint64> AuditManager::purge(const Actor& actor, const QDateTime& before)
         q.finish();
         if (!m_core.exec(q, QStringLiteral("SELECT COUNT(*) FROM audit_events WHERE id <= ?"), { lastPurged })
             || !q.next())
-            return m_core.sqlError(q, QStringLiteral("Counting events to purge"));
+            return m_core.sqlError(q, Tr::tr("Counting events to purge"));
         const qint64 count = q.value(0).toLongLong();
         q.finish();
         // The purge record is what allows the trigger to delete below it, and what verify starts from.
@@ -464,9 +471,9 @@ Result<qint64> AuditManager::purge(const Actor& actor, const QDateTime& before)
                 QStringLiteral("INSERT INTO audit_purges (purged_before_id, anchor_hash, purged_at, purged_by) "
                                "VALUES (?, ?, ?, ?)"),
                 { lastPurged + 1, anchor, m_core.now(), actor.userId }))
-            return m_core.sqlError(q, QStringLiteral("Recording the purge"));
+            return m_core.sqlError(q, Tr::tr("Recording the purge"));
         if (!m_core.exec(q, QStringLiteral("DELETE FROM audit_events WHERE id <= ?"), { lastPurged }))
-            return m_core.sqlError(q, QStringLiteral("Purging the audit log"));
+            return m_core.sqlError(q, Tr::tr("Purging the audit log"));
         if (auto a = m_core.appendAudit(actor, QStringLiteral("audit.purged"), QStringLiteral("audit"), {}, 0,
                                         { { QStringLiteral("events_removed"), count },
                                           { QStringLiteral("before"), before.toUTC().toString(Qt::ISODate) },
@@ -510,7 +517,7 @@ Result<QList<DayActivity>> AuditManager::dailyActivity(const Actor& actor, Id or
     QSqlQuery q(m_core.db());
     q.setForwardOnly(true);
     if (!m_core.exec(q, sql, values))
-        return m_core.sqlError(q, QStringLiteral("Counting activity"));
+        return m_core.sqlError(q, Tr::tr("Counting activity"));
     QHash<qint64, DayActivity> byDay;
     while (q.next()) {
         DayActivity a;

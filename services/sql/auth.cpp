@@ -2,11 +2,21 @@
 #include "rows.h"
 #include "security/crypto.h"
 
+#include <QCoreApplication>
 #include <QLoggingCategory>
 #include <QSqlQuery>
 #include <QTimeZone>
 
 namespace portcullis {
+
+namespace {
+
+struct Tr
+{
+    Q_DECLARE_TR_FUNCTIONS(Portcullis::Auth)
+};
+
+} // namespace
 
 using namespace sqlutil;
 
@@ -40,10 +50,10 @@ const QString& dummyHash()
 Result<LoginResult> AuthManager::login(const QString& emailOrUsername, const QString& password, const QString& ip,
                                        const QString& userAgent)
 {
-    const QString wrong = QStringLiteral("Wrong email or password");
+    const QString wrong = Tr::tr("Wrong email or password");
     if (emailOrUsername.trimmed().isEmpty() || password.isEmpty())
-        return ServiceError::validation(QStringLiteral("Enter your email and password"),
-                                        { { QStringLiteral("email"), QStringLiteral("Required") } });
+        return ServiceError::validation(Tr::tr("Enter your email and password"),
+                                        { { QStringLiteral("email"), Tr::tr("Required") } });
     if (password.size() > policy::Limits::MaxPasswordLength)
         return ServiceError::unauthenticated(wrong);
 
@@ -74,7 +84,7 @@ Result<LoginResult> AuthManager::login(const QString& emailOrUsername, const QSt
         m_core.deny(attempt, QStringLiteral("user.login_failed"), QStringLiteral("user"), QString::number(user.id),
                     user.organizationId, QStringLiteral("account locked"));
         return ServiceError::unauthenticated(
-            QStringLiteral("This account is locked after %1 failed sign-ins; try again after %2 UTC")
+            Tr::tr("This account is locked after %1 failed sign-ins; try again after %2 UTC")
                 .arg(lockout::MaxFailedLogins)
                 .arg(user.lockedUntil.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm"))));
     }
@@ -88,7 +98,7 @@ Result<LoginResult> AuthManager::login(const QString& emailOrUsername, const QSt
                              { user.id })
                 || !m_core.exec(q, QStringLiteral("SELECT failed_logins FROM users WHERE id = ?"), { user.id })
                 || !q.next())
-                return m_core.sqlError(q, QStringLiteral("Recording the failed sign-in"));
+                return m_core.sqlError(q, Tr::tr("Recording the failed sign-in"));
             const int failures = q.value(0).toInt();
             q.finish();
             QJsonObject details { { QStringLiteral("reason"), QStringLiteral("wrong password") },
@@ -97,7 +107,7 @@ Result<LoginResult> AuthManager::login(const QString& emailOrUsername, const QSt
                 lockedUntil = now.addSecs(lockout::LockMinutes * 60);
                 if (!m_core.exec(q, QStringLiteral("UPDATE users SET locked_until = ?, failed_logins = 0 WHERE id = ?"),
                                  { lockedUntil.toMSecsSinceEpoch(), user.id }))
-                    return m_core.sqlError(q, QStringLiteral("Locking the account"));
+                    return m_core.sqlError(q, Tr::tr("Locking the account"));
                 details.insert(QStringLiteral("locked_until"), lockedUntil.toString(Qt::ISODate));
             }
             if (auto a
@@ -118,25 +128,24 @@ Result<LoginResult> AuthManager::login(const QString& emailOrUsername, const QSt
             return counted.error();
         if (lockedUntil.isValid())
             return ServiceError::unauthenticated(
-                QStringLiteral("Too many failed sign-ins: the account is locked for %1 minutes")
-                    .arg(lockout::LockMinutes));
+                Tr::tr("Too many failed sign-ins: the account is locked for %1 minutes").arg(lockout::LockMinutes));
         return ServiceError::unauthenticated(wrong);
     }
 
     QString refusal;
     if (user.isBanned(now)) {
-        refusal = QStringLiteral("This account is banned: %1").arg(user.banReason);
+        refusal = Tr::tr("This account is banned: %1").arg(user.banReason);
         if (user.banExpiresAt.isValid())
-            refusal += QStringLiteral(" (until %1 UTC)")
+            refusal += Tr::tr(" (until %1 UTC)")
                            .arg(user.banExpiresAt.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm")));
     } else if (!user.active) {
-        refusal = QStringLiteral("This account is suspended; ask an administrator to reactivate it");
+        refusal = Tr::tr("This account is suspended; ask an administrator to reactivate it");
     } else {
         auto org = m_core.loadOrganization(user.organizationId);
         if (!org)
             return org.error();
         if (!org->active)
-            refusal = QStringLiteral("The organization %1 is suspended").arg(org->name);
+            refusal = Tr::tr("The organization %1 is suspended").arg(org->name);
     }
     if (!refusal.isEmpty())
         return m_core.deny(attempt, QStringLiteral("user.login"), QStringLiteral("user"), QString::number(user.id),
@@ -155,7 +164,7 @@ Result<LoginResult> AuthManager::login(const QString& emailOrUsername, const QSt
                          QStringLiteral("UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = ? "
                                         "WHERE id = ?"),
                          { nowMs, user.id }))
-            return m_core.sqlError(q, QStringLiteral("Recording the sign-in"));
+            return m_core.sqlError(q, Tr::tr("Recording the sign-in"));
         if (!m_core.exec(
                 q,
                 QStringLiteral("INSERT INTO sessions (user_id, organization_id, token_hash, ip, user_agent, "
@@ -163,11 +172,15 @@ Result<LoginResult> AuthManager::login(const QString& emailOrUsername, const QSt
                 { user.id, user.organizationId, QString::fromLatin1(crypto::sha256Hex(result.sessionToken.toUtf8())),
                   ip, userAgent.left(500), nowMs, nowMs, expires })
             || !q.next())
-            return m_core.sqlError(q, QStringLiteral("Opening the session"));
+            return m_core.sqlError(q, Tr::tr("Opening the session"));
         const Id id = q.value(0).toLongLong();
         q.finish();
+        // The event records where the sign-in came from, like the failed attempts do.
+        Actor signedIn = *actor;
+        signedIn.ip = ip;
+        signedIn.userAgent = userAgent;
         if (auto a
-            = m_core.appendAudit(*actor, QStringLiteral("user.login"), QStringLiteral("session"), QString::number(id),
+            = m_core.appendAudit(signedIn, QStringLiteral("user.login"), QStringLiteral("session"), QString::number(id),
                                  user.organizationId, { { QStringLiteral("user_agent"), userAgent.left(200) } });
             !a)
             return a.error();
@@ -199,7 +212,7 @@ Status AuthManager::logout(const Actor& actor)
         QSqlQuery q(m_core.db());
         if (!m_core.exec(q, QStringLiteral("UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL"),
                          { m_core.now(), actor.sessionId }))
-            return m_core.sqlError(q, QStringLiteral("Ending the session"));
+            return m_core.sqlError(q, Tr::tr("Ending the session"));
         if (auto a = m_core.appendAudit(actor, QStringLiteral("user.logout"), QStringLiteral("session"),
                                         QString::number(actor.sessionId), actor.organizationId);
             !a)

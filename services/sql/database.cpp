@@ -1,5 +1,6 @@
 #include "database.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -15,6 +16,15 @@ Q_LOGGING_CATEGORY(lcSql, "portcullis.sql")
 namespace portcullis {
 
 namespace {
+
+struct Tr
+{
+    Q_DECLARE_TR_FUNCTIONS(Portcullis::Database)
+};
+
+} // namespace
+
+namespace {
 const QStringList kMigrations = { QStringLiteral(":/portcullis/migrations/0001_schema.sql"),
                                   QStringLiteral(":/portcullis/migrations/0002_server.sql"),
                                   QStringLiteral(":/portcullis/migrations/0003_user_counts.sql") };
@@ -25,13 +35,13 @@ Result<DatabaseConfig> DatabaseConfig::parse(const QString& pathOrUrl)
     DatabaseConfig config;
     const QString text = pathOrUrl.trimmed();
     if (text.isEmpty())
-        return ServiceError::validationField(QStringLiteral("db"), QStringLiteral("No database path or URL given"));
+        return ServiceError::validationField(QStringLiteral("db"), Tr::tr("No database path or URL given"));
     if (text.startsWith(QLatin1String("postgresql://")) || text.startsWith(QLatin1String("postgres://"))) {
         const QUrl url(text, QUrl::StrictMode);
         if (!url.isValid() || url.host().isEmpty())
             return ServiceError::validationField(
                 QStringLiteral("db"),
-                QStringLiteral("Not a valid PostgreSQL URL (postgresql://user:password@host:port/database)"));
+                Tr::tr("Not a valid PostgreSQL URL (postgresql://user:password@host:port/database)"));
         config.dialect = Dialect::Postgres;
         config.host = url.host();
         config.port = url.port(5432);
@@ -39,8 +49,7 @@ Result<DatabaseConfig> DatabaseConfig::parse(const QString& pathOrUrl)
         config.password = url.password();
         config.databaseName = url.path().mid(1);
         if (config.databaseName.isEmpty())
-            return ServiceError::validationField(QStringLiteral("db"),
-                                                 QStringLiteral("The PostgreSQL URL names no database"));
+            return ServiceError::validationField(QStringLiteral("db"), Tr::tr("The PostgreSQL URL names no database"));
         const QUrlQuery query(url);
         QStringList options;
         for (const auto& item : query.queryItems(QUrl::FullyDecoded))
@@ -78,15 +87,13 @@ Result<QSqlDatabase> openDatabase(const DatabaseConfig& config, const QString& c
 {
     if (config.dialect == Dialect::Sqlite) {
         if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QSQLITE")))
-            return ServiceError::unavailable(
-                QStringLiteral("The Qt SQLite driver is not installed (libqt6sql6-sqlite)"));
+            return ServiceError::unavailable(Tr::tr("The Qt SQLite driver is not installed (libqt6sql6-sqlite)"));
         const QFileInfo info(config.path);
         if (!info.exists() && !createIfMissing)
-            return ServiceError::notFound(
-                QStringLiteral("The database file %1 does not exist").arg(config.displayName()));
+            return ServiceError::notFound(Tr::tr("The database file %1 does not exist").arg(config.displayName()));
         if (!info.exists() && !info.absoluteDir().exists())
             return ServiceError::storage(
-                QStringLiteral("The folder %1 does not exist").arg(QDir::toNativeSeparators(info.absolutePath())));
+                Tr::tr("The folder %1 does not exist").arg(QDir::toNativeSeparators(info.absolutePath())));
         QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connectionName);
         db.setDatabaseName(config.path);
         db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
@@ -94,7 +101,7 @@ Result<QSqlDatabase> openDatabase(const DatabaseConfig& config, const QString& c
             const QString why = describe(db.lastError());
             db = QSqlDatabase();
             QSqlDatabase::removeDatabase(connectionName);
-            return ServiceError::storage(QStringLiteral("Cannot open %1: %2").arg(config.displayName(), why));
+            return ServiceError::storage(Tr::tr("Cannot open %1: %2").arg(config.displayName(), why));
         }
         QSqlQuery q(db);
         // A file that is not a database fails here, on the first read, with "file is not a database".
@@ -106,14 +113,14 @@ Result<QSqlDatabase> openDatabase(const DatabaseConfig& config, const QString& c
                 db.close();
                 db = QSqlDatabase();
                 QSqlDatabase::removeDatabase(connectionName);
-                return ServiceError::storage(QStringLiteral("Cannot use %1: %2").arg(config.displayName(), why));
+                return ServiceError::storage(Tr::tr("Cannot use %1: %2").arg(config.displayName(), why));
             }
         }
         return db;
     }
 
     if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QPSQL")))
-        return ServiceError::unavailable(QStringLiteral("The Qt PostgreSQL driver is not installed (libqt6sql6-psql)"));
+        return ServiceError::unavailable(Tr::tr("The Qt PostgreSQL driver is not installed (libqt6sql6-psql)"));
     QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), connectionName);
     db.setHostName(config.host);
     db.setPort(config.port);
@@ -128,7 +135,7 @@ Result<QSqlDatabase> openDatabase(const DatabaseConfig& config, const QString& c
         const QString why = describe(db.lastError());
         db = QSqlDatabase();
         QSqlDatabase::removeDatabase(connectionName);
-        return ServiceError::unavailable(QStringLiteral("Cannot connect to %1: %2").arg(config.displayName(), why));
+        return ServiceError::unavailable(Tr::tr("Cannot connect to %1: %2").arg(config.displayName(), why));
     }
     QSqlQuery q(db);
     q.exec(QStringLiteral("SET TIME ZONE 'UTC'"));
@@ -190,22 +197,29 @@ int schemaVersion(QSqlDatabase& db)
 Result<int> migrate(QSqlDatabase& db, Dialect dialect)
 {
     const int current = schemaVersion(db);
+    // A newer program has migrated this database: an older one must not run on a schema it does
+    // not know (it would write rows the newer code does not expect).
+    if (current > latestSchemaVersion())
+        return ServiceError::storage(Tr::tr("This database has schema version %1, newer than this version of "
+                                            "Portcullis knows (%2): upgrade Portcullis before using it")
+                                         .arg(current)
+                                         .arg(latestSchemaVersion()));
     int applied = 0;
     for (int version = current + 1; version <= latestSchemaVersion(); ++version) {
         QFile file(kMigrations.at(version - 1));
         if (!file.open(QIODevice::ReadOnly))
-            return ServiceError::storage(QStringLiteral("Migration %1 is missing from the build").arg(version));
+            return ServiceError::storage(Tr::tr("Migration %1 is missing from the build").arg(version));
         const QString script = QString::fromUtf8(file.readAll());
         if (!db.transaction())
             return ServiceError::storage(
-                QStringLiteral("Cannot start migration %1: %2").arg(version).arg(describe(db.lastError())));
+                Tr::tr("Cannot start migration %1: %2").arg(version).arg(describe(db.lastError())));
         QSqlQuery q(db);
         for (const QString& statement : migrationStatements(script, dialect)) {
             if (!q.exec(statement)) {
                 const QString why = describe(q.lastError());
                 db.rollback();
                 qCWarning(lcSql) << "migration" << version << "failed:" << why;
-                return ServiceError::storage(QStringLiteral("Migration %1 failed: %2").arg(version).arg(why));
+                return ServiceError::storage(Tr::tr("Migration %1 failed: %2").arg(version).arg(why));
             }
         }
         q.prepare(QStringLiteral("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)"));
@@ -214,8 +228,7 @@ Result<int> migrate(QSqlDatabase& db, Dialect dialect)
         if (!q.exec() || !db.commit()) {
             const QString why = describe(q.lastError());
             db.rollback();
-            return ServiceError::storage(
-                QStringLiteral("Migration %1 could not be recorded: %2").arg(version).arg(why));
+            return ServiceError::storage(Tr::tr("Migration %1 could not be recorded: %2").arg(version).arg(why));
         }
         qCInfo(lcSql) << "applied migration" << version;
         ++applied;

@@ -1,10 +1,20 @@
 #include "policy/policy.h"
 #include "rows.h"
 
+#include <QCoreApplication>
 #include <QJsonArray>
 #include <QSqlQuery>
 
 namespace portcullis {
+
+namespace {
+
+struct Tr
+{
+    Q_DECLARE_TR_FUNCTIONS(Portcullis::Roles)
+};
+
+} // namespace
 
 namespace {
 const QString kRoleResource = QStringLiteral("role");
@@ -23,19 +33,19 @@ Status RoleManager::seedCatalog()
         QSqlQuery q(m_core.db());
         for (const Permission& p : policy::permissionCatalog()) {
             if (!m_core.exec(q, QStringLiteral("SELECT 1 FROM permissions WHERE code = ?"), { p.code }))
-                return m_core.sqlError(q, QStringLiteral("Seeding permissions"));
+                return m_core.sqlError(q, Tr::tr("Seeding permissions"));
             if (q.next())
                 continue;
             q.finish();
             if (!m_core.exec(q,
                              QStringLiteral("INSERT INTO permissions (code, category, description) VALUES (?, ?, ?)"),
                              { p.code, p.category, p.description }))
-                return m_core.sqlError(q, QStringLiteral("Seeding permissions"));
+                return m_core.sqlError(q, Tr::tr("Seeding permissions"));
         }
         const qint64 now = m_core.now();
         for (const Role& role : policy::builtInRoles()) {
             if (!m_core.exec(q, QStringLiteral("SELECT id FROM roles WHERE code = ?"), { role.code }))
-                return m_core.sqlError(q, QStringLiteral("Seeding roles"));
+                return m_core.sqlError(q, Tr::tr("Seeding roles"));
             if (q.next())
                 continue;
             q.finish();
@@ -44,7 +54,7 @@ Status RoleManager::seedCatalog()
                                             "updated_at) VALUES (?, ?, ?, ?, 1, ?, ?) RETURNING id"),
                              { role.code, role.name, role.description, role.level, now, now })
                 || !q.next())
-                return m_core.sqlError(q, QStringLiteral("Seeding roles"));
+                return m_core.sqlError(q, Tr::tr("Seeding roles"));
             const Id id = q.value(0).toLongLong();
             q.finish();
             if (auto w = writePermissions(id, role.permissions, role.grants); !w)
@@ -62,16 +72,16 @@ Status RoleManager::writePermissions(Id roleId, const QStringList& permissions, 
     QSqlQuery q(m_core.db());
     if (!m_core.exec(q, QStringLiteral("DELETE FROM role_permissions WHERE role_id = ?"), { roleId })
         || !m_core.exec(q, QStringLiteral("DELETE FROM role_grants WHERE role_id = ?"), { roleId }))
-        return m_core.sqlError(q, QStringLiteral("Saving the role's permissions"));
+        return m_core.sqlError(q, Tr::tr("Saving the role's permissions"));
     for (const QString& code : sortedUnique(permissions)) {
         if (!m_core.exec(q, QStringLiteral("INSERT INTO role_permissions (role_id, permission_code) VALUES (?, ?)"),
                          { roleId, code }))
-            return m_core.sqlError(q, QStringLiteral("Saving the role's permissions"));
+            return m_core.sqlError(q, Tr::tr("Saving the role's permissions"));
     }
     for (const QString& code : sortedUnique(grants)) {
         if (!m_core.exec(q, QStringLiteral("INSERT INTO role_grants (role_id, grantable_role_code) VALUES (?, ?)"),
                          { roleId, code }))
-            return m_core.sqlError(q, QStringLiteral("Saving the role's grants"));
+            return m_core.sqlError(q, Tr::tr("Saving the role's grants"));
     }
     return {};
 }
@@ -89,7 +99,7 @@ Result<QList<Role>> RoleManager::list(const Actor& actor)
                                            "ORDER BY r.level DESC, r.code"),
                       { actor.organizationId });
     if (!ok)
-        return m_core.sqlError(q, QStringLiteral("Listing roles"));
+        return m_core.sqlError(q, Tr::tr("Listing roles"));
     return rolesFromQuery(q);
 }
 
@@ -101,7 +111,7 @@ Result<Role> RoleManager::get(const Actor& actor, const QString& code)
     if (!role)
         return role.error();
     if (role->organizationId != 0 && !policy::requireTenant(actor, role->organizationId))
-        return ServiceError::notFound(QStringLiteral("No role with code %1").arg(code));
+        return ServiceError::notFound(Tr::tr("No role with code %1").arg(code));
     return role;
 }
 
@@ -110,23 +120,22 @@ static Status validateRoleFields(const QString& name, const QString& description
 {
     QHash<QString, QString> fields;
     if (name.trimmed().isEmpty())
-        fields.insert(QStringLiteral("name"), QStringLiteral("A role needs a name"));
+        fields.insert(QStringLiteral("name"), Tr::tr("A role needs a name"));
     else if (name.size() > policy::Limits::Name)
-        fields.insert(QStringLiteral("name"),
-                      QStringLiteral("Name is longer than %1 characters").arg(policy::Limits::Name));
+        fields.insert(QStringLiteral("name"), Tr::tr("Name is longer than %1 characters").arg(policy::Limits::Name));
     if (description.size() > policy::Limits::Description)
         fields.insert(QStringLiteral("description"),
-                      QStringLiteral("Description is longer than %1 characters").arg(policy::Limits::Description));
+                      Tr::tr("Description is longer than %1 characters").arg(policy::Limits::Description));
     if (level < 1 || level > 99)
-        fields.insert(QStringLiteral("level"), QStringLiteral("Custom role levels go from 1 to 99"));
+        fields.insert(QStringLiteral("level"), Tr::tr("Custom role levels go from 1 to 99"));
     for (const QString& code : permissions) {
         if (!policy::isKnownPermission(code)) {
-            fields.insert(QStringLiteral("permission_codes"), QStringLiteral("Unknown permission %1").arg(code));
+            fields.insert(QStringLiteral("permission_codes"), Tr::tr("Unknown permission %1").arg(code));
             break;
         }
     }
     if (!fields.isEmpty())
-        return ServiceError::validation(QStringLiteral("Please correct the highlighted fields"), fields);
+        return ServiceError::validation(Tr::tr("Please correct the highlighted fields"), fields);
     return {};
 }
 
@@ -148,7 +157,7 @@ Result<Role> RoleManager::create(const Actor& actor, const NewRole& nr)
     for (const QString& code : nr.permissions) {
         if (!policy::hasPermission(actor.permissions, code))
             return m_core.deny(actor, QStringLiteral("role.created"), kRoleResource, nr.code, nr.organizationId,
-                               QStringLiteral("You cannot grant %1, which you do not hold").arg(code));
+                               Tr::tr("You cannot grant %1, which you do not hold").arg(code));
     }
     auto created = m_core.inTransaction<Id>([&]() -> Result<Id> {
         const qint64 now = m_core.now();
@@ -161,7 +170,7 @@ Result<Role> RoleManager::create(const Actor& actor, const NewRole& nr)
                   nr.organizationId == 0 ? QVariant(QMetaType::fromType<qint64>()) : QVariant(nr.organizationId), now,
                   now })
             || !q.next())
-            return m_core.sqlError(q, QStringLiteral("Creating the role"));
+            return m_core.sqlError(q, Tr::tr("Creating the role"));
         const Id id = q.value(0).toLongLong();
         q.finish();
         if (auto w = writePermissions(id, nr.permissions, nr.grants); !w)
@@ -177,7 +186,7 @@ Result<Role> RoleManager::create(const Actor& actor, const NewRole& nr)
     if (!created) {
         if (created.error().code == ErrorCode::Conflict)
             return ServiceError::validationField(QStringLiteral("code"),
-                                                 QStringLiteral("A role with code %1 already exists").arg(nr.code));
+                                                 Tr::tr("A role with code %1 already exists").arg(nr.code));
         return created.error();
     }
     return m_core.loadRoleById(*created);
@@ -209,14 +218,14 @@ Result<Role> RoleManager::update(const Actor& actor, Id roleId, const RoleUpdate
     for (const QString& code : next.permissions) {
         if (!role->permissions.contains(code) && !policy::hasPermission(actor.permissions, code))
             return m_core.deny(actor, QStringLiteral("role.updated"), kRoleResource, role->code, role->organizationId,
-                               QStringLiteral("You cannot grant %1, which you do not hold").arg(code));
+                               Tr::tr("You cannot grant %1, which you do not hold").arg(code));
     }
     auto done = m_core.inTransaction<bool>([&]() -> Result<bool> {
         QSqlQuery q(m_core.db());
         if (!m_core.exec(
                 q, QStringLiteral("UPDATE roles SET name = ?, description = ?, level = ?, updated_at = ? WHERE id = ?"),
                 { next.name.trimmed(), next.description, next.level, m_core.now(), roleId }))
-            return m_core.sqlError(q, QStringLiteral("Saving the role"));
+            return m_core.sqlError(q, Tr::tr("Saving the role"));
         if (auto w = writePermissions(roleId, next.permissions, next.grants); !w)
             return w.error();
         QJsonObject details { { QStringLiteral("level"), next.level } };
@@ -259,16 +268,16 @@ Status RoleManager::remove(const Actor& actor, Id roleId, bool cascade)
         QSqlQuery q(m_core.db());
         if (!m_core.exec(q, QStringLiteral("SELECT COUNT(*) FROM user_roles WHERE role_id = ?"), { roleId })
             || !q.next())
-            return m_core.sqlError(q, QStringLiteral("Checking the role's assignments"));
+            return m_core.sqlError(q, Tr::tr("Checking the role's assignments"));
         const qint64 assigned = q.value(0).toLongLong();
         q.finish();
         if (assigned > 0 && !cascade)
             return ServiceError::conflict(
-                QStringLiteral("Role %1 is assigned to %2 user(s); remove it from them first or delete with cascade")
-                    .arg(role->code)
-                    .arg(assigned));
+                Tr::tr("Role %1 is assigned to %n user(s); remove it from them first or delete with cascade", nullptr,
+                       int(assigned))
+                    .arg(role->code));
         if (!m_core.exec(q, QStringLiteral("DELETE FROM roles WHERE id = ?"), { roleId }))
-            return m_core.sqlError(q, QStringLiteral("Deleting the role"));
+            return m_core.sqlError(q, Tr::tr("Deleting the role"));
         if (auto a = m_core.appendAudit(actor, QStringLiteral("role.deleted"), kRoleResource, role->code,
                                         role->organizationId, { { QStringLiteral("assignments_removed"), assigned } });
             !a)
@@ -299,7 +308,7 @@ Result<Role> RoleManager::removePermission(const Actor& actor, Id roleId, const 
     if (!role)
         return role.error();
     if (!role->permissions.contains(permission))
-        return ServiceError::notFound(QStringLiteral("Role %1 does not have %2").arg(role->code, permission));
+        return ServiceError::notFound(Tr::tr("Role %1 does not have %2").arg(role->code, permission));
     RoleUpdate update;
     QStringList permissions = role->permissions;
     permissions.removeAll(permission);
@@ -344,7 +353,7 @@ Result<QList<Permission>> PermissionManager::list(const Actor& actor)
                            actor.organizationId, d.reason);
     QSqlQuery q(m_core.db());
     if (!m_core.exec(q, QStringLiteral("SELECT code, category, description FROM permissions ORDER BY category, code")))
-        return m_core.sqlError(q, QStringLiteral("Listing permissions"));
+        return m_core.sqlError(q, Tr::tr("Listing permissions"));
     QList<Permission> list;
     while (q.next())
         list << Permission { q.value(0).toString(), q.value(1).toString(), q.value(2).toString() };

@@ -4,6 +4,7 @@
 #include "policy/policy.h"
 #include "rows.h"
 
+#include <QCoreApplication>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
@@ -13,6 +14,15 @@
 #include <QTimeZone>
 
 namespace portcullis {
+
+namespace {
+
+struct Tr
+{
+    Q_DECLARE_TR_FUNCTIONS(Portcullis::Store)
+};
+
+} // namespace
 
 namespace sqlutil {
 
@@ -70,17 +80,16 @@ ServiceError StoreCore::sqlError(const QSqlQuery& query, const QString& what) co
     const QString lower = text.toLower();
     if (lower.contains(QLatin1String("unique")) || lower.contains(QLatin1String("duplicate key"))) {
         qCDebug(lcSql) << what << "refused a duplicate:" << text;
-        return ServiceError::conflict(QStringLiteral("%1: a record with the same value already exists").arg(what));
+        return ServiceError::conflict(Tr::tr("%1: a record with the same value already exists").arg(what));
     }
     qCWarning(lcSql) << what << "failed:" << text;
     if (lower.contains(QLatin1String("database is locked")) || lower.contains(QLatin1String("busy")))
         return ServiceError::unavailable(
-            QStringLiteral("%1: the database is locked by another program; try again in a moment").arg(what));
+            Tr::tr("%1: the database is locked by another program; try again in a moment").arg(what));
     if (lower.contains(QLatin1String("not a database")) || lower.contains(QLatin1String("malformed")))
-        return ServiceError::storage(QStringLiteral("%1: the database file is damaged (%2)").arg(what, text));
+        return ServiceError::storage(Tr::tr("%1: the database file is damaged (%2)").arg(what, text));
     if (lower.contains(QLatin1String("connection")) || lower.contains(QLatin1String("server closed")))
-        return ServiceError::unavailable(
-            QStringLiteral("%1: lost the connection to the database (%2)").arg(what, text));
+        return ServiceError::unavailable(Tr::tr("%1: lost the connection to the database (%2)").arg(what, text));
     return ServiceError::storage(QStringLiteral("%1: %2").arg(what, text));
 }
 
@@ -100,19 +109,44 @@ bool StoreCore::exec(QSqlQuery& query, const QString& sql, const QVariantList& v
     return query.exec();
 }
 
+StoreCore::PreparedRun StoreCore::execPrepared(const QString& sql, const QVariantList& values)
+{
+    std::shared_ptr<QSqlQuery> query = m_prepared.value(sql);
+    if (!query) {
+        query = std::make_shared<QSqlQuery>(m_db);
+        query->setForwardOnly(true);
+        if (!query->prepare(sql))
+            return PreparedRun(query, false);
+        // Each filter and sort combination is a text of its own: a bounded set, but keep it bounded.
+        if (m_prepared.size() >= 256)
+            m_prepared.clear();
+        m_prepared.insert(sql, query);
+    }
+    static const QString empty = QStringLiteral("");
+    for (int i = 0; i < values.size(); ++i) {
+        const QVariant& value = values.at(i);
+        if (value.typeId() == QMetaType::QString && !value.isNull() && value.toString().isNull())
+            query->bindValue(i, empty);
+        else
+            query->bindValue(i, value);
+    }
+    const bool ok = query->exec();
+    return PreparedRun(std::move(query), ok);
+}
+
 Status StoreCore::begin()
 {
     QSqlQuery q(m_db);
     if (m_dialect == Dialect::Sqlite) {
         if (!q.exec(QStringLiteral("BEGIN IMMEDIATE")))
-            return sqlError(q, QStringLiteral("Starting a transaction"));
+            return sqlError(q, Tr::tr("Starting a transaction"));
         return {};
     }
     if (!q.exec(QStringLiteral("BEGIN")))
-        return sqlError(q, QStringLiteral("Starting a transaction"));
+        return sqlError(q, Tr::tr("Starting a transaction"));
     // One writer at a time across every process on this database keeps the audit chain linear.
     if (!q.exec(QStringLiteral("SELECT pg_advisory_xact_lock(7433101)"))) {
-        const ServiceError error = sqlError(q, QStringLiteral("Locking the audit chain"));
+        const ServiceError error = sqlError(q, Tr::tr("Locking the audit chain"));
         rollback();
         return error;
     }
@@ -123,7 +157,7 @@ Status StoreCore::commit()
 {
     QSqlQuery q(m_db);
     if (!q.exec(QStringLiteral("COMMIT"))) {
-        const ServiceError error = sqlError(q, QStringLiteral("Saving the change"));
+        const ServiceError error = sqlError(q, Tr::tr("Saving the change"));
         rollback();
         return error;
     }
@@ -142,7 +176,7 @@ Status StoreCore::appendAudit(const Actor& actor, const QString& action, const Q
 {
     QSqlQuery q(m_db);
     if (!q.exec(QStringLiteral("SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1")))
-        return sqlError(q, QStringLiteral("Reading the audit chain"));
+        return sqlError(q, Tr::tr("Reading the audit chain"));
     auditchain::Row row;
     QByteArray prev = auditchain::kGenesisHash;
     if (q.next()) {
@@ -151,7 +185,7 @@ Status StoreCore::appendAudit(const Actor& actor, const QString& action, const Q
     } else {
         // Everything purged: continue from the last purge anchor.
         if (!q.exec(QStringLiteral("SELECT purged_before_id, anchor_hash FROM audit_purges ORDER BY id DESC LIMIT 1")))
-            return sqlError(q, QStringLiteral("Reading the audit chain"));
+            return sqlError(q, Tr::tr("Reading the audit chain"));
         if (q.next()) {
             row.id = q.value(0).toLongLong();
             prev = q.value(1).toString().toLatin1();
@@ -184,7 +218,7 @@ Status StoreCore::appendAudit(const Actor& actor, const QString& action, const Q
               { row.id, row.occurredAtMs, row.actorType, row.actorId, row.actorLabel, row.organizationId, row.action,
                 row.resourceType, row.resourceId, row.details, row.ip, row.outcome, QString::fromLatin1(prev),
                 QString::fromLatin1(hash) }))
-        return sqlError(q, QStringLiteral("Writing the audit log"));
+        return sqlError(q, Tr::tr("Writing the audit log"));
     return {};
 }
 
@@ -223,14 +257,15 @@ const QString kUserColumns = QStringLiteral(
 
 } // namespace
 
-// Shared with users.cpp: the user columns plus the role codes and highest level in one query.
+// Shared with users.cpp: the user columns plus the user's roles in one query. The roles come as
+// "code:level" pairs from one subquery (codes match ^[a-z][a-z0-9_]+$, so ':' and ',' cannot occur
+// in them): one index walk per row instead of one for the codes and another for the highest level.
 QString userSelect(const StoreCore& core)
 {
     return QStringLiteral("SELECT ") + kUserColumns + QStringLiteral(", (SELECT ")
-        + core.groupConcat(QStringLiteral("r.code"))
-        + QStringLiteral(" FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = u.id) AS role_codes"
-                         ", (SELECT MAX(r.level) FROM user_roles ur JOIN roles r ON r.id = ur.role_id "
-                         "WHERE ur.user_id = u.id) AS highest_level FROM users u");
+        + core.groupConcat(QStringLiteral("r.code || ':' || r.level"))
+        + QStringLiteral(" FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = u.id) AS roles"
+                         " FROM users u");
 }
 
 User userFromQuery(const QSqlQuery& q)
@@ -252,10 +287,15 @@ User userFromQuery(const QSqlQuery& q)
     u.lastLoginAt = timeFrom(q.value(13));
     u.createdAt = timeFrom(q.value(14));
     u.version = q.value(15).toLongLong();
-    const QString codes = q.value(16).toString();
-    u.roleCodes = codes.isEmpty() ? QStringList() : codes.split(QLatin1Char(','));
+    const QString roles = q.value(16).toString();
+    for (QStringView pair : QStringView(roles).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        const qsizetype colon = pair.lastIndexOf(QLatin1Char(':'));
+        if (colon <= 0)
+            continue;
+        u.roleCodes << pair.left(colon).toString();
+        u.highestLevel = std::max(u.highestLevel, pair.mid(colon + 1).toInt());
+    }
     u.roleCodes.sort();
-    u.highestLevel = q.value(17).toInt();
     return u;
 }
 
@@ -263,9 +303,9 @@ Result<User> StoreCore::loadUser(Id id)
 {
     QSqlQuery q(m_db);
     if (!exec(q, userSelect(*this) + QStringLiteral(" WHERE u.id = ?"), { id }))
-        return sqlError(q, QStringLiteral("Loading a user"));
+        return sqlError(q, Tr::tr("Loading a user"));
     if (!q.next())
-        return ServiceError::notFound(QStringLiteral("No user with id %1").arg(id));
+        return ServiceError::notFound(Tr::tr("No user with id %1").arg(id));
     return userFromQuery(q);
 }
 
@@ -277,14 +317,14 @@ Result<User> StoreCore::loadUserByLogin(const QString& emailOrUsername, QString*
     const QString sql = userSelect(*this)
         + (byEmail ? QStringLiteral(" WHERE u.email = ?") : QStringLiteral(" WHERE u.username = ?"));
     if (!exec(q, sql, { byEmail ? login.toLower() : login }))
-        return sqlError(q, QStringLiteral("Looking up the account"));
+        return sqlError(q, Tr::tr("Looking up the account"));
     if (!q.next())
-        return ServiceError::notFound(QStringLiteral("No such account"));
+        return ServiceError::notFound(Tr::tr("No such account"));
     User user = userFromQuery(q);
     if (passwordHash) {
         QSqlQuery h(m_db);
         if (!exec(h, QStringLiteral("SELECT password_hash FROM users WHERE id = ?"), { user.id }) || !h.next())
-            return sqlError(h, QStringLiteral("Looking up the account"));
+            return sqlError(h, Tr::tr("Looking up the account"));
         *passwordHash = h.value(0).toString();
     }
     return user;
@@ -331,9 +371,9 @@ Result<Role> StoreCore::loadRole(const QString& code)
 {
     QSqlQuery q(m_db);
     if (!exec(q, roleSelect(*this) + QStringLiteral(" WHERE r.code = ?"), { code }))
-        return sqlError(q, QStringLiteral("Loading a role"));
+        return sqlError(q, Tr::tr("Loading a role"));
     if (!q.next())
-        return ServiceError::notFound(QStringLiteral("No role with code %1").arg(code));
+        return ServiceError::notFound(Tr::tr("No role with code %1").arg(code));
     return roleFromQuery(q);
 }
 
@@ -341,9 +381,9 @@ Result<Role> StoreCore::loadRoleById(Id id)
 {
     QSqlQuery q(m_db);
     if (!exec(q, roleSelect(*this) + QStringLiteral(" WHERE r.id = ?"), { id }))
-        return sqlError(q, QStringLiteral("Loading a role"));
+        return sqlError(q, Tr::tr("Loading a role"));
     if (!q.next())
-        return ServiceError::notFound(QStringLiteral("No role with id %1").arg(id));
+        return ServiceError::notFound(Tr::tr("No role with id %1").arg(id));
     return roleFromQuery(q);
 }
 
@@ -385,9 +425,9 @@ Result<Organization> StoreCore::loadOrganization(Id id)
 {
     QSqlQuery q(m_db);
     if (!exec(q, organizationSelect() + QStringLiteral(" WHERE o.id = ?"), { id }))
-        return sqlError(q, QStringLiteral("Loading an organization"));
+        return sqlError(q, Tr::tr("Loading an organization"));
     if (!q.next())
-        return ServiceError::notFound(QStringLiteral("No organization with id %1").arg(id));
+        return ServiceError::notFound(Tr::tr("No organization with id %1").arg(id));
     return organizationFromQuery(q);
 }
 

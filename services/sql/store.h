@@ -11,11 +11,14 @@
 #include "domain/result.h"
 #include "domain/types.h"
 
+#include <QHash>
 #include <QIODevice>
 #include <QSqlDatabase>
+#include <QSqlQuery>
 
 #include <atomic>
 #include <functional>
+#include <memory>
 
 class QSqlQuery;
 
@@ -110,6 +113,28 @@ public:
     ServiceError sqlError(const QSqlQuery& query, const QString& what) const;
     bool exec(QSqlQuery& query, const QString& sql, const QVariantList& values = {});
 
+    // The hot read paths (a page of users, its total) keep their statements prepared for the life of
+    // the connection instead of parsing them on every call. Not reentrant: one user of a given SQL
+    // text at a time. The statement is finished (its read snapshot released) when the run dies.
+    class PreparedRun
+    {
+    public:
+        PreparedRun(std::shared_ptr<QSqlQuery> query, bool ok)
+            : m_query(std::move(query))
+            , m_ok(ok)
+        { }
+        ~PreparedRun() { m_query->finish(); }
+        PreparedRun(const PreparedRun&) = delete;
+        PreparedRun& operator=(const PreparedRun&) = delete;
+        bool ok() const { return m_ok; } // false: query().lastError() says why
+        QSqlQuery& query() { return *m_query; }
+
+    private:
+        std::shared_ptr<QSqlQuery> m_query;
+        bool m_ok;
+    };
+    PreparedRun execPrepared(const QString& sql, const QVariantList& values = {});
+
     // Row loaders (read-only helpers, no policy).
     Result<User> loadUser(Id id);
     Result<User> loadUserByLogin(const QString& emailOrUsername, QString* passwordHash = nullptr);
@@ -125,6 +150,8 @@ public:
 private:
     QSqlDatabase m_db;
     Dialect m_dialect;
+    // Declared after m_db: the statements are released before the connection.
+    QHash<QString, std::shared_ptr<QSqlQuery>> m_prepared;
 };
 
 class UserManager

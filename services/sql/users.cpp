@@ -2,10 +2,20 @@
 #include "rows.h"
 #include "security/crypto.h"
 
+#include <QCoreApplication>
 #include <QJsonArray>
 #include <QSqlQuery>
 
 namespace portcullis {
+
+namespace {
+
+struct Tr
+{
+    Q_DECLARE_TR_FUNCTIONS(Portcullis::Users)
+};
+
+} // namespace
 
 using namespace sqlutil;
 
@@ -36,9 +46,9 @@ Status validateProfile(const QString& email, const QString& username, const QStr
                       u.error().message);
     if (fullName.size() > policy::Limits::FullName)
         fields.insert(QStringLiteral("full_name"),
-                      QStringLiteral("Full name is longer than %1 characters").arg(policy::Limits::FullName));
+                      Tr::tr("Full name is longer than %1 characters").arg(policy::Limits::FullName));
     if (!fields.isEmpty())
-        return ServiceError::validation(QStringLiteral("Please correct the highlighted fields"), fields);
+        return ServiceError::validation(Tr::tr("Please correct the highlighted fields"), fields);
     return {};
 }
 
@@ -48,7 +58,7 @@ Result<int> endSessions(StoreCore& core, Id userId, qint64 now)
     QSqlQuery q(core.db());
     if (!core.exec(q, QStringLiteral("UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL"),
                    { now, userId }))
-        return core.sqlError(q, QStringLiteral("Ending the user's sessions"));
+        return core.sqlError(q, Tr::tr("Ending the user's sessions"));
     return q.numRowsAffected();
 }
 
@@ -60,7 +70,7 @@ Result<User> UserManager::loadManageable(const Actor& actor, Id userId, const QS
     if (!target)
         return target.error();
     if (target->deleted && action != QLatin1String("user.viewed"))
-        return ServiceError::notFound(QStringLiteral("User %1 has been deleted").arg(target->email));
+        return ServiceError::notFound(Tr::tr("User %1 has been deleted").arg(target->email));
     if (auto d = policy::canManageUser(actor, *target, destructive); !d)
         return m_core.deny(actor, action, kUserResource, QString::number(userId), target->organizationId, d.reason);
     return target;
@@ -70,8 +80,7 @@ Result<User> UserManager::create(const Actor& actor, const NewUser& nu)
 {
     const Id orgId = nu.organizationId != 0 ? nu.organizationId : actor.organizationId;
     if (orgId == 0)
-        return ServiceError::validationField(QStringLiteral("organization_id"),
-                                             QStringLiteral("Choose an organization"));
+        return ServiceError::validationField(QStringLiteral("organization_id"), Tr::tr("Choose an organization"));
     if (auto d = policy::requirePermission(actor, QStringLiteral("admin:user:create")); !d)
         return m_core.deny(actor, QStringLiteral("user.created"), kUserResource, {}, orgId, d.reason);
     if (auto d = policy::requireTenant(actor, orgId); !d)
@@ -88,7 +97,7 @@ Result<User> UserManager::create(const Actor& actor, const NewUser& nu)
     if (!org)
         return org.error();
     if (!org->active)
-        return ServiceError::conflict(QStringLiteral("Organization %1 is suspended").arg(org->name));
+        return ServiceError::conflict(Tr::tr("Organization %1 is suspended").arg(org->name));
 
     // Every initial role is checked like an assignment to a new user (level 0).
     QList<Role> roles;
@@ -98,8 +107,7 @@ Result<User> UserManager::create(const Actor& actor, const NewUser& nu)
     for (const QString& code : nu.roleCodes) {
         auto role = m_core.loadRole(code);
         if (!role)
-            return ServiceError::validationField(QStringLiteral("role_codes"),
-                                                 QStringLiteral("Unknown role %1").arg(code));
+            return ServiceError::validationField(QStringLiteral("role_codes"), Tr::tr("Unknown role %1").arg(code));
         if (actor.kind != Actor::Kind::System) {
             if (auto d = policy::canAssignRole(actor, actorRoles, pseudo, *role); !d)
                 return m_core.deny(actor, QStringLiteral("user.created"), kUserResource, {}, orgId, d.reason);
@@ -110,7 +118,7 @@ Result<User> UserManager::create(const Actor& actor, const NewUser& nu)
     // Argon2id is slow on purpose: hash before taking the write lock.
     const QString hash = crypto::hashPassword(nu.password);
     if (hash.isEmpty())
-        return ServiceError::storage(QStringLiteral("Could not hash the password"));
+        return ServiceError::storage(Tr::tr("Could not hash the password"));
 
     auto created = m_core.inTransaction<Id>([&]() -> Result<Id> {
         QSqlQuery q(m_core.db());
@@ -124,11 +132,11 @@ Result<User> UserManager::create(const Actor& actor, const NewUser& nu)
                                "AND revoked_at IS NULL AND expires_at > ?)"),
                 { orgId, orgId, nowMs })
             || !q.next())
-            return m_core.sqlError(q, QStringLiteral("Checking the plan limit"));
+            return m_core.sqlError(q, Tr::tr("Checking the plan limit"));
         if (q.value(0).toInt() >= org->maxUsers)
             return ServiceError::validationField(
                 QStringLiteral("organization_id"),
-                QStringLiteral("%1 has reached its plan limit of %2 users (pending invitations included)")
+                Tr::tr("%1 has reached its plan limit of %2 users (pending invitations included)")
                     .arg(org->name)
                     .arg(org->maxUsers));
         const qint64 now = nowMs;
@@ -139,7 +147,7 @@ Result<User> UserManager::create(const Actor& actor, const NewUser& nu)
                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
                 { email, username, nu.fullName.trimmed(), orgId, hash, nu.verified ? 1 : 0, now, now, now })
             || !q.next())
-            return m_core.sqlError(q, QStringLiteral("Creating the user"));
+            return m_core.sqlError(q, Tr::tr("Creating the user"));
         const Id id = q.value(0).toLongLong();
         q.finish();
         QJsonArray roleCodes;
@@ -148,7 +156,7 @@ Result<User> UserManager::create(const Actor& actor, const NewUser& nu)
                              QStringLiteral("INSERT INTO user_roles (user_id, role_id, assigned_by, assigned_at) "
                                             "VALUES (?, ?, ?, ?)"),
                              { id, role.id, actor.userId, now }))
-                return m_core.sqlError(q, QStringLiteral("Assigning the roles"));
+                return m_core.sqlError(q, Tr::tr("Assigning the roles"));
             roleCodes.append(role.code);
         }
         if (auto a
@@ -161,8 +169,8 @@ Result<User> UserManager::create(const Actor& actor, const NewUser& nu)
     if (!created) {
         if (created.error().code == ErrorCode::Conflict)
             return ServiceError::validation(
-                QStringLiteral("That email or username is already taken"),
-                { { QStringLiteral("email"), QStringLiteral("Email or username already in use") } });
+                Tr::tr("That email or username is already taken"),
+                { { QStringLiteral("email"), Tr::tr("Email or username already in use") } });
         return created.error();
     }
     return m_core.loadUser(*created);
@@ -221,24 +229,29 @@ Result<Page<User>> UserManager::list(const Actor& actor, const UserQuery& query)
                                 "WHERE fr.user_id = u.id AND frr.code = ?)");
         values << query.roleCode;
     }
+    // The current time is bound, not written into the text, so the statement stays the same
+    // from one call to the next (StoreCore::execPrepared keeps it prepared).
     const QString banned
-        = QStringLiteral("(u.ban_reason IS NOT NULL AND (u.ban_expires_at IS NULL OR u.ban_expires_at > %1))").arg(now);
+        = QStringLiteral("(u.ban_reason IS NOT NULL AND (u.ban_expires_at IS NULL OR u.ban_expires_at > ?))");
     if (query.status.isEmpty() || query.status == QLatin1String("all")) {
         if (query.status.isEmpty())
             where << QStringLiteral("u.deleted = 0");
     } else if (query.status == QLatin1String("active")) {
         where << QStringLiteral("u.deleted = 0 AND u.active = 1 AND NOT ") + banned;
+        values << now;
     } else if (query.status == QLatin1String("suspended")) {
         where << QStringLiteral("u.deleted = 0 AND u.active = 0");
     } else if (query.status == QLatin1String("banned")) {
         where << QStringLiteral("u.deleted = 0 AND ") + banned;
+        values << now;
     } else if (query.status == QLatin1String("locked")) {
-        where << QStringLiteral("u.deleted = 0 AND u.locked_until > %1").arg(now);
+        where << QStringLiteral("u.deleted = 0 AND u.locked_until > ?");
+        values << now;
     } else if (query.status == QLatin1String("deleted")) {
         where << QStringLiteral("u.deleted = 1");
     } else {
         return ServiceError::validationField(QStringLiteral("status"),
-                                             QStringLiteral("Unknown status filter %1").arg(query.status));
+                                             Tr::tr("Unknown status filter %1").arg(query.status));
     }
 
     static const QHash<QString, QString> sortColumns = {
@@ -251,8 +264,7 @@ Result<Page<User>> UserManager::list(const Actor& actor, const UserQuery& query)
     };
     const QString sortColumn = sortColumns.value(query.sortBy);
     if (sortColumn.isEmpty())
-        return ServiceError::validationField(QStringLiteral("sort"),
-                                             QStringLiteral("Cannot sort by %1").arg(query.sortBy));
+        return ServiceError::validationField(QStringLiteral("sort"), Tr::tr("Cannot sort by %1").arg(query.sortBy));
     const QString direction = query.descending ? QStringLiteral(" DESC") : QStringLiteral(" ASC");
     const QString whereSql
         = where.isEmpty() ? QString() : QStringLiteral(" WHERE ") + where.join(QStringLiteral(" AND "));
@@ -260,32 +272,32 @@ Result<Page<User>> UserManager::list(const Actor& actor, const UserQuery& query)
     Page<User> page;
     page.page = clampPage(query.page);
     page.limit = clampLimit(query.limit);
-    QSqlQuery q(m_core.db());
-    q.setForwardOnly(true);
     // Without a search, role or status filter the total is the maintained per-organization count
     // (migration 0003), one row per organization instead of a COUNT(*) over every user.
     const bool unfiltered = search.isEmpty() && query.roleCode.isEmpty() && query.status.isEmpty();
-    const bool counted = unfiltered
-        ? m_core.exec(q,
-                      orgId != 0 ? QStringLiteral("SELECT user_count FROM organizations WHERE id = ?")
-                                 : QStringLiteral("SELECT COALESCE(SUM(user_count), 0) FROM organizations"),
-                      orgId != 0 ? QVariantList { orgId } : QVariantList {})
-        : m_core.exec(q, QStringLiteral("SELECT COUNT(*) FROM users u") + whereSql, values);
-    if (!counted)
-        return m_core.sqlError(q, QStringLiteral("Counting users"));
-    if (!q.next()) // an organization that does not exist has no users
-        return page;
-    page.total = q.value(0).toLongLong();
-    q.finish();
+    {
+        auto count = unfiltered
+            ? m_core.execPrepared(orgId != 0 ? QStringLiteral("SELECT user_count FROM organizations WHERE id = ?")
+                                             : QStringLiteral("SELECT COALESCE(SUM(user_count), 0) FROM organizations"),
+                                  orgId != 0 ? QVariantList { orgId } : QVariantList {})
+            : m_core.execPrepared(QStringLiteral("SELECT COUNT(*) FROM users u") + whereSql, values);
+        if (!count.ok())
+            return m_core.sqlError(count.query(), Tr::tr("Counting users"));
+        if (!count.query().next()) // an organization that does not exist has no users
+            return page;
+        page.total = count.query().value(0).toLongLong();
+    }
     QVariantList pageValues = values;
     pageValues << page.limit << qint64(page.page - 1) * page.limit;
-    if (!m_core.exec(q,
-                     userSelect(m_core) + whereSql + QStringLiteral(" ORDER BY ") + sortColumn + direction
-                         + QStringLiteral(", u.id") + direction + QStringLiteral(" LIMIT ? OFFSET ?"),
-                     pageValues))
-        return m_core.sqlError(q, QStringLiteral("Listing users"));
-    while (q.next())
-        page.items << userFromQuery(q);
+    auto rows
+        = m_core.execPrepared(userSelect(m_core) + whereSql + QStringLiteral(" ORDER BY ") + sortColumn + direction
+                                  + QStringLiteral(", u.id") + direction + QStringLiteral(" LIMIT ? OFFSET ?"),
+                              pageValues);
+    if (!rows.ok())
+        return m_core.sqlError(rows.query(), Tr::tr("Listing users"));
+    page.items.reserve(page.limit);
+    while (rows.query().next())
+        page.items << userFromQuery(rows.query());
     return page;
 }
 
@@ -302,7 +314,7 @@ Result<User> UserManager::update(const Actor& actor, Id userId, const UserUpdate
         return target.error();
     if (self && update.verified.has_value())
         return m_core.deny(actor, QStringLiteral("user.updated"), kUserResource, QString::number(userId),
-                           target->organizationId, QStringLiteral("You cannot verify your own account"));
+                           target->organizationId, Tr::tr("You cannot verify your own account"));
     const QString email = update.email ? update.email->trimmed().toLower() : target->email;
     const QString username = update.username ? update.username->trimmed() : target->username;
     const QString fullName = update.fullName ? update.fullName->trimmed() : target->fullName;
@@ -316,10 +328,10 @@ Result<User> UserManager::update(const Actor& actor, Id userId, const UserUpdate
                          QStringLiteral("UPDATE users SET email = ?, username = ?, full_name = ?, verified = ?, "
                                         "updated_at = ?, version = version + 1 WHERE id = ? AND version = ?"),
                          { email, username, fullName, verified ? 1 : 0, m_core.now(), userId, update.expectedVersion }))
-            return m_core.sqlError(q, QStringLiteral("Saving the user"));
+            return m_core.sqlError(q, Tr::tr("Saving the user"));
         if (q.numRowsAffected() == 0)
             return ServiceError::conflict(
-                QStringLiteral("%1 was changed by someone else; reload to see the current values").arg(target->email));
+                Tr::tr("%1 was changed by someone else; reload to see the current values").arg(target->email));
         QJsonObject changes;
         if (email != target->email)
             changes.insert(QStringLiteral("email"), email);
@@ -338,8 +350,8 @@ Result<User> UserManager::update(const Actor& actor, Id userId, const UserUpdate
     if (!saved) {
         if (saved.error().code == ErrorCode::Conflict && !saved.error().message.contains(QLatin1String("someone else")))
             return ServiceError::validation(
-                QStringLiteral("That email or username is already taken"),
-                { { QStringLiteral("email"), QStringLiteral("Email or username already in use") } });
+                Tr::tr("That email or username is already taken"),
+                { { QStringLiteral("email"), Tr::tr("Email or username already in use") } });
         return saved.error();
     }
     return m_core.loadUser(userId);
@@ -360,14 +372,14 @@ Status UserManager::remove(const Actor& actor, Id userId)
                 QStringLiteral("UPDATE users SET deleted = 1, active = 0, updated_at = ?, version = version + 1 "
                                "WHERE id = ?"),
                 { now, userId }))
-            return m_core.sqlError(q, QStringLiteral("Deleting the user"));
+            return m_core.sqlError(q, Tr::tr("Deleting the user"));
         auto ended = endSessions(m_core, userId, now);
         if (!ended)
             return ended.error();
         if (!m_core.exec(q,
                          QStringLiteral("UPDATE api_keys SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL"),
                          { now, userId }))
-            return m_core.sqlError(q, QStringLiteral("Revoking the user's API keys"));
+            return m_core.sqlError(q, Tr::tr("Revoking the user's API keys"));
         const int keys = q.numRowsAffected();
         if (auto a = m_core.appendAudit(actor, QStringLiteral("user.deleted"), kUserResource, QString::number(userId),
                                         target->organizationId,
@@ -389,9 +401,8 @@ Result<User> UserManager::suspend(const Actor& actor, Id userId, const QString& 
         return m_core.deny(actor, QStringLiteral("user.suspended"), kUserResource, QString::number(userId), 0,
                            d.reason);
     if (reason.size() > policy::Limits::Reason)
-        return ServiceError::validationField(
-            QStringLiteral("reason"),
-            QStringLiteral("Reason is longer than %1 characters").arg(policy::Limits::Reason));
+        return ServiceError::validationField(QStringLiteral("reason"),
+                                             Tr::tr("Reason is longer than %1 characters").arg(policy::Limits::Reason));
     auto target = loadManageable(actor, userId, QStringLiteral("user.suspended"), true);
     if (!target)
         return target.error();
@@ -401,7 +412,7 @@ Result<User> UserManager::suspend(const Actor& actor, Id userId, const QString& 
         if (!m_core.exec(
                 q, QStringLiteral("UPDATE users SET active = 0, updated_at = ?, version = version + 1 WHERE id = ?"),
                 { now, userId }))
-            return m_core.sqlError(q, QStringLiteral("Suspending the user"));
+            return m_core.sqlError(q, Tr::tr("Suspending the user"));
         auto ended = endSessions(m_core, userId, now);
         if (!ended)
             return ended.error();
@@ -431,7 +442,7 @@ Result<User> UserManager::unsuspend(const Actor& actor, Id userId)
                          QStringLiteral("UPDATE users SET active = 1, failed_logins = 0, locked_until = NULL, "
                                         "updated_at = ?, version = version + 1 WHERE id = ?"),
                          { m_core.now(), userId }))
-            return m_core.sqlError(q, QStringLiteral("Reactivating the user"));
+            return m_core.sqlError(q, Tr::tr("Reactivating the user"));
         if (auto a = m_core.appendAudit(actor, QStringLiteral("user.unsuspended"), kUserResource,
                                         QString::number(userId), target->organizationId);
             !a)
@@ -449,14 +460,12 @@ Result<User> UserManager::ban(const Actor& actor, Id userId, const QString& reas
         return m_core.deny(actor, QStringLiteral("user.banned"), kUserResource, QString::number(userId), 0, d.reason);
     const QString why = reason.trimmed();
     if (why.isEmpty())
-        return ServiceError::validationField(QStringLiteral("reason"), QStringLiteral("A ban needs a reason"));
+        return ServiceError::validationField(QStringLiteral("reason"), Tr::tr("A ban needs a reason"));
     if (why.size() > policy::Limits::Reason)
-        return ServiceError::validationField(
-            QStringLiteral("reason"),
-            QStringLiteral("Reason is longer than %1 characters").arg(policy::Limits::Reason));
+        return ServiceError::validationField(QStringLiteral("reason"),
+                                             Tr::tr("Reason is longer than %1 characters").arg(policy::Limits::Reason));
     if (expiresAt.isValid() && expiresAt <= QDateTime::currentDateTimeUtc())
-        return ServiceError::validationField(QStringLiteral("expires_at"),
-                                             QStringLiteral("The ban must end in the future"));
+        return ServiceError::validationField(QStringLiteral("expires_at"), Tr::tr("The ban must end in the future"));
     auto target = loadManageable(actor, userId, QStringLiteral("user.banned"), true);
     if (!target)
         return target.error();
@@ -467,7 +476,7 @@ Result<User> UserManager::ban(const Actor& actor, Id userId, const QString& reas
                          QStringLiteral("UPDATE users SET ban_reason = ?, ban_expires_at = ?, banned_by = ?, "
                                         "updated_at = ?, version = version + 1 WHERE id = ?"),
                          { why, nullableTime(expiresAt), actor.userId, now, userId }))
-            return m_core.sqlError(q, QStringLiteral("Banning the user"));
+            return m_core.sqlError(q, Tr::tr("Banning the user"));
         auto ended = endSessions(m_core, userId, now);
         if (!ended)
             return ended.error();
@@ -493,14 +502,14 @@ Result<User> UserManager::unban(const Actor& actor, Id userId)
     if (!target)
         return target.error();
     if (target->banReason.isEmpty())
-        return ServiceError::conflict(QStringLiteral("%1 is not banned").arg(target->email));
+        return ServiceError::conflict(Tr::tr("%1 is not banned").arg(target->email));
     auto done = m_core.inTransaction<bool>([&]() -> Result<bool> {
         QSqlQuery q(m_core.db());
         if (!m_core.exec(q,
                          QStringLiteral("UPDATE users SET ban_reason = NULL, ban_expires_at = NULL, banned_by = NULL, "
                                         "updated_at = ?, version = version + 1 WHERE id = ?"),
                          { m_core.now(), userId }))
-            return m_core.sqlError(q, QStringLiteral("Lifting the ban"));
+            return m_core.sqlError(q, Tr::tr("Lifting the ban"));
         if (auto a
             = m_core.appendAudit(actor, QStringLiteral("user.unbanned"), kUserResource, QString::number(userId),
                                  target->organizationId, { { QStringLiteral("previous_reason"), target->banReason } });
@@ -529,7 +538,7 @@ Status UserManager::setPassword(const Actor& actor, Id userId, const QString& ne
         return p.error();
     const QString hash = crypto::hashPassword(newPassword);
     if (hash.isEmpty())
-        return ServiceError::storage(QStringLiteral("Could not hash the password"));
+        return ServiceError::storage(Tr::tr("Could not hash the password"));
     auto done = m_core.inTransaction<bool>([&]() -> Result<bool> {
         const qint64 now = m_core.now();
         QSqlQuery q(m_core.db());
@@ -538,7 +547,7 @@ Status UserManager::setPassword(const Actor& actor, Id userId, const QString& ne
                 QStringLiteral("UPDATE users SET password_hash = ?, password_changed_at = ?, failed_logins = 0, "
                                "locked_until = NULL, updated_at = ?, version = version + 1 WHERE id = ?"),
                 { hash, now, now, userId }))
-            return m_core.sqlError(q, QStringLiteral("Changing the password"));
+            return m_core.sqlError(q, Tr::tr("Changing the password"));
         // A changed password ends every session (the actor's own included: they sign in again).
         auto ended = endSessions(m_core, userId, now);
         if (!ended)
@@ -563,7 +572,7 @@ Status UserManager::assignRole(const Actor& actor, Id userId, const QString& rol
     if (!target)
         return target.error();
     if (target->deleted)
-        return ServiceError::notFound(QStringLiteral("User %1 has been deleted").arg(target->email));
+        return ServiceError::notFound(Tr::tr("User %1 has been deleted").arg(target->email));
     auto role = m_core.loadRole(roleCode);
     if (!role)
         return role.error();
@@ -573,7 +582,7 @@ Status UserManager::assignRole(const Actor& actor, Id userId, const QString& rol
                                target->organizationId, d.reason);
     }
     if (target->roleCodes.contains(roleCode))
-        return ServiceError::conflict(QStringLiteral("%1 already holds %2").arg(target->email, roleCode));
+        return ServiceError::conflict(Tr::tr("%1 already holds %2").arg(target->email, roleCode));
     auto done = m_core.inTransaction<bool>([&]() -> Result<bool> {
         const qint64 now = m_core.now();
         QSqlQuery q(m_core.db());
@@ -581,10 +590,10 @@ Status UserManager::assignRole(const Actor& actor, Id userId, const QString& rol
                          QStringLiteral(
                              "INSERT INTO user_roles (user_id, role_id, assigned_by, assigned_at) VALUES (?, ?, ?, ?)"),
                          { userId, role->id, actor.userId, now }))
-            return m_core.sqlError(q, QStringLiteral("Assigning the role"));
+            return m_core.sqlError(q, Tr::tr("Assigning the role"));
         if (!m_core.exec(q, QStringLiteral("UPDATE users SET updated_at = ?, version = version + 1 WHERE id = ?"),
                          { now, userId }))
-            return m_core.sqlError(q, QStringLiteral("Assigning the role"));
+            return m_core.sqlError(q, Tr::tr("Assigning the role"));
         if (auto a = m_core.appendAudit(
                 actor, QStringLiteral("role.assigned"), kUserResource, QString::number(userId), target->organizationId,
                 { { QStringLiteral("role"), roleCode }, { QStringLiteral("level"), role->level } });
@@ -613,16 +622,16 @@ Status UserManager::revokeRole(const Actor& actor, Id userId, const QString& rol
                                target->organizationId, d.reason);
     }
     if (!target->roleCodes.contains(roleCode))
-        return ServiceError::notFound(QStringLiteral("%1 does not hold %2").arg(target->email, roleCode));
+        return ServiceError::notFound(Tr::tr("%1 does not hold %2").arg(target->email, roleCode));
     auto done = m_core.inTransaction<bool>([&]() -> Result<bool> {
         const qint64 now = m_core.now();
         QSqlQuery q(m_core.db());
         if (!m_core.exec(q, QStringLiteral("DELETE FROM user_roles WHERE user_id = ? AND role_id = ?"),
                          { userId, role->id }))
-            return m_core.sqlError(q, QStringLiteral("Revoking the role"));
+            return m_core.sqlError(q, Tr::tr("Revoking the role"));
         if (!m_core.exec(q, QStringLiteral("UPDATE users SET updated_at = ?, version = version + 1 WHERE id = ?"),
                          { now, userId }))
-            return m_core.sqlError(q, QStringLiteral("Revoking the role"));
+            return m_core.sqlError(q, Tr::tr("Revoking the role"));
         if (auto a = m_core.appendAudit(
                 actor, QStringLiteral("role.revoked"), kUserResource, QString::number(userId), target->organizationId,
                 { { QStringLiteral("role"), roleCode }, { QStringLiteral("level"), role->level } });

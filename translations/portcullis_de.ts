@@ -1,0 +1,5189 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="de_DE">
+<context>
+    <name>Portcullis::ApiKeys</name>
+    <message>
+        <source>Choose the user the key acts for.</source>
+        <translation>Wählen Sie den Benutzer, für den der Schlüssel handelt.</translation>
+    </message>
+    <message>
+        <source>%1 is deleted and cannot own an API key</source>
+        <translation>%1 ist gelöscht und kann keinen API-Schlüssel besitzen</translation>
+    </message>
+    <message>
+        <source>Give the key a name.</source>
+        <translation>Geben Sie dem Schlüssel einen Namen.</translation>
+    </message>
+    <message>
+        <source>A name has at most %1 characters.</source>
+        <translation>Ein Name hat höchstens %1 Zeichen.</translation>
+    </message>
+    <message>
+        <source>%1 is not a known permission.</source>
+        <translation>%1 ist keine bekannte Berechtigung.</translation>
+    </message>
+    <message>
+        <source>%1 does not hold the permission %2, so the key cannot carry it.</source>
+        <translation>%1 hat die Berechtigung %2 nicht, daher kann der Schlüssel sie nicht tragen.</translation>
+    </message>
+    <message>
+        <source>This API key does not hold %1, so it cannot give it to a new key.</source>
+        <translation>Dieser API-Schlüssel hat %1 nicht und kann es daher keinem neuen Schlüssel geben.</translation>
+    </message>
+    <message>
+        <source>The rate limit is between 1 and %1 requests per minute.</source>
+        <translation>Das Ratenlimit liegt zwischen 1 und %1 Anfragen pro Minute.</translation>
+    </message>
+    <message>
+        <source>%1 is neither an IP address nor a CIDR range such as 10.0.0.0/8.</source>
+        <translation>%1 ist weder eine IP-Adresse noch ein CIDR-Bereich wie 10.0.0.0/8.</translation>
+    </message>
+    <message>
+        <source>The expiry date must be in the future.</source>
+        <translation>Das Ablaufdatum muss in der Zukunft liegen.</translation>
+    </message>
+    <message>
+        <source>The API key cannot be created as entered.</source>
+        <translation>Der API-Schlüssel kann so nicht erstellt werden.</translation>
+    </message>
+    <message>
+        <source>The system could not generate a secure key</source>
+        <translation>Das System konnte keinen sicheren Schlüssel erzeugen</translation>
+    </message>
+    <message>
+        <source>Creating the API key</source>
+        <translation>API-Schlüssel erstellen</translation>
+    </message>
+    <message>
+        <source>Counting API keys</source>
+        <translation>API-Schlüssel zählen</translation>
+    </message>
+    <message>
+        <source>Listing API keys</source>
+        <translation>API-Schlüssel auflisten</translation>
+    </message>
+    <message>
+        <source>Loading the API key</source>
+        <translation>API-Schlüssel laden</translation>
+    </message>
+    <message>
+        <source>No API key with id %1</source>
+        <translation>Kein API-Schlüssel mit der ID %1</translation>
+    </message>
+    <message>
+        <source>Revoking the API key</source>
+        <translation>API-Schlüssel widerrufen</translation>
+    </message>
+    <message>
+        <source>Malformed API key</source>
+        <translation>Ungültig aufgebauter API-Schlüssel</translation>
+    </message>
+    <message>
+        <source>Checking the API key</source>
+        <translation>API-Schlüssel prüfen</translation>
+    </message>
+    <message>
+        <source>Unknown API key</source>
+        <translation>Unbekannter API-Schlüssel</translation>
+    </message>
+    <message>
+        <source>API key revoked</source>
+        <translation>Der API-Schlüssel wurde widerrufen</translation>
+    </message>
+    <message>
+        <source>API key expired</source>
+        <translation>API-Schlüssel abgelaufen</translation>
+    </message>
+    <message>
+        <source>The owner of this API key has been deleted</source>
+        <translation>Der Besitzer dieses API-Schlüssels wurde gelöscht</translation>
+    </message>
+    <message>
+        <source>The owner of this API key is banned</source>
+        <translation>Der Besitzer dieses API-Schlüssels ist gesperrt</translation>
+    </message>
+    <message>
+        <source>The owner of this API key is suspended</source>
+        <translation>Der Besitzer dieses API-Schlüssels ist deaktiviert</translation>
+    </message>
+    <message>
+        <source>The organization of this API key is suspended</source>
+        <translation>Die Organisation dieses API-Schlüssels ist deaktiviert</translation>
+    </message>
+    <message>
+        <source>API key not allowed from %1</source>
+        <translation>API-Schlüssel von %1 aus nicht erlaubt</translation>
+    </message>
+    <message>
+        <source>an unknown address</source>
+        <translation>einer unbekannten Adresse</translation>
+    </message>
+    <message>
+        <source>API key lacks scope %1</source>
+        <translation>Dem API-Schlüssel fehlt der Scope %1</translation>
+    </message>
+    <message>
+        <source>The owner of this API key no longer holds %1</source>
+        <translation>Der Besitzer dieses API-Schlüssels hat %1 nicht mehr</translation>
+    </message>
+    <message>
+        <source>Recording the use of the API key</source>
+        <translation>Nutzung des API-Schlüssels erfassen</translation>
+    </message>
+</context>
+<context>
+    <name>Portcullis::Audit</name>
+    <message>
+        <source>Invalid cursor</source>
+        <translation>Ungültiger Cursor</translation>
+    </message>
+    <message>
+        <source>Outcome is success or denied</source>
+        <translation>Das Ergebnis ist „success“ oder „denied“</translation>
+    </message>
+    <message>
+        <source>The start must be before the end</source>
+        <translation>Der Anfang muss vor dem Ende liegen</translation>
+    </message>
+    <message>
+        <source>Reading the audit log</source>
+        <translation>Audit-Protokoll lesen</translation>
+    </message>
+    <message>
+        <source>No audit event #%1</source>
+        <translation>Kein Audit-Ereignis #%1</translation>
+    </message>
+    <message>
+        <source>Export cancelled after %1 events</source>
+        <translation>Export nach %1 Ereignissen abgebrochen</translation>
+    </message>
+    <message>
+        <source>Exporting the audit log</source>
+        <translation>Audit-Protokoll exportieren</translation>
+    </message>
+    <message>
+        <source>Could not write the export: %1</source>
+        <translation>Der Export konnte nicht geschrieben werden: %1</translation>
+    </message>
+    <message>
+        <source>events %1 to %2 are missing</source>
+        <translation>Ereignisse %1 bis %2 fehlen</translation>
+    </message>
+    <message>
+        <source>unexpected id (expected %1)</source>
+        <translation>unerwartete ID (erwartet: %1)</translation>
+    </message>
+    <message>
+        <source>previous-hash link does not match the event before it</source>
+        <translation>Die Verknüpfung zum vorherigen Hash passt nicht zum Ereignis davor</translation>
+    </message>
+    <message>
+        <source>content does not match its hash (the event was altered)</source>
+        <translation>Der Inhalt passt nicht zu seinem Hash (das Ereignis wurde verändert)</translation>
+    </message>
+    <message>
+        <source>Only super admins can purge the audit log</source>
+        <translation>Nur Super-Admins können das Audit-Protokoll bereinigen</translation>
+    </message>
+    <message>
+        <source>Choose a date in the past</source>
+        <translation>Wählen Sie ein Datum in der Vergangenheit</translation>
+    </message>
+    <message>
+        <source>Finding the purge point</source>
+        <translation>Bereinigungspunkt suchen</translation>
+    </message>
+    <message>
+        <source>Counting events to purge</source>
+        <translation>Zu bereinigende Ereignisse zählen</translation>
+    </message>
+    <message>
+        <source>Recording the purge</source>
+        <translation>Bereinigung erfassen</translation>
+    </message>
+    <message>
+        <source>Purging the audit log</source>
+        <translation>Audit-Protokoll bereinigen</translation>
+    </message>
+    <message>
+        <source>Counting activity</source>
+        <translation>Aktivität zählen</translation>
+    </message>
+</context>
+<context>
+    <name>Portcullis::Auth</name>
+    <message>
+        <source>Wrong email or password</source>
+        <translation>Falsche E-Mail-Adresse oder falsches Passwort</translation>
+    </message>
+    <message>
+        <source>Enter your email and password</source>
+        <translation>Geben Sie Ihre E-Mail-Adresse und Ihr Passwort ein</translation>
+    </message>
+    <message>
+        <source>Required</source>
+        <translation>Erforderlich</translation>
+    </message>
+    <message>
+        <source>This account is locked after %1 failed sign-ins; try again after %2 UTC</source>
+        <translation>Dieses Konto ist nach %1 fehlgeschlagenen Anmeldungen blockiert; versuchen Sie es nach %2 UTC erneut</translation>
+    </message>
+    <message>
+        <source>Recording the failed sign-in</source>
+        <translation>Fehlgeschlagene Anmeldung erfassen</translation>
+    </message>
+    <message>
+        <source>Locking the account</source>
+        <translation>Konto blockieren</translation>
+    </message>
+    <message>
+        <source>Too many failed sign-ins: the account is locked for %1 minutes</source>
+        <translation>Zu viele fehlgeschlagene Anmeldungen: Das Konto ist für %1 Minuten blockiert</translation>
+    </message>
+    <message>
+        <source>This account is banned: %1</source>
+        <translation>Dieses Konto ist gesperrt: %1</translation>
+    </message>
+    <message>
+        <source> (until %1 UTC)</source>
+        <translation> (bis %1 UTC)</translation>
+    </message>
+    <message>
+        <source>This account is suspended; ask an administrator to reactivate it</source>
+        <translation>Dieses Konto ist deaktiviert; bitten Sie einen Administrator, es zu reaktivieren</translation>
+    </message>
+    <message>
+        <source>The organization %1 is suspended</source>
+        <translation>Die Organisation %1 ist deaktiviert</translation>
+    </message>
+    <message>
+        <source>Recording the sign-in</source>
+        <translation>Anmeldung erfassen</translation>
+    </message>
+    <message>
+        <source>Opening the session</source>
+        <translation>Sitzung öffnen</translation>
+    </message>
+    <message>
+        <source>Ending the session</source>
+        <translation>Sitzung beenden</translation>
+    </message>
+</context>
+<context>
+    <name>Portcullis::Database</name>
+    <message>
+        <source>No database path or URL given</source>
+        <translation>Kein Datenbankpfad und keine URL angegeben</translation>
+    </message>
+    <message>
+        <source>Not a valid PostgreSQL URL (postgresql://user:password@host:port/database)</source>
+        <translation>Keine gültige PostgreSQL-URL (postgresql://user:password@host:port/database)</translation>
+    </message>
+    <message>
+        <source>The PostgreSQL URL names no database</source>
+        <translation>Die PostgreSQL-URL nennt keine Datenbank</translation>
+    </message>
+    <message>
+        <source>The Qt SQLite driver is not installed (libqt6sql6-sqlite)</source>
+        <translation>Der Qt-SQLite-Treiber ist nicht installiert (libqt6sql6-sqlite)</translation>
+    </message>
+    <message>
+        <source>The database file %1 does not exist</source>
+        <translation>Die Datenbankdatei %1 existiert nicht</translation>
+    </message>
+    <message>
+        <source>The folder %1 does not exist</source>
+        <translation>Der Ordner %1 existiert nicht</translation>
+    </message>
+    <message>
+        <source>Cannot open %1: %2</source>
+        <translation>%1 kann nicht geöffnet werden: %2</translation>
+    </message>
+    <message>
+        <source>Cannot use %1: %2</source>
+        <translation>%1 kann nicht verwendet werden: %2</translation>
+    </message>
+    <message>
+        <source>The Qt PostgreSQL driver is not installed (libqt6sql6-psql)</source>
+        <translation>Der Qt-PostgreSQL-Treiber ist nicht installiert (libqt6sql6-psql)</translation>
+    </message>
+    <message>
+        <source>Cannot connect to %1: %2</source>
+        <translation>Keine Verbindung zu %1 möglich: %2</translation>
+    </message>
+    <message>
+        <source>Migration %1 is missing from the build</source>
+        <translation>Migration %1 fehlt im Build</translation>
+    </message>
+    <message>
+        <source>Cannot start migration %1: %2</source>
+        <translation>Migration %1 kann nicht gestartet werden: %2</translation>
+    </message>
+    <message>
+        <source>Migration %1 failed: %2</source>
+        <translation>Migration %1 ist fehlgeschlagen: %2</translation>
+    </message>
+    <message>
+        <source>Migration %1 could not be recorded: %2</source>
+        <translation>Migration %1 konnte nicht erfasst werden: %2</translation>
+    </message>
+    <message>
+        <source>This database has schema version %1, newer than this version of Portcullis knows (%2): upgrade Portcullis before using it</source>
+        <translation>Diese Datenbank hat die Schemaversion %1, neuer als diese Portcullis-Version kennt (%2): aktualisieren Sie Portcullis, bevor Sie sie verwenden</translation>
+    </message>
+</context>
+<context>
+    <name>Portcullis::Organizations</name>
+    <message>
+        <source>Counting the users of the organization</source>
+        <translation>Benutzer der Organisation zählen</translation>
+    </message>
+    <message>
+        <source>The plan of %1 allows at most %2 users, counting pending invitations; remove a user, revoke an invitation or raise the plan limit first.</source>
+        <translation>Der Tarif von %1 erlaubt höchstens %2 Benutzer, ausstehende Einladungen mitgezählt; entfernen Sie zuerst einen Benutzer, widerrufen Sie eine Einladung oder erhöhen Sie das Limit des Tarifs.</translation>
+    </message>
+    <message>
+        <source>Enter the organization&apos;s name.</source>
+        <translation>Geben Sie den Namen der Organisation ein.</translation>
+    </message>
+    <message>
+        <source>A name has at most %1 characters.</source>
+        <translation>Ein Name hat höchstens %1 Zeichen.</translation>
+    </message>
+    <message>
+        <source>A plan name has between 1 and %1 characters.</source>
+        <translation>Ein Tarifname hat zwischen 1 und %1 Zeichen.</translation>
+    </message>
+    <message>
+        <source>An organization allows at least 1 user.</source>
+        <translation>Eine Organisation erlaubt mindestens 1 Benutzer.</translation>
+    </message>
+    <message>
+        <source>Only super admins can create organizations</source>
+        <translation>Nur Super-Admins können Organisationen erstellen</translation>
+    </message>
+    <message>
+        <source>The organization cannot be created as entered.</source>
+        <translation>Die Organisation kann so nicht erstellt werden.</translation>
+    </message>
+    <message>
+        <source>Checking the slug</source>
+        <translation>Slug prüfen</translation>
+    </message>
+    <message>
+        <source>An organization with the slug %1 already exists</source>
+        <translation>Eine Organisation mit dem Slug %1 existiert bereits</translation>
+    </message>
+    <message>
+        <source>Creating the organization</source>
+        <translation>Organisation erstellen</translation>
+    </message>
+    <message>
+        <source>Listing organizations</source>
+        <translation>Organisationen auflisten</translation>
+    </message>
+    <message>
+        <source>Only super admins can change the plan, the user limit or the features</source>
+        <translation>Nur Super-Admins können Tarif, Benutzerlimit oder Funktionen ändern</translation>
+    </message>
+    <message>
+        <source>The organization cannot be saved as entered.</source>
+        <translation>Die Organisation kann so nicht gespeichert werden.</translation>
+    </message>
+    <message>
+        <source>Saving the organization</source>
+        <translation>Organisation speichern</translation>
+    </message>
+    <message>
+        <source>No organization with id %1</source>
+        <translation>Keine Organisation mit der ID %1</translation>
+    </message>
+    <message>
+        <source>Only super admins can suspend or reactivate organizations</source>
+        <translation>Nur Super-Admins können Organisationen deaktivieren oder reaktivieren</translation>
+    </message>
+    <message>
+        <source>You cannot suspend your own organization</source>
+        <translation>Sie können Ihre eigene Organisation nicht deaktivieren</translation>
+    </message>
+    <message>
+        <source>Reactivating the organization</source>
+        <translation>Organisation reaktivieren</translation>
+    </message>
+    <message>
+        <source>Suspending the organization</source>
+        <translation>Organisation deaktivieren</translation>
+    </message>
+    <message>
+        <source>Only super admins can wipe out organizations</source>
+        <translation>Nur Super-Admins können Organisationen vollständig löschen</translation>
+    </message>
+    <message>
+        <source>You cannot wipe out your own organization</source>
+        <translation>Sie können Ihre eigene Organisation nicht vollständig löschen</translation>
+    </message>
+    <message>
+        <source>Type the slug %1 to confirm that everything in %2 is deleted for good.</source>
+        <translation>Geben Sie den Slug %1 ein, um zu bestätigen, dass alles in %2 endgültig gelöscht wird.</translation>
+    </message>
+    <message>
+        <source>Counting the data of the organization</source>
+        <translation>Daten der Organisation zählen</translation>
+    </message>
+    <message>
+        <source>Wiping out the organization</source>
+        <translation>Organisation vollständig löschen</translation>
+    </message>
+    <message>
+        <source>An invitation is valid for 1 to %1 days.</source>
+        <translation>Eine Einladung gilt 1 bis %1 Tage.</translation>
+    </message>
+    <message>
+        <source>%1 is suspended; reactivate it before inviting</source>
+        <translation>%1 ist deaktiviert; reaktivieren Sie die Organisation, bevor Sie einladen</translation>
+    </message>
+    <message>
+        <source>No role %1 in %2</source>
+        <translation>Keine Rolle %1 in %2</translation>
+    </message>
+    <message>
+        <source>Your level (%1) must be above the level of %2 (%3) to invite with it</source>
+        <translation>Ihre Stufe (%1) muss über der Stufe von %2 (%3) liegen, um damit einzuladen</translation>
+    </message>
+    <message>
+        <source>The system could not generate a secure token</source>
+        <translation>Das System konnte kein sicheres Token erzeugen</translation>
+    </message>
+    <message>
+        <source>Checking the email address</source>
+        <translation>E-Mail-Adresse prüfen</translation>
+    </message>
+    <message>
+        <source>A user with the email address %1 already exists</source>
+        <translation>Ein Benutzer mit der E-Mail-Adresse %1 existiert bereits</translation>
+    </message>
+    <message>
+        <source>Checking the pending invitations</source>
+        <translation>Ausstehende Einladungen prüfen</translation>
+    </message>
+    <message>
+        <source>%1 already has a pending invitation; revoke it to send a new one</source>
+        <translation>%1 hat bereits eine ausstehende Einladung; widerrufen Sie sie, um eine neue zu senden</translation>
+    </message>
+    <message>
+        <source>Creating the invitation</source>
+        <translation>Einladung erstellen</translation>
+    </message>
+    <message>
+        <source>Listing invitations</source>
+        <translation>Einladungen auflisten</translation>
+    </message>
+    <message>
+        <source>Loading the invitation</source>
+        <translation>Einladung laden</translation>
+    </message>
+    <message>
+        <source>No invitation with id %1</source>
+        <translation>Keine Einladung mit der ID %1</translation>
+    </message>
+    <message>
+        <source>The invitation for %1 was already accepted</source>
+        <translation>Die Einladung für %1 wurde bereits angenommen</translation>
+    </message>
+    <message>
+        <source>Revoking the invitation</source>
+        <translation>Einladung widerrufen</translation>
+    </message>
+    <message>
+        <source>The invitation for %1 is no longer pending</source>
+        <translation>Die Einladung für %1 steht nicht mehr aus</translation>
+    </message>
+    <message>
+        <source>This invitation link is not valid</source>
+        <translation>Dieser Einladungslink ist ungültig</translation>
+    </message>
+    <message>
+        <source>Looking up the invitation</source>
+        <translation>Einladung nachschlagen</translation>
+    </message>
+    <message>
+        <source>This invitation was already used; sign in instead</source>
+        <translation>Diese Einladung wurde bereits verwendet; melden Sie sich stattdessen an</translation>
+    </message>
+    <message>
+        <source>This invitation was revoked; ask for a new one</source>
+        <translation>Diese Einladung wurde widerrufen; bitten Sie um eine neue</translation>
+    </message>
+    <message>
+        <source>This invitation has expired; ask for a new one</source>
+        <translation>Diese Einladung ist abgelaufen; bitten Sie um eine neue</translation>
+    </message>
+    <message>
+        <source>A full name has at most %1 characters.</source>
+        <translation>Ein vollständiger Name hat höchstens %1 Zeichen.</translation>
+    </message>
+    <message>
+        <source>The account cannot be created as entered.</source>
+        <translation>Das Konto kann so nicht erstellt werden.</translation>
+    </message>
+    <message>
+        <source>%1 is suspended; the invitation cannot be used now</source>
+        <translation>%1 ist deaktiviert; die Einladung kann jetzt nicht verwendet werden</translation>
+    </message>
+    <message>
+        <source>The role %1 of this invitation no longer exists; ask for a new invitation</source>
+        <translation>Die Rolle %1 dieser Einladung existiert nicht mehr; bitten Sie um eine neue Einladung</translation>
+    </message>
+    <message>
+        <source>The password could not be hashed; try again</source>
+        <translation>Das Passwort konnte nicht gehasht werden; versuchen Sie es erneut</translation>
+    </message>
+    <message>
+        <source>Checking the account</source>
+        <translation>Konto prüfen</translation>
+    </message>
+    <message>
+        <source>An account with the email address %1 already exists</source>
+        <translation>Ein Konto mit der E-Mail-Adresse %1 existiert bereits</translation>
+    </message>
+    <message>
+        <source>The username %1 is taken; choose another</source>
+        <translation>Der Benutzername %1 ist vergeben; wählen Sie einen anderen</translation>
+    </message>
+    <message>
+        <source>%1 has reached its plan limit of %2 users; ask an administrator</source>
+        <translation>%1 hat das Benutzerlimit des Tarifs (%2 Benutzer) erreicht; wenden Sie sich an einen Administrator</translation>
+    </message>
+    <message>
+        <source>Creating the account</source>
+        <translation>Konto erstellen</translation>
+    </message>
+    <message>
+        <source>Giving the account its role</source>
+        <translation>Dem Konto seine Rolle zuweisen</translation>
+    </message>
+    <message>
+        <source>Marking the invitation as used</source>
+        <translation>Einladung als verwendet markieren</translation>
+    </message>
+</context>
+<context>
+    <name>Portcullis::Policy</name>
+    <message>
+        <source>You</source>
+        <translation>Sie</translation>
+    </message>
+    <message>
+        <source>Missing permission %1</source>
+        <translation>Fehlende Berechtigung %1</translation>
+    </message>
+    <message>
+        <source>Only super admins can change global objects</source>
+        <translation>Nur Super-Admins können globale Objekte ändern</translation>
+    </message>
+    <message>
+        <source>Only super admins can act outside their organization</source>
+        <translation>Nur Super-Admins können außerhalb ihrer Organisation handeln</translation>
+    </message>
+    <message>
+        <source>You cannot do this to your own account</source>
+        <translation>Das können Sie mit Ihrem eigenen Konto nicht tun</translation>
+    </message>
+    <message>
+        <source>Your level (%1) must be above the level of %2 (%3)</source>
+        <translation>Ihre Stufe (%1) muss über der Stufe von %2 (%3) liegen</translation>
+    </message>
+    <message>
+        <source>this user</source>
+        <translation>diesem Benutzer</translation>
+    </message>
+    <message>
+        <source>Role belongs to another organization</source>
+        <translation>Die Rolle gehört zu einer anderen Organisation</translation>
+    </message>
+    <message>
+        <source>%1 (level %2) cannot assign %3 (level %4)</source>
+        <translation>Für %1 (Stufe %2) ist %3 (Stufe %4) nicht zuweisbar</translation>
+    </message>
+    <message>
+        <source>Nobody can raise their own privileges (%1 is level %2, yours is %3)</source>
+        <translation>Niemand kann die eigenen Rechte erhöhen (%1 hat Stufe %2, Ihre ist %3)</translation>
+    </message>
+    <message>
+        <source>Nobody can raise their own privileges (%1 brings %2)</source>
+        <translation>Niemand kann die eigenen Rechte erhöhen (%1 bringt %2 mit)</translation>
+    </message>
+    <message>
+        <source>%1 (level %2) cannot change the roles of a user at level %3</source>
+        <translation>Für %1 (Stufe %2) sind die Rollen eines Benutzers der Stufe %3 nicht änderbar</translation>
+    </message>
+    <message>
+        <source>API keys cannot impersonate users</source>
+        <translation>API-Schlüssel können keine Identität übernehmen</translation>
+    </message>
+    <message>
+        <source>Only super admins can impersonate users</source>
+        <translation>Nur Super-Admins können die Identität von Benutzern übernehmen</translation>
+    </message>
+    <message>
+        <source>You cannot impersonate yourself</source>
+        <translation>Sie können nicht Ihre eigene Identität übernehmen</translation>
+    </message>
+    <message>
+        <source>Super admins cannot be impersonated</source>
+        <translation>Die Identität von Super-Admins kann nicht übernommen werden</translation>
+    </message>
+    <message>
+        <source>Built-in roles cannot be changed</source>
+        <translation>Integrierte Rollen können nicht geändert werden</translation>
+    </message>
+    <message>
+        <source>The role&apos;s level (%1) must be below your level (%2)</source>
+        <translation>Die Stufe der Rolle (%1) muss unter Ihrer Stufe (%2) liegen</translation>
+    </message>
+    <message>
+        <source>Only super admins can change global roles</source>
+        <translation>Nur Super-Admins können globale Rollen ändern</translation>
+    </message>
+    <message>
+        <source>You cannot give a role the permission %1, which you do not hold</source>
+        <translation>Sie können einer Rolle die Berechtigung %1 nicht geben, da Sie sie selbst nicht haben</translation>
+    </message>
+    <message>
+        <source>Use at least %1 characters.</source>
+        <translation>Verwenden Sie mindestens %1 Zeichen.</translation>
+    </message>
+    <message>
+        <source>Use at most %1 characters.</source>
+        <translation>Verwenden Sie höchstens %1 Zeichen.</translation>
+    </message>
+    <message>
+        <source>Add an upper-case letter.</source>
+        <translation>Fügen Sie einen Großbuchstaben hinzu.</translation>
+    </message>
+    <message>
+        <source>Add a lower-case letter.</source>
+        <translation>Fügen Sie einen Kleinbuchstaben hinzu.</translation>
+    </message>
+    <message>
+        <source>Add a digit.</source>
+        <translation>Fügen Sie eine Ziffer hinzu.</translation>
+    </message>
+    <message>
+        <source>Add a special character (such as ! or #).</source>
+        <translation>Fügen Sie ein Sonderzeichen hinzu (etwa ! oder #).</translation>
+    </message>
+    <message>
+        <source>Enter an email address.</source>
+        <translation>Geben Sie eine E-Mail-Adresse ein.</translation>
+    </message>
+    <message>
+        <source>An email address has at most %1 characters.</source>
+        <translation>Eine E-Mail-Adresse hat höchstens %1 Zeichen.</translation>
+    </message>
+    <message>
+        <source>Enter an email address like name@example.com.</source>
+        <translation>Geben Sie eine E-Mail-Adresse wie name@example.com ein.</translation>
+    </message>
+    <message>
+        <source>A username has between 3 and %1 characters.</source>
+        <translation>Ein Benutzername hat zwischen 3 und %1 Zeichen.</translation>
+    </message>
+    <message>
+        <source>A username may only contain letters, digits, dots, hyphens and underscores.</source>
+        <translation>Ein Benutzername darf nur Buchstaben, Ziffern, Punkte, Bindestriche und Unterstriche enthalten.</translation>
+    </message>
+    <message>
+        <source>A role code starts with a lower-case letter, followed by 1 to 63 lower-case letters, digits or underscores.</source>
+        <translation>Ein Rollencode beginnt mit einem Kleinbuchstaben, gefolgt von 1 bis 63 Kleinbuchstaben, Ziffern oder Unterstrichen.</translation>
+    </message>
+    <message>
+        <source>A slug has between 1 and %1 characters.</source>
+        <translation>Ein Slug hat zwischen 1 und %1 Zeichen.</translation>
+    </message>
+    <message>
+        <source>A slug is made of lower-case letters and digits, in groups separated by single hyphens.</source>
+        <translation>Ein Slug besteht aus Kleinbuchstaben und Ziffern in Gruppen, die durch einzelne Bindestriche getrennt sind.</translation>
+    </message>
+</context>
+<context>
+    <name>Portcullis::Rest</name>
+    <message>
+        <source>Your session has ended; sign in again</source>
+        <translation>Ihre Sitzung ist beendet; melden Sie sich erneut an</translation>
+    </message>
+    <message>
+        <source>The server sent an answer that is not valid JSON</source>
+        <translation>Der Server hat eine Antwort gesendet, die kein gültiges JSON ist</translation>
+    </message>
+    <message>
+        <source>%1 holds no PEM certificate</source>
+        <translation>%1 enthält kein PEM-Zertifikat</translation>
+    </message>
+    <message>
+        <source>The request was cancelled</source>
+        <translation>Die Anfrage wurde abgebrochen</translation>
+    </message>
+    <message>
+        <source>No network access</source>
+        <translation>Kein Netzwerkzugang</translation>
+    </message>
+    <message>
+        <source>%1 did not answer within %2 seconds</source>
+        <translation>%1 hat nicht innerhalb von %2 Sekunden geantwortet</translation>
+    </message>
+    <message>
+        <source>Cannot reach %1: the secure connection failed (%2)</source>
+        <translation>%1 ist nicht erreichbar: Die sichere Verbindung ist fehlgeschlagen (%2)</translation>
+    </message>
+    <message>
+        <source>Cannot reach %1: the connection closed before the answer was complete</source>
+        <translation>%1 ist nicht erreichbar: Die Verbindung wurde geschlossen, bevor die Antwort vollständig war</translation>
+    </message>
+    <message>
+        <source>Cannot reach %1: %2</source>
+        <translation>%1 ist nicht erreichbar: %2</translation>
+    </message>
+    <message>
+        <source>The server refused the request (HTTP %1)</source>
+        <translation>Der Server hat die Anfrage abgelehnt (HTTP %1)</translation>
+    </message>
+    <message>
+        <source>%1 Someone else changed it: reload and try again.</source>
+        <translation>%1 Jemand anderes hat es geändert: Laden Sie neu und versuchen Sie es erneut.</translation>
+    </message>
+    <message>
+        <source>Too many requests: wait %1 seconds and try again.</source>
+        <translation>Zu viele Anfragen: Warten Sie %1 Sekunden und versuchen Sie es erneut.</translation>
+    </message>
+    <message>
+        <source>The server failed (HTTP %1): %2</source>
+        <translation>Der Server ist fehlgeschlagen (HTTP %1): %2</translation>
+    </message>
+    <message>
+        <source>The export was cancelled</source>
+        <translation>Der Export wurde abgebrochen</translation>
+    </message>
+    <message>
+        <source>Cannot write %1: %2</source>
+        <translation>%1 kann nicht geschrieben werden: %2</translation>
+    </message>
+</context>
+<context>
+    <name>Portcullis::Roles</name>
+    <message>
+        <source>Seeding permissions</source>
+        <translation>Berechtigungen anlegen</translation>
+    </message>
+    <message>
+        <source>Seeding roles</source>
+        <translation>Rollen anlegen</translation>
+    </message>
+    <message>
+        <source>Saving the role&apos;s permissions</source>
+        <translation>Berechtigungen der Rolle speichern</translation>
+    </message>
+    <message>
+        <source>Saving the role&apos;s grants</source>
+        <translation>Zuweisbare Rollen der Rolle speichern</translation>
+    </message>
+    <message>
+        <source>Listing roles</source>
+        <translation>Rollen auflisten</translation>
+    </message>
+    <message>
+        <source>No role with code %1</source>
+        <translation>Keine Rolle mit dem Code %1</translation>
+    </message>
+    <message>
+        <source>A role needs a name</source>
+        <translation>Eine Rolle braucht einen Namen</translation>
+    </message>
+    <message>
+        <source>Name is longer than %1 characters</source>
+        <translation>Der Name ist länger als %1 Zeichen</translation>
+    </message>
+    <message>
+        <source>Description is longer than %1 characters</source>
+        <translation>Die Beschreibung ist länger als %1 Zeichen</translation>
+    </message>
+    <message>
+        <source>Custom role levels go from 1 to 99</source>
+        <translation>Stufen benutzerdefinierter Rollen reichen von 1 bis 99</translation>
+    </message>
+    <message>
+        <source>Unknown permission %1</source>
+        <translation>Unbekannte Berechtigung %1</translation>
+    </message>
+    <message>
+        <source>Please correct the highlighted fields</source>
+        <translation>Bitte korrigieren Sie die markierten Felder</translation>
+    </message>
+    <message>
+        <source>You cannot grant %1, which you do not hold</source>
+        <translation>Sie können %1 nicht vergeben, da Sie es selbst nicht haben</translation>
+    </message>
+    <message>
+        <source>Creating the role</source>
+        <translation>Rolle erstellen</translation>
+    </message>
+    <message>
+        <source>A role with code %1 already exists</source>
+        <translation>Eine Rolle mit dem Code %1 existiert bereits</translation>
+    </message>
+    <message>
+        <source>Saving the role</source>
+        <translation>Rolle speichern</translation>
+    </message>
+    <message>
+        <source>Checking the role&apos;s assignments</source>
+        <translation>Zuweisungen der Rolle prüfen</translation>
+    </message>
+    <message numerus="yes">
+        <source>Role %1 is assigned to %n user(s); remove it from them first or delete with cascade</source>
+        <translation>
+            <numerusform>Die Rolle %1 ist %Ln Benutzer zugewiesen; entfernen Sie sie zuerst bei diesem oder löschen Sie sie mit Kaskade</numerusform>
+            <numerusform>Die Rolle %1 ist %Ln Benutzern zugewiesen; entfernen Sie sie zuerst bei diesen oder löschen Sie sie mit Kaskade</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Deleting the role</source>
+        <translation>Rolle löschen</translation>
+    </message>
+    <message>
+        <source>Role %1 does not have %2</source>
+        <translation>Die Rolle %1 hat %2 nicht</translation>
+    </message>
+    <message>
+        <source>Listing permissions</source>
+        <translation>Berechtigungen auflisten</translation>
+    </message>
+</context>
+<context>
+    <name>Portcullis::SecretStore</name>
+    <message>
+        <source>No saved credentials</source>
+        <translation>Keine gespeicherten Anmeldedaten</translation>
+    </message>
+    <message>
+        <source>The system keychain is not available (%1). Your credentials are kept in memory for this session only and will not be remembered.</source>
+        <translation>Der Systemschlüsselbund ist nicht verfügbar (%1). Ihre Anmeldedaten bleiben nur für diese Sitzung im Speicher und werden nicht gespeichert.</translation>
+    </message>
+</context>
+<context>
+    <name>Portcullis::Sessions</name>
+    <message>
+        <source>Loading a session</source>
+        <translation>Sitzung laden</translation>
+    </message>
+    <message>
+        <source>No session with id %1</source>
+        <translation>Keine Sitzung mit der ID %1</translation>
+    </message>
+    <message>
+        <source>Counting sessions</source>
+        <translation>Sitzungen zählen</translation>
+    </message>
+    <message>
+        <source>Listing sessions</source>
+        <translation>Sitzungen auflisten</translation>
+    </message>
+    <message>
+        <source>Revoking the session</source>
+        <translation>Sitzung widerrufen</translation>
+    </message>
+    <message>
+        <source>Revoking the sessions</source>
+        <translation>Sitzungen widerrufen</translation>
+    </message>
+    <message>
+        <source>Purging expired sessions</source>
+        <translation>Abgelaufene Sitzungen bereinigen</translation>
+    </message>
+    <message>
+        <source>Say why you impersonate this user; the reason is audited.</source>
+        <translation>Geben Sie an, warum Sie die Identität dieses Benutzers übernehmen; der Grund wird protokolliert.</translation>
+    </message>
+    <message>
+        <source>A reason has at most %1 characters.</source>
+        <translation>Ein Grund hat höchstens %1 Zeichen.</translation>
+    </message>
+    <message>
+        <source>An impersonation lasts between 1 and %1 minutes.</source>
+        <translation>Eine Identitätsübernahme dauert zwischen 1 und %1 Minuten.</translation>
+    </message>
+    <message>
+        <source>The impersonation request is incomplete.</source>
+        <translation>Die Anfrage zur Identitätsübernahme ist unvollständig.</translation>
+    </message>
+    <message>
+        <source>%1 cannot sign in (%2), so it cannot be impersonated</source>
+        <translation>%1 kann sich nicht anmelden (%2), daher kann die Identität nicht übernommen werden</translation>
+    </message>
+    <message>
+        <source>The system could not generate a secure token</source>
+        <translation>Das System konnte kein sicheres Token erzeugen</translation>
+    </message>
+    <message>
+        <source>Creating the impersonation session</source>
+        <translation>Sitzung zur Identitätsübernahme erstellen</translation>
+    </message>
+    <message>
+        <source>Sign in first: no session token was given</source>
+        <translation>Melden Sie sich zuerst an: Es wurde kein Sitzungstoken angegeben</translation>
+    </message>
+    <message>
+        <source>Checking the session</source>
+        <translation>Sitzung prüfen</translation>
+    </message>
+    <message>
+        <source>Unknown session; sign in again</source>
+        <translation>Unbekannte Sitzung; melden Sie sich erneut an</translation>
+    </message>
+    <message>
+        <source>This session was revoked; sign in again</source>
+        <translation>Diese Sitzung wurde widerrufen; melden Sie sich erneut an</translation>
+    </message>
+    <message>
+        <source>This session has expired; sign in again</source>
+        <translation>Diese Sitzung ist abgelaufen; melden Sie sich erneut an</translation>
+    </message>
+    <message>
+        <source>This account has been deleted</source>
+        <translation>Dieses Konto wurde gelöscht</translation>
+    </message>
+    <message>
+        <source>This account is banned</source>
+        <translation>Dieses Konto ist gesperrt</translation>
+    </message>
+    <message>
+        <source>This account is suspended</source>
+        <translation>Dieses Konto ist deaktiviert</translation>
+    </message>
+    <message>
+        <source>This organization is suspended</source>
+        <translation>Diese Organisation ist deaktiviert</translation>
+    </message>
+    <message>
+        <source>Refreshing the session</source>
+        <translation>Sitzung erneuern</translation>
+    </message>
+</context>
+<context>
+    <name>Portcullis::SqlBackend</name>
+    <message>
+        <source>The database is not open</source>
+        <translation>Die Datenbank ist nicht geöffnet</translation>
+    </message>
+    <message>
+        <source>Cannot write %1: %2</source>
+        <translation>%1 kann nicht geschrieben werden: %2</translation>
+    </message>
+    <message>
+        <source>Cannot save %1: %2</source>
+        <translation>%1 kann nicht gespeichert werden: %2</translation>
+    </message>
+</context>
+<context>
+    <name>Portcullis::Stats</name>
+    <message>
+        <source>Reading the statistics</source>
+        <translation>Statistik lesen</translation>
+    </message>
+</context>
+<context>
+    <name>Portcullis::Store</name>
+    <message>
+        <source>%1: a record with the same value already exists</source>
+        <translation>%1: Ein Datensatz mit demselben Wert existiert bereits</translation>
+    </message>
+    <message>
+        <source>%1: the database is locked by another program; try again in a moment</source>
+        <translation>%1: Die Datenbank ist von einem anderen Programm gesperrt; versuchen Sie es gleich noch einmal</translation>
+    </message>
+    <message>
+        <source>%1: the database file is damaged (%2)</source>
+        <translation>%1: Die Datenbankdatei ist beschädigt (%2)</translation>
+    </message>
+    <message>
+        <source>%1: lost the connection to the database (%2)</source>
+        <translation>%1: Die Verbindung zur Datenbank ist abgebrochen (%2)</translation>
+    </message>
+    <message>
+        <source>Starting a transaction</source>
+        <translation>Transaktion starten</translation>
+    </message>
+    <message>
+        <source>Locking the audit chain</source>
+        <translation>Audit-Kette sperren</translation>
+    </message>
+    <message>
+        <source>Saving the change</source>
+        <translation>Änderung speichern</translation>
+    </message>
+    <message>
+        <source>Reading the audit chain</source>
+        <translation>Audit-Kette lesen</translation>
+    </message>
+    <message>
+        <source>Writing the audit log</source>
+        <translation>Audit-Protokoll schreiben</translation>
+    </message>
+    <message>
+        <source>Loading a user</source>
+        <translation>Benutzer laden</translation>
+    </message>
+    <message>
+        <source>No user with id %1</source>
+        <translation>Kein Benutzer mit der ID %1</translation>
+    </message>
+    <message>
+        <source>Looking up the account</source>
+        <translation>Konto nachschlagen</translation>
+    </message>
+    <message>
+        <source>No such account</source>
+        <translation>Kein solches Konto</translation>
+    </message>
+    <message>
+        <source>Loading a role</source>
+        <translation>Rolle laden</translation>
+    </message>
+    <message>
+        <source>No role with code %1</source>
+        <translation>Keine Rolle mit dem Code %1</translation>
+    </message>
+    <message>
+        <source>No role with id %1</source>
+        <translation>Keine Rolle mit der ID %1</translation>
+    </message>
+    <message>
+        <source>Loading an organization</source>
+        <translation>Organisation laden</translation>
+    </message>
+    <message>
+        <source>No organization with id %1</source>
+        <translation>Keine Organisation mit der ID %1</translation>
+    </message>
+</context>
+<context>
+    <name>Portcullis::Tokens</name>
+    <message>
+        <source>%1 is deleted</source>
+        <translation>%1 ist gelöscht</translation>
+    </message>
+    <message>
+        <source>%1 is already verified</source>
+        <translation>%1 ist bereits verifiziert</translation>
+    </message>
+    <message>
+        <source>The system could not generate a secure token</source>
+        <translation>Das System konnte kein sicheres Token erzeugen</translation>
+    </message>
+    <message>
+        <source>Replacing older tokens</source>
+        <translation>Ältere Tokens ersetzen</translation>
+    </message>
+    <message>
+        <source>Issuing the token</source>
+        <translation>Token ausstellen</translation>
+    </message>
+    <message>
+        <source>This link is not valid; ask for a new one</source>
+        <translation>Dieser Link ist ungültig; fordern Sie einen neuen an</translation>
+    </message>
+    <message>
+        <source>Checking the link</source>
+        <translation>Link prüfen</translation>
+    </message>
+    <message>
+        <source>This link was already used; ask for a new one</source>
+        <translation>Dieser Link wurde bereits verwendet; fordern Sie einen neuen an</translation>
+    </message>
+    <message>
+        <source>This link has expired; ask for a new one</source>
+        <translation>Dieser Link ist abgelaufen; fordern Sie einen neuen an</translation>
+    </message>
+    <message>
+        <source>Using the link</source>
+        <translation>Link verwenden</translation>
+    </message>
+    <message>
+        <source>The password could not be hashed; try again</source>
+        <translation>Das Passwort konnte nicht gehasht werden; versuchen Sie es erneut</translation>
+    </message>
+    <message>
+        <source>This account has been deleted</source>
+        <translation>Dieses Konto wurde gelöscht</translation>
+    </message>
+    <message>
+        <source>Saving the new password</source>
+        <translation>Neues Passwort speichern</translation>
+    </message>
+    <message>
+        <source>Ending the sessions of the account</source>
+        <translation>Sitzungen des Kontos beenden</translation>
+    </message>
+    <message>
+        <source>Marking the email address as verified</source>
+        <translation>E-Mail-Adresse als verifiziert markieren</translation>
+    </message>
+</context>
+<context>
+    <name>Portcullis::Users</name>
+    <message>
+        <source>Full name is longer than %1 characters</source>
+        <translation>Der vollständige Name ist länger als %1 Zeichen</translation>
+    </message>
+    <message>
+        <source>Please correct the highlighted fields</source>
+        <translation>Bitte korrigieren Sie die markierten Felder</translation>
+    </message>
+    <message>
+        <source>Ending the user&apos;s sessions</source>
+        <translation>Sitzungen des Benutzers beenden</translation>
+    </message>
+    <message>
+        <source>User %1 has been deleted</source>
+        <translation>Der Benutzer %1 wurde gelöscht</translation>
+    </message>
+    <message>
+        <source>Choose an organization</source>
+        <translation>Wählen Sie eine Organisation</translation>
+    </message>
+    <message>
+        <source>Organization %1 is suspended</source>
+        <translation>Die Organisation %1 ist deaktiviert</translation>
+    </message>
+    <message>
+        <source>Unknown role %1</source>
+        <translation>Unbekannte Rolle %1</translation>
+    </message>
+    <message>
+        <source>Could not hash the password</source>
+        <translation>Das Passwort konnte nicht gehasht werden</translation>
+    </message>
+    <message>
+        <source>Checking the plan limit</source>
+        <translation>Tariflimit prüfen</translation>
+    </message>
+    <message>
+        <source>%1 has reached its plan limit of %2 users (pending invitations included)</source>
+        <translation>%1 hat das Benutzerlimit des Tarifs (%2 Benutzer, ausstehende Einladungen mitgezählt) erreicht</translation>
+    </message>
+    <message>
+        <source>Creating the user</source>
+        <translation>Benutzer erstellen</translation>
+    </message>
+    <message>
+        <source>Assigning the roles</source>
+        <translation>Rollen zuweisen</translation>
+    </message>
+    <message>
+        <source>That email or username is already taken</source>
+        <translation>Diese E-Mail-Adresse oder dieser Benutzername ist bereits vergeben</translation>
+    </message>
+    <message>
+        <source>Email or username already in use</source>
+        <translation>E-Mail-Adresse oder Benutzername bereits vergeben</translation>
+    </message>
+    <message>
+        <source>Unknown status filter %1</source>
+        <translation>Unbekannter Statusfilter %1</translation>
+    </message>
+    <message>
+        <source>Cannot sort by %1</source>
+        <translation>Sortieren nach %1 nicht möglich</translation>
+    </message>
+    <message>
+        <source>Counting users</source>
+        <translation>Benutzer zählen</translation>
+    </message>
+    <message>
+        <source>Listing users</source>
+        <translation>Benutzer auflisten</translation>
+    </message>
+    <message>
+        <source>You cannot verify your own account</source>
+        <translation>Sie können Ihr eigenes Konto nicht verifizieren</translation>
+    </message>
+    <message>
+        <source>Saving the user</source>
+        <translation>Benutzer speichern</translation>
+    </message>
+    <message>
+        <source>%1 was changed by someone else; reload to see the current values</source>
+        <translation>%1 wurde von jemand anderem geändert; laden Sie neu, um die aktuellen Werte zu sehen</translation>
+    </message>
+    <message>
+        <source>Deleting the user</source>
+        <translation>Benutzer löschen</translation>
+    </message>
+    <message>
+        <source>Revoking the user&apos;s API keys</source>
+        <translation>API-Schlüssel des Benutzers widerrufen</translation>
+    </message>
+    <message>
+        <source>Reason is longer than %1 characters</source>
+        <translation>Der Grund ist länger als %1 Zeichen</translation>
+    </message>
+    <message>
+        <source>Suspending the user</source>
+        <translation>Benutzer deaktivieren</translation>
+    </message>
+    <message>
+        <source>Reactivating the user</source>
+        <translation>Benutzer reaktivieren</translation>
+    </message>
+    <message>
+        <source>A ban needs a reason</source>
+        <translation>Eine Sperre braucht einen Grund</translation>
+    </message>
+    <message>
+        <source>The ban must end in the future</source>
+        <translation>Die Sperre muss in der Zukunft enden</translation>
+    </message>
+    <message>
+        <source>Banning the user</source>
+        <translation>Benutzer sperren</translation>
+    </message>
+    <message>
+        <source>%1 is not banned</source>
+        <translation>%1 ist nicht gesperrt</translation>
+    </message>
+    <message>
+        <source>Lifting the ban</source>
+        <translation>Sperre aufheben</translation>
+    </message>
+    <message>
+        <source>Changing the password</source>
+        <translation>Passwort ändern</translation>
+    </message>
+    <message>
+        <source>%1 already holds %2</source>
+        <translation>%1 hat %2 bereits</translation>
+    </message>
+    <message>
+        <source>Assigning the role</source>
+        <translation>Rolle zuweisen</translation>
+    </message>
+    <message>
+        <source>%1 does not hold %2</source>
+        <translation>%1 hat %2 nicht</translation>
+    </message>
+    <message>
+        <source>Revoking the role</source>
+        <translation>Rolle entziehen</translation>
+    </message>
+</context>
+<context>
+    <name>main</name>
+    <message>
+        <source>Admin console for multi-tenant auth: tenants, users, roles, API keys, sessions and the audit log.</source>
+        <translation>Verwaltungskonsole für mandantenfähige Authentifizierung: Organisationen, Benutzer, Rollen, API-Schlüssel, Sitzungen und das Audit-Protokoll.</translation>
+    </message>
+    <message>
+        <source>Open a SQLite file or a postgresql:// URL.</source>
+        <translation>Eine SQLite-Datei oder eine postgresql://-URL öffnen.</translation>
+    </message>
+    <message>
+        <source>Connect to a portcullis-server.</source>
+        <translation>Mit einem portcullis-server verbinden.</translation>
+    </message>
+    <message>
+        <source>Also trust the certificates in this PEM file for --server (a private CA).</source>
+        <translation>Den Zertifikaten in dieser PEM-Datei für --server zusätzlich vertrauen (eine private CA).</translation>
+    </message>
+    <message>
+        <source>Sign in as this admin.</source>
+        <translation>Als dieser Administrator anmelden.</translation>
+    </message>
+    <message>
+        <source>Read the password from this file (- for standard input).</source>
+        <translation>Das Passwort aus dieser Datei lesen (- für die Standardeingabe).</translation>
+    </message>
+    <message>
+        <source>Open this pane: dashboard, organizations, users, roles, api-keys, sessions or audit.</source>
+        <translation>Diesen Bereich öffnen: dashboard, organizations, users, roles, api-keys, sessions oder audit.</translation>
+    </message>
+    <message>
+        <source>Sign in, open the pane, wait for its data, save a PNG of the window and exit.</source>
+        <translation>Anmelden, den Bereich öffnen, auf seine Daten warten, ein PNG des Fensters speichern und beenden.</translation>
+    </message>
+    <message>
+        <source>Use this language (de, fr, en).</source>
+        <translation>Diese Sprache verwenden (de, fr, en).</translation>
+    </message>
+    <message>
+        <source>Unknown language %1; choose one of %2</source>
+        <translation>Unbekannte Sprache %1; wählen Sie eine aus %2</translation>
+    </message>
+</context>
+<context>
+    <name>portcullis::ApiKeyDetailsPanel</name>
+    <message>
+        <source>API key details</source>
+        <translation>Details des API-Schlüssels</translation>
+    </message>
+    <message>
+        <source>Select a key to see its scopes and limits.
+
+Create a key with Ctrl+N: its secret is shown once, then only its prefix remains.</source>
+        <translation>Wählen Sie einen Schlüssel, um seine Scopes und Limits zu sehen.
+
+Erstellen Sie einen Schlüssel mit Strg+N: Sein geheimer Teil wird einmal angezeigt, danach bleibt nur sein Präfix.</translation>
+    </message>
+    <message>
+        <source>Key:</source>
+        <translation>Schlüssel:</translation>
+    </message>
+    <message>
+        <source>Owner:</source>
+        <translation>Besitzer:</translation>
+    </message>
+    <message>
+        <source>Status:</source>
+        <translation>Status:</translation>
+    </message>
+    <message>
+        <source>Scopes:</source>
+        <translation>Scopes:</translation>
+    </message>
+    <message>
+        <source>Allowed IPs:</source>
+        <translation>Erlaubte IPs:</translation>
+    </message>
+    <message>
+        <source>Rate limit:</source>
+        <translation>Ratenlimit:</translation>
+    </message>
+    <message>
+        <source>Created:</source>
+        <translation>Erstellt:</translation>
+    </message>
+    <message>
+        <source>Last used:</source>
+        <translation>Zuletzt verwendet:</translation>
+    </message>
+    <message>
+        <source>Expires:</source>
+        <translation>Läuft ab:</translation>
+    </message>
+    <message>
+        <source>none: the key can do nothing</source>
+        <translation>keine: Der Schlüssel kann nichts</translation>
+    </message>
+    <message>
+        <source>any address</source>
+        <translation>jede Adresse</translation>
+    </message>
+    <message>
+        <source>%1 requests per minute</source>
+        <translation>%1 Anfragen pro Minute</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>nie</translation>
+    </message>
+</context>
+<context>
+    <name>portcullis::ApiKeyDialog</name>
+    <message>
+        <source>New API key</source>
+        <translation>Neuer API-Schlüssel</translation>
+    </message>
+    <message>
+        <source>Owner email</source>
+        <translation>E-Mail-Adresse des Besitzers</translation>
+    </message>
+    <message>
+        <source>Email of the user the key acts for</source>
+        <translation>E-Mail-Adresse des Benutzers, für den der Schlüssel handelt</translation>
+    </message>
+    <message>
+        <source>Key name</source>
+        <translation>Name des Schlüssels</translation>
+    </message>
+    <message>
+        <source>What uses it, e.g. &quot;CI deploy bot&quot;</source>
+        <translation>Wer ihn verwendet, z. B. „CI-Deploy-Bot“</translation>
+    </message>
+    <message>
+        <source>Filter scopes</source>
+        <translation>Scopes filtern</translation>
+    </message>
+    <message>
+        <source>Scopes</source>
+        <translation>Scopes</translation>
+    </message>
+    <message>
+        <source>Expires at the end of</source>
+        <translation>Läuft ab am Ende von</translation>
+    </message>
+    <message>
+        <source>The key expires</source>
+        <translation>Der Schlüssel läuft ab</translation>
+    </message>
+    <message>
+        <source>Expiry date</source>
+        <translation>Ablaufdatum</translation>
+    </message>
+    <message>
+        <source>Rate limit per minute</source>
+        <translation>Ratenlimit pro Minute</translation>
+    </message>
+    <message>
+        <source> requests/min</source>
+        <translation> Anfragen/min</translation>
+    </message>
+    <message>
+        <source>IP allowlist</source>
+        <translation>IP-Positivliste</translation>
+    </message>
+    <message>
+        <source>One address or CIDR range per line, e.g. 203.0.113.7 or 10.0.0.0/8.
+Empty: any address.</source>
+        <translation>Eine Adresse oder ein CIDR-Bereich pro Zeile, z. B. 203.0.113.7 oder 10.0.0.0/8.
+Leer: jede Adresse.</translation>
+    </message>
+    <message>
+        <source>&amp;Owner:</source>
+        <translation>&amp;Besitzer:</translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation>&amp;Name:</translation>
+    </message>
+    <message>
+        <source>&amp;Scopes:</source>
+        <translation>&amp;Scopes:</translation>
+    </message>
+    <message>
+        <source>E&amp;xpiry:</source>
+        <translation>&amp;Ablauf:</translation>
+    </message>
+    <message>
+        <source>&amp;IP allowlist:</source>
+        <translation>&amp;IP-Positivliste:</translation>
+    </message>
+    <message>
+        <source>C&amp;reate key</source>
+        <translation>Schlüssel &amp;erstellen</translation>
+    </message>
+    <message>
+        <source>The key acts for its owner, limited to the scopes you check. Its secret is shown once, right after it is created.</source>
+        <translation>Der Schlüssel handelt für seinen Besitzer, beschränkt auf die Scopes, die Sie ankreuzen. Sein geheimer Teil wird einmal angezeigt, direkt nach dem Erstellen.</translation>
+    </message>
+    <message>
+        <source>Looking for the user…</source>
+        <translation>Benutzer wird gesucht …</translation>
+    </message>
+    <message>
+        <source>Type the email of the user the key acts for.</source>
+        <translation>Geben Sie die E-Mail-Adresse des Benutzers ein, für den der Schlüssel handelt.</translation>
+    </message>
+    <message>
+        <source>No user matches “%1”.</source>
+        <translation>Kein Benutzer passt zu „%1“.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n users match “%1”; type the whole email address.</source>
+        <translation>
+            <numerusform>%Ln Benutzer passt zu „%1“; geben Sie die vollständige E-Mail-Adresse ein.</numerusform>
+            <numerusform>%Ln Benutzer passen zu „%1“; geben Sie die vollständige E-Mail-Adresse ein.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>You cannot create keys for %1: %2</source>
+        <translation>Sie können für %1 keine Schlüssel erstellen: %2</translation>
+    </message>
+    <message>
+        <source>%1 &lt;%2&gt;</source>
+        <translation>%1 &lt;%2&gt;</translation>
+    </message>
+    <message>
+        <source>→ %1 (you)</source>
+        <translation>→ %1 (Sie)</translation>
+    </message>
+    <message>
+        <source>→ %1</source>
+        <translation>→ %1</translation>
+    </message>
+    <message>
+        <source>Loading what the owner holds…</source>
+        <translation>Berechtigungen des Besitzers werden geladen …</translation>
+    </message>
+    <message>
+        <source>Could not read the owner&apos;s permissions: %1</source>
+        <translation>Die Berechtigungen des Besitzers konnten nicht gelesen werden: %1</translation>
+    </message>
+    <message>
+        <source>Wildcard: everything the owner holds under %1</source>
+        <translation>Platzhalter: alles, was der Besitzer unter %1 hat</translation>
+    </message>
+    <message>
+        <source>Check at least one scope: a key without scopes can do nothing.</source>
+        <translation>Kreuzen Sie mindestens einen Scope an: Ein Schlüssel ohne Scopes kann nichts.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n scope(s) checked of %1 the owner holds</source>
+        <translation>
+            <numerusform>%Ln Scope angekreuzt von %1, die der Besitzer hat</numerusform>
+            <numerusform>%Ln Scopes angekreuzt von %1, die der Besitzer hat</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Choose an owner first</source>
+        <translation>Wählen Sie zuerst einen Besitzer</translation>
+    </message>
+    <message>
+        <source>Rate &amp;limit:</source>
+        <translation>Raten&amp;limit:</translation>
+    </message>
+</context>
+<context>
+    <name>portcullis::ApiKeyListModel</name>
+    <message>
+        <source>Revoked</source>
+        <translation>Widerrufen</translation>
+    </message>
+    <message>
+        <source>Expired</source>
+        <translation>Abgelaufen</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>Aktiv</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>keine</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>nie</translation>
+    </message>
+    <message>
+        <source>%1/min</source>
+        <translation>%1/min</translation>
+    </message>
+    <message>
+        <source>Only the start of the key is stored in a readable form; the key itself was shown once.</source>
+        <translation>Nur der Anfang des Schlüssels ist lesbar gespeichert; der Schlüssel selbst wurde einmal angezeigt.</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation>Schlüssel</translation>
+    </message>
+    <message>
+        <source>Owner</source>
+        <translation>Besitzer</translation>
+    </message>
+    <message>
+        <source>Scopes</source>
+        <translation>Scopes</translation>
+    </message>
+    <message>
+        <source>Last used</source>
+        <translation>Zuletzt verwendet</translation>
+    </message>
+    <message>
+        <source>Expires</source>
+        <translation>Läuft ab</translation>
+    </message>
+    <message>
+        <source>Rate limit</source>
+        <translation>Ratenlimit</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Not connected</source>
+        <translation>Nicht verbunden</translation>
+    </message>
+</context>
+<context>
+    <name>portcullis::ApiKeysPane</name>
+    <message>
+        <source>Filter by owner</source>
+        <translation>Nach Besitzer filtern</translation>
+    </message>
+    <message>
+        <source>Filter by owner email (Ctrl+F)</source>
+        <translation>Nach E-Mail-Adresse des Besitzers filtern (Strg+F)</translation>
+    </message>
+    <message>
+        <source>API keys</source>
+        <translation>API-Schlüssel</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>nie</translation>
+    </message>
+    <message>
+        <source>Last used</source>
+        <translation>Zuletzt verwendet</translation>
+    </message>
+    <message>
+        <source>Expires</source>
+        <translation>Läuft ab</translation>
+    </message>
+    <message>
+        <source>%1/min</source>
+        <translation>%1/min</translation>
+    </message>
+    <message>
+        <source>Rate limit</source>
+        <translation>Ratenlimit</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>&amp;Revoke…</source>
+        <translation>&amp;Widerrufen …</translation>
+    </message>
+    <message>
+        <source>&amp;Copy the prefix</source>
+        <translation>Präfix &amp;kopieren</translation>
+    </message>
+    <message>
+        <source>Show all keys of this &amp;owner</source>
+        <translation>Alle Schlüssel dieses &amp;Besitzers anzeigen</translation>
+    </message>
+    <message>
+        <source>Could not load the API keys: %1</source>
+        <translation>Die API-Schlüssel konnten nicht geladen werden: %1</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Wird geladen …</translation>
+    </message>
+    <message>
+        <source>Looking for the owner…</source>
+        <translation>Besitzer wird gesucht …</translation>
+    </message>
+    <message>
+        <source>Keys of %1</source>
+        <translation>Schlüssel von %1</translation>
+    </message>
+    <message>
+        <source>No user matches “%1”</source>
+        <translation>Kein Benutzer passt zu „%1“</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n users match; type the whole address</source>
+        <translation>
+            <numerusform>%Ln Benutzer passt; geben Sie die vollständige Adresse ein</numerusform>
+            <numerusform>%Ln Benutzer passen; geben Sie die vollständige Adresse ein</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation>Fehler</translation>
+    </message>
+    <message>
+        <source>Could not load the API keys:
+%1
+
+Press F5 to try again.</source>
+        <translation>Die API-Schlüssel konnten nicht geladen werden:
+%1
+
+Drücken Sie F5, um es erneut zu versuchen.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n key(s)</source>
+        <translation>
+            <numerusform>%Ln Schlüssel</numerusform>
+            <numerusform>%Ln Schlüssel</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 has no API keys.
+Create one with Ctrl+N, or clear the owner filter to see everyone&apos;s keys.</source>
+        <translation>%1 hat keine API-Schlüssel.
+Erstellen Sie einen mit Strg+N oder leeren Sie den Besitzerfilter, um die Schlüssel aller zu sehen.</translation>
+    </message>
+    <message>
+        <source>No API keys yet.
+Create one with Ctrl+N: its secret is shown once, then only its prefix remains.</source>
+        <translation>Noch keine API-Schlüssel.
+Erstellen Sie einen mit Strg+N: Sein geheimer Teil wird einmal angezeigt, danach bleibt nur sein Präfix.</translation>
+    </message>
+    <message>
+        <source>Select a key first</source>
+        <translation>Wählen Sie zuerst einen Schlüssel</translation>
+    </message>
+    <message>
+        <source>This key is already revoked</source>
+        <translation>Dieser Schlüssel ist bereits widerrufen</translation>
+    </message>
+    <message>
+        <source>Already showing this owner&apos;s keys</source>
+        <translation>Die Schlüssel dieses Besitzers werden bereits angezeigt</translation>
+    </message>
+    <message>
+        <source>API key %1</source>
+        <translation>API-Schlüssel %1</translation>
+    </message>
+    <message>
+        <source>The API key &lt;b&gt;%1&lt;/b&gt; for %2 is ready. Send it in the &lt;code&gt;X-API-Key&lt;/code&gt; header.</source>
+        <translation>Der API-Schlüssel &lt;b&gt;%1&lt;/b&gt; für %2 ist bereit. Senden Sie ihn im Header &lt;code&gt;X-API-Key&lt;/code&gt;.</translation>
+    </message>
+    <message>
+        <source>Created the API key %1 (%2)</source>
+        <translation>API-Schlüssel %1 (%2) erstellt</translation>
+    </message>
+    <message>
+        <source>Revoke API key</source>
+        <translation>API-Schlüssel widerrufen</translation>
+    </message>
+    <message>
+        <source>Revoke the key %1 (%2) of %3? Programs using it are refused from now on. This cannot be undone.</source>
+        <translation>Den Schlüssel %1 (%2) von %3 widerrufen? Programme, die ihn verwenden, werden ab sofort abgewiesen. Das kann nicht rückgängig gemacht werden.</translation>
+    </message>
+    <message>
+        <source>Revoked the API key %1</source>
+        <translation>API-Schlüssel %1 widerrufen</translation>
+    </message>
+    <message>
+        <source>Copied the prefix %1 (the key itself is never stored)</source>
+        <translation>Präfix %1 kopiert (der Schlüssel selbst wird nie gespeichert)</translation>
+    </message>
+    <message>
+        <source>API Keys</source>
+        <translation>API-Schlüssel</translation>
+    </message>
+</context>
+<context>
+    <name>portcullis::AuditDetailsPanel</name>
+    <message>
+        <source>Event details</source>
+        <translation>Ereignisdetails</translation>
+    </message>
+    <message>
+        <source>Select an event to see all of its fields, its details and its hashes.</source>
+        <translation>Wählen Sie ein Ereignis, um alle seine Felder, Details und Hashes zu sehen.</translation>
+    </message>
+    <message>
+        <source>Event:</source>
+        <translation>Ereignis:</translation>
+    </message>
+    <message>
+        <source>Time:</source>
+        <translation>Zeit:</translation>
+    </message>
+    <message>
+        <source>UTC:</source>
+        <translation>UTC:</translation>
+    </message>
+    <message>
+        <source>Actor:</source>
+        <translation>Akteur:</translation>
+    </message>
+    <message>
+        <source>Actor type:</source>
+        <translation>Akteurtyp:</translation>
+    </message>
+    <message>
+        <source>Organization:</source>
+        <translation>Organisation:</translation>
+    </message>
+    <message>
+        <source>Action:</source>
+        <translation>Aktion:</translation>
+    </message>
+    <message>
+        <source>Resource:</source>
+        <translation>Ressource:</translation>
+    </message>
+    <message>
+        <source>Outcome:</source>
+        <translation>Ergebnis:</translation>
+    </message>
+    <message>
+        <source>IP address:</source>
+        <translation>IP-Adresse:</translation>
+    </message>
+    <message>
+        <source>Previous hash:</source>
+        <translation>Vorheriger Hash:</translation>
+    </message>
+    <message>
+        <source>Hash:</source>
+        <translation>Hash:</translation>
+    </message>
+    <message>
+        <source>&amp;Details (JSON):</source>
+        <translation>Details (&amp;JSON):</translation>
+    </message>
+    <message>
+        <source>Event details as JSON</source>
+        <translation>Ereignisdetails als JSON</translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation>(keine)</translation>
+    </message>
+    <message>
+        <source>(no details)</source>
+        <translation>(keine Details)</translation>
+    </message>
+</context>
+<context>
+    <name>portcullis::AuditLogModel</name>
+    <message>
+        <source>(global)</source>
+        <translation>(global)</translation>
+    </message>
+    <message>
+        <source>system</source>
+        <translation>System</translation>
+    </message>
+    <message>
+        <source>API key #%1</source>
+        <translation>API-Schlüssel #%1</translation>
+    </message>
+    <message>
+        <source>API key #%1 of %2</source>
+        <translation>API-Schlüssel #%1 von %2</translation>
+    </message>
+    <message>
+        <source>Success</source>
+        <translation>Erfolg</translation>
+    </message>
+    <message>
+        <source>Denied</source>
+        <translation>Verweigert</translation>
+    </message>
+    <message>
+        <source>Denied: %1</source>
+        <translation>Verweigert: %1</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Zeit</translation>
+    </message>
+    <message>
+        <source>Actor</source>
+        <translation>Akteur</translation>
+    </message>
+    <message>
+        <source>Organization</source>
+        <translation>Organisation</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>Aktion</translation>
+    </message>
+    <message>
+        <source>Resource</source>
+        <translation>Ressource</translation>
+    </message>
+    <message>
+        <source>Outcome</source>
+        <translation>Ergebnis</translation>
+    </message>
+    <message>
+        <source>IP address</source>
+        <translation>IP-Adresse</translation>
+    </message>
+    <message>
+        <source>Not connected</source>
+        <translation>Nicht verbunden</translation>
+    </message>
+</context>
+<context>
+    <name>portcullis::AuditPane</name>
+    <message>
+        <source>Filter by actor</source>
+        <translation>Nach Akteur filtern</translation>
+    </message>
+    <message>
+        <source>Email, name or #id</source>
+        <translation>E-Mail, Name oder #ID</translation>
+    </message>
+    <message>
+        <source>An email, a user id (42 or #42), or part of a name that matches exactly one user</source>
+        <translation>Eine E-Mail-Adresse, eine Benutzer-ID (42 oder #42) oder ein Namensteil, der genau einen Benutzer trifft</translation>
+    </message>
+    <message>
+        <source>Filter by action</source>
+        <translation>Nach Aktion filtern</translation>
+    </message>
+    <message>
+        <source>An action such as user.banned, or a prefix ending in * such as user.*</source>
+        <translation>Eine Aktion wie user.banned oder ein Präfix mit * am Ende wie user.*</translation>
+    </message>
+    <message>
+        <source>Any action</source>
+        <translation>Jede Aktion</translation>
+    </message>
+    <message>
+        <source>Filter by resource type</source>
+        <translation>Nach Ressourcentyp filtern</translation>
+    </message>
+    <message>
+        <source>Any type</source>
+        <translation>Jeder Typ</translation>
+    </message>
+    <message>
+        <source>Filter by resource id</source>
+        <translation>Nach Ressourcen-ID filtern</translation>
+    </message>
+    <message>
+        <source>Id</source>
+        <translation>ID</translation>
+    </message>
+    <message>
+        <source>Filter by outcome</source>
+        <translation>Nach Ergebnis filtern</translation>
+    </message>
+    <message>
+        <source>Any outcome</source>
+        <translation>Jedes Ergebnis</translation>
+    </message>
+    <message>
+        <source>Success</source>
+        <translation>Erfolg</translation>
+    </message>
+    <message>
+        <source>Denied</source>
+        <translation>Verweigert</translation>
+    </message>
+    <message>
+        <source>Filter by IP address</source>
+        <translation>Nach IP-Adresse filtern</translation>
+    </message>
+    <message>
+        <source>Any address</source>
+        <translation>Jede Adresse</translation>
+    </message>
+    <message>
+        <source>Only events from a date</source>
+        <translation>Nur Ereignisse ab einem Datum</translation>
+    </message>
+    <message>
+        <source>Events from (inclusive)</source>
+        <translation>Ereignisse ab (einschließlich)</translation>
+    </message>
+    <message>
+        <source>Only events before a date</source>
+        <translation>Nur Ereignisse vor einem Datum</translation>
+    </message>
+    <message>
+        <source>Events before (exclusive)</source>
+        <translation>Ereignisse vor (ausschließlich)</translation>
+    </message>
+    <message>
+        <source>E&amp;xport…</source>
+        <translation>E&amp;xportieren …</translation>
+    </message>
+    <message>
+        <source>&amp;Verify integrity</source>
+        <translation>Integrität &amp;prüfen</translation>
+    </message>
+    <message>
+        <source>C&amp;lear filters</source>
+        <translation>Filter &amp;leeren</translation>
+    </message>
+    <message>
+        <source>&amp;Copy</source>
+        <translation>&amp;Kopieren</translation>
+    </message>
+    <message>
+        <source>Only this &amp;actor</source>
+        <translation>Nur dieser &amp;Akteur</translation>
+    </message>
+    <message>
+        <source>Only this acti&amp;on</source>
+        <translation>Nur diese Akti&amp;on</translation>
+    </message>
+    <message>
+        <source>Only this &amp;resource</source>
+        <translation>Nur diese &amp;Ressource</translation>
+    </message>
+    <message>
+        <source>Only this &amp;IP address</source>
+        <translation>Nur diese &amp;IP-Adresse</translation>
+    </message>
+    <message>
+        <source>&amp;Actor:</source>
+        <translation>A&amp;kteur:</translation>
+    </message>
+    <message>
+        <source>&amp;Resource:</source>
+        <translation>&amp;Ressource:</translation>
+    </message>
+    <message>
+        <source>O&amp;utcome:</source>
+        <translation>&amp;Ergebnis:</translation>
+    </message>
+    <message>
+        <source>&amp;IP:</source>
+        <translation>&amp;IP:</translation>
+    </message>
+    <message>
+        <source>Audit events</source>
+        <translation>Audit-Ereignisse</translation>
+    </message>
+    <message>
+        <source>Could not load the audit log: %1</source>
+        <translation>Das Audit-Protokoll konnte nicht geladen werden: %1</translation>
+    </message>
+    <message>
+        <source>Looking up “%1”…</source>
+        <translation>„%1“ wird gesucht …</translation>
+    </message>
+    <message>
+        <source>Actor “%1” is %2</source>
+        <translation>Akteur „%1“ ist %2</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Wird geladen …</translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation>Fehler</translation>
+    </message>
+    <message>
+        <source>Could not load the audit log:
+%1
+
+Press F5 to try again.</source>
+        <translation>Das Audit-Protokoll konnte nicht geladen werden:
+%1
+
+Drücken Sie F5, um es erneut zu versuchen.</translation>
+    </message>
+    <message>
+        <source>1 event</source>
+        <translation>1 Ereignis</translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln events</source>
+        <translation>
+            <numerusform>%Ln Ereignis</numerusform>
+            <numerusform>%Ln Ereignisse</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1+ events (scroll for more)</source>
+        <translation>%1+ Ereignisse (scrollen für mehr)</translation>
+    </message>
+    <message>
+        <source>No event matches these filters.
+Widen the date range or clear the filters (Ctrl+Shift+L).</source>
+        <translation>Kein Ereignis passt zu diesen Filtern.
+Erweitern Sie den Zeitraum oder leeren Sie die Filter (Strg+Umschalt+L).</translation>
+    </message>
+    <message>
+        <source>The audit log is empty.
+Every change and every refused attempt will be listed here.</source>
+        <translation>Das Audit-Protokoll ist leer.
+Jede Änderung und jeder abgewiesene Versuch wird hier aufgeführt.</translation>
+    </message>
+    <message>
+        <source>An export is running</source>
+        <translation>Ein Export läuft</translation>
+    </message>
+    <message>
+        <source>Export every event that matches the filters to CSV or JSON Lines</source>
+        <translation>Alle Ereignisse, die zu den Filtern passen, als CSV oder JSON Lines exportieren</translation>
+    </message>
+    <message>
+        <source>The check is running</source>
+        <translation>Die Prüfung läuft</translation>
+    </message>
+    <message>
+        <source>Check the hash chain of the whole audit log</source>
+        <translation>Die Hash-Kette des gesamten Audit-Protokolls prüfen</translation>
+    </message>
+    <message>
+        <source>Select an event first</source>
+        <translation>Wählen Sie zuerst ein Ereignis</translation>
+    </message>
+    <message>
+        <source>Copied 1 event</source>
+        <translation>1 Ereignis kopiert</translation>
+    </message>
+    <message numerus="yes">
+        <source>Copied %n events</source>
+        <translation>
+            <numerusform>%Ln Ereignis kopiert</numerusform>
+            <numerusform>%Ln Ereignisse kopiert</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>CSV (*.csv)</source>
+        <translation>CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>JSON Lines (*.jsonl)</source>
+        <translation>JSON Lines (*.jsonl)</translation>
+    </message>
+    <message>
+        <source>Export the audit log</source>
+        <translation>Audit-Protokoll exportieren</translation>
+    </message>
+    <message>
+        <source>Exporting the audit log to %1…</source>
+        <translation>Audit-Protokoll wird nach %1 exportiert …</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>Export</translation>
+    </message>
+    <message>
+        <source>Cancelling the export…</source>
+        <translation>Export wird abgebrochen …</translation>
+    </message>
+    <message>
+        <source>Exporting the audit log to %1…
+%2 events written</source>
+        <translation>Audit-Protokoll wird nach %1 exportiert …
+%2 Ereignisse geschrieben</translation>
+    </message>
+    <message>
+        <source>Exporting to %1…</source>
+        <translation>Export nach %1 …</translation>
+    </message>
+    <message>
+        <source>Export cancelled; no file was written</source>
+        <translation>Export abgebrochen; es wurde keine Datei geschrieben</translation>
+    </message>
+    <message>
+        <source>Exported %1 events to %2</source>
+        <translation>%1 Ereignisse nach %2 exportiert</translation>
+    </message>
+    <message>
+        <source>Checking the audit chain…</source>
+        <translation>Audit-Kette wird geprüft …</translation>
+    </message>
+    <message>
+        <source>Verify integrity</source>
+        <translation>Integrität prüfen</translation>
+    </message>
+    <message>
+        <source>Chain intact: %1 events</source>
+        <translation>Kette intakt: %1 Ereignisse</translation>
+    </message>
+    <message>
+        <source>Audit integrity</source>
+        <translation>Audit-Integrität</translation>
+    </message>
+    <message>
+        <source>Broken at event #%1: %2</source>
+        <translation>Unterbrochen bei Ereignis #%1: %2</translation>
+    </message>
+    <message>
+        <source>Audit Log</source>
+        <translation>Audit-Protokoll</translation>
+    </message>
+    <message>
+        <source>Fro&amp;m</source>
+        <translation>&amp;Von</translation>
+    </message>
+    <message>
+        <source>T&amp;o</source>
+        <translation>Bi&amp;s</translation>
+    </message>
+    <message>
+        <source>A&amp;ction:</source>
+        <translation>Ak&amp;tion:</translation>
+    </message>
+</context>
+<context>
+    <name>portcullis::BanDialog</name>
+    <message>
+        <source>Ban %1</source>
+        <translation>%1 sperren</translation>
+    </message>
+    <message numerus="yes">
+        <source>Ban %n user(s)</source>
+        <translation>
+            <numerusform>%Ln Benutzer sperren</numerusform>
+            <numerusform>%Ln Benutzer sperren</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>A banned user cannot sign in, and all of their sessions end now.</source>
+        <translation>Ein gesperrter Benutzer kann sich nicht anmelden, und alle seine Sitzungen enden jetzt.</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Grund</translation>
+    </message>
+    <message>
+        <source>Why? The reason is shown to admins and recorded in the audit log.</source>
+        <translation>Warum? Der Grund wird Administratoren angezeigt und im Audit-Protokoll festgehalten.</translation>
+    </message>
+    <message>
+        <source>&amp;Lift the ban automatically on</source>
+        <translation>Sperre automatisch &amp;aufheben am</translation>
+    </message>
+    <message>
+        <source>Ban ends</source>
+        <translation>Ende der Sperre</translation>
+    </message>
+    <message>
+        <source>&amp;Reason:</source>
+        <translation>&amp;Grund:</translation>
+    </message>
+    <message>
+        <source>&amp;Ban</source>
+        <translation>&amp;Sperren</translation>
+    </message>
+    <message>
+        <source>&amp;Preview…</source>
+        <translation>&amp;Vorschau …</translation>
+    </message>
+</context>
+<context>
+    <name>portcullis::BulkActionDialog</name>
+    <message numerus="yes">
+        <source>%1 — %n user(s). Check the list, then run.</source>
+        <translation>
+            <numerusform>%1 – %Ln Benutzer. Prüfen Sie die Liste und führen Sie dann aus.</numerusform>
+            <numerusform>%1 – %Ln Benutzer. Prüfen Sie die Liste und führen Sie dann aus.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Users and results</source>
+        <translation>Benutzer und Ergebnisse</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>Benutzer</translation>
+    </message>
+    <message>
+        <source>Now</source>
+        <translation>Aktuell</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>Ergebnis</translation>
+    </message>
+    <message>
+        <source>Not run yet</source>
+        <translation>Noch nicht ausgeführt</translation>
+    </message>
+    <message>
+        <source>&amp;Run</source>
+        <translation>&amp;Ausführen</translation>
+    </message>
+    <message>
+        <source>%1 succeeded, %2 failed</source>
+        <translation>%1 erfolgreich, %2 fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>running…</source>
+        <translation>läuft …</translation>
+    </message>
+    <message>
+        <source>done</source>
+        <translation>erledigt</translation>
+    </message>
+    <message>
+        <source>failed: %1</source>
+        <translation>fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>%1 of %2 done</source>
+        <translation>%1 von %2 erledigt</translation>
+    </message>
+</context>
+<context>
+    <name>portcullis::ConnectDialog</name>
+    <message>
+        <source>Connect to Portcullis</source>
+        <translation>Mit Portcullis verbinden</translation>
+    </message>
+    <message>
+        <source>Saved connection</source>
+        <translation>Gespeicherte Verbindung</translation>
+    </message>
+    <message>
+        <source>Kind of connection</source>
+        <translation>Art der Verbindung</translation>
+    </message>
+    <message>
+        <source>Local database file (SQLite)</source>
+        <translation>Lokale Datenbankdatei (SQLite)</translation>
+    </message>
+    <message>
+        <source>PostgreSQL server</source>
+        <translation>PostgreSQL-Server</translation>
+    </message>
+    <message>
+        <source>Portcullis REST server</source>
+        <translation>Portcullis-REST-Server</translation>
+    </message>
+    <message>
+        <source>Location</source>
+        <translation>Ort</translation>
+    </message>
+    <message>
+        <source>&amp;Browse…</source>
+        <translation>&amp;Durchsuchen …</translation>
+    </message>
+    <message>
+        <source>Email or username</source>
+        <translation>E-Mail-Adresse oder Benutzername</translation>
+    </message>
+    <message>
+        <source>admin@example.com</source>
+        <translation>admin@example.com</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>Passwort</translation>
+    </message>
+    <message>
+        <source>Kept by the operating system&apos;s keychain, never in Portcullis&apos; settings</source>
+        <translation>Vom Schlüsselbund des Betriebssystems verwahrt, nie in den Einstellungen von Portcullis</translation>
+    </message>
+    <message>
+        <source>&amp;Forget saved credentials</source>
+        <translation>Gespeicherte Anmeldedaten &amp;löschen</translation>
+    </message>
+    <message>
+        <source>&amp;Saved:</source>
+        <translation>&amp;Gespeichert:</translation>
+    </message>
+    <message>
+        <source>&amp;Kind:</source>
+        <translation>&amp;Art:</translation>
+    </message>
+    <message>
+        <source>&amp;Location:</source>
+        <translation>&amp;Ort:</translation>
+    </message>
+    <message>
+        <source>&amp;Email or username:</source>
+        <translation>&amp;E-Mail oder Benutzername:</translation>
+    </message>
+    <message>
+        <source>&amp;Password:</source>
+        <translation>&amp;Passwort:</translation>
+    </message>
+    <message>
+        <source>&amp;Connect</source>
+        <translation>&amp;Verbinden</translation>
+    </message>
+    <message>
+        <source>New connection</source>
+        <translation>Neue Verbindung</translation>
+    </message>
+    <message>
+        <source>Forgot the saved password of %1</source>
+        <translation>Gespeichertes Passwort von %1 gelöscht</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>Verbindung wird hergestellt …</translation>
+    </message>
+    <message>
+        <source>/path/to/portcullis.db</source>
+        <translation>/pfad/zu/portcullis.db</translation>
+    </message>
+    <message>
+        <source>A SQLite database file. A file that does not exist yet can be created.</source>
+        <translation>Eine SQLite-Datenbankdatei. Eine Datei, die noch nicht existiert, kann angelegt werden.</translation>
+    </message>
+    <message>
+        <source>postgresql://user:password@host:5432/database</source>
+        <translation>postgresql://benutzer:passwort@host:5432/datenbank</translation>
+    </message>
+    <message>
+        <source>A PostgreSQL database initialised with portcullis-server init</source>
+        <translation>Eine PostgreSQL-Datenbank, mit portcullis-server init eingerichtet</translation>
+    </message>
+    <message>
+        <source>https://iam.example.com</source>
+        <translation>https://iam.example.com</translation>
+    </message>
+    <message>
+        <source>The address of a portcullis-server</source>
+        <translation>Die Adresse eines portcullis-server</translation>
+    </message>
+    <message>
+        <source>Database file</source>
+        <translation>Datenbankdatei</translation>
+    </message>
+    <message>
+        <source>SQLite databases (*.db *.sqlite);;All files (*)</source>
+        <translation>SQLite-Datenbanken (*.db *.sqlite);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Trusted certificate authority file</source>
+        <translation>Datei der vertrauenswürdigen Zertifizierungsstelle</translation>
+    </message>
+    <message>
+        <source>Optional: a PEM file, for a server with a private CA</source>
+        <translation>Optional: eine PEM-Datei für einen Server mit privater CA</translation>
+    </message>
+    <message>
+        <source>Certificates in this PEM file are trusted for the server&apos;s TLS certificate, besides the system&apos;s. Leave empty for a server with a publicly trusted certificate.</source>
+        <translation>Zertifikaten in dieser PEM-Datei wird für das TLS-Zertifikat des Servers zusätzlich zu denen des Systems vertraut. Leer lassen für einen Server mit einem öffentlich vertrauenswürdigen Zertifikat.</translation>
+    </message>
+    <message>
+        <source>B&amp;rowse…</source>
+        <translation>D&amp;urchsuchen …</translation>
+    </message>
+    <message>
+        <source>Browse for the certificate authority file</source>
+        <translation>Nach der Datei der Zertifizierungsstelle suchen</translation>
+    </message>
+    <message>
+        <source>Re&amp;member the password in the system keychain</source>
+        <translation>Passwort im Schlüssel&amp;bund des Systems speichern</translation>
+    </message>
+    <message>
+        <source>Trusted certificate authority</source>
+        <translation>Vertrauenswürdige Zertifizierungsstelle</translation>
+    </message>
+    <message>
+        <source>PEM certificates (*.pem *.crt);;All files (*)</source>
+        <translation>PEM-Zertifikate (*.pem *.crt);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Remember &amp;this connection (never the password)</source>
+        <translation>Diese Verbindung &amp;merken (nie das Passwort)</translation>
+    </message>
+    <message>
+        <source>Trusted C&amp;A:</source>
+        <translation>Vertrauenswürdige &amp;CA:</translation>
+    </message>
+</context>
+<context>
+    <name>portcullis::DashboardPane</name>
+    <message>
+        <source>Overview</source>
+        <translation>Überblick</translation>
+    </message>
+    <message>
+        <source>Users</source>
+        <translation>Benutzer</translation>
+    </message>
+    <message>
+        <source>Every user that is not deleted</source>
+        <translation>Jeder Benutzer, der nicht gelöscht ist</translation>
+    </message>
+    <message>
+        <source>Active users</source>
+        <translation>Aktive Benutzer</translation>
+    </message>
+    <message>
+        <source>Users who may sign in: not suspended and not banned</source>
+        <translation>Benutzer, die sich anmelden dürfen: weder deaktiviert noch gesperrt</translation>
+    </message>
+    <message>
+        <source>Banned</source>
+        <translation>Gesperrt</translation>
+    </message>
+    <message>
+        <source>Users under a ban that has not expired</source>
+        <translation>Benutzer mit einer Sperre, die noch nicht abgelaufen ist</translation>
+    </message>
+    <message>
+        <source>Suspended</source>
+        <translation>Deaktiviert</translation>
+    </message>
+    <message>
+        <source>Users suspended until an admin reactivates them</source>
+        <translation>Benutzer, die deaktiviert sind, bis ein Administrator sie reaktiviert</translation>
+    </message>
+    <message>
+        <source>Active sessions</source>
+        <translation>Aktive Sitzungen</translation>
+    </message>
+    <message>
+        <source>Sessions neither revoked nor expired</source>
+        <translation>Sitzungen, die weder widerrufen noch abgelaufen sind</translation>
+    </message>
+    <message>
+        <source>Active API keys</source>
+        <translation>Aktive API-Schlüssel</translation>
+    </message>
+    <message>
+        <source>API keys neither revoked nor expired</source>
+        <translation>API-Schlüssel, die weder widerrufen noch abgelaufen sind</translation>
+    </message>
+    <message>
+        <source>Events in 24 h</source>
+        <translation>Ereignisse in 24 h</translation>
+    </message>
+    <message>
+        <source>Audit events written in the last 24 hours</source>
+        <translation>In den letzten 24 Stunden geschriebene Audit-Ereignisse</translation>
+    </message>
+    <message>
+        <source>Activity per day over the last %1 days (UTC)</source>
+        <translation>Aktivität pro Tag in den letzten %1 Tagen (UTC)</translation>
+    </message>
+    <message>
+        <source>Sign-ins, failed sign-ins and admin actions per day</source>
+        <translation>Anmeldungen, fehlgeschlagene Anmeldungen und Admin-Aktionen pro Tag</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Wird geladen …</translation>
+    </message>
+    <message>
+        <source>Could not load the statistics:
+%1
+
+Press F5 to try again.</source>
+        <translation>Die Statistik konnte nicht geladen werden:
+%1
+
+Drücken Sie F5, um es erneut zu versuchen.</translation>
+    </message>
+    <message>
+        <source>Could not load the statistics: %1</source>
+        <translation>Die Statistik konnte nicht geladen werden: %1</translation>
+    </message>
+    <message>
+        <source>Could not load the activity:
+%1
+
+Press F5 to try again.</source>
+        <translation>Die Aktivität konnte nicht geladen werden:
+%1
+
+Drücken Sie F5, um es erneut zu versuchen.</translation>
+    </message>
+    <message>
+        <source>Could not load the activity: %1</source>
+        <translation>Die Aktivität konnte nicht geladen werden: %1</translation>
+    </message>
+    <message>
+        <source>Updated %1 · F5 to refresh</source>
+        <translation>Stand %1 · F5 aktualisiert</translation>
+    </message>
+    <message>
+        <source>No activity to show yet.</source>
+        <translation>Noch keine Aktivität.</translation>
+    </message>
+    <message>
+        <source>Sign-ins</source>
+        <translation>Anmeldungen</translation>
+    </message>
+    <message>
+        <source>Failed sign-ins</source>
+        <translation>Fehlgeschlagene Anmeldungen</translation>
+    </message>
+    <message>
+        <source>Admin actions</source>
+        <translation>Admin-Aktionen</translation>
+    </message>
+    <message>
+        <source>d MMM</source>
+        <extracomment>Date format of the dashboard chart&apos;s axis (QDateTime format: day and short month)</extracomment>
+        <translation>d. MMM</translation>
+    </message>
+    <message>
+        <source>Events per day</source>
+        <translation>Ereignisse pro Tag</translation>
+    </message>
+    <message>
+        <source>Dashboard</source>
+        <translation>Übersicht</translation>
+    </message>
+</context>
+<context>
+    <name>portcullis::FirstRunDialog</name>
+    <message>
+        <source>Create a new Portcullis database</source>
+        <translation>Neue Portcullis-Datenbank anlegen</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt; does not exist yet. Portcullis will create it with the built-in roles and permissions, a first organization and you as its super admin.</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt; existiert noch nicht. Portcullis legt die Datei mit den integrierten Rollen und Berechtigungen, einer ersten Organisation und Ihnen als Super-Admin an.</translation>
+    </message>
+    <message>
+        <source>My Organization</source>
+        <translation>Meine Organisation</translation>
+    </message>
+    <message>
+        <source>Organization name</source>
+        <translation>Name der Organisation</translation>
+    </message>
+    <message>
+        <source>Super admin email</source>
+        <translation>E-Mail-Adresse des Super-Admins</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>Passwort</translation>
+    </message>
+    <message>
+        <source>Repeat the password</source>
+        <translation>Passwort wiederholen</translation>
+    </message>
+    <message>
+        <source>&amp;Organization:</source>
+        <translation>&amp;Organisation:</translation>
+    </message>
+    <message>
+        <source>Super admin &amp;email:</source>
+        <translation>&amp;E-Mail-Adresse des Super-Admins:</translation>
+    </message>
+    <message>
+        <source>&amp;Password:</source>
+        <translation>&amp;Passwort:</translation>
+    </message>
+    <message>
+        <source>C&amp;reate database</source>
+        <translation>Datenbank &amp;anlegen</translation>
+    </message>
+    <message>
+        <source>The two passwords differ</source>
+        <translation>Die beiden Passwörter unterscheiden sich</translation>
+    </message>
+    <message>
+        <source>Enter a valid email address</source>
+        <translation>Geben Sie eine gültige E-Mail-Adresse ein</translation>
+    </message>
+    <message>
+        <source>Name the organization</source>
+        <translation>Benennen Sie die Organisation</translation>
+    </message>
+    <message>
+        <source>✓ Ready</source>
+        <translation>✓ Bereit</translation>
+    </message>
+    <message>
+        <source>Repeat pass&amp;word:</source>
+        <translation>Passwort &amp;wiederholen:</translation>
+    </message>
+</context>
+<context>
+    <name>portcullis::ImpersonateDialog</name>
+    <message>
+        <source>Impersonate %1</source>
+        <translation>Identität von %1 übernehmen</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;You are about to act as %1.&lt;/b&gt;&lt;br&gt;Everything you do in this session is done in their name and recorded in the audit log together with your account and the reason below. The session is marked as impersonated wherever it appears, and it ends by itself after the duration you choose.</source>
+        <translation>&lt;b&gt;Sie sind dabei, als %1 zu handeln.&lt;/b&gt;&lt;br&gt;Alles, was Sie in dieser Sitzung tun, geschieht in diesem Namen und wird zusammen mit Ihrem Konto und dem unten angegebenen Grund im Audit-Protokoll festgehalten. Die Sitzung ist überall, wo sie erscheint, als Identitätsübernahme gekennzeichnet und endet von selbst nach der gewählten Dauer.</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Grund</translation>
+    </message>
+    <message>
+        <source>Why, e.g. the support ticket you are working on (required)</source>
+        <translation>Warum, z. B. das Support-Ticket, an dem Sie arbeiten (erforderlich)</translation>
+    </message>
+    <message>
+        <source>Duration in minutes</source>
+        <translation>Dauer in Minuten</translation>
+    </message>
+    <message>
+        <source> min</source>
+        <translation> min</translation>
+    </message>
+    <message>
+        <source>&amp;Reason:</source>
+        <translation>&amp;Grund:</translation>
+    </message>
+    <message>
+        <source>&amp;Duration:</source>
+        <translation>&amp;Dauer:</translation>
+    </message>
+    <message>
+        <source>&amp;Impersonate</source>
+        <translation>&amp;Identität übernehmen</translation>
+    </message>
+    <message>
+        <source>Impersonation session for %1</source>
+        <translation>Sitzung mit der Identität von %1</translation>
+    </message>
+    <message>
+        <source>Use this session token to act as %1 until %2. Every action is audited with your name.</source>
+        <translation>Verwenden Sie dieses Sitzungstoken, um bis %2 als %1 zu handeln. Jede Aktion wird mit Ihrem Namen protokolliert.</translation>
+    </message>
+</context>
+<context>
+    <name>portcullis::InvitationDialog</name>
+    <message>
+        <source>Invite into %1</source>
+        <translation>In %1 einladen</translation>
+    </message>
+    <message>
+        <source>Email of the invitee</source>
+        <translation>E-Mail-Adresse der eingeladenen Person</translation>
+    </message>
+    <message>
+        <source>name@example.com</source>
+        <translation>name@example.com</translation>
+    </message>
+    <message>
+        <source>Role of the invitee</source>
+        <translation>Rolle der eingeladenen Person</translation>
+    </message>
+    <message>
+        <source>%1 — %2 (level %3)</source>
+        <translation>%1 – %2 (Stufe %3)</translation>
+    </message>
+    <message>
+        <source>Roles below your level (%1)</source>
+        <translation>Rollen unter Ihrer Stufe (%1)</translation>
+    </message>
+    <message>
+        <source>Days the invitation is valid</source>
+        <translation>Tage, die die Einladung gültig ist</translation>
+    </message>
+    <message>
+        <source> days</source>
+        <translation> Tage</translation>
+    </message>
+    <message>
+        <source>&amp;Email:</source>
+        <translation>&amp;E-Mail:</translation>
+    </message>
+    <message>
+        <source>&amp;Role:</source>
+        <translation>&amp;Rolle:</translation>
+    </message>
+    <message>
+        <source>&amp;Valid for:</source>
+        <translation>&amp;Gültig für:</translation>
+    </message>
+    <message>
+        <source>&amp;Invite</source>
+        <translation>Ein&amp;laden</translation>
+    </message>
+    <message>
+        <source>There is no role below your level to invite with</source>
+        <translation>Es gibt keine Rolle unter Ihrer Stufe, mit der Sie einladen können</translation>
+    </message>
+    <message>
+        <source>The invitee receives a one-time token that creates their account in %1 with the role you choose. It counts against the plan&apos;s user limit while pending.</source>
+        <translation>Die eingeladene Person erhält ein einmaliges Token, das ihr Konto in %1 mit der gewählten Rolle anlegt. Solange die Einladung aussteht, zählt sie zum Benutzerlimit des Tarifs.</translation>
+    </message>
+</context>
+<context>
+    <name>portcullis::InvitationListModel</name>
+    <message>
+        <source>Pending</source>
+        <translation>Ausstehend</translation>
+    </message>
+    <message>
+        <source>Accepted</source>
+        <translation>Angenommen</translation>
+    </message>
+    <message>
+        <source>Revoked</source>
+        <translation>Widerrufen</translation>
+    </message>
+    <message>
+        <source>Expired</source>
+        <translation>Abgelaufen</translation>
+    </message>
+    <message>
+        <source>Expires %1</source>
+        <translation>Ablauf: %1</translation>
+    </message>
+    <message>
+        <source>Accepted %1</source>
+        <translation>Angenommen: %1</translation>
+    </message>
+    <message>
+        <source>Sent %1</source>
+        <translation>Gesendet: %1</translation>
+    </message>
+    <message>
+        <source>Email</source>
+        <translation>E-Mail</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>Rolle</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Expires</source>
+        <translation>Läuft ab</translation>
+    </message>
+</context>
+<context>
+    <name>portcullis::Launcher</name>
+    <message>
+        <source>Cannot read the password file %1: %2</source>
+        <translation>Die Passwortdatei %1 kann nicht gelesen werden: %2</translation>
+    </message>
+    <message>
+        <source>The password file %1 is empty</source>
+        <translation>Die Passwortdatei %1 ist leer</translation>
+    </message>
+    <message>
+        <source>Keychain unavailable</source>
+        <translation>Schlüsselbund nicht verfügbar</translation>
+    </message>
+    <message>
+        <source>%1 is not a server address; give one like https://iam.example.com</source>
+        <translation>%1 ist keine Serveradresse; geben Sie eine wie https://iam.example.com an</translation>
+    </message>
+    <message>
+        <source>--screenshot needs --user and --password-file</source>
+        <translation>--screenshot braucht --user und --password-file</translation>
+    </message>
+    <message>
+        <source>--screenshot needs --db, --user and --password-file</source>
+        <translation>--screenshot braucht --db, --user und --password-file</translation>
+    </message>
+    <message>
+        <source>The database file %1 does not exist</source>
+        <translation>Die Datenbankdatei %1 existiert nicht</translation>
+    </message>
+    <message>
+        <source>Creating the database…</source>
+        <translation>Datenbank wird angelegt …</translation>
+    </message>
+    <message>
+        <source>Super Admin</source>
+        <translation>Super-Admin</translation>
+    </message>
+    <message>
+        <source>Could not create the database: %1</source>
+        <translation>Die Datenbank konnte nicht angelegt werden: %1</translation>
+    </message>
+    <message>
+        <source>Sign-in refused: %1</source>
+        <translation>Anmeldung abgelehnt: %1</translation>
+    </message>
+    <message>
+        <source>%1 has no administrative permissions; the console is for admins</source>
+        <translation>%1 hat keine Administrationsrechte; die Konsole ist für Administratoren</translation>
+    </message>
+    <message>
+        <source>Unknown pane %1; choose one of %2</source>
+        <translation>Unbekannter Bereich %1; wählen Sie einen aus %2</translation>
+    </message>
+    <message>
+        <source>Unknown pane</source>
+        <translation>Unbekannter Bereich</translation>
+    </message>
+    <message>
+        <source>Cannot write the screenshot %1</source>
+        <translation>Der Screenshot %1 kann nicht geschrieben werden</translation>
+    </message>
+    <message>
+        <source>saved %1</source>
+        <translation>%1 gespeichert</translation>
+    </message>
+    <message>
+        <source>The %1 pane did not show its data within %2 s</source>
+        <translation>Der Bereich %1 hat seine Daten nicht innerhalb von %2 s angezeigt</translation>
+    </message>
+</context>
+<context>
+    <name>portcullis::MainWindow</name>
+    <message>
+        <source>Portcullis</source>
+        <translation>Portcullis</translation>
+    </message>
+    <message>
+        <source>Sections</source>
+        <translation>Bereiche</translation>
+    </message>
+    <message>
+        <source>Not connected</source>
+        <translation>Nicht verbunden</translation>
+    </message>
+    <message>
+        <source>no role</source>
+        <translation>keine Rolle</translation>
+    </message>
+    <message>
+        <source>Signed in as %1 (%2)</source>
+        <translation>Angemeldet als %1 (%2)</translation>
+    </message>
+    <message>
+        <source>Main</source>
+        <translation>Hauptleiste</translation>
+    </message>
+    <message>
+        <source>&amp;Tenant:</source>
+        <translation>&amp;Organisation:</translation>
+    </message>
+    <message>
+        <source>Tenant</source>
+        <translation>Organisation</translation>
+    </message>
+    <message>
+        <source>All tenants</source>
+        <translation>Alle Organisationen</translation>
+    </message>
+    <message>
+        <source>Show the data of one tenant or of all of them</source>
+        <translation>Die Daten einer Organisation oder aller Organisationen anzeigen</translation>
+    </message>
+    <message>
+        <source>My organization</source>
+        <translation>Meine Organisation</translation>
+    </message>
+    <message>
+        <source>Only super admins can look at other tenants</source>
+        <translation>Nur Super-Admins können andere Organisationen ansehen</translation>
+    </message>
+    <message>
+        <source>Signing out…</source>
+        <translation>Abmelden …</translation>
+    </message>
+    <message>
+        <source>&amp;Find…</source>
+        <translation>&amp;Suchen …</translation>
+    </message>
+    <message>
+        <source>&amp;New…</source>
+        <translation>&amp;Neu …</translation>
+    </message>
+    <message>
+        <source>&amp;Delete…</source>
+        <translation>&amp;Löschen …</translation>
+    </message>
+    <message>
+        <source>&amp;Refresh</source>
+        <translation>&amp;Aktualisieren</translation>
+    </message>
+    <message>
+        <source>&amp;Copy</source>
+        <translation>&amp;Kopieren</translation>
+    </message>
+    <message>
+        <source>Sign &amp;Out</source>
+        <translation>&amp;Abmelden</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Beenden</translation>
+    </message>
+    <message>
+        <source>&amp;Keyboard Shortcuts</source>
+        <translation>&amp;Tastenkürzel</translation>
+    </message>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation>Tastenkürzel</translation>
+    </message>
+    <message>
+        <source>&amp;About Portcullis</source>
+        <translation>Ü&amp;ber Portcullis</translation>
+    </message>
+    <message>
+        <source>About Portcullis</source>
+        <translation>Über Portcullis</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;Portcullis %1&lt;/h3&gt;&lt;p&gt;Admin console for multi-tenant auth.&lt;/p&gt;&lt;p&gt;Connected to %2.&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;Portcullis %1&lt;/h3&gt;&lt;p&gt;Verwaltungskonsole für mandantenfähige Authentifizierung.&lt;/p&gt;&lt;p&gt;Verbunden mit %2.&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Datei</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>&amp;Bearbeiten</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;Ansicht</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>&amp;Hilfe</translation>
+    </message>
+    <message>
+        <source>%1 — Portcullis</source>
+        <translation>%1 – Portcullis</translation>
+    </message>
+    <message>
+        <source>Could not load the tenants: %1</source>
+        <translation>Die Organisationen konnten nicht geladen werden: %1</translation>
+    </message>
+    <message>
+        <source>&amp;Preferences…</source>
+        <translation>&amp;Einstellungen …</translation>
+    </message>
+    <message>
+        <source>The language changes the next time Portcullis starts</source>
+        <translation>Die Sprache ändert sich beim nächsten Start von Portcullis</translation>
+    </message>
+    <message>
+        <source>Ctrl+1 … Ctrl+7	go to a section
+Ctrl+F	find in the current list
+Ctrl+N	new item
+Delete	delete the selection
+F5	refresh
+Ctrl+C	copy the selected rows
+Menu key or Shift+F10	context menu of the selection
+Tab, Shift+Tab	next, previous field; into a list selects its first row
+Ctrl+Return	submit a dialog from a multi-line field
+Escape	close a dialog or menu
+F1	this list</source>
+        <translation>Strg+1 … Strg+7	zu einem Bereich wechseln
+Strg+F	in der aktuellen Liste suchen
+Strg+N	neues Element
+Entf	Auswahl löschen
+F5	aktualisieren
+Strg+C	ausgewählte Zeilen kopieren
+Menütaste oder Umschalt+F10	Kontextmenü der Auswahl
+Tab, Umschalt+Tab	nächstes, vorheriges Feld; in einer Liste wird die erste Zeile gewählt
+Strg+Eingabe	Dialog aus einem mehrzeiligen Feld heraus bestätigen
+Esc	Dialog oder Menü schließen
+F1	diese Liste</translation>
+    </message>
+</context>
+<context>
+    <name>portcullis::OrganizationDetailsPanel</name>
+    <message>
+        <source>Organization details</source>
+        <translation>Details der Organisation</translation>
+    </message>
+    <message>
+        <source>Select an organization to see its plan, features and invitations.</source>
+        <translation>Wählen Sie eine Organisation, um Tarif, Funktionen und Einladungen zu sehen.</translation>
+    </message>
+    <message>
+        <source>Slug:</source>
+        <translation>Slug:</translation>
+    </message>
+    <message>
+        <source>Plan:</source>
+        <translation>Tarif:</translation>
+    </message>
+    <message>
+        <source>Users:</source>
+        <translation>Benutzer:</translation>
+    </message>
+    <message>
+        <source>Features:</source>
+        <translation>Funktionen:</translation>
+    </message>
+    <message>
+        <source>Status:</source>
+        <translation>Status:</translation>
+    </message>
+    <message>
+        <source>Created:</source>
+        <translation>Erstellt:</translation>
+    </message>
+    <message>
+        <source>Invitations</source>
+        <translation>Einladungen</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Expires</source>
+        <translation>Läuft ab</translation>
+    </message>
+    <message>
+        <source>%1 of at most %2</source>
+        <translation>%1 von höchstens %2</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>keine</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>Aktiv</translation>
+    </message>
+    <message>
+        <source>Suspended: nobody in it can sign in</source>
+        <translation>Deaktiviert: Niemand darin kann sich anmelden</translation>
+    </message>
+    <message>
+        <source>&amp;Invitations (%1)</source>
+        <translation>&amp;Einladungen (%1)</translation>
+    </message>
+    <message>
+        <source>&amp;Invitations</source>
+        <translation>&amp;Einladungen</translation>
+    </message>
+    <message>
+        <source>Could not load the invitations:
+%1</source>
+        <translation>Die Einladungen konnten nicht geladen werden:
+%1</translation>
+    </message>
+    <message>
+        <source>No invitations yet.
+Invite someone with Ctrl+I.</source>
+        <translation>Noch keine Einladungen.
+Laden Sie jemanden mit Strg+I ein.</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Wird geladen …</translation>
+    </message>
+</context>
+<context>
+    <name>portcullis::OrganizationDialog</name>
+    <message>
+        <source>Edit %1</source>
+        <translation>%1 bearbeiten</translation>
+    </message>
+    <message>
+        <source>New organization</source>
+        <translation>Neue Organisation</translation>
+    </message>
+    <message>
+        <source>Only super admins change the plan, the user limit and the features</source>
+        <translation>Nur Super-Admins ändern Tarif, Benutzerlimit und Funktionen</translation>
+    </message>
+    <message>
+        <source>Organization name</source>
+        <translation>Name der Organisation</translation>
+    </message>
+    <message>
+        <source>Slug</source>
+        <translation>Slug</translation>
+    </message>
+    <message>
+        <source>The slug identifies the organization and cannot be changed</source>
+        <translation>Der Slug kennzeichnet die Organisation und kann nicht geändert werden</translation>
+    </message>
+    <message>
+        <source>derived from the name</source>
+        <translation>aus dem Namen abgeleitet</translation>
+    </message>
+    <message>
+        <source>Lower-case letters and digits in groups separated by hyphens; derived from the name until you edit it</source>
+        <translation>Kleinbuchstaben und Ziffern in Gruppen, getrennt durch Bindestriche; aus dem Namen abgeleitet, bis Sie ihn bearbeiten</translation>
+    </message>
+    <message>
+        <source>Plan</source>
+        <translation>Tarif</translation>
+    </message>
+    <message>
+        <source>User limit</source>
+        <translation>Benutzerlimit</translation>
+    </message>
+    <message>
+        <source> users</source>
+        <translation> Benutzer</translation>
+    </message>
+    <message>
+        <source>Features</source>
+        <translation>Funktionen</translation>
+    </message>
+    <message>
+        <source>Another feature</source>
+        <translation>Weitere Funktion</translation>
+    </message>
+    <message>
+        <source>Another feature, then Enter</source>
+        <translation>Weitere Funktion, dann Eingabetaste</translation>
+    </message>
+    <message>
+        <source>&amp;Add</source>
+        <translation>&amp;Hinzufügen</translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation>&amp;Name:</translation>
+    </message>
+    <message>
+        <source>&amp;Plan:</source>
+        <translation>&amp;Tarif:</translation>
+    </message>
+    <message>
+        <source>&amp;User limit:</source>
+        <translation>&amp;Benutzerlimit:</translation>
+    </message>
+    <message>
+        <source>&amp;Features:</source>
+        <translation>&amp;Funktionen:</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>&amp;Speichern</translation>
+    </message>
+    <message>
+        <source>C&amp;reate</source>
+        <translation>&amp;Erstellen</translation>
+    </message>
+    <message>
+        <source>S&amp;lug:</source>
+        <translation>S&amp;lug:</translation>
+    </message>
+</context>
+<context>
+    <name>portcullis::OrganizationDialogs</name>
+    <message>
+        <source>Send this invitation token to &lt;b&gt;%1&lt;/b&gt;: it lets them join %2 as %3 until %4.&lt;br&gt;They can accept it with &lt;code&gt;POST /api/invitations/accept&lt;/code&gt; once the REST server is deployed, or open the link from &lt;i&gt;Copy link&lt;/i&gt;.</source>
+        <translation>Senden Sie dieses Einladungstoken an &lt;b&gt;%1&lt;/b&gt;: Damit kann die Person %2 bis %4 als %3 beitreten.&lt;br&gt;Sie kann es mit &lt;code&gt;POST /api/invitations/accept&lt;/code&gt; annehmen, sobald der REST-Server bereitsteht, oder den Link aus &lt;i&gt;Link kopieren&lt;/i&gt; öffnen.</translation>
+    </message>
+    <message>
+        <source>Invitation for %1</source>
+        <translation>Einladung für %1</translation>
+    </message>
+    <message>
+        <source>Copy &amp;link</source>
+        <translation>&amp;Link kopieren</translation>
+    </message>
+    <message>
+        <source>Link copied</source>
+        <translation>Link kopiert</translation>
+    </message>
+</context>
+<context>
+    <name>portcullis::OrganizationListModel</name>
+    <message>
+        <source>Free</source>
+        <translation>Free</translation>
+    </message>
+    <message>
+        <source>Business</source>
+        <translation>Business</translation>
+    </message>
+    <message>
+        <source>Enterprise</source>
+        <translation>Enterprise</translation>
+    </message>
+    <message>
+        <source>%1 / %2</source>
+        <translation>%1 / %2</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>keine</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>Aktiv</translation>
+    </message>
+    <message>
+        <source>Suspended</source>
+        <translation>Deaktiviert</translation>
+    </message>
+    <message>
+        <source>%1 users of at most %2 on the %3 plan</source>
+        <translation>%1 Benutzer von höchstens %2 im Tarif %3</translation>
+    </message>
+    <message>
+        <source>Suspended: nobody in this organization can sign in</source>
+        <translation>Deaktiviert: Niemand in dieser Organisation kann sich anmelden</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Slug</source>
+        <translation>Slug</translation>
+    </message>
+    <message>
+        <source>Plan</source>
+        <translation>Tarif</translation>
+    </message>
+    <message>
+        <source>Users</source>
+        <translation>Benutzer</translation>
+    </message>
+    <message>
+        <source>Features</source>
+        <translation>Funktionen</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Not connected</source>
+        <translation>Nicht verbunden</translation>
+    </message>
+</context>
+<context>
+    <name>portcullis::OrganizationsPane</name>
+    <message>
+        <source>Search organizations</source>
+        <translation>Organisationen durchsuchen</translation>
+    </message>
+    <message>
+        <source>Search name, slug or plan (Ctrl+F)</source>
+        <translation>Name, Slug oder Tarif suchen (Strg+F)</translation>
+    </message>
+    <message>
+        <source>Filter by status</source>
+        <translation>Nach Status filtern</translation>
+    </message>
+    <message>
+        <source>Any status</source>
+        <translation>Jeder Status</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>Aktiv</translation>
+    </message>
+    <message>
+        <source>Suspended</source>
+        <translation>Deaktiviert</translation>
+    </message>
+    <message>
+        <source>Organizations</source>
+        <translation>Organisationen</translation>
+    </message>
+    <message>
+        <source>Plan</source>
+        <translation>Tarif</translation>
+    </message>
+    <message>
+        <source>%1 / %2</source>
+        <translation>%1 / %2</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>&amp;Edit…</source>
+        <translation>&amp;Bearbeiten …</translation>
+    </message>
+    <message>
+        <source>&amp;Suspend…</source>
+        <translation>&amp;Deaktivieren …</translation>
+    </message>
+    <message>
+        <source>Reac&amp;tivate</source>
+        <translation>&amp;Reaktivieren</translation>
+    </message>
+    <message>
+        <source>&amp;Wipe out…</source>
+        <translation>&amp;Vollständig löschen …</translation>
+    </message>
+    <message>
+        <source>&amp;Invite…</source>
+        <translation>&amp;Einladen …</translation>
+    </message>
+    <message>
+        <source>&amp;Revoke invitation…</source>
+        <translation>Einladung &amp;widerrufen …</translation>
+    </message>
+    <message>
+        <source>&amp;Copy</source>
+        <translation>&amp;Kopieren</translation>
+    </message>
+    <message>
+        <source>Could not load the organizations: %1</source>
+        <translation>Die Organisationen konnten nicht geladen werden: %1</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Wird geladen …</translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation>Fehler</translation>
+    </message>
+    <message>
+        <source>Could not load the organizations:
+%1
+
+Press F5 to try again.</source>
+        <translation>Die Organisationen konnten nicht geladen werden:
+%1
+
+Drücken Sie F5, um es erneut zu versuchen.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n organization(s)</source>
+        <translation>
+            <numerusform>%Ln Organisation</numerusform>
+            <numerusform>%Ln Organisationen</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 of %n organization(s)</source>
+        <translation>
+            <numerusform>%1 von %Ln Organisation</numerusform>
+            <numerusform>%1 von %Ln Organisationen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No organizations yet.</source>
+        <translation>Noch keine Organisationen.</translation>
+    </message>
+    <message>
+        <source>Create the first one with Ctrl+N.</source>
+        <translation>Legen Sie die erste mit Strg+N an.</translation>
+    </message>
+    <message>
+        <source>No organization matches.
+Clear the search or the status filter to see all.</source>
+        <translation>Keine Organisation passt.
+Leeren Sie die Suche oder den Statusfilter, um alle zu sehen.</translation>
+    </message>
+    <message>
+        <source>Select an organization first</source>
+        <translation>Wählen Sie zuerst eine Organisation</translation>
+    </message>
+    <message>
+        <source>Only super admins can do this to organizations</source>
+        <translation>Nur Super-Admins können das mit Organisationen tun</translation>
+    </message>
+    <message>
+        <source>You cannot suspend your own organization</source>
+        <translation>Sie können Ihre eigene Organisation nicht deaktivieren</translation>
+    </message>
+    <message>
+        <source>It is already suspended</source>
+        <translation>Sie ist bereits deaktiviert</translation>
+    </message>
+    <message>
+        <source>It is active</source>
+        <translation>Sie ist aktiv</translation>
+    </message>
+    <message>
+        <source>You cannot wipe out your own organization</source>
+        <translation>Sie können Ihre eigene Organisation nicht vollständig löschen</translation>
+    </message>
+    <message>
+        <source>It is suspended; reactivate it before inviting</source>
+        <translation>Sie ist deaktiviert; reaktivieren Sie sie, bevor Sie einladen</translation>
+    </message>
+    <message>
+        <source>Select an invitation first</source>
+        <translation>Wählen Sie zuerst eine Einladung</translation>
+    </message>
+    <message>
+        <source>Only pending invitations can be revoked</source>
+        <translation>Nur ausstehende Einladungen können widerrufen werden</translation>
+    </message>
+    <message>
+        <source>Only super admins can create organizations</source>
+        <translation>Nur Super-Admins können Organisationen erstellen</translation>
+    </message>
+    <message>
+        <source>Created the organization %1 (%2)</source>
+        <translation>Organisation %1 (%2) erstellt</translation>
+    </message>
+    <message>
+        <source>Saved %1</source>
+        <translation>%1 gespeichert</translation>
+    </message>
+    <message>
+        <source>Suspend organization</source>
+        <translation>Organisation deaktivieren</translation>
+    </message>
+    <message numerus="yes">
+        <source>Suspend %1? Nobody in it can sign in until it is reactivated, and its %n user(s) are signed out. Nothing is deleted.</source>
+        <translation>
+            <numerusform>%1 deaktivieren? Niemand darin kann sich anmelden, bis sie reaktiviert wird, und ihr %Ln Benutzer wird abgemeldet. Nichts wird gelöscht.</numerusform>
+            <numerusform>%1 deaktivieren? Niemand darin kann sich anmelden, bis sie reaktiviert wird, und ihre %Ln Benutzer werden abgemeldet. Nichts wird gelöscht.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Suspended %1</source>
+        <translation>%1 deaktiviert</translation>
+    </message>
+    <message>
+        <source>Reactivate organization</source>
+        <translation>Organisation reaktivieren</translation>
+    </message>
+    <message>
+        <source>Reactivated %1</source>
+        <translation>%1 reaktiviert</translation>
+    </message>
+    <message>
+        <source>Wiped out %1</source>
+        <translation>%1 vollständig gelöscht</translation>
+    </message>
+    <message>
+        <source>Invite</source>
+        <translation>Einladen</translation>
+    </message>
+    <message>
+        <source>Invited %1 into %2</source>
+        <translation>%1 in %2 eingeladen</translation>
+    </message>
+    <message>
+        <source>Revoke invitation</source>
+        <translation>Einladung widerrufen</translation>
+    </message>
+    <message>
+        <source>Revoke the invitation for %1? Its token stops working at once.</source>
+        <translation>Die Einladung für %1 widerrufen? Ihr Token funktioniert sofort nicht mehr.</translation>
+    </message>
+    <message>
+        <source>Revoked the invitation for %1</source>
+        <translation>Einladung für %1 widerrufen</translation>
+    </message>
+    <message>
+        <source>Copied %1</source>
+        <translation>%1 kopiert</translation>
+    </message>
+</context>
+<context>
+    <name>portcullis::Pane</name>
+    <message>
+        <source>Nothing to create here</source>
+        <translation>Hier gibt es nichts zu erstellen</translation>
+    </message>
+    <message>
+        <source>Nothing to delete here</source>
+        <translation>Hier gibt es nichts zu löschen</translation>
+    </message>
+    <message>
+        <source>Your role does not allow this (%1)</source>
+        <translation>Ihre Rolle erlaubt das nicht (%1)</translation>
+    </message>
+</context>
+<context>
+    <name>portcullis::PermissionTreeModel</name>
+    <message>
+        <source>Chat</source>
+        <translation>Chat</translation>
+    </message>
+    <message>
+        <source>Builder</source>
+        <translation>Builder</translation>
+    </message>
+    <message>
+        <source>Knowledge base</source>
+        <translation>Wissensdatenbank</translation>
+    </message>
+    <message>
+        <source>Administration</source>
+        <translation>Administration</translation>
+    </message>
+    <message>
+        <source>Other (wildcards and codes outside the catalog)</source>
+        <translation>Sonstige (Platzhalter und Codes außerhalb des Katalogs)</translation>
+    </message>
+    <message>
+        <source>Not in the permission catalog</source>
+        <translation>Nicht im Berechtigungskatalog</translation>
+    </message>
+    <message>
+        <source>%1 of %2 granted</source>
+        <translation>%1 von %2 gewährt</translation>
+    </message>
+    <message>
+        <source>Check or clear every permission of %1 you may change</source>
+        <translation>Alle Berechtigungen von %1, die Sie ändern dürfen, ankreuzen oder abwählen</translation>
+    </message>
+    <message>
+        <source>inherited from %1</source>
+        <translation>geerbt von %1</translation>
+    </message>
+    <message>
+        <source>included in %1</source>
+        <translation>enthalten in %1</translation>
+    </message>
+    <message>
+        <source>You do not hold %1, so you cannot give it to a role</source>
+        <translation>Sie haben %1 nicht und können es daher keiner Rolle geben</translation>
+    </message>
+    <message>
+        <source>Permission</source>
+        <translation>Berechtigung</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>Beschreibung</translation>
+    </message>
+</context>
+<context>
+    <name>portcullis::PreferencesDialog</name>
+    <message>
+        <source>Preferences</source>
+        <translation>Einstellungen</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Sprache</translation>
+    </message>
+    <message>
+        <source>System default (%1)</source>
+        <translation>Systemstandard (%1)</translation>
+    </message>
+    <message>
+        <source>The language also sets how dates, times and numbers are written. A new choice takes effect the next time Portcullis starts.</source>
+        <translation>Die Sprache bestimmt auch, wie Datum, Uhrzeit und Zahlen geschrieben werden. Eine neue Wahl gilt ab dem nächsten Start von Portcullis.</translation>
+    </message>
+    <message>
+        <source>This run uses %1 because of --lang, which overrides this setting.</source>
+        <translation>Portcullis läuft gerade auf %1, weil --lang diese Einstellung übersteuert.</translation>
+    </message>
+    <message>
+        <source>&amp;Language:</source>
+        <translation>&amp;Sprache:</translation>
+    </message>
+</context>
+<context>
+    <name>portcullis::RoleDetailsPanel</name>
+    <message>
+        <source>Role details</source>
+        <translation>Details der Rolle</translation>
+    </message>
+    <message>
+        <source>Select a role to see its permissions.
+
+Create a custom role with Ctrl+N, or start from an existing one with &quot;New role based on this…&quot; in its context menu.</source>
+        <translation>Wählen Sie eine Rolle, um ihre Berechtigungen zu sehen.
+
+Erstellen Sie eine benutzerdefinierte Rolle mit Strg+N oder gehen Sie von einer vorhandenen aus mit „Neue Rolle auf dieser Basis …“ in ihrem Kontextmenü.</translation>
+    </message>
+    <message>
+        <source>Code:</source>
+        <translation>Code:</translation>
+    </message>
+    <message>
+        <source>Level:</source>
+        <translation>Stufe:</translation>
+    </message>
+    <message>
+        <source>Type:</source>
+        <translation>Typ:</translation>
+    </message>
+    <message>
+        <source>Scope:</source>
+        <translation>Bereich:</translation>
+    </message>
+    <message>
+        <source>About:</source>
+        <translation>Info:</translation>
+    </message>
+    <message>
+        <source>Direct:</source>
+        <translation>Direkt:</translation>
+    </message>
+    <message>
+        <source>Grants:</source>
+        <translation>Zuweisbar:</translation>
+    </message>
+    <message>
+        <source>Effective permissions</source>
+        <translation>Effektive Berechtigungen</translation>
+    </message>
+    <message>
+        <source>Built-in (cannot be changed)</source>
+        <translation>Integriert (nicht änderbar)</translation>
+    </message>
+    <message>
+        <source>Custom</source>
+        <translation>Benutzerdefiniert</translation>
+    </message>
+    <message>
+        <source>no description</source>
+        <translation>keine Beschreibung</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n permission(s)</source>
+        <translation>
+            <numerusform>%Ln Berechtigung</numerusform>
+            <numerusform>%Ln Berechtigungen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>keine</translation>
+    </message>
+    <message>
+        <source>Effective permissions: loading…</source>
+        <translation>Effektive Berechtigungen: werden geladen …</translation>
+    </message>
+    <message>
+        <source>inherited</source>
+        <translation>geerbt</translation>
+    </message>
+    <message>
+        <source>inherited from %1</source>
+        <translation>geerbt von %1</translation>
+    </message>
+    <message>
+        <source>granted directly</source>
+        <translation>direkt gewährt</translation>
+    </message>
+    <message>
+        <source>Could not load the effective permissions: %1</source>
+        <translation>Die effektiven Berechtigungen konnten nicht geladen werden: %1</translation>
+    </message>
+    <message>
+        <source>Effective &amp;permissions: %1 (%2 inherited, in italics)</source>
+        <translation>Effektive Berechti&amp;gungen: %1 (%2 geerbt, kursiv)</translation>
+    </message>
+</context>
+<context>
+    <name>portcullis::RoleEditor</name>
+    <message>
+        <source>%1 is a built-in role: it comes with Portcullis and cannot be changed. To start from it, close this and choose &quot;New role based on this…&quot;.</source>
+        <translation>%1 ist eine integrierte Rolle: Sie gehört zu Portcullis und kann nicht geändert werden. Um von ihr auszugehen, schließen Sie dies und wählen Sie „Neue Rolle auf dieser Basis …“.</translation>
+    </message>
+    <message>
+        <source>New role</source>
+        <translation>Neue Rolle</translation>
+    </message>
+    <message>
+        <source>New role based on %1</source>
+        <translation>Neue Rolle auf Basis von %1</translation>
+    </message>
+    <message>
+        <source>Role %1</source>
+        <translation>Rolle %1</translation>
+    </message>
+    <message>
+        <source>Edit role %1</source>
+        <translation>Rolle %1 bearbeiten</translation>
+    </message>
+    <message>
+        <source>Role code</source>
+        <translation>Rollencode</translation>
+    </message>
+    <message>
+        <source>e.g. support_agent</source>
+        <translation>z. B. support_agent</translation>
+    </message>
+    <message>
+        <source>Lower-case letters, digits and underscores; it cannot be changed later</source>
+        <translation>Kleinbuchstaben, Ziffern und Unterstriche; kann später nicht geändert werden</translation>
+    </message>
+    <message>
+        <source>Role name</source>
+        <translation>Name der Rolle</translation>
+    </message>
+    <message>
+        <source>Role description</source>
+        <translation>Beschreibung der Rolle</translation>
+    </message>
+    <message>
+        <source>Role level</source>
+        <translation>Stufe der Rolle</translation>
+    </message>
+    <message>
+        <source>Higher levels manage lower ones; custom roles go from 1 to 99</source>
+        <translation>Höhere Stufen verwalten niedrigere; benutzerdefinierte Rollen reichen von 1 bis 99</translation>
+    </message>
+    <message>
+        <source>Higher levels manage lower ones; your level is %1, so a role you manage stays below it</source>
+        <translation>Höhere Stufen verwalten niedrigere; Ihre Stufe ist %1, daher bleibt eine Rolle, die Sie verwalten, darunter</translation>
+    </message>
+    <message>
+        <source>Organization of the role</source>
+        <translation>Organisation der Rolle</translation>
+    </message>
+    <message>
+        <source>Copy of %1</source>
+        <translation>Kopie von %1</translation>
+    </message>
+    <message>
+        <source>The code of a role cannot be changed</source>
+        <translation>Der Code einer Rolle kann nicht geändert werden</translation>
+    </message>
+    <message>
+        <source>Global (every organization)</source>
+        <translation>Global (jede Organisation)</translation>
+    </message>
+    <message>
+        <source>My organization</source>
+        <translation>Meine Organisation</translation>
+    </message>
+    <message>
+        <source>A role stays in the scope it was created in</source>
+        <translation>Eine Rolle bleibt in dem Bereich, in dem sie erstellt wurde</translation>
+    </message>
+    <message>
+        <source>Only super admins create global roles or roles of other organizations</source>
+        <translation>Nur Super-Admins erstellen globale Rollen oder Rollen anderer Organisationen</translation>
+    </message>
+    <message>
+        <source>&amp;Code:</source>
+        <translation>&amp;Code:</translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation>&amp;Name:</translation>
+    </message>
+    <message>
+        <source>&amp;Description:</source>
+        <translation>&amp;Beschreibung:</translation>
+    </message>
+    <message>
+        <source>&amp;Level:</source>
+        <translation>Stu&amp;fe:</translation>
+    </message>
+    <message>
+        <source>&amp;Organization:</source>
+        <translation>&amp;Organisation:</translation>
+    </message>
+    <message>
+        <source>Roles this role may assign</source>
+        <translation>Rollen, die diese Rolle zuweisen darf</translation>
+    </message>
+    <message>
+        <source>Holders of this role may assign the checked roles although they are not strictly below its level; a grant never lifts anyone above their own level</source>
+        <translation>Inhaber dieser Rolle dürfen die angekreuzten Rollen zuweisen, auch wenn sie nicht streng unter ihrer Stufe liegen; eine Zuweisungserlaubnis hebt nie jemanden über die eigene Stufe</translation>
+    </message>
+    <message>
+        <source>%1 — %2 (level %3)</source>
+        <translation>%1 – %2 (Stufe %3)</translation>
+    </message>
+    <message>
+        <source>&amp;Grants: roles its holders may assign</source>
+        <translation>&amp;Zuweisbar: Rollen, die Inhaber zuweisen dürfen</translation>
+    </message>
+    <message>
+        <source>Filter permissions</source>
+        <translation>Berechtigungen filtern</translation>
+    </message>
+    <message>
+        <source>Filter permissions (e.g. kb: or export)</source>
+        <translation>Berechtigungen filtern (z. B. kb: oder export)</translation>
+    </message>
+    <message>
+        <source>Permissions by category</source>
+        <translation>Berechtigungen nach Kategorie</translation>
+    </message>
+    <message>
+        <source>&amp;Permissions (inherited ones are in italics and cannot be cleared here):</source>
+        <translation>Berechti&amp;gungen (geerbte sind kursiv und können hier nicht abgewählt werden):</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>&amp;Speichern</translation>
+    </message>
+    <message>
+        <source>C&amp;reate</source>
+        <translation>&amp;Erstellen</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n direct permission(s) checked</source>
+        <translation>
+            <numerusform>%Ln direkte Berechtigung angekreuzt</numerusform>
+            <numerusform>%Ln direkte Berechtigungen angekreuzt</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Loading the permission catalog…</source>
+        <translation>Berechtigungskatalog wird geladen …</translation>
+    </message>
+    <message>
+        <source>Could not load the permission catalog: %1</source>
+        <translation>Der Berechtigungskatalog konnte nicht geladen werden: %1</translation>
+    </message>
+    <message>
+        <source>Inherits nothing: no built-in role is below level %1.</source>
+        <translation>Erbt nichts: Keine integrierte Rolle liegt unter Stufe %1.</translation>
+    </message>
+    <message>
+        <source>Inherits the permissions of %1 (built-in roles below level %2).</source>
+        <translation>Erbt die Berechtigungen von %1 (integrierte Rollen unter Stufe %2).</translation>
+    </message>
+</context>
+<context>
+    <name>portcullis::RoleListModel</name>
+    <message>
+        <source>Global</source>
+        <translation>Global</translation>
+    </message>
+    <message>
+        <source>Organization #%1</source>
+        <translation>Organisation #%1</translation>
+    </message>
+    <message>
+        <source>Built-in</source>
+        <translation>Integriert</translation>
+    </message>
+    <message>
+        <source>Custom</source>
+        <translation>Benutzerdefiniert</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n direct permission(s); the effective set adds those of the lower built-in roles</source>
+        <translation>
+            <numerusform>%Ln direkte Berechtigung; die effektive Menge ergänzt die der niedrigeren integrierten Rollen</numerusform>
+            <numerusform>%Ln direkte Berechtigungen; die effektive Menge ergänzt die der niedrigeren integrierten Rollen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Built-in roles come with the system and cannot be changed</source>
+        <translation>Integrierte Rollen gehören zum System und können nicht geändert werden</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>Code</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Level</source>
+        <translation>Stufe</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>Typ</translation>
+    </message>
+    <message>
+        <source>Scope</source>
+        <translation>Bereich</translation>
+    </message>
+    <message>
+        <source>Permissions</source>
+        <translation>Berechtigungen</translation>
+    </message>
+    <message>
+        <source>Not connected</source>
+        <translation>Nicht verbunden</translation>
+    </message>
+</context>
+<context>
+    <name>portcullis::RolesPane</name>
+    <message>
+        <source>Search roles</source>
+        <translation>Rollen durchsuchen</translation>
+    </message>
+    <message>
+        <source>Search code, name or description (Ctrl+F)</source>
+        <translation>Code, Name oder Beschreibung suchen (Strg+F)</translation>
+    </message>
+    <message>
+        <source>Filter by type</source>
+        <translation>Nach Typ filtern</translation>
+    </message>
+    <message>
+        <source>Built-in and custom</source>
+        <translation>Integriert und benutzerdefiniert</translation>
+    </message>
+    <message>
+        <source>Built-in only</source>
+        <translation>Nur integrierte</translation>
+    </message>
+    <message>
+        <source>Custom only</source>
+        <translation>Nur benutzerdefinierte</translation>
+    </message>
+    <message>
+        <source>Roles</source>
+        <translation>Rollen</translation>
+    </message>
+    <message>
+        <source>Level</source>
+        <translation>Stufe</translation>
+    </message>
+    <message>
+        <source>Built-in</source>
+        <translation>Integriert</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>Typ</translation>
+    </message>
+    <message>
+        <source>&amp;Edit…</source>
+        <translation>&amp;Bearbeiten …</translation>
+    </message>
+    <message>
+        <source>New role &amp;based on this…</source>
+        <translation>&amp;Neue Rolle auf dieser Basis …</translation>
+    </message>
+    <message>
+        <source>&amp;Delete…</source>
+        <translation>&amp;Löschen …</translation>
+    </message>
+    <message>
+        <source>&amp;Copy</source>
+        <translation>&amp;Kopieren</translation>
+    </message>
+    <message>
+        <source>Could not load the roles: %1</source>
+        <translation>Die Rollen konnten nicht geladen werden: %1</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Wird geladen …</translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation>Fehler</translation>
+    </message>
+    <message>
+        <source>Could not load the roles:
+%1
+
+Press F5 to try again.</source>
+        <translation>Die Rollen konnten nicht geladen werden:
+%1
+
+Drücken Sie F5, um es erneut zu versuchen.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n role(s)</source>
+        <translation>
+            <numerusform>%Ln Rolle</numerusform>
+            <numerusform>%Ln Rollen</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 of %n role(s)</source>
+        <translation>
+            <numerusform>%1 von %Ln Rolle</numerusform>
+            <numerusform>%1 von %Ln Rollen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No role matches the search.
+Clear the search or the type filter to see every role.</source>
+        <translation>Keine Rolle passt zur Suche.
+Leeren Sie die Suche oder den Typfilter, um alle Rollen zu sehen.</translation>
+    </message>
+    <message>
+        <source>No roles yet.
+Create the first custom role with Ctrl+N.</source>
+        <translation>Noch keine Rollen.
+Erstellen Sie die erste benutzerdefinierte Rolle mit Strg+N.</translation>
+    </message>
+    <message>
+        <source>Select a role first</source>
+        <translation>Wählen Sie zuerst eine Rolle</translation>
+    </message>
+    <message>
+        <source>Built-in roles cannot be changed</source>
+        <translation>Integrierte Rollen können nicht geändert werden</translation>
+    </message>
+    <message>
+        <source>&amp;View…</source>
+        <translation>&amp;Ansehen …</translation>
+    </message>
+    <message>
+        <source>Edit this role</source>
+        <translation>Diese Rolle bearbeiten</translation>
+    </message>
+    <message>
+        <source>View this role (%1)</source>
+        <translation>Diese Rolle ansehen (%1)</translation>
+    </message>
+    <message>
+        <source>Start a new custom role with this role&apos;s permissions</source>
+        <translation>Eine neue benutzerdefinierte Rolle mit den Berechtigungen dieser Rolle beginnen</translation>
+    </message>
+    <message>
+        <source>Built-in roles cannot be deleted</source>
+        <translation>Integrierte Rollen können nicht gelöscht werden</translation>
+    </message>
+    <message>
+        <source>Created the role %1</source>
+        <translation>Rolle %1 erstellt</translation>
+    </message>
+    <message>
+        <source>Saved the role %1</source>
+        <translation>Rolle %1 gespeichert</translation>
+    </message>
+    <message>
+        <source>Delete role</source>
+        <translation>Rolle löschen</translation>
+    </message>
+    <message>
+        <source>Delete the role %1 (%2)? Its permissions and grants go with it; the audit log keeps the record.</source>
+        <translation>Die Rolle %1 (%2) löschen? Ihre Berechtigungen und Zuweisungserlaubnisse werden mit gelöscht; das Audit-Protokoll behält den Eintrag.</translation>
+    </message>
+    <message>
+        <source>Deleted the role %1</source>
+        <translation>Rolle %1 gelöscht</translation>
+    </message>
+    <message numerus="yes">
+        <source>Delete and remove it from %n user(s)</source>
+        <translation>
+            <numerusform>Löschen und bei %Ln Benutzer entfernen</numerusform>
+            <numerusform>Löschen und bei %Ln Benutzern entfernen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Delete and remove it from its users</source>
+        <translation>Löschen und bei allen Inhabern entfernen</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 is assigned to %n user(s).
+
+Delete it and remove it from those %n user(s)? They lose its permissions at once.</source>
+        <translation>
+            <numerusform>%1 ist %Ln Benutzer zugewiesen.
+
+Löschen und bei diesem Benutzer entfernen? Er verliert sofort ihre Berechtigungen.</numerusform>
+            <numerusform>%1 ist %Ln Benutzern zugewiesen.
+
+Löschen und bei diesen %Ln Benutzern entfernen? Sie verlieren sofort ihre Berechtigungen.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Delete it and remove it from every user who holds it?</source>
+        <translation>Löschen und bei jedem Inhaber entfernen?</translation>
+    </message>
+    <message>
+        <source>Kept the role %1</source>
+        <translation>Rolle %1 behalten</translation>
+    </message>
+    <message>
+        <source>Custom</source>
+        <translation>Benutzerdefiniert</translation>
+    </message>
+    <message>
+        <source>Copied the role %1</source>
+        <translation>Rolle %1 kopiert</translation>
+    </message>
+</context>
+<context>
+    <name>portcullis::SecretDialog</name>
+    <message>
+        <source>It is shown only now: copy it to a safe place.</source>
+        <translation>Es wird nur jetzt angezeigt: Kopieren Sie es an einen sicheren Ort.</translation>
+    </message>
+    <message>
+        <source>Secret</source>
+        <translation>Geheimnis</translation>
+    </message>
+    <message>
+        <source>&amp;Copy</source>
+        <translation>&amp;Kopieren</translation>
+    </message>
+    <message>
+        <source>Copied</source>
+        <translation>Kopiert</translation>
+    </message>
+</context>
+<context>
+    <name>portcullis::SessionDetailsPanel</name>
+    <message>
+        <source>Session details</source>
+        <translation>Details der Sitzung</translation>
+    </message>
+    <message>
+        <source>Session:</source>
+        <translation>Sitzung:</translation>
+    </message>
+    <message>
+        <source>User:</source>
+        <translation>Benutzer:</translation>
+    </message>
+    <message>
+        <source>Status:</source>
+        <translation>Status:</translation>
+    </message>
+    <message>
+        <source>IP address:</source>
+        <translation>IP-Adresse:</translation>
+    </message>
+    <message>
+        <source>User agent:</source>
+        <translation>User-Agent:</translation>
+    </message>
+    <message>
+        <source>Started:</source>
+        <translation>Begonnen:</translation>
+    </message>
+    <message>
+        <source>Last seen:</source>
+        <translation>Zuletzt gesehen:</translation>
+    </message>
+    <message>
+        <source>Expires:</source>
+        <translation>Läuft ab:</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n sessions selected. Delete revokes them all.</source>
+        <translation>
+            <numerusform>%Ln Sitzung ausgewählt. Entf widerruft sie.</numerusform>
+            <numerusform>%Ln Sitzungen ausgewählt. Entf widerruft sie alle.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Select a session to see its details. Delete revokes the selected sessions; the context menu (right-click or the Menu key) ends all sessions of a user.</source>
+        <translation>Wählen Sie eine Sitzung, um ihre Details zu sehen. Entf widerruft die ausgewählten Sitzungen; das Kontextmenü (Rechtsklick oder Menütaste) beendet alle Sitzungen eines Benutzers.</translation>
+    </message>
+    <message>
+        <source>Impersonated session</source>
+        <translation>Sitzung mit Identitätsübernahme</translation>
+    </message>
+    <message>
+        <source>%1 acts as this user. Reason: %2</source>
+        <translation>%1 handelt als dieser Benutzer. Grund: %2</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>Aktiv</translation>
+    </message>
+    <message>
+        <source>Revoked</source>
+        <translation>Widerrufen</translation>
+    </message>
+    <message>
+        <source>Expired</source>
+        <translation>Abgelaufen</translation>
+    </message>
+    <message>
+        <source>(unknown)</source>
+        <translation>(unbekannt)</translation>
+    </message>
+</context>
+<context>
+    <name>portcullis::SessionListModel</name>
+    <message>
+        <source>Impersonated by %1 — reason: %2</source>
+        <translation>Identität übernommen von %1 – Grund: %2</translation>
+    </message>
+    <message>
+        <source>in under a minute</source>
+        <translation>in weniger als einer Minute</translation>
+    </message>
+    <message>
+        <source>just now</source>
+        <translation>gerade eben</translation>
+    </message>
+    <message numerus="yes">
+        <source>in %n min</source>
+        <translation>
+            <numerusform>in %Ln Min.</numerusform>
+            <numerusform>in %Ln Min.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n min ago</source>
+        <translation>
+            <numerusform>vor %Ln Min.</numerusform>
+            <numerusform>vor %Ln Min.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>in %n h</source>
+        <translation>
+            <numerusform>in %Ln Std.</numerusform>
+            <numerusform>in %Ln Std.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n h ago</source>
+        <translation>
+            <numerusform>vor %Ln Std.</numerusform>
+            <numerusform>vor %Ln Std.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>in %n days</source>
+        <translation>
+            <numerusform>in %Ln Tag</numerusform>
+            <numerusform>in %Ln Tagen</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n days ago</source>
+        <translation>
+            <numerusform>vor %Ln Tag</numerusform>
+            <numerusform>vor %Ln Tagen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Revoked</source>
+        <translation>Widerrufen</translation>
+    </message>
+    <message>
+        <source>Expired %1</source>
+        <translation>Abgelaufen %1</translation>
+    </message>
+    <message>
+        <source>This session was revoked.</source>
+        <translation>Diese Sitzung wurde widerrufen.</translation>
+    </message>
+    <message>
+        <source>This session has expired.</source>
+        <translation>Diese Sitzung ist abgelaufen.</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>Benutzer</translation>
+    </message>
+    <message>
+        <source>IP address</source>
+        <translation>IP-Adresse</translation>
+    </message>
+    <message>
+        <source>User agent</source>
+        <translation>User-Agent</translation>
+    </message>
+    <message>
+        <source>Started</source>
+        <translation>Begonnen</translation>
+    </message>
+    <message>
+        <source>Last seen</source>
+        <translation>Zuletzt gesehen</translation>
+    </message>
+    <message>
+        <source>Expires</source>
+        <translation>Läuft ab</translation>
+    </message>
+    <message>
+        <source>Impersonated by</source>
+        <translation>Identität übernommen von</translation>
+    </message>
+    <message>
+        <source>Not connected</source>
+        <translation>Nicht verbunden</translation>
+    </message>
+</context>
+<context>
+    <name>portcullis::SessionsPane</name>
+    <message>
+        <source>Filter by user</source>
+        <translation>Nach Benutzer filtern</translation>
+    </message>
+    <message>
+        <source>User: email, name or #id — empty for everyone (Ctrl+F)</source>
+        <translation>Benutzer: E-Mail, Name oder #ID – leer für alle (Strg+F)</translation>
+    </message>
+    <message>
+        <source>&amp;User:</source>
+        <translation>Ben&amp;utzer:</translation>
+    </message>
+    <message>
+        <source>&amp;Include ended sessions</source>
+        <translation>Beendete Sitzungen &amp;einbeziehen</translation>
+    </message>
+    <message>
+        <source>Include revoked and expired sessions</source>
+        <translation>Widerrufene und abgelaufene Sitzungen einbeziehen</translation>
+    </message>
+    <message>
+        <source>Also list sessions that were revoked or have expired</source>
+        <translation>Auch Sitzungen auflisten, die widerrufen wurden oder abgelaufen sind</translation>
+    </message>
+    <message>
+        <source>Sessions</source>
+        <translation>Sitzungen</translation>
+    </message>
+    <message>
+        <source>Revoked</source>
+        <translation>Widerrufen</translation>
+    </message>
+    <message>
+        <source>Expired %1</source>
+        <translation>Abgelaufen %1</translation>
+    </message>
+    <message>
+        <source>&amp;Revoke session…</source>
+        <translation>Sitzung &amp;widerrufen …</translation>
+    </message>
+    <message>
+        <source>End &amp;all sessions of this user…</source>
+        <translation>&amp;Alle Sitzungen dieses Benutzers beenden …</translation>
+    </message>
+    <message>
+        <source>&amp;Copy</source>
+        <translation>&amp;Kopieren</translation>
+    </message>
+    <message>
+        <source>Could not load the sessions: %1</source>
+        <translation>Die Sitzungen konnten nicht geladen werden: %1</translation>
+    </message>
+    <message>
+        <source>Looking up “%1”…</source>
+        <translation>„%1“ wird gesucht …</translation>
+    </message>
+    <message>
+        <source>Sessions of %1</source>
+        <translation>Sitzungen von %1</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Wird geladen …</translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation>Fehler</translation>
+    </message>
+    <message>
+        <source>Could not load the sessions:
+%1
+
+Press F5 to try again.</source>
+        <translation>Die Sitzungen konnten nicht geladen werden:
+%1
+
+Drücken Sie F5, um es erneut zu versuchen.</translation>
+    </message>
+    <message>
+        <source>1 session</source>
+        <translation>1 Sitzung</translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln sessions</source>
+        <translation>
+            <numerusform>%Ln Sitzung</numerusform>
+            <numerusform>%Ln Sitzungen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>This user has no sessions.
+They appear when the user signs in.</source>
+        <translation>Dieser Benutzer hat keine Sitzungen.
+Sie erscheinen, wenn sich der Benutzer anmeldet.</translation>
+    </message>
+    <message>
+        <source>This user has no active session.
+Tick “Include ended sessions” to see revoked and expired ones, or clear the user filter to see everyone&apos;s.</source>
+        <translation>Dieser Benutzer hat keine aktive Sitzung.
+Kreuzen Sie „Beendete Sitzungen einbeziehen“ an, um widerrufene und abgelaufene zu sehen, oder leeren Sie den Benutzerfilter, um die aller zu sehen.</translation>
+    </message>
+    <message>
+        <source>No sessions yet.
+They appear when users sign in.</source>
+        <translation>Noch keine Sitzungen.
+Sie erscheinen, wenn sich Benutzer anmelden.</translation>
+    </message>
+    <message>
+        <source>Nobody is signed in right now.
+Tick “Include ended sessions” to see revoked and expired ones.</source>
+        <translation>Gerade ist niemand angemeldet.
+Kreuzen Sie „Beendete Sitzungen einbeziehen“ an, um widerrufene und abgelaufene zu sehen.</translation>
+    </message>
+    <message>
+        <source>Select a session first</source>
+        <translation>Wählen Sie zuerst eine Sitzung</translation>
+    </message>
+    <message>
+        <source>The selected sessions have already ended</source>
+        <translation>Die ausgewählten Sitzungen sind bereits beendet</translation>
+    </message>
+    <message>
+        <source>Revoking…</source>
+        <translation>Wird widerrufen …</translation>
+    </message>
+    <message>
+        <source>End the selected sessions now (Delete)</source>
+        <translation>Die ausgewählten Sitzungen jetzt beenden (Entf)</translation>
+    </message>
+    <message>
+        <source>The selected sessions belong to several users</source>
+        <translation>Die ausgewählten Sitzungen gehören mehreren Benutzern</translation>
+    </message>
+    <message>
+        <source>End every session of the selected session&apos;s user</source>
+        <translation>Alle Sitzungen des Benutzers der ausgewählten Sitzung beenden</translation>
+    </message>
+    <message>
+        <source>Revoke the session of %1 from %2? They are signed out on that device at once.</source>
+        <translation>Die Sitzung von %1 von %2 aus widerrufen? Der Benutzer wird auf diesem Gerät sofort abgemeldet.</translation>
+    </message>
+    <message>
+        <source>an unknown address</source>
+        <translation>einer unbekannten Adresse</translation>
+    </message>
+    <message numerus="yes">
+        <source>Revoke %n sessions? Their users are signed out on those devices at once.</source>
+        <translation>
+            <numerusform>%Ln Sitzung widerrufen? Der Benutzer wird auf diesem Gerät sofort abgemeldet.</numerusform>
+            <numerusform>%Ln Sitzungen widerrufen? Die Benutzer werden auf diesen Geräten sofort abgemeldet.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Revoke sessions</source>
+        <translation>Sitzungen widerrufen</translation>
+    </message>
+    <message>
+        <source>Revoked the session of %1</source>
+        <translation>Sitzung von %1 widerrufen</translation>
+    </message>
+    <message numerus="yes">
+        <source>Revoked %n sessions</source>
+        <translation>
+            <numerusform>%Ln Sitzung widerrufen</numerusform>
+            <numerusform>%Ln Sitzungen widerrufen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 of %2 sessions could not be revoked:
+
+%3</source>
+        <translation>%1 von %2 Sitzungen konnten nicht widerrufen werden:
+
+%3</translation>
+    </message>
+    <message>
+        <source>End all sessions</source>
+        <translation>Alle Sitzungen beenden</translation>
+    </message>
+    <message>
+        <source>End every session of %1? They are signed out everywhere at once.</source>
+        <translation>Alle Sitzungen von %1 beenden? Der Benutzer wird überall sofort abgemeldet.</translation>
+    </message>
+    <message>
+        <source>Ended 1 session of %1</source>
+        <translation>1 Sitzung von %1 beendet</translation>
+    </message>
+    <message numerus="yes">
+        <source>Ended %n sessions of %1</source>
+        <translation>
+            <numerusform>%Ln Sitzung von %1 beendet</numerusform>
+            <numerusform>%Ln Sitzungen von %1 beendet</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Copied 1 session</source>
+        <translation>1 Sitzung kopiert</translation>
+    </message>
+    <message numerus="yes">
+        <source>Copied %n sessions</source>
+        <translation>
+            <numerusform>%Ln Sitzung kopiert</numerusform>
+            <numerusform>%Ln Sitzungen kopiert</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>portcullis::UserDetailsPanel</name>
+    <message>
+        <source>User details</source>
+        <translation>Details des Benutzers</translation>
+    </message>
+    <message>
+        <source>Email:</source>
+        <translation>E-Mail:</translation>
+    </message>
+    <message>
+        <source>Username:</source>
+        <translation>Benutzername:</translation>
+    </message>
+    <message>
+        <source>Status:</source>
+        <translation>Status:</translation>
+    </message>
+    <message>
+        <source>Roles:</source>
+        <translation>Rollen:</translation>
+    </message>
+    <message>
+        <source>Organization:</source>
+        <translation>Organisation:</translation>
+    </message>
+    <message>
+        <source>Last sign-in:</source>
+        <translation>Letzte Anmeldung:</translation>
+    </message>
+    <message>
+        <source>Created:</source>
+        <translation>Erstellt:</translation>
+    </message>
+    <message>
+        <source>Verified:</source>
+        <translation>Verifiziert:</translation>
+    </message>
+    <message>
+        <source>Select a user to see the details and act on them.
+
+Select several with Ctrl or Shift for bulk actions.</source>
+        <translation>Wählen Sie einen Benutzer, um die Details zu sehen und Aktionen auszuführen.
+
+Wählen Sie mehrere mit Strg oder Umschalt für Sammelaktionen.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n users selected. Use the context menu (right-click or the Menu key) for bulk actions.</source>
+        <translation>
+            <numerusform>%Ln Benutzer ausgewählt. Verwenden Sie das Kontextmenü (Rechtsklick oder Menütaste) für Sammelaktionen.</numerusform>
+            <numerusform>%Ln Benutzer ausgewählt. Verwenden Sie das Kontextmenü (Rechtsklick oder Menütaste) für Sammelaktionen.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>(until %1)</source>
+        <translation>(bis %1)</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>keine</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>nie</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>ja</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>nein</translation>
+    </message>
+</context>
+<context>
+    <name>portcullis::UserDialog</name>
+    <message>
+        <source>Edit %1</source>
+        <translation>%1 bearbeiten</translation>
+    </message>
+    <message>
+        <source>New user</source>
+        <translation>Neuer Benutzer</translation>
+    </message>
+    <message>
+        <source>Email</source>
+        <translation>E-Mail-Adresse</translation>
+    </message>
+    <message>
+        <source>Username</source>
+        <translation>Benutzername</translation>
+    </message>
+    <message>
+        <source>Full name</source>
+        <translation>Vollständiger Name</translation>
+    </message>
+    <message>
+        <source>&amp;Email:</source>
+        <translation>&amp;E-Mail:</translation>
+    </message>
+    <message>
+        <source>&amp;Username:</source>
+        <translation>&amp;Benutzername:</translation>
+    </message>
+    <message>
+        <source>Full &amp;name:</source>
+        <translation>Vollständiger &amp;Name:</translation>
+    </message>
+    <message>
+        <source>Organization</source>
+        <translation>Organisation</translation>
+    </message>
+    <message>
+        <source>My organization</source>
+        <translation>Meine Organisation</translation>
+    </message>
+    <message>
+        <source>&amp;Organization:</source>
+        <translation>&amp;Organisation:</translation>
+    </message>
+    <message>
+        <source>Roles</source>
+        <translation>Rollen</translation>
+    </message>
+    <message>
+        <source>Initial password</source>
+        <translation>Anfangspasswort</translation>
+    </message>
+    <message>
+        <source>Initial &amp;password:</source>
+        <translation>Anfangs&amp;passwort:</translation>
+    </message>
+    <message>
+        <source>Email address &amp;verified</source>
+        <translation>E-Mail-Adresse &amp;verifiziert</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>&amp;Speichern</translation>
+    </message>
+    <message>
+        <source>C&amp;reate</source>
+        <translation>Ers&amp;tellen</translation>
+    </message>
+    <message>
+        <source>✓ The password meets the policy</source>
+        <translation>✓ Das Passwort erfüllt die Richtlinie</translation>
+    </message>
+    <message>
+        <source>Password policy: %1</source>
+        <translation>Passwortrichtlinie: %1</translation>
+    </message>
+    <message>
+        <source>Close this dialog and refresh (F5) to see the current values.</source>
+        <translation>Schließen Sie diesen Dialog und aktualisieren Sie (F5), um die aktuellen Werte zu sehen.</translation>
+    </message>
+    <message>
+        <source>Ro&amp;les:</source>
+        <translation>Ro&amp;llen:</translation>
+    </message>
+</context>
+<context>
+    <name>portcullis::UserListModel</name>
+    <message>
+        <source>never</source>
+        <translation>nie</translation>
+    </message>
+    <message>
+        <source>Banned: %1</source>
+        <translation>Gesperrt: %1</translation>
+    </message>
+    <message>
+        <source>Email</source>
+        <translation>E-Mail</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Username</source>
+        <translation>Benutzername</translation>
+    </message>
+    <message>
+        <source>Roles</source>
+        <translation>Rollen</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Last sign-in</source>
+        <translation>Letzte Anmeldung</translation>
+    </message>
+    <message>
+        <source>Not connected</source>
+        <translation>Nicht verbunden</translation>
+    </message>
+</context>
+<context>
+    <name>portcullis::UserRolesDialog</name>
+    <message>
+        <source>Your level (%1) is not above %2 (level %3)</source>
+        <translation>Ihre Stufe (%1) liegt nicht über %2 (Stufe %3)</translation>
+    </message>
+    <message>
+        <source>%1 holds a role at or above your level</source>
+        <translation>%1 hat eine Rolle auf oder über Ihrer Stufe</translation>
+    </message>
+    <message>
+        <source>This role belongs to another organization</source>
+        <translation>Diese Rolle gehört zu einer anderen Organisation</translation>
+    </message>
+    <message>
+        <source>Roles of %1</source>
+        <translation>Rollen von %1</translation>
+    </message>
+    <message>
+        <source>Roles</source>
+        <translation>Rollen</translation>
+    </message>
+    <message>
+        <source>&amp;Apply</source>
+        <translation>&amp;Übernehmen</translation>
+    </message>
+    <message>
+        <source>Roles you may not give or take are greyed out; hover for the reason.</source>
+        <translation>Rollen, die Sie nicht vergeben oder entziehen dürfen, sind ausgegraut; der Grund erscheint beim Darüberfahren.</translation>
+    </message>
+    <message>
+        <source>Could not assign %1: %2</source>
+        <translation>%1 konnte nicht zugewiesen werden: %2</translation>
+    </message>
+    <message>
+        <source>Could not revoke %1: %2</source>
+        <translation>%1 konnte nicht entzogen werden: %2</translation>
+    </message>
+</context>
+<context>
+    <name>portcullis::UsersPane</name>
+    <message>
+        <source>Search users</source>
+        <translation>Benutzer suchen</translation>
+    </message>
+    <message>
+        <source>Search email, username or name (Ctrl+F)</source>
+        <translation>E-Mail, Benutzername oder Name suchen (Strg+F)</translation>
+    </message>
+    <message>
+        <source>Filter by role</source>
+        <translation>Nach Rolle filtern</translation>
+    </message>
+    <message>
+        <source>Any role</source>
+        <translation>Jede Rolle</translation>
+    </message>
+    <message>
+        <source>Filter by status</source>
+        <translation>Nach Status filtern</translation>
+    </message>
+    <message>
+        <source>Any status</source>
+        <translation>Jeder Status</translation>
+    </message>
+    <message>
+        <source>Users</source>
+        <translation>Benutzer</translation>
+    </message>
+    <message>
+        <source>&amp;Edit…</source>
+        <translation>&amp;Bearbeiten …</translation>
+    </message>
+    <message>
+        <source>&amp;Ban…</source>
+        <translation>&amp;Sperren …</translation>
+    </message>
+    <message>
+        <source>&amp;Unban</source>
+        <translation>&amp;Entsperren</translation>
+    </message>
+    <message>
+        <source>&amp;Suspend</source>
+        <translation>&amp;Deaktivieren</translation>
+    </message>
+    <message>
+        <source>Reac&amp;tivate</source>
+        <translation>Rea&amp;ktivieren</translation>
+    </message>
+    <message>
+        <source>&amp;Roles…</source>
+        <translation>&amp;Rollen …</translation>
+    </message>
+    <message>
+        <source>&amp;Assign a role…</source>
+        <translation>Rolle &amp;zuweisen …</translation>
+    </message>
+    <message>
+        <source>Re&amp;move a role…</source>
+        <translation>Rolle en&amp;tziehen …</translation>
+    </message>
+    <message>
+        <source>Reset &amp;password…</source>
+        <translation>&amp;Passwort zurücksetzen …</translation>
+    </message>
+    <message>
+        <source>&amp;Impersonate…</source>
+        <translation>&amp;Identität übernehmen …</translation>
+    </message>
+    <message>
+        <source>&amp;Delete…</source>
+        <translation>&amp;Löschen …</translation>
+    </message>
+    <message>
+        <source>Could not load users: %1</source>
+        <translation>Benutzer konnten nicht geladen werden: %1</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Wird geladen …</translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation>Fehler</translation>
+    </message>
+    <message>
+        <source>Could not load the users:
+%1
+
+Press F5 to try again.</source>
+        <translation>Die Benutzer konnten nicht geladen werden:
+%1
+
+Drücken Sie F5, um es erneut zu versuchen.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n user(s)</source>
+        <translation>
+            <numerusform>%Ln Benutzer</numerusform>
+            <numerusform>%Ln Benutzer</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No user matches these filters.
+Clear the search or the filters to see everyone.</source>
+        <translation>Kein Benutzer passt zu diesen Filtern.
+Leeren Sie die Suche oder die Filter, um alle zu sehen.</translation>
+    </message>
+    <message>
+        <source>No users yet.
+Create the first one with Ctrl+N.</source>
+        <translation>Noch keine Benutzer.
+Legen Sie den ersten mit Strg+N an.</translation>
+    </message>
+    <message>
+        <source>You cannot do this to your own account</source>
+        <translation>Das können Sie mit Ihrem eigenen Konto nicht tun</translation>
+    </message>
+    <message>
+        <source>%1 holds a role at or above your level (%2)</source>
+        <translation>%1 hat eine Rolle auf oder über Ihrer Stufe (%2)</translation>
+    </message>
+    <message>
+        <source>Select a user first</source>
+        <translation>Wählen Sie zuerst einen Benutzer</translation>
+    </message>
+    <message>
+        <source>Select one user to edit</source>
+        <translation>Wählen Sie einen Benutzer zum Bearbeiten</translation>
+    </message>
+    <message>
+        <source>Nobody selected is banned</source>
+        <translation>Niemand in der Auswahl ist gesperrt</translation>
+    </message>
+    <message>
+        <source>Nobody selected is suspended</source>
+        <translation>Niemand in der Auswahl ist deaktiviert</translation>
+    </message>
+    <message>
+        <source>Select one user</source>
+        <translation>Wählen Sie einen einzelnen Benutzer</translation>
+    </message>
+    <message>
+        <source>Only super admins can impersonate</source>
+        <translation>Nur Super-Admins können Identitäten übernehmen</translation>
+    </message>
+    <message>
+        <source>Super admins cannot be impersonated</source>
+        <translation>Die Identität von Super-Admins kann nicht übernommen werden</translation>
+    </message>
+    <message>
+        <source>You cannot impersonate yourself</source>
+        <translation>Sie können nicht Ihre eigene Identität übernehmen</translation>
+    </message>
+    <message>
+        <source>New user</source>
+        <translation>Neuer Benutzer</translation>
+    </message>
+    <message>
+        <source>Created %1</source>
+        <translation>%1 angelegt</translation>
+    </message>
+    <message>
+        <source>Saved %1</source>
+        <translation>%1 gespeichert</translation>
+    </message>
+    <message>
+        <source>Banned %1</source>
+        <translation>%1 gesperrt</translation>
+    </message>
+    <message>
+        <source>Ban users</source>
+        <translation>Benutzer sperren</translation>
+    </message>
+    <message>
+        <source>Ban</source>
+        <translation>Sperren</translation>
+    </message>
+    <message>
+        <source>Unban</source>
+        <translation>Entsperren</translation>
+    </message>
+    <message>
+        <source>Lifted the ban of %1</source>
+        <translation>Sperre von %1 aufgehoben</translation>
+    </message>
+    <message>
+        <source>Unban users</source>
+        <translation>Benutzer entsperren</translation>
+    </message>
+    <message>
+        <source>Suspend</source>
+        <translation>Deaktivieren</translation>
+    </message>
+    <message>
+        <source>Suspend %1? They cannot sign in until reactivated, and their sessions end now.</source>
+        <translation>%1 deaktivieren? Der Benutzer kann sich bis zur Reaktivierung nicht anmelden, und seine Sitzungen enden jetzt.</translation>
+    </message>
+    <message>
+        <source>Suspended %1</source>
+        <translation>%1 deaktiviert</translation>
+    </message>
+    <message>
+        <source>Suspend users</source>
+        <translation>Benutzer deaktivieren</translation>
+    </message>
+    <message>
+        <source>Reactivate users</source>
+        <translation>Benutzer reaktivieren</translation>
+    </message>
+    <message>
+        <source>Reactivate</source>
+        <translation>Reaktivieren</translation>
+    </message>
+    <message>
+        <source>Roles</source>
+        <translation>Rollen</translation>
+    </message>
+    <message>
+        <source>Roles updated</source>
+        <translation>Rollen aktualisiert</translation>
+    </message>
+    <message>
+        <source>There is no role you may give or take.</source>
+        <translation>Es gibt keine Rolle, die Sie vergeben oder entziehen dürfen.</translation>
+    </message>
+    <message>
+        <source>Assign a role</source>
+        <translation>Rolle zuweisen</translation>
+    </message>
+    <message>
+        <source>Remove a role</source>
+        <translation>Rolle entziehen</translation>
+    </message>
+    <message>
+        <source>Role:</source>
+        <translation>Rolle:</translation>
+    </message>
+    <message>
+        <source>Assign %1</source>
+        <translation>%1 zuweisen</translation>
+    </message>
+    <message>
+        <source>Remove %1</source>
+        <translation>%1 entziehen</translation>
+    </message>
+    <message>
+        <source>Reset password</source>
+        <translation>Passwort zurücksetzen</translation>
+    </message>
+    <message>
+        <source>Password reset for %1</source>
+        <translation>Passwort-Zurücksetzung für %1</translation>
+    </message>
+    <message>
+        <source>Send this one-time reset code to %1. It works once and expires in 2 hours.</source>
+        <translation>Senden Sie diesen einmaligen Rücksetzcode an %1. Er funktioniert einmal und läuft in 2 Stunden ab.</translation>
+    </message>
+    <message>
+        <source>Issued a reset code for %1</source>
+        <translation>Rücksetzcode für %1 ausgestellt</translation>
+    </message>
+    <message>
+        <source>End sessions</source>
+        <translation>Sitzungen beenden</translation>
+    </message>
+    <message>
+        <source>End all sessions of</source>
+        <translation>Alle Sitzungen beenden</translation>
+    </message>
+    <message>
+        <source>Impersonation session opened for %1</source>
+        <translation>Sitzung mit der Identität von %1 geöffnet</translation>
+    </message>
+    <message>
+        <source>Delete user</source>
+        <translation>Benutzer löschen</translation>
+    </message>
+    <message>
+        <source>Delete %1? They can no longer sign in; their sessions end and their API keys are revoked. The audit trail stays.</source>
+        <translation>%1 löschen? Der Benutzer kann sich nicht mehr anmelden; seine Sitzungen enden und seine API-Schlüssel werden widerrufen. Der Audit-Verlauf bleibt erhalten.</translation>
+    </message>
+    <message>
+        <source>Deleted %1</source>
+        <translation>%1 gelöscht</translation>
+    </message>
+    <message>
+        <source>Delete users</source>
+        <translation>Benutzer löschen</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Löschen</translation>
+    </message>
+    <message numerus="yes">
+        <source>Copied %n row(s)</source>
+        <translation>
+            <numerusform>%Ln Zeile kopiert</numerusform>
+            <numerusform>%Ln Zeilen kopiert</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>E&amp;nd all sessions</source>
+        <translation>Alle Sitzungen bee&amp;nden</translation>
+    </message>
+    <message>
+        <source>Show sessi&amp;ons</source>
+        <translation>Sitzungen &amp;anzeigen</translation>
+    </message>
+    <message>
+        <source>Show audit tr&amp;ail</source>
+        <translation>Audit-&amp;Verlauf anzeigen</translation>
+    </message>
+</context>
+<context>
+    <name>portcullis::WipeOutDialog</name>
+    <message>
+        <source>Wipe out %1</source>
+        <translation>%1 vollständig löschen</translation>
+    </message>
+    <message numerus="yes">
+        <source>&lt;p&gt;&lt;b&gt;This deletes %1 for good&lt;/b&gt;, with everything in it:&lt;/p&gt;&lt;ul&gt;&lt;li&gt;its %n user(s) and their role assignments,&lt;/li&gt;&lt;li&gt;its custom roles,&lt;/li&gt;&lt;li&gt;its API keys,&lt;/li&gt;&lt;li&gt;its sessions (everyone is signed out),&lt;/li&gt;&lt;li&gt;its invitations.&lt;/li&gt;&lt;/ul&gt;&lt;p&gt;The audit log stays: it cannot be changed, and it records this wipe-out. There is no undo.&lt;/p&gt;</source>
+        <translation>
+            <numerusform>&lt;p&gt;&lt;b&gt;Damit wird %1 endgültig gelöscht&lt;/b&gt;, mit allem, was dazugehört:&lt;/p&gt;&lt;ul&gt;&lt;li&gt;ihr %Ln Benutzer und dessen Rollenzuweisungen,&lt;/li&gt;&lt;li&gt;ihre benutzerdefinierten Rollen,&lt;/li&gt;&lt;li&gt;ihre API-Schlüssel,&lt;/li&gt;&lt;li&gt;ihre Sitzungen (alle werden abgemeldet),&lt;/li&gt;&lt;li&gt;ihre Einladungen.&lt;/li&gt;&lt;/ul&gt;&lt;p&gt;Das Audit-Protokoll bleibt: Es kann nicht geändert werden und hält diese Löschung fest. Es gibt kein Rückgängig.&lt;/p&gt;</numerusform>
+            <numerusform>&lt;p&gt;&lt;b&gt;Damit wird %1 endgültig gelöscht&lt;/b&gt;, mit allem, was dazugehört:&lt;/p&gt;&lt;ul&gt;&lt;li&gt;ihre %Ln Benutzer und deren Rollenzuweisungen,&lt;/li&gt;&lt;li&gt;ihre benutzerdefinierten Rollen,&lt;/li&gt;&lt;li&gt;ihre API-Schlüssel,&lt;/li&gt;&lt;li&gt;ihre Sitzungen (alle werden abgemeldet),&lt;/li&gt;&lt;li&gt;ihre Einladungen.&lt;/li&gt;&lt;/ul&gt;&lt;p&gt;Das Audit-Protokoll bleibt: Es kann nicht geändert werden und hält diese Löschung fest. Es gibt kein Rückgängig.&lt;/p&gt;</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Type the slug to confirm</source>
+        <translation>Geben Sie zur Bestätigung den Slug ein</translation>
+    </message>
+    <message>
+        <source>&amp;Type the slug &lt;b&gt;%1&lt;/b&gt; to confirm:</source>
+        <translation>Geben Sie zur Bestätigung den Slug &lt;b&gt;%1&lt;/b&gt; &amp;ein:</translation>
+    </message>
+    <message>
+        <source>&amp;Wipe out</source>
+        <translation>&amp;Vollständig löschen</translation>
+    </message>
+    <message>
+        <source>Type the slug first</source>
+        <translation>Geben Sie zuerst den Slug ein</translation>
+    </message>
+    <message>
+        <source>Delete %1 and everything in it</source>
+        <translation>%1 und alles darin löschen</translation>
+    </message>
+</context>
+<context>
+    <name>portcullis::display</name>
+    <message>
+        <source>Active</source>
+        <translation>Aktiv</translation>
+    </message>
+    <message>
+        <source>Suspended</source>
+        <translation>Deaktiviert</translation>
+    </message>
+    <message>
+        <source>Banned</source>
+        <translation>Gesperrt</translation>
+    </message>
+    <message>
+        <source>Locked</source>
+        <translation>Blockiert</translation>
+    </message>
+    <message>
+        <source>Deleted</source>
+        <translation>Gelöscht</translation>
+    </message>
+</context>
+<context>
+    <name>portcullis::userfilter</name>
+    <message>
+        <source>Not connected</source>
+        <translation>Nicht verbunden</translation>
+    </message>
+    <message>
+        <source>No user has the email %1</source>
+        <translation>Kein Benutzer hat die E-Mail-Adresse %1</translation>
+    </message>
+    <message>
+        <source>No user matches “%1”</source>
+        <translation>Kein Benutzer passt zu „%1“</translation>
+    </message>
+    <message>
+        <source>%1 users match, type the email</source>
+        <translation>%1 Benutzer passen; geben Sie die E-Mail-Adresse ein</translation>
+    </message>
+</context>
+</TS>
