@@ -11,7 +11,10 @@
 
 #include <QApplication>
 #include <QFutureWatcher>
+#include <QLineEdit>
+#include <QPushButton>
 #include <QSignalSpy>
+#include <QTest>
 #include <QWidget>
 
 namespace portcullis::test {
@@ -80,5 +83,24 @@ struct Console
         return nullptr;
     }
 };
+
+// Types `text` into the line edit called `name` below `parent`, replacing what it held.
+inline void type(QWidget* parent, const char* name, const QString& text)
+{
+    auto* edit = parent->findChild<QLineEdit*>(QString::fromLatin1(name));
+    QVERIFY2(edit, name);
+    QTRY_VERIFY2(edit->isVisible() && edit->isEnabled(), name);
+    edit->clear();
+    QTest::keyClicks(edit, text);
+}
+
+// Clicks the push button called `name` below `parent` once it is shown and enabled.
+inline void click(QWidget* parent, const char* name)
+{
+    auto* button = parent->findChild<QPushButton*>(QString::fromLatin1(name));
+    QVERIFY2(button, name);
+    QTRY_VERIFY(button->isVisible() && button->isEnabled() && !button->rect().isEmpty());
+    QTest::mouseClick(button, Qt::LeftButton);
+}
 
 } // namespace portcullis::test

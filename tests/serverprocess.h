@@ -109,6 +109,14 @@ public:
     {
         return m_url;
     }
+    QString baseUrl() const // "https://127.0.0.1:PORT", without a trailing slash
+    {
+        return m_url.toString();
+    }
+    QProcess* process()
+    {
+        return m_process.get();
+    }
     QString log()
     {
         if (m_process)

@@ -9,6 +9,7 @@
 #include "guiutil.h"
 #include "impersonatedialog.h"
 #include "organizationdialogs.h"
+#include "preferencesdialog.h"
 #include "roleeditor.h"
 #include "secretdialog.h"
 #include "userdialogs.h"
@@ -530,6 +531,7 @@ void TestGuiAccessibility::dialogs()
         { QStringLiteral("new organization"), [&] { return new OrganizationDialog(backend, nullptr, parent); } },
         { QStringLiteral("edit organization"), [&] { return new OrganizationDialog(backend, &c.world.orgA, parent); } },
         { QStringLiteral("wipe out"), [&] { return new WipeOutDialog(backend, c.world.orgB, parent); } },
+        { QStringLiteral("preferences"), [&] { return new PreferencesDialog(parent); } },
         { QStringLiteral("invitation"),
           [&] { return new InvitationDialog(backend, c.world.orgA, roles.value(), parent); } },
         { QStringLiteral("new role"),

@@ -19,26 +19,6 @@
 using namespace portcullis;
 using namespace portcullis::test;
 
-namespace {
-
-void type(QWidget* parent, const char* name, const QString& text)
-{
-    auto* edit = parent->findChild<QLineEdit*>(QString::fromLatin1(name));
-    QVERIFY2(edit, name);
-    edit->clear();
-    QTest::keyClicks(edit, text);
-}
-
-void click(QWidget* parent, const char* name)
-{
-    auto* button = parent->findChild<QPushButton*>(QString::fromLatin1(name));
-    QVERIFY2(button, name);
-    QTRY_VERIFY(button->isVisible() && button->isEnabled() && !button->rect().isEmpty());
-    QTest::mouseClick(button, Qt::LeftButton);
-}
-
-} // namespace
-
 class TestGuiLauncher : public QObject
 {
     Q_OBJECT

@@ -27,23 +27,6 @@ using namespace portcullis::test;
 
 namespace {
 
-void type(QWidget* parent, const char* name, const QString& text)
-{
-    auto* edit = parent->findChild<QLineEdit*>(QString::fromLatin1(name));
-    QVERIFY2(edit, name);
-    QTRY_VERIFY2(edit->isVisible() && edit->isEnabled(), name);
-    edit->clear();
-    QTest::keyClicks(edit, text);
-}
-
-void click(QWidget* parent, const char* name)
-{
-    auto* button = parent->findChild<QPushButton*>(QString::fromLatin1(name));
-    QVERIFY2(button, name);
-    QTRY_VERIFY(button->isVisible() && button->isEnabled() && !button->rect().isEmpty());
-    QTest::mouseClick(button, Qt::LeftButton);
-}
-
 bool paneLoaded(Pane* pane)
 {
     if (pane->isLoaded())

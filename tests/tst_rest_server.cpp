@@ -6,6 +6,7 @@
 // URL), the streamed audit export, TLS, and a server that survives bad clients. With
 // PORTCULLIS_TEST_DIALECT=postgres (tst_rest_server_pg) the servers share a fresh PostgreSQL database.
 
+#include "serverprocess.h"
 #include "testutil.h"
 
 #include <QDateTime>
@@ -38,6 +39,8 @@
 #include <sys/prctl.h>
 #endif
 
+using portcullis::test::ServerProcess;
+
 namespace {
 
 const QString kAdminEmail = QStringLiteral("root@portcullis.example");
@@ -59,96 +62,6 @@ struct HttpResult
     {
         return QStringLiteral("HTTP %1 %2 %3").arg(status).arg(errorString, QString::fromUtf8(body.left(600)));
     }
-};
-
-// A portcullis-server serve process: started on 127.0.0.1:0, ready once it printed its URL.
-class ServerProcess
-{
-public:
-    ~ServerProcess() { stop(); }
-
-    bool start(const QString& binary, const QStringList& extraArguments, const QString& database,
-               const QString& secretFile)
-    {
-        m_process = std::make_unique<QProcess>();
-#ifdef Q_OS_LINUX
-        // Should the test process die (a crash, a timeout), its servers go with it.
-        m_process->setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
-#endif
-        QStringList arguments { QStringLiteral("serve"),
-                                QStringLiteral("--db"),
-                                database,
-                                QStringLiteral("--listen"),
-                                QStringLiteral("127.0.0.1:0"),
-                                QStringLiteral("--jwt-secret-file"),
-                                secretFile,
-                                QStringLiteral("--threads"),
-                                QStringLiteral("4") };
-        arguments += extraArguments;
-        m_process->start(binary, arguments);
-        QSignalSpy output(m_process.get(), &QProcess::readyReadStandardOutput);
-        QSignalSpy finished(m_process.get(), &QProcess::finished);
-        const QRegularExpression ready(QStringLiteral("listening on (https?://[0-9.]+:[0-9]+)"));
-        QElapsedTimer timer;
-        timer.start();
-        while (timer.elapsed() < kWaitMs) {
-            m_stdout += m_process->readAllStandardOutput();
-            const auto match = ready.match(QString::fromUtf8(m_stdout));
-            if (match.hasMatch()) {
-                m_baseUrl = match.captured(1);
-                return true;
-            }
-            if (finished.count() > 0 || m_process->state() == QProcess::NotRunning)
-                return false;
-            output.wait(1000);
-        }
-        return false;
-    }
-
-    void stop()
-    {
-        if (!m_process || m_process->state() == QProcess::NotRunning)
-            return;
-        QSignalSpy finished(m_process.get(), &QProcess::finished);
-        m_process->terminate();
-        if (!finished.wait(10000)) {
-            m_process->kill();
-            finished.wait(5000);
-        }
-    }
-
-    void kill()
-    {
-        QSignalSpy finished(m_process.get(), &QProcess::finished);
-        m_process->kill();
-        finished.wait(5000);
-    }
-
-    QString baseUrl() const
-    {
-        return m_baseUrl;
-    }
-    QString output() const
-    {
-        return QString::fromUtf8(m_stdout);
-    }
-    // Everything the server wrote to standard error so far (the access log).
-    QString log()
-    {
-        if (m_process)
-            m_stderr += m_process->readAllStandardError();
-        return QString::fromUtf8(m_stderr);
-    }
-    QProcess* process()
-    {
-        return m_process.get();
-    }
-
-private:
-    std::unique_ptr<QProcess> m_process;
-    QByteArray m_stdout;
-    QByteArray m_stderr;
-    QString m_baseUrl;
 };
 
 } // namespace
@@ -251,7 +164,7 @@ void TestRestServer::initTestCase()
     remember(kAdminPassword);
     remember(kPassword);
 
-    QVERIFY2(m_server.start(m_binary, {}, m_database, m_secretFile), qPrintable(m_server.output() + m_server.log()));
+    QVERIFY2(m_server.start(m_database, m_secretFile), qPrintable(m_server.output() + m_server.log()));
     // The signing secret was created, readable by its owner only.
     const QFileInfo secret(m_secretFile);
     QVERIFY(secret.exists());
@@ -1183,7 +1096,7 @@ void TestRestServer::twoServersAreOneDeployment()
     // A second server on the same database (behind any load balancer): tokens, rotation, revocation
     // and rate limits live in the database, so the two behave as one.
     ServerProcess other;
-    QVERIFY2(other.start(m_binary, {}, m_database, m_secretFile), qPrintable(other.output() + other.log()));
+    QVERIFY2(other.start(m_database, m_secretFile), qPrintable(other.output() + other.log()));
     const QString b = other.baseUrl();
     const QJsonObject user = makeUser(QStringLiteral("admin"));
     const QJsonObject tokens = login(user.value(QStringLiteral("email")).toString()); // on server A
@@ -1241,7 +1154,7 @@ void TestRestServer::twoServersAreOneDeployment()
 void TestRestServer::killedServerIsAConnectionError()
 {
     ServerProcess doomed;
-    QVERIFY2(doomed.start(m_binary, {}, m_database, m_secretFile), qPrintable(doomed.output() + doomed.log()));
+    QVERIFY2(doomed.start(m_database, m_secretFile), qPrintable(doomed.output() + doomed.log()));
     QNetworkAccessManager network;
     QCOMPARE(sendRaw("GET", QStringLiteral("/api/health/auth"), {}, {}, {}, doomed.baseUrl(), &network).status, 200);
     doomed.kill();
@@ -1271,8 +1184,8 @@ void TestRestServer::tlsWithASelfSignedCertificate()
     QVERIFY2(openssl.exitCode() == 0, openssl.readAllStandardError().constData());
 
     ServerProcess secure;
-    QVERIFY2(secure.start(m_binary, { QStringLiteral("--tls-cert"), certificate, QStringLiteral("--tls-key"), key },
-                          m_database, m_secretFile),
+    QVERIFY2(secure.start(m_database, m_secretFile,
+                          { QStringLiteral("--tls-cert"), certificate, QStringLiteral("--tls-key"), key }),
              qPrintable(secure.output() + secure.log()));
     QVERIFY(secure.baseUrl().startsWith(QStringLiteral("https://")));
 
