@@ -259,6 +259,37 @@ Id Call::id(int n) const
     return ok && value > 0 ? value : 0;
 }
 
+QString clientAddress(const QHostAddress& peer, const QByteArray& forwardedFor,
+                      const QList<QPair<QHostAddress, int>>& trustedProxies)
+{
+    auto trusted = [&](const QHostAddress& address) {
+        // An IPv4 peer on a dual-stack socket arrives as ::ffff:a.b.c.d.
+        bool mapped = false;
+        const QHostAddress plain(address.toIPv4Address(&mapped));
+        for (const auto& subnet : trustedProxies) {
+            if (address.isInSubnet(subnet) || (mapped && plain.isInSubnet(subnet)))
+                return true;
+        }
+        return false;
+    };
+    const auto text = [](const QHostAddress& address) {
+        bool mapped = false;
+        const quint32 v4 = address.toIPv4Address(&mapped);
+        return mapped ? QHostAddress(v4).toString() : address.toString();
+    };
+    if (trustedProxies.isEmpty() || forwardedFor.isEmpty() || !trusted(peer))
+        return text(peer);
+    const QList<QByteArray> hops = forwardedFor.split(',');
+    for (auto it = hops.crbegin(); it != hops.crend(); ++it) {
+        const QHostAddress hop(QString::fromLatin1(it->trimmed()));
+        if (hop.isNull())
+            return text(peer); // not an address: believe nothing of the header
+        if (!trusted(hop))
+            return text(hop);
+    }
+    return text(peer);
+}
+
 Reply json(int status, JsonWriter& writer)
 {
     Reply reply;
@@ -505,7 +536,7 @@ void RestApi::process(http::HttpExchange& exchange)
                 Actor(),
                 match.params,
                 std::move(*query),
-                request.peer.toString(),
+                clientAddress(request.peer, request.header("x-forwarded-for"), m_config.trustedProxies),
                 QString::fromUtf8(request.header("user-agent").left(500)),
                 QString() };
 

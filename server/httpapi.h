@@ -30,7 +30,15 @@ struct ApiConfig
     DatabaseConfig database;
     QByteArray jwtSecret; // at least jwt::MinimumSecretBytes bytes
     int threads = 8;
+    // Load balancers in front of the servers: for a request from one of these subnets, the client
+    // address (audit log, sessions, API-key allowlists) is taken from X-Forwarded-For.
+    QList<QPair<QHostAddress, int>> trustedProxies;
 };
+
+// The client's address: the peer, or, when the peer is a trusted proxy, the right-most address of
+// X-Forwarded-For that is not itself a trusted proxy (the left part is whatever the client claimed).
+QString clientAddress(const QHostAddress& peer, const QByteArray& forwardedFor,
+                      const QList<QPair<QHostAddress, int>>& trustedProxies);
 
 class RestApi : public QObject
 {

@@ -241,7 +241,12 @@ Parsed<ServeOptions> parseServe(const QStringList& arguments)
     const QCommandLineOption threads(QStringLiteral("threads"),
                                      Cli::tr("Worker threads (each with its own database connection)."),
                                      QStringLiteral("N"));
-    parser.addOptions({ help, db, listen, cert, key, secret, threads });
+    const QCommandLineOption proxy(
+        QStringLiteral("trusted-proxy"),
+        Cli::tr("Address or subnet (e.g. 10.0.0.5 or 10.0.0.0/24) of a load balancer in front of this server: "
+                "for its requests the client address is taken from X-Forwarded-For. Repeatable."),
+        QStringLiteral("ADDRESS[/BITS]"));
+    parser.addOptions({ help, db, listen, cert, key, secret, threads, proxy });
     QStringList argv = arguments;
     argv.prepend(programName());
     if (!parser.parse(argv)) {
@@ -295,6 +300,20 @@ Parsed<ServeOptions> parseServe(const QStringList& arguments)
             parsed.exitCode = exitcode::Usage;
             return parsed;
         }
+    }
+    for (const QString& value : parser.values(proxy)) {
+        QPair<QHostAddress, int> subnet = QHostAddress::parseSubnet(value.trimmed());
+        if (subnet.first.isNull() && !value.contains(QLatin1Char('/')))
+            subnet = { QHostAddress(value.trimmed()), -1 };
+        if (subnet.first.isNull()) {
+            usageError(
+                Cli::tr("--trusted-proxy takes an address or a subnet such as 10.0.0.0/24, not \"%1\"").arg(value));
+            parsed.exitCode = exitcode::Usage;
+            return parsed;
+        }
+        if (subnet.second < 0)
+            subnet.second = subnet.first.protocol() == QAbstractSocket::IPv6Protocol ? 128 : 32;
+        options.trustedProxies << subnet;
     }
     parsed.options = options;
     return parsed;
@@ -350,6 +369,7 @@ int runServe(const ServeOptions& options)
     // SQL waits on the database (PostgreSQL round trips, SQLite's writer lock), so more threads
     // than cores pay off; each holds one connection.
     apiConfig.threads = options.threads > 0 ? options.threads : std::max(4, QThread::idealThreadCount() * 2);
+    apiConfig.trustedProxies = options.trustedProxies;
     RestApi api(apiConfig);
 
     http::HttpServer::Options serverOptions;

@@ -24,6 +24,7 @@ struct ServeOptions
     QString tlsKey; // PEM, unencrypted
     QString jwtSecretFile; // empty: "<database>.jwt-secret" beside a SQLite file (required for PostgreSQL)
     int threads = 0; // 0: a default from the CPU count
+    QList<QPair<QHostAddress, int>> trustedProxies; // subnets whose X-Forwarded-For is believed
 };
 
 Parsed<ServeOptions> parseServe(const QStringList& arguments);

@@ -100,6 +100,7 @@ private slots:
     void concurrentClients();
     void clientDisconnectingMidRequest();
     void twoServersAreOneDeployment();
+    void clientAddressBehindATrustedProxy();
     void killedServerIsAConnectionError();
     void tlsWithASelfSignedCertificate();
     void accessLogHoldsNoSecrets(); // last: it reads the log of everything above
@@ -1089,6 +1090,43 @@ void TestRestServer::clientDisconnectingMidRequest()
     // The server carries on.
     QCOMPARE(get(QStringLiteral("/api/health/auth"), {}).status, 200);
     QCOMPARE(get(QStringLiteral("/api/admin/users?limit=1"), m_root).status, 200);
+}
+
+void TestRestServer::clientAddressBehindATrustedProxy()
+{
+    // The sign-in's audit event records where it came from. A server told that 127.0.0.1 is its load
+    // balancer takes the client from X-Forwarded-For; the default server ignores the header, since
+    // any client can send one.
+    ServerProcess behindProxy;
+    QVERIFY2(
+        behindProxy.start(m_database, m_secretFile, { QStringLiteral("--trusted-proxy"), QStringLiteral("127.0.0.1") }),
+        qPrintable(behindProxy.output()));
+    const QString email = makeUser(QStringLiteral("user")).value(QStringLiteral("email")).toString();
+    auto signInAddress = [&](const QByteArray& forwardedFor, const QString& baseUrl) -> QString {
+        const HttpResult signedIn
+            = send("POST", QStringLiteral("/api/auth/login"), {},
+                   { { QStringLiteral("email"), email }, { QStringLiteral("password"), kPassword } },
+                   { { "X-Forwarded-For", forwardedFor } }, baseUrl);
+        if (signedIn.status != 200)
+            return signedIn.describe();
+        const HttpResult events
+            = get(QStringLiteral("/api/admin/audit?action=user.login&resource_id=")
+                      + QString::number(signedIn.json().value(QStringLiteral("session_id")).toInteger()),
+                  m_root);
+        const QJsonArray items = events.json().value(QStringLiteral("items")).toArray();
+        return items.size() == 1 ? items.at(0).toObject().value(QStringLiteral("ip")).toString() : events.describe();
+    };
+    QCOMPARE(signInAddress("198.51.100.9, 203.0.113.7", behindProxy.baseUrl()), QStringLiteral("203.0.113.7"));
+    // A chain of proxies: the right-most address that is not a trusted proxy is the client.
+    QCOMPARE(signInAddress("203.0.113.7, 127.0.0.1", behindProxy.baseUrl()), QStringLiteral("203.0.113.7"));
+    // A header that is not a list of addresses is not believed.
+    QCOMPARE(signInAddress("<script>", behindProxy.baseUrl()), QStringLiteral("127.0.0.1"));
+    QCOMPARE(signInAddress("203.0.113.7", m_server.baseUrl()), QStringLiteral("127.0.0.1"));
+
+    ServerProcess misconfigured;
+    QVERIFY(!misconfigured.start(m_database, m_secretFile,
+                                 { QStringLiteral("--trusted-proxy"), QStringLiteral("nonsense") }));
+    QVERIFY2(misconfigured.log().contains(QStringLiteral("--trusted-proxy")), qPrintable(misconfigured.log()));
 }
 
 void TestRestServer::twoServersAreOneDeployment()
