@@ -1160,6 +1160,23 @@ Reply revokeInvitation(Call& call)
     return noContent();
 }
 
+// The one-time code an admin issued (POST /api/admin/users/{id}/reset-token) sets a new password;
+// every session of the account ends.
+Reply resetPassword(Call& call)
+{
+    Reply failure;
+    auto body = readBody(call, failure);
+    if (!body)
+        return failure;
+    const auto token = body->string("token", JsonBody::Required, 1000);
+    const auto password = body->string("new_password", JsonBody::Required, 10000);
+    if (auto s = body->finish(); !s)
+        return invalidBody(s.error());
+    if (auto done = call.store.tokens().resetPassword(*token, *password, call.ip); !done)
+        return failed(call, done.error());
+    return noContent();
+}
+
 Reply acceptInvitation(Call& call)
 {
     Reply failure;
@@ -1243,6 +1260,7 @@ QList<RouteSpec> buildRoutes()
         route("POST", "/api/auth/login", pub, {}, &login),
         route("POST", "/api/auth/refresh", pub, {}, &refresh),
         route("POST", "/api/auth/logout", req, {}, &logout),
+        route("POST", "/api/auth/password/reset", pub, {}, &resetPassword),
         route("GET", "/api/auth/me", req, {}, &me),
 
         route("GET", "/api/admin/users", req, userView, &listUsers,

@@ -95,6 +95,7 @@ private slots:
     void oversizedBodyIsRefused();
     void unknownRouteAndMethod();
     void invitationRoundTrip();
+    void passwordResetCodeSetsANewPasswordOnce();
     void rolesOverHttp();
     void auditCursorAndStreamedExport();
     void concurrentClients();
@@ -860,6 +861,49 @@ void TestRestServer::unknownRouteAndMethod()
 }
 
 // --- organizations, invitations, roles -----------------------------------------------------------
+
+void TestRestServer::passwordResetCodeSetsANewPasswordOnce()
+{
+    const QJsonObject user = makeUser(QStringLiteral("user"));
+    const QString email = user.value(QStringLiteral("email")).toString();
+    const QByteArray before = accessToken(email);
+    QVERIFY(!before.isEmpty());
+    const HttpResult issued = send(
+        "POST", QStringLiteral("/api/admin/users/%1/reset-token").arg(user.value(QStringLiteral("id")).toInteger()),
+        m_root);
+    QVERIFY2(issued.status == 201, qPrintable(issued.describe()));
+    const QString code = issued.json().value(QStringLiteral("token")).toString();
+    remember(code);
+    const QString fresh = QStringLiteral("Another-Horse-77-staple");
+    remember(fresh);
+    auto redeem = [&](const QString& token, const QString& password) {
+        return send("POST", QStringLiteral("/api/auth/password/reset"), {},
+                    { { QStringLiteral("token"), token }, { QStringLiteral("new_password"), password } });
+    };
+
+    // A weak password is refused with the field, and does not use the code up.
+    const HttpResult weak = redeem(code, QStringLiteral("short"));
+    QCOMPARE(weak.status, 400);
+    QVERIFY2(weak.json().value(QStringLiteral("errors")).toObject().contains(QStringLiteral("password")),
+             qPrintable(weak.describe()));
+    QCOMPARE(redeem(QStringLiteral("not-a-code"), fresh).status / 100, 4);
+
+    const HttpResult reset = redeem(code, fresh);
+    QVERIFY2(reset.status == 204, qPrintable(reset.describe()));
+    // Every session of the account ended; the old password is gone, the new one works.
+    QCOMPARE(get(QStringLiteral("/api/auth/me"), before).status, 401);
+    QCOMPARE(send("POST", QStringLiteral("/api/auth/login"), {},
+                  { { QStringLiteral("email"), email }, { QStringLiteral("password"), kPassword } })
+                 .status,
+             401);
+    QVERIFY(!accessToken(email, fresh).isEmpty());
+    // The code works once.
+    QCOMPARE(redeem(code, QStringLiteral("Third-Horse-99-staple")).status / 100, 4);
+    const HttpResult audit = get(QStringLiteral("/api/admin/audit?action=user.password_reset&resource_id=")
+                                     + QString::number(user.value(QStringLiteral("id")).toInteger()),
+                                 m_root);
+    QCOMPARE(audit.json().value(QStringLiteral("items")).toArray().size(), 1);
+}
 
 void TestRestServer::invitationRoundTrip()
 {
