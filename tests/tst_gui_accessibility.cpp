@@ -515,6 +515,7 @@ void TestGuiAccessibility::dialogs()
                   parent);
           } },
         { QStringLiteral("impersonate"), [&] { return new ImpersonateDialog(backend, member, parent); } },
+        { QStringLiteral("set password"), [&] { return new SetPasswordDialog(backend, member, parent); } },
         { QStringLiteral("secret"),
           [&] {
               return new SecretDialog(QStringLiteral("Secret"), QStringLiteral("Keep it."), QStringLiteral("s3cr3t"),

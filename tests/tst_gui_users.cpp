@@ -65,6 +65,7 @@ class TestGuiUsers : public QObject
 private slots:
     void createdUserIsListed();
     void banWithoutReasonShowsTheError();
+    void setPasswordChecksThePolicyAndEndsTheSessions();
     void adminCannotAssignSuperAdmin();
     void bulkBanOfThreeUsersSummarises();
     void searchFiltersTheList();
@@ -131,6 +132,52 @@ void TestGuiUsers::banWithoutReasonShowsTheError()
     const int row = pane->model()->rowOf(target.id);
     QTRY_COMPARE(pane->model()->data(pane->model()->index(row, UserListModel::StatusColumn)).toString(),
                  QStringLiteral("Banned"));
+}
+
+void TestGuiUsers::setPasswordChecksThePolicyAndEndsTheSessions()
+{
+    Console c = Console::create();
+    const User target = c.world.makeUser(c.world.orgA.id, QStringLiteral("user"));
+    QVERIFY_RESULT(c.db->store().auth().login(target.email, kStrongPassword));
+    QVERIFY(c.open(c.world.superAdmin));
+    auto* pane = c.showPane<UsersPane>(QStringLiteral("users"));
+    QVERIFY(selectUsers(pane, { target.id }));
+    QTRY_VERIFY(action(pane, "setPasswordAction")->isEnabled());
+    action(pane, "setPasswordAction")->trigger();
+    SetPasswordDialog* dialog = nullptr;
+    QTRY_VERIFY((dialog = Console::visibleTopLevel<SetPasswordDialog>()));
+    auto* password = dialog->findChild<QLineEdit*>(QStringLiteral("newPasswordEdit"));
+    auto* repeat = dialog->findChild<QLineEdit*>(QStringLiteral("repeatPasswordEdit"));
+    auto* set = dialog->findChild<QPushButton*>(QStringLiteral("confirmSetPasswordButton"));
+    auto* policy = dialog->findChild<QLabel*>(QStringLiteral("setPasswordPolicyLabel"));
+    QVERIFY(password && repeat && set && policy);
+    QCOMPARE(password->echoMode(), QLineEdit::Password);
+
+    // A weak password, or two that differ, cannot be submitted; the dialog says why.
+    QTest::keyClicks(password, QStringLiteral("short"));
+    QVERIFY(!set->isEnabled());
+    QVERIFY(policy->text().startsWith(QLatin1String("Password policy:")));
+    const QString fresh = QStringLiteral("Brand-New-Secret-2027!");
+    password->clear();
+    QTest::keyClicks(password, fresh);
+    QTest::keyClicks(repeat, QStringLiteral("Brand-New-Secret-2027?"));
+    QVERIFY(!set->isEnabled());
+    QCOMPARE(policy->text(), QStringLiteral("The two passwords differ"));
+    repeat->clear();
+    QTest::keyClicks(repeat, fresh);
+    QVERIFY(set->isEnabled());
+    clickButton(set);
+    QTRY_VERIFY(!Console::visibleTopLevel<SetPasswordDialog>());
+
+    // The old password is gone, the new one works, the user's sessions ended, and it is audited.
+    QVERIFY_ERROR(c.db->store().auth().login(target.email, kStrongPassword), ErrorCode::Unauthenticated);
+    QVERIFY_RESULT(c.db->store().auth().login(target.email, fresh));
+    QSqlQuery q(c.db->store().core().db());
+    QVERIFY(q.exec(QStringLiteral("SELECT details FROM audit_events WHERE action = 'user.password_changed' "
+                                  "AND resource_id = '%1'")
+                       .arg(target.id)));
+    QVERIFY(q.next());
+    QVERIFY2(q.value(0).toString().contains(QLatin1String("\"sessions_ended\":1")), qPrintable(q.value(0).toString()));
 }
 
 void TestGuiUsers::adminCannotAssignSuperAdmin()

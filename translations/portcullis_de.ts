@@ -4557,6 +4557,49 @@ Kreuzen Sie „Beendete Sitzungen einbeziehen“ an, um widerrufene und abgelauf
     </message>
 </context>
 <context>
+    <name>portcullis::SetPasswordDialog</name>
+    <message>
+        <source>Set the password of %1</source>
+        <translation>Passwort von %1 festlegen</translation>
+    </message>
+    <message>
+        <source>The new password works at once, and every session of %1 ends. Tell them the password through a safe channel.</source>
+        <translation>Das neue Passwort gilt sofort, und alle Sitzungen von %1 werden beendet. Teilen Sie das Passwort über einen sicheren Weg mit.</translation>
+    </message>
+    <message>
+        <source>New password</source>
+        <translation>Neues Passwort</translation>
+    </message>
+    <message>
+        <source>Repeat the new password</source>
+        <translation>Neues Passwort wiederholen</translation>
+    </message>
+    <message>
+        <source>&amp;New password:</source>
+        <translation>&amp;Neues Passwort:</translation>
+    </message>
+    <message>
+        <source>Re&amp;peat:</source>
+        <translation>&amp;Wiederholen:</translation>
+    </message>
+    <message>
+        <source>&amp;Set password</source>
+        <translation>Passwort &amp;setzen</translation>
+    </message>
+    <message>
+        <source>Password policy: %1</source>
+        <translation>Passwortrichtlinie: %1</translation>
+    </message>
+    <message>
+        <source>The two passwords differ</source>
+        <translation>Die beiden Passwörter unterscheiden sich</translation>
+    </message>
+    <message>
+        <source>✓ The password meets the policy</source>
+        <translation>✓ Das Passwort erfüllt die Richtlinie</translation>
+    </message>
+</context>
+<context>
     <name>portcullis::UserDetailsPanel</name>
     <message>
         <source>User details</source>
@@ -5108,6 +5151,14 @@ Legen Sie den ersten mit Strg+N an.</translation>
     <message>
         <source>Show audit tr&amp;ail</source>
         <translation>Audit-&amp;Verlauf anzeigen</translation>
+    </message>
+    <message>
+        <source>Set pass&amp;word…</source>
+        <translation>Passwort &amp;festlegen …</translation>
+    </message>
+    <message>
+        <source>Set a new password for %1; their sessions ended</source>
+        <translation>Neues Passwort für %1 festgelegt; die Sitzungen wurden beendet</translation>
     </message>
 </context>
 <context>

@@ -4557,6 +4557,49 @@ Cochez « Inclure les sessions terminées » pour voir les sessions révoquées 
     </message>
 </context>
 <context>
+    <name>portcullis::SetPasswordDialog</name>
+    <message>
+        <source>Set the password of %1</source>
+        <translation>Définir le mot de passe de %1</translation>
+    </message>
+    <message>
+        <source>The new password works at once, and every session of %1 ends. Tell them the password through a safe channel.</source>
+        <translation>Le nouveau mot de passe s’applique immédiatement et toutes les sessions de %1 prennent fin. Communiquez-le par un canal sûr.</translation>
+    </message>
+    <message>
+        <source>New password</source>
+        <translation>Nouveau mot de passe</translation>
+    </message>
+    <message>
+        <source>Repeat the new password</source>
+        <translation>Répéter le nouveau mot de passe</translation>
+    </message>
+    <message>
+        <source>&amp;New password:</source>
+        <translation>&amp;Nouveau mot de passe :</translation>
+    </message>
+    <message>
+        <source>Re&amp;peat:</source>
+        <translation>&amp;Répéter :</translation>
+    </message>
+    <message>
+        <source>&amp;Set password</source>
+        <translation>&amp;Définir le mot de passe</translation>
+    </message>
+    <message>
+        <source>Password policy: %1</source>
+        <translation>Politique de mot de passe : %1</translation>
+    </message>
+    <message>
+        <source>The two passwords differ</source>
+        <translation>Les deux mots de passe diffèrent</translation>
+    </message>
+    <message>
+        <source>✓ The password meets the policy</source>
+        <translation>✓ Le mot de passe respecte la politique</translation>
+    </message>
+</context>
+<context>
     <name>portcullis::UserDetailsPanel</name>
     <message>
         <source>User details</source>
@@ -5108,6 +5151,14 @@ Créez le premier avec Ctrl+N.</translation>
     <message>
         <source>Show audit tr&amp;ail</source>
         <translation>Afficher l&apos;historique d&apos;a&amp;udit</translation>
+    </message>
+    <message>
+        <source>Set pass&amp;word…</source>
+        <translation>Dé&amp;finir le mot de passe…</translation>
+    </message>
+    <message>
+        <source>Set a new password for %1; their sessions ended</source>
+        <translation>Nouveau mot de passe défini pour %1 ; ses sessions ont pris fin</translation>
     </message>
 </context>
 <context>

@@ -210,6 +210,91 @@ void UserDialog::submit()
 
 // --- BanDialog ------------------------------------------------------------------------------
 
+SetPasswordDialog::SetPasswordDialog(Backend* backend, const User& user, QWidget* parent)
+    : QDialog(parent)
+    , m_backend(backend)
+    , m_user(user)
+{
+    setObjectName(QStringLiteral("setPasswordDialog"));
+    setWindowTitle(tr("Set the password of %1").arg(user.email));
+    auto* intro = new QLabel(tr("The new password works at once, and every session of %1 ends. Tell them the "
+                                "password through a safe channel.")
+                                 .arg(user.email),
+                             this);
+    intro->setWordWrap(true);
+    m_password = new QLineEdit(this);
+    m_password->setObjectName(QStringLiteral("newPasswordEdit"));
+    m_password->setAccessibleName(tr("New password"));
+    m_password->setEchoMode(QLineEdit::Password);
+    m_repeat = new QLineEdit(this);
+    m_repeat->setObjectName(QStringLiteral("repeatPasswordEdit"));
+    m_repeat->setAccessibleName(tr("Repeat the new password"));
+    m_repeat->setEchoMode(QLineEdit::Password);
+    auto* form = new QFormLayout;
+    m_errors.addRow(form, tr("&New password:"), m_password, QStringLiteral("password"));
+    m_errors.addRow(form, tr("Re&peat:"), m_repeat, QStringLiteral("repeat"));
+    m_policy = new QLabel(this);
+    m_policy->setObjectName(QStringLiteral("setPasswordPolicyLabel"));
+    m_policy->setWordWrap(true);
+    form->addRow(QString(), m_policy);
+    m_message = messageLabel(this);
+    m_buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
+    m_set = m_buttons->addButton(tr("&Set password"), QDialogButtonBox::AcceptRole);
+    m_set->setObjectName(QStringLiteral("confirmSetPasswordButton"));
+    m_set->setDefault(true);
+    connect(m_set, &QPushButton::clicked, this, &SetPasswordDialog::submit);
+    connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    connect(m_password, &QLineEdit::textChanged, this, &SetPasswordDialog::updatePolicy);
+    connect(m_repeat, &QLineEdit::textChanged, this, &SetPasswordDialog::updatePolicy);
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(intro);
+    layout->addLayout(form);
+    layout->addWidget(m_message);
+    layout->addWidget(m_buttons);
+    keyboard::followVisualOrder(m_buttons);
+    setMinimumWidth(460);
+    updatePolicy();
+}
+
+void SetPasswordDialog::updatePolicy()
+{
+    const QStringList problems = policy::passwordProblems(m_password->text());
+    QString text;
+    if (!problems.isEmpty())
+        text = tr("Password policy: %1").arg(problems.join(QStringLiteral("; ")));
+    else if (m_repeat->text() != m_password->text())
+        text = tr("The two passwords differ");
+    else
+        text = tr("✓ The password meets the policy");
+    m_policy->setText(text);
+    m_set->setEnabled(problems.isEmpty() && m_repeat->text() == m_password->text());
+}
+
+void SetPasswordDialog::submit()
+{
+    if (!m_backend || !m_set->isEnabled())
+        return;
+    m_message->hide();
+    m_errors.clear();
+    setBusy(m_buttons, true);
+    // The core checks the policy and the admin's right over this user again, and audits either way.
+    whenDone(m_backend->setPassword(m_user.id, m_password->text()), this, [this](const Status& done) {
+        setBusy(m_buttons, false);
+        if (done.ok()) {
+            m_password->clear();
+            m_repeat->clear();
+            accept();
+            return;
+        }
+        const QString rest = m_errors.show(done.error());
+        if (!rest.isEmpty()) {
+            m_message->setText(rest);
+            m_message->show();
+        }
+        updatePolicy();
+    });
+}
+
 BanDialog::BanDialog(Backend* backend, const QList<User>& users, QWidget* parent)
     : QDialog(parent)
     , m_backend(backend)

@@ -78,6 +78,30 @@ private:
     QDialogButtonBox* m_buttons = nullptr;
 };
 
+// Sets a user's password (the admin types it twice; the policy is shown as they type). Every
+// session of the user ends; the dialog stays open with the core's message on a refusal.
+class SetPasswordDialog : public QDialog
+{
+    Q_OBJECT
+
+public:
+    SetPasswordDialog(Backend* backend, const User& user, QWidget* parent = nullptr);
+
+private:
+    void updatePolicy();
+    void submit();
+
+    QPointer<Backend> m_backend;
+    User m_user;
+    FieldErrors m_errors;
+    QLineEdit* m_password = nullptr;
+    QLineEdit* m_repeat = nullptr;
+    QLabel* m_policy = nullptr;
+    QLabel* m_message = nullptr;
+    QDialogButtonBox* m_buttons = nullptr;
+    QPushButton* m_set = nullptr;
+};
+
 // Assign and revoke roles. Roles the admin may not give are disabled with the reason.
 class UserRolesDialog : public QDialog
 {

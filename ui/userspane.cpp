@@ -226,6 +226,7 @@ UsersPane::UsersPane(Backend* backend, QWidget* parent)
     m_removeRoleAction = makeAction(tr("Re&move a role…"), "removeRoleAction", [this] { bulkRole(false); });
     m_resetPasswordAction
         = makeAction(tr("Reset &password…"), "resetPasswordAction", &UsersPane::resetPasswordOfSelected);
+    m_setPasswordAction = makeAction(tr("Set pass&word…"), "setPasswordAction", &UsersPane::setPasswordOfSelected);
     m_revokeSessionsAction
         = makeAction(tr("E&nd all sessions"), "revokeSessionsAction", &UsersPane::revokeSessionsOfSelected);
     m_impersonateAction = makeAction(tr("&Impersonate…"), "impersonateAction", &UsersPane::impersonateSelected);
@@ -241,9 +242,9 @@ UsersPane::UsersPane(Backend* backend, QWidget* parent)
     });
     m_deleteAction = makeAction(tr("&Delete…"), "deleteUserAction", &UsersPane::deleteSelected);
 
-    for (QAction* a :
-         { m_editAction, m_banAction, m_unbanAction, m_suspendAction, m_unsuspendAction, m_rolesAction,
-           m_resetPasswordAction, m_revokeSessionsAction, m_sessionsAction, m_auditAction, m_deleteAction })
+    for (QAction* a : { m_editAction, m_banAction, m_unbanAction, m_suspendAction, m_unsuspendAction, m_rolesAction,
+                        m_resetPasswordAction, m_setPasswordAction, m_revokeSessionsAction, m_sessionsAction,
+                        m_auditAction, m_deleteAction })
         m_details->addAction(a);
 
     m_searchDelay = new QTimer(this);
@@ -417,6 +418,7 @@ void UsersPane::updateDetails()
     gate(m_assignRoleAction, QStringLiteral("admin:user:roles"));
     gate(m_removeRoleAction, QStringLiteral("admin:user:roles"));
     gate(m_resetPasswordAction, QStringLiteral("admin:user:edit"), single, tr("Select one user"));
+    gate(m_setPasswordAction, QStringLiteral("admin:user:edit"), single, tr("Select one user"));
     gate(m_revokeSessionsAction, QStringLiteral("admin:session:revoke"));
     gate(m_deleteAction, QStringLiteral("admin:user:delete"));
     {
@@ -452,6 +454,7 @@ void UsersPane::showContextMenu(const QPoint& pos)
         menu->addAction(m_editAction);
         menu->addAction(m_rolesAction);
         menu->addAction(m_resetPasswordAction);
+        menu->addAction(m_setPasswordAction);
         menu->addSeparator();
     }
     menu->addAction(m_banAction);
@@ -696,6 +699,21 @@ void UsersPane::resetPasswordOfSelected()
         dialog->open();
         emit statusMessage(tr("Issued a reset code for %1").arg(user.email));
     });
+}
+
+void UsersPane::setPasswordOfSelected()
+{
+    const auto users = selectedUsers();
+    if (users.size() != 1 || !m_setPasswordAction->isEnabled())
+        return;
+    const User user = users.first();
+    auto* dialog = new SetPasswordDialog(m_backend, user, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, user] {
+        emit statusMessage(tr("Set a new password for %1; their sessions ended").arg(user.email));
+        m_model->reload();
+    });
+    dialog->open();
 }
 
 void UsersPane::revokeSessionsOfSelected()

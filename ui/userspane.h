@@ -45,6 +45,7 @@ public:
     void unsuspendSelected();
     void rolesOfSelected();
     void resetPasswordOfSelected();
+    void setPasswordOfSelected();
     void revokeSessionsOfSelected();
     void impersonateSelected();
     void bulkRole(bool assign);
@@ -89,6 +90,7 @@ private:
     QAction* m_assignRoleAction = nullptr;
     QAction* m_removeRoleAction = nullptr;
     QAction* m_resetPasswordAction = nullptr;
+    QAction* m_setPasswordAction = nullptr;
     QAction* m_revokeSessionsAction = nullptr;
     QAction* m_impersonateAction = nullptr;
     QAction* m_sessionsAction = nullptr;
