@@ -627,6 +627,11 @@ int runPurgeAudit(const PurgeAuditOptions& options)
         commandError(kPurgeAudit, Cli::tr("--admin-email: no account %1").arg(options.adminEmail));
         return exitcode::Failure;
     }
+    // Only an account that could sign in now may be recorded as the one who purged.
+    if (admin->deleted || !admin->active || admin->isBanned(QDateTime::currentDateTimeUtc())) {
+        commandError(kPurgeAudit, Cli::tr("--admin-email: %1 is deleted, suspended or banned").arg(admin->email));
+        return exitcode::Failure;
+    }
     auto actor = store.core().actorForUser(admin->id);
     if (!actor) {
         commandError(kPurgeAudit, actor.error().message);

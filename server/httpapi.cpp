@@ -279,15 +279,30 @@ QString clientAddress(const QHostAddress& peer, const QByteArray& forwardedFor,
     };
     if (trustedProxies.isEmpty() || forwardedFor.isEmpty() || !trusted(peer))
         return text(peer);
+    // "1.2.3.4", "1.2.3.4:5678", "2001:db8::1", "[2001:db8::1]" or "[2001:db8::1]:5678".
+    auto parse = [](QByteArray hop) {
+        hop = hop.trimmed();
+        if (hop.startsWith('[')) {
+            const qsizetype close = hop.indexOf(']');
+            hop = close > 0 ? hop.mid(1, close - 1) : QByteArray();
+        } else if (hop.count(':') == 1) {
+            hop = hop.left(hop.indexOf(':'));
+        }
+        return QHostAddress(QString::fromLatin1(hop));
+    };
     const QList<QByteArray> hops = forwardedFor.split(',');
+    QHostAddress last = peer;
     for (auto it = hops.crbegin(); it != hops.crend(); ++it) {
-        const QHostAddress hop(QString::fromLatin1(it->trimmed()));
+        const QHostAddress hop = parse(*it);
+        // Not an address: whoever wrote it is not a proxy we trust, and nothing left of it can be
+        // believed. Recorded as unknown, which matches no allowlist.
         if (hop.isNull())
-            return text(peer); // not an address: believe nothing of the header
+            return QStringLiteral("unknown");
         if (!trusted(hop))
             return text(hop);
+        last = hop;
     }
-    return text(peer);
+    return text(last); // every hop is a trusted proxy: the left-most one sent the request
 }
 
 Reply json(int status, JsonWriter& writer)
@@ -536,7 +551,7 @@ void RestApi::process(http::HttpExchange& exchange)
                 Actor(),
                 match.params,
                 std::move(*query),
-                clientAddress(request.peer, request.header("x-forwarded-for"), m_config.trustedProxies),
+                clientAddress(request.peer, request.combinedHeader("x-forwarded-for"), m_config.trustedProxies),
                 QString::fromUtf8(request.header("user-agent").left(500)),
                 QString() };
 

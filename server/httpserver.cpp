@@ -113,6 +113,19 @@ QByteArray HttpRequest::header(const QByteArray& lowerCaseName) const
     return {};
 }
 
+QByteArray HttpRequest::combinedHeader(const QByteArray& lowerCaseName) const
+{
+    QByteArray combined;
+    for (const auto& [name, value] : headers) {
+        if (name != lowerCaseName)
+            continue;
+        if (!combined.isEmpty())
+            combined += ", ";
+        combined += value;
+    }
+    return combined;
+}
+
 bool HttpRequest::hasHeader(const QByteArray& lowerCaseName) const
 {
     for (const auto& header : headers) {

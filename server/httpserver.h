@@ -57,7 +57,10 @@ struct HttpRequest
     bool http10 = false; // an HTTP/1.0 client: no chunked responses
 
     // The first header of that (lower-case) name, or a null QByteArray.
-    QByteArray header(const QByteArray& lowerCaseName) const;
+    QByteArray header(const QByteArray& lowerCaseName) const; // the first one of that name
+    // Every field of that name joined with ", " in arrival order (RFC 9110 5.3), for list headers
+    // such as X-Forwarded-For that a proxy may append as a line of its own.
+    QByteArray combinedHeader(const QByteArray& lowerCaseName) const;
     bool hasHeader(const QByteArray& lowerCaseName) const;
 };
 

@@ -319,9 +319,10 @@ void TestRestServer::loginThenMe()
     QCOMPARE(me.json().value(QStringLiteral("user_id")).toInteger(), user.value(QStringLiteral("id")).toInteger());
 
     // The sign-in is audited with the address it came from, for an incident review.
-    const HttpResult signIn = get(QStringLiteral("/api/admin/audit?action=user.login&resource_id=")
-                                      + QString::number(tokens.value(QStringLiteral("session_id")).toInteger()),
-                                  m_root);
+    const HttpResult signIn
+        = get(QStringLiteral("/api/admin/audit?action=user.login&resource_type=session&resource_id=")
+                  + QString::number(tokens.value(QStringLiteral("session_id")).toInteger()),
+              m_root);
     const QJsonArray signIns = signIn.json().value(QStringLiteral("items")).toArray();
     QCOMPARE(signIns.size(), 1);
     QCOMPARE(signIns.at(0).toObject().value(QStringLiteral("ip")).toString(), QStringLiteral("127.0.0.1"));
@@ -1154,18 +1155,58 @@ void TestRestServer::clientAddressBehindATrustedProxy()
         if (signedIn.status != 200)
             return signedIn.describe();
         const HttpResult events
-            = get(QStringLiteral("/api/admin/audit?action=user.login&resource_id=")
+            = get(QStringLiteral("/api/admin/audit?action=user.login&resource_type=session&resource_id=")
                       + QString::number(signedIn.json().value(QStringLiteral("session_id")).toInteger()),
                   m_root);
         const QJsonArray items = events.json().value(QStringLiteral("items")).toArray();
-        return items.size() == 1 ? items.at(0).toObject().value(QStringLiteral("ip")).toString() : events.describe();
+        if (items.size() == 1)
+            return items.at(0).toObject().value(QStringLiteral("ip")).toString();
+        QStringList seen;
+        for (const QJsonValue& item : items)
+            seen << QString::fromUtf8(QJsonDocument(item.toObject()).toJson(QJsonDocument::Compact));
+        return seen.join(u'\n');
     };
     QCOMPARE(signInAddress("198.51.100.9, 203.0.113.7", behindProxy.baseUrl()), QStringLiteral("203.0.113.7"));
     // A chain of proxies: the right-most address that is not a trusted proxy is the client.
     QCOMPARE(signInAddress("203.0.113.7, 127.0.0.1", behindProxy.baseUrl()), QStringLiteral("203.0.113.7"));
-    // A header that is not a list of addresses is not believed.
-    QCOMPARE(signInAddress("<script>", behindProxy.baseUrl()), QStringLiteral("127.0.0.1"));
+    // Ports and brackets are not part of the address.
+    QCOMPARE(signInAddress("[2001:db8::7]:4711", behindProxy.baseUrl()), QStringLiteral("2001:db8::7"));
+    QCOMPARE(signInAddress("203.0.113.8:4711", behindProxy.baseUrl()), QStringLiteral("203.0.113.8"));
+    // Something that is not an address is not believed, and matches no allowlist.
+    QCOMPARE(signInAddress("<script>", behindProxy.baseUrl()), QStringLiteral("unknown"));
     QCOMPARE(signInAddress("203.0.113.7", m_server.baseUrl()), QStringLiteral("127.0.0.1"));
+
+    // HAProxy's "option forwardfor" appends a header line of its own and keeps the client's: the
+    // lines are one list, so the client's claim stays on the left where it is not believed.
+    {
+        const QUrl url(behindProxy.baseUrl());
+        QTcpSocket socket;
+        socket.connectToHost(url.host(), quint16(url.port()));
+        QVERIFY(socket.waitForConnected(5000));
+        const QByteArray body = QJsonDocument(QJsonObject { { QStringLiteral("email"), email },
+                                                            { QStringLiteral("password"), kPassword } })
+                                    .toJson(QJsonDocument::Compact);
+        socket.write("POST /api/auth/login HTTP/1.1\r\nHost: " + url.host().toLatin1()
+                     + "\r\nContent-Type: application/json\r\nX-Forwarded-For: 192.0.2.66\r\n"
+                       "X-Forwarded-For: 203.0.113.9\r\nConnection: close\r\nContent-Length: "
+                     + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+        QByteArray response;
+        while (socket.state() == QAbstractSocket::ConnectedState && socket.waitForReadyRead(5000))
+            response += socket.readAll();
+        response += socket.readAll();
+        QVERIFY2(response.startsWith("HTTP/1.1 200"), response.constData());
+        const qint64 session = QJsonDocument::fromJson(response.mid(response.indexOf("\r\n\r\n") + 4))
+                                   .object()
+                                   .value(QStringLiteral("session_id"))
+                                   .toInteger();
+        const HttpResult events
+            = get(QStringLiteral("/api/admin/audit?action=user.login&resource_type=session&resource_id=")
+                      + QString::number(session),
+                  m_root);
+        const QJsonArray items = events.json().value(QStringLiteral("items")).toArray();
+        QCOMPARE(items.size(), 1);
+        QCOMPARE(items.at(0).toObject().value(QStringLiteral("ip")).toString(), QStringLiteral("203.0.113.9"));
+    }
 
     ServerProcess misconfigured;
     QVERIFY(!misconfigured.start(m_database, m_secretFile,

@@ -445,6 +445,21 @@ void TestServerCli::purgeAuditKeepsRecentEventsAndAVerifiableChain()
                    QStringLiteral("0"), QStringLiteral("--admin-email"), kAdminEmail });
     QCOMPARE(badAge.exitCode, 64);
 
+    // Nor an account that could not sign in now.
+    auto setActive = [&](bool active) {
+        OpenStore open(dbPath());
+        QSqlQuery q(open.db());
+        return q.exec(
+            QStringLiteral("UPDATE users SET active = %1 WHERE email = '%2'").arg(active ? 1 : 0).arg(kAdminEmail));
+    };
+    QVERIFY(setActive(false));
+    const Run suspended
+        = server({ QStringLiteral("purge-audit"), QStringLiteral("--db"), dbPath(), QStringLiteral("--older-than"),
+                   QStringLiteral("30"), QStringLiteral("--admin-email"), kAdminEmail });
+    QCOMPARE(suspended.exitCode, 1);
+    QVERIFY2(suspended.err.contains(QStringLiteral("deleted, suspended or banned")), qPrintable(suspended.err));
+    QVERIFY(setActive(true));
+
     const Run purge
         = server({ QStringLiteral("purge-audit"), QStringLiteral("--db"), dbPath(), QStringLiteral("--older-than"),
                    QStringLiteral("30"), QStringLiteral("--admin-email"), kAdminEmail });

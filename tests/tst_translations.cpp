@@ -337,6 +337,15 @@ private slots:
         QCOMPARE(
             language::localeFor(QStringLiteral("de"), QStringLiteral("de"), QLocale(QStringLiteral("en_US"))).name(),
             QStringLiteral("de_DE"));
+        // English text keeps the system's region for dates and numbers where Qt has English for it
+        // (not US formats on a German system with --lang en).
+        const QLocale germany
+            = language::localeFor(QStringLiteral("en"), QStringLiteral("en"), QLocale(QStringLiteral("de_DE")));
+        QCOMPARE(germany.name(), QStringLiteral("en_DE"));
+        QCOMPARE(germany.toString(QDate(2026, 11, 23), QLocale::ShortFormat), QStringLiteral("23/11/2026"));
+        QCOMPARE(language::localeFor(QStringLiteral("en"), QString(), QLocale(QStringLiteral("nl_NL"))).name(),
+                 QStringLiteral("en_NL"));
+        QCOMPARE(language::localeFor(QStringLiteral("en"), QString(), QLocale::c()).name(), QStringLiteral("en_US"));
     }
 
     void germanCatalogTranslates()

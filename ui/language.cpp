@@ -60,6 +60,15 @@ QLocale localeFor(const QString& code, const QString& request, const QLocale& sy
     }
     if (system.language() == language.language())
         return system;
+    // English text on a system in a language Portcullis does not ship (nl_NL), or with --lang en on
+    // a German system: the dates and numbers keep the system's region (en_NL, en_DE) where Qt has
+    // English for it; elsewhere (es_ES: Qt 6.4 has no en_ES) the language's own (en_US).
+    if (language.language() == QLocale::English && system.language() != QLocale::C
+        && system.territory() != QLocale::AnyTerritory) {
+        const QLocale regional(QLocale::English, system.territory());
+        if (regional.territory() == system.territory())
+            return regional;
+    }
     return language;
 }
 

@@ -112,7 +112,15 @@ bool StoreCore::exec(QSqlQuery& query, const QString& sql, const QVariantList& v
 StoreCore::PreparedRun StoreCore::execPrepared(const QString& sql, const QVariantList& values)
 {
     std::shared_ptr<QSqlQuery> query = m_prepared.value(sql);
-    if (!query) {
+    // Still in use by a run of the same text (a nested call): that one keeps it; this call gets a
+    // statement of its own, prepared for this once.
+    if (query && query->isActive()) {
+        auto own = std::make_shared<QSqlQuery>(m_db);
+        own->setForwardOnly(true);
+        if (!own->prepare(sql))
+            return PreparedRun(own, false);
+        query = std::move(own);
+    } else if (!query) {
         query = std::make_shared<QSqlQuery>(m_db);
         query->setForwardOnly(true);
         if (!query->prepare(sql))
@@ -130,6 +138,7 @@ StoreCore::PreparedRun StoreCore::execPrepared(const QString& sql, const QVarian
         else
             query->bindValue(i, value);
     }
+    Q_ASSERT(values.size() == query->boundValues().size()); // the same text always has the same placeholders
     const bool ok = query->exec();
     return PreparedRun(std::move(query), ok);
 }
