@@ -1292,19 +1292,8 @@ void TestRestServer::tlsWithASelfSignedCertificate()
         QSKIP("Qt has no TLS backend here");
     const QString certificate = m_dir.filePath(QStringLiteral("cert.pem"));
     const QString key = m_dir.filePath(QStringLiteral("key.pem"));
-    const QString opensslProgram = QStandardPaths::findExecutable(QStringLiteral("openssl"));
-    if (opensslProgram.isEmpty())
-        QSKIP("openssl is not installed");
-    QProcess openssl;
-    QSignalSpy done(&openssl, &QProcess::finished);
-    openssl.start(opensslProgram,
-                  { QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
-                    QStringLiteral("rsa:2048"), QStringLiteral("-nodes"), QStringLiteral("-subj"),
-                    QStringLiteral("/CN=localhost"), QStringLiteral("-addext"),
-                    QStringLiteral("subjectAltName=DNS:localhost,IP:127.0.0.1"), QStringLiteral("-days"),
-                    QStringLiteral("1"), QStringLiteral("-keyout"), key, QStringLiteral("-out"), certificate });
-    QVERIFY(done.wait(60000));
-    QVERIFY2(openssl.exitCode() == 0, openssl.readAllStandardError().constData());
+    QString error;
+    QVERIFY2(portcullis::test::makeSelfSignedCertificate(certificate, key, &error), qPrintable(error));
 
     ServerProcess secure;
     QVERIFY2(secure.start(m_database, m_secretFile,
