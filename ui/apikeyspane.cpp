@@ -2,6 +2,7 @@
 
 #include "apikeydialog.h"
 #include "apikeylistmodel.h"
+#include "detailsparts.h"
 #include "displayformat.h"
 #include "messagebox.h"
 #include "secretdialog.h"
@@ -78,22 +79,13 @@ public:
         setObjectName(QStringLiteral("apiKeyDetailsPanel"));
         setAccessibleName(tr("API key details"));
         auto* layout = new QVBoxLayout(this);
-        m_placeholder = new QLabel(tr("Select a key to see its scopes and limits.\n\nCreate a key with Ctrl+N: its "
-                                      "secret is shown once, then only its prefix remains."),
-                                   this);
-        m_placeholder->setWordWrap(true);
-        m_placeholder->setAlignment(Qt::AlignCenter);
+        m_placeholder = details::placeholder(tr("Select a key to see its scopes and limits.\n\nCreate a key with "
+                                                "Ctrl+N: its secret is shown once, then only its prefix remains."),
+                                             this);
         layout->addWidget(m_placeholder);
-        m_title = new QLabel(this);
-        m_title->setObjectName(QStringLiteral("apiKeyDetailsTitle"));
-        m_title->setWordWrap(true);
-        QFont f = m_title->font();
-        f.setPointSizeF(f.pointSizeF() * 1.2);
-        f.setBold(true);
-        m_title->setFont(f);
+        m_title = details::title(QStringLiteral("apiKeyDetailsTitle"), this);
         layout->addWidget(m_title);
-        m_form = new QFormLayout;
-        m_form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+        m_form = details::form();
         const QList<QPair<QString, QString>> rows = {
             { QStringLiteral("prefix"), tr("Key:") },      { QStringLiteral("owner"), tr("Owner:") },
             { QStringLiteral("status"), tr("Status:") },   { QStringLiteral("scopes"), tr("Scopes:") },
@@ -103,12 +95,9 @@ public:
         };
         for (const auto& row : rows) {
             const bool token = row.first == QLatin1String("owner");
-            QLabel* value = token ? new ElidingLabel(this) : new QLabel(this);
-            value->setObjectName(QStringLiteral("apiKeyDetail_") + row.first);
-            value->setWordWrap(!token);
-            value->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
-            m_values.insert(row.first, value);
-            m_form->addRow(row.second, value);
+            m_values.insert(row.first,
+                            details::addValue(m_form, row.second, token ? new ElidingLabel(this) : new QLabel(this),
+                                              QStringLiteral("apiKeyDetail_") + row.first, !token));
         }
         m_values.value(QStringLiteral("prefix"))->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
         layout->addLayout(m_form);
@@ -122,10 +111,7 @@ public:
 
     void addAction(QAction* action)
     {
-        auto* button = new QToolButton(this);
-        button->setDefaultAction(action);
-        button->setToolButtonStyle(Qt::ToolButtonTextOnly);
-        button->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+        auto* button = details::actionButton(action, this);
         m_buttons->addWidget(button);
         m_actionButtons << button;
     }

@@ -1,6 +1,7 @@
 #include "auditpane.h"
 
 #include "auditlogmodel.h"
+#include "detailsparts.h"
 #include "displayformat.h"
 #include "messagebox.h"
 
@@ -145,10 +146,9 @@ public:
         const int em = fontMetrics().horizontalAdvance(QLatin1Char('m'));
         auto* outer = new QVBoxLayout(this);
         outer->setContentsMargins(0, em / 2, 0, 0);
-        m_placeholder = new QLabel(tr("Select an event to see all of its fields, its details and its hashes."), this);
+        m_placeholder
+            = details::placeholder(tr("Select an event to see all of its fields, its details and its hashes."), this);
         m_placeholder->setObjectName(QStringLiteral("auditDetailsPlaceholder"));
-        m_placeholder->setWordWrap(true);
-        m_placeholder->setAlignment(Qt::AlignCenter);
         outer->addWidget(m_placeholder);
 
         auto* columns = new QHBoxLayout;
@@ -156,8 +156,7 @@ public:
         outer->addLayout(columns, 1);
         const QFont mono = QFontDatabase::systemFont(QFontDatabase::FixedFont);
         auto makeForm = [columns] {
-            auto* form = new QFormLayout;
-            form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+            auto* form = details::form();
             form->setVerticalSpacing(2);
             form->setRowWrapPolicy(QFormLayout::DontWrapRows);
             form->setLabelAlignment(Qt::AlignRight | Qt::AlignTop);
@@ -165,14 +164,10 @@ public:
             return form;
         };
         auto addRow = [this, &mono](QFormLayout* form, const QString& key, const QString& label, bool fixed = false) {
-            auto* value = new QLabel(this);
-            value->setObjectName(QStringLiteral("auditDetail_") + key);
-            value->setWordWrap(true);
-            value->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
+            auto* value = details::addValue(form, label, new QLabel(this), QStringLiteral("auditDetail_") + key);
             value->setTextFormat(Qt::PlainText);
             if (fixed)
                 value->setFont(mono);
-            form->addRow(label, value);
             m_values.insert(key, value);
         };
         QFormLayout* who = makeForm();

@@ -1,5 +1,6 @@
 #include "organizationspane.h"
 
+#include "detailsparts.h"
 #include "displayformat.h"
 #include "invitationlistmodel.h"
 #include "keyboard.h"
@@ -62,15 +63,6 @@ private:
     int m_status = 0;
 };
 
-QToolButton* actionButton(QAction* action, QWidget* parent)
-{
-    auto* button = new QToolButton(parent);
-    button->setDefaultAction(action);
-    button->setToolButtonStyle(Qt::ToolButtonTextOnly);
-    button->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
-    return button;
-}
-
 } // namespace
 
 // The side panel: the selected organization's details, its invitations and the actions on both.
@@ -85,33 +77,20 @@ public:
         setObjectName(QStringLiteral("organizationDetailsPanel"));
         setAccessibleName(tr("Organization details"));
         auto* layout = new QVBoxLayout(this);
-        m_placeholder = new QLabel(tr("Select an organization to see its plan, features and invitations."), this);
-        m_placeholder->setWordWrap(true);
-        m_placeholder->setAlignment(Qt::AlignCenter);
+        m_placeholder
+            = details::placeholder(tr("Select an organization to see its plan, features and invitations."), this);
         layout->addWidget(m_placeholder);
-        m_title = new QLabel(this);
-        m_title->setObjectName(QStringLiteral("organizationDetailsTitle"));
-        m_title->setWordWrap(true);
-        QFont f = m_title->font();
-        f.setPointSizeF(f.pointSizeF() * 1.2);
-        f.setBold(true);
-        m_title->setFont(f);
+        m_title = details::title(QStringLiteral("organizationDetailsTitle"), this);
         layout->addWidget(m_title);
-        m_form = new QFormLayout;
-        m_form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+        m_form = details::form();
         const QList<QPair<QString, QString>> rows = {
             { QStringLiteral("slug"), tr("Slug:") },     { QStringLiteral("plan"), tr("Plan:") },
             { QStringLiteral("users"), tr("Users:") },   { QStringLiteral("features"), tr("Features:") },
             { QStringLiteral("status"), tr("Status:") }, { QStringLiteral("created"), tr("Created:") },
         };
-        for (const auto& row : rows) {
-            auto* value = new QLabel(this);
-            value->setObjectName(QStringLiteral("organizationDetail_") + row.first);
-            value->setWordWrap(true);
-            value->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
-            m_values.insert(row.first, value);
-            m_form->addRow(row.second, value);
-        }
+        for (const auto& [key, label] : rows)
+            m_values.insert(
+                key, details::addValue(m_form, label, new QLabel(this), QStringLiteral("organizationDetail_") + key));
         layout->addLayout(m_form);
         m_buttons = new QGridLayout;
         m_buttons->setSpacing(4);
@@ -182,7 +161,7 @@ public:
 
     void addAction(QAction* action)
     {
-        auto* button = actionButton(action, this);
+        auto* button = details::actionButton(action, this);
         const int index = int(m_actionButtons.size());
         m_buttons->addWidget(button, index / 2, index % 2);
         m_actionButtons << button;
@@ -191,7 +170,7 @@ public:
 
     void addInvitationAction(QAction* action)
     {
-        auto* button = actionButton(action, this);
+        auto* button = details::actionButton(action, this);
         m_invitationButtons->addWidget(button);
         m_actionButtons << button;
     }

@@ -1,5 +1,6 @@
 #include "rolespane.h"
 
+#include "detailsparts.h"
 #include "messagebox.h"
 #include "policy/policy.h"
 #include "roleeditor.h"
@@ -102,37 +103,23 @@ public:
         setObjectName(QStringLiteral("roleDetailsPanel"));
         setAccessibleName(tr("Role details"));
         auto* layout = new QVBoxLayout(this);
-        m_placeholder
-            = new QLabel(tr("Select a role to see its permissions.\n\nCreate a custom role with Ctrl+N, or "
-                            "start from an existing one with \"New role based on this…\" in its context menu."),
-                         this);
-        m_placeholder->setWordWrap(true);
-        m_placeholder->setAlignment(Qt::AlignCenter);
+        m_placeholder = details::placeholder(
+            tr("Select a role to see its permissions.\n\nCreate a custom role with Ctrl+N, or "
+               "start from an existing one with \"New role based on this…\" in its context menu."),
+            this);
         layout->addWidget(m_placeholder);
-        m_title = new QLabel(this);
-        m_title->setObjectName(QStringLiteral("roleDetailsTitle"));
-        m_title->setWordWrap(true);
-        QFont f = m_title->font();
-        f.setPointSizeF(f.pointSizeF() * 1.2);
-        f.setBold(true);
-        m_title->setFont(f);
+        m_title = details::title(QStringLiteral("roleDetailsTitle"), this);
         layout->addWidget(m_title);
-        m_form = new QFormLayout;
-        m_form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+        m_form = details::form();
         const QList<QPair<QString, QString>> rows = {
             { QStringLiteral("code"), tr("Code:") },         { QStringLiteral("level"), tr("Level:") },
             { QStringLiteral("kind"), tr("Type:") },         { QStringLiteral("scope"), tr("Scope:") },
             { QStringLiteral("description"), tr("About:") }, { QStringLiteral("direct"), tr("Direct:") },
             { QStringLiteral("grants"), tr("Grants:") },
         };
-        for (const auto& row : rows) {
-            auto* value = new QLabel(this);
-            value->setObjectName(QStringLiteral("roleDetail_") + row.first);
-            value->setWordWrap(true);
-            value->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
-            m_values.insert(row.first, value);
-            m_form->addRow(row.second, value);
-        }
+        for (const auto& [key, label] : rows)
+            m_values.insert(key,
+                            details::addValue(m_form, label, new QLabel(this), QStringLiteral("roleDetail_") + key));
         layout->addLayout(m_form);
         m_effectiveLabel = new QLabel(this);
         m_effectiveLabel->setObjectName(QStringLiteral("effectivePermissionsLabel"));
@@ -153,10 +140,7 @@ public:
 
     void addAction(QAction* action)
     {
-        auto* button = new QToolButton(this);
-        button->setDefaultAction(action);
-        button->setToolButtonStyle(Qt::ToolButtonTextOnly);
-        button->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+        auto* button = details::actionButton(action, this);
         m_buttons->addWidget(button);
         m_actionButtons << button;
     }

@@ -1,6 +1,7 @@
 #include "sessionspane.h"
 
 #include "auditpane.h" // userfilter
+#include "detailsparts.h"
 #include "displayformat.h"
 #include "messagebox.h"
 #include "sessionlistmodel.h"
@@ -45,10 +46,8 @@ public:
         const int em = fontMetrics().horizontalAdvance(QLatin1Char('m'));
         auto* outer = new QVBoxLayout(this);
         outer->setContentsMargins(0, em / 2, 0, 0);
-        m_placeholder = new QLabel(this);
+        m_placeholder = details::placeholder(QString(), this);
         m_placeholder->setObjectName(QStringLiteral("sessionDetailsPlaceholder"));
-        m_placeholder->setWordWrap(true);
-        m_placeholder->setAlignment(Qt::AlignCenter);
         outer->addWidget(m_placeholder);
 
         m_impersonation = new QLabel(this);
@@ -63,20 +62,15 @@ public:
         outer->addLayout(columns);
         outer->addStretch(1);
         auto makeForm = [columns] {
-            auto* form = new QFormLayout;
-            form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+            auto* form = details::form();
             form->setVerticalSpacing(2);
             form->setLabelAlignment(Qt::AlignRight | Qt::AlignTop);
             columns->addLayout(form, 1);
             return form;
         };
         auto addRow = [this](QFormLayout* form, const QString& key, const QString& label) {
-            auto* value = new QLabel(this);
-            value->setObjectName(QStringLiteral("sessionDetail_") + key);
-            value->setWordWrap(true);
+            auto* value = details::addValue(form, label, new QLabel(this), QStringLiteral("sessionDetail_") + key);
             value->setTextFormat(Qt::PlainText);
-            value->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
-            form->addRow(label, value);
             m_values.insert(key, value);
         };
         QFormLayout* who = makeForm();
@@ -99,10 +93,7 @@ public:
 
     void addAction(QAction* action)
     {
-        auto* button = new QToolButton(this);
-        button->setDefaultAction(action);
-        button->setToolButtonStyle(Qt::ToolButtonTextOnly);
-        button->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+        auto* button = details::actionButton(action, this);
         m_buttons->insertWidget(m_buttons->count() - 1, button);
         m_actionButtons << button;
     }

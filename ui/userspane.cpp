@@ -1,5 +1,6 @@
 #include "userspane.h"
 
+#include "detailsparts.h"
 #include "displayformat.h"
 #include "impersonatedialog.h"
 #include "messagebox.h"
@@ -41,43 +42,29 @@ public:
         setObjectName(QStringLiteral("userDetailsPanel"));
         setAccessibleName(tr("User details"));
         auto* layout = new QVBoxLayout(this);
-        m_title = new QLabel(this);
-        m_title->setObjectName(QStringLiteral("userDetailsTitle"));
-        m_title->setWordWrap(true);
-        QFont f = m_title->font();
-        f.setPointSizeF(f.pointSizeF() * 1.2);
-        f.setBold(true);
-        m_title->setFont(f);
+        m_title = details::title(QStringLiteral("userDetailsTitle"), this);
         layout->addWidget(m_title);
-        m_form = new QFormLayout;
-        m_form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
-        for (const QString& key : { QStringLiteral("email"), QStringLiteral("username"), QStringLiteral("status"),
-                                    QStringLiteral("roles"), QStringLiteral("organization"), QStringLiteral("last"),
-                                    QStringLiteral("created"), QStringLiteral("verified") }) {
-            auto* value = new QLabel(this);
-            value->setObjectName(QStringLiteral("detail_") + key);
-            value->setWordWrap(true);
-            value->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
-            m_values.insert(key, value);
-        }
-        m_form->addRow(tr("Email:"), m_values.value(QStringLiteral("email")));
-        m_form->addRow(tr("Username:"), m_values.value(QStringLiteral("username")));
-        m_form->addRow(tr("Status:"), m_values.value(QStringLiteral("status")));
-        m_form->addRow(tr("Roles:"), m_values.value(QStringLiteral("roles")));
-        m_form->addRow(tr("Organization:"), m_values.value(QStringLiteral("organization")));
-        m_form->addRow(tr("Last sign-in:"), m_values.value(QStringLiteral("last")));
-        m_form->addRow(tr("Created:"), m_values.value(QStringLiteral("created")));
-        m_form->addRow(tr("Verified:"), m_values.value(QStringLiteral("verified")));
+        m_form = details::form();
+        const QList<QPair<QString, QString>> rows = {
+            { QStringLiteral("email"), tr("Email:") },
+            { QStringLiteral("username"), tr("Username:") },
+            { QStringLiteral("status"), tr("Status:") },
+            { QStringLiteral("roles"), tr("Roles:") },
+            { QStringLiteral("organization"), tr("Organization:") },
+            { QStringLiteral("last"), tr("Last sign-in:") },
+            { QStringLiteral("created"), tr("Created:") },
+            { QStringLiteral("verified"), tr("Verified:") },
+        };
+        for (const auto& [key, label] : rows)
+            m_values.insert(key, details::addValue(m_form, label, new QLabel(this), QStringLiteral("detail_") + key));
         layout->addLayout(m_form);
         m_buttons = new QVBoxLayout;
         m_buttons->setSpacing(4);
         layout->addLayout(m_buttons);
         layout->addStretch(1);
-        m_placeholder = new QLabel(tr("Select a user to see the details and act on them.\n\n"
-                                      "Select several with Ctrl or Shift for bulk actions."),
-                                   this);
-        m_placeholder->setWordWrap(true);
-        m_placeholder->setAlignment(Qt::AlignCenter);
+        m_placeholder = details::placeholder(tr("Select a user to see the details and act on them.\n\n"
+                                                "Select several with Ctrl or Shift for bulk actions."),
+                                             this);
         layout->insertWidget(0, m_placeholder);
         setMinimumWidth(230);
         show(nullptr, {}, 0);
@@ -85,10 +72,7 @@ public:
 
     void addAction(QAction* action)
     {
-        auto* button = new QToolButton(this);
-        button->setDefaultAction(action);
-        button->setToolButtonStyle(Qt::ToolButtonTextOnly);
-        button->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+        auto* button = details::actionButton(action, this);
         m_buttons->addWidget(button);
         m_actionButtons << button;
     }
