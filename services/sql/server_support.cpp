@@ -58,24 +58,11 @@ ServerSupport::ServerSupport(StoreCore& core)
 
 ServerSupport::~ServerSupport() = default;
 
-QSqlQuery& ServerSupport::cached(const char* key, const QString& sql)
-{
-    auto it = m_queries.find(QByteArray(key));
-    if (it == m_queries.end()) {
-        auto query = std::make_shared<QSqlQuery>(m_core.db());
-        query->setForwardOnly(true);
-        query->prepare(sql);
-        it = m_queries.insert(QByteArray(key), query);
-    }
-    return *it.value();
-}
-
 Status ServerSupport::ping()
 {
-    QSqlQuery& q = cached("ping", QStringLiteral("SELECT 1"));
-    if (!q.exec() || !q.next())
-        return m_core.sqlError(q, Tr::tr("Checking the database"));
-    q.finish();
+    auto run = m_core.execPrepared(QStringLiteral("SELECT 1"));
+    if (!run.ok() || !run.query().next())
+        return m_core.sqlError(run.query(), Tr::tr("Checking the database"));
     return {};
 }
 
@@ -266,14 +253,12 @@ Result<Actor> ServerSupport::actorForSession(Id sessionId, Id expectedUserId, co
                          "(SELECT c.version FROM catalog_version c WHERE c.id = 1) "
                          "FROM sessions s JOIN users u ON u.id = s.user_id "
                          "JOIN organizations o ON o.id = u.organization_id WHERE s.id = ?");
-    QSqlQuery& q = cached("session", sql);
-    q.bindValue(0, sessionId);
-    if (!q.exec())
+    auto run = m_core.execPrepared(sql, { sessionId });
+    QSqlQuery& q = run.query();
+    if (!run.ok())
         return m_core.sqlError(q, Tr::tr("Checking the session"));
-    if (!q.next()) {
-        q.finish();
+    if (!q.next())
         return ServiceError::unauthenticated(Tr::tr("Unknown session; sign in again"));
-    }
     const qint64 now = m_core.now();
     const Id userId = q.value(0).toLongLong();
     const qint64 expires = q.value(1).toLongLong();
@@ -333,55 +318,50 @@ Result<Actor> ServerSupport::actorForSession(Id sessionId, Id expectedUserId, co
     actor.userAgent = userAgent;
 
     if (now - lastSeen >= LastSeenResolutionMs) {
-        QSqlQuery& touch = cached("touch", QStringLiteral("UPDATE sessions SET last_seen_at = ? WHERE id = ?"));
-        touch.bindValue(0, now);
-        touch.bindValue(1, sessionId);
         // A missed refresh only makes "last seen" a minute older; it is no reason to refuse the request.
-        if (!touch.exec())
+        if (!m_core
+                 .execPrepared(QStringLiteral("UPDATE sessions SET last_seen_at = ? WHERE id = ?"), { now, sessionId })
+                 .ok())
             qCWarning(lcSql) << "could not refresh last_seen_at of session" << sessionId;
-        touch.finish();
     }
     return actor;
 }
 
 Result<RateLimitDecision> ServerSupport::countApiKeyRequest(Id apiKeyId)
 {
-    QSqlQuery& limitQuery
-        = cached("key-limit", QStringLiteral("SELECT rate_limit_per_minute FROM api_keys WHERE id = ?"));
-    limitQuery.bindValue(0, apiKeyId);
-    if (!limitQuery.exec())
-        return m_core.sqlError(limitQuery, Tr::tr("Reading the rate limit"));
-    if (!limitQuery.next()) {
-        limitQuery.finish();
-        return ServiceError::unauthenticated(Tr::tr("Unknown API key"));
-    }
     RateLimitDecision decision;
-    decision.limit = std::max(1, limitQuery.value(0).toInt());
-    limitQuery.finish();
+    {
+        auto limit = m_core.execPrepared(QStringLiteral("SELECT rate_limit_per_minute FROM api_keys WHERE id = ?"),
+                                         { apiKeyId });
+        if (!limit.ok())
+            return m_core.sqlError(limit.query(), Tr::tr("Reading the rate limit"));
+        if (!limit.query().next())
+            return ServiceError::unauthenticated(Tr::tr("Unknown API key"));
+        decision.limit = std::max(1, limit.query().value(0).toInt());
+    }
 
     const qint64 now = m_core.now();
     const qint64 window = now / MinuteMs;
     // One atomic statement: concurrent requests on any server each get their own count.
-    QSqlQuery& count = cached("key-count",
-                              QStringLiteral("INSERT INTO api_key_windows (api_key_id, window_start, requests) "
-                                             "VALUES (?, ?, 1) ON CONFLICT (api_key_id, window_start) "
-                                             "DO UPDATE SET requests = api_key_windows.requests + 1 "
-                                             "RETURNING requests"));
-    count.bindValue(0, apiKeyId);
-    count.bindValue(1, window);
-    if (!count.exec() || !count.next())
-        return m_core.sqlError(count, Tr::tr("Counting the request"));
-    const int requests = count.value(0).toInt();
-    count.finish();
+    int requests = 0;
+    {
+        auto count
+            = m_core.execPrepared(QStringLiteral("INSERT INTO api_key_windows (api_key_id, window_start, requests) "
+                                                 "VALUES (?, ?, 1) ON CONFLICT (api_key_id, window_start) "
+                                                 "DO UPDATE SET requests = api_key_windows.requests + 1 "
+                                                 "RETURNING requests"),
+                                  { apiKeyId, window });
+        if (!count.ok() || !count.query().next())
+            return m_core.sqlError(count.query(), Tr::tr("Counting the request"));
+        requests = count.query().value(0).toInt();
+    }
     if (requests == 1) {
         // First request of a new window: drop the key's old windows.
-        QSqlQuery& prune = cached(
-            "key-prune", QStringLiteral("DELETE FROM api_key_windows WHERE api_key_id = ? AND window_start < ?"));
-        prune.bindValue(0, apiKeyId);
-        prune.bindValue(1, window);
-        if (!prune.exec())
+        if (!m_core
+                 .execPrepared(QStringLiteral("DELETE FROM api_key_windows WHERE api_key_id = ? AND window_start < ?"),
+                               { apiKeyId, window })
+                 .ok())
             qCWarning(lcSql) << "could not prune the rate windows of API key" << apiKeyId;
-        prune.finish();
     }
     decision.allowed = requests <= decision.limit;
     decision.remaining = std::max(0, decision.limit - requests);

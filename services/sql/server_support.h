@@ -83,10 +83,8 @@ public:
 private:
     Status loadRoleCatalog(qint64 version);
     Result<IssuedRefreshToken> insertRefreshToken(Id sessionId, qint64 now);
-    QSqlQuery& cached(const char* key, const QString& sql);
 
     StoreCore& m_core;
-    QHash<QByteArray, std::shared_ptr<QSqlQuery>> m_queries; // prepared once per connection
     QHash<Id, Role> m_roles; // the role catalog as of m_catalogVersion
     qint64 m_catalogVersion = -1;
 };
