@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(cmake ninja-build g++ pkg-config
           qt6-base-dev qt6-httpserver-dev qt6-websockets-dev libxkbcommon-dev libgl-dev
           libqt6sql6-sqlite libqt6sql6-psql qtkeychain-qt6-dev libssl-dev libargon2-dev libjwt-dev
-          qt6-charts-dev libqt6svg6 qt6-tools-dev qt6-l10n-tools qt6-translations-l10n)
+          qt6-charts-dev libqt6opengl6-dev libqt6svg6 qt6-tools-dev qt6-l10n-tools qt6-translations-l10n)
 if [[ "${1:-}" == "--test" ]]; then
     packages+=(postgresql xvfb xauth dbus dbus-x11 gnome-keyring clang-format)
     # scripts/check-package.sh: cpack -G DEB (dpkg-shlibdeps, file), lintian, desktop-file-validate, man.
