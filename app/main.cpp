@@ -9,8 +9,45 @@
 #include <QIcon>
 #include <QLocale>
 
+#include <cstdio>
+
+namespace {
+
+// Without a display, QApplication aborts with Qt's platform-plugin error, which does not say what to
+// do. Said here first, in English: no translation is loaded before QApplication exists.
+bool explainMissingDisplay(int argc, char* argv[])
+{
+    if (!qEnvironmentVariableIsEmpty("DISPLAY") || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY")
+        || !qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        return false;
+    bool needsNoWindow = false;
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray argument(argv[i]);
+        if (argument == "-platform" || argument == "--platform")
+            return false;
+        if (argument == "--help" || argument == "-h" || argument == "--version" || argument == "-v")
+            needsNoWindow = true;
+    }
+    if (needsNoWindow) {
+        // --help and --version print and exit; they need no display at all.
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+        return false;
+    }
+    std::fputs("portcullis: there is no display here (neither DISPLAY nor WAYLAND_DISPLAY is set), so no window\n"
+               "can open. Run it on a desktop, under a virtual X server (xvfb-run -a portcullis ...), or save\n"
+               "a picture of a pane without any display:\n"
+               "  QT_QPA_PLATFORM=offscreen portcullis --db FILE --user EMAIL --password-file F --pane users "
+               "--screenshot users.png\n",
+               stderr);
+    return true;
+}
+
+} // namespace
+
 int main(int argc, char* argv[])
 {
+    if (explainMissingDisplay(argc, argv))
+        return 1;
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("portcullis"));
     QApplication::setOrganizationName(QStringLiteral("Portcullis"));

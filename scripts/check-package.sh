@@ -21,6 +21,8 @@ for tool in cpack dpkg-deb lintian desktop-file-validate man gzip; do
     fi
 done
 
+source "$src/scripts/lib/debian-deps.bash"
+
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 failures=0
@@ -110,6 +112,34 @@ pass "control: $version, Depends: $depends"
 # --- Files of the package ------------------------------------------------------------------------
 root="$tmp/root"
 dpkg-deb -x "$deb" "$root"
+
+# --- Every library the installed binaries load comes with Depends ---------------------------------
+# ldd of both binaries plus the Qt plugins they load at run time; each library's package must be in
+# Depends or pulled in by it (Recommends counts only for the PostgreSQL driver it recommends).
+package_names() { tr ',|' '\n\n' | sed 's/(.*)//; s/[[:space:]]//g; s/:.*//' | grep . | sort -u; }
+mapfile -t depends_list < <(package_names <<<"$depends")
+mapfile -t recommends_list < <(field Recommends | package_names)
+plugins=$(qtpaths6 --query QT_INSTALL_PLUGINS)
+required=("$root/usr/bin/portcullis" "$root/usr/bin/portcullis-server")
+for plugin in platforms/libqxcb.so sqldrivers/libqsqlite.so tls/libqopensslbackend.so iconengines/libqsvgicon.so \
+    imageformats/libqsvg.so; do
+    required+=("$plugins/$plugin")
+done
+check_covered() { # what, closure file, files...
+    local what=$1 closure=$2
+    shift 2
+    owners_of "$@" $(shared_libraries "$@") | awk -F'\t' '$1 != "-" { print $1 }' | sort -u >"$tmp/needed"
+    comm -23 "$tmp/needed" "$closure" >"$tmp/uncovered"
+    if [[ -s $tmp/uncovered ]]; then
+        fail "$what: libraries of packages that Depends does not bring: $(paste -sd' ' "$tmp/uncovered")"
+    else
+        pass "$what: the $(wc -l <"$tmp/needed") packages of the libraries it loads all come with Depends"
+    fi
+}
+apt_closure "${depends_list[@]}" >"$tmp/depends-closure"
+apt_closure "${depends_list[@]}" "${recommends_list[@]}" >"$tmp/recommends-closure"
+check_covered "the binaries and the Qt plugins they load" "$tmp/depends-closure" "${required[@]}"
+check_covered "the recommended PostgreSQL driver" "$tmp/recommends-closure" "$plugins/sqldrivers/libqsqlpsql.so"
 if out=$(desktop-file-validate "$root/usr/share/applications/portcullis.desktop" 2>&1) && [[ -z $out ]]; then
     pass "desktop-file-validate: clean"
 else

@@ -1,16 +1,39 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages Portcullis needs to build and run (and, with --test, to test).
 # Idempotent: installs only what is missing. Runs apt-get as root (or through sudo).
+#   scripts/install-deps.sh [--test]          install what is missing
+#   scripts/install-deps.sh --list [--test]   print the package names, one a line, and install nothing
+# scripts/check-deps.sh (run by the test command) checks that every package owning a file the build
+# reads, or a library the binaries load, is in this list or pulled in by it: a machine that happens
+# to have a package installed must not hide a missing one here.
 set -euo pipefail
+
+list=0 test=0
+for arg in "$@"; do
+    case $arg in
+    --list) list=1 ;;
+    --test) test=1 ;;
+    *)
+        echo "usage: $0 [--list] [--test]" >&2
+        exit 64
+        ;;
+    esac
+done
 
 packages=(cmake ninja-build g++ pkg-config
           qt6-base-dev qt6-httpserver-dev qt6-websockets-dev libxkbcommon-dev libgl-dev
           libqt6sql6-sqlite libqt6sql6-psql qtkeychain-qt6-dev libssl-dev libargon2-dev libjwt-dev
+          # Qt6Charts' CMake package loads Qt6OpenGL's, which qt6-charts-dev does not depend on.
           qt6-charts-dev libqt6opengl6-dev libqt6svg6 qt6-tools-dev qt6-l10n-tools qt6-translations-l10n)
-if [[ "${1:-}" == "--test" ]]; then
+if ((test)); then
     packages+=(postgresql xvfb xauth dbus dbus-x11 gnome-keyring clang-format)
     # scripts/check-package.sh: cpack -G DEB (dpkg-shlibdeps, file), lintian, desktop-file-validate, man.
     packages+=(dpkg-dev file lintian desktop-file-utils man-db)
+fi
+
+if ((list)); then
+    printf '%s\n' "${packages[@]}"
+    exit 0
 fi
 
 missing=()

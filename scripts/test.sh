@@ -8,6 +8,16 @@ build=${PORTCULLIS_BUILD_DIR:-build-test}
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPORTCULLIS_WERROR=ON
 cmake --build "$build" -j2
 cmake --build "$build" --target format-check
+# Nothing the build read or the binaries load may be installed here only by accident.
+./scripts/check-deps.sh "$build"
+# Without a display, run-demo.sh says what to do before installing or building anything.
+if out=$(env -u DISPLAY -u WAYLAND_DISPLAY -u QT_QPA_PLATFORM ./scripts/run-demo.sh 2>&1); then
+    echo "run-demo.sh started without a display" >&2
+    exit 1
+elif [[ $out != *xvfb-run* || $out != *--screenshot* ]]; then
+    echo "run-demo.sh without a display did not say what to do: $out" >&2
+    exit 1
+fi
 PORTCULLIS_TEST_PG_URL=$(./scripts/start-postgres.sh)
 if [[ $PORTCULLIS_TEST_PG_URL != postgresql://* ]]; then
     echo "scripts/start-postgres.sh did not print a PostgreSQL URL: '$PORTCULLIS_TEST_PG_URL'" >&2

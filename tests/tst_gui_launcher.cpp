@@ -9,8 +9,10 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QFileInfo>
 #include <QLabel>
 #include <QLineEdit>
+#include <QProcess>
 #include <QPushButton>
 #include <QSettings>
 #include <QStandardPaths>
@@ -30,6 +32,7 @@ private slots:
     void screenshotWritesAPng();
     void rememberedProfileHoldsNoPassword();
     void rememberedPasswordComesBackAndCanBeForgotten();
+    void withoutADisplayTheConsoleSaysWhatToDo();
 };
 
 void TestGuiLauncher::firstRunCreatesTheDatabaseAndSignsIn()
@@ -192,4 +195,36 @@ void TestGuiLauncher::rememberedPasswordComesBackAndCanBeForgotten()
 }
 
 QTEST_MAIN(TestGuiLauncher)
+// The console binary started as on a server with no X: it explains (a virtual X server, or the
+// offscreen platform with --screenshot) instead of Qt's platform-plugin abort; --version needs no display.
+void TestGuiLauncher::withoutADisplayTheConsoleSaysWhatToDo()
+{
+    const QString console = qEnvironmentVariable("PORTCULLIS_CONSOLE_BIN");
+    QVERIFY2(QFileInfo::exists(console), "PORTCULLIS_CONSOLE_BIN names the portcullis binary (tests/CMakeLists.txt)");
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    for (const char* name : { "DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM" })
+        env.remove(QString::fromLatin1(name));
+
+    QProcess noDisplay;
+    noDisplay.setProcessEnvironment(env);
+    noDisplay.start(console, { QStringLiteral("--db"), QStringLiteral("demo.db") });
+    QVERIFY(noDisplay.waitForFinished(30000));
+    const QString said = QString::fromUtf8(noDisplay.readAllStandardError());
+    QCOMPARE(noDisplay.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(noDisplay.exitCode(), 1);
+    QVERIFY2(said.contains(QLatin1String("no display")), qPrintable(said));
+    QVERIFY2(said.contains(QLatin1String("xvfb-run")), qPrintable(said));
+    QVERIFY2(said.contains(QLatin1String("QT_QPA_PLATFORM=offscreen")) && said.contains(QLatin1String("--screenshot")),
+             qPrintable(said));
+    QVERIFY2(!said.contains(QLatin1String("platform plugin")), qPrintable(said));
+
+    QProcess version;
+    version.setProcessEnvironment(env);
+    version.start(console, { QStringLiteral("--version") });
+    QVERIFY(version.waitForFinished(30000));
+    QCOMPARE(version.exitCode(), 0);
+    QCOMPARE(QString::fromUtf8(version.readAllStandardOutput()).trimmed(),
+             QStringLiteral("portcullis " PORTCULLIS_VERSION));
+}
+
 #include "tst_gui_launcher.moc"
