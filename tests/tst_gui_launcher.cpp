@@ -60,6 +60,10 @@ void TestGuiLauncher::firstRunCreatesTheDatabaseAndSignsIn()
     click(wizard, "createDatabaseButton");
     QTRY_VERIFY_WITH_TIMEOUT(launcher.mainWindow() && launcher.mainWindow()->isVisible(), 15000);
     QVERIFY(QFile::exists(path));
+    // Password hashes inside: nobody but the owner reads the new file.
+    QCOMPARE(QFileInfo(path).permissions()
+                 & (QFile::ReadGroup | QFile::WriteGroup | QFile::ReadOther | QFile::WriteOther),
+             QFile::Permissions());
     QCOMPARE(launcher.backend()->actor().email, QStringLiteral("founder@example.test"));
     QVERIFY(launcher.backend()->actor().isSuperAdmin());
     auto orgs = awaitResult(launcher.backend()->listOrganizations());

@@ -11,11 +11,14 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QProcess>
+#include <QScopeGuard>
+
 #include <QRegularExpression>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
+#include <sys/stat.h>
 
 using namespace portcullis;
 
@@ -96,6 +99,7 @@ private slots:
     void helpOfEachCommand();
     void unknownCommandListsTheCommands();
     void secretsAreNotStoredOrPrinted();
+    void databaseFilesAreOwnerOnlyWhateverTheUmask();
 
 private:
     Run server(const QStringList& arguments);
@@ -584,4 +588,29 @@ void TestServerCli::secretsAreNotStoredOrPrinted()
 }
 
 QTEST_GUILESS_MAIN(TestServerCli)
+// The database holds password and key hashes: `init` creates it 0600 even under umask 000, and
+// SQLite's -wal and -shm files beside it take the same mode.
+void TestServerCli::databaseFilesAreOwnerOnlyWhateverTheUmask()
+{
+    const mode_t previous = ::umask(0);
+    const auto restore = qScopeGuard([previous] { ::umask(previous); });
+    const QString path = dbPath(QStringLiteral("private.db"));
+    const Run run = initDatabase(path);
+    QVERIFY2(run.exitCode == 0, qPrintable(run.all()));
+    const auto modeOf = [](const QString& file) {
+        struct stat st
+        {
+        };
+        return ::stat(QFile::encodeName(file).constData(), &st) == 0 ? int(st.st_mode & 0777) : -1;
+    };
+    QCOMPARE(modeOf(path), 0600);
+
+    OpenStore open(path); // keeps a connection, so the WAL files stay
+    QSqlQuery q(open.db());
+    QVERIFY(q.exec(QStringLiteral("UPDATE organizations SET name = name")));
+    QVERIFY(QFile::exists(path + QStringLiteral("-wal")));
+    QCOMPARE(modeOf(path + QStringLiteral("-wal")), 0600);
+    QCOMPARE(modeOf(path + QStringLiteral("-shm")), 0600);
+}
+
 #include "tst_server_cli.moc"

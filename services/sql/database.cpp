@@ -11,6 +11,12 @@
 #include <QUrl>
 #include <QUrlQuery>
 
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 Q_LOGGING_CATEGORY(lcSql, "portcullis.sql")
 
 namespace portcullis {
@@ -75,6 +81,21 @@ QString DatabaseConfig::displayName() const
     return name + host + QLatin1Char(':') + QString::number(port) + QLatin1Char('/') + databaseName;
 }
 
+static Status createPrivateFile(const QString& path)
+{
+    const QByteArray native = QFile::encodeName(path);
+    const int fd = ::open(native.constData(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return ServiceError::storage(QString::fromLocal8Bit(std::strerror(errno)));
+    // open() applies the umask, which may take away the owner's own bits; the mode is meant exactly.
+    const bool modeSet = ::fchmod(fd, 0600) == 0;
+    const int savedErrno = errno;
+    ::close(fd);
+    if (!modeSet)
+        return ServiceError::storage(QString::fromLocal8Bit(std::strerror(savedErrno)));
+    return {};
+}
+
 static QString describe(const QSqlError& error)
 {
     QString text = error.databaseText().trimmed();
@@ -94,6 +115,13 @@ Result<QSqlDatabase> openDatabase(const DatabaseConfig& config, const QString& c
         if (!info.exists() && !info.absoluteDir().exists())
             return ServiceError::storage(
                 Tr::tr("The folder %1 does not exist").arg(QDir::toNativeSeparators(info.absolutePath())));
+        if (!info.exists()) {
+            // The file holds password hashes and key hashes: created 0600 whatever the umask, so that
+            // SQLite gives its -wal and -shm files the same mode (it copies the database file's).
+            if (auto created = createPrivateFile(config.path); !created)
+                return ServiceError::storage(
+                    Tr::tr("Cannot create %1: %2").arg(config.displayName(), created.error().message));
+        }
         QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connectionName);
         db.setDatabaseName(config.path);
         db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
