@@ -5,6 +5,8 @@
 #include "sql/auditchain.h"
 #include "testutil.h"
 
+#include "domain/csv.h"
+
 #include <QBuffer>
 #include <QJsonDocument>
 #include <QSqlError>
@@ -108,6 +110,8 @@ private slots:
     void auditFiltersAndTenantScope();
     void auditExportWritesTheWholeFilteredSet();
     void auditExportCanBeCancelled();
+    void csvFieldsNeverStartAFormula_data();
+    void csvFieldsNeverStartAFormula();
     void auditPurgeKeepsTheChainVerifiable();
     void tamperedEventIsNamedByVerify();
 
@@ -824,6 +828,31 @@ void TestManagers::auditExportWritesTheWholeFilteredSet()
     refused.open(QIODevice::WriteOnly);
     QVERIFY_ERROR(store().audit().exportTo(viewer, q, refused, options), ErrorCode::Forbidden);
     QVERIFY(refused.data().isEmpty());
+}
+
+void TestManagers::csvFieldsNeverStartAFormula_data()
+{
+    QTest::addColumn<QString>("value");
+    QTest::addColumn<QString>("written");
+    QTest::newRow("plain") << QStringLiteral("alice@example.test") << QStringLiteral("alice@example.test");
+    QTest::newRow("equals") << QStringLiteral("=cmd|' /C calc'!A0") << QStringLiteral("'=cmd|' /C calc'!A0");
+    QTest::newRow("plus") << QStringLiteral("+1+1") << QStringLiteral("'+1+1");
+    QTest::newRow("minus") << QStringLiteral("-2+3") << QStringLiteral("'-2+3");
+    QTest::newRow("at") << QStringLiteral("@SUM(A1)") << QStringLiteral("'@SUM(A1)");
+    QTest::newRow("leading tab") << QStringLiteral("\t=1+1") << QStringLiteral("'\t=1+1");
+    QTest::newRow("leading carriage return")
+        << QStringLiteral("\r=1+1") << QStringLiteral("\"'\r=1+1\""); // quoted too: a CR is a line break
+    QTest::newRow("comma quoted") << QStringLiteral("a,b") << QStringLiteral("\"a,b\"");
+    QTest::newRow("quote doubled") << QStringLiteral("say \"hi\"") << QStringLiteral("\"say \"\"hi\"\"\"");
+    QTest::newRow("formula and comma") << QStringLiteral("=A1,B1") << QStringLiteral("\"'=A1,B1\"");
+    QTest::newRow("inner equals kept") << QStringLiteral("a=b") << QStringLiteral("a=b");
+}
+
+void TestManagers::csvFieldsNeverStartAFormula()
+{
+    QFETCH(QString, value);
+    QFETCH(QString, written);
+    QCOMPARE(csv::field(value), written);
 }
 
 void TestManagers::auditExportCanBeCancelled()

@@ -1,4 +1,5 @@
 #include "auditchain.h"
+#include "domain/csv.h"
 #include "policy/policy.h"
 #include "rows.h"
 
@@ -149,18 +150,6 @@ Result<Filter> buildFilter(const Actor& actor, const AuditQuery& query)
     }
     f.where = where.join(QStringLiteral(" AND "));
     return f;
-}
-
-QString csvField(const QString& value)
-{
-    // Quote everything that needs it; neutralise spreadsheet formulas.
-    QString v = value;
-    if (!v.isEmpty() && QStringLiteral("=+-@").contains(v.at(0)))
-        v.prepend(QLatin1Char('\''));
-    if (v.contains(QLatin1Char(',')) || v.contains(QLatin1Char('"')) || v.contains(QLatin1Char('\n'))
-        || v.contains(QLatin1Char('\r')))
-        return QLatin1Char('"') + v.replace(QLatin1Char('"'), QLatin1String("\"\"")) + QLatin1Char('"');
-    return v;
 }
 
 } // namespace
@@ -319,7 +308,7 @@ Result<qint64> AuditManager::exportTo(const Actor& actor, const AuditQuery& quer
                 QStringList escaped;
                 escaped.reserve(fields.size());
                 for (const QString& field : fields)
-                    escaped << csvField(field);
+                    escaped << csv::field(field);
                 chunk += escaped.join(QLatin1Char(',')).toUtf8();
                 chunk += '\n';
             } else {
