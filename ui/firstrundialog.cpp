@@ -22,6 +22,7 @@ FirstRunDialog::FirstRunDialog(const QString& path, const QString& email, const 
                                  .arg(path.toHtmlEscaped()),
                              this);
     intro->setWordWrap(true);
+    intro->setTextFormat(Qt::RichText); // the path in bold, escaped above
     m_organization = new QLineEdit(tr("My Organization"), this);
     m_organization->setObjectName(QStringLiteral("organizationEdit"));
     m_organization->setAccessibleName(tr("Organization name"));

@@ -7,6 +7,7 @@
 #include "messagebox.h"
 #include "pane.h"
 #include "panes.h"
+#include "plaintext.h"
 #include "policy/policy.h"
 #include "rest/restbackend.h"
 #include "sql/bootstrap.h"
@@ -63,6 +64,7 @@ Launcher::Launcher(const LaunchOptions& options, QObject* parent, SecretStore* s
     , m_options(options)
     , m_secrets(secrets)
 {
+    plaintext::install(); // data from the database is never rendered as markup
     if (!m_secrets) {
         auto keychain = std::make_unique<KeychainSecretStore>();
         // Without a secret service the password is kept for this session only; say so plainly.

@@ -3,6 +3,7 @@
 #include "keyboard.h"
 #include "messagebox.h"
 #include "pane.h"
+#include "plaintext.h"
 #include "preferencesdialog.h"
 
 #include <QAction>
@@ -25,6 +26,7 @@ MainWindow::MainWindow(Backend* backend, QWidget* parent)
     : QMainWindow(parent)
     , m_backend(backend)
 {
+    plaintext::install(); // data from the database is never rendered as markup
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("Portcullis"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/portcullis.svg")));
@@ -186,6 +188,7 @@ void MainWindow::createActions()
                "<p>Connected to %2.</p>")
                 .arg(QApplication::applicationVersion(), m_backend ? m_backend->describe().toHtmlEscaped() : QString()),
             QMessageBox::Ok, this);
+        about->setTextFormat(Qt::RichText); // the connection is escaped above
         about->setIconPixmap(windowIcon().pixmap(64, 64));
         about->setAttribute(Qt::WA_DeleteOnClose);
         about->open();

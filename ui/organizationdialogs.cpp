@@ -309,6 +309,8 @@ WipeOutDialog::WipeOutDialog(Backend* backend, const Organization& organization,
     form->setRowWrapPolicy(QFormLayout::WrapAllRows);
     m_errors.addRow(form, tr("&Type the slug <b>%1</b> to confirm:").arg(organization.slug.toHtmlEscaped()), m_confirm,
                     QStringLiteral("confirm"));
+    if (auto* label = qobject_cast<QLabel*>(form->labelForField(m_confirm->parentWidget())))
+        label->setTextFormat(Qt::RichText); // the slug in bold, escaped above
 
     m_message = errorMessageLabel(this, QStringLiteral("wipeOutMessage"));
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);

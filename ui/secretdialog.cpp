@@ -23,6 +23,7 @@ SecretDialog::SecretDialog(const QString& title, const QString& explanation, con
                                 + tr("It is shown only now: copy it to a safe place.") + QStringLiteral("</b>"),
                             this);
     text->setWordWrap(true);
+    text->setTextFormat(Qt::RichText); // callers escape the values in `explanation`
     auto* value = new QLineEdit(secret, this);
     value->setObjectName(QStringLiteral("secretEdit"));
     value->setAccessibleName(tr("Secret"));
