@@ -65,7 +65,8 @@ public:
 
     // "SQLite /home/ana/portcullis.db", "PostgreSQL db.example.com/iam", "https://iam.example.com".
     virtual QString describe() const = 0;
-    // The signed-in actor (empty before signIn succeeds).
+    // The signed-in actor (empty before signIn succeeds). Kept current: every call re-derives it
+    // (standalone mode) or the server does (REST mode), see actorChanged() and sessionEnded().
     virtual Actor actor() const = 0;
 
     virtual QFuture<Result<SignedIn>> signIn(const QString& emailOrUsername, const QString& password) = 0;
@@ -132,6 +133,15 @@ public:
     virtual QFuture<Result<AuditCheck>> verifyAudit() = 0;
     virtual QFuture<Result<Stats>> stats(Id organizationId) = 0;
     virtual QFuture<Result<QList<DayActivity>>> activity(Id organizationId, int days) = 0;
+
+signals:
+    // The session can no longer act (revoked, expired, or its user banned, suspended, deleted, or
+    // its organization suspended): `reason` says which. The call that found out fails as well;
+    // the console returns to sign-in. Emitted on the backend's thread.
+    void sessionEnded(const QString& reason);
+    // The signed-in actor's rights changed (roles granted or taken away elsewhere); actor() has the
+    // new ones. Emitted on the backend's thread.
+    void actorChanged();
 };
 
 } // namespace portcullis

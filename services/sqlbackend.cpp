@@ -1,5 +1,7 @@
 #include "sqlbackend.h"
 
+#include "sql/server_support.h"
+
 #include <QCoreApplication>
 #include <QFileInfo>
 #include <QSaveFile>
@@ -33,8 +35,10 @@ struct ThreadStore
 {
     QString connectionName;
     std::unique_ptr<SqlStore> store;
+    std::unique_ptr<ServerSupport> support; // the per-call session check, with its role cache
     ~ThreadStore()
     {
+        support.reset();
         store.reset();
         QSqlDatabase::database(connectionName, false).close();
         QSqlDatabase::removeDatabase(connectionName);
@@ -104,9 +108,51 @@ SqlStore* SqlBackend::storeForCurrentThread()
     auto holder = std::make_unique<ThreadStore>();
     holder->connectionName = name;
     holder->store = std::make_unique<SqlStore>(*db, m_config.dialect);
+    holder->support = std::make_unique<ServerSupport>(holder->store->core());
     SqlStore* store = holder->store.get();
     stores.emplace(m_id, std::move(holder));
     return store;
+}
+
+Result<Actor> SqlBackend::currentActor(SqlStore& store, const Actor& signedIn)
+{
+    if (signedIn.userId == 0 || signedIn.sessionId == 0)
+        return ServiceError::unauthenticated(Tr::tr("Not signed in"));
+    ThreadStore& holder = *storesOfThisThread().at(m_id);
+    Q_ASSERT(holder.store.get() == &store);
+    Result<Actor> current
+        = holder.support->actorForSession(signedIn.sessionId, signedIn.userId, signedIn.ip, signedIn.userAgent);
+    if (!current) {
+        if (current.error().code != ErrorCode::Unauthenticated)
+            return current.error(); // the database is unreachable, say: nothing is known about the session
+        const QString reason = Tr::tr("Your session has ended: %1").arg(current.error().message);
+        bool first = false;
+        {
+            QMutexLocker lock(&m_actorMutex);
+            if (m_actor.sessionId == signedIn.sessionId) {
+                m_actor = Actor();
+                first = true;
+            }
+        }
+        if (first)
+            QMetaObject::invokeMethod(
+                this, [this, reason] { emit sessionEnded(reason); }, Qt::QueuedConnection);
+        return ServiceError::unauthenticated(reason);
+    }
+    bool changed = false;
+    {
+        QMutexLocker lock(&m_actorMutex);
+        if (m_actor.sessionId != signedIn.sessionId)
+            return ServiceError::unauthenticated(Tr::tr("Not signed in")); // signed out meanwhile
+        changed = m_actor.level != current->level || m_actor.roleCodes != current->roleCodes
+            || m_actor.permissions != current->permissions || m_actor.organizationId != current->organizationId;
+        if (changed)
+            m_actor = *current;
+    }
+    if (changed)
+        QMetaObject::invokeMethod(
+            this, [this] { emit actorChanged(); }, Qt::QueuedConnection);
+    return current;
 }
 
 QString SqlBackend::describe() const
@@ -147,10 +193,8 @@ QFuture<Status> SqlBackend::signOut()
     });
 }
 
-// Each call captures the actor as it is when the call is made, on the caller's thread.
-#define PORTCULLIS_RUN(expr)                                                                                           \
-    const Actor a = actor();                                                                                           \
-    return run([=](SqlStore& store) { return expr; })
+// Each call runs as the signed-in actor as the database has it when the call runs (runAsActor).
+#define PORTCULLIS_RUN(expr) return runAsActor([=](SqlStore& store, const Actor& a) { return expr; })
 
 QFuture<Result<Page<User>>> SqlBackend::listUsers(const UserQuery& query)
 {
@@ -318,8 +362,7 @@ QFuture<Result<QList<DayActivity>>> SqlBackend::activity(Id organizationId, int 
 
 QFuture<Result<AuditCheck>> SqlBackend::verifyAudit()
 {
-    const Actor a = actor();
-    return run([a](SqlStore& store) -> Result<AuditCheck> {
+    return runAsActor([](SqlStore& store, const Actor& a) -> Result<AuditCheck> {
         auto v = store.audit().verify(a);
         if (!v)
             return v.error();
@@ -331,8 +374,7 @@ QFuture<Result<qint64>> SqlBackend::exportAudit(const AuditQuery& query, const Q
                                                 std::function<void(qint64)> progress,
                                                 std::shared_ptr<std::atomic_bool> cancel)
 {
-    const Actor a = actor();
-    return run([=](SqlStore& store) -> Result<qint64> {
+    return runAsActor([=](SqlStore& store, const Actor& a) -> Result<qint64> {
         // QSaveFile: the target appears only when the export is complete; a cancelled or failed
         // export leaves no partial file behind.
         QSaveFile file(path);

@@ -49,6 +49,23 @@ public:
         });
     }
 
+    // Runs `work(SqlStore&, const Actor&)` on a worker thread as the signed-in actor, re-derived
+    // from the database first exactly as the server does for each request
+    // (ServerSupport::actorForSession): a session that was revoked, or whose user was banned,
+    // suspended or deleted meanwhile, ends here (sessionEnded) and `work` does not run; changed
+    // roles take effect on this call (actorChanged).
+    template <typename F> auto runAsActor(F work) -> QFuture<std::invoke_result_t<F, SqlStore&, const Actor&>>
+    {
+        using R = std::invoke_result_t<F, SqlStore&, const Actor&>;
+        const Actor signedIn = actor();
+        return run([this, signedIn, work = std::move(work)](SqlStore& store) mutable -> R {
+            Result<Actor> current = currentActor(store, signedIn);
+            if (!current)
+                return R(current.error());
+            return work(store, *current);
+        });
+    }
+
     QFuture<Result<SignedIn>> signIn(const QString& emailOrUsername, const QString& password) override;
     QFuture<Status> signOut() override;
 
@@ -105,6 +122,8 @@ public:
 
 private:
     SqlStore* storeForCurrentThread();
+    // On a worker thread: `signedIn` as the database has it now (see runAsActor).
+    Result<Actor> currentActor(SqlStore& store, const Actor& signedIn);
     ServiceError lastOpenError() const;
 
     DatabaseConfig m_config;

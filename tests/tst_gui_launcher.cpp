@@ -6,6 +6,7 @@
 #include "firstrundialog.h"
 #include "guiutil.h"
 #include "launcher.h"
+#include "pane.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -33,6 +34,7 @@ private slots:
     void rememberedProfileHoldsNoPassword();
     void rememberedPasswordComesBackAndCanBeForgotten();
     void withoutADisplayTheConsoleSaysWhatToDo();
+    void bannedElsewhereReturnsToSignIn();
 };
 
 void TestGuiLauncher::firstRunCreatesTheDatabaseAndSignsIn()
@@ -199,6 +201,42 @@ void TestGuiLauncher::rememberedPasswordComesBackAndCanBeForgotten()
 }
 
 QTEST_MAIN(TestGuiLauncher)
+// An admin banned from elsewhere (another console, the server) while the window is open: the next
+// action fails, the window closes and the connection dialog says why.
+void TestGuiLauncher::bannedElsewhereReturnsToSignIn()
+{
+    auto db = TestDatabase::create();
+    World world = World::build(db->store());
+    const User admin = world.makeUser(world.orgA.id, QStringLiteral("admin"), QStringLiteral("soon-banned"));
+    QTemporaryDir dir;
+    QFile pw(dir.filePath(QStringLiteral("pw")));
+    QVERIFY(pw.open(QIODevice::WriteOnly));
+    pw.write(kStrongPassword.toUtf8() + '\n');
+    pw.close();
+    LaunchOptions options;
+    options.db = db->sqlitePath();
+    options.user = admin.email;
+    options.passwordFile = pw.fileName();
+    options.pane = QStringLiteral("users");
+    Launcher launcher(options);
+    launcher.start();
+    QTRY_VERIFY_WITH_TIMEOUT(launcher.mainWindow() && launcher.mainWindow()->isVisible(), 15000);
+    QPointer<MainWindow> window = launcher.mainWindow();
+
+    QVERIFY_RESULT(db->store().users().ban(world.superActor, admin.id, QStringLiteral("Left the company")));
+    window->pane(QStringLiteral("users"))->refresh(); // the admin's next action
+
+    ConnectDialog* dialog = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT((dialog = Console::visibleTopLevel<ConnectDialog>()), 15000);
+    QTRY_VERIFY(!window);
+    const auto* message = dialog->findChild<QLabel*>(QStringLiteral("connectMessage"));
+    QVERIFY(message);
+    QTRY_VERIFY(message->isVisible());
+    QVERIFY2(message->text().contains(QLatin1String("session has ended")), qPrintable(message->text()));
+    QVERIFY2(message->text().contains(QLatin1String("banned")), qPrintable(message->text()));
+    QCOMPARE(launcher.backend()->actor().userId, Id(0));
+}
+
 // The console binary started as on a server with no X: it explains (a virtual X server, or the
 // offscreen platform with --screenshot) instead of Qt's platform-plugin abort; --version needs no display.
 void TestGuiLauncher::withoutADisplayTheConsoleSaysWhatToDo()

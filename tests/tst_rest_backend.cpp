@@ -96,6 +96,10 @@ private slots:
     void auditCursorAndExport();
     void cancelledExportLeavesNoFile();
     void statsCount();
+    // Live rights: what happens elsewhere takes effect on the signed-in console's next call.
+    void bannedAdminIsSignedOutOnTheNextCall();
+    void revokedSessionEndsOnTheNextCall();
+    void demotedAdminLosesItsRightsOnTheNextCall();
 };
 
 void BackendContract::initTestCase()
@@ -295,6 +299,75 @@ void BackendContract::sessionsListAndRevoke()
     QVERIFY_RESULT(withRevoked);
     QCOMPARE(withRevoked->total, 1);
     QVERIFY(withRevoked->items.first().revoked);
+}
+
+void BackendContract::bannedAdminIsSignedOutOnTheNextCall()
+{
+    const Result<User> admin = makeUser(QStringLiteral("admin"));
+    QVERIFY_RESULT(admin);
+    auto console = makeBackend();
+    QVERIFY_RESULT(await(console->signIn(admin->email, kStrongPassword)));
+    QVERIFY_RESULT(await(console->listUsers({})));
+    QSignalSpy ended(console.get(), &Backend::sessionEnded);
+
+    QVERIFY_RESULT(await(m_root->banUser(admin->id, QStringLiteral("Compromised laptop"), {})));
+    // The banned admin's next action is refused, and the console learns that its session is over.
+    NewUser nu;
+    nu.email = QStringLiteral("after-ban@example.test");
+    nu.username = QStringLiteral("afterban");
+    nu.password = kStrongPassword;
+    QVERIFY_ERROR(await(console->createUser(nu)), ErrorCode::Unauthenticated);
+    QTRY_COMPARE(ended.size(), 1);
+    QVERIFY2(ended.first().first().toString().contains(QLatin1String("ended")),
+             qPrintable(ended.first().first().toString()));
+    QCOMPARE(console->actor().userId, Id(0));
+    UserQuery byEmail;
+    byEmail.search = nu.email;
+    const Result<Page<User>> none = await(m_root->listUsers(byEmail));
+    QVERIFY_RESULT(none);
+    QCOMPARE(none->total, 0);
+    // Later calls stay refused, and the end is said once.
+    QVERIFY_ERROR(await(console->listUsers({})), ErrorCode::Unauthenticated);
+    QCOMPARE(ended.size(), 1);
+}
+
+void BackendContract::revokedSessionEndsOnTheNextCall()
+{
+    const Result<User> admin = makeUser(QStringLiteral("admin"));
+    QVERIFY_RESULT(admin);
+    auto console = makeBackend();
+    const Result<SignedIn> signedIn = await(console->signIn(admin->email, kStrongPassword));
+    QVERIFY_RESULT(signedIn);
+    QSignalSpy ended(console.get(), &Backend::sessionEnded);
+    QVERIFY_RESULT(await(m_root->revokeSession(signedIn->session.id)));
+    QVERIFY_ERROR(await(console->listUsers({})), ErrorCode::Unauthenticated);
+    QTRY_COMPARE(ended.size(), 1);
+    QCOMPARE(console->actor().userId, Id(0));
+}
+
+void BackendContract::demotedAdminLosesItsRightsOnTheNextCall()
+{
+    const Result<User> admin = makeUser(QStringLiteral("admin"));
+    QVERIFY_RESULT(admin);
+    const Result<User> member = makeUser(QStringLiteral("user"));
+    QVERIFY_RESULT(member);
+    auto console = makeBackend();
+    QVERIFY_RESULT(await(console->signIn(admin->email, kStrongPassword)));
+    QCOMPARE(console->actor().level, Level::Admin);
+    QSignalSpy changed(console.get(), &Backend::actorChanged);
+
+    QVERIFY_RESULT(await(m_root->assignRole(admin->id, QStringLiteral("viewer"))));
+    QVERIFY_RESULT(await(m_root->revokeRole(admin->id, QStringLiteral("admin"))));
+    // A viewer may not ban: refused on the very next call, not at the next sign-in.
+    QVERIFY_ERROR(await(console->banUser(member->id, QStringLiteral("Should not work"), {})), ErrorCode::Forbidden);
+    const Result<User> still = await(m_root->getUser(member->id));
+    QVERIFY_RESULT(still);
+    QVERIFY(still->banReason.isEmpty());
+    // And the console knows the new rights (so it stops offering what it may no longer do).
+    QTRY_VERIFY(changed.size() >= 1);
+    QCOMPARE(console->actor().level, Level::Viewer);
+    QVERIFY(console->actor().roleCodes.contains(QStringLiteral("viewer")));
+    QVERIFY(!console->actor().roleCodes.contains(QStringLiteral("admin")));
 }
 
 void BackendContract::auditCursorAndExport()

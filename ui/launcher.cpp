@@ -312,6 +312,15 @@ void Launcher::showMainWindow()
         m_window->setAttribute(Qt::WA_DeleteOnClose);
         m_window->close();
     });
+    // Banned, revoked or suspended elsewhere: the next call found out. Back to sign-in, saying why.
+    connect(m_backend.get(), &Backend::sessionEnded, m_window, [this](const QString& reason) {
+        if (m_unattended)
+            return fail(reason);
+        m_window->setAttribute(Qt::WA_QuitOnClose, false);
+        connect(m_window, &QObject::destroyed, this, [this, reason] { showConnectDialog(reason); });
+        m_window->setAttribute(Qt::WA_DeleteOnClose);
+        m_window->close();
+    });
     m_window->setAttribute(Qt::WA_QuitOnClose, true);
     if (!m_options.pane.isEmpty() && !m_window->showPane(m_options.pane)) {
         const QString message = tr("Unknown pane %1; choose one of %2")

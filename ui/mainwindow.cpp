@@ -58,6 +58,15 @@ MainWindow::MainWindow(Backend* backend, QWidget* parent)
     m_adminLabel->setObjectName(QStringLiteral("adminLabel"));
     const QString role = actor.roleCodes.isEmpty() ? tr("no role") : actor.roleCodes.first();
     m_adminLabel->setText(tr("Signed in as %1 (%2)").arg(actor.email, role));
+    if (backend) {
+        // Rights are re-derived by every call: a session ended elsewhere (ban, revocation) ends here
+        // (the launcher returns to sign-in), and changed roles show at once.
+        connect(backend, &Backend::sessionEnded, this, [this](const QString& reason) {
+            m_signedOut = true; // nothing left to sign out of
+            statusBar()->showMessage(reason);
+        });
+        connect(backend, &Backend::actorChanged, this, &MainWindow::onActorChanged);
+    }
     statusBar()->addPermanentWidget(m_connectionLabel);
     statusBar()->addPermanentWidget(m_adminLabel);
 
@@ -319,6 +328,20 @@ void MainWindow::onPaneChanged(int row)
     setWindowTitle(tr("%1 — Portcullis").arg(p->title()));
     if (!p->isLoaded())
         p->refresh();
+    updateActions();
+}
+
+void MainWindow::onActorChanged()
+{
+    const Actor actor = m_backend->actor();
+    const QString role = actor.roleCodes.isEmpty() ? tr("no role") : actor.roleCodes.first();
+    m_adminLabel->setText(tr("Signed in as %1 (%2)").arg(actor.email, role));
+    statusBar()->showMessage(tr("Your roles changed: you now act as %1 (level %2)").arg(role).arg(actor.level), 15000);
+    // What each pane offers depends on the rights: loaded panes load again and re-evaluate.
+    for (Pane* p : std::as_const(m_panes)) {
+        if (p->isLoaded())
+            p->refresh();
+    }
     updateActions();
 }
 

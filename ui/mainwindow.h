@@ -43,6 +43,7 @@ protected:
 private:
     void createActions();
     void createMenus();
+    void onActorChanged();
     void updateActions();
     void loadTenants();
     void onPaneChanged(int row);

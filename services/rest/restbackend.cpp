@@ -230,10 +230,14 @@ void RestBackend::finished(QNetworkReply* reply, const std::shared_ptr<Pending>&
             return;
         }
         pending->done(ServiceError::unauthenticated(sessionEndedMessage()));
+        endSession(sessionEndedMessage());
         return;
     }
     if (status < 200 || status >= 300) {
         pending->done(errorFor(reply, status, body));
+        // Refused although the console offered it: the rights may have changed on the server.
+        if (status == 403 && pending->request.authenticated)
+            recheckActor();
         return;
     }
     Response response;
@@ -288,6 +292,47 @@ void RestBackend::refreshFinished(const Result<Response>& result)
         else
             issue(pending);
     }
+    if (failure && failure->code == ErrorCode::Unauthenticated) {
+        // The server's reason (banned, revoked, ...) when it gave one.
+        const QString why = result.ok() ? QString() : result.error().message;
+        endSession(why.isEmpty() ? sessionEndedMessage() : Tr::tr("Your session has ended: %1").arg(why));
+    }
+}
+
+void RestBackend::recheckActor()
+{
+    if (m_recheckingActor || m_actor.userId == 0)
+        return;
+    m_recheckingActor = true;
+    Request request;
+    request.method = "GET";
+    request.path = QStringLiteral("/api/auth/me");
+    send(std::move(request), [this](const Result<Response>& response) {
+        m_recheckingActor = false;
+        const Result<QJsonObject> me = response.ok() ? parseObject(*response) : Result<QJsonObject>(response.error());
+        if (!me.ok() || m_actor.userId == 0)
+            return; // a refused refresh says so on its own (sessionEnded)
+        Actor current = rest::actorFromJson(*me);
+        if (current.userId != m_actor.userId)
+            return;
+        if (current.level == m_actor.level && current.roleCodes == m_actor.roleCodes
+            && current.permissions == m_actor.permissions && current.organizationId == m_actor.organizationId)
+            return;
+        if (current.sessionId == 0)
+            current.sessionId = m_actor.sessionId;
+        m_actor = current;
+        qCInfo(lcRest) << "the signed-in user's roles changed";
+        emit actorChanged();
+    });
+}
+
+void RestBackend::endSession(const QString& reason)
+{
+    if (m_actor.userId == 0)
+        return; // said once, or never signed in
+    m_actor = Actor();
+    qCInfo(lcRest) << "the session has ended";
+    emit sessionEnded(reason);
 }
 
 void RestBackend::adoptTokens(const QJsonObject& tokens)

@@ -154,6 +154,10 @@ private:
     ServiceError errorFor(QNetworkReply* reply, int status, const QByteArray& body) const;
     ServiceError transportError(QNetworkReply* reply) const;
     void adoptTokens(const QJsonObject& tokens);
+    // The session cannot act any more (refresh refused): forget the actor and say so once.
+    void endSession(const QString& reason);
+    // After a 403: reads the actor again (GET /api/auth/me) and says when its rights changed.
+    void recheckActor();
     QFuture<Result<SignedIn>> fetchActor(std::shared_ptr<QPromise<Result<SignedIn>>> promise, Id sessionId);
 
     template <typename T, typename Decode> QFuture<Result<T>> call(Request request, Decode decode);
@@ -169,6 +173,7 @@ private:
     QByteArray m_accessToken;
     QByteArray m_refreshToken;
     Actor m_actor;
+    bool m_recheckingActor = false;
     bool m_refreshing = false;
     QList<std::shared_ptr<Pending>> m_waiting; // for the refresh in flight
     QList<QPointer<QNetworkReply>> m_inFlight;

@@ -278,12 +278,13 @@ Result<Actor> ServerSupport::actorForSession(Id sessionId, Id expectedUserId, co
 
     if (userId != expectedUserId)
         return ServiceError::unauthenticated(Tr::tr("Unknown session; sign in again"));
+    // The account's state first: a ban also revokes the sessions, and "banned" is the reason to give.
+    if (!refusal.isEmpty())
+        return ServiceError::unauthenticated(refusal);
     if (revoked)
         return ServiceError::unauthenticated(Tr::tr("This session was revoked; sign in again"));
     if (expires <= now)
         return ServiceError::unauthenticated(Tr::tr("This session has expired; sign in again"));
-    if (!refusal.isEmpty())
-        return ServiceError::unauthenticated(refusal);
 
     if (catalogVersion != m_catalogVersion) {
         if (auto loaded = loadRoleCatalog(catalogVersion); !loaded)
