@@ -42,6 +42,16 @@ void TestKeychain::keysAreNamespacedPerProfile()
              QStringLiteral("portcullis/rest/https://iam.example.com/ana@example.com"));
     QVERIFY(SecretStore::keyFor(QStringLiteral("sqlite"), QStringLiteral("/a.db"), QStringLiteral("ana"))
             != SecretStore::keyFor(QStringLiteral("sqlite"), QStringLiteral("/b.db"), QStringLiteral("ana")));
+    // A PostgreSQL URL's password never becomes part of an entry's (listable) name, and the URL as
+    // typed (with it) and as remembered (without it) name the same entry.
+    const QString typed = SecretStore::keyFor(QStringLiteral("postgres"),
+                                              QStringLiteral("postgresql://iam:S3cret-Pass@db.example.test:5432/iam"),
+                                              QStringLiteral("ana@example.com"));
+    QVERIFY2(!typed.contains(QLatin1String("S3cret-Pass")), qPrintable(typed));
+    QCOMPARE(typed,
+             SecretStore::keyFor(QStringLiteral("postgres"),
+                                 QStringLiteral("postgresql://iam@db.example.test:5432/iam"),
+                                 QStringLiteral("ana@example.com")));
 }
 
 void TestKeychain::memoryStoreRoundTrip()

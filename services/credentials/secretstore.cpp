@@ -3,6 +3,7 @@
 #include <QCoreApplication>
 #include <QLoggingCategory>
 #include <QPromise>
+#include <QUrl>
 
 #include <qt6keychain/keychain.h>
 
@@ -37,7 +38,14 @@ ServiceError noSecret()
 
 QString SecretStore::keyFor(const QString& kind, const QString& location, const QString& user)
 {
-    return QStringLiteral("portcullis/%1/%2/%3").arg(kind, location, user);
+    // An entry's name is visible to anything that lists the keychain, and a PostgreSQL URL may
+    // carry the database password: the name uses the location without it, which is also how the
+    // remembered profile keeps it, so the entry is found again next time.
+    QString where = location.trimmed();
+    const QUrl url(where);
+    if (url.isValid() && !url.scheme().isEmpty() && !url.password().isEmpty())
+        where = url.toString(QUrl::RemovePassword);
+    return QStringLiteral("portcullis/%1/%2/%3").arg(kind, where, user);
 }
 
 // --- memory --------------------------------------------------------------------------------------
