@@ -9,6 +9,8 @@
 #include <QCoreApplication>
 #include <QFile>
 #include <QFileInfo>
+#include <QRegularExpression>
+#include <QSqlError>
 #include <QSqlQuery>
 
 #include <cstdio>
@@ -264,12 +266,23 @@ Parsed<InitOptions> parseInit(const QStringList& arguments)
     const QCommandLineOption username(QStringLiteral("admin-username"),
                                       Cli::tr("Username of the super admin (default: from the email address)."),
                                       QStringLiteral("USERNAME"));
-    parser.addOptions({ db, email, passwordFile, organization, username });
+    const QCommandLineOption appRole(
+        QStringLiteral("app-role"),
+        Cli::tr("PostgreSQL only: create (or update) this login role for consoles and serve, with no more rights "
+                "than they need: no DDL, no UPDATE or DELETE of audit events, no purge records."),
+        QStringLiteral("NAME"));
+    const QCommandLineOption appRolePassword(QStringLiteral("app-role-password-file"),
+                                             Cli::tr("File holding the password of the --app-role (\"-\" reads "
+                                                     "standard input; at least 16 characters)."),
+                                             QStringLiteral("FILE"));
+    parser.addOptions({ db, email, passwordFile, organization, username, appRole, appRolePassword });
     const QString notes
         = Cli::tr("Creates the schema, the built-in roles and permissions, the first organization and its super admin\n"
                   "(--admin-email and --admin-password-file are required for that).\n"
                   "On a database that is already initialised it only applies pending schema migrations and changes\n"
-                  "nothing else; the admin options are not needed then. The password is never printed.");
+                  "nothing else; the admin options are not needed then. The password is never printed.\n"
+                  "On PostgreSQL, --app-role creates the role consoles and servers should connect as (run init\n"
+                  "with it again after an upgrade, so that new tables are granted too).");
     Parsed<InitOptions> parsed;
     if (auto leave
         = parseCommand(parser, kInit, Cli::tr("Create and initialise a Portcullis database."), arguments, notes)) {
@@ -290,9 +303,92 @@ Parsed<InitOptions> parseInit(const QStringList& arguments)
     if (parser.isSet(organization))
         options.organization = parser.value(organization).trimmed();
     options.adminUsername = parser.value(username).trimmed();
+    options.appRole = parser.value(appRole).trimmed();
+    options.appRolePasswordFile = parser.value(appRolePassword);
+    if (!options.appRole.isEmpty() && options.appRolePasswordFile.isEmpty()) {
+        usageError(kInit, Cli::tr("--app-role needs --app-role-password-file"));
+        parsed.exitCode = exitcode::Usage;
+        return parsed;
+    }
+    if (options.appRole.isEmpty() && !options.appRolePasswordFile.isEmpty()) {
+        usageError(kInit, Cli::tr("--app-role-password-file is only used with --app-role"));
+        parsed.exitCode = exitcode::Usage;
+        return parsed;
+    }
+    static const QRegularExpression roleName(QStringLiteral("^[a-z_][a-z0-9_]{0,62}$"));
+    if (!options.appRole.isEmpty() && !roleName.match(options.appRole).hasMatch()) {
+        usageError(kInit,
+                   Cli::tr("--app-role: use lower-case letters, digits and _ (at most 63, not starting with "
+                           "a digit)"));
+        parsed.exitCode = exitcode::Usage;
+        return parsed;
+    }
     parsed.options = options;
     return parsed;
 }
+
+namespace {
+
+// The least-privilege role of a PostgreSQL deployment (init --app-role): may read and write what
+// consoles and serve write, may append to the audit log but not change or delete it, may not make
+// purge records (only purge-audit, run as the owner, does) and may not change the schema. The
+// statements are built by the server's format() with %I and %L, so the name and the password are
+// quoted by PostgreSQL itself. Applied again on every run: tables added by a migration are granted.
+Status applyAppRole(QSqlDatabase& db, const QString& role, const QString& password)
+{
+    QSqlQuery q(db);
+    auto run = [&](const QString& sql, const QVariantList& values = {}) -> Status {
+        q.prepare(sql);
+        for (const QVariant& v : values)
+            q.addBindValue(v);
+        if (!q.exec())
+            return ServiceError::storage(q.lastError().databaseText().trimmed());
+        return {};
+    };
+    // Builds a statement with format() on the server and runs it.
+    auto runFormatted = [&](const QString& pattern, const QVariantList& values) -> Status {
+        if (auto built = run(QStringLiteral("SELECT format(") + pattern + QStringLiteral(")"), values); !built)
+            return built;
+        if (!q.next())
+            return ServiceError::storage(QStringLiteral("format() returned nothing"));
+        const QString statement = q.value(0).toString();
+        q.finish();
+        // Run as it is: DDL cannot be a prepared statement.
+        QSqlQuery direct(db);
+        if (!direct.exec(statement))
+            return ServiceError::storage(direct.lastError().databaseText().trimmed());
+        return {};
+    };
+    if (auto exists = run(QStringLiteral("SELECT 1 FROM pg_roles WHERE rolname = ?"), { role }); !exists)
+        return exists;
+    const bool exists = q.next();
+    q.finish();
+    const QString attributes = QStringLiteral(" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT PASSWORD %L");
+    if (auto made = runFormatted(QStringLiteral("'") + (exists ? QStringLiteral("ALTER") : QStringLiteral("CREATE"))
+                                     + QStringLiteral(" ROLE %I") + attributes + QStringLiteral("', ?::text, ?::text"),
+                                 { role, password });
+        !made)
+        return made;
+    const QStringList grants = {
+        QStringLiteral("GRANT CONNECT ON DATABASE %2$I TO %1$I"),
+        QStringLiteral("GRANT USAGE ON SCHEMA public TO %1$I"),
+        QStringLiteral("REVOKE ALL ON ALL TABLES IN SCHEMA public FROM %1$I"),
+        QStringLiteral("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO %1$I"),
+        // The audit log: appended to and read, never changed or deleted; purges are the owner's.
+        QStringLiteral("REVOKE UPDATE, DELETE ON audit_events FROM %1$I"),
+        QStringLiteral("REVOKE INSERT, UPDATE, DELETE ON audit_purges, schema_migrations FROM %1$I"),
+        QStringLiteral("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO %1$I"),
+    };
+    for (const QString& grant : grants) {
+        if (auto done
+            = runFormatted(QStringLiteral("'") + grant + QStringLiteral("', ?::text, current_database()"), { role });
+            !done)
+            return done;
+    }
+    return {};
+}
+
+} // namespace
 
 int runInit(const InitOptions& options)
 {
@@ -330,6 +426,40 @@ int runInit(const InitOptions& options)
         commandError(kInit, config.error().message);
         return exitcode::Usage;
     }
+    QString appRolePassword;
+    if (!options.appRole.isEmpty()) {
+        if (config->dialect != Dialect::Postgres) {
+            usageError(kInit, Cli::tr("--app-role is for PostgreSQL; a SQLite file is protected by its file mode"));
+            return exitcode::Usage;
+        }
+        auto read = readPasswordFile(options.appRolePasswordFile);
+        if (!read) {
+            commandError(kInit, read.error().message);
+            return exitcode::Failure;
+        }
+        if (read->size() < 16) {
+            commandError(kInit, Cli::tr("--app-role-password-file: use at least 16 characters"));
+            return exitcode::Failure;
+        }
+        appRolePassword = *read;
+    }
+    // Creates or updates the --app-role once the schema is there, and says what it did.
+    auto finishAppRole = [&](StoreConnection& connection) -> int {
+        if (options.appRole.isEmpty())
+            return exitcode::Ok;
+        const Status applied = applyAppRole(connection.db(), options.appRole, appRolePassword);
+        appRolePassword.fill(QLatin1Char('\0'));
+        if (!applied) {
+            commandError(kInit,
+                         Cli::tr("--app-role %1: %2 (the database user of --db needs CREATEROLE)")
+                             .arg(options.appRole, applied.error().message));
+            return exitcode::Storage;
+        }
+        printOut(Cli::tr("role %1 may now sign in: it reads and writes what consoles and serve need, appends to the "
+                         "audit log and changes neither it nor the schema")
+                     .arg(options.appRole));
+        return exitcode::Ok;
+    };
     // The password is checked before anything is written; for a new SQLite file even before the
     // file is created, so a refused init leaves nothing behind.
     std::optional<QString> password;
@@ -378,7 +508,7 @@ int runInit(const InitOptions& options)
             printOut(Cli::tr("database already initialised (schema version %1); applied %2 migrations")
                          .arg(schemaVersion(connection.db()))
                          .arg(*applied));
-            return exitcode::Ok;
+            return finishAppRole(connection);
         }
         // A schema without a single user is an init that stopped half-way: nobody could ever sign
         // in, so finish it.
@@ -417,7 +547,7 @@ int runInit(const InitOptions& options)
     printOut(Cli::tr("initialised %1 (schema version %2)").arg(where).arg(schemaVersion(connection.db())));
     printOut(Cli::tr("organization \"%1\" (slug %2, id %3)").arg(organizationName, slug).arg(user->organizationId));
     printOut(Cli::tr("super admin %1 (username %2, id %3)").arg(user->email, user->username).arg(user->id));
-    return exitcode::Ok;
+    return finishAppRole(connection);
 }
 
 int initCommand(const QStringList& arguments)

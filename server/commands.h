@@ -35,6 +35,10 @@ struct InitOptions
     QString adminPasswordFile; // "-" reads standard input
     QString organization = QStringLiteral("Default");
     QString adminUsername; // derived from the email when empty
+    // PostgreSQL: a least-privilege login role for consoles and servers (created or updated, and
+    // its grants applied again, on every init that names it).
+    QString appRole;
+    QString appRolePasswordFile; // "-" reads standard input
 };
 
 struct SeedDemoOptions

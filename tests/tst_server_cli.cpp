@@ -2,6 +2,7 @@
 // temporary SQLite files: init, seed-demo, verify-audit, their --help, and that no secret reaches
 // the database file or the console.
 
+#include "serverprocess.h"
 #include "testutil.h"
 
 #include "security/crypto.h"
@@ -100,6 +101,8 @@ private slots:
     void unknownCommandListsTheCommands();
     void secretsAreNotStoredOrPrinted();
     void databaseFilesAreOwnerOnlyWhateverTheUmask();
+    void appRoleCanWorkButNotRewriteTheAuditLog();
+    void appRoleNeedsPostgresAndAPassword();
 
 private:
     Run server(const QStringList& arguments);
@@ -588,6 +591,90 @@ void TestServerCli::secretsAreNotStoredOrPrinted()
 }
 
 QTEST_GUILESS_MAIN(TestServerCli)
+// PostgreSQL: the role made by `init --app-role` runs serve and signs in (it writes sessions and audit
+// events), but as an attacker holding its credentials cannot change or delete audit events, forge a
+// purge record, or change the schema.
+void TestServerCli::appRoleCanWorkButNotRewriteTheAuditLog()
+{
+    auto database = test::TestDatabase::create(QStringLiteral("postgres"));
+    QVERIFY(database->isPostgres());
+    const QString role = QStringLiteral("pc_app_%1").arg(QDateTime::currentMSecsSinceEpoch());
+    const QString rolePassword = QStringLiteral("App-Role-Password-1234");
+    const QString roleFile = writeFile(QStringLiteral("app-password"), rolePassword.toUtf8() + '\n');
+    const Run run
+        = server({ QStringLiteral("init"), QStringLiteral("--db"), database->url(), QStringLiteral("--admin-email"),
+                   kAdminEmail, QStringLiteral("--admin-password-file"), m_passwordFile, QStringLiteral("--app-role"),
+                   role, QStringLiteral("--app-role-password-file"), roleFile });
+    QVERIFY2(run.exitCode == 0, qPrintable(run.all()));
+    QVERIFY2(run.out.contains(role), qPrintable(run.out));
+    QVERIFY(!run.all().contains(rolePassword));
+    const auto dropRole = qScopeGuard([&] {
+        QSqlQuery admin(database->store().core().db());
+        admin.exec(QStringLiteral("DROP OWNED BY ") + role);
+        admin.exec(QStringLiteral("DROP ROLE ") + role);
+    });
+
+    DatabaseConfig asApp = database->config();
+    asApp.user = role;
+    asApp.password = rolePassword;
+    auto opened = openDatabase(asApp, QStringLiteral("tst_server_cli_app_role"));
+    QVERIFY_RESULT(opened);
+    {
+        SqlStore store(*opened, Dialect::Postgres);
+        QVERIFY_RESULT(store.prepare()); // an up-to-date schema needs no DDL
+        // The work of a console or serve: sign in (a session and an audit event are written).
+        auto login = store.auth().login(kAdminEmail, kAdminPassword);
+        QVERIFY_RESULT(login);
+        QSqlQuery q(store.core().db());
+        QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM audit_events")) && q.next());
+        QVERIFY(q.value(0).toLongLong() > 0);
+        // What it must not do.
+        for (const QString& attack : {
+                 QStringLiteral("UPDATE audit_events SET action = 'nothing.happened'"),
+                 QStringLiteral("DELETE FROM audit_events"),
+                 QStringLiteral("TRUNCATE audit_events"),
+                 QStringLiteral("INSERT INTO audit_purges (purged_before_id, anchor_hash, purged_at, purged_by) "
+                                "VALUES (1000000, 'x', 0, 1)"),
+                 QStringLiteral("CREATE TABLE evil (x integer)"),
+                 QStringLiteral("DROP TABLE users"),
+                 QStringLiteral("ALTER TABLE users ADD COLUMN evil integer"),
+                 QStringLiteral("DROP TRIGGER audit_events_guard ON audit_events"),
+             }) {
+            QVERIFY2(!q.exec(attack), qPrintable(attack));
+            QCOMPARE(q.lastError().nativeErrorCode(), QStringLiteral("42501")); // insufficient_privilege
+        }
+    }
+    opened->close();
+    *opened = QSqlDatabase();
+    QSqlDatabase::removeDatabase(QStringLiteral("tst_server_cli_app_role"));
+
+    // serve runs as the role.
+    QUrl url(database->url());
+    url.setUserName(role);
+    url.setPassword(rolePassword);
+    test::ServerProcess serve;
+    QVERIFY2(serve.start(url.toString(), m_dir->filePath(QStringLiteral("jwt-secret"))), qPrintable(serve.output()));
+}
+
+void TestServerCli::appRoleNeedsPostgresAndAPassword()
+{
+    const QString roleFile = writeFile(QStringLiteral("app-password"), "App-Role-Password-1234\n");
+    Run run
+        = server({ QStringLiteral("init"), QStringLiteral("--db"), dbPath(), QStringLiteral("--admin-email"),
+                   kAdminEmail, QStringLiteral("--admin-password-file"), m_passwordFile, QStringLiteral("--app-role"),
+                   QStringLiteral("pc_app"), QStringLiteral("--app-role-password-file"), roleFile });
+    QCOMPARE(run.exitCode, 64); // usage
+    QVERIFY2(run.err.contains(QLatin1String("PostgreSQL")), qPrintable(run.err));
+    QVERIFY(!QFile::exists(dbPath())); // refused before anything was written
+    run = server({ QStringLiteral("init"), QStringLiteral("--db"), dbPath(), QStringLiteral("--app-role"),
+                   QStringLiteral("pc_app") });
+    QCOMPARE(run.exitCode, 64); // usage
+    QVERIFY2(run.err.contains(QLatin1String("--app-role-password-file")), qPrintable(run.err));
+    run = server({ QStringLiteral("init"), QStringLiteral("--db"), dbPath(), QStringLiteral("--app-role"),
+                   QStringLiteral("x; DROP TABLE users"), QStringLiteral("--app-role-password-file"), roleFile });
+    QCOMPARE(run.exitCode, 64); // usage
+}
+
 // The database holds password and key hashes: `init` creates it 0600 even under umask 000, and
 // SQLite's -wal and -shm files beside it take the same mode.
 void TestServerCli::databaseFilesAreOwnerOnlyWhateverTheUmask()

@@ -245,8 +245,17 @@ Result<int> migrate(QSqlDatabase& db, Dialect dialect)
         for (const QString& statement : migrationStatements(script, dialect)) {
             if (!q.exec(statement)) {
                 const QString why = describe(q.lastError());
+                // SQLSTATE 42501 (insufficient_privilege): a least-privilege role (init --app-role)
+                // may not change the schema; the owner applies migrations.
+                const bool notOwner = q.lastError().nativeErrorCode() == QLatin1String("42501");
                 db.rollback();
                 qCWarning(lcSql) << "migration" << version << "failed:" << why;
+                if (notOwner)
+                    return ServiceError::storage(
+                        Tr::tr("Migration %1 needs the database owner: run portcullis-server init --db with the "
+                               "owner's URL to upgrade the schema, then start again (%2)")
+                            .arg(version)
+                            .arg(why));
                 return ServiceError::storage(Tr::tr("Migration %1 failed: %2").arg(version).arg(why));
             }
         }
