@@ -645,7 +645,7 @@ void TestServerCli::appRoleCanWorkButNotRewriteTheAuditLog()
         }
     }
     opened->close();
-    *opened = QSqlDatabase();
+    opened = Result<QSqlDatabase>(ServiceError::storage(QStringLiteral("closed"))); // the last handle goes
     QSqlDatabase::removeDatabase(QStringLiteral("tst_server_cli_app_role"));
 
     // serve runs as the role.
