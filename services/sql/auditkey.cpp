@@ -34,12 +34,11 @@ QString resolvePath(const QString& explicitPath, Dialect dialect, const QString&
 {
     if (!explicitPath.trimmed().isEmpty())
         return explicitPath;
-    const QString fromEnvironment = qEnvironmentVariable(kEnvironmentVariable);
-    if (!fromEnvironment.isEmpty())
-        return fromEnvironment;
-    if (dialect == Dialect::Sqlite && !sqlitePath.isEmpty() && sqlitePath != QLatin1String(":memory:"))
-        return sqlitePath + QStringLiteral(".audit-key");
-    return {};
+    if (dialect == Dialect::Sqlite)
+        return sqlitePath.isEmpty() || sqlitePath == QLatin1String(":memory:")
+            ? QString()
+            : sqlitePath + QStringLiteral(".audit-key");
+    return qEnvironmentVariable(kEnvironmentVariable);
 }
 
 QString checkpointPath(const QString& keyPath)

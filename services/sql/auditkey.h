@@ -4,8 +4,8 @@
 // database writer who lacks them cannot forge audit events, purges or the chain's head.
 //
 // The key is 32 random bytes in a file of mode 0600 (like the JWT secret): `<database>.audit-key`
-// beside a SQLite file, or the file given with --audit-key / PORTCULLIS_AUDIT_KEY_FILE (needed with
-// PostgreSQL). Every server of a deployment shares it. The checkpoint file sits beside the key
+// beside a SQLite file, or the file given with --audit-key (or PORTCULLIS_AUDIT_KEY_FILE, needed
+// with PostgreSQL). Every server of a deployment shares it. The checkpoint file sits beside the key
 // (`<key file>.checkpoint`) and holds the newest checkpoint of the chain's head, MACed with the key.
 // See docs/security.md for the threat model.
 
@@ -17,11 +17,12 @@
 
 namespace portcullis::auditkey {
 
-// Names the key file when no path is given on the command line (PostgreSQL deployments, consoles).
+// Names the key file of a PostgreSQL deployment when no path is given on the command line (servers,
+// consoles in standalone mode).
 inline constexpr char kEnvironmentVariable[] = "PORTCULLIS_AUDIT_KEY_FILE";
 
-// The key file to use: `explicitPath`, else $PORTCULLIS_AUDIT_KEY_FILE, else "<sqlitePath>.audit-key"
-// for SQLite; empty when none applies (PostgreSQL without a configured path).
+// The key file to use: `explicitPath`, else "<sqlitePath>.audit-key" for SQLite, else
+// $PORTCULLIS_AUDIT_KEY_FILE for PostgreSQL; empty when none applies.
 QString resolvePath(const QString& explicitPath, Dialect dialect, const QString& sqlitePath);
 QString checkpointPath(const QString& keyPath);
 
