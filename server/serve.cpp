@@ -296,7 +296,7 @@ Parsed<ServeOptions> parseServe(const QStringList& arguments)
         QStringLiteral("audit-key"),
         Cli::tr("File with the audit key that authenticates the audit log (made by \"init\", mode 0600); checkpoints "
                 "of the log's head are written beside it. Servers sharing a database must share it. Default for "
-                "SQLite: <database>.audit-key; for PostgreSQL required here or in %1.")
+                "SQLite: <database>.audit-key; for PostgreSQL $%1, else <jwt-secret-file>.audit-key.")
             .arg(QLatin1String(auditkey::kEnvironmentVariable)),
         QStringLiteral("FILE"));
     const QCommandLineOption checkpointInterval(
@@ -416,13 +416,10 @@ int runServe(const ServeOptions& options)
         }
         secretPath = config->path + QStringLiteral(".jwt-secret");
     }
-    const QString auditKeyPath = auditkey::resolvePath(options.auditKeyFile, config->dialect, config->path);
-    if (auditKeyPath.isEmpty()) {
-        usageError(Cli::tr("--audit-key is required with PostgreSQL (or set %1); every server of the deployment "
-                           "must share it")
-                       .arg(QLatin1String(auditkey::kEnvironmentVariable)));
-        return exitcode::Usage;
-    }
+    // Like the JWT secret: beside a SQLite file; with PostgreSQL beside the JWT secret unless named.
+    QString auditKeyPath = auditkey::resolvePath(options.auditKeyFile, config->dialect, config->path);
+    if (auditKeyPath.isEmpty())
+        auditKeyPath = secretPath + QStringLiteral(".audit-key");
 
     std::optional<QSslConfiguration> tls;
     if (!options.tlsCertificate.isEmpty()) {
