@@ -64,6 +64,7 @@ private slots:
     void alteredPurgeRecordIsForged();
     void preKeyDatabaseMigratesAndReportsItsUnkeyedPart();
     void writesWithoutTheKeyAreRefused();
+    void checkpointWithoutAValidMacIsRefused();
 
 private:
     Run server(const QStringList& arguments, const QByteArray& input = {});
@@ -598,6 +599,34 @@ void TestAuditIntegrity::writesWithoutTheKeyAreRefused()
     QVERIFY2(serve.output().contains(QStringLiteral("restore the key")), qPrintable(serve.output()));
     const Run run = verify();
     QCOMPARE(run.exitCode, 6);
+}
+
+void TestAuditIntegrity::checkpointWithoutAValidMacIsRefused()
+{
+    seed(20);
+    // Moving the recorded head back (to hide a cut) without the key breaks the checkpoint's MAC.
+    QJsonObject cp = checkpointFile();
+    cp.insert(QStringLiteral("last_id"), 1);
+    {
+        QFile file(checkpointPath());
+        QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        file.write(QJsonDocument(cp).toJson(QJsonDocument::Compact));
+    }
+    const Run run = verify();
+    QCOMPARE(run.exitCode, 6);
+    QVERIFY2(run.err.contains(QStringLiteral("is not authentic")), qPrintable(run.all()));
+    // A server does not write over it either.
+    const QByteArray before = [this] {
+        QFile file(checkpointPath());
+        return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+    }();
+    ServerProcess serve;
+    QVERIFY2(serve.start(m_db->url(), m_db->tempPath() + QStringLiteral("/jwt-secret")), qPrintable(serve.output()));
+    QTRY_VERIFY_WITH_TIMEOUT(serve.log().contains(QStringLiteral("is not authentic")), 15000);
+    serve.stop();
+    QFile after(checkpointPath());
+    QVERIFY(after.open(QIODevice::ReadOnly));
+    QCOMPARE(after.readAll(), before);
 }
 
 QTEST_GUILESS_MAIN(TestAuditIntegrity)
