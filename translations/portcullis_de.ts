@@ -2305,6 +2305,10 @@ Jede Änderung und jeder abgewiesene Versuch wird hier aufgeführt.</translation
         <source>A&amp;ction:</source>
         <translation>Ak&amp;tion:</translation>
     </message>
+    <message>
+        <source>The audit log could not be checked: %1</source>
+        <translation>Das Audit-Protokoll konnte nicht geprüft werden: %1</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::BanDialog</name>

@@ -2305,6 +2305,10 @@ Chaque modification et chaque tentative refusée y figureront.</translation>
         <source>A&amp;ction:</source>
         <translation>Ac&amp;tion :</translation>
     </message>
+    <message>
+        <source>The audit log could not be checked: %1</source>
+        <translation>Le journal d&apos;audit n&apos;a pas pu être vérifié : %1</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::BanDialog</name>
