@@ -2,6 +2,7 @@
 
 #include "domain/actor.h"
 #include "policy/policy.h"
+#include "sql/auditkey.h"
 #include "sql/bootstrap.h"
 #include "sql/database.h"
 
@@ -66,6 +67,17 @@ QCommandLineOption databaseOption()
                               Cli::tr("SQLite database file, or a PostgreSQL URL such as "
                                       "postgresql://user:pass@host/db"),
                               QStringLiteral("PATH_OR_URL"));
+}
+
+QCommandLineOption auditKeyOption()
+{
+    return QCommandLineOption(
+        QStringLiteral("audit-key"),
+        Cli::tr("File holding the audit key (32 random bytes, mode 0600) that authenticates the audit log. Default "
+                "for SQLite: <database>.audit-key; with PostgreSQL give it here or in %1. Every server of a "
+                "deployment shares it.")
+            .arg(QLatin1String(auditkey::kEnvironmentVariable)),
+        QStringLiteral("FILE"));
 }
 
 // Sets up the help option, parses, and handles --help and usage errors. Returns the exit code to
@@ -231,7 +243,7 @@ StoreConnection::~StoreConnection()
     QSqlDatabase::removeDatabase(m_connectionName);
 }
 
-Status StoreConnection::open(const QString& pathOrUrl, bool createIfMissing)
+Status StoreConnection::open(const QString& pathOrUrl, bool createIfMissing, const QString& auditKeyFile)
 {
     static int counter = 0;
     auto config = DatabaseConfig::parse(pathOrUrl);
@@ -244,6 +256,8 @@ Status StoreConnection::open(const QString& pathOrUrl, bool createIfMissing)
         return db.error();
     m_connectionName = name;
     m_store = std::make_unique<SqlStore>(*db, m_config.dialect);
+    if (!auditKeyFile.isEmpty())
+        m_store->core().setAuditKeyFile(auditKeyFile);
     return {};
 }
 
@@ -275,12 +289,15 @@ Parsed<InitOptions> parseInit(const QStringList& arguments)
                                              Cli::tr("File holding the password of the --app-role (\"-\" reads "
                                                      "standard input; at least 16 characters)."),
                                              QStringLiteral("FILE"));
-    parser.addOptions({ db, email, passwordFile, organization, username, appRole, appRolePassword });
+    const QCommandLineOption auditKey = auditKeyOption();
+    parser.addOptions({ db, email, passwordFile, organization, username, auditKey, appRole, appRolePassword });
     const QString notes
         = Cli::tr("Creates the schema, the built-in roles and permissions, the first organization and its super admin\n"
-                  "(--admin-email and --admin-password-file are required for that).\n"
-                  "On a database that is already initialised it only applies pending schema migrations and changes\n"
-                  "nothing else; the admin options are not needed then. The password is never printed.\n"
+                  "(--admin-email and --admin-password-file are required for that), and the audit key (mode 0600)\n"
+                  "with a first checkpoint of the audit log beside it.\n"
+                  "On a database that is already initialised it only applies pending schema migrations and creates\n"
+                  "the audit key when there is none yet; the admin options are not needed then. The password is\n"
+                  "never printed.\n"
                   "On PostgreSQL, --app-role creates the role consoles and servers should connect as (run init\n"
                   "with it again after an upgrade, so that new tables are granted too).");
     Parsed<InitOptions> parsed;
@@ -303,6 +320,7 @@ Parsed<InitOptions> parseInit(const QStringList& arguments)
     if (parser.isSet(organization))
         options.organization = parser.value(organization).trimmed();
     options.adminUsername = parser.value(username).trimmed();
+    options.auditKeyFile = parser.value(auditKey);
     options.appRole = parser.value(appRole).trimmed();
     options.appRolePasswordFile = parser.value(appRolePassword);
     if (!options.appRole.isEmpty() && options.appRolePasswordFile.isEmpty()) {
@@ -485,13 +503,36 @@ int runInit(const InitOptions& options)
     if (newFile && !loadPassword())
         return exitcode::Failure;
 
+    // The key must have a place before anything is written: every audit event is keyed.
+    const QString keyFile = auditkey::resolvePath(options.auditKeyFile, config->dialect, config->path);
+    if (keyFile.isEmpty()) {
+        usageError(kInit,
+                   Cli::tr("--audit-key is required with PostgreSQL (or set %1); every server of the deployment "
+                           "must share it")
+                       .arg(QLatin1String(auditkey::kEnvironmentVariable)));
+        return exitcode::Usage;
+    }
     StoreConnection connection;
-    if (auto opened = connection.open(options.database, true); !opened) {
+    if (auto opened = connection.open(options.database, true, keyFile); !opened) {
         commandError(kInit, opened.error().message);
         return exitcode::Storage;
     }
     SqlStore& store = connection.store();
     const QString where = connection.config().displayName();
+    // The audit key (created when the chain has no keyed event yet) and a checkpoint of the head.
+    auto keyAndCheckpoint = [&]() -> bool {
+        if (auto key = store.core().auditKey(); !key) {
+            commandError(kInit, key.error().message);
+            return false;
+        }
+        if (auto checkpoint = store.audit().writeCheckpoint(); !checkpoint) {
+            commandError(kInit, checkpoint.error().message);
+            return false;
+        }
+        printOut(Cli::tr("audit key %1 (checkpoints in %2)")
+                     .arg(store.core().auditKeyFile(), auditkey::checkpointPath(store.core().auditKeyFile())));
+        return true;
+    };
 
     if (schemaVersion(connection.db()) > 0) {
         auto users = countRows(connection.db(), QStringLiteral("users"));
@@ -508,6 +549,8 @@ int runInit(const InitOptions& options)
             printOut(Cli::tr("database already initialised (schema version %1); applied %2 migrations")
                          .arg(schemaVersion(connection.db()))
                          .arg(*applied));
+            if (!keyAndCheckpoint())
+                return exitcode::AuditKey;
             return finishAppRole(connection);
         }
         // A schema without a single user is an init that stopped half-way: nobody could ever sign
@@ -547,6 +590,8 @@ int runInit(const InitOptions& options)
     printOut(Cli::tr("initialised %1 (schema version %2)").arg(where).arg(schemaVersion(connection.db())));
     printOut(Cli::tr("organization \"%1\" (slug %2, id %3)").arg(organizationName, slug).arg(user->organizationId));
     printOut(Cli::tr("super admin %1 (username %2, id %3)").arg(user->email, user->username).arg(user->id));
+    if (!keyAndCheckpoint())
+        return exitcode::AuditKey;
     return finishAppRole(connection);
 }
 
@@ -579,7 +624,8 @@ Parsed<SeedDemoOptions> parseSeedDemo(const QStringList& arguments)
                                           "(default %1).")
                                       .arg(defaults.seed),
                                   QStringLiteral("S"));
-    parser.addOptions({ db, tenants, users, events, seed });
+    const QCommandLineOption auditKey = auditKeyOption();
+    parser.addOptions({ db, tenants, users, events, seed, auditKey });
     const QString notes = Cli::tr(
         "Adds realistic demo data to a database (creating the schema first when it has none): organizations\n"
         "with plans, users with roles across all levels (some suspended, banned, locked or deleted), API keys,\n"
@@ -617,6 +663,7 @@ Parsed<SeedDemoOptions> parseSeedDemo(const QStringList& arguments)
     options.tenants = int(*tenantCount);
     options.users = *userCount;
     options.events = *eventCount;
+    options.auditKeyFile = parser.value(auditKey);
     parsed.options = options;
     return parsed;
 }
@@ -633,10 +680,16 @@ Parsed<VerifyAuditOptions> parseVerifyAudit(const QStringList& arguments)
 {
     QCommandLineParser parser;
     const QCommandLineOption db = databaseOption();
-    parser.addOption(db);
-    const QString notes = Cli::tr("Recomputes the SHA-256 hash chain of the audit log from the stored rows.\n"
-                                  "Prints \"ok: N events\" and exits 0, or names the first broken event and exits 1.\n"
-                                  "Exits 2 when the database cannot be read.");
+    const QCommandLineOption auditKey = auditKeyOption();
+    parser.addOptions({ db, auditKey });
+    const QString notes = Cli::tr(
+        "Recomputes the keyed hash chain (HMAC-SHA256 under the audit key) of the audit log from the stored rows,\n"
+        "checks every purge record's MAC, and compares the newest events with the checkpoint file beside the key.\n"
+        "Prints \"ok: N events\" and exits 0, or names what it found:\n"
+        "  1  an edited event (its id)          3  a missing range of events (their ids)\n"
+        "  4  a forged purge record             5  a truncated tail since checkpoint N\n"
+        "  6  no usable audit key, or a checkpoint file that is not authentic\n"
+        "Exits 2 when the database cannot be read. Events from before the key are reported as unkeyed.");
     Parsed<VerifyAuditOptions> parsed;
     if (auto leave
         = parseCommand(parser, kVerifyAudit, Cli::tr("Check the audit log's hash chain."), arguments, notes)) {
@@ -648,14 +701,14 @@ Parsed<VerifyAuditOptions> parseVerifyAudit(const QStringList& arguments)
         parsed.exitCode = exitcode::Usage;
         return parsed;
     }
-    parsed.options = VerifyAuditOptions { *dbValue };
+    parsed.options = VerifyAuditOptions { *dbValue, parser.value(auditKey) };
     return parsed;
 }
 
 int runVerifyAudit(const VerifyAuditOptions& options)
 {
     StoreConnection connection;
-    if (auto opened = connection.open(options.database, false); !opened) {
+    if (auto opened = connection.open(options.database, false, options.auditKeyFile); !opened) {
         commandError(kVerifyAudit, opened.error().message);
         return exitcode::Storage;
     }
@@ -665,17 +718,50 @@ int runVerifyAudit(const VerifyAuditOptions& options)
                          .arg(connection.config().displayName(), programName()));
         return exitcode::Storage;
     }
+    if (schemaVersion(connection.db()) < latestSchemaVersion()) {
+        commandError(kVerifyAudit,
+                     Cli::tr("%1 is at schema version %2; run \"%3 init\" to migrate it and create its audit key")
+                         .arg(connection.config().displayName())
+                         .arg(schemaVersion(connection.db()))
+                         .arg(programName()));
+        return exitcode::AuditKey;
+    }
+    using Finding = AuditVerification::Finding;
     const AuditVerification result = connection.store().audit().verifyChain();
     if (result.ok) {
         printOut(Cli::tr("ok: %1 events").arg(result.count));
+        if (result.unkeyedFrom != 0)
+            printOut(Cli::tr("note: events %1 to %2 are from before the key (unkeyed, not authenticated)")
+                         .arg(result.unkeyedFrom)
+                         .arg(result.unkeyedTo));
+        const QString checkpoints = auditkey::checkpointPath(connection.store().core().auditKeyFile());
+        if (result.checkpointCounter > 0)
+            printOut(Cli::tr("checkpoint %1 matches").arg(result.checkpointCounter));
+        else
+            printOut(Cli::tr("note: no checkpoint in %1, so a cut-off tail would not be noticed").arg(checkpoints));
         return exitcode::Ok;
     }
-    if (result.firstBrokenId == 0) {
-        // Not a break in the chain: the rows could not be read.
+    switch (result.finding) {
+    case Finding::Unreadable:
+    case Finding::None:
         commandError(kVerifyAudit, Cli::tr("cannot read the audit log: %1").arg(result.problem));
         return exitcode::Storage;
+    case Finding::KeyProblem:
+        commandError(kVerifyAudit, result.problem);
+        return exitcode::AuditKey;
+    case Finding::EditedEvent:
+        printOut(Cli::tr("broken: event %1: %2").arg(result.firstBrokenId).arg(result.problem));
+        return exitcode::Failure;
+    case Finding::MissingRange:
+        printOut(Cli::tr("broken: %1").arg(result.problem));
+        return exitcode::MissingRange;
+    case Finding::ForgedPurge:
+        printOut(Cli::tr("broken: %1").arg(result.problem));
+        return exitcode::ForgedPurge;
+    case Finding::TruncatedTail:
+        printOut(Cli::tr("broken: %1").arg(result.problem));
+        return exitcode::TruncatedTail;
     }
-    printOut(Cli::tr("broken: event %1: %2").arg(result.firstBrokenId).arg(result.problem));
     return exitcode::Failure;
 }
 
@@ -697,12 +783,20 @@ Parsed<PurgeAuditOptions> parsePurgeAudit(const QStringList& arguments)
     const QCommandLineOption email(QStringLiteral("admin-email"),
                                    Cli::tr("Email address of the super admin the purge is recorded under."),
                                    QStringLiteral("EMAIL"));
-    parser.addOptions({ db, olderThan, email });
+    const QCommandLineOption passwordFile(
+        QStringLiteral("admin-password-file"),
+        Cli::tr("File holding that super admin's password (one trailing newline is ignored; \"-\" reads standard "
+                "input). The admin signs in with it, as in the console."),
+        QStringLiteral("FILE"));
+    const QCommandLineOption auditKey = auditKeyOption();
+    parser.addOptions({ db, olderThan, email, passwordFile, auditKey });
     const QString notes = Cli::tr(
         "Audit retention: deletes the audit events older than the given age, oldest first. The hash of the\n"
-        "last removed event is kept as the anchor the remaining chain is verified from, so verify-audit still\n"
-        "passes, and the purge itself is audited (audit.purged, with the number of events removed).\n"
-        "Prints \"purged N events\" and exits 0; exits 1 when the admin is not a super admin.");
+        "last removed event is kept as the anchor the remaining chain is verified from, in a purge record\n"
+        "authenticated with the audit key, so verify-audit still passes, and the purge itself is audited\n"
+        "(audit.purged, with the number of events removed). A checkpoint is written afterwards.\n"
+        "Prints \"purged N events\" and exits 0; exits 1 when the admin is not a super admin or the password\n"
+        "is wrong.");
     Parsed<PurgeAuditOptions> parsed;
     if (auto leave = parseCommand(parser, kPurgeAudit,
                                   Cli::tr("Remove old audit events (retention), keeping the chain verifiable."),
@@ -730,14 +824,20 @@ Parsed<PurgeAuditOptions> parsePurgeAudit(const QStringList& arguments)
         parsed.exitCode = exitcode::Usage;
         return parsed;
     }
-    parsed.options = PurgeAuditOptions { *dbValue, int(*days), emailValue->toLower() };
+    if (parser.value(passwordFile).isEmpty()) {
+        usageError(kPurgeAudit, Cli::tr("--admin-password-file is required (the super admin signs in)"));
+        parsed.exitCode = exitcode::Usage;
+        return parsed;
+    }
+    parsed.options = PurgeAuditOptions { *dbValue, int(*days), emailValue->toLower(), parser.value(passwordFile),
+                                         parser.value(auditKey) };
     return parsed;
 }
 
 int runPurgeAudit(const PurgeAuditOptions& options)
 {
     StoreConnection connection;
-    if (auto opened = connection.open(options.database, false); !opened) {
+    if (auto opened = connection.open(options.database, false, options.auditKeyFile); !opened) {
         commandError(kPurgeAudit, opened.error().message);
         return exitcode::Storage;
     }
@@ -752,6 +852,11 @@ int runPurgeAudit(const PurgeAuditOptions& options)
         return exitcode::Storage;
     }
     SqlStore& store = connection.store();
+    // The purge record is MACed with the key: without one there is no purge.
+    if (auto key = store.core().auditKey(); !key) {
+        commandError(kPurgeAudit, key.error().message);
+        return exitcode::AuditKey;
+    }
     auto admin = store.core().loadUserByLogin(options.adminEmail);
     if (!admin) {
         commandError(kPurgeAudit, Cli::tr("--admin-email: no account %1").arg(options.adminEmail));
@@ -762,18 +867,34 @@ int runPurgeAudit(const PurgeAuditOptions& options)
         commandError(kPurgeAudit, Cli::tr("--admin-email: %1 is deleted, suspended or banned").arg(admin->email));
         return exitcode::Failure;
     }
-    auto actor = store.core().actorForUser(admin->id);
-    if (!actor) {
-        commandError(kPurgeAudit, actor.error().message);
-        return exitCodeFor(actor.error());
+    auto password = readPasswordFile(options.adminPasswordFile);
+    if (!password) {
+        commandError(kPurgeAudit, password.error().message);
+        return exitcode::Failure;
     }
-    actor->ip = QStringLiteral("local");
-    actor->userAgent = programName() + QStringLiteral(" purge-audit");
+    // The admin signs in as in the console: password, lockout, status, and the sign-in is audited.
+    auto login = store.auth().login(options.adminEmail, *password, QStringLiteral("local"),
+                                    programName() + QStringLiteral(" purge-audit"));
+    password->fill(QLatin1Char('\0'));
+    if (!login) {
+        commandError(kPurgeAudit,
+                     Cli::tr("--admin-email: %1 could not sign in: %2").arg(options.adminEmail, login.error().message));
+        return exitCodeFor(login.error());
+    }
+    Actor actor = login->actor;
+    actor.ip = QStringLiteral("local");
+    actor.userAgent = programName() + QStringLiteral(" purge-audit");
     const QDateTime before = QDateTime::currentDateTimeUtc().addDays(-options.olderThanDays);
-    auto purged = store.audit().purge(*actor, before);
+    auto purged = store.audit().purge(actor, before);
+    if (auto ended = store.auth().logout(actor); !ended)
+        commandError(kPurgeAudit, ended.error().message);
     if (!purged) {
         commandError(kPurgeAudit, purged.error().message);
         return exitCodeFor(purged.error());
+    }
+    if (auto checkpoint = store.audit().writeCheckpoint(); !checkpoint) {
+        commandError(kPurgeAudit, checkpoint.error().message);
+        return exitcode::AuditKey;
     }
     printOut(Cli::tr("purged %1 events older than %2 UTC")
                  .arg(*purged)

@@ -22,6 +22,11 @@ namespace exitcode {
 inline constexpr int Ok = 0;
 inline constexpr int Failure = 1; // the command ran and said no: weak password, broken audit chain, ...
 inline constexpr int Storage = 2; // the database could not be opened, read or written
+// verify-audit's findings (1 is an edited event): see docs/operator-guide.md.
+inline constexpr int MissingRange = 3;
+inline constexpr int ForgedPurge = 4;
+inline constexpr int TruncatedTail = 5;
+inline constexpr int AuditKey = 6; // no usable audit key, or a checkpoint file that is not authentic
 inline constexpr int Usage = 64; // bad command line (EX_USAGE)
 } // namespace exitcode
 
@@ -39,6 +44,7 @@ struct InitOptions
     // its grants applied again, on every init that names it).
     QString appRole;
     QString appRolePasswordFile; // "-" reads standard input
+    QString auditKeyFile; // empty: beside a SQLite file, or $PORTCULLIS_AUDIT_KEY_FILE
 };
 
 struct SeedDemoOptions
@@ -48,18 +54,22 @@ struct SeedDemoOptions
     qint64 users = 1000;
     qint64 events = 10000;
     quint64 seed = 42;
+    QString auditKeyFile;
 };
 
 struct VerifyAuditOptions
 {
     QString database;
+    QString auditKeyFile;
 };
 
 struct PurgeAuditOptions
 {
     QString database;
     int olderThanDays = 0; // events older than this many days go
-    QString adminEmail; // the super admin the purge is recorded under
+    QString adminEmail; // the super admin the purge is recorded under, authenticated with:
+    QString adminPasswordFile; // "-" reads standard input
+    QString auditKeyFile;
 };
 
 // A parsed command line: either options to run, or an exit code to leave with right away (after
@@ -99,7 +109,8 @@ public:
 
     // Parses PATH_OR_URL and opens it. `createIfMissing` = false refuses a SQLite file that does
     // not exist. The error is ready to print (it never contains the database password).
-    Status open(const QString& pathOrUrl, bool createIfMissing);
+    // `auditKeyFile` names the audit key (empty: the store's default, see auditkey::resolvePath).
+    Status open(const QString& pathOrUrl, bool createIfMissing, const QString& auditKeyFile = {});
 
     const DatabaseConfig& config() const { return m_config; }
     SqlStore& store() { return *m_store; }

@@ -64,6 +64,7 @@ Result<WorkerContext*> RestApi::contextForThisThread()
     auto* context = new WorkerContext;
     context->connectionName = name;
     context->store = std::make_unique<SqlStore>(*db, m_config.database.dialect);
+    context->store->core().setAuditKeyFile(m_config.auditKeyFile);
     context->support = std::make_unique<ServerSupport>(context->store->core());
     m_contexts.setLocalData(context); // owned by the storage from here
     return context;

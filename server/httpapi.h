@@ -29,6 +29,7 @@ struct ApiConfig
 {
     DatabaseConfig database;
     QByteArray jwtSecret; // at least jwt::MinimumSecretBytes bytes
+    QString auditKeyFile; // the audit key every worker's store writes the chain with
     int threads = 8;
     // Load balancers in front of the servers: for a request from one of these subnets, the client
     // address (audit log, sessions, API-key allowlists) is taken from X-Forwarded-For.

@@ -3,7 +3,7 @@
 // Speed matters (100k users and 1M audit events in well under two minutes on SQLite), so rows go in
 // through prepared multi-row INSERTs with positional binds, a transaction per 50k rows, and every
 // demo user shares one Argon2id hash. The writes bypass the managers on purpose: the audit events
-// are chained here exactly as StoreCore::appendAudit chains them (auditchain::hash), continuing from
+// are chained here exactly as StoreCore::appendAudit chains them (auditchain::keyedHash), continuing from
 // the current chain head, so `verify-audit` passes afterwards.
 //
 // Determinism: everything is drawn from one std::mt19937_64 seeded with --seed, using the raw engine
@@ -1259,6 +1259,9 @@ Status DemoSeeder::seedAuditEvents()
     const qint64 sessions = std::max<qint64>(m_sessionCount, 1);
     auto randomSession = [&] { return QString::number(m_firstSessionId + m_random.below(sessions)); };
     QByteArray prev = m_chainHead;
+    auto auditKey = m_core.auditKey();
+    if (!auditKey)
+        return auditKey.error();
     auditchain::Row row;
     for (qint64 n = 0; n < m_options.events; ++n) {
         row.id = m_nextEventId + n;
@@ -1496,7 +1499,7 @@ Status DemoSeeder::seedAuditEvents()
             }
         }
 
-        const QByteArray hash = auditchain::hash(prev, row);
+        const QByteArray hash = auditchain::keyedHash(*auditKey, prev, row);
         if (auto added = insert.add({ row.id, row.occurredAtMs, row.actorType, row.actorId, row.actorLabel,
                                       row.organizationId, row.action, row.resourceType, row.resourceId, row.details,
                                       row.ip, row.outcome, QString::fromLatin1(prev), QString::fromLatin1(hash) });
@@ -1663,7 +1666,7 @@ int DemoSeeder::run()
 int runSeedDemo(const SeedDemoOptions& options)
 {
     StoreConnection connection;
-    if (auto opened = connection.open(options.database, true); !opened) {
+    if (auto opened = connection.open(options.database, true, options.auditKeyFile); !opened) {
         printErr(QStringLiteral("%1 %2: %3").arg(programName(), kCommand, opened.error().message));
         return exitcode::Storage;
     }

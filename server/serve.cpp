@@ -4,6 +4,7 @@
 #include "httpserver.h"
 #include "jwt.h"
 #include "security/crypto.h"
+#include "sql/auditkey.h"
 #include "sql/database.h"
 
 #include <QCommandLineParser>
@@ -18,6 +19,7 @@
 #include <QSslKey>
 #include <QSslSocket>
 #include <QThread>
+#include <QTimer>
 
 #include <csignal>
 #include <cstdio>
@@ -90,7 +92,7 @@ Result<QSslConfiguration> loadTls(const QString& certificateFile, const QString&
 
 // Opens the database once on this thread: applies pending migrations (0002 adds the server's
 // tables) and makes sure it was initialised.
-Status prepareDatabase(const DatabaseConfig& config)
+Status prepareDatabase(const DatabaseConfig& config, const QString& auditKeyFile)
 {
     const QString name = QStringLiteral("portcullis-serve-setup");
     Status status;
@@ -104,6 +106,7 @@ Status prepareDatabase(const DatabaseConfig& config)
                                                 .arg(config.displayName(), programName()));
         } else {
             SqlStore store(db, config.dialect);
+            store.core().setAuditKeyFile(auditKeyFile);
             status = store.prepare();
             // Another server starting at the same moment may have applied the same migration.
             if (!status && schemaVersion(db) >= latestSchemaVersion())
@@ -116,12 +119,63 @@ Status prepareDatabase(const DatabaseConfig& config)
                     status = ServiceError::notFound(
                         Cli::tr("%1 has no users; run \"%2 init\" first").arg(config.displayName(), programName()));
             }
+            // No request is served without the audit key: every change writes a keyed event.
+            if (status) {
+                if (auto key = store.core().auditKey(); !key)
+                    status = key.error();
+            }
         }
         db.close();
     }
     QSqlDatabase::removeDatabase(name);
     return status;
 }
+
+// Checkpoints the audit chain's head beside the audit key, on the main thread over a connection of
+// its own: every `checkpointSeconds` and once more at shutdown.
+class Checkpointer
+{
+public:
+    Checkpointer(const DatabaseConfig& config, const QString& auditKeyFile)
+        : m_name(QStringLiteral("portcullis-serve-checkpoint"))
+    {
+        auto db = openDatabase(config, m_name, false);
+        if (!db) {
+            qCWarning(lcHttp) << "cannot open the database for audit checkpoints:" << db.error().message;
+            return;
+        }
+        m_store = std::make_unique<SqlStore>(*db, config.dialect);
+        m_store->core().setAuditKeyFile(auditKeyFile);
+    }
+    ~Checkpointer()
+    {
+        m_store.reset();
+        QSqlDatabase::database(m_name, false).close();
+        QSqlDatabase::removeDatabase(m_name);
+    }
+    Checkpointer(const Checkpointer&) = delete;
+    Checkpointer& operator=(const Checkpointer&) = delete;
+
+    void write()
+    {
+        if (!m_store)
+            return;
+        auto written = m_store->audit().writeCheckpoint();
+        if (!written) {
+            // A head the last checkpoint no longer finds is evidence: keep saying so, never overwrite it.
+            qCCritical(lcHttp) << "audit checkpoint:" << written.error().message;
+            return;
+        }
+        if (written->counter != m_lastCounter)
+            qCInfo(lcHttp) << "audit checkpoint" << written->counter << "at event" << written->lastId;
+        m_lastCounter = written->counter;
+    }
+
+private:
+    QString m_name;
+    std::unique_ptr<SqlStore> m_store;
+    qint64 m_lastCounter = -1;
+};
 
 } // namespace
 
@@ -238,6 +292,17 @@ Parsed<ServeOptions> parseServe(const QStringList& arguments)
                 "missing). Servers sharing a database must share it. Default for SQLite: <database>.jwt-secret; "
                 "required for PostgreSQL."),
         QStringLiteral("FILE"));
+    const QCommandLineOption auditKey(
+        QStringLiteral("audit-key"),
+        Cli::tr("File with the audit key that authenticates the audit log (made by \"init\", mode 0600); checkpoints "
+                "of the log's head are written beside it. Servers sharing a database must share it. Default for "
+                "SQLite: <database>.audit-key; for PostgreSQL $%1, else <jwt-secret-file>.audit-key.")
+            .arg(QLatin1String(auditkey::kEnvironmentVariable)),
+        QStringLiteral("FILE"));
+    const QCommandLineOption checkpointInterval(
+        QStringLiteral("checkpoint-interval"),
+        Cli::tr("Seconds between two checkpoints of the audit log's head (default 60; 1 to 86400)."),
+        QStringLiteral("SECONDS"));
     const QCommandLineOption threads(QStringLiteral("threads"),
                                      Cli::tr("Worker threads (each with its own database connection)."),
                                      QStringLiteral("N"));
@@ -246,7 +311,7 @@ Parsed<ServeOptions> parseServe(const QStringList& arguments)
         Cli::tr("Address or subnet (e.g. 10.0.0.5 or 10.0.0.0/24) of a load balancer in front of this server: "
                 "for its requests the client address is taken from X-Forwarded-For. Repeatable."),
         QStringLiteral("ADDRESS[/BITS]"));
-    parser.addOptions({ help, db, listen, cert, key, secret, threads, proxy });
+    parser.addOptions({ help, db, listen, cert, key, secret, auditKey, checkpointInterval, threads, proxy });
     QStringList argv = arguments;
     argv.prepend(programName());
     if (!parser.parse(argv)) {
@@ -292,6 +357,16 @@ Parsed<ServeOptions> parseServe(const QStringList& arguments)
         return parsed;
     }
     options.jwtSecretFile = parser.value(secret);
+    options.auditKeyFile = parser.value(auditKey);
+    if (parser.isSet(checkpointInterval)) {
+        bool ok = false;
+        options.checkpointSeconds = parser.value(checkpointInterval).toInt(&ok);
+        if (!ok || options.checkpointSeconds < 1 || options.checkpointSeconds > 86400) {
+            usageError(Cli::tr("--checkpoint-interval takes a whole number of seconds from 1 to 86400"));
+            parsed.exitCode = exitcode::Usage;
+            return parsed;
+        }
+    }
     if (parser.isSet(threads)) {
         bool ok = false;
         options.threads = parser.value(threads).toInt(&ok);
@@ -341,6 +416,10 @@ int runServe(const ServeOptions& options)
         }
         secretPath = config->path + QStringLiteral(".jwt-secret");
     }
+    // Like the JWT secret: beside a SQLite file; with PostgreSQL beside the JWT secret unless named.
+    QString auditKeyPath = auditkey::resolvePath(options.auditKeyFile, config->dialect, config->path);
+    if (auditKeyPath.isEmpty())
+        auditKeyPath = secretPath + QStringLiteral(".audit-key");
 
     std::optional<QSslConfiguration> tls;
     if (!options.tlsCertificate.isEmpty()) {
@@ -352,8 +431,10 @@ int runServe(const ServeOptions& options)
         tls = *loaded;
     }
 
-    if (auto prepared = prepareDatabase(*config); !prepared) {
+    if (auto prepared = prepareDatabase(*config, auditKeyPath); !prepared) {
         serveError(prepared.error().message);
+        if (prepared.error().code == ErrorCode::Unavailable && prepared.error().message.contains(auditKeyPath))
+            return exitcode::AuditKey;
         return prepared.error().code == ErrorCode::NotFound ? exitcode::Failure : exitcode::Storage;
     }
 
@@ -366,6 +447,7 @@ int runServe(const ServeOptions& options)
     ApiConfig apiConfig;
     apiConfig.database = *config;
     apiConfig.jwtSecret = *secret;
+    apiConfig.auditKeyFile = auditKeyPath;
     // SQL waits on the database (PostgreSQL round trips, SQLite's writer lock), so more threads
     // than cores pay off; each holds one connection.
     apiConfig.threads = options.threads > 0 ? options.threads : std::max(4, QThread::idealThreadCount() * 2);
@@ -412,11 +494,21 @@ int runServe(const ServeOptions& options)
                  .arg(config->displayName())
                  .arg(apiConfig.threads));
 
+    Checkpointer checkpointer(*config, auditKeyPath);
+    checkpointer.write();
+    QTimer checkpoints;
+    checkpoints.setTimerType(Qt::VeryCoarseTimer);
+    QObject::connect(&checkpoints, &QTimer::timeout, &server, [&checkpointer]() { checkpointer.write(); });
+    checkpoints.start(options.checkpointSeconds * 1000);
+
     const int code = QCoreApplication::exec();
     qCInfo(lcHttp) << "shutting down";
+    checkpoints.stop();
     server.close();
     if (!api.drain(10000))
         qCWarning(lcHttp) << "requests still running after 10 s; stopping anyway";
+    // The last head this server wrote, recorded outside the database.
+    checkpointer.write();
     return code == 0 ? exitcode::Ok : exitcode::Failure;
 }
 

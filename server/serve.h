@@ -23,6 +23,10 @@ struct ServeOptions
     QString tlsCertificate; // PEM, the server certificate first, then its chain
     QString tlsKey; // PEM, unencrypted
     QString jwtSecretFile; // empty: "<database>.jwt-secret" beside a SQLite file (required for PostgreSQL)
+    // empty: "<database>.audit-key" beside a SQLite file, or $PORTCULLIS_AUDIT_KEY_FILE (one of them is
+    // required for PostgreSQL)
+    QString auditKeyFile;
+    int checkpointSeconds = 60; // how often the audit chain's head is checkpointed beside the key
     int threads = 0; // 0: a default from the CPU count
     QList<QPair<QHostAddress, int>> trustedProxies; // subnets whose X-Forwarded-For is believed
 };

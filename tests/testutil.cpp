@@ -1,8 +1,10 @@
 #include "testutil.h"
 
+#include "sql/auditkey.h"
 #include "sql/database.h"
 
 #include <QCoreApplication>
+#include <QFile>
 #include <QSqlQuery>
 #include <QUuid>
 
@@ -38,15 +40,19 @@ std::unique_ptr<TestDatabase> TestDatabase::create(const QString& forcedDialect)
         db->m_config.databaseName = name;
         QString base = pgUrl.left(pgUrl.lastIndexOf(QLatin1Char('/')) + 1);
         db->m_url = base + name;
+        db->m_auditKeyFile = db->m_dir.filePath(QStringLiteral("audit-key"));
+        qputenv(auditkey::kEnvironmentVariable, QFile::encodeName(db->m_auditKeyFile));
     } else {
         db->m_config.dialect = Dialect::Sqlite;
         db->m_config.path = db->m_dir.filePath(QStringLiteral("portcullis.db"));
         db->m_url = db->m_config.path;
+        db->m_auditKeyFile = db->m_config.path + QStringLiteral(".audit-key");
     }
     auto conn = openDatabase(db->m_config, db->m_connectionName);
     if (!conn)
         qFatal("cannot open the test database: %s", qPrintable(conn.error().message));
     db->m_store = std::make_unique<SqlStore>(*conn, db->m_config.dialect);
+    db->m_store->core().setAuditKeyFile(db->m_auditKeyFile);
     if (auto prepared = db->m_store->prepare(); !prepared)
         qFatal("cannot prepare the test database: %s", qPrintable(prepared.error().toString()));
     return db;

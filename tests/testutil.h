@@ -45,6 +45,10 @@ public:
     QString url() const { return m_url; } // PATH_OR_URL for portcullis-server, with credentials
     QString sqlitePath() const { return m_config.path; }
     QString tempPath() const { return m_dir.path(); }
+    // The audit key of this database: beside the SQLite file, or (PostgreSQL) a file in the temporary
+    // folder that PORTCULLIS_AUDIT_KEY_FILE names from create() on, for this process and the
+    // portcullis-server processes it starts.
+    QString auditKeyFile() const { return m_auditKeyFile; }
 
     // A store on a new connection of this thread (migrated and seeded by create()).
     SqlStore& store() { return *m_store; }
@@ -55,6 +59,7 @@ private:
     QTemporaryDir m_dir;
     DatabaseConfig m_config;
     QString m_url;
+    QString m_auditKeyFile;
     QString m_connectionName;
     QString m_adminConnectionName;
     std::unique_ptr<SqlStore> m_store;

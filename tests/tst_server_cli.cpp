@@ -434,22 +434,27 @@ void TestServerCli::purgeAuditKeepsRecentEventsAndAVerifiableChain()
         old = q.value(0).toLongLong();
         recent = q.value(1).toLongLong();
         q.finish();
+        // A tenant admin who can sign in (purge-audit signs the admin in before anything else).
         QVERIFY(q.exec(QStringLiteral("SELECT u.email FROM users u JOIN user_roles ur ON ur.user_id = u.id "
-                                      "JOIN roles r ON r.id = ur.role_id WHERE r.code = 'admin' LIMIT 1")));
+                                      "JOIN roles r ON r.id = ur.role_id JOIN organizations o ON o.id = "
+                                      "u.organization_id WHERE r.code = 'admin' AND u.active = 1 AND u.deleted = 0 "
+                                      "AND u.verified = 1 AND u.ban_reason IS NULL AND u.locked_until IS NULL "
+                                      "AND o.active = 1 LIMIT 1")));
         QVERIFY(q.next());
         tenantAdmin = q.value(0).toString();
     }
+    const QString demoPasswordFile = writeFile(QStringLiteral("demo-password"), "Demo-Password-2026!\n");
     QVERIFY2(old > 100 && recent > 100, qPrintable(QStringLiteral("%1 old, %2 recent").arg(old).arg(recent)));
 
     // Only a super admin may purge; the refusal changes nothing and is itself audited.
-    const Run refused
-        = server({ QStringLiteral("purge-audit"), QStringLiteral("--db"), dbPath(), QStringLiteral("--older-than"),
-                   QStringLiteral("30"), QStringLiteral("--admin-email"), tenantAdmin });
+    const Run refused = server({ QStringLiteral("purge-audit"), QStringLiteral("--db"), dbPath(),
+                                 QStringLiteral("--older-than"), QStringLiteral("30"), QStringLiteral("--admin-email"),
+                                 tenantAdmin, QStringLiteral("--admin-password-file"), demoPasswordFile });
     QCOMPARE(refused.exitCode, 1);
     QVERIFY2(refused.err.contains(QStringLiteral("Only super admins")), qPrintable(refused.err));
-    const Run badAge
-        = server({ QStringLiteral("purge-audit"), QStringLiteral("--db"), dbPath(), QStringLiteral("--older-than"),
-                   QStringLiteral("0"), QStringLiteral("--admin-email"), kAdminEmail });
+    const Run badAge = server({ QStringLiteral("purge-audit"), QStringLiteral("--db"), dbPath(),
+                                QStringLiteral("--older-than"), QStringLiteral("0"), QStringLiteral("--admin-email"),
+                                kAdminEmail, QStringLiteral("--admin-password-file"), m_passwordFile });
     QCOMPARE(badAge.exitCode, 64);
 
     // Nor an account that could not sign in now.
@@ -462,14 +467,15 @@ void TestServerCli::purgeAuditKeepsRecentEventsAndAVerifiableChain()
     QVERIFY(setActive(false));
     const Run suspended
         = server({ QStringLiteral("purge-audit"), QStringLiteral("--db"), dbPath(), QStringLiteral("--older-than"),
-                   QStringLiteral("30"), QStringLiteral("--admin-email"), kAdminEmail });
+                   QStringLiteral("30"), QStringLiteral("--admin-email"), kAdminEmail,
+                   QStringLiteral("--admin-password-file"), m_passwordFile });
     QCOMPARE(suspended.exitCode, 1);
     QVERIFY2(suspended.err.contains(QStringLiteral("deleted, suspended or banned")), qPrintable(suspended.err));
     QVERIFY(setActive(true));
 
-    const Run purge
-        = server({ QStringLiteral("purge-audit"), QStringLiteral("--db"), dbPath(), QStringLiteral("--older-than"),
-                   QStringLiteral("30"), QStringLiteral("--admin-email"), kAdminEmail });
+    const Run purge = server({ QStringLiteral("purge-audit"), QStringLiteral("--db"), dbPath(),
+                               QStringLiteral("--older-than"), QStringLiteral("30"), QStringLiteral("--admin-email"),
+                               kAdminEmail, QStringLiteral("--admin-password-file"), m_passwordFile });
     QVERIFY2(purge.exitCode == 0, qPrintable(purge.all()));
     const QRegularExpression purged(QStringLiteral("^purged (\\d+) events older than"));
     const QRegularExpressionMatch match = purged.match(purge.out);
@@ -511,7 +517,9 @@ void TestServerCli::helpOfEachCommand_data()
     QTest::newRow("verify-audit") << QStringLiteral("verify-audit") << QStringList { QStringLiteral("--db") };
     QTest::newRow("purge-audit") << QStringLiteral("purge-audit")
                                  << QStringList { QStringLiteral("--db"), QStringLiteral("--older-than"),
-                                                  QStringLiteral("--admin-email") };
+                                                  QStringLiteral("--admin-email"),
+                                                  QStringLiteral("--admin-password-file"),
+                                                  QStringLiteral("--audit-key") };
 }
 
 void TestServerCli::helpOfEachCommand()

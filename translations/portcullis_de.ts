@@ -167,20 +167,8 @@
         <translation>Der Export konnte nicht geschrieben werden: %1</translation>
     </message>
     <message>
-        <source>events %1 to %2 are missing</source>
-        <translation>Ereignisse %1 bis %2 fehlen</translation>
-    </message>
-    <message>
         <source>unexpected id (expected %1)</source>
         <translation>unerwartete ID (erwartet: %1)</translation>
-    </message>
-    <message>
-        <source>previous-hash link does not match the event before it</source>
-        <translation>Die Verknüpfung zum vorherigen Hash passt nicht zum Ereignis davor</translation>
-    </message>
-    <message>
-        <source>content does not match its hash (the event was altered)</source>
-        <translation>Der Inhalt passt nicht zu seinem Hash (das Ereignis wurde verändert)</translation>
     </message>
     <message>
         <source>Only super admins can purge the audit log</source>
@@ -209,6 +197,105 @@
     <message>
         <source>Counting activity</source>
         <translation>Aktivität zählen</translation>
+    </message>
+    <message>
+        <source>Reading the audit purges</source>
+        <translation>Lesen der Audit-Bereinigungen</translation>
+    </message>
+    <message>
+        <source>forged purge: purge record #%1 (events before %2) is not authenticated by the audit key</source>
+        <translation>gefälschte Bereinigung: Bereinigungseintrag #%1 (Ereignisse vor %2) ist nicht mit dem Audit-Schlüssel authentifiziert</translation>
+    </message>
+    <message>
+        <source>forged purge: purge record #%1 (events before %2) carries no MAC, but the key was in use from event %3</source>
+        <translation>gefälschte Bereinigung: Bereinigungseintrag #%1 (Ereignisse vor %2) trägt keinen MAC, aber der Schlüssel war ab Ereignis %3 in Gebrauch</translation>
+    </message>
+    <message>
+        <source>missing range: events %1 to %2 are missing (deleted without an authentic purge)</source>
+        <translation>fehlender Bereich: Ereignisse %1 bis %2 fehlen (ohne authentische Bereinigung gelöscht)</translation>
+    </message>
+    <message>
+        <source>edited event: the previous-hash link does not match the event before it (an event was altered)</source>
+        <translation>geändertes Ereignis: die Verknüpfung zum vorherigen Hash passt nicht zum Ereignis davor (ein Ereignis wurde verändert)</translation>
+    </message>
+    <message>
+        <source>forged purge: purge record #%1 (events before %2) carries no MAC, but the events after it were written with the key</source>
+        <translation>gefälschte Bereinigung: Bereinigungseintrag #%1 (Ereignisse vor %2) trägt keinen MAC, aber die Ereignisse danach wurden mit dem Schlüssel geschrieben</translation>
+    </message>
+    <message>
+        <source>edited event: rewritten without the key (an unkeyed link where checkpoint %1 saw the key in use from event %2; the event was altered)</source>
+        <translation>geändertes Ereignis: ohne den Schlüssel neu geschrieben (eine ungeschlüsselte Verknüpfung, wo Checkpoint %1 den Schlüssel ab Ereignis %2 in Gebrauch sah; das Ereignis wurde verändert)</translation>
+    </message>
+    <message>
+        <source>edited event: the content does not match its keyed hash (the event was altered)</source>
+        <translation>geändertes Ereignis: der Inhalt passt nicht zu seinem geschlüsselten Hash (das Ereignis wurde verändert)</translation>
+    </message>
+    <message>
+        <source>edited event: it does not match checkpoint %1 (the event was altered, or the tail was cut off and written anew)</source>
+        <translation>geändertes Ereignis: es passt nicht zu Checkpoint %1 (das Ereignis wurde verändert, oder das Ende wurde abgeschnitten und neu geschrieben)</translation>
+    </message>
+    <message>
+        <source>truncated tail since checkpoint %1: events %2 to %3 are missing (the checkpoint of %4 recorded event %3 as the newest)</source>
+        <translation>abgeschnittenes Ende seit Checkpoint %1: Ereignisse %2 bis %3 fehlen (der Checkpoint vom %4 hat Ereignis %3 als das neueste festgehalten)</translation>
+    </message>
+    <message>
+        <source>Reading the audit chain</source>
+        <translation>Lesen der Audit-Kette</translation>
+    </message>
+    <message>
+        <source>The audit log no longer holds event %1 as checkpoint %2 recorded it (run verify-audit); the checkpoint is kept as it is</source>
+        <translation>Das Audit-Protokoll enthält Ereignis %1 nicht mehr so, wie Checkpoint %2 es festgehalten hat (verify-audit ausführen); der Checkpoint bleibt unverändert</translation>
+    </message>
+</context>
+<context>
+    <name>Portcullis::AuditKey</name>
+    <message>
+        <source>The audit key %1 does not exist</source>
+        <translation>Der Audit-Schlüssel %1 existiert nicht</translation>
+    </message>
+    <message>
+        <source>The audit key %1 may be read by other users; restrict it with &quot;chmod 600 %1&quot;</source>
+        <translation>Der Audit-Schlüssel %1 ist für andere Benutzer lesbar; beschränken Sie ihn mit „chmod 600 %1“</translation>
+    </message>
+    <message>
+        <source>Cannot read the audit key %1: %2</source>
+        <translation>Der Audit-Schlüssel %1 kann nicht gelesen werden: %2</translation>
+    </message>
+    <message>
+        <source>The audit key %1 holds %2 bytes; it needs at least %3</source>
+        <translation>Der Audit-Schlüssel %1 enthält %2 Bytes; er braucht mindestens %3</translation>
+    </message>
+    <message>
+        <source>The folder of the audit key %1 does not exist</source>
+        <translation>Der Ordner des Audit-Schlüssels %1 existiert nicht</translation>
+    </message>
+    <message>
+        <source>The system could not generate a secure audit key</source>
+        <translation>Das System konnte keinen sicheren Audit-Schlüssel erzeugen</translation>
+    </message>
+    <message>
+        <source>Cannot create the audit key %1: %2</source>
+        <translation>Der Audit-Schlüssel %1 kann nicht angelegt werden: %2</translation>
+    </message>
+    <message>
+        <source>Cannot write the audit key %1</source>
+        <translation>Der Audit-Schlüssel %1 kann nicht geschrieben werden</translation>
+    </message>
+    <message>
+        <source>Cannot read the checkpoint file %1: %2</source>
+        <translation>Die Checkpoint-Datei %1 kann nicht gelesen werden: %2</translation>
+    </message>
+    <message>
+        <source>The checkpoint file %1 was not written with this audit key</source>
+        <translation>Die Checkpoint-Datei %1 wurde nicht mit diesem Audit-Schlüssel geschrieben</translation>
+    </message>
+    <message>
+        <source>The checkpoint file %1 is not authentic (its MAC does not verify)</source>
+        <translation>Die Checkpoint-Datei %1 ist nicht authentisch (ihr MAC lässt sich nicht bestätigen)</translation>
+    </message>
+    <message>
+        <source>Cannot write the checkpoint file %1: %2</source>
+        <translation>Die Checkpoint-Datei %1 kann nicht geschrieben werden: %2</translation>
     </message>
 </context>
 <context>
@@ -1065,6 +1152,18 @@
     <message>
         <source>No organization with id %1</source>
         <translation>Keine Organisation mit der ID %1</translation>
+    </message>
+    <message>
+        <source>No audit key is configured: with PostgreSQL give the key file with --audit-key or in %1</source>
+        <translation>Kein Audit-Schlüssel eingerichtet: geben Sie bei PostgreSQL die Schlüsseldatei mit --audit-key oder in %1 an</translation>
+    </message>
+    <message>
+        <source>The audit key %1 is missing, but this audit log was written with a key; restore the key file from a backup (nothing is written without it)</source>
+        <translation>Der Audit-Schlüssel %1 fehlt, aber dieses Audit-Protokoll wurde mit einem Schlüssel geschrieben; stellen Sie die Schlüsseldatei aus einer Sicherung wieder her (ohne sie wird nichts geschrieben)</translation>
+    </message>
+    <message>
+        <source>Audit events cannot be written or checked: %1</source>
+        <translation>Audit-Ereignisse können weder geschrieben noch geprüft werden: %1</translation>
     </message>
 </context>
 <context>
@@ -2205,6 +2304,10 @@ Jede Änderung und jeder abgewiesene Versuch wird hier aufgeführt.</translation
     <message>
         <source>A&amp;ction:</source>
         <translation>Ak&amp;tion:</translation>
+    </message>
+    <message>
+        <source>The audit log could not be checked: %1</source>
+        <translation>Das Audit-Protokoll konnte nicht geprüft werden: %1</translation>
     </message>
 </context>
 <context>

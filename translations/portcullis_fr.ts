@@ -167,20 +167,8 @@
         <translation>Impossible d&apos;écrire l&apos;export : %1</translation>
     </message>
     <message>
-        <source>events %1 to %2 are missing</source>
-        <translation>les événements %1 à %2 manquent</translation>
-    </message>
-    <message>
         <source>unexpected id (expected %1)</source>
         <translation>identifiant inattendu (attendu : %1)</translation>
-    </message>
-    <message>
-        <source>previous-hash link does not match the event before it</source>
-        <translation>le lien vers le hachage précédent ne correspond pas à l&apos;événement précédent</translation>
-    </message>
-    <message>
-        <source>content does not match its hash (the event was altered)</source>
-        <translation>le contenu ne correspond pas à son hachage (l&apos;événement a été modifié)</translation>
     </message>
     <message>
         <source>Only super admins can purge the audit log</source>
@@ -209,6 +197,105 @@
     <message>
         <source>Counting activity</source>
         <translation>Comptage de l&apos;activité</translation>
+    </message>
+    <message>
+        <source>Reading the audit purges</source>
+        <translation>Lecture des purges d&apos;audit</translation>
+    </message>
+    <message>
+        <source>forged purge: purge record #%1 (events before %2) is not authenticated by the audit key</source>
+        <translation>purge falsifiée : l&apos;enregistrement de purge n° %1 (événements avant %2) n&apos;est pas authentifié par la clé d&apos;audit</translation>
+    </message>
+    <message>
+        <source>forged purge: purge record #%1 (events before %2) carries no MAC, but the key was in use from event %3</source>
+        <translation>purge falsifiée : l&apos;enregistrement de purge n° %1 (événements avant %2) ne porte pas de MAC, mais la clé était utilisée depuis l&apos;événement %3</translation>
+    </message>
+    <message>
+        <source>missing range: events %1 to %2 are missing (deleted without an authentic purge)</source>
+        <translation>plage manquante : les événements %1 à %2 manquent (supprimés sans purge authentique)</translation>
+    </message>
+    <message>
+        <source>edited event: the previous-hash link does not match the event before it (an event was altered)</source>
+        <translation>événement modifié : le lien vers le hachage précédent ne correspond pas à l&apos;événement qui le précède (un événement a été altéré)</translation>
+    </message>
+    <message>
+        <source>forged purge: purge record #%1 (events before %2) carries no MAC, but the events after it were written with the key</source>
+        <translation>purge falsifiée : l&apos;enregistrement de purge n° %1 (événements avant %2) ne porte pas de MAC, mais les événements qui le suivent ont été écrits avec la clé</translation>
+    </message>
+    <message>
+        <source>edited event: rewritten without the key (an unkeyed link where checkpoint %1 saw the key in use from event %2; the event was altered)</source>
+        <translation>événement modifié : réécrit sans la clé (un lien sans clé là où le point de contrôle %1 a vu la clé utilisée depuis l&apos;événement %2 ; l&apos;événement a été altéré)</translation>
+    </message>
+    <message>
+        <source>edited event: the content does not match its keyed hash (the event was altered)</source>
+        <translation>événement modifié : le contenu ne correspond pas à son hachage avec clé (l&apos;événement a été altéré)</translation>
+    </message>
+    <message>
+        <source>edited event: it does not match checkpoint %1 (the event was altered, or the tail was cut off and written anew)</source>
+        <translation>événement modifié : il ne correspond pas au point de contrôle %1 (l&apos;événement a été altéré, ou la fin a été coupée puis réécrite)</translation>
+    </message>
+    <message>
+        <source>truncated tail since checkpoint %1: events %2 to %3 are missing (the checkpoint of %4 recorded event %3 as the newest)</source>
+        <translation>fin tronquée depuis le point de contrôle %1 : les événements %2 à %3 manquent (le point de contrôle du %4 a enregistré l&apos;événement %3 comme le plus récent)</translation>
+    </message>
+    <message>
+        <source>Reading the audit chain</source>
+        <translation>Lecture de la chaîne d&apos;audit</translation>
+    </message>
+    <message>
+        <source>The audit log no longer holds event %1 as checkpoint %2 recorded it (run verify-audit); the checkpoint is kept as it is</source>
+        <translation>Le journal d&apos;audit ne contient plus l&apos;événement %1 tel que le point de contrôle %2 l&apos;a enregistré (lancez verify-audit) ; le point de contrôle est conservé tel quel</translation>
+    </message>
+</context>
+<context>
+    <name>Portcullis::AuditKey</name>
+    <message>
+        <source>The audit key %1 does not exist</source>
+        <translation>La clé d&apos;audit %1 n&apos;existe pas</translation>
+    </message>
+    <message>
+        <source>The audit key %1 may be read by other users; restrict it with &quot;chmod 600 %1&quot;</source>
+        <translation>La clé d&apos;audit %1 peut être lue par d&apos;autres utilisateurs ; restreignez-la avec « chmod 600 %1 »</translation>
+    </message>
+    <message>
+        <source>Cannot read the audit key %1: %2</source>
+        <translation>Impossible de lire la clé d&apos;audit %1 : %2</translation>
+    </message>
+    <message>
+        <source>The audit key %1 holds %2 bytes; it needs at least %3</source>
+        <translation>La clé d&apos;audit %1 contient %2 octets ; il lui en faut au moins %3</translation>
+    </message>
+    <message>
+        <source>The folder of the audit key %1 does not exist</source>
+        <translation>Le dossier de la clé d&apos;audit %1 n&apos;existe pas</translation>
+    </message>
+    <message>
+        <source>The system could not generate a secure audit key</source>
+        <translation>Le système n&apos;a pas pu générer de clé d&apos;audit sûre</translation>
+    </message>
+    <message>
+        <source>Cannot create the audit key %1: %2</source>
+        <translation>Impossible de créer la clé d&apos;audit %1 : %2</translation>
+    </message>
+    <message>
+        <source>Cannot write the audit key %1</source>
+        <translation>Impossible d&apos;écrire la clé d&apos;audit %1</translation>
+    </message>
+    <message>
+        <source>Cannot read the checkpoint file %1: %2</source>
+        <translation>Impossible de lire le fichier de points de contrôle %1 : %2</translation>
+    </message>
+    <message>
+        <source>The checkpoint file %1 was not written with this audit key</source>
+        <translation>Le fichier de points de contrôle %1 n&apos;a pas été écrit avec cette clé d&apos;audit</translation>
+    </message>
+    <message>
+        <source>The checkpoint file %1 is not authentic (its MAC does not verify)</source>
+        <translation>Le fichier de points de contrôle %1 n&apos;est pas authentique (son MAC ne se vérifie pas)</translation>
+    </message>
+    <message>
+        <source>Cannot write the checkpoint file %1: %2</source>
+        <translation>Impossible d&apos;écrire le fichier de points de contrôle %1 : %2</translation>
     </message>
 </context>
 <context>
@@ -330,7 +417,7 @@
     </message>
     <message>
         <source>This database has schema version %1, newer than this version of Portcullis knows (%2): upgrade Portcullis before using it</source>
-        <translation>Cette base de données a la version de schéma %1, plus récente que celle que connaît cette version de Portcullis (%2) : mettez Portcullis à jour avant de l’utiliser</translation>
+        <translation>Cette base de données a la version de schéma %1, plus récente que celle que connaît cette version de Portcullis (%2) : mettez Portcullis à jour avant de l&apos;utiliser</translation>
     </message>
 </context>
 <context>
@@ -1065,6 +1152,18 @@
     <message>
         <source>No organization with id %1</source>
         <translation>Aucune organisation avec l&apos;identifiant %1</translation>
+    </message>
+    <message>
+        <source>No audit key is configured: with PostgreSQL give the key file with --audit-key or in %1</source>
+        <translation>Aucune clé d&apos;audit n&apos;est configurée : avec PostgreSQL, indiquez le fichier de clé avec --audit-key ou dans %1</translation>
+    </message>
+    <message>
+        <source>The audit key %1 is missing, but this audit log was written with a key; restore the key file from a backup (nothing is written without it)</source>
+        <translation>La clé d&apos;audit %1 manque, mais ce journal d&apos;audit a été écrit avec une clé ; restaurez le fichier de clé depuis une sauvegarde (rien n&apos;est écrit sans elle)</translation>
+    </message>
+    <message>
+        <source>Audit events cannot be written or checked: %1</source>
+        <translation>Les événements d&apos;audit ne peuvent être ni écrits ni vérifiés : %1</translation>
     </message>
 </context>
 <context>
@@ -2205,6 +2304,10 @@ Chaque modification et chaque tentative refusée y figureront.</translation>
     <message>
         <source>A&amp;ction:</source>
         <translation>Ac&amp;tion :</translation>
+    </message>
+    <message>
+        <source>The audit log could not be checked: %1</source>
+        <translation>Le journal d&apos;audit n&apos;a pas pu être vérifié : %1</translation>
     </message>
 </context>
 <context>
@@ -4564,7 +4667,7 @@ Cochez « Inclure les sessions terminées » pour voir les sessions révoquées 
     </message>
     <message>
         <source>The new password works at once, and every session of %1 ends. Tell them the password through a safe channel.</source>
-        <translation>Le nouveau mot de passe s’applique immédiatement et toutes les sessions de %1 prennent fin. Communiquez-le par un canal sûr.</translation>
+        <translation>Le nouveau mot de passe s&apos;applique immédiatement et toutes les sessions de %1 prennent fin. Communiquez-le par un canal sûr.</translation>
     </message>
     <message>
         <source>New password</source>

@@ -964,8 +964,11 @@ void AuditPane::verifyIntegrity()
             emit statusMessage(text);
             MessageBox::information(this, tr("Audit integrity"), text);
         } else {
-            const QString text
-                = tr("Broken at event #%1: %2").arg(QString::number(check->firstBrokenId), check->problem);
+            // No event id: the check itself could not run (no usable audit key, an unauthentic
+            // checkpoint), which is not the same as a break.
+            const QString text = check->firstBrokenId == 0
+                ? tr("The audit log could not be checked: %1").arg(check->problem)
+                : tr("Broken at event #%1: %2").arg(QString::number(check->firstBrokenId), check->problem);
             emit statusMessage(text);
             MessageBox::warning(this, tr("Audit integrity"), text);
         }

@@ -1,7 +1,9 @@
 #include "auditchain.h"
+#include "auditkey.h"
 #include "domain/csv.h"
 #include "policy/policy.h"
 #include "rows.h"
+#include "security/crypto.h"
 
 #include <QCoreApplication>
 #include <QJsonDocument>
@@ -355,27 +357,103 @@ Result<qint64> AuditManager::exportTo(const Actor& actor, const AuditQuery& quer
     return written;
 }
 
+namespace {
+
+struct PurgeRecord
+{
+    Id id = 0;
+    Id purgedBeforeId = 0;
+    QByteArray anchorHash;
+    qint64 purgedAtMs = 0;
+    Id purgedBy = 0;
+    QByteArray mac;
+};
+
+bool isKeyedLink(const QByteArray& key, const QSqlQuery& q, const auditchain::Row& row)
+{
+    return crypto::constantTimeEquals(auditchain::keyedHash(key, q.value(12).toString().toLatin1(), row),
+                                      q.value(13).toString().toLatin1());
+}
+
+} // namespace
+
 AuditVerification AuditManager::verifyChain()
 {
+    using Finding = AuditVerification::Finding;
     AuditVerification result;
+    auto fail = [&result](Finding finding, Id id, const QString& problem) {
+        result.ok = false;
+        result.finding = finding;
+        result.firstBrokenId = id;
+        result.problem = problem;
+        return result;
+    };
+    // Without the key nothing can be told apart from a forgery: say so instead of half a check.
+    auto key = m_core.auditKey(false);
+    if (!key)
+        return fail(Finding::KeyProblem, 0, key.error().message);
+    auto checkpoint = auditkey::readCheckpoint(auditkey::checkpointPath(m_core.auditKeyFile()), *key);
+    if (!checkpoint)
+        return fail(Finding::KeyProblem, 0, checkpoint.error().message);
+    const std::optional<auditchain::Checkpoint> cp = *checkpoint;
+    if (cp)
+        result.checkpointCounter = cp->counter;
+
     QSqlQuery q(m_core.db());
     q.setForwardOnly(true);
-    QByteArray expectedPrev = auditchain::kGenesisHash;
-    Id expectedId = 1;
-    if (q.exec(QStringLiteral("SELECT purged_before_id, anchor_hash FROM audit_purges ORDER BY id DESC LIMIT 1"))
-        && q.next()) {
-        expectedId = q.value(0).toLongLong();
-        expectedPrev = q.value(1).toString().toLatin1();
+    // Every purge record must be authentic; the one reaching furthest is what the delete trigger
+    // honours, so the chain is verified from its anchor.
+    std::optional<PurgeRecord> start;
+    if (!m_core.exec(q,
+                     QStringLiteral("SELECT id, purged_before_id, anchor_hash, purged_at, purged_by, mac "
+                                    "FROM audit_purges ORDER BY purged_before_id DESC, id DESC"))) {
+        return fail(Finding::Unreadable, 0, m_core.sqlError(q, Tr::tr("Reading the audit purges")).message);
+    }
+    while (q.next()) {
+        PurgeRecord p;
+        p.id = q.value(0).toLongLong();
+        p.purgedBeforeId = q.value(1).toLongLong();
+        p.anchorHash = q.value(2).toString().toLatin1();
+        p.purgedAtMs = q.value(3).toLongLong();
+        p.purgedBy = q.value(4).toLongLong();
+        p.mac = q.value(5).toString().toLatin1();
+        const bool legacy = p.mac.isEmpty();
+        if (!legacy
+            && !crypto::constantTimeEquals(
+                p.mac, auditchain::purgeMac(*key, p.purgedBeforeId, p.anchorHash, p.purgedAtMs, p.purgedBy))) {
+            result.purgeRecordId = p.id;
+            return fail(Finding::ForgedPurge, p.purgedBeforeId,
+                        Tr::tr("forged purge: purge record #%1 (events before %2) is not authenticated by the audit "
+                               "key")
+                            .arg(p.id)
+                            .arg(p.purgedBeforeId));
+        }
+        // An unauthenticated purge can only be one from before the key: it cannot reach into the part
+        // of the chain a checkpoint saw keyed.
+        if (legacy && cp && cp->firstKeyedId > 0 && p.purgedBeforeId > cp->firstKeyedId) {
+            result.purgeRecordId = p.id;
+            return fail(Finding::ForgedPurge, p.purgedBeforeId,
+                        Tr::tr("forged purge: purge record #%1 (events before %2) carries no MAC, but the key was in "
+                               "use from event %3")
+                            .arg(p.id)
+                            .arg(p.purgedBeforeId)
+                            .arg(cp->firstKeyedId));
+        }
+        if (!start)
+            start = p;
     }
     q.finish();
+
+    const Id startId = start ? start->purgedBeforeId : 1;
+    QByteArray expectedPrev = start ? start->anchorHash : auditchain::kGenesisHash;
+    Id expectedId = startId;
+    bool keyedSeen = false;
+    bool first = true;
     const int batch = 20000;
-    Id after = 0;
+    Id after = startId - 1;
     for (;;) {
-        if (!m_core.exec(q, kAuditColumns + QStringLiteral(" WHERE id > ? ORDER BY id LIMIT ?"), { after, batch })) {
-            result.ok = false;
-            result.problem = m_core.sqlError(q, Tr::tr("Reading the audit log")).message;
-            return result;
-        }
+        if (!m_core.exec(q, kAuditColumns + QStringLiteral(" WHERE id > ? ORDER BY id LIMIT ?"), { after, batch }))
+            return fail(Finding::Unreadable, 0, m_core.sqlError(q, Tr::tr("Reading the audit log")).message);
         int rows = 0;
         while (q.next()) {
             ++rows;
@@ -383,20 +461,53 @@ AuditVerification AuditManager::verifyChain()
             after = row.id;
             const QByteArray prev = q.value(12).toString().toLatin1();
             const QByteArray stored = q.value(13).toString().toLatin1();
-            QString problem;
-            if (row.id != expectedId)
-                problem = row.id > expectedId ? Tr::tr("events %1 to %2 are missing").arg(expectedId).arg(row.id - 1)
-                                              : Tr::tr("unexpected id (expected %1)").arg(expectedId);
-            else if (prev != expectedPrev)
-                problem = Tr::tr("previous-hash link does not match the event before it");
-            else if (auditchain::hash(prev, row) != stored)
-                problem = Tr::tr("content does not match its hash (the event was altered)");
-            if (!problem.isEmpty()) {
-                result.ok = false;
-                result.firstBrokenId = row.id;
-                result.problem = problem;
-                return result;
+            if (row.id != expectedId) {
+                if (row.id > expectedId) {
+                    result.missingFrom = expectedId;
+                    result.missingTo = row.id - 1;
+                    return fail(Finding::MissingRange, expectedId,
+                                Tr::tr("missing range: events %1 to %2 are missing (deleted without an authentic "
+                                       "purge)")
+                                    .arg(expectedId)
+                                    .arg(row.id - 1));
+                }
+                return fail(Finding::EditedEvent, row.id, Tr::tr("unexpected id (expected %1)").arg(expectedId));
             }
+            if (prev != expectedPrev)
+                return fail(Finding::EditedEvent, row.id,
+                            Tr::tr("edited event: the previous-hash link does not match the event before it (an "
+                                   "event was altered)"));
+            const bool keyed = isKeyedLink(*key, q, row);
+            if (keyed) {
+                keyedSeen = true;
+                if (first && start && start->mac.isEmpty()) {
+                    result.purgeRecordId = start->id;
+                    return fail(Finding::ForgedPurge, startId,
+                                Tr::tr("forged purge: purge record #%1 (events before %2) carries no MAC, but the "
+                                       "events after it were written with the key")
+                                    .arg(start->id)
+                                    .arg(startId));
+                }
+            } else if (!keyedSeen && auditchain::hash(prev, row) == stored) {
+                if (cp && cp->firstKeyedId > 0 && row.id >= cp->firstKeyedId)
+                    return fail(Finding::EditedEvent, row.id,
+                                Tr::tr("edited event: rewritten without the key (an unkeyed link where checkpoint %1 "
+                                       "saw the key in use from event %2; the event was altered)")
+                                    .arg(cp->counter)
+                                    .arg(cp->firstKeyedId));
+                if (result.unkeyedFrom == 0)
+                    result.unkeyedFrom = row.id;
+                result.unkeyedTo = row.id;
+            } else {
+                return fail(Finding::EditedEvent, row.id,
+                            Tr::tr("edited event: the content does not match its keyed hash (the event was altered)"));
+            }
+            if (cp && row.id == cp->lastId && stored != cp->lastHash)
+                return fail(Finding::EditedEvent, row.id,
+                            Tr::tr("edited event: it does not match checkpoint %1 (the event was altered, or the "
+                                   "tail was cut off and written anew)")
+                                .arg(cp->counter));
+            first = false;
             ++result.count;
             expectedPrev = stored;
             ++expectedId;
@@ -404,7 +515,125 @@ AuditVerification AuditManager::verifyChain()
         if (rows < batch)
             break;
     }
+    if (cp && cp->lastId >= expectedId) {
+        result.missingFrom = expectedId;
+        result.missingTo = cp->lastId;
+        return fail(Finding::TruncatedTail, expectedId,
+                    Tr::tr("truncated tail since checkpoint %1: events %2 to %3 are missing (the checkpoint of %4 "
+                           "recorded event %3 as the newest)")
+                        .arg(cp->counter)
+                        .arg(expectedId)
+                        .arg(cp->lastId)
+                        .arg(QDateTime::fromMSecsSinceEpoch(cp->writtenAtMs, Qt::UTC).toString(Qt::ISODate)));
+    }
     return result;
+}
+
+namespace {
+
+// The first event with a keyed link, by bisection: keyed events form a suffix of an intact chain.
+// A few point reads, whatever the size of the log. 0 when the newest event is unkeyed.
+Result<Id> firstKeyedId(StoreCore& core, const QByteArray& key, Id low, Id high)
+{
+    QSqlQuery q(core.db());
+    q.setForwardOnly(true);
+    auto keyedAt = [&](Id id, Id* found) -> Result<bool> {
+        if (!core.exec(q, kAuditColumns + QStringLiteral(" WHERE id >= ? ORDER BY id LIMIT 1"), { id }))
+            return core.sqlError(q, Tr::tr("Reading the audit log"));
+        if (!q.next())
+            return false;
+        *found = q.value(0).toLongLong();
+        const bool keyed = isKeyedLink(key, q, chainRow(q));
+        q.finish();
+        return keyed;
+    };
+    Id found = 0;
+    auto headKeyed = keyedAt(high, &found);
+    if (!headKeyed)
+        return headKeyed.error();
+    if (!*headKeyed)
+        return Id(0);
+    Id answer = found;
+    while (low < high) {
+        const Id middle = low + (high - low) / 2;
+        auto keyed = keyedAt(middle, &found);
+        if (!keyed)
+            return keyed.error();
+        if (*keyed) {
+            answer = found;
+            high = middle;
+        } else {
+            low = middle + 1;
+        }
+    }
+    auto last = keyedAt(low, &found);
+    if (!last)
+        return last.error();
+    if (*last)
+        answer = std::min(answer, found);
+    return answer;
+}
+
+} // namespace
+
+Result<auditchain::Checkpoint> AuditManager::writeCheckpoint()
+{
+    auto key = m_core.auditKey();
+    if (!key)
+        return key.error();
+    const QString path = auditkey::checkpointPath(m_core.auditKeyFile());
+    auto read = auditkey::readCheckpoint(path, *key);
+    if (!read)
+        return read.error();
+    const std::optional<auditchain::Checkpoint> previous = *read;
+    QSqlQuery q(m_core.db());
+    q.setForwardOnly(true);
+    if (!m_core.exec(q, QStringLiteral("SELECT MIN(id), MAX(id) FROM audit_events")) || !q.next())
+        return m_core.sqlError(q, Tr::tr("Reading the audit chain"));
+    const Id low = q.value(0).toLongLong();
+    const Id head = q.value(1).toLongLong();
+    q.finish();
+    if (head == 0)
+        return previous.value_or(auditchain::Checkpoint());
+    if (!m_core.exec(q, QStringLiteral("SELECT hash FROM audit_events WHERE id = ?"), { head }) || !q.next())
+        return m_core.sqlError(q, Tr::tr("Reading the audit chain"));
+    const QByteArray headHash = q.value(0).toString().toLatin1();
+    q.finish();
+    if (previous) {
+        if (previous->lastId == head && previous->lastHash == headHash)
+            return *previous;
+        // The head only ever grows: a checkpoint never overwrites the evidence of a cut or an edit.
+        if (!m_core.exec(q, QStringLiteral("SELECT hash FROM audit_events WHERE id = ?"), { previous->lastId }))
+            return m_core.sqlError(q, Tr::tr("Reading the audit chain"));
+        const bool present = q.next();
+        const QByteArray recorded = present ? q.value(0).toString().toLatin1() : QByteArray();
+        q.finish();
+        if (head < previous->lastId || (present && recorded != previous->lastHash)
+            || (!present && previous->lastId >= low))
+            return ServiceError::conflict(
+                Tr::tr("The audit log no longer holds event %1 as checkpoint %2 recorded it (run verify-audit); the "
+                       "checkpoint is kept as it is")
+                    .arg(previous->lastId)
+                    .arg(previous->counter));
+    }
+    auditchain::Checkpoint next;
+    next.counter = previous ? previous->counter + 1 : 1;
+    next.lastId = head;
+    next.lastHash = headHash;
+    next.writtenAtMs = m_core.now();
+    next.keyId = auditchain::keyId(*key);
+    if (previous && previous->firstKeyedId > 0) {
+        next.firstKeyedId = previous->firstKeyedId;
+    } else {
+        auto found = firstKeyedId(m_core, *key, low, head);
+        if (!found)
+            return found.error();
+        next.firstKeyedId = *found;
+    }
+    next.mac = auditchain::checkpointMac(*key, next);
+    if (auto written = auditkey::writeCheckpoint(path, next); !written)
+        return written.error();
+    return next;
 }
 
 Result<AuditVerification> AuditManager::verify(const Actor& actor)
@@ -455,11 +684,16 @@ Result<qint64> AuditManager::purge(const Actor& actor, const QDateTime& before)
         const qint64 count = q.value(0).toLongLong();
         q.finish();
         // The purge record is what allows the trigger to delete below it, and what verify starts from.
-        if (!m_core.exec(
-                q,
-                QStringLiteral("INSERT INTO audit_purges (purged_before_id, anchor_hash, purged_at, purged_by) "
-                               "VALUES (?, ?, ?, ?)"),
-                { lastPurged + 1, anchor, m_core.now(), actor.userId }))
+        // The trigger cannot check its MAC; verify does, so a record forged without the key is found.
+        auto key = m_core.auditKey();
+        if (!key)
+            return key.error();
+        const qint64 purgedAt = m_core.now();
+        const QByteArray mac = auditchain::purgeMac(*key, lastPurged + 1, anchor.toLatin1(), purgedAt, actor.userId);
+        if (!m_core.exec(q,
+                         QStringLiteral("INSERT INTO audit_purges (purged_before_id, anchor_hash, purged_at, "
+                                        "purged_by, mac) VALUES (?, ?, ?, ?, ?)"),
+                         { lastPurged + 1, anchor, purgedAt, actor.userId, QString::fromLatin1(mac) }))
             return m_core.sqlError(q, Tr::tr("Recording the purge"));
         if (!m_core.exec(q, QStringLiteral("DELETE FROM audit_events WHERE id <= ?"), { lastPurged }))
             return m_core.sqlError(q, Tr::tr("Purging the audit log"));

@@ -35,12 +35,50 @@ QByteArray canonical(const Row& row)
     return out;
 }
 
-QByteArray hash(const QByteArray& prevHashHex, const Row& row)
+namespace {
+
+QByteArray linkInput(const QByteArray& prevHashHex, const Row& row)
 {
     QByteArray data = prevHashHex;
     data += '\n';
     data += canonical(row);
-    return crypto::sha256Hex(data);
+    return data;
+}
+
+} // namespace
+
+QByteArray hash(const QByteArray& prevHashHex, const Row& row)
+{
+    return crypto::sha256Hex(linkInput(prevHashHex, row));
+}
+
+QByteArray keyedHash(const QByteArray& key, const QByteArray& prevHashHex, const Row& row)
+{
+    // A domain prefix keeps a link MAC from ever equalling a purge or checkpoint MAC.
+    return crypto::hmacSha256(key, "portcullis-audit-event\n" + linkInput(prevHashHex, row)).toHex();
+}
+
+QByteArray purgeMac(const QByteArray& key, Id purgedBeforeId, const QByteArray& anchorHash, qint64 purgedAtMs,
+                    Id purgedBy)
+{
+    QByteArray data("portcullis-audit-purge\n");
+    data += QByteArray::number(purgedBeforeId) + '\n' + anchorHash + '\n' + QByteArray::number(purgedAtMs) + '\n'
+        + QByteArray::number(purgedBy);
+    return crypto::hmacSha256(key, data).toHex();
+}
+
+QByteArray keyId(const QByteArray& key)
+{
+    return crypto::hmacSha256(key, "portcullis-audit-key-id").toHex().left(16);
+}
+
+QByteArray checkpointMac(const QByteArray& key, const Checkpoint& checkpoint)
+{
+    QByteArray data("portcullis-audit-checkpoint\n");
+    data += QByteArray::number(checkpoint.counter) + '\n' + QByteArray::number(checkpoint.lastId) + '\n'
+        + checkpoint.lastHash + '\n' + QByteArray::number(checkpoint.writtenAtMs) + '\n' + checkpoint.keyId + '\n'
+        + QByteArray::number(checkpoint.firstKeyedId);
+    return crypto::hmacSha256(key, data).toHex();
 }
 
 } // namespace portcullis::auditchain

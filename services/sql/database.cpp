@@ -33,7 +33,8 @@ struct Tr
 namespace {
 const QStringList kMigrations = { QStringLiteral(":/portcullis/migrations/0001_schema.sql"),
                                   QStringLiteral(":/portcullis/migrations/0002_server.sql"),
-                                  QStringLiteral(":/portcullis/migrations/0003_user_counts.sql") };
+                                  QStringLiteral(":/portcullis/migrations/0003_user_counts.sql"),
+                                  QStringLiteral(":/portcullis/migrations/0004_audit_keys.sql") };
 }
 
 Result<DatabaseConfig> DatabaseConfig::parse(const QString& pathOrUrl)

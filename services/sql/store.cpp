@@ -1,6 +1,7 @@
 #include "store.h"
 
 #include "auditchain.h"
+#include "auditkey.h"
 #include "policy/policy.h"
 #include "rows.h"
 
@@ -64,7 +65,72 @@ using namespace sqlutil;
 StoreCore::StoreCore(QSqlDatabase db, Dialect dialect)
     : m_db(std::move(db))
     , m_dialect(dialect)
+    , m_auditKeyFile(auditkey::resolvePath({}, dialect, m_db.databaseName()))
 { }
+
+void StoreCore::setAuditKeyFile(const QString& path)
+{
+    if (path == m_auditKeyFile)
+        return;
+    m_auditKeyFile = path;
+    m_auditKey.fill('\0');
+    m_auditKey.clear();
+}
+
+Result<QByteArray> StoreCore::auditKey(bool createIfMissing)
+{
+    if (!m_auditKey.isEmpty())
+        return m_auditKey;
+    if (m_auditKeyFile.isEmpty())
+        return ServiceError::unavailable(
+            Tr::tr("No audit key is configured: with PostgreSQL give the key file with --audit-key or in %1")
+                .arg(QLatin1String(auditkey::kEnvironmentVariable)));
+    auto loaded = auditkey::load(m_auditKeyFile);
+    if (!loaded && loaded.error().code == ErrorCode::NotFound && createIfMissing) {
+        // Only a chain without keyed events may get a new key; a keyed chain needs its own key back.
+        QSqlQuery q(m_db);
+        q.setForwardOnly(true);
+        if (!q.exec(QStringLiteral("SELECT id, occurred_at, actor_type, actor_id, actor_label, organization_id, "
+                                   "action, resource_type, resource_id, details, ip, outcome, prev_hash, hash "
+                                   "FROM audit_events ORDER BY id DESC LIMIT 1")))
+            return sqlError(q, Tr::tr("Reading the audit chain"));
+        bool keyedChain = false;
+        if (q.next()) {
+            auditchain::Row row;
+            row.id = q.value(0).toLongLong();
+            row.occurredAtMs = q.value(1).toLongLong();
+            row.actorType = q.value(2).toString();
+            row.actorId = q.value(3).toLongLong();
+            row.actorLabel = q.value(4).toString();
+            row.organizationId = q.value(5).toLongLong();
+            row.action = q.value(6).toString();
+            row.resourceType = q.value(7).toString();
+            row.resourceId = q.value(8).toString();
+            row.details = q.value(9).toString();
+            row.ip = q.value(10).toString();
+            row.outcome = q.value(11).toString();
+            keyedChain = auditchain::hash(q.value(12).toString().toLatin1(), row) != q.value(13).toString().toLatin1();
+        }
+        q.finish();
+        if (keyedChain)
+            return ServiceError::unavailable(
+                Tr::tr("The audit key %1 is missing, but this audit log was written with a key; restore the key "
+                       "file from a backup (nothing is written without it)")
+                    .arg(m_auditKeyFile));
+        loaded = auditkey::create(m_auditKeyFile);
+        if (loaded)
+            qCInfo(lcSql) << "created the audit key" << m_auditKeyFile;
+    }
+    if (!loaded) {
+        ServiceError error = loaded.error();
+        if (error.code == ErrorCode::NotFound || error.code == ErrorCode::Validation)
+            error.code = ErrorCode::Unavailable;
+        error.message = Tr::tr("Audit events cannot be written or checked: %1").arg(error.message);
+        return error;
+    }
+    m_auditKey = *loaded;
+    return m_auditKey;
+}
 
 qint64 StoreCore::now() const
 {
@@ -218,7 +284,10 @@ Status StoreCore::appendAudit(const Actor& actor, const QString& action, const Q
     row.details = toJson(allDetails);
     row.ip = actor.ip;
     row.outcome = outcome;
-    const QByteArray hash = auditchain::hash(prev, row);
+    auto key = auditKey();
+    if (!key)
+        return key.error();
+    const QByteArray hash = auditchain::keyedHash(*key, prev, row);
     if (!exec(q,
               QStringLiteral(
                   "INSERT INTO audit_events (id, occurred_at, actor_type, actor_id, actor_label, "

@@ -5,6 +5,7 @@
 // its own connection; the server does the same). Every call takes the acting Actor, checks it with
 // services/policy, and audits both the change and every denial.
 
+#include "auditchain.h"
 #include "backend.h"
 #include "database.h"
 #include "domain/actor.h"
@@ -35,10 +36,28 @@ struct LoginResult
 
 struct AuditVerification
 {
+    // What verify found first. Everything but None and Unreadable is a finding about the log.
+    enum class Finding
+    {
+        None,
+        EditedEvent, // an event whose content or link does not match its (keyed) hash
+        MissingRange, // events missing between two that remain
+        ForgedPurge, // a purge record the audit key did not authenticate
+        TruncatedTail, // newer events than the database holds were recorded in a checkpoint
+        KeyProblem, // no usable audit key, or a checkpoint that is not authentic
+        Unreadable, // the database could not be read
+    };
     bool ok = true;
     qint64 count = 0;
     Id firstBrokenId = 0;
     QString problem;
+    Finding finding = Finding::None;
+    Id missingFrom = 0; // MissingRange and TruncatedTail: the ids that are gone
+    Id missingTo = 0;
+    Id purgeRecordId = 0; // ForgedPurge: the purge record
+    qint64 checkpointCounter = 0; // the checkpoint compared with (0: none found)
+    Id unkeyedFrom = 0; // events from before the key (unkeyed SHA-256 links); 0 when none
+    Id unkeyedTo = 0;
 };
 
 enum class ExportFormat
@@ -80,6 +99,16 @@ public:
     QSqlDatabase& db() { return m_db; }
     Dialect dialect() const { return m_dialect; }
     qint64 now() const;
+
+    // The audit key (auditkey.h). By default the store looks for it beside a SQLite file or at
+    // $PORTCULLIS_AUDIT_KEY_FILE; a configured path replaces that. It is read on first use.
+    void setAuditKeyFile(const QString& path);
+    QString auditKeyFile() const { return m_auditKeyFile; }
+    // The key for writing. When the file does not exist and the chain holds no keyed event yet (a
+    // new database, or one from before the key) it is created; when the chain was keyed and the
+    // file is gone the store refuses to write: events it could not authenticate would be
+    // indistinguishable from forgeries. `createIfMissing` = false only reads.
+    Result<QByteArray> auditKey(bool createIfMissing = true);
 
     // A write transaction: BEGIN IMMEDIATE on SQLite, BEGIN + an advisory lock on PostgreSQL, so
     // writers (and the audit chain head) are serialised across threads and processes.
@@ -150,6 +179,8 @@ public:
 private:
     QSqlDatabase m_db;
     Dialect m_dialect;
+    QString m_auditKeyFile;
+    QByteArray m_auditKey;
     // Declared after m_db: the statements are released before the connection.
     QHash<QString, std::shared_ptr<QSqlQuery>> m_prepared;
 };
@@ -321,11 +352,18 @@ public:
     // Streams the whole filtered set (no page limit) as CSV or JSON Lines; returns the row count.
     Result<qint64> exportTo(const Actor& actor, const AuditQuery& query, QIODevice& out, const ExportOptions& options);
     Result<AuditVerification> verify(const Actor& actor);
-    // Unchecked, for `portcullis-server verify-audit` (an operator with file access).
+    // Unchecked, for `portcullis-server verify-audit` (an operator with file access): the keyed
+    // chain from the newest authentic purge point, the purge records, and the head against the
+    // checkpoint file beside the key.
     AuditVerification verifyChain();
     // Retention: deletes events older than `before`; the purge is itself audited and the chain stays
-    // verifiable from the purge point. Returns the number of events removed.
+    // verifiable from the purge point (a purge record MACed with the audit key). Returns the number
+    // of events removed.
     Result<qint64> purge(const Actor& actor, const QDateTime& before);
+    // Records the chain's head in the checkpoint file beside the audit key (when it moved since the
+    // last checkpoint). Refuses, and leaves the file alone, when the database no longer holds the
+    // head the last checkpoint recorded. Returns the checkpoint now in the file.
+    Result<auditchain::Checkpoint> writeCheckpoint();
     // Sign-ins, failed sign-ins and admin actions per UTC day over the last `days` days (oldest
     // first, days without events included). organizationId 0 = the actor's scope.
     Result<QList<DayActivity>> dailyActivity(const Actor& actor, Id organizationId, int days);
