@@ -68,10 +68,6 @@
         <translation>API-Schlüssel laden</translation>
     </message>
     <message>
-        <source>No API key with id %1</source>
-        <translation>Kein API-Schlüssel mit der ID %1</translation>
-    </message>
-    <message>
         <source>Revoking the API key</source>
         <translation>API-Schlüssel widerrufen</translation>
     </message>
@@ -151,10 +147,6 @@
         <translation>Audit-Protokoll lesen</translation>
     </message>
     <message>
-        <source>No audit event #%1</source>
-        <translation>Kein Audit-Ereignis #%1</translation>
-    </message>
-    <message>
         <source>Export cancelled after %1 events</source>
         <translation>Export nach %1 Ereignissen abgebrochen</translation>
     </message>
@@ -209,6 +201,10 @@
     <message>
         <source>Counting activity</source>
         <translation>Aktivität zählen</translation>
+    </message>
+    <message>
+        <source>Verifying the audit chain covers every organization of the deployment: only super admins can run it</source>
+        <translation>Die Prüfung der Audit-Kette umfasst alle Organisationen der Installation: Nur Super-Admins können sie ausführen</translation>
     </message>
 </context>
 <context>
@@ -482,10 +478,6 @@
     <message>
         <source>Loading the invitation</source>
         <translation>Einladung laden</translation>
-    </message>
-    <message>
-        <source>No invitation with id %1</source>
-        <translation>Keine Einladung mit der ID %1</translation>
     </message>
     <message>
         <source>The invitation for %1 was already accepted</source>
@@ -793,10 +785,6 @@
         <translation>Rollen auflisten</translation>
     </message>
     <message>
-        <source>No role with code %1</source>
-        <translation>Keine Rolle mit dem Code %1</translation>
-    </message>
-    <message>
         <source>A role needs a name</source>
         <translation>Eine Rolle braucht einen Namen</translation>
     </message>
@@ -1066,6 +1054,22 @@
         <source>No organization with id %1</source>
         <translation>Keine Organisation mit der ID %1</translation>
     </message>
+    <message>
+        <source>No session with id %1</source>
+        <translation>Keine Sitzung mit der ID %1</translation>
+    </message>
+    <message>
+        <source>No API key with id %1</source>
+        <translation>Kein API-Schlüssel mit der ID %1</translation>
+    </message>
+    <message>
+        <source>No invitation with id %1</source>
+        <translation>Keine Einladung mit der ID %1</translation>
+    </message>
+    <message>
+        <source>No audit event #%1</source>
+        <translation>Kein Audit-Ereignis #%1</translation>
+    </message>
 </context>
 <context>
     <name>Portcullis::Tokens</name>
@@ -1155,10 +1159,6 @@
     <message>
         <source>Organization %1 is suspended</source>
         <translation>Die Organisation %1 ist deaktiviert</translation>
-    </message>
-    <message>
-        <source>Unknown role %1</source>
-        <translation>Unbekannte Rolle %1</translation>
     </message>
     <message>
         <source>Could not hash the password</source>

@@ -68,10 +68,6 @@
         <translation>Chargement de la clé d&apos;API</translation>
     </message>
     <message>
-        <source>No API key with id %1</source>
-        <translation>Aucune clé d&apos;API avec l&apos;identifiant %1</translation>
-    </message>
-    <message>
         <source>Revoking the API key</source>
         <translation>Révocation de la clé d&apos;API</translation>
     </message>
@@ -151,10 +147,6 @@
         <translation>Lecture du journal d&apos;audit</translation>
     </message>
     <message>
-        <source>No audit event #%1</source>
-        <translation>Aucun événement d&apos;audit n° %1</translation>
-    </message>
-    <message>
         <source>Export cancelled after %1 events</source>
         <translation>Export annulé après %1 événements</translation>
     </message>
@@ -209,6 +201,10 @@
     <message>
         <source>Counting activity</source>
         <translation>Comptage de l&apos;activité</translation>
+    </message>
+    <message>
+        <source>Verifying the audit chain covers every organization of the deployment: only super admins can run it</source>
+        <translation>La vérification de la chaîne d&apos;audit couvre toutes les organisations du déploiement : seuls les super administrateurs peuvent la lancer</translation>
     </message>
 </context>
 <context>
@@ -482,10 +478,6 @@
     <message>
         <source>Loading the invitation</source>
         <translation>Chargement de l&apos;invitation</translation>
-    </message>
-    <message>
-        <source>No invitation with id %1</source>
-        <translation>Aucune invitation avec l&apos;identifiant %1</translation>
     </message>
     <message>
         <source>The invitation for %1 was already accepted</source>
@@ -793,10 +785,6 @@
         <translation>Liste des rôles</translation>
     </message>
     <message>
-        <source>No role with code %1</source>
-        <translation>Aucun rôle avec le code %1</translation>
-    </message>
-    <message>
         <source>A role needs a name</source>
         <translation>Un rôle doit avoir un nom</translation>
     </message>
@@ -1066,6 +1054,22 @@
         <source>No organization with id %1</source>
         <translation>Aucune organisation avec l&apos;identifiant %1</translation>
     </message>
+    <message>
+        <source>No session with id %1</source>
+        <translation>Aucune session avec l&apos;identifiant %1</translation>
+    </message>
+    <message>
+        <source>No API key with id %1</source>
+        <translation>Aucune clé d&apos;API avec l&apos;identifiant %1</translation>
+    </message>
+    <message>
+        <source>No invitation with id %1</source>
+        <translation>Aucune invitation avec l&apos;identifiant %1</translation>
+    </message>
+    <message>
+        <source>No audit event #%1</source>
+        <translation>Aucun événement d&apos;audit n° %1</translation>
+    </message>
 </context>
 <context>
     <name>Portcullis::Tokens</name>
@@ -1155,10 +1159,6 @@
     <message>
         <source>Organization %1 is suspended</source>
         <translation>L&apos;organisation %1 est suspendue</translation>
-    </message>
-    <message>
-        <source>Unknown role %1</source>
-        <translation>Rôle inconnu : %1</translation>
     </message>
     <message>
         <source>Could not hash the password</source>
