@@ -2206,6 +2206,10 @@ Jede Änderung und jeder abgewiesene Versuch wird hier aufgeführt.</translation
         <source>A&amp;ction:</source>
         <translation>Ak&amp;tion:</translation>
     </message>
+    <message>
+        <source>Only super admins verify the chain: it covers every organization</source>
+        <translation>Nur Super-Admins prüfen die Kette: Sie umfasst alle Organisationen</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::BanDialog</name>

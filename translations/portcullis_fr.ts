@@ -2206,6 +2206,10 @@ Chaque modification et chaque tentative refusée y figureront.</translation>
         <source>A&amp;ction:</source>
         <translation>Ac&amp;tion :</translation>
     </message>
+    <message>
+        <source>Only super admins verify the chain: it covers every organization</source>
+        <translation>Seuls les super administrateurs vérifient la chaîne : elle couvre toutes les organisations</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::BanDialog</name>
