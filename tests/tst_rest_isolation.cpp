@@ -595,6 +595,7 @@ void TestRestIsolation::foreignIdsReadAsMissing()
                                 + QString::fromUtf8(QJsonDocument(shapes[1]).toJson(QJsonDocument::Compact))));
             QVERIFY(shapes[0].value(QStringLiteral("code")).toString() == QLatin1String("not_found")
                     || (apiKey && shapes[0].value(QStringLiteral("code")).toString() == QLatin1String("forbidden")));
+            QVERIFY2(!denials[0].isEmpty(), qPrintable(where + QStringLiteral(": no denial in A's log")));
             QVERIFY2(denials[0] == denials[1], qPrintable(where + QStringLiteral(": the audit trails differ")));
         }
     }
