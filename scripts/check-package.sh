@@ -3,7 +3,8 @@
 # ships and their modes, its control fields (runtime dependencies, version, conffiles, maintainer
 # scripts), the desktop entry (desktop-file-validate), both manual pages (man --warnings), lintian
 # (no errors), the systemd unit (systemd-analyze verify, when systemd is installed), the binaries
-# (they start), and that "cmake --install --prefix DIR" lays out the same tree.
+# (they start; the server ignores the tests' Argon2 cost override), and that "cmake --install
+# --prefix DIR" lays out the same tree.
 # Usage: scripts/check-package.sh BUILD_DIR     (needs: scripts/install-deps.sh --test)
 set -euo pipefail
 
@@ -72,6 +73,10 @@ for path in "${expected[@]}"; do
     grep -qxF "$path" "$tmp/files" || { fail "the package lacks $path"; missing=1; }
 done
 ((missing)) || pass "the package has all ${#expected[@]} expected files ($(wc -l <"$tmp/files") in all)"
+# The test build of the server (test hooks: a lowered Argon2 cost) is never installed.
+if grep -q 'portcullis-server-test' "$tmp/files"; then
+    fail "the package ships the test build portcullis-server-test"
+fi
 bad_modes=$(awk '$2 != "root/root" || ($3 ~ /^usr\/bin\// ? $1 != "-rwxr-xr-x" : $1 != "-rw-r--r--")' \
     "$tmp/listing")
 if [[ -n $bad_modes ]]; then
@@ -162,6 +167,22 @@ for program in portcullis portcullis-server; do
     [[ $out == "$program $project_version" ]] || fail "$program --version printed '$out'"
 done
 pass "both binaries start and print version $project_version"
+# PORTCULLIS_ARGON2_MEMORY_KIB lowers the password hashing cost only in the test build of the server
+# (portcullis-server-test, linked with tests/testhooks.cpp); the packaged binary must hash with the
+# product's cost (m=19456 KiB) whatever the environment says. The PHC string sits in clear in the
+# SQLite file (or its write-ahead log).
+printf '%s\n' 'Package-Check-Password-1!' >"$tmp/admin-password"
+if PORTCULLIS_ARGON2_MEMORY_KIB=8 "$root/usr/bin/portcullis-server" init --db "$tmp/argon2.db" \
+    --admin-email check@example.com --admin-password-file "$tmp/admin-password" >"$tmp/argon2.log" 2>&1; then
+    cost=$(cat "$tmp"/argon2.db* | grep -a -o '\$argon2id\$v=19\$m=[0-9]*,t=[0-9]*,p=[0-9]*' | sort -u)
+    if [[ $cost == '$argon2id$v=19$m=19456,t=2,p=1' ]]; then
+        pass "the packaged portcullis-server ignores PORTCULLIS_ARGON2_MEMORY_KIB (hashes with m=19456,t=2,p=1)"
+    else
+        fail "the packaged portcullis-server hashed with '${cost:-nothing found}' under PORTCULLIS_ARGON2_MEMORY_KIB=8"
+    fi
+else
+    fail "portcullis-server init failed:"$'\n'"$(cat "$tmp/argon2.log")"
+fi
 unit="$root/usr/lib/systemd/system/portcullis-server.service"
 grep -q '^ExecStart=/usr/bin/portcullis-server serve ' "$unit" ||
     fail "the unit does not run /usr/bin/portcullis-server serve"

@@ -7,6 +7,7 @@
 
 #include <QCoreApplication>
 #include <QDateTime>
+#include <QRegularExpression>
 #include <QSqlDatabase>
 #include <QThread>
 
@@ -76,6 +77,18 @@ void RestApi::dropContextOfThisThread()
 }
 
 namespace {
+
+// Passwords that a driver message might carry (a URL's user:password@, password=...), masked
+// before the message reaches the log.
+QString redactSecrets(QString text)
+{
+    static const QRegularExpression userInfo(QStringLiteral("(://[^:/@\\s]*:)[^@\\s]*@"));
+    static const QRegularExpression keyValue(QStringLiteral("(password\\s*=\\s*)('[^']*'|\\S+)"),
+                                             QRegularExpression::CaseInsensitiveOption);
+    text.replace(userInfo, QStringLiteral("\\1***@"));
+    text.replace(keyValue, QStringLiteral("\\1***"));
+    return text;
+}
 
 QString problemTitle(int status)
 {
@@ -358,10 +371,8 @@ Reply problem(int status, const QString& type, const QString& title, const QStri
     w.key("errors").beginObject();
     QStringList names = errors.keys();
     names.sort();
-    for (const QString& name : std::as_const(names)) {
-        const QByteArray key = name.toUtf8();
-        w.key(key.constData()).value(errors.value(name));
-    }
+    for (const QString& name : std::as_const(names))
+        w.key(name).value(errors.value(name)); // client field names: escaped like any string
     w.endObject();
     w.endObject();
     Reply reply;
@@ -377,12 +388,17 @@ Reply problem(const ServiceError& error, quint64 requestId)
     QString detail = error.message;
     if (error.code == ErrorCode::Storage) {
         // Database messages name tables and constraints: they stay in the server log.
-        qCWarning(lcHttp).noquote() << QStringLiteral("#%1 storage error: %2").arg(requestId).arg(error.message);
+        qCWarning(lcHttp).noquote()
+            << QStringLiteral("#%1 storage error: %2").arg(requestId).arg(redactSecrets(error.message));
         detail = Tr::tr("The server could not complete the request because of a storage error (request %1); the "
                         "server log has the details.")
                      .arg(requestId);
     } else if (error.code == ErrorCode::Unavailable) {
-        qCWarning(lcHttp).noquote() << QStringLiteral("#%1 unavailable: %2").arg(requestId).arg(error.message);
+        // "Cannot connect to postgresql://user@host:port/db: ..." names the deployment's database
+        // host and role: useful to the operator, not to a client.
+        qCWarning(lcHttp).noquote()
+            << QStringLiteral("#%1 unavailable: %2").arg(requestId).arg(redactSecrets(error.message));
+        detail = Tr::tr("The service is temporarily unavailable (request %1); try again shortly.").arg(requestId);
     }
     Reply reply = problem(status, QStringLiteral("urn:portcullis:problem:") + error.codeName(), problemTitle(status),
                           detail, error.codeName(), error.fieldErrors);

@@ -80,6 +80,16 @@ JsonWriter& JsonWriter::key(const char* name)
     separate();
     // QByteArray::append(const char*) goes through insert(); a page writes a thousand keys.
     const qsizetype length = qsizetype(std::strlen(name));
+    for (qsizetype i = 0; i < length; ++i) {
+        const unsigned char c = static_cast<unsigned char>(name[i]);
+        if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') {
+            // Not a plain name: escaped like any string (invalid UTF-8 becomes U+FFFD).
+            appendString(QString::fromUtf8(name, length));
+            m_out += ':';
+            m_afterKey = true;
+            return *this;
+        }
+    }
     const qsizetype at = m_out.size();
     m_out.resize(at + length + 3);
     char* out = m_out.data() + at;
@@ -88,6 +98,15 @@ JsonWriter& JsonWriter::key(const char* name)
     out += length;
     *out++ = '"';
     *out = ':';
+    m_afterKey = true;
+    return *this;
+}
+
+JsonWriter& JsonWriter::key(const QString& name)
+{
+    separate();
+    appendString(name);
+    m_out += ':';
     m_afterKey = true;
     return *this;
 }

@@ -23,6 +23,10 @@
 
 namespace portcullis::server {
 
+// The one JSON writer of the server: every response body, problem and streamed line goes through
+// it (or through QJsonDocument for free-form objects), never through string concatenation. Output
+// is valid JSON for any input: quotes, backslashes and control characters are escaped, and lone
+// surrogates and invalid UTF-8 are replaced (by '?' and U+FFFD, as Qt's UTF-8 codec does).
 class JsonWriter
 {
 public:
@@ -33,7 +37,10 @@ public:
     JsonWriter& endObject();
     JsonWriter& beginArray();
     JsonWriter& endArray();
-    JsonWriter& key(const char* name); // an ASCII name, written as is
+    // Keys are escaped like values: a name that came from a client (the "errors" object of a problem
+    // names the client's fields) can never break out of its string. Plain ASCII names are copied.
+    JsonWriter& key(const char* name); // UTF-8
+    JsonWriter& key(const QString& name);
 
     JsonWriter& value(const QString& text);
     JsonWriter& value(const char* ascii);

@@ -1,5 +1,7 @@
 #include "httpserver.h"
 
+#include "httpjson.h"
+
 #include <QDateTime>
 #include <QDeadlineTimer>
 #include <QLocale>
@@ -70,23 +72,6 @@ QByteArray httpDate()
         cachedSecond = second;
     }
     return cached;
-}
-
-QByteArray jsonEscaped(const QByteArray& text)
-{
-    QByteArray out;
-    out.reserve(text.size());
-    for (const char c : text) {
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += c;
-        } else if (static_cast<unsigned char>(c) < 0x20) {
-            out += ' ';
-        } else {
-            out += c;
-        }
-    }
-    return out;
 }
 
 bool looksSecret(const QByteArray& key, const QByteArray& value)
@@ -719,9 +704,17 @@ void HttpConnection::refuse(int status, const QByteArray& title, const QByteArra
 {
     if (!m_socket)
         return;
-    const QByteArray body = "{\"type\":\"urn:portcullis:problem:http-" + QByteArray::number(status) + "\",\"title\":\""
-        + jsonEscaped(title) + "\",\"status\":" + QByteArray::number(status) + ",\"detail\":\"" + jsonEscaped(detail)
-        + "\",\"code\":\"validation\",\"errors\":{}}";
+    // The same problem shape as the API's (httpapi.cpp), through the one JSON writer.
+    server::JsonWriter w;
+    w.beginObject();
+    w.field("type", QString(QStringLiteral("urn:portcullis:problem:http-") + QString::number(status)));
+    w.field("title", QString::fromUtf8(title));
+    w.field("status", status);
+    w.field("detail", QString::fromUtf8(detail));
+    w.field("code", "validation");
+    w.key("errors").beginObject().endObject();
+    w.endObject();
+    const QByteArray body = w.take();
     m_keepAlive = false;
     writeHead(status, "application/problem+json", {}, body.size(), false);
     m_socket->write(body);

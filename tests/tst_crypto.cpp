@@ -36,7 +36,8 @@ private slots:
     void constantTimeEquals_data();
     void constantTimeEquals();
 
-    void defaultCostHonorsEnvironment();
+    void defaultCostIgnoresTheEnvironment();
+    void testHookLowersTheCost();
     void passwordRoundTrip_data();
     void passwordRoundTrip();
     void passwordHashIsSalted();
@@ -66,7 +67,8 @@ const QRegularExpression& base62Pattern()
 
 void TestCrypto::initTestCase()
 {
-    qputenv("PORTCULLIS_ARGON2_MEMORY_KIB", "256");
+    // Fast hashes for the round trips below (the test-only hook, see tests/testhooks.cpp).
+    crypto::setArgon2MemoryKiBForTests(256);
 }
 
 void TestCrypto::sha256KnownVectors_data()
@@ -245,17 +247,34 @@ void TestCrypto::constantTimeEquals()
     QCOMPARE(crypto::constantTimeEquals(a, b), expected);
 }
 
-void TestCrypto::defaultCostHonorsEnvironment()
+// The library never reads PORTCULLIS_ARGON2_MEMORY_KIB: only the test hooks linked into test
+// executables do (tst_server_cli checks the product binary ignores it).
+void TestCrypto::defaultCostIgnoresTheEnvironment()
 {
-    QCOMPARE(crypto::defaultArgon2Cost().memoryKiB, 256u);
-    QCOMPARE(crypto::defaultArgon2Cost().iterations, 2u);
-    QCOMPARE(crypto::defaultArgon2Cost().parallelism, 1u);
-
+    crypto::setArgon2MemoryKiBForTests(0);
+    for (const char* value : { "8", "256", "1024", "not a number" }) {
+        qputenv("PORTCULLIS_ARGON2_MEMORY_KIB", value);
+        QCOMPARE(crypto::defaultArgon2Cost().memoryKiB, 19456u);
+        QCOMPARE(crypto::defaultArgon2Cost().iterations, 2u);
+        QCOMPARE(crypto::defaultArgon2Cost().parallelism, 1u);
+        QVERIFY(crypto::hashPassword(QStringLiteral("Correct-Horse-Battery-9"))
+                    .startsWith(QStringLiteral("$argon2id$v=19$m=19456,t=2,p=1$")));
+    }
     qunsetenv("PORTCULLIS_ARGON2_MEMORY_KIB");
+    crypto::setArgon2MemoryKiBForTests(256);
+}
+
+void TestCrypto::testHookLowersTheCost()
+{
+    crypto::setArgon2MemoryKiBForTests(256);
+    QCOMPARE(crypto::defaultArgon2Cost().memoryKiB, 256u);
+    QVERIFY(crypto::hashPassword(QStringLiteral("Correct-Horse-Battery-9"))
+                .startsWith(QStringLiteral("$argon2id$v=19$m=256,t=2,p=1$")));
+    crypto::setArgon2MemoryKiBForTests(4); // below what Argon2 accepts: ignored
+    QCOMPARE(crypto::defaultArgon2Cost().memoryKiB, 256u);
+    crypto::setArgon2MemoryKiBForTests(0); // back to the product's cost
     QCOMPARE(crypto::defaultArgon2Cost().memoryKiB, 19456u);
-    qputenv("PORTCULLIS_ARGON2_MEMORY_KIB", "not a number");
-    QCOMPARE(crypto::defaultArgon2Cost().memoryKiB, 19456u);
-    qputenv("PORTCULLIS_ARGON2_MEMORY_KIB", "256");
+    crypto::setArgon2MemoryKiBForTests(256);
 }
 
 void TestCrypto::passwordRoundTrip_data()

@@ -92,6 +92,7 @@ private slots:
     void actionFilterShowsExactlyTheBannedEvents();
     void exportWritesTheFilteredSet();
     void verifyIntegritySaysIntact();
+    void verifyIntegrityIsForSuperAdminsOnly();
     void actorFilterTakesEmailNameOrId();
     void usersPaneOpensTheAuditTrail();
     void detailsShowTheJsonAndHashes();
@@ -212,6 +213,21 @@ void TestGuiAudit::exportWritesTheFilteredSet()
     QVERIFY(csv.open(QIODevice::ReadOnly));
     QCOMPARE(qint64(csv.readAll().trimmed().split('\n').size()), matching + 1);
     QTRY_VERIFY(!Console::visibleTopLevel<QProgressDialog>()); // the progress dialog went away
+}
+
+// The chain covers every organization: an organization admin's console does not offer the check
+// (the core refuses it as well), and says why.
+void TestGuiAudit::verifyIntegrityIsForSuperAdminsOnly()
+{
+    Console c = Console::create();
+    const User admin = c.world.makeUser(c.world.orgA.id, QStringLiteral("admin"));
+    QVERIFY(c.open(admin));
+    auto* pane = c.showPane<AuditPane>(QStringLiteral("audit"));
+    QVERIFY(pane);
+    QAction* verify = findAction(pane, "verifyAuditAction");
+    QVERIFY(verify);
+    QVERIFY(!verify->isEnabled());
+    QVERIFY2(verify->toolTip().contains(QStringLiteral("super admins")), qPrintable(verify->toolTip()));
 }
 
 void TestGuiAudit::verifyIntegritySaysIntact()

@@ -197,8 +197,9 @@ void TestManagers::createRejectsBadInputWithFieldErrors()
     nu.email = QStringLiteral("fresh@example.test");
     nu.roleCodes = { QStringLiteral("no_such_role") };
     auto unknownRole = store().users().create(actor, nu);
-    QVERIFY_ERROR(unknownRole, ErrorCode::Validation);
-    QVERIFY(unknownRole.error().fieldErrors.contains(QStringLiteral("role_codes")));
+    // A role nobody has, like another tenant's, is missing (the same answer for both).
+    QVERIFY_ERROR(unknownRole, ErrorCode::NotFound);
+    QVERIFY(unknownRole.error().message.contains(QStringLiteral("no_such_role")));
     // Nothing was written by the refused attempts.
     QCOMPARE(countRows(store(), QStringLiteral("SELECT COUNT(*) FROM users WHERE email = 'fresh@example.test'")), 0);
 }
@@ -297,7 +298,9 @@ void TestManagers::unfilteredTotalFollowsTheUsers()
     QCOMPARE(total(0), counted(0));
     QVERIFY_RESULT(store().organizations().wipeOut(actor, m_world.orgB.id, m_world.orgB.slug));
     QCOMPARE(total(0), counted(0));
-    QCOMPARE(total(m_world.orgB.id), 0);
+    UserQuery gone; // the wiped-out organization is no more
+    gone.organizationId = m_world.orgB.id;
+    QVERIFY_ERROR(store().users().list(actor, gone), ErrorCode::NotFound);
 }
 
 void TestManagers::staleVersionIsAConflict()
@@ -734,7 +737,7 @@ void TestManagers::auditFiltersAndTenantScope()
     const Actor actorA = m_world.actorFor(adminA);
     QVERIFY_RESULT(store().users().ban(m_world.superActor, memberB.id, QStringLiteral("in B")));
     QVERIFY_RESULT(store().users().ban(actorA, memberA.id, QStringLiteral("in A")));
-    QVERIFY_ERROR(store().users().ban(actorA, memberB.id, QStringLiteral("across")), ErrorCode::Forbidden);
+    QVERIFY_ERROR(store().users().ban(actorA, memberB.id, QStringLiteral("across")), ErrorCode::NotFound);
 
     AuditQuery q;
     q.action = QStringLiteral("user.banned");
@@ -744,10 +747,13 @@ void TestManagers::auditFiltersAndTenantScope()
 
     auto scoped = store().audit().query(actorA, q); // an admin sees their tenant only
     QVERIFY_RESULT(scoped);
-    QCOMPARE(scoped->items.size(), 1);
-    QCOMPARE(scoped->items.first().resourceId, QString::number(memberA.id));
+    // The ban in A, and the refused ban across, recorded in A (the actor's organization), not in B.
+    QCOMPARE(scoped->items.size(), 2);
+    QCOMPARE(scoped->items.first().outcome, QStringLiteral("denied"));
+    QCOMPARE(scoped->items.first().organizationId, m_world.orgA.id);
+    QCOMPARE(scoped->items.last().resourceId, QString::number(memberA.id));
     q.organizationId = m_world.orgB.id;
-    QVERIFY_ERROR(store().audit().query(actorA, q), ErrorCode::Forbidden);
+    QVERIFY_ERROR(store().audit().query(actorA, q), ErrorCode::NotFound);
     q.organizationId = 0;
 
     q.outcome = QStringLiteral("denied");
@@ -1060,8 +1066,9 @@ void TestManagers::crossTenantOperations_data()
     }
 }
 
-// Every manager operation aimed at another tenant: refused for an admin of A (with a denied audit
-// event), allowed for a super admin.
+// Every manager operation aimed at another tenant: B's row reads as missing for an admin of A (the
+// same NotFound as an id that does not exist), with a denied audit event in A's own log, never in
+// B's; allowed for a super admin.
 void TestManagers::crossTenantOperations()
 {
     QFETCH(QString, operation);
@@ -1148,13 +1155,19 @@ void TestManagers::crossTenantOperations()
     const Actor actorA = m_world.actorFor(adminA);
     const qint64 deniedBefore
         = countRows(store(), QStringLiteral("SELECT COUNT(*) FROM audit_events WHERE outcome = 'denied'"));
+    const qint64 eventsOfB
+        = countRows(store(), QStringLiteral("SELECT COUNT(*) FROM audit_events WHERE organization_id = %1").arg(orgB));
     const Status refused = run(actorA);
     QVERIFY2(!refused.ok(), "an admin of A acted in B");
-    QCOMPARE(refused.error().codeName(), QStringLiteral("forbidden"));
+    QCOMPARE(refused.error().codeName(), QStringLiteral("not_found"));
     const EventRow event = lastEvent(store(), action);
     QVERIFY2(event.found, qPrintable(action));
     QCOMPARE(event.outcome, QStringLiteral("denied"));
     QCOMPARE(event.actorId, adminA.id);
+    QCOMPARE(event.organizationId, m_world.orgA.id);
+    QCOMPARE(
+        countRows(store(), QStringLiteral("SELECT COUNT(*) FROM audit_events WHERE organization_id = %1").arg(orgB)),
+        eventsOfB);
     QCOMPARE(countRows(store(), QStringLiteral("SELECT COUNT(*) FROM audit_events WHERE outcome = 'denied'")),
              deniedBefore + 1);
 

@@ -23,6 +23,8 @@
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSignalSpy>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QSslCertificate>
 #include <QSslConfiguration>
 #include <QStandardPaths>
@@ -85,7 +87,7 @@ private slots:
     void createUserAndValidationErrors();
     void patchNeedsTheCurrentVersion();
     void adminCannotAssignSuperAdmin();
-    void crossTenantIsForbidden();
+    void crossTenantReadsAsMissing();
     void banAndUnban();
     void impersonation();
     void apiKeyScopesAndHeaderOnly();
@@ -104,6 +106,7 @@ private slots:
     void clientAddressBehindATrustedProxy();
     void killedServerIsAConnectionError();
     void tlsWithASelfSignedCertificate();
+    void unreachableDatabaseIsAGeneric503();
     void accessLogHoldsNoSecrets(); // last: it reads the log of everything above
 
 private:
@@ -611,7 +614,8 @@ void TestRestServer::adminCannotAssignSuperAdmin()
     QCOMPARE(send("DELETE", path + QStringLiteral("/power_user"), token).status, 204);
 }
 
-void TestRestServer::crossTenantIsForbidden()
+// Another tenant's user is missing, not forbidden (tst_rest_isolation walks every route).
+void TestRestServer::crossTenantReadsAsMissing()
 {
     const HttpResult org = send("POST", QStringLiteral("/api/admin/organizations"), m_root,
                                 { { QStringLiteral("name"), unique(QStringLiteral("Beta ")) } });
@@ -624,9 +628,9 @@ void TestRestServer::crossTenantIsForbidden()
     const HttpResult read
         = get(QStringLiteral("/api/admin/users/") + QString::number(alphaUser.value(QStringLiteral("id")).toInteger()),
               token);
-    QCOMPARE(read.status, 403);
+    QCOMPARE(read.status, 404);
     const HttpResult list = get(QStringLiteral("/api/admin/users?organization_id=1"), token);
-    QCOMPARE(list.status, 403);
+    QCOMPARE(list.status, 404);
     // Their own list holds only their organization.
     const HttpResult own = get(QStringLiteral("/api/admin/users"), token);
     QCOMPARE(own.status, 200);
@@ -819,6 +823,10 @@ void TestRestServer::malformedBodies_data()
     QTest::newRow("array of numbers for scopes")
         << QByteArray(R"({"name": "x", "scopes": [1, 2]})") << QByteArray("application/json") << 400
         << QStringLiteral("scopes") << QStringLiteral("array of strings");
+    // A field name that would close its string and add members if written unescaped.
+    QTest::newRow("field name with quotes")
+        << QByteArray(R"({"name": "x", "z\",\"status\":200,\"q": 1})") << QByteArray("application/json") << 400
+        << QStringLiteral("z\",\"status\":200,\"q") << QStringLiteral("Unknown field");
     QTest::newRow("not JSON") << QByteArray("name=x") << QByteArray("application/x-www-form-urlencoded") << 415
                               << QString() << QStringLiteral("Content-Type");
 }
@@ -835,6 +843,11 @@ void TestRestServer::malformedBodies()
                   m_root, body, { { "Content-Type", contentType } });
     QCOMPARE(r.status, status);
     QVERIFY(r.header("Content-Type").startsWith("application/problem+json"));
+    // The problem itself is valid JSON whatever the client sent, and says the same status.
+    QJsonParseError parseError;
+    const QJsonDocument problem = QJsonDocument::fromJson(r.body, &parseError);
+    QVERIFY2(parseError.error == QJsonParseError::NoError, qPrintable(r.describe()));
+    QCOMPARE(problem.object().value(QStringLiteral("status")).toInt(), status);
     QVERIFY2(r.json().value(QStringLiteral("detail")).toString().contains(detail), qPrintable(r.describe()));
     if (!field.isEmpty())
         QVERIFY2(r.json().value(QStringLiteral("errors")).toObject().contains(field), qPrintable(r.describe()));
@@ -1332,6 +1345,58 @@ void TestRestServer::tlsWithASelfSignedCertificate()
     again->deleteLater();
     secure.stop();
     QVERIFY2(!secure.log().contains(QStringLiteral("Sanitizer")), qPrintable(secure.log().right(3000)));
+}
+
+// The database goes away under a running server (PostgreSQL: its connections are ended and new ones
+// refused): the client gets 503 problems that name neither the database host, nor its user, nor
+// its name; the server log has the cause (without a password); the server recovers afterwards.
+void TestRestServer::unreachableDatabaseIsAGeneric503()
+{
+    if (!m_db->isPostgres())
+        QSKIP("A SQLite file has no connection to lose (tst_rest_server_pg covers this)");
+    const portcullis::DatabaseConfig& config = m_db->config();
+    QSqlDatabase admin = m_db->openConnection(QStringLiteral("tst_rest_server_unreachable"));
+    QSqlQuery q(admin);
+    const QString database = config.databaseName;
+    QVERIFY2(q.exec(QStringLiteral("ALTER DATABASE %1 CONNECTION LIMIT 0").arg(database)),
+             qPrintable(q.lastError().text()));
+    QVERIFY2(q.exec(QStringLiteral("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                   "WHERE datname = current_database() AND pid <> pg_backend_pid()")),
+             qPrintable(q.lastError().text()));
+    const int logBefore = m_server.log().size();
+    QList<HttpResult> refused;
+    for (int i = 0; i < 12; ++i) // more requests than worker threads: lost connections, then refused ones
+        refused << get(QStringLiteral("/api/admin/users?limit=1"), m_root);
+    QVERIFY2(q.exec(QStringLiteral("ALTER DATABASE %1 CONNECTION LIMIT -1").arg(database)),
+             qPrintable(q.lastError().text()));
+
+    int unavailable = 0;
+    for (const HttpResult& r : std::as_const(refused)) {
+        if (r.status == 200)
+            continue; // a worker that had not been used yet may still have connected before the limit
+        QCOMPARE(r.status, 503);
+        QCOMPARE(r.json().value(QStringLiteral("code")).toString(), QStringLiteral("unavailable"));
+        QCOMPARE(r.header("Retry-After"), QByteArray("1"));
+        ++unavailable;
+        for (const QString& leak : { QString(config.host + QLatin1Char(':') + QString::number(config.port)),
+                                     config.user, database, QStringLiteral("postgresql"), QStringLiteral("FATAL") })
+            QVERIFY2(!r.body.contains(leak.toUtf8()), qPrintable(leak + QStringLiteral(" in ") + r.describe()));
+    }
+    QVERIFY2(unavailable > 0, "no request noticed the lost database");
+    // The operator learns why, without the password.
+    QElapsedTimer waited;
+    waited.start();
+    while (!m_server.log().mid(logBefore).contains(QStringLiteral("unavailable:")) && waited.elapsed() < 5000)
+        QTest::qWait(50);
+    const QString log = m_server.log().mid(logBefore);
+    QVERIFY2(log.contains(QStringLiteral("unavailable:")), qPrintable(log.left(2000)));
+    QVERIFY2(!log.contains(QLatin1Char(':') + config.password + QLatin1Char('@')), qPrintable(log.left(2000)));
+
+    // Back again: each worker reconnects on its next request.
+    bool recovered = false;
+    for (int i = 0; i < 40 && !recovered; ++i)
+        recovered = get(QStringLiteral("/api/admin/users?limit=1"), m_root).status == 200;
+    QVERIFY(recovered);
 }
 
 void TestRestServer::accessLogHoldsNoSecrets()

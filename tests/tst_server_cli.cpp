@@ -103,9 +103,11 @@ private slots:
     void databaseFilesAreOwnerOnlyWhateverTheUmask();
     void appRoleCanWorkButNotRewriteTheAuditLog();
     void appRoleNeedsPostgresAndAPassword();
+    void productBinaryIgnoresTheArgon2Override_data();
+    void productBinaryIgnoresTheArgon2Override();
 
 private:
-    Run server(const QStringList& arguments);
+    Run server(const QStringList& arguments, const QString& program = {});
     QString writeFile(const QString& name, const QByteArray& content);
     QString dbPath(const QString& name = QStringLiteral("portcullis.db")) const { return m_dir->filePath(name); }
     Run initDatabase(const QString& path);
@@ -136,10 +138,10 @@ void TestServerCli::cleanup()
     m_dir.reset();
 }
 
-Run TestServerCli::server(const QStringList& arguments)
+Run TestServerCli::server(const QStringList& arguments, const QString& program)
 {
     QProcess process;
-    process.start(m_binary, arguments);
+    process.start(program.isEmpty() ? m_binary : program, arguments);
     Run run;
     if (!process.waitForStarted(10000)) {
         run.err = process.errorString();
@@ -596,6 +598,45 @@ void TestServerCli::secretsAreNotStoredOrPrinted()
     }
     // What is stored instead: the key's SHA-256 and its display prefix.
     QVERIFY(bytes.contains(crypto::sha256Hex(secret.toUtf8())));
+}
+
+// PORTCULLIS_ARGON2_MEMORY_KIB (set by ctest for every suite) lowers the hashing cost only in the
+// test build of the server (portcullis-server-test, with tests/testhooks.cpp); the portcullis-server
+// that gets installed hashes with the product's cost whatever the environment says.
+void TestServerCli::productBinaryIgnoresTheArgon2Override_data()
+{
+    QTest::addColumn<QString>("variable"); // PORTCULLIS_*_BIN naming the binary
+    QTest::addColumn<QString>("expectedCost");
+    QTest::newRow("the installed portcullis-server keeps m=19456")
+        << QStringLiteral("PORTCULLIS_PRODUCT_SERVER_BIN") << QStringLiteral("$argon2id$v=19$m=19456,t=2,p=1$");
+    QTest::newRow("the test build honours the override")
+        << QStringLiteral("PORTCULLIS_SERVER_BIN") << QStringLiteral("$argon2id$v=19$m=256,t=2,p=1$");
+}
+
+void TestServerCli::productBinaryIgnoresTheArgon2Override()
+{
+    QFETCH(QString, variable);
+    QFETCH(QString, expectedCost);
+    const QString program = qEnvironmentVariable(qPrintable(variable));
+    if (program.isEmpty())
+        QFAIL(qPrintable(variable + QStringLiteral(" is not set (run the suite through ctest)")));
+    const QByteArray before = qgetenv("PORTCULLIS_ARGON2_MEMORY_KIB");
+    qputenv("PORTCULLIS_ARGON2_MEMORY_KIB", "256");
+    const Run run = server({ QStringLiteral("init"), QStringLiteral("--db"), dbPath(), QStringLiteral("--admin-email"),
+                             kAdminEmail, QStringLiteral("--admin-password-file"), m_passwordFile },
+                           program);
+    if (before.isNull())
+        qunsetenv("PORTCULLIS_ARGON2_MEMORY_KIB");
+    else
+        qputenv("PORTCULLIS_ARGON2_MEMORY_KIB", before);
+    QVERIFY2(run.exitCode == 0, qPrintable(run.all()));
+    OpenStore open(dbPath());
+    QSqlQuery q(open.db());
+    QVERIFY(q.exec(QStringLiteral("SELECT password_hash FROM users WHERE email = '%1'").arg(kAdminEmail)));
+    QVERIFY(q.next());
+    const QString hash = q.value(0).toString();
+    QVERIFY2(hash.startsWith(expectedCost), qPrintable(hash.left(40)));
+    QVERIFY(crypto::verifyPassword(kAdminPassword, hash));
 }
 
 QTEST_GUILESS_MAIN(TestServerCli)

@@ -68,10 +68,6 @@
         <translation>API-Schlüssel laden</translation>
     </message>
     <message>
-        <source>No API key with id %1</source>
-        <translation>Kein API-Schlüssel mit der ID %1</translation>
-    </message>
-    <message>
         <source>Revoking the API key</source>
         <translation>API-Schlüssel widerrufen</translation>
     </message>
@@ -149,10 +145,6 @@
     <message>
         <source>Reading the audit log</source>
         <translation>Audit-Protokoll lesen</translation>
-    </message>
-    <message>
-        <source>No audit event #%1</source>
-        <translation>Kein Audit-Ereignis #%1</translation>
     </message>
     <message>
         <source>Export cancelled after %1 events</source>
@@ -296,6 +288,8 @@
     <message>
         <source>Cannot write the checkpoint file %1: %2</source>
         <translation>Die Checkpoint-Datei %1 kann nicht geschrieben werden: %2</translation>
+        <source>Verifying the audit chain covers every organization of the deployment: only super admins can run it</source>
+        <translation>Die Prüfung der Audit-Kette umfasst alle Organisationen der Installation: Nur Super-Admins können sie ausführen</translation>
     </message>
 </context>
 <context>
@@ -569,10 +563,6 @@
     <message>
         <source>Loading the invitation</source>
         <translation>Einladung laden</translation>
-    </message>
-    <message>
-        <source>No invitation with id %1</source>
-        <translation>Keine Einladung mit der ID %1</translation>
     </message>
     <message>
         <source>The invitation for %1 was already accepted</source>
@@ -880,10 +870,6 @@
         <translation>Rollen auflisten</translation>
     </message>
     <message>
-        <source>No role with code %1</source>
-        <translation>Keine Rolle mit dem Code %1</translation>
-    </message>
-    <message>
         <source>A role needs a name</source>
         <translation>Eine Rolle braucht einen Namen</translation>
     </message>
@@ -1164,6 +1150,20 @@
     <message>
         <source>Audit events cannot be written or checked: %1</source>
         <translation>Audit-Ereignisse können weder geschrieben noch geprüft werden: %1</translation>
+        <source>No session with id %1</source>
+        <translation>Keine Sitzung mit der ID %1</translation>
+    </message>
+    <message>
+        <source>No API key with id %1</source>
+        <translation>Kein API-Schlüssel mit der ID %1</translation>
+    </message>
+    <message>
+        <source>No invitation with id %1</source>
+        <translation>Keine Einladung mit der ID %1</translation>
+    </message>
+    <message>
+        <source>No audit event #%1</source>
+        <translation>Kein Audit-Ereignis #%1</translation>
     </message>
 </context>
 <context>
@@ -1254,10 +1254,6 @@
     <message>
         <source>Organization %1 is suspended</source>
         <translation>Die Organisation %1 ist deaktiviert</translation>
-    </message>
-    <message>
-        <source>Unknown role %1</source>
-        <translation>Unbekannte Rolle %1</translation>
     </message>
     <message>
         <source>Could not hash the password</source>
@@ -2308,6 +2304,8 @@ Jede Änderung und jeder abgewiesene Versuch wird hier aufgeführt.</translation
     <message>
         <source>The audit log could not be checked: %1</source>
         <translation>Das Audit-Protokoll konnte nicht geprüft werden: %1</translation>
+        <source>Only super admins verify the chain: it covers every organization</source>
+        <translation>Nur Super-Admins prüfen die Kette: Sie umfasst alle Organisationen</translation>
     </message>
 </context>
 <context>

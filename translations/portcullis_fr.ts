@@ -68,10 +68,6 @@
         <translation>Chargement de la clé d&apos;API</translation>
     </message>
     <message>
-        <source>No API key with id %1</source>
-        <translation>Aucune clé d&apos;API avec l&apos;identifiant %1</translation>
-    </message>
-    <message>
         <source>Revoking the API key</source>
         <translation>Révocation de la clé d&apos;API</translation>
     </message>
@@ -149,10 +145,6 @@
     <message>
         <source>Reading the audit log</source>
         <translation>Lecture du journal d&apos;audit</translation>
-    </message>
-    <message>
-        <source>No audit event #%1</source>
-        <translation>Aucun événement d&apos;audit n° %1</translation>
     </message>
     <message>
         <source>Export cancelled after %1 events</source>
@@ -296,6 +288,8 @@
     <message>
         <source>Cannot write the checkpoint file %1: %2</source>
         <translation>Impossible d&apos;écrire le fichier de points de contrôle %1 : %2</translation>
+        <source>Verifying the audit chain covers every organization of the deployment: only super admins can run it</source>
+        <translation>La vérification de la chaîne d&apos;audit couvre toutes les organisations du déploiement : seuls les super administrateurs peuvent la lancer</translation>
     </message>
 </context>
 <context>
@@ -569,10 +563,6 @@
     <message>
         <source>Loading the invitation</source>
         <translation>Chargement de l&apos;invitation</translation>
-    </message>
-    <message>
-        <source>No invitation with id %1</source>
-        <translation>Aucune invitation avec l&apos;identifiant %1</translation>
     </message>
     <message>
         <source>The invitation for %1 was already accepted</source>
@@ -880,10 +870,6 @@
         <translation>Liste des rôles</translation>
     </message>
     <message>
-        <source>No role with code %1</source>
-        <translation>Aucun rôle avec le code %1</translation>
-    </message>
-    <message>
         <source>A role needs a name</source>
         <translation>Un rôle doit avoir un nom</translation>
     </message>
@@ -1164,6 +1150,20 @@
     <message>
         <source>Audit events cannot be written or checked: %1</source>
         <translation>Les événements d&apos;audit ne peuvent être ni écrits ni vérifiés : %1</translation>
+        <source>No session with id %1</source>
+        <translation>Aucune session avec l&apos;identifiant %1</translation>
+    </message>
+    <message>
+        <source>No API key with id %1</source>
+        <translation>Aucune clé d&apos;API avec l&apos;identifiant %1</translation>
+    </message>
+    <message>
+        <source>No invitation with id %1</source>
+        <translation>Aucune invitation avec l&apos;identifiant %1</translation>
+    </message>
+    <message>
+        <source>No audit event #%1</source>
+        <translation>Aucun événement d&apos;audit n° %1</translation>
     </message>
 </context>
 <context>
@@ -1254,10 +1254,6 @@
     <message>
         <source>Organization %1 is suspended</source>
         <translation>L&apos;organisation %1 est suspendue</translation>
-    </message>
-    <message>
-        <source>Unknown role %1</source>
-        <translation>Rôle inconnu : %1</translation>
     </message>
     <message>
         <source>Could not hash the password</source>
@@ -2308,6 +2304,8 @@ Chaque modification et chaque tentative refusée y figureront.</translation>
     <message>
         <source>The audit log could not be checked: %1</source>
         <translation>Le journal d&apos;audit n&apos;a pas pu être vérifié : %1</translation>
+        <source>Only super admins verify the chain: it covers every organization</source>
+        <translation>Seuls les super administrateurs vérifient la chaîne : elle couvre toutes les organisations</translation>
     </message>
 </context>
 <context>

@@ -815,6 +815,10 @@ void AuditPane::updateActions()
     setActionAllowed(m_exportAction, allowed, why,
                      tr("Export every event that matches the filters to CSV or JSON Lines"));
     allowed = may(QStringLiteral("admin:audit:verify"), &why);
+    if (allowed && !actor().isSuperAdmin()) { // the core refuses it too: the chain covers every organization
+        allowed = false;
+        why = tr("Only super admins verify the chain: it covers every organization");
+    }
     if (allowed && m_verifying) {
         allowed = false;
         why = tr("The check is running");

@@ -8,6 +8,7 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include <atomic>
 #include <cmath>
 #include <vector>
 
@@ -21,6 +22,9 @@ constexpr int ApiKeyPrefixLength = 12; // "pk_live_" + 4
 constexpr quint32 SaltBytes = 16;
 constexpr quint32 HashBytes = 32;
 constexpr quint32 DefaultMemoryKiB = 19 * 1024;
+
+// 0: the product's cost. Set only through setArgon2MemoryKiBForTests() (test executables).
+std::atomic<quint32> g_testMemoryKiB { 0 };
 
 QString apiKeyScheme()
 {
@@ -150,12 +154,16 @@ Argon2Cost defaultArgon2Cost()
     cost.memoryKiB = DefaultMemoryKiB;
     cost.iterations = 2;
     cost.parallelism = 1;
-    // Tests lower the memory cost to stay fast; Argon2 itself refuses less than 8 KiB per lane.
-    bool ok = false;
-    const uint memory = qEnvironmentVariable("PORTCULLIS_ARGON2_MEMORY_KIB").toUInt(&ok);
-    if (ok && memory >= 8 * cost.parallelism)
-        cost.memoryKiB = memory;
+    if (const quint32 lowered = g_testMemoryKiB.load(std::memory_order_relaxed); lowered != 0)
+        cost.memoryKiB = lowered;
     return cost;
+}
+
+void setArgon2MemoryKiBForTests(quint32 memoryKiB)
+{
+    // Argon2 itself refuses less than 8 KiB per lane.
+    if (memoryKiB == 0 || memoryKiB >= 8)
+        g_testMemoryKiB.store(memoryKiB, std::memory_order_relaxed);
 }
 
 QString hashPassword(const QString& password, const Argon2Cost& cost)

@@ -28,7 +28,14 @@ struct Argon2Cost
     quint32 iterations = 2;
     quint32 parallelism = 1;
 };
+// The cost every new password hash gets: the product's, which nothing in the environment changes.
 Argon2Cost defaultArgon2Cost();
+// For test executables only: lowers the memory cost of defaultArgon2Cost() for the rest of the
+// process (0 restores the product's; values Argon2 refuses, below 8 KiB, are ignored). No product
+// code calls it: the test hooks (tests/testhooks.cpp, linked into the suites and into
+// portcullis-server-test, never into an installed binary) read PORTCULLIS_ARGON2_MEMORY_KIB and call
+// it, so no environment can weaken the hashing of a packaged portcullis or portcullis-server.
+void setArgon2MemoryKiBForTests(quint32 memoryKiB);
 QString hashPassword(const QString& password, const Argon2Cost& cost = defaultArgon2Cost());
 bool verifyPassword(const QString& password, const QString& phcHash);
 

@@ -104,15 +104,14 @@ Result<CreatedApiKey> ApiKeyManager::create(const Actor& actor, const NewApiKey&
 {
     const QString action = QStringLiteral("api_key.created");
     const QString resource = QStringLiteral("api_key");
-    if (const auto decision = policy::requirePermission(actor, QStringLiteral("admin:apikey:create")); !decision)
-        return m_core.deny(actor, action, resource, {}, actor.organizationId, decision.reason);
-
     const Id ownerId = key.userId != 0 ? key.userId : actor.userId;
     if (ownerId == 0)
         return ServiceError::validationField(QStringLiteral("user_id"), Tr::tr("Choose the user the key acts for."));
-    auto owner = m_core.loadUser(ownerId);
+    auto owner = m_core.userFor(actor, ownerId, action);
     if (!owner)
         return owner.error();
+    if (const auto decision = policy::requirePermission(actor, QStringLiteral("admin:apikey:create")); !decision)
+        return m_core.deny(actor, action, resource, {}, actor.organizationId, decision.reason);
     if (!isOwnAccount(actor, ownerId)) {
         if (const auto decision = policy::canManageUser(actor, *owner, false); !decision)
             return m_core.deny(actor, action, QStringLiteral("user"), QString::number(ownerId), owner->organizationId,
@@ -233,18 +232,16 @@ Result<CreatedApiKey> ApiKeyManager::create(const Actor& actor, const NewApiKey&
 Result<Page<ApiKey>> ApiKeyManager::list(const Actor& actor, Id userId, int page, int limit)
 {
     const QString action = QStringLiteral("api_key.listed");
+    if (userId != 0) {
+        if (auto owner = m_core.userFor(actor, userId, action); !owner)
+            return owner.error();
+    }
     if (const auto decision = policy::requirePermission(actor, QStringLiteral("admin:apikey:view")); !decision)
         return m_core.deny(actor, action, QStringLiteral("api_key"), {}, actor.organizationId, decision.reason);
 
     QStringList where;
     QVariantList binds;
     if (userId != 0) {
-        auto owner = m_core.loadUser(userId);
-        if (!owner)
-            return owner.error();
-        if (const auto decision = policy::requireTenant(actor, owner->organizationId); !decision)
-            return m_core.deny(actor, action, QStringLiteral("user"), QString::number(userId), owner->organizationId,
-                               decision.reason);
         where << QStringLiteral("k.user_id = ?");
         binds << userId;
     }
@@ -284,16 +281,19 @@ Status ApiKeyManager::revoke(const Actor& actor, Id keyId)
         QSqlQuery q(m_core.db());
         if (!m_core.exec(q, kKeySelect + QStringLiteral(" WHERE k.id = ?"), { keyId }))
             return m_core.sqlError(q, Tr::tr("Loading the API key"));
-        if (!q.next())
-            return ServiceError::notFound(Tr::tr("No API key with id %1").arg(keyId));
-        key = keyFromQuery(q);
+        const bool found = q.next();
+        if (found)
+            key = keyFromQuery(q);
+        q.finish(); // before requireVisible() may write a denial
+        if (auto visible
+            = m_core.requireVisible(actor, found, key.organizationId, Resource::ApiKey, resourceId, action);
+            !visible)
+            return visible.error();
     }
 
     // Revoking one's own key is always allowed: it only ever takes access away.
     if (!isOwnAccount(actor, key.userId)) {
         if (const auto decision = policy::requirePermission(actor, QStringLiteral("admin:apikey:revoke")); !decision)
-            return m_core.deny(actor, action, resource, resourceId, key.organizationId, decision.reason);
-        if (const auto decision = policy::requireTenant(actor, key.organizationId); !decision)
             return m_core.deny(actor, action, resource, resourceId, key.organizationId, decision.reason);
         auto owner = m_core.loadUser(key.userId);
         if (!owner)

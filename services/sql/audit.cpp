@@ -158,6 +158,10 @@ Result<Filter> buildFilter(const Actor& actor, const AuditQuery& query)
 
 Result<AuditPage> AuditManager::query(const Actor& actor, const AuditQuery& query)
 {
+    if (query.organizationId != 0) {
+        if (auto org = m_core.organizationFor(actor, query.organizationId, QStringLiteral("audit.queried")); !org)
+            return org.error();
+    }
     policy::Decision d = policy::requirePermission(actor, QStringLiteral("admin:audit:view"));
     if (!d)
         d = policy::requirePermission(actor, QStringLiteral("admin:audit:read"));
@@ -241,24 +245,37 @@ Result<AuditPage> AuditManager::query(const Actor& actor, const AuditQuery& quer
 
 Result<AuditEvent> AuditManager::get(const Actor& actor, Id eventId)
 {
+    AuditEvent event;
+    {
+        QSqlQuery q(m_core.db());
+        if (!m_core.exec(q, kAuditColumns + QStringLiteral(" WHERE id = ?"), { eventId }))
+            return m_core.sqlError(q, Tr::tr("Reading the audit log"));
+        const bool found = q.next();
+        if (found)
+            event = eventFromQuery(q);
+        q.finish(); // before requireVisible() may write a denial
+        // Another tenant's event reads as missing, not as forbidden: its existence is not disclosed.
+        if (auto visible = m_core.requireVisible(actor, found, event.organizationId, Resource::AuditEvent,
+                                                 QString::number(eventId), QStringLiteral("audit.queried"));
+            !visible)
+            return visible.error();
+    }
     policy::Decision d = policy::requirePermission(actor, QStringLiteral("admin:audit:view"));
     if (!d)
         d = policy::requirePermission(actor, QStringLiteral("admin:audit:read"));
     if (!d)
         return m_core.deny(actor, QStringLiteral("audit.queried"), QStringLiteral("audit"), QString::number(eventId),
                            actor.organizationId, d.reason);
-    QSqlQuery q(m_core.db());
-    if (!m_core.exec(q, kAuditColumns + QStringLiteral(" WHERE id = ?"), { eventId }))
-        return m_core.sqlError(q, Tr::tr("Reading the audit log"));
-    // Another tenant's event reads as missing, not as forbidden: its existence is not disclosed.
-    if (!q.next() || (!actor.isSuperAdmin() && q.value(5).toLongLong() != actor.organizationId))
-        return ServiceError::notFound(Tr::tr("No audit event #%1").arg(eventId));
-    return eventFromQuery(q);
+    return event;
 }
 
 Result<qint64> AuditManager::exportTo(const Actor& actor, const AuditQuery& query, QIODevice& out,
                                       const ExportOptions& options)
 {
+    if (query.organizationId != 0) {
+        if (auto org = m_core.organizationFor(actor, query.organizationId, QStringLiteral("audit.exported")); !org)
+            return org.error();
+    }
     policy::Decision d = policy::requirePermission(actor, QStringLiteral("admin:audit:export"));
     if (d && query.organizationId != 0)
         d = policy::requireTenant(actor, query.organizationId);
@@ -639,6 +656,12 @@ Result<auditchain::Checkpoint> AuditManager::writeCheckpoint()
 Result<AuditVerification> AuditManager::verify(const Actor& actor)
 {
     policy::Decision d = policy::requirePermission(actor, QStringLiteral("admin:audit:verify"));
+    // The chain is one for the whole deployment: its result (how many events, which one is broken)
+    // describes every tenant. Refused rather than scoped for everyone but super admins.
+    if (d && !actor.isSuperAdmin())
+        d = policy::Decision::deny(
+            Tr::tr("Verifying the audit chain covers every organization of the deployment: only super admins can "
+                   "run it"));
     if (!d)
         return m_core.deny(actor, QStringLiteral("audit.verified"), QStringLiteral("audit"), {}, actor.organizationId,
                            d.reason);
@@ -709,6 +732,10 @@ Result<qint64> AuditManager::purge(const Actor& actor, const QDateTime& before)
 
 Result<QList<DayActivity>> AuditManager::dailyActivity(const Actor& actor, Id organizationId, int days)
 {
+    if (organizationId != 0) {
+        if (auto org = m_core.organizationFor(actor, organizationId, QStringLiteral("stats.viewed")); !org)
+            return org.error();
+    }
     policy::Decision d = policy::requirePermission(actor, QStringLiteral("admin:stats:read"));
     if (d && organizationId != 0)
         d = policy::requireTenant(actor, organizationId);

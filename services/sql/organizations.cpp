@@ -166,11 +166,12 @@ Result<Organization> OrganizationManager::get(const Actor& actor, Id organizatio
     const QString action = QStringLiteral("org.viewed");
     const QString resource = QStringLiteral("organization");
     const QString resourceId = QString::number(organizationId);
+    auto organization = m_core.organizationFor(actor, organizationId, action);
+    if (!organization)
+        return organization.error();
     if (const auto decision = policy::requirePermission(actor, QStringLiteral("admin:org:view")); !decision)
         return m_core.deny(actor, action, resource, resourceId, organizationId, decision.reason);
-    if (const auto decision = policy::requireTenant(actor, organizationId); !decision)
-        return m_core.deny(actor, action, resource, resourceId, organizationId, decision.reason);
-    return m_core.loadOrganization(organizationId);
+    return organization;
 }
 
 Result<QList<Organization>> OrganizationManager::list(const Actor& actor)
@@ -196,19 +197,16 @@ Result<Organization> OrganizationManager::update(const Actor& actor, Id organiza
     const QString action = QStringLiteral("org.updated");
     const QString resource = QStringLiteral("organization");
     const QString resourceId = QString::number(organizationId);
+    auto current = m_core.organizationFor(actor, organizationId, action);
+    if (!current)
+        return current.error();
     if (const auto decision = policy::requirePermission(actor, QStringLiteral("admin:org:edit")); !decision)
-        return m_core.deny(actor, action, resource, resourceId, organizationId, decision.reason);
-    if (const auto decision = policy::requireTenant(actor, organizationId); !decision)
         return m_core.deny(actor, action, resource, resourceId, organizationId, decision.reason);
     // The plan, its user limit and its features are the commercial side: super admins only. Admins
     // may rename their own organization.
     if ((update.plan || update.maxUsers || update.features) && !actor.isSuperAdmin())
         return m_core.deny(actor, action, resource, resourceId, organizationId,
                            Tr::tr("Only super admins can change the plan, the user limit or the features"));
-
-    auto current = m_core.loadOrganization(organizationId);
-    if (!current)
-        return current.error();
 
     QHash<QString, QString> fields;
     const QString name = update.name ? update.name->trimmed() : current->name;
@@ -262,6 +260,9 @@ Result<Organization> setOrganizationActive(StoreCore& core, const Actor& actor, 
     const QString action = active ? QStringLiteral("org.unsuspended") : QStringLiteral("org.suspended");
     const QString resource = QStringLiteral("organization");
     const QString resourceId = QString::number(organizationId);
+    auto current = core.organizationFor(actor, organizationId, action);
+    if (!current)
+        return current.error();
     if (const auto decision = policy::requirePermission(actor, QStringLiteral("admin:org:suspend")); !decision)
         return core.deny(actor, action, resource, resourceId, organizationId, decision.reason);
     if (!actor.isSuperAdmin())
@@ -271,9 +272,6 @@ Result<Organization> setOrganizationActive(StoreCore& core, const Actor& actor, 
         return core.deny(actor, action, resource, resourceId, organizationId,
                          Tr::tr("You cannot suspend your own organization"));
 
-    auto current = core.loadOrganization(organizationId);
-    if (!current)
-        return current.error();
     if (current->active == active)
         return current; // already so: nothing changed, nothing to audit
 
@@ -309,6 +307,9 @@ Status OrganizationManager::wipeOut(const Actor& actor, Id organizationId, const
     const QString action = QStringLiteral("org.wiped_out");
     const QString resource = QStringLiteral("organization");
     const QString resourceId = QString::number(organizationId);
+    auto organization = m_core.organizationFor(actor, organizationId, action);
+    if (!organization)
+        return organization.error();
     if (const auto decision = policy::requirePermission(actor, QStringLiteral("admin:org:delete")); !decision)
         return m_core.deny(actor, action, resource, resourceId, organizationId, decision.reason);
     if (!actor.isSuperAdmin())
@@ -318,9 +319,6 @@ Status OrganizationManager::wipeOut(const Actor& actor, Id organizationId, const
         return m_core.deny(actor, action, resource, resourceId, organizationId,
                            Tr::tr("You cannot wipe out your own organization"));
 
-    auto organization = m_core.loadOrganization(organizationId);
-    if (!organization)
-        return organization.error();
     if (confirmSlug.trimmed() != organization->slug)
         return ServiceError::validationField(
             QStringLiteral("confirm"),
@@ -367,9 +365,15 @@ Result<CreatedInvitation> OrganizationManager::invite(const Actor& actor, Id org
     const QString action = QStringLiteral("invitation.created");
     const QString resource = QStringLiteral("invitation");
     const Id orgId = organizationId != 0 ? organizationId : actor.organizationId;
+    auto organization = m_core.organizationFor(actor, orgId, action);
+    if (!organization)
+        return organization.error();
+    auto role = m_core.roleFor(actor, roleCode.trimmed(), action);
+    if (!role)
+        return role.error();
+    if (role->organizationId != 0 && role->organizationId != orgId) // a super admin mixing tenants
+        return ServiceError::notFound(Tr::tr("No role %1 in %2").arg(roleCode.trimmed(), organization->name));
     if (const auto decision = policy::requirePermission(actor, QStringLiteral("admin:org:invite")); !decision)
-        return m_core.deny(actor, action, resource, {}, orgId, decision.reason);
-    if (const auto decision = policy::requireTenant(actor, orgId); !decision)
         return m_core.deny(actor, action, resource, {}, orgId, decision.reason);
 
     const QString address = email.trimmed().toLower();
@@ -379,15 +383,9 @@ Result<CreatedInvitation> OrganizationManager::invite(const Actor& actor, Id org
         return ServiceError::validationField(QStringLiteral("valid_days"),
                                              Tr::tr("An invitation is valid for 1 to %1 days.").arg(MaxInvitationDays));
 
-    auto organization = m_core.loadOrganization(orgId);
-    if (!organization)
-        return organization.error();
     if (!organization->active)
         return ServiceError::conflict(Tr::tr("%1 is suspended; reactivate it before inviting").arg(organization->name));
 
-    auto role = m_core.loadRole(roleCode.trimmed());
-    if (!role || (role->organizationId != 0 && role->organizationId != orgId))
-        return ServiceError::notFound(Tr::tr("No role %1 in %2").arg(roleCode.trimmed(), organization->name));
     // The invitee gets the role without anyone assigning it later, so the inviter must be able to
     // assign it: strictly below the inviter's own level.
     if (role->level >= actor.level)
@@ -457,10 +455,9 @@ Result<QList<Invitation>> OrganizationManager::invitations(const Actor& actor, I
 {
     const QString action = QStringLiteral("invitation.listed");
     const Id orgId = organizationId != 0 ? organizationId : actor.organizationId;
+    if (auto organization = m_core.organizationFor(actor, orgId, action); !organization)
+        return organization.error();
     if (const auto decision = policy::requirePermission(actor, QStringLiteral("admin:org:view")); !decision)
-        return m_core.deny(actor, action, QStringLiteral("organization"), QString::number(orgId), orgId,
-                           decision.reason);
-    if (const auto decision = policy::requireTenant(actor, orgId); !decision)
         return m_core.deny(actor, action, QStringLiteral("organization"), QString::number(orgId), orgId,
                            decision.reason);
     QSqlQuery q(m_core.db());
@@ -478,19 +475,21 @@ Status OrganizationManager::revokeInvitation(const Actor& actor, Id invitationId
     const QString action = QStringLiteral("invitation.revoked");
     const QString resource = QStringLiteral("invitation");
     const QString resourceId = QString::number(invitationId);
-    if (const auto decision = policy::requirePermission(actor, QStringLiteral("admin:org:invite")); !decision)
-        return m_core.deny(actor, action, resource, resourceId, actor.organizationId, decision.reason);
-
     Invitation invitation;
     {
         QSqlQuery q(m_core.db());
         if (!m_core.exec(q, kInvitationSelect + QStringLiteral(" WHERE i.id = ?"), { invitationId }))
             return m_core.sqlError(q, Tr::tr("Loading the invitation"));
-        if (!q.next())
-            return ServiceError::notFound(Tr::tr("No invitation with id %1").arg(invitationId));
-        invitation = invitationFromQuery(q);
+        const bool found = q.next();
+        if (found)
+            invitation = invitationFromQuery(q);
+        q.finish(); // before requireVisible() may write a denial
+        if (auto visible
+            = m_core.requireVisible(actor, found, invitation.organizationId, Resource::Invitation, resourceId, action);
+            !visible)
+            return visible.error();
     }
-    if (const auto decision = policy::requireTenant(actor, invitation.organizationId); !decision)
+    if (const auto decision = policy::requirePermission(actor, QStringLiteral("admin:org:invite")); !decision)
         return m_core.deny(actor, action, resource, resourceId, invitation.organizationId, decision.reason);
     if (invitation.acceptedAt.isValid())
         return ServiceError::conflict(Tr::tr("The invitation for %1 was already accepted").arg(invitation.email));

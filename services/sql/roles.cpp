@@ -105,13 +105,11 @@ Result<QList<Role>> RoleManager::list(const Actor& actor)
 
 Result<Role> RoleManager::get(const Actor& actor, const QString& code)
 {
-    if (auto d = policy::requirePermission(actor, QStringLiteral("admin:role:view")); !d)
-        return m_core.deny(actor, QStringLiteral("role.viewed"), kRoleResource, code, actor.organizationId, d.reason);
-    auto role = m_core.loadRole(code);
+    auto role = m_core.roleFor(actor, code, QStringLiteral("role.viewed"));
     if (!role)
         return role.error();
-    if (role->organizationId != 0 && !policy::requireTenant(actor, role->organizationId))
-        return ServiceError::notFound(Tr::tr("No role with code %1").arg(code));
+    if (auto d = policy::requirePermission(actor, QStringLiteral("admin:role:view")); !d)
+        return m_core.deny(actor, QStringLiteral("role.viewed"), kRoleResource, code, actor.organizationId, d.reason);
     return role;
 }
 
@@ -141,6 +139,10 @@ static Status validateRoleFields(const QString& name, const QString& description
 
 Result<Role> RoleManager::create(const Actor& actor, const NewRole& nr)
 {
+    if (nr.organizationId != 0) {
+        if (auto org = m_core.organizationFor(actor, nr.organizationId, QStringLiteral("role.created")); !org)
+            return org.error();
+    }
     if (auto d = policy::requirePermission(actor, QStringLiteral("admin:role:create")); !d)
         return m_core.deny(actor, QStringLiteral("role.created"), kRoleResource, nr.code, nr.organizationId, d.reason);
     if (auto c = policy::validateRoleCode(nr.code); !c)
@@ -194,7 +196,7 @@ Result<Role> RoleManager::create(const Actor& actor, const NewRole& nr)
 
 Result<Role> RoleManager::update(const Actor& actor, Id roleId, const RoleUpdate& update)
 {
-    auto role = m_core.loadRoleById(roleId);
+    auto role = m_core.roleFor(actor, roleId, QStringLiteral("role.updated"));
     if (!role)
         return role.error();
     if (auto d = policy::requirePermission(actor, QStringLiteral("admin:role:edit")); !d)
@@ -255,7 +257,7 @@ Result<Role> RoleManager::update(const Actor& actor, Id roleId, const RoleUpdate
 
 Status RoleManager::remove(const Actor& actor, Id roleId, bool cascade)
 {
-    auto role = m_core.loadRoleById(roleId);
+    auto role = m_core.roleFor(actor, roleId, QStringLiteral("role.deleted"));
     if (!role)
         return role.error();
     if (auto d = policy::requirePermission(actor, QStringLiteral("admin:role:delete")); !d)
@@ -291,7 +293,7 @@ Status RoleManager::remove(const Actor& actor, Id roleId, bool cascade)
 
 Result<Role> RoleManager::addPermission(const Actor& actor, Id roleId, const QString& permission)
 {
-    auto role = m_core.loadRoleById(roleId);
+    auto role = m_core.roleFor(actor, roleId, QStringLiteral("role.updated"));
     if (!role)
         return role.error();
     RoleUpdate update;
@@ -304,7 +306,7 @@ Result<Role> RoleManager::addPermission(const Actor& actor, Id roleId, const QSt
 
 Result<Role> RoleManager::removePermission(const Actor& actor, Id roleId, const QString& permission)
 {
-    auto role = m_core.loadRoleById(roleId);
+    auto role = m_core.roleFor(actor, roleId, QStringLiteral("role.updated"));
     if (!role)
         return role.error();
     if (!role->permissions.contains(permission))
@@ -318,11 +320,13 @@ Result<Role> RoleManager::removePermission(const Actor& actor, Id roleId, const 
 
 Result<QStringList> RoleManager::effectivePermissions(const Actor& actor, Id roleId)
 {
-    if (auto d = policy::requirePermission(actor, QStringLiteral("admin:role:view")); !d)
-        return m_core.deny(actor, QStringLiteral("role.viewed"), kRoleResource, QString::number(roleId), 0, d.reason);
-    auto role = m_core.loadRoleById(roleId);
+    // Another tenant's role is missing (this answered for any role id before).
+    auto role = m_core.roleFor(actor, roleId, QStringLiteral("role.viewed"));
     if (!role)
         return role.error();
+    if (auto d = policy::requirePermission(actor, QStringLiteral("admin:role:view")); !d)
+        return m_core.deny(actor, QStringLiteral("role.viewed"), kRoleResource, role->code, role->organizationId,
+                           d.reason);
     QStringList list = policy::effectivePermissions(*role).values();
     list.sort();
     return list;
@@ -330,13 +334,11 @@ Result<QStringList> RoleManager::effectivePermissions(const Actor& actor, Id rol
 
 Result<QStringList> RoleManager::userEffectivePermissions(const Actor& actor, Id userId)
 {
-    auto target = m_core.loadUser(userId);
+    auto target = m_core.userFor(actor, userId, QStringLiteral("user.viewed"));
     if (!target)
         return target.error();
     if (!(actor.kind == Actor::Kind::User && actor.userId == userId)) {
-        policy::Decision d = policy::requirePermission(actor, QStringLiteral("admin:user:view"));
-        if (d)
-            d = policy::requireTenant(actor, target->organizationId);
+        const policy::Decision d = policy::requirePermission(actor, QStringLiteral("admin:user:view"));
         if (!d)
             return m_core.deny(actor, QStringLiteral("user.viewed"), QStringLiteral("user"), QString::number(userId),
                                target->organizationId, d.reason);

@@ -86,18 +86,16 @@ Result<Page<Session>> SessionManager::list(const Actor& actor, const SessionQuer
 {
     const QString action = QStringLiteral("session.listed");
     const QString resource = QStringLiteral("session");
+    if (query.userId != 0) {
+        if (auto target = m_core.userFor(actor, query.userId, action); !target)
+            return target.error();
+    }
     if (const auto decision = policy::requirePermission(actor, QStringLiteral("admin:session:read")); !decision)
         return m_core.deny(actor, action, resource, {}, actor.organizationId, decision.reason);
 
     QStringList where;
     QVariantList binds;
     if (query.userId != 0) {
-        auto target = m_core.loadUser(query.userId);
-        if (!target)
-            return target.error();
-        if (const auto decision = policy::requireTenant(actor, target->organizationId); !decision)
-            return m_core.deny(actor, action, QStringLiteral("user"), QString::number(target->id),
-                               target->organizationId, decision.reason);
         where << QStringLiteral("s.user_id = ?");
         binds << query.userId;
     }
@@ -137,15 +135,17 @@ Status SessionManager::revoke(const Actor& actor, Id sessionId)
     const QString action = QStringLiteral("session.revoked");
     const QString resource = QStringLiteral("session");
     auto session = loadSessionOwner(m_core, sessionId);
-    if (!session)
+    if (!session && session.error().code != ErrorCode::NotFound)
         return session.error();
     const QString resourceId = QString::number(sessionId);
+    if (auto visible = m_core.requireVisible(actor, session.ok(), session ? session->organizationId : 0,
+                                             Resource::Session, resourceId, action);
+        !visible)
+        return visible.error();
 
     // Ending one of one's own sessions is always allowed (signing out another device).
     if (!isOwnAccount(actor, session->userId)) {
         if (const auto decision = policy::requirePermission(actor, QStringLiteral("admin:session:revoke")); !decision)
-            return m_core.deny(actor, action, resource, resourceId, session->organizationId, decision.reason);
-        if (const auto decision = policy::requireTenant(actor, session->organizationId); !decision)
             return m_core.deny(actor, action, resource, resourceId, session->organizationId, decision.reason);
         auto owner = m_core.loadUser(session->userId);
         if (!owner)
@@ -177,7 +177,7 @@ Result<int> SessionManager::revokeAllForUser(const Actor& actor, Id userId, Id e
     const QString action = QStringLiteral("session.revoked_all");
     const QString resource = QStringLiteral("user");
     const QString resourceId = QString::number(userId);
-    auto target = m_core.loadUser(userId);
+    auto target = m_core.userFor(actor, userId, action);
     if (!target)
         return target.error();
 
@@ -244,12 +244,11 @@ Result<CreatedSession> SessionManager::impersonate(const Actor& actor, Id userId
     const QString action = QStringLiteral("user.impersonated");
     const QString resource = QStringLiteral("user");
     const QString resourceId = QString::number(userId);
-    if (const auto decision = policy::requirePermission(actor, QStringLiteral("admin:user:impersonate")); !decision)
-        return m_core.deny(actor, action, resource, resourceId, actor.organizationId, decision.reason);
-
-    auto target = m_core.loadUser(userId);
+    auto target = m_core.userFor(actor, userId, action);
     if (!target)
         return target.error();
+    if (const auto decision = policy::requirePermission(actor, QStringLiteral("admin:user:impersonate")); !decision)
+        return m_core.deny(actor, action, resource, resourceId, actor.organizationId, decision.reason);
     if (const auto decision = policy::canImpersonate(actor, *target); !decision)
         return m_core.deny(actor, action, resource, resourceId, target->organizationId, decision.reason);
 

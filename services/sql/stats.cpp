@@ -24,6 +24,10 @@ Result<Stats> StatsManager::get(const Actor& actor, Id organizationId)
 {
     const QString action = QStringLiteral("stats.viewed");
     const QString resource = QStringLiteral("stats");
+    if (organizationId != 0) {
+        if (auto org = m_core.organizationFor(actor, organizationId, action); !org)
+            return org.error();
+    }
     if (const auto decision = policy::requirePermission(actor, QStringLiteral("admin:stats:read")); !decision)
         return m_core.deny(actor, action, resource, {}, organizationId != 0 ? organizationId : actor.organizationId,
                            decision.reason);

@@ -303,10 +303,14 @@ Status StoreCore::appendAudit(const Actor& actor, const QString& action, const Q
 ServiceError StoreCore::deny(const Actor& actor, const QString& action, const QString& resourceType,
                              const QString& resourceId, Id organizationId, const QString& reason)
 {
-    const QJsonObject details { { QStringLiteral("reason"), reason } };
+    // Whatever the target, a refusal is the actor's doing: it is recorded where the actor lives.
+    // Recording it in the target's organization let anyone write events into another tenant's log.
+    QJsonObject details { { QStringLiteral("reason"), reason } };
+    if (actor.isSuperAdmin() && organizationId != 0 && organizationId != actor.organizationId)
+        details.insert(QStringLiteral("target_organization_id"), organizationId);
     auto written = inTransaction<bool>([&]() -> Result<bool> {
-        if (auto s
-            = appendAudit(actor, action, resourceType, resourceId, organizationId, details, QStringLiteral("denied"));
+        if (auto s = appendAudit(actor, action, resourceType, resourceId, actor.organizationId, details,
+                                 QStringLiteral("denied"));
             !s)
             return s.error();
         return true;
@@ -314,6 +318,109 @@ ServiceError StoreCore::deny(const Actor& actor, const QString& action, const QS
     if (!written)
         qCWarning(lcSql) << "could not audit a denial of" << action << ":" << written.error().message;
     return ServiceError::forbidden(reason);
+}
+
+bool StoreCore::canSee(const Actor& actor, Id organizationId)
+{
+    return actor.isSuperAdmin() || organizationId == 0 || organizationId == actor.organizationId;
+}
+
+ServiceError StoreCore::notFound(Resource kind, const QString& key)
+{
+    switch (kind) {
+    case Resource::User:
+        return ServiceError::notFound(Tr::tr("No user with id %1").arg(key));
+    case Resource::Role:
+        return ServiceError::notFound(Tr::tr("No role with id %1").arg(key));
+    case Resource::RoleCode:
+        return ServiceError::notFound(Tr::tr("No role with code %1").arg(key));
+    case Resource::Organization:
+        return ServiceError::notFound(Tr::tr("No organization with id %1").arg(key));
+    case Resource::Session:
+        return ServiceError::notFound(Tr::tr("No session with id %1").arg(key));
+    case Resource::ApiKey:
+        return ServiceError::notFound(Tr::tr("No API key with id %1").arg(key));
+    case Resource::Invitation:
+        return ServiceError::notFound(Tr::tr("No invitation with id %1").arg(key));
+    case Resource::AuditEvent:
+        return ServiceError::notFound(Tr::tr("No audit event #%1").arg(key));
+    }
+    return ServiceError::notFound(key);
+}
+
+Status StoreCore::requireVisible(const Actor& actor, bool found, Id organizationId, Resource kind, const QString& key,
+                                 const QString& action)
+{
+    if (found && canSee(actor, organizationId))
+        return {};
+    const ServiceError missing = notFound(kind, key);
+    if (!actor.isSuperAdmin()) {
+        // Audited alike whether the row is missing or another tenant's, so that not even the
+        // actor's own audit log tells the two apart.
+        static const QHash<Resource, QString> types {
+            { Resource::User, QStringLiteral("user") },
+            { Resource::Role, QStringLiteral("role") },
+            { Resource::RoleCode, QStringLiteral("role") },
+            { Resource::Organization, QStringLiteral("organization") },
+            { Resource::Session, QStringLiteral("session") },
+            { Resource::ApiKey, QStringLiteral("api_key") },
+            { Resource::Invitation, QStringLiteral("invitation") },
+            { Resource::AuditEvent, QStringLiteral("audit") },
+        };
+        deny(actor, action, types.value(kind), key, actor.organizationId, missing.message);
+    }
+    return missing;
+}
+
+Result<User> StoreCore::userFor(const Actor& actor, Id userId, const QString& action)
+{
+    auto user = loadUser(userId);
+    if (!user && user.error().code != ErrorCode::NotFound)
+        return user.error();
+    if (auto visible = requireVisible(actor, user.ok(), user ? user->organizationId : 0, Resource::User,
+                                      QString::number(userId), action);
+        !visible)
+        return visible.error();
+    return user;
+}
+
+Result<Role> StoreCore::roleFor(const Actor& actor, Id roleId, const QString& action)
+{
+    auto role = loadRoleById(roleId);
+    if (!role && role.error().code != ErrorCode::NotFound)
+        return role.error();
+    if (auto visible = requireVisible(actor, role.ok(), role ? role->organizationId : 0, Resource::Role,
+                                      QString::number(roleId), action);
+        !visible)
+        return visible.error();
+    return role;
+}
+
+Result<Role> StoreCore::roleFor(const Actor& actor, const QString& code, const QString& action)
+{
+    auto role = loadRole(code);
+    if (!role && role.error().code != ErrorCode::NotFound)
+        return role.error();
+    if (auto visible
+        = requireVisible(actor, role.ok(), role ? role->organizationId : 0, Resource::RoleCode, code.left(200), action);
+        !visible)
+        return visible.error();
+    return role;
+}
+
+Result<Organization> StoreCore::organizationFor(const Actor& actor, Id organizationId, const QString& action)
+{
+    // An organization is its own tenant; 0 names none (canSee() would read it as global).
+    auto organization = organizationId > 0
+        ? loadOrganization(organizationId)
+        : Result<Organization>(notFound(Resource::Organization, QStringLiteral("0")));
+    if (!organization && organization.error().code != ErrorCode::NotFound)
+        return organization.error();
+    if (auto visible = requireVisible(actor, organization.ok(), organizationId, Resource::Organization,
+                                      QString::number(organizationId), action);
+        !visible)
+        return visible.error();
+    return organization;
 }
 
 QString StoreCore::groupConcat(const QString& expression) const
@@ -383,7 +490,7 @@ Result<User> StoreCore::loadUser(Id id)
     if (!exec(q, userSelect(*this) + QStringLiteral(" WHERE u.id = ?"), { id }))
         return sqlError(q, Tr::tr("Loading a user"));
     if (!q.next())
-        return ServiceError::notFound(Tr::tr("No user with id %1").arg(id));
+        return notFound(Resource::User, QString::number(id));
     return userFromQuery(q);
 }
 
@@ -451,7 +558,7 @@ Result<Role> StoreCore::loadRole(const QString& code)
     if (!exec(q, roleSelect(*this) + QStringLiteral(" WHERE r.code = ?"), { code }))
         return sqlError(q, Tr::tr("Loading a role"));
     if (!q.next())
-        return ServiceError::notFound(Tr::tr("No role with code %1").arg(code));
+        return notFound(Resource::RoleCode, code);
     return roleFromQuery(q);
 }
 
@@ -461,7 +568,7 @@ Result<Role> StoreCore::loadRoleById(Id id)
     if (!exec(q, roleSelect(*this) + QStringLiteral(" WHERE r.id = ?"), { id }))
         return sqlError(q, Tr::tr("Loading a role"));
     if (!q.next())
-        return ServiceError::notFound(Tr::tr("No role with id %1").arg(id));
+        return notFound(Resource::Role, QString::number(id));
     return roleFromQuery(q);
 }
 
@@ -505,7 +612,7 @@ Result<Organization> StoreCore::loadOrganization(Id id)
     if (!exec(q, organizationSelect() + QStringLiteral(" WHERE o.id = ?"), { id }))
         return sqlError(q, Tr::tr("Loading an organization"));
     if (!q.next())
-        return ServiceError::notFound(Tr::tr("No organization with id %1").arg(id));
+        return notFound(Resource::Organization, QString::number(id));
     return organizationFromQuery(q);
 }
 

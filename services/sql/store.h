@@ -90,6 +90,19 @@ inline constexpr int VerificationTokenHours = 72;
 inline constexpr int MaxPageSize = 500;
 } // namespace limits
 
+// The kinds of rows a caller names by id (or, for roles, by code).
+enum class Resource
+{
+    User,
+    Role, // by id
+    RoleCode, // a role named by its code
+    Organization,
+    Session,
+    ApiKey,
+    Invitation,
+    AuditEvent
+};
+
 // Shared by the managers: the connection, transactions, row decoding and the audit writer.
 class StoreCore
 {
@@ -136,8 +149,29 @@ public:
                        const QString& resourceId, Id organizationId, const QJsonObject& details = {},
                        const QString& outcome = QStringLiteral("success"));
     // Audits a denial in a transaction of its own and returns the Forbidden error to hand back.
+    // The event goes into the actor's own organization, never into the target's (`organizationId`,
+    // kept in the details when a super admin is refused): nobody writes into another tenant's log.
     ServiceError deny(const Actor& actor, const QString& action, const QString& resourceType, const QString& resourceId,
                       Id organizationId, const QString& reason);
+
+    // --- tenant isolation: every id a caller names goes through these ---------------------------
+    // Only super admins (and the system actor) see every organization; everyone else sees rows of
+    // their own organization plus global rows (organization 0: built-in and global roles).
+    static bool canSee(const Actor& actor, Id organizationId);
+    // "No user with id 7": the one message for a row that does not exist or that the actor cannot see.
+    static ServiceError notFound(Resource kind, const QString& key);
+    // The lookup every manager starts with, before any permission or level check: a row of another
+    // organization reads exactly like a missing one (same NotFound, same message), so ids cannot be
+    // probed across tenants. For anyone but a super admin both cases are audited alike, as a denial
+    // of `action` in the actor's own organization. Storage errors pass through.
+    Result<User> userFor(const Actor& actor, Id userId, const QString& action);
+    Result<Role> roleFor(const Actor& actor, Id roleId, const QString& action);
+    Result<Role> roleFor(const Actor& actor, const QString& code, const QString& action);
+    Result<Organization> organizationFor(const Actor& actor, Id organizationId, const QString& action);
+    // The same check for rows a manager loads itself (sessions, API keys, invitations, events):
+    // `found` false or an organization the actor cannot see gives the NotFound of `kind`.
+    Status requireVisible(const Actor& actor, bool found, Id organizationId, Resource kind, const QString& key,
+                          const QString& action);
 
     ServiceError sqlError(const QSqlQuery& query, const QString& what) const;
     bool exec(QSqlQuery& query, const QString& sql, const QVariantList& values = {});
@@ -208,7 +242,10 @@ public:
     Result<QList<Role>> roles(const Actor& actor, Id userId);
 
 private:
-    Result<User> loadManageable(const Actor& actor, Id userId, const QString& action, bool destructive);
+    // The target of an admin action: visible to the actor (StoreCore::userFor), not deleted, and
+    // then `permission` (when given) and the level rule.
+    Result<User> loadManageable(const Actor& actor, Id userId, const QString& action, bool destructive,
+                                const QString& permission = {});
     StoreCore& m_core;
 };
 

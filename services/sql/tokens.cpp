@@ -61,11 +61,11 @@ Result<QString> TokenManager::issue(const Actor& actor, Id userId, const QString
     const QString action = reset ? QStringLiteral("token.reset_issued") : QStringLiteral("token.verification_issued");
     const QString resource = QStringLiteral("user");
     const QString resourceId = QString::number(userId);
-    if (const auto decision = policy::requirePermission(actor, QStringLiteral("admin:user:edit")); !decision)
-        return m_core.deny(actor, action, resource, resourceId, actor.organizationId, decision.reason);
-    auto user = m_core.loadUser(userId);
+    auto user = m_core.userFor(actor, userId, action);
     if (!user)
         return user.error();
+    if (const auto decision = policy::requirePermission(actor, QStringLiteral("admin:user:edit")); !decision)
+        return m_core.deny(actor, action, resource, resourceId, actor.organizationId, decision.reason);
     if (const auto decision = policy::canManageUser(actor, *user, false); !decision)
         return m_core.deny(actor, action, resource, resourceId, user->organizationId, decision.reason);
     if (user->deleted)

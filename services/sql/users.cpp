@@ -64,13 +64,19 @@ Result<int> endSessions(StoreCore& core, Id userId, qint64 now)
 
 } // namespace
 
-Result<User> UserManager::loadManageable(const Actor& actor, Id userId, const QString& action, bool destructive)
+Result<User> UserManager::loadManageable(const Actor& actor, Id userId, const QString& action, bool destructive,
+                                         const QString& permission)
 {
-    auto target = m_core.loadUser(userId);
+    // The tenant check comes first: another tenant's user is missing, whatever the actor may do.
+    auto target = m_core.userFor(actor, userId, action);
     if (!target)
         return target.error();
     if (target->deleted && action != QLatin1String("user.viewed"))
         return ServiceError::notFound(Tr::tr("User %1 has been deleted").arg(target->email));
+    if (!permission.isEmpty()) {
+        if (auto d = policy::requirePermission(actor, permission); !d)
+            return m_core.deny(actor, action, kUserResource, QString::number(userId), target->organizationId, d.reason);
+    }
     if (auto d = policy::canManageUser(actor, *target, destructive); !d)
         return m_core.deny(actor, action, kUserResource, QString::number(userId), target->organizationId, d.reason);
     return target;
@@ -81,6 +87,17 @@ Result<User> UserManager::create(const Actor& actor, const NewUser& nu)
     const Id orgId = nu.organizationId != 0 ? nu.organizationId : actor.organizationId;
     if (orgId == 0)
         return ServiceError::validationField(QStringLiteral("organization_id"), Tr::tr("Choose an organization"));
+    // Every id the request names is looked up first (another tenant's reads as missing).
+    auto org = m_core.organizationFor(actor, orgId, QStringLiteral("user.created"));
+    if (!org)
+        return org.error();
+    QList<Role> roles;
+    for (const QString& code : nu.roleCodes) {
+        auto role = m_core.roleFor(actor, code, QStringLiteral("user.created"));
+        if (!role)
+            return role.error();
+        roles << *role;
+    }
     if (auto d = policy::requirePermission(actor, QStringLiteral("admin:user:create")); !d)
         return m_core.deny(actor, QStringLiteral("user.created"), kUserResource, {}, orgId, d.reason);
     if (auto d = policy::requireTenant(actor, orgId); !d)
@@ -93,26 +110,18 @@ Result<User> UserManager::create(const Actor& actor, const NewUser& nu)
     if (auto p = policy::validatePassword(nu.password); !p)
         return p.error();
 
-    auto org = m_core.loadOrganization(orgId);
-    if (!org)
-        return org.error();
     if (!org->active)
         return ServiceError::conflict(Tr::tr("Organization %1 is suspended").arg(org->name));
 
     // Every initial role is checked like an assignment to a new user (level 0).
-    QList<Role> roles;
-    const QList<Role> actorRoles = m_core.loadRolesOfUser(actor.userId);
-    User pseudo;
-    pseudo.organizationId = orgId;
-    for (const QString& code : nu.roleCodes) {
-        auto role = m_core.loadRole(code);
-        if (!role)
-            return ServiceError::validationField(QStringLiteral("role_codes"), Tr::tr("Unknown role %1").arg(code));
-        if (actor.kind != Actor::Kind::System) {
-            if (auto d = policy::canAssignRole(actor, actorRoles, pseudo, *role); !d)
+    if (actor.kind != Actor::Kind::System) {
+        const QList<Role> actorRoles = m_core.loadRolesOfUser(actor.userId);
+        User pseudo;
+        pseudo.organizationId = orgId;
+        for (const Role& role : std::as_const(roles)) {
+            if (auto d = policy::canAssignRole(actor, actorRoles, pseudo, role); !d)
                 return m_core.deny(actor, QStringLiteral("user.created"), kUserResource, {}, orgId, d.reason);
         }
-        roles << *role;
     }
 
     // Argon2id is slow on purpose: hash before taking the write lock.
@@ -178,7 +187,7 @@ Result<User> UserManager::create(const Actor& actor, const NewUser& nu)
 
 Result<User> UserManager::get(const Actor& actor, Id userId)
 {
-    auto user = m_core.loadUser(userId);
+    auto user = m_core.userFor(actor, userId, QStringLiteral("user.viewed"));
     if (!user)
         return user.error();
     if (userId == actor.userId && actor.kind == Actor::Kind::User)
@@ -186,23 +195,20 @@ Result<User> UserManager::get(const Actor& actor, Id userId)
     if (auto d = requireAnyPermission(actor, { "admin:user:view", "admin:user:read" }); !d)
         return m_core.deny(actor, QStringLiteral("user.viewed"), kUserResource, QString::number(userId),
                            user->organizationId, d.reason);
-    if (auto d = policy::requireTenant(actor, user->organizationId); !d)
-        return m_core.deny(actor, QStringLiteral("user.viewed"), kUserResource, QString::number(userId),
-                           user->organizationId, d.reason);
     return user;
 }
 
 Result<Page<User>> UserManager::list(const Actor& actor, const UserQuery& query)
 {
+    if (query.organizationId != 0) {
+        if (auto org = m_core.organizationFor(actor, query.organizationId, QStringLiteral("user.listed")); !org)
+            return org.error();
+    }
     if (auto d = requireAnyPermission(actor, { "admin:user:view", "admin:user:read" }); !d)
         return m_core.deny(actor, QStringLiteral("user.listed"), kUserResource, {}, query.organizationId, d.reason);
     Id orgId = query.organizationId;
-    if (!actor.isSuperAdmin()) {
-        if (orgId != 0 && orgId != actor.organizationId)
-            return m_core.deny(actor, QStringLiteral("user.listed"), kUserResource, {}, orgId,
-                               policy::requireTenant(actor, orgId).reason);
+    if (!actor.isSuperAdmin())
         orgId = actor.organizationId;
-    }
 
     QStringList where;
     QVariantList values;
@@ -304,12 +310,8 @@ Result<Page<User>> UserManager::list(const Actor& actor, const UserQuery& query)
 Result<User> UserManager::update(const Actor& actor, Id userId, const UserUpdate& update)
 {
     const bool self = actor.kind == Actor::Kind::User && actor.userId == userId;
-    if (!self) {
-        if (auto d = policy::requirePermission(actor, QStringLiteral("admin:user:edit")); !d)
-            return m_core.deny(actor, QStringLiteral("user.updated"), kUserResource, QString::number(userId), 0,
-                               d.reason);
-    }
-    auto target = loadManageable(actor, userId, QStringLiteral("user.updated"), false);
+    auto target = loadManageable(actor, userId, QStringLiteral("user.updated"), false,
+                                 self ? QString() : QStringLiteral("admin:user:edit"));
     if (!target)
         return target.error();
     if (self && update.verified.has_value())
@@ -359,9 +361,8 @@ Result<User> UserManager::update(const Actor& actor, Id userId, const UserUpdate
 
 Status UserManager::remove(const Actor& actor, Id userId)
 {
-    if (auto d = policy::requirePermission(actor, QStringLiteral("admin:user:delete")); !d)
-        return m_core.deny(actor, QStringLiteral("user.deleted"), kUserResource, QString::number(userId), 0, d.reason);
-    auto target = loadManageable(actor, userId, QStringLiteral("user.deleted"), true);
+    auto target
+        = loadManageable(actor, userId, QStringLiteral("user.deleted"), true, QStringLiteral("admin:user:delete"));
     if (!target)
         return target.error();
     auto done = m_core.inTransaction<bool>([&]() -> Result<bool> {
@@ -397,13 +398,11 @@ Status UserManager::remove(const Actor& actor, Id userId)
 
 Result<User> UserManager::suspend(const Actor& actor, Id userId, const QString& reason)
 {
-    if (auto d = policy::requirePermission(actor, QStringLiteral("admin:user:edit")); !d)
-        return m_core.deny(actor, QStringLiteral("user.suspended"), kUserResource, QString::number(userId), 0,
-                           d.reason);
     if (reason.size() > policy::Limits::Reason)
         return ServiceError::validationField(QStringLiteral("reason"),
                                              Tr::tr("Reason is longer than %1 characters").arg(policy::Limits::Reason));
-    auto target = loadManageable(actor, userId, QStringLiteral("user.suspended"), true);
+    auto target
+        = loadManageable(actor, userId, QStringLiteral("user.suspended"), true, QStringLiteral("admin:user:edit"));
     if (!target)
         return target.error();
     auto done = m_core.inTransaction<bool>([&]() -> Result<bool> {
@@ -430,10 +429,8 @@ Result<User> UserManager::suspend(const Actor& actor, Id userId, const QString& 
 
 Result<User> UserManager::unsuspend(const Actor& actor, Id userId)
 {
-    if (auto d = policy::requirePermission(actor, QStringLiteral("admin:user:edit")); !d)
-        return m_core.deny(actor, QStringLiteral("user.unsuspended"), kUserResource, QString::number(userId), 0,
-                           d.reason);
-    auto target = loadManageable(actor, userId, QStringLiteral("user.unsuspended"), true);
+    auto target
+        = loadManageable(actor, userId, QStringLiteral("user.unsuspended"), true, QStringLiteral("admin:user:edit"));
     if (!target)
         return target.error();
     auto done = m_core.inTransaction<bool>([&]() -> Result<bool> {
@@ -456,8 +453,6 @@ Result<User> UserManager::unsuspend(const Actor& actor, Id userId)
 
 Result<User> UserManager::ban(const Actor& actor, Id userId, const QString& reason, const QDateTime& expiresAt)
 {
-    if (auto d = policy::requirePermission(actor, QStringLiteral("admin:user:ban")); !d)
-        return m_core.deny(actor, QStringLiteral("user.banned"), kUserResource, QString::number(userId), 0, d.reason);
     const QString why = reason.trimmed();
     if (why.isEmpty())
         return ServiceError::validationField(QStringLiteral("reason"), Tr::tr("A ban needs a reason"));
@@ -466,7 +461,7 @@ Result<User> UserManager::ban(const Actor& actor, Id userId, const QString& reas
                                              Tr::tr("Reason is longer than %1 characters").arg(policy::Limits::Reason));
     if (expiresAt.isValid() && expiresAt <= QDateTime::currentDateTimeUtc())
         return ServiceError::validationField(QStringLiteral("expires_at"), Tr::tr("The ban must end in the future"));
-    auto target = loadManageable(actor, userId, QStringLiteral("user.banned"), true);
+    auto target = loadManageable(actor, userId, QStringLiteral("user.banned"), true, QStringLiteral("admin:user:ban"));
     if (!target)
         return target.error();
     auto done = m_core.inTransaction<bool>([&]() -> Result<bool> {
@@ -496,9 +491,8 @@ Result<User> UserManager::ban(const Actor& actor, Id userId, const QString& reas
 
 Result<User> UserManager::unban(const Actor& actor, Id userId)
 {
-    if (auto d = policy::requirePermission(actor, QStringLiteral("admin:user:ban")); !d)
-        return m_core.deny(actor, QStringLiteral("user.unbanned"), kUserResource, QString::number(userId), 0, d.reason);
-    auto target = loadManageable(actor, userId, QStringLiteral("user.unbanned"), true);
+    auto target
+        = loadManageable(actor, userId, QStringLiteral("user.unbanned"), true, QStringLiteral("admin:user:ban"));
     if (!target)
         return target.error();
     if (target->banReason.isEmpty())
@@ -525,13 +519,9 @@ Result<User> UserManager::unban(const Actor& actor, Id userId)
 Status UserManager::setPassword(const Actor& actor, Id userId, const QString& newPassword)
 {
     const bool self = actor.kind == Actor::Kind::User && actor.userId == userId;
-    if (!self) {
-        if (auto d = policy::requirePermission(actor, QStringLiteral("admin:user:edit")); !d)
-            return m_core.deny(actor, QStringLiteral("user.password_changed"), kUserResource, QString::number(userId),
-                               0, d.reason);
-    }
-    auto target
-        = self ? m_core.loadUser(userId) : loadManageable(actor, userId, QStringLiteral("user.password_changed"), true);
+    auto target = self ? m_core.loadUser(userId)
+                       : loadManageable(actor, userId, QStringLiteral("user.password_changed"), true,
+                                        QStringLiteral("admin:user:edit"));
     if (!target)
         return target.error();
     if (auto p = policy::validatePassword(newPassword); !p)
@@ -566,16 +556,17 @@ Status UserManager::setPassword(const Actor& actor, Id userId, const QString& ne
 
 Status UserManager::assignRole(const Actor& actor, Id userId, const QString& roleCode)
 {
-    if (auto d = requireAnyPermission(actor, { "admin:user:roles", "admin:role:assign" }); !d)
-        return m_core.deny(actor, QStringLiteral("role.assigned"), kUserResource, QString::number(userId), 0, d.reason);
-    auto target = m_core.loadUser(userId);
+    auto target = m_core.userFor(actor, userId, QStringLiteral("role.assigned"));
     if (!target)
         return target.error();
     if (target->deleted)
         return ServiceError::notFound(Tr::tr("User %1 has been deleted").arg(target->email));
-    auto role = m_core.loadRole(roleCode);
+    auto role = m_core.roleFor(actor, roleCode, QStringLiteral("role.assigned"));
     if (!role)
         return role.error();
+    if (auto d = requireAnyPermission(actor, { "admin:user:roles", "admin:role:assign" }); !d)
+        return m_core.deny(actor, QStringLiteral("role.assigned"), kUserResource, QString::number(userId),
+                           target->organizationId, d.reason);
     if (actor.kind != Actor::Kind::System) {
         if (auto d = policy::canAssignRole(actor, m_core.loadRolesOfUser(actor.userId), *target, *role); !d)
             return m_core.deny(actor, QStringLiteral("role.assigned"), kUserResource, QString::number(userId),
@@ -608,14 +599,15 @@ Status UserManager::assignRole(const Actor& actor, Id userId, const QString& rol
 
 Status UserManager::revokeRole(const Actor& actor, Id userId, const QString& roleCode)
 {
-    if (auto d = requireAnyPermission(actor, { "admin:user:roles", "admin:role:assign" }); !d)
-        return m_core.deny(actor, QStringLiteral("role.revoked"), kUserResource, QString::number(userId), 0, d.reason);
-    auto target = m_core.loadUser(userId);
+    auto target = m_core.userFor(actor, userId, QStringLiteral("role.revoked"));
     if (!target)
         return target.error();
-    auto role = m_core.loadRole(roleCode);
+    auto role = m_core.roleFor(actor, roleCode, QStringLiteral("role.revoked"));
     if (!role)
         return role.error();
+    if (auto d = requireAnyPermission(actor, { "admin:user:roles", "admin:role:assign" }); !d)
+        return m_core.deny(actor, QStringLiteral("role.revoked"), kUserResource, QString::number(userId),
+                           target->organizationId, d.reason);
     if (actor.kind != Actor::Kind::System) {
         if (auto d = policy::canAssignRole(actor, m_core.loadRolesOfUser(actor.userId), *target, *role); !d)
             return m_core.deny(actor, QStringLiteral("role.revoked"), kUserResource, QString::number(userId),
