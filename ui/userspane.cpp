@@ -10,6 +10,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QCheckBox>
 #include <QClipboard>
 #include <QComboBox>
 #include <QCoreApplication>
@@ -27,6 +28,8 @@
 #include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
+
+#include <memory>
 
 namespace portcullis {
 
@@ -520,8 +523,8 @@ void UsersPane::editSelected()
     dialog->open();
 }
 
-void UsersPane::runBulk(const QString& title, const QString& verb, const QList<User>& users,
-                        std::function<QFuture<Status>(Backend*, const User&)> operation)
+BulkActionDialog* UsersPane::runBulk(const QString& title, const QString& verb, const QList<User>& users,
+                                     std::function<QFuture<Status>(Backend*, const User&)> operation)
 {
     auto* dialog = new BulkActionDialog(m_backend, title, verb, users, std::move(operation), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
@@ -530,6 +533,7 @@ void UsersPane::runBulk(const QString& title, const QString& verb, const QList<U
         m_model->reload();
     });
     dialog->open();
+    return dialog;
 }
 
 namespace {
@@ -705,8 +709,15 @@ void UsersPane::revokeSessionsOfSelected()
     const auto users = selectedUsers();
     if (users.isEmpty() || !m_revokeSessionsAction->isEnabled())
         return;
-    runBulk(tr("End sessions"), tr("End all sessions of"), users,
-            [](Backend* b, const User& u) { return toStatus(b->revokeUserSessions(u.id)); });
+    // Read when each user's turn comes, after the admin has set the checkbox and pressed Run.
+    auto revokeKeys = std::make_shared<bool>(false);
+    BulkActionDialog* dialog
+        = runBulk(tr("End sessions"), tr("End all sessions of"), users, [revokeKeys](Backend* b, const User& u) {
+              return toStatus(b->revokeUserSessions(u.id, *revokeKeys));
+          });
+    QCheckBox* option = dialog->addOption(tr("Also revoke their API &keys (after a suspected account takeover)"),
+                                          QStringLiteral("revokeApiKeysCheck"), false);
+    connect(option, &QCheckBox::toggled, dialog, [revokeKeys](bool on) { *revokeKeys = on; });
 }
 
 void UsersPane::impersonateSelected()

@@ -80,13 +80,17 @@ Result<LoginResult> AuthManager::login(const QString& emailOrUsername, const QSt
     const Actor attempt = attemptActor(&user, ip, userAgent);
     const QDateTime now = QDateTime::currentDateTimeUtc();
 
-    if (user.isLocked(now)) {
+    // One decision (policy::signInEligibility). A lock is told before the password is checked, so
+    // a locked account cannot be guessed at; the other refusals only after a right password, so
+    // they tell a guesser nothing.
+    auto state = m_core.loadSignInState(user.id);
+    if (!state)
+        return state.error();
+    const policy::Eligibility eligibility = policy::signInEligibility(*state, policy::Credential::Password, now);
+    if (eligibility.why == policy::Ineligible::Locked) {
         m_core.deny(attempt, QStringLiteral("user.login_failed"), QStringLiteral("user"), QString::number(user.id),
                     user.organizationId, QStringLiteral("account locked"));
-        return ServiceError::unauthenticated(
-            Tr::tr("This account is locked after %1 failed sign-ins; try again after %2 UTC")
-                .arg(lockout::MaxFailedLogins)
-                .arg(user.lockedUntil.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm"))));
+        return ServiceError::unauthenticated(eligibility.reason);
     }
 
     if (!crypto::verifyPassword(password, hash)) {
@@ -132,24 +136,9 @@ Result<LoginResult> AuthManager::login(const QString& emailOrUsername, const QSt
         return ServiceError::unauthenticated(wrong);
     }
 
-    QString refusal;
-    if (user.isBanned(now)) {
-        refusal = Tr::tr("This account is banned: %1").arg(user.banReason);
-        if (user.banExpiresAt.isValid())
-            refusal += Tr::tr(" (until %1 UTC)")
-                           .arg(user.banExpiresAt.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm")));
-    } else if (!user.active) {
-        refusal = Tr::tr("This account is suspended; ask an administrator to reactivate it");
-    } else {
-        auto org = m_core.loadOrganization(user.organizationId);
-        if (!org)
-            return org.error();
-        if (!org->active)
-            refusal = Tr::tr("The organization %1 is suspended").arg(org->name);
-    }
-    if (!refusal.isEmpty())
+    if (!eligibility)
         return m_core.deny(attempt, QStringLiteral("user.login"), QStringLiteral("user"), QString::number(user.id),
-                           user.organizationId, refusal);
+                           user.organizationId, eligibility.reason);
 
     auto actor = m_core.actorForUser(user.id);
     if (!actor)
