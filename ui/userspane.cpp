@@ -406,6 +406,9 @@ void UsersPane::updateDetails()
     gate(m_removeRoleAction, QStringLiteral("admin:user:roles"));
     gate(m_resetPasswordAction, QStringLiteral("admin:user:edit"), single, tr("Select one user"));
     gate(m_setPasswordAction, QStringLiteral("admin:user:edit"), single, tr("Select one user"));
+    // Everyone may change their own password (the dialog asks for the current one).
+    if (single && me.kind == Actor::Kind::User && users.first().id == me.userId)
+        setActionAllowed(m_setPasswordAction, true, {});
     gate(m_revokeSessionsAction, QStringLiteral("admin:session:revoke"));
     gate(m_deleteAction, QStringLiteral("admin:user:delete"));
     {
@@ -697,8 +700,10 @@ void UsersPane::setPasswordOfSelected()
     const User user = users.first();
     auto* dialog = new SetPasswordDialog(m_backend, user, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
-    connect(dialog, &QDialog::accepted, this, [this, user] {
-        emit statusMessage(tr("Set a new password for %1; their sessions ended").arg(user.email));
+    const bool self = user.id == actor().userId;
+    connect(dialog, &QDialog::accepted, this, [this, user, self] {
+        emit statusMessage(self ? tr("Your password was changed; your sessions ended, sign in again with it")
+                                : tr("Set a new password for %1; their sessions ended").arg(user.email));
         m_model->reload();
     });
     dialog->open();

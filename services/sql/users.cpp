@@ -593,15 +593,25 @@ Result<Role> UserManager::loadAssignable(const Actor& actor, const User& target,
         return role.error();
     if (actor.kind == Actor::Kind::System)
         return role;
-    // The roles (and so the grants) the actor holds now, not those it held when it signed in.
+    // The roles (and so the grants) the actor holds now, not those it held when it signed in: a
+    // user who has lost rank since reaches no further than its current level, grants included.
     const QList<Role> actorRoles = m_core.loadRolesOfUser(actor.userId);
+    Actor current = actor;
+    if (actor.kind == Actor::Kind::User) {
+        int level = 0;
+        for (const Role& own : actorRoles)
+            level = std::max(level, own.level);
+        current.level = std::min(actor.level, level);
+        const QSet<QString> held = policy::effectivePermissions(actorRoles);
+        current.permissions.removeIf([&](const QString& code) { return !policy::hasPermission(held, code); });
+    }
     Role asked;
     asked.code = roleCode;
-    if (auto d = policy::mayAssignRoles(actor, actorRoles, role ? *role : asked); !d)
+    if (auto d = policy::mayAssignRoles(current, actorRoles, role ? *role : asked); !d)
         return m_core.deny(actor, action, kUserResource, QString::number(target.id), actor.organizationId, d.reason);
     if (!role)
         return role.error();
-    if (auto d = policy::canAssignRole(actor, actorRoles, target, *role); !d)
+    if (auto d = policy::canAssignRole(current, actorRoles, target, *role); !d)
         return m_core.deny(actor, action, kUserResource, QString::number(target.id), target.organizationId, d.reason);
     return role;
 }
