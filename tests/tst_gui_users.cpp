@@ -214,7 +214,7 @@ void TestGuiUsers::setPasswordRevokesTheApiKeysUnlessUnticked()
     auto* pane = c.showPane<UsersPane>(QStringLiteral("users"));
     const QString fresh = QStringLiteral("Brand-New-Secret-2027!");
     for (const bool untick : { true, false }) {
-        QVERIFY(selectUsers(pane, { target.id }));
+        QTRY_VERIFY(selectUsers(pane, { target.id })); // the list reloads after each change
         QTRY_VERIFY(action(pane, "setPasswordAction")->isEnabled());
         action(pane, "setPasswordAction")->trigger();
         SetPasswordDialog* dialog = nullptr;
@@ -285,7 +285,7 @@ void TestGuiUsers::endSessionsCanRevokeTheApiKeys()
     auto* pane = c.showPane<UsersPane>(QStringLiteral("users"));
     for (const User& user : { kept, taken }) {
         QVERIFY_RESULT(c.db->store().auth().login(user.email, kStrongPassword));
-        QVERIFY(selectUsers(pane, { user.id }));
+        QTRY_VERIFY(selectUsers(pane, { user.id })); // the list reloads after each change
         QTRY_VERIFY(action(pane, "revokeSessionsAction")->isEnabled());
         action(pane, "revokeSessionsAction")->trigger();
         BulkActionDialog* bulk = nullptr;

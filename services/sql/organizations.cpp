@@ -583,15 +583,15 @@ Result<User> OrganizationManager::acceptInvitation(const QString& token, const Q
         }
         q.finish();
 
-        // The invitation held a seat, which its user now takes: the other seats plus this one must
-        // fit the plan (read again here, inside the write lock).
+        // The invitation held a seat; the limit still holds for the users that actually exist (the
+        // plan is read again here, inside the write lock).
         if (!m_core.exec(q, QStringLiteral("SELECT max_users FROM organizations WHERE id = ?"),
                          { invitation.organizationId })
             || !q.next())
             return m_core.sqlError(q, Tr::tr("Counting the users of the organization"));
         const int maxUsers = q.value(0).toInt();
         q.finish();
-        auto taken = m_core.seatsTaken(invitation.organizationId, invitation.id);
+        auto taken = m_core.seatsTaken(invitation.organizationId, StoreCore::Seats::UsersOnly);
         if (!taken)
             return taken.error();
         if (*taken >= maxUsers)

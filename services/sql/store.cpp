@@ -504,15 +504,18 @@ Result<policy::AccountState> StoreCore::loadSignInState(Id userId, Id sessionId)
     return state;
 }
 
-Result<qint64> StoreCore::seatsTaken(Id organizationId, Id exceptInvitationId)
+Result<qint64> StoreCore::seatsTaken(Id organizationId, Seats count)
 {
     QSqlQuery q(m_db);
-    if (!exec(q,
-              QStringLiteral("SELECT (SELECT COUNT(*) FROM users WHERE organization_id = ? AND deleted = 0) + "
-                             "(SELECT COUNT(*) FROM invitations WHERE organization_id = ? AND accepted_at IS NULL "
-                             "AND revoked_at IS NULL AND expires_at > ? AND id <> ?)"),
-              { organizationId, organizationId, now(), exceptInvitationId })
-        || !q.next())
+    const QString users = QStringLiteral("SELECT COUNT(*) FROM users WHERE organization_id = ? AND deleted = 0");
+    const bool ok = count == Seats::UsersOnly
+        ? exec(q, users, { organizationId })
+        : exec(q,
+               QStringLiteral("SELECT (") + users
+                   + QStringLiteral(") + (SELECT COUNT(*) FROM invitations WHERE organization_id = ? AND "
+                                    "accepted_at IS NULL AND revoked_at IS NULL AND expires_at > ?)"),
+               { organizationId, organizationId, now() });
+    if (!ok || !q.next())
         return sqlError(q, Tr::tr("Counting the users of the organization"));
     return q.value(0).toLongLong();
 }

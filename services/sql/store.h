@@ -153,11 +153,18 @@ public:
     // May `userId` act now through `via`? Loads with loadSignInState and decides with the policy.
     // The entry point for re-checking an actor before an operation (standalone console).
     Result<policy::Eligibility> signInEligibility(Id userId, policy::Credential via, Id sessionId = 0);
-    // Seats taken in an organization for its plan limit: users not deleted plus pending invitations
-    // (not accepted, revoked or expired), leaving out `exceptInvitationId` (the one being accepted,
-    // whose seat turns into its user). One statement, so it can run inside the transaction that
-    // adds the next seat. The only seat count: user creation, invitations and acceptance use it.
-    Result<qint64> seatsTaken(Id organizationId, Id exceptInvitationId = 0);
+    // Seats taken in an organization for its plan limit: users not deleted plus, unless UsersOnly,
+    // invitations still pending (not accepted, revoked or expired). Creating a user and inviting
+    // count both, so an invitation always finds its seat; accepting one counts the users only (its
+    // seat was held since the invitation; a plan lowered meanwhile is checked against the accounts
+    // that exist). One statement, so it runs inside the transaction that adds the next seat. The
+    // only seat count.
+    enum class Seats
+    {
+        UsersAndPendingInvitations,
+        UsersOnly
+    };
+    Result<qint64> seatsTaken(Id organizationId, Seats count = Seats::UsersAndPendingInvitations);
     // Revokes every API key of `userId` inside the current transaction; returns how many.
     Result<int> revokeApiKeysOf(Id userId);
 
