@@ -376,6 +376,24 @@ void TestSecurity::ownPasswordNeedsTheCurrentOne()
     QCOMPARE(lastEvent(db(), QStringLiteral("user.password_changed"), QString::number(viewer.id)).outcome,
              QStringLiteral("success"));
 
+    // Guessing the current password through a stolen session counts toward the sign-in lockout.
+    auto stolen = store().auth().login(viewer.email, next);
+    QVERIFY_RESULT(stolen);
+    for (int i = 0; i < lockout::MaxFailedLogins; ++i)
+        QVERIFY_ERROR(
+            store().users().setPassword(stolen->actor, viewer.id,
+                                        PasswordChange { kStrongPassword, QStringLiteral("guess-%1").arg(i), false }),
+            ErrorCode::Validation);
+    QCOMPARE(lastEvent(db(), QStringLiteral("user.locked"), QString::number(viewer.id)).outcome,
+             QStringLiteral("success"));
+    auto locked
+        = store().users().setPassword(stolen->actor, viewer.id, PasswordChange { kStrongPassword, next, false });
+    QVERIFY_ERROR(locked, ErrorCode::Validation); // even the right one, while locked
+    QVERIFY2(locked.error().fieldErrors.value(QStringLiteral("current_password")).contains(QLatin1String("Too many")),
+             qPrintable(locked.error().toString()));
+    QVERIFY_RESULT(store().users().unsuspend(m_world.superActor, viewer.id)); // clears the lock
+    QVERIFY_RESULT(store().auth().login(viewer.email, next));
+
     // An impersonator acts as the user but does not know the password either.
     auto session = store().sessions().impersonate(m_world.superActor, viewer.id, QStringLiteral("support"), 10);
     QVERIFY_RESULT(session);

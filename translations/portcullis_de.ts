@@ -206,14 +206,6 @@
         <translation>Erforderlich</translation>
     </message>
     <message>
-        <source>Recording the failed sign-in</source>
-        <translation>Fehlgeschlagene Anmeldung erfassen</translation>
-    </message>
-    <message>
-        <source>Locking the account</source>
-        <translation>Konto blockieren</translation>
-    </message>
-    <message>
         <source>Too many failed sign-ins: the account is locked for %1 minutes</source>
         <translation>Zu viele fehlgeschlagene Anmeldungen: Das Konto ist für %1 Minuten blockiert</translation>
     </message>
@@ -700,7 +692,7 @@
     </message>
     <message>
         <source>This account is locked after too many failed sign-ins; try again after %1 UTC</source>
-        <translation>Dieses Konto ist nach zu vielen fehlgeschlagenen Anmeldungen gesperrt; versuchen Sie es nach %1 UTC erneut</translation>
+        <translation>Dieses Konto ist nach zu vielen fehlgeschlagenen Anmeldungen blockiert; versuchen Sie es nach %1 UTC erneut</translation>
     </message>
     <message>
         <source>The owner of this API key is banned</source>
@@ -1094,6 +1086,14 @@
         <source>Revoking the user&apos;s API keys</source>
         <translation>API-Schlüssel des Benutzers werden widerrufen</translation>
     </message>
+    <message>
+        <source>Recording the failed sign-in</source>
+        <translation>Fehlgeschlagene Anmeldung erfassen</translation>
+    </message>
+    <message>
+        <source>Locking the account</source>
+        <translation>Konto blockieren</translation>
+    </message>
 </context>
 <context>
     <name>Portcullis::Tokens</name>
@@ -1301,12 +1301,12 @@
         <translation>Geben Sie Ihr aktuelles Passwort ein, um es zu ändern.</translation>
     </message>
     <message>
-        <source>The current password was wrong</source>
-        <translation>Das aktuelle Passwort war falsch</translation>
-    </message>
-    <message>
         <source>Your current password is not right.</source>
         <translation>Ihr aktuelles Passwort stimmt nicht.</translation>
+    </message>
+    <message>
+        <source>Too many wrong passwords: try again after %1 UTC</source>
+        <translation>Zu viele falsche Passwörter: versuchen Sie es nach %1 UTC erneut</translation>
     </message>
 </context>
 <context>

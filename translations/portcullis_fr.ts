@@ -206,14 +206,6 @@
         <translation>Obligatoire</translation>
     </message>
     <message>
-        <source>Recording the failed sign-in</source>
-        <translation>Enregistrement de l&apos;échec de connexion</translation>
-    </message>
-    <message>
-        <source>Locking the account</source>
-        <translation>Verrouillage du compte</translation>
-    </message>
-    <message>
         <source>Too many failed sign-ins: the account is locked for %1 minutes</source>
         <translation>Trop d&apos;échecs de connexion : le compte est verrouillé pendant %1 minutes</translation>
     </message>
@@ -1094,6 +1086,14 @@
         <source>Revoking the user&apos;s API keys</source>
         <translation>Révocation des clés d&apos;API de l&apos;utilisateur</translation>
     </message>
+    <message>
+        <source>Recording the failed sign-in</source>
+        <translation>Enregistrement de l&apos;échec de connexion</translation>
+    </message>
+    <message>
+        <source>Locking the account</source>
+        <translation>Verrouillage du compte</translation>
+    </message>
 </context>
 <context>
     <name>Portcullis::Tokens</name>
@@ -1301,12 +1301,12 @@
         <translation>Saisissez votre mot de passe actuel pour le modifier.</translation>
     </message>
     <message>
-        <source>The current password was wrong</source>
-        <translation>Le mot de passe actuel était faux</translation>
-    </message>
-    <message>
         <source>Your current password is not right.</source>
         <translation>Votre mot de passe actuel n&apos;est pas correct.</translation>
+    </message>
+    <message>
+        <source>Too many wrong passwords: try again after %1 UTC</source>
+        <translation>Trop de mots de passe erronés : réessayez après %1 UTC</translation>
     </message>
 </context>
 <context>

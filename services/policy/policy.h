@@ -72,8 +72,8 @@ Decision mayAssignRoles(const Actor& actor, const QList<Role>& actorRoles, const
 
 // May `actor` (creating or editing `grantingRole`) let it grant `granted` (an existing role: the
 // store refuses unknown codes before asking)? Only a role the actor could assign itself under the
-// level rule: strictly below the actor's highest level,
-// and global or of the granting role's organization.
+// level rule: strictly below the actor's highest level, and global or of the granting role's
+// organization.
 Decision canGrantRole(const Actor& actor, const Role& grantingRole, const Role& granted);
 // Checked again when a grant is used: a grant naming `role` among `actorRoles`, the role strictly
 // below the actor's *current* level and of the granting role's organization (or global). A grant

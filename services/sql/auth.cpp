@@ -94,43 +94,11 @@ Result<LoginResult> AuthManager::login(const QString& emailOrUsername, const QSt
     }
 
     if (!crypto::verifyPassword(password, hash)) {
-        QDateTime lockedUntil;
-        auto counted = m_core.inTransaction<int>([&]() -> Result<int> {
-            QSqlQuery q(m_core.db());
-            // Count in the database, not in memory, so several servers share one lockout.
-            if (!m_core.exec(q, QStringLiteral("UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ?"),
-                             { user.id })
-                || !m_core.exec(q, QStringLiteral("SELECT failed_logins FROM users WHERE id = ?"), { user.id })
-                || !q.next())
-                return m_core.sqlError(q, Tr::tr("Recording the failed sign-in"));
-            const int failures = q.value(0).toInt();
-            q.finish();
-            QJsonObject details { { QStringLiteral("reason"), QStringLiteral("wrong password") },
-                                  { QStringLiteral("failed_attempts"), failures } };
-            if (failures >= lockout::MaxFailedLogins) {
-                lockedUntil = now.addSecs(lockout::LockMinutes * 60);
-                if (!m_core.exec(q, QStringLiteral("UPDATE users SET locked_until = ?, failed_logins = 0 WHERE id = ?"),
-                                 { lockedUntil.toMSecsSinceEpoch(), user.id }))
-                    return m_core.sqlError(q, Tr::tr("Locking the account"));
-                details.insert(QStringLiteral("locked_until"), lockedUntil.toString(Qt::ISODate));
-            }
-            if (auto a
-                = m_core.appendAudit(attempt, QStringLiteral("user.login_failed"), QStringLiteral("user"),
-                                     QString::number(user.id), user.organizationId, details, QStringLiteral("denied"));
-                !a)
-                return a.error();
-            if (lockedUntil.isValid()) {
-                if (auto a = m_core.appendAudit(
-                        attempt, QStringLiteral("user.locked"), QStringLiteral("user"), QString::number(user.id),
-                        user.organizationId, { { QStringLiteral("locked_until"), lockedUntil.toString(Qt::ISODate) } });
-                    !a)
-                    return a.error();
-            }
-            return failures;
-        });
-        if (!counted)
-            return counted.error();
-        if (lockedUntil.isValid())
+        auto lockedUntil = m_core.recordFailedPassword(attempt, user, QStringLiteral("user.login_failed"),
+                                                       QStringLiteral("wrong password"));
+        if (!lockedUntil)
+            return lockedUntil.error();
+        if (lockedUntil->isValid())
             return ServiceError::unauthenticated(
                 Tr::tr("Too many failed sign-ins: the account is locked for %1 minutes").arg(lockout::LockMinutes));
         return ServiceError::unauthenticated(wrong);

@@ -520,6 +520,44 @@ Result<qint64> StoreCore::seatsTaken(Id organizationId, Seats count)
     return q.value(0).toLongLong();
 }
 
+Result<QDateTime> StoreCore::recordFailedPassword(const Actor& attempt, const User& user, const QString& action,
+                                                  const QString& reason)
+{
+    QDateTime lockedUntil;
+    auto counted = inTransaction<int>([&]() -> Result<int> {
+        QSqlQuery q(m_db);
+        // Count in the database, not in memory, so several servers share one lockout.
+        if (!exec(q, QStringLiteral("UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ?"), { user.id })
+            || !exec(q, QStringLiteral("SELECT failed_logins FROM users WHERE id = ?"), { user.id }) || !q.next())
+            return sqlError(q, Tr::tr("Recording the failed sign-in"));
+        const int failures = q.value(0).toInt();
+        q.finish();
+        QJsonObject details { { QStringLiteral("reason"), reason }, { QStringLiteral("failed_attempts"), failures } };
+        if (failures >= lockout::MaxFailedLogins) {
+            lockedUntil = timeFrom(now()).addSecs(lockout::LockMinutes * 60);
+            if (!exec(q, QStringLiteral("UPDATE users SET locked_until = ?, failed_logins = 0 WHERE id = ?"),
+                      { lockedUntil.toMSecsSinceEpoch(), user.id }))
+                return sqlError(q, Tr::tr("Locking the account"));
+            details.insert(QStringLiteral("locked_until"), lockedUntil.toString(Qt::ISODate));
+        }
+        if (auto a = appendAudit(attempt, action, QStringLiteral("user"), QString::number(user.id), user.organizationId,
+                                 details, QStringLiteral("denied"));
+            !a)
+            return a.error();
+        if (lockedUntil.isValid()) {
+            if (auto a = appendAudit(attempt, QStringLiteral("user.locked"), QStringLiteral("user"),
+                                     QString::number(user.id), user.organizationId,
+                                     { { QStringLiteral("locked_until"), lockedUntil.toString(Qt::ISODate) } });
+                !a)
+                return a.error();
+        }
+        return failures;
+    });
+    if (!counted)
+        return counted.error();
+    return lockedUntil;
+}
+
 Result<int> StoreCore::revokeApiKeysOf(Id userId)
 {
     QSqlQuery q(m_db);

@@ -165,6 +165,13 @@ public:
         UsersOnly
     };
     Result<qint64> seatsTaken(Id organizationId, Seats count = Seats::UsersAndPendingInvitations);
+    // A wrong password for `user` (at sign-in, or as the current password when changing one's own):
+    // counts the failure in the database (shared by every server), locks the account for
+    // lockout::LockMinutes after lockout::MaxFailedLogins in a row, and audits `action` as denied
+    // with `reason` (plus `user.locked` when it locks). Its own transaction. Returns the end of the
+    // lock it set, or an invalid time.
+    Result<QDateTime> recordFailedPassword(const Actor& attempt, const User& user, const QString& action,
+                                           const QString& reason);
     // Revokes every API key of `userId` inside the current transaction; returns how many.
     Result<int> revokeApiKeysOf(Id userId);
 

@@ -537,14 +537,21 @@ Status UserManager::setPassword(const Actor& actor, Id userId, const PasswordCha
         if (change.currentPassword.isEmpty())
             return ServiceError::validationField(QStringLiteral("current_password"),
                                                  Tr::tr("Enter your current password to change it."));
+        // Guessing it is guessing a password: it counts toward the same lockout as the sign-in.
+        if (target->isLocked())
+            return ServiceError::validationField(
+                QStringLiteral("current_password"),
+                Tr::tr("Too many wrong passwords: try again after %1 UTC")
+                    .arg(target->lockedUntil.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm"))));
         QString hash;
         auto stored = m_core.loadUserByLogin(target->email, &hash);
         if (!stored)
             return stored.error();
         if (change.currentPassword.size() > policy::Limits::MaxPasswordLength
             || !crypto::verifyPassword(change.currentPassword, hash)) {
-            m_core.deny(actor, action, kUserResource, QString::number(userId), target->organizationId,
-                        Tr::tr("The current password was wrong"));
+            auto locked = m_core.recordFailedPassword(actor, *target, action, QStringLiteral("wrong current password"));
+            if (!locked)
+                return locked.error();
             return ServiceError::validationField(QStringLiteral("current_password"),
                                                  Tr::tr("Your current password is not right."));
         }
