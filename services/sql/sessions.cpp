@@ -271,9 +271,13 @@ Result<CreatedSession> SessionManager::impersonate(const Actor& actor, Id userId
                       Tr::tr("An impersonation lasts between 1 and %1 minutes.").arg(limits::MaxImpersonationMinutes));
     if (!fields.isEmpty())
         return ServiceError::validation(Tr::tr("The impersonation request is incomplete."), fields);
-    if (target->deleted || target->isBanned() || !target->active)
+    // The impersonation session must pass the same check as any session of the user.
+    auto eligibility = m_core.signInEligibility(target->id, policy::Credential::Session);
+    if (!eligibility)
+        return eligibility.error();
+    if (!*eligibility)
         return ServiceError::conflict(
-            Tr::tr("%1 cannot sign in (%2), so it cannot be impersonated").arg(target->email, target->status()));
+            Tr::tr("%1 cannot sign in (%2), so it cannot be impersonated").arg(target->email, eligibility->reason));
 
     const QString token = crypto::randomToken(32);
     if (token.isEmpty())
