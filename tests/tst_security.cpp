@@ -112,6 +112,7 @@ private slots:
     void grantsAreCheckedWhenARoleIsSaved();
     void aGrantWorksNoFurtherThanItsHoldersCurrentLevel();
     void aGrantStandsInForTheAssignPermissionBelowTheHolder();
+    void grantMatrixThroughTheStore();
 
     // 4. self-service
     void ownPasswordNeedsTheCurrentOne();
@@ -343,6 +344,114 @@ void TestSecurity::aGrantStandsInForTheAssignPermissionBelowTheHolder()
     key.kind = Actor::Kind::ApiKey;
     key.apiKeyId = 1;
     QVERIFY_ERROR(store().users().assignRole(key, newcomer.id, QStringLiteral("user")), ErrorCode::Forbidden);
+}
+
+// Every built-in role as actor x a grant naming each built-in role (or none) x assign / revoke /
+// ban on a target at each built-in level, through the managers on one database. The grants are
+// planted in the database, so even those no one could store are tried at use. Expected outcomes
+// come from the rule, stated independently of the implementation (as in tst_policy's grantMatrix).
+void TestSecurity::grantMatrixThroughTheStore()
+{
+    m_world = World::build(store());
+    const Id org = m_world.orgA.id;
+    const Actor system = Actor::system();
+    const QStringList builtIns { QStringLiteral("super_admin"), QStringLiteral("admin"), QStringLiteral("team_lead"),
+                                 QStringLiteral("power_user"),  QStringLiteral("user"),  QStringLiteral("viewer") };
+    QStringList grants { QString() };
+    grants += builtIns;
+    // One carrier role per grant, level 1 in the organization.
+    for (const QString& granted : std::as_const(builtIns)) {
+        auto carrier = store().roles().create(system, carrierRole(QStringLiteral("carrier_") + granted, org, {}));
+        QVERIFY_RESULT(carrier);
+        QVERIFY(plantGrant(db(), carrier->id, granted));
+    }
+    QHash<QString, User> targets;
+    for (const QString& role : std::as_const(builtIns))
+        targets.insert(role, m_world.makeUser(org, role, QStringLiteral("target_") + role));
+
+    const auto level = [](const QString& role) { return policy::builtInLevel(role); };
+    const auto manages = [](const QString& role) { return role == u"super_admin" || role == u"admin"; };
+    const qint64 deniedBefore = deniedCount(db(), QStringLiteral("role.assigned"))
+        + deniedCount(db(), QStringLiteral("role.revoked")) + deniedCount(db(), QStringLiteral("user.banned"));
+    qint64 expectedDenials = 0;
+    int cases = 0;
+    for (const QString& actorRole : std::as_const(builtIns)) {
+        for (const QString& granted : std::as_const(grants)) {
+            const User holder = m_world.makeUser(org, actorRole);
+            if (!granted.isEmpty())
+                QVERIFY_RESULT(store().users().assignRole(system, holder.id, QStringLiteral("carrier_") + granted));
+            const Actor actor = m_world.actorFor(*store().users().get(system, holder.id));
+            const QString role = granted.isEmpty() ? QStringLiteral("viewer") : granted;
+            const bool mayAssign = manages(actorRole) || (!granted.isEmpty() && level(role) < level(actorRole));
+            for (const QString& targetRole : std::as_const(builtIns)) {
+                const User& target = targets[targetRole];
+                const QString label
+                    = QStringLiteral("%1 with %2 on a %3: ")
+                          .arg(actorRole,
+                               granted.isEmpty() ? QStringLiteral("no grant") : QStringLiteral("a grant of ") + granted,
+                               targetRole);
+                const bool roleBelow = level(role) < level(actorRole);
+
+                // assign `role` (a target already holding it answers "already held" once allowed)
+                const bool assign = mayAssign && roleBelow && level(targetRole) < level(actorRole);
+                auto assigned = store().users().assignRole(actor, target.id, role);
+                if (!assign) {
+                    ++expectedDenials;
+                    QVERIFY2(!assigned.ok() && assigned.error().code == ErrorCode::Forbidden,
+                             qPrintable(label + QStringLiteral("assign should be refused")));
+                } else if (targetRole == role) {
+                    QVERIFY2(!assigned.ok() && assigned.error().code == ErrorCode::Conflict,
+                             qPrintable(label + QStringLiteral("assign should find it held")));
+                } else {
+                    QVERIFY2(assigned.ok(),
+                             qPrintable(label + (assigned.ok() ? QString() : assigned.error().toString())));
+                    QVERIFY_RESULT(store().users().revokeRole(system, target.id, role));
+                }
+
+                // revoke `role` from the target holding it beside its own role
+                if (targetRole != role)
+                    QVERIFY_RESULT(store().users().assignRole(system, target.id, role));
+                const bool revoke
+                    = mayAssign && roleBelow && std::max(level(targetRole), level(role)) < level(actorRole);
+                auto revoked = store().users().revokeRole(actor, target.id, role);
+                if (!revoke) {
+                    ++expectedDenials;
+                    QVERIFY2(!revoked.ok() && revoked.error().code == ErrorCode::Forbidden,
+                             qPrintable(label + QStringLiteral("revoke should be refused")));
+                    if (targetRole != role)
+                        QVERIFY_RESULT(store().users().revokeRole(system, target.id, role));
+                } else {
+                    QVERIFY2(revoked.ok(), qPrintable(label + (revoked.ok() ? QString() : revoked.error().toString())));
+                    if (targetRole == role)
+                        QVERIFY_RESULT(store().users().assignRole(system, target.id, role));
+                }
+
+                // ban the target: grants change nothing here
+                const bool ban = manages(actorRole) && level(targetRole) < level(actorRole);
+                auto banned = store().users().ban(actor, target.id, QStringLiteral("matrix"));
+                if (!ban) {
+                    ++expectedDenials;
+                    QVERIFY2(!banned.ok() && banned.error().code == ErrorCode::Forbidden,
+                             qPrintable(label + QStringLiteral("ban should be refused")));
+                } else {
+                    QVERIFY2(banned.ok(), qPrintable(label + (banned.ok() ? QString() : banned.error().toString())));
+                    QVERIFY_RESULT(store().users().unban(system, target.id));
+                }
+                cases += 3;
+            }
+        }
+    }
+    QCOMPARE(cases, 6 * 7 * 6 * 3);
+    // Every refusal is on the record as denied.
+    const qint64 deniedAfter = deniedCount(db(), QStringLiteral("role.assigned"))
+        + deniedCount(db(), QStringLiteral("role.revoked")) + deniedCount(db(), QStringLiteral("user.banned"));
+    QCOMPARE(deniedAfter - deniedBefore, expectedDenials);
+    // And the targets are as they were.
+    for (const QString& role : std::as_const(builtIns)) {
+        auto now = store().users().get(system, targets[role].id);
+        QCOMPARE(now->roleCodes, QStringList { role });
+        QVERIFY(!now->isBanned());
+    }
 }
 
 // --- 4. self-service -----------------------------------------------------------------------------
