@@ -2,6 +2,8 @@
 
 #include "guiutil.h"
 #include "messagebox.h"
+#include "sessionlistmodel.h"
+#include "sessionspane.h"
 #include "userdialogs.h"
 #include "userlistmodel.h"
 #include "userspane.h"
@@ -70,6 +72,7 @@ private slots:
     void setPasswordRevokesTheApiKeysUnlessUnticked();
     void ownPasswordAsksForTheCurrentOne();
     void endSessionsCanRevokeTheApiKeys();
+    void endAllSessionsFromTheSessionsPaneCanRevokeTheApiKeys();
     void adminCannotAssignSuperAdmin();
     void bulkBanOfThreeUsersSummarises();
     void searchFiltersTheList();
@@ -303,6 +306,35 @@ void TestGuiUsers::endSessionsCanRevokeTheApiKeys()
     }
     QVERIFY(keyWorks(c, keptKey));
     QVERIFY(!keyWorks(c, takenKey));
+}
+
+void TestGuiUsers::endAllSessionsFromTheSessionsPaneCanRevokeTheApiKeys()
+{
+    Console c = Console::create();
+    const User member = c.world.makeUser(c.world.orgA.id, QStringLiteral("user"));
+    const CreatedApiKey key = keyOf(c, member);
+    auto session = c.db->store().auth().login(member.email, kStrongPassword);
+    QVERIFY_RESULT(session);
+    QVERIFY(c.open(c.world.superAdmin));
+    auto* pane = c.showPane<SessionsPane>(QStringLiteral("sessions"));
+    SessionListModel* model = pane->model();
+    QTRY_VERIFY(model->atEnd() && !model->isLoading());
+    int row = -1;
+    for (int r = 0; r < model->rowCount(); ++r) {
+        if (model->sessionAt(r).id == session->session.id)
+            row = r;
+    }
+    QVERIFY(row >= 0);
+    pane->findChild<QTableView*>(QStringLiteral("sessionTableView"))->selectRow(row);
+    auto* revokeAll = pane->findChild<QAction*>(QStringLiteral("revokeUserSessionsAction"));
+    QTRY_VERIFY(revokeAll->isEnabled());
+    // The confirmation's checkbox, ticked: the sessions end and the keys are revoked.
+    MessageBox::setNextAnswer(QMessageBox::Yes);
+    MessageBox::setNextOption(true);
+    revokeAll->trigger();
+    QVERIFY(MessageBox::lastText().contains(member.email));
+    QTRY_VERIFY(!keyWorks(c, key));
+    QVERIFY_ERROR(c.db->store().sessions().authenticate(session->sessionToken), ErrorCode::Unauthenticated);
 }
 
 void TestGuiUsers::adminCannotAssignSuperAdmin()
