@@ -488,9 +488,18 @@ Reply setPassword(Call& call)
     if (!body)
         return failure;
     const auto password = body->string("password", JsonBody::Required);
+    const auto current = body->string("current_password");
+    const auto revokeKeys = body->boolean("revoke_api_keys");
     if (auto s = body->finish(); !s)
         return invalidBody(s.error());
-    if (auto done = call.store.users().setPassword(call.actor, id, *password); !done)
+    // An administrator's reset revokes the user's API keys unless told not to; changing one's own
+    // password keeps them unless asked.
+    const bool self = call.actor.kind == Actor::Kind::User && call.actor.userId == id;
+    PasswordChange change;
+    change.password = *password;
+    change.currentPassword = current.value;
+    change.revokeApiKeys = revokeKeys.has() ? *revokeKeys : !self;
+    if (auto done = call.store.users().setPassword(call.actor, id, change); !done)
         return failed(call, done.error());
     return noContent();
 }
@@ -571,7 +580,10 @@ Reply revokeSessionsOfUser(Call& call)
     const Id id = call.id();
     if (!id)
         return noSuch(QStringLiteral("user"), call.pathParams.value(0));
-    auto count = call.store.sessions().revokeAllForUser(call.actor, id);
+    const bool revokeKeys = call.query.boolean("revoke_api_keys").value_or(false);
+    if (auto s = call.query.finish(); !s)
+        return invalidQuery(s.error());
+    auto count = call.store.sessions().revokeAllForUser(call.actor, id, 0, revokeKeys);
     if (!count)
         return failed(call, count.error());
     JsonWriter w;
@@ -1161,7 +1173,7 @@ Reply revokeInvitation(Call& call)
 }
 
 // The one-time code an admin issued (POST /api/admin/users/{id}/reset-token) sets a new password;
-// every session of the account ends.
+// every session of the account ends, and its API keys are revoked unless revoke_api_keys is false.
 Reply resetPassword(Call& call)
 {
     Reply failure;
@@ -1170,9 +1182,11 @@ Reply resetPassword(Call& call)
         return failure;
     const auto token = body->string("token", JsonBody::Required, 1000);
     const auto password = body->string("new_password", JsonBody::Required, 10000);
+    const auto revokeKeys = body->boolean("revoke_api_keys");
     if (auto s = body->finish(); !s)
         return invalidBody(s.error());
-    if (auto done = call.store.tokens().resetPassword(*token, *password, call.ip); !done)
+    if (auto done = call.store.tokens().resetPassword(*token, *password, call.ip, !revokeKeys.has() || *revokeKeys);
+        !done)
         return failed(call, done.error());
     return noContent();
 }
@@ -1282,7 +1296,8 @@ QList<RouteSpec> buildRoutes()
         route("POST", "/api/admin/users/{id}/impersonate", req, { u + QStringLiteral("impersonate") }, &impersonate),
         route("GET", "/api/admin/users/{id}/sessions", req, sessionRead, &sessionsOfUser,
               QStringList { QStringLiteral("include_revoked"), QStringLiteral("include_expired") } + paging),
-        route("DELETE", "/api/admin/users/{id}/sessions", req, sessionRevoke, &revokeSessionsOfUser),
+        route("DELETE", "/api/admin/users/{id}/sessions", req, sessionRevoke, &revokeSessionsOfUser,
+              { QStringLiteral("revoke_api_keys") }),
         route("GET", "/api/admin/users/{id}/permissions", req, { u + QStringLiteral("view") }, &permissionsOfUser),
         route("POST", "/api/admin/users/{id}/api-keys", req, { QStringLiteral("admin:apikey:create") }, &createApiKey),
 

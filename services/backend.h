@@ -82,7 +82,9 @@ public:
     virtual QFuture<Result<User>> unsuspendUser(Id userId) = 0;
     virtual QFuture<Result<User>> banUser(Id userId, const QString& reason, const QDateTime& expiresAt) = 0;
     virtual QFuture<Result<User>> unbanUser(Id userId) = 0;
-    virtual QFuture<Status> setPassword(Id userId, const QString& password) = 0;
+    // Changing one's own password needs change.currentPassword; an administrator's reset may revoke
+    // the user's API keys too (change.revokeApiKeys).
+    virtual QFuture<Status> setPassword(Id userId, const PasswordChange& change) = 0;
     virtual QFuture<Result<QString>> issuePasswordReset(Id userId) = 0;
     virtual QFuture<Status> assignRole(Id userId, const QString& roleCode) = 0;
     virtual QFuture<Status> revokeRole(Id userId, const QString& roleCode) = 0;
@@ -99,7 +101,9 @@ public:
     // Sessions
     virtual QFuture<Result<Page<Session>>> listSessions(const SessionQuery& query) = 0;
     virtual QFuture<Status> revokeSession(Id sessionId) = 0;
-    virtual QFuture<Result<int>> revokeUserSessions(Id userId) = 0;
+    // Ends every session of the user (one's own current session excepted) and, with
+    // `revokeApiKeys`, revokes the user's API keys too.
+    virtual QFuture<Result<int>> revokeUserSessions(Id userId, bool revokeApiKeys) = 0;
     virtual QFuture<Result<CreatedSession>> impersonate(Id userId, const QString& reason, int minutes) = 0;
 
     // API keys

@@ -232,9 +232,9 @@ QFuture<Result<User>> SqlBackend::unbanUser(Id userId)
 {
     PORTCULLIS_RUN(store.users().unban(a, userId));
 }
-QFuture<Status> SqlBackend::setPassword(Id userId, const QString& password)
+QFuture<Status> SqlBackend::setPassword(Id userId, const PasswordChange& change)
 {
-    PORTCULLIS_RUN(store.users().setPassword(a, userId, password));
+    PORTCULLIS_RUN(store.users().setPassword(a, userId, change));
 }
 QFuture<Result<QString>> SqlBackend::issuePasswordReset(Id userId)
 {
@@ -284,9 +284,9 @@ QFuture<Status> SqlBackend::revokeSession(Id sessionId)
 {
     PORTCULLIS_RUN(store.sessions().revoke(a, sessionId));
 }
-QFuture<Result<int>> SqlBackend::revokeUserSessions(Id userId)
+QFuture<Result<int>> SqlBackend::revokeUserSessions(Id userId, bool revokeApiKeys)
 {
-    PORTCULLIS_RUN(store.sessions().revokeAllForUser(a, userId, userId == a.userId ? a.sessionId : 0));
+    PORTCULLIS_RUN(store.sessions().revokeAllForUser(a, userId, userId == a.userId ? a.sessionId : 0, revokeApiKeys));
 }
 QFuture<Result<CreatedSession>> SqlBackend::impersonate(Id userId, const QString& reason, int minutes)
 {

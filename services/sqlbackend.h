@@ -78,7 +78,7 @@ public:
     QFuture<Result<User>> unsuspendUser(Id userId) override;
     QFuture<Result<User>> banUser(Id userId, const QString& reason, const QDateTime& expiresAt) override;
     QFuture<Result<User>> unbanUser(Id userId) override;
-    QFuture<Status> setPassword(Id userId, const QString& password) override;
+    QFuture<Status> setPassword(Id userId, const PasswordChange& change) override;
     QFuture<Result<QString>> issuePasswordReset(Id userId) override;
     QFuture<Status> assignRole(Id userId, const QString& roleCode) override;
     QFuture<Status> revokeRole(Id userId, const QString& roleCode) override;
@@ -93,7 +93,7 @@ public:
 
     QFuture<Result<Page<Session>>> listSessions(const SessionQuery& query) override;
     QFuture<Status> revokeSession(Id sessionId) override;
-    QFuture<Result<int>> revokeUserSessions(Id userId) override;
+    QFuture<Result<int>> revokeUserSessions(Id userId, bool revokeApiKeys) override;
     QFuture<Result<CreatedSession>> impersonate(Id userId, const QString& reason, int minutes) override;
 
     QFuture<Result<Page<ApiKey>>> listApiKeys(Id userId, int page, int limit) override;

@@ -2,11 +2,14 @@
 
 #include "guiutil.h"
 #include "messagebox.h"
+#include "sessionlistmodel.h"
+#include "sessionspane.h"
 #include "userdialogs.h"
 #include "userlistmodel.h"
 #include "userspane.h"
 
 #include <QAction>
+#include <QCheckBox>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -66,6 +69,10 @@ private slots:
     void createdUserIsListed();
     void banWithoutReasonShowsTheError();
     void setPasswordChecksThePolicyAndEndsTheSessions();
+    void setPasswordRevokesTheApiKeysUnlessUnticked();
+    void ownPasswordAsksForTheCurrentOne();
+    void endSessionsCanRevokeTheApiKeys();
+    void endAllSessionsFromTheSessionsPaneCanRevokeTheApiKeys();
     void adminCannotAssignSuperAdmin();
     void bulkBanOfThreeUsersSummarises();
     void searchFiltersTheList();
@@ -178,6 +185,156 @@ void TestGuiUsers::setPasswordChecksThePolicyAndEndsTheSessions()
                        .arg(target.id)));
     QVERIFY(q.next());
     QVERIFY2(q.value(0).toString().contains(QLatin1String("\"sessions_ended\":1")), qPrintable(q.value(0).toString()));
+}
+
+namespace {
+
+CreatedApiKey keyOf(Console& c, const User& owner)
+{
+    NewApiKey key;
+    key.name = QStringLiteral("automation");
+    key.userId = owner.id;
+    key.scopes = { QStringLiteral("chat:view") };
+    auto created = c.db->store().apiKeys().create(c.world.superActor, key);
+    if (!created)
+        qFatal("cannot create an API key: %s", qPrintable(created.error().toString()));
+    return *created;
+}
+
+bool keyWorks(Console& c, const CreatedApiKey& key)
+{
+    return c.db->store().apiKeys().verify(key.secret, QStringLiteral("127.0.0.1")).ok();
+}
+
+} // namespace
+
+void TestGuiUsers::setPasswordRevokesTheApiKeysUnlessUnticked()
+{
+    Console c = Console::create();
+    const User target = c.world.makeUser(c.world.orgA.id, QStringLiteral("user"));
+    const CreatedApiKey first = keyOf(c, target);
+    QVERIFY(c.open(c.world.superAdmin));
+    auto* pane = c.showPane<UsersPane>(QStringLiteral("users"));
+    const QString fresh = QStringLiteral("Brand-New-Secret-2027!");
+    for (const bool untick : { true, false }) {
+        QTRY_VERIFY(selectUsers(pane, { target.id })); // the list reloads after each change
+        QTRY_VERIFY(action(pane, "setPasswordAction")->isEnabled());
+        action(pane, "setPasswordAction")->trigger();
+        SetPasswordDialog* dialog = nullptr;
+        QTRY_VERIFY((dialog = Console::visibleTopLevel<SetPasswordDialog>()));
+        // Another user's password: no current password asked, the keys box ticked.
+        QVERIFY(!dialog->findChild<QLineEdit*>(QStringLiteral("currentPasswordEdit")));
+        auto* revoke = dialog->findChild<QCheckBox*>(QStringLiteral("revokeApiKeysCheck"));
+        QVERIFY(revoke && revoke->isChecked());
+        if (untick)
+            revoke->setChecked(false);
+        QTest::keyClicks(dialog->findChild<QLineEdit*>(QStringLiteral("newPasswordEdit")), fresh);
+        QTest::keyClicks(dialog->findChild<QLineEdit*>(QStringLiteral("repeatPasswordEdit")), fresh);
+        clickButton(dialog->findChild<QPushButton*>(QStringLiteral("confirmSetPasswordButton")));
+        QTRY_VERIFY(!Console::visibleTopLevel<SetPasswordDialog>());
+        QTRY_COMPARE(keyWorks(c, first), untick);
+    }
+}
+
+void TestGuiUsers::ownPasswordAsksForTheCurrentOne()
+{
+    Console c = Console::create();
+    const User admin = c.world.makeUser(c.world.orgA.id, QStringLiteral("admin"));
+    QVERIFY(c.open(admin));
+    auto* pane = c.showPane<UsersPane>(QStringLiteral("users"));
+    QVERIFY(selectUsers(pane, { admin.id }));
+    // Everyone may change their own password, through the same action.
+    QTRY_VERIFY(action(pane, "setPasswordAction")->isEnabled());
+    action(pane, "setPasswordAction")->trigger();
+    SetPasswordDialog* dialog = nullptr;
+    QTRY_VERIFY((dialog = Console::visibleTopLevel<SetPasswordDialog>()));
+    auto* current = dialog->findChild<QLineEdit*>(QStringLiteral("currentPasswordEdit"));
+    auto* password = dialog->findChild<QLineEdit*>(QStringLiteral("newPasswordEdit"));
+    auto* repeat = dialog->findChild<QLineEdit*>(QStringLiteral("repeatPasswordEdit"));
+    auto* set = dialog->findChild<QPushButton*>(QStringLiteral("confirmSetPasswordButton"));
+    QVERIFY(current && password && repeat && set);
+    QCOMPARE(current->echoMode(), QLineEdit::Password);
+    QVERIFY(!dialog->findChild<QCheckBox*>(QStringLiteral("revokeApiKeysCheck"))->isChecked());
+    const QString fresh = QStringLiteral("Brand-New-Secret-2027!");
+    QTest::keyClicks(password, fresh);
+    QTest::keyClicks(repeat, fresh);
+    QVERIFY(!set->isEnabled()); // not without the current password
+
+    // A wrong current password: the error appears under that field, nothing changes.
+    QTest::keyClicks(current, QStringLiteral("not-my-password"));
+    clickButton(set);
+    auto* error = dialog->findChild<QLabel*>(QStringLiteral("current_passwordError"));
+    QVERIFY(error);
+    QTRY_VERIFY(error->isVisible());
+    QVERIFY(dialog->isVisible());
+    QVERIFY_RESULT(c.db->store().auth().login(admin.email, kStrongPassword));
+
+    current->clear();
+    QTest::keyClicks(current, kStrongPassword);
+    clickButton(set);
+    QTRY_VERIFY(!Console::visibleTopLevel<SetPasswordDialog>());
+    QVERIFY_ERROR(c.db->store().auth().login(admin.email, kStrongPassword), ErrorCode::Unauthenticated);
+    QVERIFY_RESULT(c.db->store().auth().login(admin.email, fresh));
+}
+
+void TestGuiUsers::endSessionsCanRevokeTheApiKeys()
+{
+    Console c = Console::create();
+    const User kept = c.world.makeUser(c.world.orgA.id, QStringLiteral("user"));
+    const User taken = c.world.makeUser(c.world.orgA.id, QStringLiteral("user"));
+    const CreatedApiKey keptKey = keyOf(c, kept);
+    const CreatedApiKey takenKey = keyOf(c, taken);
+    QVERIFY(c.open(c.world.superAdmin));
+    auto* pane = c.showPane<UsersPane>(QStringLiteral("users"));
+    for (const User& user : { kept, taken }) {
+        QVERIFY_RESULT(c.db->store().auth().login(user.email, kStrongPassword));
+        QTRY_VERIFY(selectUsers(pane, { user.id })); // the list reloads after each change
+        QTRY_VERIFY(action(pane, "revokeSessionsAction")->isEnabled());
+        action(pane, "revokeSessionsAction")->trigger();
+        BulkActionDialog* bulk = nullptr;
+        QTRY_VERIFY((bulk = Console::visibleTopLevel<BulkActionDialog>()));
+        auto* option = bulk->findChild<QCheckBox*>(QStringLiteral("revokeApiKeysCheck"));
+        QVERIFY(option);
+        QVERIFY(!option->isChecked()); // off unless asked for
+        option->setChecked(user.id == taken.id);
+        QSignalSpy done(bulk, &BulkActionDialog::finishedAll);
+        clickButton(bulk->findChild<QPushButton*>(QStringLiteral("runBulkButton")));
+        QVERIFY(done.wait(15000));
+        QCOMPARE(bulk->summary(), QStringLiteral("1 succeeded, 0 failed"));
+        bulk->close();
+        QTRY_VERIFY(!Console::visibleTopLevel<BulkActionDialog>());
+    }
+    QVERIFY(keyWorks(c, keptKey));
+    QVERIFY(!keyWorks(c, takenKey));
+}
+
+void TestGuiUsers::endAllSessionsFromTheSessionsPaneCanRevokeTheApiKeys()
+{
+    Console c = Console::create();
+    const User member = c.world.makeUser(c.world.orgA.id, QStringLiteral("user"));
+    const CreatedApiKey key = keyOf(c, member);
+    auto session = c.db->store().auth().login(member.email, kStrongPassword);
+    QVERIFY_RESULT(session);
+    QVERIFY(c.open(c.world.superAdmin));
+    auto* pane = c.showPane<SessionsPane>(QStringLiteral("sessions"));
+    SessionListModel* model = pane->model();
+    QTRY_VERIFY(model->atEnd() && !model->isLoading());
+    int row = -1;
+    for (int r = 0; r < model->rowCount(); ++r) {
+        if (model->sessionAt(r).id == session->session.id)
+            row = r;
+    }
+    QVERIFY(row >= 0);
+    pane->findChild<QTableView*>(QStringLiteral("sessionTableView"))->selectRow(row);
+    auto* revokeAll = pane->findChild<QAction*>(QStringLiteral("revokeUserSessionsAction"));
+    QTRY_VERIFY(revokeAll->isEnabled());
+    // The confirmation's checkbox, ticked: the sessions end and the keys are revoked.
+    MessageBox::setNextAnswer(QMessageBox::Yes);
+    MessageBox::setNextOption(true);
+    revokeAll->trigger();
+    QVERIFY(MessageBox::lastText().contains(member.email));
+    QTRY_VERIFY(!keyWorks(c, key));
+    QVERIFY_ERROR(c.db->store().sessions().authenticate(session->sessionToken), ErrorCode::Unauthenticated);
 }
 
 void TestGuiUsers::adminCannotAssignSuperAdmin()

@@ -96,7 +96,7 @@ private slots:
     void builtInRolesCannotBeChanged();
     void roleCannotCarryPermissionsTheCreatorLacks();
     void effectivePermissionsInherit();
-    void grantsAllowAssigningBesideButNeverAbove();
+    void grantsNeverReachBesideOrAbove();
 
     // sign-in
     void loginByEmailOrUsername();
@@ -560,9 +560,10 @@ void TestManagers::effectivePermissionsInherit()
     QVERIFY(!viewerPermissions->contains(QStringLiteral("project:create")));
 }
 
-void TestManagers::grantsAllowAssigningBesideButNeverAbove()
+void TestManagers::grantsNeverReachBesideOrAbove()
 {
-    // A custom "hr_lead" role at level 60 may assign "team_lead" (level 60, beside it) by grant.
+    // A custom "hr_lead" role at level 60 that a super admin let grant "team_lead" (beside it) and
+    // "admin" (above it). A grant widens which roles one may assign, never up to one's own level.
     NewRole nr;
     nr.code = QStringLiteral("hr_lead");
     nr.name = QStringLiteral("HR lead");
@@ -574,11 +575,14 @@ void TestManagers::grantsAllowAssigningBesideButNeverAbove()
     const User hr = m_world.makeUser(m_world.orgA.id, QStringLiteral("hr_lead"));
     const Actor actor = m_world.actorFor(hr);
     const User member = m_world.makeUser(m_world.orgA.id, QStringLiteral("user"));
-    QVERIFY_RESULT(store().users().assignRole(actor, member.id, QStringLiteral("team_lead")));
-    // The grant names admin too, but admin (80) is above hr_lead (60): refused.
+    QVERIFY_ERROR(store().users().assignRole(actor, member.id, QStringLiteral("team_lead")), ErrorCode::Forbidden);
+    QCOMPARE(lastEvent(store(), QStringLiteral("role.assigned"), QString::number(member.id)).outcome,
+             QStringLiteral("denied"));
     QVERIFY_ERROR(store().users().assignRole(actor, member.id, QStringLiteral("admin")), ErrorCode::Forbidden);
     QCOMPARE(lastEvent(store(), QStringLiteral("role.assigned"), QString::number(member.id)).outcome,
              QStringLiteral("denied"));
+    // Below its level it assigns as before.
+    QVERIFY_RESULT(store().users().assignRole(actor, member.id, QStringLiteral("power_user")));
 }
 
 // --- sign-in --------------------------------------------------------------------------------

@@ -105,6 +105,14 @@ private slots:
 
     void assignment_data();
     void assignment();
+    void grantMatrix_data();
+    void grantMatrix();
+    void grantingRoles_data();
+    void grantingRoles();
+    void grantsAreCheckedAgainAtUse_data();
+    void grantsAreCheckedAgainAtUse();
+    void signInEligibility_data();
+    void signInEligibility();
     void manageUser_data();
     void manageUser();
     void impersonation_data();
@@ -323,8 +331,9 @@ void TestPolicy::assignment_data()
     // Grants: beside one's own level, never above it.
     const Role coordinator = customRole(u"coordinator"_s, 60, HomeOrg, {}, { u"team_lead"_s });
     const Actor coordinatorActor = makeActor(QList<Role> { coordinator });
-    QTest::newRow("a grant lets a level 60 role assign team_lead beside it")
-        << coordinatorActor << QList<Role> { coordinator } << makeUser(u"user"_s) << teamLead << true << QString();
+    QTest::newRow("a grant never lets a level 60 role assign team_lead beside it")
+        << coordinatorActor << QList<Role> { coordinator } << makeUser(u"user"_s) << teamLead << false
+        << u"coordinator (level 60) cannot assign team_lead (level 60)"_s;
     QTest::newRow("without a grant a level 60 role cannot assign team_lead")
         << teamLeadActor << QList<Role> { teamLead } << makeUser(u"user"_s) << teamLead << false
         << u"team_lead (level 60) cannot assign team_lead (level 60)"_s;
@@ -372,6 +381,244 @@ void TestPolicy::assignment()
     QVERIFY2(decision.allowed == expected, qPrintable(decision.reason));
     QVERIFY2(decision.reason.contains(reasonContains), qPrintable(decision.reason));
     QCOMPARE(decision.reason.isEmpty(), expected);
+}
+
+// --- grants: every built-in role as actor x grants naming each built-in role x targets at each level
+
+namespace {
+
+const char* const BuiltInCodes[] = { "super_admin", "admin", "team_lead", "power_user", "user", "viewer" };
+
+// The rule, stated independently of the implementation: a grant widens *which* roles one may
+// assign (it stands in for admin:user:roles), never *whom* one may manage and never a role at or
+// above one's own level. Admins and super admins hold admin:user:roles (and admin:user:ban).
+bool holdsRoleManagement(const QString& actor)
+{
+    return actor == u"super_admin"_s || actor == u"admin"_s;
+}
+
+} // namespace
+
+void TestPolicy::grantMatrix_data()
+{
+    QTest::addColumn<QString>("actorRole");
+    QTest::addColumn<QString>("grantedRole"); // empty = the actor holds no grant
+    QTest::addColumn<QString>("targetRole");
+    QTest::addColumn<QString>("operation");
+    QTest::addColumn<bool>("expected");
+
+    for (const char* actorCode : BuiltInCodes) {
+        const QString actor = QString::fromLatin1(actorCode);
+        const int actorLevel = policy::builtInLevel(actor);
+        QStringList grants { QString() };
+        for (const char* g : BuiltInCodes)
+            grants << QString::fromLatin1(g);
+        for (const QString& granted : std::as_const(grants)) {
+            for (const char* targetCode : BuiltInCodes) {
+                const QString target = QString::fromLatin1(targetCode);
+                const int targetLevel = policy::builtInLevel(target);
+                const QString grantName = granted.isEmpty() ? u"no grant"_s : u"a grant of "_s + granted;
+                // The role assigned/revoked: the granted one, or "viewer" when there is no grant.
+                const QString role = granted.isEmpty() ? u"viewer"_s : granted;
+                const int roleLevel = policy::builtInLevel(role);
+                const bool mayAssignAtAll
+                    = holdsRoleManagement(actor) || (!granted.isEmpty() && roleLevel < actorLevel);
+                const bool assign = mayAssignAtAll && roleLevel < actorLevel && targetLevel < actorLevel;
+                const bool revoke
+                    = mayAssignAtAll && roleLevel < actorLevel && std::max(targetLevel, roleLevel) < actorLevel;
+                const bool ban = holdsRoleManagement(actor) && targetLevel < actorLevel;
+                QTest::addRow("%s with %s %s assign %s to a %s", actorCode, qPrintable(grantName), verb(assign),
+                              qPrintable(role), targetCode)
+                    << actor << granted << target << u"assign"_s << assign;
+                QTest::addRow("%s with %s %s revoke %s from a %s", actorCode, qPrintable(grantName), verb(revoke),
+                              qPrintable(role), targetCode)
+                    << actor << granted << target << u"revoke"_s << revoke;
+                QTest::addRow("%s with %s %s ban a %s", actorCode, qPrintable(grantName), verb(ban), targetCode)
+                    << actor << granted << target << u"ban"_s << ban;
+            }
+        }
+    }
+}
+
+void TestPolicy::grantMatrix()
+{
+    QFETCH(QString, actorRole);
+    QFETCH(QString, grantedRole);
+    QFETCH(QString, targetRole);
+    QFETCH(QString, operation);
+    QFETCH(bool, expected);
+
+    // The grant rides on a harmless level-1 role of the actor's organization, as in the takeover.
+    QList<Role> actorRoles { builtInRole(actorRole) };
+    if (!grantedRole.isEmpty())
+        actorRoles << customRole(u"carrier"_s, 1, HomeOrg, {}, { grantedRole });
+    const Actor actor = makeActor(actorRoles);
+    const Role role = builtInRole(grantedRole.isEmpty() ? u"viewer"_s : grantedRole);
+
+    policy::Decision decision;
+    if (operation == u"ban"_s) {
+        decision = policy::requirePermission(actor, u"admin:user:ban"_s);
+        if (decision)
+            decision = policy::canManageUser(actor, makeUser(targetRole), true);
+    } else {
+        const User target
+            = operation == u"assign"_s ? makeUser(targetRole) : makeUser(QStringList { targetRole, role.code });
+        decision = policy::mayAssignRoles(actor, actorRoles, role);
+        if (decision)
+            decision = policy::canAssignRole(actor, actorRoles, target, role);
+    }
+    QVERIFY2(decision.allowed == expected, qPrintable(decision.reason));
+    QCOMPARE(decision.reason.isEmpty(), expected);
+}
+
+void TestPolicy::grantingRoles_data()
+{
+    QTest::addColumn<Actor>("actor");
+    QTest::addColumn<Role>("grantingRole");
+    QTest::addColumn<Role>("granted");
+    QTest::addColumn<bool>("expected");
+    QTest::addColumn<QString>("reasonContains");
+
+    const Actor admin = makeActor(u"admin"_s);
+    const Actor super = makeActor(u"super_admin"_s);
+    const Role carrier = customRole(u"carrier"_s, 1, HomeOrg);
+    const Role globalCarrier = customRole(u"global_carrier"_s, 1, 0);
+    QTest::newRow("org admin cannot grant admin (the takeover)")
+        << admin << carrier << builtInRole(u"admin"_s) << false << u"below your own level"_s;
+    QTest::newRow("org admin cannot grant super_admin")
+        << admin << carrier << builtInRole(u"super_admin"_s) << false << u"below your own level"_s;
+    QTest::newRow("org admin can grant team_lead")
+        << admin << carrier << builtInRole(u"team_lead"_s) << true << QString();
+    QTest::newRow("org admin can grant a custom role of its organization")
+        << admin << carrier << customRole(u"kb_curator"_s, 35, HomeOrg) << true << QString();
+    QTest::newRow("org admin cannot grant a role of another organization")
+        << admin << carrier << customRole(u"foreign"_s, 30, OtherOrg) << false << u"another"_s;
+    QTest::newRow("a global role cannot grant a role of an organization")
+        << super << globalCarrier << customRole(u"kb_curator"_s, 35, HomeOrg) << false << u"another"_s;
+    QTest::newRow("super admin can grant admin") << super << carrier << builtInRole(u"admin"_s) << true << QString();
+    QTest::newRow("super admin cannot grant super_admin")
+        << super << globalCarrier << builtInRole(u"super_admin"_s) << false << u"below your own level"_s;
+    QTest::newRow("team_lead cannot grant team_lead")
+        << makeActor(u"team_lead"_s) << carrier << builtInRole(u"team_lead"_s) << false << u"below your own level"_s;
+}
+
+void TestPolicy::grantingRoles()
+{
+    QFETCH(Actor, actor);
+    QFETCH(Role, grantingRole);
+    QFETCH(Role, granted);
+    QFETCH(bool, expected);
+    QFETCH(QString, reasonContains);
+
+    const policy::Decision decision = policy::canGrantRole(actor, grantingRole, granted);
+    QVERIFY2(decision.allowed == expected, qPrintable(decision.reason));
+    QVERIFY2(decision.reason.contains(reasonContains), qPrintable(decision.reason));
+}
+
+void TestPolicy::grantsAreCheckedAgainAtUse_data()
+{
+    QTest::addColumn<QList<Role>>("actorRoles");
+    QTest::addColumn<Role>("role");
+    QTest::addColumn<bool>("usable");
+
+    // Stored earlier (by someone who could), held now by users of lower rank.
+    const Role grantsTeamLead = customRole(u"onboarder"_s, 1, HomeOrg, {}, { u"team_lead"_s, u"user"_s });
+    QTest::newRow("a power_user holding a grant of team_lead cannot use it")
+        << QList<Role> { builtInRole(u"power_user"_s), grantsTeamLead } << builtInRole(u"team_lead"_s) << false;
+    QTest::newRow("a power_user holding a grant of user can use it")
+        << QList<Role> { builtInRole(u"power_user"_s), grantsTeamLead } << builtInRole(u"user"_s) << true;
+    QTest::newRow("a grant alone (level 1) reaches nothing")
+        << QList<Role> { grantsTeamLead } << builtInRole(u"user"_s) << false;
+    QTest::newRow("a grant does not reach a role of another organization")
+        << QList<Role> { builtInRole(u"admin"_s), customRole(u"c"_s, 1, HomeOrg, {}, { u"foreign"_s }) }
+        << customRole(u"foreign"_s, 30, OtherOrg) << false;
+    QTest::newRow("a grant that names another role is no grant")
+        << QList<Role> { builtInRole(u"team_lead"_s), grantsTeamLead } << builtInRole(u"viewer"_s) << false;
+}
+
+void TestPolicy::grantsAreCheckedAgainAtUse()
+{
+    QFETCH(QList<Role>, actorRoles);
+    QFETCH(Role, role);
+    QFETCH(bool, usable);
+    const Actor actor = makeActor(actorRoles);
+    QCOMPARE(policy::usableGrant(actor, actorRoles, role), usable);
+    Actor key = actor;
+    key.kind = Actor::Kind::ApiKey;
+    QVERIFY(!policy::usableGrant(key, actorRoles, role)); // API keys never assign through grants
+}
+
+// --- sign-in eligibility ---------------------------------------------------------------------------
+
+void TestPolicy::signInEligibility_data()
+{
+    QTest::addColumn<int>("credential");
+    QTest::addColumn<QString>("condition");
+    QTest::addColumn<int>("expected");
+
+    const QList<std::pair<const char*, policy::Credential>> credentials {
+        { "password", policy::Credential::Password },
+        { "session", policy::Credential::Session },
+        { "api key", policy::Credential::ApiKey },
+    };
+    for (const auto& [name, credential] : credentials) {
+        const int c = int(credential);
+        const bool password = credential == policy::Credential::Password;
+        QTest::addRow("%s: an active account may act", name) << c << u"fine"_s << int(policy::Ineligible::None);
+        QTest::addRow("%s: a deleted account may not", name) << c << u"deleted"_s << int(policy::Ineligible::Deleted);
+        QTest::addRow("%s: a suspended account may not", name)
+            << c << u"suspended"_s << int(policy::Ineligible::Suspended);
+        QTest::addRow("%s: a banned account may not", name) << c << u"banned"_s << int(policy::Ineligible::Banned);
+        QTest::addRow("%s: a ban past its expiry no longer counts", name)
+            << c << u"ban expired"_s << int(policy::Ineligible::None);
+        QTest::addRow("%s: a ban until later counts", name)
+            << c << u"ban until later"_s << int(policy::Ineligible::Banned);
+        QTest::addRow("%s: a suspended organization stops its members", name)
+            << c << u"organization suspended"_s << int(policy::Ineligible::OrganizationSuspended);
+        QTest::addRow("%s: a lock %s", name, password ? "stops a password sign-in" : "does not end what is open")
+            << c << u"locked"_s << int(password ? policy::Ineligible::Locked : policy::Ineligible::None);
+        QTest::addRow("%s: a revoked credential %s", name, password ? "is not asked about" : "may not")
+            << c << u"revoked"_s << int(password ? policy::Ineligible::None : policy::Ineligible::CredentialRevoked);
+        QTest::addRow("%s: an expired credential %s", name, password ? "is not asked about" : "may not")
+            << c << u"expired"_s << int(password ? policy::Ineligible::None : policy::Ineligible::CredentialExpired);
+        QTest::addRow("%s: revoked goes before banned", name)
+            << c << u"revoked and banned"_s
+            << int(password ? policy::Ineligible::Banned : policy::Ineligible::CredentialRevoked);
+    }
+}
+
+void TestPolicy::signInEligibility()
+{
+    QFETCH(int, credential);
+    QFETCH(QString, condition);
+    QFETCH(int, expected);
+
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    policy::AccountState state;
+    state.userId = 5;
+    state.credentialExpiresAt = now.addSecs(3600);
+    if (condition == u"deleted"_s)
+        state.deleted = true;
+    else if (condition == u"suspended"_s)
+        state.active = false;
+    else if (condition == u"banned"_s || condition == u"revoked and banned"_s)
+        state.banReason = u"spam"_s;
+    else if (condition.startsWith(u"ban "_s)) {
+        state.banReason = u"spam"_s;
+        state.banExpiresAt = now.addSecs(condition == u"ban expired"_s ? -60 : 600);
+    } else if (condition == u"organization suspended"_s)
+        state.organizationActive = false;
+    else if (condition == u"locked"_s)
+        state.lockedUntil = now.addSecs(600);
+    else if (condition == u"expired"_s)
+        state.credentialExpiresAt = now.addSecs(-1);
+    if (condition.startsWith(u"revoked"_s))
+        state.credentialRevoked = true;
+
+    const policy::Eligibility eligibility = policy::signInEligibility(state, policy::Credential(credential), now);
+    QCOMPARE(int(eligibility.why), expected);
+    QCOMPARE(eligibility.eligible(), expected == int(policy::Ineligible::None));
+    QCOMPARE(eligibility.reason.isEmpty(), eligibility.eligible()); // every refusal says why
 }
 
 // --- managing users ------------------------------------------------------------------------------

@@ -84,30 +84,6 @@
         <translation>Unbekannter API-Schlüssel</translation>
     </message>
     <message>
-        <source>API key revoked</source>
-        <translation>Der API-Schlüssel wurde widerrufen</translation>
-    </message>
-    <message>
-        <source>API key expired</source>
-        <translation>API-Schlüssel abgelaufen</translation>
-    </message>
-    <message>
-        <source>The owner of this API key has been deleted</source>
-        <translation>Der Besitzer dieses API-Schlüssels wurde gelöscht</translation>
-    </message>
-    <message>
-        <source>The owner of this API key is banned</source>
-        <translation>Der Besitzer dieses API-Schlüssels ist gesperrt</translation>
-    </message>
-    <message>
-        <source>The owner of this API key is suspended</source>
-        <translation>Der Besitzer dieses API-Schlüssels ist deaktiviert</translation>
-    </message>
-    <message>
-        <source>The organization of this API key is suspended</source>
-        <translation>Die Organisation dieses API-Schlüssels ist deaktiviert</translation>
-    </message>
-    <message>
         <source>API key not allowed from %1</source>
         <translation>API-Schlüssel von %1 aus nicht erlaubt</translation>
     </message>
@@ -126,6 +102,10 @@
     <message>
         <source>Recording the use of the API key</source>
         <translation>Nutzung des API-Schlüssels erfassen</translation>
+    </message>
+    <message>
+        <source>API keys cannot be created while impersonating a user; a key would outlive the impersonation</source>
+        <translation>API-Schlüssel können nicht angelegt werden, während Sie einen Benutzer imitieren; ein Schlüssel würde die Imitation überdauern</translation>
     </message>
 </context>
 <context>
@@ -307,36 +287,8 @@
         <translation>Erforderlich</translation>
     </message>
     <message>
-        <source>This account is locked after %1 failed sign-ins; try again after %2 UTC</source>
-        <translation>Dieses Konto ist nach %1 fehlgeschlagenen Anmeldungen blockiert; versuchen Sie es nach %2 UTC erneut</translation>
-    </message>
-    <message>
-        <source>Recording the failed sign-in</source>
-        <translation>Fehlgeschlagene Anmeldung erfassen</translation>
-    </message>
-    <message>
-        <source>Locking the account</source>
-        <translation>Konto blockieren</translation>
-    </message>
-    <message>
         <source>Too many failed sign-ins: the account is locked for %1 minutes</source>
         <translation>Zu viele fehlgeschlagene Anmeldungen: Das Konto ist für %1 Minuten blockiert</translation>
-    </message>
-    <message>
-        <source>This account is banned: %1</source>
-        <translation>Dieses Konto ist gesperrt: %1</translation>
-    </message>
-    <message>
-        <source> (until %1 UTC)</source>
-        <translation> (bis %1 UTC)</translation>
-    </message>
-    <message>
-        <source>This account is suspended; ask an administrator to reactivate it</source>
-        <translation>Dieses Konto ist deaktiviert; bitten Sie einen Administrator, es zu reaktivieren</translation>
-    </message>
-    <message>
-        <source>The organization %1 is suspended</source>
-        <translation>Die Organisation %1 ist deaktiviert</translation>
     </message>
     <message>
         <source>Recording the sign-in</source>
@@ -783,6 +735,82 @@
         <source>A slug is made of lower-case letters and digits, in groups separated by single hyphens.</source>
         <translation>Ein Slug besteht aus Kleinbuchstaben und Ziffern in Gruppen, die durch einzelne Bindestriche getrennt sind.</translation>
     </message>
+    <message>
+        <source>A role can only grant global roles or roles of its own organization (%1 belongs to another)</source>
+        <translation>Eine Rolle kann nur globale Rollen oder Rollen ihrer eigenen Organisation vergeben (%1 gehört zu einer anderen)</translation>
+    </message>
+    <message>
+        <source>You can only grant roles below your own level (%1 is level %2, yours is %3)</source>
+        <translation>Sie können nur Rollen unterhalb Ihrer eigenen Stufe vergeben lassen (%1 hat Stufe %2, Ihre ist %3)</translation>
+    </message>
+    <message>
+        <source>API key revoked</source>
+        <translation>API-Schlüssel widerrufen</translation>
+    </message>
+    <message>
+        <source>This session was revoked; sign in again</source>
+        <translation>Diese Sitzung wurde widerrufen; melden Sie sich erneut an</translation>
+    </message>
+    <message>
+        <source>API key expired</source>
+        <translation>API-Schlüssel abgelaufen</translation>
+    </message>
+    <message>
+        <source>This session has expired; sign in again</source>
+        <translation>Diese Sitzung ist abgelaufen; melden Sie sich erneut an</translation>
+    </message>
+    <message>
+        <source>The owner of this API key has been deleted</source>
+        <translation>Der Besitzer dieses API-Schlüssels wurde gelöscht</translation>
+    </message>
+    <message>
+        <source>This account has been deleted</source>
+        <translation>Dieses Konto wurde gelöscht</translation>
+    </message>
+    <message>
+        <source>This account is locked after too many failed sign-ins; try again after %1 UTC</source>
+        <translation>Dieses Konto ist nach zu vielen fehlgeschlagenen Anmeldungen blockiert; versuchen Sie es nach %1 UTC erneut</translation>
+    </message>
+    <message>
+        <source>The owner of this API key is banned</source>
+        <translation>Der Besitzer dieses API-Schlüssels ist gebannt</translation>
+    </message>
+    <message>
+        <source>This account is banned: %1</source>
+        <translation>Dieses Konto ist gebannt: %1</translation>
+    </message>
+    <message>
+        <source> (until %1 UTC)</source>
+        <translation> (bis %1 UTC)</translation>
+    </message>
+    <message>
+        <source>This account is banned</source>
+        <translation>Dieses Konto ist gebannt</translation>
+    </message>
+    <message>
+        <source>The owner of this API key is suspended</source>
+        <translation>Der Besitzer dieses API-Schlüssels ist deaktiviert</translation>
+    </message>
+    <message>
+        <source>This account is suspended; ask an administrator to reactivate it</source>
+        <translation>Dieses Konto ist deaktiviert; bitten Sie einen Administrator, es wieder zu aktivieren</translation>
+    </message>
+    <message>
+        <source>This account is suspended</source>
+        <translation>Dieses Konto ist deaktiviert</translation>
+    </message>
+    <message>
+        <source>The organization of this API key is suspended</source>
+        <translation>Die Organisation dieses API-Schlüssels ist deaktiviert</translation>
+    </message>
+    <message>
+        <source>The organization %1 is suspended</source>
+        <translation>Die Organisation %1 ist deaktiviert</translation>
+    </message>
+    <message>
+        <source>This organization is suspended</source>
+        <translation>Diese Organisation ist deaktiviert</translation>
+    </message>
 </context>
 <context>
     <name>Portcullis::Rest</name>
@@ -932,6 +960,10 @@
         <source>Listing permissions</source>
         <translation>Berechtigungen auflisten</translation>
     </message>
+    <message>
+        <source>Unknown role %1</source>
+        <translation>Unbekannte Rolle %1</translation>
+    </message>
 </context>
 <context>
     <name>Portcullis::SecretStore</name>
@@ -1013,30 +1045,6 @@
     <message>
         <source>Unknown session; sign in again</source>
         <translation>Unbekannte Sitzung; melden Sie sich erneut an</translation>
-    </message>
-    <message>
-        <source>This session was revoked; sign in again</source>
-        <translation>Diese Sitzung wurde widerrufen; melden Sie sich erneut an</translation>
-    </message>
-    <message>
-        <source>This session has expired; sign in again</source>
-        <translation>Diese Sitzung ist abgelaufen; melden Sie sich erneut an</translation>
-    </message>
-    <message>
-        <source>This account has been deleted</source>
-        <translation>Dieses Konto wurde gelöscht</translation>
-    </message>
-    <message>
-        <source>This account is banned</source>
-        <translation>Dieses Konto ist gesperrt</translation>
-    </message>
-    <message>
-        <source>This account is suspended</source>
-        <translation>Dieses Konto ist deaktiviert</translation>
-    </message>
-    <message>
-        <source>This organization is suspended</source>
-        <translation>Diese Organisation ist deaktiviert</translation>
     </message>
     <message>
         <source>Refreshing the session</source>
@@ -1164,6 +1172,24 @@
     <message>
         <source>No audit event #%1</source>
         <translation>Kein Audit-Ereignis #%1</translation>
+        <source>Checking the account</source>
+        <translation>Konto wird geprüft</translation>
+    </message>
+    <message>
+        <source>Counting the users of the organization</source>
+        <translation>Benutzer der Organisation werden gezählt</translation>
+    </message>
+    <message>
+        <source>Revoking the user&apos;s API keys</source>
+        <translation>API-Schlüssel des Benutzers werden widerrufen</translation>
+    </message>
+    <message>
+        <source>Recording the failed sign-in</source>
+        <translation>Fehlgeschlagene Anmeldung erfassen</translation>
+    </message>
+    <message>
+        <source>Locking the account</source>
+        <translation>Konto blockieren</translation>
     </message>
 </context>
 <context>
@@ -1260,10 +1286,6 @@
         <translation>Das Passwort konnte nicht gehasht werden</translation>
     </message>
     <message>
-        <source>Checking the plan limit</source>
-        <translation>Tariflimit prüfen</translation>
-    </message>
-    <message>
         <source>%1 has reached its plan limit of %2 users (pending invitations included)</source>
         <translation>%1 hat das Benutzerlimit des Tarifs (%2 Benutzer, ausstehende Einladungen mitgezählt) erreicht</translation>
     </message>
@@ -1316,10 +1338,6 @@
         <translation>Benutzer löschen</translation>
     </message>
     <message>
-        <source>Revoking the user&apos;s API keys</source>
-        <translation>API-Schlüssel des Benutzers widerrufen</translation>
-    </message>
-    <message>
         <source>Reason is longer than %1 characters</source>
         <translation>Der Grund ist länger als %1 Zeichen</translation>
     </message>
@@ -1370,6 +1388,18 @@
     <message>
         <source>Revoking the role</source>
         <translation>Rolle entziehen</translation>
+    </message>
+    <message>
+        <source>Enter your current password to change it.</source>
+        <translation>Geben Sie Ihr aktuelles Passwort ein, um es zu ändern.</translation>
+    </message>
+    <message>
+        <source>Your current password is not right.</source>
+        <translation>Ihr aktuelles Passwort stimmt nicht.</translation>
+    </message>
+    <message>
+        <source>Too many wrong passwords: try again after %1 UTC</source>
+        <translation>Zu viele falsche Passwörter: versuchen Sie es nach %1 UTC erneut</translation>
     </message>
 </context>
 <context>
@@ -3939,10 +3969,6 @@ Erstellen Sie eine benutzerdefinierte Rolle mit Strg+N oder gehen Sie von einer 
         <translation>Rollen, die diese Rolle zuweisen darf</translation>
     </message>
     <message>
-        <source>Holders of this role may assign the checked roles although they are not strictly below its level; a grant never lifts anyone above their own level</source>
-        <translation>Inhaber dieser Rolle dürfen die angekreuzten Rollen zuweisen, auch wenn sie nicht streng unter ihrer Stufe liegen; eine Zuweisungserlaubnis hebt nie jemanden über die eigene Stufe</translation>
-    </message>
-    <message>
         <source>%1 — %2 (level %3)</source>
         <translation>%1 – %2 (Stufe %3)</translation>
     </message>
@@ -3996,6 +4022,14 @@ Erstellen Sie eine benutzerdefinierte Rolle mit Strg+N oder gehen Sie von einer 
     <message>
         <source>Inherits the permissions of %1 (built-in roles below level %2).</source>
         <translation>Erbt die Berechtigungen von %1 (integrierte Rollen unter Stufe %2).</translation>
+    </message>
+    <message>
+        <source>Holders of this role may assign the checked roles without the permission to assign roles, only to users below them and never a role at or above their own level</source>
+        <translation>Inhaber dieser Rolle dürfen die angehakten Rollen auch ohne die Berechtigung zum Zuweisen von Rollen vergeben, nur an Benutzer unter ihnen und nie eine Rolle auf oder über ihrer eigenen Stufe</translation>
+    </message>
+    <message>
+        <source>Only roles below your level (%1) can be granted</source>
+        <translation>Nur Rollen unterhalb Ihrer Stufe (%1) können vergeben werden</translation>
     </message>
 </context>
 <context>
@@ -4656,6 +4690,10 @@ Kreuzen Sie „Beendete Sitzungen einbeziehen“ an, um widerrufene und abgelauf
             <numerusform>%Ln Sitzungen kopiert</numerusform>
         </translation>
     </message>
+    <message>
+        <source>Also revoke their API &amp;keys (after a suspected account takeover)</source>
+        <translation>Auch ihre API-&amp;Schlüssel widerrufen (bei Verdacht auf Kontoübernahme)</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::SetPasswordDialog</name>
@@ -4698,6 +4736,30 @@ Kreuzen Sie „Beendete Sitzungen einbeziehen“ an, um widerrufene und abgelauf
     <message>
         <source>✓ The password meets the policy</source>
         <translation>✓ Das Passwort erfüllt die Richtlinie</translation>
+    </message>
+    <message>
+        <source>Change your password</source>
+        <translation>Passwort ändern</translation>
+    </message>
+    <message>
+        <source>Your new password works at once, and every one of your sessions ends, this one included: you sign in again with the new password.</source>
+        <translation>Ihr neues Passwort gilt sofort, und alle Ihre Sitzungen enden, auch diese: Sie melden sich mit dem neuen Passwort erneut an.</translation>
+    </message>
+    <message>
+        <source>Current password</source>
+        <translation>Aktuelles Passwort</translation>
+    </message>
+    <message>
+        <source>C&amp;urrent password:</source>
+        <translation>A&amp;ktuelles Passwort:</translation>
+    </message>
+    <message>
+        <source>Also &amp;revoke my API keys</source>
+        <translation>Auch meine API-Schlüssel &amp;widerrufen</translation>
+    </message>
+    <message>
+        <source>Also &amp;revoke the user&apos;s API keys</source>
+        <translation>Auch die API-Schlüssel des Benutzers &amp;widerrufen</translation>
     </message>
 </context>
 <context>
@@ -5260,6 +5322,14 @@ Legen Sie den ersten mit Strg+N an.</translation>
     <message>
         <source>Set a new password for %1; their sessions ended</source>
         <translation>Neues Passwort für %1 festgelegt; die Sitzungen wurden beendet</translation>
+    </message>
+    <message>
+        <source>Your password was changed; your sessions ended, sign in again with it</source>
+        <translation>Ihr Passwort wurde geändert; Ihre Sitzungen wurden beendet, melden Sie sich damit erneut an</translation>
+    </message>
+    <message>
+        <source>Also revoke their API &amp;keys (after a suspected account takeover)</source>
+        <translation>Auch ihre API-&amp;Schlüssel widerrufen (bei Verdacht auf Kontoübernahme)</translation>
     </message>
 </context>
 <context>

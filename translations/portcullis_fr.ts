@@ -84,30 +84,6 @@
         <translation>Clé d&apos;API inconnue</translation>
     </message>
     <message>
-        <source>API key revoked</source>
-        <translation>Clé d&apos;API révoquée</translation>
-    </message>
-    <message>
-        <source>API key expired</source>
-        <translation>Clé d&apos;API expirée</translation>
-    </message>
-    <message>
-        <source>The owner of this API key has been deleted</source>
-        <translation>Le propriétaire de cette clé d&apos;API a été supprimé</translation>
-    </message>
-    <message>
-        <source>The owner of this API key is banned</source>
-        <translation>Le propriétaire de cette clé d&apos;API est banni</translation>
-    </message>
-    <message>
-        <source>The owner of this API key is suspended</source>
-        <translation>Le propriétaire de cette clé d&apos;API est suspendu</translation>
-    </message>
-    <message>
-        <source>The organization of this API key is suspended</source>
-        <translation>L&apos;organisation de cette clé d&apos;API est suspendue</translation>
-    </message>
-    <message>
         <source>API key not allowed from %1</source>
         <translation>Clé d&apos;API non autorisée depuis %1</translation>
     </message>
@@ -126,6 +102,10 @@
     <message>
         <source>Recording the use of the API key</source>
         <translation>Enregistrement de l&apos;utilisation de la clé d&apos;API</translation>
+    </message>
+    <message>
+        <source>API keys cannot be created while impersonating a user; a key would outlive the impersonation</source>
+        <translation>Impossible de créer une clé d&apos;API pendant l&apos;usurpation d&apos;un utilisateur ; la clé survivrait à l&apos;usurpation</translation>
     </message>
 </context>
 <context>
@@ -307,36 +287,8 @@
         <translation>Obligatoire</translation>
     </message>
     <message>
-        <source>This account is locked after %1 failed sign-ins; try again after %2 UTC</source>
-        <translation>Ce compte est verrouillé après %1 échecs de connexion ; réessayez après %2 UTC</translation>
-    </message>
-    <message>
-        <source>Recording the failed sign-in</source>
-        <translation>Enregistrement de l&apos;échec de connexion</translation>
-    </message>
-    <message>
-        <source>Locking the account</source>
-        <translation>Verrouillage du compte</translation>
-    </message>
-    <message>
         <source>Too many failed sign-ins: the account is locked for %1 minutes</source>
         <translation>Trop d&apos;échecs de connexion : le compte est verrouillé pendant %1 minutes</translation>
-    </message>
-    <message>
-        <source>This account is banned: %1</source>
-        <translation>Ce compte est banni : %1</translation>
-    </message>
-    <message>
-        <source> (until %1 UTC)</source>
-        <translation> (jusqu&apos;au %1 UTC)</translation>
-    </message>
-    <message>
-        <source>This account is suspended; ask an administrator to reactivate it</source>
-        <translation>Ce compte est suspendu ; demandez à un administrateur de le réactiver</translation>
-    </message>
-    <message>
-        <source>The organization %1 is suspended</source>
-        <translation>L&apos;organisation %1 est suspendue</translation>
     </message>
     <message>
         <source>Recording the sign-in</source>
@@ -783,6 +735,82 @@
         <source>A slug is made of lower-case letters and digits, in groups separated by single hyphens.</source>
         <translation>Un slug se compose de minuscules et de chiffres, en groupes séparés par des tirets simples.</translation>
     </message>
+    <message>
+        <source>A role can only grant global roles or roles of its own organization (%1 belongs to another)</source>
+        <translation>Un rôle ne peut accorder que des rôles globaux ou des rôles de sa propre organisation (%1 appartient à une autre)</translation>
+    </message>
+    <message>
+        <source>You can only grant roles below your own level (%1 is level %2, yours is %3)</source>
+        <translation>Vous ne pouvez accorder que des rôles inférieurs à votre propre niveau (%1 est de niveau %2, le vôtre est %3)</translation>
+    </message>
+    <message>
+        <source>API key revoked</source>
+        <translation>Clé d&apos;API révoquée</translation>
+    </message>
+    <message>
+        <source>This session was revoked; sign in again</source>
+        <translation>Cette session a été révoquée ; reconnectez-vous</translation>
+    </message>
+    <message>
+        <source>API key expired</source>
+        <translation>Clé d&apos;API expirée</translation>
+    </message>
+    <message>
+        <source>This session has expired; sign in again</source>
+        <translation>Cette session a expiré ; reconnectez-vous</translation>
+    </message>
+    <message>
+        <source>The owner of this API key has been deleted</source>
+        <translation>Le propriétaire de cette clé d&apos;API a été supprimé</translation>
+    </message>
+    <message>
+        <source>This account has been deleted</source>
+        <translation>Ce compte a été supprimé</translation>
+    </message>
+    <message>
+        <source>This account is locked after too many failed sign-ins; try again after %1 UTC</source>
+        <translation>Ce compte est verrouillé après trop d&apos;échecs de connexion ; réessayez après %1 UTC</translation>
+    </message>
+    <message>
+        <source>The owner of this API key is banned</source>
+        <translation>Le propriétaire de cette clé d&apos;API est banni</translation>
+    </message>
+    <message>
+        <source>This account is banned: %1</source>
+        <translation>Ce compte est banni : %1</translation>
+    </message>
+    <message>
+        <source> (until %1 UTC)</source>
+        <translation> (jusqu&apos;au %1 UTC)</translation>
+    </message>
+    <message>
+        <source>This account is banned</source>
+        <translation>Ce compte est banni</translation>
+    </message>
+    <message>
+        <source>The owner of this API key is suspended</source>
+        <translation>Le propriétaire de cette clé d&apos;API est suspendu</translation>
+    </message>
+    <message>
+        <source>This account is suspended; ask an administrator to reactivate it</source>
+        <translation>Ce compte est suspendu ; demandez à un administrateur de le réactiver</translation>
+    </message>
+    <message>
+        <source>This account is suspended</source>
+        <translation>Ce compte est suspendu</translation>
+    </message>
+    <message>
+        <source>The organization of this API key is suspended</source>
+        <translation>L&apos;organisation de cette clé d&apos;API est suspendue</translation>
+    </message>
+    <message>
+        <source>The organization %1 is suspended</source>
+        <translation>L&apos;organisation %1 est suspendue</translation>
+    </message>
+    <message>
+        <source>This organization is suspended</source>
+        <translation>Cette organisation est suspendue</translation>
+    </message>
 </context>
 <context>
     <name>Portcullis::Rest</name>
@@ -932,6 +960,10 @@
         <source>Listing permissions</source>
         <translation>Liste des permissions</translation>
     </message>
+    <message>
+        <source>Unknown role %1</source>
+        <translation>Rôle inconnu %1</translation>
+    </message>
 </context>
 <context>
     <name>Portcullis::SecretStore</name>
@@ -1013,30 +1045,6 @@
     <message>
         <source>Unknown session; sign in again</source>
         <translation>Session inconnue ; reconnectez-vous</translation>
-    </message>
-    <message>
-        <source>This session was revoked; sign in again</source>
-        <translation>Cette session a été révoquée ; reconnectez-vous</translation>
-    </message>
-    <message>
-        <source>This session has expired; sign in again</source>
-        <translation>Cette session a expiré ; reconnectez-vous</translation>
-    </message>
-    <message>
-        <source>This account has been deleted</source>
-        <translation>Ce compte a été supprimé</translation>
-    </message>
-    <message>
-        <source>This account is banned</source>
-        <translation>Ce compte est banni</translation>
-    </message>
-    <message>
-        <source>This account is suspended</source>
-        <translation>Ce compte est suspendu</translation>
-    </message>
-    <message>
-        <source>This organization is suspended</source>
-        <translation>Cette organisation est suspendue</translation>
     </message>
     <message>
         <source>Refreshing the session</source>
@@ -1164,6 +1172,24 @@
     <message>
         <source>No audit event #%1</source>
         <translation>Aucun événement d&apos;audit n° %1</translation>
+        <source>Checking the account</source>
+        <translation>Vérification du compte</translation>
+    </message>
+    <message>
+        <source>Counting the users of the organization</source>
+        <translation>Comptage des utilisateurs de l&apos;organisation</translation>
+    </message>
+    <message>
+        <source>Revoking the user&apos;s API keys</source>
+        <translation>Révocation des clés d&apos;API de l&apos;utilisateur</translation>
+    </message>
+    <message>
+        <source>Recording the failed sign-in</source>
+        <translation>Enregistrement de l&apos;échec de connexion</translation>
+    </message>
+    <message>
+        <source>Locking the account</source>
+        <translation>Verrouillage du compte</translation>
     </message>
 </context>
 <context>
@@ -1260,10 +1286,6 @@
         <translation>Le mot de passe n&apos;a pas pu être haché</translation>
     </message>
     <message>
-        <source>Checking the plan limit</source>
-        <translation>Vérification de la limite de l&apos;offre</translation>
-    </message>
-    <message>
         <source>%1 has reached its plan limit of %2 users (pending invitations included)</source>
         <translation>%1 a atteint la limite de son offre (%2 utilisateurs, invitations en attente comprises)</translation>
     </message>
@@ -1316,10 +1338,6 @@
         <translation>Suppression de l&apos;utilisateur</translation>
     </message>
     <message>
-        <source>Revoking the user&apos;s API keys</source>
-        <translation>Révocation des clés d&apos;API de l&apos;utilisateur</translation>
-    </message>
-    <message>
         <source>Reason is longer than %1 characters</source>
         <translation>Le motif dépasse %1 caractères</translation>
     </message>
@@ -1370,6 +1388,18 @@
     <message>
         <source>Revoking the role</source>
         <translation>Retrait du rôle</translation>
+    </message>
+    <message>
+        <source>Enter your current password to change it.</source>
+        <translation>Saisissez votre mot de passe actuel pour le modifier.</translation>
+    </message>
+    <message>
+        <source>Your current password is not right.</source>
+        <translation>Votre mot de passe actuel n&apos;est pas correct.</translation>
+    </message>
+    <message>
+        <source>Too many wrong passwords: try again after %1 UTC</source>
+        <translation>Trop de mots de passe erronés : réessayez après %1 UTC</translation>
     </message>
 </context>
 <context>
@@ -3939,10 +3969,6 @@ Créez un rôle personnalisé avec Ctrl+N, ou partez d&apos;un rôle existant av
         <translation>Rôles que ce rôle peut attribuer</translation>
     </message>
     <message>
-        <source>Holders of this role may assign the checked roles although they are not strictly below its level; a grant never lifts anyone above their own level</source>
-        <translation>Les titulaires de ce rôle peuvent attribuer les rôles cochés même s&apos;ils ne sont pas strictement sous son niveau ; une autorisation d&apos;attribution n&apos;élève jamais quiconque au-dessus de son propre niveau</translation>
-    </message>
-    <message>
         <source>%1 — %2 (level %3)</source>
         <translation>%1 — %2 (niveau %3)</translation>
     </message>
@@ -3996,6 +4022,14 @@ Créez un rôle personnalisé avec Ctrl+N, ou partez d&apos;un rôle existant av
     <message>
         <source>Inherits the permissions of %1 (built-in roles below level %2).</source>
         <translation>Hérite des permissions de %1 (rôles intégrés sous le niveau %2).</translation>
+    </message>
+    <message>
+        <source>Holders of this role may assign the checked roles without the permission to assign roles, only to users below them and never a role at or above their own level</source>
+        <translation>Les titulaires de ce rôle peuvent attribuer les rôles cochés sans la permission d&apos;attribuer des rôles, uniquement à des utilisateurs en dessous d&apos;eux et jamais un rôle de leur niveau ou au-dessus</translation>
+    </message>
+    <message>
+        <source>Only roles below your level (%1) can be granted</source>
+        <translation>Seuls les rôles inférieurs à votre niveau (%1) peuvent être accordés</translation>
     </message>
 </context>
 <context>
@@ -4656,6 +4690,10 @@ Cochez « Inclure les sessions terminées » pour voir les sessions révoquées 
             <numerusform>%Ln sessions copiées</numerusform>
         </translation>
     </message>
+    <message>
+        <source>Also revoke their API &amp;keys (after a suspected account takeover)</source>
+        <translation>Révoquer aussi ses &amp;clés d&apos;API (en cas de prise de contrôle du compte soupçonnée)</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::SetPasswordDialog</name>
@@ -4698,6 +4736,30 @@ Cochez « Inclure les sessions terminées » pour voir les sessions révoquées 
     <message>
         <source>✓ The password meets the policy</source>
         <translation>✓ Le mot de passe respecte la politique</translation>
+    </message>
+    <message>
+        <source>Change your password</source>
+        <translation>Changer votre mot de passe</translation>
+    </message>
+    <message>
+        <source>Your new password works at once, and every one of your sessions ends, this one included: you sign in again with the new password.</source>
+        <translation>Votre nouveau mot de passe s&apos;applique immédiatement et toutes vos sessions prennent fin, celle-ci comprise : reconnectez-vous avec le nouveau mot de passe.</translation>
+    </message>
+    <message>
+        <source>Current password</source>
+        <translation>Mot de passe actuel</translation>
+    </message>
+    <message>
+        <source>C&amp;urrent password:</source>
+        <translation>Mot de passe act&amp;uel :</translation>
+    </message>
+    <message>
+        <source>Also &amp;revoke my API keys</source>
+        <translation>&amp;Révoquer aussi mes clés d&apos;API</translation>
+    </message>
+    <message>
+        <source>Also &amp;revoke the user&apos;s API keys</source>
+        <translation>&amp;Révoquer aussi les clés d&apos;API de l&apos;utilisateur</translation>
     </message>
 </context>
 <context>
@@ -5260,6 +5322,14 @@ Créez le premier avec Ctrl+N.</translation>
     <message>
         <source>Set a new password for %1; their sessions ended</source>
         <translation>Nouveau mot de passe défini pour %1 ; ses sessions ont pris fin</translation>
+    </message>
+    <message>
+        <source>Your password was changed; your sessions ended, sign in again with it</source>
+        <translation>Votre mot de passe a été modifié ; vos sessions ont pris fin, reconnectez-vous avec lui</translation>
+    </message>
+    <message>
+        <source>Also revoke their API &amp;keys (after a suspected account takeover)</source>
+        <translation>Révoquer aussi ses &amp;clés d&apos;API (en cas de prise de contrôle du compte soupçonnée)</translation>
     </message>
 </context>
 <context>

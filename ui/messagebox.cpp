@@ -1,11 +1,13 @@
 #include "messagebox.h"
 
+#include <QCheckBox>
 #include <QFileDialog>
 
 namespace portcullis {
 
 QMessageBox::StandardButton MessageBox::s_nextAnswer = QMessageBox::NoButton;
 QString MessageBox::s_lastText;
+int MessageBox::s_nextOption = -1;
 QString FileDialog::s_nextFileName;
 
 void MessageBox::confirm(QWidget* parent, const QString& title, const QString& text, std::function<void()> onYes,
@@ -35,6 +37,35 @@ void MessageBox::confirm(QWidget* parent, const QString& title, const QString& t
     box->open();
 }
 
+void MessageBox::confirmWithOption(QWidget* parent, const QString& title, const QString& text, const QString& option,
+                                   bool optionChecked, std::function<void(bool)> onYes)
+{
+    s_lastText = text;
+    if (s_nextAnswer != QMessageBox::NoButton) {
+        const auto answer = s_nextAnswer;
+        const bool checked = s_nextOption < 0 ? optionChecked : s_nextOption == 1;
+        s_nextAnswer = QMessageBox::NoButton;
+        s_nextOption = -1;
+        if (answer == QMessageBox::Yes)
+            onYes(checked);
+        return;
+    }
+    auto* box = new QMessageBox(QMessageBox::Question, title, text, QMessageBox::Yes | QMessageBox::No, parent);
+    box->setObjectName(QStringLiteral("confirmBox"));
+    box->setDefaultButton(QMessageBox::No);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    auto* check = new QCheckBox(option, box);
+    check->setObjectName(QStringLiteral("confirmOptionCheck"));
+    check->setChecked(optionChecked);
+    box->setCheckBox(check);
+    QObject::connect(box, &QMessageBox::finished, parent ? static_cast<QObject*>(parent) : box,
+                     [box, check, onYes = std::move(onYes)](int) {
+                         if (box->clickedButton() == box->button(QMessageBox::Yes))
+                             onYes(check->isChecked());
+                     });
+    box->open();
+}
+
 namespace {
 void notice(QWidget* parent, QMessageBox::Icon icon, const QString& title, const QString& text)
 {
@@ -60,6 +91,11 @@ void MessageBox::information(QWidget* parent, const QString& title, const QStrin
 void MessageBox::setNextAnswer(QMessageBox::StandardButton answer)
 {
     s_nextAnswer = answer;
+}
+
+void MessageBox::setNextOption(bool checked)
+{
+    s_nextOption = checked ? 1 : 0;
 }
 
 QString MessageBox::lastText()

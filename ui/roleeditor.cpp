@@ -152,16 +152,24 @@ RoleEditor::RoleEditor(Backend* backend, Mode mode, const Role& role, const QLis
     m_grants = new QListWidget(this);
     m_grants->setObjectName(QStringLiteral("roleGrantsList"));
     m_grants->setAccessibleName(tr("Roles this role may assign"));
-    m_grants->setToolTip(tr("Holders of this role may assign the checked roles although they are not strictly "
-                            "below its level; a grant never lifts anyone above their own level"));
+    m_grants->setToolTip(tr("Holders of this role may assign the checked roles without the permission to assign "
+                            "roles, only to users below them and never a role at or above their own level"));
+    // Only roles the author could assign itself can be granted (the core checks it again, and again
+    // when a grant is used); a grant already on the role stays as it is.
+    const int myLevel = backend ? backend->actor().level : 0;
     for (const Role& other : roles) {
         if (mode == Mode::Edit && other.id == role.id)
             continue;
         auto* item
             = new QListWidgetItem(tr("%1 — %2 (level %3)").arg(other.code, other.name).arg(other.level), m_grants);
         item->setData(Qt::UserRole, other.code);
-        item->setFlags(Qt::ItemIsUserCheckable | Qt::ItemIsEnabled | Qt::ItemIsSelectable);
-        item->setCheckState(mode != Mode::Create && role.grants.contains(other.code) ? Qt::Checked : Qt::Unchecked);
+        const bool held = mode != Mode::Create && role.grants.contains(other.code);
+        const bool grantable = other.level < myLevel;
+        item->setFlags(grantable || held ? Qt::ItemIsUserCheckable | Qt::ItemIsEnabled | Qt::ItemIsSelectable
+                                         : Qt::ItemIsUserCheckable | Qt::ItemIsSelectable);
+        if (!grantable)
+            item->setToolTip(tr("Only roles below your level (%1) can be granted").arg(myLevel));
+        item->setCheckState(held ? Qt::Checked : Qt::Unchecked);
     }
     auto* grantsLabel = new QLabel(tr("&Grants: roles its holders may assign"), this);
     grantsLabel->setBuddy(m_grants);

@@ -554,10 +554,10 @@ void SessionsPane::revokeAllOfUser()
         return;
     const Id userId = sessions.first().userId;
     const QString email = sessions.first().userEmail;
-    MessageBox::confirm(
+    MessageBox::confirmWithOption(
         this, tr("End all sessions"), tr("End every session of %1? They are signed out everywhere at once.").arg(email),
-        [=, this] {
-            whenDone(m_backend->revokeUserSessions(userId), this, [this, email](const Result<int>& count) {
+        tr("Also revoke their API &keys (after a suspected account takeover)"), false, [=, this](bool revokeKeys) {
+            whenDone(m_backend->revokeUserSessions(userId, revokeKeys), this, [this, email](const Result<int>& count) {
                 if (!count.ok()) {
                     showError(tr("End all sessions"), count.error());
                     return;

@@ -214,14 +214,24 @@ SetPasswordDialog::SetPasswordDialog(Backend* backend, const User& user, QWidget
     : QDialog(parent)
     , m_backend(backend)
     , m_user(user)
+    , m_self(backend && backend->actor().kind == Actor::Kind::User && backend->actor().userId == user.id)
 {
     setObjectName(QStringLiteral("setPasswordDialog"));
-    setWindowTitle(tr("Set the password of %1").arg(user.email));
-    auto* intro = new QLabel(tr("The new password works at once, and every session of %1 ends. Tell them the "
-                                "password through a safe channel.")
-                                 .arg(user.email),
+    setWindowTitle(m_self ? tr("Change your password") : tr("Set the password of %1").arg(user.email));
+    auto* intro = new QLabel(m_self ? tr("Your new password works at once, and every one of your sessions ends, this "
+                                         "one included: you sign in again with the new password.")
+                                    : tr("The new password works at once, and every session of %1 ends. Tell them "
+                                         "the password through a safe channel.")
+                                          .arg(user.email),
                              this);
     intro->setWordWrap(true);
+    intro->setTextFormat(Qt::PlainText);
+    if (m_self) {
+        m_current = new QLineEdit(this);
+        m_current->setObjectName(QStringLiteral("currentPasswordEdit"));
+        m_current->setAccessibleName(tr("Current password"));
+        m_current->setEchoMode(QLineEdit::Password);
+    }
     m_password = new QLineEdit(this);
     m_password->setObjectName(QStringLiteral("newPasswordEdit"));
     m_password->setAccessibleName(tr("New password"));
@@ -231,12 +241,21 @@ SetPasswordDialog::SetPasswordDialog(Backend* backend, const User& user, QWidget
     m_repeat->setAccessibleName(tr("Repeat the new password"));
     m_repeat->setEchoMode(QLineEdit::Password);
     auto* form = new QFormLayout;
+    if (m_current)
+        m_errors.addRow(form, tr("C&urrent password:"), m_current, QStringLiteral("current_password"));
     m_errors.addRow(form, tr("&New password:"), m_password, QStringLiteral("password"));
     m_errors.addRow(form, tr("Re&peat:"), m_repeat, QStringLiteral("repeat"));
     m_policy = new QLabel(this);
     m_policy->setObjectName(QStringLiteral("setPasswordPolicyLabel"));
     m_policy->setWordWrap(true);
     form->addRow(QString(), m_policy);
+    // After a takeover the new password alone does not stop API keys the intruder made: an
+    // administrator's reset revokes them by default.
+    m_revokeApiKeys
+        = new QCheckBox(m_self ? tr("Also &revoke my API keys") : tr("Also &revoke the user's API keys"), this);
+    m_revokeApiKeys->setObjectName(QStringLiteral("revokeApiKeysCheck"));
+    m_revokeApiKeys->setChecked(!m_self);
+    form->addRow(QString(), m_revokeApiKeys);
     m_message = messageLabel(this);
     m_buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
     m_set = m_buttons->addButton(tr("&Set password"), QDialogButtonBox::AcceptRole);
@@ -246,6 +265,8 @@ SetPasswordDialog::SetPasswordDialog(Backend* backend, const User& user, QWidget
     connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(m_password, &QLineEdit::textChanged, this, &SetPasswordDialog::updatePolicy);
     connect(m_repeat, &QLineEdit::textChanged, this, &SetPasswordDialog::updatePolicy);
+    if (m_current)
+        connect(m_current, &QLineEdit::textChanged, this, &SetPasswordDialog::updatePolicy);
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(intro);
     layout->addLayout(form);
@@ -267,7 +288,8 @@ void SetPasswordDialog::updatePolicy()
     else
         text = tr("✓ The password meets the policy");
     m_policy->setText(text);
-    m_set->setEnabled(problems.isEmpty() && m_repeat->text() == m_password->text());
+    m_set->setEnabled(problems.isEmpty() && m_repeat->text() == m_password->text()
+                      && (!m_current || !m_current->text().isEmpty()));
 }
 
 void SetPasswordDialog::submit()
@@ -278,9 +300,15 @@ void SetPasswordDialog::submit()
     m_errors.clear();
     setBusy(m_buttons, true);
     // The core checks the policy and the admin's right over this user again, and audits either way.
-    whenDone(m_backend->setPassword(m_user.id, m_password->text()), this, [this](const Status& done) {
+    PasswordChange change;
+    change.password = m_password->text();
+    change.currentPassword = m_current ? m_current->text() : QString();
+    change.revokeApiKeys = m_revokeApiKeys->isChecked();
+    whenDone(m_backend->setPassword(m_user.id, change), this, [this](const Status& done) {
         setBusy(m_buttons, false);
         if (done.ok()) {
+            if (m_current)
+                m_current->clear();
             m_password->clear();
             m_repeat->clear();
             accept();
@@ -500,12 +528,24 @@ BulkActionDialog::BulkActionDialog(Backend* backend, const QString& title, const
             reject();
     });
     auto* layout = new QVBoxLayout(this);
+    m_layout = layout;
     layout->addWidget(intro);
     layout->addWidget(m_table);
     layout->addWidget(m_summary);
     layout->addWidget(m_buttons);
     keyboard::followVisualOrder(m_buttons);
     resize(620, 420);
+}
+
+QCheckBox* BulkActionDialog::addOption(const QString& text, const QString& objectName, bool checked)
+{
+    auto* option = new QCheckBox(text, this);
+    option->setObjectName(objectName);
+    option->setChecked(checked);
+    // Fixed once the run starts: every user gets the same operation.
+    connect(this, &BulkActionDialog::started, option, [option] { option->setEnabled(false); });
+    m_layout->insertWidget(m_layout->indexOf(m_buttons), option);
+    return option;
 }
 
 QString BulkActionDialog::summary() const
@@ -518,6 +558,7 @@ void BulkActionDialog::start()
     if (m_running || !m_backend)
         return;
     m_running = true;
+    emit started();
     // Not m_buttons->clear(): that would delete the Run button inside its own clicked() signal.
     for (QAbstractButton* b : m_buttons->buttons())
         b->hide();

@@ -18,6 +18,7 @@ class QLineEdit;
 class QListWidget;
 class QPlainTextEdit;
 class QTableWidget;
+class QVBoxLayout;
 
 namespace portcullis {
 
@@ -93,9 +94,12 @@ private:
 
     QPointer<Backend> m_backend;
     User m_user;
+    bool m_self = false; // the signed-in user's own password: the current one is asked for
     FieldErrors m_errors;
+    QLineEdit* m_current = nullptr; // only for one's own password
     QLineEdit* m_password = nullptr;
     QLineEdit* m_repeat = nullptr;
+    QCheckBox* m_revokeApiKeys = nullptr;
     QLabel* m_policy = nullptr;
     QLabel* m_message = nullptr;
     QDialogButtonBox* m_buttons = nullptr;
@@ -133,12 +137,16 @@ public:
     using Operation = std::function<QFuture<Status>(Backend*, const User&)>;
     BulkActionDialog(Backend* backend, const QString& title, const QString& verb, const QList<User>& users,
                      Operation operation, QWidget* parent = nullptr);
+    // A checkbox shown above the buttons (such as "also revoke their API keys"); the operation reads
+    // it when it runs.
+    QCheckBox* addOption(const QString& text, const QString& objectName, bool checked);
 
     int succeeded() const { return m_succeeded; }
     int failed() const { return m_failed; }
     QString summary() const;
 
 signals:
+    void started();
     void finishedAll();
 
 private:
@@ -150,6 +158,7 @@ private:
     Operation m_operation;
     QTableWidget* m_table = nullptr;
     QLabel* m_summary = nullptr;
+    QVBoxLayout* m_layout = nullptr;
     QDialogButtonBox* m_buttons = nullptr;
     int m_next = 0;
     int m_succeeded = 0;

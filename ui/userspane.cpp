@@ -10,6 +10,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QCheckBox>
 #include <QClipboard>
 #include <QComboBox>
 #include <QCoreApplication>
@@ -27,6 +28,8 @@
 #include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
+
+#include <memory>
 
 namespace portcullis {
 
@@ -403,6 +406,9 @@ void UsersPane::updateDetails()
     gate(m_removeRoleAction, QStringLiteral("admin:user:roles"));
     gate(m_resetPasswordAction, QStringLiteral("admin:user:edit"), single, tr("Select one user"));
     gate(m_setPasswordAction, QStringLiteral("admin:user:edit"), single, tr("Select one user"));
+    // Everyone may change their own password (the dialog asks for the current one).
+    if (single && me.kind == Actor::Kind::User && users.first().id == me.userId)
+        setActionAllowed(m_setPasswordAction, true, {});
     gate(m_revokeSessionsAction, QStringLiteral("admin:session:revoke"));
     gate(m_deleteAction, QStringLiteral("admin:user:delete"));
     {
@@ -520,8 +526,8 @@ void UsersPane::editSelected()
     dialog->open();
 }
 
-void UsersPane::runBulk(const QString& title, const QString& verb, const QList<User>& users,
-                        std::function<QFuture<Status>(Backend*, const User&)> operation)
+BulkActionDialog* UsersPane::runBulk(const QString& title, const QString& verb, const QList<User>& users,
+                                     std::function<QFuture<Status>(Backend*, const User&)> operation)
 {
     auto* dialog = new BulkActionDialog(m_backend, title, verb, users, std::move(operation), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
@@ -530,6 +536,7 @@ void UsersPane::runBulk(const QString& title, const QString& verb, const QList<U
         m_model->reload();
     });
     dialog->open();
+    return dialog;
 }
 
 namespace {
@@ -693,8 +700,10 @@ void UsersPane::setPasswordOfSelected()
     const User user = users.first();
     auto* dialog = new SetPasswordDialog(m_backend, user, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
-    connect(dialog, &QDialog::accepted, this, [this, user] {
-        emit statusMessage(tr("Set a new password for %1; their sessions ended").arg(user.email));
+    const bool self = user.id == actor().userId;
+    connect(dialog, &QDialog::accepted, this, [this, user, self] {
+        emit statusMessage(self ? tr("Your password was changed; your sessions ended, sign in again with it")
+                                : tr("Set a new password for %1; their sessions ended").arg(user.email));
         m_model->reload();
     });
     dialog->open();
@@ -705,8 +714,15 @@ void UsersPane::revokeSessionsOfSelected()
     const auto users = selectedUsers();
     if (users.isEmpty() || !m_revokeSessionsAction->isEnabled())
         return;
-    runBulk(tr("End sessions"), tr("End all sessions of"), users,
-            [](Backend* b, const User& u) { return toStatus(b->revokeUserSessions(u.id)); });
+    // Read when each user's turn comes, after the admin has set the checkbox and pressed Run.
+    auto revokeKeys = std::make_shared<bool>(false);
+    BulkActionDialog* dialog
+        = runBulk(tr("End sessions"), tr("End all sessions of"), users, [revokeKeys](Backend* b, const User& u) {
+              return toStatus(b->revokeUserSessions(u.id, *revokeKeys));
+          });
+    QCheckBox* option = dialog->addOption(tr("Also revoke their API &keys (after a suspected account takeover)"),
+                                          QStringLiteral("revokeApiKeysCheck"), false);
+    connect(option, &QCheckBox::toggled, dialog, [revokeKeys](bool on) { *revokeKeys = on; });
 }
 
 void UsersPane::impersonateSelected()

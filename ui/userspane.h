@@ -12,6 +12,7 @@ class QToolButton;
 
 namespace portcullis {
 
+class BulkActionDialog;
 class UserListModel;
 class UserDetailsPanel;
 
@@ -65,8 +66,8 @@ private:
     void updateDetails();
     void updateCount();
     void showContextMenu(const QPoint& pos);
-    void runBulk(const QString& title, const QString& verb, const QList<User>& users,
-                 std::function<QFuture<Status>(Backend*, const User&)> operation);
+    BulkActionDialog* runBulk(const QString& title, const QString& verb, const QList<User>& users,
+                              std::function<QFuture<Status>(Backend*, const User&)> operation);
     void afterWrite(const QString& message);
 
     UserListModel* m_model = nullptr;

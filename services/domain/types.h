@@ -279,6 +279,16 @@ struct UserUpdate
     std::optional<bool> verified;
 };
 
+// A new password for a user. Changing one's own needs the current password; an administrator's
+// reset revokes the user's API keys too unless told not to (whoever took the account over may have
+// minted keys that the new password would not stop).
+struct PasswordChange
+{
+    QString password;
+    QString currentPassword; // required when the actor changes its own password
+    bool revokeApiKeys = true;
+};
+
 struct NewRole
 {
     QString code;

@@ -376,13 +376,15 @@ Decision canAssignRole(const Actor& actor, const QList<Role>& actorRoles, const 
         return Decision::deny(Tr::tr("Role belongs to another organization"));
 
     const QString who = actorLabel(actor, actorRoles);
-    if (role.level > actor.level) {
+    const auto cannotAssign = [&] {
         return Decision::deny(Tr::tr("%1 (level %2) cannot assign %3 (level %4)")
                                   .arg(who)
                                   .arg(actor.level)
                                   .arg(role.code)
                                   .arg(role.level));
-    }
+    };
+    if (role.level > actor.level)
+        return cannotAssign();
 
     if (isSelf(actor, target)) {
         // Nobody raises their own privileges: only roles strictly below one's own level, and only
@@ -400,24 +402,57 @@ Decision canAssignRole(const Actor& actor, const QList<Role>& actorRoles, const 
         return Decision::allow();
     }
 
-    if (actor.level > role.level && actor.level > target.highestLevel)
-        return Decision::allow();
-
-    // A grant lets an actor assign a role beside its own level, never above it, and only to users
-    // that are not above the actor.
-    const bool granted = std::any_of(actorRoles.cbegin(), actorRoles.cend(),
-                                     [&](const Role& own) { return own.grants.contains(role.code); });
-    if (granted && actor.level >= target.highestLevel)
-        return Decision::allow();
-
+    // Whom: never a user at or above the actor, whatever grants the actor holds.
     if (actor.level <= target.highestLevel) {
         return Decision::deny(Tr::tr("%1 (level %2) cannot change the roles of a user at level %3")
                                   .arg(who)
                                   .arg(actor.level)
                                   .arg(target.highestLevel));
     }
-    return Decision::deny(
-        Tr::tr("%1 (level %2) cannot assign %3 (level %4)").arg(who).arg(actor.level).arg(role.code).arg(role.level));
+    // Which: strictly below the actor's own level, grants included.
+    if (role.level >= actor.level)
+        return cannotAssign();
+    return Decision::allow();
+}
+
+Decision mayAssignRoles(const Actor& actor, const QList<Role>& actorRoles, const Role& role)
+{
+    const Decision byPermission = requirePermission(actor, u"admin:user:roles"_s);
+    if (byPermission || requirePermission(actor, u"admin:role:assign"_s))
+        return Decision::allow();
+    if (usableGrant(actor, actorRoles, role))
+        return Decision::allow();
+    return byPermission;
+}
+
+// --- grants ------------------------------------------------------------------------------------
+
+Decision canGrantRole(const Actor& actor, const Role& grantingRole, const Role& granted)
+{
+    if (granted.organizationId != 0 && granted.organizationId != grantingRole.organizationId)
+        return Decision::deny(
+            Tr::tr("A role can only grant global roles or roles of its own organization (%1 belongs to another)")
+                .arg(granted.code));
+    if (granted.level >= actor.level)
+        return Decision::deny(Tr::tr("You can only grant roles below your own level (%1 is level %2, yours is %3)")
+                                  .arg(granted.code)
+                                  .arg(granted.level)
+                                  .arg(actor.level));
+    if (granted.organizationId != 0) {
+        if (const Decision tenant = requireTenant(actor, granted.organizationId); !tenant)
+            return tenant;
+    }
+    return Decision::allow();
+}
+
+bool usableGrant(const Actor& actor, const QList<Role>& actorRoles, const Role& role)
+{
+    if (actor.kind == Actor::Kind::ApiKey || role.level >= actor.level)
+        return false;
+    return std::any_of(actorRoles.cbegin(), actorRoles.cend(), [&](const Role& own) {
+        return own.grants.contains(role.code)
+            && (role.organizationId == 0 || role.organizationId == own.organizationId);
+    });
 }
 
 Decision canImpersonate(const Actor& actor, const User& target)
@@ -451,6 +486,58 @@ Decision canManageRole(const Actor& actor, const Role& role)
             return Decision::deny(Tr::tr("You cannot give a role the permission %1, which you do not hold").arg(code));
     }
     return Decision::allow();
+}
+
+// --- sign-in eligibility -------------------------------------------------------------------------
+
+Eligibility signInEligibility(const AccountState& state, Credential via, const QDateTime& now)
+{
+    const auto refuse = [](Ineligible why, const QString& reason) { return Eligibility { why, reason }; };
+    const auto utc = [](const QDateTime& time) { return time.toUTC().toString(u"yyyy-MM-dd HH:mm"_s); };
+    const bool key = via == Credential::ApiKey;
+
+    if (via != Credential::Password) {
+        if (state.credentialRevoked)
+            return refuse(Ineligible::CredentialRevoked,
+                          key ? Tr::tr("API key revoked") : Tr::tr("This session was revoked; sign in again"));
+        if (state.credentialExpiresAt.isValid() && state.credentialExpiresAt <= now)
+            return refuse(Ineligible::CredentialExpired,
+                          key ? Tr::tr("API key expired") : Tr::tr("This session has expired; sign in again"));
+    }
+    if (state.deleted)
+        return refuse(Ineligible::Deleted,
+                      key ? Tr::tr("The owner of this API key has been deleted")
+                          : Tr::tr("This account has been deleted"));
+    if (via == Credential::Password && state.lockedUntil.isValid() && state.lockedUntil > now)
+        return refuse(Ineligible::Locked,
+                      Tr::tr("This account is locked after too many failed sign-ins; try again after %1 UTC")
+                          .arg(utc(state.lockedUntil)));
+    if (!state.banReason.isEmpty() && (!state.banExpiresAt.isValid() || state.banExpiresAt > now)) {
+        QString reason;
+        if (key) {
+            reason = Tr::tr("The owner of this API key is banned");
+        } else if (via == Credential::Password) {
+            reason = Tr::tr("This account is banned: %1").arg(state.banReason);
+            if (state.banExpiresAt.isValid())
+                reason += Tr::tr(" (until %1 UTC)").arg(utc(state.banExpiresAt));
+        } else {
+            reason = Tr::tr("This account is banned");
+        }
+        return refuse(Ineligible::Banned, reason);
+    }
+    if (!state.active)
+        return refuse(Ineligible::Suspended,
+                      key ? Tr::tr("The owner of this API key is suspended")
+                          : via == Credential::Password
+                          ? Tr::tr("This account is suspended; ask an administrator to reactivate it")
+                          : Tr::tr("This account is suspended"));
+    if (!state.organizationActive)
+        return refuse(Ineligible::OrganizationSuspended,
+                      key ? Tr::tr("The organization of this API key is suspended")
+                          : via == Credential::Password && !state.organizationName.isEmpty()
+                          ? Tr::tr("The organization %1 is suspended").arg(state.organizationName)
+                          : Tr::tr("This organization is suspended"));
+    return {};
 }
 
 // --- validation ------------------------------------------------------------------------------

@@ -56,14 +56,92 @@ Decision requireTenant(const Actor& actor, Id targetOrganizationId);
 // highest level strictly above the target's, same tenant unless super admin, never oneself for
 // destructive actions (ban/suspend/delete yourself is refused).
 Decision canManageUser(const Actor& actor, const User& target, bool destructive = true);
-// Assign or revoke `role` on `target`. Needs the actor's level strictly above the role's level and
-// above the target's current highest level, or a grant among the actor's roles naming this role
-// (a grant never lets anyone give a role above their own level). Nobody raises their own level.
+// Assign or revoke `role` on `target` (the level rule): the actor's highest level strictly above
+// the role's level and strictly above the target's current highest level, whatever grants the actor
+// holds. On oneself only roles strictly below one's level that bring nothing new. Nobody raises
+// their own level. Whether the actor may assign roles at all is mayAssignRoles().
 Decision canAssignRole(const Actor& actor, const QList<Role>& actorRoles, const User& target, const Role& role);
+// The right to assign or revoke `role` at all: the permission admin:user:roles (or
+// admin:role:assign), or a grant among the actor's roles that is usable now (usableGrant). Combine
+// with canAssignRole, which decides whom and at which level.
+Decision mayAssignRoles(const Actor& actor, const QList<Role>& actorRoles, const Role& role);
+
+// --- grants ------------------------------------------------------------------------------------
+// A grant names a role its holders may assign. It widens *which* roles one may assign, never *whom*
+// one may manage, and never reaches a role at or above the holder's own level.
+
+// May `actor` (creating or editing `grantingRole`) let it grant `granted` (an existing role: the
+// store refuses unknown codes before asking)? Only a role the actor could assign itself under the
+// level rule: strictly below the actor's highest level, and global or of the granting role's
+// organization.
+Decision canGrantRole(const Actor& actor, const Role& grantingRole, const Role& granted);
+// Checked again when a grant is used: a grant naming `role` among `actorRoles`, the role strictly
+// below the actor's *current* level and of the granting role's organization (or global). A grant
+// stored by someone who has since lost rank works no further than the holder's level. API keys
+// never assign through grants (their scopes decide).
+bool usableGrant(const Actor& actor, const QList<Role>& actorRoles, const Role& role);
 // Impersonation: super admins only, never of another super admin, never oneself.
 Decision canImpersonate(const Actor& actor, const User& target);
 // Create/edit/delete a custom role with this level in this organization.
 Decision canManageRole(const Actor& actor, const Role& role);
+
+// --- sign-in eligibility -------------------------------------------------------------------------
+
+// How an account presents itself: a password sign-in, a session (standalone or the server's
+// per-request check) or an API key acting for its owner.
+enum class Credential
+{
+    Password,
+    Session,
+    ApiKey
+};
+
+// What the eligibility decision needs, as stored: the account, its organization and the credential
+// in use. StoreCore fills it from one row (accountStateColumns / accountStateFromQuery in rows.h,
+// or StoreCore::loadSignInState).
+struct AccountState
+{
+    Id userId = 0;
+    bool deleted = false;
+    bool active = true; // false = suspended
+    QString banReason; // empty = not banned
+    QDateTime banExpiresAt; // invalid = permanent while banned
+    QDateTime lockedUntil;
+    bool organizationActive = true;
+    QString organizationName;
+    // The session or API key in use (ignored for Credential::Password).
+    bool credentialRevoked = false;
+    QDateTime credentialExpiresAt; // invalid = never
+};
+
+enum class Ineligible
+{
+    None,
+    CredentialRevoked,
+    CredentialExpired,
+    Deleted,
+    Locked,
+    Banned,
+    Suspended,
+    OrganizationSuspended
+};
+
+struct Eligibility
+{
+    Ineligible why = Ineligible::None;
+    QString reason; // for a human, worded for the credential ("The owner of this API key is banned")
+
+    bool eligible() const { return why == Ineligible::None; }
+    explicit operator bool() const { return eligible(); }
+};
+
+// THE rule for "may this account act right now?": credential not revoked or expired, account not
+// deleted, not locked (password sign-in only: a lock stops password guessing and must not let a
+// guesser end the owner's sessions), not banned (a ban past its expiry no longer counts), not
+// suspended, organization active. Used by the password sign-in, the session check, the server's
+// per-request check and API-key verification; the console re-checks its actor with it too.
+Eligibility signInEligibility(const AccountState& state, Credential via,
+                              const QDateTime& now = QDateTime::currentDateTimeUtc());
 
 // --- validation ------------------------------------------------------------------------------
 

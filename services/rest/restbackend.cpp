@@ -649,9 +649,12 @@ QFuture<Result<User>> RestBackend::unbanUser(Id userId)
     return json<User>("POST", idPath("/api/admin/users/", userId, "/unban"), nullptr, &rest::userFromJson);
 }
 
-QFuture<Status> RestBackend::setPassword(Id userId, const QString& password)
+QFuture<Status> RestBackend::setPassword(Id userId, const PasswordChange& change)
 {
-    const QJsonObject body { { QStringLiteral("password"), password } };
+    QJsonObject body { { QStringLiteral("password"), change.password },
+                       { QStringLiteral("revoke_api_keys"), change.revokeApiKeys } };
+    if (!change.currentPassword.isEmpty())
+        body.insert(QStringLiteral("current_password"), change.currentPassword);
     return empty("POST", idPath("/api/admin/users/", userId, "/password"), &body);
 }
 
@@ -752,10 +755,19 @@ QFuture<Status> RestBackend::revokeSession(Id sessionId)
     return empty("DELETE", idPath("/api/admin/sessions/", sessionId));
 }
 
-QFuture<Result<int>> RestBackend::revokeUserSessions(Id userId)
+QFuture<Result<int>> RestBackend::revokeUserSessions(Id userId, bool revokeApiKeys)
 {
-    return json<int>("DELETE", idPath("/api/admin/users/", userId, "/sessions"), nullptr,
-                     [](const QJsonObject& o) { return o.value(QLatin1String("revoked")).toInt(); });
+    Request request;
+    request.method = "DELETE";
+    request.path = idPath("/api/admin/users/", userId, "/sessions");
+    if (revokeApiKeys)
+        request.query.addQueryItem(QStringLiteral("revoke_api_keys"), QStringLiteral("true"));
+    return call<int>(std::move(request), [](const Response& response) -> Result<int> {
+        const Result<QJsonObject> object = parseObject(response);
+        if (!object.ok())
+            return object.error();
+        return object->value(QLatin1String("revoked")).toInt();
+    });
 }
 
 QFuture<Result<CreatedSession>> RestBackend::impersonate(Id userId, const QString& reason, int minutes)

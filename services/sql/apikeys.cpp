@@ -104,6 +104,12 @@ Result<CreatedApiKey> ApiKeyManager::create(const Actor& actor, const NewApiKey&
 {
     const QString action = QStringLiteral("api_key.created");
     const QString resource = QStringLiteral("api_key");
+    // A key would outlive the impersonation that minted it: the impersonator would keep acting as
+    // the user after the session ends.
+    if (actor.impersonatorId != 0)
+        return m_core.deny(actor, action, resource, {}, actor.organizationId,
+                           Tr::tr("API keys cannot be created while impersonating a user; a key would outlive the "
+                                  "impersonation"));
     const Id ownerId = key.userId != 0 ? key.userId : actor.userId;
     if (ownerId == 0)
         return ServiceError::validationField(QStringLiteral("user_id"), Tr::tr("Choose the user the key acts for."));
@@ -335,18 +341,15 @@ Result<Actor> ApiKeyManager::verify(const QString& key, const QString& ip, const
     qint64 expiresAt = 0;
     bool revoked = false;
     qint64 lastUsed = 0;
-    bool ownerDeleted = false;
-    bool ownerActive = true;
-    bool organizationActive = true;
-    User ban;
+    policy::AccountState state;
     {
         QSqlQuery q(m_core.db());
         if (!m_core.exec(q,
                          QStringLiteral("SELECT k.id, k.user_id, k.organization_id, k.scopes, k.expires_at, "
-                                        "k.ip_allowlist, k.last_used_at, k.revoked_at, u.email, u.active, u.deleted, "
-                                        "u.ban_reason, u.ban_expires_at, o.active "
-                                        "FROM api_keys k JOIN users u ON u.id = k.user_id "
-                                        "JOIN organizations o ON o.id = k.organization_id WHERE k.key_hash = ?"),
+                                        "k.ip_allowlist, k.last_used_at, k.revoked_at, u.email, ")
+                             + accountStateColumns()
+                             + QStringLiteral(" FROM api_keys k JOIN users u ON u.id = k.user_id "
+                                              "JOIN organizations o ON o.id = k.organization_id WHERE k.key_hash = ?"),
                          { QString::fromLatin1(crypto::sha256Hex(key.toUtf8())) }))
             return m_core.sqlError(q, Tr::tr("Checking the API key"));
         if (!q.next())
@@ -360,11 +363,9 @@ Result<Actor> ApiKeyManager::verify(const QString& key, const QString& ip, const
         lastUsed = q.value(6).isNull() ? 0 : q.value(6).toLongLong();
         revoked = !q.value(7).isNull();
         keyActor.email = q.value(8).toString();
-        ownerActive = q.value(9).toInt() != 0;
-        ownerDeleted = q.value(10).toInt() != 0;
-        ban.banReason = q.value(11).toString();
-        ban.banExpiresAt = timeFrom(q.value(12));
-        organizationActive = q.value(13).toInt() != 0;
+        state = accountStateFromQuery(q, 9);
+        state.credentialRevoked = revoked;
+        state.credentialExpiresAt = expiresAt != 0 ? timeFrom(expiresAt) : QDateTime();
     }
 
     // Use of a known key that is refused is a security event: audit it (unknown keys are not, they
@@ -378,18 +379,9 @@ Result<Actor> ApiKeyManager::verify(const QString& key, const QString& ip, const
     };
 
     const qint64 now = m_core.now();
-    if (revoked)
-        return refuse(ServiceError::unauthenticated(Tr::tr("API key revoked")));
-    if (expiresAt != 0 && expiresAt <= now)
-        return refuse(ServiceError::unauthenticated(Tr::tr("API key expired")));
-    if (ownerDeleted)
-        return refuse(ServiceError::unauthenticated(Tr::tr("The owner of this API key has been deleted")));
-    if (ban.isBanned(timeFrom(now)))
-        return refuse(ServiceError::unauthenticated(Tr::tr("The owner of this API key is banned")));
-    if (!ownerActive)
-        return refuse(ServiceError::unauthenticated(Tr::tr("The owner of this API key is suspended")));
-    if (!organizationActive)
-        return refuse(ServiceError::unauthenticated(Tr::tr("The organization of this API key is suspended")));
+    if (const auto eligibility = policy::signInEligibility(state, policy::Credential::ApiKey, timeFrom(now));
+        !eligibility)
+        return refuse(ServiceError::unauthenticated(eligibility.reason));
     if (!addressAllowed(ip, allowlist))
         return refuse(ServiceError::forbidden(
             Tr::tr("API key not allowed from %1").arg(ip.isEmpty() ? Tr::tr("an unknown address") : ip)));

@@ -80,76 +80,33 @@ Result<LoginResult> AuthManager::login(const QString& emailOrUsername, const QSt
     const Actor attempt = attemptActor(&user, ip, userAgent);
     const QDateTime now = QDateTime::currentDateTimeUtc();
 
-    if (user.isLocked(now)) {
+    // One decision (policy::signInEligibility). A lock is told before the password is checked, so
+    // a locked account cannot be guessed at; the other refusals only after a right password, so
+    // they tell a guesser nothing.
+    auto state = m_core.loadSignInState(user.id);
+    if (!state)
+        return state.error();
+    const policy::Eligibility eligibility = policy::signInEligibility(*state, policy::Credential::Password, now);
+    if (eligibility.why == policy::Ineligible::Locked) {
         m_core.deny(attempt, QStringLiteral("user.login_failed"), QStringLiteral("user"), QString::number(user.id),
                     user.organizationId, QStringLiteral("account locked"));
-        return ServiceError::unauthenticated(
-            Tr::tr("This account is locked after %1 failed sign-ins; try again after %2 UTC")
-                .arg(lockout::MaxFailedLogins)
-                .arg(user.lockedUntil.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm"))));
+        return ServiceError::unauthenticated(eligibility.reason);
     }
 
     if (!crypto::verifyPassword(password, hash)) {
-        QDateTime lockedUntil;
-        auto counted = m_core.inTransaction<int>([&]() -> Result<int> {
-            QSqlQuery q(m_core.db());
-            // Count in the database, not in memory, so several servers share one lockout.
-            if (!m_core.exec(q, QStringLiteral("UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ?"),
-                             { user.id })
-                || !m_core.exec(q, QStringLiteral("SELECT failed_logins FROM users WHERE id = ?"), { user.id })
-                || !q.next())
-                return m_core.sqlError(q, Tr::tr("Recording the failed sign-in"));
-            const int failures = q.value(0).toInt();
-            q.finish();
-            QJsonObject details { { QStringLiteral("reason"), QStringLiteral("wrong password") },
-                                  { QStringLiteral("failed_attempts"), failures } };
-            if (failures >= lockout::MaxFailedLogins) {
-                lockedUntil = now.addSecs(lockout::LockMinutes * 60);
-                if (!m_core.exec(q, QStringLiteral("UPDATE users SET locked_until = ?, failed_logins = 0 WHERE id = ?"),
-                                 { lockedUntil.toMSecsSinceEpoch(), user.id }))
-                    return m_core.sqlError(q, Tr::tr("Locking the account"));
-                details.insert(QStringLiteral("locked_until"), lockedUntil.toString(Qt::ISODate));
-            }
-            if (auto a
-                = m_core.appendAudit(attempt, QStringLiteral("user.login_failed"), QStringLiteral("user"),
-                                     QString::number(user.id), user.organizationId, details, QStringLiteral("denied"));
-                !a)
-                return a.error();
-            if (lockedUntil.isValid()) {
-                if (auto a = m_core.appendAudit(
-                        attempt, QStringLiteral("user.locked"), QStringLiteral("user"), QString::number(user.id),
-                        user.organizationId, { { QStringLiteral("locked_until"), lockedUntil.toString(Qt::ISODate) } });
-                    !a)
-                    return a.error();
-            }
-            return failures;
-        });
-        if (!counted)
-            return counted.error();
-        if (lockedUntil.isValid())
+        auto lockedUntil = m_core.recordFailedPassword(attempt, user, QStringLiteral("user.login_failed"),
+                                                       QStringLiteral("wrong password"));
+        if (!lockedUntil)
+            return lockedUntil.error();
+        if (lockedUntil->isValid())
             return ServiceError::unauthenticated(
                 Tr::tr("Too many failed sign-ins: the account is locked for %1 minutes").arg(lockout::LockMinutes));
         return ServiceError::unauthenticated(wrong);
     }
 
-    QString refusal;
-    if (user.isBanned(now)) {
-        refusal = Tr::tr("This account is banned: %1").arg(user.banReason);
-        if (user.banExpiresAt.isValid())
-            refusal += Tr::tr(" (until %1 UTC)")
-                           .arg(user.banExpiresAt.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm")));
-    } else if (!user.active) {
-        refusal = Tr::tr("This account is suspended; ask an administrator to reactivate it");
-    } else {
-        auto org = m_core.loadOrganization(user.organizationId);
-        if (!org)
-            return org.error();
-        if (!org->active)
-            refusal = Tr::tr("The organization %1 is suspended").arg(org->name);
-    }
-    if (!refusal.isEmpty())
+    if (!eligibility)
         return m_core.deny(attempt, QStringLiteral("user.login"), QStringLiteral("user"), QString::number(user.id),
-                           user.organizationId, refusal);
+                           user.organizationId, eligibility.reason);
 
     auto actor = m_core.actorForUser(user.id);
     if (!actor)

@@ -60,22 +60,6 @@ QStringList cleanFeatures(const QStringList& features)
     return out;
 }
 
-// Seats taken in an organization: users that are not deleted plus invitations that are still
-// pending (not accepted, not revoked, not expired). One statement, so it can run inside the
-// transaction that adds the next seat.
-Result<qint64> seatsTaken(StoreCore& core, Id organizationId)
-{
-    QSqlQuery q(core.db());
-    if (!core.exec(q,
-                   QStringLiteral("SELECT (SELECT COUNT(*) FROM users WHERE organization_id = ? AND deleted = 0) + "
-                                  "(SELECT COUNT(*) FROM invitations WHERE organization_id = ? AND accepted_at IS NULL "
-                                  "AND revoked_at IS NULL AND expires_at > ?)"),
-                   { organizationId, organizationId, core.now() })
-        || !q.next())
-        return core.sqlError(q, Tr::tr("Counting the users of the organization"));
-    return q.value(0).toLongLong();
-}
-
 QString planLimitMessage(const Organization& organization)
 {
     return Tr::tr("The plan of %1 allows at most %2 users, counting pending invitations; remove a user, revoke an "
@@ -416,7 +400,7 @@ Result<CreatedInvitation> OrganizationManager::invite(const Actor& actor, Id org
                 Tr::tr("%1 already has a pending invitation; revoke it to send a new one").arg(address));
         q.finish();
 
-        auto taken = seatsTaken(m_core, orgId);
+        auto taken = m_core.seatsTaken(orgId);
         if (!taken)
             return taken.error();
         if (*taken >= organization->maxUsers)
@@ -598,17 +582,18 @@ Result<User> OrganizationManager::acceptInvitation(const QString& token, const Q
         }
         q.finish();
 
-        // The invitation held a seat; the limit still holds for the users that actually exist.
-        if (!m_core.exec(q,
-                         QStringLiteral("SELECT COUNT(*), (SELECT max_users FROM organizations WHERE id = ?) "
-                                        "FROM users WHERE organization_id = ? AND deleted = 0"),
-                         { invitation.organizationId, invitation.organizationId })
+        // The invitation held a seat; the limit still holds for the users that actually exist (the
+        // plan is read again here, inside the write lock).
+        if (!m_core.exec(q, QStringLiteral("SELECT max_users FROM organizations WHERE id = ?"),
+                         { invitation.organizationId })
             || !q.next())
             return m_core.sqlError(q, Tr::tr("Counting the users of the organization"));
-        const qint64 users = q.value(0).toLongLong();
-        const int maxUsers = q.value(1).toInt();
+        const int maxUsers = q.value(0).toInt();
         q.finish();
-        if (users >= maxUsers)
+        auto taken = m_core.seatsTaken(invitation.organizationId, StoreCore::Seats::UsersOnly);
+        if (!taken)
+            return taken.error();
+        if (*taken >= maxUsers)
             return ServiceError::conflict(Tr::tr("%1 has reached its plan limit of %2 users; ask an administrator")
                                               .arg(organization->name)
                                               .arg(maxUsers));

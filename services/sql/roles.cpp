@@ -5,6 +5,8 @@
 #include <QJsonArray>
 #include <QSqlQuery>
 
+#include <optional>
+
 namespace portcullis {
 
 namespace {
@@ -26,6 +28,26 @@ QStringList sortedUnique(QStringList list)
     return list;
 }
 } // namespace
+
+std::optional<ServiceError> RoleManager::checkGrants(const Actor& actor, const Role& grantingRole,
+                                                     const QStringList& added, const QString& action)
+{
+    // Unknown codes first (a typo is a validation error), then the rule (a refusal is audited).
+    QList<Role> granted;
+    for (const QString& code : sortedUnique(added)) {
+        auto role = m_core.loadRole(code);
+        if (!role && role.error().code != ErrorCode::NotFound)
+            return role.error();
+        if (!role || (role->organizationId != 0 && !policy::requireTenant(actor, role->organizationId)))
+            return ServiceError::validationField(QStringLiteral("grants"), Tr::tr("Unknown role %1").arg(code));
+        granted << *role;
+    }
+    for (const Role& role : std::as_const(granted)) {
+        if (auto d = policy::canGrantRole(actor, grantingRole, role); !d)
+            return m_core.deny(actor, action, kRoleResource, grantingRole.code, grantingRole.organizationId, d.reason);
+    }
+    return std::nullopt;
+}
 
 Status RoleManager::seedCatalog()
 {
@@ -161,6 +183,8 @@ Result<Role> RoleManager::create(const Actor& actor, const NewRole& nr)
             return m_core.deny(actor, QStringLiteral("role.created"), kRoleResource, nr.code, nr.organizationId,
                                Tr::tr("You cannot grant %1, which you do not hold").arg(code));
     }
+    if (auto refused = checkGrants(actor, candidate, nr.grants, QStringLiteral("role.created")))
+        return *refused;
     auto created = m_core.inTransaction<Id>([&]() -> Result<Id> {
         const qint64 now = m_core.now();
         QSqlQuery q(m_core.db());
@@ -180,7 +204,8 @@ Result<Role> RoleManager::create(const Actor& actor, const NewRole& nr)
         if (auto a
             = m_core.appendAudit(actor, QStringLiteral("role.created"), kRoleResource, nr.code, nr.organizationId,
                                  { { QStringLiteral("level"), nr.level },
-                                   { QStringLiteral("permissions"), QJsonArray::fromStringList(nr.permissions) } });
+                                   { QStringLiteral("permissions"), QJsonArray::fromStringList(nr.permissions) },
+                                   { QStringLiteral("grants"), QJsonArray::fromStringList(sortedUnique(nr.grants)) } });
             !a)
             return a.error();
         return id;
@@ -222,6 +247,15 @@ Result<Role> RoleManager::update(const Actor& actor, Id roleId, const RoleUpdate
             return m_core.deny(actor, QStringLiteral("role.updated"), kRoleResource, role->code, role->organizationId,
                                Tr::tr("You cannot grant %1, which you do not hold").arg(code));
     }
+    // Grants already on the role were checked when they were added (and are checked again at use);
+    // every new one must be within the editor's reach now.
+    QStringList addedGrants;
+    for (const QString& code : std::as_const(next.grants)) {
+        if (!role->grants.contains(code))
+            addedGrants << code;
+    }
+    if (auto refused = checkGrants(actor, next, addedGrants, QStringLiteral("role.updated")))
+        return *refused;
     auto done = m_core.inTransaction<bool>([&]() -> Result<bool> {
         QSqlQuery q(m_core.db());
         if (!m_core.exec(

@@ -18,6 +18,11 @@ Role roleFromQuery(const QSqlQuery& query);
 QList<Role> rolesFromQuery(QSqlQuery& query);
 QString organizationSelect(); // "SELECT ... FROM organizations o" with the user count
 Organization organizationFromQuery(const QSqlQuery& query);
+// The columns policy::AccountState is made of, for a query that names the user `u` and its
+// organization `o` (8 columns), and their decoder starting at column `first`. Every sign-in
+// eligibility check reads the account through these two.
+QString accountStateColumns();
+policy::AccountState accountStateFromQuery(const QSqlQuery& query, int first);
 
 // Clamp a page request to sane bounds.
 inline int clampLimit(int limit)

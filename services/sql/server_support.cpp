@@ -31,25 +31,6 @@ constexpr qint64 DayMs = 24 * 60 * MinuteMs;
 // As SessionManager::authenticate: last_seen_at is refreshed at most once a minute per session.
 constexpr qint64 LastSeenResolutionMs = MinuteMs;
 
-// Why a user may not (or no longer) use a session: empty when they may. The same conditions, in
-// the same order, as SessionManager::authenticate and AuthManager::login.
-QString signInRefusal(bool deleted, const QString& banReason, const QVariant& banExpiresAt, bool active,
-                      bool organizationActive, qint64 now)
-{
-    if (deleted)
-        return Tr::tr("This account has been deleted");
-    User status;
-    status.banReason = banReason;
-    status.banExpiresAt = timeFrom(banExpiresAt);
-    if (status.isBanned(timeFrom(now)))
-        return Tr::tr("This account is banned");
-    if (!active)
-        return Tr::tr("This account is suspended");
-    if (!organizationActive)
-        return Tr::tr("This organization is suspended");
-    return {};
-}
-
 } // namespace
 
 ServerSupport::ServerSupport(StoreCore& core)
@@ -113,10 +94,11 @@ Result<RotatedRefreshToken> ServerSupport::rotateRefreshToken(const QString& tok
         if (!m_core.exec(
                 q,
                 QStringLiteral("SELECT rt.id, rt.session_id, rt.expires_at, rt.used_at, rt.revoked_at, s.user_id, "
-                               "s.expires_at, s.revoked_at, u.organization_id, u.email, u.active, u.deleted, "
-                               "u.ban_reason, u.ban_expires_at, o.active FROM refresh_tokens rt "
-                               "JOIN sessions s ON s.id = rt.session_id JOIN users u ON u.id = s.user_id "
-                               "JOIN organizations o ON o.id = u.organization_id WHERE rt.token_hash = ?"),
+                               "s.expires_at, s.revoked_at, u.organization_id, u.email, ")
+                    + accountStateColumns()
+                    + QStringLiteral(" FROM refresh_tokens rt "
+                                     "JOIN sessions s ON s.id = rt.session_id JOIN users u ON u.id = s.user_id "
+                                     "JOIN organizations o ON o.id = u.organization_id WHERE rt.token_hash = ?"),
                 { hash }))
             return m_core.sqlError(q, Tr::tr("Checking the refresh token"));
         Outcome result;
@@ -134,8 +116,9 @@ Result<RotatedRefreshToken> ServerSupport::rotateRefreshToken(const QString& tok
         const bool sessionRevoked = !q.value(7).isNull();
         const Id organizationId = q.value(8).toLongLong();
         const QString email = q.value(9).toString();
-        const QString refusal = signInRefusal(q.value(11).toInt() != 0, q.value(12).toString(), q.value(13),
-                                              q.value(10).toInt() != 0, q.value(14).toInt() != 0, now);
+        // The session's own state is judged below with the refresh token's; here the account.
+        const policy::Eligibility eligibility
+            = policy::signInEligibility(accountStateFromQuery(q, 10), policy::Credential::Session, timeFrom(now));
         q.finish();
 
         if (used || tokenRevoked) {
@@ -180,8 +163,8 @@ Result<RotatedRefreshToken> ServerSupport::rotateRefreshToken(const QString& tok
             result.refusal = ServiceError::unauthenticated(Tr::tr("This session has expired; sign in again"));
             return result;
         }
-        if (!refusal.isEmpty()) {
-            result.refusal = ServiceError::unauthenticated(refusal);
+        if (!eligibility) {
+            result.refusal = ServiceError::unauthenticated(eligibility.reason);
             return result;
         }
 
@@ -246,8 +229,8 @@ Result<Actor> ServerSupport::actorForSession(Id sessionId, Id expectedUserId, co
 {
     const QString sql
         = QStringLiteral("SELECT s.user_id, s.expires_at, s.revoked_at, s.last_seen_at, s.impersonator_id, "
-                         "u.email, u.organization_id, u.active, u.deleted, u.ban_reason, u.ban_expires_at, "
-                         "o.active, (SELECT ")
+                         "u.email, u.organization_id, ")
+        + accountStateColumns() + QStringLiteral(", (SELECT ")
         + m_core.groupConcat(QStringLiteral("CAST(ur.role_id AS TEXT)"))
         + QStringLiteral(" FROM user_roles ur WHERE ur.user_id = s.user_id), "
                          "(SELECT c.version FROM catalog_version c WHERE c.id = 1) "
@@ -270,21 +253,18 @@ Result<Actor> ServerSupport::actorForSession(Id sessionId, Id expectedUserId, co
     actor.userId = userId;
     actor.email = q.value(5).toString();
     actor.organizationId = q.value(6).toLongLong();
-    const QString refusal = signInRefusal(q.value(8).toInt() != 0, q.value(9).toString(), q.value(10),
-                                          q.value(7).toInt() != 0, q.value(11).toInt() != 0, now);
-    const QString roleIds = q.value(12).toString();
-    const qint64 catalogVersion = q.value(13).toLongLong();
+    policy::AccountState state = accountStateFromQuery(q, 7);
+    state.credentialRevoked = revoked;
+    state.credentialExpiresAt = timeFrom(expires);
+    const QString roleIds = q.value(15).toString();
+    const qint64 catalogVersion = q.value(16).toLongLong();
     q.finish();
 
     if (userId != expectedUserId)
         return ServiceError::unauthenticated(Tr::tr("Unknown session; sign in again"));
-    // The account's state first: a ban also revokes the sessions, and "banned" is the reason to give.
-    if (!refusal.isEmpty())
-        return ServiceError::unauthenticated(refusal);
-    if (revoked)
-        return ServiceError::unauthenticated(Tr::tr("This session was revoked; sign in again"));
-    if (expires <= now)
-        return ServiceError::unauthenticated(Tr::tr("This session has expired; sign in again"));
+    if (const auto eligibility = policy::signInEligibility(state, policy::Credential::Session, timeFrom(now));
+        !eligibility)
+        return ServiceError::unauthenticated(eligibility.reason);
 
     if (catalogVersion != m_catalogVersion) {
         if (auto loaded = loadRoleCatalog(catalogVersion); !loaded)

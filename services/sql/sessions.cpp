@@ -172,7 +172,7 @@ Status SessionManager::revoke(const Actor& actor, Id sessionId)
     return {};
 }
 
-Result<int> SessionManager::revokeAllForUser(const Actor& actor, Id userId, Id exceptSessionId)
+Result<int> SessionManager::revokeAllForUser(const Actor& actor, Id userId, Id exceptSessionId, bool revokeApiKeys)
 {
     const QString action = QStringLiteral("session.revoked_all");
     const QString resource = QStringLiteral("user");
@@ -201,6 +201,12 @@ Result<int> SessionManager::revokeAllForUser(const Actor& actor, Id userId, Id e
         QJsonObject details { { QStringLiteral("count"), count } };
         if (exceptSessionId != 0)
             details.insert(QStringLiteral("except_session_id"), exceptSessionId);
+        if (revokeApiKeys) {
+            auto keys = m_core.revokeApiKeysOf(userId);
+            if (!keys)
+                return keys.error();
+            details.insert(QStringLiteral("api_keys_revoked"), *keys);
+        }
         if (auto audited = m_core.appendAudit(actor, action, resource, resourceId, target->organizationId, details);
             !audited)
             return audited.error();
@@ -264,9 +270,13 @@ Result<CreatedSession> SessionManager::impersonate(const Actor& actor, Id userId
                       Tr::tr("An impersonation lasts between 1 and %1 minutes.").arg(limits::MaxImpersonationMinutes));
     if (!fields.isEmpty())
         return ServiceError::validation(Tr::tr("The impersonation request is incomplete."), fields);
-    if (target->deleted || target->isBanned() || !target->active)
+    // The impersonation session must pass the same check as any session of the user.
+    auto eligibility = m_core.signInEligibility(target->id, policy::Credential::Session);
+    if (!eligibility)
+        return eligibility.error();
+    if (!*eligibility)
         return ServiceError::conflict(
-            Tr::tr("%1 cannot sign in (%2), so it cannot be impersonated").arg(target->email, target->status()));
+            Tr::tr("%1 cannot sign in (%2), so it cannot be impersonated").arg(target->email, eligibility->reason));
 
     const QString token = crypto::randomToken(32);
     if (token.isEmpty())
@@ -322,34 +332,27 @@ Result<Actor> SessionManager::authenticate(const QString& token, const QString& 
     {
         QSqlQuery q(m_core.db());
         if (!m_core.exec(q,
-                         QStringLiteral("SELECT s.id, s.user_id, s.expires_at, s.revoked_at, s.last_seen_at, u.active, "
-                                        "u.deleted, u.ban_reason, u.ban_expires_at, o.active, s.impersonator_id "
-                                        "FROM sessions s JOIN users u ON u.id = s.user_id "
-                                        "JOIN organizations o ON o.id = u.organization_id WHERE s.token_hash = ?"),
+                         QStringLiteral("SELECT s.id, s.user_id, s.expires_at, s.revoked_at, s.last_seen_at, "
+                                        "s.impersonator_id, ")
+                             + accountStateColumns()
+                             + QStringLiteral(" FROM sessions s JOIN users u ON u.id = s.user_id "
+                                              "JOIN organizations o ON o.id = u.organization_id "
+                                              "WHERE s.token_hash = ?"),
                          { QString::fromLatin1(crypto::sha256Hex(token.toUtf8())) }))
             return m_core.sqlError(q, Tr::tr("Checking the session"));
         if (!q.next())
             return ServiceError::unauthenticated(Tr::tr("Unknown session; sign in again"));
-        const qint64 now = m_core.now();
-        if (!q.value(3).isNull())
-            return ServiceError::unauthenticated(Tr::tr("This session was revoked; sign in again"));
-        if (q.value(2).toLongLong() <= now)
-            return ServiceError::unauthenticated(Tr::tr("This session has expired; sign in again"));
-        if (q.value(6).toInt() != 0)
-            return ServiceError::unauthenticated(Tr::tr("This account has been deleted"));
-        User status;
-        status.banReason = q.value(7).toString();
-        status.banExpiresAt = timeFrom(q.value(8));
-        if (status.isBanned(timeFrom(now)))
-            return ServiceError::unauthenticated(Tr::tr("This account is banned"));
-        if (q.value(5).toInt() == 0)
-            return ServiceError::unauthenticated(Tr::tr("This account is suspended"));
-        if (q.value(9).toInt() == 0)
-            return ServiceError::unauthenticated(Tr::tr("This organization is suspended"));
+        policy::AccountState state = accountStateFromQuery(q, 6);
+        state.credentialRevoked = !q.value(3).isNull();
+        state.credentialExpiresAt = timeFrom(q.value(2));
+        if (const auto eligibility
+            = policy::signInEligibility(state, policy::Credential::Session, timeFrom(m_core.now()));
+            !eligibility)
+            return ServiceError::unauthenticated(eligibility.reason);
         sessionId = q.value(0).toLongLong();
         userId = q.value(1).toLongLong();
         lastSeen = q.value(4).toLongLong();
-        impersonatorId = q.value(10).toLongLong();
+        impersonatorId = q.value(5).toLongLong();
     }
 
     const qint64 now = m_core.now();

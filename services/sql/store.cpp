@@ -635,6 +635,122 @@ Result<Actor> StoreCore::actorForUser(Id userId)
     return actor;
 }
 
+QString accountStateColumns()
+{
+    return QStringLiteral(
+        "u.id, u.deleted, u.active, u.ban_reason, u.ban_expires_at, u.locked_until, o.active, o.name");
+}
+
+policy::AccountState accountStateFromQuery(const QSqlQuery& q, int first)
+{
+    policy::AccountState state;
+    state.userId = q.value(first).toLongLong();
+    state.deleted = q.value(first + 1).toInt() != 0;
+    state.active = q.value(first + 2).toInt() != 0;
+    state.banReason = q.value(first + 3).toString();
+    state.banExpiresAt = timeFrom(q.value(first + 4));
+    state.lockedUntil = timeFrom(q.value(first + 5));
+    // A user without an organization (LEFT JOIN) has no organization that could be suspended.
+    state.organizationActive = q.value(first + 6).isNull() || q.value(first + 6).toInt() != 0;
+    state.organizationName = q.value(first + 7).toString();
+    return state;
+}
+
+Result<policy::AccountState> StoreCore::loadSignInState(Id userId, Id sessionId)
+{
+    const bool withSession = sessionId != 0;
+    const QString sql = QStringLiteral("SELECT ") + accountStateColumns()
+        + (withSession ? QStringLiteral(", s.revoked_at, s.expires_at, s.user_id FROM users u "
+                                        "LEFT JOIN organizations o ON o.id = u.organization_id "
+                                        "LEFT JOIN sessions s ON s.id = ? WHERE u.id = ?")
+                       : QStringLiteral(" FROM users u LEFT JOIN organizations o ON o.id = u.organization_id "
+                                        "WHERE u.id = ?"));
+    auto run = execPrepared(sql, withSession ? QVariantList { sessionId, userId } : QVariantList { userId });
+    if (!run.ok())
+        return sqlError(run.query(), Tr::tr("Checking the account"));
+    if (!run.query().next())
+        return ServiceError::notFound(Tr::tr("No user with id %1").arg(userId));
+    policy::AccountState state = accountStateFromQuery(run.query(), 0);
+    if (withSession) {
+        const QSqlQuery& q = run.query();
+        // A session that does not exist, or belongs to someone else, is as good as revoked.
+        state.credentialRevoked = !q.value(8).isNull() || q.value(10).isNull() || q.value(10).toLongLong() != userId;
+        state.credentialExpiresAt = timeFrom(q.value(9));
+    }
+    return state;
+}
+
+Result<qint64> StoreCore::seatsTaken(Id organizationId, Seats count)
+{
+    QSqlQuery q(m_db);
+    const QString users = QStringLiteral("SELECT COUNT(*) FROM users WHERE organization_id = ? AND deleted = 0");
+    const bool ok = count == Seats::UsersOnly
+        ? exec(q, users, { organizationId })
+        : exec(q,
+               QStringLiteral("SELECT (") + users
+                   + QStringLiteral(") + (SELECT COUNT(*) FROM invitations WHERE organization_id = ? AND "
+                                    "accepted_at IS NULL AND revoked_at IS NULL AND expires_at > ?)"),
+               { organizationId, organizationId, now() });
+    if (!ok || !q.next())
+        return sqlError(q, Tr::tr("Counting the users of the organization"));
+    return q.value(0).toLongLong();
+}
+
+Result<QDateTime> StoreCore::recordFailedPassword(const Actor& attempt, const User& user, const QString& action,
+                                                  const QString& reason)
+{
+    QDateTime lockedUntil;
+    auto counted = inTransaction<int>([&]() -> Result<int> {
+        QSqlQuery q(m_db);
+        // Count in the database, not in memory, so several servers share one lockout.
+        if (!exec(q, QStringLiteral("UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ?"), { user.id })
+            || !exec(q, QStringLiteral("SELECT failed_logins FROM users WHERE id = ?"), { user.id }) || !q.next())
+            return sqlError(q, Tr::tr("Recording the failed sign-in"));
+        const int failures = q.value(0).toInt();
+        q.finish();
+        QJsonObject details { { QStringLiteral("reason"), reason }, { QStringLiteral("failed_attempts"), failures } };
+        if (failures >= lockout::MaxFailedLogins) {
+            lockedUntil = timeFrom(now()).addSecs(lockout::LockMinutes * 60);
+            if (!exec(q, QStringLiteral("UPDATE users SET locked_until = ?, failed_logins = 0 WHERE id = ?"),
+                      { lockedUntil.toMSecsSinceEpoch(), user.id }))
+                return sqlError(q, Tr::tr("Locking the account"));
+            details.insert(QStringLiteral("locked_until"), lockedUntil.toString(Qt::ISODate));
+        }
+        if (auto a = appendAudit(attempt, action, QStringLiteral("user"), QString::number(user.id), user.organizationId,
+                                 details, QStringLiteral("denied"));
+            !a)
+            return a.error();
+        if (lockedUntil.isValid()) {
+            if (auto a = appendAudit(attempt, QStringLiteral("user.locked"), QStringLiteral("user"),
+                                     QString::number(user.id), user.organizationId,
+                                     { { QStringLiteral("locked_until"), lockedUntil.toString(Qt::ISODate) } });
+                !a)
+                return a.error();
+        }
+        return failures;
+    });
+    if (!counted)
+        return counted.error();
+    return lockedUntil;
+}
+
+Result<int> StoreCore::revokeApiKeysOf(Id userId)
+{
+    QSqlQuery q(m_db);
+    if (!exec(q, QStringLiteral("UPDATE api_keys SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL"),
+              { now(), userId }))
+        return sqlError(q, Tr::tr("Revoking the user's API keys"));
+    return q.numRowsAffected();
+}
+
+Result<policy::Eligibility> StoreCore::signInEligibility(Id userId, policy::Credential via, Id sessionId)
+{
+    auto state = loadSignInState(userId, sessionId);
+    if (!state)
+        return state.error();
+    return policy::signInEligibility(*state, via, timeFrom(now()));
+}
+
 SqlStore::SqlStore(QSqlDatabase db, Dialect dialect)
     : m_core(std::move(db), dialect)
     , m_users(m_core)

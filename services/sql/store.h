@@ -11,6 +11,7 @@
 #include "domain/actor.h"
 #include "domain/result.h"
 #include "domain/types.h"
+#include "policy/policy.h"
 
 #include <QHash>
 #include <QIODevice>
@@ -20,6 +21,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 
 class QSqlQuery;
 
@@ -207,6 +209,35 @@ public:
     Result<Organization> loadOrganization(Id id);
     Result<Actor> actorForUser(Id userId);
 
+    // Sign-in eligibility, one rule (policy::signInEligibility) over one row: what it needs about
+    // `userId`, its organization and, when `sessionId` is not 0, that session (a session that is
+    // missing or not the user's counts as revoked).
+    Result<policy::AccountState> loadSignInState(Id userId, Id sessionId = 0);
+    // May `userId` act now through `via`? Loads with loadSignInState and decides with the policy.
+    // The entry point for re-checking an actor before an operation (standalone console).
+    Result<policy::Eligibility> signInEligibility(Id userId, policy::Credential via, Id sessionId = 0);
+    // Seats taken in an organization for its plan limit: users not deleted plus, unless UsersOnly,
+    // invitations still pending (not accepted, revoked or expired). Creating a user and inviting
+    // count both, so an invitation always finds its seat; accepting one counts the users only (its
+    // seat was held since the invitation; a plan lowered meanwhile is checked against the accounts
+    // that exist). One statement, so it runs inside the transaction that adds the next seat. The
+    // only seat count.
+    enum class Seats
+    {
+        UsersAndPendingInvitations,
+        UsersOnly
+    };
+    Result<qint64> seatsTaken(Id organizationId, Seats count = Seats::UsersAndPendingInvitations);
+    // A wrong password for `user` (at sign-in, or as the current password when changing one's own):
+    // counts the failure in the database (shared by every server), locks the account for
+    // lockout::LockMinutes after lockout::MaxFailedLogins in a row, and audits `action` as denied
+    // with `reason` (plus `user.locked` when it locks). Its own transaction. Returns the end of the
+    // lock it set, or an invalid time.
+    Result<QDateTime> recordFailedPassword(const Actor& attempt, const User& user, const QString& action,
+                                           const QString& reason);
+    // Revokes every API key of `userId` inside the current transaction; returns how many.
+    Result<int> revokeApiKeysOf(Id userId);
+
     QString groupConcat(const QString& expression) const;
     QString likeOperator() const;
 
@@ -236,7 +267,14 @@ public:
     // Ends all the user's sessions and revokes nothing else.
     Result<User> ban(const Actor& actor, Id userId, const QString& reason, const QDateTime& expiresAt = {});
     Result<User> unban(const Actor& actor, Id userId);
-    Status setPassword(const Actor& actor, Id userId, const QString& newPassword);
+    // Changing one's own password needs change.currentPassword; an administrator's reset needs
+    // admin:user:edit and a user below the actor. Every session of the user ends; API keys too when
+    // change.revokeApiKeys.
+    Status setPassword(const Actor& actor, Id userId, const PasswordChange& change);
+    Status setPassword(const Actor& actor, Id userId, const QString& newPassword)
+    {
+        return setPassword(actor, userId, PasswordChange { newPassword, {}, true });
+    }
     Status assignRole(const Actor& actor, Id userId, const QString& roleCode);
     Status revokeRole(const Actor& actor, Id userId, const QString& roleCode);
     Result<QList<Role>> roles(const Actor& actor, Id userId);
@@ -246,6 +284,9 @@ private:
     // then `permission` (when given) and the level rule.
     Result<User> loadManageable(const Actor& actor, Id userId, const QString& action, bool destructive,
                                 const QString& permission = {});
+    // The role `roleCode` if the actor may assign or revoke it on `target` (policy::mayAssignRoles
+    // and canAssignRole over the actor's current roles); refusals audited as `action`.
+    Result<Role> loadAssignable(const Actor& actor, const User& target, const QString& roleCode, const QString& action);
     StoreCore& m_core;
 };
 
@@ -271,6 +312,10 @@ public:
 
 private:
     Status writePermissions(Id roleId, const QStringList& permissions, const QStringList& grants);
+    // The grants `added` to `grantingRole`: existing roles only, each allowed by policy::canGrantRole
+    // (refusals audited as `action`). Empty when all pass.
+    std::optional<ServiceError> checkGrants(const Actor& actor, const Role& grantingRole, const QStringList& added,
+                                            const QString& action);
     StoreCore& m_core;
 };
 
@@ -296,7 +341,9 @@ public:
     Result<Page<Session>> list(const Actor& actor, const SessionQuery& query);
     Status revoke(const Actor& actor, Id sessionId);
     // Ends every session of the user except `exceptSessionId` (0 = all); returns how many.
-    Result<int> revokeAllForUser(const Actor& actor, Id userId, Id exceptSessionId = 0);
+    // With `revokeApiKeys` the user's API keys are revoked in the same transaction (and audited with
+    // the sessions): "end everything" after an account takeover.
+    Result<int> revokeAllForUser(const Actor& actor, Id userId, Id exceptSessionId = 0, bool revokeApiKeys = false);
     Result<int> purgeExpired(const Actor& actor);
     // Super admins only; reason required; the session is marked with the impersonator.
     Result<CreatedSession> impersonate(const Actor& actor, Id userId, const QString& reason, int durationMinutes);
@@ -366,7 +413,10 @@ public:
     // One-shot tokens, stored hashed, single use, expiring.
     Result<QString> issuePasswordReset(const Actor& actor, Id userId);
     Result<QString> issueVerification(const Actor& actor, Id userId);
-    Status resetPassword(const QString& token, const QString& newPassword, const QString& ip = {});
+    // Redeems a reset code: ends every session and, unless `revokeApiKeys` is false, revokes the
+    // user's API keys.
+    Status resetPassword(const QString& token, const QString& newPassword, const QString& ip = {},
+                         bool revokeApiKeys = true);
     Status verifyEmail(const QString& token, const QString& ip = {});
 
 private:

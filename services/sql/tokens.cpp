@@ -135,7 +135,8 @@ Result<Id> TokenManager::consume(const QString& token, const QString& purpose)
     return userId;
 }
 
-Status TokenManager::resetPassword(const QString& token, const QString& newPassword, const QString& ip)
+Status TokenManager::resetPassword(const QString& token, const QString& newPassword, const QString& ip,
+                                   bool revokeApiKeys)
 {
     // Check the password before touching the token so a weak one does not burn the link.
     if (auto valid = policy::validatePassword(newPassword); !valid)
@@ -166,9 +167,17 @@ Status TokenManager::resetPassword(const QString& token, const QString& newPassw
                          { now, user->id }))
             return m_core.sqlError(q, Tr::tr("Ending the sessions of the account"));
         const int sessions = q.numRowsAffected();
-        if (auto audited = m_core.appendAudit(tokenHolder(*user, ip), QStringLiteral("user.password_reset"),
-                                              QStringLiteral("user"), QString::number(user->id), user->organizationId,
-                                              { { QStringLiteral("sessions_revoked"), sessions } });
+        QJsonObject details { { QStringLiteral("sessions_revoked"), sessions } };
+        // ... and whoever took the account over may have minted API keys.
+        if (revokeApiKeys) {
+            auto keys = m_core.revokeApiKeysOf(user->id);
+            if (!keys)
+                return keys.error();
+            details.insert(QStringLiteral("api_keys_revoked"), *keys);
+        }
+        if (auto audited
+            = m_core.appendAudit(tokenHolder(*user, ip), QStringLiteral("user.password_reset"), QStringLiteral("user"),
+                                 QString::number(user->id), user->organizationId, details);
             !audited)
             return audited.error();
         return true;

@@ -132,17 +132,12 @@ Result<User> UserManager::create(const Actor& actor, const NewUser& nu)
     auto created = m_core.inTransaction<Id>([&]() -> Result<Id> {
         QSqlQuery q(m_core.db());
         // Seats held by pending invitations count too, so an accepted invitation never finds the
-        // organization full (the same rule as OrganizationManager::invite).
+        // organization full (the same count as OrganizationManager::invite).
         const qint64 nowMs = m_core.now();
-        if (!m_core.exec(
-                q,
-                QStringLiteral("SELECT (SELECT COUNT(*) FROM users WHERE organization_id = ? AND deleted = 0) + "
-                               "(SELECT COUNT(*) FROM invitations WHERE organization_id = ? AND accepted_at IS NULL "
-                               "AND revoked_at IS NULL AND expires_at > ?)"),
-                { orgId, orgId, nowMs })
-            || !q.next())
-            return m_core.sqlError(q, Tr::tr("Checking the plan limit"));
-        if (q.value(0).toInt() >= org->maxUsers)
+        auto taken = m_core.seatsTaken(orgId);
+        if (!taken)
+            return taken.error();
+        if (*taken >= org->maxUsers)
             return ServiceError::validationField(
                 QStringLiteral("organization_id"),
                 Tr::tr("%1 has reached its plan limit of %2 users (pending invitations included)")
@@ -323,9 +318,12 @@ Result<User> UserManager::update(const Actor& actor, Id userId, const UserUpdate
     if (auto v = validateProfile(email, username, fullName); !v)
         return v.error();
 
+    // A verified address proves that someone received mail there; a new address of one's own has
+    // not been proven yet (an administrator's change may say otherwise with `verified`).
+    const bool emailChanged = email != target->email;
+    const bool verified = self && emailChanged ? false : update.verified.value_or(target->verified);
     auto saved = m_core.inTransaction<bool>([&]() -> Result<bool> {
         QSqlQuery q(m_core.db());
-        const bool verified = update.verified.value_or(target->verified);
         if (!m_core.exec(q,
                          QStringLiteral("UPDATE users SET email = ?, username = ?, full_name = ?, verified = ?, "
                                         "updated_at = ?, version = version + 1 WHERE id = ? AND version = ?"),
@@ -335,8 +333,10 @@ Result<User> UserManager::update(const Actor& actor, Id userId, const UserUpdate
             return ServiceError::conflict(
                 Tr::tr("%1 was changed by someone else; reload to see the current values").arg(target->email));
         QJsonObject changes;
-        if (email != target->email)
+        if (emailChanged) {
             changes.insert(QStringLiteral("email"), email);
+            changes.insert(QStringLiteral("previous_email"), target->email);
+        }
         if (username != target->username)
             changes.insert(QStringLiteral("username"), username);
         if (fullName != target->fullName)
@@ -377,16 +377,14 @@ Status UserManager::remove(const Actor& actor, Id userId)
         auto ended = endSessions(m_core, userId, now);
         if (!ended)
             return ended.error();
-        if (!m_core.exec(q,
-                         QStringLiteral("UPDATE api_keys SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL"),
-                         { now, userId }))
-            return m_core.sqlError(q, Tr::tr("Revoking the user's API keys"));
-        const int keys = q.numRowsAffected();
+        auto keys = m_core.revokeApiKeysOf(userId);
+        if (!keys)
+            return keys.error();
         if (auto a = m_core.appendAudit(actor, QStringLiteral("user.deleted"), kUserResource, QString::number(userId),
                                         target->organizationId,
                                         { { QStringLiteral("email"), target->email },
                                           { QStringLiteral("sessions_ended"), *ended },
-                                          { QStringLiteral("api_keys_revoked"), keys } });
+                                          { QStringLiteral("api_keys_revoked"), *keys } });
             !a)
             return a.error();
         return true;
@@ -516,17 +514,42 @@ Result<User> UserManager::unban(const Actor& actor, Id userId)
     return m_core.loadUser(userId);
 }
 
-Status UserManager::setPassword(const Actor& actor, Id userId, const QString& newPassword)
+Status UserManager::setPassword(const Actor& actor, Id userId, const PasswordChange& change)
 {
+    const QString action = QStringLiteral("user.password_changed");
     const bool self = actor.kind == Actor::Kind::User && actor.userId == userId;
     auto target = self ? m_core.loadUser(userId)
-                       : loadManageable(actor, userId, QStringLiteral("user.password_changed"), true,
-                                        QStringLiteral("admin:user:edit"));
+                       : loadManageable(actor, userId, action, true, QStringLiteral("admin:user:edit"));
     if (!target)
         return target.error();
-    if (auto p = policy::validatePassword(newPassword); !p)
+    if (self) {
+        // Whoever sits at an unlocked console or holds a stolen session must not be able to lock the
+        // owner out: one's own password changes only with the current one.
+        if (change.currentPassword.isEmpty())
+            return ServiceError::validationField(QStringLiteral("current_password"),
+                                                 Tr::tr("Enter your current password to change it."));
+        // Guessing it is guessing a password: it counts toward the same lockout as the sign-in.
+        if (target->isLocked())
+            return ServiceError::validationField(
+                QStringLiteral("current_password"),
+                Tr::tr("Too many wrong passwords: try again after %1 UTC")
+                    .arg(target->lockedUntil.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm"))));
+        QString hash;
+        auto stored = m_core.loadUserByLogin(target->email, &hash);
+        if (!stored)
+            return stored.error();
+        if (change.currentPassword.size() > policy::Limits::MaxPasswordLength
+            || !crypto::verifyPassword(change.currentPassword, hash)) {
+            auto locked = m_core.recordFailedPassword(actor, *target, action, QStringLiteral("wrong current password"));
+            if (!locked)
+                return locked.error();
+            return ServiceError::validationField(QStringLiteral("current_password"),
+                                                 Tr::tr("Your current password is not right."));
+        }
+    }
+    if (auto p = policy::validatePassword(change.password); !p)
         return p.error();
-    const QString hash = crypto::hashPassword(newPassword);
+    const QString hash = crypto::hashPassword(change.password);
     if (hash.isEmpty())
         return ServiceError::storage(Tr::tr("Could not hash the password"));
     auto done = m_core.inTransaction<bool>([&]() -> Result<bool> {
@@ -542,9 +565,15 @@ Status UserManager::setPassword(const Actor& actor, Id userId, const QString& ne
         auto ended = endSessions(m_core, userId, now);
         if (!ended)
             return ended.error();
-        if (auto a
-            = m_core.appendAudit(actor, QStringLiteral("user.password_changed"), kUserResource, QString::number(userId),
-                                 target->organizationId, { { QStringLiteral("sessions_ended"), *ended } });
+        QJsonObject details { { QStringLiteral("sessions_ended"), *ended } };
+        if (change.revokeApiKeys) {
+            auto keys = m_core.revokeApiKeysOf(userId);
+            if (!keys)
+                return keys.error();
+            details.insert(QStringLiteral("api_keys_revoked"), *keys);
+        }
+        if (auto a = m_core.appendAudit(actor, action, kUserResource, QString::number(userId), target->organizationId,
+                                        details);
             !a)
             return a.error();
         return true;
@@ -554,6 +583,34 @@ Status UserManager::setPassword(const Actor& actor, Id userId, const QString& ne
     return {};
 }
 
+Result<Role> UserManager::loadAssignable(const Actor& actor, const User& target, const QString& roleCode,
+                                         const QString& action)
+{
+    // Looked up first: another tenant's role reads exactly like a missing one (StoreCore::roleFor).
+    auto role = m_core.roleFor(actor, roleCode, action);
+    if (!role)
+        return role.error();
+    if (actor.kind == Actor::Kind::System)
+        return role;
+    // The roles (and so the grants) the actor holds now, not those it held when it signed in: a
+    // user who has lost rank since reaches no further than its current level, grants included.
+    const QList<Role> actorRoles = m_core.loadRolesOfUser(actor.userId);
+    Actor current = actor;
+    if (actor.kind == Actor::Kind::User) {
+        int level = 0;
+        for (const Role& own : actorRoles)
+            level = std::max(level, own.level);
+        current.level = std::min(actor.level, level);
+        const QSet<QString> held = policy::effectivePermissions(actorRoles);
+        current.permissions.removeIf([&](const QString& code) { return !policy::hasPermission(held, code); });
+    }
+    if (auto d = policy::mayAssignRoles(current, actorRoles, *role); !d)
+        return m_core.deny(actor, action, kUserResource, QString::number(target.id), actor.organizationId, d.reason);
+    if (auto d = policy::canAssignRole(current, actorRoles, target, *role); !d)
+        return m_core.deny(actor, action, kUserResource, QString::number(target.id), target.organizationId, d.reason);
+    return role;
+}
+
 Status UserManager::assignRole(const Actor& actor, Id userId, const QString& roleCode)
 {
     auto target = m_core.userFor(actor, userId, QStringLiteral("role.assigned"));
@@ -561,17 +618,9 @@ Status UserManager::assignRole(const Actor& actor, Id userId, const QString& rol
         return target.error();
     if (target->deleted)
         return ServiceError::notFound(Tr::tr("User %1 has been deleted").arg(target->email));
-    auto role = m_core.roleFor(actor, roleCode, QStringLiteral("role.assigned"));
+    auto role = loadAssignable(actor, *target, roleCode, QStringLiteral("role.assigned"));
     if (!role)
         return role.error();
-    if (auto d = requireAnyPermission(actor, { "admin:user:roles", "admin:role:assign" }); !d)
-        return m_core.deny(actor, QStringLiteral("role.assigned"), kUserResource, QString::number(userId),
-                           target->organizationId, d.reason);
-    if (actor.kind != Actor::Kind::System) {
-        if (auto d = policy::canAssignRole(actor, m_core.loadRolesOfUser(actor.userId), *target, *role); !d)
-            return m_core.deny(actor, QStringLiteral("role.assigned"), kUserResource, QString::number(userId),
-                               target->organizationId, d.reason);
-    }
     if (target->roleCodes.contains(roleCode))
         return ServiceError::conflict(Tr::tr("%1 already holds %2").arg(target->email, roleCode));
     auto done = m_core.inTransaction<bool>([&]() -> Result<bool> {
@@ -602,17 +651,9 @@ Status UserManager::revokeRole(const Actor& actor, Id userId, const QString& rol
     auto target = m_core.userFor(actor, userId, QStringLiteral("role.revoked"));
     if (!target)
         return target.error();
-    auto role = m_core.roleFor(actor, roleCode, QStringLiteral("role.revoked"));
+    auto role = loadAssignable(actor, *target, roleCode, QStringLiteral("role.revoked"));
     if (!role)
         return role.error();
-    if (auto d = requireAnyPermission(actor, { "admin:user:roles", "admin:role:assign" }); !d)
-        return m_core.deny(actor, QStringLiteral("role.revoked"), kUserResource, QString::number(userId),
-                           target->organizationId, d.reason);
-    if (actor.kind != Actor::Kind::System) {
-        if (auto d = policy::canAssignRole(actor, m_core.loadRolesOfUser(actor.userId), *target, *role); !d)
-            return m_core.deny(actor, QStringLiteral("role.revoked"), kUserResource, QString::number(userId),
-                               target->organizationId, d.reason);
-    }
     if (!target->roleCodes.contains(roleCode))
         return ServiceError::notFound(Tr::tr("%1 does not hold %2").arg(target->email, roleCode));
     auto done = m_core.inTransaction<bool>([&]() -> Result<bool> {
