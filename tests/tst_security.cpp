@@ -660,8 +660,8 @@ void TestSecurity::eligibilityIsOneRuleForEveryEntrance()
     QCOMPARE(decide(policy::Credential::Password), int(policy::Ineligible::Banned));
     QVERIFY_ERROR(store().auth().login(user.email, kStrongPassword), ErrorCode::Forbidden);
     QVERIFY_ERROR(store().apiKeys().verify(key.secret, QStringLiteral("127.0.0.1")), ErrorCode::Unauthenticated);
-    // The ban ended the session; its state says so first.
-    QCOMPARE(decide(policy::Credential::Session, session), int(policy::Ineligible::CredentialRevoked));
+    // The ban ended the session too; the ban is the reason given (the console shows it).
+    QCOMPARE(decide(policy::Credential::Session, session), int(policy::Ineligible::Banned));
 
     // Once the ban has expired it counts no more, at every entrance.
     QSqlQuery q(db());

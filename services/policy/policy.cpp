@@ -496,14 +496,8 @@ Eligibility signInEligibility(const AccountState& state, Credential via, const Q
     const auto utc = [](const QDateTime& time) { return time.toUTC().toString(u"yyyy-MM-dd HH:mm"_s); };
     const bool key = via == Credential::ApiKey;
 
-    if (via != Credential::Password) {
-        if (state.credentialRevoked)
-            return refuse(Ineligible::CredentialRevoked,
-                          key ? Tr::tr("API key revoked") : Tr::tr("This session was revoked; sign in again"));
-        if (state.credentialExpiresAt.isValid() && state.credentialExpiresAt <= now)
-            return refuse(Ineligible::CredentialExpired,
-                          key ? Tr::tr("API key expired") : Tr::tr("This session has expired; sign in again"));
-    }
+    // The account's state comes first: a ban or a suspension also revokes the sessions, and it is
+    // the reason worth giving ("banned", not "revoked").
     if (state.deleted)
         return refuse(Ineligible::Deleted,
                       key ? Tr::tr("The owner of this API key has been deleted")
@@ -537,6 +531,14 @@ Eligibility signInEligibility(const AccountState& state, Credential via, const Q
                           : via == Credential::Password && !state.organizationName.isEmpty()
                           ? Tr::tr("The organization %1 is suspended").arg(state.organizationName)
                           : Tr::tr("This organization is suspended"));
+    if (via != Credential::Password) {
+        if (state.credentialRevoked)
+            return refuse(Ineligible::CredentialRevoked,
+                          key ? Tr::tr("API key revoked") : Tr::tr("This session was revoked; sign in again"));
+        if (state.credentialExpiresAt.isValid() && state.credentialExpiresAt <= now)
+            return refuse(Ineligible::CredentialExpired,
+                          key ? Tr::tr("API key expired") : Tr::tr("This session has expired; sign in again"));
+    }
     return {};
 }
 
