@@ -218,6 +218,10 @@
         <source>The audit log no longer holds event %1 as checkpoint %2 recorded it (run verify-audit); the checkpoint is kept as it is</source>
         <translation>Das Audit-Protokoll enthält Ereignis %1 nicht mehr so, wie Checkpoint %2 es festgehalten hat (verify-audit ausführen); der Checkpoint bleibt unverändert</translation>
     </message>
+    <message>
+        <source>Verifying the audit chain covers every organization of the deployment: only super admins can run it</source>
+        <translation>Die Prüfung der Audit-Kette umfasst alle Organisationen der Installation: nur Super-Admins können sie ausführen</translation>
+    </message>
 </context>
 <context>
     <name>Portcullis::AuditKey</name>
@@ -268,8 +272,6 @@
     <message>
         <source>Cannot write the checkpoint file %1: %2</source>
         <translation>Die Checkpoint-Datei %1 kann nicht geschrieben werden: %2</translation>
-        <source>Verifying the audit chain covers every organization of the deployment: only super admins can run it</source>
-        <translation>Die Prüfung der Audit-Kette umfasst alle Organisationen der Installation: Nur Super-Admins können sie ausführen</translation>
     </message>
 </context>
 <context>
@@ -364,6 +366,14 @@
     <message>
         <source>This database has schema version %1, newer than this version of Portcullis knows (%2): upgrade Portcullis before using it</source>
         <translation>Diese Datenbank hat die Schemaversion %1, neuer als diese Portcullis-Version kennt (%2): aktualisieren Sie Portcullis, bevor Sie sie verwenden</translation>
+    </message>
+    <message>
+        <source>Cannot create %1: %2</source>
+        <translation>%1 kann nicht angelegt werden: %2</translation>
+    </message>
+    <message>
+        <source>Migration %1 needs the database owner: run portcullis-server init --db with the owner&apos;s URL to upgrade the schema, then start again (%2)</source>
+        <translation>Migration %1 braucht den Eigentümer der Datenbank: Führen Sie portcullis-server init --db mit der URL des Eigentümers aus, um das Schema zu aktualisieren, und starten Sie dann erneut (%2)</translation>
     </message>
 </context>
 <context>
@@ -874,6 +884,10 @@
         <source>Cannot write %1: %2</source>
         <translation>%1 kann nicht geschrieben werden: %2</translation>
     </message>
+    <message>
+        <source>Your session has ended: %1</source>
+        <translation>Ihre Sitzung ist beendet: %1</translation>
+    </message>
 </context>
 <context>
     <name>Portcullis::Roles</name>
@@ -1065,6 +1079,14 @@
         <source>Cannot save %1: %2</source>
         <translation>%1 kann nicht gespeichert werden: %2</translation>
     </message>
+    <message>
+        <source>Not signed in</source>
+        <translation>Nicht angemeldet</translation>
+    </message>
+    <message>
+        <source>Your session has ended: %1</source>
+        <translation>Ihre Sitzung ist beendet: %1</translation>
+    </message>
 </context>
 <context>
     <name>Portcullis::Stats</name>
@@ -1156,8 +1178,6 @@
         <translation>Der Audit-Schlüssel %1 fehlt, aber dieses Audit-Protokoll wurde mit einem Schlüssel geschrieben; stellen Sie die Schlüsseldatei aus einer Sicherung wieder her (ohne sie wird nichts geschrieben)</translation>
     </message>
     <message>
-        <source>Audit events cannot be written or checked: %1</source>
-        <translation>Audit-Ereignisse können weder geschrieben noch geprüft werden: %1</translation>
         <source>No session with id %1</source>
         <translation>Keine Sitzung mit der ID %1</translation>
     </message>
@@ -1170,8 +1190,6 @@
         <translation>Keine Einladung mit der ID %1</translation>
     </message>
     <message>
-        <source>No audit event #%1</source>
-        <translation>Kein Audit-Ereignis #%1</translation>
         <source>Checking the account</source>
         <translation>Konto wird geprüft</translation>
     </message>
@@ -1190,6 +1208,14 @@
     <message>
         <source>Locking the account</source>
         <translation>Konto blockieren</translation>
+    </message>
+    <message>
+        <source>Audit events cannot be written or checked: %1</source>
+        <translation>Audit-Ereignisse können weder geschrieben noch geprüft werden: %1</translation>
+    </message>
+    <message>
+        <source>No audit event #%1</source>
+        <translation>Kein Audit-Ereignis #%1</translation>
     </message>
 </context>
 <context>
@@ -2332,10 +2358,12 @@ Jede Änderung und jeder abgewiesene Versuch wird hier aufgeführt.</translation
         <translation>Ak&amp;tion:</translation>
     </message>
     <message>
-        <source>The audit log could not be checked: %1</source>
-        <translation>Das Audit-Protokoll konnte nicht geprüft werden: %1</translation>
         <source>Only super admins verify the chain: it covers every organization</source>
         <translation>Nur Super-Admins prüfen die Kette: Sie umfasst alle Organisationen</translation>
+    </message>
+    <message>
+        <source>The audit log could not be checked: %1</source>
+        <translation>Das Audit-Protokoll konnte nicht geprüft werden: %1</translation>
     </message>
 </context>
 <context>
@@ -3185,6 +3213,10 @@ Tab, Umschalt+Tab	nächstes, vorheriges Feld; in einer Liste wird die erste Zeil
 Strg+Eingabe	Dialog aus einem mehrzeiligen Feld heraus bestätigen
 Esc	Dialog oder Menü schließen
 F1	diese Liste</translation>
+    </message>
+    <message>
+        <source>Your roles changed: you now act as %1 (level %2)</source>
+        <translation>Ihre Rollen haben sich geändert: Sie handeln jetzt als %1 (Stufe %2)</translation>
     </message>
 </context>
 <context>

@@ -218,6 +218,10 @@
         <source>The audit log no longer holds event %1 as checkpoint %2 recorded it (run verify-audit); the checkpoint is kept as it is</source>
         <translation>Le journal d&apos;audit ne contient plus l&apos;événement %1 tel que le point de contrôle %2 l&apos;a enregistré (lancez verify-audit) ; le point de contrôle est conservé tel quel</translation>
     </message>
+    <message>
+        <source>Verifying the audit chain covers every organization of the deployment: only super admins can run it</source>
+        <translation>La vérification de la chaîne d’audit couvre toutes les organisations du déploiement : seuls les super-administrateurs peuvent la lancer</translation>
+    </message>
 </context>
 <context>
     <name>Portcullis::AuditKey</name>
@@ -267,9 +271,7 @@
     </message>
     <message>
         <source>Cannot write the checkpoint file %1: %2</source>
-        <translation>Impossible d&apos;écrire le fichier de points de contrôle %1 : %2</translation>
-        <source>Verifying the audit chain covers every organization of the deployment: only super admins can run it</source>
-        <translation>La vérification de la chaîne d&apos;audit couvre toutes les organisations du déploiement : seuls les super administrateurs peuvent la lancer</translation>
+        <translation>Impossible d’écrire le fichier de point de contrôle %1 : %2</translation>
     </message>
 </context>
 <context>
@@ -364,6 +366,14 @@
     <message>
         <source>This database has schema version %1, newer than this version of Portcullis knows (%2): upgrade Portcullis before using it</source>
         <translation>Cette base de données a la version de schéma %1, plus récente que celle que connaît cette version de Portcullis (%2) : mettez Portcullis à jour avant de l&apos;utiliser</translation>
+    </message>
+    <message>
+        <source>Cannot create %1: %2</source>
+        <translation>Impossible de créer %1 : %2</translation>
+    </message>
+    <message>
+        <source>Migration %1 needs the database owner: run portcullis-server init --db with the owner&apos;s URL to upgrade the schema, then start again (%2)</source>
+        <translation>La migration %1 exige le propriétaire de la base : lancez portcullis-server init --db avec l’URL du propriétaire pour mettre le schéma à jour, puis redémarrez (%2)</translation>
     </message>
 </context>
 <context>
@@ -874,6 +884,10 @@
         <source>Cannot write %1: %2</source>
         <translation>Impossible d&apos;écrire %1 : %2</translation>
     </message>
+    <message>
+        <source>Your session has ended: %1</source>
+        <translation>Votre session est terminée : %1</translation>
+    </message>
 </context>
 <context>
     <name>Portcullis::Roles</name>
@@ -1065,6 +1079,14 @@
         <source>Cannot save %1: %2</source>
         <translation>Impossible d&apos;enregistrer %1 : %2</translation>
     </message>
+    <message>
+        <source>Not signed in</source>
+        <translation>Non connecté</translation>
+    </message>
+    <message>
+        <source>Your session has ended: %1</source>
+        <translation>Votre session est terminée : %1</translation>
+    </message>
 </context>
 <context>
     <name>Portcullis::Stats</name>
@@ -1156,8 +1178,6 @@
         <translation>La clé d&apos;audit %1 manque, mais ce journal d&apos;audit a été écrit avec une clé ; restaurez le fichier de clé depuis une sauvegarde (rien n&apos;est écrit sans elle)</translation>
     </message>
     <message>
-        <source>Audit events cannot be written or checked: %1</source>
-        <translation>Les événements d&apos;audit ne peuvent être ni écrits ni vérifiés : %1</translation>
         <source>No session with id %1</source>
         <translation>Aucune session avec l&apos;identifiant %1</translation>
     </message>
@@ -1170,8 +1190,6 @@
         <translation>Aucune invitation avec l&apos;identifiant %1</translation>
     </message>
     <message>
-        <source>No audit event #%1</source>
-        <translation>Aucun événement d&apos;audit n° %1</translation>
         <source>Checking the account</source>
         <translation>Vérification du compte</translation>
     </message>
@@ -1190,6 +1208,14 @@
     <message>
         <source>Locking the account</source>
         <translation>Verrouillage du compte</translation>
+    </message>
+    <message>
+        <source>Audit events cannot be written or checked: %1</source>
+        <translation>Les événements d’audit ne peuvent être ni écrits ni vérifiés : %1</translation>
+    </message>
+    <message>
+        <source>No audit event #%1</source>
+        <translation>Aucun événement d’audit n° %1</translation>
     </message>
 </context>
 <context>
@@ -2332,10 +2358,12 @@ Chaque modification et chaque tentative refusée y figureront.</translation>
         <translation>Ac&amp;tion :</translation>
     </message>
     <message>
-        <source>The audit log could not be checked: %1</source>
-        <translation>Le journal d&apos;audit n&apos;a pas pu être vérifié : %1</translation>
         <source>Only super admins verify the chain: it covers every organization</source>
         <translation>Seuls les super administrateurs vérifient la chaîne : elle couvre toutes les organisations</translation>
+    </message>
+    <message>
+        <source>The audit log could not be checked: %1</source>
+        <translation>Le journal d’audit n’a pas pu être vérifié : %1</translation>
     </message>
 </context>
 <context>
@@ -3185,6 +3213,10 @@ Tab, Maj+Tab	champ suivant, précédent ; dans une liste, sélectionne la premi�
 Ctrl+Entrée	valider une boîte de dialogue depuis un champ multiligne
 Échap	fermer une boîte de dialogue ou un menu
 F1	cette liste</translation>
+    </message>
+    <message>
+        <source>Your roles changed: you now act as %1 (level %2)</source>
+        <translation>Vos rôles ont changé : vous agissez désormais en tant que %1 (niveau %2)</translation>
     </message>
 </context>
 <context>

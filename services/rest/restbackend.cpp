@@ -33,6 +33,11 @@ QString sessionEndedMessage()
     return Tr::tr("Your session has ended; sign in again");
 }
 
+QString sessionEndedBecause(const QString& why)
+{
+    return Tr::tr("Your session has ended: %1").arg(why);
+}
+
 ServiceError invalidJson()
 {
     return ServiceError::unavailable(Tr::tr("The server sent an answer that is not valid JSON"));
@@ -295,7 +300,7 @@ void RestBackend::refreshFinished(const Result<Response>& result)
     if (failure && failure->code == ErrorCode::Unauthenticated) {
         // The server's reason (banned, revoked, ...) when it gave one.
         const QString why = result.ok() ? QString() : result.error().message;
-        endSession(why.isEmpty() ? sessionEndedMessage() : Tr::tr("Your session has ended: %1").arg(why));
+        endSession(why.isEmpty() ? sessionEndedMessage() : sessionEndedBecause(why));
     }
 }
 
