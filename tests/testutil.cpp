@@ -5,6 +5,7 @@
 
 #include <QCoreApplication>
 #include <QFile>
+#include <QJsonDocument>
 #include <QSqlQuery>
 #include <QUuid>
 
@@ -134,6 +135,32 @@ Actor World::actorFor(const User& user) const
     Actor a = *actor;
     a.ip = QStringLiteral("127.0.0.1");
     return a;
+}
+
+EventRow lastEvent(QSqlDatabase db, const QString& action, const QString& resourceId)
+{
+    QSqlQuery q(db);
+    QString sql
+        = QStringLiteral("SELECT id, outcome, actor_id, resource_id, organization_id, details FROM audit_events "
+                         "WHERE action = ?");
+    if (!resourceId.isEmpty())
+        sql += QStringLiteral(" AND resource_id = ?");
+    sql += QStringLiteral(" ORDER BY id DESC LIMIT 1");
+    q.prepare(sql);
+    q.addBindValue(action);
+    if (!resourceId.isEmpty())
+        q.addBindValue(resourceId);
+    EventRow row;
+    if (q.exec() && q.next()) {
+        row.found = true;
+        row.id = q.value(0).toLongLong();
+        row.outcome = q.value(1).toString();
+        row.actorId = q.value(2).toLongLong();
+        row.resourceId = q.value(3).toString();
+        row.organizationId = q.value(4).toLongLong();
+        row.details = QJsonDocument::fromJson(q.value(5).toString().toUtf8()).object();
+    }
+    return row;
 }
 
 } // namespace portcullis::test

@@ -7,6 +7,7 @@
 #include "domain/result.h"
 #include "sql/store.h"
 
+#include <QJsonObject>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -82,5 +83,24 @@ struct World
 };
 
 inline const QString kStrongPassword = QStringLiteral("Correct-Horse-42-battery");
+
+// One audit event as the table holds it, read straight from it (as an auditor or attacker would).
+struct EventRow
+{
+    bool found = false;
+    Id id = 0;
+    QString outcome;
+    Id actorId = 0;
+    QString resourceId;
+    Id organizationId = 0;
+    QJsonObject details;
+};
+
+// The newest audit event with this action (optionally for this resource id).
+EventRow lastEvent(QSqlDatabase db, const QString& action, const QString& resourceId = {});
+inline EventRow lastEvent(SqlStore& store, const QString& action, const QString& resourceId = {})
+{
+    return lastEvent(store.core().db(), action, resourceId);
+}
 
 } // namespace portcullis::test

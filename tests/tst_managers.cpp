@@ -17,44 +17,6 @@ using namespace portcullis::test;
 
 namespace {
 
-struct EventRow
-{
-    bool found = false;
-    Id id = 0;
-    QString outcome;
-    Id actorId = 0;
-    QString resourceId;
-    Id organizationId = 0;
-    QJsonObject details;
-};
-
-// The newest audit event with this action (optionally for this resource id).
-EventRow lastEvent(SqlStore& store, const QString& action, const QString& resourceId = {})
-{
-    QSqlQuery q(store.core().db());
-    QString sql
-        = QStringLiteral("SELECT id, outcome, actor_id, resource_id, organization_id, details FROM audit_events "
-                         "WHERE action = ?");
-    if (!resourceId.isEmpty())
-        sql += QStringLiteral(" AND resource_id = ?");
-    sql += QStringLiteral(" ORDER BY id DESC LIMIT 1");
-    q.prepare(sql);
-    q.addBindValue(action);
-    if (!resourceId.isEmpty())
-        q.addBindValue(resourceId);
-    EventRow row;
-    if (q.exec() && q.next()) {
-        row.found = true;
-        row.id = q.value(0).toLongLong();
-        row.outcome = q.value(1).toString();
-        row.actorId = q.value(2).toLongLong();
-        row.resourceId = q.value(3).toString();
-        row.organizationId = q.value(4).toLongLong();
-        row.details = QJsonDocument::fromJson(q.value(5).toString().toUtf8()).object();
-    }
-    return row;
-}
-
 qint64 countRows(SqlStore& store, const QString& sql)
 {
     QSqlQuery q(store.core().db());

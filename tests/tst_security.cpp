@@ -28,36 +28,6 @@ using namespace portcullis::test;
 
 namespace {
 
-struct EventRow
-{
-    bool found = false;
-    QString outcome;
-    Id organizationId = 0;
-    QJsonObject details;
-};
-
-// The newest audit event with this action (and resource id), read straight from the table.
-EventRow lastEvent(QSqlDatabase db, const QString& action, const QString& resourceId = {})
-{
-    QSqlQuery q(db);
-    QString sql = QStringLiteral("SELECT outcome, organization_id, details FROM audit_events WHERE action = ?");
-    if (!resourceId.isEmpty())
-        sql += QStringLiteral(" AND resource_id = ?");
-    sql += QStringLiteral(" ORDER BY id DESC LIMIT 1");
-    q.prepare(sql);
-    q.addBindValue(action);
-    if (!resourceId.isEmpty())
-        q.addBindValue(resourceId);
-    EventRow row;
-    if (q.exec() && q.next()) {
-        row.found = true;
-        row.outcome = q.value(0).toString();
-        row.organizationId = q.value(1).toLongLong();
-        row.details = QJsonDocument::fromJson(q.value(2).toString().toUtf8()).object();
-    }
-    return row;
-}
-
 qint64 deniedCount(QSqlDatabase db, const QString& action)
 {
     QSqlQuery q(db);
