@@ -67,6 +67,7 @@ Result<WorkerContext*> RestApi::contextForThisThread()
     context->store = std::make_unique<SqlStore>(*db, m_config.database.dialect);
     context->store->core().setAuditKeyFile(m_config.auditKeyFile);
     context->support = std::make_unique<ServerSupport>(context->store->core());
+    context->support->setTokenSecret(m_config.jwtSecret);
     m_contexts.setLocalData(context); // owned by the storage from here
     return context;
 }

@@ -50,6 +50,10 @@ const QString& dummyHash()
 Result<LoginResult> AuthManager::login(const QString& emailOrUsername, const QString& password, const QString& ip,
                                        const QString& userAgent)
 {
+    // One answer for an unknown account, a locked one and a wrong password: same status, same text,
+    // and (an Argon2 check against a dummy hash where no real one is checked) about the same time.
+    // A locked account's password is never checked, so the lock is never told: telling it after a
+    // right password would let a guesser go on through the lock (docs/api.md, "Signing in").
     const QString wrong = Tr::tr("Wrong email or password");
     if (emailOrUsername.trimmed().isEmpty() || password.isEmpty())
         return ServiceError::validation(Tr::tr("Enter your email and password"),
@@ -80,33 +84,42 @@ Result<LoginResult> AuthManager::login(const QString& emailOrUsername, const QSt
     const Actor attempt = attemptActor(&user, ip, userAgent);
     const QDateTime now = QDateTime::currentDateTimeUtc();
 
-    // One decision (policy::signInEligibility). A lock is told before the password is checked, so
-    // a locked account cannot be guessed at; the other refusals only after a right password, so
-    // they tell a guesser nothing.
+    // One decision (policy::signInEligibility). A lock stops the check of the password; the other
+    // refusals come only after a right password, so they tell a guesser nothing.
     auto state = m_core.loadSignInState(user.id);
     if (!state)
         return state.error();
     const policy::Eligibility eligibility = policy::signInEligibility(*state, policy::Credential::Password, now);
-    if (eligibility.why == policy::Ineligible::Locked) {
+    // The attempt is counted before its password is checked (atomically, in the database), so that
+    // concurrent guesses cannot check more passwords than the lockout allows.
+    int attemptNumber = 0;
+    if (eligibility.why != policy::Ineligible::Locked) {
+        auto reserved = m_core.reservePasswordCheck(user.id);
+        if (!reserved)
+            return reserved.error();
+        attemptNumber = *reserved;
+    }
+    if (attemptNumber == 0) {
+        crypto::verifyPassword(password, dummyHash());
         m_core.deny(attempt, QStringLiteral("user.login_failed"), QStringLiteral("user"), QString::number(user.id),
                     user.organizationId, QStringLiteral("account locked"));
-        return ServiceError::unauthenticated(eligibility.reason);
+        return ServiceError::unauthenticated(wrong);
     }
 
     if (!crypto::verifyPassword(password, hash)) {
         auto lockedUntil = m_core.recordFailedPassword(attempt, user, QStringLiteral("user.login_failed"),
-                                                       QStringLiteral("wrong password"));
+                                                       QStringLiteral("wrong password"), attemptNumber);
         if (!lockedUntil)
             return lockedUntil.error();
-        if (lockedUntil->isValid())
-            return ServiceError::unauthenticated(
-                Tr::tr("Too many failed sign-ins: the account is locked for %1 minutes").arg(lockout::LockMinutes));
         return ServiceError::unauthenticated(wrong);
     }
 
-    if (!eligibility)
+    if (!eligibility) {
+        if (auto cleared = m_core.clearFailedPasswords(user.id); !cleared)
+            return cleared.error();
         return m_core.deny(attempt, QStringLiteral("user.login"), QStringLiteral("user"), QString::number(user.id),
                            user.organizationId, eligibility.reason);
+    }
 
     auto actor = m_core.actorForUser(user.id);
     if (!actor)

@@ -696,18 +696,50 @@ Result<qint64> StoreCore::seatsTaken(Id organizationId, Seats count)
     return q.value(0).toLongLong();
 }
 
+Result<int> StoreCore::reservePasswordCheck(Id userId)
+{
+    // One statement, so concurrent attempts (threads, or several servers on one PostgreSQL) each get
+    // their own number: the database serializes the increments.
+    QSqlQuery q(m_db);
+    const qint64 nowMs = now();
+    if (!exec(q,
+              QStringLiteral("UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ? AND "
+                             "(locked_until IS NULL OR locked_until <= ?) RETURNING failed_logins"),
+              { userId, nowMs }))
+        return sqlError(q, Tr::tr("Recording the failed sign-in"));
+    const int number = q.next() ? q.value(0).toInt() : 0;
+    q.finish();
+    // Beyond the limit, other attempts in flight hold the remaining checks: as good as locked.
+    return number > lockout::MaxFailedLogins ? 0 : number;
+}
+
+Status StoreCore::clearFailedPasswords(Id userId)
+{
+    QSqlQuery q(m_db);
+    if (!exec(q, QStringLiteral("UPDATE users SET failed_logins = 0 WHERE id = ?"), { userId }))
+        return sqlError(q, Tr::tr("Recording the sign-in"));
+    return {};
+}
+
 Result<QDateTime> StoreCore::recordFailedPassword(const Actor& attempt, const User& user, const QString& action,
-                                                  const QString& reason)
+                                                  const QString& reason, int reserved)
 {
     QDateTime lockedUntil;
     auto counted = inTransaction<int>([&]() -> Result<int> {
         QSqlQuery q(m_db);
-        // Count in the database, not in memory, so several servers share one lockout.
-        if (!exec(q, QStringLiteral("UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ?"), { user.id })
-            || !exec(q, QStringLiteral("SELECT failed_logins FROM users WHERE id = ?"), { user.id }) || !q.next())
-            return sqlError(q, Tr::tr("Recording the failed sign-in"));
-        const int failures = q.value(0).toInt();
-        q.finish();
+        // Count in the database, not in memory, so several servers share one lockout; one
+        // UPDATE ... RETURNING, so concurrent failures each count.
+        int failures = reserved;
+        if (failures <= 0) {
+            if (!exec(q,
+                      QStringLiteral(
+                          "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ? RETURNING failed_logins"),
+                      { user.id })
+                || !q.next())
+                return sqlError(q, Tr::tr("Recording the failed sign-in"));
+            failures = q.value(0).toInt();
+            q.finish();
+        }
         QJsonObject details { { QStringLiteral("reason"), reason }, { QStringLiteral("failed_attempts"), failures } };
         if (failures >= lockout::MaxFailedLogins) {
             lockedUntil = timeFrom(now()).addSecs(lockout::LockMinutes * 60);

@@ -233,8 +233,18 @@ public:
     // lockout::LockMinutes after lockout::MaxFailedLogins in a row, and audits `action` as denied
     // with `reason` (plus `user.locked` when it locks). Its own transaction. Returns the end of the
     // lock it set, or an invalid time.
+    // `reserved` is the attempt number reservePasswordCheck returned (the failure is then already
+    // counted); 0 counts it here, with one UPDATE ... RETURNING.
     Result<QDateTime> recordFailedPassword(const Actor& attempt, const User& user, const QString& action,
-                                           const QString& reason);
+                                           const QString& reason, int reserved = 0);
+    // Before a password of `userId` is checked at sign-in: counts the attempt as a failure in one
+    // atomic UPDATE ... RETURNING, so that N concurrent attempts count N and no more than
+    // lockout::MaxFailedLogins passwords are ever checked before the lock (a right password takes
+    // the count back to 0). Returns the attempt's number (1 = first in a row), or 0 when the account
+    // is locked: no password may be checked then.
+    Result<int> reservePasswordCheck(Id userId);
+    // A right password: the failures in a row (and the reserved attempt) are forgotten.
+    Status clearFailedPasswords(Id userId);
     // Revokes every API key of `userId` inside the current transaction; returns how many.
     Result<int> revokeApiKeysOf(Id userId);
 
