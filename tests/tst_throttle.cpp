@@ -6,6 +6,9 @@
 //   be checked than the lockout allows, however many arrive at once.
 // - Account enumeration through the answer: a locked account, an unknown account and a wrong
 //   password must give the same status and body.
+// - Login floods: one address is throttled (429 with Retry-After, growing), on every server of the
+//   deployment; a stranger cannot keep the owner (a super admin) locked out.
+// - Refresh reuse: a benign repeat within the grace keeps the session, a later one ends it.
 
 #include "serverprocess.h"
 #include "sql/server_support.h"
@@ -42,6 +45,7 @@ struct HttpResult
     int status = 0;
     QByteArray body;
     QByteArray wwwAuthenticate;
+    QByteArray retryAfter;
     QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
     QString describe() const { return QStringLiteral("HTTP %1 %2").arg(status).arg(QString::fromUtf8(body.left(600))); }
 };
@@ -87,6 +91,11 @@ private slots:
     void parallelGuessesOverHttpCheckNoMoreThanTheLimit();
     void lockedUnknownAndWrongLookAlikeOverHttp();
 
+    // 3. throttling per address and per account
+    void oneAddressIsThrottledWithGrowingDelays();
+    void twoServersShareTheThrottle();
+    void aStrangerCannotLockOutASuperAdmin();
+
     // 5. refresh-token reuse
     void aRepeatedRefreshWithinTheGraceGetsTheSamePair();
     void parallelRefreshesKeepTheSession();
@@ -113,6 +122,8 @@ private:
     std::unique_ptr<ServerProcess> m_server;
     QNetworkAccessManager m_network;
     QByteArray m_root;
+    QByteArray m_forwardedFor; // the client address the trusted proxy (127.0.0.1) reports
+    QString m_target; // another server than m_server, when set
 };
 
 void TestThrottle::init()
@@ -250,7 +261,8 @@ bool TestThrottle::startServer()
         return false;
     }
     m_server = std::make_unique<ServerProcess>();
-    if (!m_server->start(m_db->url(), m_dir->filePath(QStringLiteral("jwt-secret")))) {
+    if (!m_server->start(m_db->url(), m_dir->filePath(QStringLiteral("jwt-secret")),
+                         { QStringLiteral("--trusted-proxy"), QStringLiteral("127.0.0.1") })) {
         qWarning().noquote() << m_server->output();
         return false;
     }
@@ -265,10 +277,12 @@ bool TestThrottle::startServer()
 
 HttpResult TestThrottle::send(const QByteArray& method, const QString& path, const QJsonObject& body)
 {
-    QNetworkRequest request(QUrl(m_server->baseUrl() + path));
+    QNetworkRequest request(QUrl((m_target.isEmpty() ? m_server->baseUrl() : m_target) + path));
     request.setTransferTimeout(30000);
     if (!m_root.isEmpty())
         request.setRawHeader("Authorization", "Bearer " + m_root);
+    if (!m_forwardedFor.isEmpty())
+        request.setRawHeader("X-Forwarded-For", m_forwardedFor);
     QByteArray payload;
     if (!body.isEmpty()) {
         payload = QJsonDocument(body).toJson(QJsonDocument::Compact);
@@ -281,6 +295,7 @@ HttpResult TestThrottle::send(const QByteArray& method, const QString& path, con
         result.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         result.body = reply->readAll();
         result.wwwAuthenticate = reply->rawHeader("WWW-Authenticate");
+        result.retryAfter = reply->rawHeader("Retry-After");
     }
     reply->deleteLater();
     return result;
@@ -289,10 +304,13 @@ HttpResult TestThrottle::send(const QByteArray& method, const QString& path, con
 QList<HttpResult> TestThrottle::sendParallel(const QString& path, const QList<QJsonObject>& bodies)
 {
     QList<QNetworkReply*> replies;
+    int n = 0;
     for (const QJsonObject& body : bodies) {
         QNetworkRequest request(QUrl(m_server->baseUrl() + path));
         request.setTransferTimeout(60000);
         request.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
+        // Each from an address of its own: these tests are about the account, not the address.
+        request.setRawHeader("X-Forwarded-For", "203.0.113." + QByteArray::number(++n));
         replies << m_network.post(request, QJsonDocument(body).toJson(QJsonDocument::Compact));
     }
     QElapsedTimer timer;
@@ -350,7 +368,9 @@ void TestThrottle::lockedUnknownAndWrongLookAlikeOverHttp()
     QVERIFY(makeUserOverHttp(QStringLiteral("lena")) != 0);
     QVERIFY(makeUserOverHttp(QStringLiteral("otto")) != 0);
     m_root.clear(); // sign-ins without a token
+    int address = 0;
     auto login = [&](const QString& email, const QString& password) {
+        m_forwardedFor = "198.51.100." + QByteArray::number(++address % 250 + 1); // not throttled
         return send("POST", QStringLiteral("/api/auth/login"),
                     { { QStringLiteral("email"), email }, { QStringLiteral("password"), password } });
     };
@@ -392,6 +412,104 @@ void TestThrottle::lockedUnknownAndWrongLookAlikeOverHttp()
         medians << QStringLiteral("%1 %2 µs").arg(QLatin1String(c.name)).arg(ms.at(ms.size() / 2));
     }
     qInfo().noquote() << "median sign-in answer:" << medians.join(QStringLiteral(", "));
+}
+
+// --- 3. throttling -------------------------------------------------------------------------------
+
+namespace {
+
+QJsonObject credentials(const QString& email, const QString& password)
+{
+    return { { QStringLiteral("email"), email }, { QStringLiteral("password"), password } };
+}
+
+} // namespace
+
+void TestThrottle::oneAddressIsThrottledWithGrowingDelays()
+{
+    QVERIFY(startServer());
+    m_root.clear();
+    m_forwardedFor = "203.0.113.50";
+    const QString path = QStringLiteral("/api/auth/login");
+    // Unknown accounts, so no account lock is involved: the address alone.
+    for (int i = 1; i < serverlimits::LoginFreeFailures; ++i) {
+        const HttpResult r = send("POST", path, credentials(QStringLiteral("x%1@example.com").arg(i), kWrong));
+        QVERIFY2(r.status == 401, qPrintable(QStringLiteral("attempt %1: %2").arg(i).arg(r.describe())));
+    }
+    QCOMPARE(send("POST", path, credentials(QStringLiteral("last@example.com"), kWrong)).status, 401);
+    // Now refused before anything is looked at, even the right password of a real account.
+    HttpResult r = send("POST", path, credentials(kRootEmail, kRootPassword));
+    QVERIFY2(r.status == 429, qPrintable(r.describe()));
+    QCOMPARE(r.retryAfter, QByteArray("1"));
+    QCOMPARE(r.json().value(QStringLiteral("code")).toString(), QStringLiteral("rate_limited"));
+    // Another address is not affected.
+    m_forwardedFor = "198.51.100.9";
+    QCOMPARE(send("POST", path, credentials(QStringLiteral("x@example.com"), kWrong)).status, 401);
+    // After the wait, one more failure doubles it.
+    m_forwardedFor = "203.0.113.50";
+    QTest::qWait(1100);
+    QCOMPARE(send("POST", path, credentials(QStringLiteral("again@example.com"), kWrong)).status, 401);
+    r = send("POST", path, credentials(QStringLiteral("again@example.com"), kWrong));
+    QVERIFY2(r.status == 429, qPrintable(r.describe()));
+    QCOMPARE(r.retryAfter, QByteArray("2"));
+    QTest::qWait(2100);
+    QCOMPARE(send("POST", path, credentials(kRootEmail, kRootPassword)).status, 200);
+}
+
+void TestThrottle::twoServersShareTheThrottle()
+{
+    QVERIFY(startServer());
+    ServerProcess other;
+    QVERIFY2(other.start(m_db->url(), m_dir->filePath(QStringLiteral("jwt-secret")),
+                         { QStringLiteral("--trusted-proxy"), QStringLiteral("127.0.0.1") }),
+             qPrintable(other.output()));
+    m_root.clear();
+    m_forwardedFor = "203.0.113.77";
+    const QString path = QStringLiteral("/api/auth/login");
+    // The failures alternate between the two servers; the limit is one.
+    for (int i = 1; i <= serverlimits::LoginFreeFailures; ++i) {
+        m_target = i % 2 ? other.baseUrl() : QString();
+        const HttpResult r = send("POST", path, credentials(QStringLiteral("n%1@example.com").arg(i), kWrong));
+        QVERIFY2(r.status == 401, qPrintable(QStringLiteral("attempt %1: %2").arg(i).arg(r.describe())));
+    }
+    for (const QString& target : { other.baseUrl(), QString() }) {
+        m_target = target;
+        const HttpResult r = send("POST", path, credentials(QStringLiteral("n@example.com"), kWrong));
+        QVERIFY2(r.status == 429, qPrintable(r.describe()));
+        QVERIFY(r.retryAfter.toInt() >= 1);
+    }
+    m_target.clear();
+}
+
+void TestThrottle::aStrangerCannotLockOutASuperAdmin()
+{
+    QVERIFY(startServer());
+    m_root.clear();
+    const QString path = QStringLiteral("/api/auth/login");
+    // The owner signed in from their office before.
+    m_forwardedFor = "198.51.100.7";
+    QCOMPARE(send("POST", path, credentials(kRootEmail, kRootPassword)).status, 200);
+    // A stranger guesses until the account locks.
+    m_forwardedFor = "203.0.113.66";
+    for (int i = 0; i < lockout::MaxFailedLogins; ++i)
+        QCOMPARE(send("POST", path, credentials(kRootEmail, kWrong)).status, 401);
+    QVERIFY(scalar(db(), QStringLiteral("SELECT locked_until FROM users WHERE email = ?"), { kRootEmail }) > 0);
+    // The lock holds for the stranger, even with the right password, and for other new addresses.
+    QCOMPARE(send("POST", path, credentials(kRootEmail, kRootPassword)).status, 401);
+    m_forwardedFor = "192.0.2.44";
+    QCOMPARE(send("POST", path, credentials(kRootEmail, kRootPassword)).status, 401);
+    // The owner, from an address the account signed in from, is not locked out; a wrong password
+    // from there is still a wrong password.
+    m_forwardedFor = "198.51.100.7";
+    QCOMPARE(send("POST", path, credentials(kRootEmail, kWrong)).status, 401);
+    const HttpResult owner = send("POST", path, credentials(kRootEmail, kRootPassword));
+    QVERIFY2(owner.status == 200, qPrintable(owner.describe()));
+    QVERIFY(!owner.json().value(QStringLiteral("access_token")).toString().isEmpty());
+    QCOMPARE(scalar(db(),
+                    QStringLiteral("SELECT COUNT(*) FROM audit_events WHERE action = 'user.login_failed' AND "
+                                   "details LIKE '%account locked%'"),
+                    {}),
+             3);
 }
 
 // --- 5. refresh-token reuse ----------------------------------------------------------------------

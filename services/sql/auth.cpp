@@ -47,6 +47,19 @@ const QString& dummyHash()
 
 } // namespace
 
+Result<bool> AuthManager::signedInBefore(Id userId, const QString& ip, const QDateTime& now)
+{
+    if (ip.isEmpty())
+        return false;
+    QSqlQuery q(m_core.db());
+    if (!m_core.exec(q,
+                     QStringLiteral("SELECT 1 FROM sessions WHERE user_id = ? AND ip = ? AND impersonator_id IS NULL "
+                                    "AND created_at > ? LIMIT 1"),
+                     { userId, ip, now.addDays(-lockout::KnownAddressDays).toMSecsSinceEpoch() }))
+        return m_core.sqlError(q, Tr::tr("Checking the account"));
+    return q.next();
+}
+
 Result<LoginResult> AuthManager::login(const QString& emailOrUsername, const QString& password, const QString& ip,
                                        const QString& userAgent)
 {
@@ -99,14 +112,31 @@ Result<LoginResult> AuthManager::login(const QString& emailOrUsername, const QSt
             return reserved.error();
         attemptNumber = *reserved;
     }
+    // The lock stops strangers, not the owner: from an address the account signed in from within
+    // the last lockout::KnownAddressDays (its own sessions, not impersonations) the password is
+    // still checked, uncounted. So nobody can keep an account locked by guessing at it from
+    // elsewhere; guessing from the owner's own address is bounded by the address throttle of
+    // `serve` instead.
+    policy::Eligibility effective = eligibility;
     if (attemptNumber == 0) {
-        crypto::verifyPassword(password, dummyHash());
-        m_core.deny(attempt, QStringLiteral("user.login_failed"), QStringLiteral("user"), QString::number(user.id),
-                    user.organizationId, QStringLiteral("account locked"));
-        return ServiceError::unauthenticated(wrong);
-    }
-
-    if (!crypto::verifyPassword(password, hash)) {
+        auto known = signedInBefore(user.id, ip, now);
+        if (!known)
+            return known.error();
+        if (!*known) {
+            crypto::verifyPassword(password, dummyHash());
+            m_core.deny(attempt, QStringLiteral("user.login_failed"), QStringLiteral("user"), QString::number(user.id),
+                        user.organizationId, QStringLiteral("account locked"));
+            return ServiceError::unauthenticated(wrong);
+        }
+        if (!crypto::verifyPassword(password, hash)) {
+            m_core.deny(attempt, QStringLiteral("user.login_failed"), QStringLiteral("user"), QString::number(user.id),
+                        user.organizationId, QStringLiteral("wrong password from a known address, account locked"));
+            return ServiceError::unauthenticated(wrong);
+        }
+        policy::AccountState unlocked = *state;
+        unlocked.lockedUntil = QDateTime();
+        effective = policy::signInEligibility(unlocked, policy::Credential::Password, now);
+    } else if (!crypto::verifyPassword(password, hash)) {
         auto lockedUntil = m_core.recordFailedPassword(attempt, user, QStringLiteral("user.login_failed"),
                                                        QStringLiteral("wrong password"), attemptNumber);
         if (!lockedUntil)
@@ -114,11 +144,11 @@ Result<LoginResult> AuthManager::login(const QString& emailOrUsername, const QSt
         return ServiceError::unauthenticated(wrong);
     }
 
-    if (!eligibility) {
+    if (!effective) {
         if (auto cleared = m_core.clearFailedPasswords(user.id); !cleared)
             return cleared.error();
         return m_core.deny(attempt, QStringLiteral("user.login"), QStringLiteral("user"), QString::number(user.id),
-                           user.organizationId, eligibility.reason);
+                           user.organizationId, effective.reason);
     }
 
     auto actor = m_core.actorForUser(user.id);

@@ -249,6 +249,61 @@ Result<RotatedRefreshToken> ServerSupport::rotateRefreshToken(const QString& tok
     return outcome->rotated;
 }
 
+Result<int> ServerSupport::loginWait(const QString& ip)
+{
+    if (ip.isEmpty())
+        return 0;
+    auto run = m_core.execPrepared(QStringLiteral("SELECT blocked_until FROM login_throttle WHERE source = ?"),
+                                   { QString(QStringLiteral("ip:") + ip) });
+    if (!run.ok())
+        return m_core.sqlError(run.query(), Tr::tr("Checking the sign-in throttle"));
+    if (!run.query().next())
+        return 0;
+    const qint64 left = run.query().value(0).toLongLong() - m_core.now();
+    run.query().finish();
+    return left > 0 ? int((left + 999) / 1000) : 0;
+}
+
+Result<int> ServerSupport::recordLoginFailure(const QString& ip)
+{
+    if (ip.isEmpty())
+        return 0;
+    const QString source = QStringLiteral("ip:") + ip;
+    const qint64 now = m_core.now();
+    const qint64 windowOpen = now - qint64(serverlimits::LoginWindowMinutes) * MinuteMs;
+    QSqlQuery q(m_core.db());
+    // One statement: concurrent failures (on any server) each count. A window that is over starts
+    // again at 1 (the SET expressions see the old row in both dialects).
+    if (!m_core.exec(q,
+                     QStringLiteral("INSERT INTO login_throttle (source, window_start, failures, blocked_until) "
+                                    "VALUES (?, ?, 1, 0) ON CONFLICT (source) DO UPDATE SET "
+                                    "failures = CASE WHEN login_throttle.window_start <= ? THEN 1 "
+                                    "ELSE login_throttle.failures + 1 END, "
+                                    "window_start = CASE WHEN login_throttle.window_start <= ? THEN ? "
+                                    "ELSE login_throttle.window_start END "
+                                    "RETURNING failures"),
+                     { source, now, windowOpen, windowOpen, now })
+        || !q.next())
+        return m_core.sqlError(q, Tr::tr("Counting the failed sign-in"));
+    const int failures = q.value(0).toInt();
+    q.finish();
+    if (failures == 1) {
+        // A new window: forget addresses that have been quiet for a day.
+        if (!m_core.exec(q, QStringLiteral("DELETE FROM login_throttle WHERE window_start < ? AND blocked_until < ?"),
+                         { now - DayMs, now }))
+            return m_core.sqlError(q, Tr::tr("Counting the failed sign-in"));
+    }
+    if (failures < serverlimits::LoginFreeFailures)
+        return 0;
+    const int exponent = std::min(failures - serverlimits::LoginFreeFailures, 20);
+    const int delay = int(std::min<qint64>(qint64(1) << exponent, serverlimits::LoginMaxDelaySeconds));
+    if (!m_core.exec(
+            q, QStringLiteral("UPDATE login_throttle SET blocked_until = ? WHERE source = ? AND blocked_until < ?"),
+            { now + delay * 1000LL, source, now + delay * 1000LL }))
+        return m_core.sqlError(q, Tr::tr("Counting the failed sign-in"));
+    return delay;
+}
+
 Status ServerSupport::revokeRefreshTokens(Id sessionId)
 {
     QSqlQuery q(m_core.db());

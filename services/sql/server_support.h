@@ -23,6 +23,12 @@ inline constexpr int RefreshTokenDays = 7;
 // A refresh token presented again within this many seconds of its exchange (a retry, or two tabs
 // refreshing at once) gets the same successor instead of ending the session.
 inline constexpr int RefreshReuseGraceSeconds = 10;
+// Sign-in throttling per client address: failed sign-ins are counted in fixed windows of this many
+// minutes; from the LoginFreeFailures-th failure in a window on, each failure refuses the address
+// for 2^(failures - LoginFreeFailures) seconds, at most LoginMaxDelaySeconds.
+inline constexpr int LoginWindowMinutes = 15;
+inline constexpr int LoginFreeFailures = 10;
+inline constexpr int LoginMaxDelaySeconds = 15 * 60;
 } // namespace serverlimits
 
 struct IssuedRefreshToken
@@ -83,6 +89,14 @@ public:
     // connection and reloaded when the catalog version (kept by triggers) changes.
     Result<Actor> actorForSession(Id sessionId, Id expectedUserId, const QString& ip = {},
                                   const QString& userAgent = {});
+
+    // Before a sign-in from `ip`: how many seconds the address must still wait (0: go ahead). The
+    // state is in the database, so every server of a deployment refuses the same addresses.
+    Result<int> loginWait(const QString& ip);
+    // After a refused sign-in from `ip` (unknown account, wrong password, locked): counts it in the
+    // address's window with one upsert and sets the growing delay once the window is past
+    // serverlimits::LoginFreeFailures. Returns the delay it set in seconds (0: none).
+    Result<int> recordLoginFailure(const QString& ip);
 
     // Counts one request of an API key in the current UTC minute (fixed window) and says whether
     // it is within the key's rate_limit_per_minute.

@@ -81,6 +81,8 @@ struct ExportOptions
 namespace lockout {
 inline constexpr int MaxFailedLogins = 5;
 inline constexpr int LockMinutes = 15;
+// A lock does not stop sign-ins from an address the account signed in from within this many days.
+inline constexpr int KnownAddressDays = 30;
 } // namespace lockout
 
 namespace limits {
@@ -489,13 +491,18 @@ public:
         : m_core(core)
     { }
 
-    // Email or username + password. Wrong passwords count toward the lockout; banned, suspended,
-    // locked or deleted users and suspended organizations are refused with a clear message.
+    // Email or username + password. Wrong passwords count toward the lockout. An unknown account,
+    // a wrong password and a locked account get the same answer ("Wrong email or password"); a
+    // locked account's password is checked only from an address it signed in from before
+    // (lockout::KnownAddressDays). Banned, suspended or deleted users and suspended organizations
+    // are refused with a clear message after the right password.
     Result<LoginResult> login(const QString& emailOrUsername, const QString& password, const QString& ip = {},
                               const QString& userAgent = {});
     Status logout(const Actor& actor);
 
 private:
+    Result<bool> signedInBefore(Id userId, const QString& ip, const QDateTime& now);
+
     StoreCore& m_core;
 };
 
