@@ -207,8 +207,10 @@ std::optional<Reply> authenticate(Call& call, const RouteSpec& route)
                 return policy::hasPermission(call.actor.permissions, scope);
             });
             if (!covered)
-                return problem(call.store.core().deny(
-                                   call.actor, QStringLiteral("api_key.used"), QStringLiteral("api_key"),
+                // Bounded per key: a key hammering an endpoint it lacks adds a few rows a minute.
+                return problem(call.store.core().denyBounded(
+                                   QStringLiteral("key:") + QString::number(call.actor.apiKeyId), call.actor,
+                                   QStringLiteral("api_key.used"), QStringLiteral("api_key"),
                                    QString::number(call.actor.apiKeyId), call.actor.organizationId,
                                    Tr::tr("API key lacks scope %1").arg(route.scopes.join(QStringLiteral(" or ")))),
                                call.request.id);

@@ -78,13 +78,15 @@ Result<LoginResult> AuthManager::login(const QString& emailOrUsername, const QSt
     auto found = m_core.loadUserByLogin(emailOrUsername, &hash);
     if (!found && found.error().code != ErrorCode::NotFound)
         return found.error();
+    // Refused attempts are audited bounded per client address: a flood adds a few rows a minute.
+    const QString source = ip.isEmpty() ? QString() : QStringLiteral("ip:") + ip;
     if (!found || found->deleted) {
         crypto::verifyPassword(password, dummyHash());
         auto audited = m_core.inTransaction<bool>([&]() -> Result<bool> {
-            if (auto a = m_core.appendAudit(attemptActor(nullptr, ip, userAgent), QStringLiteral("user.login_failed"),
-                                            QStringLiteral("user"), {}, 0,
-                                            { { QStringLiteral("reason"), QStringLiteral("unknown account") } },
-                                            QStringLiteral("denied"));
+            if (auto a = m_core.appendBoundedAudit(source, attemptActor(nullptr, ip, userAgent),
+                                                   QStringLiteral("user.login_failed"), QStringLiteral("user"), {}, 0,
+                                                   { { QStringLiteral("reason"), QStringLiteral("unknown account") } },
+                                                   QStringLiteral("denied"));
                 !a)
                 return a.error();
             return true;
@@ -124,13 +126,14 @@ Result<LoginResult> AuthManager::login(const QString& emailOrUsername, const QSt
             return known.error();
         if (!*known) {
             crypto::verifyPassword(password, dummyHash());
-            m_core.deny(attempt, QStringLiteral("user.login_failed"), QStringLiteral("user"), QString::number(user.id),
-                        user.organizationId, QStringLiteral("account locked"));
+            m_core.denyBounded(source, attempt, QStringLiteral("user.login_failed"), QStringLiteral("user"),
+                               QString::number(user.id), user.organizationId, QStringLiteral("account locked"));
             return ServiceError::unauthenticated(wrong);
         }
         if (!crypto::verifyPassword(password, hash)) {
-            m_core.deny(attempt, QStringLiteral("user.login_failed"), QStringLiteral("user"), QString::number(user.id),
-                        user.organizationId, QStringLiteral("wrong password from a known address, account locked"));
+            m_core.denyBounded(source, attempt, QStringLiteral("user.login_failed"), QStringLiteral("user"),
+                               QString::number(user.id), user.organizationId,
+                               QStringLiteral("wrong password from a known address, account locked"));
             return ServiceError::unauthenticated(wrong);
         }
         policy::AccountState unlocked = *state;
@@ -138,7 +141,7 @@ Result<LoginResult> AuthManager::login(const QString& emailOrUsername, const QSt
         effective = policy::signInEligibility(unlocked, policy::Credential::Password, now);
     } else if (!crypto::verifyPassword(password, hash)) {
         auto lockedUntil = m_core.recordFailedPassword(attempt, user, QStringLiteral("user.login_failed"),
-                                                       QStringLiteral("wrong password"), attemptNumber);
+                                                       QStringLiteral("wrong password"), attemptNumber, source);
         if (!lockedUntil)
             return lockedUntil.error();
         return ServiceError::unauthenticated(wrong);
