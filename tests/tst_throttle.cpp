@@ -99,6 +99,7 @@ private slots:
     // 4. audit volume per source
     void aFloodOfFailedSignInsIsAFewAuditRows();
     void aSignedInUsersDenialsAreEachRecorded();
+    void anApiKeyRefusedForScopeIsAFewAuditRows();
 
     // 5. refresh-token reuse
     void aRepeatedRefreshWithinTheGraceGetsTheSamePair();
@@ -128,6 +129,7 @@ private:
     QByteArray m_root;
     QByteArray m_forwardedFor; // the client address the trusted proxy (127.0.0.1) reports
     QString m_target; // another server than m_server, when set
+    QByteArray m_apiKey; // sent instead of m_root, when set
 };
 
 void TestThrottle::init()
@@ -283,7 +285,9 @@ HttpResult TestThrottle::send(const QByteArray& method, const QString& path, con
 {
     QNetworkRequest request(QUrl((m_target.isEmpty() ? m_server->baseUrl() : m_target) + path));
     request.setTransferTimeout(30000);
-    if (!m_root.isEmpty())
+    if (!m_apiKey.isEmpty())
+        request.setRawHeader("X-API-Key", m_apiKey);
+    else if (!m_root.isEmpty())
         request.setRawHeader("Authorization", "Bearer " + m_root);
     if (!m_forwardedFor.isEmpty())
         request.setRawHeader("X-Forwarded-For", m_forwardedFor);
@@ -582,6 +586,28 @@ void TestThrottle::aSignedInUsersDenialsAreEachRecorded()
                     { admin.id }),
              50);
     (void)stranger;
+}
+
+void TestThrottle::anApiKeyRefusedForScopeIsAFewAuditRows()
+{
+    QVERIFY(startServer());
+    const Id rootId = send("GET", QStringLiteral("/api/auth/me")).json().value(QStringLiteral("user_id")).toInteger();
+    const HttpResult created = send("POST", QStringLiteral("/api/admin/users/%1/api-keys").arg(rootId),
+                                    { { QStringLiteral("name"), QStringLiteral("reader") },
+                                      { QStringLiteral("scopes"), QJsonArray { QStringLiteral("admin:user:view") } },
+                                      { QStringLiteral("rate_limit_per_minute"), 10000 } });
+    QVERIFY2(created.status == 201, qPrintable(created.describe()));
+    const QString keyId = QString::number(created.json().value(QStringLiteral("id")).toInteger());
+    m_apiKey = created.json().value(QStringLiteral("key")).toString().toLatin1();
+    QCOMPARE(send("GET", QStringLiteral("/api/admin/users")).status, 200);
+    for (int i = 0; i < 40; ++i)
+        QCOMPARE(send("GET", QStringLiteral("/api/admin/audit")).status, 403);
+    m_apiKey.clear();
+    QCOMPARE(scalar(db(),
+                    QStringLiteral("SELECT COUNT(*) FROM audit_events WHERE action = 'api_key.used' AND outcome = "
+                                   "'denied' AND resource_id = ?"),
+                    { keyId }),
+             qint64(auditbound::FullEvents));
 }
 
 // --- 5. refresh-token reuse ----------------------------------------------------------------------
