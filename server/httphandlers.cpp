@@ -197,7 +197,7 @@ Reply login(Call& call)
     if (auto s = body->finish(); !s)
         return invalidBody(s.error());
     // Throttled per client address before anything about the account is looked at, so the 429
-    // says nothing about which accounts exist (docs/api.md, "Sign-in throttling").
+    // says nothing about which accounts exist (docs/api.md, POST /api/auth/login).
     auto wait = call.support.loginWait(call.ip);
     if (!wait)
         return failed(call, wait.error());

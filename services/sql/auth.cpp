@@ -66,7 +66,7 @@ Result<LoginResult> AuthManager::login(const QString& emailOrUsername, const QSt
     // One answer for an unknown account, a locked one and a wrong password: same status, same text,
     // and (an Argon2 check against a dummy hash where no real one is checked) about the same time.
     // A locked account's password is never checked, so the lock is never told: telling it after a
-    // right password would let a guesser go on through the lock (docs/api.md, "Signing in").
+    // right password would let a guesser go on through the lock (docs/api.md, POST /api/auth/login).
     const QString wrong = Tr::tr("Wrong email or password");
     if (emailOrUsername.trimmed().isEmpty() || password.isEmpty())
         return ServiceError::validation(Tr::tr("Enter your email and password"),
