@@ -167,7 +167,8 @@ void TestThrottle::guessConcurrently(const QString& login, const QString& passwo
                     SqlStore guesser(*conn, m_db->config().dialect);
                     ready.arrive_and_wait();
                     for (int i = 0; i < perThread; ++i) {
-                        auto r = guesser.auth().login(login, password, QStringLiteral("203.0.113.%1").arg(t + 1));
+                        auto r = guesser.auth().login(login, password,
+                                                      QStringLiteral("203.0.%1.%2").arg(t + 1).arg(i + 1));
                         if (r || r.error().code != ErrorCode::Unauthenticated) {
                             qWarning().noquote()
                                 << "guess" << t << i << (r ? QStringLiteral("signed in") : r.error().toString());
