@@ -7,6 +7,7 @@
 
 #include <QCoreApplication>
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QRegularExpression>
 #include <QSqlDatabase>
 #include <QThread>
@@ -67,6 +68,7 @@ Result<WorkerContext*> RestApi::contextForThisThread()
     context->store = std::make_unique<SqlStore>(*db, m_config.database.dialect);
     context->store->core().setAuditKeyFile(m_config.auditKeyFile);
     context->support = std::make_unique<ServerSupport>(context->store->core());
+    context->support->setTokenSecret(m_config.jwtSecret);
     m_contexts.setLocalData(context); // owned by the storage from here
     return context;
 }
@@ -206,8 +208,10 @@ std::optional<Reply> authenticate(Call& call, const RouteSpec& route)
                 return policy::hasPermission(call.actor.permissions, scope);
             });
             if (!covered)
-                return problem(call.store.core().deny(
-                                   call.actor, QStringLiteral("api_key.used"), QStringLiteral("api_key"),
+                // Bounded per key: a key hammering an endpoint it lacks adds a few rows a minute.
+                return problem(call.store.core().denyBounded(
+                                   QStringLiteral("key:") + QString::number(call.actor.apiKeyId), call.actor,
+                                   QStringLiteral("api_key.used"), QStringLiteral("api_key"),
                                    QString::number(call.actor.apiKeyId), call.actor.organizationId,
                                    Tr::tr("API key lacks scope %1").arg(route.scopes.join(QStringLiteral(" or ")))),
                                call.request.id);
@@ -456,23 +460,47 @@ RestApi::RestApi(ApiConfig config, QObject* parent)
     // Threads keep their database connection: never retire them.
     m_pool.setExpiryTimeout(-1);
     m_pool.setObjectName(QStringLiteral("portcullis-http"));
+    m_passwordPool.setMaxThreadCount(m_config.passwordThreads > 0 ? m_config.passwordThreads
+                                                                  : std::max(1, QThread::idealThreadCount() / 2));
+    m_sharedPasswordWork = m_config.passwordThreads == 0;
+    m_passwordPool.setExpiryTimeout(-1);
+    m_passwordPool.setObjectName(QStringLiteral("portcullis-passwords"));
 }
 
 RestApi::~RestApi()
 {
+    m_passwordPool.clear();
     m_pool.clear();
+    m_passwordPool.waitForDone();
     m_pool.waitForDone();
 }
 
 bool RestApi::drain(int msecs)
 {
+    QElapsedTimer timer;
+    timer.start();
+    m_passwordPool.clear();
     m_pool.clear();
-    return m_pool.waitForDone(msecs);
+    const bool passwords = m_passwordPool.waitForDone(msecs);
+    return m_pool.waitForDone(std::max<qint64>(0, msecs - timer.elapsed())) && passwords;
 }
+
+namespace {
+
+// The requests that verify or hash a password with Argon2 (tens of milliseconds and tens of MiB
+// each): a flood of them queues in a pool of their own instead of taking every worker.
+bool hashesPasswords(const http::HttpRequest& request)
+{
+    return request.method == "POST"
+        && (request.path == "/api/auth/login" || request.path == "/api/auth/password/reset");
+}
+
+} // namespace
 
 void RestApi::handle(std::shared_ptr<http::HttpExchange> exchange)
 {
-    m_pool.start([this, exchange]() { process(*exchange); });
+    QThreadPool& pool = !m_sharedPasswordWork && hashesPasswords(exchange->request()) ? m_passwordPool : m_pool;
+    pool.start([this, exchange]() { process(*exchange); });
 }
 
 void RestApi::process(http::HttpExchange& exchange)

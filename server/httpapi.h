@@ -31,6 +31,10 @@ struct ApiConfig
     QByteArray jwtSecret; // at least jwt::MinimumSecretBytes bytes
     QString auditKeyFile; // the audit key every worker's store writes the chain with
     int threads = 8;
+    // Threads of the pool that answers the requests that hash passwords (sign-in, reset
+    // redemption): Argon2 there never takes a worker from the other requests. -1: half the cores;
+    // 0: no pool of their own (they share the workers).
+    int passwordThreads = -1;
     // Load balancers in front of the servers: for a request from one of these subnets, the client
     // address (audit log, sessions, API-key allowlists) is taken from X-Forwarded-For.
     QList<QPair<QHostAddress, int>> trustedProxies;
@@ -65,6 +69,8 @@ private:
     // Declared before the pool so it outlives the pool's threads (which delete their data on exit).
     QThreadStorage<WorkerContext*> m_contexts;
     QThreadPool m_pool;
+    QThreadPool m_passwordPool; // POST /api/auth/login and /api/auth/password/reset
+    bool m_sharedPasswordWork = false; // passwordThreads 0: m_pool takes them too
 };
 
 } // namespace portcullis::server

@@ -176,6 +176,16 @@ Reply health(Call& call)
     return json(ping ? 200 : 503, w);
 }
 
+Reply tooManySignIns(int retryAfterSeconds)
+{
+    Reply reply = problem(429, QStringLiteral("urn:portcullis:problem:rate_limited"),
+                          QString::fromLatin1(http::reasonPhrase(429)),
+                          Tr::tr("Too many failed sign-ins from this address; retry in %1 s.").arg(retryAfterSeconds),
+                          QStringLiteral("rate_limited"));
+    reply.headers.emplaceBack("Retry-After", QByteArray::number(retryAfterSeconds));
+    return reply;
+}
+
 Reply login(Call& call)
 {
     Reply failure;
@@ -186,9 +196,21 @@ Reply login(Call& call)
     const auto password = body->string("password", JsonBody::Required, 10000);
     if (auto s = body->finish(); !s)
         return invalidBody(s.error());
+    // Throttled per client address before anything about the account is looked at, so the 429
+    // says nothing about which accounts exist (docs/api.md, POST /api/auth/login).
+    auto wait = call.support.loginWait(call.ip);
+    if (!wait)
+        return failed(call, wait.error());
+    if (*wait > 0)
+        return tooManySignIns(*wait);
     auto signedIn = call.store.auth().login(*email, *password, call.ip, call.userAgent);
-    if (!signedIn)
+    if (!signedIn) {
+        if (signedIn.error().code == ErrorCode::Unauthenticated) {
+            if (auto counted = call.support.recordLoginFailure(call.ip); !counted)
+                return failed(call, counted.error());
+        }
         return failed(call, signedIn.error());
+    }
     auto refresh = call.support.issueRefreshToken(signedIn->session.id);
     if (!refresh)
         return failed(call, refresh.error());

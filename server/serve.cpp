@@ -306,12 +306,18 @@ Parsed<ServeOptions> parseServe(const QStringList& arguments)
     const QCommandLineOption threads(QStringLiteral("threads"),
                                      Cli::tr("Worker threads (each with its own database connection)."),
                                      QStringLiteral("N"));
+    const QCommandLineOption passwordThreads(
+        QStringLiteral("password-threads"),
+        Cli::tr("Threads that answer sign-ins and reset redemptions, which hash passwords, apart from the workers "
+                "(default half the cores; 0 shares the workers)."),
+        QStringLiteral("N"));
     const QCommandLineOption proxy(
         QStringLiteral("trusted-proxy"),
         Cli::tr("Address or subnet (e.g. 10.0.0.5 or 10.0.0.0/24) of a load balancer in front of this server: "
                 "for its requests the client address is taken from X-Forwarded-For. Repeatable."),
         QStringLiteral("ADDRESS[/BITS]"));
-    parser.addOptions({ help, db, listen, cert, key, secret, auditKey, checkpointInterval, threads, proxy });
+    parser.addOptions(
+        { help, db, listen, cert, key, secret, auditKey, checkpointInterval, threads, passwordThreads, proxy });
     QStringList argv = arguments;
     argv.prepend(programName());
     if (!parser.parse(argv)) {
@@ -372,6 +378,15 @@ Parsed<ServeOptions> parseServe(const QStringList& arguments)
         options.threads = parser.value(threads).toInt(&ok);
         if (!ok || options.threads < 1 || options.threads > 256) {
             usageError(Cli::tr("--threads takes a whole number from 1 to 256"));
+            parsed.exitCode = exitcode::Usage;
+            return parsed;
+        }
+    }
+    if (parser.isSet(passwordThreads)) {
+        bool ok = false;
+        options.passwordThreads = parser.value(passwordThreads).toInt(&ok);
+        if (!ok || options.passwordThreads < 0 || options.passwordThreads > 64) {
+            usageError(Cli::tr("--password-threads takes a whole number from 0 to 64"));
             parsed.exitCode = exitcode::Usage;
             return parsed;
         }
@@ -452,6 +467,7 @@ int runServe(const ServeOptions& options)
     // than cores pay off; each holds one connection.
     apiConfig.threads = options.threads > 0 ? options.threads : std::max(4, QThread::idealThreadCount() * 2);
     apiConfig.trustedProxies = options.trustedProxies;
+    apiConfig.passwordThreads = options.passwordThreads;
     RestApi api(apiConfig);
 
     http::HttpServer::Options serverOptions;

@@ -28,6 +28,7 @@ struct ServeOptions
     QString auditKeyFile;
     int checkpointSeconds = 60; // how often the audit chain's head is checkpointed beside the key
     int threads = 0; // 0: a default from the CPU count
+    int passwordThreads = -1; // -1: half the cores; 0: password hashing shares the workers
     QList<QPair<QHostAddress, int>> trustedProxies; // subnets whose X-Forwarded-For is believed
 };
 

@@ -16,6 +16,7 @@
 #include <QComboBox>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPointer>
 #include <QPushButton>
 #include <QSettings>
 #include <QSslSocket>
@@ -101,7 +102,9 @@ void TestGuiRest::signsInOverTlsWithTheCaFileOfTheConnection()
     type(connect, "caFileEdit", certificate);
     type(connect, "passwordEdit", kRootPassword);
     click(connect, "connectButton");
-    QTRY_VERIFY2_WITH_TIMEOUT(launcher.mainWindow(), qPrintable(message->text()), 30000);
+    // The dialog (and its message) may be gone before the main window is there: read it guarded.
+    const QPointer<QLabel> lastMessage = message;
+    QTRY_VERIFY2_WITH_TIMEOUT(launcher.mainWindow(), qPrintable(lastMessage ? lastMessage->text() : QString()), 30000);
     MainWindow* window = launcher.mainWindow();
 
     QVERIFY(window->showPane(QStringLiteral("users")));

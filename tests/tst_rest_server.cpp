@@ -405,11 +405,11 @@ void TestRestServer::lockoutAfterFiveFailures()
                                     { QStringLiteral("password"), QStringLiteral("Wrong-Password-99") } });
         QCOMPARE(r.status, 401);
     }
-    // Now even the right password is refused, with the reason.
+    // Now even the right password is refused, with the answer of a wrong one (the lock is not told).
     const HttpResult locked = send("POST", QStringLiteral("/api/auth/login"), {},
                                    { { QStringLiteral("email"), email }, { QStringLiteral("password"), kPassword } });
     QCOMPARE(locked.status, 401);
-    QVERIFY2(locked.json().value(QStringLiteral("detail")).toString().contains(QStringLiteral("locked")),
+    QVERIFY2(locked.json().value(QStringLiteral("detail")).toString() == QStringLiteral("Wrong email or password"),
              qPrintable(locked.describe()));
     const HttpResult listed = get(QStringLiteral("/api/admin/users?status=locked&search=") + email, m_root);
     QCOMPARE(listed.json().value(QStringLiteral("total")).toInt(), 1);
@@ -432,13 +432,24 @@ void TestRestServer::refreshRotatesAndRefusesReuse()
     QCOMPARE(rotated.json().value(QStringLiteral("session_id")), first.value(QStringLiteral("session_id")));
     QCOMPARE(get(QStringLiteral("/api/auth/me"), access2).status, 200);
 
-    // The old token is spent: presenting it again is reuse, and ends the session for everyone.
+    // A repeat within the grace (a retry) gets the same successor; once the successor is used, the
+    // old token is spent for good: presenting it again is reuse, and ends the session for everyone.
+    const HttpResult retried
+        = send("POST", QStringLiteral("/api/auth/refresh"), {}, { { QStringLiteral("refresh_token"), refresh1 } });
+    QVERIFY2(retried.status == 200, qPrintable(retried.describe()));
+    QCOMPARE(retried.json().value(QStringLiteral("refresh_token")).toString(), refresh2);
+    const HttpResult rotatedAgain
+        = send("POST", QStringLiteral("/api/auth/refresh"), {}, { { QStringLiteral("refresh_token"), refresh2 } });
+    QVERIFY2(rotatedAgain.status == 200, qPrintable(rotatedAgain.describe()));
+    const QString refresh3 = rotatedAgain.json().value(QStringLiteral("refresh_token")).toString();
+    remember(refresh3);
+    remember(rotatedAgain.json().value(QStringLiteral("access_token")).toString());
     const HttpResult reused
         = send("POST", QStringLiteral("/api/auth/refresh"), {}, { { QStringLiteral("refresh_token"), refresh1 } });
     QCOMPARE(reused.status, 401);
     QCOMPARE(get(QStringLiteral("/api/auth/me"), access2).status, 401);
     const HttpResult thief
-        = send("POST", QStringLiteral("/api/auth/refresh"), {}, { { QStringLiteral("refresh_token"), refresh2 } });
+        = send("POST", QStringLiteral("/api/auth/refresh"), {}, { { QStringLiteral("refresh_token"), refresh3 } });
     QCOMPARE(thief.status, 401);
     const HttpResult audit = get(QStringLiteral("/api/admin/audit?action=session.refresh_reused&resource_id=")
                                      + QString::number(first.value(QStringLiteral("session_id")).toInteger()),
@@ -1246,6 +1257,20 @@ void TestRestServer::twoServersAreOneDeployment()
     QVERIFY2(rotated.status == 200, qPrintable(rotated.describe()));
     remember(rotated.json().value(QStringLiteral("refresh_token")).toString());
     remember(rotated.json().value(QStringLiteral("access_token")).toString());
+    // A retry on A within the grace: the same successor (derived under the shared secret).
+    const HttpResult retried
+        = send("POST", QStringLiteral("/api/auth/refresh"), {},
+               { { QStringLiteral("refresh_token"), tokens.value(QStringLiteral("refresh_token")) } });
+    QVERIFY2(retried.status == 200, qPrintable(retried.describe()));
+    QCOMPARE(retried.json().value(QStringLiteral("refresh_token")),
+             rotated.json().value(QStringLiteral("refresh_token")));
+    // The successor used on A; then the spent token on A is reuse.
+    const HttpResult onward
+        = send("POST", QStringLiteral("/api/auth/refresh"), {},
+               { { QStringLiteral("refresh_token"), rotated.json().value(QStringLiteral("refresh_token")) } });
+    QVERIFY2(onward.status == 200, qPrintable(onward.describe()));
+    remember(onward.json().value(QStringLiteral("refresh_token")).toString());
+    remember(onward.json().value(QStringLiteral("access_token")).toString());
     const HttpResult reused
         = send("POST", QStringLiteral("/api/auth/refresh"), {},
                { { QStringLiteral("refresh_token"), tokens.value(QStringLiteral("refresh_token")) } });

@@ -289,10 +289,6 @@
         <translation>Erforderlich</translation>
     </message>
     <message>
-        <source>Too many failed sign-ins: the account is locked for %1 minutes</source>
-        <translation>Zu viele fehlgeschlagene Anmeldungen: Das Konto ist für %1 Minuten blockiert</translation>
-    </message>
-    <message>
         <source>Recording the sign-in</source>
         <translation>Anmeldung erfassen</translation>
     </message>
@@ -303,6 +299,10 @@
     <message>
         <source>Ending the session</source>
         <translation>Sitzung beenden</translation>
+    </message>
+    <message>
+        <source>Checking the account</source>
+        <translation>Konto wird geprüft</translation>
     </message>
 </context>
 <context>
@@ -1216,6 +1216,10 @@
     <message>
         <source>No audit event #%1</source>
         <translation>Kein Audit-Ereignis #%1</translation>
+    </message>
+    <message>
+        <source>Recording the sign-in</source>
+        <translation>Anmeldung erfassen</translation>
     </message>
 </context>
 <context>

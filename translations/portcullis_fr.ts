@@ -289,10 +289,6 @@
         <translation>Obligatoire</translation>
     </message>
     <message>
-        <source>Too many failed sign-ins: the account is locked for %1 minutes</source>
-        <translation>Trop d&apos;échecs de connexion : le compte est verrouillé pendant %1 minutes</translation>
-    </message>
-    <message>
         <source>Recording the sign-in</source>
         <translation>Enregistrement de la connexion</translation>
     </message>
@@ -303,6 +299,10 @@
     <message>
         <source>Ending the session</source>
         <translation>Fermeture de la session</translation>
+    </message>
+    <message>
+        <source>Checking the account</source>
+        <translation>Vérification du compte</translation>
     </message>
 </context>
 <context>
@@ -1216,6 +1216,10 @@
     <message>
         <source>No audit event #%1</source>
         <translation>Aucun événement d’audit n° %1</translation>
+    </message>
+    <message>
+        <source>Recording the sign-in</source>
+        <translation>Enregistrement de la connexion</translation>
     </message>
 </context>
 <context>

@@ -47,9 +47,26 @@ const QString& dummyHash()
 
 } // namespace
 
+Result<bool> AuthManager::signedInBefore(Id userId, const QString& ip, const QDateTime& now)
+{
+    if (ip.isEmpty())
+        return false;
+    QSqlQuery q(m_core.db());
+    if (!m_core.exec(q,
+                     QStringLiteral("SELECT 1 FROM sessions WHERE user_id = ? AND ip = ? AND impersonator_id IS NULL "
+                                    "AND created_at > ? LIMIT 1"),
+                     { userId, ip, now.addDays(-lockout::KnownAddressDays).toMSecsSinceEpoch() }))
+        return m_core.sqlError(q, Tr::tr("Checking the account"));
+    return q.next();
+}
+
 Result<LoginResult> AuthManager::login(const QString& emailOrUsername, const QString& password, const QString& ip,
                                        const QString& userAgent)
 {
+    // One answer for an unknown account, a locked one and a wrong password: same status, same text,
+    // and (an Argon2 check against a dummy hash where no real one is checked) about the same time.
+    // A locked account's password is never checked, so the lock is never told: telling it after a
+    // right password would let a guesser go on through the lock (docs/api.md, POST /api/auth/login).
     const QString wrong = Tr::tr("Wrong email or password");
     if (emailOrUsername.trimmed().isEmpty() || password.isEmpty())
         return ServiceError::validation(Tr::tr("Enter your email and password"),
@@ -61,13 +78,15 @@ Result<LoginResult> AuthManager::login(const QString& emailOrUsername, const QSt
     auto found = m_core.loadUserByLogin(emailOrUsername, &hash);
     if (!found && found.error().code != ErrorCode::NotFound)
         return found.error();
+    // Refused attempts are audited bounded per client address: a flood adds a few rows a minute.
+    const QString source = ip.isEmpty() ? QString() : QStringLiteral("ip:") + ip;
     if (!found || found->deleted) {
         crypto::verifyPassword(password, dummyHash());
         auto audited = m_core.inTransaction<bool>([&]() -> Result<bool> {
-            if (auto a = m_core.appendAudit(attemptActor(nullptr, ip, userAgent), QStringLiteral("user.login_failed"),
-                                            QStringLiteral("user"), {}, 0,
-                                            { { QStringLiteral("reason"), QStringLiteral("unknown account") } },
-                                            QStringLiteral("denied"));
+            if (auto a = m_core.appendBoundedAudit(source, attemptActor(nullptr, ip, userAgent),
+                                                   QStringLiteral("user.login_failed"), QStringLiteral("user"), {}, 0,
+                                                   { { QStringLiteral("reason"), QStringLiteral("unknown account") } },
+                                                   QStringLiteral("denied"));
                 !a)
                 return a.error();
             return true;
@@ -80,33 +99,60 @@ Result<LoginResult> AuthManager::login(const QString& emailOrUsername, const QSt
     const Actor attempt = attemptActor(&user, ip, userAgent);
     const QDateTime now = QDateTime::currentDateTimeUtc();
 
-    // One decision (policy::signInEligibility). A lock is told before the password is checked, so
-    // a locked account cannot be guessed at; the other refusals only after a right password, so
-    // they tell a guesser nothing.
+    // One decision (policy::signInEligibility). A lock stops the check of the password; the other
+    // refusals come only after a right password, so they tell a guesser nothing.
     auto state = m_core.loadSignInState(user.id);
     if (!state)
         return state.error();
     const policy::Eligibility eligibility = policy::signInEligibility(*state, policy::Credential::Password, now);
-    if (eligibility.why == policy::Ineligible::Locked) {
-        m_core.deny(attempt, QStringLiteral("user.login_failed"), QStringLiteral("user"), QString::number(user.id),
-                    user.organizationId, QStringLiteral("account locked"));
-        return ServiceError::unauthenticated(eligibility.reason);
+    // The attempt is counted before its password is checked (atomically, in the database), so that
+    // concurrent guesses cannot check more passwords than the lockout allows.
+    int attemptNumber = 0;
+    if (eligibility.why != policy::Ineligible::Locked) {
+        auto reserved = m_core.reservePasswordCheck(user.id);
+        if (!reserved)
+            return reserved.error();
+        attemptNumber = *reserved;
     }
-
-    if (!crypto::verifyPassword(password, hash)) {
+    // The lock stops strangers, not the owner: from an address the account signed in from within
+    // the last lockout::KnownAddressDays (its own sessions, not impersonations) the password is
+    // still checked, uncounted. So nobody can keep an account locked by guessing at it from
+    // elsewhere; guessing from the owner's own address is bounded by the address throttle of
+    // `serve` instead.
+    policy::Eligibility effective = eligibility;
+    if (attemptNumber == 0) {
+        auto known = signedInBefore(user.id, ip, now);
+        if (!known)
+            return known.error();
+        if (!*known) {
+            crypto::verifyPassword(password, dummyHash());
+            m_core.denyBounded(source, attempt, QStringLiteral("user.login_failed"), QStringLiteral("user"),
+                               QString::number(user.id), user.organizationId, QStringLiteral("account locked"));
+            return ServiceError::unauthenticated(wrong);
+        }
+        if (!crypto::verifyPassword(password, hash)) {
+            m_core.denyBounded(source, attempt, QStringLiteral("user.login_failed"), QStringLiteral("user"),
+                               QString::number(user.id), user.organizationId,
+                               QStringLiteral("wrong password from a known address, account locked"));
+            return ServiceError::unauthenticated(wrong);
+        }
+        policy::AccountState unlocked = *state;
+        unlocked.lockedUntil = QDateTime();
+        effective = policy::signInEligibility(unlocked, policy::Credential::Password, now);
+    } else if (!crypto::verifyPassword(password, hash)) {
         auto lockedUntil = m_core.recordFailedPassword(attempt, user, QStringLiteral("user.login_failed"),
-                                                       QStringLiteral("wrong password"));
+                                                       QStringLiteral("wrong password"), attemptNumber, source);
         if (!lockedUntil)
             return lockedUntil.error();
-        if (lockedUntil->isValid())
-            return ServiceError::unauthenticated(
-                Tr::tr("Too many failed sign-ins: the account is locked for %1 minutes").arg(lockout::LockMinutes));
         return ServiceError::unauthenticated(wrong);
     }
 
-    if (!eligibility)
+    if (!effective) {
+        if (auto cleared = m_core.clearFailedPasswords(user.id); !cleared)
+            return cleared.error();
         return m_core.deny(attempt, QStringLiteral("user.login"), QStringLiteral("user"), QString::number(user.id),
-                           user.organizationId, eligibility.reason);
+                           user.organizationId, effective.reason);
+    }
 
     auto actor = m_core.actorForUser(user.id);
     if (!actor)

@@ -34,7 +34,8 @@ namespace {
 const QStringList kMigrations = { QStringLiteral(":/portcullis/migrations/0001_schema.sql"),
                                   QStringLiteral(":/portcullis/migrations/0002_server.sql"),
                                   QStringLiteral(":/portcullis/migrations/0003_user_counts.sql"),
-                                  QStringLiteral(":/portcullis/migrations/0004_audit_keys.sql") };
+                                  QStringLiteral(":/portcullis/migrations/0004_audit_keys.sql"),
+                                  QStringLiteral(":/portcullis/migrations/0005_login_throttle.sql") };
 }
 
 Result<DatabaseConfig> DatabaseConfig::parse(const QString& pathOrUrl)

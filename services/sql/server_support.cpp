@@ -47,10 +47,26 @@ Status ServerSupport::ping()
     return {};
 }
 
-Result<IssuedRefreshToken> ServerSupport::insertRefreshToken(Id sessionId, qint64 now)
+void ServerSupport::setTokenSecret(const QByteArray& secret)
+{
+    m_successorKey = secret.isEmpty()
+        ? QByteArray()
+        : crypto::hmacSha256(secret, QByteArrayLiteral("portcullis refresh-token successor v1"));
+}
+
+QString ServerSupport::successorOf(const QString& token) const
+{
+    // Unpredictable without the secret (the token itself is random), the same on every server that
+    // shares the secret, and never stored: only its SHA-256 is.
+    return QStringLiteral("rt_")
+        + QString::fromLatin1(crypto::hmacSha256(m_successorKey, token.toUtf8())
+                                  .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+}
+
+Result<IssuedRefreshToken> ServerSupport::insertRefreshToken(Id sessionId, qint64 now, const QString& token)
 {
     IssuedRefreshToken issued;
-    issued.token = QStringLiteral("rt_") + crypto::randomToken(32);
+    issued.token = token.isEmpty() ? QStringLiteral("rt_") + crypto::randomToken(32) : token;
     if (issued.token.size() < 20)
         return ServiceError::unavailable(Tr::tr("The system could not generate a secure token"));
     const qint64 expires = now + serverlimits::RefreshTokenDays * DayMs;
@@ -110,6 +126,7 @@ Result<RotatedRefreshToken> ServerSupport::rotateRefreshToken(const QString& tok
         const Id sessionId = q.value(1).toLongLong();
         const qint64 tokenExpires = q.value(2).toLongLong();
         const bool used = !q.value(3).isNull();
+        const qint64 usedAt = q.value(3).toLongLong();
         const bool tokenRevoked = !q.value(4).isNull();
         const Id userId = q.value(5).toLongLong();
         const qint64 sessionExpires = q.value(6).toLongLong();
@@ -121,6 +138,35 @@ Result<RotatedRefreshToken> ServerSupport::rotateRefreshToken(const QString& tok
             = policy::signInEligibility(accountStateFromQuery(q, 10), policy::Credential::Session, timeFrom(now));
         q.finish();
 
+        // A repeat within the grace: the successor this token was exchanged for, if it is still
+        // unused, is answered again (derived, not stored; its row proves it was issued).
+        auto graceAnswer = [&](qint64 exchangedAt) -> Result<bool> {
+            if (m_successorKey.isEmpty() || tokenRevoked || sessionRevoked || !eligibility
+                || now - exchangedAt > qint64(serverlimits::RefreshReuseGraceSeconds) * 1000 || sessionExpires <= now)
+                return false;
+            const QString successor = successorOf(token);
+            QSqlQuery s(m_core.db());
+            if (!m_core.exec(s,
+                             QStringLiteral("SELECT expires_at FROM refresh_tokens WHERE token_hash = ? AND "
+                                            "session_id = ? AND used_at IS NULL AND revoked_at IS NULL"),
+                             { QString::fromLatin1(crypto::sha256Hex(successor.toUtf8())), sessionId }))
+                return m_core.sqlError(s, Tr::tr("Checking the refresh token"));
+            if (!s.next())
+                return false;
+            result.rotated.sessionId = sessionId;
+            result.rotated.userId = userId;
+            result.rotated.next.token = successor;
+            result.rotated.next.expiresAt = timeFrom(s.value(0).toLongLong());
+            return true;
+        };
+
+        if (used) {
+            auto repeated = graceAnswer(usedAt);
+            if (!repeated)
+                return repeated.error();
+            if (*repeated)
+                return result;
+        }
         if (used || tokenRevoked) {
             if (used && !sessionRevoked) {
                 // Somebody presents a token that was already exchanged: either the client or a thief
@@ -172,6 +218,12 @@ Result<RotatedRefreshToken> ServerSupport::rotateRefreshToken(const QString& tok
                          { now, tokenId }))
             return m_core.sqlError(q, Tr::tr("Rotating the refresh token"));
         if (q.numRowsAffected() != 1) {
+            // Exchanged by a parallel request a moment ago: the same successor.
+            auto repeated = graceAnswer(now);
+            if (!repeated)
+                return repeated.error();
+            if (*repeated)
+                return result;
             result.refusal = ServiceError::unauthenticated(Tr::tr("This refresh token is no longer valid; sign in "
                                                                   "again"));
             return result;
@@ -180,7 +232,7 @@ Result<RotatedRefreshToken> ServerSupport::rotateRefreshToken(const QString& tok
         if (!m_core.exec(q, QStringLiteral("DELETE FROM refresh_tokens WHERE session_id = ? AND expires_at < ?"),
                          { sessionId, now }))
             return m_core.sqlError(q, Tr::tr("Rotating the refresh token"));
-        auto next = insertRefreshToken(sessionId, now);
+        auto next = insertRefreshToken(sessionId, now, m_successorKey.isEmpty() ? QString() : successorOf(token));
         if (!next)
             return next.error();
         if (!m_core.exec(q, QStringLiteral("UPDATE sessions SET last_seen_at = ? WHERE id = ?"), { now, sessionId }))
@@ -195,6 +247,61 @@ Result<RotatedRefreshToken> ServerSupport::rotateRefreshToken(const QString& tok
     if (outcome->refusal)
         return *outcome->refusal;
     return outcome->rotated;
+}
+
+Result<int> ServerSupport::loginWait(const QString& ip)
+{
+    if (ip.isEmpty())
+        return 0;
+    auto run = m_core.execPrepared(QStringLiteral("SELECT blocked_until FROM login_throttle WHERE source = ?"),
+                                   { QString(QStringLiteral("ip:") + ip) });
+    if (!run.ok())
+        return m_core.sqlError(run.query(), Tr::tr("Checking the sign-in throttle"));
+    if (!run.query().next())
+        return 0;
+    const qint64 left = run.query().value(0).toLongLong() - m_core.now();
+    run.query().finish();
+    return left > 0 ? int((left + 999) / 1000) : 0;
+}
+
+Result<int> ServerSupport::recordLoginFailure(const QString& ip)
+{
+    if (ip.isEmpty())
+        return 0;
+    const QString source = QStringLiteral("ip:") + ip;
+    const qint64 now = m_core.now();
+    const qint64 windowOpen = now - qint64(serverlimits::LoginWindowMinutes) * MinuteMs;
+    QSqlQuery q(m_core.db());
+    // One statement: concurrent failures (on any server) each count. A window that is over starts
+    // again at 1 (the SET expressions see the old row in both dialects).
+    if (!m_core.exec(q,
+                     QStringLiteral("INSERT INTO login_throttle (source, window_start, failures, blocked_until) "
+                                    "VALUES (?, ?, 1, 0) ON CONFLICT (source) DO UPDATE SET "
+                                    "failures = CASE WHEN login_throttle.window_start <= ? THEN 1 "
+                                    "ELSE login_throttle.failures + 1 END, "
+                                    "window_start = CASE WHEN login_throttle.window_start <= ? THEN ? "
+                                    "ELSE login_throttle.window_start END "
+                                    "RETURNING failures"),
+                     { source, now, windowOpen, windowOpen, now })
+        || !q.next())
+        return m_core.sqlError(q, Tr::tr("Counting the failed sign-in"));
+    const int failures = q.value(0).toInt();
+    q.finish();
+    if (failures == 1) {
+        // A new window: forget addresses that have been quiet for a day.
+        if (!m_core.exec(q, QStringLiteral("DELETE FROM login_throttle WHERE window_start < ? AND blocked_until < ?"),
+                         { now - DayMs, now }))
+            return m_core.sqlError(q, Tr::tr("Counting the failed sign-in"));
+    }
+    if (failures < serverlimits::LoginFreeFailures)
+        return 0;
+    const int exponent = std::min(failures - serverlimits::LoginFreeFailures, 20);
+    const int delay = int(std::min<qint64>(qint64(1) << exponent, serverlimits::LoginMaxDelaySeconds));
+    if (!m_core.exec(
+            q, QStringLiteral("UPDATE login_throttle SET blocked_until = ? WHERE source = ? AND blocked_until < ?"),
+            { now + delay * 1000LL, source, now + delay * 1000LL }))
+        return m_core.sqlError(q, Tr::tr("Counting the failed sign-in"));
+    return delay;
 }
 
 Status ServerSupport::revokeRefreshTokens(Id sessionId)

@@ -300,6 +300,111 @@ Status StoreCore::appendAudit(const Actor& actor, const QString& action, const Q
     return {};
 }
 
+Status StoreCore::appendBoundedAudit(const QString& source, const Actor& actor, const QString& action,
+                                     const QString& resourceType, const QString& resourceId, Id organizationId,
+                                     const QJsonObject& details, const QString& outcome)
+{
+    if (source.isEmpty())
+        return appendAudit(actor, action, resourceType, resourceId, organizationId, details, outcome);
+    // Every transaction holds the one writer lock (begin()), so reading and then writing the
+    // counters here is not racy, on one server or several.
+    const qint64 nowMs = now();
+    const qint64 windowOpen = nowMs - qint64(auditbound::WindowSeconds) * 1000;
+    QSqlQuery q(m_db);
+
+    // Windows that are over and hid events: their summaries first (a few at a time).
+    if (!exec(q,
+              QStringLiteral("SELECT source, action, suppressed, first_suppressed_at, last_suppressed_at "
+                             "FROM audit_throttle WHERE suppressed > 0 AND window_start <= ? LIMIT 20"),
+              { windowOpen }))
+        return sqlError(q, Tr::tr("Writing the audit log"));
+    struct Pending
+    {
+        QString source;
+        QString action;
+        qint64 count;
+        qint64 first;
+        qint64 last;
+    };
+    QList<Pending> pending;
+    while (q.next())
+        pending.append({ q.value(0).toString(), q.value(1).toString(), q.value(2).toLongLong(), q.value(3).toLongLong(),
+                         q.value(4).toLongLong() });
+    q.finish();
+    for (const Pending& p : std::as_const(pending)) {
+        Actor summaryActor;
+        summaryActor.kind = Actor::Kind::User;
+        if (p.source.startsWith(QLatin1String("ip:")))
+            summaryActor.ip = p.source.mid(3);
+        const QJsonObject summary {
+            { QStringLiteral("summary"), true },
+            { QStringLiteral("count"), p.count },
+            { QStringLiteral("first_at"), timeFrom(p.first).toString(Qt::ISODateWithMs) },
+            { QStringLiteral("last_at"), timeFrom(p.last).toString(Qt::ISODateWithMs) },
+            { QStringLiteral("source"), p.source },
+            { QStringLiteral("reason"), QStringLiteral("repeated refusals from one source, counted, not each written") }
+        };
+        if (auto a = appendAudit(summaryActor, p.action, QString(), QString(), 0, summary, QStringLiteral("denied"));
+            !a)
+            return a;
+        if (!exec(q, QStringLiteral("UPDATE audit_throttle SET suppressed = 0 WHERE source = ? AND action = ?"),
+                  { p.source, p.action }))
+            return sqlError(q, Tr::tr("Writing the audit log"));
+    }
+
+    if (!exec(q, QStringLiteral("SELECT window_start, events FROM audit_throttle WHERE source = ? AND action = ?"),
+              { source, action }))
+        return sqlError(q, Tr::tr("Writing the audit log"));
+    const bool known = q.next();
+    const bool open = known && q.value(0).toLongLong() > windowOpen;
+    const int events = open ? q.value(1).toInt() + 1 : 1;
+    q.finish();
+    bool ok = true;
+    if (!known)
+        ok = exec(
+            q, QStringLiteral("INSERT INTO audit_throttle (source, action, window_start, events) VALUES (?, ?, ?, 1)"),
+            { source, action, nowMs });
+    else if (!open)
+        ok = exec(q,
+                  // A count not yet summarised (more windows were pending than one call writes)
+                  // stays and is summarised with this window's.
+                  QStringLiteral("UPDATE audit_throttle SET window_start = ?, events = 1 "
+                                 "WHERE source = ? AND action = ?"),
+                  { nowMs, source, action });
+    else if (events <= auditbound::FullEvents)
+        ok = exec(q, QStringLiteral("UPDATE audit_throttle SET events = ? WHERE source = ? AND action = ?"),
+                  { events, source, action });
+    else
+        ok = exec(q,
+                  QStringLiteral("UPDATE audit_throttle SET events = ?, "
+                                 "first_suppressed_at = CASE WHEN suppressed = 0 THEN ? ELSE first_suppressed_at END, "
+                                 "suppressed = suppressed + 1, last_suppressed_at = ? WHERE source = ? AND action = ?"),
+                  { events, nowMs, nowMs, source, action });
+    if (!ok)
+        return sqlError(q, Tr::tr("Writing the audit log"));
+    if (events > auditbound::FullEvents)
+        return {};
+    return appendAudit(actor, action, resourceType, resourceId, organizationId, details, outcome);
+}
+
+ServiceError StoreCore::denyBounded(const QString& source, const Actor& actor, const QString& action,
+                                    const QString& resourceType, const QString& resourceId, Id organizationId,
+                                    const QString& reason)
+{
+    QJsonObject details { { QStringLiteral("reason"), reason } };
+    auto written = inTransaction<bool>([&]() -> Result<bool> {
+        if (auto s = appendBoundedAudit(source, actor, action, resourceType, resourceId, actor.organizationId, details,
+                                        QStringLiteral("denied"));
+            !s)
+            return s.error();
+        return true;
+    });
+    if (!written)
+        qCWarning(lcSql) << "could not audit a denial of" << action << ":" << written.error().message;
+    (void)organizationId;
+    return ServiceError::forbidden(reason);
+}
+
 ServiceError StoreCore::deny(const Actor& actor, const QString& action, const QString& resourceType,
                              const QString& resourceId, Id organizationId, const QString& reason)
 {
@@ -696,18 +801,50 @@ Result<qint64> StoreCore::seatsTaken(Id organizationId, Seats count)
     return q.value(0).toLongLong();
 }
 
+Result<int> StoreCore::reservePasswordCheck(Id userId)
+{
+    // One statement, so concurrent attempts (threads, or several servers on one PostgreSQL) each get
+    // their own number: the database serializes the increments.
+    QSqlQuery q(m_db);
+    const qint64 nowMs = now();
+    if (!exec(q,
+              QStringLiteral("UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ? AND "
+                             "(locked_until IS NULL OR locked_until <= ?) RETURNING failed_logins"),
+              { userId, nowMs }))
+        return sqlError(q, Tr::tr("Recording the failed sign-in"));
+    const int number = q.next() ? q.value(0).toInt() : 0;
+    q.finish();
+    // Beyond the limit, other attempts in flight hold the remaining checks: as good as locked.
+    return number > lockout::MaxFailedLogins ? 0 : number;
+}
+
+Status StoreCore::clearFailedPasswords(Id userId)
+{
+    QSqlQuery q(m_db);
+    if (!exec(q, QStringLiteral("UPDATE users SET failed_logins = 0 WHERE id = ?"), { userId }))
+        return sqlError(q, Tr::tr("Recording the sign-in"));
+    return {};
+}
+
 Result<QDateTime> StoreCore::recordFailedPassword(const Actor& attempt, const User& user, const QString& action,
-                                                  const QString& reason)
+                                                  const QString& reason, int reserved, const QString& auditSource)
 {
     QDateTime lockedUntil;
     auto counted = inTransaction<int>([&]() -> Result<int> {
         QSqlQuery q(m_db);
-        // Count in the database, not in memory, so several servers share one lockout.
-        if (!exec(q, QStringLiteral("UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ?"), { user.id })
-            || !exec(q, QStringLiteral("SELECT failed_logins FROM users WHERE id = ?"), { user.id }) || !q.next())
-            return sqlError(q, Tr::tr("Recording the failed sign-in"));
-        const int failures = q.value(0).toInt();
-        q.finish();
+        // Count in the database, not in memory, so several servers share one lockout; one
+        // UPDATE ... RETURNING, so concurrent failures each count.
+        int failures = reserved;
+        if (failures <= 0) {
+            if (!exec(q,
+                      QStringLiteral(
+                          "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ? RETURNING failed_logins"),
+                      { user.id })
+                || !q.next())
+                return sqlError(q, Tr::tr("Recording the failed sign-in"));
+            failures = q.value(0).toInt();
+            q.finish();
+        }
         QJsonObject details { { QStringLiteral("reason"), reason }, { QStringLiteral("failed_attempts"), failures } };
         if (failures >= lockout::MaxFailedLogins) {
             lockedUntil = timeFrom(now()).addSecs(lockout::LockMinutes * 60);
@@ -716,14 +853,15 @@ Result<QDateTime> StoreCore::recordFailedPassword(const Actor& attempt, const Us
                 return sqlError(q, Tr::tr("Locking the account"));
             details.insert(QStringLiteral("locked_until"), lockedUntil.toString(Qt::ISODate));
         }
-        if (auto a = appendAudit(attempt, action, QStringLiteral("user"), QString::number(user.id), user.organizationId,
-                                 details, QStringLiteral("denied"));
+        if (auto a = appendBoundedAudit(auditSource, attempt, action, QStringLiteral("user"), QString::number(user.id),
+                                        user.organizationId, details, QStringLiteral("denied"));
             !a)
             return a.error();
         if (lockedUntil.isValid()) {
-            if (auto a = appendAudit(attempt, QStringLiteral("user.locked"), QStringLiteral("user"),
-                                     QString::number(user.id), user.organizationId,
-                                     { { QStringLiteral("locked_until"), lockedUntil.toString(Qt::ISODate) } });
+            if (auto a = appendBoundedAudit(auditSource, attempt, QStringLiteral("user.locked"), QStringLiteral("user"),
+                                            QString::number(user.id), user.organizationId,
+                                            { { QStringLiteral("locked_until"), lockedUntil.toString(Qt::ISODate) } },
+                                            QStringLiteral("success"));
                 !a)
                 return a.error();
         }

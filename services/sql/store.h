@@ -81,7 +81,14 @@ struct ExportOptions
 namespace lockout {
 inline constexpr int MaxFailedLogins = 5;
 inline constexpr int LockMinutes = 15;
+// A lock does not stop sign-ins from an address the account signed in from within this many days.
+inline constexpr int KnownAddressDays = 30;
 } // namespace lockout
+
+namespace auditbound {
+inline constexpr int WindowSeconds = 60;
+inline constexpr int FullEvents = 3;
+} // namespace auditbound
 
 namespace limits {
 inline constexpr int SessionHours = 12;
@@ -150,6 +157,20 @@ public:
     Status appendAudit(const Actor& actor, const QString& action, const QString& resourceType,
                        const QString& resourceId, Id organizationId, const QJsonObject& details = {},
                        const QString& outcome = QStringLiteral("success"));
+    // appendAudit for the refusals of unauthenticated attempts, bounded per `source` (a client
+    // address "ip:...", an API key "key:..."): per action and window of
+    // auditbound::WindowSeconds, the first auditbound::FullEvents are written in full, the rest
+    // only counted (table audit_throttle) and written as one summary event of the same action
+    // (details: summary true, count, first_at, last_at, source) by the first such call after the
+    // window, from any source. Nothing is updated in the audit table. An empty source: appendAudit.
+    // Inside the current transaction. Never for what a signed-in user does.
+    Status appendBoundedAudit(const QString& source, const Actor& actor, const QString& action,
+                              const QString& resourceType, const QString& resourceId, Id organizationId,
+                              const QJsonObject& details = {}, const QString& outcome = QStringLiteral("denied"));
+    // deny(), with the event bounded per `source` (appendBoundedAudit).
+    ServiceError denyBounded(const QString& source, const Actor& actor, const QString& action,
+                             const QString& resourceType, const QString& resourceId, Id organizationId,
+                             const QString& reason);
     // Audits a denial in a transaction of its own and returns the Forbidden error to hand back.
     // The event goes into the actor's own organization, never into the target's (`organizationId`,
     // kept in the details when a super admin is refused): nobody writes into another tenant's log.
@@ -233,8 +254,19 @@ public:
     // lockout::LockMinutes after lockout::MaxFailedLogins in a row, and audits `action` as denied
     // with `reason` (plus `user.locked` when it locks). Its own transaction. Returns the end of the
     // lock it set, or an invalid time.
+    // `reserved` is the attempt number reservePasswordCheck returned (the failure is then already
+    // counted); 0 counts it here, with one UPDATE ... RETURNING.
+    // `auditSource` bounds its events per source (appendBoundedAudit): sign-in attempts only.
     Result<QDateTime> recordFailedPassword(const Actor& attempt, const User& user, const QString& action,
-                                           const QString& reason);
+                                           const QString& reason, int reserved = 0, const QString& auditSource = {});
+    // Before a password of `userId` is checked at sign-in: counts the attempt as a failure in one
+    // atomic UPDATE ... RETURNING, so that N concurrent attempts count N and no more than
+    // lockout::MaxFailedLogins passwords are ever checked before the lock (a right password takes
+    // the count back to 0). Returns the attempt's number (1 = first in a row), or 0 when the account
+    // is locked: no password may be checked then.
+    Result<int> reservePasswordCheck(Id userId);
+    // A right password: the failures in a row (and the reserved attempt) are forgotten.
+    Status clearFailedPasswords(Id userId);
     // Revokes every API key of `userId` inside the current transaction; returns how many.
     Result<int> revokeApiKeysOf(Id userId);
 
@@ -479,13 +511,18 @@ public:
         : m_core(core)
     { }
 
-    // Email or username + password. Wrong passwords count toward the lockout; banned, suspended,
-    // locked or deleted users and suspended organizations are refused with a clear message.
+    // Email or username + password. Wrong passwords count toward the lockout. An unknown account,
+    // a wrong password and a locked account get the same answer ("Wrong email or password"); a
+    // locked account's password is checked only from an address it signed in from before
+    // (lockout::KnownAddressDays). Banned, suspended or deleted users and suspended organizations
+    // are refused with a clear message after the right password.
     Result<LoginResult> login(const QString& emailOrUsername, const QString& password, const QString& ip = {},
                               const QString& userAgent = {});
     Status logout(const Actor& actor);
 
 private:
+    Result<bool> signedInBefore(Id userId, const QString& ip, const QDateTime& now);
+
     StoreCore& m_core;
 };
 
