@@ -70,6 +70,13 @@ QStringList readCsvRecord(const QString& line, bool* ok)
     }
 }
 
+// Qt's JSON reader decodes each string with QString::fromUtf8, which drops a U+FEFF at the start of
+// a string as a byte order mark (found by this target); the writers keep it. Compared without it.
+QString withoutBom(QString text)
+{
+    return text.remove(QChar(0xFEFF));
+}
+
 bool startsLikeFormula(const QString& value)
 {
     return !value.isEmpty() && QStringLiteral("=+-@\t\r").contains(value.at(0));
@@ -127,8 +134,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     const QJsonDocument doc = QJsonDocument::fromJson(line, &error);
     FUZZ_CHECK(error.error == QJsonParseError::NoError && doc.isObject(), line);
     const QJsonObject o = doc.object();
-    FUZZ_CHECK(o.value(QStringLiteral("actor_email")).toString() == row.actorLabel, line);
-    FUZZ_CHECK(o.value(QStringLiteral("resource_id")).toString() == row.resourceId, line);
+    FUZZ_CHECK(withoutBom(o.value(QStringLiteral("actor_email")).toString()) == withoutBom(row.actorLabel), line);
+    FUZZ_CHECK(withoutBom(o.value(QStringLiteral("resource_id")).toString()) == withoutBom(row.resourceId), line);
     FUZZ_CHECK(o.value(QStringLiteral("details")).isObject(), line);
 
     // The server's writer, including keys from the client and strings with lone surrogates.
@@ -143,7 +150,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     writer.endObject();
     const QJsonDocument written = QJsonDocument::fromJson(writer.data(), &error);
     FUZZ_CHECK(error.error == QJsonParseError::NoError && written.isObject(), writer.data());
-    if (values.at(4) != raw16)
-        FUZZ_CHECK(written.object().value(values.at(4)).toString() == QString::fromUtf8(raw16.toUtf8()), writer.data());
+    if (values.at(4) != raw16) {
+        // What the writer promises: lone surrogates become '?' (Qt's UTF-8 encoder), nothing else
+        // changes (U+FEFF aside, see withoutBom()).
+        FUZZ_CHECK(withoutBom(written.object().value(values.at(4)).toString())
+                       == withoutBom(QString::fromUtf8(raw16.toUtf8())),
+                   writer.data());
+    }
     return 0;
 }
