@@ -29,6 +29,10 @@ if ((test)); then
     packages+=(postgresql xvfb xauth dbus dbus-x11 gnome-keyring clang-format)
     # scripts/check-package.sh: cpack -G DEB (dpkg-shlibdeps, file), lintian, desktop-file-validate, man.
     packages+=(dpkg-dev file lintian desktop-file-utils man-db)
+    # scripts/fuzz.sh: Debian's clang (14) and its compiler runtime, which holds libFuzzer
+    # (-fsanitize=fuzzer), ASan, UBSan and FuzzedDataProvider.h (docs/architecture.md says why not
+    # libfuzzer-15-dev).
+    packages+=(clang libclang-rt-14-dev)
 fi
 
 if ((list)); then

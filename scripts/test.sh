@@ -32,7 +32,14 @@ export PORTCULLIS_TEST_PG_URL
 # A sanitizer pass (AddressSanitizer + UndefinedBehaviorSanitizer) over the core suites.
 asan="$build-asan"
 cmake -S . -B "$asan" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DPORTCULLIS_SANITIZE=ON -DPORTCULLIS_BUILD_BENCH=OFF
-core_tests=(tst_policy tst_crypto tst_managers tst_managers_more tst_sqlbackend tst_server_cli)
+# tst_rest_abuse: the server under malformed requests; tst_fuzz_regressions: what the fuzzers found.
+core_tests=(tst_policy tst_crypto tst_managers tst_managers_more tst_sqlbackend tst_server_cli tst_rest_abuse
+    tst_fuzz_regressions)
 cmake --build "$asan" -j2 --target portcullis-server portcullis-server-test "${core_tests[@]}"
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
     ctest --test-dir "$asan" -j2 --output-on-failure --timeout 900 -R "^($(IFS='|'; echo "${core_tests[*]}"))\$"
+
+# Fuzzing (docs/fuzzing.md): every libFuzzer target of fuzz/ with ASan and UBSan, in its own build
+# directory, for a bounded time each: 8 targets x 20 s (plus the build) keeps the whole command
+# within about 30 minutes on 2 cores. PORTCULLIS_FUZZ_SECONDS changes the time per target.
+PORTCULLIS_FUZZ_BUILD_DIR="$build-fuzz" ./scripts/fuzz.sh "${PORTCULLIS_FUZZ_SECONDS:-20}"

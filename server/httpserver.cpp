@@ -561,10 +561,14 @@ void HttpConnection::process()
     }
 }
 
-bool HttpConnection::parseHead(const QByteArray& head)
+RequestHead parseRequestHead(const QByteArray& head)
 {
-    m_request = HttpRequest();
-    m_contentLength = 0;
+    RequestHead parsed;
+    HttpRequest& request = parsed.request;
+    auto fail = [&parsed](int status, const QByteArray& title, const QByteArray& detail) {
+        parsed.error = RequestHead::Error { status, title, detail };
+        return parsed;
+    };
     const QList<QByteArray> lines = head.split('\n');
     QList<QByteArray> clean;
     clean.reserve(lines.size());
@@ -573,55 +577,47 @@ bool HttpConnection::parseHead(const QByteArray& head)
         // Every line but the last ends in CR (the last lost its CRLF to the split of the head).
         if (i + 1 < lines.size()) {
             if (!line.endsWith('\r')) {
-                refuse(400, "Malformed request", "Lines must end with CRLF.");
-                return false;
+                return fail(400, "Malformed request", "Lines must end with CRLF.");
             }
             line.chop(1);
         }
         if (line.contains('\r') || line.contains('\0')) {
-            refuse(400, "Malformed request", "Stray CR or NUL in the request head.");
-            return false;
+            return fail(400, "Malformed request", "Stray CR or NUL in the request head.");
         }
         clean << line;
     }
 
     const QList<QByteArray> requestLine = clean.constFirst().split(' ');
     if (requestLine.size() != 3 || !isToken(requestLine.at(0))) {
-        refuse(400, "Malformed request", "The request line is not \"METHOD /path HTTP/1.1\".");
-        return false;
+        return fail(400, "Malformed request", "The request line is not \"METHOD /path HTTP/1.1\".");
     }
     const QByteArray& version = requestLine.at(2);
     if (version != "HTTP/1.1" && version != "HTTP/1.0") {
         if (version.startsWith("HTTP/"))
-            refuse(505, "HTTP version not supported", "This server speaks HTTP/1.1 (and 1.0).");
-        else
-            refuse(400, "Malformed request", "The request line is not \"METHOD /path HTTP/1.1\".");
-        return false;
+            return fail(505, "HTTP version not supported", "This server speaks HTTP/1.1 (and 1.0).");
+        return fail(400, "Malformed request", "The request line is not \"METHOD /path HTTP/1.1\".");
     }
     const bool http10 = version == "HTTP/1.0";
-    m_request.http10 = http10;
-    m_request.method = requestLine.at(0);
-    m_request.target = requestLine.at(1);
-    if (!m_request.target.startsWith('/')) {
-        refuse(400, "Malformed request", "The request target must be a path starting with \"/\".");
-        return false;
+    request.http10 = http10;
+    request.method = requestLine.at(0);
+    request.target = requestLine.at(1);
+    if (!request.target.startsWith('/')) {
+        return fail(400, "Malformed request", "The request target must be a path starting with \"/\".");
     }
-    for (const char c : m_request.target) {
+    for (const char c : request.target) {
         if (static_cast<unsigned char>(c) <= 0x20 || static_cast<unsigned char>(c) >= 0x7f) {
-            refuse(400, "Malformed request", "The request target holds characters that must be percent-encoded.");
-            return false;
+            return fail(400, "Malformed request", "The request target holds characters that must be percent-encoded.");
         }
     }
-    const qsizetype questionMark = m_request.target.indexOf('?');
-    m_request.path = questionMark < 0 ? m_request.target : m_request.target.left(questionMark);
-    m_request.query = questionMark < 0 ? QByteArray() : m_request.target.mid(questionMark + 1);
-    const qsizetype hash = m_request.query.indexOf('#');
+    const qsizetype questionMark = request.target.indexOf('?');
+    request.path = questionMark < 0 ? request.target : request.target.left(questionMark);
+    request.query = questionMark < 0 ? QByteArray() : request.target.mid(questionMark + 1);
+    const qsizetype hash = request.query.indexOf('#');
     if (hash >= 0)
-        m_request.query.truncate(hash);
+        request.query.truncate(hash);
 
     if (clean.size() - 1 > MaxHeaderCount) {
-        refuse(431, "Request header fields too large", "More than 100 header fields.");
-        return false;
+        return fail(431, "Request header fields too large", "More than 100 header fields.");
     }
     std::optional<qint64> contentLength;
     bool closeRequested = false;
@@ -629,13 +625,11 @@ bool HttpConnection::parseHead(const QByteArray& head)
     for (qsizetype i = 1; i < clean.size(); ++i) {
         const QByteArray& line = clean.at(i);
         if (line.startsWith(' ') || line.startsWith('\t')) {
-            refuse(400, "Malformed request", "Folded header lines are not accepted.");
-            return false;
+            return fail(400, "Malformed request", "Folded header lines are not accepted.");
         }
         const qsizetype colon = line.indexOf(':');
         if (colon <= 0 || !isToken(line.left(colon))) {
-            refuse(400, "Malformed request", "A header line is not \"Name: value\".");
-            return false;
+            return fail(400, "Malformed request", "A header line is not \"Name: value\".");
         }
         const QByteArray name = line.left(colon).toLower();
         const QByteArray value = line.mid(colon + 1).trimmed();
@@ -645,14 +639,12 @@ bool HttpConnection::parseHead(const QByteArray& head)
                 ok = ok && c >= '0' && c <= '9';
             const qint64 length = ok ? value.toLongLong(&ok) : -1;
             if (!ok || (contentLength && *contentLength != length)) {
-                refuse(400, "Malformed request", "Content-Length is not one whole number.");
-                return false;
+                return fail(400, "Malformed request", "Content-Length is not one whole number.");
             }
             contentLength = length;
         } else if (name == "transfer-encoding") {
-            refuse(411, "Length required",
-                   "Request bodies must be sent with Content-Length; Transfer-Encoding is not accepted.");
-            return false;
+            return fail(411, "Length required",
+                        "Request bodies must be sent with Content-Length; Transfer-Encoding is not accepted.");
         } else if (name == "connection") {
             const QList<QByteArray> tokens = value.toLower().split(',');
             for (const QByteArray& token : tokens) {
@@ -660,14 +652,26 @@ bool HttpConnection::parseHead(const QByteArray& head)
                 keepAliveRequested = keepAliveRequested || token.trimmed() == "keep-alive";
             }
         }
-        m_request.headers.emplaceBack(name, value);
+        request.headers.emplaceBack(name, value);
     }
-    if (!http10 && !m_request.hasHeader("host")) {
-        refuse(400, "Malformed request", "HTTP/1.1 requests need a Host header.");
+    if (!http10 && !request.hasHeader("host")) {
+        return fail(400, "Malformed request", "HTTP/1.1 requests need a Host header.");
+    }
+    parsed.keepAlive = http10 ? keepAliveRequested && !closeRequested : !closeRequested;
+    parsed.contentLength = contentLength.value_or(0);
+    return parsed;
+}
+
+bool HttpConnection::parseHead(const QByteArray& head)
+{
+    RequestHead parsed = parseRequestHead(head);
+    if (parsed.error) {
+        refuse(parsed.error->status, parsed.error->title, parsed.error->detail);
         return false;
     }
-    m_keepAlive = http10 ? keepAliveRequested && !closeRequested : !closeRequested;
-    m_contentLength = contentLength.value_or(0);
+    m_request = std::move(parsed.request);
+    m_keepAlive = parsed.keepAlive;
+    m_contentLength = parsed.contentLength;
     if (m_contentLength > m_server->options().maxBodyBytes) {
         const bool expectsContinue = m_request.header("expect").toLower() == "100-continue";
         refuse(413, "Request body too large",

@@ -174,6 +174,25 @@ private:
     quint64 m_requestIds = 0;
 };
 
+// One request head (the request line and header fields, without the blank line that ends them)
+// read strictly: CRLF lines, no folding, a Host for HTTP/1.1, one Content-Length, no
+// Transfer-Encoding, at most 100 fields. A plain function over bytes, so the parser is fuzzed
+// (fuzz/fuzz_http_head.cpp) without sockets; the body-size limit is the connection's to apply.
+struct RequestHead
+{
+    struct Error
+    {
+        int status = 400;
+        QByteArray title;
+        QByteArray detail;
+    };
+    std::optional<Error> error; // set: refuse the request with this status
+    HttpRequest request; // method, target, path, query, headers, http10
+    qint64 contentLength = 0;
+    bool keepAlive = true;
+};
+RequestHead parseRequestHead(const QByteArray& head);
+
 // Reason phrase of a status code ("Not Found").
 QByteArray reasonPhrase(int status);
 // The path and query for the access log, with secrets masked.

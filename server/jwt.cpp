@@ -7,6 +7,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <optional>
+
 namespace portcullis::server::jwt {
 
 namespace {
@@ -36,6 +38,19 @@ Id idClaim(const QJsonValue& value)
     return ok && id > 0 ? id : 0;
 }
 
+// "exp" and "iat": whole seconds that fit the clock's range. A double outside qint64 (1e300) would
+// make the conversion undefined (found by fuzz/fuzz_jwt.cpp); such a claim is refused instead.
+std::optional<qint64> secondsClaim(const QJsonValue& value)
+{
+    if (!value.isDouble())
+        return std::nullopt;
+    const double seconds = value.toDouble();
+    constexpr double Limit = 1e15; // about 31 million years: far beyond any real token
+    if (!(seconds > -Limit && seconds < Limit)) // also false for NaN
+        return std::nullopt;
+    return qint64(seconds);
+}
+
 QByteArray headerSegment()
 {
     static const QByteArray header = base64UrlEncode(QByteArrayLiteral(R"({"alg":"HS256","typ":"JWT"})"));
@@ -60,7 +75,9 @@ QByteArray base64UrlDecode(const QByteArray& text, bool* ok)
     }
     auto decoded
         = QByteArray::fromBase64Encoding(text, QByteArray::Base64UrlEncoding | QByteArray::AbortOnBase64DecodingErrors);
-    if (decoded.decodingStatus != QByteArray::Base64DecodingStatus::Ok)
+    // Unused low bits in the last character must be zero: one value, one spelling (found by
+    // fuzz/fuzz_jwt.cpp; Qt ignores those bits).
+    if (decoded.decodingStatus != QByteArray::Base64DecodingStatus::Ok || base64UrlEncode(decoded.decoded) != text)
         return {};
     *ok = true;
     return decoded.decoded;
@@ -134,12 +151,12 @@ Result<AccessClaims> verify(const QByteArray& secret, const QByteArray& token, q
     claims.organizationId = idClaim(payload.value(QStringLiteral("org_id")));
     claims.email = payload.value(QStringLiteral("email")).toString();
     claims.tokenId = payload.value(QStringLiteral("jti")).toString();
-    const QJsonValue exp = payload.value(QStringLiteral("exp"));
-    const QJsonValue iat = payload.value(QStringLiteral("iat"));
-    if (claims.userId == 0 || claims.sessionId == 0 || !exp.isDouble() || !iat.isDouble())
+    const std::optional<qint64> exp = secondsClaim(payload.value(QStringLiteral("exp")));
+    const std::optional<qint64> iat = secondsClaim(payload.value(QStringLiteral("iat")));
+    if (claims.userId == 0 || claims.sessionId == 0 || !exp || !iat)
         return invalid();
-    claims.expiresAt = qint64(exp.toDouble());
-    claims.issuedAt = qint64(iat.toDouble());
+    claims.expiresAt = *exp;
+    claims.issuedAt = *iat;
     for (const QJsonValue& role : payload.value(QStringLiteral("roles")).toArray())
         claims.roles << role.toString();
     for (const QJsonValue& permission : payload.value(QStringLiteral("permissions")).toArray())

@@ -1,4 +1,5 @@
 #include "auditchain.h"
+#include "auditformat.h"
 #include "auditkey.h"
 #include "domain/csv.h"
 #include "policy/policy.h"
@@ -64,22 +65,6 @@ AuditEvent eventFromQuery(const QSqlQuery& q)
     e.prevHash = q.value(12).toString().toLatin1();
     e.hash = q.value(13).toString().toLatin1();
     return e;
-}
-
-QString encodeCursor(Id id)
-{
-    return QString::fromLatin1(QByteArray("a:" + QByteArray::number(id))
-                                   .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
-}
-
-Result<Id> decodeCursor(const QString& cursor)
-{
-    const QByteArray raw = QByteArray::fromBase64(cursor.toLatin1(), QByteArray::Base64UrlEncoding);
-    bool ok = false;
-    const Id id = raw.startsWith("a:") ? raw.mid(2).toLongLong(&ok) : 0;
-    if (!ok || id <= 0)
-        return ServiceError::validationField(QStringLiteral("cursor"), Tr::tr("Invalid cursor"));
-    return id;
 }
 
 struct Filter
@@ -172,7 +157,7 @@ Result<AuditPage> AuditManager::query(const Actor& actor, const AuditQuery& quer
                            d.reason);
     Id before = 0;
     if (!query.cursor.isEmpty()) {
-        auto decoded = decodeCursor(query.cursor);
+        auto decoded = auditformat::decodeCursor(query.cursor);
         if (!decoded)
             return decoded.error();
         before = *decoded;
@@ -235,7 +220,7 @@ Result<AuditPage> AuditManager::query(const Actor& actor, const AuditQuery& quer
     AuditPage page;
     for (const AuditEvent& e : std::as_const(events)) {
         if (page.items.size() == limit) {
-            page.nextCursor = encodeCursor(page.items.last().id);
+            page.nextCursor = auditformat::encodeCursor(page.items.last().id);
             break;
         }
         page.items << e;
@@ -315,39 +300,21 @@ Result<qint64> AuditManager::exportTo(const Actor& actor, const AuditQuery& quer
         while (q.next()) {
             ++rows;
             before = q.value(0).toLongLong();
-            const QString time = timeFrom(q.value(1)).toString(Qt::ISODateWithMs);
-            if (options.format == ExportFormat::Csv) {
-                const QStringList fields = { q.value(0).toString(),  time,
-                                             q.value(2).toString(),  q.value(3).toString(),
-                                             q.value(4).toString(),  q.value(5).toString(),
-                                             q.value(6).toString(),  q.value(7).toString(),
-                                             q.value(8).toString(),  q.value(11).toString(),
-                                             q.value(10).toString(), q.value(9).toString(),
-                                             q.value(13).toString() };
-                QStringList escaped;
-                escaped.reserve(fields.size());
-                for (const QString& field : fields)
-                    escaped << csv::field(field);
-                chunk += escaped.join(QLatin1Char(',')).toUtf8();
-                chunk += '\n';
-            } else {
-                QJsonObject o { { QStringLiteral("id"), q.value(0).toLongLong() },
-                                { QStringLiteral("time"), time },
-                                { QStringLiteral("actor_type"), q.value(2).toString() },
-                                { QStringLiteral("actor_id"), q.value(3).toLongLong() },
-                                { QStringLiteral("actor_email"), q.value(4).toString() },
-                                { QStringLiteral("organization_id"), q.value(5).toLongLong() },
-                                { QStringLiteral("action"), q.value(6).toString() },
-                                { QStringLiteral("resource_type"), q.value(7).toString() },
-                                { QStringLiteral("resource_id"), q.value(8).toString() },
-                                { QStringLiteral("details"),
-                                  QJsonDocument::fromJson(q.value(9).toString().toUtf8()).object() },
-                                { QStringLiteral("ip"), q.value(10).toString() },
-                                { QStringLiteral("outcome"), q.value(11).toString() },
-                                { QStringLiteral("hash"), q.value(13).toString() } };
-                chunk += QJsonDocument(o).toJson(QJsonDocument::Compact);
-                chunk += '\n';
-            }
+            auditformat::ExportRow row;
+            row.id = before;
+            row.time = timeFrom(q.value(1)).toString(Qt::ISODateWithMs);
+            row.actorType = q.value(2).toString();
+            row.actorId = q.value(3).toString();
+            row.actorLabel = q.value(4).toString();
+            row.organizationId = q.value(5).toString();
+            row.action = q.value(6).toString();
+            row.resourceType = q.value(7).toString();
+            row.resourceId = q.value(8).toString();
+            row.details = q.value(9).toString();
+            row.ip = q.value(10).toString();
+            row.outcome = q.value(11).toString();
+            row.hash = q.value(13).toString();
+            chunk += options.format == ExportFormat::Csv ? auditformat::csvLine(row) : auditformat::jsonLine(row);
         }
         if (!chunk.isEmpty() && out.write(chunk) != chunk.size())
             return ServiceError::storage(Tr::tr("Could not write the export: %1").arg(out.errorString()));
@@ -785,5 +752,73 @@ Result<QList<DayActivity>> AuditManager::dailyActivity(const Actor& actor, Id or
     }
     return series;
 }
+
+namespace auditformat {
+
+QString encodeCursor(Id id)
+{
+    return QString::fromLatin1(QByteArray("a:" + QByteArray::number(id))
+                                   .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+}
+
+Result<Id> decodeCursor(const QString& cursor)
+{
+    // Strict: Qt's lenient base64 decoding skips stray characters, and toLongLong() takes signs and
+    // spaces, so several texts would name one position; only the canonical form is accepted.
+    auto invalid = [] { return ServiceError::validationField(QStringLiteral("cursor"), Tr::tr("Invalid cursor")); };
+    if (cursor.isEmpty() || cursor.size() > 32)
+        return invalid();
+    const auto decoded = QByteArray::fromBase64Encoding(
+        cursor.toLatin1(), QByteArray::Base64UrlEncoding | QByteArray::AbortOnBase64DecodingErrors);
+    if (decoded.decodingStatus != QByteArray::Base64DecodingStatus::Ok || !decoded.decoded.startsWith("a:"))
+        return invalid();
+    bool ok = false;
+    const Id id = decoded.decoded.mid(2).toLongLong(&ok);
+    if (!ok || id <= 0 || encodeCursor(id) != cursor)
+        return invalid();
+    return id;
+}
+
+QByteArray csvLine(const ExportRow& row)
+{
+    const QStringList fields = { QString::number(row.id),
+                                 row.time,
+                                 row.actorType,
+                                 row.actorId,
+                                 row.actorLabel,
+                                 row.organizationId,
+                                 row.action,
+                                 row.resourceType,
+                                 row.resourceId,
+                                 row.outcome,
+                                 row.ip,
+                                 row.details,
+                                 row.hash };
+    QStringList escaped;
+    escaped.reserve(fields.size());
+    for (const QString& field : fields)
+        escaped << csv::field(field);
+    return escaped.join(QLatin1Char(',')).toUtf8() + '\n';
+}
+
+QByteArray jsonLine(const ExportRow& row)
+{
+    const QJsonObject o { { QStringLiteral("id"), row.id },
+                          { QStringLiteral("time"), row.time },
+                          { QStringLiteral("actor_type"), row.actorType },
+                          { QStringLiteral("actor_id"), row.actorId.toLongLong() },
+                          { QStringLiteral("actor_email"), row.actorLabel },
+                          { QStringLiteral("organization_id"), row.organizationId.toLongLong() },
+                          { QStringLiteral("action"), row.action },
+                          { QStringLiteral("resource_type"), row.resourceType },
+                          { QStringLiteral("resource_id"), row.resourceId },
+                          { QStringLiteral("details"), QJsonDocument::fromJson(row.details.toUtf8()).object() },
+                          { QStringLiteral("ip"), row.ip },
+                          { QStringLiteral("outcome"), row.outcome },
+                          { QStringLiteral("hash"), row.hash } };
+    return QJsonDocument(o).toJson(QJsonDocument::Compact) + '\n';
+}
+
+} // namespace auditformat
 
 } // namespace portcullis
