@@ -6,6 +6,8 @@
 # Usage: scripts/fuzz.sh [SECONDS_PER_TARGET]   (default 30; scripts/test.sh passes its own budget)
 #        PORTCULLIS_FUZZ_BUILD_DIR   the build directory (default build-fuzz)
 #        PORTCULLIS_FUZZ_TARGETS     a space-separated subset of the targets to run
+#        PORTCULLIS_FUZZ_SEED        libFuzzer's -seed (default 0: a new random seed each run; the
+#                                    test command fixes it so that CI explores the same way each time)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-30}
@@ -36,7 +38,7 @@ for target in "${targets[@]}"; do
     work="$build/fuzz-corpus/$target"
     mkdir -p "$work"
     echo "fuzz: $target for ${seconds}s"
-    if ! "$build/fuzz/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+    if ! "$build/fuzz/$target" -max_total_time="$seconds" -seed="${PORTCULLIS_FUZZ_SEED:-0}" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
         -print_final_stats=1 -artifact_prefix="$artifacts/$target-" "$work" "$seeds" >"$build/$target.log" 2>&1; then
         tail -n 60 "$build/$target.log" >&2
         echo "fuzz: FAIL: $target; the input is in $artifacts/ (reproduce: $build/fuzz/$target FILE)" >&2

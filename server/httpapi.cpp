@@ -306,6 +306,12 @@ QString clientAddress(const QHostAddress& peer, const QByteArray& forwardedFor,
         } else if (hop.count(':') == 1) {
             hop = hop.left(hop.indexOf(':'));
         }
+        // Only the characters of an IP literal: QHostAddress also takes an IPv6 zone ("%eth0", any
+        // bytes up to the end), which means nothing outside the proxy's host and would put the
+        // client's bytes into the audit log and the allowlist checks.
+        static const QByteArray literal("0123456789abcdefABCDEF:.");
+        if (hop.isEmpty() || std::any_of(hop.cbegin(), hop.cend(), [](char c) { return !literal.contains(c); }))
+            return QHostAddress();
         return QHostAddress(QString::fromLatin1(hop));
     };
     const QList<QByteArray> hops = forwardedFor.split(',');

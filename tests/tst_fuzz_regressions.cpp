@@ -2,11 +2,13 @@
 // normal suite so the fix stays: what the input was, what went wrong, what must happen instead.
 // Also the invariants the fuzz targets assert, checked here on fixed examples.
 
+#include "httpapi.h"
 #include "httpserver.h"
 #include "jwt.h"
 #include "security/crypto.h"
 #include "sql/auditformat.h"
 
+#include <QHostAddress>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTest>
@@ -41,6 +43,8 @@ private slots:
     void auditCursorsAreCanonical();
     void requestHeadParserRefusesWhatTheConnectionRefused_data();
     void requestHeadParserRefusesWhatTheConnectionRefused();
+    void forwardedForIsAnAddressOrUnknown_data();
+    void forwardedForIsAnAddressOrUnknown();
 };
 
 void TestFuzzRegressions::jwtTimesOutsideTheClockAreRefused_data()
@@ -151,6 +155,29 @@ void TestFuzzRegressions::requestHeadParserRefusesWhatTheConnectionRefused()
         QVERIFY(parsed.request.target.startsWith(parsed.request.path));
         QVERIFY(!parsed.request.query.contains('#'));
     }
+}
+
+// fuzz_forwarded_for: an IPv6 zone ("f0::1%e \x01") was taken with the client's bytes in it. Behind a
+// trusted proxy the client is an IP literal or "unknown", nothing else.
+void TestFuzzRegressions::forwardedForIsAnAddressOrUnknown_data()
+{
+    QTest::addColumn<QByteArray>("header");
+    QTest::addColumn<QString>("client");
+    QTest::newRow("IPv4") << QByteArray("203.0.113.7") << QStringLiteral("203.0.113.7");
+    QTest::newRow("IPv6 with port") << QByteArray("[2001:db8::7]:4711") << QStringLiteral("2001:db8::7");
+    QTest::newRow("zone with junk (the crash)")
+        << QByteArray("\x69\x70\x74\xf8\x3e, ., f0::1%e \x01\x00", 20) << QStringLiteral("unknown");
+    QTest::newRow("zone") << QByteArray("fe80::1%eth0") << QStringLiteral("unknown");
+    QTest::newRow("bracketed zone") << QByteArray("[fe80::1%eth0]:80") << QStringLiteral("unknown");
+    QTest::newRow("space inside") << QByteArray("203.0.113.7 1") << QStringLiteral("unknown");
+}
+
+void TestFuzzRegressions::forwardedForIsAnAddressOrUnknown()
+{
+    QFETCH(QByteArray, header);
+    QFETCH(QString, client);
+    const QList<QPair<QHostAddress, int>> proxies = { QHostAddress::parseSubnet(QStringLiteral("10.0.0.0/8")) };
+    QCOMPARE(server::clientAddress(QHostAddress(QStringLiteral("10.1.2.3")), header, proxies), client);
 }
 
 QTEST_GUILESS_MAIN(TestFuzzRegressions)
