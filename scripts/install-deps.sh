@@ -21,8 +21,8 @@ for arg in "$@"; do
 done
 
 packages=(cmake ninja-build g++ pkg-config
-          qt6-base-dev qt6-httpserver-dev qt6-websockets-dev libxkbcommon-dev libgl-dev
-          libqt6sql6-sqlite libqt6sql6-psql qtkeychain-qt6-dev libssl-dev libargon2-dev libjwt-dev
+          qt6-base-dev libxkbcommon-dev libgl-dev
+          libqt6sql6-sqlite libqt6sql6-psql qtkeychain-qt6-dev libssl-dev libargon2-dev
           # Qt6Charts' CMake package loads Qt6OpenGL's, which qt6-charts-dev does not depend on.
           qt6-charts-dev libqt6opengl6-dev libqt6svg6 qt6-tools-dev qt6-l10n-tools qt6-translations-l10n)
 if ((test)); then
