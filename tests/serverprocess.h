@@ -29,6 +29,42 @@ inline QString serverBinary()
     return qEnvironmentVariable("PORTCULLIS_SERVER_BIN");
 }
 
+// One run of a portcullis-server command to its end: exit code (-1 when it crashed or did not
+// start), standard output and error.
+struct CommandRun
+{
+    int exitCode = -1;
+    QString out;
+    QString err;
+
+    QString all() const { return out + err; }
+};
+
+// Runs `program` (the server by default) with `arguments`, writing `input` to its standard input.
+inline CommandRun runCommand(const QStringList& arguments, const QByteArray& input = {}, const QString& program = {})
+{
+    QProcess process;
+    process.start(program.isEmpty() ? serverBinary() : program, arguments);
+    CommandRun run;
+    if (!process.waitForStarted(10000)) {
+        run.err = process.errorString();
+        return run;
+    }
+    if (!input.isEmpty())
+        process.write(input);
+    process.closeWriteChannel();
+    if (!process.waitForFinished(240000)) {
+        process.kill();
+        process.waitForFinished();
+        run.err = QStringLiteral("timed out");
+        return run;
+    }
+    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+    run.out = QString::fromUtf8(process.readAllStandardOutput());
+    run.err = QString::fromUtf8(process.readAllStandardError());
+    return run;
+}
+
 // `portcullis-server init` on `database`: the first organization and its super admin.
 inline bool initDeployment(const QString& database, const QString& folder, QString* error)
 {

@@ -27,14 +27,7 @@ using namespace portcullis::test;
 
 namespace {
 
-struct Run
-{
-    int exitCode = -1;
-    QString out;
-    QString err;
-
-    QString all() const { return out + err; }
-};
+using Run = portcullis::test::CommandRun;
 
 constexpr QFileDevice::Permissions kOwnerOnly = QFileDevice::ReadOwner | QFileDevice::WriteOwner;
 constexpr QFileDevice::Permissions kGroupOther
@@ -105,26 +98,7 @@ void TestAuditIntegrity::cleanup()
 
 Run TestAuditIntegrity::server(const QStringList& arguments, const QByteArray& input)
 {
-    QProcess process;
-    process.start(serverBinary(), arguments);
-    Run run;
-    if (!process.waitForStarted(10000)) {
-        run.err = process.errorString();
-        return run;
-    }
-    if (!input.isEmpty())
-        process.write(input);
-    process.closeWriteChannel();
-    if (!process.waitForFinished(240000)) {
-        process.kill();
-        process.waitForFinished();
-        run.err = QStringLiteral("timed out");
-        return run;
-    }
-    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-    run.out = QString::fromUtf8(process.readAllStandardOutput());
-    run.err = QString::fromUtf8(process.readAllStandardError());
-    return run;
+    return runCommand(arguments, input);
 }
 
 void TestAuditIntegrity::seed(int events)

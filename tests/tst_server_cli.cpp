@@ -28,14 +28,7 @@ namespace {
 const QString kAdminEmail = QStringLiteral("root@portcullis.example");
 const QString kAdminPassword = QStringLiteral("Gatekeeper-7-Raven!");
 
-struct Run
-{
-    int exitCode = -1;
-    QString out;
-    QString err;
-
-    QString all() const { return out + err; }
-};
+using Run = portcullis::test::CommandRun;
 
 // A store on its own connection for as long as it lives.
 class OpenStore
@@ -140,24 +133,7 @@ void TestServerCli::cleanup()
 
 Run TestServerCli::server(const QStringList& arguments, const QString& program)
 {
-    QProcess process;
-    process.start(program.isEmpty() ? m_binary : program, arguments);
-    Run run;
-    if (!process.waitForStarted(10000)) {
-        run.err = process.errorString();
-        return run;
-    }
-    process.closeWriteChannel();
-    if (!process.waitForFinished(240000)) {
-        process.kill();
-        process.waitForFinished();
-        run.err = QStringLiteral("timed out");
-        return run;
-    }
-    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-    run.out = QString::fromUtf8(process.readAllStandardOutput());
-    run.err = QString::fromUtf8(process.readAllStandardError());
-    return run;
+    return test::runCommand(arguments, {}, program.isEmpty() ? m_binary : program);
 }
 
 QString TestServerCli::writeFile(const QString& name, const QByteArray& content)
