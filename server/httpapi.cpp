@@ -14,6 +14,11 @@
 
 #include <openssl/crypto.h>
 
+#ifdef Q_OS_LINUX
+#include <sys/resource.h>
+#include <unistd.h>
+#endif
+
 #include <algorithm>
 #include <atomic>
 
@@ -471,6 +476,10 @@ RestApi::RestApi(ApiConfig config, QObject* parent)
     m_sharedPasswordWork = m_config.passwordThreads == 0;
     m_passwordPool.setExpiryTimeout(-1);
     m_passwordPool.setObjectName(QStringLiteral("portcullis-passwords"));
+    const int workers = m_pool.maxThreadCount();
+    const int hashers = m_passwordPool.maxThreadCount();
+    m_poolCapacity = workers + (m_config.queueLimit > 0 ? m_config.queueLimit : 64 * workers);
+    m_passwordCapacity = hashers + (m_config.queueLimit > 0 ? m_config.queueLimit : 16 * hashers);
 }
 
 RestApi::~RestApi()
@@ -495,18 +504,69 @@ namespace {
 
 // The requests that verify or hash a password with Argon2 (tens of milliseconds and tens of MiB
 // each): a flood of them queues in a pool of their own instead of taking every worker.
+constexpr int PasswordThreadNice = 10;
+
 bool hashesPasswords(const http::HttpRequest& request)
 {
     return request.method == "POST"
         && (request.path == "/api/auth/login" || request.path == "/api/auth/password/reset");
 }
 
+// Argon2 is CPU-bound for tens of milliseconds; on a machine with few cores a flood of sign-ins
+// would take the CPU from the workers even in a pool of its own. The password threads run at nice
+// +10: the scheduler then prefers the other requests (a woken worker preempts them), and sign-ins
+// still get about a tenth of a contended CPU, so they never starve.
+void lowerPriorityOfThisThread()
+{
+#ifdef Q_OS_LINUX
+    thread_local bool lowered = false;
+    if (lowered)
+        return;
+    lowered = true;
+    // Linux: nice values are per thread; PRIO_PROCESS with a thread id sets this thread's only.
+    if (setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), PasswordThreadNice) != 0)
+        qCWarning(lcHttp) << "could not lower the priority of a password thread:" << qt_error_string(errno);
+#endif
+}
+
 } // namespace
 
 void RestApi::handle(std::shared_ptr<http::HttpExchange> exchange)
 {
-    QThreadPool& pool = !m_sharedPasswordWork && hashesPasswords(exchange->request()) ? m_passwordPool : m_pool;
-    pool.start([this, exchange]() { process(*exchange); });
+    const bool passwords = !m_sharedPasswordWork && hashesPasswords(exchange->request());
+    QThreadPool& pool = passwords ? m_passwordPool : m_pool;
+    std::atomic_int& load = passwords ? m_passwordLoad : m_poolLoad;
+    const int capacity = passwords ? m_passwordCapacity : m_poolCapacity;
+    if (load.fetch_add(1, std::memory_order_relaxed) >= capacity) {
+        load.fetch_sub(1, std::memory_order_relaxed);
+        // Answered here, on the I/O thread, without a worker or the database: a flood is refused
+        // at the cost of writing a few hundred bytes.
+        Reply reply = problem(503, QStringLiteral("urn:portcullis:problem:overloaded"), problemTitle(503),
+                              passwords ? Tr::tr("Too many sign-ins are waiting; try again in a few seconds.")
+                                        : Tr::tr("The server is busy; try again in a few seconds."),
+                              QStringLiteral("unavailable"));
+        http::HttpResponse response;
+        response.status = reply.status;
+        response.contentType = reply.contentType;
+        response.body = std::move(reply.body);
+        response.headers.emplaceBack("Retry-After", passwords ? "5" : "2");
+        response.headers.emplaceBack("Cache-Control", "no-store");
+        response.headers.emplaceBack("X-Content-Type-Options", "nosniff");
+        response.headers.emplaceBack("X-Request-Id", QByteArray::number(exchange->request().id));
+        response.actorLabel = QStringLiteral("-");
+        qCWarning(lcHttp).noquote() << QStringLiteral("#%1 refused: %2 queue full (%3 requests)")
+                                           .arg(exchange->request().id)
+                                           .arg(passwords ? QStringLiteral("password") : QStringLiteral("worker"))
+                                           .arg(capacity);
+        exchange->respond(std::move(response));
+        return;
+    }
+    pool.start([this, exchange, &load, passwords]() {
+        if (passwords)
+            lowerPriorityOfThisThread();
+        process(*exchange);
+        load.fetch_sub(1, std::memory_order_relaxed);
+    });
 }
 
 void RestApi::process(http::HttpExchange& exchange)

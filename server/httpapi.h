@@ -19,6 +19,7 @@
 #include <QThreadPool>
 #include <QThreadStorage>
 
+#include <atomic>
 #include <memory>
 
 namespace portcullis::server {
@@ -35,6 +36,10 @@ struct ApiConfig
     // redemption): Argon2 there never takes a worker from the other requests. -1: half the cores;
     // 0: no pool of their own (they share the workers).
     int passwordThreads = -1;
+    // Requests waiting for a thread, per pool, beyond which a request is answered at once with 503
+    // and Retry-After instead of queueing (memory and latency stay bounded under a flood).
+    // 0: a default (64 per worker thread, 16 per password thread).
+    int queueLimit = 0;
     // Load balancers in front of the servers: for a request from one of these subnets, the client
     // address (audit log, sessions, API-key allowlists) is taken from X-Forwarded-For.
     QList<QPair<QHostAddress, int>> trustedProxies;
@@ -71,6 +76,12 @@ private:
     QThreadPool m_pool;
     QThreadPool m_passwordPool; // POST /api/auth/login and /api/auth/password/reset
     bool m_sharedPasswordWork = false; // passwordThreads 0: m_pool takes them too
+    // Requests handed to each pool and not finished yet (running or waiting), and the most each may
+    // hold before new ones are refused with 503.
+    std::atomic_int m_poolLoad { 0 };
+    std::atomic_int m_passwordLoad { 0 };
+    int m_poolCapacity = 0;
+    int m_passwordCapacity = 0;
 };
 
 } // namespace portcullis::server

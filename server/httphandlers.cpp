@@ -982,7 +982,8 @@ Reply verifyAudit(Call& call)
         return failure;
     if (auto s = body->finish(); !s)
         return invalidBody(s.error());
-    auto result = call.store.audit().verify(call.actor);
+    // Stops when the client goes away: nobody would read the answer.
+    auto result = call.store.audit().verify(call.actor, call.exchange.cancelFlag());
     if (!result)
         return failed(call, result.error());
     JsonWriter w;

@@ -311,13 +311,18 @@ Parsed<ServeOptions> parseServe(const QStringList& arguments)
         Cli::tr("Threads that answer sign-ins and reset redemptions, which hash passwords, apart from the workers "
                 "(default half the cores; 0 shares the workers)."),
         QStringLiteral("N"));
+    const QCommandLineOption queueLimit(
+        QStringLiteral("queue-limit"),
+        Cli::tr("Requests that may wait for a worker (and, apart, for a password thread) before new ones are "
+                "answered at once with 503 and Retry-After (default 64 per worker thread, 16 per password thread)."),
+        QStringLiteral("N"));
     const QCommandLineOption proxy(
         QStringLiteral("trusted-proxy"),
         Cli::tr("Address or subnet (e.g. 10.0.0.5 or 10.0.0.0/24) of a load balancer in front of this server: "
                 "for its requests the client address is taken from X-Forwarded-For. Repeatable."),
         QStringLiteral("ADDRESS[/BITS]"));
-    parser.addOptions(
-        { help, db, listen, cert, key, secret, auditKey, checkpointInterval, threads, passwordThreads, proxy });
+    parser.addOptions({ help, db, listen, cert, key, secret, auditKey, checkpointInterval, threads, passwordThreads,
+                        queueLimit, proxy });
     QStringList argv = arguments;
     argv.prepend(programName());
     if (!parser.parse(argv)) {
@@ -387,6 +392,15 @@ Parsed<ServeOptions> parseServe(const QStringList& arguments)
         options.passwordThreads = parser.value(passwordThreads).toInt(&ok);
         if (!ok || options.passwordThreads < 0 || options.passwordThreads > 64) {
             usageError(Cli::tr("--password-threads takes a whole number from 0 to 64"));
+            parsed.exitCode = exitcode::Usage;
+            return parsed;
+        }
+    }
+    if (parser.isSet(queueLimit)) {
+        bool ok = false;
+        options.queueLimit = parser.value(queueLimit).toInt(&ok);
+        if (!ok || options.queueLimit < 1 || options.queueLimit > 100000) {
+            usageError(Cli::tr("--queue-limit takes a whole number from 1 to 100000"));
             parsed.exitCode = exitcode::Usage;
             return parsed;
         }
@@ -468,6 +482,7 @@ int runServe(const ServeOptions& options)
     apiConfig.threads = options.threads > 0 ? options.threads : std::max(4, QThread::idealThreadCount() * 2);
     apiConfig.trustedProxies = options.trustedProxies;
     apiConfig.passwordThreads = options.passwordThreads;
+    apiConfig.queueLimit = options.queueLimit;
     RestApi api(apiConfig);
 
     http::HttpServer::Options serverOptions;

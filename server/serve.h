@@ -3,7 +3,8 @@
 // `portcullis-server serve`: the REST API over a database, until SIGINT or SIGTERM.
 //
 //   portcullis-server serve --db PATH_OR_URL --listen HOST:PORT [--tls-cert FILE --tls-key FILE]
-//                           [--jwt-secret-file FILE] [--threads N]
+//                           [--jwt-secret-file FILE] [--threads N] [--password-threads N]
+//                           [--queue-limit N]
 //
 // On start it applies pending migrations, prints one line "listening on http(s)://HOST:PORT" to
 // standard output (with the port actually bound, so --listen 127.0.0.1:0 works), then writes the
@@ -29,6 +30,7 @@ struct ServeOptions
     int checkpointSeconds = 60; // how often the audit chain's head is checkpointed beside the key
     int threads = 0; // 0: a default from the CPU count
     int passwordThreads = -1; // -1: half the cores; 0: password hashing shares the workers
+    int queueLimit = 0; // requests waiting per pool before 503; 0: a default from the thread counts
     QList<QPair<QHostAddress, int>> trustedProxies; // subnets whose X-Forwarded-For is believed
 };
 

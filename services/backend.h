@@ -134,7 +134,9 @@ public:
                                                 std::function<void(qint64)> progress,
                                                 std::shared_ptr<std::atomic_bool> cancel)
         = 0;
-    virtual QFuture<Result<AuditCheck>> verifyAudit() = 0;
+    // The whole audit chain (super admins). Setting `*cancel` stops it (an Unavailable error); a
+    // verification already running anywhere on the deployment gives Conflict.
+    virtual QFuture<Result<AuditCheck>> verifyAudit(std::shared_ptr<std::atomic_bool> cancel) = 0;
     virtual QFuture<Result<Stats>> stats(Id organizationId) = 0;
     virtual QFuture<Result<QList<DayActivity>>> activity(Id organizationId, int days) = 0;
 

@@ -360,10 +360,10 @@ QFuture<Result<QList<DayActivity>>> SqlBackend::activity(Id organizationId, int 
 
 #undef PORTCULLIS_RUN
 
-QFuture<Result<AuditCheck>> SqlBackend::verifyAudit()
+QFuture<Result<AuditCheck>> SqlBackend::verifyAudit(std::shared_ptr<std::atomic_bool> cancel)
 {
-    return runAsActor([](SqlStore& store, const Actor& a) -> Result<AuditCheck> {
-        auto v = store.audit().verify(a);
+    return runAsActor([cancel](SqlStore& store, const Actor& a) -> Result<AuditCheck> {
+        auto v = store.audit().verify(a, cancel.get());
         if (!v)
             return v.error();
         return AuditCheck { v->ok, v->count, v->firstBrokenId, v->problem };

@@ -9,6 +9,7 @@
 
 #include <QBuffer>
 #include <QJsonDocument>
+#include <QLockFile>
 #include <QSqlError>
 #include <QSqlQuery>
 
@@ -68,6 +69,8 @@ private slots:
 
     // audit
     void auditChainVerifiesAndIsAppendOnly();
+    void auditVerifyRunsOnceAtATimePerDeployment();
+    void auditVerifyStopsWhenCancelled();
     void auditKeysetPagingVisitsEveryEventOnce();
     void auditFiltersAndTenantScope();
     void auditExportWritesTheWholeFilteredSet();
@@ -642,6 +645,76 @@ void TestManagers::auditChainVerifiesAndIsAppendOnly()
     QVERIFY_RESULT(checked);
     QVERIFY(checked->ok);
     QCOMPARE(lastEvent(store(), QStringLiteral("audit.verified")).details.value(QStringLiteral("ok")).toBool(), true);
+}
+
+// Verifying reads the whole chain; a loop of requests from one admin, or from admins on several
+// servers, must not run it many times at once. Another process holds the deployment's lock (a
+// second connection's advisory lock on PostgreSQL, the lock file beside a SQLite database), then
+// another thread of this process: either way a second verification is refused, nothing is audited
+// as verified, and once the first is over the next one runs.
+void TestManagers::auditVerifyRunsOnceAtATimePerDeployment()
+{
+    const QString verifiedCount = QStringLiteral("SELECT COUNT(*) FROM audit_events WHERE action = 'audit.verified'");
+    const qint64 before = countRows(store(), verifiedCount);
+    {
+        // "Another process": a lock this store did not take.
+        std::unique_ptr<QLockFile> file;
+        QSqlDatabase other;
+        if (m_db->isPostgres()) {
+            other = m_db->openConnection(QStringLiteral("otherServer"));
+            QSqlQuery q(other);
+            QVERIFY2(q.exec(QStringLiteral("SELECT pg_try_advisory_lock(7433102, hashtext('audit-verify'))"))
+                         && q.next(),
+                     qPrintable(q.lastError().text()));
+            QVERIFY(q.value(0).toBool());
+        } else {
+            file = std::make_unique<QLockFile>(m_db->sqlitePath() + QStringLiteral(".audit-verify.lock"));
+            QVERIFY(file->tryLock(0));
+        }
+        auto busy = store().audit().verify(m_world.superActor);
+        QVERIFY_ERROR(busy, ErrorCode::Conflict);
+        QVERIFY2(busy.error().message.contains(QStringLiteral("already running")), qPrintable(busy.error().message));
+        QCOMPARE(countRows(store(), verifiedCount), before);
+        if (other.isValid()) {
+            QSqlQuery q(other);
+            QVERIFY(q.exec(QStringLiteral("SELECT pg_advisory_unlock(7433102, hashtext('audit-verify'))")));
+        }
+    }
+    {
+        // Another worker thread of this server (same process).
+        auto held = store().core().tryExclusive(QStringLiteral("audit-verify"), QStringLiteral("busy"));
+        QVERIFY_RESULT(held);
+        QVERIFY_ERROR(store().audit().verify(m_world.superActor), ErrorCode::Conflict);
+        // A different job is not blocked by it.
+        QVERIFY_RESULT(store().core().tryExclusive(QStringLiteral("another-job"), QStringLiteral("busy")));
+    }
+    auto checked = store().audit().verify(m_world.superActor);
+    QVERIFY_RESULT(checked);
+    QVERIFY(checked->ok);
+    QCOMPARE(countRows(store(), verifiedCount), before + 1);
+    // The lock went with the run: the next one runs too.
+    QVERIFY_RESULT(store().audit().verify(m_world.superActor));
+    QCOMPARE(countRows(store(), verifiedCount), before + 2);
+}
+
+void TestManagers::auditVerifyStopsWhenCancelled()
+{
+    for (int i = 0; i < 5; ++i)
+        m_world.makeUser(m_world.orgA.id, QStringLiteral("viewer"));
+    const QString verifiedCount = QStringLiteral("SELECT COUNT(*) FROM audit_events WHERE action = 'audit.verified'");
+    const qint64 before = countRows(store(), verifiedCount);
+    std::atomic_bool cancel { true };
+    QVERIFY(store().audit().verifyChain(&cancel).cancelled);
+    QVERIFY(!store().audit().verifyChain(&cancel).ok); // a cancelled run never says "intact"
+    auto stopped = store().audit().verify(m_world.superActor, &cancel);
+    QVERIFY_ERROR(stopped, ErrorCode::Unavailable);
+    QVERIFY2(stopped.error().message.contains(QStringLiteral("cancelled")), qPrintable(stopped.error().message));
+    QCOMPARE(countRows(store(), verifiedCount), before); // no verdict was recorded
+    cancel = false;
+    auto checked = store().audit().verify(m_world.superActor, &cancel);
+    QVERIFY_RESULT(checked);
+    QVERIFY(checked->ok);
+    QVERIFY(!checked->cancelled);
 }
 
 void TestManagers::auditKeysetPagingVisitsEveryEventOnce()

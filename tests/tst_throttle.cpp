@@ -10,6 +10,7 @@
 //   deployment; a stranger cannot keep the owner (a super admin) locked out.
 // - Refresh reuse: a benign repeat within the grace keeps the session, a later one ends it.
 
+#include "security/crypto.h"
 #include "serverprocess.h"
 #include "sql/server_support.h"
 #include "testutil.h"
@@ -24,6 +25,7 @@
 #include <QSet>
 #include <QSignalSpy>
 #include <QSqlQuery>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
@@ -95,6 +97,7 @@ private slots:
     void oneAddressIsThrottledWithGrowingDelays();
     void twoServersShareTheThrottle();
     void aStrangerCannotLockOutASuperAdmin();
+    void aFullPasswordQueueIsRefusedAtOnce();
 
     // 4. audit volume per source
     void aFloodOfFailedSignInsIsAFewAuditRows();
@@ -114,7 +117,7 @@ private:
     void guessConcurrently(const QString& login, const QString& password, int threads, int perThread);
 
     // REST
-    bool startServer();
+    bool startServer(const QStringList& extra = {});
     HttpResult send(const QByteArray& method, const QString& path, const QJsonObject& body = {});
     QList<HttpResult> sendParallel(const QString& path, const QList<QJsonObject>& bodies);
     Id makeUserOverHttp(const QString& name);
@@ -259,7 +262,7 @@ void TestThrottle::lockedUnknownAndWrongLookAlikeInTheStore()
 
 // --- over HTTP -----------------------------------------------------------------------------------
 
-bool TestThrottle::startServer()
+bool TestThrottle::startServer(const QStringList& extra)
 {
     m_dir = std::make_unique<QTemporaryDir>();
     QString error;
@@ -269,7 +272,7 @@ bool TestThrottle::startServer()
     }
     m_server = std::make_unique<ServerProcess>();
     if (!m_server->start(m_db->url(), m_dir->filePath(QStringLiteral("jwt-secret")),
-                         { QStringLiteral("--trusted-proxy"), QStringLiteral("127.0.0.1") })) {
+                         QStringList { QStringLiteral("--trusted-proxy"), QStringLiteral("127.0.0.1") } + extra)) {
         qWarning().noquote() << m_server->output();
         return false;
     }
@@ -433,6 +436,80 @@ QJsonObject credentials(const QString& email, const QString& password)
 }
 
 } // namespace
+
+// A flood of sign-ins with right passwords (the address throttle does not apply) must not queue
+// without bound: with one password thread and room for one waiting request, the rest are refused
+// at once with 503, Retry-After and a problem body, while other requests are still answered.
+void TestThrottle::aFullPasswordQueueIsRefusedAtOnce()
+{
+    // A password hash at a real cost (64 MiB): each sign-in of this user takes tens of milliseconds,
+    // long enough for the flood below to arrive while the first ones are being checked.
+    QVERIFY(startServer({ QStringLiteral("--password-threads"), QStringLiteral("1"), QStringLiteral("--queue-limit"),
+                          QStringLiteral("1") }));
+    const Id slow = makeUserOverHttp(QStringLiteral("slowhash"));
+    QVERIFY(slow != 0);
+    crypto::Argon2Cost cost = crypto::defaultArgon2Cost();
+    cost.memoryKiB = 65536;
+    QSqlQuery q(db());
+    q.prepare(QStringLiteral("UPDATE users SET password_hash = ? WHERE id = ?"));
+    q.addBindValue(crypto::hashPassword(kStrongPassword, cost));
+    q.addBindValue(slow);
+    QVERIFY(q.exec());
+    const QString email = QStringLiteral("slowhash@example.com");
+    const QByteArray body = QJsonDocument(credentials(email, kStrongPassword)).toJson(QJsonDocument::Compact);
+    // Raw connections, all at once (QNetworkAccessManager would send six at a time).
+    constexpr int Flood = 16;
+    QList<QTcpSocket*> sockets;
+    for (int i = 0; i < Flood; ++i) {
+        auto* socket = new QTcpSocket(this);
+        socket->connectToHost(QHostAddress::LocalHost, quint16(QUrl(m_server->baseUrl()).port()));
+        sockets << socket;
+    }
+    for (QTcpSocket* socket : std::as_const(sockets))
+        QVERIFY(socket->waitForConnected(5000));
+    for (int i = 0; i < Flood; ++i) {
+        sockets[i]->write("POST /api/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                          "Content-Type: application/json\r\nX-Forwarded-For: 198.51.100."
+                          + QByteArray::number(i + 1) + "\r\nContent-Length: " + QByteArray::number(body.size())
+                          + "\r\n\r\n" + body);
+        sockets[i]->flush();
+    }
+    // Meanwhile a request for the workers is answered.
+    m_root.clear();
+    const HttpResult health = send("GET", QStringLiteral("/api/health/auth"));
+    QVERIFY2(health.status == 200, qPrintable(health.describe()));
+    int signedIn = 0;
+    int refused = 0;
+    for (QTcpSocket* socket : std::as_const(sockets)) {
+        QElapsedTimer timer;
+        timer.start();
+        while (socket->state() != QAbstractSocket::UnconnectedState && timer.elapsed() < 30000)
+            socket->waitForReadyRead(100);
+        const QByteArray answer = socket->readAll();
+        const qsizetype split = answer.indexOf("\r\n\r\n");
+        QVERIFY2(split > 0, answer.constData());
+        const QByteArray head = answer.left(split).toLower();
+        const QJsonObject json = QJsonDocument::fromJson(answer.mid(split + 4)).object();
+        if (head.startsWith("http/1.1 200")) {
+            ++signedIn;
+            QVERIFY(!json.value(QStringLiteral("access_token")).toString().isEmpty());
+        } else {
+            QVERIFY2(head.startsWith("http/1.1 503"), head.constData());
+            QVERIFY2(head.contains("\r\nretry-after: 5"), head.constData());
+            QVERIFY2(head.contains("content-type: application/problem+json"), head.constData());
+            QCOMPARE(json.value(QStringLiteral("type")).toString(),
+                     QStringLiteral("urn:portcullis:problem:overloaded"));
+            QCOMPARE(json.value(QStringLiteral("status")).toInt(), 503);
+            ++refused;
+        }
+        delete socket;
+    }
+    QVERIFY2(signedIn >= 1, qPrintable(QStringLiteral("%1 signed in, %2 refused").arg(signedIn).arg(refused)));
+    QVERIFY2(refused >= Flood / 2, qPrintable(QStringLiteral("%1 signed in, %2 refused").arg(signedIn).arg(refused)));
+    // Once the queue has room again, a sign-in goes through.
+    const HttpResult later = send("POST", QStringLiteral("/api/auth/login"), credentials(email, kStrongPassword));
+    QVERIFY2(later.status == 200, qPrintable(later.describe()));
+}
 
 void TestThrottle::oneAddressIsThrottledWithGrowingDelays()
 {

@@ -222,6 +222,14 @@
         <source>Verifying the audit chain covers every organization of the deployment: only super admins can run it</source>
         <translation>Die Prüfung der Audit-Kette umfasst alle Organisationen der Installation: nur Super-Admins können sie ausführen</translation>
     </message>
+    <message>
+        <source>An audit verification is already running for this deployment; try again when it has finished</source>
+        <translation>Für diese Installation läuft bereits eine Prüfung des Audit-Protokolls; versuchen Sie es erneut, wenn sie abgeschlossen ist</translation>
+    </message>
+    <message>
+        <source>The audit verification was cancelled</source>
+        <translation>Die Prüfung des Audit-Protokolls wurde abgebrochen</translation>
+    </message>
 </context>
 <context>
     <name>Portcullis::AuditKey</name>
@@ -1220,6 +1228,14 @@
     <message>
         <source>Recording the sign-in</source>
         <translation>Anmeldung erfassen</translation>
+    </message>
+    <message>
+        <source>Locking the job &quot;%1&quot;</source>
+        <translation>Sperren des Auftrags „%1“</translation>
+    </message>
+    <message>
+        <source>Cannot create the lock file beside %1 for &quot;%2&quot;</source>
+        <translation>Die Sperrdatei neben %1 für „%2“ kann nicht angelegt werden</translation>
     </message>
 </context>
 <context>
@@ -2368,6 +2384,14 @@ Jede Änderung und jeder abgewiesene Versuch wird hier aufgeführt.</translation
     <message>
         <source>The audit log could not be checked: %1</source>
         <translation>Das Audit-Protokoll konnte nicht geprüft werden: %1</translation>
+    </message>
+    <message>
+        <source>Cancelling the integrity check…</source>
+        <translation>Integritätsprüfung wird abgebrochen…</translation>
+    </message>
+    <message>
+        <source>Integrity check cancelled</source>
+        <translation>Integritätsprüfung abgebrochen</translation>
     </message>
 </context>
 <context>

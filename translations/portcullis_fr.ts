@@ -222,6 +222,14 @@
         <source>Verifying the audit chain covers every organization of the deployment: only super admins can run it</source>
         <translation>La vérification de la chaîne d’audit couvre toutes les organisations du déploiement : seuls les super-administrateurs peuvent la lancer</translation>
     </message>
+    <message>
+        <source>An audit verification is already running for this deployment; try again when it has finished</source>
+        <translation>Une vérification du journal d’audit est déjà en cours pour ce déploiement ; réessayez lorsqu’elle sera terminée</translation>
+    </message>
+    <message>
+        <source>The audit verification was cancelled</source>
+        <translation>La vérification du journal d’audit a été annulée</translation>
+    </message>
 </context>
 <context>
     <name>Portcullis::AuditKey</name>
@@ -1220,6 +1228,14 @@
     <message>
         <source>Recording the sign-in</source>
         <translation>Enregistrement de la connexion</translation>
+    </message>
+    <message>
+        <source>Locking the job &quot;%1&quot;</source>
+        <translation>Verrouillage de la tâche « %1 »</translation>
+    </message>
+    <message>
+        <source>Cannot create the lock file beside %1 for &quot;%2&quot;</source>
+        <translation>Impossible de créer le fichier de verrou à côté de %1 pour « %2 »</translation>
     </message>
 </context>
 <context>
@@ -2368,6 +2384,14 @@ Chaque modification et chaque tentative refusée y figureront.</translation>
     <message>
         <source>The audit log could not be checked: %1</source>
         <translation>Le journal d’audit n’a pas pu être vérifié : %1</translation>
+    </message>
+    <message>
+        <source>Cancelling the integrity check…</source>
+        <translation>Annulation de la vérification d’intégrité…</translation>
+    </message>
+    <message>
+        <source>Integrity check cancelled</source>
+        <translation>Vérification d’intégrité annulée</translation>
     </message>
 </context>
 <context>

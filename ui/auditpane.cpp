@@ -956,10 +956,31 @@ void AuditPane::verifyIntegrity()
     m_verifying = true;
     updateActions();
     emit statusMessage(tr("Checking the audit chain…"));
-    whenDone(m_backend->verifyAudit(), this, [this](const Result<AuditCheck>& check) {
+    // Millions of events take a while: the check can be cancelled (the server stops reading too).
+    auto cancel = std::make_shared<std::atomic_bool>(false);
+    auto* dialog = new QProgressDialog(tr("Checking the audit chain…"), tr("Cancel"), 0, 0, this);
+    dialog->setObjectName(QStringLiteral("auditVerifyProgress"));
+    dialog->setWindowTitle(tr("Verify integrity"));
+    dialog->setAutoClose(false);
+    dialog->setAutoReset(false);
+    dialog->setMinimumDuration(500); // a quick check finishes without a dialog flashing up
+    connect(dialog, &QProgressDialog::canceled, this, [this, cancel] {
+        cancel->store(true);
+        emit statusMessage(tr("Cancelling the integrity check…"));
+    });
+    const QPointer<QProgressDialog> guard(dialog);
+    whenDone(m_backend->verifyAudit(cancel), this, [this, guard, cancel](const Result<AuditCheck>& check) {
         m_verifying = false;
         updateActions();
+        if (guard) {
+            guard->hide();
+            guard->deleteLater();
+        }
         if (!check.ok()) {
+            if (cancel->load()) {
+                emit statusMessage(tr("Integrity check cancelled"));
+                return;
+            }
             showError(tr("Verify integrity"), check.error());
             return;
         }

@@ -995,9 +995,19 @@ QFuture<Result<qint64>> RestBackend::exportAudit(const AuditQuery& query, const 
     return future;
 }
 
-QFuture<Result<AuditCheck>> RestBackend::verifyAudit()
+QFuture<Result<AuditCheck>> RestBackend::verifyAudit(std::shared_ptr<std::atomic_bool> cancel)
 {
-    return json<AuditCheck>("POST", QStringLiteral("/api/admin/audit/verify"), nullptr, &rest::auditCheckFromJson);
+    Request request;
+    request.method = "POST";
+    request.path = QStringLiteral("/api/admin/audit/verify");
+    // Aborting the request is the cancel: the server stops verifying when its client goes away.
+    request.cancel = std::move(cancel);
+    return call<AuditCheck>(std::move(request), [](const Response& response) -> Result<AuditCheck> {
+        const Result<QJsonObject> object = parseObject(response);
+        if (!object.ok())
+            return object.error();
+        return rest::auditCheckFromJson(*object);
+    });
 }
 
 QFuture<Result<Stats>> RestBackend::stats(Id organizationId)

@@ -112,7 +112,7 @@ public:
     QFuture<Result<qint64>> exportAudit(const AuditQuery& query, const QString& path, bool jsonLines,
                                         std::function<void(qint64)> progress,
                                         std::shared_ptr<std::atomic_bool> cancel) override;
-    QFuture<Result<AuditCheck>> verifyAudit() override;
+    QFuture<Result<AuditCheck>> verifyAudit(std::shared_ptr<std::atomic_bool> cancel) override;
     QFuture<Result<Stats>> stats(Id organizationId) override;
     QFuture<Result<QList<DayActivity>>> activity(Id organizationId, int days) override;
 

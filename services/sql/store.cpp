@@ -6,9 +6,13 @@
 #include "rows.h"
 
 #include <QCoreApplication>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QLockFile>
 #include <QLoggingCategory>
+#include <QMutex>
+#include <QSet>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QSqlRecord>
@@ -207,6 +211,92 @@ StoreCore::PreparedRun StoreCore::execPrepared(const QString& sql, const QVarian
     Q_ASSERT(values.size() == query->boundValues().size()); // the same text always has the same placeholders
     const bool ok = query->exec();
     return PreparedRun(std::move(query), ok);
+}
+
+namespace {
+
+// The jobs running in this process (for databases without a file, and so that two threads of one
+// process never both take a lock file that QLockFile would hand to the same process twice).
+QMutex g_exclusiveMutex;
+QSet<QString> g_exclusiveJobs;
+
+class LocalExclusive : public StoreCore::ExclusiveRun
+{
+public:
+    explicit LocalExclusive(QString key)
+        : m_key(std::move(key))
+    { }
+    ~LocalExclusive() override
+    {
+        QMutexLocker locker(&g_exclusiveMutex);
+        g_exclusiveJobs.remove(m_key);
+    }
+    std::unique_ptr<QLockFile> file; // SQLite: held for the life of the run
+
+private:
+    QString m_key;
+};
+
+class AdvisoryExclusive : public StoreCore::ExclusiveRun
+{
+public:
+    AdvisoryExclusive(QSqlDatabase db, QString job, std::unique_ptr<LocalExclusive> local)
+        : m_db(std::move(db))
+        , m_job(std::move(job))
+        , m_local(std::move(local))
+    { }
+    ~AdvisoryExclusive() override
+    {
+        QSqlQuery q(m_db);
+        q.prepare(QStringLiteral("SELECT pg_advisory_unlock(7433102, hashtext(?))"));
+        q.addBindValue(m_job);
+        q.exec(); // a dead connection has released it already
+    }
+
+private:
+    QSqlDatabase m_db;
+    QString m_job;
+    std::unique_ptr<LocalExclusive> m_local;
+};
+
+} // namespace
+
+Result<std::unique_ptr<StoreCore::ExclusiveRun>> StoreCore::tryExclusive(const QString& job, const QString& busyMessage)
+{
+    const QString file = m_dialect == Dialect::Sqlite ? m_db.databaseName() : QString();
+    const bool onDisk = !file.isEmpty() && file != u":memory:" && !file.startsWith(u"file::memory:");
+    const QString key = (m_dialect == Dialect::Sqlite ? (onDisk ? QFileInfo(file).absoluteFilePath() : QString())
+                                                      : m_db.hostName() + u'/' + m_db.databaseName())
+        + u'#' + job;
+    {
+        QMutexLocker locker(&g_exclusiveMutex);
+        if (g_exclusiveJobs.contains(key))
+            return ServiceError::conflict(busyMessage);
+        g_exclusiveJobs.insert(key);
+    }
+    auto local = std::make_unique<LocalExclusive>(key);
+    if (m_dialect == Dialect::Postgres) {
+        // The two-key form: a lock space of its own, apart from the writers' transaction lock (7433101).
+        QSqlQuery q(m_db);
+        q.prepare(QStringLiteral("SELECT pg_try_advisory_lock(7433102, hashtext(?))"));
+        q.addBindValue(job);
+        if (!q.exec() || !q.next())
+            return sqlError(q, Tr::tr("Locking the job \"%1\"").arg(job));
+        if (!q.value(0).toBool())
+            return ServiceError::conflict(busyMessage);
+        return std::unique_ptr<ExclusiveRun>(new AdvisoryExclusive(m_db, job, std::move(local)));
+    }
+    if (onDisk) {
+        local->file = std::make_unique<QLockFile>(file + u'.' + job + QStringLiteral(".lock"));
+        local->file->setStaleLockTime(0); // a live holder may run for hours; only a dead one is stale
+        if (!local->file->tryLock(0)) {
+            if (local->file->error() == QLockFile::LockFailedError)
+                return ServiceError::conflict(busyMessage);
+            return ServiceError::storage(
+                Tr::tr("Cannot create the lock file beside %1 for \"%2\"").arg(QFileInfo(file).fileName(), job));
+        }
+    }
+    return std::unique_ptr<ExclusiveRun>(std::move(local));
 }
 
 Status StoreCore::begin()

@@ -60,6 +60,7 @@ struct AuditVerification
     qint64 checkpointCounter = 0; // the checkpoint compared with (0: none found)
     Id unkeyedFrom = 0; // events from before the key (unkeyed SHA-256 links); 0 when none
     Id unkeyedTo = 0;
+    bool cancelled = false; // verifyChain was stopped through its cancel flag: nothing was decided
 };
 
 enum class ExportFormat
@@ -137,6 +138,18 @@ public:
     Status begin();
     Status commit();
     void rollback();
+
+    // A deployment-wide exclusive job (e.g. "audit.verify"): at most one holder at a time across
+    // every thread and every process on this database. PostgreSQL: a session advisory lock on this
+    // connection (released with the guard, or by the server if the connection dies); SQLite: a lock
+    // file beside the database file (QLockFile: a crashed holder's lock is taken over). A database
+    // without a file (":memory:") is exclusive within this process. Busy: Conflict with `busyMessage`.
+    class ExclusiveRun
+    {
+    public:
+        virtual ~ExclusiveRun() = default;
+    };
+    Result<std::unique_ptr<ExclusiveRun>> tryExclusive(const QString& job, const QString& busyMessage);
 
     // Runs `body` in a write transaction; commits when it succeeds, rolls back when it fails.
     template <typename T, typename F> Result<T> inTransaction(F&& body)
@@ -470,11 +483,15 @@ public:
     Result<AuditEvent> get(const Actor& actor, Id eventId);
     // Streams the whole filtered set (no page limit) as CSV or JSON Lines; returns the row count.
     Result<qint64> exportTo(const Actor& actor, const AuditQuery& query, QIODevice& out, const ExportOptions& options);
-    Result<AuditVerification> verify(const Actor& actor);
+    // The whole chain, for super admins. One verification at a time per deployment (a second one,
+    // from any server or console, gets Conflict while the first runs); `cancel` set (the client went
+    // away, the server is stopping, the user pressed Cancel) stops it within a few thousand events
+    // with Unavailable and nothing audited as verified.
+    Result<AuditVerification> verify(const Actor& actor, const std::atomic_bool* cancel = nullptr);
     // Unchecked, for `portcullis-server verify-audit` (an operator with file access): the keyed
     // chain from the newest authentic purge point, the purge records, and the head against the
-    // checkpoint file beside the key.
-    AuditVerification verifyChain();
+    // checkpoint file beside the key. `cancel` set: returns early with `cancelled` true.
+    AuditVerification verifyChain(const std::atomic_bool* cancel = nullptr);
     // Retention: deletes events older than `before`; the purge is itself audited and the chain stays
     // verifiable from the purge point (a purge record MACed with the audit key). Returns the number
     // of events removed.
