@@ -11,6 +11,7 @@
 #include <QRegularExpression>
 #include <QSqlDatabase>
 #include <QThread>
+#include <QTimer>
 
 #include <openssl/crypto.h>
 
@@ -505,6 +506,8 @@ namespace {
 // The requests that verify or hash a password with Argon2 (tens of milliseconds and tens of MiB
 // each): a flood of them queues in a pool of their own instead of taking every worker.
 constexpr int PasswordThreadNice = 10;
+constexpr int PasswordRefusalDelayMs = 1000;
+constexpr qint64 RefusalLogIntervalMs = 10000;
 
 bool hashesPasswords(const http::HttpRequest& request)
 {
@@ -539,26 +542,7 @@ void RestApi::handle(std::shared_ptr<http::HttpExchange> exchange)
     const int capacity = passwords ? m_passwordCapacity : m_poolCapacity;
     if (load.fetch_add(1, std::memory_order_relaxed) >= capacity) {
         load.fetch_sub(1, std::memory_order_relaxed);
-        // Answered here, on the I/O thread, without a worker or the database: a flood is refused
-        // at the cost of writing a few hundred bytes.
-        Reply reply = problem(503, QStringLiteral("urn:portcullis:problem:overloaded"), problemTitle(503),
-                              passwords ? Tr::tr("Too many sign-ins are waiting; try again in a few seconds.")
-                                        : Tr::tr("The server is busy; try again in a few seconds."),
-                              QStringLiteral("unavailable"));
-        http::HttpResponse response;
-        response.status = reply.status;
-        response.contentType = reply.contentType;
-        response.body = std::move(reply.body);
-        response.headers.emplaceBack("Retry-After", passwords ? "5" : "2");
-        response.headers.emplaceBack("Cache-Control", "no-store");
-        response.headers.emplaceBack("X-Content-Type-Options", "nosniff");
-        response.headers.emplaceBack("X-Request-Id", QByteArray::number(exchange->request().id));
-        response.actorLabel = QStringLiteral("-");
-        qCWarning(lcHttp).noquote() << QStringLiteral("#%1 refused: %2 queue full (%3 requests)")
-                                           .arg(exchange->request().id)
-                                           .arg(passwords ? QStringLiteral("password") : QStringLiteral("worker"))
-                                           .arg(capacity);
-        exchange->respond(std::move(response));
+        refuseOverloaded(std::move(exchange), passwords);
         return;
     }
     pool.start([this, exchange, &load, passwords]() {
@@ -567,6 +551,55 @@ void RestApi::handle(std::shared_ptr<http::HttpExchange> exchange)
         process(*exchange);
         load.fetch_sub(1, std::memory_order_relaxed);
     });
+}
+
+void RestApi::refuseOverloaded(std::shared_ptr<http::HttpExchange> exchange, bool passwords)
+{
+    // Answered without a worker or the database: a flood is refused at the cost of a few hundred
+    // bytes.
+    Reply reply = problem(503, QStringLiteral("urn:portcullis:problem:overloaded"), problemTitle(503),
+                          passwords ? Tr::tr("Too many sign-ins are waiting; try again in a few seconds.")
+                                    : Tr::tr("The server is busy; try again in a few seconds."),
+                          QStringLiteral("unavailable"));
+    http::HttpResponse response;
+    response.status = reply.status;
+    response.contentType = reply.contentType;
+    response.body = std::move(reply.body);
+    response.headers.emplaceBack("Retry-After", passwords ? "5" : "2");
+    response.headers.emplaceBack("Cache-Control", "no-store");
+    response.headers.emplaceBack("X-Content-Type-Options", "nosniff");
+    response.headers.emplaceBack("X-Request-Id", QByteArray::number(exchange->request().id));
+    response.actorLabel = QStringLiteral("-");
+    // One line for the first refusal, then at most one every 10 s with the count: a flood must not
+    // turn into a flood of log lines.
+    const qint64 refused = m_refusedSinceLog.fetch_add(1, std::memory_order_relaxed) + 1;
+    const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
+    qint64 last = m_lastRefusalLogMs.load(std::memory_order_relaxed);
+    if (nowMs - last >= RefusalLogIntervalMs
+        && m_lastRefusalLogMs.compare_exchange_strong(last, nowMs, std::memory_order_relaxed)) {
+        m_refusedSinceLog.fetch_sub(refused, std::memory_order_relaxed);
+        qCWarning(lcHttp).noquote() << QStringLiteral("overloaded: %1 requests refused with 503 since the last report "
+                                                      "(latest #%2: the %3 queue was full, %4 requests)")
+                                           .arg(refused)
+                                           .arg(exchange->request().id)
+                                           .arg(passwords ? QStringLiteral("password") : QStringLiteral("worker"))
+                                           .arg(passwords ? m_passwordCapacity : m_poolCapacity);
+    }
+    if (!passwords) {
+        exchange->respond(std::move(response));
+        return;
+    }
+    // A sign-in flood that ignores Retry-After would otherwise come straight back: its refusal is
+    // held for a second (a timer on this object's thread, no worker), so each of the attacker's
+    // connections costs it a second per attempt and the server a few bytes.
+    QMetaObject::invokeMethod(
+        this,
+        [this, exchange, response = std::move(response)]() mutable {
+            QTimer::singleShot(PasswordRefusalDelayMs, this, [exchange, response = std::move(response)]() mutable {
+                exchange->respond(std::move(response));
+            });
+        },
+        Qt::QueuedConnection);
 }
 
 void RestApi::process(http::HttpExchange& exchange)

@@ -66,6 +66,8 @@ public:
 
 private:
     void process(http::HttpExchange& exchange); // worker thread
+    // A full queue: 503 with Retry-After (a sign-in's after a second's delay).
+    void refuseOverloaded(std::shared_ptr<http::HttpExchange> exchange, bool passwords);
     Result<WorkerContext*> contextForThisThread();
     void dropContextOfThisThread();
 
@@ -81,6 +83,8 @@ private:
     std::atomic_int m_poolLoad { 0 };
     std::atomic_int m_passwordLoad { 0 };
     int m_poolCapacity = 0;
+    std::atomic<qint64> m_refusedSinceLog { 0 };
+    std::atomic<qint64> m_lastRefusalLogMs { 0 };
     int m_passwordCapacity = 0;
 };
 
