@@ -109,7 +109,7 @@ Status prepareDatabase(const DatabaseConfig& config, const QString& auditKeyFile
             store.core().setAuditKeyFile(auditKeyFile);
             status = store.prepare();
             // Another server starting at the same moment may have applied the same migration.
-            if (!status && schemaVersion(db) >= latestSchemaVersion())
+            if (!status && schemaVersion(db) == latestSchemaVersion())
                 status = store.roles().seedCatalog();
             if (status) {
                 QSqlQuery q(db);

@@ -389,6 +389,37 @@ void TestServerCli::initOnAnInitialisedDatabaseNeedsNoAdmin()
     const Run older = server({ QStringLiteral("init"), QStringLiteral("--db"), dbPath() });
     QCOMPARE(older.exitCode, 2);
     QVERIFY2(older.err.contains(QStringLiteral("newer than this version of Portcullis knows")), qPrintable(older.err));
+    // Every program that opens it refuses it the same way, before writing anything: the server
+    // (which used to start and create users), seed-demo (which used to fill it), the audit tools.
+    const QStringList writers[] = {
+        { QStringLiteral("seed-demo"), QStringLiteral("--db"), dbPath(), QStringLiteral("--tenants"),
+          QStringLiteral("1"), QStringLiteral("--users"), QStringLiteral("5"), QStringLiteral("--events"),
+          QStringLiteral("10") },
+        { QStringLiteral("verify-audit"), QStringLiteral("--db"), dbPath() },
+        { QStringLiteral("purge-audit"), QStringLiteral("--db"), dbPath(), QStringLiteral("--older-than"),
+          QStringLiteral("30"), QStringLiteral("--admin-email"), kAdminEmail, QStringLiteral("--admin-password-file"),
+          m_passwordFile },
+    };
+    for (const QStringList& arguments : writers) {
+        const Run refused = server(arguments);
+        QVERIFY2(refused.exitCode != 0, qPrintable(arguments.first() + QStringLiteral(": ") + refused.all()));
+        QVERIFY2(refused.err.contains(QStringLiteral("newer than this version of Portcullis knows")),
+                 qPrintable(arguments.first() + QStringLiteral(": ") + refused.all()));
+    }
+    portcullis::test::ServerProcess serve;
+    QVERIFY2(!serve.start(dbPath(), m_dir->filePath(QStringLiteral("jwt-secret"))), "serve started on a newer schema");
+    QVERIFY2(serve.output().contains(QStringLiteral("newer than this version of Portcullis knows")),
+             qPrintable(serve.output()));
+    // Nothing was written: still the one user (read with a plain connection, as the store refuses it).
+    {
+        QSqlDatabase raw = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("raw"));
+        raw.setDatabaseName(dbPath());
+        QVERIFY(raw.open());
+        QSqlQuery q(raw);
+        QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM users")) && q.next());
+        QCOMPARE(q.value(0).toInt(), 1);
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("raw"));
 }
 
 void TestServerCli::purgeAuditKeepsRecentEventsAndAVerifiableChain()

@@ -106,7 +106,17 @@ static QString describe(const QSqlError& error)
     return text;
 }
 
-Result<QSqlDatabase> openDatabase(const DatabaseConfig& config, const QString& connectionName, bool createIfMissing)
+namespace {
+
+ServiceError newerSchema(int version)
+{
+    return ServiceError::storage(Tr::tr("This database has schema version %1, newer than this version of "
+                                        "Portcullis knows (%2): upgrade Portcullis before using it")
+                                     .arg(version)
+                                     .arg(latestSchemaVersion()));
+}
+
+Result<QSqlDatabase> openConnection(const DatabaseConfig& config, const QString& connectionName, bool createIfMissing)
 {
     if (config.dialect == Dialect::Sqlite) {
         if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QSQLITE")))
@@ -173,6 +183,25 @@ Result<QSqlDatabase> openDatabase(const DatabaseConfig& config, const QString& c
     return db;
 }
 
+} // namespace
+
+Result<QSqlDatabase> openDatabase(const DatabaseConfig& config, const QString& connectionName, bool createIfMissing)
+{
+    Result<QSqlDatabase> db = openConnection(config, connectionName, createIfMissing);
+    if (!db)
+        return db;
+    // The one check every program passes through (console, serve and each of its workers, every
+    // command): a newer program has migrated this database, and an older one must not read or
+    // write it with a schema it does not know in mind.
+    if (const int version = schemaVersion(db.value()); version > latestSchemaVersion()) {
+        db.value().close();
+        db = newerSchema(version); // drops the last handle of the connection before it is removed
+        QSqlDatabase::removeDatabase(connectionName);
+        return db;
+    }
+    return db;
+}
+
 QStringList migrationStatements(const QString& script, Dialect dialect)
 {
     // Statements are separated by lines "--@@" (both dialects), "--@@ sqlite" or "--@@ postgres".
@@ -230,10 +259,7 @@ Result<int> migrate(QSqlDatabase& db, Dialect dialect)
     // A newer program has migrated this database: an older one must not run on a schema it does
     // not know (it would write rows the newer code does not expect).
     if (current > latestSchemaVersion())
-        return ServiceError::storage(Tr::tr("This database has schema version %1, newer than this version of "
-                                            "Portcullis knows (%2): upgrade Portcullis before using it")
-                                         .arg(current)
-                                         .arg(latestSchemaVersion()));
+        return newerSchema(current);
     int applied = 0;
     for (int version = current + 1; version <= latestSchemaVersion(); ++version) {
         QFile file(kMigrations.at(version - 1));
