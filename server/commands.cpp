@@ -317,8 +317,10 @@ Parsed<InitOptions> parseInit(const QStringList& arguments)
     options.database = *dbValue;
     options.adminEmail = parser.value(email).trimmed();
     options.adminPasswordFile = parser.value(passwordFile); // as given: a file name may have spaces
-    if (parser.isSet(organization))
+    if (parser.isSet(organization)) {
         options.organization = parser.value(organization).trimmed();
+        options.organizationGiven = true;
+    }
     options.adminUsername = parser.value(username).trimmed();
     options.auditKeyFile = parser.value(auditKey);
     options.appRole = parser.value(appRole).trimmed();
@@ -546,9 +548,26 @@ int runInit(const InitOptions& options)
                 commandError(kInit, applied.error().message);
                 return exitcode::Storage;
             }
-            printOut(Cli::tr("database already initialised (schema version %1); applied %2 migrations")
+            printOut(Cli::tr("database already initialised (schema version %1); %2")
                          .arg(schemaVersion(connection.db()))
-                         .arg(*applied));
+                         .arg(*applied == 0       ? Cli::tr("no migration was pending")
+                                  : *applied == 1 ? Cli::tr("applied 1 migration")
+                                                  : Cli::tr("applied %1 migrations").arg(*applied)));
+            // Options that only shape a new database: say they were not used rather than let the
+            // operator believe an admin or an organization was created.
+            QStringList unused;
+            if (!options.adminEmail.isEmpty())
+                unused << QStringLiteral("--admin-email");
+            if (!options.adminPasswordFile.isEmpty())
+                unused << QStringLiteral("--admin-password-file");
+            if (!options.adminUsername.isEmpty())
+                unused << QStringLiteral("--admin-username");
+            if (options.organizationGiven)
+                unused << QStringLiteral("--org");
+            if (!unused.isEmpty())
+                printErr(Cli::tr("%1: %2 not used: %3 is initialised already, so no admin or organization was "
+                                 "created (add them in the console or through the API)")
+                             .arg(kInit, unused.join(QStringLiteral(", ")), where));
             if (!keyAndCheckpoint())
                 return exitcode::AuditKey;
             return finishAppRole(connection);
@@ -790,13 +809,13 @@ Parsed<PurgeAuditOptions> parsePurgeAudit(const QStringList& arguments)
         QStringLiteral("FILE"));
     const QCommandLineOption auditKey = auditKeyOption();
     parser.addOptions({ db, olderThan, email, passwordFile, auditKey });
-    const QString notes = Cli::tr(
-        "Audit retention: deletes the audit events older than the given age, oldest first. The hash of the\n"
-        "last removed event is kept as the anchor the remaining chain is verified from, in a purge record\n"
-        "authenticated with the audit key, so verify-audit still passes, and the purge itself is audited\n"
-        "(audit.purged, with the number of events removed). A checkpoint is written afterwards.\n"
-        "Prints \"purged N events\" and exits 0; exits 1 when the admin is not a super admin or the password\n"
-        "is wrong.");
+    const QString notes
+        = Cli::tr("Audit retention: deletes the audit events older than the given age, oldest first. The hash of the\n"
+                  "last removed event is kept as the anchor the remaining chain is verified from, in a purge record\n"
+                  "authenticated with the audit key, so verify-audit still passes, and the purge itself is audited\n"
+                  "(audit.purged, with the number of events removed). A checkpoint is written afterwards.\n"
+                  "Prints \"purged N events\" and exits 0 (nothing when no event was old enough; the run is audited\n"
+                  "either way); exits 1 when the admin is not a super admin or the password is wrong.");
     Parsed<PurgeAuditOptions> parsed;
     if (auto leave = parseCommand(parser, kPurgeAudit,
                                   Cli::tr("Remove old audit events (retention), keeping the chain verifiable."),
@@ -896,9 +915,12 @@ int runPurgeAudit(const PurgeAuditOptions& options)
         commandError(kPurgeAudit, checkpoint.error().message);
         return exitcode::AuditKey;
     }
-    printOut(Cli::tr("purged %1 events older than %2 UTC")
-                 .arg(*purged)
-                 .arg(before.toString(QStringLiteral("yyyy-MM-dd HH:mm"))));
+    // Quiet when there was nothing to purge (a monthly cron job mails only what it did); the run is
+    // in the audit log either way.
+    if (*purged > 0)
+        printOut(Cli::tr("purged %1 events older than %2 UTC")
+                     .arg(*purged)
+                     .arg(before.toString(QStringLiteral("yyyy-MM-dd HH:mm"))));
     return exitcode::Ok;
 }
 

@@ -39,6 +39,7 @@ struct InitOptions
     QString adminEmail;
     QString adminPasswordFile; // "-" reads standard input
     QString organization = QStringLiteral("Default");
+    bool organizationGiven = false; // --org was on the command line
     QString adminUsername; // derived from the email when empty
     // PostgreSQL: a least-privilege login role for consoles and servers (created or updated, and
     // its grants applied again, on every init that names it).

@@ -11,6 +11,8 @@
 
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QScopeGuard>
 
@@ -200,9 +202,17 @@ void TestServerCli::initTwiceChangesNothing()
                    QStringLiteral("other@portcullis.example"), QStringLiteral("--admin-password-file"), m_passwordFile,
                    QStringLiteral("--org"), QStringLiteral("Another Org") });
     QVERIFY2(again.exitCode == 0, qPrintable(again.all()));
-    QVERIFY2(again.out.contains(QStringLiteral("database already initialised (schema version %1); applied 0 migrations")
-                                    .arg(latestSchemaVersion())),
-             qPrintable(again.out));
+    QVERIFY2(
+        again.out.contains(QStringLiteral("database already initialised (schema version %1); no migration was pending")
+                               .arg(latestSchemaVersion())),
+        qPrintable(again.out));
+    // ... and says that those options were not used, naming each.
+    QVERIFY2(again.err.contains(QStringLiteral("--admin-email, --admin-password-file, --org not used")),
+             qPrintable(again.err));
+    QVERIFY2(again.err.contains(QStringLiteral("no admin or organization was created")), qPrintable(again.err));
+    // A plain upgrade run (no such options) says nothing of the kind.
+    const Run upgrade = server({ QStringLiteral("init"), QStringLiteral("--db"), dbPath() });
+    QVERIFY2(upgrade.exitCode == 0 && !upgrade.err.contains(QStringLiteral("not used")), qPrintable(upgrade.all()));
     OpenStore open(dbPath());
     QCOMPARE(open.count(QStringLiteral("users")), users);
     QCOMPARE(open.count(QStringLiteral("organizations")), organizations);
@@ -509,6 +519,23 @@ void TestServerCli::purgeAuditKeepsRecentEventsAndAVerifiableChain()
     while (q.next())
         outcomes << q.value(0).toString();
     QCOMPARE(outcomes, (QStringList { QStringLiteral("denied"), QStringLiteral("success") }));
+    q.finish();
+
+    // Run again (the next month's cron job): nothing is that old any more. It says nothing (cron
+    // mails only output) and exits 0, and the run is still in the audit log, with 0 removed.
+    const Run again = server({ QStringLiteral("purge-audit"), QStringLiteral("--db"), dbPath(),
+                               QStringLiteral("--older-than"), QStringLiteral("30"), QStringLiteral("--admin-email"),
+                               kAdminEmail, QStringLiteral("--admin-password-file"), m_passwordFile });
+    QVERIFY2(again.exitCode == 0, qPrintable(again.all()));
+    QVERIFY2(again.out.isEmpty(), qPrintable(again.out));
+    QVERIFY(q.exec(QStringLiteral("SELECT outcome, details FROM audit_events WHERE action = 'audit.purged' "
+                                  "ORDER BY id DESC LIMIT 1")));
+    QVERIFY(q.next());
+    QCOMPARE(q.value(0).toString(), QStringLiteral("success"));
+    QCOMPARE(QJsonDocument::fromJson(q.value(1).toString().toUtf8()).object().value(QStringLiteral("events_removed")),
+             QJsonValue(0));
+    q.finish();
+    QCOMPARE(server({ QStringLiteral("verify-audit"), QStringLiteral("--db"), dbPath() }).exitCode, 0);
 }
 
 void TestServerCli::helpOfEachCommand_data()

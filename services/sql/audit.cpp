@@ -678,8 +678,16 @@ Result<qint64> AuditManager::purge(const Actor& actor, const QDateTime& before)
                 q, QStringLiteral("SELECT id, hash FROM audit_events WHERE occurred_at < ? ORDER BY id DESC LIMIT 1"),
                 { before.toMSecsSinceEpoch() }))
             return m_core.sqlError(q, Tr::tr("Finding the purge point"));
-        if (!q.next())
+        if (!q.next()) {
+            // Nothing that old: the run is still recorded, so a retention job leaves a trace every time.
+            q.finish();
+            if (auto a = m_core.appendAudit(actor, QStringLiteral("audit.purged"), QStringLiteral("audit"), {}, 0,
+                                            { { QStringLiteral("events_removed"), 0 },
+                                              { QStringLiteral("before"), before.toUTC().toString(Qt::ISODate) } });
+                !a)
+                return a.error();
             return qint64(0);
+        }
         const Id lastPurged = q.value(0).toLongLong();
         const QString anchor = q.value(1).toString();
         q.finish();
