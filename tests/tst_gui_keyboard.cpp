@@ -6,6 +6,7 @@
 #include "displayformat.h"
 #include "guiutil.h"
 #include "messagebox.h"
+#include "panes.h"
 #include "userdialogs.h"
 #include "userlistmodel.h"
 #include "userspane.h"
@@ -235,6 +236,8 @@ void TestGuiKeyboard::sectionsByShortcut()
     QWidget* window = c.window.get();
     const QStringList names = c.window->paneNames();
     QCOMPARE(names.size(), 7);
+    // --pane is checked against this list before signing in: it must name the panes there are.
+    QCOMPARE(allPaneNames(), names);
     // Ctrl+1 … Ctrl+7, from wherever the focus is; the navigation list follows.
     for (int i = names.size(); i >= 1; --i) {
         press(window, QKeyCombination(Qt::ControlModifier, Qt::Key(Qt::Key_0 + i)));

@@ -16,6 +16,7 @@
 #include <QProcess>
 #include <QPushButton>
 #include <QSettings>
+#include <QSqlQuery>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 
@@ -129,12 +130,42 @@ void TestGuiLauncher::screenshotWritesAPng()
     QVERIFY(!image.isNull());
     QVERIFY(image.width() >= 800);
 
+    // Sessions still open, and sign-ins, of a user: an unattended run must leave neither behind
+    // when it fails.
+    auto count = [&db](const QString& sql, Id userId) {
+        QSqlQuery q(db->store().core().db());
+        q.prepare(sql);
+        q.addBindValue(userId);
+        return q.exec() && q.next() ? q.value(0).toLongLong() : -1;
+    };
+    const QString openSessions
+        = QStringLiteral("SELECT COUNT(*) FROM sessions WHERE user_id = ? AND revoked_at IS NULL");
+    const QString signIns = QStringLiteral(
+        "SELECT COUNT(*) FROM audit_events WHERE action = 'user.login' AND outcome = 'success' AND actor_id = ?");
+    QCOMPARE(count(openSessions, world.superAdmin.id), 0); // the first run signed out
+    const qint64 signInsBefore = count(signIns, world.superAdmin.id);
+
+    // A wrong --pane is refused before signing in at all.
     options.pane = QStringLiteral("no-such-pane");
     Launcher failing(options);
     QSignalSpy failed(&failing, &Launcher::finished);
     failing.start();
-    QVERIFY(failed.wait(30000));
+    QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, 30000); // (at once: nothing to wait for)
     QCOMPARE(failed.first().first().toInt(), 1);
+    QCOMPARE(count(signIns, world.superAdmin.id), signInsBefore);
+    QCOMPARE(count(openSessions, world.superAdmin.id), 0);
+
+    // A failure after signing in (an account the console is not for) ends the session it opened.
+    const User plain = world.makeUser(world.orgA.id, QStringLiteral("user"));
+    options.pane = QStringLiteral("users");
+    options.user = plain.email;
+    Launcher refused(options);
+    QSignalSpy refusedDone(&refused, &Launcher::finished);
+    refused.start();
+    QVERIFY(refusedDone.wait(30000));
+    QCOMPARE(refusedDone.first().first().toInt(), 1);
+    QVERIFY(count(QStringLiteral("SELECT COUNT(*) FROM sessions WHERE user_id = ?"), plain.id) >= 1); // it did sign in
+    QCOMPARE(count(openSessions, plain.id), 0);
 }
 
 void TestGuiLauncher::rememberedProfileHoldsNoPassword()

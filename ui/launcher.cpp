@@ -85,11 +85,22 @@ Launcher::~Launcher()
 void Launcher::fail(const QString& message)
 {
     std::fprintf(stderr, "portcullis: %s\n", qPrintable(message));
+    if (m_signedIn && m_backend) {
+        // A failed unattended run must not leave its session open for the refresh lifetime: the
+        // sign-out is audited, and the process ends once it is done (or failed).
+        m_signedIn = false;
+        whenDone(m_backend->signOut(), this, [this](const Status&) { emit finished(1); });
+        return;
+    }
     emit finished(1);
 }
 
 void Launcher::start()
 {
+    // Arguments are checked before anything is opened or signed in to.
+    if (m_unattended && !m_options.pane.isEmpty() && !allPaneNames().contains(m_options.pane))
+        return fail(
+            tr("Unknown pane %1; choose one of %2").arg(m_options.pane, allPaneNames().join(QStringLiteral(", "))));
     if (!m_options.server.isEmpty()) {
         const QUrl url(m_options.server.trimmed());
         if (!url.isValid() || (url.scheme() != QLatin1String("https") && url.scheme() != QLatin1String("http"))
@@ -284,12 +295,16 @@ void Launcher::signIn(const QString& user, const QString& password)
                 showConnectDialog(signedIn.error().message);
             return;
         }
+        m_signedIn = true;
         const Actor& actor = signedIn.value().actor;
         if (!mayUseConsole(actor)) {
             const QString message
                 = tr("%1 has no administrative permissions; the console is for admins").arg(actor.email);
             if (m_unattended)
                 return fail(message);
+            // The session is of no use here: end it rather than leave it open.
+            m_signedIn = false;
+            m_backend->signOut();
             if (dialog)
                 dialog->showError(message);
             return;
@@ -314,6 +329,7 @@ void Launcher::showMainWindow()
     });
     // Banned, revoked or suspended elsewhere: the next call found out. Back to sign-in, saying why.
     connect(m_backend.get(), &Backend::sessionEnded, m_window, [this](const QString& reason) {
+        m_signedIn = false; // ended already
         if (m_unattended)
             return fail(reason);
         m_window->setAttribute(Qt::WA_QuitOnClose, false);
@@ -345,6 +361,7 @@ void Launcher::takeScreenshot()
                 return fail(tr("Cannot write the screenshot %1").arg(m_options.screenshot));
             std::fprintf(stdout, "%s\n", qPrintable(tr("saved %1").arg(m_options.screenshot)));
             // End the session (audited as a sign-out) before quitting.
+            m_signedIn = false;
             whenDone(m_backend->signOut(), this, [this](const Status&) { emit finished(0); });
         });
     };

@@ -63,6 +63,7 @@ private:
 
     LaunchOptions m_options;
     bool m_unattended = false;
+    bool m_signedIn = false; // a session is open: fail() ends it before quitting
     // Owned here and handed to RestBackend: one manager per console, never a global.
     QNetworkAccessManager* m_network = nullptr;
     std::unique_ptr<Backend> m_backend;

@@ -34,4 +34,11 @@ void addAllPanes(MainWindow* window, Backend* backend)
     });
 }
 
+QStringList allPaneNames()
+{
+    return { QStringLiteral("dashboard"), QStringLiteral("organizations"), QStringLiteral("users"),
+             QStringLiteral("roles"),     QStringLiteral("api-keys"),      QStringLiteral("sessions"),
+             QStringLiteral("audit") };
+}
+
 } // namespace portcullis
