@@ -564,6 +564,7 @@ private slots:
     void revokedSessionRefreshesOnceThenAsksToSignIn();
     void refusedAccessTokenIsRefreshedOnceForAllWaiting();
     void tlsTrustedThroughCaFileOnly();
+    void sessionsNameTheConsole();
 
 private:
     QTemporaryDir m_dir;
@@ -769,10 +770,49 @@ void RestFailures::tlsTrustedThroughCaFileOnly()
     RestBackend suspicious(&fresh, secure.url());
     const Result<SignedIn> refused = await(suspicious.signIn(kRootEmail, kRootPassword));
     QVERIFY_ERROR(refused, ErrorCode::Unavailable);
-    QVERIFY2(refused.error().message.contains(QLatin1String("secure connection failed")),
+    // The server was reached; what is wrong is trust, and the message says where to fix it.
+    QVERIFY2(refused.error().message.contains(QLatin1String("certificate is not trusted")),
              qPrintable(refused.error().message));
+    QVERIFY2(refused.error().message.contains(QLatin1String("Trusted CA")), qPrintable(refused.error().message));
+    QVERIFY2(refused.error().message.contains(QLatin1String("--ca-file")), qPrintable(refused.error().message));
 
-    QVERIFY_ERROR(suspicious.trustCaFile(m_dir.filePath(QStringLiteral("jwt-secret"))), ErrorCode::Validation);
+    // Plain HTTP to the TLS port: the answer suggests https://.
+    QUrl plainUrl = secure.url();
+    plainUrl.setScheme(QStringLiteral("http"));
+    QNetworkAccessManager plainNetwork;
+    RestBackend plain(&plainNetwork, plainUrl);
+    const Result<SignedIn> plainRefused = await(plain.signIn(kRootEmail, kRootPassword));
+    QVERIFY_ERROR(plainRefused, ErrorCode::Unavailable);
+    QVERIFY2(plainRefused.error().message.contains(QLatin1String("https://")),
+             qPrintable(plainRefused.error().message));
+
+    // A CA file: not a certificate, missing, each with its own reason.
+    auto notPem = suspicious.trustCaFile(m_dir.filePath(QStringLiteral("jwt-secret")));
+    QVERIFY_ERROR(notPem, ErrorCode::Validation);
+    QVERIFY2(notPem.error().toString().contains(QLatin1String("no PEM certificate")),
+             qPrintable(notPem.error().toString()));
+    auto missing = suspicious.trustCaFile(m_dir.filePath(QStringLiteral("missing.pem")));
+    QVERIFY_ERROR(missing, ErrorCode::Validation);
+    QVERIFY2(missing.error().toString().contains(QLatin1String("does not exist")),
+             qPrintable(missing.error().toString()));
+}
+
+// The sessions list says what opened a session: the console by name and version, which an admin
+// can tell from a browser or a script (it used to read "Mozilla/5.0").
+void RestFailures::sessionsNameTheConsole()
+{
+    RestBackend backend(&m_network, m_server.url());
+    const Result<SignedIn> signedIn = await(backend.signIn(kRootEmail, kRootPassword));
+    QVERIFY_RESULT(signedIn);
+    SessionQuery query;
+    query.userId = signedIn->actor.userId;
+    const auto sessions = await(backend.listSessions(query));
+    QVERIFY_RESULT(sessions);
+    bool found = false;
+    for (const Session& s : sessions->items)
+        found = found || s.userAgent == QStringLiteral("Portcullis-Console/" PORTCULLIS_VERSION);
+    QVERIFY2(found,
+             qPrintable(sessions->items.isEmpty() ? QStringLiteral("no session") : sessions->items.first().userAgent));
 }
 
 int main(int argc, char** argv)

@@ -896,6 +896,22 @@
         <source>Your session has ended: %1</source>
         <translation>Ihre Sitzung ist beendet: %1</translation>
     </message>
+    <message>
+        <source>%1 does not exist</source>
+        <translation>%1 existiert nicht</translation>
+    </message>
+    <message>
+        <source>Cannot read %1</source>
+        <translation>%1 kann nicht gelesen werden</translation>
+    </message>
+    <message>
+        <source>%1 was reached, but its certificate is not trusted (%2). Choose the certificate of the authority that issued it under &quot;Trusted CA&quot; (or start the console with --ca-file FILE)</source>
+        <translation>%1 wurde erreicht, aber sein Zertifikat ist nicht vertrauenswürdig (%2). Wählen Sie unter „Vertrauenswürdige CA“ das Zertifikat der ausstellenden Stelle (oder starten Sie die Konsole mit --ca-file DATEI)</translation>
+    </message>
+    <message>
+        <source>Cannot reach %1: the connection closed without an HTTP answer. If the server uses TLS, connect to https://%2 instead</source>
+        <translation>%1 ist nicht erreichbar: Die Verbindung wurde ohne HTTP-Antwort geschlossen. Wenn der Server TLS verwendet, verbinden Sie sich stattdessen mit https://%2</translation>
+    </message>
 </context>
 <context>
     <name>Portcullis::Roles</name>
@@ -3082,6 +3098,10 @@ Drücken Sie F5, um es erneut zu versuchen.</translation>
     <message>
         <source>The %1 pane did not show its data within %2 s</source>
         <translation>Der Bereich %1 hat seine Daten nicht innerhalb von %2 s angezeigt</translation>
+    </message>
+    <message>
+        <source>Cannot sign in: %1</source>
+        <translation>Anmeldung nicht möglich: %1</translation>
     </message>
 </context>
 <context>

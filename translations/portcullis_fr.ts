@@ -896,6 +896,22 @@
         <source>Your session has ended: %1</source>
         <translation>Votre session est terminée : %1</translation>
     </message>
+    <message>
+        <source>%1 does not exist</source>
+        <translation>%1 n’existe pas</translation>
+    </message>
+    <message>
+        <source>Cannot read %1</source>
+        <translation>Impossible de lire %1</translation>
+    </message>
+    <message>
+        <source>%1 was reached, but its certificate is not trusted (%2). Choose the certificate of the authority that issued it under &quot;Trusted CA&quot; (or start the console with --ca-file FILE)</source>
+        <translation>%1 a été joint, mais son certificat n’est pas de confiance (%2). Choisissez le certificat de l’autorité qui l’a émis sous « AC de confiance » (ou démarrez la console avec --ca-file FICHIER)</translation>
+    </message>
+    <message>
+        <source>Cannot reach %1: the connection closed without an HTTP answer. If the server uses TLS, connect to https://%2 instead</source>
+        <translation>Impossible de joindre %1 : la connexion s’est fermée sans réponse HTTP. Si le serveur utilise TLS, connectez-vous plutôt à https://%2</translation>
+    </message>
 </context>
 <context>
     <name>Portcullis::Roles</name>
@@ -3082,6 +3098,10 @@ Appuyez sur F5 pour réessayer.</translation>
     <message>
         <source>The %1 pane did not show its data within %2 s</source>
         <translation>Le volet %1 n&apos;a pas affiché ses données dans les %2 s</translation>
+    </message>
+    <message>
+        <source>Cannot sign in: %1</source>
+        <translation>Connexion impossible : %1</translation>
     </message>
 </context>
 <context>

@@ -288,7 +288,9 @@ void Launcher::signIn(const QString& user, const QString& password)
         ConnectDialog* dialog = m_dialog.data();
         if (!signedIn.ok()) {
             if (m_unattended)
-                return fail(tr("Sign-in refused: %1").arg(signedIn.error().message));
+                return fail(signedIn.error().code == ErrorCode::Unavailable
+                                ? tr("Cannot sign in: %1").arg(signedIn.error().message)
+                                : tr("Sign-in refused: %1").arg(signedIn.error().message));
             if (dialog)
                 dialog->showError(signedIn.error().message);
             else

@@ -5,6 +5,7 @@
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QNetworkAccessManager>
@@ -13,6 +14,7 @@
 #include <QPromise>
 #include <QSaveFile>
 #include <QSslCertificate>
+#include <QSslError>
 #include <QTimer>
 
 namespace portcullis {
@@ -27,6 +29,9 @@ struct Tr
 };
 
 using Response = RestBackend::Response;
+
+// The certificate problems a reply's sslErrors() reported, kept for transportError().
+constexpr char kSslErrorsProperty[] = "portcullisSslErrors";
 
 QString sessionEndedMessage()
 {
@@ -101,6 +106,14 @@ QString RestBackend::describe() const
 
 Status RestBackend::trustCaFile(const QString& pemFile)
 {
+    const QFileInfo info(pemFile);
+    if (!info.exists())
+        return ServiceError::validationField(
+            QStringLiteral("ca_file"),
+            QCoreApplication::translate("Portcullis::Rest", "%1 does not exist").arg(pemFile));
+    if (!info.isFile() || !info.isReadable())
+        return ServiceError::validationField(
+            QStringLiteral("ca_file"), QCoreApplication::translate("Portcullis::Rest", "Cannot read %1").arg(pemFile));
     const QList<QSslCertificate> certificates = QSslCertificate::fromPath(pemFile, QSsl::Pem);
     if (certificates.isEmpty())
         return ServiceError::validationField(
@@ -157,6 +170,8 @@ void RestBackend::issue(std::shared_ptr<Pending> pending)
     QNetworkRequest request(url);
     request.setTransferTimeout(m_timeoutMs);
     request.setRawHeader("Accept", "application/json, application/problem+json");
+    // Sessions list what opened them: the console by name and version, not a browser's string.
+    request.setHeader(QNetworkRequest::UserAgentHeader, QByteArrayLiteral("Portcullis-Console/" PORTCULLIS_VERSION));
     if (url.scheme() == QLatin1String("https"))
         request.setSslConfiguration(m_ssl);
     if (r.authenticated && !m_accessToken.isEmpty())
@@ -173,6 +188,13 @@ void RestBackend::issue(std::shared_ptr<Pending> pending)
     QNetworkReply* reply = body.isEmpty() ? m_network->sendCustomRequest(request, r.method)
                                           : m_network->sendCustomRequest(request, r.method, body);
     m_inFlight << QPointer<QNetworkReply>(reply);
+    connect(reply, &QNetworkReply::sslErrors, reply, [reply](const QList<QSslError>& errors) {
+        QStringList problems;
+        for (const QSslError& e : errors)
+            problems << e.errorString();
+        problems.removeDuplicates();
+        reply->setProperty(kSslErrorsProperty, problems.join(QStringLiteral("; ")));
+    });
     qCDebug(lcRest) << r.method << r.path; // never the query values or headers: no secrets in the log
     if (r.onData) {
         connect(reply, &QNetworkReply::readyRead, this, [this, reply, pending] {
@@ -356,11 +378,34 @@ ServiceError RestBackend::transportError(QNetworkReply* reply) const
             QCoreApplication::translate("Portcullis::Rest", "%1 did not answer within %2 seconds")
                 .arg(host)
                 .arg(qMax(1, m_timeoutMs / 1000)));
-    case QNetworkReply::SslHandshakeFailedError:
+    case QNetworkReply::SslHandshakeFailedError: {
+        // The server was reached; what failed is trust in its certificate (the usual case: a private
+        // CA the console was not told about), or the TLS handshake itself.
+        const QString certificateProblems = reply->property(kSslErrorsProperty).toString();
+        if (!certificateProblems.isEmpty())
+            return ServiceError::unavailable(
+                QCoreApplication::translate("Portcullis::Rest",
+                                            "%1 was reached, but its certificate is not trusted (%2). Choose the "
+                                            "certificate of the authority that issued it under \"Trusted CA\" (or "
+                                            "start the console with --ca-file FILE)")
+                    .arg(host, certificateProblems));
         return ServiceError::unavailable(
             QCoreApplication::translate("Portcullis::Rest", "Cannot reach %1: the secure connection failed (%2)")
                 .arg(host, reply->errorString()));
+    }
     case QNetworkReply::RemoteHostClosedError:
+    case QNetworkReply::ProtocolFailure:
+    case QNetworkReply::UnknownNetworkError:
+        // Plain HTTP sent to a TLS port is answered by a closed connection (or TLS bytes).
+        if (reply->url().scheme() == QLatin1String("http"))
+            return ServiceError::unavailable(
+                QCoreApplication::translate("Portcullis::Rest",
+                                            "Cannot reach %1: the connection closed without an HTTP answer. If the "
+                                            "server uses TLS, connect to https://%2 instead")
+                    .arg(host, reply->url().adjusted(QUrl::RemoveUserInfo).authority()));
+        if (reply->error() != QNetworkReply::RemoteHostClosedError)
+            return ServiceError::unavailable(
+                QCoreApplication::translate("Portcullis::Rest", "Cannot reach %1: %2").arg(host, reply->errorString()));
         return ServiceError::unavailable(
             QCoreApplication::translate("Portcullis::Rest",
                                         "Cannot reach %1: the connection closed before the answer was complete")
