@@ -24,7 +24,7 @@ struct Command
     int (*run)(const QStringList& arguments);
 };
 
-const std::array<Command, 5> kCommands { {
+const std::array<Command, 6> kCommands { {
     { "init",
       QT_TRANSLATE_NOOP("ServerMain", "create a database: schema, built-in roles, first organization and super admin"),
       &initCommand },
@@ -35,6 +35,8 @@ const std::array<Command, 5> kCommands { {
       &purgeAuditCommand },
     { "serve", QT_TRANSLATE_NOOP("ServerMain", "serve the REST API (JWT and API-key auth, optional TLS)"),
       &serveCommand },
+    { "permissions", QT_TRANSLATE_NOOP("ServerMain", "print the permission catalog and the built-in roles (Markdown)"),
+      &permissionsCommand },
 } };
 
 QStringList commandList()

@@ -97,6 +97,10 @@ int initCommand(const QStringList& arguments);
 int seedDemoCommand(const QStringList& arguments);
 int verifyAuditCommand(const QStringList& arguments);
 int purgeAuditCommand(const QStringList& arguments);
+// `permissions`: the permission catalog and the built-in roles as Markdown (docs/permissions.md is
+// its output, checked by tst_server_cli), so the documentation is the code's.
+int permissionsCommand(const QStringList& arguments);
+QString permissionsMarkdown();
 
 // A SqlStore over a connection of its own, named uniquely; the connection is closed and removed
 // when this goes away.

@@ -452,8 +452,6 @@ QByteArray issueAccessToken(const ApiConfig& config, const Actor& actor)
     claims.email = actor.email;
     claims.organizationId = actor.organizationId;
     claims.roles = actor.roleCodes;
-    claims.permissions = actor.permissions.values();
-    claims.permissions.sort();
     claims.sessionId = actor.sessionId;
     claims.tokenId = crypto::randomToken(16);
     claims.issuedAt = QDateTime::currentSecsSinceEpoch();

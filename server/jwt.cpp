@@ -95,13 +95,16 @@ QByteArray sign(const QByteArray& secret, const AccessClaims& claims)
         { QStringLiteral("email"), claims.email },
         { QStringLiteral("org_id"), QString::number(claims.organizationId) },
         { QStringLiteral("roles"), QJsonArray::fromStringList(claims.roles) },
-        { QStringLiteral("permissions"), QJsonArray::fromStringList(claims.permissions) },
         { QStringLiteral("type"), QStringLiteral("access") },
         { QStringLiteral("sid"), QString::number(claims.sessionId) },
         { QStringLiteral("jti"), claims.tokenId },
         { QStringLiteral("iat"), claims.issuedAt },
         { QStringLiteral("exp"), claims.expiresAt },
     };
+    // Only when given: tokens the server issues carry role codes only (an expanded list made a
+    // super admin's token about 2 KB, sent with every request).
+    if (!claims.permissions.isEmpty())
+        payload.insert(QStringLiteral("permissions"), QJsonArray::fromStringList(claims.permissions));
     const QByteArray signingInput
         = headerSegment() + '.' + base64UrlEncode(QJsonDocument(payload).toJson(QJsonDocument::Compact));
     return signingInput + '.' + base64UrlEncode(crypto::hmacSha256(secret, signingInput));

@@ -4,7 +4,8 @@
 // padding), with the claims of seed 002 plus the server-side session id and a token id. Thread-safe
 // (plain functions over values).
 //
-// The roles and permissions claims describe the actor when the token was issued, for clients; the
+// The roles claim describes the actor when the token was issued, for clients (the effective
+// permissions are in GET /api/auth/me, not in the token, which stays small); the
 // server never authorises from them: every request re-reads the session, the user and the roles
 // from the database (ServerSupport::actorForSession).
 
@@ -28,7 +29,7 @@ struct AccessClaims
     QString email;
     Id organizationId = 0; // "org_id" (a string in the token)
     QStringList roles;
-    QStringList permissions;
+    QStringList permissions; // read when present; the server no longer issues it (empty)
     Id sessionId = 0; // "sid"
     QString tokenId; // "jti"
     qint64 issuedAt = 0; // "iat", seconds since the epoch

@@ -5,6 +5,7 @@
 #include "serverprocess.h"
 #include "testutil.h"
 
+#include "policy/policy.h"
 #include "security/crypto.h"
 #include "sql/database.h"
 #include "sql/store.h"
@@ -94,6 +95,7 @@ private slots:
     void helpOfEachCommand_data();
     void helpOfEachCommand();
     void unknownCommandListsTheCommands();
+    void permissionsPageIsTheProgramsOutput();
     void secretsAreNotStoredOrPrinted();
     void databaseFilesAreOwnerOnlyWhateverTheUmask();
     void appRoleCanWorkButNotRewriteTheAuditLog();
@@ -573,6 +575,24 @@ void TestServerCli::helpOfEachCommand()
     const Run bad = server({ command, QStringLiteral("--no-such-option") });
     QCOMPARE(bad.exitCode, 64);
     QVERIFY(bad.err.contains(QStringLiteral("no-such-option")));
+}
+
+// docs/permissions.md is the output of `portcullis-server permissions`: every code of the catalog
+// and every built-in role is on it, and the page in the repository is what the program prints now
+// (regenerate it with the command when the catalog changes).
+void TestServerCli::permissionsPageIsTheProgramsOutput()
+{
+    const Run run = server({ QStringLiteral("permissions") });
+    QCOMPARE(run.exitCode, 0);
+    for (const Permission& p : policy::permissionCatalog())
+        QVERIFY2(run.out.contains(QStringLiteral("| `%1` | %2 |").arg(p.code, p.description)), qPrintable(p.code));
+    for (const Role& role : policy::builtInRoles())
+        QVERIFY2(run.out.contains(QStringLiteral("| `%1` | %2 |").arg(role.code).arg(role.level)),
+                 qPrintable(role.code));
+    QFile page(QStringLiteral(QT_TESTCASE_SOURCEDIR "/../docs/permissions.md"));
+    QVERIFY2(page.open(QIODevice::ReadOnly), qPrintable(page.fileName()));
+    QVERIFY2(QString::fromUtf8(page.readAll()) == run.out,
+             "docs/permissions.md is out of date: run portcullis-server permissions > docs/permissions.md");
 }
 
 void TestServerCli::unknownCommandListsTheCommands()
