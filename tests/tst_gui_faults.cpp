@@ -12,8 +12,11 @@
 #include "language.h"
 #include "mainwindow.h"
 #include "panes.h"
+#include "privatepostgres.h"
 #include "rest/restbackend.h"
 #include "serverprocess.h"
+#include "sql/auditkey.h"
+#include "sqlbackend.h"
 #include "userlistmodel.h"
 #include "userspane.h"
 
@@ -24,23 +27,13 @@
 #include <QNetworkAccessManager>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QStandardPaths>
 #include <QTcpServer>
 #include <QTemporaryDir>
 
 using namespace portcullis;
 using namespace portcullis::test;
-
-namespace {
-
-quint16 freePort()
-{
-    QTcpServer probe;
-    probe.listen(QHostAddress::LocalHost, 0);
-    return probe.serverPort();
-}
-
-} // namespace
 
 class TestGuiFaults : public QObject
 {
@@ -55,6 +48,7 @@ private slots:
     }
     void bannerWhileTheServerIsGoneAndBackByItself();
     void retryButtonChecksAtOnce();
+    void standalonePostgresGoneAndBack();
 };
 
 void TestGuiFaults::bannerWhileTheServerIsGoneAndBackByItself()
@@ -163,6 +157,57 @@ void TestGuiFaults::retryButtonChecksAtOnce()
     QVERIFY2(server->start(database, secret, fixedPort), qPrintable(server->output()));
     click(&window, "connectionRetryButton");
     QTRY_VERIFY_WITH_TIMEOUT(!banner->isVisible(), 5000);
+}
+
+// Standalone mode on PostgreSQL (the console's own connections): the database stops, the banner names
+// it; it starts again, the banner goes and the list loads, without signing in again.
+void TestGuiFaults::standalonePostgresGoneAndBack()
+{
+    if (!PrivatePostgres::available())
+        QSKIP("The PostgreSQL 15 server binaries (/usr/lib/postgresql/15/bin, package postgresql-15) are not "
+              "installed: cannot run a private PostgreSQL to stop");
+    PrivatePostgres postgres;
+    QString error;
+    QVERIFY2(postgres.create(&error), qPrintable(error));
+    QTemporaryDir dir;
+    const QByteArray previousKey = qgetenv(auditkey::kEnvironmentVariable);
+    qputenv(auditkey::kEnvironmentVariable, QFile::encodeName(dir.filePath(QStringLiteral("audit-key"))));
+    const auto restoreKey = qScopeGuard([&previousKey] {
+        if (previousKey.isEmpty())
+            qunsetenv(auditkey::kEnvironmentVariable);
+        else
+            qputenv(auditkey::kEnvironmentVariable, previousKey);
+    });
+    QVERIFY2(initDeployment(postgres.url(), dir.path(), &error), qPrintable(error));
+    auto config = DatabaseConfig::parse(postgres.url());
+    QVERIFY(config.ok());
+
+    SqlBackend backend(*config);
+    QVERIFY(awaitResult(backend.open()).ok());
+    const auto signedIn = awaitResult(backend.signIn(kRootEmail, kRootPassword));
+    QVERIFY2(signedIn.ok(), qPrintable(signedIn.ok() ? QString() : signedIn.error().toString()));
+    MainWindow window(&backend);
+    addAllPanes(&window, &backend);
+    window.show();
+    QVERIFY(window.showPane(QStringLiteral("users")));
+    auto* users = qobject_cast<UsersPane*>(window.pane(QStringLiteral("users")));
+    QTRY_VERIFY_WITH_TIMEOUT(users->isLoaded(), 30000);
+    QTRY_VERIFY(users->model()->rowCount() >= 1);
+    auto* banner = window.findChild<QFrame*>(QStringLiteral("connectionBanner"));
+    auto* bannerText = window.findChild<QLabel*>(QStringLiteral("connectionBannerText"));
+
+    QVERIFY2(postgres.stop(QStringLiteral("fast"), &error), qPrintable(error));
+    window.findChild<QAction*>(QStringLiteral("refreshAction"))->trigger();
+    QTRY_VERIFY_WITH_TIMEOUT(banner->isVisible(), 15000);
+    QVERIFY2(bannerText->text().contains(QStringLiteral("127.0.0.1:%1/postgres").arg(postgres.port())),
+             qPrintable(bannerText->text()));
+    QVERIFY(!QApplication::activeModalWidget());
+
+    QVERIFY2(postgres.start(&error), qPrintable(error));
+    QTRY_VERIFY_WITH_TIMEOUT(!banner->isVisible(), 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(users->model()->rowCount() >= 1, 30000);
+    QVERIFY(backend.isReachable());
+    QVERIFY(backend.actor().userId != 0); // still signed in
 }
 
 QTEST_MAIN(TestGuiFaults)
