@@ -196,7 +196,7 @@ void TestFaults::killDuringConcurrentWritesLosesNothingAcknowledged()
         auto acknowledged = [&load] { return load.count([](const LoadResult& r) { return r.acknowledged(); }); };
         QTRY_VERIFY_WITH_TIMEOUT(acknowledged() >= 40 + 20 * round, 60000);
         QVERIFY2(load.inFlight() > 0, "nothing in flight to interrupt");
-        load.stop();    // no new requests; the ones in flight stay in flight
+        load.stop(); // no new requests; the ones in flight stay in flight
         server->kill(); // SIGKILL, mid-flight
         QTRY_COMPARE_WITH_TIMEOUT(load.inFlight(), 0, 30000);
 
