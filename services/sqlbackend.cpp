@@ -10,11 +10,11 @@
 #include <QThread>
 #include <QThreadStorage>
 
-Q_DECLARE_LOGGING_CATEGORY(lcSql) // "portcullis.sql", defined in sql/database.cpp
-
 #include <atomic>
 #include <map>
 #include <memory>
+
+Q_DECLARE_LOGGING_CATEGORY(lcSql) // "portcullis.sql", defined in sql/database.cpp
 
 namespace portcullis {
 

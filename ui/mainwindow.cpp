@@ -63,6 +63,7 @@ MainWindow::MainWindow(Backend* backend, QWidget* parent)
     bannerIcon->setPixmap(style()->standardIcon(QStyle::SP_MessageBoxWarning).pixmap(24, 24));
     m_bannerText = new QLabel(m_banner);
     m_bannerText->setObjectName(QStringLiteral("connectionBannerText"));
+    m_bannerText->setTextFormat(Qt::PlainText); // the reason carries the server's own words
     m_bannerText->setWordWrap(true);
     m_bannerText->setTextInteractionFlags(Qt::TextSelectableByMouse);
     QFont bold = m_bannerText->font();
@@ -70,6 +71,7 @@ MainWindow::MainWindow(Backend* backend, QWidget* parent)
     m_bannerText->setFont(bold);
     m_bannerRetryText = new QLabel(m_banner);
     m_bannerRetryText->setObjectName(QStringLiteral("connectionBannerRetryText"));
+    m_bannerRetryText->setTextFormat(Qt::PlainText);
     auto* texts = new QVBoxLayout;
     texts->setSpacing(2);
     texts->addWidget(m_bannerText);
