@@ -4,6 +4,9 @@
 // itself with growing pauses. The server comes back on the same port and database: the banner goes
 // away without a click and the current list loads again.
 //
+// Also standalone mode on a private PostgreSQL that stops, and REST mode with the server's PostgreSQL
+// stopped (the server answers 503: the banner says it cannot serve).
+//
 // PORTCULLIS_GUI_SCREENSHOT_DIR, when set, receives a screenshot of the window with the banner.
 
 #include "auditlogmodel.h"
@@ -49,6 +52,7 @@ private slots:
     void bannerWhileTheServerIsGoneAndBackByItself();
     void retryButtonChecksAtOnce();
     void standalonePostgresGoneAndBack();
+    void serversDatabaseGoneAndBack();
 };
 
 void TestGuiFaults::bannerWhileTheServerIsGoneAndBackByItself()
@@ -208,6 +212,57 @@ void TestGuiFaults::standalonePostgresGoneAndBack()
     QTRY_VERIFY_WITH_TIMEOUT(users->model()->rowCount() >= 1, 30000);
     QVERIFY(backend.isReachable());
     QVERIFY(backend.actor().userId != 0); // still signed in
+}
+
+// REST mode, the server up but its PostgreSQL stopped: the server answers 503 and the banner says the
+// server cannot serve; PostgreSQL back, the server recovers by itself and so does the console.
+void TestGuiFaults::serversDatabaseGoneAndBack()
+{
+    if (!PrivatePostgres::available())
+        QSKIP("The PostgreSQL 15 server binaries (/usr/lib/postgresql/15/bin, package postgresql-15) are not "
+              "installed: cannot run a private PostgreSQL to stop");
+    PrivatePostgres postgres;
+    QString error;
+    QVERIFY2(postgres.create(&error), qPrintable(error));
+    QTemporaryDir dir;
+    const QByteArray previousKey = qgetenv(auditkey::kEnvironmentVariable);
+    qputenv(auditkey::kEnvironmentVariable, QFile::encodeName(dir.filePath(QStringLiteral("audit-key"))));
+    const auto restoreKey = qScopeGuard([&previousKey] {
+        if (previousKey.isEmpty())
+            qunsetenv(auditkey::kEnvironmentVariable);
+        else
+            qputenv(auditkey::kEnvironmentVariable, previousKey);
+    });
+    QVERIFY2(initDeployment(postgres.url(), dir.path(), &error), qPrintable(error));
+    ServerProcess server;
+    QVERIFY2(server.start(postgres.url(), dir.filePath(QStringLiteral("jwt-secret"))), qPrintable(server.output()));
+
+    QNetworkAccessManager network;
+    RestBackend backend(&network, server.url());
+    QVERIFY(awaitResult(backend.signIn(kRootEmail, kRootPassword)).ok());
+    MainWindow window(&backend);
+    addAllPanes(&window, &backend);
+    window.show();
+    QVERIFY(window.showPane(QStringLiteral("users")));
+    auto* users = qobject_cast<UsersPane*>(window.pane(QStringLiteral("users")));
+    QTRY_VERIFY_WITH_TIMEOUT(users->isLoaded(), 30000);
+    QTRY_VERIFY(users->model()->rowCount() >= 1);
+    auto* banner = window.findChild<QFrame*>(QStringLiteral("connectionBanner"));
+    auto* bannerText = window.findChild<QLabel*>(QStringLiteral("connectionBannerText"));
+
+    QVERIFY2(postgres.stop(QStringLiteral("fast"), &error), qPrintable(error));
+    window.findChild<QAction*>(QStringLiteral("refreshAction"))->trigger();
+    QTRY_VERIFY_WITH_TIMEOUT(banner->isVisible(), 15000);
+    QVERIFY2(bannerText->text().contains(QLatin1String("cannot serve requests right now")),
+             qPrintable(bannerText->text()));
+    QVERIFY2(bannerText->text().contains(QStringLiteral("127.0.0.1:%1").arg(server.url().port())),
+             qPrintable(bannerText->text()));
+
+    QVERIFY2(postgres.start(&error), qPrintable(error));
+    QTRY_VERIFY_WITH_TIMEOUT(!banner->isVisible(), 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(users->model()->rowCount() >= 1, 30000);
+    QVERIFY(backend.actor().userId != 0); // still signed in
+    QVERIFY(server.process()->state() == QProcess::Running);
 }
 
 QTEST_MAIN(TestGuiFaults)
