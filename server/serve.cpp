@@ -132,36 +132,33 @@ Status prepareDatabase(const DatabaseConfig& config, const QString& auditKeyFile
 }
 
 // Checkpoints the audit chain's head beside the audit key, on the main thread over a connection of
-// its own: every `checkpointSeconds` and once more at shutdown.
+// its own: every `checkpointSeconds` and once more at shutdown. A connection lost with the database
+// (PostgreSQL restarted) is opened again on the next checkpoint.
 class Checkpointer
 {
 public:
     Checkpointer(const DatabaseConfig& config, const QString& auditKeyFile)
-        : m_name(QStringLiteral("portcullis-serve-checkpoint"))
+        : m_config(config)
+        , m_auditKeyFile(auditKeyFile)
+        , m_name(QStringLiteral("portcullis-serve-checkpoint"))
     {
-        auto db = openDatabase(config, m_name, false);
-        if (!db) {
-            qCWarning(lcHttp) << "cannot open the database for audit checkpoints:" << db.error().message;
-            return;
-        }
-        m_store = std::make_unique<SqlStore>(*db, config.dialect);
-        m_store->core().setAuditKeyFile(auditKeyFile);
+        open();
     }
-    ~Checkpointer()
-    {
-        m_store.reset();
-        QSqlDatabase::database(m_name, false).close();
-        QSqlDatabase::removeDatabase(m_name);
-    }
+    ~Checkpointer() { close(); }
     Checkpointer(const Checkpointer&) = delete;
     Checkpointer& operator=(const Checkpointer&) = delete;
 
     void write()
     {
-        if (!m_store)
+        if (!m_store && !open())
             return;
         auto written = m_store->audit().writeCheckpoint();
         if (!written) {
+            if (written.error().code == ErrorCode::Unavailable) {
+                qCWarning(lcHttp) << "audit checkpoint postponed:" << written.error().message;
+                close(); // reconnect next time
+                return;
+            }
             // A head the last checkpoint no longer finds is evidence: keep saying so, never overwrite it.
             qCCritical(lcHttp) << "audit checkpoint:" << written.error().message;
             return;
@@ -172,6 +169,26 @@ public:
     }
 
 private:
+    bool open()
+    {
+        auto db = openDatabase(m_config, m_name, false);
+        if (!db) {
+            qCWarning(lcHttp) << "cannot open the database for audit checkpoints:" << db.error().message;
+            return false;
+        }
+        m_store = std::make_unique<SqlStore>(*db, m_config.dialect);
+        m_store->core().setAuditKeyFile(m_auditKeyFile);
+        return true;
+    }
+    void close()
+    {
+        m_store.reset();
+        QSqlDatabase::database(m_name, false).close();
+        QSqlDatabase::removeDatabase(m_name);
+    }
+
+    DatabaseConfig m_config;
+    QString m_auditKeyFile;
     QString m_name;
     std::unique_ptr<SqlStore> m_store;
     qint64 m_lastCounter = -1;

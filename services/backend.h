@@ -140,6 +140,13 @@ public:
     virtual QFuture<Result<Stats>> stats(Id organizationId) = 0;
     virtual QFuture<Result<QList<DayActivity>>> activity(Id organizationId, int days) = 0;
 
+    // The deployment answers (REST: the server is reachable and has its database; standalone: the
+    // database answers): a cheap request that needs no session. Used to retry after
+    // connectionLost(); a success also emits connectionRestored().
+    virtual QFuture<Status> checkConnection() = 0;
+    // False between connectionLost() and connectionRestored(). Any thread.
+    bool isReachable() const { return m_reachable.load(); }
+
 signals:
     // The session can no longer act (revoked, expired, or its user banned, suspended, deleted, or
     // its organization suspended): `reason` says which. The call that found out fails as well;
@@ -148,6 +155,30 @@ signals:
     // The signed-in actor's rights changed (roles granted or taken away elsewhere); actor() has the
     // new ones. Emitted on the backend's thread.
     void actorChanged();
+    // A call failed because the server or the database could not be reached (transport failure,
+    // 503, lost database connection): emitted once when that starts, with the reason.
+    // connectionRestored() follows once a call gets through again. Emitted on the backend's thread.
+    void connectionLost(const QString& reason);
+    void connectionRestored();
+
+protected:
+    // Implementations report each call's outcome here, from any thread: a failure that means "cannot
+    // reach" (`reachable` false) or any answer from the deployment (`reachable` true, even a
+    // refusal). Only changes are signalled, queued to the backend's thread.
+    void noteReachability(bool reachable, const QString& reason = {})
+    {
+        if (m_reachable.exchange(reachable) == reachable)
+            return;
+        if (reachable)
+            QMetaObject::invokeMethod(
+                this, [this] { emit connectionRestored(); }, Qt::QueuedConnection);
+        else
+            QMetaObject::invokeMethod(
+                this, [this, reason] { emit connectionLost(reason); }, Qt::QueuedConnection);
+    }
+
+private:
+    std::atomic_bool m_reachable { true };
 };
 
 } // namespace portcullis

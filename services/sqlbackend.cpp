@@ -4,13 +4,17 @@
 
 #include <QCoreApplication>
 #include <QFileInfo>
+#include <QLoggingCategory>
 #include <QSaveFile>
+#include <QSqlQuery>
 #include <QThread>
 #include <QThreadStorage>
 
 #include <atomic>
 #include <map>
 #include <memory>
+
+Q_DECLARE_LOGGING_CATEGORY(lcSql) // "portcullis.sql", defined in sql/database.cpp
 
 namespace portcullis {
 
@@ -153,6 +157,44 @@ Result<Actor> SqlBackend::currentActor(SqlStore& store, const Actor& signedIn)
         QMetaObject::invokeMethod(
             this, [this] { emit actorChanged(); }, Qt::QueuedConnection);
     return current;
+}
+
+void SqlBackend::afterCall(SqlStore& store, const ServiceError* error)
+{
+    if (!error || error->code != ErrorCode::Unavailable) {
+        noteReachability(true);
+        return;
+    }
+    // Unavailable also means "locked by another writer" or "no secure random bytes": only a
+    // connection that no longer answers a trivial query is lost.
+    bool answers = false;
+    {
+        QSqlQuery ping(store.core().db());
+        answers = ping.exec(QStringLiteral("SELECT 1")) && ping.next();
+    }
+    if (answers) {
+        noteReachability(true);
+        return;
+    }
+    qCWarning(lcSql) << "lost the connection to" << m_config.displayName() << "- reconnecting on the next call";
+    storesOfThisThread().erase(m_id); // closes the connection
+    noteReachability(false, Tr::tr("Cannot reach the database %1: %2").arg(m_config.displayName(), error->message));
+}
+
+void SqlBackend::noteOpenFailure(const ServiceError& error)
+{
+    if (error.code == ErrorCode::Unavailable)
+        noteReachability(false, error.message);
+}
+
+QFuture<Status> SqlBackend::checkConnection()
+{
+    return run([](SqlStore& store) -> Status {
+        QSqlQuery ping(store.core().db());
+        if (!ping.exec(QStringLiteral("SELECT 1")) || !ping.next())
+            return store.core().sqlError(ping, Tr::tr("Checking the database"));
+        return {};
+    });
 }
 
 QString SqlBackend::describe() const

@@ -43,9 +43,14 @@ public:
         using R = std::invoke_result_t<F, SqlStore&>;
         return QtConcurrent::run(&m_pool, [this, work = std::move(work)]() mutable -> R {
             SqlStore* store = storeForCurrentThread();
-            if (!store)
-                return R(lastOpenError());
-            return work(*store);
+            if (!store) {
+                const ServiceError error = lastOpenError();
+                noteOpenFailure(error);
+                return R(error);
+            }
+            R result = work(*store);
+            afterCall(*store, result.ok() ? nullptr : &result.error());
+            return result;
         });
     }
 
@@ -65,6 +70,9 @@ public:
             return work(store, *current);
         });
     }
+
+    // A trivial query on a worker's connection (reconnecting when it was lost).
+    QFuture<Status> checkConnection() override;
 
     QFuture<Result<SignedIn>> signIn(const QString& emailOrUsername, const QString& password) override;
     QFuture<Status> signOut() override;
@@ -125,6 +133,11 @@ private:
     // On a worker thread: `signedIn` as the database has it now (see runAsActor).
     Result<Actor> currentActor(SqlStore& store, const Actor& signedIn);
     ServiceError lastOpenError() const;
+    // On a worker thread, after each call: a failure as unavailable whose connection no longer
+    // answers drops this thread's connection (the next call reconnects) and reports the database
+    // unreachable; anything else reports it reachable.
+    void afterCall(SqlStore& store, const ServiceError* error);
+    void noteOpenFailure(const ServiceError& error);
 
     DatabaseConfig m_config;
     quint64 m_id;

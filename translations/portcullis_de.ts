@@ -911,6 +911,12 @@
     <message>
         <source>Cannot reach %1: the connection closed without an HTTP answer. If the server uses TLS, connect to https://%2 instead</source>
         <translation>%1 ist nicht erreichbar: Die Verbindung wurde ohne HTTP-Antwort geschlossen. Wenn der Server TLS verwendet, verbinden Sie sich stattdessen mit https://%2</translation>
+        <source>Cannot reach the server at %1: %2</source>
+        <translation>Der Server unter %1 ist nicht erreichbar: %2</translation>
+    </message>
+    <message>
+        <source>The server at %1 cannot serve requests right now</source>
+        <translation>Der Server unter %1 kann gerade keine Anfragen bearbeiten</translation>
     </message>
 </context>
 <context>
@@ -1111,6 +1117,14 @@
         <source>Your session has ended: %1</source>
         <translation>Ihre Sitzung ist beendet: %1</translation>
     </message>
+    <message>
+        <source>Cannot reach the database %1: %2</source>
+        <translation>Die Datenbank %1 ist nicht erreichbar: %2</translation>
+    </message>
+    <message>
+        <source>Checking the database</source>
+        <translation>Prüfen der Datenbank</translation>
+    </message>
 </context>
 <context>
     <name>Portcullis::Stats</name>
@@ -1252,6 +1266,8 @@
     <message>
         <source>Cannot create the lock file beside %1 for &quot;%2&quot;</source>
         <translation>Die Sperrdatei neben %1 für „%2“ kann nicht angelegt werden</translation>
+        <source>%1: lost the connection to the database</source>
+        <translation>%1: Die Verbindung zur Datenbank ist abgebrochen</translation>
     </message>
 </context>
 <context>
@@ -3265,6 +3281,41 @@ F1	diese Liste</translation>
     <message>
         <source>Your roles changed: you now act as %1 (level %2)</source>
         <translation>Ihre Rollen haben sich geändert: Sie handeln jetzt als %1 (Stufe %2)</translation>
+    </message>
+    <message>
+        <source>Connection problem</source>
+        <translation>Verbindungsproblem</translation>
+    </message>
+    <message>
+        <source>Retry &amp;Now</source>
+        <translation>&amp;Jetzt erneut versuchen</translation>
+    </message>
+    <message>
+        <source>Retry the connection now</source>
+        <translation>Verbindung jetzt erneut versuchen</translation>
+    </message>
+    <message>
+        <source>Cannot reach %1</source>
+        <translation>%1 ist nicht erreichbar</translation>
+    </message>
+    <message>
+        <source>Connection lost: %1</source>
+        <translation>Verbindung verloren: %1</translation>
+    </message>
+    <message>
+        <source>Connected again to %1</source>
+        <translation>Wieder verbunden mit %1</translation>
+    </message>
+    <message>
+        <source>Trying to reconnect…</source>
+        <translation>Verbindung wird wiederhergestellt …</translation>
+    </message>
+    <message numerus="yes">
+        <source>Retrying in %n second(s). What you entered is kept; the lists show what was last loaded.</source>
+        <translation>
+            <numerusform>Neuer Versuch in %n Sekunde. Ihre Eingaben bleiben erhalten; die Listen zeigen den zuletzt geladenen Stand.</numerusform>
+            <numerusform>Neuer Versuch in %n Sekunden. Ihre Eingaben bleiben erhalten; die Listen zeigen den zuletzt geladenen Stand.</numerusform>
+        </translation>
     </message>
 </context>
 <context>

@@ -83,6 +83,16 @@
     </message>
 </context>
 <context>
+    <name>portcullis::MainWindow</name>
+    <message numerus="yes">
+        <source>Retrying in %n second(s). What you entered is kept; the lists show what was last loaded.</source>
+        <translation>
+            <numerusform>Retrying in %n second. What you entered is kept; the lists show what was last loaded.</numerusform>
+            <numerusform>Retrying in %n seconds. What you entered is kept; the lists show what was last loaded.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>portcullis::OrganizationsPane</name>
     <message numerus="yes">
         <source>%n organization(s)</source>

@@ -911,6 +911,12 @@
     <message>
         <source>Cannot reach %1: the connection closed without an HTTP answer. If the server uses TLS, connect to https://%2 instead</source>
         <translation>Impossible de joindre %1 : la connexion s’est fermée sans réponse HTTP. Si le serveur utilise TLS, connectez-vous plutôt à https://%2</translation>
+        <source>Cannot reach the server at %1: %2</source>
+        <translation>Impossible de joindre le serveur %1 : %2</translation>
+    </message>
+    <message>
+        <source>The server at %1 cannot serve requests right now</source>
+        <translation>Le serveur %1 ne peut pas traiter de requêtes pour le moment</translation>
     </message>
 </context>
 <context>
@@ -1111,6 +1117,14 @@
         <source>Your session has ended: %1</source>
         <translation>Votre session est terminée : %1</translation>
     </message>
+    <message>
+        <source>Cannot reach the database %1: %2</source>
+        <translation>Impossible de joindre la base de données %1 : %2</translation>
+    </message>
+    <message>
+        <source>Checking the database</source>
+        <translation>Vérification de la base de données</translation>
+    </message>
 </context>
 <context>
     <name>Portcullis::Stats</name>
@@ -1252,6 +1266,8 @@
     <message>
         <source>Cannot create the lock file beside %1 for &quot;%2&quot;</source>
         <translation>Impossible de créer le fichier de verrou à côté de %1 pour « %2 »</translation>
+        <source>%1: lost the connection to the database</source>
+        <translation>%1 : la connexion à la base de données a été perdue</translation>
     </message>
 </context>
 <context>
@@ -3265,6 +3281,41 @@ F1	cette liste</translation>
     <message>
         <source>Your roles changed: you now act as %1 (level %2)</source>
         <translation>Vos rôles ont changé : vous agissez désormais en tant que %1 (niveau %2)</translation>
+    </message>
+    <message>
+        <source>Connection problem</source>
+        <translation>Problème de connexion</translation>
+    </message>
+    <message>
+        <source>Retry &amp;Now</source>
+        <translation>Réessayer &amp;maintenant</translation>
+    </message>
+    <message>
+        <source>Retry the connection now</source>
+        <translation>Réessayer la connexion maintenant</translation>
+    </message>
+    <message>
+        <source>Cannot reach %1</source>
+        <translation>Impossible de joindre %1</translation>
+    </message>
+    <message>
+        <source>Connection lost: %1</source>
+        <translation>Connexion perdue : %1</translation>
+    </message>
+    <message>
+        <source>Connected again to %1</source>
+        <translation>De nouveau connecté à %1</translation>
+    </message>
+    <message>
+        <source>Trying to reconnect…</source>
+        <translation>Tentative de reconnexion…</translation>
+    </message>
+    <message numerus="yes">
+        <source>Retrying in %n second(s). What you entered is kept; the lists show what was last loaded.</source>
+        <translation>
+            <numerusform>Nouvel essai dans %n seconde. Vos saisies sont conservées ; les listes montrent les dernières données chargées.</numerusform>
+            <numerusform>Nouvel essai dans %n secondes. Vos saisies sont conservées ; les listes montrent les dernières données chargées.</numerusform>
+        </translation>
     </message>
 </context>
 <context>

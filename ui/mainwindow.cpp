@@ -10,15 +10,20 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QComboBox>
+#include <QFrame>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QListWidget>
 #include <QMenuBar>
 #include <QPainter>
+#include <QPushButton>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QStyle>
+#include <QTimer>
 #include <QToolBar>
+#include <QVBoxLayout>
 
 namespace portcullis {
 
@@ -42,12 +47,61 @@ MainWindow::MainWindow(Backend* backend, QWidget* parent)
     m_stack = new QStackedWidget(this);
     m_stack->setObjectName(QStringLiteral("paneStack"));
 
+    // Not modal: the window stays usable (and keeps what it shows) while the deployment is away.
+    m_banner = new QFrame(this);
+    m_banner->setObjectName(QStringLiteral("connectionBanner"));
+    m_banner->setAccessibleName(tr("Connection problem"));
+    m_banner->setFrameShape(QFrame::StyledPanel);
+    m_banner->setAutoFillBackground(true);
+    QPalette warning = m_banner->palette();
+    warning.setColor(QPalette::Window, QColor(0xff, 0xf0, 0xc2));
+    warning.setColor(QPalette::WindowText, QColor(0x3d, 0x2e, 0x00));
+    m_banner->setPalette(warning);
+    auto* bannerLayout = new QHBoxLayout(m_banner);
+    bannerLayout->setContentsMargins(12, 6, 8, 6);
+    auto* bannerIcon = new QLabel(m_banner);
+    bannerIcon->setPixmap(style()->standardIcon(QStyle::SP_MessageBoxWarning).pixmap(24, 24));
+    m_bannerText = new QLabel(m_banner);
+    m_bannerText->setObjectName(QStringLiteral("connectionBannerText"));
+    m_bannerText->setTextFormat(Qt::PlainText); // the reason carries the server's own words
+    m_bannerText->setWordWrap(true);
+    m_bannerText->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    QFont bold = m_bannerText->font();
+    bold.setBold(true);
+    m_bannerText->setFont(bold);
+    m_bannerRetryText = new QLabel(m_banner);
+    m_bannerRetryText->setObjectName(QStringLiteral("connectionBannerRetryText"));
+    m_bannerRetryText->setTextFormat(Qt::PlainText);
+    auto* texts = new QVBoxLayout;
+    texts->setSpacing(2);
+    texts->addWidget(m_bannerText);
+    texts->addWidget(m_bannerRetryText);
+    m_retryButton = new QPushButton(tr("Retry &Now"), m_banner);
+    m_retryButton->setObjectName(QStringLiteral("connectionRetryButton"));
+    m_retryButton->setAccessibleName(tr("Retry the connection now"));
+    connect(m_retryButton, &QPushButton::clicked, this, &MainWindow::checkConnectionNow);
+    bannerLayout->addWidget(bannerIcon, 0, Qt::AlignTop);
+    bannerLayout->addLayout(texts, 1);
+    bannerLayout->addWidget(m_retryButton, 0, Qt::AlignVCenter);
+    m_banner->hide();
+    m_retryTimer = new QTimer(this);
+    m_retryTimer->setSingleShot(true);
+    connect(m_retryTimer, &QTimer::timeout, this, &MainWindow::checkConnectionNow);
+    m_countdownTimer = new QTimer(this);
+    m_countdownTimer->setInterval(1000);
+    connect(m_countdownTimer, &QTimer::timeout, this, &MainWindow::updateRetryText);
+
     auto* central = new QWidget(this);
-    auto* layout = new QHBoxLayout(central);
+    auto* outer = new QVBoxLayout(central);
+    outer->setContentsMargins(0, 0, 0, 0);
+    outer->setSpacing(0);
+    outer->addWidget(m_banner);
+    auto* layout = new QHBoxLayout;
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(0);
     layout->addWidget(m_navigation);
     layout->addWidget(m_stack, 1);
+    outer->addLayout(layout, 1);
     setCentralWidget(central);
     connect(m_navigation, &QListWidget::currentRowChanged, this, &MainWindow::onPaneChanged);
 
@@ -66,6 +120,8 @@ MainWindow::MainWindow(Backend* backend, QWidget* parent)
             statusBar()->showMessage(reason);
         });
         connect(backend, &Backend::actorChanged, this, &MainWindow::onActorChanged);
+        connect(backend, &Backend::connectionLost, this, &MainWindow::onConnectionLost);
+        connect(backend, &Backend::connectionRestored, this, &MainWindow::onConnectionRestored);
     }
     statusBar()->addPermanentWidget(m_connectionLabel);
     statusBar()->addPermanentWidget(m_adminLabel);
@@ -159,6 +215,12 @@ void MainWindow::createActions()
     }
     m_refreshAction->setShortcuts(refreshKeys);
     connect(m_refreshAction, &QAction::triggered, this, [this] {
+        // While the deployment is away a reload would only empty the list: check the connection
+        // instead (the panes load again once it is back).
+        if (!m_banner->isHidden()) {
+            checkConnectionNow();
+            return;
+        }
         if (Pane* p = currentPane())
             p->refresh();
     });
@@ -343,6 +405,77 @@ void MainWindow::onActorChanged()
             p->refresh();
     }
     updateActions();
+}
+
+void MainWindow::onConnectionLost(const QString& reason)
+{
+    if (!m_backend || m_signedOut)
+        return;
+    m_bannerText->setText(reason.isEmpty() ? tr("Cannot reach %1").arg(m_backend->describe()) : reason);
+    m_bannerText->setToolTip(m_backend->describe());
+    if (m_banner->isHidden()) {
+        m_retryDelayMs = 0;
+        m_banner->show();
+        statusBar()->showMessage(tr("Connection lost: %1").arg(m_bannerText->text()), 8000);
+    }
+    scheduleConnectionCheck();
+}
+
+void MainWindow::onConnectionRestored()
+{
+    if (m_banner->isHidden())
+        return;
+    m_banner->hide();
+    m_retryTimer->stop();
+    m_countdownTimer->stop();
+    m_retryDelayMs = 0;
+    statusBar()->showMessage(tr("Connected again to %1").arg(m_backend ? m_backend->describe() : QString()), 8000);
+    // What the panes show may be stale: the ones that were loaded load again.
+    for (Pane* p : std::as_const(m_panes)) {
+        if (p->isLoaded() || p == currentPane())
+            p->refresh();
+    }
+}
+
+void MainWindow::checkConnectionNow()
+{
+    if (!m_backend || m_checking)
+        return;
+    m_checking = true;
+    m_retryTimer->stop();
+    m_countdownTimer->stop();
+    m_retryButton->setEnabled(false);
+    m_bannerRetryText->setText(tr("Trying to reconnect…"));
+    whenDone(m_backend->checkConnection(), this, [this](const Status& status) {
+        m_checking = false;
+        m_retryButton->setEnabled(true);
+        if (status.ok()) {
+            onConnectionRestored(); // the backend says so too; whichever comes first hides the banner
+            return;
+        }
+        if (!m_banner->isHidden())
+            scheduleConnectionCheck();
+    });
+}
+
+void MainWindow::scheduleConnectionCheck()
+{
+    if (m_checking)
+        return;
+    // 2 s, 4 s, 8 s, then every 15 s.
+    m_retryDelayMs = m_retryDelayMs == 0 ? 2000 : std::min(m_retryDelayMs * 2, 15000);
+    m_retryTimer->start(m_retryDelayMs);
+    m_countdownTimer->start();
+    updateRetryText();
+}
+
+void MainWindow::updateRetryText()
+{
+    if (m_checking)
+        return;
+    const int seconds = std::max(1, (m_retryTimer->remainingTime() + 999) / 1000);
+    m_bannerRetryText->setText(
+        tr("Retrying in %n second(s). What you entered is kept; the lists show what was last loaded.", "", seconds));
 }
 
 void MainWindow::updateActions()

@@ -11,7 +11,10 @@
 
 class QAction;
 class QComboBox;
+class QFrame;
 class QLabel;
+class QPushButton;
+class QTimer;
 class QListWidget;
 class QStackedWidget;
 
@@ -32,6 +35,8 @@ public:
     Pane* currentPane() const;
     Pane* pane(const QString& name) const;
     QStringList paneNames() const;
+    // The banner shown while the server or database cannot be reached (objectName "connectionBanner").
+    QFrame* connectionBanner() const { return m_banner; }
 
 signals:
     void signOutRequested();
@@ -47,6 +52,14 @@ private:
     void updateActions();
     void loadTenants();
     void onPaneChanged(int row);
+    // The deployment went away: the banner, and a check with growing pauses until it answers. The
+    // checks are the backend's own asynchronous calls (no SQL or network on this thread); panes keep
+    // what they show until it is back, then the loaded ones load again.
+    void onConnectionLost(const QString& reason);
+    void onConnectionRestored();
+    void checkConnectionNow();
+    void scheduleConnectionCheck();
+    void updateRetryText();
 
     QPointer<Backend> m_backend;
     QListWidget* m_navigation = nullptr;
@@ -55,6 +68,14 @@ private:
     QLabel* m_connectionLabel = nullptr;
     QLabel* m_adminLabel = nullptr;
     QList<Pane*> m_panes;
+    QFrame* m_banner = nullptr;
+    QLabel* m_bannerText = nullptr;
+    QLabel* m_bannerRetryText = nullptr;
+    QPushButton* m_retryButton = nullptr;
+    QTimer* m_retryTimer = nullptr; // single shot: the next check
+    QTimer* m_countdownTimer = nullptr; // once a second while the banner shows
+    int m_retryDelayMs = 0;
+    bool m_checking = false;
     bool m_signedOut = false;
     bool m_signingOut = false;
 

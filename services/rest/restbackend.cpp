@@ -239,11 +239,22 @@ void RestBackend::finished(QNetworkReply* reply, const std::shared_ptr<Pending>&
     if (transportFailed) {
         const ServiceError failure = transportError(reply);
         qCInfo(lcRest) << pending->request.method << pending->request.path << "failed:" << failure.message;
+        noteReachability(false,
+                         QCoreApplication::translate("Portcullis::Rest", "Cannot reach the server at %1: %2")
+                             .arg(m_baseUrl.toDisplayString(), reply->errorString()));
         pending->done(failure);
         return;
     }
     const QByteArray body = pending->request.onData ? QByteArray() : reply->readAll();
     qCDebug(lcRest) << pending->request.method << pending->request.path << status;
+    // A 503 is the server without its database (or too busy): the deployment cannot serve either way.
+    if (status == 503)
+        noteReachability(
+            false,
+            QCoreApplication::translate("Portcullis::Rest", "The server at %1 cannot serve requests right now")
+                .arg(m_baseUrl.toDisplayString()));
+    else
+        noteReachability(true);
 
     if (status == 401 && pending->request.authenticated) {
         if (!m_refreshToken.isEmpty() && !pending->retried) {
@@ -502,6 +513,15 @@ QFuture<Status> RestBackend::empty(const QByteArray& method, const QString& path
     request.query = query;
     if (body)
         request.body = toBody(*body);
+    return call<void>(std::move(request), [](const Response&) { return Status(); });
+}
+
+QFuture<Status> RestBackend::checkConnection()
+{
+    Request request;
+    request.method = "GET";
+    request.path = QStringLiteral("/api/health/auth");
+    request.authenticated = false;
     return call<void>(std::move(request), [](const Response&) { return Status(); });
 }
 

@@ -60,6 +60,9 @@ public:
     QString describe() const override;
     Actor actor() const override { return m_actor; }
 
+    // GET /api/health/auth: the server answers and reaches its database.
+    QFuture<Status> checkConnection() override;
+
     QFuture<Result<SignedIn>> signIn(const QString& emailOrUsername, const QString& password) override;
     QFuture<Status> signOut() override;
 

@@ -141,6 +141,18 @@ qint64 StoreCore::now() const
     return QDateTime::currentMSecsSinceEpoch();
 }
 
+// True when `db` no longer answers a trivial query (the server went away).
+static bool connectionLost(const QSqlDatabase& db)
+{
+    QSqlQuery ping(db);
+    if (ping.exec(QStringLiteral("SELECT 1")))
+        return false;
+    // A failed transaction refuses every statement (SQLSTATE 25P02) on a live connection; only
+    // connection-class states, or none at all (libpq's own errors), mean the session is gone.
+    const QString state = ping.lastError().nativeErrorCode();
+    return state.isEmpty() || state.startsWith(QLatin1String("08")) || state.startsWith(QLatin1String("57P"));
+}
+
 ServiceError StoreCore::sqlError(const QSqlQuery& query, const QString& what) const
 {
     const QSqlError error = query.lastError();
@@ -158,8 +170,22 @@ ServiceError StoreCore::sqlError(const QSqlQuery& query, const QString& what) co
             Tr::tr("%1: the database is locked by another program; try again in a moment").arg(what));
     if (lower.contains(QLatin1String("not a database")) || lower.contains(QLatin1String("malformed")))
         return ServiceError::storage(Tr::tr("%1: the database file is damaged (%2)").arg(what, text));
-    if (lower.contains(QLatin1String("connection")) || lower.contains(QLatin1String("server closed")))
+    // PostgreSQL: SQLSTATE class 08 (connection exception), 57P01-57P03 (shut down by the
+    // administrator, crashed, cannot connect now) and 53300 (too many connections); libpq's own
+    // messages when the socket died carry no SQLSTATE.
+    const QString state = error.nativeErrorCode();
+    const bool lostServer = state.startsWith(QLatin1String("08")) || state.startsWith(QLatin1String("57P"))
+        || state == QLatin1String("53300");
+    if (lostServer || lower.contains(QLatin1String("connection")) || lower.contains(QLatin1String("server closed"))
+        || lower.contains(QLatin1String("could not receive data"))
+        || lower.contains(QLatin1String("could not send data")) || lower.contains(QLatin1String("eof detected"))
+        || lower.contains(QLatin1String("shutting down")))
         return ServiceError::unavailable(Tr::tr("%1: lost the connection to the database (%2)").arg(what, text));
+    // The PostgreSQL driver reports some failures on a connection that just died with no text at
+    // all (BEGIN right after the server ended the session): whatever the message, a database that
+    // no longer answers is unavailable (503, and the server reconnects), not a storage fault (500).
+    if (connectionLost(m_db))
+        return ServiceError::unavailable(Tr::tr("%1: lost the connection to the database").arg(what));
     return ServiceError::storage(QStringLiteral("%1: %2").arg(what, text));
 }
 
