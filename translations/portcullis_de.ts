@@ -909,14 +909,16 @@
         <translation>%1 wurde erreicht, aber sein Zertifikat ist nicht vertrauenswürdig (%2). Wählen Sie unter „Vertrauenswürdige CA“ das Zertifikat der ausstellenden Stelle (oder starten Sie die Konsole mit --ca-file DATEI)</translation>
     </message>
     <message>
-        <source>Cannot reach %1: the connection closed without an HTTP answer. If the server uses TLS, connect to https://%2 instead</source>
-        <translation>%1 ist nicht erreichbar: Die Verbindung wurde ohne HTTP-Antwort geschlossen. Wenn der Server TLS verwendet, verbinden Sie sich stattdessen mit https://%2</translation>
         <source>Cannot reach the server at %1: %2</source>
         <translation>Der Server unter %1 ist nicht erreichbar: %2</translation>
     </message>
     <message>
         <source>The server at %1 cannot serve requests right now</source>
         <translation>Der Server unter %1 kann gerade keine Anfragen bearbeiten</translation>
+    </message>
+    <message>
+        <source>Cannot reach %1: the connection closed without an HTTP answer. If the server uses TLS, connect to https://%2 instead</source>
+        <translation>%1 ist nicht erreichbar: Die Verbindung wurde ohne HTTP-Antwort geschlossen. Wenn der Server TLS verwendet, verbinden Sie sich stattdessen mit https://%2</translation>
     </message>
 </context>
 <context>
@@ -1264,10 +1266,12 @@
         <translation>Sperren des Auftrags „%1“</translation>
     </message>
     <message>
-        <source>Cannot create the lock file beside %1 for &quot;%2&quot;</source>
-        <translation>Die Sperrdatei neben %1 für „%2“ kann nicht angelegt werden</translation>
         <source>%1: lost the connection to the database</source>
         <translation>%1: Die Verbindung zur Datenbank ist abgebrochen</translation>
+    </message>
+    <message>
+        <source>Cannot create the lock file beside %1 for &quot;%2&quot;</source>
+        <translation>Die Sperrdatei neben %1 für „%2“ kann nicht angelegt werden</translation>
     </message>
 </context>
 <context>

@@ -909,14 +909,16 @@
         <translation>%1 a été joint, mais son certificat n’est pas de confiance (%2). Choisissez le certificat de l’autorité qui l’a émis sous « AC de confiance » (ou démarrez la console avec --ca-file FICHIER)</translation>
     </message>
     <message>
-        <source>Cannot reach %1: the connection closed without an HTTP answer. If the server uses TLS, connect to https://%2 instead</source>
-        <translation>Impossible de joindre %1 : la connexion s’est fermée sans réponse HTTP. Si le serveur utilise TLS, connectez-vous plutôt à https://%2</translation>
         <source>Cannot reach the server at %1: %2</source>
         <translation>Impossible de joindre le serveur %1 : %2</translation>
     </message>
     <message>
         <source>The server at %1 cannot serve requests right now</source>
         <translation>Le serveur %1 ne peut pas traiter de requêtes pour le moment</translation>
+    </message>
+    <message>
+        <source>Cannot reach %1: the connection closed without an HTTP answer. If the server uses TLS, connect to https://%2 instead</source>
+        <translation>Impossible de joindre %1 : la connexion s’est fermée sans réponse HTTP. Si le serveur utilise TLS, connectez-vous plutôt à https://%2</translation>
     </message>
 </context>
 <context>
@@ -1264,10 +1266,12 @@
         <translation>Verrouillage de la tâche « %1 »</translation>
     </message>
     <message>
-        <source>Cannot create the lock file beside %1 for &quot;%2&quot;</source>
-        <translation>Impossible de créer le fichier de verrou à côté de %1 pour « %2 »</translation>
         <source>%1: lost the connection to the database</source>
         <translation>%1 : la connexion à la base de données a été perdue</translation>
+    </message>
+    <message>
+        <source>Cannot create the lock file beside %1 for &quot;%2&quot;</source>
+        <translation>Impossible de créer le fichier de verrou à côté de %1 pour « %2 »</translation>
     </message>
 </context>
 <context>
