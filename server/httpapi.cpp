@@ -16,6 +16,8 @@
 #include <openssl/crypto.h>
 
 #ifdef Q_OS_LINUX
+#include <pthread.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <unistd.h>
 #endif
@@ -503,7 +505,6 @@ namespace {
 
 // The requests that verify or hash a password with Argon2 (tens of milliseconds and tens of MiB
 // each): a flood of them queues in a pool of their own instead of taking every worker.
-constexpr int PasswordThreadNice = 10;
 constexpr int PasswordRefusalDelayMs = 1000;
 constexpr qint64 RefusalLogIntervalMs = 10000;
 
@@ -514,9 +515,12 @@ bool hashesPasswords(const http::HttpRequest& request)
 }
 
 // Argon2 is CPU-bound for tens of milliseconds; on a machine with few cores a flood of sign-ins
-// would take the CPU from the workers even in a pool of its own. The password threads run at nice
-// +10: the scheduler then prefers the other requests (a woken worker preempts them), and sign-ins
-// still get about a tenth of a contended CPU, so they never starve.
+// would take the CPU from the workers even in a pool of its own. The password threads run under
+// SCHED_IDLE: they get whatever CPU the other requests leave, and a woken worker preempts them at
+// once. Measured on 2 cores (bench_loginflood, docs/benchmarks.md), nice +10 and +19 left the other
+// requests' p99 at 5-8 ms during a flood, SCHED_IDLE at about 4 ms. The price: while the other
+// requests keep every core busy, sign-ins wait (on a machine that is never idle, give it more cores
+// than --threads, or --password-threads 0).
 void lowerPriorityOfThisThread()
 {
 #ifdef Q_OS_LINUX
@@ -524,8 +528,9 @@ void lowerPriorityOfThisThread()
     if (lowered)
         return;
     lowered = true;
-    // Linux: nice values are per thread; PRIO_PROCESS with a thread id sets this thread's only.
-    if (setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), PasswordThreadNice) != 0)
+    // Per thread: pthread_setschedparam changes this thread's policy only.
+    sched_param param {};
+    if (pthread_setschedparam(pthread_self(), SCHED_IDLE, &param) != 0)
         qCWarning(lcHttp) << "could not lower the priority of a password thread:" << qt_error_string(errno);
 #endif
 }
