@@ -18,8 +18,6 @@
 #ifdef Q_OS_LINUX
 #include <pthread.h>
 #include <sched.h>
-#include <sys/resource.h>
-#include <unistd.h>
 #endif
 
 #include <algorithm>
