@@ -318,10 +318,23 @@ private:
 };
 
 // The refusal for a head Beast (or a callback of ours) stopped on.
-RequestHead::Error headError(const RequestParser& parser, const error_code& ec, int maxHeaderBytes)
+RequestHead::Error headError(const RequestParser& parser, const error_code& ec, int maxHeaderBytes,
+                             std::string_view raw)
 {
     if (parser.refusal)
         return *parser.refusal;
+    if (ec == bhttp::error::bad_version) {
+        // Beast stops at any version but 1.0 and 1.1 before telling us; "HTTP/2.0" is still a
+        // version, only one this server does not speak.
+        std::string_view line = raw.substr(0, raw.find('\n'));
+        if (line.ends_with('\r'))
+            line.remove_suffix(1);
+        const std::string_view version = line.substr(line.rfind(' ') + 1);
+        if (version == "HTTP/1.1" || version == "HTTP/1.0")
+            return malformed("Lines must end with CRLF.");
+        if (std::count(line.begin(), line.end(), ' ') == 2 && version.starts_with("HTTP/"))
+            return { 505, "HTTP version not supported", "This server speaks HTTP/1.1 (and 1.0)." };
+    }
     if (ec == bhttp::error::header_limit)
         return headTooLarge("The request line and headers exceed " + QByteArray::number(maxHeaderBytes) + " bytes.");
     if (ec == bhttp::error::bad_transfer_encoding)
@@ -382,7 +395,8 @@ RequestHead parseRequestHead(const QByteArray& head, int maxHeaderBytes)
         ec = bhttp::error::need_more;
     if (ec) {
         RequestHead refused;
-        refused.error = headError(parser, ec, maxHeaderBytes);
+        refused.error
+            = headError(parser, ec, maxHeaderBytes, std::string_view(bytes.constData(), std::size_t(bytes.size())));
         return refused;
     }
     return finishHead(parser, bytes.constData(), used);
@@ -831,7 +845,8 @@ private:
             }
             if (ec) {
                 m_request = std::move(m_parser->request);
-                refuse(headError(*m_parser, ec, m_options.maxHeaderBytes));
+                refuse(headError(*m_parser, ec, m_options.maxHeaderBytes,
+                                 std::string_view(static_cast<const char*>(data.data()), data.size())));
                 return;
             }
             RequestHead head = finishHead(*m_parser, static_cast<const char*>(data.data()), used);
@@ -895,7 +910,8 @@ private:
         m_logged.path = request.path;
         m_logged.query = request.query;
         m_logged.peer = request.peer;
-        m_server.handler(std::make_shared<HttpExchange>(std::move(request), m_link));
+        // The exchange holds the session: it lives as long as a worker may answer through it.
+        m_server.handler(std::make_shared<HttpExchange>(std::move(request), m_link, this->shared_from_this()));
     }
 
     void refuse(const RequestHead::Error& error)
@@ -1004,9 +1020,10 @@ private:
 
 // --- HttpExchange --------------------------------------------------------------------------------
 
-HttpExchange::HttpExchange(HttpRequest request, std::shared_ptr<ConnectionLink> link)
+HttpExchange::HttpExchange(HttpRequest request, std::shared_ptr<ConnectionLink> link, std::shared_ptr<void> connection)
     : m_request(std::move(request))
     , m_link(std::move(link))
+    , m_connection(std::move(connection))
 {
     m_timer.start();
 }
@@ -1177,19 +1194,9 @@ HttpServer::HttpServer(Options options, Handler handler)
 
 HttpServer::~HttpServer()
 {
-    // No handler runs once the threads are joined. Then every exchange still held by a worker is
-    // told that its client is gone (so it posts nothing more), and only then do the io_context and
-    // the sessions in its queues go.
-    d->io->stop();
-    for (std::thread& thread : d->threads)
-        thread.join();
-    {
-        std::lock_guard lock(d->mutex);
-        for (auto& entry : d->sessions) {
-            if (entry.second)
-                markClosed(*entry.second);
-        }
-    }
+    stop();
+    // Sessions still held by an exchange would outlive the io_context: the owner makes sure that no
+    // worker holds one any more (serve.cpp destroys the RestApi, which waits for its workers, first).
     d->acceptPause.reset();
     d->acceptor.reset();
     d->io.reset();
@@ -1292,6 +1299,22 @@ QHostAddress HttpServer::serverAddress() const
 quint16 HttpServer::serverPort() const
 {
     return d->port;
+}
+
+void HttpServer::stop()
+{
+    close();
+    // No handler runs once the threads are joined. Then every exchange still held by a worker is
+    // told that its client is gone, so that it posts nothing more and a blocked writer returns.
+    d->io->stop();
+    for (std::thread& thread : d->threads)
+        thread.join();
+    d->threads.clear();
+    std::lock_guard lock(d->mutex);
+    for (auto& entry : d->sessions) {
+        if (entry.second)
+            markClosed(*entry.second);
+    }
 }
 
 void HttpServer::close()

@@ -99,7 +99,8 @@ struct ConnectionLink
 class HttpExchange
 {
 public:
-    HttpExchange(HttpRequest request, std::shared_ptr<ConnectionLink> link);
+    // `connection` keeps the connection's session alive while the exchange exists.
+    HttpExchange(HttpRequest request, std::shared_ptr<ConnectionLink> link, std::shared_ptr<void> connection = {});
     HttpExchange(const HttpExchange&) = delete;
     HttpExchange& operator=(const HttpExchange&) = delete;
 
@@ -130,6 +131,7 @@ private:
 
     HttpRequest m_request;
     std::shared_ptr<ConnectionLink> m_link;
+    std::shared_ptr<void> m_connection;
     QElapsedTimer m_timer;
     std::atomic_bool m_answered { false };
     bool m_streamStarted = false;
@@ -166,7 +168,7 @@ public:
 
     // `handler` is called on an I/O thread for each complete request; it must not block.
     HttpServer(Options options, Handler handler);
-    ~HttpServer(); // closes every connection and joins the I/O threads
+    ~HttpServer(); // stop(), then every connection is closed
     HttpServer(const HttpServer&) = delete;
     HttpServer& operator=(const HttpServer&) = delete;
 
@@ -176,8 +178,12 @@ public:
     QString errorString() const;
     QHostAddress serverAddress() const;
     quint16 serverPort() const;
-    // Stops accepting connections; the open ones carry on until the server is destroyed.
+    // Stops accepting connections and reading new requests: connections waiting for one end now,
+    // the others after the answer in flight.
     void close();
+    // Then stops the I/O threads: every exchange still running learns that its client is gone.
+    // Call it, and let every exchange go (wait for the workers), before destroying the server.
+    void stop();
 
     const Options& options() const;
     int connectionCount() const;

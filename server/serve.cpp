@@ -539,7 +539,10 @@ int runServe(const ServeOptions& options)
     apiConfig.threads = options.threads > 0 ? options.threads : std::max(4, QThread::idealThreadCount() * 2);
     apiConfig.trustedProxies = options.trustedProxies;
     apiConfig.passwordThreads = options.passwordThreads;
-    RestApi api(apiConfig);
+    // Destroyed before the server (below): its destructor waits for the workers, which may still
+    // hold exchanges, and the server's connections must outlive those.
+    std::optional<RestApi> api;
+    api.emplace(apiConfig);
 
     // Connections take descriptors: raise the soft limit as far as allowed and keep the connection
     // cap below it, with room for the database and the log (else accept() fails with EMFILE).
@@ -566,7 +569,7 @@ int runServe(const ServeOptions& options)
                                              ? QString::number(serverOptions.maxConnectionsPerAddress)
                                              : QStringLiteral("any"));
     http::HttpServer server(serverOptions,
-                            [&api](std::shared_ptr<http::HttpExchange> exchange) { api.handle(std::move(exchange)); });
+                            [&api](std::shared_ptr<http::HttpExchange> exchange) { api->handle(std::move(exchange)); });
     if (!server.listen(options.address, options.port)) {
         serveError(Cli::tr("cannot listen on %1:%2: %3")
                        .arg(options.address.toString())
@@ -615,8 +618,10 @@ int runServe(const ServeOptions& options)
     qCInfo(lcHttp) << "shutting down";
     checkpoints.stop();
     server.close();
-    if (!api.drain(10000))
+    if (!api->drain(10000))
         qCWarning(lcHttp) << "requests still running after 10 s; stopping anyway";
+    server.stop(); // no request reaches the API any more; streaming workers are told to stop
+    api.reset();
     // The last head this server wrote, recorded outside the database.
     checkpointer.write();
     return code == 0 ? exitcode::Ok : exitcode::Failure;
