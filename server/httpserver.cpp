@@ -1264,7 +1264,7 @@ bool HttpServer::listen(const QHostAddress& address, quint16 port)
         return false;
     }
     const tcp::endpoint local = d->acceptor->local_endpoint(ec);
-    d->address = dualStack ? address : toQt(local.address());
+    d->address = toQt(local.address());
     d->port = local.port();
     d->acceptPause.emplace(d->acceptor->get_executor());
     asio::post(d->acceptor->get_executor(), [p = d.get()]() { p->accept(); });
