@@ -16,6 +16,7 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTcpSocket>
 #include <QTemporaryDir>
@@ -170,6 +171,7 @@ private slots:
     void idleKeepAliveIsClosed();
     void noBusyLoopWhenDescriptorsRunOut();
     void stalledDownloadIsDroppedAndItsWorkerFreed();
+    void shutdownClosesIdleConnectionsAndStalledDownloads(); // after the one above: its events
 
 private:
     bool startServer(ServerProcess& server, const QStringList& extra);
@@ -520,6 +522,37 @@ void TestHttpLimits::stalledDownloadIsDroppedAndItsWorkerFreed()
     QVERIFY2(statusOf(answer) == 200, answer.left(300).constData());
     QVERIFY2(timer.elapsed() < 5000, qPrintable(QString::number(timer.elapsed())));
     QTRY_VERIFY(server.log().contains(QStringLiteral("/api/admin/audit/export")));
+}
+
+// SIGTERM: connections waiting for a request are closed at once, a stalled export (the client
+// reads nothing, the write timeout is far away) is ended after the drain time, and the server exits
+// with 0.
+void TestHttpLimits::shutdownClosesIdleConnectionsAndStalledDownloads()
+{
+    ServerProcess server;
+    QVERIFY2(startServer(server, { QStringLiteral("--threads"), QStringLiteral("2") }), qPrintable(server.output()));
+    const quint16 port = quint16(server.url().port());
+    const QByteArray token = login(port);
+    QVERIFY(!token.isEmpty());
+    auto idle = connectTo(port);
+    QVERIFY(idle);
+    idle->write(healthRequest());
+    QCOMPARE(statusOf(readResponse(*idle)), 200);
+    RawSocket stalled;
+    QVERIFY(stalled.connect(port, 4096));
+    QVERIFY(stalled.send("GET /api/admin/audit/export HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token
+                         + "\r\n\r\n"));
+    QTest::qWait(1500); // the export fills the buffers and its worker blocks
+
+    QElapsedTimer timer;
+    timer.start();
+    QSignalSpy finished(server.process(), &QProcess::finished);
+    server.process()->terminate();
+    QVERIFY2(waitForClose(*idle, 3000), "an idle connection outlived SIGTERM");
+    QVERIFY(finished.wait(20000));
+    QVERIFY2(timer.elapsed() < 15000, qPrintable(QString::number(timer.elapsed())));
+    QCOMPARE(server.process()->exitStatus(), QProcess::NormalExit);
+    QCOMPARE(server.process()->exitCode(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestHttpLimits)
