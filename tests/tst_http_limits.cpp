@@ -172,6 +172,7 @@ private slots:
     void noBusyLoopWhenDescriptorsRunOut();
     void stalledDownloadIsDroppedAndItsWorkerFreed();
     void shutdownClosesIdleConnectionsAndStalledDownloads(); // after the one above: its events
+    void tlsBelow12IsRefused();
 
 private:
     bool startServer(ServerProcess& server, const QStringList& extra);
@@ -553,6 +554,42 @@ void TestHttpLimits::shutdownClosesIdleConnectionsAndStalledDownloads()
     QVERIFY2(timer.elapsed() < 15000, qPrintable(QString::number(timer.elapsed())));
     QCOMPARE(server.process()->exitStatus(), QProcess::NormalExit);
     QCOMPARE(server.process()->exitCode(), 0);
+}
+
+// TLS 1.2 and 1.3 are served; a client that offers at most TLS 1.1 (with its own security level
+// lowered so that it would) gets a protocol-version alert from the server.
+void TestHttpLimits::tlsBelow12IsRefused()
+{
+    const QString openssl = QStandardPaths::findExecutable(QStringLiteral("openssl"));
+    if (openssl.isEmpty())
+        QSKIP("openssl is not installed");
+    const QString certificate = m_dir.filePath(QStringLiteral("cert.pem"));
+    const QString key = m_dir.filePath(QStringLiteral("key.pem"));
+    QString error;
+    QVERIFY2(portcullis::test::makeSelfSignedCertificate(certificate, key, &error), qPrintable(error));
+    ServerProcess server;
+    QVERIFY2(startServer(server, { QStringLiteral("--tls-cert"), certificate, QStringLiteral("--tls-key"), key }),
+             qPrintable(server.output()));
+    const QString address = QStringLiteral("127.0.0.1:%1").arg(server.url().port());
+    auto client = [&](const QString& version) {
+        QProcess process;
+        process.start(openssl,
+                      { QStringLiteral("s_client"), QStringLiteral("-connect"), address, QStringLiteral("-") + version,
+                        QStringLiteral("-cipher"), QStringLiteral("DEFAULT:@SECLEVEL=0"), QStringLiteral("-quiet") });
+        process.write(healthRequest(true));
+        process.waitForFinished(15000);
+        return QString::fromUtf8(process.readAllStandardOutput() + process.readAllStandardError());
+    };
+    for (const QString& version : { QStringLiteral("tls1_2"), QStringLiteral("tls1_3") }) {
+        const QString answer = client(version);
+        QVERIFY2(answer.contains(QStringLiteral("HTTP/1.1 200 OK")), qPrintable(version + QLatin1Char('\n') + answer));
+    }
+    for (const QString& version : { QStringLiteral("tls1"), QStringLiteral("tls1_1") }) {
+        const QString answer = client(version);
+        QVERIFY2(!answer.contains(QStringLiteral("HTTP/1.1")), qPrintable(version + QLatin1Char('\n') + answer));
+        QVERIFY2(answer.contains(QStringLiteral("protocol version")) || answer.contains(QStringLiteral("no protocols")),
+                 qPrintable(version + QLatin1Char('\n') + answer));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestHttpLimits)
