@@ -1173,10 +1173,24 @@ void HttpServer::Private::onAccept(const error_code& ec, tcp::socket socket)
         } else {
             error_code ignored;
             socket.set_option(tcp::no_delay(true), ignored);
-            if (ssl)
-                std::make_shared<Session<TlsStream>>(*this, peer, std::move(socket), *ssl)->start();
-            else
-                std::make_shared<Session<PlainStream>>(*this, peer, std::move(socket))->start();
+            // A session that cannot be set up (no memory for its TLS state, say) loses this
+            // connection, not the accept loop.
+            bool constructed = false; // from then on the session's destructor gives its place back
+            try {
+                if (ssl) {
+                    auto session = std::make_shared<Session<TlsStream>>(*this, peer, std::move(socket), *ssl);
+                    constructed = true;
+                    session->start();
+                } else {
+                    auto session = std::make_shared<Session<PlainStream>>(*this, peer, std::move(socket));
+                    constructed = true;
+                    session->start();
+                }
+            } catch (const std::exception& error) {
+                qCWarning(lcHttp) << "cannot set up a connection:" << error.what();
+                if (!constructed)
+                    leave(nullptr, peer);
+            }
         }
     }
     accept();

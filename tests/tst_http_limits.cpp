@@ -176,6 +176,13 @@ private slots:
 
 private:
     bool startServer(ServerProcess& server, const QStringList& extra);
+    // Stops the server and checks its log: in the sanitizer build it reports memory errors, leaks
+    // and undefined behaviour there, none of which may appear.
+    // `outOfDescriptors`: the server ran out of file descriptors on purpose. In the sanitizer build
+    // UBSan then cannot check a virtual call it has not seen before: it probes the object's memory
+    // through a pipe, which it cannot create, and reports the object as having an invalid vptr
+    // ("<memory cannot be printed>"). Those reports, and only those, are not findings then.
+    void stopClean(ServerProcess& server, bool outOfDescriptors = false);
     QByteArray login(quint16 port);
 
     QTemporaryDir m_dir;
@@ -197,6 +204,20 @@ void TestHttpLimits::initTestCase()
 bool TestHttpLimits::startServer(ServerProcess& server, const QStringList& extra)
 {
     return server.start(m_db->url(), m_secretFile, extra);
+}
+
+void TestHttpLimits::stopClean(ServerProcess& server, bool outOfDescriptors)
+{
+    server.stop();
+    QString log = server.log();
+    if (outOfDescriptors) {
+        static const QRegularExpression probeFailed(
+            QStringLiteral("[^\\n]*runtime error: [^\\n]*does not point to an object of type [^\\n]*\\n[^\\n]*note: "
+                           "object has invalid vptr\\n<memory cannot be printed>\\n"));
+        log.remove(probeFailed);
+    }
+    for (const QString& marker : { QStringLiteral("Sanitizer"), QStringLiteral("runtime error:") })
+        QVERIFY2(!log.contains(marker), qPrintable(log.mid(std::max<qsizetype>(0, log.indexOf(marker) - 200), 3000)));
 }
 
 QByteArray TestHttpLimits::login(quint16 port)
@@ -281,7 +302,7 @@ void TestHttpLimits::connectionCapIsBelowTheDescriptorLimit()
     QVERIFY(fresh);
     fresh->write(healthRequest(true));
     QCOMPARE(statusOf(readResponse(*fresh)), 200);
-    server.stop();
+    stopClean(server);
     QCOMPARE(server.process()->exitCode(), 0);
 }
 
@@ -316,6 +337,7 @@ void TestHttpLimits::perAddressCap()
     again->write(healthRequest(true));
     QCOMPARE(statusOf(readResponse(*again)), 200);
     QTRY_VERIFY(server.log().contains(QStringLiteral("(the limit per address)")));
+    stopClean(server);
 }
 
 // Slowloris: the request head trickles in a byte at a time; the connection ends at the header
@@ -358,6 +380,7 @@ void TestHttpLimits::slowHeadIsDroppedAtTheHeaderDeadline()
     QVERIFY(normal);
     normal->write(healthRequest(true));
     QCOMPARE(statusOf(readResponse(*normal)), 200);
+    stopClean(server);
 }
 
 // A body must arrive at the minimum rate: with a header timeout of 1 s and 10,000 bytes/s, a body
@@ -400,6 +423,7 @@ void TestHttpLimits::slowBodyIsDroppedAtTheMinimumRate()
     quick->write(QByteArray(head).replace("HTTP/1.1\r\n", "HTTP/1.1\r\nConnection: close\r\n") + body);
     const QByteArray answer = readResponse(*quick);
     QVERIFY2(statusOf(answer) >= 400 && statusOf(answer) < 500, answer.left(300).constData());
+    stopClean(server);
 }
 
 // A kept-alive connection that sends nothing more is closed after the idle timeout; one that keeps
@@ -421,6 +445,7 @@ void TestHttpLimits::idleKeepAliveIsClosed()
     timer.start();
     QVERIFY(waitForClose(*socket, 5000));
     QVERIFY2(timer.elapsed() < 3000, qPrintable(QString::number(timer.elapsed())));
+    stopClean(server);
 }
 
 // At EMFILE the accept loop must not spin: the server's descriptor limit is lowered under it
@@ -480,7 +505,7 @@ void TestHttpLimits::noBusyLoopWhenDescriptorsRunOut()
     QVERIFY(fresh);
     fresh->write(healthRequest(true));
     QCOMPARE(statusOf(readResponse(*fresh)), 200);
-    server.stop();
+    stopClean(server, true);
     QCOMPARE(server.process()->exitCode(), 0);
 }
 
@@ -523,6 +548,7 @@ void TestHttpLimits::stalledDownloadIsDroppedAndItsWorkerFreed()
     QVERIFY2(statusOf(answer) == 200, answer.left(300).constData());
     QVERIFY2(timer.elapsed() < 5000, qPrintable(QString::number(timer.elapsed())));
     QTRY_VERIFY(server.log().contains(QStringLiteral("/api/admin/audit/export")));
+    stopClean(server);
 }
 
 // SIGTERM: connections waiting for a request are closed at once, a stalled export (the client
@@ -550,10 +576,14 @@ void TestHttpLimits::shutdownClosesIdleConnectionsAndStalledDownloads()
     QSignalSpy finished(server.process(), &QProcess::finished);
     server.process()->terminate();
     QVERIFY2(waitForClose(*idle, 3000), "an idle connection outlived SIGTERM");
-    QVERIFY(finished.wait(20000));
-    QVERIFY2(timer.elapsed() < 15000, qPrintable(QString::number(timer.elapsed())));
+    // The drain waits up to 10 s for the stalled export's worker; then it is told that its client is
+    // gone and the server exits.
+    QVERIFY2(finished.wait(40000), qPrintable(server.log().right(3000)));
+    qInfo("SIGTERM to exit: %lld ms", timer.elapsed());
+    QVERIFY2(timer.elapsed() < 30000, qPrintable(QString::number(timer.elapsed())));
     QCOMPARE(server.process()->exitStatus(), QProcess::NormalExit);
     QCOMPARE(server.process()->exitCode(), 0);
+    stopClean(server);
 }
 
 // TLS 1.2 and 1.3 are served; a client that offers at most TLS 1.1 (with its own security level
@@ -590,6 +620,7 @@ void TestHttpLimits::tlsBelow12IsRefused()
         QVERIFY2(answer.contains(QStringLiteral("protocol version")) || answer.contains(QStringLiteral("no protocols")),
                  qPrintable(version + QLatin1Char('\n') + answer));
     }
+    stopClean(server);
 }
 
 QTEST_GUILESS_MAIN(TestHttpLimits)
