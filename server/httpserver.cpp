@@ -1186,8 +1186,8 @@ void HttpServer::Private::onAccept(const error_code& ec, tcp::socket socket)
                     constructed = true;
                     session->start();
                 }
-            } catch (const std::exception& error) {
-                qCWarning(lcHttp) << "cannot set up a connection:" << error.what();
+            } catch (const std::exception& failure) {
+                qCWarning(lcHttp) << "cannot set up a connection:" << failure.what();
                 if (!constructed)
                     leave(nullptr, peer);
             }
