@@ -573,9 +573,9 @@ QByteArray responseHead(int status, const QByteArray& contentType, const HeaderL
 using PlainStream = beast::tcp_stream;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
-// One connection. Lives as long as an operation, a posted call or a running handler's exchange
-// (through ConnectionLink::session, weakly) refers to it; everything but execute() runs on its
-// strand.
+// One connection. Lives as long as a pending operation, a posted call or the exchange of a request
+// being answered holds it (ConnectionLink::session only refers to it weakly); everything but
+// execute() runs on its strand.
 template <class Stream> class Session final : public HttpSession, public std::enable_shared_from_this<Session<Stream>>
 {
     static constexpr bool Tls = std::is_same_v<Stream, TlsStream>;
