@@ -1340,12 +1340,20 @@ void HttpServer::close()
         p->acceptor->close(ignored);
         p->acceptPause->cancel();
     });
-    // Connections waiting for a request end now; the others after their answer.
-    std::lock_guard lock(d->mutex);
-    for (const auto& entry : d->sessions) {
-        if (std::shared_ptr<HttpSession> session = entry.second->session.lock())
-            session->execute([](HttpSession& s) { s.stopIfIdle(); });
+    // Connections waiting for a request end now; the others after their answer. The sessions are
+    // collected under the mutex and told outside it: the last reference to a session may be one of
+    // these, and its destructor takes the mutex.
+    std::vector<std::shared_ptr<HttpSession>> sessions;
+    {
+        std::lock_guard lock(d->mutex);
+        sessions.reserve(d->sessions.size());
+        for (const auto& entry : d->sessions) {
+            if (std::shared_ptr<HttpSession> session = entry.second->session.lock())
+                sessions.push_back(std::move(session));
+        }
     }
+    for (const std::shared_ptr<HttpSession>& session : sessions)
+        session->execute([](HttpSession& s) { s.stopIfIdle(); });
 }
 
 const HttpServer::Options& HttpServer::options() const
