@@ -23,6 +23,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <chrono>
 #include <deque>
 #include <limits>
@@ -34,6 +35,7 @@
 #include <vector>
 
 #include <sys/resource.h>
+#include <sys/socket.h>
 
 Q_LOGGING_CATEGORY(lcHttp, "portcullis.http")
 
@@ -603,6 +605,7 @@ public:
     void start()
     {
         m_link->session = this->weak_from_this();
+        m_link->socket = lowest().socket().native_handle();
         m_server.enter(this, m_link);
         if constexpr (Tls) {
             lowest().expires_after(ms(m_options.headerTimeoutMs));
@@ -1031,7 +1034,18 @@ HttpExchange::HttpExchange(HttpRequest request, std::shared_ptr<ConnectionLink> 
 bool HttpExchange::clientGone() const
 {
     QMutexLocker lock(&m_link->mutex);
-    return m_link->closed;
+    if (m_link->closed)
+        return true;
+    if (m_link->socket < 0)
+        return false;
+    // Nothing is read from a connection while a handler has its request, so its strand would
+    // notice a departed client only when the answer is written. A look at the socket instead:
+    // end of stream or an error means gone; data (a pipelined request) or nothing yet means still
+    // there. The descriptor stays open while the link is not closed: the session closes it only
+    // after marking the link closed under this mutex.
+    char byte = 0;
+    const ssize_t got = ::recv(m_link->socket, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    return got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
 }
 
 bool HttpExchange::post(std::function<void(HttpSession&)> work, qint64 streamBytes)

@@ -89,6 +89,7 @@ struct ConnectionLink
     QWaitCondition drained;
     std::weak_ptr<HttpSession> session;
     bool closed = false;
+    int socket = -1; // the connection's descriptor (open while !closed), for clientGone()
     qint64 posted = 0; // stream bytes posted to the connection and not yet taken by the socket
     int writeTimeoutMs = 60000; // HttpServer::Options::writeTimeoutMs
     std::atomic_bool cancelled { false }; // set when the client is gone
@@ -105,6 +106,8 @@ public:
     HttpExchange& operator=(const HttpExchange&) = delete;
 
     const HttpRequest& request() const { return m_request; }
+    // True once the connection is closed, or (asked from any thread) the client has closed its end
+    // or reset it while its request waits: nobody will read the answer.
     bool clientGone() const;
     // Set when the client disconnects; suitable for ExportOptions::cancel.
     const std::atomic_bool* cancelFlag() const { return &m_link->cancelled; }
