@@ -1,5 +1,6 @@
-// The HTTP/1.1 request-head parser (server/httpserver.cpp, http::parseRequestHead) on arbitrary
-// bytes. To repoint it at another HTTP layer, replace the one call to parseRequestHead.
+// The HTTP/1.1 request head (server/httpserver.cpp, http::parseRequestHead) on arbitrary bytes:
+// Boost.Beast's parser (http::basic_parser, subclassed to fill our HttpRequest) and then our own
+// checks, the same parser class and checks the server's connections run on what they read.
 //
 // Invariants: an accepted head has a token method, a target that starts with '/' and holds only
 // visible ASCII, path + query taken from the target, lower-case header names, a Host for HTTP/1.1

@@ -5,10 +5,37 @@
 #include <QDateTime>
 #include <QDeadlineTimer>
 #include <QLocale>
-#include <QMetaObject>
-#include <QSslSocket>
-#include <QTcpSocket>
-#include <QTimer>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/basic_parser.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
+#include <openssl/ssl.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <chrono>
+#include <deque>
+#include <limits>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <type_traits>
+#include <unordered_map>
+#include <vector>
+
+#include <sys/resource.h>
+#include <sys/socket.h>
 
 Q_LOGGING_CATEGORY(lcHttp, "portcullis.http")
 
@@ -16,55 +43,28 @@ namespace portcullis::http {
 
 namespace {
 
-// A request refused before its body was read (413) still has its body on the way; reading and
-// discarding up to this much lets the client see the answer instead of a connection reset.
-constexpr qint64 MaxDrainBytes = 8 * 1024 * 1024;
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+using boost::system::error_code;
+
+// After an error answer (a 413 before the body, say) the client may still be sending: reading and
+// discarding up to this much before closing lets it see the answer instead of a connection reset.
+constexpr std::size_t MaxDrainBytes = 8 * 1024 * 1024;
 constexpr int MaxHeaderCount = 100;
-// How much a connection lets pile up in the socket while a handler has its request (pipelining).
-constexpr qint64 SocketReadBufferBytes = 64 * 1024;
-
-bool isTokenChar(char c)
-{
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-        return true;
-    switch (c) {
-    case '!':
-    case '#':
-    case '$':
-    case '%':
-    case '&':
-    case '\'':
-    case '*':
-    case '+':
-    case '-':
-    case '.':
-    case '^':
-    case '_':
-    case '`':
-    case '|':
-    case '~':
-        return true;
-    default:
-        return false;
-    }
-}
-
-bool isToken(const QByteArray& text)
-{
-    if (text.isEmpty())
-        return false;
-    for (const char c : text) {
-        if (!isTokenChar(c))
-            return false;
-    }
-    return true;
-}
+// How much one read takes from the socket. A connection's buffer holds at most the head limit plus
+// this; while a handler has its request nothing is read (pipelined requests wait in the kernel).
+constexpr std::size_t ReadChunkBytes = 64 * 1024;
+// A TLS close_notify exchange may take this long before the socket is just closed.
+constexpr auto TlsShutdownTimeout = std::chrono::seconds(2);
 
 // The Date header, formatted once per second.
 QByteArray httpDate()
 {
-    static qint64 cachedSecond = -1;
-    static QByteArray cached;
+    // Per I/O thread: no lock on the response path.
+    thread_local qint64 cachedSecond = -1;
+    thread_local QByteArray cached;
     const QDateTime now = QDateTime::currentDateTimeUtc();
     const qint64 second = now.toSecsSinceEpoch();
     if (second != cachedSecond) {
@@ -194,7 +194,9 @@ QByteArray loggablePath(const HttpRequest& request)
     return line + '?' + parts.join('&');
 }
 
-static void writeAccessLog(const HttpRequest& request, int status, qint64 ms, const QString& actorLabel, qint64 bytes)
+namespace {
+
+void writeAccessLog(const HttpRequest& request, int status, qint64 ms, const QString& actorLabel, qint64 bytes)
 {
     if (!lcHttp().isInfoEnabled())
         return;
@@ -208,506 +210,320 @@ static void writeAccessLog(const HttpRequest& request, int status, qint64 ms, co
                                     .arg(bytes);
 }
 
-// --- HttpExchange --------------------------------------------------------------------------------
+} // namespace
 
-HttpExchange::HttpExchange(HttpRequest request, std::shared_ptr<ConnectionLink> link)
-    : m_request(std::move(request))
-    , m_link(std::move(link))
+// --- Request parsing: Beast's parser, then our checks ----------------------------------------------
+
+namespace {
+
+QByteArray toBytes(beast::string_view text)
 {
-    m_timer.start();
+    return QByteArray(text.data(), qsizetype(text.size()));
 }
 
-bool HttpExchange::clientGone() const
+RequestHead::Error malformed(const QByteArray& detail)
 {
-    QMutexLocker lock(&m_link->mutex);
-    return m_link->closed || !m_link->connection;
+    return { 400, "Malformed request", detail };
 }
 
-bool HttpExchange::post(std::function<void(HttpConnection*)> work, qint64 streamBytes)
+RequestHead::Error headTooLarge(const QByteArray& detail)
 {
-    QMutexLocker lock(&m_link->mutex);
-    HttpConnection* connection = m_link->connection;
-    if (m_link->closed || !connection)
-        return false;
-    m_link->posted += streamBytes;
-    // The connection cannot be destroyed while the mutex is held (its destructor takes it), and a
-    // queued call to an object that is destroyed later is dropped by Qt.
-    QMetaObject::invokeMethod(
-        connection, [connection, work = std::move(work)]() { work(connection); }, Qt::QueuedConnection);
-    return true;
+    return { 431, "Request header fields too large", detail };
 }
 
-void HttpExchange::respond(HttpResponse response)
+RequestHead::Error chunkedRefused()
 {
-    if (m_answered.exchange(true))
-        return;
-    const qint64 ms = m_timer.elapsed();
-    const HttpRequest& request = m_request;
-    const QString actor = response.actorLabel;
-    const qint64 bytes = response.body.size();
-    if (!post([response = std::move(response), ms](HttpConnection* c) { c->sendResponse(response, ms); }))
-        writeAccessLog(request, 499, ms, actor, bytes); // the client left before the answer
+    return { 411, "Length required",
+             "Request bodies must be sent with Content-Length; Transfer-Encoding is not accepted." };
 }
 
-void HttpExchange::startStream(int status, const QByteArray& contentType, const HeaderList& headers,
-                               const QString& actorLabel)
+// Beast's HTTP/1 parser with the callbacks filling our HttpRequest directly (no intermediate
+// beast::http::fields). Where our rules are stricter than Beast's, a callback sets `refusal` and
+// stops the parser with an error code.
+class RequestParser final : public bhttp::basic_parser<true>
 {
-    if (m_answered.exchange(true))
-        return;
-    m_streamStarted = true;
-    m_streamStatus = status;
-    m_streamActor = actorLabel;
-    post([status, contentType, headers](HttpConnection* c) { c->sendStreamHead(status, contentType, headers); });
-}
-
-bool HttpExchange::writeChunk(const QByteArray& data)
-{
-    if (!m_streamStarted)
-        return false;
-    if (data.isEmpty())
-        return true;
-    QByteArray framed = QByteArray::number(data.size(), 16) + "\r\n";
-    framed.reserve(framed.size() + data.size() + 2);
-    framed += data;
-    framed += "\r\n";
+public:
+    explicit RequestParser(int maxHeaderBytes)
     {
-        QMutexLocker lock(&m_link->mutex);
-        QDeadlineTimer deadline(stallTimeoutMs);
-        while (!m_link->closed && m_link->connection && m_link->posted + m_link->backlog > maxInFlight) {
-            if (!m_link->drained.wait(&m_link->mutex, deadline))
-                break;
-        }
-        if (m_link->closed || !m_link->connection)
-            return false;
-        if (m_link->posted + m_link->backlog > maxInFlight) {
-            lock.unlock();
-            qCWarning(lcHttp) << "request" << m_request.id << "stalled: the client read nothing for"
-                              << stallTimeoutMs / 1000 << "s";
-            abortStream();
-            return false;
-        }
+        header_limit(std::uint32_t(std::max(256, maxHeaderBytes)));
+        body_limit(boost::none); // the connection refuses large bodies itself, from the head (413)
+        eager(false); // stop after the head: its checks come before any body byte is read
     }
-    const qint64 size = framed.size();
-    m_streamed += data.size();
-    return post([framed = std::move(framed), size](HttpConnection* c) { c->sendStreamChunk(framed, size); }, size);
-}
 
-void HttpExchange::finishStream()
-{
-    if (!m_streamStarted)
-        return;
-    const qint64 ms = m_timer.elapsed();
-    const int status = m_streamStatus;
-    const QString actor = m_streamActor;
-    const qint64 bytes = m_streamed;
-    if (!post([status, actor, ms, bytes](HttpConnection* c) {
-            c->sendStreamChunk(QByteArrayLiteral("0\r\n\r\n"), 0);
-            c->finishStream(status, actor, ms, bytes);
-        }))
-        writeAccessLog(m_request, 499, ms, actor, bytes);
-}
+    HttpRequest request;
+    QByteArray body;
+    std::optional<RequestHead::Error> refusal;
 
-void HttpExchange::abortStream()
-{
-    const qint64 ms = m_timer.elapsed();
-    writeAccessLog(m_request, m_streamStarted ? m_streamStatus : 500, ms, m_streamActor + QStringLiteral(" aborted"),
-                   m_streamed);
-    post([](HttpConnection* c) { c->abort(); });
-}
-
-// --- HttpServer ----------------------------------------------------------------------------------
-
-HttpServer::HttpServer(Options options, Handler handler, QObject* parent)
-    : QTcpServer(parent)
-    , m_options(std::move(options))
-    , m_handler(std::move(handler))
-{
-    setListenBacklogSize(1024);
-}
-
-HttpServer::~HttpServer()
-{
-    // Connections are children: they go first, telling any running work that the client is gone.
-    const auto connections = findChildren<HttpConnection*>(Qt::FindDirectChildrenOnly);
-    for (HttpConnection* connection : connections)
-        delete connection;
-}
-
-void HttpServer::incomingConnection(qintptr socketDescriptor)
-{
-    QTcpSocket* socket = nullptr;
-    if (m_options.tls) {
-        auto* ssl = new QSslSocket;
-        ssl->setSslConfiguration(*m_options.tls);
-        socket = ssl;
-    } else {
-        socket = new QTcpSocket;
-    }
-    if (!socket->setSocketDescriptor(socketDescriptor)) {
-        qCWarning(lcHttp) << "cannot accept a connection:" << socket->errorString();
-        delete socket;
-        return;
-    }
-    if (m_connections >= m_options.maxConnections) {
-        qCWarning(lcHttp) << "too many connections (" << m_connections << "); refusing" << socket->peerAddress();
-        if (!m_options.tls)
-            socket->write("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
-        socket->disconnectFromHost();
-        connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
-        QTimer::singleShot(5000, socket, &QObject::deleteLater);
-        return;
-    }
-    socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-    socket->setReadBufferSize(SocketReadBufferBytes);
-    ++m_connections;
-    new HttpConnection(this, socket, m_options.tls.has_value());
-    if (m_options.tls)
-        static_cast<QSslSocket*>(socket)->startServerEncryption();
-}
-
-void HttpServer::dispatch(std::shared_ptr<HttpExchange> exchange)
-{
-    m_handler(std::move(exchange));
-}
-
-void HttpServer::connectionClosed()
-{
-    --m_connections;
-}
-
-void HttpServer::logAccess(const HttpRequest& request, int status, qint64 ms, const QString& actorLabel, qint64 bytes)
-{
-    writeAccessLog(request, status, ms, actorLabel, bytes);
-}
-
-// --- HttpConnection ------------------------------------------------------------------------------
-
-HttpConnection::HttpConnection(HttpServer* server, QTcpSocket* socket, bool tls)
-    : QObject(server)
-    , m_server(server)
-    , m_socket(socket)
-    , m_idleTimer(new QTimer(this))
-    , m_tls(tls)
-    , m_link(std::make_shared<ConnectionLink>())
-{
-    socket->setParent(this);
-    m_link->connection = this;
-    m_idleTimer->setSingleShot(true);
-    m_idleTimer->setInterval(server->options().idleTimeoutMs);
-    connect(m_idleTimer, &QTimer::timeout, this, [this]() {
-        if (m_state == State::Busy)
-            return; // a handler is working; its answer restarts the clock
-        abort();
-    });
-    connect(socket, &QTcpSocket::readyRead, this, &HttpConnection::onReadyRead);
-    connect(socket, &QTcpSocket::bytesWritten, this, &HttpConnection::updateBacklog);
-    if (tls) {
-        auto* ssl = static_cast<QSslSocket*>(socket);
-        connect(ssl, &QSslSocket::encryptedBytesWritten, this, &HttpConnection::updateBacklog);
-        connect(ssl, &QSslSocket::handshakeInterruptedOnError, this, [this](const QSslError& error) {
-            qCInfo(lcHttp) << "TLS handshake failed:" << error.errorString();
-            abort();
-        });
-    }
-    connect(socket, &QTcpSocket::disconnected, this, &HttpConnection::abort);
-    connect(socket, &QTcpSocket::errorOccurred, this, [this](QAbstractSocket::SocketError error) {
-        if (error != QAbstractSocket::RemoteHostClosedError)
-            qCDebug(lcHttp) << "connection error:" << (m_socket ? m_socket->errorString() : QString());
-        abort();
-    });
-    armIdleTimer();
-}
-
-HttpConnection::~HttpConnection()
-{
-    if (ConnectionLink* link = m_link.get()) {
-        QMutexLocker lock(&link->mutex);
-        link->connection = nullptr;
-        link->closed = true;
-        link->cancelled.store(true);
-        link->drained.wakeAll();
-    }
-    m_server->connectionClosed();
-}
-
-void HttpConnection::armIdleTimer()
-{
-    m_idleTimer->start();
-}
-
-void HttpConnection::abort()
-{
-    if (m_state == State::Closing && !m_socket)
-        return;
-    m_state = State::Closing;
-    if (ConnectionLink* link = m_link.get()) {
-        QMutexLocker lock(&link->mutex);
-        link->closed = true;
-        link->cancelled.store(true);
-        link->drained.wakeAll();
-    }
-    if (m_socket) {
-        QTcpSocket* socket = m_socket;
-        m_socket = nullptr;
-        socket->disconnect(this);
-        socket->abort();
-    }
-    deleteLater();
-}
-
-void HttpConnection::closeSoon()
-{
-    m_state = State::Closing;
-    if (!m_socket)
-        return;
-    // Flushes what was written, then closes; "disconnected" then ends this connection.
-    m_socket->disconnectFromHost();
-    if (m_socket && m_socket->state() == QAbstractSocket::UnconnectedState)
-        abort();
-}
-
-void HttpConnection::updateBacklog()
-{
-    if (!m_socket)
-        return;
-    qint64 backlog = m_socket->bytesToWrite();
-    if (m_tls)
-        backlog += static_cast<QSslSocket*>(m_socket.data())->encryptedBytesToWrite();
-    QMutexLocker lock(&m_link->mutex);
-    m_link->backlog = backlog;
-    m_link->drained.wakeAll();
-}
-
-void HttpConnection::onReadyRead()
-{
-    if (!m_socket)
-        return;
-    switch (m_state) {
-    case State::Busy:
-    case State::Closing:
-        return; // read later: the socket's bounded buffer holds it (and then the TCP window)
-    case State::Draining: {
-        while (m_drainLeft > 0 && m_socket->bytesAvailable() > 0)
-            m_drainLeft -= m_socket->read(std::min<qint64>(m_drainLeft, 64 * 1024)).size();
-        if (m_drainLeft <= 0)
-            closeSoon();
-        else
-            armIdleTimer();
-        return;
-    }
-    case State::Headers:
-    case State::Body:
-        break;
-    }
-    if (m_state == State::Headers && m_buffer.isEmpty())
-        m_requestTimer.start(); // the first byte of a request
-    m_buffer += m_socket->readAll();
-    // A client that trickles a request byte by byte (slowloris) would keep resetting the idle
-    // timer; a whole request gets a fixed time.
-    if (m_requestTimer.isValid() && m_requestTimer.elapsed() > m_server->options().requestTimeoutMs) {
-        refuse(408, "Request timeout", "The request took too long to arrive.");
-        return;
-    }
-    armIdleTimer();
-    process();
-}
-
-void HttpConnection::process()
-{
-    const HttpServer::Options& options = m_server->options();
-    for (;;) {
-        if (m_state == State::Headers) {
-            // Tolerate empty lines before a request line (RFC 9112, 2.2).
-            while (m_buffer.startsWith("\r\n"))
-                m_buffer.remove(0, 2);
-            const qsizetype end = m_buffer.indexOf("\r\n\r\n");
-            if (end < 0 && m_buffer.contains("\n\n")) {
-                refuse(400, "Malformed request", "Lines must end with CRLF.");
-                return;
-            }
-            if (end < 0) {
-                if (m_buffer.size() > options.maxHeaderBytes)
-                    refuse(431, "Request header fields too large",
-                           "The request line and headers exceed " + QByteArray::number(options.maxHeaderBytes)
-                               + " bytes.");
-                return;
-            }
-            if (end + 4 > options.maxHeaderBytes) {
-                refuse(431, "Request header fields too large",
-                       "The request line and headers exceed " + QByteArray::number(options.maxHeaderBytes) + " bytes.");
-                return;
-            }
-            const QByteArray head = m_buffer.left(end);
-            m_buffer.remove(0, end + 4);
-            if (!parseHead(head))
-                return;
-            if (m_contentLength == 0) {
-                dispatchRequest();
-                return;
-            }
-            m_state = State::Body;
-            if (m_request.header("expect").toLower() == "100-continue" && m_buffer.isEmpty() && m_socket)
-                m_socket->write("HTTP/1.1 100 Continue\r\n\r\n");
-        }
-        if (m_state == State::Body) {
-            if (m_buffer.size() < m_contentLength)
-                return;
-            m_request.body = m_buffer.left(m_contentLength);
-            m_buffer.remove(0, m_contentLength);
-            dispatchRequest();
+private:
+    void on_request_impl(bhttp::verb, beast::string_view method, beast::string_view target, int version,
+                         error_code& ec) override
+    {
+        request.method = toBytes(method);
+        request.target = toBytes(target);
+        if (version != 10 && version != 11) {
+            refusal
+                = RequestHead::Error { 505, "HTTP version not supported", "This server speaks HTTP/1.1 (and 1.0)." };
+            ec = bhttp::error::bad_version;
             return;
         }
-        return;
+        request.http10 = version == 10;
+        if (!request.target.startsWith('/')) {
+            refusal = malformed("The request target must be a path starting with \"/\".");
+            ec = bhttp::error::bad_target;
+            return;
+        }
+        for (const char c : request.target) {
+            if (static_cast<unsigned char>(c) <= 0x20 || static_cast<unsigned char>(c) >= 0x7f) {
+                refusal = malformed("The request target holds characters that must be percent-encoded.");
+                ec = bhttp::error::bad_target;
+                return;
+            }
+        }
     }
+    void on_response_impl(int, beast::string_view, int, error_code& ec) override { ec = bhttp::error::bad_version; }
+    void on_field_impl(bhttp::field name, beast::string_view nameText, beast::string_view value,
+                       error_code& ec) override
+    {
+        if (request.headers.size() >= MaxHeaderCount) {
+            refusal = headTooLarge("More than 100 header fields.");
+            ec = bhttp::error::header_limit;
+            return;
+        }
+        if (name == bhttp::field::transfer_encoding) {
+            refusal = chunkedRefused();
+            ec = bhttp::error::bad_transfer_encoding;
+            return;
+        }
+        request.headers.emplaceBack(toBytes(nameText).toLower(), toBytes(value));
+    }
+    void on_header_impl(error_code&) override { }
+    void on_body_init_impl(const boost::optional<std::uint64_t>& length, error_code&) override
+    {
+        if (length)
+            body.reserve(qsizetype(std::min<std::uint64_t>(*length, ReadChunkBytes)));
+    }
+    std::size_t on_body_impl(beast::string_view data, error_code&) override
+    {
+        body.append(data.data(), qsizetype(data.size()));
+        return data.size();
+    }
+    void on_chunk_header_impl(std::uint64_t, beast::string_view, error_code& ec) override
+    {
+        ec = bhttp::error::bad_transfer_encoding; // not reached: Transfer-Encoding is refused in the head
+    }
+    std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view, error_code& ec) override
+    {
+        ec = bhttp::error::bad_transfer_encoding;
+        return 0;
+    }
+    void on_finish_impl(error_code&) override { }
+};
+
+// The refusal for a head Beast (or a callback of ours) stopped on.
+RequestHead::Error headError(const RequestParser& parser, const error_code& ec, int maxHeaderBytes,
+                             std::string_view raw)
+{
+    if (parser.refusal)
+        return *parser.refusal;
+    if (ec == bhttp::error::bad_version) {
+        // Beast stops at any version but 1.0 and 1.1 before telling us; "HTTP/2.0" is still a
+        // version, only one this server does not speak.
+        std::string_view line = raw.substr(0, raw.find('\n'));
+        if (line.ends_with('\r'))
+            line.remove_suffix(1);
+        const std::string_view version = line.substr(line.rfind(' ') + 1);
+        if (version == "HTTP/1.1" || version == "HTTP/1.0")
+            return malformed("Lines must end with CRLF.");
+        if (std::count(line.begin(), line.end(), ' ') == 2 && version.starts_with("HTTP/"))
+            return { 505, "HTTP version not supported", "This server speaks HTTP/1.1 (and 1.0)." };
+    }
+    if (ec == bhttp::error::header_limit)
+        return headTooLarge("The request line and headers exceed " + QByteArray::number(maxHeaderBytes) + " bytes.");
+    if (ec == bhttp::error::bad_transfer_encoding)
+        return chunkedRefused();
+    if (ec == bhttp::error::bad_content_length || ec == bhttp::error::multiple_content_length)
+        return malformed("Content-Length is not one whole number.");
+    if (ec == bhttp::error::bad_line_ending)
+        return malformed("Lines must end with CRLF.");
+    if (ec == bhttp::error::bad_field || ec == bhttp::error::bad_value || ec == bhttp::error::bad_obs_fold)
+        return malformed("A header line is not \"Name: value\" with visible characters.");
+    if (ec == bhttp::error::need_more || ec == bhttp::error::partial_message)
+        return malformed("The request head is incomplete.");
+    return malformed("The request line is not \"METHOD /path HTTP/1.1\".");
 }
 
-RequestHead parseRequestHead(const QByteArray& head)
+// The checks once Beast has read a whole head (`raw`: its bytes, for the folding check).
+RequestHead finishHead(RequestParser& parser, const char* raw, std::size_t rawSize)
 {
     RequestHead parsed;
-    HttpRequest& request = parsed.request;
-    auto fail = [&parsed](int status, const QByteArray& title, const QByteArray& detail) {
-        parsed.error = RequestHead::Error { status, title, detail };
+    // Beast joins obsolete folded lines (RFC 9112 5.2 allows either); a proxy in front may not,
+    // which is how requests get smuggled, so they are refused.
+    const std::string_view head(raw, rawSize);
+    if (head.find("\r\n ") != std::string_view::npos || head.find("\r\n\t") != std::string_view::npos) {
+        parsed.error = malformed("Folded header lines are not accepted.");
         return parsed;
-    };
-    const QList<QByteArray> lines = head.split('\n');
-    QList<QByteArray> clean;
-    clean.reserve(lines.size());
-    for (qsizetype i = 0; i < lines.size(); ++i) {
-        QByteArray line = lines.at(i);
-        // Every line but the last ends in CR (the last lost its CRLF to the split of the head).
-        if (i + 1 < lines.size()) {
-            if (!line.endsWith('\r')) {
-                return fail(400, "Malformed request", "Lines must end with CRLF.");
-            }
-            line.chop(1);
-        }
-        if (line.contains('\r') || line.contains('\0')) {
-            return fail(400, "Malformed request", "Stray CR or NUL in the request head.");
-        }
-        clean << line;
     }
-
-    const QList<QByteArray> requestLine = clean.constFirst().split(' ');
-    if (requestLine.size() != 3 || !isToken(requestLine.at(0))) {
-        return fail(400, "Malformed request", "The request line is not \"METHOD /path HTTP/1.1\".");
-    }
-    const QByteArray& version = requestLine.at(2);
-    if (version != "HTTP/1.1" && version != "HTTP/1.0") {
-        if (version.startsWith("HTTP/"))
-            return fail(505, "HTTP version not supported", "This server speaks HTTP/1.1 (and 1.0).");
-        return fail(400, "Malformed request", "The request line is not \"METHOD /path HTTP/1.1\".");
-    }
-    const bool http10 = version == "HTTP/1.0";
-    request.http10 = http10;
-    request.method = requestLine.at(0);
-    request.target = requestLine.at(1);
-    if (!request.target.startsWith('/')) {
-        return fail(400, "Malformed request", "The request target must be a path starting with \"/\".");
-    }
-    for (const char c : request.target) {
-        if (static_cast<unsigned char>(c) <= 0x20 || static_cast<unsigned char>(c) >= 0x7f) {
-            return fail(400, "Malformed request", "The request target holds characters that must be percent-encoded.");
-        }
-    }
+    HttpRequest& request = parsed.request;
+    request = std::move(parser.request);
     const qsizetype questionMark = request.target.indexOf('?');
     request.path = questionMark < 0 ? request.target : request.target.left(questionMark);
     request.query = questionMark < 0 ? QByteArray() : request.target.mid(questionMark + 1);
     const qsizetype hash = request.query.indexOf('#');
     if (hash >= 0)
         request.query.truncate(hash);
-
-    if (clean.size() - 1 > MaxHeaderCount) {
-        return fail(431, "Request header fields too large", "More than 100 header fields.");
+    if (!request.http10 && !request.hasHeader("host")) {
+        parsed.error = malformed("HTTP/1.1 requests need a Host header.");
+        return parsed;
     }
-    std::optional<qint64> contentLength;
-    bool closeRequested = false;
-    bool keepAliveRequested = false;
-    for (qsizetype i = 1; i < clean.size(); ++i) {
-        const QByteArray& line = clean.at(i);
-        if (line.startsWith(' ') || line.startsWith('\t')) {
-            return fail(400, "Malformed request", "Folded header lines are not accepted.");
-        }
-        const qsizetype colon = line.indexOf(':');
-        if (colon <= 0 || !isToken(line.left(colon))) {
-            return fail(400, "Malformed request", "A header line is not \"Name: value\".");
-        }
-        const QByteArray name = line.left(colon).toLower();
-        const QByteArray value = line.mid(colon + 1).trimmed();
-        if (name == "content-length") {
-            bool ok = value.size() <= 18 && !value.isEmpty();
-            for (const char c : value)
-                ok = ok && c >= '0' && c <= '9';
-            const qint64 length = ok ? value.toLongLong(&ok) : -1;
-            if (!ok || (contentLength && *contentLength != length)) {
-                return fail(400, "Malformed request", "Content-Length is not one whole number.");
-            }
-            contentLength = length;
-        } else if (name == "transfer-encoding") {
-            return fail(411, "Length required",
-                        "Request bodies must be sent with Content-Length; Transfer-Encoding is not accepted.");
-        } else if (name == "connection") {
-            const QList<QByteArray> tokens = value.toLower().split(',');
-            for (const QByteArray& token : tokens) {
-                closeRequested = closeRequested || token.trimmed() == "close";
-                keepAliveRequested = keepAliveRequested || token.trimmed() == "keep-alive";
-            }
-        }
-        request.headers.emplaceBack(name, value);
+    const auto length = parser.content_length();
+    if (length && *length > std::uint64_t(std::numeric_limits<qint64>::max())) {
+        parsed.error = malformed("Content-Length is not one whole number.");
+        return parsed;
     }
-    if (!http10 && !request.hasHeader("host")) {
-        return fail(400, "Malformed request", "HTTP/1.1 requests need a Host header.");
-    }
-    parsed.keepAlive = http10 ? keepAliveRequested && !closeRequested : !closeRequested;
-    parsed.contentLength = contentLength.value_or(0);
+    parsed.contentLength = length ? qint64(*length) : 0;
+    parsed.keepAlive = parser.keep_alive();
     return parsed;
 }
 
-bool HttpConnection::parseHead(const QByteArray& head)
+} // namespace
+
+RequestHead parseRequestHead(const QByteArray& head, int maxHeaderBytes)
 {
-    RequestHead parsed = parseRequestHead(head);
-    if (parsed.error) {
-        refuse(parsed.error->status, parsed.error->title, parsed.error->detail);
-        return false;
+    RequestParser parser(maxHeaderBytes);
+    const QByteArray bytes = head + "\r\n\r\n";
+    error_code ec;
+    const std::size_t used = parser.put(asio::buffer(bytes.constData(), std::size_t(bytes.size())), ec);
+    if (!ec && !parser.is_header_done())
+        ec = bhttp::error::need_more;
+    if (ec) {
+        RequestHead refused;
+        refused.error
+            = headError(parser, ec, maxHeaderBytes, std::string_view(bytes.constData(), std::size_t(bytes.size())));
+        return refused;
     }
-    m_request = std::move(parsed.request);
-    m_keepAlive = parsed.keepAlive;
-    m_contentLength = parsed.contentLength;
-    if (m_contentLength > m_server->options().maxBodyBytes) {
-        const bool expectsContinue = m_request.header("expect").toLower() == "100-continue";
-        refuse(413, "Request body too large",
-               "The request body is " + QByteArray::number(m_contentLength) + " bytes; the limit is "
-                   + QByteArray::number(m_server->options().maxBodyBytes) + " bytes.",
-               !expectsContinue);
-        return false;
-    }
-    return true;
+    return finishHead(parser, bytes.constData(), used);
 }
 
-void HttpConnection::dispatchRequest()
+// --- Sessions: one connection each ----------------------------------------------------------------
+
+namespace {
+
+// Tells the work on a request that its client is gone, and wakes a writer waiting for room.
+// (Out of line: GCC 12 warns falsely about the atomic store when it is inlined into a loop over a map.)
+[[gnu::noinline]] void markClosed(ConnectionLink& link)
 {
-    if (!m_socket)
-        return;
-    m_state = State::Busy;
-    m_idleTimer->stop();
-    m_requestTimer.invalidate();
-    HttpRequest request = std::move(m_request);
-    m_request = HttpRequest();
-    request.id = m_server->nextRequestId();
-    request.peer = m_socket->peerAddress();
-    request.tls = m_tls;
-    m_logged = HttpRequest();
-    m_logged.id = request.id;
-    m_logged.method = request.method;
-    m_logged.path = request.path;
-    m_logged.query = request.query;
-    m_logged.peer = request.peer;
-    m_server->dispatch(std::make_shared<HttpExchange>(std::move(request), m_link));
+    QMutexLocker lock(&link.mutex);
+    link.closed = true;
+    link.cancelled.store(true);
+    link.drained.wakeAll();
 }
 
-void HttpConnection::refuse(int status, const QByteArray& title, const QByteArray& detail, bool drainBody)
+} // namespace
+
+// What HttpExchange reaches of a connection. Every function but execute() runs on the session's
+// strand (HttpExchange::post puts it there).
+class HttpSession
 {
-    if (!m_socket)
-        return;
+public:
+    virtual ~HttpSession() = default;
+    virtual void execute(std::function<void(HttpSession&)> work) = 0; // any thread
+    virtual void sendResponse(const HttpResponse& response, qint64 elapsedMs) = 0;
+    virtual void sendStreamHead(int status, const QByteArray& contentType, const HeaderList& headers) = 0;
+    virtual void sendStreamData(QByteArray framed, qint64 postedBytes) = 0;
+    virtual void finishStream(int status, const QString& actorLabel, qint64 elapsedMs, qint64 bytes) = 0;
+    virtual void abort() = 0;
+    virtual void stopIfIdle() = 0; // the server stops: a connection waiting for a request ends
+};
+
+struct HttpServer::Private
+{
+    Options options;
+    Handler handler;
+    std::optional<asio::io_context> io;
+    std::optional<asio::ssl::context> ssl;
+    std::optional<tcp::acceptor> acceptor;
+    std::optional<asio::steady_timer> acceptPause;
+    std::chrono::milliseconds acceptBackoff { 0 };
+    std::vector<std::thread> threads;
+    QString error;
+    QHostAddress address;
+    quint16 port = 0;
+    std::atomic<quint64> requestIds { 0 };
+    std::atomic_bool stopping { false }; // close() was called: no new requests
+
+    // Guards the counts and the session registry (any I/O thread; the destructor).
+    mutable std::mutex mutex;
+    int connections = 0;
+    std::map<asio::ip::address, int> perAddress;
+    std::unordered_map<HttpSession*, std::shared_ptr<ConnectionLink>> sessions;
+    std::chrono::steady_clock::time_point lastCapWarning;
+
+    bool admit(const asio::ip::address& peer)
+    {
+        std::lock_guard lock(mutex);
+        int& fromPeer = perAddress[peer];
+        const bool overTotal = connections >= options.maxConnections;
+        const bool overPeer = options.maxConnectionsPerAddress > 0 && fromPeer >= options.maxConnectionsPerAddress;
+        if (overTotal || overPeer) {
+            if (fromPeer == 0)
+                perAddress.erase(peer);
+            const auto now = std::chrono::steady_clock::now();
+            if (now - lastCapWarning > std::chrono::seconds(5)) { // one line per 5 s, not one per refusal
+                lastCapWarning = now;
+                if (overTotal)
+                    qCWarning(lcHttp) << "connection limit reached (" << options.maxConnections
+                                      << "); closing new connections";
+                else
+                    qCWarning(lcHttp).noquote() << QStringLiteral("%1 has %2 connections open (the limit per "
+                                                                  "address); closing its new connections")
+                                                       .arg(QString::fromStdString(peer.to_string()))
+                                                       .arg(fromPeer);
+            }
+            return false;
+        }
+        ++fromPeer;
+        ++connections;
+        return true;
+    }
+    void enter(HttpSession* session, std::shared_ptr<ConnectionLink> link)
+    {
+        std::lock_guard lock(mutex);
+        sessions.emplace(session, std::move(link));
+    }
+    void leave(HttpSession* session, const asio::ip::address& peer)
+    {
+        std::lock_guard lock(mutex);
+        sessions.erase(session);
+        --connections;
+        auto it = perAddress.find(peer);
+        if (it != perAddress.end() && --it->second <= 0)
+            perAddress.erase(it);
+    }
+
+    void accept();
+    void onAccept(const error_code& ec, tcp::socket socket);
+};
+
+namespace {
+
+// The peer as the socket sees it; an IPv4 client of a dual-stack socket as its IPv4 address.
+asio::ip::address plainAddress(const asio::ip::address& address)
+{
+    if (address.is_v6() && address.to_v6().is_v4_mapped())
+        return asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
+    return address;
+}
+
+QHostAddress toQt(const asio::ip::address& address)
+{
+    if (address.is_v4())
+        return QHostAddress(quint32(address.to_v4().to_uint()));
+    const auto bytes = address.to_v6().to_bytes();
+    return QHostAddress(bytes.data());
+}
+
+QByteArray problemBody(int status, const QByteArray& title, const QByteArray& detail)
+{
     // The same problem shape as the API's (httpapi.cpp), through the one JSON writer.
     server::JsonWriter w;
     w.beginObject();
@@ -718,31 +534,11 @@ void HttpConnection::refuse(int status, const QByteArray& title, const QByteArra
     w.field("code", "validation");
     w.key("errors").beginObject().endObject();
     w.endObject();
-    const QByteArray body = w.take();
-    m_keepAlive = false;
-    writeHead(status, "application/problem+json", {}, body.size(), false);
-    m_socket->write(body);
-    HttpRequest logged = m_request;
-    logged.id = m_server->nextRequestId();
-    logged.peer = m_socket->peerAddress();
-    if (logged.method.isEmpty())
-        logged.method = "-";
-    m_server->logAccess(logged, status, 0, QString(), body.size());
-    if (drainBody && m_contentLength > 0 && m_contentLength <= MaxDrainBytes) {
-        m_drainLeft = m_contentLength - m_buffer.size();
-        m_buffer.clear();
-        m_state = State::Draining;
-        if (m_drainLeft <= 0)
-            closeSoon();
-        else if (m_socket->bytesAvailable() > 0)
-            QMetaObject::invokeMethod(this, &HttpConnection::onReadyRead, Qt::QueuedConnection);
-        return;
-    }
-    closeSoon();
+    return w.take();
 }
 
-void HttpConnection::writeHead(int status, const QByteArray& contentType, const HeaderList& headers,
-                               qint64 contentLength, bool chunked)
+QByteArray responseHead(int status, const QByteArray& contentType, const HeaderList& headers, qint64 contentLength,
+                        bool chunked, bool keepAlive)
 {
     QByteArray head;
     head.reserve(256);
@@ -765,7 +561,7 @@ void HttpConnection::writeHead(int status, const QByteArray& contentType, const 
         head += QByteArray::number(contentLength);
         head += "\r\n";
     }
-    head += m_keepAlive ? "Connection: keep-alive\r\n" : "Connection: close\r\n";
+    head += keepAlive ? "Connection: keep-alive\r\n" : "Connection: close\r\n";
     for (const auto& [name, value] : headers) {
         head += name;
         head += ": ";
@@ -773,74 +569,842 @@ void HttpConnection::writeHead(int status, const QByteArray& contentType, const 
         head += "\r\n";
     }
     head += "\r\n";
-    m_socket->write(head);
+    return head;
 }
 
-void HttpConnection::sendResponse(const HttpResponse& response, qint64 elapsedMs)
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+// One connection. Lives as long as a pending operation, a posted call or the exchange of a request
+// being answered holds it (ConnectionLink::session only refers to it weakly); everything but
+// execute() runs on its strand.
+template <class Stream> class Session final : public HttpSession, public std::enable_shared_from_this<Session<Stream>>
 {
-    if (m_state != State::Busy || !m_socket)
-        return;
-    writeHead(response.status, response.contentType, response.headers, response.body.size(), false);
-    if (response.status != 204 && response.status != 304 && !response.body.isEmpty())
-        m_socket->write(response.body);
-    m_server->logAccess(m_logged, response.status, elapsedMs, response.actorLabel, response.body.size());
-    requestDone();
+    static constexpr bool Tls = std::is_same_v<Stream, TlsStream>;
+
+public:
+    template <class... StreamArgs>
+    Session(HttpServer::Private& server, asio::ip::address peer, StreamArgs&&... streamArgs)
+        : m_server(server)
+        , m_options(server.options)
+        , m_stream(std::forward<StreamArgs>(streamArgs)...)
+        , m_buffer(std::size_t(m_options.maxHeaderBytes) + ReadChunkBytes)
+        , m_address(peer)
+        , m_peer(toQt(peer))
+        , m_link(std::make_shared<ConnectionLink>())
+    {
+        m_link->writeTimeoutMs = m_options.writeTimeoutMs;
+    }
+
+    ~Session() override
+    {
+        closeLink();
+        m_server.leave(this, m_address);
+    }
+
+    void start()
+    {
+        m_link->session = this->weak_from_this();
+        m_link->socket = lowest().socket().native_handle();
+        m_server.enter(this, m_link);
+        if constexpr (Tls) {
+            lowest().expires_after(ms(m_options.headerTimeoutMs));
+            m_stream.async_handshake(
+                asio::ssl::stream_base::server, [self = this->shared_from_this()](const error_code& ec) {
+                    if (ec) {
+                        qCInfo(lcHttp).noquote()
+                            << QStringLiteral("TLS handshake with %1 failed: %2")
+                                   .arg(self->m_peer.toString(), QString::fromStdString(ec.message()));
+                        self->closeNow();
+                        return;
+                    }
+                    self->readRequest(true);
+                });
+        } else {
+            readRequest(true);
+        }
+    }
+
+    void execute(std::function<void(HttpSession&)> work) override
+    {
+        asio::post(m_stream.get_executor(),
+                   [self = this->shared_from_this(), work = std::move(work)]() { work(*self); });
+    }
+
+    void sendResponse(const HttpResponse& response, qint64 elapsedMs) override
+    {
+        if (m_state != State::Busy)
+            return;
+        const bool withBody = response.status != 204 && response.status != 304;
+        m_keepAlive = m_keepAlive && !m_server.stopping;
+        enqueue(responseHead(response.status, response.contentType, response.headers, response.body.size(), false,
+                             m_keepAlive),
+                withBody ? response.body : QByteArray(), 0, m_keepAlive ? After::NextRequest : After::Close);
+        writeAccessLog(m_logged, response.status, elapsedMs, response.actorLabel, response.body.size());
+        m_state = State::Answered;
+    }
+
+    void sendStreamHead(int status, const QByteArray& contentType, const HeaderList& headers) override
+    {
+        if (m_state != State::Busy)
+            return;
+        m_state = State::Streaming;
+        enqueue(responseHead(status, contentType, headers, -1, true, m_keepAlive), {}, 0, After::Nothing);
+    }
+
+    void sendStreamData(QByteArray framed, qint64 postedBytes) override
+    {
+        if (m_state != State::Streaming) {
+            release(postedBytes);
+            return;
+        }
+        enqueue(std::move(framed), {}, postedBytes, After::Nothing);
+    }
+
+    void finishStream(int status, const QString& actorLabel, qint64 elapsedMs, qint64 bytes) override
+    {
+        if (m_state != State::Streaming)
+            return;
+        enqueue(QByteArrayLiteral("0\r\n\r\n"), {}, 0, m_keepAlive ? After::NextRequest : After::Close);
+        writeAccessLog(m_logged, status, elapsedMs, actorLabel, bytes);
+        m_state = State::Answered;
+    }
+
+    void abort() override { closeNow(); }
+
+    void stopIfIdle() override
+    {
+        if (m_state == State::Reading && !m_headStarted)
+            closeNow();
+    }
+
+private:
+    enum class State
+    {
+        Reading, // waiting for or reading a request
+        Busy, // a handler has the request
+        Streaming, // a handler is sending a chunked response
+        Answered, // the answer is queued; then the next request, or the end
+        Closing
+    };
+    enum class After
+    {
+        Nothing,
+        NextRequest,
+        Close
+    };
+    struct Outgoing
+    {
+        QByteArray head;
+        QByteArray body;
+        qint64 streamBytes = 0; // HttpExchange's share of ConnectionLink::posted
+        After after = After::Nothing;
+    };
+
+    static std::chrono::milliseconds ms(qint64 value) { return std::chrono::milliseconds(value); }
+    beast::tcp_stream& lowest() { return beast::get_lowest_layer(m_stream); }
+
+    void closeLink() { markClosed(*m_link); }
+
+    void closeNow()
+    {
+        if (m_state == State::Closing && !lowest().socket().is_open())
+            return;
+        m_state = State::Closing;
+        closeLink();
+        lowest().close(); // cancels whatever is pending; the handlers then let go of the session
+    }
+
+    // Closes after what was written: shuts the sending side, then reads and discards what the
+    // client still sends (a refused body, say) for a while, so that it sees the answer instead of
+    // a reset.
+    void closeGracefully()
+    {
+        m_state = State::Closing;
+        closeLink();
+        if constexpr (Tls) {
+            lowest().expires_after(TlsShutdownTimeout);
+            m_stream.async_shutdown([self = this->shared_from_this()](const error_code&) { self->closeNow(); });
+        } else {
+            error_code ignored;
+            lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
+            m_buffer.clear();
+            lowest().expires_after(ms(std::min(m_options.headerTimeoutMs, 5000)));
+            discard();
+        }
+    }
+
+    void discard()
+    {
+        if (m_discarded >= MaxDrainBytes) {
+            closeNow();
+            return;
+        }
+        m_stream.async_read_some(m_buffer.prepare(ReadChunkBytes),
+                                 [self = this->shared_from_this()](const error_code& ec, std::size_t n) {
+                                     self->m_discarded += n;
+                                     if (ec) {
+                                         self->closeNow();
+                                         return;
+                                     }
+                                     self->discard();
+                                 });
+    }
+
+    // --- reading -------------------------------------------------------------------------------
+
+    void readRequest(bool first)
+    {
+        if (m_server.stopping) {
+            closeNow();
+            return;
+        }
+        m_state = State::Reading;
+        m_parser.emplace(m_options.maxHeaderBytes);
+        m_headStarted = false;
+        m_bodyStarted = false;
+        skipEmptyLines();
+        if (m_buffer.size() > 0) {
+            startHead();
+            parse();
+            return;
+        }
+        // A new connection must start its request within the header deadline; a kept-alive one
+        // may wait for the idle timeout.
+        lowest().expires_after(ms(first ? m_options.headerTimeoutMs : m_options.idleTimeoutMs));
+        readSome();
+    }
+
+    void skipEmptyLines() // RFC 9112 2.2: empty lines before a request line are ignored
+    {
+        for (;;) {
+            const auto data = m_buffer.data();
+            const char* bytes = static_cast<const char*>(data.data());
+            if (data.size() >= 1 && bytes[0] == '\n') // tolerated only as part of CRLF below
+                return;
+            if (data.size() >= 2 && bytes[0] == '\r' && bytes[1] == '\n') {
+                m_buffer.consume(2);
+                continue;
+            }
+            return;
+        }
+    }
+
+    void startHead()
+    {
+        m_headStarted = true;
+        m_deadline = std::chrono::steady_clock::now() + ms(m_options.headerTimeoutMs);
+        lowest().expires_at(m_deadline);
+    }
+
+    void readSome()
+    {
+        const std::size_t room = m_buffer.max_size() - m_buffer.size();
+        if (room == 0) { // not reached: Beast's header limit is below the buffer's
+            refuse(headTooLarge("The request line and headers exceed " + QByteArray::number(m_options.maxHeaderBytes)
+                                + " bytes."));
+            return;
+        }
+        if (m_headStarted)
+            lowest().expires_at(m_deadline);
+        m_stream.async_read_some(
+            m_buffer.prepare(std::min(room, ReadChunkBytes)),
+            [self = this->shared_from_this()](const error_code& ec, std::size_t n) { self->onRead(ec, n); });
+    }
+
+    void onRead(const error_code& ec, std::size_t n)
+    {
+        if (m_state != State::Reading)
+            return;
+        if (ec) {
+            if (ec == beast::error::timeout && m_headStarted)
+                qCInfo(lcHttp).noquote() << QStringLiteral("%1: dropped, the request %2 did not arrive in time")
+                                                .arg(m_peer.toString(),
+                                                     m_bodyStarted ? QStringLiteral("body") : QStringLiteral("head"));
+            closeNow(); // the client left, or its time is up: nothing is owed
+            return;
+        }
+        m_buffer.commit(n);
+        if (!m_headStarted) {
+            skipEmptyLines();
+            if (m_buffer.size() == 0) {
+                readSome();
+                return;
+            }
+            startHead();
+        }
+        parse();
+    }
+
+    void parse()
+    {
+        error_code ec;
+        if (!m_parser->is_header_done()) {
+            const auto data = m_buffer.data();
+            const std::size_t used = m_parser->put(data, ec);
+            if (ec == bhttp::error::need_more) {
+                readSome();
+                return;
+            }
+            if (ec) {
+                m_request = std::move(m_parser->request);
+                refuse(headError(*m_parser, ec, m_options.maxHeaderBytes,
+                                 std::string_view(static_cast<const char*>(data.data()), data.size())));
+                return;
+            }
+            RequestHead head = finishHead(*m_parser, static_cast<const char*>(data.data()), used);
+            m_buffer.consume(used);
+            m_request = std::move(head.request);
+            if (head.error) {
+                refuse(*head.error);
+                return;
+            }
+            m_keepAlive = head.keepAlive;
+            m_contentLength = head.contentLength;
+            if (m_contentLength > m_options.maxBodyBytes) {
+                refuse({ 413, "Request body too large",
+                         "The request body is " + QByteArray::number(m_contentLength) + " bytes; the limit is "
+                             + QByteArray::number(m_options.maxBodyBytes) + " bytes." });
+                return;
+            }
+            if (m_parser->is_done()) {
+                dispatch();
+                return;
+            }
+            // The body gets the head's time again plus what it takes at the minimum rate.
+            m_bodyStarted = true;
+            const qint64 rate = std::max<qint64>(1, m_options.minBodyBytesPerSecond);
+            m_deadline
+                = std::chrono::steady_clock::now() + ms(m_options.headerTimeoutMs) + ms(m_contentLength * 1000 / rate);
+            if (m_request.header("expect").toLower() == "100-continue" && m_buffer.size() == 0)
+                enqueue(QByteArrayLiteral("HTTP/1.1 100 Continue\r\n\r\n"), {}, 0, After::Nothing);
+        }
+        while (m_buffer.size() > 0 && !m_parser->is_done()) {
+            const std::size_t used = m_parser->put(m_buffer.data(), ec);
+            if (ec && ec != bhttp::error::need_more) {
+                refuse(malformed("The request body could not be read."));
+                return;
+            }
+            m_buffer.consume(used);
+            if (used == 0)
+                break;
+        }
+        if (m_parser->is_done()) {
+            dispatch();
+            return;
+        }
+        readSome();
+    }
+
+    void dispatch()
+    {
+        m_state = State::Busy;
+        lowest().expires_never();
+        HttpRequest request = std::move(m_request);
+        m_request = HttpRequest();
+        request.body = std::move(m_parser->body);
+        m_parser.reset();
+        request.id = ++m_server.requestIds;
+        request.peer = m_peer;
+        request.tls = Tls;
+        m_logged = HttpRequest();
+        m_logged.id = request.id;
+        m_logged.method = request.method;
+        m_logged.path = request.path;
+        m_logged.query = request.query;
+        m_logged.peer = request.peer;
+        // The exchange holds the session: it lives as long as a worker may answer through it.
+        m_server.handler(std::make_shared<HttpExchange>(std::move(request), m_link, this->shared_from_this()));
+    }
+
+    void refuse(const RequestHead::Error& error)
+    {
+        const QByteArray body = problemBody(error.status, error.title, error.detail);
+        m_keepAlive = false;
+        m_state = State::Answered;
+        enqueue(responseHead(error.status, "application/problem+json", {}, body.size(), false, false), body, 0,
+                After::Close);
+        HttpRequest logged = std::move(m_request);
+        logged.id = ++m_server.requestIds;
+        logged.peer = m_peer;
+        if (logged.method.isEmpty())
+            logged.method = "-";
+        writeAccessLog(logged, error.status, 0, QString(), body.size());
+    }
+
+    // --- writing -------------------------------------------------------------------------------
+
+    void enqueue(QByteArray head, QByteArray body, qint64 streamBytes, After after)
+    {
+        m_out.push_back(Outgoing { std::move(head), std::move(body), streamBytes, after });
+        if (!m_writing)
+            writeNext();
+    }
+
+    void writeNext()
+    {
+        if (m_out.empty() || !lowest().socket().is_open()) {
+            m_writing = false;
+            return;
+        }
+        m_writing = true;
+        const Outgoing& next = m_out.front();
+        const std::array<asio::const_buffer, 2> buffers {
+            asio::buffer(next.head.constData(), std::size_t(next.head.size())),
+            asio::buffer(next.body.constData(), std::size_t(next.body.size()))
+        };
+        lowest().expires_after(ms(m_options.writeTimeoutMs));
+        asio::async_write(m_stream, buffers, [self = this->shared_from_this()](const error_code& ec, std::size_t) {
+            self->onWritten(ec);
+        });
+    }
+
+    void release(qint64 streamBytes)
+    {
+        if (streamBytes == 0)
+            return;
+        QMutexLocker lock(&m_link->mutex);
+        m_link->posted -= streamBytes;
+        m_link->drained.wakeAll();
+    }
+
+    void onWritten(const error_code& ec)
+    {
+        Outgoing done = std::move(m_out.front());
+        m_out.pop_front();
+        release(done.streamBytes);
+        m_writing = false;
+        if (ec) {
+            if (ec == beast::error::timeout)
+                qCWarning(lcHttp).noquote() << QStringLiteral("%1: dropped, the client took nothing for %2 s")
+                                                   .arg(m_peer.toString())
+                                                   .arg(m_options.writeTimeoutMs / 1000.0);
+            for (const Outgoing& left : m_out)
+                release(left.streamBytes);
+            m_out.clear();
+            closeNow();
+            return;
+        }
+        switch (done.after) {
+        case After::Nothing:
+            writeNext();
+            return;
+        case After::NextRequest:
+            readRequest(false);
+            return;
+        case After::Close:
+            closeGracefully();
+            return;
+        }
+    }
+
+    HttpServer::Private& m_server;
+    const HttpServer::Options& m_options;
+    Stream m_stream;
+    beast::flat_buffer m_buffer;
+    asio::ip::address m_address;
+    QHostAddress m_peer;
+    std::shared_ptr<ConnectionLink> m_link;
+    std::optional<RequestParser> m_parser;
+    HttpRequest m_request; // being read
+    HttpRequest m_logged; // the request in flight, without headers and body, for the access log
+    State m_state = State::Reading;
+    bool m_headStarted = false;
+    bool m_bodyStarted = false;
+    bool m_keepAlive = true;
+    qint64 m_contentLength = 0;
+    std::chrono::steady_clock::time_point m_deadline;
+    std::deque<Outgoing> m_out;
+    bool m_writing = false;
+    std::size_t m_discarded = 0;
+};
+
+} // namespace
+
+// --- HttpExchange --------------------------------------------------------------------------------
+
+HttpExchange::HttpExchange(HttpRequest request, std::shared_ptr<ConnectionLink> link, std::shared_ptr<void> connection)
+    : m_request(std::move(request))
+    , m_link(std::move(link))
+    , m_connection(std::move(connection))
+{
+    m_timer.start();
 }
 
-void HttpConnection::sendStreamHead(int status, const QByteArray& contentType, const HeaderList& headers)
+bool HttpExchange::clientGone() const
 {
-    if (m_state != State::Busy || !m_socket)
-        return;
-    writeHead(status, contentType, headers, -1, true);
-    updateBacklog();
-}
-
-void HttpConnection::sendStreamChunk(const QByteArray& framed, qint64 postedBytes)
-{
-    if (!m_socket)
-        return;
-    m_socket->write(framed);
-    qint64 backlog = m_socket->bytesToWrite();
-    if (m_tls)
-        backlog += static_cast<QSslSocket*>(m_socket.data())->encryptedBytesToWrite();
     QMutexLocker lock(&m_link->mutex);
-    m_link->posted -= postedBytes;
-    m_link->backlog = backlog;
-    m_link->drained.wakeAll();
+    if (m_link->closed)
+        return true;
+    if (m_link->socket < 0)
+        return false;
+    // Nothing is read from a connection while a handler has its request, so its strand would
+    // notice a departed client only when the answer is written. A look at the socket instead:
+    // end of stream or an error means gone; data (a pipelined request) or nothing yet means still
+    // there. The descriptor stays open while the link is not closed: the session closes it only
+    // after marking the link closed under this mutex.
+    char byte = 0;
+    const ssize_t got = ::recv(m_link->socket, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    return got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
 }
 
-void HttpConnection::finishStream(int status, const QString& actorLabel, qint64 elapsedMs, qint64 bytes)
+bool HttpExchange::post(std::function<void(HttpSession&)> work, qint64 streamBytes)
 {
-    if (m_state != State::Busy || !m_socket)
+    std::shared_ptr<HttpSession> session; // released after the mutex: its destructor takes it
+    {
+        QMutexLocker lock(&m_link->mutex);
+        if (m_link->closed)
+            return false;
+        session = m_link->session.lock();
+        if (!session)
+            return false;
+        m_link->posted += streamBytes;
+        // Under the mutex: the server marks every link closed (under it) before its io_context goes.
+        session->execute(std::move(work));
+    }
+    return true;
+}
+
+void HttpExchange::respond(HttpResponse response)
+{
+    if (m_answered.exchange(true))
         return;
-    m_server->logAccess(m_logged, status, elapsedMs, actorLabel, bytes);
-    requestDone();
+    const qint64 ms = m_timer.elapsed();
+    const QString actor = response.actorLabel;
+    const qint64 bytes = response.body.size();
+    auto shared = std::make_shared<HttpResponse>(std::move(response));
+    if (!post([shared, ms](HttpSession& s) { s.sendResponse(*shared, ms); }))
+        writeAccessLog(m_request, 499, ms, actor, bytes); // the client left before the answer
 }
 
-void HttpConnection::requestDone()
+void HttpExchange::startStream(int status, const QByteArray& contentType, const HeaderList& headers,
+                               const QString& actorLabel)
 {
-    if (!m_keepAlive) {
-        closeSoon();
+    if (m_answered.exchange(true))
+        return;
+    m_streamStarted = true;
+    m_streamStatus = status;
+    m_streamActor = actorLabel;
+    post([status, contentType, headers](HttpSession& s) { s.sendStreamHead(status, contentType, headers); });
+}
+
+bool HttpExchange::writeChunk(const QByteArray& data)
+{
+    if (!m_streamStarted)
+        return false;
+    if (data.isEmpty())
+        return true;
+    QByteArray framed = QByteArray::number(data.size(), 16) + "\r\n";
+    framed.reserve(framed.size() + data.size() + 2);
+    framed += data;
+    framed += "\r\n";
+    {
+        QMutexLocker lock(&m_link->mutex);
+        // The connection's write deadline ends a client that takes nothing (and wakes this wait);
+        // this deadline only guards against a wake-up that never comes.
+        QDeadlineTimer deadline(m_link->writeTimeoutMs + 5000);
+        while (!m_link->closed && m_link->posted > maxInFlight) {
+            if (!m_link->drained.wait(&m_link->mutex, deadline))
+                break;
+        }
+        if (m_link->closed)
+            return false;
+        if (m_link->posted > maxInFlight) {
+            lock.unlock();
+            qCWarning(lcHttp) << "request" << m_request.id << "stalled: the client read nothing for"
+                              << m_link->writeTimeoutMs / 1000 << "s";
+            abortStream();
+            return false;
+        }
+    }
+    const qint64 size = framed.size();
+    m_streamed += data.size();
+    return post(
+        [framed = std::move(framed), size](HttpSession& s) mutable { s.sendStreamData(std::move(framed), size); },
+        size);
+}
+
+void HttpExchange::finishStream()
+{
+    if (!m_streamStarted)
+        return;
+    const qint64 ms = m_timer.elapsed();
+    const int status = m_streamStatus;
+    const QString actor = m_streamActor;
+    const qint64 bytes = m_streamed;
+    if (!post([status, actor, ms, bytes](HttpSession& s) { s.finishStream(status, actor, ms, bytes); }))
+        writeAccessLog(m_request, 499, ms, actor, bytes);
+}
+
+void HttpExchange::abortStream()
+{
+    const qint64 ms = m_timer.elapsed();
+    writeAccessLog(m_request, m_streamStarted ? m_streamStatus : 500, ms, m_streamActor + QStringLiteral(" aborted"),
+                   m_streamed);
+    post([](HttpSession& s) { s.abort(); });
+}
+
+// --- HttpServer ----------------------------------------------------------------------------------
+
+void HttpServer::Private::accept()
+{
+    acceptor->async_accept(asio::make_strand(*io),
+                           [this](const error_code& ec, tcp::socket socket) { onAccept(ec, std::move(socket)); });
+}
+
+void HttpServer::Private::onAccept(const error_code& ec, tcp::socket socket)
+{
+    if (ec == asio::error::operation_aborted || !acceptor->is_open())
+        return;
+    if (ec) {
+        // Out of descriptors (EMFILE, ENFILE) or memory: the connection stays in the backlog and
+        // accepting again at once fails the same way, in a loop. Pause, doubling up to a second;
+        // the open connections are served meanwhile and free descriptors as they end.
+        const bool first = acceptBackoff.count() == 0;
+        acceptBackoff = std::clamp(acceptBackoff * 2, std::chrono::milliseconds(100), std::chrono::milliseconds(1000));
+        if (first)
+            qCWarning(lcHttp).noquote() << QStringLiteral("cannot accept connections: %1; retrying in %2 ms")
+                                               .arg(QString::fromStdString(ec.message()))
+                                               .arg(acceptBackoff.count());
+        acceptPause->expires_after(acceptBackoff);
+        acceptPause->async_wait([this](const error_code& waited) {
+            if (!waited)
+                accept();
+        });
         return;
     }
-    m_state = State::Headers;
-    armIdleTimer();
-    if (!m_buffer.isEmpty())
-        m_requestTimer.start(); // a pipelined request is already here
-    if (!m_buffer.isEmpty() || (m_socket && m_socket->bytesAvailable() > 0))
-        QMetaObject::invokeMethod(
-            this,
-            [this]() {
-                if (m_state != State::Headers)
-                    return;
-                if (m_socket && m_socket->bytesAvailable() > 0) {
-                    if (m_buffer.isEmpty())
-                        m_requestTimer.start();
-                    m_buffer += m_socket->readAll();
+    if (acceptBackoff.count() != 0) {
+        qCInfo(lcHttp) << "accepting connections again";
+        acceptBackoff = std::chrono::milliseconds(0);
+    }
+    error_code peerError;
+    const tcp::endpoint remote = socket.remote_endpoint(peerError);
+    if (!peerError) {
+        const asio::ip::address peer = plainAddress(remote.address());
+        if (!admit(peer)) {
+            error_code ignored;
+            socket.close(ignored); // over a cap: closed at once, before a byte is read
+        } else {
+            error_code ignored;
+            socket.set_option(tcp::no_delay(true), ignored);
+            // A session that cannot be set up (no memory for its TLS state, say) loses this
+            // connection, not the accept loop.
+            bool constructed = false; // from then on the session's destructor gives its place back
+            try {
+                if (ssl) {
+                    auto session = std::make_shared<Session<TlsStream>>(*this, peer, std::move(socket), *ssl);
+                    constructed = true;
+                    session->start();
+                } else {
+                    auto session = std::make_shared<Session<PlainStream>>(*this, peer, std::move(socket));
+                    constructed = true;
+                    session->start();
                 }
-                process();
-            },
-            Qt::QueuedConnection);
+            } catch (const std::exception& failure) {
+                qCWarning(lcHttp) << "cannot set up a connection:" << failure.what();
+                if (!constructed)
+                    leave(nullptr, peer);
+            }
+        }
+    }
+    accept();
+}
+
+HttpServer::HttpServer(Options options, Handler handler)
+    : d(std::make_unique<Private>())
+{
+    d->options = std::move(options);
+    d->options.ioThreads = std::max(1, d->options.ioThreads);
+    d->options.maxConnections = std::max(1, d->options.maxConnections);
+    d->handler = std::move(handler);
+    d->io.emplace(d->options.ioThreads);
+}
+
+HttpServer::~HttpServer()
+{
+    stop();
+    // Sessions still held by an exchange would outlive the io_context: the owner makes sure that no
+    // worker holds one any more (serve.cpp destroys the RestApi, which waits for its workers, first).
+    d->acceptPause.reset();
+    d->acceptor.reset();
+    d->io.reset();
+    d->ssl.reset();
+}
+
+bool HttpServer::listen(const QHostAddress& address, quint16 port)
+{
+    if (d->options.tls) {
+        try {
+            d->ssl.emplace(asio::ssl::context::tls_server);
+            d->ssl->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2
+                                | asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1
+                                | asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
+            SSL_CTX_set_min_proto_version(d->ssl->native_handle(), TLS1_2_VERSION);
+            const QByteArray& chain = d->options.tls->certificateChain;
+            const QByteArray& key = d->options.tls->privateKey;
+            d->ssl->use_certificate_chain(asio::buffer(chain.constData(), std::size_t(chain.size())));
+            d->ssl->use_private_key(asio::buffer(key.constData(), std::size_t(key.size())), asio::ssl::context::pem);
+        } catch (const boost::system::system_error& error) {
+            d->error = QStringLiteral("TLS: %1").arg(QString::fromStdString(error.code().message()));
+            d->ssl.reset();
+            return false;
+        }
+    }
+    tcp::endpoint endpoint;
+    bool dualStack = false;
+    if (address == QHostAddress::Any) {
+        endpoint = tcp::endpoint(tcp::v6(), port);
+        dualStack = true;
+    } else if (address == QHostAddress::AnyIPv4) {
+        endpoint = tcp::endpoint(tcp::v4(), port);
+    } else {
+        error_code parseError;
+        const asio::ip::address ip = asio::ip::make_address(address.toString().toStdString(), parseError);
+        if (parseError) {
+            d->error = QString::fromStdString(parseError.message());
+            return false;
+        }
+        endpoint = tcp::endpoint(ip, port);
+    }
+    d->acceptor.emplace(asio::make_strand(*d->io));
+    error_code ec;
+    auto open = [&](const tcp::endpoint& at, bool v6Only) {
+        ec.clear();
+        d->acceptor->open(at.protocol(), ec);
+        if (!ec && at.protocol() == tcp::v6())
+            d->acceptor->set_option(asio::ip::v6_only(v6Only), ec);
+        if (!ec)
+            d->acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+        if (!ec)
+            d->acceptor->bind(at, ec);
+        if (!ec)
+            d->acceptor->listen(1024, ec);
+        if (ec) {
+            error_code ignored;
+            d->acceptor->close(ignored);
+        }
+    };
+    open(endpoint, false);
+    if (ec && dualStack) // no IPv6 here: every IPv4 address
+        open(tcp::endpoint(tcp::v4(), port), false);
+    if (ec) {
+        d->error = QString::fromStdString(ec.message());
+        return false;
+    }
+    const tcp::endpoint local = d->acceptor->local_endpoint(ec);
+    d->address = toQt(local.address());
+    d->port = local.port();
+    d->acceptPause.emplace(d->acceptor->get_executor());
+    asio::post(d->acceptor->get_executor(), [p = d.get()]() { p->accept(); });
+    for (int i = 0; i < d->options.ioThreads; ++i) {
+        d->threads.emplace_back([p = d.get()]() {
+            // The work guard keeps run() going while no connection is open.
+            auto guard = asio::make_work_guard(*p->io);
+            for (;;) {
+                try {
+                    p->io->run();
+                    return;
+                } catch (const std::exception& error) {
+                    // A handler threw (memory, say): that connection is lost, the server goes on.
+                    qCCritical(lcHttp) << "I/O thread:" << error.what();
+                }
+            }
+        });
+    }
+    return true;
+}
+
+QString HttpServer::errorString() const
+{
+    return d->error;
+}
+
+QHostAddress HttpServer::serverAddress() const
+{
+    return d->address;
+}
+
+quint16 HttpServer::serverPort() const
+{
+    return d->port;
+}
+
+void HttpServer::stop()
+{
+    close();
+    // No handler runs once the threads are joined. Then every exchange still held by a worker is
+    // told that its client is gone, so that it posts nothing more and a blocked writer returns.
+    d->io->stop();
+    for (std::thread& thread : d->threads)
+        thread.join();
+    d->threads.clear();
+    std::lock_guard lock(d->mutex);
+    for (auto& entry : d->sessions) {
+        if (entry.second)
+            markClosed(*entry.second);
+    }
+}
+
+void HttpServer::close()
+{
+    if (!d->acceptor || d->stopping.exchange(true))
+        return;
+    asio::post(d->acceptor->get_executor(), [p = d.get()]() {
+        error_code ignored;
+        p->acceptor->close(ignored);
+        p->acceptPause->cancel();
+    });
+    // Connections waiting for a request end now; the others after their answer. The sessions are
+    // collected under the mutex and told outside it: the last reference to a session may be one of
+    // these, and its destructor takes the mutex.
+    std::vector<std::shared_ptr<HttpSession>> sessions;
+    {
+        std::lock_guard lock(d->mutex);
+        sessions.reserve(d->sessions.size());
+        for (const auto& entry : d->sessions) {
+            if (std::shared_ptr<HttpSession> session = entry.second->session.lock())
+                sessions.push_back(std::move(session));
+        }
+    }
+    for (const std::shared_ptr<HttpSession>& session : sessions)
+        session->execute([](HttpSession& s) { s.stopIfIdle(); });
+}
+
+const HttpServer::Options& HttpServer::options() const
+{
+    return d->options;
+}
+
+int HttpServer::connectionCount() const
+{
+    std::lock_guard lock(d->mutex);
+    return d->connections;
+}
+
+int HttpServer::maxConnectionsFor(qint64 descriptorLimit, int workerThreads)
+{
+    // Standard streams, the listening socket, the signal pipe, the log, the TLS and key files, the
+    // checkpoint connection; and per worker a database connection (SQLite: the file, its WAL and
+    // shared-memory index; PostgreSQL: a socket).
+    const qint64 reserve = 64 + 4 * qint64(std::max(0, workerThreads));
+    return int(std::clamp<qint64>(descriptorLimit - reserve, 16, 1'000'000));
+}
+
+qint64 HttpServer::raiseDescriptorLimit()
+{
+    rlimit limit {};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0)
+        return 1024;
+    if (limit.rlim_cur < limit.rlim_max) {
+        rlimit raised = limit;
+        raised.rlim_cur = limit.rlim_max;
+        // May be refused (a seccomp filter without @resources, say): then the soft limit stays.
+        if (::setrlimit(RLIMIT_NOFILE, &raised) == 0)
+            limit = raised;
+    }
+    if (limit.rlim_cur == RLIM_INFINITY)
+        return 1'000'000;
+    return qint64(limit.rlim_cur);
 }
 
 } // namespace portcullis::http

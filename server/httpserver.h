@@ -1,20 +1,32 @@
 #pragma once
 
-// A small, strict HTTP/1.1 server on QTcpServer (plain or TLS), written for the REST API rather
-// than on QHttpServer 6.4, which buffers any request body whole before a handler can refuse it,
-// replies only on the thread of the socket and cannot stream a response with back-pressure.
+// The REST API's HTTP/1.1 server (plain or TLS 1.2+) on Boost.Beast and Boost.Asio: Beast parses the
+// request line and header fields (http::basic_parser) and Asio runs the sockets, the TLS handshake
+// (OpenSSL through asio::ssl) and every deadline. What stays ours is the strictness on top of Beast
+// (RequestHead, a plain function that the fuzzer and the connections share), the write queue with
+// back-pressure for streamed responses, the connection limits and the access log. docs/architecture.md
+// ("HTTP layer: Boost.Beast") says why Beast rather than libmicrohttpd or QHttpServer.
 //
-// Threading and ownership: the HttpServer, its listening socket and every HttpConnection live on
-// the thread that created the server (the "I/O thread"), which only parses and writes bytes. A
-// complete request is handed to the Handler as a shared HttpExchange; the handler may answer from
-// any thread, later (respond() posts the bytes to the I/O thread). When the client goes away first,
-// the exchange notices (clientGone()) and whatever it is given is dropped. One request is in flight
-// per connection at a time; pipelined requests wait in the buffer, so replies keep their order.
+// Threading and ownership: HttpServer owns an asio::io_context run by Options::ioThreads threads
+// of its own (the "I/O threads"); the Qt event loop of the process is not involved. Each connection
+// is a session on a strand of its own, so its reads, writes and timers never run concurrently. A
+// complete request is handed to the Handler, on an I/O thread, as a shared HttpExchange; the handler
+// must not block (RestApi::handle queues the work in a thread pool) and may answer from any thread,
+// later: respond() posts the bytes to the session's strand. When the client goes away first, the
+// exchange notices (clientGone(), cancelFlag()) and whatever it is given is dropped. One request is
+// in flight per connection at a time; pipelined requests wait in the buffer, so replies keep their
+// order.
 //
-// Limits: request line and headers at most 16 KiB (431), a body at most HttpServer::Options::
-// maxBodyBytes (413, refused from the Content-Length before the body is read), no chunked request
-// bodies (411), an idle connection is closed after Options::idleTimeoutMs and a request that takes
-// longer than Options::requestTimeoutMs to arrive gets 408.
+// Limits (Options; serve's command line sets them, docs/operator-guide.md lists the defaults):
+// request line and headers at most maxHeaderBytes (431) and 100 fields (431), Host required for
+// HTTP/1.1, a body at most maxBodyBytes (413, refused from the Content-Length before the body is
+// read), no chunked request bodies (411); the head must arrive within headerTimeoutMs of its first
+// byte and the body within headerTimeoutMs + size / minBodyBytesPerSecond, or the connection is
+// dropped; an idle keep-alive connection is closed after idleTimeoutMs; a write that the client does
+// not take within writeTimeoutMs closes the connection (and frees a streaming worker). At most
+// maxConnections connections (below the descriptor limit) and maxConnectionsPerAddress from one
+// peer address: a connection over either cap is closed at once. Accept errors (EMFILE, ENFILE) pause
+// accepting for 100 ms, doubling up to 1 s, while the open connections are served.
 
 #include <QByteArray>
 #include <QElapsedTimer>
@@ -22,10 +34,7 @@
 #include <QList>
 #include <QLoggingCategory>
 #include <QMutex>
-#include <QObject>
-#include <QPointer>
-#include <QSslConfiguration>
-#include <QTcpServer>
+#include <QString>
 #include <QWaitCondition>
 
 #include <atomic>
@@ -33,9 +42,6 @@
 #include <memory>
 #include <optional>
 #include <utility>
-
-class QTcpSocket;
-class QTimer;
 
 Q_DECLARE_LOGGING_CATEGORY(lcHttp) // "portcullis.http"
 
@@ -73,18 +79,19 @@ struct HttpResponse
     QString actorLabel; // for the access log: "user:12", "api_key:3", "-"
 };
 
-class HttpConnection;
+class HttpSession; // one connection, on its strand (httpserver.cpp)
 
-// The shared state between a connection (I/O thread) and the work answering its request (any
-// thread). Guarded by `mutex`; `connection` is cleared when the connection is destroyed.
+// The shared state between a connection (its strand) and the work answering its request (any
+// thread). Guarded by `mutex`; `closed` is set, and `session` expires, when the connection ends.
 struct ConnectionLink
 {
     QMutex mutex;
     QWaitCondition drained;
-    HttpConnection* connection = nullptr;
+    std::weak_ptr<HttpSession> session;
     bool closed = false;
-    qint64 posted = 0; // stream bytes posted to the I/O thread and not yet written to the socket
-    qint64 backlog = 0; // bytes the socket still holds
+    int socket = -1; // the connection's descriptor (open while !closed), for clientGone()
+    qint64 posted = 0; // stream bytes posted to the connection and not yet taken by the socket
+    int writeTimeoutMs = 60000; // HttpServer::Options::writeTimeoutMs
     std::atomic_bool cancelled { false }; // set when the client is gone
 };
 
@@ -93,11 +100,14 @@ struct ConnectionLink
 class HttpExchange
 {
 public:
-    HttpExchange(HttpRequest request, std::shared_ptr<ConnectionLink> link);
+    // `connection` keeps the connection's session alive while the exchange exists.
+    HttpExchange(HttpRequest request, std::shared_ptr<ConnectionLink> link, std::shared_ptr<void> connection = {});
     HttpExchange(const HttpExchange&) = delete;
     HttpExchange& operator=(const HttpExchange&) = delete;
 
     const HttpRequest& request() const { return m_request; }
+    // True once the connection is closed, or (asked from any thread) the client has closed its end
+    // or reset it while its request waits: nobody will read the answer.
     bool clientGone() const;
     // Set when the client disconnects; suitable for ExportOptions::cancel.
     const std::atomic_bool* cancelFlag() const { return &m_link->cancelled; }
@@ -106,8 +116,9 @@ public:
     void respond(HttpResponse response);
 
     // A chunked response with back-pressure: writeChunk() blocks while more than `maxInFlight`
-    // bytes wait to be written to a slow client, and returns false once the client is gone (or
-    // has not read anything for `stallTimeoutMs`). finishStream() ends it properly, abortStream()
+    // bytes wait to be written to a slow client, and returns false once the client is gone. A
+    // client that takes nothing for the server's write timeout (Options::writeTimeoutMs) is
+    // disconnected, which wakes the writer. finishStream() ends the response properly, abortStream()
     // closes the connection so the client sees a truncated response instead of a short one.
     void startStream(int status, const QByteArray& contentType, const HeaderList& headers, const QString& actorLabel);
     bool writeChunk(const QByteArray& data);
@@ -116,14 +127,14 @@ public:
     bool streamStarted() const { return m_streamStarted; }
 
     static constexpr qint64 maxInFlight = 1024 * 1024;
-    static constexpr int stallTimeoutMs = 60000;
 
 private:
-    // Runs `work` on the connection's thread with the connection, unless it is gone.
-    bool post(std::function<void(HttpConnection*)> work, qint64 streamBytes = 0);
+    // Runs `work` on the connection's strand, unless the connection is gone.
+    bool post(std::function<void(HttpSession&)> work, qint64 streamBytes = 0);
 
     HttpRequest m_request;
     std::shared_ptr<ConnectionLink> m_link;
+    std::shared_ptr<void> m_connection;
     QElapsedTimer m_timer;
     std::atomic_bool m_answered { false };
     bool m_streamStarted = false;
@@ -134,50 +145,71 @@ private:
 
 using Handler = std::function<void(std::shared_ptr<HttpExchange>)>;
 
-class HttpServer : public QTcpServer
+class HttpServer
 {
-    Q_OBJECT
-
 public:
+    // The PEM files of --tls-cert and --tls-key, as read.
+    struct TlsPem
+    {
+        QByteArray certificateChain;
+        QByteArray privateKey;
+    };
+
     struct Options
     {
         qint64 maxBodyBytes = 1024 * 1024;
         int maxHeaderBytes = 16 * 1024;
-        int idleTimeoutMs = 30000; // no byte for this long: the connection is closed
-        int requestTimeoutMs = 60000; // a request's head and body must arrive within this
-        int maxConnections = 2048;
-        std::optional<QSslConfiguration> tls; // set: every connection is TLS
+        int headerTimeoutMs = 10000; // from the first byte of a request to the end of its head
+        qint64 minBodyBytesPerSecond = 8 * 1024; // the body may take headerTimeoutMs + size / this
+        int idleTimeoutMs = 30000; // a keep-alive connection waiting for its next request
+        int writeTimeoutMs = 60000; // one write the client does not take in this time closes it
+        int maxConnections = 2048; // serve sets it below the descriptor limit (maxConnectionsFor)
+        int maxConnectionsPerAddress = 64; // 0: no per-address cap
+        int ioThreads = 1;
+        std::optional<TlsPem> tls; // set: every connection is TLS 1.2 or later
     };
 
-    // `handler` is called on this object's thread for each complete request.
-    HttpServer(Options options, Handler handler, QObject* parent = nullptr);
-    ~HttpServer() override;
+    // `handler` is called on an I/O thread for each complete request; it must not block.
+    HttpServer(Options options, Handler handler);
+    ~HttpServer(); // stop(), then every connection is closed
+    HttpServer(const HttpServer&) = delete;
+    HttpServer& operator=(const HttpServer&) = delete;
 
-    const Options& options() const { return m_options; }
-    int connectionCount() const { return m_connections; }
-    quint64 nextRequestId() { return ++m_requestIds; }
+    // Binds, listens and starts the I/O threads. False with errorString() when it cannot (or when
+    // the TLS certificate and key are not usable).
+    bool listen(const QHostAddress& address, quint16 port);
+    QString errorString() const;
+    QHostAddress serverAddress() const;
+    quint16 serverPort() const;
+    // Stops accepting connections and reading new requests: connections waiting for one end now,
+    // the others after the answer in flight.
+    void close();
+    // Then stops the I/O threads: every exchange still running learns that its client is gone.
+    // Call it, and let every exchange go (wait for the workers), before destroying the server.
+    void stop();
 
-    // Called by connections (I/O thread).
-    void dispatch(std::shared_ptr<HttpExchange> exchange);
-    void connectionClosed();
-    // One access-log line: method, path (query values that look secret are masked), status, time,
-    // actor, peer. Never a header, a body or a token.
-    void logAccess(const HttpRequest& request, int status, qint64 ms, const QString& actorLabel, qint64 bytes);
+    const Options& options() const;
+    int connectionCount() const;
 
-protected:
-    void incomingConnection(qintptr socketDescriptor) override;
+    // The connection cap for a soft descriptor limit: room is kept for the listening socket, the
+    // database files or connections of `workerThreads` workers, the log and the TLS files.
+    static int maxConnectionsFor(qint64 descriptorLimit, int workerThreads);
+    // Raises the soft RLIMIT_NOFILE to the hard limit; returns the soft limit in effect afterwards.
+    static qint64 raiseDescriptorLimit();
+
+    struct Private;
 
 private:
-    Options m_options;
-    Handler m_handler;
-    int m_connections = 0;
-    quint64 m_requestIds = 0;
+    std::unique_ptr<Private> d;
 };
 
 // One request head (the request line and header fields, without the blank line that ends them)
-// read strictly: CRLF lines, no folding, a Host for HTTP/1.1, one Content-Length, no
-// Transfer-Encoding, at most 100 fields. A plain function over bytes, so the parser is fuzzed
-// (fuzz/fuzz_http_head.cpp) without sockets; the body-size limit is the connection's to apply.
+// through Beast's parser (http::basic_parser) and then our checks: a token method, an origin-form
+// target of visible ASCII, HTTP/1.1 or 1.0 (505 otherwise), a Host for HTTP/1.1, at most one
+// Content-Length value, no Transfer-Encoding (411), no folded lines, at most 100 fields and
+// `maxHeaderBytes` (431). A plain function over bytes, so the parsing is fuzzed
+// (fuzz/fuzz_http_head.cpp) without sockets; connections run the same parser and checks on what
+// they read. The body-size limit is the connection's to apply.
 struct RequestHead
 {
     struct Error
@@ -191,64 +223,11 @@ struct RequestHead
     qint64 contentLength = 0;
     bool keepAlive = true;
 };
-RequestHead parseRequestHead(const QByteArray& head);
+RequestHead parseRequestHead(const QByteArray& head, int maxHeaderBytes = 16 * 1024);
 
 // Reason phrase of a status code ("Not Found").
 QByteArray reasonPhrase(int status);
 // The path and query for the access log, with secrets masked.
 QByteArray loggablePath(const HttpRequest& request);
-
-class HttpConnection : public QObject
-{
-    Q_OBJECT
-
-public:
-    HttpConnection(HttpServer* server, QTcpSocket* socket, bool tls);
-    ~HttpConnection() override;
-
-    // I/O thread only (called through HttpExchange::post).
-    void sendResponse(const HttpResponse& response, qint64 elapsedMs);
-    void sendStreamHead(int status, const QByteArray& contentType, const HeaderList& headers);
-    void sendStreamChunk(const QByteArray& framed, qint64 postedBytes);
-    void finishStream(int status, const QString& actorLabel, qint64 elapsedMs, qint64 bytes);
-    void abort();
-
-private:
-    enum class State
-    {
-        Headers, // reading a request line and headers
-        Body, // reading a body of m_contentLength bytes
-        Busy, // a handler has the request
-        Draining, // an error reply was sent; discarding the rest of the body, then closing
-        Closing
-    };
-
-    void onReadyRead();
-    void process();
-    bool parseHead(const QByteArray& head);
-    void dispatchRequest();
-    void refuse(int status, const QByteArray& title, const QByteArray& detail, bool drainBody = false);
-    void writeHead(int status, const QByteArray& contentType, const HeaderList& headers, qint64 contentLength,
-                   bool chunked);
-    void requestDone();
-    void closeSoon();
-    void updateBacklog();
-    void armIdleTimer();
-
-    HttpServer* m_server;
-    QPointer<QTcpSocket> m_socket;
-    QTimer* m_idleTimer;
-    QElapsedTimer m_requestTimer; // since the first byte of the request being read
-    bool m_tls;
-    State m_state = State::Headers;
-    QByteArray m_buffer;
-    HttpRequest m_request; // being read
-    HttpRequest m_logged; // the request in flight, without headers and body, for the access log
-    qint64 m_contentLength = 0;
-    qint64 m_drainLeft = 0;
-    bool m_keepAlive = true;
-    bool m_closeAfterResponse = false;
-    std::shared_ptr<ConnectionLink> m_link;
-};
 
 } // namespace portcullis::http

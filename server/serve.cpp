@@ -17,7 +17,6 @@
 #include <QSqlQuery>
 #include <QSslCertificate>
 #include <QSslKey>
-#include <QSslSocket>
 #include <QThread>
 #include <QTimer>
 
@@ -59,10 +58,10 @@ void onSignal(int)
     [[maybe_unused]] const auto written = ::write(g_signalFds[0], &byte, 1);
 }
 
-Result<QSslConfiguration> loadTls(const QString& certificateFile, const QString& keyFile)
+// Reads and checks the certificate chain and key with Qt, for messages that name the file; the
+// server (asio::ssl on OpenSSL) takes the PEM bytes.
+Result<http::HttpServer::TlsPem> loadTls(const QString& certificateFile, const QString& keyFile)
 {
-    if (!QSslSocket::supportsSsl())
-        return ServiceError::unavailable(Cli::tr("TLS is not available (Qt has no TLS backend)"));
     const QList<QSslCertificate> chain = QSslCertificate::fromPath(certificateFile, QSsl::Pem);
     if (chain.isEmpty())
         return ServiceError::validationField(QStringLiteral("tls-cert"),
@@ -82,12 +81,11 @@ Result<QSslConfiguration> loadTls(const QString& certificateFile, const QString&
         return ServiceError::validationField(
             QStringLiteral("tls-key"),
             Cli::tr("%1 holds no unencrypted PEM private key (RSA, EC or DSA)").arg(keyFile));
-    QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
-    configuration.setLocalCertificateChain(chain);
-    configuration.setPrivateKey(key);
-    configuration.setPeerVerifyMode(QSslSocket::VerifyNone);
-    configuration.setProtocol(QSsl::TlsV1_2OrLater);
-    return configuration;
+    http::HttpServer::TlsPem tls;
+    for (const QSslCertificate& certificate : chain)
+        tls.certificateChain += certificate.toPem();
+    tls.privateKey = key.toPem();
+    return tls;
 }
 
 // Opens the database once on this thread: applies pending migrations (0002 adds the server's
@@ -338,8 +336,38 @@ Parsed<ServeOptions> parseServe(const QStringList& arguments)
         Cli::tr("Address or subnet (e.g. 10.0.0.5 or 10.0.0.0/24) of a load balancer in front of this server: "
                 "for its requests the client address is taken from X-Forwarded-For. Repeatable."),
         QStringLiteral("ADDRESS[/BITS]"));
+    const QCommandLineOption headerTimeout(
+        QStringLiteral("header-timeout"),
+        Cli::tr("Seconds a request's line and headers may take from their first byte (and a new connection "
+                "to start them); a client that is slower is disconnected (default 10)."),
+        QStringLiteral("SECONDS"));
+    const QCommandLineOption minBodyRate(
+        QStringLiteral("min-body-rate"),
+        Cli::tr("Bytes per second a request body must at least arrive at: the body may take the header "
+                "timeout plus its size at this rate (default 8192)."),
+        QStringLiteral("BYTES"));
+    const QCommandLineOption idleTimeout(
+        QStringLiteral("idle-timeout"),
+        Cli::tr("Seconds a kept-alive connection may wait for its next request (default 30)."),
+        QStringLiteral("SECONDS"));
+    const QCommandLineOption writeTimeout(
+        QStringLiteral("write-timeout"),
+        Cli::tr("Seconds a client may take nothing of an answer (a stalled download) before it is "
+                "disconnected and its worker freed (default 60)."),
+        QStringLiteral("SECONDS"));
+    const QCommandLineOption maxConnections(
+        QStringLiteral("max-connections"),
+        Cli::tr("Connections open at once; more are closed at once (default: what the file descriptor limit "
+                "allows, after room for the database and the log)."),
+        QStringLiteral("N"));
+    const QCommandLineOption maxPerAddress(
+        QStringLiteral("max-connections-per-address"),
+        Cli::tr("Connections open at once from one address, as the socket sees it; more are closed at once "
+                "(default 64; 0: no limit)."),
+        QStringLiteral("N"));
     parser.addOptions({ help, db, listen, cert, key, secret, auditKey, checkpointInterval, threads, passwordThreads,
-                        queueLimit, proxy });
+                        queueLimit, proxy, headerTimeout, minBodyRate, idleTimeout, writeTimeout, maxConnections,
+                        maxPerAddress });
     QStringList argv = arguments;
     argv.prepend(programName());
     if (!parser.parse(argv)) {
@@ -436,6 +464,50 @@ Parsed<ServeOptions> parseServe(const QStringList& arguments)
             subnet.second = subnet.first.protocol() == QAbstractSocket::IPv6Protocol ? 128 : 32;
         options.trustedProxies << subnet;
     }
+    // Seconds (a fraction allowed, for tests) to milliseconds.
+    auto seconds = [&](const QCommandLineOption& option, int* ms) {
+        if (!parser.isSet(option))
+            return true;
+        bool ok = false;
+        const double value = parser.value(option).toDouble(&ok);
+        if (!ok || value < 0.1 || value > 86400) {
+            usageError(Cli::tr("--%1 takes a number of seconds from 0.1 to 86400").arg(option.names().constFirst()));
+            parsed.exitCode = exitcode::Usage;
+            return false;
+        }
+        *ms = int(value * 1000);
+        return true;
+    };
+    if (!seconds(headerTimeout, &options.headerTimeoutMs) || !seconds(idleTimeout, &options.idleTimeoutMs)
+        || !seconds(writeTimeout, &options.writeTimeoutMs))
+        return parsed;
+    if (parser.isSet(minBodyRate)) {
+        bool ok = false;
+        options.minBodyRate = parser.value(minBodyRate).toLongLong(&ok);
+        if (!ok || options.minBodyRate < 1 || options.minBodyRate > 1'000'000'000) {
+            usageError(Cli::tr("--min-body-rate takes a whole number of bytes per second from 1 to 1000000000"));
+            parsed.exitCode = exitcode::Usage;
+            return parsed;
+        }
+    }
+    if (parser.isSet(maxConnections)) {
+        bool ok = false;
+        options.maxConnections = parser.value(maxConnections).toInt(&ok);
+        if (!ok || options.maxConnections < 1 || options.maxConnections > 1'000'000) {
+            usageError(Cli::tr("--max-connections takes a whole number from 1 to 1000000"));
+            parsed.exitCode = exitcode::Usage;
+            return parsed;
+        }
+    }
+    if (parser.isSet(maxPerAddress)) {
+        bool ok = false;
+        options.maxConnectionsPerAddress = parser.value(maxPerAddress).toInt(&ok);
+        if (!ok || options.maxConnectionsPerAddress < 0 || options.maxConnectionsPerAddress > 1'000'000) {
+            usageError(Cli::tr("--max-connections-per-address takes a whole number from 0 to 1000000"));
+            parsed.exitCode = exitcode::Usage;
+            return parsed;
+        }
+    }
     parsed.options = options;
     return parsed;
 }
@@ -467,7 +539,7 @@ int runServe(const ServeOptions& options)
     if (auditKeyPath.isEmpty())
         auditKeyPath = secretPath + QStringLiteral(".audit-key");
 
-    std::optional<QSslConfiguration> tls;
+    std::optional<http::HttpServer::TlsPem> tls;
     if (!options.tlsCertificate.isEmpty()) {
         auto loaded = loadTls(options.tlsCertificate, options.tlsKey);
         if (!loaded) {
@@ -500,12 +572,37 @@ int runServe(const ServeOptions& options)
     apiConfig.trustedProxies = options.trustedProxies;
     apiConfig.passwordThreads = options.passwordThreads;
     apiConfig.queueLimit = options.queueLimit;
-    RestApi api(apiConfig);
+    // Destroyed before the server (below): its destructor waits for the workers, which may still
+    // hold exchanges, and the server's connections must outlive those.
+    std::optional<RestApi> api;
+    api.emplace(apiConfig);
 
+    // Connections take descriptors: raise the soft limit as far as allowed and keep the connection
+    // cap below it, with room for the database and the log (else accept() fails with EMFILE).
+    const qint64 descriptors = http::HttpServer::raiseDescriptorLimit();
+    const int connectionBudget = http::HttpServer::maxConnectionsFor(
+        descriptors,
+        apiConfig.threads + (options.passwordThreads < 0 ? QThread::idealThreadCount() : options.passwordThreads));
     http::HttpServer::Options serverOptions;
     serverOptions.tls = tls;
+    serverOptions.headerTimeoutMs = options.headerTimeoutMs;
+    serverOptions.idleTimeoutMs = options.idleTimeoutMs;
+    serverOptions.writeTimeoutMs = options.writeTimeoutMs;
+    serverOptions.minBodyBytesPerSecond = options.minBodyRate;
+    serverOptions.maxConnectionsPerAddress = options.maxConnectionsPerAddress;
+    serverOptions.maxConnections = options.maxConnections > 0 ? options.maxConnections : connectionBudget;
+    if (options.maxConnections > connectionBudget)
+        qCWarning(lcHttp) << "--max-connections" << options.maxConnections << "is above what" << descriptors
+                          << "file descriptors allow (" << connectionBudget
+                          << "); new connections wait while descriptors run out";
+    qCInfo(lcHttp).noquote() << QStringLiteral("file descriptor limit %1: at most %2 connections, %3 per address")
+                                    .arg(descriptors)
+                                    .arg(serverOptions.maxConnections)
+                                    .arg(serverOptions.maxConnectionsPerAddress > 0
+                                             ? QString::number(serverOptions.maxConnectionsPerAddress)
+                                             : QStringLiteral("any"));
     http::HttpServer server(serverOptions,
-                            [&api](std::shared_ptr<http::HttpExchange> exchange) { api.handle(std::move(exchange)); });
+                            [&api](std::shared_ptr<http::HttpExchange> exchange) { api->handle(std::move(exchange)); });
     if (!server.listen(options.address, options.port)) {
         serveError(Cli::tr("cannot listen on %1:%2: %3")
                        .arg(options.address.toString())
@@ -519,7 +616,7 @@ int runServe(const ServeOptions& options)
         return exitcode::Failure;
     }
     QSocketNotifier notifier(g_signalFds[1], QSocketNotifier::Read);
-    QObject::connect(&notifier, &QSocketNotifier::activated, &server, [&notifier]() {
+    QObject::connect(&notifier, &QSocketNotifier::activated, &notifier, [&notifier]() {
         char byte = 0;
         [[maybe_unused]] const auto got = ::read(g_signalFds[1], &byte, 1);
         notifier.setEnabled(false);
@@ -536,25 +633,28 @@ int runServe(const ServeOptions& options)
     const QString host = server.serverAddress().protocol() == QAbstractSocket::IPv6Protocol
         ? QLatin1Char('[') + server.serverAddress().toString() + QLatin1Char(']')
         : server.serverAddress().toString();
-    printOut(Cli::tr("listening on %1://%2:%3 (database %4, %5 worker threads)")
+    printOut(Cli::tr("listening on %1://%2:%3 (database %4, %5 worker threads, at most %6 connections)")
                  .arg(tls ? QStringLiteral("https") : QStringLiteral("http"), host)
                  .arg(server.serverPort())
                  .arg(config->displayName())
-                 .arg(apiConfig.threads));
+                 .arg(apiConfig.threads)
+                 .arg(serverOptions.maxConnections));
 
     Checkpointer checkpointer(*config, auditKeyPath);
     checkpointer.write();
     QTimer checkpoints;
     checkpoints.setTimerType(Qt::VeryCoarseTimer);
-    QObject::connect(&checkpoints, &QTimer::timeout, &server, [&checkpointer]() { checkpointer.write(); });
+    QObject::connect(&checkpoints, &QTimer::timeout, &checkpoints, [&checkpointer]() { checkpointer.write(); });
     checkpoints.start(options.checkpointSeconds * 1000);
 
     const int code = QCoreApplication::exec();
     qCInfo(lcHttp) << "shutting down";
     checkpoints.stop();
     server.close();
-    if (!api.drain(10000))
+    if (!api->drain(10000))
         qCWarning(lcHttp) << "requests still running after 10 s; stopping anyway";
+    server.stop(); // no request reaches the API any more; streaming workers are told to stop
+    api.reset();
     // The last head this server wrote, recorded outside the database.
     checkpointer.write();
     return code == 0 ? exitcode::Ok : exitcode::Failure;

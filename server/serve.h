@@ -4,7 +4,7 @@
 //
 //   portcullis-server serve --db PATH_OR_URL --listen HOST:PORT [--tls-cert FILE --tls-key FILE]
 //                           [--jwt-secret-file FILE] [--threads N] [--password-threads N]
-//                           [--queue-limit N]
+//                           [--queue-limit N] [connection limits]
 //
 // On start it applies pending migrations, prints one line "listening on http(s)://HOST:PORT" to
 // standard output (with the port actually bound, so --listen 127.0.0.1:0 works), then writes the
@@ -32,6 +32,13 @@ struct ServeOptions
     int passwordThreads = -1; // -1: half the cores; 0: password hashing shares the workers
     int queueLimit = 0; // requests waiting per pool before 503; 0: a default from the thread counts
     QList<QPair<QHostAddress, int>> trustedProxies; // subnets whose X-Forwarded-For is believed
+    // Connection limits (http::HttpServer::Options); times in milliseconds.
+    int headerTimeoutMs = 10000;
+    int idleTimeoutMs = 30000;
+    int writeTimeoutMs = 60000;
+    qint64 minBodyRate = 8 * 1024; // bytes per second
+    int maxConnections = 0; // 0: from the descriptor limit
+    int maxConnectionsPerAddress = 64; // 0: no cap
 };
 
 Parsed<ServeOptions> parseServe(const QStringList& arguments);
