@@ -97,6 +97,10 @@ inline constexpr int InvitationDays = 7;
 inline constexpr int ResetTokenHours = 2;
 inline constexpr int VerificationTokenHours = 72;
 inline constexpr int MaxPageSize = 500;
+// Filtered lists (a users search, a status or role filter, the sessions list) count their matches
+// up to this many and no further: more are reported as "at least this many"
+// (Page::totalIsLowerBound), so that no request counts a million rows.
+inline constexpr int ExactTotalBound = 10000;
 } // namespace limits
 
 // The kinds of rows a caller names by id (or, for roles, by code).

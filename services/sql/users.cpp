@@ -213,6 +213,16 @@ Result<Page<User>> UserManager::list(const Actor& actor, const UserQuery& query)
         values << orgId;
     }
     const QString search = query.search.trimmed();
+    // SQLite: a term of three characters or more takes its candidates from the trigram index
+    // (migration 6, users_search); the LIKE below still decides, so the rows are exactly those of
+    // the scan (the index folds case beyond ASCII, LIKE does not: the candidates are a superset).
+    // Shorter terms have no trigram: they are matched by the LIKE alone, walking the page's order
+    // and stopping after the page and after the bounded total (docs/api.md). PostgreSQL serves the
+    // same ILIKE from its pg_trgm indexes.
+    const bool trigramSearch = !search.isEmpty() && m_core.dialect() == Dialect::Sqlite && search.toUcs4().size() >= 3;
+    QString phrase;
+    if (trigramSearch)
+        phrase = QLatin1Char('"') + QString(search).replace(QLatin1Char('"'), QLatin1String("\"\"")) + QLatin1Char('"');
     if (!search.isEmpty()) {
         QString pattern = search;
         pattern.replace(QLatin1Char('\\'), QLatin1String("\\\\"))
@@ -274,31 +284,63 @@ Result<Page<User>> UserManager::list(const Actor& actor, const UserQuery& query)
     page.page = clampPage(query.page);
     page.limit = clampLimit(query.limit);
     // Without a search, role or status filter the total is the maintained per-organization count
-    // (migration 0003), one row per organization instead of a COUNT(*) over every user.
+    // (migration 0003), one row per organization instead of a COUNT(*) over every user. With one,
+    // matches are counted up to limits::ExactTotalBound (countBounded).
     const bool unfiltered = search.isEmpty() && query.roleCode.isEmpty() && query.status.isEmpty();
-    {
-        auto count = unfiltered
-            ? m_core.execPrepared(orgId != 0 ? QStringLiteral("SELECT user_count FROM organizations WHERE id = ?")
+    // On PostgreSQL a search pattern decides the plan (trigram index or not): such statements are
+    // planned for their values each time instead of being kept prepared with a generic plan.
+    const bool keepPrepared = search.isEmpty() || m_core.dialect() == Dialect::Sqlite;
+    const QString fromIndex = QStringLiteral("users_search CROSS JOIN users u ON u.id = users_search.rowid");
+    const QString whereIndex = QStringLiteral(" WHERE users_search MATCH ?")
+        + (where.isEmpty() ? QString() : QStringLiteral(" AND ") + where.join(QStringLiteral(" AND ")));
+    QVariantList valuesIndex = values;
+    valuesIndex.prepend(phrase);
+    bool throughIndex = trigramSearch;
+    if (unfiltered) {
+        auto count
+            = m_core.execPrepared(orgId != 0 ? QStringLiteral("SELECT user_count FROM organizations WHERE id = ?")
                                              : QStringLiteral("SELECT COALESCE(SUM(user_count), 0) FROM organizations"),
-                                  orgId != 0 ? QVariantList { orgId } : QVariantList {})
-            : m_core.execPrepared(QStringLiteral("SELECT COUNT(*) FROM users u") + whereSql, values);
+                                  orgId != 0 ? QVariantList { orgId } : QVariantList {});
         if (!count.ok())
             return m_core.sqlError(count.query(), Tr::tr("Counting users"));
         if (!count.query().next()) // an organization that does not exist has no users
             return page;
         page.total = count.query().value(0).toLongLong();
+    } else {
+        auto count = trigramSearch ? countBounded(m_core, QStringLiteral("SELECT 1 FROM ") + fromIndex + whereIndex,
+                                                  valuesIndex, true, Tr::tr("Counting users"))
+                                   : countBounded(m_core, QStringLiteral("SELECT 1 FROM users u") + whereSql, values,
+                                                  keepPrepared, Tr::tr("Counting users"));
+        if (!count)
+            return count.error();
+        page.total = count->total;
+        page.totalIsLowerBound = count->isLowerBound;
+        // Past the bound the term is common: walking the page's order finds a page of matches
+        // sooner than sorting every candidate the index gives.
+        if (count->isLowerBound)
+            throughIndex = false;
     }
-    QVariantList pageValues = values;
+    QVariantList pageValues = throughIndex ? valuesIndex : values;
     pageValues << page.limit << qint64(page.page - 1) * page.limit;
-    auto rows
-        = m_core.execPrepared(userSelect(m_core) + whereSql + QStringLiteral(" ORDER BY ") + sortColumn + direction
-                                  + QStringLiteral(", u.id") + direction + QStringLiteral(" LIMIT ? OFFSET ?"),
-                              pageValues);
-    if (!rows.ok())
-        return m_core.sqlError(rows.query(), Tr::tr("Listing users"));
+    const QString pageSql = (throughIndex ? userSelect(m_core, fromIndex) + whereIndex : userSelect(m_core) + whereSql)
+        + QStringLiteral(" ORDER BY ") + sortColumn + direction + QStringLiteral(", u.id") + direction
+        + QStringLiteral(" LIMIT ? OFFSET ?");
     page.items.reserve(page.limit);
-    while (rows.query().next())
-        page.items << userFromQuery(rows.query());
+    auto readRows = [&page](QSqlQuery& q) {
+        while (q.next())
+            page.items << userFromQuery(q);
+    };
+    if (keepPrepared) {
+        auto rows = m_core.execPrepared(pageSql, pageValues);
+        if (!rows.ok())
+            return m_core.sqlError(rows.query(), Tr::tr("Listing users"));
+        readRows(rows.query());
+    } else {
+        QSqlQuery q(m_core.db());
+        if (!m_core.exec(q, pageSql, pageValues))
+            return m_core.sqlError(q, Tr::tr("Listing users"));
+        readRows(q);
+    }
     return page;
 }
 
