@@ -518,8 +518,9 @@ void TestAuditIntegrity::preKeyDatabaseMigratesAndReportsItsUnkeyedPart()
             drop << QStringLiteral("DROP TRIGGER users_search_insert")
                  << QStringLiteral("DROP TRIGGER users_search_delete")
                  << QStringLiteral("DROP TRIGGER users_search_update") << QStringLiteral("DROP TABLE users_search");
-        for (const char* index : { "users_banned", "users_suspended", "users_locked", "users_deleted", "sessions_live",
-                                   "sessions_live_all", "api_keys_live", "audit_organization_time" })
+        for (const char* index :
+             { "users_banned", "users_suspended", "users_locked", "sessions_live", "sessions_live_all", "sessions_open",
+               "sessions_open_organization", "api_keys_live", "audit_organization_time" })
             drop << QStringLiteral("DROP INDEX ") + QString::fromLatin1(index);
         for (const QString& statement : std::as_const(drop))
             QVERIFY2(q.exec(statement), qPrintable(q.lastError().text()));

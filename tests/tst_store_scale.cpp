@@ -263,8 +263,9 @@ void revertMigration6(QSqlDatabase& db, bool postgres)
                    << QStringLiteral("DROP TRIGGER users_search_update") << QStringLiteral("DROP TABLE users_search");
     else
         statements << QStringLiteral("DROP EXTENSION pg_trgm CASCADE"); // with its three indexes
-    for (const char* index : { "users_banned", "users_suspended", "users_locked", "users_deleted", "sessions_live",
-                               "sessions_live_all", "api_keys_live", "audit_organization_time" })
+    for (const char* index :
+         { "users_banned", "users_suspended", "users_locked", "sessions_live", "sessions_live_all", "sessions_open",
+           "sessions_open_organization", "api_keys_live", "audit_organization_time" })
         statements << QStringLiteral("DROP INDEX ") + QString::fromLatin1(index);
     statements << QStringLiteral("DELETE FROM schema_migrations WHERE version >= 6");
     for (const QString& statement : std::as_const(statements)) {

@@ -45,8 +45,9 @@ CREATE INDEX users_username_trgm ON users USING gin (username gin_trgm_ops)
 CREATE INDEX users_full_name_trgm ON users USING gin (full_name gin_trgm_ops)
 --@@
 -- Partial indexes over the few users in each state other than active: the status filters walk
--- them in the page's default order (email), and the dashboard counts them without reading the
--- table (ban_reason, ban_expires_at and active are in the index for that).
+-- them in the page's default order (email) within a tenant, and the dashboard counts them without
+-- reading the table (ban_reason, ban_expires_at and active are in the index for that). Deleted
+-- users need none: users_live and users_organization_live (0002) lead with `deleted`.
 CREATE INDEX users_banned ON users (organization_id, email, ban_reason, ban_expires_at, active)
     WHERE deleted = 0 AND ban_reason IS NOT NULL
 --@@
@@ -54,13 +55,15 @@ CREATE INDEX users_suspended ON users (organization_id, email) WHERE deleted = 0
 --@@
 CREATE INDEX users_locked ON users (locked_until, organization_id) WHERE deleted = 0 AND locked_until IS NOT NULL
 --@@
-CREATE INDEX users_deleted ON users (organization_id, email) WHERE deleted = 1
---@@
 -- Sessions not revoked, in the order the sessions list sorts by (newest first), with their expiry:
--- the list, its total and the dashboard's count of open sessions read only these.
+-- the list and its total read only these; by expiry, for the dashboard's count of open sessions.
 CREATE INDEX sessions_live ON sessions (organization_id, id, expires_at) WHERE revoked_at IS NULL
 --@@
 CREATE INDEX sessions_live_all ON sessions (id, expires_at) WHERE revoked_at IS NULL
+--@@
+CREATE INDEX sessions_open ON sessions (expires_at, organization_id) WHERE revoked_at IS NULL
+--@@
+CREATE INDEX sessions_open_organization ON sessions (organization_id, expires_at) WHERE revoked_at IS NULL
 --@@
 CREATE INDEX api_keys_live ON api_keys (organization_id, expires_at) WHERE revoked_at IS NULL
 --@@

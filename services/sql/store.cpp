@@ -534,6 +534,11 @@ QString StoreCore::groupConcat(const QString& expression) const
                                         : QStringLiteral("string_agg(%1, ',')").arg(expression);
 }
 
+QString StoreCore::indexedBy(const QString& index) const
+{
+    return m_dialect == Dialect::Sqlite ? QStringLiteral(" INDEXED BY ") + index : QString();
+}
+
 QString StoreCore::likeOperator() const
 {
     return m_dialect == Dialect::Sqlite ? QStringLiteral("LIKE") : QStringLiteral("ILIKE");

@@ -276,6 +276,9 @@ public:
 
     QString groupConcat(const QString& expression) const;
     QString likeOperator() const;
+    // " INDEXED BY <index>" on SQLite, whose planner does not always prefer a partial index that
+    // fits; nothing on PostgreSQL, whose planner does. The query must be able to use the index.
+    QString indexedBy(const QString& index) const;
 
 private:
     QSqlDatabase m_db;

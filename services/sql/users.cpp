@@ -283,20 +283,51 @@ Result<Page<User>> UserManager::list(const Actor& actor, const UserQuery& query)
     Page<User> page;
     page.page = clampPage(query.page);
     page.limit = clampLimit(query.limit);
-    // Without a search, role or status filter the total is the maintained per-organization count
-    // (migration 0003), one row per organization instead of a COUNT(*) over every user. With one,
-    // matches are counted up to limits::ExactTotalBound (countBounded).
-    const bool unfiltered = search.isEmpty() && query.roleCode.isEmpty() && query.status.isEmpty();
     // On PostgreSQL a search pattern decides the plan (trigram index or not): such statements are
     // planned for their values each time instead of being kept prepared with a generic plan.
     const bool keepPrepared = search.isEmpty() || m_core.dialect() == Dialect::Sqlite;
+    // The few banned or suspended users are read from their partial index (migration 6); SQLite's
+    // planner would rather walk the index of every live user, so it is told which.
+    QString usersFrom = QStringLiteral("users u");
+    if (query.status == QLatin1String("banned"))
+        usersFrom += m_core.indexedBy(QStringLiteral("users_banned"));
+    else if (query.status == QLatin1String("suspended"))
+        usersFrom += m_core.indexedBy(QStringLiteral("users_suspended"));
     const QString fromIndex = QStringLiteral("users_search CROSS JOIN users u ON u.id = users_search.rowid");
     const QString whereIndex = QStringLiteral(" WHERE users_search MATCH ?")
         + (where.isEmpty() ? QString() : QStringLiteral(" AND ") + where.join(QStringLiteral(" AND ")));
     QVariantList valuesIndex = values;
     valuesIndex.prepend(phrase);
-    bool throughIndex = trigramSearch;
-    if (unfiltered) {
+
+    auto readPage = [&](bool throughIndex) -> Status {
+        QVariantList pageValues = throughIndex ? valuesIndex : values;
+        pageValues << page.limit << qint64(page.page - 1) * page.limit;
+        const QString pageSql
+            = (throughIndex ? userSelect(m_core, fromIndex) + whereIndex : userSelect(m_core, usersFrom) + whereSql)
+            + QStringLiteral(" ORDER BY ") + sortColumn + direction + QStringLiteral(", u.id") + direction
+            + QStringLiteral(" LIMIT ? OFFSET ?");
+        page.items.reserve(page.limit);
+        auto readRows = [&page](QSqlQuery& q) {
+            while (q.next())
+                page.items << userFromQuery(q);
+        };
+        if (keepPrepared) {
+            auto rows = m_core.execPrepared(pageSql, pageValues);
+            if (!rows.ok())
+                return m_core.sqlError(rows.query(), Tr::tr("Listing users"));
+            readRows(rows.query());
+        } else {
+            QSqlQuery q(m_core.db());
+            if (!m_core.exec(q, pageSql, pageValues))
+                return m_core.sqlError(q, Tr::tr("Listing users"));
+            readRows(q);
+        }
+        return {};
+    };
+
+    // Without a search, role or status filter the total is the maintained per-organization count
+    // (migration 0003), one row per organization instead of a COUNT(*) over every user.
+    if (search.isEmpty() && query.roleCode.isEmpty() && query.status.isEmpty()) {
         auto count
             = m_core.execPrepared(orgId != 0 ? QStringLiteral("SELECT user_count FROM organizations WHERE id = ?")
                                              : QStringLiteral("SELECT COALESCE(SUM(user_count), 0) FROM organizations"),
@@ -306,41 +337,41 @@ Result<Page<User>> UserManager::list(const Actor& actor, const UserQuery& query)
         if (!count.query().next()) // an organization that does not exist has no users
             return page;
         page.total = count.query().value(0).toLongLong();
-    } else {
-        auto count = trigramSearch ? countBounded(m_core, QStringLiteral("SELECT 1 FROM ") + fromIndex + whereIndex,
-                                                  valuesIndex, true, Tr::tr("Counting users"))
-                                   : countBounded(m_core, QStringLiteral("SELECT 1 FROM users u") + whereSql, values,
-                                                  keepPrepared, Tr::tr("Counting users"));
+        if (auto read = readPage(false); !read)
+            return read.error();
+        return page;
+    }
+
+    // With one, matches are counted up to limits::ExactTotalBound (countBounded).
+    if (trigramSearch) {
+        auto count = countBounded(m_core, QStringLiteral("SELECT 1 FROM ") + fromIndex + whereIndex, valuesIndex, true,
+                                  Tr::tr("Counting users"));
         if (!count)
             return count.error();
         page.total = count->total;
         page.totalIsLowerBound = count->isLowerBound;
         // Past the bound the term is common: walking the page's order finds a page of matches
         // sooner than sorting every candidate the index gives.
-        if (count->isLowerBound)
-            throughIndex = false;
+        if (auto read = readPage(!count->isLowerBound); !read)
+            return read.error();
+        return page;
     }
-    QVariantList pageValues = throughIndex ? valuesIndex : values;
-    pageValues << page.limit << qint64(page.page - 1) * page.limit;
-    const QString pageSql = (throughIndex ? userSelect(m_core, fromIndex) + whereIndex : userSelect(m_core) + whereSql)
-        + QStringLiteral(" ORDER BY ") + sortColumn + direction + QStringLiteral(", u.id") + direction
-        + QStringLiteral(" LIMIT ? OFFSET ?");
-    page.items.reserve(page.limit);
-    auto readRows = [&page](QSqlQuery& q) {
-        while (q.next())
-            page.items << userFromQuery(q);
-    };
-    if (keepPrepared) {
-        auto rows = m_core.execPrepared(pageSql, pageValues);
-        if (!rows.ok())
-            return m_core.sqlError(rows.query(), Tr::tr("Listing users"));
-        readRows(rows.query());
-    } else {
-        QSqlQuery q(m_core.db());
-        if (!m_core.exec(q, pageSql, pageValues))
-            return m_core.sqlError(q, Tr::tr("Listing users"));
-        readRows(q);
+
+    // The page first: when it is not full it tells the total by itself, and a filter or short term
+    // that few users match is not scanned for twice.
+    if (auto read = readPage(false); !read)
+        return read.error();
+    const qint64 before = qint64(page.page - 1) * page.limit;
+    if (page.items.size() < page.limit && (page.page == 1 || !page.items.isEmpty())) {
+        page.total = before + page.items.size();
+        return page;
     }
+    auto count = countBounded(m_core, QStringLiteral("SELECT 1 FROM ") + usersFrom + whereSql, values, keepPrepared,
+                              Tr::tr("Counting users"));
+    if (!count)
+        return count.error();
+    page.total = count->total;
+    page.totalIsLowerBound = count->isLowerBound;
     return page;
 }
 
