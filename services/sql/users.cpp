@@ -286,13 +286,15 @@ Result<Page<User>> UserManager::list(const Actor& actor, const UserQuery& query)
     // On PostgreSQL a search pattern decides the plan (trigram index or not): such statements are
     // planned for their values each time instead of being kept prepared with a generic plan.
     const bool keepPrepared = search.isEmpty() || m_core.dialect() == Dialect::Sqlite;
-    // The few banned or suspended users are read from their partial index (migration 6); SQLite's
+    // The few banned, suspended or locked users are read from their partial index (migration 6); SQLite's
     // planner would rather walk the index of every live user, so it is told which.
     QString usersFrom = QStringLiteral("users u");
     if (query.status == QLatin1String("banned"))
         usersFrom += m_core.indexedBy(QStringLiteral("users_banned"));
     else if (query.status == QLatin1String("suspended"))
         usersFrom += m_core.indexedBy(QStringLiteral("users_suspended"));
+    else if (query.status == QLatin1String("locked"))
+        usersFrom += m_core.indexedBy(QStringLiteral("users_locked"));
     const QString fromIndex = QStringLiteral("users_search CROSS JOIN users u ON u.id = users_search.rowid");
     const QString whereIndex = QStringLiteral(" WHERE users_search MATCH ?")
         + (where.isEmpty() ? QString() : QStringLiteral(" AND ") + where.join(QStringLiteral(" AND ")));
