@@ -219,9 +219,10 @@ Result<Page<User>> UserManager::list(const Actor& actor, const UserQuery& query)
     // Shorter terms have no trigram: they are matched by the LIKE alone, walking the page's order
     // and stopping after the page and after the bounded total (docs/api.md). PostgreSQL serves the
     // same ILIKE from its pg_trgm indexes.
-    const bool trigramSearch = !search.isEmpty() && m_core.dialect() == Dialect::Sqlite && search.toUcs4().size() >= 3;
+    const bool sqlite = m_core.dialect() == Dialect::Sqlite;
+    const bool trigramSearch = !search.isEmpty() && search.toUcs4().size() >= 3;
     QString phrase;
-    if (trigramSearch)
+    if (trigramSearch && sqlite)
         phrase = QLatin1Char('"') + QString(search).replace(QLatin1Char('"'), QLatin1String("\"\"")) + QLatin1Char('"');
     if (!search.isEmpty()) {
         QString pattern = search;
@@ -295,17 +296,26 @@ Result<Page<User>> UserManager::list(const Actor& actor, const UserQuery& query)
         usersFrom += m_core.indexedBy(QStringLiteral("users_suspended"));
     else if (query.status == QLatin1String("locked"))
         usersFrom += m_core.indexedBy(QStringLiteral("users_locked"));
-    const QString fromIndex = QStringLiteral("users_search CROSS JOIN users u ON u.id = users_search.rowid");
-    const QString whereIndex = QStringLiteral(" WHERE users_search MATCH ?")
-        + (where.isEmpty() ? QString() : QStringLiteral(" AND ") + where.join(QStringLiteral(" AND ")));
+    // A trigram search's candidates: on SQLite from users_search, joined first; on PostgreSQL the
+    // matches are materialised first (the GIN indexes serve the ILIKE), so that the page is a sort of
+    // the matches rather than a walk of every user in the page's order, which the planner prefers.
+    const QString fromIndex = sqlite ? QStringLiteral("users_search CROSS JOIN users u ON u.id = users_search.rowid")
+                                     : QStringLiteral("users u");
+    const QString whereIndex = sqlite ? QStringLiteral(" WHERE users_search MATCH ?")
+            + (where.isEmpty() ? QString() : QStringLiteral(" AND ") + where.join(QStringLiteral(" AND ")))
+                                      : whereSql;
     QVariantList valuesIndex = values;
-    valuesIndex.prepend(phrase);
+    if (sqlite)
+        valuesIndex.prepend(phrase);
+    const QString selectIndex = sqlite
+        ? QString(userSelect(m_core, fromIndex) + whereIndex)
+        : QStringLiteral("WITH matched AS MATERIALIZED (SELECT u.id FROM users u") + whereSql + QStringLiteral(") ")
+            + userSelect(m_core) + QStringLiteral(" WHERE u.id IN (SELECT id FROM matched)");
 
     auto readPage = [&](bool throughIndex) -> Status {
         QVariantList pageValues = throughIndex ? valuesIndex : values;
         pageValues << page.limit << qint64(page.page - 1) * page.limit;
-        const QString pageSql
-            = (throughIndex ? userSelect(m_core, fromIndex) + whereIndex : userSelect(m_core, usersFrom) + whereSql)
+        const QString pageSql = (throughIndex ? selectIndex : userSelect(m_core, usersFrom) + whereSql)
             + QStringLiteral(" ORDER BY ") + sortColumn + direction + QStringLiteral(", u.id") + direction
             + QStringLiteral(" LIMIT ? OFFSET ?");
         page.items.reserve(page.limit);
@@ -346,8 +356,8 @@ Result<Page<User>> UserManager::list(const Actor& actor, const UserQuery& query)
 
     // With one, matches are counted up to limits::ExactTotalBound (countBounded).
     if (trigramSearch) {
-        auto count = countBounded(m_core, QStringLiteral("SELECT 1 FROM ") + fromIndex + whereIndex, valuesIndex, true,
-                                  Tr::tr("Counting users"));
+        auto count = countBounded(m_core, QStringLiteral("SELECT 1 FROM ") + fromIndex + whereIndex, valuesIndex,
+                                  keepPrepared, Tr::tr("Counting users"));
         if (!count)
             return count.error();
         page.total = count->total;
