@@ -6,6 +6,8 @@
 #include <QJsonArray>
 #include <QSqlQuery>
 
+#include <cmath>
+
 namespace portcullis {
 
 namespace {
@@ -362,9 +364,25 @@ Result<Page<User>> UserManager::list(const Actor& actor, const UserQuery& query)
             return count.error();
         page.total = count->total;
         page.totalIsLowerBound = count->isLowerBound;
-        // Past the bound the term is common: walking the page's order finds a page of matches
-        // sooner than sorting every candidate the index gives.
-        if (auto read = readPage(!count->isLowerBound); !read)
+        // Two ways to the page: sort the matches the index gives (cost: their number), or walk the
+        // users in the page's order through its index and keep the matches (cost: about the users
+        // walked, (rows up to the page's end) x (users) / (matches)). The walk wins for common
+        // terms: always past the bound, and from the square root of (rows x users) matches on.
+        // Without an index on the sort column there is no walk.
+        static const QSet<QString> walkable { QStringLiteral("email"), QStringLiteral("username"),
+                                              QStringLiteral("created_at"), QStringLiteral("id") };
+        bool throughIndex = !count->isLowerBound;
+        if (throughIndex && walkable.contains(query.sortBy)) {
+            auto users = m_core.execPrepared(
+                orgId != 0 ? QStringLiteral("SELECT user_count FROM organizations WHERE id = ?")
+                           : QStringLiteral("SELECT COALESCE(SUM(user_count), 0) FROM organizations"),
+                orgId != 0 ? QVariantList { orgId } : QVariantList {});
+            if (!users.ok())
+                return m_core.sqlError(users.query(), Tr::tr("Counting users"));
+            const double inScope = users.query().next() ? double(users.query().value(0).toLongLong()) : 0.0;
+            throughIndex = double(count->total) <= std::sqrt(double(page.page) * page.limit * inScope);
+        }
+        if (auto read = readPage(throughIndex); !read)
             return read.error();
         return page;
     }
