@@ -309,17 +309,24 @@ Result<Page<User>> UserManager::list(const Actor& actor, const UserQuery& query)
     QVariantList valuesIndex = values;
     if (sqlite)
         valuesIndex.prepend(phrase);
+    const QString orderBy
+        = QStringLiteral(" ORDER BY ") + sortColumn + direction + QStringLiteral(", u.id") + direction;
+    // SQLite: the candidates are sorted by their ids and sort keys alone and only the page's rows are
+    // read in full (SQLite computes every column of a row, the roles among them, before sorting).
     const QString selectIndex = sqlite
-        ? QString(userSelect(m_core, fromIndex) + whereIndex)
-        : QStringLiteral("WITH matched AS MATERIALIZED (SELECT u.id FROM users u") + whereSql + QStringLiteral(") ")
-            + userSelect(m_core) + QStringLiteral(" WHERE u.id IN (SELECT id FROM matched)");
+        ? QString(userSelect(m_core) + QStringLiteral(" WHERE u.id IN (SELECT u.id FROM ") + fromIndex + whereIndex
+                  + orderBy + QStringLiteral(" LIMIT ? OFFSET ?)") + orderBy)
+        : QString(QStringLiteral("WITH matched AS MATERIALIZED (SELECT u.id FROM users u") + whereSql
+                  + QStringLiteral(") ") + userSelect(m_core)
+                  + QStringLiteral(" WHERE u.id IN (SELECT id FROM matched)") + orderBy
+                  + QStringLiteral(" LIMIT ? OFFSET ?"));
 
     auto readPage = [&](bool throughIndex) -> Status {
         QVariantList pageValues = throughIndex ? valuesIndex : values;
         pageValues << page.limit << qint64(page.page - 1) * page.limit;
-        const QString pageSql = (throughIndex ? selectIndex : userSelect(m_core, usersFrom) + whereSql)
-            + QStringLiteral(" ORDER BY ") + sortColumn + direction + QStringLiteral(", u.id") + direction
-            + QStringLiteral(" LIMIT ? OFFSET ?");
+        const QString pageSql = throughIndex
+            ? selectIndex
+            : QString(userSelect(m_core, usersFrom) + whereSql + orderBy + QStringLiteral(" LIMIT ? OFFSET ?"));
         page.items.reserve(page.limit);
         auto readRows = [&page](QSqlQuery& q) {
             while (q.next())
