@@ -298,16 +298,43 @@ Result<Page<User>> UserManager::list(const Actor& actor, const UserQuery& query)
         usersFrom += m_core.indexedBy(QStringLiteral("users_suspended"));
     else if (query.status == QLatin1String("locked"))
         usersFrom += m_core.indexedBy(QStringLiteral("users_locked"));
-    // A trigram search's candidates: on SQLite from users_search, joined first; on PostgreSQL the
-    // matches are materialised first (the GIN indexes serve the ILIKE), so that the page is a sort of
-    // the matches rather than a walk of every user in the page's order, which the planner prefers.
-    const QString fromIndex = sqlite ? QStringLiteral("users_search CROSS JOIN users u ON u.id = users_search.rowid")
-                                     : QStringLiteral("users u");
-    const QString whereIndex = sqlite ? QStringLiteral(" WHERE users_search MATCH ?")
+    // The users in scope (the maintained counts), for choosing between ways to a page below.
+    auto usersInScope = [&](Id organizationId) -> Result<qint64> {
+        auto users = m_core.execPrepared(organizationId != 0
+                                             ? QStringLiteral("SELECT user_count FROM organizations WHERE id = ?")
+                                             : QStringLiteral("SELECT COALESCE(SUM(user_count), 0) FROM organizations"),
+                                         organizationId != 0 ? QVariantList { organizationId } : QVariantList {});
+        if (!users.ok())
+            return m_core.sqlError(users.query(), Tr::tr("Counting users"));
+        return users.query().next() ? users.query().value(0).toLongLong() : 0;
+    };
+    // SQLite, a term of one or two characters: no index can find it, every row in scope is read.
+    // Reading the table in storage order costs about a 25th of reading it through an index (one
+    // random read per row, measured at 1M users: 0.04 s against 1.1 s for 175,000 rows), so it is
+    // read in order unless the scope is a tenant small enough that its index reads fewer rows.
+    bool scanSearch = false;
+    if (sqlite && !search.isEmpty() && !trigramSearch && usersFrom == QLatin1String("users u")) {
+        scanSearch = true;
+        if (orgId != 0) {
+            auto tenant = usersInScope(orgId);
+            auto all = usersInScope(0);
+            if (!tenant || !all)
+                return (tenant ? all : tenant).error();
+            scanSearch = *tenant * 25 > *all;
+        }
+    }
+    // A search's candidates: on SQLite from users_search, joined first (a trigram term) or from the
+    // table read in storage order (a short term); on PostgreSQL the matches are materialised first
+    // (the GIN indexes serve the ILIKE), so that the page is a sort of the matches rather than a
+    // walk of every user in the page's order, which the planner prefers.
+    const QString fromIndex = scanSearch ? QStringLiteral("users u NOT INDEXED")
+        : sqlite ? QStringLiteral("users_search CROSS JOIN users u ON u.id = users_search.rowid")
+                 : QStringLiteral("users u");
+    const QString whereIndex = sqlite && !scanSearch ? QStringLiteral(" WHERE users_search MATCH ?")
             + (where.isEmpty() ? QString() : QStringLiteral(" AND ") + where.join(QStringLiteral(" AND ")))
-                                      : whereSql;
+                                                     : whereSql;
     QVariantList valuesIndex = values;
-    if (sqlite)
+    if (sqlite && !scanSearch)
         valuesIndex.prepend(phrase);
     const QString orderBy
         = QStringLiteral(" ORDER BY ") + sortColumn + direction + QStringLiteral(", u.id") + direction;
@@ -364,13 +391,15 @@ Result<Page<User>> UserManager::list(const Actor& actor, const UserQuery& query)
     }
 
     // With one, matches are counted up to limits::ExactTotalBound (countBounded).
-    if (trigramSearch) {
+    if (trigramSearch || scanSearch) {
         auto count = countBounded(m_core, QStringLiteral("SELECT 1 FROM ") + fromIndex + whereIndex, valuesIndex,
                                   keepPrepared, Tr::tr("Counting users"));
         if (!count)
             return count.error();
         page.total = count->total;
         page.totalIsLowerBound = count->isLowerBound;
+        if (!count->isLowerBound && count->total <= qint64(page.page - 1) * page.limit)
+            return page; // nothing on this page (no match at all, say): no second pass
         // Two ways to the page: sort the matches the index gives (cost: their number), or walk the
         // users in the page's order through its index and keep the matches (cost: about the users
         // walked, (rows up to the page's end) x (users) / (matches)). The walk wins for common
@@ -380,14 +409,10 @@ Result<Page<User>> UserManager::list(const Actor& actor, const UserQuery& query)
                                               QStringLiteral("created_at"), QStringLiteral("id") };
         bool throughIndex = !count->isLowerBound;
         if (throughIndex && walkable.contains(query.sortBy)) {
-            auto users = m_core.execPrepared(
-                orgId != 0 ? QStringLiteral("SELECT user_count FROM organizations WHERE id = ?")
-                           : QStringLiteral("SELECT COALESCE(SUM(user_count), 0) FROM organizations"),
-                orgId != 0 ? QVariantList { orgId } : QVariantList {});
-            if (!users.ok())
-                return m_core.sqlError(users.query(), Tr::tr("Counting users"));
-            const double inScope = users.query().next() ? double(users.query().value(0).toLongLong()) : 0.0;
-            throughIndex = double(count->total) <= std::sqrt(double(page.page) * page.limit * inScope);
+            auto inScope = usersInScope(orgId);
+            if (!inScope)
+                return inScope.error();
+            throughIndex = double(count->total) <= std::sqrt(double(page.page) * page.limit * double(*inScope));
         }
         if (auto read = readPage(throughIndex); !read)
             return read.error();
