@@ -23,6 +23,7 @@ void LazyTableModel::reload()
     clearRows();
     m_atEnd = false;
     m_total = -1;
+    m_totalIsLowerBound = false;
     m_lastError.clear();
     const bool wasLoading = m_loading;
     m_loading = false;
@@ -32,12 +33,13 @@ void LazyTableModel::reload()
     fetchMore({});
 }
 
-void LazyTableModel::finishPage(int generation, bool atEnd, qint64 total)
+void LazyTableModel::finishPage(int generation, bool atEnd, qint64 total, bool totalIsLowerBound)
 {
     if (!isCurrent(generation))
         return;
     m_atEnd = atEnd;
     m_total = total;
+    m_totalIsLowerBound = totalIsLowerBound;
     m_loading = false;
     m_loadedOnce = true;
     emit loadingChanged(false);

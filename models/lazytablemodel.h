@@ -27,6 +27,8 @@ public:
     bool atEnd() const { return m_atEnd; }
     // The total the backend reported, when it reports one (-1 otherwise).
     qint64 total() const { return m_total; }
+    // The backend counted only up to a bound: at least total() rows match (Page::totalIsLowerBound).
+    bool totalIsLowerBound() const { return m_totalIsLowerBound; }
     QString lastError() const { return m_lastError; }
 
 public slots:
@@ -47,7 +49,7 @@ protected:
 
     bool isCurrent(int generation) const { return generation == m_generation; }
     // Call after appending (with begin/endInsertRows) the rows of a page.
-    void finishPage(int generation, bool atEnd, qint64 total = -1);
+    void finishPage(int generation, bool atEnd, qint64 total = -1, bool totalIsLowerBound = false);
     void failPage(int generation, const ServiceError& error);
 
     // Binds a backend future to this model: `apply` runs on the model's thread with the result,
@@ -79,6 +81,7 @@ private:
     bool m_atEnd = false;
     bool m_loadedOnce = false;
     qint64 m_total = -1;
+    bool m_totalIsLowerBound = false;
     QString m_lastError;
 };
 

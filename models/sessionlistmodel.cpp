@@ -214,8 +214,10 @@ void SessionListModel::applyPage(int generation, const Result<Page<Session>>& re
         endInsertRows();
     }
     ++m_nextPage;
-    const bool atEnd = page.items.size() < page.limit || qint64(page.page) * page.limit >= page.total;
-    finishPage(generation, atEnd, page.total);
+    // A bounded total ("10,000+") says nothing about where the list ends: only a short page does.
+    const bool atEnd
+        = page.items.size() < page.limit || (!page.totalIsLowerBound && qint64(page.page) * page.limit >= page.total);
+    finishPage(generation, atEnd, page.total, page.totalIsLowerBound);
 }
 
 } // namespace portcullis

@@ -146,7 +146,9 @@ void UserListModel::requestNextPage(int generation)
             endInsertRows();
         }
         ++m_nextPage;
-        finishPage(generation, m_rows.size() >= page.total || page.items.size() < page.limit, page.total);
+        // A bounded total ("10,000+") says nothing about where the list ends: only a short page does.
+        const bool atEnd = page.items.size() < page.limit || (!page.totalIsLowerBound && m_rows.size() >= page.total);
+        finishPage(generation, atEnd, page.total, page.totalIsLowerBound);
     });
 }
 

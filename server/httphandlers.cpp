@@ -70,6 +70,9 @@ template <typename T> Reply pageOf(const Page<T>& page, void (*write)(JsonWriter
         write(w, item);
     w.endArray();
     w.field("total", page.total);
+    // true: the list counted its matches only up to a bound (limits::ExactTotalBound), and at least
+    // `total` rows match (docs/api.md, "Totals").
+    w.field("total_is_lower_bound", page.totalIsLowerBound);
     w.field("page", page.page);
     w.field("limit", page.limit);
     w.endObject();

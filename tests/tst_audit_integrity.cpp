@@ -510,6 +510,20 @@ void TestAuditIntegrity::preKeyDatabaseMigratesAndReportsItsUnkeyedPart()
         // Schema 3 had none of the later tables either (0005: sign-in throttle, audit bounds).
         QVERIFY(q.exec(QStringLiteral("DROP TABLE login_throttle")));
         QVERIFY(q.exec(QStringLiteral("DROP TABLE audit_throttle")));
+        // Nor the search and partial indexes of 0006.
+        QStringList drop;
+        if (m_db->isPostgres())
+            drop << QStringLiteral("DROP EXTENSION pg_trgm CASCADE");
+        else
+            drop << QStringLiteral("DROP TRIGGER users_search_insert")
+                 << QStringLiteral("DROP TRIGGER users_search_delete")
+                 << QStringLiteral("DROP TRIGGER users_search_update") << QStringLiteral("DROP TABLE users_search");
+        for (const char* index :
+             { "users_banned", "users_suspended", "users_locked", "sessions_live", "sessions_live_all", "sessions_open",
+               "sessions_open_organization", "api_keys_live", "audit_organization_time" })
+            drop << QStringLiteral("DROP INDEX ") + QString::fromLatin1(index);
+        for (const QString& statement : std::as_const(drop))
+            QVERIFY2(q.exec(statement), qPrintable(q.lastError().text()));
         QVERIFY(q.exec(QStringLiteral("DELETE FROM schema_migrations WHERE version > 4")));
     }
     QVERIFY(QFile::remove(keyFile()));

@@ -15,6 +15,7 @@
 #include <QListWidget>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QTableView>
 #include <QTableWidget>
@@ -76,6 +77,7 @@ private slots:
     void adminCannotAssignSuperAdmin();
     void bulkBanOfThreeUsersSummarises();
     void searchFiltersTheList();
+    void searchWithMoreThanTenThousandMatchesSaysSo();
     void closingTheWindowSignsOut();
 };
 
@@ -419,6 +421,35 @@ void TestGuiUsers::searchFiltersTheList()
     QTest::keyClicks(pane->findChild<QLineEdit*>(QStringLiteral("userSearchEdit")), QStringLiteral("nobody"));
     QTRY_COMPARE(pane->model()->rowCount(), 0);
     QTRY_VERIFY(pane->findChild<QLabel*>(QStringLiteral("usersEmptyLabel"))->isVisible());
+}
+
+void TestGuiUsers::searchWithMoreThanTenThousandMatchesSaysSo()
+{
+    Console c = Console::create();
+    // More users than a search counts (limits::ExactTotalBound), written straight to the table.
+    QSqlDatabase& db = c.db->store().core().db();
+    QVERIFY(db.transaction());
+    QSqlQuery q(db);
+    q.prepare(QStringLiteral("INSERT INTO users (email, username, full_name, organization_id, password_hash, "
+                             "created_at, updated_at) VALUES (?, ?, 'Many', ?, 'x', 0, 0)"));
+    for (int i = 0; i < limits::ExactTotalBound + 10; ++i) {
+        q.addBindValue(QStringLiteral("crowd%1@many.test").arg(i));
+        q.addBindValue(QStringLiteral("crowd%1").arg(i));
+        q.addBindValue(c.world.orgA.id);
+        QVERIFY2(q.exec(), qPrintable(q.lastError().text()));
+    }
+    QVERIFY(db.commit());
+    QVERIFY(c.open(c.world.superAdmin));
+    auto* pane = c.showPane<UsersPane>(QStringLiteral("users"));
+    QTest::keyClicks(pane->findChild<QLineEdit*>(QStringLiteral("userSearchEdit")), QStringLiteral("crowd"));
+    auto* count = pane->findChild<QLabel*>(QStringLiteral("userCountLabel"));
+    QTRY_COMPARE(count->text(), QStringLiteral("%1+ users").arg(QLocale().toString(limits::ExactTotalBound)));
+    QVERIFY(pane->model()->totalIsLowerBound());
+    QCOMPARE(pane->model()->rowCount(), 50);
+    QVERIFY(pane->model()->canFetchMore({}));
+    // Without the search the total is exact again.
+    pane->findChild<QLineEdit*>(QStringLiteral("userSearchEdit"))->clear();
+    QTRY_COMPARE(count->text(), QStringLiteral("%1 user(s)").arg(limits::ExactTotalBound + 11));
 }
 
 void TestGuiUsers::closingTheWindowSignsOut()

@@ -4,6 +4,8 @@
 #include "userlistmodel.h"
 
 #include <QAbstractItemModelTester>
+#include <QSqlError>
+#include <QSqlQuery>
 
 using namespace portcullis;
 using namespace portcullis::test;
@@ -16,6 +18,7 @@ private slots:
     void pagesInLazily();
     void filterResetsAndStaleResultsAreDropped();
     void failureIsReported();
+    void pagesOnPastABoundedTotal();
 };
 
 void TestModelsUsers::pagesInLazily()
@@ -89,6 +92,51 @@ void TestModelsUsers::failureIsReported()
     QCOMPARE(model.rowCount(), 0);
     QVERIFY(model.lastError().contains(QLatin1String("admin:user")));
     QVERIFY(!model.canFetchMore({})); // no retry storm: F5 reloads
+}
+
+void TestModelsUsers::pagesOnPastABoundedTotal()
+{
+    // More matches than the store counts (limits::ExactTotalBound): the total says "at least", and
+    // the model pages on until a short page instead of stopping at the total.
+    auto db = TestDatabase::create();
+    World world = World::build(db->store());
+    QSqlDatabase& sql = db->store().core().db();
+    QVERIFY(sql.transaction());
+    QSqlQuery insert(sql);
+    insert.prepare(QStringLiteral("INSERT INTO users (email, username, full_name, organization_id, password_hash, "
+                                  "created_at, updated_at) VALUES (?, ?, 'Crowd', ?, 'x', 0, 0)"));
+    const int many = limits::ExactTotalBound + 20;
+    for (int i = 0; i < many; ++i) {
+        insert.addBindValue(QStringLiteral("crowd%1@many.test").arg(i, 5, 10, QLatin1Char('0')));
+        insert.addBindValue(QStringLiteral("crowd%1").arg(i));
+        insert.addBindValue(world.orgA.id);
+        QVERIFY2(insert.exec(), qPrintable(insert.lastError().text()));
+    }
+    QVERIFY(sql.commit());
+    SqlBackend backend(db->config());
+    QVERIFY_RESULT(awaitResult(backend.signIn(world.superAdmin.email, kStrongPassword)));
+    UserListModel model(&backend);
+    QSignalSpy page(&model, &LazyTableModel::pageLoaded);
+    UserQuery q;
+    q.search = QStringLiteral("crowd");
+    q.limit = 500;
+    model.setQuery(q);
+    QVERIFY(page.wait(10000));
+    QCOMPARE(model.total(), qint64(limits::ExactTotalBound));
+    QVERIFY(model.totalIsLowerBound());
+    while (model.rowCount() < limits::ExactTotalBound) {
+        QVERIFY(model.canFetchMore({}));
+        model.fetchMore({});
+        QVERIFY(page.wait(10000));
+    }
+    QCOMPARE(model.rowCount(), limits::ExactTotalBound);
+    QVERIFY(model.canFetchMore({})); // the total was a lower bound: more may follow
+    model.fetchMore({});
+    QVERIFY(page.wait(10000));
+    QCOMPARE(model.rowCount(), many);
+    QVERIFY(!model.canFetchMore({}));
+    QCOMPARE(model.data(model.index(many - 1, UserListModel::EmailColumn)).toString(),
+             QStringLiteral("crowd%1@many.test").arg(many - 1, 5, 10, QLatin1Char('0')));
 }
 
 QTEST_MAIN(TestModelsUsers)

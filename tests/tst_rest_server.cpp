@@ -517,11 +517,14 @@ void TestRestServer::usersArePagedWithTotalAndFilters()
     const HttpResult first = get(base, m_root);
     QVERIFY2(first.status == 200, qPrintable(first.describe()));
     QCOMPARE(first.json().value(QStringLiteral("total")).toInt(), 7);
+    // Exact: fewer than 10,000 match (docs/api.md, Paging).
+    QCOMPARE(first.json().value(QStringLiteral("total_is_lower_bound")), QJsonValue(false));
     QCOMPARE(first.json().value(QStringLiteral("page")).toInt(), 1);
     QCOMPARE(first.json().value(QStringLiteral("limit")).toInt(), 3);
     QCOMPARE(first.json().value(QStringLiteral("items")).toArray().size(), 3);
     const HttpResult last = get(base + QStringLiteral("&page=3"), m_root);
     QCOMPARE(last.json().value(QStringLiteral("items")).toArray().size(), 1);
+    QCOMPARE(last.json().value(QStringLiteral("total")).toInt(), 7); // told by the short last page
     const HttpResult descending = get(base + QStringLiteral("&order=desc"), m_root);
     QCOMPARE(
         descending.json().value(QStringLiteral("items")).toArray().first().toObject().value(QStringLiteral("email")),

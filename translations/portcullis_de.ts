@@ -383,6 +383,10 @@
         <source>Migration %1 needs the database owner: run portcullis-server init --db with the owner&apos;s URL to upgrade the schema, then start again (%2)</source>
         <translation>Migration %1 braucht den Eigentümer der Datenbank: Führen Sie portcullis-server init --db mit der URL des Eigentümers aus, um das Schema zu aktualisieren, und starten Sie dann erneut (%2)</translation>
     </message>
+    <message>
+        <source>Migration %1 needs the PostgreSQL extension named in &quot;%2&quot;: install the server&apos;s contrib modules (Debian: postgresql-contrib) and run portcullis-server init --db with the database owner&apos;s URL, or have a superuser run that statement in this database first (%3)</source>
+        <translation>Migration %1 benötigt die PostgreSQL-Erweiterung aus „%2“: Installieren Sie die Contrib-Module des Servers (Debian: postgresql-contrib) und führen Sie portcullis-server init --db mit der URL des Datenbankeigentümers aus, oder lassen Sie einen Superuser diese Anweisung zuerst in dieser Datenbank ausführen (%3)</translation>
+    </message>
 </context>
 <context>
     <name>Portcullis::Organizations</name>
@@ -4829,6 +4833,10 @@ Kreuzen Sie „Beendete Sitzungen einbeziehen“ an, um widerrufene und abgelauf
         <source>Also revoke their API &amp;keys (after a suspected account takeover)</source>
         <translation>Auch ihre API-&amp;Schlüssel widerrufen (bei Verdacht auf Kontoübernahme)</translation>
     </message>
+    <message>
+        <source>%1+ sessions</source>
+        <translation>%1+ Sitzungen</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::SetPasswordDialog</name>
@@ -5465,6 +5473,14 @@ Legen Sie den ersten mit Strg+N an.</translation>
     <message>
         <source>Also revoke their API &amp;keys (after a suspected account takeover)</source>
         <translation>Auch ihre API-&amp;Schlüssel widerrufen (bei Verdacht auf Kontoübernahme)</translation>
+    </message>
+    <message>
+        <source>Finds users whose email, username or full name contains the text, in any case. Three characters or more are looked up in the search index; one or two are matched row by row, which is slower on large directories.</source>
+        <translation>Findet Benutzer, deren E-Mail-Adresse, Benutzername oder vollständiger Name den Text enthält, ohne Rücksicht auf Groß- und Kleinschreibung. Ab drei Zeichen wird im Suchindex nachgeschlagen; ein oder zwei Zeichen werden Zeile für Zeile verglichen, was in großen Verzeichnissen langsamer ist.</translation>
+    </message>
+    <message>
+        <source>%1+ users</source>
+        <translation>%1+ Benutzer</translation>
     </message>
 </context>
 <context>

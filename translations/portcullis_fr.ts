@@ -383,6 +383,10 @@
         <source>Migration %1 needs the database owner: run portcullis-server init --db with the owner&apos;s URL to upgrade the schema, then start again (%2)</source>
         <translation>La migration %1 exige le propriétaire de la base : lancez portcullis-server init --db avec l’URL du propriétaire pour mettre le schéma à jour, puis redémarrez (%2)</translation>
     </message>
+    <message>
+        <source>Migration %1 needs the PostgreSQL extension named in &quot;%2&quot;: install the server&apos;s contrib modules (Debian: postgresql-contrib) and run portcullis-server init --db with the database owner&apos;s URL, or have a superuser run that statement in this database first (%3)</source>
+        <translation>La migration %1 nécessite l’extension PostgreSQL nommée dans « %2 » : installez les modules contrib du serveur (Debian : postgresql-contrib) et exécutez portcullis-server init --db avec l’URL du propriétaire de la base, ou faites d’abord exécuter cette instruction dans cette base par un superutilisateur (%3)</translation>
+    </message>
 </context>
 <context>
     <name>Portcullis::Organizations</name>
@@ -4829,6 +4833,10 @@ Cochez « Inclure les sessions terminées » pour voir les sessions révoquées 
         <source>Also revoke their API &amp;keys (after a suspected account takeover)</source>
         <translation>Révoquer aussi ses &amp;clés d&apos;API (en cas de prise de contrôle du compte soupçonnée)</translation>
     </message>
+    <message>
+        <source>%1+ sessions</source>
+        <translation>%1+ sessions</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::SetPasswordDialog</name>
@@ -5465,6 +5473,14 @@ Créez le premier avec Ctrl+N.</translation>
     <message>
         <source>Also revoke their API &amp;keys (after a suspected account takeover)</source>
         <translation>Révoquer aussi ses &amp;clés d&apos;API (en cas de prise de contrôle du compte soupçonnée)</translation>
+    </message>
+    <message>
+        <source>Finds users whose email, username or full name contains the text, in any case. Three characters or more are looked up in the search index; one or two are matched row by row, which is slower on large directories.</source>
+        <translation>Trouve les utilisateurs dont l’adresse e-mail, le nom d’utilisateur ou le nom complet contient le texte, sans tenir compte de la casse. À partir de trois caractères, la recherche passe par l’index ; avec un ou deux caractères, chaque ligne est comparée, ce qui est plus lent dans les grands annuaires.</translation>
+    </message>
+    <message>
+        <source>%1+ users</source>
+        <translation>%1+ utilisateurs</translation>
     </message>
 </context>
 <context>

@@ -404,7 +404,10 @@ void SessionsPane::updateCount()
         m_empty->setText(tr("Could not load the sessions:\n%1\n\nPress F5 to try again.").arg(m_model->lastError()));
     } else {
         const int total = int(std::max<qint64>(m_model->total(), 0));
-        m_count->setText(total == 1 ? tr("1 session") : tr("%Ln sessions", nullptr, total));
+        if (m_model->totalIsLowerBound()) // the server counted up to a bound: "10,000+ sessions"
+            m_count->setText(tr("%1+ sessions").arg(display::number(m_model->total())));
+        else
+            m_count->setText(total == 1 ? tr("1 session") : tr("%Ln sessions", nullptr, total));
         if (m_model->query().userId != 0)
             m_empty->setText(m_includeEnded->isChecked()
                                  ? tr("This user has no sessions.\nThey appear when the user signs in.")

@@ -135,6 +135,9 @@ UsersPane::UsersPane(Backend* backend, QWidget* parent)
     m_search->setAccessibleName(tr("Search users"));
     m_search->setPlaceholderText(tr("Search email, username or name (Ctrl+F)"));
     m_search->setClearButtonEnabled(true);
+    m_search->setToolTip(tr("Finds users whose email, username or full name contains the text, in any case. "
+                            "Three characters or more are looked up in the search index; one or two are "
+                            "matched row by row, which is slower on large directories."));
     m_roleFilter = new QComboBox(this);
     m_roleFilter->setObjectName(QStringLiteral("roleFilterCombo"));
     m_roleFilter->setAccessibleName(tr("Filter by role"));
@@ -317,7 +320,10 @@ void UsersPane::updateCount()
         m_count->setText(tr("Error"));
         m_empty->setText(tr("Could not load the users:\n%1\n\nPress F5 to try again.").arg(m_model->lastError()));
     } else {
-        m_count->setText(tr("%n user(s)", nullptr, int(std::max<qint64>(m_model->total(), 0))));
+        if (m_model->totalIsLowerBound()) // the server counted up to a bound: "10,000+ users"
+            m_count->setText(tr("%1+ users").arg(display::number(m_model->total())));
+        else
+            m_count->setText(tr("%n user(s)", nullptr, int(std::max<qint64>(m_model->total(), 0))));
         const bool filtered
             = !m_search->text().isEmpty() || m_roleFilter->currentIndex() > 0 || m_statusFilter->currentIndex() > 0;
         m_empty->setText(filtered

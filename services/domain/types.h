@@ -193,7 +193,10 @@ struct Stats
 template <typename T> struct Page
 {
     QList<T> items;
+    // The number of matching rows. Lists that count only up to a bound (a users search or filter,
+    // the sessions list: see limits::ExactTotalBound) say so: then at least `total` rows match.
     qint64 total = 0;
+    bool totalIsLowerBound = false;
     int page = 1;
     int limit = 50;
 };

@@ -48,6 +48,7 @@ template <typename T, typename Decode> Page<T> pageFromJson(const QJsonObject& o
     Page<T> page;
     page.items = listFromJson<T>(o.value(QLatin1String("items")), decode);
     page.total = o.value(QLatin1String("total")).toInteger();
+    page.totalIsLowerBound = o.value(QLatin1String("total_is_lower_bound")).toBool();
     page.page = o.value(QLatin1String("page")).toInt(1);
     page.limit = o.value(QLatin1String("limit")).toInt(50);
     return page;

@@ -35,7 +35,8 @@ const QStringList kMigrations = { QStringLiteral(":/portcullis/migrations/0001_s
                                   QStringLiteral(":/portcullis/migrations/0002_server.sql"),
                                   QStringLiteral(":/portcullis/migrations/0003_user_counts.sql"),
                                   QStringLiteral(":/portcullis/migrations/0004_audit_keys.sql"),
-                                  QStringLiteral(":/portcullis/migrations/0005_login_throttle.sql") };
+                                  QStringLiteral(":/portcullis/migrations/0005_login_throttle.sql"),
+                                  QStringLiteral(":/portcullis/migrations/0006_search_indexes.sql") };
 }
 
 Result<DatabaseConfig> DatabaseConfig::parse(const QString& pathOrUrl)
@@ -278,6 +279,16 @@ Result<int> migrate(QSqlDatabase& db, Dialect dialect)
                 const bool notOwner = q.lastError().nativeErrorCode() == QLatin1String("42501");
                 db.rollback();
                 qCWarning(lcSql) << "migration" << version << "failed:" << why;
+                // A PostgreSQL extension (pg_trgm, migration 6) the role could not create: the
+                // contrib files are missing or the role may not create objects in the database.
+                if (statement.startsWith(QLatin1String("CREATE EXTENSION")))
+                    return ServiceError::storage(
+                        Tr::tr("Migration %1 needs the PostgreSQL extension named in \"%2\": install the "
+                               "server's contrib modules (Debian: postgresql-contrib) and run portcullis-server "
+                               "init --db with the database owner's URL, or have a superuser run that statement "
+                               "in this database first (%3)")
+                            .arg(version)
+                            .arg(statement.simplified(), why));
                 if (notOwner)
                     return ServiceError::storage(
                         Tr::tr("Migration %1 needs the database owner: run portcullis-server init --db with the "

@@ -11,7 +11,20 @@ Q_DECLARE_LOGGING_CATEGORY(lcSql) // "portcullis.sql", defined in database.cpp
 
 namespace portcullis {
 
-QString userSelect(const StoreCore& core); // "SELECT ... FROM users u" with role_codes and highest_level
+// "SELECT ... FROM users u" with role_codes and highest_level; `from` replaces "users u" (a join
+// that names the users table `u`).
+QString userSelect(const StoreCore& core, const QString& from = QStringLiteral("users u"));
+// The total of a filtered list: runs `sql` (a "SELECT 1 FROM ... WHERE ..." over the matching rows)
+// counting at most limits::ExactTotalBound + 1 rows. `prepared`: keep the statement prepared
+// (StoreCore::execPrepared); false for statements whose plan depends on the values bound (a search
+// pattern on PostgreSQL, where a cached generic plan would scan). Storage errors say `what` failed.
+struct BoundedTotal
+{
+    qint64 total = 0;
+    bool isLowerBound = false; // more than total rows match
+};
+Result<BoundedTotal> countBounded(StoreCore& core, const QString& sql, const QVariantList& values, bool prepared,
+                                  const QString& what);
 User userFromQuery(const QSqlQuery& query);
 QString roleSelect(const StoreCore& core); // "SELECT ... FROM roles r" with permissions and grants
 Role roleFromQuery(const QSqlQuery& query);

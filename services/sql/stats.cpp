@@ -49,28 +49,46 @@ Result<Stats> StatsManager::get(const Actor& actor, Id organizationId)
             values << scope;
         binds << values;
     };
-    // One statement, each number one sub-select over one table. A user counts as banned while the
-    // ban has not expired, as in User::isBanned().
-    const QString banned = QStringLiteral(
-        "(ban_reason IS NOT NULL AND ban_reason <> '' AND (ban_expires_at IS NULL OR ban_expires_at > ?))");
-    QString sql = QStringLiteral("SELECT (SELECT COUNT(*) FROM users WHERE deleted = 0") + inScope
-        + QStringLiteral("), (SELECT SUM(CASE WHEN active = 1 AND NOT ") + banned
-        + QStringLiteral(" THEN 1 ELSE 0 END) FROM users WHERE deleted = 0") + inScope
-        + QStringLiteral("), (SELECT SUM(CASE WHEN ") + banned
-        + QStringLiteral(" THEN 1 ELSE 0 END) FROM users WHERE deleted = 0") + inScope
-        + QStringLiteral("), (SELECT COUNT(*) FROM users WHERE active = 0 AND deleted = 0") + inScope
-        + QStringLiteral("), (SELECT COUNT(*) FROM sessions WHERE revoked_at IS NULL AND expires_at > ?") + inScope
-        + QStringLiteral("), (SELECT COUNT(*) FROM api_keys WHERE revoked_at IS NULL "
-                         "AND (expires_at IS NULL OR expires_at > ?)")
-        + inScope + QStringLiteral("), (SELECT COUNT(*) FROM audit_events WHERE occurred_at >= ?") + inScope
+    // One statement, each number one sub-select that reads a counter or a partial index of
+    // migration 6, never the users or sessions table itself: the users count is the one maintained
+    // per organization (migration 3); suspended and banned users are counted in the indexes over
+    // just them; the active ones are what remains (live, not suspended, not banned now). A user
+    // counts as banned while the ban has not expired, as in User::isBanned(); expired bans stay in
+    // the index until lifted, and are counted out by their expiry, read from the index too.
+    const QString banned = QStringLiteral("deleted = 0 AND ban_reason IS NOT NULL AND ban_reason <> '' AND "
+                                          "(ban_expires_at IS NULL OR ban_expires_at > ?)");
+    const QString userCount = scope != 0
+        ? QStringLiteral("(SELECT COALESCE(SUM(user_count), 0) FROM organizations WHERE id = ?)")
+        : QStringLiteral("(SELECT COALESCE(SUM(user_count), 0) FROM organizations)");
+    // SQLite's planner would rather walk the index of every live user: it is told which to read.
+    const QString suspended = QStringLiteral("(SELECT COUNT(*) FROM users")
+        + m_core.indexedBy(QStringLiteral("users_suspended")) + QStringLiteral(" WHERE deleted = 0 AND active = 0")
+        + inScope + QStringLiteral(")");
+    const QString bannedUsers
+        = QStringLiteral("(SELECT COUNT(*) FROM users") + m_core.indexedBy(QStringLiteral("users_banned"));
+    QString sql = QStringLiteral("SELECT ") + userCount + QStringLiteral(", ") + userCount + QStringLiteral(" - ")
+        + suspended + QStringLiteral(" - ") + bannedUsers + QStringLiteral(" WHERE ") + banned
+        + QStringLiteral(" AND active = 1") + inScope + QStringLiteral("), ") + bannedUsers + QStringLiteral(" WHERE ")
+        + banned + inScope + QStringLiteral("), ") + suspended + QStringLiteral(", (SELECT COUNT(*) FROM sessions")
+        + m_core.indexedBy(scope != 0 ? QStringLiteral("sessions_open_organization") : QStringLiteral("sessions_open"))
+        + QStringLiteral(" WHERE revoked_at IS NULL AND expires_at > ?") + inScope
+        + QStringLiteral("), (SELECT COUNT(*) FROM api_keys") + m_core.indexedBy(QStringLiteral("api_keys_live"))
+        + QStringLiteral(" WHERE revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)") + inScope
+        + QStringLiteral("), (SELECT COUNT(*) FROM audit_events WHERE occurred_at >= ?") + inScope
         + QStringLiteral(")");
-    scoped({});
-    scoped({ now });
-    scoped({ now });
-    scoped({});
-    scoped({ now });
-    scoped({ now });
-    scoped({ now - DayMs });
+    auto scopeOnly = [&] {
+        if (scope != 0)
+            binds << scope;
+    };
+    scopeOnly(); // users total
+    scopeOnly(); // active: users total
+    scopeOnly(); // - suspended
+    scoped({ now }); // - banned and not suspended
+    scoped({ now }); // banned
+    scoped({}); // suspended
+    scoped({ now }); // sessions
+    scoped({ now }); // API keys
+    scoped({ now - DayMs }); // events
 
     QSqlQuery q(m_core.db());
     if (!m_core.exec(q, sql, binds) || !q.next())

@@ -650,6 +650,11 @@ QString StoreCore::groupConcat(const QString& expression) const
                                         : QStringLiteral("string_agg(%1, ',')").arg(expression);
 }
 
+QString StoreCore::indexedBy(const QString& index) const
+{
+    return m_dialect == Dialect::Sqlite ? QStringLiteral(" INDEXED BY ") + index : QString();
+}
+
 QString StoreCore::likeOperator() const
 {
     return m_dialect == Dialect::Sqlite ? QStringLiteral("LIKE") : QStringLiteral("ILIKE");
@@ -666,12 +671,44 @@ const QString kUserColumns = QStringLiteral(
 // Shared with users.cpp: the user columns plus the user's roles in one query. The roles come as
 // "code:level" pairs from one subquery (codes match ^[a-z][a-z0-9_]+$, so ':' and ',' cannot occur
 // in them): one index walk per row instead of one for the codes and another for the highest level.
-QString userSelect(const StoreCore& core)
+QString userSelect(const StoreCore& core, const QString& from)
 {
     return QStringLiteral("SELECT ") + kUserColumns + QStringLiteral(", (SELECT ")
         + core.groupConcat(QStringLiteral("r.code || ':' || r.level"))
         + QStringLiteral(" FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = u.id) AS roles"
-                         " FROM users u");
+                         " FROM ")
+        + from;
+}
+
+Result<BoundedTotal> countBounded(StoreCore& core, const QString& sql, const QVariantList& values, bool prepared,
+                                  const QString& what)
+{
+    // The inner LIMIT stops the scan at the first ExactTotalBound + 1 matches, whatever the plan.
+    const QString bounded = QStringLiteral("SELECT COUNT(*) FROM (") + sql + QStringLiteral(" LIMIT ")
+        + QString::number(limits::ExactTotalBound + 1) + QStringLiteral(") AS bounded");
+    BoundedTotal result;
+    auto read = [&](QSqlQuery& q) -> Status {
+        if (!q.next())
+            return core.sqlError(q, what);
+        const qint64 count = q.value(0).toLongLong();
+        result.isLowerBound = count > limits::ExactTotalBound;
+        result.total = std::min<qint64>(count, limits::ExactTotalBound);
+        return {};
+    };
+    if (prepared) {
+        auto run = core.execPrepared(bounded, values);
+        if (!run.ok())
+            return core.sqlError(run.query(), what);
+        if (auto done = read(run.query()); !done)
+            return done.error();
+        return result;
+    }
+    QSqlQuery q(core.db());
+    if (!core.exec(q, bounded, values))
+        return core.sqlError(q, what);
+    if (auto done = read(q); !done)
+        return done.error();
+    return result;
 }
 
 User userFromQuery(const QSqlQuery& q)

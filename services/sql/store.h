@@ -98,6 +98,10 @@ inline constexpr int InvitationDays = 7;
 inline constexpr int ResetTokenHours = 2;
 inline constexpr int VerificationTokenHours = 72;
 inline constexpr int MaxPageSize = 500;
+// Filtered lists (a users search, a status or role filter, the sessions list) count their matches
+// up to this many and no further: more are reported as "at least this many"
+// (Page::totalIsLowerBound), so that no request counts a million rows.
+inline constexpr int ExactTotalBound = 10000;
 } // namespace limits
 
 // The kinds of rows a caller names by id (or, for roles, by code).
@@ -285,6 +289,9 @@ public:
 
     QString groupConcat(const QString& expression) const;
     QString likeOperator() const;
+    // " INDEXED BY <index>" on SQLite, whose planner does not always prefer a partial index that
+    // fits; nothing on PostgreSQL, whose planner does. The query must be able to use the index.
+    QString indexedBy(const QString& index) const;
 
 private:
     QSqlDatabase m_db;

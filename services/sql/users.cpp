@@ -6,6 +6,8 @@
 #include <QJsonArray>
 #include <QSqlQuery>
 
+#include <cmath>
+
 namespace portcullis {
 
 namespace {
@@ -213,6 +215,17 @@ Result<Page<User>> UserManager::list(const Actor& actor, const UserQuery& query)
         values << orgId;
     }
     const QString search = query.search.trimmed();
+    // SQLite: a term of three characters or more takes its candidates from the trigram index
+    // (migration 6, users_search); the LIKE below still decides, so the rows are exactly those of
+    // the scan (the index folds case beyond ASCII, LIKE does not: the candidates are a superset).
+    // Shorter terms have no trigram: they are matched by the LIKE alone, walking the page's order
+    // and stopping after the page and after the bounded total (docs/api.md). PostgreSQL serves the
+    // same ILIKE from its pg_trgm indexes.
+    const bool sqlite = m_core.dialect() == Dialect::Sqlite;
+    const bool trigramSearch = !search.isEmpty() && search.toUcs4().size() >= 3;
+    QString phrase;
+    if (trigramSearch && sqlite)
+        phrase = QLatin1Char('"') + QString(search).replace(QLatin1Char('"'), QLatin1String("\"\"")) + QLatin1Char('"');
     if (!search.isEmpty()) {
         QString pattern = search;
         pattern.replace(QLatin1Char('\\'), QLatin1String("\\\\"))
@@ -273,32 +286,154 @@ Result<Page<User>> UserManager::list(const Actor& actor, const UserQuery& query)
     Page<User> page;
     page.page = clampPage(query.page);
     page.limit = clampLimit(query.limit);
+    // On PostgreSQL a search pattern decides the plan (trigram index or not): such statements are
+    // planned for their values each time instead of being kept prepared with a generic plan.
+    const bool keepPrepared = search.isEmpty() || m_core.dialect() == Dialect::Sqlite;
+    // The few banned, suspended or locked users are read from their partial index (migration 6); SQLite's
+    // planner would rather walk the index of every live user, so it is told which.
+    QString usersFrom = QStringLiteral("users u");
+    if (query.status == QLatin1String("banned"))
+        usersFrom += m_core.indexedBy(QStringLiteral("users_banned"));
+    else if (query.status == QLatin1String("suspended"))
+        usersFrom += m_core.indexedBy(QStringLiteral("users_suspended"));
+    else if (query.status == QLatin1String("locked"))
+        usersFrom += m_core.indexedBy(QStringLiteral("users_locked"));
+    // The users in scope (the maintained counts), for choosing between ways to a page below.
+    auto usersInScope = [&](Id organizationId) -> Result<qint64> {
+        auto users = m_core.execPrepared(organizationId != 0
+                                             ? QStringLiteral("SELECT user_count FROM organizations WHERE id = ?")
+                                             : QStringLiteral("SELECT COALESCE(SUM(user_count), 0) FROM organizations"),
+                                         organizationId != 0 ? QVariantList { organizationId } : QVariantList {});
+        if (!users.ok())
+            return m_core.sqlError(users.query(), Tr::tr("Counting users"));
+        return users.query().next() ? users.query().value(0).toLongLong() : 0;
+    };
+    // SQLite, a term of one or two characters: no index can find it, every row in scope is read.
+    // Reading the table in storage order costs about a 25th of reading it through an index (one
+    // random read per row, measured at 1M users: 0.04 s against 1.1 s for 175,000 rows), so it is
+    // read in order unless the scope is a tenant small enough that its index reads fewer rows.
+    bool scanSearch = false;
+    if (sqlite && !search.isEmpty() && !trigramSearch && usersFrom == QLatin1String("users u")) {
+        scanSearch = true;
+        if (orgId != 0) {
+            auto tenant = usersInScope(orgId);
+            auto all = usersInScope(0);
+            if (!tenant || !all)
+                return (tenant ? all : tenant).error();
+            scanSearch = *tenant * 25 > *all;
+        }
+    }
+    // A search's candidates: on SQLite from users_search, joined first (a trigram term) or from the
+    // table read in storage order (a short term); on PostgreSQL the matches are materialised first
+    // (the GIN indexes serve the ILIKE), so that the page is a sort of the matches rather than a
+    // walk of every user in the page's order, which the planner prefers.
+    const QString fromIndex = scanSearch ? QStringLiteral("users u NOT INDEXED")
+        : sqlite ? QStringLiteral("users_search CROSS JOIN users u ON u.id = users_search.rowid")
+                 : QStringLiteral("users u");
+    const QString whereIndex = sqlite && !scanSearch ? QStringLiteral(" WHERE users_search MATCH ?")
+            + (where.isEmpty() ? QString() : QStringLiteral(" AND ") + where.join(QStringLiteral(" AND ")))
+                                                     : whereSql;
+    QVariantList valuesIndex = values;
+    if (sqlite && !scanSearch)
+        valuesIndex.prepend(phrase);
+    const QString orderBy
+        = QStringLiteral(" ORDER BY ") + sortColumn + direction + QStringLiteral(", u.id") + direction;
+    // SQLite: the candidates are sorted by their ids and sort keys alone and only the page's rows are
+    // read in full (SQLite computes every column of a row, the roles among them, before sorting).
+    const QString selectIndex = sqlite
+        ? QString(userSelect(m_core) + QStringLiteral(" WHERE u.id IN (SELECT u.id FROM ") + fromIndex + whereIndex
+                  + orderBy + QStringLiteral(" LIMIT ? OFFSET ?)") + orderBy)
+        : QString(QStringLiteral("WITH matched AS MATERIALIZED (SELECT u.id FROM users u") + whereSql
+                  + QStringLiteral(") ") + userSelect(m_core)
+                  + QStringLiteral(" WHERE u.id IN (SELECT id FROM matched)") + orderBy
+                  + QStringLiteral(" LIMIT ? OFFSET ?"));
+
+    auto readPage = [&](bool throughIndex) -> Status {
+        QVariantList pageValues = throughIndex ? valuesIndex : values;
+        pageValues << page.limit << qint64(page.page - 1) * page.limit;
+        const QString pageSql = throughIndex
+            ? selectIndex
+            : QString(userSelect(m_core, usersFrom) + whereSql + orderBy + QStringLiteral(" LIMIT ? OFFSET ?"));
+        page.items.reserve(page.limit);
+        auto readRows = [&page](QSqlQuery& q) {
+            while (q.next())
+                page.items << userFromQuery(q);
+        };
+        if (keepPrepared) {
+            auto rows = m_core.execPrepared(pageSql, pageValues);
+            if (!rows.ok())
+                return m_core.sqlError(rows.query(), Tr::tr("Listing users"));
+            readRows(rows.query());
+        } else {
+            QSqlQuery q(m_core.db());
+            if (!m_core.exec(q, pageSql, pageValues))
+                return m_core.sqlError(q, Tr::tr("Listing users"));
+            readRows(q);
+        }
+        return {};
+    };
+
     // Without a search, role or status filter the total is the maintained per-organization count
     // (migration 0003), one row per organization instead of a COUNT(*) over every user.
-    const bool unfiltered = search.isEmpty() && query.roleCode.isEmpty() && query.status.isEmpty();
-    {
-        auto count = unfiltered
-            ? m_core.execPrepared(orgId != 0 ? QStringLiteral("SELECT user_count FROM organizations WHERE id = ?")
+    if (search.isEmpty() && query.roleCode.isEmpty() && query.status.isEmpty()) {
+        auto count
+            = m_core.execPrepared(orgId != 0 ? QStringLiteral("SELECT user_count FROM organizations WHERE id = ?")
                                              : QStringLiteral("SELECT COALESCE(SUM(user_count), 0) FROM organizations"),
-                                  orgId != 0 ? QVariantList { orgId } : QVariantList {})
-            : m_core.execPrepared(QStringLiteral("SELECT COUNT(*) FROM users u") + whereSql, values);
+                                  orgId != 0 ? QVariantList { orgId } : QVariantList {});
         if (!count.ok())
             return m_core.sqlError(count.query(), Tr::tr("Counting users"));
         if (!count.query().next()) // an organization that does not exist has no users
             return page;
         page.total = count.query().value(0).toLongLong();
+        if (auto read = readPage(false); !read)
+            return read.error();
+        return page;
     }
-    QVariantList pageValues = values;
-    pageValues << page.limit << qint64(page.page - 1) * page.limit;
-    auto rows
-        = m_core.execPrepared(userSelect(m_core) + whereSql + QStringLiteral(" ORDER BY ") + sortColumn + direction
-                                  + QStringLiteral(", u.id") + direction + QStringLiteral(" LIMIT ? OFFSET ?"),
-                              pageValues);
-    if (!rows.ok())
-        return m_core.sqlError(rows.query(), Tr::tr("Listing users"));
-    page.items.reserve(page.limit);
-    while (rows.query().next())
-        page.items << userFromQuery(rows.query());
+
+    // With one, matches are counted up to limits::ExactTotalBound (countBounded).
+    if (trigramSearch || scanSearch) {
+        auto count = countBounded(m_core, QStringLiteral("SELECT 1 FROM ") + fromIndex + whereIndex, valuesIndex,
+                                  keepPrepared, Tr::tr("Counting users"));
+        if (!count)
+            return count.error();
+        page.total = count->total;
+        page.totalIsLowerBound = count->isLowerBound;
+        if (!count->isLowerBound && count->total <= qint64(page.page - 1) * page.limit)
+            return page; // nothing on this page (no match at all, say): no second pass
+        // Two ways to the page: sort the matches the index gives (cost: their number), or walk the
+        // users in the page's order through its index and keep the matches (cost: about the users
+        // walked, (rows up to the page's end) x (users) / (matches)). The walk wins for common
+        // terms: always past the bound, and from the square root of (rows x users) matches on.
+        // Without an index on the sort column there is no walk.
+        static const QSet<QString> walkable { QStringLiteral("email"), QStringLiteral("username"),
+                                              QStringLiteral("created_at"), QStringLiteral("id") };
+        bool throughIndex = !count->isLowerBound;
+        if (throughIndex && walkable.contains(query.sortBy)) {
+            auto inScope = usersInScope(orgId);
+            if (!inScope)
+                return inScope.error();
+            throughIndex = double(count->total) <= std::sqrt(double(page.page) * page.limit * double(*inScope));
+        }
+        if (auto read = readPage(throughIndex); !read)
+            return read.error();
+        return page;
+    }
+
+    // The page first: when it is not full it tells the total by itself, and a filter or short term
+    // that few users match is not scanned for twice.
+    if (auto read = readPage(false); !read)
+        return read.error();
+    const qint64 before = qint64(page.page - 1) * page.limit;
+    if (page.items.size() < page.limit && (page.page == 1 || !page.items.isEmpty())) {
+        page.total = before + page.items.size();
+        return page;
+    }
+    auto count = countBounded(m_core, QStringLiteral("SELECT 1 FROM ") + usersFrom + whereSql, values, keepPrepared,
+                              Tr::tr("Counting users"));
+    if (!count)
+        return count.error();
+    page.total = count->total;
+    page.totalIsLowerBound = count->isLowerBound;
     return page;
 }
 
