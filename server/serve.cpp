@@ -20,6 +20,10 @@
 #include <QThread>
 #include <QTimer>
 
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
 #include <csignal>
 #include <cstdio>
 
@@ -60,7 +64,14 @@ void onSignal(int)
 
 // Reads and checks the certificate chain and key with Qt, for messages that name the file; the
 // server (asio::ssl on OpenSSL) takes the PEM bytes.
-Result<http::HttpServer::TlsPem> loadTls(const QString& certificateFile, const QString& keyFile)
+struct TlsFiles
+{
+    http::HttpServer::TlsPem pem;
+    QString subject; // the certificate's common name
+    QDateTime expires; // UTC
+};
+
+Result<TlsFiles> loadTls(const QString& certificateFile, const QString& keyFile)
 {
     const QList<QSslCertificate> chain = QSslCertificate::fromPath(certificateFile, QSsl::Pem);
     if (chain.isEmpty())
@@ -81,10 +92,48 @@ Result<http::HttpServer::TlsPem> loadTls(const QString& certificateFile, const Q
         return ServiceError::validationField(
             QStringLiteral("tls-key"),
             Cli::tr("%1 holds no unencrypted PEM private key (RSA, EC or DSA)").arg(keyFile));
-    http::HttpServer::TlsPem tls;
+    // A key of another certificate would let the server start and then fail every handshake, with
+    // nothing in the log: refuse it here, with OpenSSL's own check (the library that serves TLS).
+    {
+        const QByteArray certificatePem = chain.constFirst().toPem();
+        const QByteArray keyPem = key.toPem();
+        BIO* certificateBio = BIO_new_mem_buf(certificatePem.constData(), int(certificatePem.size()));
+        BIO* keyBio = BIO_new_mem_buf(keyPem.constData(), int(keyPem.size()));
+        X509* x509 = certificateBio ? PEM_read_bio_X509(certificateBio, nullptr, nullptr, nullptr) : nullptr;
+        EVP_PKEY* privateKey = keyBio ? PEM_read_bio_PrivateKey(keyBio, nullptr, nullptr, nullptr) : nullptr;
+        const bool matches = x509 && privateKey && X509_check_private_key(x509, privateKey) == 1;
+        ERR_clear_error();
+        EVP_PKEY_free(privateKey);
+        X509_free(x509);
+        BIO_free(keyBio);
+        BIO_free(certificateBio);
+        if (!matches)
+            return ServiceError::validationField(
+                QStringLiteral("tls-key"),
+                Cli::tr("%1 is not the private key of the certificate in %2 (the first certificate of the file); "
+                        "give the key that was made with that certificate")
+                    .arg(keyFile, certificateFile));
+    }
+    const QSslCertificate& leaf = chain.constFirst();
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const QString subject = leaf.subjectInfo(QSslCertificate::CommonName).join(QStringLiteral(", "));
+    if (leaf.expiryDate() <= now)
+        return ServiceError::validationField(
+            QStringLiteral("tls-cert"),
+            Cli::tr("the certificate in %1 (%2) expired on %3 UTC; renew it")
+                .arg(certificateFile, subject, leaf.expiryDate().toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm"))));
+    if (leaf.effectiveDate() > now)
+        return ServiceError::validationField(
+            QStringLiteral("tls-cert"),
+            Cli::tr("the certificate in %1 (%2) is not valid before %3 UTC (check the clock of this host)")
+                .arg(certificateFile, subject,
+                     leaf.effectiveDate().toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm"))));
+    TlsFiles tls;
     for (const QSslCertificate& certificate : chain)
-        tls.certificateChain += certificate.toPem();
-    tls.privateKey = key.toPem();
+        tls.pem.certificateChain += certificate.toPem();
+    tls.pem.privateKey = key.toPem();
+    tls.subject = subject;
+    tls.expires = leaf.expiryDate().toUTC();
     return tls;
 }
 
@@ -546,7 +595,14 @@ int runServe(const ServeOptions& options)
             serveError(loaded.error().message);
             return exitcode::Failure;
         }
-        tls = *loaded;
+        tls = loaded->pem;
+        // Said at every start, so that an expiry is seen coming in the log, not in the clients.
+        const qint64 daysLeft = QDateTime::currentDateTimeUtc().daysTo(loaded->expires);
+        printOut(Cli::tr("TLS certificate %1, valid until %2 UTC (%3 days)")
+                     .arg(loaded->subject, loaded->expires.toString(QStringLiteral("yyyy-MM-dd HH:mm")))
+                     .arg(daysLeft));
+        if (daysLeft < 30)
+            serveError(Cli::tr("warning: the TLS certificate expires in %1 days; renew it").arg(daysLeft));
     }
 
     if (auto prepared = prepareDatabase(*config, auditKeyPath); !prepared) {

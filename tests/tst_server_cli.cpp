@@ -22,6 +22,10 @@
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
 #include <sys/stat.h>
 
 using namespace portcullis;
@@ -98,6 +102,7 @@ private slots:
     void permissionsPageIsTheProgramsOutput();
     void secretsAreNotStoredOrPrinted();
     void databaseFilesAreOwnerOnlyWhateverTheUmask();
+    void serveRefusesATlsKeyOfAnotherCertificateAndAnExpiredOne();
     void appRoleCanWorkButNotRewriteTheAuditLog();
     void appRoleNeedsPostgresAndAPassword();
     void productBinaryIgnoresTheArgon2Override_data();
@@ -538,6 +543,81 @@ void TestServerCli::purgeAuditKeepsRecentEventsAndAVerifiableChain()
              QJsonValue(0));
     q.finish();
     QCOMPARE(server({ QStringLiteral("verify-audit"), QStringLiteral("--db"), dbPath() }).exitCode, 0);
+}
+
+namespace {
+
+// A self-signed certificate whose validity ended yesterday (openssl req cannot make one).
+bool writeExpiredCertificate(const QString& certificatePath, const QString& keyPath)
+{
+    EVP_PKEY* key = EVP_RSA_gen(2048);
+    X509* x509 = X509_new();
+    bool ok = key && x509;
+    if (ok) {
+        X509_set_version(x509, 2);
+        ASN1_INTEGER_set(X509_get_serialNumber(x509), 7);
+        X509_gmtime_adj(X509_getm_notBefore(x509), -2 * 86400);
+        X509_gmtime_adj(X509_getm_notAfter(x509), -86400);
+        X509_set_pubkey(x509, key);
+        X509_NAME* name = X509_get_subject_name(x509);
+        X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("localhost"), -1,
+                                   -1, 0);
+        X509_set_issuer_name(x509, name);
+        ok = X509_sign(x509, key, EVP_sha256()) > 0;
+    }
+    if (ok) {
+        BIO* certificate = BIO_new_file(QFile::encodeName(certificatePath).constData(), "w");
+        BIO* privateKey = BIO_new_file(QFile::encodeName(keyPath).constData(), "w");
+        ok = certificate && privateKey && PEM_write_bio_X509(certificate, x509) == 1
+            && PEM_write_bio_PrivateKey(privateKey, key, nullptr, nullptr, 0, nullptr, nullptr) == 1;
+        BIO_free(certificate);
+        BIO_free(privateKey);
+    }
+    X509_free(x509);
+    EVP_PKEY_free(key);
+    return ok;
+}
+
+} // namespace
+
+// A key that belongs to another certificate used to start a server whose every handshake failed,
+// silently; an expired certificate the same. Both are refused at start, naming the files, and a
+// good pair says until when it is valid.
+void TestServerCli::serveRefusesATlsKeyOfAnotherCertificateAndAnExpiredOne()
+{
+    QCOMPARE(initDatabase(dbPath()).exitCode, 0);
+    const QString certificateA = m_dir->filePath(QStringLiteral("a.pem"));
+    const QString keyA = m_dir->filePath(QStringLiteral("a.key"));
+    const QString certificateB = m_dir->filePath(QStringLiteral("b.pem"));
+    const QString keyB = m_dir->filePath(QStringLiteral("b.key"));
+    QString error;
+    QVERIFY2(portcullis::test::makeSelfSignedCertificate(certificateA, keyA, &error), qPrintable(error));
+    QVERIFY2(portcullis::test::makeSelfSignedCertificate(certificateB, keyB, &error), qPrintable(error));
+    const QString secret = m_dir->filePath(QStringLiteral("jwt-secret"));
+
+    portcullis::test::ServerProcess mismatched;
+    QVERIFY2(!mismatched.start(dbPath(), secret,
+                               { QStringLiteral("--tls-cert"), certificateA, QStringLiteral("--tls-key"), keyB }),
+             "serve started with the key of another certificate");
+    QVERIFY2(mismatched.output().contains(QStringLiteral("is not the private key of the certificate")),
+             qPrintable(mismatched.output()));
+    QVERIFY2(mismatched.output().contains(keyB), qPrintable(mismatched.output()));
+
+    const QString expired = m_dir->filePath(QStringLiteral("expired.pem"));
+    const QString expiredKey = m_dir->filePath(QStringLiteral("expired.key"));
+    QVERIFY(writeExpiredCertificate(expired, expiredKey));
+    portcullis::test::ServerProcess old;
+    QVERIFY2(!old.start(dbPath(), secret,
+                        { QStringLiteral("--tls-cert"), expired, QStringLiteral("--tls-key"), expiredKey }),
+             "serve started with an expired certificate");
+    QVERIFY2(old.output().contains(QStringLiteral("expired on")), qPrintable(old.output()));
+
+    portcullis::test::ServerProcess good;
+    QVERIFY2(
+        good.start(dbPath(), secret, { QStringLiteral("--tls-cert"), certificateA, QStringLiteral("--tls-key"), keyA }),
+        qPrintable(good.output()));
+    QVERIFY2(good.output().contains(QStringLiteral("TLS certificate localhost, valid until")),
+             qPrintable(good.output()));
 }
 
 void TestServerCli::helpOfEachCommand_data()
