@@ -152,12 +152,19 @@ Status prepareDatabase(const DatabaseConfig& config, const QString& auditKeyFile
             status = ServiceError::notFound(Cli::tr("%1 is not a Portcullis database yet; run \"%2 init\" first")
                                                 .arg(config.displayName(), programName()));
         } else {
+            const int before = schemaVersion(db);
             SqlStore store(db, config.dialect);
             store.core().setAuditKeyFile(auditKeyFile);
             status = store.prepare();
             // Another server starting at the same moment may have applied the same migration.
             if (!status && schemaVersion(db) == latestSchemaVersion())
                 status = store.roles().seedCatalog();
+            // A schema change is something an operator wants to read in the log, not discover.
+            if (const int after = schemaVersion(db); status && after != before)
+                printOut(Cli::tr("migrated %1 from schema version %2 to %3")
+                             .arg(config.displayName())
+                             .arg(before)
+                             .arg(after));
             if (status) {
                 QSqlQuery q(db);
                 if (!q.exec(QStringLiteral("SELECT COUNT(*) FROM users")) || !q.next())
@@ -271,8 +278,10 @@ bool parseListenAddress(const QString& text, QHostAddress* address, quint16* por
     return true;
 }
 
-Result<QByteArray> loadOrCreateJwtSecret(const QString& path)
+Result<QByteArray> loadOrCreateJwtSecret(const QString& path, bool mayCreate, bool* created)
 {
+    if (created)
+        *created = false;
     const QByteArray native = QFile::encodeName(path);
     for (int attempt = 0; attempt < 2; ++attempt) {
         const QFileInfo info(path);
@@ -296,6 +305,13 @@ Result<QByteArray> loadOrCreateJwtSecret(const QString& path)
                                                          .arg(jwt::MinimumSecretBytes));
             return secret;
         }
+        if (!mayCreate)
+            return ServiceError::validationField(
+                QStringLiteral("jwt-secret-file"),
+                Cli::tr("%1 does not exist, and --no-create-secret forbids making a new one: copy the signing secret "
+                        "of this deployment's other servers there (mode 0600), or start the first server without "
+                        "--no-create-secret")
+                    .arg(path));
         if (!info.absoluteDir().exists())
             return ServiceError::validationField(
                 QStringLiteral("jwt-secret-file"),
@@ -325,6 +341,8 @@ Result<QByteArray> loadOrCreateJwtSecret(const QString& path)
         if (linked != 0 && linkError != EEXIST)
             return ServiceError::storage(
                 Cli::tr("cannot create %1: %2").arg(path, QString::fromLocal8Bit(strerror(linkError))));
+        if (linked == 0 && created)
+            *created = true;
         // Read it back (ours, or the one another server created first).
     }
     return ServiceError::storage(Cli::tr("cannot create %1").arg(path));
@@ -356,6 +374,10 @@ Parsed<ServeOptions> parseServe(const QStringList& arguments)
                 "missing). Servers sharing a database must share it. Default for SQLite: <database>.jwt-secret; "
                 "required for PostgreSQL."),
         QStringLiteral("FILE"));
+    const QCommandLineOption noCreateSecret(
+        QStringLiteral("no-create-secret"),
+        Cli::tr("Refuse to start when the JWT secret file is missing instead of making a new one (a second host "
+                "must use the first host's secret)."));
     const QCommandLineOption auditKey(
         QStringLiteral("audit-key"),
         Cli::tr("File with the audit key that authenticates the audit log (made by \"init\", mode 0600); checkpoints "
@@ -414,9 +436,9 @@ Parsed<ServeOptions> parseServe(const QStringList& arguments)
         Cli::tr("Connections open at once from one address, as the socket sees it; more are closed at once "
                 "(default 64; 0: no limit)."),
         QStringLiteral("N"));
-    parser.addOptions({ help, db, listen, cert, key, secret, auditKey, checkpointInterval, threads, passwordThreads,
-                        queueLimit, proxy, headerTimeout, minBodyRate, idleTimeout, writeTimeout, maxConnections,
-                        maxPerAddress });
+    parser.addOptions({ help, db, listen, cert, key, secret, noCreateSecret, auditKey, checkpointInterval, threads,
+                        passwordThreads, queueLimit, proxy, headerTimeout, minBodyRate, idleTimeout, writeTimeout,
+                        maxConnections, maxPerAddress });
     QStringList argv = arguments;
     argv.prepend(programName());
     if (!parser.parse(argv)) {
@@ -462,6 +484,7 @@ Parsed<ServeOptions> parseServe(const QStringList& arguments)
         return parsed;
     }
     options.jwtSecretFile = parser.value(secret);
+    options.noCreateSecret = parser.isSet(noCreateSecret);
     options.auditKeyFile = parser.value(auditKey);
     if (parser.isSet(checkpointInterval)) {
         bool ok = false;
@@ -612,11 +635,19 @@ int runServe(const ServeOptions& options)
         return prepared.error().code == ErrorCode::NotFound ? exitcode::Failure : exitcode::Storage;
     }
 
-    auto secret = loadOrCreateJwtSecret(secretPath);
+    bool secretCreated = false;
+    auto secret = loadOrCreateJwtSecret(secretPath, !options.noCreateSecret, &secretCreated);
     if (!secret) {
         serveError(secret.error().message);
         return exitcode::Failure;
     }
+    if (secretCreated)
+        // The classic multi-host mistake is a second host minting its own secret: then each host
+        // refuses the other's access tokens. Say it, every time it happens.
+        printOut(Cli::tr("created a new JWT signing secret in %1: access tokens signed by any other secret are "
+                         "refused. Servers sharing this database must share this file (copy it, mode 0600, "
+                         "and start them with --jwt-secret-file and --no-create-secret)")
+                     .arg(secretPath));
 
     ApiConfig apiConfig;
     apiConfig.database = *config;

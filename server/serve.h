@@ -32,6 +32,7 @@ struct ServeOptions
     int passwordThreads = -1; // -1: half the cores; 0: password hashing shares the workers
     int queueLimit = 0; // requests waiting per pool before 503; 0: a default from the thread counts
     QList<QPair<QHostAddress, int>> trustedProxies; // subnets whose X-Forwarded-For is believed
+    bool noCreateSecret = false; // a missing JWT secret file is an error, not made anew
     // Connection limits (http::HttpServer::Options); times in milliseconds.
     int headerTimeoutMs = 10000;
     int idleTimeoutMs = 30000;
@@ -48,7 +49,9 @@ int serveCommand(const QStringList& arguments);
 // Reads the JWT signing secret, or creates it (32 random bytes, mode 0600) when the file does not
 // exist. Several servers started at once agree on one secret: the file is created atomically.
 // Refuses a file that others may read, and one shorter than 32 bytes.
-Result<QByteArray> loadOrCreateJwtSecret(const QString& path);
+// `mayCreate` false (--no-create-secret): a missing file is an error instead. `created` (optional)
+// tells whether this call made the file.
+Result<QByteArray> loadOrCreateJwtSecret(const QString& path, bool mayCreate = true, bool* created = nullptr);
 
 // "127.0.0.1:8080", "[::1]:8443", "localhost:0", "*:8080" or ":8080" (any address).
 bool parseListenAddress(const QString& text, QHostAddress* address, quint16* port);

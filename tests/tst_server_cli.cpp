@@ -103,6 +103,7 @@ private slots:
     void secretsAreNotStoredOrPrinted();
     void databaseFilesAreOwnerOnlyWhateverTheUmask();
     void serveRefusesATlsKeyOfAnotherCertificateAndAnExpiredOne();
+    void serveSaysWhenItMakesASecretAndCanRefuseTo();
     void appRoleCanWorkButNotRewriteTheAuditLog();
     void appRoleNeedsPostgresAndAPassword();
     void productBinaryIgnoresTheArgon2Override_data();
@@ -618,6 +619,33 @@ void TestServerCli::serveRefusesATlsKeyOfAnotherCertificateAndAnExpiredOne()
         qPrintable(good.output()));
     QVERIFY2(good.output().contains(QStringLiteral("TLS certificate localhost, valid until")),
              qPrintable(good.output()));
+}
+
+// A second host started with a path where no secret is yet used to mint its own silently, and
+// each host then refused the other's tokens. Now serve says when it makes one, and
+// --no-create-secret (for every host but the first) refuses to start instead.
+void TestServerCli::serveSaysWhenItMakesASecretAndCanRefuseTo()
+{
+    QCOMPARE(initDatabase(dbPath()).exitCode, 0);
+    const QString secret = m_dir->filePath(QStringLiteral("second-host-secret"));
+    portcullis::test::ServerProcess strict;
+    QVERIFY2(!strict.start(dbPath(), secret, { QStringLiteral("--no-create-secret") }),
+             "serve --no-create-secret started without a secret");
+    QVERIFY2(strict.output().contains(QStringLiteral("--no-create-secret forbids making a new one")),
+             qPrintable(strict.output()));
+    QVERIFY(!QFileInfo::exists(secret));
+
+    {
+        portcullis::test::ServerProcess first;
+        QVERIFY2(first.start(dbPath(), secret), qPrintable(first.output()));
+        QVERIFY2(first.output().contains(QStringLiteral("created a new JWT signing secret in %1").arg(secret)),
+                 qPrintable(first.output()));
+    }
+    QVERIFY(QFileInfo::exists(secret));
+    // With the secret in place: nothing to say, and --no-create-secret starts.
+    portcullis::test::ServerProcess again;
+    QVERIFY2(again.start(dbPath(), secret, { QStringLiteral("--no-create-secret") }), qPrintable(again.output()));
+    QVERIFY2(!again.output().contains(QStringLiteral("created a new JWT signing secret")), qPrintable(again.output()));
 }
 
 void TestServerCli::helpOfEachCommand_data()
