@@ -390,7 +390,8 @@ Parsed<ServeOptions> parseServe(const QStringList& arguments)
         Cli::tr("Seconds between two checkpoints of the audit log's head (default 60; 1 to 86400)."),
         QStringLiteral("SECONDS"));
     const QCommandLineOption threads(QStringLiteral("threads"),
-                                     Cli::tr("Worker threads (each with its own database connection)."),
+                                     Cli::tr("Worker threads, each with its own database connection (default twice "
+                                             "the number of processors, at least 4)."),
                                      QStringLiteral("N"));
     const QCommandLineOption passwordThreads(
         QStringLiteral("password-threads"),
