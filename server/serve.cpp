@@ -12,6 +12,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QLockFile>
 #include <QLoggingCategory>
 #include <QSocketNotifier>
 #include <QSqlQuery>
@@ -627,6 +628,25 @@ int runServe(const ServeOptions& options)
                      .arg(daysLeft));
         if (daysLeft < 30)
             serveError(Cli::tr("warning: the TLS certificate expires in %1 days; renew it").arg(daysLeft));
+    }
+
+    // Several servers on one SQLite file work (WAL), but every write waits for the file's one
+    // writer lock: fine for a failover, not for sharing load. Say so when it happens; the lock file
+    // is held for the life of this server and taken over when its holder died.
+    std::unique_ptr<QLockFile> serving;
+    if (config->dialect == Dialect::Sqlite) {
+        serving = std::make_unique<QLockFile>(config->path + QStringLiteral(".serve.lock"));
+        serving->setStaleLockTime(0);
+        if (!serving->tryLock(0) && serving->error() == QLockFile::LockFailedError) {
+            qint64 pid = 0;
+            QString host;
+            QString application;
+            serving->getLockInfo(&pid, &host, &application);
+            serveError(Cli::tr("warning: another server (process %1) already serves %2; servers sharing a SQLite file "
+                               "take turns for every write; use PostgreSQL to spread load over several servers")
+                           .arg(pid)
+                           .arg(config->displayName()));
+        }
     }
 
     if (auto prepared = prepareDatabase(*config, auditKeyPath); !prepared) {

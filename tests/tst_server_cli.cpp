@@ -646,6 +646,11 @@ void TestServerCli::serveSaysWhenItMakesASecretAndCanRefuseTo()
     portcullis::test::ServerProcess again;
     QVERIFY2(again.start(dbPath(), secret, { QStringLiteral("--no-create-secret") }), qPrintable(again.output()));
     QVERIFY2(!again.output().contains(QStringLiteral("created a new JWT signing secret")), qPrintable(again.output()));
+    QVERIFY2(!again.output().contains(QStringLiteral("already serves")), qPrintable(again.output()));
+    // A second server on the same SQLite file starts, with a warning naming the first.
+    portcullis::test::ServerProcess second;
+    QVERIFY2(second.start(dbPath(), secret), qPrintable(second.output()));
+    QTRY_VERIFY2(second.output().contains(QStringLiteral("already serves")), qPrintable(second.output()));
 }
 
 void TestServerCli::helpOfEachCommand_data()
