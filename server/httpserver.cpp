@@ -196,6 +196,31 @@ QByteArray loggablePath(const HttpRequest& request)
 
 namespace {
 
+// Failed TLS handshakes (a client without the CA, plain HTTP sent to the TLS port, a scanner) are
+// what an operator needs to see when "nothing connects", but a scanner makes thousands: the first
+// is logged as a warning with the peer and the reason, then at most one every 10 s, with how many
+// failed meanwhile.
+std::atomic<qint64> g_handshakeLoggedAtMs { 0 };
+std::atomic<qint64> g_handshakesNotLogged { 0 };
+constexpr qint64 HandshakeLogIntervalMs = 10000;
+
+void logFailedHandshake(const QHostAddress& peer, const std::string& reason)
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    qint64 last = g_handshakeLoggedAtMs.load(std::memory_order_relaxed);
+    if ((last != 0 && now - last < HandshakeLogIntervalMs)
+        || !g_handshakeLoggedAtMs.compare_exchange_strong(last, now, std::memory_order_relaxed)) {
+        g_handshakesNotLogged.fetch_add(1, std::memory_order_relaxed);
+        return;
+    }
+    const qint64 meanwhile = g_handshakesNotLogged.exchange(0, std::memory_order_relaxed);
+    QString line
+        = QStringLiteral("TLS handshake with %1 failed: %2").arg(peer.toString(), QString::fromStdString(reason));
+    if (meanwhile > 0)
+        line += QStringLiteral(" (%1 more failed since the last report)").arg(meanwhile);
+    qCWarning(lcHttp).noquote() << line;
+}
+
 void writeAccessLog(const HttpRequest& request, int status, qint64 ms, const QString& actorLabel, qint64 bytes)
 {
     if (!lcHttp().isInfoEnabled())
@@ -609,17 +634,15 @@ public:
         m_server.enter(this, m_link);
         if constexpr (Tls) {
             lowest().expires_after(ms(m_options.headerTimeoutMs));
-            m_stream.async_handshake(
-                asio::ssl::stream_base::server, [self = this->shared_from_this()](const error_code& ec) {
-                    if (ec) {
-                        qCInfo(lcHttp).noquote()
-                            << QStringLiteral("TLS handshake with %1 failed: %2")
-                                   .arg(self->m_peer.toString(), QString::fromStdString(ec.message()));
-                        self->closeNow();
-                        return;
-                    }
-                    self->readRequest(true);
-                });
+            m_stream.async_handshake(asio::ssl::stream_base::server,
+                                     [self = this->shared_from_this()](const error_code& ec) {
+                                         if (ec) {
+                                             logFailedHandshake(self->m_peer, ec.message());
+                                             self->closeNow();
+                                             return;
+                                         }
+                                         self->readRequest(true);
+                                     });
         } else {
             readRequest(true);
         }
