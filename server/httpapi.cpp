@@ -547,10 +547,22 @@ void RestApi::handle(std::shared_ptr<http::HttpExchange> exchange)
         return;
     }
     pool.start([this, exchange, &load, passwords]() {
-        if (passwords)
-            lowerPriorityOfThisThread();
+        if (!passwords) {
+            process(*exchange);
+            load.fetch_sub(1, std::memory_order_relaxed);
+            return;
+        }
+        lowerPriorityOfThisThread();
+        QElapsedTimer spent;
+        spent.start();
         process(*exchange);
         load.fetch_sub(1, std::memory_order_relaxed);
+        // A flood (more sign-ins waiting than there are password threads): each thread rests as long
+        // as its check took before the next, so Argon2 takes at most half of the cores it runs on and
+        // the rest of the server keeps its caches and memory bandwidth. Sign-ins beyond that rate are
+        // refused by the bounded queue, as they would be anyway.
+        if (load.load(std::memory_order_relaxed) > m_passwordPool.maxThreadCount())
+            QThread::msleep(std::min<qint64>(spent.elapsed(), 200));
     });
 }
 
