@@ -146,8 +146,13 @@ Status prepareDatabase(const DatabaseConfig& config, const QString& auditKeyFile
     Status status;
     {
         auto opened = openDatabase(config, name, false);
-        if (!opened)
+        if (!opened) {
+            if (opened.error().code == ErrorCode::NotFound && config.dialect == Dialect::Sqlite)
+                return ServiceError::notFound(
+                    Cli::tr("%1; create it with \"%2 init --db %3 --admin-email EMAIL --admin-password-file FILE\"")
+                        .arg(opened.error().message, programName(), config.path));
             return opened.error();
+        }
         QSqlDatabase& db = opened.value();
         if (schemaVersion(db) == 0) {
             status = ServiceError::notFound(Cli::tr("%1 is not a Portcullis database yet; run \"%2 init\" first")
@@ -473,8 +478,19 @@ Parsed<ServeOptions> parseServe(const QStringList& arguments)
         parsed.exitCode = exitcode::Usage;
         return parsed;
     }
-    if (!parser.isSet(listen) || !parseListenAddress(parser.value(listen).trimmed(), &options.address, &options.port)) {
+    if (!parser.isSet(listen)) {
         usageError(Cli::tr("--listen HOST:PORT is required, e.g. 127.0.0.1:8443"));
+        parsed.exitCode = exitcode::Usage;
+        return parsed;
+    }
+    if (!parseListenAddress(parser.value(listen).trimmed(), &options.address, &options.port)) {
+        // Given, but not understood: say what was wrong with it rather than that it is missing.
+        const QString given = parser.value(listen).trimmed();
+        usageError(given.contains(QLatin1Char(':')) || given.startsWith(QLatin1Char('['))
+                       ? Cli::tr("--listen \"%1\" is not HOST:PORT with a port from 0 to 65535 (e.g. 127.0.0.1:8443, "
+                                 "[::1]:8443 or *:8443)")
+                             .arg(given)
+                       : Cli::tr("--listen \"%1\" has no port: give HOST:PORT, e.g. %1:8443").arg(given));
         parsed.exitCode = exitcode::Usage;
         return parsed;
     }

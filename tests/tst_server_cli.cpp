@@ -99,6 +99,7 @@ private slots:
     void helpOfEachCommand_data();
     void helpOfEachCommand();
     void unknownCommandListsTheCommands();
+    void serveErrorsSayWhatIsWrong();
     void permissionsPageIsTheProgramsOutput();
     void secretsAreNotStoredOrPrinted();
     void databaseFilesAreOwnerOnlyWhateverTheUmask();
@@ -706,6 +707,30 @@ void TestServerCli::permissionsPageIsTheProgramsOutput()
     QVERIFY2(page.open(QIODevice::ReadOnly), qPrintable(page.fileName()));
     QVERIFY2(QString::fromUtf8(page.readAll()) == run.out,
              "docs/permissions.md is out of date: run portcullis-server permissions > docs/permissions.md");
+}
+
+// Errors a new operator met that sent them the wrong way: "--listen localhost" was reported as a
+// missing --listen, and a missing SQLite file gave no hint that init makes it.
+void TestServerCli::serveErrorsSayWhatIsWrong()
+{
+    const QString secret = m_dir->filePath(QStringLiteral("jwt-secret"));
+    const Run noPort = server({ QStringLiteral("serve"), QStringLiteral("--db"), dbPath(), QStringLiteral("--listen"),
+                                QStringLiteral("localhost"), QStringLiteral("--jwt-secret-file"), secret });
+    QCOMPARE(noPort.exitCode, 64);
+    QVERIFY2(noPort.err.contains(QStringLiteral("--listen \"localhost\" has no port")), qPrintable(noPort.err));
+    QVERIFY2(!noPort.err.contains(QStringLiteral("is required")), qPrintable(noPort.err));
+    const Run badPort = server({ QStringLiteral("serve"), QStringLiteral("--db"), dbPath(), QStringLiteral("--listen"),
+                                 QStringLiteral("127.0.0.1:99999"), QStringLiteral("--jwt-secret-file"), secret });
+    QCOMPARE(badPort.exitCode, 64);
+    QVERIFY2(badPort.err.contains(QStringLiteral("is not HOST:PORT")), qPrintable(badPort.err));
+
+    QVERIFY(!QFileInfo::exists(dbPath()));
+    const Run missing = server({ QStringLiteral("serve"), QStringLiteral("--db"), dbPath(), QStringLiteral("--listen"),
+                                 QStringLiteral("127.0.0.1:0"), QStringLiteral("--jwt-secret-file"), secret });
+    QVERIFY(missing.exitCode != 0);
+    QVERIFY2(missing.err.contains(QStringLiteral("does not exist")), qPrintable(missing.err));
+    QVERIFY2(missing.err.contains(QStringLiteral("init --db ") + dbPath()), qPrintable(missing.err));
+    QVERIFY(!QFileInfo::exists(dbPath()));
 }
 
 void TestServerCli::unknownCommandListsTheCommands()
