@@ -10,6 +10,7 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QLockFile>
@@ -391,6 +392,11 @@ Parsed<ServeOptions> parseServe(const QStringList& arguments)
                 "SQLite: <database>.audit-key; for PostgreSQL $%1, else <jwt-secret-file>.audit-key.")
             .arg(QLatin1String(auditkey::kEnvironmentVariable)),
         QStringLiteral("FILE"));
+    const QCommandLineOption startupWait(
+        QStringLiteral("startup-wait"),
+        Cli::tr("Seconds to keep trying at start while the database cannot be reached (default 60; 0: do not "
+                "wait)."),
+        QStringLiteral("SECONDS"));
     const QCommandLineOption checkpointInterval(
         QStringLiteral("checkpoint-interval"),
         Cli::tr("Seconds between two checkpoints of the audit log's head (default 60; 1 to 86400)."),
@@ -443,9 +449,26 @@ Parsed<ServeOptions> parseServe(const QStringList& arguments)
         Cli::tr("Connections open at once from one address, as the socket sees it; more are closed at once "
                 "(default 64; 0: no limit)."),
         QStringLiteral("N"));
-    parser.addOptions({ help, db, listen, cert, key, secret, noCreateSecret, auditKey, checkpointInterval, threads,
-                        passwordThreads, queueLimit, proxy, headerTimeout, minBodyRate, idleTimeout, writeTimeout,
-                        maxConnections, maxPerAddress });
+    parser.addOptions({ help,
+                        db,
+                        listen,
+                        cert,
+                        key,
+                        secret,
+                        noCreateSecret,
+                        startupWait,
+                        auditKey,
+                        checkpointInterval,
+                        threads,
+                        passwordThreads,
+                        queueLimit,
+                        proxy,
+                        headerTimeout,
+                        minBodyRate,
+                        idleTimeout,
+                        writeTimeout,
+                        maxConnections,
+                        maxPerAddress });
     QStringList argv = arguments;
     argv.prepend(programName());
     if (!parser.parse(argv)) {
@@ -503,6 +526,16 @@ Parsed<ServeOptions> parseServe(const QStringList& arguments)
     }
     options.jwtSecretFile = parser.value(secret);
     options.noCreateSecret = parser.isSet(noCreateSecret);
+    if (parser.isSet(startupWait)) {
+        bool ok = false;
+        const int wait = parser.value(startupWait).toInt(&ok);
+        if (!ok || wait < 0 || wait > 3600) {
+            usageError(Cli::tr("--startup-wait takes a whole number of seconds from 0 to 3600"));
+            parsed.exitCode = exitcode::Usage;
+            return parsed;
+        }
+        options.startupWaitMs = wait * 1000;
+    }
     options.auditKeyFile = parser.value(auditKey);
     if (parser.isSet(checkpointInterval)) {
         bool ok = false;
@@ -665,7 +698,23 @@ int runServe(const ServeOptions& options)
         }
     }
 
-    if (auto prepared = prepareDatabase(*config, auditKeyPath); !prepared) {
+    // A database that is still starting (a host booting with PostgreSQL, a restart) is waited for,
+    // with a growing delay and a line each time, instead of exiting at once and leaving a unit
+    // that systemd stops restarting after five tries.
+    Status prepared = prepareDatabase(*config, auditKeyPath);
+    QElapsedTimer waiting;
+    waiting.start();
+    for (int delayMs = 1000; !prepared && prepared.error().code == ErrorCode::Unavailable
+         && !prepared.error().message.contains(auditKeyPath) && waiting.elapsed() + delayMs <= options.startupWaitMs;
+         delayMs = std::min(delayMs * 2, 15000)) {
+        serveError(Cli::tr("the database is not reachable yet (%1); trying again in %2 s (giving up after %3 s)")
+                       .arg(prepared.error().message)
+                       .arg(delayMs / 1000)
+                       .arg(options.startupWaitMs / 1000));
+        QThread::msleep(static_cast<unsigned long>(delayMs));
+        prepared = prepareDatabase(*config, auditKeyPath);
+    }
+    if (!prepared) {
         serveError(prepared.error().message);
         if (prepared.error().code == ErrorCode::Unavailable && prepared.error().message.contains(auditKeyPath))
             return exitcode::AuditKey;

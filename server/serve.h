@@ -33,6 +33,7 @@ struct ServeOptions
     int queueLimit = 0; // requests waiting per pool before 503; 0: a default from the thread counts
     QList<QPair<QHostAddress, int>> trustedProxies; // subnets whose X-Forwarded-For is believed
     bool noCreateSecret = false; // a missing JWT secret file is an error, not made anew
+    int startupWaitMs = 60000; // how long start keeps trying while the database is unreachable
     // Connection limits (http::HttpServer::Options); times in milliseconds.
     int headerTimeoutMs = 10000;
     int idleTimeoutMs = 30000;

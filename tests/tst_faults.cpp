@@ -34,6 +34,7 @@
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 
 #include <pwd.h>
 #include <unistd.h>
@@ -128,6 +129,7 @@ private slots:
     void postgresStoppedUnderLoadAnswers503AndRecovers_data();
     void postgresStoppedUnderLoadAnswers503AndRecovers();
     void lockedSqliteFileAnswers503WithRetryAfter();
+    void serveWaitsForTheDatabaseAtStart();
 };
 
 void TestFaults::initTestCase()
@@ -426,4 +428,45 @@ void TestFaults::lockedSqliteFileAnswers503WithRetryAfter()
 }
 
 QTEST_GUILESS_MAIN(TestFaults)
+// A host that boots faster than its PostgreSQL: serve used to exit at once, and systemd stopped
+// restarting it after five tries. Now it waits (saying so, with a growing delay) and starts when the
+// database answers; with --startup-wait 0 it still fails at once.
+void TestFaults::serveWaitsForTheDatabaseAtStart()
+{
+    if (!PrivatePostgres::available())
+        QSKIP("The PostgreSQL 15 server binaries (/usr/lib/postgresql/15/bin, package postgresql-15) are not "
+              "installed: cannot run a private PostgreSQL to stop");
+    PrivatePostgres postgres;
+    QString error;
+    QVERIFY2(postgres.create(&error), qPrintable(error));
+    QTemporaryDir dir;
+    const QByteArray previousKey = qgetenv(auditkey::kEnvironmentVariable);
+    qputenv(auditkey::kEnvironmentVariable, QFile::encodeName(dir.filePath(QStringLiteral("audit-key"))));
+    const auto restoreKey = qScopeGuard([&previousKey] {
+        if (previousKey.isEmpty())
+            qunsetenv(auditkey::kEnvironmentVariable);
+        else
+            qputenv(auditkey::kEnvironmentVariable, previousKey);
+    });
+    QVERIFY2(initDeployment(postgres.url(), dir.path(), &error), qPrintable(error));
+    QVERIFY2(postgres.stop(QStringLiteral("fast"), &error), qPrintable(error));
+    const QString secret = dir.filePath(QStringLiteral("jwt-secret"));
+
+    ServerProcess impatient;
+    QVERIFY(!impatient.start(postgres.url(), secret, { QStringLiteral("--startup-wait"), QStringLiteral("0") }));
+    QVERIFY2(!impatient.output().contains(QStringLiteral("trying again")), qPrintable(impatient.output()));
+
+    // PostgreSQL comes up 4 s after serve started (the timer fires while start() waits).
+    bool restarted = false;
+    QTimer::singleShot(4000, [&] { restarted = postgres.start(&error); });
+    ServerProcess patient;
+    QVERIFY2(patient.start(postgres.url(), secret), qPrintable(patient.output()));
+    QVERIFY2(restarted, qPrintable(error));
+    QVERIFY2(patient.output().contains(QStringLiteral("the database is not reachable yet")),
+             qPrintable(patient.output()));
+    QVERIFY2(patient.output().contains(QStringLiteral("trying again in 1 s")), qPrintable(patient.output()));
+    QNetworkAccessManager network;
+    QVERIFY(!signIn(network, patient.baseUrl()).isEmpty());
+}
+
 #include "tst_faults.moc"
