@@ -504,6 +504,21 @@ namespace {
 // The requests that verify or hash a password with Argon2 (tens of milliseconds and tens of MiB
 // each): a flood of them queues in a pool of their own instead of taking every worker.
 constexpr int PasswordRefusalDelayMs = 1000;
+
+// A reply as it goes out: every answer of the API carries the same security headers and its id.
+http::HttpResponse responseOf(Reply reply, quint64 requestId, const QString& actorLabel)
+{
+    http::HttpResponse response;
+    response.status = reply.status;
+    response.contentType = reply.contentType;
+    response.body = std::move(reply.body);
+    response.headers = std::move(reply.headers);
+    response.headers.emplaceBack("Cache-Control", "no-store");
+    response.headers.emplaceBack("X-Content-Type-Options", "nosniff");
+    response.headers.emplaceBack("X-Request-Id", QByteArray::number(requestId));
+    response.actorLabel = actorLabel;
+    return response;
+}
 constexpr qint64 RefusalLogIntervalMs = 10000;
 
 bool hashesPasswords(const http::HttpRequest& request)
@@ -574,15 +589,8 @@ void RestApi::refuseOverloaded(std::shared_ptr<http::HttpExchange> exchange, boo
                           passwords ? Tr::tr("Too many sign-ins are waiting; try again in a few seconds.")
                                     : Tr::tr("The server is busy; try again in a few seconds."),
                           QStringLiteral("unavailable"));
-    http::HttpResponse response;
-    response.status = reply.status;
-    response.contentType = reply.contentType;
-    response.body = std::move(reply.body);
-    response.headers.emplaceBack("Retry-After", passwords ? "5" : "2");
-    response.headers.emplaceBack("Cache-Control", "no-store");
-    response.headers.emplaceBack("X-Content-Type-Options", "nosniff");
-    response.headers.emplaceBack("X-Request-Id", QByteArray::number(exchange->request().id));
-    response.actorLabel = QStringLiteral("-");
+    reply.headers.emplaceBack("Retry-After", passwords ? "5" : "2");
+    http::HttpResponse response = responseOf(std::move(reply), exchange->request().id, QStringLiteral("-"));
     // One line for the first refusal, then at most one every 10 s with the count: a flood must not
     // turn into a flood of log lines.
     const qint64 refused = m_refusedSinceLog.fetch_add(1, std::memory_order_relaxed) + 1;
@@ -624,17 +632,8 @@ void RestApi::process(http::HttpExchange& exchange)
     auto send = [&exchange, &request](Reply reply, const QString& actorLabel, const http::HeaderList& extra = {}) {
         if (reply.streamed)
             return;
-        http::HttpResponse response;
-        response.status = reply.status;
-        response.contentType = reply.contentType;
-        response.body = std::move(reply.body);
-        response.headers = reply.headers;
-        response.headers += extra;
-        response.headers.emplaceBack("Cache-Control", "no-store");
-        response.headers.emplaceBack("X-Content-Type-Options", "nosniff");
-        response.headers.emplaceBack("X-Request-Id", QByteArray::number(request.id));
-        response.actorLabel = actorLabel;
-        exchange.respond(std::move(response));
+        reply.headers += extra;
+        exchange.respond(responseOf(std::move(reply), request.id, actorLabel));
     };
 
     auto query = QueryParams::parse(request.query);

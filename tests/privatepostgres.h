@@ -4,6 +4,7 @@
 // tst_gui_faults), plus small process helpers that keep the event loop running.
 
 #include "serverprocess.h"
+#include "sql/auditkey.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -18,6 +19,30 @@
 namespace portcullis::test {
 
 inline const QString kPgBin = QStringLiteral("/usr/lib/postgresql/15/bin");
+
+// A PostgreSQL deployment's audit key: PORTCULLIS_AUDIT_KEY_FILE names `path` for this process and
+// the portcullis-server processes it starts, for the life of the object, then what it was before.
+class AuditKeyEnvironment
+{
+public:
+    explicit AuditKeyEnvironment(const QString& path)
+        : m_previous(qgetenv(auditkey::kEnvironmentVariable))
+    {
+        qputenv(auditkey::kEnvironmentVariable, QFile::encodeName(path));
+    }
+    ~AuditKeyEnvironment()
+    {
+        if (m_previous.isEmpty())
+            qunsetenv(auditkey::kEnvironmentVariable);
+        else
+            qputenv(auditkey::kEnvironmentVariable, m_previous);
+    }
+    AuditKeyEnvironment(const AuditKeyEnvironment&) = delete;
+    AuditKeyEnvironment& operator=(const AuditKeyEnvironment&) = delete;
+
+private:
+    QByteArray m_previous;
+};
 
 // A process run to its end without blocking the event loop (the load keeps going meanwhile).
 inline CommandRun runAsync(const QString& program, const QStringList& arguments, int timeoutMs = 60000)

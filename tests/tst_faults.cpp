@@ -283,14 +283,7 @@ void TestFaults::postgresStoppedUnderLoadAnswers503AndRecovers()
     QVERIFY2(postgres.create(&error), qPrintable(error));
 
     QTemporaryDir dir;
-    const QByteArray previousKey = qgetenv(auditkey::kEnvironmentVariable);
-    qputenv(auditkey::kEnvironmentVariable, QFile::encodeName(dir.filePath(QStringLiteral("audit-key"))));
-    const auto restoreKey = qScopeGuard([&previousKey] {
-        if (previousKey.isEmpty())
-            qunsetenv(auditkey::kEnvironmentVariable);
-        else
-            qputenv(auditkey::kEnvironmentVariable, previousKey);
-    });
+    const AuditKeyEnvironment auditKey(dir.filePath(QStringLiteral("audit-key")));
     QVERIFY2(initDeployment(postgres.url(), dir.path(), &error), qPrintable(error));
     ServerProcess server;
     QVERIFY2(server.start(postgres.url(), dir.filePath(QStringLiteral("jwt-secret")),
@@ -440,14 +433,7 @@ void TestFaults::serveWaitsForTheDatabaseAtStart()
     QString error;
     QVERIFY2(postgres.create(&error), qPrintable(error));
     QTemporaryDir dir;
-    const QByteArray previousKey = qgetenv(auditkey::kEnvironmentVariable);
-    qputenv(auditkey::kEnvironmentVariable, QFile::encodeName(dir.filePath(QStringLiteral("audit-key"))));
-    const auto restoreKey = qScopeGuard([&previousKey] {
-        if (previousKey.isEmpty())
-            qunsetenv(auditkey::kEnvironmentVariable);
-        else
-            qputenv(auditkey::kEnvironmentVariable, previousKey);
-    });
+    const AuditKeyEnvironment auditKey(dir.filePath(QStringLiteral("audit-key")));
     QVERIFY2(initDeployment(postgres.url(), dir.path(), &error), qPrintable(error));
     QVERIFY2(postgres.stop(QStringLiteral("fast"), &error), qPrintable(error));
     const QString secret = dir.filePath(QStringLiteral("jwt-secret"));

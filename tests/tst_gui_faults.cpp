@@ -174,14 +174,7 @@ void TestGuiFaults::standalonePostgresGoneAndBack()
     QString error;
     QVERIFY2(postgres.create(&error), qPrintable(error));
     QTemporaryDir dir;
-    const QByteArray previousKey = qgetenv(auditkey::kEnvironmentVariable);
-    qputenv(auditkey::kEnvironmentVariable, QFile::encodeName(dir.filePath(QStringLiteral("audit-key"))));
-    const auto restoreKey = qScopeGuard([&previousKey] {
-        if (previousKey.isEmpty())
-            qunsetenv(auditkey::kEnvironmentVariable);
-        else
-            qputenv(auditkey::kEnvironmentVariable, previousKey);
-    });
+    const AuditKeyEnvironment auditKey(dir.filePath(QStringLiteral("audit-key")));
     QVERIFY2(initDeployment(postgres.url(), dir.path(), &error), qPrintable(error));
     auto config = DatabaseConfig::parse(postgres.url());
     QVERIFY(config.ok());
@@ -225,14 +218,7 @@ void TestGuiFaults::serversDatabaseGoneAndBack()
     QString error;
     QVERIFY2(postgres.create(&error), qPrintable(error));
     QTemporaryDir dir;
-    const QByteArray previousKey = qgetenv(auditkey::kEnvironmentVariable);
-    qputenv(auditkey::kEnvironmentVariable, QFile::encodeName(dir.filePath(QStringLiteral("audit-key"))));
-    const auto restoreKey = qScopeGuard([&previousKey] {
-        if (previousKey.isEmpty())
-            qunsetenv(auditkey::kEnvironmentVariable);
-        else
-            qputenv(auditkey::kEnvironmentVariable, previousKey);
-    });
+    const AuditKeyEnvironment auditKey(dir.filePath(QStringLiteral("audit-key")));
     QVERIFY2(initDeployment(postgres.url(), dir.path(), &error), qPrintable(error));
     ServerProcess server;
     QVERIFY2(server.start(postgres.url(), dir.filePath(QStringLiteral("jwt-secret"))), qPrintable(server.output()));
