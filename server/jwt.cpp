@@ -18,9 +18,6 @@ struct Tr
     Q_DECLARE_TR_FUNCTIONS(Portcullis::Jwt)
 };
 
-// Larger tokens are refused before any decoding (a super admin's token is well under 2 KiB).
-constexpr qsizetype MaxTokenBytes = 16 * 1024;
-
 bool isBase64UrlChar(char c)
 {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';

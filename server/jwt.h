@@ -22,6 +22,8 @@ inline constexpr qint64 AccessTokenSeconds = 3600;
 inline constexpr qint64 ClockSkewSeconds = 60;
 // The smallest signing secret accepted (bytes).
 inline constexpr int MinimumSecretBytes = 32;
+// Larger tokens are refused before any decoding (the server's own are well under 1 KiB).
+inline constexpr qsizetype MaxTokenBytes = 16 * 1024;
 
 struct AccessClaims
 {
