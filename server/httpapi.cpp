@@ -375,7 +375,7 @@ int statusFor(ErrorCode code)
 }
 
 Reply problem(int status, const QString& type, const QString& title, const QString& detail, const QString& code,
-              const QHash<QString, QString>& errors)
+              const QHash<QString, QString>& errors, const QString& reason)
 {
     JsonWriter w;
     w.beginObject();
@@ -384,6 +384,8 @@ Reply problem(int status, const QString& type, const QString& title, const QStri
     w.field("status", status);
     w.field("detail", detail);
     w.field("code", code);
+    if (!reason.isEmpty())
+        w.field("reason", reason);
     w.key("errors").beginObject();
     QStringList names = errors.keys();
     names.sort();
@@ -417,7 +419,10 @@ Reply problem(const ServiceError& error, quint64 requestId)
         detail = Tr::tr("The service is temporarily unavailable (request %1); try again shortly.").arg(requestId);
     }
     Reply reply = problem(status, QStringLiteral("urn:portcullis:problem:") + error.codeName(), problemTitle(status),
-                          detail, error.codeName(), error.fieldErrors);
+                          detail, error.codeName(), error.fieldErrors,
+                          // Why a conflict happened is the client's business (reload, pick another
+                          // value); why the database failed is the operator's (the log has it).
+                          error.code == ErrorCode::Conflict ? error.reasonName() : QString());
     if (error.code == ErrorCode::Unavailable)
         reply.headers.emplaceBack("Retry-After", "1");
     if (error.code == ErrorCode::Unauthenticated)

@@ -71,10 +71,11 @@ const QList<RouteSpec>& routes();
 Reply json(int status, JsonWriter& writer);
 Reply noContent();
 // RFC 9457 problem for a service error. Storage errors are logged with `requestId` and answered
-// without their (internal) text.
+// without their (internal) text. `reason` (ServiceError::reasonName(), e.g. "stale_version") is
+// written when not empty.
 Reply problem(const ServiceError& error, quint64 requestId);
 Reply problem(int status, const QString& type, const QString& title, const QString& detail, const QString& code,
-              const QHash<QString, QString>& errors = {});
+              const QHash<QString, QString>& errors = {}, const QString& reason = {});
 int statusFor(ErrorCode code);
 
 // The ETag of a row version: "\"7\"".

@@ -379,13 +379,13 @@ Reply updateUser(Call& call)
             Tr::tr("Nothing to change: send at least one of email, username, full_name, verified")));
     auto updated = call.store.users().update(call.actor, id, update);
     if (!updated) {
-        if (updated.error().code == ErrorCode::Conflict) {
+        if (updated.error().reason == ErrorReason::StaleVersion) {
             // The row version moved on since the client read it: the precondition failed.
             auto current = call.store.core().loadUser(id);
             if (current && current->version != *version) {
                 Reply reply = problem(412, QStringLiteral("urn:portcullis:problem:precondition-failed"),
                                       QString::fromLatin1(http::reasonPhrase(412)), updated.error().message,
-                                      QStringLiteral("conflict"));
+                                      QStringLiteral("conflict"), {}, updated.error().reasonName());
                 reply.headers.emplaceBack("ETag", etag(current->version));
                 return reply;
             }

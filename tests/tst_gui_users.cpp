@@ -1,6 +1,7 @@
 // The Users pane, driven as an admin would: real widgets, real database, offscreen.
 
 #include "guiutil.h"
+#include "language.h"
 #include "messagebox.h"
 #include "sessionlistmodel.h"
 #include "sessionspane.h"
@@ -15,6 +16,7 @@
 #include <QListWidget>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QScopeGuard>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QTableView>
@@ -79,6 +81,9 @@ private slots:
     void searchFiltersTheList();
     void searchWithMoreThanTenThousandMatchesSaysSo();
     void closingTheWindowSignsOut();
+    void staleEditInGermanSaysSomeoneElseChangedIt();
+    void passwordPolicyHintReadsAsSentences();
+    void suspendIsOfferedOnlyForActiveUsers();
 };
 
 void TestGuiUsers::createdUserIsListed()
@@ -464,6 +469,104 @@ void TestGuiUsers::closingTheWindowSignsOut()
     QVERIFY(q.exec(QStringLiteral("SELECT revoked_at FROM sessions WHERE id = %1").arg(session)) && q.next());
     QVERIFY(!q.value(0).isNull());
     QCOMPARE(c.backend->actor().userId, 0);
+}
+
+// The console tells a stale edit from a taken email by the error's reason, not by its English
+// text: in German a stale edit once read "email or username already taken".
+void TestGuiUsers::staleEditInGermanSaysSomeoneElseChangedIt()
+{
+    QVERIFY(language::apply(QStringLiteral("de"), QLocale(QLocale::German, QLocale::Germany)));
+    const auto english
+        = qScopeGuard([] { language::apply(QStringLiteral("en"), QLocale(QLocale::English, QLocale::UnitedStates)); });
+    Console c = Console::create();
+    const User target = c.world.makeUser(c.world.orgA.id, QStringLiteral("user"), QStringLiteral("stale"));
+    const User other = c.world.makeUser(c.world.orgA.id, QStringLiteral("user"), QStringLiteral("taken"));
+    QVERIFY(c.open(c.world.superAdmin));
+    auto* pane = c.showPane<UsersPane>(QStringLiteral("users"));
+    QVERIFY(pane);
+
+    auto edit = [&](const User& user) -> UserDialog* {
+        if (!selectUsers(pane, { user.id }))
+            return nullptr;
+        action(pane, "editUserAction")->trigger();
+        UserDialog* dialog = nullptr;
+        QTest::qWaitFor([&] { return (dialog = Console::visibleTopLevel<UserDialog>()) != nullptr; }, 10000);
+        return dialog;
+    };
+
+    // Someone else saves the user while the dialog is open.
+    UserDialog* dialog = edit(target);
+    QVERIFY(dialog);
+    UserUpdate elsewhere;
+    elsewhere.expectedVersion = target.version;
+    elsewhere.fullName = QStringLiteral("Changed Elsewhere");
+    QVERIFY(c.db->store().users().update(c.world.superActor, target.id, elsewhere).ok());
+    auto* fullName = dialog->findChild<QLineEdit*>(QStringLiteral("fullNameEdit"));
+    fullName->clear();
+    QTest::keyClicks(fullName, QStringLiteral("Mine"));
+    clickButton(dialog->findChild<QPushButton*>(QStringLiteral("saveUserButton")));
+    auto* message = dialog->findChild<QLabel*>(QStringLiteral("dialogMessage"));
+    QTRY_VERIFY(message->isVisible());
+    QVERIFY2(message->text().contains(QStringLiteral("wurde von jemand anderem geändert")),
+             qPrintable(message->text()));
+    QVERIFY(!dialog->findChild<QLabel*>(QStringLiteral("emailError"))->isVisible());
+    QVERIFY(dialog->isVisible()); // nothing typed is lost
+    dialog->reject();
+    QTRY_VERIFY(!Console::visibleTopLevel<UserDialog>());
+
+    // A taken email is still told apart: under the email field, in German.
+    dialog = edit(other);
+    QVERIFY(dialog);
+    auto* email = dialog->findChild<QLineEdit*>(QStringLiteral("emailEdit"));
+    email->clear();
+    QTest::keyClicks(email, target.email);
+    clickButton(dialog->findChild<QPushButton*>(QStringLiteral("saveUserButton")));
+    auto* emailError = dialog->findChild<QLabel*>(QStringLiteral("emailError"));
+    QTRY_VERIFY(emailError->isVisible());
+    QCOMPARE(emailError->text(), QStringLiteral("E-Mail-Adresse oder Benutzername bereits vergeben"));
+    dialog->reject();
+}
+
+// The hint lists what is missing as sentences ("... characters. Add a digit."), not sentences
+// glued with "; " after their full stops.
+void TestGuiUsers::passwordPolicyHintReadsAsSentences()
+{
+    Console c = Console::create();
+    QVERIFY(c.open(c.world.superAdmin));
+    auto* pane = c.showPane<UsersPane>(QStringLiteral("users"));
+    QVERIFY(pane);
+    pane->createNew();
+    UserDialog* dialog = nullptr;
+    QTRY_VERIFY((dialog = Console::visibleTopLevel<UserDialog>()));
+    QTest::keyClicks(dialog->findChild<QLineEdit*>(QStringLiteral("passwordEdit")), QStringLiteral("short"));
+    auto* hint = dialog->findChild<QLabel*>(QStringLiteral("passwordPolicyLabel"));
+    QCOMPARE(hint->text(),
+             QStringLiteral("Password policy: Use at least 12 characters. Add an upper-case letter. Add a digit. Add a "
+                            "special character (such as ! or #)."));
+    dialog->reject();
+}
+
+// A suspended user can be reactivated, not suspended again; a selection with an active user can be
+// suspended (the bulk action skips nobody it should not).
+void TestGuiUsers::suspendIsOfferedOnlyForActiveUsers()
+{
+    Console c = Console::create();
+    const User suspended = c.world.makeUser(c.world.orgA.id, QStringLiteral("user"), QStringLiteral("away"));
+    const User active = c.world.makeUser(c.world.orgA.id, QStringLiteral("user"), QStringLiteral("here"));
+    QVERIFY(c.db->store().users().suspend(c.world.superActor, suspended.id).ok());
+    QVERIFY(c.open(c.world.superAdmin));
+    auto* pane = c.showPane<UsersPane>(QStringLiteral("users"));
+    QVERIFY(pane);
+    QVERIFY(selectUsers(pane, { suspended.id }));
+    QTRY_VERIFY(action(pane, "unsuspendUserAction")->isEnabled());
+    QVERIFY(!action(pane, "suspendUserAction")->isEnabled());
+    QCOMPARE(action(pane, "suspendUserAction")->toolTip(), QStringLiteral("Already suspended"));
+    QVERIFY(selectUsers(pane, { suspended.id, active.id }));
+    QTRY_VERIFY(action(pane, "suspendUserAction")->isEnabled());
+    QVERIFY(action(pane, "unsuspendUserAction")->isEnabled());
+    QVERIFY(selectUsers(pane, { active.id }));
+    QTRY_VERIFY(!action(pane, "unsuspendUserAction")->isEnabled());
+    QVERIFY(action(pane, "suspendUserAction")->isEnabled());
 }
 
 QTEST_MAIN(TestGuiUsers)

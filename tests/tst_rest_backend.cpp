@@ -87,6 +87,7 @@ private slots:
     void wrongPasswordIsUnauthenticated();
     void usersListCreateUpdate();
     void staleVersionIsAConflict();
+    void conflictsSayWhy();
     void banNeedsAReason();
     void banAndUnban();
     void adminCannotAssignSuperAdmin();
@@ -189,6 +190,42 @@ void BackendContract::staleVersionIsAConflict()
     const Result<User> current = await(m_root->getUser(created->id));
     QVERIFY_RESULT(current);
     QCOMPARE(current->fullName, QStringLiteral("First Writer")); // nothing silently overwritten
+}
+
+// The console acts on why a conflict happened (reload, the field to mark, offer cascade), so the
+// reason is the same through the database and over REST, whatever the message's language.
+void BackendContract::conflictsSayWhy()
+{
+    const Result<User> created = makeUser(QStringLiteral("user"));
+    QVERIFY_RESULT(created);
+    UserUpdate first;
+    first.expectedVersion = created->version;
+    first.fullName = QStringLiteral("First");
+    QVERIFY_RESULT(await(m_root->updateUser(created->id, first)));
+    const Result<User> stale = await(m_root->updateUser(created->id, first));
+    QVERIFY_ERROR(stale, ErrorCode::Conflict);
+    QCOMPARE(stale.error().reason, ErrorReason::StaleVersion);
+
+    NewOrganization organization;
+    organization.name = QStringLiteral("Reasons Inc");
+    organization.slug = QStringLiteral("reasons-%1").arg(++m_counter);
+    QVERIFY_RESULT(await(m_root->createOrganization(organization)));
+    const Result<Organization> twice = await(m_root->createOrganization(organization));
+    QVERIFY_ERROR(twice, ErrorCode::Conflict);
+    QCOMPARE(twice.error().reason, ErrorReason::Duplicate);
+
+    NewRole role;
+    role.code = QStringLiteral("reason_role_%1").arg(m_counter);
+    role.name = QStringLiteral("Reason role");
+    role.level = 20;
+    role.permissions = { QStringLiteral("admin:user:read") };
+    const Result<Role> made = await(m_root->createRole(role));
+    QVERIFY_RESULT(made);
+    QVERIFY_RESULT(await(m_root->assignRole(created->id, role.code)));
+    const Status inUse = await(m_root->deleteRole(made->id, false));
+    QVERIFY_ERROR(inUse, ErrorCode::Conflict);
+    QCOMPARE(inUse.error().reason, ErrorReason::InUse);
+    QVERIFY_RESULT(await(m_root->deleteRole(made->id, true)));
 }
 
 void BackendContract::banNeedsAReason()

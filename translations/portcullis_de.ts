@@ -5482,6 +5482,14 @@ Legen Sie den ersten mit Strg+N an.</translation>
         <source>%1+ users</source>
         <translation>%1+ Benutzer</translation>
     </message>
+    <message>
+        <source>Already suspended</source>
+        <translation>Bereits deaktiviert</translation>
+    </message>
+    <message>
+        <source>Everyone selected is already suspended</source>
+        <translation>Alle Ausgewählten sind bereits deaktiviert</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::WipeOutDialog</name>

@@ -5482,6 +5482,14 @@ Créez le premier avec Ctrl+N.</translation>
         <source>%1+ users</source>
         <translation>%1+ utilisateurs</translation>
     </message>
+    <message>
+        <source>Already suspended</source>
+        <translation>Déjà suspendu</translation>
+    </message>
+    <message>
+        <source>Everyone selected is already suspended</source>
+        <translation>Tous les utilisateurs sélectionnés sont déjà suspendus</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::WipeOutDialog</name>

@@ -244,7 +244,7 @@ void OrganizationDialog::submit()
         }
         ServiceError placed = result.error();
         // A taken slug comes back as a conflict; it belongs under the slug.
-        if (placed.code == ErrorCode::Conflict && !m_editing && placed.fieldErrors.isEmpty())
+        if (placed.reason == ErrorReason::Duplicate && !m_editing && placed.fieldErrors.isEmpty())
             placed.fieldErrors.insert(QStringLiteral("slug"), placed.message);
         const QString rest = m_errors.show(placed);
         if (!rest.isEmpty()) {
@@ -458,8 +458,7 @@ void InvitationDialog::submit()
             }
             ServiceError placed = result.error();
             // "already a user" / "already invited" are about the address.
-            if (placed.code == ErrorCode::Conflict && placed.fieldErrors.isEmpty()
-                && placed.message.contains(m_email->text().trimmed(), Qt::CaseInsensitive))
+            if (placed.reason == ErrorReason::Duplicate && placed.fieldErrors.isEmpty())
                 placed.fieldErrors.insert(QStringLiteral("email"), placed.message);
             if (placed.code == ErrorCode::Forbidden && placed.fieldErrors.isEmpty())
                 placed.fieldErrors.insert(QStringLiteral("role"), placed.message);

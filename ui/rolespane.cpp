@@ -569,7 +569,7 @@ void RolesPane::deleteRole(const Role& role, bool cascade)
     whenDone(m_backend->deleteRole(role.id, cascade), this, [this, role, cascade](const Status& status) {
         if (status.ok())
             return afterWrite(tr("Deleted the role %1").arg(role.code));
-        if (status.error().code == ErrorCode::Conflict && !cascade)
+        if (status.error().reason == ErrorReason::InUse && !cascade)
             return offerCascade(role, status.error());
         showError(tr("Delete role"), status.error());
     });

@@ -157,7 +157,7 @@ void UserDialog::updatePolicy()
 {
     const QStringList problems = policy::passwordProblems(m_password->text());
     m_policy->setText(problems.isEmpty() ? tr("✓ The password meets the policy")
-                                         : tr("Password policy: %1").arg(problems.join(QStringLiteral("; "))));
+                                         : tr("Password policy: %1").arg(problems.join(u' ')));
 }
 
 void UserDialog::submit()
@@ -175,7 +175,7 @@ void UserDialog::submit()
             return;
         }
         QString rest = m_errors.show(result.error());
-        if (result.error().code == ErrorCode::Conflict)
+        if (result.error().reason == ErrorReason::StaleVersion)
             rest = result.error().message + QLatin1Char(' ')
                 + tr("Close this dialog and refresh (F5) to see the current values.");
         if (!rest.isEmpty()) {
@@ -282,7 +282,7 @@ void SetPasswordDialog::updatePolicy()
     const QStringList problems = policy::passwordProblems(m_password->text());
     QString text;
     if (!problems.isEmpty())
-        text = tr("Password policy: %1").arg(problems.join(QStringLiteral("; ")));
+        text = tr("Password policy: %1").arg(problems.join(u' '));
     else if (m_repeat->text() != m_password->text())
         text = tr("The two passwords differ");
     else

@@ -405,7 +405,9 @@ void UsersPane::updateDetails()
     gate(m_editAction, QStringLiteral("admin:user:edit"), single, tr("Select one user to edit"));
     gate(m_banAction, QStringLiteral("admin:user:ban"));
     gate(m_unbanAction, QStringLiteral("admin:user:ban"), anyBanned, tr("Nobody selected is banned"));
-    gate(m_suspendAction, QStringLiteral("admin:user:edit"));
+    const bool anyActive = std::any_of(users.begin(), users.end(), [](const User& u) { return u.active; });
+    gate(m_suspendAction, QStringLiteral("admin:user:edit"), anyActive,
+         users.size() == 1 ? tr("Already suspended") : tr("Everyone selected is already suspended"));
     gate(m_unsuspendAction, QStringLiteral("admin:user:edit"), anySuspended, tr("Nobody selected is suspended"));
     gate(m_rolesAction, QStringLiteral("admin:user:roles"), single, tr("Select one user"));
     gate(m_assignRoleAction, QStringLiteral("admin:user:roles"));

@@ -25,9 +25,50 @@ QString ServiceError::codeName() const
     return QStringLiteral("storage");
 }
 
+namespace {
+
+struct ReasonName
+{
+    ErrorReason reason;
+    const char16_t* name;
+};
+
+constexpr ReasonName kReasonNames[] = {
+    { ErrorReason::Duplicate, u"duplicate" },
+    { ErrorReason::StaleVersion, u"stale_version" },
+    { ErrorReason::InUse, u"in_use" },
+    { ErrorReason::DatabaseLocked, u"database_locked" },
+    { ErrorReason::DatabaseDamaged, u"database_damaged" },
+    { ErrorReason::ConnectionLost, u"connection_lost" },
+    { ErrorReason::AlreadyRunning, u"already_running" },
+};
+
+} // namespace
+
+QString ServiceError::reasonName() const
+{
+    for (const ReasonName& entry : kReasonNames) {
+        if (entry.reason == reason)
+            return QString::fromUtf16(entry.name);
+    }
+    return {};
+}
+
+ErrorReason ServiceError::reasonFromName(QStringView name)
+{
+    for (const ReasonName& entry : kReasonNames) {
+        if (name == QStringView(entry.name))
+            return entry.reason;
+    }
+    return ErrorReason::Unspecified;
+}
+
 QString ServiceError::toString() const
 {
-    QString text = codeName() + QStringLiteral(": ") + message;
+    QString text = codeName();
+    if (reason != ErrorReason::Unspecified)
+        text += u'/' + reasonName();
+    text += QStringLiteral(": ") + message;
     for (auto it = fieldErrors.cbegin(); it != fieldErrors.cend(); ++it)
         text += QStringLiteral(" [") + it.key() + QStringLiteral(": ") + it.value() + QStringLiteral("]");
     return text;

@@ -21,6 +21,21 @@ enum class ErrorCode
     Storage
 };
 
+// Why a call failed, when callers act on it: the message is for people (and translated), so code
+// never matches its text. Set from the database driver's native error codes (SQLite extended
+// result codes, PostgreSQL SQLSTATEs) or by the rule that refused; carried over REST as "reason".
+enum class ErrorReason
+{
+    Unspecified,
+    Duplicate, // a unique value (email, slug, role code) is taken
+    StaleVersion, // the record changed since the caller read it (optimistic locking)
+    InUse, // still referenced (a role that is assigned)
+    DatabaseLocked, // another writer holds the database; try again
+    DatabaseDamaged, // the file is not a database or is corrupt
+    ConnectionLost, // the database server went away
+    AlreadyRunning // a job that runs once at a time per deployment is running
+};
+
 // A failure of a service call: a machine-readable code, a message for a human and, for validation
 // failures, a message per field (field names are the snake_case names of the REST contract).
 struct ServiceError
@@ -28,11 +43,17 @@ struct ServiceError
     ErrorCode code = ErrorCode::Storage;
     QString message;
     QHash<QString, QString> fieldErrors;
+    ErrorReason reason = ErrorReason::Unspecified;
 
     static ServiceError unauthenticated(const QString& message) { return { ErrorCode::Unauthenticated, message, {} }; }
     static ServiceError forbidden(const QString& message) { return { ErrorCode::Forbidden, message, {} }; }
     static ServiceError notFound(const QString& message) { return { ErrorCode::NotFound, message, {} }; }
-    static ServiceError conflict(const QString& message) { return { ErrorCode::Conflict, message, {} }; }
+    static ServiceError conflict(const QString& message, ErrorReason reason = ErrorReason::Unspecified)
+    {
+        return { ErrorCode::Conflict, message, {}, reason };
+    }
+    static ServiceError duplicate(const QString& message) { return conflict(message, ErrorReason::Duplicate); }
+    static ServiceError staleVersion(const QString& message) { return conflict(message, ErrorReason::StaleVersion); }
     static ServiceError storage(const QString& message) { return { ErrorCode::Storage, message, {} }; }
     static ServiceError unavailable(const QString& message) { return { ErrorCode::Unavailable, message, {} }; }
     static ServiceError rateLimited(const QString& message) { return { ErrorCode::RateLimited, message, {} }; }
@@ -45,8 +66,18 @@ struct ServiceError
         return { ErrorCode::Validation, message, { { field, message } } };
     }
 
+    ServiceError withReason(ErrorReason why) &&
+    {
+        reason = why;
+        return std::move(*this);
+    }
+
     // The code as written in the REST contract ("forbidden", "not_found", ...).
     QString codeName() const;
+    // The reason as written in the REST contract ("duplicate", "stale_version", ...); empty when
+    // unspecified. reasonFromName() is its inverse (Unspecified for names it does not know).
+    QString reasonName() const;
+    static ErrorReason reasonFromName(QStringView name);
     // "forbidden: Admins cannot assign super_admin" - for logs and test failures.
     QString toString() const;
 };

@@ -449,10 +449,18 @@ ServiceError RestBackend::errorFor(QNetworkReply* reply, int status, const QByte
     case 405:
         return ServiceError::notFound(detail);
     case 409:
-    case 412:
+    case 412: {
+        // Our server says why in "reason" and its detail is written for that reason (a stale
+        // version's says to reload). Without one, a conflict is most often a change made
+        // meanwhile: say to reload. A failed precondition (If-Match) is a stale version.
+        const ErrorReason reason = ServiceError::reasonFromName(problem.value(QLatin1String("reason")).toString());
+        if (reason != ErrorReason::Unspecified)
+            return ServiceError::conflict(detail, reason);
         return ServiceError::conflict(
             QCoreApplication::translate("Portcullis::Rest", "%1 Someone else changed it: reload and try again.")
-                .arg(detail));
+                .arg(detail),
+            status == 412 ? ErrorReason::StaleVersion : ErrorReason::Unspecified);
+    }
     case 429: {
         const int wait = reply->rawHeader("Retry-After").toInt();
         return ServiceError::rateLimited(

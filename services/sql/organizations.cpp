@@ -124,7 +124,7 @@ Result<Organization> OrganizationManager::create(const Actor& actor, const NewOr
         if (!m_core.exec(q, QStringLiteral("SELECT 1 FROM organizations WHERE slug = ?"), { slug }))
             return m_core.sqlError(q, Tr::tr("Checking the slug"));
         if (q.next())
-            return ServiceError::conflict(Tr::tr("An organization with the slug %1 already exists").arg(slug));
+            return ServiceError::duplicate(Tr::tr("An organization with the slug %1 already exists").arg(slug));
         const qint64 now = m_core.now();
         if (!m_core.exec(q,
                          QStringLiteral("INSERT INTO organizations (name, slug, plan, max_users, features, active, "
@@ -389,14 +389,14 @@ Result<CreatedInvitation> OrganizationManager::invite(const Actor& actor, Id org
         if (!m_core.exec(q, QStringLiteral("SELECT 1 FROM users WHERE email = ?"), { address }))
             return m_core.sqlError(q, Tr::tr("Checking the email address"));
         if (q.next())
-            return ServiceError::conflict(Tr::tr("A user with the email address %1 already exists").arg(address));
+            return ServiceError::duplicate(Tr::tr("A user with the email address %1 already exists").arg(address));
         if (!m_core.exec(q,
                          QStringLiteral("SELECT 1 FROM invitations WHERE organization_id = ? AND email = ? "
                                         "AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > ?"),
                          { orgId, address, now }))
             return m_core.sqlError(q, Tr::tr("Checking the pending invitations"));
         if (q.next())
-            return ServiceError::conflict(
+            return ServiceError::duplicate(
                 Tr::tr("%1 already has a pending invitation; revoke it to send a new one").arg(address));
         q.finish();
 
@@ -576,9 +576,9 @@ Result<User> OrganizationManager::acceptInvitation(const QString& token, const Q
             return m_core.sqlError(q, Tr::tr("Checking the account"));
         if (q.next()) {
             if (q.value(0).toString() == invitation.email)
-                return ServiceError::conflict(
+                return ServiceError::duplicate(
                     Tr::tr("An account with the email address %1 already exists").arg(invitation.email));
-            return ServiceError::conflict(Tr::tr("The username %1 is taken; choose another").arg(name));
+            return ServiceError::duplicate(Tr::tr("The username %1 is taken; choose another").arg(name));
         }
         q.finish();
 

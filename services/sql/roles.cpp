@@ -211,7 +211,7 @@ Result<Role> RoleManager::create(const Actor& actor, const NewRole& nr)
         return id;
     });
     if (!created) {
-        if (created.error().code == ErrorCode::Conflict)
+        if (created.error().reason == ErrorReason::Duplicate)
             return ServiceError::validationField(QStringLiteral("code"),
                                                  Tr::tr("A role with code %1 already exists").arg(nr.code));
         return created.error();
@@ -311,7 +311,8 @@ Status RoleManager::remove(const Actor& actor, Id roleId, bool cascade)
             return ServiceError::conflict(
                 Tr::tr("Role %1 is assigned to %n user(s); remove it from them first or delete with cascade", nullptr,
                        int(assigned))
-                    .arg(role->code));
+                    .arg(role->code),
+                ErrorReason::InUse);
         if (!m_core.exec(q, QStringLiteral("DELETE FROM roles WHERE id = ?"), { roleId }))
             return m_core.sqlError(q, Tr::tr("Deleting the role"));
         if (auto a = m_core.appendAudit(actor, QStringLiteral("role.deleted"), kRoleResource, role->code,

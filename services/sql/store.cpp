@@ -153,40 +153,90 @@ static bool connectionLost(const QSqlDatabase& db)
     return state.isEmpty() || state.startsWith(QLatin1String("08")) || state.startsWith(QLatin1String("57P"));
 }
 
+namespace {
+
+// What the driver's native error code says, for the failures callers act on. SQLite: Qt's driver
+// reports the extended result code (2067 SQLITE_CONSTRAINT_UNIQUE, 1555 ..._PRIMARYKEY; the low byte
+// is the primary code: 5 BUSY, 6 LOCKED, 11 CORRUPT, 26 NOTADB). PostgreSQL: the SQLSTATE (23505
+// unique_violation, class 08 connection exception, 57P01-57P03 shut down or cannot connect now,
+// 53300 too many connections, 55P03 lock not available, 40001/40P01 serialization failure and
+// deadlock). Messages are never matched: they are translated and differ between versions.
+ErrorReason reasonOf(Dialect dialect, const QString& nativeCode)
+{
+    if (dialect == Dialect::Sqlite) {
+        bool ok = false;
+        const int code = nativeCode.toInt(&ok);
+        if (!ok)
+            return ErrorReason::Unspecified;
+        if (code == 2067 || code == 1555)
+            return ErrorReason::Duplicate;
+        switch (code & 0xff) {
+        case 5:
+        case 6:
+            return ErrorReason::DatabaseLocked;
+        case 11:
+        case 26:
+            return ErrorReason::DatabaseDamaged;
+        default:
+            return ErrorReason::Unspecified;
+        }
+    }
+    if (nativeCode == u"23505")
+        return ErrorReason::Duplicate;
+    if (nativeCode.startsWith(u"08") || nativeCode.startsWith(u"57P") || nativeCode == u"53300")
+        return ErrorReason::ConnectionLost;
+    if (nativeCode == u"55P03" || nativeCode == u"40001" || nativeCode == u"40P01")
+        return ErrorReason::DatabaseLocked;
+    return ErrorReason::Unspecified;
+}
+
+} // namespace
+
 ServiceError StoreCore::sqlError(const QSqlQuery& query, const QString& what) const
 {
     const QSqlError error = query.lastError();
     QString text = error.databaseText().trimmed();
     if (text.isEmpty())
         text = error.driverText().trimmed();
-    const QString lower = text.toLower();
-    if (lower.contains(QLatin1String("unique")) || lower.contains(QLatin1String("duplicate key"))) {
-        qCDebug(lcSql) << what << "refused a duplicate:" << text;
-        return ServiceError::conflict(Tr::tr("%1: a record with the same value already exists").arg(what));
+    ErrorReason reason = reasonOf(m_dialect, error.nativeErrorCode());
+    // libpq's own failures when the socket died carry no SQLSTATE: its messages are the only sign
+    // (they are not translated: libpq's messages in the server's C locale).
+    if (reason == ErrorReason::Unspecified && m_dialect == Dialect::Postgres && error.nativeErrorCode().isEmpty()) {
+        const QString lower = text.toLower();
+        if (lower.contains(QLatin1String("connection")) || lower.contains(QLatin1String("server closed"))
+            || lower.contains(QLatin1String("could not receive data"))
+            || lower.contains(QLatin1String("could not send data")) || lower.contains(QLatin1String("eof detected"))
+            || lower.contains(QLatin1String("shutting down")))
+            reason = ErrorReason::ConnectionLost;
     }
-    qCWarning(lcSql) << what << "failed:" << text;
-    if (lower.contains(QLatin1String("database is locked")) || lower.contains(QLatin1String("busy")))
-        return ServiceError::unavailable(
-            Tr::tr("%1: the database is locked by another program; try again in a moment").arg(what));
-    if (lower.contains(QLatin1String("not a database")) || lower.contains(QLatin1String("malformed")))
-        return ServiceError::storage(Tr::tr("%1: the database file is damaged (%2)").arg(what, text));
-    // PostgreSQL: SQLSTATE class 08 (connection exception), 57P01-57P03 (shut down by the
-    // administrator, crashed, cannot connect now) and 53300 (too many connections); libpq's own
-    // messages when the socket died carry no SQLSTATE.
-    const QString state = error.nativeErrorCode();
-    const bool lostServer = state.startsWith(QLatin1String("08")) || state.startsWith(QLatin1String("57P"))
-        || state == QLatin1String("53300");
-    if (lostServer || lower.contains(QLatin1String("connection")) || lower.contains(QLatin1String("server closed"))
-        || lower.contains(QLatin1String("could not receive data"))
-        || lower.contains(QLatin1String("could not send data")) || lower.contains(QLatin1String("eof detected"))
-        || lower.contains(QLatin1String("shutting down")))
-        return ServiceError::unavailable(Tr::tr("%1: lost the connection to the database (%2)").arg(what, text));
     // The PostgreSQL driver reports some failures on a connection that just died with no text at
     // all (BEGIN right after the server ended the session): whatever the message, a database that
     // no longer answers is unavailable (503, and the server reconnects), not a storage fault (500).
-    if (connectionLost(m_db))
-        return ServiceError::unavailable(Tr::tr("%1: lost the connection to the database").arg(what));
-    return ServiceError::storage(QStringLiteral("%1: %2").arg(what, text));
+    if (reason == ErrorReason::Unspecified && connectionLost(m_db))
+        reason = ErrorReason::ConnectionLost;
+    switch (reason) {
+    case ErrorReason::Duplicate:
+        qCDebug(lcSql) << what << "refused a duplicate:" << text;
+        return ServiceError::duplicate(Tr::tr("%1: a record with the same value already exists").arg(what));
+    case ErrorReason::DatabaseLocked:
+        qCWarning(lcSql) << what << "failed:" << text;
+        return ServiceError::unavailable(
+                   Tr::tr("%1: the database is locked by another program; try again in a moment").arg(what))
+            .withReason(reason);
+    case ErrorReason::DatabaseDamaged:
+        qCWarning(lcSql) << what << "failed:" << text;
+        return ServiceError::storage(Tr::tr("%1: the database file is damaged (%2)").arg(what, text))
+            .withReason(reason);
+    case ErrorReason::ConnectionLost:
+        qCWarning(lcSql) << what << "failed:" << text;
+        return ServiceError::unavailable(text.isEmpty()
+                                             ? Tr::tr("%1: lost the connection to the database").arg(what)
+                                             : Tr::tr("%1: lost the connection to the database (%2)").arg(what, text))
+            .withReason(reason);
+    default:
+        qCWarning(lcSql) << what << "failed:" << text;
+        return ServiceError::storage(QStringLiteral("%1: %2").arg(what, text));
+    }
 }
 
 bool StoreCore::exec(QSqlQuery& query, const QString& sql, const QVariantList& values)
@@ -297,7 +347,7 @@ Result<std::unique_ptr<StoreCore::ExclusiveRun>> StoreCore::tryExclusive(const Q
     {
         QMutexLocker locker(&g_exclusiveMutex);
         if (g_exclusiveJobs.contains(key))
-            return ServiceError::conflict(busyMessage);
+            return ServiceError::conflict(busyMessage, ErrorReason::AlreadyRunning);
         g_exclusiveJobs.insert(key);
     }
     auto local = std::make_unique<LocalExclusive>(key);
@@ -309,7 +359,7 @@ Result<std::unique_ptr<StoreCore::ExclusiveRun>> StoreCore::tryExclusive(const Q
         if (!q.exec() || !q.next())
             return sqlError(q, Tr::tr("Locking the job \"%1\"").arg(job));
         if (!q.value(0).toBool())
-            return ServiceError::conflict(busyMessage);
+            return ServiceError::conflict(busyMessage, ErrorReason::AlreadyRunning);
         return std::unique_ptr<ExclusiveRun>(new AdvisoryExclusive(m_db, job, std::move(local)));
     }
     if (onDisk) {
@@ -317,7 +367,7 @@ Result<std::unique_ptr<StoreCore::ExclusiveRun>> StoreCore::tryExclusive(const Q
         local->file->setStaleLockTime(0); // a live holder may run for hours; only a dead one is stale
         if (!local->file->tryLock(0)) {
             if (local->file->error() == QLockFile::LockFailedError)
-                return ServiceError::conflict(busyMessage);
+                return ServiceError::conflict(busyMessage, ErrorReason::AlreadyRunning);
             return ServiceError::storage(
                 Tr::tr("Cannot create the lock file beside %1 for \"%2\"").arg(QFileInfo(file).fileName(), job));
         }

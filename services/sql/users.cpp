@@ -173,7 +173,7 @@ Result<User> UserManager::create(const Actor& actor, const NewUser& nu)
         return id;
     });
     if (!created) {
-        if (created.error().code == ErrorCode::Conflict)
+        if (created.error().reason == ErrorReason::Duplicate)
             return ServiceError::validation(
                 Tr::tr("That email or username is already taken"),
                 { { QStringLiteral("email"), Tr::tr("Email or username already in use") } });
@@ -465,7 +465,7 @@ Result<User> UserManager::update(const Actor& actor, Id userId, const UserUpdate
                          { email, username, fullName, verified ? 1 : 0, m_core.now(), userId, update.expectedVersion }))
             return m_core.sqlError(q, Tr::tr("Saving the user"));
         if (q.numRowsAffected() == 0)
-            return ServiceError::conflict(
+            return ServiceError::staleVersion(
                 Tr::tr("%1 was changed by someone else; reload to see the current values").arg(target->email));
         QJsonObject changes;
         if (emailChanged) {
@@ -485,7 +485,7 @@ Result<User> UserManager::update(const Actor& actor, Id userId, const UserUpdate
         return true;
     });
     if (!saved) {
-        if (saved.error().code == ErrorCode::Conflict && !saved.error().message.contains(QLatin1String("someone else")))
+        if (saved.error().reason == ErrorReason::Duplicate)
             return ServiceError::validation(
                 Tr::tr("That email or username is already taken"),
                 { { QStringLiteral("email"), Tr::tr("Email or username already in use") } });
