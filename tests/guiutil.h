@@ -19,17 +19,6 @@
 
 namespace portcullis::test {
 
-// Waits for a future with the event loop running, then returns its result.
-template <typename T> T awaitResult(QFuture<T> future)
-{
-    QFutureWatcher<T> watcher;
-    QSignalSpy finished(&watcher, &QFutureWatcherBase::finished);
-    watcher.setFuture(future);
-    if (!watcher.isFinished())
-        finished.wait(30000);
-    return future.result();
-}
-
 struct Console
 {
     std::unique_ptr<TestDatabase> db;

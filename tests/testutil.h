@@ -7,7 +7,10 @@
 #include "domain/result.h"
 #include "sql/store.h"
 
+#include <QFuture>
+#include <QFutureWatcher>
 #include <QJsonObject>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -28,6 +31,22 @@
         const portcullis::ServiceError _expected { expectedCode, {}, {} };                                             \
         QCOMPARE(_r.error().codeName(), _expected.codeName());                                                         \
     } while (false)
+
+namespace portcullis::test {
+
+// Waits for a service call's future while the event loop runs (the backends answer through it),
+// at most `timeoutMs`, and returns its result.
+template <typename T> T awaitResult(QFuture<T> future, int timeoutMs = 30000)
+{
+    QFutureWatcher<T> watcher;
+    QSignalSpy finished(&watcher, &QFutureWatcherBase::finished);
+    watcher.setFuture(future);
+    if (!watcher.isFinished())
+        finished.wait(timeoutMs);
+    return future.result();
+}
+
+} // namespace portcullis::test
 
 namespace portcullis::test {
 

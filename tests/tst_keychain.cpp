@@ -5,25 +5,11 @@
 #include "credentials/secretstore.h"
 #include "testutil.h"
 
-#include <QFutureWatcher>
 #include <QSignalSpy>
 #include <QUuid>
 
 using namespace portcullis;
-
-namespace {
-
-template <typename T> T await(QFuture<T> future)
-{
-    QFutureWatcher<T> watcher;
-    QSignalSpy finished(&watcher, &QFutureWatcherBase::finished);
-    watcher.setFuture(future);
-    if (!watcher.isFinished())
-        finished.wait(30000);
-    return future.result();
-}
-
-} // namespace
+using namespace portcullis::test;
 
 class TestKeychain : public QObject
 {
@@ -58,13 +44,13 @@ void TestKeychain::memoryStoreRoundTrip()
 {
     MemorySecretStore store;
     const QString key = SecretStore::keyFor(QStringLiteral("rest"), QStringLiteral("https://x"), QStringLiteral("u"));
-    QVERIFY_ERROR(await(store.read(key)), ErrorCode::NotFound);
-    QVERIFY_RESULT(await(store.write(key, QStringLiteral("rt_secret"))));
-    const Result<QString> read = await(store.read(key));
+    QVERIFY_ERROR(awaitResult(store.read(key)), ErrorCode::NotFound);
+    QVERIFY_RESULT(awaitResult(store.write(key, QStringLiteral("rt_secret"))));
+    const Result<QString> read = awaitResult(store.read(key));
     QVERIFY_RESULT(read);
     QCOMPARE(*read, QStringLiteral("rt_secret"));
-    QVERIFY_RESULT(await(store.remove(key)));
-    QVERIFY_ERROR(await(store.read(key)), ErrorCode::NotFound);
+    QVERIFY_RESULT(awaitResult(store.remove(key)));
+    QVERIFY_ERROR(awaitResult(store.read(key)), ErrorCode::NotFound);
 }
 
 void TestKeychain::keychainRoundTrip()
@@ -76,19 +62,19 @@ void TestKeychain::keychainRoundTrip()
     const QString key = SecretStore::keyFor(QStringLiteral("rest"), QStringLiteral("https://iam.example.test"),
                                             QUuid::createUuid().toString(QUuid::WithoutBraces));
     const QString secret = QStringLiteral("rt_") + QUuid::createUuid().toString(QUuid::WithoutBraces);
-    QVERIFY_RESULT(await(store.write(key, secret)));
+    QVERIFY_RESULT(awaitResult(store.write(key, secret)));
     QVERIFY2(!store.isSessionOnly(), qPrintable(QStringLiteral("the keychain refused: ") + store.unavailableReason()));
     QCOMPARE(unavailable.count(), 0);
 
     // A second store (as after a restart) reads it back from the keychain, not from memory.
     KeychainSecretStore again(QStringLiteral("portcullis-test"));
-    const Result<QString> read = await(again.read(key));
+    const Result<QString> read = awaitResult(again.read(key));
     QVERIFY_RESULT(read);
     QCOMPARE(*read, secret);
 
-    QVERIFY_RESULT(await(again.remove(key)));
-    QVERIFY_ERROR(await(store.read(key)), ErrorCode::NotFound);
-    QVERIFY_RESULT(await(again.remove(key))); // removing nothing is fine
+    QVERIFY_RESULT(awaitResult(again.remove(key)));
+    QVERIFY_ERROR(awaitResult(store.read(key)), ErrorCode::NotFound);
+    QVERIFY_RESULT(awaitResult(again.remove(key))); // removing nothing is fine
 }
 
 QTEST_GUILESS_MAIN(TestKeychain)

@@ -8,7 +8,6 @@
 #include "testutil.h"
 
 #include <QAbstractItemModelTester>
-#include <QFutureWatcher>
 #include <QIcon>
 #include <QSignalSpy>
 #include <QSqlQuery>
@@ -17,17 +16,6 @@ using namespace portcullis;
 using namespace portcullis::test;
 
 namespace {
-
-// Waits for a future with the event loop running (as the console would), then returns its result.
-template <typename T> T awaitResult(QFuture<T> future)
-{
-    QFutureWatcher<T> watcher;
-    QSignalSpy finished(&watcher, &QFutureWatcherBase::finished);
-    watcher.setFuture(future);
-    if (!watcher.isFinished())
-        finished.wait(30000);
-    return future.result();
-}
 
 qint64 countRows(SqlStore& store, const QString& sql)
 {

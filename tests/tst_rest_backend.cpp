@@ -13,7 +13,6 @@
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QFile>
-#include <QFutureWatcher>
 #include <QNetworkAccessManager>
 #include <QProcess>
 #include <QRegularExpression>
@@ -39,15 +38,11 @@ namespace {
 
 constexpr int kWaitMs = kServerWaitMs;
 
-// Waits for a future with the event loop running (as the console would), then returns its result.
-template <typename T> T await(QFuture<T> future)
+// Waits for a future with the event loop running (as the console would), as long as the server
+// tests wait, then returns its result.
+template <typename T> T awaitFor(QFuture<T> future)
 {
-    QFutureWatcher<T> watcher;
-    QSignalSpy finished(&watcher, &QFutureWatcherBase::finished);
-    watcher.setFuture(future);
-    if (!watcher.isFinished())
-        finished.wait(kWaitMs);
-    return future.result();
+    return awaitResult(std::move(future), kWaitMs);
 }
 
 } // namespace
@@ -73,7 +68,7 @@ protected:
         nu.fullName = QStringLiteral("Member %1").arg(m_counter);
         nu.password = kStrongPassword;
         nu.roleCodes = { role };
-        return await(m_root->createUser(nu));
+        return awaitFor(m_root->createUser(nu));
     }
 
     QTemporaryDir m_dir;
@@ -111,7 +106,7 @@ void BackendContract::initTestCase()
     QString error;
     QVERIFY2(setUpDeployment(&error), qPrintable(error));
     m_root = makeBackend();
-    QVERIFY_RESULT(await(m_root->signIn(kRootEmail, kRootPassword)));
+    QVERIFY_RESULT(awaitFor(m_root->signIn(kRootEmail, kRootPassword)));
 }
 
 void BackendContract::cleanupTestCase()
@@ -122,7 +117,7 @@ void BackendContract::cleanupTestCase()
 void BackendContract::signInBuildsTheActor()
 {
     auto backend = makeBackend();
-    const Result<SignedIn> signedIn = await(backend->signIn(kRootEmail, kRootPassword));
+    const Result<SignedIn> signedIn = awaitFor(backend->signIn(kRootEmail, kRootPassword));
     QVERIFY_RESULT(signedIn);
     QCOMPARE(signedIn->actor.email, kRootEmail);
     QCOMPARE(signedIn->actor.level, Level::SuperAdmin);
@@ -131,13 +126,14 @@ void BackendContract::signInBuildsTheActor()
     QVERIFY(signedIn->actor.organizationId != 0);
     QVERIFY(signedIn->session.id != 0);
     QCOMPARE(backend->actor().userId, signedIn->actor.userId);
-    QVERIFY_RESULT(await(backend->signOut()));
+    QVERIFY_RESULT(awaitFor(backend->signOut()));
 }
 
 void BackendContract::wrongPasswordIsUnauthenticated()
 {
     auto backend = makeBackend();
-    QVERIFY_ERROR(await(backend->signIn(kRootEmail, QStringLiteral("Not-The-Password-1"))), ErrorCode::Unauthenticated);
+    QVERIFY_ERROR(awaitFor(backend->signIn(kRootEmail, QStringLiteral("Not-The-Password-1"))),
+                  ErrorCode::Unauthenticated);
 }
 
 void BackendContract::usersListCreateUpdate()
@@ -149,7 +145,7 @@ void BackendContract::usersListCreateUpdate()
 
     UserQuery query;
     query.search = created->username;
-    const Result<Page<User>> page = await(m_root->listUsers(query));
+    const Result<Page<User>> page = awaitFor(m_root->listUsers(query));
     QVERIFY_RESULT(page);
     QCOMPARE(page->total, 1);
     QCOMPARE(page->items.first().email, created->email);
@@ -157,11 +153,11 @@ void BackendContract::usersListCreateUpdate()
     UserUpdate update;
     update.expectedVersion = created->version;
     update.fullName = QStringLiteral("Renamed Member");
-    const Result<User> updated = await(m_root->updateUser(created->id, update));
+    const Result<User> updated = awaitFor(m_root->updateUser(created->id, update));
     QVERIFY_RESULT(updated);
     QCOMPARE(updated->fullName, QStringLiteral("Renamed Member"));
     QVERIFY(updated->version > created->version);
-    const Result<User> fetched = await(m_root->getUser(created->id));
+    const Result<User> fetched = awaitFor(m_root->getUser(created->id));
     QVERIFY_RESULT(fetched);
     QCOMPARE(fetched->fullName, QStringLiteral("Renamed Member"));
 
@@ -170,7 +166,7 @@ void BackendContract::usersListCreateUpdate()
     twin.email = created->email;
     twin.username = QStringLiteral("twin%1").arg(created->id);
     twin.password = kStrongPassword;
-    const Result<User> refused = await(m_root->createUser(twin));
+    const Result<User> refused = awaitFor(m_root->createUser(twin));
     QVERIFY_ERROR(refused, ErrorCode::Validation);
     QVERIFY(refused.error().fieldErrors.contains(QStringLiteral("email")));
 }
@@ -182,12 +178,12 @@ void BackendContract::staleVersionIsAConflict()
     UserUpdate first;
     first.expectedVersion = created->version;
     first.fullName = QStringLiteral("First Writer");
-    QVERIFY_RESULT(await(m_root->updateUser(created->id, first)));
+    QVERIFY_RESULT(awaitFor(m_root->updateUser(created->id, first)));
     UserUpdate second = first;
     second.fullName = QStringLiteral("Second Writer");
-    const Result<User> stale = await(m_root->updateUser(created->id, second));
+    const Result<User> stale = awaitFor(m_root->updateUser(created->id, second));
     QVERIFY_ERROR(stale, ErrorCode::Conflict);
-    const Result<User> current = await(m_root->getUser(created->id));
+    const Result<User> current = awaitFor(m_root->getUser(created->id));
     QVERIFY_RESULT(current);
     QCOMPARE(current->fullName, QStringLiteral("First Writer")); // nothing silently overwritten
 }
@@ -201,16 +197,16 @@ void BackendContract::conflictsSayWhy()
     UserUpdate first;
     first.expectedVersion = created->version;
     first.fullName = QStringLiteral("First");
-    QVERIFY_RESULT(await(m_root->updateUser(created->id, first)));
-    const Result<User> stale = await(m_root->updateUser(created->id, first));
+    QVERIFY_RESULT(awaitFor(m_root->updateUser(created->id, first)));
+    const Result<User> stale = awaitFor(m_root->updateUser(created->id, first));
     QVERIFY_ERROR(stale, ErrorCode::Conflict);
     QCOMPARE(stale.error().reason, ErrorReason::StaleVersion);
 
     NewOrganization organization;
     organization.name = QStringLiteral("Reasons Inc");
     organization.slug = QStringLiteral("reasons-%1").arg(++m_counter);
-    QVERIFY_RESULT(await(m_root->createOrganization(organization)));
-    const Result<Organization> twice = await(m_root->createOrganization(organization));
+    QVERIFY_RESULT(awaitFor(m_root->createOrganization(organization)));
+    const Result<Organization> twice = awaitFor(m_root->createOrganization(organization));
     QVERIFY_ERROR(twice, ErrorCode::Conflict);
     QCOMPARE(twice.error().reason, ErrorReason::Duplicate);
 
@@ -219,20 +215,20 @@ void BackendContract::conflictsSayWhy()
     role.name = QStringLiteral("Reason role");
     role.level = 20;
     role.permissions = { QStringLiteral("admin:user:read") };
-    const Result<Role> made = await(m_root->createRole(role));
+    const Result<Role> made = awaitFor(m_root->createRole(role));
     QVERIFY_RESULT(made);
-    QVERIFY_RESULT(await(m_root->assignRole(created->id, role.code)));
-    const Status inUse = await(m_root->deleteRole(made->id, false));
+    QVERIFY_RESULT(awaitFor(m_root->assignRole(created->id, role.code)));
+    const Status inUse = awaitFor(m_root->deleteRole(made->id, false));
     QVERIFY_ERROR(inUse, ErrorCode::Conflict);
     QCOMPARE(inUse.error().reason, ErrorReason::InUse);
-    QVERIFY_RESULT(await(m_root->deleteRole(made->id, true)));
+    QVERIFY_RESULT(awaitFor(m_root->deleteRole(made->id, true)));
 }
 
 void BackendContract::banNeedsAReason()
 {
     const Result<User> created = makeUser(QStringLiteral("user"));
     QVERIFY_RESULT(created);
-    const Result<User> refused = await(m_root->banUser(created->id, QString(), QDateTime()));
+    const Result<User> refused = awaitFor(m_root->banUser(created->id, QString(), QDateTime()));
     QVERIFY_ERROR(refused, ErrorCode::Validation);
     QVERIFY2(refused.error().fieldErrors.contains(QStringLiteral("reason")), qPrintable(refused.error().toString()));
 }
@@ -241,16 +237,16 @@ void BackendContract::banAndUnban()
 {
     const Result<User> created = makeUser(QStringLiteral("user"));
     QVERIFY_RESULT(created);
-    const Result<User> banned = await(m_root->banUser(created->id, QStringLiteral("Spam"), QDateTime()));
+    const Result<User> banned = awaitFor(m_root->banUser(created->id, QStringLiteral("Spam"), QDateTime()));
     QVERIFY_RESULT(banned);
     QVERIFY(banned->isBanned());
     QCOMPARE(banned->status(), QStringLiteral("banned"));
     auto member = makeBackend();
-    QVERIFY_ERROR(await(member->signIn(created->email, kStrongPassword)), ErrorCode::Forbidden);
-    const Result<User> unbanned = await(m_root->unbanUser(created->id));
+    QVERIFY_ERROR(awaitFor(member->signIn(created->email, kStrongPassword)), ErrorCode::Forbidden);
+    const Result<User> unbanned = awaitFor(m_root->unbanUser(created->id));
     QVERIFY_RESULT(unbanned);
     QVERIFY(!unbanned->isBanned());
-    QVERIFY_ERROR(await(m_root->unbanUser(created->id)), ErrorCode::Conflict);
+    QVERIFY_ERROR(awaitFor(m_root->unbanUser(created->id)), ErrorCode::Conflict);
 }
 
 void BackendContract::adminCannotAssignSuperAdmin()
@@ -260,13 +256,13 @@ void BackendContract::adminCannotAssignSuperAdmin()
     const Result<User> target = makeUser(QStringLiteral("user"));
     QVERIFY_RESULT(target);
     auto adminBackend = makeBackend();
-    QVERIFY_RESULT(await(adminBackend->signIn(admin->email, kStrongPassword)));
+    QVERIFY_RESULT(awaitFor(adminBackend->signIn(admin->email, kStrongPassword)));
     QCOMPARE(adminBackend->actor().level, Level::Admin);
-    const Status refused = await(adminBackend->assignRole(target->id, QStringLiteral("super_admin")));
+    const Status refused = awaitFor(adminBackend->assignRole(target->id, QStringLiteral("super_admin")));
     QVERIFY_ERROR(refused, ErrorCode::Forbidden);
     QVERIFY2(refused.error().message.contains(QLatin1String("super_admin")), qPrintable(refused.error().message));
-    QVERIFY_RESULT(await(adminBackend->assignRole(target->id, QStringLiteral("viewer"))));
-    const Result<User> after = await(m_root->getUser(target->id));
+    QVERIFY_RESULT(awaitFor(adminBackend->assignRole(target->id, QStringLiteral("viewer"))));
+    const Result<User> after = awaitFor(m_root->getUser(target->id));
     QVERIFY_RESULT(after);
     QVERIFY(after->roleCodes.contains(QStringLiteral("viewer")));
     QVERIFY(!after->roleCodes.contains(QStringLiteral("super_admin")));
@@ -274,7 +270,7 @@ void BackendContract::adminCannotAssignSuperAdmin()
 
 void BackendContract::rolesAreListed()
 {
-    const Result<QList<Role>> roles = await(m_root->listRoles());
+    const Result<QList<Role>> roles = awaitFor(m_root->listRoles());
     QVERIFY_RESULT(roles);
     QStringList codes;
     for (const Role& role : *roles)
@@ -282,7 +278,7 @@ void BackendContract::rolesAreListed()
     for (const char* code : { "super_admin", "admin", "team_lead", "power_user", "user", "viewer" })
         QVERIFY2(codes.contains(QLatin1String(code)), code);
     QCOMPARE(roles->first().level, Level::SuperAdmin);
-    const Result<QList<Permission>> permissions = await(m_root->listPermissions());
+    const Result<QList<Permission>> permissions = awaitFor(m_root->listPermissions());
     QVERIFY_RESULT(permissions);
     QVERIFY(permissions->size() >= 60);
 }
@@ -293,19 +289,19 @@ void BackendContract::apiKeyIsShownOnceAndRevoked()
     nk.name = QStringLiteral("reporting");
     nk.userId = m_root->actor().userId;
     nk.scopes = { QStringLiteral("admin:user:view") };
-    const Result<CreatedApiKey> created = await(m_root->createApiKey(nk));
+    const Result<CreatedApiKey> created = awaitFor(m_root->createApiKey(nk));
     QVERIFY_RESULT(created);
     QVERIFY(created->secret.startsWith(QLatin1String("pk_live_")));
     QVERIFY(created->secret.startsWith(created->key.prefix));
-    const Result<Page<ApiKey>> listed = await(m_root->listApiKeys(nk.userId, 1, 50));
+    const Result<Page<ApiKey>> listed = awaitFor(m_root->listApiKeys(nk.userId, 1, 50));
     QVERIFY_RESULT(listed);
     const auto found = std::find_if(listed->items.cbegin(), listed->items.cend(),
                                     [&](const ApiKey& k) { return k.id == created->key.id; });
     QVERIFY(found != listed->items.cend());
     QCOMPARE(found->scopes, nk.scopes);
     QVERIFY(!found->revoked);
-    QVERIFY_RESULT(await(m_root->revokeApiKey(created->key.id)));
-    const Result<Page<ApiKey>> after = await(m_root->listApiKeys(nk.userId, 1, 50));
+    QVERIFY_RESULT(awaitFor(m_root->revokeApiKey(created->key.id)));
+    const Result<Page<ApiKey>> after = awaitFor(m_root->listApiKeys(nk.userId, 1, 50));
     QVERIFY_RESULT(after);
     for (const ApiKey& key : after->items) {
         if (key.id == created->key.id)
@@ -318,21 +314,21 @@ void BackendContract::sessionsListAndRevoke()
     const Result<User> member = makeUser(QStringLiteral("user"));
     QVERIFY_RESULT(member);
     auto memberBackend = makeBackend();
-    const Result<SignedIn> signedIn = await(memberBackend->signIn(member->email, kStrongPassword));
+    const Result<SignedIn> signedIn = awaitFor(memberBackend->signIn(member->email, kStrongPassword));
     QVERIFY_RESULT(signedIn);
     SessionQuery query;
     query.userId = member->id;
-    const Result<Page<Session>> sessions = await(m_root->listSessions(query));
+    const Result<Page<Session>> sessions = awaitFor(m_root->listSessions(query));
     QVERIFY_RESULT(sessions);
     QCOMPARE(sessions->total, 1);
     QCOMPARE(sessions->items.first().id, signedIn->session.id);
     QCOMPARE(sessions->items.first().userEmail, member->email);
-    QVERIFY_RESULT(await(m_root->revokeSession(signedIn->session.id)));
-    const Result<Page<Session>> after = await(m_root->listSessions(query));
+    QVERIFY_RESULT(awaitFor(m_root->revokeSession(signedIn->session.id)));
+    const Result<Page<Session>> after = awaitFor(m_root->listSessions(query));
     QVERIFY_RESULT(after);
     QCOMPARE(after->total, 0);
     query.includeRevoked = true;
-    const Result<Page<Session>> withRevoked = await(m_root->listSessions(query));
+    const Result<Page<Session>> withRevoked = awaitFor(m_root->listSessions(query));
     QVERIFY_RESULT(withRevoked);
     QCOMPARE(withRevoked->total, 1);
     QVERIFY(withRevoked->items.first().revoked);
@@ -343,28 +339,28 @@ void BackendContract::bannedAdminIsSignedOutOnTheNextCall()
     const Result<User> admin = makeUser(QStringLiteral("admin"));
     QVERIFY_RESULT(admin);
     auto console = makeBackend();
-    QVERIFY_RESULT(await(console->signIn(admin->email, kStrongPassword)));
-    QVERIFY_RESULT(await(console->listUsers({})));
+    QVERIFY_RESULT(awaitFor(console->signIn(admin->email, kStrongPassword)));
+    QVERIFY_RESULT(awaitFor(console->listUsers({})));
     QSignalSpy ended(console.get(), &Backend::sessionEnded);
 
-    QVERIFY_RESULT(await(m_root->banUser(admin->id, QStringLiteral("Compromised laptop"), {})));
+    QVERIFY_RESULT(awaitFor(m_root->banUser(admin->id, QStringLiteral("Compromised laptop"), {})));
     // The banned admin's next action is refused, and the console learns that its session is over.
     NewUser nu;
     nu.email = QStringLiteral("after-ban@example.test");
     nu.username = QStringLiteral("afterban");
     nu.password = kStrongPassword;
-    QVERIFY_ERROR(await(console->createUser(nu)), ErrorCode::Unauthenticated);
+    QVERIFY_ERROR(awaitFor(console->createUser(nu)), ErrorCode::Unauthenticated);
     QTRY_COMPARE(ended.size(), 1);
     QVERIFY2(ended.first().first().toString().contains(QLatin1String("ended")),
              qPrintable(ended.first().first().toString()));
     QCOMPARE(console->actor().userId, Id(0));
     UserQuery byEmail;
     byEmail.search = nu.email;
-    const Result<Page<User>> none = await(m_root->listUsers(byEmail));
+    const Result<Page<User>> none = awaitFor(m_root->listUsers(byEmail));
     QVERIFY_RESULT(none);
     QCOMPARE(none->total, 0);
     // Later calls stay refused, and the end is said once.
-    QVERIFY_ERROR(await(console->listUsers({})), ErrorCode::Unauthenticated);
+    QVERIFY_ERROR(awaitFor(console->listUsers({})), ErrorCode::Unauthenticated);
     QCOMPARE(ended.size(), 1);
 }
 
@@ -373,11 +369,11 @@ void BackendContract::revokedSessionEndsOnTheNextCall()
     const Result<User> admin = makeUser(QStringLiteral("admin"));
     QVERIFY_RESULT(admin);
     auto console = makeBackend();
-    const Result<SignedIn> signedIn = await(console->signIn(admin->email, kStrongPassword));
+    const Result<SignedIn> signedIn = awaitFor(console->signIn(admin->email, kStrongPassword));
     QVERIFY_RESULT(signedIn);
     QSignalSpy ended(console.get(), &Backend::sessionEnded);
-    QVERIFY_RESULT(await(m_root->revokeSession(signedIn->session.id)));
-    QVERIFY_ERROR(await(console->listUsers({})), ErrorCode::Unauthenticated);
+    QVERIFY_RESULT(awaitFor(m_root->revokeSession(signedIn->session.id)));
+    QVERIFY_ERROR(awaitFor(console->listUsers({})), ErrorCode::Unauthenticated);
     QTRY_COMPARE(ended.size(), 1);
     QCOMPARE(console->actor().userId, Id(0));
 }
@@ -389,15 +385,15 @@ void BackendContract::demotedAdminLosesItsRightsOnTheNextCall()
     const Result<User> member = makeUser(QStringLiteral("user"));
     QVERIFY_RESULT(member);
     auto console = makeBackend();
-    QVERIFY_RESULT(await(console->signIn(admin->email, kStrongPassword)));
+    QVERIFY_RESULT(awaitFor(console->signIn(admin->email, kStrongPassword)));
     QCOMPARE(console->actor().level, Level::Admin);
     QSignalSpy changed(console.get(), &Backend::actorChanged);
 
-    QVERIFY_RESULT(await(m_root->assignRole(admin->id, QStringLiteral("viewer"))));
-    QVERIFY_RESULT(await(m_root->revokeRole(admin->id, QStringLiteral("admin"))));
+    QVERIFY_RESULT(awaitFor(m_root->assignRole(admin->id, QStringLiteral("viewer"))));
+    QVERIFY_RESULT(awaitFor(m_root->revokeRole(admin->id, QStringLiteral("admin"))));
     // A viewer may not ban: refused on the very next call, not at the next sign-in.
-    QVERIFY_ERROR(await(console->banUser(member->id, QStringLiteral("Should not work"), {})), ErrorCode::Forbidden);
-    const Result<User> still = await(m_root->getUser(member->id));
+    QVERIFY_ERROR(awaitFor(console->banUser(member->id, QStringLiteral("Should not work"), {})), ErrorCode::Forbidden);
+    const Result<User> still = awaitFor(m_root->getUser(member->id));
     QVERIFY_RESULT(still);
     QVERIFY(still->banReason.isEmpty());
     // And the console knows the new rights (so it stops offering what it may no longer do).
@@ -413,36 +409,36 @@ void BackendContract::auditCursorAndExport()
         QVERIFY_RESULT(makeUser(QStringLiteral("viewer")));
     AuditQuery query;
     query.limit = 2;
-    const Result<AuditPage> first = await(m_root->queryAudit(query));
+    const Result<AuditPage> first = awaitFor(m_root->queryAudit(query));
     QVERIFY_RESULT(first);
     QCOMPARE(first->items.size(), 2);
     QVERIFY(!first->nextCursor.isEmpty());
     query.cursor = first->nextCursor;
-    const Result<AuditPage> second = await(m_root->queryAudit(query));
+    const Result<AuditPage> second = awaitFor(m_root->queryAudit(query));
     QVERIFY_RESULT(second);
     QCOMPARE(second->items.size(), 2);
     QVERIFY(second->items.first().id < first->items.last().id); // newest first, no overlap
     AuditQuery created;
     created.action = QStringLiteral("user.*");
-    const Result<AuditPage> filtered = await(m_root->queryAudit(created));
+    const Result<AuditPage> filtered = awaitFor(m_root->queryAudit(created));
     QVERIFY_RESULT(filtered);
     QVERIFY(filtered->items.size() >= 3);
     for (const AuditEvent& event : filtered->items)
         QVERIFY2(event.action.startsWith(QLatin1String("user.")), qPrintable(event.action));
 
     // One event with its details and hashes (the console's details panel asks for it).
-    const Result<AuditEvent> single = await(m_root->getAuditEvent(filtered->items.first().id));
+    const Result<AuditEvent> single = awaitFor(m_root->getAuditEvent(filtered->items.first().id));
     QVERIFY_RESULT(single);
     QCOMPARE(single->id, filtered->items.first().id);
     QCOMPARE(single->action, filtered->items.first().action);
     QCOMPARE(single->hash.size(), 64);
     QVERIFY(!single->details.isEmpty());
-    QVERIFY_ERROR(await(m_root->getAuditEvent(999999999)), ErrorCode::NotFound);
+    QVERIFY_ERROR(awaitFor(m_root->getAuditEvent(999999999)), ErrorCode::NotFound);
 
     for (const bool jsonLines : { true, false }) {
         const QString path = m_dir.filePath(jsonLines ? QStringLiteral("audit.jsonl") : QStringLiteral("audit.csv"));
         auto progressCalls = std::make_shared<std::atomic_int>(0);
-        const Result<qint64> written = await(m_root->exportAudit(
+        const Result<qint64> written = awaitFor(m_root->exportAudit(
             AuditQuery {}, path, jsonLines, [progressCalls](qint64) { ++*progressCalls; },
             std::make_shared<std::atomic_bool>(false)));
         QVERIFY_RESULT(written);
@@ -459,18 +455,18 @@ void BackendContract::cancelledExportLeavesNoFile()
 {
     const QString path = m_dir.filePath(QStringLiteral("cancelled.csv"));
     const Result<qint64> refused
-        = await(m_root->exportAudit(AuditQuery {}, path, false, {}, std::make_shared<std::atomic_bool>(true)));
+        = awaitFor(m_root->exportAudit(AuditQuery {}, path, false, {}, std::make_shared<std::atomic_bool>(true)));
     QVERIFY(!refused.ok());
     QVERIFY(!QFile::exists(path));
 }
 
 void BackendContract::statsCount()
 {
-    const Result<Stats> stats = await(m_root->stats(0));
+    const Result<Stats> stats = awaitFor(m_root->stats(0));
     QVERIFY_RESULT(stats);
     UserQuery all;
     all.limit = 1;
-    const Result<Page<User>> users = await(m_root->listUsers(all));
+    const Result<Page<User>> users = awaitFor(m_root->listUsers(all));
     QVERIFY_RESULT(users);
     QVERIFY(stats->usersTotal >= users->total);
     QVERIFY(stats->usersTotal >= 2);
@@ -624,7 +620,7 @@ void RestFailures::garbageJsonIsAClearError()
 {
     FakeServer fake(FakeServer::Mode::Garbage);
     RestBackend backend(&m_network, fake.url());
-    const Result<SignedIn> signedIn = await(backend.signIn(kRootEmail, kRootPassword));
+    const Result<SignedIn> signedIn = awaitFor(backend.signIn(kRootEmail, kRootPassword));
     QVERIFY(!signedIn.ok());
     QCOMPARE(signedIn.error().message, QStringLiteral("The server sent an answer that is not valid JSON"));
     QVERIFY(backend.actor().userId == 0);
@@ -637,7 +633,7 @@ void RestFailures::hangingServerTimesOut()
     backend.setTimeout(700);
     QElapsedTimer timer;
     timer.start();
-    const Result<SignedIn> signedIn = await(backend.signIn(kRootEmail, kRootPassword));
+    const Result<SignedIn> signedIn = awaitFor(backend.signIn(kRootEmail, kRootPassword));
     QVERIFY_ERROR(signedIn, ErrorCode::Unavailable);
     QVERIFY2(signedIn.error().message.contains(QLatin1String("did not answer")), qPrintable(signedIn.error().message));
     QVERIFY(timer.elapsed() < 20000);
@@ -648,7 +644,7 @@ void RestFailures::hangingServerTimesOut()
     QTest::qWait(200);
     QVERIFY(!pending.isFinished());
     backend.cancelAll();
-    const Result<SignedIn> cancelled = await(pending);
+    const Result<SignedIn> cancelled = awaitFor(pending);
     QVERIFY(!cancelled.ok());
     QVERIFY2(cancelled.error().message.contains(QLatin1String("cancelled")), qPrintable(cancelled.error().message));
 }
@@ -657,7 +653,7 @@ void RestFailures::connectionClosedMidAnswer()
 {
     FakeServer fake(FakeServer::Mode::CloseMidAnswer);
     RestBackend backend(&m_network, fake.url());
-    const Result<SignedIn> signedIn = await(backend.signIn(kRootEmail, kRootPassword));
+    const Result<SignedIn> signedIn = awaitFor(backend.signIn(kRootEmail, kRootPassword));
     QVERIFY_ERROR(signedIn, ErrorCode::Unavailable);
     QVERIFY2(signedIn.error().message.startsWith(QLatin1String("Cannot reach 127.0.0.1")),
              qPrintable(signedIn.error().message));
@@ -712,7 +708,7 @@ void RestFailures::httpErrorsAreMapped()
     QFETCH(QString, field);
     FakeServer fake(FakeServer::Mode::Canned, answer);
     RestBackend backend(&m_network, fake.url());
-    const Result<Page<User>> page = await(backend.listUsers(UserQuery {}));
+    const Result<Page<User>> page = awaitFor(backend.listUsers(UserQuery {}));
     QVERIFY(!page.ok());
     QCOMPARE(page.error().codeName(), code);
     QVERIFY2(page.error().message.contains(message, Qt::CaseInsensitive), qPrintable(page.error().message));
@@ -725,9 +721,9 @@ void RestFailures::killedServerIsUnavailable()
     ServerProcess doomed;
     QVERIFY2(doomed.start(m_db->url(), m_dir.filePath(QStringLiteral("jwt-secret"))), qPrintable(doomed.output()));
     RestBackend backend(&m_network, doomed.url());
-    QVERIFY_RESULT(await(backend.signIn(kRootEmail, kRootPassword)));
+    QVERIFY_RESULT(awaitFor(backend.signIn(kRootEmail, kRootPassword)));
     doomed.kill();
-    const Result<Page<User>> page = await(backend.listUsers(UserQuery {}));
+    const Result<Page<User>> page = awaitFor(backend.listUsers(UserQuery {}));
     QVERIFY_ERROR(page, ErrorCode::Unavailable);
     QVERIFY2(page.error().message.startsWith(QLatin1String("Cannot reach 127.0.0.1")),
              qPrintable(page.error().message));
@@ -736,25 +732,25 @@ void RestFailures::killedServerIsUnavailable()
 void RestFailures::revokedSessionRefreshesOnceThenAsksToSignIn()
 {
     RestBackend root(&m_network, m_server.url());
-    QVERIFY_RESULT(await(root.signIn(kRootEmail, kRootPassword)));
+    QVERIFY_RESULT(awaitFor(root.signIn(kRootEmail, kRootPassword)));
     RestBackend victim(&m_network, m_server.url());
-    const Result<SignedIn> signedIn = await(victim.signIn(kRootEmail, kRootPassword));
+    const Result<SignedIn> signedIn = awaitFor(victim.signIn(kRootEmail, kRootPassword));
     QVERIFY_RESULT(signedIn);
-    QVERIFY_RESULT(await(root.revokeSession(signedIn->session.id)));
+    QVERIFY_RESULT(awaitFor(root.revokeSession(signedIn->session.id)));
 
     const int refreshesBefore = m_server.count(QStringLiteral("/api/auth/refresh"));
     QList<QFuture<Result<Page<User>>>> waiting;
     for (int i = 0; i < 3; ++i)
         waiting << victim.listUsers(UserQuery {});
     for (const QFuture<Result<Page<User>>>& future : waiting) {
-        const Result<Page<User>> page = await(future);
+        const Result<Page<User>> page = awaitFor(future);
         QVERIFY_ERROR(page, ErrorCode::Unauthenticated);
         QCOMPARE(page.error().message, QStringLiteral("Your session has ended; sign in again"));
     }
     QTRY_COMPARE(m_server.count(QStringLiteral("/api/auth/refresh")), refreshesBefore + 1);
     QVERIFY(victim.refreshToken().isEmpty());
     // Still refused afterwards, without another refresh.
-    QVERIFY_ERROR(await(victim.listRoles()), ErrorCode::Unauthenticated);
+    QVERIFY_ERROR(awaitFor(victim.listRoles()), ErrorCode::Unauthenticated);
     QTest::qWait(300);
     QCOMPARE(m_server.count(QStringLiteral("/api/auth/refresh")), refreshesBefore + 1);
 }
@@ -766,7 +762,7 @@ void RestFailures::refusedAccessTokenIsRefreshedOnceForAllWaiting()
     ServerProcess other;
     QVERIFY2(other.start(m_db->url(), m_dir.filePath(QStringLiteral("other-secret"))), qPrintable(other.output()));
     RestBackend backend(&m_network, other.url());
-    QVERIFY_RESULT(await(backend.signIn(kRootEmail, kRootPassword)));
+    QVERIFY_RESULT(awaitFor(backend.signIn(kRootEmail, kRootPassword)));
     const QString firstRefreshToken = backend.refreshToken();
     backend.setBaseUrl(m_server.url());
 
@@ -775,7 +771,7 @@ void RestFailures::refusedAccessTokenIsRefreshedOnceForAllWaiting()
     for (int i = 0; i < 4; ++i)
         waiting << backend.listUsers(UserQuery {});
     for (const QFuture<Result<Page<User>>>& future : waiting)
-        QVERIFY_RESULT(await(future));
+        QVERIFY_RESULT(awaitFor(future));
     QTRY_COMPARE(m_server.count(QStringLiteral("/api/auth/refresh")), refreshesBefore + 1);
     QVERIFY(!backend.refreshToken().isEmpty());
     QVERIFY(backend.refreshToken() != firstRefreshToken); // rotated
@@ -800,12 +796,12 @@ void RestFailures::tlsTrustedThroughCaFileOnly()
 
     RestBackend trusting(&m_network, secure.url());
     QVERIFY_RESULT(trusting.trustCaFile(certificate));
-    QVERIFY_RESULT(await(trusting.signIn(kRootEmail, kRootPassword)));
-    QVERIFY_RESULT(await(trusting.listRoles()));
+    QVERIFY_RESULT(awaitFor(trusting.signIn(kRootEmail, kRootPassword)));
+    QVERIFY_RESULT(awaitFor(trusting.listRoles()));
 
     QNetworkAccessManager fresh; // no TLS session cache shared with the trusting client
     RestBackend suspicious(&fresh, secure.url());
-    const Result<SignedIn> refused = await(suspicious.signIn(kRootEmail, kRootPassword));
+    const Result<SignedIn> refused = awaitFor(suspicious.signIn(kRootEmail, kRootPassword));
     QVERIFY_ERROR(refused, ErrorCode::Unavailable);
     // The server was reached; what is wrong is trust, and the message says where to fix it.
     QVERIFY2(refused.error().message.contains(QLatin1String("certificate is not trusted")),
@@ -818,7 +814,7 @@ void RestFailures::tlsTrustedThroughCaFileOnly()
     plainUrl.setScheme(QStringLiteral("http"));
     QNetworkAccessManager plainNetwork;
     RestBackend plain(&plainNetwork, plainUrl);
-    const Result<SignedIn> plainRefused = await(plain.signIn(kRootEmail, kRootPassword));
+    const Result<SignedIn> plainRefused = awaitFor(plain.signIn(kRootEmail, kRootPassword));
     QVERIFY_ERROR(plainRefused, ErrorCode::Unavailable);
     QVERIFY2(plainRefused.error().message.contains(QLatin1String("https://")),
              qPrintable(plainRefused.error().message));
@@ -851,11 +847,11 @@ void RestFailures::tlsTrustedThroughCaFileOnly()
 void RestFailures::sessionsNameTheConsole()
 {
     RestBackend backend(&m_network, m_server.url());
-    const Result<SignedIn> signedIn = await(backend.signIn(kRootEmail, kRootPassword));
+    const Result<SignedIn> signedIn = awaitFor(backend.signIn(kRootEmail, kRootPassword));
     QVERIFY_RESULT(signedIn);
     SessionQuery query;
     query.userId = signedIn->actor.userId;
-    const auto sessions = await(backend.listSessions(query));
+    const auto sessions = awaitFor(backend.listSessions(query));
     QVERIFY_RESULT(sessions);
     bool found = false;
     for (const Session& s : sessions->items)

@@ -5,27 +5,11 @@
 #include "sqlbackend.h"
 #include "testutil.h"
 
-#include <QFutureWatcher>
 #include <QSignalSpy>
 #include <QThread>
 
 using namespace portcullis;
 using namespace portcullis::test;
-
-namespace {
-
-// Waits for a future with the event loop running (as the console would), then returns its result.
-template <typename T> T awaitResult(QFuture<T> future)
-{
-    QFutureWatcher<T> watcher;
-    QSignalSpy finished(&watcher, &QFutureWatcherBase::finished);
-    watcher.setFuture(future);
-    if (!watcher.isFinished())
-        finished.wait(30000);
-    return future.result();
-}
-
-} // namespace
 
 class TestSqlBackend : public QObject
 {
