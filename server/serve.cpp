@@ -542,7 +542,12 @@ Parsed<ServeOptions> parseServe(const QStringList& arguments)
             const QString value = qEnvironmentVariable(variable.toLatin1().constData()).trimmed();
             if (value.isEmpty())
                 continue;
-            g_settingsFromEnvironment << variable + QLatin1Char('=') + value;
+            // A PostgreSQL URL may carry a password: never repeat it.
+            static const QRegularExpression userPassword(QStringLiteral("(://[^:@/]*:)[^@/]*@"));
+            static const QRegularExpression passwordOption(QStringLiteral("(password=)[^&;\\s]*"));
+            QString shown = value;
+            shown.replace(userPassword, QStringLiteral("\\1***@")).replace(passwordOption, QStringLiteral("\\1***"));
+            g_settingsFromEnvironment << variable + QLatin1Char('=') + shown;
             if (option.valueName().isEmpty()) { // a switch: yes or no
                 const QString answer = value.toLower();
                 if (answer == QLatin1String("1") || answer == QLatin1String("yes") || answer == QLatin1String("true")
@@ -575,7 +580,10 @@ Parsed<ServeOptions> parseServe(const QStringList& arguments)
         text.replace(0, firstLineEnd, Cli::tr("Usage: %1 %2 [options]").arg(programName(), kServe));
         text += QLatin1Char('\n')
             + Cli::tr("Serves until SIGINT or SIGTERM. Prints \"listening on URL\" once ready; the access log goes "
-                      "to standard error\n(QT_LOGGING_RULES=\"portcullis.http.info=false\" turns it off).")
+                      "to standard error\n(QT_LOGGING_RULES=\"portcullis.http.info=false\" turns it off).\n"
+                      "Each option may instead be set by the variable PORTCULLIS_<OPTION> (dashes as underscores: "
+                      "PORTCULLIS_TLS_CERT,\nPORTCULLIS_NO_CREATE_SECRET=yes, PORTCULLIS_TRUSTED_PROXY=\"A B\"); the "
+                      "command line wins. The audit key's is\nPORTCULLIS_AUDIT_KEY_FILE.")
             + QLatin1Char('\n');
         std::fputs(text.toUtf8().constData(), stdout);
         std::fflush(stdout);

@@ -787,6 +787,21 @@ void TestServerCli::serveTakesEachSettingFromItsOwnVariable()
         QCOMPARE(exitCode, 64);
         QVERIFY2(output.contains(variable), qPrintable(variable + QStringLiteral(": ") + output));
     }
+    // A password in a PostgreSQL URL is not repeated in that note.
+    {
+        QProcessEnvironment withPassword = environment;
+        withPassword.insert(QStringLiteral("PORTCULLIS_DB"),
+                            QStringLiteral("postgresql://app:Sup3rSecret@db.invalid/iam"));
+        withPassword.insert(QStringLiteral("PORTCULLIS_THREADS"), QStringLiteral("0"));
+        QVERIFY(!serveOnce(m_binary, withPassword, {}, &output, &exitCode));
+        QCOMPARE(exitCode, 64);
+        QVERIFY2(output.contains(QStringLiteral("PORTCULLIS_DB=postgresql://app:***@db.invalid/iam")),
+                 qPrintable(output));
+        QVERIFY2(!output.contains(QStringLiteral("Sup3rSecret")), qPrintable(output));
+    }
+    // serve --help says so.
+    const Run help = server({ QStringLiteral("serve"), QStringLiteral("--help") });
+    QVERIFY2(help.out.contains(QStringLiteral("PORTCULLIS_<OPTION>")), qPrintable(help.out));
     // Without PORTCULLIS_DB or --db: still "--db is required".
     QProcessEnvironment none = QProcessEnvironment::systemEnvironment();
     none.remove(QStringLiteral("PORTCULLIS_DB"));
@@ -834,10 +849,12 @@ void TestServerCli::helpOfEachCommand_data()
 {
     QTest::addColumn<QString>("command");
     QTest::addColumn<QStringList>("options");
-    QTest::newRow("init") << QStringLiteral("init")
-                          << QStringList { QStringLiteral("--db"), QStringLiteral("--admin-email"),
-                                           QStringLiteral("--admin-password-file"), QStringLiteral("--org"),
-                                           QStringLiteral("--admin-username") };
+    QTest::newRow("init") << QStringLiteral("init") << QStringList { QStringLiteral("--db"),
+                                                                     QStringLiteral("--admin-email"),
+                                                                     QStringLiteral("--admin-password-file"),
+                                                                     QStringLiteral("--org"),
+                                                                     QStringLiteral("--admin-username"),
+                                                                     QStringLiteral("--jwt-secret-file") };
     QTest::newRow("seed-demo") << QStringLiteral("seed-demo")
                                << QStringList { QStringLiteral("--db"),    QStringLiteral("--tenants"),
                                                 QStringLiteral("--users"), QStringLiteral("--events"),
