@@ -52,10 +52,12 @@ port_iam1=$(free_port)
 port_iam2=$(free_port)
 while [[ $port_iam2 == "$port_iam1" ]]; do port_iam2=$(free_port); done
 
-# What the package makes on each host: the state directory, /etc/default, root's home.
+# What the package makes on each host: the state directory, the settings file as shipped (every
+# line commented out), root's home.
 for host in iam1 iam2 db; do
     mkdir -p "$root/$host/var/lib/portcullis" "$root/$host/etc/default" "$root/$host/root" "$root/$host/var/backups"
     chmod 0750 "$root/$host/var/lib/portcullis"
+    cp "$(dirname "$unit")/portcullis-server.default" "$root/$host/etc/default/portcullis-server"
 done
 printf '%s:%s:*:%s:%s\n' "$pg_host" "$pg_port" "$pg_user" "$pg_password" >"$root/pgpass"
 chmod 0600 "$root/pgpass"
