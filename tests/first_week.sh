@@ -31,7 +31,7 @@ pg_db="first_week_$$_$RANDOM"
 root=$(mktemp -d)
 cleanup() {
     for pidfile in "$root"/*/serve.pid; do
-        [[ -f $pidfile ]] && kill "$(cat "$pidfile")" 2>/dev/null || true
+        if [[ -f $pidfile ]]; then kill "$(cat "$pidfile")" 2>/dev/null || true; fi
     done
     psql -q "$PORTCULLIS_TEST_PG_URL" -c "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)" >/dev/null 2>&1 || true
     rm -rf "$root"
