@@ -188,6 +188,19 @@ grep -q '^ExecStart=/usr/bin/portcullis-server serve ' "$unit" ||
     fail "the unit does not run /usr/bin/portcullis-server serve"
 grep -qx 'EnvironmentFile=-/etc/default/portcullis-server' "$unit" ||
     fail "the unit does not read /etc/default/portcullis-server"
+# A second host whose copy of the JWT secret is missing must refuse to start, not mint its own.
+grep -qx 'Environment=PORTCULLIS_NO_CREATE_SECRET=yes' "$unit" ||
+    fail "the unit does not set PORTCULLIS_NO_CREATE_SECRET=yes"
+# Settings are one variable each (serve reads PORTCULLIS_<OPTION>): the shipped settings file has
+# no PORTCULLIS_OPTIONS line, whose last assignment used to replace the others.
+settings="$root/etc/default/portcullis-server"
+if grep -q 'PORTCULLIS_OPTIONS' "$settings"; then
+    fail "the settings file still suggests PORTCULLIS_OPTIONS"
+elif dupes=$(grep -oE '^#?PORTCULLIS_[A-Z_]+=' "$settings" | tr -d '#' | sort | uniq -d) && [[ -n $dupes ]]; then
+    fail "the settings file suggests a variable twice: $dupes"
+else
+    pass "the unit refuses to mint a JWT secret; the settings file has one line per setting"
+fi
 if command -v systemd-analyze >/dev/null; then
     # systemd-analyze checks that ExecStart exists, so the copy points at the extracted binary.
     mkdir "$tmp/unit"

@@ -1,5 +1,7 @@
 #include "commands.h"
 
+#include "serve.h"
+
 #include "domain/actor.h"
 #include "policy/policy.h"
 #include "sql/auditkey.h"
@@ -290,11 +292,19 @@ Parsed<InitOptions> parseInit(const QStringList& arguments)
                                                      "standard input; at least 16 characters)."),
                                              QStringLiteral("FILE"));
     const QCommandLineOption auditKey = auditKeyOption();
-    parser.addOptions({ db, email, passwordFile, organization, username, auditKey, appRole, appRolePassword });
+    const QCommandLineOption jwtSecret(
+        QStringLiteral("jwt-secret-file"),
+        Cli::tr("File for the secret that signs access tokens, created (32 random bytes, mode 0600) when missing: "
+                "the one \"serve --jwt-secret-file\" takes. Default for SQLite: <database>.jwt-secret; with "
+                "PostgreSQL none is made unless this is given."),
+        QStringLiteral("FILE"));
+    parser.addOptions(
+        { db, email, passwordFile, organization, username, auditKey, jwtSecret, appRole, appRolePassword });
     const QString notes
         = Cli::tr("Creates the schema, the built-in roles and permissions, the first organization and its super admin\n"
-                  "(--admin-email and --admin-password-file are required for that), and the audit key (mode 0600)\n"
-                  "with a first checkpoint of the audit log beside it.\n"
+                  "(--admin-email and --admin-password-file are required for that), the audit key (mode 0600)\n"
+                  "with a first checkpoint of the audit log beside it, and the JWT signing secret (mode 0600) when\n"
+                  "it is missing.\n"
                   "On a database that is already initialised it only applies pending schema migrations and creates\n"
                   "the audit key when there is none yet; the admin options are not needed then. The password is\n"
                   "never printed.\n"
@@ -323,6 +333,7 @@ Parsed<InitOptions> parseInit(const QStringList& arguments)
     }
     options.adminUsername = parser.value(username).trimmed();
     options.auditKeyFile = parser.value(auditKey);
+    options.jwtSecretFile = parser.value(jwtSecret);
     options.appRole = parser.value(appRole).trimmed();
     options.appRolePasswordFile = parser.value(appRolePassword);
     if (!options.appRole.isEmpty() && options.appRolePasswordFile.isEmpty()) {
@@ -521,6 +532,25 @@ int runInit(const InitOptions& options)
     }
     SqlStore& store = connection.store();
     const QString where = connection.config().displayName();
+    // The JWT signing secret, made here once for the deployment: under the systemd unit `serve`
+    // refuses to create one (--no-create-secret), so that a second host cannot mint its own.
+    auto jwtSecret = [&]() -> bool {
+        const QString path = !options.jwtSecretFile.isEmpty() ? options.jwtSecretFile
+            : config->dialect == Dialect::Sqlite              ? config->path + QStringLiteral(".jwt-secret")
+                                                              : QString();
+        if (path.isEmpty())
+            return true;
+        bool created = false;
+        if (auto secret = loadOrCreateJwtSecret(path, true, &created); !secret) {
+            commandError(kInit, secret.error().message);
+            return false;
+        }
+        if (created)
+            printOut(Cli::tr("created the JWT signing secret %1 (mode 0600); every server of this deployment needs "
+                             "this file")
+                         .arg(path));
+        return true;
+    };
     // The audit key (created when the chain has no keyed event yet) and a checkpoint of the head.
     auto keyAndCheckpoint = [&]() -> bool {
         if (auto key = store.core().auditKey(); !key) {
@@ -570,6 +600,8 @@ int runInit(const InitOptions& options)
                              .arg(kInit, unused.join(QStringLiteral(", ")), where));
             if (!keyAndCheckpoint())
                 return exitcode::AuditKey;
+            if (!jwtSecret())
+                return exitcode::Failure;
             return finishAppRole(connection);
         }
         // A schema without a single user is an init that stopped half-way: nobody could ever sign
@@ -611,6 +643,8 @@ int runInit(const InitOptions& options)
     printOut(Cli::tr("super admin %1 (username %2, id %3)").arg(user->email, user->username).arg(user->id));
     if (!keyAndCheckpoint())
         return exitcode::AuditKey;
+    if (!jwtSecret())
+        return exitcode::Failure;
     return finishAppRole(connection);
 }
 

@@ -46,6 +46,9 @@ struct InitOptions
     QString appRole;
     QString appRolePasswordFile; // "-" reads standard input
     QString auditKeyFile; // empty: beside a SQLite file, or $PORTCULLIS_AUDIT_KEY_FILE
+    // The JWT signing secret `serve` will use, created when missing. Empty: beside a SQLite file
+    // (<database>.jwt-secret, serve's default); with PostgreSQL none is made unless named.
+    QString jwtSecretFile;
 };
 
 struct SeedDemoOptions

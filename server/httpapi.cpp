@@ -555,6 +555,29 @@ void lowerPriorityOfThisThread()
 
 } // namespace
 
+void answerStarting(http::HttpExchange& exchange, const DatabaseConfig& database)
+{
+    const http::HttpRequest& request = exchange.request();
+    Reply reply;
+    if (request.path == "/api/health/auth" && (request.method == "GET" || request.method == "HEAD")) {
+        JsonWriter w;
+        w.beginObject();
+        w.field("status", "starting");
+        w.field("database", "unreachable");
+        w.field("dialect", database.dialect == Dialect::Sqlite ? "sqlite" : "postgresql");
+        w.field("version", QStringLiteral(PORTCULLIS_VERSION));
+        w.key("time").time(QDateTime::currentDateTimeUtc());
+        w.endObject();
+        reply = json(503, w);
+    } else {
+        reply = problem(503, QStringLiteral("urn:portcullis:problem:starting"), problemTitle(503),
+                        Tr::tr("The server is starting and waits for its database; try again in a few seconds."),
+                        QStringLiteral("unavailable"));
+    }
+    reply.headers.emplaceBack("Retry-After", "5");
+    exchange.respond(responseOf(std::move(reply), request.id, QStringLiteral("-")));
+}
+
 void RestApi::handle(std::shared_ptr<http::HttpExchange> exchange)
 {
     const bool passwords = !m_sharedPasswordWork && hashesPasswords(exchange->request());

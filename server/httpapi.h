@@ -45,6 +45,11 @@ struct ApiConfig
     QList<QPair<QHostAddress, int>> trustedProxies;
 };
 
+// The answer while `serve` waits for its database at start (I/O thread, no worker, no database):
+// GET /api/health/auth is 503 {"status":"starting",...}, everything else a 503 problem; both with
+// Retry-After, so that a load balancer keeps the server out and a client comes back.
+void answerStarting(http::HttpExchange& exchange, const DatabaseConfig& database);
+
 // The client's address: the peer, or, when the peer is a trusted proxy, the right-most address of
 // X-Forwarded-For that is not itself a trusted proxy (the left part is whatever the client claimed).
 QString clientAddress(const QHostAddress& peer, const QByteArray& forwardedFor,

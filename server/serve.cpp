@@ -15,6 +15,7 @@
 #include <QFileInfo>
 #include <QLockFile>
 #include <QLoggingCategory>
+#include <QRegularExpression>
 #include <QSocketNotifier>
 #include <QSqlQuery>
 #include <QSslCertificate>
@@ -49,10 +50,45 @@ void serveError(const QString& message)
     printErr(QStringLiteral("%1 %2: %3").arg(programName(), kServe, message));
 }
 
+// The settings this start took from the environment (PORTCULLIS_THREADS=8, ...), named in a usage
+// error so that a bad value in /etc/default/portcullis-server is found where it was written.
+QStringList g_settingsFromEnvironment;
+
 void usageError(const QString& message)
 {
     serveError(message);
+    if (!g_settingsFromEnvironment.isEmpty())
+        printErr(
+            Cli::tr("(settings from the environment: %1)").arg(g_settingsFromEnvironment.join(QStringLiteral(", "))));
     printErr(Cli::tr("Try '%1 %2 --help'.").arg(programName(), kServe));
+}
+
+// Messages without a category come from libraries: the SQL drivers above all (the PostgreSQL
+// driver prints the server's notices, "WARNING: ..." or a "server closed the connection
+// unexpectedly" over several lines, with plain qWarning). Each becomes one line under a category:
+// portcullis.sql for the database's, qt for the rest, so a log reader can filter and grep them.
+QtMessageHandler g_defaultMessageHandler = nullptr;
+
+void oneCategorisedLine(QtMsgType type, const QMessageLogContext& context, const QString& message)
+{
+    if (context.category && qstrcmp(context.category, "default") != 0 && !message.contains(QLatin1Char('\n'))) {
+        g_defaultMessageHandler(type, context, message);
+        return;
+    }
+    QStringList lines = message.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    for (QString& line : lines)
+        line = line.trimmed();
+    lines.removeAll(QString());
+    const QString text = lines.join(QStringLiteral(" | "));
+    const char* category = context.category;
+    if (!category || qstrcmp(category, "default") == 0) {
+        static const QRegularExpression database(
+            QStringLiteral("^(WARNING|NOTICE|INFO|LOG|DEBUG|ERROR|FATAL|PANIC):|QPSQL|QSQLITE|QSql|server closed the "
+                           "connection|connection to server"));
+        category = database.match(text).hasMatch() ? "portcullis.sql" : "qt";
+    }
+    const QMessageLogContext categorised(context.file, context.line, context.function, category);
+    g_defaultMessageHandler(type, categorised, text);
 }
 
 // SIGINT/SIGTERM -> a byte on a socket pair -> QSocketNotifier -> quit, on the main thread.
@@ -75,6 +111,12 @@ struct TlsFiles
 
 Result<TlsFiles> loadTls(const QString& certificateFile, const QString& keyFile)
 {
+    // A missing file is named as missing, not as one without a certificate.
+    for (const auto& [option, path] : { std::pair { QStringLiteral("tls-cert"), certificateFile },
+                                        std::pair { QStringLiteral("tls-key"), keyFile } }) {
+        if (!QFileInfo::exists(path))
+            return ServiceError::validationField(option, Cli::tr("--%1 %2: the file does not exist").arg(option, path));
+    }
     const QList<QSslCertificate> chain = QSslCertificate::fromPath(certificateFile, QSsl::Pem);
     if (chain.isEmpty())
         return ServiceError::validationField(QStringLiteral("tls-cert"),
@@ -256,6 +298,11 @@ private:
 };
 
 } // namespace
+
+QString settingVariable(const QString& option)
+{
+    return QStringLiteral("PORTCULLIS_") + option.toUpper().replace(QLatin1Char('-'), QLatin1Char('_'));
+}
 
 bool parseListenAddress(const QString& text, QHostAddress* address, quint16* port)
 {
@@ -449,28 +496,79 @@ Parsed<ServeOptions> parseServe(const QStringList& arguments)
         Cli::tr("Connections open at once from one address, as the socket sees it; more are closed at once "
                 "(default 64; 0: no limit)."),
         QStringLiteral("N"));
-    parser.addOptions({ help,
-                        db,
-                        listen,
-                        cert,
-                        key,
-                        secret,
-                        noCreateSecret,
-                        startupWait,
-                        auditKey,
-                        checkpointInterval,
-                        threads,
-                        passwordThreads,
-                        queueLimit,
-                        proxy,
-                        headerTimeout,
-                        minBodyRate,
-                        idleTimeout,
-                        writeTimeout,
-                        maxConnections,
-                        maxPerAddress });
+    const QList<QCommandLineOption> allOptions { help,
+                                                 db,
+                                                 listen,
+                                                 cert,
+                                                 key,
+                                                 secret,
+                                                 noCreateSecret,
+                                                 startupWait,
+                                                 auditKey,
+                                                 checkpointInterval,
+                                                 threads,
+                                                 passwordThreads,
+                                                 queueLimit,
+                                                 proxy,
+                                                 headerTimeout,
+                                                 minBodyRate,
+                                                 idleTimeout,
+                                                 writeTimeout,
+                                                 maxConnections,
+                                                 maxPerAddress };
+    parser.addOptions(allOptions);
     QStringList argv = arguments;
     argv.prepend(programName());
+    // Every option may also come from a variable of its own, PORTCULLIS_<OPTION> (--tls-cert:
+    // PORTCULLIS_TLS_CERT), so that settings in /etc/default/portcullis-server add up line by line
+    // instead of one options line replacing another. The command line wins over a variable.
+    g_settingsFromEnvironment.clear();
+    {
+        QCommandLineParser commandLine;
+        commandLine.addOptions(allOptions);
+        if (!commandLine.parse(argv)) {
+            usageError(commandLine.errorText());
+            parsed.exitCode = exitcode::Usage;
+            return parsed;
+        }
+        for (const QCommandLineOption& option : allOptions) {
+            const QString name = option.names().constLast() == QLatin1String("database") ? QStringLiteral("db")
+                                                                                         : option.names().constLast();
+            // The audit key has its variable already, PORTCULLIS_AUDIT_KEY_FILE, which every command
+            // reads the same way (for PostgreSQL; beside a SQLite file otherwise): not a second one.
+            if (name == QLatin1String("help") || name == QLatin1String("audit-key") || commandLine.isSet(option))
+                continue;
+            const QString variable = settingVariable(name);
+            const QString value = qEnvironmentVariable(variable.toLatin1().constData()).trimmed();
+            if (value.isEmpty())
+                continue;
+            // A PostgreSQL URL may carry a password: never repeat it.
+            static const QRegularExpression userPassword(QStringLiteral("(://[^:@/]*:)[^@/]*@"));
+            static const QRegularExpression passwordOption(QStringLiteral("(password=)[^&;\\s]*"));
+            QString shown = value;
+            shown.replace(userPassword, QStringLiteral("\\1***@")).replace(passwordOption, QStringLiteral("\\1***"));
+            g_settingsFromEnvironment << variable + QLatin1Char('=') + shown;
+            if (option.valueName().isEmpty()) { // a switch: yes or no
+                const QString answer = value.toLower();
+                if (answer == QLatin1String("1") || answer == QLatin1String("yes") || answer == QLatin1String("true")
+                    || answer == QLatin1String("on")) {
+                    argv << QStringLiteral("--") + name;
+                } else if (answer != QLatin1String("0") && answer != QLatin1String("no")
+                           && answer != QLatin1String("false") && answer != QLatin1String("off")) {
+                    usageError(Cli::tr("%1 takes yes or no, not \"%2\"").arg(variable, value));
+                    parsed.exitCode = exitcode::Usage;
+                    return parsed;
+                }
+            } else if (name == QLatin1String("trusted-proxy")) { // repeatable: a list
+                const QStringList values
+                    = value.split(QRegularExpression(QStringLiteral("[\\s,]+")), Qt::SkipEmptyParts);
+                for (const QString& each : values)
+                    argv << QStringLiteral("--") + name << each;
+            } else {
+                argv << QStringLiteral("--") + name << value;
+            }
+        }
+    }
     if (!parser.parse(argv)) {
         usageError(parser.errorText());
         parsed.exitCode = exitcode::Usage;
@@ -482,7 +580,10 @@ Parsed<ServeOptions> parseServe(const QStringList& arguments)
         text.replace(0, firstLineEnd, Cli::tr("Usage: %1 %2 [options]").arg(programName(), kServe));
         text += QLatin1Char('\n')
             + Cli::tr("Serves until SIGINT or SIGTERM. Prints \"listening on URL\" once ready; the access log goes "
-                      "to standard error\n(QT_LOGGING_RULES=\"portcullis.http.info=false\" turns it off).")
+                      "to standard error\n(QT_LOGGING_RULES=\"portcullis.http.info=false\" turns it off).\n"
+                      "Each option may instead be set by the variable PORTCULLIS_<OPTION> (dashes as underscores: "
+                      "PORTCULLIS_TLS_CERT,\nPORTCULLIS_NO_CREATE_SECRET=yes, PORTCULLIS_TRUSTED_PROXY=\"A B\"); the "
+                      "command line wins. The audit key's is\nPORTCULLIS_AUDIT_KEY_FILE.")
             + QLatin1Char('\n');
         std::fputs(text.toUtf8().constData(), stdout);
         std::fflush(stdout);
@@ -642,6 +743,8 @@ int runServe(const ServeOptions& options)
                                                     "portcullis.http.info=true"));
     qSetMessagePattern(QStringLiteral("%{time yyyy-MM-ddThh:mm:ss.zzz} %{if-category}%{category} %{endif}%{type}: "
                                       "%{message}"));
+    if (!g_defaultMessageHandler)
+        g_defaultMessageHandler = qInstallMessageHandler(&oneCategorisedLine);
 
     auto config = DatabaseConfig::parse(options.database);
     if (!config) {
@@ -698,15 +801,90 @@ int runServe(const ServeOptions& options)
         }
     }
 
+    // The HTTP server comes first, so that it can answer while the database is awaited; requests
+    // reach the API only once it is ready (before that: answerStarting, on the I/O thread).
+    ApiConfig apiConfig;
+    apiConfig.database = *config;
+    apiConfig.auditKeyFile = auditKeyPath;
+    // SQL waits on the database (PostgreSQL round trips, SQLite's writer lock), so more threads
+    // than cores pay off; each holds one connection.
+    apiConfig.threads = options.threads > 0 ? options.threads : std::max(4, QThread::idealThreadCount() * 2);
+    apiConfig.trustedProxies = options.trustedProxies;
+    apiConfig.passwordThreads = options.passwordThreads;
+    apiConfig.queueLimit = options.queueLimit;
+    // Destroyed before the server (below): its destructor waits for the workers, which may still
+    // hold exchanges, and the server's connections must outlive those.
+    std::optional<RestApi> api;
+    std::atomic_bool ready { false }; // set once `api` exists; read on the I/O threads
+
+    // Connections take descriptors: raise the soft limit as far as allowed and keep the connection
+    // cap below it, with room for the database and the log (else accept() fails with EMFILE).
+    const qint64 descriptors = http::HttpServer::raiseDescriptorLimit();
+    const int connectionBudget = http::HttpServer::maxConnectionsFor(
+        descriptors,
+        apiConfig.threads + (options.passwordThreads < 0 ? QThread::idealThreadCount() : options.passwordThreads));
+    http::HttpServer::Options serverOptions;
+    serverOptions.tls = tls;
+    serverOptions.headerTimeoutMs = options.headerTimeoutMs;
+    serverOptions.idleTimeoutMs = options.idleTimeoutMs;
+    serverOptions.writeTimeoutMs = options.writeTimeoutMs;
+    serverOptions.minBodyBytesPerSecond = options.minBodyRate;
+    serverOptions.maxConnectionsPerAddress = options.maxConnectionsPerAddress;
+    serverOptions.maxConnections = options.maxConnections > 0 ? options.maxConnections : connectionBudget;
+    if (options.maxConnections > connectionBudget)
+        qCWarning(lcHttp) << "--max-connections" << options.maxConnections << "is above what" << descriptors
+                          << "file descriptors allow (" << connectionBudget
+                          << "); new connections wait while descriptors run out";
+    qCInfo(lcHttp).noquote() << QStringLiteral("file descriptor limit %1: at most %2 connections, %3 per address")
+                                    .arg(descriptors)
+                                    .arg(serverOptions.maxConnections)
+                                    .arg(serverOptions.maxConnectionsPerAddress > 0
+                                             ? QString::number(serverOptions.maxConnectionsPerAddress)
+                                             : QStringLiteral("any"));
+    const DatabaseConfig database = *config;
+    http::HttpServer server(serverOptions, [&api, &ready, &database](std::shared_ptr<http::HttpExchange> exchange) {
+        if (!ready.load(std::memory_order_acquire))
+            answerStarting(*exchange, database);
+        else
+            api->handle(std::move(exchange));
+    });
+    bool listening = false;
+    auto listen = [&]() {
+        if (server.listen(options.address, options.port)) {
+            listening = true;
+            return true;
+        }
+        serveError(Cli::tr("cannot listen on %1:%2: %3")
+                       .arg(options.address.toString())
+                       .arg(options.port)
+                       .arg(server.errorString()));
+        return false;
+    };
+    auto url = [&]() {
+        const QString host = server.serverAddress().protocol() == QAbstractSocket::IPv6Protocol
+            ? QLatin1Char('[') + server.serverAddress().toString() + QLatin1Char(']')
+            : server.serverAddress().toString();
+        return QStringLiteral("%1://%2:%3")
+            .arg(tls ? QStringLiteral("https") : QStringLiteral("http"), host)
+            .arg(server.serverPort());
+    };
+
     // A database that is still starting (a host booting with PostgreSQL, a restart) is waited for,
     // with a growing delay and a line each time, instead of exiting at once and leaving a unit
-    // that systemd stops restarting after five tries.
+    // that systemd stops restarting after five tries. Meanwhile the server listens and answers
+    // health checks with "starting" (503): a load balancer keeps it out, a monitor sees why. Only
+    // then: a database that answers at once is ready before anything listens, as before.
     Status prepared = prepareDatabase(*config, auditKeyPath);
     QElapsedTimer waiting;
     waiting.start();
     for (int delayMs = 1000; !prepared && prepared.error().code == ErrorCode::Unavailable
          && !prepared.error().message.contains(auditKeyPath) && waiting.elapsed() + delayMs <= options.startupWaitMs;
          delayMs = std::min(delayMs * 2, 15000)) {
+        if (!listening) {
+            if (!listen())
+                return exitcode::Failure;
+            printOut(Cli::tr("waiting for the database; answering on %1 with 503 \"starting\" meanwhile").arg(url()));
+        }
         serveError(Cli::tr("the database is not reachable yet (%1); trying again in %2 s (giving up after %3 s)")
                        .arg(prepared.error().message)
                        .arg(delayMs / 1000)
@@ -735,54 +913,11 @@ int runServe(const ServeOptions& options)
                          "and start them with --jwt-secret-file and --no-create-secret)")
                      .arg(secretPath));
 
-    ApiConfig apiConfig;
-    apiConfig.database = *config;
     apiConfig.jwtSecret = *secret;
-    apiConfig.auditKeyFile = auditKeyPath;
-    // SQL waits on the database (PostgreSQL round trips, SQLite's writer lock), so more threads
-    // than cores pay off; each holds one connection.
-    apiConfig.threads = options.threads > 0 ? options.threads : std::max(4, QThread::idealThreadCount() * 2);
-    apiConfig.trustedProxies = options.trustedProxies;
-    apiConfig.passwordThreads = options.passwordThreads;
-    apiConfig.queueLimit = options.queueLimit;
-    // Destroyed before the server (below): its destructor waits for the workers, which may still
-    // hold exchanges, and the server's connections must outlive those.
-    std::optional<RestApi> api;
     api.emplace(apiConfig);
-
-    // Connections take descriptors: raise the soft limit as far as allowed and keep the connection
-    // cap below it, with room for the database and the log (else accept() fails with EMFILE).
-    const qint64 descriptors = http::HttpServer::raiseDescriptorLimit();
-    const int connectionBudget = http::HttpServer::maxConnectionsFor(
-        descriptors,
-        apiConfig.threads + (options.passwordThreads < 0 ? QThread::idealThreadCount() : options.passwordThreads));
-    http::HttpServer::Options serverOptions;
-    serverOptions.tls = tls;
-    serverOptions.headerTimeoutMs = options.headerTimeoutMs;
-    serverOptions.idleTimeoutMs = options.idleTimeoutMs;
-    serverOptions.writeTimeoutMs = options.writeTimeoutMs;
-    serverOptions.minBodyBytesPerSecond = options.minBodyRate;
-    serverOptions.maxConnectionsPerAddress = options.maxConnectionsPerAddress;
-    serverOptions.maxConnections = options.maxConnections > 0 ? options.maxConnections : connectionBudget;
-    if (options.maxConnections > connectionBudget)
-        qCWarning(lcHttp) << "--max-connections" << options.maxConnections << "is above what" << descriptors
-                          << "file descriptors allow (" << connectionBudget
-                          << "); new connections wait while descriptors run out";
-    qCInfo(lcHttp).noquote() << QStringLiteral("file descriptor limit %1: at most %2 connections, %3 per address")
-                                    .arg(descriptors)
-                                    .arg(serverOptions.maxConnections)
-                                    .arg(serverOptions.maxConnectionsPerAddress > 0
-                                             ? QString::number(serverOptions.maxConnectionsPerAddress)
-                                             : QStringLiteral("any"));
-    http::HttpServer server(serverOptions,
-                            [&api](std::shared_ptr<http::HttpExchange> exchange) { api->handle(std::move(exchange)); });
-    if (!server.listen(options.address, options.port)) {
-        serveError(Cli::tr("cannot listen on %1:%2: %3")
-                       .arg(options.address.toString())
-                       .arg(options.port)
-                       .arg(server.errorString()));
+    ready.store(true, std::memory_order_release);
+    if (!listening && !listen())
         return exitcode::Failure;
-    }
 
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, g_signalFds) != 0) {
         serveError(Cli::tr("cannot set up signal handling"));
@@ -803,13 +938,8 @@ int runServe(const ServeOptions& options)
     sigaction(SIGTERM, &action, nullptr);
     std::signal(SIGPIPE, SIG_IGN);
 
-    const QString host = server.serverAddress().protocol() == QAbstractSocket::IPv6Protocol
-        ? QLatin1Char('[') + server.serverAddress().toString() + QLatin1Char(']')
-        : server.serverAddress().toString();
-    printOut(Cli::tr("listening on %1://%2:%3 (database %4, %5 worker threads, at most %6 connections)")
-                 .arg(tls ? QStringLiteral("https") : QStringLiteral("http"), host)
-                 .arg(server.serverPort())
-                 .arg(config->displayName())
+    printOut(Cli::tr("listening on %1 (database %2, %3 worker threads, at most %4 connections)")
+                 .arg(url(), config->displayName())
                  .arg(apiConfig.threads)
                  .arg(serverOptions.maxConnections));
 

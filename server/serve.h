@@ -9,6 +9,11 @@
 // On start it applies pending migrations, prints one line "listening on http(s)://HOST:PORT" to
 // standard output (with the port actually bound, so --listen 127.0.0.1:0 works), then writes the
 // access log (one line per request, never a secret) to standard error.
+//
+// Each option may be given by an environment variable instead, PORTCULLIS_<OPTION> with dashes as
+// underscores (PORTCULLIS_DB, PORTCULLIS_TLS_CERT, PORTCULLIS_NO_CREATE_SECRET=yes,
+// PORTCULLIS_TRUSTED_PROXY="10.0.0.5 10.0.0.6"); the command line wins. The audit key keeps its
+// variable of every command, PORTCULLIS_AUDIT_KEY_FILE.
 
 #include "commands.h"
 
@@ -53,6 +58,9 @@ int serveCommand(const QStringList& arguments);
 // `mayCreate` false (--no-create-secret): a missing file is an error instead. `created` (optional)
 // tells whether this call made the file.
 Result<QByteArray> loadOrCreateJwtSecret(const QString& path, bool mayCreate = true, bool* created = nullptr);
+
+// The environment variable that gives `serve`'s option `option` ("tls-cert": PORTCULLIS_TLS_CERT).
+QString settingVariable(const QString& option);
 
 // "127.0.0.1:8080", "[::1]:8443", "localhost:0", "*:8080" or ":8080" (any address).
 bool parseListenAddress(const QString& text, QHostAddress* address, quint16* port);

@@ -92,7 +92,10 @@ class ServerProcess
 public:
     ~ServerProcess() { stop(); }
 
-    bool start(const QString& database, const QString& secretFile, const QStringList& extra = {})
+    // `readyLine`: what start() waits for, with the URL as its first capture (by default the line
+    // that says the server serves requests).
+    bool start(const QString& database, const QString& secretFile, const QStringList& extra = {},
+               const QString& readyLine = QStringLiteral("listening on (https?://[0-9.]+:[0-9]+)"))
     {
         m_process = std::make_unique<QProcess>();
 #ifdef Q_OS_LINUX
@@ -108,7 +111,7 @@ public:
         arguments += extra;
         QSignalSpy output(m_process.get(), &QProcess::readyReadStandardOutput);
         m_process->start(serverBinary(), arguments);
-        const QRegularExpression ready(QStringLiteral("listening on (https?://[0-9.]+:[0-9]+)"));
+        const QRegularExpression ready(readyLine);
         QElapsedTimer timer;
         timer.start();
         while (timer.elapsed() < kServerWaitMs) {
@@ -161,6 +164,8 @@ public:
     }
     QString output()
     {
+        if (m_process)
+            m_stdout += m_process->readAllStandardOutput();
         return QString::fromUtf8(m_stdout) + log();
     }
     int count(const QString& needle)

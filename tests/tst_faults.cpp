@@ -384,6 +384,24 @@ void TestFaults::postgresStoppedUnderLoadAnswers503AndRecovers()
     QTRY_VERIFY2_WITH_TIMEOUT(server.log().mid(logAtRestart).contains(written), qPrintable(server.log().right(2000)),
                               10000);
     QVERIFY2(!server.log().contains(QLatin1String("audit checkpoint:")), qPrintable(server.log().right(2000)));
+    // Every line of the log has a category, one message a line: the PostgreSQL driver's notices
+    // ("FATAL: terminating connection ...", "server closed the connection unexpectedly" over
+    // several lines) used to come without one, spread over several lines.
+    server.stop();
+    const QRegularExpression categorised(
+        QStringLiteral("^\\d{4}-\\d\\d-\\d\\dT[0-9:.]+ [a-z][a-z0-9_.]* (debug|info|warning|critical|fatal): \\S"));
+    int lines = 0;
+    for (const QString& line : server.log().split(QLatin1Char('\n'), Qt::SkipEmptyParts)) {
+        ++lines;
+        QVERIFY2(categorised.match(line).hasMatch() || line.startsWith(QLatin1String("portcullis-server serve: ")),
+                 qPrintable(QStringLiteral("a line without a category: \"%1\"").arg(line)));
+    }
+    QVERIFY(lines > 0);
+    // An immediate shutdown warns every idle connection: that warning is in the log, one line.
+    if (mode == QLatin1String("immediate"))
+        QVERIFY2(server.log().contains(QLatin1String("portcullis.sql warning: PostgreSQL: WARNING: terminating "
+                                                     "connection")),
+                 qPrintable(server.log().right(3000)));
 }
 
 void TestFaults::lockedSqliteFileAnswers503WithRetryAfter()
@@ -442,16 +460,38 @@ void TestFaults::serveWaitsForTheDatabaseAtStart()
     QVERIFY(!impatient.start(postgres.url(), secret, { QStringLiteral("--startup-wait"), QStringLiteral("0") }));
     QVERIFY2(!impatient.output().contains(QStringLiteral("trying again")), qPrintable(impatient.output()));
 
-    // PostgreSQL comes up 4 s after serve started (the timer fires while start() waits).
-    bool restarted = false;
-    QTimer::singleShot(4000, [&] { restarted = postgres.start(&error); });
+    // Meanwhile it listens and says it is starting: the health check is 503 "starting" with
+    // Retry-After (a load balancer keeps it out, a monitor sees why), every other request a 503
+    // problem; nothing reaches the database.
     ServerProcess patient;
-    QVERIFY2(patient.start(postgres.url(), secret), qPrintable(patient.output()));
-    QVERIFY2(restarted, qPrintable(error));
+    QVERIFY2(patient.start(postgres.url(), secret, {},
+                           QStringLiteral("answering on (http://[0-9.]+:[0-9]+) with 503 \"starting\"")),
+             qPrintable(patient.output()));
+    QNetworkAccessManager network;
+    const Http health = request(network, patient.baseUrl(), "GET", QStringLiteral("/api/health/auth"));
+    QCOMPARE(health.status, 503);
+    QCOMPARE(health.json().value(QStringLiteral("status")).toString(), QStringLiteral("starting"));
+    QVERIFY2(!health.retryAfter.isEmpty(), qPrintable(health.describe()));
+    const Http users = request(network, patient.baseUrl(), "GET", QStringLiteral("/api/admin/users"));
+    QCOMPARE(users.status, 503);
+    QVERIFY2(users.contentType.startsWith("application/problem+json"), qPrintable(users.describe()));
+    QCOMPARE(users.json().value(QStringLiteral("type")).toString(), QStringLiteral("urn:portcullis:problem:starting"));
+    QVERIFY2(!users.retryAfter.isEmpty(), qPrintable(users.describe()));
+    const Http login
+        = request(network, patient.baseUrl(), "POST", QStringLiteral("/api/auth/login"), {},
+                  { { QStringLiteral("email"), kRootEmail }, { QStringLiteral("password"), kRootPassword } });
+    QCOMPARE(login.status, 503);
+
+    // PostgreSQL comes up: the same server, on the same port, then serves.
+    QVERIFY2(postgres.start(&error), qPrintable(error));
+    QTRY_VERIFY2_WITH_TIMEOUT(patient.output().contains(QStringLiteral("listening on ") + patient.baseUrl()),
+                              qPrintable(patient.output()), 30000);
     QVERIFY2(patient.output().contains(QStringLiteral("the database is not reachable yet")),
              qPrintable(patient.output()));
     QVERIFY2(patient.output().contains(QStringLiteral("trying again in 1 s")), qPrintable(patient.output()));
-    QNetworkAccessManager network;
+    const Http healthy = request(network, patient.baseUrl(), "GET", QStringLiteral("/api/health/auth"));
+    QCOMPARE(healthy.status, 200);
+    QCOMPARE(healthy.json().value(QStringLiteral("status")).toString(), QStringLiteral("healthy"));
     QVERIFY(!signIn(network, patient.baseUrl()).isEmpty());
 }
 

@@ -10,6 +10,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QFile>
 #include <QFileInfo>
 #include <QLabel>
 #include <QLineEdit>
@@ -35,6 +36,7 @@ private slots:
     void rememberedProfileHoldsNoPassword();
     void rememberedPasswordComesBackAndCanBeForgotten();
     void withoutADisplayTheConsoleSaysWhatToDo();
+    void aMissingCaFileIsNamedAsMissing();
     void bannedElsewhereReturnsToSignIn();
 };
 
@@ -298,6 +300,37 @@ void TestGuiLauncher::withoutADisplayTheConsoleSaysWhatToDo()
     QCOMPARE(version.exitCode(), 0);
     QCOMPARE(QString::fromUtf8(version.readAllStandardOutput()).trimmed(),
              QStringLiteral("portcullis " PORTCULLIS_VERSION));
+}
+
+// `portcullis --ca-file` naming a file that is not there (a typo in a screenshot job) used to say
+// the file "holds no PEM certificate"; it says the file does not exist, before signing in.
+void TestGuiLauncher::aMissingCaFileIsNamedAsMissing()
+{
+    const QString console = qEnvironmentVariable("PORTCULLIS_CONSOLE_BIN");
+    QVERIFY2(QFileInfo::exists(console), "PORTCULLIS_CONSOLE_BIN names the portcullis binary (tests/CMakeLists.txt)");
+    QTemporaryDir dir;
+    const QString missing = dir.filePath(QStringLiteral("company-ca.pem"));
+    const QString passwordFile = dir.filePath(QStringLiteral("password"));
+    QFile password(passwordFile);
+    QVERIFY(password.open(QIODevice::WriteOnly));
+    password.write("Gatekeeper-7-Raven!\n");
+    password.close();
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    QProcess run;
+    run.setProcessEnvironment(env);
+    // Port 9 (discard) on loopback: nothing answers there, and nothing must be asked.
+    run.start(console,
+              { QStringLiteral("--server"), QStringLiteral("https://127.0.0.1:9"), QStringLiteral("--ca-file"), missing,
+                QStringLiteral("--user"), QStringLiteral("root@portcullis.example"), QStringLiteral("--password-file"),
+                passwordFile, QStringLiteral("--screenshot"), dir.filePath(QStringLiteral("shot.png")) });
+    QVERIFY(run.waitForFinished(60000));
+    const QString said = QString::fromUtf8(run.readAllStandardError());
+    QVERIFY(run.exitCode() != 0);
+    QVERIFY2(said.contains(missing + QStringLiteral(" does not exist")), qPrintable(said));
+    QVERIFY2(!said.contains(QLatin1String("PEM")), qPrintable(said));
+    QVERIFY2(!said.contains(QLatin1String("Cannot reach")), qPrintable(said));
+    QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("shot.png"))));
 }
 
 #include "tst_gui_launcher.moc"

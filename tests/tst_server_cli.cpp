@@ -10,11 +10,13 @@
 #include "sql/database.h"
 #include "sql/store.h"
 
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QProcessEnvironment>
 #include <QScopeGuard>
 
 #include <QRegularExpression>
@@ -74,6 +76,63 @@ private:
     std::unique_ptr<SqlStore> m_store;
 };
 
+// `portcullis-server serve ARGUMENTS` in `environment` until it listens (true) or exits (false);
+// `output` gets what it printed. The server is stopped before this returns.
+bool serveOnce(const QString& binary, const QProcessEnvironment& environment, const QStringList& arguments,
+               QString* output, int* exitCode = nullptr)
+{
+    QProcess process;
+    process.setProcessEnvironment(environment);
+    process.setProcessChannelMode(QProcess::MergedChannels);
+    process.start(binary, QStringList { QStringLiteral("serve") } + arguments);
+    QByteArray printed;
+    QElapsedTimer timer;
+    timer.start();
+    bool listening = false;
+    while (timer.elapsed() < portcullis::test::kServerWaitMs) {
+        process.waitForReadyRead(200);
+        printed += process.readAll();
+        if (printed.contains("listening on ")) {
+            listening = true;
+            break;
+        }
+        if (process.state() == QProcess::NotRunning)
+            break;
+    }
+    if (process.state() != QProcess::NotRunning) {
+        process.terminate();
+        if (!process.waitForFinished(10000))
+            process.kill();
+    }
+    process.waitForFinished(5000);
+    printed += process.readAll();
+    *output = QString::fromUtf8(printed);
+    if (exitCode)
+        *exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+    return listening;
+}
+
+// The environment systemd gives the service: the unit's Environment= lines (its defaults).
+QProcessEnvironment unitEnvironment()
+{
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    QFile unit(QStringLiteral(QT_TESTCASE_SOURCEDIR "/../resources/linux/portcullis-server.service"));
+    if (!unit.open(QIODevice::ReadOnly))
+        qFatal("cannot read %s", qPrintable(unit.fileName()));
+    for (const QByteArray& raw : unit.readAll().split('\n')) {
+        QString line = QString::fromUtf8(raw).trimmed();
+        if (!line.startsWith(QLatin1String("Environment=")))
+            continue;
+        line = line.mid(int(qstrlen("Environment=")));
+        if (line.startsWith(QLatin1Char('"')) && line.endsWith(QLatin1Char('"')))
+            line = line.mid(1, line.size() - 2);
+        line.replace(QLatin1String("%%"), QLatin1String("%"));
+        const qsizetype equals = line.indexOf(QLatin1Char('='));
+        environment.insert(line.left(equals), line.mid(equals + 1));
+    }
+    return environment;
+}
+
 } // namespace
 
 class TestServerCli : public QObject
@@ -105,6 +164,8 @@ private slots:
     void databaseFilesAreOwnerOnlyWhateverTheUmask();
     void serveRefusesATlsKeyOfAnotherCertificateAndAnExpiredOne();
     void serveSaysWhenItMakesASecretAndCanRefuseTo();
+    void serveTakesEachSettingFromItsOwnVariable();
+    void everyCommandRefusesANewerSchemaWithExitStatus2();
     void appRoleCanWorkButNotRewriteTheAuditLog();
     void appRoleNeedsPostgresAndAPassword();
     void productBinaryIgnoresTheArgon2Override_data();
@@ -605,6 +666,18 @@ void TestServerCli::serveRefusesATlsKeyOfAnotherCertificateAndAnExpiredOne()
              qPrintable(mismatched.output()));
     QVERIFY2(mismatched.output().contains(keyB), qPrintable(mismatched.output()));
 
+    // A file that is not there is named as missing, not as one without a certificate or key.
+    const QString missing = m_dir->filePath(QStringLiteral("missing.pem"));
+    for (const QStringList& files : { QStringList { missing, keyA }, QStringList { certificateA, missing } }) {
+        const Run absent
+            = server({ QStringLiteral("serve"), QStringLiteral("--db"), dbPath(), QStringLiteral("--listen"),
+                       QStringLiteral("127.0.0.1:0"), QStringLiteral("--jwt-secret-file"), secret,
+                       QStringLiteral("--tls-cert"), files.at(0), QStringLiteral("--tls-key"), files.at(1) });
+        QCOMPARE(absent.exitCode, 1);
+        QVERIFY2(absent.err.contains(missing + QStringLiteral(": the file does not exist")), qPrintable(absent.err));
+        QVERIFY2(!absent.err.contains(QStringLiteral("no PEM")), qPrintable(absent.err));
+    }
+
     const QString expired = m_dir->filePath(QStringLiteral("expired.pem"));
     const QString expiredKey = m_dir->filePath(QStringLiteral("expired.key"));
     QVERIFY(writeExpiredCertificate(expired, expiredKey));
@@ -654,14 +727,134 @@ void TestServerCli::serveSaysWhenItMakesASecretAndCanRefuseTo()
     QTRY_VERIFY2(second.output().contains(QStringLiteral("already serves")), qPrintable(second.output()));
 }
 
+// Settings used to be one PORTCULLIS_OPTIONS line, and the guide's second example replaced the
+// first (TLS dropped silently). Each option now has its variable: the unit's defaults plus lines
+// of /etc/default/portcullis-server add up, and the command line wins over them. The unit refuses
+// to mint a JWT secret; init made the first one.
+void TestServerCli::serveTakesEachSettingFromItsOwnVariable()
+{
+    const Run init = initDatabase(dbPath());
+    QCOMPARE(init.exitCode, 0);
+    const QString secret = dbPath() + QStringLiteral(".jwt-secret");
+    QVERIFY2(init.out.contains(QStringLiteral("created the JWT signing secret %1").arg(secret)), qPrintable(init.out));
+    QCOMPARE(QFileInfo(secret).permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther),
+             QFileDevice::Permissions());
+    const QString certificate = m_dir->filePath(QStringLiteral("cert.pem"));
+    const QString key = m_dir->filePath(QStringLiteral("key.pem"));
+    QString error;
+    QVERIFY2(portcullis::test::makeSelfSignedCertificate(certificate, key, &error), qPrintable(error));
+
+    QProcessEnvironment environment = unitEnvironment();
+    QCOMPARE(environment.value(QStringLiteral("PORTCULLIS_NO_CREATE_SECRET")), QStringLiteral("yes"));
+    // As /etc/default/portcullis-server would set them, one line per setting.
+    environment.insert(QStringLiteral("PORTCULLIS_DB"), dbPath());
+    environment.insert(QStringLiteral("PORTCULLIS_LISTEN"), QStringLiteral("127.0.0.1:0"));
+    environment.insert(QStringLiteral("PORTCULLIS_TLS_CERT"), certificate);
+    environment.insert(QStringLiteral("PORTCULLIS_TLS_KEY"), key);
+    environment.insert(QStringLiteral("PORTCULLIS_THREADS"), QStringLiteral("3"));
+    environment.insert(QStringLiteral("PORTCULLIS_TRUSTED_PROXY"), QStringLiteral("10.0.0.5 10.0.1.0/24"));
+    QString output;
+    QVERIFY2(serveOnce(m_binary, environment, {}, &output), qPrintable(output));
+    QVERIFY2(output.contains(QStringLiteral("listening on https://127.0.0.1:")), qPrintable(output));
+    QVERIFY2(output.contains(QStringLiteral("3 worker threads")), qPrintable(output));
+    QVERIFY2(!output.contains(QStringLiteral("created a new JWT")), qPrintable(output));
+
+    // The command line wins over a variable.
+    QVERIFY2(serveOnce(m_binary, environment, { QStringLiteral("--threads"), QStringLiteral("5") }, &output),
+             qPrintable(output));
+    QVERIFY2(output.contains(QStringLiteral("5 worker threads")), qPrintable(output));
+
+    // A second host whose copy of the secret is missing refuses to start, under the unit's defaults.
+    QProcessEnvironment secondHost = environment;
+    secondHost.insert(QStringLiteral("PORTCULLIS_JWT_SECRET_FILE"), m_dir->filePath(QStringLiteral("missing")));
+    int exitCode = 0;
+    QVERIFY2(!serveOnce(m_binary, secondHost, {}, &output, &exitCode), qPrintable(output));
+    QCOMPARE(exitCode, 1);
+    QVERIFY2(output.contains(QStringLiteral("--no-create-secret forbids making a new one")), qPrintable(output));
+    QVERIFY(!QFileInfo::exists(m_dir->filePath(QStringLiteral("missing"))));
+
+    // A bad value is a usage error that names the variable it came from.
+    const QList<QPair<QString, QString>> bad {
+        { QStringLiteral("PORTCULLIS_THREADS"), QStringLiteral("lots") },
+        { QStringLiteral("PORTCULLIS_NO_CREATE_SECRET"), QStringLiteral("perhaps") },
+        { QStringLiteral("PORTCULLIS_TRUSTED_PROXY"), QStringLiteral("10.0.0.5 balancer") },
+        { QStringLiteral("PORTCULLIS_LISTEN"), QStringLiteral("localhost") },
+    };
+    for (const auto& [variable, value] : bad) {
+        QProcessEnvironment wrong = environment;
+        wrong.insert(variable, value);
+        QVERIFY2(!serveOnce(m_binary, wrong, {}, &output, &exitCode), qPrintable(output));
+        QCOMPARE(exitCode, 64);
+        QVERIFY2(output.contains(variable), qPrintable(variable + QStringLiteral(": ") + output));
+    }
+    // A password in a PostgreSQL URL is not repeated in that note.
+    {
+        QProcessEnvironment withPassword = environment;
+        withPassword.insert(QStringLiteral("PORTCULLIS_DB"),
+                            QStringLiteral("postgresql://app:Sup3rSecret@db.invalid/iam"));
+        withPassword.insert(QStringLiteral("PORTCULLIS_THREADS"), QStringLiteral("0"));
+        QVERIFY(!serveOnce(m_binary, withPassword, {}, &output, &exitCode));
+        QCOMPARE(exitCode, 64);
+        QVERIFY2(output.contains(QStringLiteral("PORTCULLIS_DB=postgresql://app:***@db.invalid/iam")),
+                 qPrintable(output));
+        QVERIFY2(!output.contains(QStringLiteral("Sup3rSecret")), qPrintable(output));
+    }
+    // serve --help says so.
+    const Run help = server({ QStringLiteral("serve"), QStringLiteral("--help") });
+    QVERIFY2(help.out.contains(QStringLiteral("PORTCULLIS_<OPTION>")), qPrintable(help.out));
+    // Without PORTCULLIS_DB or --db: still "--db is required".
+    QProcessEnvironment none = QProcessEnvironment::systemEnvironment();
+    none.remove(QStringLiteral("PORTCULLIS_DB"));
+    QVERIFY(
+        !serveOnce(m_binary, none, { QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0") }, &output, &exitCode));
+    QCOMPARE(exitCode, 64);
+    QVERIFY2(output.contains(QStringLiteral("--db is required")), qPrintable(output));
+}
+
+// The operator guide's table: 2 when the database cannot be used, and a schema newer than the
+// program knows is that, for every command that opens one (serve used to say 2 where the table
+// said 1 and others said 1).
+void TestServerCli::everyCommandRefusesANewerSchemaWithExitStatus2()
+{
+    QCOMPARE(initDatabase(dbPath()).exitCode, 0);
+    {
+        OpenStore open(dbPath());
+        QSqlQuery q(open.db());
+        QVERIFY(q.exec(QStringLiteral("INSERT INTO schema_migrations (version, applied_at) VALUES (%1, 0)")
+                           .arg(latestSchemaVersion() + 1)));
+    }
+    const QStringList commands[] = {
+        { QStringLiteral("init"), QStringLiteral("--db"), dbPath() },
+        { QStringLiteral("seed-demo"), QStringLiteral("--db"), dbPath(), QStringLiteral("--tenants"),
+          QStringLiteral("1"), QStringLiteral("--users"), QStringLiteral("5"), QStringLiteral("--events"),
+          QStringLiteral("10") },
+        { QStringLiteral("verify-audit"), QStringLiteral("--db"), dbPath() },
+        { QStringLiteral("purge-audit"), QStringLiteral("--db"), dbPath(), QStringLiteral("--older-than"),
+          QStringLiteral("30"), QStringLiteral("--admin-email"), kAdminEmail, QStringLiteral("--admin-password-file"),
+          m_passwordFile },
+        { QStringLiteral("serve"), QStringLiteral("--db"), dbPath(), QStringLiteral("--listen"),
+          QStringLiteral("127.0.0.1:0"), QStringLiteral("--startup-wait"), QStringLiteral("0") },
+    };
+    for (const QStringList& arguments : commands) {
+        const Run refused = server(arguments);
+        QVERIFY2(refused.exitCode == 2,
+                 qPrintable(arguments.first() + QStringLiteral(": exit status ") + QString::number(refused.exitCode)
+                            + QLatin1Char('\n') + refused.all()));
+        QVERIFY2(refused.err.contains(QStringLiteral("newer than this version of Portcullis knows")),
+                 qPrintable(arguments.first() + QStringLiteral(": ") + refused.all()));
+    }
+}
+
 void TestServerCli::helpOfEachCommand_data()
 {
     QTest::addColumn<QString>("command");
     QTest::addColumn<QStringList>("options");
-    QTest::newRow("init") << QStringLiteral("init")
-                          << QStringList { QStringLiteral("--db"), QStringLiteral("--admin-email"),
-                                           QStringLiteral("--admin-password-file"), QStringLiteral("--org"),
-                                           QStringLiteral("--admin-username") };
+    QTest::newRow("init") << QStringLiteral("init") << QStringList { QStringLiteral("--db"),
+                                                                     QStringLiteral("--admin-email"),
+                                                                     QStringLiteral("--admin-password-file"),
+                                                                     QStringLiteral("--org"),
+                                                                     QStringLiteral("--admin-username"),
+                                                                     QStringLiteral("--jwt-secret-file") };
     QTest::newRow("seed-demo") << QStringLiteral("seed-demo")
                                << QStringList { QStringLiteral("--db"),    QStringLiteral("--tenants"),
                                                 QStringLiteral("--users"), QStringLiteral("--events"),

@@ -6,6 +6,7 @@
 #include <QFileInfo>
 #include <QLoggingCategory>
 #include <QRegularExpression>
+#include <QSqlDriver>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QUrl>
@@ -13,6 +14,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -117,6 +119,41 @@ ServiceError newerSchema(int version)
                                      .arg(latestSchemaVersion()));
 }
 
+// PostgreSQL's notices and warnings ("WARNING:  terminating connection due to administrator
+// command" when the server restarts) reach libpq's notice processor, which writes them to standard
+// error as they are, over several lines and outside any logging category; Qt's driver (6.4) does
+// not install one. Each connection gets one that logs them as one line under portcullis.sql.
+// libpq is looked up where the driver already loaded it, so that nothing links against it.
+void logNotice(void*, const char* message)
+{
+    QStringList lines = QString::fromUtf8(message).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    for (QString& line : lines)
+        line = line.simplified();
+    lines.removeAll(QString());
+    const QString text = lines.join(QStringLiteral(" | "));
+    static const QRegularExpression quiet(QStringLiteral("^(NOTICE|INFO|LOG|DEBUG)\\b"));
+    if (quiet.match(text).hasMatch())
+        qCInfo(lcSql).noquote() << "PostgreSQL:" << text;
+    else
+        qCWarning(lcSql).noquote() << "PostgreSQL:" << text;
+}
+
+void routeNoticesToTheLog(const QSqlDatabase& db)
+{
+    using NoticeProcessor = void (*)(void*, const char*);
+    using SetNoticeProcessor = NoticeProcessor (*)(void*, NoticeProcessor, void*);
+    static const SetNoticeProcessor setNoticeProcessor = []() -> SetNoticeProcessor {
+        void* libpq = ::dlopen("libpq.so.5", RTLD_LAZY | RTLD_NOLOAD);
+        return libpq ? reinterpret_cast<SetNoticeProcessor>(::dlsym(libpq, "PQsetNoticeProcessor")) : nullptr;
+    }();
+    const QVariant handle = db.driver() ? db.driver()->handle() : QVariant();
+    if (!setNoticeProcessor || !handle.isValid()
+        || (qstrcmp(handle.typeName(), "PGconn*") != 0 && qstrcmp(handle.typeName(), "pg_conn*") != 0))
+        return;
+    if (void* connection = *static_cast<void* const*>(handle.constData()))
+        setNoticeProcessor(connection, &logNotice, nullptr);
+}
+
 Result<QSqlDatabase> openConnection(const DatabaseConfig& config, const QString& connectionName, bool createIfMissing)
 {
     if (config.dialect == Dialect::Sqlite) {
@@ -178,6 +215,7 @@ Result<QSqlDatabase> openConnection(const DatabaseConfig& config, const QString&
         QSqlDatabase::removeDatabase(connectionName);
         return ServiceError::unavailable(Tr::tr("Cannot connect to %1: %2").arg(config.displayName(), why));
     }
+    routeNoticesToTheLog(db);
     QSqlQuery q(db);
     q.exec(QStringLiteral("SET TIME ZONE 'UTC'"));
     q.exec(QStringLiteral("SET client_min_messages TO WARNING"));
