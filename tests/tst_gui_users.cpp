@@ -84,6 +84,7 @@ private slots:
     void staleEditInGermanSaysSomeoneElseChangedIt();
     void passwordPolicyHintReadsAsSentences();
     void suspendIsOfferedOnlyForActiveUsers();
+    void longEmailIsElidedWithTheWholeAddressInItsTooltip();
 };
 
 void TestGuiUsers::createdUserIsListed()
@@ -567,6 +568,31 @@ void TestGuiUsers::suspendIsOfferedOnlyForActiveUsers()
     QVERIFY(selectUsers(pane, { active.id }));
     QTRY_VERIFY(!action(pane, "unsuspendUserAction")->isEnabled());
     QVERIFY(action(pane, "suspendUserAction")->isEnabled());
+}
+
+// A long address is one word that cannot wrap: the details panel elides it in the middle and the
+// tooltip has all of it, instead of cutting it off where the panel ends.
+void TestGuiUsers::longEmailIsElidedWithTheWholeAddressInItsTooltip()
+{
+    Console c = Console::create();
+    const QString name = QStringLiteral("a.remarkably.long.mailbox.name.for.the.shared.services.desk.team");
+    const User user = c.world.makeUser(c.world.orgA.id, QStringLiteral("user"), name);
+    QVERIFY(c.open(c.world.superAdmin));
+    auto* pane = c.showPane<UsersPane>(QStringLiteral("users"));
+    QVERIFY(pane);
+    QVERIFY(selectUsers(pane, { user.id }));
+    auto* email = pane->findChild<QLabel*>(QStringLiteral("detail_email"));
+    QVERIFY(email);
+    QTRY_VERIFY(email->isVisible() && !email->toolTip().isEmpty());
+    QCOMPARE(email->toolTip(), user.email);
+    QVERIFY2(email->text().contains(QChar(0x2026)), qPrintable(email->text())); // …
+    QVERIFY(email->text().startsWith(name.left(3)) && email->text().endsWith(QStringLiteral(".test")));
+    // What is shown fits the label: nothing is cut off.
+    QVERIFY(email->fontMetrics().horizontalAdvance(email->text()) <= email->contentsRect().width());
+    // A short address is shown whole, without a tooltip.
+    QVERIFY(selectUsers(pane, { c.world.superAdmin.id }));
+    QTRY_COMPARE(email->text(), c.world.superAdmin.email);
+    QVERIFY(email->toolTip().isEmpty());
 }
 
 QTEST_MAIN(TestGuiUsers)

@@ -28,45 +28,6 @@
 
 namespace portcullis {
 
-namespace {
-
-// A label for one long token (an email address): elided in the middle to the room it has, the
-// whole text in its tooltip, so a long address never widens the side panel.
-class ElidingLabel : public QLabel
-{
-public:
-    using QLabel::QLabel;
-
-    void setFullText(const QString& text)
-    {
-        m_full = text;
-        setToolTip(text);
-        updateText();
-    }
-    QString fullText() const { return m_full; }
-    QSize minimumSizeHint() const override
-    {
-        return { fontMetrics().averageCharWidth() * 8, QLabel::minimumSizeHint().height() };
-    }
-
-protected:
-    void resizeEvent(QResizeEvent* event) override
-    {
-        QLabel::resizeEvent(event);
-        updateText();
-    }
-
-private:
-    void updateText()
-    {
-        setText(fontMetrics().elidedText(m_full, Qt::ElideMiddle, std::max(0, contentsRect().width())));
-    }
-
-    QString m_full;
-};
-
-} // namespace
-
 // The side panel: everything about the selected key except its secret, which nobody has any more.
 class ApiKeyDetailsPanel : public QWidget
 {
@@ -96,7 +57,8 @@ public:
         for (const auto& row : rows) {
             const bool token = row.first == QLatin1String("owner");
             m_values.insert(row.first,
-                            details::addValue(m_form, row.second, token ? new ElidingLabel(this) : new QLabel(this),
+                            details::addValue(m_form, row.second,
+                                              token ? new details::ElidingLabel(this) : new QLabel(this),
                                               QStringLiteral("apiKeyDetail_") + row.first, !token));
         }
         m_values.value(QStringLiteral("prefix"))->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
@@ -129,7 +91,7 @@ public:
             return;
         m_title->setText(key->name);
         m_values.value(QStringLiteral("prefix"))->setText(ApiKeyListModel::displayPrefix(*key));
-        static_cast<ElidingLabel*>(m_values.value(QStringLiteral("owner")))->setFullText(key->ownerEmail);
+        static_cast<details::ElidingLabel*>(m_values.value(QStringLiteral("owner")))->setFullText(key->ownerEmail);
         m_values.value(QStringLiteral("status"))->setText(ApiKeyListModel::statusText(ApiKeyListModel::status(*key)));
         m_values.value(QStringLiteral("scopes"))
             ->setText(key->scopes.isEmpty() ? tr("none: the key can do nothing") : key->scopes.join(QLatin1Char('\n')));

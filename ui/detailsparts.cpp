@@ -2,7 +2,10 @@
 
 #include <QFormLayout>
 #include <QLabel>
+#include <QResizeEvent>
 #include <QToolButton>
+
+#include <algorithm>
 
 namespace portcullis::details {
 
@@ -40,6 +43,31 @@ QLabel* addValue(QFormLayout* form, const QString& label, QLabel* value, const Q
     value->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
     form->addRow(label, value);
     return value;
+}
+
+void ElidingLabel::setFullText(const QString& text)
+{
+    m_full = text;
+    updateText();
+}
+
+QSize ElidingLabel::minimumSizeHint() const
+{
+    return { fontMetrics().averageCharWidth() * 8, QLabel::minimumSizeHint().height() };
+}
+
+void ElidingLabel::resizeEvent(QResizeEvent* event)
+{
+    QLabel::resizeEvent(event);
+    updateText();
+}
+
+void ElidingLabel::updateText()
+{
+    const QString shown = fontMetrics().elidedText(m_full, Qt::ElideMiddle, std::max(0, contentsRect().width()));
+    setText(shown);
+    // The tooltip only when something is hidden: a tooltip that repeats what is shown is noise.
+    setToolTip(shown == m_full ? QString() : m_full);
 }
 
 QToolButton* actionButton(QAction* action, QWidget* parent)

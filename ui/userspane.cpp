@@ -58,8 +58,13 @@ public:
             { QStringLiteral("created"), tr("Created:") },
             { QStringLiteral("verified"), tr("Verified:") },
         };
-        for (const auto& [key, label] : rows)
-            m_values.insert(key, details::addValue(m_form, label, new QLabel(this), QStringLiteral("detail_") + key));
+        for (const auto& [key, label] : rows) {
+            // An email address or a user name is one long word: elided with a tooltip, not cut off.
+            const bool token = key == u"email" || key == u"username";
+            m_values.insert(key,
+                            details::addValue(m_form, label, token ? new details::ElidingLabel(this) : new QLabel(this),
+                                              QStringLiteral("detail_") + key, !token));
+        }
         layout->addLayout(m_form);
         m_buttons = new QVBoxLayout;
         m_buttons->setSpacing(4);
@@ -97,8 +102,8 @@ public:
         if (!one)
             return;
         m_title->setText(user->fullName.isEmpty() ? user->email : user->fullName);
-        m_values.value(QStringLiteral("email"))->setText(user->email);
-        m_values.value(QStringLiteral("username"))->setText(user->username);
+        static_cast<details::ElidingLabel*>(m_values.value(QStringLiteral("email")))->setFullText(user->email);
+        static_cast<details::ElidingLabel*>(m_values.value(QStringLiteral("username")))->setFullText(user->username);
         QString status = display::userStatus(user->status());
         if (user->isBanned()) {
             status += QStringLiteral(" — ") + user->banReason;
