@@ -85,6 +85,8 @@ private slots:
     void passwordPolicyHintReadsAsSentences();
     void suspendIsOfferedOnlyForActiveUsers();
     void longEmailIsElidedWithTheWholeAddressInItsTooltip();
+    void rolesDialogOffersExactlyWhatTheStoreAllows_data();
+    void rolesDialogOffersExactlyWhatTheStoreAllows();
 };
 
 void TestGuiUsers::createdUserIsListed()
@@ -593,6 +595,79 @@ void TestGuiUsers::longEmailIsElidedWithTheWholeAddressInItsTooltip()
     QVERIFY(selectUsers(pane, { c.world.superAdmin.id }));
     QTRY_COMPARE(email->text(), c.world.superAdmin.email);
     QVERIFY(email->toolTip().isEmpty());
+}
+
+void TestGuiUsers::rolesDialogOffersExactlyWhatTheStoreAllows_data()
+{
+    QTest::addColumn<QString>("actorRole");
+    QTest::addColumn<QString>("targetRole");
+    for (const char* actorRole : { "super_admin", "admin", "team_lead", "power_user", "user", "viewer" }) {
+        for (const char* targetRole : { "user", "team_lead" })
+            QTest::addRow("%s on a %s", actorRole, targetRole)
+                << QString::fromLatin1(actorRole) << QString::fromLatin1(targetRole);
+    }
+}
+
+// The console greys out the roles the store would refuse and offers the others: for every built-in
+// role acting on a user, each role in the Roles dialog is enabled exactly when giving it (or taking
+// it, when held) succeeds in the store as that actor. A grant (team_lead may give power_user here)
+// counts as the store counts it.
+void TestGuiUsers::rolesDialogOffersExactlyWhatTheStoreAllows()
+{
+    QFETCH(QString, actorRole);
+    QFETCH(QString, targetRole);
+    Console c = Console::create();
+    SqlStore& store = c.db->store();
+    // A custom role that team leads may give, so that grants are part of the question.
+    NewRole granting;
+    granting.code = QStringLiteral("desk_lead");
+    granting.name = QStringLiteral("Desk lead");
+    granting.level = 50;
+    granting.organizationId = c.world.orgA.id;
+    granting.permissions = { QStringLiteral("admin:user:read") };
+    granting.grants = { QStringLiteral("power_user") };
+    QVERIFY_RESULT(store.roles().create(c.world.superActor, granting));
+    const User acting = actorRole == u"super_admin"
+        ? c.world.superAdmin
+        : c.world.makeUser(c.world.orgA.id, actorRole, QStringLiteral("acting"));
+    if (actorRole == u"team_lead")
+        QVERIFY_RESULT(store.users().assignRole(c.world.superActor, acting.id, QStringLiteral("desk_lead")));
+    const User target = c.world.makeUser(c.world.orgA.id, targetRole, QStringLiteral("target"));
+    QVERIFY(c.open(acting.id == c.world.superAdmin.id ? c.world.superAdmin
+                                                      : *store.users().get(c.world.superActor, acting.id)));
+    const Result<QList<Role>> roles = store.roles().list(c.world.superActor);
+    QVERIFY_RESULT(roles);
+
+    const User current = *store.users().get(c.world.superActor, target.id);
+    UserRolesDialog dialog(c.backend.get(), current, *roles);
+    auto* list = dialog.findChild<QListWidget*>(QStringLiteral("userRolesList"));
+    QVERIFY(list && list->count() > 0);
+    const Actor actor = c.world.actorFor(acting);
+    int offered = 0;
+    for (int i = 0; i < list->count(); ++i) {
+        QListWidgetItem* item = list->item(i);
+        const QString code = item->data(Qt::UserRole).toString();
+        const bool enabled = item->flags().testFlag(Qt::ItemIsEnabled);
+        offered += enabled ? 1 : 0;
+        const bool held = current.roleCodes.contains(code);
+        const Status tried = held ? store.users().revokeRole(actor, target.id, code)
+                                  : store.users().assignRole(actor, target.id, code);
+        QVERIFY2(tried.ok() == enabled,
+                 qPrintable(QStringLiteral("%1 %2 %3: console %4, store %5 (%6)")
+                                .arg(actorRole, held ? QStringLiteral("takes") : QStringLiteral("gives"), code,
+                                     enabled ? QStringLiteral("offers it") : QStringLiteral("greys it out"),
+                                     tried.ok() ? QStringLiteral("allows it") : QStringLiteral("refuses it"),
+                                     tried.ok() ? QString() : tried.error().message)));
+        // Put the target back as it was for the next role.
+        if (tried.ok()) {
+            const Status undo = held ? store.users().assignRole(c.world.superActor, target.id, code)
+                                     : store.users().revokeRole(c.world.superActor, target.id, code);
+            QVERIFY_RESULT(undo);
+        }
+    }
+    // The matrix is not empty on either side: admins and super admins may give something.
+    if (actorRole == u"admin" || actorRole == u"super_admin")
+        QVERIFY(offered > 0);
 }
 
 QTEST_MAIN(TestGuiUsers)

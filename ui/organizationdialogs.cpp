@@ -390,7 +390,7 @@ InvitationDialog::InvitationDialog(Backend* backend, const Organization& organiz
             continue;
         // Only roles strictly below the admin's own level: the invitee gets the role without anyone
         // assigning it later.
-        if (!roleRefusal(actor, role).isEmpty())
+        if (!roleRefusal(actor, roles, role, nullptr, organization.id).isEmpty())
             continue;
         m_role->addItem(tr("%1 — %2 (level %3)").arg(role.code, role.name).arg(role.level), role.code);
     }

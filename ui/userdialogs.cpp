@@ -43,21 +43,24 @@ void setBusy(QDialogButtonBox* buttons, bool busy)
 
 } // namespace
 
-QString roleRefusal(const Actor& actor, const Role& role, const User* target)
+QString roleRefusal(const Actor& actor, const QList<Role>& allRoles, const Role& role, const User* target,
+                    Id organizationId)
 {
     if (actor.kind == Actor::Kind::System)
         return {};
-    if (role.level >= actor.level)
-        return QCoreApplication::translate("portcullis::UserRolesDialog", "Your level (%1) is not above %2 (level %3)")
-            .arg(actor.level)
-            .arg(role.code)
-            .arg(role.level);
-    if (target && target->highestLevel >= actor.level && target->id != actor.userId)
-        return QCoreApplication::translate("portcullis::UserRolesDialog", "%1 holds a role at or above your level")
-            .arg(target->email);
-    if (role.organizationId != 0 && target && role.organizationId != target->organizationId)
-        return QCoreApplication::translate("portcullis::UserRolesDialog", "This role belongs to another organization");
-    return {};
+    QList<Role> own;
+    for (const Role& r : allRoles) {
+        if (actor.roleCodes.contains(r.code))
+            own << r;
+    }
+    if (target) {
+        const policy::Decision decision = policy::canGiveRole(actor, own, *target, role);
+        return decision ? QString() : decision.reason;
+    }
+    User newcomer; // level 0, as the store checks the initial roles of a new user
+    newcomer.organizationId = organizationId ? organizationId : actor.organizationId;
+    const policy::Decision decision = policy::canAssignRole(actor, own, newcomer, role);
+    return decision ? QString() : decision.reason;
 }
 
 // --- UserDialog -----------------------------------------------------------------------------
@@ -112,7 +115,7 @@ UserDialog::UserDialog(Backend* backend, const User* user, const QList<Organizat
         for (const Role& role : roles) {
             auto* item = new QListWidgetItem(QStringLiteral("%1 (%2)").arg(role.name).arg(role.level), m_roles);
             item->setData(Qt::UserRole, role.code);
-            const QString why = roleRefusal(actor, role);
+            const QString why = roleRefusal(actor, roles, role, nullptr, defaultOrganization);
             item->setFlags(why.isEmpty() ? (Qt::ItemIsUserCheckable | Qt::ItemIsEnabled) : Qt::ItemIsUserCheckable);
             item->setCheckState(role.code == QLatin1String("user") && why.isEmpty() ? Qt::Checked : Qt::Unchecked);
             if (!why.isEmpty())
@@ -425,7 +428,7 @@ UserRolesDialog::UserRolesDialog(Backend* backend, const User& user, const QList
                                          m_list);
         item->setData(Qt::UserRole, role.code);
         item->setCheckState(user.roleCodes.contains(role.code) ? Qt::Checked : Qt::Unchecked);
-        const QString why = roleRefusal(actor, role, &user);
+        const QString why = roleRefusal(actor, roles, role, &user);
         item->setFlags(why.isEmpty() ? (Qt::ItemIsUserCheckable | Qt::ItemIsEnabled | Qt::ItemIsSelectable)
                                      : Qt::ItemIsUserCheckable);
         item->setToolTip(why.isEmpty() ? role.description : why);

@@ -124,8 +124,12 @@ private:
     QDialogButtonBox* m_buttons = nullptr;
 };
 
-// Why the actor may not give (or take) this role, or an empty string if it may.
-QString roleRefusal(const Actor& actor, const Role& role, const User* target = nullptr);
+// Why the actor may not give (or take) `role`, or an empty string if it may: the policy's answer,
+// as the store will give it (policy::canGiveRole for `target`; for a user not created yet, in
+// `organizationId` or else the actor's, policy::canAssignRole). `allRoles` holds the actor's own
+// roles (their grants count).
+QString roleRefusal(const Actor& actor, const QList<Role>& allRoles, const Role& role, const User* target = nullptr,
+                    Id organizationId = 0);
 
 // A bulk action over selected users: a preview of what will happen, then one request per user
 // with a per-row result and a summary.

@@ -658,7 +658,7 @@ void UsersPane::bulkRole(bool assign)
     QStringList items;
     QStringList codes;
     for (const Role& r : std::as_const(m_roles)) {
-        if (roleRefusal(me, r).isEmpty()) {
+        if (roleRefusal(me, m_roles, r, nullptr, r.organizationId).isEmpty()) {
             items << QStringLiteral("%1 (%2)").arg(r.name, r.code);
             codes << r.code;
         }

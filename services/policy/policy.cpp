@@ -425,6 +425,13 @@ Decision mayAssignRoles(const Actor& actor, const QList<Role>& actorRoles, const
     return byPermission;
 }
 
+Decision canGiveRole(const Actor& actor, const QList<Role>& actorRoles, const User& target, const Role& role)
+{
+    if (const Decision may = mayAssignRoles(actor, actorRoles, role); !may)
+        return may;
+    return canAssignRole(actor, actorRoles, target, role);
+}
+
 // --- grants ------------------------------------------------------------------------------------
 
 Decision canGrantRole(const Actor& actor, const Role& grantingRole, const Role& granted)

@@ -65,6 +65,9 @@ Decision canAssignRole(const Actor& actor, const QList<Role>& actorRoles, const 
 // admin:role:assign), or a grant among the actor's roles that is usable now (usableGrant). Combine
 // with canAssignRole, which decides whom and at which level.
 Decision mayAssignRoles(const Actor& actor, const QList<Role>& actorRoles, const Role& role);
+// Give or take `role` of the existing user `target`: mayAssignRoles, then canAssignRole. What the
+// store checks before an assignment or a revocation, and what the console greys out.
+Decision canGiveRole(const Actor& actor, const QList<Role>& actorRoles, const User& target, const Role& role);
 
 // --- grants ------------------------------------------------------------------------------------
 // A grant names a role its holders may assign. It widens *which* roles one may assign, never *whom*
