@@ -29,6 +29,8 @@ packages=(cmake ninja-build g++ pkg-config
           qt6-charts-dev libqt6opengl6-dev libqt6svg6 qt6-tools-dev qt6-l10n-tools qt6-translations-l10n)
 if ((test)); then
     packages+=(postgresql xvfb xauth dbus dbus-x11 gnome-keyring clang-format)
+    # tst_load_balancer: two servers on one PostgreSQL database behind a real load balancer.
+    packages+=(haproxy)
     # scripts/check-package.sh: cpack -G DEB (dpkg-shlibdeps, file), lintian, desktop-file-validate, man.
     packages+=(dpkg-dev file lintian desktop-file-utils man-db)
     # scripts/fuzz.sh: Debian's clang (14) and its compiler runtime, which holds libFuzzer
