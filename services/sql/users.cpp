@@ -467,10 +467,14 @@ Result<Page<User>> UserManager::list(const Actor& actor, const UserQuery& query)
     // the total. Past the bound the term is common: the page walks the sort order's index, where
     // matches are dense, and the total is "10,000+".
     if (!sqlite && !search.isEmpty() && !trigramSearch) {
-        const QString matched = QStringLiteral("WITH matched AS MATERIALIZED (SELECT u.id FROM ") + usersFrom + whereSql
-            + QStringLiteral(" LIMIT ") + QString::number(limits::ExactTotalBound + 1) + QStringLiteral(") ")
+        // The matches' ids and sort keys only; the page's rows are read in full once sorted.
+        const QString matched = QStringLiteral("WITH matched AS MATERIALIZED (SELECT u.id, ") + sortColumn
+            + QStringLiteral(" AS sort_key FROM ") + usersFrom + whereSql + QStringLiteral(" LIMIT ")
+            + QString::number(limits::ExactTotalBound + 1)
+            + QStringLiteral("), paged AS (SELECT id FROM matched ORDER BY sort_key") + direction
+            + QStringLiteral(", id") + direction + limitSql + QStringLiteral(") ")
             + userSelect(m_core, QStringLiteral("users u"), QStringLiteral("(SELECT COUNT(*) FROM matched)"))
-            + QStringLiteral(" WHERE u.id IN (SELECT id FROM matched)") + orderBy + limitSql;
+            + QStringLiteral(" WHERE u.id IN (SELECT id FROM paged)") + orderBy;
         QSqlQuery q(m_core.db());
         if (!m_core.exec(q, matched, values))
             return m_core.sqlError(q, Tr::tr("Listing users"));
