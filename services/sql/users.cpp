@@ -363,15 +363,20 @@ Result<Page<User>> UserManager::list(const Actor& actor, const UserQuery& query)
         valuesIndex.prepend(phrase);
     const QString orderBy
         = QStringLiteral(" ORDER BY ") + sortColumn + direction + QStringLiteral(", u.id") + direction;
-    // The page's bounds. SQLite binds them. PostgreSQL gets them written into the text: a statement
-    // kept prepared with LIMIT and OFFSET bound is planned anew on every call (its generic plan
-    // assumes a tenth of the table for each, costs a thousand times more and is never chosen), or,
-    // with the generic plan forced, compiled by the JIT (29 ms for the first page at 100k users).
-    // Both are integers clamped above.
+    // The page's bounds. SQLite binds them. On PostgreSQL a statement kept prepared with LIMIT and
+    // OFFSET bound is planned anew on every call: its generic plan assumes a tenth of the table for
+    // each, costs a thousand times more and is never chosen (forced, it is compiled by the JIT:
+    // 29 ms for the first page at 100k users). So the limit (a handful of page sizes) is written
+    // into the text, and so is the first page's offset, 0: the first page, which every list opens
+    // and every search retypes, runs its cached plan. Further pages bind the offset and are planned
+    // for it, so that each page does not keep a statement of its own. Both are clamped integers.
     const qint64 offset = qint64(page.page - 1) * page.limit;
     const QString limitSql = sqlite ? QStringLiteral(" LIMIT ? OFFSET ?")
-                                    : QStringLiteral(" LIMIT %1 OFFSET %2").arg(page.limit).arg(offset);
-    const QVariantList limitValues = sqlite ? QVariantList { page.limit, offset } : QVariantList {};
+        : offset == 0               ? QStringLiteral(" LIMIT %1").arg(page.limit)
+                                    : QStringLiteral(" LIMIT %1 OFFSET ?").arg(page.limit);
+    const QVariantList limitValues = sqlite ? QVariantList { page.limit, offset }
+        : offset == 0                       ? QVariantList {}
+                                            : QVariantList { offset };
     // SQLite: the candidates are sorted by their ids and sort keys alone and only the page's rows are
     // read in full (SQLite computes every column of a row, the roles among them, before sorting).
     const QString selectIndex = sqlite
@@ -476,7 +481,7 @@ Result<Page<User>> UserManager::list(const Actor& actor, const UserQuery& query)
             + userSelect(m_core, QStringLiteral("users u"), QStringLiteral("(SELECT COUNT(*) FROM matched)"))
             + QStringLiteral(" WHERE u.id IN (SELECT id FROM paged)") + orderBy;
         QSqlQuery q(m_core.db());
-        if (!m_core.exec(q, matched, values))
+        if (!m_core.exec(q, matched, values + limitValues))
             return m_core.sqlError(q, Tr::tr("Listing users"));
         qint64 matches = -1;
         while (q.next()) {
