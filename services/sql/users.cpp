@@ -417,22 +417,31 @@ Result<Page<User>> UserManager::list(const Actor& actor, const UserQuery& query)
 
     // Without a search, role or status filter the total is the maintained per-organization count
     // (migration 0003), one row per organization instead of a COUNT(*) over every user.
-    // It comes with the page, in the same statement (and snapshot); only an empty page asks for it
-    // on its own.
+    // On PostgreSQL it comes with the page, in the same statement (one round trip, one snapshot);
+    // only an empty page asks for it on its own. SQLite has no round trip to save (measured: no
+    // gain), so there the count and the page stay two prepared statements.
     if (search.isEmpty() && query.roleCode.isEmpty() && query.status.isEmpty()) {
-        const QString total = orgId != 0 ? QStringLiteral("(SELECT user_count FROM organizations WHERE id = ?)")
-                                         : QStringLiteral("(") + everyUsersCount() + QStringLiteral(")");
-        if (auto read = readPage(false, total, orgId != 0 ? QVariantList { orgId } : QVariantList {}); !read)
-            return read.error();
-        if (!page.items.isEmpty())
-            return page;
+        const QVariantList orgValues = orgId != 0 ? QVariantList { orgId } : QVariantList {};
+        if (!sqlite) {
+            const QString total = orgId != 0 ? QStringLiteral("(SELECT user_count FROM organizations WHERE id = ?)")
+                                             : QStringLiteral("(") + everyUsersCount() + QStringLiteral(")");
+            if (auto read = readPage(false, total, orgValues); !read)
+                return read.error();
+            if (!page.items.isEmpty())
+                return page;
+        }
         auto count = m_core.execPrepared(
             orgId != 0 ? QStringLiteral("SELECT user_count FROM organizations WHERE id = ?") : everyUsersCount(),
-            orgId != 0 ? QVariantList { orgId } : QVariantList {});
+            orgValues);
         if (!count.ok())
             return m_core.sqlError(count.query(), Tr::tr("Counting users"));
-        if (count.query().next()) // an organization that does not exist has no users
-            page.total = count.query().value(0).toLongLong();
+        if (!count.query().next()) // an organization that does not exist has no users
+            return page;
+        page.total = count.query().value(0).toLongLong();
+        if (sqlite) {
+            if (auto read = readPage(false); !read)
+                return read.error();
+        }
         return page;
     }
 
