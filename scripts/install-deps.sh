@@ -31,6 +31,8 @@ if ((test)); then
     packages+=(postgresql xvfb xauth dbus dbus-x11 gnome-keyring clang-format)
     # tests/first_week.sh: the operator guide's walkthrough uses curl and sqlite3 (and PostgreSQL's client).
     packages+=(curl sqlite3)
+    # tst_load_balancer: two servers on one PostgreSQL database behind a real load balancer.
+    packages+=(haproxy)
     # scripts/check-package.sh: cpack -G DEB (dpkg-shlibdeps, file), lintian, desktop-file-validate, man.
     packages+=(dpkg-dev file lintian desktop-file-utils man-db)
     # scripts/fuzz.sh: Debian's clang (14) and its compiler runtime, which holds libFuzzer

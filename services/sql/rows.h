@@ -12,8 +12,11 @@ Q_DECLARE_LOGGING_CATEGORY(lcSql) // "portcullis.sql", defined in database.cpp
 namespace portcullis {
 
 // "SELECT ... FROM users u" with role_codes and highest_level; `from` replaces "users u" (a join
-// that names the users table `u`).
-QString userSelect(const StoreCore& core, const QString& from = QStringLiteral("users u"));
+// that names the users table `u`). `extraColumn`, when given, is selected after the user's
+// UserColumnCount columns (userFromQuery reads those).
+QString userSelect(const StoreCore& core, const QString& from = QStringLiteral("users u"),
+                   const QString& extraColumn = {});
+inline constexpr int UserColumnCount = 17;
 // The total of a filtered list: runs `sql` (a "SELECT 1 FROM ... WHERE ..." over the matching rows)
 // counting at most limits::ExactTotalBound + 1 rows. `prepared`: keep the statement prepared
 // (StoreCore::execPrepared); false for statements whose plan depends on the values bound (a search

@@ -59,7 +59,8 @@ Result<Stats> StatsManager::get(const Actor& actor, Id organizationId)
                                           "(ban_expires_at IS NULL OR ban_expires_at > ?)");
     const QString userCount = scope != 0
         ? QStringLiteral("(SELECT COALESCE(SUM(user_count), 0) FROM organizations WHERE id = ?)")
-        : QStringLiteral("(SELECT COALESCE(SUM(user_count), 0) FROM organizations)");
+        // Through the primary key: a bulk write leaves the few rows spread over many pages (users.cpp).
+        : QStringLiteral("(SELECT COALESCE(SUM(user_count), 0) FROM organizations WHERE id > 0)");
     // SQLite's planner would rather walk the index of every live user: it is told which to read.
     const QString suspended = QStringLiteral("(SELECT COUNT(*) FROM users")
         + m_core.indexedBy(QStringLiteral("users_suspended")) + QStringLiteral(" WHERE deleted = 0 AND active = 0")

@@ -721,13 +721,12 @@ const QString kUserColumns = QStringLiteral(
 // Shared with users.cpp: the user columns plus the user's roles in one query. The roles come as
 // "code:level" pairs from one subquery (codes match ^[a-z][a-z0-9_]+$, so ':' and ',' cannot occur
 // in them): one index walk per row instead of one for the codes and another for the highest level.
-QString userSelect(const StoreCore& core, const QString& from)
+QString userSelect(const StoreCore& core, const QString& from, const QString& extraColumn)
 {
     return QStringLiteral("SELECT ") + kUserColumns + QStringLiteral(", (SELECT ")
         + core.groupConcat(QStringLiteral("r.code || ':' || r.level"))
-        + QStringLiteral(" FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = u.id) AS roles"
-                         " FROM ")
-        + from;
+        + QStringLiteral(" FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = u.id) AS roles")
+        + (extraColumn.isEmpty() ? QString() : QStringLiteral(", ") + extraColumn) + QStringLiteral(" FROM ") + from;
 }
 
 Result<BoundedTotal> countBounded(StoreCore& core, const QString& sql, const QVariantList& values, bool prepared,
