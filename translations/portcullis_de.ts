@@ -5108,18 +5108,6 @@ Wählen Sie mehrere mit Strg oder Umschalt für Sammelaktionen.</translation>
 <context>
     <name>portcullis::UserRolesDialog</name>
     <message>
-        <source>Your level (%1) is not above %2 (level %3)</source>
-        <translation>Ihre Stufe (%1) liegt nicht über %2 (Stufe %3)</translation>
-    </message>
-    <message>
-        <source>%1 holds a role at or above your level</source>
-        <translation>%1 hat eine Rolle auf oder über Ihrer Stufe</translation>
-    </message>
-    <message>
-        <source>This role belongs to another organization</source>
-        <translation>Diese Rolle gehört zu einer anderen Organisation</translation>
-    </message>
-    <message>
         <source>Roles of %1</source>
         <translation>Rollen von %1</translation>
     </message>

@@ -5108,18 +5108,6 @@ Sélectionnez-en plusieurs avec Ctrl ou Maj pour des actions groupées.</transla
 <context>
     <name>portcullis::UserRolesDialog</name>
     <message>
-        <source>Your level (%1) is not above %2 (level %3)</source>
-        <translation>Votre niveau (%1) n&apos;est pas supérieur à %2 (niveau %3)</translation>
-    </message>
-    <message>
-        <source>%1 holds a role at or above your level</source>
-        <translation>%1 détient un rôle de niveau égal ou supérieur au vôtre</translation>
-    </message>
-    <message>
-        <source>This role belongs to another organization</source>
-        <translation>Ce rôle appartient à une autre organisation</translation>
-    </message>
-    <message>
         <source>Roles of %1</source>
         <translation>Rôles de %1</translation>
     </message>
