@@ -960,10 +960,6 @@
         <translation>Die Beschreibung ist länger als %1 Zeichen</translation>
     </message>
     <message>
-        <source>Custom role levels go from 1 to 99</source>
-        <translation>Stufen benutzerdefinierter Rollen reichen von 1 bis 99</translation>
-    </message>
-    <message>
         <source>Unknown permission %1</source>
         <translation>Unbekannte Berechtigung %1</translation>
     </message>
@@ -1013,6 +1009,10 @@
     <message>
         <source>Unknown role %1</source>
         <translation>Unbekannte Rolle %1</translation>
+    </message>
+    <message>
+        <source>Custom role levels go from %1 to %2</source>
+        <translation>Stufen benutzerdefinierter Rollen reichen von %1 bis %2</translation>
     </message>
 </context>
 <context>
@@ -4048,10 +4048,6 @@ Erstellen Sie eine benutzerdefinierte Rolle mit Strg+N oder gehen Sie von einer 
         <translation>Stufe der Rolle</translation>
     </message>
     <message>
-        <source>Higher levels manage lower ones; custom roles go from 1 to 99</source>
-        <translation>Höhere Stufen verwalten niedrigere; benutzerdefinierte Rollen reichen von 1 bis 99</translation>
-    </message>
-    <message>
         <source>Higher levels manage lower ones; your level is %1, so a role you manage stays below it</source>
         <translation>Höhere Stufen verwalten niedrigere; Ihre Stufe ist %1, daher bleibt eine Rolle, die Sie verwalten, darunter</translation>
     </message>
@@ -4169,6 +4165,10 @@ Erstellen Sie eine benutzerdefinierte Rolle mit Strg+N oder gehen Sie von einer 
     <message>
         <source>Only roles below your level (%1) can be granted</source>
         <translation>Nur Rollen unterhalb Ihrer Stufe (%1) können vergeben werden</translation>
+    </message>
+    <message>
+        <source>Higher levels manage lower ones; custom roles go from %1 to %2</source>
+        <translation>Höhere Stufen verwalten niedrigere; benutzerdefinierte Rollen reichen von %1 bis %2</translation>
     </message>
 </context>
 <context>

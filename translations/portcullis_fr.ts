@@ -960,10 +960,6 @@
         <translation>La description dépasse %1 caractères</translation>
     </message>
     <message>
-        <source>Custom role levels go from 1 to 99</source>
-        <translation>Les niveaux des rôles personnalisés vont de 1 à 99</translation>
-    </message>
-    <message>
         <source>Unknown permission %1</source>
         <translation>Permission inconnue : %1</translation>
     </message>
@@ -1013,6 +1009,10 @@
     <message>
         <source>Unknown role %1</source>
         <translation>Rôle inconnu %1</translation>
+    </message>
+    <message>
+        <source>Custom role levels go from %1 to %2</source>
+        <translation>Les niveaux des rôles personnalisés vont de %1 à %2</translation>
     </message>
 </context>
 <context>
@@ -4048,10 +4048,6 @@ Créez un rôle personnalisé avec Ctrl+N, ou partez d&apos;un rôle existant av
         <translation>Niveau du rôle</translation>
     </message>
     <message>
-        <source>Higher levels manage lower ones; custom roles go from 1 to 99</source>
-        <translation>Les niveaux supérieurs gèrent les inférieurs ; les rôles personnalisés vont de 1 à 99</translation>
-    </message>
-    <message>
         <source>Higher levels manage lower ones; your level is %1, so a role you manage stays below it</source>
         <translation>Les niveaux supérieurs gèrent les inférieurs ; votre niveau est %1, donc un rôle que vous gérez reste en dessous</translation>
     </message>
@@ -4169,6 +4165,10 @@ Créez un rôle personnalisé avec Ctrl+N, ou partez d&apos;un rôle existant av
     <message>
         <source>Only roles below your level (%1) can be granted</source>
         <translation>Seuls les rôles inférieurs à votre niveau (%1) peuvent être accordés</translation>
+    </message>
+    <message>
+        <source>Higher levels manage lower ones; custom roles go from %1 to %2</source>
+        <translation>Les niveaux supérieurs gèrent les inférieurs ; les rôles personnalisés vont de %1 à %2</translation>
     </message>
 </context>
 <context>

@@ -2,6 +2,7 @@
 
 #include "displayformat.h"
 #include "keyboard.h"
+#include "policy/policy.h"
 #include "secretdialog.h"
 
 #include <QDialogButtonBox>
@@ -17,7 +18,6 @@
 namespace portcullis {
 
 namespace {
-constexpr int kMaxMinutes = 120; // the core's limit (limits::MaxImpersonationMinutes)
 constexpr int kDefaultMinutes = 15;
 } // namespace
 
@@ -53,7 +53,7 @@ ImpersonateDialog::ImpersonateDialog(Backend* backend, const User& user, QWidget
     m_minutes = new QSpinBox(this);
     m_minutes->setObjectName(QStringLiteral("impersonationDurationSpin"));
     m_minutes->setAccessibleName(tr("Duration in minutes"));
-    m_minutes->setRange(1, kMaxMinutes);
+    m_minutes->setRange(1, limits::MaxImpersonationMinutes);
     m_minutes->setValue(kDefaultMinutes);
     m_minutes->setSuffix(tr(" min"));
 

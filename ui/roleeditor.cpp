@@ -89,10 +89,12 @@ RoleEditor::RoleEditor(Backend* backend, Mode mode, const Role& role, const QLis
     m_level = new QSpinBox(this);
     m_level->setObjectName(QStringLiteral("roleLevelSpin"));
     m_level->setAccessibleName(tr("Role level"));
-    m_level->setRange(1, 99);
+    m_level->setRange(levels::CustomMin, levels::CustomMax);
     m_level->setToolTip(
         actor.isSuperAdmin()
-            ? tr("Higher levels manage lower ones; custom roles go from 1 to 99")
+            ? tr("Higher levels manage lower ones; custom roles go from %1 to %2")
+                  .arg(levels::CustomMin)
+                  .arg(levels::CustomMax)
             : tr("Higher levels manage lower ones; your level is %1, so a role you manage stays below it")
                   .arg(actor.level));
     m_inheritance = new QLabel(this);
@@ -103,12 +105,12 @@ RoleEditor::RoleEditor(Backend* backend, Mode mode, const Role& role, const QLis
     m_organization->setAccessibleName(tr("Organization of the role"));
 
     if (mode == Mode::Create) {
-        m_level->setValue(std::clamp(std::min(30, actor.level - 1), 1, 99));
+        m_level->setValue(std::clamp(std::min(30, actor.level - 1), levels::CustomMin, levels::CustomMax));
     } else {
         m_code->setText(mode == Mode::Edit ? role.code : role.code + QStringLiteral("_copy"));
         m_name->setText(mode == Mode::Edit ? role.name : tr("Copy of %1").arg(role.name));
         m_description->setPlainText(role.description);
-        m_level->setValue(std::clamp(role.level, 1, 99));
+        m_level->setValue(std::clamp(role.level, levels::CustomMin, levels::CustomMax));
     }
     if (mode == Mode::Edit) {
         m_code->setReadOnly(true);

@@ -170,3 +170,40 @@ inline constexpr int MaxPasswordLength = 1024;
 } // namespace Limits
 
 } // namespace portcullis::policy
+
+namespace portcullis {
+
+// The numbers behind the rules: the store and the server apply them, the console shows them. Here
+// so that no layer keeps its own copy.
+namespace lockout {
+inline constexpr int MaxFailedLogins = 5;
+inline constexpr int LockMinutes = 15;
+// A lock does not stop sign-ins from an address the account signed in from within this many days.
+inline constexpr int KnownAddressDays = 30;
+} // namespace lockout
+
+namespace auditbound {
+inline constexpr int WindowSeconds = 60;
+inline constexpr int FullEvents = 3;
+} // namespace auditbound
+
+namespace limits {
+inline constexpr int SessionHours = 12;
+inline constexpr int MaxImpersonationMinutes = 120;
+inline constexpr int InvitationDays = 7;
+inline constexpr int ResetTokenHours = 2;
+inline constexpr int VerificationTokenHours = 72;
+inline constexpr int MaxPageSize = 500;
+// Filtered lists (a users search, a status or role filter, the sessions list) count their matches
+// up to this many and no further: more are reported as "at least this many"
+// (Page::totalIsLowerBound), so that no request counts a million rows.
+inline constexpr int ExactTotalBound = 10000;
+} // namespace limits
+
+// Role levels: built-in roles are fixed (policy::builtInLevel); custom roles lie in this range.
+namespace levels {
+inline constexpr int CustomMin = 1;
+inline constexpr int CustomMax = 99;
+} // namespace levels
+
+} // namespace portcullis

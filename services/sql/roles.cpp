@@ -146,8 +146,9 @@ static Status validateRoleFields(const QString& name, const QString& description
     if (description.size() > policy::Limits::Description)
         fields.insert(QStringLiteral("description"),
                       Tr::tr("Description is longer than %1 characters").arg(policy::Limits::Description));
-    if (level < 1 || level > 99)
-        fields.insert(QStringLiteral("level"), Tr::tr("Custom role levels go from 1 to 99"));
+    if (level < levels::CustomMin || level > levels::CustomMax)
+        fields.insert(QStringLiteral("level"),
+                      Tr::tr("Custom role levels go from %1 to %2").arg(levels::CustomMin).arg(levels::CustomMax));
     for (const QString& code : permissions) {
         if (!policy::isKnownPermission(code)) {
             fields.insert(QStringLiteral("permission_codes"), Tr::tr("Unknown permission %1").arg(code));

@@ -79,31 +79,6 @@ struct ExportOptions
     const std::atomic_bool* cancel = nullptr;
 };
 
-namespace lockout {
-inline constexpr int MaxFailedLogins = 5;
-inline constexpr int LockMinutes = 15;
-// A lock does not stop sign-ins from an address the account signed in from within this many days.
-inline constexpr int KnownAddressDays = 30;
-} // namespace lockout
-
-namespace auditbound {
-inline constexpr int WindowSeconds = 60;
-inline constexpr int FullEvents = 3;
-} // namespace auditbound
-
-namespace limits {
-inline constexpr int SessionHours = 12;
-inline constexpr int MaxImpersonationMinutes = 120;
-inline constexpr int InvitationDays = 7;
-inline constexpr int ResetTokenHours = 2;
-inline constexpr int VerificationTokenHours = 72;
-inline constexpr int MaxPageSize = 500;
-// Filtered lists (a users search, a status or role filter, the sessions list) count their matches
-// up to this many and no further: more are reported as "at least this many"
-// (Page::totalIsLowerBound), so that no request counts a million rows.
-inline constexpr int ExactTotalBound = 10000;
-} // namespace limits
-
 // The kinds of rows a caller names by id (or, for roles, by code).
 enum class Resource
 {
