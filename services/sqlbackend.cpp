@@ -1,5 +1,6 @@
 #include "sqlbackend.h"
 
+#include "sql/bootstrap.h"
 #include "sql/server_support.h"
 
 #include <QCoreApplication>
@@ -77,6 +78,13 @@ SqlBackend::~SqlBackend()
     // connections, is deleted as each thread finishes.
     m_pool.clear();
     m_pool.waitForDone();
+}
+
+QFuture<Result<User>> SqlBackend::createFirstSuperAdmin(const NewOrganization& organization, const NewUser& admin)
+{
+    return run([organization, admin](SqlStore& store) {
+        return portcullis::createFirstSuperAdmin(store, organization, admin);
+    });
 }
 
 QFuture<Status> SqlBackend::open()

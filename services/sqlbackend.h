@@ -35,6 +35,9 @@ public:
 
     // Opens the database, applies pending migrations and seeds the catalog.
     QFuture<Status> open();
+    // The first-run wizard's step on a new database: its first organization and super admin
+    // (refused once the database has a super admin).
+    QFuture<Result<User>> createFirstSuperAdmin(const NewOrganization& organization, const NewUser& admin);
 
     // Runs `work(SqlStore&)` on a worker thread. `work` must return a Result<T> (or Status) and
     // must capture by value: it outlives the caller's stack frame.

@@ -10,7 +10,6 @@
 #include "plaintext.h"
 #include "policy/policy.h"
 #include "rest/restbackend.h"
-#include "sql/bootstrap.h"
 #include "sqlbackend.h"
 
 #include <QApplication>
@@ -220,8 +219,8 @@ void Launcher::showConnectDialog(const QString& error)
                 auto backend = std::make_unique<SqlBackend>(newDatabase);
                 auto* raw = backend.get();
                 m_backend = std::move(backend);
-                whenDone(raw->run([org, admin](SqlStore& store) { return createFirstSuperAdmin(store, org, admin); }),
-                         this, [this, guard, email, adminPassword](const Result<User>& created) {
+                whenDone(raw->createFirstSuperAdmin(org, admin), this,
+                         [this, guard, email, adminPassword](const Result<User>& created) {
                              if (!created.ok()) {
                                  if (guard)
                                      guard->showError(
