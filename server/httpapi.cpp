@@ -13,8 +13,6 @@
 #include <QThread>
 #include <QTimer>
 
-#include <openssl/crypto.h>
-
 #ifdef Q_OS_LINUX
 #include <pthread.h>
 #include <sched.h>
@@ -36,52 +34,17 @@ std::atomic<quint64> g_nextApiId { 1 };
 
 } // namespace
 
-// One database connection, store and server support per worker thread, for the life of the thread
-// (the pool keeps its threads). Held in a QThreadStorage, not a thread_local: Qt deletes
-// QThreadStorage data inside QThread's own finish, before QThread::wait() returns, whereas C++
-// thread_local destructors run after that, possibly once main() is already tearing down the
-// globals the SQL driver needs.
-struct WorkerContext
+Result<WorkerStore*> RestApi::contextForThisThread()
 {
-    QString connectionName;
-    std::unique_ptr<SqlStore> store;
-    std::unique_ptr<ServerSupport> support;
-
-    ~WorkerContext()
-    {
-        support.reset();
-        store.reset();
-        QSqlDatabase::database(connectionName, false).close();
-        QSqlDatabase::removeDatabase(connectionName);
-        // OpenSSL keeps per-thread state (the random generator of crypto::randomToken) that it
-        // frees from a pthread key destructor, which, like thread_local, may run after main()
-        // returned. This runs on the worker thread as it finishes: release it now.
-        OPENSSL_thread_stop();
-    }
-};
-
-Result<WorkerContext*> RestApi::contextForThisThread()
-{
-    if (WorkerContext* context = m_contexts.localData())
-        return context;
-    static std::atomic<quint64> counter { 0 };
-    const QString name = QStringLiteral("portcullis-http-%1-%2").arg(m_id).arg(++counter);
-    auto db = openDatabase(m_config.database, name, false);
-    if (!db)
-        return db.error();
-    auto* context = new WorkerContext;
-    context->connectionName = name;
-    context->store = std::make_unique<SqlStore>(*db, m_config.database.dialect);
-    context->store->core().setAuditKeyFile(m_config.auditKeyFile);
-    context->support = std::make_unique<ServerSupport>(context->store->core());
-    context->support->setTokenSecret(m_config.jwtSecret);
-    m_contexts.setLocalData(context); // owned by the storage from here
-    return context;
+    return m_stores.forThisThread(m_config.database, false, [this](WorkerStore& worker) {
+        worker.store->core().setAuditKeyFile(m_config.auditKeyFile);
+        worker.support->setTokenSecret(m_config.jwtSecret);
+    });
 }
 
 void RestApi::dropContextOfThisThread()
 {
-    m_contexts.setLocalData(nullptr); // deletes the context: the next request reconnects
+    m_stores.dropThisThread(); // the next request reconnects
 }
 
 namespace {
@@ -470,6 +433,7 @@ RestApi::RestApi(ApiConfig config, QObject* parent)
     : QObject(parent)
     , m_config(std::move(config))
     , m_id(g_nextApiId++)
+    , m_stores(QStringLiteral("portcullis-http-%1").arg(m_id))
 {
     m_pool.setMaxThreadCount(std::max(1, m_config.threads));
     // Threads keep their database connection: never retire them.

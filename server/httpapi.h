@@ -13,18 +13,16 @@
 #include "domain/result.h"
 #include "httpserver.h"
 #include "sql/database.h"
+#include "sql/workerstores.h"
 
 #include <QByteArray>
 #include <QObject>
 #include <QThreadPool>
-#include <QThreadStorage>
 
 #include <atomic>
 #include <memory>
 
 namespace portcullis::server {
-
-struct WorkerContext; // a worker thread's connection, store and ServerSupport (httpapi.cpp)
 
 struct ApiConfig
 {
@@ -73,13 +71,13 @@ private:
     void process(http::HttpExchange& exchange); // worker thread
     // A full queue: 503 with Retry-After (a sign-in's after a second's delay).
     void refuseOverloaded(std::shared_ptr<http::HttpExchange> exchange, bool passwords);
-    Result<WorkerContext*> contextForThisThread();
+    Result<WorkerStore*> contextForThisThread();
     void dropContextOfThisThread();
 
     ApiConfig m_config;
     quint64 m_id;
-    // Declared before the pool so it outlives the pool's threads (which delete their data on exit).
-    QThreadStorage<WorkerContext*> m_contexts;
+    // Declared before the pools so it outlives their threads (which delete their stores on exit).
+    WorkerStores m_stores;
     QThreadPool m_pool;
     QThreadPool m_passwordPool; // POST /api/auth/login and /api/auth/password/reset
     bool m_sharedPasswordWork = false; // passwordThreads 0: m_pool takes them too

@@ -9,10 +9,8 @@
 #include <QSaveFile>
 #include <QSqlQuery>
 #include <QThread>
-#include <QThreadStorage>
 
 #include <atomic>
-#include <map>
 #include <memory>
 
 Q_DECLARE_LOGGING_CATEGORY(lcSql) // "portcullis.sql", defined in sql/database.cpp
@@ -32,40 +30,13 @@ namespace {
 
 std::atomic<quint64> g_nextBackendId { 1 };
 
-// One store (and connection) per backend per worker thread. QThreadStorage deletes a thread's data
-// while QThread::wait() still waits for it (thread_local destructors would run later, possibly
-// after QSqlDatabase's globals are gone at exit), so every connection is closed before the pool's
-// threads are joined in ~SqlBackend.
-struct ThreadStore
-{
-    QString connectionName;
-    std::unique_ptr<SqlStore> store;
-    std::unique_ptr<ServerSupport> support; // the per-call session check, with its role cache
-    ~ThreadStore()
-    {
-        support.reset();
-        store.reset();
-        QSqlDatabase::database(connectionName, false).close();
-        QSqlDatabase::removeDatabase(connectionName);
-    }
-};
-
-using ThreadStores = std::map<quint64, std::unique_ptr<ThreadStore>>;
-QThreadStorage<ThreadStores*> t_stores;
-
-ThreadStores& storesOfThisThread()
-{
-    if (!t_stores.hasLocalData())
-        t_stores.setLocalData(new ThreadStores);
-    return *t_stores.localData();
-}
-
 } // namespace
 
 SqlBackend::SqlBackend(const DatabaseConfig& config, int maxThreads, QObject* parent)
     : Backend(parent)
     , m_config(config)
     , m_id(g_nextBackendId++)
+    , m_stores(QStringLiteral("portcullis-%1").arg(m_id))
 {
     m_pool.setMaxThreadCount(std::max(1, maxThreads));
     m_pool.setObjectName(QStringLiteral("portcullis-sql"));
@@ -74,8 +45,8 @@ SqlBackend::SqlBackend(const DatabaseConfig& config, int maxThreads, QObject* pa
 
 SqlBackend::~SqlBackend()
 {
-    // Destroying the pool (after this body) joins its threads; their QThreadStorage data, and so their
-    // connections, is deleted as each thread finishes.
+    // Destroying the pool (after this body) joins its threads; their stores (m_stores), and so their
+    // connections, are deleted as each thread finishes.
     m_pool.clear();
     m_pool.waitForDone();
 }
@@ -105,32 +76,20 @@ ServiceError SqlBackend::lastOpenError() const
 
 SqlStore* SqlBackend::storeForCurrentThread()
 {
-    ThreadStores& stores = storesOfThisThread();
-    auto it = stores.find(m_id);
-    if (it != stores.end())
-        return it->second->store.get();
-    const QString name
-        = QStringLiteral("portcullis-%1-%2").arg(m_id).arg(reinterpret_cast<quintptr>(QThread::currentThread()), 0, 16);
-    auto db = openDatabase(m_config, name);
-    if (!db) {
+    auto worker = m_stores.forThisThread(m_config, true);
+    if (!worker) {
         QMutexLocker lock(&m_errorMutex);
-        m_lastOpenError = db.error();
+        m_lastOpenError = worker.error();
         return nullptr;
     }
-    auto holder = std::make_unique<ThreadStore>();
-    holder->connectionName = name;
-    holder->store = std::make_unique<SqlStore>(*db, m_config.dialect);
-    holder->support = std::make_unique<ServerSupport>(holder->store->core());
-    SqlStore* store = holder->store.get();
-    stores.emplace(m_id, std::move(holder));
-    return store;
+    return (*worker)->store.get();
 }
 
 Result<Actor> SqlBackend::currentActor(SqlStore& store, const Actor& signedIn)
 {
     if (signedIn.userId == 0 || signedIn.sessionId == 0)
         return ServiceError::unauthenticated(Tr::tr("Not signed in"));
-    ThreadStore& holder = *storesOfThisThread().at(m_id);
+    WorkerStore& holder = *m_stores.ofThisThread();
     Q_ASSERT(holder.store.get() == &store);
     Result<Actor> current
         = holder.support->actorForSession(signedIn.sessionId, signedIn.userId, signedIn.ip, signedIn.userAgent);
@@ -185,7 +144,7 @@ void SqlBackend::afterCall(SqlStore& store, const ServiceError* error)
         return;
     }
     qCWarning(lcSql) << "lost the connection to" << m_config.displayName() << "- reconnecting on the next call";
-    storesOfThisThread().erase(m_id); // closes the connection
+    m_stores.dropThisThread(); // closes the connection
     noteReachability(false, Tr::tr("Cannot reach the database %1: %2").arg(m_config.displayName(), error->message));
 }
 

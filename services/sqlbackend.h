@@ -8,6 +8,7 @@
 
 #include "backend.h"
 #include "sql/store.h"
+#include "sql/workerstores.h"
 
 #include <QFuture>
 #include <QMutex>
@@ -144,6 +145,7 @@ private:
 
     DatabaseConfig m_config;
     quint64 m_id;
+    WorkerStores m_stores; // before m_pool: the pool's threads go first
     QThreadPool m_pool;
     mutable QMutex m_actorMutex; // guards m_actor: set by signIn's worker, read by callers
     Actor m_actor;
