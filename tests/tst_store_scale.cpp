@@ -256,6 +256,25 @@ Stats countStar(StoreCore& core, Id scope)
 }
 
 // Undoes migration 6, leaving a database as schema 5 wrote it (with its rows).
+// Undoes migration 7 (the daily audit counters), leaving a database as schema 6 wrote it.
+void revertMigration7(QSqlDatabase& db, bool postgres)
+{
+    QSqlQuery q(db);
+    QStringList statements;
+    if (!postgres)
+        statements << QStringLiteral("DROP TRIGGER audit_daily_insert")
+                   << QStringLiteral("DROP TRIGGER audit_daily_delete");
+    else
+        statements << QStringLiteral("DROP TRIGGER audit_daily ON audit_events")
+                   << QStringLiteral("DROP FUNCTION portcullis_audit_daily()");
+    statements << QStringLiteral("DROP TABLE audit_daily")
+               << QStringLiteral("DELETE FROM schema_migrations WHERE version >= 7");
+    for (const QString& statement : std::as_const(statements)) {
+        if (!q.exec(statement))
+            qFatal("cannot revert migration 7: %s: %s", qPrintable(statement), qPrintable(q.lastError().text()));
+    }
+}
+
 void revertMigration6(QSqlDatabase& db, bool postgres)
 {
     QSqlQuery q(db);
@@ -291,6 +310,7 @@ private slots:
     void dashboardCountsEqualCountStar();
     void migrationIndexesExistingRows();
     void auditTimeRangeEqualsThePlainScan();
+    void dailyActivityEqualsTheCount();
     void cleanupTestCase();
 
 private:
@@ -684,11 +704,12 @@ void TestStoreScale::migrationIndexesExistingRows()
         Person p = dataset().at(i);
         insertUser(sql, w.orgA.id, p);
     }
+    revertMigration7(sql, db->isPostgres());
     revertMigration6(sql, db->isPostgres());
     QCOMPARE(schemaVersion(sql), 5);
     auto applied = migrate(sql, db->config().dialect);
     QVERIFY_RESULT(applied);
-    QCOMPARE(*applied, 1);
+    QCOMPARE(*applied, latestSchemaVersion() - 5);
     QCOMPARE(schemaVersion(sql), latestSchemaVersion());
     if (!db->isPostgres()) {
         QSqlQuery q(sql);
@@ -851,6 +872,147 @@ void TestStoreScale::auditTimeRangeEqualsThePlainScan()
         if (qstrcmp(c.name, "before every event") != 0)
             QVERIFY2(!expected.isEmpty(), c.name);
     }
+}
+
+// The dashboard's 30-day chart reads the daily counters of migration 7 (audit_daily, kept by
+// triggers on audit_events). They must equal the count over the events that the chart made before:
+// after the store's own writes (sign-ins, failed sign-ins, admin actions, sign-outs, lock-outs),
+// after events written straight into the table on other days and in both tenants, after a
+// retention purge, and after migration 7 counts the events of a database of schema 6.
+void TestStoreScale::dailyActivityEqualsTheCount()
+{
+    auto db = TestDatabase::create();
+    World w = World::build(db->store());
+    SqlStore& store = db->store();
+    QSqlDatabase& sql = store.core().db();
+    constexpr qint64 Day = 24 * Hour;
+    constexpr int Days = 30;
+
+    // The chart's numbers as the events give them (the query of AuditManager::dailyActivity before
+    // migration 7), for the last `Days` days, oldest first.
+    auto counted = [&](Id scope) {
+        const QDate today = QDateTime::currentDateTimeUtc().date();
+        const QDate first = today.addDays(-(Days - 1));
+        const qint64 fromMs = QDateTime(first, QTime(0, 0), Qt::UTC).toMSecsSinceEpoch();
+        QString text = QStringLiteral(
+            "SELECT occurred_at / 86400000, "
+            "SUM(CASE WHEN action = 'user.login' AND outcome = 'success' THEN 1 ELSE 0 END), "
+            "SUM(CASE WHEN action = 'user.login_failed' THEN 1 ELSE 0 END), "
+            "SUM(CASE WHEN outcome = 'success' AND action NOT IN ('user.login', 'user.login_failed', 'user.logout', "
+            "'user.locked') THEN 1 ELSE 0 END) FROM audit_events WHERE occurred_at >= ?");
+        QVariantList binds { fromMs };
+        if (scope != 0) {
+            text += QStringLiteral(" AND organization_id = ?");
+            binds << scope;
+        }
+        text += QStringLiteral(" GROUP BY occurred_at / 86400000");
+        QSqlQuery q(sql);
+        q.prepare(text);
+        for (const QVariant& v : std::as_const(binds))
+            q.addBindValue(v);
+        if (!q.exec())
+            qFatal("count failed: %s", qPrintable(q.lastError().text()));
+        QHash<qint64, QList<qint64>> byDay;
+        while (q.next())
+            byDay.insert(q.value(0).toLongLong(),
+                         { q.value(1).toLongLong(), q.value(2).toLongLong(), q.value(3).toLongLong() });
+        QList<QList<qint64>> series;
+        for (QDate day = first; day <= today; day = day.addDays(1))
+            series << byDay.value(QDateTime(day, QTime(0, 0), Qt::UTC).toMSecsSinceEpoch() / Day,
+                                  QList<qint64> { 0, 0, 0 });
+        return series;
+    };
+    auto check = [&](const char* step) -> QString {
+        for (const Id scope : { Id(0), w.orgA.id, w.orgB.id }) {
+            auto chart = store.audit().dailyActivity(w.superActor, scope, Days);
+            if (!chart)
+                return QStringLiteral("%1: %2").arg(QLatin1String(step), chart.error().toString());
+            QList<QList<qint64>> got;
+            for (const DayActivity& a : std::as_const(*chart))
+                got << QList<qint64> { a.signIns, a.failedSignIns, a.adminActions };
+            const auto want = counted(scope);
+            if (got != want) {
+                for (qsizetype i = 0; i < got.size() && i < want.size(); ++i) {
+                    if (got.at(i) != want.at(i))
+                        return QStringLiteral("%1, organization %2, day %3: %4 %5 %6, counted %7 %8 %9")
+                            .arg(QLatin1String(step))
+                            .arg(scope)
+                            .arg(i)
+                            .arg(got.at(i).at(0))
+                            .arg(got.at(i).at(1))
+                            .arg(got.at(i).at(2))
+                            .arg(want.at(i).at(0))
+                            .arg(want.at(i).at(1))
+                            .arg(want.at(i).at(2));
+                }
+                return QStringLiteral("%1: %2 days, counted %3")
+                    .arg(QLatin1String(step))
+                    .arg(got.size())
+                    .arg(want.size());
+            }
+        }
+        return {};
+    };
+#define CHECK_CHART(step)                                                                                              \
+    do {                                                                                                               \
+        const QString problem = check(step);                                                                           \
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));                                                              \
+    } while (false)
+
+    CHECK_CHART("new database");
+    // The store's writes: users created, signed in, failing to, signing out, banned; a lock-out.
+    QList<User> users;
+    for (int i = 0; i < 4; ++i)
+        users << w.makeUser(i < 2 ? w.orgA.id : w.orgB.id, QStringLiteral("user"));
+    for (const User& u : std::as_const(users)) {
+        auto login = store.auth().login(u.email, kStrongPassword, QStringLiteral("10.1.1.1"));
+        QVERIFY_RESULT(login);
+        QVERIFY(!store.auth().login(u.email, QStringLiteral("wrong-password-1"), QStringLiteral("10.1.1.1")));
+        QVERIFY_RESULT(store.auth().logout(login->actor));
+    }
+    for (int i = 0; i < 6; ++i) // past the lock-out threshold: user.locked
+        (void)store.auth().login(users[3].email, QStringLiteral("wrong-password-2"), QStringLiteral("10.1.1.2"));
+    QVERIFY_RESULT(store.users().ban(w.superActor, users[0].id, QStringLiteral("spam")));
+    CHECK_CHART("the store's writes");
+
+    // Events of other days (up to 40 days back, some in the future), every kind, both tenants,
+    // written straight into the table as seed-demo does.
+    QRandomGenerator random(20261206);
+    const QStringList actions { QStringLiteral("user.login"),  QStringLiteral("user.login_failed"),
+                                QStringLiteral("user.logout"), QStringLiteral("user.locked"),
+                                QStringLiteral("user.banned"), QStringLiteral("role.assigned") };
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const Id first = scalar(sql, QStringLiteral("SELECT MAX(id) FROM audit_events")) + 1;
+    sql.transaction();
+    for (int i = 0; i < 500; ++i) {
+        const qint64 at = now - qint64(random.bounded(41 * 24)) * Hour + qint64(random.bounded(3)) * Day;
+        const Id org = random.bounded(3) == 0 ? w.orgB.id : (random.bounded(4) == 0 ? Id(0) : w.orgA.id);
+        execSql(sql,
+                QStringLiteral("INSERT INTO audit_events (id, occurred_at, actor_type, actor_id, actor_label, "
+                               "organization_id, action, resource_type, resource_id, details, ip, outcome, prev_hash, "
+                               "hash) VALUES (?, ?, 'user', 1, 'a@x.test', ?, ?, 'user', '1', '{}', '10.0.0.1', ?, "
+                               "'x', 'y')"),
+                { first + i, at, org, actions.at(int(random.bounded(qsizetype(actions.size())))),
+                  random.bounded(4) == 0 ? QStringLiteral("denied") : QStringLiteral("success") });
+    }
+    sql.commit();
+    CHECK_CHART("events of other days");
+
+    // Retention: events older than 20 days go; their counts with them.
+    auto purged = store.audit().purge(w.superActor, QDateTime::currentDateTimeUtc().addDays(-20));
+    QVERIFY_RESULT(purged);
+    QVERIFY(*purged > 0);
+    CHECK_CHART("purged");
+
+    // A database of schema 6 holding these events: migration 7 counts them.
+    revertMigration7(sql, db->isPostgres());
+    auto applied = migrate(sql, db->config().dialect);
+    QVERIFY_RESULT(applied);
+    QCOMPARE(*applied, 1);
+    CHECK_CHART("migrated from schema 6");
+    QVERIFY_RESULT(store.auth().login(users[1].email, kStrongPassword, QStringLiteral("10.1.1.1")));
+    CHECK_CHART("a sign-in after the migration");
+#undef CHECK_CHART
 }
 QTEST_GUILESS_MAIN(TestStoreScale)
 #include "tst_store_scale.moc"
