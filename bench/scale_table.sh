@@ -8,6 +8,7 @@
 #   bench/scale_table.sh --build build --dir /tmp/scale [--postgres URL] [--iterations N] SIZE...
 #
 # SIZE is USERS:EVENTS, e.g. 10000:100000 100000:1000000 1000000:10000000 (50 tenants each).
+# --table-only prints the table from the outputs an earlier run left in --dir.
 # --reuse keeps a database of the same size from an earlier run in --dir instead of seeding again
 # (the seed time is then the one logged by that run). With --postgres URL the sizes are seeded into
 # a database of their own on that server (the URL's database is used to create them) and the
@@ -24,6 +25,7 @@ dir=/tmp/portcullis-scale
 iterations=10
 reuse=0
 lock=
+tableonly=0
 while [ $# -gt 0 ]; do
     case "$1" in
     --build) build=$2; shift 2 ;;
@@ -31,6 +33,7 @@ while [ $# -gt 0 ]; do
     --iterations) iterations=$2; shift 2 ;;
     --reuse) reuse=1; shift ;;
     --lock) lock=$2; shift 2 ;; # take this file's exclusive lock around each measurement (not the seeding)
+    --table-only) tableonly=1; shift ;; # only print the table from the outputs of earlier runs in --dir
     --) shift; break ;;
     -*) echo "unknown option $1" >&2; exit 64 ;;
     *) break ;;
@@ -52,6 +55,7 @@ measure() {
 }
 
 for size in "$@"; do
+    [ "$tableonly" = 0 ] || break
     users=${size%%:*}
     events=${size#*:}
     db=$dir/scale-$users-$events.db
