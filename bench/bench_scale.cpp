@@ -4,7 +4,8 @@
 // Prints a markdown table (median and p95 over N runs, in milliseconds) for what an admin waits on
 // in a large directory: the users page with its total, the users search over a set of terms (each
 // term's median and the median over all of them), the status filters, the sessions page, the
-// dashboard's numbers for every tenant and for one, and one day of the audit log 45 days ago.
+// dashboard's numbers for every tenant and for one, one day of the audit log 45 days ago, the audit
+// log's first page with the console's filters, and the audit export's rows per second.
 // Calls go straight to the store (no HTTP), as the super admin of the database: the numbers are the
 // database work a request does. It only reads (plus the audit events of its own refusals: none).
 //
@@ -18,6 +19,7 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QLoggingCategory>
 #include <QSqlQuery>
 
@@ -107,7 +109,7 @@ qint64 scalar(QSqlDatabase& db, const QString& sql)
     return q.value(0).toLongLong();
 }
 
-int run(const QString& pathOrUrl, int runs, const QStringList& terms)
+int run(const QString& pathOrUrl, int runs, const QStringList& terms, int exportDays)
 {
     auto config = DatabaseConfig::parse(pathOrUrl);
     if (!config) {
@@ -249,6 +251,67 @@ int run(const QString& pathOrUrl, int runs, const QStringList& terms)
         row(QStringLiteral("audit first page (100), one day 45 days ago"), runs, samples,
             QStringLiteral("%1 rows").arg(rows));
     }
+
+    // The audit log's first page unfiltered and with the console's common filters.
+    {
+        const QString ip = [&] {
+            QSqlQuery q(db);
+            if (q.exec(QStringLiteral("SELECT ip FROM audit_events WHERE ip <> '' ORDER BY id DESC LIMIT 1"))
+                && q.next())
+                return q.value(0).toString();
+            return QString();
+        }();
+        struct AuditFilter
+        {
+            QString name;
+            AuditQuery query;
+        };
+        QList<AuditFilter> filters;
+        filters.append({ QStringLiteral("audit first page (100), no filter"), {} });
+        AuditQuery q;
+        q.action = QStringLiteral("role.*");
+        filters.append({ QStringLiteral("audit first page (100), action `role.*`"), q });
+        q = {};
+        q.action = QStringLiteral("user.login_failed");
+        filters.append({ QStringLiteral("audit first page (100), login failures"), q });
+        q = {};
+        q.ip = ip;
+        filters.append({ QStringLiteral("audit first page (100), one IP address"), q });
+        for (const AuditFilter& f : std::as_const(filters)) {
+            int rows = 0;
+            const auto samples = sample(runs, [&] {
+                AuditQuery query = f.query;
+                query.limit = 100;
+                auto page = store.audit().query(admin, query);
+                if (page.ok())
+                    rows = int(page->items.size());
+                return check(page, f.name);
+            });
+            row(f.name, runs, samples, QStringLiteral("%1 rows").arg(rows));
+        }
+    }
+
+    // The audit export (CSV, as GET /api/admin/audit/export streams it) of the last `exportDays`
+    // days, written to nowhere: rows per second of the store's side.
+    if (exportDays > 0) {
+        QFile sink(QStringLiteral("/dev/null"));
+        sink.open(QIODevice::WriteOnly);
+        AuditQuery q;
+        q.from = QDateTime::currentDateTimeUtc().addDays(-exportDays);
+        q.to = QDateTime::currentDateTimeUtc().addDays(1);
+        ExportOptions options;
+        options.format = ExportFormat::Csv;
+        QElapsedTimer timer;
+        timer.start();
+        auto written = store.audit().exportTo(admin, q, sink, options);
+        const double seconds = double(timer.nsecsElapsed()) / 1e9;
+        if (check(written, QStringLiteral("audit export")))
+            print(QStringLiteral("| audit export (CSV), the last %1 days | 1 | %2 | | %3 rows, **%4 rows/s** |")
+                      .arg(exportDays)
+                      .arg(number(seconds * 1000))
+                      .arg(*written)
+                      .arg(qint64(double(*written) / seconds)));
+    }
     return 0;
 }
 
@@ -274,7 +337,11 @@ int main(int argc, char** argv)
         QStringLiteral("terms"),
         QStringLiteral("Comma-separated search terms (default: smith,garcia,anna,chen,zzq,son,mar,ex,jo,k)."),
         QStringLiteral("LIST"), QStringLiteral("smith,garcia,anna,chen,zzq,son,mar,ex,jo,k"));
-    parser.addOptions({ dbOption, iterationsOption, termsOption });
+    const QCommandLineOption exportOption(
+        QStringLiteral("export-days"),
+        QStringLiteral("Time the audit export of the last N days (default 7; 0: no export)."), QStringLiteral("N"),
+        QStringLiteral("7"));
+    parser.addOptions({ dbOption, iterationsOption, termsOption, exportOption });
     parser.process(app);
     if (parser.value(dbOption).isEmpty()) {
         fail(QStringLiteral("--db is required"));
@@ -287,7 +354,7 @@ int main(int argc, char** argv)
         return 64;
     }
     const QStringList terms = parser.value(termsOption).split(QLatin1Char(','), Qt::SkipEmptyParts);
-    const int code = run(parser.value(dbOption), iterations, terms);
+    const int code = run(parser.value(dbOption), iterations, terms, parser.value(exportOption).toInt());
     QSqlDatabase::removeDatabase(QStringLiteral("bench"));
     return code;
 }

@@ -25,6 +25,7 @@
 #include <array>
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <deque>
 #include <limits>
 #include <map>
@@ -36,6 +37,7 @@
 
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 Q_LOGGING_CATEGORY(lcHttp, "portcullis.http")
 
@@ -221,18 +223,129 @@ void logFailedHandshake(const QHostAddress& peer, const std::string& reason)
     qCWarning(lcHttp).noquote() << line;
 }
 
+// The access log is written by a thread of its own: a request's I/O thread only queues what the
+// line says (its time, ids, status and sizes, a few hundred bytes), and the writer formats the lines
+// with the message pattern (qFormatLogMessage, as Qt's default handler does: the time is the
+// line's writing, as before a fraction of a millisecond after the answer) and writes whatever has
+// queued with one write(2) to standard error. Before, every line was formatted (local time included)
+// and flushed on the I/O thread that serves every connection. No line is dropped: with 100,000 lines
+// waiting (standard error blocked) a request waits for room; flushAccessLog() returns once every
+// line queued before it is written (HttpServer::stop, serve's exit).
+class AccessLogWriter
+{
+public:
+    struct Entry
+    {
+        quint64 id = 0;
+        QHostAddress peer;
+        QByteArray method;
+        QByteArray path;
+        int status = 0;
+        qint64 ms = 0;
+        QString actor;
+        qint64 bytes = 0;
+    };
+
+    // Never destroyed: the writer may still wait for lines while the process's statics go away (it
+    // holds none of them then: flushAccessLog() ran before).
+    static AccessLogWriter& instance()
+    {
+        static AccessLogWriter* writer = new AccessLogWriter;
+        return *writer;
+    }
+
+    void add(Entry entry)
+    {
+        std::unique_lock lock(m_mutex);
+        m_room.wait(lock, [this] { return m_queue.size() < MaxWaiting; });
+        if (!m_thread.joinable())
+            m_thread = std::thread([this] { run(); });
+        m_queue.push_back(std::move(entry));
+        ++m_added;
+        if (m_queue.size() == 1)
+            m_wake.notify_one();
+    }
+
+    void flush()
+    {
+        std::unique_lock lock(m_mutex);
+        const quint64 target = m_added;
+        m_written.wait(lock, [&] { return m_done >= target; });
+    }
+
+private:
+    static constexpr size_t MaxWaiting = 100000;
+
+    [[noreturn]] void run()
+    {
+        const QMessageLogContext context(nullptr, 0, nullptr, lcHttp().categoryName());
+        std::vector<Entry> batch;
+        for (;;) {
+            {
+                std::unique_lock lock(m_mutex);
+                m_wake.wait(lock, [this] { return !m_queue.empty(); });
+                batch.assign(std::make_move_iterator(m_queue.begin()), std::make_move_iterator(m_queue.end()));
+                m_queue.clear();
+                m_room.notify_all();
+            }
+            QByteArray out;
+            for (const Entry& e : batch) {
+                const QString message
+                    = QStringLiteral("#%1 %2 \"%3 %4\" %5 %6ms actor=%7 bytes=%8")
+                          .arg(e.id)
+                          .arg(e.peer.toString(), QString::fromLatin1(e.method), QString::fromUtf8(e.path))
+                          .arg(e.status)
+                          .arg(e.ms)
+                          .arg(e.actor.isEmpty() ? QStringLiteral("-") : e.actor)
+                          .arg(e.bytes);
+                out += qFormatLogMessage(QtInfoMsg, context, message).toLocal8Bit();
+                out += '\n';
+            }
+            writeAll(out);
+            std::lock_guard lock(m_mutex);
+            m_done += batch.size();
+            batch.clear();
+            m_written.notify_all();
+        }
+    }
+
+    static void writeAll(const QByteArray& bytes)
+    {
+        qsizetype offset = 0;
+        while (offset < bytes.size()) {
+            const ssize_t n = ::write(STDERR_FILENO, bytes.constData() + offset, size_t(bytes.size() - offset));
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                return; // standard error is gone: nothing to be done
+            offset += n;
+        }
+    }
+
+    std::mutex m_mutex;
+    std::condition_variable m_wake; // lines are waiting
+    std::condition_variable m_room; // the queue has room again
+    std::condition_variable m_written; // a batch was written
+    std::deque<Entry> m_queue;
+    quint64 m_added = 0;
+    quint64 m_done = 0;
+    std::thread m_thread;
+};
+
 void writeAccessLog(const HttpRequest& request, int status, qint64 ms, const QString& actorLabel, qint64 bytes)
 {
     if (!lcHttp().isInfoEnabled())
         return;
-    qCInfo(lcHttp).noquote() << QStringLiteral("#%1 %2 \"%3 %4\" %5 %6ms actor=%7 bytes=%8")
-                                    .arg(request.id)
-                                    .arg(request.peer.toString(), QString::fromLatin1(request.method),
-                                         QString::fromUtf8(loggablePath(request)))
-                                    .arg(status)
-                                    .arg(ms)
-                                    .arg(actorLabel.isEmpty() ? QStringLiteral("-") : actorLabel)
-                                    .arg(bytes);
+    AccessLogWriter::Entry entry;
+    entry.id = request.id;
+    entry.peer = request.peer;
+    entry.method = request.method;
+    entry.path = loggablePath(request);
+    entry.status = status;
+    entry.ms = ms;
+    entry.actor = actorLabel;
+    entry.bytes = bytes;
+    AccessLogWriter::instance().add(std::move(entry));
 }
 
 } // namespace
@@ -1352,6 +1465,11 @@ quint16 HttpServer::serverPort() const
     return d->port;
 }
 
+void flushAccessLog()
+{
+    AccessLogWriter::instance().flush();
+}
+
 void HttpServer::stop()
 {
     close();
@@ -1366,6 +1484,7 @@ void HttpServer::stop()
         if (entry.second)
             markClosed(*entry.second);
     }
+    flushAccessLog();
 }
 
 void HttpServer::close()

@@ -227,6 +227,10 @@ RequestHead parseRequestHead(const QByteArray& head, int maxHeaderBytes = 16 * 1
 
 // Reason phrase of a status code ("Not Found").
 QByteArray reasonPhrase(int status);
+// Returns once every access log line queued so far is written to standard error (the lines are
+// written by a thread of their own; HttpServer::stop() calls it too).
+void flushAccessLog();
+
 // The path and query for the access log, with secrets masked.
 QByteArray loggablePath(const HttpRequest& request);
 

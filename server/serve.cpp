@@ -958,6 +958,7 @@ int runServe(const ServeOptions& options)
         qCWarning(lcHttp) << "requests still running after 10 s; stopping anyway";
     server.stop(); // no request reaches the API any more; streaming workers are told to stop
     api.reset();
+    http::flushAccessLog(); // the lines of requests whose client left meanwhile
     // The last head this server wrote, recorded outside the database.
     checkpointer.write();
     return code == 0 ? exitcode::Ok : exitcode::Failure;

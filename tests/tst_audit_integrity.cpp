@@ -522,6 +522,14 @@ void TestAuditIntegrity::preKeyDatabaseMigratesAndReportsItsUnkeyedPart()
              { "users_banned", "users_suspended", "users_locked", "sessions_live", "sessions_live_all", "sessions_open",
                "sessions_open_organization", "api_keys_live", "audit_organization_time" })
             drop << QStringLiteral("DROP INDEX ") + QString::fromLatin1(index);
+        // Nor the daily audit counters of 0007.
+        if (m_db->isPostgres())
+            drop << QStringLiteral("DROP TRIGGER audit_daily ON audit_events")
+                 << QStringLiteral("DROP FUNCTION portcullis_audit_daily()");
+        else
+            drop << QStringLiteral("DROP TRIGGER audit_daily_insert")
+                 << QStringLiteral("DROP TRIGGER audit_daily_delete");
+        drop << QStringLiteral("DROP TABLE audit_daily");
         for (const QString& statement : std::as_const(drop))
             QVERIFY2(q.exec(statement), qPrintable(q.lastError().text()));
         QVERIFY(q.exec(QStringLiteral("DELETE FROM schema_migrations WHERE version > 4")));

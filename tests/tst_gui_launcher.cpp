@@ -38,6 +38,7 @@ private slots:
     void withoutADisplayTheConsoleSaysWhatToDo();
     void aMissingCaFileIsNamedAsMissing();
     void bannedElsewhereReturnsToSignIn();
+    void windowOpenedOnAPaneLoadsOnlyThatPane();
 };
 
 void TestGuiLauncher::firstRunCreatesTheDatabaseAndSignsIn()
@@ -231,6 +232,24 @@ void TestGuiLauncher::rememberedPasswordComesBackAndCanBeForgotten()
     forget->click();
     QTRY_VERIFY(dialog.password().isEmpty());
     QVERIFY_ERROR(awaitResult(secrets.read(key)), ErrorCode::NotFound);
+}
+
+// A window opened on a pane (--pane users) loads that pane only: the dashboard, which becomes the
+// current pane when it is added, does not load (and take the database threads) until it is shown.
+void TestGuiLauncher::windowOpenedOnAPaneLoadsOnlyThatPane()
+{
+    Console c = Console::create();
+    QVERIFY(c.open(c.world.superAdmin));
+    QVERIFY(c.window->showPane(QStringLiteral("users")));
+    Pane* users = c.window->pane(QStringLiteral("users"));
+    Pane* dashboard = c.window->pane(QStringLiteral("dashboard"));
+    QVERIFY(users && dashboard);
+    QTRY_VERIFY_WITH_TIMEOUT(users->isLoaded(), 15000);
+    QTest::qWait(300);
+    QVERIFY(!dashboard->isLoaded());
+    // Shown, it loads.
+    QVERIFY(c.showPane<Pane>(QStringLiteral("dashboard")));
+    QVERIFY(dashboard->isLoaded());
 }
 
 QTEST_MAIN(TestGuiLauncher)

@@ -16,6 +16,7 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QSet>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTcpSocket>
@@ -173,6 +174,7 @@ private slots:
     void stalledDownloadIsDroppedAndItsWorkerFreed();
     void shutdownClosesIdleConnectionsAndStalledDownloads(); // after the one above: its events
     void tlsBelow12IsRefused();
+    void accessLogHasALineForEveryRequest();
 
 private:
     bool startServer(ServerProcess& server, const QStringList& extra);
@@ -632,6 +634,63 @@ void TestHttpLimits::tlsBelow12IsRefused()
                  qPrintable(version + QLatin1Char('\n') + answer));
     }
     stopClean(server);
+}
+
+// The access log is written by a thread of its own (httpserver.cpp, AccessLogWriter): every request
+// still gets its line, once, with its own id, including those answered just before the server is
+// told to stop.
+void TestHttpLimits::accessLogHasALineForEveryRequest()
+{
+    ServerProcess server;
+    QVERIFY2(startServer(server, {}), qPrintable(server.output()));
+    const QUrl base(server.baseUrl());
+    constexpr int Connections = 8;
+    constexpr int Rounds = 60;
+    std::vector<std::unique_ptr<QTcpSocket>> sockets;
+    for (int c = 0; c < Connections; ++c) {
+        auto socket = std::make_unique<QTcpSocket>();
+        socket->connectToHost(base.host(), quint16(base.port()));
+        QVERIFY(socket->waitForConnected(10000));
+        sockets.push_back(std::move(socket));
+    }
+    // Reads one whole response (head and Content-Length body) and returns its status.
+    auto readResponse = [](QTcpSocket& socket) {
+        QByteArray data;
+        QElapsedTimer timer;
+        timer.start();
+        while (timer.elapsed() < 10000) {
+            const qsizetype end = data.indexOf("\r\n\r\n");
+            if (end >= 0) {
+                static const QRegularExpression length(QStringLiteral("(?i)content-length: *([0-9]+)"));
+                const auto match = length.match(QString::fromLatin1(data.left(end)));
+                const qsizetype body = match.hasMatch() ? match.captured(1).toLongLong() : 0;
+                if (data.size() >= end + 4 + body)
+                    return data.mid(9, 3).toInt();
+            }
+            if (!socket.waitForReadyRead(1000) && socket.state() != QAbstractSocket::ConnectedState)
+                break;
+            data += socket.readAll();
+        }
+        return 0;
+    };
+    for (int round = 0; round < Rounds; ++round) {
+        for (auto& socket : sockets)
+            socket->write("GET /api/health/auth HTTP/1.1\r\nHost: localhost\r\n\r\n");
+        for (auto& socket : sockets)
+            QCOMPARE(readResponse(*socket), 200);
+    }
+    sockets.clear();
+    server.stop(); // at once: the last lines may still be queued
+    const QString log = server.log();
+    static const QRegularExpression line(QStringLiteral("#([0-9]+) [^ ]+ \"GET /api/health/auth\" 200 "));
+    QSet<qint64> ids;
+    int lines = 0;
+    for (auto it = line.globalMatch(log); it.hasNext();) {
+        ids.insert(it.next().captured(1).toLongLong());
+        ++lines;
+    }
+    QCOMPARE(lines, Connections * Rounds);
+    QCOMPARE(int(ids.size()), Connections * Rounds);
 }
 
 QTEST_GUILESS_MAIN(TestHttpLimits)

@@ -3,12 +3,15 @@
 // returned (same rows, same order, same tenant scope) on random terms over a random dataset;
 // filtered totals are exact up to limits::ExactTotalBound and reported as a lower bound beyond;
 // the dashboard's numbers, read from counters and partial indexes, equal COUNT(*) over the tables
-// after every kind of write; and migration 6 indexes the rows a database already holds.
+// after every kind of write; migration 6 indexes the rows a database already holds; and the audit
+// log's time range, read in id order between the range's lowest and highest id, gives the events
+// the plain scan gives even when ids and times disagree (events written out of time order).
 
 #include "sql/database.h"
 #include "sql/store.h"
 #include "testutil.h"
 
+#include <QBuffer>
 #include <QRandomGenerator>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -253,6 +256,25 @@ Stats countStar(StoreCore& core, Id scope)
 }
 
 // Undoes migration 6, leaving a database as schema 5 wrote it (with its rows).
+// Undoes migration 7 (the daily audit counters), leaving a database as schema 6 wrote it.
+void revertMigration7(QSqlDatabase& db, bool postgres)
+{
+    QSqlQuery q(db);
+    QStringList statements;
+    if (!postgres)
+        statements << QStringLiteral("DROP TRIGGER audit_daily_insert")
+                   << QStringLiteral("DROP TRIGGER audit_daily_delete");
+    else
+        statements << QStringLiteral("DROP TRIGGER audit_daily ON audit_events")
+                   << QStringLiteral("DROP FUNCTION portcullis_audit_daily()");
+    statements << QStringLiteral("DROP TABLE audit_daily")
+               << QStringLiteral("DELETE FROM schema_migrations WHERE version >= 7");
+    for (const QString& statement : std::as_const(statements)) {
+        if (!q.exec(statement))
+            qFatal("cannot revert migration 7: %s: %s", qPrintable(statement), qPrintable(q.lastError().text()));
+    }
+}
+
 void revertMigration6(QSqlDatabase& db, bool postgres)
 {
     QSqlQuery q(db);
@@ -287,6 +309,8 @@ private slots:
     void totalsAreBoundedBeyondTenThousand();
     void dashboardCountsEqualCountStar();
     void migrationIndexesExistingRows();
+    void auditTimeRangeEqualsThePlainScan();
+    void dailyActivityEqualsTheCount();
     void cleanupTestCase();
 
 private:
@@ -703,11 +727,12 @@ void TestStoreScale::migrationIndexesExistingRows()
         Person p = dataset().at(i);
         insertUser(sql, w.orgA.id, p);
     }
+    revertMigration7(sql, db->isPostgres());
     revertMigration6(sql, db->isPostgres());
     QCOMPARE(schemaVersion(sql), 5);
     auto applied = migrate(sql, db->config().dialect);
     QVERIFY_RESULT(applied);
-    QCOMPARE(*applied, 1);
+    QCOMPARE(*applied, latestSchemaVersion() - 5);
     QCOMPARE(schemaVersion(sql), latestSchemaVersion());
     if (!db->isPostgres()) {
         QSqlQuery q(sql);
@@ -731,5 +756,286 @@ void TestStoreScale::migrationIndexesExistingRows()
     }
 }
 
+// The audit log's time range is read in id order between the lowest and the highest id of the
+// range (AuditManager::query, exportTo). Events written out of time order (a clock set back, two
+// servers) put events of other times inside that id range and events of the range far apart: every
+// page, every filter and the export still give exactly the events of the plain scan, newest id first.
+void TestStoreScale::auditTimeRangeEqualsThePlainScan()
+{
+    auto db = TestDatabase::create();
+    World w = World::build(db->store());
+    SqlStore& store = db->store();
+    QSqlDatabase& sql = store.core().db();
+    const Actor adminOfA = w.actorFor(w.makeUser(w.orgA.id, QStringLiteral("admin"), QStringLiteral("timeadmin")));
+
+    // 1,200 events after the existing ones: mostly in time order, one in eight thrown up to 30 hours
+    // back or forward, and a few far away (a year back).
+    QRandomGenerator random(1205);
+    const qint64 base = QDateTime::currentMSecsSinceEpoch() - 400 * Hour;
+    const Id first = scalar(sql, QStringLiteral("SELECT MAX(id) FROM audit_events")) + 1;
+    const QStringList actions { QStringLiteral("user.created"), QStringLiteral("user.banned"),
+                                QStringLiteral("role.assigned"), QStringLiteral("role.revoked") };
+    sql.transaction();
+    for (int i = 0; i < 1200; ++i) {
+        qint64 at = base + qint64(i) * (Hour / 4);
+        const int roll = int(random.bounded(64));
+        if (roll < 8)
+            at += (qint64(random.bounded(60)) - 30) * Hour;
+        else if (roll == 8)
+            at -= 365 * 24 * Hour;
+        const Id org = random.bounded(3) == 0 ? w.orgB.id : w.orgA.id;
+        execSql(sql,
+                QStringLiteral("INSERT INTO audit_events (id, occurred_at, actor_type, actor_id, actor_label, "
+                               "organization_id, action, resource_type, resource_id, details, ip, outcome, prev_hash, "
+                               "hash) VALUES (?, ?, 'user', 1, 'a@x.test', ?, ?, 'user', ?, '{}', '10.0.0.1', ?, 'x', "
+                               "'y')"),
+                { first + i, at, org, actions.at(i % actions.size()), QString::number(i),
+                  random.bounded(5) == 0 ? QStringLiteral("denied") : QStringLiteral("success") });
+    }
+    sql.commit();
+
+    struct Case
+    {
+        const char* name;
+        qint64 fromHour; // hours after base
+        qint64 toHour;
+        QString action;
+        QString outcome;
+        Id organization;
+        bool asAdminOfA = false; // an admin of organization A, whose scope is A
+    };
+    const QList<Case> cases {
+        { "one day", 100, 124, {}, {}, 0 },
+        { "a week", 50, 218, {}, {}, 0 },
+        { "an hour", 150, 151, {}, {}, 0 },
+        { "a year back", -365 * 24 - 10, -365 * 24 + 400, {}, {}, 0 },
+        { "before every event", -800 * 24, -799 * 24, {}, {}, 0 },
+        { "one day, role.*", 100, 124, QStringLiteral("role.*"), {}, 0 },
+        { "one day, user.banned", 100, 124, QStringLiteral("user.banned"), {}, 0 },
+        { "two days, denied", 200, 248, {}, QStringLiteral("denied"), 0 },
+        { "two days, organization B", 200, 248, {}, {}, w.orgB.id },
+        { "two days, admin of A", 200, 248, {}, {}, w.orgA.id, true },
+        { "one day, role.*, admin of A", 100, 124, QStringLiteral("role.*"), {}, w.orgA.id, true },
+        { "everything", -800 * 24, 800, {}, {}, 0 },
+    };
+    for (const Case& c : cases) {
+        AuditQuery query;
+        query.from = QDateTime::fromMSecsSinceEpoch(base + c.fromHour * Hour, Qt::UTC);
+        query.to = QDateTime::fromMSecsSinceEpoch(base + c.toHour * Hour, Qt::UTC);
+        query.action = c.action;
+        query.outcome = c.outcome;
+        query.organizationId = c.asAdminOfA ? 0 : c.organization;
+        query.limit = 17;
+        const Actor& actor = c.asAdminOfA ? adminOfA : w.superActor;
+
+        QString where = QStringLiteral("occurred_at >= ? AND occurred_at < ?");
+        QVariantList binds { query.from.toMSecsSinceEpoch(), query.to.toMSecsSinceEpoch() };
+        if (c.action.endsWith(QLatin1Char('*'))) {
+            where += QStringLiteral(" AND action LIKE ?");
+            binds << QString(c.action.chopped(1) + QLatin1Char('%'));
+        } else if (!c.action.isEmpty()) {
+            where += QStringLiteral(" AND action = ?");
+            binds << c.action;
+        }
+        if (!c.outcome.isEmpty()) {
+            where += QStringLiteral(" AND outcome = ?");
+            binds << c.outcome;
+        }
+        if (c.organization != 0) {
+            where += QStringLiteral(" AND organization_id = ?");
+            binds << c.organization;
+        }
+        QList<Id> expected;
+        {
+            QSqlQuery q(sql);
+            q.prepare(QStringLiteral("SELECT id FROM audit_events WHERE ") + where
+                      + QStringLiteral(" ORDER BY id DESC"));
+            for (const QVariant& v : std::as_const(binds))
+                q.addBindValue(v);
+            QVERIFY2(q.exec(), qPrintable(q.lastError().text()));
+            while (q.next())
+                expected << q.value(0).toLongLong();
+        }
+
+        QList<Id> paged;
+        for (int pages = 0;; ++pages) {
+            QVERIFY2(pages < 200, c.name);
+            auto page = store.audit().query(actor, query);
+            QVERIFY_RESULT(page);
+            for (const AuditEvent& e : std::as_const(page->items))
+                paged << e.id;
+            if (page->nextCursor.isEmpty())
+                break;
+            query.cursor = page->nextCursor;
+        }
+        QVERIFY2(paged == expected,
+                 qPrintable(QStringLiteral("%1: %2 events paged, %3 in the plain scan")
+                                .arg(QLatin1String(c.name))
+                                .arg(paged.size())
+                                .arg(expected.size())));
+
+        query.cursor.clear();
+        QBuffer out;
+        out.open(QIODevice::WriteOnly);
+        ExportOptions options;
+        options.format = ExportFormat::Csv;
+        options.batchSize = 100;
+        auto written = store.audit().exportTo(actor, query, out, options);
+        QVERIFY_RESULT(written);
+        QList<Id> exported;
+        const QList<QByteArray> lines = out.data().split('\n');
+        for (qsizetype i = 1; i < lines.size(); ++i)
+            if (!lines.at(i).isEmpty())
+                exported << lines.at(i).left(lines.at(i).indexOf(',')).toLongLong();
+        QVERIFY2(exported == expected,
+                 qPrintable(QStringLiteral("%1: %2 events exported, %3 in the plain scan")
+                                .arg(QLatin1String(c.name))
+                                .arg(exported.size())
+                                .arg(expected.size())));
+        if (qstrcmp(c.name, "before every event") != 0)
+            QVERIFY2(!expected.isEmpty(), c.name);
+    }
+}
+
+// The dashboard's 30-day chart reads the daily counters of migration 7 (audit_daily, kept by
+// triggers on audit_events). They must equal the count over the events that the chart made before:
+// after the store's own writes (sign-ins, failed sign-ins, admin actions, sign-outs, lock-outs),
+// after events written straight into the table on other days and in both tenants, after a
+// retention purge, and after migration 7 counts the events of a database of schema 6.
+void TestStoreScale::dailyActivityEqualsTheCount()
+{
+    auto db = TestDatabase::create();
+    World w = World::build(db->store());
+    SqlStore& store = db->store();
+    QSqlDatabase& sql = store.core().db();
+    constexpr qint64 Day = 24 * Hour;
+    constexpr int Days = 30;
+
+    // The chart's numbers as the events give them (the query of AuditManager::dailyActivity before
+    // migration 7), for the last `Days` days, oldest first.
+    auto counted = [&](Id scope) {
+        const QDate today = QDateTime::currentDateTimeUtc().date();
+        const QDate first = today.addDays(-(Days - 1));
+        const qint64 fromMs = QDateTime(first, QTime(0, 0), Qt::UTC).toMSecsSinceEpoch();
+        QString text = QStringLiteral(
+            "SELECT occurred_at / 86400000, "
+            "SUM(CASE WHEN action = 'user.login' AND outcome = 'success' THEN 1 ELSE 0 END), "
+            "SUM(CASE WHEN action = 'user.login_failed' THEN 1 ELSE 0 END), "
+            "SUM(CASE WHEN outcome = 'success' AND action NOT IN ('user.login', 'user.login_failed', 'user.logout', "
+            "'user.locked') THEN 1 ELSE 0 END) FROM audit_events WHERE occurred_at >= ?");
+        QVariantList binds { fromMs };
+        if (scope != 0) {
+            text += QStringLiteral(" AND organization_id = ?");
+            binds << scope;
+        }
+        text += QStringLiteral(" GROUP BY occurred_at / 86400000");
+        QSqlQuery q(sql);
+        q.prepare(text);
+        for (const QVariant& v : std::as_const(binds))
+            q.addBindValue(v);
+        if (!q.exec())
+            qFatal("count failed: %s", qPrintable(q.lastError().text()));
+        QHash<qint64, QList<qint64>> byDay;
+        while (q.next())
+            byDay.insert(q.value(0).toLongLong(),
+                         { q.value(1).toLongLong(), q.value(2).toLongLong(), q.value(3).toLongLong() });
+        QList<QList<qint64>> series;
+        for (QDate day = first; day <= today; day = day.addDays(1))
+            series << byDay.value(QDateTime(day, QTime(0, 0), Qt::UTC).toMSecsSinceEpoch() / Day,
+                                  QList<qint64> { 0, 0, 0 });
+        return series;
+    };
+    auto check = [&](const char* step) -> QString {
+        for (const Id scope : { Id(0), w.orgA.id, w.orgB.id }) {
+            auto chart = store.audit().dailyActivity(w.superActor, scope, Days);
+            if (!chart)
+                return QStringLiteral("%1: %2").arg(QLatin1String(step), chart.error().toString());
+            QList<QList<qint64>> got;
+            for (const DayActivity& a : std::as_const(*chart))
+                got << QList<qint64> { a.signIns, a.failedSignIns, a.adminActions };
+            const auto want = counted(scope);
+            if (got != want) {
+                for (qsizetype i = 0; i < got.size() && i < want.size(); ++i) {
+                    if (got.at(i) != want.at(i))
+                        return QStringLiteral("%1, organization %2, day %3: %4 %5 %6, counted %7 %8 %9")
+                            .arg(QLatin1String(step))
+                            .arg(scope)
+                            .arg(i)
+                            .arg(got.at(i).at(0))
+                            .arg(got.at(i).at(1))
+                            .arg(got.at(i).at(2))
+                            .arg(want.at(i).at(0))
+                            .arg(want.at(i).at(1))
+                            .arg(want.at(i).at(2));
+                }
+                return QStringLiteral("%1: %2 days, counted %3")
+                    .arg(QLatin1String(step))
+                    .arg(got.size())
+                    .arg(want.size());
+            }
+        }
+        return {};
+    };
+#define CHECK_CHART(step)                                                                                              \
+    do {                                                                                                               \
+        const QString problem = check(step);                                                                           \
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));                                                              \
+    } while (false)
+
+    CHECK_CHART("new database");
+    // The store's writes: users created, signed in, failing to, signing out, banned; a lock-out.
+    QList<User> users;
+    for (int i = 0; i < 4; ++i)
+        users << w.makeUser(i < 2 ? w.orgA.id : w.orgB.id, QStringLiteral("user"));
+    for (const User& u : std::as_const(users)) {
+        auto login = store.auth().login(u.email, kStrongPassword, QStringLiteral("10.1.1.1"));
+        QVERIFY_RESULT(login);
+        QVERIFY(!store.auth().login(u.email, QStringLiteral("wrong-password-1"), QStringLiteral("10.1.1.1")));
+        QVERIFY_RESULT(store.auth().logout(login->actor));
+    }
+    for (int i = 0; i < 6; ++i) // past the lock-out threshold: user.locked
+        (void)store.auth().login(users[3].email, QStringLiteral("wrong-password-2"), QStringLiteral("10.1.1.2"));
+    QVERIFY_RESULT(store.users().ban(w.superActor, users[0].id, QStringLiteral("spam")));
+    CHECK_CHART("the store's writes");
+
+    // Events of other days (up to 40 days back, some in the future), every kind, both tenants,
+    // written straight into the table as seed-demo does.
+    QRandomGenerator random(20261206);
+    const QStringList actions { QStringLiteral("user.login"),  QStringLiteral("user.login_failed"),
+                                QStringLiteral("user.logout"), QStringLiteral("user.locked"),
+                                QStringLiteral("user.banned"), QStringLiteral("role.assigned") };
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const Id first = scalar(sql, QStringLiteral("SELECT MAX(id) FROM audit_events")) + 1;
+    sql.transaction();
+    for (int i = 0; i < 500; ++i) {
+        const qint64 at = now - qint64(random.bounded(41 * 24)) * Hour + qint64(random.bounded(3)) * Day;
+        const Id org = random.bounded(3) == 0 ? w.orgB.id : (random.bounded(4) == 0 ? Id(0) : w.orgA.id);
+        execSql(sql,
+                QStringLiteral("INSERT INTO audit_events (id, occurred_at, actor_type, actor_id, actor_label, "
+                               "organization_id, action, resource_type, resource_id, details, ip, outcome, prev_hash, "
+                               "hash) VALUES (?, ?, 'user', 1, 'a@x.test', ?, ?, 'user', '1', '{}', '10.0.0.1', ?, "
+                               "'x', 'y')"),
+                { first + i, at, org, actions.at(int(random.bounded(qsizetype(actions.size())))),
+                  random.bounded(4) == 0 ? QStringLiteral("denied") : QStringLiteral("success") });
+    }
+    sql.commit();
+    CHECK_CHART("events of other days");
+
+    // Retention: events older than 20 days go; their counts with them.
+    auto purged = store.audit().purge(w.superActor, QDateTime::currentDateTimeUtc().addDays(-20));
+    QVERIFY_RESULT(purged);
+    QVERIFY(*purged > 0);
+    CHECK_CHART("purged");
+
+    // A database of schema 6 holding these events: migration 7 counts them.
+    revertMigration7(sql, db->isPostgres());
+    auto applied = migrate(sql, db->config().dialect);
+    QVERIFY_RESULT(applied);
+    QCOMPARE(*applied, 1);
+    CHECK_CHART("migrated from schema 6");
+    QVERIFY_RESULT(store.auth().login(users[1].email, kStrongPassword, QStringLiteral("10.1.1.1")));
+    CHECK_CHART("a sign-in after the migration");
+#undef CHECK_CHART
+}
 QTEST_GUILESS_MAIN(TestStoreScale)
 #include "tst_store_scale.moc"

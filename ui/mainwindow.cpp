@@ -35,6 +35,13 @@ MainWindow::MainWindow(Backend* backend, QWidget* parent)
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("Portcullis"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/portcullis.svg")));
+    // The first pane added becomes the current one at once; only the pane that is current when the
+    // window's owner has chosen one (and shown the window) loads, and nothing waits for the others.
+    QTimer::singleShot(0, this, [this] {
+        m_started = true;
+        if (Pane* p = currentPane(); p && !p->isLoaded())
+            p->refresh();
+    });
 
     m_navigation = new QListWidget(this);
     m_navigation->setObjectName(QStringLiteral("navigationList"));
@@ -388,7 +395,7 @@ void MainWindow::onPaneChanged(int row)
     Pane* p = m_panes.at(row);
     m_stack->setCurrentWidget(p);
     setWindowTitle(tr("%1 — Portcullis").arg(p->title()));
-    if (!p->isLoaded())
+    if (m_started && !p->isLoaded())
         p->refresh();
     updateActions();
 }

@@ -77,6 +77,9 @@ private:
     int m_retryDelayMs = 0;
     bool m_checking = false;
     bool m_signedOut = false;
+    // False until the event loop first runs after construction: the pane shown first loads then, so
+    // that a window opened on another pane (--pane users) does not load the dashboard as well.
+    bool m_started = false;
     bool m_signingOut = false;
 
     QAction* m_findAction = nullptr;

@@ -10,6 +10,8 @@
 #include <QJsonDocument>
 #include <QSqlQuery>
 
+#include <optional>
+
 namespace portcullis {
 
 namespace {
@@ -73,13 +75,55 @@ struct Filter
     QVariantList values;
 };
 
-Result<Filter> buildFilter(const Actor& actor, const AuditQuery& query)
+// The ids of the events of a time range, lowest and highest (empty when there is none).
+struct IdRange
+{
+    Id lowest = 1;
+    Id highest = 0;
+};
+
+Id scopeOf(const Actor& actor, const AuditQuery& query)
+{
+    return actor.isSuperAdmin() ? query.organizationId : actor.organizationId;
+}
+
+// A time range read as "occurred_at in range ORDER BY id DESC" collects and sorts every event of
+// the range before its first row (a day of a 10M-event log: 110,000 rows, 0.2 s). Ids grow with
+// time nearly always, so the range's events lie between the lowest and the highest id of the range,
+// which the time index answers without reading a row (SQLite's index carries the rowid; the
+// organization's index where a tenant is named). The page is then read from the primary key (or a
+// filter's (column, id) index) in id order and stops at the page's end. The time condition stays:
+// an event written out of time order (a clock set back, two servers) lies inside the id range
+// without belonging to it, and is still left out; nothing of the range lies outside.
+Result<std::optional<IdRange>> idRangeOf(StoreCore& core, const Actor& actor, const AuditQuery& query)
+{
+    if (!query.from.isValid() || !query.to.isValid() || query.from >= query.to)
+        return std::optional<IdRange>();
+    const Id orgId = scopeOf(actor, query);
+    QString sql
+        = QStringLiteral("SELECT MIN(id), MAX(id) FROM audit_events WHERE occurred_at >= ? AND occurred_at < ?");
+    QVariantList values { query.from.toMSecsSinceEpoch(), query.to.toMSecsSinceEpoch() };
+    if (orgId != 0) {
+        sql += QStringLiteral(" AND organization_id = ?");
+        values << orgId;
+    }
+    QSqlQuery q(core.db());
+    q.setForwardOnly(true);
+    if (!core.exec(q, sql, values))
+        return core.sqlError(q, Tr::tr("Reading the audit log"));
+    IdRange range;
+    if (q.next() && !q.value(0).isNull()) {
+        range.lowest = q.value(0).toLongLong();
+        range.highest = q.value(1).toLongLong();
+    }
+    return std::optional<IdRange>(range);
+}
+
+Result<Filter> buildFilter(const Actor& actor, const AuditQuery& query, const std::optional<IdRange>& ids = {})
 {
     QStringList where;
     Filter f;
-    Id orgId = query.organizationId;
-    if (!actor.isSuperAdmin())
-        orgId = actor.organizationId; // checked by the caller
+    const Id orgId = scopeOf(actor, query); // checked by the caller
     if (orgId != 0) {
         where << QStringLiteral("organization_id = ?");
         f.values << orgId;
@@ -127,13 +171,20 @@ Result<Filter> buildFilter(const Actor& actor, const AuditQuery& query)
     }
     if (query.from.isValid() && query.to.isValid() && query.from >= query.to)
         return ServiceError::validationField(QStringLiteral("from"), Tr::tr("The start must be before the end"));
+    // With the range's ids the time is only checked on the rows read ("+occurred_at" keeps both
+    // planners off the time index, whose order would need the sort again).
+    const QString time = ids ? QStringLiteral("+occurred_at") : QStringLiteral("occurred_at");
     if (query.from.isValid()) {
-        where << QStringLiteral("occurred_at >= ?");
+        where << time + QStringLiteral(" >= ?");
         f.values << query.from.toMSecsSinceEpoch();
     }
     if (query.to.isValid()) {
-        where << QStringLiteral("occurred_at < ?");
+        where << time + QStringLiteral(" < ?");
         f.values << query.to.toMSecsSinceEpoch();
+    }
+    if (ids) {
+        where << QStringLiteral("id >= ? AND id <= ?");
+        f.values << ids->lowest << ids->highest;
     }
     f.where = where.join(QStringLiteral(" AND "));
     return f;
@@ -190,9 +241,12 @@ Result<AuditPage> AuditManager::query(const Actor& actor, const AuditQuery& quer
         }
     }
 
+    auto ids = idRangeOf(m_core, actor, query);
+    if (!ids)
+        return ids.error();
     QList<AuditEvent> events;
     for (const AuditQuery& part : std::as_const(parts)) {
-        auto filter = buildFilter(actor, part);
+        auto filter = buildFilter(actor, part, *ids);
         if (!filter)
             return filter.error();
         QStringList where;
@@ -267,7 +321,10 @@ Result<qint64> AuditManager::exportTo(const Actor& actor, const AuditQuery& quer
     if (!d)
         return m_core.deny(actor, QStringLiteral("audit.exported"), QStringLiteral("audit"), {}, query.organizationId,
                            d.reason);
-    auto filter = buildFilter(actor, query);
+    auto ids = idRangeOf(m_core, actor, query);
+    if (!ids)
+        return ids.error();
+    auto filter = buildFilter(actor, query, *ids);
     if (!filter)
         return filter.error();
     const int batch = std::clamp(options.batchSize, 100, 50000);
@@ -738,22 +795,16 @@ Result<QList<DayActivity>> AuditManager::dailyActivity(const Actor& actor, Id or
     const QDate today = QDateTime::currentDateTimeUtc().date();
     const QDate first = today.addDays(-(days - 1));
     const qint64 fromMs = QDateTime(first, QTime(0, 0), Qt::UTC).toMSecsSinceEpoch();
-    // Admin actions: successful state changes by people, not the sign-in bookkeeping.
-    QString sql
-        = QStringLiteral(
-              "SELECT occurred_at / %1 AS day, "
-              "SUM(CASE WHEN action = 'user.login' AND outcome = 'success' THEN 1 ELSE 0 END), "
-              "SUM(CASE WHEN action = 'user.login_failed' THEN 1 ELSE 0 END), "
-              "SUM(CASE WHEN outcome = 'success' AND action NOT IN ('user.login', 'user.login_failed', 'user.logout', "
-              "'user.locked') THEN 1 ELSE 0 END) "
-              "FROM audit_events WHERE occurred_at >= ?")
-              .arg(dayMs);
-    QVariantList values { fromMs };
+    // The counters migration 7 keeps per organization and day (admin actions: successful state
+    // changes by people, not the sign-in bookkeeping): at most 366 rows per organization.
+    QString sql = QStringLiteral("SELECT day, SUM(sign_ins), SUM(failed_sign_ins), SUM(admin_actions) "
+                                 "FROM audit_daily WHERE day >= ?");
+    QVariantList values { fromMs / dayMs };
     if (orgId != 0) {
         sql += QStringLiteral(" AND organization_id = ?");
         values << orgId;
     }
-    sql += QStringLiteral(" GROUP BY occurred_at / %1").arg(dayMs);
+    sql += QStringLiteral(" GROUP BY day");
     QSqlQuery q(m_core.db());
     q.setForwardOnly(true);
     if (!m_core.exec(q, sql, values))
