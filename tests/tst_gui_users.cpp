@@ -498,7 +498,8 @@ void TestGuiUsers::staleEditInGermanSaysSomeoneElseChangedIt()
             return nullptr;
         action(pane, "editUserAction")->trigger();
         UserDialog* dialog = nullptr;
-        QTest::qWaitFor([&] { return (dialog = Console::visibleTopLevel<UserDialog>()) != nullptr; }, 10000);
+        if (!QTest::qWaitFor([&] { return (dialog = Console::visibleTopLevel<UserDialog>()) != nullptr; }, 10000))
+            return nullptr;
         return dialog;
     };
 
