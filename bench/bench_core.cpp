@@ -12,6 +12,8 @@
 #include "sql/database.h"
 #include "sql/store.h"
 
+#include "benchutil.h"
+
 #include <QBuffer>
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -26,46 +28,12 @@
 #include <functional>
 
 using namespace portcullis;
+using namespace portcullis::bench;
 
 namespace {
 
 const QString kDemoPassword = QStringLiteral("Demo-Password-2026!"); // printed by seed-demo
 constexpr qint64 kExportRows = 100000;
-
-void print(const QString& line)
-{
-    std::fputs(line.toUtf8().constData(), stdout);
-    std::fputc('\n', stdout);
-    std::fflush(stdout);
-}
-
-void fail(const QString& message)
-{
-    std::fputs((QStringLiteral("portcullis-bench: ") + message + QLatin1Char('\n')).toUtf8().constData(), stderr);
-}
-
-struct Timing
-{
-    double median = 0;
-    double p95 = 0;
-};
-
-Timing summarize(QList<double> samples)
-{
-    std::sort(samples.begin(), samples.end());
-    Timing t;
-    const qsizetype n = samples.size();
-    if (n == 0)
-        return t;
-    t.median = n % 2 ? samples.at(n / 2) : (samples.at(n / 2 - 1) + samples.at(n / 2)) / 2.0;
-    t.p95 = samples.at(std::clamp<qsizetype>(qsizetype(std::ceil(0.95 * double(n))) - 1, 0, n - 1));
-    return t;
-}
-
-QString number(double ms)
-{
-    return QString::number(ms, 'f', ms < 10 ? 2 : 1);
-}
 
 // Runs `body` once to warm up, then `iterations` times; `body` returns false on failure (already
 // reported), which stops the measurement.
@@ -81,18 +49,9 @@ public:
                  const std::function<QString()>& note = {})
     {
         const int runs = iterations > 0 ? iterations : m_iterations;
-        if (!body())
+        const QList<double> samples = sample(runs, body);
+        if (samples.isEmpty())
             return false;
-        QList<double> samples;
-        samples.reserve(runs);
-        QElapsedTimer timer;
-        for (int i = 0; i < runs; ++i) {
-            timer.start();
-            const bool ok = body();
-            samples << double(timer.nsecsElapsed()) / 1e6;
-            if (!ok)
-                return false;
-        }
         const Timing t = summarize(samples);
         print(QStringLiteral("| %1 | %2 | %3 | %4 | %5 |")
                   .arg(name)
@@ -104,13 +63,6 @@ public:
 private:
     int m_iterations;
 };
-
-template <typename T> bool check(const Result<T>& result, const QString& what)
-{
-    if (!result.ok())
-        fail(what + QStringLiteral(": ") + result.error().toString());
-    return result.ok();
-}
 
 qint64 scalar(QSqlDatabase& db, const QString& sql, const QVariantList& values = {})
 {

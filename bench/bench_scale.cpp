@@ -16,6 +16,8 @@
 #include "sql/database.h"
 #include "sql/store.h"
 
+#include "benchutil.h"
+
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -29,60 +31,9 @@
 #include <functional>
 
 using namespace portcullis;
+using namespace portcullis::bench;
 
 namespace {
-
-void print(const QString& line)
-{
-    std::fputs(line.toUtf8().constData(), stdout);
-    std::fputc('\n', stdout);
-    std::fflush(stdout);
-}
-
-void fail(const QString& message)
-{
-    std::fputs((QStringLiteral("portcullis-bench-scale: ") + message + QLatin1Char('\n')).toUtf8().constData(), stderr);
-}
-
-struct Timing
-{
-    double median = 0;
-    double p95 = 0;
-};
-
-Timing summarize(QList<double> samples)
-{
-    std::sort(samples.begin(), samples.end());
-    Timing t;
-    const qsizetype n = samples.size();
-    if (n == 0)
-        return t;
-    t.median = n % 2 ? samples.at(n / 2) : (samples.at(n / 2 - 1) + samples.at(n / 2)) / 2.0;
-    t.p95 = samples.at(std::clamp<qsizetype>(qsizetype(std::ceil(0.95 * double(n))) - 1, 0, n - 1));
-    return t;
-}
-
-QString number(double ms)
-{
-    return QString::number(ms, 'f', ms < 10 ? 2 : 1);
-}
-
-// Runs `body` once to warm up, then `runs` times. Returns the samples (empty when a run failed).
-QList<double> sample(int runs, const std::function<bool()>& body)
-{
-    if (!body())
-        return {};
-    QList<double> samples;
-    QElapsedTimer timer;
-    for (int i = 0; i < runs; ++i) {
-        timer.start();
-        const bool ok = body();
-        samples << double(timer.nsecsElapsed()) / 1e6;
-        if (!ok)
-            return {};
-    }
-    return samples;
-}
 
 void row(const QString& name, int runs, const QList<double>& samples, const QString& note)
 {
@@ -92,13 +43,6 @@ void row(const QString& name, int runs, const QList<double>& samples, const QStr
     }
     const Timing t = summarize(samples);
     print(QStringLiteral("| %1 | %2 | %3 | %4 | %5 |").arg(name).arg(runs).arg(number(t.median), number(t.p95), note));
-}
-
-template <typename T> bool check(const Result<T>& result, const QString& what)
-{
-    if (!result.ok())
-        fail(what + QStringLiteral(": ") + result.error().toString());
-    return result.ok();
 }
 
 qint64 scalar(QSqlDatabase& db, const QString& sql)
