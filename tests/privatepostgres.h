@@ -13,6 +13,8 @@
 #include <QTcpServer>
 #include <QTemporaryDir>
 
+#include <memory>
+
 #include <pwd.h>
 #include <unistd.h>
 
@@ -176,4 +178,32 @@ private:
     quint16 m_port = 0;
 };
 
+// A deployment on a private PostgreSQL: the cluster, a folder for the JWT secret and the audit
+// key (named to every process through AuditKeyEnvironment), and `init`'s first super admin
+// (kRootEmail / kRootPassword). What the fault tests stop and start under a server or console.
+struct PostgresDeployment
+{
+    PrivatePostgres postgres;
+    QTemporaryDir dir;
+    std::unique_ptr<AuditKeyEnvironment> auditKey;
+
+    bool create(QString* error)
+    {
+        if (!postgres.create(error))
+            return false;
+        auditKey = std::make_unique<AuditKeyEnvironment>(dir.filePath(QStringLiteral("audit-key")));
+        return initDeployment(postgres.url(), dir.path(), error);
+    }
+    QString url() const { return postgres.url(); }
+    QString jwtSecretFile() const { return dir.filePath(QStringLiteral("jwt-secret")); }
+};
+
 } // namespace portcullis::test
+
+// In a test function: skips when the PostgreSQL 15 server binaries are missing.
+#define SKIP_WITHOUT_PRIVATE_POSTGRES()                                                                                \
+    do {                                                                                                               \
+        if (!portcullis::test::PrivatePostgres::available())                                                           \
+            QSKIP("The PostgreSQL 15 server binaries (/usr/lib/postgresql/15/bin, package postgresql-15) are not "     \
+                  "installed: cannot run a private PostgreSQL to stop");                                               \
+    } while (false)

@@ -275,18 +275,13 @@ void TestFaults::postgresStoppedUnderLoadAnswers503AndRecovers_data()
 void TestFaults::postgresStoppedUnderLoadAnswers503AndRecovers()
 {
     QFETCH(QString, mode);
-    if (!PrivatePostgres::available())
-        QSKIP("The PostgreSQL 15 server binaries (/usr/lib/postgresql/15/bin, package postgresql-15) are not "
-              "installed: cannot run a private PostgreSQL to stop");
-    PrivatePostgres postgres;
+    SKIP_WITHOUT_PRIVATE_POSTGRES();
+    PostgresDeployment deployment;
     QString error;
-    QVERIFY2(postgres.create(&error), qPrintable(error));
-
-    QTemporaryDir dir;
-    const AuditKeyEnvironment auditKey(dir.filePath(QStringLiteral("audit-key")));
-    QVERIFY2(initDeployment(postgres.url(), dir.path(), &error), qPrintable(error));
+    QVERIFY2(deployment.create(&error), qPrintable(error));
+    PrivatePostgres& postgres = deployment.postgres;
     ServerProcess server;
-    QVERIFY2(server.start(postgres.url(), dir.filePath(QStringLiteral("jwt-secret")),
+    QVERIFY2(server.start(postgres.url(), deployment.jwtSecretFile(),
                           { QStringLiteral("--threads"), QStringLiteral("4"), QStringLiteral("--checkpoint-interval"),
                             QStringLiteral("1") }),
              qPrintable(server.output()));
@@ -444,17 +439,13 @@ QTEST_GUILESS_MAIN(TestFaults)
 // database answers; with --startup-wait 0 it still fails at once.
 void TestFaults::serveWaitsForTheDatabaseAtStart()
 {
-    if (!PrivatePostgres::available())
-        QSKIP("The PostgreSQL 15 server binaries (/usr/lib/postgresql/15/bin, package postgresql-15) are not "
-              "installed: cannot run a private PostgreSQL to stop");
-    PrivatePostgres postgres;
+    SKIP_WITHOUT_PRIVATE_POSTGRES();
+    PostgresDeployment deployment;
     QString error;
-    QVERIFY2(postgres.create(&error), qPrintable(error));
-    QTemporaryDir dir;
-    const AuditKeyEnvironment auditKey(dir.filePath(QStringLiteral("audit-key")));
-    QVERIFY2(initDeployment(postgres.url(), dir.path(), &error), qPrintable(error));
+    QVERIFY2(deployment.create(&error), qPrintable(error));
+    PrivatePostgres& postgres = deployment.postgres;
     QVERIFY2(postgres.stop(QStringLiteral("fast"), &error), qPrintable(error));
-    const QString secret = dir.filePath(QStringLiteral("jwt-secret"));
+    const QString secret = deployment.jwtSecretFile();
 
     ServerProcess impatient;
     QVERIFY(!impatient.start(postgres.url(), secret, { QStringLiteral("--startup-wait"), QStringLiteral("0") }));

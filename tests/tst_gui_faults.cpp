@@ -167,15 +167,11 @@ void TestGuiFaults::retryButtonChecksAtOnce()
 // it; it starts again, the banner goes and the list loads, without signing in again.
 void TestGuiFaults::standalonePostgresGoneAndBack()
 {
-    if (!PrivatePostgres::available())
-        QSKIP("The PostgreSQL 15 server binaries (/usr/lib/postgresql/15/bin, package postgresql-15) are not "
-              "installed: cannot run a private PostgreSQL to stop");
-    PrivatePostgres postgres;
+    SKIP_WITHOUT_PRIVATE_POSTGRES();
+    PostgresDeployment deployment;
     QString error;
-    QVERIFY2(postgres.create(&error), qPrintable(error));
-    QTemporaryDir dir;
-    const AuditKeyEnvironment auditKey(dir.filePath(QStringLiteral("audit-key")));
-    QVERIFY2(initDeployment(postgres.url(), dir.path(), &error), qPrintable(error));
+    QVERIFY2(deployment.create(&error), qPrintable(error));
+    PrivatePostgres& postgres = deployment.postgres;
     auto config = DatabaseConfig::parse(postgres.url());
     QVERIFY(config.ok());
 
@@ -211,17 +207,13 @@ void TestGuiFaults::standalonePostgresGoneAndBack()
 // server cannot serve; PostgreSQL back, the server recovers by itself and so does the console.
 void TestGuiFaults::serversDatabaseGoneAndBack()
 {
-    if (!PrivatePostgres::available())
-        QSKIP("The PostgreSQL 15 server binaries (/usr/lib/postgresql/15/bin, package postgresql-15) are not "
-              "installed: cannot run a private PostgreSQL to stop");
-    PrivatePostgres postgres;
+    SKIP_WITHOUT_PRIVATE_POSTGRES();
+    PostgresDeployment deployment;
     QString error;
-    QVERIFY2(postgres.create(&error), qPrintable(error));
-    QTemporaryDir dir;
-    const AuditKeyEnvironment auditKey(dir.filePath(QStringLiteral("audit-key")));
-    QVERIFY2(initDeployment(postgres.url(), dir.path(), &error), qPrintable(error));
+    QVERIFY2(deployment.create(&error), qPrintable(error));
+    PrivatePostgres& postgres = deployment.postgres;
     ServerProcess server;
-    QVERIFY2(server.start(postgres.url(), dir.filePath(QStringLiteral("jwt-secret"))), qPrintable(server.output()));
+    QVERIFY2(server.start(postgres.url(), deployment.jwtSecretFile()), qPrintable(server.output()));
 
     QNetworkAccessManager network;
     RestBackend backend(&network, server.url());
