@@ -182,9 +182,11 @@ Result<TlsFiles> loadTls(const QString& certificateFile, const QString& keyFile)
 }
 
 // Opens the database once on this thread: applies pending migrations (0002 adds the server's
-// tables) and makes sure it was initialised.
-Status prepareDatabase(const DatabaseConfig& config, const QString& auditKeyFile)
+// tables) and makes sure it was initialised. `auditKeyFault` is set when what failed is the audit
+// key (its own exit status), not the database.
+Status prepareDatabase(const DatabaseConfig& config, const QString& auditKeyFile, bool* auditKeyFault)
 {
+    *auditKeyFault = false;
     const QString name = QStringLiteral("portcullis-serve-setup");
     Status status;
     {
@@ -224,8 +226,10 @@ Status prepareDatabase(const DatabaseConfig& config, const QString& auditKeyFile
             }
             // No request is served without the audit key: every change writes a keyed event.
             if (status) {
-                if (auto key = store.core().auditKey(); !key)
+                if (auto key = store.core().auditKey(); !key) {
                     status = key.error();
+                    *auditKeyFault = true;
+                }
             }
         }
         db.close();
@@ -874,11 +878,16 @@ int runServe(const ServeOptions& options)
     // that systemd stops restarting after five tries. Meanwhile the server listens and answers
     // health checks with "starting" (503): a load balancer keeps it out, a monitor sees why. Only
     // then: a database that answers at once is ready before anything listens, as before.
-    Status prepared = prepareDatabase(*config, auditKeyPath);
+    bool auditKeyFault = false;
+    Status prepared = prepareDatabase(*config, auditKeyPath, &auditKeyFault);
+    // Worth waiting for: a server that does not answer (yet), or a SQLite file another program holds.
+    auto waitable = [](const ServiceError& error) {
+        return error.reason == ErrorReason::ConnectionLost || error.reason == ErrorReason::DatabaseLocked;
+    };
     QElapsedTimer waiting;
     waiting.start();
-    for (int delayMs = 1000; !prepared && prepared.error().code == ErrorCode::Unavailable
-         && !prepared.error().message.contains(auditKeyPath) && waiting.elapsed() + delayMs <= options.startupWaitMs;
+    for (int delayMs = 1000;
+         !prepared && waitable(prepared.error()) && waiting.elapsed() + delayMs <= options.startupWaitMs;
          delayMs = std::min(delayMs * 2, 15000)) {
         if (!listening) {
             if (!listen())
@@ -890,11 +899,11 @@ int runServe(const ServeOptions& options)
                        .arg(delayMs / 1000)
                        .arg(options.startupWaitMs / 1000));
         QThread::msleep(static_cast<unsigned long>(delayMs));
-        prepared = prepareDatabase(*config, auditKeyPath);
+        prepared = prepareDatabase(*config, auditKeyPath, &auditKeyFault);
     }
     if (!prepared) {
         serveError(prepared.error().message);
-        if (prepared.error().code == ErrorCode::Unavailable && prepared.error().message.contains(auditKeyPath))
+        if (auditKeyFault)
             return exitcode::AuditKey;
         return prepared.error().code == ErrorCode::NotFound ? exitcode::Failure : exitcode::Storage;
     }

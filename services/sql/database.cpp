@@ -214,7 +214,11 @@ Result<QSqlDatabase> openConnection(const DatabaseConfig& config, const QString&
         const QString why = describe(db.lastError());
         db = QSqlDatabase();
         QSqlDatabase::removeDatabase(connectionName);
-        return ServiceError::unavailable(Tr::tr("Cannot connect to %1: %2").arg(config.displayName(), why));
+        // Qt's driver gives no SQLSTATE for a failed connect, so a refused login cannot be told from
+        // a server that is not up yet without reading libpq's (localised) text: both count as a
+        // lost connection, which `serve` waits for within --startup-wait.
+        return ServiceError::unavailable(Tr::tr("Cannot connect to %1: %2").arg(config.displayName(), why))
+            .withReason(ErrorReason::ConnectionLost);
     }
     routeNoticesToTheLog(db);
     QSqlQuery q(db);
