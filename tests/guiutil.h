@@ -9,7 +9,9 @@
 #include "sqlbackend.h"
 #include "testutil.h"
 
+#include <QAction>
 #include <QApplication>
+#include <QElapsedTimer>
 #include <QFutureWatcher>
 #include <QLineEdit>
 #include <QPushButton>
@@ -18,6 +20,29 @@
 #include <QWidget>
 
 namespace portcullis::test {
+
+// The action named `name` below `root` (a pane or the window).
+inline QAction* findAction(QObject* root, const char* name)
+{
+    return root->findChild<QAction*>(QString::fromLatin1(name));
+}
+
+// Waits for a status message of the pane that starts with `prefix`; returns it (empty on timeout).
+inline QString waitForStatus(QSignalSpy& spy, const QString& prefix, int timeoutMs = 30000)
+{
+    QElapsedTimer timer;
+    timer.start();
+    int seen = 0;
+    while (timer.elapsed() < timeoutMs) {
+        for (; seen < spy.count(); ++seen) {
+            const QString message = spy.at(seen).at(0).toString();
+            if (message.startsWith(prefix))
+                return message;
+        }
+        spy.wait(200);
+    }
+    return {};
+}
 
 struct Console
 {

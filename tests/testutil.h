@@ -11,6 +11,7 @@
 #include <QFutureWatcher>
 #include <QJsonObject>
 #include <QSignalSpy>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -44,6 +45,16 @@ template <typename T> T awaitResult(QFuture<T> future, int timeoutMs = 30000)
     if (!watcher.isFinished())
         finished.wait(timeoutMs);
     return future.result();
+}
+
+// The first column of the first row of `sql` (a COUNT(*)) on the store's connection; -1 when the
+// query fails.
+inline qint64 countRows(SqlStore& store, const QString& sql)
+{
+    QSqlQuery q(store.core().db());
+    if (!q.exec(sql) || !q.next())
+        return -1;
+    return q.value(0).toLongLong();
 }
 
 } // namespace portcullis::test

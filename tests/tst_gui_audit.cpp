@@ -37,49 +37,10 @@ using namespace portcullis::test;
 
 namespace {
 
-QAction* findAction(QObject* root, const char* name)
-{
-    return root->findChild<QAction*>(QString::fromLatin1(name));
-}
-
 // True once the audit pane shows the complete result of the filter it was given last.
 bool settled(AuditPane* pane)
 {
     return pane->model()->atEnd() && !pane->model()->isLoading();
-}
-
-qint64 countRows(SqlStore& store, const QString& sql)
-{
-    QSqlQuery q(store.core().db());
-    if (!q.exec(sql) || !q.next())
-        return -1;
-    return q.value(0).toLongLong();
-}
-
-// Waits for a status message of the pane that starts with `prefix`; returns it (empty on timeout).
-QString waitForStatus(QSignalSpy& spy, const QString& prefix, int timeoutMs = 30000)
-{
-    QElapsedTimer timer;
-    timer.start();
-    int seen = 0;
-    while (timer.elapsed() < timeoutMs) {
-        for (; seen < spy.count(); ++seen) {
-            const QString message = spy.at(seen).at(0).toString();
-            if (message.startsWith(prefix))
-                return message;
-        }
-        spy.wait(200);
-    }
-    return {};
-}
-
-int rowOfSession(SessionListModel* model, Id sessionId)
-{
-    for (int row = 0; row < model->rowCount(); ++row) {
-        if (model->sessionAt(row).id == sessionId)
-            return row;
-    }
-    return -1;
 }
 
 } // namespace
@@ -96,10 +57,6 @@ private slots:
     void actorFilterTakesEmailNameOrId();
     void usersPaneOpensTheAuditTrail();
     void detailsShowTheJsonAndHashes();
-    void dashboardTilesShowTheUserTotal();
-    void sessionsPaneMarksImpersonatedSession();
-    void revokeSessionAsksAndEndsIt();
-    void impersonateNeedsAReasonAndShowsTheTokenOnce();
 
 private:
     // Two users banned through the store (plus a few other events around them).
@@ -355,183 +312,6 @@ void TestGuiAudit::detailsShowTheJsonAndHashes()
     QCOMPARE(pane->findChild<QLabel*>(QStringLiteral("auditDetail_resource"))->text(),
              QStringLiteral("user #%1").arg(banned.at(0).id));
     QCOMPARE(pane->findChild<QLabel*>(QStringLiteral("auditDetail_organization"))->text(), c.world.orgA.name);
-}
-
-void TestGuiAudit::dashboardTilesShowTheUserTotal()
-{
-    Console c = Console::create();
-    banTwo(c); // four users, two banned, one suspended
-    for (int i = 0; i < 3; ++i)
-        c.world.makeUser(c.world.orgB.id, QStringLiteral("viewer"));
-    const qint64 total = countRows(c.db->store(), QStringLiteral("SELECT COUNT(*) FROM users WHERE deleted = 0"));
-    QCOMPARE(total, 1 + 4 + 3);
-    QVERIFY(c.open(c.world.superAdmin));
-    auto* pane = c.showPane<DashboardPane>(QStringLiteral("dashboard"));
-    QVERIFY(pane);
-    QVERIFY(pane->isLoaded());
-    QCOMPARE(pane->tileText(QStringLiteral("usersTotal")), display::number(total));
-    auto* tile = pane->findChild<QWidget*>(QStringLiteral("statTile_usersTotal"));
-    QVERIFY(tile && tile->isVisible());
-    QCOMPARE(tile->findChild<QLabel*>(QStringLiteral("statTileValue"))->text(), display::number(total));
-    QCOMPARE(pane->tileText(QStringLiteral("usersBanned")), QStringLiteral("2"));
-    QCOMPARE(pane->tileText(QStringLiteral("usersSuspended")), QStringLiteral("1"));
-    QCOMPARE(pane->tileText(QStringLiteral("sessionsActive")), QStringLiteral("1")); // this console's own
-
-    auto* view = pane->findChild<QChartView*>(QStringLiteral("dashboardChart"));
-    QVERIFY(view && view->isVisible());
-    const auto series = view->chart()->series();
-    QCOMPARE(series.size(), 3);
-    auto* signIns = qobject_cast<QXYSeries*>(series.at(0));
-    QVERIFY(signIns);
-    QCOMPARE(signIns->count(), DashboardPane::Days);
-    QCOMPARE(signIns->at(DashboardPane::Days - 1).y(), 1.0); // today: the admin signing in
-
-    // Scoped to one tenant: the numbers follow the tenant switcher.
-    auto* switcher = c.window->findChild<QComboBox*>(QStringLiteral("tenantSwitcher"));
-    QTRY_VERIFY(switcher->findData(QVariant::fromValue<qint64>(c.world.orgB.id)) >= 0);
-    switcher->setCurrentIndex(switcher->findData(QVariant::fromValue<qint64>(c.world.orgB.id)));
-    QTRY_COMPARE(pane->tileText(QStringLiteral("usersTotal")), QStringLiteral("3"));
-}
-
-void TestGuiAudit::sessionsPaneMarksImpersonatedSession()
-{
-    Console c = Console::create();
-    const User member = c.world.makeUser(c.world.orgA.id, QStringLiteral("user"));
-    QVERIFY_RESULT(c.db->store().auth().login(member.email, kStrongPassword));
-    auto impersonation
-        = c.db->store().sessions().impersonate(c.world.superActor, member.id, QStringLiteral("Ticket 4711"), 30);
-    QVERIFY_RESULT(impersonation);
-    QVERIFY(c.open(c.world.superAdmin));
-    auto* pane = c.showPane<SessionsPane>(QStringLiteral("sessions"));
-    QVERIFY(pane);
-    SessionListModel* model = pane->model();
-    QTRY_VERIFY(model->atEnd() && !model->isLoading());
-    QCOMPARE(model->rowCount(), 3); // the member's, the impersonation, this console's
-    QCOMPARE(pane->findChild<QLabel*>(QStringLiteral("sessionCountLabel"))->text(), QStringLiteral("3 sessions"));
-
-    auto* table = pane->findChild<QTableView*>(QStringLiteral("sessionTableView"));
-    const int row = rowOfSession(model, impersonation->session.id);
-    QVERIFY(row >= 0);
-    QAbstractItemModel* shown = table->model();
-    const QIcon icon = qvariant_cast<QIcon>(shown->index(row, SessionListModel::UserColumn).data(Qt::DecorationRole));
-    QVERIFY(!icon.isNull());
-    QVERIFY(!icon.pixmap(16, 16).isNull()); // the impersonated.svg resource is there
-    QCOMPARE(shown->index(row, SessionListModel::ImpersonatorColumn).data().toString(), c.world.superAdmin.email);
-    const QString tip = shown->index(row, SessionListModel::IpColumn).data(Qt::ToolTipRole).toString();
-    QVERIFY2(tip.contains(c.world.superAdmin.email) && tip.contains(QLatin1String("Ticket 4711")), qPrintable(tip));
-
-    // Selected: the details say it plainly.
-    table->selectRow(row);
-    auto* note = pane->findChild<QLabel*>(QStringLiteral("sessionImpersonationNote"));
-    QTRY_VERIFY(note->isVisible());
-    QVERIFY(note->text().contains(QLatin1String("Ticket 4711")));
-    const int plain = rowOfSession(model, model->sessionAt(row == 0 ? 1 : 0).id);
-    table->selectRow(plain);
-    QTRY_VERIFY(!note->isVisible());
-}
-
-void TestGuiAudit::revokeSessionAsksAndEndsIt()
-{
-    Console c = Console::create();
-    const User member = c.world.makeUser(c.world.orgA.id, QStringLiteral("user"));
-    auto first = c.db->store().auth().login(member.email, kStrongPassword);
-    auto second = c.db->store().auth().login(member.email, kStrongPassword);
-    QVERIFY_RESULT(first);
-    QVERIFY_RESULT(second);
-    QVERIFY(c.open(c.world.superAdmin));
-    auto* pane = c.showPane<SessionsPane>(QStringLiteral("sessions"));
-    QVERIFY(pane);
-    SessionListModel* model = pane->model();
-    QTRY_VERIFY(model->atEnd() && !model->isLoading());
-    QCOMPARE(model->rowCount(), 3);
-
-    auto* table = pane->findChild<QTableView*>(QStringLiteral("sessionTableView"));
-    table->setFocus();
-    table->selectRow(rowOfSession(model, first->session.id));
-    QAction* revoke = findAction(pane, "revokeSessionAction");
-    QTRY_VERIFY(revoke->isEnabled());
-    QAction* windowDelete = findAction(c.window.get(), "deleteAction");
-    QTRY_VERIFY(windowDelete->isEnabled()); // Delete in the main window revokes here
-
-    // "No" keeps it.
-    MessageBox::setNextAnswer(QMessageBox::No);
-    windowDelete->trigger();
-    QVERIFY(MessageBox::lastText().contains(member.email));
-    QTest::qWait(100);
-    QCOMPARE(model->rowCount(), 3);
-
-    MessageBox::setNextAnswer(QMessageBox::Yes);
-    windowDelete->trigger();
-    QTRY_VERIFY_WITH_TIMEOUT(model->rowCount() == 2 && model->atEnd() && !model->isLoading(), 15000);
-    QCOMPARE(rowOfSession(model, first->session.id), -1);
-    QVERIFY(rowOfSession(model, second->session.id) >= 0);
-
-    // "End all sessions of this user" on the other one.
-    table->selectRow(rowOfSession(model, second->session.id));
-    QAction* revokeAll = findAction(pane, "revokeUserSessionsAction");
-    QTRY_VERIFY(revokeAll->isEnabled());
-    QSignalSpy status(pane, &Pane::statusMessage);
-    MessageBox::setNextAnswer(QMessageBox::Yes);
-    revokeAll->trigger();
-    QCOMPARE(waitForStatus(status, QStringLiteral("Ended")), QStringLiteral("Ended 1 session of %1").arg(member.email));
-    QTRY_VERIFY_WITH_TIMEOUT(model->rowCount() == 1 && model->atEnd() && !model->isLoading(), 15000);
-    QCOMPARE(model->sessionAt(0).userEmail, c.world.superAdmin.email);
-
-    // Ended sessions come back with the checkbox, marked as revoked.
-    pane->findChild<QCheckBox*>(QStringLiteral("sessionIncludeEndedCheck"))->setChecked(true);
-    QTRY_VERIFY_WITH_TIMEOUT(model->query().includeRevoked && model->atEnd() && !model->isLoading(), 15000);
-    QCOMPARE(model->rowCount(), 3);
-    const int ended = rowOfSession(model, first->session.id);
-    QCOMPARE(model->index(ended, SessionListModel::ExpiresColumn).data().toString(), QStringLiteral("Revoked"));
-    table->selectRow(ended);
-    QTRY_VERIFY(!revoke->isEnabled());
-    QVERIFY(!revoke->toolTip().isEmpty());
-}
-
-void TestGuiAudit::impersonateNeedsAReasonAndShowsTheTokenOnce()
-{
-    Console c = Console::create();
-    const User member = c.world.makeUser(c.world.orgA.id, QStringLiteral("user"));
-    QVERIFY(c.open(c.world.superAdmin));
-    QPointer<ImpersonateDialog> dialog = new ImpersonateDialog(c.backend.get(), member, c.window.get());
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    QSignalSpy accepted(dialog.data(), &QDialog::accepted);
-    QSignalSpy impersonated(dialog.data(), &ImpersonateDialog::impersonated);
-    dialog->open();
-    auto* minutes = dialog->findChild<QSpinBox*>(QStringLiteral("impersonationDurationSpin"));
-    QCOMPARE(minutes->value(), 15);
-    QCOMPARE(minutes->maximum(), 120);
-
-    // No reason: the core's message appears under the field, the dialog stays.
-    auto* start = dialog->findChild<QPushButton*>(QStringLiteral("impersonateButton"));
-    QTest::mouseClick(start, Qt::LeftButton);
-    auto* reasonError = dialog->findChild<QLabel*>(QStringLiteral("reasonError"));
-    QTRY_VERIFY(reasonError->isVisible());
-    QVERIFY(reasonError->text().contains(QLatin1String("reason")));
-    QVERIFY(dialog->isVisible());
-    QCOMPARE(
-        countRows(c.db->store(), QStringLiteral("SELECT COUNT(*) FROM sessions WHERE impersonator_id IS NOT NULL")), 0);
-
-    QTest::keyClicks(dialog->findChild<QPlainTextEdit*>(QStringLiteral("impersonationReasonEdit")),
-                     QStringLiteral("Ticket 99: cannot see invoices"));
-    minutes->setValue(20);
-    QTest::mouseClick(start, Qt::LeftButton);
-    QTRY_COMPARE(accepted.count(), 1);
-    QCOMPARE(impersonated.count(), 1);
-    const Session session = qvariant_cast<Session>(impersonated.first().first());
-    QCOMPARE(session.userId, member.id);
-    QCOMPARE(session.impersonatorId, c.world.superAdmin.id);
-
-    SecretDialog* secret = nullptr;
-    QTRY_VERIFY((secret = Console::visibleTopLevel<SecretDialog>()));
-    const QString token = secret->findChild<QLineEdit*>(QStringLiteral("secretEdit"))->text();
-    QVERIFY(token.size() >= 32);
-    // The token works, as the impersonated user, and names the impersonator.
-    auto actor = c.db->store().sessions().authenticate(token);
-    QVERIFY_RESULT(actor);
-    QCOMPARE(actor->userId, member.id);
-    QCOMPARE(actor->impersonatorId, c.world.superAdmin.id);
-    secret->close();
 }
 
 QTEST_MAIN(TestGuiAudit)

@@ -18,14 +18,6 @@ using namespace portcullis::test;
 
 namespace {
 
-qint64 countRows(SqlStore& store, const QString& sql)
-{
-    QSqlQuery q(store.core().db());
-    if (!q.exec(sql) || !q.next())
-        return -1;
-    return q.value(0).toLongLong();
-}
-
 const QStringList kRoles = { QStringLiteral("super_admin"), QStringLiteral("admin"), QStringLiteral("team_lead"),
                              QStringLiteral("power_user"),  QStringLiteral("user"),  QStringLiteral("viewer") };
 

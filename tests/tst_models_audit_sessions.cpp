@@ -17,14 +17,6 @@ using namespace portcullis::test;
 
 namespace {
 
-qint64 countRows(SqlStore& store, const QString& sql)
-{
-    QSqlQuery q(store.core().db());
-    if (!q.exec(sql) || !q.next())
-        return -1;
-    return q.value(0).toLongLong();
-}
-
 // Waits until the model has stopped loading; false on a timeout.
 bool waitIdle(LazyTableModel& model, int timeoutMs = 30000)
 {
