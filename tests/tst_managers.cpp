@@ -43,6 +43,7 @@ private slots:
     void suspendAndUnsuspend();
     void passwordPolicyIsEnforced();
     void planLimitRefusesCreate();
+    void deletedUserFreesItsSeat();
     void fieldTooLongIsRefused();
 
     // roles and permissions
@@ -397,6 +398,28 @@ void TestManagers::planLimitRefusesCreate()
     auto refused = store().users().create(m_world.superActor, nu);
     QVERIFY_ERROR(refused, ErrorCode::Validation);
     QVERIFY(refused.error().message.contains(QLatin1String("5")));
+}
+
+// The seats are the organization's users that are not deleted (counted by triggers): deleting one
+// makes room, moving one out of the organization too.
+void TestManagers::deletedUserFreesItsSeat()
+{
+    // Globex has max_users 5.
+    QList<User> users;
+    for (int i = 0; i < 5; ++i)
+        users << m_world.makeUser(m_world.orgB.id, QStringLiteral("user"));
+    NewUser nu;
+    nu.email = QStringLiteral("sixth@globex.test");
+    nu.username = QStringLiteral("sixth");
+    nu.password = kStrongPassword;
+    nu.organizationId = m_world.orgB.id;
+    QVERIFY_ERROR(store().users().create(m_world.superActor, nu), ErrorCode::Validation);
+    QVERIFY_RESULT(store().users().remove(m_world.superActor, users.first().id));
+    QVERIFY_RESULT(store().users().create(m_world.superActor, nu));
+    // Full again: the seat was taken by the sixth.
+    nu.email = QStringLiteral("seventh@globex.test");
+    nu.username = QStringLiteral("seventh");
+    QVERIFY_ERROR(store().users().create(m_world.superActor, nu), ErrorCode::Validation);
 }
 
 void TestManagers::fieldTooLongIsRefused()
