@@ -1,0 +1,44 @@
+#include "catalog.h"
+
+#include <QSet>
+
+namespace portcullis::action {
+
+const QList<QString>& all()
+{
+    static const QList<QString> list {
+        UserLogin,          UserLoginFailed,      UserLogout,          UserLocked,
+        UserCreated,        UserUpdated,          UserVerified,        UserViewed,
+        UserListed,         UserBanned,           UserUnbanned,        UserSuspended,
+        UserUnsuspended,    UserDeleted,          UserPasswordChanged, UserPasswordReset,
+        UserImpersonated,   RoleAssigned,         RoleRevoked,         RoleCreated,
+        RoleUpdated,        RoleDeleted,          RoleViewed,          RoleListed,
+        PermissionListed,   SessionRevoked,       SessionRevokedAll,   SessionListed,
+        SessionPurged,      SessionRefreshReused, TokenResetIssued,    TokenVerificationIssued,
+        ApiKeyCreated,      ApiKeyRevoked,        ApiKeyUsed,          ApiKeyListed,
+        OrgCreated,         OrgUpdated,           OrgViewed,           OrgListed,
+        OrgSuspended,       OrgUnsuspended,       OrgWipedOut,         InvitationCreated,
+        InvitationAccepted, InvitationRevoked,    InvitationListed,    AuditQueried,
+        AuditExported,      AuditVerified,        AuditPurged,         StatsViewed,
+    };
+    return list;
+}
+
+QList<QString> families()
+{
+    QList<QString> result;
+    for (const QString& action : all()) {
+        const QString family = action.section(QLatin1Char('.'), 0, 0);
+        if (!result.contains(family))
+            result << family;
+    }
+    return result;
+}
+
+bool isKnown(const QString& action)
+{
+    static const QSet<QString> known(all().cbegin(), all().cend());
+    return known.contains(action);
+}
+
+} // namespace portcullis::action
