@@ -406,278 +406,261 @@ Result<QByteArray> loadOrCreateJwtSecret(const QString& path, bool mayCreate, bo
     return ServiceError::storage(Cli::tr("cannot create %1").arg(path));
 }
 
-Parsed<ServeOptions> parseServe(const QStringList& arguments)
+namespace {
+
+// The options of `serve`, in the order --help lists them.
+struct ServeCli
 {
-    Parsed<ServeOptions> parsed;
-    QCommandLineParser parser;
-    parser.setApplicationDescription(Cli::tr("Serve the Portcullis REST API (docs/api.md)."));
-    const QCommandLineOption help(QStringList { QStringLiteral("h"), QStringLiteral("help") },
-                                  Cli::tr("Show this help and exit."));
-    const QCommandLineOption db(QStringList { QStringLiteral("db"), QStringLiteral("database") },
-                                Cli::tr("SQLite database file, or a PostgreSQL URL such as "
-                                        "postgresql://user:pass@host/db"),
-                                QStringLiteral("PATH_OR_URL"));
-    const QCommandLineOption listen(QStringLiteral("listen"),
-                                    Cli::tr("Address and port, e.g. 127.0.0.1:8443, [::]:8443 or *:8443 (port 0 "
-                                            "picks a free port; the chosen one is printed)."),
-                                    QStringLiteral("HOST:PORT"));
-    const QCommandLineOption cert(QStringLiteral("tls-cert"),
-                                  Cli::tr("PEM certificate (then its chain) to serve HTTPS with."),
-                                  QStringLiteral("FILE"));
-    const QCommandLineOption key(QStringLiteral("tls-key"), Cli::tr("PEM private key of the certificate."),
-                                 QStringLiteral("FILE"));
-    const QCommandLineOption secret(
+    const QCommandLineOption help { QStringList { QStringLiteral("h"), QStringLiteral("help") },
+                                    Cli::tr("Show this help and exit.") };
+    const QCommandLineOption db { QStringList { QStringLiteral("db"), QStringLiteral("database") },
+                                  Cli::tr("SQLite database file, or a PostgreSQL URL such as "
+                                          "postgresql://user:pass@host/db"),
+                                  QStringLiteral("PATH_OR_URL") };
+    const QCommandLineOption listen { QStringLiteral("listen"),
+                                      Cli::tr("Address and port, e.g. 127.0.0.1:8443, [::]:8443 or *:8443 (port 0 "
+                                              "picks a free port; the chosen one is printed)."),
+                                      QStringLiteral("HOST:PORT") };
+    const QCommandLineOption cert { QStringLiteral("tls-cert"),
+                                    Cli::tr("PEM certificate (then its chain) to serve HTTPS with."),
+                                    QStringLiteral("FILE") };
+    const QCommandLineOption key { QStringLiteral("tls-key"), Cli::tr("PEM private key of the certificate."),
+                                   QStringLiteral("FILE") };
+    const QCommandLineOption secret {
         QStringLiteral("jwt-secret-file"),
         Cli::tr("File with the secret that signs access tokens (created with 32 random bytes, mode 0600, when "
                 "missing). Servers sharing a database must share it. Default for SQLite: <database>.jwt-secret; "
                 "required for PostgreSQL."),
-        QStringLiteral("FILE"));
-    const QCommandLineOption noCreateSecret(
+        QStringLiteral("FILE")
+    };
+    const QCommandLineOption noCreateSecret {
         QStringLiteral("no-create-secret"),
         Cli::tr("Refuse to start when the JWT secret file is missing instead of making a new one (a second host "
-                "must use the first host's secret)."));
-    const QCommandLineOption auditKey(
+                "must use the first host's secret).")
+    };
+    const QCommandLineOption auditKey {
         QStringLiteral("audit-key"),
         Cli::tr("File with the audit key that authenticates the audit log (made by \"init\", mode 0600); checkpoints "
                 "of the log's head are written beside it. Servers sharing a database must share it. Default for "
                 "SQLite: <database>.audit-key; for PostgreSQL $%1, else <jwt-secret-file>.audit-key.")
             .arg(QLatin1String(auditkey::kEnvironmentVariable)),
-        QStringLiteral("FILE"));
-    const QCommandLineOption startupWait(
+        QStringLiteral("FILE")
+    };
+    const QCommandLineOption startupWait {
         QStringLiteral("startup-wait"),
         Cli::tr("Seconds to keep trying at start while the database cannot be reached (default 60; 0: do not "
                 "wait)."),
-        QStringLiteral("SECONDS"));
-    const QCommandLineOption checkpointInterval(
+        QStringLiteral("SECONDS")
+    };
+    const QCommandLineOption checkpointInterval {
         QStringLiteral("checkpoint-interval"),
         Cli::tr("Seconds between two checkpoints of the audit log's head (default 60; 1 to 86400)."),
-        QStringLiteral("SECONDS"));
-    const QCommandLineOption threads(QStringLiteral("threads"),
-                                     Cli::tr("Worker threads, each with its own database connection (default twice "
-                                             "the number of processors, at least 4)."),
-                                     QStringLiteral("N"));
-    const QCommandLineOption passwordThreads(
+        QStringLiteral("SECONDS")
+    };
+    const QCommandLineOption threads { QStringLiteral("threads"),
+                                       Cli::tr("Worker threads, each with its own database connection (default twice "
+                                               "the number of processors, at least 4)."),
+                                       QStringLiteral("N") };
+    const QCommandLineOption passwordThreads {
         QStringLiteral("password-threads"),
         Cli::tr("Threads that answer sign-ins and reset redemptions, which hash passwords, apart from the workers "
                 "(default half the cores; 0 shares the workers)."),
-        QStringLiteral("N"));
-    const QCommandLineOption queueLimit(
+        QStringLiteral("N")
+    };
+    const QCommandLineOption queueLimit {
         QStringLiteral("queue-limit"),
         Cli::tr("Requests that may wait for a worker (and, apart, for a password thread) before new ones are "
                 "answered at once with 503 and Retry-After (default 64 per worker thread, 16 per password thread)."),
-        QStringLiteral("N"));
-    const QCommandLineOption proxy(
+        QStringLiteral("N")
+    };
+    const QCommandLineOption proxy {
         QStringLiteral("trusted-proxy"),
         Cli::tr("Address or subnet (e.g. 10.0.0.5 or 10.0.0.0/24) of a load balancer in front of this server: "
                 "for its requests the client address is taken from X-Forwarded-For. Repeatable."),
-        QStringLiteral("ADDRESS[/BITS]"));
-    const QCommandLineOption headerTimeout(
+        QStringLiteral("ADDRESS[/BITS]")
+    };
+    const QCommandLineOption headerTimeout {
         QStringLiteral("header-timeout"),
         Cli::tr("Seconds a request's line and headers may take from their first byte (and a new connection "
                 "to start them); a client that is slower is disconnected (default 10)."),
-        QStringLiteral("SECONDS"));
-    const QCommandLineOption minBodyRate(
+        QStringLiteral("SECONDS")
+    };
+    const QCommandLineOption minBodyRate {
         QStringLiteral("min-body-rate"),
         Cli::tr("Bytes per second a request body must at least arrive at: the body may take the header "
                 "timeout plus its size at this rate (default 8192)."),
-        QStringLiteral("BYTES"));
-    const QCommandLineOption idleTimeout(
+        QStringLiteral("BYTES")
+    };
+    const QCommandLineOption idleTimeout {
         QStringLiteral("idle-timeout"),
         Cli::tr("Seconds a kept-alive connection may wait for its next request (default 30)."),
-        QStringLiteral("SECONDS"));
-    const QCommandLineOption writeTimeout(
+        QStringLiteral("SECONDS")
+    };
+    const QCommandLineOption writeTimeout {
         QStringLiteral("write-timeout"),
         Cli::tr("Seconds a client may take nothing of an answer (a stalled download) before it is "
                 "disconnected and its worker freed (default 60)."),
-        QStringLiteral("SECONDS"));
-    const QCommandLineOption maxConnections(
+        QStringLiteral("SECONDS")
+    };
+    const QCommandLineOption maxConnections {
         QStringLiteral("max-connections"),
         Cli::tr("Connections open at once; more are closed at once (default: what the file descriptor limit "
                 "allows, after room for the database and the log)."),
-        QStringLiteral("N"));
-    const QCommandLineOption maxPerAddress(
+        QStringLiteral("N")
+    };
+    const QCommandLineOption maxPerAddress {
         QStringLiteral("max-connections-per-address"),
         Cli::tr("Connections open at once from one address, as the socket sees it; more are closed at once "
                 "(default 64; 0: no limit)."),
-        QStringLiteral("N"));
-    const QList<QCommandLineOption> allOptions { help,
-                                                 db,
-                                                 listen,
-                                                 cert,
-                                                 key,
-                                                 secret,
-                                                 noCreateSecret,
-                                                 startupWait,
-                                                 auditKey,
-                                                 checkpointInterval,
-                                                 threads,
-                                                 passwordThreads,
-                                                 queueLimit,
-                                                 proxy,
-                                                 headerTimeout,
-                                                 minBodyRate,
-                                                 idleTimeout,
-                                                 writeTimeout,
-                                                 maxConnections,
-                                                 maxPerAddress };
-    parser.addOptions(allOptions);
-    QStringList argv = arguments;
-    argv.prepend(programName());
-    // Every option may also come from a variable of its own, PORTCULLIS_<OPTION> (--tls-cert:
-    // PORTCULLIS_TLS_CERT), so that settings in /etc/default/portcullis-server add up line by line
-    // instead of one options line replacing another. The command line wins over a variable.
-    g_settingsFromEnvironment.clear();
+        QStringLiteral("N")
+    };
+
+    QList<QCommandLineOption> all() const
     {
-        QCommandLineParser commandLine;
-        commandLine.addOptions(allOptions);
-        if (!commandLine.parse(argv)) {
-            usageError(commandLine.errorText());
-            parsed.exitCode = exitcode::Usage;
-            return parsed;
-        }
-        for (const QCommandLineOption& option : allOptions) {
-            const QString name = option.names().constLast() == QLatin1String("database") ? QStringLiteral("db")
-                                                                                         : option.names().constLast();
-            // The audit key has its variable already, PORTCULLIS_AUDIT_KEY_FILE, which every command
-            // reads the same way (for PostgreSQL; beside a SQLite file otherwise): not a second one.
-            if (name == QLatin1String("help") || name == QLatin1String("audit-key") || commandLine.isSet(option))
-                continue;
-            const QString variable = settingVariable(name);
-            const QString value = qEnvironmentVariable(variable.toLatin1().constData()).trimmed();
-            if (value.isEmpty())
-                continue;
-            // A PostgreSQL URL may carry a password: never repeat it.
-            static const QRegularExpression userPassword(QStringLiteral("(://[^:@/]*:)[^@/]*@"));
-            static const QRegularExpression passwordOption(QStringLiteral("(password=)[^&;\\s]*"));
-            QString shown = value;
-            shown.replace(userPassword, QStringLiteral("\\1***@")).replace(passwordOption, QStringLiteral("\\1***"));
-            g_settingsFromEnvironment << variable + QLatin1Char('=') + shown;
-            if (option.valueName().isEmpty()) { // a switch: yes or no
-                const QString answer = value.toLower();
-                if (answer == QLatin1String("1") || answer == QLatin1String("yes") || answer == QLatin1String("true")
-                    || answer == QLatin1String("on")) {
-                    argv << QStringLiteral("--") + name;
-                } else if (answer != QLatin1String("0") && answer != QLatin1String("no")
-                           && answer != QLatin1String("false") && answer != QLatin1String("off")) {
-                    usageError(Cli::tr("%1 takes yes or no, not \"%2\"").arg(variable, value));
-                    parsed.exitCode = exitcode::Usage;
-                    return parsed;
-                }
-            } else if (name == QLatin1String("trusted-proxy")) { // repeatable: a list
-                const QStringList values
-                    = value.split(QRegularExpression(QStringLiteral("[\\s,]+")), Qt::SkipEmptyParts);
-                for (const QString& each : values)
-                    argv << QStringLiteral("--") + name << each;
-            } else {
-                argv << QStringLiteral("--") + name << value;
+        return { help,
+                 db,
+                 listen,
+                 cert,
+                 key,
+                 secret,
+                 noCreateSecret,
+                 auditKey,
+                 startupWait,
+                 checkpointInterval,
+                 threads,
+                 passwordThreads,
+                 queueLimit,
+                 proxy,
+                 headerTimeout,
+                 minBodyRate,
+                 idleTimeout,
+                 writeTimeout,
+                 maxConnections,
+                 maxPerAddress };
+    }
+};
+
+// Every option may also come from a variable of its own, PORTCULLIS_<OPTION> (--tls-cert:
+// PORTCULLIS_TLS_CERT), so that settings in /etc/default/portcullis-server add up line by line
+// instead of one options line replacing another. The command line wins over a variable: the
+// variables' values are appended to `argv` for the options it does not set. False after a usage
+// error.
+bool addSettingsFromEnvironment(const QList<QCommandLineOption>& allOptions, QStringList& argv)
+{
+    g_settingsFromEnvironment.clear();
+    QCommandLineParser commandLine;
+    commandLine.addOptions(allOptions);
+    if (!commandLine.parse(argv)) {
+        usageError(commandLine.errorText());
+        return false;
+    }
+    for (const QCommandLineOption& option : allOptions) {
+        const QString name = option.names().constLast() == QLatin1String("database") ? QStringLiteral("db")
+                                                                                     : option.names().constLast();
+        // The audit key has its variable already, PORTCULLIS_AUDIT_KEY_FILE, which every command
+        // reads the same way (for PostgreSQL; beside a SQLite file otherwise): not a second one.
+        if (name == QLatin1String("help") || name == QLatin1String("audit-key") || commandLine.isSet(option))
+            continue;
+        const QString variable = settingVariable(name);
+        const QString value = qEnvironmentVariable(variable.toLatin1().constData()).trimmed();
+        if (value.isEmpty())
+            continue;
+        // A PostgreSQL URL may carry a password: never repeat it.
+        static const QRegularExpression userPassword(QStringLiteral("(://[^:@/]*:)[^@/]*@"));
+        static const QRegularExpression passwordOption(QStringLiteral("(password=)[^&;\\s]*"));
+        QString shown = value;
+        shown.replace(userPassword, QStringLiteral("\\1***@")).replace(passwordOption, QStringLiteral("\\1***"));
+        g_settingsFromEnvironment << variable + QLatin1Char('=') + shown;
+        if (option.valueName().isEmpty()) { // a switch: yes or no
+            const QString answer = value.toLower();
+            if (answer == QLatin1String("1") || answer == QLatin1String("yes") || answer == QLatin1String("true")
+                || answer == QLatin1String("on")) {
+                argv << QStringLiteral("--") + name;
+            } else if (answer != QLatin1String("0") && answer != QLatin1String("no") && answer != QLatin1String("false")
+                       && answer != QLatin1String("off")) {
+                usageError(Cli::tr("%1 takes yes or no, not \"%2\"").arg(variable, value));
+                return false;
             }
+        } else if (name == QLatin1String("trusted-proxy")) { // repeatable: a list
+            const QStringList values = value.split(QRegularExpression(QStringLiteral("[\\s,]+")), Qt::SkipEmptyParts);
+            for (const QString& each : values)
+                argv << QStringLiteral("--") + name << each;
+        } else {
+            argv << QStringLiteral("--") + name << value;
         }
     }
-    if (!parser.parse(argv)) {
-        usageError(parser.errorText());
-        parsed.exitCode = exitcode::Usage;
-        return parsed;
+    return true;
+}
+
+void printServeHelp(const QCommandLineParser& parser)
+{
+    QString text = parser.helpText();
+    const qsizetype firstLineEnd = text.indexOf(QLatin1Char('\n'));
+    text.replace(0, firstLineEnd, Cli::tr("Usage: %1 %2 [options]").arg(programName(), kServe));
+    text += QLatin1Char('\n')
+        + Cli::tr("Serves until SIGINT or SIGTERM. Prints \"listening on URL\" once ready; the access log goes "
+                  "to standard error\n(QT_LOGGING_RULES=\"portcullis.http.info=false\" turns it off).\n"
+                  "Each option may instead be set by the variable PORTCULLIS_<OPTION> (dashes as underscores: "
+                  "PORTCULLIS_TLS_CERT,\nPORTCULLIS_NO_CREATE_SECRET=yes, PORTCULLIS_TRUSTED_PROXY=\"A B\"); the "
+                  "command line wins. The audit key's is\nPORTCULLIS_AUDIT_KEY_FILE.")
+        + QLatin1Char('\n');
+    std::fputs(text.toUtf8().constData(), stdout);
+    std::fflush(stdout);
+}
+
+// An optional whole-number option read into `*out`; false after `outOfRange` when it is not a whole
+// number from `min` to `max`.
+template <typename T>
+bool readWhole(const QCommandLineParser& parser, const QCommandLineOption& option, qint64 min, qint64 max, T* out,
+               const QString& outOfRange)
+{
+    if (!parser.isSet(option))
+        return true;
+    bool ok = false;
+    const qint64 value = parser.value(option).toLongLong(&ok);
+    if (!ok || value < min || value > max) {
+        usageError(outOfRange);
+        return false;
     }
-    if (parser.isSet(help)) {
-        QString text = parser.helpText();
-        const qsizetype firstLineEnd = text.indexOf(QLatin1Char('\n'));
-        text.replace(0, firstLineEnd, Cli::tr("Usage: %1 %2 [options]").arg(programName(), kServe));
-        text += QLatin1Char('\n')
-            + Cli::tr("Serves until SIGINT or SIGTERM. Prints \"listening on URL\" once ready; the access log goes "
-                      "to standard error\n(QT_LOGGING_RULES=\"portcullis.http.info=false\" turns it off).\n"
-                      "Each option may instead be set by the variable PORTCULLIS_<OPTION> (dashes as underscores: "
-                      "PORTCULLIS_TLS_CERT,\nPORTCULLIS_NO_CREATE_SECRET=yes, PORTCULLIS_TRUSTED_PROXY=\"A B\"); the "
-                      "command line wins. The audit key's is\nPORTCULLIS_AUDIT_KEY_FILE.")
-            + QLatin1Char('\n');
-        std::fputs(text.toUtf8().constData(), stdout);
-        std::fflush(stdout);
-        parsed.exitCode = exitcode::Ok;
-        return parsed;
+    *out = static_cast<T>(value);
+    return true;
+}
+
+// An optional number of seconds (a fraction allowed, for tests) read into `*ms` as milliseconds.
+bool readSeconds(const QCommandLineParser& parser, const QCommandLineOption& option, int* ms)
+{
+    if (!parser.isSet(option))
+        return true;
+    bool ok = false;
+    const double value = parser.value(option).toDouble(&ok);
+    if (!ok || value < 0.1 || value > 86400) {
+        usageError(Cli::tr("--%1 takes a number of seconds from 0.1 to 86400").arg(option.names().constFirst()));
+        return false;
     }
-    if (!parser.positionalArguments().isEmpty()) {
-        usageError(Cli::tr("unexpected argument \"%1\"").arg(parser.positionalArguments().constFirst()));
-        parsed.exitCode = exitcode::Usage;
-        return parsed;
-    }
-    ServeOptions options;
-    options.database = parser.value(db).trimmed();
-    if (options.database.isEmpty()) {
-        usageError(Cli::tr("--db is required"));
-        parsed.exitCode = exitcode::Usage;
-        return parsed;
-    }
+    *ms = int(value * 1000);
+    return true;
+}
+
+bool readListen(const QCommandLineParser& parser, const QCommandLineOption& listen, ServeOptions& options)
+{
     if (!parser.isSet(listen)) {
         usageError(Cli::tr("--listen HOST:PORT is required, e.g. 127.0.0.1:8443"));
-        parsed.exitCode = exitcode::Usage;
-        return parsed;
+        return false;
     }
-    if (!parseListenAddress(parser.value(listen).trimmed(), &options.address, &options.port)) {
-        // Given, but not understood: say what was wrong with it rather than that it is missing.
-        const QString given = parser.value(listen).trimmed();
-        usageError(given.contains(QLatin1Char(':')) || given.startsWith(QLatin1Char('['))
-                       ? Cli::tr("--listen \"%1\" is not HOST:PORT with a port from 0 to 65535 (e.g. 127.0.0.1:8443, "
-                                 "[::1]:8443 or *:8443)")
-                             .arg(given)
-                       : Cli::tr("--listen \"%1\" has no port: give HOST:PORT, e.g. %1:8443").arg(given));
-        parsed.exitCode = exitcode::Usage;
-        return parsed;
-    }
-    options.tlsCertificate = parser.value(cert);
-    options.tlsKey = parser.value(key);
-    if (options.tlsCertificate.isEmpty() != options.tlsKey.isEmpty()) {
-        usageError(Cli::tr("--tls-cert and --tls-key go together"));
-        parsed.exitCode = exitcode::Usage;
-        return parsed;
-    }
-    options.jwtSecretFile = parser.value(secret);
-    options.noCreateSecret = parser.isSet(noCreateSecret);
-    if (parser.isSet(startupWait)) {
-        bool ok = false;
-        const int wait = parser.value(startupWait).toInt(&ok);
-        if (!ok || wait < 0 || wait > 3600) {
-            usageError(Cli::tr("--startup-wait takes a whole number of seconds from 0 to 3600"));
-            parsed.exitCode = exitcode::Usage;
-            return parsed;
-        }
-        options.startupWaitMs = wait * 1000;
-    }
-    options.auditKeyFile = parser.value(auditKey);
-    if (parser.isSet(checkpointInterval)) {
-        bool ok = false;
-        options.checkpointSeconds = parser.value(checkpointInterval).toInt(&ok);
-        if (!ok || options.checkpointSeconds < 1 || options.checkpointSeconds > 86400) {
-            usageError(Cli::tr("--checkpoint-interval takes a whole number of seconds from 1 to 86400"));
-            parsed.exitCode = exitcode::Usage;
-            return parsed;
-        }
-    }
-    if (parser.isSet(threads)) {
-        bool ok = false;
-        options.threads = parser.value(threads).toInt(&ok);
-        if (!ok || options.threads < 1 || options.threads > 256) {
-            usageError(Cli::tr("--threads takes a whole number from 1 to 256"));
-            parsed.exitCode = exitcode::Usage;
-            return parsed;
-        }
-    }
-    if (parser.isSet(passwordThreads)) {
-        bool ok = false;
-        options.passwordThreads = parser.value(passwordThreads).toInt(&ok);
-        if (!ok || options.passwordThreads < 0 || options.passwordThreads > 64) {
-            usageError(Cli::tr("--password-threads takes a whole number from 0 to 64"));
-            parsed.exitCode = exitcode::Usage;
-            return parsed;
-        }
-    }
-    if (parser.isSet(queueLimit)) {
-        bool ok = false;
-        options.queueLimit = parser.value(queueLimit).toInt(&ok);
-        if (!ok || options.queueLimit < 1 || options.queueLimit > 100000) {
-            usageError(Cli::tr("--queue-limit takes a whole number from 1 to 100000"));
-            parsed.exitCode = exitcode::Usage;
-            return parsed;
-        }
-    }
+    const QString given = parser.value(listen).trimmed();
+    if (parseListenAddress(given, &options.address, &options.port))
+        return true;
+    // Given, but not understood: say what was wrong with it rather than that it is missing.
+    usageError(given.contains(QLatin1Char(':')) || given.startsWith(QLatin1Char('['))
+                   ? Cli::tr("--listen \"%1\" is not HOST:PORT with a port from 0 to 65535 (e.g. 127.0.0.1:8443, "
+                             "[::1]:8443 or *:8443)")
+                         .arg(given)
+                   : Cli::tr("--listen \"%1\" has no port: give HOST:PORT, e.g. %1:8443").arg(given));
+    return false;
+}
+
+bool readTrustedProxies(const QCommandLineParser& parser, const QCommandLineOption& proxy, ServeOptions& options)
+{
     for (const QString& value : parser.values(proxy)) {
         QPair<QHostAddress, int> subnet = QHostAddress::parseSubnet(value.trimmed());
         if (subnet.first.isNull() && !value.contains(QLatin1Char('/')))
@@ -685,144 +668,175 @@ Parsed<ServeOptions> parseServe(const QStringList& arguments)
         if (subnet.first.isNull()) {
             usageError(
                 Cli::tr("--trusted-proxy takes an address or a subnet such as 10.0.0.0/24, not \"%1\"").arg(value));
-            parsed.exitCode = exitcode::Usage;
-            return parsed;
+            return false;
         }
         if (subnet.second < 0)
             subnet.second = subnet.first.protocol() == QAbstractSocket::IPv6Protocol ? 128 : 32;
         options.trustedProxies << subnet;
     }
-    // Seconds (a fraction allowed, for tests) to milliseconds.
-    auto seconds = [&](const QCommandLineOption& option, int* ms) {
-        if (!parser.isSet(option))
-            return true;
-        bool ok = false;
-        const double value = parser.value(option).toDouble(&ok);
-        if (!ok || value < 0.1 || value > 86400) {
-            usageError(Cli::tr("--%1 takes a number of seconds from 0.1 to 86400").arg(option.names().constFirst()));
-            parsed.exitCode = exitcode::Usage;
-            return false;
-        }
-        *ms = int(value * 1000);
-        return true;
-    };
-    if (!seconds(headerTimeout, &options.headerTimeoutMs) || !seconds(idleTimeout, &options.idleTimeoutMs)
-        || !seconds(writeTimeout, &options.writeTimeoutMs))
+    return true;
+}
+
+// Where the server reaches its database and its clients, and its secrets.
+bool readPlaces(const QCommandLineParser& parser, const ServeCli& cli, ServeOptions& options)
+{
+    if (!parser.positionalArguments().isEmpty()) {
+        usageError(Cli::tr("unexpected argument \"%1\"").arg(parser.positionalArguments().constFirst()));
+        return false;
+    }
+    options.database = parser.value(cli.db).trimmed();
+    if (options.database.isEmpty()) {
+        usageError(Cli::tr("--db is required"));
+        return false;
+    }
+    if (!readListen(parser, cli.listen, options))
+        return false;
+    options.tlsCertificate = parser.value(cli.cert);
+    options.tlsKey = parser.value(cli.key);
+    if (options.tlsCertificate.isEmpty() != options.tlsKey.isEmpty()) {
+        usageError(Cli::tr("--tls-cert and --tls-key go together"));
+        return false;
+    }
+    options.jwtSecretFile = parser.value(cli.secret);
+    options.noCreateSecret = parser.isSet(cli.noCreateSecret);
+    options.auditKeyFile = parser.value(cli.auditKey);
+    return true;
+}
+
+// Threads, queues, timeouts and connection limits, each checked against its range.
+bool readLimits(const QCommandLineParser& parser, const ServeCli& cli, ServeOptions& options)
+{
+    int waitSeconds = options.startupWaitMs / 1000;
+    if (!readWhole(parser, cli.startupWait, 0, 3600, &waitSeconds,
+                   Cli::tr("--startup-wait takes a whole number of seconds from 0 to 3600")))
+        return false;
+    options.startupWaitMs = waitSeconds * 1000;
+    return readWhole(parser, cli.checkpointInterval, 1, 86400, &options.checkpointSeconds,
+                     Cli::tr("--checkpoint-interval takes a whole number of seconds from 1 to 86400"))
+        && readWhole(parser, cli.threads, 1, 256, &options.threads,
+                     Cli::tr("--threads takes a whole number from 1 to 256"))
+        && readWhole(parser, cli.passwordThreads, 0, 64, &options.passwordThreads,
+                     Cli::tr("--password-threads takes a whole number from 0 to 64"))
+        && readWhole(parser, cli.queueLimit, 1, 100000, &options.queueLimit,
+                     Cli::tr("--queue-limit takes a whole number from 1 to 100000"))
+        && readTrustedProxies(parser, cli.proxy, options)
+        && readSeconds(parser, cli.headerTimeout, &options.headerTimeoutMs)
+        && readSeconds(parser, cli.idleTimeout, &options.idleTimeoutMs)
+        && readSeconds(parser, cli.writeTimeout, &options.writeTimeoutMs)
+        && readWhole(parser, cli.minBodyRate, 1, 1'000'000'000, &options.minBodyRate,
+                     Cli::tr("--min-body-rate takes a whole number of bytes per second from 1 to 1000000000"))
+        && readWhole(parser, cli.maxConnections, 1, 1'000'000, &options.maxConnections,
+                     Cli::tr("--max-connections takes a whole number from 1 to 1000000"))
+        && readWhole(parser, cli.maxPerAddress, 0, 1'000'000, &options.maxConnectionsPerAddress,
+                     Cli::tr("--max-connections-per-address takes a whole number from 0 to 1000000"));
+}
+
+} // namespace
+
+Parsed<ServeOptions> parseServe(const QStringList& arguments)
+{
+    Parsed<ServeOptions> parsed;
+    parsed.exitCode = exitcode::Usage;
+    const ServeCli cli;
+    QCommandLineParser parser;
+    parser.setApplicationDescription(Cli::tr("Serve the Portcullis REST API (docs/api.md)."));
+    parser.addOptions(cli.all());
+    QStringList argv = arguments;
+    argv.prepend(programName());
+    if (!addSettingsFromEnvironment(cli.all(), argv))
         return parsed;
-    if (parser.isSet(minBodyRate)) {
-        bool ok = false;
-        options.minBodyRate = parser.value(minBodyRate).toLongLong(&ok);
-        if (!ok || options.minBodyRate < 1 || options.minBodyRate > 1'000'000'000) {
-            usageError(Cli::tr("--min-body-rate takes a whole number of bytes per second from 1 to 1000000000"));
-            parsed.exitCode = exitcode::Usage;
-            return parsed;
-        }
+    if (!parser.parse(argv)) {
+        usageError(parser.errorText());
+        return parsed;
     }
-    if (parser.isSet(maxConnections)) {
-        bool ok = false;
-        options.maxConnections = parser.value(maxConnections).toInt(&ok);
-        if (!ok || options.maxConnections < 1 || options.maxConnections > 1'000'000) {
-            usageError(Cli::tr("--max-connections takes a whole number from 1 to 1000000"));
-            parsed.exitCode = exitcode::Usage;
-            return parsed;
-        }
+    if (parser.isSet(cli.help)) {
+        printServeHelp(parser);
+        parsed.exitCode = exitcode::Ok;
+        return parsed;
     }
-    if (parser.isSet(maxPerAddress)) {
-        bool ok = false;
-        options.maxConnectionsPerAddress = parser.value(maxPerAddress).toInt(&ok);
-        if (!ok || options.maxConnectionsPerAddress < 0 || options.maxConnectionsPerAddress > 1'000'000) {
-            usageError(Cli::tr("--max-connections-per-address takes a whole number from 0 to 1000000"));
-            parsed.exitCode = exitcode::Usage;
-            return parsed;
-        }
-    }
+    ServeOptions options;
+    if (!readPlaces(parser, cli, options) || !readLimits(parser, cli, options))
+        return parsed;
     parsed.options = options;
+    parsed.exitCode = exitcode::Ok;
     return parsed;
 }
 
-int runServe(const ServeOptions& options)
+namespace {
+
+// The access log and the server's warnings; the library's debug chatter stays off.
+void setUpServeLogging()
 {
-    // The access log and the server's warnings; the library's debug chatter stays off.
     QLoggingCategory::setFilterRules(QStringLiteral("portcullis.*.debug=false\nportcullis.*.info=false\n"
                                                     "portcullis.http.info=true"));
     qSetMessagePattern(QStringLiteral("%{time yyyy-MM-ddThh:mm:ss.zzz} %{if-category}%{category} %{endif}%{type}: "
                                       "%{message}"));
     if (!g_defaultMessageHandler)
         g_defaultMessageHandler = qInstallMessageHandler(&oneCategorisedLine);
+}
 
-    auto config = DatabaseConfig::parse(options.database);
-    if (!config) {
-        serveError(config.error().message);
-        return exitcode::Usage;
+// The JWT secret's file: as given, or beside a SQLite file. Empty after a usage error.
+QString jwtSecretPath(const ServeOptions& options, const DatabaseConfig& config)
+{
+    if (!options.jwtSecretFile.isEmpty())
+        return options.jwtSecretFile;
+    if (config.dialect != Dialect::Sqlite) {
+        usageError(Cli::tr("--jwt-secret-file is required with PostgreSQL (every server of the deployment "
+                           "must share it)"));
+        return {};
     }
-    QString secretPath = options.jwtSecretFile;
-    if (secretPath.isEmpty()) {
-        if (config->dialect != Dialect::Sqlite) {
-            usageError(Cli::tr("--jwt-secret-file is required with PostgreSQL (every server of the deployment "
-                               "must share it)"));
-            return exitcode::Usage;
-        }
-        secretPath = config->path + QStringLiteral(".jwt-secret");
+    return config.path + QStringLiteral(".jwt-secret");
+}
+
+// The certificate and key, with a line about the certificate's expiry at every start, so that an
+// expiry is seen coming in the log, not in the clients. False after an error.
+bool loadServeTls(const ServeOptions& options, std::optional<http::HttpServer::TlsPem>* tls)
+{
+    if (options.tlsCertificate.isEmpty())
+        return true;
+    auto loaded = loadTls(options.tlsCertificate, options.tlsKey);
+    if (!loaded) {
+        serveError(loaded.error().message);
+        return false;
     }
-    // Like the JWT secret: beside a SQLite file; with PostgreSQL beside the JWT secret unless named.
-    QString auditKeyPath = auditkey::resolvePath(options.auditKeyFile, config->dialect, config->path);
-    if (auditKeyPath.isEmpty())
-        auditKeyPath = secretPath + QStringLiteral(".audit-key");
+    *tls = loaded->pem;
+    const qint64 daysLeft = QDateTime::currentDateTimeUtc().daysTo(loaded->expires);
+    printOut(Cli::tr("TLS certificate %1, valid until %2 UTC (%3 days)")
+                 .arg(loaded->subject, loaded->expires.toString(QStringLiteral("yyyy-MM-dd HH:mm")))
+                 .arg(daysLeft));
+    if (daysLeft < 30)
+        serveError(Cli::tr("warning: the TLS certificate expires in %1 days; renew it").arg(daysLeft));
+    return true;
+}
 
-    std::optional<http::HttpServer::TlsPem> tls;
-    if (!options.tlsCertificate.isEmpty()) {
-        auto loaded = loadTls(options.tlsCertificate, options.tlsKey);
-        if (!loaded) {
-            serveError(loaded.error().message);
-            return exitcode::Failure;
-        }
-        tls = loaded->pem;
-        // Said at every start, so that an expiry is seen coming in the log, not in the clients.
-        const qint64 daysLeft = QDateTime::currentDateTimeUtc().daysTo(loaded->expires);
-        printOut(Cli::tr("TLS certificate %1, valid until %2 UTC (%3 days)")
-                     .arg(loaded->subject, loaded->expires.toString(QStringLiteral("yyyy-MM-dd HH:mm")))
-                     .arg(daysLeft));
-        if (daysLeft < 30)
-            serveError(Cli::tr("warning: the TLS certificate expires in %1 days; renew it").arg(daysLeft));
+// Several servers on one SQLite file work (WAL), but every write waits for the file's one writer
+// lock: fine for a failover, not for sharing load. Say so when it happens; the lock file is held
+// for the life of this server and taken over when its holder died.
+std::unique_ptr<QLockFile> takeServingLock(const DatabaseConfig& config)
+{
+    if (config.dialect != Dialect::Sqlite)
+        return {};
+    auto serving = std::make_unique<QLockFile>(config.path + QStringLiteral(".serve.lock"));
+    serving->setStaleLockTime(0);
+    if (!serving->tryLock(0) && serving->error() == QLockFile::LockFailedError) {
+        qint64 pid = 0;
+        QString host;
+        QString application;
+        serving->getLockInfo(&pid, &host, &application);
+        serveError(Cli::tr("warning: another server (process %1) already serves %2; servers sharing a SQLite file "
+                           "take turns for every write; use PostgreSQL to spread load over several servers")
+                       .arg(pid)
+                       .arg(config.displayName()));
     }
+    return serving;
+}
 
-    // Several servers on one SQLite file work (WAL), but every write waits for the file's one
-    // writer lock: fine for a failover, not for sharing load. Say so when it happens; the lock file
-    // is held for the life of this server and taken over when its holder died.
-    std::unique_ptr<QLockFile> serving;
-    if (config->dialect == Dialect::Sqlite) {
-        serving = std::make_unique<QLockFile>(config->path + QStringLiteral(".serve.lock"));
-        serving->setStaleLockTime(0);
-        if (!serving->tryLock(0) && serving->error() == QLockFile::LockFailedError) {
-            qint64 pid = 0;
-            QString host;
-            QString application;
-            serving->getLockInfo(&pid, &host, &application);
-            serveError(Cli::tr("warning: another server (process %1) already serves %2; servers sharing a SQLite file "
-                               "take turns for every write; use PostgreSQL to spread load over several servers")
-                           .arg(pid)
-                           .arg(config->displayName()));
-        }
-    }
-
-    // The HTTP server comes first, so that it can answer while the database is awaited; requests
-    // reach the API only once it is ready (before that: answerStarting, on the I/O thread).
-    ApiConfig apiConfig;
-    apiConfig.database = *config;
-    apiConfig.auditKeyFile = auditKeyPath;
-    // SQL waits on the database (PostgreSQL round trips, SQLite's writer lock), so more threads
-    // than cores pay off; each holds one connection.
-    apiConfig.threads = options.threads > 0 ? options.threads : std::max(4, QThread::idealThreadCount() * 2);
-    apiConfig.trustedProxies = options.trustedProxies;
-    apiConfig.passwordThreads = options.passwordThreads;
-    apiConfig.queueLimit = options.queueLimit;
-    // Destroyed before the server (below): its destructor waits for the workers, which may still
-    // hold exchanges, and the server's connections must outlive those.
-    std::optional<RestApi> api;
-    std::atomic_bool ready { false }; // set once `api` exists; read on the I/O threads
-
-    // Connections take descriptors: raise the soft limit as far as allowed and keep the connection
-    // cap below it, with room for the database and the log (else accept() fails with EMFILE).
+// Connection limits and timeouts. Connections take descriptors: the soft limit is raised as far
+// as allowed and the connection cap kept below it, with room for the database and the log (else
+// accept() fails with EMFILE).
+http::HttpServer::Options connectionOptions(const ServeOptions& options, const ApiConfig& apiConfig,
+                                            const std::optional<http::HttpServer::TlsPem>& tls)
+{
     const qint64 descriptors = http::HttpServer::raiseDescriptorLimit();
     const int connectionBudget = http::HttpServer::maxConnectionsFor(
         descriptors,
@@ -845,41 +859,61 @@ int runServe(const ServeOptions& options)
                                     .arg(serverOptions.maxConnectionsPerAddress > 0
                                              ? QString::number(serverOptions.maxConnectionsPerAddress)
                                              : QStringLiteral("any"));
-    const DatabaseConfig database = *config;
-    http::HttpServer server(serverOptions, [&api, &ready, &database](std::shared_ptr<http::HttpExchange> exchange) {
-        if (!ready.load(std::memory_order_acquire))
-            answerStarting(*exchange, database);
-        else
-            api->handle(std::move(exchange));
-    });
-    bool listening = false;
-    auto listen = [&]() {
-        if (server.listen(options.address, options.port)) {
-            listening = true;
+    return serverOptions;
+}
+
+// The listening socket of `serve`: opened once, early when the database is awaited.
+class Listener
+{
+public:
+    Listener(http::HttpServer& server, const ServeOptions& options, bool tls)
+        : m_server(server)
+        , m_options(options)
+        , m_tls(tls)
+    { }
+
+    bool listening() const { return m_listening; }
+
+    bool listen()
+    {
+        if (m_server.listen(m_options.address, m_options.port)) {
+            m_listening = true;
             return true;
         }
         serveError(Cli::tr("cannot listen on %1:%2: %3")
-                       .arg(options.address.toString())
-                       .arg(options.port)
-                       .arg(server.errorString()));
+                       .arg(m_options.address.toString())
+                       .arg(m_options.port)
+                       .arg(m_server.errorString()));
         return false;
-    };
-    auto url = [&]() {
-        const QString host = server.serverAddress().protocol() == QAbstractSocket::IPv6Protocol
-            ? QLatin1Char('[') + server.serverAddress().toString() + QLatin1Char(']')
-            : server.serverAddress().toString();
-        return QStringLiteral("%1://%2:%3")
-            .arg(tls ? QStringLiteral("https") : QStringLiteral("http"), host)
-            .arg(server.serverPort());
-    };
+    }
 
-    // A database that is still starting (a host booting with PostgreSQL, a restart) is waited for,
-    // with a growing delay and a line each time, instead of exiting at once and leaving a unit
-    // that systemd stops restarting after five tries. Meanwhile the server listens and answers
-    // health checks with "starting" (503): a load balancer keeps it out, a monitor sees why. Only
-    // then: a database that answers at once is ready before anything listens, as before.
+    QString url() const
+    {
+        const QString host = m_server.serverAddress().protocol() == QAbstractSocket::IPv6Protocol
+            ? QLatin1Char('[') + m_server.serverAddress().toString() + QLatin1Char(']')
+            : m_server.serverAddress().toString();
+        return QStringLiteral("%1://%2:%3")
+            .arg(m_tls ? QStringLiteral("https") : QStringLiteral("http"), host)
+            .arg(m_server.serverPort());
+    }
+
+private:
+    http::HttpServer& m_server;
+    const ServeOptions& m_options;
+    bool m_tls = false;
+    bool m_listening = false;
+};
+
+// A database that is still starting (a host booting with PostgreSQL, a restart) is waited for,
+// with a growing delay and a line each time, instead of exiting at once and leaving a unit that
+// systemd stops restarting after five tries. Meanwhile the server listens and answers health
+// checks with "starting" (503): a load balancer keeps it out, a monitor sees why. A database that
+// answers at once is ready before anything listens. Returns the exit code when the wait failed.
+std::optional<int> awaitDatabase(const ServeOptions& options, const DatabaseConfig& config, const QString& auditKeyPath,
+                                 Listener& listener)
+{
     bool auditKeyFault = false;
-    Status prepared = prepareDatabase(*config, auditKeyPath, &auditKeyFault);
+    Status prepared = prepareDatabase(config, auditKeyPath, &auditKeyFault);
     // Worth waiting for: a server that does not answer (yet), or a SQLite file another program holds.
     auto waitable = [](const ServiceError& error) {
         return error.reason == ErrorReason::ConnectionLost || error.reason == ErrorReason::DatabaseLocked;
@@ -889,54 +923,59 @@ int runServe(const ServeOptions& options)
     for (int delayMs = 1000;
          !prepared && waitable(prepared.error()) && waiting.elapsed() + delayMs <= options.startupWaitMs;
          delayMs = std::min(delayMs * 2, 15000)) {
-        if (!listening) {
-            if (!listen())
+        if (!listener.listening()) {
+            if (!listener.listen())
                 return exitcode::Failure;
-            printOut(Cli::tr("waiting for the database; answering on %1 with 503 \"starting\" meanwhile").arg(url()));
+            printOut(Cli::tr("waiting for the database; answering on %1 with 503 \"starting\" meanwhile")
+                         .arg(listener.url()));
         }
         serveError(Cli::tr("the database is not reachable yet (%1); trying again in %2 s (giving up after %3 s)")
                        .arg(prepared.error().message)
                        .arg(delayMs / 1000)
                        .arg(options.startupWaitMs / 1000));
         QThread::msleep(static_cast<unsigned long>(delayMs));
-        prepared = prepareDatabase(*config, auditKeyPath, &auditKeyFault);
+        prepared = prepareDatabase(config, auditKeyPath, &auditKeyFault);
     }
-    if (!prepared) {
-        serveError(prepared.error().message);
-        if (auditKeyFault)
-            return exitcode::AuditKey;
-        return prepared.error().code == ErrorCode::NotFound ? exitcode::Failure : exitcode::Storage;
-    }
+    if (prepared)
+        return std::nullopt;
+    serveError(prepared.error().message);
+    if (auditKeyFault)
+        return exitcode::AuditKey;
+    return prepared.error().code == ErrorCode::NotFound ? exitcode::Failure : exitcode::Storage;
+}
 
+// The JWT secret, made when missing and allowed. The classic multi-host mistake is a second host
+// minting its own secret: then each host refuses the other's access tokens. Say it, every time it
+// happens.
+std::optional<QByteArray> jwtSecret(const ServeOptions& options, const QString& secretPath)
+{
     bool secretCreated = false;
     auto secret = loadOrCreateJwtSecret(secretPath, !options.noCreateSecret, &secretCreated);
     if (!secret) {
         serveError(secret.error().message);
-        return exitcode::Failure;
+        return std::nullopt;
     }
     if (secretCreated)
-        // The classic multi-host mistake is a second host minting its own secret: then each host
-        // refuses the other's access tokens. Say it, every time it happens.
         printOut(Cli::tr("created a new JWT signing secret in %1: access tokens signed by any other secret are "
                          "refused. Servers sharing this database must share this file (copy it, mode 0600, "
                          "and start them with --jwt-secret-file and --no-create-secret)")
                      .arg(secretPath));
+    return *secret;
+}
 
-    apiConfig.jwtSecret = *secret;
-    api.emplace(apiConfig);
-    ready.store(true, std::memory_order_release);
-    if (!listening && !listen())
-        return exitcode::Failure;
-
+// SIGINT and SIGTERM quit the event loop through a socket pair (a signal handler may only write).
+std::unique_ptr<QSocketNotifier> quitOnSignals()
+{
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, g_signalFds) != 0) {
         serveError(Cli::tr("cannot set up signal handling"));
-        return exitcode::Failure;
+        return {};
     }
-    QSocketNotifier notifier(g_signalFds[1], QSocketNotifier::Read);
-    QObject::connect(&notifier, &QSocketNotifier::activated, &notifier, [&notifier]() {
+    auto notifier = std::make_unique<QSocketNotifier>(g_signalFds[1], QSocketNotifier::Read);
+    QSocketNotifier* raw = notifier.get();
+    QObject::connect(raw, &QSocketNotifier::activated, raw, [raw]() {
         char byte = 0;
         [[maybe_unused]] const auto got = ::read(g_signalFds[1], &byte, 1);
-        notifier.setEnabled(false);
+        raw->setEnabled(false);
         QCoreApplication::quit();
     });
     struct sigaction action = {};
@@ -946,9 +985,70 @@ int runServe(const ServeOptions& options)
     sigaction(SIGINT, &action, nullptr);
     sigaction(SIGTERM, &action, nullptr);
     std::signal(SIGPIPE, SIG_IGN);
+    return notifier;
+}
 
+} // namespace
+
+int runServe(const ServeOptions& options)
+{
+    setUpServeLogging();
+    auto config = DatabaseConfig::parse(options.database);
+    if (!config) {
+        serveError(config.error().message);
+        return exitcode::Usage;
+    }
+    const QString secretPath = jwtSecretPath(options, *config);
+    if (secretPath.isEmpty())
+        return exitcode::Usage;
+    // Like the JWT secret: beside a SQLite file; with PostgreSQL beside the JWT secret unless named.
+    QString auditKeyPath = auditkey::resolvePath(options.auditKeyFile, config->dialect, config->path);
+    if (auditKeyPath.isEmpty())
+        auditKeyPath = secretPath + QStringLiteral(".audit-key");
+    std::optional<http::HttpServer::TlsPem> tls;
+    if (!loadServeTls(options, &tls))
+        return exitcode::Failure;
+    const std::unique_ptr<QLockFile> serving = takeServingLock(*config);
+
+    // The HTTP server comes first, so that it can answer while the database is awaited; requests
+    // reach the API only once it is ready (before that: answerStarting, on the I/O thread).
+    ApiConfig apiConfig;
+    apiConfig.database = *config;
+    apiConfig.auditKeyFile = auditKeyPath;
+    // SQL waits on the database (PostgreSQL round trips, SQLite's writer lock), so more threads
+    // than cores pay off; each holds one connection.
+    apiConfig.threads = options.threads > 0 ? options.threads : std::max(4, QThread::idealThreadCount() * 2);
+    apiConfig.trustedProxies = options.trustedProxies;
+    apiConfig.passwordThreads = options.passwordThreads;
+    apiConfig.queueLimit = options.queueLimit;
+    // Destroyed before the server (below): its destructor waits for the workers, which may still
+    // hold exchanges, and the server's connections must outlive those.
+    std::optional<RestApi> api;
+    std::atomic_bool ready { false }; // set once `api` exists; read on the I/O threads
+    const http::HttpServer::Options serverOptions = connectionOptions(options, apiConfig, tls);
+    const DatabaseConfig database = *config;
+    http::HttpServer server(serverOptions, [&api, &ready, &database](std::shared_ptr<http::HttpExchange> exchange) {
+        if (!ready.load(std::memory_order_acquire))
+            answerStarting(*exchange, database);
+        else
+            api->handle(std::move(exchange));
+    });
+    Listener listener(server, options, tls.has_value());
+    if (const auto failed = awaitDatabase(options, *config, auditKeyPath, listener))
+        return *failed;
+    const auto secret = jwtSecret(options, secretPath);
+    if (!secret)
+        return exitcode::Failure;
+    apiConfig.jwtSecret = *secret;
+    api.emplace(apiConfig);
+    ready.store(true, std::memory_order_release);
+    if (!listener.listening() && !listener.listen())
+        return exitcode::Failure;
+    const std::unique_ptr<QSocketNotifier> onSignals = quitOnSignals();
+    if (!onSignals)
+        return exitcode::Failure;
     printOut(Cli::tr("listening on %1 (database %2, %3 worker threads, at most %4 connections)")
-                 .arg(url(), config->displayName())
+                 .arg(listener.url(), config->displayName())
                  .arg(apiConfig.threads)
                  .arg(serverOptions.maxConnections));
 
