@@ -421,49 +421,90 @@ Status applyAppRole(QSqlDatabase& db, const QString& role, const QString& passwo
 
 } // namespace
 
-int runInit(const InitOptions& options)
+namespace {
+
+// One run of `init`: check what was given, open (or create) the database, then either complete an
+// existing deployment (migrations, audit key, JWT secret, app role) or create its first
+// organization and super admin. Each step says what went wrong and gives the exit code.
+class InitRun
 {
-    const QString email = options.adminEmail.trimmed().toLower();
-    const bool adminGiven = !email.isEmpty() || !options.adminPasswordFile.isEmpty();
-    // Creating needs both; checked again below once we know whether the database must be created.
-    auto adminMissing = [&]() {
-        if (!email.isEmpty() && !options.adminPasswordFile.isEmpty())
-            return false;
-        usageError(kInit, Cli::tr("--admin-email and --admin-password-file are required to create a database"));
-        return true;
-    };
-    if (adminGiven) {
-        if (auto v = policy::validateEmail(email); !v) {
-            commandError(kInit, Cli::tr("--admin-email: %1").arg(v.error().message));
-            return exitcode::Failure;
+public:
+    explicit InitRun(const InitOptions& options)
+        : m_options(options)
+        , m_email(options.adminEmail.trimmed().toLower())
+        , m_adminGiven(!m_email.isEmpty() || !options.adminPasswordFile.isEmpty())
+        , m_username(options.adminUsername.isEmpty() ? usernameFromEmail(m_email) : options.adminUsername)
+        , m_organizationName(options.organization.trimmed())
+        , m_slug(policy::slugify(m_organizationName))
+    { }
+
+    int run()
+    {
+        if (const auto failed = checkNames())
+            return *failed;
+        auto config = DatabaseConfig::parse(m_options.database);
+        if (!config) {
+            commandError(kInit, config.error().message);
+            return exitcode::Usage;
         }
-    }
-    const QString username = options.adminUsername.isEmpty() ? usernameFromEmail(email) : options.adminUsername;
-    if (adminGiven) {
-        if (auto v = policy::validateUsername(username); !v) {
-            commandError(kInit, Cli::tr("--admin-username: %1").arg(v.error().message));
+        m_config = *config;
+        if (const auto failed = readAppRolePassword())
+            return *failed;
+        // The password is checked before anything is written; for a new SQLite file even before
+        // the file is created, so a refused init leaves nothing behind.
+        const bool newFile = m_config.dialect == Dialect::Sqlite && !QFileInfo::exists(m_config.path);
+        if (newFile && adminMissing())
+            return exitcode::Usage;
+        if (newFile && !loadPassword())
             return exitcode::Failure;
+        if (const auto failed = open())
+            return *failed;
+        if (schemaVersion(m_connection.db()) > 0) {
+            auto users = countRows(m_connection.db(), QStringLiteral("users"));
+            if (!users) {
+                commandError(kInit, users.error().message);
+                return exitcode::Storage;
+            }
+            if (*users > 0)
+                return completeExisting();
+            // A schema without a single user is an init that stopped half-way: nobody could ever
+            // sign in, so finish it.
+            printOut(Cli::tr("%1 has a schema but no users; completing the initialisation").arg(where()));
         }
-    }
-    const QString organizationName = options.organization.trimmed();
-    const QString slug = policy::slugify(organizationName);
-    if (organizationName.isEmpty() || !policy::validateSlug(slug)) {
-        commandError(kInit, Cli::tr("--org: give the organization a name with letters or digits"));
-        return exitcode::Failure;
+        return createFirst();
     }
 
-    auto config = DatabaseConfig::parse(options.database);
-    if (!config) {
-        commandError(kInit, config.error().message);
-        return exitcode::Usage;
+private:
+    QString where() const { return m_connection.config().displayName(); }
+
+    std::optional<int> checkNames() const
+    {
+        if (m_adminGiven) {
+            if (auto v = policy::validateEmail(m_email); !v) {
+                commandError(kInit, Cli::tr("--admin-email: %1").arg(v.error().message));
+                return exitcode::Failure;
+            }
+            if (auto v = policy::validateUsername(m_username); !v) {
+                commandError(kInit, Cli::tr("--admin-username: %1").arg(v.error().message));
+                return exitcode::Failure;
+            }
+        }
+        if (m_organizationName.isEmpty() || !policy::validateSlug(m_slug)) {
+            commandError(kInit, Cli::tr("--org: give the organization a name with letters or digits"));
+            return exitcode::Failure;
+        }
+        return std::nullopt;
     }
-    QString appRolePassword;
-    if (!options.appRole.isEmpty()) {
-        if (config->dialect != Dialect::Postgres) {
+
+    std::optional<int> readAppRolePassword()
+    {
+        if (m_options.appRole.isEmpty())
+            return std::nullopt;
+        if (m_config.dialect != Dialect::Postgres) {
             usageError(kInit, Cli::tr("--app-role is for PostgreSQL; a SQLite file is protected by its file mode"));
             return exitcode::Usage;
         }
-        auto read = readPasswordFile(options.appRolePasswordFile);
+        auto read = readPasswordFile(m_options.appRolePasswordFile);
         if (!read) {
             commandError(kInit, read.error().message);
             return exitcode::Failure;
@@ -472,30 +513,22 @@ int runInit(const InitOptions& options)
             commandError(kInit, Cli::tr("--app-role-password-file: use at least 16 characters"));
             return exitcode::Failure;
         }
-        appRolePassword = *read;
+        m_appRolePassword = *read;
+        return std::nullopt;
     }
-    // Creates or updates the --app-role once the schema is there, and says what it did.
-    auto finishAppRole = [&](StoreConnection& connection) -> int {
-        if (options.appRole.isEmpty())
-            return exitcode::Ok;
-        const Status applied = applyAppRole(connection.db(), options.appRole, appRolePassword);
-        appRolePassword.fill(QLatin1Char('\0'));
-        if (!applied) {
-            commandError(kInit,
-                         Cli::tr("--app-role %1: %2 (the database user of --db needs CREATEROLE)")
-                             .arg(options.appRole, applied.error().message));
-            return exitcode::Storage;
-        }
-        printOut(Cli::tr("role %1 may now sign in: it reads and writes what consoles and serve need, appends to the "
-                         "audit log and changes neither it nor the schema")
-                     .arg(options.appRole));
-        return exitcode::Ok;
-    };
-    // The password is checked before anything is written; for a new SQLite file even before the
-    // file is created, so a refused init leaves nothing behind.
-    std::optional<QString> password;
-    auto loadPassword = [&]() -> bool {
-        auto read = readPasswordFile(options.adminPasswordFile);
+
+    // Creating needs both; checked again once we know whether the database must be created.
+    bool adminMissing() const
+    {
+        if (!m_email.isEmpty() && !m_options.adminPasswordFile.isEmpty())
+            return false;
+        usageError(kInit, Cli::tr("--admin-email and --admin-password-file are required to create a database"));
+        return true;
+    }
+
+    bool loadPassword()
+    {
+        auto read = readPasswordFile(m_options.adminPasswordFile);
         if (!read) {
             commandError(kInit, read.error().message);
             return false;
@@ -507,37 +540,130 @@ int runInit(const InitOptions& options)
                              .arg(problems.join(QLatin1Char(' '))));
             return false;
         }
-        password = *read;
+        m_password = *read;
         return true;
-    };
-    const bool newFile = config->dialect == Dialect::Sqlite && !QFileInfo::exists(config->path);
-    if (newFile && adminMissing())
-        return exitcode::Usage;
-    if (newFile && !loadPassword())
-        return exitcode::Failure;
+    }
 
     // The key must have a place before anything is written: every audit event is keyed.
-    const QString keyFile = auditkey::resolvePath(options.auditKeyFile, config->dialect, config->path);
-    if (keyFile.isEmpty()) {
-        usageError(kInit,
-                   Cli::tr("--audit-key is required with PostgreSQL (or set %1); every server of the deployment "
-                           "must share it")
-                       .arg(QLatin1String(auditkey::kEnvironmentVariable)));
-        return exitcode::Usage;
+    std::optional<int> open()
+    {
+        const QString keyFile = auditkey::resolvePath(m_options.auditKeyFile, m_config.dialect, m_config.path);
+        if (keyFile.isEmpty()) {
+            usageError(kInit,
+                       Cli::tr("--audit-key is required with PostgreSQL (or set %1); every server of the deployment "
+                               "must share it")
+                           .arg(QLatin1String(auditkey::kEnvironmentVariable)));
+            return exitcode::Usage;
+        }
+        if (auto opened = m_connection.open(m_options.database, true, keyFile); !opened) {
+            commandError(kInit, opened.error().message);
+            return exitcode::Storage;
+        }
+        return std::nullopt;
     }
-    StoreConnection connection;
-    if (auto opened = connection.open(options.database, true, keyFile); !opened) {
-        commandError(kInit, opened.error().message);
-        return exitcode::Storage;
+
+    // An initialised database: pending migrations, then the key, secret and role steps.
+    int completeExisting()
+    {
+        auto applied = migrate(m_connection.db(), m_connection.config().dialect);
+        if (!applied) {
+            commandError(kInit, applied.error().message);
+            return exitcode::Storage;
+        }
+        printOut(Cli::tr("database already initialised (schema version %1); %2")
+                     .arg(schemaVersion(m_connection.db()))
+                     .arg(*applied == 0       ? Cli::tr("no migration was pending")
+                              : *applied == 1 ? Cli::tr("applied 1 migration")
+                                              : Cli::tr("applied %1 migrations").arg(*applied)));
+        // Options that only shape a new database: say they were not used rather than let the
+        // operator believe an admin or an organization was created.
+        QStringList unused;
+        if (!m_options.adminEmail.isEmpty())
+            unused << QStringLiteral("--admin-email");
+        if (!m_options.adminPasswordFile.isEmpty())
+            unused << QStringLiteral("--admin-password-file");
+        if (!m_options.adminUsername.isEmpty())
+            unused << QStringLiteral("--admin-username");
+        if (m_options.organizationGiven)
+            unused << QStringLiteral("--org");
+        if (!unused.isEmpty())
+            printErr(Cli::tr("%1: %2 not used: %3 is initialised already, so no admin or organization was "
+                             "created (add them in the console or through the API)")
+                         .arg(kInit, unused.join(QStringLiteral(", ")), where()));
+        return finish();
     }
-    SqlStore& store = connection.store();
-    const QString where = connection.config().displayName();
+
+    // A new deployment: its first organization and super admin.
+    int createFirst()
+    {
+        if (!m_password && adminMissing())
+            return exitcode::Usage;
+        if (!m_password && !loadPassword())
+            return exitcode::Failure;
+        NewOrganization newOrganization;
+        newOrganization.name = m_organizationName;
+        newOrganization.slug = m_slug;
+        newOrganization.plan = kDefaultOrganizationPlan;
+        newOrganization.maxUsers = kDefaultOrganizationMaxUsers;
+        NewUser admin;
+        admin.email = m_email;
+        admin.username = m_username;
+        admin.fullName = Cli::tr("Super Admin");
+        admin.password = *m_password;
+        auto user = createFirstSuperAdmin(m_connection.store(), newOrganization, admin);
+        admin.password.fill(QLatin1Char('\0'));
+        m_password->fill(QLatin1Char('\0'));
+        if (!user) {
+            QString message = user.error().message;
+            for (auto it = user.error().fieldErrors.cbegin(); it != user.error().fieldErrors.cend(); ++it) {
+                if (it.value() != message)
+                    message += QStringLiteral(" (%1: %2)").arg(it.key(), it.value());
+            }
+            commandError(kInit, Cli::tr("cannot create the super admin: %1").arg(message));
+            return exitCodeFor(user.error());
+        }
+        printOut(Cli::tr("initialised %1 (schema version %2)").arg(where()).arg(schemaVersion(m_connection.db())));
+        printOut(
+            Cli::tr("organization \"%1\" (slug %2, id %3)").arg(m_organizationName, m_slug).arg(user->organizationId));
+        printOut(Cli::tr("super admin %1 (username %2, id %3)").arg(user->email, user->username).arg(user->id));
+        return finish();
+    }
+
+    // What every successful init ends with: the audit key and a checkpoint, the JWT secret, the
+    // app role.
+    int finish()
+    {
+        if (!keyAndCheckpoint())
+            return exitcode::AuditKey;
+        if (!writeJwtSecret())
+            return exitcode::Failure;
+        return finishAppRole();
+    }
+
+    // The audit key (created when the chain has no keyed event yet) and a checkpoint of the head.
+    bool keyAndCheckpoint()
+    {
+        SqlStore& store = m_connection.store();
+        if (auto key = store.core().auditKey(); !key) {
+            commandError(kInit, key.error().message);
+            return false;
+        }
+        if (auto checkpoint = store.audit().writeCheckpoint(); !checkpoint) {
+            commandError(kInit, checkpoint.error().message);
+            return false;
+        }
+        printOut(Cli::tr("audit key %1 (checkpoints in %2)")
+                     .arg(store.core().auditKeyFile(), auditkey::checkpointPath(store.core().auditKeyFile())));
+        return true;
+    }
+
     // The JWT signing secret, made here once for the deployment: under the systemd unit `serve`
     // refuses to create one (--no-create-secret), so that a second host cannot mint its own.
-    auto jwtSecret = [&]() -> bool {
-        const QString path = !options.jwtSecretFile.isEmpty() ? options.jwtSecretFile
-            : config->dialect == Dialect::Sqlite              ? config->path + QStringLiteral(".jwt-secret")
-                                                              : QString();
+    bool writeJwtSecret() const
+    {
+        const QString path = !m_options.jwtSecretFile.isEmpty() ? m_options.jwtSecretFile
+            : m_config.dialect == Dialect::Sqlite               ? m_config.path + QStringLiteral(".jwt-secret")
+                                                                : QString();
         if (path.isEmpty())
             return true;
         bool created = false;
@@ -550,102 +676,44 @@ int runInit(const InitOptions& options)
                              "this file")
                          .arg(path));
         return true;
-    };
-    // The audit key (created when the chain has no keyed event yet) and a checkpoint of the head.
-    auto keyAndCheckpoint = [&]() -> bool {
-        if (auto key = store.core().auditKey(); !key) {
-            commandError(kInit, key.error().message);
-            return false;
-        }
-        if (auto checkpoint = store.audit().writeCheckpoint(); !checkpoint) {
-            commandError(kInit, checkpoint.error().message);
-            return false;
-        }
-        printOut(Cli::tr("audit key %1 (checkpoints in %2)")
-                     .arg(store.core().auditKeyFile(), auditkey::checkpointPath(store.core().auditKeyFile())));
-        return true;
-    };
+    }
 
-    if (schemaVersion(connection.db()) > 0) {
-        auto users = countRows(connection.db(), QStringLiteral("users"));
-        if (!users) {
-            commandError(kInit, users.error().message);
+    // Creates or updates the --app-role once the schema is there, and says what it did.
+    int finishAppRole()
+    {
+        if (m_options.appRole.isEmpty())
+            return exitcode::Ok;
+        const Status applied = applyAppRole(m_connection.db(), m_options.appRole, m_appRolePassword);
+        m_appRolePassword.fill(QLatin1Char('\0'));
+        if (!applied) {
+            commandError(kInit,
+                         Cli::tr("--app-role %1: %2 (the database user of --db needs CREATEROLE)")
+                             .arg(m_options.appRole, applied.error().message));
             return exitcode::Storage;
         }
-        if (*users > 0) {
-            auto applied = migrate(connection.db(), connection.config().dialect);
-            if (!applied) {
-                commandError(kInit, applied.error().message);
-                return exitcode::Storage;
-            }
-            printOut(Cli::tr("database already initialised (schema version %1); %2")
-                         .arg(schemaVersion(connection.db()))
-                         .arg(*applied == 0       ? Cli::tr("no migration was pending")
-                                  : *applied == 1 ? Cli::tr("applied 1 migration")
-                                                  : Cli::tr("applied %1 migrations").arg(*applied)));
-            // Options that only shape a new database: say they were not used rather than let the
-            // operator believe an admin or an organization was created.
-            QStringList unused;
-            if (!options.adminEmail.isEmpty())
-                unused << QStringLiteral("--admin-email");
-            if (!options.adminPasswordFile.isEmpty())
-                unused << QStringLiteral("--admin-password-file");
-            if (!options.adminUsername.isEmpty())
-                unused << QStringLiteral("--admin-username");
-            if (options.organizationGiven)
-                unused << QStringLiteral("--org");
-            if (!unused.isEmpty())
-                printErr(Cli::tr("%1: %2 not used: %3 is initialised already, so no admin or organization was "
-                                 "created (add them in the console or through the API)")
-                             .arg(kInit, unused.join(QStringLiteral(", ")), where));
-            if (!keyAndCheckpoint())
-                return exitcode::AuditKey;
-            if (!jwtSecret())
-                return exitcode::Failure;
-            return finishAppRole(connection);
-        }
-        // A schema without a single user is an init that stopped half-way: nobody could ever sign
-        // in, so finish it.
-        printOut(Cli::tr("%1 has a schema but no users; completing the initialisation").arg(where));
+        printOut(Cli::tr("role %1 may now sign in: it reads and writes what consoles and serve need, appends to the "
+                         "audit log and changes neither it nor the schema")
+                     .arg(m_options.appRole));
+        return exitcode::Ok;
     }
 
-    if (!password && adminMissing())
-        return exitcode::Usage;
-    if (!password && !loadPassword())
-        return exitcode::Failure;
+    const InitOptions& m_options;
+    const QString m_email;
+    const bool m_adminGiven;
+    const QString m_username;
+    const QString m_organizationName;
+    const QString m_slug;
+    DatabaseConfig m_config;
+    QString m_appRolePassword;
+    std::optional<QString> m_password;
+    StoreConnection m_connection;
+};
 
-    NewOrganization newOrganization;
-    newOrganization.name = organizationName;
-    newOrganization.slug = slug;
-    newOrganization.plan = kDefaultOrganizationPlan;
-    newOrganization.maxUsers = kDefaultOrganizationMaxUsers;
+} // namespace
 
-    NewUser admin;
-    admin.email = email;
-    admin.username = username;
-    admin.fullName = Cli::tr("Super Admin");
-    admin.password = *password;
-    auto user = createFirstSuperAdmin(store, newOrganization, admin);
-    admin.password.fill(QLatin1Char('\0'));
-    password->fill(QLatin1Char('\0'));
-    if (!user) {
-        QString message = user.error().message;
-        for (auto it = user.error().fieldErrors.cbegin(); it != user.error().fieldErrors.cend(); ++it) {
-            if (it.value() != message)
-                message += QStringLiteral(" (%1: %2)").arg(it.key(), it.value());
-        }
-        commandError(kInit, Cli::tr("cannot create the super admin: %1").arg(message));
-        return exitCodeFor(user.error());
-    }
-
-    printOut(Cli::tr("initialised %1 (schema version %2)").arg(where).arg(schemaVersion(connection.db())));
-    printOut(Cli::tr("organization \"%1\" (slug %2, id %3)").arg(organizationName, slug).arg(user->organizationId));
-    printOut(Cli::tr("super admin %1 (username %2, id %3)").arg(user->email, user->username).arg(user->id));
-    if (!keyAndCheckpoint())
-        return exitcode::AuditKey;
-    if (!jwtSecret())
-        return exitcode::Failure;
-    return finishAppRole(connection);
+int runInit(const InitOptions& options)
+{
+    return InitRun(options).run();
 }
 
 int initCommand(const QStringList& arguments)
