@@ -3,6 +3,8 @@
 #include "guiutil.h"
 #include "language.h"
 #include "messagebox.h"
+#include "policy/catalog.h"
+#include "policy/policy.h"
 #include "sessionlistmodel.h"
 #include "sessionspane.h"
 #include "userdialogs.h"
@@ -86,6 +88,8 @@ private slots:
     void longEmailIsElidedWithTheWholeAddressInItsTooltip();
     void rolesDialogOffersExactlyWhatTheStoreAllows_data();
     void rolesDialogOffersExactlyWhatTheStoreAllows();
+    void userActionsAreEnabledExactlyWhenTheStoreAllowsThem_data();
+    void userActionsAreEnabledExactlyWhenTheStoreAllowsThem();
 };
 
 void TestGuiUsers::createdUserIsListed()
@@ -655,6 +659,106 @@ void TestGuiUsers::rolesDialogOffersExactlyWhatTheStoreAllows()
     // The matrix is not empty on either side: admins and super admins may give something.
     if (actorRole == u"admin" || actorRole == u"super_admin")
         QVERIFY(offered > 0);
+}
+
+void TestGuiUsers::userActionsAreEnabledExactlyWhenTheStoreAllowsThem_data()
+{
+    QTest::addColumn<QString>("actorRole");
+    QTest::addColumn<QString>("target"); // "self", or the built-in role of another user of the tenant
+    for (const char* actorRole : { "super_admin", "admin", "team_lead", "power_user", "user", "viewer" }) {
+        for (const char* target : { "self", "user", "admin", "super_admin" })
+            QTest::addRow("%s on %s", actorRole, target)
+                << QString::fromLatin1(actorRole) << QString::fromLatin1(target);
+    }
+}
+
+// For every built-in role acting on itself, a user below it, an admin and a super admin, each
+// action of the users pane is enabled exactly when the store, asked as that actor, does it: the
+// console asks the same policy the store asks (with the same "destructive" flag per action), it
+// does not re-derive it. The console's states are read first, then each action is tried in the
+// store and undone (delete last).
+void TestGuiUsers::userActionsAreEnabledExactlyWhenTheStoreAllowsThem()
+{
+    QFETCH(QString, actorRole);
+    QFETCH(QString, target);
+    Console c = Console::create();
+    SqlStore& store = c.db->store();
+    const User acting = actorRole == u"super_admin"
+        ? c.world.superAdmin
+        : c.world.makeUser(c.world.orgA.id, actorRole, QStringLiteral("acting"));
+    const User subject
+        = target == u"self" ? acting : c.world.makeUser(c.world.orgA.id, target, QStringLiteral("subject"));
+    QVERIFY(c.open(acting.id == c.world.superAdmin.id ? c.world.superAdmin
+                                                      : *store.users().get(c.world.superActor, acting.id)));
+    auto* pane = c.showPane<UsersPane>(QStringLiteral("users"));
+    QVERIFY(pane);
+    // Read what the console offers for the selected user, before anything changes.
+    QHash<QString, bool> enabled;
+    QHash<QString, QString> tips;
+    // Without the right to view users the list stays empty: nothing can be selected, and every
+    // action must then be off (and the store must refuse each).
+    const bool mayList = bool(policy::requirePermission(c.world.actorFor(acting), perm::UserView))
+        || bool(policy::requirePermission(c.world.actorFor(acting), perm::UserRead));
+    if (mayList)
+        QVERIFY(selectUsers(pane, { subject.id }));
+    const QStringList names { QStringLiteral("editUserAction"),    QStringLiteral("resetPasswordAction"),
+                              QStringLiteral("setPasswordAction"), QStringLiteral("revokeSessionsAction"),
+                              QStringLiteral("impersonateAction"), QStringLiteral("suspendUserAction"),
+                              QStringLiteral("banUserAction"),     QStringLiteral("deleteUserAction") };
+    for (const QString& name : names) {
+        QAction* a = action(pane, name.toLatin1().constData());
+        QVERIFY2(a, qPrintable(name));
+        enabled.insert(name, a->isEnabled());
+        tips.insert(name, a->toolTip());
+    }
+    if (!mayList) {
+        // Nothing listed, nothing selected, nothing offered (the store's self-service for one's
+        // own account is not reachable from this pane without the list).
+        QCOMPARE(pane->model()->rowCount(), 0);
+        for (const QString& name : names)
+            QVERIFY2(!enabled.value(name), qPrintable(name));
+        return;
+    }
+
+    const Actor actor = c.world.actorFor(acting);
+    const User current = *store.users().get(c.world.superActor, subject.id);
+    const bool self = subject.id == acting.id;
+    auto check = [&](const QString& name, const Status& tried) {
+        QVERIFY2(
+            tried.ok() == enabled.value(name),
+            qPrintable(QStringLiteral("%1 on %2, %3: console %4 (%5), store %6 (%7)")
+                           .arg(actorRole, target, name,
+                                enabled.value(name) ? QStringLiteral("enables it") : QStringLiteral("disables it"),
+                                tips.value(name), tried.ok() ? QStringLiteral("does it") : QStringLiteral("refuses it"),
+                                tried.ok() ? QString() : tried.error().message)));
+    };
+    auto status = [](const auto& result) { return result.ok() ? Status() : Status(result.error()); };
+    UserUpdate update;
+    update.expectedVersion = current.version;
+    update.fullName = QStringLiteral("Renamed by the test");
+    check(QStringLiteral("editUserAction"), status(store.users().update(actor, subject.id, update)));
+    check(QStringLiteral("resetPasswordAction"), status(store.tokens().issuePasswordReset(actor, subject.id)));
+    PasswordChange change;
+    change.password = kStrongPassword + QStringLiteral("2");
+    change.currentPassword = self ? kStrongPassword : QString();
+    check(QStringLiteral("setPasswordAction"), store.users().setPassword(actor, subject.id, change));
+    check(QStringLiteral("revokeSessionsAction"), status(store.sessions().revokeAllForUser(actor, subject.id)));
+    check(QStringLiteral("impersonateAction"),
+          status(store.sessions().impersonate(actor, subject.id, QStringLiteral("checking a report"), 10)));
+    const Result<User> suspended = store.users().suspend(actor, subject.id);
+    check(QStringLiteral("suspendUserAction"), status(suspended));
+    if (suspended.ok())
+        QVERIFY_RESULT(store.users().unsuspend(c.world.superActor, subject.id));
+    const Result<User> banned = store.users().ban(actor, subject.id, QStringLiteral("test"));
+    check(QStringLiteral("banUserAction"), status(banned));
+    if (banned.ok())
+        QVERIFY_RESULT(store.users().unban(c.world.superActor, subject.id));
+    check(QStringLiteral("deleteUserAction"), store.users().remove(actor, subject.id));
+    // The matrix is not empty on either side.
+    if (actorRole == u"admin" && target == u"user")
+        QVERIFY(enabled.value(QStringLiteral("banUserAction")));
+    if (target == u"self")
+        QVERIFY(!enabled.value(QStringLiteral("deleteUserAction")));
 }
 
 QTEST_MAIN(TestGuiUsers)

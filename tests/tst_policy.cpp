@@ -115,6 +115,8 @@ private slots:
     void signInEligibility();
     void manageUser_data();
     void manageUser();
+    void actOnUser_data();
+    void actOnUser();
     void impersonation_data();
     void impersonation();
     void manageRole_data();
@@ -673,6 +675,72 @@ void TestPolicy::manageUser()
 }
 
 // --- impersonation -------------------------------------------------------------------------------
+
+Q_DECLARE_METATYPE(portcullis::policy::UserAction)
+
+void TestPolicy::actOnUser_data()
+{
+    using policy::UserAction;
+    QTest::addColumn<Actor>("actor");
+    QTest::addColumn<User>("target");
+    QTest::addColumn<UserAction>("action");
+    QTest::addColumn<bool>("expected");
+    QTest::addColumn<QString>("reasonContains");
+
+    const Actor viewer = makeActor(u"viewer"_s);
+    const Actor admin = makeActor(u"admin"_s);
+    // Self-service: one's own profile, password and sessions need no admin permission...
+    QTest::newRow("a viewer edits its own profile")
+        << viewer << actorAsUser(viewer) << UserAction::Edit << true << QString();
+    QTest::newRow("a viewer changes its own password")
+        << viewer << actorAsUser(viewer) << UserAction::SetPassword << true << QString();
+    QTest::newRow("a viewer signs itself out everywhere")
+        << viewer << actorAsUser(viewer) << UserAction::EndSessions << true << QString();
+    // ...but nothing else, and never through an API key acting for its owner.
+    QTest::newRow("a viewer cannot issue itself a reset code")
+        << viewer << actorAsUser(viewer) << UserAction::IssueToken << false << u"admin:user:edit"_s;
+    Actor viewerKey = makeApiKeyActor(u"viewer"_s);
+    QTest::newRow("a viewer's API key cannot edit its owner")
+        << viewerKey << actorAsUser(viewerKey) << UserAction::Edit << false << u"admin:user:edit"_s;
+    QTest::newRow("a viewer's API key cannot end its owner's sessions")
+        << viewerKey << actorAsUser(viewerKey) << UserAction::EndSessions << false << u"admin:session:revoke"_s;
+    // Destructive actions never on oneself, whatever the permission.
+    QTest::newRow("an admin cannot suspend itself")
+        << admin << actorAsUser(admin) << UserAction::Suspend << false << u"your own account"_s;
+    QTest::newRow("an admin cannot delete itself")
+        << admin << actorAsUser(admin) << UserAction::Delete << false << u"your own account"_s;
+    QTest::newRow("an admin may issue itself a reset code")
+        << admin << actorAsUser(admin) << UserAction::IssueToken << true << QString();
+    // The permission first, then the level rule.
+    QTest::newRow("a team lead cannot ban (no permission)")
+        << makeActor(u"team_lead"_s) << makeUser(u"user"_s) << UserAction::Ban << false << u"admin:user:ban"_s;
+    QTest::newRow("an admin bans a user") << admin << makeUser(u"user"_s) << UserAction::Ban << true << QString();
+    QTest::newRow("an admin cannot end a super admin's sessions")
+        << admin << makeUser(u"super_admin"_s) << UserAction::EndSessions << false << u"(100)"_s;
+    QTest::newRow("an admin of another tenant cannot edit")
+        << admin << makeUser(u"user"_s, OtherOrg) << UserAction::Edit << false << u"outside their organization"_s;
+    // Impersonation: its own rule after the permission.
+    QTest::newRow("an admin cannot impersonate")
+        << admin << makeUser(u"user"_s) << UserAction::Impersonate << false << u"admin:user:impersonate"_s;
+    QTest::newRow("a super admin impersonates a user")
+        << makeActor(u"super_admin"_s) << makeUser(u"user"_s) << UserAction::Impersonate << true << QString();
+    QTest::newRow("a super admin cannot impersonate another")
+        << makeActor(u"super_admin"_s) << makeUser(u"super_admin"_s) << UserAction::Impersonate << false
+        << u"cannot be impersonated"_s;
+}
+
+void TestPolicy::actOnUser()
+{
+    QFETCH(Actor, actor);
+    QFETCH(User, target);
+    QFETCH(policy::UserAction, action);
+    QFETCH(bool, expected);
+    QFETCH(QString, reasonContains);
+    const policy::Decision decision = policy::canActOnUser(actor, target, action);
+    QCOMPARE(decision.allowed, expected);
+    if (!expected)
+        QVERIFY2(decision.reason.contains(reasonContains), qPrintable(decision.reason));
+}
 
 void TestPolicy::impersonation_data()
 {

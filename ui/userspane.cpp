@@ -4,6 +4,8 @@
 #include "displayformat.h"
 #include "impersonatedialog.h"
 #include "messagebox.h"
+#include "policy/catalog.h"
+#include "policy/policy.h"
 #include "secretdialog.h"
 #include "userdialogs.h"
 #include "userlistmodel.h"
@@ -371,71 +373,52 @@ void UsersPane::updateDetails()
     }
     m_details->show(one, org, int(users.size()));
 
+    // An action is enabled when the policy allows it on every selected user: the call the store
+    // makes again before it writes (policy::canActOnUser), not a copy of its rules.
     const Actor me = actor();
-    QString why;
-    auto manageable = [&](QString* reason) {
-        for (const User& u : users) {
-            if (u.id == me.userId) {
-                *reason = tr("You cannot do this to your own account");
-                return false;
-            }
-            if (u.highestLevel >= me.level) {
-                *reason = tr("%1 holds a role at or above your level (%2)").arg(u.email).arg(me.level);
-                return false;
-            }
-        }
-        return true;
-    };
-    const bool any = !users.isEmpty();
-    QString whyNot;
-    const bool canManage = any && manageable(&whyNot);
-    if (!any)
-        whyNot = tr("Select a user first");
-    auto gate = [&](QAction* action, const QString& permission, bool extra = true, const QString& extraWhy = {}) {
-        QString reason;
-        bool ok = may(permission, &reason);
-        if (ok && !canManage) {
-            ok = false;
-            reason = whyNot;
-        }
-        if (ok && !extra) {
-            ok = false;
-            reason = extraWhy;
-        }
-        setActionAllowed(action, ok, reason);
-    };
     const bool single = users.size() == 1;
+    auto refusal = [&](const auto& decide, const QString& permission) {
+        if (users.isEmpty()) {
+            QString reason;
+            return may(permission, &reason) ? tr("Select a user first") : reason;
+        }
+        for (const User& u : users) {
+            if (const policy::Decision d = decide(u); !d)
+                return d.reason;
+        }
+        return QString();
+    };
+    auto gate = [&](QAction* action, policy::UserAction what, bool extra = true, const QString& extraWhy = {}) {
+        QString reason
+            = refusal([&](const User& u) { return policy::canActOnUser(me, u, what); }, policy::permissionFor(what));
+        if (reason.isEmpty() && !extra)
+            reason = extraWhy;
+        setActionAllowed(action, reason.isEmpty(), reason);
+    };
     const bool anyBanned = std::any_of(users.begin(), users.end(), [](const User& u) { return u.isBanned(); });
     const bool anySuspended = std::any_of(users.begin(), users.end(), [](const User& u) { return !u.active; });
-    gate(m_editAction, QStringLiteral("admin:user:edit"), single, tr("Select one user to edit"));
-    gate(m_banAction, QStringLiteral("admin:user:ban"));
-    gate(m_unbanAction, QStringLiteral("admin:user:ban"), anyBanned, tr("Nobody selected is banned"));
     const bool anyActive = std::any_of(users.begin(), users.end(), [](const User& u) { return u.active; });
-    gate(m_suspendAction, QStringLiteral("admin:user:edit"), anyActive,
+    using policy::UserAction;
+    gate(m_editAction, UserAction::Edit, single, tr("Select one user to edit"));
+    gate(m_banAction, UserAction::Ban);
+    gate(m_unbanAction, UserAction::Ban, anyBanned, tr("Nobody selected is banned"));
+    gate(m_suspendAction, UserAction::Suspend, anyActive,
          users.size() == 1 ? tr("Already suspended") : tr("Everyone selected is already suspended"));
-    gate(m_unsuspendAction, QStringLiteral("admin:user:edit"), anySuspended, tr("Nobody selected is suspended"));
-    gate(m_rolesAction, QStringLiteral("admin:user:roles"), single, tr("Select one user"));
-    gate(m_assignRoleAction, QStringLiteral("admin:user:roles"));
-    gate(m_removeRoleAction, QStringLiteral("admin:user:roles"));
-    gate(m_resetPasswordAction, QStringLiteral("admin:user:edit"), single, tr("Select one user"));
-    gate(m_setPasswordAction, QStringLiteral("admin:user:edit"), single, tr("Select one user"));
-    // Everyone may change their own password (the dialog asks for the current one).
-    if (single && me.kind == Actor::Kind::User && users.first().id == me.userId)
-        setActionAllowed(m_setPasswordAction, true, {});
-    gate(m_revokeSessionsAction, QStringLiteral("admin:session:revoke"));
-    gate(m_deleteAction, QStringLiteral("admin:user:delete"));
-    {
-        // Impersonation: super admins only, never of another super admin (the core checks it again).
+    gate(m_unsuspendAction, UserAction::Suspend, anySuspended, tr("Nobody selected is suspended"));
+    gate(m_resetPasswordAction, UserAction::IssueToken, single, tr("Select one user"));
+    gate(m_setPasswordAction, UserAction::SetPassword, single, tr("Select one user"));
+    gate(m_revokeSessionsAction, UserAction::EndSessions);
+    gate(m_deleteAction, UserAction::Delete);
+    gate(m_impersonateAction, UserAction::Impersonate, single, tr("Select one user"));
+    // Roles: the dialogs offer each role by policy::canGiveRole; here, the right to manage the
+    // user's roles at all (never one's own, from the console).
+    for (QAction* rolesAction : { m_rolesAction, m_assignRoleAction, m_removeRoleAction }) {
         QString reason;
-        if (!single)
+        if (may(perm::UserRoles, &reason))
+            reason = refusal([&](const User& u) { return policy::canManageUser(me, u, true); }, perm::UserRoles);
+        if (reason.isEmpty() && rolesAction == m_rolesAction && !single)
             reason = tr("Select one user");
-        else if (!me.isSuperAdmin())
-            reason = tr("Only super admins can impersonate");
-        else if (users.first().highestLevel >= Level::SuperAdmin)
-            reason = tr("Super admins cannot be impersonated");
-        else if (users.first().id == me.userId)
-            reason = tr("You cannot impersonate yourself");
-        setActionAllowed(m_impersonateAction, reason.isEmpty(), reason);
+        setActionAllowed(rolesAction, reason.isEmpty(), reason);
     }
     QString r;
     setActionAllowed(m_sessionsAction, single && may(QStringLiteral("admin:session:read"), &r),

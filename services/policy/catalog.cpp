@@ -2,7 +2,7 @@
 
 #include <QSet>
 
-namespace portcullis::action {
+namespace portcullis::actions {
 
 const QList<QString>& all()
 {
@@ -41,4 +41,4 @@ bool isKnown(const QString& action)
     return known.contains(action);
 }
 
-} // namespace portcullis::action
+} // namespace portcullis::actions

@@ -58,7 +58,7 @@ inline const QString All = QStringLiteral("*");
 
 } // namespace portcullis::perm
 
-namespace portcullis::action {
+namespace portcullis::actions {
 
 // Users and sign-in
 inline const QString UserLogin = QStringLiteral("user.login");
@@ -126,4 +126,4 @@ const QList<QString>& all();
 QList<QString> families();
 bool isKnown(const QString& action);
 
-} // namespace portcullis::action
+} // namespace portcullis::actions

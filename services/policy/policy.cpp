@@ -1,5 +1,7 @@
 #include "policy.h"
 
+#include "catalog.h"
+
 #include <QCoreApplication>
 #include <QRegularExpression>
 
@@ -473,6 +475,58 @@ Decision canImpersonate(const Actor& actor, const User& target)
     if (target.highestLevel >= Level::SuperAdmin)
         return Decision::deny(Tr::tr("Super admins cannot be impersonated"));
     return Decision::allow();
+}
+
+namespace {
+
+struct UserActionRule
+{
+    const QString& permission;
+    bool destructive; // never on oneself (canManageUser)
+    bool selfService; // one's own account needs no permission
+};
+
+UserActionRule ruleOf(UserAction action)
+{
+    switch (action) {
+    case UserAction::Edit:
+        return { perm::UserEdit, false, true };
+    case UserAction::Delete:
+        return { perm::UserDelete, true, false };
+    case UserAction::Suspend:
+        return { perm::UserEdit, true, false };
+    case UserAction::Ban:
+        return { perm::UserBan, true, false };
+    case UserAction::SetPassword:
+        return { perm::UserEdit, true, true };
+    case UserAction::IssueToken:
+        return { perm::UserEdit, false, false };
+    case UserAction::EndSessions:
+        return { perm::SessionRevoke, false, true };
+    case UserAction::Impersonate:
+        break;
+    }
+    return { perm::UserImpersonate, true, false };
+}
+
+} // namespace
+
+const QString& permissionFor(UserAction action)
+{
+    return ruleOf(action).permission;
+}
+
+Decision canActOnUser(const Actor& actor, const User& target, UserAction action)
+{
+    const UserActionRule rule = ruleOf(action);
+    // Only a signed-in user acts for themself; an API key never gets the self-service shortcut.
+    if (rule.selfService && actor.kind == Actor::Kind::User && isSelf(actor, target))
+        return Decision::allow();
+    if (const Decision permission = requirePermission(actor, rule.permission); !permission)
+        return permission;
+    if (action == UserAction::Impersonate)
+        return canImpersonate(actor, target);
+    return canManageUser(actor, target, rule.destructive);
 }
 
 Decision canManageRole(const Actor& actor, const Role& role)

@@ -88,6 +88,26 @@ Decision canImpersonate(const Actor& actor, const User& target);
 // Create/edit/delete a custom role with this level in this organization.
 Decision canManageRole(const Actor& actor, const Role& role);
 
+// What an admin does to a user account. The store checks each with canActOnUser() before it
+// writes, and the console enables its actions by the same call.
+enum class UserAction
+{
+    Edit, // profile fields; one's own needs no permission
+    Delete,
+    Suspend, // and reactivate
+    Ban, // and unban
+    SetPassword, // one's own needs no permission (the current password is asked instead)
+    IssueToken, // a password reset or e-mail verification code
+    EndSessions, // "sign out everywhere": one's own needs no permission
+    Impersonate
+};
+// The permission an action needs (the right to act at all), then the level and tenant rule
+// (canManageUser; destructive actions never on oneself) or, for impersonation, canImpersonate.
+// Tenant visibility of `target` is the caller's: another tenant's user should read as missing.
+Decision canActOnUser(const Actor& actor, const User& target, UserAction action);
+// The permission `action` needs on another user's account.
+const QString& permissionFor(UserAction action);
+
 // --- sign-in eligibility -------------------------------------------------------------------------
 
 // How an account presents itself: a password sign-in, a session (standalone or the server's
