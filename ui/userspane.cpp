@@ -4,6 +4,7 @@
 #include "displayformat.h"
 #include "impersonatedialog.h"
 #include "messagebox.h"
+#include "policy/catalog.h"
 #include "secretdialog.h"
 #include "userdialogs.h"
 #include "userlistmodel.h"
@@ -407,23 +408,23 @@ void UsersPane::updateDetails()
     const bool single = users.size() == 1;
     const bool anyBanned = std::any_of(users.begin(), users.end(), [](const User& u) { return u.isBanned(); });
     const bool anySuspended = std::any_of(users.begin(), users.end(), [](const User& u) { return !u.active; });
-    gate(m_editAction, QStringLiteral("admin:user:edit"), single, tr("Select one user to edit"));
-    gate(m_banAction, QStringLiteral("admin:user:ban"));
-    gate(m_unbanAction, QStringLiteral("admin:user:ban"), anyBanned, tr("Nobody selected is banned"));
+    gate(m_editAction, perm::UserEdit, single, tr("Select one user to edit"));
+    gate(m_banAction, perm::UserBan);
+    gate(m_unbanAction, perm::UserBan, anyBanned, tr("Nobody selected is banned"));
     const bool anyActive = std::any_of(users.begin(), users.end(), [](const User& u) { return u.active; });
-    gate(m_suspendAction, QStringLiteral("admin:user:edit"), anyActive,
+    gate(m_suspendAction, perm::UserEdit, anyActive,
          users.size() == 1 ? tr("Already suspended") : tr("Everyone selected is already suspended"));
-    gate(m_unsuspendAction, QStringLiteral("admin:user:edit"), anySuspended, tr("Nobody selected is suspended"));
-    gate(m_rolesAction, QStringLiteral("admin:user:roles"), single, tr("Select one user"));
-    gate(m_assignRoleAction, QStringLiteral("admin:user:roles"));
-    gate(m_removeRoleAction, QStringLiteral("admin:user:roles"));
-    gate(m_resetPasswordAction, QStringLiteral("admin:user:edit"), single, tr("Select one user"));
-    gate(m_setPasswordAction, QStringLiteral("admin:user:edit"), single, tr("Select one user"));
+    gate(m_unsuspendAction, perm::UserEdit, anySuspended, tr("Nobody selected is suspended"));
+    gate(m_rolesAction, perm::UserRoles, single, tr("Select one user"));
+    gate(m_assignRoleAction, perm::UserRoles);
+    gate(m_removeRoleAction, perm::UserRoles);
+    gate(m_resetPasswordAction, perm::UserEdit, single, tr("Select one user"));
+    gate(m_setPasswordAction, perm::UserEdit, single, tr("Select one user"));
     // Everyone may change their own password (the dialog asks for the current one).
     if (single && me.kind == Actor::Kind::User && users.first().id == me.userId)
         setActionAllowed(m_setPasswordAction, true, {});
-    gate(m_revokeSessionsAction, QStringLiteral("admin:session:revoke"));
-    gate(m_deleteAction, QStringLiteral("admin:user:delete"));
+    gate(m_revokeSessionsAction, perm::SessionRevoke);
+    gate(m_deleteAction, perm::UserDelete);
     {
         // Impersonation: super admins only, never of another super admin (the core checks it again).
         QString reason;
@@ -438,10 +439,8 @@ void UsersPane::updateDetails()
         setActionAllowed(m_impersonateAction, reason.isEmpty(), reason);
     }
     QString r;
-    setActionAllowed(m_sessionsAction, single && may(QStringLiteral("admin:session:read"), &r),
-                     single ? r : tr("Select one user"));
-    setActionAllowed(m_auditAction, single && may(QStringLiteral("admin:audit:view"), &r),
-                     single ? r : tr("Select one user"));
+    setActionAllowed(m_sessionsAction, single && may(perm::SessionRead, &r), single ? r : tr("Select one user"));
+    setActionAllowed(m_auditAction, single && may(perm::AuditView, &r), single ? r : tr("Select one user"));
     emit actionsChanged();
 }
 
@@ -482,7 +481,7 @@ void UsersPane::showContextMenu(const QPoint& pos)
 
 bool UsersPane::canCreate(QString* whyNot) const
 {
-    return may(QStringLiteral("admin:user:create"), whyNot);
+    return may(perm::UserCreate, whyNot);
 }
 
 bool UsersPane::canDelete(QString* whyNot) const
