@@ -494,6 +494,66 @@ Decision canManageRole(const Actor& actor, const Role& role)
     return Decision::allow();
 }
 
+Decision canInviteWithRole(const Actor& actor, const Role& role)
+{
+    if (role.level < actor.level)
+        return Decision::allow();
+    return Decision::deny(Tr::tr("Your level (%1) must be above the level of %2 (%3) to invite with it")
+                              .arg(actor.level)
+                              .arg(role.code)
+                              .arg(role.level));
+}
+
+// --- plan limits ---------------------------------------------------------------------------------
+
+Decision seatAvailable(const Organization& organization, qint64 seatsTaken, SeatFor purpose)
+{
+    if (seatsTaken < organization.maxUsers)
+        return Decision::allow();
+    switch (purpose) {
+    case SeatFor::NewUser:
+        return Decision::deny(Tr::tr("%1 has reached its plan limit of %2 users (pending invitations included)")
+                                  .arg(organization.name)
+                                  .arg(organization.maxUsers));
+    case SeatFor::Invitation:
+        return Decision::deny(Tr::tr("The plan of %1 allows at most %2 users, counting pending invitations; remove a "
+                                     "user, revoke an invitation or raise the plan limit first.")
+                                  .arg(organization.name)
+                                  .arg(organization.maxUsers));
+    case SeatFor::AcceptedInvitation:
+        break;
+    }
+    return Decision::deny(Tr::tr("%1 has reached its plan limit of %2 users; ask an administrator")
+                              .arg(organization.name)
+                              .arg(organization.maxUsers));
+}
+
+// --- API key scopes ----------------------------------------------------------------------------
+
+Decision canCarryScope(const QString& scope, const QSet<QString>& ownerPermissions, const QString& ownerName,
+                       const Actor& creator)
+{
+    if (!isKnownPermission(scope))
+        return Decision::deny(Tr::tr("%1 is not a known permission.").arg(scope));
+    if (!hasPermission(ownerPermissions, scope))
+        return Decision::deny(
+            Tr::tr("%1 does not hold the permission %2, so the key cannot carry it.").arg(ownerName, scope));
+    if (creator.kind == Actor::Kind::ApiKey && !hasPermission(creator.permissions, scope))
+        return Decision::deny(Tr::tr("This API key does not hold %1, so it cannot give it to a new key.").arg(scope));
+    return Decision::allow();
+}
+
+Decision keyCoversScope(const QStringList& scopes, const QSet<QString>& keyPermissions, const QString& required)
+{
+    const bool covered = std::any_of(scopes.cbegin(), scopes.cend(),
+                                     [&](const QString& scope) { return permissionMatches(scope, required); });
+    if (!covered)
+        return Decision::deny(Tr::tr("API key lacks scope %1").arg(required));
+    if (!hasPermission(keyPermissions, required))
+        return Decision::deny(Tr::tr("The owner of this API key no longer holds %1").arg(required));
+    return Decision::allow();
+}
+
 // --- sign-in eligibility -------------------------------------------------------------------------
 
 Eligibility signInEligibility(const AccountState& state, Credential via, const QDateTime& now)
