@@ -14,6 +14,7 @@
 #include "commands.h"
 #include "httpjson.h"
 
+#include "policy/catalog.h"
 #include "policy/policy.h"
 #include "security/crypto.h"
 #include "sql/auditchain.h"
@@ -1200,15 +1201,6 @@ Status DemoSeeder::seedAuditEvents()
     const QString badPassword = jsonObject({ { "reason", QStringLiteral("wrong password") } });
     const QString unknownAccount = jsonObject({ { "reason", QStringLiteral("unknown account") } });
     const QString lockedOut = jsonObject({ { "reason", QStringLiteral("account locked") } });
-    // One QString per action, shared by all its rows.
-    QHash<QByteArray, QString> actionNames;
-    auto action = [&actionNames](const char* name) -> QString {
-        auto it = actionNames.constFind(QByteArray::fromRawData(name, qsizetype(qstrlen(name))));
-        if (it != actionNames.constEnd())
-            return it.value();
-        return actionNames.insert(QByteArray(name), QString::fromLatin1(name)).value();
-    };
-
     QList<int> actingUsers;
     for (qsizetype i = 0; i < m_users.size(); ++i) {
         if (m_users.at(i).usable())
@@ -1298,7 +1290,7 @@ Status DemoSeeder::seedAuditEvents()
             row.actorId = admin.id;
             row.actorLabel = admin.email;
             row.organizationId = admin.organizationId;
-            row.action = action("user.login");
+            row.action = actions::UserLogin;
             row.resourceType = session;
             row.resourceId = randomSession();
             row.details = agentDetails.at(m_random.below(agentDetails.size()));
@@ -1348,20 +1340,20 @@ Status DemoSeeder::seedAuditEvents()
             switch (event) {
             case Event::Login:
                 actAsSubject();
-                row.action = action("user.login");
+                row.action = actions::UserLogin;
                 row.resourceType = session;
                 row.resourceId = randomSession();
                 row.details = agentDetails.at(m_random.below(agentDetails.size()));
                 break;
             case Event::Logout:
                 actAsSubject();
-                row.action = action("user.logout");
+                row.action = actions::UserLogout;
                 row.resourceType = session;
                 row.resourceId = randomSession();
                 break;
             case Event::LoginFailed:
                 actAsSubject();
-                row.action = action("user.login_failed");
+                row.action = actions::UserLoginFailed;
                 row.outcome = denied;
                 row.details = badPassword;
                 if (m_random.chance(0.35)) {
@@ -1381,7 +1373,7 @@ Status DemoSeeder::seedAuditEvents()
                 break;
             case Event::Locked:
                 actAsSubject();
-                row.action = action("user.locked");
+                row.action = actions::UserLocked;
                 row.details = jsonObject(
                     { { "locked_until",
                         QDateTime::fromMSecsSinceEpoch(row.occurredAtMs + lockout::LockMinutes * kMinuteMs, Qt::UTC)
@@ -1389,20 +1381,20 @@ Status DemoSeeder::seedAuditEvents()
                 break;
             case Event::PasswordChanged:
                 actAsSubject();
-                row.action = action("user.password_changed");
+                row.action = actions::UserPasswordChanged;
                 break;
             case Event::PasswordReset:
                 actAsSubject();
-                row.action = action("user.password_reset");
+                row.action = actions::UserPasswordReset;
                 row.details = QStringLiteral("{\"sessions_revoked\":%1}").arg(m_random.below(4));
                 break;
             case Event::UserViewed:
                 actAsManager();
-                row.action = action("user.viewed");
+                row.action = actions::UserViewed;
                 break;
             case Event::UserListed:
                 actAsManager();
-                row.action = action("user.listed");
+                row.action = actions::UserListed;
                 row.resourceId.clear();
                 break;
             case Event::UserCreated:
@@ -1410,42 +1402,42 @@ Status DemoSeeder::seedAuditEvents()
                     row.details = QStringLiteral("{\"email\":\"%1\",\"roles\":[\"%2\"]}")
                                       .arg(subject.email, QString::fromLatin1(roleCodes[size_t(subject.role)]));
                 }
-                row.action = action("user.created");
+                row.action = actions::UserCreated;
                 break;
             case Event::UserUpdated:
                 if (actAsManager())
                     row.details = QStringLiteral("{\"fields\":[\"full_name\"]}");
-                row.action = action("user.updated");
+                row.action = actions::UserUpdated;
                 break;
             case Event::RoleAssigned:
             case Event::RoleRevoked: {
                 const int role = int(m_random.below(TeamLead + 1));
                 if (actAsManager())
                     row.details = roleDetails.at(role);
-                row.action = event == Event::RoleAssigned ? action("role.assigned") : action("role.revoked");
+                row.action = event == Event::RoleAssigned ? actions::RoleAssigned : actions::RoleRevoked;
                 break;
             }
             case Event::UserSuspended:
                 if (actAsManager())
                     row.details = jsonObject({ { "reason", QString::fromLatin1(m_random.pick(kSuspendReasons)) } });
-                row.action = action("user.suspended");
+                row.action = actions::UserSuspended;
                 break;
             case Event::UserUnsuspended:
                 actAsManager();
-                row.action = action("user.unsuspended");
+                row.action = actions::UserUnsuspended;
                 break;
             case Event::UserBanned:
                 if (actAsManager())
                     row.details = jsonObject({ { "reason", QString::fromLatin1(m_random.pick(kBanReasons)) } });
-                row.action = action("user.banned");
+                row.action = actions::UserBanned;
                 break;
             case Event::UserUnbanned:
                 actAsManager();
-                row.action = action("user.unbanned");
+                row.action = actions::UserUnbanned;
                 break;
             case Event::SessionRevoked:
                 actAsManager();
-                row.action = action("session.revoked");
+                row.action = actions::SessionRevoked;
                 row.resourceType = session;
                 row.resourceId = randomSession();
                 break;
@@ -1463,21 +1455,21 @@ Status DemoSeeder::seedAuditEvents()
                     row.actorId = key.id;
                     const QString onBehalf = QString::number(owner.id);
                     if (m_random.chance(0.03)) {
-                        row.action = action("api_key.used");
+                        row.action = actions::ApiKeyUsed;
                         row.resourceType = apiKey;
                         row.resourceId = QString::number(key.id);
                         row.outcome = denied;
                         row.details = jsonObject({ { "on_behalf_of_user_id", onBehalf },
                                                    { "reason", QStringLiteral("Rate limit exceeded") } });
                     } else {
-                        row.action = action("user.listed");
+                        row.action = actions::UserListed;
                         row.resourceId.clear();
                         row.details = jsonObject({ { "on_behalf_of_user_id", onBehalf } });
                     }
                 } else {
                     row.actorType = user;
                     row.actorId = owner.id;
-                    row.action = event == Event::ApiKeyCreated ? action("api_key.created") : action("api_key.revoked");
+                    row.action = event == Event::ApiKeyCreated ? actions::ApiKeyCreated : actions::ApiKeyRevoked;
                     row.resourceType = apiKey;
                     row.resourceId = QString::number(key.id);
                     row.details = jsonObject({ { "name", key.name }, { "prefix", key.prefix } });
@@ -1487,7 +1479,7 @@ Status DemoSeeder::seedAuditEvents()
             case Event::OrganizationUpdated:
                 if (actAsManager())
                     row.details = QStringLiteral("{\"fields\":[\"features\"]}");
-                row.action = action("org.updated");
+                row.action = actions::OrgUpdated;
                 row.resourceType = organization;
                 row.resourceId = QString::number(org.id);
                 break;
@@ -1497,7 +1489,7 @@ Status DemoSeeder::seedAuditEvents()
                 row.actorId = admin.id;
                 row.actorLabel = admin.email;
                 row.ip = randomPublicIp();
-                row.action = action("user.impersonated");
+                row.action = actions::UserImpersonated;
                 row.details = QStringLiteral("{\"duration_minutes\":60,\"reason\":\"%1\"}")
                                   .arg(QString::fromLatin1(m_random.pick(kImpersonationReasons))
                                            .arg(m_random.between(10000, 99999)));
@@ -1506,7 +1498,7 @@ Status DemoSeeder::seedAuditEvents()
             case Event::AuditExported:
                 if (actAsManager())
                     row.details = QStringLiteral("{\"format\":\"csv\",\"rows\":%1}").arg(m_random.between(100, 50000));
-                row.action = action("audit.exported");
+                row.action = actions::AuditExported;
                 row.resourceType = audit;
                 row.resourceId.clear();
                 break;

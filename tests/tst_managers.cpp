@@ -1,6 +1,7 @@
 // The manager suite: users, roles, sign-in, audit and the policy matrix, through SqlStore on a real
 // database. Runs unchanged on SQLite (tst_managers) and PostgreSQL (tst_managers_pg).
 
+#include "policy/catalog.h"
 #include "policy/policy.h"
 #include "sql/auditchain.h"
 #include "testutil.h"
@@ -72,6 +73,7 @@ private slots:
     void csvFieldsNeverStartAFormula();
     void auditPurgeKeepsTheChainVerifiable();
     void tamperedEventIsNamedByVerify();
+    void everyAuditedActionIsInTheCatalog();
 
     // policy matrix
     void policyMatrix_data();
@@ -979,6 +981,142 @@ void TestManagers::tamperedEventIsNamedByVerify()
     QVERIFY(!v.ok);
     QCOMPARE(v.firstBrokenId, victim);
     QVERIFY(v.problem.contains(QLatin1String("altered")));
+}
+
+// Every action the store writes, allowed or refused, is one of services/policy/catalog.h: after a
+// flow through every manager, no audit_events.action is outside actions::all().
+void TestManagers::everyAuditedActionIsInTheCatalog()
+{
+    const Actor root = m_world.superActor;
+    const User admin = m_world.makeUser(m_world.orgA.id, QStringLiteral("admin"), QStringLiteral("flow_admin"));
+    const Actor adminActor = m_world.actorFor(admin);
+    const User viewer = m_world.makeUser(m_world.orgA.id, QStringLiteral("viewer"), QStringLiteral("flow_viewer"));
+    const Actor viewerActor = m_world.actorFor(viewer);
+    const User member = m_world.makeUser(m_world.orgA.id, QStringLiteral("user"), QStringLiteral("flow_member"));
+    const QString ip = QStringLiteral("203.0.113.5");
+
+    // Sign-in: success, a wrong password, a sign-out.
+    auto signedIn = store().auth().login(admin.email, kStrongPassword, ip);
+    QVERIFY_RESULT(signedIn);
+    QVERIFY(!store().auth().login(member.email, QStringLiteral("not-the-password"), ip).ok());
+    QVERIFY_RESULT(store().auth().logout(signedIn->actor));
+
+    // Users: read, change, refuse.
+    QVERIFY_RESULT(store().users().get(adminActor, member.id));
+    QVERIFY_RESULT(store().users().list(adminActor, UserQuery {}));
+    UserUpdate update;
+    update.expectedVersion = member.version;
+    update.fullName = QStringLiteral("Flow Member");
+    QVERIFY_RESULT(store().users().update(adminActor, member.id, update));
+    QVERIFY_RESULT(store().users().suspend(adminActor, member.id, QStringLiteral("review")));
+    QVERIFY_RESULT(store().users().unsuspend(adminActor, member.id));
+    QVERIFY_RESULT(store().users().ban(adminActor, member.id, QStringLiteral("spam")));
+    QVERIFY_RESULT(store().users().unban(adminActor, member.id));
+    QVERIFY_RESULT(store().users().assignRole(adminActor, member.id, QStringLiteral("power_user")));
+    QVERIFY_RESULT(store().users().revokeRole(adminActor, member.id, QStringLiteral("power_user")));
+    QVERIFY_RESULT(store().users().setPassword(adminActor, member.id, QStringLiteral("Another-Horse-43-battery")));
+    QVERIFY_ERROR(store().users().ban(viewerActor, member.id, QStringLiteral("no right")), ErrorCode::Forbidden);
+    QVERIFY_ERROR(store().users().get(viewerActor, 999999), ErrorCode::NotFound);
+
+    // Roles and permissions.
+    QVERIFY_RESULT(store().roles().list(adminActor));
+    QVERIFY_RESULT(store().roles().get(adminActor, QStringLiteral("user")));
+    NewRole nr;
+    nr.code = QStringLiteral("flow_role");
+    nr.name = QStringLiteral("Flow role");
+    nr.level = 30;
+    nr.organizationId = m_world.orgA.id;
+    nr.permissions = { perm::UserView };
+    auto role = store().roles().create(adminActor, nr);
+    QVERIFY_RESULT(role);
+    RoleUpdate roleUpdate;
+    roleUpdate.name = QStringLiteral("Flow role, renamed");
+    QVERIFY_RESULT(store().roles().update(adminActor, role->id, roleUpdate));
+    QVERIFY_RESULT(store().roles().effectivePermissions(adminActor, role->id));
+    QVERIFY_RESULT(store().roles().remove(adminActor, role->id));
+    QVERIFY_RESULT(store().permissions().list(adminActor));
+    QVERIFY_ERROR(store().roles().create(viewerActor, nr), ErrorCode::Forbidden);
+
+    // Sessions and one-time tokens.
+    auto memberSession = store().auth().login(member.email, QStringLiteral("Another-Horse-43-battery"), ip);
+    QVERIFY_RESULT(memberSession);
+    QVERIFY_RESULT(store().sessions().list(adminActor, SessionQuery {}));
+    QVERIFY_RESULT(store().sessions().revoke(adminActor, memberSession->session.id));
+    QVERIFY_RESULT(store().sessions().revokeAllForUser(adminActor, member.id));
+    QVERIFY_RESULT(store().sessions().purgeExpired(adminActor));
+    QVERIFY_RESULT(store().sessions().impersonate(root, member.id, QStringLiteral("ticket 12"), 10));
+    QVERIFY_RESULT(store().tokens().issuePasswordReset(adminActor, member.id));
+    QVERIFY_RESULT(store().tokens().issueVerification(adminActor, member.id));
+
+    // API keys: made, listed, refused at use (a scope it lacks), revoked.
+    NewApiKey nk;
+    nk.name = QStringLiteral("flow key");
+    nk.scopes = { perm::UserRead };
+    auto key = store().apiKeys().create(adminActor, nk);
+    QVERIFY_RESULT(key);
+    QVERIFY_RESULT(store().apiKeys().list(adminActor));
+    QVERIFY_ERROR(store().apiKeys().verify(key->secret, ip, perm::UserBan), ErrorCode::Forbidden);
+    QVERIFY_RESULT(store().apiKeys().revoke(adminActor, key->key.id));
+
+    // Organizations and invitations.
+    NewOrganization no;
+    no.name = QStringLiteral("Flow Org");
+    auto org = store().organizations().create(root, no);
+    QVERIFY_RESULT(org);
+    QVERIFY_RESULT(store().organizations().get(root, org->id));
+    QVERIFY_RESULT(store().organizations().list(root));
+    OrganizationUpdate orgUpdate;
+    orgUpdate.name = QStringLiteral("Flow Org, renamed");
+    QVERIFY_RESULT(store().organizations().update(root, org->id, orgUpdate));
+    QVERIFY_RESULT(store().organizations().suspend(root, org->id));
+    QVERIFY_RESULT(store().organizations().unsuspend(root, org->id));
+    auto invitation = store().organizations().invite(adminActor, m_world.orgA.id, QStringLiteral("new@example.test"),
+                                                     QStringLiteral("user"));
+    QVERIFY_RESULT(invitation);
+    QVERIFY_RESULT(store().organizations().invitations(adminActor, m_world.orgA.id));
+    QVERIFY_RESULT(store().organizations().revokeInvitation(adminActor, invitation->invitation.id));
+    auto second = store().organizations().invite(adminActor, m_world.orgA.id, QStringLiteral("newer@example.test"),
+                                                 QStringLiteral("user"));
+    QVERIFY_RESULT(second);
+    QVERIFY_RESULT(store().organizations().acceptInvitation(second->token, QStringLiteral("newer"),
+                                                            QStringLiteral("Newer"), kStrongPassword, ip));
+    QVERIFY_RESULT(store().organizations().wipeOut(root, org->id, org->slug));
+
+    // The audit log and statistics.
+    QVERIFY_RESULT(store().audit().query(adminActor, AuditQuery {}));
+    QBuffer out;
+    QVERIFY(out.open(QIODevice::WriteOnly));
+    QVERIFY_RESULT(store().audit().exportTo(adminActor, AuditQuery {}, out, ExportOptions {}));
+    QVERIFY_RESULT(store().audit().verify(root));
+    QVERIFY_RESULT(store().audit().dailyActivity(adminActor, 0, 7));
+    QVERIFY_RESULT(store().stats().get(adminActor));
+    QVERIFY_ERROR(store().audit().purge(adminActor, QDateTime::currentDateTimeUtc().addDays(-1)), ErrorCode::Forbidden);
+    QVERIFY_RESULT(store().users().remove(adminActor, member.id));
+    // Reads are audited when refused: a viewer's attempts at the admin lists.
+    (void)store().sessions().list(viewerActor, SessionQuery {});
+    (void)store().apiKeys().list(viewerActor);
+    (void)store().organizations().list(viewerActor);
+    (void)store().organizations().invitations(viewerActor, m_world.orgA.id);
+    (void)store().audit().query(viewerActor, AuditQuery {});
+    (void)store().stats().get(viewerActor);
+    (void)store().users().list(viewerActor, UserQuery {});
+    (void)store().roles().list(viewerActor);
+    (void)store().permissions().list(viewerActor);
+
+    QSqlQuery q(store().core().db());
+    QVERIFY(q.exec(QStringLiteral("SELECT DISTINCT action FROM audit_events ORDER BY action")));
+    QStringList written;
+    QStringList unknown;
+    while (q.next()) {
+        const QString name = q.value(0).toString();
+        written << name;
+        if (!actions::isKnown(name))
+            unknown << name;
+    }
+    QVERIFY2(unknown.isEmpty(),
+             qPrintable(QStringLiteral("not in actions::all(): ") + unknown.join(QStringLiteral(", "))));
+    // The flow reached most of the vocabulary (a flow that wrote nothing would pass the check above).
+    QVERIFY2(written.size() >= 40, qPrintable(written.join(QStringLiteral(", "))));
 }
 
 // --- policy matrix --------------------------------------------------------------------------

@@ -20,18 +20,6 @@
         <translation>Ein Name hat höchstens %1 Zeichen.</translation>
     </message>
     <message>
-        <source>%1 is not a known permission.</source>
-        <translation>%1 ist keine bekannte Berechtigung.</translation>
-    </message>
-    <message>
-        <source>%1 does not hold the permission %2, so the key cannot carry it.</source>
-        <translation>%1 hat die Berechtigung %2 nicht, daher kann der Schlüssel sie nicht tragen.</translation>
-    </message>
-    <message>
-        <source>This API key does not hold %1, so it cannot give it to a new key.</source>
-        <translation>Dieser API-Schlüssel hat %1 nicht und kann es daher keinem neuen Schlüssel geben.</translation>
-    </message>
-    <message>
         <source>The rate limit is between 1 and %1 requests per minute.</source>
         <translation>Das Ratenlimit liegt zwischen 1 und %1 Anfragen pro Minute.</translation>
     </message>
@@ -90,14 +78,6 @@
     <message>
         <source>an unknown address</source>
         <translation>einer unbekannten Adresse</translation>
-    </message>
-    <message>
-        <source>API key lacks scope %1</source>
-        <translation>Dem API-Schlüssel fehlt der Scope %1</translation>
-    </message>
-    <message>
-        <source>The owner of this API key no longer holds %1</source>
-        <translation>Der Besitzer dieses API-Schlüssels hat %1 nicht mehr</translation>
     </message>
     <message>
         <source>Recording the use of the API key</source>
@@ -395,10 +375,6 @@
         <translation>Benutzer der Organisation zählen</translation>
     </message>
     <message>
-        <source>The plan of %1 allows at most %2 users, counting pending invitations; remove a user, revoke an invitation or raise the plan limit first.</source>
-        <translation>Der Tarif von %1 erlaubt höchstens %2 Benutzer, ausstehende Einladungen mitgezählt; entfernen Sie zuerst einen Benutzer, widerrufen Sie eine Einladung oder erhöhen Sie das Limit des Tarifs.</translation>
-    </message>
-    <message>
         <source>Enter the organization&apos;s name.</source>
         <translation>Geben Sie den Namen der Organisation ein.</translation>
     </message>
@@ -503,10 +479,6 @@
         <translation>Keine Rolle %1 in %2</translation>
     </message>
     <message>
-        <source>Your level (%1) must be above the level of %2 (%3) to invite with it</source>
-        <translation>Ihre Stufe (%1) muss über der Stufe von %2 (%3) liegen, um damit einzuladen</translation>
-    </message>
-    <message>
         <source>The system could not generate a secure token</source>
         <translation>Das System konnte kein sicheres Token erzeugen</translation>
     </message>
@@ -601,10 +573,6 @@
     <message>
         <source>The username %1 is taken; choose another</source>
         <translation>Der Benutzername %1 ist vergeben; wählen Sie einen anderen</translation>
-    </message>
-    <message>
-        <source>%1 has reached its plan limit of %2 users; ask an administrator</source>
-        <translation>%1 hat das Benutzerlimit des Tarifs (%2 Benutzer) erreicht; wenden Sie sich an einen Administrator</translation>
     </message>
     <message>
         <source>Creating the account</source>
@@ -832,6 +800,42 @@
     <message>
         <source>This organization is suspended</source>
         <translation>Diese Organisation ist deaktiviert</translation>
+    </message>
+    <message>
+        <source>Your level (%1) must be above the level of %2 (%3) to invite with it</source>
+        <translation>Ihre Stufe (%1) muss über der Stufe von %2 (%3) liegen, um damit einzuladen</translation>
+    </message>
+    <message>
+        <source>%1 has reached its plan limit of %2 users (pending invitations included)</source>
+        <translation>%1 hat das Benutzerlimit des Tarifs (%2 Benutzer, ausstehende Einladungen mitgezählt) erreicht</translation>
+    </message>
+    <message>
+        <source>The plan of %1 allows at most %2 users, counting pending invitations; remove a user, revoke an invitation or raise the plan limit first.</source>
+        <translation>Der Tarif von %1 erlaubt höchstens %2 Benutzer, ausstehende Einladungen mitgezählt; entfernen Sie zuerst einen Benutzer, widerrufen Sie eine Einladung oder erhöhen Sie das Limit des Tarifs.</translation>
+    </message>
+    <message>
+        <source>%1 has reached its plan limit of %2 users; ask an administrator</source>
+        <translation>%1 hat das Benutzerlimit des Tarifs (%2 Benutzer) erreicht; wenden Sie sich an einen Administrator</translation>
+    </message>
+    <message>
+        <source>%1 is not a known permission.</source>
+        <translation>%1 ist keine bekannte Berechtigung.</translation>
+    </message>
+    <message>
+        <source>%1 does not hold the permission %2, so the key cannot carry it.</source>
+        <translation>%1 hat die Berechtigung %2 nicht, daher kann der Schlüssel sie nicht tragen.</translation>
+    </message>
+    <message>
+        <source>This API key does not hold %1, so it cannot give it to a new key.</source>
+        <translation>Dieser API-Schlüssel hat %1 nicht und kann es daher keinem neuen Schlüssel geben.</translation>
+    </message>
+    <message>
+        <source>API key lacks scope %1</source>
+        <translation>Dem API-Schlüssel fehlt der Scope %1</translation>
+    </message>
+    <message>
+        <source>The owner of this API key no longer holds %1</source>
+        <translation>Der Besitzer dieses API-Schlüssels hat %1 nicht mehr</translation>
     </message>
 </context>
 <context>
@@ -1370,10 +1374,6 @@
     <message>
         <source>Could not hash the password</source>
         <translation>Das Passwort konnte nicht gehasht werden</translation>
-    </message>
-    <message>
-        <source>%1 has reached its plan limit of %2 users (pending invitations included)</source>
-        <translation>%1 hat das Benutzerlimit des Tarifs (%2 Benutzer, ausstehende Einladungen mitgezählt) erreicht</translation>
     </message>
     <message>
         <source>Creating the user</source>
@@ -5248,14 +5248,6 @@ Create the first one with Ctrl+N.</source>
 Legen Sie den ersten mit Strg+N an.</translation>
     </message>
     <message>
-        <source>You cannot do this to your own account</source>
-        <translation>Das können Sie mit Ihrem eigenen Konto nicht tun</translation>
-    </message>
-    <message>
-        <source>%1 holds a role at or above your level (%2)</source>
-        <translation>%1 hat eine Rolle auf oder über Ihrer Stufe (%2)</translation>
-    </message>
-    <message>
         <source>Select a user first</source>
         <translation>Wählen Sie zuerst einen Benutzer</translation>
     </message>
@@ -5274,18 +5266,6 @@ Legen Sie den ersten mit Strg+N an.</translation>
     <message>
         <source>Select one user</source>
         <translation>Wählen Sie einen einzelnen Benutzer</translation>
-    </message>
-    <message>
-        <source>Only super admins can impersonate</source>
-        <translation>Nur Super-Admins können Identitäten übernehmen</translation>
-    </message>
-    <message>
-        <source>Super admins cannot be impersonated</source>
-        <translation>Die Identität von Super-Admins kann nicht übernommen werden</translation>
-    </message>
-    <message>
-        <source>You cannot impersonate yourself</source>
-        <translation>Sie können nicht Ihre eigene Identität übernehmen</translation>
     </message>
     <message>
         <source>New user</source>

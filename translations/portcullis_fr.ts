@@ -20,18 +20,6 @@
         <translation>Un nom comporte au plus %1 caractères.</translation>
     </message>
     <message>
-        <source>%1 is not a known permission.</source>
-        <translation>%1 n&apos;est pas une permission connue.</translation>
-    </message>
-    <message>
-        <source>%1 does not hold the permission %2, so the key cannot carry it.</source>
-        <translation>%1 ne détient pas la permission %2 ; la clé ne peut donc pas la porter.</translation>
-    </message>
-    <message>
-        <source>This API key does not hold %1, so it cannot give it to a new key.</source>
-        <translation>Cette clé d&apos;API ne détient pas %1 et ne peut donc pas l&apos;accorder à une nouvelle clé.</translation>
-    </message>
-    <message>
         <source>The rate limit is between 1 and %1 requests per minute.</source>
         <translation>La limite de débit est comprise entre 1 et %1 requêtes par minute.</translation>
     </message>
@@ -90,14 +78,6 @@
     <message>
         <source>an unknown address</source>
         <translation>une adresse inconnue</translation>
-    </message>
-    <message>
-        <source>API key lacks scope %1</source>
-        <translation>La clé d&apos;API n&apos;a pas la portée %1</translation>
-    </message>
-    <message>
-        <source>The owner of this API key no longer holds %1</source>
-        <translation>Le propriétaire de cette clé d&apos;API ne détient plus %1</translation>
     </message>
     <message>
         <source>Recording the use of the API key</source>
@@ -395,10 +375,6 @@
         <translation>Comptage des utilisateurs de l&apos;organisation</translation>
     </message>
     <message>
-        <source>The plan of %1 allows at most %2 users, counting pending invitations; remove a user, revoke an invitation or raise the plan limit first.</source>
-        <translation>L&apos;offre de %1 autorise au plus %2 utilisateurs, invitations en attente comprises ; retirez d&apos;abord un utilisateur, révoquez une invitation ou relevez la limite de l&apos;offre.</translation>
-    </message>
-    <message>
         <source>Enter the organization&apos;s name.</source>
         <translation>Saisissez le nom de l&apos;organisation.</translation>
     </message>
@@ -503,10 +479,6 @@
         <translation>Aucun rôle %1 dans %2</translation>
     </message>
     <message>
-        <source>Your level (%1) must be above the level of %2 (%3) to invite with it</source>
-        <translation>Votre niveau (%1) doit être supérieur à celui de %2 (%3) pour inviter avec ce rôle</translation>
-    </message>
-    <message>
         <source>The system could not generate a secure token</source>
         <translation>Le système n&apos;a pas pu générer de jeton sécurisé</translation>
     </message>
@@ -601,10 +573,6 @@
     <message>
         <source>The username %1 is taken; choose another</source>
         <translation>Le nom d&apos;utilisateur %1 est déjà pris ; choisissez-en un autre</translation>
-    </message>
-    <message>
-        <source>%1 has reached its plan limit of %2 users; ask an administrator</source>
-        <translation>%1 a atteint la limite de son offre (%2 utilisateurs) ; adressez-vous à un administrateur</translation>
     </message>
     <message>
         <source>Creating the account</source>
@@ -832,6 +800,42 @@
     <message>
         <source>This organization is suspended</source>
         <translation>Cette organisation est suspendue</translation>
+    </message>
+    <message>
+        <source>Your level (%1) must be above the level of %2 (%3) to invite with it</source>
+        <translation>Votre niveau (%1) doit être supérieur à celui de %2 (%3) pour inviter avec ce rôle</translation>
+    </message>
+    <message>
+        <source>%1 has reached its plan limit of %2 users (pending invitations included)</source>
+        <translation>%1 a atteint la limite de son offre (%2 utilisateurs, invitations en attente comprises)</translation>
+    </message>
+    <message>
+        <source>The plan of %1 allows at most %2 users, counting pending invitations; remove a user, revoke an invitation or raise the plan limit first.</source>
+        <translation>L&apos;offre de %1 autorise au plus %2 utilisateurs, invitations en attente comprises ; retirez d&apos;abord un utilisateur, révoquez une invitation ou relevez la limite de l&apos;offre.</translation>
+    </message>
+    <message>
+        <source>%1 has reached its plan limit of %2 users; ask an administrator</source>
+        <translation>%1 a atteint la limite de son offre (%2 utilisateurs) ; adressez-vous à un administrateur</translation>
+    </message>
+    <message>
+        <source>%1 is not a known permission.</source>
+        <translation>%1 n&apos;est pas une permission connue.</translation>
+    </message>
+    <message>
+        <source>%1 does not hold the permission %2, so the key cannot carry it.</source>
+        <translation>%1 ne détient pas la permission %2 ; la clé ne peut donc pas la porter.</translation>
+    </message>
+    <message>
+        <source>This API key does not hold %1, so it cannot give it to a new key.</source>
+        <translation>Cette clé d&apos;API ne détient pas %1 et ne peut donc pas l&apos;accorder à une nouvelle clé.</translation>
+    </message>
+    <message>
+        <source>API key lacks scope %1</source>
+        <translation>La clé d&apos;API n&apos;a pas la portée %1</translation>
+    </message>
+    <message>
+        <source>The owner of this API key no longer holds %1</source>
+        <translation>Le propriétaire de cette clé d&apos;API ne détient plus %1</translation>
     </message>
 </context>
 <context>
@@ -1370,10 +1374,6 @@
     <message>
         <source>Could not hash the password</source>
         <translation>Le mot de passe n&apos;a pas pu être haché</translation>
-    </message>
-    <message>
-        <source>%1 has reached its plan limit of %2 users (pending invitations included)</source>
-        <translation>%1 a atteint la limite de son offre (%2 utilisateurs, invitations en attente comprises)</translation>
     </message>
     <message>
         <source>Creating the user</source>
@@ -5248,14 +5248,6 @@ Create the first one with Ctrl+N.</source>
 Créez le premier avec Ctrl+N.</translation>
     </message>
     <message>
-        <source>You cannot do this to your own account</source>
-        <translation>Vous ne pouvez pas faire cela à votre propre compte</translation>
-    </message>
-    <message>
-        <source>%1 holds a role at or above your level (%2)</source>
-        <translation>%1 détient un rôle de niveau égal ou supérieur au vôtre (%2)</translation>
-    </message>
-    <message>
         <source>Select a user first</source>
         <translation>Sélectionnez d&apos;abord un utilisateur</translation>
     </message>
@@ -5274,18 +5266,6 @@ Créez le premier avec Ctrl+N.</translation>
     <message>
         <source>Select one user</source>
         <translation>Sélectionnez un seul utilisateur</translation>
-    </message>
-    <message>
-        <source>Only super admins can impersonate</source>
-        <translation>Seuls les super administrateurs peuvent emprunter une identité</translation>
-    </message>
-    <message>
-        <source>Super admins cannot be impersonated</source>
-        <translation>L&apos;identité des super administrateurs ne peut pas être empruntée</translation>
-    </message>
-    <message>
-        <source>You cannot impersonate yourself</source>
-        <translation>Vous ne pouvez pas emprunter votre propre identité</translation>
     </message>
     <message>
         <source>New user</source>

@@ -84,7 +84,7 @@ ApiKeyDialog::ApiKeyDialog(Backend* backend, QWidget* parent)
     m_rateLimit = new QSpinBox(this);
     m_rateLimit->setObjectName(QStringLiteral("apiKeyRateLimitSpin"));
     m_rateLimit->setAccessibleName(tr("Rate limit per minute"));
-    m_rateLimit->setRange(1, 100000);
+    m_rateLimit->setRange(1, limits::MaxApiKeyRatePerMinute);
     m_rateLimit->setValue(60);
     m_rateLimit->setSuffix(tr(" requests/min"));
     m_rateLimit->setGroupSeparatorShown(true);

@@ -5,6 +5,7 @@
 #include "detailsparts.h"
 #include "displayformat.h"
 #include "messagebox.h"
+#include "policy/catalog.h"
 #include "secretdialog.h"
 
 #include <QAction>
@@ -340,7 +341,7 @@ void ApiKeysPane::updateDetails()
         setActionAllowed(m_ownerKeysAction, false, selectFirst);
     } else {
         QString why;
-        bool allowed = key->userId == actor().userId || may(QStringLiteral("admin:apikey:revoke"), &why);
+        bool allowed = key->userId == actor().userId || may(perm::ApiKeyRevoke, &why);
         if (allowed && key->revoked) {
             allowed = false;
             why = tr("This key is already revoked");
@@ -368,7 +369,7 @@ void ApiKeysPane::showContextMenu(const QPoint& pos)
 
 bool ApiKeysPane::canCreate(QString* whyNot) const
 {
-    return may(QStringLiteral("admin:apikey:create"), whyNot);
+    return may(perm::ApiKeyCreate, whyNot);
 }
 
 bool ApiKeysPane::canDelete(QString* whyNot) const

@@ -4,6 +4,7 @@
 #include "detailsparts.h"
 #include "displayformat.h"
 #include "messagebox.h"
+#include "policy/catalog.h"
 
 #include <QAction>
 #include <QApplication>
@@ -271,39 +272,14 @@ AuditPane::AuditPane(Backend* backend, QWidget* parent)
     m_actionFilter->setInsertPolicy(QComboBox::NoInsert);
     m_actionFilter->setToolTip(tr("An action such as user.banned, or a prefix ending in * such as user.*"));
     m_actionFilter->addItem(QString());
-    for (const char* action : { "user.*",
-                                "user.login",
-                                "user.login_failed",
-                                "user.logout",
-                                "user.created",
-                                "user.updated",
-                                "user.banned",
-                                "user.unbanned",
-                                "user.suspended",
-                                "user.unsuspended",
-                                "user.deleted",
-                                "user.locked",
-                                "user.password_changed",
-                                "user.password_reset",
-                                "user.impersonated",
-                                "role.*",
-                                "role.assigned",
-                                "role.revoked",
-                                "role.created",
-                                "role.updated",
-                                "role.deleted",
-                                "session.*",
-                                "session.revoked",
-                                "session.revoked_all",
-                                "api_key.*",
-                                "api_key.created",
-                                "api_key.revoked",
-                                "org.*",
-                                "invitation.*",
-                                "audit.*",
-                                "audit.exported",
-                                "audit.verified" })
-        m_actionFilter->addItem(QString::fromLatin1(action));
+    // Every action the core writes (the catalog), each family's "family.*" first.
+    for (const QString& family : actions::families()) {
+        m_actionFilter->addItem(family + QStringLiteral(".*"));
+        for (const QString& name : actions::all()) {
+            if (name.startsWith(family + QLatin1Char('.')))
+                m_actionFilter->addItem(name);
+        }
+    }
     m_actionFilter->lineEdit()->setPlaceholderText(tr("Any action"));
     m_actionFilter->lineEdit()->setClearButtonEnabled(true);
     m_actionFilter->setMinimumContentsLength(14);
@@ -807,14 +783,14 @@ void AuditPane::updateDetails()
 void AuditPane::updateActions()
 {
     QString why;
-    bool allowed = may(QStringLiteral("admin:audit:export"), &why);
+    bool allowed = may(perm::AuditExport, &why);
     if (allowed && m_exporting) {
         allowed = false;
         why = tr("An export is running");
     }
     setActionAllowed(m_exportAction, allowed, why,
                      tr("Export every event that matches the filters to CSV or JSON Lines"));
-    allowed = may(QStringLiteral("admin:audit:verify"), &why);
+    allowed = may(perm::AuditVerify, &why);
     if (allowed && !actor().isSuperAdmin()) { // the core refuses it too: the chain covers every organization
         allowed = false;
         why = tr("Only super admins verify the chain: it covers every organization");

@@ -8,6 +8,7 @@
 #include "pane.h"
 #include "panes.h"
 #include "plaintext.h"
+#include "policy/catalog.h"
 #include "policy/policy.h"
 #include "rest/restbackend.h"
 #include "sqlbackend.h"
@@ -50,8 +51,8 @@ QString readPasswordFile(const QString& path, QString* error)
 // The console is for admins and support staff: anyone who may at least look at users or the audit log.
 bool mayUseConsole(const Actor& actor)
 {
-    for (const char* permission : { "admin:user:view", "admin:user:read", "admin:audit:view", "admin:audit:read" }) {
-        if (policy::hasPermission(actor.permissions, QString::fromLatin1(permission)))
+    for (const QString& permission : { perm::UserView, perm::UserRead, perm::AuditView, perm::AuditRead }) {
+        if (policy::hasPermission(actor.permissions, permission))
             return true;
     }
     return false;

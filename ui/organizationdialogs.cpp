@@ -399,8 +399,8 @@ InvitationDialog::InvitationDialog(Backend* backend, const Organization& organiz
     m_days = new QSpinBox(this);
     m_days->setObjectName(QStringLiteral("invitationDaysSpin"));
     m_days->setAccessibleName(tr("Days the invitation is valid"));
-    m_days->setRange(1, 90);
-    m_days->setValue(7);
+    m_days->setRange(1, limits::MaxInvitationDays);
+    m_days->setValue(limits::InvitationDays);
     m_days->setSuffix(tr(" days"));
 
     auto* form = new QFormLayout;

@@ -7,6 +7,7 @@
 #include "messagebox.h"
 #include "organizationdialogs.h"
 #include "organizationlistmodel.h"
+#include "policy/catalog.h"
 
 #include <QAction>
 #include <QApplication>
@@ -509,14 +510,12 @@ void OrganizationsPane::updateDetails()
           };
     const bool own = o && o->id == me.organizationId;
     const bool active = o && o->active;
-    gate(m_editAction, QStringLiteral("admin:org:edit"), false, true, {});
-    gate(m_suspendAction, QStringLiteral("admin:org:suspend"), true, active && !own,
+    gate(m_editAction, perm::OrgEdit, false, true, {});
+    gate(m_suspendAction, perm::OrgSuspend, true, active && !own,
          own ? tr("You cannot suspend your own organization") : tr("It is already suspended"));
-    gate(m_reactivateAction, QStringLiteral("admin:org:suspend"), true, o && !o->active, tr("It is active"));
-    gate(m_wipeOutAction, QStringLiteral("admin:org:delete"), true, !own,
-         tr("You cannot wipe out your own organization"));
-    gate(m_inviteAction, QStringLiteral("admin:org:invite"), false, active,
-         tr("It is suspended; reactivate it before inviting"));
+    gate(m_reactivateAction, perm::OrgSuspend, true, o && !o->active, tr("It is active"));
+    gate(m_wipeOutAction, perm::OrgDelete, true, !own, tr("You cannot wipe out your own organization"));
+    gate(m_inviteAction, perm::OrgInvite, false, active, tr("It is suspended; reactivate it before inviting"));
     setActionAllowed(m_copyAction, o.has_value(), selectFirst);
     updateInvitationActions();
     emit actionsChanged();
@@ -529,7 +528,7 @@ void OrganizationsPane::updateInvitationActions()
     bool ok = invitation.has_value();
     if (!ok)
         why = tr("Select an invitation first");
-    if (ok && !may(QStringLiteral("admin:org:invite"), &why))
+    if (ok && !may(perm::OrgInvite, &why))
         ok = false;
     if (ok && invitation->status() != QLatin1String("pending")) {
         ok = false;
@@ -575,7 +574,7 @@ bool OrganizationsPane::canCreate(QString* whyNot) const
             *whyNot = tr("Only super admins can create organizations");
         return false;
     }
-    return may(QStringLiteral("admin:org:create"), whyNot);
+    return may(perm::OrgCreate, whyNot);
 }
 
 bool OrganizationsPane::canDelete(QString* whyNot) const

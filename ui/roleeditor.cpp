@@ -2,6 +2,7 @@
 
 #include "keyboard.h"
 #include "permissiontreemodel.h"
+#include "policy/catalog.h"
 #include "policy/policy.h"
 
 #include <QComboBox>
@@ -42,8 +43,7 @@ RoleEditor::RoleEditor(Backend* backend, Mode mode, const Role& role, const QLis
             why = tr("%1 is a built-in role: it comes with Portcullis and cannot be changed. To start from it, "
                      "close this and choose \"New role based on this…\".")
                       .arg(m_original.code);
-        } else if (const auto permission = policy::requirePermission(actor, QStringLiteral("admin:role:edit"));
-                   !permission) {
+        } else if (const auto permission = policy::requirePermission(actor, perm::RoleEdit); !permission) {
             why = permission.reason;
         } else if (const auto decision = policy::canManageRole(actor, m_original); !decision) {
             why = decision.reason;
@@ -208,7 +208,7 @@ RoleEditor::RoleEditor(Backend* backend, Mode mode, const Role& role, const QLis
     m_tree->setUniformRowHeights(true);
     m_tree->setAlternatingRowColors(true);
     m_tree->header()->setStretchLastSection(true);
-    const int codeWidth = m_tree->fontMetrics().horizontalAdvance(QStringLiteral("admin:user:impersonate")) + 90;
+    const int codeWidth = m_tree->fontMetrics().horizontalAdvance(perm::UserImpersonate) + 90;
     m_tree->setColumnWidth(PermissionTreeModel::CodeColumn, codeWidth);
     m_tree->setMinimumWidth(codeWidth + m_tree->fontMetrics().horizontalAdvance(QLatin1Char('m')) * 22);
     m_permissionSummary = new QLabel(this);

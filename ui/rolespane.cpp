@@ -2,6 +2,7 @@
 
 #include "detailsparts.h"
 #include "messagebox.h"
+#include "policy/catalog.h"
 #include "policy/policy.h"
 #include "roleeditor.h"
 #include "rolelistmodel.h"
@@ -417,7 +418,7 @@ void RolesPane::updateDetails()
 
     const Actor me = actor();
     QString why;
-    bool mayEdit = may(QStringLiteral("admin:role:edit"), &why);
+    bool mayEdit = may(perm::RoleEdit, &why);
     if (mayEdit && role->builtIn) {
         mayEdit = false;
         why = tr("Built-in roles cannot be changed");
@@ -433,11 +434,11 @@ void RolesPane::updateDetails()
     setActionAllowed(m_editAction, true, {}, mayEdit ? tr("Edit this role") : tr("View this role (%1)").arg(why));
 
     QString whyNotCreate;
-    setActionAllowed(m_duplicateAction, may(QStringLiteral("admin:role:create"), &whyNotCreate), whyNotCreate,
+    setActionAllowed(m_duplicateAction, may(perm::RoleCreate, &whyNotCreate), whyNotCreate,
                      tr("Start a new custom role with this role's permissions"));
 
     QString whyNotDelete;
-    bool mayDelete = may(QStringLiteral("admin:role:delete"), &whyNotDelete);
+    bool mayDelete = may(perm::RoleDelete, &whyNotDelete);
     if (mayDelete && role->builtIn) {
         mayDelete = false;
         whyNotDelete = tr("Built-in roles cannot be deleted");
@@ -487,7 +488,7 @@ void RolesPane::showContextMenu(const QPoint& pos)
 
 bool RolesPane::canCreate(QString* whyNot) const
 {
-    return may(QStringLiteral("admin:role:create"), whyNot);
+    return may(perm::RoleCreate, whyNot);
 }
 
 bool RolesPane::canDelete(QString* whyNot) const

@@ -4,6 +4,7 @@
 #include "detailsparts.h"
 #include "displayformat.h"
 #include "messagebox.h"
+#include "policy/catalog.h"
 #include "sessionlistmodel.h"
 
 #include <QAction>
@@ -451,7 +452,7 @@ void SessionsPane::updateDetails()
     m_details->setSession(sessions.size() == 1 ? &sessions.first() : nullptr, int(sessions.size()));
 
     QString why;
-    bool allowed = may(QStringLiteral("admin:session:revoke"), &why);
+    bool allowed = may(perm::SessionRevoke, &why);
     const bool anyOpen = std::any_of(sessions.cbegin(), sessions.cend(),
                                      [](const Session& s) { return !SessionListModel::isEnded(s); });
     if (allowed && sessions.isEmpty()) {
@@ -466,7 +467,7 @@ void SessionsPane::updateDetails()
     }
     setActionAllowed(m_revokeAction, allowed, why, tr("End the selected sessions now (Delete)"));
 
-    allowed = may(QStringLiteral("admin:session:revoke"), &why);
+    allowed = may(perm::SessionRevoke, &why);
     QSet<Id> users;
     for (const Session& s : sessions)
         users.insert(s.userId);

@@ -421,10 +421,8 @@ void UsersPane::updateDetails()
         setActionAllowed(rolesAction, reason.isEmpty(), reason);
     }
     QString r;
-    setActionAllowed(m_sessionsAction, single && may(QStringLiteral("admin:session:read"), &r),
-                     single ? r : tr("Select one user"));
-    setActionAllowed(m_auditAction, single && may(QStringLiteral("admin:audit:view"), &r),
-                     single ? r : tr("Select one user"));
+    setActionAllowed(m_sessionsAction, single && may(perm::SessionRead, &r), single ? r : tr("Select one user"));
+    setActionAllowed(m_auditAction, single && may(perm::AuditView, &r), single ? r : tr("Select one user"));
     emit actionsChanged();
 }
 
@@ -465,7 +463,7 @@ void UsersPane::showContextMenu(const QPoint& pos)
 
 bool UsersPane::canCreate(QString* whyNot) const
 {
-    return may(QStringLiteral("admin:user:create"), whyNot);
+    return may(perm::UserCreate, whyNot);
 }
 
 bool UsersPane::canDelete(QString* whyNot) const

@@ -2,6 +2,22 @@
 
 #include <QSet>
 
+namespace portcullis::perm {
+
+const QList<QString>& all()
+{
+    static const QList<QString> list {
+        UserView,    UserRead,        UserCreate,   UserEdit,     UserUpdate,   UserDelete,  UserRoles,
+        UserBan,     UserImpersonate, RoleView,     RoleCreate,   RoleEdit,     RoleDelete,  RoleAssign,
+        ApiKeyView,  ApiKeyCreate,    ApiKeyRevoke, AuditView,    AuditRead,    AuditExport, AuditVerify,
+        SessionRead, SessionRevoke,   StatsRead,    OrgView,      OrgCreate,    OrgEdit,     OrgSuspend,
+        OrgDelete,   OrgInvite,       SystemConfig, SystemHealth, SystemBackup,
+    };
+    return list;
+}
+
+} // namespace portcullis::perm
+
 namespace portcullis::actions {
 
 const QList<QString>& all()

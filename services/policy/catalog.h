@@ -56,6 +56,9 @@ inline const QString SystemBackup = QStringLiteral("admin:system:backup");
 // Everything (super admins)
 inline const QString All = QStringLiteral("*");
 
+// Every admin code above (not the wildcard All), in the order above. The catalog test reads it.
+const QList<QString>& all();
+
 } // namespace portcullis::perm
 
 namespace portcullis::actions {

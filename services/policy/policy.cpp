@@ -1,4 +1,5 @@
 #include "policy.h"
+#include "catalog.h"
 
 #include "catalog.h"
 
@@ -77,41 +78,41 @@ QList<Permission> buildCatalog()
         perm(u"kb:embed"_s, kb, u"Generate embeddings"_s),
         perm(u"kb:rag"_s, kb, u"Use retrieval-augmented generation"_s),
         // Admin (seed 002, 20)
-        perm(u"admin:user:view"_s, admin, u"View users"_s),
-        perm(u"admin:user:create"_s, admin, u"Create users"_s),
-        perm(u"admin:user:edit"_s, admin, u"Edit users"_s),
-        perm(u"admin:user:delete"_s, admin, u"Delete users"_s),
-        perm(u"admin:user:roles"_s, admin, u"Manage the roles of users"_s),
-        perm(u"admin:role:view"_s, admin, u"View roles"_s),
-        perm(u"admin:role:create"_s, admin, u"Create custom roles"_s),
-        perm(u"admin:role:edit"_s, admin, u"Edit custom roles"_s),
-        perm(u"admin:role:delete"_s, admin, u"Delete custom roles"_s),
-        perm(u"admin:apikey:view"_s, admin, u"View API keys"_s),
-        perm(u"admin:apikey:create"_s, admin, u"Create API keys"_s),
-        perm(u"admin:apikey:revoke"_s, admin, u"Revoke API keys"_s),
-        perm(u"admin:audit:view"_s, admin, u"View the audit log"_s),
-        perm(u"admin:audit:export"_s, admin, u"Export the audit log"_s),
-        perm(u"admin:system:config"_s, admin, u"Change the system configuration"_s),
-        perm(u"admin:system:health"_s, admin, u"View the system health"_s),
-        perm(u"admin:system:backup"_s, admin, u"Back up and restore the system"_s),
-        perm(u"admin:org:view"_s, admin, u"View organizations"_s),
-        perm(u"admin:org:create"_s, admin, u"Create organizations"_s),
-        perm(u"admin:org:edit"_s, admin, u"Edit organizations"_s),
+        perm(perm::UserView, admin, u"View users"_s),
+        perm(perm::UserCreate, admin, u"Create users"_s),
+        perm(perm::UserEdit, admin, u"Edit users"_s),
+        perm(perm::UserDelete, admin, u"Delete users"_s),
+        perm(perm::UserRoles, admin, u"Manage the roles of users"_s),
+        perm(perm::RoleView, admin, u"View roles"_s),
+        perm(perm::RoleCreate, admin, u"Create custom roles"_s),
+        perm(perm::RoleEdit, admin, u"Edit custom roles"_s),
+        perm(perm::RoleDelete, admin, u"Delete custom roles"_s),
+        perm(perm::ApiKeyView, admin, u"View API keys"_s),
+        perm(perm::ApiKeyCreate, admin, u"Create API keys"_s),
+        perm(perm::ApiKeyRevoke, admin, u"Revoke API keys"_s),
+        perm(perm::AuditView, admin, u"View the audit log"_s),
+        perm(perm::AuditExport, admin, u"Export the audit log"_s),
+        perm(perm::SystemConfig, admin, u"Change the system configuration"_s),
+        perm(perm::SystemHealth, admin, u"View the system health"_s),
+        perm(perm::SystemBackup, admin, u"Back up and restore the system"_s),
+        perm(perm::OrgView, admin, u"View organizations"_s),
+        perm(perm::OrgCreate, admin, u"Create organizations"_s),
+        perm(perm::OrgEdit, admin, u"Edit organizations"_s),
         // Admin operations (seed 003; admin:user:create and admin:user:delete are already above)
-        perm(u"admin:user:read"_s, admin, u"List and view users"_s),
-        perm(u"admin:user:update"_s, admin, u"Update user information"_s),
-        perm(u"admin:user:ban"_s, admin, u"Ban and unban users"_s),
-        perm(u"admin:user:impersonate"_s, admin, u"Impersonate users (security-sensitive)"_s),
-        perm(u"admin:session:read"_s, admin, u"View sessions"_s),
-        perm(u"admin:session:revoke"_s, admin, u"Revoke sessions"_s),
-        perm(u"admin:role:assign"_s, admin, u"Assign and revoke roles"_s),
-        perm(u"admin:stats:read"_s, admin, u"View statistics"_s),
-        perm(u"admin:audit:read"_s, admin, u"Read audit events"_s),
+        perm(perm::UserRead, admin, u"List and view users"_s),
+        perm(perm::UserUpdate, admin, u"Update user information"_s),
+        perm(perm::UserBan, admin, u"Ban and unban users"_s),
+        perm(perm::UserImpersonate, admin, u"Impersonate users (security-sensitive)"_s),
+        perm(perm::SessionRead, admin, u"View sessions"_s),
+        perm(perm::SessionRevoke, admin, u"Revoke sessions"_s),
+        perm(perm::RoleAssign, admin, u"Assign and revoke roles"_s),
+        perm(perm::StatsRead, admin, u"View statistics"_s),
+        perm(perm::AuditRead, admin, u"Read audit events"_s),
         // Used by the product
-        perm(u"admin:org:suspend"_s, admin, u"Suspend and reactivate organizations"_s),
-        perm(u"admin:org:delete"_s, admin, u"Delete organizations"_s),
-        perm(u"admin:org:invite"_s, admin, u"Invite users into an organization"_s),
-        perm(u"admin:audit:verify"_s, admin, u"Verify the audit hash chain"_s),
+        perm(perm::OrgSuspend, admin, u"Suspend and reactivate organizations"_s),
+        perm(perm::OrgDelete, admin, u"Delete organizations"_s),
+        perm(perm::OrgInvite, admin, u"Invite users into an organization"_s),
+        perm(perm::AuditVerify, admin, u"Verify the audit hash chain"_s),
         // Everything
         perm(u"*"_s, admin, u"Every permission (super admins)"_s),
     };
@@ -139,17 +140,15 @@ QList<Role> buildBuiltInRoles()
 {
     return {
         builtIn(u"super_admin"_s, u"Super Admin"_s, u"Full platform control"_s, Level::SuperAdmin, { u"*"_s }),
-        builtIn(
-            u"admin"_s, u"Admin"_s, u"Organization administrator"_s, Level::Admin,
-            {
-                u"admin:user:view"_s,    u"admin:user:read"_s,      u"admin:user:create"_s,   u"admin:user:edit"_s,
-                u"admin:user:update"_s,  u"admin:user:delete"_s,    u"admin:user:ban"_s,      u"admin:user:roles"_s,
-                u"admin:role:view"_s,    u"admin:role:create"_s,    u"admin:role:edit"_s,     u"admin:role:delete"_s,
-                u"admin:role:assign"_s,  u"admin:apikey:view"_s,    u"admin:apikey:create"_s, u"admin:apikey:revoke"_s,
-                u"admin:audit:view"_s,   u"admin:audit:read"_s,     u"admin:audit:export"_s,  u"admin:audit:verify"_s,
-                u"admin:session:read"_s, u"admin:session:revoke"_s, u"admin:stats:read"_s,    u"admin:org:view"_s,
-                u"admin:org:edit"_s,     u"admin:org:invite"_s,     u"admin:system:health"_s,
-            }),
+        builtIn(u"admin"_s, u"Admin"_s, u"Organization administrator"_s, Level::Admin,
+                {
+                    perm::UserView,     perm::UserRead,      perm::UserCreate, perm::UserEdit,    perm::UserUpdate,
+                    perm::UserDelete,   perm::UserBan,       perm::UserRoles,  perm::RoleView,    perm::RoleCreate,
+                    perm::RoleEdit,     perm::RoleDelete,    perm::RoleAssign, perm::ApiKeyView,  perm::ApiKeyCreate,
+                    perm::ApiKeyRevoke, perm::AuditView,     perm::AuditRead,  perm::AuditExport, perm::AuditVerify,
+                    perm::SessionRead,  perm::SessionRevoke, perm::StatsRead,  perm::OrgView,     perm::OrgEdit,
+                    perm::OrgInvite,    perm::SystemHealth,
+                }),
         builtIn(u"team_lead"_s, u"Team Lead"_s, u"Team manager with deployment rights"_s, Level::TeamLead,
                 {
                     u"project:settings"_s,
@@ -160,8 +159,8 @@ QList<Role> buildBuiltInRoles()
                     u"kb:index"_s,
                     u"kb:configure"_s,
                     u"chat:delete:any"_s,
-                    u"admin:user:view"_s,
-                    u"admin:user:read"_s,
+                    perm::UserView,
+                    perm::UserRead,
                 }),
         builtIn(u"power_user"_s, u"Power User"_s, u"Advanced user with create rights"_s, Level::PowerUser,
                 {
@@ -419,8 +418,8 @@ Decision canAssignRole(const Actor& actor, const QList<Role>& actorRoles, const 
 
 Decision mayAssignRoles(const Actor& actor, const QList<Role>& actorRoles, const Role& role)
 {
-    const Decision byPermission = requirePermission(actor, u"admin:user:roles"_s);
-    if (byPermission || requirePermission(actor, u"admin:role:assign"_s))
+    const Decision byPermission = requirePermission(actor, perm::UserRoles);
+    if (byPermission || requirePermission(actor, perm::RoleAssign))
         return Decision::allow();
     if (usableGrant(actor, actorRoles, role))
         return Decision::allow();
@@ -546,6 +545,66 @@ Decision canManageRole(const Actor& actor, const Role& role)
         if (!hasPermission(actor.permissions, code))
             return Decision::deny(Tr::tr("You cannot give a role the permission %1, which you do not hold").arg(code));
     }
+    return Decision::allow();
+}
+
+Decision canInviteWithRole(const Actor& actor, const Role& role)
+{
+    if (role.level < actor.level)
+        return Decision::allow();
+    return Decision::deny(Tr::tr("Your level (%1) must be above the level of %2 (%3) to invite with it")
+                              .arg(actor.level)
+                              .arg(role.code)
+                              .arg(role.level));
+}
+
+// --- plan limits ---------------------------------------------------------------------------------
+
+Decision seatAvailable(const Organization& organization, qint64 seatsTaken, SeatFor purpose)
+{
+    if (seatsTaken < organization.maxUsers)
+        return Decision::allow();
+    switch (purpose) {
+    case SeatFor::NewUser:
+        return Decision::deny(Tr::tr("%1 has reached its plan limit of %2 users (pending invitations included)")
+                                  .arg(organization.name)
+                                  .arg(organization.maxUsers));
+    case SeatFor::Invitation:
+        return Decision::deny(Tr::tr("The plan of %1 allows at most %2 users, counting pending invitations; remove a "
+                                     "user, revoke an invitation or raise the plan limit first.")
+                                  .arg(organization.name)
+                                  .arg(organization.maxUsers));
+    case SeatFor::AcceptedInvitation:
+        break;
+    }
+    return Decision::deny(Tr::tr("%1 has reached its plan limit of %2 users; ask an administrator")
+                              .arg(organization.name)
+                              .arg(organization.maxUsers));
+}
+
+// --- API key scopes ----------------------------------------------------------------------------
+
+Decision canCarryScope(const QString& scope, const QSet<QString>& ownerPermissions, const QString& ownerName,
+                       const Actor& creator)
+{
+    if (!isKnownPermission(scope))
+        return Decision::deny(Tr::tr("%1 is not a known permission.").arg(scope));
+    if (!hasPermission(ownerPermissions, scope))
+        return Decision::deny(
+            Tr::tr("%1 does not hold the permission %2, so the key cannot carry it.").arg(ownerName, scope));
+    if (creator.kind == Actor::Kind::ApiKey && !hasPermission(creator.permissions, scope))
+        return Decision::deny(Tr::tr("This API key does not hold %1, so it cannot give it to a new key.").arg(scope));
+    return Decision::allow();
+}
+
+Decision keyCoversScope(const QStringList& scopes, const QSet<QString>& keyPermissions, const QString& required)
+{
+    const bool covered = std::any_of(scopes.cbegin(), scopes.cend(),
+                                     [&](const QString& scope) { return permissionMatches(scope, required); });
+    if (!covered)
+        return Decision::deny(Tr::tr("API key lacks scope %1").arg(required));
+    if (!hasPermission(keyPermissions, required))
+        return Decision::deny(Tr::tr("The owner of this API key no longer holds %1").arg(required));
     return Decision::allow();
 }
 

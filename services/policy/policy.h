@@ -83,6 +83,9 @@ Decision canGrantRole(const Actor& actor, const Role& grantingRole, const Role& 
 // stored by someone who has since lost rank works no further than the holder's level. API keys
 // never assign through grants (their scopes decide).
 bool usableGrant(const Actor& actor, const QList<Role>& actorRoles, const Role& role);
+// Invite someone into an organization with `role`: the invitee gets it without anyone assigning it
+// later, so the inviter must be able to assign it: the role strictly below the inviter's own level.
+Decision canInviteWithRole(const Actor& actor, const Role& role);
 // Impersonation: super admins only, never of another super admin, never oneself.
 Decision canImpersonate(const Actor& actor, const User& target);
 // Create/edit/delete a custom role with this level in this organization.
@@ -107,6 +110,36 @@ enum class UserAction
 Decision canActOnUser(const Actor& actor, const User& target, UserAction action);
 // The permission `action` needs on another user's account.
 const QString& permissionFor(UserAction action);
+
+// --- plan limits ---------------------------------------------------------------------------------
+
+// The three ways a person takes a seat in an organization.
+enum class SeatFor
+{
+    NewUser, // an admin creates an account
+    Invitation, // an invitation holds its seat from the moment it is sent
+    AcceptedInvitation // the invitee signs up (the invitation held the seat)
+};
+
+// THE plan limit: a seat is free while the seats taken stay below the organization's user limit
+// (maxUsers; "at the limit" is full). `seatsTaken` is what StoreCore::seatsTaken counts: users and
+// pending invitations for NewUser and Invitation, users only for AcceptedInvitation (a plan lowered
+// since the invitation is checked against the accounts that exist). The reason is worded for
+// `purpose`. Used by user creation, invitation and acceptance alike.
+Decision seatAvailable(const Organization& organization, qint64 seatsTaken, SeatFor purpose);
+
+// --- API key scopes ----------------------------------------------------------------------------
+
+// May a new key carry `scope`? Only a known permission (or a valid wildcard of one) that the key's
+// owner holds (`ownerPermissions`, effective; a wildcard the owner holds covers it), and, when the
+// key is made through another key (`creator` an API key actor), one that key holds too: no key
+// comes out broader than its owner or than the key that made it. `ownerName` is for the reason.
+Decision canCarryScope(const QString& scope, const QSet<QString>& ownerPermissions, const QString& ownerName,
+                       const Actor& creator);
+// A request through a key that needs `required`: one of the key's `scopes` must cover it, and the
+// key's permissions now (`keyPermissions`, limitToScopes of what the owner holds today) must still
+// include it, since the owner may have lost the permission after the key was made.
+Decision keyCoversScope(const QStringList& scopes, const QSet<QString>& keyPermissions, const QString& required);
 
 // --- sign-in eligibility -------------------------------------------------------------------------
 
@@ -211,6 +244,8 @@ namespace limits {
 inline constexpr int SessionHours = 12;
 inline constexpr int MaxImpersonationMinutes = 120;
 inline constexpr int InvitationDays = 7;
+inline constexpr int MaxInvitationDays = 90; // an invitation is valid for 1 to this many days
+inline constexpr int MaxApiKeyRatePerMinute = 100000; // an API key's rate limit: 1 to this many requests
 inline constexpr int ResetTokenHours = 2;
 inline constexpr int VerificationTokenHours = 72;
 inline constexpr int MaxPageSize = 500;

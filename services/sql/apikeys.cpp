@@ -2,6 +2,7 @@
 
 #include "store.h"
 
+#include "policy/catalog.h"
 #include "policy/policy.h"
 #include "rows.h"
 #include "security/crypto.h"
@@ -26,7 +27,6 @@ struct Tr
     Q_DECLARE_TR_FUNCTIONS(Portcullis::ApiKeys)
 };
 
-constexpr int MaxRateLimitPerMinute = 100000;
 // last_used_at is refreshed at most this often per key, so a busy client does not turn every
 // request into a write.
 constexpr qint64 LastUsedResolutionMs = 60 * 1000;
@@ -102,26 +102,27 @@ bool addressAllowed(const QString& ip, const QStringList& allowlist)
 
 Result<CreatedApiKey> ApiKeyManager::create(const Actor& actor, const NewApiKey& key)
 {
-    const QString action = QStringLiteral("api_key.created");
-    const QString resource = QStringLiteral("api_key");
+    Audited op(m_core, actor, actions::ApiKeyCreated, QStringLiteral("api_key"));
     // A key would outlive the impersonation that minted it: the impersonator would keep acting as
     // the user after the session ends.
     if (actor.impersonatorId != 0)
-        return m_core.deny(actor, action, resource, {}, actor.organizationId,
-                           Tr::tr("API keys cannot be created while impersonating a user; a key would outlive the "
-                                  "impersonation"));
+        return op.deny(Tr::tr("API keys cannot be created while impersonating a user; a key would outlive the "
+                              "impersonation"));
     const Id ownerId = key.userId != 0 ? key.userId : actor.userId;
     if (ownerId == 0)
         return ServiceError::validationField(QStringLiteral("user_id"), Tr::tr("Choose the user the key acts for."));
-    auto owner = m_core.userFor(actor, ownerId, action);
+    auto owner = m_core.userFor(actor, ownerId, op.action());
     if (!owner)
         return owner.error();
-    if (const auto decision = policy::requirePermission(actor, QStringLiteral("admin:apikey:create")); !decision)
-        return m_core.deny(actor, action, resource, {}, actor.organizationId, decision.reason);
+    if (const auto decision = policy::requirePermission(actor, perm::ApiKeyCreate); !decision)
+        return op.deny(decision.reason);
+    op.setOrganization(owner->organizationId);
     if (!isOwnAccount(actor, ownerId)) {
+        // Refused for the owner: the event names the user, not a key that does not exist.
         if (const auto decision = policy::canManageUser(actor, *owner, false); !decision)
-            return m_core.deny(actor, action, QStringLiteral("user"), QString::number(ownerId), owner->organizationId,
-                               decision.reason);
+            return Audited(m_core, actor, op.action(), QStringLiteral("user"), QString::number(ownerId),
+                           owner->organizationId)
+                .deny(decision.reason);
     }
     if (owner->deleted)
         return ServiceError::conflict(Tr::tr("%1 is deleted and cannot own an API key").arg(owner->email));
@@ -142,28 +143,17 @@ Result<CreatedApiKey> ApiKeyManager::create(const Actor& actor, const NewApiKey&
         const QString scope = raw.trimmed();
         if (scope.isEmpty() || scopes.contains(scope))
             continue;
-        if (!policy::isKnownPermission(scope)) {
-            fields.insert(QStringLiteral("scopes"), Tr::tr("%1 is not a known permission.").arg(scope));
-            break;
-        }
-        if (!policy::hasPermission(ownerActor->permissions, scope)) {
-            fields.insert(
-                QStringLiteral("scopes"),
-                Tr::tr("%1 does not hold the permission %2, so the key cannot carry it.").arg(owner->email, scope));
-            break;
-        }
-        // A key acting through another key must not come out broader than the key that made it.
-        if (actor.kind == Actor::Kind::ApiKey && !policy::hasPermission(actor.permissions, scope)) {
-            fields.insert(QStringLiteral("scopes"),
-                          Tr::tr("This API key does not hold %1, so it cannot give it to a new key.").arg(scope));
+        if (auto carried = policy::canCarryScope(scope, ownerActor->permissions, owner->email, actor); !carried) {
+            fields.insert(QStringLiteral("scopes"), carried.reason);
             break;
         }
         scopes << scope;
     }
 
-    if (key.rateLimitPerMinute < 1 || key.rateLimitPerMinute > MaxRateLimitPerMinute)
-        fields.insert(QStringLiteral("rate_limit_per_minute"),
-                      Tr::tr("The rate limit is between 1 and %1 requests per minute.").arg(MaxRateLimitPerMinute));
+    if (key.rateLimitPerMinute < 1 || key.rateLimitPerMinute > limits::MaxApiKeyRatePerMinute)
+        fields.insert(
+            QStringLiteral("rate_limit_per_minute"),
+            Tr::tr("The rate limit is between 1 and %1 requests per minute.").arg(limits::MaxApiKeyRatePerMinute));
 
     QStringList allowlist;
     for (const QString& raw : key.ipAllowlist) {
@@ -227,9 +217,7 @@ Result<CreatedApiKey> ApiKeyManager::create(const Actor& actor, const NewApiKey&
                               { QStringLiteral("ip_allowlist"), QJsonArray::fromStringList(allowlist) } };
         if (k.expiresAt.isValid())
             details.insert(QStringLiteral("expires_at"), k.expiresAt.toString(Qt::ISODateWithMs));
-        if (auto audited
-            = m_core.appendAudit(actor, action, resource, QString::number(k.id), owner->organizationId, details);
-            !audited)
+        if (auto audited = op.setResourceId(QString::number(k.id)).succeed(details); !audited)
             return audited.error();
         return created;
     });
@@ -237,13 +225,13 @@ Result<CreatedApiKey> ApiKeyManager::create(const Actor& actor, const NewApiKey&
 
 Result<Page<ApiKey>> ApiKeyManager::list(const Actor& actor, Id userId, int page, int limit)
 {
-    const QString action = QStringLiteral("api_key.listed");
+    const Audited op(m_core, actor, actions::ApiKeyListed, QStringLiteral("api_key"));
     if (userId != 0) {
-        if (auto owner = m_core.userFor(actor, userId, action); !owner)
+        if (auto owner = m_core.userFor(actor, userId, op.action()); !owner)
             return owner.error();
     }
-    if (const auto decision = policy::requirePermission(actor, QStringLiteral("admin:apikey:view")); !decision)
-        return m_core.deny(actor, action, QStringLiteral("api_key"), {}, actor.organizationId, decision.reason);
+    if (const auto decision = policy::requirePermission(actor, perm::ApiKeyView); !decision)
+        return op.deny(decision.reason);
 
     QStringList where;
     QVariantList binds;
@@ -278,9 +266,7 @@ Result<Page<ApiKey>> ApiKeyManager::list(const Actor& actor, Id userId, int page
 
 Status ApiKeyManager::revoke(const Actor& actor, Id keyId)
 {
-    const QString action = QStringLiteral("api_key.revoked");
-    const QString resource = QStringLiteral("api_key");
-    const QString resourceId = QString::number(keyId);
+    Audited op(m_core, actor, actions::ApiKeyRevoked, QStringLiteral("api_key"), QString::number(keyId));
 
     ApiKey key;
     {
@@ -291,21 +277,22 @@ Status ApiKeyManager::revoke(const Actor& actor, Id keyId)
         if (found)
             key = keyFromQuery(q);
         q.finish(); // before requireVisible() may write a denial
-        if (auto visible
-            = m_core.requireVisible(actor, found, key.organizationId, Resource::ApiKey, resourceId, action);
+        if (auto visible = m_core.requireVisible(actor, found, key.organizationId, Resource::ApiKey,
+                                                 op.target().resourceId, op.action());
             !visible)
             return visible.error();
     }
+    op.setOrganization(key.organizationId);
 
     // Revoking one's own key is always allowed: it only ever takes access away.
     if (!isOwnAccount(actor, key.userId)) {
-        if (const auto decision = policy::requirePermission(actor, QStringLiteral("admin:apikey:revoke")); !decision)
-            return m_core.deny(actor, action, resource, resourceId, key.organizationId, decision.reason);
+        if (const auto decision = policy::requirePermission(actor, perm::ApiKeyRevoke); !decision)
+            return op.deny(decision.reason);
         auto owner = m_core.loadUser(key.userId);
         if (!owner)
             return owner.error();
         if (const auto decision = policy::canManageUser(actor, *owner, false); !decision)
-            return m_core.deny(actor, action, resource, resourceId, key.organizationId, decision.reason);
+            return op.deny(decision.reason);
     }
 
     auto done = m_core.inTransaction<bool>([&]() -> Result<bool> {
@@ -318,8 +305,7 @@ Status ApiKeyManager::revoke(const Actor& actor, Id keyId)
         const QJsonObject details { { QStringLiteral("name"), key.name },
                                     { QStringLiteral("prefix"), key.prefix },
                                     { QStringLiteral("user_id"), key.userId } };
-        if (auto audited = m_core.appendAudit(actor, action, resource, resourceId, key.organizationId, details);
-            !audited)
+        if (auto audited = op.succeed(details); !audited)
             return audited.error();
         return true;
     });
@@ -370,11 +356,10 @@ Result<Actor> ApiKeyManager::verify(const QString& key, const QString& ip, const
 
     // Use of a known key that is refused is a security event: audit it (unknown keys are not, they
     // name nobody and would let anyone fill the log).
-    const QString action = QStringLiteral("api_key.used");
-    const QString resource = QStringLiteral("api_key");
-    const QString resourceId = QString::number(keyActor.apiKeyId);
+    const Audited op(m_core, keyActor, actions::ApiKeyUsed, QStringLiteral("api_key"),
+                     QString::number(keyActor.apiKeyId), keyActor.organizationId);
     auto refuse = [&](const ServiceError& error) -> ServiceError {
-        m_core.deny(keyActor, action, resource, resourceId, keyActor.organizationId, error.message);
+        op.deny(error.message);
         return error;
     };
 
@@ -394,15 +379,8 @@ Result<Actor> ApiKeyManager::verify(const QString& key, const QString& ip, const
     keyActor.permissions = policy::limitToScopes(owner->permissions, scopes);
 
     if (!requiredScope.isEmpty()) {
-        const bool covered = std::any_of(scopes.cbegin(), scopes.cend(), [&](const QString& scope) {
-            return policy::permissionMatches(scope, requiredScope);
-        });
-        if (!covered)
-            return refuse(ServiceError::forbidden(Tr::tr("API key lacks scope %1").arg(requiredScope)));
-        // The scope is on the key but the owner may have lost the permission since.
-        if (!policy::hasPermission(keyActor.permissions, requiredScope))
-            return refuse(
-                ServiceError::forbidden(Tr::tr("The owner of this API key no longer holds %1").arg(requiredScope)));
+        if (auto covered = policy::keyCoversScope(scopes, keyActor.permissions, requiredScope); !covered)
+            return refuse(ServiceError::forbidden(covered.reason));
     }
 
     if (lastUsed == 0 || now - lastUsed >= LastUsedResolutionMs) {

@@ -2,6 +2,7 @@
 #include "auditformat.h"
 #include "auditkey.h"
 #include "domain/csv.h"
+#include "policy/catalog.h"
 #include "policy/policy.h"
 #include "rows.h"
 #include "security/crypto.h"
@@ -194,18 +195,18 @@ Result<Filter> buildFilter(const Actor& actor, const AuditQuery& query, const st
 
 Result<AuditPage> AuditManager::query(const Actor& actor, const AuditQuery& query)
 {
+    const Audited op(m_core, actor, actions::AuditQueried, QStringLiteral("audit"), {}, query.organizationId);
     if (query.organizationId != 0) {
-        if (auto org = m_core.organizationFor(actor, query.organizationId, QStringLiteral("audit.queried")); !org)
+        if (auto org = m_core.organizationFor(actor, query.organizationId, op.action()); !org)
             return org.error();
     }
-    policy::Decision d = policy::requirePermission(actor, QStringLiteral("admin:audit:view"));
+    policy::Decision d = policy::requirePermission(actor, perm::AuditView);
     if (!d)
-        d = policy::requirePermission(actor, QStringLiteral("admin:audit:read"));
+        d = policy::requirePermission(actor, perm::AuditRead);
     if (d && query.organizationId != 0)
         d = policy::requireTenant(actor, query.organizationId);
     if (!d)
-        return m_core.deny(actor, QStringLiteral("audit.queried"), QStringLiteral("audit"), {}, query.organizationId,
-                           d.reason);
+        return op.deny(d.reason);
     Id before = 0;
     if (!query.cursor.isEmpty()) {
         auto decoded = auditformat::decodeCursor(query.cursor);
@@ -295,32 +296,34 @@ Result<AuditEvent> AuditManager::get(const Actor& actor, Id eventId)
         q.finish(); // before requireVisible() may write a denial
         // Another tenant's event reads as missing, not as forbidden: its existence is not disclosed.
         if (auto visible = m_core.requireVisible(actor, found, event.organizationId, Resource::AuditEvent,
-                                                 QString::number(eventId), QStringLiteral("audit.queried"));
+                                                 QString::number(eventId), actions::AuditQueried);
             !visible)
             return visible.error();
     }
-    policy::Decision d = policy::requirePermission(actor, QStringLiteral("admin:audit:view"));
+    policy::Decision d = policy::requirePermission(actor, perm::AuditView);
     if (!d)
-        d = policy::requirePermission(actor, QStringLiteral("admin:audit:read"));
+        d = policy::requirePermission(actor, perm::AuditRead);
     if (!d)
-        return m_core.deny(actor, QStringLiteral("audit.queried"), QStringLiteral("audit"), QString::number(eventId),
-                           actor.organizationId, d.reason);
+        return Audited(m_core, actor, actions::AuditQueried, QStringLiteral("audit"), QString::number(eventId))
+            .deny(d.reason);
     return event;
 }
 
 Result<qint64> AuditManager::exportTo(const Actor& actor, const AuditQuery& query, QIODevice& out,
                                       const ExportOptions& options)
 {
+    // The event goes where the exported events live: a super admin names the organization (0: all).
+    const Audited op(m_core, actor, actions::AuditExported, QStringLiteral("audit"), {},
+                     actor.isSuperAdmin() ? query.organizationId : actor.organizationId);
     if (query.organizationId != 0) {
-        if (auto org = m_core.organizationFor(actor, query.organizationId, QStringLiteral("audit.exported")); !org)
+        if (auto org = m_core.organizationFor(actor, query.organizationId, op.action()); !org)
             return org.error();
     }
-    policy::Decision d = policy::requirePermission(actor, QStringLiteral("admin:audit:export"));
+    policy::Decision d = policy::requirePermission(actor, perm::AuditExport);
     if (d && query.organizationId != 0)
         d = policy::requireTenant(actor, query.organizationId);
     if (!d)
-        return m_core.deny(actor, QStringLiteral("audit.exported"), QStringLiteral("audit"), {}, query.organizationId,
-                           d.reason);
+        return op.deny(d.reason);
     auto ids = idRangeOf(m_core, actor, query);
     if (!ids)
         return ids.error();
@@ -383,12 +386,10 @@ Result<qint64> AuditManager::exportTo(const Actor& actor, const AuditQuery& quer
     }
     q.finish();
     auto audited = m_core.inTransaction<bool>([&]() -> Result<bool> {
-        if (auto a = m_core.appendAudit(
-                actor, QStringLiteral("audit.exported"), QStringLiteral("audit"), {},
-                actor.isSuperAdmin() ? query.organizationId : actor.organizationId,
-                { { QStringLiteral("rows"), written },
-                  { QStringLiteral("format"),
-                    options.format == ExportFormat::Csv ? QStringLiteral("csv") : QStringLiteral("jsonl") } });
+        if (auto a
+            = op.succeed({ { QStringLiteral("rows"), written },
+                           { QStringLiteral("format"),
+                             options.format == ExportFormat::Csv ? QStringLiteral("csv") : QStringLiteral("jsonl") } });
             !a)
             return a.error();
         return true;
@@ -685,7 +686,8 @@ Result<auditchain::Checkpoint> AuditManager::writeCheckpoint()
 
 Result<AuditVerification> AuditManager::verify(const Actor& actor, const std::atomic_bool* cancel)
 {
-    policy::Decision d = policy::requirePermission(actor, QStringLiteral("admin:audit:verify"));
+    const Audited op(m_core, actor, actions::AuditVerified, QStringLiteral("audit"), {}, actor.organizationId);
+    policy::Decision d = policy::requirePermission(actor, perm::AuditVerify);
     // The chain is one for the whole deployment: its result (how many events, which one is broken)
     // describes every tenant. Refused rather than scoped for everyone but super admins.
     if (d && !actor.isSuperAdmin())
@@ -693,8 +695,7 @@ Result<AuditVerification> AuditManager::verify(const Actor& actor, const std::at
             Tr::tr("Verifying the audit chain covers every organization of the deployment: only super admins can "
                    "run it"));
     if (!d)
-        return m_core.deny(actor, QStringLiteral("audit.verified"), QStringLiteral("audit"), {}, actor.organizationId,
-                           d.reason);
+        return op.deny(d.reason);
     // A whole-chain scan costs seconds at millions of events: one at a time per deployment, so that
     // repeated clicks or a script in a loop cannot keep every worker of every server reading it.
     auto exclusive = m_core.tryExclusive(
@@ -711,9 +712,7 @@ Result<AuditVerification> AuditManager::verify(const Actor& actor, const std::at
             details.insert(QStringLiteral("first_broken_id"), result.firstBrokenId);
             details.insert(QStringLiteral("problem"), result.problem);
         }
-        if (auto a = m_core.appendAudit(actor, QStringLiteral("audit.verified"), QStringLiteral("audit"), {},
-                                        actor.organizationId, details);
-            !a)
+        if (auto a = op.succeed(details); !a)
             return a.error();
         return true;
     });
@@ -724,9 +723,10 @@ Result<AuditVerification> AuditManager::verify(const Actor& actor, const std::at
 
 Result<qint64> AuditManager::purge(const Actor& actor, const QDateTime& before)
 {
+    // A purge is global: its events belong to no organization.
+    const Audited op(m_core, actor, actions::AuditPurged, QStringLiteral("audit"));
     if (!actor.isSuperAdmin())
-        return m_core.deny(actor, QStringLiteral("audit.purged"), QStringLiteral("audit"), {}, actor.organizationId,
-                           Tr::tr("Only super admins can purge the audit log"));
+        return op.deny(Tr::tr("Only super admins can purge the audit log"));
     if (!before.isValid() || before > QDateTime::currentDateTimeUtc())
         return ServiceError::validationField(QStringLiteral("before"), Tr::tr("Choose a date in the past"));
     return m_core.inTransaction<qint64>([&]() -> Result<qint64> {
@@ -738,9 +738,8 @@ Result<qint64> AuditManager::purge(const Actor& actor, const QDateTime& before)
         if (!q.next()) {
             // Nothing that old: the run is still recorded, so a retention job leaves a trace every time.
             q.finish();
-            if (auto a = m_core.appendAudit(actor, QStringLiteral("audit.purged"), QStringLiteral("audit"), {}, 0,
-                                            { { QStringLiteral("events_removed"), 0 },
-                                              { QStringLiteral("before"), before.toUTC().toString(Qt::ISODate) } });
+            if (auto a = op.succeed({ { QStringLiteral("events_removed"), 0 },
+                                      { QStringLiteral("before"), before.toUTC().toString(Qt::ISODate) } });
                 !a)
                 return a.error();
             return qint64(0);
@@ -767,10 +766,9 @@ Result<qint64> AuditManager::purge(const Actor& actor, const QDateTime& before)
             return m_core.sqlError(q, Tr::tr("Recording the purge"));
         if (!m_core.exec(q, QStringLiteral("DELETE FROM audit_events WHERE id <= ?"), { lastPurged }))
             return m_core.sqlError(q, Tr::tr("Purging the audit log"));
-        if (auto a = m_core.appendAudit(actor, QStringLiteral("audit.purged"), QStringLiteral("audit"), {}, 0,
-                                        { { QStringLiteral("events_removed"), count },
-                                          { QStringLiteral("before"), before.toUTC().toString(Qt::ISODate) },
-                                          { QStringLiteral("purged_before_id"), lastPurged + 1 } });
+        if (auto a = op.succeed({ { QStringLiteral("events_removed"), count },
+                                  { QStringLiteral("before"), before.toUTC().toString(Qt::ISODate) },
+                                  { QStringLiteral("purged_before_id"), lastPurged + 1 } });
             !a)
             return a.error();
         return count;
@@ -779,16 +777,16 @@ Result<qint64> AuditManager::purge(const Actor& actor, const QDateTime& before)
 
 Result<QList<DayActivity>> AuditManager::dailyActivity(const Actor& actor, Id organizationId, int days)
 {
+    const Audited op(m_core, actor, actions::StatsViewed, QStringLiteral("audit"), {}, organizationId);
     if (organizationId != 0) {
-        if (auto org = m_core.organizationFor(actor, organizationId, QStringLiteral("stats.viewed")); !org)
+        if (auto org = m_core.organizationFor(actor, organizationId, op.action()); !org)
             return org.error();
     }
-    policy::Decision d = policy::requirePermission(actor, QStringLiteral("admin:stats:read"));
+    policy::Decision d = policy::requirePermission(actor, perm::StatsRead);
     if (d && organizationId != 0)
         d = policy::requireTenant(actor, organizationId);
     if (!d)
-        return m_core.deny(actor, QStringLiteral("stats.viewed"), QStringLiteral("audit"), {}, organizationId,
-                           d.reason);
+        return op.deny(d.reason);
     const Id orgId = actor.isSuperAdmin() ? organizationId : actor.organizationId;
     days = std::clamp(days, 1, 366);
     constexpr qint64 dayMs = 86400000;

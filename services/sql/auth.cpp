@@ -1,3 +1,4 @@
+#include "policy/catalog.h"
 #include "policy/policy.h"
 #include "rows.h"
 #include "security/crypto.h"
@@ -83,10 +84,9 @@ Result<LoginResult> AuthManager::login(const QString& emailOrUsername, const QSt
     if (!found || found->deleted) {
         crypto::verifyPassword(password, dummyHash());
         auto audited = m_core.inTransaction<bool>([&]() -> Result<bool> {
-            if (auto a = m_core.appendBoundedAudit(source, attemptActor(nullptr, ip, userAgent),
-                                                   QStringLiteral("user.login_failed"), QStringLiteral("user"), {}, 0,
-                                                   { { QStringLiteral("reason"), QStringLiteral("unknown account") } },
-                                                   QStringLiteral("denied"));
+            if (auto a = m_core.appendBoundedAudit(
+                    source, attemptActor(nullptr, ip, userAgent), actions::UserLoginFailed, QStringLiteral("user"), {},
+                    0, { { QStringLiteral("reason"), QStringLiteral("unknown account") } }, QStringLiteral("denied"));
                 !a)
                 return a.error();
             return true;
@@ -120,27 +120,26 @@ Result<LoginResult> AuthManager::login(const QString& emailOrUsername, const QSt
     // elsewhere; guessing from the owner's own address is bounded by the address throttle of
     // `serve` instead.
     policy::Eligibility effective = eligibility;
+    const Audited failure(m_core, attempt, actions::UserLoginFailed, QStringLiteral("user"), QString::number(user.id),
+                          user.organizationId);
     if (attemptNumber == 0) {
         auto known = signedInBefore(user.id, ip, now);
         if (!known)
             return known.error();
         if (!*known) {
             crypto::verifyPassword(password, dummyHash());
-            m_core.denyBounded(source, attempt, QStringLiteral("user.login_failed"), QStringLiteral("user"),
-                               QString::number(user.id), user.organizationId, QStringLiteral("account locked"));
+            failure.denyBounded(source, QStringLiteral("account locked"));
             return ServiceError::unauthenticated(wrong);
         }
         if (!crypto::verifyPassword(password, hash)) {
-            m_core.denyBounded(source, attempt, QStringLiteral("user.login_failed"), QStringLiteral("user"),
-                               QString::number(user.id), user.organizationId,
-                               QStringLiteral("wrong password from a known address, account locked"));
+            failure.denyBounded(source, QStringLiteral("wrong password from a known address, account locked"));
             return ServiceError::unauthenticated(wrong);
         }
         policy::AccountState unlocked = *state;
         unlocked.lockedUntil = QDateTime();
         effective = policy::signInEligibility(unlocked, policy::Credential::Password, now);
     } else if (!crypto::verifyPassword(password, hash)) {
-        auto lockedUntil = m_core.recordFailedPassword(attempt, user, QStringLiteral("user.login_failed"),
+        auto lockedUntil = m_core.recordFailedPassword(attempt, user, actions::UserLoginFailed,
                                                        QStringLiteral("wrong password"), attemptNumber, source);
         if (!lockedUntil)
             return lockedUntil.error();
@@ -150,8 +149,9 @@ Result<LoginResult> AuthManager::login(const QString& emailOrUsername, const QSt
     if (!effective) {
         if (auto cleared = m_core.clearFailedPasswords(user.id); !cleared)
             return cleared.error();
-        return m_core.deny(attempt, QStringLiteral("user.login"), QStringLiteral("user"), QString::number(user.id),
-                           user.organizationId, effective.reason);
+        return Audited(m_core, attempt, actions::UserLogin, QStringLiteral("user"), QString::number(user.id),
+                       user.organizationId)
+            .deny(effective.reason);
     }
 
     auto actor = m_core.actorForUser(user.id);
@@ -182,9 +182,8 @@ Result<LoginResult> AuthManager::login(const QString& emailOrUsername, const QSt
         Actor signedIn = *actor;
         signedIn.ip = ip;
         signedIn.userAgent = userAgent;
-        if (auto a
-            = m_core.appendAudit(signedIn, QStringLiteral("user.login"), QStringLiteral("session"), QString::number(id),
-                                 user.organizationId, { { QStringLiteral("user_agent"), userAgent.left(200) } });
+        if (auto a = m_core.appendAudit(signedIn, actions::UserLogin, QStringLiteral("session"), QString::number(id),
+                                        user.organizationId, { { QStringLiteral("user_agent"), userAgent.left(200) } });
             !a)
             return a.error();
         result.session.id = id;
@@ -216,7 +215,7 @@ Status AuthManager::logout(const Actor& actor)
         if (!m_core.exec(q, QStringLiteral("UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL"),
                          { m_core.now(), actor.sessionId }))
             return m_core.sqlError(q, Tr::tr("Ending the session"));
-        if (auto a = m_core.appendAudit(actor, QStringLiteral("user.logout"), QStringLiteral("session"),
+        if (auto a = m_core.appendAudit(actor, actions::UserLogout, QStringLiteral("session"),
                                         QString::number(actor.sessionId), actor.organizationId);
             !a)
             return a.error();

@@ -2,6 +2,7 @@
 
 #include "store.h"
 
+#include "policy/catalog.h"
 #include "policy/policy.h"
 #include "rows.h"
 #include "security/crypto.h"
@@ -22,7 +23,6 @@ struct Tr
     Q_DECLARE_TR_FUNCTIONS(Portcullis::Organizations)
 };
 
-constexpr int MaxInvitationDays = 90;
 constexpr int MaxPlanLength = 32;
 
 const QString kInvitationSelect
@@ -60,14 +60,6 @@ QStringList cleanFeatures(const QStringList& features)
     return out;
 }
 
-QString planLimitMessage(const Organization& organization)
-{
-    return Tr::tr("The plan of %1 allows at most %2 users, counting pending invitations; remove a user, revoke an "
-                  "invitation or raise the plan limit first.")
-        .arg(organization.name)
-        .arg(organization.maxUsers);
-}
-
 // Validation shared by create and update; fills `fields` with one message per bad field.
 void checkName(const QString& name, QHash<QString, QString>& fields)
 {
@@ -94,13 +86,11 @@ void checkMaxUsers(int maxUsers, QHash<QString, QString>& fields)
 
 Result<Organization> OrganizationManager::create(const Actor& actor, const NewOrganization& organization)
 {
-    const QString action = QStringLiteral("org.created");
-    const QString resource = QStringLiteral("organization");
-    if (const auto decision = policy::requirePermission(actor, QStringLiteral("admin:org:create")); !decision)
-        return m_core.deny(actor, action, resource, {}, actor.organizationId, decision.reason);
+    Audited op(m_core, actor, actions::OrgCreated, QStringLiteral("organization"));
+    if (const auto decision = policy::requirePermission(actor, perm::OrgCreate); !decision)
+        return op.deny(decision.reason);
     if (!actor.isSuperAdmin())
-        return m_core.deny(actor, action, resource, {}, actor.organizationId,
-                           Tr::tr("Only super admins can create organizations"));
+        return op.deny(Tr::tr("Only super admins can create organizations"));
 
     QHash<QString, QString> fields;
     const QString name = organization.name.trimmed();
@@ -139,7 +129,7 @@ Result<Organization> OrganizationManager::create(const Actor& actor, const NewOr
                                     { QStringLiteral("plan"), plan },
                                     { QStringLiteral("max_users"), organization.maxUsers },
                                     { QStringLiteral("features"), QJsonArray::fromStringList(features) } };
-        if (auto audited = m_core.appendAudit(actor, action, resource, QString::number(id), id, details); !audited)
+        if (auto audited = op.setResourceId(QString::number(id)).setOrganization(id).succeed(details); !audited)
             return audited.error();
         return m_core.loadOrganization(id);
     });
@@ -147,22 +137,21 @@ Result<Organization> OrganizationManager::create(const Actor& actor, const NewOr
 
 Result<Organization> OrganizationManager::get(const Actor& actor, Id organizationId)
 {
-    const QString action = QStringLiteral("org.viewed");
-    const QString resource = QStringLiteral("organization");
-    const QString resourceId = QString::number(organizationId);
-    auto organization = m_core.organizationFor(actor, organizationId, action);
+    const Audited op(m_core, actor, actions::OrgViewed, QStringLiteral("organization"), QString::number(organizationId),
+                     organizationId);
+    auto organization = m_core.organizationFor(actor, organizationId, op.action());
     if (!organization)
         return organization.error();
-    if (const auto decision = policy::requirePermission(actor, QStringLiteral("admin:org:view")); !decision)
-        return m_core.deny(actor, action, resource, resourceId, organizationId, decision.reason);
+    if (const auto decision = policy::requirePermission(actor, perm::OrgView); !decision)
+        return op.deny(decision.reason);
     return organization;
 }
 
 Result<QList<Organization>> OrganizationManager::list(const Actor& actor)
 {
-    if (const auto decision = policy::requirePermission(actor, QStringLiteral("admin:org:view")); !decision)
-        return m_core.deny(actor, QStringLiteral("org.listed"), QStringLiteral("organization"), {},
-                           actor.organizationId, decision.reason);
+    const Audited op(m_core, actor, actions::OrgListed, QStringLiteral("organization"));
+    if (const auto decision = policy::requirePermission(actor, perm::OrgView); !decision)
+        return op.deny(decision.reason);
     QSqlQuery q(m_core.db());
     const bool ok = actor.isSuperAdmin()
         ? m_core.exec(q, organizationSelect() + QStringLiteral(" ORDER BY o.name, o.id"))
@@ -178,19 +167,17 @@ Result<QList<Organization>> OrganizationManager::list(const Actor& actor)
 Result<Organization> OrganizationManager::update(const Actor& actor, Id organizationId,
                                                  const OrganizationUpdate& update)
 {
-    const QString action = QStringLiteral("org.updated");
-    const QString resource = QStringLiteral("organization");
-    const QString resourceId = QString::number(organizationId);
-    auto current = m_core.organizationFor(actor, organizationId, action);
+    const Audited op(m_core, actor, actions::OrgUpdated, QStringLiteral("organization"), QString::number(organizationId),
+                     organizationId);
+    auto current = m_core.organizationFor(actor, organizationId, op.action());
     if (!current)
         return current.error();
-    if (const auto decision = policy::requirePermission(actor, QStringLiteral("admin:org:edit")); !decision)
-        return m_core.deny(actor, action, resource, resourceId, organizationId, decision.reason);
+    if (const auto decision = policy::requirePermission(actor, perm::OrgEdit); !decision)
+        return op.deny(decision.reason);
     // The plan, its user limit and its features are the commercial side: super admins only. Admins
     // may rename their own organization.
     if ((update.plan || update.maxUsers || update.features) && !actor.isSuperAdmin())
-        return m_core.deny(actor, action, resource, resourceId, organizationId,
-                           Tr::tr("Only super admins can change the plan, the user limit or the features"));
+        return op.deny(Tr::tr("Only super admins can change the plan, the user limit or the features"));
 
     QHash<QString, QString> fields;
     const QString name = update.name ? update.name->trimmed() : current->name;
@@ -228,9 +215,7 @@ Result<Organization> OrganizationManager::update(const Actor& actor, Id organiza
             return m_core.sqlError(q, Tr::tr("Saving the organization"));
         if (q.numRowsAffected() == 0)
             return ServiceError::notFound(Tr::tr("No organization with id %1").arg(organizationId));
-        if (auto audited = m_core.appendAudit(actor, action, resource, resourceId, organizationId,
-                                              { { QStringLiteral("changes"), changes } });
-            !audited)
+        if (auto audited = op.succeed({ { QStringLiteral("changes"), changes } }); !audited)
             return audited.error();
         return m_core.loadOrganization(organizationId);
     });
@@ -241,20 +226,17 @@ namespace {
 // Suspend and unsuspend differ only in the flag and the words.
 Result<Organization> setOrganizationActive(StoreCore& core, const Actor& actor, Id organizationId, bool active)
 {
-    const QString action = active ? QStringLiteral("org.unsuspended") : QStringLiteral("org.suspended");
-    const QString resource = QStringLiteral("organization");
-    const QString resourceId = QString::number(organizationId);
-    auto current = core.organizationFor(actor, organizationId, action);
+    const Audited op(core, actor, active ? actions::OrgUnsuspended : actions::OrgSuspended,
+                     QStringLiteral("organization"), QString::number(organizationId), organizationId);
+    auto current = core.organizationFor(actor, organizationId, op.action());
     if (!current)
         return current.error();
-    if (const auto decision = policy::requirePermission(actor, QStringLiteral("admin:org:suspend")); !decision)
-        return core.deny(actor, action, resource, resourceId, organizationId, decision.reason);
+    if (const auto decision = policy::requirePermission(actor, perm::OrgSuspend); !decision)
+        return op.deny(decision.reason);
     if (!actor.isSuperAdmin())
-        return core.deny(actor, action, resource, resourceId, organizationId,
-                         Tr::tr("Only super admins can suspend or reactivate organizations"));
+        return op.deny(Tr::tr("Only super admins can suspend or reactivate organizations"));
     if (!active && organizationId == actor.organizationId)
-        return core.deny(actor, action, resource, resourceId, organizationId,
-                         Tr::tr("You cannot suspend your own organization"));
+        return op.deny(Tr::tr("You cannot suspend your own organization"));
 
     if (current->active == active)
         return current; // already so: nothing changed, nothing to audit
@@ -265,9 +247,8 @@ Result<Organization> setOrganizationActive(StoreCore& core, const Actor& actor, 
                        { active ? 1 : 0, core.now(), organizationId }))
             return core.sqlError(
                 q, active ? Tr::tr("Reactivating the organization") : Tr::tr("Suspending the organization"));
-        if (auto audited = core.appendAudit(
-                actor, action, resource, resourceId, organizationId,
-                { { QStringLiteral("name"), current->name }, { QStringLiteral("slug"), current->slug } });
+        if (auto audited
+            = op.succeed({ { QStringLiteral("name"), current->name }, { QStringLiteral("slug"), current->slug } });
             !audited)
             return audited.error();
         return core.loadOrganization(organizationId);
@@ -288,20 +269,17 @@ Result<Organization> OrganizationManager::unsuspend(const Actor& actor, Id organ
 
 Status OrganizationManager::wipeOut(const Actor& actor, Id organizationId, const QString& confirmSlug)
 {
-    const QString action = QStringLiteral("org.wiped_out");
-    const QString resource = QStringLiteral("organization");
-    const QString resourceId = QString::number(organizationId);
-    auto organization = m_core.organizationFor(actor, organizationId, action);
+    const Audited op(m_core, actor, actions::OrgWipedOut, QStringLiteral("organization"),
+                     QString::number(organizationId), organizationId);
+    auto organization = m_core.organizationFor(actor, organizationId, op.action());
     if (!organization)
         return organization.error();
-    if (const auto decision = policy::requirePermission(actor, QStringLiteral("admin:org:delete")); !decision)
-        return m_core.deny(actor, action, resource, resourceId, organizationId, decision.reason);
+    if (const auto decision = policy::requirePermission(actor, perm::OrgDelete); !decision)
+        return op.deny(decision.reason);
     if (!actor.isSuperAdmin())
-        return m_core.deny(actor, action, resource, resourceId, organizationId,
-                           Tr::tr("Only super admins can wipe out organizations"));
+        return op.deny(Tr::tr("Only super admins can wipe out organizations"));
     if (organizationId == actor.organizationId)
-        return m_core.deny(actor, action, resource, resourceId, organizationId,
-                           Tr::tr("You cannot wipe out your own organization"));
+        return op.deny(Tr::tr("You cannot wipe out your own organization"));
 
     if (confirmSlug.trimmed() != organization->slug)
         return ServiceError::validationField(
@@ -334,7 +312,7 @@ Status OrganizationManager::wipeOut(const Actor& actor, Id organizationId, const
             return m_core.sqlError(q, Tr::tr("Wiping out the organization"));
         if (q.numRowsAffected() == 0)
             return ServiceError::notFound(Tr::tr("No organization with id %1").arg(organizationId));
-        if (auto audited = m_core.appendAudit(actor, action, resource, resourceId, organizationId, details); !audited)
+        if (auto audited = op.succeed(details); !audited)
             return audited.error();
         return true;
     });
@@ -346,38 +324,32 @@ Status OrganizationManager::wipeOut(const Actor& actor, Id organizationId, const
 Result<CreatedInvitation> OrganizationManager::invite(const Actor& actor, Id organizationId, const QString& email,
                                                       const QString& roleCode, int validDays)
 {
-    const QString action = QStringLiteral("invitation.created");
-    const QString resource = QStringLiteral("invitation");
     const Id orgId = organizationId != 0 ? organizationId : actor.organizationId;
-    auto organization = m_core.organizationFor(actor, orgId, action);
+    Audited op(m_core, actor, actions::InvitationCreated, QStringLiteral("invitation"), {}, orgId);
+    auto organization = m_core.organizationFor(actor, orgId, op.action());
     if (!organization)
         return organization.error();
-    auto role = m_core.roleFor(actor, roleCode.trimmed(), action);
+    auto role = m_core.roleFor(actor, roleCode.trimmed(), op.action());
     if (!role)
         return role.error();
     if (role->organizationId != 0 && role->organizationId != orgId) // a super admin mixing tenants
         return ServiceError::notFound(Tr::tr("No role %1 in %2").arg(roleCode.trimmed(), organization->name));
-    if (const auto decision = policy::requirePermission(actor, QStringLiteral("admin:org:invite")); !decision)
-        return m_core.deny(actor, action, resource, {}, orgId, decision.reason);
+    if (const auto decision = policy::requirePermission(actor, perm::OrgInvite); !decision)
+        return op.deny(decision.reason);
 
     const QString address = email.trimmed().toLower();
     if (auto valid = policy::validateEmail(address); !valid)
         return valid.error();
-    if (validDays < 1 || validDays > MaxInvitationDays)
-        return ServiceError::validationField(QStringLiteral("valid_days"),
-                                             Tr::tr("An invitation is valid for 1 to %1 days.").arg(MaxInvitationDays));
+    if (validDays < 1 || validDays > limits::MaxInvitationDays)
+        return ServiceError::validationField(
+            QStringLiteral("valid_days"),
+            Tr::tr("An invitation is valid for 1 to %1 days.").arg(limits::MaxInvitationDays));
 
     if (!organization->active)
         return ServiceError::conflict(Tr::tr("%1 is suspended; reactivate it before inviting").arg(organization->name));
 
-    // The invitee gets the role without anyone assigning it later, so the inviter must be able to
-    // assign it: strictly below the inviter's own level.
-    if (role->level >= actor.level)
-        return m_core.deny(actor, action, QStringLiteral("role"), role->code, orgId,
-                           Tr::tr("Your level (%1) must be above the level of %2 (%3) to invite with it")
-                               .arg(actor.level)
-                               .arg(role->code)
-                               .arg(role->level));
+    if (auto d = policy::canInviteWithRole(actor, *role); !d)
+        return Audited(m_core, actor, op.action(), QStringLiteral("role"), role->code, orgId).deny(d.reason);
 
     const QString token = crypto::randomToken(32);
     if (token.isEmpty())
@@ -403,8 +375,8 @@ Result<CreatedInvitation> OrganizationManager::invite(const Actor& actor, Id org
         auto taken = m_core.seatsTaken(orgId);
         if (!taken)
             return taken.error();
-        if (*taken >= organization->maxUsers)
-            return ServiceError::validationField(QStringLiteral("email"), planLimitMessage(*organization));
+        if (auto seat = policy::seatAvailable(*organization, *taken, policy::SeatFor::Invitation); !seat)
+            return ServiceError::validationField(QStringLiteral("email"), seat.reason);
 
         const qint64 expires = now + qint64(validDays) * 24 * 60 * 60 * 1000;
         if (!m_core.exec(
@@ -429,7 +401,7 @@ Result<CreatedInvitation> OrganizationManager::invite(const Actor& actor, Id org
         const QJsonObject details { { QStringLiteral("email"), address },
                                     { QStringLiteral("role"), role->code },
                                     { QStringLiteral("valid_days"), validDays } };
-        if (auto audited = m_core.appendAudit(actor, action, resource, QString::number(i.id), orgId, details); !audited)
+        if (auto audited = op.setResourceId(QString::number(i.id)).succeed(details); !audited)
             return audited.error();
         return created;
     });
@@ -437,13 +409,13 @@ Result<CreatedInvitation> OrganizationManager::invite(const Actor& actor, Id org
 
 Result<QList<Invitation>> OrganizationManager::invitations(const Actor& actor, Id organizationId)
 {
-    const QString action = QStringLiteral("invitation.listed");
     const Id orgId = organizationId != 0 ? organizationId : actor.organizationId;
-    if (auto organization = m_core.organizationFor(actor, orgId, action); !organization)
+    const Audited op(m_core, actor, actions::InvitationListed, QStringLiteral("organization"), QString::number(orgId),
+                     orgId);
+    if (auto organization = m_core.organizationFor(actor, orgId, op.action()); !organization)
         return organization.error();
-    if (const auto decision = policy::requirePermission(actor, QStringLiteral("admin:org:view")); !decision)
-        return m_core.deny(actor, action, QStringLiteral("organization"), QString::number(orgId), orgId,
-                           decision.reason);
+    if (const auto decision = policy::requirePermission(actor, perm::OrgView); !decision)
+        return op.deny(decision.reason);
     QSqlQuery q(m_core.db());
     if (!m_core.exec(q, kInvitationSelect + QStringLiteral(" WHERE i.organization_id = ? ORDER BY i.id DESC"),
                      { orgId }))
@@ -456,9 +428,7 @@ Result<QList<Invitation>> OrganizationManager::invitations(const Actor& actor, I
 
 Status OrganizationManager::revokeInvitation(const Actor& actor, Id invitationId)
 {
-    const QString action = QStringLiteral("invitation.revoked");
-    const QString resource = QStringLiteral("invitation");
-    const QString resourceId = QString::number(invitationId);
+    Audited op(m_core, actor, actions::InvitationRevoked, QStringLiteral("invitation"), QString::number(invitationId));
     Invitation invitation;
     {
         QSqlQuery q(m_core.db());
@@ -468,13 +438,14 @@ Status OrganizationManager::revokeInvitation(const Actor& actor, Id invitationId
         if (found)
             invitation = invitationFromQuery(q);
         q.finish(); // before requireVisible() may write a denial
-        if (auto visible
-            = m_core.requireVisible(actor, found, invitation.organizationId, Resource::Invitation, resourceId, action);
+        if (auto visible = m_core.requireVisible(actor, found, invitation.organizationId, Resource::Invitation,
+                                                 op.target().resourceId, op.action());
             !visible)
             return visible.error();
     }
-    if (const auto decision = policy::requirePermission(actor, QStringLiteral("admin:org:invite")); !decision)
-        return m_core.deny(actor, action, resource, resourceId, invitation.organizationId, decision.reason);
+    op.setOrganization(invitation.organizationId);
+    if (const auto decision = policy::requirePermission(actor, perm::OrgInvite); !decision)
+        return op.deny(decision.reason);
     if (invitation.acceptedAt.isValid())
         return ServiceError::conflict(Tr::tr("The invitation for %1 was already accepted").arg(invitation.email));
     if (invitation.revoked)
@@ -491,8 +462,7 @@ Status OrganizationManager::revokeInvitation(const Actor& actor, Id invitationId
             return ServiceError::conflict(Tr::tr("The invitation for %1 is no longer pending").arg(invitation.email));
         const QJsonObject details { { QStringLiteral("email"), invitation.email },
                                     { QStringLiteral("role"), invitation.roleCode } };
-        if (auto audited = m_core.appendAudit(actor, action, resource, resourceId, invitation.organizationId, details);
-            !audited)
+        if (auto audited = op.succeed(details); !audited)
             return audited.error();
         return true;
     });
@@ -588,15 +558,14 @@ Result<User> OrganizationManager::acceptInvitation(const QString& token, const Q
                          { invitation.organizationId })
             || !q.next())
             return m_core.sqlError(q, Tr::tr("Counting the users of the organization"));
-        const int maxUsers = q.value(0).toInt();
+        Organization current = *organization;
+        current.maxUsers = q.value(0).toInt();
         q.finish();
         auto taken = m_core.seatsTaken(invitation.organizationId, StoreCore::Seats::UsersOnly);
         if (!taken)
             return taken.error();
-        if (*taken >= maxUsers)
-            return ServiceError::conflict(Tr::tr("%1 has reached its plan limit of %2 users; ask an administrator")
-                                              .arg(organization->name)
-                                              .arg(maxUsers));
+        if (auto seat = policy::seatAvailable(current, *taken, policy::SeatFor::AcceptedInvitation); !seat)
+            return ServiceError::conflict(seat.reason);
 
         if (!m_core.exec(
                 q,
@@ -632,9 +601,8 @@ Result<User> OrganizationManager::acceptInvitation(const QString& token, const Q
                                     { QStringLiteral("username"), name },
                                     { QStringLiteral("role"), role->code },
                                     { QStringLiteral("invited_by"), invitation.invitedBy } };
-        if (auto audited
-            = m_core.appendAudit(newcomer, QStringLiteral("invitation.accepted"), QStringLiteral("invitation"),
-                                 QString::number(invitation.id), invitation.organizationId, details);
+        if (auto audited = m_core.appendAudit(newcomer, actions::InvitationAccepted, QStringLiteral("invitation"),
+                                              QString::number(invitation.id), invitation.organizationId, details);
             !audited)
             return audited.error();
         return userId;

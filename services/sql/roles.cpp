@@ -1,3 +1,4 @@
+#include "policy/catalog.h"
 #include "policy/policy.h"
 #include "rows.h"
 
@@ -30,7 +31,7 @@ QStringList sortedUnique(QStringList list)
 } // namespace
 
 std::optional<ServiceError> RoleManager::checkGrants(const Actor& actor, const Role& grantingRole,
-                                                     const QStringList& added, const QString& action)
+                                                     const QStringList& added, const Audited& op)
 {
     // Unknown codes first (a typo is a validation error), then the rule (a refusal is audited).
     QList<Role> granted;
@@ -44,7 +45,7 @@ std::optional<ServiceError> RoleManager::checkGrants(const Actor& actor, const R
     }
     for (const Role& role : std::as_const(granted)) {
         if (auto d = policy::canGrantRole(actor, grantingRole, role); !d)
-            return m_core.deny(actor, action, kRoleResource, grantingRole.code, grantingRole.organizationId, d.reason);
+            return op.deny(d.reason); // op names grantingRole
     }
     return std::nullopt;
 }
@@ -110,8 +111,9 @@ Status RoleManager::writePermissions(Id roleId, const QStringList& permissions, 
 
 Result<QList<Role>> RoleManager::list(const Actor& actor)
 {
-    if (auto d = policy::requirePermission(actor, QStringLiteral("admin:role:view")); !d)
-        return m_core.deny(actor, QStringLiteral("role.listed"), kRoleResource, {}, actor.organizationId, d.reason);
+    const Audited op(m_core, actor, actions::RoleListed, kRoleResource);
+    if (auto d = policy::requirePermission(actor, perm::RoleView); !d)
+        return op.deny(d.reason);
     QSqlQuery q(m_core.db());
     bool ok = actor.isSuperAdmin()
         ? m_core.exec(q, roleSelect(m_core) + QStringLiteral(" ORDER BY r.level DESC, r.code"))
@@ -127,11 +129,12 @@ Result<QList<Role>> RoleManager::list(const Actor& actor)
 
 Result<Role> RoleManager::get(const Actor& actor, const QString& code)
 {
-    auto role = m_core.roleFor(actor, code, QStringLiteral("role.viewed"));
+    const Audited op(m_core, actor, actions::RoleViewed, kRoleResource, code);
+    auto role = m_core.roleFor(actor, code, op.action());
     if (!role)
         return role.error();
-    if (auto d = policy::requirePermission(actor, QStringLiteral("admin:role:view")); !d)
-        return m_core.deny(actor, QStringLiteral("role.viewed"), kRoleResource, code, actor.organizationId, d.reason);
+    if (auto d = policy::requirePermission(actor, perm::RoleView); !d)
+        return op.deny(d.reason);
     return role;
 }
 
@@ -162,12 +165,13 @@ static Status validateRoleFields(const QString& name, const QString& description
 
 Result<Role> RoleManager::create(const Actor& actor, const NewRole& nr)
 {
+    const Audited op(m_core, actor, actions::RoleCreated, kRoleResource, nr.code, nr.organizationId);
     if (nr.organizationId != 0) {
-        if (auto org = m_core.organizationFor(actor, nr.organizationId, QStringLiteral("role.created")); !org)
+        if (auto org = m_core.organizationFor(actor, nr.organizationId, op.action()); !org)
             return org.error();
     }
-    if (auto d = policy::requirePermission(actor, QStringLiteral("admin:role:create")); !d)
-        return m_core.deny(actor, QStringLiteral("role.created"), kRoleResource, nr.code, nr.organizationId, d.reason);
+    if (auto d = policy::requirePermission(actor, perm::RoleCreate); !d)
+        return op.deny(d.reason);
     if (auto c = policy::validateRoleCode(nr.code); !c)
         return c.error();
     if (auto v = validateRoleFields(nr.name, nr.description, nr.level, nr.permissions); !v)
@@ -177,14 +181,13 @@ Result<Role> RoleManager::create(const Actor& actor, const NewRole& nr)
     candidate.level = nr.level;
     candidate.organizationId = nr.organizationId;
     if (auto d = policy::canManageRole(actor, candidate); !d)
-        return m_core.deny(actor, QStringLiteral("role.created"), kRoleResource, nr.code, nr.organizationId, d.reason);
+        return op.deny(d.reason);
     // A role may not carry a permission its creator lacks: no privilege escalation through roles.
     for (const QString& code : nr.permissions) {
         if (!policy::hasPermission(actor.permissions, code))
-            return m_core.deny(actor, QStringLiteral("role.created"), kRoleResource, nr.code, nr.organizationId,
-                               Tr::tr("You cannot grant %1, which you do not hold").arg(code));
+            return op.deny(Tr::tr("You cannot grant %1, which you do not hold").arg(code));
     }
-    if (auto refused = checkGrants(actor, candidate, nr.grants, QStringLiteral("role.created")))
+    if (auto refused = checkGrants(actor, candidate, nr.grants, op))
         return *refused;
     auto created = m_core.inTransaction<Id>([&]() -> Result<Id> {
         const qint64 now = m_core.now();
@@ -202,11 +205,9 @@ Result<Role> RoleManager::create(const Actor& actor, const NewRole& nr)
         q.finish();
         if (auto w = writePermissions(id, nr.permissions, nr.grants); !w)
             return w.error();
-        if (auto a
-            = m_core.appendAudit(actor, QStringLiteral("role.created"), kRoleResource, nr.code, nr.organizationId,
-                                 { { QStringLiteral("level"), nr.level },
-                                   { QStringLiteral("permissions"), QJsonArray::fromStringList(nr.permissions) },
-                                   { QStringLiteral("grants"), QJsonArray::fromStringList(sortedUnique(nr.grants)) } });
+        if (auto a = op.succeed({ { QStringLiteral("level"), nr.level },
+                                  { QStringLiteral("permissions"), QJsonArray::fromStringList(nr.permissions) },
+                                  { QStringLiteral("grants"), QJsonArray::fromStringList(sortedUnique(nr.grants)) } });
             !a)
             return a.error();
         return id;
@@ -222,12 +223,13 @@ Result<Role> RoleManager::create(const Actor& actor, const NewRole& nr)
 
 Result<Role> RoleManager::update(const Actor& actor, Id roleId, const RoleUpdate& update)
 {
-    auto role = m_core.roleFor(actor, roleId, QStringLiteral("role.updated"));
+    Audited op(m_core, actor, actions::RoleUpdated, kRoleResource);
+    auto role = m_core.roleFor(actor, roleId, op.action());
     if (!role)
         return role.error();
-    if (auto d = policy::requirePermission(actor, QStringLiteral("admin:role:edit")); !d)
-        return m_core.deny(actor, QStringLiteral("role.updated"), kRoleResource, role->code, role->organizationId,
-                           d.reason);
+    op.setResourceId(role->code).setOrganization(role->organizationId);
+    if (auto d = policy::requirePermission(actor, perm::RoleEdit); !d)
+        return op.deny(d.reason);
     Role next = *role;
     next.name = update.name.value_or(role->name);
     next.description = update.description.value_or(role->description);
@@ -236,17 +238,14 @@ Result<Role> RoleManager::update(const Actor& actor, Id roleId, const RoleUpdate
     next.grants = update.grants.value_or(role->grants);
     // Both the role as it is and as it would be must be within the actor's reach.
     if (auto d = policy::canManageRole(actor, *role); !d)
-        return m_core.deny(actor, QStringLiteral("role.updated"), kRoleResource, role->code, role->organizationId,
-                           d.reason);
+        return op.deny(d.reason);
     if (auto v = validateRoleFields(next.name, next.description, next.level, next.permissions); !v)
         return v.error();
     if (auto d = policy::canManageRole(actor, next); !d)
-        return m_core.deny(actor, QStringLiteral("role.updated"), kRoleResource, role->code, role->organizationId,
-                           d.reason);
+        return op.deny(d.reason);
     for (const QString& code : next.permissions) {
         if (!role->permissions.contains(code) && !policy::hasPermission(actor.permissions, code))
-            return m_core.deny(actor, QStringLiteral("role.updated"), kRoleResource, role->code, role->organizationId,
-                               Tr::tr("You cannot grant %1, which you do not hold").arg(code));
+            return op.deny(Tr::tr("You cannot grant %1, which you do not hold").arg(code));
     }
     // Grants already on the role were checked when they were added (and are checked again at use);
     // every new one must be within the editor's reach now.
@@ -255,7 +254,7 @@ Result<Role> RoleManager::update(const Actor& actor, Id roleId, const RoleUpdate
         if (!role->grants.contains(code))
             addedGrants << code;
     }
-    if (auto refused = checkGrants(actor, next, addedGrants, QStringLiteral("role.updated")))
+    if (auto refused = checkGrants(actor, next, addedGrants, op))
         return *refused;
     auto done = m_core.inTransaction<bool>([&]() -> Result<bool> {
         QSqlQuery q(m_core.db());
@@ -279,9 +278,7 @@ Result<Role> RoleManager::update(const Actor& actor, Id roleId, const RoleUpdate
             details.insert(QStringLiteral("permissions_removed"), QJsonArray::fromStringList(removed));
         if (next.grants != role->grants)
             details.insert(QStringLiteral("grants"), QJsonArray::fromStringList(next.grants));
-        if (auto a = m_core.appendAudit(actor, QStringLiteral("role.updated"), kRoleResource, role->code,
-                                        role->organizationId, details);
-            !a)
+        if (auto a = op.succeed(details); !a)
             return a.error();
         return true;
     });
@@ -292,15 +289,15 @@ Result<Role> RoleManager::update(const Actor& actor, Id roleId, const RoleUpdate
 
 Status RoleManager::remove(const Actor& actor, Id roleId, bool cascade)
 {
-    auto role = m_core.roleFor(actor, roleId, QStringLiteral("role.deleted"));
+    Audited op(m_core, actor, actions::RoleDeleted, kRoleResource);
+    auto role = m_core.roleFor(actor, roleId, op.action());
     if (!role)
         return role.error();
-    if (auto d = policy::requirePermission(actor, QStringLiteral("admin:role:delete")); !d)
-        return m_core.deny(actor, QStringLiteral("role.deleted"), kRoleResource, role->code, role->organizationId,
-                           d.reason);
+    op.setResourceId(role->code).setOrganization(role->organizationId);
+    if (auto d = policy::requirePermission(actor, perm::RoleDelete); !d)
+        return op.deny(d.reason);
     if (auto d = policy::canManageRole(actor, *role); !d)
-        return m_core.deny(actor, QStringLiteral("role.deleted"), kRoleResource, role->code, role->organizationId,
-                           d.reason);
+        return op.deny(d.reason);
     auto done = m_core.inTransaction<bool>([&]() -> Result<bool> {
         QSqlQuery q(m_core.db());
         if (!m_core.exec(q, QStringLiteral("SELECT COUNT(*) FROM user_roles WHERE role_id = ?"), { roleId })
@@ -316,9 +313,7 @@ Status RoleManager::remove(const Actor& actor, Id roleId, bool cascade)
                 ErrorReason::InUse);
         if (!m_core.exec(q, QStringLiteral("DELETE FROM roles WHERE id = ?"), { roleId }))
             return m_core.sqlError(q, Tr::tr("Deleting the role"));
-        if (auto a = m_core.appendAudit(actor, QStringLiteral("role.deleted"), kRoleResource, role->code,
-                                        role->organizationId, { { QStringLiteral("assignments_removed"), assigned } });
-            !a)
+        if (auto a = op.succeed({ { QStringLiteral("assignments_removed"), assigned } }); !a)
             return a.error();
         return true;
     });
@@ -329,7 +324,7 @@ Status RoleManager::remove(const Actor& actor, Id roleId, bool cascade)
 
 Result<Role> RoleManager::addPermission(const Actor& actor, Id roleId, const QString& permission)
 {
-    auto role = m_core.roleFor(actor, roleId, QStringLiteral("role.updated"));
+    auto role = m_core.roleFor(actor, roleId, actions::RoleUpdated);
     if (!role)
         return role.error();
     RoleUpdate update;
@@ -342,7 +337,7 @@ Result<Role> RoleManager::addPermission(const Actor& actor, Id roleId, const QSt
 
 Result<Role> RoleManager::removePermission(const Actor& actor, Id roleId, const QString& permission)
 {
-    auto role = m_core.roleFor(actor, roleId, QStringLiteral("role.updated"));
+    auto role = m_core.roleFor(actor, roleId, actions::RoleUpdated);
     if (!role)
         return role.error();
     if (!role->permissions.contains(permission))
@@ -357,12 +352,12 @@ Result<Role> RoleManager::removePermission(const Actor& actor, Id roleId, const 
 Result<QStringList> RoleManager::effectivePermissions(const Actor& actor, Id roleId)
 {
     // Another tenant's role is missing (this answered for any role id before).
-    auto role = m_core.roleFor(actor, roleId, QStringLiteral("role.viewed"));
+    Audited op(m_core, actor, actions::RoleViewed, kRoleResource);
+    auto role = m_core.roleFor(actor, roleId, op.action());
     if (!role)
         return role.error();
-    if (auto d = policy::requirePermission(actor, QStringLiteral("admin:role:view")); !d)
-        return m_core.deny(actor, QStringLiteral("role.viewed"), kRoleResource, role->code, role->organizationId,
-                           d.reason);
+    if (auto d = policy::requirePermission(actor, perm::RoleView); !d)
+        return op.setResourceId(role->code).setOrganization(role->organizationId).deny(d.reason);
     QStringList list = policy::effectivePermissions(*role).values();
     list.sort();
     return list;
@@ -370,14 +365,14 @@ Result<QStringList> RoleManager::effectivePermissions(const Actor& actor, Id rol
 
 Result<QStringList> RoleManager::userEffectivePermissions(const Actor& actor, Id userId)
 {
-    auto target = m_core.userFor(actor, userId, QStringLiteral("user.viewed"));
+    Audited op(m_core, actor, actions::UserViewed, QStringLiteral("user"), QString::number(userId));
+    auto target = m_core.userFor(actor, userId, op.action());
     if (!target)
         return target.error();
     if (!(actor.kind == Actor::Kind::User && actor.userId == userId)) {
-        const policy::Decision d = policy::requirePermission(actor, QStringLiteral("admin:user:view"));
+        const policy::Decision d = policy::requirePermission(actor, perm::UserView);
         if (!d)
-            return m_core.deny(actor, QStringLiteral("user.viewed"), QStringLiteral("user"), QString::number(userId),
-                               target->organizationId, d.reason);
+            return op.setOrganization(target->organizationId).deny(d.reason);
     }
     QStringList list = policy::effectivePermissions(m_core.loadRolesOfUser(userId)).values();
     list.sort();
@@ -386,9 +381,9 @@ Result<QStringList> RoleManager::userEffectivePermissions(const Actor& actor, Id
 
 Result<QList<Permission>> PermissionManager::list(const Actor& actor)
 {
-    if (auto d = policy::requirePermission(actor, QStringLiteral("admin:role:view")); !d)
-        return m_core.deny(actor, QStringLiteral("permission.listed"), QStringLiteral("permission"), {},
-                           actor.organizationId, d.reason);
+    const Audited op(m_core, actor, actions::PermissionListed, QStringLiteral("permission"));
+    if (auto d = policy::requirePermission(actor, perm::RoleView); !d)
+        return op.deny(d.reason);
     QSqlQuery q(m_core.db());
     if (!m_core.exec(q, QStringLiteral("SELECT code, category, description FROM permissions ORDER BY category, code")))
         return m_core.sqlError(q, Tr::tr("Listing permissions"));

@@ -3,6 +3,7 @@
 
 #include "server_support.h"
 
+#include "policy/catalog.h"
 #include "policy/policy.h"
 #include "rows.h"
 #include "security/crypto.h"
@@ -186,10 +187,9 @@ Result<RotatedRefreshToken> ServerSupport::rotateRefreshToken(const QString& tok
                 attempt.sessionId = sessionId;
                 attempt.ip = ip;
                 const QString reason = Tr::tr("A refresh token was used twice; the session was revoked");
-                if (auto audited
-                    = m_core.appendAudit(attempt, QStringLiteral("session.refresh_reused"), QStringLiteral("session"),
-                                         QString::number(sessionId), organizationId,
-                                         { { QStringLiteral("reason"), reason } }, QStringLiteral("denied"));
+                if (auto audited = m_core.appendAudit(
+                        attempt, actions::SessionRefreshReused, QStringLiteral("session"), QString::number(sessionId),
+                        organizationId, { { QStringLiteral("reason"), reason } }, QStringLiteral("denied"));
                     !audited)
                     return audited.error();
                 result.refusal = ServiceError::unauthenticated(

@@ -2,6 +2,7 @@
 
 #include "store.h"
 
+#include "policy/catalog.h"
 #include "policy/policy.h"
 #include "rows.h"
 #include "security/crypto.h"
@@ -84,14 +85,13 @@ bool isOwnAccount(const Actor& actor, Id userId)
 
 Result<Page<Session>> SessionManager::list(const Actor& actor, const SessionQuery& query)
 {
-    const QString action = QStringLiteral("session.listed");
-    const QString resource = QStringLiteral("session");
+    const Audited op(m_core, actor, actions::SessionListed, QStringLiteral("session"));
     if (query.userId != 0) {
-        if (auto target = m_core.userFor(actor, query.userId, action); !target)
+        if (auto target = m_core.userFor(actor, query.userId, op.action()); !target)
             return target.error();
     }
-    if (const auto decision = policy::requirePermission(actor, QStringLiteral("admin:session:read")); !decision)
-        return m_core.deny(actor, action, resource, {}, actor.organizationId, decision.reason);
+    if (const auto decision = policy::requirePermission(actor, perm::SessionRead); !decision)
+        return op.deny(decision.reason);
 
     QStringList where;
     QVariantList binds;
@@ -144,26 +144,25 @@ Result<Page<Session>> SessionManager::list(const Actor& actor, const SessionQuer
 
 Status SessionManager::revoke(const Actor& actor, Id sessionId)
 {
-    const QString action = QStringLiteral("session.revoked");
-    const QString resource = QStringLiteral("session");
+    Audited op(m_core, actor, actions::SessionRevoked, QStringLiteral("session"), QString::number(sessionId));
     auto session = loadSessionOwner(m_core, sessionId);
     if (!session && session.error().code != ErrorCode::NotFound)
         return session.error();
-    const QString resourceId = QString::number(sessionId);
     if (auto visible = m_core.requireVisible(actor, session.ok(), session ? session->organizationId : 0,
-                                             Resource::Session, resourceId, action);
+                                             Resource::Session, op.target().resourceId, op.action());
         !visible)
         return visible.error();
+    op.setOrganization(session->organizationId);
 
     // Ending one of one's own sessions is always allowed (signing out another device).
     if (!isOwnAccount(actor, session->userId)) {
-        if (const auto decision = policy::requirePermission(actor, QStringLiteral("admin:session:revoke")); !decision)
-            return m_core.deny(actor, action, resource, resourceId, session->organizationId, decision.reason);
+        if (const auto decision = policy::requirePermission(actor, perm::SessionRevoke); !decision)
+            return op.deny(decision.reason);
         auto owner = m_core.loadUser(session->userId);
         if (!owner)
             return owner.error();
         if (const auto decision = policy::canManageUser(actor, *owner, false); !decision)
-            return m_core.deny(actor, action, resource, resourceId, session->organizationId, decision.reason);
+            return op.deny(decision.reason);
     }
 
     auto done = m_core.inTransaction<bool>([&]() -> Result<bool> {
@@ -174,8 +173,7 @@ Status SessionManager::revoke(const Actor& actor, Id sessionId)
         if (q.numRowsAffected() == 0)
             return true; // already revoked: nothing changed, nothing to audit
         const QJsonObject details { { QStringLiteral("user_id"), session->userId } };
-        if (auto audited = m_core.appendAudit(actor, action, resource, resourceId, session->organizationId, details);
-            !audited)
+        if (auto audited = op.succeed(details); !audited)
             return audited.error();
         return true;
     });
@@ -186,19 +184,18 @@ Status SessionManager::revoke(const Actor& actor, Id sessionId)
 
 Result<int> SessionManager::revokeAllForUser(const Actor& actor, Id userId, Id exceptSessionId, bool revokeApiKeys)
 {
-    const QString action = QStringLiteral("session.revoked_all");
-    const QString resource = QStringLiteral("user");
-    const QString resourceId = QString::number(userId);
-    auto target = m_core.userFor(actor, userId, action);
+    Audited op(m_core, actor, actions::SessionRevokedAll, QStringLiteral("user"), QString::number(userId));
+    auto target = m_core.userFor(actor, userId, op.action());
     if (!target)
         return target.error();
+    op.setOrganization(target->organizationId);
 
     // "Sign out my other devices" needs no admin permission; anything else does.
     if (!isOwnAccount(actor, userId)) {
-        if (const auto decision = policy::requirePermission(actor, QStringLiteral("admin:session:revoke")); !decision)
-            return m_core.deny(actor, action, resource, resourceId, target->organizationId, decision.reason);
+        if (const auto decision = policy::requirePermission(actor, perm::SessionRevoke); !decision)
+            return op.deny(decision.reason);
         if (const auto decision = policy::canManageUser(actor, *target, false); !decision)
-            return m_core.deny(actor, action, resource, resourceId, target->organizationId, decision.reason);
+            return op.deny(decision.reason);
     }
 
     return m_core.inTransaction<int>([&]() -> Result<int> {
@@ -219,8 +216,7 @@ Result<int> SessionManager::revokeAllForUser(const Actor& actor, Id userId, Id e
                 return keys.error();
             details.insert(QStringLiteral("api_keys_revoked"), *keys);
         }
-        if (auto audited = m_core.appendAudit(actor, action, resource, resourceId, target->organizationId, details);
-            !audited)
+        if (auto audited = op.succeed(details); !audited)
             return audited.error();
         return count;
     });
@@ -228,12 +224,13 @@ Result<int> SessionManager::revokeAllForUser(const Actor& actor, Id userId, Id e
 
 Result<int> SessionManager::purgeExpired(const Actor& actor)
 {
-    const QString action = QStringLiteral("session.purged");
-    const QString resource = QStringLiteral("session");
-    if (const auto decision = policy::requirePermission(actor, QStringLiteral("admin:session:revoke")); !decision)
-        return m_core.deny(actor, action, resource, {}, actor.organizationId, decision.reason);
-
     const bool everywhere = actor.isSuperAdmin();
+    // The event of a super admin's purge is global: it covers every organization.
+    const Audited op(m_core, actor, actions::SessionPurged, QStringLiteral("session"), {},
+                     everywhere ? 0 : actor.organizationId);
+    if (const auto decision = policy::requirePermission(actor, perm::SessionRevoke); !decision)
+        return op.deny(decision.reason);
+
     return m_core.inTransaction<int>([&]() -> Result<int> {
         QString sql = QStringLiteral("DELETE FROM sessions WHERE expires_at <= ?");
         QVariantList binds { m_core.now() };
@@ -248,9 +245,7 @@ Result<int> SessionManager::purgeExpired(const Actor& actor)
         const QJsonObject details { { QStringLiteral("count"), count },
                                     { QStringLiteral("scope"),
                                       everywhere ? QStringLiteral("all") : QStringLiteral("organization") } };
-        if (auto audited
-            = m_core.appendAudit(actor, action, resource, {}, everywhere ? 0 : actor.organizationId, details);
-            !audited)
+        if (auto audited = op.succeed(details); !audited)
             return audited.error();
         return count;
     });
@@ -259,16 +254,16 @@ Result<int> SessionManager::purgeExpired(const Actor& actor)
 Result<CreatedSession> SessionManager::impersonate(const Actor& actor, Id userId, const QString& reason,
                                                    int durationMinutes)
 {
-    const QString action = QStringLiteral("user.impersonated");
-    const QString resource = QStringLiteral("user");
-    const QString resourceId = QString::number(userId);
-    auto target = m_core.userFor(actor, userId, action);
+    Audited op(m_core, actor, actions::UserImpersonated, QStringLiteral("user"), QString::number(userId));
+    auto target = m_core.userFor(actor, userId, op.action());
     if (!target)
         return target.error();
-    if (const auto decision = policy::requirePermission(actor, QStringLiteral("admin:user:impersonate")); !decision)
-        return m_core.deny(actor, action, resource, resourceId, actor.organizationId, decision.reason);
+    // A missing permission is recorded as the actor's own matter; a refused target names its tenant.
+    if (const auto decision = policy::requirePermission(actor, perm::UserImpersonate); !decision)
+        return op.deny(decision.reason);
+    op.setOrganization(target->organizationId);
     if (const auto decision = policy::canImpersonate(actor, *target); !decision)
-        return m_core.deny(actor, action, resource, resourceId, target->organizationId, decision.reason);
+        return op.deny(decision.reason);
 
     const QString why = reason.trimmed();
     QHash<QString, QString> fields;
@@ -325,8 +320,7 @@ Result<CreatedSession> SessionManager::impersonate(const Actor& actor, Id userId
         const QJsonObject details { { QStringLiteral("session_id"), s.id },
                                     { QStringLiteral("reason"), why },
                                     { QStringLiteral("duration_minutes"), durationMinutes } };
-        if (auto audited = m_core.appendAudit(actor, action, resource, resourceId, target->organizationId, details);
-            !audited)
+        if (auto audited = op.succeed(details); !audited)
             return audited.error();
         return created;
     });

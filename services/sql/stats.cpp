@@ -2,6 +2,7 @@
 
 #include "store.h"
 
+#include "policy/catalog.h"
 #include "policy/policy.h"
 
 #include <QCoreApplication>
@@ -22,15 +23,14 @@ constexpr qint64 DayMs = 24 * 60 * 60 * 1000;
 
 Result<Stats> StatsManager::get(const Actor& actor, Id organizationId)
 {
-    const QString action = QStringLiteral("stats.viewed");
-    const QString resource = QStringLiteral("stats");
+    Audited op(m_core, actor, actions::StatsViewed, QStringLiteral("stats"), {},
+               organizationId != 0 ? organizationId : actor.organizationId);
     if (organizationId != 0) {
-        if (auto org = m_core.organizationFor(actor, organizationId, action); !org)
+        if (auto org = m_core.organizationFor(actor, organizationId, op.action()); !org)
             return org.error();
     }
-    if (const auto decision = policy::requirePermission(actor, QStringLiteral("admin:stats:read")); !decision)
-        return m_core.deny(actor, action, resource, {}, organizationId != 0 ? organizationId : actor.organizationId,
-                           decision.reason);
+    if (const auto decision = policy::requirePermission(actor, perm::StatsRead); !decision)
+        return op.deny(decision.reason);
 
     // 0 = the actor's scope: everything for super admins, their own organization for everyone else.
     Id scope = organizationId;
@@ -38,7 +38,7 @@ Result<Stats> StatsManager::get(const Actor& actor, Id organizationId)
         scope = actor.organizationId;
     if (scope != 0) {
         if (const auto decision = policy::requireTenant(actor, scope); !decision)
-            return m_core.deny(actor, action, resource, QString::number(scope), scope, decision.reason);
+            return op.setResourceId(QString::number(scope)).setOrganization(scope).deny(decision.reason);
     }
 
     const qint64 now = m_core.now();

@@ -2,6 +2,7 @@
 
 #include "auditchain.h"
 #include "auditkey.h"
+#include "policy/catalog.h"
 #include "policy/policy.h"
 #include "rows.h"
 
@@ -553,41 +554,38 @@ Status StoreCore::appendBoundedAudit(const QString& source, const Actor& actor, 
     return appendAudit(actor, action, resourceType, resourceId, organizationId, details, outcome);
 }
 
-ServiceError StoreCore::denyBounded(const QString& source, const Actor& actor, const QString& action,
-                                    const QString& resourceType, const QString& resourceId, Id organizationId,
+ServiceError StoreCore::denyBounded(const QString& source, const Actor& actor, const AuditTarget& target,
                                     const QString& reason)
 {
     QJsonObject details { { QStringLiteral("reason"), reason } };
     auto written = inTransaction<bool>([&]() -> Result<bool> {
-        if (auto s = appendBoundedAudit(source, actor, action, resourceType, resourceId, actor.organizationId, details,
-                                        QStringLiteral("denied"));
+        if (auto s = appendBoundedAudit(source, actor, target.action, target.resourceType, target.resourceId,
+                                        actor.organizationId, details, QStringLiteral("denied"));
             !s)
             return s.error();
         return true;
     });
     if (!written)
-        qCWarning(lcSql) << "could not audit a denial of" << action << ":" << written.error().message;
-    (void)organizationId;
+        qCWarning(lcSql) << "could not audit a denial of" << target.action << ":" << written.error().message;
     return ServiceError::forbidden(reason);
 }
 
-ServiceError StoreCore::deny(const Actor& actor, const QString& action, const QString& resourceType,
-                             const QString& resourceId, Id organizationId, const QString& reason)
+ServiceError StoreCore::deny(const Actor& actor, const AuditTarget& target, const QString& reason)
 {
     // Whatever the target, a refusal is the actor's doing: it is recorded where the actor lives.
     // Recording it in the target's organization let anyone write events into another tenant's log.
     QJsonObject details { { QStringLiteral("reason"), reason } };
-    if (actor.isSuperAdmin() && organizationId != 0 && organizationId != actor.organizationId)
-        details.insert(QStringLiteral("target_organization_id"), organizationId);
+    if (actor.isSuperAdmin() && target.organizationId != 0 && target.organizationId != actor.organizationId)
+        details.insert(QStringLiteral("target_organization_id"), target.organizationId);
     auto written = inTransaction<bool>([&]() -> Result<bool> {
-        if (auto s = appendAudit(actor, action, resourceType, resourceId, actor.organizationId, details,
-                                 QStringLiteral("denied"));
+        if (auto s = appendAudit(actor, target.action, target.resourceType, target.resourceId, actor.organizationId,
+                                 details, QStringLiteral("denied"));
             !s)
             return s.error();
         return true;
     });
     if (!written)
-        qCWarning(lcSql) << "could not audit a denial of" << action << ":" << written.error().message;
+        qCWarning(lcSql) << "could not audit a denial of" << target.action << ":" << written.error().message;
     return ServiceError::forbidden(reason);
 }
 
@@ -638,7 +636,7 @@ Status StoreCore::requireVisible(const Actor& actor, bool found, Id organization
             { Resource::Invitation, QStringLiteral("invitation") },
             { Resource::AuditEvent, QStringLiteral("audit") },
         };
-        deny(actor, action, types.value(kind), key, actor.organizationId, missing.message);
+        deny(actor, { action, types.value(kind), key, actor.organizationId }, missing.message);
     }
     return missing;
 }
@@ -1063,7 +1061,7 @@ Result<QDateTime> StoreCore::recordFailedPassword(const Actor& attempt, const Us
             !a)
             return a.error();
         if (lockedUntil.isValid()) {
-            if (auto a = appendBoundedAudit(auditSource, attempt, QStringLiteral("user.locked"), QStringLiteral("user"),
+            if (auto a = appendBoundedAudit(auditSource, attempt, actions::UserLocked, QStringLiteral("user"),
                                             QString::number(user.id), user.organizationId,
                                             { { QStringLiteral("locked_until"), lockedUntil.toString(Qt::ISODate) } },
                                             QStringLiteral("success"));

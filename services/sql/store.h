@@ -92,6 +92,16 @@ enum class Resource
     AuditEvent
 };
 
+// What one manager call does and to which row: the action, resource and organization of its audit
+// events. Named once per call (Audited); its denials and its success event share it.
+struct AuditTarget
+{
+    QString action; // actions::UserBanned, ...
+    QString resourceType; // "user", "role", ...
+    QString resourceId; // empty when the call acts on no single row (a list, a create before the insert)
+    Id organizationId = 0; // the target's organization; 0 when global or not known (yet)
+};
+
 // Shared by the managers: the connection, transactions, row decoding and the audit writer.
 class StoreCore
 {
@@ -118,7 +128,7 @@ public:
     Status commit();
     void rollback();
 
-    // A deployment-wide exclusive job (e.g. "audit.verify"): at most one holder at a time across
+    // A deployment-wide exclusive job (e.g. "audit-verify"): at most one holder at a time across
     // every thread and every process on this database. PostgreSQL: a session advisory lock on this
     // connection (released with the guard, or by the server if the connection dies); SQLite: a lock
     // file beside the database file (QLockFile: a crashed holder's lock is taken over). A database
@@ -159,15 +169,21 @@ public:
     Status appendBoundedAudit(const QString& source, const Actor& actor, const QString& action,
                               const QString& resourceType, const QString& resourceId, Id organizationId,
                               const QJsonObject& details = {}, const QString& outcome = QStringLiteral("denied"));
+    // Audits a denial of `target.action` in a transaction of its own and returns the Forbidden error
+    // to hand back. The event goes into the actor's own organization, never into the target's
+    // (`target.organizationId`, kept in the details when a super admin is refused): nobody writes
+    // into another tenant's log. Managers deny through Audited, which names the target once.
+    ServiceError deny(const Actor& actor, const AuditTarget& target, const QString& reason);
     // deny(), with the event bounded per `source` (appendBoundedAudit).
+    ServiceError denyBounded(const QString& source, const Actor& actor, const AuditTarget& target,
+                             const QString& reason);
+    // The same, target spelled out: the server's route table (server/httpapi.cpp) calls it so.
     ServiceError denyBounded(const QString& source, const Actor& actor, const QString& action,
                              const QString& resourceType, const QString& resourceId, Id organizationId,
-                             const QString& reason);
-    // Audits a denial in a transaction of its own and returns the Forbidden error to hand back.
-    // The event goes into the actor's own organization, never into the target's (`organizationId`,
-    // kept in the details when a super admin is refused): nobody writes into another tenant's log.
-    ServiceError deny(const Actor& actor, const QString& action, const QString& resourceType, const QString& resourceId,
-                      Id organizationId, const QString& reason);
+                             const QString& reason)
+    {
+        return denyBounded(source, actor, AuditTarget { action, resourceType, resourceId, organizationId }, reason);
+    }
 
     // --- tenant isolation: every id a caller names goes through these ---------------------------
     // Only super admins (and the system actor) see every organization; everyone else sees rows of
@@ -277,6 +293,53 @@ private:
     QHash<QString, std::shared_ptr<QSqlQuery>> m_prepared;
 };
 
+// One manager call's audit trail: the actor and the AuditTarget, named once at the top of the
+// method. Its denials (deny) and its success event (succeed) reuse them, so the events of one call
+// cannot drift apart. The target's id and organization are filled in once the row is loaded.
+class Audited
+{
+public:
+    Audited(StoreCore& core, const Actor& actor, const QString& action, const QString& resourceType,
+            const QString& resourceId = {}, Id organizationId = 0)
+        : m_core(core)
+        , m_actor(actor)
+        , m_target { action, resourceType, resourceId, organizationId }
+    { }
+
+    const Actor& actor() const { return m_actor; }
+    const QString& action() const { return m_target.action; }
+    const AuditTarget& target() const { return m_target; }
+    Audited& setResourceId(const QString& resourceId)
+    {
+        m_target.resourceId = resourceId;
+        return *this;
+    }
+    Audited& setOrganization(Id organizationId)
+    {
+        m_target.organizationId = organizationId;
+        return *this;
+    }
+
+    // StoreCore::deny: audits the refusal (its own transaction), returns the Forbidden error.
+    ServiceError deny(const QString& reason) const { return m_core.deny(m_actor, m_target, reason); }
+    // A client-sourced refusal, bounded per `source` (StoreCore::denyBounded).
+    ServiceError denyBounded(const QString& source, const QString& reason) const
+    {
+        return m_core.denyBounded(source, m_actor, m_target, reason);
+    }
+    // The success event, inside the caller's transaction.
+    Status succeed(const QJsonObject& details = {}) const
+    {
+        return m_core.appendAudit(m_actor, m_target.action, m_target.resourceType, m_target.resourceId,
+                                  m_target.organizationId, details);
+    }
+
+private:
+    StoreCore& m_core;
+    const Actor& m_actor;
+    AuditTarget m_target;
+};
+
 class UserManager
 {
 public:
@@ -307,13 +370,13 @@ public:
     Result<QList<Role>> roles(const Actor& actor, Id userId);
 
 private:
-    // The target of an admin action: visible to the actor (StoreCore::userFor), not deleted, and
-    // then `permission` (when given) and the level rule.
-    Result<User> loadManageable(const Actor& actor, Id userId, const QString& action, bool destructive,
-                                const QString& permission = {});
-    // The role `roleCode` if the actor may assign or revoke it on `target` (policy::mayAssignRoles
-    // and canAssignRole over the actor's current roles); refusals audited as `action`.
-    Result<Role> loadAssignable(const Actor& actor, const User& target, const QString& roleCode, const QString& action);
+    // The target of an admin action `op` (whose actor acts): visible to the actor
+    // (StoreCore::userFor), not deleted, and then `permission` (when given) and the level rule.
+    // Sets op's organization to the user's; refusals are audited through op.
+    Result<User> loadManageable(Audited& op, Id userId, bool destructive, const QString& permission = {});
+    // The role `roleCode` if op's actor may assign or revoke it on `target` (policy::mayAssignRoles
+    // and canAssignRole over the actor's current roles); refusals audited as op's action.
+    Result<Role> loadAssignable(const Audited& op, const User& target, const QString& roleCode);
     StoreCore& m_core;
 };
 
@@ -341,8 +404,9 @@ private:
     Status writePermissions(Id roleId, const QStringList& permissions, const QStringList& grants);
     // The grants `added` to `grantingRole`: existing roles only, each allowed by policy::canGrantRole
     // (refusals audited as `action`). Empty when all pass.
+    // `op` is the call's audit target, which names `grantingRole`.
     std::optional<ServiceError> checkGrants(const Actor& actor, const Role& grantingRole, const QStringList& added,
-                                            const QString& action);
+                                            const Audited& op);
     StoreCore& m_core;
 };
 

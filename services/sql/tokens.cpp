@@ -2,6 +2,7 @@
 
 #include "store.h"
 
+#include "policy/catalog.h"
 #include "policy/policy.h"
 #include "rows.h"
 #include "security/crypto.h"
@@ -58,16 +59,16 @@ Result<QString> TokenManager::issueVerification(const Actor& actor, Id userId)
 Result<QString> TokenManager::issue(const Actor& actor, Id userId, const QString& purpose, int hours)
 {
     const bool reset = purpose == kPasswordReset;
-    const QString action = reset ? QStringLiteral("token.reset_issued") : QStringLiteral("token.verification_issued");
-    const QString resource = QStringLiteral("user");
-    const QString resourceId = QString::number(userId);
-    auto user = m_core.userFor(actor, userId, action);
+    Audited op(m_core, actor, reset ? actions::TokenResetIssued : actions::TokenVerificationIssued,
+               QStringLiteral("user"), QString::number(userId));
+    auto user = m_core.userFor(actor, userId, op.action());
     if (!user)
         return user.error();
-    if (const auto decision = policy::requirePermission(actor, QStringLiteral("admin:user:edit")); !decision)
-        return m_core.deny(actor, action, resource, resourceId, actor.organizationId, decision.reason);
+    if (const auto decision = policy::requirePermission(actor, perm::UserEdit); !decision)
+        return op.deny(decision.reason);
+    op.setOrganization(user->organizationId);
     if (const auto decision = policy::canManageUser(actor, *user, false); !decision)
-        return m_core.deny(actor, action, resource, resourceId, user->organizationId, decision.reason);
+        return op.deny(decision.reason);
     if (user->deleted)
         return ServiceError::conflict(Tr::tr("%1 is deleted").arg(user->email));
     if (!reset && user->verified)
@@ -97,8 +98,7 @@ Result<QString> TokenManager::issue(const Actor& actor, Id userId, const QString
                                     { QStringLiteral("email"), user->email },
                                     { QStringLiteral("expires_at"), timeFrom(expires).toString(Qt::ISODateWithMs) },
                                     { QStringLiteral("superseded"), superseded } };
-        if (auto audited = m_core.appendAudit(actor, action, resource, resourceId, user->organizationId, details);
-            !audited)
+        if (auto audited = op.succeed(details); !audited)
             return audited.error();
         return token;
     });
@@ -175,9 +175,8 @@ Status TokenManager::resetPassword(const QString& token, const QString& newPassw
                 return keys.error();
             details.insert(QStringLiteral("api_keys_revoked"), *keys);
         }
-        if (auto audited
-            = m_core.appendAudit(tokenHolder(*user, ip), QStringLiteral("user.password_reset"), QStringLiteral("user"),
-                                 QString::number(user->id), user->organizationId, details);
+        if (auto audited = m_core.appendAudit(tokenHolder(*user, ip), actions::UserPasswordReset, QStringLiteral("user"),
+                                              QString::number(user->id), user->organizationId, details);
             !audited)
             return audited.error();
         return true;
@@ -204,8 +203,8 @@ Status TokenManager::verifyEmail(const QString& token, const QString& ip)
                                         "WHERE id = ?"),
                          { m_core.now(), user->id }))
             return m_core.sqlError(q, Tr::tr("Marking the email address as verified"));
-        if (auto audited = m_core.appendAudit(tokenHolder(*user, ip), QStringLiteral("user.verified"),
-                                              QStringLiteral("user"), QString::number(user->id), user->organizationId,
+        if (auto audited = m_core.appendAudit(tokenHolder(*user, ip), actions::UserVerified, QStringLiteral("user"),
+                                              QString::number(user->id), user->organizationId,
                                               { { QStringLiteral("email"), user->email } });
             !audited)
             return audited.error();

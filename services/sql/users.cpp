@@ -1,3 +1,4 @@
+#include "policy/catalog.h"
 #include "policy/policy.h"
 #include "rows.h"
 #include "security/crypto.h"
@@ -37,11 +38,11 @@ QString everyUsersCount()
     return QStringLiteral("SELECT COALESCE(SUM(user_count), 0) FROM organizations WHERE id > 0");
 }
 
-policy::Decision requireAnyPermission(const Actor& actor, std::initializer_list<const char*> codes)
+policy::Decision requireAnyPermission(const Actor& actor, std::initializer_list<QString> codes)
 {
     policy::Decision last;
-    for (const char* code : codes) {
-        last = policy::requirePermission(actor, QString::fromLatin1(code));
+    for (const QString& code : codes) {
+        last = policy::requirePermission(actor, code);
         if (last)
             return last;
     }
@@ -78,21 +79,22 @@ Result<int> endSessions(StoreCore& core, Id userId, qint64 now)
 
 } // namespace
 
-Result<User> UserManager::loadManageable(const Actor& actor, Id userId, const QString& action, bool destructive,
-                                         const QString& permission)
+Result<User> UserManager::loadManageable(Audited& op, Id userId, bool destructive, const QString& permission)
 {
+    const Actor& actor = op.actor();
     // The tenant check comes first: another tenant's user is missing, whatever the actor may do.
-    auto target = m_core.userFor(actor, userId, action);
+    auto target = m_core.userFor(actor, userId, op.action());
     if (!target)
         return target.error();
-    if (target->deleted && action != QLatin1String("user.viewed"))
+    op.setOrganization(target->organizationId);
+    if (target->deleted && op.action() != actions::UserViewed)
         return ServiceError::notFound(Tr::tr("User %1 has been deleted").arg(target->email));
     if (!permission.isEmpty()) {
         if (auto d = policy::requirePermission(actor, permission); !d)
-            return m_core.deny(actor, action, kUserResource, QString::number(userId), target->organizationId, d.reason);
+            return op.deny(d.reason);
     }
     if (auto d = policy::canManageUser(actor, *target, destructive); !d)
-        return m_core.deny(actor, action, kUserResource, QString::number(userId), target->organizationId, d.reason);
+        return op.deny(d.reason);
     return target;
 }
 
@@ -102,20 +104,21 @@ Result<User> UserManager::create(const Actor& actor, const NewUser& nu)
     if (orgId == 0)
         return ServiceError::validationField(QStringLiteral("organization_id"), Tr::tr("Choose an organization"));
     // Every id the request names is looked up first (another tenant's reads as missing).
-    auto org = m_core.organizationFor(actor, orgId, QStringLiteral("user.created"));
+    Audited op(m_core, actor, actions::UserCreated, kUserResource, {}, orgId);
+    auto org = m_core.organizationFor(actor, orgId, op.action());
     if (!org)
         return org.error();
     QList<Role> roles;
     for (const QString& code : nu.roleCodes) {
-        auto role = m_core.roleFor(actor, code, QStringLiteral("user.created"));
+        auto role = m_core.roleFor(actor, code, op.action());
         if (!role)
             return role.error();
         roles << *role;
     }
-    if (auto d = policy::requirePermission(actor, QStringLiteral("admin:user:create")); !d)
-        return m_core.deny(actor, QStringLiteral("user.created"), kUserResource, {}, orgId, d.reason);
+    if (auto d = policy::requirePermission(actor, perm::UserCreate); !d)
+        return op.deny(d.reason);
     if (auto d = policy::requireTenant(actor, orgId); !d)
-        return m_core.deny(actor, QStringLiteral("user.created"), kUserResource, {}, orgId, d.reason);
+        return op.deny(d.reason);
 
     const QString email = nu.email.trimmed().toLower();
     const QString username = nu.username.trimmed();
@@ -134,7 +137,7 @@ Result<User> UserManager::create(const Actor& actor, const NewUser& nu)
         pseudo.organizationId = orgId;
         for (const Role& role : std::as_const(roles)) {
             if (auto d = policy::canAssignRole(actor, actorRoles, pseudo, role); !d)
-                return m_core.deny(actor, QStringLiteral("user.created"), kUserResource, {}, orgId, d.reason);
+                return op.deny(d.reason);
         }
     }
 
@@ -151,12 +154,8 @@ Result<User> UserManager::create(const Actor& actor, const NewUser& nu)
         auto taken = m_core.seatsTaken(orgId);
         if (!taken)
             return taken.error();
-        if (*taken >= org->maxUsers)
-            return ServiceError::validationField(
-                QStringLiteral("organization_id"),
-                Tr::tr("%1 has reached its plan limit of %2 users (pending invitations included)")
-                    .arg(org->name)
-                    .arg(org->maxUsers));
+        if (auto seat = policy::seatAvailable(*org, *taken, policy::SeatFor::NewUser); !seat)
+            return ServiceError::validationField(QStringLiteral("organization_id"), seat.reason);
         const qint64 now = nowMs;
         if (!m_core.exec(
                 q,
@@ -177,9 +176,8 @@ Result<User> UserManager::create(const Actor& actor, const NewUser& nu)
                 return m_core.sqlError(q, Tr::tr("Assigning the roles"));
             roleCodes.append(role.code);
         }
-        if (auto a
-            = m_core.appendAudit(actor, QStringLiteral("user.created"), kUserResource, QString::number(id), orgId,
-                                 { { QStringLiteral("email"), email }, { QStringLiteral("roles"), roleCodes } });
+        if (auto a = op.setResourceId(QString::number(id))
+                         .succeed({ { QStringLiteral("email"), email }, { QStringLiteral("roles"), roleCodes } });
             !a)
             return a.error();
         return id;
@@ -196,25 +194,26 @@ Result<User> UserManager::create(const Actor& actor, const NewUser& nu)
 
 Result<User> UserManager::get(const Actor& actor, Id userId)
 {
-    auto user = m_core.userFor(actor, userId, QStringLiteral("user.viewed"));
+    Audited op(m_core, actor, actions::UserViewed, kUserResource, QString::number(userId));
+    auto user = m_core.userFor(actor, userId, op.action());
     if (!user)
         return user.error();
     if (userId == actor.userId && actor.kind == Actor::Kind::User)
         return user;
-    if (auto d = requireAnyPermission(actor, { "admin:user:view", "admin:user:read" }); !d)
-        return m_core.deny(actor, QStringLiteral("user.viewed"), kUserResource, QString::number(userId),
-                           user->organizationId, d.reason);
+    if (auto d = requireAnyPermission(actor, { perm::UserView, perm::UserRead }); !d)
+        return op.setOrganization(user->organizationId).deny(d.reason);
     return user;
 }
 
 Result<Page<User>> UserManager::list(const Actor& actor, const UserQuery& query)
 {
+    const Audited op(m_core, actor, actions::UserListed, kUserResource, {}, query.organizationId);
     if (query.organizationId != 0) {
-        if (auto org = m_core.organizationFor(actor, query.organizationId, QStringLiteral("user.listed")); !org)
+        if (auto org = m_core.organizationFor(actor, query.organizationId, op.action()); !org)
             return org.error();
     }
-    if (auto d = requireAnyPermission(actor, { "admin:user:view", "admin:user:read" }); !d)
-        return m_core.deny(actor, QStringLiteral("user.listed"), kUserResource, {}, query.organizationId, d.reason);
+    if (auto d = requireAnyPermission(actor, { perm::UserView, perm::UserRead }); !d)
+        return op.deny(d.reason);
     Id orgId = query.organizationId;
     if (!actor.isSuperAdmin())
         orgId = actor.organizationId;
@@ -543,13 +542,12 @@ Result<Page<User>> UserManager::list(const Actor& actor, const UserQuery& query)
 Result<User> UserManager::update(const Actor& actor, Id userId, const UserUpdate& update)
 {
     const bool self = actor.kind == Actor::Kind::User && actor.userId == userId;
-    auto target = loadManageable(actor, userId, QStringLiteral("user.updated"), false,
-                                 self ? QString() : QStringLiteral("admin:user:edit"));
+    Audited op(m_core, actor, actions::UserUpdated, kUserResource, QString::number(userId));
+    auto target = loadManageable(op, userId, false, self ? QString() : perm::UserEdit);
     if (!target)
         return target.error();
     if (self && update.verified.has_value())
-        return m_core.deny(actor, QStringLiteral("user.updated"), kUserResource, QString::number(userId),
-                           target->organizationId, Tr::tr("You cannot verify your own account"));
+        return op.deny(Tr::tr("You cannot verify your own account"));
     const QString email = update.email ? update.email->trimmed().toLower() : target->email;
     const QString username = update.username ? update.username->trimmed() : target->username;
     const QString fullName = update.fullName ? update.fullName->trimmed() : target->fullName;
@@ -581,9 +579,7 @@ Result<User> UserManager::update(const Actor& actor, Id userId, const UserUpdate
             changes.insert(QStringLiteral("full_name"), fullName);
         if (verified != target->verified)
             changes.insert(QStringLiteral("verified"), verified);
-        if (auto a = m_core.appendAudit(actor, QStringLiteral("user.updated"), kUserResource, QString::number(userId),
-                                        target->organizationId, { { QStringLiteral("changes"), changes } });
-            !a)
+        if (auto a = op.succeed({ { QStringLiteral("changes"), changes } }); !a)
             return a.error();
         return true;
     });
@@ -599,8 +595,8 @@ Result<User> UserManager::update(const Actor& actor, Id userId, const UserUpdate
 
 Status UserManager::remove(const Actor& actor, Id userId)
 {
-    auto target
-        = loadManageable(actor, userId, QStringLiteral("user.deleted"), true, QStringLiteral("admin:user:delete"));
+    Audited op(m_core, actor, actions::UserDeleted, kUserResource, QString::number(userId));
+    auto target = loadManageable(op, userId, true, perm::UserDelete);
     if (!target)
         return target.error();
     auto done = m_core.inTransaction<bool>([&]() -> Result<bool> {
@@ -618,11 +614,9 @@ Status UserManager::remove(const Actor& actor, Id userId)
         auto keys = m_core.revokeApiKeysOf(userId);
         if (!keys)
             return keys.error();
-        if (auto a = m_core.appendAudit(actor, QStringLiteral("user.deleted"), kUserResource, QString::number(userId),
-                                        target->organizationId,
-                                        { { QStringLiteral("email"), target->email },
-                                          { QStringLiteral("sessions_ended"), *ended },
-                                          { QStringLiteral("api_keys_revoked"), *keys } });
+        if (auto a = op.succeed({ { QStringLiteral("email"), target->email },
+                                  { QStringLiteral("sessions_ended"), *ended },
+                                  { QStringLiteral("api_keys_revoked"), *keys } });
             !a)
             return a.error();
         return true;
@@ -637,8 +631,8 @@ Result<User> UserManager::suspend(const Actor& actor, Id userId, const QString& 
     if (reason.size() > policy::Limits::Reason)
         return ServiceError::validationField(QStringLiteral("reason"),
                                              Tr::tr("Reason is longer than %1 characters").arg(policy::Limits::Reason));
-    auto target
-        = loadManageable(actor, userId, QStringLiteral("user.suspended"), true, QStringLiteral("admin:user:edit"));
+    Audited op(m_core, actor, actions::UserSuspended, kUserResource, QString::number(userId));
+    auto target = loadManageable(op, userId, true, perm::UserEdit);
     if (!target)
         return target.error();
     auto done = m_core.inTransaction<bool>([&]() -> Result<bool> {
@@ -651,9 +645,7 @@ Result<User> UserManager::suspend(const Actor& actor, Id userId, const QString& 
         auto ended = endSessions(m_core, userId, now);
         if (!ended)
             return ended.error();
-        if (auto a = m_core.appendAudit(
-                actor, QStringLiteral("user.suspended"), kUserResource, QString::number(userId), target->organizationId,
-                { { QStringLiteral("reason"), reason }, { QStringLiteral("sessions_ended"), *ended } });
+        if (auto a = op.succeed({ { QStringLiteral("reason"), reason }, { QStringLiteral("sessions_ended"), *ended } });
             !a)
             return a.error();
         return true;
@@ -665,8 +657,8 @@ Result<User> UserManager::suspend(const Actor& actor, Id userId, const QString& 
 
 Result<User> UserManager::unsuspend(const Actor& actor, Id userId)
 {
-    auto target
-        = loadManageable(actor, userId, QStringLiteral("user.unsuspended"), true, QStringLiteral("admin:user:edit"));
+    Audited op(m_core, actor, actions::UserUnsuspended, kUserResource, QString::number(userId));
+    auto target = loadManageable(op, userId, true, perm::UserEdit);
     if (!target)
         return target.error();
     auto done = m_core.inTransaction<bool>([&]() -> Result<bool> {
@@ -676,9 +668,7 @@ Result<User> UserManager::unsuspend(const Actor& actor, Id userId)
                                         "updated_at = ?, version = version + 1 WHERE id = ?"),
                          { m_core.now(), userId }))
             return m_core.sqlError(q, Tr::tr("Reactivating the user"));
-        if (auto a = m_core.appendAudit(actor, QStringLiteral("user.unsuspended"), kUserResource,
-                                        QString::number(userId), target->organizationId);
-            !a)
+        if (auto a = op.succeed(); !a)
             return a.error();
         return true;
     });
@@ -697,7 +687,8 @@ Result<User> UserManager::ban(const Actor& actor, Id userId, const QString& reas
                                              Tr::tr("Reason is longer than %1 characters").arg(policy::Limits::Reason));
     if (expiresAt.isValid() && expiresAt <= QDateTime::currentDateTimeUtc())
         return ServiceError::validationField(QStringLiteral("expires_at"), Tr::tr("The ban must end in the future"));
-    auto target = loadManageable(actor, userId, QStringLiteral("user.banned"), true, QStringLiteral("admin:user:ban"));
+    Audited op(m_core, actor, actions::UserBanned, kUserResource, QString::number(userId));
+    auto target = loadManageable(op, userId, true, perm::UserBan);
     if (!target)
         return target.error();
     auto done = m_core.inTransaction<bool>([&]() -> Result<bool> {
@@ -714,9 +705,7 @@ Result<User> UserManager::ban(const Actor& actor, Id userId, const QString& reas
         QJsonObject details { { QStringLiteral("reason"), why }, { QStringLiteral("sessions_ended"), *ended } };
         if (expiresAt.isValid())
             details.insert(QStringLiteral("expires_at"), expiresAt.toUTC().toString(Qt::ISODateWithMs));
-        if (auto a = m_core.appendAudit(actor, QStringLiteral("user.banned"), kUserResource, QString::number(userId),
-                                        target->organizationId, details);
-            !a)
+        if (auto a = op.succeed(details); !a)
             return a.error();
         return true;
     });
@@ -727,8 +716,8 @@ Result<User> UserManager::ban(const Actor& actor, Id userId, const QString& reas
 
 Result<User> UserManager::unban(const Actor& actor, Id userId)
 {
-    auto target
-        = loadManageable(actor, userId, QStringLiteral("user.unbanned"), true, QStringLiteral("admin:user:ban"));
+    Audited op(m_core, actor, actions::UserUnbanned, kUserResource, QString::number(userId));
+    auto target = loadManageable(op, userId, true, perm::UserBan);
     if (!target)
         return target.error();
     if (target->banReason.isEmpty())
@@ -740,10 +729,7 @@ Result<User> UserManager::unban(const Actor& actor, Id userId)
                                         "updated_at = ?, version = version + 1 WHERE id = ?"),
                          { m_core.now(), userId }))
             return m_core.sqlError(q, Tr::tr("Lifting the ban"));
-        if (auto a
-            = m_core.appendAudit(actor, QStringLiteral("user.unbanned"), kUserResource, QString::number(userId),
-                                 target->organizationId, { { QStringLiteral("previous_reason"), target->banReason } });
-            !a)
+        if (auto a = op.succeed({ { QStringLiteral("previous_reason"), target->banReason } }); !a)
             return a.error();
         return true;
     });
@@ -754,12 +740,12 @@ Result<User> UserManager::unban(const Actor& actor, Id userId)
 
 Status UserManager::setPassword(const Actor& actor, Id userId, const PasswordChange& change)
 {
-    const QString action = QStringLiteral("user.password_changed");
+    Audited op(m_core, actor, actions::UserPasswordChanged, kUserResource, QString::number(userId));
     const bool self = actor.kind == Actor::Kind::User && actor.userId == userId;
-    auto target = self ? m_core.loadUser(userId)
-                       : loadManageable(actor, userId, action, true, QStringLiteral("admin:user:edit"));
+    auto target = self ? m_core.loadUser(userId) : loadManageable(op, userId, true, perm::UserEdit);
     if (!target)
         return target.error();
+    op.setOrganization(target->organizationId);
     if (self) {
         // Whoever sits at an unlocked console or holds a stolen session must not be able to lock the
         // owner out: one's own password changes only with the current one.
@@ -778,7 +764,8 @@ Status UserManager::setPassword(const Actor& actor, Id userId, const PasswordCha
             return stored.error();
         if (change.currentPassword.size() > policy::Limits::MaxPasswordLength
             || !crypto::verifyPassword(change.currentPassword, hash)) {
-            auto locked = m_core.recordFailedPassword(actor, *target, action, QStringLiteral("wrong current password"));
+            auto locked
+                = m_core.recordFailedPassword(actor, *target, op.action(), QStringLiteral("wrong current password"));
             if (!locked)
                 return locked.error();
             return ServiceError::validationField(QStringLiteral("current_password"),
@@ -810,9 +797,7 @@ Status UserManager::setPassword(const Actor& actor, Id userId, const PasswordCha
                 return keys.error();
             details.insert(QStringLiteral("api_keys_revoked"), *keys);
         }
-        if (auto a = m_core.appendAudit(actor, action, kUserResource, QString::number(userId), target->organizationId,
-                                        details);
-            !a)
+        if (auto a = op.succeed(details); !a)
             return a.error();
         return true;
     });
@@ -821,11 +806,11 @@ Status UserManager::setPassword(const Actor& actor, Id userId, const PasswordCha
     return {};
 }
 
-Result<Role> UserManager::loadAssignable(const Actor& actor, const User& target, const QString& roleCode,
-                                         const QString& action)
+Result<Role> UserManager::loadAssignable(const Audited& op, const User& target, const QString& roleCode)
 {
+    const Actor& actor = op.actor();
     // Looked up first: another tenant's role reads exactly like a missing one (StoreCore::roleFor).
-    auto role = m_core.roleFor(actor, roleCode, action);
+    auto role = m_core.roleFor(actor, roleCode, op.action());
     if (!role)
         return role.error();
     if (actor.kind == Actor::Kind::System)
@@ -842,21 +827,24 @@ Result<Role> UserManager::loadAssignable(const Actor& actor, const User& target,
         const QSet<QString> held = policy::effectivePermissions(actorRoles);
         current.permissions.removeIf([&](const QString& code) { return !policy::hasPermission(held, code); });
     }
+    // No right to assign at all is the actor's own matter; a refused target names its tenant (op).
     if (auto d = policy::mayAssignRoles(current, actorRoles, *role); !d)
-        return m_core.deny(actor, action, kUserResource, QString::number(target.id), actor.organizationId, d.reason);
+        return Audited(m_core, actor, op.action(), kUserResource, QString::number(target.id)).deny(d.reason);
     if (auto d = policy::canAssignRole(current, actorRoles, target, *role); !d)
-        return m_core.deny(actor, action, kUserResource, QString::number(target.id), target.organizationId, d.reason);
+        return op.deny(d.reason);
     return role;
 }
 
 Status UserManager::assignRole(const Actor& actor, Id userId, const QString& roleCode)
 {
-    auto target = m_core.userFor(actor, userId, QStringLiteral("role.assigned"));
+    Audited op(m_core, actor, actions::RoleAssigned, kUserResource, QString::number(userId));
+    auto target = m_core.userFor(actor, userId, op.action());
     if (!target)
         return target.error();
+    op.setOrganization(target->organizationId);
     if (target->deleted)
         return ServiceError::notFound(Tr::tr("User %1 has been deleted").arg(target->email));
-    auto role = loadAssignable(actor, *target, roleCode, QStringLiteral("role.assigned"));
+    auto role = loadAssignable(op, *target, roleCode);
     if (!role)
         return role.error();
     if (target->roleCodes.contains(roleCode))
@@ -872,10 +860,7 @@ Status UserManager::assignRole(const Actor& actor, Id userId, const QString& rol
         if (!m_core.exec(q, QStringLiteral("UPDATE users SET updated_at = ?, version = version + 1 WHERE id = ?"),
                          { now, userId }))
             return m_core.sqlError(q, Tr::tr("Assigning the role"));
-        if (auto a = m_core.appendAudit(
-                actor, QStringLiteral("role.assigned"), kUserResource, QString::number(userId), target->organizationId,
-                { { QStringLiteral("role"), roleCode }, { QStringLiteral("level"), role->level } });
-            !a)
+        if (auto a = op.succeed({ { QStringLiteral("role"), roleCode }, { QStringLiteral("level"), role->level } }); !a)
             return a.error();
         return true;
     });
@@ -886,10 +871,12 @@ Status UserManager::assignRole(const Actor& actor, Id userId, const QString& rol
 
 Status UserManager::revokeRole(const Actor& actor, Id userId, const QString& roleCode)
 {
-    auto target = m_core.userFor(actor, userId, QStringLiteral("role.revoked"));
+    Audited op(m_core, actor, actions::RoleRevoked, kUserResource, QString::number(userId));
+    auto target = m_core.userFor(actor, userId, op.action());
     if (!target)
         return target.error();
-    auto role = loadAssignable(actor, *target, roleCode, QStringLiteral("role.revoked"));
+    op.setOrganization(target->organizationId);
+    auto role = loadAssignable(op, *target, roleCode);
     if (!role)
         return role.error();
     if (!target->roleCodes.contains(roleCode))
@@ -903,10 +890,7 @@ Status UserManager::revokeRole(const Actor& actor, Id userId, const QString& rol
         if (!m_core.exec(q, QStringLiteral("UPDATE users SET updated_at = ?, version = version + 1 WHERE id = ?"),
                          { now, userId }))
             return m_core.sqlError(q, Tr::tr("Revoking the role"));
-        if (auto a = m_core.appendAudit(
-                actor, QStringLiteral("role.revoked"), kUserResource, QString::number(userId), target->organizationId,
-                { { QStringLiteral("role"), roleCode }, { QStringLiteral("level"), role->level } });
-            !a)
+        if (auto a = op.succeed({ { QStringLiteral("role"), roleCode }, { QStringLiteral("level"), role->level } }); !a)
             return a.error();
         return true;
     });
