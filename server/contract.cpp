@@ -230,6 +230,7 @@ QList<Schema> responseSchemas()
         { "RevokedCount", { { "revoked", "integer" } } },
         { "UserPermissions", { { "user_id", "integer" }, { "items", "string[]" } } },
         { "RolePermissions", { { "role_id", "integer" }, { "items", "string[]" } } },
+        { "OpenApiDocument", {}, "This document." },
     };
 }
 

@@ -458,7 +458,11 @@ http::HttpResponse responseOf(Reply reply, quint64 requestId, const QString& act
     response.contentType = reply.contentType;
     response.body = std::move(reply.body);
     response.headers = std::move(reply.headers);
-    response.headers.emplaceBack("Cache-Control", "no-store");
+    // Nothing the API answers may be stored by a cache, except what says otherwise (the contract).
+    const bool cacheable = std::any_of(response.headers.cbegin(), response.headers.cend(),
+                                       [](const auto& header) { return header.first == "Cache-Control"; });
+    if (!cacheable)
+        response.headers.emplaceBack("Cache-Control", "no-store");
     response.headers.emplaceBack("X-Content-Type-Options", "nosniff");
     response.headers.emplaceBack("X-Request-Id", QByteArray::number(requestId));
     response.actorLabel = actorLabel;

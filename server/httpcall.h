@@ -128,7 +128,7 @@ struct Call
 
 enum class Auth
 {
-    None, // public: health, login, refresh, invitation acceptance
+    None, // public: health, login, refresh, invitation acceptance, the contract
     Required // a bearer access token, an impersonation session token or an API key
 };
 

@@ -4,6 +4,7 @@
 // query values, calls one manager (which checks the actor) and encodes the result. No rule is
 // decided here.
 
+#include "contract.h"
 #include "httpcall.h"
 #include "jwt.h"
 #include "policy/catalog.h"
@@ -145,6 +146,15 @@ Reply health(Call& call)
     w.key("time").time(QDateTime::currentDateTimeUtc());
     w.endObject();
     return json(ping ? 200 : 503, w);
+}
+
+// The contract, public and cacheable: it changes only with the server's version.
+Reply openApi(Call&)
+{
+    Reply reply;
+    reply.body = openApiDocument();
+    reply.headers.emplaceBack("Cache-Control", "public, max-age=3600");
+    return reply;
 }
 
 Reply tooManySignIns(int retryAfterSeconds)
@@ -1082,6 +1092,12 @@ QList<RouteSpec> buildRoutes()
           .auth = pub,
           .responses = { { 200, "Health" }, { 503, "Health" } },
           .handler = &health },
+        { .method = "GET",
+          .path = "/api/openapi.json",
+          .summary = "This contract (OpenAPI 3.1)",
+          .auth = pub,
+          .responses = { { 200, "OpenApiDocument" } },
+          .handler = &openApi },
         { .method = "POST",
           .path = "/api/auth/login",
           .summary = "Sign in with email and password",

@@ -236,6 +236,7 @@ const QHash<QString, QString>& TestRestIsolation::idFree()
 {
     static const QHash<QString, QString> table {
         { QStringLiteral("GET /api/health/auth"), QStringLiteral("public, no id") },
+        { QStringLiteral("GET /api/openapi.json"), QStringLiteral("public, the contract") },
         { QStringLiteral("POST /api/auth/login"), QStringLiteral("public, credentials only") },
         { QStringLiteral("POST /api/auth/refresh"), QStringLiteral("public, a refresh token only") },
         { QStringLiteral("POST /api/auth/logout"), QStringLiteral("the caller's own session") },

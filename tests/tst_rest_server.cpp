@@ -77,6 +77,7 @@ private slots:
     void cleanupTestCase();
 
     void healthAnswersWithoutCredentials();
+    void contractIsServedWithoutCredentials();
     void loginThenMe();
     void wrongPasswordIsAProblem();
     void lockoutAfterFiveFailures();
@@ -290,6 +291,24 @@ void TestRestServer::healthAnswersWithoutCredentials()
     QCOMPARE(r.status, 200);
     QCOMPARE(r.json().value(QStringLiteral("status")).toString(), QStringLiteral("healthy"));
     QCOMPARE(r.json().value(QStringLiteral("database")).toString(), QStringLiteral("connected"));
+}
+
+// GET /api/openapi.json: public, JSON, cacheable (unlike every other answer), and the very document
+// `portcullis-server openapi` prints and docs/openapi.json holds.
+void TestRestServer::contractIsServedWithoutCredentials()
+{
+    const HttpResult r = get(QStringLiteral("/api/openapi.json"), {});
+    QCOMPARE(r.status, 200);
+    QVERIFY2(r.headers.value("content-type").startsWith("application/json"), r.headers.value("content-type"));
+    QCOMPARE(r.headers.value("cache-control"), QByteArray("public, max-age=3600"));
+    QCOMPARE(r.json().value(QStringLiteral("openapi")).toString(), QStringLiteral("3.1.0"));
+    const portcullis::test::CommandRun printed = portcullis::test::runCommand({ QStringLiteral("openapi") });
+    QCOMPARE(printed.exitCode, 0);
+    QVERIFY2(r.body == printed.out.toUtf8(), "GET /api/openapi.json differs from portcullis-server openapi");
+    QFile committed(QStringLiteral(PORTCULLIS_OPENAPI_DOC));
+    QVERIFY(committed.open(QIODevice::ReadOnly));
+    QVERIFY2(committed.readAll() == r.body,
+             "docs/openapi.json is stale: portcullis-server openapi > docs/openapi.json");
 }
 
 void TestRestServer::loginThenMe()

@@ -921,6 +921,7 @@ void TestServerCli::openApiDocumentIsTheProgramsOutput()
         = paths.value(QStringLiteral("/api/admin/users/{id}")).toObject().value(QStringLiteral("get")).toObject();
     QCOMPARE(getUser.value(QStringLiteral("x-api-key-permissions")).toArray(),
              (QJsonArray { QStringLiteral("admin:user:view"), QStringLiteral("admin:user:read") }));
+    QVERIFY(paths.value(QStringLiteral("/api/openapi.json")).toObject().contains(QStringLiteral("get")));
     const QJsonObject components = document.value(QStringLiteral("components")).toObject();
     const QJsonObject schemas = components.value(QStringLiteral("schemas")).toObject();
     for (const char* name : { "User", "Organization", "Role", "ApiKey", "Session", "Invitation", "AuditEvent",
