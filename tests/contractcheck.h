@@ -16,6 +16,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
 #include <QString>
 #include <QStringList>
 #include <QTest>
@@ -271,5 +273,47 @@ inline void checkContract(const QByteArray& method, const QString& pathAndQuery,
     if (!failure.isEmpty())
         QTest::qFail(qPrintable(QStringLiteral("response breaks docs/openapi.json: ") + failure), file, line);
 }
+
+// A network manager that checks every reply against the contract before its receiver reads it: for
+// the suites that talk to the server through the product's own client (RestBackend).
+class ContractCheckingNetwork : public QNetworkAccessManager
+{
+protected:
+    QNetworkReply* createRequest(Operation operation, const QNetworkRequest& request, QIODevice* outgoingData) override
+    {
+        QNetworkReply* reply = QNetworkAccessManager::createRequest(operation, request, outgoingData);
+        QByteArray method;
+        switch (operation) {
+        case HeadOperation:
+            method = "HEAD";
+            break;
+        case GetOperation:
+            method = "GET";
+            break;
+        case PutOperation:
+            method = "PUT";
+            break;
+        case PostOperation:
+            method = "POST";
+            break;
+        case DeleteOperation:
+            method = "DELETE";
+            break;
+        case CustomOperation:
+        case UnknownOperation:
+            method = request.attribute(QNetworkRequest::CustomVerbAttribute).toByteArray();
+            break;
+        }
+        // Connected before the caller's own connection, so this runs first and only peeks.
+        connect(reply, &QNetworkReply::finished, reply, [reply, method] {
+            QString target = reply->url().path(QUrl::FullyEncoded);
+            if (reply->url().hasQuery())
+                target += QLatin1Char('?') + reply->url().query(QUrl::FullyEncoded);
+            checkContract(method, target, reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(),
+                          reply->rawHeader("Content-Type"), reply->peek(reply->bytesAvailable()), __FILE__, __LINE__);
+        });
+        return reply;
+    }
+};
 
 } // namespace portcullis::test
