@@ -148,6 +148,7 @@ struct RouteSpec
     // whole number is answered 404 "No user with id ..." before the handler runs.
     const char* idOf = nullptr;
     // Updates guarded by a row version: If-Match is required (428) and read into expectedVersion.
+    // The ETag is the one GET answers on the same path, for the object `idOf` names.
     bool ifMatch = false;
     const BodyType* body = nullptr; // nullptr: the body is not read
     QList<ResponseSpec> responses = {};

@@ -38,21 +38,24 @@ std::optional<qint64> parseEntityTag(QByteArray tag)
 }
 
 // The If-Match of a guarded update, read into call.expectedVersion; otherwise the 428 to send.
-// Only PATCH /api/admin/users/{id} declares it, and the messages say so.
-std::optional<Reply> readIfMatch(Call& call)
+std::optional<Reply> readIfMatch(Call& call, const RouteSpec& route)
 {
     const QByteArray ifMatch = call.request.header("if-match");
-    if (ifMatch.isNull())
+    if (ifMatch.isNull()) {
+        // Where the client reads the ETag: GET on the same path.
+        const QString source
+            = QString::fromLatin1(route.path).replace(QStringLiteral("{id}"), QString::number(call.id));
         return problem(428, QStringLiteral("urn:portcullis:problem:precondition-required"), problemTitle(428),
-                       Tr::tr("Send If-Match with the ETag from GET /api/admin/users/%1, so that a change made "
-                              "meanwhile by someone else is not overwritten.")
-                           .arg(call.id),
+                       Tr::tr("Send If-Match with the ETag from GET %1, so that a change made meanwhile by someone "
+                              "else is not overwritten.")
+                           .arg(source),
                        QStringLiteral("validation"));
+    }
     const auto version = parseEntityTag(ifMatch);
     if (!version)
         return problem(428, QStringLiteral("urn:portcullis:problem:precondition-required"), problemTitle(428),
-                       Tr::tr("If-Match must hold one ETag of this user (such as \"3\"), not \"%1\".")
-                           .arg(QString::fromLatin1(ifMatch.left(60))),
+                       Tr::tr("If-Match must hold one ETag of this %1 (such as \"3\"), not \"%2\".")
+                           .arg(QString::fromLatin1(route.idOf), QString::fromLatin1(ifMatch.left(60))),
                        QStringLiteral("validation"));
     call.expectedVersion = *version;
     return std::nullopt;
@@ -145,7 +148,7 @@ Reply dispatch(Call& call, const RouteSpec& route)
             return noSuch(QString::fromLatin1(route.idOf), call.pathParams.value(0));
     }
     if (route.ifMatch) {
-        if (auto refused = readIfMatch(call))
+        if (auto refused = readIfMatch(call, route))
             return std::move(*refused);
     }
     if (route.body) {
