@@ -364,10 +364,22 @@ QJsonObject operation(const RouteSpec& route)
                                     { QStringLiteral("description"),
                                       QStringLiteral("The ETag of the row version read") },
                                     { QStringLiteral("schema"), schemaOf(QStringLiteral("string")) } };
-    for (const QueryParam& param : route.params)
+    for (const QueryParam& param : route.params) {
+        QJsonObject schema = schemaOf(QString::fromLatin1(param.type));
+        if (param.maximum > param.minimum) {
+            schema.insert(QStringLiteral("minimum"), param.minimum);
+            schema.insert(QStringLiteral("maximum"), param.maximum);
+        }
+        if (!param.oneOf.isEmpty()) {
+            QJsonArray values;
+            for (const char* value : param.oneOf)
+                values << QString::fromLatin1(value);
+            schema.insert(QStringLiteral("enum"), values);
+        }
         parameters << QJsonObject { { QStringLiteral("name"), QString::fromLatin1(param.name) },
                                     { QStringLiteral("in"), QStringLiteral("query") },
-                                    { QStringLiteral("schema"), schemaOf(QString::fromLatin1(param.type)) } };
+                                    { QStringLiteral("schema"), schema } };
+    }
     if (!parameters.isEmpty())
         op.insert(QStringLiteral("parameters"), parameters);
 

@@ -92,11 +92,16 @@ private:
     QList<std::pair<const char*, Value>> m_values;
 };
 
-// A query parameter the route reads; the handler reads it (ranges and defaults are its own).
+// A query parameter the route reads. The dispatcher checks every one present against its type,
+// range and values before the handler runs (one 400 naming each bad parameter); the handler then
+// reads the values and applies its defaults.
 struct QueryParam
 {
-    const char* name;
+    const char* name = nullptr;
     const char* type = "string"; // a contract type: "string", "integer", "boolean", "date-time"
+    qint64 minimum = 0; // integers: the range
+    qint64 maximum = 0;
+    QList<const char*> oneOf = {}; // strings: the values allowed (compared in lower case)
 };
 
 // A response the route gives on success. Errors are RFC 9457 problems (contract.cpp lists them).

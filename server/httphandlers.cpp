@@ -1,8 +1,8 @@
 // The endpoints of docs/api.md and their declarations (the table at the end). The dispatcher
 // (httproute.cpp) has already checked what a route declares: the caller's credentials and API-key
-// scope, the query parameter names, the path id, If-Match and the typed body. Each handler reads its
-// query values, calls one manager (which checks the actor) and encodes the result. No rule is
-// decided here.
+// scope, the query parameters (names, types, ranges), the path id, If-Match and the typed body. Each
+// handler reads its values, calls one manager (which checks the actor) and encodes the result. No
+// rule is decided here.
 
 #include "contract.h"
 #include "httpcall.h"
@@ -108,12 +108,11 @@ void writeInvitationObject(JsonWriter& w, const Invitation& invitation)
     w.endObject();
 }
 
-// page and limit of the small paged lists.
-bool readPaging(Call& call, int* page, int* limit)
+// page and limit of the small paged lists (declared with their ranges as `paging`).
+void readPaging(const Call& call, int* page, int* limit)
 {
-    *page = int(call.query.integer("page", 1, MaxPage).value_or(1));
-    *limit = int(call.query.integer("limit", 1, limits::MaxPageSize).value_or(50));
-    return true;
+    *page = int(call.query.integer("page").value_or(1));
+    *limit = int(call.query.integer("limit").value_or(50));
 }
 
 Reply tokenPair(Call& call, const Actor& actor, const IssuedRefreshToken& refresh)
@@ -243,16 +242,11 @@ Reply listUsers(Call& call)
     query.search = call.query.string("search");
     query.roleCode = call.query.string("role");
     query.status = call.query.string("status");
-    query.organizationId = call.query.integer("organization_id", 1, MaxId).value_or(0);
+    query.organizationId = call.query.integer("organization_id").value_or(0);
     if (call.query.has("sort"))
         query.sortBy = call.query.string("sort");
-    const QString order = call.query.has("order") ? call.query.string("order").toLower() : QStringLiteral("asc");
     readPaging(call, &query.page, &query.limit);
-    if (auto s = call.query.finish(); !s)
-        return invalidQuery(s.error());
-    if (order != QLatin1String("asc") && order != QLatin1String("desc"))
-        return invalidQuery(ServiceError::validationField(QStringLiteral("order"), Tr::tr("Must be asc or desc")));
-    query.descending = order == QLatin1String("desc");
+    query.descending = call.query.string("order").toLower() == QLatin1String("desc");
     auto page = call.store.users().list(call.actor, query);
     if (!page)
         return failed(call, page.error());
@@ -444,8 +438,6 @@ Reply sessionsOfUser(Call& call)
     readPaging(call, &query.page, &query.limit);
     query.includeRevoked = call.query.boolean("include_revoked").value_or(false);
     query.includeExpired = call.query.boolean("include_expired").value_or(false);
-    if (auto s = call.query.finish(); !s)
-        return invalidQuery(s.error());
     auto page = call.store.sessions().list(call.actor, query);
     if (!page)
         return failed(call, page.error());
@@ -455,8 +447,6 @@ Reply sessionsOfUser(Call& call)
 Reply revokeSessionsOfUser(Call& call)
 {
     const bool revokeKeys = call.query.boolean("revoke_api_keys").value_or(false);
-    if (auto s = call.query.finish(); !s)
-        return invalidQuery(s.error());
     auto count = call.store.sessions().revokeAllForUser(call.actor, call.id, 0, revokeKeys);
     if (!count)
         return failed(call, count.error());
@@ -513,12 +503,10 @@ Reply createApiKey(Call& call)
 
 Reply listApiKeys(Call& call)
 {
-    const Id userId = call.query.integer("user_id", 1, MaxId).value_or(0);
+    const Id userId = call.query.integer("user_id").value_or(0);
     int page = 1;
     int limit = 50;
     readPaging(call, &page, &limit);
-    if (auto s = call.query.finish(); !s)
-        return invalidQuery(s.error());
     auto keys = call.store.apiKeys().list(call.actor, userId, page, limit);
     if (!keys)
         return failed(call, keys.error());
@@ -592,8 +580,6 @@ Reply updateRole(Call& call)
 Reply deleteRole(Call& call)
 {
     const bool cascade = call.query.boolean("cascade").value_or(false);
-    if (auto s = call.query.finish(); !s)
-        return invalidQuery(s.error());
     if (auto done = call.store.roles().remove(call.actor, call.id, cascade); !done)
         return failed(call, done.error());
     return noContent();
@@ -625,12 +611,10 @@ Reply listPermissions(Call& call)
 Reply listSessions(Call& call)
 {
     SessionQuery query;
-    query.userId = call.query.integer("user_id", 1, MaxId).value_or(0);
+    query.userId = call.query.integer("user_id").value_or(0);
     readPaging(call, &query.page, &query.limit);
     query.includeRevoked = call.query.boolean("include_revoked").value_or(false);
     query.includeExpired = call.query.boolean("include_expired").value_or(false);
-    if (auto s = call.query.finish(); !s)
-        return invalidQuery(s.error());
     auto page = call.store.sessions().list(call.actor, query);
     if (!page)
         return failed(call, page.error());
@@ -652,14 +636,14 @@ Reply revokeSession(Call& call)
 
 void readAuditFilters(Call& call, AuditQuery& query)
 {
-    query.actorId = call.query.integer("actor_id", 1, MaxId).value_or(0);
+    query.actorId = call.query.integer("actor_id").value_or(0);
     query.actorType = call.query.string("actor_type");
     query.actorEmail = call.query.string("actor_email");
     query.action = call.query.string("action");
     query.resourceType = call.query.string("resource_type");
     query.resourceId = call.query.string("resource_id");
     query.outcome = call.query.string("outcome");
-    query.organizationId = call.query.integer("organization_id", 1, MaxId).value_or(0);
+    query.organizationId = call.query.integer("organization_id").value_or(0);
     query.ip = call.query.string("ip");
     query.from = call.query.time("from").value_or(QDateTime());
     query.to = call.query.time("to").value_or(QDateTime());
@@ -670,9 +654,7 @@ Reply queryAudit(Call& call)
     AuditQuery query;
     readAuditFilters(call, query);
     query.cursor = call.query.string("cursor");
-    query.limit = int(call.query.integer("limit", 1, limits::MaxPageSize).value_or(100));
-    if (auto s = call.query.finish(); !s)
-        return invalidQuery(s.error());
+    query.limit = int(call.query.integer("limit").value_or(100));
     auto page = call.store.audit().query(call.actor, query);
     if (!page)
         return failed(call, page.error());
@@ -742,16 +724,11 @@ Reply exportAudit(Call& call)
 {
     AuditQuery query;
     readAuditFilters(call, query);
-    const QString format = call.query.has("format") ? call.query.string("format").toLower() : QStringLiteral("csv");
-    if (auto s = call.query.finish(); !s)
-        return invalidQuery(s.error());
-    if (format != QLatin1String("csv") && format != QLatin1String("jsonl"))
-        return invalidQuery(ServiceError::validationField(QStringLiteral("format"), Tr::tr("Must be csv or jsonl")));
+    const bool csv = call.query.string("format").toLower() != QLatin1String("jsonl"); // csv by default
     if (call.request.http10)
         return problem(505, QStringLiteral("urn:portcullis:problem:http-version"),
                        QString::fromLatin1(http::reasonPhrase(505)),
                        Tr::tr("The export is streamed in chunks: use HTTP/1.1."), QStringLiteral("validation"));
-    const bool csv = format == QLatin1String("csv");
     const QByteArray fileName = "audit-"
         + QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss")).toLatin1()
         + (csv ? ".csv" : ".jsonl");
@@ -806,10 +783,8 @@ Reply verifyAudit(Call& call)
 
 Reply activity(Call& call)
 {
-    const int days = int(call.query.integer("days", 1, 366).value_or(30));
-    const Id organizationId = call.query.integer("organization_id", 1, MaxId).value_or(0);
-    if (auto s = call.query.finish(); !s)
-        return invalidQuery(s.error());
+    const int days = int(call.query.integer("days").value_or(30));
+    const Id organizationId = call.query.integer("organization_id").value_or(0);
     auto series = call.store.audit().dailyActivity(call.actor, organizationId, days);
     if (!series)
         return failed(call, series.error());
@@ -971,9 +946,7 @@ Reply acceptInvitation(Call& call)
 
 Reply stats(Call& call)
 {
-    const Id organizationId = call.query.integer("organization_id", 1, MaxId).value_or(0);
-    if (auto s = call.query.finish(); !s)
-        return invalidQuery(s.error());
+    const Id organizationId = call.query.integer("organization_id").value_or(0);
     auto result = call.store.stats().get(call.actor, organizationId);
     if (!result)
         return failed(call, result.error());
@@ -1065,15 +1038,17 @@ const BodyType acceptInvitationRequest { "AcceptInvitationRequest",
 
 QList<RouteSpec> buildRoutes()
 {
-    const QList<QueryParam> paging { { "page", "integer" }, { "limit", "integer" } };
-    const QList<QueryParam> auditFilters { { "actor_id", "integer" },
+    const QueryParam organizationId { "organization_id", "integer", 1, MaxId };
+    const QList<QueryParam> paging { { "page", "integer", 1, MaxPage },
+                                     { "limit", "integer", 1, limits::MaxPageSize } };
+    const QList<QueryParam> auditFilters { { "actor_id", "integer", 1, MaxId },
                                            { "actor_type" },
                                            { "actor_email" },
                                            { "action" },
                                            { "resource_type" },
                                            { "resource_id" },
                                            { "outcome" },
-                                           { "organization_id", "integer" },
+                                           organizationId,
                                            { "ip" },
                                            { "from", "date-time" },
                                            { "to", "date-time" } };
@@ -1137,9 +1112,9 @@ QList<RouteSpec> buildRoutes()
           .params = QList<QueryParam> { { "search" },
                                         { "role" },
                                         { "status" },
-                                        { "organization_id", "integer" },
+                                        organizationId,
                                         { "sort" },
-                                        { "order" } }
+                                        { .name = "order", .oneOf = { "asc", "desc" } } }
               + paging,
           .responses = { { 200, "UserPage" } },
           .handler = &listUsers },
@@ -1281,7 +1256,7 @@ QList<RouteSpec> buildRoutes()
           .path = "/api/admin/api-keys",
           .summary = "List API keys",
           .scopes = { perm::ApiKeyView },
-          .params = QList<QueryParam> { { "user_id", "integer" } } + paging,
+          .params = QList<QueryParam> { { "user_id", "integer", 1, MaxId } } + paging,
           .responses = { { 200, "ApiKeyPage" } },
           .handler = &listApiKeys },
         { .method = "DELETE",
@@ -1339,7 +1314,7 @@ QList<RouteSpec> buildRoutes()
           .path = "/api/admin/sessions",
           .summary = "List sessions",
           .scopes = { perm::SessionRead },
-          .params = QList<QueryParam> { { "user_id", "integer" } } + sessionFilters + paging,
+          .params = QList<QueryParam> { { "user_id", "integer", 1, MaxId } } + sessionFilters + paging,
           .responses = { { 200, "SessionPage" } },
           .handler = &listSessions },
         { .method = "DELETE",
@@ -1354,14 +1329,14 @@ QList<RouteSpec> buildRoutes()
           .path = "/api/admin/audit",
           .summary = "Query the audit log (cursor paging)",
           .scopes = auditView,
-          .params = auditFilters + QList<QueryParam> { { "cursor" }, { "limit", "integer" } },
+          .params = auditFilters + QList<QueryParam> { { "cursor" }, { "limit", "integer", 1, limits::MaxPageSize } },
           .responses = { { 200, "AuditPage" } },
           .handler = &queryAudit },
         { .method = "GET",
           .path = "/api/admin/audit/export",
           .summary = "Export the audit log (streamed)",
           .scopes = { perm::AuditExport },
-          .params = auditFilters + QList<QueryParam> { { "format" } },
+          .params = auditFilters + QList<QueryParam> { { .name = "format", .oneOf = { "csv", "jsonl" } } },
           .responses = { { 200, nullptr, "text/csv; charset=utf-8" }, { 200, nullptr, "application/x-ndjson" } },
           .handler = &exportAudit,
           .extraProblems = { 505 } },
@@ -1376,7 +1351,7 @@ QList<RouteSpec> buildRoutes()
           .path = "/api/admin/audit/activity",
           .summary = "Sign-ins and admin actions per day",
           .scopes = { perm::StatsRead },
-          .params = { { "days", "integer" }, { "organization_id", "integer" } },
+          .params = { { "days", "integer", 1, 366 }, organizationId },
           .responses = { { 200, "ActivityList" } },
           .handler = &activity },
         { .method = "GET",
@@ -1474,7 +1449,7 @@ QList<RouteSpec> buildRoutes()
           .path = "/api/admin/stats",
           .summary = "Counts for the dashboard",
           .scopes = { perm::StatsRead },
-          .params = { { "organization_id", "integer" } },
+          .params = { organizationId },
           .responses = { { 200, "Stats" } },
           .handler = &stats },
     };

@@ -1,6 +1,7 @@
 // The part of answering a request that every route shares, driven by its declaration (RouteSpec):
-// the 404 for a path id that cannot exist, the If-Match precondition, and the strict decoding of
-// the body. What is left for the handler is the call of its manager.
+// the 404 for a path id that cannot exist, the If-Match precondition, the query parameters' types
+// and ranges, and the strict decoding of the body. What is left for the handler is the call of its
+// manager.
 
 #include "httpcall.h"
 
@@ -59,6 +60,33 @@ std::optional<Reply> readIfMatch(Call& call, const RouteSpec& route)
                        QStringLiteral("validation"));
     call.expectedVersion = *version;
     return std::nullopt;
+}
+
+// Every declared query parameter that is present, checked against its declaration.
+Status checkQuery(Call& call, const RouteSpec& route)
+{
+    for (const QueryParam& param : route.params) {
+        if (QByteArrayView(param.type) == "integer")
+            call.query.integer(param.name, param.minimum, param.maximum);
+        else if (QByteArrayView(param.type) == "boolean")
+            call.query.boolean(param.name);
+        else if (QByteArrayView(param.type) == "date-time")
+            call.query.time(param.name);
+    }
+    if (auto finished = call.query.finish(); !finished)
+        return finished;
+    for (const QueryParam& param : route.params) {
+        if (param.oneOf.isEmpty() || !call.query.has(param.name))
+            continue;
+        const QString value = call.query.string(param.name).toLower();
+        QStringList allowed;
+        for (const char* one : param.oneOf)
+            allowed << QString::fromLatin1(one);
+        if (!allowed.contains(value))
+            return ServiceError::validationField(QString::fromLatin1(param.name),
+                                                 Tr::tr("Must be %1").arg(allowed.join(QStringLiteral(" or "))));
+    }
+    return {};
 }
 
 // The n-th path parameter as an id; 0 when it is not a positive whole number.
@@ -151,6 +179,8 @@ Reply dispatch(Call& call, const RouteSpec& route)
         if (auto refused = readIfMatch(call, route))
             return std::move(*refused);
     }
+    if (auto checked = checkQuery(call, route); !checked)
+        return invalidQuery(checked.error());
     if (route.body) {
         Reply failure;
         auto parsed = readBody(call, failure, route.body->emptyAllowed);
