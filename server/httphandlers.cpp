@@ -31,8 +31,19 @@ Reply failed(const Call& call, const ServiceError& error)
     return problem(error, call.request.id);
 }
 
-template <typename T> Reply listOf(const QList<T>& items, void (*write)(JsonWriter&, const T&))
+// The replies below take the manager's result: its error becomes the problem, its value the body.
+
+Reply noContentOrProblem(const Call& call, const Status& done)
 {
+    return done ? noContent() : failed(call, done.error());
+}
+
+template <typename T>
+Reply listOf(const Call& call, const Result<QList<T>>& result, void (*write)(JsonWriter&, const T&))
+{
+    if (!result)
+        return failed(call, result.error());
+    const QList<T>& items = *result;
     JsonWriter w;
     w.reserve(256 + items.size() * 640); // a user is about 550 bytes: one allocation per list
     w.beginObject();
@@ -44,8 +55,12 @@ template <typename T> Reply listOf(const QList<T>& items, void (*write)(JsonWrit
     return json(200, w);
 }
 
-template <typename T> Reply pageOf(const Page<T>& page, void (*write)(JsonWriter&, const T&))
+template <typename T>
+Reply pageOf(const Call& call, const Result<Page<T>>& result, void (*write)(JsonWriter&, const T&))
 {
+    if (!result)
+        return failed(call, result.error());
+    const Page<T>& page = *result;
     JsonWriter w;
     w.reserve(256 + page.items.size() * 640); // a user is about 550 bytes: one allocation per page
     w.beginObject();
@@ -92,6 +107,21 @@ Reply roleReply(int status, const Role& role)
     if (status == 201)
         reply.headers.emplaceBack("Location", "/api/admin/roles/" + QByteArray::number(role.id));
     return reply;
+}
+
+Reply userReply(const Call& call, int status, const Result<User>& user)
+{
+    return user ? userReply(status, *user) : failed(call, user.error());
+}
+
+Reply organizationReply(const Call& call, int status, const Result<Organization>& organization)
+{
+    return organization ? organizationReply(status, *organization) : failed(call, organization.error());
+}
+
+Reply roleReply(const Call& call, int status, const Result<Role>& role)
+{
+    return role ? roleReply(status, *role) : failed(call, role.error());
 }
 
 void writeApiKeyObject(JsonWriter& w, const ApiKey& key)
@@ -247,10 +277,7 @@ Reply listUsers(Call& call)
         query.sortBy = call.query.string("sort");
     readPaging(call, &query.page, &query.limit);
     query.descending = call.query.string("order").toLower() == QLatin1String("desc");
-    auto page = call.store.users().list(call.actor, query);
-    if (!page)
-        return failed(call, page.error());
-    return pageOf<User>(*page, &writeUser);
+    return pageOf(call, call.store.users().list(call.actor, query), &writeUser);
 }
 
 Reply createUser(Call& call)
@@ -271,18 +298,12 @@ Reply createUser(Call& call)
     if (roles.has())
         user.roleCodes = *roles;
     user.verified = verified.has() && *verified;
-    auto created = call.store.users().create(call.actor, user);
-    if (!created)
-        return failed(call, created.error());
-    return userReply(201, *created);
+    return userReply(call, 201, call.store.users().create(call.actor, user));
 }
 
 Reply getUser(Call& call)
 {
-    auto user = call.store.users().get(call.actor, call.id);
-    if (!user)
-        return failed(call, user.error());
-    return userReply(200, *user);
+    return userReply(call, 200, call.store.users().get(call.actor, call.id));
 }
 
 Reply updateUser(Call& call)
@@ -324,59 +345,42 @@ Reply updateUser(Call& call)
 
 Reply deleteUser(Call& call)
 {
-    if (auto done = call.store.users().remove(call.actor, call.id); !done)
-        return failed(call, done.error());
-    return noContent();
+    return noContentOrProblem(call, call.store.users().remove(call.actor, call.id));
 }
 
 Reply assignRole(Call& call)
 {
     const auto code = call.body.string("role_code");
-    if (auto done = call.store.users().assignRole(call.actor, call.id, *code); !done)
-        return failed(call, done.error());
-    return noContent();
+    return noContentOrProblem(call, call.store.users().assignRole(call.actor, call.id, *code));
 }
 
 Reply revokeRole(Call& call)
 {
-    if (auto done = call.store.users().revokeRole(call.actor, call.id, call.pathParams.value(1)); !done)
-        return failed(call, done.error());
-    return noContent();
+    return noContentOrProblem(call, call.store.users().revokeRole(call.actor, call.id, call.pathParams.value(1)));
 }
 
 Reply banUser(Call& call)
 {
     const auto reason = call.body.string("reason");
     const auto expires = call.body.time("expires_at");
-    auto user = call.store.users().ban(call.actor, call.id, *reason, expires.has() ? *expires : QDateTime());
-    if (!user)
-        return failed(call, user.error());
-    return userReply(200, *user);
+    return userReply(call, 200,
+                     call.store.users().ban(call.actor, call.id, *reason, expires.has() ? *expires : QDateTime()));
 }
 
 Reply unbanUser(Call& call)
 {
-    auto user = call.store.users().unban(call.actor, call.id);
-    if (!user)
-        return failed(call, user.error());
-    return userReply(200, *user);
+    return userReply(call, 200, call.store.users().unban(call.actor, call.id));
 }
 
 Reply suspendUser(Call& call)
 {
     const auto reason = call.body.string("reason");
-    auto user = call.store.users().suspend(call.actor, call.id, reason.value);
-    if (!user)
-        return failed(call, user.error());
-    return userReply(200, *user);
+    return userReply(call, 200, call.store.users().suspend(call.actor, call.id, reason.value));
 }
 
 Reply unsuspendUser(Call& call)
 {
-    auto user = call.store.users().unsuspend(call.actor, call.id);
-    if (!user)
-        return failed(call, user.error());
-    return userReply(200, *user);
+    return userReply(call, 200, call.store.users().unsuspend(call.actor, call.id));
 }
 
 Reply setPassword(Call& call)
@@ -391,9 +395,7 @@ Reply setPassword(Call& call)
     change.password = *password;
     change.currentPassword = current.value;
     change.revokeApiKeys = revokeKeys.has() ? *revokeKeys : !self;
-    if (auto done = call.store.users().setPassword(call.actor, call.id, change); !done)
-        return failed(call, done.error());
-    return noContent();
+    return noContentOrProblem(call, call.store.users().setPassword(call.actor, call.id, change));
 }
 
 Reply resetToken(Call& call)
@@ -438,10 +440,7 @@ Reply sessionsOfUser(Call& call)
     readPaging(call, &query.page, &query.limit);
     query.includeRevoked = call.query.boolean("include_revoked").value_or(false);
     query.includeExpired = call.query.boolean("include_expired").value_or(false);
-    auto page = call.store.sessions().list(call.actor, query);
-    if (!page)
-        return failed(call, page.error());
-    return pageOf<Session>(*page, &writeSession);
+    return pageOf(call, call.store.sessions().list(call.actor, query), &writeSession);
 }
 
 Reply revokeSessionsOfUser(Call& call)
@@ -507,27 +506,19 @@ Reply listApiKeys(Call& call)
     int page = 1;
     int limit = 50;
     readPaging(call, &page, &limit);
-    auto keys = call.store.apiKeys().list(call.actor, userId, page, limit);
-    if (!keys)
-        return failed(call, keys.error());
-    return pageOf<ApiKey>(*keys, &writeApiKeyObject);
+    return pageOf(call, call.store.apiKeys().list(call.actor, userId, page, limit), &writeApiKeyObject);
 }
 
 Reply revokeApiKey(Call& call)
 {
-    if (auto done = call.store.apiKeys().revoke(call.actor, call.id); !done)
-        return failed(call, done.error());
-    return noContent();
+    return noContentOrProblem(call, call.store.apiKeys().revoke(call.actor, call.id));
 }
 
 // --- roles and permissions -----------------------------------------------------------------------
 
 Reply listRoles(Call& call)
 {
-    auto roles = call.store.roles().list(call.actor);
-    if (!roles)
-        return failed(call, roles.error());
-    return listOf<Role>(*roles, &writeRole);
+    return listOf(call, call.store.roles().list(call.actor), &writeRole);
 }
 
 Reply createRole(Call& call)
@@ -547,10 +538,7 @@ Reply createRole(Call& call)
     role.organizationId = organization.has() ? *organization : 0;
     role.permissions = permissions.value;
     role.grants = grants.value;
-    auto created = call.store.roles().create(call.actor, role);
-    if (!created)
-        return failed(call, created.error());
-    return roleReply(201, *created);
+    return roleReply(call, 201, call.store.roles().create(call.actor, role));
 }
 
 Reply updateRole(Call& call)
@@ -571,18 +559,13 @@ Reply updateRole(Call& call)
         update.permissions = *permissions;
     if (grants.has())
         update.grants = *grants;
-    auto updated = call.store.roles().update(call.actor, call.id, update);
-    if (!updated)
-        return failed(call, updated.error());
-    return roleReply(200, *updated);
+    return roleReply(call, 200, call.store.roles().update(call.actor, call.id, update));
 }
 
 Reply deleteRole(Call& call)
 {
     const bool cascade = call.query.boolean("cascade").value_or(false);
-    if (auto done = call.store.roles().remove(call.actor, call.id, cascade); !done)
-        return failed(call, done.error());
-    return noContent();
+    return noContentOrProblem(call, call.store.roles().remove(call.actor, call.id, cascade));
 }
 
 Reply rolePermissions(Call& call)
@@ -600,10 +583,7 @@ Reply rolePermissions(Call& call)
 
 Reply listPermissions(Call& call)
 {
-    auto permissions = call.store.permissions().list(call.actor);
-    if (!permissions)
-        return failed(call, permissions.error());
-    return listOf<Permission>(*permissions, &writePermission);
+    return listOf(call, call.store.permissions().list(call.actor), &writePermission);
 }
 
 // --- sessions ------------------------------------------------------------------------------------
@@ -615,10 +595,7 @@ Reply listSessions(Call& call)
     readPaging(call, &query.page, &query.limit);
     query.includeRevoked = call.query.boolean("include_revoked").value_or(false);
     query.includeExpired = call.query.boolean("include_expired").value_or(false);
-    auto page = call.store.sessions().list(call.actor, query);
-    if (!page)
-        return failed(call, page.error());
-    return pageOf<Session>(*page, &writeSession);
+    return pageOf(call, call.store.sessions().list(call.actor, query), &writeSession);
 }
 
 Reply revokeSession(Call& call)
@@ -785,20 +762,14 @@ Reply activity(Call& call)
 {
     const int days = int(call.query.integer("days").value_or(30));
     const Id organizationId = call.query.integer("organization_id").value_or(0);
-    auto series = call.store.audit().dailyActivity(call.actor, organizationId, days);
-    if (!series)
-        return failed(call, series.error());
-    return listOf<DayActivity>(*series, &writeDayActivity);
+    return listOf(call, call.store.audit().dailyActivity(call.actor, organizationId, days), &writeDayActivity);
 }
 
 // --- organizations and invitations ---------------------------------------------------------------
 
 Reply listOrganizations(Call& call)
 {
-    auto organizations = call.store.organizations().list(call.actor);
-    if (!organizations)
-        return failed(call, organizations.error());
-    return listOf<Organization>(*organizations, &writeOrganization);
+    return listOf(call, call.store.organizations().list(call.actor), &writeOrganization);
 }
 
 Reply createOrganization(Call& call)
@@ -816,18 +787,12 @@ Reply createOrganization(Call& call)
     if (maxUsers.has())
         organization.maxUsers = int(std::clamp<qint64>(*maxUsers, -1, 1000000000));
     organization.features = features.value;
-    auto created = call.store.organizations().create(call.actor, organization);
-    if (!created)
-        return failed(call, created.error());
-    return organizationReply(201, *created);
+    return organizationReply(call, 201, call.store.organizations().create(call.actor, organization));
 }
 
 Reply getOrganization(Call& call)
 {
-    auto organization = call.store.organizations().get(call.actor, call.id);
-    if (!organization)
-        return failed(call, organization.error());
-    return organizationReply(200, *organization);
+    return organizationReply(call, 200, call.store.organizations().get(call.actor, call.id));
 }
 
 Reply updateOrganization(Call& call)
@@ -845,10 +810,7 @@ Reply updateOrganization(Call& call)
         update.maxUsers = int(std::clamp<qint64>(*maxUsers, -1, 1000000000));
     if (features.has())
         update.features = *features;
-    auto updated = call.store.organizations().update(call.actor, call.id, update);
-    if (!updated)
-        return failed(call, updated.error());
-    return organizationReply(200, *updated);
+    return organizationReply(call, 200, call.store.organizations().update(call.actor, call.id, update));
 }
 
 Reply deleteOrganization(Call& call)
@@ -861,33 +823,22 @@ Reply deleteOrganization(Call& call)
                                                              Tr::tr("The body and the query name different slugs")));
         confirm = *confirmField;
     }
-    if (auto done = call.store.organizations().wipeOut(call.actor, call.id, confirm); !done)
-        return failed(call, done.error());
-    return noContent();
+    return noContentOrProblem(call, call.store.organizations().wipeOut(call.actor, call.id, confirm));
 }
 
 Reply suspendOrganization(Call& call)
 {
-    auto organization = call.store.organizations().suspend(call.actor, call.id);
-    if (!organization)
-        return failed(call, organization.error());
-    return organizationReply(200, *organization);
+    return organizationReply(call, 200, call.store.organizations().suspend(call.actor, call.id));
 }
 
 Reply unsuspendOrganization(Call& call)
 {
-    auto organization = call.store.organizations().unsuspend(call.actor, call.id);
-    if (!organization)
-        return failed(call, organization.error());
-    return organizationReply(200, *organization);
+    return organizationReply(call, 200, call.store.organizations().unsuspend(call.actor, call.id));
 }
 
 Reply listInvitations(Call& call)
 {
-    auto invitations = call.store.organizations().invitations(call.actor, call.id);
-    if (!invitations)
-        return failed(call, invitations.error());
-    return listOf<Invitation>(*invitations, &writeInvitationObject);
+    return listOf(call, call.store.organizations().invitations(call.actor, call.id), &writeInvitationObject);
 }
 
 Reply invite(Call& call)
@@ -909,9 +860,7 @@ Reply invite(Call& call)
 
 Reply revokeInvitation(Call& call)
 {
-    if (auto done = call.store.organizations().revokeInvitation(call.actor, call.id); !done)
-        return failed(call, done.error());
-    return noContent();
+    return noContentOrProblem(call, call.store.organizations().revokeInvitation(call.actor, call.id));
 }
 
 // The one-time code an admin issued (POST /api/admin/users/{id}/reset-token) sets a new password;
