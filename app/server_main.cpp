@@ -24,7 +24,7 @@ struct Command
     int (*run)(const QStringList& arguments);
 };
 
-const std::array<Command, 6> kCommands { {
+const std::array<Command, 7> kCommands { {
     { "init",
       QT_TRANSLATE_NOOP("ServerMain", "create a database: schema, built-in roles, first organization and super admin"),
       &initCommand },
@@ -37,6 +37,8 @@ const std::array<Command, 6> kCommands { {
       &serveCommand },
     { "permissions", QT_TRANSLATE_NOOP("ServerMain", "print the permission catalog and the built-in roles (Markdown)"),
       &permissionsCommand },
+    { "openapi", QT_TRANSLATE_NOOP("ServerMain", "print the REST API's contract as an OpenAPI 3.1 document (JSON)"),
+      &openApiCommand },
 } };
 
 QStringList commandList()

@@ -1,5 +1,6 @@
 #include "commands.h"
 
+#include "contract.h"
 #include "serve.h"
 
 #include "domain/actor.h"
@@ -1090,6 +1091,19 @@ int permissionsCommand(const QStringList& arguments)
                        Cli::tr("Print the permission catalog and the built-in roles as Markdown."), arguments, {}))
         return *leave;
     std::fputs(permissionsMarkdown().toUtf8().constData(), stdout);
+    return exitcode::Ok;
+}
+
+int openApiCommand(const QStringList& arguments)
+{
+    QCommandLineParser parser;
+    const QString kOpenApi = QStringLiteral("openapi");
+    if (auto leave = parseCommand(
+            parser, kOpenApi, Cli::tr("Print the REST API's contract as an OpenAPI 3.1 document (JSON)."), arguments,
+            Cli::tr("The document is built from the server's route declarations; the server serves the same at\n"
+                    "GET /api/openapi.json. docs/openapi.json is this output.")))
+        return *leave;
+    std::fwrite(openApiDocument().constData(), 1, size_t(openApiDocument().size()), stdout);
     return exitcode::Ok;
 }
 

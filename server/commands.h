@@ -103,6 +103,8 @@ int purgeAuditCommand(const QStringList& arguments);
 // `permissions`: the permission catalog and the built-in roles as Markdown (docs/permissions.md is
 // its output, checked by tst_server_cli), so the documentation is the code's.
 int permissionsCommand(const QStringList& arguments);
+// `openapi`: the REST contract as OpenAPI 3.1 JSON (docs/openapi.json is its output).
+int openApiCommand(const QStringList& arguments);
 QString permissionsMarkdown();
 
 // A SqlStore over a connection of its own, named uniquely; the connection is closed and removed

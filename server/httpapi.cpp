@@ -237,15 +237,6 @@ std::optional<Reply> authenticate(Call& call, const RouteSpec& route)
 
 // --- helpers shared with the handlers ------------------------------------------------------------
 
-Id Call::id(int n) const
-{
-    if (n >= pathParams.size())
-        return 0;
-    bool ok = false;
-    const Id value = pathParams.at(n).toLongLong(&ok);
-    return ok && value > 0 ? value : 0;
-}
-
 QString clientAddress(const QHostAddress& peer, const QByteArray& forwardedFor,
                       const QList<QPair<QHostAddress, int>>& trustedProxies)
 {
@@ -398,21 +389,6 @@ QByteArray etag(qint64 version)
     return '"' + QByteArray::number(version) + '"';
 }
 
-std::optional<JsonBody> readBody(Call& call, Reply& failure, bool allowEmpty)
-{
-    auto body = JsonBody::parse(call.request.body, call.request.header("content-type"), allowEmpty);
-    if (!body) {
-        if (JsonBody::isUnsupportedMediaType(body.error()))
-            failure = problem(415, QStringLiteral("urn:portcullis:problem:unsupported-media-type"), problemTitle(415),
-                              body.error().message, QStringLiteral("validation"));
-        else
-            failure = problem(400, QStringLiteral("urn:portcullis:problem:malformed-body"), problemTitle(400),
-                              body.error().message, QStringLiteral("validation"), body.error().fieldErrors);
-        return std::nullopt;
-    }
-    return std::move(body.value());
-}
-
 QByteArray issueAccessToken(const ApiConfig& config, const Actor& actor)
 {
     jwt::AccessClaims claims;
@@ -482,7 +458,11 @@ http::HttpResponse responseOf(Reply reply, quint64 requestId, const QString& act
     response.contentType = reply.contentType;
     response.body = std::move(reply.body);
     response.headers = std::move(reply.headers);
-    response.headers.emplaceBack("Cache-Control", "no-store");
+    // Nothing the API answers may be stored by a cache, except what says otherwise (the contract).
+    const bool cacheable = std::any_of(response.headers.cbegin(), response.headers.cend(),
+                                       [](const auto& header) { return header.first == "Cache-Control"; });
+    if (!cacheable)
+        response.headers.emplaceBack("Cache-Control", "no-store");
     response.headers.emplaceBack("X-Content-Type-Options", "nosniff");
     response.headers.emplaceBack("X-Request-Id", QByteArray::number(requestId));
     response.actorLabel = actorLabel;
@@ -672,15 +652,14 @@ void RestApi::process(http::HttpExchange& exchange)
     }
     const RouteSpec& route = *match.route;
     for (const QString& name : query->names()) {
-        if (!route.params.contains(name)) {
-            send(problem(
-                     400, QStringLiteral("urn:portcullis:problem:invalid-query"), problemTitle(400),
-                     Tr::tr("Unknown query parameter \"%1\"%2")
-                         .arg(name,
-                              route.params.isEmpty()
-                                  ? Tr::tr("; this endpoint takes none.")
-                                  : Tr::tr("; this endpoint takes %1.").arg(route.params.join(QStringLiteral(", ")))),
-                     QStringLiteral("validation"), { { name, Tr::tr("Unknown query parameter") } }),
+        if (!route.takes(name)) {
+            send(problem(400, QStringLiteral("urn:portcullis:problem:invalid-query"), problemTitle(400),
+                         Tr::tr("Unknown query parameter \"%1\"%2")
+                             .arg(name,
+                                  route.params.isEmpty() ? Tr::tr("; this endpoint takes none.")
+                                                         : Tr::tr("; this endpoint takes %1.")
+                                                               .arg(route.paramNames().join(QStringLiteral(", ")))),
+                         QStringLiteral("validation"), { { name, Tr::tr("Unknown query parameter") } }),
                  {});
             return;
         }
@@ -712,7 +691,7 @@ void RestApi::process(http::HttpExchange& exchange)
         }
     }
     if (!failedAuth)
-        reply = route.handler(call);
+        reply = dispatch(call, route);
     const bool unavailable = reply.status == 503;
     send(std::move(reply), call.actorLabel);
     if (unavailable)

@@ -1,8 +1,13 @@
-// The endpoints of docs/api.md: each reads its path, query and body strictly, calls one manager
-// (which checks the actor) and encodes the result. No rule is decided here.
+// The endpoints of docs/api.md and their declarations (the table at the end). The dispatcher
+// (httproute.cpp) has already checked what a route declares: the caller's credentials and API-key
+// scope, the query parameters (names, types, ranges), the path id, If-Match and the typed body. Each
+// handler reads its values, calls one manager (which checks the actor) and encodes the result. No
+// rule is decided here.
 
+#include "contract.h"
 #include "httpcall.h"
 #include "jwt.h"
+#include "policy/catalog.h"
 #include "security/crypto.h"
 
 #include <QCoreApplication>
@@ -21,34 +26,24 @@ struct Tr
 constexpr qint64 MaxId = 9007199254740991LL;
 constexpr qint64 MaxPage = 1000000000LL;
 
-Reply invalidBody(const ServiceError& error)
-{
-    return problem(400, QStringLiteral("urn:portcullis:problem:malformed-body"),
-                   QString::fromLatin1(http::reasonPhrase(400)), error.message, QStringLiteral("validation"),
-                   error.fieldErrors);
-}
-
-Reply invalidQuery(const ServiceError& error)
-{
-    return problem(400, QStringLiteral("urn:portcullis:problem:invalid-query"),
-                   QString::fromLatin1(http::reasonPhrase(400)), error.message, QStringLiteral("validation"),
-                   error.fieldErrors);
-}
-
 Reply failed(const Call& call, const ServiceError& error)
 {
     return problem(error, call.request.id);
 }
 
-Reply noSuch(const QString& what, const QString& value)
+// The replies below take the manager's result: its error becomes the problem, its value the body.
+
+Reply noContentOrProblem(const Call& call, const Status& done)
 {
-    return problem(404, QStringLiteral("urn:portcullis:problem:not_found"),
-                   QString::fromLatin1(http::reasonPhrase(404)), Tr::tr("No %1 with id \"%2\"").arg(what, value),
-                   QStringLiteral("not_found"));
+    return done ? noContent() : failed(call, done.error());
 }
 
-template <typename T> Reply listOf(const QList<T>& items, void (*write)(JsonWriter&, const T&))
+template <typename T>
+Reply listOf(const Call& call, const Result<QList<T>>& result, void (*write)(JsonWriter&, const T&))
 {
+    if (!result)
+        return failed(call, result.error());
+    const QList<T>& items = *result;
     JsonWriter w;
     w.reserve(256 + items.size() * 640); // a user is about 550 bytes: one allocation per list
     w.beginObject();
@@ -60,8 +55,12 @@ template <typename T> Reply listOf(const QList<T>& items, void (*write)(JsonWrit
     return json(200, w);
 }
 
-template <typename T> Reply pageOf(const Page<T>& page, void (*write)(JsonWriter&, const T&))
+template <typename T>
+Reply pageOf(const Call& call, const Result<Page<T>>& result, void (*write)(JsonWriter&, const T&))
 {
+    if (!result)
+        return failed(call, result.error());
+    const Page<T>& page = *result;
     JsonWriter w;
     w.reserve(256 + page.items.size() * 640); // a user is about 550 bytes: one allocation per page
     w.beginObject();
@@ -110,6 +109,21 @@ Reply roleReply(int status, const Role& role)
     return reply;
 }
 
+Reply userReply(const Call& call, int status, const Result<User>& user)
+{
+    return user ? userReply(status, *user) : failed(call, user.error());
+}
+
+Reply organizationReply(const Call& call, int status, const Result<Organization>& organization)
+{
+    return organization ? organizationReply(status, *organization) : failed(call, organization.error());
+}
+
+Reply roleReply(const Call& call, int status, const Result<Role>& role)
+{
+    return role ? roleReply(status, *role) : failed(call, role.error());
+}
+
 void writeApiKeyObject(JsonWriter& w, const ApiKey& key)
 {
     w.beginObject();
@@ -124,12 +138,11 @@ void writeInvitationObject(JsonWriter& w, const Invitation& invitation)
     w.endObject();
 }
 
-// page and limit of the small paged lists.
-bool readPaging(Call& call, int* page, int* limit)
+// page and limit of the small paged lists (declared with their ranges as `paging`).
+void readPaging(const Call& call, int* page, int* limit)
 {
-    *page = int(call.query.integer("page", 1, MaxPage).value_or(1));
-    *limit = int(call.query.integer("limit", 1, limits::MaxPageSize).value_or(50));
-    return true;
+    *page = int(call.query.integer("page").value_or(1));
+    *limit = int(call.query.integer("limit").value_or(50));
 }
 
 Reply tokenPair(Call& call, const Actor& actor, const IssuedRefreshToken& refresh)
@@ -148,21 +161,6 @@ Reply tokenPair(Call& call, const Actor& actor, const IssuedRefreshToken& refres
     return json(200, w);
 }
 
-// "\"7\"", W/"7" or 7 -> 7.
-std::optional<qint64> parseEntityTag(QByteArray tag)
-{
-    tag = tag.trimmed();
-    if (tag.startsWith("W/"))
-        tag = tag.mid(2);
-    if (tag.size() >= 2 && tag.startsWith('"') && tag.endsWith('"'))
-        tag = tag.mid(1, tag.size() - 2);
-    bool ok = false;
-    const qint64 version = tag.toLongLong(&ok);
-    if (!ok || version < 0)
-        return std::nullopt;
-    return version;
-}
-
 // --- auth ----------------------------------------------------------------------------------------
 
 Reply health(Call& call)
@@ -179,6 +177,15 @@ Reply health(Call& call)
     return json(ping ? 200 : 503, w);
 }
 
+// The contract, public and cacheable: it changes only with the server's version.
+Reply openApi(Call&)
+{
+    Reply reply;
+    reply.body = openApiDocument();
+    reply.headers.emplaceBack("Cache-Control", "public, max-age=3600");
+    return reply;
+}
+
 Reply tooManySignIns(int retryAfterSeconds)
 {
     Reply reply = problem(429, QStringLiteral("urn:portcullis:problem:rate_limited"),
@@ -191,14 +198,8 @@ Reply tooManySignIns(int retryAfterSeconds)
 
 Reply login(Call& call)
 {
-    Reply failure;
-    auto body = readBody(call, failure);
-    if (!body)
-        return failure;
-    const auto email = body->string("email", JsonBody::Required, 1000);
-    const auto password = body->string("password", JsonBody::Required, 10000);
-    if (auto s = body->finish(); !s)
-        return invalidBody(s.error());
+    const auto email = call.body.string("email");
+    const auto password = call.body.string("password");
     // Throttled per client address before anything about the account is looked at, so the 429
     // says nothing about which accounts exist (docs/api.md, POST /api/auth/login).
     auto wait = call.support.loginWait(call.ip);
@@ -224,13 +225,7 @@ Reply login(Call& call)
 
 Reply refresh(Call& call)
 {
-    Reply failure;
-    auto body = readBody(call, failure);
-    if (!body)
-        return failure;
-    const auto token = body->string("refresh_token", JsonBody::Required, 1000);
-    if (auto s = body->finish(); !s)
-        return invalidBody(s.error());
+    const auto token = call.body.string("refresh_token");
     auto rotated = call.support.rotateRefreshToken(*token, call.ip);
     if (!rotated)
         return failed(call, rotated.error());
@@ -277,38 +272,24 @@ Reply listUsers(Call& call)
     query.search = call.query.string("search");
     query.roleCode = call.query.string("role");
     query.status = call.query.string("status");
-    query.organizationId = call.query.integer("organization_id", 1, MaxId).value_or(0);
+    query.organizationId = call.query.integer("organization_id").value_or(0);
     if (call.query.has("sort"))
         query.sortBy = call.query.string("sort");
-    const QString order = call.query.has("order") ? call.query.string("order").toLower() : QStringLiteral("asc");
     readPaging(call, &query.page, &query.limit);
-    if (auto s = call.query.finish(); !s)
-        return invalidQuery(s.error());
-    if (order != QLatin1String("asc") && order != QLatin1String("desc"))
-        return invalidQuery(ServiceError::validationField(QStringLiteral("order"), Tr::tr("Must be asc or desc")));
-    query.descending = order == QLatin1String("desc");
-    auto page = call.store.users().list(call.actor, query);
-    if (!page)
-        return failed(call, page.error());
-    return pageOf<User>(*page, &writeUser);
+    query.descending = call.query.string("order").toLower() == QLatin1String("desc");
+    return pageOf(call, call.store.users().list(call.actor, query), &writeUser);
 }
 
 Reply createUser(Call& call)
 {
-    Reply failure;
-    auto body = readBody(call, failure);
-    if (!body)
-        return failure;
     NewUser user;
-    const auto email = body->string("email", JsonBody::Required);
-    const auto username = body->string("username", JsonBody::Required);
-    const auto fullName = body->string("full_name");
-    const auto password = body->string("password", JsonBody::Required);
-    const auto organization = body->integer("organization_id", JsonBody::Nullable);
-    const auto roles = body->strings("role_codes");
-    const auto verified = body->boolean("verified");
-    if (auto s = body->finish(); !s)
-        return invalidBody(s.error());
+    const auto email = call.body.string("email");
+    const auto username = call.body.string("username");
+    const auto fullName = call.body.string("full_name");
+    const auto password = call.body.string("password");
+    const auto organization = call.body.integer("organization_id");
+    const auto roles = call.body.strings("role_codes");
+    const auto verified = call.body.boolean("verified");
     user.email = *email;
     user.username = *username;
     user.fullName = fullName.value;
@@ -317,55 +298,22 @@ Reply createUser(Call& call)
     if (roles.has())
         user.roleCodes = *roles;
     user.verified = verified.has() && *verified;
-    auto created = call.store.users().create(call.actor, user);
-    if (!created)
-        return failed(call, created.error());
-    return userReply(201, *created);
+    return userReply(call, 201, call.store.users().create(call.actor, user));
 }
 
 Reply getUser(Call& call)
 {
-    const Id id = call.id();
-    if (!id)
-        return noSuch(QStringLiteral("user"), call.pathParams.value(0));
-    auto user = call.store.users().get(call.actor, id);
-    if (!user)
-        return failed(call, user.error());
-    return userReply(200, *user);
+    return userReply(call, 200, call.store.users().get(call.actor, call.id));
 }
 
 Reply updateUser(Call& call)
 {
-    const Id id = call.id();
-    if (!id)
-        return noSuch(QStringLiteral("user"), call.pathParams.value(0));
-    const QByteArray ifMatch = call.request.header("if-match");
-    if (ifMatch.isNull())
-        return problem(428, QStringLiteral("urn:portcullis:problem:precondition-required"),
-                       QString::fromLatin1(http::reasonPhrase(428)),
-                       Tr::tr("Send If-Match with the ETag from GET /api/admin/users/%1, so that a change made "
-                              "meanwhile by someone else is not overwritten.")
-                           .arg(id),
-                       QStringLiteral("validation"));
-    const auto version = parseEntityTag(ifMatch);
-    if (!version)
-        return problem(428, QStringLiteral("urn:portcullis:problem:precondition-required"),
-                       QString::fromLatin1(http::reasonPhrase(428)),
-                       Tr::tr("If-Match must hold one ETag of this user (such as \"3\"), not \"%1\".")
-                           .arg(QString::fromLatin1(ifMatch.left(60))),
-                       QStringLiteral("validation"));
-    Reply failure;
-    auto body = readBody(call, failure);
-    if (!body)
-        return failure;
     UserUpdate update;
-    update.expectedVersion = *version;
-    const auto email = body->string("email");
-    const auto username = body->string("username");
-    const auto fullName = body->string("full_name");
-    const auto verified = body->boolean("verified");
-    if (auto s = body->finish(); !s)
-        return invalidBody(s.error());
+    update.expectedVersion = call.expectedVersion;
+    const auto email = call.body.string("email");
+    const auto username = call.body.string("username");
+    const auto fullName = call.body.string("full_name");
+    const auto verified = call.body.boolean("verified");
     if (email.has())
         update.email = *email;
     if (username.has())
@@ -377,12 +325,12 @@ Reply updateUser(Call& call)
     if (!update.email && !update.username && !update.fullName && !update.verified)
         return invalidBody(ServiceError::validation(
             Tr::tr("Nothing to change: send at least one of email, username, full_name, verified")));
-    auto updated = call.store.users().update(call.actor, id, update);
+    auto updated = call.store.users().update(call.actor, call.id, update);
     if (!updated) {
         if (updated.error().reason == ErrorReason::StaleVersion) {
             // The row version moved on since the client read it: the precondition failed.
-            auto current = call.store.core().loadUser(id);
-            if (current && current->version != *version) {
+            auto current = call.store.core().loadUser(call.id);
+            if (current && current->version != call.expectedVersion) {
                 Reply reply = problem(412, QStringLiteral("urn:portcullis:problem:precondition-failed"),
                                       QString::fromLatin1(http::reasonPhrase(412)), updated.error().message,
                                       QStringLiteral("conflict"), {}, updated.error().reasonName());
@@ -397,155 +345,67 @@ Reply updateUser(Call& call)
 
 Reply deleteUser(Call& call)
 {
-    const Id id = call.id();
-    if (!id)
-        return noSuch(QStringLiteral("user"), call.pathParams.value(0));
-    if (auto done = call.store.users().remove(call.actor, id); !done)
-        return failed(call, done.error());
-    return noContent();
+    return noContentOrProblem(call, call.store.users().remove(call.actor, call.id));
 }
 
 Reply assignRole(Call& call)
 {
-    const Id id = call.id();
-    if (!id)
-        return noSuch(QStringLiteral("user"), call.pathParams.value(0));
-    Reply failure;
-    auto body = readBody(call, failure);
-    if (!body)
-        return failure;
-    const auto code = body->string("role_code", JsonBody::Required, 200);
-    if (auto s = body->finish(); !s)
-        return invalidBody(s.error());
-    if (auto done = call.store.users().assignRole(call.actor, id, *code); !done)
-        return failed(call, done.error());
-    return noContent();
+    const auto code = call.body.string("role_code");
+    return noContentOrProblem(call, call.store.users().assignRole(call.actor, call.id, *code));
 }
 
 Reply revokeRole(Call& call)
 {
-    const Id id = call.id();
-    if (!id)
-        return noSuch(QStringLiteral("user"), call.pathParams.value(0));
-    if (auto done = call.store.users().revokeRole(call.actor, id, call.pathParams.value(1)); !done)
-        return failed(call, done.error());
-    return noContent();
+    return noContentOrProblem(call, call.store.users().revokeRole(call.actor, call.id, call.pathParams.value(1)));
 }
 
 Reply banUser(Call& call)
 {
-    const Id id = call.id();
-    if (!id)
-        return noSuch(QStringLiteral("user"), call.pathParams.value(0));
-    Reply failure;
-    auto body = readBody(call, failure);
-    if (!body)
-        return failure;
-    const auto reason = body->string("reason", JsonBody::Required);
-    const auto expires = body->time("expires_at", JsonBody::Nullable);
-    if (auto s = body->finish(); !s)
-        return invalidBody(s.error());
-    auto user = call.store.users().ban(call.actor, id, *reason, expires.has() ? *expires : QDateTime());
-    if (!user)
-        return failed(call, user.error());
-    return userReply(200, *user);
+    const auto reason = call.body.string("reason");
+    const auto expires = call.body.time("expires_at");
+    return userReply(call, 200,
+                     call.store.users().ban(call.actor, call.id, *reason, expires.has() ? *expires : QDateTime()));
 }
 
 Reply unbanUser(Call& call)
 {
-    const Id id = call.id();
-    if (!id)
-        return noSuch(QStringLiteral("user"), call.pathParams.value(0));
-    Reply failure;
-    auto body = readBody(call, failure, true);
-    if (!body)
-        return failure;
-    if (auto s = body->finish(); !s)
-        return invalidBody(s.error());
-    auto user = call.store.users().unban(call.actor, id);
-    if (!user)
-        return failed(call, user.error());
-    return userReply(200, *user);
+    return userReply(call, 200, call.store.users().unban(call.actor, call.id));
 }
 
 Reply suspendUser(Call& call)
 {
-    const Id id = call.id();
-    if (!id)
-        return noSuch(QStringLiteral("user"), call.pathParams.value(0));
-    Reply failure;
-    auto body = readBody(call, failure, true);
-    if (!body)
-        return failure;
-    const auto reason = body->string("reason");
-    if (auto s = body->finish(); !s)
-        return invalidBody(s.error());
-    auto user = call.store.users().suspend(call.actor, id, reason.value);
-    if (!user)
-        return failed(call, user.error());
-    return userReply(200, *user);
+    const auto reason = call.body.string("reason");
+    return userReply(call, 200, call.store.users().suspend(call.actor, call.id, reason.value));
 }
 
 Reply unsuspendUser(Call& call)
 {
-    const Id id = call.id();
-    if (!id)
-        return noSuch(QStringLiteral("user"), call.pathParams.value(0));
-    Reply failure;
-    auto body = readBody(call, failure, true);
-    if (!body)
-        return failure;
-    if (auto s = body->finish(); !s)
-        return invalidBody(s.error());
-    auto user = call.store.users().unsuspend(call.actor, id);
-    if (!user)
-        return failed(call, user.error());
-    return userReply(200, *user);
+    return userReply(call, 200, call.store.users().unsuspend(call.actor, call.id));
 }
 
 Reply setPassword(Call& call)
 {
-    const Id id = call.id();
-    if (!id)
-        return noSuch(QStringLiteral("user"), call.pathParams.value(0));
-    Reply failure;
-    auto body = readBody(call, failure);
-    if (!body)
-        return failure;
-    const auto password = body->string("password", JsonBody::Required);
-    const auto current = body->string("current_password");
-    const auto revokeKeys = body->boolean("revoke_api_keys");
-    if (auto s = body->finish(); !s)
-        return invalidBody(s.error());
+    const auto password = call.body.string("password");
+    const auto current = call.body.string("current_password");
+    const auto revokeKeys = call.body.boolean("revoke_api_keys");
     // An administrator's reset revokes the user's API keys unless told not to; changing one's own
     // password keeps them unless asked.
-    const bool self = call.actor.kind == Actor::Kind::User && call.actor.userId == id;
+    const bool self = call.actor.kind == Actor::Kind::User && call.actor.userId == call.id;
     PasswordChange change;
     change.password = *password;
     change.currentPassword = current.value;
     change.revokeApiKeys = revokeKeys.has() ? *revokeKeys : !self;
-    if (auto done = call.store.users().setPassword(call.actor, id, change); !done)
-        return failed(call, done.error());
-    return noContent();
+    return noContentOrProblem(call, call.store.users().setPassword(call.actor, call.id, change));
 }
 
 Reply resetToken(Call& call)
 {
-    const Id id = call.id();
-    if (!id)
-        return noSuch(QStringLiteral("user"), call.pathParams.value(0));
-    Reply failure;
-    auto body = readBody(call, failure, true);
-    if (!body)
-        return failure;
-    if (auto s = body->finish(); !s)
-        return invalidBody(s.error());
-    auto token = call.store.tokens().issuePasswordReset(call.actor, id);
+    auto token = call.store.tokens().issuePasswordReset(call.actor, call.id);
     if (!token)
         return failed(call, token.error());
     JsonWriter w;
     w.beginObject();
-    w.key("user_id").id(id);
+    w.key("user_id").id(call.id);
     w.field("token", *token);
     w.key("expires_at").time(QDateTime::currentDateTimeUtc().addSecs(qint64(limits::ResetTokenHours) * 3600));
     w.endObject();
@@ -554,20 +414,11 @@ Reply resetToken(Call& call)
 
 Reply impersonate(Call& call)
 {
-    const Id id = call.id();
-    if (!id)
-        return noSuch(QStringLiteral("user"), call.pathParams.value(0));
-    Reply failure;
-    auto body = readBody(call, failure);
-    if (!body)
-        return failure;
-    const auto reason = body->string("reason", JsonBody::Required);
-    const auto minutes = body->integer("duration_minutes");
-    if (auto s = body->finish(); !s)
-        return invalidBody(s.error());
+    const auto reason = call.body.string("reason");
+    const auto minutes = call.body.integer("duration_minutes");
     const qint64 duration = minutes.has() ? *minutes : 30;
     auto created = call.store.sessions().impersonate(
-        call.actor, id, *reason, int(std::clamp<qint64>(duration, -1, limits::MaxImpersonationMinutes + 1)));
+        call.actor, call.id, *reason, int(std::clamp<qint64>(duration, -1, limits::MaxImpersonationMinutes + 1)));
     if (!created)
         return failed(call, created.error());
     JsonWriter w;
@@ -584,31 +435,18 @@ Reply impersonate(Call& call)
 
 Reply sessionsOfUser(Call& call)
 {
-    const Id id = call.id();
-    if (!id)
-        return noSuch(QStringLiteral("user"), call.pathParams.value(0));
     SessionQuery query;
-    query.userId = id;
+    query.userId = call.id;
     readPaging(call, &query.page, &query.limit);
     query.includeRevoked = call.query.boolean("include_revoked").value_or(false);
     query.includeExpired = call.query.boolean("include_expired").value_or(false);
-    if (auto s = call.query.finish(); !s)
-        return invalidQuery(s.error());
-    auto page = call.store.sessions().list(call.actor, query);
-    if (!page)
-        return failed(call, page.error());
-    return pageOf<Session>(*page, &writeSession);
+    return pageOf(call, call.store.sessions().list(call.actor, query), &writeSession);
 }
 
 Reply revokeSessionsOfUser(Call& call)
 {
-    const Id id = call.id();
-    if (!id)
-        return noSuch(QStringLiteral("user"), call.pathParams.value(0));
     const bool revokeKeys = call.query.boolean("revoke_api_keys").value_or(false);
-    if (auto s = call.query.finish(); !s)
-        return invalidQuery(s.error());
-    auto count = call.store.sessions().revokeAllForUser(call.actor, id, 0, revokeKeys);
+    auto count = call.store.sessions().revokeAllForUser(call.actor, call.id, 0, revokeKeys);
     if (!count)
         return failed(call, count.error());
     JsonWriter w;
@@ -620,15 +458,12 @@ Reply revokeSessionsOfUser(Call& call)
 
 Reply permissionsOfUser(Call& call)
 {
-    const Id id = call.id();
-    if (!id)
-        return noSuch(QStringLiteral("user"), call.pathParams.value(0));
-    auto permissions = call.store.roles().userEffectivePermissions(call.actor, id);
+    auto permissions = call.store.roles().userEffectivePermissions(call.actor, call.id);
     if (!permissions)
         return failed(call, permissions.error());
     JsonWriter w;
     w.beginObject();
-    w.key("user_id").id(id);
+    w.key("user_id").id(call.id);
     w.key("items").strings(*permissions);
     w.endObject();
     return json(200, w);
@@ -638,22 +473,13 @@ Reply permissionsOfUser(Call& call)
 
 Reply createApiKey(Call& call)
 {
-    const Id id = call.id();
-    if (!id)
-        return noSuch(QStringLiteral("user"), call.pathParams.value(0));
-    Reply failure;
-    auto body = readBody(call, failure);
-    if (!body)
-        return failure;
     NewApiKey key;
-    key.userId = id;
-    const auto name = body->string("name", JsonBody::Required);
-    const auto scopes = body->strings("scopes");
-    const auto expires = body->time("expires_at", JsonBody::Nullable);
-    const auto rate = body->integer("rate_limit_per_minute");
-    const auto allowlist = body->strings("ip_allowlist");
-    if (auto s = body->finish(); !s)
-        return invalidBody(s.error());
+    key.userId = call.id;
+    const auto name = call.body.string("name");
+    const auto scopes = call.body.strings("scopes");
+    const auto expires = call.body.time("expires_at");
+    const auto rate = call.body.integer("rate_limit_per_minute");
+    const auto allowlist = call.body.strings("ip_allowlist");
     key.name = *name;
     key.scopes = scopes.value;
     if (expires.has())
@@ -676,54 +502,35 @@ Reply createApiKey(Call& call)
 
 Reply listApiKeys(Call& call)
 {
-    const Id userId = call.query.integer("user_id", 1, MaxId).value_or(0);
+    const Id userId = call.query.integer("user_id").value_or(0);
     int page = 1;
     int limit = 50;
     readPaging(call, &page, &limit);
-    if (auto s = call.query.finish(); !s)
-        return invalidQuery(s.error());
-    auto keys = call.store.apiKeys().list(call.actor, userId, page, limit);
-    if (!keys)
-        return failed(call, keys.error());
-    return pageOf<ApiKey>(*keys, &writeApiKeyObject);
+    return pageOf(call, call.store.apiKeys().list(call.actor, userId, page, limit), &writeApiKeyObject);
 }
 
 Reply revokeApiKey(Call& call)
 {
-    const Id id = call.id();
-    if (!id)
-        return noSuch(QStringLiteral("API key"), call.pathParams.value(0));
-    if (auto done = call.store.apiKeys().revoke(call.actor, id); !done)
-        return failed(call, done.error());
-    return noContent();
+    return noContentOrProblem(call, call.store.apiKeys().revoke(call.actor, call.id));
 }
 
 // --- roles and permissions -----------------------------------------------------------------------
 
 Reply listRoles(Call& call)
 {
-    auto roles = call.store.roles().list(call.actor);
-    if (!roles)
-        return failed(call, roles.error());
-    return listOf<Role>(*roles, &writeRole);
+    return listOf(call, call.store.roles().list(call.actor), &writeRole);
 }
 
 Reply createRole(Call& call)
 {
-    Reply failure;
-    auto body = readBody(call, failure);
-    if (!body)
-        return failure;
     NewRole role;
-    const auto code = body->string("code", JsonBody::Required, 200);
-    const auto name = body->string("name", JsonBody::Required);
-    const auto description = body->string("description");
-    const auto level = body->integer("level", JsonBody::Required);
-    const auto organization = body->integer("organization_id", JsonBody::Nullable);
-    const auto permissions = body->strings("permission_codes");
-    const auto grants = body->strings("grants");
-    if (auto s = body->finish(); !s)
-        return invalidBody(s.error());
+    const auto code = call.body.string("code");
+    const auto name = call.body.string("name");
+    const auto description = call.body.string("description");
+    const auto level = call.body.integer("level");
+    const auto organization = call.body.integer("organization_id");
+    const auto permissions = call.body.strings("permission_codes");
+    const auto grants = call.body.strings("grants");
     role.code = *code;
     role.name = *name;
     role.description = description.value;
@@ -731,29 +538,17 @@ Reply createRole(Call& call)
     role.organizationId = organization.has() ? *organization : 0;
     role.permissions = permissions.value;
     role.grants = grants.value;
-    auto created = call.store.roles().create(call.actor, role);
-    if (!created)
-        return failed(call, created.error());
-    return roleReply(201, *created);
+    return roleReply(call, 201, call.store.roles().create(call.actor, role));
 }
 
 Reply updateRole(Call& call)
 {
-    const Id id = call.id();
-    if (!id)
-        return noSuch(QStringLiteral("role"), call.pathParams.value(0));
-    Reply failure;
-    auto body = readBody(call, failure);
-    if (!body)
-        return failure;
     RoleUpdate update;
-    const auto name = body->string("name");
-    const auto description = body->string("description");
-    const auto level = body->integer("level");
-    const auto permissions = body->strings("permission_codes");
-    const auto grants = body->strings("grants");
-    if (auto s = body->finish(); !s)
-        return invalidBody(s.error());
+    const auto name = call.body.string("name");
+    const auto description = call.body.string("description");
+    const auto level = call.body.integer("level");
+    const auto permissions = call.body.strings("permission_codes");
+    const auto grants = call.body.strings("grants");
     if (name.has())
         update.name = *name;
     if (description.has())
@@ -764,36 +559,23 @@ Reply updateRole(Call& call)
         update.permissions = *permissions;
     if (grants.has())
         update.grants = *grants;
-    auto updated = call.store.roles().update(call.actor, id, update);
-    if (!updated)
-        return failed(call, updated.error());
-    return roleReply(200, *updated);
+    return roleReply(call, 200, call.store.roles().update(call.actor, call.id, update));
 }
 
 Reply deleteRole(Call& call)
 {
-    const Id id = call.id();
-    if (!id)
-        return noSuch(QStringLiteral("role"), call.pathParams.value(0));
     const bool cascade = call.query.boolean("cascade").value_or(false);
-    if (auto s = call.query.finish(); !s)
-        return invalidQuery(s.error());
-    if (auto done = call.store.roles().remove(call.actor, id, cascade); !done)
-        return failed(call, done.error());
-    return noContent();
+    return noContentOrProblem(call, call.store.roles().remove(call.actor, call.id, cascade));
 }
 
 Reply rolePermissions(Call& call)
 {
-    const Id id = call.id();
-    if (!id)
-        return noSuch(QStringLiteral("role"), call.pathParams.value(0));
-    auto permissions = call.store.roles().effectivePermissions(call.actor, id);
+    auto permissions = call.store.roles().effectivePermissions(call.actor, call.id);
     if (!permissions)
         return failed(call, permissions.error());
     JsonWriter w;
     w.beginObject();
-    w.key("role_id").id(id);
+    w.key("role_id").id(call.id);
     w.key("items").strings(*permissions);
     w.endObject();
     return json(200, w);
@@ -801,10 +583,7 @@ Reply rolePermissions(Call& call)
 
 Reply listPermissions(Call& call)
 {
-    auto permissions = call.store.permissions().list(call.actor);
-    if (!permissions)
-        return failed(call, permissions.error());
-    return listOf<Permission>(*permissions, &writePermission);
+    return listOf(call, call.store.permissions().list(call.actor), &writePermission);
 }
 
 // --- sessions ------------------------------------------------------------------------------------
@@ -812,28 +591,20 @@ Reply listPermissions(Call& call)
 Reply listSessions(Call& call)
 {
     SessionQuery query;
-    query.userId = call.query.integer("user_id", 1, MaxId).value_or(0);
+    query.userId = call.query.integer("user_id").value_or(0);
     readPaging(call, &query.page, &query.limit);
     query.includeRevoked = call.query.boolean("include_revoked").value_or(false);
     query.includeExpired = call.query.boolean("include_expired").value_or(false);
-    if (auto s = call.query.finish(); !s)
-        return invalidQuery(s.error());
-    auto page = call.store.sessions().list(call.actor, query);
-    if (!page)
-        return failed(call, page.error());
-    return pageOf<Session>(*page, &writeSession);
+    return pageOf(call, call.store.sessions().list(call.actor, query), &writeSession);
 }
 
 Reply revokeSession(Call& call)
 {
-    const Id id = call.id();
-    if (!id)
-        return noSuch(QStringLiteral("session"), call.pathParams.value(0));
-    if (auto done = call.store.sessions().revoke(call.actor, id); !done)
+    if (auto done = call.store.sessions().revoke(call.actor, call.id); !done)
         return failed(call, done.error());
     // The refresh tokens follow the session (they are refused once it is revoked); marking them
     // revoked too keeps the table honest.
-    if (auto revoked = call.support.revokeRefreshTokens(id); !revoked)
+    if (auto revoked = call.support.revokeRefreshTokens(call.id); !revoked)
         return failed(call, revoked.error());
     return noContent();
 }
@@ -842,14 +613,14 @@ Reply revokeSession(Call& call)
 
 void readAuditFilters(Call& call, AuditQuery& query)
 {
-    query.actorId = call.query.integer("actor_id", 1, MaxId).value_or(0);
+    query.actorId = call.query.integer("actor_id").value_or(0);
     query.actorType = call.query.string("actor_type");
     query.actorEmail = call.query.string("actor_email");
     query.action = call.query.string("action");
     query.resourceType = call.query.string("resource_type");
     query.resourceId = call.query.string("resource_id");
     query.outcome = call.query.string("outcome");
-    query.organizationId = call.query.integer("organization_id", 1, MaxId).value_or(0);
+    query.organizationId = call.query.integer("organization_id").value_or(0);
     query.ip = call.query.string("ip");
     query.from = call.query.time("from").value_or(QDateTime());
     query.to = call.query.time("to").value_or(QDateTime());
@@ -860,9 +631,7 @@ Reply queryAudit(Call& call)
     AuditQuery query;
     readAuditFilters(call, query);
     query.cursor = call.query.string("cursor");
-    query.limit = int(call.query.integer("limit", 1, limits::MaxPageSize).value_or(100));
-    if (auto s = call.query.finish(); !s)
-        return invalidQuery(s.error());
+    query.limit = int(call.query.integer("limit").value_or(100));
     auto page = call.store.audit().query(call.actor, query);
     if (!page)
         return failed(call, page.error());
@@ -884,10 +653,7 @@ Reply queryAudit(Call& call)
 
 Reply getAuditEvent(Call& call)
 {
-    const Id id = call.id();
-    if (!id)
-        return noSuch(QStringLiteral("audit event"), call.pathParams.value(0));
-    auto event = call.store.audit().get(call.actor, id);
+    auto event = call.store.audit().get(call.actor, call.id);
     if (!event)
         return failed(call, event.error());
     JsonWriter w;
@@ -935,16 +701,11 @@ Reply exportAudit(Call& call)
 {
     AuditQuery query;
     readAuditFilters(call, query);
-    const QString format = call.query.has("format") ? call.query.string("format").toLower() : QStringLiteral("csv");
-    if (auto s = call.query.finish(); !s)
-        return invalidQuery(s.error());
-    if (format != QLatin1String("csv") && format != QLatin1String("jsonl"))
-        return invalidQuery(ServiceError::validationField(QStringLiteral("format"), Tr::tr("Must be csv or jsonl")));
+    const bool csv = call.query.string("format").toLower() != QLatin1String("jsonl"); // csv by default
     if (call.request.http10)
         return problem(505, QStringLiteral("urn:portcullis:problem:http-version"),
                        QString::fromLatin1(http::reasonPhrase(505)),
                        Tr::tr("The export is streamed in chunks: use HTTP/1.1."), QStringLiteral("validation"));
-    const bool csv = format == QLatin1String("csv");
     const QByteArray fileName = "audit-"
         + QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss")).toLatin1()
         + (csv ? ".csv" : ".jsonl");
@@ -979,12 +740,6 @@ Reply exportAudit(Call& call)
 
 Reply verifyAudit(Call& call)
 {
-    Reply failure;
-    auto body = readBody(call, failure, true);
-    if (!body)
-        return failure;
-    if (auto s = body->finish(); !s)
-        return invalidBody(s.error());
     // Stops when the client goes away: nobody would read the answer.
     auto result = call.store.audit().verify(call.actor, call.exchange.cancelFlag());
     if (!result)
@@ -1005,40 +760,26 @@ Reply verifyAudit(Call& call)
 
 Reply activity(Call& call)
 {
-    const int days = int(call.query.integer("days", 1, 366).value_or(30));
-    const Id organizationId = call.query.integer("organization_id", 1, MaxId).value_or(0);
-    if (auto s = call.query.finish(); !s)
-        return invalidQuery(s.error());
-    auto series = call.store.audit().dailyActivity(call.actor, organizationId, days);
-    if (!series)
-        return failed(call, series.error());
-    return listOf<DayActivity>(*series, &writeDayActivity);
+    const int days = int(call.query.integer("days").value_or(30));
+    const Id organizationId = call.query.integer("organization_id").value_or(0);
+    return listOf(call, call.store.audit().dailyActivity(call.actor, organizationId, days), &writeDayActivity);
 }
 
 // --- organizations and invitations ---------------------------------------------------------------
 
 Reply listOrganizations(Call& call)
 {
-    auto organizations = call.store.organizations().list(call.actor);
-    if (!organizations)
-        return failed(call, organizations.error());
-    return listOf<Organization>(*organizations, &writeOrganization);
+    return listOf(call, call.store.organizations().list(call.actor), &writeOrganization);
 }
 
 Reply createOrganization(Call& call)
 {
-    Reply failure;
-    auto body = readBody(call, failure);
-    if (!body)
-        return failure;
     NewOrganization organization;
-    const auto name = body->string("name", JsonBody::Required);
-    const auto slug = body->string("slug");
-    const auto plan = body->string("plan");
-    const auto maxUsers = body->integer("max_users");
-    const auto features = body->strings("features");
-    if (auto s = body->finish(); !s)
-        return invalidBody(s.error());
+    const auto name = call.body.string("name");
+    const auto slug = call.body.string("slug");
+    const auto plan = call.body.string("plan");
+    const auto maxUsers = call.body.integer("max_users");
+    const auto features = call.body.strings("features");
     organization.name = *name;
     organization.slug = slug.value;
     if (plan.has())
@@ -1046,39 +787,21 @@ Reply createOrganization(Call& call)
     if (maxUsers.has())
         organization.maxUsers = int(std::clamp<qint64>(*maxUsers, -1, 1000000000));
     organization.features = features.value;
-    auto created = call.store.organizations().create(call.actor, organization);
-    if (!created)
-        return failed(call, created.error());
-    return organizationReply(201, *created);
+    return organizationReply(call, 201, call.store.organizations().create(call.actor, organization));
 }
 
 Reply getOrganization(Call& call)
 {
-    const Id id = call.id();
-    if (!id)
-        return noSuch(QStringLiteral("organization"), call.pathParams.value(0));
-    auto organization = call.store.organizations().get(call.actor, id);
-    if (!organization)
-        return failed(call, organization.error());
-    return organizationReply(200, *organization);
+    return organizationReply(call, 200, call.store.organizations().get(call.actor, call.id));
 }
 
 Reply updateOrganization(Call& call)
 {
-    const Id id = call.id();
-    if (!id)
-        return noSuch(QStringLiteral("organization"), call.pathParams.value(0));
-    Reply failure;
-    auto body = readBody(call, failure);
-    if (!body)
-        return failure;
     OrganizationUpdate update;
-    const auto name = body->string("name");
-    const auto plan = body->string("plan");
-    const auto maxUsers = body->integer("max_users");
-    const auto features = body->strings("features");
-    if (auto s = body->finish(); !s)
-        return invalidBody(s.error());
+    const auto name = call.body.string("name");
+    const auto plan = call.body.string("plan");
+    const auto maxUsers = call.body.integer("max_users");
+    const auto features = call.body.strings("features");
     if (name.has())
         update.name = *name;
     if (plan.has())
@@ -1087,97 +810,44 @@ Reply updateOrganization(Call& call)
         update.maxUsers = int(std::clamp<qint64>(*maxUsers, -1, 1000000000));
     if (features.has())
         update.features = *features;
-    auto updated = call.store.organizations().update(call.actor, id, update);
-    if (!updated)
-        return failed(call, updated.error());
-    return organizationReply(200, *updated);
+    return organizationReply(call, 200, call.store.organizations().update(call.actor, call.id, update));
 }
 
 Reply deleteOrganization(Call& call)
 {
-    const Id id = call.id();
-    if (!id)
-        return noSuch(QStringLiteral("organization"), call.pathParams.value(0));
     QString confirm = call.query.string("confirm");
-    Reply failure;
-    auto body = readBody(call, failure, true);
-    if (!body)
-        return failure;
-    const auto confirmField = body->string("confirm");
-    if (auto s = body->finish(); !s)
-        return invalidBody(s.error());
+    const auto confirmField = call.body.string("confirm");
     if (confirmField.has()) {
         if (call.query.has("confirm") && confirm != *confirmField)
             return invalidBody(ServiceError::validationField(QStringLiteral("confirm"),
                                                              Tr::tr("The body and the query name different slugs")));
         confirm = *confirmField;
     }
-    if (auto done = call.store.organizations().wipeOut(call.actor, id, confirm); !done)
-        return failed(call, done.error());
-    return noContent();
+    return noContentOrProblem(call, call.store.organizations().wipeOut(call.actor, call.id, confirm));
 }
 
 Reply suspendOrganization(Call& call)
 {
-    const Id id = call.id();
-    if (!id)
-        return noSuch(QStringLiteral("organization"), call.pathParams.value(0));
-    Reply failure;
-    auto body = readBody(call, failure, true);
-    if (!body)
-        return failure;
-    if (auto s = body->finish(); !s)
-        return invalidBody(s.error());
-    auto organization = call.store.organizations().suspend(call.actor, id);
-    if (!organization)
-        return failed(call, organization.error());
-    return organizationReply(200, *organization);
+    return organizationReply(call, 200, call.store.organizations().suspend(call.actor, call.id));
 }
 
 Reply unsuspendOrganization(Call& call)
 {
-    const Id id = call.id();
-    if (!id)
-        return noSuch(QStringLiteral("organization"), call.pathParams.value(0));
-    Reply failure;
-    auto body = readBody(call, failure, true);
-    if (!body)
-        return failure;
-    if (auto s = body->finish(); !s)
-        return invalidBody(s.error());
-    auto organization = call.store.organizations().unsuspend(call.actor, id);
-    if (!organization)
-        return failed(call, organization.error());
-    return organizationReply(200, *organization);
+    return organizationReply(call, 200, call.store.organizations().unsuspend(call.actor, call.id));
 }
 
 Reply listInvitations(Call& call)
 {
-    const Id id = call.id();
-    if (!id)
-        return noSuch(QStringLiteral("organization"), call.pathParams.value(0));
-    auto invitations = call.store.organizations().invitations(call.actor, id);
-    if (!invitations)
-        return failed(call, invitations.error());
-    return listOf<Invitation>(*invitations, &writeInvitationObject);
+    return listOf(call, call.store.organizations().invitations(call.actor, call.id), &writeInvitationObject);
 }
 
 Reply invite(Call& call)
 {
-    const Id id = call.id();
-    if (!id)
-        return noSuch(QStringLiteral("organization"), call.pathParams.value(0));
-    Reply failure;
-    auto body = readBody(call, failure);
-    if (!body)
-        return failure;
-    const auto email = body->string("email", JsonBody::Required);
-    const auto role = body->string("role_code", JsonBody::Required, 200);
-    const auto days = body->integer("valid_days");
-    if (auto s = body->finish(); !s)
-        return invalidBody(s.error());
+    const auto email = call.body.string("email");
+    const auto role = call.body.string("role_code");
+    const auto days = call.body.integer("valid_days");
     const int validDays = days.has() ? int(std::clamp<qint64>(*days, -1, 100000)) : limits::InvitationDays;
-    auto created = call.store.organizations().invite(call.actor, id, *email, *role, validDays);
+    auto created = call.store.organizations().invite(call.actor, call.id, *email, *role, validDays);
     if (!created)
         return failed(call, created.error());
     JsonWriter w;
@@ -1190,27 +860,16 @@ Reply invite(Call& call)
 
 Reply revokeInvitation(Call& call)
 {
-    const Id id = call.id();
-    if (!id)
-        return noSuch(QStringLiteral("invitation"), call.pathParams.value(0));
-    if (auto done = call.store.organizations().revokeInvitation(call.actor, id); !done)
-        return failed(call, done.error());
-    return noContent();
+    return noContentOrProblem(call, call.store.organizations().revokeInvitation(call.actor, call.id));
 }
 
 // The one-time code an admin issued (POST /api/admin/users/{id}/reset-token) sets a new password;
 // every session of the account ends, and its API keys are revoked unless revoke_api_keys is false.
 Reply resetPassword(Call& call)
 {
-    Reply failure;
-    auto body = readBody(call, failure);
-    if (!body)
-        return failure;
-    const auto token = body->string("token", JsonBody::Required, 1000);
-    const auto password = body->string("new_password", JsonBody::Required, 10000);
-    const auto revokeKeys = body->boolean("revoke_api_keys");
-    if (auto s = body->finish(); !s)
-        return invalidBody(s.error());
+    const auto token = call.body.string("token");
+    const auto password = call.body.string("new_password");
+    const auto revokeKeys = call.body.boolean("revoke_api_keys");
     if (auto done = call.store.tokens().resetPassword(*token, *password, call.ip, !revokeKeys.has() || *revokeKeys);
         !done)
         return failed(call, done.error());
@@ -1219,16 +878,10 @@ Reply resetPassword(Call& call)
 
 Reply acceptInvitation(Call& call)
 {
-    Reply failure;
-    auto body = readBody(call, failure);
-    if (!body)
-        return failure;
-    const auto token = body->string("token", JsonBody::Required, 1000);
-    const auto username = body->string("username", JsonBody::Required);
-    const auto fullName = body->string("full_name");
-    const auto password = body->string("password", JsonBody::Required);
-    if (auto s = body->finish(); !s)
-        return invalidBody(s.error());
+    const auto token = call.body.string("token");
+    const auto username = call.body.string("username");
+    const auto fullName = call.body.string("full_name");
+    const auto password = call.body.string("password");
     auto user = call.store.organizations().acceptInvitation(*token, *username, fullName.value, *password, call.ip);
     if (!user)
         return failed(call, user.error());
@@ -1242,9 +895,7 @@ Reply acceptInvitation(Call& call)
 
 Reply stats(Call& call)
 {
-    const Id organizationId = call.query.integer("organization_id", 1, MaxId).value_or(0);
-    if (auto s = call.query.finish(); !s)
-        return invalidQuery(s.error());
+    const Id organizationId = call.query.integer("organization_id").value_or(0);
     auto result = call.store.stats().get(call.actor, organizationId);
     if (!result)
         return failed(call, result.error());
@@ -1253,128 +904,503 @@ Reply stats(Call& call)
     return json(200, w);
 }
 
-// --- the table -----------------------------------------------------------------------------------
+// --- the declarations ----------------------------------------------------------------------------
 
-RouteSpec route(const char* method, const char* path, Auth auth, QStringList scopes, HandlerFn handler,
-                QStringList params = {})
-{
-    RouteSpec spec;
-    spec.method = method;
-    const QList<QByteArray> parts = QByteArray(path).split('/');
-    for (const QByteArray& part : parts) {
-        if (!part.isEmpty())
-            spec.segments << part;
-    }
-    spec.auth = auth;
-    spec.scopes = std::move(scopes);
-    spec.params = std::move(params);
-    spec.handler = handler;
-    return spec;
-}
+constexpr int Required = JsonBody::Required;
+constexpr int Nullable = JsonBody::Nullable;
+using Json = JsonType;
+
+// The request bodies, field by field in the order the handlers read them.
+const BodyType emptyBody { "EmptyRequest", {}, true };
+const BodyType loginRequest {
+    "LoginRequest", { { "email", Json::String, Required, 1000 }, { "password", Json::String, Required, 10000 } }
+};
+const BodyType refreshRequest { "RefreshRequest", { { "refresh_token", Json::String, Required, 1000 } } };
+const BodyType passwordResetRequest { "PasswordResetRequest",
+                                      { { "token", Json::String, Required, 1000 },
+                                        { "new_password", Json::String, Required, 10000 },
+                                        { "revoke_api_keys", Json::Boolean } } };
+const BodyType createUserRequest { "CreateUserRequest",
+                                   { { "email", Json::String, Required },
+                                     { "username", Json::String, Required },
+                                     { "full_name", Json::String },
+                                     { "password", Json::String, Required },
+                                     { "organization_id", Json::Integer, Nullable },
+                                     { "role_codes", Json::StringList },
+                                     { "verified", Json::Boolean } } };
+const BodyType updateUserRequest { "UpdateUserRequest",
+                                   { { "email", Json::String },
+                                     { "username", Json::String },
+                                     { "full_name", Json::String },
+                                     { "verified", Json::Boolean } } };
+const BodyType assignRoleRequest { "AssignRoleRequest", { { "role_code", Json::String, Required, 200 } } };
+const BodyType banRequest { "BanRequest",
+                            { { "reason", Json::String, Required }, { "expires_at", Json::Time, Nullable } } };
+const BodyType suspendRequest { "SuspendRequest", { { "reason", Json::String } }, true };
+const BodyType setPasswordRequest { "SetPasswordRequest",
+                                    { { "password", Json::String, Required },
+                                      { "current_password", Json::String },
+                                      { "revoke_api_keys", Json::Boolean } } };
+const BodyType impersonateRequest { "ImpersonateRequest",
+                                    { { "reason", Json::String, Required }, { "duration_minutes", Json::Integer } } };
+const BodyType createApiKeyRequest { "CreateApiKeyRequest",
+                                     { { "name", Json::String, Required },
+                                       { "scopes", Json::StringList },
+                                       { "expires_at", Json::Time, Nullable },
+                                       { "rate_limit_per_minute", Json::Integer },
+                                       { "ip_allowlist", Json::StringList } } };
+const BodyType createRoleRequest { "CreateRoleRequest",
+                                   { { "code", Json::String, Required, 200 },
+                                     { "name", Json::String, Required },
+                                     { "description", Json::String },
+                                     { "level", Json::Integer, Required },
+                                     { "organization_id", Json::Integer, Nullable },
+                                     { "permission_codes", Json::StringList },
+                                     { "grants", Json::StringList } } };
+const BodyType updateRoleRequest { "UpdateRoleRequest",
+                                   { { "name", Json::String },
+                                     { "description", Json::String },
+                                     { "level", Json::Integer },
+                                     { "permission_codes", Json::StringList },
+                                     { "grants", Json::StringList } } };
+const BodyType createOrganizationRequest { "CreateOrganizationRequest",
+                                           { { "name", Json::String, Required },
+                                             { "slug", Json::String },
+                                             { "plan", Json::String },
+                                             { "max_users", Json::Integer },
+                                             { "features", Json::StringList } } };
+const BodyType updateOrganizationRequest { "UpdateOrganizationRequest",
+                                           { { "name", Json::String },
+                                             { "plan", Json::String },
+                                             { "max_users", Json::Integer },
+                                             { "features", Json::StringList } } };
+const BodyType deleteOrganizationRequest { "DeleteOrganizationRequest", { { "confirm", Json::String } }, true };
+const BodyType inviteRequest { "InviteRequest",
+                               { { "email", Json::String, Required },
+                                 { "role_code", Json::String, Required, 200 },
+                                 { "valid_days", Json::Integer } } };
+const BodyType acceptInvitationRequest { "AcceptInvitationRequest",
+                                         { { "token", Json::String, Required, 1000 },
+                                           { "username", Json::String, Required },
+                                           { "full_name", Json::String },
+                                           { "password", Json::String, Required } } };
 
 QList<RouteSpec> buildRoutes()
 {
-    const QStringList paging { QStringLiteral("page"), QStringLiteral("limit") };
-    const QStringList auditFilters { QStringLiteral("actor_id"),
-                                     QStringLiteral("actor_type"),
-                                     QStringLiteral("actor_email"),
-                                     QStringLiteral("action"),
-                                     QStringLiteral("resource_type"),
-                                     QStringLiteral("resource_id"),
-                                     QStringLiteral("outcome"),
-                                     QStringLiteral("organization_id"),
-                                     QStringLiteral("ip"),
-                                     QStringLiteral("from"),
-                                     QStringLiteral("to") };
-    const QStringList userView { QStringLiteral("admin:user:view"), QStringLiteral("admin:user:read") };
-    const QStringList userEdit { QStringLiteral("admin:user:edit") };
-    const QStringList userRoles { QStringLiteral("admin:user:roles"), QStringLiteral("admin:role:assign") };
-    const QStringList sessionRead { QStringLiteral("admin:session:read") };
-    const QStringList sessionRevoke { QStringLiteral("admin:session:revoke") };
+    const QueryParam organizationId { "organization_id", "integer", 1, MaxId };
+    const QList<QueryParam> paging { { "page", "integer", 1, MaxPage },
+                                     { "limit", "integer", 1, limits::MaxPageSize } };
+    const QList<QueryParam> auditFilters { { "actor_id", "integer", 1, MaxId },
+                                           { "actor_type" },
+                                           { "actor_email" },
+                                           { "action" },
+                                           { "resource_type" },
+                                           { "resource_id" },
+                                           { "outcome" },
+                                           organizationId,
+                                           { "ip" },
+                                           { "from", "date-time" },
+                                           { "to", "date-time" } };
+    const QList<QueryParam> sessionFilters { { "include_revoked", "boolean" }, { "include_expired", "boolean" } };
+    const QStringList userView { perm::UserView, perm::UserRead };
+    const QStringList userEdit { perm::UserEdit };
+    const QStringList userRoles { perm::UserRoles, perm::RoleAssign };
+    const QStringList auditView { perm::AuditView, perm::AuditRead };
     const Auth pub = Auth::None;
-    const Auth req = Auth::Required;
-    const QString u = QStringLiteral("admin:user:");
+    const ResponseSpec noBody { 204, nullptr, nullptr };
 
     return {
-        route("GET", "/api/health/auth", pub, {}, &health),
-        route("POST", "/api/auth/login", pub, {}, &login),
-        route("POST", "/api/auth/refresh", pub, {}, &refresh),
-        route("POST", "/api/auth/logout", req, {}, &logout),
-        route("POST", "/api/auth/password/reset", pub, {}, &resetPassword),
-        route("GET", "/api/auth/me", req, {}, &me),
+        { .method = "GET",
+          .path = "/api/health/auth",
+          .summary = "Is the server and its database up?",
+          .auth = pub,
+          .responses = { { 200, "Health" }, { 503, "Health" } },
+          .handler = &health },
+        { .method = "GET",
+          .path = "/api/openapi.json",
+          .summary = "This contract (OpenAPI 3.1)",
+          .auth = pub,
+          .responses = { { 200, "OpenApiDocument" } },
+          .handler = &openApi },
+        { .method = "POST",
+          .path = "/api/auth/login",
+          .summary = "Sign in with email and password",
+          .auth = pub,
+          .body = &loginRequest,
+          .responses = { { 200, "TokenPair" } },
+          .handler = &login },
+        { .method = "POST",
+          .path = "/api/auth/refresh",
+          .summary = "Trade a refresh token for a new pair",
+          .auth = pub,
+          .body = &refreshRequest,
+          .responses = { { 200, "TokenPair" } },
+          .handler = &refresh },
+        { .method = "POST",
+          .path = "/api/auth/logout",
+          .summary = "End the caller's session",
+          .responses = { noBody },
+          .handler = &logout },
+        { .method = "POST",
+          .path = "/api/auth/password/reset",
+          .summary = "Set a new password with a reset code",
+          .auth = pub,
+          .body = &passwordResetRequest,
+          .responses = { noBody },
+          .handler = &resetPassword },
+        { .method = "GET",
+          .path = "/api/auth/me",
+          .summary = "The caller: actor, permissions and user",
+          .responses = { { 200, "Me" } },
+          .handler = &me },
 
-        route("GET", "/api/admin/users", req, userView, &listUsers,
-              QStringList { QStringLiteral("search"), QStringLiteral("role"), QStringLiteral("status"),
-                            QStringLiteral("organization_id"), QStringLiteral("sort"), QStringLiteral("order") }
-                  + paging),
-        route("POST", "/api/admin/users", req, { u + QStringLiteral("create") }, &createUser),
-        route("GET", "/api/admin/users/{id}", req, userView, &getUser),
-        route("PATCH", "/api/admin/users/{id}", req, userEdit, &updateUser),
-        route("DELETE", "/api/admin/users/{id}", req, { u + QStringLiteral("delete") }, &deleteUser),
-        route("POST", "/api/admin/users/{id}/roles", req, userRoles, &assignRole),
-        route("DELETE", "/api/admin/users/{id}/roles/{code}", req, userRoles, &revokeRole),
-        route("POST", "/api/admin/users/{id}/ban", req, { u + QStringLiteral("ban") }, &banUser),
-        route("POST", "/api/admin/users/{id}/unban", req, { u + QStringLiteral("ban") }, &unbanUser),
-        route("POST", "/api/admin/users/{id}/suspend", req, userEdit, &suspendUser),
-        route("POST", "/api/admin/users/{id}/unsuspend", req, userEdit, &unsuspendUser),
-        route("POST", "/api/admin/users/{id}/password", req, userEdit, &setPassword),
-        route("POST", "/api/admin/users/{id}/reset-token", req, userEdit, &resetToken),
-        route("POST", "/api/admin/users/{id}/impersonate", req, { u + QStringLiteral("impersonate") }, &impersonate),
-        route("GET", "/api/admin/users/{id}/sessions", req, sessionRead, &sessionsOfUser,
-              QStringList { QStringLiteral("include_revoked"), QStringLiteral("include_expired") } + paging),
-        route("DELETE", "/api/admin/users/{id}/sessions", req, sessionRevoke, &revokeSessionsOfUser,
-              { QStringLiteral("revoke_api_keys") }),
-        route("GET", "/api/admin/users/{id}/permissions", req, { u + QStringLiteral("view") }, &permissionsOfUser),
-        route("POST", "/api/admin/users/{id}/api-keys", req, { QStringLiteral("admin:apikey:create") }, &createApiKey),
+        { .method = "GET",
+          .path = "/api/admin/users",
+          .summary = "List users",
+          .scopes = userView,
+          .params = QList<QueryParam> { { "search" },
+                                        { "role" },
+                                        { "status" },
+                                        organizationId,
+                                        { "sort" },
+                                        { .name = "order", .oneOf = { "asc", "desc" } } }
+              + paging,
+          .responses = { { 200, "UserPage" } },
+          .handler = &listUsers },
+        { .method = "POST",
+          .path = "/api/admin/users",
+          .summary = "Create a user",
+          .scopes = { perm::UserCreate },
+          .body = &createUserRequest,
+          .responses = { { 201, "User" } },
+          .handler = &createUser },
+        { .method = "GET",
+          .path = "/api/admin/users/{id}",
+          .summary = "One user",
+          .scopes = userView,
+          .idOf = "user",
+          .responses = { { 200, "User" } },
+          .handler = &getUser },
+        { .method = "PATCH",
+          .path = "/api/admin/users/{id}",
+          .summary = "Change a user (If-Match required)",
+          .scopes = userEdit,
+          .idOf = "user",
+          .ifMatch = true,
+          .body = &updateUserRequest,
+          .responses = { { 200, "User" } },
+          .handler = &updateUser,
+          .extraProblems = { 412, 428 } },
+        { .method = "DELETE",
+          .path = "/api/admin/users/{id}",
+          .summary = "Delete a user",
+          .scopes = { perm::UserDelete },
+          .idOf = "user",
+          .responses = { noBody },
+          .handler = &deleteUser },
+        { .method = "POST",
+          .path = "/api/admin/users/{id}/roles",
+          .summary = "Assign a role",
+          .scopes = userRoles,
+          .idOf = "user",
+          .body = &assignRoleRequest,
+          .responses = { noBody },
+          .handler = &assignRole },
+        { .method = "DELETE",
+          .path = "/api/admin/users/{id}/roles/{code}",
+          .summary = "Revoke a role",
+          .scopes = userRoles,
+          .idOf = "user",
+          .responses = { noBody },
+          .handler = &revokeRole },
+        { .method = "POST",
+          .path = "/api/admin/users/{id}/ban",
+          .summary = "Ban a user",
+          .scopes = { perm::UserBan },
+          .idOf = "user",
+          .body = &banRequest,
+          .responses = { { 200, "User" } },
+          .handler = &banUser },
+        { .method = "POST",
+          .path = "/api/admin/users/{id}/unban",
+          .summary = "Lift a ban",
+          .scopes = { perm::UserBan },
+          .idOf = "user",
+          .body = &emptyBody,
+          .responses = { { 200, "User" } },
+          .handler = &unbanUser },
+        { .method = "POST",
+          .path = "/api/admin/users/{id}/suspend",
+          .summary = "Suspend a user",
+          .scopes = userEdit,
+          .idOf = "user",
+          .body = &suspendRequest,
+          .responses = { { 200, "User" } },
+          .handler = &suspendUser },
+        { .method = "POST",
+          .path = "/api/admin/users/{id}/unsuspend",
+          .summary = "Reactivate a suspended user",
+          .scopes = userEdit,
+          .idOf = "user",
+          .body = &emptyBody,
+          .responses = { { 200, "User" } },
+          .handler = &unsuspendUser },
+        { .method = "POST",
+          .path = "/api/admin/users/{id}/password",
+          .summary = "Set a user's password",
+          .scopes = userEdit,
+          .idOf = "user",
+          .body = &setPasswordRequest,
+          .responses = { noBody },
+          .handler = &setPassword },
+        { .method = "POST",
+          .path = "/api/admin/users/{id}/reset-token",
+          .summary = "Issue a password reset code",
+          .scopes = userEdit,
+          .idOf = "user",
+          .body = &emptyBody,
+          .responses = { { 201, "ResetToken" } },
+          .handler = &resetToken },
+        { .method = "POST",
+          .path = "/api/admin/users/{id}/impersonate",
+          .summary = "Start an impersonation session",
+          .scopes = { perm::UserImpersonate },
+          .idOf = "user",
+          .body = &impersonateRequest,
+          .responses = { { 201, "Impersonation" } },
+          .handler = &impersonate },
+        { .method = "GET",
+          .path = "/api/admin/users/{id}/sessions",
+          .summary = "A user's sessions",
+          .scopes = { perm::SessionRead },
+          .params = sessionFilters + paging,
+          .idOf = "user",
+          .responses = { { 200, "SessionPage" } },
+          .handler = &sessionsOfUser },
+        { .method = "DELETE",
+          .path = "/api/admin/users/{id}/sessions",
+          .summary = "End all sessions of a user",
+          .scopes = { perm::SessionRevoke },
+          .params = { { "revoke_api_keys", "boolean" } },
+          .idOf = "user",
+          .responses = { { 200, "RevokedCount" } },
+          .handler = &revokeSessionsOfUser },
+        { .method = "GET",
+          .path = "/api/admin/users/{id}/permissions",
+          .summary = "A user's effective permissions",
+          .scopes = { perm::UserView },
+          .idOf = "user",
+          .responses = { { 200, "UserPermissions" } },
+          .handler = &permissionsOfUser },
+        { .method = "POST",
+          .path = "/api/admin/users/{id}/api-keys",
+          .summary = "Create an API key for a user",
+          .scopes = { perm::ApiKeyCreate },
+          .idOf = "user",
+          .body = &createApiKeyRequest,
+          .responses = { { 201, "CreatedApiKey" } },
+          .handler = &createApiKey },
 
-        route("GET", "/api/admin/api-keys", req, { QStringLiteral("admin:apikey:view") }, &listApiKeys,
-              QStringList { QStringLiteral("user_id") } + paging),
-        route("DELETE", "/api/admin/api-keys/{id}", req, { QStringLiteral("admin:apikey:revoke") }, &revokeApiKey),
+        { .method = "GET",
+          .path = "/api/admin/api-keys",
+          .summary = "List API keys",
+          .scopes = { perm::ApiKeyView },
+          .params = QList<QueryParam> { { "user_id", "integer", 1, MaxId } } + paging,
+          .responses = { { 200, "ApiKeyPage" } },
+          .handler = &listApiKeys },
+        { .method = "DELETE",
+          .path = "/api/admin/api-keys/{id}",
+          .summary = "Revoke an API key",
+          .scopes = { perm::ApiKeyRevoke },
+          .idOf = "API key",
+          .responses = { noBody },
+          .handler = &revokeApiKey },
 
-        route("GET", "/api/admin/roles", req, { QStringLiteral("admin:role:view") }, &listRoles),
-        route("POST", "/api/admin/roles", req, { QStringLiteral("admin:role:create") }, &createRole),
-        route("PATCH", "/api/admin/roles/{id}", req, { QStringLiteral("admin:role:edit") }, &updateRole),
-        route("DELETE", "/api/admin/roles/{id}", req, { QStringLiteral("admin:role:delete") }, &deleteRole,
-              { QStringLiteral("cascade") }),
-        route("GET", "/api/admin/roles/{id}/permissions", req, { QStringLiteral("admin:role:view") }, &rolePermissions),
-        route("GET", "/api/admin/permissions", req, { QStringLiteral("admin:role:view") }, &listPermissions),
+        { .method = "GET",
+          .path = "/api/admin/roles",
+          .summary = "List roles",
+          .scopes = { perm::RoleView },
+          .responses = { { 200, "RoleList" } },
+          .handler = &listRoles },
+        { .method = "POST",
+          .path = "/api/admin/roles",
+          .summary = "Create a custom role",
+          .scopes = { perm::RoleCreate },
+          .body = &createRoleRequest,
+          .responses = { { 201, "Role" } },
+          .handler = &createRole },
+        { .method = "PATCH",
+          .path = "/api/admin/roles/{id}",
+          .summary = "Change a custom role",
+          .scopes = { perm::RoleEdit },
+          .idOf = "role",
+          .body = &updateRoleRequest,
+          .responses = { { 200, "Role" } },
+          .handler = &updateRole },
+        { .method = "DELETE",
+          .path = "/api/admin/roles/{id}",
+          .summary = "Delete a custom role",
+          .scopes = { perm::RoleDelete },
+          .params = { { "cascade", "boolean" } },
+          .idOf = "role",
+          .responses = { noBody },
+          .handler = &deleteRole },
+        { .method = "GET",
+          .path = "/api/admin/roles/{id}/permissions",
+          .summary = "A role's effective permissions",
+          .scopes = { perm::RoleView },
+          .idOf = "role",
+          .responses = { { 200, "RolePermissions" } },
+          .handler = &rolePermissions },
+        { .method = "GET",
+          .path = "/api/admin/permissions",
+          .summary = "The permission catalog",
+          .scopes = { perm::RoleView },
+          .responses = { { 200, "PermissionList" } },
+          .handler = &listPermissions },
 
-        route("GET", "/api/admin/sessions", req, sessionRead, &listSessions,
-              QStringList { QStringLiteral("user_id"), QStringLiteral("include_revoked"),
-                            QStringLiteral("include_expired") }
-                  + paging),
-        route("DELETE", "/api/admin/sessions/{id}", req, sessionRevoke, &revokeSession),
+        { .method = "GET",
+          .path = "/api/admin/sessions",
+          .summary = "List sessions",
+          .scopes = { perm::SessionRead },
+          .params = QList<QueryParam> { { "user_id", "integer", 1, MaxId } } + sessionFilters + paging,
+          .responses = { { 200, "SessionPage" } },
+          .handler = &listSessions },
+        { .method = "DELETE",
+          .path = "/api/admin/sessions/{id}",
+          .summary = "Revoke a session",
+          .scopes = { perm::SessionRevoke },
+          .idOf = "session",
+          .responses = { noBody },
+          .handler = &revokeSession },
 
-        route("GET", "/api/admin/audit", req,
-              { QStringLiteral("admin:audit:view"), QStringLiteral("admin:audit:read") }, &queryAudit,
-              auditFilters + QStringList { QStringLiteral("cursor"), QStringLiteral("limit") }),
-        route("GET", "/api/admin/audit/export", req, { QStringLiteral("admin:audit:export") }, &exportAudit,
-              auditFilters + QStringList { QStringLiteral("format") }),
-        route("POST", "/api/admin/audit/verify", req, { QStringLiteral("admin:audit:verify") }, &verifyAudit),
-        route("GET", "/api/admin/audit/activity", req, { QStringLiteral("admin:stats:read") }, &activity,
-              { QStringLiteral("days"), QStringLiteral("organization_id") }),
-        route("GET", "/api/admin/audit/{id}", req,
-              { QStringLiteral("admin:audit:view"), QStringLiteral("admin:audit:read") }, &getAuditEvent),
+        { .method = "GET",
+          .path = "/api/admin/audit",
+          .summary = "Query the audit log (cursor paging)",
+          .scopes = auditView,
+          .params = auditFilters + QList<QueryParam> { { "cursor" }, { "limit", "integer", 1, limits::MaxPageSize } },
+          .responses = { { 200, "AuditPage" } },
+          .handler = &queryAudit },
+        { .method = "GET",
+          .path = "/api/admin/audit/export",
+          .summary = "Export the audit log (streamed)",
+          .scopes = { perm::AuditExport },
+          .params = auditFilters + QList<QueryParam> { { .name = "format", .oneOf = { "csv", "jsonl" } } },
+          .responses = { { 200, nullptr, "text/csv; charset=utf-8" }, { 200, nullptr, "application/x-ndjson" } },
+          .handler = &exportAudit,
+          .extraProblems = { 505 } },
+        { .method = "POST",
+          .path = "/api/admin/audit/verify",
+          .summary = "Verify the audit hash chain",
+          .scopes = { perm::AuditVerify },
+          .body = &emptyBody,
+          .responses = { { 200, "AuditVerification" } },
+          .handler = &verifyAudit },
+        { .method = "GET",
+          .path = "/api/admin/audit/activity",
+          .summary = "Sign-ins and admin actions per day",
+          .scopes = { perm::StatsRead },
+          .params = { { "days", "integer", 1, 366 }, organizationId },
+          .responses = { { 200, "ActivityList" } },
+          .handler = &activity },
+        { .method = "GET",
+          .path = "/api/admin/audit/{id}",
+          .summary = "One audit event",
+          .scopes = auditView,
+          .idOf = "audit event",
+          .responses = { { 200, "AuditEvent" } },
+          .handler = &getAuditEvent },
 
-        route("GET", "/api/admin/organizations", req, { QStringLiteral("admin:org:view") }, &listOrganizations),
-        route("POST", "/api/admin/organizations", req, { QStringLiteral("admin:org:create") }, &createOrganization),
-        route("GET", "/api/admin/organizations/{id}", req, { QStringLiteral("admin:org:view") }, &getOrganization),
-        route("PATCH", "/api/admin/organizations/{id}", req, { QStringLiteral("admin:org:edit") }, &updateOrganization),
-        route("DELETE", "/api/admin/organizations/{id}", req, { QStringLiteral("admin:org:delete") },
-              &deleteOrganization, { QStringLiteral("confirm") }),
-        route("POST", "/api/admin/organizations/{id}/suspend", req, { QStringLiteral("admin:org:suspend") },
-              &suspendOrganization),
-        route("POST", "/api/admin/organizations/{id}/unsuspend", req, { QStringLiteral("admin:org:suspend") },
-              &unsuspendOrganization),
-        route("GET", "/api/admin/organizations/{id}/invitations", req, { QStringLiteral("admin:org:view") },
-              &listInvitations),
-        route("POST", "/api/admin/organizations/{id}/invitations", req, { QStringLiteral("admin:org:invite") },
-              &invite),
-        route("DELETE", "/api/admin/invitations/{id}", req, { QStringLiteral("admin:org:invite") }, &revokeInvitation),
-        route("POST", "/api/invitations/accept", pub, {}, &acceptInvitation),
+        { .method = "GET",
+          .path = "/api/admin/organizations",
+          .summary = "List organizations",
+          .scopes = { perm::OrgView },
+          .responses = { { 200, "OrganizationList" } },
+          .handler = &listOrganizations },
+        { .method = "POST",
+          .path = "/api/admin/organizations",
+          .summary = "Create an organization",
+          .scopes = { perm::OrgCreate },
+          .body = &createOrganizationRequest,
+          .responses = { { 201, "Organization" } },
+          .handler = &createOrganization },
+        { .method = "GET",
+          .path = "/api/admin/organizations/{id}",
+          .summary = "One organization",
+          .scopes = { perm::OrgView },
+          .idOf = "organization",
+          .responses = { { 200, "Organization" } },
+          .handler = &getOrganization },
+        { .method = "PATCH",
+          .path = "/api/admin/organizations/{id}",
+          .summary = "Change an organization",
+          .scopes = { perm::OrgEdit },
+          .idOf = "organization",
+          .body = &updateOrganizationRequest,
+          .responses = { { 200, "Organization" } },
+          .handler = &updateOrganization },
+        { .method = "DELETE",
+          .path = "/api/admin/organizations/{id}",
+          .summary = "Wipe out an organization (confirm with its slug)",
+          .scopes = { perm::OrgDelete },
+          .params = { { "confirm" } },
+          .idOf = "organization",
+          .body = &deleteOrganizationRequest,
+          .responses = { noBody },
+          .handler = &deleteOrganization },
+        { .method = "POST",
+          .path = "/api/admin/organizations/{id}/suspend",
+          .summary = "Suspend an organization",
+          .scopes = { perm::OrgSuspend },
+          .idOf = "organization",
+          .body = &emptyBody,
+          .responses = { { 200, "Organization" } },
+          .handler = &suspendOrganization },
+        { .method = "POST",
+          .path = "/api/admin/organizations/{id}/unsuspend",
+          .summary = "Reactivate a suspended organization",
+          .scopes = { perm::OrgSuspend },
+          .idOf = "organization",
+          .body = &emptyBody,
+          .responses = { { 200, "Organization" } },
+          .handler = &unsuspendOrganization },
+        { .method = "GET",
+          .path = "/api/admin/organizations/{id}/invitations",
+          .summary = "An organization's invitations",
+          .scopes = { perm::OrgView },
+          .idOf = "organization",
+          .responses = { { 200, "InvitationList" } },
+          .handler = &listInvitations },
+        { .method = "POST",
+          .path = "/api/admin/organizations/{id}/invitations",
+          .summary = "Invite someone",
+          .scopes = { perm::OrgInvite },
+          .idOf = "organization",
+          .body = &inviteRequest,
+          .responses = { { 201, "CreatedInvitation" } },
+          .handler = &invite },
+        { .method = "DELETE",
+          .path = "/api/admin/invitations/{id}",
+          .summary = "Revoke an invitation",
+          .scopes = { perm::OrgInvite },
+          .idOf = "invitation",
+          .responses = { noBody },
+          .handler = &revokeInvitation },
+        { .method = "POST",
+          .path = "/api/invitations/accept",
+          .summary = "Accept an invitation: create the account",
+          .auth = pub,
+          .body = &acceptInvitationRequest,
+          .responses = { { 201, "User" } },
+          .handler = &acceptInvitation },
 
-        route("GET", "/api/admin/stats", req, { QStringLiteral("admin:stats:read") }, &stats,
-              { QStringLiteral("organization_id") }),
+        { .method = "GET",
+          .path = "/api/admin/stats",
+          .summary = "Counts for the dashboard",
+          .scopes = { perm::StatsRead },
+          .params = { organizationId },
+          .responses = { { 200, "Stats" } },
+          .handler = &stats },
     };
 }
 
@@ -1382,7 +1408,17 @@ QList<RouteSpec> buildRoutes()
 
 const QList<RouteSpec>& routes()
 {
-    static const QList<RouteSpec> table = buildRoutes();
+    static const QList<RouteSpec> table = [] {
+        QList<RouteSpec> built = buildRoutes();
+        for (RouteSpec& route : built) {
+            const QList<QByteArray> parts = QByteArray(route.path).split('/');
+            for (const QByteArray& part : parts) {
+                if (!part.isEmpty())
+                    route.segments << part;
+            }
+        }
+        return built;
+    }();
     return table;
 }
 

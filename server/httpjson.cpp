@@ -535,6 +535,16 @@ std::optional<qint64> QueryParams::integer(const char* name, qint64 minimum, qin
     return value;
 }
 
+std::optional<qint64> QueryParams::integer(const char* name) const
+{
+    const auto it = m_values.constFind(QString::fromLatin1(name));
+    if (it == m_values.constEnd())
+        return std::nullopt;
+    bool ok = false;
+    const qint64 value = it->toLongLong(&ok);
+    return ok ? std::optional<qint64>(value) : std::nullopt;
+}
+
 std::optional<bool> QueryParams::boolean(const char* name)
 {
     const QString key = QString::fromLatin1(name);

@@ -132,6 +132,8 @@ public:
     QString string(const char* name) const;
     QString value(const QString& name) const { return m_values.value(name); }
     std::optional<qint64> integer(const char* name, qint64 minimum, qint64 maximum);
+    // A value the dispatcher has already checked against its declared range (httproute.cpp).
+    std::optional<qint64> integer(const char* name) const;
     std::optional<bool> boolean(const char* name);
     std::optional<QDateTime> time(const char* name);
     QStringList names() const { return m_values.keys(); }

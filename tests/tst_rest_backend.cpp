@@ -5,6 +5,7 @@
 // hangs or closes mid-answer, a killed server, a revoked or foreign-signed session (one refresh for
 // all waiting requests), and TLS with a self-signed certificate.
 
+#include "contractcheck.h"
 #include "rest/restbackend.h"
 #include "serverprocess.h"
 #include "sqlbackend.h"
@@ -510,7 +511,7 @@ protected:
 private:
     std::unique_ptr<TestDatabase> m_db;
     ServerProcess m_server;
-    QNetworkAccessManager m_network;
+    ContractCheckingNetwork m_network; // every answer of the real server is checked against the contract
 };
 
 // --- REST-only failures ----------------------------------------------------------------------------

@@ -8,6 +8,7 @@
 // admins are the exception and see B's rows. With PORTCULLIS_TEST_DIALECT=postgres
 // (tst_rest_isolation_pg) the deployment lives in a fresh PostgreSQL database.
 
+#include "contractcheck.h"
 #include "httpcall.h"
 #include "serverprocess.h"
 #include "testutil.h"
@@ -28,6 +29,7 @@
 #include <functional>
 #include <memory>
 
+using portcullis::test::checkContract;
 using portcullis::test::kRootEmail;
 using portcullis::test::kRootPassword;
 using portcullis::test::ServerProcess;
@@ -236,6 +238,7 @@ const QHash<QString, QString>& TestRestIsolation::idFree()
 {
     static const QHash<QString, QString> table {
         { QStringLiteral("GET /api/health/auth"), QStringLiteral("public, no id") },
+        { QStringLiteral("GET /api/openapi.json"), QStringLiteral("public, the contract") },
         { QStringLiteral("POST /api/auth/login"), QStringLiteral("public, credentials only") },
         { QStringLiteral("POST /api/auth/refresh"), QStringLiteral("public, a refresh token only") },
         { QStringLiteral("POST /api/auth/logout"), QStringLiteral("the caller's own session") },
@@ -371,6 +374,7 @@ HttpResult TestRestIsolation::send(const QByteArray& method, const QString& path
         result.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         result.body = reply->readAll();
         result.contentType = reply->rawHeader("Content-Type");
+        checkContract(method, pathAndQuery, result.status, result.contentType, result.body, __FILE__, __LINE__);
     }
     reply->deleteLater();
     return result;

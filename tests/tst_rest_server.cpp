@@ -6,6 +6,7 @@
 // URL), the streamed audit export, TLS, and a server that survives bad clients. With
 // PORTCULLIS_TEST_DIALECT=postgres (tst_rest_server_pg) the servers share a fresh PostgreSQL database.
 
+#include "contractcheck.h"
 #include "serverprocess.h"
 #include "testutil.h"
 
@@ -41,6 +42,7 @@
 #include <sys/prctl.h>
 #endif
 
+using portcullis::test::checkContract;
 using portcullis::test::ServerProcess;
 
 namespace {
@@ -77,6 +79,8 @@ private slots:
     void cleanupTestCase();
 
     void healthAnswersWithoutCredentials();
+    void contractIsServedWithoutCredentials();
+    void contractCheckCatchesAWrongTypeOrAMissingField();
     void loginThenMe();
     void wrongPasswordIsAProblem();
     void lockoutAfterFiveFailures();
@@ -239,6 +243,7 @@ HttpResult TestRestServer::sendRaw(const QByteArray& method, const QString& path
     for (const auto& [name, value] : reply->rawHeaderPairs())
         result.headers.insert(name.toLower(), value);
     reply->deleteLater();
+    checkContract(method, path, result.status, result.headers.value("content-type"), result.body, __FILE__, __LINE__);
     return result;
 }
 
@@ -290,6 +295,58 @@ void TestRestServer::healthAnswersWithoutCredentials()
     QCOMPARE(r.status, 200);
     QCOMPARE(r.json().value(QStringLiteral("status")).toString(), QStringLiteral("healthy"));
     QCOMPARE(r.json().value(QStringLiteral("database")).toString(), QStringLiteral("connected"));
+}
+
+// GET /api/openapi.json: public, JSON, cacheable (unlike every other answer), and the very document
+// `portcullis-server openapi` prints and docs/openapi.json holds.
+void TestRestServer::contractIsServedWithoutCredentials()
+{
+    const HttpResult r = get(QStringLiteral("/api/openapi.json"), {});
+    QCOMPARE(r.status, 200);
+    QVERIFY2(r.headers.value("content-type").startsWith("application/json"), r.headers.value("content-type"));
+    QCOMPARE(r.headers.value("cache-control"), QByteArray("public, max-age=3600"));
+    QCOMPARE(r.json().value(QStringLiteral("openapi")).toString(), QStringLiteral("3.1.0"));
+    const portcullis::test::CommandRun printed = portcullis::test::runCommand({ QStringLiteral("openapi") });
+    QCOMPARE(printed.exitCode, 0);
+    QVERIFY2(r.body == printed.out.toUtf8(), "GET /api/openapi.json differs from portcullis-server openapi");
+    QFile committed(QStringLiteral(PORTCULLIS_OPENAPI_DOC));
+    QVERIFY(committed.open(QIODevice::ReadOnly));
+    QVERIFY2(committed.readAll() == r.body,
+             "docs/openapi.json is stale: portcullis-server openapi > docs/openapi.json");
+}
+
+// The check every request of these suites goes through (contractcheck.h) would notice an encoder
+// that changed a field's type or dropped a required one, or a status the route does not declare.
+void TestRestServer::contractCheckCatchesAWrongTypeOrAMissingField()
+{
+    const portcullis::test::Contract& contract = portcullis::test::Contract::instance();
+    QVERIFY(contract.isLoaded());
+    const HttpResult r = get(QStringLiteral("/api/admin/users/%1").arg(m_rootId), m_root);
+    QCOMPARE(r.status, 200);
+    const QString path = QStringLiteral("/api/admin/users/%1").arg(m_rootId);
+    QCOMPARE(contract.check("GET", path, 200, "application/json", r.body), QString());
+
+    QJsonObject wrongType = r.json();
+    wrongType.insert(QStringLiteral("version"), QStringLiteral("7"));
+    QVERIFY(contract.check("GET", path, 200, "application/json", QJsonDocument(wrongType).toJson())
+                .contains(QStringLiteral("$.version: expected integer, got a string")));
+    QJsonObject missing = r.json();
+    missing.remove(QStringLiteral("email"));
+    QVERIFY(contract.check("GET", path, 200, "application/json", QJsonDocument(missing).toJson())
+                .contains(QStringLiteral("the required property \"email\" is missing")));
+    QJsonObject wrongItem = r.json();
+    wrongItem.insert(QStringLiteral("role_codes"), QJsonArray { 1 });
+    QVERIFY(contract.check("GET", path, 200, "application/json", QJsonDocument(wrongItem).toJson())
+                .contains(QStringLiteral("$.role_codes[0]: expected string")));
+    QVERIFY(contract.check("GET", path, 201, "application/json", r.body).contains(QStringLiteral("not declared")));
+    QVERIFY(contract.check("GET", path, 200, "text/html", r.body).contains(QStringLiteral("content type")));
+    QVERIFY(contract
+                .check("GET", path, 404, "application/problem+json",
+                       QByteArray(
+                           R"({"type":1,"title":"Not Found","status":404,"detail":"","code":"not_found","errors":{}})"))
+                .contains(QStringLiteral("$.type: expected string")));
+    QVERIFY(contract.check("DELETE", path, 204, {}, {}).isEmpty());
+    QVERIFY(!contract.check("DELETE", path, 204, "application/json", "{}").isEmpty());
 }
 
 void TestRestServer::loginThenMe()

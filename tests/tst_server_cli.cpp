@@ -13,6 +13,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -160,6 +161,7 @@ private slots:
     void unknownCommandListsTheCommands();
     void serveErrorsSayWhatIsWrong();
     void permissionsPageIsTheProgramsOutput();
+    void openApiDocumentIsTheProgramsOutput();
     void secretsAreNotStoredOrPrinted();
     void databaseFilesAreOwnerOnlyWhateverTheUmask();
     void serveRefusesATlsKeyOfAnotherCertificateAndAnExpiredOne();
@@ -860,6 +862,7 @@ void TestServerCli::helpOfEachCommand_data()
                                                 QStringLiteral("--users"), QStringLiteral("--events"),
                                                 QStringLiteral("--seed"),  QStringLiteral("ONE password") };
     QTest::newRow("verify-audit") << QStringLiteral("verify-audit") << QStringList { QStringLiteral("--db") };
+    QTest::newRow("openapi") << QStringLiteral("openapi") << QStringList { QStringLiteral("/api/openapi.json") };
     QTest::newRow("purge-audit") << QStringLiteral("purge-audit")
                                  << QStringList { QStringLiteral("--db"), QStringLiteral("--older-than"),
                                                   QStringLiteral("--admin-email"),
@@ -900,6 +903,42 @@ void TestServerCli::permissionsPageIsTheProgramsOutput()
     QVERIFY2(page.open(QIODevice::ReadOnly), qPrintable(page.fileName()));
     QVERIFY2(QString::fromUtf8(page.readAll()) == run.out,
              "docs/permissions.md is out of date: run portcullis-server permissions > docs/permissions.md");
+}
+
+// docs/openapi.json is the output of `portcullis-server openapi` (the CTest openapi_current checks the
+// same from outside): an OpenAPI 3.1 document with every route, its API-key permissions, and the
+// components the issue asked for.
+void TestServerCli::openApiDocumentIsTheProgramsOutput()
+{
+    const Run run = server({ QStringLiteral("openapi") });
+    QCOMPARE(run.exitCode, 0);
+    QJsonParseError error;
+    const QJsonObject document = QJsonDocument::fromJson(run.out.toUtf8(), &error).object();
+    QCOMPARE(error.error, QJsonParseError::NoError);
+    QCOMPARE(document.value(QStringLiteral("openapi")).toString(), QStringLiteral("3.1.0"));
+    const QJsonObject paths = document.value(QStringLiteral("paths")).toObject();
+    const QJsonObject getUser
+        = paths.value(QStringLiteral("/api/admin/users/{id}")).toObject().value(QStringLiteral("get")).toObject();
+    QCOMPARE(getUser.value(QStringLiteral("x-api-key-permissions")).toArray(),
+             (QJsonArray { QStringLiteral("admin:user:view"), QStringLiteral("admin:user:read") }));
+    QVERIFY(paths.value(QStringLiteral("/api/openapi.json")).toObject().contains(QStringLiteral("get")));
+    const QJsonObject components = document.value(QStringLiteral("components")).toObject();
+    const QJsonObject schemas = components.value(QStringLiteral("schemas")).toObject();
+    for (const char* name : { "User", "Organization", "Role", "ApiKey", "Session", "Invitation", "AuditEvent",
+                              "Problem", "UserPage", "CreateUserRequest" })
+        QVERIFY2(schemas.contains(QLatin1String(name)), name);
+    QCOMPARE(schemas.value(QStringLiteral("UserPage")).toObject().value(QStringLiteral("required")).toArray(),
+             (QJsonArray { QStringLiteral("items"), QStringLiteral("total"), QStringLiteral("total_is_lower_bound"),
+                           QStringLiteral("page"), QStringLiteral("limit") }));
+    const QJsonObject security = components.value(QStringLiteral("securitySchemes")).toObject();
+    QCOMPARE(security.value(QStringLiteral("apiKey")).toObject().value(QStringLiteral("name")).toString(),
+             QStringLiteral("X-API-Key"));
+    QCOMPARE(security.value(QStringLiteral("bearerAuth")).toObject().value(QStringLiteral("bearerFormat")).toString(),
+             QStringLiteral("JWT"));
+    QFile page(QStringLiteral(QT_TESTCASE_SOURCEDIR "/../docs/openapi.json"));
+    QVERIFY2(page.open(QIODevice::ReadOnly), qPrintable(page.fileName()));
+    QVERIFY2(QString::fromUtf8(page.readAll()) == run.out,
+             "docs/openapi.json is out of date: run portcullis-server openapi > docs/openapi.json");
 }
 
 // Errors a new operator met that sent them the wrong way: "--listen localhost" was reported as a
