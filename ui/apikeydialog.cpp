@@ -1,5 +1,6 @@
 #include "apikeydialog.h"
 
+#include "dialogparts.h"
 #include "keyboard.h"
 #include "policy/policy.h"
 
@@ -25,8 +26,22 @@ ApiKeyDialog::ApiKeyDialog(Backend* backend, QWidget* parent)
 {
     setObjectName(QStringLiteral("apiKeyDialog"));
     setWindowTitle(tr("New API key"));
-    const Actor actor = backend ? backend->actor() : Actor();
+    buildOwnerAndName(backend ? backend->actor() : Actor());
+    QWidget* scopes = buildScopes();
+    QWidget* expiry = buildExpiry();
+    buildLimits();
+    QFormLayout* form = buildForm(scopes, expiry);
+    buildButtons();
+    layOut(form);
+    connectFields();
 
+    m_name->setFocus();
+    resolveOwner();
+}
+
+// The owner (the signed-in admin until changed; resolved to a user after a pause) and the name.
+void ApiKeyDialog::buildOwnerAndName(const Actor& actor)
+{
     m_owner = new QLineEdit(actor.email, this);
     m_owner->setObjectName(QStringLiteral("apiKeyOwnerEdit"));
     m_owner->setAccessibleName(tr("Owner email"));
@@ -44,7 +59,11 @@ ApiKeyDialog::ApiKeyDialog(Backend* backend, QWidget* parent)
     m_name->setAccessibleName(tr("Key name"));
     m_name->setPlaceholderText(tr("What uses it, e.g. \"CI deploy bot\""));
     m_name->setMaxLength(policy::Limits::Name + 1);
+}
 
+// The scopes the owner holds, with a filter and a summary of what is checked.
+QWidget* ApiKeyDialog::buildScopes()
+{
     m_scopeFilter = new QLineEdit(this);
     m_scopeFilter->setObjectName(QStringLiteral("apiKeyScopeFilterEdit"));
     m_scopeFilter->setAccessibleName(tr("Filter scopes"));
@@ -63,7 +82,11 @@ ApiKeyDialog::ApiKeyDialog(Backend* backend, QWidget* parent)
     scopesLayout->addWidget(m_scopeFilter);
     scopesLayout->addWidget(m_scopes, 1);
     scopesLayout->addWidget(m_scopeSummary);
+    return scopesBox;
+}
 
+QWidget* ApiKeyDialog::buildExpiry()
+{
     m_expires = new QCheckBox(tr("Expires at the end of"), this);
     m_expires->setObjectName(QStringLiteral("apiKeyExpiresCheck"));
     m_expires->setAccessibleName(tr("The key expires"));
@@ -80,7 +103,12 @@ ApiKeyDialog::ApiKeyDialog(Backend* backend, QWidget* parent)
     expiryLayout->addWidget(m_expires);
     expiryLayout->addWidget(m_expiresOn);
     expiryLayout->addStretch(1);
+    return expiryBox;
+}
 
+// The rate limit and the IP allowlist.
+void ApiKeyDialog::buildLimits()
+{
     m_rateLimit = new QSpinBox(this);
     m_rateLimit->setObjectName(QStringLiteral("apiKeyRateLimitSpin"));
     m_rateLimit->setAccessibleName(tr("Rate limit per minute"));
@@ -96,7 +124,10 @@ ApiKeyDialog::ApiKeyDialog(Backend* backend, QWidget* parent)
                                          "Empty: any address."));
     m_ipAllowlist->setTabChangesFocus(true);
     m_ipAllowlist->setFixedHeight(m_ipAllowlist->fontMetrics().lineSpacing() * 4 + 14);
+}
 
+QFormLayout* ApiKeyDialog::buildForm(QWidget* scopesBox, QWidget* expiryBox)
+{
     auto* form = new QFormLayout;
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     m_errors.addRow(form, tr("&Owner:"), m_owner, QStringLiteral("user_id"));
@@ -111,22 +142,21 @@ ApiKeyDialog::ApiKeyDialog(Backend* backend, QWidget* parent)
         label->setBuddy(m_scopes);
     if (auto* label = qobject_cast<QLabel*>(form->labelForField(expiryBox->parentWidget())))
         label->setBuddy(m_expires);
+    return form;
+}
 
-    m_message = new QLabel(this);
-    m_message->setObjectName(QStringLiteral("apiKeyDialogMessage"));
-    m_message->setWordWrap(true);
-    m_message->setStyleSheet(QStringLiteral("color: #c0392b;"));
-    m_message->hide();
-
-    m_buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
-    auto* create = m_buttons->addButton(tr("C&reate key"), QDialogButtonBox::AcceptRole);
-    create->setObjectName(QStringLiteral("createApiKeyButton"));
-    create->setDefault(true);
+void ApiKeyDialog::buildButtons()
+{
+    m_message = dialogparts::errorMessage(this, QStringLiteral("apiKeyDialogMessage"));
+    QPushButton* create = nullptr;
+    m_buttons = dialogparts::cancelAndAccept(this, tr("C&reate key"), QStringLiteral("createApiKeyButton"),
+                                             &ApiKeyDialog::submit, &create);
     create->setEnabled(false);
-    connect(create, &QPushButton::clicked, this, &ApiKeyDialog::submit);
     keyboard::addSubmitShortcut(this, create); // Return in the IP allowlist is a new line
-    connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+}
 
+void ApiKeyDialog::layOut(QFormLayout* form)
+{
     auto* intro = new QLabel(tr("The key acts for its owner, limited to the scopes you check. Its secret is shown "
                                 "once, right after it is created."),
                              this);
@@ -134,20 +164,18 @@ ApiKeyDialog::ApiKeyDialog(Backend* backend, QWidget* parent)
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(intro);
     layout->addLayout(form, 1);
-    layout->addWidget(m_message);
-    layout->addWidget(m_buttons);
-    keyboard::followVisualOrder(m_buttons);
+    dialogparts::addMessageAndButtons(layout, m_message, m_buttons);
     setMinimumWidth(560);
+}
 
+void ApiKeyDialog::connectFields()
+{
     connect(m_owner, &QLineEdit::textEdited, this, &ApiKeyDialog::ownerEdited);
     connect(m_owner, &QLineEdit::returnPressed, this, &ApiKeyDialog::resolveOwner);
     connect(m_resolveDelay, &QTimer::timeout, this, &ApiKeyDialog::resolveOwner);
     connect(m_scopeFilter, &QLineEdit::textChanged, this, &ApiKeyDialog::applyScopeFilter);
     connect(m_scopes, &QListWidget::itemChanged, this, &ApiKeyDialog::updateCreateEnabled);
     connect(m_name, &QLineEdit::textChanged, this, &ApiKeyDialog::updateCreateEnabled);
-
-    m_name->setFocus();
-    resolveOwner();
 }
 
 CreatedApiKey ApiKeyDialog::takeCreated()
@@ -332,11 +360,7 @@ void ApiKeyDialog::submit()
         // A refusal about the owner (e.g. a user at or above your level) belongs under the owner.
         if (placed.code == ErrorCode::Forbidden && placed.fieldErrors.isEmpty())
             placed.fieldErrors.insert(QStringLiteral("user_id"), placed.message);
-        const QString rest = m_errors.show(placed);
-        if (!rest.isEmpty()) {
-            m_message->setText(rest);
-            m_message->show();
-        }
+        m_errors.show(placed, m_message);
     });
 }
 

@@ -14,6 +14,7 @@
 class QCheckBox;
 class QDateEdit;
 class QDialogButtonBox;
+class QFormLayout;
 class QLabel;
 class QLineEdit;
 class QListWidget;
@@ -39,6 +40,14 @@ signals:
     void ownerResolved(bool ok);
 
 private:
+    void buildOwnerAndName(const Actor& actor);
+    QWidget* buildScopes();
+    QWidget* buildExpiry();
+    void buildLimits();
+    QFormLayout* buildForm(QWidget* scopesBox, QWidget* expiryBox);
+    void buildButtons();
+    void layOut(QFormLayout* form);
+    void connectFields();
     void ownerEdited();
     void resolveOwner();
     void setOwner(const User& user);

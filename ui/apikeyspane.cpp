@@ -19,9 +19,6 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
-#include <QMenu>
-#include <QScrollArea>
-#include <QSplitter>
 #include <QTableView>
 #include <QTimer>
 #include <QToolButton>
@@ -30,115 +27,88 @@
 namespace portcullis {
 
 // The side panel: everything about the selected key except its secret, which nobody has any more.
-class ApiKeyDetailsPanel : public QWidget
+class ApiKeyDetailsPanel : public details::Panel
 {
     Q_DECLARE_TR_FUNCTIONS(portcullis::ApiKeyDetailsPanel)
 
 public:
     explicit ApiKeyDetailsPanel(QWidget* parent)
-        : QWidget(parent)
+        : details::Panel(QStringLiteral("apiKeyDetailsPanel"), tr("API key details"), parent)
     {
-        setObjectName(QStringLiteral("apiKeyDetailsPanel"));
-        setAccessibleName(tr("API key details"));
-        auto* layout = new QVBoxLayout(this);
-        m_placeholder = details::placeholder(tr("Select a key to see its scopes and limits.\n\nCreate a key with "
-                                                "Ctrl+N: its secret is shown once, then only its prefix remains."),
-                                             this);
-        layout->addWidget(m_placeholder);
-        m_title = details::title(QStringLiteral("apiKeyDetailsTitle"), this);
-        layout->addWidget(m_title);
-        m_form = details::form();
-        const QList<QPair<QString, QString>> rows = {
-            { QStringLiteral("prefix"), tr("Key:") },      { QStringLiteral("owner"), tr("Owner:") },
-            { QStringLiteral("status"), tr("Status:") },   { QStringLiteral("scopes"), tr("Scopes:") },
-            { QStringLiteral("ips"), tr("Allowed IPs:") }, { QStringLiteral("rate"), tr("Rate limit:") },
-            { QStringLiteral("created"), tr("Created:") }, { QStringLiteral("used"), tr("Last used:") },
-            { QStringLiteral("expires"), tr("Expires:") },
-        };
-        for (const auto& row : rows) {
-            const bool token = row.first == QLatin1String("owner");
-            m_values.insert(row.first,
-                            details::addValue(m_form, row.second,
-                                              token ? new details::ElidingLabel(this) : new QLabel(this),
-                                              QStringLiteral("apiKeyDetail_") + row.first, !token));
-        }
-        m_values.value(QStringLiteral("prefix"))->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-        layout->addLayout(m_form);
-        m_buttons = new QVBoxLayout;
-        m_buttons->setSpacing(4);
-        layout->addLayout(m_buttons);
-        layout->addStretch(1);
+        addPlaceholder(tr("Select a key to see its scopes and limits.\n\nCreate a key with "
+                          "Ctrl+N: its secret is shown once, then only its prefix remains."));
+        addTitle(QStringLiteral("apiKeyDetailsTitle"));
+        addForm({ { QStringLiteral("prefix"), tr("Key:") },
+                  { QStringLiteral("owner"), tr("Owner:") },
+                  { QStringLiteral("status"), tr("Status:") },
+                  { QStringLiteral("scopes"), tr("Scopes:") },
+                  { QStringLiteral("ips"), tr("Allowed IPs:") },
+                  { QStringLiteral("rate"), tr("Rate limit:") },
+                  { QStringLiteral("created"), tr("Created:") },
+                  { QStringLiteral("used"), tr("Last used:") },
+                  { QStringLiteral("expires"), tr("Expires:") } },
+                QStringLiteral("apiKeyDetail_"), { QStringLiteral("owner") });
+        value(QStringLiteral("prefix"))->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+        addButtonColumn();
+        m_layout->addStretch(1);
         setMinimumWidth(240);
         show(nullptr);
-    }
-
-    void addAction(QAction* action)
-    {
-        auto* button = details::actionButton(action, this);
-        m_buttons->addWidget(button);
-        m_actionButtons << button;
     }
 
     void show(const ApiKey* key)
     {
         const bool one = key != nullptr;
-        m_placeholder->setVisible(!one);
-        m_title->setVisible(one);
-        for (int i = 0; i < m_form->rowCount(); ++i)
-            m_form->setRowVisible(i, one);
-        for (QToolButton* b : std::as_const(m_actionButtons))
-            b->setVisible(one);
+        showSelection(one);
         if (!one)
             return;
         m_title->setText(key->name);
-        m_values.value(QStringLiteral("prefix"))->setText(ApiKeyListModel::displayPrefix(*key));
-        static_cast<details::ElidingLabel*>(m_values.value(QStringLiteral("owner")))->setFullText(key->ownerEmail);
-        m_values.value(QStringLiteral("status"))->setText(ApiKeyListModel::statusText(ApiKeyListModel::status(*key)));
-        m_values.value(QStringLiteral("scopes"))
-            ->setText(key->scopes.isEmpty() ? tr("none: the key can do nothing") : key->scopes.join(QLatin1Char('\n')));
-        m_values.value(QStringLiteral("ips"))
-            ->setText(key->ipAllowlist.isEmpty() ? tr("any address") : key->ipAllowlist.join(QLatin1Char('\n')));
-        m_values.value(QStringLiteral("rate"))
-            ->setText(tr("%1 requests per minute").arg(display::number(key->rateLimitPerMinute)));
-        m_values.value(QStringLiteral("created"))->setText(display::dateTime(key->createdAt));
-        m_values.value(QStringLiteral("used"))
-            ->setText(key->lastUsedAt.isValid() ? display::dateTime(key->lastUsedAt) : tr("never"));
-        m_values.value(QStringLiteral("expires"))
-            ->setText(key->expiresAt.isValid() ? display::dateTime(key->expiresAt) : tr("never"));
+        setValue(QStringLiteral("prefix"), ApiKeyListModel::displayPrefix(*key));
+        setValue(QStringLiteral("owner"), key->ownerEmail);
+        setValue(QStringLiteral("status"), ApiKeyListModel::statusText(ApiKeyListModel::status(*key)));
+        setValue(QStringLiteral("scopes"),
+                 key->scopes.isEmpty() ? tr("none: the key can do nothing") : key->scopes.join(QLatin1Char('\n')));
+        setValue(QStringLiteral("ips"),
+                 key->ipAllowlist.isEmpty() ? tr("any address") : key->ipAllowlist.join(QLatin1Char('\n')));
+        setValue(QStringLiteral("rate"), tr("%1 requests per minute").arg(display::number(key->rateLimitPerMinute)));
+        setValue(QStringLiteral("created"), display::dateTime(key->createdAt));
+        setValue(QStringLiteral("used"), key->lastUsedAt.isValid() ? display::dateTime(key->lastUsedAt) : tr("never"));
+        setValue(QStringLiteral("expires"), key->expiresAt.isValid() ? display::dateTime(key->expiresAt) : tr("never"));
     }
-
-private:
-    QLabel* m_placeholder = nullptr;
-    QLabel* m_title = nullptr;
-    QFormLayout* m_form = nullptr;
-    QHash<QString, QLabel*> m_values;
-    QVBoxLayout* m_buttons = nullptr;
-    QList<QToolButton*> m_actionButtons;
 };
 
 ApiKeysPane::ApiKeysPane(Backend* backend, QWidget* parent)
-    : Pane(backend, parent)
+    : ListPane(backend, parent)
 {
     setObjectName(QStringLiteral("apiKeysPane"));
     m_model = new ApiKeyListModel(backend, this);
+    buildFilters();
+    buildTable();
+    buildDetails();
+    buildActions();
+    connectSignals();
+    updateDetails();
+}
 
-    m_ownerFilter = new QLineEdit(this);
-    m_ownerFilter->setObjectName(QStringLiteral("apiKeyOwnerFilterEdit"));
-    m_ownerFilter->setAccessibleName(tr("Filter by owner"));
-    m_ownerFilter->setPlaceholderText(tr("Filter by owner email (Ctrl+F)"));
-    m_ownerFilter->setClearButtonEnabled(true);
+// The search field is the owner filter: an email, resolved to the user whose keys are listed.
+void ApiKeysPane::buildFilters()
+{
+    m_ownerFilter = createSearch(QStringLiteral("apiKeyOwnerFilterEdit"), tr("Filter by owner"),
+                                 tr("Filter by owner email (Ctrl+F)"));
     m_ownerFilterStatus = new QLabel(this);
     m_ownerFilterStatus->setObjectName(QStringLiteral("apiKeyOwnerFilterStatus"));
-    m_count = new QLabel(this);
-    m_count->setObjectName(QStringLiteral("apiKeyCountLabel"));
+    createCount(QStringLiteral("apiKeyCountLabel"));
     auto* filters = new QHBoxLayout;
     filters->addWidget(m_ownerFilter, 2);
     filters->addWidget(m_ownerFilterStatus, 2);
     filters->addStretch(1);
     filters->addWidget(m_count);
+    addFilterRow(filters);
+}
 
-    m_table = createListTable(QStringLiteral("apiKeyTableView"), tr("API keys"), m_model,
-                              QAbstractItemView::SingleSelection);
+void ApiKeysPane::buildTable()
+{
+    createTable(QStringLiteral("apiKeyTableView"), tr("API keys"), m_model, QAbstractItemView::SingleSelection,
+                QStringLiteral("apiKeysEmptyLabel"));
     // Keys come newest first from the backend a page at a time; sorting a partial list would mislead.
     m_table->setSortingEnabled(false);
     const QFontMetrics fm = m_table->fontMetrics();
@@ -170,59 +140,34 @@ ApiKeysPane::ApiKeysPane(Backend* backend, QWidget* parent)
                             fit({ ApiKeyListModel::statusText(QStringLiteral("active")),
                                   ApiKeyListModel::statusText(QStringLiteral("revoked")),
                                   ApiKeyListModel::statusText(QStringLiteral("expired")), tr("Status") }));
+}
 
-    m_empty = new QLabel(m_table->viewport());
-    m_empty->setObjectName(QStringLiteral("apiKeysEmptyLabel"));
-    m_empty->setAlignment(Qt::AlignCenter);
-    m_empty->setWordWrap(true);
-    m_empty->hide();
-    m_table->viewport()->installEventFilter(this);
-
+void ApiKeysPane::buildDetails()
+{
     m_details = new ApiKeyDetailsPanel(this);
-    auto* scroll = new QScrollArea(this);
-    scroll->setWidget(m_details);
-    scroll->setWidgetResizable(true);
-    scroll->setFocusPolicy(Qt::NoFocus); // the panel's own controls take the focus, not its frame
-    scroll->setFrameShape(QFrame::NoFrame);
+    layOut(m_details, { .sizes = { 920, 260 } });
+}
 
-    auto* splitter = new QSplitter(this);
-    splitter->addWidget(m_table);
-    splitter->addWidget(scroll);
-    splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 1);
-    splitter->setSizes({ 920, 260 });
-
-    auto* layout = new QVBoxLayout(this);
-    layout->addLayout(filters);
-    layout->addWidget(splitter, 1);
-
-    m_revokeAction = new QAction(tr("&Revoke…"), this);
-    m_revokeAction->setObjectName(QStringLiteral("revokeApiKeyAction"));
-    connect(m_revokeAction, &QAction::triggered, this, &ApiKeysPane::deleteSelected);
-    m_copyPrefixAction = new QAction(tr("&Copy the prefix"), this);
-    m_copyPrefixAction->setObjectName(QStringLiteral("copyApiKeyPrefixAction"));
-    connect(m_copyPrefixAction, &QAction::triggered, this, &ApiKeysPane::copySelection);
-    m_ownerKeysAction = new QAction(tr("Show all keys of this &owner"), this);
-    m_ownerKeysAction->setObjectName(QStringLiteral("showOwnerKeysAction"));
-    m_ownerKeysAction->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+O")));
-    m_ownerKeysAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
-    addAction(m_ownerKeysAction);
-    connect(m_ownerKeysAction, &QAction::triggered, this, [this] {
+void ApiKeysPane::buildActions()
+{
+    m_revokeAction = createAction(tr("&Revoke…"), "revokeApiKeyAction", &ApiKeysPane::deleteSelected);
+    m_copyPrefixAction = createAction(tr("&Copy the prefix"), "copyApiKeyPrefixAction", &ApiKeysPane::copySelection);
+    m_ownerKeysAction = createAction(tr("Show all keys of this &owner"), "showOwnerKeysAction", [this] {
         if (const auto key = selectedKey())
             filterByOwner(key->ownerEmail);
     });
+    bindToPane(m_ownerKeysAction, QKeySequence(QStringLiteral("Ctrl+Shift+O")));
     m_details->addAction(m_ownerKeysAction);
     m_details->addAction(m_copyPrefixAction);
     m_details->addAction(m_revokeAction);
+}
 
-    m_filterDelay = new QTimer(this);
-    m_filterDelay->setSingleShot(true);
-    m_filterDelay->setInterval(350);
-    connect(m_filterDelay, &QTimer::timeout, this, &ApiKeysPane::resolveOwnerFilter);
+void ApiKeysPane::connectSignals()
+{
+    m_filterDelay = createDelay(350, &ApiKeysPane::resolveOwnerFilter);
     connect(m_ownerFilter, &QLineEdit::textChanged, m_filterDelay, qOverload<>(&QTimer::start));
     connect(m_ownerFilter, &QLineEdit::returnPressed, this, &ApiKeysPane::resolveOwnerFilter);
-    connect(m_table, &QWidget::customContextMenuRequested, this, &ApiKeysPane::showContextMenu);
-    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &ApiKeysPane::updateDetails);
+    connectTable();
     connect(m_model, &QAbstractItemModel::modelReset, this, &ApiKeysPane::updateDetails);
     connect(m_model, &QAbstractItemModel::dataChanged, this, &ApiKeysPane::updateDetails);
     connect(m_model, &LazyTableModel::pageLoaded, this, [this] {
@@ -231,24 +176,13 @@ ApiKeysPane::ApiKeysPane(Backend* backend, QWidget* parent)
             m_table->selectRow(0);
         markLoaded();
     });
-    connect(m_model, &LazyTableModel::loadFailed, this, [this](const ServiceError& error) {
-        updateCount();
-        markLoaded();
-        emit statusMessage(tr("Could not load the API keys: %1").arg(error.message));
-    });
-    updateDetails();
+    reportLoadFailures(m_model, &LazyTableModel::loadFailed, tr("Could not load the API keys: %1"));
 }
 
 void ApiKeysPane::refresh()
 {
     m_count->setText(tr("Loading…"));
     m_model->reload();
-}
-
-void ApiKeysPane::find()
-{
-    m_ownerFilter->setFocus();
-    m_ownerFilter->selectAll();
 }
 
 void ApiKeysPane::filterByOwner(const QString& email)
@@ -316,10 +250,7 @@ void ApiKeysPane::updateCount()
                              : tr("No API keys yet.\nCreate one with Ctrl+N: its secret is shown once, then only "
                                   "its prefix remains."));
     }
-    const bool empty = m_model->rowCount() == 0;
-    m_empty->setVisible(empty);
-    if (empty)
-        m_empty->setGeometry(m_table->viewport()->rect().adjusted(20, 20, -20, -20));
+    showEmptyState(m_model->rowCount() == 0);
 }
 
 std::optional<ApiKey> ApiKeysPane::selectedKey() const
@@ -357,14 +288,7 @@ void ApiKeysPane::showContextMenu(const QPoint& pos)
 {
     if (!m_table->indexAt(pos).isValid() && !selectedKey())
         return;
-    // Not exec(): no nested event loop; the menu deletes itself when it closes.
-    auto* menu = new QMenu(this);
-    menu->setAttribute(Qt::WA_DeleteOnClose);
-    menu->addAction(m_ownerKeysAction);
-    menu->addAction(m_copyPrefixAction);
-    menu->addSeparator();
-    menu->addAction(m_revokeAction);
-    menu->popup(m_table->viewport()->mapToGlobal(pos));
+    popupMenu(m_table, { m_ownerKeysAction, m_copyPrefixAction, nullptr, m_revokeAction }, pos);
 }
 
 bool ApiKeysPane::canCreate(QString* whyNot) const
@@ -433,13 +357,6 @@ void ApiKeysPane::copySelection()
         return;
     QApplication::clipboard()->setText(key->prefix);
     emit statusMessage(tr("Copied the prefix %1 (the key itself is never stored)").arg(key->prefix));
-}
-
-bool ApiKeysPane::eventFilter(QObject* watched, QEvent* event)
-{
-    if (m_empty && watched == m_table->viewport() && event->type() == QEvent::Resize && !m_empty->isHidden())
-        m_empty->setGeometry(m_table->viewport()->rect().adjusted(20, 20, -20, -20));
-    return Pane::eventFilter(watched, event);
 }
 
 } // namespace portcullis

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "pane.h"
+#include "listpane.h"
 
 class QLabel;
 class QLineEdit;
@@ -14,7 +14,7 @@ class ApiKeyDetailsPanel;
 
 // API keys: the list (prefix only, never a secret), filtered by owner; create (the secret shown
 // once) and revoke.
-class ApiKeysPane : public Pane
+class ApiKeysPane : public ListPane
 {
     Q_OBJECT
 
@@ -26,7 +26,6 @@ public:
     QIcon icon() const override { return QIcon(QStringLiteral(":/icons/api-keys.svg")); }
 
     void refresh() override;
-    void find() override;
     void createNew() override;
     void deleteSelected() override;
     void copySelection() override;
@@ -39,21 +38,21 @@ public:
     void filterByOwner(const QString& email);
 
 protected:
-    // Keeps the empty-state label over the table's viewport when it resizes.
-    bool eventFilter(QObject* watched, QEvent* event) override;
+    void updateCount() override;
+    void updateDetails() override;
+    void showContextMenu(const QPoint& pos) override;
 
 private:
+    void buildFilters();
+    void buildTable();
+    void buildDetails();
+    void buildActions();
+    void connectSignals();
     void resolveOwnerFilter();
-    void updateDetails();
-    void updateCount();
-    void showContextMenu(const QPoint& pos);
 
     ApiKeyListModel* m_model = nullptr;
-    QTableView* m_table = nullptr;
-    QLineEdit* m_ownerFilter = nullptr;
+    QLineEdit* m_ownerFilter = nullptr; // the search field (m_search)
     QLabel* m_ownerFilterStatus = nullptr;
-    QLabel* m_count = nullptr;
-    QLabel* m_empty = nullptr;
     QTimer* m_filterDelay = nullptr;
     ApiKeyDetailsPanel* m_details = nullptr;
     int m_filterGeneration = 0;

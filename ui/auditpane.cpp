@@ -23,13 +23,10 @@
 #include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
-#include <QMenu>
 #include <QPlainTextEdit>
 #include <QPointer>
 #include <QProgressDialog>
 #include <QRegularExpression>
-#include <QScrollArea>
-#include <QSplitter>
 #include <QStandardPaths>
 #include <QTableView>
 #include <QTimer>
@@ -251,43 +248,31 @@ private:
 // --- AuditPane -------------------------------------------------------------------------------
 
 AuditPane::AuditPane(Backend* backend, QWidget* parent)
-    : Pane(backend, parent)
+    : ListPane(backend, parent)
 {
     setObjectName(QStringLiteral("auditPane"));
     m_model = new AuditLogModel(backend, this);
+    buildWhoWhatFilters();
+    buildWhereWhenFilters();
+    buildActions();
+    buildFilterRows();
+    buildTable();
+    buildDetails();
+    connectFilters();
+    connectModel();
+    updateDetails();
+}
+
+// Filter bar, first row: who, what, on what, how it ended.
+void AuditPane::buildWhoWhatFilters()
+{
     const int em = fontMetrics().horizontalAdvance(QLatin1Char('m'));
-
-    // Filter bar, first row: who, what, on what, how it ended.
-    m_actorFilter = new QLineEdit(this);
-    m_actorFilter->setObjectName(QStringLiteral("auditActorFilter"));
-    m_actorFilter->setAccessibleName(tr("Filter by actor"));
-    m_actorFilter->setPlaceholderText(tr("Email, name or #id"));
+    m_actorFilter = createSearch(QStringLiteral("auditActorFilter"), tr("Filter by actor"), tr("Email, name or #id"));
     m_actorFilter->setToolTip(tr("An email, a user id (42 or #42), or part of a name that matches exactly one user"));
-    m_actorFilter->setClearButtonEnabled(true);
 
-    m_actionFilter = new QComboBox(this);
-    m_actionFilter->setObjectName(QStringLiteral("auditActionFilter"));
-    m_actionFilter->setAccessibleName(tr("Filter by action"));
-    m_actionFilter->setEditable(true);
-    m_actionFilter->setInsertPolicy(QComboBox::NoInsert);
-    m_actionFilter->setToolTip(tr("An action such as user.banned, or a prefix ending in * such as user.*"));
-    m_actionFilter->addItem(QString());
-    // Every action the core writes (the catalog), each family's "family.*" first.
-    for (const QString& family : actions::families()) {
-        m_actionFilter->addItem(family + QStringLiteral(".*"));
-        for (const QString& name : actions::all()) {
-            if (name.startsWith(family + QLatin1Char('.')))
-                m_actionFilter->addItem(name);
-        }
-    }
-    m_actionFilter->lineEdit()->setPlaceholderText(tr("Any action"));
-    m_actionFilter->lineEdit()->setClearButtonEnabled(true);
-    m_actionFilter->setMinimumContentsLength(14);
-    m_actionFilter->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    buildActionFilter();
 
-    m_resourceTypeFilter = new QComboBox(this);
-    m_resourceTypeFilter->setObjectName(QStringLiteral("auditResourceTypeFilter"));
-    m_resourceTypeFilter->setAccessibleName(tr("Filter by resource type"));
+    m_resourceTypeFilter = createFilterCombo(QStringLiteral("auditResourceTypeFilter"), tr("Filter by resource type"));
     m_resourceTypeFilter->setEditable(true);
     m_resourceTypeFilter->setInsertPolicy(QComboBox::NoInsert);
     m_resourceTypeFilter->addItem(QString());
@@ -304,14 +289,37 @@ AuditPane::AuditPane(Backend* backend, QWidget* parent)
     m_resourceIdFilter->setClearButtonEnabled(true);
     m_resourceIdFilter->setMaximumWidth(8 * em);
 
-    m_outcomeFilter = new QComboBox(this);
-    m_outcomeFilter->setObjectName(QStringLiteral("auditOutcomeFilter"));
-    m_outcomeFilter->setAccessibleName(tr("Filter by outcome"));
+    m_outcomeFilter = createFilterCombo(QStringLiteral("auditOutcomeFilter"), tr("Filter by outcome"));
     m_outcomeFilter->addItem(tr("Any outcome"), QString());
     m_outcomeFilter->addItem(tr("Success"), QStringLiteral("success"));
     m_outcomeFilter->addItem(tr("Denied"), QStringLiteral("denied"));
+}
 
-    // Second row: where from and when.
+void AuditPane::buildActionFilter()
+{
+    m_actionFilter = createFilterCombo(QStringLiteral("auditActionFilter"), tr("Filter by action"));
+    m_actionFilter->setEditable(true);
+    m_actionFilter->setInsertPolicy(QComboBox::NoInsert);
+    m_actionFilter->setToolTip(tr("An action such as user.banned, or a prefix ending in * such as user.*"));
+    m_actionFilter->addItem(QString());
+    // Every action the core writes (the catalog), each family's "family.*" first.
+    for (const QString& family : actions::families()) {
+        m_actionFilter->addItem(family + QStringLiteral(".*"));
+        for (const QString& name : actions::all()) {
+            if (name.startsWith(family + QLatin1Char('.')))
+                m_actionFilter->addItem(name);
+        }
+    }
+    m_actionFilter->lineEdit()->setPlaceholderText(tr("Any action"));
+    m_actionFilter->lineEdit()->setClearButtonEnabled(true);
+    m_actionFilter->setMinimumContentsLength(14);
+    m_actionFilter->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+}
+
+// Second row: where from and when; the message under the filters and the count.
+void AuditPane::buildWhereWhenFilters()
+{
+    const int em = fontMetrics().horizontalAdvance(QLatin1Char('m'));
     m_ipFilter = new QLineEdit(this);
     m_ipFilter->setObjectName(QStringLiteral("auditIpFilter"));
     m_ipFilter->setAccessibleName(tr("Filter by IP address"));
@@ -343,38 +351,31 @@ AuditPane::AuditPane(Backend* backend, QWidget* parent)
     connect(m_fromCheck, &QCheckBox::toggled, m_fromEdit, &QWidget::setEnabled);
     connect(m_toCheck, &QCheckBox::toggled, m_toEdit, &QWidget::setEnabled);
 
-    m_filterMessage = new QLabel(this);
-    m_filterMessage->setObjectName(QStringLiteral("auditFilterMessage"));
-    m_filterMessage->setWordWrap(true);
-    m_filterMessage->hide();
-    m_count = new QLabel(this);
-    m_count->setObjectName(QStringLiteral("auditCountLabel"));
+    createFilterMessage(QStringLiteral("auditFilterMessage"));
+    createCount(QStringLiteral("auditCountLabel"));
+}
 
-    // Actions (pane-wide shortcuts; also on the buttons and in the context menu).
-    auto makeAction = [this](const QString& text, const char* name, auto slot) {
-        auto* action = new QAction(text, this);
-        action->setObjectName(QString::fromLatin1(name));
-        action->setShortcutContext(Qt::WidgetWithChildrenShortcut);
-        connect(action, &QAction::triggered, this, slot);
-        addAction(action);
-        return action;
-    };
-    m_exportAction = makeAction(tr("E&xport…"), "auditExportAction", &AuditPane::exportLog);
-    m_exportAction->setShortcut(QKeySequence(QStringLiteral("Ctrl+E")));
-    m_verifyAction = makeAction(tr("&Verify integrity"), "verifyAuditAction", &AuditPane::verifyIntegrity);
-    m_verifyAction->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+I")));
-    m_clearFiltersAction = makeAction(tr("C&lear filters"), "clearAuditFiltersAction", &AuditPane::clearFilters);
-    m_clearFiltersAction->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+L")));
+// Actions (pane-wide shortcuts; also on the buttons and in the context menu).
+void AuditPane::buildActions()
+{
+    m_exportAction = createAction(tr("E&xport…"), "auditExportAction", &AuditPane::exportLog);
+    bindToPane(m_exportAction, QKeySequence(QStringLiteral("Ctrl+E")));
+    m_verifyAction = createAction(tr("&Verify integrity"), "verifyAuditAction", &AuditPane::verifyIntegrity);
+    bindToPane(m_verifyAction, QKeySequence(QStringLiteral("Ctrl+Shift+I")));
+    m_clearFiltersAction = createAction(tr("C&lear filters"), "clearAuditFiltersAction", &AuditPane::clearFilters);
+    bindToPane(m_clearFiltersAction, QKeySequence(QStringLiteral("Ctrl+Shift+L")));
     // Ctrl+C itself is the main window's Copy (routed to copySelection()); this one is for the menu.
-    m_copyAction = new QAction(tr("&Copy"), this);
-    m_copyAction->setObjectName(QStringLiteral("copyAuditEventsAction"));
+    m_copyAction = createAction(tr("&Copy"), "copyAuditEventsAction", &AuditPane::copySelection);
     m_copyAction->setShortcut(QKeySequence::Copy);
     m_copyAction->setShortcutContext(Qt::WidgetShortcut);
-    connect(m_copyAction, &QAction::triggered, this, &AuditPane::copySelection);
+    buildFilterByActions();
+}
+
+// "Only this actor" and the like: the selected event's value into one filter, applied at once.
+void AuditPane::buildFilterByActions()
+{
     auto filterBy = [this](const char* name, const QString& text, std::function<void(const AuditEvent&)> apply) {
-        auto* action = new QAction(text, this);
-        action->setObjectName(QString::fromLatin1(name));
-        connect(action, &QAction::triggered, this, [this, apply] {
+        return createAction(text, name, [this, apply] {
             const QList<int> rows = selectedRows();
             if (rows.isEmpty())
                 return;
@@ -383,7 +384,6 @@ AuditPane::AuditPane(Backend* backend, QWidget* parent)
             m_suppressFilter = false;
             applyFilter();
         });
-        return action;
     };
     m_filterByActorAction = filterBy("filterByActorAction", tr("Only this &actor"), [this](const AuditEvent& e) {
         m_actorFilter->setText(e.actorLabel.isEmpty() || e.actorType != QLatin1String("user")
@@ -399,7 +399,12 @@ AuditPane::AuditPane(Backend* backend, QWidget* parent)
           });
     m_filterByIpAction = filterBy("filterByIpAction", tr("Only this &IP address"),
                                   [this](const AuditEvent& e) { m_ipFilter->setText(e.ip); });
+}
 
+// The two filter rows with their labels, and the buttons for the pane's actions.
+void AuditPane::buildFilterRows()
+{
+    const int em = fontMetrics().horizontalAdvance(QLatin1Char('m'));
     auto labelFor = [this](const QString& text, QWidget* buddy) {
         auto* label = new QLabel(text, this);
         label->setBuddy(buddy);
@@ -426,6 +431,7 @@ AuditPane::AuditPane(Backend* backend, QWidget* parent)
     row1->addSpacing(em / 2);
     row1->addWidget(labelFor(tr("O&utcome:"), m_outcomeFilter));
     row1->addWidget(m_outcomeFilter);
+    addFilterRow(row1);
 
     auto* row2 = new QHBoxLayout;
     row2->addWidget(labelFor(tr("&IP:"), m_ipFilter));
@@ -442,67 +448,47 @@ AuditPane::AuditPane(Backend* backend, QWidget* parent)
     row2->addSpacing(em);
     row2->addWidget(button(m_exportAction, "auditExportButton"));
     row2->addWidget(button(m_verifyAction, "verifyAuditButton"));
+    addFilterRow(row2);
+}
 
-    // The table.
-    m_table = createListTable(QStringLiteral("auditTableView"), tr("Audit events"), m_model,
-                              QAbstractItemView::ExtendedSelection);
-
+void AuditPane::buildTable()
+{
+    createTable(QStringLiteral("auditTableView"), tr("Audit events"), m_model, QAbstractItemView::ExtendedSelection,
+                QStringLiteral("auditEmptyLabel"));
     m_table->setTextElideMode(Qt::ElideMiddle);
-    {
-        const QFontMetrics fm = m_table->fontMetrics();
-        const int pad = em;
-        // The widest date this locale writes (two-digit day, month and hour, a long zone name).
-        const QString sampleTime = display::dateTime(QDateTime(QDate(2026, 12, 28), QTime(23, 58, 59)));
-        m_table->setColumnWidth(AuditLogModel::TimeColumn, fm.horizontalAdvance(sampleTime) + pad);
-        m_table->setColumnWidth(AuditLogModel::ActorColumn, 24 * em);
-        m_table->setColumnWidth(AuditLogModel::OrganizationColumn, 11 * em);
-        m_table->setColumnWidth(AuditLogModel::ActionColumn,
-                                fm.horizontalAdvance(QStringLiteral("user.password_changed")) + pad);
-        m_table->setColumnWidth(AuditLogModel::ResourceColumn,
-                                fm.horizontalAdvance(QStringLiteral("organization #1234")) + pad);
-        m_table->setColumnWidth(
-            AuditLogModel::OutcomeColumn,
-            std::max(fm.horizontalAdvance(AuditLogModel::outcomeText(QStringLiteral("success"))),
-                     fm.horizontalAdvance(m_model->headerData(AuditLogModel::OutcomeColumn, Qt::Horizontal).toString()))
-                + pad);
-    }
+    const int em = fontMetrics().horizontalAdvance(QLatin1Char('m'));
+    const QFontMetrics fm = m_table->fontMetrics();
+    const int pad = em;
+    // The widest date this locale writes (two-digit day, month and hour, a long zone name).
+    const QString sampleTime = display::dateTime(QDateTime(QDate(2026, 12, 28), QTime(23, 58, 59)));
+    m_table->setColumnWidth(AuditLogModel::TimeColumn, fm.horizontalAdvance(sampleTime) + pad);
+    m_table->setColumnWidth(AuditLogModel::ActorColumn, 24 * em);
+    m_table->setColumnWidth(AuditLogModel::OrganizationColumn, 11 * em);
+    m_table->setColumnWidth(AuditLogModel::ActionColumn, fm.horizontalAdvance(actions::UserPasswordChanged) + pad);
+    m_table->setColumnWidth(AuditLogModel::ResourceColumn,
+                            fm.horizontalAdvance(QStringLiteral("organization #1234")) + pad);
+    m_table->setColumnWidth(
+        AuditLogModel::OutcomeColumn,
+        std::max(fm.horizontalAdvance(AuditLogModel::outcomeText(QStringLiteral("success"))),
+                 fm.horizontalAdvance(m_model->headerData(AuditLogModel::OutcomeColumn, Qt::Horizontal).toString()))
+            + pad);
+}
 
-    m_empty = new QLabel(m_table->viewport());
-    m_empty->setObjectName(QStringLiteral("auditEmptyLabel"));
-    m_empty->setAlignment(Qt::AlignCenter);
-    m_empty->setWordWrap(true);
-    m_empty->hide();
-    m_table->viewport()->installEventFilter(this);
-
+void AuditPane::buildDetails()
+{
     m_details = new AuditDetailsPanel(this);
-    auto* scroll = new QScrollArea(this);
-    scroll->setObjectName(QStringLiteral("auditDetailsScroll"));
-    scroll->setWidget(m_details);
-    scroll->setWidgetResizable(true);
-    scroll->setFocusPolicy(Qt::NoFocus); // the panel's own controls take the focus, not its frame
-    scroll->setFrameShape(QFrame::NoFrame);
-
-    auto* splitter = new QSplitter(Qt::Vertical, this);
-    splitter->setObjectName(QStringLiteral("auditSplitter"));
-    splitter->addWidget(m_table);
-    splitter->addWidget(scroll);
-    splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 1);
-    splitter->setCollapsible(0, false);
     const int lines = fontMetrics().lineSpacing();
-    splitter->setSizes({ 40 * lines, 13 * lines });
+    layOut(m_details,
+           { .orientation = Qt::Vertical,
+             .sizes = { 40 * lines, 13 * lines },
+             .splitterName = QStringLiteral("auditSplitter"),
+             .scrollName = QStringLiteral("auditDetailsScroll") });
+}
 
-    auto* layout = new QVBoxLayout(this);
-    layout->addLayout(row1);
-    layout->addLayout(row2);
-    layout->addWidget(m_filterMessage);
-    layout->addWidget(splitter, 1);
-
-    // Filters apply after a short pause in typing; Return applies at once.
-    m_filterDelay = new QTimer(this);
-    m_filterDelay->setSingleShot(true);
-    m_filterDelay->setInterval(300);
-    connect(m_filterDelay, &QTimer::timeout, this, &AuditPane::applyFilter);
+// Filters apply after a short pause in typing; Return applies at once.
+void AuditPane::connectFilters()
+{
+    m_filterDelay = createDelay(300, &AuditPane::applyFilter);
     for (QLineEdit* edit : { m_actorFilter, m_resourceIdFilter, m_ipFilter }) {
         connect(edit, &QLineEdit::textChanged, this, &AuditPane::scheduleFilter);
         connect(edit, &QLineEdit::returnPressed, this, &AuditPane::applyFilter);
@@ -519,9 +505,11 @@ AuditPane::AuditPane(Backend* backend, QWidget* parent)
             if (edit->isEnabled())
                 scheduleFilter();
         });
+}
 
-    connect(m_table, &QWidget::customContextMenuRequested, this, &AuditPane::showContextMenu);
-    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &AuditPane::updateDetails);
+void AuditPane::connectModel()
+{
+    connectTable();
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &AuditPane::updateDetails);
     connect(m_model, &QAbstractItemModel::modelReset, this, &AuditPane::updateDetails);
     connect(m_model, &QAbstractItemModel::dataChanged, this, &AuditPane::updateDetails);
@@ -530,12 +518,7 @@ AuditPane::AuditPane(Backend* backend, QWidget* parent)
         fitColumns();
         markLoaded();
     });
-    connect(m_model, &LazyTableModel::loadFailed, this, [this](const ServiceError& error) {
-        updateCount();
-        markLoaded();
-        emit statusMessage(tr("Could not load the audit log: %1").arg(error.message));
-    });
-    updateDetails();
+    reportLoadFailures(m_model, &LazyTableModel::loadFailed, tr("Could not load the audit log: %1"));
 }
 
 void AuditPane::refresh()
@@ -637,17 +620,6 @@ void AuditPane::load(const AuditQuery& query)
     m_model->setQuery(query);
 }
 
-void AuditPane::showFilterMessage(const QString& message, bool problem)
-{
-    m_filterMessage->setText(message);
-    m_filterMessage->setVisible(!message.isEmpty());
-    m_filterMessage->setStyleSheet(problem ? QStringLiteral("color: %1;").arg(display::warningBrush().color().name())
-                                           : QString());
-    m_actorFilter->setStyleSheet(
-        problem ? QStringLiteral("QLineEdit { border: 1px solid %1; }").arg(display::warningBrush().color().name())
-                : QString());
-}
-
 bool AuditPane::hasFilters() const
 {
     return !m_actorFilter->text().trimmed().isEmpty() || !m_actionFilter->currentText().trimmed().isEmpty()
@@ -729,17 +701,7 @@ void AuditPane::updateCount()
                                       : tr("The audit log is empty.\nEvery change and every refused attempt will "
                                            "be listed here."));
     }
-    const bool empty = rows == 0;
-    m_empty->setVisible(empty);
-    if (empty)
-        m_empty->setGeometry(m_table->viewport()->rect().adjusted(20, 20, -20, -20));
-}
-
-bool AuditPane::eventFilter(QObject* watched, QEvent* event)
-{
-    if (watched == m_table->viewport() && event->type() == QEvent::Resize)
-        m_empty->setGeometry(m_table->viewport()->rect().adjusted(20, 20, -20, -20));
-    return Pane::eventFilter(watched, event);
+    showEmptyState(rows == 0);
 }
 
 QList<int> AuditPane::selectedRows() const
@@ -810,28 +772,12 @@ void AuditPane::updateActions()
 
 void AuditPane::showContextMenu(const QPoint& pos)
 {
-    // Not exec(): no nested event loop; the menu deletes itself when it closes.
-    auto* menu = new QMenu(this);
-    menu->setAttribute(Qt::WA_DeleteOnClose);
-    if (m_table->indexAt(pos).isValid() || !selectedRows().isEmpty()) {
-        menu->addAction(m_copyAction);
-        menu->addSeparator();
-        menu->addAction(m_filterByActorAction);
-        menu->addAction(m_filterByActionAction);
-        menu->addAction(m_filterByResourceAction);
-        menu->addAction(m_filterByIpAction);
-        menu->addSeparator();
-    }
-    menu->addAction(m_clearFiltersAction);
-    menu->addAction(m_exportAction);
-    menu->addAction(m_verifyAction);
-    menu->popup(m_table->viewport()->mapToGlobal(pos));
-}
-
-void AuditPane::find()
-{
-    m_actorFilter->setFocus();
-    m_actorFilter->selectAll();
+    QList<QAction*> actions;
+    if (m_table->indexAt(pos).isValid() || !selectedRows().isEmpty())
+        actions << m_copyAction << nullptr << m_filterByActorAction << m_filterByActionAction
+                << m_filterByResourceAction << m_filterByIpAction << nullptr;
+    actions << m_clearFiltersAction << m_exportAction << m_verifyAction;
+    popupMenu(m_table, actions, pos);
 }
 
 void AuditPane::copySelection()

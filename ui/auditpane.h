@@ -1,6 +1,6 @@
 #pragma once
 
-#include "pane.h"
+#include "listpane.h"
 
 #include <functional>
 
@@ -39,7 +39,7 @@ void resolve(Backend* backend, QObject* context, const QString& text, Id organiz
 // The audit log: filters (actor, action, resource, outcome, IP, date range) applied after a short
 // pause, a lazily paged table, the selected event's details with its JSON and hashes, export of
 // the whole filtered set with progress and cancel, and the hash-chain check.
-class AuditPane : public Pane
+class AuditPane : public ListPane
 {
     Q_OBJECT
 
@@ -51,7 +51,6 @@ public:
     QIcon icon() const override { return QIcon(QStringLiteral(":/icons/audit.svg")); }
 
     void refresh() override;
-    void find() override;
     void copySelection() override;
 
     AuditLogModel* model() const { return m_model; }
@@ -66,27 +65,34 @@ public:
 
 protected:
     void organizationScopeChanged() override;
-    bool eventFilter(QObject* watched, QEvent* event) override;
+    void updateCount() override;
+    void updateDetails() override;
+    void showContextMenu(const QPoint& pos) override;
 
 private:
+    void buildWhoWhatFilters();
+    void buildActionFilter();
+    void buildWhereWhenFilters();
+    void buildActions();
+    void buildFilterByActions();
+    void buildFilterRows();
+    void buildTable();
+    void buildDetails();
+    void connectFilters();
+    void connectModel();
     void scheduleFilter();
     void resetFilterWidgets(); // without applying
     void applyFilter();
     AuditQuery filterQuery() const; // everything but the actor
     void load(const AuditQuery& query);
     void loadOrganizations();
-    void showFilterMessage(const QString& message, bool problem);
-    void updateCount();
     void fitColumns();
-    void updateDetails();
     void updateActions();
-    void showContextMenu(const QPoint& pos);
     bool hasFilters() const;
     QList<int> selectedRows() const;
 
     AuditLogModel* m_model = nullptr;
-    QTableView* m_table = nullptr;
-    QLineEdit* m_actorFilter = nullptr;
+    QLineEdit* m_actorFilter = nullptr; // the search field (m_search)
     QComboBox* m_actionFilter = nullptr;
     QComboBox* m_resourceTypeFilter = nullptr;
     QLineEdit* m_resourceIdFilter = nullptr;
@@ -96,9 +102,6 @@ private:
     QDateTimeEdit* m_fromEdit = nullptr;
     QCheckBox* m_toCheck = nullptr;
     QDateTimeEdit* m_toEdit = nullptr;
-    QLabel* m_filterMessage = nullptr;
-    QLabel* m_count = nullptr;
-    QLabel* m_empty = nullptr;
     QTimer* m_filterDelay = nullptr;
     AuditDetailsPanel* m_details = nullptr;
 

@@ -2,6 +2,7 @@
 
 #include "backend.h"
 #include "credentials/secretstore.h"
+#include "dialogparts.h"
 #include "keyboard.h"
 
 #include <QCheckBox>
@@ -26,7 +27,23 @@ ConnectDialog::ConnectDialog(QWidget* parent)
     setObjectName(QStringLiteral("connectDialog"));
     setWindowTitle(tr("Connect to Portcullis"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/portcullis.svg")));
+    buildLocationFields();
+    buildCredentialFields();
+    QFormLayout* form = buildForm();
+    buildButtons();
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    dialogparts::addMessageAndButtons(layout, m_message, m_buttons);
+    connectFields();
+    loadProfiles();
+    applyKind();
+    validate();
+    setMinimumWidth(520);
+}
 
+// Where to connect: a saved connection, the kind, the database file or server, the server's CA.
+void ConnectDialog::buildLocationFields()
+{
     m_profiles = new QComboBox(this);
     m_profiles->setObjectName(QStringLiteral("profileCombo"));
     m_profiles->setAccessibleName(tr("Saved connection"));
@@ -51,6 +68,11 @@ ConnectDialog::ConnectDialog(QWidget* parent)
     m_browseCa = new QPushButton(tr("B&rowse…"), m_caRow);
     m_browseCa->setObjectName(QStringLiteral("browseCaButton"));
     m_browseCa->setAccessibleName(tr("Browse for the certificate authority file"));
+}
+
+// Who signs in, and what is remembered of it.
+void ConnectDialog::buildCredentialFields()
+{
     m_user = new QLineEdit(this);
     m_user->setObjectName(QStringLiteral("userEdit"));
     m_user->setAccessibleName(tr("Email or username"));
@@ -73,7 +95,10 @@ ConnectDialog::ConnectDialog(QWidget* parent)
     m_message->setWordWrap(true);
     m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_message->hide();
+}
 
+QFormLayout* ConnectDialog::buildForm()
+{
     auto* locationRow = new QHBoxLayout;
     locationRow->addWidget(m_location, 1);
     locationRow->addWidget(m_browse);
@@ -97,23 +122,20 @@ ConnectDialog::ConnectDialog(QWidget* parent)
     form->addRow(QString(), secretRow);
     if (auto* label = qobject_cast<QLabel*>(form->labelForField(locationRow)))
         label->setBuddy(m_location);
+    return form;
+}
 
-    m_buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
-    m_connect = m_buttons->addButton(tr("&Connect"), QDialogButtonBox::AcceptRole);
-    m_connect->setObjectName(QStringLiteral("connectButton"));
-    m_connect->setDefault(true);
-    connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+void ConnectDialog::buildButtons()
+{
+    m_buttons = dialogparts::cancelAndAccept(this, tr("&Connect"), QStringLiteral("connectButton"), &m_connect);
     connect(m_connect, &QPushButton::clicked, this, [this] {
         m_message->hide();
         emit connectRequested();
     });
+}
 
-    auto* layout = new QVBoxLayout(this);
-    layout->addLayout(form);
-    layout->addWidget(m_message);
-    layout->addWidget(m_buttons);
-    keyboard::followVisualOrder(m_buttons);
-
+void ConnectDialog::connectFields()
+{
     connect(m_kind, &QComboBox::currentIndexChanged, this, &ConnectDialog::applyKind);
     connect(m_browse, &QPushButton::clicked, this, &ConnectDialog::browse);
     connect(m_browseCa, &QPushButton::clicked, this, &ConnectDialog::browseCaFile);
@@ -128,10 +150,6 @@ ConnectDialog::ConnectDialog(QWidget* parent)
         if (index > 0 && index - 1 < profiles.size())
             setProfile(profiles.at(index - 1));
     });
-    loadProfiles();
-    applyKind();
-    validate();
-    setMinimumWidth(520);
 }
 
 QList<ConnectionProfile> ConnectDialog::savedProfiles()

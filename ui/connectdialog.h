@@ -10,6 +10,7 @@
 class QCheckBox;
 class QComboBox;
 class QDialogButtonBox;
+class QFormLayout;
 class QLabel;
 class QLineEdit;
 class QPushButton;
@@ -51,6 +52,11 @@ signals:
     void connectRequested();
 
 private:
+    void buildLocationFields();
+    void buildCredentialFields();
+    QFormLayout* buildForm();
+    void buildButtons();
+    void connectFields();
     void loadProfiles();
     void applyKind();
     void browse();

@@ -51,6 +51,15 @@ QString FieldErrors::show(const ServiceError& error)
     return unplaced.join(QLatin1Char('\n'));
 }
 
+void FieldErrors::show(const ServiceError& error, QLabel* message)
+{
+    const QString rest = show(error);
+    if (!rest.isEmpty()) {
+        message->setText(rest);
+        message->show();
+    }
+}
+
 void FieldErrors::clear()
 {
     for (const auto& label : std::as_const(m_labels)) {

@@ -21,6 +21,9 @@ public:
     void addRow(QFormLayout* form, const QString& label, QWidget* field, const QString& key);
     // Shows the errors; returns the message of errors that belong to no field (empty if none).
     QString show(const ServiceError& error);
+    // Shows the errors, and the message of those that belong to no field in `message` (which is
+    // shown when there is such a message).
+    void show(const ServiceError& error, QLabel* message);
     void clear();
     QLabel* labelFor(const QString& key) const { return m_labels.value(key); }
 

@@ -1,5 +1,6 @@
 #include "impersonatedialog.h"
 
+#include "dialogparts.h"
 #include "displayformat.h"
 #include "keyboard.h"
 #include "policy/policy.h"
@@ -67,20 +68,15 @@ ImpersonateDialog::ImpersonateDialog(Backend* backend, const User& user, QWidget
     m_message->setStyleSheet(QStringLiteral("color: %1;").arg(display::warningBrush().color().name()));
     m_message->hide();
 
-    m_buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
-    auto* start = m_buttons->addButton(tr("&Impersonate"), QDialogButtonBox::AcceptRole);
-    start->setObjectName(QStringLiteral("impersonateButton"));
-    start->setDefault(true);
-    connect(start, &QPushButton::clicked, this, &ImpersonateDialog::submit);
+    QPushButton* start = nullptr;
+    m_buttons = dialogparts::cancelAndAccept(this, tr("&Impersonate"), QStringLiteral("impersonateButton"),
+                                             &ImpersonateDialog::submit, &start);
     keyboard::addSubmitShortcut(this, start); // Return in the reason is a new line
-    connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
 
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(top);
     layout->addLayout(form);
-    layout->addWidget(m_message);
-    layout->addWidget(m_buttons);
-    keyboard::followVisualOrder(m_buttons);
+    dialogparts::addMessageAndButtons(layout, m_message, m_buttons);
     setMinimumWidth(fontMetrics().horizontalAdvance(QLatin1Char('m')) * 34);
     m_reason->setFocus();
 }
@@ -91,23 +87,13 @@ void ImpersonateDialog::submit()
         return;
     m_errors.clear();
     m_message->hide();
-    for (QAbstractButton* b : m_buttons->buttons()) {
-        if (m_buttons->buttonRole(b) == QDialogButtonBox::AcceptRole)
-            b->setEnabled(false);
-    }
+    dialogparts::setAcceptEnabled(m_buttons, false);
     // The core validates the reason and the duration; its field errors are shown under the fields.
     m_backend->impersonate(m_user.id, m_reason->toPlainText(), m_minutes->value())
         .then(this, [this](const Result<CreatedSession>& created) {
-            for (QAbstractButton* b : m_buttons->buttons()) {
-                if (m_buttons->buttonRole(b) == QDialogButtonBox::AcceptRole)
-                    b->setEnabled(true);
-            }
+            dialogparts::setAcceptEnabled(m_buttons, true);
             if (!created.ok()) {
-                const QString rest = m_errors.show(created.error());
-                if (!rest.isEmpty()) {
-                    m_message->setText(rest);
-                    m_message->show();
-                }
+                m_errors.show(created.error(), m_message);
                 return;
             }
             m_session = created->session;

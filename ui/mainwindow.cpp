@@ -42,7 +42,19 @@ MainWindow::MainWindow(Backend* backend, QWidget* parent)
         if (Pane* p = currentPane(); p && !p->isLoaded())
             p->refresh();
     });
+    buildNavigation();
+    buildConnectionBanner();
+    layOutCentral();
+    buildStatusBar();
+    connectBackend();
+    createActions();
+    createMenus();
+    buildToolBar();
+    resize(1280, 800);
+}
 
+void MainWindow::buildNavigation()
+{
     m_navigation = new QListWidget(this);
     m_navigation->setObjectName(QStringLiteral("navigationList"));
     m_navigation->setAccessibleName(tr("Sections"));
@@ -53,7 +65,12 @@ MainWindow::MainWindow(Backend* backend, QWidget* parent)
 
     m_stack = new QStackedWidget(this);
     m_stack->setObjectName(QStringLiteral("paneStack"));
+}
 
+// A warning over the panes while the deployment cannot be reached, with a countdown to the next
+// attempt and a button to try at once.
+void MainWindow::buildConnectionBanner()
+{
     // Not modal: the window stays usable (and keeps what it shows) while the deployment is away.
     m_banner = new QFrame(this);
     m_banner->setObjectName(QStringLiteral("connectionBanner"));
@@ -97,7 +114,10 @@ MainWindow::MainWindow(Backend* backend, QWidget* parent)
     m_countdownTimer = new QTimer(this);
     m_countdownTimer->setInterval(1000);
     connect(m_countdownTimer, &QTimer::timeout, this, &MainWindow::updateRetryText);
+}
 
+void MainWindow::layOutCentral()
+{
     auto* central = new QWidget(this);
     auto* outer = new QVBoxLayout(central);
     outer->setContentsMargins(0, 0, 0, 0);
@@ -111,31 +131,41 @@ MainWindow::MainWindow(Backend* backend, QWidget* parent)
     outer->addLayout(layout, 1);
     setCentralWidget(central);
     connect(m_navigation, &QListWidget::currentRowChanged, this, &MainWindow::onPaneChanged);
+}
 
-    const Actor actor = backend ? backend->actor() : Actor();
-    m_connectionLabel = new QLabel(backend ? backend->describe() : tr("Not connected"), this);
+// Where the console is connected and who is signed in.
+void MainWindow::buildStatusBar()
+{
+    const Actor actor = m_backend ? m_backend->actor() : Actor();
+    m_connectionLabel = new QLabel(m_backend ? m_backend->describe() : tr("Not connected"), this);
     m_connectionLabel->setObjectName(QStringLiteral("connectionLabel"));
     m_adminLabel = new QLabel(this);
     m_adminLabel->setObjectName(QStringLiteral("adminLabel"));
     const QString role = actor.roleCodes.isEmpty() ? tr("no role") : actor.roleCodes.first();
     m_adminLabel->setText(tr("Signed in as %1 (%2)").arg(actor.email, role));
-    if (backend) {
-        // Rights are re-derived by every call: a session ended elsewhere (ban, revocation) ends here
-        // (the launcher returns to sign-in), and changed roles show at once.
-        connect(backend, &Backend::sessionEnded, this, [this](const QString& reason) {
-            m_signedOut = true; // nothing left to sign out of
-            statusBar()->showMessage(reason);
-        });
-        connect(backend, &Backend::actorChanged, this, &MainWindow::onActorChanged);
-        connect(backend, &Backend::connectionLost, this, &MainWindow::onConnectionLost);
-        connect(backend, &Backend::connectionRestored, this, &MainWindow::onConnectionRestored);
-    }
     statusBar()->addPermanentWidget(m_connectionLabel);
     statusBar()->addPermanentWidget(m_adminLabel);
+}
 
-    createActions();
-    createMenus();
+void MainWindow::connectBackend()
+{
+    if (!m_backend)
+        return;
+    // Rights are re-derived by every call: a session ended elsewhere (ban, revocation) ends here
+    // (the launcher returns to sign-in), and changed roles show at once.
+    connect(m_backend.data(), &Backend::sessionEnded, this, [this](const QString& reason) {
+        m_signedOut = true; // nothing left to sign out of
+        statusBar()->showMessage(reason);
+    });
+    connect(m_backend.data(), &Backend::actorChanged, this, &MainWindow::onActorChanged);
+    connect(m_backend.data(), &Backend::connectionLost, this, &MainWindow::onConnectionLost);
+    connect(m_backend.data(), &Backend::connectionRestored, this, &MainWindow::onConnectionRestored);
+}
 
+// New, Delete, Refresh and the tenant switcher.
+void MainWindow::buildToolBar()
+{
+    const Actor actor = m_backend ? m_backend->actor() : Actor();
     auto* toolbar = addToolBar(tr("Main"));
     toolbar->setObjectName(QStringLiteral("mainToolBar"));
     toolbar->setMovable(false);
@@ -168,7 +198,6 @@ MainWindow::MainWindow(Backend* backend, QWidget* parent)
         for (Pane* p : std::as_const(m_panes))
             p->setOrganizationScope(org);
     });
-    resize(1280, 800);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event)
@@ -238,6 +267,11 @@ void MainWindow::createActions()
         if (Pane* p = currentPane())
             p->copySelection();
     });
+    createSessionAndHelpActions();
+}
+
+void MainWindow::createSessionAndHelpActions()
+{
     m_signOutAction = new QAction(tr("Sign &Out"), this);
     connect(m_signOutAction, &QAction::triggered, this, &MainWindow::signOutRequested);
     m_quitAction = new QAction(tr("&Quit"), this);

@@ -46,7 +46,14 @@ protected:
     void closeEvent(QCloseEvent* event) override;
 
 private:
+    void buildNavigation();
+    void buildConnectionBanner();
+    void layOutCentral();
+    void buildStatusBar();
+    void connectBackend();
+    void buildToolBar();
     void createActions();
+    void createSessionAndHelpActions();
     void createMenus();
     void onActorChanged();
     void updateActions();

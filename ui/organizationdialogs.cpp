@@ -1,5 +1,6 @@
 #include "organizationdialogs.h"
 
+#include "dialogparts.h"
 #include "displayformat.h"
 #include "keyboard.h"
 #include "policy/policy.h"
@@ -33,24 +34,6 @@ struct Tr
     Q_DECLARE_TR_FUNCTIONS(portcullis::OrganizationDialogs)
 };
 
-QLabel* errorMessageLabel(QWidget* parent, const QString& name)
-{
-    auto* label = new QLabel(parent);
-    label->setObjectName(name);
-    label->setWordWrap(true);
-    label->setStyleSheet(QStringLiteral("color: #c0392b;"));
-    label->hide();
-    return label;
-}
-
-void setAcceptEnabled(QDialogButtonBox* buttons, bool enabled)
-{
-    for (QAbstractButton* b : buttons->buttons()) {
-        if (buttons->buttonRole(b) == QDialogButtonBox::AcceptRole)
-            b->setEnabled(enabled);
-    }
-}
-
 } // namespace
 
 // --- OrganizationDialog ----------------------------------------------------------------------
@@ -71,9 +54,34 @@ OrganizationDialog::OrganizationDialog(Backend* backend, const Organization* org
         m_original = *organization;
     setWindowTitle(m_editing ? tr("Edit %1").arg(m_original.name) : tr("New organization"));
     const Actor actor = backend ? backend->actor() : Actor();
+    // The plan, the user limit and the features are the commercial terms: super admins only.
     const bool commercial = actor.isSuperAdmin();
     const QString superOnly = tr("Only super admins change the plan, the user limit and the features");
+    buildNameAndSlug();
+    buildPlan();
+    QWidget* featuresBox = buildFeatures();
+    if (!commercial) {
+        for (QWidget* w :
+             { static_cast<QWidget*>(m_plan), static_cast<QWidget*>(m_maxUsers), static_cast<QWidget*>(featuresBox) }) {
+            w->setEnabled(false);
+            w->setToolTip(superOnly);
+        }
+    }
+    QFormLayout* form = buildForm(featuresBox, commercial ? QString() : superOnly);
 
+    m_message = dialogparts::errorMessage(this, QStringLiteral("organizationDialogMessage"));
+    m_buttons = dialogparts::cancelAndAccept(this, m_editing ? tr("&Save") : tr("C&reate"),
+                                             QStringLiteral("saveOrganizationButton"), &OrganizationDialog::submit);
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    dialogparts::addMessageAndButtons(layout, m_message, m_buttons);
+    setMinimumWidth(480);
+    if (!m_editing)
+        deriveSlugFromName();
+}
+
+void OrganizationDialog::buildNameAndSlug()
+{
     m_name = new QLineEdit(m_original.name, this);
     m_name->setObjectName(QStringLiteral("organizationNameEdit"));
     m_name->setAccessibleName(tr("Organization name"));
@@ -89,7 +97,10 @@ OrganizationDialog::OrganizationDialog(Backend* backend, const Organization* org
         m_slug->setToolTip(tr("Lower-case letters and digits in groups separated by hyphens; derived from the name "
                               "until you edit it"));
     }
+}
 
+void OrganizationDialog::buildPlan()
+{
     m_plan = new QComboBox(this);
     m_plan->setObjectName(QStringLiteral("organizationPlanCombo"));
     m_plan->setAccessibleName(tr("Plan"));
@@ -105,7 +116,11 @@ OrganizationDialog::OrganizationDialog(Backend* backend, const Organization* org
     m_maxUsers->setGroupSeparatorShown(true);
     m_maxUsers->setValue(m_editing ? m_original.maxUsers : 100);
     m_maxUsers->setSuffix(tr(" users"));
+}
 
+// The known features and the organization's own, and a line to add another.
+QWidget* OrganizationDialog::buildFeatures()
+{
     m_features = new QListWidget(this);
     m_features->setObjectName(QStringLiteral("organizationFeaturesList"));
     m_features->setAccessibleName(tr("Features"));
@@ -144,15 +159,12 @@ OrganizationDialog::OrganizationDialog(Backend* backend, const Organization* org
     addRow->addWidget(m_newFeature, 1);
     addRow->addWidget(addButton);
     featuresLayout->addLayout(addRow);
+    return featuresBox;
+}
 
-    if (!commercial) {
-        for (QWidget* w :
-             { static_cast<QWidget*>(m_plan), static_cast<QWidget*>(m_maxUsers), static_cast<QWidget*>(featuresBox) }) {
-            w->setEnabled(false);
-            w->setToolTip(superOnly);
-        }
-    }
-
+// `superOnlyNote` (if any) says under the form why the commercial terms cannot be changed.
+QFormLayout* OrganizationDialog::buildForm(QWidget* featuresBox, const QString& superOnlyNote)
+{
     auto* form = new QFormLayout;
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     m_errors.addRow(form, tr("&Name:"), m_name, QStringLiteral("name"));
@@ -162,40 +174,28 @@ OrganizationDialog::OrganizationDialog(Backend* backend, const Organization* org
     m_errors.addRow(form, tr("&Features:"), featuresBox, QStringLiteral("features"));
     if (auto* label = qobject_cast<QLabel*>(form->labelForField(featuresBox->parentWidget())))
         label->setBuddy(m_features);
-    if (!commercial) {
-        auto* note = new QLabel(superOnly, this);
+    if (!superOnlyNote.isEmpty()) {
+        auto* note = new QLabel(superOnlyNote, this);
         note->setObjectName(QStringLiteral("organizationSuperOnlyNote"));
         note->setWordWrap(true);
         form->addRow(QString(), note);
     }
+    return form;
+}
 
-    m_message = errorMessageLabel(this, QStringLiteral("organizationDialogMessage"));
-    m_buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
-    auto* save = m_buttons->addButton(m_editing ? tr("&Save") : tr("C&reate"), QDialogButtonBox::AcceptRole);
-    save->setObjectName(QStringLiteral("saveOrganizationButton"));
-    save->setDefault(true);
-    connect(save, &QPushButton::clicked, this, &OrganizationDialog::submit);
-    connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
-
-    auto* layout = new QVBoxLayout(this);
-    layout->addLayout(form);
-    layout->addWidget(m_message);
-    layout->addWidget(m_buttons);
-    keyboard::followVisualOrder(m_buttons);
-    setMinimumWidth(480);
-
-    if (!m_editing) {
-        connect(m_name, &QLineEdit::textChanged, this, [this](const QString& name) {
-            if (!m_slugEdited)
-                m_slug->setText(policy::slugify(name));
-        });
-        // Once the slug is edited by hand it stays; clearing it goes back to deriving it.
-        connect(m_slug, &QLineEdit::textEdited, this, [this](const QString& text) {
-            m_slugEdited = !text.isEmpty();
-            if (!m_slugEdited)
-                m_slug->setText(policy::slugify(m_name->text()));
-        });
-    }
+// A new organization's slug follows its name until the slug is edited by hand.
+void OrganizationDialog::deriveSlugFromName()
+{
+    connect(m_name, &QLineEdit::textChanged, this, [this](const QString& name) {
+        if (!m_slugEdited)
+            m_slug->setText(policy::slugify(name));
+    });
+    // Once the slug is edited by hand it stays; clearing it goes back to deriving it.
+    connect(m_slug, &QLineEdit::textEdited, this, [this](const QString& text) {
+        m_slugEdited = !text.isEmpty();
+        if (!m_slugEdited)
+            m_slug->setText(policy::slugify(m_name->text()));
+    });
 }
 
 bool OrganizationDialog::eventFilter(QObject* watched, QEvent* event)
@@ -234,9 +234,9 @@ void OrganizationDialog::submit()
         return;
     m_message->hide();
     m_errors.clear();
-    setAcceptEnabled(m_buttons, false);
+    dialogparts::setAcceptEnabled(m_buttons, false);
     auto handle = [this](const Result<Organization>& result) {
-        setAcceptEnabled(m_buttons, true);
+        dialogparts::setAcceptEnabled(m_buttons, true);
         if (result.ok()) {
             m_saved = result.value();
             accept();
@@ -246,11 +246,7 @@ void OrganizationDialog::submit()
         // A taken slug comes back as a conflict; it belongs under the slug.
         if (placed.reason == ErrorReason::Duplicate && !m_editing && placed.fieldErrors.isEmpty())
             placed.fieldErrors.insert(QStringLiteral("slug"), placed.message);
-        const QString rest = m_errors.show(placed);
-        if (!rest.isEmpty()) {
-            m_message->setText(rest);
-            m_message->show();
-        }
+        m_errors.show(placed, m_message);
     };
     const bool commercial = m_backend->actor().isSuperAdmin();
     if (m_editing) {
@@ -312,7 +308,7 @@ WipeOutDialog::WipeOutDialog(Backend* backend, const Organization& organization,
     if (auto* label = qobject_cast<QLabel*>(form->labelForField(m_confirm->parentWidget())))
         label->setTextFormat(Qt::RichText); // the slug in bold, escaped above
 
-    m_message = errorMessageLabel(this, QStringLiteral("wipeOutMessage"));
+    m_message = dialogparts::errorMessage(this, QStringLiteral("wipeOutMessage"));
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
     m_wipeOut = buttons->addButton(tr("&Wipe out"), QDialogButtonBox::DestructiveRole);
     m_wipeOut->setObjectName(QStringLiteral("wipeOutButton"));
@@ -336,9 +332,7 @@ WipeOutDialog::WipeOutDialog(Backend* backend, const Organization& organization,
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(top);
     layout->addLayout(form);
-    layout->addWidget(m_message);
-    layout->addWidget(buttons);
-    keyboard::followVisualOrder(buttons);
+    dialogparts::addMessageAndButtons(layout, m_message, buttons);
     setMinimumWidth(500);
 }
 
@@ -357,11 +351,7 @@ void WipeOutDialog::submit()
             return;
         }
         m_wipeOut->setEnabled(m_confirm->text() == m_organization.slug);
-        const QString rest = m_errors.show(status.error());
-        if (!rest.isEmpty()) {
-            m_message->setText(rest);
-            m_message->show();
-        }
+        m_errors.show(status.error(), m_message);
     });
 }
 
@@ -408,17 +398,14 @@ InvitationDialog::InvitationDialog(Backend* backend, const Organization& organiz
     m_errors.addRow(form, tr("&Role:"), m_role, QStringLiteral("role"));
     m_errors.addRow(form, tr("&Valid for:"), m_days, QStringLiteral("valid_days"));
 
-    m_message = errorMessageLabel(this, QStringLiteral("invitationDialogMessage"));
-    m_buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
-    auto* invite = m_buttons->addButton(tr("&Invite"), QDialogButtonBox::AcceptRole);
-    invite->setObjectName(QStringLiteral("sendInvitationButton"));
-    invite->setDefault(true);
+    m_message = dialogparts::errorMessage(this, QStringLiteral("invitationDialogMessage"));
+    QPushButton* invite = nullptr;
+    m_buttons = dialogparts::cancelAndAccept(this, tr("&Invite"), QStringLiteral("sendInvitationButton"),
+                                             &InvitationDialog::submit, &invite);
     if (m_role->count() == 0) {
         invite->setEnabled(false);
         invite->setToolTip(tr("There is no role below your level to invite with"));
     }
-    connect(invite, &QPushButton::clicked, this, &InvitationDialog::submit);
-    connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
 
     auto* intro = new QLabel(tr("The invitee receives a one-time token that creates their account in %1 with the "
                                 "role you choose. It counts against the plan's user limit while pending.")
@@ -428,9 +415,7 @@ InvitationDialog::InvitationDialog(Backend* backend, const Organization& organiz
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(intro);
     layout->addLayout(form);
-    layout->addWidget(m_message);
-    layout->addWidget(m_buttons);
-    keyboard::followVisualOrder(m_buttons);
+    dialogparts::addMessageAndButtons(layout, m_message, m_buttons);
     setMinimumWidth(460);
 }
 
@@ -447,10 +432,10 @@ void InvitationDialog::submit()
         return;
     m_message->hide();
     m_errors.clear();
-    setAcceptEnabled(m_buttons, false);
+    dialogparts::setAcceptEnabled(m_buttons, false);
     m_backend->invite(m_organization.id, m_email->text(), m_role->currentData().toString(), m_days->value())
         .then(this, [this](const Result<CreatedInvitation>& result) {
-            setAcceptEnabled(m_buttons, true);
+            dialogparts::setAcceptEnabled(m_buttons, true);
             if (result.ok()) {
                 m_created = result.value();
                 accept();
@@ -462,11 +447,7 @@ void InvitationDialog::submit()
                 placed.fieldErrors.insert(QStringLiteral("email"), placed.message);
             if (placed.code == ErrorCode::Forbidden && placed.fieldErrors.isEmpty())
                 placed.fieldErrors.insert(QStringLiteral("role"), placed.message);
-            const QString rest = m_errors.show(placed);
-            if (!rest.isEmpty()) {
-                m_message->setText(rest);
-                m_message->show();
-            }
+            m_errors.show(placed, m_message);
         });
 }
 

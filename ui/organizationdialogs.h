@@ -11,6 +11,7 @@
 
 class QComboBox;
 class QDialogButtonBox;
+class QFormLayout;
 class QLabel;
 class QLineEdit;
 class QListWidget;
@@ -39,6 +40,11 @@ protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
+    void buildNameAndSlug();
+    void buildPlan();
+    QWidget* buildFeatures();
+    QFormLayout* buildForm(QWidget* featuresBox, const QString& superOnlyNote);
+    void deriveSlugFromName();
     void addFeature(const QString& feature, bool checked);
     QStringList checkedFeatures() const;
     void submit();

@@ -3,7 +3,6 @@
 #include "detailsparts.h"
 #include "displayformat.h"
 #include "invitationlistmodel.h"
-#include "keyboard.h"
 #include "messagebox.h"
 #include "organizationdialogs.h"
 #include "organizationlistmodel.h"
@@ -21,10 +20,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
-#include <QMenu>
-#include <QScrollArea>
 #include <QSortFilterProxyModel>
-#include <QSplitter>
 #include <QTableView>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -67,57 +63,105 @@ private:
 } // namespace
 
 // The side panel: the selected organization's details, its invitations and the actions on both.
-class OrganizationDetailsPanel : public QWidget
+class OrganizationDetailsPanel : public details::Panel
 {
     Q_DECLARE_TR_FUNCTIONS(portcullis::OrganizationDetailsPanel)
 
 public:
     OrganizationDetailsPanel(InvitationListModel* invitations, QWidget* parent)
-        : QWidget(parent)
+        : details::Panel(QStringLiteral("organizationDetailsPanel"), tr("Organization details"), parent)
     {
-        setObjectName(QStringLiteral("organizationDetailsPanel"));
-        setAccessibleName(tr("Organization details"));
-        auto* layout = new QVBoxLayout(this);
-        m_placeholder
-            = details::placeholder(tr("Select an organization to see its plan, features and invitations."), this);
-        layout->addWidget(m_placeholder);
-        m_title = details::title(QStringLiteral("organizationDetailsTitle"), this);
-        layout->addWidget(m_title);
-        m_form = details::form();
-        const QList<QPair<QString, QString>> rows = {
-            { QStringLiteral("slug"), tr("Slug:") },     { QStringLiteral("plan"), tr("Plan:") },
-            { QStringLiteral("users"), tr("Users:") },   { QStringLiteral("features"), tr("Features:") },
-            { QStringLiteral("status"), tr("Status:") }, { QStringLiteral("created"), tr("Created:") },
-        };
-        for (const auto& [key, label] : rows)
-            m_values.insert(
-                key, details::addValue(m_form, label, new QLabel(this), QStringLiteral("organizationDetail_") + key));
-        layout->addLayout(m_form);
-        m_buttons = new QGridLayout;
-        m_buttons->setSpacing(4);
-        layout->addLayout(m_buttons);
+        addPlaceholder(tr("Select an organization to see its plan, features and invitations."));
+        addTitle(QStringLiteral("organizationDetailsTitle"));
+        addForm({ { QStringLiteral("slug"), tr("Slug:") },
+                  { QStringLiteral("plan"), tr("Plan:") },
+                  { QStringLiteral("users"), tr("Users:") },
+                  { QStringLiteral("features"), tr("Features:") },
+                  { QStringLiteral("status"), tr("Status:") },
+                  { QStringLiteral("created"), tr("Created:") } },
+                QStringLiteral("organizationDetail_"));
+        m_grid = new QGridLayout;
+        m_grid->setSpacing(4);
+        m_layout->addLayout(m_grid);
+        addInvitations(invitations);
+        setMinimumWidth(360);
+        show(nullptr);
+    }
 
+    QTableView* invitationTable() const { return m_invitationTable; }
+
+    // The empty-state label lies over the invitation list and follows its size.
+    bool eventFilter(QObject* watched, QEvent* event) override
+    {
+        if (watched == m_invitationTable->viewport() && event->type() == QEvent::Resize
+            && !m_invitationEmpty->isHidden())
+            placeInvitationEmpty();
+        return QWidget::eventFilter(watched, event);
+    }
+
+    // Two buttons a row, above the invitations.
+    void addAction(QAction* action) override
+    {
+        auto* button = details::actionButton(action, this);
+        const int index = int(m_actionButtons.size());
+        m_grid->addWidget(button, index / 2, index % 2);
+        m_actionButtons << button;
+        QWidget::setTabOrder(button, m_invitationTable); // the buttons are above the invitations
+    }
+
+    void addInvitationAction(QAction* action)
+    {
+        auto* button = details::actionButton(action, this);
+        m_invitationButtons->addWidget(button);
+        m_actionButtons << button;
+    }
+
+    void show(const Organization* o)
+    {
+        const bool one = o != nullptr;
+        showSelection(one);
+        m_invitationTitle->setVisible(one);
+        m_invitationTable->setVisible(one);
+        if (!one)
+            return;
+        m_title->setText(o->name);
+        setValue(QStringLiteral("slug"), o->slug);
+        setValue(QStringLiteral("plan"), OrganizationListModel::planText(o->plan));
+        setValue(QStringLiteral("users"),
+                 tr("%1 of at most %2").arg(display::number(o->userCount), display::number(o->maxUsers)));
+        setValue(QStringLiteral("features"),
+                 o->features.isEmpty() ? tr("none") : o->features.join(QStringLiteral(", ")));
+        setValue(QStringLiteral("status"), o->active ? tr("Active") : tr("Suspended: nobody in it can sign in"));
+        setValue(QStringLiteral("created"), display::dateTime(o->createdAt));
+    }
+
+    void showInvitationState(int count, const QString& error, bool loaded)
+    {
+        m_invitationTitle->setText(loaded && error.isEmpty() ? tr("&Invitations (%1)").arg(count) : tr("&Invitations"));
+        if (!error.isEmpty())
+            m_invitationEmpty->setText(tr("Could not load the invitations:\n%1").arg(error));
+        else
+            m_invitationEmpty->setText(loaded ? tr("No invitations yet.\nInvite someone with Ctrl+I.")
+                                              : tr("Loading…"));
+        const bool empty = count == 0;
+        m_invitationEmpty->setVisible(empty);
+        if (empty)
+            placeInvitationEmpty();
+    }
+
+private:
+    // The selected organization's invitations: a title, the list with its empty state, the buttons.
+    void addInvitations(InvitationListModel* invitations)
+    {
         m_invitationTitle = new QLabel(this);
         m_invitationTitle->setObjectName(QStringLiteral("invitationsTitle"));
         QFont bold = m_invitationTitle->font();
         bold.setBold(true);
         m_invitationTitle->setFont(bold);
-        layout->addSpacing(8);
-        layout->addWidget(m_invitationTitle);
-        m_invitationTable = new QTableView(this);
-        m_invitationTable->setObjectName(QStringLiteral("invitationTableView"));
-        m_invitationTable->setAccessibleName(tr("Invitations"));
-        m_invitationTable->setModel(invitations);
-        m_invitationTable->setSelectionBehavior(QAbstractItemView::SelectRows);
-        m_invitationTable->setSelectionMode(QAbstractItemView::SingleSelection);
-        m_invitationTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
-        m_invitationTable->setContextMenuPolicy(Qt::CustomContextMenu);
-        keyboard::enableContextMenuKeys(m_invitationTable);
-        m_invitationTable->setWordWrap(false);
-        m_invitationTable->setAlternatingRowColors(true);
-        m_invitationTable->verticalHeader()->hide();
-        m_invitationTable->verticalHeader()->setDefaultSectionSize(m_invitationTable->fontMetrics().height() + 10);
-        m_invitationTable->horizontalHeader()->setHighlightSections(false);
+        m_layout->addSpacing(8);
+        m_layout->addWidget(m_invitationTitle);
+        m_invitationTable = listTable(this, QStringLiteral("invitationTableView"), tr("Invitations"), invitations,
+                                      QAbstractItemView::SingleSelection);
         const QFontMetrics fm = m_invitationTable->fontMetrics();
         const int em = fm.horizontalAdvance(QLatin1Char('m'));
         QHeaderView* header = m_invitationTable->horizontalHeader();
@@ -136,7 +180,7 @@ public:
                 + 2 * em);
         m_invitationTable->setMinimumHeight(fm.height() * 9);
         m_invitationTitle->setBuddy(m_invitationTable);
-        layout->addWidget(m_invitationTable, 1);
+        m_layout->addWidget(m_invitationTable, 1);
         m_invitationEmpty = new QLabel(m_invitationTable->viewport());
         m_invitationEmpty->setObjectName(QStringLiteral("invitationsEmptyLabel"));
         m_invitationEmpty->setAlignment(Qt::AlignCenter);
@@ -144,75 +188,7 @@ public:
         m_invitationEmpty->hide();
         m_invitationTable->viewport()->installEventFilter(this);
         m_invitationButtons = new QHBoxLayout;
-        layout->addLayout(m_invitationButtons);
-        setMinimumWidth(360);
-        show(nullptr);
-    }
-
-    QTableView* invitationTable() const { return m_invitationTable; }
-
-    // The empty-state label lies over the invitation list and follows its size.
-    bool eventFilter(QObject* watched, QEvent* event) override
-    {
-        if (watched == m_invitationTable->viewport() && event->type() == QEvent::Resize
-            && !m_invitationEmpty->isHidden())
-            placeInvitationEmpty();
-        return QWidget::eventFilter(watched, event);
-    }
-
-    void addAction(QAction* action)
-    {
-        auto* button = details::actionButton(action, this);
-        const int index = int(m_actionButtons.size());
-        m_buttons->addWidget(button, index / 2, index % 2);
-        m_actionButtons << button;
-        QWidget::setTabOrder(button, m_invitationTable); // the buttons are above the invitations
-    }
-
-    void addInvitationAction(QAction* action)
-    {
-        auto* button = details::actionButton(action, this);
-        m_invitationButtons->addWidget(button);
-        m_actionButtons << button;
-    }
-
-    void show(const Organization* o)
-    {
-        const bool one = o != nullptr;
-        m_placeholder->setVisible(!one);
-        m_title->setVisible(one);
-        for (int i = 0; i < m_form->rowCount(); ++i)
-            m_form->setRowVisible(i, one);
-        m_invitationTitle->setVisible(one);
-        m_invitationTable->setVisible(one);
-        for (QToolButton* b : std::as_const(m_actionButtons))
-            b->setVisible(one);
-        if (!one)
-            return;
-        m_title->setText(o->name);
-        m_values.value(QStringLiteral("slug"))->setText(o->slug);
-        m_values.value(QStringLiteral("plan"))->setText(OrganizationListModel::planText(o->plan));
-        m_values.value(QStringLiteral("users"))
-            ->setText(tr("%1 of at most %2").arg(display::number(o->userCount), display::number(o->maxUsers)));
-        m_values.value(QStringLiteral("features"))
-            ->setText(o->features.isEmpty() ? tr("none") : o->features.join(QStringLiteral(", ")));
-        m_values.value(QStringLiteral("status"))
-            ->setText(o->active ? tr("Active") : tr("Suspended: nobody in it can sign in"));
-        m_values.value(QStringLiteral("created"))->setText(display::dateTime(o->createdAt));
-    }
-
-    void showInvitationState(int count, const QString& error, bool loaded)
-    {
-        m_invitationTitle->setText(loaded && error.isEmpty() ? tr("&Invitations (%1)").arg(count) : tr("&Invitations"));
-        if (!error.isEmpty())
-            m_invitationEmpty->setText(tr("Could not load the invitations:\n%1").arg(error));
-        else
-            m_invitationEmpty->setText(loaded ? tr("No invitations yet.\nInvite someone with Ctrl+I.")
-                                              : tr("Loading…"));
-        const bool empty = count == 0;
-        m_invitationEmpty->setVisible(empty);
-        if (empty)
-            placeInvitationEmpty();
+        m_layout->addLayout(m_invitationButtons);
     }
 
     void placeInvitationEmpty()
@@ -220,21 +196,15 @@ public:
         m_invitationEmpty->setGeometry(m_invitationTable->viewport()->rect().adjusted(8, 8, -8, -8));
     }
 
-private:
-    QLabel* m_placeholder = nullptr;
-    QLabel* m_title = nullptr;
-    QFormLayout* m_form = nullptr;
-    QHash<QString, QLabel*> m_values;
-    QGridLayout* m_buttons = nullptr;
+    QGridLayout* m_grid = nullptr;
     QLabel* m_invitationTitle = nullptr;
     QTableView* m_invitationTable = nullptr;
     QLabel* m_invitationEmpty = nullptr;
     QHBoxLayout* m_invitationButtons = nullptr;
-    QList<QToolButton*> m_actionButtons;
 };
 
 OrganizationsPane::OrganizationsPane(Backend* backend, QWidget* parent)
-    : Pane(backend, parent)
+    : ListPane(backend, parent)
 {
     setObjectName(QStringLiteral("organizationsPane"));
     m_model = new OrganizationListModel(backend, this);
@@ -243,27 +213,28 @@ OrganizationsPane::OrganizationsPane(Backend* backend, QWidget* parent)
     proxy->setSourceModel(m_model);
     proxy->setSortRole(OrganizationListModel::SortRole);
     m_proxy = proxy;
+    buildFilters();
+    buildTable();
+    buildDetails();
+    buildActions();
+    connectSignals();
+    updateDetails();
+}
 
-    m_search = new QLineEdit(this);
-    m_search->setObjectName(QStringLiteral("organizationSearchEdit"));
-    m_search->setAccessibleName(tr("Search organizations"));
-    m_search->setPlaceholderText(tr("Search name, slug or plan (Ctrl+F)"));
-    m_search->setClearButtonEnabled(true);
-    m_statusFilter = new QComboBox(this);
-    m_statusFilter->setObjectName(QStringLiteral("organizationStatusFilterCombo"));
-    m_statusFilter->setAccessibleName(tr("Filter by status"));
-    m_statusFilter->addItem(tr("Any status"));
-    m_statusFilter->addItem(tr("Active"));
-    m_statusFilter->addItem(tr("Suspended"));
-    m_count = new QLabel(this);
-    m_count->setObjectName(QStringLiteral("organizationCountLabel"));
-    auto* filters = new QHBoxLayout;
-    filters->addWidget(m_search, 3);
-    filters->addWidget(m_statusFilter, 1);
-    filters->addWidget(m_count);
+void OrganizationsPane::buildFilters()
+{
+    createSearch(QStringLiteral("organizationSearchEdit"), tr("Search organizations"),
+                 tr("Search name, slug or plan (Ctrl+F)"));
+    m_statusFilter = createFilterCombo(QStringLiteral("organizationStatusFilterCombo"), tr("Filter by status"),
+                                       { tr("Any status"), tr("Active"), tr("Suspended") });
+    createCount(QStringLiteral("organizationCountLabel"));
+    addSearchRow({ m_statusFilter });
+}
 
-    m_table = createListTable(QStringLiteral("organizationTableView"), tr("Organizations"), m_proxy,
-                              QAbstractItemView::SingleSelection);
+void OrganizationsPane::buildTable()
+{
+    createTable(QStringLiteral("organizationTableView"), tr("Organizations"), m_proxy,
+                QAbstractItemView::SingleSelection, QStringLiteral("organizationsEmptyLabel"));
     m_table->setSortingEnabled(true);
     m_table->sortByColumn(OrganizationListModel::NameColumn, Qt::AscendingOrder);
     const QFontMetrics fm = m_table->fontMetrics();
@@ -286,55 +257,29 @@ OrganizationsPane::OrganizationsPane(Backend* backend, QWidget* parent)
     m_table->setColumnWidth(OrganizationListModel::UsersColumn,
                             fit({ tr("%1 / %2").arg(display::number(9999), display::number(10000)) }));
     m_table->setColumnWidth(OrganizationListModel::StatusColumn, fit({ tr("Active"), tr("Suspended"), tr("Status") }));
+}
 
-    m_empty = new QLabel(m_table->viewport());
-    m_empty->setObjectName(QStringLiteral("organizationsEmptyLabel"));
-    m_empty->setAlignment(Qt::AlignCenter);
-    m_empty->setWordWrap(true);
-    m_empty->hide();
-    m_table->viewport()->installEventFilter(this);
-
+void OrganizationsPane::buildDetails()
+{
     m_details = new OrganizationDetailsPanel(m_invitations, this);
-    auto* scroll = new QScrollArea(this);
-    scroll->setWidget(m_details);
-    scroll->setWidgetResizable(true);
-    scroll->setFocusPolicy(Qt::NoFocus); // the panel's own controls take the focus, not its frame
-    scroll->setFrameShape(QFrame::NoFrame);
+    layOut(m_details, { .detailsStretch = 2, .sizes = { 760, 420 } });
+}
 
-    auto* splitter = new QSplitter(this);
-    splitter->addWidget(m_table);
-    splitter->addWidget(scroll);
-    splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 2);
-    splitter->setSizes({ 760, 420 });
-
-    auto* layout = new QVBoxLayout(this);
-    layout->addLayout(filters);
-    layout->addWidget(splitter, 1);
-
-    auto makeAction = [this](const QString& text, const char* name, auto slot) {
-        auto* action = new QAction(text, this);
-        action->setObjectName(QString::fromLatin1(name));
-        connect(action, &QAction::triggered, this, slot);
-        return action;
-    };
-    m_editAction = makeAction(tr("&Edit…"), "editOrganizationAction", &OrganizationsPane::editSelected);
-    m_editAction->setShortcut(QKeySequence(Qt::Key_Return));
-    m_editAction->setShortcutContext(Qt::WidgetShortcut);
-    m_table->addAction(m_editAction);
-    m_suspendAction = makeAction(tr("&Suspend…"), "suspendOrganizationAction", &OrganizationsPane::suspendSelected);
+void OrganizationsPane::buildActions()
+{
+    m_editAction = createAction(tr("&Edit…"), "editOrganizationAction", &OrganizationsPane::editSelected);
+    bindToTable(m_editAction, QKeySequence(Qt::Key_Return));
+    m_suspendAction = createAction(tr("&Suspend…"), "suspendOrganizationAction", &OrganizationsPane::suspendSelected);
     m_reactivateAction
-        = makeAction(tr("Reac&tivate"), "reactivateOrganizationAction", &OrganizationsPane::reactivateSelected);
-    m_wipeOutAction = makeAction(tr("&Wipe out…"), "wipeOutOrganizationAction", &OrganizationsPane::deleteSelected);
-    m_inviteAction = makeAction(tr("&Invite…"), "inviteAction", &OrganizationsPane::inviteIntoSelected);
-    m_inviteAction->setShortcut(QKeySequence(QStringLiteral("Ctrl+I")));
-    m_inviteAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
-    addAction(m_inviteAction);
-    m_revokeInvitationAction
-        = makeAction(tr("&Revoke invitation…"), "revokeInvitationAction", &OrganizationsPane::revokeSelectedInvitation);
+        = createAction(tr("Reac&tivate"), "reactivateOrganizationAction", &OrganizationsPane::reactivateSelected);
+    m_wipeOutAction = createAction(tr("&Wipe out…"), "wipeOutOrganizationAction", &OrganizationsPane::deleteSelected);
+    m_inviteAction = createAction(tr("&Invite…"), "inviteAction", &OrganizationsPane::inviteIntoSelected);
+    bindToPane(m_inviteAction, QKeySequence(QStringLiteral("Ctrl+I")));
+    m_revokeInvitationAction = createAction(tr("&Revoke invitation…"), "revokeInvitationAction",
+                                            &OrganizationsPane::revokeSelectedInvitation);
     // Delete (the main window's action) revokes the selected invitation while the invitation list has
     // the focus, see deleteSelected().
-    m_copyAction = makeAction(tr("&Copy"), "copyOrganizationAction", &OrganizationsPane::copySelection);
+    m_copyAction = createAction(tr("&Copy"), "copyOrganizationAction", &OrganizationsPane::copySelection);
 
     m_details->addAction(m_editAction);
     m_details->addAction(m_suspendAction);
@@ -342,29 +287,20 @@ OrganizationsPane::OrganizationsPane(Backend* backend, QWidget* parent)
     m_details->addAction(m_wipeOutAction);
     m_details->addInvitationAction(m_inviteAction);
     m_details->addInvitationAction(m_revokeInvitationAction);
+}
 
+void OrganizationsPane::connectSignals()
+{
     connect(m_search, &QLineEdit::textChanged, this, &OrganizationsPane::applyFilter);
     connect(m_statusFilter, &QComboBox::currentIndexChanged, this, &OrganizationsPane::applyFilter);
-    connect(m_table, &QWidget::customContextMenuRequested, this, &OrganizationsPane::showContextMenu);
+    connectTable(&OrganizationsPane::editSelected);
     connect(m_details->invitationTable(), &QWidget::customContextMenuRequested, this,
             &OrganizationsPane::showInvitationMenu);
-    connect(m_table, &QAbstractItemView::doubleClicked, this, &OrganizationsPane::editSelected);
-    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &OrganizationsPane::updateDetails);
     connect(m_proxy, &QAbstractItemModel::modelReset, this, &OrganizationsPane::updateDetails);
     connect(m_model, &QAbstractItemModel::dataChanged, this, &OrganizationsPane::updateDetails);
     connect(m_details->invitationTable()->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &OrganizationsPane::updateInvitationActions);
-    auto invitationsChanged = [this] {
-        m_details->showInvitationState(m_invitations->rowCount(), m_invitations->lastError(),
-                                       m_invitations->hasLoadedOnce());
-        updateInvitationActions();
-        // The pane counts as shown once the selected organization's invitations are there too.
-        if (m_model->hasLoadedOnce() && m_invitations->hasLoadedOnce())
-            markLoaded();
-    };
-    connect(m_invitations, &QAbstractItemModel::modelReset, this, invitationsChanged);
-    connect(m_invitations, &InvitationListModel::loaded, this, invitationsChanged);
-    connect(m_invitations, &InvitationListModel::loadFailed, this, invitationsChanged);
+    connectInvitations();
     connect(m_model, &OrganizationListModel::loaded, this, [this] {
         updateCount();
         Id select = m_pendingSelection;
@@ -377,12 +313,23 @@ OrganizationsPane::OrganizationsPane(Backend* backend, QWidget* parent)
         if (!selectedOrganization())
             markLoaded();
     });
-    connect(m_model, &OrganizationListModel::loadFailed, this, [this](const ServiceError& error) {
-        updateCount();
-        markLoaded();
-        emit statusMessage(tr("Could not load the organizations: %1").arg(error.message));
-    });
-    updateDetails();
+    reportLoadFailures(m_model, &OrganizationListModel::loadFailed, tr("Could not load the organizations: %1"));
+}
+
+// The invitation list follows the selected organization; its state shows in the details panel.
+void OrganizationsPane::connectInvitations()
+{
+    auto invitationsChanged = [this] {
+        m_details->showInvitationState(m_invitations->rowCount(), m_invitations->lastError(),
+                                       m_invitations->hasLoadedOnce());
+        updateInvitationActions();
+        // The pane counts as shown once the selected organization's invitations are there too.
+        if (m_model->hasLoadedOnce() && m_invitations->hasLoadedOnce())
+            markLoaded();
+    };
+    connect(m_invitations, &QAbstractItemModel::modelReset, this, invitationsChanged);
+    connect(m_invitations, &InvitationListModel::loaded, this, invitationsChanged);
+    connect(m_invitations, &InvitationListModel::loadFailed, this, invitationsChanged);
 }
 
 void OrganizationsPane::refresh()
@@ -404,12 +351,6 @@ void OrganizationsPane::organizationScopeChanged()
 {
     if (organizationScope() != 0)
         selectOrganization(organizationScope());
-}
-
-void OrganizationsPane::find()
-{
-    m_search->setFocus();
-    m_search->selectAll();
 }
 
 void OrganizationsPane::applyFilter()
@@ -437,10 +378,7 @@ void OrganizationsPane::updateCount()
                              ? tr("No organization matches.\nClear the search or the status filter to see all.")
                              : none);
     }
-    const bool empty = shown == 0 && m_model->hasLoadedOnce();
-    m_empty->setVisible(empty);
-    if (empty)
-        m_empty->setGeometry(m_table->viewport()->rect().adjusted(20, 20, -20, -20));
+    showEmptyState(shown == 0 && m_model->hasLoadedOnce());
 }
 
 std::optional<Organization> OrganizationsPane::selectedOrganization() const
@@ -542,29 +480,15 @@ void OrganizationsPane::showContextMenu(const QPoint& pos)
 {
     if (!m_table->indexAt(pos).isValid() && !selectedOrganization())
         return;
-    // Not exec(): no nested event loop; the menu deletes itself when it closes.
-    auto* menu = new QMenu(this);
-    menu->setAttribute(Qt::WA_DeleteOnClose);
-    menu->addAction(m_editAction);
-    menu->addAction(m_inviteAction);
-    menu->addAction(m_copyAction);
-    menu->addSeparator();
-    menu->addAction(m_suspendAction);
-    menu->addAction(m_reactivateAction);
-    menu->addSeparator();
-    menu->addAction(m_wipeOutAction);
-    menu->popup(m_table->viewport()->mapToGlobal(pos));
+    popupMenu(m_table,
+              { m_editAction, m_inviteAction, m_copyAction, nullptr, m_suspendAction, m_reactivateAction, nullptr,
+                m_wipeOutAction },
+              pos);
 }
 
 void OrganizationsPane::showInvitationMenu(const QPoint& pos)
 {
-    QTableView* table = m_details->invitationTable();
-    // Not exec(): no nested event loop; the menu deletes itself when it closes.
-    auto* menu = new QMenu(this);
-    menu->setAttribute(Qt::WA_DeleteOnClose);
-    menu->addAction(m_inviteAction);
-    menu->addAction(m_revokeInvitationAction);
-    menu->popup(table->viewport()->mapToGlobal(pos));
+    popupMenu(m_details->invitationTable(), { m_inviteAction, m_revokeInvitationAction }, pos);
 }
 
 bool OrganizationsPane::canCreate(QString* whyNot) const
@@ -727,13 +651,6 @@ void OrganizationsPane::copySelection()
         o->features.join(QLatin1Char(' ')), o->active ? QStringLiteral("active") : QStringLiteral("suspended") }
                                            .join(QLatin1Char('\t')));
     emit statusMessage(tr("Copied %1").arg(o->name));
-}
-
-bool OrganizationsPane::eventFilter(QObject* watched, QEvent* event)
-{
-    if (m_empty && watched == m_table->viewport() && event->type() == QEvent::Resize && !m_empty->isHidden())
-        m_empty->setGeometry(m_table->viewport()->rect().adjusted(20, 20, -20, -20));
-    return Pane::eventFilter(watched, event);
 }
 
 } // namespace portcullis

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "pane.h"
+#include "listpane.h"
 
 class QComboBox;
 class QLabel;
@@ -16,7 +16,7 @@ class OrganizationDetailsPanel;
 
 // Organizations (tenants): plan, user limit and features; suspend, reactivate and wipe out (super
 // admins); invitations into the selected organization. Non-super admins see only their own.
-class OrganizationsPane : public Pane
+class OrganizationsPane : public ListPane
 {
     Q_OBJECT
 
@@ -28,7 +28,6 @@ public:
     QIcon icon() const override { return QIcon(QStringLiteral(":/icons/organizations.svg")); }
 
     void refresh() override;
-    void find() override;
     void createNew() override;
     // Wipe out (with the typed confirmation).
     void deleteSelected() override;
@@ -48,16 +47,20 @@ public:
     void revokeSelectedInvitation();
 
 protected:
-    // Keeps the empty-state label over the table's viewport when it resizes.
-    bool eventFilter(QObject* watched, QEvent* event) override;
     void organizationScopeChanged() override;
+    void updateCount() override;
+    void updateDetails() override;
+    void showContextMenu(const QPoint& pos) override;
 
 private:
+    void buildFilters();
+    void buildTable();
+    void buildDetails();
+    void buildActions();
+    void connectSignals();
+    void connectInvitations();
     void applyFilter();
-    void updateDetails();
     void updateInvitationActions();
-    void updateCount();
-    void showContextMenu(const QPoint& pos);
     void showInvitationMenu(const QPoint& pos);
     void selectOrganization(Id organizationId);
     void afterWrite(const QString& message, Id selectId);
@@ -66,11 +69,7 @@ private:
     OrganizationListModel* m_model = nullptr;
     InvitationListModel* m_invitations = nullptr;
     QSortFilterProxyModel* m_proxy = nullptr;
-    QTableView* m_table = nullptr;
-    QLineEdit* m_search = nullptr;
     QComboBox* m_statusFilter = nullptr;
-    QLabel* m_count = nullptr;
-    QLabel* m_empty = nullptr;
     OrganizationDetailsPanel* m_details = nullptr;
     QList<Role> m_roles;
     Id m_pendingSelection = 0;

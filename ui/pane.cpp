@@ -75,7 +75,13 @@ bool Pane::may(const QString& permission, QString* whyNot) const
 QTableView* Pane::createListTable(const QString& objectName, const QString& accessibleName, QAbstractItemModel* model,
                                   int selectionMode)
 {
-    auto* table = new QTableView(this);
+    return listTable(this, objectName, accessibleName, model, selectionMode);
+}
+
+QTableView* listTable(QWidget* parent, const QString& objectName, const QString& accessibleName,
+                      QAbstractItemModel* model, int selectionMode)
+{
+    auto* table = new QTableView(parent);
     table->setObjectName(objectName);
     table->setAccessibleName(accessibleName);
     table->setModel(model);

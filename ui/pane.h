@@ -67,6 +67,10 @@ private:
     bool m_loaded = false;
 };
 
+// The list table of Pane::createListTable() for a table outside a pane (a details panel's list).
+QTableView* listTable(QWidget* parent, const QString& objectName, const QString& accessibleName,
+                      QAbstractItemModel* model, int selectionMode);
+
 // Sets `action` enabled or disabled, with the reason as its tooltip when disabled.
 void setActionAllowed(class QAction* action, bool allowed, const QString& whyNot, const QString& normalTip = {});
 

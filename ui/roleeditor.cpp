@@ -1,5 +1,6 @@
 #include "roleeditor.h"
 
+#include "dialogparts.h"
 #include "keyboard.h"
 #include "permissiontreemodel.h"
 #include "policy/catalog.h"
@@ -36,22 +37,43 @@ RoleEditor::RoleEditor(Backend* backend, Mode mode, const Role& role, const QLis
     const Actor actor = backend ? backend->actor() : Actor();
     if (mode != Mode::Create)
         m_original = role;
+    decideReadOnly(actor);
+    setTitle(role);
+    QLabel* note = buildReadOnlyNote();
+    buildFields(actor, role);
+    fillOrganizations(actor, role, organizationNames, defaultOrganization);
+    QWidget* left = buildFormSide(role, roles);
+    QWidget* right = buildPermissionSide(actor);
+    buildButtons();
+    layOut(note, left, right);
+    connectFields();
 
-    if (mode == Mode::Edit) {
-        QString why;
-        if (m_original.builtIn) {
-            why = tr("%1 is a built-in role: it comes with Portcullis and cannot be changed. To start from it, "
-                     "close this and choose \"New role based on this…\".")
-                      .arg(m_original.code);
-        } else if (const auto permission = policy::requirePermission(actor, perm::RoleEdit); !permission) {
-            why = permission.reason;
-        } else if (const auto decision = policy::canManageRole(actor, m_original); !decision) {
-            why = decision.reason;
-        }
-        m_readOnlyReason = why;
+    resize(std::max(sizeHint().width(), 980), 640);
+    updateInheritance();
+    loadCatalog();
+}
+
+// Built-in roles, and roles the admin may not edit, open read-only with the reason in a note.
+void RoleEditor::decideReadOnly(const Actor& actor)
+{
+    if (m_mode != Mode::Edit)
+        return;
+    QString why;
+    if (m_original.builtIn) {
+        why = tr("%1 is a built-in role: it comes with Portcullis and cannot be changed. To start from it, "
+                 "close this and choose \"New role based on this…\".")
+                  .arg(m_original.code);
+    } else if (const auto permission = policy::requirePermission(actor, perm::RoleEdit); !permission) {
+        why = permission.reason;
+    } else if (const auto decision = policy::canManageRole(actor, m_original); !decision) {
+        why = decision.reason;
     }
+    m_readOnlyReason = why;
+}
 
-    switch (mode) {
+void RoleEditor::setTitle(const Role& role)
+{
+    switch (m_mode) {
     case Mode::Create:
         setWindowTitle(tr("New role"));
         break;
@@ -62,7 +84,10 @@ RoleEditor::RoleEditor(Backend* backend, Mode mode, const Role& role, const QLis
         setWindowTitle(isReadOnly() ? tr("Role %1").arg(role.code) : tr("Edit role %1").arg(role.code));
         break;
     }
+}
 
+QLabel* RoleEditor::buildReadOnlyNote()
+{
     auto* note = new QLabel(this);
     note->setObjectName(QStringLiteral("roleReadOnlyNote"));
     note->setWordWrap(true);
@@ -70,8 +95,12 @@ RoleEditor::RoleEditor(Backend* backend, Mode mode, const Role& role, const QLis
     note->setMargin(6);
     note->setText(m_readOnlyReason);
     note->setVisible(isReadOnly());
+    return note;
+}
 
-    // --- the form ----------------------------------------------------------------------------
+// The form's fields, with the values of the role edited or copied.
+void RoleEditor::buildFields(const Actor& actor, const Role& role)
+{
     m_code = new QLineEdit(this);
     m_code->setObjectName(QStringLiteral("roleCodeEdit"));
     m_code->setAccessibleName(tr("Role code"));
@@ -104,19 +133,25 @@ RoleEditor::RoleEditor(Backend* backend, Mode mode, const Role& role, const QLis
     m_organization->setObjectName(QStringLiteral("roleOrganizationCombo"));
     m_organization->setAccessibleName(tr("Organization of the role"));
 
-    if (mode == Mode::Create) {
+    if (m_mode == Mode::Create) {
         m_level->setValue(std::clamp(std::min(30, actor.level - 1), levels::CustomMin, levels::CustomMax));
     } else {
-        m_code->setText(mode == Mode::Edit ? role.code : role.code + QStringLiteral("_copy"));
-        m_name->setText(mode == Mode::Edit ? role.name : tr("Copy of %1").arg(role.name));
+        m_code->setText(m_mode == Mode::Edit ? role.code : role.code + QStringLiteral("_copy"));
+        m_name->setText(m_mode == Mode::Edit ? role.name : tr("Copy of %1").arg(role.name));
         m_description->setPlainText(role.description);
         m_level->setValue(std::clamp(role.level, levels::CustomMin, levels::CustomMax));
     }
-    if (mode == Mode::Edit) {
+    if (m_mode == Mode::Edit) {
         m_code->setReadOnly(true);
         m_code->setToolTip(tr("The code of a role cannot be changed"));
     }
+}
 
+// The scopes the role may be in: global and every organization for super admins, else the admin's own.
+void RoleEditor::fillOrganizations(const Actor& actor, const Role& role, const QHash<Id, QString>& organizationNames,
+                                   Id defaultOrganization)
+{
+    const Mode mode = m_mode;
     const Id organization = mode == Mode::Edit ? role.organizationId : defaultOrganization;
     if (actor.isSuperAdmin() || (mode == Mode::Edit && role.organizationId == 0))
         m_organization->addItem(tr("Global (every organization)"), QVariant::fromValue<qint64>(0));
@@ -140,7 +175,11 @@ RoleEditor::RoleEditor(Backend* backend, Mode mode, const Role& role, const QLis
         m_organization->setEnabled(false);
         m_organization->setToolTip(tr("Only super admins create global roles or roles of other organizations"));
     }
+}
 
+// The left side: the form and the grants.
+QWidget* RoleEditor::buildFormSide(const Role& role, const QList<Role>& roles)
+{
     auto* form = new QFormLayout;
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     m_errors.addRow(form, tr("&Code:"), m_code, QStringLiteral("code"));
@@ -150,29 +189,7 @@ RoleEditor::RoleEditor(Backend* backend, Mode mode, const Role& role, const QLis
     form->addRow(QString(), m_inheritance);
     m_errors.addRow(form, tr("&Organization:"), m_organization, QStringLiteral("organization_id"));
 
-    // --- grants ------------------------------------------------------------------------------
-    m_grants = new QListWidget(this);
-    m_grants->setObjectName(QStringLiteral("roleGrantsList"));
-    m_grants->setAccessibleName(tr("Roles this role may assign"));
-    m_grants->setToolTip(tr("Holders of this role may assign the checked roles without the permission to assign "
-                            "roles, only to users below them and never a role at or above their own level"));
-    // Only roles the author could assign itself can be granted (the core checks it again, and again
-    // when a grant is used); a grant already on the role stays as it is.
-    const int myLevel = backend ? backend->actor().level : 0;
-    for (const Role& other : roles) {
-        if (mode == Mode::Edit && other.id == role.id)
-            continue;
-        auto* item
-            = new QListWidgetItem(tr("%1 — %2 (level %3)").arg(other.code, other.name).arg(other.level), m_grants);
-        item->setData(Qt::UserRole, other.code);
-        const bool held = mode != Mode::Create && role.grants.contains(other.code);
-        const bool grantable = other.level < myLevel;
-        item->setFlags(grantable || held ? Qt::ItemIsUserCheckable | Qt::ItemIsEnabled | Qt::ItemIsSelectable
-                                         : Qt::ItemIsUserCheckable | Qt::ItemIsSelectable);
-        if (!grantable)
-            item->setToolTip(tr("Only roles below your level (%1) can be granted").arg(myLevel));
-        item->setCheckState(held ? Qt::Checked : Qt::Unchecked);
-    }
+    buildGrants(role, roles);
     auto* grantsLabel = new QLabel(tr("&Grants: roles its holders may assign"), this);
     grantsLabel->setBuddy(m_grants);
     auto* left = new QWidget(this);
@@ -181,8 +198,38 @@ RoleEditor::RoleEditor(Backend* backend, Mode mode, const Role& role, const QLis
     leftLayout->addLayout(form);
     leftLayout->addWidget(grantsLabel);
     leftLayout->addWidget(m_grants, 1);
+    return left;
+}
 
-    // --- the permission tree -----------------------------------------------------------------
+void RoleEditor::buildGrants(const Role& role, const QList<Role>& roles)
+{
+    m_grants = new QListWidget(this);
+    m_grants->setObjectName(QStringLiteral("roleGrantsList"));
+    m_grants->setAccessibleName(tr("Roles this role may assign"));
+    m_grants->setToolTip(tr("Holders of this role may assign the checked roles without the permission to assign "
+                            "roles, only to users below them and never a role at or above their own level"));
+    // Only roles the author could assign itself can be granted (the core checks it again, and again
+    // when a grant is used); a grant already on the role stays as it is.
+    const int myLevel = m_backend ? m_backend->actor().level : 0;
+    for (const Role& other : roles) {
+        if (m_mode == Mode::Edit && other.id == role.id)
+            continue;
+        auto* item
+            = new QListWidgetItem(tr("%1 — %2 (level %3)").arg(other.code, other.name).arg(other.level), m_grants);
+        item->setData(Qt::UserRole, other.code);
+        const bool held = m_mode != Mode::Create && role.grants.contains(other.code);
+        const bool grantable = other.level < myLevel;
+        item->setFlags(grantable || held ? Qt::ItemIsUserCheckable | Qt::ItemIsEnabled | Qt::ItemIsSelectable
+                                         : Qt::ItemIsUserCheckable | Qt::ItemIsSelectable);
+        if (!grantable)
+            item->setToolTip(tr("Only roles below your level (%1) can be granted").arg(myLevel));
+        item->setCheckState(held ? Qt::Checked : Qt::Unchecked);
+    }
+}
+
+// The right side: the permission tree with its filter and summary.
+QWidget* RoleEditor::buildPermissionSide(const Actor& actor)
+{
     m_permissionModel = new PermissionTreeModel(this);
     m_permissionModel->setObjectName(QStringLiteral("permissionTreeModel"));
     if (!actor.isSuperAdmin() && actor.kind != Actor::Kind::System)
@@ -201,16 +248,7 @@ RoleEditor::RoleEditor(Backend* backend, Mode mode, const Role& role, const QLis
     m_permissionFilter->setPlaceholderText(tr("Filter permissions (e.g. kb: or export)"));
     m_permissionFilter->setClearButtonEnabled(true);
     m_permissionFilter->installEventFilter(this);
-    m_tree = new QTreeView(this);
-    m_tree->setObjectName(QStringLiteral("permissionTreeView"));
-    m_tree->setAccessibleName(tr("Permissions by category"));
-    m_tree->setModel(m_permissionProxy);
-    m_tree->setUniformRowHeights(true);
-    m_tree->setAlternatingRowColors(true);
-    m_tree->header()->setStretchLastSection(true);
-    const int codeWidth = m_tree->fontMetrics().horizontalAdvance(perm::UserImpersonate) + 90;
-    m_tree->setColumnWidth(PermissionTreeModel::CodeColumn, codeWidth);
-    m_tree->setMinimumWidth(codeWidth + m_tree->fontMetrics().horizontalAdvance(QLatin1Char('m')) * 22);
+    buildPermissionTree();
     m_permissionSummary = new QLabel(this);
     m_permissionSummary->setObjectName(QStringLiteral("permissionSummaryLabel"));
     m_permissionSummary->setWordWrap(true);
@@ -225,22 +263,30 @@ RoleEditor::RoleEditor(Backend* backend, Mode mode, const Role& role, const QLis
     // Errors about the permissions (an unknown code) appear in the message under the dialog.
     rightLayout->addWidget(m_tree, 1);
     rightLayout->addWidget(m_permissionSummary);
+    return right;
+}
 
-    auto* splitter = new QSplitter(this);
-    splitter->setChildrenCollapsible(false);
-    splitter->addWidget(left);
-    splitter->addWidget(right);
-    splitter->setStretchFactor(0, 2);
-    splitter->setStretchFactor(1, 3);
+void RoleEditor::buildPermissionTree()
+{
+    m_tree = new QTreeView(this);
+    m_tree->setObjectName(QStringLiteral("permissionTreeView"));
+    m_tree->setAccessibleName(tr("Permissions by category"));
+    m_tree->setModel(m_permissionProxy);
+    m_tree->setUniformRowHeights(true);
+    m_tree->setAlternatingRowColors(true);
+    m_tree->header()->setStretchLastSection(true);
+    const int codeWidth = m_tree->fontMetrics().horizontalAdvance(perm::UserImpersonate) + 90;
+    m_tree->setColumnWidth(PermissionTreeModel::CodeColumn, codeWidth);
+    m_tree->setMinimumWidth(codeWidth + m_tree->fontMetrics().horizontalAdvance(QLatin1Char('m')) * 22);
+}
 
-    m_message = new QLabel(this);
-    m_message->setObjectName(QStringLiteral("roleEditorMessage"));
-    m_message->setWordWrap(true);
-    m_message->setStyleSheet(QStringLiteral("color: #c0392b;"));
-    m_message->hide();
-
-    m_buttons = new QDialogButtonBox(this);
+// The message line and the buttons: Close for a read-only role (every field read-only too), else
+// Cancel and Save (or Create), enabled once the catalog is loaded.
+void RoleEditor::buildButtons()
+{
+    m_message = dialogparts::errorMessage(this, QStringLiteral("roleEditorMessage"));
     if (isReadOnly()) {
+        m_buttons = new QDialogButtonBox(this);
         m_buttons->setStandardButtons(QDialogButtonBox::Close);
         connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
         m_code->setReadOnly(true);
@@ -251,25 +297,32 @@ RoleEditor::RoleEditor(Backend* backend, Mode mode, const Role& role, const QLis
         m_organization->setEnabled(false);
         for (int i = 0; i < m_grants->count(); ++i)
             m_grants->item(i)->setFlags(Qt::ItemIsUserCheckable | Qt::ItemIsSelectable);
-    } else {
-        m_buttons->setStandardButtons(QDialogButtonBox::Cancel);
-        auto* save
-            = m_buttons->addButton(mode == Mode::Edit ? tr("&Save") : tr("C&reate"), QDialogButtonBox::AcceptRole);
-        save->setObjectName(QStringLiteral("saveRoleButton"));
-        save->setDefault(true);
-        save->setEnabled(false); // until the catalog is loaded
-        connect(save, &QPushButton::clicked, this, &RoleEditor::submit);
-        keyboard::addSubmitShortcut(this, save); // Return in the description is a new line
-        connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+        return;
     }
+    QPushButton* save = nullptr;
+    m_buttons = dialogparts::cancelAndAccept(this, m_mode == Mode::Edit ? tr("&Save") : tr("C&reate"),
+                                             QStringLiteral("saveRoleButton"), &RoleEditor::submit, &save);
+    save->setEnabled(false); // until the catalog is loaded
+    keyboard::addSubmitShortcut(this, save); // Return in the description is a new line
+}
+
+void RoleEditor::layOut(QLabel* note, QWidget* left, QWidget* right)
+{
+    auto* splitter = new QSplitter(this);
+    splitter->setChildrenCollapsible(false);
+    splitter->addWidget(left);
+    splitter->addWidget(right);
+    splitter->setStretchFactor(0, 2);
+    splitter->setStretchFactor(1, 3);
 
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(note);
     layout->addWidget(splitter, 1);
-    layout->addWidget(m_message);
-    layout->addWidget(m_buttons);
-    keyboard::followVisualOrder(m_buttons);
+    dialogparts::addMessageAndButtons(layout, m_message, m_buttons);
+}
 
+void RoleEditor::connectFields()
+{
     connect(m_level, &QSpinBox::valueChanged, this, &RoleEditor::updateInheritance);
     // A refusal of the old level no longer applies to the new one.
     connect(m_level, &QSpinBox::valueChanged, this, [this] {
@@ -284,10 +337,6 @@ RoleEditor::RoleEditor(Backend* backend, Mode mode, const Role& role, const QLis
         const int direct = int(m_permissionModel->checkedPermissions().size());
         m_permissionSummary->setText(tr("%n direct permission(s) checked", nullptr, direct));
     });
-
-    resize(std::max(sizeHint().width(), 980), 640);
-    updateInheritance();
-    loadCatalog();
 }
 
 bool RoleEditor::eventFilter(QObject* watched, QEvent* event)
@@ -324,10 +373,7 @@ void RoleEditor::loadCatalog()
             const QModelIndex category = m_permissionProxy->index(row, 0);
             m_tree->setExpanded(category, !isReadOnly() || category.data(Qt::CheckStateRole).toInt() != Qt::Unchecked);
         }
-        for (QAbstractButton* b : m_buttons->buttons()) {
-            if (m_buttons->buttonRole(b) == QDialogButtonBox::AcceptRole)
-                b->setEnabled(true);
-        }
+        dialogparts::setAcceptEnabled(m_buttons, true);
     });
 }
 
@@ -355,11 +401,7 @@ void RoleEditor::showFailure(const ServiceError& error)
     if (error.code == ErrorCode::Forbidden && error.fieldErrors.isEmpty() && !actor.isSuperAdmin()
         && m_level->value() >= actor.level)
         placed.fieldErrors.insert(QStringLiteral("level"), error.message);
-    const QString rest = m_errors.show(placed);
-    if (!rest.isEmpty()) {
-        m_message->setText(rest);
-        m_message->show();
-    }
+    m_errors.show(placed, m_message);
 }
 
 void RoleEditor::submit()
@@ -373,15 +415,9 @@ void RoleEditor::submit()
         if (m_grants->item(i)->checkState() == Qt::Checked)
             grants << m_grants->item(i)->data(Qt::UserRole).toString();
     }
-    auto setBusy = [this](bool busy) {
-        for (QAbstractButton* b : m_buttons->buttons()) {
-            if (m_buttons->buttonRole(b) == QDialogButtonBox::AcceptRole)
-                b->setEnabled(!busy);
-        }
-    };
-    setBusy(true);
-    auto handle = [this, setBusy](const Result<Role>& result) {
-        setBusy(false);
+    dialogparts::setAcceptEnabled(m_buttons, false);
+    auto handle = [this](const Result<Role>& result) {
+        dialogparts::setAcceptEnabled(m_buttons, true);
         if (result.ok()) {
             m_saved = result.value();
             accept();

@@ -53,6 +53,19 @@ protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
+    void decideReadOnly(const Actor& actor);
+    void setTitle(const Role& role);
+    QLabel* buildReadOnlyNote();
+    void buildFields(const Actor& actor, const Role& role);
+    void fillOrganizations(const Actor& actor, const Role& role, const QHash<Id, QString>& organizationNames,
+                           Id defaultOrganization);
+    QWidget* buildFormSide(const Role& role, const QList<Role>& roles);
+    void buildGrants(const Role& role, const QList<Role>& roles);
+    QWidget* buildPermissionSide(const Actor& actor);
+    void buildPermissionTree();
+    void buildButtons();
+    void layOut(QLabel* note, QWidget* left, QWidget* right);
+    void connectFields();
     void loadCatalog();
     void updateInheritance();
     void submit();

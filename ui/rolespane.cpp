@@ -18,10 +18,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
-#include <QMenu>
-#include <QScrollArea>
 #include <QSortFilterProxyModel>
-#include <QSplitter>
 #include <QTableView>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -93,84 +90,57 @@ QString inheritedSource(const QString& code, int level)
 } // namespace
 
 // The side panel: the selected role's details, its effective permissions and the actions on it.
-class RoleDetailsPanel : public QWidget
+class RoleDetailsPanel : public details::Panel
 {
     Q_DECLARE_TR_FUNCTIONS(portcullis::RoleDetailsPanel)
 
 public:
     explicit RoleDetailsPanel(QWidget* parent)
-        : QWidget(parent)
+        : details::Panel(QStringLiteral("roleDetailsPanel"), tr("Role details"), parent)
     {
-        setObjectName(QStringLiteral("roleDetailsPanel"));
-        setAccessibleName(tr("Role details"));
-        auto* layout = new QVBoxLayout(this);
-        m_placeholder = details::placeholder(
-            tr("Select a role to see its permissions.\n\nCreate a custom role with Ctrl+N, or "
-               "start from an existing one with \"New role based on this…\" in its context menu."),
-            this);
-        layout->addWidget(m_placeholder);
-        m_title = details::title(QStringLiteral("roleDetailsTitle"), this);
-        layout->addWidget(m_title);
-        m_form = details::form();
-        const QList<QPair<QString, QString>> rows = {
-            { QStringLiteral("code"), tr("Code:") },         { QStringLiteral("level"), tr("Level:") },
-            { QStringLiteral("kind"), tr("Type:") },         { QStringLiteral("scope"), tr("Scope:") },
-            { QStringLiteral("description"), tr("About:") }, { QStringLiteral("direct"), tr("Direct:") },
-            { QStringLiteral("grants"), tr("Grants:") },
-        };
-        for (const auto& [key, label] : rows)
-            m_values.insert(key,
-                            details::addValue(m_form, label, new QLabel(this), QStringLiteral("roleDetail_") + key));
-        layout->addLayout(m_form);
+        addPlaceholder(tr("Select a role to see its permissions.\n\nCreate a custom role with Ctrl+N, or "
+                          "start from an existing one with \"New role based on this…\" in its context menu."));
+        addTitle(QStringLiteral("roleDetailsTitle"));
+        addForm({ { QStringLiteral("code"), tr("Code:") },
+                  { QStringLiteral("level"), tr("Level:") },
+                  { QStringLiteral("kind"), tr("Type:") },
+                  { QStringLiteral("scope"), tr("Scope:") },
+                  { QStringLiteral("description"), tr("About:") },
+                  { QStringLiteral("direct"), tr("Direct:") },
+                  { QStringLiteral("grants"), tr("Grants:") } },
+                QStringLiteral("roleDetail_"));
         m_effectiveLabel = new QLabel(this);
         m_effectiveLabel->setObjectName(QStringLiteral("effectivePermissionsLabel"));
         m_effectiveLabel->setWordWrap(true);
-        layout->addWidget(m_effectiveLabel);
+        m_layout->addWidget(m_effectiveLabel);
         m_effective = new QListWidget(this);
         m_effective->setObjectName(QStringLiteral("effectivePermissionsList"));
         m_effective->setAccessibleName(tr("Effective permissions"));
         m_effective->setMinimumHeight(160);
         m_effectiveLabel->setBuddy(m_effective);
-        layout->addWidget(m_effective, 1);
-        m_buttons = new QVBoxLayout;
-        m_buttons->setSpacing(4);
-        layout->addLayout(m_buttons);
+        m_layout->addWidget(m_effective, 1);
+        addButtonColumn();
         setMinimumWidth(280);
         show(nullptr, {});
-    }
-
-    void addAction(QAction* action)
-    {
-        auto* button = details::actionButton(action, this);
-        m_buttons->addWidget(button);
-        m_actionButtons << button;
     }
 
     void show(const Role* role, const QString& scope)
     {
         const bool one = role != nullptr;
-        m_placeholder->setVisible(!one);
-        m_title->setVisible(one);
-        for (int i = 0; i < m_form->rowCount(); ++i)
-            m_form->setRowVisible(i, one);
+        showSelection(one);
         m_effectiveLabel->setVisible(one);
         m_effective->setVisible(one);
-        for (QToolButton* b : std::as_const(m_actionButtons))
-            b->setVisible(one);
         if (!one)
             return;
         m_title->setText(role->name);
-        m_values.value(QStringLiteral("code"))->setText(role->code);
-        m_values.value(QStringLiteral("level"))->setText(QString::number(role->level));
-        m_values.value(QStringLiteral("kind"))
-            ->setText(role->builtIn ? tr("Built-in (cannot be changed)") : tr("Custom"));
-        m_values.value(QStringLiteral("scope"))->setText(scope);
-        m_values.value(QStringLiteral("description"))
-            ->setText(role->description.isEmpty() ? tr("no description") : role->description);
-        m_values.value(QStringLiteral("direct"))
-            ->setText(tr("%n permission(s)", nullptr, int(role->permissions.size())));
-        m_values.value(QStringLiteral("grants"))
-            ->setText(role->grants.isEmpty() ? tr("none") : role->grants.join(QStringLiteral(", ")));
+        setValue(QStringLiteral("code"), role->code);
+        setValue(QStringLiteral("level"), QString::number(role->level));
+        setValue(QStringLiteral("kind"), role->builtIn ? tr("Built-in (cannot be changed)") : tr("Custom"));
+        setValue(QStringLiteral("scope"), scope);
+        setValue(QStringLiteral("description"), role->description.isEmpty() ? tr("no description") : role->description);
+        setValue(QStringLiteral("direct"), tr("%n permission(s)", nullptr, int(role->permissions.size())));
+        setValue(QStringLiteral("grants"),
+                 role->grants.isEmpty() ? tr("none") : role->grants.join(QStringLiteral(", ")));
         m_effectiveLabel->setText(tr("Effective permissions: loading…"));
         m_effective->clear();
     }
@@ -203,18 +173,12 @@ public:
     }
 
 private:
-    QLabel* m_placeholder = nullptr;
-    QLabel* m_title = nullptr;
-    QFormLayout* m_form = nullptr;
-    QHash<QString, QLabel*> m_values;
     QLabel* m_effectiveLabel = nullptr;
     QListWidget* m_effective = nullptr;
-    QVBoxLayout* m_buttons = nullptr;
-    QList<QToolButton*> m_actionButtons;
 };
 
 RolesPane::RolesPane(Backend* backend, QWidget* parent)
-    : Pane(backend, parent)
+    : ListPane(backend, parent)
 {
     setObjectName(QStringLiteral("rolesPane"));
     m_model = new RoleListModel(backend, this);
@@ -222,27 +186,27 @@ RolesPane::RolesPane(Backend* backend, QWidget* parent)
     proxy->setSourceModel(m_model);
     proxy->setSortRole(RoleListModel::SortRole);
     m_proxy = proxy;
+    buildFilters();
+    buildTable();
+    buildDetails();
+    buildActions();
+    connectSignals();
+    updateDetails();
+}
 
-    m_search = new QLineEdit(this);
-    m_search->setObjectName(QStringLiteral("roleSearchEdit"));
-    m_search->setAccessibleName(tr("Search roles"));
-    m_search->setPlaceholderText(tr("Search code, name or description (Ctrl+F)"));
-    m_search->setClearButtonEnabled(true);
-    m_kindFilter = new QComboBox(this);
-    m_kindFilter->setObjectName(QStringLiteral("roleKindFilterCombo"));
-    m_kindFilter->setAccessibleName(tr("Filter by type"));
-    m_kindFilter->addItem(tr("Built-in and custom"));
-    m_kindFilter->addItem(tr("Built-in only"));
-    m_kindFilter->addItem(tr("Custom only"));
-    m_count = new QLabel(this);
-    m_count->setObjectName(QStringLiteral("roleCountLabel"));
-    auto* filters = new QHBoxLayout;
-    filters->addWidget(m_search, 3);
-    filters->addWidget(m_kindFilter, 1);
-    filters->addWidget(m_count);
+void RolesPane::buildFilters()
+{
+    createSearch(QStringLiteral("roleSearchEdit"), tr("Search roles"), tr("Search code, name or description (Ctrl+F)"));
+    m_kindFilter = createFilterCombo(QStringLiteral("roleKindFilterCombo"), tr("Filter by type"),
+                                     { tr("Built-in and custom"), tr("Built-in only"), tr("Custom only") });
+    createCount(QStringLiteral("roleCountLabel"));
+    addSearchRow({ m_kindFilter });
+}
 
-    m_table
-        = createListTable(QStringLiteral("roleTableView"), tr("Roles"), m_proxy, QAbstractItemView::SingleSelection);
+void RolesPane::buildTable()
+{
+    createTable(QStringLiteral("roleTableView"), tr("Roles"), m_proxy, QAbstractItemView::SingleSelection,
+                QStringLiteral("rolesEmptyLabel"));
     m_table->setSortingEnabled(true);
     m_table->sortByColumn(RoleListModel::LevelColumn, Qt::DescendingOrder);
     const QFontMetrics fm = m_table->fontMetrics();
@@ -255,63 +219,33 @@ RolesPane::RolesPane(Backend* backend, QWidget* parent)
                             std::max(fm.horizontalAdvance(tr("Built-in")), fm.horizontalAdvance(tr("Type")))
                                 + headerPad);
     m_table->setColumnWidth(RoleListModel::ScopeColumn, 12 * em);
+}
 
-    m_empty = new QLabel(m_table->viewport());
-    m_empty->setObjectName(QStringLiteral("rolesEmptyLabel"));
-    m_empty->setAlignment(Qt::AlignCenter);
-    m_empty->setWordWrap(true);
-    m_empty->hide();
-    m_table->viewport()->installEventFilter(this);
-
+void RolesPane::buildDetails()
+{
     m_details = new RoleDetailsPanel(this);
-    auto* scroll = new QScrollArea(this);
-    scroll->setWidget(m_details);
-    scroll->setWidgetResizable(true);
-    scroll->setFocusPolicy(Qt::NoFocus); // the panel's own controls take the focus, not its frame
-    scroll->setFrameShape(QFrame::NoFrame);
+    layOut(m_details, { .sizes = { 820, 360 } });
+}
 
-    auto* splitter = new QSplitter(this);
-    splitter->addWidget(m_table);
-    splitter->addWidget(scroll);
-    splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 1);
-    splitter->setSizes({ 820, 360 });
-
-    auto* layout = new QVBoxLayout(this);
-    layout->addLayout(filters);
-    layout->addWidget(splitter, 1);
-
-    m_editAction = new QAction(tr("&Edit…"), this);
-    m_editAction->setObjectName(QStringLiteral("editRoleAction"));
-    m_editAction->setShortcut(QKeySequence(Qt::Key_Return));
-    m_editAction->setShortcutContext(Qt::WidgetShortcut);
-    m_table->addAction(m_editAction);
-    connect(m_editAction, &QAction::triggered, this, &RolesPane::editSelected);
-    m_duplicateAction = new QAction(tr("New role &based on this…"), this);
-    m_duplicateAction->setObjectName(QStringLiteral("duplicateRoleAction"));
-    m_duplicateAction->setShortcut(QKeySequence(QStringLiteral("Ctrl+D")));
-    m_duplicateAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
-    addAction(m_duplicateAction);
-    connect(m_duplicateAction, &QAction::triggered, this, &RolesPane::duplicateSelected);
-    m_deleteAction = new QAction(tr("&Delete…"), this);
-    m_deleteAction->setObjectName(QStringLiteral("deleteRoleAction"));
-    connect(m_deleteAction, &QAction::triggered, this, &RolesPane::deleteSelected);
-    m_copyAction = new QAction(tr("&Copy"), this);
-    m_copyAction->setObjectName(QStringLiteral("copyRoleAction"));
-    connect(m_copyAction, &QAction::triggered, this, &RolesPane::copySelection);
+void RolesPane::buildActions()
+{
+    m_editAction = createAction(tr("&Edit…"), "editRoleAction", &RolesPane::editSelected);
+    bindToTable(m_editAction, QKeySequence(Qt::Key_Return));
+    m_duplicateAction
+        = createAction(tr("New role &based on this…"), "duplicateRoleAction", &RolesPane::duplicateSelected);
+    bindToPane(m_duplicateAction, QKeySequence(QStringLiteral("Ctrl+D")));
+    m_deleteAction = createAction(tr("&Delete…"), "deleteRoleAction", &RolesPane::deleteSelected);
+    m_copyAction = createAction(tr("&Copy"), "copyRoleAction", &RolesPane::copySelection);
     m_details->addAction(m_editAction);
     m_details->addAction(m_duplicateAction);
     m_details->addAction(m_deleteAction);
+}
 
-    auto applyFilter = [this, proxy] {
-        proxy->setFilter(m_search->text().trimmed(), m_kindFilter->currentIndex(), organizationScope());
-        updateCount();
-    };
-    connect(m_search, &QLineEdit::textChanged, this, applyFilter);
-    connect(m_kindFilter, &QComboBox::currentIndexChanged, this, applyFilter);
-    connect(m_table, &QWidget::customContextMenuRequested, this, &RolesPane::showContextMenu);
-    connect(m_table, &QAbstractItemView::doubleClicked, this, &RolesPane::editSelected);
-    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &RolesPane::updateDetails);
+void RolesPane::connectSignals()
+{
+    connect(m_search, &QLineEdit::textChanged, this, &RolesPane::applyFilter);
+    connect(m_kindFilter, &QComboBox::currentIndexChanged, this, &RolesPane::applyFilter);
+    connectTable(&RolesPane::editSelected);
     connect(m_proxy, &QAbstractItemModel::modelReset, this, &RolesPane::updateDetails);
     connect(m_model, &RoleListModel::loaded, this, [this] {
         if (m_pendingSelection != 0) {
@@ -325,12 +259,7 @@ RolesPane::RolesPane(Backend* backend, QWidget* parent)
         if (!selectedRole())
             markLoaded();
     });
-    connect(m_model, &RoleListModel::loadFailed, this, [this](const ServiceError& error) {
-        updateCount();
-        markLoaded();
-        emit statusMessage(tr("Could not load the roles: %1").arg(error.message));
-    });
-    updateDetails();
+    reportLoadFailures(m_model, &RoleListModel::loadFailed, tr("Could not load the roles: %1"));
 }
 
 void RolesPane::refresh()
@@ -343,15 +272,14 @@ void RolesPane::refresh()
 
 void RolesPane::organizationScopeChanged()
 {
+    applyFilter();
+}
+
+void RolesPane::applyFilter()
+{
     static_cast<RoleFilterProxy*>(m_proxy)->setFilter(m_search->text().trimmed(), m_kindFilter->currentIndex(),
                                                       organizationScope());
     updateCount();
-}
-
-void RolesPane::find()
-{
-    m_search->setFocus();
-    m_search->selectAll();
 }
 
 void RolesPane::updateCount()
@@ -370,10 +298,7 @@ void RolesPane::updateCount()
                              ? tr("No role matches the search.\nClear the search or the type filter to see every role.")
                              : tr("No roles yet.\nCreate the first custom role with Ctrl+N."));
     }
-    const bool empty = shown == 0 && m_model->hasLoadedOnce();
-    m_empty->setVisible(empty);
-    if (empty)
-        m_empty->setGeometry(m_table->viewport()->rect().adjusted(20, 20, -20, -20));
+    showEmptyState(shown == 0 && m_model->hasLoadedOnce());
 }
 
 std::optional<Role> RolesPane::selectedRole() const
@@ -474,16 +399,7 @@ void RolesPane::showContextMenu(const QPoint& pos)
 {
     if (!m_table->indexAt(pos).isValid() && !selectedRole())
         return;
-    // Not exec(): no nested event loop; the menu deletes itself when it closes.
-    auto* menu = new QMenu(this);
-    menu->setAttribute(Qt::WA_DeleteOnClose);
-    menu->addAction(m_editAction);
-    menu->addAction(m_duplicateAction);
-    menu->addSeparator();
-    menu->addAction(m_copyAction);
-    menu->addSeparator();
-    menu->addAction(m_deleteAction);
-    menu->popup(m_table->viewport()->mapToGlobal(pos));
+    popupMenu(m_table, { m_editAction, m_duplicateAction, nullptr, m_copyAction, nullptr, m_deleteAction }, pos);
 }
 
 bool RolesPane::canCreate(QString* whyNot) const
@@ -610,13 +526,6 @@ void RolesPane::copySelection()
         m_model->scopeName(role->organizationId), role->permissions.join(QLatin1Char(' ')) }
                                            .join(QLatin1Char('\t')));
     emit statusMessage(tr("Copied the role %1").arg(role->code));
-}
-
-bool RolesPane::eventFilter(QObject* watched, QEvent* event)
-{
-    if (m_empty && watched == m_table->viewport() && event->type() == QEvent::Resize && !m_empty->isHidden())
-        m_empty->setGeometry(m_table->viewport()->rect().adjusted(20, 20, -20, -20));
-    return Pane::eventFilter(watched, event);
 }
 
 } // namespace portcullis

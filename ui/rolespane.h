@@ -1,6 +1,6 @@
 #pragma once
 
-#include "pane.h"
+#include "listpane.h"
 
 class QComboBox;
 class QLabel;
@@ -15,7 +15,7 @@ class RoleDetailsPanel;
 
 // Roles: built-in and custom, highest level first, with the details of the selected role (its
 // effective permissions and grants) and the role editor.
-class RolesPane : public Pane
+class RolesPane : public ListPane
 {
     Q_OBJECT
 
@@ -27,7 +27,6 @@ public:
     QIcon icon() const override { return QIcon(QStringLiteral(":/icons/roles.svg")); }
 
     void refresh() override;
-    void find() override;
     void createNew() override;
     void deleteSelected() override;
     void copySelection() override;
@@ -42,15 +41,19 @@ public:
     void duplicateSelected();
 
 protected:
-    // Keeps the empty-state label over the table's viewport when it resizes.
-    bool eventFilter(QObject* watched, QEvent* event) override;
     void organizationScopeChanged() override;
+    void updateCount() override;
+    void updateDetails() override;
+    void showContextMenu(const QPoint& pos) override;
 
 private:
-    void updateDetails();
-    void updateCount();
+    void buildFilters();
+    void buildTable();
+    void buildDetails();
+    void buildActions();
+    void connectSignals();
+    void applyFilter();
     void loadEffectivePermissions(const Role& role);
-    void showContextMenu(const QPoint& pos);
     void deleteRole(const Role& role, bool cascade);
     void offerCascade(const Role& role, const ServiceError& refusal);
     void afterWrite(const QString& message, Id selectId = 0);
@@ -58,11 +61,7 @@ private:
 
     RoleListModel* m_model = nullptr;
     QSortFilterProxyModel* m_proxy = nullptr;
-    QTableView* m_table = nullptr;
-    QLineEdit* m_search = nullptr;
     QComboBox* m_kindFilter = nullptr;
-    QLabel* m_count = nullptr;
-    QLabel* m_empty = nullptr;
     RoleDetailsPanel* m_details = nullptr;
     Id m_pendingSelection = 0;
     Id m_effectiveFor = 0;

@@ -18,10 +18,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
-#include <QMenu>
-#include <QScrollArea>
 #include <QSet>
-#include <QSplitter>
 #include <QStyle>
 #include <QTableView>
 #include <QTimer>
@@ -154,29 +151,32 @@ private:
 };
 
 SessionsPane::SessionsPane(Backend* backend, QWidget* parent)
-    : Pane(backend, parent)
+    : ListPane(backend, parent)
 {
     setObjectName(QStringLiteral("sessionsPane"));
     m_model = new SessionListModel(backend, this);
-    const int em = fontMetrics().horizontalAdvance(QLatin1Char('m'));
+    buildFilters();
+    buildTable();
+    buildDetails();
+    buildActions();
+    connectSignals();
+    updateDetails();
+}
 
-    m_userFilter = new QLineEdit(this);
-    m_userFilter->setObjectName(QStringLiteral("sessionUserFilter"));
-    m_userFilter->setAccessibleName(tr("Filter by user"));
-    m_userFilter->setPlaceholderText(tr("User: email, name or #id — empty for everyone (Ctrl+F)"));
-    m_userFilter->setClearButtonEnabled(true);
+// The search field is the user filter: an email, a name or an id, resolved to one user.
+void SessionsPane::buildFilters()
+{
+    const int em = fontMetrics().horizontalAdvance(QLatin1Char('m'));
+    m_userFilter = createSearch(QStringLiteral("sessionUserFilter"), tr("Filter by user"),
+                                tr("User: email, name or #id — empty for everyone (Ctrl+F)"));
     auto* userLabel = new QLabel(tr("&User:"), this);
     userLabel->setBuddy(m_userFilter);
     m_includeEnded = new QCheckBox(tr("&Include ended sessions"), this);
     m_includeEnded->setObjectName(QStringLiteral("sessionIncludeEndedCheck"));
     m_includeEnded->setAccessibleName(tr("Include revoked and expired sessions"));
     m_includeEnded->setToolTip(tr("Also list sessions that were revoked or have expired"));
-    m_count = new QLabel(this);
-    m_count->setObjectName(QStringLiteral("sessionCountLabel"));
-    m_filterMessage = new QLabel(this);
-    m_filterMessage->setObjectName(QStringLiteral("sessionFilterMessage"));
-    m_filterMessage->setWordWrap(true);
-    m_filterMessage->hide();
+    createCount(QStringLiteral("sessionCountLabel"));
+    createFilterMessage(QStringLiteral("sessionFilterMessage"));
 
     auto* filters = new QHBoxLayout;
     filters->addWidget(userLabel);
@@ -185,114 +185,86 @@ SessionsPane::SessionsPane(Backend* backend, QWidget* parent)
     filters->addWidget(m_includeEnded);
     filters->addStretch(1);
     filters->addWidget(m_count);
+    addFilterRow(filters);
+}
 
-    m_table = createListTable(QStringLiteral("sessionTableView"), tr("Sessions"), m_model,
-                              QAbstractItemView::ExtendedSelection);
+void SessionsPane::buildTable()
+{
+    createTable(QStringLiteral("sessionTableView"), tr("Sessions"), m_model, QAbstractItemView::ExtendedSelection,
+                QStringLiteral("sessionsEmptyLabel"));
+    const int em = fontMetrics().horizontalAdvance(QLatin1Char('m'));
+    const QFontMetrics fm = m_table->fontMetrics();
+    const int pad = em;
+    const int icon = m_table->style()->pixelMetric(QStyle::PM_SmallIconSize) + 6;
+    const int dateWidth
+        = fm.horizontalAdvance(display::dateTime(QDateTime(QDate(2026, 12, 28), QTime(23, 58, 59)))) + pad;
+    m_table->setColumnWidth(SessionListModel::UserColumn, 22 * em + icon);
+    m_table->setColumnWidth(SessionListModel::IpColumn, fm.horizontalAdvance(QStringLiteral("255.255.255.255")) + pad);
+    m_table->setColumnWidth(SessionListModel::UserAgentColumn, 14 * em);
+    m_table->setColumnWidth(SessionListModel::StartedColumn, dateWidth);
+    // The relative columns: as wide as their longest wording ("Expired 47 h ago").
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    auto widest = [&fm](const QStringList& texts) {
+        int w = 0;
+        for (const QString& t : texts)
+            w = std::max(w, fm.horizontalAdvance(t));
+        return w;
+    };
+    m_table->setColumnWidth(SessionListModel::LastSeenColumn,
+                            widest({ m_model->headerData(SessionListModel::LastSeenColumn, Qt::Horizontal).toString(),
+                                     SessionListModel::relativeTime(now.addSecs(-59 * 60), now),
+                                     SessionListModel::relativeTime(now.addSecs(-47 * 3600), now),
+                                     SessionListModel::relativeTime(now.addDays(-30), now) })
+                                + pad);
+    m_table->setColumnWidth(
+        SessionListModel::ExpiresColumn,
+        widest({ tr("Revoked"), tr("Expired %1").arg(SessionListModel::relativeTime(now.addSecs(-47 * 3600), now)),
+                 SessionListModel::relativeTime(now.addSecs(59 * 60), now) })
+            + pad);
+}
 
-    {
-        const QFontMetrics fm = m_table->fontMetrics();
-        const int pad = em;
-        const int icon = m_table->style()->pixelMetric(QStyle::PM_SmallIconSize) + 6;
-        const int dateWidth
-            = fm.horizontalAdvance(display::dateTime(QDateTime(QDate(2026, 12, 28), QTime(23, 58, 59)))) + pad;
-        m_table->setColumnWidth(SessionListModel::UserColumn, 22 * em + icon);
-        m_table->setColumnWidth(SessionListModel::IpColumn,
-                                fm.horizontalAdvance(QStringLiteral("255.255.255.255")) + pad);
-        m_table->setColumnWidth(SessionListModel::UserAgentColumn, 14 * em);
-        m_table->setColumnWidth(SessionListModel::StartedColumn, dateWidth);
-        // The relative columns: as wide as their longest wording ("Expired 47 h ago").
-        const QDateTime now = QDateTime::currentDateTimeUtc();
-        auto widest = [&fm](const QStringList& texts) {
-            int w = 0;
-            for (const QString& t : texts)
-                w = std::max(w, fm.horizontalAdvance(t));
-            return w;
-        };
-        m_table->setColumnWidth(
-            SessionListModel::LastSeenColumn,
-            widest({ m_model->headerData(SessionListModel::LastSeenColumn, Qt::Horizontal).toString(),
-                     SessionListModel::relativeTime(now.addSecs(-59 * 60), now),
-                     SessionListModel::relativeTime(now.addSecs(-47 * 3600), now),
-                     SessionListModel::relativeTime(now.addDays(-30), now) })
-                + pad);
-        m_table->setColumnWidth(
-            SessionListModel::ExpiresColumn,
-            widest({ tr("Revoked"), tr("Expired %1").arg(SessionListModel::relativeTime(now.addSecs(-47 * 3600), now)),
-                     SessionListModel::relativeTime(now.addSecs(59 * 60), now) })
-                + pad);
-    }
-
-    m_empty = new QLabel(m_table->viewport());
-    m_empty->setObjectName(QStringLiteral("sessionsEmptyLabel"));
-    m_empty->setAlignment(Qt::AlignCenter);
-    m_empty->setWordWrap(true);
-    m_empty->hide();
-    m_table->viewport()->installEventFilter(this);
-
+void SessionsPane::buildDetails()
+{
     m_details = new SessionDetailsPanel(this);
-    auto* scroll = new QScrollArea(this);
-    scroll->setWidget(m_details);
-    scroll->setWidgetResizable(true);
-    scroll->setFocusPolicy(Qt::NoFocus); // the panel's own controls take the focus, not its frame
-    scroll->setFrameShape(QFrame::NoFrame);
-
-    auto* splitter = new QSplitter(Qt::Vertical, this);
-    splitter->setObjectName(QStringLiteral("sessionSplitter"));
-    splitter->addWidget(m_table);
-    splitter->addWidget(scroll);
-    splitter->setStretchFactor(0, 4);
-    splitter->setStretchFactor(1, 1);
-    splitter->setCollapsible(0, false);
     const int lines = fontMetrics().lineSpacing();
-    splitter->setSizes({ 40 * lines, 8 * lines });
+    layOut(m_details,
+           { .orientation = Qt::Vertical,
+             .tableStretch = 4,
+             .sizes = { 40 * lines, 8 * lines },
+             .splitterName = QStringLiteral("sessionSplitter") });
+}
 
-    auto* layout = new QVBoxLayout(this);
-    layout->addLayout(filters);
-    layout->addWidget(m_filterMessage);
-    layout->addWidget(splitter, 1);
-
+void SessionsPane::buildActions()
+{
     // Delete is the main window's Delete (routed to deleteSelected()); the shortcut shows in menus.
-    m_revokeAction = new QAction(tr("&Revoke session…"), this);
-    m_revokeAction->setObjectName(QStringLiteral("revokeSessionAction"));
+    m_revokeAction = createAction(tr("&Revoke session…"), "revokeSessionAction", &SessionsPane::revokeSelected);
     m_revokeAction->setShortcut(QKeySequence::Delete);
     m_revokeAction->setShortcutContext(Qt::WidgetShortcut);
-    connect(m_revokeAction, &QAction::triggered, this, &SessionsPane::revokeSelected);
-    m_revokeAllAction = new QAction(tr("End &all sessions of this user…"), this);
-    m_revokeAllAction->setObjectName(QStringLiteral("revokeUserSessionsAction"));
-    m_revokeAllAction->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+Del")));
-    m_revokeAllAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
-    connect(m_revokeAllAction, &QAction::triggered, this, &SessionsPane::revokeAllOfUser);
-    addAction(m_revokeAllAction);
-    m_copyAction = new QAction(tr("&Copy"), this);
-    m_copyAction->setObjectName(QStringLiteral("copySessionsAction"));
+    m_revokeAllAction = createAction(tr("End &all sessions of this user…"), "revokeUserSessionsAction",
+                                     &SessionsPane::revokeAllOfUser);
+    bindToPane(m_revokeAllAction, QKeySequence(QStringLiteral("Ctrl+Shift+Del")));
+    m_copyAction = createAction(tr("&Copy"), "copySessionsAction", &SessionsPane::copySelection);
     m_copyAction->setShortcut(QKeySequence::Copy);
     m_copyAction->setShortcutContext(Qt::WidgetShortcut);
-    connect(m_copyAction, &QAction::triggered, this, &SessionsPane::copySelection);
     m_details->addAction(m_revokeAction);
     m_details->addAction(m_revokeAllAction);
+}
 
-    m_filterDelay = new QTimer(this);
-    m_filterDelay->setSingleShot(true);
-    m_filterDelay->setInterval(300);
-    connect(m_filterDelay, &QTimer::timeout, this, &SessionsPane::applyFilter);
+void SessionsPane::connectSignals()
+{
+    m_filterDelay = createDelay(300, &SessionsPane::applyFilter);
     connect(m_userFilter, &QLineEdit::textChanged, m_filterDelay, qOverload<>(&QTimer::start));
     connect(m_userFilter, &QLineEdit::returnPressed, this, &SessionsPane::applyFilter);
     connect(m_includeEnded, &QCheckBox::toggled, this, &SessionsPane::applyFilter);
 
-    connect(m_table, &QWidget::customContextMenuRequested, this, &SessionsPane::showContextMenu);
-    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &SessionsPane::updateDetails);
+    connectTable();
     connect(m_model, &QAbstractItemModel::modelReset, this, &SessionsPane::updateDetails);
     connect(m_model, &LazyTableModel::pageLoaded, this, [this] {
         updateCount();
         fitColumns();
         markLoaded();
     });
-    connect(m_model, &LazyTableModel::loadFailed, this, [this](const ServiceError& error) {
-        updateCount();
-        markLoaded();
-        emit statusMessage(tr("Could not load the sessions: %1").arg(error.message));
-    });
-    updateDetails();
+    reportLoadFailures(m_model, &LazyTableModel::loadFailed, tr("Could not load the sessions: %1"));
 }
 
 void SessionsPane::refresh()
@@ -304,12 +276,6 @@ void SessionsPane::organizationScopeChanged()
 {
     if (isLoaded())
         applyFilter();
-}
-
-void SessionsPane::find()
-{
-    m_userFilter->setFocus();
-    m_userFilter->selectAll();
 }
 
 void SessionsPane::showForUser(Id userId, const QString& email)
@@ -373,15 +339,6 @@ void SessionsPane::load(Id userId)
     m_model->setQuery(q);
 }
 
-void SessionsPane::showFilterMessage(const QString& message, bool problem)
-{
-    m_filterMessage->setText(message);
-    m_filterMessage->setVisible(!message.isEmpty());
-    const QString color = display::warningBrush().color().name();
-    m_filterMessage->setStyleSheet(problem ? QStringLiteral("color: %1;").arg(color) : QString());
-    m_userFilter->setStyleSheet(problem ? QStringLiteral("QLineEdit { border: 1px solid %1; }").arg(color) : QString());
-}
-
 void SessionsPane::fitColumns()
 {
     // Once, with the first rows: the email column takes what the rows need, within bounds.
@@ -420,17 +377,7 @@ void SessionsPane::updateCount()
                                  : tr("Nobody is signed in right now.\nTick “Include ended sessions” to see revoked "
                                       "and expired ones."));
     }
-    const bool empty = m_model->rowCount() == 0;
-    m_empty->setVisible(empty);
-    if (empty)
-        m_empty->setGeometry(m_table->viewport()->rect().adjusted(20, 20, -20, -20));
-}
-
-bool SessionsPane::eventFilter(QObject* watched, QEvent* event)
-{
-    if (watched == m_table->viewport() && event->type() == QEvent::Resize)
-        m_empty->setGeometry(m_table->viewport()->rect().adjusted(20, 20, -20, -20));
-    return Pane::eventFilter(watched, event);
+    showEmptyState(m_model->rowCount() == 0);
 }
 
 QList<Session> SessionsPane::selectedSessions() const
@@ -491,14 +438,7 @@ void SessionsPane::showContextMenu(const QPoint& pos)
 {
     if (!m_table->indexAt(pos).isValid() && selectedSessions().isEmpty())
         return;
-    // Not exec(): no nested event loop; the menu deletes itself when it closes.
-    auto* menu = new QMenu(this);
-    menu->setAttribute(Qt::WA_DeleteOnClose);
-    menu->addAction(m_revokeAction);
-    menu->addAction(m_revokeAllAction);
-    menu->addSeparator();
-    menu->addAction(m_copyAction);
-    menu->popup(m_table->viewport()->mapToGlobal(pos));
+    popupMenu(m_table, { m_revokeAction, m_revokeAllAction, nullptr, m_copyAction }, pos);
 }
 
 void SessionsPane::deleteSelected()

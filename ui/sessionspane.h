@@ -1,6 +1,6 @@
 #pragma once
 
-#include "pane.h"
+#include "listpane.h"
 
 class QCheckBox;
 class QLabel;
@@ -15,7 +15,7 @@ class SessionDetailsPanel;
 
 // Sessions of the actor's scope, or of one user: a lazily paged table with the total, the selected
 // session's details (impersonations named as such), and revoking one session or all of a user's.
-class SessionsPane : public Pane
+class SessionsPane : public ListPane
 {
     Q_OBJECT
 
@@ -27,7 +27,6 @@ public:
     QIcon icon() const override { return QIcon(QStringLiteral(":/icons/sessions.svg")); }
 
     void refresh() override;
-    void find() override;
     void deleteSelected() override; // revokes the selected sessions
     void copySelection() override;
     bool canDelete(QString* whyNot = nullptr) const override;
@@ -42,24 +41,23 @@ public:
 
 protected:
     void organizationScopeChanged() override;
-    bool eventFilter(QObject* watched, QEvent* event) override;
+    void updateCount() override;
+    void updateDetails() override;
+    void showContextMenu(const QPoint& pos) override;
 
 private:
+    void buildFilters();
+    void buildTable();
+    void buildDetails();
+    void buildActions();
+    void connectSignals();
     void applyFilter();
     void load(Id userId);
-    void showFilterMessage(const QString& message, bool problem);
-    void updateCount();
     void fitColumns();
-    void updateDetails();
-    void showContextMenu(const QPoint& pos);
 
     SessionListModel* m_model = nullptr;
-    QTableView* m_table = nullptr;
-    QLineEdit* m_userFilter = nullptr;
+    QLineEdit* m_userFilter = nullptr; // the search field (m_search)
     QCheckBox* m_includeEnded = nullptr;
-    QLabel* m_filterMessage = nullptr;
-    QLabel* m_count = nullptr;
-    QLabel* m_empty = nullptr;
     QTimer* m_filterDelay = nullptr;
     SessionDetailsPanel* m_details = nullptr;
 

@@ -1,5 +1,6 @@
 #include "userdialogs.h"
 
+#include "dialogparts.h"
 #include "displayformat.h"
 #include "keyboard.h"
 #include "policy/policy.h"
@@ -20,28 +21,6 @@
 #include <QVBoxLayout>
 
 namespace portcullis {
-
-namespace {
-
-QLabel* messageLabel(QWidget* parent)
-{
-    auto* label = new QLabel(parent);
-    label->setObjectName(QStringLiteral("dialogMessage"));
-    label->setWordWrap(true);
-    label->setStyleSheet(QStringLiteral("color: #c0392b;"));
-    label->hide();
-    return label;
-}
-
-void setBusy(QDialogButtonBox* buttons, bool busy)
-{
-    for (QAbstractButton* b : buttons->buttons()) {
-        if (buttons->buttonRole(b) == QDialogButtonBox::AcceptRole)
-            b->setEnabled(!busy);
-    }
-}
-
-} // namespace
 
 QString roleRefusal(const Actor& actor, const QList<Role>& allRoles, const Role& role, const User* target,
                     Id organizationId)
@@ -141,18 +120,12 @@ UserDialog::UserDialog(Backend* backend, const User* user, const QList<Organizat
         form->addRow(QString(), m_verified);
     }
 
-    m_message = messageLabel(this);
-    m_buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
-    auto* save = m_buttons->addButton(m_editing ? tr("&Save") : tr("C&reate"), QDialogButtonBox::AcceptRole);
-    save->setObjectName(QStringLiteral("saveUserButton"));
-    save->setDefault(true);
-    connect(save, &QPushButton::clicked, this, &UserDialog::submit);
-    connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    m_message = dialogparts::errorMessage(this, QStringLiteral("dialogMessage"));
+    m_buttons = dialogparts::cancelAndAccept(this, m_editing ? tr("&Save") : tr("C&reate"),
+                                             QStringLiteral("saveUserButton"), &UserDialog::submit);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(form);
-    layout->addWidget(m_message);
-    layout->addWidget(m_buttons);
-    keyboard::followVisualOrder(m_buttons);
+    dialogparts::addMessageAndButtons(layout, m_message, m_buttons);
     setMinimumWidth(460);
 }
 
@@ -169,9 +142,9 @@ void UserDialog::submit()
         return;
     m_message->hide();
     m_errors.clear();
-    setBusy(m_buttons, true);
+    dialogparts::setAcceptEnabled(m_buttons, false);
     auto handle = [this](const Result<User>& result) {
-        setBusy(m_buttons, false);
+        dialogparts::setAcceptEnabled(m_buttons, true);
         if (result.ok()) {
             m_saved = result.value();
             accept();
@@ -259,13 +232,9 @@ SetPasswordDialog::SetPasswordDialog(Backend* backend, const User& user, QWidget
     m_revokeApiKeys->setObjectName(QStringLiteral("revokeApiKeysCheck"));
     m_revokeApiKeys->setChecked(!m_self);
     form->addRow(QString(), m_revokeApiKeys);
-    m_message = messageLabel(this);
-    m_buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
-    m_set = m_buttons->addButton(tr("&Set password"), QDialogButtonBox::AcceptRole);
-    m_set->setObjectName(QStringLiteral("confirmSetPasswordButton"));
-    m_set->setDefault(true);
-    connect(m_set, &QPushButton::clicked, this, &SetPasswordDialog::submit);
-    connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    m_message = dialogparts::errorMessage(this, QStringLiteral("dialogMessage"));
+    m_buttons = dialogparts::cancelAndAccept(this, tr("&Set password"), QStringLiteral("confirmSetPasswordButton"),
+                                             &SetPasswordDialog::submit, &m_set);
     connect(m_password, &QLineEdit::textChanged, this, &SetPasswordDialog::updatePolicy);
     connect(m_repeat, &QLineEdit::textChanged, this, &SetPasswordDialog::updatePolicy);
     if (m_current)
@@ -273,9 +242,7 @@ SetPasswordDialog::SetPasswordDialog(Backend* backend, const User& user, QWidget
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(intro);
     layout->addLayout(form);
-    layout->addWidget(m_message);
-    layout->addWidget(m_buttons);
-    keyboard::followVisualOrder(m_buttons);
+    dialogparts::addMessageAndButtons(layout, m_message, m_buttons);
     setMinimumWidth(460);
     updatePolicy();
 }
@@ -301,14 +268,14 @@ void SetPasswordDialog::submit()
         return;
     m_message->hide();
     m_errors.clear();
-    setBusy(m_buttons, true);
+    dialogparts::setAcceptEnabled(m_buttons, false);
     // The core checks the policy and the admin's right over this user again, and audits either way.
     PasswordChange change;
     change.password = m_password->text();
     change.currentPassword = m_current ? m_current->text() : QString();
     change.revokeApiKeys = m_revokeApiKeys->isChecked();
     whenDone(m_backend->setPassword(m_user.id, change), this, [this](const Status& done) {
-        setBusy(m_buttons, false);
+        dialogparts::setAcceptEnabled(m_buttons, true);
         if (done.ok()) {
             if (m_current)
                 m_current->clear();
@@ -317,11 +284,7 @@ void SetPasswordDialog::submit()
             accept();
             return;
         }
-        const QString rest = m_errors.show(done.error());
-        if (!rest.isEmpty()) {
-            m_message->setText(rest);
-            m_message->show();
-        }
+        m_errors.show(done.error(), m_message);
         updatePolicy();
     });
 }
@@ -353,20 +316,15 @@ BanDialog::BanDialog(Backend* backend, const QList<User>& users, QWidget* parent
     auto* form = new QFormLayout;
     m_errors.addRow(form, tr("&Reason:"), m_reason, QStringLiteral("reason"));
     form->addRow(m_expires, m_expiresAt);
-    m_message = messageLabel(this);
-    m_buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
-    auto* ban = m_buttons->addButton(users.size() == 1 ? tr("&Ban") : tr("&Preview…"), QDialogButtonBox::AcceptRole);
-    ban->setObjectName(QStringLiteral("confirmBanButton"));
-    ban->setDefault(true);
-    connect(ban, &QPushButton::clicked, this, &BanDialog::submit);
+    m_message = dialogparts::errorMessage(this, QStringLiteral("dialogMessage"));
+    QPushButton* ban = nullptr;
+    m_buttons = dialogparts::cancelAndAccept(this, users.size() == 1 ? tr("&Ban") : tr("&Preview…"),
+                                             QStringLiteral("confirmBanButton"), &BanDialog::submit, &ban);
     keyboard::addSubmitShortcut(this, ban); // Return in the reason is a new line
-    connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(intro);
     layout->addLayout(form);
-    layout->addWidget(m_message);
-    layout->addWidget(m_buttons);
-    keyboard::followVisualOrder(m_buttons);
+    dialogparts::addMessageAndButtons(layout, m_message, m_buttons);
     setMinimumWidth(440);
 }
 
@@ -380,21 +338,17 @@ void BanDialog::submit()
     }
     m_message->hide();
     m_errors.clear();
-    setBusy(m_buttons, true);
+    dialogparts::setAcceptEnabled(m_buttons, false);
     const QDateTime expires = expiresAt();
     // The core validates the reason (required, length); its message appears under the field.
     whenDone(m_backend->banUser(m_users.first().id, reason(), expires), this, [this](const Result<User>& result) {
-        setBusy(m_buttons, false);
+        dialogparts::setAcceptEnabled(m_buttons, true);
         if (result.ok()) {
             m_saved = result.value();
             accept();
             return;
         }
-        const QString rest = m_errors.show(result.error());
-        if (!rest.isEmpty()) {
-            m_message->setText(rest);
-            m_message->show();
-        }
+        m_errors.show(result.error(), m_message);
     });
 }
 
@@ -433,7 +387,7 @@ UserRolesDialog::UserRolesDialog(Backend* backend, const User& user, const QList
                                      : Qt::ItemIsUserCheckable);
         item->setToolTip(why.isEmpty() ? role.description : why);
     }
-    m_message = messageLabel(this);
+    m_message = dialogparts::errorMessage(this, QStringLiteral("dialogMessage"));
     m_buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
     auto* apply = m_buttons->addButton(tr("&Apply"), QDialogButtonBox::AcceptRole);
     apply->setObjectName(QStringLiteral("applyRolesButton"));
@@ -442,9 +396,7 @@ UserRolesDialog::UserRolesDialog(Backend* backend, const User& user, const QList
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(new QLabel(tr("Roles you may not give or take are greyed out; hover for the reason."), this));
     layout->addWidget(m_list);
-    layout->addWidget(m_message);
-    layout->addWidget(m_buttons);
-    keyboard::followVisualOrder(m_buttons);
+    dialogparts::addMessageAndButtons(layout, m_message, m_buttons);
     setMinimumSize(440, 360);
 }
 
@@ -469,7 +421,7 @@ void UserRolesDialog::submit()
         accept();
         return;
     }
-    setBusy(m_buttons, true);
+    dialogparts::setAcceptEnabled(m_buttons, false);
     auto step = std::make_shared<std::function<void()>>();
     *step = [this, changes, step] {
         if (changes->isEmpty()) {
@@ -481,7 +433,7 @@ void UserRolesDialog::submit()
                                     : m_backend->revokeRole(m_user.id, change.code);
         future.then(this, [this, step, change](const Status& status) {
             if (!status.ok()) {
-                setBusy(m_buttons, false);
+                dialogparts::setAcceptEnabled(m_buttons, true);
                 m_message->setText((change.assign ? tr("Could not assign %1: %2") : tr("Could not revoke %1: %2"))
                                        .arg(change.code, status.error().message));
                 m_message->show();

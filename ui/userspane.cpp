@@ -16,16 +16,11 @@
 #include <QClipboard>
 #include <QComboBox>
 #include <QCoreApplication>
-#include <QEvent>
 #include <QFormLayout>
-#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
-#include <QMenu>
-#include <QScrollArea>
-#include <QSplitter>
 #include <QTableView>
 #include <QTimer>
 #include <QToolButton>
@@ -36,137 +31,97 @@
 namespace portcullis {
 
 // The side panel: the selected user's details and the actions on them.
-class UserDetailsPanel : public QWidget
+class UserDetailsPanel : public details::Panel
 {
     Q_DECLARE_TR_FUNCTIONS(portcullis::UserDetailsPanel)
 
 public:
     explicit UserDetailsPanel(QWidget* parent)
-        : QWidget(parent)
+        : details::Panel(QStringLiteral("userDetailsPanel"), tr("User details"), parent)
     {
-        setObjectName(QStringLiteral("userDetailsPanel"));
-        setAccessibleName(tr("User details"));
-        auto* layout = new QVBoxLayout(this);
-        m_title = details::title(QStringLiteral("userDetailsTitle"), this);
-        layout->addWidget(m_title);
-        m_form = details::form();
-        const QList<QPair<QString, QString>> rows = {
-            { QStringLiteral("email"), tr("Email:") },
-            { QStringLiteral("username"), tr("Username:") },
-            { QStringLiteral("status"), tr("Status:") },
-            { QStringLiteral("roles"), tr("Roles:") },
-            { QStringLiteral("organization"), tr("Organization:") },
-            { QStringLiteral("last"), tr("Last sign-in:") },
-            { QStringLiteral("created"), tr("Created:") },
-            { QStringLiteral("verified"), tr("Verified:") },
-        };
-        for (const auto& [key, label] : rows) {
-            // An email address or a user name is one long word: elided with a tooltip, not cut off.
-            const bool token = key == u"email" || key == u"username";
-            m_values.insert(key,
-                            details::addValue(m_form, label, token ? new details::ElidingLabel(this) : new QLabel(this),
-                                              QStringLiteral("detail_") + key, !token));
-        }
-        layout->addLayout(m_form);
-        m_buttons = new QVBoxLayout;
-        m_buttons->setSpacing(4);
-        layout->addLayout(m_buttons);
-        layout->addStretch(1);
-        m_placeholder = details::placeholder(tr("Select a user to see the details and act on them.\n\n"
-                                                "Select several with Ctrl or Shift for bulk actions."),
-                                             this);
-        layout->insertWidget(0, m_placeholder);
+        addPlaceholder(tr("Select a user to see the details and act on them.\n\n"
+                          "Select several with Ctrl or Shift for bulk actions."));
+        addTitle(QStringLiteral("userDetailsTitle"));
+        // An email address or a user name is one long word: elided with a tooltip, not cut off.
+        addForm({ { QStringLiteral("email"), tr("Email:") },
+                  { QStringLiteral("username"), tr("Username:") },
+                  { QStringLiteral("status"), tr("Status:") },
+                  { QStringLiteral("roles"), tr("Roles:") },
+                  { QStringLiteral("organization"), tr("Organization:") },
+                  { QStringLiteral("last"), tr("Last sign-in:") },
+                  { QStringLiteral("created"), tr("Created:") },
+                  { QStringLiteral("verified"), tr("Verified:") } },
+                QStringLiteral("detail_"), { QStringLiteral("email"), QStringLiteral("username") });
+        addButtonColumn();
+        m_layout->addStretch(1);
         setMinimumWidth(230);
         show(nullptr, {}, 0);
-    }
-
-    void addAction(QAction* action)
-    {
-        auto* button = details::actionButton(action, this);
-        m_buttons->addWidget(button);
-        m_actionButtons << button;
     }
 
     void show(const User* user, const QString& organization, int selected)
     {
         const bool one = user != nullptr;
-        m_placeholder->setVisible(!one);
+        showSelection(one, one || selected > 1);
         if (selected > 1)
             m_placeholder->setText(
                 tr("%n users selected. Use the context menu (right-click or the Menu key) for bulk actions.", nullptr,
                    selected));
-        m_title->setVisible(one);
-        for (int i = 0; i < m_form->rowCount(); ++i) {
-            m_form->setRowVisible(i, one);
-        }
-        for (QToolButton* b : std::as_const(m_actionButtons))
-            b->setVisible(one || selected > 1);
         if (!one)
             return;
         m_title->setText(user->fullName.isEmpty() ? user->email : user->fullName);
-        static_cast<details::ElidingLabel*>(m_values.value(QStringLiteral("email")))->setFullText(user->email);
-        static_cast<details::ElidingLabel*>(m_values.value(QStringLiteral("username")))->setFullText(user->username);
+        setValue(QStringLiteral("email"), user->email);
+        setValue(QStringLiteral("username"), user->username);
         QString status = display::userStatus(user->status());
         if (user->isBanned()) {
             status += QStringLiteral(" — ") + user->banReason;
             if (user->banExpiresAt.isValid())
                 status += QLatin1Char(' ') + tr("(until %1)").arg(display::dateTime(user->banExpiresAt));
         }
-        m_values.value(QStringLiteral("status"))->setText(status);
-        m_values.value(QStringLiteral("roles"))
-            ->setText(user->roleCodes.isEmpty() ? tr("none") : user->roleCodes.join(QStringLiteral(", ")));
-        m_values.value(QStringLiteral("organization"))->setText(organization);
-        m_values.value(QStringLiteral("last"))
-            ->setText(user->lastLoginAt.isValid() ? display::dateTime(user->lastLoginAt) : tr("never"));
-        m_values.value(QStringLiteral("created"))->setText(display::dateTime(user->createdAt));
-        m_values.value(QStringLiteral("verified"))->setText(user->verified ? tr("yes") : tr("no"));
+        setValue(QStringLiteral("status"), status);
+        setValue(QStringLiteral("roles"),
+                 user->roleCodes.isEmpty() ? tr("none") : user->roleCodes.join(QStringLiteral(", ")));
+        setValue(QStringLiteral("organization"), organization);
+        setValue(QStringLiteral("last"),
+                 user->lastLoginAt.isValid() ? display::dateTime(user->lastLoginAt) : tr("never"));
+        setValue(QStringLiteral("created"), display::dateTime(user->createdAt));
+        setValue(QStringLiteral("verified"), user->verified ? tr("yes") : tr("no"));
     }
-
-private:
-    QLabel* m_title = nullptr;
-    QLabel* m_placeholder = nullptr;
-    QFormLayout* m_form = nullptr;
-    QVBoxLayout* m_buttons = nullptr;
-    QHash<QString, QLabel*> m_values;
-    QList<QToolButton*> m_actionButtons;
 };
 
 UsersPane::UsersPane(Backend* backend, QWidget* parent)
-    : Pane(backend, parent)
+    : ListPane(backend, parent)
 {
     setObjectName(QStringLiteral("usersPane"));
     m_model = new UserListModel(backend, this);
+    buildFilters();
+    buildTable();
+    buildDetails();
+    buildActions();
+    connectSignals();
+    updateDetails();
+}
 
-    m_search = new QLineEdit(this);
-    m_search->setObjectName(QStringLiteral("userSearchEdit"));
-    m_search->setAccessibleName(tr("Search users"));
-    m_search->setPlaceholderText(tr("Search email, username or name (Ctrl+F)"));
-    m_search->setClearButtonEnabled(true);
+void UsersPane::buildFilters()
+{
+    createSearch(QStringLiteral("userSearchEdit"), tr("Search users"), tr("Search email, username or name (Ctrl+F)"));
     m_search->setToolTip(tr("Finds users whose email, username or full name contains the text, in any case. "
                             "Three characters or more are looked up in the search index; one or two are "
                             "matched row by row, which is slower on large directories."));
-    m_roleFilter = new QComboBox(this);
-    m_roleFilter->setObjectName(QStringLiteral("roleFilterCombo"));
-    m_roleFilter->setAccessibleName(tr("Filter by role"));
+    m_roleFilter = createFilterCombo(QStringLiteral("roleFilterCombo"), tr("Filter by role"));
     m_roleFilter->addItem(tr("Any role"), QString());
-    m_statusFilter = new QComboBox(this);
-    m_statusFilter->setObjectName(QStringLiteral("statusFilterCombo"));
-    m_statusFilter->setAccessibleName(tr("Filter by status"));
+    m_statusFilter = createFilterCombo(QStringLiteral("statusFilterCombo"), tr("Filter by status"));
     m_statusFilter->addItem(tr("Any status"), QString());
     for (const QString& s : { QStringLiteral("active"), QStringLiteral("suspended"), QStringLiteral("banned"),
                               QStringLiteral("locked"), QStringLiteral("deleted") })
         m_statusFilter->addItem(display::userStatus(s), s);
-    m_count = new QLabel(this);
-    m_count->setObjectName(QStringLiteral("userCountLabel"));
+    createCount(QStringLiteral("userCountLabel"));
+    addSearchRow({ m_roleFilter, m_statusFilter });
+}
 
-    auto* filters = new QHBoxLayout;
-    filters->addWidget(m_search, 3);
-    filters->addWidget(m_roleFilter, 1);
-    filters->addWidget(m_statusFilter, 1);
-    filters->addWidget(m_count);
-
-    m_table
-        = createListTable(QStringLiteral("userTableView"), tr("Users"), m_model, QAbstractItemView::ExtendedSelection);
+void UsersPane::buildTable()
+{
+    createTable(QStringLiteral("userTableView"), tr("Users"), m_model, QAbstractItemView::ExtendedSelection,
+                QStringLiteral("usersEmptyLabel"));
     m_table->setSortingEnabled(true);
     m_table->sortByColumn(UserListModel::EmailColumn, Qt::AscendingOrder);
     const int em = m_table->fontMetrics().horizontalAdvance(QLatin1Char('m'));
@@ -175,105 +130,65 @@ UsersPane::UsersPane(Backend* backend, QWidget* parent)
     m_table->setColumnWidth(UserListModel::UsernameColumn, 8 * em);
     m_table->setColumnWidth(UserListModel::RolesColumn, 8 * em);
     m_table->setColumnWidth(UserListModel::StatusColumn, 8 * em);
+}
 
-    m_empty = new QLabel(m_table->viewport());
-    m_empty->setObjectName(QStringLiteral("usersEmptyLabel"));
-    m_empty->setAlignment(Qt::AlignCenter);
-    m_empty->setWordWrap(true);
-    m_empty->hide();
-    m_table->viewport()->installEventFilter(this); // keeps the empty-state text centred on resize
-
+void UsersPane::buildDetails()
+{
     m_details = new UserDetailsPanel(this);
-    auto* scroll = new QScrollArea(this);
-    scroll->setWidget(m_details);
-    scroll->setWidgetResizable(true);
-    scroll->setFocusPolicy(Qt::NoFocus); // the panel's own controls take the focus, not its frame
-    scroll->setFrameShape(QFrame::NoFrame);
+    layOut(m_details, { .sizes = { 900, 300 } });
+}
 
-    auto* splitter = new QSplitter(this);
-    splitter->addWidget(m_table);
-    splitter->addWidget(scroll);
-    splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 1);
-    splitter->setSizes({ 900, 300 });
-
-    auto* layout = new QVBoxLayout(this);
-    layout->addLayout(filters);
-    layout->addWidget(splitter, 1);
-
-    auto makeAction = [this](const QString& text, const char* name, auto slot) {
-        auto* action = new QAction(text, this);
-        action->setObjectName(QString::fromLatin1(name));
-        connect(action, &QAction::triggered, this, slot);
-        return action;
-    };
-    m_editAction = makeAction(tr("&Edit…"), "editUserAction", &UsersPane::editSelected);
-    m_editAction->setShortcut(QKeySequence(Qt::Key_Return));
-    m_editAction->setShortcutContext(Qt::WidgetShortcut);
-    m_table->addAction(m_editAction);
-    m_banAction = makeAction(tr("&Ban…"), "banUserAction", &UsersPane::banSelected);
-    m_banAction->setShortcut(QKeySequence(QStringLiteral("Ctrl+B")));
-    m_banAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
-    addAction(m_banAction);
-    m_unbanAction = makeAction(tr("&Unban"), "unbanUserAction", &UsersPane::unbanSelected);
-    m_suspendAction = makeAction(tr("&Suspend"), "suspendUserAction", &UsersPane::suspendSelected);
-    m_unsuspendAction = makeAction(tr("Reac&tivate"), "unsuspendUserAction", &UsersPane::unsuspendSelected);
-    m_rolesAction = makeAction(tr("&Roles…"), "userRolesAction", &UsersPane::rolesOfSelected);
-    m_assignRoleAction = makeAction(tr("&Assign a role…"), "assignRoleAction", [this] { bulkRole(true); });
-    m_removeRoleAction = makeAction(tr("Re&move a role…"), "removeRoleAction", [this] { bulkRole(false); });
+void UsersPane::buildActions()
+{
+    m_editAction = createAction(tr("&Edit…"), "editUserAction", &UsersPane::editSelected);
+    bindToTable(m_editAction, QKeySequence(Qt::Key_Return));
+    m_banAction = createAction(tr("&Ban…"), "banUserAction", &UsersPane::banSelected);
+    bindToPane(m_banAction, QKeySequence(QStringLiteral("Ctrl+B")));
+    m_unbanAction = createAction(tr("&Unban"), "unbanUserAction", &UsersPane::unbanSelected);
+    m_suspendAction = createAction(tr("&Suspend"), "suspendUserAction", &UsersPane::suspendSelected);
+    m_unsuspendAction = createAction(tr("Reac&tivate"), "unsuspendUserAction", &UsersPane::unsuspendSelected);
+    m_rolesAction = createAction(tr("&Roles…"), "userRolesAction", &UsersPane::rolesOfSelected);
+    m_assignRoleAction = createAction(tr("&Assign a role…"), "assignRoleAction", [this] { bulkRole(true); });
+    m_removeRoleAction = createAction(tr("Re&move a role…"), "removeRoleAction", [this] { bulkRole(false); });
     m_resetPasswordAction
-        = makeAction(tr("Reset &password…"), "resetPasswordAction", &UsersPane::resetPasswordOfSelected);
-    m_setPasswordAction = makeAction(tr("Set pass&word…"), "setPasswordAction", &UsersPane::setPasswordOfSelected);
+        = createAction(tr("Reset &password…"), "resetPasswordAction", &UsersPane::resetPasswordOfSelected);
+    m_setPasswordAction = createAction(tr("Set pass&word…"), "setPasswordAction", &UsersPane::setPasswordOfSelected);
     m_revokeSessionsAction
-        = makeAction(tr("E&nd all sessions"), "revokeSessionsAction", &UsersPane::revokeSessionsOfSelected);
-    m_impersonateAction = makeAction(tr("&Impersonate…"), "impersonateAction", &UsersPane::impersonateSelected);
-    m_sessionsAction = makeAction(tr("Show sessi&ons"), "showSessionsAction", [this] {
+        = createAction(tr("E&nd all sessions"), "revokeSessionsAction", &UsersPane::revokeSessionsOfSelected);
+    m_impersonateAction = createAction(tr("&Impersonate…"), "impersonateAction", &UsersPane::impersonateSelected);
+    m_sessionsAction = createAction(tr("Show sessi&ons"), "showSessionsAction", [this] {
         const auto users = selectedUsers();
         if (users.size() == 1)
             emit showSessionsRequested(users.first().id, users.first().email);
     });
-    m_auditAction = makeAction(tr("Show audit tr&ail"), "showAuditTrailAction", [this] {
+    m_auditAction = createAction(tr("Show audit tr&ail"), "showAuditTrailAction", [this] {
         const auto users = selectedUsers();
         if (users.size() == 1)
             emit showAuditTrailRequested(users.first().id, users.first().email);
     });
-    m_deleteAction = makeAction(tr("&Delete…"), "deleteUserAction", &UsersPane::deleteSelected);
+    m_deleteAction = createAction(tr("&Delete…"), "deleteUserAction", &UsersPane::deleteSelected);
 
     for (QAction* a : { m_editAction, m_banAction, m_unbanAction, m_suspendAction, m_unsuspendAction, m_rolesAction,
                         m_resetPasswordAction, m_setPasswordAction, m_revokeSessionsAction, m_sessionsAction,
                         m_auditAction, m_deleteAction })
         m_details->addAction(a);
+}
 
-    m_searchDelay = new QTimer(this);
-    m_searchDelay->setSingleShot(true);
-    m_searchDelay->setInterval(250);
-    connect(m_searchDelay, &QTimer::timeout, this, &UsersPane::applyFilter);
+void UsersPane::connectSignals()
+{
+    m_searchDelay = createDelay(250, &UsersPane::applyFilter);
     connect(m_search, &QLineEdit::textChanged, m_searchDelay, qOverload<>(&QTimer::start));
     connect(m_search, &QLineEdit::returnPressed, this, &UsersPane::applyFilter);
     connect(m_roleFilter, &QComboBox::currentIndexChanged, this, &UsersPane::applyFilter);
     connect(m_statusFilter, &QComboBox::currentIndexChanged, this, &UsersPane::applyFilter);
-    connect(m_table, &QWidget::customContextMenuRequested, this, &UsersPane::showContextMenu);
-    connect(m_table, &QAbstractItemView::doubleClicked, this, &UsersPane::editSelected);
-    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &UsersPane::updateDetails);
+    connectTable(&UsersPane::editSelected);
     connect(m_model, &QAbstractItemModel::modelReset, this, &UsersPane::updateDetails);
     connect(m_model, &QAbstractItemModel::dataChanged, this, &UsersPane::updateDetails);
     connect(m_model, &LazyTableModel::pageLoaded, this, [this] {
         updateCount();
         markLoaded();
     });
-    connect(m_model, &LazyTableModel::loadFailed, this, [this](const ServiceError& error) {
-        updateCount();
-        markLoaded();
-        emit statusMessage(tr("Could not load users: %1").arg(error.message));
-    });
-    updateDetails();
-}
-
-bool UsersPane::eventFilter(QObject* watched, QEvent* event)
-{
-    if (watched == m_table->viewport() && event->type() == QEvent::Resize)
-        m_empty->setGeometry(m_table->viewport()->rect().adjusted(20, 20, -20, -20));
-    return Pane::eventFilter(watched, event);
+    reportLoadFailures(m_model, &LazyTableModel::loadFailed, tr("Could not load users: %1"));
 }
 
 void UsersPane::refresh()
@@ -337,16 +252,7 @@ void UsersPane::updateCount()
                              ? tr("No user matches these filters.\nClear the search or the filters to see everyone.")
                              : tr("No users yet.\nCreate the first one with Ctrl+N."));
     }
-    const bool empty = m_model->rowCount() == 0;
-    m_empty->setVisible(empty);
-    if (empty)
-        m_empty->setGeometry(m_table->viewport()->rect().adjusted(20, 20, -20, -20));
-}
-
-void UsersPane::find()
-{
-    m_search->setFocus();
-    m_search->selectAll();
+    showEmptyState(m_model->rowCount() == 0);
 }
 
 QList<User> UsersPane::selectedUsers() const
@@ -358,20 +264,21 @@ QList<User> UsersPane::selectedUsers() const
     return users;
 }
 
+QString UsersPane::organizationName(Id organizationId) const
+{
+    QString name;
+    for (const Organization& o : std::as_const(m_organizations)) {
+        if (o.id == organizationId)
+            name = o.name;
+    }
+    return name.isEmpty() ? QString::number(organizationId) : name;
+}
+
 void UsersPane::updateDetails()
 {
     const QList<User> users = selectedUsers();
     const User* one = users.size() == 1 ? &users.first() : nullptr;
-    QString org;
-    if (one) {
-        for (const Organization& o : std::as_const(m_organizations)) {
-            if (o.id == one->organizationId)
-                org = o.name;
-        }
-        if (org.isEmpty())
-            org = QString::number(one->organizationId);
-    }
-    m_details->show(one, org, int(users.size()));
+    m_details->show(one, one ? organizationName(one->organizationId) : QString(), int(users.size()));
 
     // An action is enabled when the policy allows it on every selected user: the call the store
     // makes again before it writes (policy::canActOnUser), not a copy of its rules.
@@ -430,35 +337,17 @@ void UsersPane::showContextMenu(const QPoint& pos)
 {
     if (!m_table->indexAt(pos).isValid() && selectedUsers().isEmpty())
         return;
-    // Not exec(): no nested event loop; the menu deletes itself when it closes.
-    auto* menu = new QMenu(this);
-    menu->setAttribute(Qt::WA_DeleteOnClose);
+    QList<QAction*> actions;
     const bool bulk = selectedUsers().size() > 1;
-    if (!bulk) {
-        menu->addAction(m_editAction);
-        menu->addAction(m_rolesAction);
-        menu->addAction(m_resetPasswordAction);
-        menu->addAction(m_setPasswordAction);
-        menu->addSeparator();
-    }
-    menu->addAction(m_banAction);
-    menu->addAction(m_unbanAction);
-    menu->addAction(m_suspendAction);
-    menu->addAction(m_unsuspendAction);
-    menu->addAction(m_revokeSessionsAction);
-    if (bulk) {
-        menu->addSeparator();
-        menu->addAction(m_assignRoleAction);
-        menu->addAction(m_removeRoleAction);
-    } else {
-        menu->addSeparator();
-        menu->addAction(m_sessionsAction);
-        menu->addAction(m_auditAction);
-        menu->addAction(m_impersonateAction);
-    }
-    menu->addSeparator();
-    menu->addAction(m_deleteAction);
-    menu->popup(m_table->viewport()->mapToGlobal(pos));
+    if (!bulk)
+        actions << m_editAction << m_rolesAction << m_resetPasswordAction << m_setPasswordAction << nullptr;
+    actions << m_banAction << m_unbanAction << m_suspendAction << m_unsuspendAction << m_revokeSessionsAction;
+    if (bulk)
+        actions << nullptr << m_assignRoleAction << m_removeRoleAction;
+    else
+        actions << nullptr << m_sessionsAction << m_auditAction << m_impersonateAction;
+    actions << nullptr << m_deleteAction;
+    popupMenu(m_table, actions, pos);
 }
 
 bool UsersPane::canCreate(QString* whyNot) const

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "pane.h"
+#include "listpane.h"
 
 class QComboBox;
 class QLabel;
@@ -16,7 +16,7 @@ class BulkActionDialog;
 class UserListModel;
 class UserDetailsPanel;
 
-class UsersPane : public Pane
+class UsersPane : public ListPane
 {
     Q_OBJECT
 
@@ -28,7 +28,6 @@ public:
     QIcon icon() const override { return QIcon(QStringLiteral(":/icons/users.svg")); }
 
     void refresh() override;
-    void find() override;
     void createNew() override;
     void deleteSelected() override;
     void copySelection() override;
@@ -58,25 +57,26 @@ signals:
 
 protected:
     void organizationScopeChanged() override;
-    bool eventFilter(QObject* watched, QEvent* event) override;
+    void updateCount() override;
+    void updateDetails() override;
+    void showContextMenu(const QPoint& pos) override;
 
 private:
+    void buildFilters();
+    void buildTable();
+    void buildDetails();
+    void buildActions();
+    void connectSignals();
     void applyFilter();
     void loadLookups();
-    void updateDetails();
-    void updateCount();
-    void showContextMenu(const QPoint& pos);
+    QString organizationName(Id organizationId) const;
     BulkActionDialog* runBulk(const QString& title, const QString& verb, const QList<User>& users,
                               std::function<QFuture<Status>(Backend*, const User&)> operation);
     void afterWrite(const QString& message);
 
     UserListModel* m_model = nullptr;
-    QTableView* m_table = nullptr;
-    QLineEdit* m_search = nullptr;
     QComboBox* m_roleFilter = nullptr;
     QComboBox* m_statusFilter = nullptr;
-    QLabel* m_count = nullptr;
-    QLabel* m_empty = nullptr;
     QTimer* m_searchDelay = nullptr;
     UserDetailsPanel* m_details = nullptr;
     QList<Role> m_roles;

@@ -1,0 +1,183 @@
+#include "listpane.h"
+
+#include "displayformat.h"
+
+#include <QComboBox>
+#include <QEvent>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenu>
+#include <QScrollArea>
+#include <QSplitter>
+#include <QTableView>
+#include <QVBoxLayout>
+
+namespace portcullis {
+
+void ListPane::find()
+{
+    if (!m_search)
+        return;
+    m_search->setFocus();
+    m_search->selectAll();
+}
+
+bool ListPane::eventFilter(QObject* watched, QEvent* event)
+{
+    if (m_empty && watched == m_table->viewport() && event->type() == QEvent::Resize && !m_empty->isHidden())
+        placeEmptyState();
+    return Pane::eventFilter(watched, event);
+}
+
+QLineEdit* ListPane::createSearch(const QString& objectName, const QString& accessibleName, const QString& placeholder)
+{
+    m_search = new QLineEdit(this);
+    m_search->setObjectName(objectName);
+    m_search->setAccessibleName(accessibleName);
+    m_search->setPlaceholderText(placeholder);
+    m_search->setClearButtonEnabled(true);
+    return m_search;
+}
+
+QComboBox* ListPane::createFilterCombo(const QString& objectName, const QString& accessibleName,
+                                       const QStringList& items)
+{
+    auto* combo = new QComboBox(this);
+    combo->setObjectName(objectName);
+    combo->setAccessibleName(accessibleName);
+    combo->addItems(items);
+    return combo;
+}
+
+QLabel* ListPane::createCount(const QString& objectName)
+{
+    m_count = new QLabel(this);
+    m_count->setObjectName(objectName);
+    return m_count;
+}
+
+QLabel* ListPane::createFilterMessage(const QString& objectName)
+{
+    m_filterMessage = new QLabel(this);
+    m_filterMessage->setObjectName(objectName);
+    m_filterMessage->setWordWrap(true);
+    m_filterMessage->hide();
+    return m_filterMessage;
+}
+
+QHBoxLayout* ListPane::addSearchRow(const QList<QWidget*>& filters)
+{
+    auto* row = new QHBoxLayout;
+    row->addWidget(m_search, 3);
+    for (QWidget* filter : filters)
+        row->addWidget(filter, 1);
+    row->addWidget(m_count);
+    addFilterRow(row);
+    return row;
+}
+
+void ListPane::addFilterRow(QLayout* row)
+{
+    m_filterRows << row;
+}
+
+QTableView* ListPane::createTable(const QString& objectName, const QString& accessibleName, QAbstractItemModel* model,
+                                  int selectionMode, const QString& emptyObjectName)
+{
+    m_table = createListTable(objectName, accessibleName, model, selectionMode);
+    m_empty = new QLabel(m_table->viewport());
+    m_empty->setObjectName(emptyObjectName);
+    m_empty->setAlignment(Qt::AlignCenter);
+    m_empty->setWordWrap(true);
+    m_empty->hide();
+    m_table->viewport()->installEventFilter(this);
+    return m_table;
+}
+
+QSplitter* ListPane::layOut(QWidget* details, const DetailsPlacement& placement)
+{
+    auto* scroll = new QScrollArea(this);
+    if (!placement.scrollName.isEmpty())
+        scroll->setObjectName(placement.scrollName);
+    scroll->setWidget(details);
+    scroll->setWidgetResizable(true);
+    scroll->setFocusPolicy(Qt::NoFocus); // the panel's own controls take the focus, not its frame
+    scroll->setFrameShape(QFrame::NoFrame);
+
+    auto* splitter = new QSplitter(placement.orientation, this);
+    if (!placement.splitterName.isEmpty())
+        splitter->setObjectName(placement.splitterName);
+    splitter->addWidget(m_table);
+    splitter->addWidget(scroll);
+    splitter->setStretchFactor(0, placement.tableStretch);
+    splitter->setStretchFactor(1, placement.detailsStretch);
+    // Below the table, the details may shrink away but the table may not.
+    if (placement.orientation == Qt::Vertical)
+        splitter->setCollapsible(0, false);
+    splitter->setSizes(placement.sizes);
+
+    auto* layout = new QVBoxLayout(this);
+    for (QLayout* row : std::as_const(m_filterRows))
+        layout->addLayout(row);
+    if (m_filterMessage)
+        layout->addWidget(m_filterMessage);
+    layout->addWidget(splitter, 1);
+    return splitter;
+}
+
+void ListPane::connectTable()
+{
+    connect(m_table, &QWidget::customContextMenuRequested, this, &ListPane::showContextMenu);
+    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &ListPane::updateDetails);
+}
+
+void ListPane::bindToTable(QAction* action, const QKeySequence& key)
+{
+    action->setShortcut(key);
+    action->setShortcutContext(Qt::WidgetShortcut);
+    m_table->addAction(action);
+}
+
+void ListPane::bindToPane(QAction* action, const QKeySequence& key)
+{
+    action->setShortcut(key);
+    action->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    addAction(action);
+}
+
+void ListPane::popupMenu(QAbstractItemView* view, const QList<QAction*>& actions, const QPoint& pos)
+{
+    auto* menu = new QMenu(this);
+    menu->setAttribute(Qt::WA_DeleteOnClose);
+    for (QAction* action : actions) {
+        if (action)
+            menu->addAction(action);
+        else
+            menu->addSeparator();
+    }
+    menu->popup(view->viewport()->mapToGlobal(pos));
+}
+
+void ListPane::showFilterMessage(const QString& message, bool problem)
+{
+    m_filterMessage->setText(message);
+    m_filterMessage->setVisible(!message.isEmpty());
+    const QString color = display::warningBrush().color().name();
+    m_filterMessage->setStyleSheet(problem ? QStringLiteral("color: %1;").arg(color) : QString());
+    m_search->setStyleSheet(problem ? QStringLiteral("QLineEdit { border: 1px solid %1; }").arg(color) : QString());
+}
+
+void ListPane::showEmptyState(bool empty)
+{
+    m_empty->setVisible(empty);
+    if (empty)
+        placeEmptyState();
+}
+
+void ListPane::placeEmptyState()
+{
+    m_empty->setGeometry(m_table->viewport()->rect().adjusted(20, 20, -20, -20));
+}
+
+} // namespace portcullis
