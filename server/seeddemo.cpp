@@ -482,6 +482,7 @@ private:
     void impersonationEvent(auditchain::Row& row, EventWords& words);
     void auditExportEvent(auditchain::Row& row, EventWords& words, const DemoOrganization& org);
     QString randomSession();
+    QList<int> usableUsers() const;
 
     Result<qint64> scalar(const QString& sql);
     QString randomPublicIp();
@@ -1202,6 +1203,15 @@ const std::array kDenials {
     "Missing permission admin:audit:export",
 };
 
+// The columns of audit_events, in the order seedAuditEvents adds them.
+const QStringList kAuditColumns { QStringLiteral("id"),          QStringLiteral("occurred_at"),
+                                  QStringLiteral("actor_type"),  QStringLiteral("actor_id"),
+                                  QStringLiteral("actor_label"), QStringLiteral("organization_id"),
+                                  QStringLiteral("action"),      QStringLiteral("resource_type"),
+                                  QStringLiteral("resource_id"), QStringLiteral("details"),
+                                  QStringLiteral("ip"),          QStringLiteral("outcome"),
+                                  QStringLiteral("prev_hash"),   QStringLiteral("hash") };
+
 // The words the audit events are made of: one QString per constant, per action and per prepared
 // details text, shared by all the rows that use it.
 class EventWords
@@ -1260,21 +1270,10 @@ Status DemoSeeder::seedAuditEvents()
         return {};
 
     EventWords words;
-    QList<int> actingUsers;
-    for (qsizetype i = 0; i < m_users.size(); ++i) {
-        if (m_users.at(i).usable())
-            actingUsers << int(i);
-    }
+    const QList<int> actingUsers = usableUsers();
     if (actingUsers.isEmpty() && m_superAdmins.isEmpty())
         return ServiceError::validation(SeedDemo::tr("audit events need somebody to act: give --users"));
 
-    const QStringList columns { QStringLiteral("id"),          QStringLiteral("occurred_at"),
-                                QStringLiteral("actor_type"),  QStringLiteral("actor_id"),
-                                QStringLiteral("actor_label"), QStringLiteral("organization_id"),
-                                QStringLiteral("action"),      QStringLiteral("resource_type"),
-                                QStringLiteral("resource_id"), QStringLiteral("details"),
-                                QStringLiteral("ip"),          QStringLiteral("outcome"),
-                                QStringLiteral("prev_hash"),   QStringLiteral("hash") };
     // Whether to rebuild the indexes is decided on the event count before locking; the count is
     // only a heuristic, so reading it outside the transaction is fine.
     auto existing = scalar(QStringLiteral("SELECT COALESCE(MAX(id), 0) FROM audit_events"));
@@ -1282,7 +1281,7 @@ Status DemoSeeder::seedAuditEvents()
         return existing.error();
     const bool rebuildIndexes = m_core.dialect() == Dialect::Sqlite && m_options.events >= kRebuildIndexesFrom
         && m_options.events >= *existing;
-    BulkInsert insert(m_core, QStringLiteral("audit_events"), columns, rebuildIndexes ? 0 : kRowsPerCommit);
+    BulkInsert insert(m_core, QStringLiteral("audit_events"), kAuditColumns, rebuildIndexes ? 0 : kRowsPerCommit);
     // The chain head is read under the write lock of the first batch, so no other writer can slip
     // an event in between; later batches continue from our own last hash (a concurrent writer
     // would then collide on the id and fail instead of forking the chain).
@@ -1323,6 +1322,17 @@ Status DemoSeeder::seedAuditEvents()
     if (auto done = restoreAuditIndexes(dropped, firstSeeded); !done)
         return done;
     return insert.finish();
+}
+
+// The users who can act in the audit history (indexes into m_users).
+QList<int> DemoSeeder::usableUsers() const
+{
+    QList<int> actingUsers;
+    for (qsizetype i = 0; i < m_users.size(); ++i) {
+        if (m_users.at(i).usable())
+            actingUsers << int(i);
+    }
+    return actingUsers;
 }
 
 // Many events into SQLite: its audit indexes and the daily counters' triggers are dropped first
