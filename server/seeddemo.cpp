@@ -430,6 +430,17 @@ struct ExistingAdmin
     Id organizationId = 0;
 };
 
+// One audit event's kind, and the words its rows are made of (both defined with seedAuditEvents).
+enum class Event;
+class EventWords;
+
+// The audit indexes and triggers dropped for a bulk load: the name and CREATE statement of each.
+struct AuditSchemaObjects
+{
+    QList<std::pair<QString, QString>> indexes;
+    QList<std::pair<QString, QString>> triggers;
+};
+
 class DemoSeeder
 {
 public:
@@ -453,6 +464,26 @@ private:
     Status seedAuditEvents();
     Status fixSequences();
     void analyze();
+
+    // seedAuditEvents' parts: the bulk load's indexes, and one event by family.
+    Status dropAuditIndexes(AuditSchemaObjects& dropped);
+    Status restoreAuditIndexes(const AuditSchemaObjects& dropped, Id firstSeeded);
+    void makeEvent(auditchain::Row& row, EventWords& words, const QList<int>& actingUsers);
+    void superAdminSignIn(auditchain::Row& row, EventWords& words);
+    void actAsSubject(auditchain::Row& row, const EventWords& words, const DemoUser& subject);
+    bool actAsManager(auditchain::Row& row, const EventWords& words, const DemoOrganization& org);
+    void signInEvent(Event event, auditchain::Row& row, EventWords& words, const DemoUser& subject);
+    void passwordEvent(Event event, auditchain::Row& row, EventWords& words, const DemoUser& subject);
+    void userAdminEvent(Event event, auditchain::Row& row, EventWords& words, const DemoUser& subject,
+                        const DemoOrganization& org);
+    void roleEvent(Event event, auditchain::Row& row, EventWords& words, const DemoOrganization& org);
+    void sessionEvent(auditchain::Row& row, EventWords& words, const DemoOrganization& org);
+    void apiKeyEvent(Event event, auditchain::Row& row, EventWords& words);
+    void organizationEvent(auditchain::Row& row, EventWords& words, const DemoOrganization& org);
+    void impersonationEvent(auditchain::Row& row, EventWords& words);
+    void auditExportEvent(auditchain::Row& row, EventWords& words, const DemoOrganization& org);
+    QString randomSession();
+    QList<int> usableUsers() const;
 
     Result<qint64> scalar(const QString& sql);
     QString randomPublicIp();
@@ -1163,10 +1194,42 @@ QString jsonObject(std::initializer_list<std::pair<const char*, QString>> string
     return QString::fromUtf8(w.data());
 }
 
-Status DemoSeeder::seedAuditEvents()
+const std::array<const char*, RoleCount> kRoleCodes { "viewer", "user", "power_user", "team_lead", "admin" };
+const std::array<int, RoleCount> kRoleLevels { Level::Viewer, Level::User, Level::PowerUser, Level::TeamLead,
+                                               Level::Admin };
+const std::array kDenials {
+    "Missing permission admin:user:edit",
+    "Team leads can only manage users below their level",
+    "Only super admins cross organizations",
+    "Missing permission admin:audit:export",
+};
+
+// The columns of audit_events, in the order seedAuditEvents adds them.
+const QStringList kAuditColumns { QStringLiteral("id"),          QStringLiteral("occurred_at"),
+                                  QStringLiteral("actor_type"),  QStringLiteral("actor_id"),
+                                  QStringLiteral("actor_label"), QStringLiteral("organization_id"),
+                                  QStringLiteral("action"),      QStringLiteral("resource_type"),
+                                  QStringLiteral("resource_id"), QStringLiteral("details"),
+                                  QStringLiteral("ip"),          QStringLiteral("outcome"),
+                                  QStringLiteral("prev_hash"),   QStringLiteral("hash") };
+
+// The words the audit events are made of: one QString per constant, per action and per prepared
+// details text, shared by all the rows that use it.
+class EventWords
 {
-    if (m_options.events <= 0)
-        return {};
+public:
+    EventWords()
+    {
+        for (int r = 0; r < RoleCount; ++r) {
+            roleDetails << QStringLiteral("{\"level\":%1,\"role\":\"%2\"}")
+                               .arg(kRoleLevels[size_t(r)])
+                               .arg(QString::fromLatin1(kRoleCodes[size_t(r)]));
+        }
+        for (const char* reason : kDenials)
+            denialDetails << jsonObject({ { "reason", QString::fromLatin1(reason) } });
+        for (const char* agent : kUserAgents)
+            agentDetails << jsonObject({ { "user_agent", QString::fromLatin1(agent) } });
+    }
 
     const QString user = QStringLiteral("user");
     const QString apiKey = QStringLiteral("api_key");
@@ -1177,45 +1240,29 @@ Status DemoSeeder::seedAuditEvents()
     const QString organization = QStringLiteral("organization");
     const QString audit = QStringLiteral("audit");
     const QString empty = QStringLiteral("{}");
-    static const std::array<const char*, RoleCount> roleCodes { "viewer", "user", "power_user", "team_lead", "admin" };
-    static const std::array<int, RoleCount> roleLevels { Level::Viewer, Level::User, Level::PowerUser, Level::TeamLead,
-                                                         Level::Admin };
-    static const std::array denials {
-        "Missing permission admin:user:edit",
-        "Team leads can only manage users below their level",
-        "Only super admins cross organizations",
-        "Missing permission admin:audit:export",
-    };
     QStringList roleDetails;
-    for (int r = 0; r < RoleCount; ++r) {
-        roleDetails << QStringLiteral("{\"level\":%1,\"role\":\"%2\"}")
-                           .arg(roleLevels[size_t(r)])
-                           .arg(QString::fromLatin1(roleCodes[size_t(r)]));
-    }
     QStringList denialDetails;
-    for (const char* reason : denials)
-        denialDetails << jsonObject({ { "reason", QString::fromLatin1(reason) } });
     QStringList agentDetails;
-    for (const char* agent : kUserAgents)
-        agentDetails << jsonObject({ { "user_agent", QString::fromLatin1(agent) } });
     const QString badPassword = jsonObject({ { "reason", QStringLiteral("wrong password") } });
     const QString unknownAccount = jsonObject({ { "reason", QStringLiteral("unknown account") } });
     const QString lockedOut = jsonObject({ { "reason", QStringLiteral("account locked") } });
-    QList<int> actingUsers;
-    for (qsizetype i = 0; i < m_users.size(); ++i) {
-        if (m_users.at(i).usable())
-            actingUsers << int(i);
-    }
+};
+
+// The audit events: a weighted pick of event kinds over 90 days, each row built by its family
+// below (sign-ins, passwords, user administration, roles, sessions, API keys, organizations,
+// impersonation, audit exports) and chained with the audit key. A row is reused from one event to
+// the next; each family sets what its events carry. For the same seed the same rows come out: the
+// families draw from m_random in the order the events are generated.
+Status DemoSeeder::seedAuditEvents()
+{
+    if (m_options.events <= 0)
+        return {};
+
+    EventWords words;
+    const QList<int> actingUsers = usableUsers();
     if (actingUsers.isEmpty() && m_superAdmins.isEmpty())
         return ServiceError::validation(SeedDemo::tr("audit events need somebody to act: give --users"));
 
-    const QStringList columns { QStringLiteral("id"),          QStringLiteral("occurred_at"),
-                                QStringLiteral("actor_type"),  QStringLiteral("actor_id"),
-                                QStringLiteral("actor_label"), QStringLiteral("organization_id"),
-                                QStringLiteral("action"),      QStringLiteral("resource_type"),
-                                QStringLiteral("resource_id"), QStringLiteral("details"),
-                                QStringLiteral("ip"),          QStringLiteral("outcome"),
-                                QStringLiteral("prev_hash"),   QStringLiteral("hash") };
     // Whether to rebuild the indexes is decided on the event count before locking; the count is
     // only a heuristic, so reading it outside the transaction is fine.
     auto existing = scalar(QStringLiteral("SELECT COALESCE(MAX(id), 0) FROM audit_events"));
@@ -1223,7 +1270,7 @@ Status DemoSeeder::seedAuditEvents()
         return existing.error();
     const bool rebuildIndexes = m_core.dialect() == Dialect::Sqlite && m_options.events >= kRebuildIndexesFrom
         && m_options.events >= *existing;
-    BulkInsert insert(m_core, QStringLiteral("audit_events"), columns, rebuildIndexes ? 0 : kRowsPerCommit);
+    BulkInsert insert(m_core, QStringLiteral("audit_events"), kAuditColumns, rebuildIndexes ? 0 : kRowsPerCommit);
     // The chain head is read under the write lock of the first batch, so no other writer can slip
     // an event in between; later batches continue from our own last hash (a concurrent writer
     // would then collide on the id and fail instead of forking the chain).
@@ -1231,39 +1278,15 @@ Status DemoSeeder::seedAuditEvents()
         return started;
     if (auto head = readChainHead(m_core, &m_nextEventId, &m_chainHead); !head)
         return head;
-    QList<std::pair<QString, QString>> indexes; // name, CREATE statement
-    QList<std::pair<QString, QString>> triggers; // name, CREATE statement
+    AuditSchemaObjects dropped;
     const Id firstSeeded = m_nextEventId;
     if (rebuildIndexes) {
-        QSqlQuery q(m_core.db());
-        if (!q.exec(QStringLiteral("SELECT name, sql FROM sqlite_master WHERE type = 'index' "
-                                   "AND tbl_name = 'audit_events' AND sql IS NOT NULL")))
-            return m_core.sqlError(q, SeedDemo::tr("Reading the audit indexes"));
-        while (q.next())
-            indexes.append({ q.value(0).toString(), q.value(1).toString() });
-        q.finish();
-        for (const auto& index : std::as_const(indexes)) {
-            if (!q.exec(QStringLiteral("DROP INDEX \"%1\"").arg(index.first)))
-                return m_core.sqlError(q, SeedDemo::tr("Dropping the audit index %1").arg(index.first));
-        }
-        // The daily counters' triggers (migration 7) likewise: the seeded events are counted in one
-        // pass at the end (a tenth of the cost of a trigger per event).
-        if (!q.exec(QStringLiteral("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
-                                   "AND tbl_name = 'audit_events' AND name LIKE 'audit_daily_%'")))
-            return m_core.sqlError(q, SeedDemo::tr("Reading the audit indexes"));
-        while (q.next())
-            triggers.append({ q.value(0).toString(), q.value(1).toString() });
-        q.finish();
-        for (const auto& trigger : std::as_const(triggers)) {
-            if (!q.exec(QStringLiteral("DROP TRIGGER \"%1\"").arg(trigger.first)))
-                return m_core.sqlError(q, SeedDemo::tr("Dropping the audit index %1").arg(trigger.first));
-        }
+        if (auto done = dropAuditIndexes(dropped); !done)
+            return done;
     }
 
     const qint64 start = m_now - kHistoryMs;
     const double step = double(kHistoryMs) / double(m_options.events);
-    const qint64 sessions = std::max<qint64>(m_sessionCount, 1);
-    auto randomSession = [&] { return QString::number(m_firstSessionId + m_random.below(sessions)); };
     QByteArray prev = m_chainHead;
     auto auditKey = m_core.auditKey();
     if (!auditKey)
@@ -1273,237 +1296,9 @@ Status DemoSeeder::seedAuditEvents()
         row.id = m_nextEventId + n;
         // Increasing with the id: event n falls in the n-th slice of the 90 days.
         row.occurredAtMs = start + qint64((double(n) + m_random.unit()) * step);
-        row.details = empty;
-        row.outcome = success;
-
-        Event event = pickEvent(m_random);
-        if ((event == Event::ApiKeyCall || event == Event::ApiKeyCreated || event == Event::ApiKeyRevoked)
-            && m_apiKeys.isEmpty())
-            event = Event::Login;
-        if (event == Event::Impersonated && m_superAdmins.isEmpty())
-            event = Event::UserViewed;
-
-        if (actingUsers.isEmpty()) {
-            // Nobody but the super admins: they sign in now and then.
-            const ExistingAdmin& admin = m_superAdmins.at(m_random.below(m_superAdmins.size()));
-            row.actorType = user;
-            row.actorId = admin.id;
-            row.actorLabel = admin.email;
-            row.organizationId = admin.organizationId;
-            row.action = actions::UserLogin;
-            row.resourceType = session;
-            row.resourceId = randomSession();
-            row.details = agentDetails.at(m_random.below(agentDetails.size()));
-            row.ip = randomPublicIp();
-        } else {
-            const DemoUser& subject = m_users.at(actingUsers.at(m_random.below(actingUsers.size())));
-            const DemoOrganization& org = m_organizations.at(subject.organization);
-            row.organizationId = org.id;
-            row.resourceType = user;
-            row.resourceId = QString::number(subject.id);
-
-            auto actAsSubject = [&] {
-                row.actorType = user;
-                row.actorId = subject.id;
-                row.actorLabel = subject.email;
-                row.ip = m_random.chance(0.85) ? subject.ip : randomPublicIp();
-            };
-            // Admin actions are taken by a manager of the subject's organization; a few are
-            // attempted by somebody without the right and denied. Returns true when allowed.
-            auto actAsManager = [&]() -> bool {
-                const bool intruder = !org.members.isEmpty() && (org.managers.isEmpty() || m_random.chance(0.05));
-                if (intruder) {
-                    const DemoUser& member = m_users.at(org.members.at(m_random.below(org.members.size())));
-                    row.actorType = user;
-                    row.actorId = member.id;
-                    row.actorLabel = member.email;
-                    row.ip = member.ip;
-                    row.outcome = denied;
-                    row.details = denialDetails.at(m_random.below(denialDetails.size()));
-                    return false;
-                }
-                if (org.managers.isEmpty()) {
-                    row.actorType = system;
-                    row.actorId = 0;
-                    row.actorLabel = system;
-                    row.ip.clear();
-                    return true;
-                }
-                const DemoUser& manager = m_users.at(org.managers.at(m_random.below(org.managers.size())));
-                row.actorType = user;
-                row.actorId = manager.id;
-                row.actorLabel = manager.email;
-                row.ip = manager.ip;
-                return true;
-            };
-
-            switch (event) {
-            case Event::Login:
-                actAsSubject();
-                row.action = actions::UserLogin;
-                row.resourceType = session;
-                row.resourceId = randomSession();
-                row.details = agentDetails.at(m_random.below(agentDetails.size()));
-                break;
-            case Event::Logout:
-                actAsSubject();
-                row.action = actions::UserLogout;
-                row.resourceType = session;
-                row.resourceId = randomSession();
-                break;
-            case Event::LoginFailed:
-                actAsSubject();
-                row.action = actions::UserLoginFailed;
-                row.outcome = denied;
-                row.details = badPassword;
-                if (m_random.chance(0.35)) {
-                    // Password spraying from a handful of hostile addresses, often at unknown names.
-                    row.ip = hostileIp();
-                    if (m_random.chance(0.5)) {
-                        row.actorType = system;
-                        row.actorId = 0;
-                        row.actorLabel.clear();
-                        row.organizationId = 0;
-                        row.resourceId.clear();
-                        row.details = unknownAccount;
-                    }
-                } else if (subject.locked && m_random.chance(0.3)) {
-                    row.details = lockedOut;
-                }
-                break;
-            case Event::Locked:
-                actAsSubject();
-                row.action = actions::UserLocked;
-                row.details = jsonObject(
-                    { { "locked_until",
-                        QDateTime::fromMSecsSinceEpoch(row.occurredAtMs + lockout::LockMinutes * kMinuteMs, Qt::UTC)
-                            .toString(Qt::ISODate) } });
-                break;
-            case Event::PasswordChanged:
-                actAsSubject();
-                row.action = actions::UserPasswordChanged;
-                break;
-            case Event::PasswordReset:
-                actAsSubject();
-                row.action = actions::UserPasswordReset;
-                row.details = QStringLiteral("{\"sessions_revoked\":%1}").arg(m_random.below(4));
-                break;
-            case Event::UserViewed:
-                actAsManager();
-                row.action = actions::UserViewed;
-                break;
-            case Event::UserListed:
-                actAsManager();
-                row.action = actions::UserListed;
-                row.resourceId.clear();
-                break;
-            case Event::UserCreated:
-                if (actAsManager()) {
-                    row.details = QStringLiteral("{\"email\":\"%1\",\"roles\":[\"%2\"]}")
-                                      .arg(subject.email, QString::fromLatin1(roleCodes[size_t(subject.role)]));
-                }
-                row.action = actions::UserCreated;
-                break;
-            case Event::UserUpdated:
-                if (actAsManager())
-                    row.details = QStringLiteral("{\"fields\":[\"full_name\"]}");
-                row.action = actions::UserUpdated;
-                break;
-            case Event::RoleAssigned:
-            case Event::RoleRevoked: {
-                const int role = int(m_random.below(TeamLead + 1));
-                if (actAsManager())
-                    row.details = roleDetails.at(role);
-                row.action = event == Event::RoleAssigned ? actions::RoleAssigned : actions::RoleRevoked;
-                break;
-            }
-            case Event::UserSuspended:
-                if (actAsManager())
-                    row.details = jsonObject({ { "reason", QString::fromLatin1(m_random.pick(kSuspendReasons)) } });
-                row.action = actions::UserSuspended;
-                break;
-            case Event::UserUnsuspended:
-                actAsManager();
-                row.action = actions::UserUnsuspended;
-                break;
-            case Event::UserBanned:
-                if (actAsManager())
-                    row.details = jsonObject({ { "reason", QString::fromLatin1(m_random.pick(kBanReasons)) } });
-                row.action = actions::UserBanned;
-                break;
-            case Event::UserUnbanned:
-                actAsManager();
-                row.action = actions::UserUnbanned;
-                break;
-            case Event::SessionRevoked:
-                actAsManager();
-                row.action = actions::SessionRevoked;
-                row.resourceType = session;
-                row.resourceId = randomSession();
-                break;
-            case Event::ApiKeyCreated:
-            case Event::ApiKeyRevoked:
-            case Event::ApiKeyCall: {
-                const DemoApiKey& key = m_apiKeys.at(m_random.below(m_apiKeys.size()));
-                const DemoUser& owner = m_users.at(key.owner);
-                row.organizationId = m_organizations.at(owner.organization).id;
-                row.actorLabel = owner.email;
-                row.ip = owner.ip;
-                if (event == Event::ApiKeyCall) {
-                    // A script using its key: the key is the actor, on behalf of its owner.
-                    row.actorType = apiKey;
-                    row.actorId = key.id;
-                    const QString onBehalf = QString::number(owner.id);
-                    if (m_random.chance(0.03)) {
-                        row.action = actions::ApiKeyUsed;
-                        row.resourceType = apiKey;
-                        row.resourceId = QString::number(key.id);
-                        row.outcome = denied;
-                        row.details = jsonObject({ { "on_behalf_of_user_id", onBehalf },
-                                                   { "reason", QStringLiteral("Rate limit exceeded") } });
-                    } else {
-                        row.action = actions::UserListed;
-                        row.resourceId.clear();
-                        row.details = jsonObject({ { "on_behalf_of_user_id", onBehalf } });
-                    }
-                } else {
-                    row.actorType = user;
-                    row.actorId = owner.id;
-                    row.action = event == Event::ApiKeyCreated ? actions::ApiKeyCreated : actions::ApiKeyRevoked;
-                    row.resourceType = apiKey;
-                    row.resourceId = QString::number(key.id);
-                    row.details = jsonObject({ { "name", key.name }, { "prefix", key.prefix } });
-                }
-                break;
-            }
-            case Event::OrganizationUpdated:
-                if (actAsManager())
-                    row.details = QStringLiteral("{\"fields\":[\"features\"]}");
-                row.action = actions::OrgUpdated;
-                row.resourceType = organization;
-                row.resourceId = QString::number(org.id);
-                break;
-            case Event::Impersonated: {
-                const ExistingAdmin& admin = m_superAdmins.at(m_random.below(m_superAdmins.size()));
-                row.actorType = user;
-                row.actorId = admin.id;
-                row.actorLabel = admin.email;
-                row.ip = randomPublicIp();
-                row.action = actions::UserImpersonated;
-                row.details = QStringLiteral("{\"duration_minutes\":60,\"reason\":\"%1\"}")
-                                  .arg(QString::fromLatin1(m_random.pick(kImpersonationReasons))
-                                           .arg(m_random.between(10000, 99999)));
-                break;
-            }
-            case Event::AuditExported:
-                if (actAsManager())
-                    row.details = QStringLiteral("{\"format\":\"csv\",\"rows\":%1}").arg(m_random.between(100, 50000));
-                row.action = actions::AuditExported;
-                row.resourceType = audit;
-                row.resourceId.clear();
-                break;
-            }
-        }
+        row.details = words.empty;
+        row.outcome = words.success;
+        makeEvent(row, words, actingUsers);
 
         const QByteArray hash = auditchain::keyedHash(*auditKey, prev, row);
         if (auto added = insert.add({ row.id, row.occurredAtMs, row.actorType, row.actorId, row.actorLabel,
@@ -1513,19 +1308,67 @@ Status DemoSeeder::seedAuditEvents()
             return added;
         prev = hash;
     }
-    if (!indexes.isEmpty()) {
+    if (auto done = restoreAuditIndexes(dropped, firstSeeded); !done)
+        return done;
+    return insert.finish();
+}
+
+// The users who can act in the audit history (indexes into m_users).
+QList<int> DemoSeeder::usableUsers() const
+{
+    QList<int> actingUsers;
+    for (qsizetype i = 0; i < m_users.size(); ++i) {
+        if (m_users.at(i).usable())
+            actingUsers << int(i);
+    }
+    return actingUsers;
+}
+
+// Many events into SQLite: its audit indexes and the daily counters' triggers are dropped first
+// and built again once at the end (restoreAuditIndexes), which is much faster than keeping them.
+Status DemoSeeder::dropAuditIndexes(AuditSchemaObjects& dropped)
+{
+    QSqlQuery q(m_core.db());
+    if (!q.exec(QStringLiteral("SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+                               "AND tbl_name = 'audit_events' AND sql IS NOT NULL")))
+        return m_core.sqlError(q, SeedDemo::tr("Reading the audit indexes"));
+    while (q.next())
+        dropped.indexes.append({ q.value(0).toString(), q.value(1).toString() });
+    q.finish();
+    for (const auto& index : std::as_const(dropped.indexes)) {
+        if (!q.exec(QStringLiteral("DROP INDEX \"%1\"").arg(index.first)))
+            return m_core.sqlError(q, SeedDemo::tr("Dropping the audit index %1").arg(index.first));
+    }
+    // The daily counters' triggers (migration 7) likewise: the seeded events are counted in one
+    // pass at the end (a tenth of the cost of a trigger per event).
+    if (!q.exec(QStringLiteral("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+                               "AND tbl_name = 'audit_events' AND name LIKE 'audit_daily_%'")))
+        return m_core.sqlError(q, SeedDemo::tr("Reading the audit indexes"));
+    while (q.next())
+        dropped.triggers.append({ q.value(0).toString(), q.value(1).toString() });
+    q.finish();
+    for (const auto& trigger : std::as_const(dropped.triggers)) {
+        if (!q.exec(QStringLiteral("DROP TRIGGER \"%1\"").arg(trigger.first)))
+            return m_core.sqlError(q, SeedDemo::tr("Dropping the audit index %1").arg(trigger.first));
+    }
+    return {};
+}
+
+Status DemoSeeder::restoreAuditIndexes(const AuditSchemaObjects& dropped, Id firstSeeded)
+{
+    if (!dropped.indexes.isEmpty()) {
         QElapsedTimer timer;
         timer.start();
         QSqlQuery q(m_core.db());
-        for (const auto& index : std::as_const(indexes)) {
+        for (const auto& index : std::as_const(dropped.indexes)) {
             if (!q.exec(index.second))
                 return m_core.sqlError(q, SeedDemo::tr("Building the audit index %1").arg(index.first));
         }
         m_indexNote = SeedDemo::tr("(of which %1 for building %2 audit indexes)")
                           .arg(seconds(timer.elapsed()))
-                          .arg(indexes.size());
+                          .arg(dropped.indexes.size());
     }
-    if (!triggers.isEmpty()) {
+    if (!dropped.triggers.isEmpty()) {
         // What the triggers would have counted (the rule of migration 7), added to the counters.
         QSqlQuery q(m_core.db());
         if (!m_core.exec(
@@ -1543,12 +1386,313 @@ Status DemoSeeder::seedAuditEvents()
                     "admin_actions = admin_actions + excluded.admin_actions"),
                 { firstSeeded }))
             return m_core.sqlError(q, SeedDemo::tr("Building the audit index %1").arg(QStringLiteral("audit_daily")));
-        for (const auto& trigger : std::as_const(triggers)) {
+        for (const auto& trigger : std::as_const(dropped.triggers)) {
             if (!q.exec(trigger.second))
                 return m_core.sqlError(q, SeedDemo::tr("Building the audit index %1").arg(trigger.first));
         }
     }
-    return insert.finish();
+    return {};
+}
+
+// One event: its kind, its subject (a usable user, and the organization) and then its family.
+void DemoSeeder::makeEvent(auditchain::Row& row, EventWords& words, const QList<int>& actingUsers)
+{
+    Event event = pickEvent(m_random);
+    if ((event == Event::ApiKeyCall || event == Event::ApiKeyCreated || event == Event::ApiKeyRevoked)
+        && m_apiKeys.isEmpty())
+        event = Event::Login;
+    if (event == Event::Impersonated && m_superAdmins.isEmpty())
+        event = Event::UserViewed;
+
+    if (actingUsers.isEmpty())
+        return superAdminSignIn(row, words);
+    const DemoUser& subject = m_users.at(actingUsers.at(m_random.below(actingUsers.size())));
+    const DemoOrganization& org = m_organizations.at(subject.organization);
+    row.organizationId = org.id;
+    row.resourceType = words.user;
+    row.resourceId = QString::number(subject.id);
+
+    switch (event) {
+    case Event::Login:
+    case Event::Logout:
+    case Event::LoginFailed:
+    case Event::Locked:
+        return signInEvent(event, row, words, subject);
+    case Event::PasswordChanged:
+    case Event::PasswordReset:
+        return passwordEvent(event, row, words, subject);
+    case Event::UserViewed:
+    case Event::UserListed:
+    case Event::UserCreated:
+    case Event::UserUpdated:
+    case Event::UserSuspended:
+    case Event::UserUnsuspended:
+    case Event::UserBanned:
+    case Event::UserUnbanned:
+        return userAdminEvent(event, row, words, subject, org);
+    case Event::RoleAssigned:
+    case Event::RoleRevoked:
+        return roleEvent(event, row, words, org);
+    case Event::SessionRevoked:
+        return sessionEvent(row, words, org);
+    case Event::ApiKeyCreated:
+    case Event::ApiKeyRevoked:
+    case Event::ApiKeyCall:
+        return apiKeyEvent(event, row, words);
+    case Event::OrganizationUpdated:
+        return organizationEvent(row, words, org);
+    case Event::Impersonated:
+        return impersonationEvent(row, words);
+    case Event::AuditExported:
+        return auditExportEvent(row, words, org);
+    }
+}
+
+QString DemoSeeder::randomSession()
+{
+    const qint64 sessions = std::max<qint64>(m_sessionCount, 1);
+    return QString::number(m_firstSessionId + m_random.below(sessions));
+}
+
+// Nobody but the super admins: they sign in now and then.
+void DemoSeeder::superAdminSignIn(auditchain::Row& row, EventWords& words)
+{
+    const ExistingAdmin& admin = m_superAdmins.at(m_random.below(m_superAdmins.size()));
+    row.actorType = words.user;
+    row.actorId = admin.id;
+    row.actorLabel = admin.email;
+    row.organizationId = admin.organizationId;
+    row.action = actions::UserLogin;
+    row.resourceType = words.session;
+    row.resourceId = randomSession();
+    row.details = words.agentDetails.at(m_random.below(words.agentDetails.size()));
+    row.ip = randomPublicIp();
+}
+
+void DemoSeeder::actAsSubject(auditchain::Row& row, const EventWords& words, const DemoUser& subject)
+{
+    row.actorType = words.user;
+    row.actorId = subject.id;
+    row.actorLabel = subject.email;
+    row.ip = m_random.chance(0.85) ? subject.ip : randomPublicIp();
+}
+
+// Admin actions are taken by a manager of the subject's organization; a few are attempted by
+// somebody without the right and denied. Returns true when allowed.
+bool DemoSeeder::actAsManager(auditchain::Row& row, const EventWords& words, const DemoOrganization& org)
+{
+    const bool intruder = !org.members.isEmpty() && (org.managers.isEmpty() || m_random.chance(0.05));
+    if (intruder) {
+        const DemoUser& member = m_users.at(org.members.at(m_random.below(org.members.size())));
+        row.actorType = words.user;
+        row.actorId = member.id;
+        row.actorLabel = member.email;
+        row.ip = member.ip;
+        row.outcome = words.denied;
+        row.details = words.denialDetails.at(m_random.below(words.denialDetails.size()));
+        return false;
+    }
+    if (org.managers.isEmpty()) {
+        row.actorType = words.system;
+        row.actorId = 0;
+        row.actorLabel = words.system;
+        row.ip.clear();
+        return true;
+    }
+    const DemoUser& manager = m_users.at(org.managers.at(m_random.below(org.managers.size())));
+    row.actorType = words.user;
+    row.actorId = manager.id;
+    row.actorLabel = manager.email;
+    row.ip = manager.ip;
+    return true;
+}
+
+// Signing in and out, failed attempts (some of them password spraying), lockouts.
+void DemoSeeder::signInEvent(Event event, auditchain::Row& row, EventWords& words, const DemoUser& subject)
+{
+    actAsSubject(row, words, subject);
+    switch (event) {
+    case Event::Login:
+        row.action = actions::UserLogin;
+        row.resourceType = words.session;
+        row.resourceId = randomSession();
+        row.details = words.agentDetails.at(m_random.below(words.agentDetails.size()));
+        break;
+    case Event::Logout:
+        row.action = actions::UserLogout;
+        row.resourceType = words.session;
+        row.resourceId = randomSession();
+        break;
+    case Event::LoginFailed:
+        row.action = actions::UserLoginFailed;
+        row.outcome = words.denied;
+        row.details = words.badPassword;
+        if (m_random.chance(0.35)) {
+            // Password spraying from a handful of hostile addresses, often at unknown names.
+            row.ip = hostileIp();
+            if (m_random.chance(0.5)) {
+                row.actorType = words.system;
+                row.actorId = 0;
+                row.actorLabel.clear();
+                row.organizationId = 0;
+                row.resourceId.clear();
+                row.details = words.unknownAccount;
+            }
+        } else if (subject.locked && m_random.chance(0.3)) {
+            row.details = words.lockedOut;
+        }
+        break;
+    default: // Event::Locked
+        row.action = actions::UserLocked;
+        row.details = jsonObject(
+            { { "locked_until",
+                QDateTime::fromMSecsSinceEpoch(row.occurredAtMs + lockout::LockMinutes * kMinuteMs, Qt::UTC)
+                    .toString(Qt::ISODate) } });
+        break;
+    }
+}
+
+// The subject's own password: changed, or reset (ending some of its sessions).
+void DemoSeeder::passwordEvent(Event event, auditchain::Row& row, EventWords& words, const DemoUser& subject)
+{
+    actAsSubject(row, words, subject);
+    if (event == Event::PasswordChanged) {
+        row.action = actions::UserPasswordChanged;
+        return;
+    }
+    row.action = actions::UserPasswordReset;
+    row.details = QStringLiteral("{\"sessions_revoked\":%1}").arg(m_random.below(4));
+}
+
+// A manager (or, denied, an intruder) looks at, lists, creates, edits, suspends or bans a user.
+void DemoSeeder::userAdminEvent(Event event, auditchain::Row& row, EventWords& words, const DemoUser& subject,
+                                const DemoOrganization& org)
+{
+    const bool allowed = actAsManager(row, words, org);
+    switch (event) {
+    case Event::UserViewed:
+        row.action = actions::UserViewed;
+        break;
+    case Event::UserListed:
+        row.action = actions::UserListed;
+        row.resourceId.clear();
+        break;
+    case Event::UserCreated:
+        if (allowed) {
+            row.details = QStringLiteral("{\"email\":\"%1\",\"roles\":[\"%2\"]}")
+                              .arg(subject.email, QString::fromLatin1(kRoleCodes[size_t(subject.role)]));
+        }
+        row.action = actions::UserCreated;
+        break;
+    case Event::UserUpdated:
+        if (allowed)
+            row.details = QStringLiteral("{\"fields\":[\"full_name\"]}");
+        row.action = actions::UserUpdated;
+        break;
+    case Event::UserSuspended:
+        if (allowed)
+            row.details = jsonObject({ { "reason", QString::fromLatin1(m_random.pick(kSuspendReasons)) } });
+        row.action = actions::UserSuspended;
+        break;
+    case Event::UserUnsuspended:
+        row.action = actions::UserUnsuspended;
+        break;
+    case Event::UserBanned:
+        if (allowed)
+            row.details = jsonObject({ { "reason", QString::fromLatin1(m_random.pick(kBanReasons)) } });
+        row.action = actions::UserBanned;
+        break;
+    default: // Event::UserUnbanned
+        row.action = actions::UserUnbanned;
+        break;
+    }
+}
+
+// A role (up to team lead) assigned to or revoked from the subject.
+void DemoSeeder::roleEvent(Event event, auditchain::Row& row, EventWords& words, const DemoOrganization& org)
+{
+    const int role = int(m_random.below(TeamLead + 1));
+    if (actAsManager(row, words, org))
+        row.details = words.roleDetails.at(role);
+    row.action = event == Event::RoleAssigned ? actions::RoleAssigned : actions::RoleRevoked;
+}
+
+// One of the subject's sessions ended by a manager.
+void DemoSeeder::sessionEvent(auditchain::Row& row, EventWords& words, const DemoOrganization& org)
+{
+    actAsManager(row, words, org);
+    row.action = actions::SessionRevoked;
+    row.resourceType = words.session;
+    row.resourceId = randomSession();
+}
+
+// An API key created or revoked by its owner, or used by a script (a few calls rate limited).
+void DemoSeeder::apiKeyEvent(Event event, auditchain::Row& row, EventWords& words)
+{
+    const DemoApiKey& key = m_apiKeys.at(m_random.below(m_apiKeys.size()));
+    const DemoUser& owner = m_users.at(key.owner);
+    row.organizationId = m_organizations.at(owner.organization).id;
+    row.actorLabel = owner.email;
+    row.ip = owner.ip;
+    if (event != Event::ApiKeyCall) {
+        row.actorType = words.user;
+        row.actorId = owner.id;
+        row.action = event == Event::ApiKeyCreated ? actions::ApiKeyCreated : actions::ApiKeyRevoked;
+        row.resourceType = words.apiKey;
+        row.resourceId = QString::number(key.id);
+        row.details = jsonObject({ { "name", key.name }, { "prefix", key.prefix } });
+        return;
+    }
+    // A script using its key: the key is the actor, on behalf of its owner.
+    row.actorType = words.apiKey;
+    row.actorId = key.id;
+    const QString onBehalf = QString::number(owner.id);
+    if (m_random.chance(0.03)) {
+        row.action = actions::ApiKeyUsed;
+        row.resourceType = words.apiKey;
+        row.resourceId = QString::number(key.id);
+        row.outcome = words.denied;
+        row.details
+            = jsonObject({ { "on_behalf_of_user_id", onBehalf }, { "reason", QStringLiteral("Rate limit exceeded") } });
+    } else {
+        row.action = actions::UserListed;
+        row.resourceId.clear();
+        row.details = jsonObject({ { "on_behalf_of_user_id", onBehalf } });
+    }
+}
+
+// The subject's organization edited by a manager.
+void DemoSeeder::organizationEvent(auditchain::Row& row, EventWords& words, const DemoOrganization& org)
+{
+    if (actAsManager(row, words, org))
+        row.details = QStringLiteral("{\"fields\":[\"features\"]}");
+    row.action = actions::OrgUpdated;
+    row.resourceType = words.organization;
+    row.resourceId = QString::number(org.id);
+}
+
+// Support staff (a super admin) looking at the subject's account through its eyes.
+void DemoSeeder::impersonationEvent(auditchain::Row& row, EventWords& words)
+{
+    const ExistingAdmin& admin = m_superAdmins.at(m_random.below(m_superAdmins.size()));
+    row.actorType = words.user;
+    row.actorId = admin.id;
+    row.actorLabel = admin.email;
+    row.ip = randomPublicIp();
+    row.action = actions::UserImpersonated;
+    row.details
+        = QStringLiteral("{\"duration_minutes\":60,\"reason\":\"%1\"}")
+              .arg(QString::fromLatin1(m_random.pick(kImpersonationReasons)).arg(m_random.between(10000, 99999)));
+}
+
+// The audit log exported by a manager of the subject's organization.
+void DemoSeeder::auditExportEvent(auditchain::Row& row, EventWords& words, const DemoOrganization& org)
+{
+    if (actAsManager(row, words, org))
+        row.details = QStringLiteral("{\"format\":\"csv\",\"rows\":%1}").arg(m_random.between(100, 50000));
+    row.action = actions::AuditExported;
+    row.resourceType = words.audit;
+    row.resourceId.clear();
 }
 
 Status DemoSeeder::fixSequences()

@@ -4,6 +4,7 @@
 // the keyboard. Failures name the widget (class, objectName, text and parents) so it can be found.
 
 #include "apikeydialog.h"
+#include "backendidle.h"
 #include "connectdialog.h"
 #include "firstrundialog.h"
 #include "guiutil.h"
@@ -241,7 +242,9 @@ QStringList windowProblems(QWidget* window, const QString& where)
     if (const QString dir = qEnvironmentVariable("PORTCULLIS_GRAB_DIR"); !dir.isEmpty()) {
         QString file = where;
         file.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9-]+")), QStringLiteral("_"));
-        QTest::qWait(250); // as --screenshot does: labels whose text just changed are laid out again
+        // Real time, for the picture only (no assertion follows from it): as --screenshot does, so that
+        // labels whose text just changed are laid out and painted again.
+        QTest::qWait(250);
         window->grab().save(dir + QLatin1Char('/') + file + QStringLiteral(".png"));
     }
     QStringList problems = unnamedWidgets(window) + readingOrderProblems(window) + mnemonicProblems(window);
@@ -337,7 +340,7 @@ void TestGuiAccessibility::mainWindowWithEveryPane()
             QTRY_VERIFY2_WITH_TIMEOUT(table->model()->rowCount() > 0, qPrintable(name), 15000);
             table->setFocus();
             table->selectRow(0);
-            QTest::qWait(300); // details that load on selection (invitations) arrive
+            QVERIFY(waitUntilIdle(*c.backend)); // details that load on selection (invitations) arrive
         }
         QVERIFY2(!focusableWidgets(c.window.get()).isEmpty(), qPrintable(name));
         problems << windowProblems(c.window.get(), QStringLiteral("main window, pane %1").arg(name));
@@ -596,7 +599,7 @@ void TestGuiAccessibility::launcherDialogs()
         QVERIFY(kind && kind->count() >= 3);
         for (int i = 0; i < kind->count(); ++i) {
             kind->setCurrentIndex(i);
-            QTest::qWait(50); // laid out again
+            QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest); // laid out again
             problems << windowProblems(&connect, QStringLiteral("connect dialog (%1)").arg(kind->itemText(i)));
         }
         // The form's order, named: a screen reader user tabs through it in this order.

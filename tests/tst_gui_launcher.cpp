@@ -1,6 +1,7 @@
 // Start-up as a user meets it: the connection dialog, the first-run wizard on a new SQLite file,
 // refused sign-ins with the core's message, and --screenshot's unattended path.
 
+#include "backendidle.h"
 #include "connectdialog.h"
 #include "credentials/secretstore.h"
 #include "firstrundialog.h"
@@ -245,7 +246,8 @@ void TestGuiLauncher::windowOpenedOnAPaneLoadsOnlyThatPane()
     Pane* dashboard = c.window->pane(QStringLiteral("dashboard"));
     QVERIFY(users && dashboard);
     QTRY_VERIFY_WITH_TIMEOUT(users->isLoaded(), 15000);
-    QTest::qWait(300);
+    // Had the dashboard asked for its numbers when it was added, they would have arrived by now.
+    QVERIFY(waitUntilIdle(*c.backend));
     QVERIFY(!dashboard->isLoaded());
     // Shown, it loads.
     QVERIFY(c.showPane<Pane>(QStringLiteral("dashboard")));

@@ -3,6 +3,7 @@
 // reason, an API key's name) must appear literally in every pane, details panel, dialog and
 // tooltip: a label that rendered it would show a bold word, or load a local file through <img>.
 
+#include "backendidle.h"
 #include "guiutil.h"
 #include "pane.h"
 #include "plaintext.h"
@@ -107,7 +108,7 @@ void TestGuiMarkup::markupFromTheDatabaseIsShownLiterally()
             for (int row = 0; row < rows; ++row) {
                 table->selectRow(row);
                 QApplication::processEvents();
-                QTest::qWait(20); // details that load their extras arrive on a later turn
+                QVERIFY(waitUntilIdle(*c.backend)); // details that load their extras have arrived
                 const LabelScan scan = scanLabels();
                 QVERIFY2(
                     scan.rendered.isEmpty(),

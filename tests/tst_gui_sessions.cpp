@@ -1,6 +1,7 @@
 // The Sessions pane and impersonation, driven as an admin would: real widgets, real database,
 // offscreen.
 
+#include "backendidle.h"
 #include "guiutil.h"
 #include "impersonatedialog.h"
 #include "messagebox.h"
@@ -109,7 +110,9 @@ void TestGuiSessions::revokeSessionAsksAndEndsIt()
     MessageBox::setNextAnswer(QMessageBox::No);
     windowDelete->trigger();
     QVERIFY(MessageBox::lastText().contains(member.email));
-    QTest::qWait(100);
+    // Had "No" revoked it, the revocation and the reload after it would be over by now.
+    QVERIFY(waitUntilIdle(*c.backend));
+    QTRY_VERIFY(!model->isLoading());
     QCOMPARE(model->rowCount(), 3);
 
     MessageBox::setNextAnswer(QMessageBox::Yes);

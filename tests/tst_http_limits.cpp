@@ -321,7 +321,11 @@ void TestHttpLimits::perAddressCap()
         held.push_back(connectTo(port));
         QVERIFY(held.back());
     }
-    QTest::qWait(200); // the server has accepted the four
+    // The server has accepted the four: each is answered.
+    for (auto& socket : held) {
+        socket->write(healthRequest());
+        QCOMPARE(statusOf(readResponse(*socket)), 200);
+    }
     auto fifth = connectTo(port);
     QVERIFY(fifth); // the kernel accepts; the server closes it without reading
     fifth->write(healthRequest());
@@ -333,7 +337,7 @@ void TestHttpLimits::perAddressCap()
         QCOMPARE(statusOf(readResponse(*socket)), 200);
     }
     held.pop_back();
-    QTest::qWait(300); // the server sees the close
+    QTest::qWait(300); // real time for the server to see the close (nothing observable says it has)
     auto again = connectTo(port);
     QVERIFY(again);
     again->write(healthRequest(true));
@@ -440,7 +444,7 @@ void TestHttpLimits::idleKeepAliveIsClosed()
     for (int i = 0; i < 3; ++i) {
         socket->write(healthRequest());
         QCOMPARE(statusOf(readResponse(*socket)), 200);
-        QTest::qWait(700); // under the idle timeout
+        QTest::qWait(700); // real time: a pause under the idle timeout
         QCOMPARE(socket->state(), QAbstractSocket::ConnectedState);
     }
     QElapsedTimer timer;
@@ -473,7 +477,7 @@ void TestHttpLimits::noBusyLoopWhenDescriptorsRunOut()
         socket->write(healthRequest(true));
         QCOMPARE(statusOf(readResponse(*socket)), 200);
     }
-    QTest::qWait(300);
+    QTest::qWait(300); // real time for the warm-up connections to be closed on the server's side
     const int limit = openDescriptors(pid) + 8;
     QProcess lower;
     lower.start(prlimit,
@@ -491,7 +495,7 @@ void TestHttpLimits::noBusyLoopWhenDescriptorsRunOut()
     const double before = cpuSeconds(pid);
     QElapsedTimer timer;
     timer.start();
-    QTest::qWait(2000);
+    QTest::qWait(2000); // real time: the CPU the server uses over 2 s at EMFILE is measured
     const double used = cpuSeconds(pid) - before;
     const double share = used / (double(timer.elapsed()) / 1000.0);
     qInfo("server CPU at EMFILE: %.0f%% of one core", share * 100);
@@ -502,7 +506,7 @@ void TestHttpLimits::noBusyLoopWhenDescriptorsRunOut()
     QCOMPARE(statusOf(readResponse(*sockets.front())), 200);
 
     sockets.clear();
-    QTest::qWait(500);
+    QTest::qWait(500); // real time for the server to see the closes and free their descriptors
     auto fresh = connectTo(port);
     QVERIFY(fresh);
     fresh->write(healthRequest(true));
@@ -537,14 +541,14 @@ void TestHttpLimits::stalledDownloadIsDroppedAndItsWorkerFreed()
         stalled.send("GET /api/admin/audit/export?format=jsonl HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
                      + token + "\r\n\r\n"));
     // A request that queues behind the export and whose client leaves before a worker takes it
-    // is not answered into the void.
+    // is not answered into the void. (Real time: the export must have reached the worker first.)
     QTest::qWait(300);
     {
         RawSocket impatient;
         QVERIFY(impatient.connect(port));
         QVERIFY(impatient.send("GET /api/admin/users?limit=7 HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
                                + token + "\r\n\r\n"));
-        QTest::qWait(200);
+        QTest::qWait(200); // real time: the impatient client waits a moment, then leaves
     }
     // The one worker is busy with the export now; the stall is noticed after 2 s without progress.
     QTRY_VERIFY_WITH_TIMEOUT(server.log().contains(QStringLiteral("dropped, the client took nothing")), 20000);

@@ -167,7 +167,7 @@ void TestLoadBalancer::initTestCase()
             QFAIL(m_balancer->readAll().constData());
         health = send("GET", QStringLiteral("/api/health/auth"));
         if (health.status != 200)
-            QTest::qWait(100);
+            QTest::qWait(100); // a retry loop until HAProxy answers (a positive event), not a check of absence
     }
     QVERIFY2(health.status == 200, qPrintable(health.describe() + QString::fromUtf8(m_balancer->readAll())));
 }

@@ -935,6 +935,8 @@ void TestManagers::auditPurgeKeepsTheChainVerifiable()
 {
     for (int i = 0; i < 5; ++i)
         m_world.makeUser(m_world.orgA.id, QStringLiteral("viewer"));
+    // Real time: events carry millisecond timestamps, and the cut must fall strictly between the
+    // events before it and the one after it.
     QTest::qWait(20);
     const QDateTime cut = QDateTime::currentDateTimeUtc();
     QTest::qWait(20);

@@ -1,5 +1,6 @@
 // UserListModel as a model: QAbstractItemModelTester, lazy pages, resets on a new filter.
 
+#include "backendidle.h"
 #include "guiutil.h"
 #include "userlistmodel.h"
 
@@ -71,7 +72,9 @@ void TestModelsUsers::filterResetsAndStaleResultsAreDropped()
     q.search = QStringLiteral("banana"); // before the first page arrived
     model.setQuery(q);
     QTRY_VERIFY(model.hasLoadedOnce() && !model.isLoading());
-    QTest::qWait(100); // give a stale "apple" page the chance to arrive: it must be dropped
+    // The "apple" page has arrived too (every earlier call is over and its continuation ran): it
+    // must have been dropped.
+    QVERIFY(waitUntilIdle(backend));
     QCOMPARE(model.rowCount(), 1);
     QCOMPARE(model.userAt(0).username, QStringLiteral("banana"));
     QCOMPARE(reset.size(), 2);

@@ -15,6 +15,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QNetworkAccessManager>
+#include <QNetworkReply>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSignalSpy>
@@ -25,6 +26,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
 #include <csignal>
 #include <memory>
 
@@ -543,6 +545,8 @@ public:
         });
     }
     QUrl url() const { return QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_server.serverPort())); }
+    // Requests whose head has arrived, answered or not.
+    int requestsReceived() const { return m_requests; }
 
 private:
     void answer(QTcpSocket* socket)
@@ -551,6 +555,7 @@ private:
         buffer += socket->readAll();
         if (!buffer.contains("\r\n\r\n"))
             return;
+        ++m_requests;
         switch (m_mode) {
         case Mode::Garbage:
             socket->write(
@@ -575,6 +580,7 @@ private:
     QByteArray m_canned;
     QTcpServer m_server;
     QHash<QTcpSocket*, QByteArray> m_buffers;
+    int m_requests = 0;
 };
 
 class RestFailures : public QObject
@@ -635,8 +641,9 @@ void RestFailures::hangingServerTimesOut()
 
     // Cancellation: cancelAll() ends a waiting request at once.
     backend.setTimeout(RestBackend::kDefaultTimeoutMs);
+    const int received = fake.requestsReceived();
     QFuture<Result<SignedIn>> pending = backend.signIn(kRootEmail, kRootPassword);
-    QTest::qWait(200);
+    QTRY_VERIFY(fake.requestsReceived() > received); // the server holds this one, unanswered
     QVERIFY(!pending.isFinished());
     backend.cancelAll();
     const Result<SignedIn> cancelled = awaitFor(pending);
@@ -728,7 +735,8 @@ void RestFailures::revokedSessionRefreshesOnceThenAsksToSignIn()
 {
     RestBackend root(&m_network, m_server.url());
     QVERIFY_RESULT(awaitFor(root.signIn(kRootEmail, kRootPassword)));
-    RestBackend victim(&m_network, m_server.url());
+    QNetworkAccessManager victimNetwork; // its own, so that the victim's requests in flight can be seen
+    RestBackend victim(&victimNetwork, m_server.url());
     const Result<SignedIn> signedIn = awaitFor(victim.signIn(kRootEmail, kRootPassword));
     QVERIFY_RESULT(signedIn);
     QVERIFY_RESULT(awaitFor(root.revokeSession(signedIn->session.id)));
@@ -746,7 +754,13 @@ void RestFailures::revokedSessionRefreshesOnceThenAsksToSignIn()
     QVERIFY(victim.refreshToken().isEmpty());
     // Still refused afterwards, without another refresh.
     QVERIFY_ERROR(awaitFor(victim.listRoles()), ErrorCode::Unauthenticated);
-    QTest::qWait(300);
+    // Every request the victim sent has its answer (no reply of its network is open), and the server
+    // has logged a request of root's sent after that: a refresh of the victim's would be logged too.
+    QTRY_VERIFY(std::ranges::all_of(victimNetwork.findChildren<QNetworkReply*>(),
+                                    [](const QNetworkReply* reply) { return reply->isFinished(); }));
+    const int rolesBefore = m_server.count(QStringLiteral("/api/admin/roles"));
+    QVERIFY_RESULT(awaitFor(root.listRoles()));
+    QTRY_VERIFY(m_server.count(QStringLiteral("/api/admin/roles")) > rolesBefore);
     QCOMPARE(m_server.count(QStringLiteral("/api/auth/refresh")), refreshesBefore + 1);
 }
 

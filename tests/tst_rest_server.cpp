@@ -1471,10 +1471,7 @@ void TestRestServer::unreachableDatabaseIsAGeneric503()
     }
     QVERIFY2(unavailable > 0, "no request noticed the lost database");
     // The operator learns why, without the password.
-    QElapsedTimer waited;
-    waited.start();
-    while (!m_server.log().mid(logBefore).contains(QStringLiteral("unavailable:")) && waited.elapsed() < 5000)
-        QTest::qWait(50);
+    QTRY_VERIFY_WITH_TIMEOUT(m_server.log().mid(logBefore).contains(QStringLiteral("unavailable:")), 5000);
     const QString log = m_server.log().mid(logBefore);
     QVERIFY2(log.contains(QStringLiteral("unavailable:")), qPrintable(log.left(2000)));
     QVERIFY2(!log.contains(QLatin1Char(':') + config.password + QLatin1Char('@')), qPrintable(log.left(2000)));

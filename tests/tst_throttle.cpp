@@ -325,11 +325,13 @@ QList<HttpResult> TestThrottle::sendParallel(const QString& path, const QList<QJ
         request.setRawHeader("X-Forwarded-For", "203.0.113." + QByteArray::number(++n));
         replies << m_network.post(request, QJsonDocument(body).toJson(QJsonDocument::Compact));
     }
-    QElapsedTimer timer;
-    timer.start();
-    while (timer.elapsed() < 60000
-           && !std::all_of(replies.cbegin(), replies.cend(), [](QNetworkReply* r) { return r->isFinished(); }))
-        QTest::qWait(10);
+    const bool answered = QTest::qWaitFor(
+        [&replies] {
+            return std::all_of(replies.cbegin(), replies.cend(), [](QNetworkReply* r) { return r->isFinished(); });
+        },
+        60000);
+    if (!answered)
+        qWarning("not every parallel request was answered within 60 s"); // their status reads 0 below
     QList<HttpResult> results;
     for (QNetworkReply* reply : std::as_const(replies)) {
         HttpResult r;
@@ -533,12 +535,12 @@ void TestThrottle::oneAddressIsThrottledWithGrowingDelays()
     QCOMPARE(send("POST", path, credentials(QStringLiteral("x@example.com"), kWrong)).status, 401);
     // After the wait, one more failure doubles it.
     m_forwardedFor = "203.0.113.50";
-    QTest::qWait(1100);
+    QTest::qWait(1100); // real time: the address's 1 s refusal must run out (the server's clock)
     QCOMPARE(send("POST", path, credentials(QStringLiteral("again@example.com"), kWrong)).status, 401);
     r = send("POST", path, credentials(QStringLiteral("again@example.com"), kWrong));
     QVERIFY2(r.status == 429, qPrintable(r.describe()));
     QCOMPARE(r.retryAfter, QByteArray("2"));
-    QTest::qWait(2100);
+    QTest::qWait(2100); // real time: the doubled, 2 s refusal must run out
     QCOMPARE(send("POST", path, credentials(kRootEmail, kRootPassword)).status, 200);
 }
 

@@ -584,6 +584,29 @@ public:
     Status logout(const Actor& actor);
 
 private:
+    // The phases of login(), in order (auth.cpp).
+    struct PasswordCheck
+    {
+        policy::AccountState state;
+        policy::Eligibility eligibility;
+        int attemptNumber = 0; // 0: the account is locked, the attempt is not counted
+    };
+    static Status checkCredentialsGiven(const QString& emailOrUsername, const QString& password, const QString& wrong);
+    Result<LoginResult> refuseUnknownAccount(const QString& password, const QString& ip, const QString& userAgent,
+                                             const QString& source, const QString& wrong);
+    Result<PasswordCheck> reservePasswordCheck(const User& user, const QDateTime& now);
+    Result<policy::Eligibility> checkPassword(const User& user, const Actor& attempt, const PasswordCheck& reserved,
+                                              const QString& password, const QString& hash, const QString& source,
+                                              const QDateTime& now, const QString& wrong);
+    Result<policy::Eligibility> checkPasswordOfLockedAccount(const User& user, const Actor& attempt,
+                                                             const policy::AccountState& state, const QString& password,
+                                                             const QString& hash, const QString& source,
+                                                             const QDateTime& now, const QString& wrong);
+    Result<LoginResult> refuseIneligible(const User& user, const Actor& attempt, const policy::Eligibility& effective);
+    Result<LoginResult> openSession(const User& user, const QString& ip, const QString& userAgent,
+                                    const QDateTime& now);
+    Result<Id> recordSession(const User& user, const Actor& actor, const QString& ip, const QString& userAgent,
+                             const QDateTime& now, LoginResult& result);
     Result<bool> signedInBefore(Id userId, const QString& ip, const QDateTime& now);
 
     StoreCore& m_core;
