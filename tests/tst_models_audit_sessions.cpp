@@ -5,7 +5,7 @@
 // bounded window of pages and reads dropped ones again.
 
 #include "auditlogmodel.h"
-#include "restbackend.h"
+#include "rest/restbackend.h"
 #include "serverprocess.h"
 #include "sessionlistmodel.h"
 #include "sqlbackend.h"
@@ -16,6 +16,8 @@
 #include <QNetworkAccessManager>
 #include <QSignalSpy>
 #include <QSqlQuery>
+
+#include <algorithm>
 
 using namespace portcullis;
 using namespace portcullis::test;
@@ -247,9 +249,6 @@ void TestModelsAuditSessions::auditWindowStaysBoundedAndReadsPagesAgain()
     QSignalSpy pages(&model, &LazyTableModel::pageLoaded);
     model.setQuery(AuditQuery {});
     QVERIFY(pages.wait(30000));
-    // A view holds the current index on a row of the third page: that page stays.
-    const QPersistentModelIndex current(model.index(2 * AuditLogModel::PageSize + 5, 0));
-    QVERIFY(!current.isValid()); // not fetched yet
     while (model.canFetchMore({})) {
         model.fetchMore({});
         QVERIFY(pages.wait(30000));
@@ -278,9 +277,11 @@ void TestModelsAuditSessions::auditWindowStaysBoundedAndReadsPagesAgain()
         if (!model.isRowLoaded(row)) {
             QVERIFY(index.data().isNull());
             QTRY_VERIFY_WITH_TIMEOUT(model.isRowLoaded(row), 30000);
-            QVERIFY(!changed.isEmpty());
-            QVERIFY(changed.last().at(0).value<QModelIndex>().row() <= row);
-            QVERIFY(changed.last().at(1).value<QModelIndex>().row() >= row);
+            // The view was told: a dataChanged() covers the row.
+            QVERIFY(std::any_of(changed.cbegin(), changed.cend(), [row](const QList<QVariant>& args) {
+                return args.at(0).value<QModelIndex>().row() <= row && args.at(1).value<QModelIndex>().row() >= row;
+            }));
+            changed.clear();
         }
         QCOMPARE(model.index(row, 0).data(AuditLogModel::EventIdRole).toLongLong(), expected.at(row));
         QCOMPARE(model.eventAt(row).id, expected.at(row));
