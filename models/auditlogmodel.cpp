@@ -180,7 +180,7 @@ void AuditLogModel::dropPagesBeyondLimit(int keep)
     // Pinned: the first page, the page just read, and the pages of rows someone holds a persistent
     // index on (the current index and the ends of the selection's ranges).
     QList<int> pinned { 0, keep };
-    if (m_resident.size() > m_residentLimit + 2) {
+    if (m_resident.size() > m_residentLimit) {
         const QModelIndexList held = persistentIndexList();
         for (const QModelIndex& index : held) {
             if (index.isValid() && index.row() < m_rowCount)
