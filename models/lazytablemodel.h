@@ -48,6 +48,8 @@ protected:
     virtual void requestNextPage(int generation) = 0;
 
     bool isCurrent(int generation) const { return generation == m_generation; }
+    // The generation of the rows shown now (a reload starts the next one).
+    int generation() const { return m_generation; }
     // Call after appending (with begin/endInsertRows) the rows of a page.
     void finishPage(int generation, bool atEnd, qint64 total = -1, bool totalIsLowerBound = false);
     void failPage(int generation, const ServiceError& error);

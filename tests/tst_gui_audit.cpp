@@ -8,7 +8,9 @@
 #include "guiutil.h"
 #include "impersonatedialog.h"
 #include "messagebox.h"
+#include "rest/restbackend.h"
 #include "secretdialog.h"
+#include "serverprocess.h"
 #include "sessionlistmodel.h"
 #include "sessionspane.h"
 #include "userspane.h"
@@ -23,9 +25,11 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
+#include <QNetworkAccessManager>
 #include <QPlainTextEdit>
 #include <QProgressDialog>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QSpinBox>
 #include <QSqlQuery>
 #include <QTableView>
@@ -57,6 +61,8 @@ private slots:
     void actorFilterTakesEmailNameOrId();
     void usersPaneOpensTheAuditTrail();
     void detailsShowTheJsonAndHashes();
+    void scrollingFarAndBackShowsTheRightEvents_data();
+    void scrollingFarAndBackShowsTheRightEvents();
 
 private:
     // Two users banned through the store (plus a few other events around them).
@@ -312,6 +318,109 @@ void TestGuiAudit::detailsShowTheJsonAndHashes()
     QCOMPARE(pane->findChild<QLabel*>(QStringLiteral("auditDetail_resource"))->text(),
              QStringLiteral("user #%1").arg(banned.at(0).id));
     QCOMPARE(pane->findChild<QLabel*>(QStringLiteral("auditDetail_organization"))->text(), c.world.orgA.name);
+}
+
+void TestGuiAudit::scrollingFarAndBackShowsTheRightEvents_data()
+{
+    QTest::addColumn<bool>("rest");
+    QTest::newRow("SqlBackend") << false;
+    QTest::newRow("RestBackend against portcullis-server") << true;
+}
+
+void TestGuiAudit::scrollingFarAndBackShowsTheRightEvents()
+{
+    QFETCH(bool, rest);
+    Console c = Console::create();
+    const Actor viewer = c.world.actorFor(c.world.makeUser(c.world.orgA.id, QStringLiteral("viewer")));
+    for (int i = 0; i < 6 * AuditLogModel::PageSize + 20; ++i)
+        QVERIFY(!c.db->store().stats().get(viewer).ok()); // a refusal, audited
+    ServerProcess server;
+    QNetworkAccessManager network;
+    std::unique_ptr<Backend> backend;
+    if (rest) {
+        QVERIFY2(server.start(c.db->url(), c.db->tempPath() + QStringLiteral("/jwt-secret")),
+                 qPrintable(server.output()));
+        backend = std::make_unique<RestBackend>(&network, server.url());
+    } else {
+        backend = std::make_unique<SqlBackend>(c.db->config());
+    }
+    QVERIFY_RESULT(awaitResult(backend->signIn(c.world.superAdmin.email, kStrongPassword)));
+    QList<Id> expected; // the store's answer, newest first
+    {
+        QSqlQuery q(c.db->store().core().db());
+        QVERIFY(q.exec(QStringLiteral("SELECT id FROM audit_events ORDER BY id DESC")));
+        while (q.next())
+            expected << q.value(0).toLongLong();
+    }
+    MainWindow window(backend.get());
+    addAllPanes(&window, backend.get());
+    window.resize(1200, 800);
+    window.show();
+    QVERIFY(window.showPane(QStringLiteral("audit")));
+    auto* pane = qobject_cast<AuditPane*>(window.pane(QStringLiteral("audit")));
+    QVERIFY(pane);
+    AuditLogModel* model = pane->model();
+    model->setResidentPageLimit(2); // 400 rows besides the first page and the selected one
+    auto* table = pane->findChild<QTableView*>(QStringLiteral("auditTableView"));
+    QVERIFY(table);
+    QTRY_VERIFY_WITH_TIMEOUT(model->rowCount() > 0 && !model->isLoading(), 30000);
+
+    // The rows the user sees are the store's events in order, once their pages are in.
+    auto shownRight = [&] {
+        const int top = table->rowAt(0);
+        const int bottom = table->rowAt(table->viewport()->height() - 1);
+        if (top < 0)
+            return false;
+        for (int row = top; row <= (bottom < 0 ? model->rowCount() - 1 : bottom); ++row) {
+            const QModelIndex index = table->model()->index(row, AuditLogModel::TimeColumn);
+            if (index.data(AuditLogModel::EventIdRole).toLongLong() != expected.at(row)
+                || index.data().toString().isEmpty())
+                return false;
+        }
+        return true;
+    };
+
+    // An event of the third page selected: its details stay while the user scrolls away.
+    table->setFocus();
+    const int chosen = 2 * AuditLogModel::PageSize + 7;
+    while (model->rowCount() <= chosen && model->lastError().isEmpty()) {
+        table->scrollToBottom();
+        QTRY_VERIFY_WITH_TIMEOUT(!model->isLoading(), 30000);
+    }
+    table->selectRow(chosen);
+    auto* id = pane->findChild<QLabel*>(QStringLiteral("auditDetail_id"));
+    QVERIFY(id);
+    QTRY_COMPARE(id->text(), QStringLiteral("#%1").arg(expected.at(chosen)));
+
+    // Down to the end of the log by the scroll bar, as the user drags it.
+    QScrollBar* bar = table->verticalScrollBar();
+    while (!model->atEnd() && model->lastError().isEmpty()) {
+        bar->setValue(bar->maximum());
+        QTRY_VERIFY_WITH_TIMEOUT(!model->isLoading(), 30000);
+        QVERIFY2(model->residentPageCount() <= 2 + 3, "first page, selected page, the newest and two more");
+    }
+    QCOMPARE(model->rowCount(), int(expected.size()));
+    QTRY_VERIFY_WITH_TIMEOUT(shownRight(), 30000);
+    QVERIFY(!model->isRowLoaded(AuditLogModel::PageSize)); // the second page was dropped
+
+    // Back up a screen at a time, then to the middle and the top: dropped pages are read again.
+    for (int row = model->rowCount() - 1; row >= 0; row -= AuditLogModel::PageSize + 50) {
+        table->scrollTo(model->index(row, 0), QAbstractItemView::PositionAtTop);
+        QTRY_VERIFY_WITH_TIMEOUT(shownRight(), 30000);
+    }
+    table->scrollTo(model->index(model->rowCount() / 2, 0), QAbstractItemView::PositionAtCenter);
+    QTRY_VERIFY_WITH_TIMEOUT(shownRight(), 30000);
+    table->scrollTo(model->index(AuditLogModel::PageSize + 30, 0), QAbstractItemView::PositionAtTop);
+    QTRY_VERIFY_WITH_TIMEOUT(shownRight(), 30000);
+    QVERIFY(model->residentPageCount() <= 2 + 4);
+    QVERIFY(model->lastError().isEmpty());
+
+    // The selection and the details are still the chosen event.
+    QVERIFY(table->selectionModel()->isRowSelected(chosen, {}));
+    QCOMPARE(model->eventAt(chosen).id, expected.at(chosen));
+    QCOMPARE(id->text(), QStringLiteral("#%1").arg(expected.at(chosen)));
+    table->scrollTo(model->index(chosen, 0));
+    QTRY_VERIFY_WITH_TIMEOUT(shownRight(), 30000);
 }
 
 QTEST_MAIN(TestGuiAudit)

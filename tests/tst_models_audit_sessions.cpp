@@ -1,16 +1,23 @@
 // The audit log and session models as models: under QAbstractItemModelTester, fed by a real
-// SqlBackend on a temporary database. Pages arrive (keyset for the audit log, page numbers for
-// sessions), fetchMore pages in, a filter change resets and stale pages are dropped.
+// SqlBackend on a temporary database (and the audit log's window also by a RestBackend against the
+// real portcullis-server). Pages arrive (keyset for the audit log, page numbers for sessions),
+// fetchMore pages in, a filter change resets and stale pages are dropped; the audit log holds a
+// bounded window of pages and reads dropped ones again.
 
 #include "auditlogmodel.h"
+#include "rest/restbackend.h"
+#include "serverprocess.h"
 #include "sessionlistmodel.h"
 #include "sqlbackend.h"
 #include "testutil.h"
 
 #include <QAbstractItemModelTester>
 #include <QIcon>
+#include <QNetworkAccessManager>
 #include <QSignalSpy>
 #include <QSqlQuery>
+
+#include <algorithm>
 
 using namespace portcullis;
 using namespace portcullis::test;
@@ -43,6 +50,8 @@ private slots:
     void auditPagesInWithTheCursor();
     void auditFilterResetsAndDropsStalePages();
     void auditRowsReadForPeople();
+    void auditWindowStaysBoundedAndReadsPagesAgain_data();
+    void auditWindowStaysBoundedAndReadsPagesAgain();
     void sessionsPageInWithTheTotal();
     void sessionFilterResetsAndShowsEndedSessions();
     void impersonatedSessionIsMarkedInEveryColumn();
@@ -194,6 +203,100 @@ void TestModelsAuditSessions::auditRowsReadForPeople()
                 .toString()
                 .startsWith(QStringLiteral("Denied")));
     QCOMPARE(model.index(success, 0).data(AuditLogModel::EventIdRole).toLongLong(), model.eventAt(success).id);
+}
+
+void TestModelsAuditSessions::auditWindowStaysBoundedAndReadsPagesAgain_data()
+{
+    QTest::addColumn<bool>("rest");
+    QTest::newRow("SqlBackend") << false;
+    QTest::newRow("RestBackend against portcullis-server") << true;
+}
+
+void TestModelsAuditSessions::auditWindowStaysBoundedAndReadsPagesAgain()
+{
+    QFETCH(bool, rest);
+    auto db = TestDatabase::create();
+    World world = World::build(db->store());
+    const Actor viewer = world.actorFor(world.makeUser(world.orgA.id, QStringLiteral("viewer")));
+    for (int i = 0; i < 7 * AuditLogModel::PageSize + 37; ++i)
+        QVERIFY(!db->store().stats().get(viewer).ok());
+    ServerProcess server;
+    QNetworkAccessManager network;
+    std::unique_ptr<Backend> backend;
+    if (rest) {
+        QVERIFY2(server.start(db->url(), db->tempPath() + QStringLiteral("/jwt-secret")), qPrintable(server.output()));
+        backend = std::make_unique<RestBackend>(&network, server.url());
+    } else {
+        backend = std::make_unique<SqlBackend>(db->config());
+    }
+    QVERIFY_RESULT(awaitResult(backend->signIn(world.superAdmin.email, kStrongPassword)));
+    // The store's own answer, newest first (the sign-in included): what every row must show.
+    QList<Id> expected;
+    QStringList actions;
+    {
+        QSqlQuery q(db->store().core().db());
+        QVERIFY(q.exec(QStringLiteral("SELECT id, action FROM audit_events ORDER BY id DESC")));
+        while (q.next()) {
+            expected << q.value(0).toLongLong();
+            actions << q.value(1).toString();
+        }
+    }
+    QVERIFY(expected.size() > 7 * AuditLogModel::PageSize);
+
+    AuditLogModel model(backend.get());
+    model.setResidentPageLimit(2);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy pages(&model, &LazyTableModel::pageLoaded);
+    model.setQuery(AuditQuery {});
+    QVERIFY(pages.wait(30000));
+    while (model.canFetchMore({})) {
+        model.fetchMore({});
+        QVERIFY(pages.wait(30000));
+        QVERIFY2(model.residentPageCount() <= 2 + 2, "the first page, the newest page and two more");
+    }
+    QVERIFY(model.atEnd());
+    QCOMPARE(model.rowCount(), int(expected.size()));
+    const int pinnedRow = 2 * AuditLogModel::PageSize + 5;
+    QVERIFY(model.isRowLoaded(0)); // the first page stays
+    QVERIFY(model.isRowLoaded(model.rowCount() - 1));
+    QVERIFY(!model.isRowLoaded(AuditLogModel::PageSize)); // the second was dropped
+    QVERIFY(!model.isRowLoaded(pinnedRow));
+
+    // A persistent index pins its page from then on.
+    const QPersistentModelIndex held(model.index(pinnedRow, 0));
+    QVERIFY(model.index(pinnedRow, 0).data().isNull()); // dropped: reads as empty, and is asked for
+    QCOMPARE(model.eventAt(pinnedRow).id, Id(0));
+    QTRY_VERIFY_WITH_TIMEOUT(model.isRowLoaded(pinnedRow), 30000);
+    QCOMPARE(held.data(AuditLogModel::EventIdRole).toLongLong(), expected.at(pinnedRow));
+
+    // Scroll back up from the end, as a view would: every row asked for shows its event once its
+    // page is read again, and the window stays bounded on the way.
+    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+    for (int row = model.rowCount() - 1; row >= 0; --row) {
+        const QModelIndex index = model.index(row, AuditLogModel::ActionColumn);
+        if (!model.isRowLoaded(row)) {
+            QVERIFY(index.data().isNull());
+            QTRY_VERIFY_WITH_TIMEOUT(model.isRowLoaded(row), 30000);
+            // The view was told: a dataChanged() covers the row.
+            QVERIFY(std::any_of(changed.cbegin(), changed.cend(), [row](const QList<QVariant>& args) {
+                return args.at(0).value<QModelIndex>().row() <= row && args.at(1).value<QModelIndex>().row() >= row;
+            }));
+            changed.clear();
+        }
+        QCOMPARE(model.index(row, 0).data(AuditLogModel::EventIdRole).toLongLong(), expected.at(row));
+        QCOMPARE(model.eventAt(row).id, expected.at(row));
+        QCOMPARE(index.data().toString(), actions.at(row));
+        QVERIFY2(model.residentPageCount() <= 2 + 3, "first page, held page, the one read and two more");
+    }
+    QVERIFY(model.isRowLoaded(pinnedRow));
+    QVERIFY(model.lastError().isEmpty());
+
+    // Then down again past the pages dropped on the way up.
+    for (int row = 0; row < model.rowCount(); row += AuditLogModel::PageSize / 2) {
+        model.index(row, 0).data();
+        QTRY_VERIFY_WITH_TIMEOUT(model.isRowLoaded(row), 30000);
+        QCOMPARE(model.eventAt(row).id, expected.at(row));
+    }
 }
 
 void TestModelsAuditSessions::sessionsPageInWithTheTotal()

@@ -784,6 +784,8 @@ void AuditPane::copySelection()
 {
     QStringList lines;
     for (int row : selectedRows()) {
+        if (!m_model->isRowLoaded(row))
+            continue; // a selection wider than the rows the list holds copies the rows it holds
         const AuditEvent& e = m_model->eventAt(row);
         lines << QStringList { e.time.toUTC().toString(Qt::ISODateWithMs),
                                AuditLogModel::actorText(e),
