@@ -191,12 +191,8 @@ Result<int> SessionManager::revokeAllForUser(const Actor& actor, Id userId, Id e
     op.setOrganization(target->organizationId);
 
     // "Sign out my other devices" needs no admin permission; anything else does.
-    if (!isOwnAccount(actor, userId)) {
-        if (const auto decision = policy::requirePermission(actor, perm::SessionRevoke); !decision)
-            return op.deny(decision.reason);
-        if (const auto decision = policy::canManageUser(actor, *target, false); !decision)
-            return op.deny(decision.reason);
-    }
+    if (const auto decision = policy::canActOnUser(actor, *target, policy::UserAction::EndSessions); !decision)
+        return op.deny(decision.reason);
 
     return m_core.inTransaction<int>([&]() -> Result<int> {
         const qint64 now = m_core.now();
@@ -259,10 +255,11 @@ Result<CreatedSession> SessionManager::impersonate(const Actor& actor, Id userId
     if (!target)
         return target.error();
     // A missing permission is recorded as the actor's own matter; a refused target names its tenant.
-    if (const auto decision = policy::requirePermission(actor, perm::UserImpersonate); !decision)
+    if (const auto decision = policy::requirePermission(actor, policy::permissionFor(policy::UserAction::Impersonate));
+        !decision)
         return op.deny(decision.reason);
     op.setOrganization(target->organizationId);
-    if (const auto decision = policy::canImpersonate(actor, *target); !decision)
+    if (const auto decision = policy::canActOnUser(actor, *target, policy::UserAction::Impersonate); !decision)
         return op.deny(decision.reason);
 
     const QString why = reason.trimmed();

@@ -373,7 +373,7 @@ private:
     // The target of an admin action `op` (whose actor acts): visible to the actor
     // (StoreCore::userFor), not deleted, and then `permission` (when given) and the level rule.
     // Sets op's organization to the user's; refusals are audited through op.
-    Result<User> loadManageable(Audited& op, Id userId, bool destructive, const QString& permission = {});
+    Result<User> loadManageable(Audited& op, Id userId, policy::UserAction what);
     // The role `roleCode` if op's actor may assign or revoke it on `target` (policy::mayAssignRoles
     // and canAssignRole over the actor's current roles); refusals audited as op's action.
     Result<Role> loadAssignable(const Audited& op, const User& target, const QString& roleCode);

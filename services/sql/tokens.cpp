@@ -64,10 +64,12 @@ Result<QString> TokenManager::issue(const Actor& actor, Id userId, const QString
     auto user = m_core.userFor(actor, userId, op.action());
     if (!user)
         return user.error();
-    if (const auto decision = policy::requirePermission(actor, perm::UserEdit); !decision)
+    // A missing permission is recorded as the actor's own matter; a refused target names its tenant.
+    if (const auto decision = policy::requirePermission(actor, policy::permissionFor(policy::UserAction::IssueToken));
+        !decision)
         return op.deny(decision.reason);
     op.setOrganization(user->organizationId);
-    if (const auto decision = policy::canManageUser(actor, *user, false); !decision)
+    if (const auto decision = policy::canActOnUser(actor, *user, policy::UserAction::IssueToken); !decision)
         return op.deny(decision.reason);
     if (user->deleted)
         return ServiceError::conflict(Tr::tr("%1 is deleted").arg(user->email));
@@ -175,8 +177,9 @@ Status TokenManager::resetPassword(const QString& token, const QString& newPassw
                 return keys.error();
             details.insert(QStringLiteral("api_keys_revoked"), *keys);
         }
-        if (auto audited = m_core.appendAudit(tokenHolder(*user, ip), actions::UserPasswordReset, QStringLiteral("user"),
-                                              QString::number(user->id), user->organizationId, details);
+        if (auto audited
+            = m_core.appendAudit(tokenHolder(*user, ip), actions::UserPasswordReset, QStringLiteral("user"),
+                                 QString::number(user->id), user->organizationId, details);
             !audited)
             return audited.error();
         return true;

@@ -79,7 +79,7 @@ Result<int> endSessions(StoreCore& core, Id userId, qint64 now)
 
 } // namespace
 
-Result<User> UserManager::loadManageable(Audited& op, Id userId, bool destructive, const QString& permission)
+Result<User> UserManager::loadManageable(Audited& op, Id userId, policy::UserAction what)
 {
     const Actor& actor = op.actor();
     // The tenant check comes first: another tenant's user is missing, whatever the actor may do.
@@ -89,11 +89,9 @@ Result<User> UserManager::loadManageable(Audited& op, Id userId, bool destructiv
     op.setOrganization(target->organizationId);
     if (target->deleted && op.action() != actions::UserViewed)
         return ServiceError::notFound(Tr::tr("User %1 has been deleted").arg(target->email));
-    if (!permission.isEmpty()) {
-        if (auto d = policy::requirePermission(actor, permission); !d)
-            return op.deny(d.reason);
-    }
-    if (auto d = policy::canManageUser(actor, *target, destructive); !d)
+    // The permission, one's own account, the level and tenant rule: the policy's one call, which
+    // the console asks too before it offers the action.
+    if (auto d = policy::canActOnUser(actor, *target, what); !d)
         return op.deny(d.reason);
     return target;
 }
@@ -543,7 +541,7 @@ Result<User> UserManager::update(const Actor& actor, Id userId, const UserUpdate
 {
     const bool self = actor.kind == Actor::Kind::User && actor.userId == userId;
     Audited op(m_core, actor, actions::UserUpdated, kUserResource, QString::number(userId));
-    auto target = loadManageable(op, userId, false, self ? QString() : perm::UserEdit);
+    auto target = loadManageable(op, userId, policy::UserAction::Edit);
     if (!target)
         return target.error();
     if (self && update.verified.has_value())
@@ -596,7 +594,7 @@ Result<User> UserManager::update(const Actor& actor, Id userId, const UserUpdate
 Status UserManager::remove(const Actor& actor, Id userId)
 {
     Audited op(m_core, actor, actions::UserDeleted, kUserResource, QString::number(userId));
-    auto target = loadManageable(op, userId, true, perm::UserDelete);
+    auto target = loadManageable(op, userId, policy::UserAction::Delete);
     if (!target)
         return target.error();
     auto done = m_core.inTransaction<bool>([&]() -> Result<bool> {
@@ -632,7 +630,7 @@ Result<User> UserManager::suspend(const Actor& actor, Id userId, const QString& 
         return ServiceError::validationField(QStringLiteral("reason"),
                                              Tr::tr("Reason is longer than %1 characters").arg(policy::Limits::Reason));
     Audited op(m_core, actor, actions::UserSuspended, kUserResource, QString::number(userId));
-    auto target = loadManageable(op, userId, true, perm::UserEdit);
+    auto target = loadManageable(op, userId, policy::UserAction::Suspend);
     if (!target)
         return target.error();
     auto done = m_core.inTransaction<bool>([&]() -> Result<bool> {
@@ -658,7 +656,7 @@ Result<User> UserManager::suspend(const Actor& actor, Id userId, const QString& 
 Result<User> UserManager::unsuspend(const Actor& actor, Id userId)
 {
     Audited op(m_core, actor, actions::UserUnsuspended, kUserResource, QString::number(userId));
-    auto target = loadManageable(op, userId, true, perm::UserEdit);
+    auto target = loadManageable(op, userId, policy::UserAction::Suspend);
     if (!target)
         return target.error();
     auto done = m_core.inTransaction<bool>([&]() -> Result<bool> {
@@ -688,7 +686,7 @@ Result<User> UserManager::ban(const Actor& actor, Id userId, const QString& reas
     if (expiresAt.isValid() && expiresAt <= QDateTime::currentDateTimeUtc())
         return ServiceError::validationField(QStringLiteral("expires_at"), Tr::tr("The ban must end in the future"));
     Audited op(m_core, actor, actions::UserBanned, kUserResource, QString::number(userId));
-    auto target = loadManageable(op, userId, true, perm::UserBan);
+    auto target = loadManageable(op, userId, policy::UserAction::Ban);
     if (!target)
         return target.error();
     auto done = m_core.inTransaction<bool>([&]() -> Result<bool> {
@@ -717,7 +715,7 @@ Result<User> UserManager::ban(const Actor& actor, Id userId, const QString& reas
 Result<User> UserManager::unban(const Actor& actor, Id userId)
 {
     Audited op(m_core, actor, actions::UserUnbanned, kUserResource, QString::number(userId));
-    auto target = loadManageable(op, userId, true, perm::UserBan);
+    auto target = loadManageable(op, userId, policy::UserAction::Ban);
     if (!target)
         return target.error();
     if (target->banReason.isEmpty())
@@ -742,7 +740,7 @@ Status UserManager::setPassword(const Actor& actor, Id userId, const PasswordCha
 {
     Audited op(m_core, actor, actions::UserPasswordChanged, kUserResource, QString::number(userId));
     const bool self = actor.kind == Actor::Kind::User && actor.userId == userId;
-    auto target = self ? m_core.loadUser(userId) : loadManageable(op, userId, true, perm::UserEdit);
+    auto target = self ? m_core.loadUser(userId) : loadManageable(op, userId, policy::UserAction::SetPassword);
     if (!target)
         return target.error();
     op.setOrganization(target->organizationId);
