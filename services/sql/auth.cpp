@@ -114,10 +114,9 @@ Result<LoginResult> AuthManager::refuseUnknownAccount(const QString& password, c
 {
     crypto::verifyPassword(password, dummyHash());
     auto audited = m_core.inTransaction<bool>([&]() -> Result<bool> {
-        if (auto a = m_core.appendBoundedAudit(source, attemptActor(nullptr, ip, userAgent),
-                                               actions::UserLoginFailed, QStringLiteral("user"), {}, 0,
-                                               { { QStringLiteral("reason"), QStringLiteral("unknown account") } },
-                                               QStringLiteral("denied"));
+        if (auto a = m_core.appendBoundedAudit(
+                source, attemptActor(nullptr, ip, userAgent), actions::UserLoginFailed, QStringLiteral("user"), {}, 0,
+                { { QStringLiteral("reason"), QStringLiteral("unknown account") } }, QStringLiteral("denied"));
             !a)
             return a.error();
         return true;
@@ -251,9 +250,8 @@ Result<Id> AuthManager::recordSession(const User& user, const Actor& actor, cons
     Actor signedIn = actor;
     signedIn.ip = ip;
     signedIn.userAgent = userAgent;
-    if (auto a
-        = m_core.appendAudit(signedIn, actions::UserLogin, QStringLiteral("session"), QString::number(id),
-                             user.organizationId, { { QStringLiteral("user_agent"), userAgent.left(200) } });
+    if (auto a = m_core.appendAudit(signedIn, actions::UserLogin, QStringLiteral("session"), QString::number(id),
+                                    user.organizationId, { { QStringLiteral("user_agent"), userAgent.left(200) } });
         !a)
         return a.error();
     result.session.id = id;

@@ -167,8 +167,8 @@ Result<QList<Organization>> OrganizationManager::list(const Actor& actor)
 Result<Organization> OrganizationManager::update(const Actor& actor, Id organizationId,
                                                  const OrganizationUpdate& update)
 {
-    const Audited op(m_core, actor, actions::OrgUpdated, QStringLiteral("organization"), QString::number(organizationId),
-                     organizationId);
+    const Audited op(m_core, actor, actions::OrgUpdated, QStringLiteral("organization"),
+                     QString::number(organizationId), organizationId);
     auto current = m_core.organizationFor(actor, organizationId, op.action());
     if (!current)
         return current.error();
