@@ -1,5 +1,7 @@
 #include "httpapi.h"
 
+#include "policy/catalog.h"
+
 #include "httpcall.h"
 #include "jwt.h"
 #include "policy/policy.h"
@@ -180,8 +182,8 @@ std::optional<Reply> authenticate(Call& call, const RouteSpec& route)
                 // Bounded per key: a key hammering an endpoint it lacks adds a few rows a minute.
                 return problem(call.store.core().denyBounded(
                                    QStringLiteral("key:") + QString::number(call.actor.apiKeyId), call.actor,
-                                   QStringLiteral("api_key.used"), QStringLiteral("api_key"),
-                                   QString::number(call.actor.apiKeyId), call.actor.organizationId,
+                                   AuditTarget { actions::ApiKeyUsed, QStringLiteral("api_key"),
+                                                 QString::number(call.actor.apiKeyId), call.actor.organizationId },
                                    Tr::tr("API key lacks scope %1").arg(route.scopes.join(QStringLiteral(" or ")))),
                                call.request.id);
         }
