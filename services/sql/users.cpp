@@ -203,125 +203,177 @@ Result<User> UserManager::get(const Actor& actor, Id userId)
     return user;
 }
 
-Result<Page<User>> UserManager::list(const Actor& actor, const UserQuery& query)
-{
-    const Audited op(m_core, actor, actions::UserListed, kUserResource, {}, query.organizationId);
-    if (query.organizationId != 0) {
-        if (auto org = m_core.organizationFor(actor, query.organizationId, op.action()); !org)
-            return org.error();
-    }
-    if (auto d = requireAnyPermission(actor, { perm::UserView, perm::UserRead }); !d)
-        return op.deny(d.reason);
-    Id orgId = query.organizationId;
-    if (!actor.isSuperAdmin())
-        orgId = actor.organizationId;
+namespace {
 
-    QStringList where;
-    QVariantList values;
-    const qint64 now = m_core.now();
-    if (orgId != 0) {
-        where << QStringLiteral("u.organization_id = ?");
-        values << orgId;
+// One page of users for UserManager::list: the filters as SQL, then the cheapest way to the page
+// and its total for them. Each way is a method below; the statements and the choice between them
+// are as measured (docs/benchmarks.md, "Scale").
+class UserListing
+{
+public:
+    UserListing(StoreCore& core, const UserQuery& query, Id organizationId)
+        : m_core(core)
+        , m_query(query)
+        , m_orgId(organizationId)
+        , m_search(query.search.trimmed())
+        // SQLite: a term of three characters or more takes its candidates from the trigram index
+        // (migration 6, users_search); the LIKE below still decides, so the rows are exactly those
+        // of the scan (the index folds case beyond ASCII, LIKE does not: the candidates are a
+        // superset). Shorter terms have no trigram: they are matched by the LIKE alone, walking the
+        // page's order and stopping after the page and after the bounded total (docs/api.md).
+        // PostgreSQL serves the same ILIKE from its pg_trgm indexes.
+        , m_sqlite(core.dialect() == Dialect::Sqlite)
+        , m_trigramSearch(!m_search.isEmpty() && m_search.toUcs4().size() >= 3)
+    { }
+
+    Result<Page<User>> run()
+    {
+        if (m_orgId != 0) {
+            m_where << QStringLiteral("u.organization_id = ?");
+            m_values << m_orgId;
+        }
+        addSearch();
+        if (!m_query.roleCode.isEmpty()) {
+            m_where << QStringLiteral("EXISTS (SELECT 1 FROM user_roles fr JOIN roles frr ON frr.id = fr.role_id "
+                                      "WHERE fr.user_id = u.id AND frr.code = ?)");
+            m_values << m_query.roleCode;
+        }
+        if (auto status = addStatus(); !status)
+            return status.error();
+        if (auto order = chooseOrder(); !order)
+            return order.error();
+        planPage();
+        if (auto scan = decideScan(); !scan)
+            return scan.error();
+        planSearchStatement();
+        if (m_search.isEmpty() && m_query.roleCode.isEmpty() && m_query.status.isEmpty())
+            return unfilteredPage();
+        if (m_trigramSearch || m_scanSearch)
+            return searchPage();
+        if (!m_sqlite && !m_search.isEmpty() && !m_trigramSearch)
+            return shortPostgresSearchPage();
+        return filteredPage();
     }
-    const QString search = query.search.trimmed();
-    // SQLite: a term of three characters or more takes its candidates from the trigram index
-    // (migration 6, users_search); the LIKE below still decides, so the rows are exactly those of
-    // the scan (the index folds case beyond ASCII, LIKE does not: the candidates are a superset).
-    // Shorter terms have no trigram: they are matched by the LIKE alone, walking the page's order
-    // and stopping after the page and after the bounded total (docs/api.md). PostgreSQL serves the
-    // same ILIKE from its pg_trgm indexes.
-    const bool sqlite = m_core.dialect() == Dialect::Sqlite;
-    const bool trigramSearch = !search.isEmpty() && search.toUcs4().size() >= 3;
-    QString phrase;
-    if (trigramSearch && sqlite)
-        phrase = QLatin1Char('"') + QString(search).replace(QLatin1Char('"'), QLatin1String("\"\"")) + QLatin1Char('"');
-    if (!search.isEmpty()) {
-        QString pattern = search;
+
+private:
+    void addSearch()
+    {
+        if (m_trigramSearch && m_sqlite)
+            m_phrase = QLatin1Char('"') + QString(m_search).replace(QLatin1Char('"'), QLatin1String("\"\""))
+                + QLatin1Char('"');
+        if (m_search.isEmpty())
+            return;
+        QString pattern = m_search;
         pattern.replace(QLatin1Char('\\'), QLatin1String("\\\\"))
             .replace(QLatin1Char('%'), QLatin1String("\\%"))
             .replace(QLatin1Char('_'), QLatin1String("\\_"));
         pattern = QLatin1Char('%') + pattern + QLatin1Char('%');
         const QString like = m_core.likeOperator();
-        if (!sqlite && !trigramSearch && !search.contains(kFieldSeparator)) {
+        if (!m_sqlite && !m_trigramSearch && !m_search.contains(kFieldSeparator)) {
             // PostgreSQL, a term of one or two characters: every row in scope is read (below), so
             // the test per row is made cheap. In a UTF-8 database ILIKE is LIKE over lower() of
             // both sides (PostgreSQL's like.c), so lower() of the three fields joined by a character
             // the term does not hold answers exactly what the three ILIKEs answer, with one lower()
             // and one match per row instead of three of each and three lower()s of the pattern (48
             // against 85 ms for 100,000 users).
-            where << QStringLiteral("lower(u.email || chr(1) || u.username || chr(1) || u.full_name) LIKE lower(?) "
-                                    "ESCAPE '\\'");
-            values << pattern;
+            m_where << QStringLiteral("lower(u.email || chr(1) || u.username || chr(1) || u.full_name) LIKE lower(?) "
+                                      "ESCAPE '\\'");
+            m_values << pattern;
         } else {
-            where << QStringLiteral(
-                         "(u.email %1 ? ESCAPE '\\' OR u.username %1 ? ESCAPE '\\' OR u.full_name %1 ? ESCAPE "
-                         "'\\')")
-                         .arg(like);
-            values << pattern << pattern << pattern;
+            m_where << QStringLiteral(
+                           "(u.email %1 ? ESCAPE '\\' OR u.username %1 ? ESCAPE '\\' OR u.full_name %1 ? ESCAPE "
+                           "'\\')")
+                           .arg(like);
+            m_values << pattern << pattern << pattern;
         }
     }
-    if (!query.roleCode.isEmpty()) {
-        where << QStringLiteral("EXISTS (SELECT 1 FROM user_roles fr JOIN roles frr ON frr.id = fr.role_id "
-                                "WHERE fr.user_id = u.id AND frr.code = ?)");
-        values << query.roleCode;
-    }
-    // The current time is bound, not written into the text, so the statement stays the same
-    // from one call to the next (StoreCore::execPrepared keeps it prepared).
-    const QString banned
-        = QStringLiteral("(u.ban_reason IS NOT NULL AND (u.ban_expires_at IS NULL OR u.ban_expires_at > ?))");
-    if (query.status.isEmpty() || query.status == QLatin1String("all")) {
-        if (query.status.isEmpty())
-            where << QStringLiteral("u.deleted = 0");
-    } else if (query.status == QLatin1String("active")) {
-        where << QStringLiteral("u.deleted = 0 AND u.active = 1 AND NOT ") + banned;
-        values << now;
-    } else if (query.status == QLatin1String("suspended")) {
-        where << QStringLiteral("u.deleted = 0 AND u.active = 0");
-    } else if (query.status == QLatin1String("banned")) {
-        where << QStringLiteral("u.deleted = 0 AND ") + banned;
-        values << now;
-    } else if (query.status == QLatin1String("locked")) {
-        where << QStringLiteral("u.deleted = 0 AND u.locked_until > ?");
-        values << now;
-    } else if (query.status == QLatin1String("deleted")) {
-        where << QStringLiteral("u.deleted = 1");
-    } else {
-        return ServiceError::validationField(QStringLiteral("status"),
-                                             Tr::tr("Unknown status filter %1").arg(query.status));
+
+    Status addStatus()
+    {
+        const qint64 now = m_core.now();
+        const QString& status = m_query.status;
+        // The current time is bound, not written into the text, so the statement stays the same
+        // from one call to the next (StoreCore::execPrepared keeps it prepared).
+        const QString banned
+            = QStringLiteral("(u.ban_reason IS NOT NULL AND (u.ban_expires_at IS NULL OR u.ban_expires_at > ?))");
+        if (status.isEmpty() || status == QLatin1String("all")) {
+            if (status.isEmpty())
+                m_where << QStringLiteral("u.deleted = 0");
+        } else if (status == QLatin1String("active")) {
+            m_where << QStringLiteral("u.deleted = 0 AND u.active = 1 AND NOT ") + banned;
+            m_values << now;
+        } else if (status == QLatin1String("suspended")) {
+            m_where << QStringLiteral("u.deleted = 0 AND u.active = 0");
+        } else if (status == QLatin1String("banned")) {
+            m_where << QStringLiteral("u.deleted = 0 AND ") + banned;
+            m_values << now;
+        } else if (status == QLatin1String("locked")) {
+            m_where << QStringLiteral("u.deleted = 0 AND u.locked_until > ?");
+            m_values << now;
+        } else if (status == QLatin1String("deleted")) {
+            m_where << QStringLiteral("u.deleted = 1");
+        } else {
+            return ServiceError::validationField(QStringLiteral("status"),
+                                                 Tr::tr("Unknown status filter %1").arg(status));
+        }
+        return {};
     }
 
-    static const QHash<QString, QString> sortColumns = {
-        { QStringLiteral("email"), QStringLiteral("u.email") },
-        { QStringLiteral("username"), QStringLiteral("u.username") },
-        { QStringLiteral("full_name"), QStringLiteral("u.full_name") },
-        { QStringLiteral("created_at"), QStringLiteral("u.created_at") },
-        { QStringLiteral("last_login_at"), QStringLiteral("u.last_login_at") },
-        { QStringLiteral("id"), QStringLiteral("u.id") },
-    };
-    const QString sortColumn = sortColumns.value(query.sortBy);
-    if (sortColumn.isEmpty())
-        return ServiceError::validationField(QStringLiteral("sort"), Tr::tr("Cannot sort by %1").arg(query.sortBy));
-    const QString direction = query.descending ? QStringLiteral(" DESC") : QStringLiteral(" ASC");
-    const QString whereSql
-        = where.isEmpty() ? QString() : QStringLiteral(" WHERE ") + where.join(QStringLiteral(" AND "));
+    Status chooseOrder()
+    {
+        static const QHash<QString, QString> sortColumns = {
+            { QStringLiteral("email"), QStringLiteral("u.email") },
+            { QStringLiteral("username"), QStringLiteral("u.username") },
+            { QStringLiteral("full_name"), QStringLiteral("u.full_name") },
+            { QStringLiteral("created_at"), QStringLiteral("u.created_at") },
+            { QStringLiteral("last_login_at"), QStringLiteral("u.last_login_at") },
+            { QStringLiteral("id"), QStringLiteral("u.id") },
+        };
+        m_sortColumn = sortColumns.value(m_query.sortBy);
+        if (m_sortColumn.isEmpty())
+            return ServiceError::validationField(QStringLiteral("sort"),
+                                                 Tr::tr("Cannot sort by %1").arg(m_query.sortBy));
+        m_direction = m_query.descending ? QStringLiteral(" DESC") : QStringLiteral(" ASC");
+        m_whereSql = m_where.isEmpty() ? QString() : QStringLiteral(" WHERE ") + m_where.join(QStringLiteral(" AND "));
+        m_orderBy = QStringLiteral(" ORDER BY ") + m_sortColumn + m_direction + QStringLiteral(", u.id") + m_direction;
+        return {};
+    }
 
-    Page<User> page;
-    page.page = clampPage(query.page);
-    page.limit = clampLimit(query.limit);
-    // On PostgreSQL a search pattern decides the plan (trigram index or not): such statements are
-    // planned for their values each time instead of being kept prepared with a generic plan.
-    const bool keepPrepared = search.isEmpty() || m_core.dialect() == Dialect::Sqlite;
-    // The few banned, suspended or locked users are read from their partial index (migration 6); SQLite's
-    // planner would rather walk the index of every live user, so it is told which.
-    QString usersFrom = QStringLiteral("users u");
-    if (query.status == QLatin1String("banned"))
-        usersFrom += m_core.indexedBy(QStringLiteral("users_banned"));
-    else if (query.status == QLatin1String("suspended"))
-        usersFrom += m_core.indexedBy(QStringLiteral("users_suspended"));
-    else if (query.status == QLatin1String("locked"))
-        usersFrom += m_core.indexedBy(QStringLiteral("users_locked"));
+    void planPage()
+    {
+        m_page.page = clampPage(m_query.page);
+        m_page.limit = clampLimit(m_query.limit);
+        // On PostgreSQL a search pattern decides the plan (trigram index or not): such statements are
+        // planned for their values each time instead of being kept prepared with a generic plan.
+        m_keepPrepared = m_search.isEmpty() || m_sqlite;
+        // The few banned, suspended or locked users are read from their partial index (migration 6);
+        // SQLite's planner would rather walk the index of every live user, so it is told which.
+        if (m_query.status == QLatin1String("banned"))
+            m_usersFrom += m_core.indexedBy(QStringLiteral("users_banned"));
+        else if (m_query.status == QLatin1String("suspended"))
+            m_usersFrom += m_core.indexedBy(QStringLiteral("users_suspended"));
+        else if (m_query.status == QLatin1String("locked"))
+            m_usersFrom += m_core.indexedBy(QStringLiteral("users_locked"));
+        // The page's bounds. SQLite binds them. On PostgreSQL a statement kept prepared with LIMIT
+        // and OFFSET bound is planned anew on every call: its generic plan assumes a tenth of the
+        // table for each, costs a thousand times more and is never chosen (forced, it is compiled by
+        // the JIT: 29 ms for the first page at 100k users). So the limit (a handful of page sizes) is
+        // written into the text, and so is the first page's offset, 0: the first page, which every
+        // list opens and every search retypes, runs its cached plan. Further pages bind the offset
+        // and are planned for it, so that each page does not keep a statement of its own. Both are
+        // clamped integers.
+        const qint64 offset = qint64(m_page.page - 1) * m_page.limit;
+        m_limitSql = m_sqlite ? QStringLiteral(" LIMIT ? OFFSET ?")
+            : offset == 0     ? QStringLiteral(" LIMIT %1").arg(m_page.limit)
+                              : QStringLiteral(" LIMIT %1 OFFSET ?").arg(m_page.limit);
+        m_limitValues = m_sqlite ? QVariantList { m_page.limit, offset }
+            : offset == 0        ? QVariantList {}
+                                 : QVariantList { offset };
+    }
+
     // The users in scope (the maintained counts), for choosing between ways to a page below.
-    auto usersInScope = [&](Id organizationId) -> Result<qint64> {
+    Result<qint64> usersInScope(Id organizationId)
+    {
         auto users = m_core.execPrepared(organizationId != 0
                                              ? QStringLiteral("SELECT user_count FROM organizations WHERE id = ?")
                                              : everyUsersCount(),
@@ -329,76 +381,70 @@ Result<Page<User>> UserManager::list(const Actor& actor, const UserQuery& query)
         if (!users.ok())
             return m_core.sqlError(users.query(), Tr::tr("Counting users"));
         return users.query().next() ? users.query().value(0).toLongLong() : 0;
-    };
+    }
+
     // SQLite, a term of one or two characters: no index can find it, every row in scope is read.
     // Reading the table in storage order costs about a 25th of reading it through an index (one
     // random read per row, measured at 1M users: 0.04 s against 1.1 s for 175,000 rows), so it is
     // read in order unless the scope is a tenant small enough that its index reads fewer rows.
-    bool scanSearch = false;
-    if (sqlite && !search.isEmpty() && !trigramSearch && usersFrom == QLatin1String("users u")) {
-        scanSearch = true;
-        if (orgId != 0) {
-            auto tenant = usersInScope(orgId);
+    Status decideScan()
+    {
+        if (!m_sqlite || m_search.isEmpty() || m_trigramSearch || m_usersFrom != QLatin1String("users u"))
+            return {};
+        m_scanSearch = true;
+        if (m_orgId != 0) {
+            auto tenant = usersInScope(m_orgId);
             auto all = usersInScope(0);
             if (!tenant || !all)
                 return (tenant ? all : tenant).error();
-            scanSearch = *tenant * 25 > *all;
+            m_scanSearch = *tenant * 25 > *all;
         }
+        return {};
     }
+
     // A search's candidates: on SQLite from users_search, joined first (a trigram term) or from the
     // table read in storage order (a short term); on PostgreSQL the matches are materialised first
     // (the GIN indexes serve the ILIKE), so that the page is a sort of the matches rather than a
     // walk of every user in the page's order, which the planner prefers.
-    const QString fromIndex = scanSearch ? QStringLiteral("users u NOT INDEXED")
-        : sqlite ? QStringLiteral("users_search CROSS JOIN users u ON u.id = users_search.rowid")
-                 : QStringLiteral("users u");
-    const QString whereIndex = sqlite && !scanSearch ? QStringLiteral(" WHERE users_search MATCH ?")
-            + (where.isEmpty() ? QString() : QStringLiteral(" AND ") + where.join(QStringLiteral(" AND ")))
-                                                     : whereSql;
-    QVariantList valuesIndex = values;
-    if (sqlite && !scanSearch)
-        valuesIndex.prepend(phrase);
-    const QString orderBy
-        = QStringLiteral(" ORDER BY ") + sortColumn + direction + QStringLiteral(", u.id") + direction;
-    // The page's bounds. SQLite binds them. On PostgreSQL a statement kept prepared with LIMIT and
-    // OFFSET bound is planned anew on every call: its generic plan assumes a tenth of the table for
-    // each, costs a thousand times more and is never chosen (forced, it is compiled by the JIT:
-    // 29 ms for the first page at 100k users). So the limit (a handful of page sizes) is written
-    // into the text, and so is the first page's offset, 0: the first page, which every list opens
-    // and every search retypes, runs its cached plan. Further pages bind the offset and are planned
-    // for it, so that each page does not keep a statement of its own. Both are clamped integers.
-    const qint64 offset = qint64(page.page - 1) * page.limit;
-    const QString limitSql = sqlite ? QStringLiteral(" LIMIT ? OFFSET ?")
-        : offset == 0               ? QStringLiteral(" LIMIT %1").arg(page.limit)
-                                    : QStringLiteral(" LIMIT %1 OFFSET ?").arg(page.limit);
-    const QVariantList limitValues = sqlite ? QVariantList { page.limit, offset }
-        : offset == 0                       ? QVariantList {}
-                                            : QVariantList { offset };
-    // SQLite: the candidates are sorted by their ids and sort keys alone and only the page's rows are
-    // read in full (SQLite computes every column of a row, the roles among them, before sorting).
-    const QString selectIndex = sqlite
-        ? QString(userSelect(m_core) + QStringLiteral(" WHERE u.id IN (SELECT u.id FROM ") + fromIndex + whereIndex
-                  + orderBy + limitSql + QStringLiteral(")") + orderBy)
-        : QString(QStringLiteral("WITH matched AS MATERIALIZED (SELECT u.id FROM users u") + whereSql
-                  + QStringLiteral(") ") + userSelect(m_core)
-                  + QStringLiteral(" WHERE u.id IN (SELECT id FROM matched)") + orderBy + limitSql);
+    void planSearchStatement()
+    {
+        m_fromIndex = m_scanSearch ? QStringLiteral("users u NOT INDEXED")
+            : m_sqlite             ? QStringLiteral("users_search CROSS JOIN users u ON u.id = users_search.rowid")
+                                   : QStringLiteral("users u");
+        m_whereIndex = m_sqlite && !m_scanSearch ? QStringLiteral(" WHERE users_search MATCH ?")
+                + (m_where.isEmpty() ? QString() : QStringLiteral(" AND ") + m_where.join(QStringLiteral(" AND ")))
+                                                 : m_whereSql;
+        m_valuesIndex = m_values;
+        if (m_sqlite && !m_scanSearch)
+            m_valuesIndex.prepend(m_phrase);
+        // SQLite: the candidates are sorted by their ids and sort keys alone and only the page's rows
+        // are read in full (SQLite computes every column of a row, the roles among them, before
+        // sorting).
+        m_selectIndex = m_sqlite
+            ? QString(userSelect(m_core) + QStringLiteral(" WHERE u.id IN (SELECT u.id FROM ") + m_fromIndex
+                      + m_whereIndex + m_orderBy + m_limitSql + QStringLiteral(")") + m_orderBy)
+            : QString(QStringLiteral("WITH matched AS MATERIALIZED (SELECT u.id FROM users u") + m_whereSql
+                      + QStringLiteral(") ") + userSelect(m_core)
+                      + QStringLiteral(" WHERE u.id IN (SELECT id FROM matched)") + m_orderBy + m_limitSql);
+    }
 
-    // `total`: a scalar sub-select read with the page, as its last column (one statement instead of
-    // two); then the page's first row, if any, carries the total.
-    auto readPage = [&](bool throughIndex, const QString& total = {}, const QVariantList& totalValues = {}) -> Status {
-        const QVariantList pageValues = totalValues + (throughIndex ? valuesIndex : values) + limitValues;
+    // Reads the page's rows. `total`: a scalar sub-select read with the page, as its last column
+    // (one statement instead of two); then the page's first row, if any, carries the total.
+    Status readPage(bool throughIndex, const QString& total = {}, const QVariantList& totalValues = {})
+    {
+        const QVariantList pageValues = totalValues + (throughIndex ? m_valuesIndex : m_values) + m_limitValues;
         const QString pageSql = throughIndex
-            ? selectIndex
-            : QString(userSelect(m_core, usersFrom, total) + whereSql + orderBy + limitSql);
-        page.items.reserve(page.limit);
-        auto readRows = [&page, &total](QSqlQuery& q) {
+            ? m_selectIndex
+            : QString(userSelect(m_core, m_usersFrom, total) + m_whereSql + m_orderBy + m_limitSql);
+        m_page.items.reserve(m_page.limit);
+        auto readRows = [this, &total](QSqlQuery& q) {
             while (q.next()) {
-                if (!total.isEmpty() && page.items.isEmpty())
-                    page.total = q.value(UserColumnCount).toLongLong();
-                page.items << userFromQuery(q);
+                if (!total.isEmpty() && m_page.items.isEmpty())
+                    m_page.total = q.value(UserColumnCount).toLongLong();
+                m_page.items << userFromQuery(q);
             }
         };
-        if (keepPrepared) {
+        if (m_keepPrepared) {
             auto rows = m_core.execPrepared(pageSql, pageValues);
             if (!rows.ok())
                 return m_core.sqlError(rows.query(), Tr::tr("Listing users"));
@@ -410,48 +456,51 @@ Result<Page<User>> UserManager::list(const Actor& actor, const UserQuery& query)
             readRows(q);
         }
         return {};
-    };
+    }
 
     // Without a search, role or status filter the total is the maintained per-organization count
     // (migration 0003), one row per organization instead of a COUNT(*) over every user.
     // On PostgreSQL it comes with the page, in the same statement (one round trip, one snapshot);
     // only an empty page asks for it on its own. SQLite has no round trip to save (measured: no
     // gain), so there the count and the page stay two prepared statements.
-    if (search.isEmpty() && query.roleCode.isEmpty() && query.status.isEmpty()) {
-        const QVariantList orgValues = orgId != 0 ? QVariantList { orgId } : QVariantList {};
-        if (!sqlite) {
-            const QString total = orgId != 0 ? QStringLiteral("(SELECT user_count FROM organizations WHERE id = ?)")
-                                             : QStringLiteral("(") + everyUsersCount() + QStringLiteral(")");
+    Result<Page<User>> unfilteredPage()
+    {
+        const QVariantList orgValues = m_orgId != 0 ? QVariantList { m_orgId } : QVariantList {};
+        if (!m_sqlite) {
+            const QString total = m_orgId != 0 ? QStringLiteral("(SELECT user_count FROM organizations WHERE id = ?)")
+                                               : QStringLiteral("(") + everyUsersCount() + QStringLiteral(")");
             if (auto read = readPage(false, total, orgValues); !read)
                 return read.error();
-            if (!page.items.isEmpty())
-                return page;
+            if (!m_page.items.isEmpty())
+                return m_page;
         }
         auto count = m_core.execPrepared(
-            orgId != 0 ? QStringLiteral("SELECT user_count FROM organizations WHERE id = ?") : everyUsersCount(),
+            m_orgId != 0 ? QStringLiteral("SELECT user_count FROM organizations WHERE id = ?") : everyUsersCount(),
             orgValues);
         if (!count.ok())
             return m_core.sqlError(count.query(), Tr::tr("Counting users"));
         if (!count.query().next()) // an organization that does not exist has no users
-            return page;
-        page.total = count.query().value(0).toLongLong();
-        if (sqlite) {
+            return m_page;
+        m_page.total = count.query().value(0).toLongLong();
+        if (m_sqlite) {
             if (auto read = readPage(false); !read)
                 return read.error();
         }
-        return page;
+        return m_page;
     }
 
-    // With one, matches are counted up to limits::ExactTotalBound (countBounded).
-    if (trigramSearch || scanSearch) {
-        auto count = countBounded(m_core, QStringLiteral("SELECT 1 FROM ") + fromIndex + whereIndex, valuesIndex,
-                                  keepPrepared, Tr::tr("Counting users"));
+    // A search the index serves (or, on SQLite, a short term read in storage order): matches are
+    // counted up to limits::ExactTotalBound (countBounded).
+    Result<Page<User>> searchPage()
+    {
+        auto count = countBounded(m_core, QStringLiteral("SELECT 1 FROM ") + m_fromIndex + m_whereIndex, m_valuesIndex,
+                                  m_keepPrepared, Tr::tr("Counting users"));
         if (!count)
             return count.error();
-        page.total = count->total;
-        page.totalIsLowerBound = count->isLowerBound;
-        if (!count->isLowerBound && count->total <= qint64(page.page - 1) * page.limit)
-            return page; // nothing on this page (no match at all, say): no second pass
+        m_page.total = count->total;
+        m_page.totalIsLowerBound = count->isLowerBound;
+        if (!count->isLowerBound && count->total <= qint64(m_page.page - 1) * m_page.limit)
+            return m_page; // nothing on this page (no match at all, say): no second pass
         // Two ways to the page: sort the matches the index gives (cost: their number), or walk the
         // users in the page's order through its index and keep the matches (cost: about the users
         // walked, (rows up to the page's end) x (users) / (matches)). The walk wins for common
@@ -460,15 +509,15 @@ Result<Page<User>> UserManager::list(const Actor& actor, const UserQuery& query)
         static const QSet<QString> walkable { QStringLiteral("email"), QStringLiteral("username"),
                                               QStringLiteral("created_at"), QStringLiteral("id") };
         bool throughIndex = !count->isLowerBound;
-        if (throughIndex && walkable.contains(query.sortBy)) {
-            auto inScope = usersInScope(orgId);
+        if (throughIndex && walkable.contains(m_query.sortBy)) {
+            auto inScope = usersInScope(m_orgId);
             if (!inScope)
                 return inScope.error();
-            throughIndex = double(count->total) <= std::sqrt(double(page.page) * page.limit * double(*inScope));
+            throughIndex = double(count->total) <= std::sqrt(double(m_page.page) * m_page.limit * double(*inScope));
         }
         if (auto read = readPage(throughIndex); !read)
             return read.error();
-        return page;
+        return m_page;
     }
 
     // PostgreSQL, a term of one or two characters: no index can find it (pg_trgm has no trigram in
@@ -477,64 +526,107 @@ Result<Page<User>> UserManager::list(const Actor& actor, const UserQuery& query)
     // beyond it; up to the bound they are all there, the page is a sort of them and their number
     // the total. Past the bound the term is common: the page walks the sort order's index, where
     // matches are dense, and the total is "10,000+".
-    if (!sqlite && !search.isEmpty() && !trigramSearch) {
+    Result<Page<User>> shortPostgresSearchPage()
+    {
         // The matches' ids and sort keys only; the page's rows are read in full once sorted.
-        const QString matched = QStringLiteral("WITH matched AS MATERIALIZED (SELECT u.id, ") + sortColumn
-            + QStringLiteral(" AS sort_key FROM ") + usersFrom + whereSql + QStringLiteral(" LIMIT ")
+        const QString matched = QStringLiteral("WITH matched AS MATERIALIZED (SELECT u.id, ") + m_sortColumn
+            + QStringLiteral(" AS sort_key FROM ") + m_usersFrom + m_whereSql + QStringLiteral(" LIMIT ")
             + QString::number(limits::ExactTotalBound + 1)
-            + QStringLiteral("), paged AS (SELECT id FROM matched ORDER BY sort_key") + direction
-            + QStringLiteral(", id") + direction + limitSql + QStringLiteral(") ")
+            + QStringLiteral("), paged AS (SELECT id FROM matched ORDER BY sort_key") + m_direction
+            + QStringLiteral(", id") + m_direction + m_limitSql + QStringLiteral(") ")
             + userSelect(m_core, QStringLiteral("users u"), QStringLiteral("(SELECT COUNT(*) FROM matched)"))
-            + QStringLiteral(" WHERE u.id IN (SELECT id FROM paged)") + orderBy;
+            + QStringLiteral(" WHERE u.id IN (SELECT id FROM paged)") + m_orderBy;
         QSqlQuery q(m_core.db());
-        if (!m_core.exec(q, matched, values + limitValues))
+        if (!m_core.exec(q, matched, m_values + m_limitValues))
             return m_core.sqlError(q, Tr::tr("Listing users"));
         qint64 matches = -1;
         while (q.next()) {
             if (matches < 0)
                 matches = q.value(UserColumnCount).toLongLong();
-            page.items << userFromQuery(q);
+            m_page.items << userFromQuery(q);
         }
         q.finish();
-        if (matches < 0 && page.page == 1)
-            return page; // no match at all
+        if (matches < 0 && m_page.page == 1)
+            return m_page; // no match at all
         if (matches < 0) { // an empty page past the first: how many matches there are
-            auto count = countBounded(m_core, QStringLiteral("SELECT 1 FROM ") + usersFrom + whereSql, values, false,
-                                      Tr::tr("Counting users"));
+            auto count = countBounded(m_core, QStringLiteral("SELECT 1 FROM ") + m_usersFrom + m_whereSql, m_values,
+                                      false, Tr::tr("Counting users"));
             if (!count)
                 return count.error();
-            page.total = count->total;
-            page.totalIsLowerBound = count->isLowerBound;
+            m_page.total = count->total;
+            m_page.totalIsLowerBound = count->isLowerBound;
             if (!count->isLowerBound)
-                return page;
+                return m_page;
         } else if (matches <= limits::ExactTotalBound) {
-            page.total = matches;
-            return page;
+            m_page.total = matches;
+            return m_page;
         }
-        page.items.clear();
-        page.total = limits::ExactTotalBound;
-        page.totalIsLowerBound = true;
+        m_page.items.clear();
+        m_page.total = limits::ExactTotalBound;
+        m_page.totalIsLowerBound = true;
         if (auto read = readPage(false); !read)
             return read.error();
-        return page;
+        return m_page;
     }
 
-    // The page first: when it is not full it tells the total by itself, and a filter or short term
-    // that few users match is not scanned for twice.
-    if (auto read = readPage(false); !read)
-        return read.error();
-    const qint64 before = qint64(page.page - 1) * page.limit;
-    if (page.items.size() < page.limit && (page.page == 1 || !page.items.isEmpty())) {
-        page.total = before + page.items.size();
-        return page;
+    // A role or status filter: the page first. When it is not full it tells the total by itself,
+    // and a filter or short term that few users match is not scanned for twice.
+    Result<Page<User>> filteredPage()
+    {
+        if (auto read = readPage(false); !read)
+            return read.error();
+        const qint64 before = qint64(m_page.page - 1) * m_page.limit;
+        if (m_page.items.size() < m_page.limit && (m_page.page == 1 || !m_page.items.isEmpty())) {
+            m_page.total = before + m_page.items.size();
+            return m_page;
+        }
+        auto count = countBounded(m_core, QStringLiteral("SELECT 1 FROM ") + m_usersFrom + m_whereSql, m_values,
+                                  m_keepPrepared, Tr::tr("Counting users"));
+        if (!count)
+            return count.error();
+        m_page.total = count->total;
+        m_page.totalIsLowerBound = count->isLowerBound;
+        return m_page;
     }
-    auto count = countBounded(m_core, QStringLiteral("SELECT 1 FROM ") + usersFrom + whereSql, values, keepPrepared,
-                              Tr::tr("Counting users"));
-    if (!count)
-        return count.error();
-    page.total = count->total;
-    page.totalIsLowerBound = count->isLowerBound;
-    return page;
+
+    StoreCore& m_core;
+    const UserQuery& m_query;
+    const Id m_orgId;
+    const QString m_search;
+    const bool m_sqlite;
+    const bool m_trigramSearch;
+    bool m_scanSearch = false;
+    bool m_keepPrepared = true;
+    QString m_phrase; // the search as an FTS5 phrase (SQLite, three characters or more)
+    QStringList m_where;
+    QVariantList m_values;
+    QString m_sortColumn;
+    QString m_direction;
+    QString m_whereSql;
+    QString m_orderBy;
+    QString m_usersFrom = QStringLiteral("users u");
+    QString m_limitSql;
+    QVariantList m_limitValues;
+    QString m_fromIndex;
+    QString m_whereIndex;
+    QVariantList m_valuesIndex;
+    QString m_selectIndex;
+    Page<User> m_page;
+};
+
+} // namespace
+
+Result<Page<User>> UserManager::list(const Actor& actor, const UserQuery& query)
+{
+    const Audited op(m_core, actor, actions::UserListed, kUserResource, {}, query.organizationId);
+    if (query.organizationId != 0) {
+        if (auto org = m_core.organizationFor(actor, query.organizationId, op.action()); !org)
+            return org.error();
+    }
+    if (auto d = requireAnyPermission(actor, { perm::UserView, perm::UserRead }); !d)
+        return op.deny(d.reason);
+    // Everyone but super admins lists their own organization, whatever they ask for.
+    return UserListing(m_core, query, actor.isSuperAdmin() ? query.organizationId : actor.organizationId).run();
 }
 
 Result<User> UserManager::update(const Actor& actor, Id userId, const UserUpdate& update)
