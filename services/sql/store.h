@@ -177,13 +177,6 @@ public:
     // deny(), with the event bounded per `source` (appendBoundedAudit).
     ServiceError denyBounded(const QString& source, const Actor& actor, const AuditTarget& target,
                              const QString& reason);
-    // The same, target spelled out: the server's route table (server/httpapi.cpp) calls it so.
-    ServiceError denyBounded(const QString& source, const Actor& actor, const QString& action,
-                             const QString& resourceType, const QString& resourceId, Id organizationId,
-                             const QString& reason)
-    {
-        return denyBounded(source, actor, AuditTarget { action, resourceType, resourceId, organizationId }, reason);
-    }
 
     // --- tenant isolation: every id a caller names goes through these ---------------------------
     // Only super admins (and the system actor) see every organization; everyone else sees rows of
