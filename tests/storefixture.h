@@ -66,7 +66,8 @@ inline TestSession insertSession(QSqlDatabase& db, const User& user, qint64 expi
     return s;
 }
 
-inline qint64 scalar(QSqlDatabase& db, const QString& sql, const QVariantList& binds = {})
+// The single value a query selects; the test stops when the query fails or selects nothing.
+inline QVariant singleValue(QSqlDatabase& db, const QString& sql, const QVariantList& binds = {})
 {
     QSqlQuery q(db);
     q.prepare(sql);
@@ -74,30 +75,23 @@ inline qint64 scalar(QSqlDatabase& db, const QString& sql, const QVariantList& b
         q.addBindValue(v);
     if (!q.exec() || !q.next())
         qFatal("test query failed: %s", qPrintable(sql));
-    return q.value(0).toLongLong();
+    return q.value(0);
+}
+
+inline qint64 scalar(QSqlDatabase& db, const QString& sql, const QVariantList& binds = {})
+{
+    return singleValue(db, sql, binds).toLongLong();
 }
 
 inline QString text(QSqlDatabase& db, const QString& sql, const QVariantList& binds = {})
 {
-    QSqlQuery q(db);
-    q.prepare(sql);
-    for (const QVariant& v : binds)
-        q.addBindValue(v);
-    if (!q.exec() || !q.next())
-        qFatal("test query failed: %s", qPrintable(sql));
-    return q.value(0).toString();
+    return singleValue(db, sql, binds).toString();
 }
 
 // Whether the single value the query selects is SQL NULL (drivers differ in how they print one).
 inline bool isNullValue(QSqlDatabase& db, const QString& sql, const QVariantList& binds)
 {
-    QSqlQuery q(db);
-    q.prepare(sql);
-    for (const QVariant& v : binds)
-        q.addBindValue(v);
-    if (!q.exec() || !q.next())
-        qFatal("test query failed: %s", qPrintable(sql));
-    return q.value(0).isNull();
+    return singleValue(db, sql, binds).isNull();
 }
 
 inline void execSql(QSqlDatabase& db, const QString& sql, const QVariantList& binds = {})
