@@ -383,6 +383,10 @@ void MainWindow::addPane(Pane* pane)
     connect(pane, &Pane::statusMessage, this,
             [this](const QString& message) { statusBar()->showMessage(message, 8000); });
     connect(pane, &Pane::actionsChanged, this, &MainWindow::updateActions);
+    connect(pane, &Pane::openRequested, this, [this](const QString& name, const PaneRequest& request) {
+        if (showPane(name))
+            this->pane(name)->applyRequest(request);
+    });
     pane->setOrganizationScope(m_tenantSwitcher->currentData().toLongLong());
     m_navigation->setFixedWidth(std::max(m_navigation->sizeHintForColumn(0) + 24, 170));
     if (m_panes.size() == 1)

@@ -15,6 +15,17 @@ class QTableView;
 
 namespace portcullis {
 
+// What another pane asks a pane to show when it opens it (a dashboard card, "Open this user" in
+// the audit log): a search text and/or one record's id. Empty fields leave the pane's filter alone.
+struct PaneRequest
+{
+    QString search {}; // put into the search field
+    Id userId = 0; // the user the list is about (API keys, sessions, audit: filter to this user)
+    Id organizationId = 0;
+    QString status {}; // a pane-specific status filter ("banned", "active", "pending", ...)
+    Id selectId = 0; // select this row once it is listed
+};
+
 class Pane : public QWidget
 {
     Q_OBJECT
@@ -34,6 +45,8 @@ public:
     virtual void copySelection() { }
     virtual bool canCreate(QString* whyNot = nullptr) const;
     virtual bool canDelete(QString* whyNot = nullptr) const;
+    // Shows what `request` names (see PaneRequest); the main window calls it after opening the pane.
+    virtual void applyRequest(const PaneRequest& request) { Q_UNUSED(request); }
 
     // The tenant switcher's choice (0 = all tenants, for super admins).
     void setOrganizationScope(Id organizationId);
@@ -46,6 +59,8 @@ signals:
     void loaded();
     void statusMessage(const QString& message);
     void actionsChanged(); // selection or permissions changed: re-evaluate can*()
+    // Asks the main window to open the pane named `paneName` ("users", "audit", ...) with `request`.
+    void openRequested(const QString& paneName, const portcullis::PaneRequest& request);
 
 protected:
     virtual void organizationScopeChanged() { }
