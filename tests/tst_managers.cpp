@@ -35,6 +35,8 @@ private slots:
     // users
     void createdUserIsListedWithRolesAndTotal();
     void createRejectsBadInputWithFieldErrors();
+    void valueInUseIsNamed_data();
+    void valueInUseIsNamed();
     void listSearchesFiltersSortsAndPages();
     void unfilteredTotalFollowsTheUsers();
     void staleVersionIsAConflict();
@@ -162,6 +164,65 @@ void TestManagers::createRejectsBadInputWithFieldErrors()
     QVERIFY(unknownRole.error().message.contains(QStringLiteral("no_such_role")));
     // Nothing was written by the refused attempts.
     QCOMPARE(countRows(store(), QStringLiteral("SELECT COUNT(*) FROM users WHERE email = 'fresh@example.test'")), 0);
+}
+
+void TestManagers::valueInUseIsNamed_data()
+{
+    QTest::addColumn<bool>("update"); // an edit of another user instead of a new one
+    QTest::addColumn<bool>("sameEmail");
+    QTest::addColumn<bool>("sameUsername");
+    for (bool update : { false, true }) {
+        const char* how = update ? "update" : "create";
+        QTest::addRow("%s: email in use", how) << update << true << false;
+        QTest::addRow("%s: username in use", how) << update << false << true;
+        QTest::addRow("%s: both in use", how) << update << true << true;
+    }
+}
+
+// "Email or username already in use" says which one, with the value, under the field it is about.
+void TestManagers::valueInUseIsNamed()
+{
+    QFETCH(bool, update);
+    QFETCH(bool, sameEmail);
+    QFETCH(bool, sameUsername);
+    const Actor actor = m_world.superActor;
+    const User holder = m_world.makeUser(m_world.orgA.id, QStringLiteral("user"));
+    const QString email = sameEmail ? holder.email.toUpper() : QStringLiteral("free@example.test");
+    const QString username = sameUsername ? holder.username : QStringLiteral("free_name");
+    Result<User> refused = ServiceError::storage(QStringLiteral("not run"));
+    if (update) {
+        const User other = m_world.makeUser(m_world.orgA.id, QStringLiteral("user"));
+        UserUpdate change;
+        change.expectedVersion = other.version;
+        change.email = email;
+        change.username = username;
+        refused = store().users().update(actor, other.id, change);
+    } else {
+        NewUser nu;
+        nu.email = email;
+        nu.username = username;
+        nu.password = kStrongPassword;
+        nu.organizationId = m_world.orgA.id;
+        refused = store().users().create(actor, nu);
+    }
+    QVERIFY_ERROR(refused, ErrorCode::Validation);
+    const auto& fields = refused.error().fieldErrors;
+    QCOMPARE(fields.contains(QStringLiteral("email")), sameEmail);
+    QCOMPARE(fields.contains(QStringLiteral("username")), sameUsername);
+    if (sameEmail) {
+        QVERIFY2(fields.value(QStringLiteral("email")).contains(holder.email),
+                 qPrintable(fields.value(QStringLiteral("email"))));
+        QVERIFY(refused.error().message.contains(holder.email));
+    }
+    if (sameUsername) {
+        QVERIFY2(fields.value(QStringLiteral("username")).contains(holder.username),
+                 qPrintable(fields.value(QStringLiteral("username"))));
+        QVERIFY(refused.error().message.contains(holder.username));
+    }
+    if (!sameEmail)
+        QVERIFY(!refused.error().message.contains(QStringLiteral("free@example.test")));
+    if (!sameUsername)
+        QVERIFY(!refused.error().message.contains(QStringLiteral("free_name")));
 }
 
 void TestManagers::listSearchesFiltersSortsAndPages()

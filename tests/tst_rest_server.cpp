@@ -641,7 +641,13 @@ void TestRestServer::createUserAndValidationErrors()
                                         { QStringLiteral("username"), unique(QStringLiteral("dup")) },
                                         { QStringLiteral("password"), kPassword } });
     QCOMPARE(duplicate.status, 400);
-    QVERIFY(duplicate.json().value(QStringLiteral("errors")).toObject().contains(QStringLiteral("email")));
+    // The problem names the value in use, under its field, and nothing about the free username.
+    const QString taken = name + QStringLiteral("@example.com");
+    const QJsonObject dupErrors = duplicate.json().value(QStringLiteral("errors")).toObject();
+    QVERIFY2(dupErrors.value(QStringLiteral("email")).toString().contains(taken), qPrintable(duplicate.describe()));
+    QVERIFY2(!dupErrors.contains(QStringLiteral("username")), qPrintable(duplicate.describe()));
+    QVERIFY2(duplicate.json().value(QStringLiteral("detail")).toString().contains(taken),
+             qPrintable(duplicate.describe()));
 }
 
 void TestRestServer::patchNeedsTheCurrentVersion()

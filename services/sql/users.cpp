@@ -49,6 +49,35 @@ policy::Decision requireAnyPermission(const Actor& actor, std::initializer_list<
     return last;
 }
 
+// A unique value refused by the database: which of the two it was (both may be), with the value, under
+// the field it belongs to. Read after the refused transaction; a row that changed in between (rare)
+// leaves the general answer under the email.
+ServiceError alreadyInUse(StoreCore& core, const QString& email, const QString& username, Id self)
+{
+    bool emailTaken = false;
+    bool usernameTaken = false;
+    QSqlQuery q(core.db());
+    if (core.exec(q, QStringLiteral("SELECT email, username FROM users WHERE (email = ? OR username = ?) AND id <> ?"),
+                  { email, username, self })) {
+        while (q.next()) {
+            emailTaken = emailTaken || q.value(0).toString() == email;
+            usernameTaken = usernameTaken || q.value(1).toString() == username;
+        }
+    }
+    QHash<QString, QString> fields;
+    if (emailTaken)
+        fields.insert(QStringLiteral("email"), Tr::tr("The email %1 is already in use").arg(email));
+    if (usernameTaken)
+        fields.insert(QStringLiteral("username"), Tr::tr("The username %1 is already in use").arg(username));
+    if (emailTaken && usernameTaken)
+        return ServiceError::validation(
+            Tr::tr("The email %1 and the username %2 are already in use").arg(email, username), fields);
+    if (emailTaken || usernameTaken)
+        return ServiceError::validation(fields.cbegin().value(), fields);
+    return ServiceError::validation(Tr::tr("That email or username is already taken"),
+                                    { { QStringLiteral("email"), Tr::tr("Email or username already in use") } });
+}
+
 Status validateProfile(const QString& email, const QString& username, const QString& fullName)
 {
     QHash<QString, QString> fields;
@@ -182,9 +211,7 @@ Result<User> UserManager::create(const Actor& actor, const NewUser& nu)
     });
     if (!created) {
         if (created.error().reason == ErrorReason::Duplicate)
-            return ServiceError::validation(
-                Tr::tr("That email or username is already taken"),
-                { { QStringLiteral("email"), Tr::tr("Email or username already in use") } });
+            return alreadyInUse(m_core, email, username, 0);
         return created.error();
     }
     return m_core.loadUser(*created);
@@ -675,9 +702,7 @@ Result<User> UserManager::update(const Actor& actor, Id userId, const UserUpdate
     });
     if (!saved) {
         if (saved.error().reason == ErrorReason::Duplicate)
-            return ServiceError::validation(
-                Tr::tr("That email or username is already taken"),
-                { { QStringLiteral("email"), Tr::tr("Email or username already in use") } });
+            return alreadyInUse(m_core, email, username, userId);
         return saved.error();
     }
     return m_core.loadUser(userId);
