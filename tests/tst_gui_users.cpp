@@ -524,6 +524,7 @@ void TestGuiUsers::staleEditInGermanSaysSomeoneElseChangedIt()
              qPrintable(message->text()));
     QVERIFY(!dialog->findChild<QLabel*>(QStringLiteral("emailError"))->isVisible());
     QVERIFY(dialog->isVisible()); // nothing typed is lost
+    MessageBox::setNextAnswer(QMessageBox::Yes); // "Discard changes?": Discard
     dialog->reject();
     QTRY_VERIFY(!Console::visibleTopLevel<UserDialog>());
 
@@ -536,7 +537,8 @@ void TestGuiUsers::staleEditInGermanSaysSomeoneElseChangedIt()
     clickButton(dialog->findChild<QPushButton*>(QStringLiteral("saveUserButton")));
     auto* emailError = dialog->findChild<QLabel*>(QStringLiteral("emailError"));
     QTRY_VERIFY(emailError->isVisible());
-    QCOMPARE(emailError->text(), QStringLiteral("E-Mail-Adresse oder Benutzername bereits vergeben"));
+    QCOMPARE(emailError->text(), QStringLiteral("Die E-Mail-Adresse %1 ist bereits vergeben").arg(target.email));
+    MessageBox::setNextAnswer(QMessageBox::Yes); // "Discard changes?": Discard
     dialog->reject();
 }
 

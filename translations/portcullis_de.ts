@@ -1,5 +1,4 @@
-<?xml version="1.0" encoding="utf-8"?>
-<!DOCTYPE TS>
+<?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="de_DE">
 <context>
     <name>Portcullis::ApiKeys</name>
@@ -218,7 +217,7 @@
         <translation>Der Audit-Schlüssel %1 existiert nicht</translation>
     </message>
     <message>
-        <source>The audit key %1 may be read by other users; restrict it with &quot;chmod 600 %1&quot;</source>
+        <source>The audit key %1 may be read by other users; restrict it with "chmod 600 %1"</source>
         <translation>Der Audit-Schlüssel %1 ist für andere Benutzer lesbar; beschränken Sie ihn mit „chmod 600 %1“</translation>
     </message>
     <message>
@@ -360,11 +359,11 @@
         <translation>%1 kann nicht angelegt werden: %2</translation>
     </message>
     <message>
-        <source>Migration %1 needs the database owner: run portcullis-server init --db with the owner&apos;s URL to upgrade the schema, then start again (%2)</source>
+        <source>Migration %1 needs the database owner: run portcullis-server init --db with the owner's URL to upgrade the schema, then start again (%2)</source>
         <translation>Migration %1 braucht den Eigentümer der Datenbank: Führen Sie portcullis-server init --db mit der URL des Eigentümers aus, um das Schema zu aktualisieren, und starten Sie dann erneut (%2)</translation>
     </message>
     <message>
-        <source>Migration %1 needs the PostgreSQL extension named in &quot;%2&quot;: install the server&apos;s contrib modules (Debian: postgresql-contrib) and run portcullis-server init --db with the database owner&apos;s URL, or have a superuser run that statement in this database first (%3)</source>
+        <source>Migration %1 needs the PostgreSQL extension named in "%2": install the server's contrib modules (Debian: postgresql-contrib) and run portcullis-server init --db with the database owner's URL, or have a superuser run that statement in this database first (%3)</source>
         <translation>Migration %1 benötigt die PostgreSQL-Erweiterung aus „%2“: Installieren Sie die Contrib-Module des Servers (Debian: postgresql-contrib) und führen Sie portcullis-server init --db mit der URL des Datenbankeigentümers aus, oder lassen Sie einen Superuser diese Anweisung zuerst in dieser Datenbank ausführen (%3)</translation>
     </message>
 </context>
@@ -375,7 +374,7 @@
         <translation>Benutzer der Organisation zählen</translation>
     </message>
     <message>
-        <source>Enter the organization&apos;s name.</source>
+        <source>Enter the organization's name.</source>
         <translation>Geben Sie den Namen der Organisation ein.</translation>
     </message>
     <message>
@@ -658,7 +657,7 @@
         <translation>Integrierte Rollen können nicht geändert werden</translation>
     </message>
     <message>
-        <source>The role&apos;s level (%1) must be below your level (%2)</source>
+        <source>The role's level (%1) must be below your level (%2)</source>
         <translation>Die Stufe der Rolle (%1) muss unter Ihrer Stufe (%2) liegen</translation>
     </message>
     <message>
@@ -913,7 +912,7 @@
         <translation>%1 kann nicht gelesen werden</translation>
     </message>
     <message>
-        <source>%1 was reached, but its certificate is not trusted (%2). Choose the certificate of the authority that issued it under &quot;Trusted CA&quot; (or start the console with --ca-file FILE)</source>
+        <source>%1 was reached, but its certificate is not trusted (%2). Choose the certificate of the authority that issued it under "Trusted CA" (or start the console with --ca-file FILE)</source>
         <translation>%1 wurde erreicht, aber sein Zertifikat ist nicht vertrauenswürdig (%2). Wählen Sie unter „Vertrauenswürdige CA“ das Zertifikat der ausstellenden Stelle (oder starten Sie die Konsole mit --ca-file DATEI)</translation>
     </message>
     <message>
@@ -940,11 +939,11 @@
         <translation>Rollen anlegen</translation>
     </message>
     <message>
-        <source>Saving the role&apos;s permissions</source>
+        <source>Saving the role's permissions</source>
         <translation>Berechtigungen der Rolle speichern</translation>
     </message>
     <message>
-        <source>Saving the role&apos;s grants</source>
+        <source>Saving the role's grants</source>
         <translation>Zuweisbare Rollen der Rolle speichern</translation>
     </message>
     <message>
@@ -988,7 +987,7 @@
         <translation>Rolle speichern</translation>
     </message>
     <message>
-        <source>Checking the role&apos;s assignments</source>
+        <source>Checking the role's assignments</source>
         <translation>Zuweisungen der Rolle prüfen</translation>
     </message>
     <message numerus="yes">
@@ -1246,7 +1245,7 @@
         <translation>Benutzer der Organisation werden gezählt</translation>
     </message>
     <message>
-        <source>Revoking the user&apos;s API keys</source>
+        <source>Revoking the user's API keys</source>
         <translation>API-Schlüssel des Benutzers werden widerrufen</translation>
     </message>
     <message>
@@ -1270,7 +1269,7 @@
         <translation>Anmeldung erfassen</translation>
     </message>
     <message>
-        <source>Locking the job &quot;%1&quot;</source>
+        <source>Locking the job "%1"</source>
         <translation>Sperren des Auftrags „%1“</translation>
     </message>
     <message>
@@ -1278,7 +1277,7 @@
         <translation>%1: Die Verbindung zur Datenbank ist abgebrochen</translation>
     </message>
     <message>
-        <source>Cannot create the lock file beside %1 for &quot;%2&quot;</source>
+        <source>Cannot create the lock file beside %1 for "%2"</source>
         <translation>Die Sperrdatei neben %1 für „%2“ kann nicht angelegt werden</translation>
     </message>
 </context>
@@ -1356,7 +1355,7 @@
         <translation>Bitte korrigieren Sie die markierten Felder</translation>
     </message>
     <message>
-        <source>Ending the user&apos;s sessions</source>
+        <source>Ending the user's sessions</source>
         <translation>Sitzungen des Benutzers beenden</translation>
     </message>
     <message>
@@ -1486,6 +1485,18 @@
     <message>
         <source>Too many wrong passwords: try again after %1 UTC</source>
         <translation>Zu viele falsche Passwörter: versuchen Sie es nach %1 UTC erneut</translation>
+    </message>
+    <message>
+        <source>The email %1 is already in use</source>
+        <translation>Die E-Mail-Adresse %1 ist bereits vergeben</translation>
+    </message>
+    <message>
+        <source>The username %1 is already in use</source>
+        <translation>Der Benutzername %1 ist bereits vergeben</translation>
+    </message>
+    <message>
+        <source>The email %1 and the username %2 are already in use</source>
+        <translation>Die E-Mail-Adresse %1 und der Benutzername %2 sind bereits vergeben</translation>
     </message>
 </context>
 <context>
@@ -1617,7 +1628,7 @@ Erstellen Sie einen Schlüssel mit Strg+N: Sein geheimer Teil wird einmal angeze
         <translation>Name des Schlüssels</translation>
     </message>
     <message>
-        <source>What uses it, e.g. &quot;CI deploy bot&quot;</source>
+        <source>What uses it, e.g. "CI deploy bot"</source>
         <translation>Wer ihn verwendet, z. B. „CI-Deploy-Bot“</translation>
     </message>
     <message>
@@ -1726,7 +1737,7 @@ Leer: jede Adresse.</translation>
         <translation>Berechtigungen des Besitzers werden geladen …</translation>
     </message>
     <message>
-        <source>Could not read the owner&apos;s permissions: %1</source>
+        <source>Could not read the owner's permissions: %1</source>
         <translation>Die Berechtigungen des Besitzers konnten nicht gelesen werden: %1</translation>
     </message>
     <message>
@@ -1920,7 +1931,7 @@ Drücken Sie F5, um es erneut zu versuchen.</translation>
     </message>
     <message>
         <source>%1 has no API keys.
-Create one with Ctrl+N, or clear the owner filter to see everyone&apos;s keys.</source>
+Create one with Ctrl+N, or clear the owner filter to see everyone's keys.</source>
         <translation>%1 hat keine API-Schlüssel.
 Erstellen Sie einen mit Strg+N oder leeren Sie den Besitzerfilter, um die Schlüssel aller zu sehen.</translation>
     </message>
@@ -1939,7 +1950,7 @@ Erstellen Sie einen mit Strg+N: Sein geheimer Teil wird einmal angezeigt, danach
         <translation>Dieser Schlüssel ist bereits widerrufen</translation>
     </message>
     <message>
-        <source>Already showing this owner&apos;s keys</source>
+        <source>Already showing this owner's keys</source>
         <translation>Die Schlüssel dieses Besitzers werden bereits angezeigt</translation>
     </message>
     <message>
@@ -1973,6 +1984,10 @@ Erstellen Sie einen mit Strg+N: Sein geheimer Teil wird einmal angezeigt, danach
     <message>
         <source>API Keys</source>
         <translation>API-Schlüssel</translation>
+    </message>
+    <message>
+        <source>&amp;Revoke</source>
+        <translation>&amp;Widerrufen</translation>
     </message>
 </context>
 <context>
@@ -2581,7 +2596,7 @@ Jede Änderung und jeder abgewiesene Versuch wird hier aufgeführt.</translation
         <translation>Passwort</translation>
     </message>
     <message>
-        <source>Kept by the operating system&apos;s keychain, never in Portcullis&apos; settings</source>
+        <source>Kept by the operating system's keychain, never in Portcullis' settings</source>
         <translation>Vom Schlüsselbund des Betriebssystems verwahrt, nie in den Einstellungen von Portcullis</translation>
     </message>
     <message>
@@ -2665,7 +2680,7 @@ Jede Änderung und jeder abgewiesene Versuch wird hier aufgeführt.</translation
         <translation>Optional: eine PEM-Datei für einen Server mit privater CA</translation>
     </message>
     <message>
-        <source>Certificates in this PEM file are trusted for the server&apos;s TLS certificate, besides the system&apos;s. Leave empty for a server with a publicly trusted certificate.</source>
+        <source>Certificates in this PEM file are trusted for the server's TLS certificate, besides the system's. Leave empty for a server with a publicly trusted certificate.</source>
         <translation>Zertifikaten in dieser PEM-Datei wird für das TLS-Zertifikat des Servers zusätzlich zu denen des Systems vertraut. Leer lassen für einen Server mit einem öffentlich vertrauenswürdigen Zertifikat.</translation>
     </message>
     <message>
@@ -2821,7 +2836,7 @@ Drücken Sie F5, um es erneut zu versuchen.</translation>
     </message>
     <message>
         <source>d MMM</source>
-        <extracomment>Date format of the dashboard chart&apos;s axis (QDateTime format: day and short month)</extracomment>
+        <extracomment>Date format of the dashboard chart's axis (QDateTime format: day and short month)</extracomment>
         <translation>d. MMM</translation>
     </message>
     <message>
@@ -3002,7 +3017,7 @@ Drücken Sie F5, um es erneut zu versuchen.</translation>
         <translation>Es gibt keine Rolle unter Ihrer Stufe, mit der Sie einladen können</translation>
     </message>
     <message>
-        <source>The invitee receives a one-time token that creates their account in %1 with the role you choose. It counts against the plan&apos;s user limit while pending.</source>
+        <source>The invitee receives a one-time token that creates their account in %1 with the role you choose. It counts against the plan's user limit while pending.</source>
         <translation>Die eingeladene Person erhält ein einmaliges Token, das ihr Konto in %1 mit der gewählten Rolle anlegt. Solange die Einladung aussteht, zählt sie zum Benutzerlimit des Tarifs.</translation>
     </message>
 </context>
@@ -3324,6 +3339,25 @@ F1	diese Liste</translation>
             <numerusform>Neuer Versuch in %n Sekunde. Ihre Eingaben bleiben erhalten; die Listen zeigen den zuletzt geladenen Stand.</numerusform>
             <numerusform>Neuer Versuch in %n Sekunden. Ihre Eingaben bleiben erhalten; die Listen zeigen den zuletzt geladenen Stand.</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>portcullis::MessageBox</name>
+    <message>
+        <source>Discard changes?</source>
+        <translation>Änderungen verwerfen?</translation>
+    </message>
+    <message>
+        <source>What you typed in this form is not saved. Discard it, or keep editing?</source>
+        <translation>Was Sie in dieses Formular eingegeben haben, ist nicht gespeichert. Verwerfen oder weiter bearbeiten?</translation>
+    </message>
+    <message>
+        <source>&amp;Discard</source>
+        <translation>&amp;Verwerfen</translation>
+    </message>
+    <message>
+        <source>&amp;Keep editing</source>
+        <translation>&amp;Weiter bearbeiten</translation>
     </message>
 </context>
 <context>
@@ -3809,6 +3843,14 @@ Leeren Sie die Suche oder den Statusfilter, um alle zu sehen.</translation>
         <source>Copied %1</source>
         <translation>%1 kopiert</translation>
     </message>
+    <message>
+        <source>&amp;Suspend</source>
+        <translation>&amp;Deaktivieren</translation>
+    </message>
+    <message>
+        <source>&amp;Revoke</source>
+        <translation>&amp;Widerrufen</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::Pane</name>
@@ -3916,7 +3958,7 @@ Leeren Sie die Suche oder den Statusfilter, um alle zu sehen.</translation>
     <message>
         <source>Select a role to see its permissions.
 
-Create a custom role with Ctrl+N, or start from an existing one with &quot;New role based on this…&quot; in its context menu.</source>
+Create a custom role with Ctrl+N, or start from an existing one with "New role based on this…" in its context menu.</source>
         <translation>Wählen Sie eine Rolle, um ihre Berechtigungen zu sehen.
 
 Erstellen Sie eine benutzerdefinierte Rolle mit Strg+N oder gehen Sie von einer vorhandenen aus mit „Neue Rolle auf dieser Basis …“ in ihrem Kontextmenü.</translation>
@@ -4004,7 +4046,7 @@ Erstellen Sie eine benutzerdefinierte Rolle mit Strg+N oder gehen Sie von einer 
 <context>
     <name>portcullis::RoleEditor</name>
     <message>
-        <source>%1 is a built-in role: it comes with Portcullis and cannot be changed. To start from it, close this and choose &quot;New role based on this…&quot;.</source>
+        <source>%1 is a built-in role: it comes with Portcullis and cannot be changed. To start from it, close this and choose "New role based on this…".</source>
         <translation>%1 ist eine integrierte Rolle: Sie gehört zu Portcullis und kann nicht geändert werden. Um von ihr auszugehen, schließen Sie dies und wählen Sie „Neue Rolle auf dieser Basis …“.</translation>
     </message>
     <message>
@@ -4356,7 +4398,7 @@ Erstellen Sie die erste benutzerdefinierte Rolle mit Strg+N.</translation>
         <translation>Diese Rolle ansehen (%1)</translation>
     </message>
     <message>
-        <source>Start a new custom role with this role&apos;s permissions</source>
+        <source>Start a new custom role with this role's permissions</source>
         <translation>Eine neue benutzerdefinierte Rolle mit den Berechtigungen dieser Rolle beginnen</translation>
     </message>
     <message>
@@ -4422,6 +4464,10 @@ Löschen und bei diesen %Ln Benutzern entfernen? Sie verlieren sofort ihre Berec
     <message>
         <source>Copied the role %1</source>
         <translation>Rolle %1 kopiert</translation>
+    </message>
+    <message>
+        <source>&amp;Delete</source>
+        <translation>&amp;Löschen</translation>
     </message>
 </context>
 <context>
@@ -4721,7 +4767,7 @@ Sie erscheinen, wenn sich der Benutzer anmeldet.</translation>
     </message>
     <message>
         <source>This user has no active session.
-Tick “Include ended sessions” to see revoked and expired ones, or clear the user filter to see everyone&apos;s.</source>
+Tick “Include ended sessions” to see revoked and expired ones, or clear the user filter to see everyone's.</source>
         <translation>Dieser Benutzer hat keine aktive Sitzung.
 Kreuzen Sie „Beendete Sitzungen einbeziehen“ an, um widerrufene und abgelaufene zu sehen, oder leeren Sie den Benutzerfilter, um die aller zu sehen.</translation>
     </message>
@@ -4758,7 +4804,7 @@ Kreuzen Sie „Beendete Sitzungen einbeziehen“ an, um widerrufene und abgelauf
         <translation>Die ausgewählten Sitzungen gehören mehreren Benutzern</translation>
     </message>
     <message>
-        <source>End every session of the selected session&apos;s user</source>
+        <source>End every session of the selected session's user</source>
         <translation>Alle Sitzungen des Benutzers der ausgewählten Sitzung beenden</translation>
     </message>
     <message>
@@ -4837,6 +4883,14 @@ Kreuzen Sie „Beendete Sitzungen einbeziehen“ an, um widerrufene und abgelauf
         <source>%1+ sessions</source>
         <translation>%1+ Sitzungen</translation>
     </message>
+    <message>
+        <source>&amp;Revoke</source>
+        <translation>&amp;Widerrufen</translation>
+    </message>
+    <message>
+        <source>&amp;End sessions</source>
+        <translation>Sitzungen &amp;beenden</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::SetPasswordDialog</name>
@@ -4901,7 +4955,7 @@ Kreuzen Sie „Beendete Sitzungen einbeziehen“ an, um widerrufene und abgelauf
         <translation>Auch meine API-Schlüssel &amp;widerrufen</translation>
     </message>
     <message>
-        <source>Also &amp;revoke the user&apos;s API keys</source>
+        <source>Also &amp;revoke the user's API keys</source>
         <translation>Auch die API-Schlüssel des Benutzers &amp;widerrufen</translation>
     </message>
 </context>
@@ -5457,6 +5511,10 @@ Legen Sie den ersten mit Strg+N an.</translation>
     <message>
         <source>Everyone selected is already suspended</source>
         <translation>Alle Ausgewählten sind bereits deaktiviert</translation>
+    </message>
+    <message>
+        <source>&amp;Delete</source>
+        <translation>&amp;Löschen</translation>
     </message>
 </context>
 <context>

@@ -21,7 +21,7 @@
 namespace portcullis {
 
 ApiKeyDialog::ApiKeyDialog(Backend* backend, QWidget* parent)
-    : QDialog(parent)
+    : FormDialog(parent)
     , m_backend(backend)
 {
     setObjectName(QStringLiteral("apiKeyDialog"));
@@ -69,6 +69,7 @@ QWidget* ApiKeyDialog::buildScopes()
     m_scopeFilter->setAccessibleName(tr("Filter scopes"));
     m_scopeFilter->setPlaceholderText(tr("Filter scopes"));
     m_scopeFilter->setClearButtonEnabled(true);
+    notInput(m_scopeFilter);
     m_scopes = new QListWidget(this);
     m_scopes->setObjectName(QStringLiteral("apiKeyScopesList"));
     m_scopes->setAccessibleName(tr("Scopes"));

@@ -6,6 +6,7 @@
 // on success the pane takes the secret (takeCreated) and shows it once.
 
 #include "backend.h"
+#include "dialogparts.h"
 #include "fielderrors.h"
 
 #include <QDialog>
@@ -24,7 +25,7 @@ class QTimer;
 
 namespace portcullis {
 
-class ApiKeyDialog : public QDialog
+class ApiKeyDialog : public FormDialog
 {
     Q_OBJECT
 

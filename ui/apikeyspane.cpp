@@ -338,7 +338,7 @@ void ApiKeysPane::deleteSelected()
                         tr("Revoke the key %1 (%2) of %3? Programs using it are refused from now on. This "
                            "cannot be undone.")
                             .arg(key->name, ApiKeyListModel::displayPrefix(*key), key->ownerEmail),
-                        [=, this] {
+                        tr("&Revoke"), [=, this] {
                             const Id id = key->id;
                             const QString name = key->name;
                             whenDone(m_backend->revokeApiKey(id), this, [this, id, name](const Status& status) {

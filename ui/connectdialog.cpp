@@ -94,6 +94,9 @@ void ConnectDialog::buildCredentialFields()
     m_message->setObjectName(QStringLiteral("connectMessage"));
     m_message->setWordWrap(true);
     m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    QSizePolicy keepSpace = m_message->sizePolicy();
+    keepSpace.setRetainSizeWhenHidden(true); // hidden again, the buttons stay where they are
+    m_message->setSizePolicy(keepSpace);
     m_message->hide();
 }
 
@@ -138,6 +141,10 @@ void ConnectDialog::connectFields()
 {
     connect(m_kind, &QComboBox::currentIndexChanged, this, &ConnectDialog::applyKind);
     connect(m_browse, &QPushButton::clicked, this, &ConnectDialog::browse);
+    // A refusal ("wrong password") is about what was typed: it goes once the admin types again.
+    for (QLineEdit* edit : { m_user, m_password }) {
+        connect(edit, &QLineEdit::textEdited, m_message, &QWidget::hide);
+    }
     connect(m_browseCa, &QPushButton::clicked, this, &ConnectDialog::browseCaFile);
     connect(m_forget, &QPushButton::clicked, this, &ConnectDialog::forgetSavedSecret);
     connect(m_user, &QLineEdit::editingFinished, this, &ConnectDialog::loadSavedSecret);

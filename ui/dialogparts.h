@@ -15,6 +15,37 @@ class QDialogButtonBox;
 class QLabel;
 class QVBoxLayout;
 
+namespace portcullis {
+
+// A form dialog that asks before throwing typed input away: Escape, Cancel or the window's close
+// button on a form whose inputs differ from what they held when it was shown ask "Discard changes?"
+// (Discard / Keep editing). A form put back as it was closes without a question; a saved form
+// closes through accept() and is never asked about.
+class FormDialog : public QDialog
+{
+    Q_OBJECT
+
+public:
+    explicit FormDialog(QWidget* parent = nullptr);
+    void reject() override;
+    // Whether an input differs from what it held when the dialog was first shown.
+    virtual bool hasChanges() const;
+
+protected:
+    void showEvent(QShowEvent* event) override;
+    // `widget` (a filter, a search field) is no input of the form: typing in it is not a change.
+    static void notInput(QWidget* widget);
+
+private:
+    QString inputState() const;
+
+    QString m_shown; // inputState() when first shown
+    bool m_remembered = false;
+    bool m_asking = false;
+};
+
+} // namespace portcullis
+
 namespace portcullis::dialogparts {
 
 // Word-wrapped, in the error colour, hidden until a message is set and shown.

@@ -66,6 +66,9 @@ ImpersonateDialog::ImpersonateDialog(Backend* backend, const User& user, QWidget
     m_message->setObjectName(QStringLiteral("dialogMessage"));
     m_message->setWordWrap(true);
     m_message->setStyleSheet(QStringLiteral("color: %1;").arg(display::warningBrush().color().name()));
+    QSizePolicy keepSpace = m_message->sizePolicy();
+    keepSpace.setRetainSizeWhenHidden(true); // hidden again, the buttons stay where they are
+    m_message->setSizePolicy(keepSpace);
     m_message->hide();
 
     QPushButton* start = nullptr;

@@ -45,7 +45,7 @@ QStringList OrganizationDialog::knownFeatures()
 }
 
 OrganizationDialog::OrganizationDialog(Backend* backend, const Organization* organization, QWidget* parent)
-    : QDialog(parent)
+    : FormDialog(parent)
     , m_backend(backend)
     , m_editing(organization != nullptr)
 {
@@ -208,7 +208,7 @@ bool OrganizationDialog::eventFilter(QObject* watched, QEvent* event)
             return true;
         }
     }
-    return QDialog::eventFilter(watched, event);
+    return FormDialog::eventFilter(watched, event);
 }
 
 void OrganizationDialog::addFeature(const QString& feature, bool checked)
@@ -359,7 +359,7 @@ void WipeOutDialog::submit()
 
 InvitationDialog::InvitationDialog(Backend* backend, const Organization& organization, const QList<Role>& roles,
                                    QWidget* parent)
-    : QDialog(parent)
+    : FormDialog(parent)
     , m_backend(backend)
     , m_organization(organization)
 {

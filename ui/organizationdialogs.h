@@ -4,6 +4,7 @@
 // core's field errors when the request is refused; it closes only when the change is made.
 
 #include "backend.h"
+#include "dialogparts.h"
 #include "fielderrors.h"
 
 #include <QDialog>
@@ -24,7 +25,7 @@ class SecretDialog;
 
 // Create (organization == nullptr) or edit an organization. Only super admins change the plan,
 // the user limit and the features; an admin may rename their own organization.
-class OrganizationDialog : public QDialog
+class OrganizationDialog : public FormDialog
 {
     Q_OBJECT
 
@@ -87,7 +88,7 @@ private:
 };
 
 // Invite someone into an organization with a role below the admin's own level.
-class InvitationDialog : public QDialog
+class InvitationDialog : public FormDialog
 {
     Q_OBJECT
 

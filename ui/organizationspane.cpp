@@ -555,7 +555,7 @@ void OrganizationsPane::suspendSelected()
                            "are signed out. Nothing is deleted.",
                            nullptr, int(o->userCount))
                             .arg(o->name),
-                        [=, this] {
+                        tr("&Suspend"), [=, this] {
                             whenDone(m_backend->suspendOrganization(o->id), this,
                                      [this](const Result<Organization>& r) {
                                          if (!r.ok())
@@ -628,17 +628,18 @@ void OrganizationsPane::revokeSelectedInvitation()
     const auto invitation = selectedInvitation();
     if (!invitation || !m_revokeInvitationAction->isEnabled())
         return;
-    MessageBox::confirm(
-        this, tr("Revoke invitation"),
-        tr("Revoke the invitation for %1? Its token stops working at once.").arg(invitation->email), [=, this] {
-            const QString email = invitation->email;
-            whenDone(m_backend->revokeInvitation(invitation->id), this, [this, email](const Status& status) {
-                if (!status.ok())
-                    return showError(tr("Revoke invitation"), status.error());
-                emit statusMessage(tr("Revoked the invitation for %1").arg(email));
-                m_invitations->reload();
-            });
-        });
+    MessageBox::confirm(this, tr("Revoke invitation"),
+                        tr("Revoke the invitation for %1? Its token stops working at once.").arg(invitation->email),
+                        tr("&Revoke"), [=, this] {
+                            const QString email = invitation->email;
+                            whenDone(m_backend->revokeInvitation(invitation->id), this,
+                                     [this, email](const Status& status) {
+                                         if (!status.ok())
+                                             return showError(tr("Revoke invitation"), status.error());
+                                         emit statusMessage(tr("Revoked the invitation for %1").arg(email));
+                                         m_invitations->reload();
+                                     });
+                        });
 }
 
 void OrganizationsPane::copySelection()

@@ -29,7 +29,7 @@ namespace portcullis {
 
 RoleEditor::RoleEditor(Backend* backend, Mode mode, const Role& role, const QList<Role>& roles,
                        const QHash<Id, QString>& organizationNames, Id defaultOrganization, QWidget* parent)
-    : QDialog(parent)
+    : FormDialog(parent)
     , m_backend(backend)
     , m_mode(mode)
 {
@@ -248,6 +248,7 @@ QWidget* RoleEditor::buildPermissionSide(const Actor& actor)
     m_permissionFilter->setPlaceholderText(tr("Filter permissions (e.g. kb: or export)"));
     m_permissionFilter->setClearButtonEnabled(true);
     m_permissionFilter->installEventFilter(this);
+    notInput(m_permissionFilter);
     buildPermissionTree();
     m_permissionSummary = new QLabel(this);
     m_permissionSummary->setObjectName(QStringLiteral("permissionSummaryLabel"));
@@ -323,12 +324,8 @@ void RoleEditor::layOut(QLabel* note, QWidget* left, QWidget* right)
 
 void RoleEditor::connectFields()
 {
+    // (A refusal of the old level goes when the level changes: FieldErrors watches every field.)
     connect(m_level, &QSpinBox::valueChanged, this, &RoleEditor::updateInheritance);
-    // A refusal of the old level no longer applies to the new one.
-    connect(m_level, &QSpinBox::valueChanged, this, [this] {
-        if (QLabel* error = m_errors.labelFor(QStringLiteral("level")))
-            error->hide();
-    });
     connect(m_permissionFilter, &QLineEdit::textChanged, this, [this](const QString& text) {
         m_permissionProxy->setFilterFixedString(text.trimmed());
         m_tree->expandAll();
@@ -350,7 +347,7 @@ bool RoleEditor::eventFilter(QObject* watched, QEvent* event)
             return true;
         }
     }
-    return QDialog::eventFilter(watched, event);
+    return FormDialog::eventFilter(watched, event);
 }
 
 void RoleEditor::loadCatalog()
@@ -368,6 +365,7 @@ void RoleEditor::loadCatalog()
         m_permissionModel->setPermissions(catalog.value());
         m_permissionModel->setCheckedPermissions(m_mode == Mode::Create ? QStringList() : m_original.permissions);
         m_permissionModel->setLevel(m_level->value());
+        m_loadedPermissions = m_permissionModel->checkedPermissions();
         // Editing: every category open to choose from. Viewing: only what the role has.
         for (int row = 0; row < m_permissionProxy->rowCount(); ++row) {
             const QModelIndex category = m_permissionProxy->index(row, 0);
@@ -375,6 +373,14 @@ void RoleEditor::loadCatalog()
         }
         dialogparts::setAcceptEnabled(m_buttons, true);
     });
+}
+
+bool RoleEditor::hasChanges() const
+{
+    if (isReadOnly())
+        return false;
+    return FormDialog::hasChanges()
+        || (m_loadedPermissions && *m_loadedPermissions != m_permissionModel->checkedPermissions());
 }
 
 void RoleEditor::updateInheritance()

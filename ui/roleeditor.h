@@ -6,11 +6,14 @@
 // level at or above the admin's own shows under the level).
 
 #include "backend.h"
+#include "dialogparts.h"
 #include "fielderrors.h"
 
 #include <QDialog>
 #include <QHash>
 #include <QPointer>
+
+#include <optional>
 
 class QComboBox;
 class QDialogButtonBox;
@@ -26,7 +29,7 @@ namespace portcullis {
 
 class PermissionTreeModel;
 
-class RoleEditor : public QDialog
+class RoleEditor : public FormDialog
 {
     Q_OBJECT
 
@@ -47,6 +50,8 @@ public:
     bool isReadOnly() const { return !m_readOnlyReason.isEmpty(); }
     QString readOnlyReason() const { return m_readOnlyReason; }
     PermissionTreeModel* permissionModel() const { return m_permissionModel; }
+    // The fields, or the permissions checked since the catalog was loaded.
+    bool hasChanges() const override;
 
 protected:
     // Enter in the permission filter moves to the tree instead of submitting the dialog.
@@ -76,6 +81,7 @@ private:
     Role m_original;
     Role m_saved;
     QString m_readOnlyReason;
+    std::optional<QStringList> m_loadedPermissions; // as checked when the catalog came
     FieldErrors m_errors;
     PermissionTreeModel* m_permissionModel = nullptr;
     QSortFilterProxyModel* m_permissionProxy = nullptr;

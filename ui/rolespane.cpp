@@ -476,7 +476,7 @@ void RolesPane::deleteSelected()
                         tr("Delete the role %1 (%2)? Its permissions and grants go with it; the audit log "
                            "keeps the record.")
                             .arg(role->name, role->code),
-                        [=, this] { deleteRole(*role, false); });
+                        tr("&Delete"), [=, this] { deleteRole(*role, false); });
 }
 
 void RolesPane::deleteRole(const Role& role, bool cascade)
@@ -511,7 +511,7 @@ void RolesPane::offerCascade(const Role& role, const ServiceError& refusal)
                   .arg(role.code)
             : refusal.message + QStringLiteral("\n\n") + tr("Delete it and remove it from every user who holds it?");
         MessageBox::confirm(
-            this, title, text, [this, role] { deleteRole(role, true); },
+            this, title, text, tr("&Delete"), [this, role] { deleteRole(role, true); },
             [this, role] { emit statusMessage(tr("Kept the role %1").arg(role.code)); });
     });
 }

@@ -461,7 +461,7 @@ void SessionsPane::revokeSelected()
         ? tr("Revoke the session of %1 from %2? They are signed out on that device at once.")
               .arg(open.first().userEmail, open.first().ip.isEmpty() ? tr("an unknown address") : open.first().ip)
         : tr("Revoke %n sessions? Their users are signed out on those devices at once.", nullptr, int(open.size()));
-    MessageBox::confirm(this, tr("Revoke sessions"), question, [=, this] {
+    MessageBox::confirm(this, tr("Revoke sessions"), question, tr("&Revoke"), [=, this] {
         m_revoking = int(open.size());
         updateDetails();
         // Shared by the continuations; all run on this pane's thread.
@@ -500,7 +500,8 @@ void SessionsPane::revokeAllOfUser()
     const QString email = sessions.first().userEmail;
     MessageBox::confirmWithOption(
         this, tr("End all sessions"), tr("End every session of %1? They are signed out everywhere at once.").arg(email),
-        tr("Also revoke their API &keys (after a suspected account takeover)"), false, [=, this](bool revokeKeys) {
+        tr("Also revoke their API &keys (after a suspected account takeover)"), false, tr("&End sessions"),
+        [=, this](bool revokeKeys) {
             whenDone(m_backend->revokeUserSessions(userId, revokeKeys), this, [this, email](const Result<int>& count) {
                 if (!count.ok()) {
                     showError(tr("End all sessions"), count.error());

@@ -46,7 +46,7 @@ QString roleRefusal(const Actor& actor, const QList<Role>& allRoles, const Role&
 
 UserDialog::UserDialog(Backend* backend, const User* user, const QList<Organization>& organizations,
                        const QList<Role>& roles, Id defaultOrganization, QWidget* parent)
-    : QDialog(parent)
+    : FormDialog(parent)
     , m_backend(backend)
     , m_editing(user != nullptr)
 {
@@ -111,6 +111,7 @@ UserDialog::UserDialog(Backend* backend, const User* user, const QList<Organizat
         m_policy->setObjectName(QStringLiteral("passwordPolicyLabel"));
         m_policy->setWordWrap(true);
         form->addRow(QString(), m_policy);
+        m_errors.setNote(QStringLiteral("password"), m_policy); // never beside the core's password error
         connect(m_password, &QLineEdit::textChanged, this, &UserDialog::updatePolicy);
         updatePolicy();
     } else {
@@ -225,6 +226,7 @@ SetPasswordDialog::SetPasswordDialog(Backend* backend, const User& user, QWidget
     m_policy->setObjectName(QStringLiteral("setPasswordPolicyLabel"));
     m_policy->setWordWrap(true);
     form->addRow(QString(), m_policy);
+    m_errors.setNote(QStringLiteral("password"), m_policy); // never beside the core's password error
     // After a takeover the new password alone does not stop API keys the intruder made: an
     // administrator's reset revokes them by default.
     m_revokeApiKeys
@@ -392,6 +394,8 @@ UserRolesDialog::UserRolesDialog(Backend* backend, const User& user, const QList
     auto* apply = m_buttons->addButton(tr("&Apply"), QDialogButtonBox::AcceptRole);
     apply->setObjectName(QStringLiteral("applyRolesButton"));
     connect(apply, &QPushButton::clicked, this, &UserRolesDialog::submit);
+    // A refusal is about the last choice: it goes when the admin changes it.
+    connect(m_list, &QListWidget::itemChanged, m_message, &QWidget::hide);
     connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(new QLabel(tr("Roles you may not give or take are greyed out; hover for the reason."), this));

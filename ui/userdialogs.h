@@ -4,6 +4,7 @@
 // field errors when the request is refused; it closes only when the change is saved.
 
 #include "backend.h"
+#include "dialogparts.h"
 #include "fielderrors.h"
 
 #include <QDialog>
@@ -22,7 +23,7 @@ class QVBoxLayout;
 
 namespace portcullis {
 
-class UserDialog : public QDialog
+class UserDialog : public FormDialog
 {
     Q_OBJECT
 

@@ -478,7 +478,7 @@ void UsersPane::suspendSelected()
         MessageBox::confirm(this, tr("Suspend"),
                             tr("Suspend %1? They cannot sign in until reactivated, and their sessions end now.")
                                 .arg(users.first().email),
-                            [this, id] {
+                            tr("&Suspend"), [this, id] {
                                 whenDone(m_backend->suspendUser(id, {}), this, [this](const Result<User>& r) {
                                     if (!r.ok())
                                         return showError(tr("Suspend"), r.error());
@@ -631,7 +631,7 @@ void UsersPane::deleteSelected()
                             tr("Delete %1? They can no longer sign in; their sessions end and their API keys "
                                "are revoked. The audit trail stays.")
                                 .arg(user.email),
-                            [this, user] {
+                            tr("&Delete"), [this, user] {
                                 whenDone(m_backend->deleteUser(user.id), this, [this, user](const Status& s) {
                                     if (!s.ok())
                                         return showError(tr("Delete user"), s.error());
