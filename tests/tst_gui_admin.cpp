@@ -59,17 +59,19 @@ bool selectRow(QTableView* table, Id id, int role)
 // by clicking `button` once it is visible. The continuation that asks may run synchronously inside
 // the call that started it (a future that is already finished), so a preset set afterwards would
 // come too late; this watcher works either way.
-void answerNextMessageBox(QObject* context, QMessageBox::StandardButton button)
+// Clicks the action button of the next confirmation shown (MessageBox::confirm's "confirmActionButton").
+void answerNextMessageBox(QObject* context)
 {
     auto* timer = new QTimer(context);
     timer->setInterval(20);
-    QObject::connect(timer, &QTimer::timeout, context, [timer, button] {
+    QObject::connect(timer, &QTimer::timeout, context, [timer] {
         for (QWidget* w : QApplication::topLevelWidgets()) {
             auto* box = qobject_cast<QMessageBox*>(w);
-            if (box && box->isVisible() && box->button(button)) {
+            auto* action = box ? box->findChild<QPushButton*>(QStringLiteral("confirmActionButton")) : nullptr;
+            if (box && box->isVisible() && action) {
                 timer->stop();
                 timer->deleteLater();
-                box->button(button)->click();
+                action->click();
                 return;
             }
         }
@@ -234,7 +236,7 @@ void TestGuiAdmin::deletingAnAssignedRoleOffersToRemoveItFromItsUsers()
     QVERIFY2(pane->canDelete(&why), qPrintable(why));
     // "Delete?" → yes; the core refuses (assigned); "Delete and remove it from 1 user?" → yes.
     MessageBox::setNextAnswer(QMessageBox::Yes);
-    answerNextMessageBox(this, QMessageBox::Yes);
+    answerNextMessageBox(this);
     pane->deleteSelected();
     QTRY_VERIFY(pane->model()->rowOf(role->id) < 0);
     QVERIFY(MessageBox::lastText().contains(QStringLiteral("assigned to 1 user")));
