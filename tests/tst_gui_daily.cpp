@@ -557,6 +557,9 @@ void TestGuiDaily::organizationSeatsCountPendingInvitations()
     const QModelIndex users = model->index(rowOfOrganization(model, org->id), OrganizationListModel::UsersColumn);
     QVERIFY(users.data(Qt::ToolTipRole).toString().contains(QLatin1String("pending invitation")));
     QVERIFY(users.data(Qt::ForegroundRole).isValid()); // full: in the warning colour
+    auto* table = pane->findChild<QTableView*>(QStringLiteral("organizationTableView"));
+    QVERIFY(table->columnWidth(OrganizationListModel::UsersColumn)
+            > table->fontMetrics().horizontalAdvance(users.data().toString()));
 
     // And full it is: one more user is refused.
     NewUser extra;

@@ -3215,10 +3215,6 @@ Drücken Sie F5, um es erneut zu versuchen.</translation>
         <translation>&amp;Tastenkürzel</translation>
     </message>
     <message>
-        <source>Keyboard shortcuts</source>
-        <translation>Tastenkürzel</translation>
-    </message>
-    <message>
         <source>&amp;About Portcullis</source>
         <translation>Ü&amp;ber Portcullis</translation>
     </message>
@@ -3263,30 +3259,6 @@ Drücken Sie F5, um es erneut zu versuchen.</translation>
         <translation>Die Sprache ändert sich beim nächsten Start von Portcullis</translation>
     </message>
     <message>
-        <source>Ctrl+1 … Ctrl+7	go to a section
-Ctrl+F	find in the current list
-Ctrl+N	new item
-Delete	delete the selection
-F5	refresh
-Ctrl+C	copy the selected rows
-Menu key or Shift+F10	context menu of the selection
-Tab, Shift+Tab	next, previous field; into a list selects its first row
-Ctrl+Return	submit a dialog from a multi-line field
-Escape	close a dialog or menu
-F1	this list</source>
-        <translation>Strg+1 … Strg+7	zu einem Bereich wechseln
-Strg+F	in der aktuellen Liste suchen
-Strg+N	neues Element
-Entf	Auswahl löschen
-F5	aktualisieren
-Strg+C	ausgewählte Zeilen kopieren
-Menütaste oder Umschalt+F10	Kontextmenü der Auswahl
-Tab, Umschalt+Tab	nächstes, vorheriges Feld; in einer Liste wird die erste Zeile gewählt
-Strg+Eingabe	Dialog aus einem mehrzeiligen Feld heraus bestätigen
-Esc	Dialog oder Menü schließen
-F1	diese Liste</translation>
-    </message>
-    <message>
         <source>Your roles changed: you now act as %1 (level %2)</source>
         <translation>Ihre Rollen haben sich geändert: Sie handeln jetzt als %1 (Stufe %2)</translation>
     </message>
@@ -3324,6 +3296,10 @@ F1	diese Liste</translation>
             <numerusform>Neuer Versuch in %n Sekunde. Ihre Eingaben bleiben erhalten; die Listen zeigen den zuletzt geladenen Stand.</numerusform>
             <numerusform>Neuer Versuch in %n Sekunden. Ihre Eingaben bleiben erhalten; die Listen zeigen den zuletzt geladenen Stand.</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>&amp;User Guide</source>
+        <translation>&amp;Benutzerhandbuch</translation>
     </message>
 </context>
 <context>
@@ -3411,6 +3387,10 @@ Laden Sie jemanden mit Strg+I ein.</translation>
     <message>
         <source>Loading…</source>
         <translation>Wird geladen …</translation>
+    </message>
+    <message>
+        <source>%1 and %2 invited of at most %3 (a pending invitation holds a seat)</source>
+        <translation>%1 und %2 eingeladen von höchstens %3 (eine offene Einladung belegt einen Platz)</translation>
     </message>
 </context>
 <context>
@@ -3588,6 +3568,14 @@ Laden Sie jemanden mit Strg+I ein.</translation>
     <message>
         <source>Not connected</source>
         <translation>Nicht verbunden</translation>
+    </message>
+    <message>
+        <source>%1 + %2 invited / %3</source>
+        <translation>%1 + %2 eingeladen / %3</translation>
+    </message>
+    <message>
+        <source>%1 users and %2 pending invitations of at most %3 on the %4 plan: a pending invitation holds a seat until it is accepted, revoked or expires</source>
+        <translation>%1 Benutzer und %2 offene Einladungen von höchstens %3 im Tarif %4: eine offene Einladung belegt einen Platz, bis sie angenommen oder widerrufen wird oder abläuft</translation>
     </message>
 </context>
 <context>
@@ -3905,6 +3893,42 @@ Leeren Sie die Suche oder den Statusfilter, um alle zu sehen.</translation>
     <message>
         <source>&amp;Language:</source>
         <translation>&amp;Sprache:</translation>
+    </message>
+    <message>
+        <source>Date format</source>
+        <translation>Datumsformat</translation>
+    </message>
+    <message>
+        <source>As the language writes it</source>
+        <translation>Wie in der Sprache üblich</translation>
+    </message>
+    <message>
+        <source>ISO 8601 (2026-12-04 22:00)</source>
+        <translation>ISO 8601 (2026-12-04 22:00)</translation>
+    </message>
+    <message>
+        <source>Time zone</source>
+        <translation>Zeitzone</translation>
+    </message>
+    <message>
+        <source>Local time (%1)</source>
+        <translation>Ortszeit (%1)</translation>
+    </message>
+    <message>
+        <source>UTC</source>
+        <translation>UTC</translation>
+    </message>
+    <message>
+        <source>&amp;Dates:</source>
+        <translation>&amp;Datumsangaben:</translation>
+    </message>
+    <message>
+        <source>&amp;Time zone:</source>
+        <translation>&amp;Zeitzone:</translation>
+    </message>
+    <message>
+        <source>Example:</source>
+        <translation>Beispiel:</translation>
     </message>
 </context>
 <context>
@@ -4516,6 +4540,10 @@ Löschen und bei diesen %Ln Benutzern entfernen? Sie verlieren sofort ihre Berec
         <source>(unknown)</source>
         <translation>(unbekannt)</translation>
     </message>
+    <message>
+        <source>Active — this console&apos;s session</source>
+        <translation>Aktiv — die Sitzung dieser Konsole</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::SessionListModel</name>
@@ -4620,6 +4648,14 @@ Löschen und bei diesen %Ln Benutzern entfernen? Sie verlieren sofort ihre Berec
     <message>
         <source>Not connected</source>
         <translation>Nicht verbunden</translation>
+    </message>
+    <message>
+        <source>%1 (this console)</source>
+        <translation>%1 (diese Konsole)</translation>
+    </message>
+    <message>
+        <source>The session of this console: revoking it signs you out.</source>
+        <translation>Die Sitzung dieser Konsole: Wenn Sie sie widerrufen, werden Sie abgemeldet.</translation>
     </message>
 </context>
 <context>
@@ -4837,6 +4873,18 @@ Kreuzen Sie „Beendete Sitzungen einbeziehen“ an, um widerrufene und abgelauf
         <source>%1+ sessions</source>
         <translation>%1+ Sitzungen</translation>
     </message>
+    <message>
+        <source>This is the session of this console. Revoking it signs you out of Portcullis at once; you have to sign in again.</source>
+        <translation>Dies ist die Sitzung dieser Konsole. Wenn Sie sie widerrufen, werden Sie sofort von Portcullis abgemeldet und müssen sich erneut anmelden.</translation>
+    </message>
+    <message>
+        <source>One of them is the session of this console. Revoking it signs you out of Portcullis at once; you have to sign in again.</source>
+        <translation>Eine davon ist die Sitzung dieser Konsole. Wenn Sie sie widerrufen, werden Sie sofort von Portcullis abgemeldet und müssen sich erneut anmelden.</translation>
+    </message>
+    <message>
+        <source>Sign yourself out?</source>
+        <translation>Sich selbst abmelden?</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::SetPasswordDialog</name>
@@ -4903,6 +4951,117 @@ Kreuzen Sie „Beendete Sitzungen einbeziehen“ an, um widerrufene und abgelauf
     <message>
         <source>Also &amp;revoke the user&apos;s API keys</source>
         <translation>Auch die API-Schlüssel des Benutzers &amp;widerrufen</translation>
+    </message>
+</context>
+<context>
+    <name>portcullis::ShortcutsDialog</name>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation>Tastenkürzel</translation>
+    </message>
+    <message>
+        <source>Keys</source>
+        <translation>Tasten</translation>
+    </message>
+    <message>
+        <source>What they do</source>
+        <translation>Wirkung</translation>
+    </message>
+    <message>
+        <source>Everywhere</source>
+        <translation>Überall</translation>
+    </message>
+    <message>
+        <source>Ctrl+1 … Ctrl+7</source>
+        <translation>Strg+1 … Strg+7</translation>
+    </message>
+    <message>
+        <source>go to a section</source>
+        <translation>zu einem Bereich wechseln</translation>
+    </message>
+    <message>
+        <source>Ctrl+F</source>
+        <translation>Strg+F</translation>
+    </message>
+    <message>
+        <source>find in the current list</source>
+        <translation>in der aktuellen Liste suchen</translation>
+    </message>
+    <message>
+        <source>Ctrl+N</source>
+        <translation>Strg+N</translation>
+    </message>
+    <message>
+        <source>new item</source>
+        <translation>neues Element</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Entf</translation>
+    </message>
+    <message>
+        <source>delete the selection</source>
+        <translation>Auswahl löschen</translation>
+    </message>
+    <message>
+        <source>F5</source>
+        <translation>F5</translation>
+    </message>
+    <message>
+        <source>refresh</source>
+        <translation>aktualisieren</translation>
+    </message>
+    <message>
+        <source>Ctrl+C</source>
+        <translation>Strg+C</translation>
+    </message>
+    <message>
+        <source>copy the selected rows</source>
+        <translation>ausgewählte Zeilen kopieren</translation>
+    </message>
+    <message>
+        <source>Menu key or Shift+F10</source>
+        <translation>Menütaste oder Umschalt+F10</translation>
+    </message>
+    <message>
+        <source>context menu of the selection</source>
+        <translation>Kontextmenü der Auswahl</translation>
+    </message>
+    <message>
+        <source>Tab, Shift+Tab</source>
+        <translation>Tab, Umschalt+Tab</translation>
+    </message>
+    <message>
+        <source>next, previous field; into a list selects its first row</source>
+        <translation>nächstes, vorheriges Feld; in einer Liste wird die erste Zeile ausgewählt</translation>
+    </message>
+    <message>
+        <source>Ctrl+Return</source>
+        <translation>Strg+Eingabe</translation>
+    </message>
+    <message>
+        <source>submit a dialog from a multi-line field</source>
+        <translation>Dialog aus einem mehrzeiligen Feld absenden</translation>
+    </message>
+    <message>
+        <source>Escape</source>
+        <translation>Esc</translation>
+    </message>
+    <message>
+        <source>close a dialog or menu</source>
+        <translation>Dialog oder Menü schließen</translation>
+    </message>
+    <message>
+        <source>F1</source>
+        <translation>F1</translation>
+    </message>
+    <message>
+        <source>this list</source>
+        <translation>diese Liste</translation>
+    </message>
+    <message>
+        <source>In %1</source>
+        <translation>In %1</translation>
     </message>
 </context>
 <context>
@@ -5064,6 +5223,17 @@ Wählen Sie mehrere mit Strg oder Umschalt für Sammelaktionen.</translation>
     <message>
         <source>Ro&amp;les:</source>
         <translation>Ro&amp;llen:</translation>
+    </message>
+</context>
+<context>
+    <name>portcullis::UserGuideDialog</name>
+    <message>
+        <source>Portcullis user guide</source>
+        <translation>Portcullis-Benutzerhandbuch</translation>
+    </message>
+    <message>
+        <source>User guide</source>
+        <translation>Benutzerhandbuch</translation>
     </message>
 </context>
 <context>
@@ -5514,6 +5684,25 @@ Legen Sie den ersten mit Strg+N an.</translation>
     <message>
         <source>Deleted</source>
         <translation>Gelöscht</translation>
+    </message>
+</context>
+<context>
+    <name>portcullis::useragent</name>
+    <message>
+        <source>Portcullis console</source>
+        <translation>Portcullis-Konsole</translation>
+    </message>
+    <message>
+        <source>Portcullis console %1</source>
+        <translation>Portcullis-Konsole %1</translation>
+    </message>
+    <message>
+        <source>%1 on %2</source>
+        <translation>%1 unter %2</translation>
+    </message>
+    <message>
+        <source>A browser on %1</source>
+        <translation>Ein Browser unter %1</translation>
     </message>
 </context>
 <context>

@@ -3215,10 +3215,6 @@ Appuyez sur F5 pour réessayer.</translation>
         <translation>&amp;Raccourcis clavier</translation>
     </message>
     <message>
-        <source>Keyboard shortcuts</source>
-        <translation>Raccourcis clavier</translation>
-    </message>
-    <message>
         <source>&amp;About Portcullis</source>
         <translation>À &amp;propos de Portcullis</translation>
     </message>
@@ -3263,30 +3259,6 @@ Appuyez sur F5 pour réessayer.</translation>
         <translation>La langue change au prochain démarrage de Portcullis</translation>
     </message>
     <message>
-        <source>Ctrl+1 … Ctrl+7	go to a section
-Ctrl+F	find in the current list
-Ctrl+N	new item
-Delete	delete the selection
-F5	refresh
-Ctrl+C	copy the selected rows
-Menu key or Shift+F10	context menu of the selection
-Tab, Shift+Tab	next, previous field; into a list selects its first row
-Ctrl+Return	submit a dialog from a multi-line field
-Escape	close a dialog or menu
-F1	this list</source>
-        <translation>Ctrl+1 … Ctrl+7	aller à une section
-Ctrl+F	rechercher dans la liste actuelle
-Ctrl+N	nouvel élément
-Suppr	supprimer la sélection
-F5	actualiser
-Ctrl+C	copier les lignes sélectionnées
-Touche Menu ou Maj+F10	menu contextuel de la sélection
-Tab, Maj+Tab	champ suivant, précédent ; dans une liste, sélectionne la première ligne
-Ctrl+Entrée	valider une boîte de dialogue depuis un champ multiligne
-Échap	fermer une boîte de dialogue ou un menu
-F1	cette liste</translation>
-    </message>
-    <message>
         <source>Your roles changed: you now act as %1 (level %2)</source>
         <translation>Vos rôles ont changé : vous agissez désormais en tant que %1 (niveau %2)</translation>
     </message>
@@ -3324,6 +3296,10 @@ F1	cette liste</translation>
             <numerusform>Nouvel essai dans %n seconde. Vos saisies sont conservées ; les listes montrent les dernières données chargées.</numerusform>
             <numerusform>Nouvel essai dans %n secondes. Vos saisies sont conservées ; les listes montrent les dernières données chargées.</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>&amp;User Guide</source>
+        <translation>&amp;Guide de l’utilisateur</translation>
     </message>
 </context>
 <context>
@@ -3411,6 +3387,10 @@ Invitez quelqu&apos;un avec Ctrl+I.</translation>
     <message>
         <source>Loading…</source>
         <translation>Chargement…</translation>
+    </message>
+    <message>
+        <source>%1 and %2 invited of at most %3 (a pending invitation holds a seat)</source>
+        <translation>%1 et %2 invités sur %3 au plus (une invitation en attente occupe une place)</translation>
     </message>
 </context>
 <context>
@@ -3588,6 +3568,14 @@ Invitez quelqu&apos;un avec Ctrl+I.</translation>
     <message>
         <source>Not connected</source>
         <translation>Non connecté</translation>
+    </message>
+    <message>
+        <source>%1 + %2 invited / %3</source>
+        <translation>%1 + %2 invités / %3</translation>
+    </message>
+    <message>
+        <source>%1 users and %2 pending invitations of at most %3 on the %4 plan: a pending invitation holds a seat until it is accepted, revoked or expires</source>
+        <translation>%1 utilisateurs et %2 invitations en attente sur %3 au plus avec l’offre %4 : une invitation en attente occupe une place jusqu’à ce qu’elle soit acceptée, révoquée ou expirée</translation>
     </message>
 </context>
 <context>
@@ -3905,6 +3893,42 @@ Effacez la recherche ou le filtre de statut pour tout voir.</translation>
     <message>
         <source>&amp;Language:</source>
         <translation>&amp;Langue :</translation>
+    </message>
+    <message>
+        <source>Date format</source>
+        <translation>Format des dates</translation>
+    </message>
+    <message>
+        <source>As the language writes it</source>
+        <translation>Comme l’écrit la langue</translation>
+    </message>
+    <message>
+        <source>ISO 8601 (2026-12-04 22:00)</source>
+        <translation>ISO 8601 (2026-12-04 22:00)</translation>
+    </message>
+    <message>
+        <source>Time zone</source>
+        <translation>Fuseau horaire</translation>
+    </message>
+    <message>
+        <source>Local time (%1)</source>
+        <translation>Heure locale (%1)</translation>
+    </message>
+    <message>
+        <source>UTC</source>
+        <translation>UTC</translation>
+    </message>
+    <message>
+        <source>&amp;Dates:</source>
+        <translation>&amp;Dates :</translation>
+    </message>
+    <message>
+        <source>&amp;Time zone:</source>
+        <translation>&amp;Fuseau horaire :</translation>
+    </message>
+    <message>
+        <source>Example:</source>
+        <translation>Exemple :</translation>
     </message>
 </context>
 <context>
@@ -4516,6 +4540,10 @@ Le supprimer et le retirer à ces %Ln utilisateurs ? Ils perdent immédiatement 
         <source>(unknown)</source>
         <translation>(inconnu)</translation>
     </message>
+    <message>
+        <source>Active — this console&apos;s session</source>
+        <translation>Active — la session de cette console</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::SessionListModel</name>
@@ -4620,6 +4648,14 @@ Le supprimer et le retirer à ces %Ln utilisateurs ? Ils perdent immédiatement 
     <message>
         <source>Not connected</source>
         <translation>Non connecté</translation>
+    </message>
+    <message>
+        <source>%1 (this console)</source>
+        <translation>%1 (cette console)</translation>
+    </message>
+    <message>
+        <source>The session of this console: revoking it signs you out.</source>
+        <translation>La session de cette console : la révoquer vous déconnecte.</translation>
     </message>
 </context>
 <context>
@@ -4837,6 +4873,18 @@ Cochez « Inclure les sessions terminées » pour voir les sessions révoquées 
         <source>%1+ sessions</source>
         <translation>%1+ sessions</translation>
     </message>
+    <message>
+        <source>This is the session of this console. Revoking it signs you out of Portcullis at once; you have to sign in again.</source>
+        <translation>C’est la session de cette console. La révoquer vous déconnecte de Portcullis immédiatement ; vous devrez vous reconnecter.</translation>
+    </message>
+    <message>
+        <source>One of them is the session of this console. Revoking it signs you out of Portcullis at once; you have to sign in again.</source>
+        <translation>L’une d’elles est la session de cette console. La révoquer vous déconnecte de Portcullis immédiatement ; vous devrez vous reconnecter.</translation>
+    </message>
+    <message>
+        <source>Sign yourself out?</source>
+        <translation>Vous déconnecter ?</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::SetPasswordDialog</name>
@@ -4903,6 +4951,117 @@ Cochez « Inclure les sessions terminées » pour voir les sessions révoquées 
     <message>
         <source>Also &amp;revoke the user&apos;s API keys</source>
         <translation>&amp;Révoquer aussi les clés d&apos;API de l&apos;utilisateur</translation>
+    </message>
+</context>
+<context>
+    <name>portcullis::ShortcutsDialog</name>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation>Raccourcis clavier</translation>
+    </message>
+    <message>
+        <source>Keys</source>
+        <translation>Touches</translation>
+    </message>
+    <message>
+        <source>What they do</source>
+        <translation>Effet</translation>
+    </message>
+    <message>
+        <source>Everywhere</source>
+        <translation>Partout</translation>
+    </message>
+    <message>
+        <source>Ctrl+1 … Ctrl+7</source>
+        <translation>Ctrl+1 … Ctrl+7</translation>
+    </message>
+    <message>
+        <source>go to a section</source>
+        <translation>aller à une section</translation>
+    </message>
+    <message>
+        <source>Ctrl+F</source>
+        <translation>Ctrl+F</translation>
+    </message>
+    <message>
+        <source>find in the current list</source>
+        <translation>rechercher dans la liste affichée</translation>
+    </message>
+    <message>
+        <source>Ctrl+N</source>
+        <translation>Ctrl+N</translation>
+    </message>
+    <message>
+        <source>new item</source>
+        <translation>nouvel élément</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Suppr</translation>
+    </message>
+    <message>
+        <source>delete the selection</source>
+        <translation>supprimer la sélection</translation>
+    </message>
+    <message>
+        <source>F5</source>
+        <translation>F5</translation>
+    </message>
+    <message>
+        <source>refresh</source>
+        <translation>actualiser</translation>
+    </message>
+    <message>
+        <source>Ctrl+C</source>
+        <translation>Ctrl+C</translation>
+    </message>
+    <message>
+        <source>copy the selected rows</source>
+        <translation>copier les lignes sélectionnées</translation>
+    </message>
+    <message>
+        <source>Menu key or Shift+F10</source>
+        <translation>Touche Menu ou Maj+F10</translation>
+    </message>
+    <message>
+        <source>context menu of the selection</source>
+        <translation>menu contextuel de la sélection</translation>
+    </message>
+    <message>
+        <source>Tab, Shift+Tab</source>
+        <translation>Tab, Maj+Tab</translation>
+    </message>
+    <message>
+        <source>next, previous field; into a list selects its first row</source>
+        <translation>champ suivant, précédent ; dans une liste, sélectionne la première ligne</translation>
+    </message>
+    <message>
+        <source>Ctrl+Return</source>
+        <translation>Ctrl+Entrée</translation>
+    </message>
+    <message>
+        <source>submit a dialog from a multi-line field</source>
+        <translation>valider une boîte de dialogue depuis un champ multiligne</translation>
+    </message>
+    <message>
+        <source>Escape</source>
+        <translation>Échap</translation>
+    </message>
+    <message>
+        <source>close a dialog or menu</source>
+        <translation>fermer une boîte de dialogue ou un menu</translation>
+    </message>
+    <message>
+        <source>F1</source>
+        <translation>F1</translation>
+    </message>
+    <message>
+        <source>this list</source>
+        <translation>cette liste</translation>
+    </message>
+    <message>
+        <source>In %1</source>
+        <translation>Dans %1</translation>
     </message>
 </context>
 <context>
@@ -5064,6 +5223,17 @@ Sélectionnez-en plusieurs avec Ctrl ou Maj pour des actions groupées.</transla
     <message>
         <source>Ro&amp;les:</source>
         <translation>Rô&amp;les :</translation>
+    </message>
+</context>
+<context>
+    <name>portcullis::UserGuideDialog</name>
+    <message>
+        <source>Portcullis user guide</source>
+        <translation>Guide de l’utilisateur de Portcullis</translation>
+    </message>
+    <message>
+        <source>User guide</source>
+        <translation>Guide de l’utilisateur</translation>
     </message>
 </context>
 <context>
@@ -5514,6 +5684,25 @@ Créez le premier avec Ctrl+N.</translation>
     <message>
         <source>Deleted</source>
         <translation>Supprimé</translation>
+    </message>
+</context>
+<context>
+    <name>portcullis::useragent</name>
+    <message>
+        <source>Portcullis console</source>
+        <translation>Console Portcullis</translation>
+    </message>
+    <message>
+        <source>Portcullis console %1</source>
+        <translation>Console Portcullis %1</translation>
+    </message>
+    <message>
+        <source>%1 on %2</source>
+        <translation>%1 sous %2</translation>
+    </message>
+    <message>
+        <source>A browser on %1</source>
+        <translation>Un navigateur sous %1</translation>
     </message>
 </context>
 <context>
