@@ -570,7 +570,7 @@ void TestGuiDaily::organizationSeatsCountPendingInvitations()
     const auto refused = awaitResult(c.backend->createUser(extra));
     QVERIFY(!refused.ok());
 
-    // Over REST the count comes the same way (JSON pending_invitations) — see tst_rest_backend.
+    // The backend says the same (over REST too: tst_rest_backend organizationCountsPendingInvitations).
     auto listed = awaitResult(c.backend->listOrganizations());
     QVERIFY_RESULT(listed);
     for (const Organization& o : listed.value()) {
