@@ -69,6 +69,14 @@ QLabel* sessionDetail(SessionsPane* pane, const char* key)
     return pane->findChild<QLabel*>(QStringLiteral("sessionDetail_") + QLatin1String(key));
 }
 
+// With PORTCULLIS_GUI_SHOTS=DIR, saves what `widget` shows as DIR/name.png (to look at by eye).
+void saveShot(QWidget* widget, const QString& name)
+{
+    const QString dir = qEnvironmentVariable("PORTCULLIS_GUI_SHOTS");
+    if (!dir.isEmpty())
+        widget->grab().save(dir + QLatin1Char('/') + name + QStringLiteral(".png"));
+}
+
 // Picks `data` in the combo called `name` of the Preferences dialog.
 void choose(QWidget* dialog, const char* name, const QVariant& data)
 {
@@ -87,6 +95,7 @@ void setPreferences(MainWindow* window, display::DateStyle style, bool utc)
     QTRY_VERIFY((dialog = Console::visibleTopLevel<PreferencesDialog>()));
     choose(dialog, "dateStyleCombo", int(style));
     choose(dialog, "timeZoneCombo", utc);
+    saveShot(dialog, utc ? QStringLiteral("preferences-utc") : QStringLiteral("preferences"));
     auto* buttons = dialog->findChild<QDialogButtonBox*>();
     QTest::mouseClick(buttons->button(QDialogButtonBox::Ok), Qt::LeftButton);
     QTRY_VERIFY(!dialog->isVisible());
@@ -497,6 +506,7 @@ void TestGuiDaily::shortcutsAreAlignedInColumns()
     QCOMPARE(keyLefts.size(), 1);
     QVERIFY(keys.contains(QLatin1String("Ctrl+B"))); // Users' Ban
     QVERIFY(keys.contains(QLatin1String("F1")));
+    saveShot(dialog, QStringLiteral("shortcuts"));
     dialog->close();
 }
 
@@ -521,6 +531,7 @@ void TestGuiDaily::helpOpensTheUserGuide()
     QCOMPARE(built.readAll(), repository.readAll());
     // Its screenshots are built in too.
     QVERIFY(QFile::exists(QStringLiteral(":/docs/guide/organizations.png")));
+    saveShot(dialog, QStringLiteral("user-guide"));
     dialog->close();
 }
 

@@ -3613,10 +3613,6 @@ Laden Sie jemanden mit Strg+I ein.</translation>
         <translation>Tarif</translation>
     </message>
     <message>
-        <source>%1 / %2</source>
-        <translation>%1 / %2</translation>
-    </message>
-    <message>
         <source>Status</source>
         <translation>Status</translation>
     </message>
@@ -3796,6 +3792,10 @@ Leeren Sie die Suche oder den Statusfilter, um alle zu sehen.</translation>
     <message>
         <source>Copied %1</source>
         <translation>%1 kopiert</translation>
+    </message>
+    <message>
+        <source>%1 + %2 invited / %3</source>
+        <translation>%1 + %2 eingeladen / %3</translation>
     </message>
 </context>
 <context>

@@ -3613,10 +3613,6 @@ Invitez quelqu&apos;un avec Ctrl+I.</translation>
         <translation>Offre</translation>
     </message>
     <message>
-        <source>%1 / %2</source>
-        <translation>%1 / %2</translation>
-    </message>
-    <message>
         <source>Status</source>
         <translation>Statut</translation>
     </message>
@@ -3796,6 +3792,10 @@ Effacez la recherche ou le filtre de statut pour tout voir.</translation>
     <message>
         <source>Copied %1</source>
         <translation>%1 copié</translation>
+    </message>
+    <message>
+        <source>%1 + %2 invited / %3</source>
+        <translation>%1 + %2 invités / %3</translation>
     </message>
 </context>
 <context>

@@ -258,9 +258,9 @@ void OrganizationsPane::buildTable()
     m_table->setColumnWidth(OrganizationListModel::SlugColumn, 22 * ch);
     m_table->setColumnWidth(OrganizationListModel::PlanColumn,
                             fit({ OrganizationListModel::planText(QStringLiteral("enterprise")), tr("Plan") }));
-    m_table->setColumnWidth(OrganizationListModel::UsersColumn,
-                            fit({ OrganizationListModel::tr("%1 + %2 invited / %3")
-                                      .arg(display::number(9999), display::number(99), display::number(10000)) }));
+    m_table->setColumnWidth(
+        OrganizationListModel::UsersColumn,
+        fit({ tr("%1 + %2 invited / %3").arg(display::number(9999), display::number(99), display::number(10000)) }));
     m_table->setColumnWidth(OrganizationListModel::StatusColumn, fit({ tr("Active"), tr("Suspended"), tr("Status") }));
 }
 
