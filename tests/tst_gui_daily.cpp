@@ -23,10 +23,12 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QRegularExpression>
+#include <QScrollBar>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QTableView>
 #include <QTest>
+#include <QTextBlock>
 #include <QTextBrowser>
 #include <QTreeWidget>
 
@@ -532,6 +534,11 @@ void TestGuiDaily::helpOpensTheUserGuide()
     // Its screenshots are built in too.
     QVERIFY(QFile::exists(QStringLiteral(":/docs/guide/organizations.png")));
     saveShot(dialog, QStringLiteral("user-guide"));
+    // Its table of contents leads to the sections.
+    QVERIFY(dialog->browser()->verticalScrollBar()->value() == 0);
+    dialog->follow(QUrl(QStringLiteral("#fresh-data-sessions-and-preferences")));
+    QVERIFY(dialog->browser()->verticalScrollBar()->value() > 0);
+    QCOMPARE(dialog->browser()->textCursor().block().text(), QStringLiteral("Fresh data, sessions and preferences"));
     dialog->close();
 }
 

@@ -5235,6 +5235,14 @@ Wählen Sie mehrere mit Strg oder Umschalt für Sammelaktionen.</translation>
         <source>User guide</source>
         <translation>Benutzerhandbuch</translation>
     </message>
+    <message>
+        <source>Not in the console</source>
+        <translation>Nicht in der Konsole</translation>
+    </message>
+    <message>
+        <source>%1 is not built into the console. It is in the docs folder of Portcullis&apos;s source and on the project&apos;s web pages.</source>
+        <translation>%1 ist nicht in die Konsole eingebaut. Sie finden es im Ordner docs der Quellen von Portcullis und auf den Webseiten des Projekts.</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::UserListModel</name>

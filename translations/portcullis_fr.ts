@@ -5235,6 +5235,14 @@ Sélectionnez-en plusieurs avec Ctrl ou Maj pour des actions groupées.</transla
         <source>User guide</source>
         <translation>Guide de l’utilisateur</translation>
     </message>
+    <message>
+        <source>Not in the console</source>
+        <translation>Absent de la console</translation>
+    </message>
+    <message>
+        <source>%1 is not built into the console. It is in the docs folder of Portcullis&apos;s source and on the project&apos;s web pages.</source>
+        <translation>%1 n’est pas intégré à la console. Il se trouve dans le dossier docs des sources de Portcullis et sur les pages web du projet.</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::UserListModel</name>

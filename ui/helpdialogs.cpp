@@ -1,11 +1,15 @@
 #include "helpdialogs.h"
 
+#include "messagebox.h"
 #include "pane.h"
 
 #include <QAction>
+#include <QDesktopServices>
 #include <QDialogButtonBox>
 #include <QHeaderView>
 #include <QKeySequence>
+#include <QScrollBar>
+#include <QTextBlock>
 #include <QTextBrowser>
 #include <QTreeWidget>
 #include <QUrl>
@@ -106,10 +110,12 @@ UserGuideDialog::UserGuideDialog(QWidget* parent)
     m_browser = new QTextBrowser(this);
     m_browser->setObjectName(QStringLiteral("userGuideBrowser"));
     m_browser->setAccessibleName(tr("User guide"));
-    // Links within the guide and its screenshots resolve inside the resource; web links open in
-    // the browser.
-    m_browser->setOpenExternalLinks(true);
+    // The screenshots resolve inside the resource. Links are followed here: a section of the guide
+    // scrolls to it, a web link opens in the desktop's browser, and a link to another document
+    // (the operator guide, the API) says where to find it instead of showing an empty page.
+    m_browser->setOpenLinks(false);
     m_browser->setSource(QUrl(QStringLiteral("qrc") + QLatin1String(GuideResource)), QTextDocument::MarkdownResource);
+    connect(m_browser, &QTextBrowser::anchorClicked, this, &UserGuideDialog::follow);
 
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
@@ -118,6 +124,48 @@ UserGuideDialog::UserGuideDialog(QWidget* parent)
     layout->addWidget(buttons);
     const int em = fontMetrics().horizontalAdvance(QLatin1Char('m'));
     resize(70 * em, 44 * fontMetrics().lineSpacing());
+}
+
+bool UserGuideDialog::showSection(const QString& anchor)
+{
+    // Markdown headings carry no anchors in QTextDocument: find the heading whose GitHub-style slug
+    // ("Add a tenant" -> "add-a-tenant") is the anchor.
+    for (QTextBlock block = m_browser->document()->begin(); block.isValid(); block = block.next()) {
+        if (block.blockFormat().headingLevel() == 0)
+            continue;
+        QString slug;
+        for (const QChar c : block.text().toLower()) {
+            if (c.isLetterOrNumber() || c == QLatin1Char('-') || c == QLatin1Char('_'))
+                slug += c;
+            else if (c == QLatin1Char(' '))
+                slug += QLatin1Char('-');
+        }
+        if (slug != anchor)
+            continue;
+        QTextCursor cursor(block);
+        m_browser->setTextCursor(cursor);
+        // To the top of the view, not merely into it.
+        m_browser->verticalScrollBar()->setValue(m_browser->verticalScrollBar()->maximum());
+        m_browser->ensureCursorVisible();
+        return true;
+    }
+    return false;
+}
+
+void UserGuideDialog::follow(const QUrl& url)
+{
+    if (url.scheme() == QLatin1String("http") || url.scheme() == QLatin1String("https")
+        || url.scheme() == QLatin1String("mailto")) {
+        QDesktopServices::openUrl(url);
+        return;
+    }
+    const bool inGuide = url.path().isEmpty() || url.path().endsWith(QLatin1String("user-guide.md"));
+    if (inGuide && showSection(url.fragment()))
+        return;
+    MessageBox::information(this, tr("Not in the console"),
+                            tr("%1 is not built into the console. It is in the docs folder of Portcullis's "
+                               "source and on the project's web pages.")
+                                .arg(url.fileName().isEmpty() ? url.toString() : url.fileName()));
 }
 
 } // namespace portcullis

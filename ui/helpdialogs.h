@@ -38,6 +38,10 @@ public:
     explicit UserGuideDialog(QWidget* parent = nullptr);
 
     QTextBrowser* browser() const { return m_browser; }
+    // Scrolls to the heading whose slug is `anchor` ("add-a-tenant"); false when there is none.
+    bool showSection(const QString& anchor);
+    // What a click on a link in the guide does.
+    void follow(const QUrl& url);
 
 private:
     QTextBrowser* m_browser = nullptr;
