@@ -158,13 +158,24 @@ void TestGuiDaily::cleanup()
     }
 }
 
-// Suspend a user in Users, open Sessions (loaded earlier): their session is gone, without F5.
+// Suspend a user in Users, open Sessions and the dashboard (loaded earlier): their session is gone
+// and the suspended count is 1, without F5.
 void TestGuiDaily::actionInOnePaneShowsInTheOthersWithoutRefresh()
 {
     Console c = Console::create();
     const User member = c.world.makeUser(c.world.orgA.id, QStringLiteral("user"));
     QVERIFY_RESULT(c.db->store().auth().login(member.email, kStrongPassword));
     QVERIFY(c.open(c.world.superAdmin));
+
+    // The dashboard first (it opens on it): nobody suspended.
+    Pane* dashboard = c.showPane<Pane>(QStringLiteral("dashboard"));
+    QVERIFY(dashboard);
+    auto suspendedTile = [dashboard] {
+        QWidget* tile = dashboard->findChild<QWidget*>(QStringLiteral("statTile_usersSuspended"));
+        auto* value = tile ? tile->findChild<QLabel*>(QStringLiteral("statTileValue")) : nullptr;
+        return value ? value->text() : QString();
+    };
+    QTRY_COMPARE(suspendedTile(), QStringLiteral("0"));
 
     auto* sessions = c.showPane<SessionsPane>(QStringLiteral("sessions"));
     QVERIFY(sessions);
@@ -184,9 +195,14 @@ void TestGuiDaily::actionInOnePaneShowsInTheOthersWithoutRefresh()
     QTRY_VERIFY(sessions->isStale()); // hidden: marked, not loaded yet
     QVERIFY(hasSessionOf(sessions->model(), member.id));
 
+    QVERIFY(dashboard->isStale());
+    QCOMPARE(suspendedTile(), QStringLiteral("0"));
+
     QVERIFY(c.window->showPane(QStringLiteral("sessions")));
     QTRY_VERIFY(!sessions->model()->isLoading() && !hasSessionOf(sessions->model(), member.id));
     QVERIFY(!sessions->isStale());
+    QVERIFY(c.window->showPane(QStringLiteral("dashboard")));
+    QTRY_COMPARE(suspendedTile(), QStringLiteral("1"));
 }
 
 // The dashboard in front while a write happens elsewhere (the console's backend) loads again at once.
