@@ -4,45 +4,203 @@
 #include <QGuiApplication>
 #include <QLocale>
 #include <QPalette>
+#include <QRegularExpression>
+#include <QSettings>
 
 namespace portcullis::display {
 
 namespace {
 
-// The locale's short time format without seconds, which only widen a column.
-QString shortTimeFormat(const QLocale& locale)
+DateStyle g_style = DateStyle::Locale;
+bool g_utc = false;
+
+// Spaces a person types: the locale data separates the time from AM/PM with a narrow or a
+// no-break space in some locales, which nobody can type.
+QString withPlainSpaces(QString text)
 {
-    QString format = locale.timeFormat(QLocale::ShortFormat);
+    return text.replace(QChar(0x202F), QLatin1Char(' ')).replace(QChar(0x00A0), QLatin1Char(' '));
+}
+
+QLocale formatLocale()
+{
+    // ISO 8601 is written with Latin digits whatever the language.
+    return g_style == DateStyle::Iso ? QLocale::c() : QLocale();
+}
+
+QString dateFormat()
+{
+    if (g_style == DateStyle::Iso)
+        return QStringLiteral("yyyy-MM-dd");
+    // The locale's numeric date with the year in full: "M/d/yy" becomes "M/d/yyyy".
+    QString format = withPlainSpaces(QLocale().dateFormat(QLocale::ShortFormat));
+    static const QRegularExpression twoDigitYear(QStringLiteral("(?<!y)yy(?!y)"));
+    format.replace(twoDigitYear, QStringLiteral("yyyy"));
+    return format;
+}
+
+// The locale's short time format without seconds, which only widen a column.
+QString timeFormat()
+{
+    if (g_style == DateStyle::Iso)
+        return QStringLiteral("HH:mm");
+    QString format = withPlainSpaces(QLocale().timeFormat(QLocale::ShortFormat));
     format.remove(QLatin1String(":ss")).remove(QLatin1String(".ss"));
     return format;
 }
 
+QDateTime inDisplayZone(const QDateTime& time)
+{
+    return g_utc ? time.toUTC() : time.toLocalTime();
+}
+
 } // namespace
+
+DateStyle dateStyle()
+{
+    return g_style;
+}
+
+bool showsUtc()
+{
+    return g_utc;
+}
+
+Preferences* Preferences::instance()
+{
+    static Preferences* preferences = new Preferences(QCoreApplication::instance());
+    return preferences;
+}
+
+void setDateStyle(DateStyle style)
+{
+    if (g_style == style)
+        return;
+    g_style = style;
+    emit Preferences::instance()->changed();
+}
+
+void setShowsUtc(bool utc)
+{
+    if (g_utc == utc)
+        return;
+    g_utc = utc;
+    emit Preferences::instance()->changed();
+}
+
+void loadPreferences()
+{
+    const QSettings settings;
+    setDateStyle(settings.value(QLatin1String(DateStyleKey)).toString() == QLatin1String("iso") ? DateStyle::Iso
+                                                                                                : DateStyle::Locale);
+    setShowsUtc(settings.value(QLatin1String(TimeZoneKey)).toString() == QLatin1String("utc"));
+}
+
+void savePreferences()
+{
+    QSettings settings;
+    settings.setValue(QLatin1String(DateStyleKey),
+                      g_style == DateStyle::Iso ? QStringLiteral("iso") : QStringLiteral("locale"));
+    settings.setValue(QLatin1String(TimeZoneKey), g_utc ? QStringLiteral("utc") : QStringLiteral("local"));
+}
+
+QString dateTimeFormat()
+{
+    return dateFormat() + QLatin1Char(' ') + timeFormat();
+}
+
+QTimeZone displayZone()
+{
+    return g_utc ? QTimeZone::utc() : QTimeZone::systemTimeZone();
+}
+
+QString zoneName(const QDateTime& time)
+{
+    if (g_utc)
+        return QStringLiteral("UTC");
+    return (time.isValid() ? time : QDateTime::currentDateTimeUtc()).toLocalTime().timeZoneAbbreviation();
+}
 
 QString dateTime(const QDateTime& time)
 {
     if (!time.isValid())
         return {};
-    const QDateTime local = time.toLocalTime();
-    const QLocale locale;
-    return locale.toString(local.date(), QLocale::ShortFormat) + QLatin1Char(' ')
-        + locale.toString(local.time(), shortTimeFormat(locale)) + QLatin1Char(' ') + local.timeZoneAbbreviation();
+    return dateTimeForEditing(time) + QLatin1Char(' ') + zoneName(time);
+}
+
+QString dateTimeForEditing(const QDateTime& time)
+{
+    if (!time.isValid())
+        return {};
+    const QDateTime shown = inDisplayZone(time);
+    return formatLocale().toString(shown.date(), dateFormat()) + QLatin1Char(' ')
+        + formatLocale().toString(shown.time(), timeFormat());
 }
 
 QString date(const QDateTime& time)
 {
     if (!time.isValid())
         return {};
-    return QLocale().toString(time.toLocalTime().date(), QLocale::ShortFormat);
+    return formatLocale().toString(inDisplayZone(time).date(), dateFormat());
 }
 
 QString timeOfDay(const QDateTime& time)
 {
     if (!time.isValid())
         return {};
-    const QDateTime local = time.toLocalTime();
-    const QLocale locale;
-    return locale.toString(local.time(), shortTimeFormat(locale)) + QLatin1Char(' ') + local.timeZoneAbbreviation();
+    return formatLocale().toString(inDisplayZone(time).time(), timeFormat()) + QLatin1Char(' ') + zoneName(time);
+}
+
+QDateTime parseDateTime(const QString& typed)
+{
+    QString text = withPlainSpaces(typed).simplified();
+    if (text.isEmpty())
+        return {};
+    // ISO 8601 with its own offset ("2026-12-04T22:00:00Z") means what it says.
+    if (text.contains(QLatin1Char('T'))
+        && (text.endsWith(QLatin1Char('Z')) || text.lastIndexOf(QLatin1Char('+')) > 10)) {
+        const QDateTime iso = QDateTime::fromString(text, Qt::ISODateWithMs);
+        if (iso.isValid())
+            return iso;
+    }
+    // The zone name dateTime() writes after the time is the display zone's: drop it.
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const QStringList zoneNames { zoneName(now), zoneName(now.addMonths(6)), QStringLiteral("UTC"),
+                                  QStringLiteral("GMT") };
+    const qsizetype space = text.lastIndexOf(QLatin1Char(' '));
+    if (space > 0 && zoneNames.contains(text.mid(space + 1), Qt::CaseInsensitive))
+        text.truncate(space);
+
+    QDate day;
+    QTime clock(0, 0);
+    const QLocale locale = formatLocale();
+    auto tryFormats = [&](const QLocale& in, const QString& dateFormatText, const QString& timeFormatText) {
+        const QDateTime both = in.toDateTime(text, dateFormatText + QLatin1Char(' ') + timeFormatText);
+        if (both.isValid()) {
+            day = both.date();
+            clock = both.time();
+            return true;
+        }
+        const QDate alone = in.toDate(text, dateFormatText);
+        if (alone.isValid()) {
+            day = alone;
+            clock = QTime(0, 0);
+            return true;
+        }
+        return false;
+    };
+    if (!tryFormats(locale, dateFormat(), timeFormat())
+        && !tryFormats(QLocale::c(), QStringLiteral("yyyy-MM-dd"), QStringLiteral("HH:mm"))
+        && !tryFormats(QLocale::c(), QStringLiteral("yyyy-MM-dd"), QStringLiteral("HH:mm:ss"))) {
+        text.replace(QLatin1Char('T'), QLatin1Char(' '));
+        if (!tryFormats(QLocale::c(), QStringLiteral("yyyy-MM-dd"), QStringLiteral("HH:mm"))
+            && !tryFormats(QLocale::c(), QStringLiteral("yyyy-MM-dd"), QStringLiteral("HH:mm:ss")))
+            return {};
+    }
+    // "12/4/26" read as the year 26 is a typing slip, not a date to search from.
+    if (day.year() < 1000)
+        return {};
+    const QDateTime result = g_utc ? QDateTime(day, clock, QTimeZone::utc()) : QDateTime(day, clock);
+    return result.isValid() ? result.toUTC() : QDateTime();
 }
 
 QString userStatus(const QString& status)

@@ -46,7 +46,12 @@ QVariant OrganizationListModel::data(const QModelIndex& index, int role) const
         case PlanColumn:
             return planText(o.plan);
         case UsersColumn:
-            return tr("%1 / %2").arg(display::number(o.userCount), display::number(o.maxUsers));
+            // The seats the limit counts: users and pending invitations (see Organization).
+            return o.pendingInvitations > 0
+                ? tr("%1 + %2 invited / %3")
+                      .arg(display::number(o.userCount), display::number(o.pendingInvitations),
+                           display::number(o.maxUsers))
+                : tr("%1 / %2").arg(display::number(o.userCount), display::number(o.maxUsers));
         case FeaturesColumn:
             return o.features.isEmpty() ? tr("none") : o.features.join(QStringLiteral(", "));
         case StatusColumn:
@@ -59,19 +64,26 @@ QVariant OrganizationListModel::data(const QModelIndex& index, int role) const
         break;
     case Qt::ForegroundRole:
         if ((index.column() == StatusColumn && !o.active)
-            || (index.column() == UsersColumn && o.userCount >= o.maxUsers))
+            || (index.column() == UsersColumn && o.seatsTaken() >= o.maxUsers))
             return display::warningBrush();
         break;
     case Qt::ToolTipRole:
         if (index.column() == UsersColumn)
-            return tr("%1 users of at most %2 on the %3 plan").arg(o.userCount).arg(o.maxUsers).arg(planText(o.plan));
+            return o.pendingInvitations > 0
+                ? tr("%1 users and %2 pending invitations of at most %3 on the %4 plan: a pending invitation "
+                     "holds a seat until it is accepted, revoked or expires")
+                      .arg(o.userCount)
+                      .arg(o.pendingInvitations)
+                      .arg(o.maxUsers)
+                      .arg(planText(o.plan))
+                : tr("%1 users of at most %2 on the %3 plan").arg(o.userCount).arg(o.maxUsers).arg(planText(o.plan));
         if (index.column() == StatusColumn && !o.active)
             return tr("Suspended: nobody in this organization can sign in");
         break;
     case SortRole:
         switch (index.column()) {
         case UsersColumn:
-            return o.userCount;
+            return o.seatsTaken();
         default:
             return data(index, Qt::DisplayRole).toString().toLower();
         }

@@ -1,7 +1,9 @@
 #include "sessionlistmodel.h"
 
 #include "displayformat.h"
+#include "useragent.h"
 
+#include <QFont>
 #include <QGuiApplication>
 #include <QIcon>
 #include <QPalette>
@@ -86,11 +88,11 @@ QVariant SessionListModel::data(const QModelIndex& index, int role) const
     case Qt::DisplayRole:
         switch (index.column()) {
         case UserColumn:
-            return s.userEmail;
+            return isThisConsole(s) ? tr("%1 (this console)").arg(s.userEmail) : s.userEmail;
         case IpColumn:
             return s.ip;
         case UserAgentColumn:
-            return s.userAgent;
+            return useragent::readable(s.userAgent);
         case StartedColumn:
             return display::dateTime(s.createdAt);
         case LastSeenColumn:
@@ -113,6 +115,8 @@ QVariant SessionListModel::data(const QModelIndex& index, int role) const
         break;
     case Qt::ToolTipRole: {
         QStringList lines;
+        if (isThisConsole(s))
+            lines << tr("The session of this console: revoking it signs you out.");
         if (index.column() == UserAgentColumn && !s.userAgent.isEmpty())
             lines << s.userAgent;
         if (index.column() == LastSeenColumn)
@@ -135,6 +139,13 @@ QVariant SessionListModel::data(const QModelIndex& index, int role) const
         if (s.isImpersonation() && index.column() == ImpersonatorColumn)
             return display::warningBrush();
         break;
+    case Qt::FontRole:
+        if (isThisConsole(s)) {
+            QFont bold;
+            bold.setBold(true);
+            return bold;
+        }
+        break;
     case SessionIdRole:
         return s.id;
     case UserIdRole:
@@ -143,6 +154,8 @@ QVariant SessionListModel::data(const QModelIndex& index, int role) const
         return s.isImpersonation();
     case EndedRole:
         return isEnded(s);
+    case CurrentRole:
+        return isThisConsole(s);
     }
     return {};
 }
@@ -183,6 +196,7 @@ void SessionListModel::requestNextPage(int generation)
         failPage(generation, ServiceError::unavailable(tr("Not connected")));
         return;
     }
+    m_currentSessionId = m_backend->actor().sessionId;
     SessionQuery q = m_query;
     q.page = m_nextPage;
     q.limit = PageSize;

@@ -10,7 +10,9 @@ namespace portcullis {
 
 // Sessions (all of the actor's scope, or one user's), newest first, page-number paged with the
 // total the backend reports. Impersonated sessions carry the impersonated icon and a tooltip
-// naming the impersonator and the reason in every column.
+// naming the impersonator and the reason in every column. The console's own session is marked
+// "this console" and shown in bold; the user agent column names the client (useragent::readable),
+// its tooltip has the raw header.
 class SessionListModel : public LazyTableModel
 {
     Q_OBJECT
@@ -32,7 +34,8 @@ public:
         SessionIdRole = Qt::UserRole + 1,
         UserIdRole,
         ImpersonatedRole,
-        EndedRole
+        EndedRole,
+        CurrentRole // the session this console signed in with
     };
     static constexpr int PageSize = 100;
 
@@ -48,6 +51,9 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
     const Session& sessionAt(int row) const { return m_rows.at(row); }
+    // The session this console signed in with (the signed-in actor's, as of the last load).
+    Id currentSessionId() const { return m_currentSessionId; }
+    bool isThisConsole(const Session& session) const { return session.id != 0 && session.id == m_currentSessionId; }
     // Revoked, or expired by now.
     static bool isEnded(const Session& session, const QDateTime& now = QDateTime::currentDateTimeUtc());
     static QString impersonationText(const Session& session);
@@ -68,6 +74,7 @@ private:
     // page is not added twice.
     QSet<Id> m_seen;
     int m_nextPage = 1;
+    Id m_currentSessionId = 0;
 };
 
 } // namespace portcullis

@@ -698,6 +698,7 @@ void writeOrganization(JsonWriter& w, const Organization& o)
     w.field("active", o.active);
     w.key("created_at").time(o.createdAt);
     w.field("user_count", o.userCount);
+    w.field("pending_invitations", o.pendingInvitations);
     w.endObject();
 }
 

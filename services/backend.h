@@ -44,6 +44,22 @@ struct SignedIn
     Session session;
 };
 
+// The kinds of records a successful write changed (Backend::recordsChanged): a pane that shows
+// any of them is out of date. Every write also adds audit events.
+enum class Record
+{
+    Users = 0x01,
+    Roles = 0x02,
+    Sessions = 0x04,
+    ApiKeys = 0x08,
+    Organizations = 0x10,
+    Invitations = 0x20,
+    Audit = 0x40,
+    All = 0x7f,
+};
+Q_DECLARE_FLAGS(Records, Record)
+Q_DECLARE_OPERATORS_FOR_FLAGS(Records)
+
 // Runs `handler(result)` on `context`'s thread, on a later turn of its event loop, and only while
 // `context` lives. Unlike a bare QFuture::then(context, ...), it never runs the handler inside the
 // caller when the future has already finished (which re-enters whatever the caller was doing).
@@ -160,8 +176,23 @@ signals:
     // connectionRestored() follows once a call gets through again. Emitted on the backend's thread.
     void connectionLost(const QString& reason);
     void connectionRestored();
+    // A write of this console succeeded: `records` (always with Record::Audit) changed. Emitted on
+    // the backend's thread, before the continuations of the caller run.
+    void recordsChanged(portcullis::Records records);
 
 protected:
+    // Returns `future` with recordsChanged(`records` | Audit) emitted when it succeeds. Every write
+    // of an implementation goes through it; reads do not.
+    template <typename T> QFuture<T> announce(Records records, QFuture<T> future)
+    {
+        return future.then([this, records](const T& result) {
+            if (result.ok())
+                QMetaObject::invokeMethod(
+                    this, [this, records] { emit recordsChanged(records | Record::Audit); }, Qt::QueuedConnection);
+            return result;
+        });
+    }
+
     // Implementations report each call's outcome here, from any thread: a failure that means "cannot
     // reach" (`reachable` false) or any answer from the deployment (`reachable` true, even a
     // refusal). Only changes are signalled, queued to the backend's thread.

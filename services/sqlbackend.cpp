@@ -204,6 +204,9 @@ QFuture<Status> SqlBackend::signOut()
 
 // Each call runs as the signed-in actor as the database has it when the call runs (runAsActor).
 #define PORTCULLIS_RUN(expr) return runAsActor([=](SqlStore& store, const Actor& a) { return expr; })
+// A write: the same, and recordsChanged(records) once it succeeded.
+#define PORTCULLIS_WRITE(records, expr)                                                                                \
+    return announce(records, runAsActor([=](SqlStore& store, const Actor& a) { return expr; }))
 
 QFuture<Result<Page<User>>> SqlBackend::listUsers(const UserQuery& query)
 {
@@ -215,47 +218,50 @@ QFuture<Result<User>> SqlBackend::getUser(Id userId)
 }
 QFuture<Result<User>> SqlBackend::createUser(const NewUser& user)
 {
-    PORTCULLIS_RUN(store.users().create(a, user));
+    PORTCULLIS_WRITE(Record::Users | Record::Organizations, store.users().create(a, user));
 }
 QFuture<Result<User>> SqlBackend::updateUser(Id userId, const UserUpdate& update)
 {
-    PORTCULLIS_RUN(store.users().update(a, userId, update));
+    PORTCULLIS_WRITE(Record::Users | Record::Organizations | Record::Sessions, store.users().update(a, userId, update));
 }
 QFuture<Status> SqlBackend::deleteUser(Id userId)
 {
-    PORTCULLIS_RUN(store.users().remove(a, userId));
+    PORTCULLIS_WRITE(Record::Users | Record::Organizations | Record::Sessions | Record::ApiKeys | Record::Roles,
+                     store.users().remove(a, userId));
 }
 QFuture<Result<User>> SqlBackend::suspendUser(Id userId, const QString& reason)
 {
-    PORTCULLIS_RUN(store.users().suspend(a, userId, reason));
+    PORTCULLIS_WRITE(Record::Users | Record::Sessions | Record::Organizations,
+                     store.users().suspend(a, userId, reason));
 }
 QFuture<Result<User>> SqlBackend::unsuspendUser(Id userId)
 {
-    PORTCULLIS_RUN(store.users().unsuspend(a, userId));
+    PORTCULLIS_WRITE(Record::Users | Record::Sessions | Record::Organizations, store.users().unsuspend(a, userId));
 }
 QFuture<Result<User>> SqlBackend::banUser(Id userId, const QString& reason, const QDateTime& expiresAt)
 {
-    PORTCULLIS_RUN(store.users().ban(a, userId, reason, expiresAt));
+    PORTCULLIS_WRITE(Record::Users | Record::Sessions | Record::Organizations,
+                     store.users().ban(a, userId, reason, expiresAt));
 }
 QFuture<Result<User>> SqlBackend::unbanUser(Id userId)
 {
-    PORTCULLIS_RUN(store.users().unban(a, userId));
+    PORTCULLIS_WRITE(Record::Users | Record::Sessions | Record::Organizations, store.users().unban(a, userId));
 }
 QFuture<Status> SqlBackend::setPassword(Id userId, const PasswordChange& change)
 {
-    PORTCULLIS_RUN(store.users().setPassword(a, userId, change));
+    PORTCULLIS_WRITE(Record::Users | Record::Sessions | Record::ApiKeys, store.users().setPassword(a, userId, change));
 }
 QFuture<Result<QString>> SqlBackend::issuePasswordReset(Id userId)
 {
-    PORTCULLIS_RUN(store.tokens().issuePasswordReset(a, userId));
+    PORTCULLIS_WRITE(Record::Users, store.tokens().issuePasswordReset(a, userId));
 }
 QFuture<Status> SqlBackend::assignRole(Id userId, const QString& roleCode)
 {
-    PORTCULLIS_RUN(store.users().assignRole(a, userId, roleCode));
+    PORTCULLIS_WRITE(Record::Users | Record::Roles, store.users().assignRole(a, userId, roleCode));
 }
 QFuture<Status> SqlBackend::revokeRole(Id userId, const QString& roleCode)
 {
-    PORTCULLIS_RUN(store.users().revokeRole(a, userId, roleCode));
+    PORTCULLIS_WRITE(Record::Users | Record::Roles, store.users().revokeRole(a, userId, roleCode));
 }
 QFuture<Result<QStringList>> SqlBackend::userEffectivePermissions(Id userId)
 {
@@ -267,15 +273,15 @@ QFuture<Result<QList<Role>>> SqlBackend::listRoles()
 }
 QFuture<Result<Role>> SqlBackend::createRole(const NewRole& role)
 {
-    PORTCULLIS_RUN(store.roles().create(a, role));
+    PORTCULLIS_WRITE(Record::Roles | Record::Users, store.roles().create(a, role));
 }
 QFuture<Result<Role>> SqlBackend::updateRole(Id roleId, const RoleUpdate& update)
 {
-    PORTCULLIS_RUN(store.roles().update(a, roleId, update));
+    PORTCULLIS_WRITE(Record::Roles | Record::Users, store.roles().update(a, roleId, update));
 }
 QFuture<Status> SqlBackend::deleteRole(Id roleId, bool cascade)
 {
-    PORTCULLIS_RUN(store.roles().remove(a, roleId, cascade));
+    PORTCULLIS_WRITE(Record::Roles | Record::Users, store.roles().remove(a, roleId, cascade));
 }
 QFuture<Result<QList<Permission>>> SqlBackend::listPermissions()
 {
@@ -291,15 +297,16 @@ QFuture<Result<Page<Session>>> SqlBackend::listSessions(const SessionQuery& quer
 }
 QFuture<Status> SqlBackend::revokeSession(Id sessionId)
 {
-    PORTCULLIS_RUN(store.sessions().revoke(a, sessionId));
+    PORTCULLIS_WRITE(Record::Sessions, store.sessions().revoke(a, sessionId));
 }
 QFuture<Result<int>> SqlBackend::revokeUserSessions(Id userId, bool revokeApiKeys)
 {
-    PORTCULLIS_RUN(store.sessions().revokeAllForUser(a, userId, userId == a.userId ? a.sessionId : 0, revokeApiKeys));
+    PORTCULLIS_WRITE(Record::Sessions | Record::ApiKeys,
+                     store.sessions().revokeAllForUser(a, userId, userId == a.userId ? a.sessionId : 0, revokeApiKeys));
 }
 QFuture<Result<CreatedSession>> SqlBackend::impersonate(Id userId, const QString& reason, int minutes)
 {
-    PORTCULLIS_RUN(store.sessions().impersonate(a, userId, reason, minutes));
+    PORTCULLIS_WRITE(Record::Sessions, store.sessions().impersonate(a, userId, reason, minutes));
 }
 QFuture<Result<Page<ApiKey>>> SqlBackend::listApiKeys(Id userId, int page, int limit)
 {
@@ -307,11 +314,11 @@ QFuture<Result<Page<ApiKey>>> SqlBackend::listApiKeys(Id userId, int page, int l
 }
 QFuture<Result<CreatedApiKey>> SqlBackend::createApiKey(const NewApiKey& key)
 {
-    PORTCULLIS_RUN(store.apiKeys().create(a, key));
+    PORTCULLIS_WRITE(Record::ApiKeys, store.apiKeys().create(a, key));
 }
 QFuture<Status> SqlBackend::revokeApiKey(Id keyId)
 {
-    PORTCULLIS_RUN(store.apiKeys().revoke(a, keyId));
+    PORTCULLIS_WRITE(Record::ApiKeys, store.apiKeys().revoke(a, keyId));
 }
 QFuture<Result<QList<Organization>>> SqlBackend::listOrganizations()
 {
@@ -319,28 +326,31 @@ QFuture<Result<QList<Organization>>> SqlBackend::listOrganizations()
 }
 QFuture<Result<Organization>> SqlBackend::createOrganization(const NewOrganization& organization)
 {
-    PORTCULLIS_RUN(store.organizations().create(a, organization));
+    PORTCULLIS_WRITE(Record::Organizations, store.organizations().create(a, organization));
 }
 QFuture<Result<Organization>> SqlBackend::updateOrganization(Id organizationId, const OrganizationUpdate& update)
 {
-    PORTCULLIS_RUN(store.organizations().update(a, organizationId, update));
+    PORTCULLIS_WRITE(Record::Organizations, store.organizations().update(a, organizationId, update));
 }
 QFuture<Result<Organization>> SqlBackend::suspendOrganization(Id organizationId)
 {
-    PORTCULLIS_RUN(store.organizations().suspend(a, organizationId));
+    PORTCULLIS_WRITE(Record::Organizations | Record::Users | Record::Sessions,
+                     store.organizations().suspend(a, organizationId));
 }
 QFuture<Result<Organization>> SqlBackend::unsuspendOrganization(Id organizationId)
 {
-    PORTCULLIS_RUN(store.organizations().unsuspend(a, organizationId));
+    PORTCULLIS_WRITE(Record::Organizations | Record::Users | Record::Sessions,
+                     store.organizations().unsuspend(a, organizationId));
 }
 QFuture<Status> SqlBackend::wipeOutOrganization(Id organizationId, const QString& confirmSlug)
 {
-    PORTCULLIS_RUN(store.organizations().wipeOut(a, organizationId, confirmSlug));
+    PORTCULLIS_WRITE(Record::All, store.organizations().wipeOut(a, organizationId, confirmSlug));
 }
 QFuture<Result<CreatedInvitation>> SqlBackend::invite(Id organizationId, const QString& email, const QString& roleCode,
                                                       int validDays)
 {
-    PORTCULLIS_RUN(store.organizations().invite(a, organizationId, email, roleCode, validDays));
+    PORTCULLIS_WRITE(Record::Invitations | Record::Organizations,
+                     store.organizations().invite(a, organizationId, email, roleCode, validDays));
 }
 QFuture<Result<QList<Invitation>>> SqlBackend::listInvitations(Id organizationId)
 {
@@ -348,7 +358,8 @@ QFuture<Result<QList<Invitation>>> SqlBackend::listInvitations(Id organizationId
 }
 QFuture<Status> SqlBackend::revokeInvitation(Id invitationId)
 {
-    PORTCULLIS_RUN(store.organizations().revokeInvitation(a, invitationId));
+    PORTCULLIS_WRITE(Record::Invitations | Record::Organizations,
+                     store.organizations().revokeInvitation(a, invitationId));
 }
 QFuture<Result<AuditPage>> SqlBackend::queryAudit(const AuditQuery& query)
 {
@@ -368,6 +379,7 @@ QFuture<Result<QList<DayActivity>>> SqlBackend::activity(Id organizationId, int 
 }
 
 #undef PORTCULLIS_RUN
+#undef PORTCULLIS_WRITE
 
 QFuture<Result<AuditCheck>> SqlBackend::verifyAudit(std::shared_ptr<std::atomic_bool> cancel)
 {

@@ -332,7 +332,10 @@ void TestModelsAuditSessions::sessionsPageInWithTheTotal()
     QCOMPARE(ids.size(), logins + 1); // no session twice across pages
 
     const QModelIndex first = model.index(0, SessionListModel::UserColumn);
-    QCOMPARE(first.data().toString(), world.superAdmin.email);
+    // The newest is the session this backend signed in with: marked as this console's.
+    QCOMPARE(first.data().toString(), world.superAdmin.email + QStringLiteral(" (this console)"));
+    QVERIFY(first.data(SessionListModel::CurrentRole).toBool());
+    QVERIFY(!model.index(1, SessionListModel::UserColumn).data(SessionListModel::CurrentRole).toBool());
     QCOMPARE(first.data(SessionListModel::UserIdRole).toLongLong(), world.superAdmin.id);
     QCOMPARE(model.index(0, SessionListModel::LastSeenColumn).data().toString(), QStringLiteral("just now"));
     QVERIFY(model.index(0, SessionListModel::ExpiresColumn).data().toString().startsWith(QStringLiteral("in ")));

@@ -95,6 +95,10 @@ private slots:
     void auditCursorAndExport();
     void cancelledExportLeavesNoFile();
     void statsCount();
+    // Issue 16: an organization's count holds its pending invitations (they count against the
+    // limit), and a write tells the console which records changed; a read or a refusal does not.
+    void organizationCountsPendingInvitations();
+    void writesAnnounceWhatChanged();
     // Live rights: what happens elsewhere takes effect on the signed-in console's next call.
     void bannedAdminIsSignedOutOnTheNextCall();
     void revokedSessionEndsOnTheNextCall();
@@ -110,6 +114,52 @@ void BackendContract::initTestCase()
     QVERIFY2(setUpDeployment(&error), qPrintable(error));
     m_root = makeBackend();
     QVERIFY_RESULT(awaitFor(m_root->signIn(kRootEmail, kRootPassword)));
+}
+
+void BackendContract::organizationCountsPendingInvitations()
+{
+    NewOrganization small;
+    small.name = QStringLiteral("Seats %1").arg(++m_counter);
+    small.maxUsers = 5;
+    auto org = awaitFor(m_root->createOrganization(small));
+    QVERIFY_RESULT(org);
+    QCOMPARE(org->pendingInvitations, 0);
+    QVERIFY_RESULT(awaitFor(
+        m_root->invite(org->id, QStringLiteral("seat%1@example.test").arg(m_counter), QStringLiteral("user"), 7)));
+    auto listed = awaitFor(m_root->listOrganizations());
+    QVERIFY_RESULT(listed);
+    const auto it
+        = std::find_if(listed->cbegin(), listed->cend(), [&](const Organization& o) { return o.id == org->id; });
+    QVERIFY(it != listed->cend());
+    QCOMPARE(it->userCount, 0);
+    QCOMPARE(it->pendingInvitations, 1);
+    QCOMPARE(it->seatsTaken(), 1);
+}
+
+void BackendContract::writesAnnounceWhatChanged()
+{
+    QSignalSpy changed(m_root.get(), &Backend::recordsChanged);
+    QVERIFY_RESULT(awaitFor(m_root->listRoles()));
+    auto user = makeUser(QStringLiteral("user"));
+    QVERIFY_RESULT(user);
+    QTRY_COMPARE(changed.count(), 1); // the read announced nothing, the create did
+    auto records = changed.at(0).at(0).value<Records>();
+    QVERIFY(records.testFlag(Record::Users));
+    QVERIFY(records.testFlag(Record::Audit));
+    QVERIFY(!records.testFlag(Record::ApiKeys));
+
+    QVERIFY_RESULT(awaitFor(m_root->banUser(user->id, QStringLiteral("Spam"), {})));
+    QTRY_COMPARE(changed.count(), 2);
+    records = changed.at(1).at(0).value<Records>();
+    QVERIFY(records.testFlag(Record::Users) && records.testFlag(Record::Sessions));
+
+    // A refused write changes nothing: nothing to announce.
+    QVERIFY(!awaitFor(m_root->banUser(user->id, QString(), {})).ok());
+    QVERIFY(!awaitFor(m_root->revokeSession(987654321)).ok());
+    // An announcement is posted before the future the caller waits for finishes: one turn of the
+    // event loop delivers it, if there is one.
+    QCoreApplication::processEvents();
+    QCOMPARE(changed.count(), 2);
 }
 
 void BackendContract::cleanupTestCase()

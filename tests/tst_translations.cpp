@@ -364,8 +364,8 @@ private slots:
                  QStringLiteral("Falsche E-Mail-Adresse oder falsches Passwort"));
         QCOMPARE(display::userStatus(QStringLiteral("banned")), QStringLiteral("Gesperrt"));
         QCOMPARE(display::number(1234567), QStringLiteral("1.234.567"));
-        QCOMPARE(display::dateTime(sampleTime()), QStringLiteral("23.11.26 17:05 UTC"));
-        QCOMPARE(display::date(sampleTime()), QStringLiteral("23.11.26"));
+        QCOMPARE(display::dateTime(sampleTime()), QStringLiteral("23.11.2026 17:05 UTC"));
+        QCOMPARE(display::date(sampleTime()), QStringLiteral("23.11.2026"));
         QCOMPARE(display::timeOfDay(sampleTime()), QStringLiteral("17:05 UTC"));
 
         // A real dialog: its own strings and Qt's standard buttons.
@@ -400,7 +400,7 @@ private slots:
         QCOMPARE(QCoreApplication::translate("portcullis::UsersPane", "%n user(s)", nullptr, 2500),
                  QStringLiteral("2,500 users"));
         QCOMPARE(QCoreApplication::translate("portcullis::MainWindow", "&File"), QStringLiteral("&File"));
-        QCOMPARE(display::dateTime(sampleTime()), QStringLiteral("11/23/26 5:05 PM UTC"));
+        QCOMPARE(display::dateTime(sampleTime()), QStringLiteral("11/23/2026 5:05 PM UTC"));
     }
 
     void preferencesSaveTheLanguage()

@@ -1,4 +1,5 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
 <context>
     <name>Portcullis::ApiKeys</name>
@@ -217,7 +218,7 @@
         <translation>Der Audit-Schlüssel %1 existiert nicht</translation>
     </message>
     <message>
-        <source>The audit key %1 may be read by other users; restrict it with "chmod 600 %1"</source>
+        <source>The audit key %1 may be read by other users; restrict it with &quot;chmod 600 %1&quot;</source>
         <translation>Der Audit-Schlüssel %1 ist für andere Benutzer lesbar; beschränken Sie ihn mit „chmod 600 %1“</translation>
     </message>
     <message>
@@ -359,11 +360,11 @@
         <translation>%1 kann nicht angelegt werden: %2</translation>
     </message>
     <message>
-        <source>Migration %1 needs the database owner: run portcullis-server init --db with the owner's URL to upgrade the schema, then start again (%2)</source>
+        <source>Migration %1 needs the database owner: run portcullis-server init --db with the owner&apos;s URL to upgrade the schema, then start again (%2)</source>
         <translation>Migration %1 braucht den Eigentümer der Datenbank: Führen Sie portcullis-server init --db mit der URL des Eigentümers aus, um das Schema zu aktualisieren, und starten Sie dann erneut (%2)</translation>
     </message>
     <message>
-        <source>Migration %1 needs the PostgreSQL extension named in "%2": install the server's contrib modules (Debian: postgresql-contrib) and run portcullis-server init --db with the database owner's URL, or have a superuser run that statement in this database first (%3)</source>
+        <source>Migration %1 needs the PostgreSQL extension named in &quot;%2&quot;: install the server&apos;s contrib modules (Debian: postgresql-contrib) and run portcullis-server init --db with the database owner&apos;s URL, or have a superuser run that statement in this database first (%3)</source>
         <translation>Migration %1 benötigt die PostgreSQL-Erweiterung aus „%2“: Installieren Sie die Contrib-Module des Servers (Debian: postgresql-contrib) und führen Sie portcullis-server init --db mit der URL des Datenbankeigentümers aus, oder lassen Sie einen Superuser diese Anweisung zuerst in dieser Datenbank ausführen (%3)</translation>
     </message>
 </context>
@@ -374,7 +375,7 @@
         <translation>Benutzer der Organisation zählen</translation>
     </message>
     <message>
-        <source>Enter the organization's name.</source>
+        <source>Enter the organization&apos;s name.</source>
         <translation>Geben Sie den Namen der Organisation ein.</translation>
     </message>
     <message>
@@ -657,7 +658,7 @@
         <translation>Integrierte Rollen können nicht geändert werden</translation>
     </message>
     <message>
-        <source>The role's level (%1) must be below your level (%2)</source>
+        <source>The role&apos;s level (%1) must be below your level (%2)</source>
         <translation>Die Stufe der Rolle (%1) muss unter Ihrer Stufe (%2) liegen</translation>
     </message>
     <message>
@@ -912,7 +913,7 @@
         <translation>%1 kann nicht gelesen werden</translation>
     </message>
     <message>
-        <source>%1 was reached, but its certificate is not trusted (%2). Choose the certificate of the authority that issued it under "Trusted CA" (or start the console with --ca-file FILE)</source>
+        <source>%1 was reached, but its certificate is not trusted (%2). Choose the certificate of the authority that issued it under &quot;Trusted CA&quot; (or start the console with --ca-file FILE)</source>
         <translation>%1 wurde erreicht, aber sein Zertifikat ist nicht vertrauenswürdig (%2). Wählen Sie unter „Vertrauenswürdige CA“ das Zertifikat der ausstellenden Stelle (oder starten Sie die Konsole mit --ca-file DATEI)</translation>
     </message>
     <message>
@@ -939,11 +940,11 @@
         <translation>Rollen anlegen</translation>
     </message>
     <message>
-        <source>Saving the role's permissions</source>
+        <source>Saving the role&apos;s permissions</source>
         <translation>Berechtigungen der Rolle speichern</translation>
     </message>
     <message>
-        <source>Saving the role's grants</source>
+        <source>Saving the role&apos;s grants</source>
         <translation>Zuweisbare Rollen der Rolle speichern</translation>
     </message>
     <message>
@@ -987,7 +988,7 @@
         <translation>Rolle speichern</translation>
     </message>
     <message>
-        <source>Checking the role's assignments</source>
+        <source>Checking the role&apos;s assignments</source>
         <translation>Zuweisungen der Rolle prüfen</translation>
     </message>
     <message numerus="yes">
@@ -1245,7 +1246,7 @@
         <translation>Benutzer der Organisation werden gezählt</translation>
     </message>
     <message>
-        <source>Revoking the user's API keys</source>
+        <source>Revoking the user&apos;s API keys</source>
         <translation>API-Schlüssel des Benutzers werden widerrufen</translation>
     </message>
     <message>
@@ -1269,7 +1270,7 @@
         <translation>Anmeldung erfassen</translation>
     </message>
     <message>
-        <source>Locking the job "%1"</source>
+        <source>Locking the job &quot;%1&quot;</source>
         <translation>Sperren des Auftrags „%1“</translation>
     </message>
     <message>
@@ -1277,7 +1278,7 @@
         <translation>%1: Die Verbindung zur Datenbank ist abgebrochen</translation>
     </message>
     <message>
-        <source>Cannot create the lock file beside %1 for "%2"</source>
+        <source>Cannot create the lock file beside %1 for &quot;%2&quot;</source>
         <translation>Die Sperrdatei neben %1 für „%2“ kann nicht angelegt werden</translation>
     </message>
 </context>
@@ -1355,7 +1356,7 @@
         <translation>Bitte korrigieren Sie die markierten Felder</translation>
     </message>
     <message>
-        <source>Ending the user's sessions</source>
+        <source>Ending the user&apos;s sessions</source>
         <translation>Sitzungen des Benutzers beenden</translation>
     </message>
     <message>
@@ -1628,7 +1629,7 @@ Erstellen Sie einen Schlüssel mit Strg+N: Sein geheimer Teil wird einmal angeze
         <translation>Name des Schlüssels</translation>
     </message>
     <message>
-        <source>What uses it, e.g. "CI deploy bot"</source>
+        <source>What uses it, e.g. &quot;CI deploy bot&quot;</source>
         <translation>Wer ihn verwendet, z. B. „CI-Deploy-Bot“</translation>
     </message>
     <message>
@@ -1737,7 +1738,7 @@ Leer: jede Adresse.</translation>
         <translation>Berechtigungen des Besitzers werden geladen …</translation>
     </message>
     <message>
-        <source>Could not read the owner's permissions: %1</source>
+        <source>Could not read the owner&apos;s permissions: %1</source>
         <translation>Die Berechtigungen des Besitzers konnten nicht gelesen werden: %1</translation>
     </message>
     <message>
@@ -1931,7 +1932,7 @@ Drücken Sie F5, um es erneut zu versuchen.</translation>
     </message>
     <message>
         <source>%1 has no API keys.
-Create one with Ctrl+N, or clear the owner filter to see everyone's keys.</source>
+Create one with Ctrl+N, or clear the owner filter to see everyone&apos;s keys.</source>
         <translation>%1 hat keine API-Schlüssel.
 Erstellen Sie einen mit Strg+N oder leeren Sie den Besitzerfilter, um die Schlüssel aller zu sehen.</translation>
     </message>
@@ -1950,7 +1951,7 @@ Erstellen Sie einen mit Strg+N: Sein geheimer Teil wird einmal angezeigt, danach
         <translation>Dieser Schlüssel ist bereits widerrufen</translation>
     </message>
     <message>
-        <source>Already showing this owner's keys</source>
+        <source>Already showing this owner&apos;s keys</source>
         <translation>Die Schlüssel dieses Besitzers werden bereits angezeigt</translation>
     </message>
     <message>
@@ -2596,7 +2597,7 @@ Jede Änderung und jeder abgewiesene Versuch wird hier aufgeführt.</translation
         <translation>Passwort</translation>
     </message>
     <message>
-        <source>Kept by the operating system's keychain, never in Portcullis' settings</source>
+        <source>Kept by the operating system&apos;s keychain, never in Portcullis&apos; settings</source>
         <translation>Vom Schlüsselbund des Betriebssystems verwahrt, nie in den Einstellungen von Portcullis</translation>
     </message>
     <message>
@@ -2680,7 +2681,7 @@ Jede Änderung und jeder abgewiesene Versuch wird hier aufgeführt.</translation
         <translation>Optional: eine PEM-Datei für einen Server mit privater CA</translation>
     </message>
     <message>
-        <source>Certificates in this PEM file are trusted for the server's TLS certificate, besides the system's. Leave empty for a server with a publicly trusted certificate.</source>
+        <source>Certificates in this PEM file are trusted for the server&apos;s TLS certificate, besides the system&apos;s. Leave empty for a server with a publicly trusted certificate.</source>
         <translation>Zertifikaten in dieser PEM-Datei wird für das TLS-Zertifikat des Servers zusätzlich zu denen des Systems vertraut. Leer lassen für einen Server mit einem öffentlich vertrauenswürdigen Zertifikat.</translation>
     </message>
     <message>
@@ -2836,7 +2837,7 @@ Drücken Sie F5, um es erneut zu versuchen.</translation>
     </message>
     <message>
         <source>d MMM</source>
-        <extracomment>Date format of the dashboard chart's axis (QDateTime format: day and short month)</extracomment>
+        <extracomment>Date format of the dashboard chart&apos;s axis (QDateTime format: day and short month)</extracomment>
         <translation>d. MMM</translation>
     </message>
     <message>
@@ -3017,7 +3018,7 @@ Drücken Sie F5, um es erneut zu versuchen.</translation>
         <translation>Es gibt keine Rolle unter Ihrer Stufe, mit der Sie einladen können</translation>
     </message>
     <message>
-        <source>The invitee receives a one-time token that creates their account in %1 with the role you choose. It counts against the plan's user limit while pending.</source>
+        <source>The invitee receives a one-time token that creates their account in %1 with the role you choose. It counts against the plan&apos;s user limit while pending.</source>
         <translation>Die eingeladene Person erhält ein einmaliges Token, das ihr Konto in %1 mit der gewählten Rolle anlegt. Solange die Einladung aussteht, zählt sie zum Benutzerlimit des Tarifs.</translation>
     </message>
 </context>
@@ -3230,10 +3231,6 @@ Drücken Sie F5, um es erneut zu versuchen.</translation>
         <translation>&amp;Tastenkürzel</translation>
     </message>
     <message>
-        <source>Keyboard shortcuts</source>
-        <translation>Tastenkürzel</translation>
-    </message>
-    <message>
         <source>&amp;About Portcullis</source>
         <translation>Ü&amp;ber Portcullis</translation>
     </message>
@@ -3278,30 +3275,6 @@ Drücken Sie F5, um es erneut zu versuchen.</translation>
         <translation>Die Sprache ändert sich beim nächsten Start von Portcullis</translation>
     </message>
     <message>
-        <source>Ctrl+1 … Ctrl+7	go to a section
-Ctrl+F	find in the current list
-Ctrl+N	new item
-Delete	delete the selection
-F5	refresh
-Ctrl+C	copy the selected rows
-Menu key or Shift+F10	context menu of the selection
-Tab, Shift+Tab	next, previous field; into a list selects its first row
-Ctrl+Return	submit a dialog from a multi-line field
-Escape	close a dialog or menu
-F1	this list</source>
-        <translation>Strg+1 … Strg+7	zu einem Bereich wechseln
-Strg+F	in der aktuellen Liste suchen
-Strg+N	neues Element
-Entf	Auswahl löschen
-F5	aktualisieren
-Strg+C	ausgewählte Zeilen kopieren
-Menütaste oder Umschalt+F10	Kontextmenü der Auswahl
-Tab, Umschalt+Tab	nächstes, vorheriges Feld; in einer Liste wird die erste Zeile gewählt
-Strg+Eingabe	Dialog aus einem mehrzeiligen Feld heraus bestätigen
-Esc	Dialog oder Menü schließen
-F1	diese Liste</translation>
-    </message>
-    <message>
         <source>Your roles changed: you now act as %1 (level %2)</source>
         <translation>Ihre Rollen haben sich geändert: Sie handeln jetzt als %1 (Stufe %2)</translation>
     </message>
@@ -3339,6 +3312,10 @@ F1	diese Liste</translation>
             <numerusform>Neuer Versuch in %n Sekunde. Ihre Eingaben bleiben erhalten; die Listen zeigen den zuletzt geladenen Stand.</numerusform>
             <numerusform>Neuer Versuch in %n Sekunden. Ihre Eingaben bleiben erhalten; die Listen zeigen den zuletzt geladenen Stand.</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>&amp;User Guide</source>
+        <translation>&amp;Benutzerhandbuch</translation>
     </message>
 </context>
 <context>
@@ -3445,6 +3422,10 @@ Laden Sie jemanden mit Strg+I ein.</translation>
     <message>
         <source>Loading…</source>
         <translation>Wird geladen …</translation>
+    </message>
+    <message>
+        <source>%1 and %2 invited of at most %3 (a pending invitation holds a seat)</source>
+        <translation>%1 und %2 eingeladen von höchstens %3 (eine offene Einladung belegt einen Platz)</translation>
     </message>
 </context>
 <context>
@@ -3623,6 +3604,14 @@ Laden Sie jemanden mit Strg+I ein.</translation>
         <source>Not connected</source>
         <translation>Nicht verbunden</translation>
     </message>
+    <message>
+        <source>%1 + %2 invited / %3</source>
+        <translation>%1 + %2 eingeladen / %3</translation>
+    </message>
+    <message>
+        <source>%1 users and %2 pending invitations of at most %3 on the %4 plan: a pending invitation holds a seat until it is accepted, revoked or expires</source>
+        <translation>%1 Benutzer und %2 offene Einladungen von höchstens %3 im Tarif %4: eine offene Einladung belegt einen Platz, bis sie angenommen oder widerrufen wird oder abläuft</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::OrganizationsPane</name>
@@ -3657,10 +3646,6 @@ Laden Sie jemanden mit Strg+I ein.</translation>
     <message>
         <source>Plan</source>
         <translation>Tarif</translation>
-    </message>
-    <message>
-        <source>%1 / %2</source>
-        <translation>%1 / %2</translation>
     </message>
     <message>
         <source>Status</source>
@@ -3851,6 +3836,10 @@ Leeren Sie die Suche oder den Statusfilter, um alle zu sehen.</translation>
         <source>&amp;Revoke</source>
         <translation>&amp;Widerrufen</translation>
     </message>
+    <message>
+        <source>%1 + %2 invited / %3</source>
+        <translation>%1 + %2 eingeladen / %3</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::Pane</name>
@@ -3948,6 +3937,42 @@ Leeren Sie die Suche oder den Statusfilter, um alle zu sehen.</translation>
         <source>&amp;Language:</source>
         <translation>&amp;Sprache:</translation>
     </message>
+    <message>
+        <source>Date format</source>
+        <translation>Datumsformat</translation>
+    </message>
+    <message>
+        <source>As the language writes it</source>
+        <translation>Wie in der Sprache üblich</translation>
+    </message>
+    <message>
+        <source>ISO 8601 (2026-12-04 22:00)</source>
+        <translation>ISO 8601 (2026-12-04 22:00)</translation>
+    </message>
+    <message>
+        <source>Time zone</source>
+        <translation>Zeitzone</translation>
+    </message>
+    <message>
+        <source>Local time (%1)</source>
+        <translation>Ortszeit (%1)</translation>
+    </message>
+    <message>
+        <source>UTC</source>
+        <translation>UTC</translation>
+    </message>
+    <message>
+        <source>&amp;Dates:</source>
+        <translation>&amp;Datumsangaben:</translation>
+    </message>
+    <message>
+        <source>&amp;Time zone:</source>
+        <translation>&amp;Zeitzone:</translation>
+    </message>
+    <message>
+        <source>Example:</source>
+        <translation>Beispiel:</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::RoleDetailsPanel</name>
@@ -3958,7 +3983,7 @@ Leeren Sie die Suche oder den Statusfilter, um alle zu sehen.</translation>
     <message>
         <source>Select a role to see its permissions.
 
-Create a custom role with Ctrl+N, or start from an existing one with "New role based on this…" in its context menu.</source>
+Create a custom role with Ctrl+N, or start from an existing one with &quot;New role based on this…&quot; in its context menu.</source>
         <translation>Wählen Sie eine Rolle, um ihre Berechtigungen zu sehen.
 
 Erstellen Sie eine benutzerdefinierte Rolle mit Strg+N oder gehen Sie von einer vorhandenen aus mit „Neue Rolle auf dieser Basis …“ in ihrem Kontextmenü.</translation>
@@ -4046,7 +4071,7 @@ Erstellen Sie eine benutzerdefinierte Rolle mit Strg+N oder gehen Sie von einer 
 <context>
     <name>portcullis::RoleEditor</name>
     <message>
-        <source>%1 is a built-in role: it comes with Portcullis and cannot be changed. To start from it, close this and choose "New role based on this…".</source>
+        <source>%1 is a built-in role: it comes with Portcullis and cannot be changed. To start from it, close this and choose &quot;New role based on this…&quot;.</source>
         <translation>%1 ist eine integrierte Rolle: Sie gehört zu Portcullis und kann nicht geändert werden. Um von ihr auszugehen, schließen Sie dies und wählen Sie „Neue Rolle auf dieser Basis …“.</translation>
     </message>
     <message>
@@ -4398,7 +4423,7 @@ Erstellen Sie die erste benutzerdefinierte Rolle mit Strg+N.</translation>
         <translation>Diese Rolle ansehen (%1)</translation>
     </message>
     <message>
-        <source>Start a new custom role with this role's permissions</source>
+        <source>Start a new custom role with this role&apos;s permissions</source>
         <translation>Eine neue benutzerdefinierte Rolle mit den Berechtigungen dieser Rolle beginnen</translation>
     </message>
     <message>
@@ -4562,6 +4587,10 @@ Löschen und bei diesen %Ln Benutzern entfernen? Sie verlieren sofort ihre Berec
         <source>(unknown)</source>
         <translation>(unbekannt)</translation>
     </message>
+    <message>
+        <source>Active — this console&apos;s session</source>
+        <translation>Aktiv — die Sitzung dieser Konsole</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::SessionListModel</name>
@@ -4667,6 +4696,14 @@ Löschen und bei diesen %Ln Benutzern entfernen? Sie verlieren sofort ihre Berec
         <source>Not connected</source>
         <translation>Nicht verbunden</translation>
     </message>
+    <message>
+        <source>%1 (this console)</source>
+        <translation>%1 (diese Konsole)</translation>
+    </message>
+    <message>
+        <source>The session of this console: revoking it signs you out.</source>
+        <translation>Die Sitzung dieser Konsole: Wenn Sie sie widerrufen, werden Sie abgemeldet.</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::SessionsPane</name>
@@ -4767,7 +4804,7 @@ Sie erscheinen, wenn sich der Benutzer anmeldet.</translation>
     </message>
     <message>
         <source>This user has no active session.
-Tick “Include ended sessions” to see revoked and expired ones, or clear the user filter to see everyone's.</source>
+Tick “Include ended sessions” to see revoked and expired ones, or clear the user filter to see everyone&apos;s.</source>
         <translation>Dieser Benutzer hat keine aktive Sitzung.
 Kreuzen Sie „Beendete Sitzungen einbeziehen“ an, um widerrufene und abgelaufene zu sehen, oder leeren Sie den Benutzerfilter, um die aller zu sehen.</translation>
     </message>
@@ -4804,7 +4841,7 @@ Kreuzen Sie „Beendete Sitzungen einbeziehen“ an, um widerrufene und abgelauf
         <translation>Die ausgewählten Sitzungen gehören mehreren Benutzern</translation>
     </message>
     <message>
-        <source>End every session of the selected session's user</source>
+        <source>End every session of the selected session&apos;s user</source>
         <translation>Alle Sitzungen des Benutzers der ausgewählten Sitzung beenden</translation>
     </message>
     <message>
@@ -4891,6 +4928,18 @@ Kreuzen Sie „Beendete Sitzungen einbeziehen“ an, um widerrufene und abgelauf
         <source>&amp;End sessions</source>
         <translation>Sitzungen &amp;beenden</translation>
     </message>
+    <message>
+        <source>This is the session of this console. Revoking it signs you out of Portcullis at once; you have to sign in again.</source>
+        <translation>Dies ist die Sitzung dieser Konsole. Wenn Sie sie widerrufen, werden Sie sofort von Portcullis abgemeldet und müssen sich erneut anmelden.</translation>
+    </message>
+    <message>
+        <source>One of them is the session of this console. Revoking it signs you out of Portcullis at once; you have to sign in again.</source>
+        <translation>Eine davon ist die Sitzung dieser Konsole. Wenn Sie sie widerrufen, werden Sie sofort von Portcullis abgemeldet und müssen sich erneut anmelden.</translation>
+    </message>
+    <message>
+        <source>Sign yourself out?</source>
+        <translation>Sich selbst abmelden?</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::SetPasswordDialog</name>
@@ -4955,8 +5004,119 @@ Kreuzen Sie „Beendete Sitzungen einbeziehen“ an, um widerrufene und abgelauf
         <translation>Auch meine API-Schlüssel &amp;widerrufen</translation>
     </message>
     <message>
-        <source>Also &amp;revoke the user's API keys</source>
+        <source>Also &amp;revoke the user&apos;s API keys</source>
         <translation>Auch die API-Schlüssel des Benutzers &amp;widerrufen</translation>
+    </message>
+</context>
+<context>
+    <name>portcullis::ShortcutsDialog</name>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation>Tastenkürzel</translation>
+    </message>
+    <message>
+        <source>Keys</source>
+        <translation>Tasten</translation>
+    </message>
+    <message>
+        <source>What they do</source>
+        <translation>Wirkung</translation>
+    </message>
+    <message>
+        <source>Everywhere</source>
+        <translation>Überall</translation>
+    </message>
+    <message>
+        <source>Ctrl+1 … Ctrl+7</source>
+        <translation>Strg+1 … Strg+7</translation>
+    </message>
+    <message>
+        <source>go to a section</source>
+        <translation>zu einem Bereich wechseln</translation>
+    </message>
+    <message>
+        <source>Ctrl+F</source>
+        <translation>Strg+F</translation>
+    </message>
+    <message>
+        <source>find in the current list</source>
+        <translation>in der aktuellen Liste suchen</translation>
+    </message>
+    <message>
+        <source>Ctrl+N</source>
+        <translation>Strg+N</translation>
+    </message>
+    <message>
+        <source>new item</source>
+        <translation>neues Element</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Entf</translation>
+    </message>
+    <message>
+        <source>delete the selection</source>
+        <translation>Auswahl löschen</translation>
+    </message>
+    <message>
+        <source>F5</source>
+        <translation>F5</translation>
+    </message>
+    <message>
+        <source>refresh</source>
+        <translation>aktualisieren</translation>
+    </message>
+    <message>
+        <source>Ctrl+C</source>
+        <translation>Strg+C</translation>
+    </message>
+    <message>
+        <source>copy the selected rows</source>
+        <translation>ausgewählte Zeilen kopieren</translation>
+    </message>
+    <message>
+        <source>Menu key or Shift+F10</source>
+        <translation>Menütaste oder Umschalt+F10</translation>
+    </message>
+    <message>
+        <source>context menu of the selection</source>
+        <translation>Kontextmenü der Auswahl</translation>
+    </message>
+    <message>
+        <source>Tab, Shift+Tab</source>
+        <translation>Tab, Umschalt+Tab</translation>
+    </message>
+    <message>
+        <source>next, previous field; into a list selects its first row</source>
+        <translation>nächstes, vorheriges Feld; in einer Liste wird die erste Zeile ausgewählt</translation>
+    </message>
+    <message>
+        <source>Ctrl+Return</source>
+        <translation>Strg+Eingabe</translation>
+    </message>
+    <message>
+        <source>submit a dialog from a multi-line field</source>
+        <translation>Dialog aus einem mehrzeiligen Feld absenden</translation>
+    </message>
+    <message>
+        <source>Escape</source>
+        <translation>Esc</translation>
+    </message>
+    <message>
+        <source>close a dialog or menu</source>
+        <translation>Dialog oder Menü schließen</translation>
+    </message>
+    <message>
+        <source>F1</source>
+        <translation>F1</translation>
+    </message>
+    <message>
+        <source>this list</source>
+        <translation>diese Liste</translation>
+    </message>
+    <message>
+        <source>In %1</source>
+        <translation>In %1</translation>
     </message>
 </context>
 <context>
@@ -5118,6 +5278,25 @@ Wählen Sie mehrere mit Strg oder Umschalt für Sammelaktionen.</translation>
     <message>
         <source>Ro&amp;les:</source>
         <translation>Ro&amp;llen:</translation>
+    </message>
+</context>
+<context>
+    <name>portcullis::UserGuideDialog</name>
+    <message>
+        <source>Portcullis user guide</source>
+        <translation>Portcullis-Benutzerhandbuch</translation>
+    </message>
+    <message>
+        <source>User guide</source>
+        <translation>Benutzerhandbuch</translation>
+    </message>
+    <message>
+        <source>Not in the console</source>
+        <translation>Nicht in der Konsole</translation>
+    </message>
+    <message>
+        <source>%1 is not built into the console. It is in the docs folder of Portcullis&apos;s source and on the project&apos;s web pages.</source>
+        <translation>%1 ist nicht in die Konsole eingebaut. Sie finden es im Ordner docs der Quellen von Portcullis und auf den Webseiten des Projekts.</translation>
     </message>
 </context>
 <context>
@@ -5572,6 +5751,25 @@ Legen Sie den ersten mit Strg+N an.</translation>
     <message>
         <source>Deleted</source>
         <translation>Gelöscht</translation>
+    </message>
+</context>
+<context>
+    <name>portcullis::useragent</name>
+    <message>
+        <source>Portcullis console</source>
+        <translation>Portcullis-Konsole</translation>
+    </message>
+    <message>
+        <source>Portcullis console %1</source>
+        <translation>Portcullis-Konsole %1</translation>
+    </message>
+    <message>
+        <source>%1 on %2</source>
+        <translation>%1 unter %2</translation>
+    </message>
+    <message>
+        <source>A browser on %1</source>
+        <translation>Ein Browser unter %1</translation>
     </message>
 </context>
 <context>

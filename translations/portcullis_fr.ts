@@ -1,14 +1,15 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="fr_FR">
 <context>
     <name>Portcullis::ApiKeys</name>
     <message>
         <source>Choose the user the key acts for.</source>
-        <translation>Choisissez l'utilisateur pour lequel la clé agit.</translation>
+        <translation>Choisissez l&apos;utilisateur pour lequel la clé agit.</translation>
     </message>
     <message>
         <source>%1 is deleted and cannot own an API key</source>
-        <translation>%1 est supprimé et ne peut pas posséder de clé d'API</translation>
+        <translation>%1 est supprimé et ne peut pas posséder de clé d&apos;API</translation>
     </message>
     <message>
         <source>Give the key a name.</source>
@@ -24,55 +25,55 @@
     </message>
     <message>
         <source>%1 is neither an IP address nor a CIDR range such as 10.0.0.0/8.</source>
-        <translation>%1 n'est ni une adresse IP ni une plage CIDR comme 10.0.0.0/8.</translation>
+        <translation>%1 n&apos;est ni une adresse IP ni une plage CIDR comme 10.0.0.0/8.</translation>
     </message>
     <message>
         <source>The expiry date must be in the future.</source>
-        <translation>La date d'expiration doit être dans le futur.</translation>
+        <translation>La date d&apos;expiration doit être dans le futur.</translation>
     </message>
     <message>
         <source>The API key cannot be created as entered.</source>
-        <translation>La clé d'API ne peut pas être créée telle que saisie.</translation>
+        <translation>La clé d&apos;API ne peut pas être créée telle que saisie.</translation>
     </message>
     <message>
         <source>The system could not generate a secure key</source>
-        <translation>Le système n'a pas pu générer de clé sécurisée</translation>
+        <translation>Le système n&apos;a pas pu générer de clé sécurisée</translation>
     </message>
     <message>
         <source>Creating the API key</source>
-        <translation>Création de la clé d'API</translation>
+        <translation>Création de la clé d&apos;API</translation>
     </message>
     <message>
         <source>Counting API keys</source>
-        <translation>Comptage des clés d'API</translation>
+        <translation>Comptage des clés d&apos;API</translation>
     </message>
     <message>
         <source>Listing API keys</source>
-        <translation>Liste des clés d'API</translation>
+        <translation>Liste des clés d&apos;API</translation>
     </message>
     <message>
         <source>Loading the API key</source>
-        <translation>Chargement de la clé d'API</translation>
+        <translation>Chargement de la clé d&apos;API</translation>
     </message>
     <message>
         <source>Revoking the API key</source>
-        <translation>Révocation de la clé d'API</translation>
+        <translation>Révocation de la clé d&apos;API</translation>
     </message>
     <message>
         <source>Malformed API key</source>
-        <translation>Clé d'API mal formée</translation>
+        <translation>Clé d&apos;API mal formée</translation>
     </message>
     <message>
         <source>Checking the API key</source>
-        <translation>Vérification de la clé d'API</translation>
+        <translation>Vérification de la clé d&apos;API</translation>
     </message>
     <message>
         <source>Unknown API key</source>
-        <translation>Clé d'API inconnue</translation>
+        <translation>Clé d&apos;API inconnue</translation>
     </message>
     <message>
         <source>API key not allowed from %1</source>
-        <translation>Clé d'API non autorisée depuis %1</translation>
+        <translation>Clé d&apos;API non autorisée depuis %1</translation>
     </message>
     <message>
         <source>an unknown address</source>
@@ -80,11 +81,11 @@
     </message>
     <message>
         <source>Recording the use of the API key</source>
-        <translation>Enregistrement de l'utilisation de la clé d'API</translation>
+        <translation>Enregistrement de l&apos;utilisation de la clé d&apos;API</translation>
     </message>
     <message>
         <source>API keys cannot be created while impersonating a user; a key would outlive the impersonation</source>
-        <translation>Impossible de créer une clé d'API pendant l'usurpation d'un utilisateur ; la clé survivrait à l'usurpation</translation>
+        <translation>Impossible de créer une clé d&apos;API pendant l&apos;usurpation d&apos;un utilisateur ; la clé survivrait à l&apos;usurpation</translation>
     </message>
 </context>
 <context>
@@ -103,7 +104,7 @@
     </message>
     <message>
         <source>Reading the audit log</source>
-        <translation>Lecture du journal d'audit</translation>
+        <translation>Lecture du journal d&apos;audit</translation>
     </message>
     <message>
         <source>Export cancelled after %1 events</source>
@@ -111,11 +112,11 @@
     </message>
     <message>
         <source>Exporting the audit log</source>
-        <translation>Export du journal d'audit</translation>
+        <translation>Export du journal d&apos;audit</translation>
     </message>
     <message>
         <source>Could not write the export: %1</source>
-        <translation>Impossible d'écrire l'export : %1</translation>
+        <translation>Impossible d&apos;écrire l&apos;export : %1</translation>
     </message>
     <message>
         <source>unexpected id (expected %1)</source>
@@ -123,7 +124,7 @@
     </message>
     <message>
         <source>Only super admins can purge the audit log</source>
-        <translation>Seuls les super administrateurs peuvent purger le journal d'audit</translation>
+        <translation>Seuls les super administrateurs peuvent purger le journal d&apos;audit</translation>
     </message>
     <message>
         <source>Choose a date in the past</source>
@@ -143,23 +144,23 @@
     </message>
     <message>
         <source>Purging the audit log</source>
-        <translation>Purge du journal d'audit</translation>
+        <translation>Purge du journal d&apos;audit</translation>
     </message>
     <message>
         <source>Counting activity</source>
-        <translation>Comptage de l'activité</translation>
+        <translation>Comptage de l&apos;activité</translation>
     </message>
     <message>
         <source>Reading the audit purges</source>
-        <translation>Lecture des purges d'audit</translation>
+        <translation>Lecture des purges d&apos;audit</translation>
     </message>
     <message>
         <source>forged purge: purge record #%1 (events before %2) is not authenticated by the audit key</source>
-        <translation>purge falsifiée : l'enregistrement de purge n° %1 (événements avant %2) n'est pas authentifié par la clé d'audit</translation>
+        <translation>purge falsifiée : l&apos;enregistrement de purge n° %1 (événements avant %2) n&apos;est pas authentifié par la clé d&apos;audit</translation>
     </message>
     <message>
         <source>forged purge: purge record #%1 (events before %2) carries no MAC, but the key was in use from event %3</source>
-        <translation>purge falsifiée : l'enregistrement de purge n° %1 (événements avant %2) ne porte pas de MAC, mais la clé était utilisée depuis l'événement %3</translation>
+        <translation>purge falsifiée : l&apos;enregistrement de purge n° %1 (événements avant %2) ne porte pas de MAC, mais la clé était utilisée depuis l&apos;événement %3</translation>
     </message>
     <message>
         <source>missing range: events %1 to %2 are missing (deleted without an authentic purge)</source>
@@ -167,35 +168,35 @@
     </message>
     <message>
         <source>edited event: the previous-hash link does not match the event before it (an event was altered)</source>
-        <translation>événement modifié : le lien vers le hachage précédent ne correspond pas à l'événement qui le précède (un événement a été altéré)</translation>
+        <translation>événement modifié : le lien vers le hachage précédent ne correspond pas à l&apos;événement qui le précède (un événement a été altéré)</translation>
     </message>
     <message>
         <source>forged purge: purge record #%1 (events before %2) carries no MAC, but the events after it were written with the key</source>
-        <translation>purge falsifiée : l'enregistrement de purge n° %1 (événements avant %2) ne porte pas de MAC, mais les événements qui le suivent ont été écrits avec la clé</translation>
+        <translation>purge falsifiée : l&apos;enregistrement de purge n° %1 (événements avant %2) ne porte pas de MAC, mais les événements qui le suivent ont été écrits avec la clé</translation>
     </message>
     <message>
         <source>edited event: rewritten without the key (an unkeyed link where checkpoint %1 saw the key in use from event %2; the event was altered)</source>
-        <translation>événement modifié : réécrit sans la clé (un lien sans clé là où le point de contrôle %1 a vu la clé utilisée depuis l'événement %2 ; l'événement a été altéré)</translation>
+        <translation>événement modifié : réécrit sans la clé (un lien sans clé là où le point de contrôle %1 a vu la clé utilisée depuis l&apos;événement %2 ; l&apos;événement a été altéré)</translation>
     </message>
     <message>
         <source>edited event: the content does not match its keyed hash (the event was altered)</source>
-        <translation>événement modifié : le contenu ne correspond pas à son hachage avec clé (l'événement a été altéré)</translation>
+        <translation>événement modifié : le contenu ne correspond pas à son hachage avec clé (l&apos;événement a été altéré)</translation>
     </message>
     <message>
         <source>edited event: it does not match checkpoint %1 (the event was altered, or the tail was cut off and written anew)</source>
-        <translation>événement modifié : il ne correspond pas au point de contrôle %1 (l'événement a été altéré, ou la fin a été coupée puis réécrite)</translation>
+        <translation>événement modifié : il ne correspond pas au point de contrôle %1 (l&apos;événement a été altéré, ou la fin a été coupée puis réécrite)</translation>
     </message>
     <message>
         <source>truncated tail since checkpoint %1: events %2 to %3 are missing (the checkpoint of %4 recorded event %3 as the newest)</source>
-        <translation>fin tronquée depuis le point de contrôle %1 : les événements %2 à %3 manquent (le point de contrôle du %4 a enregistré l'événement %3 comme le plus récent)</translation>
+        <translation>fin tronquée depuis le point de contrôle %1 : les événements %2 à %3 manquent (le point de contrôle du %4 a enregistré l&apos;événement %3 comme le plus récent)</translation>
     </message>
     <message>
         <source>Reading the audit chain</source>
-        <translation>Lecture de la chaîne d'audit</translation>
+        <translation>Lecture de la chaîne d&apos;audit</translation>
     </message>
     <message>
         <source>The audit log no longer holds event %1 as checkpoint %2 recorded it (run verify-audit); the checkpoint is kept as it is</source>
-        <translation>Le journal d'audit ne contient plus l'événement %1 tel que le point de contrôle %2 l'a enregistré (lancez verify-audit) ; le point de contrôle est conservé tel quel</translation>
+        <translation>Le journal d&apos;audit ne contient plus l&apos;événement %1 tel que le point de contrôle %2 l&apos;a enregistré (lancez verify-audit) ; le point de contrôle est conservé tel quel</translation>
     </message>
     <message>
         <source>Verifying the audit chain covers every organization of the deployment: only super admins can run it</source>
@@ -214,35 +215,35 @@
     <name>Portcullis::AuditKey</name>
     <message>
         <source>The audit key %1 does not exist</source>
-        <translation>La clé d'audit %1 n'existe pas</translation>
+        <translation>La clé d&apos;audit %1 n&apos;existe pas</translation>
     </message>
     <message>
-        <source>The audit key %1 may be read by other users; restrict it with "chmod 600 %1"</source>
-        <translation>La clé d'audit %1 peut être lue par d'autres utilisateurs ; restreignez-la avec « chmod 600 %1 »</translation>
+        <source>The audit key %1 may be read by other users; restrict it with &quot;chmod 600 %1&quot;</source>
+        <translation>La clé d&apos;audit %1 peut être lue par d&apos;autres utilisateurs ; restreignez-la avec « chmod 600 %1 »</translation>
     </message>
     <message>
         <source>Cannot read the audit key %1: %2</source>
-        <translation>Impossible de lire la clé d'audit %1 : %2</translation>
+        <translation>Impossible de lire la clé d&apos;audit %1 : %2</translation>
     </message>
     <message>
         <source>The audit key %1 holds %2 bytes; it needs at least %3</source>
-        <translation>La clé d'audit %1 contient %2 octets ; il lui en faut au moins %3</translation>
+        <translation>La clé d&apos;audit %1 contient %2 octets ; il lui en faut au moins %3</translation>
     </message>
     <message>
         <source>The folder of the audit key %1 does not exist</source>
-        <translation>Le dossier de la clé d'audit %1 n'existe pas</translation>
+        <translation>Le dossier de la clé d&apos;audit %1 n&apos;existe pas</translation>
     </message>
     <message>
         <source>The system could not generate a secure audit key</source>
-        <translation>Le système n'a pas pu générer de clé d'audit sûre</translation>
+        <translation>Le système n&apos;a pas pu générer de clé d&apos;audit sûre</translation>
     </message>
     <message>
         <source>Cannot create the audit key %1: %2</source>
-        <translation>Impossible de créer la clé d'audit %1 : %2</translation>
+        <translation>Impossible de créer la clé d&apos;audit %1 : %2</translation>
     </message>
     <message>
         <source>Cannot write the audit key %1</source>
-        <translation>Impossible d'écrire la clé d'audit %1</translation>
+        <translation>Impossible d&apos;écrire la clé d&apos;audit %1</translation>
     </message>
     <message>
         <source>Cannot read the checkpoint file %1: %2</source>
@@ -250,11 +251,11 @@
     </message>
     <message>
         <source>The checkpoint file %1 was not written with this audit key</source>
-        <translation>Le fichier de points de contrôle %1 n'a pas été écrit avec cette clé d'audit</translation>
+        <translation>Le fichier de points de contrôle %1 n&apos;a pas été écrit avec cette clé d&apos;audit</translation>
     </message>
     <message>
         <source>The checkpoint file %1 is not authentic (its MAC does not verify)</source>
-        <translation>Le fichier de points de contrôle %1 n'est pas authentique (son MAC ne se vérifie pas)</translation>
+        <translation>Le fichier de points de contrôle %1 n&apos;est pas authentique (son MAC ne se vérifie pas)</translation>
     </message>
     <message>
         <source>Cannot write the checkpoint file %1: %2</source>
@@ -304,31 +305,31 @@
     </message>
     <message>
         <source>The PostgreSQL URL names no database</source>
-        <translation>L'URL PostgreSQL ne nomme aucune base de données</translation>
+        <translation>L&apos;URL PostgreSQL ne nomme aucune base de données</translation>
     </message>
     <message>
         <source>The Qt SQLite driver is not installed (libqt6sql6-sqlite)</source>
-        <translation>Le pilote SQLite de Qt n'est pas installé (libqt6sql6-sqlite)</translation>
+        <translation>Le pilote SQLite de Qt n&apos;est pas installé (libqt6sql6-sqlite)</translation>
     </message>
     <message>
         <source>The database file %1 does not exist</source>
-        <translation>Le fichier de base de données %1 n'existe pas</translation>
+        <translation>Le fichier de base de données %1 n&apos;existe pas</translation>
     </message>
     <message>
         <source>The folder %1 does not exist</source>
-        <translation>Le dossier %1 n'existe pas</translation>
+        <translation>Le dossier %1 n&apos;existe pas</translation>
     </message>
     <message>
         <source>Cannot open %1: %2</source>
-        <translation>Impossible d'ouvrir %1 : %2</translation>
+        <translation>Impossible d&apos;ouvrir %1 : %2</translation>
     </message>
     <message>
         <source>Cannot use %1: %2</source>
-        <translation>Impossible d'utiliser %1 : %2</translation>
+        <translation>Impossible d&apos;utiliser %1 : %2</translation>
     </message>
     <message>
         <source>The Qt PostgreSQL driver is not installed (libqt6sql6-psql)</source>
-        <translation>Le pilote PostgreSQL de Qt n'est pas installé (libqt6sql6-psql)</translation>
+        <translation>Le pilote PostgreSQL de Qt n&apos;est pas installé (libqt6sql6-psql)</translation>
     </message>
     <message>
         <source>Cannot connect to %1: %2</source>
@@ -348,22 +349,22 @@
     </message>
     <message>
         <source>Migration %1 could not be recorded: %2</source>
-        <translation>La migration %1 n'a pas pu être enregistrée : %2</translation>
+        <translation>La migration %1 n&apos;a pas pu être enregistrée : %2</translation>
     </message>
     <message>
         <source>This database has schema version %1, newer than this version of Portcullis knows (%2): upgrade Portcullis before using it</source>
-        <translation>Cette base de données a la version de schéma %1, plus récente que celle que connaît cette version de Portcullis (%2) : mettez Portcullis à jour avant de l'utiliser</translation>
+        <translation>Cette base de données a la version de schéma %1, plus récente que celle que connaît cette version de Portcullis (%2) : mettez Portcullis à jour avant de l&apos;utiliser</translation>
     </message>
     <message>
         <source>Cannot create %1: %2</source>
         <translation>Impossible de créer %1 : %2</translation>
     </message>
     <message>
-        <source>Migration %1 needs the database owner: run portcullis-server init --db with the owner's URL to upgrade the schema, then start again (%2)</source>
+        <source>Migration %1 needs the database owner: run portcullis-server init --db with the owner&apos;s URL to upgrade the schema, then start again (%2)</source>
         <translation>La migration %1 exige le propriétaire de la base : lancez portcullis-server init --db avec l’URL du propriétaire pour mettre le schéma à jour, puis redémarrez (%2)</translation>
     </message>
     <message>
-        <source>Migration %1 needs the PostgreSQL extension named in "%2": install the server's contrib modules (Debian: postgresql-contrib) and run portcullis-server init --db with the database owner's URL, or have a superuser run that statement in this database first (%3)</source>
+        <source>Migration %1 needs the PostgreSQL extension named in &quot;%2&quot;: install the server&apos;s contrib modules (Debian: postgresql-contrib) and run portcullis-server init --db with the database owner&apos;s URL, or have a superuser run that statement in this database first (%3)</source>
         <translation>La migration %1 nécessite l’extension PostgreSQL nommée dans « %2 » : installez les modules contrib du serveur (Debian : postgresql-contrib) et exécutez portcullis-server init --db avec l’URL du propriétaire de la base, ou faites d’abord exécuter cette instruction dans cette base par un superutilisateur (%3)</translation>
     </message>
 </context>
@@ -371,11 +372,11 @@
     <name>Portcullis::Organizations</name>
     <message>
         <source>Counting the users of the organization</source>
-        <translation>Comptage des utilisateurs de l'organisation</translation>
+        <translation>Comptage des utilisateurs de l&apos;organisation</translation>
     </message>
     <message>
-        <source>Enter the organization's name.</source>
-        <translation>Saisissez le nom de l'organisation.</translation>
+        <source>Enter the organization&apos;s name.</source>
+        <translation>Saisissez le nom de l&apos;organisation.</translation>
     </message>
     <message>
         <source>A name has at most %1 characters.</source>
@@ -383,7 +384,7 @@
     </message>
     <message>
         <source>A plan name has between 1 and %1 characters.</source>
-        <translation>Un nom d'offre comporte entre 1 et %1 caractères.</translation>
+        <translation>Un nom d&apos;offre comporte entre 1 et %1 caractères.</translation>
     </message>
     <message>
         <source>An organization allows at least 1 user.</source>
@@ -395,7 +396,7 @@
     </message>
     <message>
         <source>The organization cannot be created as entered.</source>
-        <translation>L'organisation ne peut pas être créée telle que saisie.</translation>
+        <translation>L&apos;organisation ne peut pas être créée telle que saisie.</translation>
     </message>
     <message>
         <source>Checking the slug</source>
@@ -407,7 +408,7 @@
     </message>
     <message>
         <source>Creating the organization</source>
-        <translation>Création de l'organisation</translation>
+        <translation>Création de l&apos;organisation</translation>
     </message>
     <message>
         <source>Listing organizations</source>
@@ -415,19 +416,19 @@
     </message>
     <message>
         <source>Only super admins can change the plan, the user limit or the features</source>
-        <translation>Seuls les super administrateurs peuvent modifier l'offre, la limite d'utilisateurs ou les fonctionnalités</translation>
+        <translation>Seuls les super administrateurs peuvent modifier l&apos;offre, la limite d&apos;utilisateurs ou les fonctionnalités</translation>
     </message>
     <message>
         <source>The organization cannot be saved as entered.</source>
-        <translation>L'organisation ne peut pas être enregistrée telle que saisie.</translation>
+        <translation>L&apos;organisation ne peut pas être enregistrée telle que saisie.</translation>
     </message>
     <message>
         <source>Saving the organization</source>
-        <translation>Enregistrement de l'organisation</translation>
+        <translation>Enregistrement de l&apos;organisation</translation>
     </message>
     <message>
         <source>No organization with id %1</source>
-        <translation>Aucune organisation avec l'identifiant %1</translation>
+        <translation>Aucune organisation avec l&apos;identifiant %1</translation>
     </message>
     <message>
         <source>Only super admins can suspend or reactivate organizations</source>
@@ -439,11 +440,11 @@
     </message>
     <message>
         <source>Reactivating the organization</source>
-        <translation>Réactivation de l'organisation</translation>
+        <translation>Réactivation de l&apos;organisation</translation>
     </message>
     <message>
         <source>Suspending the organization</source>
-        <translation>Suspension de l'organisation</translation>
+        <translation>Suspension de l&apos;organisation</translation>
     </message>
     <message>
         <source>Only super admins can wipe out organizations</source>
@@ -459,11 +460,11 @@
     </message>
     <message>
         <source>Counting the data of the organization</source>
-        <translation>Comptage des données de l'organisation</translation>
+        <translation>Comptage des données de l&apos;organisation</translation>
     </message>
     <message>
         <source>Wiping out the organization</source>
-        <translation>Effacement de l'organisation</translation>
+        <translation>Effacement de l&apos;organisation</translation>
     </message>
     <message>
         <source>An invitation is valid for 1 to %1 days.</source>
@@ -471,7 +472,7 @@
     </message>
     <message>
         <source>%1 is suspended; reactivate it before inviting</source>
-        <translation>%1 est suspendue ; réactivez-la avant d'inviter</translation>
+        <translation>%1 est suspendue ; réactivez-la avant d&apos;inviter</translation>
     </message>
     <message>
         <source>No role %1 in %2</source>
@@ -479,15 +480,15 @@
     </message>
     <message>
         <source>The system could not generate a secure token</source>
-        <translation>Le système n'a pas pu générer de jeton sécurisé</translation>
+        <translation>Le système n&apos;a pas pu générer de jeton sécurisé</translation>
     </message>
     <message>
         <source>Checking the email address</source>
-        <translation>Vérification de l'adresse e-mail</translation>
+        <translation>Vérification de l&apos;adresse e-mail</translation>
     </message>
     <message>
         <source>A user with the email address %1 already exists</source>
-        <translation>Un utilisateur avec l'adresse e-mail %1 existe déjà</translation>
+        <translation>Un utilisateur avec l&apos;adresse e-mail %1 existe déjà</translation>
     </message>
     <message>
         <source>Checking the pending invitations</source>
@@ -499,7 +500,7 @@
     </message>
     <message>
         <source>Creating the invitation</source>
-        <translation>Création de l'invitation</translation>
+        <translation>Création de l&apos;invitation</translation>
     </message>
     <message>
         <source>Listing invitations</source>
@@ -507,27 +508,27 @@
     </message>
     <message>
         <source>Loading the invitation</source>
-        <translation>Chargement de l'invitation</translation>
+        <translation>Chargement de l&apos;invitation</translation>
     </message>
     <message>
         <source>The invitation for %1 was already accepted</source>
-        <translation>L'invitation pour %1 a déjà été acceptée</translation>
+        <translation>L&apos;invitation pour %1 a déjà été acceptée</translation>
     </message>
     <message>
         <source>Revoking the invitation</source>
-        <translation>Révocation de l'invitation</translation>
+        <translation>Révocation de l&apos;invitation</translation>
     </message>
     <message>
         <source>The invitation for %1 is no longer pending</source>
-        <translation>L'invitation pour %1 n'est plus en attente</translation>
+        <translation>L&apos;invitation pour %1 n&apos;est plus en attente</translation>
     </message>
     <message>
         <source>This invitation link is not valid</source>
-        <translation>Ce lien d'invitation n'est pas valide</translation>
+        <translation>Ce lien d&apos;invitation n&apos;est pas valide</translation>
     </message>
     <message>
         <source>Looking up the invitation</source>
-        <translation>Recherche de l'invitation</translation>
+        <translation>Recherche de l&apos;invitation</translation>
     </message>
     <message>
         <source>This invitation was already used; sign in instead</source>
@@ -551,15 +552,15 @@
     </message>
     <message>
         <source>%1 is suspended; the invitation cannot be used now</source>
-        <translation>%1 est suspendue ; l'invitation ne peut pas être utilisée pour le moment</translation>
+        <translation>%1 est suspendue ; l&apos;invitation ne peut pas être utilisée pour le moment</translation>
     </message>
     <message>
         <source>The role %1 of this invitation no longer exists; ask for a new invitation</source>
-        <translation>Le rôle %1 de cette invitation n'existe plus ; demandez une nouvelle invitation</translation>
+        <translation>Le rôle %1 de cette invitation n&apos;existe plus ; demandez une nouvelle invitation</translation>
     </message>
     <message>
         <source>The password could not be hashed; try again</source>
-        <translation>Le mot de passe n'a pas pu être haché ; réessayez</translation>
+        <translation>Le mot de passe n&apos;a pas pu être haché ; réessayez</translation>
     </message>
     <message>
         <source>Checking the account</source>
@@ -567,11 +568,11 @@
     </message>
     <message>
         <source>An account with the email address %1 already exists</source>
-        <translation>Un compte avec l'adresse e-mail %1 existe déjà</translation>
+        <translation>Un compte avec l&apos;adresse e-mail %1 existe déjà</translation>
     </message>
     <message>
         <source>The username %1 is taken; choose another</source>
-        <translation>Le nom d'utilisateur %1 est déjà pris ; choisissez-en un autre</translation>
+        <translation>Le nom d&apos;utilisateur %1 est déjà pris ; choisissez-en un autre</translation>
     </message>
     <message>
         <source>Creating the account</source>
@@ -583,7 +584,7 @@
     </message>
     <message>
         <source>Marking the invitation as used</source>
-        <translation>Marquage de l'invitation comme utilisée</translation>
+        <translation>Marquage de l&apos;invitation comme utilisée</translation>
     </message>
 </context>
 <context>
@@ -622,7 +623,7 @@
     </message>
     <message>
         <source>%1 (level %2) cannot assign %3 (level %4)</source>
-        <translation>Pour %1 (niveau %2), impossible d'attribuer %3 (niveau %4)</translation>
+        <translation>Pour %1 (niveau %2), impossible d&apos;attribuer %3 (niveau %4)</translation>
     </message>
     <message>
         <source>Nobody can raise their own privileges (%1 is level %2, yours is %3)</source>
@@ -634,15 +635,15 @@
     </message>
     <message>
         <source>%1 (level %2) cannot change the roles of a user at level %3</source>
-        <translation>Pour %1 (niveau %2), impossible de modifier les rôles d'un utilisateur de niveau %3</translation>
+        <translation>Pour %1 (niveau %2), impossible de modifier les rôles d&apos;un utilisateur de niveau %3</translation>
     </message>
     <message>
         <source>API keys cannot impersonate users</source>
-        <translation>Les clés d'API ne peuvent pas emprunter l'identité d'utilisateurs</translation>
+        <translation>Les clés d&apos;API ne peuvent pas emprunter l&apos;identité d&apos;utilisateurs</translation>
     </message>
     <message>
         <source>Only super admins can impersonate users</source>
-        <translation>Seuls les super administrateurs peuvent emprunter l'identité d'utilisateurs</translation>
+        <translation>Seuls les super administrateurs peuvent emprunter l&apos;identité d&apos;utilisateurs</translation>
     </message>
     <message>
         <source>You cannot impersonate yourself</source>
@@ -650,14 +651,14 @@
     </message>
     <message>
         <source>Super admins cannot be impersonated</source>
-        <translation>L'identité des super administrateurs ne peut pas être empruntée</translation>
+        <translation>L&apos;identité des super administrateurs ne peut pas être empruntée</translation>
     </message>
     <message>
         <source>Built-in roles cannot be changed</source>
         <translation>Les rôles intégrés ne peuvent pas être modifiés</translation>
     </message>
     <message>
-        <source>The role's level (%1) must be below your level (%2)</source>
+        <source>The role&apos;s level (%1) must be below your level (%2)</source>
         <translation>Le niveau du rôle (%1) doit être inférieur au vôtre (%2)</translation>
     </message>
     <message>
@@ -706,11 +707,11 @@
     </message>
     <message>
         <source>A username has between 3 and %1 characters.</source>
-        <translation>Un nom d'utilisateur comporte entre 3 et %1 caractères.</translation>
+        <translation>Un nom d&apos;utilisateur comporte entre 3 et %1 caractères.</translation>
     </message>
     <message>
         <source>A username may only contain letters, digits, dots, hyphens and underscores.</source>
-        <translation>Un nom d'utilisateur ne peut contenir que des lettres, des chiffres, des points, des tirets et des traits de soulignement.</translation>
+        <translation>Un nom d&apos;utilisateur ne peut contenir que des lettres, des chiffres, des points, des tirets et des traits de soulignement.</translation>
     </message>
     <message>
         <source>A role code starts with a lower-case letter, followed by 1 to 63 lower-case letters, digits or underscores.</source>
@@ -734,7 +735,7 @@
     </message>
     <message>
         <source>API key revoked</source>
-        <translation>Clé d'API révoquée</translation>
+        <translation>Clé d&apos;API révoquée</translation>
     </message>
     <message>
         <source>This session was revoked; sign in again</source>
@@ -742,7 +743,7 @@
     </message>
     <message>
         <source>API key expired</source>
-        <translation>Clé d'API expirée</translation>
+        <translation>Clé d&apos;API expirée</translation>
     </message>
     <message>
         <source>This session has expired; sign in again</source>
@@ -750,7 +751,7 @@
     </message>
     <message>
         <source>The owner of this API key has been deleted</source>
-        <translation>Le propriétaire de cette clé d'API a été supprimé</translation>
+        <translation>Le propriétaire de cette clé d&apos;API a été supprimé</translation>
     </message>
     <message>
         <source>This account has been deleted</source>
@@ -758,11 +759,11 @@
     </message>
     <message>
         <source>This account is locked after too many failed sign-ins; try again after %1 UTC</source>
-        <translation>Ce compte est verrouillé après trop d'échecs de connexion ; réessayez après %1 UTC</translation>
+        <translation>Ce compte est verrouillé après trop d&apos;échecs de connexion ; réessayez après %1 UTC</translation>
     </message>
     <message>
         <source>The owner of this API key is banned</source>
-        <translation>Le propriétaire de cette clé d'API est banni</translation>
+        <translation>Le propriétaire de cette clé d&apos;API est banni</translation>
     </message>
     <message>
         <source>This account is banned: %1</source>
@@ -770,7 +771,7 @@
     </message>
     <message>
         <source> (until %1 UTC)</source>
-        <translation> (jusqu'au %1 UTC)</translation>
+        <translation> (jusqu&apos;au %1 UTC)</translation>
     </message>
     <message>
         <source>This account is banned</source>
@@ -778,7 +779,7 @@
     </message>
     <message>
         <source>The owner of this API key is suspended</source>
-        <translation>Le propriétaire de cette clé d'API est suspendu</translation>
+        <translation>Le propriétaire de cette clé d&apos;API est suspendu</translation>
     </message>
     <message>
         <source>This account is suspended; ask an administrator to reactivate it</source>
@@ -790,11 +791,11 @@
     </message>
     <message>
         <source>The organization of this API key is suspended</source>
-        <translation>L'organisation de cette clé d'API est suspendue</translation>
+        <translation>L&apos;organisation de cette clé d&apos;API est suspendue</translation>
     </message>
     <message>
         <source>The organization %1 is suspended</source>
-        <translation>L'organisation %1 est suspendue</translation>
+        <translation>L&apos;organisation %1 est suspendue</translation>
     </message>
     <message>
         <source>This organization is suspended</source>
@@ -810,7 +811,7 @@
     </message>
     <message>
         <source>The plan of %1 allows at most %2 users, counting pending invitations; remove a user, revoke an invitation or raise the plan limit first.</source>
-        <translation>L'offre de %1 autorise au plus %2 utilisateurs, invitations en attente comprises ; retirez d'abord un utilisateur, révoquez une invitation ou relevez la limite de l'offre.</translation>
+        <translation>L&apos;offre de %1 autorise au plus %2 utilisateurs, invitations en attente comprises ; retirez d&apos;abord un utilisateur, révoquez une invitation ou relevez la limite de l&apos;offre.</translation>
     </message>
     <message>
         <source>%1 has reached its plan limit of %2 users; ask an administrator</source>
@@ -818,7 +819,7 @@
     </message>
     <message>
         <source>%1 is not a known permission.</source>
-        <translation>%1 n'est pas une permission connue.</translation>
+        <translation>%1 n&apos;est pas une permission connue.</translation>
     </message>
     <message>
         <source>%1 does not hold the permission %2, so the key cannot carry it.</source>
@@ -826,15 +827,15 @@
     </message>
     <message>
         <source>This API key does not hold %1, so it cannot give it to a new key.</source>
-        <translation>Cette clé d'API ne détient pas %1 et ne peut donc pas l'accorder à une nouvelle clé.</translation>
+        <translation>Cette clé d&apos;API ne détient pas %1 et ne peut donc pas l&apos;accorder à une nouvelle clé.</translation>
     </message>
     <message>
         <source>API key lacks scope %1</source>
-        <translation>La clé d'API n'a pas la portée %1</translation>
+        <translation>La clé d&apos;API n&apos;a pas la portée %1</translation>
     </message>
     <message>
         <source>The owner of this API key no longer holds %1</source>
-        <translation>Le propriétaire de cette clé d'API ne détient plus %1</translation>
+        <translation>Le propriétaire de cette clé d&apos;API ne détient plus %1</translation>
     </message>
 </context>
 <context>
@@ -845,7 +846,7 @@
     </message>
     <message>
         <source>The server sent an answer that is not valid JSON</source>
-        <translation>Le serveur a envoyé une réponse qui n'est pas du JSON valide</translation>
+        <translation>Le serveur a envoyé une réponse qui n&apos;est pas du JSON valide</translation>
     </message>
     <message>
         <source>%1 holds no PEM certificate</source>
@@ -861,7 +862,7 @@
     </message>
     <message>
         <source>%1 did not answer within %2 seconds</source>
-        <translation>%1 n'a pas répondu dans les %2 secondes</translation>
+        <translation>%1 n&apos;a pas répondu dans les %2 secondes</translation>
     </message>
     <message>
         <source>Cannot reach %1: the secure connection failed (%2)</source>
@@ -869,7 +870,7 @@
     </message>
     <message>
         <source>Cannot reach %1: the connection closed before the answer was complete</source>
-        <translation>Impossible de joindre %1 : la connexion s'est fermée avant la fin de la réponse</translation>
+        <translation>Impossible de joindre %1 : la connexion s&apos;est fermée avant la fin de la réponse</translation>
     </message>
     <message>
         <source>Cannot reach %1: %2</source>
@@ -881,7 +882,7 @@
     </message>
     <message>
         <source>%1 Someone else changed it: reload and try again.</source>
-        <translation>%1 Quelqu'un d'autre l'a modifié : rechargez et réessayez.</translation>
+        <translation>%1 Quelqu&apos;un d&apos;autre l&apos;a modifié : rechargez et réessayez.</translation>
     </message>
     <message>
         <source>Too many requests: wait %1 seconds and try again.</source>
@@ -893,11 +894,11 @@
     </message>
     <message>
         <source>The export was cancelled</source>
-        <translation>L'export a été annulé</translation>
+        <translation>L&apos;export a été annulé</translation>
     </message>
     <message>
         <source>Cannot write %1: %2</source>
-        <translation>Impossible d'écrire %1 : %2</translation>
+        <translation>Impossible d&apos;écrire %1 : %2</translation>
     </message>
     <message>
         <source>Your session has ended: %1</source>
@@ -912,7 +913,7 @@
         <translation>Impossible de lire %1</translation>
     </message>
     <message>
-        <source>%1 was reached, but its certificate is not trusted (%2). Choose the certificate of the authority that issued it under "Trusted CA" (or start the console with --ca-file FILE)</source>
+        <source>%1 was reached, but its certificate is not trusted (%2). Choose the certificate of the authority that issued it under &quot;Trusted CA&quot; (or start the console with --ca-file FILE)</source>
         <translation>%1 a été joint, mais son certificat n’est pas de confiance (%2). Choisissez le certificat de l’autorité qui l’a émis sous « AC de confiance » (ou démarrez la console avec --ca-file FICHIER)</translation>
     </message>
     <message>
@@ -939,11 +940,11 @@
         <translation>Création des rôles</translation>
     </message>
     <message>
-        <source>Saving the role's permissions</source>
+        <source>Saving the role&apos;s permissions</source>
         <translation>Enregistrement des permissions du rôle</translation>
     </message>
     <message>
-        <source>Saving the role's grants</source>
+        <source>Saving the role&apos;s grants</source>
         <translation>Enregistrement des rôles attribuables du rôle</translation>
     </message>
     <message>
@@ -987,14 +988,14 @@
         <translation>Enregistrement du rôle</translation>
     </message>
     <message>
-        <source>Checking the role's assignments</source>
+        <source>Checking the role&apos;s assignments</source>
         <translation>Vérification des attributions du rôle</translation>
     </message>
     <message numerus="yes">
         <source>Role %1 is assigned to %n user(s); remove it from them first or delete with cascade</source>
         <translation>
-            <numerusform>Le rôle %1 est attribué à %Ln utilisateur ; retirez-le-lui d'abord ou supprimez-le en cascade</numerusform>
-            <numerusform>Le rôle %1 est attribué à %Ln utilisateurs ; retirez-le-leur d'abord ou supprimez-le en cascade</numerusform>
+            <numerusform>Le rôle %1 est attribué à %Ln utilisateur ; retirez-le-lui d&apos;abord ou supprimez-le en cascade</numerusform>
+            <numerusform>Le rôle %1 est attribué à %Ln utilisateurs ; retirez-le-leur d&apos;abord ou supprimez-le en cascade</numerusform>
         </translation>
     </message>
     <message>
@@ -1003,7 +1004,7 @@
     </message>
     <message>
         <source>Role %1 does not have %2</source>
-        <translation>Le rôle %1 n'a pas %2</translation>
+        <translation>Le rôle %1 n&apos;a pas %2</translation>
     </message>
     <message>
         <source>Listing permissions</source>
@@ -1026,18 +1027,18 @@
     </message>
     <message>
         <source>The system keychain is not available (%1). Your credentials are kept in memory for this session only and will not be remembered.</source>
-        <translation>Le trousseau du système n'est pas disponible (%1). Vos identifiants sont gardés en mémoire pour cette session uniquement et ne seront pas retenus.</translation>
+        <translation>Le trousseau du système n&apos;est pas disponible (%1). Vos identifiants sont gardés en mémoire pour cette session uniquement et ne seront pas retenus.</translation>
     </message>
 </context>
 <context>
     <name>Portcullis::Sessions</name>
     <message>
         <source>Loading a session</source>
-        <translation>Chargement d'une session</translation>
+        <translation>Chargement d&apos;une session</translation>
     </message>
     <message>
         <source>No session with id %1</source>
-        <translation>Aucune session avec l'identifiant %1</translation>
+        <translation>Aucune session avec l&apos;identifiant %1</translation>
     </message>
     <message>
         <source>Counting sessions</source>
@@ -1061,7 +1062,7 @@
     </message>
     <message>
         <source>Say why you impersonate this user; the reason is audited.</source>
-        <translation>Indiquez pourquoi vous empruntez l'identité de cet utilisateur ; le motif est consigné dans le journal d'audit.</translation>
+        <translation>Indiquez pourquoi vous empruntez l&apos;identité de cet utilisateur ; le motif est consigné dans le journal d&apos;audit.</translation>
     </message>
     <message>
         <source>A reason has at most %1 characters.</source>
@@ -1069,11 +1070,11 @@
     </message>
     <message>
         <source>An impersonation lasts between 1 and %1 minutes.</source>
-        <translation>Un emprunt d'identité dure entre 1 et %1 minutes.</translation>
+        <translation>Un emprunt d&apos;identité dure entre 1 et %1 minutes.</translation>
     </message>
     <message>
         <source>The impersonation request is incomplete.</source>
-        <translation>La demande d'emprunt d'identité est incomplète.</translation>
+        <translation>La demande d&apos;emprunt d&apos;identité est incomplète.</translation>
     </message>
     <message>
         <source>%1 cannot sign in (%2), so it cannot be impersonated</source>
@@ -1081,15 +1082,15 @@
     </message>
     <message>
         <source>The system could not generate a secure token</source>
-        <translation>Le système n'a pas pu générer de jeton sécurisé</translation>
+        <translation>Le système n&apos;a pas pu générer de jeton sécurisé</translation>
     </message>
     <message>
         <source>Creating the impersonation session</source>
-        <translation>Création de la session d'emprunt d'identité</translation>
+        <translation>Création de la session d&apos;emprunt d&apos;identité</translation>
     </message>
     <message>
         <source>Sign in first: no session token was given</source>
-        <translation>Connectez-vous d'abord : aucun jeton de session n'a été fourni</translation>
+        <translation>Connectez-vous d&apos;abord : aucun jeton de session n&apos;a été fourni</translation>
     </message>
     <message>
         <source>Checking the session</source>
@@ -1108,15 +1109,15 @@
     <name>Portcullis::SqlBackend</name>
     <message>
         <source>The database is not open</source>
-        <translation>La base de données n'est pas ouverte</translation>
+        <translation>La base de données n&apos;est pas ouverte</translation>
     </message>
     <message>
         <source>Cannot write %1: %2</source>
-        <translation>Impossible d'écrire %1 : %2</translation>
+        <translation>Impossible d&apos;écrire %1 : %2</translation>
     </message>
     <message>
         <source>Cannot save %1: %2</source>
-        <translation>Impossible d'enregistrer %1 : %2</translation>
+        <translation>Impossible d&apos;enregistrer %1 : %2</translation>
     </message>
     <message>
         <source>Not signed in</source>
@@ -1162,11 +1163,11 @@
     </message>
     <message>
         <source>Starting a transaction</source>
-        <translation>Démarrage d'une transaction</translation>
+        <translation>Démarrage d&apos;une transaction</translation>
     </message>
     <message>
         <source>Locking the audit chain</source>
-        <translation>Verrouillage de la chaîne d'audit</translation>
+        <translation>Verrouillage de la chaîne d&apos;audit</translation>
     </message>
     <message>
         <source>Saving the change</source>
@@ -1174,19 +1175,19 @@
     </message>
     <message>
         <source>Reading the audit chain</source>
-        <translation>Lecture de la chaîne d'audit</translation>
+        <translation>Lecture de la chaîne d&apos;audit</translation>
     </message>
     <message>
         <source>Writing the audit log</source>
-        <translation>Écriture du journal d'audit</translation>
+        <translation>Écriture du journal d&apos;audit</translation>
     </message>
     <message>
         <source>Loading a user</source>
-        <translation>Chargement d'un utilisateur</translation>
+        <translation>Chargement d&apos;un utilisateur</translation>
     </message>
     <message>
         <source>No user with id %1</source>
-        <translation>Aucun utilisateur avec l'identifiant %1</translation>
+        <translation>Aucun utilisateur avec l&apos;identifiant %1</translation>
     </message>
     <message>
         <source>Looking up the account</source>
@@ -1198,7 +1199,7 @@
     </message>
     <message>
         <source>Loading a role</source>
-        <translation>Chargement d'un rôle</translation>
+        <translation>Chargement d&apos;un rôle</translation>
     </message>
     <message>
         <source>No role with code %1</source>
@@ -1206,35 +1207,35 @@
     </message>
     <message>
         <source>No role with id %1</source>
-        <translation>Aucun rôle avec l'identifiant %1</translation>
+        <translation>Aucun rôle avec l&apos;identifiant %1</translation>
     </message>
     <message>
         <source>Loading an organization</source>
-        <translation>Chargement d'une organisation</translation>
+        <translation>Chargement d&apos;une organisation</translation>
     </message>
     <message>
         <source>No organization with id %1</source>
-        <translation>Aucune organisation avec l'identifiant %1</translation>
+        <translation>Aucune organisation avec l&apos;identifiant %1</translation>
     </message>
     <message>
         <source>No audit key is configured: with PostgreSQL give the key file with --audit-key or in %1</source>
-        <translation>Aucune clé d'audit n'est configurée : avec PostgreSQL, indiquez le fichier de clé avec --audit-key ou dans %1</translation>
+        <translation>Aucune clé d&apos;audit n&apos;est configurée : avec PostgreSQL, indiquez le fichier de clé avec --audit-key ou dans %1</translation>
     </message>
     <message>
         <source>The audit key %1 is missing, but this audit log was written with a key; restore the key file from a backup (nothing is written without it)</source>
-        <translation>La clé d'audit %1 manque, mais ce journal d'audit a été écrit avec une clé ; restaurez le fichier de clé depuis une sauvegarde (rien n'est écrit sans elle)</translation>
+        <translation>La clé d&apos;audit %1 manque, mais ce journal d&apos;audit a été écrit avec une clé ; restaurez le fichier de clé depuis une sauvegarde (rien n&apos;est écrit sans elle)</translation>
     </message>
     <message>
         <source>No session with id %1</source>
-        <translation>Aucune session avec l'identifiant %1</translation>
+        <translation>Aucune session avec l&apos;identifiant %1</translation>
     </message>
     <message>
         <source>No API key with id %1</source>
-        <translation>Aucune clé d'API avec l'identifiant %1</translation>
+        <translation>Aucune clé d&apos;API avec l&apos;identifiant %1</translation>
     </message>
     <message>
         <source>No invitation with id %1</source>
-        <translation>Aucune invitation avec l'identifiant %1</translation>
+        <translation>Aucune invitation avec l&apos;identifiant %1</translation>
     </message>
     <message>
         <source>Checking the account</source>
@@ -1242,15 +1243,15 @@
     </message>
     <message>
         <source>Counting the users of the organization</source>
-        <translation>Comptage des utilisateurs de l'organisation</translation>
+        <translation>Comptage des utilisateurs de l&apos;organisation</translation>
     </message>
     <message>
-        <source>Revoking the user's API keys</source>
-        <translation>Révocation des clés d'API de l'utilisateur</translation>
+        <source>Revoking the user&apos;s API keys</source>
+        <translation>Révocation des clés d&apos;API de l&apos;utilisateur</translation>
     </message>
     <message>
         <source>Recording the failed sign-in</source>
-        <translation>Enregistrement de l'échec de connexion</translation>
+        <translation>Enregistrement de l&apos;échec de connexion</translation>
     </message>
     <message>
         <source>Locking the account</source>
@@ -1269,7 +1270,7 @@
         <translation>Enregistrement de la connexion</translation>
     </message>
     <message>
-        <source>Locking the job "%1"</source>
+        <source>Locking the job &quot;%1&quot;</source>
         <translation>Verrouillage de la tâche « %1 »</translation>
     </message>
     <message>
@@ -1277,7 +1278,7 @@
         <translation>%1 : la connexion à la base de données a été perdue</translation>
     </message>
     <message>
-        <source>Cannot create the lock file beside %1 for "%2"</source>
+        <source>Cannot create the lock file beside %1 for &quot;%2&quot;</source>
         <translation>Impossible de créer le fichier de verrou à côté de %1 pour « %2 »</translation>
     </message>
 </context>
@@ -1293,7 +1294,7 @@
     </message>
     <message>
         <source>The system could not generate a secure token</source>
-        <translation>Le système n'a pas pu générer de jeton sécurisé</translation>
+        <translation>Le système n&apos;a pas pu générer de jeton sécurisé</translation>
     </message>
     <message>
         <source>Replacing older tokens</source>
@@ -1305,7 +1306,7 @@
     </message>
     <message>
         <source>This link is not valid; ask for a new one</source>
-        <translation>Ce lien n'est pas valide ; demandez-en un nouveau</translation>
+        <translation>Ce lien n&apos;est pas valide ; demandez-en un nouveau</translation>
     </message>
     <message>
         <source>Checking the link</source>
@@ -1325,7 +1326,7 @@
     </message>
     <message>
         <source>The password could not be hashed; try again</source>
-        <translation>Le mot de passe n'a pas pu être haché ; réessayez</translation>
+        <translation>Le mot de passe n&apos;a pas pu être haché ; réessayez</translation>
     </message>
     <message>
         <source>This account has been deleted</source>
@@ -1341,7 +1342,7 @@
     </message>
     <message>
         <source>Marking the email address as verified</source>
-        <translation>Marquage de l'adresse e-mail comme vérifiée</translation>
+        <translation>Marquage de l&apos;adresse e-mail comme vérifiée</translation>
     </message>
 </context>
 <context>
@@ -1355,12 +1356,12 @@
         <translation>Veuillez corriger les champs signalés</translation>
     </message>
     <message>
-        <source>Ending the user's sessions</source>
-        <translation>Fermeture des sessions de l'utilisateur</translation>
+        <source>Ending the user&apos;s sessions</source>
+        <translation>Fermeture des sessions de l&apos;utilisateur</translation>
     </message>
     <message>
         <source>User %1 has been deleted</source>
-        <translation>L'utilisateur %1 a été supprimé</translation>
+        <translation>L&apos;utilisateur %1 a été supprimé</translation>
     </message>
     <message>
         <source>Choose an organization</source>
@@ -1368,15 +1369,15 @@
     </message>
     <message>
         <source>Organization %1 is suspended</source>
-        <translation>L'organisation %1 est suspendue</translation>
+        <translation>L&apos;organisation %1 est suspendue</translation>
     </message>
     <message>
         <source>Could not hash the password</source>
-        <translation>Le mot de passe n'a pas pu être haché</translation>
+        <translation>Le mot de passe n&apos;a pas pu être haché</translation>
     </message>
     <message>
         <source>Creating the user</source>
-        <translation>Création de l'utilisateur</translation>
+        <translation>Création de l&apos;utilisateur</translation>
     </message>
     <message>
         <source>Assigning the roles</source>
@@ -1384,11 +1385,11 @@
     </message>
     <message>
         <source>That email or username is already taken</source>
-        <translation>Cette adresse e-mail ou ce nom d'utilisateur est déjà pris</translation>
+        <translation>Cette adresse e-mail ou ce nom d&apos;utilisateur est déjà pris</translation>
     </message>
     <message>
         <source>Email or username already in use</source>
-        <translation>Adresse e-mail ou nom d'utilisateur déjà utilisé</translation>
+        <translation>Adresse e-mail ou nom d&apos;utilisateur déjà utilisé</translation>
     </message>
     <message>
         <source>Unknown status filter %1</source>
@@ -1412,15 +1413,15 @@
     </message>
     <message>
         <source>Saving the user</source>
-        <translation>Enregistrement de l'utilisateur</translation>
+        <translation>Enregistrement de l&apos;utilisateur</translation>
     </message>
     <message>
         <source>%1 was changed by someone else; reload to see the current values</source>
-        <translation>%1 a été modifié par quelqu'un d'autre ; rechargez pour voir les valeurs actuelles</translation>
+        <translation>%1 a été modifié par quelqu&apos;un d&apos;autre ; rechargez pour voir les valeurs actuelles</translation>
     </message>
     <message>
         <source>Deleting the user</source>
-        <translation>Suppression de l'utilisateur</translation>
+        <translation>Suppression de l&apos;utilisateur</translation>
     </message>
     <message>
         <source>Reason is longer than %1 characters</source>
@@ -1428,11 +1429,11 @@
     </message>
     <message>
         <source>Suspending the user</source>
-        <translation>Suspension de l'utilisateur</translation>
+        <translation>Suspension de l&apos;utilisateur</translation>
     </message>
     <message>
         <source>Reactivating the user</source>
-        <translation>Réactivation de l'utilisateur</translation>
+        <translation>Réactivation de l&apos;utilisateur</translation>
     </message>
     <message>
         <source>A ban needs a reason</source>
@@ -1444,11 +1445,11 @@
     </message>
     <message>
         <source>Banning the user</source>
-        <translation>Bannissement de l'utilisateur</translation>
+        <translation>Bannissement de l&apos;utilisateur</translation>
     </message>
     <message>
         <source>%1 is not banned</source>
-        <translation>%1 n'est pas banni</translation>
+        <translation>%1 n&apos;est pas banni</translation>
     </message>
     <message>
         <source>Lifting the ban</source>
@@ -1480,7 +1481,7 @@
     </message>
     <message>
         <source>Your current password is not right.</source>
-        <translation>Votre mot de passe actuel n'est pas correct.</translation>
+        <translation>Votre mot de passe actuel n&apos;est pas correct.</translation>
     </message>
     <message>
         <source>Too many wrong passwords: try again after %1 UTC</source>
@@ -1488,22 +1489,22 @@
     </message>
     <message>
         <source>The email %1 is already in use</source>
-        <translation>L'adresse e-mail %1 est déjà utilisée</translation>
+        <translation>L&apos;adresse e-mail %1 est déjà utilisée</translation>
     </message>
     <message>
         <source>The username %1 is already in use</source>
-        <translation>Le nom d'utilisateur %1 est déjà utilisé</translation>
+        <translation>Le nom d&apos;utilisateur %1 est déjà utilisé</translation>
     </message>
     <message>
         <source>The email %1 and the username %2 are already in use</source>
-        <translation>L'adresse e-mail %1 et le nom d'utilisateur %2 sont déjà utilisés</translation>
+        <translation>L&apos;adresse e-mail %1 et le nom d&apos;utilisateur %2 sont déjà utilisés</translation>
     </message>
 </context>
 <context>
     <name>main</name>
     <message>
         <source>Admin console for multi-tenant auth: tenants, users, roles, API keys, sessions and the audit log.</source>
-        <translation>Console d'administration pour l'authentification multi-organisation : organisations, utilisateurs, rôles, clés d'API, sessions et journal d'audit.</translation>
+        <translation>Console d&apos;administration pour l&apos;authentification multi-organisation : organisations, utilisateurs, rôles, clés d&apos;API, sessions et journal d&apos;audit.</translation>
     </message>
     <message>
         <source>Open a SQLite file or a postgresql:// URL.</source>
@@ -1523,7 +1524,7 @@
     </message>
     <message>
         <source>Read the password from this file (- for standard input).</source>
-        <translation>Lire le mot de passe depuis ce fichier (- pour l'entrée standard).</translation>
+        <translation>Lire le mot de passe depuis ce fichier (- pour l&apos;entrée standard).</translation>
     </message>
     <message>
         <source>Open this pane: dashboard, organizations, users, roles, api-keys, sessions or audit.</source>
@@ -1546,7 +1547,7 @@
     <name>portcullis::ApiKeyDetailsPanel</name>
     <message>
         <source>API key details</source>
-        <translation>Détails de la clé d'API</translation>
+        <translation>Détails de la clé d&apos;API</translation>
     </message>
     <message>
         <source>Select a key to see its scopes and limits.
@@ -1613,7 +1614,7 @@ Créez une clé avec Ctrl+N : son secret est affiché une seule fois, puis seul 
     <name>portcullis::ApiKeyDialog</name>
     <message>
         <source>New API key</source>
-        <translation>Nouvelle clé d'API</translation>
+        <translation>Nouvelle clé d&apos;API</translation>
     </message>
     <message>
         <source>Owner email</source>
@@ -1621,15 +1622,15 @@ Créez une clé avec Ctrl+N : son secret est affiché une seule fois, puis seul 
     </message>
     <message>
         <source>Email of the user the key acts for</source>
-        <translation>Adresse e-mail de l'utilisateur pour lequel la clé agit</translation>
+        <translation>Adresse e-mail de l&apos;utilisateur pour lequel la clé agit</translation>
     </message>
     <message>
         <source>Key name</source>
         <translation>Nom de la clé</translation>
     </message>
     <message>
-        <source>What uses it, e.g. "CI deploy bot"</source>
-        <translation>Ce qui l'utilise, p. ex. « robot de déploiement CI »</translation>
+        <source>What uses it, e.g. &quot;CI deploy bot&quot;</source>
+        <translation>Ce qui l&apos;utilise, p. ex. « robot de déploiement CI »</translation>
     </message>
     <message>
         <source>Filter scopes</source>
@@ -1649,7 +1650,7 @@ Créez une clé avec Ctrl+N : son secret est affiché une seule fois, puis seul 
     </message>
     <message>
         <source>Expiry date</source>
-        <translation>Date d'expiration</translation>
+        <translation>Date d&apos;expiration</translation>
     </message>
     <message>
         <source>Rate limit per minute</source>
@@ -1661,7 +1662,7 @@ Créez une clé avec Ctrl+N : son secret est affiché une seule fois, puis seul 
     </message>
     <message>
         <source>IP allowlist</source>
-        <translation>Liste d'IP autorisées</translation>
+        <translation>Liste d&apos;IP autorisées</translation>
     </message>
     <message>
         <source>One address or CIDR range per line, e.g. 203.0.113.7 or 10.0.0.0/8.
@@ -1687,7 +1688,7 @@ Vide : toute adresse.</translation>
     </message>
     <message>
         <source>&amp;IP allowlist:</source>
-        <translation>Liste d'&amp;IP autorisées :</translation>
+        <translation>Liste d&apos;&amp;IP autorisées :</translation>
     </message>
     <message>
         <source>C&amp;reate key</source>
@@ -1699,11 +1700,11 @@ Vide : toute adresse.</translation>
     </message>
     <message>
         <source>Looking for the user…</source>
-        <translation>Recherche de l'utilisateur…</translation>
+        <translation>Recherche de l&apos;utilisateur…</translation>
     </message>
     <message>
         <source>Type the email of the user the key acts for.</source>
-        <translation>Saisissez l'adresse e-mail de l'utilisateur pour lequel la clé agit.</translation>
+        <translation>Saisissez l&apos;adresse e-mail de l&apos;utilisateur pour lequel la clé agit.</translation>
     </message>
     <message>
         <source>No user matches “%1”.</source>
@@ -1712,8 +1713,8 @@ Vide : toute adresse.</translation>
     <message numerus="yes">
         <source>%n users match “%1”; type the whole email address.</source>
         <translation>
-            <numerusform>%Ln utilisateur correspond à « %1 » ; saisissez l'adresse e-mail complète.</numerusform>
-            <numerusform>%Ln utilisateurs correspondent à « %1 » ; saisissez l'adresse e-mail complète.</numerusform>
+            <numerusform>%Ln utilisateur correspond à « %1 » ; saisissez l&apos;adresse e-mail complète.</numerusform>
+            <numerusform>%Ln utilisateurs correspondent à « %1 » ; saisissez l&apos;adresse e-mail complète.</numerusform>
         </translation>
     </message>
     <message>
@@ -1737,7 +1738,7 @@ Vide : toute adresse.</translation>
         <translation>Chargement des permissions du propriétaire…</translation>
     </message>
     <message>
-        <source>Could not read the owner's permissions: %1</source>
+        <source>Could not read the owner&apos;s permissions: %1</source>
         <translation>Impossible de lire les permissions du propriétaire : %1</translation>
     </message>
     <message>
@@ -1757,7 +1758,7 @@ Vide : toute adresse.</translation>
     </message>
     <message>
         <source>Choose an owner first</source>
-        <translation>Choisissez d'abord un propriétaire</translation>
+        <translation>Choisissez d&apos;abord un propriétaire</translation>
     </message>
     <message>
         <source>Rate &amp;limit:</source>
@@ -1843,7 +1844,7 @@ Vide : toute adresse.</translation>
     </message>
     <message>
         <source>API keys</source>
-        <translation>Clés d'API</translation>
+        <translation>Clés d&apos;API</translation>
     </message>
     <message>
         <source>never</source>
@@ -1883,7 +1884,7 @@ Vide : toute adresse.</translation>
     </message>
     <message>
         <source>Could not load the API keys: %1</source>
-        <translation>Impossible de charger les clés d'API : %1</translation>
+        <translation>Impossible de charger les clés d&apos;API : %1</translation>
     </message>
     <message>
         <source>Loading…</source>
@@ -1904,8 +1905,8 @@ Vide : toute adresse.</translation>
     <message numerus="yes">
         <source>%n users match; type the whole address</source>
         <translation>
-            <numerusform>%Ln utilisateur correspond ; saisissez l'adresse complète</numerusform>
-            <numerusform>%Ln utilisateurs correspondent ; saisissez l'adresse complète</numerusform>
+            <numerusform>%Ln utilisateur correspond ; saisissez l&apos;adresse complète</numerusform>
+            <numerusform>%Ln utilisateurs correspondent ; saisissez l&apos;adresse complète</numerusform>
         </translation>
     </message>
     <message>
@@ -1917,7 +1918,7 @@ Vide : toute adresse.</translation>
 %1
 
 Press F5 to try again.</source>
-        <translation>Impossible de charger les clés d'API :
+        <translation>Impossible de charger les clés d&apos;API :
 %1
 
 Appuyez sur F5 pour réessayer.</translation>
@@ -1931,59 +1932,59 @@ Appuyez sur F5 pour réessayer.</translation>
     </message>
     <message>
         <source>%1 has no API keys.
-Create one with Ctrl+N, or clear the owner filter to see everyone's keys.</source>
-        <translation>%1 n'a aucune clé d'API.
+Create one with Ctrl+N, or clear the owner filter to see everyone&apos;s keys.</source>
+        <translation>%1 n&apos;a aucune clé d&apos;API.
 Créez-en une avec Ctrl+N ou videz le filtre de propriétaire pour voir les clés de tout le monde.</translation>
     </message>
     <message>
         <source>No API keys yet.
 Create one with Ctrl+N: its secret is shown once, then only its prefix remains.</source>
-        <translation>Aucune clé d'API pour l'instant.
+        <translation>Aucune clé d&apos;API pour l&apos;instant.
 Créez-en une avec Ctrl+N : son secret est affiché une seule fois, puis seul son préfixe reste.</translation>
     </message>
     <message>
         <source>Select a key first</source>
-        <translation>Sélectionnez d'abord une clé</translation>
+        <translation>Sélectionnez d&apos;abord une clé</translation>
     </message>
     <message>
         <source>This key is already revoked</source>
         <translation>Cette clé est déjà révoquée</translation>
     </message>
     <message>
-        <source>Already showing this owner's keys</source>
+        <source>Already showing this owner&apos;s keys</source>
         <translation>Les clés de ce propriétaire sont déjà affichées</translation>
     </message>
     <message>
         <source>API key %1</source>
-        <translation>Clé d'API %1</translation>
+        <translation>Clé d&apos;API %1</translation>
     </message>
     <message>
         <source>The API key &lt;b&gt;%1&lt;/b&gt; for %2 is ready. Send it in the &lt;code&gt;X-API-Key&lt;/code&gt; header.</source>
-        <translation>La clé d'API &lt;b&gt;%1&lt;/b&gt; pour %2 est prête. Envoyez-la dans l'en-tête &lt;code&gt;X-API-Key&lt;/code&gt;.</translation>
+        <translation>La clé d&apos;API &lt;b&gt;%1&lt;/b&gt; pour %2 est prête. Envoyez-la dans l&apos;en-tête &lt;code&gt;X-API-Key&lt;/code&gt;.</translation>
     </message>
     <message>
         <source>Created the API key %1 (%2)</source>
-        <translation>Clé d'API %1 (%2) créée</translation>
+        <translation>Clé d&apos;API %1 (%2) créée</translation>
     </message>
     <message>
         <source>Revoke API key</source>
-        <translation>Révoquer la clé d'API</translation>
+        <translation>Révoquer la clé d&apos;API</translation>
     </message>
     <message>
         <source>Revoke the key %1 (%2) of %3? Programs using it are refused from now on. This cannot be undone.</source>
-        <translation>Révoquer la clé %1 (%2) de %3 ? Les programmes qui l'utilisent seront refusés dès maintenant. Cette action est irréversible.</translation>
+        <translation>Révoquer la clé %1 (%2) de %3 ? Les programmes qui l&apos;utilisent seront refusés dès maintenant. Cette action est irréversible.</translation>
     </message>
     <message>
         <source>Revoked the API key %1</source>
-        <translation>Clé d'API %1 révoquée</translation>
+        <translation>Clé d&apos;API %1 révoquée</translation>
     </message>
     <message>
         <source>Copied the prefix %1 (the key itself is never stored)</source>
-        <translation>Préfixe %1 copié (la clé elle-même n'est jamais stockée)</translation>
+        <translation>Préfixe %1 copié (la clé elle-même n&apos;est jamais stockée)</translation>
     </message>
     <message>
         <source>API Keys</source>
-        <translation>Clés d'API</translation>
+        <translation>Clés d&apos;API</translation>
     </message>
     <message>
         <source>&amp;Revoke</source>
@@ -1994,7 +1995,7 @@ Créez-en une avec Ctrl+N : son secret est affiché une seule fois, puis seul so
     <name>portcullis::AuditDetailsPanel</name>
     <message>
         <source>Event details</source>
-        <translation>Détails de l'événement</translation>
+        <translation>Détails de l&apos;événement</translation>
     </message>
     <message>
         <source>Select an event to see all of its fields, its details and its hashes.</source>
@@ -2018,7 +2019,7 @@ Créez-en une avec Ctrl+N : son secret est affiché une seule fois, puis seul so
     </message>
     <message>
         <source>Actor type:</source>
-        <translation>Type d'acteur :</translation>
+        <translation>Type d&apos;acteur :</translation>
     </message>
     <message>
         <source>Organization:</source>
@@ -2054,7 +2055,7 @@ Créez-en une avec Ctrl+N : son secret est affiché une seule fois, puis seul so
     </message>
     <message>
         <source>Event details as JSON</source>
-        <translation>Détails de l'événement en JSON</translation>
+        <translation>Détails de l&apos;événement en JSON</translation>
     </message>
     <message>
         <source>(none)</source>
@@ -2077,11 +2078,11 @@ Créez-en une avec Ctrl+N : son secret est affiché une seule fois, puis seul so
     </message>
     <message>
         <source>API key #%1</source>
-        <translation>clé d'API n° %1</translation>
+        <translation>clé d&apos;API n° %1</translation>
     </message>
     <message>
         <source>API key #%1 of %2</source>
-        <translation>clé d'API n° %1 de %2</translation>
+        <translation>clé d&apos;API n° %1 de %2</translation>
     </message>
     <message>
         <source>Success</source>
@@ -2136,11 +2137,11 @@ Créez-en une avec Ctrl+N : son secret est affiché une seule fois, puis seul so
     </message>
     <message>
         <source>Email, name or #id</source>
-        <translation>E-mail, nom ou n° d'id</translation>
+        <translation>E-mail, nom ou n° d&apos;id</translation>
     </message>
     <message>
         <source>An email, a user id (42 or #42), or part of a name that matches exactly one user</source>
-        <translation>Une adresse e-mail, un identifiant d'utilisateur (42 ou #42) ou une partie de nom qui correspond à exactement un utilisateur</translation>
+        <translation>Une adresse e-mail, un identifiant d&apos;utilisateur (42 ou #42) ou une partie de nom qui correspond à exactement un utilisateur</translation>
     </message>
     <message>
         <source>Filter by action</source>
@@ -2196,7 +2197,7 @@ Créez-en une avec Ctrl+N : son secret est affiché une seule fois, puis seul so
     </message>
     <message>
         <source>Only events from a date</source>
-        <translation>Seulement les événements à partir d'une date</translation>
+        <translation>Seulement les événements à partir d&apos;une date</translation>
     </message>
     <message>
         <source>Events from (inclusive)</source>
@@ -2216,7 +2217,7 @@ Créez-en une avec Ctrl+N : son secret est affiché une seule fois, puis seul so
     </message>
     <message>
         <source>&amp;Verify integrity</source>
-        <translation>&amp;Vérifier l'intégrité</translation>
+        <translation>&amp;Vérifier l&apos;intégrité</translation>
     </message>
     <message>
         <source>C&amp;lear filters</source>
@@ -2260,11 +2261,11 @@ Créez-en une avec Ctrl+N : son secret est affiché une seule fois, puis seul so
     </message>
     <message>
         <source>Audit events</source>
-        <translation>Événements d'audit</translation>
+        <translation>Événements d&apos;audit</translation>
     </message>
     <message>
         <source>Could not load the audit log: %1</source>
-        <translation>Impossible de charger le journal d'audit : %1</translation>
+        <translation>Impossible de charger le journal d&apos;audit : %1</translation>
     </message>
     <message>
         <source>Looking up “%1”…</source>
@@ -2272,7 +2273,7 @@ Créez-en une avec Ctrl+N : son secret est affiché une seule fois, puis seul so
     </message>
     <message>
         <source>Actor “%1” is %2</source>
-        <translation>L'acteur « %1 » est %2</translation>
+        <translation>L&apos;acteur « %1 » est %2</translation>
     </message>
     <message>
         <source>Loading…</source>
@@ -2287,7 +2288,7 @@ Créez-en une avec Ctrl+N : son secret est affiché une seule fois, puis seul so
 %1
 
 Press F5 to try again.</source>
-        <translation>Impossible de charger le journal d'audit :
+        <translation>Impossible de charger le journal d&apos;audit :
 %1
 
 Appuyez sur F5 pour réessayer.</translation>
@@ -2316,7 +2317,7 @@ Widen the date range or clear the filters (Ctrl+Shift+L).</source>
     <message>
         <source>The audit log is empty.
 Every change and every refused attempt will be listed here.</source>
-        <translation>Le journal d'audit est vide.
+        <translation>Le journal d&apos;audit est vide.
 Chaque modification et chaque tentative refusée y figureront.</translation>
     </message>
     <message>
@@ -2333,11 +2334,11 @@ Chaque modification et chaque tentative refusée y figureront.</translation>
     </message>
     <message>
         <source>Check the hash chain of the whole audit log</source>
-        <translation>Vérifier la chaîne de hachage de tout le journal d'audit</translation>
+        <translation>Vérifier la chaîne de hachage de tout le journal d&apos;audit</translation>
     </message>
     <message>
         <source>Select an event first</source>
-        <translation>Sélectionnez d'abord un événement</translation>
+        <translation>Sélectionnez d&apos;abord un événement</translation>
     </message>
     <message>
         <source>Copied 1 event</source>
@@ -2360,11 +2361,11 @@ Chaque modification et chaque tentative refusée y figureront.</translation>
     </message>
     <message>
         <source>Export the audit log</source>
-        <translation>Exporter le journal d'audit</translation>
+        <translation>Exporter le journal d&apos;audit</translation>
     </message>
     <message>
         <source>Exporting the audit log to %1…</source>
-        <translation>Export du journal d'audit vers %1…</translation>
+        <translation>Export du journal d&apos;audit vers %1…</translation>
     </message>
     <message>
         <source>Cancel</source>
@@ -2376,12 +2377,12 @@ Chaque modification et chaque tentative refusée y figureront.</translation>
     </message>
     <message>
         <source>Cancelling the export…</source>
-        <translation>Annulation de l'export…</translation>
+        <translation>Annulation de l&apos;export…</translation>
     </message>
     <message>
         <source>Exporting the audit log to %1…
 %2 events written</source>
-        <translation>Export du journal d'audit vers %1…
+        <translation>Export du journal d&apos;audit vers %1…
 %2 événements écrits</translation>
     </message>
     <message>
@@ -2390,7 +2391,7 @@ Chaque modification et chaque tentative refusée y figureront.</translation>
     </message>
     <message>
         <source>Export cancelled; no file was written</source>
-        <translation>Export annulé ; aucun fichier n'a été écrit</translation>
+        <translation>Export annulé ; aucun fichier n&apos;a été écrit</translation>
     </message>
     <message>
         <source>Exported %1 events to %2</source>
@@ -2398,11 +2399,11 @@ Chaque modification et chaque tentative refusée y figureront.</translation>
     </message>
     <message>
         <source>Checking the audit chain…</source>
-        <translation>Vérification de la chaîne d'audit…</translation>
+        <translation>Vérification de la chaîne d&apos;audit…</translation>
     </message>
     <message>
         <source>Verify integrity</source>
-        <translation>Vérifier l'intégrité</translation>
+        <translation>Vérifier l&apos;intégrité</translation>
     </message>
     <message>
         <source>Chain intact: %1 events</source>
@@ -2410,15 +2411,15 @@ Chaque modification et chaque tentative refusée y figureront.</translation>
     </message>
     <message>
         <source>Audit integrity</source>
-        <translation>Intégrité de l'audit</translation>
+        <translation>Intégrité de l&apos;audit</translation>
     </message>
     <message>
         <source>Broken at event #%1: %2</source>
-        <translation>Rompue à l'événement n° %1 : %2</translation>
+        <translation>Rompue à l&apos;événement n° %1 : %2</translation>
     </message>
     <message>
         <source>Audit Log</source>
-        <translation>Journal d'audit</translation>
+        <translation>Journal d&apos;audit</translation>
     </message>
     <message>
         <source>Fro&amp;m</source>
@@ -2426,7 +2427,7 @@ Chaque modification et chaque tentative refusée y figureront.</translation>
     </message>
     <message>
         <source>T&amp;o</source>
-        <translation>Jus&amp;qu'au</translation>
+        <translation>Jus&amp;qu&apos;au</translation>
     </message>
     <message>
         <source>A&amp;ction:</source>
@@ -2472,7 +2473,7 @@ Chaque modification et chaque tentative refusée y figureront.</translation>
     </message>
     <message>
         <source>Why? The reason is shown to admins and recorded in the audit log.</source>
-        <translation>Pourquoi ? Le motif est montré aux administrateurs et consigné dans le journal d'audit.</translation>
+        <translation>Pourquoi ? Le motif est montré aux administrateurs et consigné dans le journal d&apos;audit.</translation>
     </message>
     <message>
         <source>&amp;Lift the ban automatically on</source>
@@ -2585,7 +2586,7 @@ Chaque modification et chaque tentative refusée y figureront.</translation>
     </message>
     <message>
         <source>Email or username</source>
-        <translation>Adresse e-mail ou nom d'utilisateur</translation>
+        <translation>Adresse e-mail ou nom d&apos;utilisateur</translation>
     </message>
     <message>
         <source>admin@example.com</source>
@@ -2596,8 +2597,8 @@ Chaque modification et chaque tentative refusée y figureront.</translation>
         <translation>Mot de passe</translation>
     </message>
     <message>
-        <source>Kept by the operating system's keychain, never in Portcullis' settings</source>
-        <translation>Conservé par le trousseau du système d'exploitation, jamais dans les paramètres de Portcullis</translation>
+        <source>Kept by the operating system&apos;s keychain, never in Portcullis&apos; settings</source>
+        <translation>Conservé par le trousseau du système d&apos;exploitation, jamais dans les paramètres de Portcullis</translation>
     </message>
     <message>
         <source>&amp;Forget saved credentials</source>
@@ -2617,7 +2618,7 @@ Chaque modification et chaque tentative refusée y figureront.</translation>
     </message>
     <message>
         <source>&amp;Email or username:</source>
-        <translation>&amp;E-mail ou nom d'utilisateur :</translation>
+        <translation>&amp;E-mail ou nom d&apos;utilisateur :</translation>
     </message>
     <message>
         <source>&amp;Password:</source>
@@ -2645,7 +2646,7 @@ Chaque modification et chaque tentative refusée y figureront.</translation>
     </message>
     <message>
         <source>A SQLite database file. A file that does not exist yet can be created.</source>
-        <translation>Un fichier de base de données SQLite. Un fichier qui n'existe pas encore peut être créé.</translation>
+        <translation>Un fichier de base de données SQLite. Un fichier qui n&apos;existe pas encore peut être créé.</translation>
     </message>
     <message>
         <source>postgresql://user:password@host:5432/database</source>
@@ -2661,7 +2662,7 @@ Chaque modification et chaque tentative refusée y figureront.</translation>
     </message>
     <message>
         <source>The address of a portcullis-server</source>
-        <translation>L'adresse d'un portcullis-server</translation>
+        <translation>L&apos;adresse d&apos;un portcullis-server</translation>
     </message>
     <message>
         <source>Database file</source>
@@ -2673,14 +2674,14 @@ Chaque modification et chaque tentative refusée y figureront.</translation>
     </message>
     <message>
         <source>Trusted certificate authority file</source>
-        <translation>Fichier de l'autorité de certification de confiance</translation>
+        <translation>Fichier de l&apos;autorité de certification de confiance</translation>
     </message>
     <message>
         <source>Optional: a PEM file, for a server with a private CA</source>
         <translation>Facultatif : un fichier PEM, pour un serveur avec une AC privée</translation>
     </message>
     <message>
-        <source>Certificates in this PEM file are trusted for the server's TLS certificate, besides the system's. Leave empty for a server with a publicly trusted certificate.</source>
+        <source>Certificates in this PEM file are trusted for the server&apos;s TLS certificate, besides the system&apos;s. Leave empty for a server with a publicly trusted certificate.</source>
         <translation>Les certificats de ce fichier PEM sont reconnus pour le certificat TLS du serveur, en plus de ceux du système. Laissez vide pour un serveur dont le certificat est reconnu publiquement.</translation>
     </message>
     <message>
@@ -2689,7 +2690,7 @@ Chaque modification et chaque tentative refusée y figureront.</translation>
     </message>
     <message>
         <source>Browse for the certificate authority file</source>
-        <translation>Rechercher le fichier de l'autorité de certification</translation>
+        <translation>Rechercher le fichier de l&apos;autorité de certification</translation>
     </message>
     <message>
         <source>Re&amp;member the password in the system keychain</source>
@@ -2716,7 +2717,7 @@ Chaque modification et chaque tentative refusée y figureront.</translation>
     <name>portcullis::DashboardPane</name>
     <message>
         <source>Overview</source>
-        <translation>Vue d'ensemble</translation>
+        <translation>Vue d&apos;ensemble</translation>
     </message>
     <message>
         <source>Users</source>
@@ -2748,7 +2749,7 @@ Chaque modification et chaque tentative refusée y figureront.</translation>
     </message>
     <message>
         <source>Users suspended until an admin reactivates them</source>
-        <translation>Utilisateurs suspendus jusqu'à ce qu'un administrateur les réactive</translation>
+        <translation>Utilisateurs suspendus jusqu&apos;à ce qu&apos;un administrateur les réactive</translation>
     </message>
     <message>
         <source>Active sessions</source>
@@ -2760,11 +2761,11 @@ Chaque modification et chaque tentative refusée y figureront.</translation>
     </message>
     <message>
         <source>Active API keys</source>
-        <translation>Clés d'API actives</translation>
+        <translation>Clés d&apos;API actives</translation>
     </message>
     <message>
         <source>API keys neither revoked nor expired</source>
-        <translation>Clés d'API ni révoquées ni expirées</translation>
+        <translation>Clés d&apos;API ni révoquées ni expirées</translation>
     </message>
     <message>
         <source>Events in 24 h</source>
@@ -2772,7 +2773,7 @@ Chaque modification et chaque tentative refusée y figureront.</translation>
     </message>
     <message>
         <source>Audit events written in the last 24 hours</source>
-        <translation>Événements d'audit écrits au cours des dernières 24 heures</translation>
+        <translation>Événements d&apos;audit écrits au cours des dernières 24 heures</translation>
     </message>
     <message>
         <source>Activity per day over the last %1 days (UTC)</source>
@@ -2780,7 +2781,7 @@ Chaque modification et chaque tentative refusée y figureront.</translation>
     </message>
     <message>
         <source>Sign-ins, failed sign-ins and admin actions per day</source>
-        <translation>Connexions, échecs de connexion et actions d'administration par jour</translation>
+        <translation>Connexions, échecs de connexion et actions d&apos;administration par jour</translation>
     </message>
     <message>
         <source>Loading…</source>
@@ -2805,14 +2806,14 @@ Appuyez sur F5 pour réessayer.</translation>
 %1
 
 Press F5 to try again.</source>
-        <translation>Impossible de charger l'activité :
+        <translation>Impossible de charger l&apos;activité :
 %1
 
 Appuyez sur F5 pour réessayer.</translation>
     </message>
     <message>
         <source>Could not load the activity: %1</source>
-        <translation>Impossible de charger l'activité : %1</translation>
+        <translation>Impossible de charger l&apos;activité : %1</translation>
     </message>
     <message>
         <source>Updated %1 · F5 to refresh</source>
@@ -2820,7 +2821,7 @@ Appuyez sur F5 pour réessayer.</translation>
     </message>
     <message>
         <source>No activity to show yet.</source>
-        <translation>Aucune activité pour l'instant.</translation>
+        <translation>Aucune activité pour l&apos;instant.</translation>
     </message>
     <message>
         <source>Sign-ins</source>
@@ -2832,11 +2833,11 @@ Appuyez sur F5 pour réessayer.</translation>
     </message>
     <message>
         <source>Admin actions</source>
-        <translation>Actions d'administration</translation>
+        <translation>Actions d&apos;administration</translation>
     </message>
     <message>
         <source>d MMM</source>
-        <extracomment>Date format of the dashboard chart's axis (QDateTime format: day and short month)</extracomment>
+        <extracomment>Date format of the dashboard chart&apos;s axis (QDateTime format: day and short month)</extracomment>
         <translation>d MMM</translation>
     </message>
     <message>
@@ -2856,7 +2857,7 @@ Appuyez sur F5 pour réessayer.</translation>
     </message>
     <message>
         <source>&lt;b&gt;%1&lt;/b&gt; does not exist yet. Portcullis will create it with the built-in roles and permissions, a first organization and you as its super admin.</source>
-        <translation>&lt;b&gt;%1&lt;/b&gt; n'existe pas encore. Portcullis va le créer avec les rôles et permissions intégrés, une première organisation et vous comme super administrateur.</translation>
+        <translation>&lt;b&gt;%1&lt;/b&gt; n&apos;existe pas encore. Portcullis va le créer avec les rôles et permissions intégrés, une première organisation et vous comme super administrateur.</translation>
     </message>
     <message>
         <source>My Organization</source>
@@ -2864,7 +2865,7 @@ Appuyez sur F5 pour réessayer.</translation>
     </message>
     <message>
         <source>Organization name</source>
-        <translation>Nom de l'organisation</translation>
+        <translation>Nom de l&apos;organisation</translation>
     </message>
     <message>
         <source>Super admin email</source>
@@ -2904,7 +2905,7 @@ Appuyez sur F5 pour réessayer.</translation>
     </message>
     <message>
         <source>Name the organization</source>
-        <translation>Nommez l'organisation</translation>
+        <translation>Nommez l&apos;organisation</translation>
     </message>
     <message>
         <source>✓ Ready</source>
@@ -2919,11 +2920,11 @@ Appuyez sur F5 pour réessayer.</translation>
     <name>portcullis::ImpersonateDialog</name>
     <message>
         <source>Impersonate %1</source>
-        <translation>Emprunter l'identité de %1</translation>
+        <translation>Emprunter l&apos;identité de %1</translation>
     </message>
     <message>
         <source>&lt;b&gt;You are about to act as %1.&lt;/b&gt;&lt;br&gt;Everything you do in this session is done in their name and recorded in the audit log together with your account and the reason below. The session is marked as impersonated wherever it appears, and it ends by itself after the duration you choose.</source>
-        <translation>&lt;b&gt;Vous êtes sur le point d'agir en tant que %1.&lt;/b&gt;&lt;br&gt;Tout ce que vous faites dans cette session est fait en son nom et consigné dans le journal d'audit avec votre compte et le motif ci-dessous. La session est signalée comme emprunt d'identité partout où elle apparaît, et elle prend fin d'elle-même après la durée choisie.</translation>
+        <translation>&lt;b&gt;Vous êtes sur le point d&apos;agir en tant que %1.&lt;/b&gt;&lt;br&gt;Tout ce que vous faites dans cette session est fait en son nom et consigné dans le journal d&apos;audit avec votre compte et le motif ci-dessous. La session est signalée comme emprunt d&apos;identité partout où elle apparaît, et elle prend fin d&apos;elle-même après la durée choisie.</translation>
     </message>
     <message>
         <source>Reason</source>
@@ -2931,7 +2932,7 @@ Appuyez sur F5 pour réessayer.</translation>
     </message>
     <message>
         <source>Why, e.g. the support ticket you are working on (required)</source>
-        <translation>Pourquoi, p. ex. le ticket d'assistance que vous traitez (obligatoire)</translation>
+        <translation>Pourquoi, p. ex. le ticket d&apos;assistance que vous traitez (obligatoire)</translation>
     </message>
     <message>
         <source>Duration in minutes</source>
@@ -2951,15 +2952,15 @@ Appuyez sur F5 pour réessayer.</translation>
     </message>
     <message>
         <source>&amp;Impersonate</source>
-        <translation>&amp;Emprunter l'identité</translation>
+        <translation>&amp;Emprunter l&apos;identité</translation>
     </message>
     <message>
         <source>Impersonation session for %1</source>
-        <translation>Session d'emprunt d'identité pour %1</translation>
+        <translation>Session d&apos;emprunt d&apos;identité pour %1</translation>
     </message>
     <message>
         <source>Use this session token to act as %1 until %2. Every action is audited with your name.</source>
-        <translation>Utilisez ce jeton de session pour agir en tant que %1 jusqu'au %2. Chaque action est consignée avec votre nom.</translation>
+        <translation>Utilisez ce jeton de session pour agir en tant que %1 jusqu&apos;au %2. Chaque action est consignée avec votre nom.</translation>
     </message>
 </context>
 <context>
@@ -2990,7 +2991,7 @@ Appuyez sur F5 pour réessayer.</translation>
     </message>
     <message>
         <source>Days the invitation is valid</source>
-        <translation>Nombre de jours de validité de l'invitation</translation>
+        <translation>Nombre de jours de validité de l&apos;invitation</translation>
     </message>
     <message>
         <source> days</source>
@@ -3014,11 +3015,11 @@ Appuyez sur F5 pour réessayer.</translation>
     </message>
     <message>
         <source>There is no role below your level to invite with</source>
-        <translation>Aucun rôle sous votre niveau ne permet d'inviter</translation>
+        <translation>Aucun rôle sous votre niveau ne permet d&apos;inviter</translation>
     </message>
     <message>
-        <source>The invitee receives a one-time token that creates their account in %1 with the role you choose. It counts against the plan's user limit while pending.</source>
-        <translation>La personne invitée reçoit un jeton à usage unique qui crée son compte dans %1 avec le rôle choisi. Tant qu'elle est en attente, l'invitation compte dans la limite d'utilisateurs de l'offre.</translation>
+        <source>The invitee receives a one-time token that creates their account in %1 with the role you choose. It counts against the plan&apos;s user limit while pending.</source>
+        <translation>La personne invitée reçoit un jeton à usage unique qui crée son compte dans %1 avec le rôle choisi. Tant qu&apos;elle est en attente, l&apos;invitation compte dans la limite d&apos;utilisateurs de l&apos;offre.</translation>
     </message>
 </context>
 <context>
@@ -3084,7 +3085,7 @@ Appuyez sur F5 pour réessayer.</translation>
     </message>
     <message>
         <source>%1 is not a server address; give one like https://iam.example.com</source>
-        <translation>%1 n'est pas une adresse de serveur ; indiquez-en une comme https://iam.example.com</translation>
+        <translation>%1 n&apos;est pas une adresse de serveur ; indiquez-en une comme https://iam.example.com</translation>
     </message>
     <message>
         <source>--screenshot needs --user and --password-file</source>
@@ -3096,7 +3097,7 @@ Appuyez sur F5 pour réessayer.</translation>
     </message>
     <message>
         <source>The database file %1 does not exist</source>
-        <translation>Le fichier de base de données %1 n'existe pas</translation>
+        <translation>Le fichier de base de données %1 n&apos;existe pas</translation>
     </message>
     <message>
         <source>Creating the database…</source>
@@ -3116,7 +3117,7 @@ Appuyez sur F5 pour réessayer.</translation>
     </message>
     <message>
         <source>%1 has no administrative permissions; the console is for admins</source>
-        <translation>%1 n'a aucune permission d'administration ; la console est réservée aux administrateurs</translation>
+        <translation>%1 n&apos;a aucune permission d&apos;administration ; la console est réservée aux administrateurs</translation>
     </message>
     <message>
         <source>Unknown pane %1; choose one of %2</source>
@@ -3128,7 +3129,7 @@ Appuyez sur F5 pour réessayer.</translation>
     </message>
     <message>
         <source>Cannot write the screenshot %1</source>
-        <translation>Impossible d'écrire la capture d'écran %1</translation>
+        <translation>Impossible d&apos;écrire la capture d&apos;écran %1</translation>
     </message>
     <message>
         <source>saved %1</source>
@@ -3136,7 +3137,7 @@ Appuyez sur F5 pour réessayer.</translation>
     </message>
     <message>
         <source>The %1 pane did not show its data within %2 s</source>
-        <translation>Le volet %1 n'a pas affiché ses données dans les %2 s</translation>
+        <translation>Le volet %1 n&apos;a pas affiché ses données dans les %2 s</translation>
     </message>
     <message>
         <source>Cannot sign in: %1</source>
@@ -3183,7 +3184,7 @@ Appuyez sur F5 pour réessayer.</translation>
     </message>
     <message>
         <source>Show the data of one tenant or of all of them</source>
-        <translation>Afficher les données d'une organisation ou de toutes</translation>
+        <translation>Afficher les données d&apos;une organisation ou de toutes</translation>
     </message>
     <message>
         <source>My organization</source>
@@ -3191,7 +3192,7 @@ Appuyez sur F5 pour réessayer.</translation>
     </message>
     <message>
         <source>Only super admins can look at other tenants</source>
-        <translation>Seuls les super administrateurs peuvent consulter d'autres organisations</translation>
+        <translation>Seuls les super administrateurs peuvent consulter d&apos;autres organisations</translation>
     </message>
     <message>
         <source>Signing out…</source>
@@ -3230,10 +3231,6 @@ Appuyez sur F5 pour réessayer.</translation>
         <translation>&amp;Raccourcis clavier</translation>
     </message>
     <message>
-        <source>Keyboard shortcuts</source>
-        <translation>Raccourcis clavier</translation>
-    </message>
-    <message>
         <source>&amp;About Portcullis</source>
         <translation>À &amp;propos de Portcullis</translation>
     </message>
@@ -3243,7 +3240,7 @@ Appuyez sur F5 pour réessayer.</translation>
     </message>
     <message>
         <source>&lt;h3&gt;Portcullis %1&lt;/h3&gt;&lt;p&gt;Admin console for multi-tenant auth.&lt;/p&gt;&lt;p&gt;Connected to %2.&lt;/p&gt;</source>
-        <translation>&lt;h3&gt;Portcullis %1&lt;/h3&gt;&lt;p&gt;Console d'administration pour l'authentification multi-organisation.&lt;/p&gt;&lt;p&gt;Connecté à %2.&lt;/p&gt;</translation>
+        <translation>&lt;h3&gt;Portcullis %1&lt;/h3&gt;&lt;p&gt;Console d&apos;administration pour l&apos;authentification multi-organisation.&lt;/p&gt;&lt;p&gt;Connecté à %2.&lt;/p&gt;</translation>
     </message>
     <message>
         <source>&amp;File</source>
@@ -3276,30 +3273,6 @@ Appuyez sur F5 pour réessayer.</translation>
     <message>
         <source>The language changes the next time Portcullis starts</source>
         <translation>La langue change au prochain démarrage de Portcullis</translation>
-    </message>
-    <message>
-        <source>Ctrl+1 … Ctrl+7	go to a section
-Ctrl+F	find in the current list
-Ctrl+N	new item
-Delete	delete the selection
-F5	refresh
-Ctrl+C	copy the selected rows
-Menu key or Shift+F10	context menu of the selection
-Tab, Shift+Tab	next, previous field; into a list selects its first row
-Ctrl+Return	submit a dialog from a multi-line field
-Escape	close a dialog or menu
-F1	this list</source>
-        <translation>Ctrl+1 … Ctrl+7	aller à une section
-Ctrl+F	rechercher dans la liste actuelle
-Ctrl+N	nouvel élément
-Suppr	supprimer la sélection
-F5	actualiser
-Ctrl+C	copier les lignes sélectionnées
-Touche Menu ou Maj+F10	menu contextuel de la sélection
-Tab, Maj+Tab	champ suivant, précédent ; dans une liste, sélectionne la première ligne
-Ctrl+Entrée	valider une boîte de dialogue depuis un champ multiligne
-Échap	fermer une boîte de dialogue ou un menu
-F1	cette liste</translation>
     </message>
     <message>
         <source>Your roles changed: you now act as %1 (level %2)</source>
@@ -3340,6 +3313,10 @@ F1	cette liste</translation>
             <numerusform>Nouvel essai dans %n secondes. Vos saisies sont conservées ; les listes montrent les dernières données chargées.</numerusform>
         </translation>
     </message>
+    <message>
+        <source>&amp;User Guide</source>
+        <translation>&amp;Guide de l’utilisateur</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::MessageBox</name>
@@ -3349,7 +3326,7 @@ F1	cette liste</translation>
     </message>
     <message>
         <source>What you typed in this form is not saved. Discard it, or keep editing?</source>
-        <translation>Ce que vous avez saisi dans ce formulaire n'est pas enregistré. L'abandonner, ou continuer la saisie ?</translation>
+        <translation>Ce que vous avez saisi dans ce formulaire n&apos;est pas enregistré. L&apos;abandonner, ou continuer la saisie ?</translation>
     </message>
     <message>
         <source>&amp;Discard</source>
@@ -3364,7 +3341,7 @@ F1	cette liste</translation>
     <name>portcullis::OrganizationDetailsPanel</name>
     <message>
         <source>Organization details</source>
-        <translation>Détails de l'organisation</translation>
+        <translation>Détails de l&apos;organisation</translation>
     </message>
     <message>
         <source>Select an organization to see its plan, features and invitations.</source>
@@ -3420,7 +3397,7 @@ F1	cette liste</translation>
     </message>
     <message>
         <source>Suspended: nobody in it can sign in</source>
-        <translation>Suspendue : personne ne peut s'y connecter</translation>
+        <translation>Suspendue : personne ne peut s&apos;y connecter</translation>
     </message>
     <message>
         <source>&amp;Invitations (%1)</source>
@@ -3439,12 +3416,16 @@ F1	cette liste</translation>
     <message>
         <source>No invitations yet.
 Invite someone with Ctrl+I.</source>
-        <translation>Aucune invitation pour l'instant.
-Invitez quelqu'un avec Ctrl+I.</translation>
+        <translation>Aucune invitation pour l&apos;instant.
+Invitez quelqu&apos;un avec Ctrl+I.</translation>
     </message>
     <message>
         <source>Loading…</source>
         <translation>Chargement…</translation>
+    </message>
+    <message>
+        <source>%1 and %2 invited of at most %3 (a pending invitation holds a seat)</source>
+        <translation>%1 et %2 invités sur %3 au plus (une invitation en attente occupe une place)</translation>
     </message>
 </context>
 <context>
@@ -3459,11 +3440,11 @@ Invitez quelqu'un avec Ctrl+I.</translation>
     </message>
     <message>
         <source>Only super admins change the plan, the user limit and the features</source>
-        <translation>Seuls les super administrateurs modifient l'offre, la limite d'utilisateurs et les fonctionnalités</translation>
+        <translation>Seuls les super administrateurs modifient l&apos;offre, la limite d&apos;utilisateurs et les fonctionnalités</translation>
     </message>
     <message>
         <source>Organization name</source>
-        <translation>Nom de l'organisation</translation>
+        <translation>Nom de l&apos;organisation</translation>
     </message>
     <message>
         <source>Slug</source>
@@ -3471,7 +3452,7 @@ Invitez quelqu'un avec Ctrl+I.</translation>
     </message>
     <message>
         <source>The slug identifies the organization and cannot be changed</source>
-        <translation>Le slug identifie l'organisation et ne peut pas être modifié</translation>
+        <translation>Le slug identifie l&apos;organisation et ne peut pas être modifié</translation>
     </message>
     <message>
         <source>derived from the name</source>
@@ -3487,7 +3468,7 @@ Invitez quelqu'un avec Ctrl+I.</translation>
     </message>
     <message>
         <source>User limit</source>
-        <translation>Limite d'utilisateurs</translation>
+        <translation>Limite d&apos;utilisateurs</translation>
     </message>
     <message>
         <source> users</source>
@@ -3519,7 +3500,7 @@ Invitez quelqu'un avec Ctrl+I.</translation>
     </message>
     <message>
         <source>&amp;User limit:</source>
-        <translation>&amp;Limite d'utilisateurs :</translation>
+        <translation>&amp;Limite d&apos;utilisateurs :</translation>
     </message>
     <message>
         <source>&amp;Features:</source>
@@ -3542,7 +3523,7 @@ Invitez quelqu'un avec Ctrl+I.</translation>
     <name>portcullis::OrganizationDialogs</name>
     <message>
         <source>Send this invitation token to &lt;b&gt;%1&lt;/b&gt;: it lets them join %2 as %3 until %4.&lt;br&gt;They can accept it with &lt;code&gt;POST /api/invitations/accept&lt;/code&gt; once the REST server is deployed, or open the link from &lt;i&gt;Copy link&lt;/i&gt;.</source>
-        <translation>Envoyez ce jeton d'invitation à &lt;b&gt;%1&lt;/b&gt; : il lui permet de rejoindre %2 en tant que %3 jusqu'au %4.&lt;br&gt;La personne peut l'accepter avec &lt;code&gt;POST /api/invitations/accept&lt;/code&gt; une fois le serveur REST déployé, ou ouvrir le lien obtenu avec &lt;i&gt;Copier le lien&lt;/i&gt;.</translation>
+        <translation>Envoyez ce jeton d&apos;invitation à &lt;b&gt;%1&lt;/b&gt; : il lui permet de rejoindre %2 en tant que %3 jusqu&apos;au %4.&lt;br&gt;La personne peut l&apos;accepter avec &lt;code&gt;POST /api/invitations/accept&lt;/code&gt; une fois le serveur REST déployé, ou ouvrir le lien obtenu avec &lt;i&gt;Copier le lien&lt;/i&gt;.</translation>
     </message>
     <message>
         <source>Invitation for %1</source>
@@ -3589,7 +3570,7 @@ Invitez quelqu'un avec Ctrl+I.</translation>
     </message>
     <message>
         <source>%1 users of at most %2 on the %3 plan</source>
-        <translation>%1 utilisateurs sur %2 au plus avec l'offre %3</translation>
+        <translation>%1 utilisateurs sur %2 au plus avec l&apos;offre %3</translation>
     </message>
     <message>
         <source>Suspended: nobody in this organization can sign in</source>
@@ -3622,6 +3603,14 @@ Invitez quelqu'un avec Ctrl+I.</translation>
     <message>
         <source>Not connected</source>
         <translation>Non connecté</translation>
+    </message>
+    <message>
+        <source>%1 + %2 invited / %3</source>
+        <translation>%1 + %2 invités / %3</translation>
+    </message>
+    <message>
+        <source>%1 users and %2 pending invitations of at most %3 on the %4 plan: a pending invitation holds a seat until it is accepted, revoked or expires</source>
+        <translation>%1 utilisateurs et %2 invitations en attente sur %3 au plus avec l’offre %4 : une invitation en attente occupe une place jusqu’à ce qu’elle soit acceptée, révoquée ou expirée</translation>
     </message>
 </context>
 <context>
@@ -3659,10 +3648,6 @@ Invitez quelqu'un avec Ctrl+I.</translation>
         <translation>Offre</translation>
     </message>
     <message>
-        <source>%1 / %2</source>
-        <translation>%1 / %2</translation>
-    </message>
-    <message>
         <source>Status</source>
         <translation>Statut</translation>
     </message>
@@ -3688,7 +3673,7 @@ Invitez quelqu'un avec Ctrl+I.</translation>
     </message>
     <message>
         <source>&amp;Revoke invitation…</source>
-        <translation>&amp;Révoquer l'invitation…</translation>
+        <translation>&amp;Révoquer l&apos;invitation…</translation>
     </message>
     <message>
         <source>&amp;Copy</source>
@@ -3732,7 +3717,7 @@ Appuyez sur F5 pour réessayer.</translation>
     </message>
     <message>
         <source>No organizations yet.</source>
-        <translation>Aucune organisation pour l'instant.</translation>
+        <translation>Aucune organisation pour l&apos;instant.</translation>
     </message>
     <message>
         <source>Create the first one with Ctrl+N.</source>
@@ -3746,7 +3731,7 @@ Effacez la recherche ou le filtre de statut pour tout voir.</translation>
     </message>
     <message>
         <source>Select an organization first</source>
-        <translation>Sélectionnez d'abord une organisation</translation>
+        <translation>Sélectionnez d&apos;abord une organisation</translation>
     </message>
     <message>
         <source>Only super admins can do this to organizations</source>
@@ -3770,11 +3755,11 @@ Effacez la recherche ou le filtre de statut pour tout voir.</translation>
     </message>
     <message>
         <source>It is suspended; reactivate it before inviting</source>
-        <translation>Elle est suspendue ; réactivez-la avant d'inviter</translation>
+        <translation>Elle est suspendue ; réactivez-la avant d&apos;inviter</translation>
     </message>
     <message>
         <source>Select an invitation first</source>
-        <translation>Sélectionnez d'abord une invitation</translation>
+        <translation>Sélectionnez d&apos;abord une invitation</translation>
     </message>
     <message>
         <source>Only pending invitations can be revoked</source>
@@ -3794,13 +3779,13 @@ Effacez la recherche ou le filtre de statut pour tout voir.</translation>
     </message>
     <message>
         <source>Suspend organization</source>
-        <translation>Suspendre l'organisation</translation>
+        <translation>Suspendre l&apos;organisation</translation>
     </message>
     <message numerus="yes">
         <source>Suspend %1? Nobody in it can sign in until it is reactivated, and its %n user(s) are signed out. Nothing is deleted.</source>
         <translation>
-            <numerusform>Suspendre %1 ? Personne ne pourra s'y connecter avant sa réactivation, et son %Ln utilisateur sera déconnecté. Rien n'est supprimé.</numerusform>
-            <numerusform>Suspendre %1 ? Personne ne pourra s'y connecter avant sa réactivation, et ses %Ln utilisateurs seront déconnectés. Rien n'est supprimé.</numerusform>
+            <numerusform>Suspendre %1 ? Personne ne pourra s&apos;y connecter avant sa réactivation, et son %Ln utilisateur sera déconnecté. Rien n&apos;est supprimé.</numerusform>
+            <numerusform>Suspendre %1 ? Personne ne pourra s&apos;y connecter avant sa réactivation, et ses %Ln utilisateurs seront déconnectés. Rien n&apos;est supprimé.</numerusform>
         </translation>
     </message>
     <message>
@@ -3809,7 +3794,7 @@ Effacez la recherche ou le filtre de statut pour tout voir.</translation>
     </message>
     <message>
         <source>Reactivate organization</source>
-        <translation>Réactiver l'organisation</translation>
+        <translation>Réactiver l&apos;organisation</translation>
     </message>
     <message>
         <source>Reactivated %1</source>
@@ -3829,11 +3814,11 @@ Effacez la recherche ou le filtre de statut pour tout voir.</translation>
     </message>
     <message>
         <source>Revoke invitation</source>
-        <translation>Révoquer l'invitation</translation>
+        <translation>Révoquer l&apos;invitation</translation>
     </message>
     <message>
         <source>Revoke the invitation for %1? Its token stops working at once.</source>
-        <translation>Révoquer l'invitation pour %1 ? Son jeton cesse de fonctionner immédiatement.</translation>
+        <translation>Révoquer l&apos;invitation pour %1 ? Son jeton cesse de fonctionner immédiatement.</translation>
     </message>
     <message>
         <source>Revoked the invitation for %1</source>
@@ -3850,6 +3835,10 @@ Effacez la recherche ou le filtre de statut pour tout voir.</translation>
     <message>
         <source>&amp;Revoke</source>
         <translation>&amp;Révoquer</translation>
+    </message>
+    <message>
+        <source>%1 + %2 invited / %3</source>
+        <translation>%1 + %2 invités / %3</translation>
     </message>
 </context>
 <context>
@@ -3911,7 +3900,7 @@ Effacez la recherche ou le filtre de statut pour tout voir.</translation>
     </message>
     <message>
         <source>You do not hold %1, so you cannot give it to a role</source>
-        <translation>Vous ne détenez pas %1 et ne pouvez donc pas l'accorder à un rôle</translation>
+        <translation>Vous ne détenez pas %1 et ne pouvez donc pas l&apos;accorder à un rôle</translation>
     </message>
     <message>
         <source>Permission</source>
@@ -3938,7 +3927,7 @@ Effacez la recherche ou le filtre de statut pour tout voir.</translation>
     </message>
     <message>
         <source>The language also sets how dates, times and numbers are written. A new choice takes effect the next time Portcullis starts.</source>
-        <translation>La langue détermine aussi l'écriture des dates, des heures et des nombres. Un nouveau choix prend effet au prochain démarrage de Portcullis.</translation>
+        <translation>La langue détermine aussi l&apos;écriture des dates, des heures et des nombres. Un nouveau choix prend effet au prochain démarrage de Portcullis.</translation>
     </message>
     <message>
         <source>This run uses %1 because of --lang, which overrides this setting.</source>
@@ -3947,6 +3936,42 @@ Effacez la recherche ou le filtre de statut pour tout voir.</translation>
     <message>
         <source>&amp;Language:</source>
         <translation>&amp;Langue :</translation>
+    </message>
+    <message>
+        <source>Date format</source>
+        <translation>Format des dates</translation>
+    </message>
+    <message>
+        <source>As the language writes it</source>
+        <translation>Comme l’écrit la langue</translation>
+    </message>
+    <message>
+        <source>ISO 8601 (2026-12-04 22:00)</source>
+        <translation>ISO 8601 (2026-12-04 22:00)</translation>
+    </message>
+    <message>
+        <source>Time zone</source>
+        <translation>Fuseau horaire</translation>
+    </message>
+    <message>
+        <source>Local time (%1)</source>
+        <translation>Heure locale (%1)</translation>
+    </message>
+    <message>
+        <source>UTC</source>
+        <translation>UTC</translation>
+    </message>
+    <message>
+        <source>&amp;Dates:</source>
+        <translation>&amp;Dates :</translation>
+    </message>
+    <message>
+        <source>&amp;Time zone:</source>
+        <translation>&amp;Fuseau horaire :</translation>
+    </message>
+    <message>
+        <source>Example:</source>
+        <translation>Exemple :</translation>
     </message>
 </context>
 <context>
@@ -3958,10 +3983,10 @@ Effacez la recherche ou le filtre de statut pour tout voir.</translation>
     <message>
         <source>Select a role to see its permissions.
 
-Create a custom role with Ctrl+N, or start from an existing one with "New role based on this…" in its context menu.</source>
+Create a custom role with Ctrl+N, or start from an existing one with &quot;New role based on this…&quot; in its context menu.</source>
         <translation>Sélectionnez un rôle pour voir ses permissions.
 
-Créez un rôle personnalisé avec Ctrl+N, ou partez d'un rôle existant avec « Nouveau rôle basé sur celui-ci… » dans son menu contextuel.</translation>
+Créez un rôle personnalisé avec Ctrl+N, ou partez d&apos;un rôle existant avec « Nouveau rôle basé sur celui-ci… » dans son menu contextuel.</translation>
     </message>
     <message>
         <source>Code:</source>
@@ -4046,7 +4071,7 @@ Créez un rôle personnalisé avec Ctrl+N, ou partez d'un rôle existant avec «
 <context>
     <name>portcullis::RoleEditor</name>
     <message>
-        <source>%1 is a built-in role: it comes with Portcullis and cannot be changed. To start from it, close this and choose "New role based on this…".</source>
+        <source>%1 is a built-in role: it comes with Portcullis and cannot be changed. To start from it, close this and choose &quot;New role based on this…&quot;.</source>
         <translation>%1 est un rôle intégré : il est fourni avec Portcullis et ne peut pas être modifié. Pour partir de ce rôle, fermez cette fenêtre et choisissez « Nouveau rôle basé sur celui-ci… ».</translation>
     </message>
     <message>
@@ -4103,7 +4128,7 @@ Créez un rôle personnalisé avec Ctrl+N, ou partez d'un rôle existant avec «
     </message>
     <message>
         <source>The code of a role cannot be changed</source>
-        <translation>Le code d'un rôle ne peut pas être modifié</translation>
+        <translation>Le code d&apos;un rôle ne peut pas être modifié</translation>
     </message>
     <message>
         <source>Global (every organization)</source>
@@ -4119,7 +4144,7 @@ Créez un rôle personnalisé avec Ctrl+N, ou partez d'un rôle existant avec «
     </message>
     <message>
         <source>Only super admins create global roles or roles of other organizations</source>
-        <translation>Seuls les super administrateurs créent des rôles globaux ou des rôles d'autres organisations</translation>
+        <translation>Seuls les super administrateurs créent des rôles globaux ou des rôles d&apos;autres organisations</translation>
     </message>
     <message>
         <source>&amp;Code:</source>
@@ -4194,7 +4219,7 @@ Créez un rôle personnalisé avec Ctrl+N, ou partez d'un rôle existant avec «
     </message>
     <message>
         <source>Inherits nothing: no built-in role is below level %1.</source>
-        <translation>N'hérite de rien : aucun rôle intégré n'est sous le niveau %1.</translation>
+        <translation>N&apos;hérite de rien : aucun rôle intégré n&apos;est sous le niveau %1.</translation>
     </message>
     <message>
         <source>Inherits the permissions of %1 (built-in roles below level %2).</source>
@@ -4202,7 +4227,7 @@ Créez un rôle personnalisé avec Ctrl+N, ou partez d'un rôle existant avec «
     </message>
     <message>
         <source>Holders of this role may assign the checked roles without the permission to assign roles, only to users below them and never a role at or above their own level</source>
-        <translation>Les titulaires de ce rôle peuvent attribuer les rôles cochés sans la permission d'attribuer des rôles, uniquement à des utilisateurs en dessous d'eux et jamais un rôle de leur niveau ou au-dessus</translation>
+        <translation>Les titulaires de ce rôle peuvent attribuer les rôles cochés sans la permission d&apos;attribuer des rôles, uniquement à des utilisateurs en dessous d&apos;eux et jamais un rôle de leur niveau ou au-dessus</translation>
     </message>
     <message>
         <source>Only roles below your level (%1) can be granted</source>
@@ -4234,8 +4259,8 @@ Créez un rôle personnalisé avec Ctrl+N, ou partez d'un rôle existant avec «
     <message numerus="yes">
         <source>%n direct permission(s); the effective set adds those of the lower built-in roles</source>
         <translation>
-            <numerusform>%Ln permission directe ; l'ensemble effectif y ajoute celles des rôles intégrés inférieurs</numerusform>
-            <numerusform>%Ln permissions directes ; l'ensemble effectif y ajoute celles des rôles intégrés inférieurs</numerusform>
+            <numerusform>%Ln permission directe ; l&apos;ensemble effectif y ajoute celles des rôles intégrés inférieurs</numerusform>
+            <numerusform>%Ln permissions directes ; l&apos;ensemble effectif y ajoute celles des rôles intégrés inférieurs</numerusform>
         </translation>
     </message>
     <message>
@@ -4374,12 +4399,12 @@ Effacez la recherche ou le filtre de type pour voir tous les rôles.</translatio
     <message>
         <source>No roles yet.
 Create the first custom role with Ctrl+N.</source>
-        <translation>Aucun rôle pour l'instant.
+        <translation>Aucun rôle pour l&apos;instant.
 Créez le premier rôle personnalisé avec Ctrl+N.</translation>
     </message>
     <message>
         <source>Select a role first</source>
-        <translation>Sélectionnez d'abord un rôle</translation>
+        <translation>Sélectionnez d&apos;abord un rôle</translation>
     </message>
     <message>
         <source>Built-in roles cannot be changed</source>
@@ -4398,7 +4423,7 @@ Créez le premier rôle personnalisé avec Ctrl+N.</translation>
         <translation>Afficher ce rôle (%1)</translation>
     </message>
     <message>
-        <source>Start a new custom role with this role's permissions</source>
+        <source>Start a new custom role with this role&apos;s permissions</source>
         <translation>Commencer un nouveau rôle personnalisé avec les permissions de ce rôle</translation>
     </message>
     <message>
@@ -4419,7 +4444,7 @@ Créez le premier rôle personnalisé avec Ctrl+N.</translation>
     </message>
     <message>
         <source>Delete the role %1 (%2)? Its permissions and grants go with it; the audit log keeps the record.</source>
-        <translation>Supprimer le rôle %1 (%2) ? Ses permissions et ses rôles attribuables disparaissent avec lui ; le journal d'audit en garde la trace.</translation>
+        <translation>Supprimer le rôle %1 (%2) ? Ses permissions et ses rôles attribuables disparaissent avec lui ; le journal d&apos;audit en garde la trace.</translation>
     </message>
     <message>
         <source>Deleted the role %1</source>
@@ -4474,7 +4499,7 @@ Le supprimer et le retirer à ces %Ln utilisateurs ? Ils perdent immédiatement 
     <name>portcullis::SecretDialog</name>
     <message>
         <source>It is shown only now: copy it to a safe place.</source>
-        <translation>Il n'est affiché que maintenant : copiez-le en lieu sûr.</translation>
+        <translation>Il n&apos;est affiché que maintenant : copiez-le en lieu sûr.</translation>
     </message>
     <message>
         <source>Secret</source>
@@ -4536,11 +4561,11 @@ Le supprimer et le retirer à ces %Ln utilisateurs ? Ils perdent immédiatement 
     </message>
     <message>
         <source>Select a session to see its details. Delete revokes the selected sessions; the context menu (right-click or the Menu key) ends all sessions of a user.</source>
-        <translation>Sélectionnez une session pour voir ses détails. Suppr révoque les sessions sélectionnées ; le menu contextuel (clic droit ou touche Menu) met fin à toutes les sessions d'un utilisateur.</translation>
+        <translation>Sélectionnez une session pour voir ses détails. Suppr révoque les sessions sélectionnées ; le menu contextuel (clic droit ou touche Menu) met fin à toutes les sessions d&apos;un utilisateur.</translation>
     </message>
     <message>
         <source>Impersonated session</source>
-        <translation>Session avec emprunt d'identité</translation>
+        <translation>Session avec emprunt d&apos;identité</translation>
     </message>
     <message>
         <source>%1 acts as this user. Reason: %2</source>
@@ -4562,6 +4587,10 @@ Le supprimer et le retirer à ces %Ln utilisateurs ? Ils perdent immédiatement 
         <source>(unknown)</source>
         <translation>(inconnu)</translation>
     </message>
+    <message>
+        <source>Active — this console&apos;s session</source>
+        <translation>Active — la session de cette console</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::SessionListModel</name>
@@ -4571,11 +4600,11 @@ Le supprimer et le retirer à ces %Ln utilisateurs ? Ils perdent immédiatement 
     </message>
     <message>
         <source>in under a minute</source>
-        <translation>dans moins d'une minute</translation>
+        <translation>dans moins d&apos;une minute</translation>
     </message>
     <message>
         <source>just now</source>
-        <translation>à l'instant</translation>
+        <translation>à l&apos;instant</translation>
     </message>
     <message numerus="yes">
         <source>in %n min</source>
@@ -4667,6 +4696,14 @@ Le supprimer et le retirer à ces %Ln utilisateurs ? Ils perdent immédiatement 
         <source>Not connected</source>
         <translation>Non connecté</translation>
     </message>
+    <message>
+        <source>%1 (this console)</source>
+        <translation>%1 (cette console)</translation>
+    </message>
+    <message>
+        <source>The session of this console: revoking it signs you out.</source>
+        <translation>La session de cette console : la révoquer vous déconnecte.</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::SessionsPane</name>
@@ -4676,7 +4713,7 @@ Le supprimer et le retirer à ces %Ln utilisateurs ? Ils perdent immédiatement 
     </message>
     <message>
         <source>User: email, name or #id — empty for everyone (Ctrl+F)</source>
-        <translation>Utilisateur : e-mail, nom ou n° d'id — vide pour tout le monde (Ctrl+F)</translation>
+        <translation>Utilisateur : e-mail, nom ou n° d&apos;id — vide pour tout le monde (Ctrl+F)</translation>
     </message>
     <message>
         <source>&amp;User:</source>
@@ -4762,30 +4799,30 @@ Appuyez sur F5 pour réessayer.</translation>
     <message>
         <source>This user has no sessions.
 They appear when the user signs in.</source>
-        <translation>Cet utilisateur n'a aucune session.
-Elles apparaissent quand l'utilisateur se connecte.</translation>
+        <translation>Cet utilisateur n&apos;a aucune session.
+Elles apparaissent quand l&apos;utilisateur se connecte.</translation>
     </message>
     <message>
         <source>This user has no active session.
-Tick “Include ended sessions” to see revoked and expired ones, or clear the user filter to see everyone's.</source>
-        <translation>Cet utilisateur n'a aucune session active.
-Cochez « Inclure les sessions terminées » pour voir les sessions révoquées et expirées, ou videz le filtre d'utilisateur pour voir celles de tout le monde.</translation>
+Tick “Include ended sessions” to see revoked and expired ones, or clear the user filter to see everyone&apos;s.</source>
+        <translation>Cet utilisateur n&apos;a aucune session active.
+Cochez « Inclure les sessions terminées » pour voir les sessions révoquées et expirées, ou videz le filtre d&apos;utilisateur pour voir celles de tout le monde.</translation>
     </message>
     <message>
         <source>No sessions yet.
 They appear when users sign in.</source>
-        <translation>Aucune session pour l'instant.
+        <translation>Aucune session pour l&apos;instant.
 Elles apparaissent quand des utilisateurs se connectent.</translation>
     </message>
     <message>
         <source>Nobody is signed in right now.
 Tick “Include ended sessions” to see revoked and expired ones.</source>
-        <translation>Personne n'est connecté pour le moment.
+        <translation>Personne n&apos;est connecté pour le moment.
 Cochez « Inclure les sessions terminées » pour voir les sessions révoquées et expirées.</translation>
     </message>
     <message>
         <source>Select a session first</source>
-        <translation>Sélectionnez d'abord une session</translation>
+        <translation>Sélectionnez d&apos;abord une session</translation>
     </message>
     <message>
         <source>The selected sessions have already ended</source>
@@ -4804,12 +4841,12 @@ Cochez « Inclure les sessions terminées » pour voir les sessions révoquées 
         <translation>Les sessions sélectionnées appartiennent à plusieurs utilisateurs</translation>
     </message>
     <message>
-        <source>End every session of the selected session's user</source>
-        <translation>Mettre fin à toutes les sessions de l'utilisateur de la session sélectionnée</translation>
+        <source>End every session of the selected session&apos;s user</source>
+        <translation>Mettre fin à toutes les sessions de l&apos;utilisateur de la session sélectionnée</translation>
     </message>
     <message>
         <source>Revoke the session of %1 from %2? They are signed out on that device at once.</source>
-        <translation>Révoquer la session de %1 depuis %2 ? L'utilisateur est déconnecté immédiatement sur cet appareil.</translation>
+        <translation>Révoquer la session de %1 depuis %2 ? L&apos;utilisateur est déconnecté immédiatement sur cet appareil.</translation>
     </message>
     <message>
         <source>an unknown address</source>
@@ -4841,7 +4878,7 @@ Cochez « Inclure les sessions terminées » pour voir les sessions révoquées 
         <source>%1 of %2 sessions could not be revoked:
 
 %3</source>
-        <translation>%1 sessions sur %2 n'ont pas pu être révoquées :
+        <translation>%1 sessions sur %2 n&apos;ont pas pu être révoquées :
 
 %3</translation>
     </message>
@@ -4851,7 +4888,7 @@ Cochez « Inclure les sessions terminées » pour voir les sessions révoquées 
     </message>
     <message>
         <source>End every session of %1? They are signed out everywhere at once.</source>
-        <translation>Mettre fin à toutes les sessions de %1 ? L'utilisateur est déconnecté partout immédiatement.</translation>
+        <translation>Mettre fin à toutes les sessions de %1 ? L&apos;utilisateur est déconnecté partout immédiatement.</translation>
     </message>
     <message>
         <source>Ended 1 session of %1</source>
@@ -4877,7 +4914,7 @@ Cochez « Inclure les sessions terminées » pour voir les sessions révoquées 
     </message>
     <message>
         <source>Also revoke their API &amp;keys (after a suspected account takeover)</source>
-        <translation>Révoquer aussi ses &amp;clés d'API (en cas de prise de contrôle du compte soupçonnée)</translation>
+        <translation>Révoquer aussi ses &amp;clés d&apos;API (en cas de prise de contrôle du compte soupçonnée)</translation>
     </message>
     <message>
         <source>%1+ sessions</source>
@@ -4891,6 +4928,18 @@ Cochez « Inclure les sessions terminées » pour voir les sessions révoquées 
         <source>&amp;End sessions</source>
         <translation>&amp;Mettre fin aux sessions</translation>
     </message>
+    <message>
+        <source>This is the session of this console. Revoking it signs you out of Portcullis at once; you have to sign in again.</source>
+        <translation>C’est la session de cette console. La révoquer vous déconnecte de Portcullis immédiatement ; vous devrez vous reconnecter.</translation>
+    </message>
+    <message>
+        <source>One of them is the session of this console. Revoking it signs you out of Portcullis at once; you have to sign in again.</source>
+        <translation>L’une d’elles est la session de cette console. La révoquer vous déconnecte de Portcullis immédiatement ; vous devrez vous reconnecter.</translation>
+    </message>
+    <message>
+        <source>Sign yourself out?</source>
+        <translation>Vous déconnecter ?</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::SetPasswordDialog</name>
@@ -4900,7 +4949,7 @@ Cochez « Inclure les sessions terminées » pour voir les sessions révoquées 
     </message>
     <message>
         <source>The new password works at once, and every session of %1 ends. Tell them the password through a safe channel.</source>
-        <translation>Le nouveau mot de passe s'applique immédiatement et toutes les sessions de %1 prennent fin. Communiquez-le par un canal sûr.</translation>
+        <translation>Le nouveau mot de passe s&apos;applique immédiatement et toutes les sessions de %1 prennent fin. Communiquez-le par un canal sûr.</translation>
     </message>
     <message>
         <source>New password</source>
@@ -4940,7 +4989,7 @@ Cochez « Inclure les sessions terminées » pour voir les sessions révoquées 
     </message>
     <message>
         <source>Your new password works at once, and every one of your sessions ends, this one included: you sign in again with the new password.</source>
-        <translation>Votre nouveau mot de passe s'applique immédiatement et toutes vos sessions prennent fin, celle-ci comprise : reconnectez-vous avec le nouveau mot de passe.</translation>
+        <translation>Votre nouveau mot de passe s&apos;applique immédiatement et toutes vos sessions prennent fin, celle-ci comprise : reconnectez-vous avec le nouveau mot de passe.</translation>
     </message>
     <message>
         <source>Current password</source>
@@ -4952,18 +5001,129 @@ Cochez « Inclure les sessions terminées » pour voir les sessions révoquées 
     </message>
     <message>
         <source>Also &amp;revoke my API keys</source>
-        <translation>&amp;Révoquer aussi mes clés d'API</translation>
+        <translation>&amp;Révoquer aussi mes clés d&apos;API</translation>
     </message>
     <message>
-        <source>Also &amp;revoke the user's API keys</source>
-        <translation>&amp;Révoquer aussi les clés d'API de l'utilisateur</translation>
+        <source>Also &amp;revoke the user&apos;s API keys</source>
+        <translation>&amp;Révoquer aussi les clés d&apos;API de l&apos;utilisateur</translation>
+    </message>
+</context>
+<context>
+    <name>portcullis::ShortcutsDialog</name>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation>Raccourcis clavier</translation>
+    </message>
+    <message>
+        <source>Keys</source>
+        <translation>Touches</translation>
+    </message>
+    <message>
+        <source>What they do</source>
+        <translation>Effet</translation>
+    </message>
+    <message>
+        <source>Everywhere</source>
+        <translation>Partout</translation>
+    </message>
+    <message>
+        <source>Ctrl+1 … Ctrl+7</source>
+        <translation>Ctrl+1 … Ctrl+7</translation>
+    </message>
+    <message>
+        <source>go to a section</source>
+        <translation>aller à une section</translation>
+    </message>
+    <message>
+        <source>Ctrl+F</source>
+        <translation>Ctrl+F</translation>
+    </message>
+    <message>
+        <source>find in the current list</source>
+        <translation>rechercher dans la liste affichée</translation>
+    </message>
+    <message>
+        <source>Ctrl+N</source>
+        <translation>Ctrl+N</translation>
+    </message>
+    <message>
+        <source>new item</source>
+        <translation>nouvel élément</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Suppr</translation>
+    </message>
+    <message>
+        <source>delete the selection</source>
+        <translation>supprimer la sélection</translation>
+    </message>
+    <message>
+        <source>F5</source>
+        <translation>F5</translation>
+    </message>
+    <message>
+        <source>refresh</source>
+        <translation>actualiser</translation>
+    </message>
+    <message>
+        <source>Ctrl+C</source>
+        <translation>Ctrl+C</translation>
+    </message>
+    <message>
+        <source>copy the selected rows</source>
+        <translation>copier les lignes sélectionnées</translation>
+    </message>
+    <message>
+        <source>Menu key or Shift+F10</source>
+        <translation>Touche Menu ou Maj+F10</translation>
+    </message>
+    <message>
+        <source>context menu of the selection</source>
+        <translation>menu contextuel de la sélection</translation>
+    </message>
+    <message>
+        <source>Tab, Shift+Tab</source>
+        <translation>Tab, Maj+Tab</translation>
+    </message>
+    <message>
+        <source>next, previous field; into a list selects its first row</source>
+        <translation>champ suivant, précédent ; dans une liste, sélectionne la première ligne</translation>
+    </message>
+    <message>
+        <source>Ctrl+Return</source>
+        <translation>Ctrl+Entrée</translation>
+    </message>
+    <message>
+        <source>submit a dialog from a multi-line field</source>
+        <translation>valider une boîte de dialogue depuis un champ multiligne</translation>
+    </message>
+    <message>
+        <source>Escape</source>
+        <translation>Échap</translation>
+    </message>
+    <message>
+        <source>close a dialog or menu</source>
+        <translation>fermer une boîte de dialogue ou un menu</translation>
+    </message>
+    <message>
+        <source>F1</source>
+        <translation>F1</translation>
+    </message>
+    <message>
+        <source>this list</source>
+        <translation>cette liste</translation>
+    </message>
+    <message>
+        <source>In %1</source>
+        <translation>Dans %1</translation>
     </message>
 </context>
 <context>
     <name>portcullis::UserDetailsPanel</name>
     <message>
         <source>User details</source>
-        <translation>Détails de l'utilisateur</translation>
+        <translation>Détails de l&apos;utilisateur</translation>
     </message>
     <message>
         <source>Email:</source>
@@ -4971,7 +5131,7 @@ Cochez « Inclure les sessions terminées » pour voir les sessions révoquées 
     </message>
     <message>
         <source>Username:</source>
-        <translation>Nom d'utilisateur :</translation>
+        <translation>Nom d&apos;utilisateur :</translation>
     </message>
     <message>
         <source>Status:</source>
@@ -5014,7 +5174,7 @@ Sélectionnez-en plusieurs avec Ctrl ou Maj pour des actions groupées.</transla
     </message>
     <message>
         <source>(until %1)</source>
-        <translation>(jusqu'au %1)</translation>
+        <translation>(jusqu&apos;au %1)</translation>
     </message>
     <message>
         <source>none</source>
@@ -5049,7 +5209,7 @@ Sélectionnez-en plusieurs avec Ctrl ou Maj pour des actions groupées.</transla
     </message>
     <message>
         <source>Username</source>
-        <translation>Nom d'utilisateur</translation>
+        <translation>Nom d&apos;utilisateur</translation>
     </message>
     <message>
         <source>Full name</source>
@@ -5061,7 +5221,7 @@ Sélectionnez-en plusieurs avec Ctrl ou Maj pour des actions groupées.</transla
     </message>
     <message>
         <source>&amp;Username:</source>
-        <translation>Nom d'&amp;utilisateur :</translation>
+        <translation>Nom d&apos;&amp;utilisateur :</translation>
     </message>
     <message>
         <source>Full &amp;name:</source>
@@ -5121,6 +5281,25 @@ Sélectionnez-en plusieurs avec Ctrl ou Maj pour des actions groupées.</transla
     </message>
 </context>
 <context>
+    <name>portcullis::UserGuideDialog</name>
+    <message>
+        <source>Portcullis user guide</source>
+        <translation>Guide de l’utilisateur de Portcullis</translation>
+    </message>
+    <message>
+        <source>User guide</source>
+        <translation>Guide de l’utilisateur</translation>
+    </message>
+    <message>
+        <source>Not in the console</source>
+        <translation>Absent de la console</translation>
+    </message>
+    <message>
+        <source>%1 is not built into the console. It is in the docs folder of Portcullis&apos;s source and on the project&apos;s web pages.</source>
+        <translation>%1 n’est pas intégré à la console. Il se trouve dans le dossier docs des sources de Portcullis et sur les pages web du projet.</translation>
+    </message>
+</context>
+<context>
     <name>portcullis::UserListModel</name>
     <message>
         <source>never</source>
@@ -5140,7 +5319,7 @@ Sélectionnez-en plusieurs avec Ctrl ou Maj pour des actions groupées.</transla
     </message>
     <message>
         <source>Username</source>
-        <translation>Nom d'utilisateur</translation>
+        <translation>Nom d&apos;utilisateur</translation>
     </message>
     <message>
         <source>Roles</source>
@@ -5179,7 +5358,7 @@ Sélectionnez-en plusieurs avec Ctrl ou Maj pour des actions groupées.</transla
     </message>
     <message>
         <source>Could not assign %1: %2</source>
-        <translation>Impossible d'attribuer %1 : %2</translation>
+        <translation>Impossible d&apos;attribuer %1 : %2</translation>
     </message>
     <message>
         <source>Could not revoke %1: %2</source>
@@ -5194,7 +5373,7 @@ Sélectionnez-en plusieurs avec Ctrl ou Maj pour des actions groupées.</transla
     </message>
     <message>
         <source>Search email, username or name (Ctrl+F)</source>
-        <translation>Rechercher un e-mail, un nom d'utilisateur ou un nom (Ctrl+F)</translation>
+        <translation>Rechercher un e-mail, un nom d&apos;utilisateur ou un nom (Ctrl+F)</translation>
     </message>
     <message>
         <source>Filter by role</source>
@@ -5254,7 +5433,7 @@ Sélectionnez-en plusieurs avec Ctrl ou Maj pour des actions groupées.</transla
     </message>
     <message>
         <source>&amp;Impersonate…</source>
-        <translation>&amp;Emprunter l'identité…</translation>
+        <translation>&amp;Emprunter l&apos;identité…</translation>
     </message>
     <message>
         <source>&amp;Delete…</source>
@@ -5298,12 +5477,12 @@ Effacez la recherche ou les filtres pour voir tout le monde.</translation>
     <message>
         <source>No users yet.
 Create the first one with Ctrl+N.</source>
-        <translation>Aucun utilisateur pour l'instant.
+        <translation>Aucun utilisateur pour l&apos;instant.
 Créez le premier avec Ctrl+N.</translation>
     </message>
     <message>
         <source>Select a user first</source>
-        <translation>Sélectionnez d'abord un utilisateur</translation>
+        <translation>Sélectionnez d&apos;abord un utilisateur</translation>
     </message>
     <message>
         <source>Select one user to edit</source>
@@ -5311,11 +5490,11 @@ Créez le premier avec Ctrl+N.</translation>
     </message>
     <message>
         <source>Nobody selected is banned</source>
-        <translation>Personne dans la sélection n'est banni</translation>
+        <translation>Personne dans la sélection n&apos;est banni</translation>
     </message>
     <message>
         <source>Nobody selected is suspended</source>
-        <translation>Personne dans la sélection n'est suspendu</translation>
+        <translation>Personne dans la sélection n&apos;est suspendu</translation>
     </message>
     <message>
         <source>Select one user</source>
@@ -5363,7 +5542,7 @@ Créez le premier avec Ctrl+N.</translation>
     </message>
     <message>
         <source>Suspend %1? They cannot sign in until reactivated, and their sessions end now.</source>
-        <translation>Suspendre %1 ? L'utilisateur ne peut plus se connecter jusqu'à sa réactivation, et ses sessions prennent fin maintenant.</translation>
+        <translation>Suspendre %1 ? L&apos;utilisateur ne peut plus se connecter jusqu&apos;à sa réactivation, et ses sessions prennent fin maintenant.</translation>
     </message>
     <message>
         <source>Suspended %1</source>
@@ -5391,7 +5570,7 @@ Créez le premier avec Ctrl+N.</translation>
     </message>
     <message>
         <source>There is no role you may give or take.</source>
-        <translation>Il n'y a aucun rôle que vous puissiez attribuer ou retirer.</translation>
+        <translation>Il n&apos;y a aucun rôle que vous puissiez attribuer ou retirer.</translation>
     </message>
     <message>
         <source>Assign a role</source>
@@ -5423,7 +5602,7 @@ Créez le premier avec Ctrl+N.</translation>
     </message>
     <message>
         <source>Send this one-time reset code to %1. It works once and expires in 2 hours.</source>
-        <translation>Envoyez ce code de réinitialisation à usage unique à %1. Il ne fonctionne qu'une fois et expire dans 2 heures.</translation>
+        <translation>Envoyez ce code de réinitialisation à usage unique à %1. Il ne fonctionne qu&apos;une fois et expire dans 2 heures.</translation>
     </message>
     <message>
         <source>Issued a reset code for %1</source>
@@ -5439,15 +5618,15 @@ Créez le premier avec Ctrl+N.</translation>
     </message>
     <message>
         <source>Impersonation session opened for %1</source>
-        <translation>Session d'emprunt d'identité ouverte pour %1</translation>
+        <translation>Session d&apos;emprunt d&apos;identité ouverte pour %1</translation>
     </message>
     <message>
         <source>Delete user</source>
-        <translation>Supprimer l'utilisateur</translation>
+        <translation>Supprimer l&apos;utilisateur</translation>
     </message>
     <message>
         <source>Delete %1? They can no longer sign in; their sessions end and their API keys are revoked. The audit trail stays.</source>
-        <translation>Supprimer %1 ? L'utilisateur ne pourra plus se connecter ; ses sessions prennent fin et ses clés d'API sont révoquées. L'historique d'audit est conservé.</translation>
+        <translation>Supprimer %1 ? L&apos;utilisateur ne pourra plus se connecter ; ses sessions prennent fin et ses clés d&apos;API sont révoquées. L&apos;historique d&apos;audit est conservé.</translation>
     </message>
     <message>
         <source>Deleted %1</source>
@@ -5478,7 +5657,7 @@ Créez le premier avec Ctrl+N.</translation>
     </message>
     <message>
         <source>Show audit tr&amp;ail</source>
-        <translation>Afficher l'historique d'a&amp;udit</translation>
+        <translation>Afficher l&apos;historique d&apos;a&amp;udit</translation>
     </message>
     <message>
         <source>Set pass&amp;word…</source>
@@ -5494,7 +5673,7 @@ Créez le premier avec Ctrl+N.</translation>
     </message>
     <message>
         <source>Also revoke their API &amp;keys (after a suspected account takeover)</source>
-        <translation>Révoquer aussi ses &amp;clés d'API (en cas de prise de contrôle du compte soupçonnée)</translation>
+        <translation>Révoquer aussi ses &amp;clés d&apos;API (en cas de prise de contrôle du compte soupçonnée)</translation>
     </message>
     <message>
         <source>Finds users whose email, username or full name contains the text, in any case. Three characters or more are looked up in the search index; one or two are matched row by row, which is slower on large directories.</source>
@@ -5526,8 +5705,8 @@ Créez le premier avec Ctrl+N.</translation>
     <message numerus="yes">
         <source>&lt;p&gt;&lt;b&gt;This deletes %1 for good&lt;/b&gt;, with everything in it:&lt;/p&gt;&lt;ul&gt;&lt;li&gt;its %n user(s) and their role assignments,&lt;/li&gt;&lt;li&gt;its custom roles,&lt;/li&gt;&lt;li&gt;its API keys,&lt;/li&gt;&lt;li&gt;its sessions (everyone is signed out),&lt;/li&gt;&lt;li&gt;its invitations.&lt;/li&gt;&lt;/ul&gt;&lt;p&gt;The audit log stays: it cannot be changed, and it records this wipe-out. There is no undo.&lt;/p&gt;</source>
         <translation>
-            <numerusform>&lt;p&gt;&lt;b&gt;Cette action supprime %1 définitivement&lt;/b&gt;, avec tout son contenu :&lt;/p&gt;&lt;ul&gt;&lt;li&gt;son %Ln utilisateur et ses attributions de rôles,&lt;/li&gt;&lt;li&gt;ses rôles personnalisés,&lt;/li&gt;&lt;li&gt;ses clés d'API,&lt;/li&gt;&lt;li&gt;ses sessions (tout le monde est déconnecté),&lt;/li&gt;&lt;li&gt;ses invitations.&lt;/li&gt;&lt;/ul&gt;&lt;p&gt;Le journal d'audit demeure : il ne peut pas être modifié et il consigne cet effacement. Aucune annulation n'est possible.&lt;/p&gt;</numerusform>
-            <numerusform>&lt;p&gt;&lt;b&gt;Cette action supprime %1 définitivement&lt;/b&gt;, avec tout son contenu :&lt;/p&gt;&lt;ul&gt;&lt;li&gt;ses %Ln utilisateurs et leurs attributions de rôles,&lt;/li&gt;&lt;li&gt;ses rôles personnalisés,&lt;/li&gt;&lt;li&gt;ses clés d'API,&lt;/li&gt;&lt;li&gt;ses sessions (tout le monde est déconnecté),&lt;/li&gt;&lt;li&gt;ses invitations.&lt;/li&gt;&lt;/ul&gt;&lt;p&gt;Le journal d'audit demeure : il ne peut pas être modifié et il consigne cet effacement. Aucune annulation n'est possible.&lt;/p&gt;</numerusform>
+            <numerusform>&lt;p&gt;&lt;b&gt;Cette action supprime %1 définitivement&lt;/b&gt;, avec tout son contenu :&lt;/p&gt;&lt;ul&gt;&lt;li&gt;son %Ln utilisateur et ses attributions de rôles,&lt;/li&gt;&lt;li&gt;ses rôles personnalisés,&lt;/li&gt;&lt;li&gt;ses clés d&apos;API,&lt;/li&gt;&lt;li&gt;ses sessions (tout le monde est déconnecté),&lt;/li&gt;&lt;li&gt;ses invitations.&lt;/li&gt;&lt;/ul&gt;&lt;p&gt;Le journal d&apos;audit demeure : il ne peut pas être modifié et il consigne cet effacement. Aucune annulation n&apos;est possible.&lt;/p&gt;</numerusform>
+            <numerusform>&lt;p&gt;&lt;b&gt;Cette action supprime %1 définitivement&lt;/b&gt;, avec tout son contenu :&lt;/p&gt;&lt;ul&gt;&lt;li&gt;ses %Ln utilisateurs et leurs attributions de rôles,&lt;/li&gt;&lt;li&gt;ses rôles personnalisés,&lt;/li&gt;&lt;li&gt;ses clés d&apos;API,&lt;/li&gt;&lt;li&gt;ses sessions (tout le monde est déconnecté),&lt;/li&gt;&lt;li&gt;ses invitations.&lt;/li&gt;&lt;/ul&gt;&lt;p&gt;Le journal d&apos;audit demeure : il ne peut pas être modifié et il consigne cet effacement. Aucune annulation n&apos;est possible.&lt;/p&gt;</numerusform>
         </translation>
     </message>
     <message>
@@ -5544,7 +5723,7 @@ Créez le premier avec Ctrl+N.</translation>
     </message>
     <message>
         <source>Type the slug first</source>
-        <translation>Saisissez d'abord le slug</translation>
+        <translation>Saisissez d&apos;abord le slug</translation>
     </message>
     <message>
         <source>Delete %1 and everything in it</source>
@@ -5575,6 +5754,25 @@ Créez le premier avec Ctrl+N.</translation>
     </message>
 </context>
 <context>
+    <name>portcullis::useragent</name>
+    <message>
+        <source>Portcullis console</source>
+        <translation>Console Portcullis</translation>
+    </message>
+    <message>
+        <source>Portcullis console %1</source>
+        <translation>Console Portcullis %1</translation>
+    </message>
+    <message>
+        <source>%1 on %2</source>
+        <translation>%1 sous %2</translation>
+    </message>
+    <message>
+        <source>A browser on %1</source>
+        <translation>Un navigateur sous %1</translation>
+    </message>
+</context>
+<context>
     <name>portcullis::userfilter</name>
     <message>
         <source>Not connected</source>
@@ -5582,7 +5780,7 @@ Créez le premier avec Ctrl+N.</translation>
     </message>
     <message>
         <source>No user has the email %1</source>
-        <translation>Aucun utilisateur n'a l'adresse e-mail %1</translation>
+        <translation>Aucun utilisateur n&apos;a l&apos;adresse e-mail %1</translation>
     </message>
     <message>
         <source>No user matches “%1”</source>
@@ -5590,7 +5788,7 @@ Créez le premier avec Ctrl+N.</translation>
     </message>
     <message>
         <source>%1 users match, type the email</source>
-        <translation>%1 utilisateurs correspondent ; saisissez l'adresse e-mail</translation>
+        <translation>%1 utilisateurs correspondent ; saisissez l&apos;adresse e-mail</translation>
     </message>
 </context>
 </TS>

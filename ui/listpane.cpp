@@ -23,6 +23,12 @@ void ListPane::find()
     m_search->selectAll();
 }
 
+void ListPane::displayFormatChanged()
+{
+    Pane::displayFormatChanged();
+    updateDetails();
+}
+
 bool ListPane::eventFilter(QObject* watched, QEvent* event)
 {
     if (m_empty && watched == m_table->viewport() && event->type() == QEvent::Resize && !m_empty->isHidden())
@@ -86,6 +92,8 @@ QTableView* ListPane::createTable(const QString& objectName, const QString& acce
                                   int selectionMode, const QString& emptyObjectName)
 {
     m_table = createListTable(objectName, accessibleName, model, selectionMode);
+    // The list loads again (a filter, F5, the pane's own reload after a write): it is current.
+    connect(model, &QAbstractItemModel::modelReset, this, &ListPane::noteReloading);
     m_empty = new QLabel(m_table->viewport());
     m_empty->setObjectName(emptyObjectName);
     m_empty->setAlignment(Qt::AlignCenter);

@@ -54,6 +54,9 @@ protected:
     virtual void updateDetails() = 0;
     virtual void showContextMenu(const QPoint& pos) = 0;
 
+    // Repaints the table and shows the details again in the new date format.
+    void displayFormatChanged() override;
+
     // Keeps the empty-state text over the table's viewport when the viewport resizes.
     bool eventFilter(QObject* watched, QEvent* event) override;
 

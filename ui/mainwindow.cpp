@@ -1,5 +1,7 @@
 #include "mainwindow.h"
 
+#include "displayformat.h"
+#include "helpdialogs.h"
 #include "keyboard.h"
 #include "messagebox.h"
 #include "pane.h"
@@ -32,6 +34,7 @@ MainWindow::MainWindow(Backend* backend, QWidget* parent)
     , m_backend(backend)
 {
     plaintext::install(); // data from the database is never rendered as markup
+    display::loadPreferences(); // the date format and zone chosen in Preferences
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("Portcullis"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/portcullis.svg")));
@@ -282,14 +285,16 @@ void MainWindow::createSessionAndHelpActions()
     m_shortcutsAction->setObjectName(QStringLiteral("keyboardShortcutsAction"));
     m_shortcutsAction->setShortcut(QKeySequence::HelpContents);
     connect(m_shortcutsAction, &QAction::triggered, this, [this] {
-        MessageBox::information(
-            this, tr("Keyboard shortcuts"),
-            tr("Ctrl+1 … Ctrl+7\tgo to a section\nCtrl+F\tfind in the current list\nCtrl+N\tnew item\n"
-               "Delete\tdelete the selection\nF5\trefresh\nCtrl+C\tcopy the selected rows\n"
-               "Menu key or Shift+F10\tcontext menu of the selection\n"
-               "Tab, Shift+Tab\tnext, previous field; into a list selects its first row\n"
-               "Ctrl+Return\tsubmit a dialog from a multi-line field\nEscape\tclose a dialog or menu\n"
-               "F1\tthis list"));
+        auto* dialog = new ShortcutsDialog(currentPane(), this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->open();
+    });
+    m_userGuideAction = new QAction(tr("&User Guide"), this);
+    m_userGuideAction->setObjectName(QStringLiteral("userGuideAction"));
+    connect(m_userGuideAction, &QAction::triggered, this, [this] {
+        auto* dialog = new UserGuideDialog(this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->open();
     });
     m_aboutAction = new QAction(tr("&About Portcullis"), this);
     m_aboutAction->setMenuRole(QAction::AboutRole);
@@ -337,6 +342,7 @@ void MainWindow::createMenus()
     view->addAction(m_refreshAction);
     view->addSeparator();
     QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(m_userGuideAction);
     help->addAction(m_shortcutsAction);
     help->addAction(m_aboutAction);
 }

@@ -98,6 +98,7 @@ private:
     QAction* m_quitAction = nullptr;
     QAction* m_aboutAction = nullptr;
     QAction* m_shortcutsAction = nullptr;
+    QAction* m_userGuideAction = nullptr;
 };
 
 } // namespace portcullis

@@ -128,7 +128,11 @@ public:
         setValue(QStringLiteral("slug"), o->slug);
         setValue(QStringLiteral("plan"), OrganizationListModel::planText(o->plan));
         setValue(QStringLiteral("users"),
-                 tr("%1 of at most %2").arg(display::number(o->userCount), display::number(o->maxUsers)));
+                 o->pendingInvitations > 0
+                     ? tr("%1 and %2 invited of at most %3 (a pending invitation holds a seat)")
+                           .arg(display::number(o->userCount), display::number(o->pendingInvitations),
+                                display::number(o->maxUsers))
+                     : tr("%1 of at most %2").arg(display::number(o->userCount), display::number(o->maxUsers)));
         setValue(QStringLiteral("features"),
                  o->features.isEmpty() ? tr("none") : o->features.join(QStringLiteral(", ")));
         setValue(QStringLiteral("status"), o->active ? tr("Active") : tr("Suspended: nobody in it can sign in"));
@@ -254,8 +258,9 @@ void OrganizationsPane::buildTable()
     m_table->setColumnWidth(OrganizationListModel::SlugColumn, 22 * ch);
     m_table->setColumnWidth(OrganizationListModel::PlanColumn,
                             fit({ OrganizationListModel::planText(QStringLiteral("enterprise")), tr("Plan") }));
-    m_table->setColumnWidth(OrganizationListModel::UsersColumn,
-                            fit({ tr("%1 / %2").arg(display::number(9999), display::number(10000)) }));
+    m_table->setColumnWidth(
+        OrganizationListModel::UsersColumn,
+        fit({ tr("%1 + %2 invited / %3").arg(display::number(9999), display::number(99), display::number(10000)) }));
     m_table->setColumnWidth(OrganizationListModel::StatusColumn, fit({ tr("Active"), tr("Suspended"), tr("Status") }));
 }
 

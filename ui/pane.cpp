@@ -1,5 +1,6 @@
 #include "pane.h"
 
+#include "displayformat.h"
 #include "keyboard.h"
 #include "messagebox.h"
 #include "policy/policy.h"
@@ -7,13 +8,68 @@
 #include <QAction>
 #include <QHeaderView>
 #include <QTableView>
+#include <QTimer>
 
 namespace portcullis {
 
 Pane::Pane(Backend* backend, QWidget* parent)
     : QWidget(parent)
     , m_backend(backend)
-{ }
+{
+    m_dataAge.start();
+    m_staleDelay = new QTimer(this);
+    m_staleDelay->setSingleShot(true);
+    // Long enough for the pane that made the change to finish its own reload after it (two turns
+    // of the event loop and a query), short enough to look immediate.
+    m_staleDelay->setInterval(150);
+    connect(m_staleDelay, &QTimer::timeout, this, &Pane::reloadIfStale);
+    if (backend)
+        connect(backend, &Backend::recordsChanged, this, &Pane::onRecordsChanged);
+    connect(display::Preferences::instance(), &display::Preferences::changed, this, &Pane::displayFormatChanged);
+}
+
+void Pane::displayFormatChanged()
+{
+    for (QAbstractItemView* view : findChildren<QAbstractItemView*>()) {
+        view->viewport()->update();
+        if (auto* table = qobject_cast<QTableView*>(view))
+            table->horizontalHeader()->viewport()->update();
+    }
+}
+
+void Pane::onRecordsChanged(Records records)
+{
+    // A pane that never loaded loads current data when it is first shown anyway.
+    if (!m_loaded || !(records & shownRecords()))
+        return;
+    m_stale = true;
+    if (isVisible())
+        m_staleDelay->start();
+}
+
+void Pane::noteReloading()
+{
+    m_stale = false;
+    m_staleDelay->stop();
+    m_dataAge.restart();
+}
+
+void Pane::reloadIfStale()
+{
+    // While the deployment is away a reload would only empty the list: stay stale until it is back
+    // (the main window reloads the loaded panes then).
+    if (!isVisible() || !m_backend || !m_backend->isReachable())
+        return;
+    noteReloading();
+    refresh();
+}
+
+void Pane::showEvent(QShowEvent* event)
+{
+    QWidget::showEvent(event);
+    if (m_loaded && (m_stale || m_dataAge.hasExpired(MaxDataAgeMs)))
+        reloadIfStale();
+}
 
 bool Pane::canCreate(QString* whyNot) const
 {
@@ -42,6 +98,7 @@ void Pane::markLoaded()
     if (m_loaded)
         return;
     m_loaded = true;
+    m_stale = false;
     emit loaded();
 }
 

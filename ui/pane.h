@@ -6,12 +6,14 @@
 
 #include "backend.h"
 
+#include <QElapsedTimer>
 #include <QIcon>
 #include <QPointer>
 #include <QWidget>
 
 class QAbstractItemModel;
 class QTableView;
+class QTimer;
 
 namespace portcullis {
 
@@ -55,6 +57,14 @@ public:
     // True once the pane shows its first data (or its empty state): --screenshot waits for it.
     bool isLoaded() const { return m_loaded; }
 
+    // Fresh data. A write of this console (Backend::recordsChanged) that touches what the pane shows
+    // (shownRecords()) makes a loaded pane stale: it loads again when it is shown next, or at once
+    // if it is visible and does not load again by itself (ListPane: its table's model resets) within
+    // a moment. A pane whose data is older than MaxDataAgeMs loads again when it is shown, too.
+    bool isStale() const { return m_stale; }
+    static constexpr int MaxDataAgeMs = 60 * 1000;
+    virtual Records shownRecords() const { return Record::All; }
+
 signals:
     void loaded();
     void statusMessage(const QString& message);
@@ -65,6 +75,14 @@ signals:
 protected:
     virtual void organizationScopeChanged() { }
     void markLoaded();
+    // The pane has just started to load its data again (a new filter, F5, its own reload after a
+    // write): it is no longer stale.
+    void noteReloading();
+    void showEvent(QShowEvent* event) override;
+    // The date format or time zone changed (Preferences): show every date again. By default the
+    // pane's item views repaint (their models format at paint time); ListPane also shows the
+    // details again.
+    virtual void displayFormatChanged();
     // Shows a failed call as a message box with the core's message and field errors.
     void showError(const QString& what, const ServiceError& error);
     // The actor may do `permission`; otherwise `whyNot` says why (for disabled actions' tooltips).
@@ -78,8 +96,14 @@ protected:
     QPointer<Backend> m_backend;
 
 private:
+    void onRecordsChanged(Records records);
+    void reloadIfStale();
+
     Id m_organizationScope = 0;
     bool m_loaded = false;
+    bool m_stale = false;
+    QElapsedTimer m_dataAge; // since the data shown was requested
+    QTimer* m_staleDelay = nullptr; // a visible stale pane's reload, unless it reloads by itself
 };
 
 // The list table of Pane::createListTable() for a table outside a pane (a details panel's list).

@@ -2,6 +2,9 @@
 
 // Edit > Preferences: the console's language ("System default" or one of the shipped ones), kept in
 // QSettings under language::SettingKey. The choice applies at the next start; --lang overrides it.
+// And how times are written (the locale's date with a four-digit year, or ISO 8601) and in which
+// zone (local time or UTC), kept in QSettings too (display::savePreferences()): these apply at once
+// to every pane when the dialog is accepted.
 
 #include <QDialog>
 
@@ -27,8 +30,13 @@ signals:
 private:
     void save();
 
+    void updateSample();
+
     QComboBox* m_language = nullptr;
     QLabel* m_note = nullptr;
+    QComboBox* m_dateStyle = nullptr;
+    QComboBox* m_timeZone = nullptr;
+    QLabel* m_sample = nullptr;
     QString m_initial;
 };
 

@@ -6,6 +6,7 @@
 #include "messagebox.h"
 #include "policy/catalog.h"
 #include "sessionlistmodel.h"
+#include "useragent.h"
 
 #include <QAction>
 #include <QApplication>
@@ -96,7 +97,7 @@ public:
         m_actionButtons << button;
     }
 
-    void setSession(const Session* s, int selected)
+    void setSession(const Session* s, int selected, bool thisConsole = false)
     {
         const bool one = s != nullptr;
         m_placeholder->setVisible(!one);
@@ -124,7 +125,7 @@ public:
             m_impersonation->setStyleSheet(QStringLiteral("QLabel { border: 1px solid %1; }").arg(color));
         }
         const QDateTime now = QDateTime::currentDateTimeUtc();
-        QString status = tr("Active");
+        QString status = thisConsole ? tr("Active — this console's session") : tr("Active");
         if (s->revoked)
             status = tr("Revoked");
         else if (s->expiresAt.isValid() && s->expiresAt <= now)
@@ -135,7 +136,13 @@ public:
         set("user", QStringLiteral("%1 (#%2)").arg(s->userEmail, QString::number(s->userId)));
         set("status", status);
         set("ip", s->ip.isEmpty() ? tr("(unknown)") : s->ip);
-        set("agent", s->userAgent.isEmpty() ? tr("(unknown)") : s->userAgent);
+        // The client by name, and the header as it came (it is only what the client says it is).
+        const QString client = useragent::readable(s->userAgent);
+        set("agent",
+            s->userAgent.isEmpty()
+                ? tr("(unknown)")
+                : (client == s->userAgent ? client : QStringLiteral("%1\n%2").arg(client, s->userAgent)));
+        m_values.value(QStringLiteral("agent"))->setToolTip(s->userAgent);
         set("started", display::dateTime(s->createdAt));
         set("lastSeen", display::dateTime(s->lastSeenAt));
         set("expires", display::dateTime(s->expiresAt));
@@ -261,15 +268,25 @@ void SessionsPane::connectSignals()
     connect(m_model, &QAbstractItemModel::modelReset, this, &SessionsPane::updateDetails);
     connect(m_model, &LazyTableModel::pageLoaded, this, [this] {
         updateCount();
-        fitColumns();
+        if (!m_columnsFitted) {
+            m_columnsFitted = true;
+            fitColumns();
+        }
         markLoaded();
     });
+    connect(m_model, &QAbstractItemModel::modelReset, this, [this] { m_columnsFitted = false; });
     reportLoadFailures(m_model, &LazyTableModel::loadFailed, tr("Could not load the sessions: %1"));
 }
 
 void SessionsPane::refresh()
 {
     applyFilter();
+}
+
+void SessionsPane::displayFormatChanged()
+{
+    ListPane::displayFormatChanged();
+    fitColumns();
 }
 
 void SessionsPane::organizationScopeChanged()
@@ -341,18 +358,18 @@ void SessionsPane::load(Id userId)
 
 void SessionsPane::fitColumns()
 {
-    // Once, with the first rows: the email column takes what the rows need, within bounds.
-    if (m_columnsFitted || m_model->rowCount() == 0)
+    // Every column as wide as what it shows (the rows loaded so far and its heading), within bounds
+    // so that one long email or agent does not push the others out of sight; the last column takes
+    // the rest. Again when a filter or the date format changes what the columns hold.
+    if (m_model->rowCount() == 0)
         return;
-    m_columnsFitted = true;
     const int em = m_table->fontMetrics().horizontalAdvance(QLatin1Char('m'));
-    // Whatever the other columns leave, keeping room for the impersonator column.
-    int others = 12 * em;
-    for (int c = SessionListModel::IpColumn; c < SessionListModel::ImpersonatorColumn; ++c)
-        others += m_table->columnWidth(c);
-    const int room = std::max(14 * em, m_table->viewport()->width() - others);
-    const int wanted = static_cast<QAbstractItemView*>(m_table)->sizeHintForColumn(SessionListModel::UserColumn);
-    m_table->setColumnWidth(SessionListModel::UserColumn, std::clamp(wanted, 14 * em, std::min(room, 28 * em)));
+    for (int c = 0; c < SessionListModel::ImpersonatorColumn; ++c) {
+        const int content = static_cast<QAbstractItemView*>(m_table)->sizeHintForColumn(c);
+        const int heading = m_table->horizontalHeader()->sectionSizeHint(c);
+        const int widest = c == SessionListModel::UserColumn ? 30 * em : 24 * em;
+        m_table->setColumnWidth(c, std::min(std::max(content, heading) + em / 2, widest));
+    }
 }
 
 void SessionsPane::updateCount()
@@ -396,7 +413,8 @@ QList<Session> SessionsPane::selectedSessions() const
 void SessionsPane::updateDetails()
 {
     const QList<Session> sessions = selectedSessions();
-    m_details->setSession(sessions.size() == 1 ? &sessions.first() : nullptr, int(sessions.size()));
+    m_details->setSession(sessions.size() == 1 ? &sessions.first() : nullptr, int(sessions.size()),
+                          sessions.size() == 1 && m_model->isThisConsole(sessions.first()));
 
     QString why;
     bool allowed = may(perm::SessionRevoke, &why);
@@ -457,36 +475,45 @@ void SessionsPane::revokeSelected()
     }
     if (open.isEmpty())
         return;
-    const QString question = open.size() == 1
+    QString question = open.size() == 1
         ? tr("Revoke the session of %1 from %2? They are signed out on that device at once.")
               .arg(open.first().userEmail, open.first().ip.isEmpty() ? tr("an unknown address") : open.first().ip)
         : tr("Revoke %n sessions? Their users are signed out on those devices at once.", nullptr, int(open.size()));
-    MessageBox::confirm(this, tr("Revoke sessions"), question, tr("&Revoke"), [=, this] {
-        m_revoking = int(open.size());
-        updateDetails();
-        // Shared by the continuations; all run on this pane's thread.
-        auto failures = std::make_shared<QStringList>();
-        const int total = int(open.size());
-        for (const Session& s : std::as_const(open)) {
-            const QString email = s.userEmail;
-            whenDone(m_backend->revokeSession(s.id), this, [this, failures, email, total](const Status& status) {
-                if (!status.ok())
-                    *failures << QStringLiteral("%1: %2").arg(email, status.error().message);
-                if (--m_revoking > 0)
-                    return;
-                if (failures->isEmpty()) {
-                    emit statusMessage(total == 1 ? tr("Revoked the session of %1").arg(email)
-                                                  : tr("Revoked %n sessions", nullptr, total));
-                } else {
-                    MessageBox::warning(this, tr("Revoke sessions"),
-                                        tr("%1 of %2 sessions could not be revoked:\n\n%3")
-                                            .arg(QString::number(failures->size()), QString::number(total),
-                                                 failures->join(QLatin1Char('\n'))));
-                }
-                m_model->reload();
-            });
-        }
-    });
+    const bool ownSession
+        = std::any_of(open.cbegin(), open.cend(), [this](const Session& s) { return m_model->isThisConsole(s); });
+    if (ownSession)
+        question = (open.size() == 1 ? tr("This is the session of this console. Revoking it signs you out of "
+                                          "Portcullis at once; you have to sign in again.")
+                                     : tr("One of them is the session of this console. Revoking it signs you out "
+                                          "of Portcullis at once; you have to sign in again."))
+            + QStringLiteral("\n\n") + question;
+    MessageBox::confirm(
+        this, ownSession ? tr("Sign yourself out?") : tr("Revoke sessions"), question, tr("&Revoke"), [=, this] {
+            m_revoking = int(open.size());
+            updateDetails();
+            // Shared by the continuations; all run on this pane's thread.
+            auto failures = std::make_shared<QStringList>();
+            const int total = int(open.size());
+            for (const Session& s : std::as_const(open)) {
+                const QString email = s.userEmail;
+                whenDone(m_backend->revokeSession(s.id), this, [this, failures, email, total](const Status& status) {
+                    if (!status.ok())
+                        *failures << QStringLiteral("%1: %2").arg(email, status.error().message);
+                    if (--m_revoking > 0)
+                        return;
+                    if (failures->isEmpty()) {
+                        emit statusMessage(total == 1 ? tr("Revoked the session of %1").arg(email)
+                                                      : tr("Revoked %n sessions", nullptr, total));
+                    } else {
+                        MessageBox::warning(this, tr("Revoke sessions"),
+                                            tr("%1 of %2 sessions could not be revoked:\n\n%3")
+                                                .arg(QString::number(failures->size()), QString::number(total),
+                                                     failures->join(QLatin1Char('\n'))));
+                    }
+                    m_model->reload();
+                });
+            }
+        });
 }
 
 void SessionsPane::revokeAllOfUser()

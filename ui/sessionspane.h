@@ -30,6 +30,8 @@ public:
     void deleteSelected() override; // revokes the selected sessions
     void copySelection() override;
     bool canDelete(QString* whyNot = nullptr) const override;
+    // Bans, suspensions and deletions of users end sessions too.
+    Records shownRecords() const override { return Record::Sessions | Record::Users | Record::Organizations; }
 
     SessionListModel* model() const { return m_model; }
     QList<Session> selectedSessions() const;
@@ -41,6 +43,7 @@ public:
 
 protected:
     void organizationScopeChanged() override;
+    void displayFormatChanged() override;
     void updateCount() override;
     void updateDetails() override;
     void showContextMenu(const QPoint& pos) override;
@@ -69,7 +72,7 @@ private:
     Id m_knownUserId = 0;
     QString m_knownUserEmail;
     int m_filterGeneration = 0;
-    bool m_columnsFitted = false;
+    bool m_columnsFitted = false; // since the last reset: the first page sizes the columns
     int m_revoking = 0; // revocations still running
 };
 

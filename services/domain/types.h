@@ -35,7 +35,11 @@ struct Organization
     QStringList features;
     bool active = true;
     QDateTime createdAt;
-    qint64 userCount = 0; // filled by list/get
+    qint64 userCount = 0; // filled by list/get: users not deleted
+    // Filled by list/get: invitations not accepted, revoked or expired. Each holds a seat: the user
+    // limit counts userCount + pendingInvitations.
+    qint64 pendingInvitations = 0;
+    qint64 seatsTaken() const { return userCount + pendingInvitations; }
 };
 
 struct User

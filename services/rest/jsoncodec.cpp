@@ -159,6 +159,7 @@ Organization organizationFromJson(const QJsonObject& o)
     org.active = o.value(QLatin1String("active")).toBool(true);
     org.createdAt = timeFromJson(o.value(QLatin1String("created_at")));
     org.userCount = o.value(QLatin1String("user_count")).toInteger();
+    org.pendingInvitations = o.value(QLatin1String("pending_invitations")).toInteger();
     return org;
 }
 

@@ -679,7 +679,8 @@ QFuture<Result<User>> RestBackend::getUser(Id userId)
 QFuture<Result<User>> RestBackend::createUser(const NewUser& user)
 {
     const QJsonObject body = rest::newUserToJson(user);
-    return json<User>("POST", QStringLiteral("/api/admin/users"), &body, &rest::userFromJson);
+    return announce(Record::Users | Record::Organizations,
+                    json<User>("POST", QStringLiteral("/api/admin/users"), &body, &rest::userFromJson));
 }
 
 QFuture<Result<User>> RestBackend::updateUser(Id userId, const UserUpdate& update)
@@ -689,17 +690,19 @@ QFuture<Result<User>> RestBackend::updateUser(Id userId, const UserUpdate& updat
     request.path = idPath("/api/admin/users/", userId);
     request.body = toBody(rest::userUpdateToJson(update));
     request.ifMatch = '"' + QByteArray::number(update.expectedVersion) + '"';
-    return call<User>(std::move(request), [](const Response& response) -> Result<User> {
-        const Result<QJsonObject> object = parseObject(response);
-        if (!object.ok())
-            return object.error();
-        return rest::userFromJson(*object);
-    });
+    return announce(Record::Users | Record::Organizations | Record::Sessions,
+                    call<User>(std::move(request), [](const Response& response) -> Result<User> {
+                        const Result<QJsonObject> object = parseObject(response);
+                        if (!object.ok())
+                            return object.error();
+                        return rest::userFromJson(*object);
+                    }));
 }
 
 QFuture<Status> RestBackend::deleteUser(Id userId)
 {
-    return empty("DELETE", idPath("/api/admin/users/", userId));
+    return announce(Record::Users | Record::Organizations | Record::Sessions | Record::ApiKeys | Record::Roles,
+                    empty("DELETE", idPath("/api/admin/users/", userId)));
 }
 
 QFuture<Result<User>> RestBackend::suspendUser(Id userId, const QString& reason)
@@ -707,24 +710,29 @@ QFuture<Result<User>> RestBackend::suspendUser(Id userId, const QString& reason)
     QJsonObject body;
     if (!reason.isEmpty())
         body.insert(QStringLiteral("reason"), reason);
-    return json<User>("POST", idPath("/api/admin/users/", userId, "/suspend"), &body, &rest::userFromJson);
+    return announce(Record::Users | Record::Sessions | Record::Organizations,
+                    json<User>("POST", idPath("/api/admin/users/", userId, "/suspend"), &body, &rest::userFromJson));
 }
 
 QFuture<Result<User>> RestBackend::unsuspendUser(Id userId)
 {
-    return json<User>("POST", idPath("/api/admin/users/", userId, "/unsuspend"), nullptr, &rest::userFromJson);
+    return announce(
+        Record::Users | Record::Sessions | Record::Organizations,
+        json<User>("POST", idPath("/api/admin/users/", userId, "/unsuspend"), nullptr, &rest::userFromJson));
 }
 
 QFuture<Result<User>> RestBackend::banUser(Id userId, const QString& reason, const QDateTime& expiresAt)
 {
     const QJsonObject body { { QStringLiteral("reason"), reason },
                              { QStringLiteral("expires_at"), rest::timeToJson(expiresAt) } };
-    return json<User>("POST", idPath("/api/admin/users/", userId, "/ban"), &body, &rest::userFromJson);
+    return announce(Record::Users | Record::Sessions | Record::Organizations,
+                    json<User>("POST", idPath("/api/admin/users/", userId, "/ban"), &body, &rest::userFromJson));
 }
 
 QFuture<Result<User>> RestBackend::unbanUser(Id userId)
 {
-    return json<User>("POST", idPath("/api/admin/users/", userId, "/unban"), nullptr, &rest::userFromJson);
+    return announce(Record::Users | Record::Sessions | Record::Organizations,
+                    json<User>("POST", idPath("/api/admin/users/", userId, "/unban"), nullptr, &rest::userFromJson));
 }
 
 QFuture<Status> RestBackend::setPassword(Id userId, const PasswordChange& change)
@@ -733,26 +741,29 @@ QFuture<Status> RestBackend::setPassword(Id userId, const PasswordChange& change
                        { QStringLiteral("revoke_api_keys"), change.revokeApiKeys } };
     if (!change.currentPassword.isEmpty())
         body.insert(QStringLiteral("current_password"), change.currentPassword);
-    return empty("POST", idPath("/api/admin/users/", userId, "/password"), &body);
+    return announce(Record::Users | Record::Sessions | Record::ApiKeys,
+                    empty("POST", idPath("/api/admin/users/", userId, "/password"), &body));
 }
 
 QFuture<Result<QString>> RestBackend::issuePasswordReset(Id userId)
 {
-    return json<QString>("POST", idPath("/api/admin/users/", userId, "/reset-token"), nullptr,
-                         [](const QJsonObject& o) { return o.value(QLatin1String("token")).toString(); });
+    return announce(Record::Users,
+                    json<QString>("POST", idPath("/api/admin/users/", userId, "/reset-token"), nullptr,
+                                  [](const QJsonObject& o) { return o.value(QLatin1String("token")).toString(); }));
 }
 
 QFuture<Status> RestBackend::assignRole(Id userId, const QString& roleCode)
 {
     const QJsonObject body { { QStringLiteral("role_code"), roleCode } };
-    return empty("POST", idPath("/api/admin/users/", userId, "/roles"), &body);
+    return announce(Record::Users | Record::Roles, empty("POST", idPath("/api/admin/users/", userId, "/roles"), &body));
 }
 
 QFuture<Status> RestBackend::revokeRole(Id userId, const QString& roleCode)
 {
-    return empty("DELETE",
-                 idPath("/api/admin/users/", userId, "/roles/")
-                     + QString::fromLatin1(QUrl::toPercentEncoding(roleCode)));
+    return announce(
+        Record::Users | Record::Roles,
+        empty("DELETE",
+              idPath("/api/admin/users/", userId, "/roles/") + QString::fromLatin1(QUrl::toPercentEncoding(roleCode))));
 }
 
 QFuture<Result<QStringList>> RestBackend::userEffectivePermissions(Id userId)
@@ -774,13 +785,15 @@ QFuture<Result<QList<Role>>> RestBackend::listRoles()
 QFuture<Result<Role>> RestBackend::createRole(const NewRole& role)
 {
     const QJsonObject body = rest::newRoleToJson(role);
-    return json<Role>("POST", QStringLiteral("/api/admin/roles"), &body, &rest::roleFromJson);
+    return announce(Record::Roles | Record::Users,
+                    json<Role>("POST", QStringLiteral("/api/admin/roles"), &body, &rest::roleFromJson));
 }
 
 QFuture<Result<Role>> RestBackend::updateRole(Id roleId, const RoleUpdate& update)
 {
     const QJsonObject body = rest::roleUpdateToJson(update);
-    return json<Role>("PATCH", idPath("/api/admin/roles/", roleId), &body, &rest::roleFromJson);
+    return announce(Record::Roles | Record::Users,
+                    json<Role>("PATCH", idPath("/api/admin/roles/", roleId), &body, &rest::roleFromJson));
 }
 
 QFuture<Status> RestBackend::deleteRole(Id roleId, bool cascade)
@@ -788,7 +801,8 @@ QFuture<Status> RestBackend::deleteRole(Id roleId, bool cascade)
     QUrlQuery query;
     if (cascade)
         query.addQueryItem(QStringLiteral("cascade"), QStringLiteral("true"));
-    return empty("DELETE", idPath("/api/admin/roles/", roleId), nullptr, query);
+    return announce(Record::Roles | Record::Users,
+                    empty("DELETE", idPath("/api/admin/roles/", roleId), nullptr, query));
 }
 
 QFuture<Result<QList<Permission>>> RestBackend::listPermissions()
@@ -830,7 +844,7 @@ QFuture<Result<Page<Session>>> RestBackend::listSessions(const SessionQuery& que
 
 QFuture<Status> RestBackend::revokeSession(Id sessionId)
 {
-    return empty("DELETE", idPath("/api/admin/sessions/", sessionId));
+    return announce(Record::Sessions, empty("DELETE", idPath("/api/admin/sessions/", sessionId)));
 }
 
 QFuture<Result<int>> RestBackend::revokeUserSessions(Id userId, bool revokeApiKeys)
@@ -840,24 +854,26 @@ QFuture<Result<int>> RestBackend::revokeUserSessions(Id userId, bool revokeApiKe
     request.path = idPath("/api/admin/users/", userId, "/sessions");
     if (revokeApiKeys)
         request.query.addQueryItem(QStringLiteral("revoke_api_keys"), QStringLiteral("true"));
-    return call<int>(std::move(request), [](const Response& response) -> Result<int> {
-        const Result<QJsonObject> object = parseObject(response);
-        if (!object.ok())
-            return object.error();
-        return object->value(QLatin1String("revoked")).toInt();
-    });
+    return announce(Record::Sessions | Record::ApiKeys,
+                    call<int>(std::move(request), [](const Response& response) -> Result<int> {
+                        const Result<QJsonObject> object = parseObject(response);
+                        if (!object.ok())
+                            return object.error();
+                        return object->value(QLatin1String("revoked")).toInt();
+                    }));
 }
 
 QFuture<Result<CreatedSession>> RestBackend::impersonate(Id userId, const QString& reason, int minutes)
 {
     const QJsonObject body { { QStringLiteral("reason"), reason }, { QStringLiteral("duration_minutes"), minutes } };
-    return json<CreatedSession>(
-        "POST", idPath("/api/admin/users/", userId, "/impersonate"), &body, [](const QJsonObject& o) {
-            CreatedSession created;
-            created.session = rest::sessionFromJson(o.value(QLatin1String("session")).toObject());
-            created.token = o.value(QLatin1String("token")).toString();
-            return created;
-        });
+    return announce(Record::Sessions,
+                    json<CreatedSession>(
+                        "POST", idPath("/api/admin/users/", userId, "/impersonate"), &body, [](const QJsonObject& o) {
+                            CreatedSession created;
+                            created.session = rest::sessionFromJson(o.value(QLatin1String("session")).toObject());
+                            created.token = o.value(QLatin1String("token")).toString();
+                            return created;
+                        }));
 }
 
 // --- API keys ------------------------------------------------------------------------------------
@@ -882,15 +898,16 @@ QFuture<Result<Page<ApiKey>>> RestBackend::listApiKeys(Id userId, int page, int 
 QFuture<Result<CreatedApiKey>> RestBackend::createApiKey(const NewApiKey& key)
 {
     const QJsonObject body = rest::newApiKeyToJson(key);
-    return json<CreatedApiKey>(
-        "POST", idPath("/api/admin/users/", key.userId, "/api-keys"), &body, [](const QJsonObject& o) {
-            return CreatedApiKey { rest::apiKeyFromJson(o), o.value(QLatin1String("key")).toString() };
-        });
+    return announce(Record::ApiKeys,
+                    json<CreatedApiKey>(
+                        "POST", idPath("/api/admin/users/", key.userId, "/api-keys"), &body, [](const QJsonObject& o) {
+                            return CreatedApiKey { rest::apiKeyFromJson(o), o.value(QLatin1String("key")).toString() };
+                        }));
 }
 
 QFuture<Status> RestBackend::revokeApiKey(Id keyId)
 {
-    return empty("DELETE", idPath("/api/admin/api-keys/", keyId));
+    return announce(Record::ApiKeys, empty("DELETE", idPath("/api/admin/api-keys/", keyId)));
 }
 
 // --- organizations -------------------------------------------------------------------------------
@@ -906,26 +923,31 @@ QFuture<Result<QList<Organization>>> RestBackend::listOrganizations()
 QFuture<Result<Organization>> RestBackend::createOrganization(const NewOrganization& organization)
 {
     const QJsonObject body = rest::newOrganizationToJson(organization);
-    return json<Organization>("POST", QStringLiteral("/api/admin/organizations"), &body, &rest::organizationFromJson);
+    return announce(
+        Record::Organizations,
+        json<Organization>("POST", QStringLiteral("/api/admin/organizations"), &body, &rest::organizationFromJson));
 }
 
 QFuture<Result<Organization>> RestBackend::updateOrganization(Id organizationId, const OrganizationUpdate& update)
 {
     const QJsonObject body = rest::organizationUpdateToJson(update);
-    return json<Organization>("PATCH", idPath("/api/admin/organizations/", organizationId), &body,
-                              &rest::organizationFromJson);
+    return announce(Record::Organizations,
+                    json<Organization>("PATCH", idPath("/api/admin/organizations/", organizationId), &body,
+                                       &rest::organizationFromJson));
 }
 
 QFuture<Result<Organization>> RestBackend::suspendOrganization(Id organizationId)
 {
-    return json<Organization>("POST", idPath("/api/admin/organizations/", organizationId, "/suspend"), nullptr,
-                              &rest::organizationFromJson);
+    return announce(Record::Organizations | Record::Users | Record::Sessions,
+                    json<Organization>("POST", idPath("/api/admin/organizations/", organizationId, "/suspend"), nullptr,
+                                       &rest::organizationFromJson));
 }
 
 QFuture<Result<Organization>> RestBackend::unsuspendOrganization(Id organizationId)
 {
-    return json<Organization>("POST", idPath("/api/admin/organizations/", organizationId, "/unsuspend"), nullptr,
-                              &rest::organizationFromJson);
+    return announce(Record::Organizations | Record::Users | Record::Sessions,
+                    json<Organization>("POST", idPath("/api/admin/organizations/", organizationId, "/unsuspend"),
+                                       nullptr, &rest::organizationFromJson));
 }
 
 QFuture<Status> RestBackend::wipeOutOrganization(Id organizationId, const QString& confirmSlug)
@@ -934,7 +956,7 @@ QFuture<Status> RestBackend::wipeOutOrganization(Id organizationId, const QStrin
     request.method = "DELETE";
     request.path = idPath("/api/admin/organizations/", organizationId);
     request.body = toBody({ { QStringLiteral("confirm"), confirmSlug } });
-    return call<void>(std::move(request), [](const Response&) { return Status(); });
+    return announce(Record::All, call<void>(std::move(request), [](const Response&) { return Status(); }));
 }
 
 QFuture<Result<CreatedInvitation>> RestBackend::invite(Id organizationId, const QString& email, const QString& roleCode,
@@ -943,10 +965,13 @@ QFuture<Result<CreatedInvitation>> RestBackend::invite(Id organizationId, const 
     const QJsonObject body { { QStringLiteral("email"), email },
                              { QStringLiteral("role_code"), roleCode },
                              { QStringLiteral("valid_days"), validDays } };
-    return json<CreatedInvitation>(
-        "POST", idPath("/api/admin/organizations/", organizationId, "/invitations"), &body, [](const QJsonObject& o) {
-            return CreatedInvitation { rest::invitationFromJson(o), o.value(QLatin1String("token")).toString() };
-        });
+    return announce(
+        Record::Invitations | Record::Organizations,
+        json<CreatedInvitation>(
+            "POST", idPath("/api/admin/organizations/", organizationId, "/invitations"), &body,
+            [](const QJsonObject& o) {
+                return CreatedInvitation { rest::invitationFromJson(o), o.value(QLatin1String("token")).toString() };
+            }));
 }
 
 QFuture<Result<QList<Invitation>>> RestBackend::listInvitations(Id organizationId)
@@ -959,7 +984,8 @@ QFuture<Result<QList<Invitation>>> RestBackend::listInvitations(Id organizationI
 
 QFuture<Status> RestBackend::revokeInvitation(Id invitationId)
 {
-    return empty("DELETE", idPath("/api/admin/invitations/", invitationId));
+    return announce(Record::Invitations | Record::Organizations,
+                    empty("DELETE", idPath("/api/admin/invitations/", invitationId)));
 }
 
 // --- audit and stats -----------------------------------------------------------------------------

@@ -154,8 +154,9 @@ Result<QList<Organization>> OrganizationManager::list(const Actor& actor)
         return op.deny(decision.reason);
     QSqlQuery q(m_core.db());
     const bool ok = actor.isSuperAdmin()
-        ? m_core.exec(q, organizationSelect() + QStringLiteral(" ORDER BY o.name, o.id"))
-        : m_core.exec(q, organizationSelect() + QStringLiteral(" WHERE o.id = ?"), { actor.organizationId });
+        ? m_core.exec(q, organizationSelect(m_core.now()) + QStringLiteral(" ORDER BY o.name, o.id"))
+        : m_core.exec(q, organizationSelect(m_core.now()) + QStringLiteral(" WHERE o.id = ?"),
+                      { actor.organizationId });
     if (!ok)
         return m_core.sqlError(q, Tr::tr("Listing organizations"));
     QList<Organization> organizations;

@@ -32,7 +32,8 @@ User userFromQuery(const QSqlQuery& query);
 QString roleSelect(const StoreCore& core); // "SELECT ... FROM roles r" with permissions and grants
 Role roleFromQuery(const QSqlQuery& query);
 QList<Role> rolesFromQuery(QSqlQuery& query);
-QString organizationSelect(); // "SELECT ... FROM organizations o" with the user count
+// "SELECT ... FROM organizations o" with the user count and the invitations pending at `now`.
+QString organizationSelect(qint64 now);
 Organization organizationFromQuery(const QSqlQuery& query);
 // The columns policy::AccountState is made of, for a query that names the user `u` and its
 // organization `o` (8 columns), and their decoder starting at column `first`. Every sign-in

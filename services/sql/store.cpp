@@ -901,20 +901,25 @@ Organization organizationFromQuery(const QSqlQuery& q)
     o.active = q.value(6).toInt() != 0;
     o.createdAt = timeFrom(q.value(7));
     o.userCount = q.value(8).toLongLong();
+    o.pendingInvitations = q.value(9).toLongLong();
     return o;
 }
 
-QString organizationSelect()
+QString organizationSelect(qint64 now)
 {
+    // The pending invitations as seatsTaken() counts them against the limit (StoreCore::seatsTaken).
     return QStringLiteral("SELECT o.id, o.name, o.slug, o.plan, o.max_users, o.features, o.active, o.created_at, "
-                          "(SELECT COUNT(*) FROM users u WHERE u.organization_id = o.id AND u.deleted = 0) "
-                          "FROM organizations o");
+                          "(SELECT COUNT(*) FROM users u WHERE u.organization_id = o.id AND u.deleted = 0), "
+                          "(SELECT COUNT(*) FROM invitations i WHERE i.organization_id = o.id AND "
+                          "i.accepted_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > %1) "
+                          "FROM organizations o")
+        .arg(now);
 }
 
 Result<Organization> StoreCore::loadOrganization(Id id)
 {
     QSqlQuery q(m_db);
-    if (!exec(q, organizationSelect() + QStringLiteral(" WHERE o.id = ?"), { id }))
+    if (!exec(q, organizationSelect(now()) + QStringLiteral(" WHERE o.id = ?"), { id }))
         return sqlError(q, Tr::tr("Loading an organization"));
     if (!q.next())
         return notFound(Resource::Organization, QString::number(id));
