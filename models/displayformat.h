@@ -14,6 +14,11 @@ namespace portcullis::display {
 QString dateTime(const QDateTime& time);
 QString date(const QDateTime& time);
 QString timeOfDay(const QDateTime& time);
+// Reads a time typed the way dateTime() writes it: the same fields in the same order (learnt from
+// what dateTime() writes, so the two never disagree), the year with four or two digits, seconds and
+// the zone optional (without a zone: the zone dateTime() shows), or the date part alone (midnight),
+// or ISO 8601. An invalid QDateTime when the text is none of these: never a guess.
+QDateTime parseDateTime(const QString& text);
 QString userStatus(const QString& status);
 QString number(qint64 value);
 QBrush warningBrush();
