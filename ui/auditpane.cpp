@@ -488,6 +488,7 @@ void AuditPane::buildFilterRows()
     when->addWidget(m_fromEdit, 1);
     when->addWidget(labelFor(tr("T&o:"), m_toEdit));
     when->addWidget(m_toEdit, 1);
+    when->addStretch(0);
 
     auto* tools = new QHBoxLayout;
     tools->addWidget(button(m_clearFiltersAction, "clearAuditFiltersButton"));
@@ -545,7 +546,7 @@ void AuditPane::buildTable()
     m_table->setColumnWidth(AuditLogModel::OrganizationColumn, 11 * em);
     m_table->setColumnWidth(AuditLogModel::ActionColumn, fm.horizontalAdvance(actions::UserPasswordChanged) + pad);
     m_table->setColumnWidth(AuditLogModel::ResourceColumn,
-                            fm.horizontalAdvance(QStringLiteral("organization #1234")) + pad);
+                            fm.horizontalAdvance(QStringLiteral("user #1234 (dana.schmidt@contoso)")) + pad);
     m_table->setColumnWidth(
         AuditLogModel::OutcomeColumn,
         std::max(fm.horizontalAdvance(AuditLogModel::outcomeText(QStringLiteral("success"))),
@@ -927,8 +928,9 @@ void AuditPane::fitColumns()
     auto wanted = [this](int column) { return static_cast<QAbstractItemView*>(m_table)->sizeHintForColumn(column); };
     m_table->setColumnWidth(AuditLogModel::OrganizationColumn,
                             std::clamp(wanted(AuditLogModel::OrganizationColumn), 7 * em, 16 * em));
+    // The resource names its target ("user #17 (dana.schmidt@contoso.example)").
     m_table->setColumnWidth(AuditLogModel::ResourceColumn,
-                            std::clamp(wanted(AuditLogModel::ResourceColumn), 7 * em, 14 * em));
+                            std::clamp(wanted(AuditLogModel::ResourceColumn), 7 * em, 22 * em));
     // The IP column, last, stretches into what is left: keep room for a whole IPv4 address.
     int others = m_table->fontMetrics().horizontalAdvance(QStringLiteral("255.255.255.255")) + 2 * em;
     for (int c = 0; c < AuditLogModel::IpColumn; ++c) {
