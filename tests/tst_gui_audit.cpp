@@ -777,9 +777,12 @@ void TestGuiAudit::openThisUserAndOrganization()
     QCOMPARE(requests.last().second.selectId, c.world.orgA.id);
     QCOMPARE(c.window->currentPane(), c.window->pane(QStringLiteral("organizations")));
 
-    // Both are in the context menu of a row.
+    // And the other way: another pane asks for the audit trail of a user (Pane::applyRequest).
     QVERIFY(c.window->showPane(QStringLiteral("audit")));
-    QTRY_VERIFY(table->isVisible());
+    pane->applyRequest(PaneRequest { .search = banned.at(1).email, .userId = banned.at(1).id });
+    QTRY_VERIFY_WITH_TIMEOUT(pane->currentQuery().actorEmail == banned.at(1).email
+                                 && pane->currentQuery().action.isEmpty() && settled(pane),
+                             15000);
 }
 
 namespace {

@@ -2466,10 +2466,6 @@ Jede Änderung und jeder abgewiesene Versuch wird hier aufgeführt.</translation
         <translation>&amp;Organisation öffnen</translation>
     </message>
     <message>
-        <source>&amp;Time:</source>
-        <translation>&amp;Zeitraum:</translation>
-    </message>
-    <message>
         <source>Fro&amp;m:</source>
         <translation>&amp;Von:</translation>
     </message>
@@ -2500,6 +2496,10 @@ Jede Änderung und jeder abgewiesene Versuch wird hier aufgeführt.</translation
     <message>
         <source>The event belongs to no organization</source>
         <translation>Das Ereignis gehört zu keiner Organisation</translation>
+    </message>
+    <message>
+        <source>&amp;When:</source>
+        <translation>&amp;Zeitraum:</translation>
     </message>
 </context>
 <context>

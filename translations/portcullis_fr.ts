@@ -2466,10 +2466,6 @@ Chaque modification et chaque tentative refusée y figureront.</translation>
         <translation>Ouvrir l&apos;or&amp;ganisation</translation>
     </message>
     <message>
-        <source>&amp;Time:</source>
-        <translation>&amp;Période :</translation>
-    </message>
-    <message>
         <source>Fro&amp;m:</source>
         <translation>&amp;De :</translation>
     </message>
@@ -2500,6 +2496,10 @@ Chaque modification et chaque tentative refusée y figureront.</translation>
     <message>
         <source>The event belongs to no organization</source>
         <translation>L&apos;événement n&apos;appartient à aucune organisation</translation>
+    </message>
+    <message>
+        <source>&amp;When:</source>
+        <translation>&amp;Période :</translation>
     </message>
 </context>
 <context>

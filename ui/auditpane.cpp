@@ -481,7 +481,7 @@ void AuditPane::buildFilterRows()
     what->addWidget(m_ipFilter, 1);
 
     auto* when = new QHBoxLayout;
-    when->addWidget(labelFor(tr("&Time:"), m_rangePreset));
+    when->addWidget(labelFor(tr("&When:"), m_rangePreset));
     when->addWidget(m_rangePreset);
     when->addSpacing(em / 2);
     when->addWidget(labelFor(tr("Fro&m:"), m_fromEdit));
