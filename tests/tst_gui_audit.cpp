@@ -979,6 +979,7 @@ void TestGuiAudit::filtersFitTheWindow_data()
     QTest::addColumn<QSize>("size");
     QTest::newRow("1024x700") << QSize(1024, 700);
     QTest::newRow("800x600") << QSize(800, 600);
+    QTest::newRow("1280x800, the filters two lines") << QSize(1280, 800);
 }
 
 // At 1024×700 and 800×600 (and at 200 % in the tst_gui_audit_scale2 run): nothing clipped or

@@ -498,6 +498,11 @@ void AuditPane::buildFilterRows()
     tools->addWidget(button(m_exportAction, "auditExportButton"));
     tools->addWidget(button(m_verifyAction, "verifyAuditButton"));
 
+    // The rows' own spacing, set: a nested layout would otherwise take its line's, which changes
+    // with the line's direction, and with it the width the rows want.
+    const int gap = style()->pixelMetric(QStyle::PM_LayoutHorizontalSpacing);
+    for (QHBoxLayout* row : { who, what, when, tools })
+        row->setSpacing(gap >= 0 ? gap : em / 2);
     for (const auto& [first, second] : { std::pair { who, what }, std::pair { when, tools } }) {
         auto* line = new FilterLine;
         line->addLayout(first, 1);
@@ -529,6 +534,15 @@ void AuditPane::resizeEvent(QResizeEvent* event)
 {
     fitFilterLines();
     ListPane::resizeEvent(event);
+}
+
+bool AuditPane::event(QEvent* event)
+{
+    // A row's preferred width changed (the count grew from "Loading…" to "200+ events (scroll for
+    // more)", another language): choose again whether its line's rows fit side by side.
+    if (event->type() == QEvent::LayoutRequest)
+        fitFilterLines();
+    return ListPane::event(event);
 }
 
 void AuditPane::buildTable()
@@ -930,7 +944,7 @@ void AuditPane::fitColumns()
                             std::clamp(wanted(AuditLogModel::OrganizationColumn), 7 * em, 16 * em));
     // The resource names its target ("user #17 (dana.schmidt@contoso.example)").
     m_table->setColumnWidth(AuditLogModel::ResourceColumn,
-                            std::clamp(wanted(AuditLogModel::ResourceColumn), 7 * em, 22 * em));
+                            std::clamp(wanted(AuditLogModel::ResourceColumn), 7 * em, 20 * em));
     // The IP column, last, stretches into what is left: keep room for a whole IPv4 address.
     int others = m_table->fontMetrics().horizontalAdvance(QStringLiteral("255.255.255.255")) + 2 * em;
     for (int c = 0; c < AuditLogModel::IpColumn; ++c) {

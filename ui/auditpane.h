@@ -81,6 +81,7 @@ public:
     void setRangePreset(RangePreset preset);
 
 protected:
+    bool event(QEvent* event) override;
     void showEvent(QShowEvent* event) override;
     void resizeEvent(QResizeEvent* event) override;
     void organizationScopeChanged() override;
