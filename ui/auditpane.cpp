@@ -596,7 +596,7 @@ void AuditPane::connectFilters()
     for (QLineEdit* edit : { m_fromEdit, m_toEdit }) {
         // Typing makes the range a custom one; it applies once the text reads as a date (or is
         // empty), and Return or leaving the field says why when it does not.
-        connect(edit, &QLineEdit::textEdited, this, [this, edit] { rangeEdited(edit); });
+        connect(edit, &QLineEdit::textEdited, this, &AuditPane::rangeEdited);
         connect(edit, &QLineEdit::textChanged, this, [this, edit](const QString& text) {
             if (m_suppressFilter)
                 return;
@@ -633,9 +633,8 @@ void AuditPane::rangePresetChanged()
     scheduleFilter();
 }
 
-void AuditPane::rangeEdited(QLineEdit* edit)
+void AuditPane::rangeEdited()
 {
-    Q_UNUSED(edit);
     if (m_rangePreset->currentIndex() == CustomRange)
         return;
     const bool wasSuppressed = m_suppressFilter;

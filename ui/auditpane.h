@@ -107,7 +107,7 @@ private:
     // The time range into `query`; false, with `problem` saying why, when a typed date does not read.
     bool readRange(AuditQuery* query, QString* problem, QLineEdit** wrongField);
     void rangePresetChanged();
-    void rangeEdited(QLineEdit* edit);
+    void rangeEdited(); // typed into From or To: the range is a custom one
     void fitFilterLines();
     void openUser();
     void openOrganization();
