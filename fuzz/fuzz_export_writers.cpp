@@ -3,7 +3,7 @@
 // writes every response body, on field values the fuzzer chooses. What a client once typed (an
 // email, a reason, a user agent) ends up in these fields.
 //
-// Invariants: every CSV record reads back (RFC 4180) as 13 fields equal to the values, with an
+// Invariants: every CSV record reads back (RFC 4180) as 14 fields equal to the values, with an
 // apostrophe before a value a spreadsheet would take for a formula, and no cell starts with
 // = + - @ TAB or CR; every JSON line and every JsonWriter output parses, and strings read back equal.
 
@@ -89,7 +89,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     fuzz::ensureApp();
     FuzzedDataProvider provider(data, size);
     QStringList values;
-    for (int i = 0; i < 13; ++i)
+    for (int i = 0; i < 14; ++i)
         values << QString::fromUtf8(QByteArray::fromStdString(provider.ConsumeRandomLengthString(64)));
 
     auditformat::ExportRow row;
@@ -106,18 +106,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     row.ip = values.at(10);
     row.details = values.at(11);
     row.hash = values.at(12);
+    row.resourceLabel = values.at(13);
     values[0] = QString::number(row.id);
-    const QStringList csvOrder
-        = { values[0],  row.time,         row.actorType,  row.actorId, row.actorLabel, row.organizationId,
-            row.action, row.resourceType, row.resourceId, row.outcome, row.ip,         row.details,
-            row.hash };
+    const QStringList csvOrder = { values[0],          row.time,   row.actorType,    row.actorId,    row.actorLabel,
+                                   row.organizationId, row.action, row.resourceType, row.resourceId, row.resourceLabel,
+                                   row.outcome,        row.ip,     row.details,      row.hash };
 
     // CSV
     const QByteArray csv = auditformat::csvLine(row);
     FUZZ_CHECK(csv.endsWith('\n'), csv);
     bool ok = false;
     const QStringList cells = readCsvRecord(QString::fromUtf8(csv.chopped(1)), &ok);
-    FUZZ_CHECK(ok && cells.size() == 13, csv);
+    FUZZ_CHECK(ok && cells.size() == 14, csv);
     for (qsizetype i = 0; i < cells.size(); ++i) {
         FUZZ_CHECK(!startsLikeFormula(cells.at(i)), csv);
         const QString& value = csvOrder.at(i);
@@ -136,6 +136,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     const QJsonObject o = doc.object();
     FUZZ_CHECK(withoutBom(o.value(QStringLiteral("actor_email")).toString()) == withoutBom(row.actorLabel), line);
     FUZZ_CHECK(withoutBom(o.value(QStringLiteral("resource_id")).toString()) == withoutBom(row.resourceId), line);
+    FUZZ_CHECK(withoutBom(o.value(QStringLiteral("resource_label")).toString()) == withoutBom(row.resourceLabel), line);
     FUZZ_CHECK(o.value(QStringLiteral("details")).isObject(), line);
 
     // The server's writer, including keys from the client and strings with lone surrogates.

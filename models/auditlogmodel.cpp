@@ -52,6 +52,7 @@ AuditEvent eventFromRow(const auto& r, const auto& page)
     e.action = page.text(r.action);
     e.resourceType = page.text(r.resourceType);
     e.resourceId = page.text(r.resourceId);
+    e.resourceLabel = page.text(r.resourceLabel);
     e.ip = page.text(r.ip);
     e.outcome = r.denied ? QStringLiteral("denied") : QStringLiteral("success");
     if (r.denied)
@@ -87,6 +88,7 @@ std::unique_ptr<AuditLogModel::PageRows> AuditLogModel::makeRows(const QList<Aud
         row.action = intern(e.action);
         row.resourceType = intern(e.resourceType);
         row.resourceId = intern(e.resourceId);
+        row.resourceLabel = intern(e.resourceLabel);
         row.ip = intern(e.ip);
         row.denied = e.outcome == QLatin1String("denied");
         if (row.denied)
@@ -230,7 +232,13 @@ QString AuditLogModel::resourceText(const AuditEvent& e)
 {
     if (e.resourceId.isEmpty())
         return e.resourceType;
-    return QStringLiteral("%1 #%2").arg(e.resourceType, e.resourceId);
+    bool numeric = false;
+    e.resourceId.toLongLong(&numeric);
+    if (!numeric) // a name already (a role's code)
+        return QStringLiteral("%1 %2").arg(e.resourceType, e.resourceId);
+    if (e.resourceLabel.isEmpty())
+        return QStringLiteral("%1 #%2").arg(e.resourceType, e.resourceId);
+    return QStringLiteral("%1 #%2 (%3)").arg(e.resourceType, e.resourceId, e.resourceLabel);
 }
 
 QString AuditLogModel::outcomeText(const QString& outcome)
@@ -278,6 +286,8 @@ QVariant AuditLogModel::data(const QModelIndex& index, int role) const
             return tr("Denied: %1").arg(e.details.value(QStringLiteral("reason")).toString());
         if (index.column() == ActorColumn)
             return actorText(e);
+        if (index.column() == ResourceColumn)
+            return resourceText(e);
         break;
     case Qt::ForegroundRole:
         if (denied)

@@ -78,7 +78,9 @@ public:
     // How many pages hold their rows now (the first page included).
     int residentPageCount() const { return int(m_resident.size()); }
 
-    // How an event's actor and resource read in the table and the details ("ana@x.test (#42)", "user #17").
+    // How an event's actor and resource read in the table and the details ("ana@x.test (#42)",
+    // "user #17 (bo@x.test)": the target's name beside its id when the event came with one;
+    // "role support_desk": an id that is a name already).
     static QString actorText(const AuditEvent& event);
     static QString resourceText(const AuditEvent& event);
     static QString outcomeText(const QString& outcome);
@@ -91,7 +93,7 @@ private:
     void applyPage(int generation, const Result<AuditPage>& result);
     void applyRefetch(int generation, int page, const Result<AuditPage>& result);
 
-    // A row as stored: 64 bytes, its text fields as indices into its page's table of distinct
+    // A row as stored: 72 bytes, its text fields as indices into its page's table of distinct
     // strings (the same actions, actors and addresses recur on most rows).
     struct Row
     {
@@ -104,6 +106,7 @@ private:
         quint32 action = 0;
         quint32 resourceType = 0;
         quint32 resourceId = 0;
+        quint32 resourceLabel = 0; // the target's name (AuditEvent::resourceLabel)
         quint32 ip = 0;
         quint32 reason = 0; // a denial's reason (the tooltip), else the empty string
         bool denied = false;

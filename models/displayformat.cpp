@@ -150,6 +150,34 @@ QString timeOfDay(const QDateTime& time)
     return formatLocale().toString(inDisplayZone(time).time(), timeFormat()) + QLatin1Char(' ') + zoneName(time);
 }
 
+namespace {
+
+// The year as typed: four digits as they are; two digits the year within 80 years before and 20
+// after today ("12/4/26" is 2026, never 1926).
+QDate withCentury(const QDate& parsed)
+{
+    if (!parsed.isValid() || parsed.year() >= 1000)
+        return parsed;
+    const int now = QDate::currentDate().year();
+    int full = now - now % 100 + parsed.year() % 100;
+    if (full > now + 20)
+        full -= 100;
+    return QDate(full, parsed.month(), parsed.day());
+}
+
+// `format` with its four-digit year as two digits (and the other way round).
+QString otherYearWidth(const QString& format)
+{
+    static const QRegularExpression fourDigits(QStringLiteral("yyyy"));
+    static const QRegularExpression twoDigits(QStringLiteral("(?<!y)yy(?!y)"));
+    QString other = format;
+    if (format.contains(fourDigits))
+        return other.replace(fourDigits, QStringLiteral("yy"));
+    return other.replace(twoDigits, QStringLiteral("yyyy"));
+}
+
+} // namespace
+
 QDateTime parseDateTime(const QString& typed)
 {
     QString text = withPlainSpaces(typed).simplified();
@@ -162,44 +190,55 @@ QDateTime parseDateTime(const QString& typed)
         if (iso.isValid())
             return iso;
     }
-    // The zone name dateTime() writes after the time is the display zone's: drop it.
-    const QDateTime now = QDateTime::currentDateTimeUtc();
-    const QStringList zoneNames { zoneName(now), zoneName(now.addMonths(6)), QStringLiteral("UTC"),
-                                  QStringLiteral("GMT") };
+    // A zone name after the time: UTC (or GMT) means UTC, the local zone's name local time; without
+    // one, the zone times are shown in.
+    const QDateTime now = QDateTime::currentDateTime();
+    const QStringList localZones { now.timeZoneAbbreviation(),
+                                   QDateTime(QDate(now.date().year(), 1, 15), QTime(12, 0)).timeZoneAbbreviation(),
+                                   QDateTime(QDate(now.date().year(), 7, 15), QTime(12, 0)).timeZoneAbbreviation() };
+    bool utc = g_utc;
     const qsizetype space = text.lastIndexOf(QLatin1Char(' '));
-    if (space > 0 && zoneNames.contains(text.mid(space + 1), Qt::CaseInsensitive))
-        text.truncate(space);
+    if (space > 0) {
+        const QString last = text.mid(space + 1);
+        if (last.compare(QLatin1String("UTC"), Qt::CaseInsensitive) == 0
+            || last.compare(QLatin1String("GMT"), Qt::CaseInsensitive) == 0) {
+            utc = true;
+            text.truncate(space);
+        } else if (localZones.contains(last)) {
+            utc = false;
+            text.truncate(space);
+        }
+    }
 
     QDate day;
     QTime clock(0, 0);
-    const QLocale locale = formatLocale();
     auto tryFormats = [&](const QLocale& in, const QString& dateFormatText, const QString& timeFormatText) {
-        const QDateTime both = in.toDateTime(text, dateFormatText + QLatin1Char(' ') + timeFormatText);
-        if (both.isValid()) {
-            day = both.date();
-            clock = both.time();
-            return true;
-        }
-        const QDate alone = in.toDate(text, dateFormatText);
-        if (alone.isValid()) {
-            day = alone;
-            clock = QTime(0, 0);
-            return true;
+        for (const QString& dates : { dateFormatText, otherYearWidth(dateFormatText) }) {
+            for (const QString& times :
+                 { timeFormatText, QString(timeFormatText).replace(QLatin1String("mm"), QLatin1String("mm:ss")) }) {
+                const QDateTime both = in.toDateTime(text, dates + QLatin1Char(' ') + times);
+                if (both.isValid()) {
+                    day = withCentury(both.date());
+                    clock = both.time();
+                    return true;
+                }
+            }
+            const QDate alone = in.toDate(text, dates);
+            if (alone.isValid()) {
+                day = withCentury(alone);
+                clock = QTime(0, 0);
+                return true;
+            }
         }
         return false;
     };
-    if (!tryFormats(locale, dateFormat(), timeFormat())
-        && !tryFormats(QLocale::c(), QStringLiteral("yyyy-MM-dd"), QStringLiteral("HH:mm"))
-        && !tryFormats(QLocale::c(), QStringLiteral("yyyy-MM-dd"), QStringLiteral("HH:mm:ss"))) {
+    if (!tryFormats(formatLocale(), dateFormat(), timeFormat())
+        && !tryFormats(QLocale::c(), QStringLiteral("yyyy-MM-dd"), QStringLiteral("HH:mm"))) {
         text.replace(QLatin1Char('T'), QLatin1Char(' '));
-        if (!tryFormats(QLocale::c(), QStringLiteral("yyyy-MM-dd"), QStringLiteral("HH:mm"))
-            && !tryFormats(QLocale::c(), QStringLiteral("yyyy-MM-dd"), QStringLiteral("HH:mm:ss")))
+        if (!tryFormats(QLocale::c(), QStringLiteral("yyyy-MM-dd"), QStringLiteral("HH:mm")))
             return {};
     }
-    // "12/4/26" read as the year 26 is a typing slip, not a date to search from.
-    if (day.year() < 1000)
-        return {};
-    const QDateTime result = g_utc ? QDateTime(day, clock, QTimeZone::utc()) : QDateTime(day, clock);
+    const QDateTime result = utc ? QDateTime(day, clock, QTimeZone::utc()) : QDateTime(day, clock);
     return result.isValid() ? result.toUTC() : QDateTime();
 }
 

@@ -63,9 +63,11 @@ QTimeZone displayZone();
 QString zoneName(const QDateTime& time);
 // `time` as a date-time field shows it: dateTimeFormat() in displayZone(), without the zone.
 QString dateTimeForEditing(const QDateTime& time);
-// Reads what dateTime() or dateTimeForEditing() wrote (the zone name after it is optional), in
-// displayZone(); a date alone means its midnight. Also takes ISO 8601 in any style. Invalid when
-// the text is not a time: a field that cannot read its text says so instead of guessing.
+// Reads what dateTime() or dateTimeForEditing() wrote, in displayZone(): the zone name after it is
+// optional ("UTC" or "GMT" at the end means UTC, the local zone's name local time), seconds may be
+// typed, the year may have two digits (the year within 80 years before and 20 after today), a date
+// alone means its midnight. Also takes ISO 8601 in any style. Invalid when the text is not a time:
+// a field that cannot read its text says so instead of guessing.
 QDateTime parseDateTime(const QString& text);
 
 QString userStatus(const QString& status);

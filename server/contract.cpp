@@ -146,6 +146,7 @@ QList<Schema> responseSchemas()
             { "action", "string" },
             { "resource_type", "string" },
             { "resource_id", "string" },
+            { "resource_label", "string" },
             { "details", "object" },
             { "ip", "string" },
             { "outcome", "string" },

@@ -728,6 +728,7 @@ void writeAuditEvent(JsonWriter& w, const AuditEvent& e)
     w.field("action", e.action);
     w.field("resource_type", e.resourceType);
     w.field("resource_id", e.resourceId);
+    w.field("resource_label", e.resourceLabel);
     w.key("details").object(e.details);
     w.field("ip", e.ip);
     w.field("outcome", e.outcome);

@@ -190,7 +190,8 @@ void TestModelsAuditSessions::auditRowsReadForPeople()
     auto cell = [&model](int row, int column) { return model.index(row, column).data().toString(); };
     QCOMPARE(cell(success, AuditLogModel::ActorColumn),
              QStringLiteral("%1 (#%2)").arg(world.superAdmin.email).arg(world.superAdmin.id));
-    QCOMPARE(cell(success, AuditLogModel::ResourceColumn), QStringLiteral("user #%1").arg(target.id));
+    QCOMPARE(cell(success, AuditLogModel::ResourceColumn),
+             QStringLiteral("user #%1 (%2)").arg(target.id).arg(target.email)); // named beside its id
     QCOMPARE(cell(success, AuditLogModel::OrganizationColumn), world.orgB.name);
     QCOMPARE(cell(success, AuditLogModel::OutcomeColumn), QStringLiteral("Success"));
     QVERIFY(cell(success, AuditLogModel::TimeColumn).contains(QLatin1Char(' '))); // date, time and zone

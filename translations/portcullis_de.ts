@@ -2196,16 +2196,8 @@ Erstellen Sie einen mit Strg+N: Sein geheimer Teil wird einmal angezeigt, danach
         <translation>Jede Adresse</translation>
     </message>
     <message>
-        <source>Only events from a date</source>
-        <translation>Nur Ereignisse ab einem Datum</translation>
-    </message>
-    <message>
         <source>Events from (inclusive)</source>
         <translation>Ereignisse ab (einschließlich)</translation>
-    </message>
-    <message>
-        <source>Only events before a date</source>
-        <translation>Nur Ereignisse vor einem Datum</translation>
     </message>
     <message>
         <source>Events before (exclusive)</source>
@@ -2422,14 +2414,6 @@ Jede Änderung und jeder abgewiesene Versuch wird hier aufgeführt.</translation
         <translation>Audit-Protokoll</translation>
     </message>
     <message>
-        <source>Fro&amp;m</source>
-        <translation>&amp;Von</translation>
-    </message>
-    <message>
-        <source>T&amp;o</source>
-        <translation>Bi&amp;s</translation>
-    </message>
-    <message>
         <source>A&amp;ction:</source>
         <translation>Ak&amp;tion:</translation>
     </message>
@@ -2448,6 +2432,90 @@ Jede Änderung und jeder abgewiesene Versuch wird hier aufgeführt.</translation
     <message>
         <source>Integrity check cancelled</source>
         <translation>Integritätsprüfung abgebrochen</translation>
+    </message>
+    <message>
+        <source>Time range</source>
+        <translation>Zeitraum</translation>
+    </message>
+    <message>
+        <source>Any time</source>
+        <translation>Beliebige Zeit</translation>
+    </message>
+    <message>
+        <source>Last hour</source>
+        <translation>Letzte Stunde</translation>
+    </message>
+    <message>
+        <source>Last 24 hours</source>
+        <translation>Letzte 24 Stunden</translation>
+    </message>
+    <message>
+        <source>Last 7 days</source>
+        <translation>Letzte 7 Tage</translation>
+    </message>
+    <message>
+        <source>Last 30 days</source>
+        <translation>Letzte 30 Tage</translation>
+    </message>
+    <message>
+        <source>Custom range</source>
+        <translation>Eigener Zeitraum</translation>
+    </message>
+    <message>
+        <source>A date and time as the list writes them, such as %1; a date alone means midnight</source>
+        <translation>Datum und Uhrzeit so, wie die Liste sie schreibt, etwa %1; ein Datum allein bedeutet Mitternacht</translation>
+    </message>
+    <message>
+        <source>any time</source>
+        <translation>beliebige Zeit</translation>
+    </message>
+    <message>
+        <source>now</source>
+        <translation>jetzt</translation>
+    </message>
+    <message>
+        <source>Open this &amp;user</source>
+        <translation>&amp;Benutzer öffnen</translation>
+    </message>
+    <message>
+        <source>Open this or&amp;ganization</source>
+        <translation>&amp;Organisation öffnen</translation>
+    </message>
+    <message>
+        <source>Fro&amp;m:</source>
+        <translation>&amp;Von:</translation>
+    </message>
+    <message>
+        <source>T&amp;o:</source>
+        <translation>Bi&amp;s:</translation>
+    </message>
+    <message>
+        <source>“%1” is not a date the console reads: type it as the list writes dates, such as %2. The list still shows the previous range.</source>
+        <translation>„%1“ ist kein Datum, das die Konsole lesen kann: Schreiben Sie es so, wie die Liste Daten schreibt, etwa %2. Die Liste zeigt weiter den bisherigen Zeitraum.</translation>
+    </message>
+    <message>
+        <source>“From” must be before “To”. The list still shows the previous range.</source>
+        <translation>„Von“ muss vor „Bis“ liegen. Die Liste zeigt weiter den bisherigen Zeitraum.</translation>
+    </message>
+    <message>
+        <source>Open user %1</source>
+        <translation>Benutzer %1 öffnen</translation>
+    </message>
+    <message>
+        <source>The event names no user</source>
+        <translation>Das Ereignis nennt keinen Benutzer</translation>
+    </message>
+    <message>
+        <source>Open organization %1</source>
+        <translation>Organisation %1 öffnen</translation>
+    </message>
+    <message>
+        <source>The event belongs to no organization</source>
+        <translation>Das Ereignis gehört zu keiner Organisation</translation>
+    </message>
+    <message>
+        <source>&amp;When:</source>
+        <translation>&amp;Zeitraum:</translation>
     </message>
 </context>
 <context>

@@ -2196,16 +2196,8 @@ Créez-en une avec Ctrl+N : son secret est affiché une seule fois, puis seul so
         <translation>Toute adresse</translation>
     </message>
     <message>
-        <source>Only events from a date</source>
-        <translation>Seulement les événements à partir d&apos;une date</translation>
-    </message>
-    <message>
         <source>Events from (inclusive)</source>
         <translation>Événements à partir du (inclus)</translation>
-    </message>
-    <message>
-        <source>Only events before a date</source>
-        <translation>Seulement les événements avant une date</translation>
     </message>
     <message>
         <source>Events before (exclusive)</source>
@@ -2422,14 +2414,6 @@ Chaque modification et chaque tentative refusée y figureront.</translation>
         <translation>Journal d&apos;audit</translation>
     </message>
     <message>
-        <source>Fro&amp;m</source>
-        <translation>À &amp;partir du</translation>
-    </message>
-    <message>
-        <source>T&amp;o</source>
-        <translation>Jus&amp;qu&apos;au</translation>
-    </message>
-    <message>
         <source>A&amp;ction:</source>
         <translation>Ac&amp;tion :</translation>
     </message>
@@ -2448,6 +2432,90 @@ Chaque modification et chaque tentative refusée y figureront.</translation>
     <message>
         <source>Integrity check cancelled</source>
         <translation>Vérification d’intégrité annulée</translation>
+    </message>
+    <message>
+        <source>Time range</source>
+        <translation>Période</translation>
+    </message>
+    <message>
+        <source>Any time</source>
+        <translation>Toute période</translation>
+    </message>
+    <message>
+        <source>Last hour</source>
+        <translation>Dernière heure</translation>
+    </message>
+    <message>
+        <source>Last 24 hours</source>
+        <translation>Dernières 24 heures</translation>
+    </message>
+    <message>
+        <source>Last 7 days</source>
+        <translation>7 derniers jours</translation>
+    </message>
+    <message>
+        <source>Last 30 days</source>
+        <translation>30 derniers jours</translation>
+    </message>
+    <message>
+        <source>Custom range</source>
+        <translation>Période personnalisée</translation>
+    </message>
+    <message>
+        <source>A date and time as the list writes them, such as %1; a date alone means midnight</source>
+        <translation>Une date et une heure écrites comme dans la liste, par exemple %1 ; une date seule signifie minuit</translation>
+    </message>
+    <message>
+        <source>any time</source>
+        <translation>toute période</translation>
+    </message>
+    <message>
+        <source>now</source>
+        <translation>maintenant</translation>
+    </message>
+    <message>
+        <source>Open this &amp;user</source>
+        <translation>Ouvrir l&apos;&amp;utilisateur</translation>
+    </message>
+    <message>
+        <source>Open this or&amp;ganization</source>
+        <translation>Ouvrir l&apos;or&amp;ganisation</translation>
+    </message>
+    <message>
+        <source>Fro&amp;m:</source>
+        <translation>&amp;De :</translation>
+    </message>
+    <message>
+        <source>T&amp;o:</source>
+        <translation>&amp;Jusqu&apos;à :</translation>
+    </message>
+    <message>
+        <source>“%1” is not a date the console reads: type it as the list writes dates, such as %2. The list still shows the previous range.</source>
+        <translation>« %1 » n&apos;est pas une date que la console sait lire : écrivez-la comme la liste écrit les dates, par exemple %2. La liste affiche toujours la période précédente.</translation>
+    </message>
+    <message>
+        <source>“From” must be before “To”. The list still shows the previous range.</source>
+        <translation>« De » doit précéder « Jusqu&apos;à ». La liste affiche toujours la période précédente.</translation>
+    </message>
+    <message>
+        <source>Open user %1</source>
+        <translation>Ouvrir l&apos;utilisateur %1</translation>
+    </message>
+    <message>
+        <source>The event names no user</source>
+        <translation>L&apos;événement ne nomme aucun utilisateur</translation>
+    </message>
+    <message>
+        <source>Open organization %1</source>
+        <translation>Ouvrir l&apos;organisation %1</translation>
+    </message>
+    <message>
+        <source>The event belongs to no organization</source>
+        <translation>L&apos;événement n&apos;appartient à aucune organisation</translation>
+    </message>
+    <message>
+        <source>&amp;When:</source>
+        <translation>&amp;Période :</translation>
     </message>
 </context>
 <context>

@@ -8,11 +8,9 @@
 
 #include <QAction>
 #include <QApplication>
-#include <QCheckBox>
 #include <QClipboard>
 #include <QComboBox>
 #include <QCoreApplication>
-#include <QDateTimeEdit>
 #include <QDir>
 #include <QEvent>
 #include <QFileInfo>
@@ -28,6 +26,7 @@
 #include <QProgressDialog>
 #include <QRegularExpression>
 #include <QStandardPaths>
+#include <QStyle>
 #include <QTableView>
 #include <QTimer>
 #include <QToolButton>
@@ -35,6 +34,7 @@
 
 #include <atomic>
 #include <memory>
+#include <utility>
 
 namespace portcullis {
 
@@ -245,6 +245,36 @@ private:
     QPlainTextEdit* m_json = nullptr;
 };
 
+// --- filter lines ----------------------------------------------------------------------------
+
+namespace {
+
+// Two rows of filters, side by side or one under the other (AuditPane::fitFilterLines() chooses).
+// Its minimum width is always that of the rows one under the other, so that side by side it never
+// holds the window wider than the user makes it: narrower, the rows move under each other.
+class FilterLine : public QBoxLayout
+{
+public:
+    FilterLine()
+        : QBoxLayout(QBoxLayout::TopToBottom)
+    { }
+
+    QSize minimumSize() const override
+    {
+        QSize size = QBoxLayout::minimumSize();
+        if (direction() == QBoxLayout::LeftToRight) {
+            int widest = 0;
+            for (int i = 0; i < count(); ++i)
+                widest = std::max(widest, itemAt(i)->minimumSize().width());
+            const QMargins margins = contentsMargins();
+            size.setWidth(widest + margins.left() + margins.right());
+        }
+        return size;
+    }
+};
+
+} // namespace
+
 // --- AuditPane -------------------------------------------------------------------------------
 
 AuditPane::AuditPane(Backend* backend, QWidget* parent)
@@ -263,12 +293,15 @@ AuditPane::AuditPane(Backend* backend, QWidget* parent)
     updateDetails();
 }
 
-// Filter bar, first row: who, what, on what, how it ended.
+// Filters: who, what, on what, how it ended.
 void AuditPane::buildWhoWhatFilters()
 {
     const int em = fontMetrics().horizontalAdvance(QLatin1Char('m'));
     m_actorFilter = createSearch(QStringLiteral("auditActorFilter"), tr("Filter by actor"), tr("Email, name or #id"));
     m_actorFilter->setToolTip(tr("An email, a user id (42 or #42), or part of a name that matches exactly one user"));
+    // A typical address shows whole, with the clear button beside it.
+    m_actorFilter->setMinimumWidth(
+        m_actorFilter->fontMetrics().horizontalAdvance(QStringLiteral("dana.schmidt@contoso.example")) + 3 * em);
 
     buildActionFilter();
 
@@ -316,7 +349,7 @@ void AuditPane::buildActionFilter()
     m_actionFilter->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
 }
 
-// Second row: where from and when; the message under the filters and the count.
+// Where from and when; the message under the filters and the count.
 void AuditPane::buildWhereWhenFilters()
 {
     const int em = fontMetrics().horizontalAdvance(QLatin1Char('m'));
@@ -328,28 +361,34 @@ void AuditPane::buildWhereWhenFilters()
     m_ipFilter->setMinimumWidth(11 * em);
     m_ipFilter->setMaximumWidth(18 * em);
 
-    const QDateTime now = QDateTime::currentDateTime();
-    auto makeDateEdit = [this](const char* name, const QString& accessible, const QDateTime& value) {
-        auto* edit = new QDateTimeEdit(value, this);
-        edit->setObjectName(QString::fromLatin1(name));
-        edit->setAccessibleName(accessible);
-        edit->setCalendarPopup(true);
-        edit->setTimeSpec(Qt::LocalTime);
-        // Local time in the locale's short format, naming the zone like every time the console shows.
-        edit->setDisplayFormat(QLocale().dateTimeFormat(QLocale::ShortFormat) + QStringLiteral(" t"));
-        edit->setEnabled(false);
-        return edit;
-    };
-    m_fromCheck = new QCheckBox(tr("Fro&m"), this);
-    m_fromCheck->setObjectName(QStringLiteral("auditFromCheck"));
-    m_fromCheck->setAccessibleName(tr("Only events from a date"));
-    m_fromEdit = makeDateEdit("auditFromEdit", tr("Events from (inclusive)"), now.addDays(-7));
-    m_toCheck = new QCheckBox(tr("T&o"), this);
-    m_toCheck->setObjectName(QStringLiteral("auditToCheck"));
-    m_toCheck->setAccessibleName(tr("Only events before a date"));
-    m_toEdit = makeDateEdit("auditToEdit", tr("Events before (exclusive)"), now.addSecs(3600));
-    connect(m_fromCheck, &QCheckBox::toggled, m_fromEdit, &QWidget::setEnabled);
-    connect(m_toCheck, &QCheckBox::toggled, m_toEdit, &QWidget::setEnabled);
+    // The time range: a preset (the last hour ... 30 days, a window that moves with every load) or
+    // dates typed the way the list writes them. "To" left empty is "now", an open end.
+    m_rangePreset = createFilterCombo(QStringLiteral("auditRangePreset"), tr("Time range"));
+    m_rangePreset->addItem(tr("Any time"), 0);
+    m_rangePreset->addItem(tr("Last hour"), 3600);
+    m_rangePreset->addItem(tr("Last 24 hours"), 24 * 3600);
+    m_rangePreset->addItem(tr("Last 7 days"), 7 * 24 * 3600);
+    m_rangePreset->addItem(tr("Last 30 days"), 30 * 24 * 3600);
+    m_rangePreset->addItem(tr("Custom range"), -1);
+    m_rangePreset->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    // The widest date this locale writes, whole, and the clear button beside it.
+    const QString widest = display::dateTime(QDateTime(QDate(2026, 12, 28), QTime(23, 58, 59)));
+    const QString example = display::dateTime(QDateTime(QDate(2026, 12, 4), QTime(22, 0)));
+    auto makeDateEdit
+        = [this, em, &widest, &example](const char* name, const QString& accessible, const QString& placeholder) {
+              auto* edit = new QLineEdit(this);
+              edit->setObjectName(QString::fromLatin1(name));
+              edit->setAccessibleName(accessible);
+              edit->setPlaceholderText(placeholder);
+              edit->setClearButtonEnabled(true);
+              edit->setToolTip(
+                  tr("A date and time as the list writes them, such as %1; a date alone means midnight").arg(example));
+              edit->setMinimumWidth(edit->fontMetrics().horizontalAdvance(widest) + 3 * em);
+              edit->setMaximumWidth(edit->minimumWidth() + 4 * em);
+              return edit;
+          };
+    m_fromEdit = makeDateEdit("auditFromEdit", tr("Events from (inclusive)"), tr("any time"));
+    m_toEdit = makeDateEdit("auditToEdit", tr("Events before (exclusive)"), tr("now"));
 
     createFilterMessage(QStringLiteral("auditFilterMessage"));
     createCount(QStringLiteral("auditCountLabel"));
@@ -399,9 +438,12 @@ void AuditPane::buildFilterByActions()
           });
     m_filterByIpAction = filterBy("filterByIpAction", tr("Only this &IP address"),
                                   [this](const AuditEvent& e) { m_ipFilter->setText(e.ip); });
+    m_openUserAction = createAction(tr("Open this &user"), "openAuditUserAction", &AuditPane::openUser);
+    m_openOrganizationAction
+        = createAction(tr("Open this or&ganization"), "openAuditOrganizationAction", &AuditPane::openOrganization);
 }
 
-// The two filter rows with their labels, and the buttons for the pane's actions.
+// The filter rows with their labels, and the buttons for the pane's actions.
 void AuditPane::buildFilterRows()
 {
     const int em = fontMetrics().horizontalAdvance(QLatin1Char('m'));
@@ -418,37 +460,89 @@ void AuditPane::buildFilterRows()
         return b;
     };
 
-    auto* row1 = new QHBoxLayout;
-    row1->addWidget(labelFor(tr("&Actor:"), m_actorFilter));
-    row1->addWidget(m_actorFilter, 3);
-    row1->addSpacing(em / 2);
-    row1->addWidget(labelFor(tr("A&ction:"), m_actionFilter));
-    row1->addWidget(m_actionFilter, 2);
-    row1->addSpacing(em / 2);
-    row1->addWidget(labelFor(tr("&Resource:"), m_resourceTypeFilter));
-    row1->addWidget(m_resourceTypeFilter, 1);
-    row1->addWidget(m_resourceIdFilter);
-    row1->addSpacing(em / 2);
-    row1->addWidget(labelFor(tr("O&utcome:"), m_outcomeFilter));
-    row1->addWidget(m_outcomeFilter);
-    addFilterRow(row1);
+    // Four short rows, paired side by side when the pane is wide enough (fitFilterLines()): who and
+    // what / on what, from where; when / the count and the actions.
+    auto* who = new QHBoxLayout;
+    who->addWidget(labelFor(tr("&Actor:"), m_actorFilter));
+    who->addWidget(m_actorFilter, 3);
+    who->addSpacing(em / 2);
+    who->addWidget(labelFor(tr("A&ction:"), m_actionFilter));
+    who->addWidget(m_actionFilter, 2);
 
-    auto* row2 = new QHBoxLayout;
-    row2->addWidget(labelFor(tr("&IP:"), m_ipFilter));
-    row2->addWidget(m_ipFilter, 1);
-    row2->addSpacing(em / 2);
-    row2->addWidget(m_fromCheck);
-    row2->addWidget(m_fromEdit);
-    row2->addWidget(m_toCheck);
-    row2->addWidget(m_toEdit);
-    row2->addSpacing(em / 2);
-    row2->addWidget(button(m_clearFiltersAction, "clearAuditFiltersButton"));
-    row2->addStretch(1);
-    row2->addWidget(m_count);
-    row2->addSpacing(em);
-    row2->addWidget(button(m_exportAction, "auditExportButton"));
-    row2->addWidget(button(m_verifyAction, "verifyAuditButton"));
-    addFilterRow(row2);
+    auto* what = new QHBoxLayout;
+    what->addWidget(labelFor(tr("&Resource:"), m_resourceTypeFilter));
+    what->addWidget(m_resourceTypeFilter, 1);
+    what->addWidget(m_resourceIdFilter);
+    what->addSpacing(em / 2);
+    what->addWidget(labelFor(tr("O&utcome:"), m_outcomeFilter));
+    what->addWidget(m_outcomeFilter);
+    what->addSpacing(em / 2);
+    what->addWidget(labelFor(tr("&IP:"), m_ipFilter));
+    what->addWidget(m_ipFilter, 1);
+
+    auto* when = new QHBoxLayout;
+    when->addWidget(labelFor(tr("&When:"), m_rangePreset));
+    when->addWidget(m_rangePreset);
+    when->addSpacing(em / 2);
+    when->addWidget(labelFor(tr("Fro&m:"), m_fromEdit));
+    when->addWidget(m_fromEdit, 1);
+    when->addWidget(labelFor(tr("T&o:"), m_toEdit));
+    when->addWidget(m_toEdit, 1);
+    when->addStretch(0);
+
+    auto* tools = new QHBoxLayout;
+    tools->addWidget(button(m_clearFiltersAction, "clearAuditFiltersButton"));
+    tools->addStretch(1);
+    tools->addWidget(m_count);
+    tools->addSpacing(em);
+    tools->addWidget(button(m_exportAction, "auditExportButton"));
+    tools->addWidget(button(m_verifyAction, "verifyAuditButton"));
+
+    // The rows' own spacing, set: a nested layout would otherwise take its line's, which changes
+    // with the line's direction, and with it the width the rows want.
+    const int gap = style()->pixelMetric(QStyle::PM_LayoutHorizontalSpacing);
+    for (QHBoxLayout* row : { who, what, when, tools })
+        row->setSpacing(gap >= 0 ? gap : em / 2);
+    for (const auto& [first, second] : { std::pair { who, what }, std::pair { when, tools } }) {
+        auto* line = new FilterLine;
+        line->addLayout(first, 1);
+        line->addLayout(second, 1);
+        m_filterLines << line;
+        addFilterRow(line);
+    }
+}
+
+// Side by side when both rows of a line fit at their preferred width, else one under the other
+// (800 px wide windows, large fonts, 200 % scaling).
+void AuditPane::fitFilterLines()
+{
+    const int available = contentsRect().width() - 2 * style()->pixelMetric(QStyle::PM_LayoutLeftMargin);
+    for (QBoxLayout* line : std::as_const(m_filterLines)) {
+        int wanted = line->spacing() * 2;
+        for (int i = 0; i < line->count(); ++i)
+            wanted += line->itemAt(i)->sizeHint().width();
+        const auto direction = wanted <= available ? QBoxLayout::LeftToRight : QBoxLayout::TopToBottom;
+        if (line->direction() != direction) {
+            line->setDirection(direction);
+            line->setSpacing(
+                direction == QBoxLayout::LeftToRight ? 2 * fontMetrics().horizontalAdvance(QLatin1Char('m')) : -1);
+        }
+    }
+}
+
+void AuditPane::resizeEvent(QResizeEvent* event)
+{
+    fitFilterLines();
+    ListPane::resizeEvent(event);
+}
+
+bool AuditPane::event(QEvent* event)
+{
+    // A row's preferred width changed (the count grew from "Loading…" to "200+ events (scroll for
+    // more)", another language): choose again whether its line's rows fit side by side.
+    if (event->type() == QEvent::LayoutRequest)
+        fitFilterLines();
+    return ListPane::event(event);
 }
 
 void AuditPane::buildTable()
@@ -466,7 +560,7 @@ void AuditPane::buildTable()
     m_table->setColumnWidth(AuditLogModel::OrganizationColumn, 11 * em);
     m_table->setColumnWidth(AuditLogModel::ActionColumn, fm.horizontalAdvance(actions::UserPasswordChanged) + pad);
     m_table->setColumnWidth(AuditLogModel::ResourceColumn,
-                            fm.horizontalAdvance(QStringLiteral("organization #1234")) + pad);
+                            fm.horizontalAdvance(QStringLiteral("user #1234 (dana.schmidt@contoso)")) + pad);
     m_table->setColumnWidth(
         AuditLogModel::OutcomeColumn,
         std::max(fm.horizontalAdvance(AuditLogModel::outcomeText(QStringLiteral("success"))),
@@ -498,13 +592,93 @@ void AuditPane::connectFilters()
         connect(combo->lineEdit(), &QLineEdit::returnPressed, this, &AuditPane::applyFilter);
     }
     connect(m_outcomeFilter, &QComboBox::currentIndexChanged, this, &AuditPane::scheduleFilter);
-    for (QCheckBox* check : { m_fromCheck, m_toCheck })
-        connect(check, &QCheckBox::toggled, this, &AuditPane::scheduleFilter);
-    for (QDateTimeEdit* edit : { m_fromEdit, m_toEdit })
-        connect(edit, &QDateTimeEdit::dateTimeChanged, this, [this, edit] {
-            if (edit->isEnabled())
+    connect(m_rangePreset, &QComboBox::currentIndexChanged, this, &AuditPane::rangePresetChanged);
+    for (QLineEdit* edit : { m_fromEdit, m_toEdit }) {
+        // Typing makes the range a custom one; it applies once the text reads as a date (or is
+        // empty), and Return or leaving the field says why when it does not.
+        connect(edit, &QLineEdit::textEdited, this, &AuditPane::rangeEdited);
+        connect(edit, &QLineEdit::textChanged, this, [this, edit](const QString& text) {
+            if (m_suppressFilter)
+                return;
+            if (text.trimmed().isEmpty() || display::parseDateTime(text).isValid()) {
+                edit->setStyleSheet(QString());
                 scheduleFilter();
+            }
         });
+        connect(edit, &QLineEdit::returnPressed, this, &AuditPane::applyFilter);
+        connect(edit, &QLineEdit::editingFinished, this, [this, edit] {
+            if (!edit->text().trimmed().isEmpty() && !display::parseDateTime(edit->text()).isValid())
+                applyFilter();
+        });
+    }
+}
+
+void AuditPane::setRangePreset(RangePreset preset)
+{
+    m_rangePreset->setCurrentIndex(int(preset));
+}
+
+void AuditPane::rangePresetChanged()
+{
+    const int span = m_rangePreset->currentData().toInt();
+    if (span >= 0) { // a preset: the fields show it (the start is written at every load)
+        const bool wasSuppressed = m_suppressFilter;
+        m_suppressFilter = true;
+        m_fromEdit->setText(span > 0 ? display::dateTime(QDateTime::currentDateTime().addSecs(-span)) : QString());
+        m_toEdit->clear();
+        m_fromEdit->setStyleSheet(QString());
+        m_toEdit->setStyleSheet(QString());
+        m_suppressFilter = wasSuppressed;
+    }
+    scheduleFilter();
+}
+
+void AuditPane::rangeEdited()
+{
+    if (m_rangePreset->currentIndex() == CustomRange)
+        return;
+    const bool wasSuppressed = m_suppressFilter;
+    m_suppressFilter = true;
+    m_rangePreset->setCurrentIndex(CustomRange);
+    m_suppressFilter = wasSuppressed;
+}
+
+bool AuditPane::readRange(AuditQuery* query, QString* problem, QLineEdit** wrongField)
+{
+    const int span = m_rangePreset->currentData().toInt();
+    if (span > 0) {
+        // A window that moves: it ends now at every load, and the field shows where it starts.
+        const QDateTime from = QDateTime::currentDateTime().addSecs(-span);
+        query->from = from.toUTC();
+        const bool wasSuppressed = m_suppressFilter;
+        m_suppressFilter = true;
+        m_fromEdit->setText(display::dateTime(from));
+        m_suppressFilter = wasSuppressed;
+        return true;
+    }
+    if (span == 0)
+        return true;
+    const QString example = display::dateTime(QDateTime(QDate(2026, 12, 4), QTime(22, 0)));
+    for (QLineEdit* edit : { m_fromEdit, m_toEdit }) {
+        const QString text = edit->text().trimmed();
+        if (text.isEmpty())
+            continue; // no start; no end: now
+        const QDateTime time = display::parseDateTime(text);
+        if (!time.isValid()) {
+            *problem = tr("“%1” is not a date the console reads: type it as the list writes dates, such as %2. "
+                          "The list still shows the previous range.")
+                           .arg(text, example);
+            *wrongField = edit;
+            return false;
+        }
+        (edit == m_fromEdit ? query->from : query->to) = time.toUTC();
+    }
+    if (query->from.isValid() && query->to.isValid() && query->from >= query->to) {
+        *problem = tr("“From” must be before “To”. The list still shows the previous range.");
+        *wrongField = m_toEdit;
+        return false;
+    }
+    return true;
 }
 
 void AuditPane::connectModel()
@@ -516,6 +690,15 @@ void AuditPane::connectModel()
     connect(m_model, &LazyTableModel::pageLoaded, this, [this] {
         updateCount();
         fitColumns();
+        if (m_reselectId != 0) {
+            const Id wanted = std::exchange(m_reselectId, 0);
+            for (int row = 0; row < m_model->rowCount(); ++row) {
+                if (m_model->isRowLoaded(row) && m_model->eventAt(row).id == wanted) {
+                    m_table->selectRow(row);
+                    break;
+                }
+            }
+        }
         markLoaded();
     });
     reportLoadFailures(m_model, &LazyTableModel::loadFailed, tr("Could not load the audit log: %1"));
@@ -523,8 +706,61 @@ void AuditPane::connectModel()
 
 void AuditPane::refresh()
 {
+    // The selected event stays selected if the first page lists it again.
+    if (const QList<int> rows = selectedRows(); rows.size() == 1)
+        m_reselectId = m_model->eventAt(rows.first()).id;
     loadOrganizations();
     applyFilter();
+}
+
+void AuditPane::showEvent(QShowEvent* event)
+{
+    ListPane::showEvent(event);
+    fitFilterLines();
+    // Shown again (another pane was in front, the window was minimized): what happened since the
+    // last load, in this console or anywhere, is listed without F5 once the list is a few seconds
+    // old. The first show loads through the main window (refresh()).
+    if (isLoaded() && QDateTime::currentMSecsSinceEpoch() - m_lastLoadMs >= m_staleAfterMs)
+        refresh();
+}
+
+void AuditPane::applyRequest(const PaneRequest& request)
+{
+    if (request.userId != 0 || !request.search.trimmed().isEmpty())
+        showForUser(request.userId, request.search.trimmed());
+}
+
+// The user the selected event is about: its target when that is a user, else its actor.
+void AuditPane::openUser()
+{
+    const QList<int> rows = selectedRows();
+    if (rows.isEmpty())
+        return;
+    const AuditEvent e = m_model->eventAt(rows.first());
+    bool numeric = false;
+    const Id target = e.resourceId.toLongLong(&numeric);
+    if (e.resourceType == QLatin1String("user") && numeric && target > 0)
+        emit openRequested(QStringLiteral("users"), PaneRequest { .search = e.resourceLabel, .selectId = target });
+    else if (e.actorType == QLatin1String("user") && e.actorId != 0)
+        emit openRequested(QStringLiteral("users"), PaneRequest { .search = e.actorLabel, .selectId = e.actorId });
+}
+
+// The organization the event is about: its target when that is an organization, else its tenant.
+void AuditPane::openOrganization()
+{
+    const QList<int> rows = selectedRows();
+    if (rows.isEmpty())
+        return;
+    const AuditEvent e = m_model->eventAt(rows.first());
+    bool numeric = false;
+    const Id target = e.resourceId.toLongLong(&numeric);
+    if (e.resourceType == QLatin1String("organization") && numeric && target > 0)
+        emit openRequested(QStringLiteral("organizations"),
+                           PaneRequest { .search = e.resourceLabel, .selectId = target });
+    else if (e.organizationId != 0)
+        emit openRequested(QStringLiteral("organizations"),
+                           PaneRequest { .search = m_model->organizationNames().value(e.organizationId),
+                                         .selectId = e.organizationId });
 }
 
 void AuditPane::organizationScopeChanged()
@@ -535,16 +771,27 @@ void AuditPane::organizationScopeChanged()
 
 void AuditPane::loadOrganizations()
 {
-    if (!m_backend)
+    if (!m_backend) {
+        m_namesLoaded = true;
         return;
+    }
+    if (m_namesLoading)
+        return;
+    m_namesLoading = true;
     whenDone(m_backend->listOrganizations(), this, [this](const Result<QList<Organization>>& orgs) {
-        if (!orgs.ok())
-            return; // the column then shows ids; the log itself still loads
-        QHash<Id, QString> names;
-        for (const Organization& o : orgs.value())
-            names.insert(o.id, o.name);
-        m_model->setOrganizationNames(names);
-        fitColumns();
+        m_namesLoading = false;
+        m_namesLoaded = true; // or could not be: the column then shows ids; the log itself still loads
+        if (orgs.ok()) {
+            QHash<Id, QString> names;
+            for (const Organization& o : orgs.value())
+                names.insert(o.id, o.name);
+            m_model->setOrganizationNames(names);
+            fitColumns();
+        }
+        if (m_hasPendingQuery) {
+            m_hasPendingQuery = false;
+            m_model->setQuery(m_pendingQuery);
+        }
     });
 }
 
@@ -565,10 +812,6 @@ AuditQuery AuditPane::filterQuery() const
         q.resourceId.remove(0, 1);
     q.outcome = m_outcomeFilter->currentData().toString();
     q.ip = m_ipFilter->text().trimmed();
-    if (m_fromCheck->isChecked())
-        q.from = m_fromEdit->dateTime().toUTC();
-    if (m_toCheck->isChecked())
-        q.to = m_toEdit->dateTime().toUTC();
     return q;
 }
 
@@ -582,6 +825,19 @@ void AuditPane::applyFilter()
     m_filterDelay->stop();
     const int generation = ++m_filterGeneration;
     AuditQuery q = filterQuery();
+    QString problem;
+    QLineEdit* wrong = nullptr;
+    if (!readRange(&q, &problem, &wrong)) {
+        // Never a silently different range: the list stays as it was and the message says why.
+        showFilterMessage(problem, true);
+        m_actorFilter->setStyleSheet(QString());
+        wrong->setStyleSheet(
+            QStringLiteral("QLineEdit { border: 1px solid %1; }").arg(display::warningBrush().color().name()));
+        markLoaded();
+        return;
+    }
+    m_fromEdit->setStyleSheet(QString());
+    m_toEdit->setStyleSheet(QString());
     const QString actor = m_actorFilter->text().trimmed();
     switch (userfilter::classify(actor)) {
     case userfilter::Kind::Empty:
@@ -617,6 +873,15 @@ void AuditPane::applyFilter()
 void AuditPane::load(const AuditQuery& query)
 {
     m_count->setText(tr("Loading…"));
+    m_lastLoadMs = QDateTime::currentMSecsSinceEpoch();
+    if (!m_namesLoaded) {
+        // The first load waits for the organization names (one short request), so that no row
+        // and no details panel shows an organization as "#3".
+        m_pendingQuery = query;
+        m_hasPendingQuery = true;
+        loadOrganizations();
+        return;
+    }
     m_model->setQuery(query);
 }
 
@@ -624,8 +889,8 @@ bool AuditPane::hasFilters() const
 {
     return !m_actorFilter->text().trimmed().isEmpty() || !m_actionFilter->currentText().trimmed().isEmpty()
         || !m_resourceTypeFilter->currentText().trimmed().isEmpty() || !m_resourceIdFilter->text().trimmed().isEmpty()
-        || m_outcomeFilter->currentIndex() > 0 || !m_ipFilter->text().trimmed().isEmpty() || m_fromCheck->isChecked()
-        || m_toCheck->isChecked();
+        || m_outcomeFilter->currentIndex() > 0 || !m_ipFilter->text().trimmed().isEmpty()
+        || m_rangePreset->currentIndex() != AnyTime;
 }
 
 void AuditPane::clearFilters()
@@ -644,8 +909,11 @@ void AuditPane::resetFilterWidgets()
     m_resourceIdFilter->clear();
     m_outcomeFilter->setCurrentIndex(0);
     m_ipFilter->clear();
-    m_fromCheck->setChecked(false);
-    m_toCheck->setChecked(false);
+    m_rangePreset->setCurrentIndex(AnyTime);
+    m_fromEdit->clear();
+    m_toEdit->clear();
+    m_fromEdit->setStyleSheet(QString());
+    m_toEdit->setStyleSheet(QString());
     m_suppressFilter = wasSuppressed;
 }
 
@@ -673,8 +941,9 @@ void AuditPane::fitColumns()
     auto wanted = [this](int column) { return static_cast<QAbstractItemView*>(m_table)->sizeHintForColumn(column); };
     m_table->setColumnWidth(AuditLogModel::OrganizationColumn,
                             std::clamp(wanted(AuditLogModel::OrganizationColumn), 7 * em, 16 * em));
+    // The resource names its target ("user #17 (dana.schmidt@contoso.example)").
     m_table->setColumnWidth(AuditLogModel::ResourceColumn,
-                            std::clamp(wanted(AuditLogModel::ResourceColumn), 7 * em, 14 * em));
+                            std::clamp(wanted(AuditLogModel::ResourceColumn), 7 * em, 20 * em));
     // The IP column, last, stretches into what is left: keep room for a whole IPv4 address.
     int others = m_table->fontMetrics().horizontalAdvance(QStringLiteral("255.255.255.255")) + 2 * em;
     for (int c = 0; c < AuditLogModel::IpColumn; ++c) {
@@ -767,6 +1036,24 @@ void AuditPane::updateActions()
     for (QAction* a :
          { m_copyAction, m_filterByActorAction, m_filterByActionAction, m_filterByResourceAction, m_filterByIpAction })
         setActionAllowed(a, one, select);
+    // "Open this user": the target when it is a user, else the actor; named in the menu.
+    AuditEvent e;
+    if (one)
+        e = m_model->eventAt(selectedRows().first());
+    const bool userTarget = e.resourceType == QLatin1String("user") && e.resourceId.toLongLong() > 0;
+    const bool userActor = e.actorType == QLatin1String("user") && e.actorId != 0;
+    const QString user = userTarget ? (e.resourceLabel.isEmpty() ? QStringLiteral("#") + e.resourceId : e.resourceLabel)
+                                    : (e.actorLabel.isEmpty() ? QStringLiteral("#%1").arg(e.actorId) : e.actorLabel);
+    m_openUserAction->setText(userTarget || userActor ? tr("Open user %1").arg(user) : tr("Open this &user"));
+    setActionAllowed(m_openUserAction, userTarget || userActor, one ? tr("The event names no user") : select);
+    const bool orgTarget = e.resourceType == QLatin1String("organization") && e.resourceId.toLongLong() > 0;
+    const QString organization = orgTarget
+        ? (e.resourceLabel.isEmpty() ? QStringLiteral("#") + e.resourceId : e.resourceLabel)
+        : m_model->organizationName(e.organizationId);
+    m_openOrganizationAction->setText(orgTarget || e.organizationId != 0 ? tr("Open organization %1").arg(organization)
+                                                                         : tr("Open this or&ganization"));
+    setActionAllowed(m_openOrganizationAction, orgTarget || e.organizationId != 0,
+                     one ? tr("The event belongs to no organization") : select);
     emit actionsChanged();
 }
 
@@ -774,8 +1061,9 @@ void AuditPane::showContextMenu(const QPoint& pos)
 {
     QList<QAction*> actions;
     if (m_table->indexAt(pos).isValid() || !selectedRows().isEmpty())
-        actions << m_copyAction << nullptr << m_filterByActorAction << m_filterByActionAction
-                << m_filterByResourceAction << m_filterByIpAction << nullptr;
+        actions << m_copyAction << nullptr << m_openUserAction << m_openOrganizationAction << nullptr
+                << m_filterByActorAction << m_filterByActionAction << m_filterByResourceAction << m_filterByIpAction
+                << nullptr;
     actions << m_clearFiltersAction << m_exportAction << m_verifyAction;
     popupMenu(m_table, actions, pos);
 }

@@ -4,9 +4,8 @@
 
 #include <functional>
 
-class QCheckBox;
+class QBoxLayout;
 class QComboBox;
-class QDateTimeEdit;
 class QLabel;
 class QLineEdit;
 class QTableView;
@@ -52,6 +51,9 @@ public:
 
     void refresh() override;
     void copySelection() override;
+    // "Open this user" elsewhere: request.userId (or request.search, an actor filter) shows that
+    // user's events, other filters cleared.
+    void applyRequest(const PaneRequest& request) override;
 
     AuditLogModel* model() const { return m_model; }
     // The filter the table shows (after a name in the actor filter was resolved to an email).
@@ -63,7 +65,25 @@ public:
     void exportLog();
     void verifyIntegrity();
 
+    // How old the list may be when the pane is shown again before it reloads (default 5 s).
+    void setStaleAfter(int msec) { m_staleAfterMs = msec; }
+
+    // The time range's presets, in the order of the range combo box.
+    enum RangePreset
+    {
+        AnyTime,
+        LastHour,
+        Last24Hours,
+        Last7Days,
+        Last30Days,
+        CustomRange
+    };
+    void setRangePreset(RangePreset preset);
+
 protected:
+    bool event(QEvent* event) override;
+    void showEvent(QShowEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
     void organizationScopeChanged() override;
     void updateCount() override;
     void updateDetails() override;
@@ -83,7 +103,14 @@ private:
     void scheduleFilter();
     void resetFilterWidgets(); // without applying
     void applyFilter();
-    AuditQuery filterQuery() const; // everything but the actor
+    AuditQuery filterQuery() const; // everything but the actor and the time range
+    // The time range into `query`; false, with `problem` saying why, when a typed date does not read.
+    bool readRange(AuditQuery* query, QString* problem, QLineEdit** wrongField);
+    void rangePresetChanged();
+    void rangeEdited(); // typed into From or To: the range is a custom one
+    void fitFilterLines();
+    void openUser();
+    void openOrganization();
     void load(const AuditQuery& query);
     void loadOrganizations();
     void fitColumns();
@@ -98,10 +125,10 @@ private:
     QLineEdit* m_resourceIdFilter = nullptr;
     QComboBox* m_outcomeFilter = nullptr;
     QLineEdit* m_ipFilter = nullptr;
-    QCheckBox* m_fromCheck = nullptr;
-    QDateTimeEdit* m_fromEdit = nullptr;
-    QCheckBox* m_toCheck = nullptr;
-    QDateTimeEdit* m_toEdit = nullptr;
+    QComboBox* m_rangePreset = nullptr;
+    QLineEdit* m_fromEdit = nullptr; // empty: no lower bound
+    QLineEdit* m_toEdit = nullptr; // empty: "now", an open end that moves
+    QList<QBoxLayout*> m_filterLines; // two rows each, side by side when the pane is wide enough
     QTimer* m_filterDelay = nullptr;
     AuditDetailsPanel* m_details = nullptr;
 
@@ -113,6 +140,8 @@ private:
     QAction* m_filterByActionAction = nullptr;
     QAction* m_filterByResourceAction = nullptr;
     QAction* m_filterByIpAction = nullptr;
+    QAction* m_openUserAction = nullptr;
+    QAction* m_openOrganizationAction = nullptr;
 
     int m_filterGeneration = 0; // drops actor lookups that finish after the filter changed again
     bool m_exporting = false;
@@ -120,6 +149,13 @@ private:
     bool m_columnsFitted = false;
     bool m_namesFitted = false;
     bool m_suppressFilter = false; // set while filters are changed programmatically
+    bool m_namesLoaded = false; // the organization names arrived (or could not be read)
+    qint64 m_lastLoadMs = 0; // when the list was last (re)loaded, ms since the epoch
+    int m_staleAfterMs = 5000;
+    Id m_reselectId = 0; // the event selected before a reload, selected again if it is listed
+    bool m_namesLoading = false;
+    bool m_hasPendingQuery = false; // a load waits for the names (the first one)
+    AuditQuery m_pendingQuery;
 };
 
 } // namespace portcullis

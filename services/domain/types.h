@@ -176,6 +176,10 @@ struct AuditEvent
     QString action; // "user.banned", ...
     QString resourceType;
     QString resourceId;
+    // What the target is called now, read with the event (not part of the chain): a user's email,
+    // a role's code, an organization's or an API key's name; empty when the target is gone, has no
+    // name, or lies in a tenant the reader does not see.
+    QString resourceLabel;
     QJsonObject details;
     QString ip;
     QString outcome = QStringLiteral("success"); // "success" or "denied"

@@ -190,6 +190,7 @@ AuditEvent auditEventFromJson(const QJsonObject& o)
     e.action = stringOf(o.value(QLatin1String("action")));
     e.resourceType = stringOf(o.value(QLatin1String("resource_type")));
     e.resourceId = stringOf(o.value(QLatin1String("resource_id")));
+    e.resourceLabel = stringOf(o.value(QLatin1String("resource_label")));
     e.details = o.value(QLatin1String("details")).toObject();
     e.ip = stringOf(o.value(QLatin1String("ip")));
     e.outcome = stringOf(o.value(QLatin1String("outcome")));

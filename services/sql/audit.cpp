@@ -191,6 +191,77 @@ Result<Filter> buildFilter(const Actor& actor, const AuditQuery& query, const st
     return f;
 }
 
+// What each kind of audit target is called, with the tenant it belongs to: "SELECT id, name, org".
+const QHash<QString, QString>& targetNameQueries()
+{
+    static const QHash<QString, QString> queries {
+        { QStringLiteral("user"), QStringLiteral("SELECT id, email, organization_id FROM users WHERE id IN (%1)") },
+        { QStringLiteral("role"), QStringLiteral("SELECT id, code, organization_id FROM roles WHERE id IN (%1)") },
+        { QStringLiteral("organization"), QStringLiteral("SELECT id, name, id FROM organizations WHERE id IN (%1)") },
+        { QStringLiteral("api_key"),
+          QStringLiteral("SELECT id, name, organization_id FROM api_keys WHERE id IN (%1)") },
+        { QStringLiteral("invitation"),
+          QStringLiteral("SELECT id, email, organization_id FROM invitations WHERE id IN (%1)") },
+        { QStringLiteral("session"),
+          QStringLiteral("SELECT s.id, u.email, s.organization_id FROM sessions s JOIN users u ON u.id = s.user_id "
+                         "WHERE s.id IN (%1)") },
+    };
+    return queries;
+}
+
+// The names of the targets of a page or an export batch as they are called now, keyed
+// "type:id": one query per kind of target and 500 ids, never one per event. A target in a tenant
+// the actor does not see stays unnamed (its id is all the event discloses, as before).
+Result<QHash<QString, QString>> targetNames(StoreCore& core, const Actor& actor,
+                                            const QList<std::pair<QString, QString>>& targets)
+{
+    QHash<QString, QList<Id>> idsByType;
+    for (const auto& [type, id] : targets) {
+        if (!targetNameQueries().contains(type))
+            continue;
+        bool ok = false;
+        const Id number = id.toLongLong(&ok);
+        if (ok && number > 0 && !idsByType.value(type).contains(number))
+            idsByType[type] << number;
+    }
+    QHash<QString, QString> names;
+    for (auto it = idsByType.cbegin(); it != idsByType.cend(); ++it) {
+        const QList<Id>& ids = it.value();
+        for (qsizetype start = 0; start < ids.size(); start += 500) {
+            const QList<Id> chunk = ids.mid(start, 500);
+            QStringList marks;
+            QVariantList values;
+            for (Id id : chunk) {
+                marks << QStringLiteral("?");
+                values << id;
+            }
+            QSqlQuery q(core.db());
+            q.setForwardOnly(true);
+            if (!core.exec(q, targetNameQueries().value(it.key()).arg(marks.join(QLatin1Char(','))), values))
+                return core.sqlError(q, Tr::tr("Reading the audit log"));
+            while (q.next()) {
+                if (StoreCore::canSee(actor, q.value(2).toLongLong()))
+                    names.insert(it.key() + QLatin1Char(':') + q.value(0).toString(), q.value(1).toString());
+            }
+        }
+    }
+    return names;
+}
+
+Status nameTargets(StoreCore& core, const Actor& actor, QList<AuditEvent>& events)
+{
+    QList<std::pair<QString, QString>> targets;
+    targets.reserve(events.size());
+    for (const AuditEvent& e : std::as_const(events))
+        targets.append({ e.resourceType, e.resourceId });
+    auto names = targetNames(core, actor, targets);
+    if (!names)
+        return names.error();
+    for (AuditEvent& e : events)
+        e.resourceLabel = names->value(e.resourceType + QLatin1Char(':') + e.resourceId);
+    return {};
+}
+
 } // namespace
 
 Result<AuditPage> AuditManager::query(const Actor& actor, const AuditQuery& query)
@@ -280,6 +351,8 @@ Result<AuditPage> AuditManager::query(const Actor& actor, const AuditQuery& quer
         }
         page.items << e;
     }
+    if (auto named = nameTargets(m_core, actor, page.items); !named)
+        return named.error();
     return page;
 }
 
@@ -306,7 +379,10 @@ Result<AuditEvent> AuditManager::get(const Actor& actor, Id eventId)
     if (!d)
         return Audited(m_core, actor, actions::AuditQueried, QStringLiteral("audit"), QString::number(eventId))
             .deny(d.reason);
-    return event;
+    QList<AuditEvent> named { event };
+    if (auto status = nameTargets(m_core, actor, named); !status)
+        return status.error();
+    return named.first();
 }
 
 Result<qint64> AuditManager::exportTo(const Actor& actor, const AuditQuery& query, QIODevice& out,
@@ -335,7 +411,7 @@ Result<qint64> AuditManager::exportTo(const Actor& actor, const AuditQuery& quer
     Id before = 0;
     if (options.format == ExportFormat::Csv)
         out.write("id,time_utc,actor_type,actor_id,actor_email,organization_id,action,resource_type,resource_id,"
-                  "outcome,ip,details,hash\n");
+                  "resource_label,outcome,ip,details,hash\n");
     QSqlQuery q(m_core.db());
     q.setForwardOnly(true);
     for (;;) {
@@ -355,12 +431,10 @@ Result<qint64> AuditManager::exportTo(const Actor& actor, const AuditQuery& quer
             + QStringLiteral(" ORDER BY id DESC LIMIT ?");
         if (!m_core.exec(q, sql, values))
             return m_core.sqlError(q, Tr::tr("Exporting the audit log"));
-        int rows = 0;
-        QByteArray chunk;
+        QList<auditformat::ExportRow> batchRows;
         while (q.next()) {
-            ++rows;
             before = q.value(0).toLongLong();
-            auditformat::ExportRow row;
+            auditformat::ExportRow& row = batchRows.emplace_back();
             row.id = before;
             row.time = timeFrom(q.value(1)).toString(Qt::ISODateWithMs);
             row.actorType = q.value(2).toString();
@@ -374,6 +448,18 @@ Result<qint64> AuditManager::exportTo(const Actor& actor, const AuditQuery& quer
             row.ip = q.value(10).toString();
             row.outcome = q.value(11).toString();
             row.hash = q.value(13).toString();
+        }
+        const auto rows = int(batchRows.size());
+        QList<std::pair<QString, QString>> targets;
+        targets.reserve(rows);
+        for (const auditformat::ExportRow& row : std::as_const(batchRows))
+            targets.append({ row.resourceType, row.resourceId });
+        auto names = targetNames(m_core, actor, targets);
+        if (!names)
+            return names.error();
+        QByteArray chunk;
+        for (auditformat::ExportRow& row : batchRows) {
+            row.resourceLabel = names->value(row.resourceType + QLatin1Char(':') + row.resourceId);
             chunk += options.format == ExportFormat::Csv ? auditformat::csvLine(row) : auditformat::jsonLine(row);
         }
         if (!chunk.isEmpty() && out.write(chunk) != chunk.size())
@@ -862,6 +948,7 @@ QByteArray csvLine(const ExportRow& row)
                                  row.action,
                                  row.resourceType,
                                  row.resourceId,
+                                 row.resourceLabel,
                                  row.outcome,
                                  row.ip,
                                  row.details,
@@ -884,6 +971,7 @@ QByteArray jsonLine(const ExportRow& row)
                           { QStringLiteral("action"), row.action },
                           { QStringLiteral("resource_type"), row.resourceType },
                           { QStringLiteral("resource_id"), row.resourceId },
+                          { QStringLiteral("resource_label"), row.resourceLabel },
                           { QStringLiteral("details"), QJsonDocument::fromJson(row.details.toUtf8()).object() },
                           { QStringLiteral("ip"), row.ip },
                           { QStringLiteral("outcome"), row.outcome },

@@ -31,6 +31,7 @@ struct ExportRow
     QString action;
     QString resourceType;
     QString resourceId;
+    QString resourceLabel; // the target's name now (AuditEvent::resourceLabel), not part of the chain
     QString outcome;
     QString ip;
     QString details; // the stored JSON text (a JSON object; anything else exports as {})
