@@ -152,11 +152,11 @@ QString timeOfDay(const QDateTime& time)
 
 namespace {
 
-// The year as typed: four digits as they are; two digits the year within 80 years before and 20
-// after today ("12/4/26" is 2026, never 1926).
-QDate withCentury(const QDate& parsed)
+// The year as typed: four digits as they are; two digits (`twoDigits`: parsed with "yy", which Qt
+// reads as 19xx) the year within 80 years before and 20 after today ("12/4/26" is 2026, never 1926).
+QDate withCentury(const QDate& parsed, bool twoDigits)
 {
-    if (!parsed.isValid() || parsed.year() >= 1000)
+    if (!parsed.isValid() || (!twoDigits && parsed.year() >= 1000))
         return parsed;
     const int now = QDate::currentDate().year();
     int full = now - now % 100 + parsed.year() % 100;
@@ -165,15 +165,24 @@ QDate withCentury(const QDate& parsed)
     return QDate(full, parsed.month(), parsed.day());
 }
 
-// `format` with its four-digit year as two digits (and the other way round).
-QString otherYearWidth(const QString& format)
+// The date formats `format` is typed in: as shown, with the year's other width ("yyyy" or "yy"),
+// and with one-digit days and months allowed ("4.12.2026" for "dd.MM.yyyy").
+QStringList typedDateFormats(const QString& format)
 {
     static const QRegularExpression fourDigits(QStringLiteral("yyyy"));
     static const QRegularExpression twoDigits(QStringLiteral("(?<!y)yy(?!y)"));
     QString other = format;
     if (format.contains(fourDigits))
-        return other.replace(fourDigits, QStringLiteral("yy"));
-    return other.replace(twoDigits, QStringLiteral("yyyy"));
+        other.replace(fourDigits, QStringLiteral("yy"));
+    else
+        other.replace(twoDigits, QStringLiteral("yyyy"));
+    static const QRegularExpression paddedDay(QStringLiteral("(?<!d)dd(?!d)"));
+    static const QRegularExpression paddedMonth(QStringLiteral("(?<!M)MM(?!M)"));
+    QStringList formats { format, other };
+    for (const QString& f : { format, other })
+        formats << QString(f).replace(paddedDay, QStringLiteral("d")).replace(paddedMonth, QStringLiteral("M"));
+    formats.removeDuplicates();
+    return formats;
 }
 
 } // namespace
@@ -213,19 +222,21 @@ QDateTime parseDateTime(const QString& typed)
     QDate day;
     QTime clock(0, 0);
     auto tryFormats = [&](const QLocale& in, const QString& dateFormatText, const QString& timeFormatText) {
-        for (const QString& dates : { dateFormatText, otherYearWidth(dateFormatText) }) {
+        for (const QString& dates : typedDateFormats(dateFormatText)) {
+            static const QRegularExpression twoDigitYear(QStringLiteral("(?<!y)yy(?!y)"));
+            const bool twoDigits = dates.contains(twoDigitYear);
             for (const QString& times :
                  { timeFormatText, QString(timeFormatText).replace(QLatin1String("mm"), QLatin1String("mm:ss")) }) {
                 const QDateTime both = in.toDateTime(text, dates + QLatin1Char(' ') + times);
                 if (both.isValid()) {
-                    day = withCentury(both.date());
+                    day = withCentury(both.date(), twoDigits);
                     clock = both.time();
                     return true;
                 }
             }
             const QDate alone = in.toDate(text, dates);
             if (alone.isValid()) {
-                day = withCentury(alone);
+                day = withCentury(alone, twoDigits);
                 clock = QTime(0, 0);
                 return true;
             }
