@@ -814,6 +814,8 @@ QFuture<Result<Page<Session>>> RestBackend::listSessions(const SessionQuery& que
     request.path = QStringLiteral("/api/admin/sessions");
     if (query.userId != 0)
         request.query.addQueryItem(QStringLiteral("user_id"), QString::number(query.userId));
+    if (query.organizationId != 0)
+        request.query.addQueryItem(QStringLiteral("organization_id"), QString::number(query.organizationId));
     request.query.addQueryItem(QStringLiteral("page"), QString::number(query.page));
     request.query.addQueryItem(QStringLiteral("limit"), QString::number(query.limit));
     request.query.addQueryItem(QStringLiteral("include_revoked"),
@@ -862,15 +864,20 @@ QFuture<Result<CreatedSession>> RestBackend::impersonate(Id userId, const QStrin
 
 // --- API keys ------------------------------------------------------------------------------------
 
-QFuture<Result<Page<ApiKey>>> RestBackend::listApiKeys(Id userId, int page, int limit)
+QFuture<Result<Page<ApiKey>>> RestBackend::listApiKeys(const ApiKeyQuery& query)
 {
     Request request;
     request.method = "GET";
     request.path = QStringLiteral("/api/admin/api-keys");
-    if (userId != 0)
-        request.query.addQueryItem(QStringLiteral("user_id"), QString::number(userId));
-    request.query.addQueryItem(QStringLiteral("page"), QString::number(page));
-    request.query.addQueryItem(QStringLiteral("limit"), QString::number(limit));
+    if (query.userId != 0)
+        request.query.addQueryItem(QStringLiteral("user_id"), QString::number(query.userId));
+    if (query.organizationId != 0)
+        request.query.addQueryItem(QStringLiteral("organization_id"), QString::number(query.organizationId));
+    if (!query.search.isEmpty())
+        request.query.addQueryItem(QStringLiteral("search"),
+                                   QString::fromLatin1(QUrl::toPercentEncoding(query.search)));
+    request.query.addQueryItem(QStringLiteral("page"), QString::number(query.page));
+    request.query.addQueryItem(QStringLiteral("limit"), QString::number(query.limit));
     return call<Page<ApiKey>>(std::move(request), [](const Response& response) -> Result<Page<ApiKey>> {
         const Result<QJsonObject> object = parseObject(response);
         if (!object.ok())
