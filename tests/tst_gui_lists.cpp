@@ -8,6 +8,7 @@
 #include "apikeyspane.h"
 #include "dashboardpane.h"
 #include "guiutil.h"
+#include "language.h"
 #include "organizationspane.h"
 #include "rolelistmodel.h"
 #include "rolespane.h"
@@ -105,6 +106,12 @@ class TestGuiLists : public QObject
     Q_OBJECT
 
 private slots:
+    // The English catalog: its plural forms ("1 user", "2 users"), as the console loads it.
+    void initTestCase()
+    {
+        QVERIFY(language::apply(QStringLiteral("en"), QLocale(QLocale::English, QLocale::UnitedStates)));
+    }
+
     // Item 3: the details panel describes the real selection.
     void selectionFollowsTheSearch();
     void selectionFollowsTheTenantSwitcher();

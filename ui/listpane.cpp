@@ -140,11 +140,11 @@ void ListPane::keepSelectionById(int idRole)
     QAbstractItemModel* model = m_table->model();
     connect(model, &QAbstractItemModel::modelAboutToBeReset, this, &ListPane::rememberSelection);
     connect(model, &QAbstractItemModel::modelReset, this, [this] {
-        QAbstractItemModel* model = m_table->model();
+        QAbstractItemModel* listed = m_table->model();
         // A model that lists everything at once (roles, organizations) has its rows now; a paged
         // one gets them with its first page (rowsInserted below).
-        m_awaitingFirstPage = model->canFetchMore({});
-        if (const int rows = model->rowCount(); rows > 0)
+        m_awaitingFirstPage = listed->canFetchMore({});
+        if (const int rows = listed->rowCount(); rows > 0)
             restoreSelection(0, rows - 1, !m_awaitingFirstPage);
     });
     connect(model, &QAbstractItemModel::rowsInserted, this, [this](const QModelIndex& parent, int first, int last) {

@@ -39,8 +39,9 @@ public:
     explicit UserDetailsPanel(QWidget* parent)
         : details::Panel(QStringLiteral("userDetailsPanel"), tr("User details"), parent)
     {
-        addPlaceholder(tr("Select a user to see the details and act on them.\n\n"
-                          "Select several with Ctrl or Shift for bulk actions."));
+        m_hint = addPlaceholder(tr("Select a user to see the details and act on them.\n\n"
+                                   "Select several with Ctrl or Shift for bulk actions."))
+                     ->text();
         addTitle(QStringLiteral("userDetailsTitle"));
         // An email address or a user name is one long word: elided with a tooltip, not cut off.
         addForm({ { QStringLiteral("email"), tr("Email:") },
@@ -62,10 +63,11 @@ public:
     {
         const bool one = user != nullptr;
         showSelection(one, one || selected > 1);
-        if (selected > 1)
-            m_placeholder->setText(
-                tr("%n users selected. Use the context menu (right-click or the Menu key) for bulk actions.", nullptr,
-                   selected));
+        // The count of the rows selected now; with none, the hint again (never a stale count).
+        m_placeholder->setText(
+            selected > 1 ? tr("%n users selected. Use the context menu (right-click or the Menu key) for bulk actions.",
+                              nullptr, selected)
+                         : m_hint);
         if (!one)
             return;
         m_title->setText(user->fullName.isEmpty() ? user->email : user->fullName);
@@ -86,6 +88,9 @@ public:
         setValue(QStringLiteral("created"), display::dateTime(user->createdAt));
         setValue(QStringLiteral("verified"), user->verified ? tr("yes") : tr("no"));
     }
+
+private:
+    QString m_hint;
 };
 
 UsersPane::UsersPane(Backend* backend, QWidget* parent)

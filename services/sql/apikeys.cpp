@@ -261,9 +261,9 @@ Result<Page<ApiKey>> ApiKeyManager::list(const Actor& actor, const ApiKeyQuery& 
     const QString search = query.search.trimmed();
     if (!search.isEmpty()) {
         QString escaped = search;
-        escaped.replace(QLatin1Char('\'), QLatin1String("\\"))
-            .replace(QLatin1Char('%'), QLatin1String("\%"))
-            .replace(QLatin1Char('_'), QLatin1String("\_"));
+        escaped.replace(QLatin1Char('\\'), QLatin1String("\\\\"))
+            .replace(QLatin1Char('%'), QLatin1String("\\%"))
+            .replace(QLatin1Char('_'), QLatin1String("\\_"));
         // The name or the owner's email contain the text; the prefix starts with it (a prefix
         // copied from the list); or the text starts with the prefix (a whole key pasted).
         where << QStringLiteral("(lower(k.name) LIKE ? ESCAPE '\\' OR lower(u.email) LIKE ? ESCAPE '\\' "
