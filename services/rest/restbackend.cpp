@@ -873,9 +873,15 @@ QFuture<Result<Page<ApiKey>>> RestBackend::listApiKeys(const ApiKeyQuery& query)
         request.query.addQueryItem(QStringLiteral("user_id"), QString::number(query.userId));
     if (query.organizationId != 0)
         request.query.addQueryItem(QStringLiteral("organization_id"), QString::number(query.organizationId));
-    if (!query.search.isEmpty())
-        request.query.addQueryItem(QStringLiteral("search"),
-                                   QString::fromLatin1(QUrl::toPercentEncoding(query.search)));
+    if (!query.search.isEmpty()) {
+        // A whole key pasted into the search goes out as its visible prefix only (docs/api.md: the
+        // first 12 characters): a secret never travels in a URL, and the server refuses one there.
+        constexpr int VisiblePrefix = 12;
+        const QString search = query.search.startsWith(QLatin1String("pk_")) && query.search.size() > VisiblePrefix
+            ? query.search.left(VisiblePrefix)
+            : query.search;
+        request.query.addQueryItem(QStringLiteral("search"), QString::fromLatin1(QUrl::toPercentEncoding(search)));
+    }
     request.query.addQueryItem(QStringLiteral("page"), QString::number(query.page));
     request.query.addQueryItem(QStringLiteral("limit"), QString::number(query.limit));
     return call<Page<ApiKey>>(std::move(request), [](const Response& response) -> Result<Page<ApiKey>> {
