@@ -4066,17 +4066,17 @@ Erstellen Sie eine benutzerdefinierte Rolle mit Strg+N oder gehen Sie von einer 
         <translation>%1 &lt;%2&gt;</translation>
     </message>
     <message numerus="yes">
-        <source>&amp;Held by %n user(s)</source>
+        <source>Held b&amp;y %n user(s)</source>
         <translation>
-            <numerusform>&amp;Vergeben an %n Benutzer</numerusform>
-            <numerusform>&amp;Vergeben an %n Benutzer</numerusform>
+            <numerusform>Ver&amp;geben an %n Benutzer</numerusform>
+            <numerusform>Ver&amp;geben an %n Benutzer</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <source>&amp;Held by %n user(s) in %1</source>
+        <source>Held b&amp;y %n user(s) in %1</source>
         <translation>
-            <numerusform>&amp;Vergeben an %n Benutzer in %1</numerusform>
-            <numerusform>&amp;Vergeben an %n Benutzer in %1</numerusform>
+            <numerusform>Ver&amp;geben an %n Benutzer in %1</numerusform>
+            <numerusform>Ver&amp;geben an %n Benutzer in %1</numerusform>
         </translation>
     </message>
     <message numerus="yes">

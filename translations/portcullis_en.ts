@@ -133,17 +133,17 @@
         </translation>
     </message>
     <message numerus="yes">
-        <source>&amp;Held by %n user(s)</source>
+        <source>Held b&amp;y %n user(s)</source>
         <translation>
-            <numerusform>&amp;Held by %n user</numerusform>
-            <numerusform>&amp;Held by %n users</numerusform>
+            <numerusform>Held b&amp;y %n user</numerusform>
+            <numerusform>Held b&amp;y %n users</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <source>&amp;Held by %n user(s) in %1</source>
+        <source>Held b&amp;y %n user(s) in %1</source>
         <translation>
-            <numerusform>&amp;Held by %n user in %1</numerusform>
-            <numerusform>&amp;Held by %n users in %1</numerusform>
+            <numerusform>Held b&amp;y %n user in %1</numerusform>
+            <numerusform>Held b&amp;y %n users in %1</numerusform>
         </translation>
     </message>
     <message numerus="yes">

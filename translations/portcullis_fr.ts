@@ -4066,17 +4066,17 @@ Créez un rôle personnalisé avec Ctrl+N, ou partez d&apos;un rôle existant av
         <translation>%1 &lt;%2&gt;</translation>
     </message>
     <message numerus="yes">
-        <source>&amp;Held by %n user(s)</source>
+        <source>Held b&amp;y %n user(s)</source>
         <translation>
-            <numerusform>&amp;Attribué à %n utilisateur</numerusform>
-            <numerusform>&amp;Attribué à %n utilisateurs</numerusform>
+            <numerusform>Attri&amp;bué à %n utilisateur</numerusform>
+            <numerusform>Attri&amp;bué à %n utilisateurs</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <source>&amp;Held by %n user(s) in %1</source>
+        <source>Held b&amp;y %n user(s) in %1</source>
         <translation>
-            <numerusform>&amp;Attribué à %n utilisateur dans %1</numerusform>
-            <numerusform>&amp;Attribué à %n utilisateurs dans %1</numerusform>
+            <numerusform>Attri&amp;bué à %n utilisateur dans %1</numerusform>
+            <numerusform>Attri&amp;bué à %n utilisateurs dans %1</numerusform>
         </translation>
     </message>
     <message numerus="yes">

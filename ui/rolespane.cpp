@@ -198,8 +198,8 @@ public:
             item->setData(Qt::UserRole + 1, u.email);
         }
         const int total = int(std::max<qint64>(holders.total, holders.items.size()));
-        QString text = tenant.isEmpty() ? tr("&Held by %n user(s)", nullptr, total)
-                                        : tr("&Held by %n user(s) in %1", nullptr, total).arg(tenant);
+        QString text = tenant.isEmpty() ? tr("Held b&y %n user(s)", nullptr, total)
+                                        : tr("Held b&y %n user(s) in %1", nullptr, total).arg(tenant);
         if (total > holders.items.size())
             text += QLatin1Char(' ') + tr("(the first %n shown)", nullptr, int(holders.items.size()));
         m_holdersLabel->setText(text);
