@@ -506,6 +506,7 @@ Reply listApiKeys(Call& call)
     query.userId = call.query.integer("user_id").value_or(0);
     query.organizationId = call.query.integer("organization_id").value_or(0);
     query.search = call.query.string("search");
+    query.activeOnly = call.query.string("status").toLower() == QLatin1String("active");
     readPaging(call, &query.page, &query.limit);
     return pageOf(call, call.store.apiKeys().list(call.actor, query), &writeApiKeyObject);
 }
@@ -1207,7 +1208,11 @@ QList<RouteSpec> buildRoutes()
           .path = "/api/admin/api-keys",
           .summary = "List API keys",
           .scopes = { perm::ApiKeyView },
-          .params = QList<QueryParam> { { "user_id", "integer", 1, MaxId }, organizationId, { "search" } } + paging,
+          .params = QList<QueryParam> { { "user_id", "integer", 1, MaxId },
+                                        organizationId,
+                                        { "search" },
+                                        { "status", "string", 0, 0, { "active", "any" } } }
+              + paging,
           .responses = { { 200, "ApiKeyPage" } },
           .handler = &listApiKeys },
         { .method = "DELETE",

@@ -426,6 +426,10 @@ void TestGuiLists::dashboardCardsOpenTheFilteredLists()
     const User banned = c.world.makeUser(c.world.orgA.id, QStringLiteral("user"));
     c.world.makeUser(c.world.orgA.id, QStringLiteral("user"));
     QVERIFY(c.db->store().users().ban(c.world.superActor, banned.id, QStringLiteral("Spam"), {}).ok());
+    const User owner = c.world.makeUser(c.world.orgA.id, QStringLiteral("admin"));
+    const CreatedApiKey live = makeKey(c, owner, QStringLiteral("Live key"));
+    const CreatedApiKey revoked = makeKey(c, owner, QStringLiteral("Revoked key"));
+    QVERIFY(c.db->store().apiKeys().revoke(c.world.superActor, revoked.key.id).ok());
     QVERIFY(c.open(c.world.superAdmin));
     auto* dashboard = c.showPane<DashboardPane>(QStringLiteral("dashboard"));
     QVERIFY(dashboard);
@@ -443,7 +447,7 @@ void TestGuiLists::dashboardCardsOpenTheFilteredLists()
         { "usersBanned", QStringLiteral("users"), QStringLiteral("banned") },
         { "usersSuspended", QStringLiteral("users"), QStringLiteral("suspended") },
         { "sessionsActive", QStringLiteral("sessions"), QString() },
-        { "apiKeysActive", QStringLiteral("api-keys"), QString() },
+        { "apiKeysActive", QStringLiteral("api-keys"), QStringLiteral("active") },
         { "eventsLast24h", QStringLiteral("audit"), QString() },
     };
     for (const Card& card : cards) {
@@ -463,6 +467,15 @@ void TestGuiLists::dashboardCardsOpenTheFilteredLists()
                 QTRY_COMPARE(users->model()->rowCount(), 1);
                 QCOMPARE(users->model()->userAt(0).id, banned.id);
             }
+        }
+        if (card.pane == QLatin1String("api-keys")) {
+            // Active keys only, as the card counts them: the revoked one is not listed.
+            auto* keys = qobject_cast<ApiKeysPane*>(c.window->currentPane());
+            QCOMPARE(keys->findChild<QComboBox*>(QStringLiteral("apiKeyStatusFilterCombo"))->currentIndex(), 1);
+            QTRY_VERIFY(keys->model()->query().activeOnly && keys->model()->hasLoadedOnce()
+                        && !keys->model()->isLoading());
+            QTRY_COMPARE(keys->model()->rowCount(), 1);
+            QCOMPARE(keys->model()->keyAt(0).id, live.key.id);
         }
     }
     // The keyboard opens a card too.

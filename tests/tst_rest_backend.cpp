@@ -353,6 +353,17 @@ void BackendContract::apiKeysFoundByNamePrefixOrPastedKey()
     const Result<Page<ApiKey>> home = awaitFor(m_root->listApiKeys(scoped));
     QVERIFY_RESULT(home);
     QVERIFY(home->total >= 2);
+    // Active keys only: a revoked key drops out (as the dashboard counts).
+    QVERIFY_RESULT(awaitFor(m_root->revokeApiKey(other->key.id)));
+    ApiKeyQuery active;
+    active.search = QStringLiteral("Other key");
+    const Result<Page<ApiKey>> all = awaitFor(m_root->listApiKeys(active));
+    QVERIFY_RESULT(all);
+    QCOMPARE(all->total, 1);
+    active.activeOnly = true;
+    const Result<Page<ApiKey>> live = awaitFor(m_root->listApiKeys(active));
+    QVERIFY_RESULT(live);
+    QCOMPARE(live->total, 0);
 }
 
 void BackendContract::sessionsListAndRevoke()

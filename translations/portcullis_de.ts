@@ -2003,6 +2003,18 @@ Erstellen Sie einen mit Strg+N.</translation>
         <source>New API key</source>
         <translation>Neuer API-Schlüssel</translation>
     </message>
+    <message>
+        <source>Filter by status</source>
+        <translation>Nach Status filtern</translation>
+    </message>
+    <message>
+        <source>Any status</source>
+        <translation>Jeder Status</translation>
+    </message>
+    <message>
+        <source>Active only</source>
+        <translation>Nur aktive</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::AuditDetailsPanel</name>

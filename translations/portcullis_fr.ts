@@ -2003,6 +2003,18 @@ Créez-en une avec Ctrl+N.</translation>
         <source>New API key</source>
         <translation>Nouvelle clé d’API</translation>
     </message>
+    <message>
+        <source>Filter by status</source>
+        <translation>Filtrer par statut</translation>
+    </message>
+    <message>
+        <source>Any status</source>
+        <translation>Tout statut</translation>
+    </message>
+    <message>
+        <source>Active only</source>
+        <translation>Actives uniquement</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::AuditDetailsPanel</name>

@@ -11,6 +11,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QClipboard>
+#include <QComboBox>
 #include <QCoreApplication>
 #include <QFontDatabase>
 #include <QFormLayout>
@@ -98,6 +99,9 @@ void ApiKeysPane::buildFilters()
     m_search->setToolTip(tr("Finds keys whose name or owner email contains the text, and the key a pasted "
                             "prefix (pk_live_…) or whole key belongs to. Type at least %n character(s).",
                             nullptr, MinimumSearch));
+    // "Active": neither revoked nor expired, as the dashboard's "Active API keys" counts them.
+    m_statusFilter = createFilterCombo(QStringLiteral("apiKeyStatusFilterCombo"), tr("Filter by status"),
+                                       { tr("Any status"), tr("Active only") });
     m_ownerFilterStatus = new QLabel(this);
     m_ownerFilterStatus->setObjectName(QStringLiteral("apiKeyOwnerFilterStatus"));
     m_clearOwner = new QToolButton(this);
@@ -109,6 +113,7 @@ void ApiKeysPane::buildFilters()
     createFilterMessage(QStringLiteral("apiKeyFilterMessage"));
     auto* filters = new QHBoxLayout;
     filters->addWidget(m_search, 2);
+    filters->addWidget(m_statusFilter);
     filters->addWidget(m_ownerFilterStatus);
     filters->addWidget(m_clearOwner);
     filters->addStretch(1);
@@ -179,6 +184,7 @@ void ApiKeysPane::connectSignals()
     connect(m_search, &QLineEdit::textChanged, m_filterDelay, qOverload<>(&QTimer::start));
     connect(m_search, &QLineEdit::returnPressed, this, &ApiKeysPane::applyFilter);
     connect(m_clearOwner, &QToolButton::clicked, this, [this] { setOwnerFilter(0, {}); });
+    connect(m_statusFilter, &QComboBox::currentIndexChanged, this, &ApiKeysPane::applyFilter);
     connectTable();
     keepSelectionById(ApiKeyListModel::KeyIdRole);
     connect(m_model, &QAbstractItemModel::modelReset, this, &ApiKeysPane::updateDetails);
@@ -210,7 +216,9 @@ void ApiKeysPane::applyRequest(const PaneRequest& request)
 {
     {
         const QSignalBlocker block(m_search);
+        const QSignalBlocker blockStatus(m_statusFilter);
         m_search->setText(request.search);
+        m_statusFilter->setCurrentIndex(request.status == QLatin1String("active") ? 1 : 0);
     }
     m_ownerId = request.userId;
     m_ownerEmail.clear();
@@ -256,6 +264,7 @@ void ApiKeysPane::applyFilter()
     ApiKeyQuery query;
     query.userId = m_ownerId;
     query.organizationId = organizationScope();
+    query.activeOnly = m_statusFilter->currentIndex() == 1;
     // One character would match nearly every key (every prefix starts "pk_"): say so instead.
     if (text.size() >= MinimumSearch) {
         query.search = text;
@@ -269,7 +278,7 @@ void ApiKeysPane::applyFilter()
     }
     const ApiKeyQuery& current = m_model->query();
     if (m_model->hasLoadedOnce() && current.userId == query.userId && current.organizationId == query.organizationId
-        && current.search == query.search && !m_forceReload)
+        && current.search == query.search && current.activeOnly == query.activeOnly && !m_forceReload)
         return;
     m_forceReload = false;
     m_count->setText(tr("Loading…"));

@@ -2,6 +2,7 @@
 
 #include "listpane.h"
 
+class QComboBox;
 class QLabel;
 class QLineEdit;
 class QTableView;
@@ -60,6 +61,7 @@ private:
     void openCreateDialog(const QString& ownerEmail);
 
     ApiKeyListModel* m_model = nullptr;
+    QComboBox* m_statusFilter = nullptr;
     QLabel* m_ownerFilterStatus = nullptr;
     QToolButton* m_clearOwner = nullptr;
     QTimer* m_filterDelay = nullptr;

@@ -227,7 +227,7 @@ DashboardPane::DashboardPane(Backend* backend, QWidget* parent)
         { "sessionsActive", tr("Active sessions"), tr("Sessions neither revoked nor expired"),
           QStringLiteral("sessions") },
         { "apiKeysActive", tr("Active API keys"), tr("API keys neither revoked nor expired"),
-          QStringLiteral("api-keys") },
+          QStringLiteral("api-keys"), QStringLiteral("active") },
         { "eventsLast24h", tr("Events in 24 h"), tr("Audit events written in the last 24 hours"),
           QStringLiteral("audit") },
     };

@@ -229,6 +229,7 @@ struct ApiKeyQuery
     QString search;
     int page = 1;
     int limit = 50;
+    bool activeOnly = false; // neither revoked nor expired (what the dashboard counts)
 };
 
 struct AuditQuery

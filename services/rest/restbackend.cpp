@@ -882,6 +882,8 @@ QFuture<Result<Page<ApiKey>>> RestBackend::listApiKeys(const ApiKeyQuery& query)
             : query.search;
         request.query.addQueryItem(QStringLiteral("search"), QString::fromLatin1(QUrl::toPercentEncoding(search)));
     }
+    if (query.activeOnly)
+        request.query.addQueryItem(QStringLiteral("status"), QStringLiteral("active"));
     request.query.addQueryItem(QStringLiteral("page"), QString::number(query.page));
     request.query.addQueryItem(QStringLiteral("limit"), QString::number(query.limit));
     return call<Page<ApiKey>>(std::move(request), [](const Response& response) -> Result<Page<ApiKey>> {

@@ -258,6 +258,10 @@ Result<Page<ApiKey>> ApiKeyManager::list(const Actor& actor, const ApiKeyQuery& 
         where << QStringLiteral("k.organization_id = ?");
         binds << organizationId;
     }
+    if (query.activeOnly) {
+        where << QStringLiteral("k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > ?)");
+        binds << m_core.now();
+    }
     const QString search = query.search.trimmed();
     if (!search.isEmpty()) {
         QString escaped = search;
