@@ -21,7 +21,13 @@ ApiKeyListModel::ApiKeyListModel(Backend* backend, QObject* parent)
 
 void ApiKeyListModel::setOwner(Id userId)
 {
-    m_owner = userId;
+    m_query.userId = userId;
+    reload();
+}
+
+void ApiKeyListModel::setQuery(const ApiKeyQuery& query)
+{
+    m_query = query;
     reload();
 }
 
@@ -180,16 +186,18 @@ void ApiKeyListModel::requestNextPage(int generation)
         failPage(generation, ServiceError::unavailable(tr("Not connected")));
         return;
     }
-    whenReady(m_backend->listApiKeys(m_owner, m_nextPage, m_limit), generation,
-              [this, generation](const Page<ApiKey>& page) {
-                  if (!page.items.isEmpty()) {
-                      beginInsertRows({}, int(m_rows.size()), int(m_rows.size() + page.items.size() - 1));
-                      m_rows.append(page.items);
-                      endInsertRows();
-                  }
-                  ++m_nextPage;
-                  finishPage(generation, m_rows.size() >= page.total || page.items.size() < page.limit, page.total);
-              });
+    ApiKeyQuery query = m_query;
+    query.page = m_nextPage;
+    query.limit = m_limit;
+    whenReady(m_backend->listApiKeys(query), generation, [this, generation](const Page<ApiKey>& page) {
+        if (!page.items.isEmpty()) {
+            beginInsertRows({}, int(m_rows.size()), int(m_rows.size() + page.items.size() - 1));
+            m_rows.append(page.items);
+            endInsertRows();
+        }
+        ++m_nextPage;
+        finishPage(generation, m_rows.size() >= page.total || page.items.size() < page.limit, page.total);
+    });
 }
 
 } // namespace portcullis

@@ -38,7 +38,10 @@ public:
 
     // 0 = every owner of the actor's scope. Reloads.
     void setOwner(Id userId);
-    Id owner() const { return m_owner; }
+    Id owner() const { return m_query.userId; }
+    // Replaces the filter (owner, tenant, search; the paging is the model's) and reloads.
+    void setQuery(const ApiKeyQuery& query);
+    const ApiKeyQuery& query() const { return m_query; }
     void setPageSize(int limit);
     int pageSize() const { return m_limit; }
 
@@ -65,7 +68,7 @@ protected:
 private:
     QPointer<Backend> m_backend;
     QList<ApiKey> m_rows;
-    Id m_owner = 0;
+    ApiKeyQuery m_query;
     int m_limit = 50;
     int m_nextPage = 1;
 };

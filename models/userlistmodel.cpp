@@ -17,6 +17,7 @@ void UserListModel::setQuery(const UserQuery& query)
 {
     m_query = query;
     m_query.limit = query.limit > 0 ? query.limit : 50;
+    m_pinned = User();
     reload();
 }
 
@@ -50,9 +51,13 @@ QVariant UserListModel::data(const QModelIndex& index, int role) const
             return display::userStatus(u.status());
         case LastLoginColumn:
             return u.lastLoginAt.isValid() ? display::dateTime(u.lastLoginAt) : tr("never");
+        case OrganizationColumn:
+            return organizationName(u.organizationId);
         }
         break;
     case Qt::ToolTipRole:
+        if (m_pinned.id != 0 && u.id == m_pinned.id)
+            return tr("Just created: listed although the search or filters would hide it");
         if (index.column() == StatusColumn && u.isBanned())
             return tr("Banned: %1").arg(u.banReason);
         break;
@@ -89,6 +94,8 @@ QVariant UserListModel::headerData(int section, Qt::Orientation orientation, int
         return tr("Status");
     case LastLoginColumn:
         return tr("Last sign-in");
+    case OrganizationColumn:
+        return tr("Organization");
     }
     return {};
 }
@@ -125,10 +132,34 @@ void UserListModel::updateUser(const User& user)
     emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
 }
 
+void UserListModel::setOrganizationNames(const QHash<Id, QString>& names)
+{
+    m_organizationNames = names;
+    if (!m_rows.isEmpty())
+        emit dataChanged(index(0, OrganizationColumn), index(int(m_rows.size()) - 1, OrganizationColumn));
+}
+
+QString UserListModel::organizationName(Id organizationId) const
+{
+    if (organizationId == 0)
+        return {};
+    const QString name = m_organizationNames.value(organizationId);
+    return name.isEmpty() ? QStringLiteral("#%1").arg(organizationId) : name;
+}
+
+void UserListModel::pinUser(const User& user)
+{
+    m_pinned = user;
+}
+
 void UserListModel::clearRows()
 {
     m_rows.clear();
     m_nextPage = 1;
+    m_listed = 0;
+    // The pinned user comes first; the pages that follow skip it.
+    if (m_pinned.id != 0)
+        m_rows << m_pinned;
 }
 
 void UserListModel::requestNextPage(int generation)
@@ -140,14 +171,26 @@ void UserListModel::requestNextPage(int generation)
     UserQuery q = m_query;
     q.page = m_nextPage;
     whenReady(m_backend->listUsers(q), generation, [this, generation](const Page<User>& page) {
-        if (!page.items.isEmpty()) {
-            beginInsertRows({}, int(m_rows.size()), int(m_rows.size() + page.items.size() - 1));
-            m_rows.append(page.items);
+        QList<User> items = page.items;
+        if (m_pinned.id != 0) {
+            items.removeIf([this](const User& u) { return u.id == m_pinned.id; });
+            // The pinned row is refreshed by the page when the page has it.
+            for (const User& u : page.items) {
+                if (u.id == m_pinned.id) {
+                    m_pinned = u;
+                    updateUser(u);
+                }
+            }
+        }
+        if (!items.isEmpty()) {
+            beginInsertRows({}, int(m_rows.size()), int(m_rows.size() + items.size() - 1));
+            m_rows.append(items);
             endInsertRows();
         }
         ++m_nextPage;
         // A bounded total ("10,000+") says nothing about where the list ends: only a short page does.
-        const bool atEnd = page.items.size() < page.limit || (!page.totalIsLowerBound && m_rows.size() >= page.total);
+        m_listed += page.items.size();
+        const bool atEnd = page.items.size() < page.limit || (!page.totalIsLowerBound && m_listed >= page.total);
         finishPage(generation, atEnd, page.total, page.totalIsLowerBound);
     });
 }

@@ -3,6 +3,7 @@
 #include "backend.h"
 #include "lazytablemodel.h"
 
+#include <QHash>
 #include <QPointer>
 
 namespace portcullis {
@@ -22,6 +23,7 @@ public:
         RolesColumn,
         StatusColumn,
         LastLoginColumn,
+        OrganizationColumn, // shown when all tenants are listed
         ColumnCount
     };
     enum Role
@@ -48,6 +50,13 @@ public:
     int rowOf(Id userId) const;
     // Replaces one row in place after a write (no reload, the selection stays).
     void updateUser(const User& user);
+    // The organizations' names for the Organization column.
+    void setOrganizationNames(const QHash<Id, QString>& names);
+    QString organizationName(Id organizationId) const;
+    // Lists `user` first from the next reload on, even when the filter would hide it (a user just
+    // created), until the filter changes (setQuery). The row says so in its tooltip.
+    void pinUser(const User& user);
+    Id pinnedUserId() const { return m_pinned.id; }
 
 protected:
     void clearRows() override;
@@ -58,6 +67,9 @@ private:
     UserQuery m_query;
     QList<User> m_rows;
     int m_nextPage = 1;
+    qint64 m_listed = 0; // rows the pages brought (the pinned row aside)
+    QHash<Id, QString> m_organizationNames;
+    User m_pinned; // id 0: none
 };
 
 } // namespace portcullis

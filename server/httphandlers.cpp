@@ -502,11 +502,13 @@ Reply createApiKey(Call& call)
 
 Reply listApiKeys(Call& call)
 {
-    const Id userId = call.query.integer("user_id").value_or(0);
-    int page = 1;
-    int limit = 50;
-    readPaging(call, &page, &limit);
-    return pageOf(call, call.store.apiKeys().list(call.actor, userId, page, limit), &writeApiKeyObject);
+    ApiKeyQuery query;
+    query.userId = call.query.integer("user_id").value_or(0);
+    query.organizationId = call.query.integer("organization_id").value_or(0);
+    query.search = call.query.string("search");
+    query.activeOnly = call.query.string("status").toLower() == QLatin1String("active");
+    readPaging(call, &query.page, &query.limit);
+    return pageOf(call, call.store.apiKeys().list(call.actor, query), &writeApiKeyObject);
 }
 
 Reply revokeApiKey(Call& call)
@@ -592,6 +594,7 @@ Reply listSessions(Call& call)
 {
     SessionQuery query;
     query.userId = call.query.integer("user_id").value_or(0);
+    query.organizationId = call.query.integer("organization_id").value_or(0);
     readPaging(call, &query.page, &query.limit);
     query.includeRevoked = call.query.boolean("include_revoked").value_or(false);
     query.includeExpired = call.query.boolean("include_expired").value_or(false);
@@ -1205,7 +1208,11 @@ QList<RouteSpec> buildRoutes()
           .path = "/api/admin/api-keys",
           .summary = "List API keys",
           .scopes = { perm::ApiKeyView },
-          .params = QList<QueryParam> { { "user_id", "integer", 1, MaxId } } + paging,
+          .params = QList<QueryParam> { { "user_id", "integer", 1, MaxId },
+                                        organizationId,
+                                        { "search" },
+                                        { "status", "string", 0, 0, { "active", "any" } } }
+              + paging,
           .responses = { { 200, "ApiKeyPage" } },
           .handler = &listApiKeys },
         { .method = "DELETE",
@@ -1263,7 +1270,7 @@ QList<RouteSpec> buildRoutes()
           .path = "/api/admin/sessions",
           .summary = "List sessions",
           .scopes = { perm::SessionRead },
-          .params = QList<QueryParam> { { "user_id", "integer", 1, MaxId } } + sessionFilters + paging,
+          .params = QList<QueryParam> { { "user_id", "integer", 1, MaxId }, organizationId } + sessionFilters + paging,
           .responses = { { 200, "SessionPage" } },
           .handler = &listSessions },
         { .method = "DELETE",

@@ -123,7 +123,16 @@ public:
     virtual QFuture<Result<CreatedSession>> impersonate(Id userId, const QString& reason, int minutes) = 0;
 
     // API keys
-    virtual QFuture<Result<Page<ApiKey>>> listApiKeys(Id userId, int page, int limit) = 0;
+    virtual QFuture<Result<Page<ApiKey>>> listApiKeys(const ApiKeyQuery& query) = 0;
+    // The keys of one owner (0: everyone's in the actor's scope).
+    QFuture<Result<Page<ApiKey>>> listApiKeys(Id userId, int page, int limit)
+    {
+        ApiKeyQuery query;
+        query.userId = userId;
+        query.page = page;
+        query.limit = limit;
+        return listApiKeys(query);
+    }
     virtual QFuture<Result<CreatedApiKey>> createApiKey(const NewApiKey& key) = 0;
     virtual QFuture<Status> revokeApiKey(Id keyId) = 0;
 

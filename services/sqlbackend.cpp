@@ -308,9 +308,9 @@ QFuture<Result<CreatedSession>> SqlBackend::impersonate(Id userId, const QString
 {
     PORTCULLIS_WRITE(Record::Sessions, store.sessions().impersonate(a, userId, reason, minutes));
 }
-QFuture<Result<Page<ApiKey>>> SqlBackend::listApiKeys(Id userId, int page, int limit)
+QFuture<Result<Page<ApiKey>>> SqlBackend::listApiKeys(const ApiKeyQuery& query)
 {
-    PORTCULLIS_RUN(store.apiKeys().list(a, userId, page, limit));
+    PORTCULLIS_RUN(store.apiKeys().list(a, query));
 }
 QFuture<Result<CreatedApiKey>> SqlBackend::createApiKey(const NewApiKey& key)
 {

@@ -108,7 +108,8 @@ public:
     QFuture<Result<int>> revokeUserSessions(Id userId, bool revokeApiKeys) override;
     QFuture<Result<CreatedSession>> impersonate(Id userId, const QString& reason, int minutes) override;
 
-    QFuture<Result<Page<ApiKey>>> listApiKeys(Id userId, int page, int limit) override;
+    using Backend::listApiKeys;
+    QFuture<Result<Page<ApiKey>>> listApiKeys(const ApiKeyQuery& query) override;
     QFuture<Result<CreatedApiKey>> createApiKey(const NewApiKey& key) override;
     QFuture<Status> revokeApiKey(Id keyId) override;
 

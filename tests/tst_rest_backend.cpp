@@ -91,6 +91,7 @@ private slots:
     void adminCannotAssignSuperAdmin();
     void rolesAreListed();
     void apiKeyIsShownOnceAndRevoked();
+    void apiKeysFoundByNamePrefixOrPastedKey();
     void sessionsListAndRevoke();
     void auditCursorAndExport();
     void cancelledExportLeavesNoFile();
@@ -354,6 +355,65 @@ void BackendContract::apiKeyIsShownOnceAndRevoked()
         if (key.id == created->key.id)
             QVERIFY(key.revoked);
     }
+}
+
+// The API keys list searches (issue 16): part of the name in any case, the prefix as the list
+// shows it, the whole key pasted, the owner's email; and narrows to one organization.
+void BackendContract::apiKeysFoundByNamePrefixOrPastedKey()
+{
+    NewApiKey nk;
+    nk.userId = m_root->actor().userId;
+    nk.scopes = { QStringLiteral("admin:user:view") };
+    nk.name = QStringLiteral("Searchable Deploy_Bot 100%");
+    const Result<CreatedApiKey> deploy = awaitFor(m_root->createApiKey(nk));
+    QVERIFY_RESULT(deploy);
+    nk.name = QStringLiteral("Other key");
+    const Result<CreatedApiKey> other = awaitFor(m_root->createApiKey(nk));
+    QVERIFY_RESULT(other);
+    auto search = [this](const QString& text) {
+        ApiKeyQuery query;
+        query.search = text;
+        QList<Id> ids;
+        const Result<Page<ApiKey>> page = awaitFor(m_root->listApiKeys(query));
+        if (!page.ok())
+            qWarning() << page.error().toString();
+        for (const ApiKey& k : page.ok() ? page->items : QList<ApiKey>())
+            ids << k.id;
+        return ids;
+    };
+    const QList<Id> onlyDeploy { deploy->key.id };
+    QCOMPARE(search(QStringLiteral("searchable deploy")), onlyDeploy);
+    QCOMPARE(search(QStringLiteral("deploy_bot 100%")), onlyDeploy); // LIKE's wildcards are literal
+    QCOMPARE(search(QStringLiteral("Deploy?Bot")), QList<Id>());
+    QCOMPARE(search(deploy->key.prefix), onlyDeploy);
+    QCOMPARE(search(deploy->secret), onlyDeploy);
+    QCOMPARE(search(other->secret), QList<Id> { other->key.id });
+    QVERIFY(search(m_root->actor().email).contains(deploy->key.id));
+    QCOMPARE(search(QStringLiteral("no such key anywhere")), QList<Id>());
+    // Narrowed to an organization that holds none of them.
+    const Result<Organization> elsewhere = awaitFor(m_root->createOrganization(
+        { QStringLiteral("Keyless"), QStringLiteral("keyless"), QStringLiteral("free"), 5, {} }));
+    QVERIFY_RESULT(elsewhere);
+    ApiKeyQuery scoped;
+    scoped.organizationId = elsewhere->id;
+    const Result<Page<ApiKey>> none = awaitFor(m_root->listApiKeys(scoped));
+    QVERIFY_RESULT(none);
+    QCOMPARE(none->total, 0);
+    scoped.organizationId = m_root->actor().organizationId;
+    const Result<Page<ApiKey>> home = awaitFor(m_root->listApiKeys(scoped));
+    QVERIFY_RESULT(home);
+    QVERIFY(home->total >= 2);
+    // Active keys only: a revoked key drops out (as the dashboard counts).
+    QVERIFY_RESULT(awaitFor(m_root->revokeApiKey(other->key.id)));
+    ApiKeyQuery active;
+    active.search = QStringLiteral("Other key");
+    const Result<Page<ApiKey>> all = awaitFor(m_root->listApiKeys(active));
+    QVERIFY_RESULT(all);
+    QCOMPARE(all->total, 1);
+    active.activeOnly = true;
+    const Result<Page<ApiKey>> live = awaitFor(m_root->listApiKeys(active));
+    QVERIFY_RESULT(live);
+    QCOMPARE(live->total, 0);
 }
 
 void BackendContract::sessionsListAndRevoke()

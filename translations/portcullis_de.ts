@@ -1835,14 +1835,6 @@ Leer: jede Adresse.</translation>
 <context>
     <name>portcullis::ApiKeysPane</name>
     <message>
-        <source>Filter by owner</source>
-        <translation>Nach Besitzer filtern</translation>
-    </message>
-    <message>
-        <source>Filter by owner email (Ctrl+F)</source>
-        <translation>Nach E-Mail-Adresse des Besitzers filtern (Strg+F)</translation>
-    </message>
-    <message>
         <source>API keys</source>
         <translation>API-Schlüssel</translation>
     </message>
@@ -1891,23 +1883,8 @@ Leer: jede Adresse.</translation>
         <translation>Wird geladen …</translation>
     </message>
     <message>
-        <source>Looking for the owner…</source>
-        <translation>Besitzer wird gesucht …</translation>
-    </message>
-    <message>
         <source>Keys of %1</source>
         <translation>Schlüssel von %1</translation>
-    </message>
-    <message>
-        <source>No user matches “%1”</source>
-        <translation>Kein Benutzer passt zu „%1“</translation>
-    </message>
-    <message numerus="yes">
-        <source>%n users match; type the whole address</source>
-        <translation>
-            <numerusform>%Ln Benutzer passt; geben Sie die vollständige Adresse ein</numerusform>
-            <numerusform>%Ln Benutzer passen; geben Sie die vollständige Adresse ein</numerusform>
-        </translation>
     </message>
     <message>
         <source>Error</source>
@@ -1989,6 +1966,70 @@ Erstellen Sie einen mit Strg+N: Sein geheimer Teil wird einmal angezeigt, danach
     <message>
         <source>&amp;Revoke</source>
         <translation>&amp;Widerrufen</translation>
+    </message>
+    <message>
+        <source>Search API keys</source>
+        <translation>API-Schlüssel durchsuchen</translation>
+    </message>
+    <message>
+        <source>Search name, key prefix or owner email (Ctrl+F)</source>
+        <translation>Name, Schlüsselpräfix oder E-Mail des Inhabers suchen (Strg+F)</translation>
+    </message>
+    <message numerus="yes">
+        <source>Finds keys whose name or owner email contains the text, and the key a pasted prefix (pk_live_…) or whole key belongs to. Type at least %n character(s).</source>
+        <translation>
+            <numerusform>Findet Schlüssel, deren Name oder Inhaber-E-Mail den Text enthält, und den Schlüssel, zu dem ein eingefügtes Präfix (pk_live_…) oder ein ganzer Schlüssel gehört. Geben Sie mindestens %n Zeichen ein.</numerusform>
+            <numerusform>Findet Schlüssel, deren Name oder Inhaber-E-Mail den Text enthält, und den Schlüssel, zu dem ein eingefügtes Präfix (pk_live_…) oder ein ganzer Schlüssel gehört. Geben Sie mindestens %n Zeichen ein.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Filter by status</source>
+        <translation>Nach Status filtern</translation>
+    </message>
+    <message>
+        <source>Any status</source>
+        <translation>Jeder Status</translation>
+    </message>
+    <message>
+        <source>Active only</source>
+        <translation>Nur aktive</translation>
+    </message>
+    <message>
+        <source>Show everyone&apos;s keys</source>
+        <translation>Schlüssel aller anzeigen</translation>
+    </message>
+    <message>
+        <source>Clear the owner filter</source>
+        <translation>Inhaberfilter aufheben</translation>
+    </message>
+    <message numerus="yes">
+        <source>Type at least %n character(s) to search the keys; all keys are listed meanwhile.</source>
+        <translation>
+            <numerusform>Geben Sie mindestens %n Zeichen ein, um die Schlüssel zu durchsuchen; bis dahin werden alle Schlüssel angezeigt.</numerusform>
+            <numerusform>Geben Sie mindestens %n Zeichen ein, um die Schlüssel zu durchsuchen; bis dahin werden alle Schlüssel angezeigt.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No API key matches “%1”.
+Search a name, a key prefix or an owner email.</source>
+        <translation>Kein API-Schlüssel passt zu „%1“.
+Suchen Sie einen Namen, ein Schlüsselpräfix oder eine Inhaber-E-Mail.</translation>
+    </message>
+    <message>
+        <source>No API key in %2 matches “%1”.
+Search a name, a key prefix or an owner email, or pick all tenants in the tenant switcher.</source>
+        <translation>Kein API-Schlüssel in %2 passt zu „%1“.
+Suchen Sie einen Namen, ein Schlüsselpräfix oder eine Inhaber-E-Mail, oder wählen Sie in der Organisationsauswahl alle Organisationen.</translation>
+    </message>
+    <message>
+        <source>No API keys in %1.
+Create one with Ctrl+N.</source>
+        <translation>Keine API-Schlüssel in %1.
+Erstellen Sie einen mit Strg+N.</translation>
+    </message>
+    <message>
+        <source>New API key</source>
+        <translation>Neuer API-Schlüssel</translation>
     </message>
 </context>
 <context>
@@ -2916,6 +2957,10 @@ Drücken Sie F5, um es erneut zu versuchen.</translation>
         <source>Dashboard</source>
         <translation>Übersicht</translation>
     </message>
+    <message>
+        <source>Click to open the list.</source>
+        <translation>Klicken, um die Liste zu öffnen.</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::FirstRunDialog</name>
@@ -3210,6 +3255,14 @@ Drücken Sie F5, um es erneut zu versuchen.</translation>
     <message>
         <source>Cannot sign in: %1</source>
         <translation>Anmeldung nicht möglich: %1</translation>
+    </message>
+</context>
+<context>
+    <name>portcullis::ListPane</name>
+    <message>
+        <source>%1 in %2</source>
+        <comment>a count or heading, then the tenant: 12 users in Contoso</comment>
+        <translation>%1 in %2</translation>
     </message>
 </context>
 <context>
@@ -3908,6 +3961,14 @@ Leeren Sie die Suche oder den Statusfilter, um alle zu sehen.</translation>
         <source>%1 + %2 invited / %3</source>
         <translation>%1 + %2 eingeladen / %3</translation>
     </message>
+    <message>
+        <source>The tenant switcher does not filter this list: it selects %1.</source>
+        <translation>Die Organisationsauswahl filtert diese Liste nicht: Sie wählt %1 aus.</translation>
+    </message>
+    <message>
+        <source>the chosen tenant</source>
+        <translation>die gewählte Organisation</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::Pane</name>
@@ -4134,6 +4195,47 @@ Erstellen Sie eine benutzerdefinierte Rolle mit Strg+N oder gehen Sie von einer 
     <message>
         <source>Effective &amp;permissions: %1 (%2 inherited, in italics)</source>
         <translation>Effektive Berechti&amp;gungen: %1 (%2 geerbt, kursiv)</translation>
+    </message>
+    <message>
+        <source>Users holding this role</source>
+        <translation>Benutzer mit dieser Rolle</translation>
+    </message>
+    <message>
+        <source>Double-click a user to open them in the Users pane</source>
+        <translation>Doppelklicken Sie auf einen Benutzer, um ihn im Bereich „Benutzer“ zu öffnen</translation>
+    </message>
+    <message>
+        <source>Held by: loading…</source>
+        <translation>Vergeben an: wird geladen…</translation>
+    </message>
+    <message>
+        <source>%1 &lt;%2&gt;</source>
+        <translation>%1 &lt;%2&gt;</translation>
+    </message>
+    <message numerus="yes">
+        <source>Held b&amp;y %n user(s)</source>
+        <translation>
+            <numerusform>Ver&amp;geben an %n Benutzer</numerusform>
+            <numerusform>Ver&amp;geben an %n Benutzer</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Held b&amp;y %n user(s) in %1</source>
+        <translation>
+            <numerusform>Ver&amp;geben an %n Benutzer in %1</numerusform>
+            <numerusform>Ver&amp;geben an %n Benutzer in %1</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>(the first %n shown)</source>
+        <translation>
+            <numerusform>(die ersten %n angezeigt)</numerusform>
+            <numerusform>(die ersten %n angezeigt)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Could not load who holds this role: %1</source>
+        <translation>Konnte nicht laden, wer diese Rolle hat: %1</translation>
     </message>
 </context>
 <context>
@@ -4561,6 +4663,12 @@ Löschen und bei diesen %Ln Benutzern entfernen? Sie verlieren sofort ihre Berec
     <message>
         <source>&amp;Delete</source>
         <translation>&amp;Löschen</translation>
+    </message>
+    <message>
+        <source>No role in %1 matches the search.
+Clear the search or the type filter to see every role.</source>
+        <translation>Keine Rolle in %1 passt zur Suche.
+Leeren Sie die Suche oder den Typfilter, um alle Rollen zu sehen.</translation>
     </message>
 </context>
 <context>
@@ -5008,6 +5116,18 @@ Kreuzen Sie „Beendete Sitzungen einbeziehen“ an, um widerrufene und abgelauf
         <source>Sign yourself out?</source>
         <translation>Sich selbst abmelden?</translation>
     </message>
+    <message>
+        <source>No sessions in %1 yet.
+They appear when its users sign in.</source>
+        <translation>Noch keine Sitzungen in %1.
+Sie erscheinen, wenn sich seine Benutzer anmelden.</translation>
+    </message>
+    <message>
+        <source>Nobody in %1 is signed in right now.
+Tick “Include ended sessions” to see revoked and expired ones.</source>
+        <translation>Niemand in %1 ist gerade angemeldet.
+Aktivieren Sie „Beendete Sitzungen einbeziehen“, um widerrufene und abgelaufene zu sehen.</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::SetPasswordDialog</name>
@@ -5405,6 +5525,14 @@ Wählen Sie mehrere mit Strg oder Umschalt für Sammelaktionen.</translation>
         <source>Not connected</source>
         <translation>Nicht verbunden</translation>
     </message>
+    <message>
+        <source>Just created: listed although the search or filters would hide it</source>
+        <translation>Gerade erstellt: angezeigt, obwohl die Suche oder die Filter ihn ausblenden würden</translation>
+    </message>
+    <message>
+        <source>Organization</source>
+        <translation>Organisation</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::UserRolesDialog</name>
@@ -5762,6 +5890,18 @@ Legen Sie den ersten mit Strg+N an.</translation>
     <message>
         <source>&amp;Delete</source>
         <translation>&amp;Löschen</translation>
+    </message>
+    <message>
+        <source>No user in %1 matches these filters.
+Clear the search or the filters, or pick all tenants in the tenant switcher.</source>
+        <translation>Kein Benutzer in %1 passt zu diesen Filtern.
+Leeren Sie die Suche oder die Filter, oder wählen Sie in der Organisationsauswahl alle Organisationen.</translation>
+    </message>
+    <message>
+        <source>No users in %1.
+Create one with Ctrl+N.</source>
+        <translation>Keine Benutzer in %1.
+Erstellen Sie einen mit Strg+N.</translation>
     </message>
 </context>
 <context>

@@ -31,17 +31,24 @@
 <context>
     <name>portcullis::ApiKeysPane</name>
     <message numerus="yes">
-        <source>%n users match; type the whole address</source>
-        <translation>
-            <numerusform>%Ln user matches; type the whole address</numerusform>
-            <numerusform>%Ln users match; type the whole address</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
         <source>%n key(s)</source>
         <translation>
             <numerusform>%Ln key</numerusform>
             <numerusform>%Ln keys</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Finds keys whose name or owner email contains the text, and the key a pasted prefix (pk_live_…) or whole key belongs to. Type at least %n character(s).</source>
+        <translation>
+            <numerusform>Finds keys whose name or owner email contains the text, and the key a pasted prefix (pk_live_…) or whole key belongs to. Type at least %n character.</numerusform>
+            <numerusform>Finds keys whose name or owner email contains the text, and the key a pasted prefix (pk_live_…) or whole key belongs to. Type at least %n characters.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Type at least %n character(s) to search the keys; all keys are listed meanwhile.</source>
+        <translation>
+            <numerusform>Type at least %n character to search the keys; all keys are listed meanwhile.</numerusform>
+            <numerusform>Type at least %n characters to search the keys; all keys are listed meanwhile.</numerusform>
         </translation>
     </message>
 </context>
@@ -123,6 +130,27 @@
         <translation>
             <numerusform>%Ln permission</numerusform>
             <numerusform>%Ln permissions</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Held b&amp;y %n user(s)</source>
+        <translation>
+            <numerusform>Held b&amp;y %n user</numerusform>
+            <numerusform>Held b&amp;y %n users</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Held b&amp;y %n user(s) in %1</source>
+        <translation>
+            <numerusform>Held b&amp;y %n user in %1</numerusform>
+            <numerusform>Held b&amp;y %n users in %1</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>(the first %n shown)</source>
+        <translation>
+            <numerusform>(the first %n shown)</numerusform>
+            <numerusform>(the first %n shown)</numerusform>
         </translation>
     </message>
 </context>

@@ -1835,14 +1835,6 @@ Vide : toute adresse.</translation>
 <context>
     <name>portcullis::ApiKeysPane</name>
     <message>
-        <source>Filter by owner</source>
-        <translation>Filtrer par propriétaire</translation>
-    </message>
-    <message>
-        <source>Filter by owner email (Ctrl+F)</source>
-        <translation>Filtrer par adresse e-mail du propriétaire (Ctrl+F)</translation>
-    </message>
-    <message>
         <source>API keys</source>
         <translation>Clés d&apos;API</translation>
     </message>
@@ -1891,23 +1883,8 @@ Vide : toute adresse.</translation>
         <translation>Chargement…</translation>
     </message>
     <message>
-        <source>Looking for the owner…</source>
-        <translation>Recherche du propriétaire…</translation>
-    </message>
-    <message>
         <source>Keys of %1</source>
         <translation>Clés de %1</translation>
-    </message>
-    <message>
-        <source>No user matches “%1”</source>
-        <translation>Aucun utilisateur ne correspond à « %1 »</translation>
-    </message>
-    <message numerus="yes">
-        <source>%n users match; type the whole address</source>
-        <translation>
-            <numerusform>%Ln utilisateur correspond ; saisissez l&apos;adresse complète</numerusform>
-            <numerusform>%Ln utilisateurs correspondent ; saisissez l&apos;adresse complète</numerusform>
-        </translation>
     </message>
     <message>
         <source>Error</source>
@@ -1989,6 +1966,70 @@ Créez-en une avec Ctrl+N : son secret est affiché une seule fois, puis seul so
     <message>
         <source>&amp;Revoke</source>
         <translation>&amp;Révoquer</translation>
+    </message>
+    <message>
+        <source>Search API keys</source>
+        <translation>Rechercher des clés d’API</translation>
+    </message>
+    <message>
+        <source>Search name, key prefix or owner email (Ctrl+F)</source>
+        <translation>Rechercher un nom, un préfixe de clé ou l’e-mail du propriétaire (Ctrl+F)</translation>
+    </message>
+    <message numerus="yes">
+        <source>Finds keys whose name or owner email contains the text, and the key a pasted prefix (pk_live_…) or whole key belongs to. Type at least %n character(s).</source>
+        <translation>
+            <numerusform>Trouve les clés dont le nom ou l’e-mail du propriétaire contient le texte, et la clé à laquelle appartient un préfixe collé (pk_live_…) ou une clé entière. Saisissez au moins %n caractère.</numerusform>
+            <numerusform>Trouve les clés dont le nom ou l’e-mail du propriétaire contient le texte, et la clé à laquelle appartient un préfixe collé (pk_live_…) ou une clé entière. Saisissez au moins %n caractères.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Filter by status</source>
+        <translation>Filtrer par statut</translation>
+    </message>
+    <message>
+        <source>Any status</source>
+        <translation>Tout statut</translation>
+    </message>
+    <message>
+        <source>Active only</source>
+        <translation>Actives uniquement</translation>
+    </message>
+    <message>
+        <source>Show everyone&apos;s keys</source>
+        <translation>Afficher les clés de tous</translation>
+    </message>
+    <message>
+        <source>Clear the owner filter</source>
+        <translation>Effacer le filtre de propriétaire</translation>
+    </message>
+    <message numerus="yes">
+        <source>Type at least %n character(s) to search the keys; all keys are listed meanwhile.</source>
+        <translation>
+            <numerusform>Saisissez au moins %n caractère pour rechercher les clés ; en attendant, toutes les clés sont affichées.</numerusform>
+            <numerusform>Saisissez au moins %n caractères pour rechercher les clés ; en attendant, toutes les clés sont affichées.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No API key matches “%1”.
+Search a name, a key prefix or an owner email.</source>
+        <translation>Aucune clé d’API ne correspond à « %1 ».
+Recherchez un nom, un préfixe de clé ou l’e-mail d’un propriétaire.</translation>
+    </message>
+    <message>
+        <source>No API key in %2 matches “%1”.
+Search a name, a key prefix or an owner email, or pick all tenants in the tenant switcher.</source>
+        <translation>Aucune clé d’API de %2 ne correspond à « %1 ».
+Recherchez un nom, un préfixe de clé ou l’e-mail d’un propriétaire, ou choisissez toutes les organisations dans le sélecteur d’organisation.</translation>
+    </message>
+    <message>
+        <source>No API keys in %1.
+Create one with Ctrl+N.</source>
+        <translation>Aucune clé d’API dans %1.
+Créez-en une avec Ctrl+N.</translation>
+    </message>
+    <message>
+        <source>New API key</source>
+        <translation>Nouvelle clé d’API</translation>
     </message>
 </context>
 <context>
@@ -2916,6 +2957,10 @@ Appuyez sur F5 pour réessayer.</translation>
         <source>Dashboard</source>
         <translation>Tableau de bord</translation>
     </message>
+    <message>
+        <source>Click to open the list.</source>
+        <translation>Cliquez pour ouvrir la liste.</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::FirstRunDialog</name>
@@ -3210,6 +3255,14 @@ Appuyez sur F5 pour réessayer.</translation>
     <message>
         <source>Cannot sign in: %1</source>
         <translation>Connexion impossible : %1</translation>
+    </message>
+</context>
+<context>
+    <name>portcullis::ListPane</name>
+    <message>
+        <source>%1 in %2</source>
+        <comment>a count or heading, then the tenant: 12 users in Contoso</comment>
+        <translation>%1 dans %2</translation>
     </message>
 </context>
 <context>
@@ -3908,6 +3961,14 @@ Effacez la recherche ou le filtre de statut pour tout voir.</translation>
         <source>%1 + %2 invited / %3</source>
         <translation>%1 + %2 invités / %3</translation>
     </message>
+    <message>
+        <source>The tenant switcher does not filter this list: it selects %1.</source>
+        <translation>Le sélecteur d’organisation ne filtre pas cette liste : il sélectionne %1.</translation>
+    </message>
+    <message>
+        <source>the chosen tenant</source>
+        <translation>l’organisation choisie</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::Pane</name>
@@ -4134,6 +4195,47 @@ Créez un rôle personnalisé avec Ctrl+N, ou partez d&apos;un rôle existant av
     <message>
         <source>Effective &amp;permissions: %1 (%2 inherited, in italics)</source>
         <translation>&amp;Permissions effectives : %1 (%2 héritées, en italique)</translation>
+    </message>
+    <message>
+        <source>Users holding this role</source>
+        <translation>Utilisateurs ayant ce rôle</translation>
+    </message>
+    <message>
+        <source>Double-click a user to open them in the Users pane</source>
+        <translation>Double-cliquez sur un utilisateur pour l’ouvrir dans le volet Utilisateurs</translation>
+    </message>
+    <message>
+        <source>Held by: loading…</source>
+        <translation>Attribué à : chargement…</translation>
+    </message>
+    <message>
+        <source>%1 &lt;%2&gt;</source>
+        <translation>%1 &lt;%2&gt;</translation>
+    </message>
+    <message numerus="yes">
+        <source>Held b&amp;y %n user(s)</source>
+        <translation>
+            <numerusform>Attri&amp;bué à %n utilisateur</numerusform>
+            <numerusform>Attri&amp;bué à %n utilisateurs</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Held b&amp;y %n user(s) in %1</source>
+        <translation>
+            <numerusform>Attri&amp;bué à %n utilisateur dans %1</numerusform>
+            <numerusform>Attri&amp;bué à %n utilisateurs dans %1</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>(the first %n shown)</source>
+        <translation>
+            <numerusform>(%n premier affiché)</numerusform>
+            <numerusform>(les %n premiers affichés)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Could not load who holds this role: %1</source>
+        <translation>Impossible de charger les détenteurs de ce rôle : %1</translation>
     </message>
 </context>
 <context>
@@ -4561,6 +4663,12 @@ Le supprimer et le retirer à ces %Ln utilisateurs ? Ils perdent immédiatement 
     <message>
         <source>&amp;Delete</source>
         <translation>&amp;Supprimer</translation>
+    </message>
+    <message>
+        <source>No role in %1 matches the search.
+Clear the search or the type filter to see every role.</source>
+        <translation>Aucun rôle de %1 ne correspond à la recherche.
+Effacez la recherche ou le filtre de type pour voir tous les rôles.</translation>
     </message>
 </context>
 <context>
@@ -5008,6 +5116,18 @@ Cochez « Inclure les sessions terminées » pour voir les sessions révoquées 
         <source>Sign yourself out?</source>
         <translation>Vous déconnecter ?</translation>
     </message>
+    <message>
+        <source>No sessions in %1 yet.
+They appear when its users sign in.</source>
+        <translation>Aucune session dans %1 pour l’instant.
+Elles apparaissent quand ses utilisateurs se connectent.</translation>
+    </message>
+    <message>
+        <source>Nobody in %1 is signed in right now.
+Tick “Include ended sessions” to see revoked and expired ones.</source>
+        <translation>Personne dans %1 n’est connecté en ce moment.
+Cochez « Inclure les sessions terminées » pour voir celles révoquées et expirées.</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::SetPasswordDialog</name>
@@ -5405,6 +5525,14 @@ Sélectionnez-en plusieurs avec Ctrl ou Maj pour des actions groupées.</transla
         <source>Not connected</source>
         <translation>Non connecté</translation>
     </message>
+    <message>
+        <source>Just created: listed although the search or filters would hide it</source>
+        <translation>Tout juste créé : affiché bien que la recherche ou les filtres le masqueraient</translation>
+    </message>
+    <message>
+        <source>Organization</source>
+        <translation>Organisation</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::UserRolesDialog</name>
@@ -5762,6 +5890,18 @@ Créez le premier avec Ctrl+N.</translation>
     <message>
         <source>&amp;Delete</source>
         <translation>&amp;Supprimer</translation>
+    </message>
+    <message>
+        <source>No user in %1 matches these filters.
+Clear the search or the filters, or pick all tenants in the tenant switcher.</source>
+        <translation>Aucun utilisateur de %1 ne correspond à ces filtres.
+Effacez la recherche ou les filtres, ou choisissez toutes les organisations dans le sélecteur d’organisation.</translation>
+    </message>
+    <message>
+        <source>No users in %1.
+Create one with Ctrl+N.</source>
+        <translation>Aucun utilisateur dans %1.
+Créez-en un avec Ctrl+N.</translation>
     </message>
 </context>
 <context>

@@ -20,13 +20,13 @@
 
 namespace portcullis {
 
-ApiKeyDialog::ApiKeyDialog(Backend* backend, QWidget* parent)
+ApiKeyDialog::ApiKeyDialog(Backend* backend, QWidget* parent, const QString& ownerEmail)
     : FormDialog(parent)
     , m_backend(backend)
 {
     setObjectName(QStringLiteral("apiKeyDialog"));
     setWindowTitle(tr("New API key"));
-    buildOwnerAndName(backend ? backend->actor() : Actor());
+    buildOwnerAndName(!ownerEmail.isEmpty() ? ownerEmail : backend ? backend->actor().email : QString());
     QWidget* scopes = buildScopes();
     QWidget* expiry = buildExpiry();
     buildLimits();
@@ -39,10 +39,11 @@ ApiKeyDialog::ApiKeyDialog(Backend* backend, QWidget* parent)
     resolveOwner();
 }
 
-// The owner (the signed-in admin until changed; resolved to a user after a pause) and the name.
-void ApiKeyDialog::buildOwnerAndName(const Actor& actor)
+// The owner (the signed-in admin or the user the list was filtered to, until changed; resolved to a
+// user after a pause) and the name.
+void ApiKeyDialog::buildOwnerAndName(const QString& ownerEmail)
 {
-    m_owner = new QLineEdit(actor.email, this);
+    m_owner = new QLineEdit(ownerEmail, this);
     m_owner->setObjectName(QStringLiteral("apiKeyOwnerEdit"));
     m_owner->setAccessibleName(tr("Owner email"));
     m_owner->setPlaceholderText(tr("Email of the user the key acts for"));

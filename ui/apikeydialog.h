@@ -30,7 +30,8 @@ class ApiKeyDialog : public FormDialog
     Q_OBJECT
 
 public:
-    explicit ApiKeyDialog(Backend* backend, QWidget* parent = nullptr);
+    // The owner field starts with `ownerEmail` (empty: the signed-in admin's own email).
+    explicit ApiKeyDialog(Backend* backend, QWidget* parent = nullptr, const QString& ownerEmail = {});
 
     // The created key with its secret, handed over once: the dialog forgets the secret.
     CreatedApiKey takeCreated();
@@ -41,7 +42,7 @@ signals:
     void ownerResolved(bool ok);
 
 private:
-    void buildOwnerAndName(const Actor& actor);
+    void buildOwnerAndName(const QString& ownerEmail);
     QWidget* buildScopes();
     QWidget* buildExpiry();
     void buildLimits();

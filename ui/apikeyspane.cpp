@@ -11,6 +11,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QClipboard>
+#include <QComboBox>
 #include <QCoreApplication>
 #include <QFontDatabase>
 #include <QFormLayout>
@@ -89,17 +90,32 @@ ApiKeysPane::ApiKeysPane(Backend* backend, QWidget* parent)
     updateDetails();
 }
 
-// The search field is the owner filter: an email, resolved to the user whose keys are listed.
+// The search field finds keys by name, prefix (or a whole pasted key) or owner email; the owner
+// filter (from another pane, or "Show all keys of this owner") narrows the list to one user.
 void ApiKeysPane::buildFilters()
 {
-    m_ownerFilter = createSearch(QStringLiteral("apiKeyOwnerFilterEdit"), tr("Filter by owner"),
-                                 tr("Filter by owner email (Ctrl+F)"));
+    createSearch(QStringLiteral("apiKeySearchEdit"), tr("Search API keys"),
+                 tr("Search name, key prefix or owner email (Ctrl+F)"));
+    m_search->setToolTip(tr("Finds keys whose name or owner email contains the text, and the key a pasted "
+                            "prefix (pk_live_…) or whole key belongs to. Type at least %n character(s).",
+                            nullptr, MinimumSearch));
+    // "Active": neither revoked nor expired, as the dashboard's "Active API keys" counts them.
+    m_statusFilter = createFilterCombo(QStringLiteral("apiKeyStatusFilterCombo"), tr("Filter by status"),
+                                       { tr("Any status"), tr("Active only") });
     m_ownerFilterStatus = new QLabel(this);
     m_ownerFilterStatus->setObjectName(QStringLiteral("apiKeyOwnerFilterStatus"));
+    m_clearOwner = new QToolButton(this);
+    m_clearOwner->setObjectName(QStringLiteral("apiKeyClearOwnerButton"));
+    m_clearOwner->setText(tr("Show everyone's keys"));
+    m_clearOwner->setToolTip(tr("Clear the owner filter"));
+    m_clearOwner->hide();
     createCount(QStringLiteral("apiKeyCountLabel"));
+    createFilterMessage(QStringLiteral("apiKeyFilterMessage"));
     auto* filters = new QHBoxLayout;
-    filters->addWidget(m_ownerFilter, 2);
-    filters->addWidget(m_ownerFilterStatus, 2);
+    filters->addWidget(m_search, 2);
+    filters->addWidget(m_statusFilter);
+    filters->addWidget(m_ownerFilterStatus);
+    filters->addWidget(m_clearOwner);
     filters->addStretch(1);
     filters->addWidget(m_count);
     addFilterRow(filters);
@@ -154,7 +170,7 @@ void ApiKeysPane::buildActions()
     m_copyPrefixAction = createAction(tr("&Copy the prefix"), "copyApiKeyPrefixAction", &ApiKeysPane::copySelection);
     m_ownerKeysAction = createAction(tr("Show all keys of this &owner"), "showOwnerKeysAction", [this] {
         if (const auto key = selectedKey())
-            filterByOwner(key->ownerEmail);
+            setOwnerFilter(key->userId, key->ownerEmail);
     });
     bindToPane(m_ownerKeysAction, QKeySequence(QStringLiteral("Ctrl+Shift+O")));
     m_details->addAction(m_ownerKeysAction);
@@ -164,10 +180,13 @@ void ApiKeysPane::buildActions()
 
 void ApiKeysPane::connectSignals()
 {
-    m_filterDelay = createDelay(350, &ApiKeysPane::resolveOwnerFilter);
-    connect(m_ownerFilter, &QLineEdit::textChanged, m_filterDelay, qOverload<>(&QTimer::start));
-    connect(m_ownerFilter, &QLineEdit::returnPressed, this, &ApiKeysPane::resolveOwnerFilter);
+    m_filterDelay = createDelay(300, &ApiKeysPane::applyFilter);
+    connect(m_search, &QLineEdit::textChanged, m_filterDelay, qOverload<>(&QTimer::start));
+    connect(m_search, &QLineEdit::returnPressed, this, &ApiKeysPane::applyFilter);
+    connect(m_clearOwner, &QToolButton::clicked, this, [this] { setOwnerFilter(0, {}); });
+    connect(m_statusFilter, &QComboBox::currentIndexChanged, this, &ApiKeysPane::applyFilter);
     connectTable();
+    keepSelectionById(ApiKeyListModel::KeyIdRole);
     connect(m_model, &QAbstractItemModel::modelReset, this, &ApiKeysPane::updateDetails);
     connect(m_model, &QAbstractItemModel::dataChanged, this, &ApiKeysPane::updateDetails);
     connect(m_model, &LazyTableModel::pageLoaded, this, [this] {
@@ -181,59 +200,89 @@ void ApiKeysPane::connectSignals()
 
 void ApiKeysPane::refresh()
 {
-    m_count->setText(tr("Loading…"));
-    m_model->reload();
+    loadTenantNames();
+    m_forceReload = true;
+    applyFilter();
 }
 
-void ApiKeysPane::filterByOwner(const QString& email)
+void ApiKeysPane::organizationScopeChanged()
 {
-    m_ownerFilter->setText(email);
-    resolveOwnerFilter();
+    loadTenantNames();
+    if (isLoaded())
+        applyFilter();
 }
 
-void ApiKeysPane::resolveOwnerFilter()
+void ApiKeysPane::applyRequest(const PaneRequest& request)
+{
+    {
+        const QSignalBlocker block(m_search);
+        const QSignalBlocker blockStatus(m_statusFilter);
+        m_search->setText(request.search);
+        m_statusFilter->setCurrentIndex(request.status == QLatin1String("active") ? 1 : 0);
+    }
+    m_ownerId = request.userId;
+    m_ownerEmail.clear();
+    if (request.userId != 0 && m_backend) {
+        // The owner's email for the filter line and the New API key default.
+        const Id owner = request.userId;
+        whenDone(m_backend->getUser(owner), this, [this, owner](const Result<User>& user) {
+            if (m_ownerId != owner || !user.ok())
+                return;
+            m_ownerEmail = user->email;
+            showOwnerFilter();
+            updateCount();
+        });
+    }
+    showOwnerFilter();
+    applyFilter();
+    if (request.selectId != 0)
+        selectId(request.selectId);
+}
+
+void ApiKeysPane::setOwnerFilter(Id userId, const QString& email)
+{
+    m_ownerId = userId;
+    m_ownerEmail = userId != 0 ? email : QString();
+    showOwnerFilter();
+    applyFilter();
+}
+
+void ApiKeysPane::showOwnerFilter()
+{
+    const bool filtered = m_ownerId != 0;
+    m_ownerFilterStatus->setText(
+        filtered ? tr("Keys of %1").arg(m_ownerEmail.isEmpty() ? QStringLiteral("#%1").arg(m_ownerId) : m_ownerEmail)
+                 : QString());
+    m_ownerFilterStatus->setVisible(filtered);
+    m_clearOwner->setVisible(filtered);
+}
+
+void ApiKeysPane::applyFilter()
 {
     m_filterDelay->stop();
-    const int generation = ++m_filterGeneration;
-    const QString typed = m_ownerFilter->text().trimmed();
-    auto apply = [this](Id owner, const QString& email, const QString& status) {
-        m_ownerEmail = email;
-        m_ownerFilterStatus->setText(status);
-        if (owner != m_model->owner() || !m_model->hasLoadedOnce()) {
-            m_count->setText(tr("Loading…"));
-            m_model->setOwner(owner);
-        }
-    };
-    if (typed.isEmpty())
-        return apply(0, {}, {});
-    if (!m_backend)
+    const QString text = m_search->text().trimmed();
+    ApiKeyQuery query;
+    query.userId = m_ownerId;
+    query.organizationId = organizationScope();
+    query.activeOnly = m_statusFilter->currentIndex() == 1;
+    // One character would match nearly every key (every prefix starts "pk_"): say so instead.
+    if (text.size() >= MinimumSearch) {
+        query.search = text;
+        showFilterMessage({}, false);
+    } else if (!text.isEmpty()) {
+        showFilterMessage(tr("Type at least %n character(s) to search the keys; all keys are listed meanwhile.",
+                             nullptr, MinimumSearch),
+                          true);
+    } else {
+        showFilterMessage({}, false);
+    }
+    const ApiKeyQuery& current = m_model->query();
+    if (m_model->hasLoadedOnce() && current.userId == query.userId && current.organizationId == query.organizationId
+        && current.search == query.search && current.activeOnly == query.activeOnly && !m_forceReload)
         return;
-    UserQuery query;
-    query.search = typed;
-    query.status = QStringLiteral("all");
-    query.limit = 10;
-    m_ownerFilterStatus->setText(tr("Looking for the owner…"));
-    whenDone(m_backend->listUsers(query), this, [this, generation, typed, apply](const Result<Page<User>>& page) {
-        if (generation != m_filterGeneration)
-            return;
-        if (!page.ok()) {
-            m_ownerFilterStatus->setText(page.error().message);
-            return;
-        }
-        const User* match = nullptr;
-        for (const User& u : page->items) {
-            if (u.email.compare(typed, Qt::CaseInsensitive) == 0 || u.username.compare(typed, Qt::CaseInsensitive) == 0)
-                match = &u;
-        }
-        if (!match && page->items.size() == 1)
-            match = &page->items.first();
-        if (match)
-            return apply(match->id, match->email, tr("Keys of %1").arg(match->email));
-        // Nothing narrowed: say so and keep showing what was shown.
-        m_ownerFilterStatus->setText(page->items.isEmpty()
-                                         ? tr("No user matches “%1”").arg(typed)
-                                         : tr("%n users match; type the whole address", nullptr, int(page->total)));
-    });
+    m_forceReload = false;
+    m_count->setText(tr("Loading…"));
+    m_model->setQuery(query);
 }
 
 void ApiKeysPane::updateCount()
@@ -242,13 +291,25 @@ void ApiKeysPane::updateCount()
         m_count->setText(tr("Error"));
         m_empty->setText(tr("Could not load the API keys:\n%1\n\nPress F5 to try again.").arg(m_model->lastError()));
     } else {
-        m_count->setText(tr("%n key(s)", nullptr, int(std::max<qint64>(m_model->total(), 0))));
-        m_empty->setText(m_model->owner() != 0
-                             ? tr("%1 has no API keys.\nCreate one with Ctrl+N, or clear the owner filter to see "
-                                  "everyone's keys.")
-                                   .arg(m_ownerEmail)
-                             : tr("No API keys yet.\nCreate one with Ctrl+N: its secret is shown once, then only "
-                                  "its prefix remains."));
+        m_count->setText(inTenant(tr("%n key(s)", nullptr, int(std::max<qint64>(m_model->total(), 0)))));
+        const QString tenant = tenantName();
+        if (!m_model->query().search.isEmpty())
+            m_empty->setText(tenant.isEmpty()
+                                 ? tr("No API key matches “%1”.\nSearch a name, a key prefix or an owner email.")
+                                       .arg(m_model->query().search)
+                                 : tr("No API key in %2 matches “%1”.\nSearch a name, a key prefix or an owner "
+                                      "email, or pick all tenants in the tenant switcher.")
+                                       .arg(m_model->query().search, tenant));
+        else if (m_model->owner() != 0)
+            m_empty->setText(
+                tr("%1 has no API keys.\nCreate one with Ctrl+N, or clear the owner filter to see "
+                   "everyone's keys.")
+                    .arg(m_ownerEmail.isEmpty() ? QStringLiteral("#%1").arg(m_model->owner()) : m_ownerEmail));
+        else if (!tenant.isEmpty())
+            m_empty->setText(tr("No API keys in %1.\nCreate one with Ctrl+N.").arg(tenant));
+        else
+            m_empty->setText(tr("No API keys yet.\nCreate one with Ctrl+N: its secret is shown once, then only "
+                                "its prefix remains."));
     }
     showEmptyState(m_model->rowCount() == 0);
 }
@@ -310,7 +371,26 @@ void ApiKeysPane::createNew()
         emit statusMessage(why);
         return;
     }
-    auto* dialog = new ApiKeyDialog(m_backend, this);
+    // In a list filtered to one user the key is theirs by default, not the signed-in admin's.
+    if (m_ownerId != 0 && m_ownerEmail.isEmpty() && m_backend) {
+        const Id owner = m_ownerId;
+        whenDone(m_backend->getUser(owner), this, [this, owner](const Result<User>& user) {
+            if (m_ownerId != owner)
+                return;
+            if (!user.ok())
+                return showError(tr("New API key"), user.error());
+            m_ownerEmail = user->email;
+            showOwnerFilter();
+            openCreateDialog(m_ownerEmail);
+        });
+        return;
+    }
+    openCreateDialog(m_ownerId != 0 ? m_ownerEmail : QString());
+}
+
+void ApiKeysPane::openCreateDialog(const QString& ownerEmail)
+{
+    auto* dialog = new ApiKeyDialog(m_backend, this, ownerEmail);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QDialog::accepted, this, [this, dialog] {
         // The secret passes from the dialog to the one-time display and is kept nowhere else.
@@ -325,6 +405,7 @@ void ApiKeysPane::createNew()
         emit statusMessage(
             tr("Created the API key %1 (%2)").arg(created.key.name, ApiKeyListModel::displayPrefix(created.key)));
         m_model->reload();
+        selectId(created.key.id);
     });
     dialog->open();
 }

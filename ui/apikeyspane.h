@@ -2,10 +2,12 @@
 
 #include "listpane.h"
 
+class QComboBox;
 class QLabel;
 class QLineEdit;
 class QTableView;
 class QTimer;
+class QToolButton;
 
 namespace portcullis {
 
@@ -25,7 +27,11 @@ public:
     QString title() const override { return tr("API Keys"); }
     QIcon icon() const override { return QIcon(QStringLiteral(":/icons/api-keys.svg")); }
 
+    // A search of fewer characters is not sent (it would match nearly every key).
+    static constexpr int MinimumSearch = 2;
+
     void refresh() override;
+    void applyRequest(const PaneRequest& request) override;
     void createNew() override;
     void deleteSelected() override;
     void copySelection() override;
@@ -34,10 +40,12 @@ public:
 
     ApiKeyListModel* model() const { return m_model; }
     std::optional<ApiKey> selectedKey() const;
-    // Shows the keys of the user with this email (empty: everyone's).
-    void filterByOwner(const QString& email);
+    // Shows the keys of this user only (0: everyone's); `email` names them in the filter line.
+    void setOwnerFilter(Id userId, const QString& email);
+    Id ownerFilter() const { return m_ownerId; }
 
 protected:
+    void organizationScopeChanged() override;
     void updateCount() override;
     void updateDetails() override;
     void showContextMenu(const QPoint& pos) override;
@@ -48,15 +56,19 @@ private:
     void buildDetails();
     void buildActions();
     void connectSignals();
-    void resolveOwnerFilter();
+    void applyFilter();
+    void showOwnerFilter();
+    void openCreateDialog(const QString& ownerEmail);
 
     ApiKeyListModel* m_model = nullptr;
-    QLineEdit* m_ownerFilter = nullptr; // the search field (m_search)
+    QComboBox* m_statusFilter = nullptr;
     QLabel* m_ownerFilterStatus = nullptr;
+    QToolButton* m_clearOwner = nullptr;
     QTimer* m_filterDelay = nullptr;
     ApiKeyDetailsPanel* m_details = nullptr;
-    int m_filterGeneration = 0;
-    QString m_ownerEmail; // the resolved owner filter, for the empty state
+    Id m_ownerId = 0; // the owner filter (0: every owner)
+    QString m_ownerEmail; // the owner filter's email, for the filter line, the empty state, New API key
+    bool m_forceReload = false;
 
     QAction* m_revokeAction = nullptr;
     QAction* m_copyPrefixAction = nullptr;

@@ -7,20 +7,67 @@
 #include <QCoreApplication>
 #include <QDateTimeAxis>
 #include <QEvent>
+#include <QFocusEvent>
 #include <QFrame>
 #include <QGraphicsLayout>
 #include <QGridLayout>
 #include <QHBoxLayout>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QLegend>
 #include <QLineSeries>
+#include <QMouseEvent>
 #include <QResizeEvent>
 #include <QStackedWidget>
 #include <QTime>
 #include <QVBoxLayout>
 #include <QValueAxis>
 
+#include <functional>
+
 namespace portcullis {
+
+// A stat tile: a click, Enter or Space on it opens the list it counts (StatTileGrid::opened).
+class StatTile : public QFrame
+{
+public:
+    StatTile(QWidget* parent, std::function<void()> open)
+        : QFrame(parent)
+        , m_open(std::move(open))
+    {
+        setCursor(Qt::PointingHandCursor);
+        setFocusPolicy(Qt::StrongFocus);
+    }
+
+protected:
+    void mouseReleaseEvent(QMouseEvent* event) override
+    {
+        if (event->button() == Qt::LeftButton && rect().contains(event->position().toPoint()))
+            m_open();
+        QFrame::mouseReleaseEvent(event);
+    }
+    void keyPressEvent(QKeyEvent* event) override
+    {
+        if (event->key() == Qt::Key_Return || event->key() == Qt::Key_Enter || event->key() == Qt::Key_Space) {
+            m_open();
+            return;
+        }
+        QFrame::keyPressEvent(event);
+    }
+    void focusInEvent(QFocusEvent* event) override
+    {
+        setFrameShadow(QFrame::Sunken);
+        QFrame::focusInEvent(event);
+    }
+    void focusOutEvent(QFocusEvent* event) override
+    {
+        setFrameShadow(QFrame::Plain);
+        QFrame::focusOutEvent(event);
+    }
+
+private:
+    std::function<void()> m_open;
+};
 
 // The stat tiles in a grid that takes as many columns as fit (1 to all in one row) and wraps the
 // rest, so the tiles stay readable from a narrow window to a wide one.
@@ -39,10 +86,10 @@ public:
         setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
     }
 
-    // Returns the label that shows the number.
-    QLabel* addTile(const QString& key, const QString& caption, const QString& explanation)
+    // Returns the label that shows the number; `open` runs when the tile is clicked.
+    QLabel* addTile(const QString& key, const QString& caption, const QString& explanation, std::function<void()> open)
     {
-        auto* tile = new QFrame(this);
+        auto* tile = new StatTile(this, std::move(open));
         tile->setObjectName(QStringLiteral("statTile_") + key);
         tile->setFrameShape(QFrame::StyledPanel);
         tile->setAutoFillBackground(true);
@@ -166,19 +213,37 @@ DashboardPane::DashboardPane(Backend* backend, QWidget* parent)
         const char* key;
         QString caption;
         QString explanation;
+        QString pane; // the list the tile opens
+        QString status {}; // and its status filter
     };
+    const QString users = QStringLiteral("users");
     const QList<TileSpec> specs = {
-        { "usersTotal", tr("Users"), tr("Every user that is not deleted") },
-        { "usersActive", tr("Active users"), tr("Users who may sign in: not suspended and not banned") },
-        { "usersBanned", tr("Banned"), tr("Users under a ban that has not expired") },
-        { "usersSuspended", tr("Suspended"), tr("Users suspended until an admin reactivates them") },
-        { "sessionsActive", tr("Active sessions"), tr("Sessions neither revoked nor expired") },
-        { "apiKeysActive", tr("Active API keys"), tr("API keys neither revoked nor expired") },
-        { "eventsLast24h", tr("Events in 24 h"), tr("Audit events written in the last 24 hours") },
+        { "usersTotal", tr("Users"), tr("Every user that is not deleted"), users },
+        { "usersActive", tr("Active users"), tr("Users who may sign in: not suspended and not banned"), users,
+          QStringLiteral("active") },
+        { "usersBanned", tr("Banned"), tr("Users under a ban that has not expired"), users, QStringLiteral("banned") },
+        { "usersSuspended", tr("Suspended"), tr("Users suspended until an admin reactivates them"), users,
+          QStringLiteral("suspended") },
+        { "sessionsActive", tr("Active sessions"), tr("Sessions neither revoked nor expired"),
+          QStringLiteral("sessions") },
+        { "apiKeysActive", tr("Active API keys"), tr("API keys neither revoked nor expired"),
+          QStringLiteral("api-keys"), QStringLiteral("active") },
+        { "eventsLast24h", tr("Events in 24 h"), tr("Audit events written in the last 24 hours"),
+          QStringLiteral("audit") },
     };
-    for (const TileSpec& spec : specs)
-        m_values.insert(QString::fromLatin1(spec.key),
-                        m_tiles->addTile(QString::fromLatin1(spec.key), spec.caption, spec.explanation));
+    for (const TileSpec& spec : specs) {
+        const QString key = QString::fromLatin1(spec.key);
+        // The list opens filtered as the tile counts (the tenant switcher's scope applies there too).
+        auto open = [this, pane = spec.pane, status = spec.status] {
+            PaneRequest request;
+            request.status = status;
+            request.organizationId = organizationScope();
+            emit openRequested(pane, request);
+        };
+        m_values.insert(key,
+                        m_tiles->addTile(key, spec.caption,
+                                         spec.explanation + QLatin1Char('\n') + tr("Click to open the list."), open));
+    }
     m_tileMessage = messageLabel("statsMessageLabel", this);
     m_tileStack = new QStackedWidget(this);
     m_tileStack->setObjectName(QStringLiteral("statTileStack"));

@@ -13,6 +13,8 @@
 #include <QTableView>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace portcullis {
 
 void ListPane::find()
@@ -138,6 +140,125 @@ void ListPane::connectTable()
 {
     connect(m_table, &QWidget::customContextMenuRequested, this, &ListPane::showContextMenu);
     connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &ListPane::updateDetails);
+}
+
+void ListPane::keepSelectionById(int idRole)
+{
+    m_idRole = idRole;
+    QAbstractItemModel* model = m_table->model();
+    connect(model, &QAbstractItemModel::modelAboutToBeReset, this, &ListPane::rememberSelection);
+    connect(model, &QAbstractItemModel::modelReset, this, [this] {
+        QAbstractItemModel* listed = m_table->model();
+        // A model that lists everything at once (roles, organizations) has its rows now; a paged
+        // one gets them with its first page (rowsInserted below).
+        m_awaitingFirstPage = listed->canFetchMore({});
+        if (const int rows = listed->rowCount(); rows > 0)
+            restoreSelection(0, rows - 1, !m_awaitingFirstPage);
+    });
+    connect(model, &QAbstractItemModel::rowsInserted, this, [this](const QModelIndex& parent, int first, int last) {
+        if (parent.isValid())
+            return;
+        const bool firstPage = m_awaitingFirstPage;
+        m_awaitingFirstPage = false;
+        restoreSelection(first, last, firstPage);
+    });
+    // A selection the user makes replaces any that was waiting for its rows.
+    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
+        if (!m_restoring && m_table->selectionModel()->hasSelection())
+            m_keptIds.clear();
+    });
+}
+
+QList<Id> ListPane::selectedIds() const
+{
+    QList<Id> ids;
+    if (!m_table || m_idRole < 0)
+        return ids;
+    QModelIndexList rows = m_table->selectionModel()->selectedRows();
+    std::sort(rows.begin(), rows.end(), [](const QModelIndex& a, const QModelIndex& b) { return a.row() < b.row(); });
+    for (const QModelIndex& index : std::as_const(rows))
+        ids << index.data(m_idRole).toLongLong();
+    return ids;
+}
+
+int ListPane::selectedCount() const
+{
+    return m_table ? int(m_table->selectionModel()->selectedRows().size()) : 0;
+}
+
+void ListPane::selectId(Id id)
+{
+    m_keptIds = { id };
+    const int rows = m_table->model()->rowCount();
+    if (rows > 0)
+        restoreSelection(0, rows - 1, false);
+}
+
+void ListPane::rememberSelection()
+{
+    // A selection still waiting for its rows (a reload right after another) is kept as it is.
+    const QList<Id> ids = selectedIds();
+    if (!ids.isEmpty())
+        m_keptIds = ids;
+}
+
+void ListPane::restoreSelection(int first, int last, bool finalAttempt)
+{
+    if (m_keptIds.isEmpty())
+        return;
+    QAbstractItemModel* model = m_table->model();
+    QItemSelection selection;
+    QModelIndex firstFound;
+    for (int row = first; row <= last; ++row) {
+        const QModelIndex index = model->index(row, 0);
+        if (m_keptIds.contains(index.data(m_idRole).toLongLong())) {
+            selection.select(index, model->index(row, model->columnCount() - 1));
+            if (!firstFound.isValid())
+                firstFound = index;
+        }
+    }
+    // The first rows after a reset decide: ids not among them are no longer listed here.
+    if (finalAttempt || firstFound.isValid()) {
+        m_keptIds.clear();
+        if (!firstFound.isValid())
+            return;
+        m_restoring = true;
+        m_table->selectionModel()->select(selection, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        m_table->selectionModel()->setCurrentIndex(firstFound, QItemSelectionModel::NoUpdate);
+        m_table->scrollTo(firstFound);
+        m_restoring = false;
+    }
+}
+
+QString ListPane::tenantName() const
+{
+    const Id scope = organizationScope();
+    return scope == 0 ? QString() : m_tenantNames.value(scope);
+}
+
+QString ListPane::inTenant(const QString& text) const
+{
+    const QString name = tenantName();
+    return name.isEmpty() ? text
+                          : tr("%1 in %2", "a count or heading, then the tenant: 12 users in Contoso").arg(text, name);
+}
+
+void ListPane::loadTenantNames()
+{
+    // Once, and again when the switcher names a tenant created since.
+    const bool known = m_tenantNamesLoaded && (organizationScope() == 0 || m_tenantNames.contains(organizationScope()));
+    if (!m_backend || m_tenantNamesLoading || known)
+        return;
+    m_tenantNamesLoading = true;
+    whenDone(m_backend->listOrganizations(), this, [this](const Result<QList<Organization>>& organizations) {
+        m_tenantNamesLoading = false;
+        if (!organizations.ok())
+            return; // the count shows no tenant name; the next refresh tries again
+        m_tenantNamesLoaded = true;
+        for (const Organization& o : organizations.value())
+            m_tenantNames.insert(o.id, o.name);
+        updateCount();
+    });
 }
 
 void ListPane::bindToTable(QAction* action, const QKeySequence& key)

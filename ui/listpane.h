@@ -13,6 +13,7 @@
 #include "pane.h"
 
 #include <QAction>
+#include <QHash>
 #include <QList>
 #include <QTableView>
 #include <QTimer>
@@ -46,6 +47,12 @@ public:
 
     // Ctrl+F: into the search field, its text selected.
     void find() override;
+
+    // The ids (the table's record id role, see keepSelectionById) of the selected rows, in row order.
+    QList<Id> selectedIds() const;
+    // Selects the row of record `id` alone, now if it is listed, or once it is (after a reload or
+    // the next page): a record just created or named by a PaneRequest.
+    void selectId(Id id);
 
 protected:
     // What every list pane has: the count and empty state after a load, the details of the
@@ -83,6 +90,20 @@ protected:
     // The table's context menu requests go to showContextMenu(), its selection changes to
     // updateDetails().
     void connectTable();
+    // Keeps the selection by record id (the table model's `idRole`) across reloads: when the model
+    // resets (a search, the tenant switcher, F5, a write), the rows listed again with the same ids
+    // are selected again and the rest drop out, so the details panel and "N selected" describe
+    // only rows that are shown. Call after createTable().
+    void keepSelectionById(int idRole);
+    // The selection as the table's model has it, for "N selected" (never more than the rows listed).
+    int selectedCount() const;
+    // "%1 in Contoso" when the tenant switcher names one tenant, else `text` as it is. The tenants'
+    // names load asynchronously (loadTenantNames(), from refresh and a scope change), then
+    // updateCount() runs again.
+    QString inTenant(const QString& text) const;
+    // The name of the tenant the switcher picked (empty for all tenants or while unknown).
+    QString tenantName() const;
+    void loadTenantNames();
     // The same, and a double click on a row runs `activated` (Edit).
     template <typename Derived> void connectTable(void (Derived::*activated)())
     {
@@ -143,8 +164,17 @@ private:
     template <typename Functor> ListPane* receiverFor(const Functor&) { return this; }
 
     void placeEmptyState();
+    void rememberSelection();
+    void restoreSelection(int first, int last, bool finalAttempt);
 
     QList<QLayout*> m_filterRows;
+    int m_idRole = -1;
+    QList<Id> m_keptIds; // to select again once the rows are listed
+    bool m_restoring = false;
+    bool m_awaitingFirstPage = false;
+    QHash<Id, QString> m_tenantNames;
+    bool m_tenantNamesLoaded = false;
+    bool m_tenantNamesLoading = false;
 };
 
 } // namespace portcullis

@@ -233,6 +233,7 @@ void OrganizationsPane::buildFilters()
                                        { tr("Any status"), tr("Active"), tr("Suspended") });
     createCount(QStringLiteral("organizationCountLabel"));
     addSearchRow({ m_statusFilter });
+    createFilterMessage(QStringLiteral("organizationFilterMessage"));
 }
 
 void OrganizationsPane::buildTable()
@@ -299,6 +300,7 @@ void OrganizationsPane::connectSignals()
     connect(m_search, &QLineEdit::textChanged, this, &OrganizationsPane::applyFilter);
     connect(m_statusFilter, &QComboBox::currentIndexChanged, this, &OrganizationsPane::applyFilter);
     connectTable(&OrganizationsPane::editSelected);
+    keepSelectionById(OrganizationListModel::OrganizationIdRole);
     connect(m_details->invitationTable(), &QWidget::customContextMenuRequested, this,
             &OrganizationsPane::showInvitationMenu);
     connect(m_proxy, &QAbstractItemModel::modelReset, this, &OrganizationsPane::updateDetails);
@@ -339,6 +341,7 @@ void OrganizationsPane::connectInvitations()
 
 void OrganizationsPane::refresh()
 {
+    loadTenantNames();
     m_count->setText(tr("Loading…"));
     if (const auto o = selectedOrganization(); o && m_pendingSelection == 0)
         m_pendingSelection = o->id;
@@ -354,8 +357,40 @@ void OrganizationsPane::refresh()
 
 void OrganizationsPane::organizationScopeChanged()
 {
+    loadTenantNames();
+    showScopeNote();
     if (organizationScope() != 0)
         selectOrganization(organizationScope());
+}
+
+// Every organization stays listed whatever the tenant switcher says: the line under the filters
+// says so, and the tenant it names is the one selected.
+void OrganizationsPane::showScopeNote()
+{
+    const QString tenant = tenantName();
+    showFilterMessage(organizationScope() == 0 || !actor().isSuperAdmin()
+                          ? QString()
+                          : tr("The tenant switcher does not filter this list: it selects %1.")
+                                .arg(tenant.isEmpty() ? tr("the chosen tenant") : tenant),
+                      false);
+}
+
+void OrganizationsPane::applyRequest(const PaneRequest& request)
+{
+    {
+        const QSignalBlocker blockSearch(m_search);
+        const QSignalBlocker blockStatus(m_statusFilter);
+        m_search->setText(request.search);
+        m_statusFilter->setCurrentIndex(request.status == QLatin1String("active")          ? 1
+                                            : request.status == QLatin1String("suspended") ? 2
+                                                                                           : 0);
+    }
+    applyFilter();
+    const Id select = request.selectId != 0 ? request.selectId : request.organizationId;
+    if (select != 0) {
+        m_pendingSelection = select;
+        selectOrganization(select);
+    }
 }
 
 void OrganizationsPane::applyFilter()
@@ -373,6 +408,7 @@ void OrganizationsPane::updateCount()
         m_empty->setText(
             tr("Could not load the organizations:\n%1\n\nPress F5 to try again.").arg(m_model->lastError()));
     } else if (m_model->hasLoadedOnce()) {
+        showScopeNote();
         m_count->setText(shown == m_model->rowCount()
                              ? tr("%n organization(s)", nullptr, shown)
                              : tr("%1 of %n organization(s)", nullptr, m_model->rowCount()).arg(shown));

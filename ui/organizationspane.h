@@ -28,6 +28,7 @@ public:
     QIcon icon() const override { return QIcon(QStringLiteral(":/icons/organizations.svg")); }
 
     void refresh() override;
+    void applyRequest(const PaneRequest& request) override;
     void createNew() override;
     // Wipe out (with the typed confirmation).
     void deleteSelected() override;
@@ -48,6 +49,7 @@ public:
 
 protected:
     void organizationScopeChanged() override;
+    void showScopeNote();
     void updateCount() override;
     void updateDetails() override;
     void showContextMenu(const QPoint& pos) override;

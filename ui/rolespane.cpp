@@ -119,6 +119,17 @@ public:
         m_effective->setMinimumHeight(160);
         m_effectiveLabel->setBuddy(m_effective);
         m_layout->addWidget(m_effective, 1);
+        m_holdersLabel = new QLabel(this);
+        m_holdersLabel->setObjectName(QStringLiteral("roleHoldersLabel"));
+        m_holdersLabel->setWordWrap(true);
+        m_layout->addWidget(m_holdersLabel);
+        m_holders = new QListWidget(this);
+        m_holders->setObjectName(QStringLiteral("roleHoldersList"));
+        m_holders->setAccessibleName(tr("Users holding this role"));
+        m_holders->setToolTip(tr("Double-click a user to open them in the Users pane"));
+        m_holders->setMinimumHeight(80);
+        m_holdersLabel->setBuddy(m_holders);
+        m_layout->addWidget(m_holders);
         addButtonColumn();
         setMinimumWidth(280);
         show(nullptr, {});
@@ -130,8 +141,12 @@ public:
         showSelection(one);
         m_effectiveLabel->setVisible(one);
         m_effective->setVisible(one);
+        m_holdersLabel->setVisible(one);
+        m_holders->setVisible(one);
         if (!one)
             return;
+        m_holdersLabel->setText(tr("Held by: loading…"));
+        m_holders->clear();
         m_title->setText(role->name);
         setValue(QStringLiteral("code"), role->code);
         setValue(QStringLiteral("level"), QString::number(role->level));
@@ -172,9 +187,37 @@ public:
         m_effectiveLabel->setText(tr("Could not load the effective permissions: %1").arg(message));
     }
 
+    // The users holding the role: the first page of them, and how many there are in all.
+    void showHolders(const Page<User>& holders, const QString& tenant)
+    {
+        m_holders->clear();
+        for (const User& u : holders.items) {
+            auto* item = new QListWidgetItem(u.fullName.isEmpty() ? u.email : tr("%1 <%2>").arg(u.fullName, u.email),
+                                             m_holders);
+            item->setData(Qt::UserRole, u.id);
+            item->setData(Qt::UserRole + 1, u.email);
+        }
+        const int total = int(std::max<qint64>(holders.total, holders.items.size()));
+        QString text = tenant.isEmpty() ? tr("Held b&y %n user(s)", nullptr, total)
+                                        : tr("Held b&y %n user(s) in %1", nullptr, total).arg(tenant);
+        if (total > holders.items.size())
+            text += QLatin1Char(' ') + tr("(the first %n shown)", nullptr, int(holders.items.size()));
+        m_holdersLabel->setText(text);
+    }
+
+    void showHoldersError(const QString& message)
+    {
+        m_holders->clear();
+        m_holdersLabel->setText(tr("Could not load who holds this role: %1").arg(message));
+    }
+
+    QListWidget* holders() const { return m_holders; }
+
 private:
     QLabel* m_effectiveLabel = nullptr;
     QListWidget* m_effective = nullptr;
+    QLabel* m_holdersLabel = nullptr;
+    QListWidget* m_holders = nullptr;
 };
 
 RolesPane::RolesPane(Backend* backend, QWidget* parent)
@@ -246,6 +289,13 @@ void RolesPane::connectSignals()
     connect(m_search, &QLineEdit::textChanged, this, &RolesPane::applyFilter);
     connect(m_kindFilter, &QComboBox::currentIndexChanged, this, &RolesPane::applyFilter);
     connectTable(&RolesPane::editSelected);
+    keepSelectionById(RoleListModel::RoleIdRole);
+    connect(m_details->holders(), &QListWidget::itemActivated, this, [this](QListWidgetItem* item) {
+        PaneRequest request;
+        request.search = item->data(Qt::UserRole + 1).toString();
+        request.selectId = item->data(Qt::UserRole).toLongLong();
+        emit openRequested(QStringLiteral("users"), request);
+    });
     connect(m_proxy, &QAbstractItemModel::modelReset, this, &RolesPane::updateDetails);
     connect(m_model, &RoleListModel::loaded, this, [this] {
         if (m_pendingSelection != 0) {
@@ -264,6 +314,7 @@ void RolesPane::connectSignals()
 
 void RolesPane::refresh()
 {
+    loadTenantNames();
     m_count->setText(tr("Loading…"));
     if (const auto role = selectedRole(); role && m_pendingSelection == 0)
         m_pendingSelection = role->id;
@@ -272,7 +323,40 @@ void RolesPane::refresh()
 
 void RolesPane::organizationScopeChanged()
 {
+    loadTenantNames();
     applyFilter();
+    // The holders are counted in the tenant the switcher names.
+    if (const auto role = selectedRole())
+        loadHolders(*role);
+}
+
+void RolesPane::applyRequest(const PaneRequest& request)
+{
+    m_search->setText(request.search);
+    if (request.selectId != 0) {
+        m_pendingSelection = request.selectId;
+        selectRole(request.selectId);
+    }
+}
+
+void RolesPane::loadHolders(const Role& role)
+{
+    if (!m_backend)
+        return;
+    m_holdersFor = role.id;
+    UserQuery query;
+    query.roleCode = role.code;
+    // A tenant's own role is held in that tenant; a global one in the tenant the switcher names.
+    query.organizationId = role.organizationId != 0 ? role.organizationId : organizationScope();
+    query.limit = 25;
+    const QString tenant = role.organizationId != 0 ? QString() : tenantName();
+    whenDone(m_backend->listUsers(query), this, [this, role, tenant](const Result<Page<User>>& holders) {
+        if (m_holdersFor != role.id)
+            return; // the selection moved on while this was loading
+        if (!holders.ok())
+            return m_details->showHoldersError(holders.error().message);
+        m_details->showHolders(holders.value(), tenant);
+    });
 }
 
 void RolesPane::applyFilter()
@@ -291,12 +375,17 @@ void RolesPane::updateCount()
     } else if (!m_model->hasLoadedOnce()) {
         m_count->setText(tr("Loading…"));
     } else {
-        m_count->setText(shown == m_model->rowCount()
-                             ? tr("%n role(s)", nullptr, shown)
-                             : tr("%1 of %n role(s)", nullptr, m_model->rowCount()).arg(shown));
-        m_empty->setText(m_model->rowCount() > 0
+        // Roles are global or a tenant's own: with a tenant chosen, the global ones and that tenant's.
+        m_count->setText(inTenant(shown == m_model->rowCount()
+                                      ? tr("%n role(s)", nullptr, shown)
+                                      : tr("%1 of %n role(s)", nullptr, m_model->rowCount()).arg(shown)));
+        const QString tenant = tenantName();
+        m_empty->setText(m_model->rowCount() == 0 ? tr("No roles yet.\nCreate the first custom role with Ctrl+N.")
+                             : tenant.isEmpty()
                              ? tr("No role matches the search.\nClear the search or the type filter to see every role.")
-                             : tr("No roles yet.\nCreate the first custom role with Ctrl+N."));
+                             : tr("No role in %1 matches the search.\nClear the search or the type filter to see "
+                                  "every role.")
+                                   .arg(tenant));
     }
     showEmptyState(shown == 0 && m_model->hasLoadedOnce());
 }
@@ -332,6 +421,7 @@ void RolesPane::updateDetails()
     const QString selectFirst = tr("Select a role first");
     if (!role) {
         m_effectiveFor = 0;
+        m_holdersFor = 0;
         setActionAllowed(m_editAction, false, selectFirst);
         setActionAllowed(m_duplicateAction, false, selectFirst);
         setActionAllowed(m_deleteAction, false, selectFirst);
@@ -340,6 +430,7 @@ void RolesPane::updateDetails()
         return;
     }
     loadEffectivePermissions(*role);
+    loadHolders(*role);
 
     const Actor me = actor();
     QString why;

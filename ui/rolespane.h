@@ -27,6 +27,7 @@ public:
     QIcon icon() const override { return QIcon(QStringLiteral(":/icons/roles.svg")); }
 
     void refresh() override;
+    void applyRequest(const PaneRequest& request) override;
     void createNew() override;
     void deleteSelected() override;
     void copySelection() override;
@@ -54,6 +55,7 @@ private:
     void connectSignals();
     void applyFilter();
     void loadEffectivePermissions(const Role& role);
+    void loadHolders(const Role& role);
     void deleteRole(const Role& role, bool cascade);
     void offerCascade(const Role& role, const ServiceError& refusal);
     void afterWrite(const QString& message, Id selectId = 0);
@@ -65,6 +67,7 @@ private:
     RoleDetailsPanel* m_details = nullptr;
     Id m_pendingSelection = 0;
     Id m_effectiveFor = 0;
+    Id m_holdersFor = 0;
 
     QAction* m_editAction = nullptr;
     QAction* m_duplicateAction = nullptr;

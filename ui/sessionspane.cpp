@@ -265,6 +265,7 @@ void SessionsPane::connectSignals()
     connect(m_includeEnded, &QCheckBox::toggled, this, &SessionsPane::applyFilter);
 
     connectTable();
+    keepSelectionById(SessionListModel::SessionIdRole);
     connect(m_model, &QAbstractItemModel::modelReset, this, &SessionsPane::updateDetails);
     connect(m_model, &LazyTableModel::pageLoaded, this, [this] {
         updateCount();
@@ -280,6 +281,7 @@ void SessionsPane::connectSignals()
 
 void SessionsPane::refresh()
 {
+    loadTenantNames();
     applyFilter();
 }
 
@@ -291,8 +293,21 @@ void SessionsPane::displayFormatChanged()
 
 void SessionsPane::organizationScopeChanged()
 {
+    loadTenantNames();
     if (isLoaded())
         applyFilter();
+}
+
+void SessionsPane::applyRequest(const PaneRequest& request)
+{
+    if (request.userId != 0) {
+        showForUser(request.userId, request.search);
+    } else {
+        m_userFilter->setText(request.search);
+        applyFilter();
+    }
+    if (request.selectId != 0)
+        selectId(request.selectId);
 }
 
 void SessionsPane::showForUser(Id userId, const QString& email)
@@ -350,6 +365,7 @@ void SessionsPane::load(Id userId)
 {
     SessionQuery q;
     q.userId = userId;
+    q.organizationId = organizationScope();
     q.includeRevoked = m_includeEnded->isChecked();
     q.includeExpired = m_includeEnded->isChecked();
     m_count->setText(tr("Loading…"));
@@ -380,14 +396,20 @@ void SessionsPane::updateCount()
     } else {
         const int total = int(std::max<qint64>(m_model->total(), 0));
         if (m_model->totalIsLowerBound()) // the server counted up to a bound: "10,000+ sessions"
-            m_count->setText(tr("%1+ sessions").arg(display::number(m_model->total())));
+            m_count->setText(inTenant(tr("%1+ sessions").arg(display::number(m_model->total()))));
         else
-            m_count->setText(total == 1 ? tr("1 session") : tr("%Ln sessions", nullptr, total));
+            m_count->setText(inTenant(total == 1 ? tr("1 session") : tr("%Ln sessions", nullptr, total)));
         if (m_model->query().userId != 0)
             m_empty->setText(m_includeEnded->isChecked()
                                  ? tr("This user has no sessions.\nThey appear when the user signs in.")
                                  : tr("This user has no active session.\nTick “Include ended sessions” to see "
                                       "revoked and expired ones, or clear the user filter to see everyone's."));
+        else if (!tenantName().isEmpty())
+            m_empty->setText(m_includeEnded->isChecked()
+                                 ? tr("No sessions in %1 yet.\nThey appear when its users sign in.").arg(tenantName())
+                                 : tr("Nobody in %1 is signed in right now.\nTick “Include ended sessions” to see "
+                                      "revoked and expired ones.")
+                                       .arg(tenantName()));
         else
             m_empty->setText(m_includeEnded->isChecked()
                                  ? tr("No sessions yet.\nThey appear when users sign in.")

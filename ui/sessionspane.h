@@ -27,6 +27,7 @@ public:
     QIcon icon() const override { return QIcon(QStringLiteral(":/icons/sessions.svg")); }
 
     void refresh() override;
+    void applyRequest(const PaneRequest& request) override;
     void deleteSelected() override; // revokes the selected sessions
     void copySelection() override;
     bool canDelete(QString* whyNot = nullptr) const override;

@@ -39,8 +39,9 @@ public:
     explicit UserDetailsPanel(QWidget* parent)
         : details::Panel(QStringLiteral("userDetailsPanel"), tr("User details"), parent)
     {
-        addPlaceholder(tr("Select a user to see the details and act on them.\n\n"
-                          "Select several with Ctrl or Shift for bulk actions."));
+        m_hint = addPlaceholder(tr("Select a user to see the details and act on them.\n\n"
+                                   "Select several with Ctrl or Shift for bulk actions."))
+                     ->text();
         addTitle(QStringLiteral("userDetailsTitle"));
         // An email address or a user name is one long word: elided with a tooltip, not cut off.
         addForm({ { QStringLiteral("email"), tr("Email:") },
@@ -62,10 +63,11 @@ public:
     {
         const bool one = user != nullptr;
         showSelection(one, one || selected > 1);
-        if (selected > 1)
-            m_placeholder->setText(
-                tr("%n users selected. Use the context menu (right-click or the Menu key) for bulk actions.", nullptr,
-                   selected));
+        // The count of the rows selected now; with none, the hint again (never a stale count).
+        m_placeholder->setText(
+            selected > 1 ? tr("%n users selected. Use the context menu (right-click or the Menu key) for bulk actions.",
+                              nullptr, selected)
+                         : m_hint);
         if (!one)
             return;
         m_title->setText(user->fullName.isEmpty() ? user->email : user->fullName);
@@ -86,6 +88,9 @@ public:
         setValue(QStringLiteral("created"), display::dateTime(user->createdAt));
         setValue(QStringLiteral("verified"), user->verified ? tr("yes") : tr("no"));
     }
+
+private:
+    QString m_hint;
 };
 
 UsersPane::UsersPane(Backend* backend, QWidget* parent)
@@ -130,6 +135,16 @@ void UsersPane::buildTable()
     m_table->setColumnWidth(UserListModel::UsernameColumn, 8 * em);
     m_table->setColumnWidth(UserListModel::RolesColumn, 8 * em);
     m_table->setColumnWidth(UserListModel::StatusColumn, 8 * em);
+    m_table->setColumnWidth(UserListModel::LastLoginColumn, 11 * em);
+    keepSelectionById(UserListModel::UserIdRole);
+    showOrganizationColumn();
+}
+
+// The Organization column says which tenant a user belongs to when several are listed: for a
+// super admin with the tenant switcher on all tenants.
+void UsersPane::showOrganizationColumn()
+{
+    m_table->setColumnHidden(UserListModel::OrganizationColumn, organizationScope() != 0 || !actor().isSuperAdmin());
 }
 
 void UsersPane::buildDetails()
@@ -194,11 +209,30 @@ void UsersPane::connectSignals()
 void UsersPane::refresh()
 {
     loadLookups();
+    loadTenantNames();
     applyFilter();
+}
+
+void UsersPane::applyRequest(const PaneRequest& request)
+{
+    {
+        const QSignalBlocker blockSearch(m_search);
+        const QSignalBlocker blockStatus(m_statusFilter);
+        const QSignalBlocker blockRole(m_roleFilter);
+        m_search->setText(request.search);
+        m_statusFilter->setCurrentIndex(std::max(0, m_statusFilter->findData(request.status)));
+        m_roleFilter->setCurrentIndex(0);
+    }
+    m_searchDelay->stop();
+    applyFilter();
+    if (request.selectId != 0 || request.userId != 0)
+        selectId(request.selectId != 0 ? request.selectId : request.userId);
 }
 
 void UsersPane::organizationScopeChanged()
 {
+    showOrganizationColumn();
+    loadTenantNames();
     if (isLoaded())
         applyFilter();
 }
@@ -220,8 +254,14 @@ void UsersPane::loadLookups()
         m_roleFilter->setCurrentIndex(std::max(0, m_roleFilter->findData(current)));
     });
     whenDone(m_backend->listOrganizations(), this, [this](const Result<QList<Organization>>& orgs) {
-        if (orgs.ok())
-            m_organizations = orgs.value();
+        if (!orgs.ok())
+            return;
+        m_organizations = orgs.value();
+        QHash<Id, QString> names;
+        for (const Organization& o : std::as_const(m_organizations))
+            names.insert(o.id, o.name);
+        m_model->setOrganizationNames(names);
+        updateDetails();
     });
 }
 
@@ -243,14 +283,22 @@ void UsersPane::updateCount()
         m_empty->setText(tr("Could not load the users:\n%1\n\nPress F5 to try again.").arg(m_model->lastError()));
     } else {
         if (m_model->totalIsLowerBound()) // the server counted up to a bound: "10,000+ users"
-            m_count->setText(tr("%1+ users").arg(display::number(m_model->total())));
+            m_count->setText(inTenant(tr("%1+ users").arg(display::number(m_model->total()))));
         else
-            m_count->setText(tr("%n user(s)", nullptr, int(std::max<qint64>(m_model->total(), 0))));
+            m_count->setText(inTenant(tr("%n user(s)", nullptr, int(std::max<qint64>(m_model->total(), 0)))));
         const bool filtered
             = !m_search->text().isEmpty() || m_roleFilter->currentIndex() > 0 || m_statusFilter->currentIndex() > 0;
-        m_empty->setText(filtered
-                             ? tr("No user matches these filters.\nClear the search or the filters to see everyone.")
-                             : tr("No users yet.\nCreate the first one with Ctrl+N."));
+        const QString tenant = tenantName();
+        if (filtered)
+            m_empty->setText(
+                tenant.isEmpty()
+                    ? tr("No user matches these filters.\nClear the search or the filters to see everyone.")
+                    : tr("No user in %1 matches these filters.\nClear the search or the filters, or pick all "
+                         "tenants in the tenant switcher.")
+                          .arg(tenant));
+        else
+            m_empty->setText(tenant.isEmpty() ? tr("No users yet.\nCreate the first one with Ctrl+N.")
+                                              : tr("No users in %1.\nCreate one with Ctrl+N.").arg(tenant));
     }
     showEmptyState(m_model->rowCount() == 0);
 }
@@ -266,12 +314,7 @@ QList<User> UsersPane::selectedUsers() const
 
 QString UsersPane::organizationName(Id organizationId) const
 {
-    QString name;
-    for (const Organization& o : std::as_const(m_organizations)) {
-        if (o.id == organizationId)
-            name = o.name;
-    }
-    return name.isEmpty() ? QString::number(organizationId) : name;
+    return m_model->organizationName(organizationId);
 }
 
 void UsersPane::updateDetails()
@@ -365,9 +408,7 @@ bool UsersPane::canDelete(QString* whyNot) const
 void UsersPane::afterWrite(const QString& message)
 {
     emit statusMessage(message);
-    const auto keep = selectedUsers();
-    m_model->reload();
-    Q_UNUSED(keep);
+    m_model->reload(); // the selection follows its users into the new rows (keepSelectionById)
 }
 
 void UsersPane::createNew()
@@ -388,8 +429,13 @@ void UsersPane::createNew()
             auto* dialog = new UserDialog(m_backend, nullptr, m_organizations, m_roles,
                                           organizationScope() ? organizationScope() : actor().organizationId, this);
             dialog->setAttribute(Qt::WA_DeleteOnClose);
-            connect(dialog, &QDialog::accepted, this,
-                    [this, dialog] { afterWrite(tr("Created %1").arg(dialog->savedUser().email)); });
+            connect(dialog, &QDialog::accepted, this, [this, dialog] {
+                // Listed first and selected even when the search or the filters would hide it.
+                const User created = dialog->savedUser();
+                m_model->pinUser(created);
+                afterWrite(tr("Created %1").arg(created.email));
+                selectId(created.id);
+            });
             dialog->open();
         });
     });

@@ -28,6 +28,7 @@ public:
     QIcon icon() const override { return QIcon(QStringLiteral(":/icons/users.svg")); }
 
     void refresh() override;
+    void applyRequest(const PaneRequest& request) override;
     void createNew() override;
     void deleteSelected() override;
     void copySelection() override;
@@ -69,6 +70,7 @@ private:
     void connectSignals();
     void applyFilter();
     void loadLookups();
+    void showOrganizationColumn();
     QString organizationName(Id organizationId) const;
     BulkActionDialog* runBulk(const QString& title, const QString& verb, const QList<User>& users,
                               std::function<QFuture<Status>(Backend*, const User&)> operation);

@@ -227,6 +227,19 @@ struct UserQuery
     int limit = 50;
 };
 
+// API keys of the actor's scope, newest first.
+struct ApiKeyQuery
+{
+    Id userId = 0; // 0 = every owner
+    Id organizationId = 0; // 0 = the actor's scope (all tenants for super admins)
+    // Part of the key's name or its owner's email (any case), or the start of the key itself: its
+    // prefix, or the whole pasted key (then the key whose prefix it starts with).
+    QString search;
+    int page = 1;
+    int limit = 50;
+    bool activeOnly = false; // neither revoked nor expired (what the dashboard counts)
+};
+
 struct AuditQuery
 {
     Id actorId = 0;
@@ -247,6 +260,7 @@ struct AuditQuery
 struct SessionQuery
 {
     Id userId = 0;
+    Id organizationId = 0; // 0 = the actor's scope (all tenants for super admins)
     bool includeRevoked = false;
     bool includeExpired = false;
     int page = 1;

@@ -828,6 +828,8 @@ QFuture<Result<Page<Session>>> RestBackend::listSessions(const SessionQuery& que
     request.path = QStringLiteral("/api/admin/sessions");
     if (query.userId != 0)
         request.query.addQueryItem(QStringLiteral("user_id"), QString::number(query.userId));
+    if (query.organizationId != 0)
+        request.query.addQueryItem(QStringLiteral("organization_id"), QString::number(query.organizationId));
     request.query.addQueryItem(QStringLiteral("page"), QString::number(query.page));
     request.query.addQueryItem(QStringLiteral("limit"), QString::number(query.limit));
     request.query.addQueryItem(QStringLiteral("include_revoked"),
@@ -878,15 +880,28 @@ QFuture<Result<CreatedSession>> RestBackend::impersonate(Id userId, const QStrin
 
 // --- API keys ------------------------------------------------------------------------------------
 
-QFuture<Result<Page<ApiKey>>> RestBackend::listApiKeys(Id userId, int page, int limit)
+QFuture<Result<Page<ApiKey>>> RestBackend::listApiKeys(const ApiKeyQuery& query)
 {
     Request request;
     request.method = "GET";
     request.path = QStringLiteral("/api/admin/api-keys");
-    if (userId != 0)
-        request.query.addQueryItem(QStringLiteral("user_id"), QString::number(userId));
-    request.query.addQueryItem(QStringLiteral("page"), QString::number(page));
-    request.query.addQueryItem(QStringLiteral("limit"), QString::number(limit));
+    if (query.userId != 0)
+        request.query.addQueryItem(QStringLiteral("user_id"), QString::number(query.userId));
+    if (query.organizationId != 0)
+        request.query.addQueryItem(QStringLiteral("organization_id"), QString::number(query.organizationId));
+    if (!query.search.isEmpty()) {
+        // A whole key pasted into the search goes out as its visible prefix only (docs/api.md: the
+        // first 12 characters): a secret never travels in a URL, and the server refuses one there.
+        constexpr int VisiblePrefix = 12;
+        const QString search = query.search.startsWith(QLatin1String("pk_")) && query.search.size() > VisiblePrefix
+            ? query.search.left(VisiblePrefix)
+            : query.search;
+        request.query.addQueryItem(QStringLiteral("search"), QString::fromLatin1(QUrl::toPercentEncoding(search)));
+    }
+    if (query.activeOnly)
+        request.query.addQueryItem(QStringLiteral("status"), QStringLiteral("active"));
+    request.query.addQueryItem(QStringLiteral("page"), QString::number(query.page));
+    request.query.addQueryItem(QStringLiteral("limit"), QString::number(query.limit));
     return call<Page<ApiKey>>(std::move(request), [](const Response& response) -> Result<Page<ApiKey>> {
         const Result<QJsonObject> object = parseObject(response);
         if (!object.ok())

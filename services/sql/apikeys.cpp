@@ -225,33 +225,69 @@ Result<CreatedApiKey> ApiKeyManager::create(const Actor& actor, const NewApiKey&
 
 Result<Page<ApiKey>> ApiKeyManager::list(const Actor& actor, Id userId, int page, int limit)
 {
-    const Audited op(m_core, actor, actions::ApiKeyListed, QStringLiteral("api_key"));
-    if (userId != 0) {
-        if (auto owner = m_core.userFor(actor, userId, op.action()); !owner)
+    ApiKeyQuery query;
+    query.userId = userId;
+    query.page = page;
+    query.limit = limit;
+    return list(actor, query);
+}
+
+Result<Page<ApiKey>> ApiKeyManager::list(const Actor& actor, const ApiKeyQuery& query)
+{
+    const Audited op(m_core, actor, actions::ApiKeyListed, QStringLiteral("api_key"), {}, query.organizationId);
+    if (query.userId != 0) {
+        if (auto owner = m_core.userFor(actor, query.userId, op.action()); !owner)
             return owner.error();
+    }
+    if (query.organizationId != 0) {
+        if (auto org = m_core.organizationFor(actor, query.organizationId, op.action()); !org)
+            return org.error();
     }
     if (const auto decision = policy::requirePermission(actor, perm::ApiKeyView); !decision)
         return op.deny(decision.reason);
 
     QStringList where;
     QVariantList binds;
-    if (userId != 0) {
+    if (query.userId != 0) {
         where << QStringLiteral("k.user_id = ?");
-        binds << userId;
+        binds << query.userId;
     }
-    if (!actor.isSuperAdmin()) {
+    // Everyone but super admins lists their own organization, whatever they ask for.
+    const Id organizationId = actor.isSuperAdmin() ? query.organizationId : actor.organizationId;
+    if (organizationId != 0) {
         where << QStringLiteral("k.organization_id = ?");
-        binds << actor.organizationId;
+        binds << organizationId;
+    }
+    if (query.activeOnly) {
+        where << QStringLiteral("k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > ?)");
+        binds << m_core.now();
+    }
+    const QString search = query.search.trimmed();
+    if (!search.isEmpty()) {
+        QString escaped = search;
+        escaped.replace(QLatin1Char('\\'), QLatin1String("\\\\"))
+            .replace(QLatin1Char('%'), QLatin1String("\\%"))
+            .replace(QLatin1Char('_'), QLatin1String("\\_"));
+        // The name or the owner's email contain the text; the prefix starts with it (a prefix
+        // copied from the list); or the text starts with the prefix (a whole key pasted).
+        where << QStringLiteral("(lower(k.name) LIKE ? ESCAPE '\\' OR lower(u.email) LIKE ? ESCAPE '\\' "
+                                "OR k.prefix LIKE ? ESCAPE '\\' OR (? LIKE (k.prefix || '%') AND k.prefix <> ''))");
+        const QString contains = QLatin1Char('%') + escaped.toLower() + QLatin1Char('%');
+        binds << contains << contains << QString(escaped + QLatin1Char('%')) << search;
     }
     const QString whereSql
         = where.isEmpty() ? QString() : QString(QStringLiteral(" WHERE ") + where.join(QStringLiteral(" AND ")));
+    // The owner's email is searched: the count joins the owners too.
+    const QString countFrom = search.isEmpty()
+        ? QStringLiteral("SELECT COUNT(*) FROM api_keys k")
+        : QStringLiteral("SELECT COUNT(*) FROM api_keys k JOIN users u ON u.id = k.user_id");
 
     Page<ApiKey> result;
-    result.page = clampPage(page);
-    result.limit = clampLimit(limit);
+    result.page = clampPage(query.page);
+    result.limit = clampLimit(query.limit);
 
     QSqlQuery q(m_core.db());
-    if (!m_core.exec(q, QStringLiteral("SELECT COUNT(*) FROM api_keys k") + whereSql, binds) || !q.next())
+    if (!m_core.exec(q, countFrom + whereSql, binds) || !q.next())
         return m_core.sqlError(q, Tr::tr("Counting API keys"));
     result.total = q.value(0).toLongLong();
 

@@ -85,10 +85,14 @@ bool isOwnAccount(const Actor& actor, Id userId)
 
 Result<Page<Session>> SessionManager::list(const Actor& actor, const SessionQuery& query)
 {
-    const Audited op(m_core, actor, actions::SessionListed, QStringLiteral("session"));
+    const Audited op(m_core, actor, actions::SessionListed, QStringLiteral("session"), {}, query.organizationId);
     if (query.userId != 0) {
         if (auto target = m_core.userFor(actor, query.userId, op.action()); !target)
             return target.error();
+    }
+    if (query.organizationId != 0) {
+        if (auto org = m_core.organizationFor(actor, query.organizationId, op.action()); !org)
+            return org.error();
     }
     if (const auto decision = policy::requirePermission(actor, perm::SessionRead); !decision)
         return op.deny(decision.reason);
@@ -99,9 +103,11 @@ Result<Page<Session>> SessionManager::list(const Actor& actor, const SessionQuer
         where << QStringLiteral("s.user_id = ?");
         binds << query.userId;
     }
-    if (!actor.isSuperAdmin()) {
+    // Everyone but super admins lists their own organization, whatever they ask for.
+    const Id organizationId = actor.isSuperAdmin() ? query.organizationId : actor.organizationId;
+    if (organizationId != 0) {
         where << QStringLiteral("s.organization_id = ?");
-        binds << actor.organizationId;
+        binds << organizationId;
     }
     if (!query.includeRevoked)
         where << QStringLiteral("s.revoked_at IS NULL");
@@ -122,8 +128,8 @@ Result<Page<Session>> SessionManager::list(const Actor& actor, const SessionQuer
     // told which; its planner would read every row the plain expiry index gives).
     QString countFrom = QStringLiteral("sessions s");
     if (query.userId == 0 && !query.includeRevoked && !query.includeExpired)
-        countFrom += m_core.indexedBy(actor.isSuperAdmin() ? QStringLiteral("sessions_open")
-                                                           : QStringLiteral("sessions_open_organization"));
+        countFrom += m_core.indexedBy(organizationId == 0 ? QStringLiteral("sessions_open")
+                                                          : QStringLiteral("sessions_open_organization"));
     auto count = countBounded(m_core, QStringLiteral("SELECT 1 FROM ") + countFrom + whereSql, binds, true,
                               Tr::tr("Counting sessions"));
     if (!count)

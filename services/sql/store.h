@@ -448,6 +448,7 @@ public:
 
     // Scopes must be held by the owner. The secret is returned here and never again.
     Result<CreatedApiKey> create(const Actor& actor, const NewApiKey& key);
+    Result<Page<ApiKey>> list(const Actor& actor, const ApiKeyQuery& query);
     Result<Page<ApiKey>> list(const Actor& actor, Id userId = 0, int page = 1, int limit = 50);
     Status revoke(const Actor& actor, Id keyId);
     // Authenticates a key: hash lookup, revocation, expiry, owner status, IP allowlist and, when
