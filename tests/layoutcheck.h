@@ -103,15 +103,76 @@ inline QSize layoutMinimum(const QWidget* w)
     QSize s(0, 0);
     if (policy.horizontalPolicy() != QSizePolicy::Ignored)
         s.setWidth((policy.horizontalPolicy() & QSizePolicy::ShrinkFlag) ? minHint.width()
-                                                                          : std::max(hint.width(), minHint.width()));
+                                                                         : std::max(hint.width(), minHint.width()));
     if (policy.verticalPolicy() != QSizePolicy::Ignored)
         s.setHeight((policy.verticalPolicy() & QSizePolicy::ShrinkFlag) ? minHint.height()
-                                                                         : std::max(hint.height(), minHint.height()));
+                                                                        : std::max(hint.height(), minHint.height()));
     if (w->minimumWidth() > 0)
         s.setWidth(w->minimumWidth());
     if (w->minimumHeight() > 0)
         s.setHeight(w->minimumHeight());
     return s.boundedTo(w->maximumSize()).expandedTo(w->minimumSize());
+}
+
+// Why `root` cannot be narrower: from `root` down through its layouts, the item that needs the most
+// width, each with the width it needs ("auditPane 981 > QVBoxLayout 963 > QHBoxLayout 963 > ...");
+// a layout step lists the widths of all its items.
+inline QString widestPath(QWidget* root)
+{
+    QStringList steps;
+    QLayoutItem* item = nullptr;
+    QWidget* w = root;
+    while (w || item) {
+        QLayout* layout = nullptr;
+        if (w) {
+            steps << QStringLiteral("%1 %2").arg(describe(w)).arg(layoutMinimum(w).width());
+            layout = w->layout();
+            if (!layout) {
+                // A splitter or a stack without a layout of its own: its widest child.
+                QWidget* widest = nullptr;
+                for (QObject* child : w->children()) {
+                    auto* c = qobject_cast<QWidget*>(child);
+                    if (c && !c->isWindow() && !c->isHidden() && isPlaced(c)
+                        && (!widest || layoutMinimum(c).width() > layoutMinimum(widest).width()))
+                        widest = c;
+                }
+                w = widest;
+                item = nullptr;
+                continue;
+            }
+        } else {
+            layout = item->layout();
+        }
+        if (!layout)
+            break;
+        QStringList widths;
+        QLayoutItem* widest = nullptr;
+        for (int i = 0; i < layout->count(); ++i) {
+            QLayoutItem* child = layout->itemAt(i);
+            if (child->isEmpty() && !qobject_cast<QStackedLayout*>(layout))
+                continue;
+            const int width = child->widget() ? layoutMinimum(child->widget()).width() : child->minimumSize().width();
+            widths << (child->widget()
+                           ? (child->widget()->objectName().isEmpty()
+                                  ? QString::fromLatin1(child->widget()->metaObject()->className())
+                                  : child->widget()->objectName())
+                           : (child->layout() ? QString::fromLatin1(child->layout()->metaObject()->className())
+                                              : QStringLiteral("space")))
+                    + QLatin1Char(' ') + QString::number(width);
+            if (!widest
+                || width > (widest->widget() ? layoutMinimum(widest->widget()).width() : widest->minimumSize().width()))
+                widest = child;
+        }
+        steps << QStringLiteral("%1 %2 [%3]")
+                     .arg(QString::fromLatin1(layout->metaObject()->className()))
+                     .arg(layout->minimumSize().width())
+                     .arg(widths.join(QLatin1String(", ")));
+        if (!widest)
+            break;
+        w = widest->widget();
+        item = w ? nullptr : widest;
+    }
+    return steps.join(QLatin1String("\n    > "));
 }
 
 struct Options
@@ -175,7 +236,8 @@ inline QStringList check(QWidget* top, const Options& options = {})
                             .arg(describe(w), date->text())
                             .arg(date->width())
                             .arg(date->sizeHint().width());
-        if (auto* edit = qobject_cast<QLineEdit*>(w); edit && edit->text().isEmpty() && !edit->placeholderText().isEmpty()) {
+        if (auto* edit = qobject_cast<QLineEdit*>(w);
+            edit && edit->text().isEmpty() && !edit->placeholderText().isEmpty()) {
             const QMargins margins = edit->textMargins();
             const int frame = edit->hasFrame() ? 2 * edit->style()->pixelMetric(QStyle::PM_DefaultFrameWidth) : 0;
             // QLineEdit keeps 2 px each side; a clear button takes a square of the field's height.
@@ -191,8 +253,7 @@ inline QStringList check(QWidget* top, const Options& options = {})
     }
     // Siblings a layout placed must not overlap (a stacked layout shows one page at a time).
     for (QWidget* parent : QList<QWidget*> { top } + widgets) {
-        if (!parent->isVisible() || isInternal(parent, top) || ignored(parent)
-            || qobject_cast<QStackedWidget*>(parent))
+        if (!parent->isVisible() || isInternal(parent, top) || ignored(parent) || qobject_cast<QStackedWidget*>(parent))
             continue;
         QList<QWidget*> placed;
         for (QObject* child : parent->children()) {

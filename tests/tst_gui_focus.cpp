@@ -15,6 +15,7 @@
 #include <QDialogButtonBox>
 #include <QGuiApplication>
 #include <QItemSelectionModel>
+#include <QPointer>
 #include <QStandardPaths>
 #include <QTableView>
 #include <QTest>
@@ -70,6 +71,7 @@ private:
     void checkKeys(const QString& pane);
 
     Console m_console;
+    QPointer<QWidget> m_focusBefore; // the focus widget when the dialog's key was pressed
 };
 
 void TestGuiFocus::initTestCase()
@@ -112,6 +114,7 @@ void TestGuiFocus::keysWorkAfterADialogCloses()
     QString pane;
     QDialog* d = openDialog(dialog, &pane);
     QVERIFY2(d, qPrintable(dialog));
+    QVERIFY2(m_focusBefore && isInside(m_focusBefore, window), "the main window had no focus widget before the dialog");
     // The dialog is the active window (the window manager activated it) and holds the focus.
     QTRY_VERIFY_WITH_TIMEOUT(QApplication::activeWindow() == d, kTimeout);
     QTRY_VERIFY(isInside(QApplication::focusWidget(), d));
@@ -120,13 +123,13 @@ void TestGuiFocus::keysWorkAfterADialogCloses()
         return;
     QTRY_VERIFY_WITH_TIMEOUT(!Console::visibleTopLevel<QDialog>(), kTimeout);
     // No click, no activateWindow(): the window manager gives the activation back.
-    QTRY_VERIFY2_WITH_TIMEOUT(QApplication::activeWindow() == window,
-                              qPrintable(QStringLiteral("the active window is %1")
-                                             .arg(describe(QApplication::activeWindow()))),
-                              kTimeout);
-    QTRY_VERIFY2(isInside(QApplication::focusWidget(), window->currentPane()),
-                 qPrintable(QStringLiteral("the focus is on %1, not in the %2 pane")
-                                .arg(describe(QApplication::focusWidget()), pane)));
+    QTRY_VERIFY2_WITH_TIMEOUT(
+        QApplication::activeWindow() == window,
+        qPrintable(QStringLiteral("the active window is %1").arg(describe(QApplication::activeWindow()))), kTimeout);
+    // The focus is back where it was when the dialog opened.
+    QTRY_VERIFY2(QApplication::focusWidget() == m_focusBefore,
+                 qPrintable(QStringLiteral("the focus is on %1, not back on %2")
+                                .arg(describe(QApplication::focusWidget()), describe(m_focusBefore))));
     checkKeys(pane);
 }
 
@@ -136,9 +139,10 @@ void TestGuiFocus::checkKeys(const QString& pane)
     MainWindow* window = m_console.window.get();
     QCOMPARE(window->currentPane()->paneName(), pane);
     pressInActiveWindow(Qt::CTRL | Qt::Key_F);
-    QTRY_VERIFY2(qobject_cast<QLineEdit*>(QApplication::focusWidget())
-                     && isInside(QApplication::focusWidget(), window->currentPane()),
-                 qPrintable(QStringLiteral("Ctrl+F in %1 focused %2").arg(pane, describe(QApplication::focusWidget()))));
+    QTRY_VERIFY2(
+        qobject_cast<QLineEdit*>(QApplication::focusWidget())
+            && isInside(QApplication::focusWidget(), window->currentPane()),
+        qPrintable(QStringLiteral("Ctrl+F in %1 focused %2").arg(pane, describe(QApplication::focusWidget()))));
     const QStringList names = window->paneNames();
     for (int i = 0; i < names.size() && i < 7; ++i) {
         pressInActiveWindow(QKeyCombination(Qt::ControlModifier, Qt::Key(Qt::Key_1 + i)));
@@ -158,8 +162,8 @@ QDialog* TestGuiFocus::openDialog(const QString& name, QString* pane)
         // Ctrl+1…7 as the user would; the key works only when the window is active.
         pressInActiveWindow(
             QKeyCombination(Qt::ControlModifier, Qt::Key(Qt::Key_1 + window->paneNames().indexOf(paneName))));
-        for (int i = 0; i < 200 && !(window->currentPane()->paneName() == paneName && window->currentPane()->isLoaded());
-             ++i)
+        for (int i = 0;
+             i < 200 && !(window->currentPane()->paneName() == paneName && window->currentPane()->isLoaded()); ++i)
             QTest::qWait(50);
         return window->currentPane()->paneName() == paneName ? window->currentPane() : nullptr;
     };
@@ -175,6 +179,7 @@ QDialog* TestGuiFocus::openDialog(const QString& name, QString* pane)
     if (name == QLatin1String("new-user")) {
         if (!goTo(QStringLiteral("users")))
             return nullptr;
+        m_focusBefore = QApplication::focusWidget();
         pressInActiveWindow(Qt::CTRL | Qt::Key_N);
         return waitFor(static_cast<UserDialog*>(nullptr));
     }
@@ -190,18 +195,21 @@ QDialog* TestGuiFocus::openDialog(const QString& name, QString* pane)
         QAction* invite = findAction(p, "inviteAction");
         for (int i = 0; invite && i < 200 && !invite->isEnabled(); ++i)
             QTest::qWait(50);
+        m_focusBefore = QApplication::focusWidget();
         pressInActiveWindow(Qt::CTRL | Qt::Key_I);
         return waitFor(static_cast<InvitationDialog*>(nullptr));
     }
     if (name == QLatin1String("role-editor")) {
         if (!goTo(QStringLiteral("roles")))
             return nullptr;
+        m_focusBefore = QApplication::focusWidget();
         pressInActiveWindow(Qt::CTRL | Qt::Key_N);
         return waitFor(static_cast<RoleEditor*>(nullptr));
     }
     if (name == QLatin1String("api-key")) {
         if (!goTo(QStringLiteral("api-keys")))
             return nullptr;
+        m_focusBefore = QApplication::focusWidget();
         pressInActiveWindow(Qt::CTRL | Qt::Key_N);
         return waitFor(static_cast<ApiKeyDialog*>(nullptr));
     }
@@ -211,6 +219,7 @@ QDialog* TestGuiFocus::openDialog(const QString& name, QString* pane)
         QAction* preferences = findAction(window, "preferencesAction");
         if (!preferences)
             return nullptr;
+        m_focusBefore = QApplication::focusWidget();
         if (preferences->shortcut().isEmpty())
             preferences->trigger(); // no Preferences key on this platform: the menu entry
         else

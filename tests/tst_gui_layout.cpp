@@ -47,7 +47,8 @@ void saveShot(QWidget* w, const QString& name)
         return;
     QDir().mkpath(dir);
     const QString scale = qEnvironmentVariable("QT_SCALE_FACTOR");
-    const QString prefix = scale.isEmpty() || scale == QLatin1String("1") ? QString() : QStringLiteral("scale%1-").arg(scale);
+    const QString prefix
+        = scale.isEmpty() || scale == QLatin1String("1") ? QString() : QStringLiteral("scale%1-").arg(scale);
     QVERIFY(w->grab().save(dir + QLatin1Char('/') + prefix + name + QStringLiteral(".png"), "PNG"));
 }
 
@@ -127,8 +128,9 @@ void TestGuiLayout::windowFitsSmallScreens()
             QTRY_VERIFY_WITH_TIMEOUT(m_window->pane(name)->isLoaded(), kTimeout);
             settle();
             QVERIFY2(m_window->size() == size,
-                     qPrintable(QStringLiteral("showing %1 made the window %2 instead of %3")
-                                    .arg(name, layout::sizeText(m_window->size()), layout::sizeText(size))));
+                     qPrintable(QStringLiteral("showing %1 made the window %2 instead of %3; the widest:\n    %4")
+                                    .arg(name, layout::sizeText(m_window->size()), layout::sizeText(size),
+                                         layout::widestPath(m_window.get()))));
         }
     }
     const QSize minimum = m_window->minimumSizeHint().expandedTo(m_window->minimumSize());
@@ -156,7 +158,10 @@ void TestGuiLayout::panes()
     QTRY_VERIFY_WITH_TIMEOUT(p->isLoaded(), kTimeout);
     m_window->resize(size);
     settle();
-    QCOMPARE(m_window->size(), size);
+    QVERIFY2(m_window->size() == size,
+             qPrintable(QStringLiteral("the window is %1 instead of %2; the widest:\n    %3")
+                            .arg(layout::sizeText(m_window->size()), layout::sizeText(size),
+                                 layout::widestPath(m_window.get()))));
     if (auto* table = p->findChild<QTableView*>(); table && table->isVisible()) {
         QTRY_VERIFY_WITH_TIMEOUT(table->model() && table->model()->rowCount() > 0, kTimeout);
         table->setFocus();
@@ -167,8 +172,8 @@ void TestGuiLayout::panes()
     }
     saveShot(m_window.get(), sizeName(size) + QLatin1Char('-') + pane);
     const QStringList problems = layout::check(m_window.get());
-    QVERIFY2(problems.isEmpty(), qPrintable(QStringLiteral("%1 at %2:\n  %3")
-                                                .arg(pane, sizeName(size), problemsText(problems))));
+    QVERIFY2(problems.isEmpty(),
+             qPrintable(QStringLiteral("%1 at %2:\n  %3").arg(pane, sizeName(size), problemsText(problems))));
     QCOMPARE(m_window->size(), size);
 }
 
@@ -270,8 +275,9 @@ void TestGuiLayout::checkDialog(QDialog* dialog, const QSize& screen, const QStr
     // A title bar and a panel take some of the screen.
     const QSize room = screen - QSize(0, 60);
     QVERIFY2(minimum.width() <= room.width() && minimum.height() <= room.height(),
-             qPrintable(QStringLiteral("%1 needs at least %2, more than a %3 screen has")
-                            .arg(layout::describe(dialog), layout::sizeText(minimum), layout::sizeText(screen))));
+             qPrintable(QStringLiteral("%1 needs at least %2, more than a %3 screen has; the widest:\n    %4")
+                            .arg(layout::describe(dialog), layout::sizeText(minimum), layout::sizeText(screen),
+                                 layout::widestPath(dialog))));
     QSize size = dialog->sizeHint();
     if (dialog->layout() && dialog->layout()->hasHeightForWidth())
         size.setHeight(dialog->layout()->totalHeightForWidth(size.width()));
@@ -280,8 +286,10 @@ void TestGuiLayout::checkDialog(QDialog* dialog, const QSize& screen, const QStr
     settle();
     saveShot(dialog, shot);
     const QStringList problems = layout::check(dialog);
-    QVERIFY2(problems.isEmpty(),
-             qPrintable(QStringLiteral("%1 at %2:\n  %3").arg(shot, layout::sizeText(dialog->size()), problemsText(problems))));
+    QVERIFY2(
+        problems.isEmpty(),
+        qPrintable(
+            QStringLiteral("%1 at %2:\n  %3").arg(shot, layout::sizeText(dialog->size()), problemsText(problems))));
 }
 
 QTEST_MAIN(TestGuiLayout)

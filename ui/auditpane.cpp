@@ -3,6 +3,7 @@
 #include "auditlogmodel.h"
 #include "detailsparts.h"
 #include "displayformat.h"
+#include "flowlayout.h"
 #include "messagebox.h"
 #include "policy/catalog.h"
 
@@ -418,36 +419,36 @@ void AuditPane::buildFilterRows()
         return b;
     };
 
-    auto* row1 = new QHBoxLayout;
-    row1->addWidget(labelFor(tr("&Actor:"), m_actorFilter));
-    row1->addWidget(m_actorFilter, 3);
-    row1->addSpacing(em / 2);
-    row1->addWidget(labelFor(tr("A&ction:"), m_actionFilter));
-    row1->addWidget(m_actionFilter, 2);
-    row1->addSpacing(em / 2);
-    row1->addWidget(labelFor(tr("&Resource:"), m_resourceTypeFilter));
-    row1->addWidget(m_resourceTypeFilter, 1);
-    row1->addWidget(m_resourceIdFilter);
-    row1->addSpacing(em / 2);
-    row1->addWidget(labelFor(tr("O&utcome:"), m_outcomeFilter));
-    row1->addWidget(m_outcomeFilter);
+    // Each row wraps (FlowLayout) when the window is narrow; a label stays with its field.
+    auto group = [](std::initializer_list<QWidget*> widgets) {
+        auto* box = new QHBoxLayout;
+        for (QWidget* w : widgets)
+            box->addWidget(w, w == widgets.begin()[0] && widgets.size() > 1 ? 0 : 1);
+        return box;
+    };
+    auto* row1 = new FlowLayout;
+    row1->setSpacing(em / 2);
+    row1->addLayout(group({ labelFor(tr("&Actor:"), m_actorFilter), m_actorFilter }), 3);
+    row1->addLayout(group({ labelFor(tr("A&ction:"), m_actionFilter), m_actionFilter }), 2);
+    row1->addLayout(
+        group({ labelFor(tr("&Resource:"), m_resourceTypeFilter), m_resourceTypeFilter, m_resourceIdFilter }), 1);
+    row1->addLayout(group({ labelFor(tr("O&utcome:"), m_outcomeFilter), m_outcomeFilter }));
     addFilterRow(row1);
 
-    auto* row2 = new QHBoxLayout;
-    row2->addWidget(labelFor(tr("&IP:"), m_ipFilter));
-    row2->addWidget(m_ipFilter, 1);
-    row2->addSpacing(em / 2);
-    row2->addWidget(m_fromCheck);
-    row2->addWidget(m_fromEdit);
-    row2->addWidget(m_toCheck);
-    row2->addWidget(m_toEdit);
-    row2->addSpacing(em / 2);
+    auto* row2 = new FlowLayout;
+    row2->setSpacing(em / 2);
+    row2->addLayout(group({ labelFor(tr("&IP:"), m_ipFilter), m_ipFilter }));
+    row2->addLayout(group({ m_fromCheck, m_fromEdit }));
+    row2->addLayout(group({ m_toCheck, m_toEdit }));
     row2->addWidget(button(m_clearFiltersAction, "clearAuditFiltersButton"));
-    row2->addStretch(1);
-    row2->addWidget(m_count);
-    row2->addSpacing(em);
-    row2->addWidget(button(m_exportAction, "auditExportButton"));
-    row2->addWidget(button(m_verifyAction, "verifyAuditButton"));
+    // The count and the log's own actions keep to the right end of their line.
+    auto* actions = new QHBoxLayout;
+    actions->addStretch(1);
+    actions->addWidget(m_count);
+    actions->addSpacing(em);
+    actions->addWidget(button(m_exportAction, "auditExportButton"));
+    actions->addWidget(button(m_verifyAction, "verifyAuditButton"));
+    row2->addLayout(actions, 1);
     addFilterRow(row2);
 }
 

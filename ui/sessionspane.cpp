@@ -3,6 +3,7 @@
 #include "auditpane.h" // userfilter
 #include "detailsparts.h"
 #include "displayformat.h"
+#include "flowlayout.h"
 #include "messagebox.h"
 #include "policy/catalog.h"
 #include "sessionlistmodel.h"
@@ -178,13 +179,20 @@ void SessionsPane::buildFilters()
     createCount(QStringLiteral("sessionCountLabel"));
     createFilterMessage(QStringLiteral("sessionFilterMessage"));
 
-    auto* filters = new QHBoxLayout;
-    filters->addWidget(userLabel);
-    filters->addWidget(m_userFilter, 3);
-    filters->addSpacing(em);
+    // Wide enough for the whole hint (and the clear button); the row wraps in a narrow window.
+    m_userFilter->setMinimumWidth(m_userFilter->fontMetrics().horizontalAdvance(m_userFilter->placeholderText())
+                                  + 3 * em);
+    auto* user = new QHBoxLayout;
+    user->addWidget(userLabel);
+    user->addWidget(m_userFilter, 1);
+    auto* filters = new FlowLayout;
+    filters->setSpacing(em);
+    filters->addLayout(user, 3);
     filters->addWidget(m_includeEnded);
-    filters->addStretch(1);
-    filters->addWidget(m_count);
+    auto* count = new QHBoxLayout;
+    count->addStretch(1);
+    count->addWidget(m_count);
+    filters->addLayout(count, 1);
     addFilterRow(filters);
 }
 
