@@ -10,6 +10,7 @@
 #include "organizationdialogs.h"
 #include "preferencesdialog.h"
 #include "roleeditor.h"
+#include "secretdialog.h"
 #include "userdialogs.h"
 
 #include <QDialogButtonBox>
@@ -72,6 +73,7 @@ private:
 
     Console m_console;
     QPointer<QWidget> m_focusBefore; // the focus widget when the dialog's key was pressed
+    int m_invitations = 0;
 };
 
 void TestGuiFocus::initTestCase()
@@ -104,6 +106,8 @@ void TestGuiFocus::keysWorkAfterADialogCloses_data()
             QTest::addRow("%s, %s", dialog, how) << QString::fromLatin1(dialog) << QString::fromLatin1(how);
     }
     QTest::addRow("preferences, OK") << QStringLiteral("preferences") << QStringLiteral("OK");
+    // OK on an invitation opens a second dialog (the token, shown once), closed with Escape.
+    QTest::addRow("invite, OK") << QStringLiteral("invite") << QStringLiteral("OK");
 }
 
 void TestGuiFocus::keysWorkAfterADialogCloses()
@@ -118,9 +122,20 @@ void TestGuiFocus::keysWorkAfterADialogCloses()
     // The dialog is the active window (the window manager activated it) and holds the focus.
     QTRY_VERIFY_WITH_TIMEOUT(QApplication::activeWindow() == d, kTimeout);
     QTRY_VERIFY(isInside(QApplication::focusWidget(), d));
+    if (dialog == QLatin1String("invite") && how == QLatin1String("OK")) {
+        // The email field has the focus; the rest keeps its defaults.
+        QCOMPARE(QApplication::focusWidget()->objectName(), QStringLiteral("invitationEmailEdit"));
+        QTest::keyClicks(QApplication::focusWidget(), QStringLiteral("focus.check%1@example.com").arg(++m_invitations));
+    }
     closeDialog(d, how);
     if (QTest::currentTestFailed())
         return;
+    if (dialog == QLatin1String("invite") && how == QLatin1String("OK")) {
+        SecretDialog* secret = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((secret = Console::visibleTopLevel<SecretDialog>()), kTimeout);
+        QTRY_VERIFY_WITH_TIMEOUT(QApplication::activeWindow() == secret, kTimeout);
+        pressInActiveWindow(QKeyCombination(Qt::Key_Escape));
+    }
     QTRY_VERIFY_WITH_TIMEOUT(!Console::visibleTopLevel<QDialog>(), kTimeout);
     // No click, no activateWindow(): the window manager gives the activation back.
     QTRY_VERIFY2_WITH_TIMEOUT(
@@ -237,7 +252,13 @@ void TestGuiFocus::closeDialog(QDialog* dialog, const QString& how)
     }
     auto* buttons = dialog->findChild<QDialogButtonBox*>();
     QVERIFY(buttons);
-    QPushButton* button = buttons->button(how == QLatin1String("OK") ? QDialogButtonBox::Ok : QDialogButtonBox::Cancel);
+    // OK: the dialog's accepting button, whatever it says ("Invite", "OK").
+    QPushButton* button = nullptr;
+    for (QAbstractButton* b : buttons->buttons()) {
+        const QDialogButtonBox::ButtonRole role = buttons->buttonRole(b);
+        if (role == (how == QLatin1String("OK") ? QDialogButtonBox::AcceptRole : QDialogButtonBox::RejectRole))
+            button = qobject_cast<QPushButton*>(b);
+    }
     QVERIFY2(button, qPrintable(how));
     QTest::mouseClick(button, Qt::LeftButton);
 }
