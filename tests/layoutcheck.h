@@ -21,6 +21,7 @@
 #include <QLineEdit>
 #include <QMainWindow>
 #include <QRadioButton>
+#include <QScrollArea>
 #include <QScrollBar>
 #include <QSplitter>
 #include <QStackedLayout>
@@ -252,6 +253,21 @@ inline QStringList check(QWidget* top, const Options& options = {})
                                 .arg(room)
                                 .arg(needed);
         }
+    }
+    // A panel in a scroll area may scroll down, never sideways: its content would be cut at the right.
+    for (QWidget* w : widgets) {
+        auto* scroll = qobject_cast<QScrollArea*>(w);
+        if (!scroll || !scroll->isVisible() || isInternal(w, top) || ignored(w) || !scroll->widget()
+            || !scroll->widgetResizable())
+            continue;
+        const int need = layoutMinimum(scroll->widget()).width();
+        if (need > scroll->viewport()->width())
+            problems << QStringLiteral("%1 is %2 wide but its %3 needs %4: it scrolls sideways; the widest:\n    %5")
+                            .arg(describe(scroll))
+                            .arg(scroll->viewport()->width())
+                            .arg(describe(scroll->widget()))
+                            .arg(need)
+                            .arg(widestPath(scroll->widget()));
     }
     // Siblings a layout placed must not overlap (a stacked layout shows one page at a time).
     for (QWidget* parent : QList<QWidget*> { top } + widgets) {

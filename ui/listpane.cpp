@@ -9,11 +9,34 @@
 #include <QLineEdit>
 #include <QMenu>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSplitter>
 #include <QTableView>
 #include <QVBoxLayout>
 
 namespace portcullis {
+
+namespace {
+// The details panel's scroll area: it scrolls down, never sideways. As narrow as the panel can be
+// (plus the vertical scroll bar), so that the splitter gives the list the room the panel does not
+// need instead of cutting the panel's values and buttons off at the right edge.
+class DetailsScrollArea : public QScrollArea
+{
+public:
+    using QScrollArea::QScrollArea;
+
+    QSize minimumSizeHint() const override
+    {
+        QSize size = QScrollArea::minimumSizeHint();
+        if (const QWidget* panel = widget()) {
+            const int frame = 2 * frameWidth();
+            const int panelWidth = std::max(panel->minimumSizeHint().width(), panel->minimumWidth());
+            size.setWidth(std::max(size.width(), panelWidth + verticalScrollBar()->sizeHint().width() + frame));
+        }
+        return size;
+    }
+};
+} // namespace
 
 void ListPane::find()
 {
@@ -97,7 +120,7 @@ QTableView* ListPane::createTable(const QString& objectName, const QString& acce
 
 QSplitter* ListPane::layOut(QWidget* details, const DetailsPlacement& placement)
 {
-    auto* scroll = new QScrollArea(this);
+    auto* scroll = new DetailsScrollArea(this);
     if (!placement.scrollName.isEmpty())
         scroll->setObjectName(placement.scrollName);
     scroll->setWidget(details);

@@ -57,7 +57,7 @@ public:
         outer->addWidget(m_impersonation);
 
         auto* columns = new QHBoxLayout;
-        columns->setSpacing(em * 3 / 2);
+        columns->setSpacing(em); // the panel fits under the list of an 800×600 window
         outer->addLayout(columns);
         outer->addStretch(1);
         auto makeForm = [columns] {
@@ -67,8 +67,13 @@ public:
             columns->addLayout(form, 1);
             return form;
         };
+        // The user (an email) is one token: elided in the middle to the room it has (the whole of it
+        // in the tooltip), so a long address neither widens the panel nor wraps into a second line
+        // that a short panel's form row does not give it.
         auto addRow = [this](QFormLayout* form, const QString& key, const QString& label) {
-            auto* value = details::addValue(form, label, new QLabel(this), QStringLiteral("sessionDetail_") + key);
+            const bool token = key == QLatin1String("user");
+            auto* value = details::addValue(form, label, token ? new details::ElidingLabel(this) : new QLabel(this),
+                                            QStringLiteral("sessionDetail_") + key, !token);
             value->setTextFormat(Qt::PlainText);
             m_values.insert(key, value);
         };
@@ -133,7 +138,8 @@ public:
         auto set
             = [this](const char* key, const QString& text) { m_values.value(QString::fromLatin1(key))->setText(text); };
         set("id", QStringLiteral("#%1").arg(s->id));
-        set("user", QStringLiteral("%1 (#%2)").arg(s->userEmail, QString::number(s->userId)));
+        static_cast<details::ElidingLabel*>(m_values.value(QStringLiteral("user")))
+            ->setFullText(QStringLiteral("%1 (#%2)").arg(s->userEmail, QString::number(s->userId)));
         set("status", status);
         set("ip", s->ip.isEmpty() ? tr("(unknown)") : s->ip);
         set("agent", s->userAgent.isEmpty() ? tr("(unknown)") : s->userAgent);
