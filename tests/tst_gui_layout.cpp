@@ -17,7 +17,10 @@
 #include "userdialogs.h"
 
 #include <QAbstractItemView>
+#include <QAbstractSpinBox>
+#include <QComboBox>
 #include <QDialog>
+#include <QDialogButtonBox>
 #include <QDir>
 #include <QItemSelectionModel>
 #include <QScreen>
@@ -81,6 +84,7 @@ private slots:
 
 private:
     QDialog* openDialog(const QString& name);
+    void sizeDialog(QDialog* dialog, const QSize& screen);
     void checkDialog(QDialog* dialog, const QSize& screen, const QString& shot);
 
     std::unique_ptr<TestDatabase> m_db;
@@ -181,9 +185,14 @@ void TestGuiLayout::dialogs_data()
 {
     QTest::addColumn<QString>("dialog");
     QTest::addColumn<QSize>("size");
+    QTest::addColumn<bool>("withErrors");
     for (const QSize& size : kSizes) {
         for (const char* name : { "new-user", "invite", "role-editor", "api-key", "preferences", "connect" })
-            QTest::addRow("%s at %s", name, qPrintable(sizeName(size))) << QString::fromLatin1(name) << size;
+            QTest::addRow("%s at %s", name, qPrintable(sizeName(size))) << QString::fromLatin1(name) << size << false;
+        // Submitted with bad values: the field errors and the message take room too.
+        for (const char* name : { "new-user", "invite" })
+            QTest::addRow("%s with errors at %s", name, qPrintable(sizeName(size)))
+                << QString::fromLatin1(name) << size << true;
     }
 }
 
@@ -193,10 +202,47 @@ void TestGuiLayout::dialogs()
 {
     QFETCH(QString, dialog);
     QFETCH(QSize, size);
+    QFETCH(bool, withErrors);
     m_window->resize(size);
     QDialog* d = openDialog(dialog);
     QVERIFY2(d, qPrintable(dialog));
-    checkDialog(d, size, sizeName(size) + QStringLiteral("-dialog-") + dialog);
+    if (withErrors) {
+        // As it opened; the errors then appear in the open dialog, which keeps its size (or grows).
+        sizeDialog(d, size);
+        // "x" in every empty field (no valid email, name or password), then the accepting button.
+        for (QLineEdit* edit : d->findChildren<QLineEdit*>()) {
+            if (edit->isVisible() && edit->isEnabled() && !edit->isReadOnly() && edit->text().isEmpty()
+                && !qobject_cast<QAbstractSpinBox*>(edit->parentWidget())
+                && !qobject_cast<QComboBox*>(edit->parentWidget()))
+                QTest::keyClicks(edit, QStringLiteral("x"));
+        }
+        auto* buttons = d->findChild<QDialogButtonBox*>();
+        QVERIFY(buttons);
+        QAbstractButton* accept = nullptr;
+        for (QAbstractButton* b : buttons->buttons()) {
+            if (buttons->buttonRole(b) == QDialogButtonBox::AcceptRole)
+                accept = b;
+        }
+        QVERIFY(accept);
+        QTRY_VERIFY(accept->isEnabled());
+        QTest::mouseClick(accept, Qt::LeftButton);
+        auto errorShown = [d] {
+            for (QLabel* label : d->findChildren<QLabel*>()) {
+                const QString name = label->objectName();
+                if (label->isVisible() && !label->text().isEmpty()
+                    && (name.endsWith(QLatin1String("Error")) || name.endsWith(QLatin1String("Message"))))
+                    return true;
+            }
+            return false;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(errorShown(), kTimeout);
+        QVERIFY(d->isVisible());
+    }
+    if (!withErrors)
+        sizeDialog(d, size);
+    checkDialog(d, size,
+                sizeName(size) + QStringLiteral("-dialog-") + dialog
+                    + (withErrors ? QStringLiteral("-errors") : QString()));
     d->reject();
     if (dialog == QLatin1String("connect"))
         delete d;
@@ -265,11 +311,23 @@ QDialog* TestGuiLayout::openDialog(const QString& name)
     return nullptr;
 }
 
-// Sizes the dialog as QWidget::adjustSize does on a screen of `screen` (its size hint, at most two
-// thirds of the screen, never below its minimum size), then checks it fits the screen and its tree.
-void TestGuiLayout::checkDialog(QDialog* dialog, const QSize& screen, const QString& shot)
+// Sizes the dialog as QWidget::adjustSize does when it opens on a screen of `screen`: its size hint,
+// at most two thirds of the screen, never below its minimum size.
+void TestGuiLayout::sizeDialog(QDialog* dialog, const QSize& screen)
 {
     QVERIFY(QTest::qWaitForWindowExposed(dialog));
+    settle();
+    const QSize minimum = dialog->minimumSizeHint().expandedTo(dialog->minimumSize());
+    QSize size = dialog->sizeHint();
+    if (dialog->layout() && dialog->layout()->hasHeightForWidth())
+        size.setHeight(dialog->layout()->totalHeightForWidth(size.width()));
+    dialog->resize(size.boundedTo(screen * 2 / 3).expandedTo(minimum));
+    settle();
+}
+
+// The dialog, as it is now, fits the screen and lays out cleanly.
+void TestGuiLayout::checkDialog(QDialog* dialog, const QSize& screen, const QString& shot)
+{
     settle();
     const QSize minimum = dialog->minimumSizeHint().expandedTo(dialog->minimumSize());
     // A title bar and a panel take some of the screen.
@@ -278,12 +336,10 @@ void TestGuiLayout::checkDialog(QDialog* dialog, const QSize& screen, const QStr
              qPrintable(QStringLiteral("%1 needs at least %2, more than a %3 screen has; the widest:\n    %4")
                             .arg(layout::describe(dialog), layout::sizeText(minimum), layout::sizeText(screen),
                                  layout::widestPath(dialog))));
-    QSize size = dialog->sizeHint();
-    if (dialog->layout() && dialog->layout()->hasHeightForWidth())
-        size.setHeight(dialog->layout()->totalHeightForWidth(size.width()));
-    size = size.boundedTo(screen * 2 / 3).expandedTo(minimum);
-    dialog->resize(size);
-    settle();
+    QVERIFY2(
+        dialog->width() <= room.width() && dialog->height() <= room.height(),
+        qPrintable(QStringLiteral("%1 is %2, more than a %3 screen has")
+                       .arg(layout::describe(dialog), layout::sizeText(dialog->size()), layout::sizeText(screen))));
     saveShot(dialog, shot);
     const QStringList problems = layout::check(dialog);
     QVERIFY2(
