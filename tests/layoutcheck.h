@@ -128,6 +128,11 @@ inline QString widestPath(QWidget* root)
         if (w) {
             steps << QStringLiteral("%1 %2").arg(describe(w)).arg(layoutMinimum(w).width());
             layout = w->layout();
+            if (auto* scroll = qobject_cast<QScrollArea*>(w); scroll && scroll->widget()) {
+                w = scroll->widget();
+                item = nullptr;
+                continue;
+            }
             if (!layout) {
                 // A splitter or a stack without a layout of its own: its widest child.
                 QWidget* widest = nullptr;

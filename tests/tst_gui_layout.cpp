@@ -9,6 +9,7 @@
 #include "apikeydialog.h"
 #include "connectdialog.h"
 #include "guiutil.h"
+#include "language.h"
 #include "layoutcheck.h"
 #include "organizationdialogs.h"
 #include "preferencesdialog.h"
@@ -96,6 +97,9 @@ void TestGuiLayout::initTestCase()
 {
     QVERIFY2(!serverBinary().isEmpty(), "PORTCULLIS_SERVER_BIN is not set (run the suite through ctest)");
     QStandardPaths::setTestModeEnabled(true); // the preferences and the connection profiles
+    // PORTCULLIS_LAYOUT_LANG=de: the same in German (longer words than English), as --lang de does.
+    if (const QString code = qEnvironmentVariable("PORTCULLIS_LAYOUT_LANG"); !code.isEmpty())
+        QVERIFY2(language::apply(code, language::localeFor(code, code, QLocale::system())), qPrintable(code));
     m_db = TestDatabase::create();
     QString error;
     QVERIFY2(initDeployment(m_db->url(), m_db->tempPath(), &error), qPrintable(error));

@@ -4,6 +4,7 @@
 #include "apikeylistmodel.h"
 #include "detailsparts.h"
 #include "displayformat.h"
+#include "flowlayout.h"
 #include "messagebox.h"
 #include "policy/catalog.h"
 #include "secretdialog.h"
@@ -97,11 +98,13 @@ void ApiKeysPane::buildFilters()
     m_ownerFilterStatus = new QLabel(this);
     m_ownerFilterStatus->setObjectName(QStringLiteral("apiKeyOwnerFilterStatus"));
     createCount(QStringLiteral("apiKeyCountLabel"));
-    auto* filters = new QHBoxLayout;
+    auto* filters = new FlowLayout; // wraps in a narrow window
     filters->addWidget(m_ownerFilter, 2);
     filters->addWidget(m_ownerFilterStatus, 2);
-    filters->addStretch(1);
-    filters->addWidget(m_count);
+    auto* count = new QHBoxLayout;
+    count->addStretch(1);
+    count->addWidget(m_count);
+    filters->addLayout(count, 1);
     addFilterRow(filters);
 }
 

@@ -151,11 +151,9 @@ int FlowLayout::arrange(const QRect& rect, bool apply) const
             continue;
         int lineWidth = 0;
         int stretches = 0;
-        int height = 0;
         for (const Placed& p : std::as_const(line)) {
             lineWidth += p.width;
             stretches += p.stretch;
-            height = std::max(height, p.item->sizeHint().height());
         }
         lineWidth += int(line.size() - 1) * hSpace;
         // The room left on the line goes to the stretching items, in proportion.
@@ -169,16 +167,23 @@ int FlowLayout::arrange(const QRect& rect, bool apply) const
             stretches -= p.stretch;
             p.width = grown;
         }
+        // Each item as high as it needs at the width it got (wrapped text needs more when narrow).
+        auto heightOf = [](const Placed& p) {
+            const int least = p.item->minimumSize().height();
+            return p.item->hasHeightForWidth() ? std::max(p.item->heightForWidth(p.width), least)
+                                               : std::max(p.item->sizeHint().height(), least);
+        };
+        int height = 0;
+        for (const Placed& p : std::as_const(line))
+            height = std::max(height, heightOf(p));
         if (!first)
             y += vSpace;
         first = false;
         if (apply) {
             int x = area.x();
             for (const Placed& p : std::as_const(line)) {
-                const int itemHeight
-                    = std::min(height, std::max(p.item->sizeHint().height(), p.item->minimumSize().height()));
                 const bool fill = p.item->expandingDirections() & Qt::Vertical;
-                const int h = fill ? height : itemHeight;
+                const int h = fill ? height : std::min(height, heightOf(p));
                 p.item->setGeometry(QRect(x, y + (height - h) / 2, p.width, h));
                 x += p.width + hSpace;
             }

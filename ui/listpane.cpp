@@ -1,6 +1,7 @@
 #include "listpane.h"
 
 #include "displayformat.h"
+#include "flowlayout.h"
 
 #include <QComboBox>
 #include <QEvent>
@@ -60,6 +61,10 @@ QLineEdit* ListPane::createSearch(const QString& objectName, const QString& acce
     m_search->setAccessibleName(accessibleName);
     m_search->setPlaceholderText(placeholder);
     m_search->setClearButtonEnabled(true);
+    // Wide enough for the whole hint and the clear button: the filter rows wrap instead
+    // (FlowLayout), so a long hint in a narrow window moves the other filters to a line below.
+    const int em = m_search->fontMetrics().horizontalAdvance(QLatin1Char('m'));
+    m_search->setMinimumWidth(m_search->fontMetrics().horizontalAdvance(placeholder) + 3 * em);
     return m_search;
 }
 
@@ -89,13 +94,17 @@ QLabel* ListPane::createFilterMessage(const QString& objectName)
     return m_filterMessage;
 }
 
-QHBoxLayout* ListPane::addSearchRow(const QList<QWidget*>& filters)
+QLayout* ListPane::addSearchRow(const QList<QWidget*>& filters)
 {
-    auto* row = new QHBoxLayout;
+    auto* row = new FlowLayout;
     row->addWidget(m_search, 3);
     for (QWidget* filter : filters)
         row->addWidget(filter, 1);
-    row->addWidget(m_count);
+    // The count keeps to the right end of its line.
+    auto* count = new QHBoxLayout;
+    count->addStretch(1);
+    count->addWidget(m_count);
+    row->addLayout(count, 1);
     addFilterRow(row);
     return row;
 }

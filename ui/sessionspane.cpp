@@ -56,8 +56,9 @@ public:
         m_impersonation->setMargin(em / 3);
         outer->addWidget(m_impersonation);
 
-        auto* columns = new QHBoxLayout;
-        columns->setSpacing(em); // the panel fits under the list of an 800×600 window
+        // Two forms and the buttons side by side, wrapping onto further lines in a narrow window.
+        auto* columns = new FlowLayout;
+        columns->setSpacing(em);
         outer->addLayout(columns);
         outer->addStretch(1);
         auto makeForm = [columns] {
@@ -185,9 +186,6 @@ void SessionsPane::buildFilters()
     createCount(QStringLiteral("sessionCountLabel"));
     createFilterMessage(QStringLiteral("sessionFilterMessage"));
 
-    // Wide enough for the whole hint (and the clear button); the row wraps in a narrow window.
-    m_userFilter->setMinimumWidth(m_userFilter->fontMetrics().horizontalAdvance(m_userFilter->placeholderText())
-                                  + 3 * em);
     auto* user = new QHBoxLayout;
     user->addWidget(userLabel);
     user->addWidget(m_userFilter, 1);
