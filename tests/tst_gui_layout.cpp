@@ -51,8 +51,9 @@ void saveShot(QWidget* w, const QString& name)
         return;
     QDir().mkpath(dir);
     const QString scale = qEnvironmentVariable("QT_SCALE_FACTOR");
-    const QString prefix
-        = scale.isEmpty() || scale == QLatin1String("1") ? QString() : QStringLiteral("scale%1-").arg(scale);
+    QString prefix = scale.isEmpty() || scale == QLatin1String("1") ? QString() : QStringLiteral("scale%1-").arg(scale);
+    if (const QString code = qEnvironmentVariable("PORTCULLIS_LAYOUT_LANG"); !code.isEmpty())
+        prefix += code + QLatin1Char('-');
     QVERIFY(w->grab().save(dir + QLatin1Char('/') + prefix + name + QStringLiteral(".png"), "PNG"));
 }
 
