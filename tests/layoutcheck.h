@@ -4,7 +4,8 @@
 // visible widget that a layout (or a splitter) places lies inside its parent, is not smaller than
 // the layout promised it (the size below which its text or frame is cut off), and does not overlap
 // a sibling placed by the same parent; labels that do not wrap show their whole text, wrapped ones
-// their every line; date fields show their whole date; line edits show their whole placeholder.
+// their every line; date fields show their whole date; line edits show their whole placeholder; a
+// panel in a scroll area never needs to scroll sideways.
 // Widgets that lie over others on purpose are not placed by a layout (the empty-state text over a
 // list's viewport, the contents of a scroll area), so the check leaves them alone; the internals of
 // compound widgets (spin boxes, combo boxes, charts, scroll bars, item views) are Qt's.

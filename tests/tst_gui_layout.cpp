@@ -2,9 +2,11 @@
 // seed-demo), every pane with a row selected and every main dialog, at 1024×700 and at 800×600, each
 // widget checked by layoutcheck.h (inside its parent, not crushed, not overlapping a sibling, text
 // not cut). The window's minimum size fits 800×600 and no pane forces the window wider when it
-// opens. Screenshots go to $PORTCULLIS_LAYOUT_SHOTS when it is set. The tst_gui_layout_200 variant
-// runs the same at QT_SCALE_FACTOR=2: the same logical sizes, i.e. 2048×1400 and 1600×1200 device
-// pixels (a 1600×1200 screen at 200 % is an 800×600 desktop).
+// opens. The new-user and invite dialogs are checked again after a submit with bad values (the
+// field errors appear in the open dialog). Screenshots go to $PORTCULLIS_LAYOUT_SHOTS when it is set.
+// The tst_gui_layout_200 variant runs the same at QT_SCALE_FACTOR=2: the same logical sizes, i.e.
+// 2048×1400 and 1600×1200 device pixels (a 1600×1200 screen at 200 % is an 800×600 desktop);
+// _de and _fr in German and French (PORTCULLIS_LAYOUT_LANG), _pg on PostgreSQL.
 
 #include "apikeydialog.h"
 #include "connectdialog.h"
