@@ -33,6 +33,8 @@ if ((test)); then
     packages+=(curl sqlite3)
     # tst_load_balancer: two servers on one PostgreSQL database behind a real load balancer.
     packages+=(haproxy)
+    # tst_gui_focus_wm (tests/focus_wm.sh): focus after dialogs under a real window manager on Xvfb.
+    packages+=(openbox)
     # scripts/check-package.sh: cpack -G DEB (dpkg-shlibdeps, file), lintian, desktop-file-validate, man.
     packages+=(dpkg-dev file lintian desktop-file-utils man-db)
     # scripts/fuzz.sh: Debian's clang (14) and its compiler runtime, which holds libFuzzer

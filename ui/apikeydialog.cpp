@@ -168,6 +168,10 @@ void ApiKeyDialog::layOut(QFormLayout* form)
     layout->addLayout(form, 1);
     dialogparts::addMessageAndButtons(layout, m_message, m_buttons);
     setMinimumWidth(560);
+    // The wrapped intro makes the layout's height depend on the width, and a window's minimum size
+    // ignores that: on a short screen the dialog opened shorter than its rows need and the scope
+    // list was covered. At its narrowest it needs the most height; never less than that.
+    setMinimumHeight(layout->totalHeightForWidth(560));
 }
 
 void ApiKeyDialog::connectFields()

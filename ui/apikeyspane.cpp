@@ -4,6 +4,7 @@
 #include "apikeylistmodel.h"
 #include "detailsparts.h"
 #include "displayformat.h"
+#include "flowlayout.h"
 #include "messagebox.h"
 #include "policy/catalog.h"
 #include "secretdialog.h"
@@ -111,13 +112,15 @@ void ApiKeysPane::buildFilters()
     m_clearOwner->hide();
     createCount(QStringLiteral("apiKeyCountLabel"));
     createFilterMessage(QStringLiteral("apiKeyFilterMessage"));
-    auto* filters = new QHBoxLayout;
+    auto* filters = new FlowLayout; // wraps in a narrow window
     filters->addWidget(m_search, 2);
-    filters->addWidget(m_statusFilter);
-    filters->addWidget(m_ownerFilterStatus);
-    filters->addWidget(m_clearOwner);
-    filters->addStretch(1);
-    filters->addWidget(m_count);
+    filters->addWidget(m_statusFilter, 0);
+    filters->addWidget(m_ownerFilterStatus, 2);
+    filters->addWidget(m_clearOwner, 0);
+    auto* count = new QHBoxLayout;
+    count->addStretch(1);
+    count->addWidget(m_count);
+    filters->addLayout(count, 1);
     addFilterRow(filters);
 }
 

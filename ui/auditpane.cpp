@@ -150,7 +150,7 @@ public:
         outer->addWidget(m_placeholder);
 
         auto* columns = new QHBoxLayout;
-        columns->setSpacing(em * 3 / 2);
+        columns->setSpacing(em); // the panel fits under the list of an 800×600 window, in French too
         outer->addLayout(columns, 1);
         const QFont mono = QFontDatabase::systemFont(QFontDatabase::FixedFont);
         auto makeForm = [columns] {

@@ -13,7 +13,9 @@
 #include <QEvent>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPointer>
 #include <QPushButton>
+#include <QScreen>
 #include <QVBoxLayout>
 
 namespace portcullis {
@@ -138,33 +140,35 @@ void setAcceptEnabled(QDialogButtonBox* buttons, bool enabled)
 }
 
 namespace {
-
-// A window's minimum height leaves word-wrapped text out (Qt counts one line for it): at the
-// dialog's width an intro of three lines then squeezes the fields under it, and a message that
-// appears later is covered by the next row. This keeps the dialog as tall as its layout needs at its
-// width, checked after each layout change (queued: the layout has settled by then).
-class WrappedTextFit : public QObject
+// Grows its dialog when what it shows needs more height than the dialog has. A window's minimum
+// height leaves word-wrapped text out (Qt counts one line for it): at the dialog's width an intro of
+// three lines squeezed the fields under it, and a field error or message appearing in an open dialog
+// squeezed the fields instead (the email field of the Invite dialog to a few pixels). Checked after
+// each layout change, when shown and when resized (queued: the layout has settled by then); never
+// shrinks the dialog, never past the screen.
+class GrowToFit : public QObject
 {
 public:
-    explicit WrappedTextFit(QWidget* window)
-        : QObject(window)
-        , m_window(window)
+    GrowToFit(QWidget* dialog, QLayout* layout)
+        : QObject(dialog)
+        , m_dialog(dialog)
+        , m_layout(layout)
     {
-        setObjectName(QStringLiteral("wrappedTextFit"));
-        window->installEventFilter(this);
+        setObjectName(QStringLiteral("growToFit"));
+        dialog->installEventFilter(this);
     }
 
     bool eventFilter(QObject* watched, QEvent* event) override
     {
         const auto type = event->type();
-        if (watched == m_window && !m_pending
+        if (watched == m_dialog && !m_pending
             && (type == QEvent::LayoutRequest || type == QEvent::Show || type == QEvent::Resize)) {
             m_pending = true;
             QMetaObject::invokeMethod(
                 this,
                 [this] {
                     m_pending = false;
-                    fit();
+                    grow();
                 },
                 Qt::QueuedConnection);
         }
@@ -172,20 +176,23 @@ public:
     }
 
 private:
-    void fit()
+    void grow()
     {
-        QLayout* layout = m_window->layout();
-        if (!layout || !layout->hasHeightForWidth() || !m_window->isVisible())
+        if (!m_dialog || !m_layout || !m_dialog->isVisible())
             return;
-        const int needed = layout->minimumHeightForWidth(m_window->width());
-        if (needed > m_window->height())
-            m_window->resize(m_window->width(), needed);
+        int needed = m_layout->totalMinimumSize().height();
+        if (m_layout->hasHeightForWidth())
+            needed = std::max(needed, m_layout->totalHeightForWidth(m_dialog->width()));
+        if (const QScreen* screen = m_dialog->screen())
+            needed = std::min(needed, screen->availableGeometry().height());
+        if (needed > m_dialog->height())
+            m_dialog->resize(m_dialog->width(), needed);
     }
 
-    QWidget* m_window;
+    QPointer<QWidget> m_dialog;
+    QPointer<QLayout> m_layout;
     bool m_pending = false;
 };
-
 } // namespace
 
 void addMessageAndButtons(QVBoxLayout* layout, QLabel* message, QDialogButtonBox* buttons)
@@ -193,9 +200,9 @@ void addMessageAndButtons(QVBoxLayout* layout, QLabel* message, QDialogButtonBox
     layout->addWidget(message);
     layout->addWidget(buttons);
     keyboard::followVisualOrder(buttons);
-    QWidget* window = buttons->window();
-    if (!window->findChild<QObject*>(QStringLiteral("wrappedTextFit"), Qt::FindDirectChildrenOnly))
-        new WrappedTextFit(window);
+    if (QWidget* dialog = layout->parentWidget(); dialog && dialog->isWindow()
+        && !dialog->findChild<QObject*>(QStringLiteral("growToFit"), Qt::FindDirectChildrenOnly))
+        new GrowToFit(dialog, layout);
 }
 
 } // namespace portcullis::dialogparts

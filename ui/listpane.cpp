@@ -1,6 +1,7 @@
 #include "listpane.h"
 
 #include "displayformat.h"
+#include "flowlayout.h"
 
 #include <QComboBox>
 #include <QEvent>
@@ -9,6 +10,7 @@
 #include <QLineEdit>
 #include <QMenu>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSplitter>
 #include <QTableView>
 #include <QVBoxLayout>
@@ -16,6 +18,28 @@
 #include <algorithm>
 
 namespace portcullis {
+
+namespace {
+// The details panel's scroll area: it scrolls down, never sideways. As narrow as the panel can be
+// (plus the vertical scroll bar), so that the splitter gives the list the room the panel does not
+// need instead of cutting the panel's values and buttons off at the right edge.
+class DetailsScrollArea : public QScrollArea
+{
+public:
+    using QScrollArea::QScrollArea;
+
+    QSize minimumSizeHint() const override
+    {
+        QSize size = QScrollArea::minimumSizeHint();
+        if (const QWidget* panel = widget()) {
+            const int frame = 2 * frameWidth();
+            const int panelWidth = std::max(panel->minimumSizeHint().width(), panel->minimumWidth());
+            size.setWidth(std::max(size.width(), panelWidth + verticalScrollBar()->sizeHint().width() + frame));
+        }
+        return size;
+    }
+};
+} // namespace
 
 void ListPane::find()
 {
@@ -45,6 +69,10 @@ QLineEdit* ListPane::createSearch(const QString& objectName, const QString& acce
     m_search->setAccessibleName(accessibleName);
     m_search->setPlaceholderText(placeholder);
     m_search->setClearButtonEnabled(true);
+    // Wide enough for the whole hint and the clear button: the filter rows wrap instead
+    // (FlowLayout), so a long hint in a narrow window moves the other filters to a line below.
+    const int em = m_search->fontMetrics().horizontalAdvance(QLatin1Char('m'));
+    m_search->setMinimumWidth(m_search->fontMetrics().horizontalAdvance(placeholder) + 3 * em);
     return m_search;
 }
 
@@ -74,13 +102,17 @@ QLabel* ListPane::createFilterMessage(const QString& objectName)
     return m_filterMessage;
 }
 
-QHBoxLayout* ListPane::addSearchRow(const QList<QWidget*>& filters)
+QLayout* ListPane::addSearchRow(const QList<QWidget*>& filters)
 {
-    auto* row = new QHBoxLayout;
+    auto* row = new FlowLayout;
     row->addWidget(m_search, 3);
     for (QWidget* filter : filters)
         row->addWidget(filter, 1);
-    row->addWidget(m_count);
+    // The count keeps to the right end of its line.
+    auto* count = new QHBoxLayout;
+    count->addStretch(1);
+    count->addWidget(m_count);
+    row->addLayout(count, 1);
     addFilterRow(row);
     return row;
 }
@@ -107,7 +139,7 @@ QTableView* ListPane::createTable(const QString& objectName, const QString& acce
 
 QSplitter* ListPane::layOut(QWidget* details, const DetailsPlacement& placement)
 {
-    auto* scroll = new QScrollArea(this);
+    auto* scroll = new DetailsScrollArea(this);
     if (!placement.scrollName.isEmpty())
         scroll->setObjectName(placement.scrollName);
     scroll->setWidget(details);

@@ -77,7 +77,7 @@ protected:
     // The hidden line under the filters that says why a filter did not apply (m_filterMessage).
     QLabel* createFilterMessage(const QString& objectName);
     // The filter row most panes have: the search field, its drop-downs, the count.
-    QHBoxLayout* addSearchRow(const QList<QWidget*>& filters);
+    QLayout* addSearchRow(const QList<QWidget*>& filters);
     // A row of filters above the table, in the order added.
     void addFilterRow(QLayout* row);
     // The list table (see Pane::createListTable) as m_table, with the empty-state label m_empty

@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "detailsparts.h"
 #include "displayformat.h"
 #include "helpdialogs.h"
 #include "keyboard.h"
@@ -136,11 +137,30 @@ void MainWindow::layOutCentral()
     connect(m_navigation, &QListWidget::currentRowChanged, this, &MainWindow::onPaneChanged);
 }
 
+namespace {
+// The connection in the status bar: a database path or a URL can be longer than a small window is
+// wide, so it elides in the middle (the whole of it in the tooltip) instead of being cut off or
+// widening the window, and asks for its whole width when there is room.
+class ConnectionLabel : public details::ElidingLabel
+{
+public:
+    using ElidingLabel::ElidingLabel;
+    QSize sizeHint() const override
+    {
+        const QMargins margins = contentsMargins();
+        return { fontMetrics().horizontalAdvance(fullText()) + margins.left() + margins.right() + 2 * margin(),
+                 ElidingLabel::sizeHint().height() };
+    }
+};
+} // namespace
+
 // Where the console is connected and who is signed in.
 void MainWindow::buildStatusBar()
 {
     const Actor actor = m_backend ? m_backend->actor() : Actor();
-    m_connectionLabel = new QLabel(m_backend ? m_backend->describe() : tr("Not connected"), this);
+    auto* connection = new ConnectionLabel(this);
+    connection->setFullText(m_backend ? m_backend->describe() : tr("Not connected"));
+    m_connectionLabel = connection;
     m_connectionLabel->setObjectName(QStringLiteral("connectionLabel"));
     m_adminLabel = new QLabel(this);
     m_adminLabel->setObjectName(QStringLiteral("adminLabel"));

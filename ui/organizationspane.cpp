@@ -84,7 +84,7 @@ public:
         m_grid->setSpacing(4);
         m_layout->addLayout(m_grid);
         addInvitations(invitations);
-        setMinimumWidth(360);
+        setMinimumWidth(300); // leaves the list room in an 800×600 window
         show(nullptr);
     }
 

@@ -278,7 +278,9 @@ void RoleEditor::buildPermissionTree()
     m_tree->header()->setStretchLastSection(true);
     const int codeWidth = m_tree->fontMetrics().horizontalAdvance(perm::UserImpersonate) + 90;
     m_tree->setColumnWidth(PermissionTreeModel::CodeColumn, codeWidth);
-    m_tree->setMinimumWidth(codeWidth + m_tree->fontMetrics().horizontalAdvance(QLatin1Char('m')) * 22);
+    // Room for the code and the start of the description (the rest elides), so that the editor fits an
+    // 800×600 screen; a wider dialog shows the whole description.
+    m_tree->setMinimumWidth(codeWidth + m_tree->fontMetrics().horizontalAdvance(QLatin1Char('m')) * 14);
 }
 
 // The message line and the buttons: Close for a read-only role (every field read-only too), else

@@ -3,6 +3,7 @@
 #include "auditpane.h" // userfilter
 #include "detailsparts.h"
 #include "displayformat.h"
+#include "flowlayout.h"
 #include "messagebox.h"
 #include "policy/catalog.h"
 #include "sessionlistmodel.h"
@@ -56,8 +57,9 @@ public:
         m_impersonation->setMargin(em / 3);
         outer->addWidget(m_impersonation);
 
-        auto* columns = new QHBoxLayout;
-        columns->setSpacing(em * 3 / 2);
+        // Two forms and the buttons side by side, wrapping onto further lines in a narrow window.
+        auto* columns = new FlowLayout;
+        columns->setSpacing(em);
         outer->addLayout(columns);
         outer->addStretch(1);
         auto makeForm = [columns] {
@@ -67,8 +69,13 @@ public:
             columns->addLayout(form, 1);
             return form;
         };
+        // The user (an email) is one token: elided in the middle to the room it has (the whole of it
+        // in the tooltip), so a long address neither widens the panel nor wraps into a second line
+        // that a short panel's form row does not give it.
         auto addRow = [this](QFormLayout* form, const QString& key, const QString& label) {
-            auto* value = details::addValue(form, label, new QLabel(this), QStringLiteral("sessionDetail_") + key);
+            const bool token = key == QLatin1String("user");
+            auto* value = details::addValue(form, label, token ? new details::ElidingLabel(this) : new QLabel(this),
+                                            QStringLiteral("sessionDetail_") + key, !token);
             value->setTextFormat(Qt::PlainText);
             m_values.insert(key, value);
         };
@@ -133,7 +140,8 @@ public:
         auto set
             = [this](const char* key, const QString& text) { m_values.value(QString::fromLatin1(key))->setText(text); };
         set("id", QStringLiteral("#%1").arg(s->id));
-        set("user", QStringLiteral("%1 (#%2)").arg(s->userEmail, QString::number(s->userId)));
+        static_cast<details::ElidingLabel*>(m_values.value(QStringLiteral("user")))
+            ->setFullText(QStringLiteral("%1 (#%2)").arg(s->userEmail, QString::number(s->userId)));
         set("status", status);
         set("ip", s->ip.isEmpty() ? tr("(unknown)") : s->ip);
         // The client by name, and the header as it came (it is only what the client says it is).
@@ -185,13 +193,17 @@ void SessionsPane::buildFilters()
     createCount(QStringLiteral("sessionCountLabel"));
     createFilterMessage(QStringLiteral("sessionFilterMessage"));
 
-    auto* filters = new QHBoxLayout;
-    filters->addWidget(userLabel);
-    filters->addWidget(m_userFilter, 3);
-    filters->addSpacing(em);
+    auto* user = new QHBoxLayout;
+    user->addWidget(userLabel);
+    user->addWidget(m_userFilter, 1);
+    auto* filters = new FlowLayout;
+    filters->setSpacing(em);
+    filters->addLayout(user, 3);
     filters->addWidget(m_includeEnded);
-    filters->addStretch(1);
-    filters->addWidget(m_count);
+    auto* count = new QHBoxLayout;
+    count->addStretch(1);
+    count->addWidget(m_count);
+    filters->addLayout(count, 1);
     addFilterRow(filters);
 }
 
