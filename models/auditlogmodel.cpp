@@ -256,7 +256,7 @@ int AuditLogModel::insertPages(int firstRow, const QList<AuditEvent>& events)
 {
     int filed = -1;
     int row = firstRow;
-    const int end = firstRow + int(events.size());
+    const int end = std::min(firstRow + int(events.size()), m_rowCount);
     while (row < end) {
         // Skip what a page holds already; file the rows up to the next page as one page.
         const int at = pageOfRow(row);
@@ -454,6 +454,11 @@ QVariant AuditLogModel::headerData(int section, Qt::Orientation orientation, int
     return {};
 }
 
+bool AuditLogModel::canFetchMore(const QModelIndex& parent) const
+{
+    return !m_counted && LazyTableModel::canFetchMore(parent);
+}
+
 void AuditLogModel::clearRows()
 {
     m_pages.clear();
@@ -505,7 +510,8 @@ void AuditLogModel::applyPage(int generation, int firstRow, int layout, const Re
                 const int filed = insertPages(firstRow, page.items);
                 if (filed >= 0) {
                     dropPagesBeyondLimit(filed);
-                    emit dataChanged(index(firstRow, 0), index(firstRow + int(page.items.size()) - 1, ColumnCount - 1));
+                    const int last = std::min(firstRow + int(page.items.size()), m_rowCount) - 1;
+                    emit dataChanged(index(firstRow, 0), index(last, ColumnCount - 1));
                 }
             }
         } else {
@@ -545,12 +551,13 @@ void AuditLogModel::applyCount(int generation, const Result<AuditPage>& result)
         return;
     }
     const qint64 rows = std::min<qint64>(result.value().total + m_insertedAtTop, std::numeric_limits<int>::max());
+    // Counted before the rows go in: a view told of them must not page in below them.
+    m_counted = true;
     if (rows > m_rowCount) {
         beginInsertRows({}, m_rowCount, int(rows) - 1);
         m_rowCount = int(rows);
         endInsertRows();
     }
-    m_counted = true;
     if (!isLoading())
         finishPage(generation, true, m_rowCount);
 }

@@ -86,6 +86,8 @@ public:
     QString organizationName(Id organizationId) const;
     const QHash<Id, QString>& organizationNames() const { return m_organizationNames; }
 
+    // No paging in once the count is there: every row exists, and is read where it is shown.
+    bool canFetchMore(const QModelIndex& parent) const override;
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
