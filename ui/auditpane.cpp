@@ -528,7 +528,7 @@ void AuditPane::connectModel()
 // row stays in view; scrolling down, an end date or a failed read turns following off and says so.
 void AuditPane::buildFollow()
 {
-    m_followAction = new QAction(tr("&Follow"), this);
+    m_followAction = new QAction(tr("Follo&w"), this);
     m_followAction->setObjectName(QStringLiteral("auditFollowAction"));
     m_followAction->setCheckable(true);
     m_followAction->setToolTip(
