@@ -256,7 +256,10 @@ Result<AuditPage> AuditManager::query(const Actor& actor, const AuditQuery& quer
         // the span of ids and a position is an id: two reads of the primary key's ends.
         QSqlQuery q(m_core.db());
         q.setForwardOnly(true);
-        if (!m_core.exec(q, QStringLiteral("SELECT MIN(id), MAX(id) FROM audit_events"), {}))
+        // Two subqueries: SQLite reads MIN() and MAX() from the index's ends only when each is
+        // alone in its SELECT (together they scan the table: 0.7 s at 10M events).
+        if (!m_core.exec(
+                q, QStringLiteral("SELECT (SELECT MIN(id) FROM audit_events), (SELECT MAX(id) FROM audit_events)"), {}))
             return m_core.sqlError(q, Tr::tr("Reading the audit log"));
         Id lowest = 1;
         Id highest = 0;
