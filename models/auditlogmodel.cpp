@@ -5,6 +5,7 @@
 #include <QFont>
 
 #include <algorithm>
+#include <limits>
 
 namespace portcullis {
 
@@ -99,11 +100,20 @@ std::unique_ptr<AuditLogModel::PageRows> AuditLogModel::makeRows(const QList<Aud
     return page;
 }
 
-int AuditLogModel::pageOfRow(int row) const
+int AuditLogModel::pageAtOrBefore(int row) const
 {
     const auto after = std::upper_bound(m_pages.cbegin(), m_pages.cend(), row,
                                         [](int r, const Page& page) { return r < page.firstRow; });
     return int(after - m_pages.cbegin()) - 1;
+}
+
+int AuditLogModel::pageOfRow(int row) const
+{
+    const int page = pageAtOrBefore(row);
+    if (page < 0)
+        return -1;
+    const Page& p = m_pages.at(size_t(page));
+    return row < p.firstRow + p.rowCount ? page : -1;
 }
 
 const AuditLogModel::Row* AuditLogModel::rowAt(int row, const PageRows** rows) const
@@ -111,11 +121,11 @@ const AuditLogModel::Row* AuditLogModel::rowAt(int row, const PageRows** rows) c
     if (row < 0 || row >= m_rowCount)
         return nullptr;
     const int page = pageOfRow(row);
-    const Page& p = m_pages.at(size_t(page));
-    if (!p.rows) {
-        wantPage(page);
+    if (page < 0 || !m_pages.at(size_t(page)).rows) {
+        wantRow(row);
         return nullptr;
     }
+    const Page& p = m_pages.at(size_t(page));
     p.rows->lastUse = ++m_useClock;
     *rows = p.rows.get();
     return &p.rows->rows.at(row - p.firstRow);
@@ -125,7 +135,8 @@ bool AuditLogModel::isRowLoaded(int row) const
 {
     if (row < 0 || row >= m_rowCount)
         return false;
-    return m_pages.at(size_t(pageOfRow(row))).rows != nullptr;
+    const int page = pageOfRow(row);
+    return page >= 0 && m_pages.at(size_t(page)).rows != nullptr;
 }
 
 AuditEvent AuditLogModel::eventAt(int row) const
@@ -141,12 +152,15 @@ void AuditLogModel::setResidentPageLimit(int pages)
     dropPagesBeyondLimit(-1);
 }
 
-void AuditLogModel::wantPage(int page) const
+void AuditLogModel::wantRow(int row) const
 {
-    // data() is const and may run inside a paint: remember the page and ask on a later turn. Only
-    // the pages asked for last are worth reading (a scroll bar dragged fast passes many).
-    m_wanted.removeOne(page);
-    m_wanted.append(page);
+    // data() is const and may run inside a paint: remember the row and ask on a later turn. Only
+    // the rows asked for last are worth reading (a scroll bar dragged fast passes many); rows of
+    // one page count once, so that the two or three pages a screen spans all stay wanted.
+    const int target = readTargetOf(row);
+    const auto samePage = [this, target](int other) { return readTargetOf(other) == target; };
+    m_wanted.erase(std::remove_if(m_wanted.begin(), m_wanted.end(), samePage), m_wanted.end());
+    m_wanted.append(row);
     while (m_wanted.size() > 8)
         m_wanted.removeFirst();
     if (m_wantScheduled)
@@ -157,42 +171,146 @@ void AuditLogModel::wantPage(int page) const
         self, [self] { self->requestWantedPages(); }, Qt::QueuedConnection);
 }
 
+int AuditLogModel::readTargetOf(int row) const
+{
+    const int page = pageAtOrBefore(row);
+    if (page < 0)
+        return 0;
+    const Page& p = m_pages.at(size_t(page));
+    if (row < p.firstRow + p.rowCount)
+        return p.firstRow;
+    const int gapStart = p.firstRow + p.rowCount;
+    return gapStart + (row - gapStart) / PageSize * PageSize;
+}
+
 void AuditLogModel::requestWantedPages()
 {
     m_wantScheduled = false;
     // At most two reads at a time: the newest wishes first; older ones wait for their turn.
-    while (m_refetching.size() < 2 && !m_wanted.isEmpty()) {
-        const int page = m_wanted.takeLast();
-        if (page < 0 || size_t(page) >= m_pages.size() || m_pages.at(size_t(page)).rows || m_refetching.contains(page))
-            continue;
+    while (m_seeking.size() + m_refetching.size() < 2 && !m_wanted.isEmpty()) {
+        const int row = m_wanted.takeLast();
         if (!m_backend)
             return;
-        m_refetching.append(page);
-        AuditQuery q = m_query;
-        q.cursor = m_pages.at(size_t(page)).cursor;
-        q.limit = PageSize;
-        const int current = generation();
-        whenDone(m_backend->queryAudit(q), this,
-                 [this, current, page](const Result<AuditPage>& result) { applyRefetch(current, page, result); });
+        if (row < 0 || row >= m_rowCount)
+            continue;
+        const int page = pageOfRow(row);
+        if (page >= 0) {
+            if (!m_pages.at(size_t(page)).rows)
+                refetchPage(page);
+        } else {
+            seekTo(row);
+        }
     }
+}
+
+void AuditLogModel::refetchPage(int page)
+{
+    const Page& p = m_pages.at(size_t(page));
+    if (m_refetching.contains(p.firstId))
+        return;
+    m_refetching.append(p.firstId);
+    AuditQuery q = m_query;
+    q.beforeId = p.firstId + 1;
+    q.limit = p.rowCount;
+    ++m_pagesFetched;
+    const int current = generation();
+    const Id firstId = p.firstId;
+    whenDone(m_backend->queryAudit(q), this,
+             [this, current, firstId](const Result<AuditPage>& result) { applyRefetch(current, firstId, result); });
+}
+
+void AuditLogModel::seekTo(int row)
+{
+    for (const auto& [first, count] : std::as_const(m_seeking)) {
+        if (row >= first && row < first + count)
+            return; // on its way
+    }
+    // The gap around the row, between the page above it and the next one below.
+    const int above = pageAtOrBefore(row);
+    if (above < 0)
+        return; // row 0 is always read first; nothing to seek from yet
+    const Page& anchor = m_pages.at(size_t(above));
+    const int gapStart = anchor.firstRow + anchor.rowCount;
+    const int gapEnd = size_t(above + 1) < m_pages.size() ? m_pages.at(size_t(above + 1)).firstRow : m_rowCount;
+    // Pages in a gap are laid out from its start, so that neighbouring seeks meet without overlap.
+    const int first = readTargetOf(row);
+    int count = std::min(PageSize, gapEnd - first);
+    for (const auto& [other, otherCount] : std::as_const(m_seeking)) {
+        if (other > first && other < first + count)
+            count = other - first;
+    }
+    if (count <= 0)
+        return;
+    m_seeking.append({ first, count });
+    AuditQuery q = m_query;
+    q.beforeId = anchor.lastId;
+    q.offset = first - gapStart;
+    q.limit = count;
+    ++m_pagesFetched;
+    const int current = generation();
+    const int layout = m_layout;
+    whenDone(m_backend->queryAudit(q), this, [this, current, layout, first, count](const Result<AuditPage>& result) {
+        applySeek(current, layout, first, count, result);
+    });
+}
+
+int AuditLogModel::insertPages(int firstRow, const QList<AuditEvent>& events)
+{
+    int filed = -1;
+    int row = firstRow;
+    const int end = std::min(firstRow + int(events.size()), m_rowCount);
+    while (row < end) {
+        // Skip what a page holds already; file the rows up to the next page as one page.
+        const int at = pageOfRow(row);
+        if (at >= 0) {
+            const Page& p = m_pages.at(size_t(at));
+            row = p.firstRow + p.rowCount;
+            continue;
+        }
+        const int next = pageAtOrBefore(row) + 1;
+        const int stop
+            = std::min(end, size_t(next) < m_pages.size() ? m_pages.at(size_t(next)).firstRow : std::max(end, row));
+        const QList<AuditEvent> part = events.mid(row - firstRow, stop - row);
+        Page p;
+        p.firstRow = row;
+        p.rowCount = int(part.size());
+        p.firstId = part.first().id;
+        p.lastId = part.last().id;
+        p.rows = makeRows(part);
+        p.rows->lastUse = ++m_useClock;
+        m_resident.append(p.firstId);
+        m_pages.insert(m_pages.begin() + next, std::move(p));
+        filed = next;
+        row = stop;
+    }
+    return filed;
+}
+
+int AuditLogModel::pageWithFirstId(Id firstId) const
+{
+    // Pages are in row order, so their ids decrease.
+    const auto it = std::lower_bound(m_pages.cbegin(), m_pages.cend(), firstId,
+                                     [](const Page& page, Id id) { return page.firstId > id; });
+    return it != m_pages.cend() && it->firstId == firstId ? int(it - m_pages.cbegin()) : -1;
 }
 
 void AuditLogModel::dropPagesBeyondLimit(int keep)
 {
-    // Pinned: the first page, the page just read, and the pages of rows someone holds a persistent
+    if (m_resident.size() <= m_residentLimit)
+        return;
+    // Pinned: the top page, the page just read, and the pages of rows someone holds a persistent
     // index on (the current index and the ends of the selection's ranges).
     QList<int> pinned { 0, keep };
-    if (m_resident.size() > m_residentLimit) {
-        const QModelIndexList held = persistentIndexList();
-        for (const QModelIndex& index : held) {
-            if (index.isValid() && index.row() < m_rowCount)
-                pinned.append(pageOfRow(index.row()));
-        }
+    const QModelIndexList held = persistentIndexList();
+    for (const QModelIndex& index : held) {
+        if (index.isValid() && index.row() < m_rowCount)
+            pinned.append(pageOfRow(index.row()));
     }
     for (;;) {
         int droppable = 0;
         int oldest = -1;
-        for (int page : std::as_const(m_resident)) {
+        for (Id id : std::as_const(m_resident)) {
+            const int page = pageWithFirstId(id);
             if (pinned.contains(page))
                 continue;
             ++droppable;
@@ -202,8 +320,19 @@ void AuditLogModel::dropPagesBeyondLimit(int keep)
         if (droppable <= m_residentLimit)
             return;
         m_pages.at(size_t(oldest)).rows.reset();
-        m_resident.removeOne(oldest);
+        m_resident.removeOne(m_pages.at(size_t(oldest)).firstId);
     }
+}
+
+void AuditLogModel::positionsChanged()
+{
+    // The same ids read the same events in an append-only log; when they do not (a retention purge
+    // removed the oldest), the rows' positions no longer hold: start again from the top, once.
+    if (++m_positionFailures > 2) {
+        failPage(generation(), ServiceError::unavailable(tr("The audit log changed while it was read; press F5")));
+        return;
+    }
+    reload();
 }
 
 int AuditLogModel::rowCount(const QModelIndex& parent) const
@@ -256,8 +385,12 @@ QVariant AuditLogModel::data(const QModelIndex& index, int role) const
         return {};
     const PageRows* page = nullptr;
     const Row* row = rowAt(index.row(), &page);
-    if (!row)
-        return {}; // its page is read again; dataChanged() follows
+    if (!row) {
+        // Its page is being read; dataChanged() follows.
+        if (role == Qt::DisplayRole && index.column() == TimeColumn)
+            return tr("Loading…");
+        return {};
+    }
     const AuditEvent e = eventFromRow(*row, *page);
     const bool denied = e.outcome == QLatin1String("denied");
     switch (role) {
@@ -331,14 +464,24 @@ QVariant AuditLogModel::headerData(int section, Qt::Orientation orientation, int
     return {};
 }
 
+bool AuditLogModel::canFetchMore(const QModelIndex& parent) const
+{
+    return !m_counted && LazyTableModel::canFetchMore(parent);
+}
+
 void AuditLogModel::clearRows()
 {
     m_pages.clear();
     m_resident.clear();
     m_rowCount = 0;
+    m_counted = false;
+    m_insertedAtTop = 0;
+    m_topId = 0;
+    ++m_layout;
     m_wanted.clear();
+    m_seeking.clear();
     m_refetching.clear();
-    m_nextCursor.clear();
+    m_fetchingNewer = false;
 }
 
 void AuditLogModel::requestNextPage(int generation)
@@ -348,14 +491,19 @@ void AuditLogModel::requestNextPage(int generation)
         return;
     }
     AuditQuery q = m_query;
-    q.cursor = m_nextCursor;
+    if (!m_pages.empty())
+        q.beforeId = m_pages.back().lastId;
     q.limit = PageSize;
+    ++m_pagesFetched;
+    const int firstRow = m_rowCount;
+    const int layout = m_layout;
     // whenDone() applies the page on a later turn of the event loop, bound to this model.
-    whenDone(m_backend->queryAudit(q), this,
-             [this, generation](const Result<AuditPage>& result) { applyPage(generation, result); });
+    whenDone(m_backend->queryAudit(q), this, [this, generation, firstRow, layout](const Result<AuditPage>& result) {
+        applyPage(generation, firstRow, layout, result);
+    });
 }
 
-void AuditLogModel::applyPage(int generation, const Result<AuditPage>& result)
+void AuditLogModel::applyPage(int generation, int firstRow, int layout, const Result<AuditPage>& result)
 {
     if (!isCurrent(generation))
         return; // a reload happened meanwhile: a page of the old filter
@@ -364,51 +512,173 @@ void AuditLogModel::applyPage(int generation, const Result<AuditPage>& result)
         return;
     }
     const AuditPage& page = result.value();
+    const bool first = m_pages.empty() && m_rowCount == 0;
     if (!page.items.isEmpty()) {
-        Page p;
-        p.cursor = m_nextCursor; // the cursor this page was read with
-        p.firstRow = m_rowCount;
-        p.rowCount = int(page.items.size());
-        p.firstId = page.items.first().id;
-        p.lastId = page.items.last().id;
-        p.rows = makeRows(page.items);
-        p.rows->lastUse = ++m_useClock;
-        beginInsertRows({}, m_rowCount, m_rowCount + p.rowCount - 1);
-        m_rowCount += p.rowCount;
-        m_pages.push_back(std::move(p));
-        m_resident.append(int(m_pages.size()) - 1);
-        endInsertRows();
-        dropPagesBeyondLimit(int(m_pages.size()) - 1);
+        if (m_counted) {
+            // The count arrived while this page was read: its rows are there already.
+            if (layout == m_layout) {
+                const int filed = insertPages(firstRow, page.items);
+                if (filed >= 0) {
+                    dropPagesBeyondLimit(filed);
+                    const int last = std::min(firstRow + int(page.items.size()), m_rowCount) - 1;
+                    emit dataChanged(index(firstRow, 0), index(last, ColumnCount - 1));
+                }
+            }
+        } else {
+            // Appended below the last page (rows inserted at the top meanwhile moved it down).
+            const int at = m_rowCount;
+            beginInsertRows({}, at, at + int(page.items.size()) - 1);
+            m_rowCount += int(page.items.size());
+            const int filed = insertPages(at, page.items);
+            endInsertRows();
+            dropPagesBeyondLimit(filed);
+            if (first)
+                m_topId = page.items.first().id;
+        }
     }
-    m_nextCursor = page.nextCursor;
-    finishPage(generation, page.nextCursor.isEmpty());
+    const bool more = !page.nextCursor.isEmpty();
+    if (first && more && m_seekEnabled && m_backend) {
+        // The count of what lies below the first page's newest event: the rows' positions.
+        AuditQuery q = m_query;
+        q.beforeId = page.items.first().id + 1;
+        q.limit = 1;
+        q.withTotal = true;
+        whenDone(m_backend->queryAudit(q), this,
+                 [this, generation](const Result<AuditPage>& count) { applyCount(generation, count); });
+    }
+    if (first && !more)
+        m_counted = true; // one page holds the whole filtered log
+    finishPage(generation, m_counted || !more, m_counted ? m_rowCount : -1);
 }
 
-void AuditLogModel::applyRefetch(int generation, int page, const Result<AuditPage>& result)
+void AuditLogModel::applyCount(int generation, const Result<AuditPage>& result)
 {
     if (!isCurrent(generation))
-        return; // a page of the rows before a reload
-    m_refetching.removeOne(page);
+        return;
+    if (!result.ok()) {
+        // Without the count the model still pages in as the view scrolls.
+        qWarning("AuditLogModel: the count failed: %s", qPrintable(result.error().message));
+        return;
+    }
+    const qint64 rows = std::min<qint64>(result.value().total + m_insertedAtTop, std::numeric_limits<int>::max());
+    // Counted before the rows go in: a view told of them must not page in below them.
+    m_counted = true;
+    if (rows > m_rowCount) {
+        beginInsertRows({}, m_rowCount, int(rows) - 1);
+        m_rowCount = int(rows);
+        endInsertRows();
+    }
+    if (!isLoading())
+        finishPage(generation, true, m_rowCount);
+}
+
+void AuditLogModel::applySeek(int generation, int layout, int firstRow, int count, const Result<AuditPage>& result)
+{
+    if (!isCurrent(generation))
+        return; // rows of the filter before a reload
+    m_seeking.removeOne(QPair<int, int>(firstRow, count));
+    if (layout != m_layout) {
+        requestWantedPages(); // rows were inserted at the top meanwhile: these positions moved
+        return;
+    }
     if (!result.ok()) {
         failPage(generation, result.error());
         return;
     }
+    const QList<AuditEvent>& items = result.value().items;
+    if (items.size() != count) {
+        positionsChanged();
+        return;
+    }
+    m_positionFailures = 0;
+    const int filed = insertPages(firstRow, items);
+    if (filed >= 0) {
+        dropPagesBeyondLimit(filed);
+        emit dataChanged(index(firstRow, 0), index(firstRow + count - 1, ColumnCount - 1));
+    }
+    requestWantedPages();
+}
+
+void AuditLogModel::applyRefetch(int generation, Id firstId, const Result<AuditPage>& result)
+{
+    if (!isCurrent(generation))
+        return; // a page of the rows before a reload
+    m_refetching.removeOne(firstId);
+    if (!result.ok()) {
+        failPage(generation, result.error());
+        return;
+    }
+    const int page = pageWithFirstId(firstId);
+    if (page < 0)
+        return;
     Page& p = m_pages.at(size_t(page));
     const QList<AuditEvent>& items = result.value().items;
-    // The same cursor reads the same events in an append-only log; when it does not (a retention
-    // purge removed the oldest), the rows' positions no longer hold: start again from the top.
     if (items.size() != p.rowCount || items.first().id != p.firstId || items.last().id != p.lastId) {
-        reload();
+        positionsChanged();
         return;
     }
     if (!p.rows) {
         p.rows = makeRows(items);
         p.rows->lastUse = ++m_useClock;
-        m_resident.append(page);
+        m_resident.append(p.firstId);
+        const int first = p.firstRow;
+        const int last = p.firstRow + p.rowCount - 1;
         dropPagesBeyondLimit(page);
-        emit dataChanged(index(p.firstRow, 0), index(p.firstRow + p.rowCount - 1, ColumnCount - 1));
+        emit dataChanged(index(first, 0), index(last, ColumnCount - 1));
     }
     requestWantedPages();
+}
+
+void AuditLogModel::fetchNewer()
+{
+    if (!m_backend || m_fetchingNewer || !hasLoadedOnce() || (isLoading() && m_rowCount == 0))
+        return;
+    m_fetchingNewer = true;
+    AuditQuery q = m_query;
+    q.limit = PageSize;
+    q.afterId = m_topId; // 0 with no rows: the newest page
+    ++m_pagesFetched;
+    const int current = generation();
+    const int layout = m_layout;
+    whenDone(m_backend->queryAudit(q), this,
+             [this, current, layout](const Result<AuditPage>& result) { applyNewer(current, layout, result); });
+}
+
+void AuditLogModel::applyNewer(int generation, int layout, const Result<AuditPage>& result)
+{
+    if (!isCurrent(generation) || layout != m_layout)
+        return;
+    m_fetchingNewer = false;
+    if (!result.ok()) {
+        emit loadFailed(result.error());
+        return;
+    }
+    const AuditPage& page = result.value();
+    if (page.items.isEmpty())
+        return;
+    if (m_topId == 0 && !page.nextCursor.isEmpty()) {
+        reload(); // the log was empty and now has more than a page: read it as a new one
+        return;
+    }
+    const int n = int(page.items.size());
+    beginInsertRows({}, 0, n - 1);
+    for (Page& p : m_pages)
+        p.firstRow += n;
+    m_seeking.clear(); // their rows moved: dropped when they arrive (m_layout)
+    m_wanted.clear(); // the view asks again for what it shows
+    m_rowCount += n;
+    if (!m_counted)
+        m_insertedAtTop += n;
+    m_topId = page.items.first().id;
+    ++m_layout;
+    const int filed = insertPages(0, page.items);
+    endInsertRows();
+    dropPagesBeyondLimit(filed);
+    emit newerEventsInserted(n);
+    if (m_counted && !isLoading())
+        finishPage(generation, true, m_rowCount);
+    if (n == PageSize)
+        fetchNewer(); // more came than a page holds
 }
 
 } // namespace portcullis

@@ -179,8 +179,9 @@ QList<Schema> responseSchemas()
             { "failed_sign_ins", "integer" },
             { "admin_actions", "integer" } } },
         { "AuditPage",
-          { { "items", "AuditEvent[]" }, { "next_cursor", "string?" } },
-          "A page of the audit log; next_cursor is null on the last page." },
+          { { "items", "AuditEvent[]" }, { "next_cursor", "string?" }, { "total", "integer?" } },
+          "A page of the audit log; next_cursor is null on the last page (and with after_id); total is the "
+          "number of matching events below the cursor or before_id when with_total was asked, else null." },
         { "AuditVerification",
           { { "ok", "boolean" },
             { "count", "integer" },

@@ -635,6 +635,10 @@ Reply queryAudit(Call& call)
     readAuditFilters(call, query);
     query.cursor = call.query.string("cursor");
     query.limit = int(call.query.integer("limit").value_or(100));
+    query.beforeId = call.query.integer("before_id").value_or(0);
+    query.afterId = call.query.integer("after_id").value_or(0);
+    query.offset = call.query.integer("offset").value_or(0);
+    query.withTotal = call.query.boolean("with_total").value_or(false);
     auto page = call.store.audit().query(call.actor, query);
     if (!page)
         return failed(call, page.error());
@@ -650,6 +654,11 @@ Reply queryAudit(Call& call)
         w.null();
     else
         w.value(page->nextCursor);
+    w.key("total");
+    if (page->total < 0)
+        w.null();
+    else
+        w.value(page->total);
     w.endObject();
     return json(200, w);
 }
@@ -1285,7 +1294,13 @@ QList<RouteSpec> buildRoutes()
           .path = "/api/admin/audit",
           .summary = "Query the audit log (cursor paging)",
           .scopes = auditView,
-          .params = auditFilters + QList<QueryParam> { { "cursor" }, { "limit", "integer", 1, limits::MaxPageSize } },
+          .params = auditFilters
+              + QList<QueryParam> { { "cursor" },
+                                    { "limit", "integer", 1, limits::MaxPageSize },
+                                    { "before_id", "integer", 1, MaxId },
+                                    { "after_id", "integer", 1, MaxId },
+                                    { "offset", "integer", 0, MaxId },
+                                    { "with_total", "boolean" } },
           .responses = { { 200, "AuditPage" } },
           .handler = &queryAudit },
         { .method = "GET",

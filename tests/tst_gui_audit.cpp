@@ -37,6 +37,7 @@
 #include <QSqlQuery>
 #include <QTableView>
 #include <QTest>
+#include <QToolButton>
 #include <QXYSeries>
 
 using namespace portcullis;
@@ -159,6 +160,8 @@ private slots:
     void rangePresetsMoveWithNow();
     void filtersFitTheWindow_data();
     void filtersFitTheWindow();
+    void followShowsNewEventsWithoutRefresh_data();
+    void followShowsNewEventsWithoutRefresh();
 
 private:
     // Two users banned through the store (plus a few other events around them).
@@ -498,7 +501,9 @@ void TestGuiAudit::scrollingFarAndBackShowsTheRightEvents()
     }
     QCOMPARE(model->rowCount(), int(expected.size()));
     QTRY_VERIFY_WITH_TIMEOUT(shownRight(), 30000);
-    QVERIFY(!model->isRowLoaded(AuditLogModel::PageSize)); // the second page was dropped
+    // The count gave the scroll bar its length: the end was read without the pages before it.
+    QVERIFY(model->isCounted());
+    QVERIFY(model->residentPageCount() <= 2 + 3);
 
     // Back up a screen at a time, then to the middle and the top: dropped pages are read again.
     for (int row = model->rowCount() - 1; row >= 0; row -= AuditLogModel::PageSize + 50) {
@@ -1020,6 +1025,96 @@ void TestGuiAudit::filtersFitTheWindow()
                                  .arg(size.height())
                                  .arg(QString::fromLocal8Bit(qgetenv("QT_SCALE_FACTOR"))));
     }
+}
+
+void TestGuiAudit::followShowsNewEventsWithoutRefresh_data()
+{
+    QTest::addColumn<bool>("rest");
+    QTest::newRow("SqlBackend") << false;
+    QTest::newRow("RestBackend against portcullis-server") << true;
+}
+
+// Follow on a real pane: an event written elsewhere after it was turned on comes in at the top
+// without F5, the selection stays on its event; scrolling away and an end date turn it off, and
+// the pane says so.
+void TestGuiAudit::followShowsNewEventsWithoutRefresh()
+{
+    QFETCH(bool, rest);
+    Console c = Console::create();
+    const Actor viewer = c.world.actorFor(c.world.makeUser(c.world.orgA.id, QStringLiteral("viewer")));
+    for (int i = 0; i < 120; ++i)
+        QVERIFY(!c.db->store().stats().get(viewer).ok()); // more rows than a screen
+    ServerProcess server;
+    QNetworkAccessManager network;
+    std::unique_ptr<Backend> backend;
+    if (rest) {
+        QVERIFY2(server.start(c.db->url(), c.db->tempPath() + QStringLiteral("/jwt-secret")),
+                 qPrintable(server.output()));
+        backend = std::make_unique<RestBackend>(&network, server.url());
+    } else {
+        backend = std::make_unique<SqlBackend>(c.db->config());
+    }
+    QVERIFY_RESULT(awaitResult(backend->signIn(c.world.superAdmin.email, kStrongPassword)));
+    MainWindow window(backend.get());
+    addAllPanes(&window, backend.get());
+    window.resize(1200, 800);
+    window.show();
+    QVERIFY(window.showPane(QStringLiteral("audit")));
+    auto* pane = qobject_cast<AuditPane*>(window.pane(QStringLiteral("audit")));
+    QVERIFY(pane);
+    AuditLogModel* model = pane->model();
+    auto* table = pane->findChild<QTableView*>(QStringLiteral("auditTableView"));
+    QVERIFY(table);
+    QTRY_VERIFY_WITH_TIMEOUT(model->rowCount() > 0 && !model->isLoading(), 30000);
+    const int rowsBefore = model->rowCount();
+    table->selectRow(2);
+    const Id selectedId = model->eventAt(2).id;
+
+    auto* follow = pane->findChild<QToolButton*>(QStringLiteral("auditFollowButton"));
+    QVERIFY(follow);
+    QVERIFY(follow->isVisible());
+    QVERIFY(!follow->isChecked());
+    QTest::mouseClick(follow, Qt::LeftButton);
+    QVERIFY(follow->isChecked());
+
+    // Written after Follow was turned on, by someone else.
+    const User target = c.world.makeUser(c.world.orgB.id, QStringLiteral("user"));
+    QVERIFY_RESULT(c.db->store().users().ban(c.world.superActor, target.id, QStringLiteral("Fraud")));
+    QAbstractItemModel* shown = table->model();
+    QTRY_VERIFY_WITH_TIMEOUT(shown->index(0, AuditLogModel::ActionColumn).data().toString()
+                                 == QLatin1String("user.banned"),
+                             4 * AuditPane::FollowIntervalMs);
+    QCOMPARE(shown->index(0, AuditLogModel::ResourceColumn).data().toString(),
+             QStringLiteral("user #%1").arg(target.id));
+    QVERIFY(shown->rowCount() > rowsBefore);
+    QCOMPARE(table->rowAt(0), 0); // the newest row is in view
+    const QModelIndexList selected = table->selectionModel()->selectedRows();
+    QCOMPARE(selected.size(), 1);
+    QCOMPARE(selected.first().data(AuditLogModel::EventIdRole).toLongLong(), selectedId);
+    auto* count = pane->findChild<QLabel*>(QStringLiteral("auditCountLabel"));
+    QVERIFY(count);
+    QCOMPARE(count->text(), QStringLiteral("%1 events").arg(shown->rowCount()));
+
+    // Scrolling down to older events stops following, and says so.
+    auto* message = pane->findChild<QLabel*>(QStringLiteral("auditFilterMessage"));
+    QVERIFY(message);
+    QScrollBar* bar = table->verticalScrollBar();
+    QVERIFY(bar->maximum() > 0);
+    bar->setValue(bar->maximum() / 2);
+    QVERIFY(!follow->isChecked());
+    QTRY_VERIFY(message->isVisible());
+    QVERIFY(message->text().contains(QStringLiteral("Stopped following")));
+
+    // On again (back at the top), then an end date turns it off.
+    QTest::mouseClick(follow, Qt::LeftButton);
+    QVERIFY(follow->isChecked());
+    QCOMPARE(bar->value(), 0);
+    QTRY_VERIFY(!message->isVisible());
+    auto* to = pane->findChild<QCheckBox*>(QStringLiteral("auditToCheck"));
+    QVERIFY(to);
+    to->setChecked(true);
+    QTRY_VERIFY_WITH_TIMEOUT(!follow->isChecked(), 15000);
+    QVERIFY(message->text().contains(QStringLiteral("Stopped following")));
 }
 
 QTEST_MAIN(TestGuiAudit)

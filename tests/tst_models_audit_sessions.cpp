@@ -13,6 +13,7 @@
 
 #include <QAbstractItemModelTester>
 #include <QIcon>
+#include <QItemSelectionModel>
 #include <QNetworkAccessManager>
 #include <QSignalSpy>
 #include <QSqlQuery>
@@ -52,6 +53,10 @@ private slots:
     void auditRowsReadForPeople();
     void auditWindowStaysBoundedAndReadsPagesAgain_data();
     void auditWindowStaysBoundedAndReadsPagesAgain();
+    void auditMiddleOfALargeLogReadsFewPages_data();
+    void auditMiddleOfALargeLogReadsFewPages();
+    void auditFollowInsertsNewEventsAtTheTopAndKeepsTheSelection_data();
+    void auditFollowInsertsNewEventsAtTheTopAndKeepsTheSelection();
     void sessionsPageInWithTheTotal();
     void sessionFilterResetsAndShowsEndedSessions();
     void impersonatedSessionIsMarkedInEveryColumn();
@@ -71,6 +76,7 @@ void TestModelsAuditSessions::auditPagesInWithTheCursor()
     QVERIFY2(expected > 2 * AuditLogModel::PageSize, "the fixture should make more than two pages");
 
     AuditLogModel model(&backend);
+    model.setSeekEnabled(false); // keyset paging as the view scrolls (the count: auditMiddleOfALargeLog...)
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     tester.setUseFetchMore(false); // this test drives fetchMore itself
     QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
@@ -245,6 +251,7 @@ void TestModelsAuditSessions::auditWindowStaysBoundedAndReadsPagesAgain()
     QVERIFY(expected.size() > 7 * AuditLogModel::PageSize);
 
     AuditLogModel model(backend.get());
+    model.setSeekEnabled(false); // pages in by fetchMore to the end, then reads dropped ones again
     model.setResidentPageLimit(2);
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     QSignalSpy pages(&model, &LazyTableModel::pageLoaded);
@@ -265,7 +272,8 @@ void TestModelsAuditSessions::auditWindowStaysBoundedAndReadsPagesAgain()
 
     // A persistent index pins its page from then on.
     const QPersistentModelIndex held(model.index(pinnedRow, 0));
-    QVERIFY(model.index(pinnedRow, 0).data().isNull()); // dropped: reads as empty, and is asked for
+    // Dropped: reads as loading (the time column; the others empty), and is asked for.
+    QCOMPARE(model.index(pinnedRow, AuditLogModel::TimeColumn).data().toString(), QStringLiteral("Loading…"));
     QCOMPARE(model.eventAt(pinnedRow).id, Id(0));
     QTRY_VERIFY_WITH_TIMEOUT(model.isRowLoaded(pinnedRow), 30000);
     QCOMPARE(held.data(AuditLogModel::EventIdRole).toLongLong(), expected.at(pinnedRow));
@@ -298,6 +306,216 @@ void TestModelsAuditSessions::auditWindowStaysBoundedAndReadsPagesAgain()
         QTRY_VERIFY_WITH_TIMEOUT(model.isRowLoaded(row), 30000);
         QCOMPARE(model.eventAt(row).id, expected.at(row));
     }
+}
+
+// The store's events, newest first, as the model must show them: (id, action) with a filter.
+static QList<Id> storeIds(SqlStore& store, const QString& where = {})
+{
+    QList<Id> ids;
+    QSqlQuery q(store.core().db());
+    if (!q.exec(QStringLiteral("SELECT id FROM audit_events %1 ORDER BY id DESC").arg(where)))
+        return ids;
+    while (q.next())
+        ids << q.value(0).toLongLong();
+    return ids;
+}
+
+void TestModelsAuditSessions::auditMiddleOfALargeLogReadsFewPages_data()
+{
+    QTest::addColumn<bool>("rest");
+    QTest::addColumn<QString>("outcome");
+    QTest::newRow("SqlBackend, unfiltered") << false << QString();
+    QTest::newRow("SqlBackend, denied only") << false << QStringLiteral("denied");
+    QTest::newRow("RestBackend, unfiltered") << true << QString();
+    QTest::newRow("RestBackend, denied only") << true << QStringLiteral("denied");
+}
+
+// Jumping to the middle (a scroll bar dragged there) and to the end reads the pages there, not
+// every page before them: rowCount() is the filtered count from the first page on.
+void TestModelsAuditSessions::auditMiddleOfALargeLogReadsFewPages()
+{
+    QFETCH(bool, rest);
+    QFETCH(QString, outcome);
+    auto db = TestDatabase::create();
+    World world = World::build(db->store());
+    const Actor viewer = world.actorFor(world.makeUser(world.orgA.id, QStringLiteral("viewer")));
+    const User somebody = world.makeUser(world.orgB.id, QStringLiteral("viewer"));
+    // Denials and successes interleaved, so that the filter's rows are not the log's.
+    for (int i = 0; i < 8 * AuditLogModel::PageSize; ++i) {
+        if (i % 6 == 0)
+            QVERIFY_RESULT(db->store().users().ban(world.superActor, somebody.id, QStringLiteral("spam")));
+        else if (i % 6 == 3)
+            QVERIFY_RESULT(db->store().users().unban(world.superActor, somebody.id));
+        else
+            QVERIFY(!db->store().stats().get(viewer).ok());
+    }
+    ServerProcess server;
+    QNetworkAccessManager network;
+    std::unique_ptr<Backend> backend;
+    if (rest) {
+        QVERIFY2(server.start(db->url(), db->tempPath() + QStringLiteral("/jwt-secret")), qPrintable(server.output()));
+        backend = std::make_unique<RestBackend>(&network, server.url());
+    } else {
+        backend = std::make_unique<SqlBackend>(db->config());
+    }
+    QVERIFY_RESULT(awaitResult(backend->signIn(world.superAdmin.email, kStrongPassword)));
+
+    AuditLogModel model(backend.get());
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+    AuditQuery query;
+    query.outcome = outcome;
+    model.setQuery(query);
+    QTRY_VERIFY_WITH_TIMEOUT(model.isCounted() && !model.isLoading(), 30000);
+    const Id top = model.eventAt(0).id;
+    const QList<Id> expected
+        = storeIds(db->store(),
+                   QStringLiteral("WHERE id <= %1%2")
+                       .arg(top)
+                       .arg(outcome.isEmpty() ? QString() : QStringLiteral(" AND outcome = 'denied'")));
+    QVERIFY(expected.size() > 3 * AuditLogModel::PageSize);
+    QCOMPARE(qint64(model.rowCount()), qint64(expected.size())); // the count, before any scrolling
+    QVERIFY(model.atEnd());
+    QVERIFY(!model.canFetchMore({}));
+    QCOMPARE(model.total(), qint64(expected.size()));
+    // The first page, and the rows QAbstractItemModelTester looked at (its first and last rows);
+    // the count is not a page.
+    QVERIFY(model.pagesFetched() <= 3);
+    model.index(model.rowCount() - 1, 0).data();
+    QTRY_VERIFY_WITH_TIMEOUT(model.isRowLoaded(model.rowCount() - 1), 30000);
+    const int fetchedBefore = model.pagesFetched();
+
+    // The middle: not read yet, shown as loading, then read with one page.
+    const int middle = model.rowCount() / 2 + 7;
+    QVERIFY(!model.isRowLoaded(middle));
+    QCOMPARE(model.index(middle, AuditLogModel::TimeColumn).data().toString(), QStringLiteral("Loading…"));
+    QVERIFY(model.index(middle, AuditLogModel::ActionColumn).data().isNull());
+    QTRY_VERIFY_WITH_TIMEOUT(model.isRowLoaded(middle), 30000);
+    QCOMPARE(model.pagesFetched(), fetchedBefore + 1);
+    QVERIFY(std::any_of(changed.cbegin(), changed.cend(), [middle](const QList<QVariant>& args) {
+        return args.at(0).value<QModelIndex>().row() <= middle && args.at(1).value<QModelIndex>().row() >= middle;
+    }));
+    for (int row = middle - 5; row <= middle + 5; ++row) {
+        QTRY_VERIFY_WITH_TIMEOUT(model.isRowLoaded(row), 30000);
+        QCOMPARE(model.eventAt(row).id, expected.at(row));
+        if (!outcome.isEmpty())
+            QCOMPARE(model.eventAt(row).outcome, outcome);
+    }
+    QVERIFY(model.pagesFetched() <= fetchedBefore + 3); // the middle page, at most one neighbour per side
+
+    // The end, and the rows next to the middle page: each one read more.
+    const int last = model.rowCount() - 1;
+    model.index(last, 0).data();
+    QTRY_VERIFY_WITH_TIMEOUT(model.isRowLoaded(last), 30000);
+    QCOMPARE(model.eventAt(last).id, expected.last());
+    const int before = model.pagesFetched();
+    const int from = std::max(0, middle - 3 * AuditLogModel::PageSize);
+    const int to = std::min(model.rowCount(), middle + 3 * AuditLogModel::PageSize);
+    for (int row = from; row < to; row += 37) {
+        model.index(row, 0).data();
+        QTRY_VERIFY_WITH_TIMEOUT(model.isRowLoaded(row), 30000);
+        QCOMPARE(model.eventAt(row).id, expected.at(row));
+    }
+    QVERIFY2(model.pagesFetched() - before <= 7, "six pages around the middle, one read each");
+    QVERIFY(model.lastError().isEmpty());
+    QCOMPARE(qint64(model.rowCount()), qint64(expected.size()));
+}
+
+void TestModelsAuditSessions::auditFollowInsertsNewEventsAtTheTopAndKeepsTheSelection_data()
+{
+    QTest::addColumn<bool>("rest");
+    QTest::newRow("SqlBackend") << false;
+    QTest::newRow("RestBackend against portcullis-server") << true;
+}
+
+// Following: events written after the model loaded come in at the top with rowsInserted(); the
+// selection and the rows below stay what they were, and a filter applies to the new events too.
+void TestModelsAuditSessions::auditFollowInsertsNewEventsAtTheTopAndKeepsTheSelection()
+{
+    QFETCH(bool, rest);
+    auto db = TestDatabase::create();
+    World world = World::build(db->store());
+    const Actor viewer = world.actorFor(world.makeUser(world.orgA.id, QStringLiteral("viewer")));
+    const User somebody = world.makeUser(world.orgB.id, QStringLiteral("viewer"));
+    for (int i = 0; i < AuditLogModel::PageSize + 20; ++i)
+        QVERIFY(!db->store().stats().get(viewer).ok());
+    ServerProcess server;
+    QNetworkAccessManager network;
+    std::unique_ptr<Backend> backend;
+    if (rest) {
+        QVERIFY2(server.start(db->url(), db->tempPath() + QStringLiteral("/jwt-secret")), qPrintable(server.output()));
+        backend = std::make_unique<RestBackend>(&network, server.url());
+    } else {
+        backend = std::make_unique<SqlBackend>(db->config());
+    }
+    QVERIFY_RESULT(awaitResult(backend->signIn(world.superAdmin.email, kStrongPassword)));
+
+    AuditLogModel model(backend.get());
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QItemSelectionModel selection(&model);
+    model.setQuery(AuditQuery {});
+    QTRY_VERIFY_WITH_TIMEOUT(model.isCounted() && !model.isLoading(), 30000);
+    const int rowsBefore = model.rowCount();
+    const int selectedRow = 5;
+    const Id selectedId = model.eventAt(selectedRow).id;
+    selection.setCurrentIndex(model.index(selectedRow, 0),
+                              QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    model.index(rowsBefore - 1, 0).data(); // the oldest, read by a seek
+    QTRY_VERIFY_WITH_TIMEOUT(model.isRowLoaded(rowsBefore - 1), 30000);
+    const Id oldestId = model.eventAt(rowsBefore - 1).id;
+
+    // Nothing new: nothing inserted.
+    QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+    QSignalSpy newer(&model, &AuditLogModel::newerEventsInserted);
+    model.fetchNewer();
+    QTRY_VERIFY_WITH_TIMEOUT(!model.isFetchingNewer(), 30000);
+    QCOMPARE(inserted.count(), 0);
+
+    // Three events written elsewhere.
+    QVERIFY_RESULT(db->store().users().ban(world.superActor, somebody.id, QStringLiteral("spam")));
+    QVERIFY(!db->store().stats().get(viewer).ok());
+    QVERIFY_RESULT(db->store().users().unban(world.superActor, somebody.id));
+    const QList<Id> newest = storeIds(db->store()).mid(0, 3);
+    model.fetchNewer();
+    QVERIFY(newer.wait(30000));
+    QCOMPARE(newer.first().first().toInt(), 3);
+    QCOMPARE(inserted.count(), 1);
+    QCOMPARE(inserted.first().at(1).toInt(), 0); // at the top
+    QCOMPARE(inserted.first().at(2).toInt(), 2);
+    QCOMPARE(model.rowCount(), rowsBefore + 3);
+    for (int row = 0; row < 3; ++row)
+        QCOMPARE(model.eventAt(row).id, newest.at(row));
+    QCOMPARE(model.eventAt(0).action, QStringLiteral("user.unbanned"));
+    // The selection moved with its event.
+    QCOMPARE(selection.currentIndex().row(), selectedRow + 3);
+    QCOMPARE(selection.selectedRows().size(), 1);
+    QCOMPARE(selection.selectedRows().first().data(AuditLogModel::EventIdRole).toLongLong(), selectedId);
+    QCOMPARE(model.eventAt(selectedRow + 3).id, selectedId);
+    // Rows far below still read their events at their new positions.
+    model.index(model.rowCount() - 1, 0).data();
+    QTRY_VERIFY_WITH_TIMEOUT(model.isRowLoaded(model.rowCount() - 1), 30000);
+    QCOMPARE(model.eventAt(model.rowCount() - 1).id, oldestId);
+    const int middle = model.rowCount() / 2;
+    model.index(middle, 0).data();
+    QTRY_VERIFY_WITH_TIMEOUT(model.isRowLoaded(middle), 30000);
+    QCOMPARE(model.eventAt(middle).id, storeIds(db->store()).at(middle));
+
+    // With a filter, only its events come in.
+    AuditQuery banned;
+    banned.action = QStringLiteral("user.banned");
+    model.setQuery(banned);
+    QTRY_VERIFY_WITH_TIMEOUT(model.isCounted() && !model.isLoading(), 30000);
+    QCOMPARE(model.rowCount(), 1);
+    newer.clear();
+    QVERIFY(!db->store().stats().get(viewer).ok());
+    QVERIFY_RESULT(db->store().users().ban(world.superActor, somebody.id, QStringLiteral("again")));
+    QVERIFY(!db->store().stats().get(viewer).ok());
+    model.fetchNewer();
+    QVERIFY(newer.wait(30000));
+    QCOMPARE(model.rowCount(), 2);
+    QCOMPARE(model.eventAt(0).action, QStringLiteral("user.banned"));
+    QVERIFY(model.eventAt(0).id > model.eventAt(1).id);
+    QVERIFY(model.lastError().isEmpty());
 }
 
 void TestModelsAuditSessions::sessionsPageInWithTheTotal()

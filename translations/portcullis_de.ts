@@ -210,6 +210,14 @@
         <source>The audit verification was cancelled</source>
         <translation>Die Prüfung des Audit-Protokolls wurde abgebrochen</translation>
     </message>
+    <message>
+        <source>Invalid event id</source>
+        <translation>Ungültige Ereignis-ID</translation>
+    </message>
+    <message>
+        <source>The offset cannot be negative</source>
+        <translation>Der Versatz darf nicht negativ sein</translation>
+    </message>
 </context>
 <context>
     <name>Portcullis::AuditKey</name>
@@ -2169,6 +2177,14 @@ Erstellen Sie einen mit Strg+N.</translation>
         <source>Not connected</source>
         <translation>Nicht verbunden</translation>
     </message>
+    <message>
+        <source>The audit log changed while it was read; press F5</source>
+        <translation>Das Audit-Protokoll hat sich beim Lesen geändert; drücken Sie F5</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Wird geladen …</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::AuditPane</name>
@@ -2557,6 +2573,30 @@ Jede Änderung und jeder abgewiesene Versuch wird hier aufgeführt.</translation
     <message>
         <source>&amp;When:</source>
         <translation>&amp;Zeitraum:</translation>
+    </message>
+    <message>
+        <source>Follo&amp;w</source>
+        <translation>Verfol&amp;gen</translation>
+    </message>
+    <message>
+        <source>Show new events as they happen (checks every %1 seconds)</source>
+        <translation>Neue Ereignisse anzeigen, sobald sie eintreten (prüft alle %1 Sekunden)</translation>
+    </message>
+    <message>
+        <source>Not following: clear the end date to see new events.</source>
+        <translation>Verfolgen nicht möglich: Entfernen Sie das Enddatum, um neue Ereignisse zu sehen.</translation>
+    </message>
+    <message>
+        <source>Stopped following: you scrolled away from the newest events.</source>
+        <translation>Verfolgen beendet: Sie haben von den neuesten Ereignissen weggescrollt.</translation>
+    </message>
+    <message>
+        <source>Stopped following: the list ends at a date.</source>
+        <translation>Verfolgen beendet: Die Liste endet an einem Datum.</translation>
+    </message>
+    <message>
+        <source>Stopped following: the audit log could not be read.</source>
+        <translation>Verfolgen beendet: Das Audit-Protokoll konnte nicht gelesen werden.</translation>
     </message>
 </context>
 <context>

@@ -210,6 +210,14 @@
         <source>The audit verification was cancelled</source>
         <translation>La vérification du journal d’audit a été annulée</translation>
     </message>
+    <message>
+        <source>Invalid event id</source>
+        <translation>Identifiant d’événement non valide</translation>
+    </message>
+    <message>
+        <source>The offset cannot be negative</source>
+        <translation>Le décalage ne peut pas être négatif</translation>
+    </message>
 </context>
 <context>
     <name>Portcullis::AuditKey</name>
@@ -2169,6 +2177,14 @@ Créez-en une avec Ctrl+N.</translation>
         <source>Not connected</source>
         <translation>Non connecté</translation>
     </message>
+    <message>
+        <source>The audit log changed while it was read; press F5</source>
+        <translation>Le journal d’audit a changé pendant sa lecture ; appuyez sur F5</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Chargement…</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::AuditPane</name>
@@ -2557,6 +2573,30 @@ Chaque modification et chaque tentative refusée y figureront.</translation>
     <message>
         <source>&amp;When:</source>
         <translation>&amp;Période :</translation>
+    </message>
+    <message>
+        <source>Follo&amp;w</source>
+        <translation>Sui&amp;vre</translation>
+    </message>
+    <message>
+        <source>Show new events as they happen (checks every %1 seconds)</source>
+        <translation>Afficher les nouveaux événements dès qu’ils se produisent (vérification toutes les %1 secondes)</translation>
+    </message>
+    <message>
+        <source>Not following: clear the end date to see new events.</source>
+        <translation>Suivi impossible : retirez la date de fin pour voir les nouveaux événements.</translation>
+    </message>
+    <message>
+        <source>Stopped following: you scrolled away from the newest events.</source>
+        <translation>Suivi arrêté : vous avez quitté les événements les plus récents.</translation>
+    </message>
+    <message>
+        <source>Stopped following: the list ends at a date.</source>
+        <translation>Suivi arrêté : la liste s’arrête à une date.</translation>
+    </message>
+    <message>
+        <source>Stopped following: the audit log could not be read.</source>
+        <translation>Suivi arrêté : le journal d’audit n’a pas pu être lu.</translation>
     </message>
 </context>
 <context>

@@ -25,6 +25,7 @@
 #include <QPointer>
 #include <QProgressDialog>
 #include <QRegularExpression>
+#include <QScrollBar>
 #include <QStandardPaths>
 #include <QStyle>
 #include <QTableView>
@@ -290,6 +291,7 @@ AuditPane::AuditPane(Backend* backend, QWidget* parent)
     buildDetails();
     connectFilters();
     connectModel();
+    buildFollow();
     updateDetails();
 }
 
@@ -702,6 +704,72 @@ void AuditPane::connectModel()
         markLoaded();
     });
     reportLoadFailures(m_model, &LazyTableModel::loadFailed, tr("Could not load the audit log: %1"));
+}
+
+// Follow mode, like `tail -f`: every FollowIntervalMs while the pane is visible, the events newer
+// than the top row are read and inserted above it (the selection and the details stay). The newest
+// row stays in view; scrolling down, an end date or a failed read turns following off and says so.
+void AuditPane::buildFollow()
+{
+    m_followAction = new QAction(tr("Follo&w"), this);
+    m_followAction->setObjectName(QStringLiteral("auditFollowAction"));
+    m_followAction->setCheckable(true);
+    m_followAction->setToolTip(
+        tr("Show new events as they happen (checks every %1 seconds)").arg(FollowIntervalMs / 1000));
+    auto* button = new QToolButton(this);
+    button->setObjectName(QStringLiteral("auditFollowButton"));
+    button->setDefaultAction(m_followAction);
+    button->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    for (auto* row : findChildren<QBoxLayout*>()) {
+        if (const int at = row->indexOf(m_count); at >= 0) {
+            row->insertWidget(at, button); // before the count
+            break;
+        }
+    }
+    m_followTimer = new QTimer(this);
+    m_followTimer->setInterval(FollowIntervalMs);
+    connect(m_followTimer, &QTimer::timeout, this, [this] {
+        if (isVisible())
+            m_model->fetchNewer();
+    });
+    connect(m_followAction, &QAction::toggled, this, [this](bool on) {
+        if (!on) {
+            m_followTimer->stop();
+            return;
+        }
+        if (m_model->query().to.isValid()) {
+            stopFollowing(tr("Not following: clear the end date to see new events."));
+            return;
+        }
+        showFilterMessage({}, false);
+        m_table->scrollToTop();
+        m_model->fetchNewer();
+        m_followTimer->start();
+    });
+    connect(m_model, &AuditLogModel::newerEventsInserted, this, [this] {
+        if (m_followAction->isChecked())
+            m_table->scrollToTop();
+        updateCount();
+    });
+    connect(m_table->verticalScrollBar(), &QScrollBar::valueChanged, this, [this](int value) {
+        if (value > 0 && m_followAction->isChecked())
+            stopFollowing(tr("Stopped following: you scrolled away from the newest events."));
+    });
+    connect(m_model, &QAbstractItemModel::modelReset, this, [this] {
+        if (m_followAction->isChecked() && m_model->query().to.isValid())
+            stopFollowing(tr("Stopped following: the list ends at a date."));
+    });
+    connect(m_model, &LazyTableModel::loadFailed, this, [this] {
+        if (m_followAction->isChecked())
+            stopFollowing(tr("Stopped following: the audit log could not be read."));
+    });
+}
+
+void AuditPane::stopFollowing(const QString& why)
+{
+    m_followAction->setChecked(false);
+    m_followTimer->stop();
+    showFilterMessage(why, false);
 }
 
 void AuditPane::refresh()

@@ -45,6 +45,9 @@ class AuditPane : public ListPane
 public:
     explicit AuditPane(Backend* backend, QWidget* parent = nullptr);
 
+    // How often follow mode asks for new events while the pane is visible.
+    static constexpr int FollowIntervalMs = 2000;
+
     QString paneName() const override { return QStringLiteral("audit"); }
     QString title() const override { return tr("Audit Log"); }
     QIcon icon() const override { return QIcon(QStringLiteral(":/icons/audit.svg")); }
@@ -117,6 +120,10 @@ private:
     void updateActions();
     bool hasFilters() const;
     QList<int> selectedRows() const;
+    // Follow mode: new events appear at the top as they happen (the toggle, its timer, and what
+    // stops it: scrolling away, an end date, a failure).
+    void buildFollow();
+    void stopFollowing(const QString& why);
 
     AuditLogModel* m_model = nullptr;
     QLineEdit* m_actorFilter = nullptr; // the search field (m_search)
@@ -142,6 +149,8 @@ private:
     QAction* m_filterByIpAction = nullptr;
     QAction* m_openUserAction = nullptr;
     QAction* m_openOrganizationAction = nullptr;
+    QAction* m_followAction = nullptr;
+    QTimer* m_followTimer = nullptr;
 
     int m_filterGeneration = 0; // drops actor lookups that finish after the filter changed again
     bool m_exporting = false;

@@ -213,6 +213,9 @@ struct AuditPage
 {
     QList<AuditEvent> items;
     QString nextCursor; // empty at the end
+    // With AuditQuery::withTotal: how many events match the filter below the cursor (or beforeId),
+    // exactly; -1 when not asked for.
+    qint64 total = -1;
 };
 
 struct UserQuery
@@ -255,6 +258,15 @@ struct AuditQuery
     QDateTime to; // exclusive
     QString cursor; // from AuditPage::nextCursor
     int limit = 100;
+    // Seeking (the console's scroll bar): only events older than this id (with a cursor as well,
+    // the older of the two bounds), after skipping `offset` matching events.
+    Id beforeId = 0;
+    qint64 offset = 0;
+    // Following: only events newer than this id; the page holds the oldest `limit` of them, newest
+    // first, and has no next cursor (a full page means more may follow: ask again from its newest).
+    Id afterId = 0;
+    // Count the matching events below the cursor or beforeId into AuditPage::total.
+    bool withTotal = false;
 };
 
 struct SessionQuery

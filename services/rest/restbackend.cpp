@@ -1014,6 +1014,14 @@ QFuture<Result<AuditPage>> RestBackend::queryAudit(const AuditQuery& query)
     request.query.addQueryItem(QStringLiteral("limit"), QString::number(query.limit));
     if (!query.cursor.isEmpty())
         request.query.addQueryItem(QStringLiteral("cursor"), query.cursor);
+    if (query.beforeId > 0)
+        request.query.addQueryItem(QStringLiteral("before_id"), QString::number(query.beforeId));
+    if (query.afterId > 0)
+        request.query.addQueryItem(QStringLiteral("after_id"), QString::number(query.afterId));
+    if (query.offset > 0)
+        request.query.addQueryItem(QStringLiteral("offset"), QString::number(query.offset));
+    if (query.withTotal)
+        request.query.addQueryItem(QStringLiteral("with_total"), QStringLiteral("true"));
     return call<AuditPage>(std::move(request), [](const Response& response) -> Result<AuditPage> {
         const Result<QJsonObject> object = parseObject(response);
         if (!object.ok())
@@ -1021,6 +1029,8 @@ QFuture<Result<AuditPage>> RestBackend::queryAudit(const AuditQuery& query)
         AuditPage page;
         page.items = rest::listFromJson<AuditEvent>(object->value(QLatin1String("items")), &rest::auditEventFromJson);
         page.nextCursor = object->value(QLatin1String("next_cursor")).toString();
+        const QJsonValue total = object->value(QLatin1String("total"));
+        page.total = total.isDouble() ? qint64(total.toDouble()) : -1;
         return page;
     });
 }

@@ -11,6 +11,7 @@
 #include <QJsonDocument>
 #include <QSqlQuery>
 
+#include <algorithm>
 #include <optional>
 
 namespace portcullis {
@@ -285,7 +286,92 @@ Result<AuditPage> AuditManager::query(const Actor& actor, const AuditQuery& quer
             return decoded.error();
         before = *decoded;
     }
+    if (query.beforeId < 0 || query.afterId < 0)
+        return ServiceError::validationField(QStringLiteral("before_id"), Tr::tr("Invalid event id"));
+    if (query.offset < 0)
+        return ServiceError::validationField(QStringLiteral("offset"), Tr::tr("The offset cannot be negative"));
+    if (query.beforeId > 0 && (before == 0 || query.beforeId < before))
+        before = query.beforeId;
+    const Id after = query.afterId;
     const int limit = clampLimit(query.limit);
+
+    auto ids = idRangeOf(m_core, actor, query);
+    if (!ids)
+        return ids.error();
+    auto whole = buildFilter(actor, query, *ids);
+    if (!whole)
+        return whole.error();
+    // The filter with the id bounds of the cursor and of following.
+    auto bounded = [&](const Filter& filter) {
+        Filter f = filter;
+        QStringList where;
+        if (!f.where.isEmpty())
+            where << f.where;
+        if (before != 0) {
+            where << QStringLiteral("id < ?");
+            f.values << before;
+        }
+        if (after != 0) {
+            where << QStringLiteral("id > ?");
+            f.values << after;
+        }
+        f.where = where.isEmpty() ? QString() : QStringLiteral(" WHERE ") + where.join(QStringLiteral(" AND "));
+        return f;
+    };
+
+    AuditPage page;
+    qint64 offset = query.offset;
+    if (whole->where.isEmpty() && (query.withTotal || offset > 0)) {
+        // No filter: the ids are consecutive (each event takes the last id + 1 in the chain's
+        // transaction; a purge removes only the oldest; verify-audit reports a gap), so the count is
+        // the span of ids and a position is an id: two reads of the primary key's ends.
+        QSqlQuery q(m_core.db());
+        q.setForwardOnly(true);
+        // Two subqueries: SQLite reads MIN() and MAX() from the index's ends only when each is
+        // alone in its SELECT (together they scan the table: 0.7 s at 10M events).
+        if (!m_core.exec(
+                q, QStringLiteral("SELECT (SELECT MIN(id) FROM audit_events), (SELECT MAX(id) FROM audit_events)"), {}))
+            return m_core.sqlError(q, Tr::tr("Reading the audit log"));
+        Id lowest = 1;
+        Id highest = 0;
+        if (q.next() && !q.value(0).isNull()) {
+            lowest = std::max(q.value(0).toLongLong(), after + 1);
+            highest = before != 0 ? std::min(q.value(1).toLongLong(), before - 1) : q.value(1).toLongLong();
+        }
+        if (query.withTotal)
+            page.total = std::max<qint64>(0, highest - lowest + 1);
+        if (offset > 0) {
+            if (highest - offset < lowest)
+                return page;
+            before = highest - offset + 1;
+            offset = 0;
+        }
+    } else if (query.withTotal || offset > 0) {
+        const Filter f = bounded(*whole);
+        QSqlQuery q(m_core.db());
+        q.setForwardOnly(true);
+        if (query.withTotal) {
+            // A count over the filter's index (or the time range's ids): as long as the matches.
+            if (!m_core.exec(q, QStringLiteral("SELECT COUNT(*) FROM audit_events") + f.where, f.values))
+                return m_core.sqlError(q, Tr::tr("Reading the audit log"));
+            page.total = q.next() ? q.value(0).toLongLong() : 0;
+        }
+        if (offset > 0) {
+            // The offset is walked on ids alone (the filter's (column, id) index, no row read); the
+            // page is then read from the id found, as any keyset page.
+            QVariantList values = f.values;
+            values << offset;
+            if (!m_core.exec(q,
+                             QStringLiteral("SELECT id FROM audit_events") + f.where
+                                 + QStringLiteral(" ORDER BY id DESC LIMIT 1 OFFSET ?"),
+                             values))
+                return m_core.sqlError(q, Tr::tr("Reading the audit log"));
+            if (!q.next())
+                return page;
+            before = q.value(0).toLongLong() + 1;
+            offset = 0;
+        }
+    }
 
     // An action prefix ("role.*") read as one range of the (action, id) index must collect and
     // sort every matching event before the first page. The few distinct actions under the prefix
@@ -313,44 +399,39 @@ Result<AuditPage> AuditManager::query(const Actor& actor, const AuditQuery& quer
         }
     }
 
-    auto ids = idRangeOf(m_core, actor, query);
-    if (!ids)
-        return ids.error();
+    // Following reads upwards from `after` (the oldest newer events first), a page downwards.
+    const bool upwards = after != 0;
     QList<AuditEvent> events;
     for (const AuditQuery& part : std::as_const(parts)) {
         auto filter = buildFilter(actor, part, *ids);
         if (!filter)
             return filter.error();
-        QStringList where;
-        if (!filter->where.isEmpty())
-            where << filter->where;
-        QVariantList values = filter->values;
-        if (before != 0) {
-            where << QStringLiteral("id < ?");
-            values << before;
-        }
+        const Filter f = bounded(*filter);
+        QVariantList values = f.values;
         values << limit + 1;
         QSqlQuery q(m_core.db());
         q.setForwardOnly(true);
-        const QString sql = kAuditColumns
-            + (where.isEmpty() ? QString() : QStringLiteral(" WHERE ") + where.join(QStringLiteral(" AND ")))
-            + QStringLiteral(" ORDER BY id DESC LIMIT ?");
+        const QString sql = kAuditColumns + f.where
+            + (upwards ? QStringLiteral(" ORDER BY id ASC LIMIT ?") : QStringLiteral(" ORDER BY id DESC LIMIT ?"));
         if (!m_core.exec(q, sql, values))
             return m_core.sqlError(q, Tr::tr("Reading the audit log"));
         while (q.next())
             events << eventFromQuery(q);
     }
-    if (parts.size() > 1)
-        std::sort(events.begin(), events.end(), [](const AuditEvent& a, const AuditEvent& b) { return a.id > b.id; });
+    if (parts.size() > 1 || upwards)
+        std::sort(events.begin(), events.end(),
+                  [upwards](const AuditEvent& a, const AuditEvent& b) { return upwards ? a.id < b.id : a.id > b.id; });
 
-    AuditPage page;
     for (const AuditEvent& e : std::as_const(events)) {
         if (page.items.size() == limit) {
-            page.nextCursor = auditformat::encodeCursor(page.items.last().id);
+            if (!upwards)
+                page.nextCursor = auditformat::encodeCursor(page.items.last().id);
             break;
         }
         page.items << e;
     }
+    if (upwards)
+        std::reverse(page.items.begin(), page.items.end());
     if (auto named = nameTargets(m_core, actor, page.items); !named)
         return named.error();
     return page;
