@@ -764,7 +764,7 @@ void TestGuiAudit::openThisUserAndOrganization()
     });
     QAction* openUser = findAction(pane, "openAuditUserAction");
     QVERIFY(openUser && openUser->isEnabled());
-    QCOMPARE(openUser->text(), QStringLiteral("Open user %1").arg(banned.at(0).email));
+    QCOMPARE(openUser->text(), QStringLiteral("Open &user %1").arg(banned.at(0).email));
     openUser->trigger();
     QCOMPARE(requests.size(), 1);
     QCOMPARE(requests.first().first, QStringLiteral("users"));
@@ -775,7 +775,7 @@ void TestGuiAudit::openThisUserAndOrganization()
     QVERIFY(c.window->showPane(QStringLiteral("audit")));
     QAction* openOrganization = findAction(pane, "openAuditOrganizationAction");
     QVERIFY(openOrganization && openOrganization->isEnabled());
-    QCOMPARE(openOrganization->text(), QStringLiteral("Open organization %1").arg(c.world.orgA.name));
+    QCOMPARE(openOrganization->text(), QStringLiteral("Open or&ganization %1").arg(c.world.orgA.name));
     openOrganization->trigger();
     QCOMPARE(requests.size(), 2);
     QCOMPARE(requests.last().first, QStringLiteral("organizations"));
@@ -1085,7 +1085,7 @@ void TestGuiAudit::followShowsNewEventsWithoutRefresh()
                                  == QLatin1String("user.banned"),
                              4 * AuditPane::FollowIntervalMs);
     QCOMPARE(shown->index(0, AuditLogModel::ResourceColumn).data().toString(),
-             QStringLiteral("user #%1").arg(target.id));
+             QStringLiteral("user #%1 (%2)").arg(target.id).arg(target.email));
     QVERIFY(shown->rowCount() > rowsBefore);
     QCOMPARE(table->rowAt(0), 0); // the newest row is in view
     const QModelIndexList selected = table->selectionModel()->selectedRows();
@@ -1110,9 +1110,9 @@ void TestGuiAudit::followShowsNewEventsWithoutRefresh()
     QVERIFY(follow->isChecked());
     QCOMPARE(bar->value(), 0);
     QTRY_VERIFY(!message->isVisible());
-    auto* to = pane->findChild<QCheckBox*>(QStringLiteral("auditToCheck"));
+    auto* to = pane->findChild<QLineEdit*>(QStringLiteral("auditToEdit"));
     QVERIFY(to);
-    to->setChecked(true);
+    QTest::keyClicks(to, display::dateTime(QDateTime::currentDateTime().addDays(1)));
     QTRY_VERIFY_WITH_TIMEOUT(!follow->isChecked(), 15000);
     QVERIFY(message->text().contains(QStringLiteral("Stopped following")));
 }

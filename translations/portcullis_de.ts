@@ -2555,16 +2555,16 @@ Jede Änderung und jeder abgewiesene Versuch wird hier aufgeführt.</translation
         <translation>„Von“ muss vor „Bis“ liegen. Die Liste zeigt weiter den bisherigen Zeitraum.</translation>
     </message>
     <message>
-        <source>Open user %1</source>
-        <translation>Benutzer %1 öffnen</translation>
+        <source>Open &amp;user %1</source>
+        <translation>&amp;Benutzer %1 öffnen</translation>
     </message>
     <message>
         <source>The event names no user</source>
         <translation>Das Ereignis nennt keinen Benutzer</translation>
     </message>
     <message>
-        <source>Open organization %1</source>
-        <translation>Organisation %1 öffnen</translation>
+        <source>Open or&amp;ganization %1</source>
+        <translation>&amp;Organisation %1 öffnen</translation>
     </message>
     <message>
         <source>The event belongs to no organization</source>

@@ -2555,16 +2555,16 @@ Chaque modification et chaque tentative refusée y figureront.</translation>
         <translation>« De » doit précéder « Jusqu&apos;à ». La liste affiche toujours la période précédente.</translation>
     </message>
     <message>
-        <source>Open user %1</source>
-        <translation>Ouvrir l&apos;utilisateur %1</translation>
+        <source>Open &amp;user %1</source>
+        <translation>Ouvrir l&apos;&amp;utilisateur %1</translation>
     </message>
     <message>
         <source>The event names no user</source>
         <translation>L&apos;événement ne nomme aucun utilisateur</translation>
     </message>
     <message>
-        <source>Open organization %1</source>
-        <translation>Ouvrir l&apos;organisation %1</translation>
+        <source>Open or&amp;ganization %1</source>
+        <translation>Ouvrir l&apos;or&amp;ganisation %1</translation>
     </message>
     <message>
         <source>The event belongs to no organization</source>

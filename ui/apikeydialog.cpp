@@ -20,6 +20,23 @@
 
 namespace portcullis {
 
+namespace {
+
+// The scope list asks for four rows, not a scroll area's default 192 px: the form's height is laid
+// out from its fields' preferred heights, and with a line reserved under every field for its error
+// the dialog has to fit an 800×600 screen. It grows with the dialog.
+class ScopeList : public QListWidget
+{
+public:
+    using QListWidget::QListWidget;
+    QSize sizeHint() const override
+    {
+        return { QListWidget::sizeHint().width(), fontMetrics().height() * 4 + 2 * frameWidth() };
+    }
+};
+
+} // namespace
+
 ApiKeyDialog::ApiKeyDialog(Backend* backend, QWidget* parent, const QString& ownerEmail)
     : FormDialog(parent)
     , m_backend(backend)
@@ -71,10 +88,10 @@ QWidget* ApiKeyDialog::buildScopes()
     m_scopeFilter->setPlaceholderText(tr("Filter scopes"));
     m_scopeFilter->setClearButtonEnabled(true);
     notInput(m_scopeFilter);
-    m_scopes = new QListWidget(this);
+    m_scopes = new ScopeList(this);
     m_scopes->setObjectName(QStringLiteral("apiKeyScopesList"));
     m_scopes->setAccessibleName(tr("Scopes"));
-    m_scopes->setMinimumHeight(m_scopes->fontMetrics().height() * 10);
+    m_scopes->setMinimumHeight(m_scopes->fontMetrics().height() * 4);
     m_scopeSummary = new QLabel(this);
     m_scopeSummary->setObjectName(QStringLiteral("apiKeyScopeSummary"));
     m_scopeSummary->setWordWrap(true);
@@ -125,7 +142,7 @@ void ApiKeyDialog::buildLimits()
     m_ipAllowlist->setPlaceholderText(tr("One address or CIDR range per line, e.g. 203.0.113.7 or 10.0.0.0/8.\n"
                                          "Empty: any address."));
     m_ipAllowlist->setTabChangesFocus(true);
-    m_ipAllowlist->setFixedHeight(m_ipAllowlist->fontMetrics().lineSpacing() * 4 + 14);
+    m_ipAllowlist->setFixedHeight(m_ipAllowlist->fontMetrics().lineSpacing() * 2 + 14); // its two-line hint; it scrolls
 }
 
 QFormLayout* ApiKeyDialog::buildForm(QWidget* scopesBox, QWidget* expiryBox)

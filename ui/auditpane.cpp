@@ -3,6 +3,7 @@
 #include "auditlogmodel.h"
 #include "detailsparts.h"
 #include "displayformat.h"
+#include "flowlayout.h"
 #include "messagebox.h"
 #include "policy/catalog.h"
 
@@ -150,8 +151,9 @@ public:
         m_placeholder->setObjectName(QStringLiteral("auditDetailsPlaceholder"));
         outer->addWidget(m_placeholder);
 
-        auto* columns = new QHBoxLayout;
-        columns->setSpacing(em); // the panel fits under the list of an 800×600 window, in French too
+        // Side by side, wrapping onto further lines when the panel is narrow (an 800×600 window, French).
+        auto* columns = new FlowLayout;
+        columns->setSpacing(em);
         outer->addLayout(columns, 1);
         const QFont mono = QFontDatabase::systemFont(QFontDatabase::FixedFont);
         auto makeForm = [columns] {
@@ -471,26 +473,23 @@ void AuditPane::buildFilterRows()
     who->addWidget(labelFor(tr("A&ction:"), m_actionFilter));
     who->addWidget(m_actionFilter, 2);
 
-    auto* what = new QHBoxLayout;
-    what->addWidget(labelFor(tr("&Resource:"), m_resourceTypeFilter));
-    what->addWidget(m_resourceTypeFilter, 1);
-    what->addWidget(m_resourceIdFilter);
-    what->addSpacing(em / 2);
-    what->addWidget(labelFor(tr("O&utcome:"), m_outcomeFilter));
-    what->addWidget(m_outcomeFilter);
-    what->addSpacing(em / 2);
-    what->addWidget(labelFor(tr("&IP:"), m_ipFilter));
-    what->addWidget(m_ipFilter, 1);
-
-    auto* when = new QHBoxLayout;
-    when->addWidget(labelFor(tr("&When:"), m_rangePreset));
-    when->addWidget(m_rangePreset);
-    when->addSpacing(em / 2);
-    when->addWidget(labelFor(tr("Fro&m:"), m_fromEdit));
-    when->addWidget(m_fromEdit, 1);
-    when->addWidget(labelFor(tr("T&o:"), m_toEdit));
-    when->addWidget(m_toEdit, 1);
-    when->addStretch(0);
+    // The rows of what and when wrap on their own in a narrow pane (800×600, French, 200 %): a label
+    // stays with its field.
+    auto* what = new FlowLayout;
+    auto* when = new FlowLayout;
+    auto addGroup = [em](FlowLayout* row, std::initializer_list<QWidget*> widgets, int stretch) {
+        auto* group = new QHBoxLayout;
+        group->setSpacing(em / 2);
+        for (QWidget* w : widgets)
+            group->addWidget(w, w == *widgets.begin() ? 0 : 1);
+        row->addLayout(group, stretch);
+    };
+    addGroup(what, { labelFor(tr("&Resource:"), m_resourceTypeFilter), m_resourceTypeFilter, m_resourceIdFilter }, 1);
+    addGroup(what, { labelFor(tr("O&utcome:"), m_outcomeFilter), m_outcomeFilter }, 0);
+    addGroup(what, { labelFor(tr("&IP:"), m_ipFilter), m_ipFilter }, 1);
+    addGroup(when, { labelFor(tr("&When:"), m_rangePreset), m_rangePreset }, 0);
+    addGroup(when, { labelFor(tr("Fro&m:"), m_fromEdit), m_fromEdit }, 1);
+    addGroup(when, { labelFor(tr("T&o:"), m_toEdit), m_toEdit }, 1);
 
     auto* tools = new QHBoxLayout;
     tools->addWidget(button(m_clearFiltersAction, "clearAuditFiltersButton"));
@@ -503,9 +502,10 @@ void AuditPane::buildFilterRows()
     // The rows' own spacing, set: a nested layout would otherwise take its line's, which changes
     // with the line's direction, and with it the width the rows want.
     const int gap = style()->pixelMetric(QStyle::PM_LayoutHorizontalSpacing);
-    for (QHBoxLayout* row : { who, what, when, tools })
+    for (QLayout* row : std::initializer_list<QLayout*> { who, what, when, tools })
         row->setSpacing(gap >= 0 ? gap : em / 2);
-    for (const auto& [first, second] : { std::pair { who, what }, std::pair { when, tools } }) {
+    for (const auto& [first, second] :
+         { std::pair<QLayout*, QLayout*> { who, what }, std::pair<QLayout*, QLayout*> { when, tools } }) {
         auto* line = new FilterLine;
         line->addLayout(first, 1);
         line->addLayout(second, 1);
@@ -726,6 +726,9 @@ void AuditPane::buildFollow()
             break;
         }
     }
+    // Tab reaches it where it is shown, after the filters' Clear button, not after the table.
+    if (auto* clear = findChild<QToolButton*>(QStringLiteral("clearAuditFiltersButton")))
+        QWidget::setTabOrder(clear, button);
     m_followTimer = new QTimer(this);
     m_followTimer->setInterval(FollowIntervalMs);
     connect(m_followTimer, &QTimer::timeout, this, [this] {
@@ -1112,14 +1115,18 @@ void AuditPane::updateActions()
     const bool userActor = e.actorType == QLatin1String("user") && e.actorId != 0;
     const QString user = userTarget ? (e.resourceLabel.isEmpty() ? QStringLiteral("#") + e.resourceId : e.resourceLabel)
                                     : (e.actorLabel.isEmpty() ? QStringLiteral("#%1").arg(e.actorId) : e.actorLabel);
-    m_openUserAction->setText(userTarget || userActor ? tr("Open user %1").arg(user) : tr("Open this &user"));
+    m_openUserAction->setText(
+        userTarget || userActor ? tr("Open &user %1").arg(QString(user).replace(QLatin1Char('&'), QLatin1String("&&")))
+                                : tr("Open this &user"));
     setActionAllowed(m_openUserAction, userTarget || userActor, one ? tr("The event names no user") : select);
     const bool orgTarget = e.resourceType == QLatin1String("organization") && e.resourceId.toLongLong() > 0;
     const QString organization = orgTarget
         ? (e.resourceLabel.isEmpty() ? QStringLiteral("#") + e.resourceId : e.resourceLabel)
         : m_model->organizationName(e.organizationId);
-    m_openOrganizationAction->setText(orgTarget || e.organizationId != 0 ? tr("Open organization %1").arg(organization)
-                                                                         : tr("Open this or&ganization"));
+    m_openOrganizationAction->setText(
+        orgTarget || e.organizationId != 0
+            ? tr("Open or&ganization %1").arg(QString(organization).replace(QLatin1Char('&'), QLatin1String("&&")))
+            : tr("Open this or&ganization"));
     setActionAllowed(m_openOrganizationAction, orgTarget || e.organizationId != 0,
                      one ? tr("The event belongs to no organization") : select);
     emit actionsChanged();

@@ -17,9 +17,11 @@
 #include <QListWidget>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSortFilterProxyModel>
 #include <QSpinBox>
 #include <QSplitter>
+#include <QStyle>
 #include <QTreeView>
 #include <QVBoxLayout>
 
@@ -311,9 +313,19 @@ void RoleEditor::buildButtons()
 
 void RoleEditor::layOut(QLabel* note, QWidget* left, QWidget* right)
 {
+    // The form scrolls when the dialog is short (an 800×600 screen) instead of crushing its fields.
+    auto* leftScroll = new QScrollArea(this);
+    leftScroll->setObjectName(QStringLiteral("roleFormScroll"));
+    leftScroll->setFrameShape(QFrame::NoFrame);
+    leftScroll->setFocusPolicy(Qt::NoFocus); // Tab goes to the fields in it
+    leftScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    leftScroll->setWidgetResizable(true);
+    leftScroll->setWidget(left);
+    leftScroll->setMinimumWidth(left->minimumSizeHint().width()
+                                + leftScroll->style()->pixelMetric(QStyle::PM_ScrollBarExtent));
     auto* splitter = new QSplitter(this);
     splitter->setChildrenCollapsible(false);
-    splitter->addWidget(left);
+    splitter->addWidget(leftScroll);
     splitter->addWidget(right);
     splitter->setStretchFactor(0, 2);
     splitter->setStretchFactor(1, 3);
