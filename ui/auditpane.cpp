@@ -518,7 +518,10 @@ void AuditPane::buildFilterRows()
 // (800 px wide windows, large fonts, 200 % scaling).
 void AuditPane::fitFilterLines()
 {
-    const int available = contentsRect().width() - 2 * style()->pixelMetric(QStyle::PM_LayoutLeftMargin);
+    // The width the pane has or, hidden in the window's stack, the width it gets when shown (its own
+    // is what it had when last shown, perhaps in a wider window).
+    const QWidget* frame = !isVisible() && parentWidget() ? parentWidget() : this;
+    const int available = frame->contentsRect().width() - 2 * style()->pixelMetric(QStyle::PM_LayoutLeftMargin);
     for (QBoxLayout* line : std::as_const(m_filterLines)) {
         int wanted = line->spacing() * 2;
         for (int i = 0; i < line->count(); ++i)
@@ -786,8 +789,8 @@ void AuditPane::refresh()
 
 void AuditPane::showEvent(QShowEvent* event)
 {
-    ListPane::showEvent(event);
     fitFilterLines();
+    ListPane::showEvent(event);
     // Shown again (another pane was in front, the window was minimized): what happened since the
     // last load, in this console or anywhere, is listed without F5 once the list is a few seconds
     // old. The first show loads through the main window (refresh()).

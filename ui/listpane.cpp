@@ -90,6 +90,10 @@ QLabel* ListPane::createCount(const QString& objectName)
 {
     m_count = new QLabel(this);
     m_count->setObjectName(objectName);
+    // Wraps rather than widening the window: a long count ("200+ events (scroll for more)" in
+    // German, while the total is counted) once held the window wider than 800 px.
+    m_count->setWordWrap(true);
+    m_count->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
     return m_count;
 }
 
