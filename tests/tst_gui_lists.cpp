@@ -6,6 +6,7 @@
 #include "apikeydialog.h"
 #include "apikeylistmodel.h"
 #include "apikeyspane.h"
+#include "auditpane.h"
 #include "dashboardpane.h"
 #include "guiutil.h"
 #include "language.h"
@@ -448,7 +449,7 @@ void TestGuiLists::dashboardCardsOpenTheFilteredLists()
         { "usersSuspended", QStringLiteral("users"), QStringLiteral("suspended") },
         { "sessionsActive", QStringLiteral("sessions"), QString() },
         { "apiKeysActive", QStringLiteral("api-keys"), QStringLiteral("active") },
-        { "eventsLast24h", QStringLiteral("audit"), QString() },
+        { "eventsLast24h", QStringLiteral("audit"), QStringLiteral("last24h") },
     };
     for (const Card& card : cards) {
         QVERIFY(c.window->showPane(QStringLiteral("dashboard")));
@@ -476,6 +477,16 @@ void TestGuiLists::dashboardCardsOpenTheFilteredLists()
                         && !keys->model()->isLoading());
             QTRY_COMPARE(keys->model()->rowCount(), 1);
             QCOMPARE(keys->model()->keyAt(0).id, live.key.id);
+        }
+        if (card.pane == QLatin1String("audit")) {
+            // The last 24 hours, as the card counts them: a window that ends now.
+            auto* audit = qobject_cast<AuditPane*>(c.window->currentPane());
+            QCOMPARE(audit->findChild<QComboBox*>(QStringLiteral("auditRangePreset"))->currentData().toInt(),
+                     24 * 3600);
+            QTRY_VERIFY(audit->currentQuery().from.isValid());
+            const qint64 span = audit->currentQuery().from.secsTo(QDateTime::currentDateTimeUtc());
+            QVERIFY2(span >= 24 * 3600 && span < 24 * 3600 + 120, qPrintable(QString::number(span)));
+            QVERIFY(!audit->currentQuery().to.isValid());
         }
     }
     // The keyboard opens a card too.

@@ -802,6 +802,9 @@ void AuditPane::applyRequest(const PaneRequest& request)
 {
     if (request.userId != 0 || !request.search.trimmed().isEmpty())
         showForUser(request.userId, request.search.trimmed());
+    // The dashboard's "Events in 24 h": the window it counts, moving with every reload.
+    if (request.status == QLatin1String("last24h"))
+        m_rangePreset->setCurrentIndex(m_rangePreset->findData(24 * 3600));
 }
 
 // The user the selected event is about: its target when that is a user, else its actor.

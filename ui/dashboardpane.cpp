@@ -229,7 +229,7 @@ DashboardPane::DashboardPane(Backend* backend, QWidget* parent)
         { "apiKeysActive", tr("Active API keys"), tr("API keys neither revoked nor expired"),
           QStringLiteral("api-keys"), QStringLiteral("active") },
         { "eventsLast24h", tr("Events in 24 h"), tr("Audit events written in the last 24 hours"),
-          QStringLiteral("audit") },
+          QStringLiteral("audit"), QStringLiteral("last24h") },
     };
     for (const TileSpec& spec : specs) {
         const QString key = QString::fromLatin1(spec.key);
