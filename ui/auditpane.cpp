@@ -480,8 +480,13 @@ void AuditPane::buildFilterRows()
     auto addGroup = [em](FlowLayout* row, std::initializer_list<QWidget*> widgets, int stretch) {
         auto* group = new QHBoxLayout;
         group->setSpacing(em / 2);
-        for (QWidget* w : widgets)
-            group->addWidget(w, w == *widgets.begin() ? 0 : 1);
+        for (QWidget* w : widgets) {
+            const bool label = w == *widgets.begin();
+            if (label) // beside its field, however wide the group gets
+                w->setSizePolicy(QSizePolicy::Maximum, w->sizePolicy().verticalPolicy());
+            group->addWidget(w, label ? 0 : 1);
+        }
+        group->addStretch(0); // what a field's maximum width leaves, after it
         row->addLayout(group, stretch);
     };
     addGroup(what, { labelFor(tr("&Resource:"), m_resourceTypeFilter), m_resourceTypeFilter, m_resourceIdFilter }, 1);
@@ -507,8 +512,9 @@ void AuditPane::buildFilterRows()
     for (const auto& [first, second] :
          { std::pair<QLayout*, QLayout*> { who, what }, std::pair<QLayout*, QLayout*> { when, tools } }) {
         auto* line = new FilterLine;
-        line->addLayout(first, 1);
-        line->addLayout(second, 1);
+        // Each row as wide as it asks (a row that wraps gets its whole line before wrapping).
+        line->addLayout(first, 0);
+        line->addLayout(second, 0);
         m_filterLines << line;
         addFilterRow(line);
     }
