@@ -151,12 +151,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     writer.endObject();
     const QJsonDocument written = QJsonDocument::fromJson(writer.data(), &error);
     FUZZ_CHECK(error.error == QJsonParseError::NoError && written.isObject(), writer.data());
-    if (values.at(4) != raw16) {
-        // What the writer promises: lone surrogates become '?' (Qt's UTF-8 encoder), nothing else
-        // changes (U+FEFF aside, see withoutBom()).
-        FUZZ_CHECK(withoutBom(written.object().value(values.at(4)).toString())
-                       == withoutBom(QString::fromUtf8(raw16.toUtf8())),
-                   writer.data());
+    // The keys as written: lone surrogates become '?' on the way (Qt's UTF-8 encoder), so a key is
+    // looked up by what it became, and two keys that became the same are one key in the object.
+    const QString firstKey = QString::fromUtf8(values.at(4).toUtf8());
+    if (withoutBom(firstKey) != withoutBom(QString::fromUtf8(raw16.toUtf8()))) {
+        // What the writer promises: lone surrogates become '?', nothing else changes (U+FEFF aside,
+        // see withoutBom()).
+        const QJsonObject object = written.object();
+        QJsonValue firstValue;
+        for (auto it = object.begin(); it != object.end(); ++it) {
+            if (withoutBom(it.key()) == withoutBom(firstKey))
+                firstValue = it.value();
+        }
+        FUZZ_CHECK(withoutBom(firstValue.toString()) == withoutBom(QString::fromUtf8(raw16.toUtf8())), writer.data());
     }
     return 0;
 }
