@@ -313,6 +313,19 @@ void TestApiKeys::apiKeyCrossTenantDenied()
 
     QVERIFY_ERROR(f.store().apiKeys().list(actorA, b1.id), ErrorCode::NotFound);
     QCOMPARE(auditCount(f.sql(), QStringLiteral("api_key.listed"), kDenied), 1);
+    // The tenant filter (issue 16's switcher) names another tenant: refused and audited, not empty.
+    ApiKeyQuery ofB;
+    ofB.organizationId = f.w.orgB.id;
+    QVERIFY_ERROR(f.store().apiKeys().list(actorA, ofB), ErrorCode::NotFound);
+    QCOMPARE(auditCount(f.sql(), QStringLiteral("api_key.listed"), kDenied), 2);
+    // Another tenant's key pasted into the search, whole or by its prefix, finds nothing.
+    for (const QString& pasted : { keyB->secret, keyB->key.prefix }) {
+        ApiKeyQuery search;
+        search.search = pasted;
+        auto found = f.store().apiKeys().list(actorA, search);
+        QVERIFY_RESULT(found);
+        QCOMPARE(found->total, 0);
+    }
     QVERIFY_ERROR(f.store().apiKeys().revoke(actorA, keyB->key.id), ErrorCode::NotFound);
     QCOMPARE(auditCount(f.sql(), QStringLiteral("api_key.revoked"), kDenied, QString::number(keyB->key.id)), 1);
     nk.userId = b1.id;

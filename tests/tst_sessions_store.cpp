@@ -212,6 +212,11 @@ void TestSessionsStore::sessionCrossTenantDenied()
     ofB.userId = b1.id;
     QVERIFY_ERROR(f.store().sessions().list(actorA, ofB), ErrorCode::NotFound);
     QCOMPARE(auditCount(f.sql(), QStringLiteral("session.listed"), kDenied), 1);
+    // The tenant filter (issue 16's switcher) names another tenant: refused and audited, not empty.
+    SessionQuery inB;
+    inB.organizationId = f.w.orgB.id;
+    QVERIFY_ERROR(f.store().sessions().list(actorA, inB), ErrorCode::NotFound);
+    QCOMPARE(auditCount(f.sql(), QStringLiteral("session.listed"), kDenied), 2);
     QVERIFY_ERROR(f.store().sessions().revoke(actorA, sb.id), ErrorCode::NotFound);
     QCOMPARE(auditCount(f.sql(), QStringLiteral("session.revoked"), kDenied, QString::number(sb.id)), 1);
     QVERIFY_ERROR(f.store().sessions().revokeAllForUser(actorA, b1.id), ErrorCode::NotFound);
@@ -224,7 +229,7 @@ void TestSessionsStore::sessionCrossTenantDenied()
                                      "AND actor_id = ? AND organization_id = ?"),
                       { adminA.id, organizationId });
     };
-    QCOMPARE(denialsIn(f.w.orgA.id), 3);
+    QCOMPARE(denialsIn(f.w.orgA.id), 4);
     QCOMPARE(denialsIn(f.w.orgB.id), 0);
 
     // The super admin crosses tenants.
