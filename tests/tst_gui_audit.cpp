@@ -579,7 +579,7 @@ void TestGuiAudit::showingThePaneAgainListsNewEvents()
     QVERIFY(pane);
     QTRY_VERIFY_WITH_TIMEOUT(settled(pane) && pane->model()->rowCount() > 0, 15000);
     const Id newestBefore = pane->model()->eventAt(0).id;
-    pane->setStaleAfter(60000);
+    pane->setMaxDataAge(60000);
 
     QVERIFY(c.window->showPane(QStringLiteral("users")));
     QVERIFY_RESULT(c.db->store().users().ban(c.world.superActor, target.id, QStringLiteral("Spam")));
@@ -588,7 +588,7 @@ void TestGuiAudit::showingThePaneAgainListsNewEvents()
     QTest::qWait(100);
     QCOMPARE(pane->model()->eventAt(0).id, newestBefore);
 
-    pane->setStaleAfter(300);
+    pane->setMaxDataAge(300);
     QVERIFY(c.window->showPane(QStringLiteral("users")));
     QTest::qWait(400);
     QVERIFY(c.window->showPane(QStringLiteral("audit")));

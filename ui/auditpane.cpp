@@ -284,6 +284,9 @@ AuditPane::AuditPane(Backend* backend, QWidget* parent)
     : ListPane(backend, parent)
 {
     setObjectName(QStringLiteral("auditPane"));
+    // Shown again (another pane was in front, the window was minimized), a list a few seconds old
+    // loads again: support staff come back to it for what happened meanwhile, anywhere.
+    setMaxDataAge(5000);
     m_model = new AuditLogModel(backend, this);
     buildWhoWhatFilters();
     buildWhereWhenFilters();
@@ -796,12 +799,7 @@ void AuditPane::refresh()
 void AuditPane::showEvent(QShowEvent* event)
 {
     fitFilterLines();
-    ListPane::showEvent(event);
-    // Shown again (another pane was in front, the window was minimized): what happened since the
-    // last load, in this console or anywhere, is listed without F5 once the list is a few seconds
-    // old. The first show loads through the main window (refresh()).
-    if (isLoaded() && QDateTime::currentMSecsSinceEpoch() - m_lastLoadMs >= m_staleAfterMs)
-        refresh();
+    ListPane::showEvent(event); // reloads a list older than maxDataAge() (Pane::showEvent)
 }
 
 void AuditPane::applyRequest(const PaneRequest& request)
@@ -956,7 +954,6 @@ void AuditPane::applyFilter()
 void AuditPane::load(const AuditQuery& query)
 {
     m_count->setText(tr("Loading…"));
-    m_lastLoadMs = QDateTime::currentMSecsSinceEpoch();
     if (!m_namesLoaded) {
         // The first load waits for the organization names (one short request), so that no row
         // and no details panel shows an organization as "#3".

@@ -69,7 +69,6 @@ public:
     void verifyIntegrity();
 
     // How old the list may be when the pane is shown again before it reloads (default 5 s).
-    void setStaleAfter(int msec) { m_staleAfterMs = msec; }
 
     // The time range's presets, in the order of the range combo box.
     enum RangePreset
@@ -159,8 +158,6 @@ private:
     bool m_namesFitted = false;
     bool m_suppressFilter = false; // set while filters are changed programmatically
     bool m_namesLoaded = false; // the organization names arrived (or could not be read)
-    qint64 m_lastLoadMs = 0; // when the list was last (re)loaded, ms since the epoch
-    int m_staleAfterMs = 5000;
     Id m_reselectId = 0; // the event selected before a reload, selected again if it is listed
     bool m_namesLoading = false;
     bool m_hasPendingQuery = false; // a load waits for the names (the first one)

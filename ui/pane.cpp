@@ -67,7 +67,7 @@ void Pane::reloadIfStale()
 void Pane::showEvent(QShowEvent* event)
 {
     QWidget::showEvent(event);
-    if (m_loaded && (m_stale || m_dataAge.hasExpired(MaxDataAgeMs)))
+    if (m_loaded && (m_stale || m_dataAge.hasExpired(m_maxDataAgeMs)))
         reloadIfStale();
 }
 

@@ -60,9 +60,10 @@ public:
     // Fresh data. A write of this console (Backend::recordsChanged) that touches what the pane shows
     // (shownRecords()) makes a loaded pane stale: it loads again when it is shown next, or at once
     // if it is visible and does not load again by itself (ListPane: its table's model resets) within
-    // a moment. A pane whose data is older than MaxDataAgeMs loads again when it is shown, too.
+    // a moment. A pane whose data is older than maxDataAge() loads again when it is shown, too.
     bool isStale() const { return m_stale; }
-    static constexpr int MaxDataAgeMs = 60 * 1000;
+    int maxDataAge() const { return m_maxDataAgeMs; }
+    void setMaxDataAge(int msec) { m_maxDataAgeMs = msec; }
     virtual Records shownRecords() const { return Record::All; }
 
 signals:
@@ -103,6 +104,7 @@ private:
     bool m_loaded = false;
     bool m_stale = false;
     QElapsedTimer m_dataAge; // since the data shown was requested
+    int m_maxDataAgeMs = 60 * 1000; // shown again after this, the pane loads again
     QTimer* m_staleDelay = nullptr; // a visible stale pane's reload, unless it reloads by itself
 };
 
