@@ -105,10 +105,16 @@ int main(int argc, char* argv[])
         QApplication::translate("main",
                                 "Sign in, open the pane, wait for its data, save a PNG of the window and exit."),
         QStringLiteral("PNG"));
+    const QCommandLineOption dialog(
+        QStringLiteral("dialog"),
+        QApplication::translate("main",
+                                "With --screenshot: open this dialog over the pane and save it instead of the "
+                                "window (preferences, …)."),
+        QStringLiteral("NAME"));
     const QCommandLineOption lang(QStringLiteral("lang"),
                                   QApplication::translate("main", "Use this language (de, fr, en)."),
                                   QStringLiteral("CODE"));
-    parser.addOptions({ db, server, caFile, user, passwordFile, pane, screenshot, lang });
+    parser.addOptions({ db, server, caFile, user, passwordFile, pane, screenshot, dialog, lang });
     parser.process(app);
 
     portcullis::LaunchOptions options;
@@ -119,6 +125,7 @@ int main(int argc, char* argv[])
     options.passwordFile = parser.value(passwordFile);
     options.pane = parser.value(pane);
     options.screenshot = parser.value(screenshot);
+    options.dialog = parser.value(dialog);
 
     portcullis::Launcher launcher(options);
     QObject::connect(&launcher, &portcullis::Launcher::finished, &app, &QCoreApplication::exit, Qt::QueuedConnection);

@@ -24,3 +24,12 @@ done
 # The users pane at 200 % (QT_SCALE_FACTOR=2): text stays readable when the desktop scales it.
 QT_SCALE_FACTOR=2 QT_QPA_PLATFORM=offscreen "$console" --db "$work/demo.db" --user admin@demo.test --password-file "$work/pw" \
     --pane users --screenshot docs/screenshots/scale-200.png ${PORTCULLIS_SCREENSHOT_ARGS:-}
+# Dialogs, opened by name over a pane (--dialog; `portcullis --dialog x --screenshot y` lists the names).
+# One line per dialog: "pane dialog [file]".
+while read -r pane dialog file; do
+    [ -n "$pane" ] || continue
+    QT_QPA_PLATFORM=offscreen "$console" --db "$work/demo.db" --user admin@demo.test --password-file "$work/pw" \
+        --pane "$pane" --dialog "$dialog" --screenshot "docs/screenshots/${file:-dialog-$dialog.png}" ${PORTCULLIS_SCREENSHOT_ARGS:-}
+done <<'DIALOGS'
+dashboard preferences
+DIALOGS

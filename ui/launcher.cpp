@@ -14,6 +14,8 @@
 #include "sqlbackend.h"
 
 #include <QApplication>
+#include <QDeadlineTimer>
+#include <QDialog>
 #include <QFile>
 #include <QFileInfo>
 #include <QNetworkAccessManager>
@@ -356,6 +358,8 @@ void Launcher::takeScreenshot()
 {
     Pane* pane = m_window->currentPane();
     auto capture = [this] {
+        if (!m_options.dialog.isEmpty())
+            return captureDialog();
         // One more turn of the event loop lets the views lay out the rows that just arrived.
         QTimer::singleShot(250, this, [this] {
             const QPixmap pixmap = m_window->grab();
@@ -376,6 +380,47 @@ void Launcher::takeScreenshot()
                      .arg(pane->paneName())
                      .arg(kScreenshotTimeoutMs / 1000));
     });
+}
+
+void Launcher::captureDialog()
+{
+    QPointer<QDialog> dialog = m_window->openDialog(m_options.dialog);
+    if (!dialog) {
+        const QStringList names = m_window->dialogNames();
+        return fail(
+            names.contains(m_options.dialog)
+                ? tr("The dialog %1 cannot open on this pane for this admin").arg(m_options.dialog)
+                : tr("Unknown dialog %1; choose one of %2").arg(m_options.dialog, names.join(QStringLiteral(", "))));
+    }
+    auto* poll = new QTimer(this);
+    poll->setInterval(100);
+    const QDeadlineTimer deadline(kScreenshotTimeoutMs);
+    connect(poll, &QTimer::timeout, this, [this, poll, dialog, deadline] {
+        if (!dialog) {
+            poll->deleteLater();
+            return fail(tr("The dialog %1 closed before it could be saved").arg(m_options.dialog));
+        }
+        if (dialog->property("loading").toBool() && !deadline.hasExpired())
+            return;
+        poll->deleteLater();
+        if (dialog->property("loading").toBool())
+            return fail(tr("The dialog %1 did not show its data within %2 s")
+                            .arg(m_options.dialog)
+                            .arg(kScreenshotTimeoutMs / 1000));
+        // A turn of the event loop more, for the layout of what just arrived.
+        QTimer::singleShot(250, this, [this, dialog] {
+            if (!dialog)
+                return fail(tr("The dialog %1 closed before it could be saved").arg(m_options.dialog));
+            const QPixmap pixmap = dialog->grab();
+            if (!pixmap.save(m_options.screenshot, "PNG"))
+                return fail(tr("Cannot write the screenshot %1").arg(m_options.screenshot));
+            std::fprintf(stdout, "%s\n", qPrintable(tr("saved %1").arg(m_options.screenshot)));
+            dialog->reject();
+            m_signedIn = false;
+            whenDone(m_backend->signOut(), this, [this](const Status&) { emit finished(0); });
+        });
+    });
+    poll->start();
 }
 
 } // namespace portcullis

@@ -28,6 +28,7 @@ struct LaunchOptions
     QString passwordFile; // read the password from this file ("-" = stdin)
     QString pane; // pane to open
     QString screenshot; // save a PNG of the main window and exit
+    QString dialog; // open this dialog over the pane (MainWindow::dialogNames); with screenshot, save it
 };
 
 class ConnectDialog;
@@ -59,6 +60,7 @@ private:
     void signIn(const QString& user, const QString& password);
     void showMainWindow();
     void takeScreenshot();
+    void captureDialog();
     void showConnectDialog(const QString& error = {});
 
     LaunchOptions m_options;

@@ -357,10 +357,18 @@ void MainWindow::createMenus()
         });
         dialog->open();
     });
+    registerDialog(QStringLiteral("preferences"), [preferences, this]() -> QDialog* {
+        preferences->trigger();
+        return findChild<PreferencesDialog*>();
+    });
     QMenu* view = menuBar()->addMenu(tr("&View"));
     view->setObjectName(QStringLiteral("viewMenu"));
     view->addAction(m_refreshAction);
     view->addSeparator();
+    QMenu* tools = menuBar()->addMenu(tr("&Tools"));
+    tools->setObjectName(QStringLiteral("toolsMenu"));
+    // Tools > Run maintenance… (standalone mode) goes here.
+    tools->menuAction()->setVisible(false); // shown once it has an entry
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(m_userGuideAction);
     help->addAction(m_shortcutsAction);
@@ -386,6 +394,24 @@ QIcon navigationIcon(const QIcon& icon, const QPalette& palette)
     return result;
 }
 } // namespace
+
+void MainWindow::registerDialog(const QString& name, std::function<QDialog*()> open)
+{
+    m_dialogs.insert(name, std::move(open));
+}
+
+QDialog* MainWindow::openDialog(const QString& name)
+{
+    const auto found = m_dialogs.constFind(name);
+    return found == m_dialogs.cend() ? nullptr : (*found)();
+}
+
+QStringList MainWindow::dialogNames() const
+{
+    QStringList names = m_dialogs.keys();
+    names.sort();
+    return names;
+}
 
 void MainWindow::addPane(Pane* pane)
 {

@@ -6,11 +6,15 @@
 
 #include "backend.h"
 
+#include <QHash>
 #include <QMainWindow>
 #include <QPointer>
 
+#include <functional>
+
 class QAction;
 class QComboBox;
+class QDialog;
 class QFrame;
 class QLabel;
 class QPushButton;
@@ -37,6 +41,13 @@ public:
     QStringList paneNames() const;
     // The banner shown while the server or database cannot be reached (objectName "connectionBanner").
     QFrame* connectionBanner() const { return m_banner; }
+    // Dialogs the console can open by name (--dialog NAME, for screenshots and tests): `open`
+    // opens the dialog (window-modal, not exec()) over the current pane and returns it, or null
+    // when it cannot open now (no permission, no selection). A dialog still fetching what it shows
+    // sets the property "loading" to true until it has it.
+    void registerDialog(const QString& name, std::function<QDialog*()> open);
+    QDialog* openDialog(const QString& name);
+    QStringList dialogNames() const;
 
 signals:
     void signOutRequested();
@@ -75,6 +86,7 @@ private:
     QLabel* m_connectionLabel = nullptr;
     QLabel* m_adminLabel = nullptr;
     QList<Pane*> m_panes;
+    QHash<QString, std::function<QDialog*()>> m_dialogs;
     QFrame* m_banner = nullptr;
     QLabel* m_bannerText = nullptr;
     QLabel* m_bannerRetryText = nullptr;

@@ -39,7 +39,8 @@ const QStringList kMigrations = { QStringLiteral(":/portcullis/migrations/0001_s
                                   QStringLiteral(":/portcullis/migrations/0004_audit_keys.sql"),
                                   QStringLiteral(":/portcullis/migrations/0005_login_throttle.sql"),
                                   QStringLiteral(":/portcullis/migrations/0006_search_indexes.sql"),
-                                  QStringLiteral(":/portcullis/migrations/0007_audit_daily.sql") };
+                                  QStringLiteral(":/portcullis/migrations/0007_audit_daily.sql"),
+                                  QStringLiteral(":/portcullis/migrations/0008_power_tools.sql") };
 }
 
 Result<DatabaseConfig> DatabaseConfig::parse(const QString& pathOrUrl)
