@@ -34,6 +34,7 @@ private slots:
     void firstRunCreatesTheDatabaseAndSignsIn();
     void refusedSignInShowsTheReason();
     void screenshotWritesAPng();
+    void dialogScreenshotSavesTheDialog();
     void rememberedProfileHoldsNoPassword();
     void rememberedPasswordComesBackAndCanBeForgotten();
     void withoutADisplayTheConsoleSaysWhatToDo();
@@ -170,6 +171,51 @@ void TestGuiLauncher::screenshotWritesAPng()
     QCOMPARE(refusedDone.first().first().toInt(), 1);
     QVERIFY(count(QStringLiteral("SELECT COUNT(*) FROM sessions WHERE user_id = ?"), plain.id) >= 1); // it did sign in
     QCOMPARE(count(openSessions, plain.id), 0);
+}
+
+// --dialog NAME --screenshot F: the PNG is the named dialog (its size, not the window's), and the
+// session ends; an unknown name fails listing the names, after signing out again.
+void TestGuiLauncher::dialogScreenshotSavesTheDialog()
+{
+    auto db = TestDatabase::create();
+    World world = World::build(db->store());
+    QTemporaryDir dir;
+    QFile pw(dir.filePath(QStringLiteral("pw")));
+    QVERIFY(pw.open(QIODevice::WriteOnly));
+    pw.write(kStrongPassword.toUtf8() + '\n');
+    pw.close();
+    LaunchOptions options;
+    options.db = db->sqlitePath();
+    options.user = world.superAdmin.email;
+    options.passwordFile = pw.fileName();
+    options.pane = QStringLiteral("users");
+    options.dialog = QStringLiteral("preferences");
+    options.screenshot = dir.filePath(QStringLiteral("preferences.png"));
+    {
+        Launcher launcher(options);
+        QSignalSpy finished(&launcher, &Launcher::finished);
+        launcher.start();
+        QVERIFY(finished.wait(30000));
+        QCOMPARE(finished.first().first().toInt(), 0);
+        const QImage image(options.screenshot);
+        QVERIFY(!image.isNull());
+        QVERIFY2(
+            image.width() < 800 && image.height() < 600,
+            qPrintable(QStringLiteral("%1x%2: the window, not the dialog").arg(image.width()).arg(image.height())));
+    }
+    options.dialog = QStringLiteral("no-such-dialog");
+    options.screenshot = dir.filePath(QStringLiteral("none.png"));
+    Launcher failing(options);
+    QSignalSpy failed(&failing, &Launcher::finished);
+    failing.start();
+    QVERIFY(failed.wait(30000));
+    QCOMPARE(failed.first().first().toInt(), 1);
+    QVERIFY(!QFileInfo::exists(options.screenshot));
+    QSqlQuery q(db->store().core().db());
+    q.prepare(QStringLiteral("SELECT COUNT(*) FROM sessions WHERE user_id = ? AND revoked_at IS NULL"));
+    q.addBindValue(world.superAdmin.id);
+    QVERIFY(q.exec() && q.next());
+    QCOMPARE(q.value(0).toInt(), 0);
 }
 
 void TestGuiLauncher::rememberedProfileHoldsNoPassword()

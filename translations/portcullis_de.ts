@@ -1550,6 +1550,10 @@
         <source>Unknown language %1; choose one of %2</source>
         <translation>Unbekannte Sprache %1; wählen Sie eine aus %2</translation>
     </message>
+    <message>
+        <source>With --screenshot: open this dialog over the pane and save it instead of the window (preferences, …).</source>
+        <translation>Mit --screenshot: diesen Dialog über dem Bereich öffnen und statt des Fensters speichern (preferences, …).</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::ApiKeyDetailsPanel</name>
@@ -3296,6 +3300,22 @@ Drücken Sie F5, um es erneut zu versuchen.</translation>
         <source>Cannot sign in: %1</source>
         <translation>Anmeldung nicht möglich: %1</translation>
     </message>
+    <message>
+        <source>The dialog %1 cannot open on this pane for this admin</source>
+        <translation>Der Dialog %1 kann in diesem Bereich für diesen Administrator nicht geöffnet werden</translation>
+    </message>
+    <message>
+        <source>Unknown dialog %1; choose one of %2</source>
+        <translation>Unbekannter Dialog %1; wählen Sie einen von %2</translation>
+    </message>
+    <message>
+        <source>The dialog %1 closed before it could be saved</source>
+        <translation>Der Dialog %1 wurde geschlossen, bevor er gespeichert werden konnte</translation>
+    </message>
+    <message>
+        <source>The dialog %1 did not show its data within %2 s</source>
+        <translation>Der Dialog %1 hat seine Daten nicht innerhalb von %2 s angezeigt</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::ListPane</name>
@@ -3477,6 +3497,10 @@ Drücken Sie F5, um es erneut zu versuchen.</translation>
     <message>
         <source>&amp;User Guide</source>
         <translation>&amp;Benutzerhandbuch</translation>
+    </message>
+    <message>
+        <source>&amp;Tools</source>
+        <translation>&amp;Werkzeuge</translation>
     </message>
 </context>
 <context>

@@ -1550,6 +1550,10 @@
         <source>Unknown language %1; choose one of %2</source>
         <translation>Langue inconnue : %1 ; choisissez parmi %2</translation>
     </message>
+    <message>
+        <source>With --screenshot: open this dialog over the pane and save it instead of the window (preferences, …).</source>
+        <translation>Avec --screenshot : ouvrir cette boîte de dialogue sur le volet et l’enregistrer au lieu de la fenêtre (preferences, …).</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::ApiKeyDetailsPanel</name>
@@ -3296,6 +3300,22 @@ Appuyez sur F5 pour réessayer.</translation>
         <source>Cannot sign in: %1</source>
         <translation>Connexion impossible : %1</translation>
     </message>
+    <message>
+        <source>The dialog %1 cannot open on this pane for this admin</source>
+        <translation>La boîte de dialogue %1 ne peut pas s’ouvrir sur ce volet pour cet administrateur</translation>
+    </message>
+    <message>
+        <source>Unknown dialog %1; choose one of %2</source>
+        <translation>Boîte de dialogue %1 inconnue ; choisissez parmi %2</translation>
+    </message>
+    <message>
+        <source>The dialog %1 closed before it could be saved</source>
+        <translation>La boîte de dialogue %1 s’est fermée avant d’être enregistrée</translation>
+    </message>
+    <message>
+        <source>The dialog %1 did not show its data within %2 s</source>
+        <translation>La boîte de dialogue %1 n’a pas affiché ses données en %2 s</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::ListPane</name>
@@ -3477,6 +3497,10 @@ Appuyez sur F5 pour réessayer.</translation>
     <message>
         <source>&amp;User Guide</source>
         <translation>&amp;Guide de l’utilisateur</translation>
+    </message>
+    <message>
+        <source>&amp;Tools</source>
+        <translation>&amp;Outils</translation>
     </message>
 </context>
 <context>
