@@ -1860,6 +1860,10 @@ Leer: jede Adresse.</translation>
         <source>Sa&amp;ve</source>
         <translation>Spei&amp;chern</translation>
     </message>
+    <message>
+        <source>The key keeps its owner and its secret (rotate it for a new secret). Programs using it get the new scopes and limits with their next request.</source>
+        <translation>Der Schlüssel behält seinen Besitzer und sein Geheimnis (rotieren Sie ihn für ein neues Geheimnis). Programme, die ihn verwenden, erhalten die neuen Scopes und Limits mit ihrer nächsten Anfrage.</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::ApiKeyListModel</name>

@@ -74,8 +74,12 @@ ApiKeyDialog::ApiKeyDialog(Backend* backend, Id keyId, QWidget* parent)
     buildButtons();
     layOut(form);
     connectFields();
+    if (auto* intro = findChild<QLabel*>(QStringLiteral("apiKeyDialogIntro")))
+        intro->setText(tr("The key keeps its owner and its secret (rotate it for a new secret). Programs using it "
+                          "get the new scopes and limits with their next request."));
     // The owner stays: a key moves to nobody else (create a new one for them instead).
     m_owner->setReadOnly(true);
+    m_owner->setClearButtonEnabled(false);
     m_owner->setToolTip(tr("A key keeps its owner; create a new key for someone else"));
     for (QAbstractButton* b : m_buttons->buttons()) {
         if (m_buttons->buttonRole(b) == QDialogButtonBox::AcceptRole) {
@@ -321,6 +325,7 @@ void ApiKeyDialog::layOut(QFormLayout* form)
     auto* intro = new QLabel(tr("The key acts for its owner, limited to the scopes you check. Its secret is shown "
                                 "once, right after it is created."),
                              this);
+    intro->setObjectName(QStringLiteral("apiKeyDialogIntro"));
     intro->setWordWrap(true);
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(intro);
@@ -470,6 +475,13 @@ void ApiKeyDialog::loadScopes(Id ownerId)
         applyScopeFilter();
         if (isEditing() && !m_keyLoaded) {
             m_keyLoaded = true;
+            // The key's own scopes in view, not the top of the catalog.
+            for (int i = 0; i < m_scopes->count(); ++i) {
+                if (m_scopes->item(i)->checkState() == Qt::Checked) {
+                    m_scopes->scrollToItem(m_scopes->item(i), QAbstractItemView::PositionAtTop);
+                    break;
+                }
+            }
             setProperty("loading", false);
         }
         updateCreateEnabled();
