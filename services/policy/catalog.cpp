@@ -22,36 +22,25 @@ namespace portcullis::actions {
 
 const QList<QString>& all()
 {
+    // New actions go in their family's place, on a line of their own, without reflowing the rest.
+    // clang-format off
     static const QList<QString> list {
-        UserLogin,           UserLoginFailed,
-        UserLogout,          UserLocked,
-        UserCreated,         UserUpdated,
-        UserVerified,        UserViewed,
-        UserListed,          UserBanned,
-        UserUnbanned,        UserSuspended,
-        UserUnsuspended,     UserDeleted,
-        UserPasswordChanged, UserPasswordReset,
-        UserImpersonated,    RoleAssigned,
-        RoleRevoked,         RoleCreated,
-        RoleUpdated,         RoleDeleted,
-        RoleViewed,          RoleListed,
-        PermissionListed,    SessionRevoked,
-        SessionRevokedAll,   SessionListed,
-        SessionPurged,       SessionRefreshReused,
-        TokenResetIssued,    TokenVerificationIssued,
-        ApiKeyCreated,       ApiKeyRevoked,
-        ApiKeyUsed,          ApiKeyListed,
-        ApiKeyViewed,        ApiKeyUpdated,
-        ApiKeyRotated,       OrgCreated,
-        OrgUpdated,          OrgViewed,
-        OrgListed,           OrgSuspended,
-        OrgUnsuspended,      OrgWipedOut,
-        InvitationCreated,   InvitationAccepted,
-        InvitationRevoked,   InvitationListed,
-        AuditQueried,        AuditExported,
-        AuditVerified,       AuditPurged,
-        StatsViewed,
+        UserLogin,          UserLoginFailed,      UserLogout,          UserLocked,
+        UserCreated,        UserUpdated,          UserVerified,        UserViewed,
+        UserListed,         UserBanned,           UserUnbanned,        UserSuspended,
+        UserUnsuspended,    UserDeleted,          UserPasswordChanged, UserPasswordReset,
+        UserImpersonated,   RoleAssigned,         RoleRevoked,         RoleCreated,
+        RoleUpdated,        RoleDeleted,          RoleViewed,          RoleListed,
+        PermissionListed,   SessionRevoked,       SessionRevokedAll,   SessionListed,
+        SessionPurged,      SessionRefreshReused, TokenResetIssued,    TokenVerificationIssued,
+        ApiKeyCreated,      ApiKeyRevoked,        ApiKeyUsed,          ApiKeyListed,
+        ApiKeyViewed,       ApiKeyUpdated,        ApiKeyRotated,
+        OrgCreated,         OrgUpdated,           OrgViewed,           OrgListed,
+        OrgSuspended,       OrgUnsuspended,       OrgWipedOut,         InvitationCreated,
+        InvitationAccepted, InvitationRevoked,    InvitationListed,    AuditQueried,
+        AuditExported,      AuditVerified,        AuditPurged,         StatsViewed,
     };
+    // clang-format on
     return list;
 }
 
