@@ -32,4 +32,6 @@ while read -r pane dialog file; do
         --pane "$pane" --dialog "$dialog" --screenshot "docs/screenshots/${file:-dialog-$dialog.png}" ${PORTCULLIS_SCREENSHOT_ARGS:-}
 done <<'DIALOGS'
 dashboard preferences
+api-keys edit-api-key
+api-keys rotate-api-key
 DIALOGS

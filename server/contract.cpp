@@ -65,7 +65,10 @@ QList<Schema> responseSchemas()
                                    { "ip_allowlist", "string[]" },
                                    { "last_used_at", "date-time?" },
                                    { "created_at", "date-time" },
-                                   { "revoked", "boolean" } };
+                                   { "revoked", "boolean" },
+                                   { "rotated_at", "date-time?" },
+                                   { "previous_valid_until", "date-time?" },
+                                   { "previous_used_at", "date-time?" } };
     const QList<Property> invitation { { "id", "integer" },           { "organization_id", "integer" },
                                        { "email", "string" },         { "role_code", "string" },
                                        { "invited_by", "integer?" },  { "created_at", "date-time" },

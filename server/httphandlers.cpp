@@ -446,7 +446,13 @@ Reply sessionsOfUser(Call& call)
 Reply revokeSessionsOfUser(Call& call)
 {
     const bool revokeKeys = call.query.boolean("revoke_api_keys").value_or(false);
-    auto count = call.store.sessions().revokeAllForUser(call.actor, call.id, 0, revokeKeys);
+    // keep_current: the caller's own session stays when the caller ends their own other sessions.
+    // An API key (or a session of another user) has no current session among them: all end.
+    const bool keepCurrent = call.query.boolean("keep_current").value_or(false);
+    const Id keep = keepCurrent && call.actor.kind == Actor::Kind::User && call.actor.userId == call.id
+        ? call.actor.sessionId
+        : 0;
+    auto count = call.store.sessions().revokeAllForUser(call.actor, call.id, keep, revokeKeys);
     if (!count)
         return failed(call, count.error());
     JsonWriter w;
@@ -514,6 +520,77 @@ Reply listApiKeys(Call& call)
 Reply revokeApiKey(Call& call)
 {
     return noContentOrProblem(call, call.store.apiKeys().revoke(call.actor, call.id));
+}
+
+Reply apiKeyReply(const Call& call, const Result<ApiKey>& key)
+{
+    if (!key)
+        return failed(call, key.error());
+    JsonWriter w;
+    writeApiKeyObject(w, *key);
+    return json(200, w);
+}
+
+Reply getApiKey(Call& call)
+{
+    return apiKeyReply(call, call.store.apiKeys().get(call.actor, call.id));
+}
+
+Reply updateApiKey(Call& call)
+{
+    ApiKeyUpdate update;
+    const auto name = call.body.string("name");
+    const auto scopes = call.body.strings("scopes");
+    const auto expires = call.body.time("expires_at");
+    const auto rate = call.body.integer("rate_limit_per_minute");
+    const auto allowlist = call.body.strings("ip_allowlist");
+    if (name.has())
+        update.name = *name;
+    if (scopes.has())
+        update.scopes = *scopes;
+    if (expires.present) // null: the key no longer expires
+        update.expiresAt = expires.has() ? *expires : QDateTime();
+    if (rate.has())
+        update.rateLimitPerMinute = int(std::clamp<qint64>(*rate, -1, 1000000000));
+    if (allowlist.has())
+        update.ipAllowlist = *allowlist;
+    if (!update.name && !update.scopes && !update.expiresAt && !update.rateLimitPerMinute && !update.ipAllowlist)
+        return invalidBody(ServiceError::validation(Tr::tr(
+            "Nothing to change: send at least one of name, scopes, expires_at, rate_limit_per_minute, ip_allowlist")));
+    return apiKeyReply(call, call.store.apiKeys().update(call.actor, call.id, update));
+}
+
+Reply rotateApiKey(Call& call)
+{
+    // grace: none, 1h, 24h or 7d (the default: 24h), or grace_seconds with one of those in seconds.
+    const auto grace = call.body.string("grace");
+    const auto graceSeconds = call.body.integer("grace_seconds");
+    qint64 seconds = limits::DefaultApiKeyRotationGrace;
+    if (grace.has() && graceSeconds.has())
+        return invalidBody(
+            ServiceError::validationField(QStringLiteral("grace"), Tr::tr("Send grace or grace_seconds, not both.")));
+    if (grace.has()) {
+        static const QHash<QString, qint64> named { { QStringLiteral("none"), 0 },
+                                                    { QStringLiteral("1h"), 3600 },
+                                                    { QStringLiteral("24h"), 24 * 3600 },
+                                                    { QStringLiteral("7d"), 7 * 24 * 3600 } };
+        const auto found = named.constFind((*grace).trimmed().toLower());
+        if (found == named.cend())
+            return invalidBody(ServiceError::validationField(QStringLiteral("grace"),
+                                                             Tr::tr("The grace period is none, 1h, 24h or 7d.")));
+        seconds = *found;
+    } else if (graceSeconds.has()) {
+        seconds = *graceSeconds;
+    }
+    auto rotated = call.store.apiKeys().rotate(call.actor, call.id, seconds);
+    if (!rotated)
+        return failed(call, rotated.error());
+    JsonWriter w;
+    w.beginObject();
+    writeApiKey(w, rotated->key);
+    w.field("key", rotated->secret);
+    w.endObject();
+    return json(200, w);
 }
 
 // --- roles and permissions -----------------------------------------------------------------------
@@ -961,6 +1038,15 @@ const BodyType createApiKeyRequest { "CreateApiKeyRequest",
                                        { "expires_at", Json::Time, Nullable },
                                        { "rate_limit_per_minute", Json::Integer },
                                        { "ip_allowlist", Json::StringList } } };
+const BodyType updateApiKeyRequest { "UpdateApiKeyRequest",
+                                     { { "name", Json::String },
+                                       { "scopes", Json::StringList },
+                                       { "expires_at", Json::Time, Nullable },
+                                       { "rate_limit_per_minute", Json::Integer },
+                                       { "ip_allowlist", Json::StringList } } };
+const BodyType rotateApiKeyRequest { "RotateApiKeyRequest",
+                                     { { "grace", Json::String, 0, 20 }, { "grace_seconds", Json::Integer } },
+                                     true };
 const BodyType createRoleRequest { "CreateRoleRequest",
                                    { { "code", Json::String, Required, 200 },
                                      { "name", Json::String, Required },
@@ -1193,7 +1279,7 @@ QList<RouteSpec> buildRoutes()
           .path = "/api/admin/users/{id}/sessions",
           .summary = "End all sessions of a user",
           .scopes = { perm::SessionRevoke },
-          .params = { { "revoke_api_keys", "boolean" } },
+          .params = { { "revoke_api_keys", "boolean" }, { "keep_current", "boolean" } },
           .idOf = "user",
           .responses = { { 200, "RevokedCount" } },
           .handler = &revokeSessionsOfUser },
@@ -1224,6 +1310,29 @@ QList<RouteSpec> buildRoutes()
               + paging,
           .responses = { { 200, "ApiKeyPage" } },
           .handler = &listApiKeys },
+        { .method = "GET",
+          .path = "/api/admin/api-keys/{id}",
+          .summary = "One API key",
+          .scopes = { perm::ApiKeyView },
+          .idOf = "API key",
+          .responses = { { 200, "ApiKey" } },
+          .handler = &getApiKey },
+        { .method = "PATCH",
+          .path = "/api/admin/api-keys/{id}",
+          .summary = "Change an API key",
+          .scopes = { perm::ApiKeyCreate },
+          .idOf = "API key",
+          .body = &updateApiKeyRequest,
+          .responses = { { 200, "ApiKey" } },
+          .handler = &updateApiKey },
+        { .method = "POST",
+          .path = "/api/admin/api-keys/{id}/rotate",
+          .summary = "Rotate an API key's secret",
+          .scopes = { perm::ApiKeyCreate },
+          .idOf = "API key",
+          .body = &rotateApiKeyRequest,
+          .responses = { { 200, "CreatedApiKey" } },
+          .handler = &rotateApiKey },
         { .method = "DELETE",
           .path = "/api/admin/api-keys/{id}",
           .summary = "Revoke an API key",

@@ -684,6 +684,9 @@ void writeApiKey(JsonWriter& w, const ApiKey& k)
     w.key("last_used_at").time(k.lastUsedAt);
     w.key("created_at").time(k.createdAt);
     w.field("revoked", k.revoked);
+    w.key("rotated_at").time(k.rotatedAt);
+    w.key("previous_valid_until").time(k.previousValidUntil);
+    w.key("previous_used_at").time(k.previousLastUsedAt);
 }
 
 void writeOrganization(JsonWriter& w, const Organization& o)

@@ -135,6 +135,11 @@ public:
     }
     virtual QFuture<Result<CreatedApiKey>> createApiKey(const NewApiKey& key) = 0;
     virtual QFuture<Status> revokeApiKey(Id keyId) = 0;
+    virtual QFuture<Result<ApiKey>> getApiKey(Id keyId) = 0;
+    virtual QFuture<Result<ApiKey>> updateApiKey(Id keyId, const ApiKeyUpdate& update) = 0;
+    // A new secret (shown once); the old one keeps working for `graceSeconds` (one of
+    // limits::ApiKeyRotationGraces).
+    virtual QFuture<Result<CreatedApiKey>> rotateApiKey(Id keyId, qint64 graceSeconds) = 0;
 
     // Organizations and invitations
     virtual QFuture<Result<QList<Organization>>> listOrganizations() = 0;

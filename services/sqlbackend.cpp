@@ -320,6 +320,18 @@ QFuture<Status> SqlBackend::revokeApiKey(Id keyId)
 {
     PORTCULLIS_WRITE(Record::ApiKeys, store.apiKeys().revoke(a, keyId));
 }
+QFuture<Result<ApiKey>> SqlBackend::getApiKey(Id keyId)
+{
+    PORTCULLIS_RUN(store.apiKeys().get(a, keyId));
+}
+QFuture<Result<ApiKey>> SqlBackend::updateApiKey(Id keyId, const ApiKeyUpdate& update)
+{
+    PORTCULLIS_WRITE(Record::ApiKeys, store.apiKeys().update(a, keyId, update));
+}
+QFuture<Result<CreatedApiKey>> SqlBackend::rotateApiKey(Id keyId, qint64 graceSeconds)
+{
+    PORTCULLIS_WRITE(Record::ApiKeys, store.apiKeys().rotate(a, keyId, graceSeconds));
+}
 QFuture<Result<QList<Organization>>> SqlBackend::listOrganizations()
 {
     PORTCULLIS_RUN(store.organizations().list(a));

@@ -11,10 +11,13 @@
 #include "organizationlistmodel.h"
 #include "organizationspane.h"
 #include "permissiontreemodel.h"
+#include "rest/restbackend.h"
 #include "roleeditor.h"
 #include "rolelistmodel.h"
 #include "rolespane.h"
 #include "secretdialog.h"
+#include "serverprocess.h"
+#include "sqlbackend.h"
 
 #include <QAbstractProxyModel>
 #include <QAction>
@@ -25,11 +28,13 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QNetworkAccessManager>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QTableView>
 #include <QTest>
 #include <QTimer>
+#include <QToolButton>
 #include <QTreeView>
 
 using namespace portcullis;
@@ -88,6 +93,57 @@ QListWidgetItem* itemWithData(QListWidget* list, const QString& data)
     return nullptr;
 }
 
+// The console on one of the two backends: the SqlBackend on the test database, or the RestBackend
+// against the real portcullis-server serving it on loopback.
+struct Desk
+{
+    ServerProcess server;
+    QNetworkAccessManager network;
+    std::unique_ptr<Backend> backend;
+    std::unique_ptr<MainWindow> window;
+
+    bool open(Console& c, bool rest, const User& user)
+    {
+        if (rest) {
+            if (!server.start(c.db->url(), c.db->tempPath() + QStringLiteral("/jwt-secret"))) {
+                qWarning() << server.output();
+                return false;
+            }
+            backend = std::make_unique<RestBackend>(&network, server.url());
+        } else {
+            backend = std::make_unique<SqlBackend>(c.db->config());
+        }
+        if (auto signedIn = awaitResult(backend->signIn(user.email, kStrongPassword)); !signedIn.ok()) {
+            qWarning() << "sign-in failed:" << signedIn.error().toString();
+            return false;
+        }
+        window = std::make_unique<MainWindow>(backend.get());
+        addAllPanes(window.get(), backend.get());
+        window->resize(1200, 800);
+        window->show();
+        return true;
+    }
+
+    template <typename P> P* showPane(const QString& name)
+    {
+        if (!window->showPane(name))
+            return nullptr;
+        auto* pane = qobject_cast<P*>(window->pane(name));
+        if (pane && !pane->isLoaded()) {
+            QSignalSpy loaded(pane, &Pane::loaded);
+            loaded.wait(15000);
+        }
+        return pane;
+    }
+};
+
+void addBackendRows()
+{
+    QTest::addColumn<bool>("rest");
+    QTest::newRow("SqlBackend") << false;
+    QTest::newRow("RestBackend against portcullis-server") << true;
+}
+
 } // namespace
 
 class TestGuiAdmin : public QObject
@@ -99,6 +155,9 @@ private slots:
     void builtInRolesOpenReadOnly();
     void deletingAnAssignedRoleOffersToRemoveItFromItsUsers();
     void apiKeyIsShownOnceAndListedByPrefix();
+    void apiKeyEditAndRotate_data() { addBackendRows(); }
+    void apiKeyEditAndRotate();
+    void apiKeyViewerCannotEditOrRotate();
     void superAdminCreatesAndWipesOutAnOrganization();
     void adminSeesOwnOrganizationAndInvites();
 };
@@ -317,6 +376,140 @@ void TestGuiAdmin::apiKeyIsShownOnceAndListedByPrefix()
     QTRY_COMPARE(model->data(model->index(0, ApiKeyListModel::StatusColumn)).toString(), QStringLiteral("Revoked"));
     QVERIFY(c.db->store().apiKeys().list(c.world.superActor, admin.id, 1, 10)->items.first().revoked);
     QVERIFY(!pane->canDelete(&why));
+}
+
+// Edit… reuses the key dialog with the key as read, asks before discarding changes and saves only
+// what changed; Rotate… asks the grace period (24 hours unless changed), then shows the new secret
+// once. On both backends.
+void TestGuiAdmin::apiKeyEditAndRotate()
+{
+    QFETCH(bool, rest);
+    Console c = Console::create();
+    const User admin = c.world.makeUser(c.world.orgA.id, QStringLiteral("admin"));
+    const User owner = c.world.makeUser(c.world.orgA.id, QStringLiteral("user"));
+    NewApiKey nk;
+    nk.name = QStringLiteral("chat bot");
+    nk.userId = owner.id;
+    nk.scopes = { QStringLiteral("chat:create") };
+    auto created = c.db->store().apiKeys().create(c.world.superActor, nk);
+    QVERIFY_RESULT(created);
+    Desk desk;
+    QVERIFY(desk.open(c, rest, admin));
+    auto* pane = desk.showPane<ApiKeysPane>(QStringLiteral("api-keys"));
+    QVERIFY(pane);
+    QTRY_VERIFY(pane->selectedKey().has_value());
+
+    // The actions are in the context menu's set, in the details panel and on the keyboard.
+    auto* editAction = pane->findChild<QAction*>(QStringLiteral("editApiKeyAction"));
+    auto* rotateAction = pane->findChild<QAction*>(QStringLiteral("rotateApiKeyAction"));
+    QVERIFY(editAction && rotateAction);
+    QTRY_VERIFY(editAction->isEnabled() && rotateAction->isEnabled());
+    QCOMPARE(rotateAction->shortcut(), QKeySequence(QStringLiteral("Ctrl+Shift+R")));
+    auto* details = pane->findChild<QWidget*>(QStringLiteral("apiKeyDetailsPanel"));
+    QVERIFY(details);
+    bool editButton = false;
+    bool rotateButton = false;
+    for (QToolButton* b : details->findChildren<QToolButton*>()) {
+        editButton |= b->defaultAction() == editAction;
+        rotateButton |= b->defaultAction() == rotateAction;
+    }
+    QVERIFY(editButton && rotateButton);
+
+    // Edit: Return on the table opens it, filled from the key as read.
+    auto* table = pane->findChild<QTableView*>(QStringLiteral("apiKeyTableView"));
+    table->setFocus();
+    QTest::keyClick(table, Qt::Key_Return);
+    ApiKeyDialog* dialog = nullptr;
+    QTRY_VERIFY((dialog = Console::visibleTopLevel<ApiKeyDialog>()));
+    QVERIFY(dialog->isEditing());
+    QTRY_VERIFY(!dialog->property("loading").toBool());
+    auto* name = child<QLineEdit>(dialog, "apiKeyNameEdit");
+    QCOMPARE(name->text(), nk.name);
+    QVERIFY(child<QLineEdit>(dialog, "apiKeyOwnerEdit")->isReadOnly());
+    QCOMPARE(child<QLineEdit>(dialog, "apiKeyOwnerEdit")->text(), owner.email);
+    auto* scopes = child<QListWidget>(dialog, "apiKeyScopesList");
+    QCOMPARE(itemWithData(scopes, QStringLiteral("chat:create"))->checkState(), Qt::Checked);
+    QVERIFY(!itemWithData(scopes, QStringLiteral("admin:user:view"))); // the owner does not hold it
+    QVERIFY(!dialog->hasChanges());
+
+    // A change, then Cancel: "Discard changes?"; keep editing.
+    name->selectAll();
+    QTest::keyClicks(name, QStringLiteral("chat bot v2"));
+    QVERIFY(dialog->hasChanges());
+    MessageBox::setNextAnswer(QMessageBox::No);
+    dialog->reject();
+    QVERIFY(MessageBox::lastText().contains(QStringLiteral("not saved")));
+    QVERIFY(dialog->isVisible());
+    child<QSpinBox>(dialog, "apiKeyRateLimitSpin")->setValue(30);
+    itemWithData(scopes, QStringLiteral("chat:view"))->setCheckState(Qt::Checked);
+    QTest::mouseClick(child<QPushButton>(dialog, "saveApiKeyButton"), Qt::LeftButton);
+    QTRY_VERIFY(!Console::visibleTopLevel<ApiKeyDialog>());
+    auto stored = c.db->store().apiKeys().get(c.world.superActor, created->key.id);
+    QVERIFY_RESULT(stored);
+    QCOMPARE(stored->name, QStringLiteral("chat bot v2"));
+    QCOMPARE(stored->rateLimitPerMinute, 30);
+    QStringList storedScopes = stored->scopes;
+    storedScopes.sort();
+    QCOMPARE(storedScopes, (QStringList { QStringLiteral("chat:create"), QStringLiteral("chat:view") }));
+    QTRY_COMPARE(pane->model()->data(pane->model()->index(0, ApiKeyListModel::NameColumn)).toString(),
+                 QStringLiteral("chat bot v2"));
+
+    // Rotate: the key is named, 24 hours is the default; take 1 hour.
+    QTRY_VERIFY(pane->selectedKey().has_value());
+    rotateAction->trigger();
+    RotateApiKeyDialog* rotate = nullptr;
+    QTRY_VERIFY((rotate = Console::visibleTopLevel<RotateApiKeyDialog>()));
+    QVERIFY(child<QLabel>(rotate, "rotateApiKeyIntro")->text().contains(QStringLiteral("chat bot v2")));
+    auto* grace = child<QComboBox>(rotate, "rotateGraceCombo");
+    QCOMPARE(grace->currentData().toLongLong(), 24 * 3600);
+    grace->setCurrentIndex(grace->findData(qint64(3600)));
+    QTest::mouseClick(child<QPushButton>(rotate, "rotateApiKeyButton"), Qt::LeftButton);
+    SecretDialog* secretDialog = nullptr;
+    QTRY_VERIFY((secretDialog = Console::visibleTopLevel<SecretDialog>()));
+    const QString secret = child<QLineEdit>(secretDialog, "secretEdit")->text();
+    QVERIFY(secret.startsWith(QStringLiteral("pk_live_")) && secret != created->secret);
+    // Both secrets work during the grace period.
+    QVERIFY_RESULT(c.db->store().apiKeys().verify(secret));
+    QVERIFY_RESULT(c.db->store().apiKeys().verify(created->secret));
+    auto rotated = c.db->store().apiKeys().get(c.world.superActor, created->key.id);
+    QVERIFY_RESULT(rotated);
+    QVERIFY(rotated->previousValidUntil > QDateTime::currentDateTimeUtc().addSecs(3500));
+    QVERIFY(rotated->previousValidUntil < QDateTime::currentDateTimeUtc().addSecs(3700));
+    secretDialog->accept();
+    QTRY_VERIFY(desk.window->findChildren<SecretDialog*>().isEmpty());
+    // The details panel says until when the old secret works.
+    QTRY_VERIFY(child<QLabel>(pane, "apiKeyDetail_previous")->text().contains(QStringLiteral("works until")));
+    for (QLabel* label : desk.window->findChildren<QLabel*>())
+        QVERIFY(!label->text().contains(secret));
+}
+
+// A user who may only view keys (admin:apikey:view) sees Edit… and Rotate… disabled, with the reason.
+void TestGuiAdmin::apiKeyViewerCannotEditOrRotate()
+{
+    Console c = Console::create();
+    NewRole viewerRole;
+    viewerRole.code = QStringLiteral("key_viewer");
+    viewerRole.name = QStringLiteral("Key viewer");
+    viewerRole.level = 30;
+    viewerRole.permissions = { QStringLiteral("admin:apikey:view") };
+    QVERIFY_RESULT(c.db->store().roles().create(c.world.superActor, viewerRole));
+    const User viewer = c.world.makeUser(c.world.orgA.id, QStringLiteral("key_viewer"));
+    const User owner = c.world.makeUser(c.world.orgA.id, QStringLiteral("user"));
+    NewApiKey nk;
+    nk.name = QStringLiteral("watched");
+    nk.userId = owner.id;
+    QVERIFY_RESULT(c.db->store().apiKeys().create(c.world.superActor, nk));
+    QVERIFY(c.open(viewer));
+    auto* pane = c.showPane<ApiKeysPane>(QStringLiteral("api-keys"));
+    QVERIFY(pane);
+    QTRY_VERIFY(pane->selectedKey().has_value());
+    auto* editAction = pane->findChild<QAction*>(QStringLiteral("editApiKeyAction"));
+    auto* rotateAction = pane->findChild<QAction*>(QStringLiteral("rotateApiKeyAction"));
+    QTRY_VERIFY(!editAction->isEnabled() && !rotateAction->isEnabled());
+    QVERIFY(editAction->toolTip().contains(QStringLiteral("admin:apikey:create")));
+    QVERIFY(!pane->editSelected());
+    QVERIFY(!pane->rotateSelected());
+    QVERIFY(!Console::visibleTopLevel<ApiKeyDialog>());
 }
 
 void TestGuiAdmin::superAdminCreatesAndWipesOutAnOrganization()

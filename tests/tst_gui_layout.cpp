@@ -194,7 +194,8 @@ void TestGuiLayout::dialogs_data()
     QTest::addColumn<QSize>("size");
     QTest::addColumn<bool>("withErrors");
     for (const QSize& size : kSizes) {
-        for (const char* name : { "new-user", "invite", "role-editor", "api-key", "preferences", "connect" })
+        for (const char* name : { "new-user", "invite", "role-editor", "api-key", "edit-api-key", "rotate-api-key",
+                                  "preferences", "connect" })
             QTest::addRow("%s at %s", name, qPrintable(sizeName(size))) << QString::fromLatin1(name) << size << false;
         // Submitted with bad values: the field errors and the message take room too.
         for (const char* name : { "new-user", "invite" })
@@ -302,6 +303,15 @@ QDialog* TestGuiLayout::openDialog(const QString& name)
     if (name == QLatin1String("api-key")) {
         paneReady(QStringLiteral("api-keys"))->createNew();
         return waitFor(static_cast<ApiKeyDialog*>(nullptr));
+    }
+    if (name == QLatin1String("edit-api-key") || name == QLatin1String("rotate-api-key")) {
+        // As registered for --dialog: over the API keys pane, on a listed key; the edit dialog
+        // reads the key and the owner's scopes first.
+        paneReady(QStringLiteral("api-keys"));
+        QDialog* dialog = m_window->openDialog(name);
+        for (int i = 0; dialog && i < 300 && dialog->property("loading").toBool(); ++i)
+            QTest::qWait(50);
+        return dialog;
     }
     if (name == QLatin1String("preferences")) {
         QAction* preferences = findAction(m_window.get(), "preferencesAction");

@@ -5,18 +5,24 @@
 #include "guiutil.h"
 #include "impersonatedialog.h"
 #include "messagebox.h"
+#include "rest/restbackend.h"
 #include "secretdialog.h"
+#include "serverprocess.h"
 #include "sessionlistmodel.h"
 #include "sessionspane.h"
+#include "sqlbackend.h"
 #include "userspane.h"
 
 #include <QAction>
 #include <QCheckBox>
+#include <QComboBox>
 #include <QLabel>
 #include <QLineEdit>
+#include <QNetworkAccessManager>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QSqlQuery>
 #include <QTableView>
 #include <QTest>
 
@@ -34,6 +40,67 @@ int rowOfSession(SessionListModel* model, Id sessionId)
     return -1;
 }
 
+// The console on one of the two backends: the SqlBackend on the test database, or the RestBackend
+// against the real portcullis-server serving it on loopback.
+struct Desk
+{
+    ServerProcess server;
+    QNetworkAccessManager network;
+    std::unique_ptr<Backend> backend;
+    std::unique_ptr<MainWindow> window;
+
+    bool open(Console& c, bool rest, const User& user)
+    {
+        if (rest) {
+            if (!server.start(c.db->url(), c.db->tempPath() + QStringLiteral("/jwt-secret"))) {
+                qWarning() << server.output();
+                return false;
+            }
+            backend = std::make_unique<RestBackend>(&network, server.url());
+        } else {
+            backend = std::make_unique<SqlBackend>(c.db->config());
+        }
+        if (auto signedIn = awaitResult(backend->signIn(user.email, kStrongPassword)); !signedIn.ok()) {
+            qWarning() << "sign-in failed:" << signedIn.error().toString();
+            return false;
+        }
+        window = std::make_unique<MainWindow>(backend.get());
+        addAllPanes(window.get(), backend.get());
+        window->resize(1200, 800);
+        window->show();
+        return true;
+    }
+
+    SessionsPane* sessions()
+    {
+        if (!window->showPane(QStringLiteral("sessions")))
+            return nullptr;
+        auto* pane = qobject_cast<SessionsPane*>(window->pane(QStringLiteral("sessions")));
+        if (pane && !pane->isLoaded()) {
+            QSignalSpy loaded(pane, &Pane::loaded);
+            loaded.wait(15000);
+        }
+        return pane;
+    }
+};
+
+void addBackendRows()
+{
+    QTest::addColumn<bool>("rest");
+    QTest::newRow("SqlBackend") << false;
+    QTest::newRow("RestBackend against portcullis-server") << true;
+}
+
+qint64 openSessionsOf(Console& c, Id userId)
+{
+    QSqlQuery q(c.db->store().core().db());
+    q.prepare(QStringLiteral("SELECT COUNT(*) FROM sessions WHERE user_id = ? AND revoked_at IS NULL"));
+    q.addBindValue(userId);
+    if (!q.exec() || !q.next())
+        return -1;
+    return q.value(0).toLongLong();
+}
+
 } // namespace
 
 class TestGuiSessions : public QObject
@@ -44,6 +111,11 @@ private slots:
     void sessionsPaneMarksImpersonatedSession();
     void revokeSessionAsksAndEndsIt();
     void impersonateNeedsAReasonAndShowsTheTokenOnce();
+    // Issue 13.
+    void endingOwnSessionsKeepsTheConsoleSignedIn_data() { addBackendRows(); }
+    void endingOwnSessionsKeepsTheConsoleSignedIn();
+    void superAdminFiltersSessionsByTenant_data() { addBackendRows(); }
+    void superAdminFiltersSessionsByTenant();
 };
 
 void TestGuiSessions::sessionsPaneMarksImpersonatedSession()
@@ -187,6 +259,67 @@ void TestGuiSessions::impersonateNeedsAReasonAndShowsTheTokenOnce()
     QCOMPARE(actor->userId, member.id);
     QCOMPARE(actor->impersonatorId, c.world.superAdmin.id);
     secret->close();
+}
+
+// "End all sessions of this user" on one's own account ends the other sessions and keeps the
+// console's (over REST: keep_current=true).
+void TestGuiSessions::endingOwnSessionsKeepsTheConsoleSignedIn()
+{
+    QFETCH(bool, rest);
+    Console c = Console::create();
+    const User admin = c.world.makeUser(c.world.orgA.id, QStringLiteral("admin"));
+    auto elsewhere = c.db->store().auth().login(admin.email, kStrongPassword);
+    QVERIFY_RESULT(elsewhere);
+    Desk desk;
+    QVERIFY(desk.open(c, rest, admin));
+    QCOMPARE(openSessionsOf(c, admin.id), 2);
+    SessionsPane* pane = desk.sessions();
+    QVERIFY(pane);
+    SessionListModel* model = pane->model();
+    QTRY_VERIFY(model->atEnd() && !model->isLoading() && model->rowCount() == 2);
+    auto* table = pane->findChild<QTableView*>(QStringLiteral("sessionTableView"));
+    table->selectRow(rowOfSession(model, elsewhere->session.id));
+    QAction* revokeAll = findAction(pane, "revokeUserSessionsAction");
+    QTRY_VERIFY(revokeAll->isEnabled());
+    QSignalSpy status(pane, &Pane::statusMessage);
+    MessageBox::setNextAnswer(QMessageBox::Yes);
+    revokeAll->trigger();
+    QVERIFY(MessageBox::lastText().contains(QStringLiteral("this console stays signed in")));
+    QCOMPARE(waitForStatus(status, QStringLiteral("Ended")), QStringLiteral("Ended 1 session of %1").arg(admin.email));
+    QCOMPARE(openSessionsOf(c, admin.id), 1);
+    QVERIFY_ERROR(c.db->store().sessions().authenticate(elsewhere->sessionToken), ErrorCode::Unauthenticated);
+    // The console still works: the list reloads with its own session.
+    QTRY_VERIFY_WITH_TIMEOUT(model->rowCount() == 1 && model->atEnd() && !model->isLoading(), 15000);
+    QVERIFY(model->lastError().isEmpty());
+    QVERIFY_RESULT(awaitResult(desk.backend->listSessions(SessionQuery())));
+}
+
+// The super admin's sessions list follows the tenant switcher: only the chosen tenant's rows, on
+// both backends (GET /api/admin/sessions?organization_id=... over REST).
+void TestGuiSessions::superAdminFiltersSessionsByTenant()
+{
+    QFETCH(bool, rest);
+    Console c = Console::create();
+    const User inA = c.world.makeUser(c.world.orgA.id, QStringLiteral("user"));
+    const User inB = c.world.makeUser(c.world.orgB.id, QStringLiteral("user"));
+    QVERIFY_RESULT(c.db->store().auth().login(inA.email, kStrongPassword));
+    auto sessionB = c.db->store().auth().login(inB.email, kStrongPassword);
+    QVERIFY_RESULT(sessionB);
+    Desk desk;
+    QVERIFY(desk.open(c, rest, c.world.superAdmin));
+    SessionsPane* pane = desk.sessions();
+    QVERIFY(pane);
+    SessionListModel* model = pane->model();
+    QTRY_VERIFY(model->atEnd() && !model->isLoading() && model->rowCount() >= 3);
+    auto* switcher = desk.window->findChild<QComboBox*>(QStringLiteral("tenantSwitcher"));
+    QVERIFY(switcher);
+    QTRY_VERIFY(switcher->findData(QVariant::fromValue<qint64>(c.world.orgB.id)) >= 0);
+    switcher->setCurrentIndex(switcher->findData(QVariant::fromValue<qint64>(c.world.orgB.id)));
+    QTRY_VERIFY_WITH_TIMEOUT(model->query().organizationId == c.world.orgB.id && model->atEnd() && !model->isLoading()
+                                 && model->rowCount() == 1,
+                             15000);
+    QCOMPARE(model->sessionAt(0).id, sessionB->session.id);
+    QCOMPARE(model->sessionAt(0).userEmail, inB.email);
 }
 
 QTEST_MAIN(TestGuiSessions)

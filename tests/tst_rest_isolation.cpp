@@ -197,6 +197,10 @@ const QHash<QString, QList<Probe>>& TestRestIsolation::probes()
         t.insert(s("POST /api/admin/users/{}/api-keys"), { { {}, body({ { s("name"), s("probe") } }), {}, {} } });
         t.insert(s("GET /api/admin/api-keys"), { { s("user_id={user}"), none, {}, {} } });
         t.insert(s("DELETE /api/admin/api-keys/{}"), { {} });
+        t.insert(s("GET /api/admin/api-keys/{}"), { {} });
+        t.insert(s("PATCH /api/admin/api-keys/{}"),
+                 { { {}, body({ { s("name"), s("taken over") }, { s("rate_limit_per_minute"), 100000 } }), {}, {} } });
+        t.insert(s("POST /api/admin/api-keys/{}/rotate"), { { {}, body({ { s("grace"), s("7d") } }), {}, {} } });
         t.insert(s("POST /api/admin/roles"),
                  { { {},
                      body({ { s("code"), s("probe_role") },

@@ -96,6 +96,9 @@ private slots:
     void impersonation();
     void apiKeyScopesAndHeaderOnly();
     void apiKeyRateLimit();
+    void apiKeyReadEditRotate();
+    void apiKeyConcurrentRotations();
+    void endOtherSessionsKeepsTheCurrentOne();
     void malformedBodies_data();
     void malformedBodies();
     void oversizedBodyIsRefused();
@@ -878,6 +881,222 @@ void TestRestServer::apiKeyRateLimit()
     const int retryAfter = limited.header("Retry-After").toInt(&ok);
     QVERIFY2(ok && retryAfter >= 1 && retryAfter <= 60, limited.header("Retry-After").constData());
     QCOMPARE(limited.header("X-RateLimit-Limit"), QByteArray("3"));
+}
+
+// Issue 13: GET/PATCH one key, rotate with a grace period. Attackers first: a user who may only
+// view keys, an admin raising scopes beyond the owner's permissions, the old secret after its
+// grace, a revoked key's previous secret, PATCH on a revoked key.
+void TestRestServer::apiKeyReadEditRotate()
+{
+    const QJsonObject admin = makeUser(QStringLiteral("admin"));
+    const QByteArray adminToken = accessToken(admin.value(QStringLiteral("email")).toString());
+    const QJsonObject owner = makeUser(QStringLiteral("user"));
+    const qint64 ownerId = owner.value(QStringLiteral("id")).toInteger();
+    const HttpResult role
+        = send("POST", QStringLiteral("/api/admin/roles"), m_root,
+               { { QStringLiteral("code"), unique(QStringLiteral("key_viewer_")) },
+                 { QStringLiteral("name"), unique(QStringLiteral("Key viewer ")) },
+                 { QStringLiteral("level"), 30 },
+                 { QStringLiteral("organization_id"), 1 },
+                 { QStringLiteral("permission_codes"), QJsonArray { QStringLiteral("admin:apikey:view") } } });
+    QVERIFY2(role.status == 201, qPrintable(role.describe()));
+    const QJsonObject viewer = makeUser(role.json().value(QStringLiteral("code")).toString());
+    const QByteArray viewerToken = accessToken(viewer.value(QStringLiteral("email")).toString());
+
+    const HttpResult created = send("POST", QStringLiteral("/api/admin/users/%1/api-keys").arg(ownerId), adminToken,
+                                    { { QStringLiteral("name"), QStringLiteral("bot") },
+                                      { QStringLiteral("scopes"), QJsonArray { QStringLiteral("chat:create") } } });
+    QVERIFY2(created.status == 201, qPrintable(created.describe()));
+    const QByteArray secret = created.json().value(QStringLiteral("key")).toString().toLatin1();
+    remember(QString::fromLatin1(secret));
+    const QString path
+        = QStringLiteral("/api/admin/api-keys/%1").arg(created.json().value(QStringLiteral("id")).toInteger());
+    const auto works = [&](const QByteArray& key) {
+        return sendRaw("GET", QStringLiteral("/api/auth/me"), {}, {}, { { "X-API-Key", key } }).status;
+    };
+
+    // Read: the viewer may, and sees no secret.
+    const HttpResult read = get(path, viewerToken);
+    QVERIFY2(read.status == 200, qPrintable(read.describe()));
+    QCOMPARE(read.json().value(QStringLiteral("prefix")).toString(),
+             created.json().value(QStringLiteral("prefix")).toString());
+    QVERIFY(!read.body.contains(secret));
+    QVERIFY(read.json().value(QStringLiteral("previous_valid_until")).isNull());
+
+    // A viewer may neither edit nor rotate.
+    QCOMPARE(send("PATCH", path, viewerToken, { { QStringLiteral("name"), QStringLiteral("mine now") } }).status, 403);
+    QCOMPARE(send("POST", path + QStringLiteral("/rotate"), viewerToken,
+                  { { QStringLiteral("grace"), QStringLiteral("none") } })
+                 .status,
+             403);
+    // Beyond the owner's permissions: a field error on scopes.
+    const HttpResult widened
+        = send("PATCH", path, adminToken,
+               { { QStringLiteral("scopes"), QJsonArray { QStringLiteral("admin:user:delete") } } });
+    QCOMPARE(widened.status, 400);
+    QVERIFY(widened.json().value(QStringLiteral("errors")).toObject().contains(QStringLiteral("scopes")));
+    // Bad allowlist, expiry in the past, an empty PATCH, an unknown grace.
+    const HttpResult bad = send("PATCH", path, adminToken,
+                                { { QStringLiteral("ip_allowlist"), QJsonArray { QStringLiteral("10.0.0.0/40") } },
+                                  { QStringLiteral("expires_at"), QStringLiteral("2001-01-01T00:00:00Z") } });
+    QCOMPARE(bad.status, 400);
+    QVERIFY(bad.json().value(QStringLiteral("errors")).toObject().contains(QStringLiteral("ip_allowlist")));
+    QVERIFY(bad.json().value(QStringLiteral("errors")).toObject().contains(QStringLiteral("expires_at")));
+    QCOMPARE(sendRaw("PATCH", path, adminToken, "{}", {}).status, 400);
+    QCOMPARE(send("POST", path + QStringLiteral("/rotate"), adminToken,
+                  { { QStringLiteral("grace"), QStringLiteral("2h") } })
+                 .status,
+             400);
+    QCOMPARE(send("POST", path + QStringLiteral("/rotate"), adminToken, { { QStringLiteral("grace_seconds"), 7200 } })
+                 .status,
+             400);
+
+    // A good edit.
+    const HttpResult edited = send("PATCH", path, adminToken,
+                                   { { QStringLiteral("name"), QStringLiteral("chat bot") },
+                                     { QStringLiteral("rate_limit_per_minute"), 90 },
+                                     { QStringLiteral("expires_at"), QStringLiteral("2099-01-01T00:00:00Z") } });
+    QVERIFY2(edited.status == 200, qPrintable(edited.describe()));
+    QCOMPARE(edited.json().value(QStringLiteral("name")).toString(), QStringLiteral("chat bot"));
+    QCOMPARE(edited.json().value(QStringLiteral("rate_limit_per_minute")).toInt(), 90);
+    const HttpResult never = send("PATCH", path, adminToken, { { QStringLiteral("expires_at"), QJsonValue() } });
+    QVERIFY2(never.status == 200, qPrintable(never.describe()));
+    QVERIFY(never.json().value(QStringLiteral("expires_at")).isNull());
+
+    // Rotate with 1 hour of grace: both secrets work; the new one is shown once.
+    const HttpResult rotated = send("POST", path + QStringLiteral("/rotate"), adminToken,
+                                    { { QStringLiteral("grace"), QStringLiteral("1h") } });
+    QVERIFY2(rotated.status == 200, qPrintable(rotated.describe()));
+    const QByteArray next = rotated.json().value(QStringLiteral("key")).toString().toLatin1();
+    remember(QString::fromLatin1(next));
+    QVERIFY(next.startsWith("pk_live_") && next != secret);
+    QVERIFY(!rotated.json().value(QStringLiteral("previous_valid_until")).isNull());
+    QCOMPARE(works(secret), 200);
+    QCOMPARE(works(next), 200);
+    QVERIFY(!get(path, adminToken).body.contains(next));
+
+    // After the grace period (moved into the past in the database): the old secret is refused.
+    {
+        QSqlQuery q(m_db->store().core().db());
+        q.prepare(QStringLiteral("UPDATE api_keys SET previous_valid_until = ? WHERE id = ?"));
+        q.addBindValue(QDateTime::currentMSecsSinceEpoch() - 1000);
+        q.addBindValue(created.json().value(QStringLiteral("id")).toInteger());
+        QVERIFY(q.exec());
+    }
+    QCOMPARE(works(secret), 401);
+    QCOMPARE(works(next), 200);
+
+    // A revoked key's previous secret is refused with it; PATCH and rotate on it are conflicts.
+    const HttpResult again
+        = send("POST", path + QStringLiteral("/rotate"), m_root, { { QStringLiteral("grace"), QStringLiteral("7d") } });
+    QVERIFY2(again.status == 200, qPrintable(again.describe()));
+    const QByteArray third = again.json().value(QStringLiteral("key")).toString().toLatin1();
+    remember(QString::fromLatin1(third));
+    QCOMPARE(works(next), 200);
+    QCOMPARE(send("DELETE", path, adminToken).status, 204);
+    QCOMPARE(works(next), 401);
+    QCOMPARE(works(third), 401);
+    QCOMPARE(send("PATCH", path, adminToken, { { QStringLiteral("name"), QStringLiteral("late") } }).status, 409);
+    QCOMPARE(send("POST", path + QStringLiteral("/rotate"), adminToken, {}).status, 409);
+
+    // The audit log has the edit (old -> new) and the rotations with their grace.
+    const HttpResult audit = get(QStringLiteral("/api/admin/audit?action=api_key.rotated&limit=10"), m_root);
+    QVERIFY2(audit.status == 200, qPrintable(audit.describe()));
+    QVERIFY(audit.body.contains("\"grace_seconds\":3600"));
+    QVERIFY(!audit.body.contains(next) && !audit.body.contains(secret));
+}
+
+void TestRestServer::apiKeyConcurrentRotations()
+{
+    const QJsonObject owner = makeUser(QStringLiteral("user"));
+    const HttpResult created = send(
+        "POST", QStringLiteral("/api/admin/users/%1/api-keys").arg(owner.value(QStringLiteral("id")).toInteger()),
+        m_root, { { QStringLiteral("name"), QStringLiteral("raced") } });
+    QVERIFY2(created.status == 201, qPrintable(created.describe()));
+    QList<QByteArray> secrets { created.json().value(QStringLiteral("key")).toString().toLatin1() };
+    const QString path
+        = QStringLiteral("/api/admin/api-keys/%1/rotate").arg(created.json().value(QStringLiteral("id")).toInteger());
+
+    // Four rotations in flight at once, on connections of their own.
+    QList<QNetworkAccessManager*> managers;
+    QList<QNetworkReply*> replies;
+    for (int i = 0; i < 4; ++i) {
+        managers << new QNetworkAccessManager(this);
+        QNetworkRequest request(QUrl(m_server.baseUrl() + path));
+        request.setRawHeader("Authorization", "Bearer " + m_root);
+        request.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
+        replies << managers.last()->post(request, QByteArray("{\"grace\":\"24h\"}"));
+    }
+    int ok = 0;
+    for (QNetworkReply* reply : std::as_const(replies)) {
+        QSignalSpy finished(reply, &QNetworkReply::finished);
+        QVERIFY(reply->isFinished() || finished.wait(kWaitMs));
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        const QJsonObject body = QJsonDocument::fromJson(reply->readAll()).object();
+        QVERIFY2(status == 200 || status == 409, qPrintable(QString::number(status)));
+        if (status == 200) {
+            ++ok;
+            secrets << body.value(QStringLiteral("key")).toString().toLatin1();
+            remember(QString::fromLatin1(secrets.last()));
+        }
+        reply->deleteLater();
+    }
+    qDeleteAll(managers);
+    QVERIFY(ok >= 1);
+    // The current secret and the one before it, no more.
+    int valid = 0;
+    for (const QByteArray& key : std::as_const(secrets))
+        valid += sendRaw("GET", QStringLiteral("/api/auth/me"), {}, {}, { { "X-API-Key", key } }).status == 200 ? 1 : 0;
+    QCOMPARE(valid, 2);
+}
+
+// DELETE /api/admin/users/{id}/sessions?keep_current=true ends one's other sessions and keeps the
+// caller's; for another user, or with an API key (no current session), every session ends.
+void TestRestServer::endOtherSessionsKeepsTheCurrentOne()
+{
+    const QJsonObject admin = makeUser(QStringLiteral("admin"));
+    const QString email = admin.value(QStringLiteral("email")).toString();
+    const qint64 adminId = admin.value(QStringLiteral("id")).toInteger();
+    const QByteArray here = accessToken(email);
+    const QByteArray elsewhere = accessToken(email);
+    const QByteArray third = accessToken(email);
+    const QString sessions = QStringLiteral("/api/admin/users/%1/sessions").arg(adminId);
+
+    const HttpResult kept = send("DELETE", sessions + QStringLiteral("?keep_current=true"), here);
+    QVERIFY2(kept.status == 200, qPrintable(kept.describe()));
+    QCOMPARE(kept.json().value(QStringLiteral("revoked")).toInt(), 2);
+    QCOMPARE(get(QStringLiteral("/api/auth/me"), here).status, 200);
+    QCOMPARE(get(QStringLiteral("/api/auth/me"), elsewhere).status, 401);
+    QCOMPARE(get(QStringLiteral("/api/auth/me"), third).status, 401);
+
+    // keep_current names the caller's session only: the super admin ending this admin's sessions
+    // with it still ends them all.
+    const QByteArray another = accessToken(email);
+    const HttpResult forOther = send("DELETE", sessions + QStringLiteral("?keep_current=true"), m_root);
+    QCOMPARE(forOther.status, 200);
+    QCOMPARE(get(QStringLiteral("/api/auth/me"), here).status, 401);
+    QCOMPARE(get(QStringLiteral("/api/auth/me"), another).status, 401);
+    QCOMPARE(get(QStringLiteral("/api/auth/me"), m_root).status, 200);
+
+    // An API key of the admin has no current session: all of them end.
+    const HttpResult key
+        = send("POST", QStringLiteral("/api/admin/users/%1/api-keys").arg(adminId), m_root,
+               { { QStringLiteral("name"), QStringLiteral("sessions") },
+                 { QStringLiteral("scopes"), QJsonArray { QStringLiteral("admin:session:revoke") } } });
+    QVERIFY2(key.status == 201, qPrintable(key.describe()));
+    const QByteArray secret = key.json().value(QStringLiteral("key")).toString().toLatin1();
+    remember(QString::fromLatin1(secret));
+    const QByteArray fresh = accessToken(email);
+    const HttpResult byKey
+        = sendRaw("DELETE", sessions + QStringLiteral("?keep_current=true"), {}, {}, { { "X-API-Key", secret } });
+    QVERIFY2(byKey.status == 200, qPrintable(byKey.describe()));
+    QCOMPARE(byKey.json().value(QStringLiteral("revoked")).toInt(), 1);
+    QCOMPARE(get(QStringLiteral("/api/auth/me"), fresh).status, 401);
+
+    // Without keep_current one's own current session ends too (as before).
+    const QByteArray last = accessToken(email);
+    QCOMPARE(send("DELETE", sessions, last).status, 200);
+    QCOMPARE(get(QStringLiteral("/api/auth/me"), last).status, 401);
 }
 
 // --- malformed requests --------------------------------------------------------------------------

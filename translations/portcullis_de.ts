@@ -87,6 +87,46 @@
         <source>API keys cannot be created while impersonating a user; a key would outlive the impersonation</source>
         <translation>API-Schlüssel können nicht angelegt werden, während Sie einen Benutzer imitieren; ein Schlüssel würde die Imitation überdauern</translation>
     </message>
+    <message>
+        <source>API keys cannot be changed or rotated while impersonating a user</source>
+        <translation>API-Schlüssel können während einer Identitätsübernahme nicht geändert oder rotiert werden</translation>
+    </message>
+    <message>
+        <source>The API key %1 is revoked and can no longer be changed</source>
+        <translation>Der API-Schlüssel %1 ist widerrufen und kann nicht mehr geändert werden</translation>
+    </message>
+    <message>
+        <source>The API key cannot be changed as entered.</source>
+        <translation>Der API-Schlüssel kann so nicht geändert werden.</translation>
+    </message>
+    <message>
+        <source>Changing the API key</source>
+        <translation>Ändern des API-Schlüssels</translation>
+    </message>
+    <message>
+        <source>The API key %1 was revoked meanwhile</source>
+        <translation>Der API-Schlüssel %1 wurde inzwischen widerrufen</translation>
+    </message>
+    <message>
+        <source>The grace period is none, 1 hour, 24 hours or 7 days.</source>
+        <translation>Die Übergangsfrist ist keine, 1 Stunde, 24 Stunden oder 7 Tage.</translation>
+    </message>
+    <message>
+        <source>Rotating the API key</source>
+        <translation>Rotieren des API-Schlüssels</translation>
+    </message>
+    <message>
+        <source>The API key %1 was changed at the same time; reload it and try again</source>
+        <translation>Der API-Schlüssel %1 wurde gleichzeitig geändert; laden Sie ihn neu und versuchen Sie es noch einmal</translation>
+    </message>
+    <message>
+        <source>%1 (the secret before the last rotation)</source>
+        <translation>%1 (das Geheimnis vor der letzten Rotation)</translation>
+    </message>
+    <message>
+        <source>This API key was rotated and its grace period has ended; use the new secret</source>
+        <translation>Dieser API-Schlüssel wurde rotiert und seine Übergangsfrist ist abgelaufen; verwenden Sie das neue Geheimnis</translation>
+    </message>
 </context>
 <context>
     <name>Portcullis::Audit</name>
@@ -1621,6 +1661,22 @@ Erstellen Sie einen Schlüssel mit Strg+N: Sein geheimer Teil wird einmal angeze
         <source>never</source>
         <translation>nie</translation>
     </message>
+    <message>
+        <source>Old secret:</source>
+        <translation>Altes Geheimnis:</translation>
+    </message>
+    <message>
+        <source>refused (rotated %1)</source>
+        <translation>abgelehnt (rotiert %1)</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>keines</translation>
+    </message>
+    <message>
+        <source>works until %1; last used %2</source>
+        <translation>gilt bis %1; zuletzt verwendet %2</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::ApiKeyDialog</name>
@@ -1775,6 +1831,38 @@ Leer: jede Adresse.</translation>
     <message>
         <source>Rate &amp;limit:</source>
         <translation>Raten&amp;limit:</translation>
+    </message>
+    <message>
+        <source>Edit API key</source>
+        <translation>API-Schlüssel bearbeiten</translation>
+    </message>
+    <message>
+        <source>A key keeps its owner; create a new key for someone else</source>
+        <translation>Ein Schlüssel behält seinen Besitzer; erstellen Sie für jemand anderen einen neuen Schlüssel</translation>
+    </message>
+    <message>
+        <source>Loading the key…</source>
+        <translation>Schlüssel wird geladen …</translation>
+    </message>
+    <message>
+        <source>Could not load the key: %1</source>
+        <translation>Der Schlüssel konnte nicht geladen werden: %1</translation>
+    </message>
+    <message>
+        <source>Edit API key %1</source>
+        <translation>API-Schlüssel %1 bearbeiten</translation>
+    </message>
+    <message>
+        <source>The owner no longer holds %1: uncheck it</source>
+        <translation>Der Besitzer hat %1 nicht mehr: Haken entfernen</translation>
+    </message>
+    <message>
+        <source>Sa&amp;ve</source>
+        <translation>Spei&amp;chern</translation>
+    </message>
+    <message>
+        <source>The key keeps its owner and its secret (rotate it for a new secret). Programs using it get the new scopes and limits with their next request.</source>
+        <translation>Der Schlüssel behält seinen Besitzer und sein Geheimnis (rotieren Sie ihn für ein neues Geheimnis). Programme, die ihn verwenden, erhalten die neuen Scopes und Limits mit ihrer nächsten Anfrage.</translation>
     </message>
 </context>
 <context>
@@ -2042,6 +2130,38 @@ Erstellen Sie einen mit Strg+N.</translation>
     <message>
         <source>New API key</source>
         <translation>Neuer API-Schlüssel</translation>
+    </message>
+    <message>
+        <source>&amp;Edit…</source>
+        <translation>Be&amp;arbeiten …</translation>
+    </message>
+    <message>
+        <source>This key is revoked</source>
+        <translation>Dieser Schlüssel ist widerrufen</translation>
+    </message>
+    <message>
+        <source>Saved the API key %1</source>
+        <translation>API-Schlüssel %1 gespeichert</translation>
+    </message>
+    <message>
+        <source>The old secret keeps working until %1.</source>
+        <translation>Das alte Geheimnis gilt noch bis %1.</translation>
+    </message>
+    <message>
+        <source>The old secret is refused from now on.</source>
+        <translation>Das alte Geheimnis wird ab sofort abgelehnt.</translation>
+    </message>
+    <message>
+        <source>The API key &lt;b&gt;%1&lt;/b&gt; of %2 has a new secret. %3</source>
+        <translation>Der API-Schlüssel &lt;b&gt;%1&lt;/b&gt; von %2 hat ein neues Geheimnis. %3</translation>
+    </message>
+    <message>
+        <source>Rotated the API key %1 (%2)</source>
+        <translation>API-Schlüssel %1 rotiert (%2)</translation>
+    </message>
+    <message>
+        <source>Ro&amp;tate…</source>
+        <translation>Ro&amp;tieren …</translation>
     </message>
 </context>
 <context>
@@ -4736,6 +4856,49 @@ Leeren Sie die Suche oder den Typfilter, um alle Rollen zu sehen.</translation>
     </message>
 </context>
 <context>
+    <name>portcullis::RotateApiKeyDialog</name>
+    <message>
+        <source>Rotate API key</source>
+        <translation>API-Schlüssel rotieren</translation>
+    </message>
+    <message>
+        <source>Rotate the key &lt;b&gt;%1&lt;/b&gt; (%2) of %3? It gets a new secret, shown once. Its name, owner, scopes and limits stay.</source>
+        <translation>Den Schlüssel &lt;b&gt;%1&lt;/b&gt; (%2) von %3 rotieren? Er erhält ein neues Geheimnis, das einmal angezeigt wird. Name, Besitzer, Scopes und Limits bleiben.</translation>
+    </message>
+    <message>
+        <source>Grace period of the old secret</source>
+        <translation>Übergangsfrist des alten Geheimnisses</translation>
+    </message>
+    <message>
+        <source>None: refuse the old secret at once</source>
+        <translation>Keine: altes Geheimnis sofort ablehnen</translation>
+    </message>
+    <message>
+        <source>1 hour</source>
+        <translation>1 Stunde</translation>
+    </message>
+    <message>
+        <source>24 hours</source>
+        <translation>24 Stunden</translation>
+    </message>
+    <message>
+        <source>7 days</source>
+        <translation>7 Tage</translation>
+    </message>
+    <message>
+        <source>The old secret &amp;works for:</source>
+        <translation>Das alte Geheimnis &amp;gilt noch:</translation>
+    </message>
+    <message>
+        <source>Programs keep working with the old secret during the grace period while you hand out the new one. Rotating again within it refuses the older secret at once.</source>
+        <translation>Programme arbeiten während der Übergangsfrist mit dem alten Geheimnis weiter, während Sie das neue verteilen. Erneutes Rotieren innerhalb der Frist lehnt das ältere Geheimnis sofort ab.</translation>
+    </message>
+    <message>
+        <source>&amp;Rotate</source>
+        <translation>&amp;Rotieren</translation>
+    </message>
+</context>
+<context>
     <name>portcullis::SecretDialog</name>
     <message>
         <source>It is shown only now: copy it to a safe place.</source>
@@ -5191,6 +5354,10 @@ Sie erscheinen, wenn sich seine Benutzer anmelden.</translation>
 Tick “Include ended sessions” to see revoked and expired ones.</source>
         <translation>Niemand in %1 ist gerade angemeldet.
 Aktivieren Sie „Beendete Sitzungen einbeziehen“, um widerrufene und abgelaufene zu sehen.</translation>
+    </message>
+    <message>
+        <source>End your other sessions? You are signed out everywhere else at once; this console stays signed in.</source>
+        <translation>Ihre anderen Sitzungen beenden? Sie werden überall sonst sofort abgemeldet; diese Konsole bleibt angemeldet.</translation>
     </message>
 </context>
 <context>

@@ -87,6 +87,46 @@
         <source>API keys cannot be created while impersonating a user; a key would outlive the impersonation</source>
         <translation>Impossible de créer une clé d&apos;API pendant l&apos;usurpation d&apos;un utilisateur ; la clé survivrait à l&apos;usurpation</translation>
     </message>
+    <message>
+        <source>API keys cannot be changed or rotated while impersonating a user</source>
+        <translation>Les clés d&apos;API ne peuvent pas être modifiées ni renouvelées pendant une usurpation d&apos;identité</translation>
+    </message>
+    <message>
+        <source>The API key %1 is revoked and can no longer be changed</source>
+        <translation>La clé d&apos;API %1 est révoquée et ne peut plus être modifiée</translation>
+    </message>
+    <message>
+        <source>The API key cannot be changed as entered.</source>
+        <translation>La clé d&apos;API ne peut pas être modifiée ainsi.</translation>
+    </message>
+    <message>
+        <source>Changing the API key</source>
+        <translation>Modification de la clé d&apos;API</translation>
+    </message>
+    <message>
+        <source>The API key %1 was revoked meanwhile</source>
+        <translation>La clé d&apos;API %1 a été révoquée entre-temps</translation>
+    </message>
+    <message>
+        <source>The grace period is none, 1 hour, 24 hours or 7 days.</source>
+        <translation>Le délai de grâce est aucun, 1 heure, 24 heures ou 7 jours.</translation>
+    </message>
+    <message>
+        <source>Rotating the API key</source>
+        <translation>Renouvellement de la clé d&apos;API</translation>
+    </message>
+    <message>
+        <source>The API key %1 was changed at the same time; reload it and try again</source>
+        <translation>La clé d&apos;API %1 a été modifiée au même moment ; rechargez-la et réessayez</translation>
+    </message>
+    <message>
+        <source>%1 (the secret before the last rotation)</source>
+        <translation>%1 (le secret d&apos;avant le dernier renouvellement)</translation>
+    </message>
+    <message>
+        <source>This API key was rotated and its grace period has ended; use the new secret</source>
+        <translation>Cette clé d&apos;API a été renouvelée et son délai de grâce est écoulé ; utilisez le nouveau secret</translation>
+    </message>
 </context>
 <context>
     <name>Portcullis::Audit</name>
@@ -1621,6 +1661,22 @@ Créez une clé avec Ctrl+N : son secret est affiché une seule fois, puis seul 
         <source>never</source>
         <translation>jamais</translation>
     </message>
+    <message>
+        <source>Old secret:</source>
+        <translation>Ancien secret :</translation>
+    </message>
+    <message>
+        <source>refused (rotated %1)</source>
+        <translation>refusé (renouvelé le %1)</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>aucun</translation>
+    </message>
+    <message>
+        <source>works until %1; last used %2</source>
+        <translation>valable jusqu&apos;au %1 ; dernière utilisation %2</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::ApiKeyDialog</name>
@@ -1775,6 +1831,38 @@ Vide : toute adresse.</translation>
     <message>
         <source>Rate &amp;limit:</source>
         <translation>&amp;Limite de débit :</translation>
+    </message>
+    <message>
+        <source>Edit API key</source>
+        <translation>Modifier la clé d&apos;API</translation>
+    </message>
+    <message>
+        <source>A key keeps its owner; create a new key for someone else</source>
+        <translation>Une clé garde son propriétaire ; créez une nouvelle clé pour quelqu&apos;un d&apos;autre</translation>
+    </message>
+    <message>
+        <source>Loading the key…</source>
+        <translation>Chargement de la clé…</translation>
+    </message>
+    <message>
+        <source>Could not load the key: %1</source>
+        <translation>Impossible de charger la clé : %1</translation>
+    </message>
+    <message>
+        <source>Edit API key %1</source>
+        <translation>Modifier la clé d&apos;API %1</translation>
+    </message>
+    <message>
+        <source>The owner no longer holds %1: uncheck it</source>
+        <translation>Le propriétaire ne détient plus %1 : décochez-la</translation>
+    </message>
+    <message>
+        <source>Sa&amp;ve</source>
+        <translation>&amp;Enregistrer</translation>
+    </message>
+    <message>
+        <source>The key keeps its owner and its secret (rotate it for a new secret). Programs using it get the new scopes and limits with their next request.</source>
+        <translation>La clé garde son propriétaire et son secret (renouvelez-la pour un nouveau secret). Les programmes qui l&apos;utilisent reçoivent les nouvelles portées et limites dès leur prochaine requête.</translation>
     </message>
 </context>
 <context>
@@ -2042,6 +2130,38 @@ Créez-en une avec Ctrl+N.</translation>
     <message>
         <source>New API key</source>
         <translation>Nouvelle clé d’API</translation>
+    </message>
+    <message>
+        <source>&amp;Edit…</source>
+        <translation>&amp;Modifier…</translation>
+    </message>
+    <message>
+        <source>This key is revoked</source>
+        <translation>Cette clé est révoquée</translation>
+    </message>
+    <message>
+        <source>Saved the API key %1</source>
+        <translation>Clé d&apos;API %1 enregistrée</translation>
+    </message>
+    <message>
+        <source>The old secret keeps working until %1.</source>
+        <translation>L&apos;ancien secret reste valable jusqu&apos;au %1.</translation>
+    </message>
+    <message>
+        <source>The old secret is refused from now on.</source>
+        <translation>L&apos;ancien secret est refusé dès maintenant.</translation>
+    </message>
+    <message>
+        <source>The API key &lt;b&gt;%1&lt;/b&gt; of %2 has a new secret. %3</source>
+        <translation>La clé d&apos;API &lt;b&gt;%1&lt;/b&gt; de %2 a un nouveau secret. %3</translation>
+    </message>
+    <message>
+        <source>Rotated the API key %1 (%2)</source>
+        <translation>Clé d&apos;API %1 renouvelée (%2)</translation>
+    </message>
+    <message>
+        <source>Ro&amp;tate…</source>
+        <translation>Re&amp;nouveler…</translation>
     </message>
 </context>
 <context>
@@ -4736,6 +4856,49 @@ Effacez la recherche ou le filtre de type pour voir tous les rôles.</translatio
     </message>
 </context>
 <context>
+    <name>portcullis::RotateApiKeyDialog</name>
+    <message>
+        <source>Rotate API key</source>
+        <translation>Renouveler la clé d&apos;API</translation>
+    </message>
+    <message>
+        <source>Rotate the key &lt;b&gt;%1&lt;/b&gt; (%2) of %3? It gets a new secret, shown once. Its name, owner, scopes and limits stay.</source>
+        <translation>Renouveler la clé &lt;b&gt;%1&lt;/b&gt; (%2) de %3 ? Elle reçoit un nouveau secret, affiché une seule fois. Son nom, son propriétaire, ses portées et ses limites restent.</translation>
+    </message>
+    <message>
+        <source>Grace period of the old secret</source>
+        <translation>Délai de grâce de l&apos;ancien secret</translation>
+    </message>
+    <message>
+        <source>None: refuse the old secret at once</source>
+        <translation>Aucun : refuser l&apos;ancien secret immédiatement</translation>
+    </message>
+    <message>
+        <source>1 hour</source>
+        <translation>1 heure</translation>
+    </message>
+    <message>
+        <source>24 hours</source>
+        <translation>24 heures</translation>
+    </message>
+    <message>
+        <source>7 days</source>
+        <translation>7 jours</translation>
+    </message>
+    <message>
+        <source>The old secret &amp;works for:</source>
+        <translation>L&apos;ancien secret &amp;reste valable :</translation>
+    </message>
+    <message>
+        <source>Programs keep working with the old secret during the grace period while you hand out the new one. Rotating again within it refuses the older secret at once.</source>
+        <translation>Les programmes continuent de fonctionner avec l&apos;ancien secret pendant le délai de grâce, le temps de distribuer le nouveau. Un nouveau renouvellement pendant ce délai refuse aussitôt le secret plus ancien.</translation>
+    </message>
+    <message>
+        <source>&amp;Rotate</source>
+        <translation>Re&amp;nouveler</translation>
+    </message>
+</context>
+<context>
     <name>portcullis::SecretDialog</name>
     <message>
         <source>It is shown only now: copy it to a safe place.</source>
@@ -5191,6 +5354,10 @@ Elles apparaissent quand ses utilisateurs se connectent.</translation>
 Tick “Include ended sessions” to see revoked and expired ones.</source>
         <translation>Personne dans %1 n’est connecté en ce moment.
 Cochez « Inclure les sessions terminées » pour voir celles révoquées et expirées.</translation>
+    </message>
+    <message>
+        <source>End your other sessions? You are signed out everywhere else at once; this console stays signed in.</source>
+        <translation>Mettre fin à vos autres sessions ? Vous êtes déconnecté partout ailleurs à la fois ; cette console reste connectée.</translation>
     </message>
 </context>
 <context>

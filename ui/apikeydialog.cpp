@@ -5,6 +5,7 @@
 #include "policy/policy.h"
 
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDateEdit>
 #include <QDialogButtonBox>
 #include <QFormLayout>
@@ -17,6 +18,8 @@
 #include <QSpinBox>
 #include <QTimer>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace portcullis {
 
@@ -54,6 +57,149 @@ ApiKeyDialog::ApiKeyDialog(Backend* backend, QWidget* parent, const QString& own
 
     m_name->setFocus();
     resolveOwner();
+}
+
+ApiKeyDialog::ApiKeyDialog(Backend* backend, Id keyId, QWidget* parent)
+    : FormDialog(parent)
+    , m_backend(backend)
+    , m_editId(keyId)
+{
+    setObjectName(QStringLiteral("apiKeyDialog"));
+    setWindowTitle(tr("Edit API key"));
+    buildOwnerAndName(QString());
+    QWidget* scopes = buildScopes();
+    QWidget* expiry = buildExpiry();
+    buildLimits();
+    QFormLayout* form = buildForm(scopes, expiry);
+    buildButtons();
+    layOut(form);
+    connectFields();
+    if (auto* intro = findChild<QLabel*>(QStringLiteral("apiKeyDialogIntro")))
+        intro->setText(tr("The key keeps its owner and its secret (rotate it for a new secret). Programs using it "
+                          "get the new scopes and limits with their next request."));
+    // The owner stays: a key moves to nobody else (create a new one for them instead).
+    m_owner->setReadOnly(true);
+    m_owner->setClearButtonEnabled(false);
+    m_owner->setToolTip(tr("A key keeps its owner; create a new key for someone else"));
+    for (QAbstractButton* b : m_buttons->buttons()) {
+        if (m_buttons->buttonRole(b) == QDialogButtonBox::AcceptRole) {
+            b->setText(tr("Sa&ve"));
+            b->setObjectName(QStringLiteral("saveApiKeyButton"));
+        }
+    }
+    m_name->setFocus();
+    loadKey();
+}
+
+// Edit mode: the key as it is now (not as the list had it), then the owner's scopes.
+void ApiKeyDialog::loadKey()
+{
+    if (!m_backend)
+        return;
+    setProperty("loading", true);
+    m_ownerStatus->setText(tr("Loading the key…"));
+    whenDone(m_backend->getApiKey(m_editId), this, [this](const Result<ApiKey>& key) {
+        if (!key.ok()) {
+            setProperty("loading", false);
+            return ownerFailed(tr("Could not load the key: %1").arg(key.error().message));
+        }
+        setKey(*key);
+    });
+}
+
+void ApiKeyDialog::setKey(const ApiKey& key)
+{
+    m_original = key;
+    setWindowTitle(tr("Edit API key %1").arg(key.name));
+    m_owner->setText(key.ownerEmail);
+    m_name->setText(key.name);
+    m_expires->setChecked(key.expiresAt.isValid());
+    if (key.expiresAt.isValid()) {
+        const QDate date = key.expiresAt.toLocalTime().date();
+        m_expiresOn->setMinimumDate(std::min(date, QDate::currentDate()));
+        m_expiresOn->setDate(date);
+    }
+    m_rateLimit->setValue(key.rateLimitPerMinute);
+    m_ipAllowlist->setPlainText(key.ipAllowlist.join(QLatin1Char('\n')));
+    m_ownerId = key.userId;
+    m_ownerStatus->setText(tr("→ %1").arg(key.ownerEmail));
+    loadScopes(key.userId);
+}
+
+bool ApiKeyDialog::hasChanges() const
+{
+    if (!isEditing())
+        return FormDialog::hasChanges();
+    const ApiKeyUpdate update = pendingUpdate();
+    return update.name || update.scopes || update.expiresAt || update.rateLimitPerMinute || update.ipAllowlist;
+}
+
+QStringList ApiKeyDialog::checkedScopes() const
+{
+    QStringList scopes;
+    for (int i = 0; i < m_scopes->count(); ++i) {
+        if (m_scopes->item(i)->checkState() == Qt::Checked)
+            scopes << m_scopes->item(i)->data(Qt::UserRole).toString();
+    }
+    return scopes;
+}
+
+QStringList ApiKeyDialog::allowlistLines() const
+{
+    QStringList lines;
+    for (const QString& line : m_ipAllowlist->toPlainText().split(QLatin1Char('\n'))) {
+        if (!line.trimmed().isEmpty())
+            lines << line.trimmed();
+    }
+    return lines;
+}
+
+// What differs from the key as read: only that is sent.
+ApiKeyUpdate ApiKeyDialog::pendingUpdate() const
+{
+    ApiKeyUpdate update;
+    if (!m_keyLoaded)
+        return update;
+    if (m_name->text().trimmed() != m_original.name)
+        update.name = m_name->text();
+    const QStringList scopes = checkedScopes();
+    if (QSet<QString>(scopes.cbegin(), scopes.cend())
+        != QSet<QString>(m_original.scopes.cbegin(), m_original.scopes.cend()))
+        update.scopes = scopes;
+    const bool expires = m_expires->isChecked();
+    if (expires != m_original.expiresAt.isValid()
+        || (expires && m_expiresOn->date() != m_original.expiresAt.toLocalTime().date()))
+        update.expiresAt = expires ? QDateTime(m_expiresOn->date(), QTime(23, 59, 59)).toUTC() : QDateTime();
+    if (m_rateLimit->value() != m_original.rateLimitPerMinute)
+        update.rateLimitPerMinute = m_rateLimit->value();
+    if (allowlistLines() != m_original.ipAllowlist)
+        update.ipAllowlist = allowlistLines();
+    return update;
+}
+
+void ApiKeyDialog::submitEdit()
+{
+    if (!m_backend || !m_keyLoaded || m_busy)
+        return;
+    m_message->hide();
+    m_errors.clear();
+    if (!hasChanges()) {
+        m_updated = m_original;
+        accept();
+        return;
+    }
+    m_busy = true;
+    updateCreateEnabled();
+    whenDone(m_backend->updateApiKey(m_editId, pendingUpdate()), this, [this](const Result<ApiKey>& updated) {
+        m_busy = false;
+        updateCreateEnabled();
+        if (updated.ok()) {
+            m_updated = updated.value();
+            accept();
+            return;
+        }
+        m_errors.show(updated.error(), m_message);
+    });
 }
 
 // The owner (the signed-in admin or the user the list was filtered to, until changed; resolved to a
@@ -179,6 +325,7 @@ void ApiKeyDialog::layOut(QFormLayout* form)
     auto* intro = new QLabel(tr("The key acts for its owner, limited to the scopes you check. Its secret is shown "
                                 "once, right after it is created."),
                              this);
+    intro->setObjectName(QStringLiteral("apiKeyDialogIntro"));
     intro->setWordWrap(true);
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(intro);
@@ -299,6 +446,16 @@ void ApiKeyDialog::loadScopes(Id ownerId)
             if (m_scopes->item(i)->checkState() == Qt::Checked)
                 previouslyChecked.insert(m_scopes->item(i)->data(Qt::UserRole).toString());
         }
+        QSet<QString> lost; // edit mode: scopes of the key that its owner no longer holds
+        if (isEditing() && !m_keyLoaded) {
+            for (const QString& scope : std::as_const(m_original.scopes)) {
+                previouslyChecked.insert(scope);
+                if (!offered.contains(scope)) {
+                    offered << scope;
+                    lost.insert(scope);
+                }
+            }
+        }
         const QSignalBlocker block(m_scopes);
         m_scopes->clear();
         QHash<QString, QString> descriptions;
@@ -310,11 +467,23 @@ void ApiKeyDialog::loadScopes(Id ownerId)
             item->setFlags(Qt::ItemIsUserCheckable | Qt::ItemIsEnabled | Qt::ItemIsSelectable);
             item->setCheckState(previouslyChecked.contains(code) ? Qt::Checked : Qt::Unchecked);
             const QString description = descriptions.value(code);
-            item->setToolTip(code.endsWith(QLatin1Char('*'))
+            item->setToolTip(lost.contains(code) ? tr("The owner no longer holds %1: uncheck it").arg(code)
+                                 : code.endsWith(QLatin1Char('*'))
                                  ? tr("Wildcard: everything the owner holds under %1").arg(code)
                                  : description);
         }
         applyScopeFilter();
+        if (isEditing() && !m_keyLoaded) {
+            m_keyLoaded = true;
+            // The key's own scopes in view, not the top of the catalog.
+            for (int i = 0; i < m_scopes->count(); ++i) {
+                if (m_scopes->item(i)->checkState() == Qt::Checked) {
+                    m_scopes->scrollToItem(m_scopes->item(i), QAbstractItemView::PositionAtTop);
+                    break;
+                }
+            }
+            setProperty("loading", false);
+        }
         updateCreateEnabled();
         emit ownerResolved(true);
     });
@@ -343,7 +512,7 @@ void ApiKeyDialog::updateCreateEnabled()
                          : tr("%n scope(s) checked of %1 the owner holds", nullptr, checked).arg(m_scopes->count()));
     for (QAbstractButton* b : m_buttons->buttons()) {
         if (m_buttons->buttonRole(b) == QDialogButtonBox::AcceptRole) {
-            b->setEnabled(!m_busy && m_ownerId != 0);
+            b->setEnabled(!m_busy && m_ownerId != 0 && (!isEditing() || m_keyLoaded));
             b->setToolTip(m_ownerId == 0 ? tr("Choose an owner first") : QString());
         }
     }
@@ -351,6 +520,8 @@ void ApiKeyDialog::updateCreateEnabled()
 
 void ApiKeyDialog::submit()
 {
+    if (isEditing())
+        return submitEdit();
     if (!m_backend || m_ownerId == 0 || m_busy)
         return;
     m_message->hide();
@@ -385,6 +556,75 @@ void ApiKeyDialog::submit()
             placed.fieldErrors.insert(QStringLiteral("user_id"), placed.message);
         m_errors.show(placed, m_message);
     });
+}
+
+RotateApiKeyDialog::RotateApiKeyDialog(Backend* backend, const ApiKey& key, QWidget* parent)
+    : QDialog(parent)
+    , m_backend(backend)
+    , m_key(key)
+{
+    setObjectName(QStringLiteral("rotateApiKeyDialog"));
+    setWindowTitle(tr("Rotate API key"));
+    auto* intro
+        = new QLabel(tr("Rotate the key <b>%1</b> (%2) of %3? It gets a new secret, shown once. Its name, "
+                        "owner, scopes and limits stay.")
+                         .arg(key.name.toHtmlEscaped(), key.prefix.toHtmlEscaped(), key.ownerEmail.toHtmlEscaped()),
+                     this);
+    intro->setObjectName(QStringLiteral("rotateApiKeyIntro"));
+    intro->setWordWrap(true);
+    intro->setTextFormat(Qt::RichText);
+    m_grace = new QComboBox(this);
+    m_grace->setObjectName(QStringLiteral("rotateGraceCombo"));
+    m_grace->setAccessibleName(tr("Grace period of the old secret"));
+    m_grace->addItem(tr("None: refuse the old secret at once"), qint64(0));
+    m_grace->addItem(tr("1 hour"), qint64(3600));
+    m_grace->addItem(tr("24 hours"), qint64(24 * 3600));
+    m_grace->addItem(tr("7 days"), qint64(7 * 24 * 3600));
+    m_grace->setCurrentIndex(m_grace->findData(limits::DefaultApiKeyRotationGrace));
+    auto* form = new QFormLayout;
+    form->addRow(tr("The old secret &works for:"), m_grace);
+    auto* note = new QLabel(tr("Programs keep working with the old secret during the grace period while you "
+                               "hand out the new one. Rotating again within it refuses the older secret at once."),
+                            this);
+    note->setWordWrap(true);
+    m_message = dialogparts::errorMessage(this, QStringLiteral("rotateApiKeyMessage"));
+    m_buttons = dialogparts::cancelAndAccept(this, tr("&Rotate"), QStringLiteral("rotateApiKeyButton"),
+                                             &RotateApiKeyDialog::submit);
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(intro);
+    layout->addLayout(form);
+    layout->addWidget(note);
+    dialogparts::addMessageAndButtons(layout, m_message, m_buttons);
+    setMinimumWidth(480);
+    m_grace->setFocus();
+}
+
+CreatedApiKey RotateApiKeyDialog::takeRotated()
+{
+    CreatedApiKey rotated = m_rotated;
+    m_rotated.secret.clear();
+    return rotated;
+}
+
+void RotateApiKeyDialog::submit()
+{
+    if (!m_backend || m_busy)
+        return;
+    m_busy = true;
+    m_message->hide();
+    m_buttons->setEnabled(false);
+    whenDone(m_backend->rotateApiKey(m_key.id, m_grace->currentData().toLongLong()), this,
+             [this](const Result<CreatedApiKey>& rotated) {
+                 m_busy = false;
+                 m_buttons->setEnabled(true);
+                 if (rotated.ok()) {
+                     m_rotated = rotated.value();
+                     accept();
+                     return;
+                 }
+                 m_message->setText(rotated.error().message);
+                 m_message->show();
+             });
 }
 
 } // namespace portcullis

@@ -4,6 +4,13 @@
 // default), a name, scopes limited to what the owner holds, an optional expiry, a rate limit and an
 // IP allowlist. The dialog submits itself and stays open with the core's field errors on a refusal;
 // on success the pane takes the secret (takeCreated) and shows it once.
+//
+// Edit mode (the key's id): the same form for an existing key, read fresh from the backend (the
+// property "loading" is true until it and the owner's permissions are in); the owner is fixed, only
+// what changed is sent (Backend::updateApiKey), and "Discard changes?" compares with the key as read.
+//
+// RotateApiKeyDialog: names the key, asks the grace period of the old secret (default 24 hours) and
+// rotates; on success the pane takes the new secret (takeRotated) and shows it once.
 
 #include "backend.h"
 #include "dialogparts.h"
@@ -13,6 +20,7 @@
 #include <QPointer>
 
 class QCheckBox;
+class QComboBox;
 class QDateEdit;
 class QDialogButtonBox;
 class QFormLayout;
@@ -32,10 +40,16 @@ class ApiKeyDialog : public FormDialog
 public:
     // The owner field starts with `ownerEmail` (empty: the signed-in admin's own email).
     explicit ApiKeyDialog(Backend* backend, QWidget* parent = nullptr, const QString& ownerEmail = {});
+    // Edit mode for the key `keyId`.
+    ApiKeyDialog(Backend* backend, Id keyId, QWidget* parent);
 
     // The created key with its secret, handed over once: the dialog forgets the secret.
     CreatedApiKey takeCreated();
     Id ownerId() const { return m_ownerId; }
+    bool isEditing() const { return m_editId != 0; }
+    // Edit mode: the key as saved.
+    const ApiKey& updated() const { return m_updated; }
+    bool hasChanges() const override;
 
 signals:
     // The owner was resolved and their scopes are listed (or the owner could not be resolved).
@@ -58,6 +72,12 @@ private:
     void applyScopeFilter();
     void updateCreateEnabled();
     void submit();
+    void loadKey();
+    void setKey(const ApiKey& key);
+    ApiKeyUpdate pendingUpdate() const;
+    QStringList checkedScopes() const;
+    QStringList allowlistLines() const;
+    void submitEdit();
 
     QPointer<Backend> m_backend;
     FieldErrors m_errors;
@@ -65,6 +85,10 @@ private:
     int m_resolveGeneration = 0;
     CreatedApiKey m_created;
     bool m_busy = false;
+    Id m_editId = 0;
+    bool m_keyLoaded = false; // edit mode: the key and the owner's scopes are in
+    ApiKey m_original; // edit mode: the key as read
+    ApiKey m_updated;
 
     QLineEdit* m_owner = nullptr;
     QLabel* m_ownerStatus = nullptr;
@@ -79,6 +103,27 @@ private:
     QPlainTextEdit* m_ipAllowlist = nullptr;
     QLabel* m_message = nullptr;
     QDialogButtonBox* m_buttons = nullptr;
+};
+
+class RotateApiKeyDialog : public QDialog
+{
+    Q_OBJECT
+
+public:
+    RotateApiKeyDialog(Backend* backend, const ApiKey& key, QWidget* parent = nullptr);
+    // The rotated key with its new secret, handed over once.
+    CreatedApiKey takeRotated();
+
+private:
+    void submit();
+
+    QPointer<Backend> m_backend;
+    ApiKey m_key;
+    CreatedApiKey m_rotated;
+    QComboBox* m_grace = nullptr;
+    QLabel* m_message = nullptr;
+    QDialogButtonBox* m_buttons = nullptr;
+    bool m_busy = false;
 };
 
 } // namespace portcullis

@@ -48,6 +48,7 @@ public:
                   { QStringLiteral("rate"), tr("Rate limit:") },
                   { QStringLiteral("created"), tr("Created:") },
                   { QStringLiteral("used"), tr("Last used:") },
+                  { QStringLiteral("previous"), tr("Old secret:") },
                   { QStringLiteral("expires"), tr("Expires:") } },
                 QStringLiteral("apiKeyDetail_"), { QStringLiteral("owner") });
         value(QStringLiteral("prefix"))->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
@@ -75,6 +76,16 @@ public:
         setValue(QStringLiteral("created"), display::dateTime(key->createdAt));
         setValue(QStringLiteral("used"), key->lastUsedAt.isValid() ? display::dateTime(key->lastUsedAt) : tr("never"));
         setValue(QStringLiteral("expires"), key->expiresAt.isValid() ? display::dateTime(key->expiresAt) : tr("never"));
+        // During a rotation's grace period: until when the old secret works, and whether it is still used.
+        const bool grace = !key->revoked && key->previousValidUntil.isValid()
+            && key->previousValidUntil > QDateTime::currentDateTimeUtc();
+        setValue(QStringLiteral("previous"),
+                 !grace ? (key->rotatedAt.isValid() ? tr("refused (rotated %1)").arg(display::dateTime(key->rotatedAt))
+                                                    : tr("none"))
+                        : tr("works until %1; last used %2")
+                              .arg(display::dateTime(key->previousValidUntil),
+                                   key->previousLastUsedAt.isValid() ? display::dateTime(key->previousLastUsedAt)
+                                                                     : tr("never")));
     }
 };
 
@@ -169,6 +180,10 @@ void ApiKeysPane::buildDetails()
 
 void ApiKeysPane::buildActions()
 {
+    m_editAction = createAction(tr("&Edit…"), "editApiKeyAction", [this] { editSelected(); });
+    bindToTable(m_editAction, QKeySequence(Qt::Key_Return));
+    m_rotateAction = createAction(tr("Ro&tate…"), "rotateApiKeyAction", [this] { rotateSelected(); });
+    bindToPane(m_rotateAction, QKeySequence(QStringLiteral("Ctrl+Shift+R")));
     m_revokeAction = createAction(tr("&Revoke…"), "revokeApiKeyAction", &ApiKeysPane::deleteSelected);
     m_copyPrefixAction = createAction(tr("&Copy the prefix"), "copyApiKeyPrefixAction", &ApiKeysPane::copySelection);
     m_ownerKeysAction = createAction(tr("Show all keys of this &owner"), "showOwnerKeysAction", [this] {
@@ -176,6 +191,8 @@ void ApiKeysPane::buildActions()
             setOwnerFilter(key->userId, key->ownerEmail);
     });
     bindToPane(m_ownerKeysAction, QKeySequence(QStringLiteral("Ctrl+Shift+O")));
+    m_details->addAction(m_editAction);
+    m_details->addAction(m_rotateAction);
     m_details->addAction(m_ownerKeysAction);
     m_details->addAction(m_copyPrefixAction);
     m_details->addAction(m_revokeAction);
@@ -331,6 +348,8 @@ void ApiKeysPane::updateDetails()
     m_details->show(key ? &*key : nullptr);
     const QString selectFirst = tr("Select a key first");
     if (!key) {
+        setActionAllowed(m_editAction, false, selectFirst);
+        setActionAllowed(m_rotateAction, false, selectFirst);
         setActionAllowed(m_revokeAction, false, selectFirst);
         setActionAllowed(m_copyPrefixAction, false, selectFirst);
         setActionAllowed(m_ownerKeysAction, false, selectFirst);
@@ -342,6 +361,15 @@ void ApiKeysPane::updateDetails()
             why = tr("This key is already revoked");
         }
         setActionAllowed(m_revokeAction, allowed, why);
+        // Edit and rotate follow create: admin:apikey:create, and a revoked key stays as it was.
+        QString whyNotChange;
+        bool mayChange = may(perm::ApiKeyCreate, &whyNotChange);
+        if (mayChange && key->revoked) {
+            mayChange = false;
+            whyNotChange = tr("This key is revoked");
+        }
+        setActionAllowed(m_editAction, mayChange, whyNotChange);
+        setActionAllowed(m_rotateAction, mayChange, whyNotChange);
         setActionAllowed(m_copyPrefixAction, true, {});
         setActionAllowed(m_ownerKeysAction, m_model->owner() != key->userId, tr("Already showing this owner's keys"));
     }
@@ -352,7 +380,9 @@ void ApiKeysPane::showContextMenu(const QPoint& pos)
 {
     if (!m_table->indexAt(pos).isValid() && !selectedKey())
         return;
-    popupMenu(m_table, { m_ownerKeysAction, m_copyPrefixAction, nullptr, m_revokeAction }, pos);
+    popupMenu(m_table,
+              { m_editAction, m_rotateAction, nullptr, m_ownerKeysAction, m_copyPrefixAction, nullptr, m_revokeAction },
+              pos);
 }
 
 bool ApiKeysPane::canCreate(QString* whyNot) const
@@ -411,6 +441,75 @@ void ApiKeysPane::openCreateDialog(const QString& ownerEmail)
         selectId(created.key.id);
     });
     dialog->open();
+}
+
+bool ApiKeysPane::selectChangeableKey()
+{
+    if (const auto key = selectedKey(); key && !key->revoked)
+        return true;
+    for (int row = 0; row < m_model->rowCount(); ++row) {
+        if (!m_model->keyAt(row).revoked) {
+            m_table->selectRow(row);
+            return true;
+        }
+    }
+    return false;
+}
+
+QDialog* ApiKeysPane::editSelected()
+{
+    if (!selectedKey() && m_model->rowCount() > 0)
+        m_table->selectRow(0);
+    const auto key = selectedKey();
+    if (!key || !m_editAction->isEnabled()) {
+        if (key)
+            emit statusMessage(m_editAction->toolTip());
+        return nullptr;
+    }
+    auto* dialog = new ApiKeyDialog(m_backend, key->id, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        const ApiKey saved = dialog->updated();
+        emit statusMessage(tr("Saved the API key %1").arg(saved.name));
+        m_model->reload();
+        selectId(saved.id);
+    });
+    dialog->open();
+    return dialog;
+}
+
+QDialog* ApiKeysPane::rotateSelected()
+{
+    if (!selectedKey() && m_model->rowCount() > 0)
+        m_table->selectRow(0);
+    const auto key = selectedKey();
+    if (!key || !m_rotateAction->isEnabled()) {
+        if (key)
+            emit statusMessage(m_rotateAction->toolTip());
+        return nullptr;
+    }
+    auto* dialog = new RotateApiKeyDialog(m_backend, *key, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        // The new secret passes from the dialog to the one-time display and is kept nowhere else.
+        const CreatedApiKey rotated = dialog->takeRotated();
+        const QString grace = rotated.key.previousValidUntil.isValid()
+            ? tr("The old secret keeps working until %1.").arg(display::dateTime(rotated.key.previousValidUntil))
+            : tr("The old secret is refused from now on.");
+        auto* secret = new SecretDialog(
+            tr("API key %1").arg(rotated.key.name),
+            tr("The API key <b>%1</b> of %2 has a new secret. %3")
+                .arg(rotated.key.name.toHtmlEscaped(), rotated.key.ownerEmail.toHtmlEscaped(), grace.toHtmlEscaped()),
+            rotated.secret, this);
+        secret->setAttribute(Qt::WA_DeleteOnClose);
+        secret->open();
+        emit statusMessage(
+            tr("Rotated the API key %1 (%2)").arg(rotated.key.name, ApiKeyListModel::displayPrefix(rotated.key)));
+        m_model->reload();
+        selectId(rotated.key.id);
+    });
+    dialog->open();
+    return dialog;
 }
 
 void ApiKeysPane::deleteSelected()

@@ -3,6 +3,7 @@
 #include "listpane.h"
 
 class QComboBox;
+class QDialog;
 class QLabel;
 class QLineEdit;
 class QTableView;
@@ -15,7 +16,7 @@ class ApiKeyListModel;
 class ApiKeyDetailsPanel;
 
 // API keys: the list (prefix only, never a secret), filtered by owner; create (the secret shown
-// once) and revoke.
+// once), edit, rotate (the new secret shown once) and revoke.
 class ApiKeysPane : public ListPane
 {
     Q_OBJECT
@@ -43,6 +44,12 @@ public:
     // Shows the keys of this user only (0: everyone's); `email` names them in the filter line.
     void setOwnerFilter(Id userId, const QString& email);
     Id ownerFilter() const { return m_ownerId; }
+    // Edit… and Rotate… on the selected key (or the first listed); the dialog opened, or null.
+    QDialog* editSelected();
+    QDialog* rotateSelected();
+    // Keeps the selection when it is a key that is not revoked, else selects the first listed one
+    // that is not (the dialogs opened by name, MainWindow::registerDialog); false when none is.
+    bool selectChangeableKey();
 
 protected:
     void organizationScopeChanged() override;
@@ -70,6 +77,8 @@ private:
     QString m_ownerEmail; // the owner filter's email, for the filter line, the empty state, New API key
     bool m_forceReload = false;
 
+    QAction* m_editAction = nullptr;
+    QAction* m_rotateAction = nullptr;
     QAction* m_revokeAction = nullptr;
     QAction* m_copyPrefixAction = nullptr;
     QAction* m_ownerKeysAction = nullptr;

@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "apikeyspane.h"
 #include "detailsparts.h"
 #include "displayformat.h"
 #include "helpdialogs.h"
@@ -360,6 +361,15 @@ void MainWindow::createMenus()
     registerDialog(QStringLiteral("preferences"), [preferences, this]() -> QDialog* {
         preferences->trigger();
         return findChild<PreferencesDialog*>();
+    });
+    // Over the API keys pane, on the selected (or first listed) key.
+    registerDialog(QStringLiteral("edit-api-key"), [this]() -> QDialog* {
+        auto* keys = qobject_cast<ApiKeysPane*>(pane(QStringLiteral("api-keys")));
+        return keys && keys->selectChangeableKey() ? keys->editSelected() : nullptr;
+    });
+    registerDialog(QStringLiteral("rotate-api-key"), [this]() -> QDialog* {
+        auto* keys = qobject_cast<ApiKeysPane*>(pane(QStringLiteral("api-keys")));
+        return keys && keys->selectChangeableKey() ? keys->rotateSelected() : nullptr;
     });
     QMenu* view = menuBar()->addMenu(tr("&View"));
     view->setObjectName(QStringLiteral("viewMenu"));

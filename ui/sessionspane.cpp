@@ -559,8 +559,12 @@ void SessionsPane::revokeAllOfUser()
         return;
     const Id userId = sessions.first().userId;
     const QString email = sessions.first().userEmail;
+    // One's own account: the console's own session stays (the backend keeps the caller's session).
+    const bool self = userId == actor().userId;
     MessageBox::confirmWithOption(
-        this, tr("End all sessions"), tr("End every session of %1? They are signed out everywhere at once.").arg(email),
+        this, tr("End all sessions"),
+        self ? tr("End your other sessions? You are signed out everywhere else at once; this console stays signed in.")
+             : tr("End every session of %1? They are signed out everywhere at once.").arg(email),
         tr("Also revoke their API &keys (after a suspected account takeover)"), false, tr("&End sessions"),
         [=, this](bool revokeKeys) {
             whenDone(m_backend->revokeUserSessions(userId, revokeKeys), this, [this, email](const Result<int>& count) {

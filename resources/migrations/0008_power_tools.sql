@@ -4,13 +4,17 @@
 
 -- == API key rotation ==
 -- A rotated key keeps its id, name, owner and scopes; the new secret goes into key_hash/prefix and
--- the old one moves here, accepted until previous_valid_until (NULL = not accepted at all).
+-- the old one moves here, accepted until previous_valid_until (NULL = not accepted at all). One
+-- previous secret at most: rotating again replaces it (the older one is refused from then on).
+-- previous_used_at: the last time the previous secret was used (like last_used_at, per minute).
 --@@
 ALTER TABLE api_keys ADD COLUMN previous_key_hash TEXT
 --@@
 ALTER TABLE api_keys ADD COLUMN previous_valid_until BIGINT
 --@@
 ALTER TABLE api_keys ADD COLUMN rotated_at BIGINT
+--@@
+ALTER TABLE api_keys ADD COLUMN previous_used_at BIGINT
 --@@
 CREATE UNIQUE INDEX api_keys_previous_hash ON api_keys (previous_key_hash)
 

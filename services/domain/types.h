@@ -110,9 +110,14 @@ struct ApiKey
     QDateTime createdAt;
     bool revoked = false;
     QString ownerEmail;
+    // Rotation: the secret before the last rotation is accepted until previousValidUntil (invalid:
+    // not accepted at all); previousLastUsedAt says when it was last used instead of the new one.
+    QDateTime rotatedAt;
+    QDateTime previousValidUntil;
+    QDateTime previousLastUsedAt;
 };
 
-// The only time the secret exists outside the caller's hands.
+// The only time the secret exists outside the caller's hands (a new key, or a rotated one).
 struct CreatedApiKey
 {
     ApiKey key;
@@ -354,6 +359,17 @@ struct NewApiKey
     QDateTime expiresAt;
     int rateLimitPerMinute = 60;
     QStringList ipAllowlist;
+};
+
+// An edit of an API key: only the fields that are set change. The owner and the secret stay
+// (rotate for a new secret). expiresAt set to an invalid time: the key no longer expires.
+struct ApiKeyUpdate
+{
+    std::optional<QString> name;
+    std::optional<QStringList> scopes;
+    std::optional<QDateTime> expiresAt;
+    std::optional<int> rateLimitPerMinute;
+    std::optional<QStringList> ipAllowlist;
 };
 
 } // namespace portcullis

@@ -22,6 +22,8 @@ namespace portcullis::actions {
 
 const QList<QString>& all()
 {
+    // New actions go in their family's place, on a line of their own, without reflowing the rest.
+    // clang-format off
     static const QList<QString> list {
         UserLogin,          UserLoginFailed,      UserLogout,          UserLocked,
         UserCreated,        UserUpdated,          UserVerified,        UserViewed,
@@ -32,11 +34,13 @@ const QList<QString>& all()
         PermissionListed,   SessionRevoked,       SessionRevokedAll,   SessionListed,
         SessionPurged,      SessionRefreshReused, TokenResetIssued,    TokenVerificationIssued,
         ApiKeyCreated,      ApiKeyRevoked,        ApiKeyUsed,          ApiKeyListed,
+        ApiKeyViewed,       ApiKeyUpdated,        ApiKeyRotated,
         OrgCreated,         OrgUpdated,           OrgViewed,           OrgListed,
         OrgSuspended,       OrgUnsuspended,       OrgWipedOut,         InvitationCreated,
         InvitationAccepted, InvitationRevoked,    InvitationListed,    AuditQueried,
         AuditExported,      AuditVerified,        AuditPurged,         StatsViewed,
     };
+    // clang-format on
     return list;
 }
 

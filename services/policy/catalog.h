@@ -103,6 +103,9 @@ inline const QString ApiKeyCreated = QStringLiteral("api_key.created");
 inline const QString ApiKeyRevoked = QStringLiteral("api_key.revoked");
 inline const QString ApiKeyUsed = QStringLiteral("api_key.used");
 inline const QString ApiKeyListed = QStringLiteral("api_key.listed");
+inline const QString ApiKeyViewed = QStringLiteral("api_key.viewed");
+inline const QString ApiKeyUpdated = QStringLiteral("api_key.updated");
+inline const QString ApiKeyRotated = QStringLiteral("api_key.rotated");
 // Organizations and invitations
 inline const QString OrgCreated = QStringLiteral("org.created");
 inline const QString OrgUpdated = QStringLiteral("org.updated");

@@ -246,6 +246,9 @@ inline constexpr int MaxImpersonationMinutes = 120;
 inline constexpr int InvitationDays = 7;
 inline constexpr int MaxInvitationDays = 90; // an invitation is valid for 1 to this many days
 inline constexpr int MaxApiKeyRatePerMinute = 100000; // an API key's rate limit: 1 to this many requests
+// The grace periods a rotated API key's old secret may keep working: none, 1 hour, 24 hours, 7 days.
+inline constexpr qint64 ApiKeyRotationGraces[] = { 0, 3600, 24 * 3600, 7 * 24 * 3600 };
+inline constexpr qint64 DefaultApiKeyRotationGrace = 24 * 3600;
 inline constexpr int ResetTokenHours = 2;
 inline constexpr int VerificationTokenHours = 72;
 inline constexpr int MaxPageSize = 500;

@@ -144,6 +144,9 @@ ApiKey apiKeyFromJson(const QJsonObject& o)
     k.lastUsedAt = timeFromJson(o.value(QLatin1String("last_used_at")));
     k.createdAt = timeFromJson(o.value(QLatin1String("created_at")));
     k.revoked = o.value(QLatin1String("revoked")).toBool();
+    k.rotatedAt = timeFromJson(o.value(QLatin1String("rotated_at")));
+    k.previousValidUntil = timeFromJson(o.value(QLatin1String("previous_valid_until")));
+    k.previousLastUsedAt = timeFromJson(o.value(QLatin1String("previous_used_at")));
     return k;
 }
 
@@ -315,6 +318,22 @@ QJsonObject newApiKeyToJson(const NewApiKey& key)
              { QStringLiteral("expires_at"), timeToJson(key.expiresAt) },
              { QStringLiteral("rate_limit_per_minute"), key.rateLimitPerMinute },
              { QStringLiteral("ip_allowlist"), toArray(key.ipAllowlist) } };
+}
+
+QJsonObject apiKeyUpdateToJson(const ApiKeyUpdate& update)
+{
+    QJsonObject o;
+    if (update.name)
+        o.insert(QStringLiteral("name"), *update.name);
+    if (update.scopes)
+        o.insert(QStringLiteral("scopes"), toArray(*update.scopes));
+    if (update.expiresAt)
+        o.insert(QStringLiteral("expires_at"), timeToJson(*update.expiresAt));
+    if (update.rateLimitPerMinute)
+        o.insert(QStringLiteral("rate_limit_per_minute"), *update.rateLimitPerMinute);
+    if (update.ipAllowlist)
+        o.insert(QStringLiteral("ip_allowlist"), toArray(*update.ipAllowlist));
+    return o;
 }
 
 QJsonObject newOrganizationToJson(const NewOrganization& organization)

@@ -60,6 +60,8 @@ QJsonObject userUpdateToJson(const UserUpdate& update);
 QJsonObject newRoleToJson(const NewRole& role);
 QJsonObject roleUpdateToJson(const RoleUpdate& update);
 QJsonObject newApiKeyToJson(const NewApiKey& key);
+// Only the fields that are set; an expiry set to an invalid time goes out as null (never expires).
+QJsonObject apiKeyUpdateToJson(const ApiKeyUpdate& update);
 QJsonObject newOrganizationToJson(const NewOrganization& organization);
 QJsonObject organizationUpdateToJson(const OrganizationUpdate& update);
 

@@ -856,6 +856,9 @@ QFuture<Result<int>> RestBackend::revokeUserSessions(Id userId, bool revokeApiKe
     request.path = idPath("/api/admin/users/", userId, "/sessions");
     if (revokeApiKeys)
         request.query.addQueryItem(QStringLiteral("revoke_api_keys"), QStringLiteral("true"));
+    // One's own current session stays, as in standalone mode (the server keeps it only when the
+    // user is the caller).
+    request.query.addQueryItem(QStringLiteral("keep_current"), QStringLiteral("true"));
     return announce(Record::Sessions | Record::ApiKeys,
                     call<int>(std::move(request), [](const Response& response) -> Result<int> {
                         const Result<QJsonObject> object = parseObject(response);
@@ -923,6 +926,28 @@ QFuture<Result<CreatedApiKey>> RestBackend::createApiKey(const NewApiKey& key)
 QFuture<Status> RestBackend::revokeApiKey(Id keyId)
 {
     return announce(Record::ApiKeys, empty("DELETE", idPath("/api/admin/api-keys/", keyId)));
+}
+
+QFuture<Result<ApiKey>> RestBackend::getApiKey(Id keyId)
+{
+    return json<ApiKey>("GET", idPath("/api/admin/api-keys/", keyId), nullptr, &rest::apiKeyFromJson);
+}
+
+QFuture<Result<ApiKey>> RestBackend::updateApiKey(Id keyId, const ApiKeyUpdate& update)
+{
+    const QJsonObject body = rest::apiKeyUpdateToJson(update);
+    return announce(Record::ApiKeys,
+                    json<ApiKey>("PATCH", idPath("/api/admin/api-keys/", keyId), &body, &rest::apiKeyFromJson));
+}
+
+QFuture<Result<CreatedApiKey>> RestBackend::rotateApiKey(Id keyId, qint64 graceSeconds)
+{
+    const QJsonObject body { { QStringLiteral("grace_seconds"), graceSeconds } };
+    return announce(
+        Record::ApiKeys,
+        json<CreatedApiKey>("POST", idPath("/api/admin/api-keys/", keyId, "/rotate"), &body, [](const QJsonObject& o) {
+            return CreatedApiKey { rest::apiKeyFromJson(o), o.value(QLatin1String("key")).toString() };
+        }));
 }
 
 // --- organizations -------------------------------------------------------------------------------

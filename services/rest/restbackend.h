@@ -97,6 +97,9 @@ public:
     QFuture<Result<Page<ApiKey>>> listApiKeys(const ApiKeyQuery& query) override;
     QFuture<Result<CreatedApiKey>> createApiKey(const NewApiKey& key) override;
     QFuture<Status> revokeApiKey(Id keyId) override;
+    QFuture<Result<ApiKey>> getApiKey(Id keyId) override;
+    QFuture<Result<ApiKey>> updateApiKey(Id keyId, const ApiKeyUpdate& update) override;
+    QFuture<Result<CreatedApiKey>> rotateApiKey(Id keyId, qint64 graceSeconds) override;
 
     QFuture<Result<QList<Organization>>> listOrganizations() override;
     QFuture<Result<Organization>> createOrganization(const NewOrganization& organization) override;

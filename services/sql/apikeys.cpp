@@ -33,7 +33,8 @@ constexpr qint64 LastUsedResolutionMs = 60 * 1000;
 
 const QString kKeySelect = QStringLiteral(
     "SELECT k.id, k.name, k.user_id, k.organization_id, k.prefix, k.scopes, k.expires_at, k.rate_limit_per_minute, "
-    "k.ip_allowlist, k.last_used_at, k.created_at, k.revoked_at, u.email "
+    "k.ip_allowlist, k.last_used_at, k.created_at, k.revoked_at, u.email, k.rotated_at, k.previous_valid_until, "
+    "k.previous_used_at "
     "FROM api_keys k JOIN users u ON u.id = k.user_id");
 
 ApiKey keyFromQuery(const QSqlQuery& q)
@@ -52,6 +53,9 @@ ApiKey keyFromQuery(const QSqlQuery& q)
     k.createdAt = timeFrom(q.value(10));
     k.revoked = !q.value(11).isNull();
     k.ownerEmail = q.value(12).toString();
+    k.rotatedAt = timeFrom(q.value(13));
+    k.previousValidUntil = timeFrom(q.value(14));
+    k.previousLastUsedAt = timeFrom(q.value(15));
     return k;
 }
 
@@ -98,6 +102,78 @@ bool addressAllowed(const QString& ip, const QStringList& allowlist)
     return false;
 }
 
+// The field rules of a key, one place for create and edit: each check records its problem under
+// the field's name, so that every problem is reported at once.
+struct KeyFieldCheck
+{
+    QHash<QString, QString> fields;
+
+    QString name(const QString& raw)
+    {
+        const QString name = raw.trimmed();
+        if (name.isEmpty())
+            fields.insert(QStringLiteral("name"), Tr::tr("Give the key a name."));
+        else if (name.size() > policy::Limits::Name)
+            fields.insert(QStringLiteral("name"),
+                          Tr::tr("A name has at most %1 characters.").arg(policy::Limits::Name));
+        return name;
+    }
+
+    // Scopes within what the owner holds (and, for a key acting, what that key holds).
+    QStringList scopes(const QStringList& raw, const QSet<QString>& ownerPermissions, const QString& ownerEmail,
+                       const Actor& actor)
+    {
+        QStringList scopes;
+        for (const QString& rawScope : raw) {
+            const QString scope = rawScope.trimmed();
+            if (scope.isEmpty() || scopes.contains(scope))
+                continue;
+            if (auto carried = policy::canCarryScope(scope, ownerPermissions, ownerEmail, actor); !carried) {
+                fields.insert(QStringLiteral("scopes"), carried.reason);
+                break;
+            }
+            scopes << scope;
+        }
+        return scopes;
+    }
+
+    void rateLimit(int perMinute)
+    {
+        if (perMinute < 1 || perMinute > limits::MaxApiKeyRatePerMinute)
+            fields.insert(
+                QStringLiteral("rate_limit_per_minute"),
+                Tr::tr("The rate limit is between 1 and %1 requests per minute.").arg(limits::MaxApiKeyRatePerMinute));
+    }
+
+    QStringList allowlist(const QStringList& raw)
+    {
+        QStringList allowlist;
+        for (const QString& rawEntry : raw) {
+            const QString entry = rawEntry.trimmed();
+            if (entry.isEmpty() || allowlist.contains(entry))
+                continue;
+            if (!isValidAllowlistEntry(entry)) {
+                fields.insert(QStringLiteral("ip_allowlist"),
+                              Tr::tr("%1 is neither an IP address nor a CIDR range such as 10.0.0.0/8.").arg(entry));
+                break;
+            }
+            allowlist << entry;
+        }
+        return allowlist;
+    }
+
+    void expiry(const QDateTime& expiresAt, qint64 now)
+    {
+        if (expiresAt.isValid() && expiresAt.toMSecsSinceEpoch() <= now)
+            fields.insert(QStringLiteral("expires_at"), Tr::tr("The expiry date must be in the future."));
+    }
+};
+
+QJsonValue timeJson(const QDateTime& time)
+{
+    return time.isValid() ? QJsonValue(time.toUTC().toString(Qt::ISODateWithMs)) : QJsonValue();
+}
+
 } // namespace
 
 Result<CreatedApiKey> ApiKeyManager::create(const Actor& actor, const NewApiKey& key)
@@ -131,49 +207,15 @@ Result<CreatedApiKey> ApiKeyManager::create(const Actor& actor, const NewApiKey&
         return ownerActor.error();
 
     // Validation: every problem at once, one message per field.
-    QHash<QString, QString> fields;
-    const QString name = key.name.trimmed();
-    if (name.isEmpty())
-        fields.insert(QStringLiteral("name"), Tr::tr("Give the key a name."));
-    else if (name.size() > policy::Limits::Name)
-        fields.insert(QStringLiteral("name"), Tr::tr("A name has at most %1 characters.").arg(policy::Limits::Name));
-
-    QStringList scopes;
-    for (const QString& raw : key.scopes) {
-        const QString scope = raw.trimmed();
-        if (scope.isEmpty() || scopes.contains(scope))
-            continue;
-        if (auto carried = policy::canCarryScope(scope, ownerActor->permissions, owner->email, actor); !carried) {
-            fields.insert(QStringLiteral("scopes"), carried.reason);
-            break;
-        }
-        scopes << scope;
-    }
-
-    if (key.rateLimitPerMinute < 1 || key.rateLimitPerMinute > limits::MaxApiKeyRatePerMinute)
-        fields.insert(
-            QStringLiteral("rate_limit_per_minute"),
-            Tr::tr("The rate limit is between 1 and %1 requests per minute.").arg(limits::MaxApiKeyRatePerMinute));
-
-    QStringList allowlist;
-    for (const QString& raw : key.ipAllowlist) {
-        const QString entry = raw.trimmed();
-        if (entry.isEmpty() || allowlist.contains(entry))
-            continue;
-        if (!isValidAllowlistEntry(entry)) {
-            fields.insert(QStringLiteral("ip_allowlist"),
-                          Tr::tr("%1 is neither an IP address nor a CIDR range such as 10.0.0.0/8.").arg(entry));
-            break;
-        }
-        allowlist << entry;
-    }
-
+    KeyFieldCheck check;
+    const QString name = check.name(key.name);
+    const QStringList scopes = check.scopes(key.scopes, ownerActor->permissions, owner->email, actor);
+    check.rateLimit(key.rateLimitPerMinute);
+    const QStringList allowlist = check.allowlist(key.ipAllowlist);
     const qint64 now = m_core.now();
-    if (key.expiresAt.isValid() && key.expiresAt.toMSecsSinceEpoch() <= now)
-        fields.insert(QStringLiteral("expires_at"), Tr::tr("The expiry date must be in the future."));
-
-    if (!fields.isEmpty())
-        return ServiceError::validation(Tr::tr("The API key cannot be created as entered."), fields);
+    check.expiry(key.expiresAt, now);
+    if (!check.fields.isEmpty())
+        return ServiceError::validation(Tr::tr("The API key cannot be created as entered."), check.fields);
 
     const QString secret = crypto::newApiKey();
     if (secret.isEmpty())
@@ -333,7 +375,9 @@ Status ApiKeyManager::revoke(const Actor& actor, Id keyId)
 
     auto done = m_core.inTransaction<bool>([&]() -> Result<bool> {
         QSqlQuery q(m_core.db());
-        if (!m_core.exec(q, QStringLiteral("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL"),
+        if (!m_core.exec(q,
+                         QStringLiteral("UPDATE api_keys SET revoked_at = ?, previous_valid_until = NULL "
+                                        "WHERE id = ? AND revoked_at IS NULL"),
                          { m_core.now(), keyId }))
             return m_core.sqlError(q, Tr::tr("Revoking the API key"));
         if (q.numRowsAffected() == 0)
@@ -350,6 +394,213 @@ Status ApiKeyManager::revoke(const Actor& actor, Id keyId)
     return {};
 }
 
+Result<ApiKey> ApiKeyManager::load(const Actor& actor, Id keyId, Audited& op)
+{
+    ApiKey key;
+    QSqlQuery q(m_core.db());
+    if (!m_core.exec(q, kKeySelect + QStringLiteral(" WHERE k.id = ?"), { keyId }))
+        return m_core.sqlError(q, Tr::tr("Loading the API key"));
+    const bool found = q.next();
+    if (found)
+        key = keyFromQuery(q);
+    q.finish(); // before requireVisible() may write a denial
+    // Another tenant's key reads exactly like a missing one (and is audited alike).
+    if (auto visible = m_core.requireVisible(actor, found, key.organizationId, Resource::ApiKey, op.target().resourceId,
+                                             op.action());
+        !visible)
+        return visible.error();
+    op.setOrganization(key.organizationId);
+    return key;
+}
+
+Result<ApiKeyManager::KeyWriter> ApiKeyManager::authorizeChange(const Actor& actor, const ApiKey& key,
+                                                                const Audited& op)
+{
+    // The rules of create(), for a key that exists: changing a key's scopes or minting its next
+    // secret is the power to create it (admin:apikey:create), over its owner (the level rule), never
+    // while impersonating (the change would outlive the impersonation).
+    if (actor.impersonatorId != 0)
+        return op.deny(Tr::tr("API keys cannot be changed or rotated while impersonating a user"));
+    if (const auto decision = policy::requirePermission(actor, perm::ApiKeyCreate); !decision)
+        return op.deny(decision.reason);
+    auto owner = m_core.loadUser(key.userId);
+    if (!owner)
+        return owner.error();
+    if (!isOwnAccount(actor, key.userId)) {
+        if (const auto decision = policy::canManageUser(actor, *owner, false); !decision)
+            return op.deny(decision.reason);
+    }
+    if (key.revoked)
+        return ServiceError::conflict(Tr::tr("The API key %1 is revoked and can no longer be changed").arg(key.name));
+    if (owner->deleted)
+        return ServiceError::conflict(Tr::tr("%1 is deleted and cannot own an API key").arg(owner->email));
+    auto ownerActor = m_core.actorForUser(key.userId);
+    if (!ownerActor)
+        return ownerActor.error();
+    return KeyWriter { *owner, *ownerActor };
+}
+
+Result<ApiKey> ApiKeyManager::get(const Actor& actor, Id keyId)
+{
+    Audited op(m_core, actor, actions::ApiKeyViewed, QStringLiteral("api_key"), QString::number(keyId));
+    auto key = load(actor, keyId, op);
+    if (!key)
+        return key.error();
+    if (const auto decision = policy::requirePermission(actor, perm::ApiKeyView); !decision)
+        return op.deny(decision.reason);
+    return key;
+}
+
+Result<ApiKey> ApiKeyManager::update(const Actor& actor, Id keyId, const ApiKeyUpdate& update)
+{
+    Audited op(m_core, actor, actions::ApiKeyUpdated, QStringLiteral("api_key"), QString::number(keyId));
+    auto loaded = load(actor, keyId, op);
+    if (!loaded)
+        return loaded.error();
+    auto writer = authorizeChange(actor, *loaded, op);
+    if (!writer)
+        return writer.error();
+    const ApiKey& before = *loaded;
+
+    // The same field rules as create(), for the fields given.
+    KeyFieldCheck check;
+    ApiKey after = before;
+    if (update.name)
+        after.name = check.name(*update.name);
+    if (update.scopes)
+        after.scopes = check.scopes(*update.scopes, writer->ownerActor.permissions, writer->owner.email, actor);
+    if (update.rateLimitPerMinute) {
+        check.rateLimit(*update.rateLimitPerMinute);
+        after.rateLimitPerMinute = *update.rateLimitPerMinute;
+    }
+    if (update.ipAllowlist)
+        after.ipAllowlist = check.allowlist(*update.ipAllowlist);
+    const qint64 now = m_core.now();
+    if (update.expiresAt) {
+        // An unchanged expiry that has passed meanwhile is no reason to refuse the other changes.
+        const bool unchanged = update.expiresAt->isValid() == before.expiresAt.isValid()
+            && (!before.expiresAt.isValid()
+                || update.expiresAt->toMSecsSinceEpoch() == before.expiresAt.toMSecsSinceEpoch());
+        if (!unchanged)
+            check.expiry(*update.expiresAt, now);
+        after.expiresAt = update.expiresAt->isValid() ? timeFrom(update.expiresAt->toMSecsSinceEpoch()) : QDateTime();
+    }
+    if (!check.fields.isEmpty())
+        return ServiceError::validation(Tr::tr("The API key cannot be changed as entered."), check.fields);
+
+    // What changed, old → new; nothing changed: nothing written, nothing audited.
+    QJsonObject changes;
+    auto changed = [&](const char* field, const QJsonValue& from, const QJsonValue& to) {
+        if (from != to)
+            changes.insert(QLatin1String(field),
+                           QJsonObject { { QStringLiteral("old"), from }, { QStringLiteral("new"), to } });
+    };
+    changed("name", before.name, after.name);
+    changed("scopes", QJsonArray::fromStringList(before.scopes), QJsonArray::fromStringList(after.scopes));
+    changed("rate_limit_per_minute", before.rateLimitPerMinute, after.rateLimitPerMinute);
+    changed("ip_allowlist", QJsonArray::fromStringList(before.ipAllowlist),
+            QJsonArray::fromStringList(after.ipAllowlist));
+    changed("expires_at", timeJson(before.expiresAt), timeJson(after.expiresAt));
+    if (changes.isEmpty())
+        return after;
+
+    auto done = m_core.inTransaction<bool>([&]() -> Result<bool> {
+        QSqlQuery q(m_core.db());
+        if (!m_core.exec(q,
+                         QStringLiteral("UPDATE api_keys SET name = ?, scopes = ?, rate_limit_per_minute = ?, "
+                                        "ip_allowlist = ?, expires_at = ? WHERE id = ? AND revoked_at IS NULL"),
+                         { after.name, toJsonArray(after.scopes), after.rateLimitPerMinute,
+                           toJsonArray(after.ipAllowlist), nullableTime(after.expiresAt), keyId }))
+            return m_core.sqlError(q, Tr::tr("Changing the API key"));
+        if (q.numRowsAffected() == 0)
+            return ServiceError::conflict(Tr::tr("The API key %1 was revoked meanwhile").arg(before.name));
+        const QJsonObject details { { QStringLiteral("name"), after.name },
+                                    { QStringLiteral("prefix"), before.prefix },
+                                    { QStringLiteral("user_id"), before.userId },
+                                    { QStringLiteral("changes"), changes } };
+        if (auto audited = op.succeed(details); !audited)
+            return audited.error();
+        return true;
+    });
+    if (!done)
+        return done.error();
+    return after;
+}
+
+Result<CreatedApiKey> ApiKeyManager::rotate(const Actor& actor, Id keyId, qint64 graceSeconds)
+{
+    Audited op(m_core, actor, actions::ApiKeyRotated, QStringLiteral("api_key"), QString::number(keyId));
+    auto loaded = load(actor, keyId, op);
+    if (!loaded)
+        return loaded.error();
+    if (auto writer = authorizeChange(actor, *loaded, op); !writer)
+        return writer.error();
+    if (std::find(std::begin(limits::ApiKeyRotationGraces), std::end(limits::ApiKeyRotationGraces), graceSeconds)
+        == std::end(limits::ApiKeyRotationGraces))
+        return ServiceError::validationField(QStringLiteral("grace"),
+                                             Tr::tr("The grace period is none, 1 hour, 24 hours or 7 days."));
+
+    const QString secret = crypto::newApiKey();
+    if (secret.isEmpty())
+        return ServiceError::unavailable(Tr::tr("The system could not generate a secure key"));
+    const QString prefix = crypto::apiKeyPrefix(secret);
+    const qint64 now = m_core.now();
+    const qint64 validUntil = graceSeconds > 0 ? now + graceSeconds * 1000 : 0;
+
+    // Read and replace the current secret inside one write transaction (writers are serialised):
+    // two rotations at once run one after the other, and the second moves the first one's new
+    // secret into the previous slot, dropping the older one. At most two secrets are ever valid:
+    // the current one and the one before it, within its grace.
+    return m_core.inTransaction<CreatedApiKey>([&]() -> Result<CreatedApiKey> {
+        QSqlQuery q(m_core.db());
+        if (!m_core.exec(q,
+                         QStringLiteral("SELECT key_hash, prefix, previous_key_hash, previous_valid_until, revoked_at "
+                                        "FROM api_keys WHERE id = ?"),
+                         { keyId })
+            || !q.next())
+            return m_core.sqlError(q, Tr::tr("Rotating the API key"));
+        const QString currentHash = q.value(0).toString();
+        const QString oldPrefix = q.value(1).toString();
+        const bool droppedPrevious = !q.value(2).isNull() && !q.value(3).isNull() && q.value(3).toLongLong() > now;
+        const bool revokedMeanwhile = !q.value(4).isNull();
+        q.finish();
+        if (revokedMeanwhile)
+            return ServiceError::conflict(
+                Tr::tr("The API key %1 is revoked and can no longer be changed").arg(loaded->name));
+        if (!m_core.exec(q,
+                         QStringLiteral("UPDATE api_keys SET key_hash = ?, prefix = ?, previous_key_hash = ?, "
+                                        "previous_valid_until = ?, previous_used_at = NULL, rotated_at = ? "
+                                        "WHERE id = ? AND key_hash = ? AND revoked_at IS NULL"),
+                         { QString::fromLatin1(crypto::sha256Hex(secret.toUtf8())), prefix,
+                           validUntil != 0 ? QVariant(currentHash) : QVariant(QMetaType::fromType<QString>()),
+                           validUntil != 0 ? QVariant(validUntil) : QVariant(QMetaType::fromType<qint64>()), now, keyId,
+                           currentHash }))
+            return m_core.sqlError(q, Tr::tr("Rotating the API key"));
+        if (q.numRowsAffected() != 1)
+            return ServiceError::conflict(
+                Tr::tr("The API key %1 was changed at the same time; reload it and try again").arg(loaded->name));
+
+        CreatedApiKey rotated;
+        rotated.secret = secret;
+        rotated.key = *loaded;
+        rotated.key.prefix = prefix;
+        rotated.key.rotatedAt = timeFrom(now);
+        rotated.key.previousValidUntil = validUntil != 0 ? timeFrom(validUntil) : QDateTime();
+        rotated.key.previousLastUsedAt = QDateTime();
+        QJsonObject details { { QStringLiteral("name"), loaded->name },
+                              { QStringLiteral("prefix"), prefix },
+                              { QStringLiteral("previous_prefix"), oldPrefix },
+                              { QStringLiteral("user_id"), loaded->userId },
+                              { QStringLiteral("grace_seconds"), graceSeconds },
+                              { QStringLiteral("previous_valid_until"), timeJson(rotated.key.previousValidUntil) } };
+        if (droppedPrevious)
+            details.insert(QStringLiteral("dropped_earlier_secret"), true);
+        if (auto audited = op.succeed(details); !audited)
+            return audited.error();
+        return rotated;
+    });
+}
+
 Result<Actor> ApiKeyManager::verify(const QString& key, const QString& ip, const QString& requiredScope)
 {
     if (!crypto::looksLikeApiKey(key))
@@ -363,16 +614,21 @@ Result<Actor> ApiKeyManager::verify(const QString& key, const QString& ip, const
     qint64 expiresAt = 0;
     bool revoked = false;
     qint64 lastUsed = 0;
+    bool previousSecret = false; // the secret before the last rotation was presented
+    qint64 previousValidUntil = 0;
     policy::AccountState state;
     {
+        const QString hash = QString::fromLatin1(crypto::sha256Hex(key.toUtf8()));
         QSqlQuery q(m_core.db());
         if (!m_core.exec(q,
                          QStringLiteral("SELECT k.id, k.user_id, k.organization_id, k.scopes, k.expires_at, "
-                                        "k.ip_allowlist, k.last_used_at, k.revoked_at, u.email, ")
+                                        "k.ip_allowlist, k.last_used_at, k.revoked_at, u.email, "
+                                        "k.key_hash, k.previous_valid_until, k.previous_used_at, ")
                              + accountStateColumns()
                              + QStringLiteral(" FROM api_keys k JOIN users u ON u.id = k.user_id "
-                                              "JOIN organizations o ON o.id = k.organization_id WHERE k.key_hash = ?"),
-                         { QString::fromLatin1(crypto::sha256Hex(key.toUtf8())) }))
+                                              "JOIN organizations o ON o.id = k.organization_id "
+                                              "WHERE k.key_hash = ? OR k.previous_key_hash = ?"),
+                         { hash, hash }))
             return m_core.sqlError(q, Tr::tr("Checking the API key"));
         if (!q.next())
             return ServiceError::unauthenticated(Tr::tr("Unknown API key"));
@@ -382,20 +638,23 @@ Result<Actor> ApiKeyManager::verify(const QString& key, const QString& ip, const
         scopes = fromJsonArray(q.value(3).toString());
         expiresAt = q.value(4).isNull() ? 0 : q.value(4).toLongLong();
         allowlist = fromJsonArray(q.value(5).toString());
-        lastUsed = q.value(6).isNull() ? 0 : q.value(6).toLongLong();
         revoked = !q.value(7).isNull();
         keyActor.email = q.value(8).toString();
-        state = accountStateFromQuery(q, 9);
+        previousSecret = q.value(9).toString() != hash;
+        previousValidUntil = q.value(10).isNull() ? 0 : q.value(10).toLongLong();
+        const int lastUsedColumn = previousSecret ? 11 : 6;
+        lastUsed = q.value(lastUsedColumn).isNull() ? 0 : q.value(lastUsedColumn).toLongLong();
+        state = accountStateFromQuery(q, 12);
         state.credentialRevoked = revoked;
         state.credentialExpiresAt = expiresAt != 0 ? timeFrom(expiresAt) : QDateTime();
     }
 
     // Use of a known key that is refused is a security event: audit it (unknown keys are not, they
-    // name nobody and would let anyone fill the log).
+    // name nobody and would let anyone fill the log). A refusal of the previous secret says so.
     const Audited op(m_core, keyActor, actions::ApiKeyUsed, QStringLiteral("api_key"),
                      QString::number(keyActor.apiKeyId), keyActor.organizationId);
     auto refuse = [&](const ServiceError& error) -> ServiceError {
-        op.deny(error.message);
+        op.deny(previousSecret ? Tr::tr("%1 (the secret before the last rotation)").arg(error.message) : error.message);
         return error;
     };
 
@@ -403,6 +662,10 @@ Result<Actor> ApiKeyManager::verify(const QString& key, const QString& ip, const
     if (const auto eligibility = policy::signInEligibility(state, policy::Credential::ApiKey, timeFrom(now));
         !eligibility)
         return refuse(ServiceError::unauthenticated(eligibility.reason));
+    // The previous secret works only within the grace period of the last rotation.
+    if (previousSecret && (previousValidUntil == 0 || previousValidUntil <= now))
+        return refuse(ServiceError::unauthenticated(
+            Tr::tr("This API key was rotated and its grace period has ended; use the new secret")));
     if (!addressAllowed(ip, allowlist))
         return refuse(ServiceError::forbidden(
             Tr::tr("API key not allowed from %1").arg(ip.isEmpty() ? Tr::tr("an unknown address") : ip)));
@@ -422,8 +685,14 @@ Result<Actor> ApiKeyManager::verify(const QString& key, const QString& ip, const
     if (lastUsed == 0 || now - lastUsed >= LastUsedResolutionMs) {
         auto touched = m_core.inTransaction<bool>([&]() -> Result<bool> {
             QSqlQuery q(m_core.db());
-            if (!m_core.exec(q, QStringLiteral("UPDATE api_keys SET last_used_at = ? WHERE id = ?"),
-                             { now, keyActor.apiKeyId }))
+            // The previous secret is recorded apart, so that a rotation shows who still uses it.
+            const bool ok = previousSecret
+                ? m_core.exec(q,
+                              QStringLiteral("UPDATE api_keys SET last_used_at = ?, previous_used_at = ? WHERE id = ?"),
+                              { now, now, keyActor.apiKeyId })
+                : m_core.exec(q, QStringLiteral("UPDATE api_keys SET last_used_at = ? WHERE id = ?"),
+                              { now, keyActor.apiKeyId });
+            if (!ok)
                 return m_core.sqlError(q, Tr::tr("Recording the use of the API key"));
             return true;
         });

@@ -450,12 +450,33 @@ public:
     Result<CreatedApiKey> create(const Actor& actor, const NewApiKey& key);
     Result<Page<ApiKey>> list(const Actor& actor, const ApiKeyQuery& query);
     Result<Page<ApiKey>> list(const Actor& actor, Id userId = 0, int page = 1, int limit = 50);
+    // Revoking a key refuses its previous secret (within a rotation's grace) too.
     Status revoke(const Actor& actor, Id keyId);
-    // Authenticates a key: hash lookup, revocation, expiry, owner status, IP allowlist and, when
-    // `requiredScope` is given, the scope. Returns an API-key actor limited to the key's scopes.
+    // One key, as listed (admin:apikey:view); another tenant's reads as missing.
+    Result<ApiKey> get(const Actor& actor, Id keyId);
+    // Edits and rotations follow the rules of create(): admin:apikey:create, the level rule over the
+    // owner (unless it is one's own key), scopes the owner holds, not while impersonating; a
+    // revoked key is a Conflict. Audited with what changed, old -> new.
+    Result<ApiKey> update(const Actor& actor, Id keyId, const ApiKeyUpdate& update);
+    // A new secret (returned here and never again); the old one is accepted for `graceSeconds`
+    // more (one of limits::ApiKeyRotationGraces; 0: refused at once). Rotating during a grace period
+    // drops the secret before the old one at once: at most two secrets are valid at any time.
+    Result<CreatedApiKey> rotate(const Actor& actor, Id keyId, qint64 graceSeconds);
+    // Authenticates a key: hash lookup (the current secret, or the previous one within its grace),
+    // revocation, expiry, owner status, IP allowlist and, when `requiredScope` is given, the scope.
+    // Returns an API-key actor limited to the key's scopes.
     Result<Actor> verify(const QString& key, const QString& ip = {}, const QString& requiredScope = {});
 
 private:
+    struct KeyWriter
+    {
+        User owner;
+        Actor ownerActor;
+    };
+    // Loads a key the actor may see (NotFound and audited as `op` otherwise); sets op's organization.
+    Result<ApiKey> load(const Actor& actor, Id keyId, Audited& op);
+    Result<KeyWriter> authorizeChange(const Actor& actor, const ApiKey& key, const Audited& op);
+
     StoreCore& m_core;
 };
 
