@@ -138,12 +138,18 @@ Result<CreatedApiKey> ApiKeyManager::create(const Actor& actor, const NewApiKey&
     else if (name.size() > policy::Limits::Name)
         fields.insert(QStringLiteral("name"), Tr::tr("A name has at most %1 characters.").arg(policy::Limits::Name));
 
+    // A key may carry its owner's organization's custom codes (and no other organization's).
+    const auto organizationCodes = m_core.loadOrganizationCodes(owner->organizationId);
+    if (!organizationCodes)
+        return organizationCodes.error();
     QStringList scopes;
     for (const QString& raw : key.scopes) {
         const QString scope = raw.trimmed();
         if (scope.isEmpty() || scopes.contains(scope))
             continue;
-        if (auto carried = policy::canCarryScope(scope, ownerActor->permissions, owner->email, actor); !carried) {
+        if (auto carried
+            = policy::canCarryScope(scope, ownerActor->permissions, owner->email, actor, *organizationCodes);
+            !carried) {
             fields.insert(QStringLiteral("scopes"), carried.reason);
             break;
         }

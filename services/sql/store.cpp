@@ -926,6 +926,20 @@ Result<Organization> StoreCore::loadOrganization(Id id)
     return organizationFromQuery(q);
 }
 
+Result<QSet<QString>> StoreCore::loadOrganizationCodes(Id organizationId)
+{
+    QSet<QString> codes;
+    if (organizationId <= 0)
+        return codes;
+    QSqlQuery q(m_db);
+    if (!exec(q, QStringLiteral("SELECT code FROM organization_permissions WHERE organization_id = ?"),
+              { organizationId }))
+        return sqlError(q, Tr::tr("Loading the organization's permission codes"));
+    while (q.next())
+        codes.insert(q.value(0).toString());
+    return codes;
+}
+
 Result<Actor> StoreCore::actorForUser(Id userId)
 {
     auto user = loadUser(userId);
