@@ -505,20 +505,27 @@ Status PermissionManager::remove(const Actor& actor, Id organizationId, const QS
     auto organization = m_core.organizationFor(actor, organizationId, op.action());
     if (!organization)
         return organization.error();
-    if (auto d = policy::canManageCustomCodes(actor, organizationId); !d)
-        return op.deny(d.reason);
-    auto done = m_core.inTransaction<bool>([&]() -> Result<bool> {
+    // The lookup before any permission check: another organization's code reads like a missing one
+    // (the same NotFound, the same audited denial), whoever asks.
+    QString description;
+    {
         QSqlQuery q(m_core.db());
         if (!m_core.exec(q,
                          QStringLiteral("SELECT description FROM organization_permissions WHERE code = ? AND "
                                         "organization_id = ?"),
                          { code, organizationId }))
             return m_core.sqlError(q, Tr::tr("Deleting the permission code"));
-        // Another organization's code reads like a missing one.
-        if (!q.next())
-            return ServiceError::notFound(Tr::tr("No permission code %1 in %2").arg(code, organization->name));
-        const QString description = q.value(0).toString();
-        q.finish();
+        const bool found = q.next();
+        description = found ? q.value(0).toString() : QString();
+        if (auto visible = m_core.requireVisible(actor, found, organizationId, Resource::PermissionCode,
+                                                 code.left(policy::CustomCodes::MaxCode), op.action());
+            !visible)
+            return visible.error();
+    }
+    if (auto d = policy::canManageCustomCodes(actor, organizationId); !d)
+        return op.deny(d.reason);
+    auto done = m_core.inTransaction<bool>([&]() -> Result<bool> {
+        QSqlQuery q(m_core.db());
         // In use: refused, naming every role and active API key that carries it (the admin takes it
         // out of them first). Silently narrowing a role or a key would change what an application allows.
         QStringList roles;

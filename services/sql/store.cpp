@@ -613,6 +613,8 @@ ServiceError StoreCore::notFound(Resource kind, const QString& key)
         return ServiceError::notFound(Tr::tr("No invitation with id %1").arg(key));
     case Resource::AuditEvent:
         return ServiceError::notFound(Tr::tr("No audit event #%1").arg(key));
+    case Resource::PermissionCode:
+        return ServiceError::notFound(Tr::tr("No permission code %1").arg(key));
     }
     return ServiceError::notFound(key);
 }
@@ -635,6 +637,7 @@ Status StoreCore::requireVisible(const Actor& actor, bool found, Id organization
             { Resource::ApiKey, QStringLiteral("api_key") },
             { Resource::Invitation, QStringLiteral("invitation") },
             { Resource::AuditEvent, QStringLiteral("audit") },
+            { Resource::PermissionCode, QStringLiteral("permission") },
         };
         deny(actor, { action, types.value(kind), key, actor.organizationId }, missing.message);
     }

@@ -90,7 +90,8 @@ enum class Resource
     Session,
     ApiKey,
     Invitation,
-    AuditEvent
+    AuditEvent,
+    PermissionCode // an organization's custom permission code
 };
 
 // What one manager call does and to which row: the action, resource and organization of its audit
