@@ -14,6 +14,7 @@
 #include "language.h"
 #include "layoutcheck.h"
 #include "organizationdialogs.h"
+#include "permissioncodesdialog.h"
 #include "preferencesdialog.h"
 #include "roleeditor.h"
 #include "serverprocess.h"
@@ -194,7 +195,8 @@ void TestGuiLayout::dialogs_data()
     QTest::addColumn<QSize>("size");
     QTest::addColumn<bool>("withErrors");
     for (const QSize& size : kSizes) {
-        for (const char* name : { "new-user", "invite", "role-editor", "api-key", "preferences", "connect" })
+        for (const char* name :
+             { "new-user", "invite", "role-editor", "api-key", "preferences", "connect", "permission-codes" })
             QTest::addRow("%s at %s", name, qPrintable(sizeName(size))) << QString::fromLatin1(name) << size << false;
         // Submitted with bad values: the field errors and the message take room too.
         for (const char* name : { "new-user", "invite" })
@@ -309,6 +311,13 @@ QDialog* TestGuiLayout::openDialog(const QString& name)
             return nullptr;
         preferences->trigger();
         return waitFor(static_cast<PreferencesDialog*>(nullptr));
+    }
+    if (name == QLatin1String("permission-codes")) {
+        QAction* codes = findAction(paneReady(QStringLiteral("roles")), "permissionCodesAction");
+        if (!codes)
+            return nullptr;
+        codes->trigger();
+        return waitFor(static_cast<PermissionCodesDialog*>(nullptr));
     }
     if (name == QLatin1String("connect")) {
         // The launcher's dialog, before any window: shown on its own.
