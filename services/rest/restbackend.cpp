@@ -839,9 +839,8 @@ QFuture<Result<Permission>> RestBackend::defineOrganizationPermission(Id organiz
 QFuture<Status> RestBackend::deleteOrganizationPermission(Id organizationId, const QString& code)
 {
     return announce(Record::Roles,
-                    empty("DELETE",
-                          idPath("/api/admin/organizations/", organizationId, "/permissions/")
-                              + QString::fromLatin1(QUrl::toPercentEncoding(code))));
+                    // QUrl::setPath's decoded mode encodes what needs it: the code goes in as it is.
+                    empty("DELETE", idPath("/api/admin/organizations/", organizationId, "/permissions/") + code));
 }
 
 // --- sessions ------------------------------------------------------------------------------------
