@@ -51,16 +51,44 @@ void PermissionTreeModel::setCheckedPermissions(const QStringList& codes)
     emit checkedPermissionsChanged();
 }
 
+void PermissionTreeModel::setOrganization(Id organizationId, bool mayManage)
+{
+    beginResetModel();
+    m_organization = organizationId;
+    m_mayManageCustom = mayManage;
+    // A custom code of another organization cannot be in this role (the core refuses it).
+    for (const Permission& p : std::as_const(m_catalog)) {
+        if (p.organizationId != 0 && p.organizationId != organizationId)
+            m_checked.remove(p.code);
+    }
+    rebuild();
+    computeInherited();
+    endResetModel();
+    emit checkedPermissionsChanged();
+}
+
+QString PermissionTreeModel::titleOf(const Category& category) const
+{
+    return category.custom ? tr("Own codes of %1").arg(category.key) : categoryTitle(category.key);
+}
+
 void PermissionTreeModel::rebuild()
 {
     m_categories.clear();
+    m_customCodes.clear();
     QSet<QString> known;
     for (const Permission& p : std::as_const(m_catalog)) {
+        // Another organization's codes are not offered (a super admin's list holds every one).
+        if (p.organizationId != 0 && p.organizationId != m_organization)
+            continue;
         known.insert(p.code);
-        auto it = std::find_if(m_categories.begin(), m_categories.end(),
-                               [&](const Category& c) { return c.key == p.category; });
+        if (p.organizationId != 0)
+            m_customCodes.insert(p.code);
+        auto it = std::find_if(m_categories.begin(), m_categories.end(), [&](const Category& c) {
+            return c.key == p.category && c.custom == (p.organizationId != 0);
+        });
         if (it == m_categories.end()) {
-            m_categories.append(Category { p.category, {} });
+            m_categories.append(Category { p.category, {}, p.organizationId != 0 });
             it = std::prev(m_categories.end());
         }
         it->permissions.append(p);
@@ -149,7 +177,8 @@ bool PermissionTreeModel::isEditable(const QString& code) const
     if (m_readOnly || m_inherited.contains(code) || !coveredBy(code).isEmpty())
         return false;
     // A permission the role already has may always be taken away; a new one must be held.
-    if (m_restrictToHeld && !m_initial.contains(code) && !policy::hasPermission(m_held, code))
+    if (m_restrictToHeld && !m_initial.contains(code) && !policy::hasPermission(m_held, code)
+        && !(m_mayManageCustom && m_customCodes.contains(code)))
         return false;
     return true;
 }
@@ -237,7 +266,7 @@ QVariant PermissionTreeModel::data(const QModelIndex& index, int role) const
         switch (role) {
         case Qt::DisplayRole:
             if (index.column() == CodeColumn)
-                return categoryTitle(category.key);
+                return titleOf(category);
             {
                 int on = 0;
                 for (const Permission& p : category.permissions) {
@@ -258,7 +287,7 @@ QVariant PermissionTreeModel::data(const QModelIndex& index, int role) const
             }
             break;
         case Qt::ToolTipRole:
-            return tr("Check or clear every permission of %1 you may change").arg(categoryTitle(category.key));
+            return tr("Check or clear every permission of %1 you may change").arg(titleOf(category));
         case IsCategoryRole:
             return true;
         }

@@ -49,6 +49,11 @@ public:
     // What the editing admin holds: permissions outside it cannot be newly checked (the core refuses
     // to let anyone hand out a permission they lack). Without a call every permission is offered.
     void setHeldPermissions(const QSet<QString>& held);
+    // The organization of the role (0: global). Only its custom codes (Permission::organizationId)
+    // are offered, in a category of their own; checked custom codes of another organization are
+    // dropped. `mayManage`: the editing admin may put them in without holding them
+    // (policy::canManageCustomCodes).
+    void setOrganization(Id organizationId, bool mayManage);
     void setReadOnly(bool readOnly);
     bool isReadOnly() const { return m_readOnly; }
 
@@ -76,7 +81,9 @@ private:
     {
         QString key;
         QList<Permission> permissions;
+        bool custom = false; // an organization's own codes (the key is its slug)
     };
+    QString titleOf(const Category& category) const;
 
     bool isCategory(const QModelIndex& index) const { return index.isValid() && index.internalId() == 0; }
     const Permission* permissionAt(const QModelIndex& index) const;
@@ -93,6 +100,9 @@ private:
     QHash<QString, QString> m_inherited; // code -> built-in role code
     QSet<QString> m_held;
     bool m_restrictToHeld = false;
+    Id m_organization = 0;
+    bool m_mayManageCustom = false;
+    QSet<QString> m_customCodes; // the custom codes offered (of m_organization)
     bool m_readOnly = false;
     int m_level = 0;
 };

@@ -24,6 +24,26 @@ done
 # The users pane at 200 % (QT_SCALE_FACTOR=2): text stays readable when the desktop scales it.
 QT_SCALE_FACTOR=2 QT_QPA_PLATFORM=offscreen "$console" --db "$work/demo.db" --user admin@demo.test --password-file "$work/pw" \
     --pane users --screenshot docs/screenshots/scale-200.png ${PORTCULLIS_SCREENSHOT_ARGS:-}
+# A few custom permission codes of the demo organization (for the permission-codes dialog), defined
+# over the REST API as an organization's admin would: serve on a free loopback port, sign in, POST.
+"$server" serve --db "$work/demo.db" --listen 127.0.0.1:0 >"$work/serve.log" 2>&1 &
+serve=$!
+url=
+for _ in $(seq 200); do
+    url=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$work/serve.log" | head -n 1) && [ -n "$url" ] && break
+    sleep 0.1
+done
+token=$(curl -sf "$url/api/auth/login" -H 'Content-Type: application/json' \
+    -d "{\"email\":\"admin@demo.test\",\"password\":\"$(cat "$work/pw")\"}" | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
+while IFS='|' read -r code description; do
+    curl -sf "$url/api/admin/organizations/1/permissions" -H "Authorization: Bearer $token" \
+        -H 'Content-Type: application/json' -d "{\"code\":\"$code\",\"description\":\"$description\"}" >/dev/null
+done <<'CODES'
+portcullis-demo:invoice:approve|Approve invoices above the team's limit
+portcullis-demo:report:export|Export reports as CSV
+portcullis-demo:report:view|Read the monthly reports
+CODES
+kill "$serve" && wait "$serve" || true
 # Dialogs, opened by name over a pane (--dialog; `portcullis --dialog x --screenshot y` lists the names).
 # One line per dialog: "pane dialog [file]".
 while read -r pane dialog file; do
@@ -34,4 +54,5 @@ done <<'DIALOGS'
 dashboard preferences
 api-keys edit-api-key
 api-keys rotate-api-key
+roles permission-codes
 DIALOGS

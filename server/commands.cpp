@@ -4,6 +4,7 @@
 #include "serve.h"
 
 #include "domain/actor.h"
+#include "policy/catalog.h"
 #include "policy/policy.h"
 #include "sql/auditkey.h"
 #include "sql/bootstrap.h"
@@ -1079,6 +1080,33 @@ QString permissionsMarkdown()
         for (const Permission& p : std::as_const(inCategory))
             out << QStringLiteral("| `%1` | %2 |").arg(p.code, p.description);
     }
+    // The prefixes a custom code may not use: every first segment and category of the catalog, and
+    // the reserved words (policy::isBuiltInPrefix).
+    QStringList reserved { QStringLiteral("api"), QStringLiteral("auth"), QStringLiteral("portcullis"),
+                           QStringLiteral("self"), QStringLiteral("system") };
+    for (const Permission& p : policy::permissionCatalog()) {
+        for (const QString& prefix : { p.code.section(QLatin1Char(':'), 0, 0), p.category }) {
+            if (prefix != QLatin1String("*") && !reserved.contains(prefix))
+                reserved << prefix;
+        }
+    }
+    reserved.sort();
+    for (QString& prefix : reserved)
+        prefix = QLatin1Char('`') + prefix + QLatin1Char('`');
+    out << QString() << QStringLiteral("## Custom permission codes") << QString()
+        << QStringLiteral("Besides the catalog, each organization may define up to %1 codes of its own for the "
+                          "applications that use Portcullis: `<slug>:<resource>:<action>`, where `<slug>` is the "
+                          "organization's slug and `<resource>` and `<action>` are 1 to %2 lower-case ASCII letters, "
+                          "digits, `_` or `-`, each starting with a letter (`acme:report:view`). They go into the "
+                          "organization's own roles and its users' API keys and are checked by exact match; "
+                          "Portcullis itself never grants a right for one. Defining and deleting them needs `%3` in "
+                          "the organization (see `docs/api.md`, \"Custom permission codes\").")
+               .arg(policy::CustomCodes::PerOrganization)
+               .arg(policy::CustomCodes::MaxPart)
+               .arg(perm::RoleEdit)
+        << QString()
+        << QStringLiteral("No custom code may start with a built-in prefix: %1.")
+               .arg(reserved.join(QStringLiteral(", ")));
     return out.join(QLatin1Char('\n')) + QLatin1Char('\n');
 }
 

@@ -665,6 +665,28 @@ Reply listPermissions(Call& call)
     return listOf(call, call.store.permissions().list(call.actor), &writePermission);
 }
 
+Reply listOrganizationPermissions(Call& call)
+{
+    return listOf(call, call.store.permissions().listOfOrganization(call.actor, call.id), &writePermission);
+}
+
+Reply defineOrganizationPermission(Call& call)
+{
+    const auto code = call.body.string("code");
+    const auto description = call.body.string("description");
+    auto defined = call.store.permissions().define(call.actor, call.id, *code, description.value);
+    if (!defined)
+        return failed(call, defined.error());
+    JsonWriter w;
+    writePermission(w, *defined);
+    return json(201, w);
+}
+
+Reply deleteOrganizationPermission(Call& call)
+{
+    return noContentOrProblem(call, call.store.permissions().remove(call.actor, call.id, call.pathParams.value(1)));
+}
+
 // --- sessions ------------------------------------------------------------------------------------
 
 Reply listSessions(Call& call)
@@ -1061,6 +1083,8 @@ const BodyType updateRoleRequest { "UpdateRoleRequest",
                                      { "level", Json::Integer },
                                      { "permission_codes", Json::StringList },
                                      { "grants", Json::StringList } } };
+const BodyType definePermissionRequest { "DefinePermissionRequest",
+                                         { { "code", Json::String, Required, 200 }, { "description", Json::String } } };
 const BodyType createOrganizationRequest { "CreateOrganizationRequest",
                                            { { "name", Json::String, Required },
                                              { "slug", Json::String },
@@ -1502,6 +1526,28 @@ QList<RouteSpec> buildRoutes()
           .idOf = "organization",
           .responses = { { 200, "InvitationList" } },
           .handler = &listInvitations },
+        { .method = "GET",
+          .path = "/api/admin/organizations/{id}/permissions",
+          .summary = "An organization's custom permission codes",
+          .scopes = { perm::RoleView },
+          .idOf = "organization",
+          .responses = { { 200, "PermissionList" } },
+          .handler = &listOrganizationPermissions },
+        { .method = "POST",
+          .path = "/api/admin/organizations/{id}/permissions",
+          .summary = "Define a custom permission code",
+          .scopes = { perm::RoleEdit },
+          .idOf = "organization",
+          .body = &definePermissionRequest,
+          .responses = { { 201, "Permission" } },
+          .handler = &defineOrganizationPermission },
+        { .method = "DELETE",
+          .path = "/api/admin/organizations/{id}/permissions/{code}",
+          .summary = "Delete a custom permission code",
+          .scopes = { perm::RoleEdit },
+          .idOf = "organization",
+          .responses = { noBody },
+          .handler = &deleteOrganizationPermission },
         { .method = "POST",
           .path = "/api/admin/organizations/{id}/invitations",
           .summary = "Invite someone",

@@ -639,6 +639,7 @@ void writePermission(JsonWriter& w, const Permission& p)
     w.field("code", p.code);
     w.field("category", p.category);
     w.field("description", p.description);
+    w.key("organization_id").idOrNull(p.organizationId); // null: built in; else a custom code's organization
     w.endObject();
 }
 

@@ -113,6 +113,14 @@ public:
     virtual QFuture<Status> deleteRole(Id roleId, bool cascade) = 0;
     virtual QFuture<Result<QList<Permission>>> listPermissions() = 0;
     virtual QFuture<Result<QStringList>> roleEffectivePermissions(Id roleId) = 0;
+    // An organization's custom permission codes ("acme:report:view", policy::canDefineCustomCode):
+    // listed with admin:role:view, defined and deleted with admin:role:edit in that organization. A
+    // code still in a role or an active API key is not deleted (Conflict naming them).
+    virtual QFuture<Result<QList<Permission>>> listOrganizationPermissions(Id organizationId) = 0;
+    virtual QFuture<Result<Permission>> defineOrganizationPermission(Id organizationId, const QString& code,
+                                                                     const QString& description)
+        = 0;
+    virtual QFuture<Status> deleteOrganizationPermission(Id organizationId, const QString& code) = 0;
 
     // Sessions
     virtual QFuture<Result<Page<Session>>> listSessions(const SessionQuery& query) = 0;

@@ -291,6 +291,19 @@ QFuture<Result<QStringList>> SqlBackend::roleEffectivePermissions(Id roleId)
 {
     PORTCULLIS_RUN(store.roles().effectivePermissions(a, roleId));
 }
+QFuture<Result<QList<Permission>>> SqlBackend::listOrganizationPermissions(Id organizationId)
+{
+    PORTCULLIS_RUN(store.permissions().listOfOrganization(a, organizationId));
+}
+QFuture<Result<Permission>> SqlBackend::defineOrganizationPermission(Id organizationId, const QString& code,
+                                                                     const QString& description)
+{
+    PORTCULLIS_WRITE(Record::Roles, store.permissions().define(a, organizationId, code, description));
+}
+QFuture<Status> SqlBackend::deleteOrganizationPermission(Id organizationId, const QString& code)
+{
+    PORTCULLIS_WRITE(Record::Roles, store.permissions().remove(a, organizationId, code));
+}
 QFuture<Result<Page<Session>>> SqlBackend::listSessions(const SessionQuery& query)
 {
     PORTCULLIS_RUN(store.sessions().list(a, query));

@@ -14,6 +14,7 @@
 #include "language.h"
 #include "layoutcheck.h"
 #include "organizationdialogs.h"
+#include "permissioncodesdialog.h"
 #include "preferencesdialog.h"
 #include "roleeditor.h"
 #include "serverprocess.h"
@@ -195,7 +196,7 @@ void TestGuiLayout::dialogs_data()
     QTest::addColumn<bool>("withErrors");
     for (const QSize& size : kSizes) {
         for (const char* name : { "new-user", "invite", "role-editor", "api-key", "edit-api-key", "rotate-api-key",
-                                  "preferences", "connect" })
+                                  "preferences", "connect", "permission-codes" })
             QTest::addRow("%s at %s", name, qPrintable(sizeName(size))) << QString::fromLatin1(name) << size << false;
         // Submitted with bad values: the field errors and the message take room too.
         for (const char* name : { "new-user", "invite" })
@@ -319,6 +320,13 @@ QDialog* TestGuiLayout::openDialog(const QString& name)
             return nullptr;
         preferences->trigger();
         return waitFor(static_cast<PreferencesDialog*>(nullptr));
+    }
+    if (name == QLatin1String("permission-codes")) {
+        QAction* codes = findAction(paneReady(QStringLiteral("roles")), "permissionCodesAction");
+        if (!codes)
+            return nullptr;
+        codes->trigger();
+        return waitFor(static_cast<PermissionCodesDialog*>(nullptr));
     }
     if (name == QLatin1String("connect")) {
         // The launcher's dialog, before any window: shown on its own.

@@ -90,6 +90,7 @@ private slots:
     void banAndUnban();
     void adminCannotAssignSuperAdmin();
     void rolesAreListed();
+    void customPermissionCodes();
     void apiKeyIsShownOnceAndRevoked();
     void apiKeysFoundByNamePrefixOrPastedKey();
     void sessionsListAndRevoke();
@@ -329,6 +330,62 @@ void BackendContract::rolesAreListed()
     const Result<QList<Permission>> permissions = awaitFor(m_root->listPermissions());
     QVERIFY_RESULT(permissions);
     QVERIFY(permissions->size() >= 60);
+}
+
+// An organization's own codes through the backend: defined, listed (alone and in the catalog), used
+// in a role, refused under a built-in prefix, kept while in use, deleted.
+void BackendContract::customPermissionCodes()
+{
+    const Id organization = m_root->actor().organizationId;
+    QVERIFY(organization != 0);
+    const Result<QList<Organization>> organizations = awaitFor(m_root->listOrganizations());
+    QVERIFY_RESULT(organizations);
+    QString slug;
+    for (const Organization& o : *organizations) {
+        if (o.id == organization)
+            slug = o.slug;
+    }
+    QVERIFY(!slug.isEmpty());
+    const QString code = slug + QStringLiteral(":report:view");
+    const Result<Permission> defined
+        = awaitFor(m_root->defineOrganizationPermission(organization, code, QStringLiteral("Read reports")));
+    QVERIFY_RESULT(defined);
+    QCOMPARE(defined->code, code);
+    QCOMPARE(defined->organizationId, organization);
+    QCOMPARE(defined->category, slug);
+    QVERIFY_ERROR(awaitFor(m_root->defineOrganizationPermission(organization, QStringLiteral("admin:report:view"), {})),
+                  ErrorCode::Forbidden);
+
+    const Result<QList<Permission>> own = awaitFor(m_root->listOrganizationPermissions(organization));
+    QVERIFY_RESULT(own);
+    QCOMPARE(own->size(), 1);
+    QCOMPARE(own->first().description, QStringLiteral("Read reports"));
+    const Result<QList<Permission>> all = awaitFor(m_root->listPermissions());
+    QVERIFY_RESULT(all);
+    QVERIFY(std::any_of(all->cbegin(), all->cend(),
+                        [&](const Permission& p) { return p.code == code && p.organizationId == organization; }));
+
+    NewRole nr;
+    nr.code = QStringLiteral("report_reader");
+    nr.name = QStringLiteral("Report reader");
+    nr.level = 30;
+    nr.organizationId = organization;
+    nr.permissions = { code };
+    const Result<Role> role = awaitFor(m_root->createRole(nr));
+    QVERIFY_RESULT(role);
+    const Result<QStringList> effective = awaitFor(m_root->roleEffectivePermissions(role->id));
+    QVERIFY_RESULT(effective);
+    QVERIFY(effective->contains(code));
+
+    const Status inUse = awaitFor(m_root->deleteOrganizationPermission(organization, code));
+    QVERIFY_ERROR(inUse, ErrorCode::Conflict);
+    QVERIFY2(inUse.error().message.contains(QStringLiteral("report_reader")), qPrintable(inUse.error().message));
+    QVERIFY_RESULT(awaitFor(m_root->deleteRole(role->id, false)));
+    QVERIFY_RESULT(awaitFor(m_root->deleteOrganizationPermission(organization, code)));
+    QVERIFY_ERROR(awaitFor(m_root->deleteOrganizationPermission(organization, code)), ErrorCode::NotFound);
+    const Result<QList<Permission>> none = awaitFor(m_root->listOrganizationPermissions(organization));
+    QVERIFY_RESULT(none);
+    QVERIFY(none->isEmpty());
 }
 
 void BackendContract::apiKeyIsShownOnceAndRevoked()

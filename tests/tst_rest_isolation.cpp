@@ -59,7 +59,8 @@ enum class Kind
     Session,
     ApiKey,
     Invitation,
-    AuditEvent
+    AuditEvent,
+    PermissionCode // an organization's custom permission code
 };
 
 // One set of ids: tenant B's, or ids that do not exist.
@@ -110,6 +111,7 @@ private slots:
     void listsHoldOnlyTheOwnTenant();
     void auditVerifyIsForSuperAdminsOnly();
     void superAdminsSeeEveryTenant();
+    void customPermissionCodes();
 
 private:
     HttpResult send(const QByteArray& method, const QString& pathAndQuery, const QByteArray& token,
@@ -231,6 +233,12 @@ const QHash<QString, QList<Probe>>& TestRestIsolation::probes()
                      {},
                      { Kind::Organization } } });
         t.insert(s("DELETE /api/admin/invitations/{}"), { {} });
+        t.insert(s("GET /api/admin/organizations/{}/permissions"), { {} });
+        t.insert(s("POST /api/admin/organizations/{}/permissions"),
+                 { { {}, body({ { s("code"), s("tenant-b:probe:edit") } }), {}, {} } });
+        // B's code in B's organization, and B's code through A's own organization.
+        t.insert(s("DELETE /api/admin/organizations/{}/permissions/{}"),
+                 { {}, { {}, none, {}, { Kind::Organization } } });
         t.insert(s("GET /api/admin/stats"), { { s("organization_id={org}"), none, {}, {} } });
         return t;
     }();
@@ -249,7 +257,8 @@ const QHash<QString, QString>& TestRestIsolation::idFree()
         { QStringLiteral("POST /api/auth/password/reset"), QStringLiteral("public, a one-time code only") },
         { QStringLiteral("GET /api/auth/me"), QStringLiteral("the caller itself") },
         { QStringLiteral("GET /api/admin/roles"), QStringLiteral("no id; listsHoldOnlyTheOwnTenant") },
-        { QStringLiteral("GET /api/admin/permissions"), QStringLiteral("the global catalog") },
+        { QStringLiteral("GET /api/admin/permissions"),
+          QStringLiteral("the catalog and the caller's own custom codes; customPermissionCodes") },
         { QStringLiteral("GET /api/admin/organizations"), QStringLiteral("no id; listsHoldOnlyTheOwnTenant") },
         { QStringLiteral("POST /api/admin/organizations"), QStringLiteral("no id; super admins only") },
         { QStringLiteral("POST /api/admin/audit/verify"), QStringLiteral("no id; auditVerifyIsForSuperAdminsOnly") },
@@ -331,6 +340,9 @@ void TestRestIsolation::initTestCase()
                        { { QStringLiteral("email"), QStringLiteral("invitee@b.example") },
                          { QStringLiteral("role_code"), QStringLiteral("viewer") } }),
                   "invitation of B");
+    const HttpResult codeB = send("POST", QStringLiteral("/api/admin/organizations/%1/permissions").arg(m_orgB), m_root,
+                                  { { QStringLiteral("code"), QStringLiteral("tenant-b:probe:view") } });
+    QVERIFY2(codeB.status == 201, qPrintable(codeB.describe()));
     const QJsonArray eventsB = eventsOf(m_orgB);
     QVERIFY(!eventsB.isEmpty());
     m_foreign.values
@@ -341,14 +353,19 @@ void TestRestIsolation::initTestCase()
             { Kind::Session, QString::number(sessionB) },
             { Kind::ApiKey, QString::number(keyB) },
             { Kind::Invitation, QString::number(invitationB) },
-            { Kind::AuditEvent, QString::number(eventsB.at(0).toObject().value(QStringLiteral("id")).toInteger()) } };
+            { Kind::AuditEvent, QString::number(eventsB.at(0).toObject().value(QStringLiteral("id")).toInteger()) },
+            { Kind::PermissionCode, QStringLiteral("tenant-b:probe:view") } };
     for (auto it = m_foreign.values.cbegin(); it != m_foreign.values.cend(); ++it)
         QVERIFY2(!it.value().isEmpty() && it.value() != QLatin1String("0"), "a row of tenant B was not created");
-    m_missing.values
-        = { { Kind::User, QStringLiteral("900000001") },        { Kind::Role, QStringLiteral("900000002") },
-            { Kind::RoleCode, QStringLiteral("no_such_role") }, { Kind::Organization, QStringLiteral("900000003") },
-            { Kind::Session, QStringLiteral("900000004") },     { Kind::ApiKey, QStringLiteral("900000005") },
-            { Kind::Invitation, QStringLiteral("900000006") },  { Kind::AuditEvent, QStringLiteral("900000007") } };
+    m_missing.values = { { Kind::User, QStringLiteral("900000001") },
+                         { Kind::Role, QStringLiteral("900000002") },
+                         { Kind::RoleCode, QStringLiteral("no_such_role") },
+                         { Kind::Organization, QStringLiteral("900000003") },
+                         { Kind::Session, QStringLiteral("900000004") },
+                         { Kind::ApiKey, QStringLiteral("900000005") },
+                         { Kind::Invitation, QStringLiteral("900000006") },
+                         { Kind::AuditEvent, QStringLiteral("900000007") },
+                         { Kind::PermissionCode, QStringLiteral("tenant-a:no:such") } };
 }
 
 void TestRestIsolation::cleanupTestCase()
@@ -453,9 +470,14 @@ HttpResult TestRestIsolation::run(const portcullis::server::RouteSpec& route, co
         }
         // The kind of a {placeholder} is named by the segment before it.
         static const QHash<QByteArray, Kind> kinds {
-            { "users", Kind::User },       { "roles", Kind::Role },      { "organizations", Kind::Organization },
-            { "sessions", Kind::Session }, { "api-keys", Kind::ApiKey }, { "invitations", Kind::Invitation },
+            { "users", Kind::User },
+            { "roles", Kind::Role },
+            { "organizations", Kind::Organization },
+            { "sessions", Kind::Session },
+            { "api-keys", Kind::ApiKey },
+            { "invitations", Kind::Invitation },
             { "audit", Kind::AuditEvent },
+            { "permissions", Kind::PermissionCode },
         };
         const QByteArray before = route.segments.at(i - 1);
         Kind kind = kinds.value(before, Kind::User);
@@ -677,6 +699,113 @@ void TestRestIsolation::superAdminsSeeEveryTenant()
     const HttpResult keys
         = send("GET", QStringLiteral("/api/admin/api-keys?user_id=%1").arg(m_foreign[Kind::User]), m_root);
     QVERIFY(!keys.json().value(QStringLiteral("items")).toArray().isEmpty());
+}
+
+// Custom permission codes, as A's admin would try to abuse them: B's prefix or a built-in one is
+// refused and audited in A; B's codes never show, nor fit in A's roles or keys; A's own code works as
+// an ordinary code (roles, effective permissions, API-key scopes) and opens no admin route.
+void TestRestIsolation::customPermissionCodes()
+{
+    const QByteArray admin = m_actorsOfA.value(QStringLiteral("organization admin"));
+    const QString codes = QStringLiteral("/api/admin/organizations/%1/permissions").arg(m_orgA);
+    for (const QString& code : { QStringLiteral("tenant-b:report:view"), QStringLiteral("admin:report:view"),
+                                 QStringLiteral("admin:user:view") }) {
+        const qint64 marker = newestEventId();
+        const HttpResult r = send("POST", codes, admin, { { QStringLiteral("code"), code } });
+        QVERIFY2(r.status == 403, qPrintable(code + QStringLiteral(": ") + r.describe()));
+        const QJsonArray denials = eventsOf(m_orgA, marker);
+        QCOMPARE(denials.size(), 1);
+        QCOMPARE(denials.at(0).toObject().value(QStringLiteral("action")).toString(),
+                 QStringLiteral("permission.created"));
+        QCOMPARE(denials.at(0).toObject().value(QStringLiteral("outcome")).toString(), QStringLiteral("denied"));
+    }
+    for (const QString& code : { QStringLiteral("Admin:user:view"), QStringLiteral("admin\uFF1Auser\uFF1Aview") }) {
+        const HttpResult r = send("POST", codes, admin, { { QStringLiteral("code"), code } });
+        QVERIFY2(r.status == 400, qPrintable(code + QStringLiteral(": ") + r.describe()));
+    }
+    // A viewer (no admin:role:edit) may not define.
+    const HttpResult byViewer = send("POST", codes, m_actorsOfA.value(QStringLiteral("viewer")),
+                                     { { QStringLiteral("code"), QStringLiteral("tenant-a:report:view") } });
+    QCOMPARE(byViewer.status, 403);
+
+    const HttpResult defined = send("POST", codes, admin,
+                                    { { QStringLiteral("code"), QStringLiteral("tenant-a:report:view") },
+                                      { QStringLiteral("description"), QStringLiteral("Read reports") } });
+    QVERIFY2(defined.status == 201, qPrintable(defined.describe()));
+    QCOMPARE(defined.json().value(QStringLiteral("organization_id")).toInteger(), m_orgA);
+    const HttpResult own = send("GET", codes, admin);
+    QCOMPARE(own.status, 200);
+    QCOMPARE(own.json().value(QStringLiteral("items")).toArray().size(), 1);
+
+    // The permission list: the catalog, A's code, none of B's.
+    const HttpResult list = send("GET", QStringLiteral("/api/admin/permissions"), admin);
+    QCOMPARE(list.status, 200);
+    QStringList listed;
+    for (const QJsonValue& item : list.json().value(QStringLiteral("items")).toArray())
+        listed << item.toObject().value(QStringLiteral("code")).toString();
+    QVERIFY(listed.contains(QStringLiteral("tenant-a:report:view")));
+    QVERIFY(listed.contains(QStringLiteral("admin:user:view")));
+    QVERIFY(!listed.contains(m_foreign[Kind::PermissionCode]));
+    const HttpResult all = send("GET", QStringLiteral("/api/admin/permissions"), m_root);
+    QVERIFY(all.body.contains(m_foreign[Kind::PermissionCode].toUtf8()));
+    QVERIFY(all.body.contains("tenant-a:report:view"));
+
+    // B's code in A's role: unknown. A's code: fine, and it reaches the user's effective permissions.
+    const HttpResult foreignRole
+        = send("POST", QStringLiteral("/api/admin/roles"), admin,
+               { { QStringLiteral("code"), QStringLiteral("a_b_reader") },
+                 { QStringLiteral("name"), QStringLiteral("B reader") },
+                 { QStringLiteral("level"), 30 },
+                 { QStringLiteral("organization_id"), m_orgA },
+                 { QStringLiteral("permission_codes"), QJsonArray { m_foreign[Kind::PermissionCode] } } });
+    QCOMPARE(foreignRole.status, 400);
+    const qint64 roleId = created(
+        send("POST", QStringLiteral("/api/admin/roles"), admin,
+             { { QStringLiteral("code"), QStringLiteral("a_report_reader") },
+               { QStringLiteral("name"), QStringLiteral("Report reader") },
+               { QStringLiteral("level"), 30 },
+               { QStringLiteral("organization_id"), m_orgA },
+               { QStringLiteral("permission_codes"), QJsonArray { QStringLiteral("tenant-a:report:view") } } }),
+        "role with a custom code");
+    QVERIFY(roleId > 0);
+    const QString plain = m_own[Kind::User];
+    const HttpResult assigned = send("POST", QStringLiteral("/api/admin/users/%1/roles").arg(plain), admin,
+                                     { { QStringLiteral("role_code"), QStringLiteral("a_report_reader") } });
+    QVERIFY2(assigned.status == 204 || assigned.status == 200, qPrintable(assigned.describe()));
+    const HttpResult effective = send("GET", QStringLiteral("/api/admin/users/%1/permissions").arg(plain), admin);
+    QVERIFY2(effective.body.contains("tenant-a:report:view"), qPrintable(effective.describe()));
+
+    // API keys: B's code refused; A's code carried, and it opens no admin route.
+    const QString keys = QStringLiteral("/api/admin/users/%1/api-keys").arg(plain);
+    const HttpResult foreignKey
+        = send("POST", keys, admin,
+               { { QStringLiteral("name"), QStringLiteral("b scope") },
+                 { QStringLiteral("scopes"), QJsonArray { m_foreign[Kind::PermissionCode] } } });
+    QCOMPARE(foreignKey.status, 400);
+    const HttpResult key
+        = send("POST", keys, admin,
+               { { QStringLiteral("name"), QStringLiteral("reports") },
+                 { QStringLiteral("scopes"), QJsonArray { QStringLiteral("tenant-a:report:view") } } });
+    QVERIFY2(key.status == 201, qPrintable(key.describe()));
+    const QByteArray secret = key.json().value(QStringLiteral("key")).toString().toLatin1();
+    const HttpResult me = send("GET", QStringLiteral("/api/auth/me"), secret);
+    QVERIFY2(me.status == 200, qPrintable(me.describe()));
+    QVERIFY2(me.json().value(QStringLiteral("permissions")).toArray().contains(QStringLiteral("tenant-a:report:view")),
+             qPrintable(me.describe()));
+    QCOMPARE(send("GET", QStringLiteral("/api/admin/users"), secret).status, 403);
+    QCOMPARE(send("GET", codes, secret).status, 403);
+
+    // In use: refused, naming the role and the key; B's code through A's organization: missing.
+    const HttpResult inUse = send("DELETE", codes + QStringLiteral("/tenant-a:report:view"), admin);
+    QCOMPARE(inUse.status, 409);
+    QVERIFY2(inUse.body.contains("a_report_reader") && inUse.body.contains("reports"), qPrintable(inUse.describe()));
+    QCOMPARE(send("DELETE", codes + QStringLiteral("/") + m_foreign[Kind::PermissionCode], admin).status, 404);
+    QCOMPARE(send("GET", QStringLiteral("/api/admin/organizations/%1/permissions").arg(m_orgB), m_root)
+                 .json()
+                 .value(QStringLiteral("items"))
+                 .toArray()
+                 .size(),
+             1);
 }
 
 QTEST_GUILESS_MAIN(TestRestIsolation)

@@ -885,6 +885,30 @@
         <source>The owner of this API key no longer holds %1</source>
         <translation>Der Besitzer dieses API-Schlüssels hat %1 nicht mehr</translation>
     </message>
+    <message>
+        <source>A permission code has between 1 and %1 characters.</source>
+        <translation>Ein Berechtigungscode hat zwischen 1 und %1 Zeichen.</translation>
+    </message>
+    <message>
+        <source>A permission code reads &lt;organization slug&gt;:&lt;resource&gt;:&lt;action&gt;, in lower-case letters, digits, &apos;_&apos; and &apos;-&apos;, each part starting with a letter (at most %1 characters).</source>
+        <translation>Ein Berechtigungscode lautet &lt;Slug der Organisation&gt;:&lt;Ressource&gt;:&lt;Aktion&gt;, aus Kleinbuchstaben, Ziffern, &apos;_&apos; und &apos;-&apos;, jeder Teil beginnt mit einem Buchstaben (höchstens %1 Zeichen).</translation>
+    </message>
+    <message>
+        <source>Custom permission codes belong to an organization</source>
+        <translation>Eigene Berechtigungscodes gehören zu einer Organisation</translation>
+    </message>
+    <message>
+        <source>%1 would shadow a built-in permission: custom codes cannot start with %2:</source>
+        <translation>%1 würde eine integrierte Berechtigung verdecken: eigene Codes können nicht mit %2: beginnen</translation>
+    </message>
+    <message>
+        <source>The slug of %1 (%2) is reserved by Portcullis, so it cannot have custom codes</source>
+        <translation>Der Slug von %1 (%2) ist von Portcullis reserviert, daher kann sie keine eigenen Codes haben</translation>
+    </message>
+    <message>
+        <source>Custom codes of %1 start with its slug: %2:</source>
+        <translation>Eigene Codes von %1 beginnen mit ihrem Slug: %2:</translation>
+    </message>
 </context>
 <context>
     <name>Portcullis::Rest</name>
@@ -1065,6 +1089,42 @@
     <message>
         <source>Custom role levels go from %1 to %2</source>
         <translation>Stufen benutzerdefinierter Rollen reichen von %1 bis %2</translation>
+    </message>
+    <message>
+        <source>Counting the organization&apos;s permission codes</source>
+        <translation>Berechtigungscodes der Organisation zählen</translation>
+    </message>
+    <message>
+        <source>%1 already has %2 custom permission codes, the most it can have; delete some it no longer uses first</source>
+        <translation>%1 hat bereits %2 eigene Berechtigungscodes, das Maximum; löschen Sie zuerst einige, die nicht mehr gebraucht werden</translation>
+    </message>
+    <message>
+        <source>Defining the permission code</source>
+        <translation>Berechtigungscode anlegen</translation>
+    </message>
+    <message>
+        <source>The permission code %1 already exists</source>
+        <translation>Der Berechtigungscode %1 existiert bereits</translation>
+    </message>
+    <message>
+        <source>Deleting the permission code</source>
+        <translation>Berechtigungscode löschen</translation>
+    </message>
+    <message>
+        <source>%1 (#%2)</source>
+        <translation>%1 (#%2)</translation>
+    </message>
+    <message>
+        <source>roles: %1</source>
+        <translation>Rollen: %1</translation>
+    </message>
+    <message>
+        <source>API keys: %1</source>
+        <translation>API-Schlüssel: %1</translation>
+    </message>
+    <message>
+        <source>%1 is still in use (%2); take it out of them first</source>
+        <translation>%1 wird noch verwendet (%2); entfernen Sie ihn dort zuerst</translation>
     </message>
 </context>
 <context>
@@ -1328,6 +1388,14 @@
     <message>
         <source>Cannot create the lock file beside %1 for &quot;%2&quot;</source>
         <translation>Die Sperrdatei neben %1 für „%2“ kann nicht angelegt werden</translation>
+    </message>
+    <message>
+        <source>No permission code %1</source>
+        <translation>Kein Berechtigungscode %1</translation>
+    </message>
+    <message>
+        <source>Loading the organization&apos;s permission codes</source>
+        <translation>Berechtigungscodes der Organisation laden</translation>
     </message>
 </context>
 <context>
@@ -4170,6 +4238,93 @@ Leeren Sie die Suche oder den Statusfilter, um alle zu sehen.</translation>
     </message>
 </context>
 <context>
+    <name>portcullis::PermissionCodesDialog</name>
+    <message>
+        <source>Permission codes</source>
+        <translation>Berechtigungscodes</translation>
+    </message>
+    <message>
+        <source>Organization</source>
+        <translation>Organisation</translation>
+    </message>
+    <message>
+        <source>An organization&apos;s own permission codes, for the applications that use Portcullis to check. A code reads slug:resource:action in lower-case letters, digits, _ and -, and starts with the organization&apos;s slug. Put codes into the organization&apos;s custom roles (they appear in the role editor under the organization&apos;s name) and into API-key scopes. They never give a right in Portcullis itself. A code still in a role or an API key cannot be deleted: take it out of them first.</source>
+        <translation>Die eigenen Berechtigungscodes einer Organisation, die die Anwendungen prüfen, die Portcullis verwenden. Ein Code lautet slug:ressource:aktion aus Kleinbuchstaben, Ziffern, _ und - und beginnt mit dem Slug der Organisation. Nehmen Sie Codes in die benutzerdefinierten Rollen der Organisation (der Rolleneditor zeigt sie unter dem Namen der Organisation) und in die Scopes von API-Schlüsseln auf. In Portcullis selbst geben sie nie ein Recht. Ein Code, der noch in einer Rolle oder einem API-Schlüssel steht, kann nicht gelöscht werden: entfernen Sie ihn dort zuerst.</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>Code</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>Beschreibung</translation>
+    </message>
+    <message>
+        <source>What the code lets its holder do</source>
+        <translation>Was der Code seinem Inhaber erlaubt</translation>
+    </message>
+    <message>
+        <source>&amp;Organization:</source>
+        <translation>&amp;Organisation:</translation>
+    </message>
+    <message>
+        <source>New &amp;code:</source>
+        <translation>Neuer &amp;Code:</translation>
+    </message>
+    <message>
+        <source>D&amp;escription:</source>
+        <translation>B&amp;eschreibung:</translation>
+    </message>
+    <message>
+        <source>&amp;Add</source>
+        <translation>&amp;Hinzufügen</translation>
+    </message>
+    <message>
+        <source>&amp;Delete…</source>
+        <translation>&amp;Löschen …</translation>
+    </message>
+    <message>
+        <source>My organization</source>
+        <translation>Meine Organisation</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <source>No organization to show.</source>
+        <translation>Keine Organisation anzuzeigen.</translation>
+    </message>
+    <message>
+        <source>slug:resource:action</source>
+        <translation>slug:ressource:aktion</translation>
+    </message>
+    <message>
+        <source>%1 has no permission codes of its own yet.</source>
+        <translation>%1 hat noch keine eigenen Berechtigungscodes.</translation>
+    </message>
+    <message>
+        <source>Define the code for this organization (Enter)</source>
+        <translation>Den Code für diese Organisation anlegen (Eingabe)</translation>
+    </message>
+    <message>
+        <source>Delete the selected code</source>
+        <translation>Den ausgewählten Code löschen</translation>
+    </message>
+    <message>
+        <source>Delete permission code</source>
+        <translation>Berechtigungscode löschen</translation>
+    </message>
+    <message>
+        <source>Delete %1? Applications that check it will no longer find it. A code still in a role or an API key is not deleted.</source>
+        <translation>%1 löschen? Anwendungen, die ihn prüfen, finden ihn dann nicht mehr. Ein Code, der noch in einer Rolle oder einem API-Schlüssel steht, wird nicht gelöscht.</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Löschen</translation>
+    </message>
+</context>
+<context>
     <name>portcullis::PermissionTreeModel</name>
     <message>
         <source>Chat</source>
@@ -4222,6 +4377,10 @@ Leeren Sie die Suche oder den Statusfilter, um alle zu sehen.</translation>
     <message>
         <source>Description</source>
         <translation>Beschreibung</translation>
+    </message>
+    <message>
+        <source>Own codes of %1</source>
+        <translation>Eigene Codes von %1</translation>
     </message>
 </context>
 <context>
@@ -4853,6 +5012,14 @@ Löschen und bei diesen %Ln Benutzern entfernen? Sie verlieren sofort ihre Berec
 Clear the search or the type filter to see every role.</source>
         <translation>Keine Rolle in %1 passt zur Suche.
 Leeren Sie die Suche oder den Typfilter, um alle Rollen zu sehen.</translation>
+    </message>
+    <message>
+        <source>&amp;Permission codes…</source>
+        <translation>Berechtigungs&amp;codes …</translation>
+    </message>
+    <message>
+        <source>The organization&apos;s own permission codes, for its roles and API keys</source>
+        <translation>Die eigenen Berechtigungscodes der Organisation, für ihre Rollen und API-Schlüssel</translation>
     </message>
 </context>
 <context>

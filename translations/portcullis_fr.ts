@@ -885,6 +885,30 @@
         <source>The owner of this API key no longer holds %1</source>
         <translation>Le propriétaire de cette clé d&apos;API ne détient plus %1</translation>
     </message>
+    <message>
+        <source>A permission code has between 1 and %1 characters.</source>
+        <translation>Un code de permission compte entre 1 et %1 caractères.</translation>
+    </message>
+    <message>
+        <source>A permission code reads &lt;organization slug&gt;:&lt;resource&gt;:&lt;action&gt;, in lower-case letters, digits, &apos;_&apos; and &apos;-&apos;, each part starting with a letter (at most %1 characters).</source>
+        <translation>Un code de permission s’écrit &lt;slug de l’organisation&gt;:&lt;ressource&gt;:&lt;action&gt;, en lettres minuscules, chiffres, « _ » et « - », chaque partie commençant par une lettre (au plus %1 caractères).</translation>
+    </message>
+    <message>
+        <source>Custom permission codes belong to an organization</source>
+        <translation>Les codes de permission personnalisés appartiennent à une organisation</translation>
+    </message>
+    <message>
+        <source>%1 would shadow a built-in permission: custom codes cannot start with %2:</source>
+        <translation>%1 masquerait une permission intégrée : un code personnalisé ne peut pas commencer par %2:</translation>
+    </message>
+    <message>
+        <source>The slug of %1 (%2) is reserved by Portcullis, so it cannot have custom codes</source>
+        <translation>Le slug de %1 (%2) est réservé par Portcullis ; elle ne peut donc pas avoir de codes personnalisés</translation>
+    </message>
+    <message>
+        <source>Custom codes of %1 start with its slug: %2:</source>
+        <translation>Les codes personnalisés de %1 commencent par son slug : %2:</translation>
+    </message>
 </context>
 <context>
     <name>Portcullis::Rest</name>
@@ -1065,6 +1089,42 @@
     <message>
         <source>Custom role levels go from %1 to %2</source>
         <translation>Les niveaux des rôles personnalisés vont de %1 à %2</translation>
+    </message>
+    <message>
+        <source>Counting the organization&apos;s permission codes</source>
+        <translation>Comptage des codes de permission de l’organisation</translation>
+    </message>
+    <message>
+        <source>%1 already has %2 custom permission codes, the most it can have; delete some it no longer uses first</source>
+        <translation>%1 a déjà %2 codes de permission personnalisés, le maximum ; supprimez d’abord ceux qui ne servent plus</translation>
+    </message>
+    <message>
+        <source>Defining the permission code</source>
+        <translation>Définition du code de permission</translation>
+    </message>
+    <message>
+        <source>The permission code %1 already exists</source>
+        <translation>Le code de permission %1 existe déjà</translation>
+    </message>
+    <message>
+        <source>Deleting the permission code</source>
+        <translation>Suppression du code de permission</translation>
+    </message>
+    <message>
+        <source>%1 (#%2)</source>
+        <translation>%1 (n° %2)</translation>
+    </message>
+    <message>
+        <source>roles: %1</source>
+        <translation>rôles : %1</translation>
+    </message>
+    <message>
+        <source>API keys: %1</source>
+        <translation>clés d’API : %1</translation>
+    </message>
+    <message>
+        <source>%1 is still in use (%2); take it out of them first</source>
+        <translation>%1 est encore utilisé (%2) ; retirez-le d’abord de ceux-ci</translation>
     </message>
 </context>
 <context>
@@ -1328,6 +1388,14 @@
     <message>
         <source>Cannot create the lock file beside %1 for &quot;%2&quot;</source>
         <translation>Impossible de créer le fichier de verrou à côté de %1 pour « %2 »</translation>
+    </message>
+    <message>
+        <source>No permission code %1</source>
+        <translation>Aucun code de permission %1</translation>
+    </message>
+    <message>
+        <source>Loading the organization&apos;s permission codes</source>
+        <translation>Chargement des codes de permission de l’organisation</translation>
     </message>
 </context>
 <context>
@@ -4170,6 +4238,93 @@ Effacez la recherche ou le filtre de statut pour tout voir.</translation>
     </message>
 </context>
 <context>
+    <name>portcullis::PermissionCodesDialog</name>
+    <message>
+        <source>Permission codes</source>
+        <translation>Codes de permission</translation>
+    </message>
+    <message>
+        <source>Organization</source>
+        <translation>Organisation</translation>
+    </message>
+    <message>
+        <source>An organization&apos;s own permission codes, for the applications that use Portcullis to check. A code reads slug:resource:action in lower-case letters, digits, _ and -, and starts with the organization&apos;s slug. Put codes into the organization&apos;s custom roles (they appear in the role editor under the organization&apos;s name) and into API-key scopes. They never give a right in Portcullis itself. A code still in a role or an API key cannot be deleted: take it out of them first.</source>
+        <translation>Les codes de permission propres à une organisation, que vérifient les applications qui utilisent Portcullis. Un code s’écrit slug:ressource:action en lettres minuscules, chiffres, _ et -, et commence par le slug de l’organisation. Placez les codes dans les rôles personnalisés de l’organisation (l’éditeur de rôle les montre sous le nom de l’organisation) et dans les portées des clés d’API. Ils ne donnent jamais de droit dans Portcullis lui-même. Un code encore présent dans un rôle ou une clé d’API ne peut pas être supprimé : retirez-le d’abord.</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>Code</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>Description</translation>
+    </message>
+    <message>
+        <source>What the code lets its holder do</source>
+        <translation>Ce que le code permet à son détenteur</translation>
+    </message>
+    <message>
+        <source>&amp;Organization:</source>
+        <translation>&amp;Organisation :</translation>
+    </message>
+    <message>
+        <source>New &amp;code:</source>
+        <translation>Nouveau &amp;code :</translation>
+    </message>
+    <message>
+        <source>D&amp;escription:</source>
+        <translation>D&amp;escription :</translation>
+    </message>
+    <message>
+        <source>&amp;Add</source>
+        <translation>&amp;Ajouter</translation>
+    </message>
+    <message>
+        <source>&amp;Delete…</source>
+        <translation>&amp;Supprimer…</translation>
+    </message>
+    <message>
+        <source>My organization</source>
+        <translation>Mon organisation</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <source>No organization to show.</source>
+        <translation>Aucune organisation à afficher.</translation>
+    </message>
+    <message>
+        <source>slug:resource:action</source>
+        <translation>slug:ressource:action</translation>
+    </message>
+    <message>
+        <source>%1 has no permission codes of its own yet.</source>
+        <translation>%1 n’a encore aucun code de permission propre.</translation>
+    </message>
+    <message>
+        <source>Define the code for this organization (Enter)</source>
+        <translation>Définir le code pour cette organisation (Entrée)</translation>
+    </message>
+    <message>
+        <source>Delete the selected code</source>
+        <translation>Supprimer le code sélectionné</translation>
+    </message>
+    <message>
+        <source>Delete permission code</source>
+        <translation>Supprimer le code de permission</translation>
+    </message>
+    <message>
+        <source>Delete %1? Applications that check it will no longer find it. A code still in a role or an API key is not deleted.</source>
+        <translation>Supprimer %1 ? Les applications qui le vérifient ne le trouveront plus. Un code encore présent dans un rôle ou une clé d’API n’est pas supprimé.</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Supprimer</translation>
+    </message>
+</context>
+<context>
     <name>portcullis::PermissionTreeModel</name>
     <message>
         <source>Chat</source>
@@ -4222,6 +4377,10 @@ Effacez la recherche ou le filtre de statut pour tout voir.</translation>
     <message>
         <source>Description</source>
         <translation>Description</translation>
+    </message>
+    <message>
+        <source>Own codes of %1</source>
+        <translation>Codes propres de %1</translation>
     </message>
 </context>
 <context>
@@ -4853,6 +5012,14 @@ Le supprimer et le retirer à ces %Ln utilisateurs ? Ils perdent immédiatement 
 Clear the search or the type filter to see every role.</source>
         <translation>Aucun rôle de %1 ne correspond à la recherche.
 Effacez la recherche ou le filtre de type pour voir tous les rôles.</translation>
+    </message>
+    <message>
+        <source>&amp;Permission codes…</source>
+        <translation>Codes de &amp;permission…</translation>
+    </message>
+    <message>
+        <source>The organization&apos;s own permission codes, for its roles and API keys</source>
+        <translation>Les codes de permission propres à l’organisation, pour ses rôles et ses clés d’API</translation>
     </message>
 </context>
 <context>

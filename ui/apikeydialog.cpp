@@ -437,10 +437,15 @@ void ApiKeyDialog::loadScopes(Id ownerId)
             if (policy::hasPermission(owner, p.code))
                 offered << p.code;
         }
+        QStringList custom; // the owner's organization's own codes (roles carry no other unknown code)
         for (const QString& code : owner) {
             if (code.endsWith(QLatin1Char('*')) && !offered.contains(code))
                 offered << code;
+            else if (!policy::isKnownPermission(code))
+                custom << code;
         }
+        custom.sort();
+        offered << custom;
         QSet<QString> previouslyChecked;
         for (int i = 0; i < m_scopes->count(); ++i) {
             if (m_scopes->item(i)->checkState() == Qt::Checked)
@@ -470,7 +475,8 @@ void ApiKeyDialog::loadScopes(Id ownerId)
             item->setToolTip(lost.contains(code) ? tr("The owner no longer holds %1: uncheck it").arg(code)
                                  : code.endsWith(QLatin1Char('*'))
                                  ? tr("Wildcard: everything the owner holds under %1").arg(code)
-                                 : description);
+                                 : custom.contains(code) ? tr("A permission code of the owner's organization")
+                                                         : description);
         }
         applyScopeFilter();
         if (isEditing() && !m_keyLoaded) {

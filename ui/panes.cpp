@@ -18,7 +18,12 @@ void addAllPanes(MainWindow* window, Backend* backend)
     window->addPane(new OrganizationsPane(backend, window));
     auto* users = new UsersPane(backend, window);
     window->addPane(users);
-    window->addPane(new RolesPane(backend, window));
+    auto* roles = new RolesPane(backend, window);
+    window->addPane(roles);
+    window->registerDialog(QStringLiteral("permission-codes"), [window, roles]() -> QDialog* {
+        window->showPane(QStringLiteral("roles"));
+        return roles->openPermissionCodes();
+    });
     window->addPane(new ApiKeysPane(backend, window));
     auto* sessions = new SessionsPane(backend, window);
     window->addPane(sessions);

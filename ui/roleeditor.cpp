@@ -340,6 +340,7 @@ void RoleEditor::connectFields()
 {
     // (A refusal of the old level goes when the level changes: FieldErrors watches every field.)
     connect(m_level, &QSpinBox::valueChanged, this, &RoleEditor::updateInheritance);
+    connect(m_organization, &QComboBox::currentIndexChanged, this, &RoleEditor::offerOrganizationCodes);
     connect(m_permissionFilter, &QLineEdit::textChanged, this, [this](const QString& text) {
         m_permissionProxy->setFilterFixedString(text.trimmed());
         m_tree->expandAll();
@@ -377,6 +378,7 @@ void RoleEditor::loadCatalog()
             return;
         }
         m_permissionModel->setPermissions(catalog.value());
+        offerOrganizationCodes();
         m_permissionModel->setCheckedPermissions(m_mode == Mode::Create ? QStringList() : m_original.permissions);
         m_permissionModel->setLevel(m_level->value());
         m_loadedPermissions = m_permissionModel->checkedPermissions();
@@ -387,6 +389,13 @@ void RoleEditor::loadCatalog()
         }
         dialogparts::setAcceptEnabled(m_buttons, true);
     });
+}
+
+void RoleEditor::offerOrganizationCodes()
+{
+    const Actor actor = m_backend ? m_backend->actor() : Actor();
+    const Id organization = m_organization->currentData().toLongLong();
+    m_permissionModel->setOrganization(organization, bool(policy::canManageCustomCodes(actor, organization)));
 }
 
 bool RoleEditor::hasChanges() const

@@ -72,6 +72,8 @@ private:
     void layOut(QLabel* note, QWidget* left, QWidget* right);
     void connectFields();
     void loadCatalog();
+    // The role's organization's own permission codes in the tree (none for a global role).
+    void offerOrganizationCodes();
     void updateInheritance();
     void submit();
     void showFailure(const ServiceError& error);

@@ -2,6 +2,7 @@
 
 #include "detailsparts.h"
 #include "messagebox.h"
+#include "permissioncodesdialog.h"
 #include "policy/catalog.h"
 #include "policy/policy.h"
 #include "roleeditor.h"
@@ -279,9 +280,14 @@ void RolesPane::buildActions()
     bindToPane(m_duplicateAction, QKeySequence(QStringLiteral("Ctrl+D")));
     m_deleteAction = createAction(tr("&Delete…"), "deleteRoleAction", &RolesPane::deleteSelected);
     m_copyAction = createAction(tr("&Copy"), "copyRoleAction", &RolesPane::copySelection);
+    m_permissionCodesAction
+        = createAction(tr("&Permission codes…"), "permissionCodesAction", [this] { openPermissionCodes(); });
+    m_permissionCodesAction->setToolTip(tr("The organization's own permission codes, for its roles and API keys"));
+    bindToPane(m_permissionCodesAction, QKeySequence(QStringLiteral("Ctrl+Shift+P")));
     m_details->addAction(m_editAction);
     m_details->addAction(m_duplicateAction);
     m_details->addAction(m_deleteAction);
+    m_details->addAction(m_permissionCodesAction);
 }
 
 void RolesPane::connectSignals()
@@ -418,6 +424,10 @@ void RolesPane::updateDetails()
 {
     const auto role = selectedRole();
     m_details->show(role ? &*role : nullptr, role ? m_model->scopeName(role->organizationId) : QString());
+    QString whyNot;
+    m_permissionCodesAction->setEnabled(may(perm::RoleView, &whyNot));
+    m_permissionCodesAction->setToolTip(
+        whyNot.isEmpty() ? tr("The organization's own permission codes, for its roles and API keys") : whyNot);
     const QString selectFirst = tr("Select a role first");
     if (!role) {
         m_effectiveFor = 0;
@@ -490,7 +500,18 @@ void RolesPane::showContextMenu(const QPoint& pos)
 {
     if (!m_table->indexAt(pos).isValid() && !selectedRole())
         return;
-    popupMenu(m_table, { m_editAction, m_duplicateAction, nullptr, m_copyAction, nullptr, m_deleteAction }, pos);
+    popupMenu(m_table,
+              { m_editAction, m_duplicateAction, nullptr, m_copyAction, nullptr, m_deleteAction, nullptr,
+                m_permissionCodesAction },
+              pos);
+}
+
+QDialog* RolesPane::openPermissionCodes()
+{
+    auto* dialog = new PermissionCodesDialog(m_backend, organizationScope(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
+    return dialog;
 }
 
 bool RolesPane::canCreate(QString* whyNot) const

@@ -3,6 +3,7 @@
 #include "listpane.h"
 
 class QComboBox;
+class QDialog;
 class QLabel;
 class QLineEdit;
 class QSortFilterProxyModel;
@@ -40,6 +41,9 @@ public:
 
     void editSelected();
     void duplicateSelected();
+    // Permission codes…: the custom codes of the organization the tenant switcher names (else the
+    // actor's own). Returns the dialog, shown and deleted on close.
+    QDialog* openPermissionCodes();
 
 protected:
     void organizationScopeChanged() override;
@@ -73,6 +77,7 @@ private:
     QAction* m_duplicateAction = nullptr;
     QAction* m_deleteAction = nullptr;
     QAction* m_copyAction = nullptr;
+    QAction* m_permissionCodesAction = nullptr;
 };
 
 } // namespace portcullis

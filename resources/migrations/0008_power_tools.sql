@@ -49,7 +49,10 @@ CREATE INDEX maintenance_runs_started ON maintenance_runs (started_at)
 
 -- == Custom permission codes per organization ==
 -- Codes an organization defines under its own prefix ("acme:report:view"); the built-in catalog
--- (permissions) stays as seeded and may not be shadowed.
+-- (permissions) stays as seeded and may not be shadowed. The rules (grammar, prefix, at most 500 per
+-- organization, who may) are policy::canDefineCustomCode and PermissionManager::define. Roles
+-- (role_permissions) and API keys (api_keys.scopes) name a code by its text: a code still named
+-- there is not deleted. Deleting the organization deletes its codes (ON DELETE CASCADE).
 --@@
 CREATE TABLE organization_permissions (
     code TEXT PRIMARY KEY,

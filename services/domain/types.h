@@ -91,8 +91,9 @@ struct Role
 struct Permission
 {
     QString code;
-    QString category;
+    QString category; // a custom code's category is its organization's slug
     QString description;
+    Id organizationId = 0; // 0: built in (the catalog); else the organization that defined the custom code
 };
 
 struct ApiKey

@@ -90,6 +90,8 @@ inline const QString RoleDeleted = QStringLiteral("role.deleted");
 inline const QString RoleViewed = QStringLiteral("role.viewed");
 inline const QString RoleListed = QStringLiteral("role.listed");
 inline const QString PermissionListed = QStringLiteral("permission.listed");
+inline const QString PermissionCreated = QStringLiteral("permission.created"); // an organization's custom code
+inline const QString PermissionDeleted = QStringLiteral("permission.deleted");
 // Sessions and tokens
 inline const QString SessionRevoked = QStringLiteral("session.revoked");
 inline const QString SessionRevokedAll = QStringLiteral("session.revoked_all");

@@ -258,6 +258,80 @@ bool isKnownPermission(const QString& code)
     return false;
 }
 
+bool isKnownPermission(const QString& code, const QSet<QString>& organizationCodes)
+{
+    return organizationCodes.contains(code) || isKnownPermission(code);
+}
+
+// --- custom permission codes -----------------------------------------------------------------
+
+bool isBuiltInPrefix(const QString& prefix)
+{
+    static const QSet<QString> reserved = [] {
+        QSet<QString> set { u"self"_s, u"system"_s, u"api"_s, u"auth"_s, u"portcullis"_s, u"admin"_s };
+        for (const Permission& permission : permissionCatalog()) {
+            set.insert(permission.code.section(u':', 0, 0));
+            set.insert(permission.category);
+        }
+        return set;
+    }();
+    return reserved.contains(prefix);
+}
+
+Status validateCustomCode(const QString& code)
+{
+    // ASCII only, matched as written: "Admin:user:view" or a fullwidth colon is refused, never folded.
+    static const QRegularExpression pattern(
+        u"^[a-z0-9]+(?:-[a-z0-9]+)*:[a-z][a-z0-9_-]{0,%1}:[a-z][a-z0-9_-]{0,%1}$"_s.arg(CustomCodes::MaxPart - 1));
+    const QString field = u"code"_s;
+    if (code.isEmpty() || code.size() > CustomCodes::MaxCode)
+        return ServiceError::validationField(
+            field, Tr::tr("A permission code has between 1 and %1 characters.").arg(CustomCodes::MaxCode));
+    if (!pattern.match(code).hasMatch())
+        return ServiceError::validationField(
+            field,
+            Tr::tr("A permission code reads <organization slug>:<resource>:<action>, in lower-case letters, "
+                   "digits, '_' and '-', each part starting with a letter (at most %1 characters).")
+                .arg(CustomCodes::MaxPart));
+    return {};
+}
+
+Decision canManageCustomCodes(const Actor& actor, Id organizationId)
+{
+    if (const Decision permission = requirePermission(actor, perm::RoleEdit); !permission)
+        return permission;
+    if (organizationId == 0)
+        return Decision::deny(Tr::tr("Custom permission codes belong to an organization"));
+    return requireTenant(actor, organizationId);
+}
+
+Decision canDefineCustomCode(const Actor& actor, const Organization& organization, const QString& code)
+{
+    if (const Decision manage = canManageCustomCodes(actor, organization.id); !manage)
+        return manage;
+    const QString prefix = code.section(u':', 0, 0);
+    if (isBuiltInPrefix(prefix) || isKnownPermission(code))
+        return Decision::deny(
+            Tr::tr("%1 would shadow a built-in permission: custom codes cannot start with %2:").arg(code, prefix));
+    if (isBuiltInPrefix(organization.slug))
+        return Decision::deny(Tr::tr("The slug of %1 (%2) is reserved by Portcullis, so it cannot have custom codes")
+                                  .arg(organization.name, organization.slug));
+    if (prefix != organization.slug)
+        return Decision::deny(
+            Tr::tr("Custom codes of %1 start with its slug: %2:").arg(organization.name, organization.slug));
+    return Decision::allow();
+}
+
+Decision canGivePermission(const Actor& actor, const QString& code, Id roleOrganizationId,
+                           const QSet<QString>& organizationCodes)
+{
+    if (hasPermission(actor.permissions, code))
+        return Decision::allow();
+    if (organizationCodes.contains(code) && canManageCustomCodes(actor, roleOrganizationId))
+        return Decision::allow();
+    return Decision::deny(Tr::tr("You cannot give a role the permission %1, which you do not hold").arg(code));
+}
+
 const QList<Role>& builtInRoles()
 {
     static const QList<Role> roles = buildBuiltInRoles();
@@ -528,7 +602,7 @@ Decision canActOnUser(const Actor& actor, const User& target, UserAction action)
     return canManageUser(actor, target, rule.destructive);
 }
 
-Decision canManageRole(const Actor& actor, const Role& role)
+Decision canManageRole(const Actor& actor, const Role& role, const QSet<QString>& organizationCodes)
 {
     if (role.builtIn)
         return Decision::deny(Tr::tr("Built-in roles cannot be changed"));
@@ -542,8 +616,8 @@ Decision canManageRole(const Actor& actor, const Role& role)
     // A role may only carry permissions its author holds, or a lower role would become a way around
     // the levels.
     for (const QString& code : role.permissions) {
-        if (!hasPermission(actor.permissions, code))
-            return Decision::deny(Tr::tr("You cannot give a role the permission %1, which you do not hold").arg(code));
+        if (const Decision give = canGivePermission(actor, code, role.organizationId, organizationCodes); !give)
+            return give;
     }
     return Decision::allow();
 }
@@ -585,9 +659,9 @@ Decision seatAvailable(const Organization& organization, qint64 seatsTaken, Seat
 // --- API key scopes ----------------------------------------------------------------------------
 
 Decision canCarryScope(const QString& scope, const QSet<QString>& ownerPermissions, const QString& ownerName,
-                       const Actor& creator)
+                       const Actor& creator, const QSet<QString>& organizationCodes)
 {
-    if (!isKnownPermission(scope))
+    if (!isKnownPermission(scope, organizationCodes))
         return Decision::deny(Tr::tr("%1 is not a known permission.").arg(scope));
     if (!hasPermission(ownerPermissions, scope))
         return Decision::deny(

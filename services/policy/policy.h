@@ -26,10 +26,43 @@ struct Decision
 // codes of seed 003 and the wildcard "*".
 const QList<Permission>& permissionCatalog();
 bool isKnownPermission(const QString& code); // true for catalog codes and valid wildcards of them
+// The same, or one of `organizationCodes` (an organization's custom codes, exact only: no wildcards).
+bool isKnownPermission(const QString& code, const QSet<QString>& organizationCodes);
 
 // The six built-in roles of seed 002 with their direct permissions (inheritance not applied).
 const QList<Role>& builtInRoles();
 int builtInLevel(const QString& roleCode); // 0 when not a built-in role
+
+// --- custom permission codes -----------------------------------------------------------------
+// An organization may define its own codes for the applications that use Portcullis:
+// "<slug>:<resource>:<action>" where <slug> is the organization's slug and <resource> and <action>
+// are 1 to 40 lower-case ASCII letters, digits, '_' or '-', starting with a letter. They are
+// ordinary codes to the checker (exact match only) and never mean anything to Portcullis itself:
+// no custom code can start with a built-in prefix (isBuiltInPrefix), so none can match an admin check.
+
+namespace CustomCodes {
+inline constexpr int MaxPart = 40; // <resource> and <action>
+inline constexpr int MaxCode = 63 + 1 + MaxPart + 1 + MaxPart; // a slug has at most 63 characters
+inline constexpr int PerOrganization = 500;
+} // namespace CustomCodes
+
+// The first segment of a built-in code ("admin", "chat", "project", ...), a catalog category
+// ("builder", "knowledge_base") or a word reserved for the product ("self", "system", "api", "auth",
+// "portcullis"). An organization whose slug is one of these cannot define codes.
+bool isBuiltInPrefix(const QString& prefix);
+// The grammar alone (validation error on the field "code"): lower-case ASCII, three segments.
+Status validateCustomCode(const QString& code);
+// May `actor` define or delete custom codes of `organizationId`? admin:role:edit (the right to shape
+// roles) in that organization (super admins: any).
+Decision canManageCustomCodes(const Actor& actor, Id organizationId);
+// May `actor` define `code` (grammatical) in `organization`? canManageCustomCodes, then the prefix
+// must be the organization's own slug, not a built-in prefix, and the code not a built-in code.
+Decision canDefineCustomCode(const Actor& actor, const Organization& organization, const QString& code);
+// May `actor` put `code` into a role of `roleOrganizationId` whose organization's custom codes are
+// `organizationCodes`? A built-in code (or wildcard) only when the actor holds it; a custom code of
+// the role's organization when the actor holds it or may manage that organization's codes.
+Decision canGivePermission(const Actor& actor, const QString& code, Id roleOrganizationId,
+                           const QSet<QString>& organizationCodes = {});
 
 // --- permissions -----------------------------------------------------------------------------
 
@@ -88,8 +121,9 @@ bool usableGrant(const Actor& actor, const QList<Role>& actorRoles, const Role& 
 Decision canInviteWithRole(const Actor& actor, const Role& role);
 // Impersonation: super admins only, never of another super admin, never oneself.
 Decision canImpersonate(const Actor& actor, const User& target);
-// Create/edit/delete a custom role with this level in this organization.
-Decision canManageRole(const Actor& actor, const Role& role);
+// Create/edit/delete a custom role with this level in this organization. `organizationCodes`: the
+// custom codes of the role's organization (canGivePermission).
+Decision canManageRole(const Actor& actor, const Role& role, const QSet<QString>& organizationCodes = {});
 
 // What an admin does to a user account. The store checks each with canActOnUser() before it
 // writes, and the console enables its actions by the same call.
@@ -134,8 +168,10 @@ Decision seatAvailable(const Organization& organization, qint64 seatsTaken, Seat
 // owner holds (`ownerPermissions`, effective; a wildcard the owner holds covers it), and, when the
 // key is made through another key (`creator` an API key actor), one that key holds too: no key
 // comes out broader than its owner or than the key that made it. `ownerName` is for the reason.
+// `organizationCodes`: the custom codes of the owner's organization, the only custom codes a key of
+// that owner can know.
 Decision canCarryScope(const QString& scope, const QSet<QString>& ownerPermissions, const QString& ownerName,
-                       const Actor& creator);
+                       const Actor& creator, const QSet<QString>& organizationCodes = {});
 // A request through a key that needs `required`: one of the key's `scopes` must cover it, and the
 // key's permissions now (`keyPermissions`, limitToScopes of what the owner holds today) must still
 // include it, since the owner may have lost the permission after the key was made.

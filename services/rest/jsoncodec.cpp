@@ -106,7 +106,7 @@ Role roleFromJson(const QJsonObject& o)
 Permission permissionFromJson(const QJsonObject& o)
 {
     return { stringOf(o.value(QLatin1String("code"))), stringOf(o.value(QLatin1String("category"))),
-             stringOf(o.value(QLatin1String("description"))) };
+             stringOf(o.value(QLatin1String("description"))), idOf(o.value(QLatin1String("organization_id"))) };
 }
 
 Session sessionFromJson(const QJsonObject& o)

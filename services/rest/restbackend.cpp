@@ -819,6 +819,30 @@ QFuture<Result<QStringList>> RestBackend::roleEffectivePermissions(Id roleId)
         [](const QJsonObject& o) { return rest::stringsFromJson(o.value(QLatin1String("items"))); });
 }
 
+QFuture<Result<QList<Permission>>> RestBackend::listOrganizationPermissions(Id organizationId)
+{
+    return json<QList<Permission>>(
+        "GET", idPath("/api/admin/organizations/", organizationId, "/permissions"), nullptr, [](const QJsonObject& o) {
+            return rest::listFromJson<Permission>(o.value(QLatin1String("items")), &rest::permissionFromJson);
+        });
+}
+
+QFuture<Result<Permission>> RestBackend::defineOrganizationPermission(Id organizationId, const QString& code,
+                                                                      const QString& description)
+{
+    const QJsonObject body { { QStringLiteral("code"), code }, { QStringLiteral("description"), description } };
+    return announce(Record::Roles,
+                    json<Permission>("POST", idPath("/api/admin/organizations/", organizationId, "/permissions"), &body,
+                                     &rest::permissionFromJson));
+}
+
+QFuture<Status> RestBackend::deleteOrganizationPermission(Id organizationId, const QString& code)
+{
+    return announce(Record::Roles,
+                    // QUrl::setPath's decoded mode encodes what needs it: the code goes in as it is.
+                    empty("DELETE", idPath("/api/admin/organizations/", organizationId, "/permissions/") + code));
+}
+
 // --- sessions ------------------------------------------------------------------------------------
 
 QFuture<Result<Page<Session>>> RestBackend::listSessions(const SessionQuery& query)

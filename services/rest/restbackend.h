@@ -87,6 +87,10 @@ public:
     QFuture<Status> deleteRole(Id roleId, bool cascade) override;
     QFuture<Result<QList<Permission>>> listPermissions() override;
     QFuture<Result<QStringList>> roleEffectivePermissions(Id roleId) override;
+    QFuture<Result<QList<Permission>>> listOrganizationPermissions(Id organizationId) override;
+    QFuture<Result<Permission>> defineOrganizationPermission(Id organizationId, const QString& code,
+                                                             const QString& description) override;
+    QFuture<Status> deleteOrganizationPermission(Id organizationId, const QString& code) override;
 
     QFuture<Result<Page<Session>>> listSessions(const SessionQuery& query) override;
     QFuture<Status> revokeSession(Id sessionId) override;

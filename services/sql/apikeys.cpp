@@ -120,15 +120,17 @@ struct KeyFieldCheck
     }
 
     // Scopes within what the owner holds (and, for a key acting, what that key holds).
+    // `organizationCodes`: the owner's organization's custom codes, which a key may carry too.
     QStringList scopes(const QStringList& raw, const QSet<QString>& ownerPermissions, const QString& ownerEmail,
-                       const Actor& actor)
+                       const Actor& actor, const QSet<QString>& organizationCodes)
     {
         QStringList scopes;
         for (const QString& rawScope : raw) {
             const QString scope = rawScope.trimmed();
             if (scope.isEmpty() || scopes.contains(scope))
                 continue;
-            if (auto carried = policy::canCarryScope(scope, ownerPermissions, ownerEmail, actor); !carried) {
+            if (auto carried = policy::canCarryScope(scope, ownerPermissions, ownerEmail, actor, organizationCodes);
+                !carried) {
                 fields.insert(QStringLiteral("scopes"), carried.reason);
                 break;
             }
@@ -207,9 +209,14 @@ Result<CreatedApiKey> ApiKeyManager::create(const Actor& actor, const NewApiKey&
         return ownerActor.error();
 
     // Validation: every problem at once, one message per field.
+    // A key may carry its owner's organization's custom codes (and no other organization's).
+    const auto organizationCodes = m_core.loadOrganizationCodes(owner->organizationId);
+    if (!organizationCodes)
+        return organizationCodes.error();
     KeyFieldCheck check;
     const QString name = check.name(key.name);
-    const QStringList scopes = check.scopes(key.scopes, ownerActor->permissions, owner->email, actor);
+    const QStringList scopes
+        = check.scopes(key.scopes, ownerActor->permissions, owner->email, actor, *organizationCodes);
     check.rateLimit(key.rateLimitPerMinute);
     const QStringList allowlist = check.allowlist(key.ipAllowlist);
     const qint64 now = m_core.now();
@@ -467,8 +474,14 @@ Result<ApiKey> ApiKeyManager::update(const Actor& actor, Id keyId, const ApiKeyU
     ApiKey after = before;
     if (update.name)
         after.name = check.name(*update.name);
-    if (update.scopes)
-        after.scopes = check.scopes(*update.scopes, writer->ownerActor.permissions, writer->owner.email, actor);
+    if (update.scopes) {
+        // The owner's organization's custom codes, as create() allows them.
+        const auto organizationCodes = m_core.loadOrganizationCodes(writer->owner.organizationId);
+        if (!organizationCodes)
+            return organizationCodes.error();
+        after.scopes = check.scopes(*update.scopes, writer->ownerActor.permissions, writer->owner.email, actor,
+                                    *organizationCodes);
+    }
     if (update.rateLimitPerMinute) {
         check.rateLimit(*update.rateLimitPerMinute);
         after.rateLimitPerMinute = *update.rateLimitPerMinute;

@@ -21,6 +21,19 @@ struct Tr
 
 namespace {
 const QString kRoleResource = QStringLiteral("role");
+const QString kPermissionResource = QStringLiteral("permission");
+
+// A custom code with its organization's slug as its category.
+QString customCodeSelect()
+{
+    return QStringLiteral("SELECT p.code, o.slug, p.description, p.organization_id FROM organization_permissions p "
+                          "JOIN organizations o ON o.id = p.organization_id");
+}
+
+Permission customCodeFromQuery(const QSqlQuery& q)
+{
+    return Permission { q.value(0).toString(), q.value(1).toString(), q.value(2).toString(), q.value(3).toLongLong() };
+}
 
 QStringList sortedUnique(QStringList list)
 {
@@ -138,8 +151,9 @@ Result<Role> RoleManager::get(const Actor& actor, const QString& code)
     return role;
 }
 
+// `organizationCodes`: the custom codes of the role's organization, the only custom codes it may carry.
 static Status validateRoleFields(const QString& name, const QString& description, int level,
-                                 const QStringList& permissions)
+                                 const QStringList& permissions, const QSet<QString>& organizationCodes)
 {
     QHash<QString, QString> fields;
     if (name.trimmed().isEmpty())
@@ -153,7 +167,7 @@ static Status validateRoleFields(const QString& name, const QString& description
         fields.insert(QStringLiteral("level"),
                       Tr::tr("Custom role levels go from %1 to %2").arg(levels::CustomMin).arg(levels::CustomMax));
     for (const QString& code : permissions) {
-        if (!policy::isKnownPermission(code)) {
+        if (!policy::isKnownPermission(code, organizationCodes)) {
             fields.insert(QStringLiteral("permission_codes"), Tr::tr("Unknown permission %1").arg(code));
             break;
         }
@@ -174,7 +188,10 @@ Result<Role> RoleManager::create(const Actor& actor, const NewRole& nr)
         return op.deny(d.reason);
     if (auto c = policy::validateRoleCode(nr.code); !c)
         return c.error();
-    if (auto v = validateRoleFields(nr.name, nr.description, nr.level, nr.permissions); !v)
+    const auto organizationCodes = m_core.loadOrganizationCodes(nr.organizationId);
+    if (!organizationCodes)
+        return organizationCodes.error();
+    if (auto v = validateRoleFields(nr.name, nr.description, nr.level, nr.permissions, *organizationCodes); !v)
         return v.error();
     Role candidate;
     candidate.code = nr.code;
@@ -183,8 +200,9 @@ Result<Role> RoleManager::create(const Actor& actor, const NewRole& nr)
     if (auto d = policy::canManageRole(actor, candidate); !d)
         return op.deny(d.reason);
     // A role may not carry a permission its creator lacks: no privilege escalation through roles.
+    // (The organization's own custom codes: whoever may manage them, policy::canGivePermission.)
     for (const QString& code : nr.permissions) {
-        if (!policy::hasPermission(actor.permissions, code))
+        if (!policy::canGivePermission(actor, code, nr.organizationId, *organizationCodes))
             return op.deny(Tr::tr("You cannot grant %1, which you do not hold").arg(code));
     }
     if (auto refused = checkGrants(actor, candidate, nr.grants, op))
@@ -236,15 +254,19 @@ Result<Role> RoleManager::update(const Actor& actor, Id roleId, const RoleUpdate
     next.level = update.level.value_or(role->level);
     next.permissions = update.permissions.value_or(role->permissions);
     next.grants = update.grants.value_or(role->grants);
+    const auto organizationCodes = m_core.loadOrganizationCodes(role->organizationId);
+    if (!organizationCodes)
+        return organizationCodes.error();
     // Both the role as it is and as it would be must be within the actor's reach.
-    if (auto d = policy::canManageRole(actor, *role); !d)
+    if (auto d = policy::canManageRole(actor, *role, *organizationCodes); !d)
         return op.deny(d.reason);
-    if (auto v = validateRoleFields(next.name, next.description, next.level, next.permissions); !v)
+    if (auto v = validateRoleFields(next.name, next.description, next.level, next.permissions, *organizationCodes); !v)
         return v.error();
-    if (auto d = policy::canManageRole(actor, next); !d)
+    if (auto d = policy::canManageRole(actor, next, *organizationCodes); !d)
         return op.deny(d.reason);
     for (const QString& code : next.permissions) {
-        if (!role->permissions.contains(code) && !policy::hasPermission(actor.permissions, code))
+        if (!role->permissions.contains(code)
+            && !policy::canGivePermission(actor, code, role->organizationId, *organizationCodes))
             return op.deny(Tr::tr("You cannot grant %1, which you do not hold").arg(code));
     }
     // Grants already on the role were checked when they were added (and are checked again at use);
@@ -381,7 +403,7 @@ Result<QStringList> RoleManager::userEffectivePermissions(const Actor& actor, Id
 
 Result<QList<Permission>> PermissionManager::list(const Actor& actor)
 {
-    const Audited op(m_core, actor, actions::PermissionListed, QStringLiteral("permission"));
+    const Audited op(m_core, actor, actions::PermissionListed, kPermissionResource);
     if (auto d = policy::requirePermission(actor, perm::RoleView); !d)
         return op.deny(d.reason);
     QSqlQuery q(m_core.db());
@@ -390,7 +412,161 @@ Result<QList<Permission>> PermissionManager::list(const Actor& actor)
     QList<Permission> list;
     while (q.next())
         list << Permission { q.value(0).toString(), q.value(1).toString(), q.value(2).toString() };
+    q.finish();
+    // The custom codes the actor can see: its organization's, every organization's for super admins.
+    const QString custom = customCodeSelect();
+    const bool ok = actor.isSuperAdmin()
+        ? m_core.exec(q, custom + QStringLiteral(" ORDER BY o.slug, p.code"))
+        : m_core.exec(q, custom + QStringLiteral(" WHERE p.organization_id = ? ORDER BY p.code"),
+                      { actor.organizationId });
+    if (!ok)
+        return m_core.sqlError(q, Tr::tr("Listing permissions"));
+    while (q.next())
+        list << customCodeFromQuery(q);
     return list;
+}
+
+Result<QList<Permission>> PermissionManager::listOfOrganization(const Actor& actor, Id organizationId)
+{
+    Audited op(m_core, actor, actions::PermissionListed, kPermissionResource, {}, organizationId);
+    auto organization = m_core.organizationFor(actor, organizationId, op.action());
+    if (!organization)
+        return organization.error();
+    if (auto d = policy::requirePermission(actor, perm::RoleView); !d)
+        return op.deny(d.reason);
+    QSqlQuery q(m_core.db());
+    if (!m_core.exec(q, customCodeSelect() + QStringLiteral(" WHERE p.organization_id = ? ORDER BY p.code"),
+                     { organizationId }))
+        return m_core.sqlError(q, Tr::tr("Listing permissions"));
+    QList<Permission> list;
+    while (q.next())
+        list << customCodeFromQuery(q);
+    return list;
+}
+
+Result<Permission> PermissionManager::define(const Actor& actor, Id organizationId, const QString& code,
+                                             const QString& description)
+{
+    Audited op(m_core, actor, actions::PermissionCreated, kPermissionResource, code.left(policy::CustomCodes::MaxCode),
+               organizationId);
+    auto organization = m_core.organizationFor(actor, organizationId, op.action());
+    if (!organization)
+        return organization.error();
+    if (auto d = policy::canManageCustomCodes(actor, organizationId); !d)
+        return op.deny(d.reason);
+    // The grammar first (a typo is a validation error), then whose prefix it is (a refusal, audited).
+    if (auto v = policy::validateCustomCode(code); !v)
+        return v.error();
+    const QString text = description.trimmed();
+    if (text.size() > policy::Limits::Description)
+        return ServiceError::validationField(
+            QStringLiteral("description"),
+            Tr::tr("Description is longer than %1 characters").arg(policy::Limits::Description));
+    if (auto d = policy::canDefineCustomCode(actor, *organization, code); !d)
+        return op.deny(d.reason);
+    auto created = m_core.inTransaction<bool>([&]() -> Result<bool> {
+        QSqlQuery q(m_core.db());
+        // Counted inside the write transaction: writers are serialised, so a flood cannot pass the cap.
+        if (!m_core.exec(q, QStringLiteral("SELECT COUNT(*) FROM organization_permissions WHERE organization_id = ?"),
+                         { organizationId })
+            || !q.next())
+            return m_core.sqlError(q, Tr::tr("Counting the organization's permission codes"));
+        const qint64 count = q.value(0).toLongLong();
+        q.finish();
+        if (count >= policy::CustomCodes::PerOrganization)
+            return ServiceError::conflict(Tr::tr("%1 already has %2 custom permission codes, the most it can have; "
+                                                 "delete some it no longer uses first")
+                                              .arg(organization->name)
+                                              .arg(policy::CustomCodes::PerOrganization));
+        if (!m_core.exec(q,
+                         QStringLiteral("INSERT INTO organization_permissions (code, organization_id, description, "
+                                        "created_by, created_at) VALUES (?, ?, ?, ?, ?)"),
+                         { code, organizationId, text,
+                           actor.userId != 0 ? QVariant(actor.userId) : QVariant(QMetaType::fromType<qint64>()),
+                           m_core.now() }))
+            return m_core.sqlError(q, Tr::tr("Defining the permission code"));
+        if (auto a = op.succeed({ { QStringLiteral("description"), text } }); !a)
+            return a.error();
+        return true;
+    });
+    if (!created) {
+        if (created.error().reason == ErrorReason::Duplicate)
+            return ServiceError::validationField(QStringLiteral("code"),
+                                                 Tr::tr("The permission code %1 already exists").arg(code));
+        return created.error();
+    }
+    return Permission { code, organization->slug, text, organizationId };
+}
+
+Status PermissionManager::remove(const Actor& actor, Id organizationId, const QString& code)
+{
+    Audited op(m_core, actor, actions::PermissionDeleted, kPermissionResource, code.left(policy::CustomCodes::MaxCode),
+               organizationId);
+    auto organization = m_core.organizationFor(actor, organizationId, op.action());
+    if (!organization)
+        return organization.error();
+    // The lookup before any permission check: another organization's code reads like a missing one
+    // (the same NotFound, the same audited denial), whoever asks.
+    QString description;
+    {
+        QSqlQuery q(m_core.db());
+        if (!m_core.exec(q,
+                         QStringLiteral("SELECT description FROM organization_permissions WHERE code = ? AND "
+                                        "organization_id = ?"),
+                         { code, organizationId }))
+            return m_core.sqlError(q, Tr::tr("Deleting the permission code"));
+        const bool found = q.next();
+        description = found ? q.value(0).toString() : QString();
+        if (auto visible = m_core.requireVisible(actor, found, organizationId, Resource::PermissionCode,
+                                                 code.left(policy::CustomCodes::MaxCode), op.action());
+            !visible)
+            return visible.error();
+    }
+    if (auto d = policy::canManageCustomCodes(actor, organizationId); !d)
+        return op.deny(d.reason);
+    auto done = m_core.inTransaction<bool>([&]() -> Result<bool> {
+        QSqlQuery q(m_core.db());
+        // In use: refused, naming every role and active API key that carries it (the admin takes it
+        // out of them first). Silently narrowing a role or a key would change what an application allows.
+        QStringList roles;
+        if (!m_core.exec(q,
+                         QStringLiteral("SELECT r.code FROM role_permissions rp JOIN roles r ON r.id = rp.role_id "
+                                        "WHERE rp.permission_code = ? ORDER BY r.code"),
+                         { code }))
+            return m_core.sqlError(q, Tr::tr("Deleting the permission code"));
+        while (q.next())
+            roles << q.value(0).toString();
+        q.finish();
+        QStringList keys;
+        if (!m_core.exec(q,
+                         QStringLiteral("SELECT id, name, scopes FROM api_keys WHERE organization_id = ? AND "
+                                        "revoked_at IS NULL ORDER BY id"),
+                         { organizationId }))
+            return m_core.sqlError(q, Tr::tr("Deleting the permission code"));
+        while (q.next()) {
+            if (sqlutil::fromJsonArray(q.value(2).toString()).contains(code))
+                keys << Tr::tr("%1 (#%2)").arg(q.value(1).toString()).arg(q.value(0).toLongLong());
+        }
+        q.finish();
+        if (!roles.isEmpty() || !keys.isEmpty()) {
+            QStringList users;
+            if (!roles.isEmpty())
+                users << Tr::tr("roles: %1").arg(roles.join(QStringLiteral(", ")));
+            if (!keys.isEmpty())
+                users << Tr::tr("API keys: %1").arg(keys.join(QStringLiteral(", ")));
+            return ServiceError::conflict(Tr::tr("%1 is still in use (%2); take it out of them first")
+                                              .arg(code, users.join(QStringLiteral("; "))),
+                                          ErrorReason::InUse);
+        }
+        if (!m_core.exec(q, QStringLiteral("DELETE FROM organization_permissions WHERE code = ?"), { code }))
+            return m_core.sqlError(q, Tr::tr("Deleting the permission code"));
+        if (auto a = op.succeed({ { QStringLiteral("description"), description } }); !a)
+            return a.error();
+        return true;
+    });
+    if (!done)
+        return done.error();
+    return {};
 }
 
 } // namespace portcullis

@@ -613,6 +613,8 @@ ServiceError StoreCore::notFound(Resource kind, const QString& key)
         return ServiceError::notFound(Tr::tr("No invitation with id %1").arg(key));
     case Resource::AuditEvent:
         return ServiceError::notFound(Tr::tr("No audit event #%1").arg(key));
+    case Resource::PermissionCode:
+        return ServiceError::notFound(Tr::tr("No permission code %1").arg(key));
     }
     return ServiceError::notFound(key);
 }
@@ -635,6 +637,7 @@ Status StoreCore::requireVisible(const Actor& actor, bool found, Id organization
             { Resource::ApiKey, QStringLiteral("api_key") },
             { Resource::Invitation, QStringLiteral("invitation") },
             { Resource::AuditEvent, QStringLiteral("audit") },
+            { Resource::PermissionCode, QStringLiteral("permission") },
         };
         deny(actor, { action, types.value(kind), key, actor.organizationId }, missing.message);
     }
@@ -924,6 +927,20 @@ Result<Organization> StoreCore::loadOrganization(Id id)
     if (!q.next())
         return notFound(Resource::Organization, QString::number(id));
     return organizationFromQuery(q);
+}
+
+Result<QSet<QString>> StoreCore::loadOrganizationCodes(Id organizationId)
+{
+    QSet<QString> codes;
+    if (organizationId <= 0)
+        return codes;
+    QSqlQuery q(m_db);
+    if (!exec(q, QStringLiteral("SELECT code FROM organization_permissions WHERE organization_id = ?"),
+              { organizationId }))
+        return sqlError(q, Tr::tr("Loading the organization's permission codes"));
+    while (q.next())
+        codes.insert(q.value(0).toString());
+    return codes;
 }
 
 Result<Actor> StoreCore::actorForUser(Id userId)

@@ -15,6 +15,7 @@
 
 #include <QHash>
 #include <QIODevice>
+#include <QSet>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 
@@ -89,7 +90,8 @@ enum class Resource
     Session,
     ApiKey,
     Invitation,
-    AuditEvent
+    AuditEvent,
+    PermissionCode // an organization's custom permission code
 };
 
 // What one manager call does and to which row: the action, resource and organization of its audit
@@ -229,6 +231,8 @@ public:
     Result<Role> loadRoleById(Id id);
     QList<Role> loadRolesOfUser(Id userId);
     Result<Organization> loadOrganization(Id id);
+    // The custom permission codes an organization defined (organization_permissions); none for 0.
+    Result<QSet<QString>> loadOrganizationCodes(Id organizationId);
     Result<Actor> actorForUser(Id userId);
 
     // Sign-in eligibility, one rule (policy::signInEligibility) over one row: what it needs about
@@ -409,7 +413,17 @@ public:
     explicit PermissionManager(StoreCore& core)
         : m_core(core)
     { }
+    // The catalog plus the custom codes the actor can see: its organization's (super admins: every
+    // organization's).
     Result<QList<Permission>> list(const Actor& actor);
+
+    // Custom permission codes of one organization (policy::canDefineCustomCode). Listing needs
+    // admin:role:view in the organization; defining and deleting policy::canManageCustomCodes. At most
+    // policy::CustomCodes::PerOrganization per organization. A code still in a role or in an active API
+    // key's scopes is not deleted: Conflict (InUse) naming them.
+    Result<QList<Permission>> listOfOrganization(const Actor& actor, Id organizationId);
+    Result<Permission> define(const Actor& actor, Id organizationId, const QString& code, const QString& description);
+    Status remove(const Actor& actor, Id organizationId, const QString& code);
 
 private:
     StoreCore& m_core;
