@@ -328,6 +328,20 @@ void TestPermissionCodes::apiKeyScopes()
     // The key's custom scope is no admin right.
     QVERIFY_ERROR(f.store().apiKeys().verify(created->secret, {}, perm::RoleView), ErrorCode::Forbidden);
 
+    // Editing the key follows the same rule: its owner's organization's code stays allowed (an
+    // edit that keeps it must not fail), another organization's is unknown and changes nothing.
+    ApiKeyUpdate edit;
+    edit.name = QStringLiteral("reports (renamed)");
+    edit.scopes = QStringList { QStringLiteral("acme:report:view") };
+    auto edited = f.store().apiKeys().update(a, created->key.id, edit);
+    QVERIFY_RESULT(edited);
+    QCOMPARE(edited->scopes, QStringList { QStringLiteral("acme:report:view") });
+    QCOMPARE(edited->name, QStringLiteral("reports (renamed)"));
+    edit.name.reset();
+    edit.scopes = QStringList { QStringLiteral("globex:ship:send") };
+    QVERIFY_ERROR(f.store().apiKeys().update(a, created->key.id, edit), ErrorCode::Validation);
+    QVERIFY_RESULT(f.store().apiKeys().verify(created->secret, {}, QStringLiteral("acme:report:view")));
+
     // B's code in a key of A's user: unknown, whoever asks (even a super admin, who holds "*").
     key.scopes = { QStringLiteral("globex:ship:send") };
     QVERIFY_ERROR(f.store().apiKeys().create(a, key), ErrorCode::Validation);
