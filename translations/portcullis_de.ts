@@ -1932,6 +1932,10 @@ Leer: jede Adresse.</translation>
         <source>The key keeps its owner and its secret (rotate it for a new secret). Programs using it get the new scopes and limits with their next request.</source>
         <translation>Der Schlüssel behält seinen Besitzer und sein Geheimnis (rotieren Sie ihn für ein neues Geheimnis). Programme, die ihn verwenden, erhalten die neuen Scopes und Limits mit ihrer nächsten Anfrage.</translation>
     </message>
+    <message>
+        <source>A permission code of the owner&apos;s organization</source>
+        <translation>Ein Berechtigungscode der Organisation des Besitzers</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::ApiKeyListModel</name>

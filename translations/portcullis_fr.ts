@@ -1932,6 +1932,10 @@ Vide : toute adresse.</translation>
         <source>The key keeps its owner and its secret (rotate it for a new secret). Programs using it get the new scopes and limits with their next request.</source>
         <translation>La clé garde son propriétaire et son secret (renouvelez-la pour un nouveau secret). Les programmes qui l&apos;utilisent reçoivent les nouvelles portées et limites dès leur prochaine requête.</translation>
     </message>
+    <message>
+        <source>A permission code of the owner&apos;s organization</source>
+        <translation>Un code de permission de l’organisation du propriétaire</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::ApiKeyListModel</name>
