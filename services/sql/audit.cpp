@@ -161,6 +161,13 @@ Result<Filter> buildFilter(const Actor& actor, const AuditQuery& query, const st
         where << QStringLiteral("resource_id = ?");
         f.values << query.resourceId;
     }
+    if (query.involvesUserId != 0) {
+        // Reading pages, AuditManager::query() splits this into its two halves (each an index range
+        // in id order); the OR stands for counts and offsets.
+        where << QStringLiteral("((actor_type = ? AND actor_id = ?) OR (resource_type = ? AND resource_id = ?))");
+        f.values << QStringLiteral("user") << query.involvesUserId << QStringLiteral("user")
+                 << QString::number(query.involvesUserId);
+    }
     if (!query.outcome.isEmpty()) {
         if (query.outcome != QLatin1String("success") && query.outcome != QLatin1String("denied"))
             return ServiceError::validationField(QStringLiteral("outcome"), Tr::tr("Outcome is success or denied"));
@@ -399,6 +406,34 @@ Result<AuditPage> AuditManager::query(const Actor& actor, const AuditQuery& quer
         }
     }
 
+    // A user's involvement is two index ranges, (actor_id, id) and (resource_type, resource_id, id),
+    // each read newest-first and merged, where one OR would collect and sort all the user's events
+    // before the first page. A half the other filters exclude is left out.
+    if (query.involvesUserId != 0) {
+        const Id user = query.involvesUserId;
+        const QString userType = QStringLiteral("user");
+        QList<AuditQuery> halves;
+        for (const AuditQuery& part : std::as_const(parts)) {
+            AuditQuery asActor = part;
+            asActor.involvesUserId = 0;
+            if ((part.actorId == 0 || part.actorId == user)
+                && (part.actorType.isEmpty() || part.actorType == userType)) {
+                asActor.actorId = user;
+                asActor.actorType = userType;
+                halves << asActor;
+            }
+            AuditQuery asTarget = part;
+            asTarget.involvesUserId = 0;
+            if ((part.resourceType.isEmpty() || part.resourceType == userType)
+                && (part.resourceId.isEmpty() || part.resourceId == QString::number(user))) {
+                asTarget.resourceType = userType;
+                asTarget.resourceId = QString::number(user);
+                halves << asTarget;
+            }
+        }
+        parts = halves;
+    }
+
     // Following reads upwards from `after` (the oldest newer events first), a page downwards.
     const bool upwards = after != 0;
     QList<AuditEvent> events;
@@ -421,6 +456,11 @@ Result<AuditPage> AuditManager::query(const Actor& actor, const AuditQuery& quer
     if (parts.size() > 1 || upwards)
         std::sort(events.begin(), events.end(),
                   [upwards](const AuditEvent& a, const AuditEvent& b) { return upwards ? a.id < b.id : a.id > b.id; });
+    // A user acting on their own account is in both halves of an involvement query.
+    if (query.involvesUserId != 0)
+        events.erase(std::unique(events.begin(), events.end(),
+                                 [](const AuditEvent& a, const AuditEvent& b) { return a.id == b.id; }),
+                     events.end());
 
     for (const AuditEvent& e : std::as_const(events)) {
         if (page.items.size() == limit) {
