@@ -3647,6 +3647,10 @@ Drücken Sie F5, um es erneut zu versuchen.</translation>
         <source>Move user</source>
         <translation>Benutzer verschieben</translation>
     </message>
+    <message>
+        <source>What the move changes:</source>
+        <translation>Was sich durch das Verschieben ändert:</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::OrganizationDetailsPanel</name>

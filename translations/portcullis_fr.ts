@@ -3647,6 +3647,10 @@ Appuyez sur F5 pour réessayer.</translation>
         <source>Move user</source>
         <translation>Déplacer l’utilisateur</translation>
     </message>
+    <message>
+        <source>What the move changes:</source>
+        <translation>Ce que le déplacement change :</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::OrganizationDetailsPanel</name>

@@ -52,9 +52,10 @@ MoveUserDialog::MoveUserDialog(Backend* backend, const User& user, QWidget* pare
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(m_intro);
     layout->addLayout(form);
+    layout->addSpacing(fontMetrics().height() / 2);
     layout->addWidget(m_consequences);
     dialogparts::addMessageAndButtons(layout, m_message, m_buttons);
-    setMinimumWidth(fontMetrics().horizontalAdvance(QLatin1Char('m')) * 36);
+    setMinimumWidth(fontMetrics().horizontalAdvance(QLatin1Char('m')) * 40);
 
     connect(m_organization, &QComboBox::currentIndexChanged, this, &MoveUserDialog::showChoice);
     m_intro->setText(tr("%1 belongs to organization #%2.").arg(user.email).arg(user.organizationId));
@@ -160,7 +161,9 @@ void MoveUserDialog::showChoice()
         lines << tr("Global roles stay: %1.").arg(m_keptRoles.join(QStringLiteral(", ")));
     lines << tr("All their sessions end and all their API keys are revoked, since these belong to the old "
                 "organization. They sign in again afterwards.");
-    m_consequences->setText(lines.join(QLatin1Char('\n')));
+    for (QString& line : lines)
+        line.prepend(QStringLiteral("• "));
+    m_consequences->setText(tr("What the move changes:") + QLatin1Char('\n') + lines.join(QLatin1Char('\n')));
     m_moveButton->setEnabled(problem.isEmpty());
 }
 
