@@ -201,6 +201,7 @@ void TestGuiUserActivity::showAllOpensTheAuditLogFiltered()
 
     auto* audit = qobject_cast<AuditPane*>(c.window->pane(QStringLiteral("audit")));
     QTRY_VERIFY(audit->isVisible());
+    c.window->resize(1280, 860);
     auto* chip = audit->findChild<QToolButton*>(QStringLiteral("auditInvolvesFilter"));
     QTRY_VERIFY(chip->isVisible());
     QVERIFY2(chip->text().contains(dana.email), qPrintable(chip->text()));
@@ -210,6 +211,11 @@ void TestGuiUserActivity::showAllOpensTheAuditLogFiltered()
         const AuditEvent e = audit->model()->eventAt(row);
         QVERIFY((e.actorType == QLatin1String("user") && e.actorId == dana.id)
                 || (e.resourceType == QLatin1String("user") && e.resourceId == QString::number(dana.id)));
+    }
+    if (const QString dir = qEnvironmentVariable("PORTCULLIS_SHOTS_DIR"); !dir.isEmpty()) {
+        QDir().mkpath(dir);
+        QTest::qWait(300);
+        QVERIFY(c.window->grab().save(dir + QStringLiteral("/audit-involves.png")));
     }
     // The filter goes with a click, and the whole log is back.
     QTest::mouseClick(chip, Qt::LeftButton);
