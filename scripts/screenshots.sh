@@ -55,4 +55,5 @@ dashboard preferences
 api-keys edit-api-key
 api-keys rotate-api-key
 roles permission-codes
+users move-user
 DIALOGS

@@ -372,6 +372,12 @@ Reply unbanUser(Call& call)
     return userReply(call, 200, call.store.users().unban(call.actor, call.id));
 }
 
+Reply moveUser(Call& call)
+{
+    const auto organization = call.body.integer("organization_id");
+    return userReply(call, 200, call.store.users().move(call.actor, call.id, *organization));
+}
+
 Reply suspendUser(Call& call)
 {
     const auto reason = call.body.string("reason");
@@ -721,6 +727,7 @@ void readAuditFilters(Call& call, AuditQuery& query)
     query.action = call.query.string("action");
     query.resourceType = call.query.string("resource_type");
     query.resourceId = call.query.string("resource_id");
+    query.involvesUserId = call.query.integer("involves_user_id").value_or(0);
     query.outcome = call.query.string("outcome");
     query.organizationId = call.query.integer("organization_id").value_or(0);
     query.ip = call.query.string("ip");
@@ -1047,6 +1054,7 @@ const BodyType updateUserRequest { "UpdateUserRequest",
 const BodyType assignRoleRequest { "AssignRoleRequest", { { "role_code", Json::String, Required, 200 } } };
 const BodyType banRequest { "BanRequest",
                             { { "reason", Json::String, Required }, { "expires_at", Json::Time, Nullable } } };
+const BodyType moveUserRequest { "MoveUserRequest", { { "organization_id", Json::Integer, Required } } };
 const BodyType suspendRequest { "SuspendRequest", { { "reason", Json::String } }, true };
 const BodyType setPasswordRequest { "SetPasswordRequest",
                                     { { "password", Json::String, Required },
@@ -1118,6 +1126,7 @@ QList<RouteSpec> buildRoutes()
                                            { "action" },
                                            { "resource_type" },
                                            { "resource_id" },
+                                           { "involves_user_id", "integer", 1, MaxId },
                                            { "outcome" },
                                            organizationId,
                                            { "ip" },
@@ -1251,6 +1260,14 @@ QList<RouteSpec> buildRoutes()
           .body = &emptyBody,
           .responses = { { 200, "User" } },
           .handler = &unbanUser },
+        { .method = "POST",
+          .path = "/api/admin/users/{id}/move",
+          .summary = "Move a user to another organization (super admins)",
+          .scopes = { perm::UserEdit },
+          .idOf = "user",
+          .body = &moveUserRequest,
+          .responses = { { 200, "User" } },
+          .handler = &moveUser },
         { .method = "POST",
           .path = "/api/admin/users/{id}/suspend",
           .summary = "Suspend a user",

@@ -98,6 +98,9 @@ public:
     virtual QFuture<Result<User>> unsuspendUser(Id userId) = 0;
     virtual QFuture<Result<User>> banUser(Id userId, const QString& reason, const QDateTime& expiresAt) = 0;
     virtual QFuture<Result<User>> unbanUser(Id userId) = 0;
+    // Super admins: to another organization; its organization-scoped roles are removed, its sessions
+    // end and its API keys are revoked (UserManager::move).
+    virtual QFuture<Result<User>> moveUser(Id userId, Id organizationId) = 0;
     // Changing one's own password needs change.currentPassword; an administrator's reset may revoke
     // the user's API keys too (change.revokeApiKeys).
     virtual QFuture<Status> setPassword(Id userId, const PasswordChange& change) = 0;

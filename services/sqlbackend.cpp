@@ -247,6 +247,11 @@ QFuture<Result<User>> SqlBackend::unbanUser(Id userId)
 {
     PORTCULLIS_WRITE(Record::Users | Record::Sessions | Record::Organizations, store.users().unban(a, userId));
 }
+QFuture<Result<User>> SqlBackend::moveUser(Id userId, Id organizationId)
+{
+    PORTCULLIS_WRITE(Record::Users | Record::Sessions | Record::Organizations | Record::ApiKeys | Record::Roles,
+                     store.users().move(a, userId, organizationId));
+}
 QFuture<Status> SqlBackend::setPassword(Id userId, const PasswordChange& change)
 {
     PORTCULLIS_WRITE(Record::Users | Record::Sessions | Record::ApiKeys, store.users().setPassword(a, userId, change));

@@ -90,6 +90,7 @@ public:
     QFuture<Result<User>> unsuspendUser(Id userId) override;
     QFuture<Result<User>> banUser(Id userId, const QString& reason, const QDateTime& expiresAt) override;
     QFuture<Result<User>> unbanUser(Id userId) override;
+    QFuture<Result<User>> moveUser(Id userId, Id organizationId) override;
     QFuture<Status> setPassword(Id userId, const PasswordChange& change) override;
     QFuture<Result<QString>> issuePasswordReset(Id userId) override;
     QFuture<Status> assignRole(Id userId, const QString& roleCode) override;

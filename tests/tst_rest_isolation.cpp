@@ -188,6 +188,8 @@ const QHash<QString, QList<Probe>>& TestRestIsolation::probes()
         t.insert(s("DELETE /api/admin/users/{}/roles/{}"), { {}, { {}, none, {}, { Kind::User } } });
         t.insert(s("POST /api/admin/users/{}/ban"), { { {}, body({ { s("reason"), s("probe") } }), {}, {} } });
         t.insert(s("POST /api/admin/users/{}/unban"), { {} });
+        t.insert(s("POST /api/admin/users/{}/move"),
+                 { { {}, body({ { s("organization_id"), s("{org}") } }), {}, {} } });
         t.insert(s("POST /api/admin/users/{}/suspend"), { {} });
         t.insert(s("POST /api/admin/users/{}/unsuspend"), { {} });
         t.insert(s("POST /api/admin/users/{}/password"), { { {}, body({ { s("password"), kPassword } }), {}, {} } });

@@ -1615,6 +1615,26 @@
         <source>The email %1 and the username %2 are already in use</source>
         <translation>Die E-Mail-Adresse %1 und der Benutzername %2 sind bereits vergeben</translation>
     </message>
+    <message>
+        <source>%1 already belongs to %2</source>
+        <translation>%1 gehört bereits zu %2</translation>
+    </message>
+    <message>
+        <source>Organization %1 is suspended; reactivate it before moving users into it</source>
+        <translation>Die Organisation %1 ist gesperrt; reaktivieren Sie sie, bevor Sie Benutzer dorthin verschieben</translation>
+    </message>
+    <message>
+        <source>Reading the user&apos;s roles</source>
+        <translation>Rollen des Benutzers lesen</translation>
+    </message>
+    <message>
+        <source>Removing the user&apos;s roles</source>
+        <translation>Rollen des Benutzers entfernen</translation>
+    </message>
+    <message>
+        <source>Moving the user</source>
+        <translation>Benutzer verschieben</translation>
+    </message>
 </context>
 <context>
     <name>main</name>
@@ -2794,6 +2814,18 @@ Jede Änderung und jeder abgewiesene Versuch wird hier aufgeführt.</translation
         <source>Stopped following: the audit log could not be read.</source>
         <translation>Verfolgen beendet: Das Audit-Protokoll konnte nicht gelesen werden.</translation>
     </message>
+    <message>
+        <source>Only the events this user took part in, as actor or as target. Click to remove this filter.</source>
+        <translation>Nur die Ereignisse, an denen dieser Benutzer beteiligt war, als Akteur oder als Ziel. Klicken, um diesen Filter zu entfernen.</translation>
+    </message>
+    <message>
+        <source>Involving %1 ✕</source>
+        <translation>Beteiligt: %1 ✕</translation>
+    </message>
+    <message>
+        <source>Remove the filter: events involving %1</source>
+        <translation>Filter entfernen: Ereignisse mit Beteiligung von %1</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::BanDialog</name>
@@ -3712,6 +3744,100 @@ Drücken Sie F5, um es erneut zu versuchen.</translation>
     <message>
         <source>&amp;Keep editing</source>
         <translation>&amp;Weiter bearbeiten</translation>
+    </message>
+</context>
+<context>
+    <name>portcullis::MoveUserDialog</name>
+    <message>
+        <source>Move %1 to another organization</source>
+        <translation>%1 in eine andere Organisation verschieben</translation>
+    </message>
+    <message>
+        <source>Destination organization</source>
+        <translation>Zielorganisation</translation>
+    </message>
+    <message>
+        <source>&amp;Organization:</source>
+        <translation>&amp;Organisation:</translation>
+    </message>
+    <message>
+        <source>Seats:</source>
+        <translation>Plätze:</translation>
+    </message>
+    <message>
+        <source>&amp;Move</source>
+        <translation>&amp;Verschieben</translation>
+    </message>
+    <message>
+        <source>%1 belongs to organization #%2.</source>
+        <translation>%1 gehört zur Organisation #%2.</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Wird geladen…</translation>
+    </message>
+    <message>
+        <source>%1 belongs to %2.</source>
+        <translation>%1 gehört zu %2.</translation>
+    </message>
+    <message>
+        <source>%1 (suspended)</source>
+        <translation>%1 (gesperrt)</translation>
+    </message>
+    <message>
+        <source>There is no other organization to move to.</source>
+        <translation>Es gibt keine andere Organisation, in die verschoben werden kann.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 of %2 seats taken (%3 users, %n pending invitation(s))</source>
+        <translation>
+            <numerusform>%1 von %2 Plätzen belegt (%3 Benutzer, %n ausstehende Einladung)</numerusform>
+            <numerusform>%1 von %2 Plätzen belegt (%3 Benutzer, %n ausstehende Einladungen)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 is suspended: reactivate it before moving users into it.</source>
+        <translation>%1 ist gesperrt: reaktivieren Sie die Organisation, bevor Sie Benutzer dorthin verschieben.</translation>
+    </message>
+    <message>
+        <source>%1 is full: raise its plan limit, remove a user or revoke an invitation first.</source>
+        <translation>%1 ist voll: erhöhen Sie das Planlimit, entfernen Sie einen Benutzer oder widerrufen Sie zuerst eine Einladung.</translation>
+    </message>
+    <message>
+        <source>No organization roles are removed.</source>
+        <translation>Es werden keine Organisationsrollen entfernt.</translation>
+    </message>
+    <message>
+        <source>These roles of the old organization are removed: %1.</source>
+        <translation>Diese Rollen der bisherigen Organisation werden entfernt: %1.</translation>
+    </message>
+    <message>
+        <source>Global roles stay: %1.</source>
+        <translation>Globale Rollen bleiben: %1.</translation>
+    </message>
+    <message>
+        <source>All their sessions end and all their API keys are revoked, since these belong to the old organization. They sign in again afterwards.</source>
+        <translation>Alle Sitzungen enden und alle API-Schlüssel werden widerrufen, da sie zur bisherigen Organisation gehören. Der Benutzer meldet sich danach neu an.</translation>
+    </message>
+    <message>
+        <source>Move %1 to %2?</source>
+        <translation>%1 nach %2 verschieben?</translation>
+    </message>
+    <message>
+        <source>Roles removed: %1</source>
+        <translation>Entfernte Rollen: %1</translation>
+    </message>
+    <message>
+        <source>Their sessions end and their API keys are revoked.</source>
+        <translation>Die Sitzungen enden und die API-Schlüssel werden widerrufen.</translation>
+    </message>
+    <message>
+        <source>Move user</source>
+        <translation>Benutzer verschieben</translation>
+    </message>
+    <message>
+        <source>What the move changes:</source>
+        <translation>Was sich durch das Verschieben ändert:</translation>
     </message>
 </context>
 <context>
@@ -5710,6 +5836,65 @@ Aktivieren Sie „Beendete Sitzungen einbeziehen“, um widerrufene und abgelauf
     </message>
 </context>
 <context>
+    <name>portcullis::UserActivityView</name>
+    <message>
+        <source>Recent activity</source>
+        <translation>Letzte Aktivität</translation>
+    </message>
+    <message>
+        <source>Show all in the audit &amp;log</source>
+        <translation>Alle im Audit-&amp;Log anzeigen</translation>
+    </message>
+    <message>
+        <source>Opens the audit log filtered to the events this user took part in</source>
+        <translation>Öffnet das Audit-Log, gefiltert auf die Ereignisse, an denen dieser Benutzer beteiligt war</translation>
+    </message>
+    <message>
+        <source>Your role cannot read the audit log, so this user&apos;s activity is not shown.</source>
+        <translation>Ihre Rolle darf das Audit-Log nicht lesen, daher wird die Aktivität dieses Benutzers nicht angezeigt.</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Wird geladen…</translation>
+    </message>
+    <message>
+        <source>Could not load the activity: %1</source>
+        <translation>Die Aktivität konnte nicht geladen werden: %1</translation>
+    </message>
+    <message>
+        <source>own account</source>
+        <translation>eigenes Konto</translation>
+    </message>
+    <message>
+        <source>on %1</source>
+        <translation>an %1</translation>
+    </message>
+    <message>
+        <source>by the system</source>
+        <translation>durch das System</translation>
+    </message>
+    <message>
+        <source>by %1</source>
+        <translation>durch %1</translation>
+    </message>
+    <message>
+        <source>by %1 #%2</source>
+        <translation>durch %1 #%2</translation>
+    </message>
+    <message>
+        <source>No events</source>
+        <translation>Keine Ereignisse</translation>
+    </message>
+    <message>
+        <source>denied</source>
+        <translation>abgelehnt</translation>
+    </message>
+    <message>
+        <source>success</source>
+        <translation>erfolgreich</translation>
+    </message>
+</context>
+<context>
     <name>portcullis::UserDetailsPanel</name>
     <message>
         <source>User details</source>
@@ -6304,6 +6489,14 @@ Leeren Sie die Suche oder die Filter, oder wählen Sie in der Organisationsauswa
 Create one with Ctrl+N.</source>
         <translation>Keine Benutzer in %1.
 Erstellen Sie einen mit Strg+N.</translation>
+    </message>
+    <message>
+        <source>Move to or&amp;ganization…</source>
+        <translation>In Or&amp;ganisation verschieben…</translation>
+    </message>
+    <message>
+        <source>Moved %1 to %2</source>
+        <translation>%1 nach %2 verschoben</translation>
     </message>
 </context>
 <context>

@@ -100,6 +100,16 @@
     </message>
 </context>
 <context>
+    <name>portcullis::MoveUserDialog</name>
+    <message numerus="yes">
+        <source>%1 of %2 seats taken (%3 users, %n pending invitation(s))</source>
+        <translation>
+            <numerusform>%1 of %2 seats taken (%3 users, %n pending invitation)</numerusform>
+            <numerusform>%1 of %2 seats taken (%3 users, %n pending invitations)</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>portcullis::OrganizationsPane</name>
     <message numerus="yes">
         <source>%n organization(s)</source>

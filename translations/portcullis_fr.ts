@@ -1615,6 +1615,26 @@
         <source>The email %1 and the username %2 are already in use</source>
         <translation>L&apos;adresse e-mail %1 et le nom d&apos;utilisateur %2 sont déjà utilisés</translation>
     </message>
+    <message>
+        <source>%1 already belongs to %2</source>
+        <translation>%1 appartient déjà à %2</translation>
+    </message>
+    <message>
+        <source>Organization %1 is suspended; reactivate it before moving users into it</source>
+        <translation>L’organisation %1 est suspendue ; réactivez-la avant d’y déplacer des utilisateurs</translation>
+    </message>
+    <message>
+        <source>Reading the user&apos;s roles</source>
+        <translation>Lecture des rôles de l’utilisateur</translation>
+    </message>
+    <message>
+        <source>Removing the user&apos;s roles</source>
+        <translation>Suppression des rôles de l’utilisateur</translation>
+    </message>
+    <message>
+        <source>Moving the user</source>
+        <translation>Déplacement de l’utilisateur</translation>
+    </message>
 </context>
 <context>
     <name>main</name>
@@ -2794,6 +2814,18 @@ Chaque modification et chaque tentative refusée y figureront.</translation>
         <source>Stopped following: the audit log could not be read.</source>
         <translation>Suivi arrêté : le journal d’audit n’a pas pu être lu.</translation>
     </message>
+    <message>
+        <source>Only the events this user took part in, as actor or as target. Click to remove this filter.</source>
+        <translation>Uniquement les événements auxquels cet utilisateur a pris part, comme acteur ou comme cible. Cliquez pour retirer ce filtre.</translation>
+    </message>
+    <message>
+        <source>Involving %1 ✕</source>
+        <translation>Impliquant %1 ✕</translation>
+    </message>
+    <message>
+        <source>Remove the filter: events involving %1</source>
+        <translation>Retirer le filtre : événements impliquant %1</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::BanDialog</name>
@@ -3712,6 +3744,100 @@ Appuyez sur F5 pour réessayer.</translation>
     <message>
         <source>&amp;Keep editing</source>
         <translation>&amp;Continuer la saisie</translation>
+    </message>
+</context>
+<context>
+    <name>portcullis::MoveUserDialog</name>
+    <message>
+        <source>Move %1 to another organization</source>
+        <translation>Déplacer %1 vers une autre organisation</translation>
+    </message>
+    <message>
+        <source>Destination organization</source>
+        <translation>Organisation de destination</translation>
+    </message>
+    <message>
+        <source>&amp;Organization:</source>
+        <translation>&amp;Organisation :</translation>
+    </message>
+    <message>
+        <source>Seats:</source>
+        <translation>Places :</translation>
+    </message>
+    <message>
+        <source>&amp;Move</source>
+        <translation>&amp;Déplacer</translation>
+    </message>
+    <message>
+        <source>%1 belongs to organization #%2.</source>
+        <translation>%1 appartient à l’organisation n° %2.</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Chargement…</translation>
+    </message>
+    <message>
+        <source>%1 belongs to %2.</source>
+        <translation>%1 appartient à %2.</translation>
+    </message>
+    <message>
+        <source>%1 (suspended)</source>
+        <translation>%1 (suspendue)</translation>
+    </message>
+    <message>
+        <source>There is no other organization to move to.</source>
+        <translation>Il n’y a aucune autre organisation vers laquelle déplacer.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 of %2 seats taken (%3 users, %n pending invitation(s))</source>
+        <translation>
+            <numerusform>%1 places occupées sur %2 (%3 utilisateurs, %n invitation en attente)</numerusform>
+            <numerusform>%1 places occupées sur %2 (%3 utilisateurs, %n invitations en attente)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 is suspended: reactivate it before moving users into it.</source>
+        <translation>%1 est suspendue : réactivez-la avant d’y déplacer des utilisateurs.</translation>
+    </message>
+    <message>
+        <source>%1 is full: raise its plan limit, remove a user or revoke an invitation first.</source>
+        <translation>%1 est complète : augmentez la limite de son offre, retirez un utilisateur ou révoquez d’abord une invitation.</translation>
+    </message>
+    <message>
+        <source>No organization roles are removed.</source>
+        <translation>Aucun rôle d’organisation n’est retiré.</translation>
+    </message>
+    <message>
+        <source>These roles of the old organization are removed: %1.</source>
+        <translation>Ces rôles de l’ancienne organisation sont retirés : %1.</translation>
+    </message>
+    <message>
+        <source>Global roles stay: %1.</source>
+        <translation>Les rôles globaux restent : %1.</translation>
+    </message>
+    <message>
+        <source>All their sessions end and all their API keys are revoked, since these belong to the old organization. They sign in again afterwards.</source>
+        <translation>Toutes ses sessions prennent fin et toutes ses clés d’API sont révoquées, car elles appartiennent à l’ancienne organisation. L’utilisateur se reconnecte ensuite.</translation>
+    </message>
+    <message>
+        <source>Move %1 to %2?</source>
+        <translation>Déplacer %1 vers %2 ?</translation>
+    </message>
+    <message>
+        <source>Roles removed: %1</source>
+        <translation>Rôles retirés : %1</translation>
+    </message>
+    <message>
+        <source>Their sessions end and their API keys are revoked.</source>
+        <translation>Ses sessions prennent fin et ses clés d’API sont révoquées.</translation>
+    </message>
+    <message>
+        <source>Move user</source>
+        <translation>Déplacer l’utilisateur</translation>
+    </message>
+    <message>
+        <source>What the move changes:</source>
+        <translation>Ce que le déplacement change :</translation>
     </message>
 </context>
 <context>
@@ -5710,6 +5836,65 @@ Cochez « Inclure les sessions terminées » pour voir celles révoquées et exp
     </message>
 </context>
 <context>
+    <name>portcullis::UserActivityView</name>
+    <message>
+        <source>Recent activity</source>
+        <translation>Activité récente</translation>
+    </message>
+    <message>
+        <source>Show all in the audit &amp;log</source>
+        <translation>Tout afficher dans le journal d’au&amp;dit</translation>
+    </message>
+    <message>
+        <source>Opens the audit log filtered to the events this user took part in</source>
+        <translation>Ouvre le journal d’audit filtré sur les événements auxquels cet utilisateur a pris part</translation>
+    </message>
+    <message>
+        <source>Your role cannot read the audit log, so this user&apos;s activity is not shown.</source>
+        <translation>Votre rôle ne peut pas lire le journal d’audit ; l’activité de cet utilisateur n’est donc pas affichée.</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Chargement…</translation>
+    </message>
+    <message>
+        <source>Could not load the activity: %1</source>
+        <translation>Impossible de charger l’activité : %1</translation>
+    </message>
+    <message>
+        <source>own account</source>
+        <translation>son propre compte</translation>
+    </message>
+    <message>
+        <source>on %1</source>
+        <translation>sur %1</translation>
+    </message>
+    <message>
+        <source>by the system</source>
+        <translation>par le système</translation>
+    </message>
+    <message>
+        <source>by %1</source>
+        <translation>par %1</translation>
+    </message>
+    <message>
+        <source>by %1 #%2</source>
+        <translation>par %1 n° %2</translation>
+    </message>
+    <message>
+        <source>No events</source>
+        <translation>Aucun événement</translation>
+    </message>
+    <message>
+        <source>denied</source>
+        <translation>refusé</translation>
+    </message>
+    <message>
+        <source>success</source>
+        <translation>réussi</translation>
+    </message>
+</context>
+<context>
     <name>portcullis::UserDetailsPanel</name>
     <message>
         <source>User details</source>
@@ -6304,6 +6489,14 @@ Effacez la recherche ou les filtres, ou choisissez toutes les organisations dans
 Create one with Ctrl+N.</source>
         <translation>Aucun utilisateur dans %1.
 Créez-en un avec Ctrl+N.</translation>
+    </message>
+    <message>
+        <source>Move to or&amp;ganization…</source>
+        <translation>Déplacer vers une or&amp;ganisation…</translation>
+    </message>
+    <message>
+        <source>Moved %1 to %2</source>
+        <translation>%1 déplacé vers %2</translation>
     </message>
 </context>
 <context>

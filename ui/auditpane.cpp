@@ -501,6 +501,18 @@ void AuditPane::buildFilterRows()
 
     auto* tools = new QHBoxLayout;
     tools->addWidget(button(m_clearFiltersAction, "clearAuditFiltersButton"));
+    m_involvesFilter = new QToolButton(this);
+    m_involvesFilter->setObjectName(QStringLiteral("auditInvolvesFilter"));
+    m_involvesFilter->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    m_involvesFilter->setToolTip(
+        tr("Only the events this user took part in, as actor or as target. Click to remove this filter."));
+    m_involvesFilter->hide();
+    connect(m_involvesFilter, &QToolButton::clicked, this, [this] {
+        m_involvesUserId = 0;
+        m_involvesFilter->hide();
+        applyFilter();
+    });
+    tools->addWidget(m_involvesFilter);
     tools->addStretch(1);
     tools->addWidget(m_count);
     tools->addSpacing(em);
@@ -804,7 +816,9 @@ void AuditPane::showEvent(QShowEvent* event)
 
 void AuditPane::applyRequest(const PaneRequest& request)
 {
-    if (request.userId != 0 || !request.search.trimmed().isEmpty())
+    if (request.status == QLatin1String("involves") && request.userId != 0)
+        showInvolving(request.userId, request.search.trimmed());
+    else if (request.userId != 0 || !request.search.trimmed().isEmpty())
         showForUser(request.userId, request.search.trimmed());
     // The dashboard's "Events in 24 h": the window it counts, moving with every reload.
     if (request.status == QLatin1String("last24h"))
@@ -893,6 +907,7 @@ AuditQuery AuditPane::filterQuery() const
         q.resourceId.remove(0, 1);
     q.outcome = m_outcomeFilter->currentData().toString();
     q.ip = m_ipFilter->text().trimmed();
+    q.involvesUserId = m_involvesUserId;
     return q;
 }
 
@@ -970,7 +985,7 @@ bool AuditPane::hasFilters() const
     return !m_actorFilter->text().trimmed().isEmpty() || !m_actionFilter->currentText().trimmed().isEmpty()
         || !m_resourceTypeFilter->currentText().trimmed().isEmpty() || !m_resourceIdFilter->text().trimmed().isEmpty()
         || m_outcomeFilter->currentIndex() > 0 || !m_ipFilter->text().trimmed().isEmpty()
-        || m_rangePreset->currentIndex() != AnyTime;
+        || m_rangePreset->currentIndex() != AnyTime || m_involvesUserId != 0;
 }
 
 void AuditPane::clearFilters()
@@ -984,6 +999,9 @@ void AuditPane::resetFilterWidgets()
     const bool wasSuppressed = m_suppressFilter;
     m_suppressFilter = true;
     m_actorFilter->clear();
+    m_involvesUserId = 0;
+    if (m_involvesFilter)
+        m_involvesFilter->hide();
     m_actionFilter->setEditText(QString());
     m_resourceTypeFilter->setEditText(QString());
     m_resourceIdFilter->clear();
@@ -1002,6 +1020,18 @@ void AuditPane::showForUser(Id userId, const QString& email)
     m_suppressFilter = true;
     resetFilterWidgets();
     m_actorFilter->setText(email.isEmpty() ? QStringLiteral("#%1").arg(userId) : email);
+    m_suppressFilter = false;
+    applyFilter();
+}
+
+void AuditPane::showInvolving(Id userId, const QString& email)
+{
+    m_suppressFilter = true;
+    resetFilterWidgets();
+    m_involvesUserId = userId;
+    m_involvesFilter->setText(tr("Involving %1 ✕").arg(email.isEmpty() ? QStringLiteral("#%1").arg(userId) : email));
+    m_involvesFilter->setAccessibleName(tr("Remove the filter: events involving %1").arg(email));
+    m_involvesFilter->show();
     m_suppressFilter = false;
     applyFilter();
 }

@@ -10,6 +10,7 @@ class QLabel;
 class QLineEdit;
 class QTableView;
 class QTimer;
+class QToolButton;
 
 namespace portcullis {
 
@@ -64,6 +65,10 @@ public:
 
     // The Users pane's "Show audit trail": the events of this user only (other filters cleared).
     void showForUser(portcullis::Id userId, const QString& email);
+    // The users pane's "Show all in the audit log": the events this user took part in, as actor or
+    // as target (AuditQuery::involvesUserId; other filters cleared). The filter shows as a button
+    // above the table ("auditInvolvesFilter") that clears it.
+    void showInvolving(portcullis::Id userId, const QString& email);
     void clearFilters();
     void exportLog();
     void verifyIntegrity();
@@ -126,6 +131,8 @@ private:
 
     AuditLogModel* m_model = nullptr;
     QLineEdit* m_actorFilter = nullptr; // the search field (m_search)
+    Id m_involvesUserId = 0; // showInvolving()'s filter, 0 = none
+    QToolButton* m_involvesFilter = nullptr;
     QComboBox* m_actionFilter = nullptr;
     QComboBox* m_resourceTypeFilter = nullptr;
     QLineEdit* m_resourceIdFilter = nullptr;

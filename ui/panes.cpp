@@ -4,10 +4,16 @@
 #include "auditpane.h"
 #include "dashboardpane.h"
 #include "mainwindow.h"
+#include "moveuserdialog.h"
 #include "organizationspane.h"
 #include "rolespane.h"
 #include "sessionspane.h"
+#include "userlistmodel.h"
 #include "userspane.h"
+
+#include <QMenu>
+#include <QMenuBar>
+#include <QTableView>
 
 namespace portcullis {
 
@@ -32,6 +38,18 @@ void addAllPanes(MainWindow* window, Backend* backend)
     QObject::connect(users, &UsersPane::showSessionsRequested, window, [window, sessions](Id id, const QString& email) {
         window->showPane(QStringLiteral("sessions"));
         sessions->showForUser(id, email);
+    });
+    // Tools > Move User to Organization… acts on the users pane's selection (super admins; the action
+    // says why not otherwise). --dialog move-user opens it on the selected or the first listed user.
+    if (auto* tools = window->menuBar()->findChild<QMenu*>(QStringLiteral("toolsMenu"))) {
+        tools->addAction(users->moveAction());
+        tools->menuAction()->setVisible(true);
+    }
+    window->registerDialog(QStringLiteral("move-user"), [window, users]() -> QDialog* {
+        window->showPane(QStringLiteral("users"));
+        if (users->selectedUsers().isEmpty() && users->model()->rowCount() > 0)
+            users->findChild<QTableView*>(QStringLiteral("userTableView"))->selectRow(0);
+        return users->moveSelected();
     });
     QObject::connect(users, &UsersPane::showAuditTrailRequested, window, [window, audit](Id id, const QString& email) {
         window->showPane(QStringLiteral("audit"));

@@ -4,9 +4,11 @@
 #include "displayformat.h"
 #include "impersonatedialog.h"
 #include "messagebox.h"
+#include "moveuserdialog.h"
 #include "policy/catalog.h"
 #include "policy/policy.h"
 #include "secretdialog.h"
+#include "useractivity.h"
 #include "userdialogs.h"
 #include "userlistmodel.h"
 
@@ -36,7 +38,7 @@ class UserDetailsPanel : public details::Panel
     Q_DECLARE_TR_FUNCTIONS(portcullis::UserDetailsPanel)
 
 public:
-    explicit UserDetailsPanel(QWidget* parent)
+    UserDetailsPanel(Backend* backend, QWidget* parent)
         : details::Panel(QStringLiteral("userDetailsPanel"), tr("User details"), parent)
     {
         m_hint = addPlaceholder(tr("Select a user to see the details and act on them.\n\n"
@@ -53,16 +55,22 @@ public:
                   { QStringLiteral("created"), tr("Created:") },
                   { QStringLiteral("verified"), tr("Verified:") } },
                 QStringLiteral("detail_"), { QStringLiteral("email"), QStringLiteral("username") });
+        m_activity = new UserActivityView(backend, this);
+        m_layout->addWidget(m_activity);
         addButtonColumn();
         m_layout->addStretch(1);
         setMinimumWidth(230);
         show(nullptr, {}, 0);
     }
 
-    void show(const User* user, const QString& organization, int selected)
+    UserActivityView* activity() const { return m_activity; }
+
+    // `reloadActivity`: the users were loaded again (after a write, F5), so their events may be new.
+    void show(const User* user, const QString& organization, int selected, bool reloadActivity = false)
     {
         const bool one = user != nullptr;
         showSelection(one, one || selected > 1);
+        m_activity->showUser(user, reloadActivity);
         // The count of the rows selected now; with none, the hint again (never a stale count).
         m_placeholder->setText(
             selected > 1 ? tr("%n users selected. Use the context menu (right-click or the Menu key) for bulk actions.",
@@ -91,6 +99,7 @@ public:
 
 private:
     QString m_hint;
+    UserActivityView* m_activity = nullptr;
 };
 
 UsersPane::UsersPane(Backend* backend, QWidget* parent)
@@ -149,7 +158,12 @@ void UsersPane::showOrganizationColumn()
 
 void UsersPane::buildDetails()
 {
-    m_details = new UserDetailsPanel(this);
+    m_details = new UserDetailsPanel(m_backend, this);
+    connect(m_details->activity(), &UserActivityView::showAllRequested, this, [this](Id userId, const QString& email) {
+        // The audit pane's "involves" filter: what the user did and what was done to them.
+        emit openRequested(QStringLiteral("audit"),
+                           PaneRequest { .search = email, .userId = userId, .status = QStringLiteral("involves") });
+    });
     layOut(m_details, { .sizes = { 900, 300 } });
 }
 
@@ -171,6 +185,7 @@ void UsersPane::buildActions()
     m_revokeSessionsAction
         = createAction(tr("E&nd all sessions"), "revokeSessionsAction", &UsersPane::revokeSessionsOfSelected);
     m_impersonateAction = createAction(tr("&Impersonate…"), "impersonateAction", &UsersPane::impersonateSelected);
+    m_moveAction = createAction(tr("Move to or&ganization…"), "moveUserAction", [this] { moveSelected(); });
     m_sessionsAction = createAction(tr("Show sessi&ons"), "showSessionsAction", [this] {
         const auto users = selectedUsers();
         if (users.size() == 1)
@@ -185,7 +200,7 @@ void UsersPane::buildActions()
 
     for (QAction* a : { m_editAction, m_banAction, m_unbanAction, m_suspendAction, m_unsuspendAction, m_rolesAction,
                         m_resetPasswordAction, m_setPasswordAction, m_revokeSessionsAction, m_sessionsAction,
-                        m_auditAction, m_deleteAction })
+                        m_auditAction, m_moveAction, m_deleteAction })
         m_details->addAction(a);
 }
 
@@ -197,6 +212,8 @@ void UsersPane::connectSignals()
     connect(m_roleFilter, &QComboBox::currentIndexChanged, this, &UsersPane::applyFilter);
     connect(m_statusFilter, &QComboBox::currentIndexChanged, this, &UsersPane::applyFilter);
     connectTable(&UsersPane::editSelected);
+    // Loaded again: the selected user's events may have changed too (before updateDetails runs).
+    connect(m_model, &QAbstractItemModel::modelReset, this, [this] { m_reloadActivity = true; });
     connect(m_model, &QAbstractItemModel::modelReset, this, &UsersPane::updateDetails);
     connect(m_model, &QAbstractItemModel::dataChanged, this, &UsersPane::updateDetails);
     connect(m_model, &LazyTableModel::pageLoaded, this, [this] {
@@ -321,7 +338,8 @@ void UsersPane::updateDetails()
 {
     const QList<User> users = selectedUsers();
     const User* one = users.size() == 1 ? &users.first() : nullptr;
-    m_details->show(one, one ? organizationName(one->organizationId) : QString(), int(users.size()));
+    m_details->show(one, one ? organizationName(one->organizationId) : QString(), int(users.size()),
+                    std::exchange(m_reloadActivity, false));
 
     // An action is enabled when the policy allows it on every selected user: the call the store
     // makes again before it writes (policy::canActOnUser), not a copy of its rules.
@@ -360,6 +378,7 @@ void UsersPane::updateDetails()
     gate(m_revokeSessionsAction, UserAction::EndSessions);
     gate(m_deleteAction, UserAction::Delete);
     gate(m_impersonateAction, UserAction::Impersonate, single, tr("Select one user"));
+    gate(m_moveAction, UserAction::Move, single, tr("Select one user"));
     // Roles: the dialogs offer each role by policy::canGiveRole; here, the right to manage the
     // user's roles at all (never one's own, from the console).
     for (QAction* rolesAction : { m_rolesAction, m_assignRoleAction, m_removeRoleAction }) {
@@ -388,7 +407,7 @@ void UsersPane::showContextMenu(const QPoint& pos)
     if (bulk)
         actions << nullptr << m_assignRoleAction << m_removeRoleAction;
     else
-        actions << nullptr << m_sessionsAction << m_auditAction << m_impersonateAction;
+        actions << nullptr << m_sessionsAction << m_auditAction << m_impersonateAction << m_moveAction;
     actions << nullptr << m_deleteAction;
     popupMenu(m_table, actions, pos);
 }
@@ -664,6 +683,20 @@ void UsersPane::impersonateSelected()
     connect(dialog, &QDialog::accepted, this,
             [this, users] { emit statusMessage(tr("Impersonation session opened for %1").arg(users.first().email)); });
     dialog->open();
+}
+
+MoveUserDialog* UsersPane::moveSelected()
+{
+    const auto users = selectedUsers();
+    if (users.size() != 1 || !m_moveAction->isEnabled())
+        return nullptr;
+    auto* dialog = new MoveUserDialog(m_backend, users.first(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &MoveUserDialog::moved, this, [this](const User& user) {
+        afterWrite(tr("Moved %1 to %2").arg(user.email, organizationName(user.organizationId)));
+    });
+    dialog->open();
+    return dialog;
 }
 
 void UsersPane::deleteSelected()

@@ -13,6 +13,7 @@ class QToolButton;
 namespace portcullis {
 
 class BulkActionDialog;
+class MoveUserDialog;
 class UserListModel;
 class UserDetailsPanel;
 
@@ -49,6 +50,10 @@ public:
     void setPasswordOfSelected();
     void revokeSessionsOfSelected();
     void impersonateSelected();
+    // Super admins: the selected user to another organization (the dialog, opened; nullptr when the
+    // action is not allowed on the selection).
+    MoveUserDialog* moveSelected();
+    QAction* moveAction() const { return m_moveAction; }
     void bulkRole(bool assign);
 
 signals:
@@ -83,6 +88,7 @@ private:
     UserDetailsPanel* m_details = nullptr;
     QList<Role> m_roles;
     QList<Organization> m_organizations;
+    bool m_reloadActivity = false;
 
     QAction* m_editAction = nullptr;
     QAction* m_banAction = nullptr;
@@ -96,6 +102,7 @@ private:
     QAction* m_setPasswordAction = nullptr;
     QAction* m_revokeSessionsAction = nullptr;
     QAction* m_impersonateAction = nullptr;
+    QAction* m_moveAction = nullptr;
     QAction* m_sessionsAction = nullptr;
     QAction* m_auditAction = nullptr;
     QAction* m_deleteAction = nullptr;

@@ -257,6 +257,9 @@ struct AuditQuery
     QString action; // exact, or a prefix ending in '*' ("user.*")
     QString resourceType;
     QString resourceId;
+    // Events the user took part in: as the acting user (not one of their API keys) or as the target
+    // (resource user #id). ANDed with the other filters.
+    Id involvesUserId = 0;
     QString outcome; // "", "success", "denied"
     Id organizationId = 0;
     QString ip;

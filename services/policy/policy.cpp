@@ -576,6 +576,8 @@ UserActionRule ruleOf(UserAction action)
         return { perm::UserEdit, false, false };
     case UserAction::EndSessions:
         return { perm::SessionRevoke, false, true };
+    case UserAction::Move:
+        return { perm::UserEdit, true, false };
     case UserAction::Impersonate:
         break;
     }
@@ -599,6 +601,10 @@ Decision canActOnUser(const Actor& actor, const User& target, UserAction action)
         return permission;
     if (action == UserAction::Impersonate)
         return canImpersonate(actor, target);
+    // Moving crosses tenants, which only super admins do; the level rule then keeps other super
+    // admins (level 100) out of reach.
+    if (action == UserAction::Move && !actor.isSuperAdmin())
+        return Decision::deny(Tr::tr("Only super admins can move users to another organization"));
     return canManageUser(actor, target, rule.destructive);
 }
 

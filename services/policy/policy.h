@@ -136,7 +136,8 @@ enum class UserAction
     SetPassword, // one's own needs no permission (the current password is asked instead)
     IssueToken, // a password reset or e-mail verification code
     EndSessions, // "sign out everywhere": one's own needs no permission
-    Impersonate
+    Impersonate,
+    Move // to another organization: super admins only, never oneself or another super admin
 };
 // The permission an action needs (the right to act at all), then the level and tenant rule
 // (canManageUser; destructive actions never on oneself) or, for impersonation, canImpersonate.

@@ -384,6 +384,7 @@ QUrlQuery auditFiltersToUrl(const AuditQuery& query)
     putString(q, QStringLiteral("action"), query.action);
     putString(q, QStringLiteral("resource_type"), query.resourceType);
     putString(q, QStringLiteral("resource_id"), query.resourceId);
+    putId(q, QStringLiteral("involves_user_id"), query.involvesUserId);
     putString(q, QStringLiteral("outcome"), query.outcome);
     putId(q, QStringLiteral("organization_id"), query.organizationId);
     putString(q, QStringLiteral("ip"), query.ip);

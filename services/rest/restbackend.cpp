@@ -735,6 +735,13 @@ QFuture<Result<User>> RestBackend::unbanUser(Id userId)
                     json<User>("POST", idPath("/api/admin/users/", userId, "/unban"), nullptr, &rest::userFromJson));
 }
 
+QFuture<Result<User>> RestBackend::moveUser(Id userId, Id organizationId)
+{
+    const QJsonObject body { { QStringLiteral("organization_id"), organizationId } };
+    return announce(Record::Users | Record::Sessions | Record::Organizations | Record::ApiKeys | Record::Roles,
+                    json<User>("POST", idPath("/api/admin/users/", userId, "/move"), &body, &rest::userFromJson));
+}
+
 QFuture<Status> RestBackend::setPassword(Id userId, const PasswordChange& change)
 {
     QJsonObject body { { QStringLiteral("password"), change.password },

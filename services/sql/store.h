@@ -354,6 +354,11 @@ public:
     // Ends all the user's sessions and revokes nothing else.
     Result<User> ban(const Actor& actor, Id userId, const QString& reason, const QDateTime& expiresAt = {});
     Result<User> unban(const Actor& actor, Id userId);
+    // Moves the user to `organizationId` (super admins only, policy::UserAction::Move): the target
+    // must be active and have a seat (pending invitations count); in one transaction the user's
+    // organization-scoped roles are removed (global roles stay), their sessions end and their API
+    // keys are revoked (all of them carry the old tenant). Audited as user.moved in the destination.
+    Result<User> move(const Actor& actor, Id userId, Id organizationId);
     // Changing one's own password needs change.currentPassword; an administrator's reset needs
     // admin:user:edit and a user below the actor. Every session of the user ends; API keys too when
     // change.revokeApiKeys.

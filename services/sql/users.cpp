@@ -853,6 +853,76 @@ Result<User> UserManager::unban(const Actor& actor, Id userId)
     return m_core.loadUser(userId);
 }
 
+Result<User> UserManager::move(const Actor& actor, Id userId, Id organizationId)
+{
+    Audited op(m_core, actor, actions::UserMoved, kUserResource, QString::number(userId));
+    auto target = loadManageable(op, userId, policy::UserAction::Move);
+    if (!target)
+        return target.error();
+    const Id from = target->organizationId;
+    if (organizationId <= 0)
+        return ServiceError::validationField(QStringLiteral("organization_id"), Tr::tr("Choose an organization"));
+    auto org = m_core.organizationFor(actor, organizationId, op.action());
+    if (!org)
+        return org.error();
+    if (org->id == from)
+        return ServiceError::validationField(QStringLiteral("organization_id"),
+                                             Tr::tr("%1 already belongs to %2").arg(target->email, org->name));
+    if (!org->active)
+        return ServiceError::conflict(
+            Tr::tr("Organization %1 is suspended; reactivate it before moving users into it").arg(org->name));
+
+    auto done = m_core.inTransaction<bool>([&]() -> Result<bool> {
+        // The seat check inside the write transaction, as create() does.
+        auto taken = m_core.seatsTaken(org->id);
+        if (!taken)
+            return taken.error();
+        if (auto seat = policy::seatAvailable(*org, *taken, policy::SeatFor::NewUser); !seat)
+            return ServiceError::validationField(QStringLiteral("organization_id"), seat.reason);
+        const qint64 now = m_core.now();
+        QSqlQuery q(m_core.db());
+        QJsonArray removed;
+        if (!m_core.exec(q,
+                         QStringLiteral("SELECT r.code FROM user_roles ur JOIN roles r ON r.id = ur.role_id "
+                                        "WHERE ur.user_id = ? AND r.organization_id IS NOT NULL ORDER BY r.code"),
+                         { userId }))
+            return m_core.sqlError(q, Tr::tr("Reading the user's roles"));
+        while (q.next())
+            removed.append(q.value(0).toString());
+        q.finish();
+        if (!m_core.exec(q,
+                         QStringLiteral("DELETE FROM user_roles WHERE user_id = ? AND role_id IN "
+                                        "(SELECT id FROM roles WHERE organization_id IS NOT NULL)"),
+                         { userId }))
+            return m_core.sqlError(q, Tr::tr("Removing the user's roles"));
+        // The triggers of migration 3 move the seat between the two organizations' user counts.
+        if (!m_core.exec(q,
+                         QStringLiteral("UPDATE users SET organization_id = ?, updated_at = ?, version = version + 1 "
+                                        "WHERE id = ?"),
+                         { org->id, now, userId }))
+            return m_core.sqlError(q, Tr::tr("Moving the user"));
+        auto ended = endSessions(m_core, userId, now);
+        if (!ended)
+            return ended.error();
+        auto keys = m_core.revokeApiKeysOf(userId);
+        if (!keys)
+            return keys.error();
+        op.setOrganization(org->id);
+        if (auto a = op.succeed({ { QStringLiteral("email"), target->email },
+                                  { QStringLiteral("from_organization_id"), QString::number(from) },
+                                  { QStringLiteral("to_organization_id"), QString::number(org->id) },
+                                  { QStringLiteral("roles_removed"), removed },
+                                  { QStringLiteral("sessions_ended"), *ended },
+                                  { QStringLiteral("api_keys_revoked"), *keys } });
+            !a)
+            return a.error();
+        return true;
+    });
+    if (!done)
+        return done.error();
+    return m_core.loadUser(userId);
+}
+
 Status UserManager::setPassword(const Actor& actor, Id userId, const PasswordChange& change)
 {
     Audited op(m_core, actor, actions::UserPasswordChanged, kUserResource, QString::number(userId));
