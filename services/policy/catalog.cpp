@@ -36,6 +36,7 @@ const QList<QString>& all()
         OrgSuspended,       OrgUnsuspended,       OrgWipedOut,         InvitationCreated,
         InvitationAccepted, InvitationRevoked,    InvitationListed,    AuditQueried,
         AuditExported,      AuditVerified,        AuditPurged,         StatsViewed,
+        SettingsViewed,     SettingsUpdated,      MaintenanceRan,      MaintenanceListed,
     };
     return list;
 }
