@@ -336,7 +336,7 @@ Result<MaintenanceRun> MaintenanceManager::run(const Actor& actor, const QString
         const int retentionDays = m_core.settings().auditRetentionDays;
         if (retentionDays > 0) {
             const QDateTime before = timeFrom(started).addDays(-retentionDays);
-            auto purged = AuditManager(m_core).purge(actor, before);
+            auto purged = AuditManager(m_core).purge(actor, before, true);
             if (purged)
                 run.auditEventsRemoved = *purged;
             else

@@ -547,8 +547,11 @@ public:
     AuditVerification verifyChain(const std::atomic_bool* cancel = nullptr);
     // Retention: deletes events older than `before`; the purge is itself audited and the chain stays
     // verifiable from the purge point (a purge record MACed with the audit key). Returns the number
-    // of events removed.
-    Result<qint64> purge(const Actor& actor, const QDateTime& before);
+    // of events removed. The chain can only lose a prefix: the purge point is the newest event older
+    // than `before`. With `keepYounger` (scheduled retention) it is moreover below the first event
+    // at or after `before`, so that no event younger than the retention goes even when ids and
+    // times disagree (a server whose clock was behind); the older events above it stay for a later run.
+    Result<qint64> purge(const Actor& actor, const QDateTime& before, bool keepYounger = false);
     // Records the chain's head in the checkpoint file beside the audit key (when it moved since the
     // last checkpoint). Refuses, and leaves the file alone, when the database no longer holds the
     // head the last checkpoint recorded. Returns the checkpoint now in the file.
