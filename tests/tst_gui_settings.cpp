@@ -6,6 +6,7 @@
 #include "dashboardpane.h"
 #include "deploymentsettingsdialog.h"
 #include "guiutil.h"
+#include "language.h"
 #include "messagebox.h"
 #include "policy/catalog.h"
 #include "storefixture.h"
@@ -25,6 +26,7 @@ class TestGuiSettings : public QObject
     Q_OBJECT
 
 private slots:
+    void initTestCase();
     void orgAdminSeesNoDeploymentTools();
     void settingsDialogEditsValidatesAndSaves();
     void restoreDefaultsAndDiscard();
@@ -56,6 +58,12 @@ DeploymentSettingsDialog* openSettings(Console& c)
 }
 
 } // namespace
+
+void TestGuiSettings::initTestCase()
+{
+    // English with its plural forms ("7 days"), as the console starts.
+    QVERIFY(language::apply(QStringLiteral("en"), QLocale(QLocale::English, QLocale::UnitedStates)));
+}
 
 void TestGuiSettings::orgAdminSeesNoDeploymentTools()
 {

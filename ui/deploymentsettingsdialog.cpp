@@ -43,13 +43,13 @@ DeploymentSettingsDialog::DeploymentSettingsDialog(Backend* backend, QWidget* pa
     addSetting(passwords, QStringLiteral("lockout_threshold"), tr("&Lock after wrong passwords:"));
     addSetting(passwords, QStringLiteral("lockout_minutes"), tr("Lock &duration:"));
     QFormLayout* apiKeys = addGroup(layout, tr("API keys"), QStringLiteral("apiKeysGroup"));
-    addSetting(apiKeys, QStringLiteral("api_key_rate_limit"), tr("Default rate &limit:"));
+    addSetting(apiKeys, QStringLiteral("api_key_rate_limit"), tr("Default ra&te limit:"));
     QFormLayout* impersonation = addGroup(layout, tr("Impersonation"), QStringLiteral("impersonationGroup"));
     m_impersonation = new QCheckBox(tr("Super admins may &impersonate users"), this);
     m_impersonation->setObjectName(QStringLiteral("impersonationEnabledCheck"));
     m_impersonation->setToolTip(tr("Default: on"));
     m_errors.addRow(impersonation, QString(), m_impersonation, kImpersonationEnabled);
-    addSetting(impersonation, QStringLiteral("impersonation_max_minutes"), tr("Longest i&mpersonation:"));
+    addSetting(impersonation, QStringLiteral("impersonation_max_minutes"), tr("Lon&gest impersonation:"));
     connect(m_impersonation, &QCheckBox::toggled, this,
             [this](bool on) { m_spins.value(QStringLiteral("impersonation_max_minutes"))->setEnabled(on); });
     QFormLayout* audit = addGroup(layout, tr("Audit"), QStringLiteral("auditGroup"));
@@ -60,7 +60,7 @@ DeploymentSettingsDialog::DeploymentSettingsDialog(Backend* backend, QWidget* pa
     m_message = dialogparts::errorMessage(this, QStringLiteral("deploymentSettingsMessage"));
     m_buttons = dialogparts::cancelAndAccept(this, tr("&Save"), QStringLiteral("saveSettingsButton"),
                                              &DeploymentSettingsDialog::submit);
-    m_restore = m_buttons->addButton(tr("Restore &defaults"), QDialogButtonBox::ResetRole);
+    m_restore = m_buttons->addButton(tr("Restore de&faults"), QDialogButtonBox::ResetRole);
     m_restore->setObjectName(QStringLiteral("restoreDefaultsButton"));
     m_restore->setToolTip(tr("Put every field back to its default; nothing is saved until you save"));
     connect(m_restore, &QPushButton::clicked, this, &DeploymentSettingsDialog::restoreDefaults);

@@ -1,4 +1,4 @@
-#include "settings.h"
+#include "policy/settings.h"
 
 #include "policy.h"
 
