@@ -45,10 +45,10 @@ DeploymentSettingsDialog::DeploymentSettingsDialog(Backend* backend, QWidget* pa
     QFormLayout* apiKeys = addGroup(layout, tr("API keys"), QStringLiteral("apiKeysGroup"));
     addSetting(apiKeys, QStringLiteral("api_key_rate_limit"), tr("Default ra&te limit:"));
     QFormLayout* impersonation = addGroup(layout, tr("Impersonation"), QStringLiteral("impersonationGroup"));
-    m_impersonation = new QCheckBox(tr("Super admins may &impersonate users"), this);
+    m_impersonation = new QCheckBox(tr("Super admins may impersonate users"), this);
     m_impersonation->setObjectName(QStringLiteral("impersonationEnabledCheck"));
     m_impersonation->setToolTip(tr("Default: on"));
-    m_errors.addRow(impersonation, QString(), m_impersonation, kImpersonationEnabled);
+    m_errors.addRow(impersonation, tr("&Allowed:"), m_impersonation, kImpersonationEnabled);
     addSetting(impersonation, QStringLiteral("impersonation_max_minutes"), tr("Lon&gest impersonation:"));
     connect(m_impersonation, &QCheckBox::toggled, this,
             [this](bool on) { m_spins.value(QStringLiteral("impersonation_max_minutes"))->setEnabled(on); });
@@ -105,15 +105,15 @@ void DeploymentSettingsDialog::addSetting(QFormLayout* form, const QString& name
         break;
     case Unit::Count:
     case Unit::Switch:
-        defaultText = tr("Default: %1").arg(fallback);
+        if (name == QLatin1String("password_min_length"))
+            spin->setSuffix(tr(" characters"));
+        else if (name == QLatin1String("lockout_threshold"))
+            spin->setSuffix(tr(" in a row"));
+        else if (name == QLatin1String("api_key_rate_limit"))
+            spin->setSuffix(tr(" requests/min"));
+        defaultText = tr("Default: %1").arg(QString::number(fallback) + spin->suffix());
         break;
     }
-    if (name == QLatin1String("password_min_length"))
-        spin->setSuffix(tr(" characters"));
-    else if (name == QLatin1String("lockout_threshold"))
-        spin->setSuffix(tr(" in a row"));
-    else if (name == QLatin1String("api_key_rate_limit"))
-        spin->setSuffix(tr(" requests/min"));
     if (spec->zeroMeansOff) {
         spin->setSpecialValueText(tr("Keep forever"));
         defaultText = fallback == 0 ? tr("Default: keep forever") : defaultText;
