@@ -419,7 +419,9 @@ Reply impersonate(Call& call)
 {
     const auto reason = call.body.string("reason");
     const auto minutes = call.body.integer("duration_minutes");
-    const qint64 duration = minutes.has() ? *minutes : 30;
+    // Absent: 30 minutes, or the deployment's shorter maximum.
+    const qint64 duration
+        = minutes.has() ? *minutes : std::min(30, call.store.core().settings().impersonationMaxMinutes);
     auto created = call.store.sessions().impersonate(call.actor, call.id, *reason,
                                                      int(std::clamp<qint64>(duration, -1, 1000000)));
     if (!created)

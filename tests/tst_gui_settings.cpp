@@ -9,12 +9,15 @@
 #include "language.h"
 #include "messagebox.h"
 #include "policy/catalog.h"
+#include "rest/restbackend.h"
+#include "serverprocess.h"
 #include "storefixture.h"
 
 #include <QCheckBox>
 #include <QGroupBox>
 #include <QLabel>
 #include <QMenu>
+#include <QNetworkAccessManager>
 #include <QSpinBox>
 #include <QTest>
 
@@ -31,6 +34,7 @@ private slots:
     void settingsDialogEditsValidatesAndSaves();
     void restoreDefaultsAndDiscard();
     void runMaintenanceFromTheToolsMenu();
+    void settingsAndMaintenanceOverRest();
 };
 
 namespace {
@@ -187,6 +191,48 @@ void TestGuiSettings::runMaintenanceFromTheToolsMenu()
     dashboard->refresh();
     QTRY_VERIFY_WITH_TIMEOUT(line->text().contains(QStringLiteral("removed 2 sessions")), 15000);
     QVERIFY(line->text().contains(QStringLiteral("from a console")));
+}
+
+// The same window over a RestBackend and the real server: the dialog loads and saves through
+// GET|PATCH /api/admin/settings, Tools > Run maintenance through POST /api/admin/maintenance/run.
+void TestGuiSettings::settingsAndMaintenanceOverRest()
+{
+    Console c = Console::create();
+    const User user = c.world.makeUser(c.world.orgA.id, QStringLiteral("user"));
+    insertSession(c.db->store().core().db(), user, -Hour);
+    ServerProcess server;
+    QVERIFY2(server.start(c.db->url(), c.db->tempPath() + QStringLiteral("/jwt-secret"),
+                          { QStringLiteral("--maintenance-interval"), QStringLiteral("0") }),
+             qPrintable(server.output()));
+    QNetworkAccessManager network;
+    RestBackend backend(&network, server.url());
+    QVERIFY_RESULT(awaitResult(backend.signIn(c.world.superAdmin.email, kStrongPassword)));
+    MainWindow window(&backend);
+    addAllPanes(&window, &backend);
+    window.show();
+
+    QAction* action = findAction(&window, "deploymentSettingsAction");
+    QVERIFY(action->isVisible());
+    action->trigger();
+    DeploymentSettingsDialog* dialog = nullptr;
+    QTRY_VERIFY((dialog = Console::visibleTopLevel<DeploymentSettingsDialog>()) && dialog->isEnabled()
+                && !dialog->property("loading").toBool());
+    QCOMPARE(spin(dialog, QStringLiteral("invitation_days"))->value(), 7);
+    spin(dialog, QStringLiteral("invitation_days"))->setValue(14);
+    spin(dialog, QStringLiteral("lockout_threshold"))->setValue(200); // clamped by the spin box to 100
+    QCOMPARE(spin(dialog, QStringLiteral("lockout_threshold"))->value(), 100);
+    click(dialog, "saveSettingsButton");
+    QTRY_VERIFY_WITH_TIMEOUT(!dialog->isVisible(), 15000);
+    auto stored = c.db->store().core().loadSettings();
+    QVERIFY_RESULT(stored);
+    QCOMPARE(stored->invitationDays, 14);
+    QCOMPARE(stored->lockoutThreshold, 100);
+
+    MessageBox::setNextAnswer(QMessageBox::Yes);
+    findAction(&window, "runMaintenanceAction")->trigger();
+    QTRY_VERIFY_WITH_TIMEOUT(MessageBox::lastText().contains(QStringLiteral("removed 1 sessions")), 15000);
+    QCOMPARE(countRows(c.db->store(), QStringLiteral("SELECT COUNT(*) FROM maintenance_runs WHERE source = 'console'")),
+             1);
 }
 
 QTEST_MAIN(TestGuiSettings)

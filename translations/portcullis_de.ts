@@ -3164,10 +3164,6 @@ Drücken Sie F5, um es erneut zu versuchen.</translation>
         <translation>Identitätswechsel</translation>
     </message>
     <message>
-        <source>Super admins may &amp;impersonate users</source>
-        <translation>Super-Admins dürfen in die &amp;Identität von Benutzern wechseln</translation>
-    </message>
-    <message>
         <source>Default: on</source>
         <translation>Standard: ein</translation>
     </message>
@@ -3278,6 +3274,14 @@ Drücken Sie F5, um es erneut zu versuchen.</translation>
     <message>
         <source>Restore de&amp;faults</source>
         <translation>Standardwerte wieder&amp;herstellen</translation>
+    </message>
+    <message>
+        <source>Super admins may impersonate users</source>
+        <translation>Super-Admins dürfen in die Identität von Benutzern wechseln</translation>
+    </message>
+    <message>
+        <source>All&amp;owed:</source>
+        <translation>&amp;Erlaubt:</translation>
     </message>
 </context>
 <context>
@@ -3451,6 +3455,10 @@ Drücken Sie F5, um es erneut zu versuchen.</translation>
     <message>
         <source>The invitee receives a one-time token that creates their account in %1 with the role you choose. It counts against the plan&apos;s user limit while pending.</source>
         <translation>Die eingeladene Person erhält ein einmaliges Token, das ihr Konto in %1 mit der gewählten Rolle anlegt. Solange die Einladung aussteht, zählt sie zum Benutzerlimit des Tarifs.</translation>
+    </message>
+    <message>
+        <source>Deployment default</source>
+        <translation>Standard der Bereitstellung</translation>
     </message>
 </context>
 <context>
@@ -3773,16 +3781,8 @@ Drücken Sie F5, um es erneut zu versuchen.</translation>
         <translation>&amp;Benutzerhandbuch</translation>
     </message>
     <message>
-        <source>&amp;Deployment settings…</source>
-        <translation>&amp;Bereitstellungseinstellungen…</translation>
-    </message>
-    <message>
         <source>Deployment settings saved</source>
         <translation>Bereitstellungseinstellungen gespeichert</translation>
-    </message>
-    <message>
-        <source>&amp;Tools</source>
-        <translation>&amp;Werkzeuge</translation>
     </message>
     <message>
         <source>Run &amp;maintenance…</source>
@@ -3811,6 +3811,14 @@ Drücken Sie F5, um es erneut zu versuchen.</translation>
     <message>
         <source>Maintenance removed %1 sessions, %2 tokens, %3 invitations and %4 audit events.</source>
         <translation>Die Wartung hat %1 Sitzungen, %2 Tokens, %3 Einladungen und %4 Audit-Ereignisse entfernt.</translation>
+    </message>
+    <message>
+        <source>Deplo&amp;yment settings…</source>
+        <translation>&amp;Bereitstellungseinstellungen…</translation>
+    </message>
+    <message>
+        <source>T&amp;ools</source>
+        <translation>&amp;Werkzeuge</translation>
     </message>
 </context>
 <context>

@@ -3164,10 +3164,6 @@ Appuyez sur F5 pour réessayer.</translation>
         <translation>Usurpation d’identité</translation>
     </message>
     <message>
-        <source>Super admins may &amp;impersonate users</source>
-        <translation>Les super-administrateurs peuvent &amp;usurper l’identité des utilisateurs</translation>
-    </message>
-    <message>
         <source>Default: on</source>
         <translation>Par défaut : activé</translation>
     </message>
@@ -3278,6 +3274,14 @@ Appuyez sur F5 pour réessayer.</translation>
     <message>
         <source>Restore de&amp;faults</source>
         <translation>&amp;Restaurer les valeurs par défaut</translation>
+    </message>
+    <message>
+        <source>Super admins may impersonate users</source>
+        <translation>Les super-administrateurs peuvent usurper l’identité des utilisateurs</translation>
+    </message>
+    <message>
+        <source>All&amp;owed:</source>
+        <translation>Aut&amp;orisée :</translation>
     </message>
 </context>
 <context>
@@ -3451,6 +3455,10 @@ Appuyez sur F5 pour réessayer.</translation>
     <message>
         <source>The invitee receives a one-time token that creates their account in %1 with the role you choose. It counts against the plan&apos;s user limit while pending.</source>
         <translation>La personne invitée reçoit un jeton à usage unique qui crée son compte dans %1 avec le rôle choisi. Tant qu&apos;elle est en attente, l&apos;invitation compte dans la limite d&apos;utilisateurs de l&apos;offre.</translation>
+    </message>
+    <message>
+        <source>Deployment default</source>
+        <translation>Valeur par défaut du déploiement</translation>
     </message>
 </context>
 <context>
@@ -3773,16 +3781,8 @@ Appuyez sur F5 pour réessayer.</translation>
         <translation>&amp;Guide de l’utilisateur</translation>
     </message>
     <message>
-        <source>&amp;Deployment settings…</source>
-        <translation>Paramètres du &amp;déploiement…</translation>
-    </message>
-    <message>
         <source>Deployment settings saved</source>
         <translation>Paramètres du déploiement enregistrés</translation>
-    </message>
-    <message>
-        <source>&amp;Tools</source>
-        <translation>&amp;Outils</translation>
     </message>
     <message>
         <source>Run &amp;maintenance…</source>
@@ -3811,6 +3811,14 @@ Appuyez sur F5 pour réessayer.</translation>
     <message>
         <source>Maintenance removed %1 sessions, %2 tokens, %3 invitations and %4 audit events.</source>
         <translation>La maintenance a supprimé %1 sessions, %2 jetons, %3 invitations et %4 événements d’audit.</translation>
+    </message>
+    <message>
+        <source>Deplo&amp;yment settings…</source>
+        <translation>Paramètres du &amp;déploiement…</translation>
+    </message>
+    <message>
+        <source>T&amp;ools</source>
+        <translation>&amp;Outils</translation>
     </message>
 </context>
 <context>

@@ -271,7 +271,8 @@ DashboardPane::DashboardPane(Backend* backend, QWidget* parent)
     m_chartView->setRenderHint(QPainter::Antialiasing);
     m_chartView->setFrameShape(QFrame::NoFrame);
     m_chart->layout()->setContentsMargins(0, 0, 0, 0);
-    m_chartView->setMinimumHeight(fontMetrics().height() * 16);
+    // 13 lines, not more: the window must still fit 800x600 with the maintenance line above.
+    m_chartView->setMinimumHeight(fontMetrics().height() * 13);
     m_chartMessage = messageLabel("activityMessageLabel", this);
     m_chartStack = new QStackedWidget(this);
     m_chartStack->setObjectName(QStringLiteral("dashboardChartStack"));

@@ -48,7 +48,7 @@ DeploymentSettingsDialog::DeploymentSettingsDialog(Backend* backend, QWidget* pa
     m_impersonation = new QCheckBox(tr("Super admins may impersonate users"), this);
     m_impersonation->setObjectName(QStringLiteral("impersonationEnabledCheck"));
     m_impersonation->setToolTip(tr("Default: on"));
-    m_errors.addRow(impersonation, tr("&Allowed:"), m_impersonation, kImpersonationEnabled);
+    m_errors.addRow(impersonation, tr("All&owed:"), m_impersonation, kImpersonationEnabled);
     addSetting(impersonation, QStringLiteral("impersonation_max_minutes"), tr("Lon&gest impersonation:"));
     connect(m_impersonation, &QCheckBox::toggled, this,
             [this](bool on) { m_spins.value(QStringLiteral("impersonation_max_minutes"))->setEnabled(on); });

@@ -363,7 +363,7 @@ void MainWindow::createMenus()
         return findChild<PreferencesDialog*>();
     });
     // Super admins only (updateAdminActions): the core refuses everyone else anyway.
-    m_deploymentSettingsAction = edit->addAction(tr("&Deployment settings…"));
+    m_deploymentSettingsAction = edit->addAction(tr("Deplo&yment settings…"));
     m_deploymentSettingsAction->setObjectName(QStringLiteral("deploymentSettingsAction"));
     connect(m_deploymentSettingsAction, &QAction::triggered, this, [this] {
         auto* dialog = new DeploymentSettingsDialog(m_backend, this);
@@ -382,7 +382,7 @@ void MainWindow::createMenus()
     view->setObjectName(QStringLiteral("viewMenu"));
     view->addAction(m_refreshAction);
     view->addSeparator();
-    QMenu* tools = menuBar()->addMenu(tr("&Tools"));
+    QMenu* tools = menuBar()->addMenu(tr("T&ools")); // Alt+T is the tenant switcher
     tools->setObjectName(QStringLiteral("toolsMenu"));
     m_toolsMenu = tools;
     m_runMaintenanceAction = tools->addAction(tr("Run &maintenance…"));
