@@ -304,7 +304,7 @@ private:
 
 // Runs maintenance (MaintenanceManager: expired sessions, tokens and invitations, the audit
 // retention) on the main thread over a connection of its own, every `intervalSeconds` with a jitter
-// of +-10 % (the first run within a minute of start), as the system actor. Several servers on one
+// of +-10 % (the first run within about five minutes of start), as the system actor. Several servers on one
 // database: the run takes the deployment-wide "maintenance" lock, and one that finds a run started
 // less than half an interval ago (by any server) does nothing, so the servers between them run it
 // about once per interval.
@@ -331,7 +331,7 @@ public:
     void start()
     {
         if (m_intervalMs > 0)
-            schedule(jittered(std::min<qint64>(m_intervalMs, 60000)));
+            schedule(jittered(std::min<qint64>(m_intervalMs, 5 * 60000)));
     }
     void stop() { m_timer.stop(); }
 

@@ -3817,7 +3817,7 @@ Drücken Sie F5, um es erneut zu versuchen.</translation>
         <translation>&amp;Bereitstellungseinstellungen…</translation>
     </message>
     <message>
-        <source>T&amp;ools</source>
+        <source>Tool&amp;s</source>
         <translation>&amp;Werkzeuge</translation>
     </message>
 </context>

@@ -3817,7 +3817,7 @@ Appuyez sur F5 pour réessayer.</translation>
         <translation>Paramètres du &amp;déploiement…</translation>
     </message>
     <message>
-        <source>T&amp;ools</source>
+        <source>Tool&amp;s</source>
         <translation>&amp;Outils</translation>
     </message>
 </context>

@@ -382,7 +382,7 @@ void MainWindow::createMenus()
     view->setObjectName(QStringLiteral("viewMenu"));
     view->addAction(m_refreshAction);
     view->addSeparator();
-    QMenu* tools = menuBar()->addMenu(tr("T&ools")); // Alt+T is the tenant switcher
+    QMenu* tools = menuBar()->addMenu(tr("Tool&s")); // Alt+T: the tenant switcher; Alt+O: the audit pane's To:
     tools->setObjectName(QStringLiteral("toolsMenu"));
     m_toolsMenu = tools;
     m_runMaintenanceAction = tools->addAction(tr("Run &maintenance…"));
