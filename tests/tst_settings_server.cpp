@@ -236,11 +236,19 @@ void TestSettingsServer::restBackendSettingsAndMaintenance()
         { { QStringLiteral("refresh_token_hours"), 1 }, { QStringLiteral("access_token_minutes"), 120 } }));
     QVERIFY_ERROR(refused, ErrorCode::Validation);
     QVERIFY(refused.error().fieldErrors.contains(QStringLiteral("refresh_token_hours")));
-    const auto updated = awaitResult(backend.updateSettings(
-        { { QStringLiteral("invitation_days"), 3 }, { QStringLiteral("impersonation_enabled"), 0 } }));
+    const auto updated = awaitResult(backend.updateSettings({ { QStringLiteral("invitation_days"), 3 },
+                                                              { QStringLiteral("impersonation_enabled"), 0 },
+                                                              { QStringLiteral("api_key_rate_limit"), 90 } }));
     QVERIFY_RESULT(updated);
     QCOMPARE(updated->invitationDays, 3);
     QCOMPARE(updated->impersonationEnabled, false);
+    // A key that names no rate limit gets the deployment's.
+    NewApiKey key;
+    key.name = QStringLiteral("nightly export");
+    key.userId = m_world.superAdmin.id;
+    const auto created = awaitResult(backend.createApiKey(key));
+    QVERIFY_RESULT(created);
+    QCOMPARE(created->key.rateLimitPerMinute, 90);
     const auto run = awaitResult(backend.runMaintenance());
     QVERIFY_RESULT(run);
     const auto runs = awaitResult(backend.maintenanceRuns(3));

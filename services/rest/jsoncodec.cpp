@@ -354,11 +354,14 @@ QJsonObject roleUpdateToJson(const RoleUpdate& update)
 
 QJsonObject newApiKeyToJson(const NewApiKey& key)
 {
-    return { { QStringLiteral("name"), key.name },
-             { QStringLiteral("scopes"), toArray(key.scopes) },
-             { QStringLiteral("expires_at"), timeToJson(key.expiresAt) },
-             { QStringLiteral("rate_limit_per_minute"), key.rateLimitPerMinute },
-             { QStringLiteral("ip_allowlist"), toArray(key.ipAllowlist) } };
+    QJsonObject o { { QStringLiteral("name"), key.name },
+                    { QStringLiteral("scopes"), toArray(key.scopes) },
+                    { QStringLiteral("expires_at"), timeToJson(key.expiresAt) },
+                    { QStringLiteral("ip_allowlist"), toArray(key.ipAllowlist) } };
+    // 0: none named, the server applies the deployment's setting api_key_rate_limit.
+    if (key.rateLimitPerMinute != 0)
+        o.insert(QStringLiteral("rate_limit_per_minute"), key.rateLimitPerMinute);
+    return o;
 }
 
 QJsonObject newOrganizationToJson(const NewOrganization& organization)
