@@ -56,4 +56,5 @@ api-keys edit-api-key
 api-keys rotate-api-key
 roles permission-codes
 users move-user
+dashboard deployment-settings
 DIALOGS

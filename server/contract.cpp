@@ -204,6 +204,32 @@ QList<Schema> responseSchemas()
             { "sessions_active", "integer" },
             { "api_keys_active", "integer" },
             { "events_last_24h", "integer" } } },
+        { "Settings",
+          { { "access_token_minutes", "integer" },
+            { "refresh_token_hours", "integer" },
+            { "lockout_threshold", "integer" },
+            { "lockout_minutes", "integer" },
+            { "password_min_length", "integer" },
+            { "api_key_rate_limit", "integer" },
+            { "impersonation_enabled", "boolean" },
+            { "impersonation_max_minutes", "integer" },
+            { "audit_retention_days", "integer" },
+            { "invitation_days", "integer" } },
+          "The deployment settings in effect (docs/api.md, Deployment settings and maintenance); "
+          "audit_retention_days 0 keeps the audit log forever." },
+        { "MaintenanceRunList", { { "items", "MaintenanceRun[]" } } },
+        { "MaintenanceRun",
+          { { "id", "integer" },
+            { "started_at", "date-time" },
+            { "finished_at", "date-time?" },
+            { "source", "string" },
+            { "actor_id", "integer?" },
+            { "sessions_removed", "integer" },
+            { "tokens_removed", "integer" },
+            { "invitations_removed", "integer" },
+            { "audit_events_removed", "integer" },
+            { "error", "string?" } },
+          "One maintenance run; source is schedule (serve) or console; error is null when it succeeded." },
         { "Health",
           { { "status", "string" },
             { "database", "string" },
@@ -476,13 +502,15 @@ QByteArray buildDocument()
     };
     const QJsonObject securitySchemes {
         { QStringLiteral("bearerAuth"),
-          QJsonObject { { QStringLiteral("type"), QStringLiteral("http") },
-                        { QStringLiteral("scheme"), QStringLiteral("bearer") },
-                        { QStringLiteral("bearerFormat"), QStringLiteral("JWT") },
-                        { QStringLiteral("description"),
-                          QStringLiteral("The access token of POST /api/auth/login or /api/auth/refresh (HS256, %1 s), "
-                                         "or the opaque session token of an impersonation.")
-                              .arg(jwt::AccessTokenSeconds) } } },
+          QJsonObject {
+              { QStringLiteral("type"), QStringLiteral("http") },
+              { QStringLiteral("scheme"), QStringLiteral("bearer") },
+              { QStringLiteral("bearerFormat"), QStringLiteral("JWT") },
+              { QStringLiteral("description"),
+                QStringLiteral("The access token of POST /api/auth/login or /api/auth/refresh (HS256, the setting "
+                               "access_token_minutes, by default %1 s), "
+                               "or the opaque session token of an impersonation.")
+                    .arg(jwt::AccessTokenSeconds) } } },
         { QStringLiteral("apiKey"),
           QJsonObject { { QStringLiteral("type"), QStringLiteral("apiKey") },
                         { QStringLiteral("in"), QStringLiteral("header") },

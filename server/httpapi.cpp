@@ -391,7 +391,7 @@ QByteArray etag(qint64 version)
     return '"' + QByteArray::number(version) + '"';
 }
 
-QByteArray issueAccessToken(const ApiConfig& config, const Actor& actor)
+QByteArray issueAccessToken(const ApiConfig& config, const Actor& actor, qint64 lifetimeSeconds)
 {
     jwt::AccessClaims claims;
     claims.userId = actor.userId;
@@ -401,7 +401,7 @@ QByteArray issueAccessToken(const ApiConfig& config, const Actor& actor)
     claims.sessionId = actor.sessionId;
     claims.tokenId = crypto::randomToken(16);
     claims.issuedAt = QDateTime::currentSecsSinceEpoch();
-    claims.expiresAt = claims.issuedAt + jwt::AccessTokenSeconds;
+    claims.expiresAt = claims.issuedAt + lifetimeSeconds;
     return jwt::sign(config.jwtSecret, claims);
 }
 

@@ -193,7 +193,8 @@ Reply invalidQuery(const ServiceError& error);
 // 404 "No user with id "x"".
 Reply noSuch(const QString& what, const QString& value);
 
-// A signed access token for `actor` (its session id must be set) and its lifetime in seconds.
-QByteArray issueAccessToken(const ApiConfig& config, const Actor& actor);
+// A signed access token for `actor` (its session id must be set), valid for `lifetimeSeconds` (the
+// setting access_token_minutes).
+QByteArray issueAccessToken(const ApiConfig& config, const Actor& actor, qint64 lifetimeSeconds);
 
 } // namespace portcullis::server

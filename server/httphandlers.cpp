@@ -8,6 +8,7 @@
 #include "httpcall.h"
 #include "jwt.h"
 #include "policy/catalog.h"
+#include "policy/settings.h"
 #include "security/crypto.h"
 
 #include <QCoreApplication>
@@ -148,11 +149,13 @@ void readPaging(const Call& call, int* page, int* limit)
 Reply tokenPair(Call& call, const Actor& actor, const IssuedRefreshToken& refresh)
 {
     call.actorLabel = QStringLiteral("user:") + QString::number(actor.userId);
+    // Read per sign-in and refresh (StoreCore::settings: cached for at most a few seconds).
+    const qint64 lifetime = qint64(call.store.core().settings().accessTokenMinutes) * 60;
     JsonWriter w;
     w.beginObject();
-    w.field("access_token", QString::fromLatin1(issueAccessToken(call.config, actor)));
+    w.field("access_token", QString::fromLatin1(issueAccessToken(call.config, actor, lifetime)));
     w.field("token_type", "bearer");
-    w.field("expires_in", jwt::AccessTokenSeconds);
+    w.field("expires_in", lifetime);
     w.field("refresh_token", refresh.token);
     w.field("refresh_expires_in", QDateTime::currentDateTimeUtc().secsTo(refresh.expiresAt));
     w.key("session_id").id(actor.sessionId);
@@ -422,9 +425,11 @@ Reply impersonate(Call& call)
 {
     const auto reason = call.body.string("reason");
     const auto minutes = call.body.integer("duration_minutes");
-    const qint64 duration = minutes.has() ? *minutes : 30;
-    auto created = call.store.sessions().impersonate(
-        call.actor, call.id, *reason, int(std::clamp<qint64>(duration, -1, limits::MaxImpersonationMinutes + 1)));
+    // Absent: 30 minutes, or the deployment's shorter maximum.
+    const qint64 duration
+        = minutes.has() ? *minutes : std::min(30, call.store.core().settings().impersonationMaxMinutes);
+    auto created = call.store.sessions().impersonate(call.actor, call.id, *reason,
+                                                     int(std::clamp<qint64>(duration, -1, 1000000)));
     if (!created)
         return failed(call, created.error());
     JsonWriter w;
@@ -497,7 +502,7 @@ Reply createApiKey(Call& call)
     if (expires.has())
         key.expiresAt = *expires;
     if (rate.has())
-        key.rateLimitPerMinute = int(std::clamp<qint64>(*rate, -1, 1000000000));
+        key.rateLimitPerMinute = *rate < 1 ? -1 : int(std::min<qint64>(*rate, 1000000000)); // absent: the setting
     key.ipAllowlist = allowlist.value;
     auto created = call.store.apiKeys().create(call.actor, key);
     if (!created)
@@ -964,7 +969,7 @@ Reply invite(Call& call)
     const auto email = call.body.string("email");
     const auto role = call.body.string("role_code");
     const auto days = call.body.integer("valid_days");
-    const int validDays = days.has() ? int(std::clamp<qint64>(*days, -1, 100000)) : limits::InvitationDays;
+    const int validDays = days.has() ? int(std::clamp<qint64>(*days, -1, 100000)) : 0; // 0: the setting
     auto created = call.store.organizations().invite(call.actor, call.id, *email, *role, validDays);
     if (!created)
         return failed(call, created.error());
@@ -1019,6 +1024,55 @@ Reply stats(Call& call)
         return failed(call, result.error());
     JsonWriter w;
     writeStats(w, *result);
+    return json(200, w);
+}
+
+// --- deployment settings and maintenance ---------------------------------------------------------
+
+Reply getSettings(Call& call)
+{
+    auto result = call.store.settings().get(call.actor);
+    if (!result)
+        return failed(call, result.error());
+    JsonWriter w;
+    writeSettings(w, *result);
+    return json(200, w);
+}
+
+// Only the settings the body names change; null (audit_retention_days) is 0, keep forever.
+Reply updateSettings(Call& call)
+{
+    SettingsChange change;
+    for (const policy::SettingSpec& spec : policy::settingSpecs()) {
+        const QByteArray name = spec.name.toLatin1();
+        if (spec.unit == policy::SettingSpec::Unit::Switch) {
+            if (const auto on = call.body.boolean(name.constData()); on.has())
+                change.insert(spec.name, *on ? 1 : 0);
+        } else if (const auto value = call.body.integer(name.constData()); value.present) {
+            change.insert(spec.name, value.null ? 0 : *value);
+        }
+    }
+    auto result = call.store.settings().update(call.actor, change);
+    if (!result)
+        return failed(call, result.error());
+    JsonWriter w;
+    writeSettings(w, *result);
+    return json(200, w);
+}
+
+Reply listMaintenanceRuns(Call& call)
+{
+    const int limit = int(call.query.integer("limit").value_or(10));
+    return listOf(call, call.store.maintenance().recent(call.actor, limit), &writeMaintenanceRun);
+}
+
+Reply runMaintenance(Call& call)
+{
+    auto run = call.store.maintenance().run(call.actor, QStringLiteral("console"));
+    if (!run)
+        return failed(call, run.error());
+    JsonWriter w;
+    writeMaintenanceRun(w, *run);
     return json(200, w);
 }
 
@@ -1114,6 +1168,20 @@ const BodyType acceptInvitationRequest { "AcceptInvitationRequest",
                                            { "username", Json::String, Required },
                                            { "full_name", Json::String },
                                            { "password", Json::String, Required } } };
+
+// Every field optional; the names and bounds are policy::settingSpecs() (the contract test checks
+// that the two agree).
+const BodyType settingsRequest { "SettingsRequest",
+                                 { { "access_token_minutes", Json::Integer },
+                                   { "refresh_token_hours", Json::Integer },
+                                   { "lockout_threshold", Json::Integer },
+                                   { "lockout_minutes", Json::Integer },
+                                   { "password_min_length", Json::Integer },
+                                   { "api_key_rate_limit", Json::Integer },
+                                   { "impersonation_enabled", Json::Boolean },
+                                   { "impersonation_max_minutes", Json::Integer },
+                                   { "audit_retention_days", Json::Integer, Nullable },
+                                   { "invitation_days", Json::Integer } } };
 
 QList<RouteSpec> buildRoutes()
 {
@@ -1595,6 +1663,34 @@ QList<RouteSpec> buildRoutes()
           .params = { organizationId },
           .responses = { { 200, "Stats" } },
           .handler = &stats },
+
+        { .method = "GET",
+          .path = "/api/admin/settings",
+          .summary = "The deployment settings in effect (super admins)",
+          .scopes = { perm::SystemConfig },
+          .responses = { { 200, "Settings" } },
+          .handler = &getSettings },
+        { .method = "PATCH",
+          .path = "/api/admin/settings",
+          .summary = "Change deployment settings (super admins)",
+          .scopes = { perm::SystemConfig },
+          .body = &settingsRequest,
+          .responses = { { 200, "Settings" } },
+          .handler = &updateSettings },
+        { .method = "GET",
+          .path = "/api/admin/maintenance",
+          .summary = "The latest maintenance runs (super admins)",
+          .scopes = { perm::SystemConfig },
+          .params = { { "limit", "integer", 1, 100 } },
+          .responses = { { 200, "MaintenanceRunList" } },
+          .handler = &listMaintenanceRuns },
+        { .method = "POST",
+          .path = "/api/admin/maintenance/run",
+          .summary = "Run maintenance now (super admins)",
+          .scopes = { perm::SystemConfig },
+          .body = &emptyBody,
+          .responses = { { 200, "MaintenanceRun" } },
+          .handler = &runMaintenance },
     };
 }
 

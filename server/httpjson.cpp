@@ -1,5 +1,7 @@
 #include "httpjson.h"
 
+#include "policy/settings.h"
+
 #include <QCoreApplication>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -761,6 +763,39 @@ void writeDayActivity(JsonWriter& w, const DayActivity& d)
     w.field("sign_ins", d.signIns);
     w.field("failed_sign_ins", d.failedSignIns);
     w.field("admin_actions", d.adminActions);
+    w.endObject();
+}
+
+void writeSettings(JsonWriter& w, const DeploymentSettings& settings)
+{
+    w.beginObject();
+    for (const policy::SettingSpec& spec : policy::settingSpecs()) {
+        w.key(spec.name);
+        if (spec.unit == policy::SettingSpec::Unit::Switch)
+            w.value(spec.get(settings) != 0);
+        else
+            w.value(spec.get(settings));
+    }
+    w.endObject();
+}
+
+void writeMaintenanceRun(JsonWriter& w, const MaintenanceRun& run)
+{
+    w.beginObject();
+    w.key("id").id(run.id);
+    w.key("started_at").time(run.startedAt);
+    w.key("finished_at").time(run.finishedAt);
+    w.field("source", run.source);
+    w.key("actor_id").idOrNull(run.actorId);
+    w.field("sessions_removed", run.sessionsRemoved);
+    w.field("tokens_removed", run.tokensRemoved);
+    w.field("invitations_removed", run.invitationsRemoved);
+    w.field("audit_events_removed", run.auditEventsRemoved);
+    w.key("error");
+    if (run.error.isEmpty())
+        w.null();
+    else
+        w.value(run.error);
     w.endObject();
 }
 

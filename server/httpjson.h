@@ -163,6 +163,8 @@ void writeInvitation(JsonWriter& w, const Invitation& invitation); // fields onl
 void writeAuditEvent(JsonWriter& w, const AuditEvent& event);
 void writeStats(JsonWriter& w, const Stats& stats);
 void writeDayActivity(JsonWriter& w, const DayActivity& day);
+void writeSettings(JsonWriter& w, const DeploymentSettings& settings);
+void writeMaintenanceRun(JsonWriter& w, const MaintenanceRun& run);
 void writeActor(JsonWriter& w, const Actor& actor); // fields only, inside an open object
 
 } // namespace portcullis::server

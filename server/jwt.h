@@ -10,6 +10,7 @@
 // from the database (ServerSupport::actorForSession).
 
 #include "domain/result.h"
+#include "domain/settings.h"
 #include "domain/types.h"
 
 #include <QByteArray>
@@ -17,7 +18,8 @@
 
 namespace portcullis::server::jwt {
 
-inline constexpr qint64 AccessTokenSeconds = 3600;
+// The compiled-in default; tokens are issued for the setting access_token_minutes.
+inline constexpr qint64 AccessTokenSeconds = qint64(DeploymentSettings {}.accessTokenMinutes) * 60;
 // A clock difference between servers that is tolerated on "iat".
 inline constexpr qint64 ClockSkewSeconds = 60;
 // The smallest signing secret accepted (bytes).

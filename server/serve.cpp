@@ -15,6 +15,7 @@
 #include <QFileInfo>
 #include <QLockFile>
 #include <QLoggingCategory>
+#include <QRandomGenerator>
 #include <QRegularExpression>
 #include <QSocketNotifier>
 #include <QSqlQuery>
@@ -301,6 +302,100 @@ private:
     qint64 m_lastCounter = -1;
 };
 
+// Runs maintenance (MaintenanceManager: expired sessions, tokens and invitations, the audit
+// retention) on the main thread over a connection of its own, every `intervalSeconds` with a jitter
+// of +-10 % (the first run within about five minutes of start), as the system actor. Several servers on one
+// database: the run takes the deployment-wide "maintenance" lock, and one that finds a run started
+// less than half an interval ago (by any server) does nothing, so the servers between them run it
+// about once per interval.
+class Maintainer
+{
+public:
+    Maintainer(const DatabaseConfig& config, const QString& auditKeyFile, int intervalSeconds)
+        : m_config(config)
+        , m_auditKeyFile(auditKeyFile)
+        , m_name(QStringLiteral("portcullis-serve-maintenance"))
+        , m_intervalMs(qint64(intervalSeconds) * 1000)
+    {
+        m_timer.setSingleShot(true);
+        m_timer.setTimerType(Qt::VeryCoarseTimer);
+        QObject::connect(&m_timer, &QTimer::timeout, &m_timer, [this]() {
+            run();
+            schedule(jittered(m_intervalMs));
+        });
+    }
+    ~Maintainer() { close(); }
+    Maintainer(const Maintainer&) = delete;
+    Maintainer& operator=(const Maintainer&) = delete;
+
+    void start()
+    {
+        if (m_intervalMs > 0)
+            schedule(jittered(std::min<qint64>(m_intervalMs, 5 * 60000)));
+    }
+    void stop() { m_timer.stop(); }
+
+private:
+    static qint64 jittered(qint64 ms)
+    {
+        return std::max<qint64>(100, ms * (900 + QRandomGenerator::global()->bounded(201)) / 1000);
+    }
+    void schedule(qint64 ms)
+    {
+        if (m_intervalMs > 0)
+            m_timer.start(int(std::min<qint64>(ms, std::numeric_limits<int>::max())));
+    }
+    void run()
+    {
+        if (!m_store && !open())
+            return;
+        auto done = m_store->maintenance().run(Actor::system(), QStringLiteral("schedule"), m_intervalMs / 2);
+        if (!done) {
+            if (done.error().code == ErrorCode::Conflict) {
+                qCInfo(lcHttp) << "maintenance: another run is under way; skipped";
+                return;
+            }
+            qCWarning(lcHttp) << "maintenance failed:" << done.error().message;
+            if (done.error().code == ErrorCode::Unavailable)
+                close(); // reconnect next time
+            return;
+        }
+        if (done->id == 0)
+            return; // another server ran it within this interval
+        qCInfo(lcHttp).noquote() << QStringLiteral("maintenance run %1: removed %2 sessions, %3 tokens, %4 "
+                                                   "invitations, %5 audit events")
+                                        .arg(done->id)
+                                        .arg(done->sessionsRemoved)
+                                        .arg(done->tokensRemoved)
+                                        .arg(done->invitationsRemoved)
+                                        .arg(done->auditEventsRemoved);
+    }
+    bool open()
+    {
+        auto db = openDatabase(m_config, m_name, false);
+        if (!db) {
+            qCWarning(lcHttp) << "cannot open the database for maintenance:" << db.error().message;
+            return false;
+        }
+        m_store = std::make_unique<SqlStore>(*db, m_config.dialect);
+        m_store->core().setAuditKeyFile(m_auditKeyFile);
+        return true;
+    }
+    void close()
+    {
+        m_store.reset();
+        QSqlDatabase::database(m_name, false).close();
+        QSqlDatabase::removeDatabase(m_name);
+    }
+
+    DatabaseConfig m_config;
+    QString m_auditKeyFile;
+    QString m_name;
+    qint64 m_intervalMs;
+    QTimer m_timer;
+    std::unique_ptr<SqlStore> m_store;
+};
+
 } // namespace
 
 QString settingVariable(const QString& option)
@@ -457,6 +552,13 @@ struct ServeCli
         Cli::tr("Seconds between two checkpoints of the audit log's head (default 60; 1 to 86400)."),
         QStringLiteral("SECONDS")
     };
+    const QCommandLineOption maintenanceInterval {
+        QStringLiteral("maintenance-interval"),
+        Cli::tr("Seconds between two maintenance runs (expired sessions, tokens and invitations; the audit "
+                "retention setting), each with a jitter of 10 % (default 3600; 0: never; at most 604800). Servers "
+                "sharing a database run it about once per interval between them."),
+        QStringLiteral("SECONDS")
+    };
     const QCommandLineOption threads { QStringLiteral("threads"),
                                        Cli::tr("Worker threads, each with its own database connection (default twice "
                                                "the number of processors, at least 4)."),
@@ -527,6 +629,7 @@ struct ServeCli
                  auditKey,
                  startupWait,
                  checkpointInterval,
+                 maintenanceInterval,
                  threads,
                  passwordThreads,
                  queueLimit,
@@ -713,6 +816,8 @@ bool readLimits(const QCommandLineParser& parser, const ServeCli& cli, ServeOpti
     options.startupWaitMs = waitSeconds * 1000;
     return readWhole(parser, cli.checkpointInterval, 1, 86400, &options.checkpointSeconds,
                      Cli::tr("--checkpoint-interval takes a whole number of seconds from 1 to 86400"))
+        && readWhole(parser, cli.maintenanceInterval, 0, 604800, &options.maintenanceSeconds,
+                     Cli::tr("--maintenance-interval takes a whole number of seconds from 0 to 604800"))
         && readWhole(parser, cli.threads, 1, 256, &options.threads,
                      Cli::tr("--threads takes a whole number from 1 to 256"))
         && readWhole(parser, cli.passwordThreads, 0, 64, &options.passwordThreads,
@@ -1058,10 +1163,13 @@ int runServe(const ServeOptions& options)
     checkpoints.setTimerType(Qt::VeryCoarseTimer);
     QObject::connect(&checkpoints, &QTimer::timeout, &checkpoints, [&checkpointer]() { checkpointer.write(); });
     checkpoints.start(options.checkpointSeconds * 1000);
+    Maintainer maintainer(*config, auditKeyPath, options.maintenanceSeconds);
+    maintainer.start();
 
     const int code = QCoreApplication::exec();
     qCInfo(lcHttp) << "shutting down";
     checkpoints.stop();
+    maintainer.stop();
     server.close();
     if (!api->drain(10000))
         qCWarning(lcHttp) << "requests still running after 10 s; stopping anyway";

@@ -33,6 +33,7 @@ struct ServeOptions
     // required for PostgreSQL)
     QString auditKeyFile;
     int checkpointSeconds = 60; // how often the audit chain's head is checkpointed beside the key
+    int maintenanceSeconds = 3600; // how often maintenance runs (Maintainer in serve.cpp); 0: never
     int threads = 0; // 0: a default from the CPU count
     int passwordThreads = -1; // -1: half the cores; 0: password hashing shares the workers
     int queueLimit = 0; // requests waiting per pool before 503; 0: a default from the thread counts

@@ -11,6 +11,7 @@
 
 #include "domain/actor.h"
 #include "domain/result.h"
+#include "domain/settings.h"
 #include "domain/types.h"
 
 #include <QFuture>
@@ -180,6 +181,16 @@ public:
     virtual QFuture<Result<AuditCheck>> verifyAudit(std::shared_ptr<std::atomic_bool> cancel) = 0;
     virtual QFuture<Result<Stats>> stats(Id organizationId) = 0;
     virtual QFuture<Result<QList<DayActivity>>> activity(Id organizationId, int days) = 0;
+
+    // Deployment settings and maintenance (super admins; everyone else is refused and audited).
+    // The settings in effect; updateSettings applies `change` (only the settings it names) and
+    // returns the settings now in effect.
+    virtual QFuture<Result<DeploymentSettings>> settings() = 0;
+    virtual QFuture<Result<DeploymentSettings>> updateSettings(const SettingsChange& change) = 0;
+    // The newest maintenance runs first (serve's schedule and the console's).
+    virtual QFuture<Result<QList<MaintenanceRun>>> maintenanceRuns(int limit) = 0;
+    // One run now: expired sessions, tokens and invitations, and the audit retention.
+    virtual QFuture<Result<MaintenanceRun>> runMaintenance() = 0;
 
     // The deployment answers (REST: the server is reachable and has its database; standalone: the
     // database answers): a cheap request that needs no session. Used to retry after

@@ -408,6 +408,23 @@ QFuture<Result<QList<DayActivity>>> SqlBackend::activity(Id organizationId, int 
     PORTCULLIS_RUN(store.audit().dailyActivity(a, organizationId, days));
 }
 
+QFuture<Result<DeploymentSettings>> SqlBackend::settings()
+{
+    PORTCULLIS_RUN(store.settings().get(a));
+}
+QFuture<Result<DeploymentSettings>> SqlBackend::updateSettings(const SettingsChange& change)
+{
+    PORTCULLIS_WRITE(Record::Audit, store.settings().update(a, change));
+}
+QFuture<Result<QList<MaintenanceRun>>> SqlBackend::maintenanceRuns(int limit)
+{
+    PORTCULLIS_RUN(store.maintenance().recent(a, limit));
+}
+QFuture<Result<MaintenanceRun>> SqlBackend::runMaintenance()
+{
+    PORTCULLIS_WRITE(Record::Sessions | Record::Invitations, store.maintenance().run(a, QStringLiteral("console")));
+}
+
 #undef PORTCULLIS_RUN
 #undef PORTCULLIS_WRITE
 

@@ -141,6 +141,11 @@ public:
     QFuture<Result<Stats>> stats(Id organizationId) override;
     QFuture<Result<QList<DayActivity>>> activity(Id organizationId, int days) override;
 
+    QFuture<Result<DeploymentSettings>> settings() override;
+    QFuture<Result<DeploymentSettings>> updateSettings(const SettingsChange& change) override;
+    QFuture<Result<QList<MaintenanceRun>>> maintenanceRuns(int limit) override;
+    QFuture<Result<MaintenanceRun>> runMaintenance() override;
+
 private:
     SqlStore* storeForCurrentThread();
     // On a worker thread: `signedIn` as the database has it now (see runAsActor).

@@ -108,6 +108,10 @@ public:
                                 QStringLiteral("127.0.0.1:0"),
                                 QStringLiteral("--jwt-secret-file"),
                                 secretFile };
+        // Scheduled maintenance (removing expired rows, writing maintenance.run events) stays off
+        // unless a test asks for it: it would change what the other suites count.
+        if (!extra.contains(QStringLiteral("--maintenance-interval")))
+            arguments << QStringLiteral("--maintenance-interval") << QStringLiteral("0");
         arguments += extra;
         QSignalSpy output(m_process.get(), &QProcess::readyReadStandardOutput);
         m_process->start(serverBinary(), arguments);

@@ -275,7 +275,7 @@ void TestApiKeys::apiKeyCreateValidation()
 
     bad = good;
     bad.name = QStringLiteral("  ");
-    bad.rateLimitPerMinute = 0;
+    bad.rateLimitPerMinute = -1; // 0 is the deployment's default (api_key_rate_limit)
     bad.ipAllowlist = { QStringLiteral("10.0.0.300") };
     bad.expiresAt = QDateTime::currentDateTimeUtc().addSecs(-60);
     r = f.store().apiKeys().create(adminActor, bad);

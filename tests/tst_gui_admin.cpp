@@ -327,7 +327,8 @@ void TestGuiAdmin::apiKeyIsShownOnceAndListedByPrefix()
     itemWithData(scopes, QStringLiteral("chat:view"))->setCheckState(Qt::Checked);
     QTest::keyClicks(child<QLineEdit>(dialog, "apiKeyNameEdit"), QStringLiteral("CI bot"));
     auto* rate = child<QSpinBox>(dialog, "apiKeyRateLimitSpin");
-    QCOMPARE(rate->value(), 60);
+    QCOMPARE(rate->value(), 0); // the deployment's default (api_key_rate_limit)
+    QCOMPARE(rate->text(), QStringLiteral("Deployment default"));
     rate->setValue(120);
     auto* create = child<QPushButton>(dialog, "createApiKeyButton");
     QVERIFY(create->isEnabled());

@@ -265,6 +265,12 @@ const QHash<QString, QString>& TestRestIsolation::idFree()
         { QStringLiteral("POST /api/admin/organizations"), QStringLiteral("no id; super admins only") },
         { QStringLiteral("POST /api/admin/audit/verify"), QStringLiteral("no id; auditVerifyIsForSuperAdminsOnly") },
         { QStringLiteral("POST /api/invitations/accept"), QStringLiteral("public, the token is the credential") },
+        // Deployment-wide, super admins only (tst_settings_server: restRefusesBelowSuperAdmin).
+        { QStringLiteral("GET /api/admin/settings"), QStringLiteral("no id; deployment-wide, super admins only") },
+        { QStringLiteral("PATCH /api/admin/settings"), QStringLiteral("no id; deployment-wide, super admins only") },
+        { QStringLiteral("GET /api/admin/maintenance"), QStringLiteral("no id; deployment-wide, super admins only") },
+        { QStringLiteral("POST /api/admin/maintenance/run"),
+          QStringLiteral("no id; deployment-wide, super admins only") },
     };
     return table;
 }

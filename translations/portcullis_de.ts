@@ -1212,6 +1212,89 @@
         <source>Refreshing the session</source>
         <translation>Sitzung erneuern</translation>
     </message>
+    <message>
+        <source>Impersonation is turned off in the deployment settings</source>
+        <translation>Identitätswechsel ist in den Bereitstellungseinstellungen ausgeschaltet</translation>
+    </message>
+</context>
+<context>
+    <name>Portcullis::Settings</name>
+    <message>
+        <source>Use on or off.</source>
+        <translation>Verwenden Sie Ein oder Aus.</translation>
+    </message>
+    <message>
+        <source>Use 0 (keep forever) or a whole number from %1 to %2.</source>
+        <translation>Verwenden Sie 0 (für immer behalten) oder eine ganze Zahl von %1 bis %2.</translation>
+    </message>
+    <message>
+        <source>Use a whole number from %1 to %2.</source>
+        <translation>Verwenden Sie eine ganze Zahl von %1 bis %2.</translation>
+    </message>
+    <message>
+        <source>A refresh token must last at least as long as an access token.</source>
+        <translation>Ein Aktualisierungstoken muss mindestens so lange gelten wie ein Zugriffstoken.</translation>
+    </message>
+    <message>
+        <source>Some settings are out of range.</source>
+        <translation>Einige Einstellungen liegen außerhalb des zulässigen Bereichs.</translation>
+    </message>
+    <message>
+        <source>There is no setting %1.</source>
+        <translation>Es gibt keine Einstellung %1.</translation>
+    </message>
+    <message>
+        <source>Reading the deployment settings</source>
+        <translation>Lesen der Bereitstellungseinstellungen</translation>
+    </message>
+    <message>
+        <source>Only super admins can see the deployment settings</source>
+        <translation>Nur Super-Admins können die Bereitstellungseinstellungen sehen</translation>
+    </message>
+    <message>
+        <source>Only super admins can change the deployment settings</source>
+        <translation>Nur Super-Admins können die Bereitstellungseinstellungen ändern</translation>
+    </message>
+    <message>
+        <source>Saving the deployment settings</source>
+        <translation>Speichern der Bereitstellungseinstellungen</translation>
+    </message>
+    <message>
+        <source>Removing expired sessions</source>
+        <translation>Entfernen abgelaufener Sitzungen</translation>
+    </message>
+    <message>
+        <source>Removing used and expired tokens</source>
+        <translation>Entfernen benutzter und abgelaufener Tokens</translation>
+    </message>
+    <message>
+        <source>Removing expired refresh tokens</source>
+        <translation>Entfernen abgelaufener Aktualisierungstokens</translation>
+    </message>
+    <message>
+        <source>Removing used and expired invitations</source>
+        <translation>Entfernen benutzter und abgelaufener Einladungen</translation>
+    </message>
+    <message>
+        <source>Only super admins can run maintenance</source>
+        <translation>Nur Super-Admins können die Wartung ausführen</translation>
+    </message>
+    <message>
+        <source>Maintenance is already running</source>
+        <translation>Die Wartung läuft bereits</translation>
+    </message>
+    <message>
+        <source>Reading the maintenance runs</source>
+        <translation>Lesen der Wartungsläufe</translation>
+    </message>
+    <message>
+        <source>Recording the maintenance run</source>
+        <translation>Aufzeichnen des Wartungslaufs</translation>
+    </message>
+    <message>
+        <source>Only super admins can see the maintenance runs</source>
+        <translation>Nur Super-Admins können die Wartungsläufe sehen</translation>
+    </message>
 </context>
 <context>
     <name>Portcullis::SqlBackend</name>
@@ -3229,6 +3312,197 @@ Drücken Sie F5, um es erneut zu versuchen.</translation>
         <source>Click to open the list.</source>
         <translation>Klicken, um die Liste zu öffnen.</translation>
     </message>
+    <message>
+        <source>Could not read when maintenance last ran: %1</source>
+        <translation>Der letzte Wartungslauf konnte nicht gelesen werden: %1</translation>
+    </message>
+    <message>
+        <source>Maintenance has not run yet. Servers run it every hour; super admins can run it now with Tools &gt; Run maintenance.</source>
+        <translation>Die Wartung ist noch nicht gelaufen. Server führen sie stündlich aus; Super-Admins können sie jetzt mit Werkzeuge &gt; Wartung ausführen starten.</translation>
+    </message>
+    <message>
+        <source>on the server&apos;s schedule</source>
+        <translation>nach dem Zeitplan des Servers</translation>
+    </message>
+    <message>
+        <source>from a console</source>
+        <translation>von einer Konsole</translation>
+    </message>
+    <message>
+        <source>Maintenance last ran %1 (%2) and failed: %3</source>
+        <translation>Die Wartung lief zuletzt am %1 (%2) und schlug fehl: %3</translation>
+    </message>
+    <message>
+        <source>Maintenance last ran %1 (%2): removed %3 sessions, %4 tokens, %5 invitations and %6 audit events.</source>
+        <translation>Die Wartung lief zuletzt am %1 (%2): %3 Sitzungen, %4 Tokens, %5 Einladungen und %6 Audit-Ereignisse entfernt.</translation>
+    </message>
+</context>
+<context>
+    <name>portcullis::DeploymentSettingsDialog</name>
+    <message>
+        <source>Deployment settings</source>
+        <translation>Bereitstellungseinstellungen</translation>
+    </message>
+    <message>
+        <source>These settings apply to every server and console of this deployment. Servers pick up a change within a few seconds; each change is recorded in the audit log.</source>
+        <translation>Diese Einstellungen gelten für alle Server und Konsolen dieser Bereitstellung. Server übernehmen eine Änderung innerhalb weniger Sekunden; jede Änderung wird im Audit-Protokoll festgehalten.</translation>
+    </message>
+    <message>
+        <source>Sign-in</source>
+        <translation>Anmeldung</translation>
+    </message>
+    <message>
+        <source>&amp;Access token lifetime:</source>
+        <translation>Gültigkeit des &amp;Zugriffstokens:</translation>
+    </message>
+    <message>
+        <source>&amp;Refresh token lifetime:</source>
+        <translation>Gültigkeit des Aktualisierungs&amp;tokens:</translation>
+    </message>
+    <message>
+        <source>Passwords and lockout</source>
+        <translation>Passwörter und Sperre</translation>
+    </message>
+    <message>
+        <source>&amp;Minimum password length:</source>
+        <translation>&amp;Mindestlänge des Passworts:</translation>
+    </message>
+    <message>
+        <source>&amp;Lock after wrong passwords:</source>
+        <translation>Sperren &amp;nach falschen Passwörtern:</translation>
+    </message>
+    <message>
+        <source>Lock &amp;duration:</source>
+        <translation>Sperr&amp;dauer:</translation>
+    </message>
+    <message>
+        <source>API keys</source>
+        <translation>API-Schlüssel</translation>
+    </message>
+    <message>
+        <source>Impersonation</source>
+        <translation>Identitätswechsel</translation>
+    </message>
+    <message>
+        <source>Default: on</source>
+        <translation>Standard: ein</translation>
+    </message>
+    <message>
+        <source>Audit</source>
+        <translation>Audit</translation>
+    </message>
+    <message>
+        <source>&amp;Keep audit events for:</source>
+        <translation>Audit-Ereignisse &amp;aufbewahren für:</translation>
+    </message>
+    <message>
+        <source>Invitations</source>
+        <translation>Einladungen</translation>
+    </message>
+    <message>
+        <source>In&amp;vitations valid for:</source>
+        <translation>Einladungen gültig &amp;für:</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>&amp;Speichern</translation>
+    </message>
+    <message>
+        <source>Put every field back to its default; nothing is saved until you save</source>
+        <translation>Jedes Feld auf seinen Standardwert zurücksetzen; gespeichert wird erst beim Speichern</translation>
+    </message>
+    <message>
+        <source> minutes</source>
+        <translation> Minuten</translation>
+    </message>
+    <message numerus="yes">
+        <source>Default: %n minute(s)</source>
+        <translation>
+            <numerusform>Standard: %n Minute</numerusform>
+            <numerusform>Standard: %n Minuten</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source> hours</source>
+        <translation> Stunden</translation>
+    </message>
+    <message numerus="yes">
+        <source>Default: %1 hours (%n day(s))</source>
+        <translation>
+            <numerusform>Standard: %1 Stunden (%n Tag)</numerusform>
+            <numerusform>Standard: %1 Stunden (%n Tage)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Default: %n hour(s)</source>
+        <translation>
+            <numerusform>Standard: %n Stunde</numerusform>
+            <numerusform>Standard: %n Stunden</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source> days</source>
+        <translation> Tage</translation>
+    </message>
+    <message numerus="yes">
+        <source>Default: %n day(s)</source>
+        <translation>
+            <numerusform>Standard: %n Tag</numerusform>
+            <numerusform>Standard: %n Tage</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Default: %1</source>
+        <translation>Standard: %1</translation>
+    </message>
+    <message>
+        <source> characters</source>
+        <translation> Zeichen</translation>
+    </message>
+    <message>
+        <source> in a row</source>
+        <translation> in Folge</translation>
+    </message>
+    <message>
+        <source> requests/min</source>
+        <translation> Anfragen/Min.</translation>
+    </message>
+    <message>
+        <source>Keep forever</source>
+        <translation>Für immer behalten</translation>
+    </message>
+    <message>
+        <source>Default: keep forever</source>
+        <translation>Standard: für immer behalten</translation>
+    </message>
+    <message>
+        <source>0 (keep forever), or %1 to %2</source>
+        <translation>0 (für immer behalten) oder %1 bis %2</translation>
+    </message>
+    <message>
+        <source>%1 to %2</source>
+        <translation>%1 bis %2</translation>
+    </message>
+    <message>
+        <source>Default ra&amp;te limit:</source>
+        <translation>Standard-Ratenbe&amp;grenzung:</translation>
+    </message>
+    <message>
+        <source>Lon&amp;gest impersonation:</source>
+        <translation>Längster Identitäts&amp;wechsel:</translation>
+    </message>
+    <message>
+        <source>Restore de&amp;faults</source>
+        <translation>Standardwerte wieder&amp;herstellen</translation>
+    </message>
+    <message>
+        <source>Super admins may impersonate users</source>
+        <translation>Super-Admins dürfen in die Identität von Benutzern wechseln</translation>
+    </message>
+    <message>
+        <source>All&amp;owed:</source>
+        <translation>&amp;Erlaubt:</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::FirstRunDialog</name>
@@ -3401,6 +3675,10 @@ Drücken Sie F5, um es erneut zu versuchen.</translation>
     <message>
         <source>The invitee receives a one-time token that creates their account in %1 with the role you choose. It counts against the plan&apos;s user limit while pending.</source>
         <translation>Die eingeladene Person erhält ein einmaliges Token, das ihr Konto in %1 mit der gewählten Rolle anlegt. Solange die Einladung aussteht, zählt sie zum Benutzerlimit des Tarifs.</translation>
+    </message>
+    <message>
+        <source>Deployment default</source>
+        <translation>Standard der Bereitstellung</translation>
     </message>
 </context>
 <context>

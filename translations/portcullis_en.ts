@@ -90,6 +90,37 @@
     </message>
 </context>
 <context>
+    <name>portcullis::DeploymentSettingsDialog</name>
+    <message numerus="yes">
+        <source>Default: %n minute(s)</source>
+        <translation>
+            <numerusform>Default: %n minute</numerusform>
+            <numerusform>Default: %n minutes</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Default: %1 hours (%n day(s))</source>
+        <translation>
+            <numerusform>Default: %1 hours (%n day)</numerusform>
+            <numerusform>Default: %1 hours (%n days)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Default: %n hour(s)</source>
+        <translation>
+            <numerusform>Default: %n hour</numerusform>
+            <numerusform>Default: %n hours</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Default: %n day(s)</source>
+        <translation>
+            <numerusform>Default: %n day</numerusform>
+            <numerusform>Default: %n days</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>portcullis::MainWindow</name>
     <message numerus="yes">
         <source>Retrying in %n second(s). What you entered is kept; the lists show what was last loaded.</source>

@@ -1212,6 +1212,89 @@
         <source>Refreshing the session</source>
         <translation>Renouvellement de la session</translation>
     </message>
+    <message>
+        <source>Impersonation is turned off in the deployment settings</source>
+        <translation>L’usurpation d’identité est désactivée dans les paramètres du déploiement</translation>
+    </message>
+</context>
+<context>
+    <name>Portcullis::Settings</name>
+    <message>
+        <source>Use on or off.</source>
+        <translation>Utilisez activé ou désactivé.</translation>
+    </message>
+    <message>
+        <source>Use 0 (keep forever) or a whole number from %1 to %2.</source>
+        <translation>Utilisez 0 (conserver indéfiniment) ou un nombre entier de %1 à %2.</translation>
+    </message>
+    <message>
+        <source>Use a whole number from %1 to %2.</source>
+        <translation>Utilisez un nombre entier de %1 à %2.</translation>
+    </message>
+    <message>
+        <source>A refresh token must last at least as long as an access token.</source>
+        <translation>Un jeton d’actualisation doit durer au moins aussi longtemps qu’un jeton d’accès.</translation>
+    </message>
+    <message>
+        <source>Some settings are out of range.</source>
+        <translation>Certains paramètres sont hors limites.</translation>
+    </message>
+    <message>
+        <source>There is no setting %1.</source>
+        <translation>Il n’existe pas de paramètre %1.</translation>
+    </message>
+    <message>
+        <source>Reading the deployment settings</source>
+        <translation>Lecture des paramètres du déploiement</translation>
+    </message>
+    <message>
+        <source>Only super admins can see the deployment settings</source>
+        <translation>Seuls les super-administrateurs peuvent voir les paramètres du déploiement</translation>
+    </message>
+    <message>
+        <source>Only super admins can change the deployment settings</source>
+        <translation>Seuls les super-administrateurs peuvent modifier les paramètres du déploiement</translation>
+    </message>
+    <message>
+        <source>Saving the deployment settings</source>
+        <translation>Enregistrement des paramètres du déploiement</translation>
+    </message>
+    <message>
+        <source>Removing expired sessions</source>
+        <translation>Suppression des sessions expirées</translation>
+    </message>
+    <message>
+        <source>Removing used and expired tokens</source>
+        <translation>Suppression des jetons utilisés et expirés</translation>
+    </message>
+    <message>
+        <source>Removing expired refresh tokens</source>
+        <translation>Suppression des jetons d’actualisation expirés</translation>
+    </message>
+    <message>
+        <source>Removing used and expired invitations</source>
+        <translation>Suppression des invitations utilisées et expirées</translation>
+    </message>
+    <message>
+        <source>Only super admins can run maintenance</source>
+        <translation>Seuls les super-administrateurs peuvent lancer la maintenance</translation>
+    </message>
+    <message>
+        <source>Maintenance is already running</source>
+        <translation>La maintenance est déjà en cours</translation>
+    </message>
+    <message>
+        <source>Reading the maintenance runs</source>
+        <translation>Lecture des exécutions de maintenance</translation>
+    </message>
+    <message>
+        <source>Recording the maintenance run</source>
+        <translation>Enregistrement de l’exécution de maintenance</translation>
+    </message>
+    <message>
+        <source>Only super admins can see the maintenance runs</source>
+        <translation>Seuls les super-administrateurs peuvent voir les exécutions de maintenance</translation>
+    </message>
 </context>
 <context>
     <name>Portcullis::SqlBackend</name>
@@ -3229,6 +3312,197 @@ Appuyez sur F5 pour réessayer.</translation>
         <source>Click to open the list.</source>
         <translation>Cliquez pour ouvrir la liste.</translation>
     </message>
+    <message>
+        <source>Could not read when maintenance last ran: %1</source>
+        <translation>Impossible de lire la dernière maintenance : %1</translation>
+    </message>
+    <message>
+        <source>Maintenance has not run yet. Servers run it every hour; super admins can run it now with Tools &gt; Run maintenance.</source>
+        <translation>La maintenance n’a pas encore été exécutée. Les serveurs l’exécutent toutes les heures ; les super-administrateurs peuvent la lancer maintenant avec Outils &gt; Lancer la maintenance.</translation>
+    </message>
+    <message>
+        <source>on the server&apos;s schedule</source>
+        <translation>selon la planification du serveur</translation>
+    </message>
+    <message>
+        <source>from a console</source>
+        <translation>depuis une console</translation>
+    </message>
+    <message>
+        <source>Maintenance last ran %1 (%2) and failed: %3</source>
+        <translation>La dernière maintenance a eu lieu le %1 (%2) et a échoué : %3</translation>
+    </message>
+    <message>
+        <source>Maintenance last ran %1 (%2): removed %3 sessions, %4 tokens, %5 invitations and %6 audit events.</source>
+        <translation>La dernière maintenance a eu lieu le %1 (%2) : %3 sessions, %4 jetons, %5 invitations et %6 événements d’audit supprimés.</translation>
+    </message>
+</context>
+<context>
+    <name>portcullis::DeploymentSettingsDialog</name>
+    <message>
+        <source>Deployment settings</source>
+        <translation>Paramètres du déploiement</translation>
+    </message>
+    <message>
+        <source>These settings apply to every server and console of this deployment. Servers pick up a change within a few seconds; each change is recorded in the audit log.</source>
+        <translation>Ces paramètres s’appliquent à tous les serveurs et consoles de ce déploiement. Les serveurs prennent en compte une modification en quelques secondes ; chaque modification est consignée dans le journal d’audit.</translation>
+    </message>
+    <message>
+        <source>Sign-in</source>
+        <translation>Connexion</translation>
+    </message>
+    <message>
+        <source>&amp;Access token lifetime:</source>
+        <translation>Durée du jeton d’&amp;accès :</translation>
+    </message>
+    <message>
+        <source>&amp;Refresh token lifetime:</source>
+        <translation>Durée du jeton d’ac&amp;tualisation :</translation>
+    </message>
+    <message>
+        <source>Passwords and lockout</source>
+        <translation>Mots de passe et verrouillage</translation>
+    </message>
+    <message>
+        <source>&amp;Minimum password length:</source>
+        <translation>Longueur &amp;minimale du mot de passe :</translation>
+    </message>
+    <message>
+        <source>&amp;Lock after wrong passwords:</source>
+        <translation>Verrouiller a&amp;près des mots de passe erronés :</translation>
+    </message>
+    <message>
+        <source>Lock &amp;duration:</source>
+        <translation>&amp;Durée du verrouillage :</translation>
+    </message>
+    <message>
+        <source>API keys</source>
+        <translation>Clés API</translation>
+    </message>
+    <message>
+        <source>Impersonation</source>
+        <translation>Usurpation d’identité</translation>
+    </message>
+    <message>
+        <source>Default: on</source>
+        <translation>Par défaut : activé</translation>
+    </message>
+    <message>
+        <source>Audit</source>
+        <translation>Audit</translation>
+    </message>
+    <message>
+        <source>&amp;Keep audit events for:</source>
+        <translation>&amp;Conserver les événements d’audit pendant :</translation>
+    </message>
+    <message>
+        <source>Invitations</source>
+        <translation>Invitations</translation>
+    </message>
+    <message>
+        <source>In&amp;vitations valid for:</source>
+        <translation>In&amp;vitations valables pendant :</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>&amp;Enregistrer</translation>
+    </message>
+    <message>
+        <source>Put every field back to its default; nothing is saved until you save</source>
+        <translation>Remettre chaque champ à sa valeur par défaut ; rien n’est enregistré avant l’enregistrement</translation>
+    </message>
+    <message>
+        <source> minutes</source>
+        <translation> minutes</translation>
+    </message>
+    <message numerus="yes">
+        <source>Default: %n minute(s)</source>
+        <translation>
+            <numerusform>Par défaut : %n minute</numerusform>
+            <numerusform>Par défaut : %n minutes</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source> hours</source>
+        <translation> heures</translation>
+    </message>
+    <message numerus="yes">
+        <source>Default: %1 hours (%n day(s))</source>
+        <translation>
+            <numerusform>Par défaut : %1 heures (%n jour)</numerusform>
+            <numerusform>Par défaut : %1 heures (%n jours)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Default: %n hour(s)</source>
+        <translation>
+            <numerusform>Par défaut : %n heure</numerusform>
+            <numerusform>Par défaut : %n heures</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source> days</source>
+        <translation> jours</translation>
+    </message>
+    <message numerus="yes">
+        <source>Default: %n day(s)</source>
+        <translation>
+            <numerusform>Par défaut : %n jour</numerusform>
+            <numerusform>Par défaut : %n jours</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Default: %1</source>
+        <translation>Par défaut : %1</translation>
+    </message>
+    <message>
+        <source> characters</source>
+        <translation> caractères</translation>
+    </message>
+    <message>
+        <source> in a row</source>
+        <translation> d’affilée</translation>
+    </message>
+    <message>
+        <source> requests/min</source>
+        <translation> requêtes/min</translation>
+    </message>
+    <message>
+        <source>Keep forever</source>
+        <translation>Conserver indéfiniment</translation>
+    </message>
+    <message>
+        <source>Default: keep forever</source>
+        <translation>Par défaut : conserver indéfiniment</translation>
+    </message>
+    <message>
+        <source>0 (keep forever), or %1 to %2</source>
+        <translation>0 (conserver indéfiniment) ou %1 à %2</translation>
+    </message>
+    <message>
+        <source>%1 to %2</source>
+        <translation>%1 à %2</translation>
+    </message>
+    <message>
+        <source>Default ra&amp;te limit:</source>
+        <translation>&amp;Limite de débit par défaut :</translation>
+    </message>
+    <message>
+        <source>Lon&amp;gest impersonation:</source>
+        <translation>Usurpation la plus lon&amp;gue :</translation>
+    </message>
+    <message>
+        <source>Restore de&amp;faults</source>
+        <translation>&amp;Restaurer les valeurs par défaut</translation>
+    </message>
+    <message>
+        <source>Super admins may impersonate users</source>
+        <translation>Les super-administrateurs peuvent usurper l’identité des utilisateurs</translation>
+    </message>
+    <message>
+        <source>All&amp;owed:</source>
+        <translation>Aut&amp;orisée :</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::FirstRunDialog</name>
@@ -3401,6 +3675,10 @@ Appuyez sur F5 pour réessayer.</translation>
     <message>
         <source>The invitee receives a one-time token that creates their account in %1 with the role you choose. It counts against the plan&apos;s user limit while pending.</source>
         <translation>La personne invitée reçoit un jeton à usage unique qui crée son compte dans %1 avec le rôle choisi. Tant qu&apos;elle est en attente, l&apos;invitation compte dans la limite d&apos;utilisateurs de l&apos;offre.</translation>
+    </message>
+    <message>
+        <source>Deployment default</source>
+        <translation>Valeur par défaut du déploiement</translation>
     </message>
 </context>
 <context>

@@ -277,8 +277,10 @@ void ApiKeyDialog::buildLimits()
     m_rateLimit = new QSpinBox(this);
     m_rateLimit->setObjectName(QStringLiteral("apiKeyRateLimitSpin"));
     m_rateLimit->setAccessibleName(tr("Rate limit per minute"));
-    m_rateLimit->setRange(1, limits::MaxApiKeyRatePerMinute);
-    m_rateLimit->setValue(60);
+    // 0: the deployment's setting api_key_rate_limit (Edit > Deployment settings).
+    m_rateLimit->setRange(0, limits::MaxApiKeyRatePerMinute);
+    m_rateLimit->setSpecialValueText(tr("Deployment default"));
+    m_rateLimit->setValue(0);
     m_rateLimit->setSuffix(tr(" requests/min"));
     m_rateLimit->setGroupSeparatorShown(true);
 

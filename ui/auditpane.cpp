@@ -316,7 +316,8 @@ void AuditPane::buildWhoWhatFilters()
     m_resourceTypeFilter->setEditable(true);
     m_resourceTypeFilter->setInsertPolicy(QComboBox::NoInsert);
     m_resourceTypeFilter->addItem(QString());
-    for (const char* type : { "user", "role", "session", "api_key", "organization", "invitation", "audit", "stats" })
+    for (const char* type : { "user", "role", "session", "api_key", "organization", "invitation", "audit", "stats",
+                              "settings", "maintenance" })
         m_resourceTypeFilter->addItem(QString::fromLatin1(type));
     m_resourceTypeFilter->lineEdit()->setPlaceholderText(tr("Any type"));
     m_resourceTypeFilter->setMinimumContentsLength(9);

@@ -251,6 +251,13 @@ DashboardPane::DashboardPane(Backend* backend, QWidget* parent)
     m_tileStack->addWidget(m_tileMessage);
     m_tileStack->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Maximum);
 
+    // When maintenance last ran and what it removed: deployment-wide, so super admins only.
+    m_maintenance = new QLabel(this);
+    m_maintenance->setObjectName(QStringLiteral("dashboardMaintenanceLabel"));
+    m_maintenance->setWordWrap(true);
+    m_maintenance->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_maintenance->hide();
+
     // The chart: three daily series on a date axis.
     m_chart = new QChart;
     m_chart->setObjectName(QStringLiteral("dashboardActivityChart"));
@@ -264,7 +271,8 @@ DashboardPane::DashboardPane(Backend* backend, QWidget* parent)
     m_chartView->setRenderHint(QPainter::Antialiasing);
     m_chartView->setFrameShape(QFrame::NoFrame);
     m_chart->layout()->setContentsMargins(0, 0, 0, 0);
-    m_chartView->setMinimumHeight(fontMetrics().height() * 16);
+    // 13 lines, not more: the window must still fit 800x600 with the maintenance line above.
+    m_chartView->setMinimumHeight(fontMetrics().height() * 13);
     m_chartMessage = messageLabel("activityMessageLabel", this);
     m_chartStack = new QStackedWidget(this);
     m_chartStack->setObjectName(QStringLiteral("dashboardChartStack"));
@@ -276,6 +284,7 @@ DashboardPane::DashboardPane(Backend* backend, QWidget* parent)
     layout->setSpacing(em);
     layout->addLayout(top);
     layout->addWidget(m_tileStack);
+    layout->addWidget(m_maintenance);
     layout->addWidget(m_chartStack, 1);
 
     applyChartPalette();
@@ -292,7 +301,17 @@ void DashboardPane::refresh()
     if (!m_backend)
         return;
     const int generation = ++m_generation;
-    m_pending = 2;
+    const bool super = m_backend->actor().isSuperAdmin();
+    m_pending = super ? 3 : 2;
+    m_maintenance->setVisible(super);
+    if (super) {
+        whenDone(m_backend->maintenanceRuns(1), this, [this, generation](const Result<QList<MaintenanceRun>>& runs) {
+            if (generation != m_generation)
+                return;
+            showMaintenance(runs);
+            finishPart(generation);
+        });
+    }
     m_updated->setText(tr("Loading…"));
     const Id scope = organizationScope();
     whenDone(m_backend->stats(scope), this, [this, generation](const Result<Stats>& stats) {
@@ -321,6 +340,31 @@ void DashboardPane::refresh()
         }
         finishPart(generation);
     });
+}
+
+void DashboardPane::showMaintenance(const Result<QList<MaintenanceRun>>& runs)
+{
+    if (!runs) {
+        m_maintenance->setText(tr("Could not read when maintenance last ran: %1").arg(runs.error().message));
+        return;
+    }
+    if (runs->isEmpty()) {
+        m_maintenance->setText(tr("Maintenance has not run yet. Servers run it every hour; super admins can run it "
+                                  "now with Tools > Run maintenance."));
+        return;
+    }
+    const MaintenanceRun& last = runs->constFirst();
+    const QString by = last.source == QLatin1String("schedule") ? tr("on the server's schedule") : tr("from a console");
+    if (!last.error.isEmpty()) {
+        m_maintenance->setText(
+            tr("Maintenance last ran %1 (%2) and failed: %3").arg(display::dateTime(last.startedAt), by, last.error));
+        return;
+    }
+    m_maintenance->setText(tr("Maintenance last ran %1 (%2): removed %3 sessions, %4 tokens, %5 invitations and %6 "
+                              "audit events.")
+                               .arg(display::dateTime(last.startedAt), by, display::number(last.sessionsRemoved),
+                                    display::number(last.tokensRemoved), display::number(last.invitationsRemoved),
+                                    display::number(last.auditEventsRemoved)));
 }
 
 void DashboardPane::finishPart(int generation)

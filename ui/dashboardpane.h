@@ -45,6 +45,7 @@ private:
     void showActivity(const QList<DayActivity>& days);
     void applyChartPalette();
     void finishPart(int generation);
+    void showMaintenance(const Result<QList<MaintenanceRun>>& runs);
 
     StatTileGrid* m_tiles = nullptr;
     QStackedWidget* m_tileStack = nullptr;
@@ -54,6 +55,7 @@ private:
     QChartView* m_chartView = nullptr;
     QChart* m_chart = nullptr;
     QLabel* m_updated = nullptr;
+    QLabel* m_maintenance = nullptr; // super admins: the last maintenance run
     QHash<QString, QLabel*> m_values;
 
     int m_generation = 0;

@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 
 #include "apikeyspane.h"
+#include "deploymentsettingsdialog.h"
 #include "detailsparts.h"
 #include "displayformat.h"
 #include "helpdialogs.h"
@@ -371,14 +372,33 @@ void MainWindow::createMenus()
         auto* keys = qobject_cast<ApiKeysPane*>(pane(QStringLiteral("api-keys")));
         return keys && keys->selectChangeableKey() ? keys->rotateSelected() : nullptr;
     });
+    // Super admins only (updateAdminActions): the core refuses everyone else anyway.
+    m_deploymentSettingsAction = edit->addAction(tr("Deplo&yment settings…"));
+    m_deploymentSettingsAction->setObjectName(QStringLiteral("deploymentSettingsAction"));
+    connect(m_deploymentSettingsAction, &QAction::triggered, this, [this] {
+        auto* dialog = new DeploymentSettingsDialog(m_backend, this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        connect(dialog, &DeploymentSettingsDialog::saved, this,
+                [this] { statusBar()->showMessage(tr("Deployment settings saved"), 10000); });
+        dialog->open();
+    });
+    registerDialog(QStringLiteral("deployment-settings"), [this]() -> QDialog* {
+        if (!m_deploymentSettingsAction->isVisible())
+            return nullptr;
+        m_deploymentSettingsAction->trigger();
+        return findChild<DeploymentSettingsDialog*>();
+    });
     QMenu* view = menuBar()->addMenu(tr("&View"));
     view->setObjectName(QStringLiteral("viewMenu"));
     view->addAction(m_refreshAction);
     view->addSeparator();
-    QMenu* tools = menuBar()->addMenu(tr("&Tools"));
+    QMenu* tools = menuBar()->addMenu(tr("Tool&s")); // Alt+T: the tenant switcher; Alt+O: the audit pane's To:
     tools->setObjectName(QStringLiteral("toolsMenu"));
-    // Tools > Run maintenance… (standalone mode) goes here.
-    tools->menuAction()->setVisible(false); // shown once it has an entry
+    m_toolsMenu = tools;
+    m_runMaintenanceAction = tools->addAction(tr("Run &maintenance…"));
+    m_runMaintenanceAction->setObjectName(QStringLiteral("runMaintenanceAction"));
+    connect(m_runMaintenanceAction, &QAction::triggered, this, &MainWindow::runMaintenance);
+    updateAdminActions(); // the Tools menu shows once it has an entry the actor may use
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(m_userGuideAction);
     help->addAction(m_shortcutsAction);
@@ -512,6 +532,47 @@ void MainWindow::onActorChanged()
             p->refresh();
     }
     updateActions();
+    updateAdminActions();
+}
+
+void MainWindow::updateAdminActions()
+{
+    // Deployment-wide tools: super admins only, in both modes (standalone runs them on the backend's
+    // worker threads, REST on the server).
+    const bool super = m_backend && m_backend->actor().isSuperAdmin();
+    m_deploymentSettingsAction->setVisible(super);
+    m_runMaintenanceAction->setVisible(super);
+    m_toolsMenu->menuAction()->setVisible(super);
+}
+
+void MainWindow::runMaintenance()
+{
+    if (!m_backend)
+        return;
+    MessageBox::confirm(
+        this, tr("Run maintenance"),
+        tr("Remove expired sessions, used or expired one-time tokens and invitations, and audit events older than "
+           "the retention set in Deployment settings? Servers also do this on their own schedule."),
+        tr("&Run"), [this] {
+            m_runMaintenanceAction->setEnabled(false);
+            statusBar()->showMessage(tr("Running maintenance…"));
+            whenDone(m_backend->runMaintenance(), this, [this](const Result<MaintenanceRun>& result) {
+                m_runMaintenanceAction->setEnabled(true);
+                statusBar()->clearMessage();
+                if (!result) {
+                    MessageBox::warning(this, tr("Run maintenance"),
+                                        tr("Maintenance did not finish: %1").arg(result.error().message));
+                    return;
+                }
+                MessageBox::information(
+                    this, tr("Run maintenance"),
+                    tr("Maintenance removed %1 sessions, %2 tokens, %3 invitations and %4 audit events.")
+                        .arg(result->sessionsRemoved)
+                        .arg(result->tokensRemoved)
+                        .arg(result->invitationsRemoved)
+                        .arg(result->auditEventsRemoved));
+            });
+        });
 }
 
 void MainWindow::onConnectionLost(const QString& reason)

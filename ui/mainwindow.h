@@ -17,6 +17,7 @@ class QComboBox;
 class QDialog;
 class QFrame;
 class QLabel;
+class QMenu;
 class QPushButton;
 class QTimer;
 class QListWidget;
@@ -68,6 +69,9 @@ private:
     void createMenus();
     void onActorChanged();
     void updateActions();
+    // Edit > Deployment settings… and Tools > Run maintenance…: shown to super admins only.
+    void updateAdminActions();
+    void runMaintenance();
     void loadTenants();
     void onPaneChanged(int row);
     // The deployment went away: the banner, and a check with growing pauses until it answers. The
@@ -101,6 +105,9 @@ private:
     bool m_started = false;
     bool m_signingOut = false;
 
+    QAction* m_deploymentSettingsAction = nullptr;
+    QAction* m_runMaintenanceAction = nullptr;
+    QMenu* m_toolsMenu = nullptr;
     QAction* m_findAction = nullptr;
     QAction* m_newAction = nullptr;
     QAction* m_deleteAction = nullptr;

@@ -389,8 +389,10 @@ InvitationDialog::InvitationDialog(Backend* backend, const Organization& organiz
     m_days = new QSpinBox(this);
     m_days->setObjectName(QStringLiteral("invitationDaysSpin"));
     m_days->setAccessibleName(tr("Days the invitation is valid"));
-    m_days->setRange(1, limits::MaxInvitationDays);
-    m_days->setValue(limits::InvitationDays);
+    // 0: the deployment's setting invitation_days (Edit > Deployment settings).
+    m_days->setRange(0, limits::MaxInvitationDays);
+    m_days->setSpecialValueText(tr("Deployment default"));
+    m_days->setValue(0);
     m_days->setSuffix(tr(" days"));
 
     auto* form = new QFormLayout;

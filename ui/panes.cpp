@@ -42,8 +42,7 @@ void addAllPanes(MainWindow* window, Backend* backend)
     // Tools > Move User to Organization… acts on the users pane's selection (super admins; the action
     // says why not otherwise). --dialog move-user opens it on the selected or the first listed user.
     if (auto* tools = window->menuBar()->findChild<QMenu*>(QStringLiteral("toolsMenu"))) {
-        tools->addAction(users->moveAction());
-        tools->menuAction()->setVisible(true);
+        tools->addAction(users->moveAction()); // the menu shows for super admins (MainWindow::updateAdminActions)
     }
     window->registerDialog(QStringLiteral("move-user"), [window, users]() -> QDialog* {
         window->showPane(QStringLiteral("users"));

@@ -361,7 +361,7 @@ struct NewApiKey
     Id userId = 0;
     QStringList scopes;
     QDateTime expiresAt;
-    int rateLimitPerMinute = 60;
+    int rateLimitPerMinute = 0; // 0: the deployment's setting api_key_rate_limit
     QStringList ipAllowlist;
 };
 

@@ -41,6 +41,7 @@ const QList<QString>& all()
         OrgSuspended,       OrgUnsuspended,       OrgWipedOut,         InvitationCreated,
         InvitationAccepted, InvitationRevoked,    InvitationListed,    AuditQueried,
         AuditExported,      AuditVerified,        AuditPurged,         StatsViewed,
+        SettingsViewed,     SettingsUpdated,      MaintenanceRan,      MaintenanceListed,
     };
     // clang-format on
     return list;

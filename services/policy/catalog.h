@@ -127,6 +127,11 @@ inline const QString AuditExported = QStringLiteral("audit.exported");
 inline const QString AuditVerified = QStringLiteral("audit.verified");
 inline const QString AuditPurged = QStringLiteral("audit.purged");
 inline const QString StatsViewed = QStringLiteral("stats.viewed");
+// Deployment settings and maintenance (super admins; serve's schedule runs maintenance as the system)
+inline const QString SettingsViewed = QStringLiteral("settings.viewed");
+inline const QString SettingsUpdated = QStringLiteral("settings.updated");
+inline const QString MaintenanceRan = QStringLiteral("maintenance.run");
+inline const QString MaintenanceListed = QStringLiteral("maintenance.listed");
 
 // Every action above, grouped by family in the order a person reads them (users first). The audit
 // pane's action filter and the catalog test read this list.

@@ -744,9 +744,9 @@ Eligibility signInEligibility(const AccountState& state, Credential via, const Q
 
 // --- validation ------------------------------------------------------------------------------
 
-QStringList passwordProblems(const QString& password)
+QStringList passwordProblems(const QString& password, int minLength)
 {
-    constexpr int MinLength = 12;
+    const int MinLength = std::max(12, minLength);
     QStringList problems;
     if (password.size() < MinLength)
         problems << Tr::tr("Use at least %1 characters.").arg(MinLength);
@@ -777,9 +777,9 @@ QStringList passwordProblems(const QString& password)
     return problems;
 }
 
-Status validatePassword(const QString& password, const QString& field)
+Status validatePassword(const QString& password, const QString& field, int minLength)
 {
-    const QStringList problems = passwordProblems(password);
+    const QStringList problems = passwordProblems(password, minLength);
     if (problems.isEmpty())
         return {};
     return ServiceError::validationField(field, problems.join(u' '));

@@ -6,6 +6,7 @@
 
 #include "domain/actor.h"
 #include "domain/result.h"
+#include "domain/settings.h"
 #include "domain/types.h"
 
 namespace portcullis::policy {
@@ -239,9 +240,10 @@ Eligibility signInEligibility(const AccountState& state, Credential via,
 // --- validation ------------------------------------------------------------------------------
 
 // Seed 002: at least 12 characters with an upper-case letter, a lower-case letter, a digit and a
-// special character. Returns the list of unmet rules (empty = acceptable).
-QStringList passwordProblems(const QString& password);
-Status validatePassword(const QString& password, const QString& field = QStringLiteral("password"));
+// special character. Returns the list of unmet rules (empty = acceptable). `minLength` is the
+// deployment's setting (password_min_length), never below 12.
+QStringList passwordProblems(const QString& password, int minLength = 12);
+Status validatePassword(const QString& password, const QString& field = QStringLiteral("password"), int minLength = 12);
 Status validateEmail(const QString& email);
 Status validateUsername(const QString& username);
 Status validateRoleCode(const QString& code);
@@ -265,9 +267,11 @@ namespace portcullis {
 
 // The numbers behind the rules: the store and the server apply them, the console shows them. Here
 // so that no layer keeps its own copy.
+// MaxFailedLogins, LockMinutes, InvitationDays: the compiled-in defaults of the deployment settings
+// (domain/settings.h); the store applies the effective values (StoreCore::settings()).
 namespace lockout {
-inline constexpr int MaxFailedLogins = 5;
-inline constexpr int LockMinutes = 15;
+inline constexpr int MaxFailedLogins = DeploymentSettings {}.lockoutThreshold;
+inline constexpr int LockMinutes = DeploymentSettings {}.lockoutMinutes;
 // A lock does not stop sign-ins from an address the account signed in from within this many days.
 inline constexpr int KnownAddressDays = 30;
 } // namespace lockout
@@ -280,7 +284,7 @@ inline constexpr int FullEvents = 3;
 namespace limits {
 inline constexpr int SessionHours = 12;
 inline constexpr int MaxImpersonationMinutes = 120;
-inline constexpr int InvitationDays = 7;
+inline constexpr int InvitationDays = DeploymentSettings {}.invitationDays;
 inline constexpr int MaxInvitationDays = 90; // an invitation is valid for 1 to this many days
 inline constexpr int MaxApiKeyRatePerMinute = 100000; // an API key's rate limit: 1 to this many requests
 // The grace periods a rotated API key's old secret may keep working: none, 1 hour, 24 hours, 7 days.

@@ -1,5 +1,7 @@
 #include "rest/jsoncodec.h"
 
+#include "policy/settings.h"
+
 #include <QTimeZone>
 
 namespace portcullis::rest {
@@ -215,6 +217,48 @@ Stats statsFromJson(const QJsonObject& o)
     return s;
 }
 
+DeploymentSettings settingsFromJson(const QJsonObject& o)
+{
+    DeploymentSettings settings;
+    for (const policy::SettingSpec& spec : policy::settingSpecs()) {
+        const QJsonValue value = o.value(spec.name);
+        if (value.isBool())
+            spec.set(settings, value.toBool() ? 1 : 0);
+        else if (value.isDouble())
+            spec.set(settings, value.toInteger());
+    }
+    return settings;
+}
+
+QJsonObject settingsChangeToJson(const SettingsChange& change)
+{
+    QJsonObject body;
+    for (auto it = change.cbegin(); it != change.cend(); ++it) {
+        const policy::SettingSpec* spec = policy::settingSpec(it.key());
+        if (spec && spec->unit == policy::SettingSpec::Unit::Switch && (it.value() == 0 || it.value() == 1))
+            body.insert(it.key(), it.value() == 1);
+        else
+            body.insert(it.key(), it.value());
+    }
+    return body;
+}
+
+MaintenanceRun maintenanceRunFromJson(const QJsonObject& o)
+{
+    MaintenanceRun run;
+    run.id = o.value(QLatin1String("id")).toInteger();
+    run.startedAt = timeFromJson(o.value(QLatin1String("started_at")));
+    run.finishedAt = timeFromJson(o.value(QLatin1String("finished_at")));
+    run.source = o.value(QLatin1String("source")).toString();
+    run.actorId = o.value(QLatin1String("actor_id")).toInteger();
+    run.sessionsRemoved = o.value(QLatin1String("sessions_removed")).toInteger();
+    run.tokensRemoved = o.value(QLatin1String("tokens_removed")).toInteger();
+    run.invitationsRemoved = o.value(QLatin1String("invitations_removed")).toInteger();
+    run.auditEventsRemoved = o.value(QLatin1String("audit_events_removed")).toInteger();
+    run.error = o.value(QLatin1String("error")).toString();
+    return run;
+}
+
 DayActivity dayActivityFromJson(const QJsonObject& o)
 {
     DayActivity d;
@@ -313,11 +357,14 @@ QJsonObject roleUpdateToJson(const RoleUpdate& update)
 
 QJsonObject newApiKeyToJson(const NewApiKey& key)
 {
-    return { { QStringLiteral("name"), key.name },
-             { QStringLiteral("scopes"), toArray(key.scopes) },
-             { QStringLiteral("expires_at"), timeToJson(key.expiresAt) },
-             { QStringLiteral("rate_limit_per_minute"), key.rateLimitPerMinute },
-             { QStringLiteral("ip_allowlist"), toArray(key.ipAllowlist) } };
+    QJsonObject o { { QStringLiteral("name"), key.name },
+                    { QStringLiteral("scopes"), toArray(key.scopes) },
+                    { QStringLiteral("expires_at"), timeToJson(key.expiresAt) },
+                    { QStringLiteral("ip_allowlist"), toArray(key.ipAllowlist) } };
+    // 0: none named, the server applies the deployment's setting api_key_rate_limit.
+    if (key.rateLimitPerMinute != 0)
+        o.insert(QStringLiteral("rate_limit_per_minute"), key.rateLimitPerMinute);
+    return o;
 }
 
 QJsonObject apiKeyUpdateToJson(const ApiKeyUpdate& update)

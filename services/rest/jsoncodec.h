@@ -31,6 +31,11 @@ AuditEvent auditEventFromJson(const QJsonObject& o);
 Stats statsFromJson(const QJsonObject& o);
 DayActivity dayActivityFromJson(const QJsonObject& o);
 AuditCheck auditCheckFromJson(const QJsonObject& o);
+// Deployment settings: one field per policy::settingSpecs() name (switches as booleans); a field
+// that is missing keeps its default.
+DeploymentSettings settingsFromJson(const QJsonObject& o);
+QJsonObject settingsChangeToJson(const SettingsChange& change);
+MaintenanceRun maintenanceRunFromJson(const QJsonObject& o);
 // The answer of GET /api/auth/me.
 Actor actorFromJson(const QJsonObject& o);
 

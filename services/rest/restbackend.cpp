@@ -1221,4 +1221,41 @@ QFuture<Result<QList<DayActivity>>> RestBackend::activity(Id organizationId, int
     });
 }
 
+QFuture<Result<DeploymentSettings>> RestBackend::settings()
+{
+    return json<DeploymentSettings>("GET", QStringLiteral("/api/admin/settings"), nullptr, &rest::settingsFromJson);
+}
+
+QFuture<Result<DeploymentSettings>> RestBackend::updateSettings(const SettingsChange& change)
+{
+    const QJsonObject body = rest::settingsChangeToJson(change);
+    return announce(
+        Record::Audit,
+        json<DeploymentSettings>("PATCH", QStringLiteral("/api/admin/settings"), &body, &rest::settingsFromJson));
+}
+
+QFuture<Result<QList<MaintenanceRun>>> RestBackend::maintenanceRuns(int limit)
+{
+    Request request;
+    request.method = "GET";
+    request.path = QStringLiteral("/api/admin/maintenance");
+    request.query.addQueryItem(QStringLiteral("limit"), QString::number(limit));
+    return call<QList<MaintenanceRun>>(std::move(request),
+                                       [](const Response& response) -> Result<QList<MaintenanceRun>> {
+                                           const Result<QJsonObject> object = parseObject(response);
+                                           if (!object.ok())
+                                               return object.error();
+                                           return rest::listFromJson<MaintenanceRun>(
+                                               object->value(QLatin1String("items")), &rest::maintenanceRunFromJson);
+                                       });
+}
+
+QFuture<Result<MaintenanceRun>> RestBackend::runMaintenance()
+{
+    const QJsonObject body;
+    return announce(Record::Sessions | Record::Invitations,
+                    json<MaintenanceRun>("POST", QStringLiteral("/api/admin/maintenance/run"), &body,
+                                         &rest::maintenanceRunFromJson));
+}
+
 } // namespace portcullis

@@ -178,8 +178,11 @@ QJsonValue timeJson(const QDateTime& time)
 
 } // namespace
 
-Result<CreatedApiKey> ApiKeyManager::create(const Actor& actor, const NewApiKey& key)
+Result<CreatedApiKey> ApiKeyManager::create(const Actor& actor, const NewApiKey& requested)
 {
+    NewApiKey key = requested;
+    if (key.rateLimitPerMinute == 0) // none named: the deployment's setting api_key_rate_limit
+        key.rateLimitPerMinute = m_core.settings().apiKeyRateLimit;
     Audited op(m_core, actor, actions::ApiKeyCreated, QStringLiteral("api_key"));
     // A key would outlive the impersonation that minted it: the impersonator would keep acting as
     // the user after the session ends.

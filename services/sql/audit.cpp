@@ -12,6 +12,7 @@
 #include <QSqlQuery>
 
 #include <algorithm>
+#include <limits>
 #include <optional>
 
 namespace portcullis {
@@ -934,7 +935,7 @@ Result<AuditVerification> AuditManager::verify(const Actor& actor, const std::at
     return result;
 }
 
-Result<qint64> AuditManager::purge(const Actor& actor, const QDateTime& before)
+Result<qint64> AuditManager::purge(const Actor& actor, const QDateTime& before, bool keepYounger)
 {
     // A purge is global: its events belong to no organization.
     const Audited op(m_core, actor, actions::AuditPurged, QStringLiteral("audit"));
@@ -944,9 +945,17 @@ Result<qint64> AuditManager::purge(const Actor& actor, const QDateTime& before)
         return ServiceError::validationField(QStringLiteral("before"), Tr::tr("Choose a date in the past"));
     return m_core.inTransaction<qint64>([&]() -> Result<qint64> {
         QSqlQuery q(m_core.db());
-        if (!m_core.exec(
+        const qint64 beforeMs = before.toMSecsSinceEpoch();
+        const bool found = keepYounger
+            ? m_core.exec(q,
+                          QStringLiteral("SELECT id, hash FROM audit_events WHERE occurred_at < ? AND id < "
+                                         "COALESCE((SELECT MIN(id) FROM audit_events WHERE occurred_at >= ?), ?) "
+                                         "ORDER BY id DESC LIMIT 1"),
+                          { beforeMs, beforeMs, std::numeric_limits<qint64>::max() })
+            : m_core.exec(
                 q, QStringLiteral("SELECT id, hash FROM audit_events WHERE occurred_at < ? ORDER BY id DESC LIMIT 1"),
-                { before.toMSecsSinceEpoch() }))
+                { beforeMs });
+        if (!found)
             return m_core.sqlError(q, Tr::tr("Finding the purge point"));
         if (!q.next()) {
             // Nothing that old: the run is still recorded, so a retention job leaves a trace every time.

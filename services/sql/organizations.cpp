@@ -341,6 +341,8 @@ Result<CreatedInvitation> OrganizationManager::invite(const Actor& actor, Id org
     const QString address = email.trimmed().toLower();
     if (auto valid = policy::validateEmail(address); !valid)
         return valid.error();
+    if (validDays == 0) // the inviter named no lifetime: the deployment's setting
+        validDays = m_core.settings().invitationDays;
     if (validDays < 1 || validDays > limits::MaxInvitationDays)
         return ServiceError::validationField(
             QStringLiteral("valid_days"),
@@ -509,7 +511,9 @@ Result<User> OrganizationManager::acceptInvitation(const QString& token, const Q
     if (full.size() > policy::Limits::FullName)
         fields.insert(QStringLiteral("full_name"),
                       Tr::tr("A full name has at most %1 characters.").arg(policy::Limits::FullName));
-    if (auto valid = policy::validatePassword(password); !valid)
+    if (auto valid
+        = policy::validatePassword(password, QStringLiteral("password"), m_core.settings().passwordMinLength);
+        !valid)
         fields.insert(valid.error().fieldErrors);
     if (!fields.isEmpty())
         return ServiceError::validation(Tr::tr("The account cannot be created as entered."), fields);

@@ -70,7 +70,7 @@ Result<IssuedRefreshToken> ServerSupport::insertRefreshToken(Id sessionId, qint6
     issued.token = token.isEmpty() ? QStringLiteral("rt_") + crypto::randomToken(32) : token;
     if (issued.token.size() < 20)
         return ServiceError::unavailable(Tr::tr("The system could not generate a secure token"));
-    const qint64 expires = now + serverlimits::RefreshTokenDays * DayMs;
+    const qint64 expires = now + qint64(m_core.settings().refreshTokenHours) * 3600 * 1000;
     issued.expiresAt = timeFrom(expires);
     QSqlQuery q(m_core.db());
     if (!m_core.exec(q,

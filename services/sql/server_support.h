@@ -19,7 +19,8 @@
 namespace portcullis {
 
 namespace serverlimits {
-inline constexpr int RefreshTokenDays = 7;
+// The compiled-in default; the effective lifetime is the setting refresh_token_hours.
+inline constexpr int RefreshTokenDays = DeploymentSettings {}.refreshTokenHours / 24;
 // A refresh token presented again within this many seconds of its exchange (a retry, or two tabs
 // refreshing at once) gets the same successor instead of ending the session.
 inline constexpr int RefreshReuseGraceSeconds = 10;

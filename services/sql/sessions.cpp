@@ -267,6 +267,10 @@ Result<CreatedSession> SessionManager::impersonate(const Actor& actor, Id userId
     op.setOrganization(target->organizationId);
     if (const auto decision = policy::canActOnUser(actor, *target, policy::UserAction::Impersonate); !decision)
         return op.deny(decision.reason);
+    // The deployment settings may turn impersonation off, or shorten it.
+    const DeploymentSettings settings = m_core.settings();
+    if (!settings.impersonationEnabled)
+        return op.deny(Tr::tr("Impersonation is turned off in the deployment settings"));
 
     const QString why = reason.trimmed();
     QHash<QString, QString> fields;
@@ -275,9 +279,9 @@ Result<CreatedSession> SessionManager::impersonate(const Actor& actor, Id userId
     else if (why.size() > policy::Limits::Reason)
         fields.insert(QStringLiteral("reason"),
                       Tr::tr("A reason has at most %1 characters.").arg(policy::Limits::Reason));
-    if (durationMinutes < 1 || durationMinutes > limits::MaxImpersonationMinutes)
+    if (durationMinutes < 1 || durationMinutes > settings.impersonationMaxMinutes)
         fields.insert(QStringLiteral("duration_minutes"),
-                      Tr::tr("An impersonation lasts between 1 and %1 minutes.").arg(limits::MaxImpersonationMinutes));
+                      Tr::tr("An impersonation lasts between 1 and %1 minutes.").arg(settings.impersonationMaxMinutes));
     if (!fields.isEmpty())
         return ServiceError::validation(Tr::tr("The impersonation request is incomplete."), fields);
     // The impersonation session must pass the same check as any session of the user.

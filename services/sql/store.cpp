@@ -1040,7 +1040,7 @@ Result<int> StoreCore::reservePasswordCheck(Id userId)
     const int number = q.next() ? q.value(0).toInt() : 0;
     q.finish();
     // Beyond the limit, other attempts in flight hold the remaining checks: as good as locked.
-    return number > lockout::MaxFailedLogins ? 0 : number;
+    return number > settings().lockoutThreshold ? 0 : number;
 }
 
 Status StoreCore::clearFailedPasswords(Id userId)
@@ -1071,8 +1071,9 @@ Result<QDateTime> StoreCore::recordFailedPassword(const Actor& attempt, const Us
             q.finish();
         }
         QJsonObject details { { QStringLiteral("reason"), reason }, { QStringLiteral("failed_attempts"), failures } };
-        if (failures >= lockout::MaxFailedLogins) {
-            lockedUntil = timeFrom(now()).addSecs(lockout::LockMinutes * 60);
+        const DeploymentSettings effective = settings();
+        if (failures >= effective.lockoutThreshold) {
+            lockedUntil = timeFrom(now()).addSecs(qint64(effective.lockoutMinutes) * 60);
             if (!exec(q, QStringLiteral("UPDATE users SET locked_until = ?, failed_logins = 0 WHERE id = ?"),
                       { lockedUntil.toMSecsSinceEpoch(), user.id }))
                 return sqlError(q, Tr::tr("Locking the account"));
@@ -1126,6 +1127,8 @@ SqlStore::SqlStore(QSqlDatabase db, Dialect dialect)
     , m_audit(m_core)
     , m_stats(m_core)
     , m_auth(m_core)
+    , m_settings(m_core)
+    , m_maintenance(m_core)
 { }
 
 Status SqlStore::prepare()

@@ -142,6 +142,18 @@ public:
     };
     Result<std::unique_ptr<ExclusiveRun>> tryExclusive(const QString& job, const QString& busyMessage);
 
+    // The deployment settings in effect (sql/settings.cpp): the rows of deployment_settings over the
+    // compiled-in defaults. Cached per database for at most settingsCacheMs, shared by every
+    // connection of the process, so a change made by another server process takes effect here
+    // within that bound (and one made through this process at once). A stored value that is not
+    // valid (a database writer's edit) is ignored with a warning: its default applies.
+    static constexpr qint64 settingsCacheMs = 5000;
+    DeploymentSettings settings();
+    // Read now, bypassing the cache.
+    Result<DeploymentSettings> loadSettings();
+    // Drops this database's cached settings (after a change).
+    void forgetSettings();
+
     // Runs `body` in a write transaction; commits when it succeeds, rolls back when it fails.
     template <typename T, typename F> Result<T> inTransaction(F&& body)
     {
@@ -515,9 +527,10 @@ public:
     // Deletes the organization and all of its data; `confirmSlug` must repeat its slug.
     Status wipeOut(const Actor& actor, Id organizationId, const QString& confirmSlug);
 
-    // Refused when active users plus pending invitations reach the plan's max_users.
+    // Refused when active users plus pending invitations reach the plan's max_users. `validDays` 0:
+    // the deployment's setting invitation_days.
     Result<CreatedInvitation> invite(const Actor& actor, Id organizationId, const QString& email,
-                                     const QString& roleCode, int validDays = limits::InvitationDays);
+                                     const QString& roleCode, int validDays = 0);
     Result<QList<Invitation>> invitations(const Actor& actor, Id organizationId);
     Status revokeInvitation(const Actor& actor, Id invitationId);
     // The token is the credential: no actor. Creates the user in the organization with the role.
@@ -574,8 +587,11 @@ public:
     AuditVerification verifyChain(const std::atomic_bool* cancel = nullptr);
     // Retention: deletes events older than `before`; the purge is itself audited and the chain stays
     // verifiable from the purge point (a purge record MACed with the audit key). Returns the number
-    // of events removed.
-    Result<qint64> purge(const Actor& actor, const QDateTime& before);
+    // of events removed. The chain can only lose a prefix: the purge point is the newest event older
+    // than `before`. With `keepYounger` (scheduled retention) it is moreover below the first event
+    // at or after `before`, so that no event younger than the retention goes even when ids and
+    // times disagree (a server whose clock was behind); the older events above it stay for a later run.
+    Result<qint64> purge(const Actor& actor, const QDateTime& before, bool keepYounger = false);
     // Records the chain's head in the checkpoint file beside the audit key (when it moved since the
     // last checkpoint). Refuses, and leaves the file alone, when the database no longer holds the
     // head the last checkpoint recorded. Returns the checkpoint now in the file.
@@ -585,6 +601,47 @@ public:
     Result<QList<DayActivity>> dailyActivity(const Actor& actor, Id organizationId, int days);
 
 private:
+    StoreCore& m_core;
+};
+
+// Deployment settings (Edit > Deployment settings..., GET|PATCH /api/admin/settings): super admins
+// only; everyone else is refused and audited. A change is one event, settings.updated, with each
+// changed setting's old and new value; a value set back to its default removes its row.
+class SettingsManager
+{
+public:
+    explicit SettingsManager(StoreCore& core)
+        : m_core(core)
+    { }
+    Result<DeploymentSettings> get(const Actor& actor);
+    Result<DeploymentSettings> update(const Actor& actor, const SettingsChange& change);
+
+private:
+    StoreCore& m_core;
+};
+
+// Maintenance: removes expired sessions (and with them their refresh tokens), used or expired
+// one-time tokens, expired refresh tokens, and expired, accepted or revoked invitations, then
+// applies the audit retention setting through AuditManager::purge (the purge-audit command's
+// audited, MACed purge). Each run is a row of maintenance_runs and one maintenance.run event. At
+// most one run at a time per deployment (StoreCore::tryExclusive "maintenance": an advisory lock on
+// PostgreSQL, a lock file beside a SQLite file); a second gets Conflict. Every step is idempotent,
+// so two runs one after the other remove nothing twice.
+class MaintenanceManager
+{
+public:
+    explicit MaintenanceManager(StoreCore& core)
+        : m_core(core)
+    { }
+    // `source`: "schedule" (serve, as Actor::system()) or "console". `skipWithinMs` > 0: nothing
+    // is done (a run with id 0 is returned) when another run started less than that long ago, so
+    // that several serve processes on one database run maintenance once per interval between them.
+    Result<MaintenanceRun> run(const Actor& actor, const QString& source, qint64 skipWithinMs = 0);
+    // The newest runs first (super admins).
+    Result<QList<MaintenanceRun>> recent(const Actor& actor, int limit = 10);
+
+private:
+    Status removeExpired(MaintenanceRun& run);
     StoreCore& m_core;
 };
 
@@ -668,6 +725,8 @@ public:
     AuditManager& audit() { return m_audit; }
     StatsManager& stats() { return m_stats; }
     AuthManager& auth() { return m_auth; }
+    SettingsManager& settings() { return m_settings; }
+    MaintenanceManager& maintenance() { return m_maintenance; }
 
 private:
     StoreCore m_core;
@@ -681,6 +740,8 @@ private:
     AuditManager m_audit;
     StatsManager m_stats;
     AuthManager m_auth;
+    SettingsManager m_settings;
+    MaintenanceManager m_maintenance;
 };
 
 // Helpers shared by the manager implementations.

@@ -141,7 +141,9 @@ Status TokenManager::resetPassword(const QString& token, const QString& newPassw
                                    bool revokeApiKeys)
 {
     // Check the password before touching the token so a weak one does not burn the link.
-    if (auto valid = policy::validatePassword(newPassword); !valid)
+    if (auto valid
+        = policy::validatePassword(newPassword, QStringLiteral("password"), m_core.settings().passwordMinLength);
+        !valid)
         return valid;
     const QString passwordHash = crypto::hashPassword(newPassword); // slow: outside the write lock
     if (passwordHash.isEmpty())

@@ -151,7 +151,8 @@ Result<User> UserManager::create(const Actor& actor, const NewUser& nu)
     const QString username = nu.username.trimmed();
     if (auto v = validateProfile(email, username, nu.fullName); !v)
         return v.error();
-    if (auto p = policy::validatePassword(nu.password); !p)
+    if (auto p = policy::validatePassword(nu.password, QStringLiteral("password"), m_core.settings().passwordMinLength);
+        !p)
         return p.error();
 
     if (!org->active)
@@ -957,7 +958,9 @@ Status UserManager::setPassword(const Actor& actor, Id userId, const PasswordCha
                                                  Tr::tr("Your current password is not right."));
         }
     }
-    if (auto p = policy::validatePassword(change.password); !p)
+    if (auto p
+        = policy::validatePassword(change.password, QStringLiteral("password"), m_core.settings().passwordMinLength);
+        !p)
         return p.error();
     const QString hash = crypto::hashPassword(change.password);
     if (hash.isEmpty())
