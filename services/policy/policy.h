@@ -247,6 +247,8 @@ inline constexpr int InvitationDays = 7;
 inline constexpr int MaxInvitationDays = 90; // an invitation is valid for 1 to this many days
 inline constexpr int MaxApiKeyRatePerMinute = 100000; // an API key's rate limit: 1 to this many requests
 inline constexpr int ResetTokenHours = 2;
+// A reset code made by a user import: the administrator hands the codes out, which takes longer.
+inline constexpr int ImportResetCodeHours = 72;
 inline constexpr int VerificationTokenHours = 72;
 inline constexpr int MaxPageSize = 500;
 // Filtered lists (a users search, a status or role filter, the sessions list) count their matches
