@@ -301,6 +301,68 @@ Reply createUser(Call& call)
     return userReply(call, 201, call.store.users().create(call.actor, user));
 }
 
+// The CSV text of a file (or of one batch of it) with a header row: the server reads it with the
+// same reader as the console (domain/userimport.h), so the file's quoting rules hold alike.
+Reply importUsers(Call& call)
+{
+    const auto csvText = call.body.string("csv");
+    const auto dryRun = call.body.boolean("dry_run");
+    const auto delivery = call.body.string("delivery");
+    const auto organization = call.body.integer("organization_id");
+    auto parsed = userimport::parseCsv((*csvText).toUtf8());
+    if (!parsed)
+        return invalidBody(parsed.error());
+    if (parsed->rows.size() > userimport::MaxRowsPerRequest)
+        return invalidBody(ServiceError::validationField(
+            QStringLiteral("csv"),
+            Tr::tr("At most %1 rows per request: send the file in batches").arg(userimport::MaxRowsPerRequest)));
+    ImportRequest request;
+    request.rows = parsed->rows;
+    request.dryRun = !dryRun.has() || *dryRun; // a preview unless asked to write
+    request.delivery = delivery.has() && *delivery == QLatin1String("invitation") ? ImportDelivery::Invitation
+                                                                                  : ImportDelivery::ResetCode;
+    request.organizationId = organization.has() ? *organization : 0;
+    // Stops between rows when the client goes away; what was created is committed and audited.
+    ImportControl control;
+    control.cancel = call.exchange.cancelFlag();
+    auto report = call.store.users().importUsers(call.actor, request, control);
+    if (!report)
+        return failed(call, report.error());
+    JsonWriter w;
+    w.reserve(256 + report->rows.size() * 200);
+    w.beginObject();
+    w.field("dry_run", report->dryRun);
+    w.field("cancelled", report->cancelled);
+    w.key("rows").beginArray();
+    for (const ImportRowResult& row : std::as_const(report->rows)) {
+        w.beginObject();
+        w.field("row", qint64(row.row));
+        w.field("email", row.email);
+        w.field("username", row.username);
+        w.key("organization_id").id(row.organizationId);
+        w.field("outcome", userimport::outcomeName(row.outcome));
+        w.field("problem", userimport::problemName(row.problem));
+        w.field("message", row.message);
+        w.key("user_id").id(row.userId);
+        w.key("invitation_id").id(row.invitationId);
+        w.field("code", row.code);
+        w.endObject();
+    }
+    w.endArray();
+    w.key("counts").beginObject();
+    w.field("rows", qint64(report->rows.size()));
+    w.field("will_create", qint64(report->count(ImportOutcome::WillCreate)));
+    w.field("created", qint64(report->count(ImportOutcome::Created)));
+    w.field("exists", qint64(report->count(ImportOutcome::Exists)));
+    w.field("errors", qint64(report->count(ImportOutcome::Error)));
+    w.field("not_run", qint64(report->count(ImportOutcome::NotRun)));
+    w.endObject();
+    w.endObject();
+    Reply reply = json(200, w);
+    reply.headers.emplaceBack("Cache-Control", "no-store"); // the codes are secrets
+    return reply;
+}
+
 Reply getUser(Call& call)
 {
     return userReply(call, 200, call.store.users().get(call.actor, call.id));
@@ -961,6 +1023,11 @@ const BodyType createApiKeyRequest { "CreateApiKeyRequest",
                                        { "expires_at", Json::Time, Nullable },
                                        { "rate_limit_per_minute", Json::Integer },
                                        { "ip_allowlist", Json::StringList } } };
+const BodyType importUsersRequest { "ImportUsersRequest",
+                                    { { "csv", Json::String, Required, 1024 * 1024 },
+                                      { "dry_run", Json::Boolean },
+                                      { "delivery", Json::String, JsonBody::Optional, 20 },
+                                      { "organization_id", Json::Integer } } };
 const BodyType createRoleRequest { "CreateRoleRequest",
                                    { { "code", Json::String, Required, 200 },
                                      { "name", Json::String, Required },
@@ -1086,6 +1153,13 @@ QList<RouteSpec> buildRoutes()
           .body = &createUserRequest,
           .responses = { { 201, "User" } },
           .handler = &createUser },
+        { .method = "POST",
+          .path = "/api/admin/users/import",
+          .summary = "Import users from CSV text (dry_run: classify only)",
+          .scopes = { perm::UserCreate },
+          .body = &importUsersRequest,
+          .responses = { { 200, "ImportReport" } },
+          .handler = &importUsers },
         { .method = "GET",
           .path = "/api/admin/users/{id}",
           .summary = "One user",

@@ -267,6 +267,19 @@ QFuture<Result<QStringList>> SqlBackend::userEffectivePermissions(Id userId)
 {
     PORTCULLIS_RUN(store.roles().userEffectivePermissions(a, userId));
 }
+QFuture<Result<ImportReport>> SqlBackend::importUsers(const ImportRequest& request,
+                                                      std::function<void(int, int)> progress,
+                                                      std::shared_ptr<std::atomic_bool> cancel)
+{
+    auto work = runAsActor([=](SqlStore& store, const Actor& a) {
+        ImportControl control;
+        control.progress = progress;
+        control.cancel = cancel.get();
+        return store.users().importUsers(a, request, control);
+    });
+    // A dry run writes nothing: nobody's view is out of date.
+    return request.dryRun ? work : announce(Record::Users | Record::Invitations, work);
+}
 QFuture<Result<QList<Role>>> SqlBackend::listRoles()
 {
     PORTCULLIS_RUN(store.roles().list(a));

@@ -439,7 +439,7 @@ Result<ImportReport> UserManager::importUsers(const Actor& actor, const ImportRe
 
     // The refusals of the level and tenant rules, one audited denial for the file.
     if (!deniedRoleRows.isEmpty() || !deniedOrganizationRows.isEmpty()) {
-        auto rowList = [](const QList<int>& rows) {
+        auto rowList = [](const QList<int>& rows) -> QString {
             QStringList out;
             for (int r : rows.mid(0, 50))
                 out << QString::number(r);
