@@ -310,12 +310,15 @@ Reply importUsers(Call& call)
     const auto delivery = call.body.string("delivery");
     const auto organization = call.body.integer("organization_id");
     auto parsed = userimport::parseCsv((*csvText).toUtf8());
+    // The text arrived as a well-formed body: what the reader refuses is its content (422).
     if (!parsed)
-        return invalidBody(parsed.error());
+        return failed(call, parsed.error());
     if (parsed->rows.size() > userimport::MaxRowsPerRequest)
-        return invalidBody(ServiceError::validationField(
-            QStringLiteral("csv"),
-            Tr::tr("At most %1 rows per request: send the file in batches").arg(userimport::MaxRowsPerRequest)));
+        return failed(
+            call,
+            ServiceError::validationField(
+                QStringLiteral("csv"),
+                Tr::tr("At most %1 rows per request: send the file in batches").arg(userimport::MaxRowsPerRequest)));
     ImportRequest request;
     request.rows = parsed->rows;
     request.dryRun = !dryRun.has() || *dryRun; // a preview unless asked to write

@@ -246,14 +246,15 @@ Result<ImportReport> UserManager::importUsers(const Actor& actor, const ImportRe
     Audited op(m_core, actor, actions::UserImported, kUserResource, {}, defaultOrgId);
     if (request.rows.size() > userimport::MaxRowsPerFile)
         return ServiceError::validation(Tr::tr("An import takes at most %L1 rows").arg(userimport::MaxRowsPerFile));
-    // The permission first: without it nothing about the file is answered.
-    const QString needed = request.delivery == ImportDelivery::Invitation ? perm::OrgInvite : perm::UserCreate;
-    if (auto d = policy::requirePermission(actor, needed); !d)
-        return op.deny(d.reason);
+    // The id the request names is looked up first (another tenant's reads as missing, as for
+    // create()); then the permission: without it nothing about the file is answered.
     if (request.organizationId != 0) {
         if (auto org = m_core.organizationFor(actor, request.organizationId, op.action()); !org)
             return org.error();
     }
+    const QString needed = request.delivery == ImportDelivery::Invitation ? perm::OrgInvite : perm::UserCreate;
+    if (auto d = policy::requirePermission(actor, needed); !d)
+        return op.deny(d.reason);
 
     const bool superAdmin = actor.isSuperAdmin() || actor.kind == Actor::Kind::System;
     const QList<Role> actorRoles
