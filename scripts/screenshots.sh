@@ -32,4 +32,5 @@ while read -r pane dialog file; do
         --pane "$pane" --dialog "$dialog" --screenshot "docs/screenshots/${file:-dialog-$dialog.png}" ${PORTCULLIS_SCREENSHOT_ARGS:-}
 done <<'DIALOGS'
 dashboard preferences
+users import-users
 DIALOGS
