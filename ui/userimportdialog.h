@@ -44,15 +44,14 @@ public:
     void exportCodes();
 
     const ImportReport& report() const { return m_report; }
+    // While importing: stops the import (the dialog stays open to show what happened).
+    void reject() override;
     bool isBusy() const { return m_busy; }
 
 signals:
     // The preview or the import finished (the table shows it).
     void previewShown();
     void importFinished();
-
-protected:
-    void reject() override;
 
 private:
     void chooseFile();
