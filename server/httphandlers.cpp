@@ -815,6 +815,48 @@ Reply exportAudit(Call& call)
     return streamed;
 }
 
+// Every user the filters select, as CSV (UserManager::exportTo), streamed like the audit export.
+Reply exportUsers(Call& call)
+{
+    UserQuery query;
+    query.search = call.query.string("search");
+    query.roleCode = call.query.string("role");
+    query.status = call.query.string("status");
+    query.organizationId = call.query.integer("organization_id").value_or(0);
+    if (call.query.has("sort"))
+        query.sortBy = call.query.string("sort");
+    query.descending = call.query.string("order").toLower() == QLatin1String("desc");
+    if (call.request.http10)
+        return problem(505, QStringLiteral("urn:portcullis:problem:http-version"),
+                       QString::fromLatin1(http::reasonPhrase(505)),
+                       Tr::tr("The export is streamed in chunks: use HTTP/1.1."), QStringLiteral("validation"));
+    const QByteArray fileName
+        = "users-" + QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss")).toLatin1() + ".csv";
+    http::HeaderList headers { { "Content-Disposition", "attachment; filename=\"" + fileName + '"' },
+                               { "Cache-Control", "no-store" },
+                               { "X-Content-Type-Options", "nosniff" },
+                               { "X-Request-Id", QByteArray::number(call.request.id) } };
+    ExchangeDevice device(call, QByteArray("text/csv; charset=utf-8"), headers);
+    device.open(QIODevice::WriteOnly);
+    ExportOptions options;
+    options.cancel = call.exchange.cancelFlag();
+    auto written = call.store.users().exportTo(call.actor, query, device, options);
+    Reply streamed;
+    streamed.streamed = true;
+    if (!written) {
+        if (call.exchange.streamStarted()) {
+            qCWarning(lcHttp).noquote()
+                << QStringLiteral("#%1 export stopped: %2").arg(call.request.id).arg(written.error().message);
+            call.exchange.abortStream();
+            return streamed;
+        }
+        return failed(call, written.error());
+    }
+    device.start();
+    call.exchange.finishStream();
+    return streamed;
+}
+
 Reply verifyAudit(Call& call)
 {
     // Stops when the client goes away: nobody would read the answer.
@@ -1156,6 +1198,19 @@ QList<RouteSpec> buildRoutes()
           .body = &createUserRequest,
           .responses = { { 201, "User" } },
           .handler = &createUser },
+        { .method = "GET",
+          .path = "/api/admin/users/export",
+          .summary = "Export the users the filters select as CSV (streamed)",
+          .scopes = userView,
+          .params = QList<QueryParam> { { "search" },
+                                        { "role" },
+                                        { "status" },
+                                        organizationId,
+                                        { "sort" },
+                                        { .name = "order", .oneOf = { "asc", "desc" } } },
+          .responses = { { 200, nullptr, "text/csv; charset=utf-8" } },
+          .handler = &exportUsers,
+          .extraProblems = { 505 } },
         { .method = "POST",
           .path = "/api/admin/users/import",
           .summary = "Import users from CSV text (dry_run: classify only)",

@@ -7,6 +7,7 @@
 #include "guiutil.h"
 #include "messagebox.h"
 #include "userimportdialog.h"
+#include "userspane.h"
 
 #include <QFile>
 #include <QLabel>
@@ -74,6 +75,7 @@ class TestGuiImport : public QObject
 private slots:
     void previewShowsEveryRowBeforeWriting();
     void importWithProgressCancelAndSavedFiles();
+    void exportUsersWritesTheFilteredList();
 };
 
 void TestGuiImport::previewShowsEveryRowBeforeWriting()
@@ -181,6 +183,33 @@ void TestGuiImport::importWithProgressCancelAndSavedFiles()
     QVERIFY_RESULT(c.db->store().tokens().resetPassword(firstCode, kStrongPassword));
     QVERIFY_RESULT(c.db->store().auth().login(QStringLiteral("bulk1@example.test"), kStrongPassword));
     dialog->reject();
+}
+
+void TestGuiImport::exportUsersWritesTheFilteredList()
+{
+    Console c = Console::create();
+    const User admin = c.world.makeUser(c.world.orgA.id, QStringLiteral("admin"));
+    for (int i = 1; i <= 4; ++i)
+        c.world.makeUser(c.world.orgA.id, QStringLiteral("user"), QStringLiteral("listed.person%1").arg(i));
+    c.world.makeUser(c.world.orgB.id, QStringLiteral("user"), QStringLiteral("listed.other"));
+    QVERIFY(c.open(admin));
+    auto* pane = c.showPane<UsersPane>(QStringLiteral("users"));
+    QVERIFY(pane);
+    type(pane, "userSearchEdit", QStringLiteral("listed"));
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("listed.csv"));
+    FileDialog::setNextFileName(path);
+    QSignalSpy status(pane, &Pane::statusMessage);
+    findAction(c.window.get(), "exportUsersAction")->trigger();
+    QVERIFY(!waitForStatus(status, QStringLiteral("Exported")).isEmpty());
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray content = file.readAll();
+    QCOMPARE(content.count('\n'), 5); // the header and tenant A's four
+    QVERIFY(!content.contains("listed.other"));
+    QCOMPARE(
+        countRows(c.db->store(), QStringLiteral("SELECT COUNT(*) FROM audit_events WHERE action = 'user.exported'")),
+        1);
 }
 
 QTEST_MAIN(TestGuiImport)

@@ -9,6 +9,7 @@
 #include "serverprocess.h"
 #include "testutil.h"
 
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -59,6 +60,7 @@ private slots:
     void orgAdminCannotImportIntoAnotherTenant();
     void unauthenticatedFloodIsRefused();
     void restBackendSendsBatchesWithProgressAndCancel();
+    void restBackendExportsTheFilteredUsers();
 
 private:
     HttpResult send(const QByteArray& method, const QString& path, const QByteArray& token, const QJsonObject& body,
@@ -286,6 +288,32 @@ void TestRestImport::restBackendSendsBatchesWithProgressAndCancel()
     QVERIFY(!report->rows.at(0).code.isEmpty());
     QCOMPARE(count(QStringLiteral("SELECT COUNT(*) FROM users WHERE email LIKE 'batch%'")),
              RestBackend::ImportWriteBatch);
+}
+
+void TestRestImport::restBackendExportsTheFilteredUsers()
+{
+    RestBackend backend(&m_backendNetwork, m_server.url());
+    QVERIFY_RESULT(awaitResult(backend.signIn(QStringLiteral("admin.a@example.test"), kPassword)));
+    const HttpResult made = import(m_adminA, csvOf(QStringLiteral("exported"), 7), false);
+    QVERIFY2(made.status == 200, qPrintable(made.describe()));
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("users.csv"));
+    UserQuery query;
+    query.search = QStringLiteral("exported");
+    std::atomic_llong progress = 0;
+    auto written = awaitResult(backend.exportUsers(
+                                   query, path, [&progress](qint64 n) { progress = n; }, nullptr),
+                               kWaitMs);
+    QVERIFY_RESULT(written);
+    QCOMPARE(*written, 7);
+    QCOMPARE(progress.load(), 7);
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray content = file.readAll();
+    QVERIFY(content.startsWith("email,username,full name,roles,organization,"));
+    QCOMPARE(content.count('\n'), 8);
+    QVERIFY(content.contains("exported1@example.test,exported1,Person 1,user,tenant-a,"));
+    QCOMPARE(count(QStringLiteral("SELECT COUNT(*) FROM audit_events WHERE action = 'user.exported'")), 1);
 }
 
 QTEST_GUILESS_MAIN(TestRestImport)

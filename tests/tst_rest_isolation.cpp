@@ -176,6 +176,7 @@ const QHash<QString, QList<Probe>>& TestRestIsolation::probes()
                             { s("role_codes"), QJsonArray { s("{role_code}") } } }),
                      {},
                      { Kind::Organization } } });
+        t.insert(s("GET /api/admin/users/export"), { { s("organization_id={org}"), none, {}, {} } });
         t.insert(s("POST /api/admin/users/import"),
                  { { {},
                      body({ { s("csv"), s("email,username\nprobe@a.example,probeuser\n") },

@@ -9,6 +9,7 @@
 #include "plaintext.h"
 #include "preferencesdialog.h"
 #include "userimportdialog.h"
+#include "userspane.h"
 
 #include <QAction>
 #include <QApplication>
@@ -356,6 +357,12 @@ void MainWindow::createMenus()
             dialog->loadFile(sample.isEmpty() ? QStringLiteral(":/samples/users-import-example.csv") : sample);
         }
         return dialog;
+    });
+    QAction* exportUsers = file->addAction(tr("&Export Users…"));
+    exportUsers->setObjectName(QStringLiteral("exportUsersAction"));
+    connect(exportUsers, &QAction::triggered, this, [this] {
+        if (auto* users = qobject_cast<UsersPane*>(pane(QStringLiteral("users"))))
+            users->exportUsers();
     });
     file->addSeparator();
     file->addAction(m_signOutAction);

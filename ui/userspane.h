@@ -50,6 +50,9 @@ public:
     void revokeSessionsOfSelected();
     void impersonateSelected();
     void bulkRole(bool assign);
+    // File > Export users…: the users the current search, status, role and tenant filter select,
+    // to a CSV file, on a worker with a progress dialog and Cancel.
+    void exportUsers();
 
 signals:
     // "Show sessions" / "Show audit trail": the main window switches panes.

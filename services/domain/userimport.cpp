@@ -25,7 +25,8 @@ enum class Column
     Username,
     FullName,
     Roles,
-    Organization
+    Organization,
+    Ignored // the users export's other columns: an exported file goes back through the import
 };
 
 std::optional<Column> columnNamed(QString name)
@@ -41,6 +42,9 @@ std::optional<Column> columnNamed(QString name)
         return Column::Roles;
     if (name == QLatin1String("organization") || name == QLatin1String("organisation") || name == QLatin1String("org"))
         return Column::Organization;
+    if (name == QLatin1String("id") || name == QLatin1String("status") || name == QLatin1String("verified")
+        || name == QLatin1String("createdat") || name == QLatin1String("lastloginat"))
+        return Column::Ignored;
     return std::nullopt;
 }
 
@@ -153,7 +157,7 @@ Result<Parsed> parseCsv(const QByteArray& input)
             return ServiceError::validation(
                 Tr::tr("Unknown column \"%1\": the columns are email, username, full name, roles, organization")
                     .arg(title.left(40)));
-        if (seen.contains(*column))
+        if (seen.contains(*column) && *column != Column::Ignored)
             return ServiceError::validation(Tr::tr("The column \"%1\" appears twice").arg(title.left(40)));
         seen.insert(*column);
         columns.append(column);
@@ -187,6 +191,8 @@ Result<Parsed> parseCsv(const QByteArray& input)
                 break;
             case Column::Organization:
                 row.organization = value.trimmed();
+                break;
+            case Column::Ignored:
                 break;
             }
         }

@@ -1262,6 +1262,87 @@ QFuture<Result<qint64>> RestBackend::exportAudit(const AuditQuery& query, const 
     return future;
 }
 
+// GET /api/admin/users/export streamed into the file, as exportAudit does with the audit log.
+QFuture<Result<qint64>> RestBackend::exportUsers(const UserQuery& query, const QString& path,
+                                                 std::function<void(qint64)> progress,
+                                                 std::shared_ptr<std::atomic_bool> cancel)
+{
+    struct ExportState
+    {
+        QSaveFile file;
+        RecordCounter counter;
+        bool writeFailed = false;
+    };
+    auto promise = std::make_shared<QPromise<Result<qint64>>>();
+    QFuture<Result<qint64>> future = promise->future();
+    promise->start();
+    auto fail = [promise](const ServiceError& error) {
+        promise->addResult(Result<qint64>(error));
+        promise->finish();
+    };
+    if (cancel && cancel->load()) {
+        fail(ServiceError::unavailable(QCoreApplication::translate("Portcullis::Rest", "The export was cancelled")));
+        return future;
+    }
+    auto state = std::make_shared<ExportState>();
+    state->file.setFileName(path);
+    state->counter.csv = true;
+    if (!state->file.open(QIODevice::WriteOnly)) {
+        fail(ServiceError::storage(QCoreApplication::translate("Portcullis::Rest", "Cannot write %1: %2")
+                                       .arg(path, state->file.errorString())));
+        return future;
+    }
+    Request request;
+    request.method = "GET";
+    request.path = QStringLiteral("/api/admin/users/export");
+    request.query = rest::userQueryToUrl(query);
+    request.query.removeQueryItem(QStringLiteral("page"));
+    request.query.removeQueryItem(QStringLiteral("limit"));
+    request.cancel = cancel;
+    const bool csv = true;
+    request.onData = [state, progress, cancel, csv](QNetworkReply* reply) {
+        if (cancel && cancel->load())
+            return false;
+        const QByteArray chunk = reply->readAll();
+        if (state->file.write(chunk) != chunk.size()) {
+            state->writeFailed = true;
+            return false;
+        }
+        state->counter.feed(chunk);
+        if (progress)
+            progress(qMax<qint64>(0, state->counter.records - (csv ? 1 : 0)));
+        return true;
+    };
+    send(std::move(request), [state, promise, cancel, csv, path, fail](const Result<Response>& response) {
+        if (cancel && cancel->load()) {
+            state->file.cancelWriting();
+            fail(
+                ServiceError::unavailable(QCoreApplication::translate("Portcullis::Rest", "The export was cancelled")));
+            return;
+        }
+        if (state->writeFailed) {
+            const QString reason = state->file.errorString();
+            state->file.cancelWriting();
+            fail(ServiceError::storage(
+                QCoreApplication::translate("Portcullis::Rest", "Cannot write %1: %2").arg(path, reason)));
+            return;
+        }
+        if (!response.ok()) {
+            state->file.cancelWriting();
+            fail(response.error());
+            return;
+        }
+        if (!state->file.commit()) {
+            fail(ServiceError::storage(QCoreApplication::translate("Portcullis::Rest", "Cannot write %1: %2")
+                                           .arg(path, state->file.errorString())));
+            return;
+        }
+        promise->addResult(Result<qint64>(qMax<qint64>(0, state->counter.records - (csv ? 1 : 0))));
+        promise->finish();
+    });
+    return future;
+}
+
 QFuture<Result<AuditCheck>> RestBackend::verifyAudit(std::shared_ptr<std::atomic_bool> cancel)
 {
     Request request;

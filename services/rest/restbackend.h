@@ -83,6 +83,9 @@ public:
     // In batches (userimport::MaxRowsPerRequest rows for a dry run, ImportWriteBatch for an import, so
     // that progress and Cancel work between requests). Duplicates across batches are found here with
     // the core's rule (userimport::isDuplicate) before anything is sent.
+    QFuture<Result<qint64>> exportUsers(const UserQuery& query, const QString& path,
+                                        std::function<void(qint64)> progress,
+                                        std::shared_ptr<std::atomic_bool> cancel) override;
     QFuture<Result<ImportReport>> importUsers(const ImportRequest& request, std::function<void(int, int)> progress,
                                               std::shared_ptr<std::atomic_bool> cancel) override;
     static constexpr int ImportWriteBatch = 100;

@@ -363,6 +363,11 @@ public:
                                      const ImportControl& control = {});
     Result<User> get(const Actor& actor, Id userId);
     Result<Page<User>> list(const Actor& actor, const UserQuery& query);
+    // Every user `query` selects (query.page and limit are ignored), as CSV with the import's
+    // columns first (email, username, full name, roles, organization slug; then id, status,
+    // verified, created_at, last_login_at), formula-safe. Checked and scoped as list(); audited as
+    // user.exported with the filter and the count. Returns the number of users written.
+    Result<qint64> exportTo(const Actor& actor, const UserQuery& query, QIODevice& out, const ExportOptions& options);
     Result<User> update(const Actor& actor, Id userId, const UserUpdate& update);
     Status remove(const Actor& actor, Id userId);
     Result<User> suspend(const Actor& actor, Id userId, const QString& reason = {});
