@@ -98,7 +98,7 @@ changelog_version=$(sed -n '1s/^portcullis (\([^)]*\)).*/\1/p' "$src/resources/l
     fail "Version $version has no entry in resources/linux/debian/changelog (its latest is $changelog_version)"
 depends=$(field Depends)
 for needed in libqt6core6 libqt6widgets6 libqt6network6 libqt6sql6 libqt6keychain1 libssl3 libargon2-1 \
-    libqt6sql6-sqlite libqt6svg6 adduser; do
+    libcsv3 libqt6sql6-sqlite libqt6svg6 adduser; do
     grep -qE "(^|, )$needed( |,|$)" <<<"$depends" || fail "Depends does not name $needed: $depends"
 done
 dpkg-deb -e "$deb" "$tmp/control"

@@ -25,6 +25,8 @@ packages=(cmake ninja-build g++ pkg-config
           libqt6sql6-sqlite libqt6sql6-psql qtkeychain-qt6-dev libssl-dev libargon2-dev
           # Boost.Beast and Boost.Asio (header-only) for the REST server's HTTP layer.
           libboost1.81-dev
+          # libcsv (RFC 4180) reads the user import files (docs/architecture.md, "CSV import").
+          libcsv-dev
           # Qt6Charts' CMake package loads Qt6OpenGL's, which qt6-charts-dev does not depend on.
           qt6-charts-dev libqt6opengl6-dev libqt6svg6 qt6-tools-dev qt6-l10n-tools qt6-translations-l10n)
 if ((test)); then

@@ -57,4 +57,5 @@ api-keys rotate-api-key
 roles permission-codes
 users move-user
 dashboard deployment-settings
+users import-users
 DIALOGS

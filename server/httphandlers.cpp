@@ -304,6 +304,71 @@ Reply createUser(Call& call)
     return userReply(call, 201, call.store.users().create(call.actor, user));
 }
 
+// The CSV text of a file (or of one batch of it) with a header row: the server reads it with the
+// same reader as the console (domain/userimport.h), so the file's quoting rules hold alike.
+Reply importUsers(Call& call)
+{
+    const auto csvText = call.body.string("csv");
+    const auto dryRun = call.body.boolean("dry_run");
+    const auto delivery = call.body.string("delivery");
+    const auto organization = call.body.integer("organization_id");
+    auto parsed = userimport::parseCsv((*csvText).toUtf8());
+    // The text arrived as a well-formed body: what the reader refuses is its content (422).
+    if (!parsed)
+        return failed(call, parsed.error());
+    if (parsed->rows.size() > userimport::MaxRowsPerRequest)
+        return failed(
+            call,
+            ServiceError::validationField(
+                QStringLiteral("csv"),
+                Tr::tr("At most %1 rows per request: send the file in batches").arg(userimport::MaxRowsPerRequest)));
+    ImportRequest request;
+    request.rows = parsed->rows;
+    request.dryRun = !dryRun.has() || *dryRun; // a preview unless asked to write
+    request.delivery = delivery.has() && *delivery == QLatin1String("invitation") ? ImportDelivery::Invitation
+                                                                                  : ImportDelivery::ResetCode;
+    request.organizationId = organization.has() ? *organization : 0;
+    // Stops between rows when the client goes away; what was created is committed and audited.
+    ImportControl control;
+    control.cancel = call.exchange.cancelFlag();
+    auto report = call.store.users().importUsers(call.actor, request, control);
+    if (!report)
+        return failed(call, report.error());
+    JsonWriter w;
+    w.reserve(256 + report->rows.size() * 200);
+    w.beginObject();
+    w.field("dry_run", report->dryRun);
+    w.field("cancelled", report->cancelled);
+    w.key("rows").beginArray();
+    for (const ImportRowResult& row : std::as_const(report->rows)) {
+        w.beginObject();
+        w.field("row", qint64(row.row));
+        w.field("email", row.email);
+        w.field("username", row.username);
+        w.key("organization_id").id(row.organizationId);
+        w.field("outcome", userimport::outcomeName(row.outcome));
+        w.field("problem", userimport::problemName(row.problem));
+        w.field("message", row.message);
+        w.key("user_id").id(row.userId);
+        w.key("invitation_id").id(row.invitationId);
+        w.field("code", row.code);
+        w.endObject();
+    }
+    w.endArray();
+    w.key("counts").beginObject();
+    w.field("rows", qint64(report->rows.size()));
+    w.field("will_create", qint64(report->count(ImportOutcome::WillCreate)));
+    w.field("created", qint64(report->count(ImportOutcome::Created)));
+    w.field("exists", qint64(report->count(ImportOutcome::Exists)));
+    w.field("errors", qint64(report->count(ImportOutcome::Error)));
+    w.field("not_run", qint64(report->count(ImportOutcome::NotRun)));
+    w.endObject();
+    w.endObject();
+    Reply reply = json(200, w);
+    reply.headers.emplaceBack("Cache-Control", "no-store"); // the codes are secrets
+    return reply;
+}
+
 Reply getUser(Call& call)
 {
     return userReply(call, 200, call.store.users().get(call.actor, call.id));
@@ -861,6 +926,48 @@ Reply exportAudit(Call& call)
     return streamed;
 }
 
+// Every user the filters select, as CSV (UserManager::exportTo), streamed like the audit export.
+Reply exportUsers(Call& call)
+{
+    UserQuery query;
+    query.search = call.query.string("search");
+    query.roleCode = call.query.string("role");
+    query.status = call.query.string("status");
+    query.organizationId = call.query.integer("organization_id").value_or(0);
+    if (call.query.has("sort"))
+        query.sortBy = call.query.string("sort");
+    query.descending = call.query.string("order").toLower() == QLatin1String("desc");
+    if (call.request.http10)
+        return problem(505, QStringLiteral("urn:portcullis:problem:http-version"),
+                       QString::fromLatin1(http::reasonPhrase(505)),
+                       Tr::tr("The export is streamed in chunks: use HTTP/1.1."), QStringLiteral("validation"));
+    const QByteArray fileName
+        = "users-" + QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss")).toLatin1() + ".csv";
+    http::HeaderList headers { { "Content-Disposition", "attachment; filename=\"" + fileName + '"' },
+                               { "Cache-Control", "no-store" },
+                               { "X-Content-Type-Options", "nosniff" },
+                               { "X-Request-Id", QByteArray::number(call.request.id) } };
+    ExchangeDevice device(call, QByteArray("text/csv; charset=utf-8"), headers);
+    device.open(QIODevice::WriteOnly);
+    ExportOptions options;
+    options.cancel = call.exchange.cancelFlag();
+    auto written = call.store.users().exportTo(call.actor, query, device, options);
+    Reply streamed;
+    streamed.streamed = true;
+    if (!written) {
+        if (call.exchange.streamStarted()) {
+            qCWarning(lcHttp).noquote()
+                << QStringLiteral("#%1 export stopped: %2").arg(call.request.id).arg(written.error().message);
+            call.exchange.abortStream();
+            return streamed;
+        }
+        return failed(call, written.error());
+    }
+    device.start();
+    call.exchange.finishStream();
+    return streamed;
+}
+
 Reply verifyAudit(Call& call)
 {
     // Stops when the client goes away: nobody would read the answer.
@@ -1131,6 +1238,11 @@ const BodyType updateApiKeyRequest { "UpdateApiKeyRequest",
 const BodyType rotateApiKeyRequest { "RotateApiKeyRequest",
                                      { { "grace", Json::String, 0, 20 }, { "grace_seconds", Json::Integer } },
                                      true };
+const BodyType importUsersRequest { "ImportUsersRequest",
+                                    { { "csv", Json::String, Required, 1024 * 1024 },
+                                      { "dry_run", Json::Boolean },
+                                      { "delivery", Json::String, JsonBody::Optional, 20 },
+                                      { "organization_id", Json::Integer } } };
 const BodyType createRoleRequest { "CreateRoleRequest",
                                    { { "code", Json::String, Required, 200 },
                                      { "name", Json::String, Required },
@@ -1273,6 +1385,26 @@ QList<RouteSpec> buildRoutes()
           .body = &createUserRequest,
           .responses = { { 201, "User" } },
           .handler = &createUser },
+        { .method = "GET",
+          .path = "/api/admin/users/export",
+          .summary = "Export the users the filters select as CSV (streamed)",
+          .scopes = userView,
+          .params = QList<QueryParam> { { "search" },
+                                        { "role" },
+                                        { "status" },
+                                        organizationId,
+                                        { "sort" },
+                                        { .name = "order", .oneOf = { "asc", "desc" } } },
+          .responses = { { 200, nullptr, "text/csv; charset=utf-8" } },
+          .handler = &exportUsers,
+          .extraProblems = { 505 } },
+        { .method = "POST",
+          .path = "/api/admin/users/import",
+          .summary = "Import users from CSV text (dry_run: classify only)",
+          .scopes = { perm::UserCreate },
+          .body = &importUsersRequest,
+          .responses = { { 200, "ImportReport" } },
+          .handler = &importUsers },
         { .method = "GET",
           .path = "/api/admin/users/{id}",
           .summary = "One user",

@@ -13,6 +13,7 @@
 #include "domain/result.h"
 #include "domain/settings.h"
 #include "domain/types.h"
+#include "domain/userimport.h"
 
 #include <QFuture>
 #include <QObject>
@@ -109,6 +110,21 @@ public:
     virtual QFuture<Status> assignRole(Id userId, const QString& roleCode) = 0;
     virtual QFuture<Status> revokeRole(Id userId, const QString& roleCode) = 0;
     virtual QFuture<Result<QStringList>> userEffectivePermissions(Id userId) = 0;
+    // Users from a file (domain/userimport.h; the rules in UserManager::importUsers): with
+    // request.dryRun the classification of every row and nothing written. `progress(done, total)`
+    // is called from a worker thread; setting `*cancel` stops between rows (rows created stay and
+    // are in the report, the rest are NotRun).
+    // Writes every user `query` selects into `path` as CSV (UserManager::exportTo). `progress` is
+    // called from a worker thread with the users written so far; setting `*cancel` stops the
+    // export and removes the partial file.
+    virtual QFuture<Result<qint64>> exportUsers(const UserQuery& query, const QString& path,
+                                                std::function<void(qint64)> progress,
+                                                std::shared_ptr<std::atomic_bool> cancel)
+        = 0;
+    virtual QFuture<Result<ImportReport>> importUsers(const ImportRequest& request,
+                                                      std::function<void(int done, int total)> progress,
+                                                      std::shared_ptr<std::atomic_bool> cancel)
+        = 0;
 
     // Roles and permissions
     virtual QFuture<Result<QList<Role>>> listRoles() = 0;

@@ -272,6 +272,41 @@ QFuture<Result<QStringList>> SqlBackend::userEffectivePermissions(Id userId)
 {
     PORTCULLIS_RUN(store.roles().userEffectivePermissions(a, userId));
 }
+QFuture<Result<qint64>> SqlBackend::exportUsers(const UserQuery& query, const QString& path,
+                                                std::function<void(qint64)> progress,
+                                                std::shared_ptr<std::atomic_bool> cancel)
+{
+    return announce(Record::Audit, runAsActor([=](SqlStore& store, const Actor& a) -> Result<qint64> {
+                        // QSaveFile: the file appears only when the export is complete.
+                        QSaveFile file(path);
+                        if (!file.open(QIODevice::WriteOnly))
+                            return ServiceError::storage(Tr::tr("Cannot write %1: %2").arg(path, file.errorString()));
+                        ExportOptions options;
+                        options.progress = progress;
+                        options.cancel = cancel.get();
+                        auto written = store.users().exportTo(a, query, file, options);
+                        if (!written) {
+                            file.cancelWriting();
+                            return written.error();
+                        }
+                        if (!file.commit())
+                            return ServiceError::storage(Tr::tr("Cannot save %1: %2").arg(path, file.errorString()));
+                        return written;
+                    }));
+}
+QFuture<Result<ImportReport>> SqlBackend::importUsers(const ImportRequest& request,
+                                                      std::function<void(int, int)> progress,
+                                                      std::shared_ptr<std::atomic_bool> cancel)
+{
+    auto work = runAsActor([=](SqlStore& store, const Actor& a) {
+        ImportControl control;
+        control.progress = progress;
+        control.cancel = cancel.get();
+        return store.users().importUsers(a, request, control);
+    });
+    // A dry run writes nothing: nobody's view is out of date.
+    return request.dryRun ? work : announce(Record::Users | Record::Invitations, work);
+}
 QFuture<Result<QList<Role>>> SqlBackend::listRoles()
 {
     PORTCULLIS_RUN(store.roles().list(a));

@@ -96,6 +96,11 @@ public:
     QFuture<Status> assignRole(Id userId, const QString& roleCode) override;
     QFuture<Status> revokeRole(Id userId, const QString& roleCode) override;
     QFuture<Result<QStringList>> userEffectivePermissions(Id userId) override;
+    QFuture<Result<qint64>> exportUsers(const UserQuery& query, const QString& path,
+                                        std::function<void(qint64)> progress,
+                                        std::shared_ptr<std::atomic_bool> cancel) override;
+    QFuture<Result<ImportReport>> importUsers(const ImportRequest& request, std::function<void(int, int)> progress,
+                                              std::shared_ptr<std::atomic_bool> cancel) override;
 
     QFuture<Result<QList<Role>>> listRoles() override;
     QFuture<Result<Role>> createRole(const NewRole& role) override;

@@ -178,6 +178,14 @@ const QHash<QString, QList<Probe>>& TestRestIsolation::probes()
                             { s("role_codes"), QJsonArray { s("{role_code}") } } }),
                      {},
                      { Kind::Organization } } });
+        t.insert(s("GET /api/admin/users/export"), { { s("organization_id={org}"), none, {}, {} } });
+        t.insert(s("POST /api/admin/users/import"),
+                 { { {},
+                     body({ { s("csv"), s("email,username\nprobe@a.example,probeuser\n") },
+                            { s("dry_run"), false },
+                            { s("organization_id"), s("{org}") } }),
+                     {},
+                     {} } });
         t.insert(s("GET /api/admin/users/{}"), { {} });
         t.insert(s("PATCH /api/admin/users/{}"),
                  { { {}, body({ { s("full_name"), s("Probe") } }), { { "If-Match", "\"1\"" } }, {} } });

@@ -1000,6 +1000,10 @@
         <source>Cannot reach %1: the connection closed without an HTTP answer. If the server uses TLS, connect to https://%2 instead</source>
         <translation>%1 ist nicht erreichbar: Die Verbindung wurde ohne HTTP-Antwort geschlossen. Wenn der Server TLS verwendet, verbinden Sie sich stattdessen mit https://%2</translation>
     </message>
+    <message>
+        <source>The server answered with an unexpected body</source>
+        <translation>Der Server hat mit einem unerwarteten Inhalt geantwortet</translation>
+    </message>
 </context>
 <context>
     <name>Portcullis::Roles</name>
@@ -1542,6 +1546,57 @@
     <message>
         <source>Marking the email address as verified</source>
         <translation>E-Mail-Adresse als verifiziert markieren</translation>
+    </message>
+</context>
+<context>
+    <name>Portcullis::UserImport</name>
+    <message>
+        <source>The file is larger than %1 MB</source>
+        <translation>Die Datei ist größer als %1 MB</translation>
+    </message>
+    <message>
+        <source>The file is not UTF-8 text; save it as &quot;CSV UTF-8&quot; and try again</source>
+        <translation>Die Datei ist kein UTF-8-Text; speichern Sie sie als „CSV UTF-8“ und versuchen Sie es erneut</translation>
+    </message>
+    <message>
+        <source>Could not start the CSV reader</source>
+        <translation>Der CSV-Leser konnte nicht gestartet werden</translation>
+    </message>
+    <message>
+        <source>The file is not valid CSV after row %1: check the quotes</source>
+        <translation>Die Datei ist nach Zeile %1 kein gültiges CSV: prüfen Sie die Anführungszeichen</translation>
+    </message>
+    <message>
+        <source>The file has more than %L1 rows</source>
+        <translation>Die Datei hat mehr als %L1 Zeilen</translation>
+    </message>
+    <message>
+        <source>The file is empty</source>
+        <translation>Die Datei ist leer</translation>
+    </message>
+    <message>
+        <source>Unknown column &quot;%1&quot;: the columns are email, username, full name, roles, organization</source>
+        <translation>Unbekannte Spalte „%1“: die Spalten sind email, username, full name, roles, organization</translation>
+    </message>
+    <message>
+        <source>The column &quot;%1&quot; appears twice</source>
+        <translation>Die Spalte „%1“ kommt zweimal vor</translation>
+    </message>
+    <message>
+        <source>The header row must name the columns email and username</source>
+        <translation>Die Kopfzeile muss die Spalten email und username nennen</translation>
+    </message>
+    <message>
+        <source>The row has %1 fields, the header %2</source>
+        <translation>Die Zeile hat %1 Felder, die Kopfzeile %2</translation>
+    </message>
+    <message>
+        <source>An earlier row has the same email or username</source>
+        <translation>Eine frühere Zeile hat dieselbe E-Mail-Adresse oder denselben Benutzernamen</translation>
+    </message>
+    <message>
+        <source>Not imported: the import was cancelled</source>
+        <translation>Nicht importiert: der Import wurde abgebrochen</translation>
     </message>
 </context>
 <context>
@@ -6350,6 +6405,213 @@ Wählen Sie mehrere mit Strg oder Umschalt für Sammelaktionen.</translation>
     <message>
         <source>%1 is not built into the console. It is in the docs folder of Portcullis&apos;s source and on the project&apos;s web pages.</source>
         <translation>%1 ist nicht in die Konsole eingebaut. Sie finden es im Ordner docs der Quellen von Portcullis und auf den Webseiten des Projekts.</translation>
+    </message>
+</context>
+<context>
+    <name>portcullis::UserImportDialog</name>
+    <message>
+        <source>Will be created</source>
+        <translation>Wird angelegt</translation>
+    </message>
+    <message>
+        <source>Invited</source>
+        <translation>Eingeladen</translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation>Angelegt</translation>
+    </message>
+    <message>
+        <source>Exists, will be skipped</source>
+        <translation>Existiert, wird übersprungen</translation>
+    </message>
+    <message>
+        <source>Exists, skipped</source>
+        <translation>Existiert, übersprungen</translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation>Fehler</translation>
+    </message>
+    <message>
+        <source>Not imported</source>
+        <translation>Nicht importiert</translation>
+    </message>
+    <message>
+        <source>Import Users</source>
+        <translation>Benutzer importieren</translation>
+    </message>
+    <message>
+        <source>A CSV file with a header row: email, username, full name, roles, organization. Nothing is written until you press Import; passwords are never in the file.</source>
+        <translation>Eine CSV-Datei mit Kopfzeile: email, username, full name, roles, organization. Nichts wird geschrieben, bevor Sie auf „Importieren“ klicken; Passwörter stehen nie in der Datei.</translation>
+    </message>
+    <message>
+        <source>No file chosen</source>
+        <translation>Keine Datei gewählt</translation>
+    </message>
+    <message>
+        <source>C&amp;hoose File…</source>
+        <translation>Datei &amp;wählen…</translation>
+    </message>
+    <message>
+        <source>File:</source>
+        <translation>Datei:</translation>
+    </message>
+    <message>
+        <source>Create the users, each with a one-time reset code</source>
+        <translation>Benutzer anlegen, jeder mit einem Einmal-Code zum Zurücksetzen</translation>
+    </message>
+    <message>
+        <source>Send invitations instead (one role per row)</source>
+        <translation>Stattdessen Einladungen senden (eine Rolle pro Zeile)</translation>
+    </message>
+    <message>
+        <source>New &amp;accounts:</source>
+        <translation>Neue &amp;Konten:</translation>
+    </message>
+    <message>
+        <source>Row</source>
+        <translation>Zeile</translation>
+    </message>
+    <message>
+        <source>Email</source>
+        <translation>E-Mail</translation>
+    </message>
+    <message>
+        <source>Username</source>
+        <translation>Benutzername</translation>
+    </message>
+    <message>
+        <source>Organization</source>
+        <translation>Organisation</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>Ergebnis</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Grund</translation>
+    </message>
+    <message>
+        <source>One-time code</source>
+        <translation>Einmal-Code</translation>
+    </message>
+    <message>
+        <source>&amp;Save Results…</source>
+        <translation>Ergebnis &amp;speichern…</translation>
+    </message>
+    <message>
+        <source>&amp;Export Codes…</source>
+        <translation>Codes e&amp;xportieren…</translation>
+    </message>
+    <message>
+        <source>Stop &amp;Import</source>
+        <translation>Import &amp;anhalten</translation>
+    </message>
+    <message>
+        <source>&amp;Import</source>
+        <translation>&amp;Importieren</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv *.txt);;All files (*)</source>
+        <translation>CSV-Dateien (*.csv *.txt);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Reading the file…</source>
+        <translation>Datei wird gelesen…</translation>
+    </message>
+    <message>
+        <source>Cannot read %1: %2</source>
+        <translation>%1 kann nicht gelesen werden: %2</translation>
+    </message>
+    <message>
+        <source>The file has a header but no rows.</source>
+        <translation>Die Datei hat eine Kopfzeile, aber keine Zeilen.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Checking %n row(s)…</source>
+        <translation>
+            <numerusform>%n Zeile wird geprüft…</numerusform>
+            <numerusform>%n Zeilen werden geprüft…</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Send %n invitation(s)? Rows with errors or existing users are skipped.</source>
+        <translation>
+            <numerusform>%n Einladung senden? Zeilen mit Fehlern oder vorhandenen Benutzern werden übersprungen.</numerusform>
+            <numerusform>%n Einladungen senden? Zeilen mit Fehlern oder vorhandenen Benutzern werden übersprungen.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Create %n user(s)? Rows with errors or existing users are skipped.</source>
+        <translation>
+            <numerusform>%n Benutzer anlegen? Zeilen mit Fehlern oder vorhandenen Benutzern werden übersprungen.</numerusform>
+            <numerusform>%n Benutzer anlegen? Zeilen mit Fehlern oder vorhandenen Benutzern werden übersprungen.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Send Invitations</source>
+        <translation>Einladungen senden</translation>
+    </message>
+    <message>
+        <source>Create Users</source>
+        <translation>Benutzer anlegen</translation>
+    </message>
+    <message>
+        <source>Importing…</source>
+        <translation>Import läuft…</translation>
+    </message>
+    <message>
+        <source>Stopping after the current row…</source>
+        <translation>Wird nach der aktuellen Zeile angehalten…</translation>
+    </message>
+    <message>
+        <source>%1 row(s): %2 will be created, %3 already exist and will be skipped, %4 with errors. Nothing has been written yet.</source>
+        <translation>%1 Zeile(n): %2 werden angelegt, %3 existieren bereits und werden übersprungen, %4 mit Fehlern. Noch wurde nichts geschrieben.</translation>
+    </message>
+    <message>
+        <source>%1 created, %2 skipped (already exist), %3 with errors.</source>
+        <translation>%1 angelegt, %2 übersprungen (existieren bereits), %3 mit Fehlern.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Stopped: %n row(s) not imported.</source>
+        <translation>
+            <numerusform>Angehalten: %n Zeile nicht importiert.</numerusform>
+            <numerusform>Angehalten: %n Zeilen nicht importiert.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The one-time codes are shown only now: export them or copy them before you close this dialog.</source>
+        <translation>Die Einmal-Codes werden nur jetzt angezeigt: exportieren oder kopieren Sie sie, bevor Sie diesen Dialog schließen.</translation>
+    </message>
+    <message>
+        <source>Cannot write %1: %2</source>
+        <translation>%1 kann nicht geschrieben werden: %2</translation>
+    </message>
+    <message>
+        <source>Saved to %1.</source>
+        <translation>Gespeichert in %1.</translation>
+    </message>
+    <message>
+        <source>Save Import Results</source>
+        <translation>Importergebnis speichern</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV-Dateien (*.csv)</translation>
+    </message>
+    <message>
+        <source>Export One-Time Codes</source>
+        <translation>Einmal-Codes exportieren</translation>
+    </message>
+    <message>
+        <source>The file will hold a one-time code for every new account: whoever reads it can set those passwords. Keep it where only you can read it, hand the codes out, and delete the file.</source>
+        <translation>Die Datei enthält für jedes neue Konto einen Einmal-Code: Wer sie liest, kann diese Passwörter setzen. Bewahren Sie sie so auf, dass nur Sie sie lesen können, geben Sie die Codes weiter und löschen Sie die Datei.</translation>
+    </message>
+    <message>
+        <source>Export Codes</source>
+        <translation>Codes exportieren</translation>
     </message>
 </context>
 <context>

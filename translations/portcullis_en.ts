@@ -356,6 +356,37 @@ Delete it and remove it from those %Ln users? They lose its permissions at once.
     </message>
 </context>
 <context>
+    <name>portcullis::UserImportDialog</name>
+    <message numerus="yes">
+        <source>Checking %n row(s)…</source>
+        <translation>
+            <numerusform>Checking %n row…</numerusform>
+            <numerusform>Checking %n rows…</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Send %n invitation(s)? Rows with errors or existing users are skipped.</source>
+        <translation>
+            <numerusform>Send %n invitation? Rows with errors or existing users are skipped.</numerusform>
+            <numerusform>Send %n invitations? Rows with errors or existing users are skipped.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Create %n user(s)? Rows with errors or existing users are skipped.</source>
+        <translation>
+            <numerusform>Create %n user? Rows with errors or existing users are skipped.</numerusform>
+            <numerusform>Create %n users? Rows with errors or existing users are skipped.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Stopped: %n row(s) not imported.</source>
+        <translation>
+            <numerusform>Stopped: %n row not imported.</numerusform>
+            <numerusform>Stopped: %n rows not imported.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>portcullis::UsersPane</name>
     <message numerus="yes">
         <source>%n user(s)</source>

@@ -1000,6 +1000,10 @@
         <source>Cannot reach %1: the connection closed without an HTTP answer. If the server uses TLS, connect to https://%2 instead</source>
         <translation>Impossible de joindre %1 : la connexion s’est fermée sans réponse HTTP. Si le serveur utilise TLS, connectez-vous plutôt à https://%2</translation>
     </message>
+    <message>
+        <source>The server answered with an unexpected body</source>
+        <translation>Le serveur a répondu avec un contenu inattendu</translation>
+    </message>
 </context>
 <context>
     <name>Portcullis::Roles</name>
@@ -1542,6 +1546,57 @@
     <message>
         <source>Marking the email address as verified</source>
         <translation>Marquage de l&apos;adresse e-mail comme vérifiée</translation>
+    </message>
+</context>
+<context>
+    <name>Portcullis::UserImport</name>
+    <message>
+        <source>The file is larger than %1 MB</source>
+        <translation>Le fichier dépasse %1 Mo</translation>
+    </message>
+    <message>
+        <source>The file is not UTF-8 text; save it as &quot;CSV UTF-8&quot; and try again</source>
+        <translation>Le fichier n’est pas du texte UTF-8 ; enregistrez-le au format « CSV UTF-8 » et réessayez</translation>
+    </message>
+    <message>
+        <source>Could not start the CSV reader</source>
+        <translation>Impossible de démarrer le lecteur CSV</translation>
+    </message>
+    <message>
+        <source>The file is not valid CSV after row %1: check the quotes</source>
+        <translation>Le fichier n’est pas un CSV valide après la ligne %1 : vérifiez les guillemets</translation>
+    </message>
+    <message>
+        <source>The file has more than %L1 rows</source>
+        <translation>Le fichier compte plus de %L1 lignes</translation>
+    </message>
+    <message>
+        <source>The file is empty</source>
+        <translation>Le fichier est vide</translation>
+    </message>
+    <message>
+        <source>Unknown column &quot;%1&quot;: the columns are email, username, full name, roles, organization</source>
+        <translation>Colonne inconnue « %1 » : les colonnes sont email, username, full name, roles, organization</translation>
+    </message>
+    <message>
+        <source>The column &quot;%1&quot; appears twice</source>
+        <translation>La colonne « %1 » apparaît deux fois</translation>
+    </message>
+    <message>
+        <source>The header row must name the columns email and username</source>
+        <translation>La ligne d’en-tête doit nommer les colonnes email et username</translation>
+    </message>
+    <message>
+        <source>The row has %1 fields, the header %2</source>
+        <translation>La ligne a %1 champs, l’en-tête %2</translation>
+    </message>
+    <message>
+        <source>An earlier row has the same email or username</source>
+        <translation>Une ligne précédente a la même adresse e-mail ou le même nom d’utilisateur</translation>
+    </message>
+    <message>
+        <source>Not imported: the import was cancelled</source>
+        <translation>Non importé : l’importation a été annulée</translation>
     </message>
 </context>
 <context>
@@ -6350,6 +6405,213 @@ Sélectionnez-en plusieurs avec Ctrl ou Maj pour des actions groupées.</transla
     <message>
         <source>%1 is not built into the console. It is in the docs folder of Portcullis&apos;s source and on the project&apos;s web pages.</source>
         <translation>%1 n’est pas intégré à la console. Il se trouve dans le dossier docs des sources de Portcullis et sur les pages web du projet.</translation>
+    </message>
+</context>
+<context>
+    <name>portcullis::UserImportDialog</name>
+    <message>
+        <source>Will be created</source>
+        <translation>Sera créé</translation>
+    </message>
+    <message>
+        <source>Invited</source>
+        <translation>Invité</translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation>Créé</translation>
+    </message>
+    <message>
+        <source>Exists, will be skipped</source>
+        <translation>Existe, sera ignoré</translation>
+    </message>
+    <message>
+        <source>Exists, skipped</source>
+        <translation>Existe, ignoré</translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation>Erreur</translation>
+    </message>
+    <message>
+        <source>Not imported</source>
+        <translation>Non importé</translation>
+    </message>
+    <message>
+        <source>Import Users</source>
+        <translation>Importer des utilisateurs</translation>
+    </message>
+    <message>
+        <source>A CSV file with a header row: email, username, full name, roles, organization. Nothing is written until you press Import; passwords are never in the file.</source>
+        <translation>Un fichier CSV avec une ligne d’en-tête : email, username, full name, roles, organization. Rien n’est écrit avant que vous cliquiez sur « Importer » ; les mots de passe ne figurent jamais dans le fichier.</translation>
+    </message>
+    <message>
+        <source>No file chosen</source>
+        <translation>Aucun fichier choisi</translation>
+    </message>
+    <message>
+        <source>C&amp;hoose File…</source>
+        <translation>&amp;Choisir un fichier…</translation>
+    </message>
+    <message>
+        <source>File:</source>
+        <translation>Fichier :</translation>
+    </message>
+    <message>
+        <source>Create the users, each with a one-time reset code</source>
+        <translation>Créer les utilisateurs, chacun avec un code de réinitialisation à usage unique</translation>
+    </message>
+    <message>
+        <source>Send invitations instead (one role per row)</source>
+        <translation>Envoyer plutôt des invitations (un rôle par ligne)</translation>
+    </message>
+    <message>
+        <source>New &amp;accounts:</source>
+        <translation>Nouveaux &amp;comptes :</translation>
+    </message>
+    <message>
+        <source>Row</source>
+        <translation>Ligne</translation>
+    </message>
+    <message>
+        <source>Email</source>
+        <translation>E-mail</translation>
+    </message>
+    <message>
+        <source>Username</source>
+        <translation>Nom d’utilisateur</translation>
+    </message>
+    <message>
+        <source>Organization</source>
+        <translation>Organisation</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>Résultat</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Motif</translation>
+    </message>
+    <message>
+        <source>One-time code</source>
+        <translation>Code à usage unique</translation>
+    </message>
+    <message>
+        <source>&amp;Save Results…</source>
+        <translation>&amp;Enregistrer le résultat…</translation>
+    </message>
+    <message>
+        <source>&amp;Export Codes…</source>
+        <translation>E&amp;xporter les codes…</translation>
+    </message>
+    <message>
+        <source>Stop &amp;Import</source>
+        <translation>&amp;Arrêter l’importation</translation>
+    </message>
+    <message>
+        <source>&amp;Import</source>
+        <translation>&amp;Importer</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv *.txt);;All files (*)</source>
+        <translation>Fichiers CSV (*.csv *.txt);;Tous les fichiers (*)</translation>
+    </message>
+    <message>
+        <source>Reading the file…</source>
+        <translation>Lecture du fichier…</translation>
+    </message>
+    <message>
+        <source>Cannot read %1: %2</source>
+        <translation>Impossible de lire %1 : %2</translation>
+    </message>
+    <message>
+        <source>The file has a header but no rows.</source>
+        <translation>Le fichier a un en-tête mais aucune ligne.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Checking %n row(s)…</source>
+        <translation>
+            <numerusform>Vérification de %n ligne…</numerusform>
+            <numerusform>Vérification de %n lignes…</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Send %n invitation(s)? Rows with errors or existing users are skipped.</source>
+        <translation>
+            <numerusform>Envoyer %n invitation ? Les lignes en erreur ou d’utilisateurs existants sont ignorées.</numerusform>
+            <numerusform>Envoyer %n invitations ? Les lignes en erreur ou d’utilisateurs existants sont ignorées.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Create %n user(s)? Rows with errors or existing users are skipped.</source>
+        <translation>
+            <numerusform>Créer %n utilisateur ? Les lignes en erreur ou d’utilisateurs existants sont ignorées.</numerusform>
+            <numerusform>Créer %n utilisateurs ? Les lignes en erreur ou d’utilisateurs existants sont ignorées.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Send Invitations</source>
+        <translation>Envoyer les invitations</translation>
+    </message>
+    <message>
+        <source>Create Users</source>
+        <translation>Créer les utilisateurs</translation>
+    </message>
+    <message>
+        <source>Importing…</source>
+        <translation>Importation en cours…</translation>
+    </message>
+    <message>
+        <source>Stopping after the current row…</source>
+        <translation>Arrêt après la ligne en cours…</translation>
+    </message>
+    <message>
+        <source>%1 row(s): %2 will be created, %3 already exist and will be skipped, %4 with errors. Nothing has been written yet.</source>
+        <translation>%1 ligne(s) : %2 seront créées, %3 existent déjà et seront ignorées, %4 en erreur. Rien n’a encore été écrit.</translation>
+    </message>
+    <message>
+        <source>%1 created, %2 skipped (already exist), %3 with errors.</source>
+        <translation>%1 créé(s), %2 ignoré(s) (existent déjà), %3 en erreur.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Stopped: %n row(s) not imported.</source>
+        <translation>
+            <numerusform>Arrêté : %n ligne non importée.</numerusform>
+            <numerusform>Arrêté : %n lignes non importées.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The one-time codes are shown only now: export them or copy them before you close this dialog.</source>
+        <translation>Les codes à usage unique ne s’affichent que maintenant : exportez-les ou copiez-les avant de fermer cette boîte de dialogue.</translation>
+    </message>
+    <message>
+        <source>Cannot write %1: %2</source>
+        <translation>Impossible d’écrire %1 : %2</translation>
+    </message>
+    <message>
+        <source>Saved to %1.</source>
+        <translation>Enregistré dans %1.</translation>
+    </message>
+    <message>
+        <source>Save Import Results</source>
+        <translation>Enregistrer le résultat de l’importation</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>Fichiers CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>Export One-Time Codes</source>
+        <translation>Exporter les codes à usage unique</translation>
+    </message>
+    <message>
+        <source>The file will hold a one-time code for every new account: whoever reads it can set those passwords. Keep it where only you can read it, hand the codes out, and delete the file.</source>
+        <translation>Le fichier contiendra un code à usage unique pour chaque nouveau compte : quiconque le lit peut définir ces mots de passe. Conservez-le là où vous seul pouvez le lire, distribuez les codes, puis supprimez le fichier.</translation>
+    </message>
+    <message>
+        <source>Export Codes</source>
+        <translation>Exporter les codes</translation>
     </message>
 </context>
 <context>

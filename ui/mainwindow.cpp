@@ -10,6 +10,8 @@
 #include "pane.h"
 #include "plaintext.h"
 #include "preferencesdialog.h"
+#include "userimportdialog.h"
+#include "userspane.h"
 
 #include <QAction>
 #include <QApplication>
@@ -337,6 +339,34 @@ void MainWindow::createSessionAndHelpActions()
 void MainWindow::createMenus()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
+    // Import and export of users: the rows go to the tenant the users pane shows.
+    auto usersScope
+        = [this] { return pane(QStringLiteral("users")) ? pane(QStringLiteral("users"))->organizationScope() : 0; };
+    QAction* importUsers = file->addAction(tr("&Import Users…"));
+    importUsers->setObjectName(QStringLiteral("importUsersAction"));
+    connect(importUsers, &QAction::triggered, this, [this, usersScope] {
+        auto* dialog = new UserImportDialog(m_backend, usersScope(), this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->open();
+    });
+    // --dialog import-users: the preview of an example file (PORTCULLIS_IMPORT_SAMPLE, or the
+    // built-in one), as the screenshots show it.
+    registerDialog(QStringLiteral("import-users"), [importUsers, this]() -> QDialog* {
+        importUsers->trigger();
+        auto* dialog = findChild<UserImportDialog*>();
+        if (dialog) {
+            const QString sample = qEnvironmentVariable("PORTCULLIS_IMPORT_SAMPLE");
+            dialog->loadFile(sample.isEmpty() ? QStringLiteral(":/samples/users-import-example.csv") : sample);
+        }
+        return dialog;
+    });
+    QAction* exportUsers = file->addAction(tr("&Export Users…"));
+    exportUsers->setObjectName(QStringLiteral("exportUsersAction"));
+    connect(exportUsers, &QAction::triggered, this, [this] {
+        if (auto* users = qobject_cast<UsersPane*>(pane(QStringLiteral("users"))))
+            users->exportUsers();
+    });
+    file->addSeparator();
     file->addAction(m_signOutAction);
     file->addSeparator();
     file->addAction(m_quitAction);

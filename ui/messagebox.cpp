@@ -131,6 +131,16 @@ QString FileDialog::getSaveFileName(QWidget* parent, const QString& caption, con
     return QFileDialog::getSaveFileName(parent, caption, dir, filter);
 }
 
+QString FileDialog::getOpenFileName(QWidget* parent, const QString& caption, const QString& dir, const QString& filter)
+{
+    if (!s_nextFileName.isEmpty()) {
+        const QString path = s_nextFileName;
+        s_nextFileName.clear();
+        return path;
+    }
+    return QFileDialog::getOpenFileName(parent, caption, dir, filter);
+}
+
 void FileDialog::setNextFileName(const QString& path)
 {
     s_nextFileName = path;

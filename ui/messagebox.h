@@ -56,7 +56,8 @@ class FileDialog
 {
 public:
     static QString getSaveFileName(QWidget* parent, const QString& caption, const QString& dir, const QString& filter);
-    // Tests: the next getSaveFileName() returns `path` without showing a dialog.
+    static QString getOpenFileName(QWidget* parent, const QString& caption, const QString& dir, const QString& filter);
+    // Tests: the next getSaveFileName() or getOpenFileName() returns `path` without showing a dialog.
     static void setNextFileName(const QString& path);
 
 private:

@@ -18,11 +18,15 @@
 #include <QClipboard>
 #include <QComboBox>
 #include <QCoreApplication>
+#include <QDate>
+#include <QDir>
 #include <QFormLayout>
 #include <QHeaderView>
 #include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPointer>
+#include <QProgressDialog>
 #include <QTableView>
 #include <QTimer>
 #include <QToolButton>
@@ -582,6 +586,63 @@ void UsersPane::rolesOfSelected()
         connect(dialog, &QDialog::accepted, this, [this] { afterWrite(tr("Roles updated")); });
         dialog->open();
     });
+}
+
+void UsersPane::exportUsers()
+{
+    if (!m_backend)
+        return;
+    QString path = FileDialog::getSaveFileName(
+        this, tr("Export Users"), QStringLiteral("users-%1.csv").arg(QDate::currentDate().toString(Qt::ISODate)),
+        tr("CSV files (*.csv)"));
+    if (path.isEmpty())
+        return;
+    if (!path.endsWith(QLatin1String(".csv"), Qt::CaseInsensitive))
+        path += QStringLiteral(".csv");
+    UserQuery query = m_model->query();
+    query.search = m_search->text().trimmed();
+    query.roleCode = m_roleFilter->currentData().toString();
+    query.status = m_statusFilter->currentData().toString();
+    query.organizationId = organizationScope();
+    auto cancel = std::make_shared<std::atomic_bool>(false);
+    const QString shownPath = QDir::toNativeSeparators(path);
+    auto* dialog = new QProgressDialog(tr("Exporting users to %1…").arg(shownPath), tr("Cancel"), 0, 0, this);
+    dialog->setObjectName(QStringLiteral("usersExportProgress"));
+    dialog->setWindowTitle(tr("Export Users"));
+    dialog->setAutoClose(false);
+    dialog->setAutoReset(false);
+    dialog->setMinimumDuration(0);
+    connect(dialog, &QProgressDialog::canceled, this, [cancel] { cancel->store(true); });
+    const QPointer<QProgressDialog> guard(dialog);
+    // Called on a backend worker thread: the label is updated on the GUI thread, if still there.
+    auto progress = [guard, shownPath](qint64 written) {
+        QMetaObject::invokeMethod(
+            QCoreApplication::instance(),
+            [guard, shownPath, written] {
+                if (guard)
+                    guard->setLabelText(
+                        tr("Exporting users to %1…\n%2 written").arg(shownPath, display::number(written)));
+            },
+            Qt::QueuedConnection);
+    };
+    emit statusMessage(tr("Exporting to %1…").arg(shownPath));
+    whenDone(m_backend->exportUsers(query, path, progress, cancel), this,
+             [this, guard, shownPath, cancel](const Result<qint64>& written) {
+                 if (guard) {
+                     guard->hide();
+                     guard->deleteLater();
+                 }
+                 if (!written) {
+                     if (cancel->load()) {
+                         emit statusMessage(tr("Export cancelled; no file was written"));
+                         return;
+                     }
+                     showError(tr("Export Users"), written.error());
+                     return;
+                 }
+                 emit statusMessage(tr("Exported %1 users to %2").arg(display::number(*written), shownPath));
+             });
+    dialog->open();
 }
 
 void UsersPane::bulkRole(bool assign)

@@ -55,6 +55,9 @@ public:
     MoveUserDialog* moveSelected();
     QAction* moveAction() const { return m_moveAction; }
     void bulkRole(bool assign);
+    // File > Export users…: the users the current search, status, role and tenant filter select,
+    // to a CSV file, on a worker with a progress dialog and Cancel.
+    void exportUsers();
 
 signals:
     // "Show sessions" / "Show audit trail": the main window switches panes.

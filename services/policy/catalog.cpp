@@ -29,7 +29,7 @@ const QList<QString>& all()
         UserCreated,        UserUpdated,          UserVerified,        UserViewed,
         UserListed,         UserBanned,           UserUnbanned,        UserSuspended,
         UserUnsuspended,    UserDeleted,          UserPasswordChanged, UserPasswordReset,
-        UserImpersonated,   UserMoved,
+        UserImpersonated,   UserMoved,            UserImported,        UserExported,
         RoleAssigned,       RoleRevoked,          RoleCreated,
         RoleUpdated,        RoleDeleted,          RoleViewed,          RoleListed,
         PermissionListed,   PermissionCreated,    PermissionDeleted,

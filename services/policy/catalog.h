@@ -82,6 +82,8 @@ inline const QString UserPasswordChanged = QStringLiteral("user.password_changed
 inline const QString UserPasswordReset = QStringLiteral("user.password_reset");
 inline const QString UserImpersonated = QStringLiteral("user.impersonated");
 inline const QString UserMoved = QStringLiteral("user.moved");
+inline const QString UserImported = QStringLiteral("user.imported");
+inline const QString UserExported = QStringLiteral("user.exported");
 // Roles and permissions
 inline const QString RoleAssigned = QStringLiteral("role.assigned");
 inline const QString RoleRevoked = QStringLiteral("role.revoked");

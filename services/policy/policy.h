@@ -291,6 +291,8 @@ inline constexpr int MaxApiKeyRatePerMinute = 100000; // an API key's rate limit
 inline constexpr qint64 ApiKeyRotationGraces[] = { 0, 3600, 24 * 3600, 7 * 24 * 3600 };
 inline constexpr qint64 DefaultApiKeyRotationGrace = 24 * 3600;
 inline constexpr int ResetTokenHours = 2;
+// A reset code made by a user import: the administrator hands the codes out, which takes longer.
+inline constexpr int ImportResetCodeHours = 72;
 inline constexpr int VerificationTokenHours = 72;
 inline constexpr int MaxPageSize = 500;
 // Filtered lists (a users search, a status or role filter, the sessions list) count their matches

@@ -6,6 +6,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QNetworkAccessManager>
@@ -13,6 +14,7 @@
 #include <QNetworkRequest>
 #include <QPromise>
 #include <QSaveFile>
+#include <QSet>
 #include <QSslCertificate>
 #include <QSslError>
 #include <QTimer>
@@ -780,6 +782,147 @@ QFuture<Result<QStringList>> RestBackend::userEffectivePermissions(Id userId)
         [](const QJsonObject& o) { return rest::stringsFromJson(o.value(QLatin1String("items"))); });
 }
 
+struct RestBackend::ImportState
+{
+    ImportRequest request;
+    std::function<void(int, int)> progress;
+    std::shared_ptr<std::atomic_bool> cancel;
+    std::shared_ptr<QPromise<Result<ImportReport>>> promise;
+    ImportReport report;
+    QList<qsizetype> toSend; // indices of the rows the server decides on
+    qsizetype next = 0; // in toSend
+    int done = 0;
+};
+
+QFuture<Result<ImportReport>> RestBackend::importUsers(const ImportRequest& request,
+                                                       std::function<void(int, int)> progress,
+                                                       std::shared_ptr<std::atomic_bool> cancel)
+{
+    auto state = std::make_shared<ImportState>();
+    state->request = request;
+    state->progress = std::move(progress);
+    state->cancel = std::move(cancel);
+    state->promise = std::make_shared<QPromise<Result<ImportReport>>>();
+    state->report.dryRun = request.dryRun;
+    QFuture<Result<ImportReport>> future = state->promise->future();
+    state->promise->start();
+    const bool invitations = request.delivery == ImportDelivery::Invitation;
+    QSet<QString> emails;
+    QSet<QString> usernames;
+    QSet<QString> ignored;
+    state->report.rows.resize(request.rows.size());
+    for (qsizetype i = 0; i < request.rows.size(); ++i) {
+        const ImportRow& row = request.rows.at(i);
+        ImportRowResult& result = state->report.rows[i];
+        result.row = row.row;
+        result.email = row.email.trimmed().toLower();
+        result.username = invitations ? QString() : row.username.trimmed();
+        if (row.problem.isEmpty() && userimport::isDuplicate(row, emails, invitations ? ignored : usernames)) {
+            result.outcome = ImportOutcome::Error;
+            result.problem = ImportProblem::DuplicateInFile;
+            result.message = QCoreApplication::translate("Portcullis::UserImport",
+                                                         "An earlier row has the same email or username");
+        } else {
+            state->toSend << i;
+        }
+    }
+    sendImportBatch(state);
+    return future;
+}
+
+void RestBackend::sendImportBatch(std::shared_ptr<ImportState> state)
+{
+    auto finish = [state] {
+        state->promise->addResult(Result<ImportReport>(state->report));
+        state->promise->finish();
+    };
+    // The rows not sent (cancelled, or after a failure) are NotRun; what was created stays reported.
+    auto stopAt = [state](qsizetype from, const QString& message) {
+        for (qsizetype k = from; k < state->toSend.size(); ++k) {
+            ImportRowResult& r = state->report.rows[state->toSend.at(k)];
+            r.outcome = ImportOutcome::NotRun;
+            r.message = message;
+        }
+    };
+    if (state->next >= state->toSend.size()) {
+        finish();
+        return;
+    }
+    if (state->cancel && state->cancel->load()) {
+        state->report.cancelled = true;
+        stopAt(state->next,
+               QCoreApplication::translate("Portcullis::UserImport", "Not imported: the import was cancelled"));
+        finish();
+        return;
+    }
+    const int batch = state->request.dryRun ? userimport::MaxRowsPerRequest : ImportWriteBatch;
+    const QList<qsizetype> indices = state->toSend.mid(state->next, batch);
+    QList<ImportRow> rows;
+    rows.reserve(indices.size());
+    for (qsizetype i : indices)
+        rows << state->request.rows.at(i);
+    QJsonObject body { { QStringLiteral("csv"), QString::fromUtf8(userimport::toCsv(rows)) },
+                       { QStringLiteral("dry_run"), state->request.dryRun },
+                       { QStringLiteral("delivery"), userimport::deliveryName(state->request.delivery) } };
+    if (state->request.organizationId != 0)
+        body.insert(QStringLiteral("organization_id"), state->request.organizationId);
+    const qsizetype count = indices.size();
+    auto decode = [count](const QJsonObject& o) -> Result<ImportReport> {
+        ImportReport part;
+        const QJsonArray items = o.value(QLatin1String("rows")).toArray();
+        if (items.size() != count)
+            return ServiceError::unavailable(
+                QCoreApplication::translate("Portcullis::Rest", "The server answered with an unexpected body"));
+        part.cancelled = o.value(QLatin1String("cancelled")).toBool();
+        for (const QJsonValue& item : items) {
+            const QJsonObject r = item.toObject();
+            ImportRowResult row;
+            row.email = r.value(QLatin1String("email")).toString();
+            row.username = r.value(QLatin1String("username")).toString();
+            row.organizationId = r.value(QLatin1String("organization_id")).toInteger();
+            row.outcome = userimport::outcomeFromName(r.value(QLatin1String("outcome")).toString());
+            row.problem = userimport::problemFromName(r.value(QLatin1String("problem")).toString());
+            row.message = r.value(QLatin1String("message")).toString();
+            row.userId = r.value(QLatin1String("user_id")).toInteger();
+            row.invitationId = r.value(QLatin1String("invitation_id")).toInteger();
+            row.code = r.value(QLatin1String("code")).toString();
+            part.rows << row;
+        }
+        return part;
+    };
+    const bool write = !state->request.dryRun;
+    json<ImportReport>("POST", QStringLiteral("/api/admin/users/import"), &body, decode)
+        .then(this, [this, state, indices, finish, stopAt, write](const Result<ImportReport>& part) {
+            if (!part) {
+                if (state->report.count(ImportOutcome::Created) == 0) {
+                    state->promise->addResult(Result<ImportReport>(part.error()));
+                    state->promise->finish();
+                    return;
+                }
+                stopAt(state->next, part.error().message);
+                finish();
+                return;
+            }
+            for (qsizetype k = 0; k < indices.size(); ++k) {
+                ImportRowResult r = part->rows.at(k);
+                r.row = state->report.rows.at(indices.at(k)).row; // the file's row, not the batch's
+                state->report.rows[indices.at(k)] = r;
+            }
+            state->next += indices.size();
+            state->done += int(indices.size());
+            if (state->progress)
+                state->progress(state->done, int(state->toSend.size()));
+            if (write && part->count(ImportOutcome::Created) > 0)
+                emit recordsChanged(Record::Users | Record::Invitations | Record::Audit);
+            if (part->cancelled) {
+                state->report.cancelled = true;
+                finish();
+                return;
+            }
+            sendImportBatch(state);
+        });
+}
+
 // --- roles ---------------------------------------------------------------------------------------
 
 QFuture<Result<QList<Role>>> RestBackend::listRoles()
@@ -1132,6 +1275,87 @@ QFuture<Result<qint64>> RestBackend::exportAudit(const AuditQuery& query, const 
     request.query.addQueryItem(QStringLiteral("format"), jsonLines ? QStringLiteral("jsonl") : QStringLiteral("csv"));
     request.cancel = cancel;
     const bool csv = !jsonLines;
+    request.onData = [state, progress, cancel, csv](QNetworkReply* reply) {
+        if (cancel && cancel->load())
+            return false;
+        const QByteArray chunk = reply->readAll();
+        if (state->file.write(chunk) != chunk.size()) {
+            state->writeFailed = true;
+            return false;
+        }
+        state->counter.feed(chunk);
+        if (progress)
+            progress(qMax<qint64>(0, state->counter.records - (csv ? 1 : 0)));
+        return true;
+    };
+    send(std::move(request), [state, promise, cancel, csv, path, fail](const Result<Response>& response) {
+        if (cancel && cancel->load()) {
+            state->file.cancelWriting();
+            fail(
+                ServiceError::unavailable(QCoreApplication::translate("Portcullis::Rest", "The export was cancelled")));
+            return;
+        }
+        if (state->writeFailed) {
+            const QString reason = state->file.errorString();
+            state->file.cancelWriting();
+            fail(ServiceError::storage(
+                QCoreApplication::translate("Portcullis::Rest", "Cannot write %1: %2").arg(path, reason)));
+            return;
+        }
+        if (!response.ok()) {
+            state->file.cancelWriting();
+            fail(response.error());
+            return;
+        }
+        if (!state->file.commit()) {
+            fail(ServiceError::storage(QCoreApplication::translate("Portcullis::Rest", "Cannot write %1: %2")
+                                           .arg(path, state->file.errorString())));
+            return;
+        }
+        promise->addResult(Result<qint64>(qMax<qint64>(0, state->counter.records - (csv ? 1 : 0))));
+        promise->finish();
+    });
+    return future;
+}
+
+// GET /api/admin/users/export streamed into the file, as exportAudit does with the audit log.
+QFuture<Result<qint64>> RestBackend::exportUsers(const UserQuery& query, const QString& path,
+                                                 std::function<void(qint64)> progress,
+                                                 std::shared_ptr<std::atomic_bool> cancel)
+{
+    struct ExportState
+    {
+        QSaveFile file;
+        RecordCounter counter;
+        bool writeFailed = false;
+    };
+    auto promise = std::make_shared<QPromise<Result<qint64>>>();
+    QFuture<Result<qint64>> future = promise->future();
+    promise->start();
+    auto fail = [promise](const ServiceError& error) {
+        promise->addResult(Result<qint64>(error));
+        promise->finish();
+    };
+    if (cancel && cancel->load()) {
+        fail(ServiceError::unavailable(QCoreApplication::translate("Portcullis::Rest", "The export was cancelled")));
+        return future;
+    }
+    auto state = std::make_shared<ExportState>();
+    state->file.setFileName(path);
+    state->counter.csv = true;
+    if (!state->file.open(QIODevice::WriteOnly)) {
+        fail(ServiceError::storage(QCoreApplication::translate("Portcullis::Rest", "Cannot write %1: %2")
+                                       .arg(path, state->file.errorString())));
+        return future;
+    }
+    Request request;
+    request.method = "GET";
+    request.path = QStringLiteral("/api/admin/users/export");
+    request.query = rest::userQueryToUrl(query);
+    request.query.removeQueryItem(QStringLiteral("page"));
+    request.query.removeQueryItem(QStringLiteral("limit"));
+    request.cancel = cancel;
+    const bool csv = true;
     request.onData = [state, progress, cancel, csv](QNetworkReply* reply) {
         if (cancel && cancel->load())
             return false;

@@ -81,6 +81,15 @@ public:
     QFuture<Status> assignRole(Id userId, const QString& roleCode) override;
     QFuture<Status> revokeRole(Id userId, const QString& roleCode) override;
     QFuture<Result<QStringList>> userEffectivePermissions(Id userId) override;
+    // In batches (userimport::MaxRowsPerRequest rows for a dry run, ImportWriteBatch for an import, so
+    // that progress and Cancel work between requests). Duplicates across batches are found here with
+    // the core's rule (userimport::isDuplicate) before anything is sent.
+    QFuture<Result<qint64>> exportUsers(const UserQuery& query, const QString& path,
+                                        std::function<void(qint64)> progress,
+                                        std::shared_ptr<std::atomic_bool> cancel) override;
+    QFuture<Result<ImportReport>> importUsers(const ImportRequest& request, std::function<void(int, int)> progress,
+                                              std::shared_ptr<std::atomic_bool> cancel) override;
+    static constexpr int ImportWriteBatch = 100;
 
     QFuture<Result<QList<Role>>> listRoles() override;
     QFuture<Result<Role>> createRole(const NewRole& role) override;
@@ -180,6 +189,8 @@ private:
     template <typename T, typename Decode> QFuture<Result<T>> call(Request request, Decode decode);
     template <typename T, typename Decode>
     QFuture<Result<T>> json(const QByteArray& method, const QString& path, const QJsonObject* body, Decode decode);
+    struct ImportState;
+    void sendImportBatch(std::shared_ptr<ImportState> state);
     QFuture<Status> empty(const QByteArray& method, const QString& path, const QJsonObject* body = nullptr,
                           const QUrlQuery& query = {});
 

@@ -11,6 +11,7 @@
 #include "domain/actor.h"
 #include "domain/result.h"
 #include "domain/types.h"
+#include "domain/userimport.h"
 #include "policy/policy.h"
 
 #include <QHash>
@@ -349,6 +350,13 @@ private:
     AuditTarget m_target;
 };
 
+// UserManager::importUsers: progress after each row, and a flag that stops it between rows.
+struct ImportControl
+{
+    std::function<void(int done, int total)> progress;
+    const std::atomic_bool* cancel = nullptr;
+};
+
 class UserManager
 {
 public:
@@ -357,8 +365,25 @@ public:
     { }
 
     Result<User> create(const Actor& actor, const NewUser& user);
+    // Users from a file (domain/userimport.h). Every row is classified first, in file order, as the
+    // creation would go (the seats of each organization counted row by row); with request.dryRun
+    // that is all, and nothing is written (not even the audit log). Otherwise the rows that pass are
+    // created in that order, each with its roles and, as for create(), audited; with
+    // ImportDelivery::ResetCode the user has no password (it cannot sign in) and gets a one-time reset
+    // code, valid limits::ImportResetCodeHours, in the result only; with Invitation an invitation is
+    // made instead (OrganizationManager::invite). `cancel` is checked between rows: rows created
+    // stay, the rest are NotRun. Refused rows (the level rule, another tenant's organization) are
+    // audited as one denial; the import itself as one user.imported event with the counts.
+    // Needs admin:user:create (else Forbidden, audited). `progress(done, total)` after each row.
+    Result<ImportReport> importUsers(const Actor& actor, const ImportRequest& request,
+                                     const ImportControl& control = {});
     Result<User> get(const Actor& actor, Id userId);
     Result<Page<User>> list(const Actor& actor, const UserQuery& query);
+    // Every user `query` selects (query.page and limit are ignored), as CSV with the import's
+    // columns first (email, username, full name, roles, organization slug; then id, status,
+    // verified, created_at, last_login_at), formula-safe. Checked and scoped as list(); audited as
+    // user.exported with the filter and the count. Returns the number of users written.
+    Result<qint64> exportTo(const Actor& actor, const UserQuery& query, QIODevice& out, const ExportOptions& options);
     Result<User> update(const Actor& actor, Id userId, const UserUpdate& update);
     Status remove(const Actor& actor, Id userId);
     Result<User> suspend(const Actor& actor, Id userId, const QString& reason = {});
@@ -551,6 +576,10 @@ public:
     // One-shot tokens, stored hashed, single use, expiring.
     Result<QString> issuePasswordReset(const Actor& actor, Id userId);
     Result<QString> issueVerification(const Actor& actor, Id userId);
+    // A reset code for a user the caller has just checked (or created), inside the caller's
+    // transaction; audited as token.reset_issued like issuePasswordReset.
+    Result<QString> issuePasswordResetWithin(const Actor& actor, Id userId, Id organizationId, const QString& email,
+                                             int hours);
     // Redeems a reset code: ends every session and, unless `revokeApiKeys` is false, revokes the
     // user's API keys.
     Status resetPassword(const QString& token, const QString& newPassword, const QString& ip = {},
@@ -559,6 +588,9 @@ public:
 
 private:
     Result<QString> issue(const Actor& actor, Id userId, const QString& purpose, int hours);
+    // The token row and its audit event, inside the caller's transaction.
+    Result<QString> insertToken(const Audited& op, Id userId, const QString& email, const QString& purpose, int hours,
+                                const QString& token);
     Result<Id> consume(const QString& token, const QString& purpose); // within a transaction
     StoreCore& m_core;
 };

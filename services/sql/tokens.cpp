@@ -80,30 +80,46 @@ Result<QString> TokenManager::issue(const Actor& actor, Id userId, const QString
     if (token.isEmpty())
         return ServiceError::unavailable(Tr::tr("The system could not generate a secure token"));
 
-    return m_core.inTransaction<QString>([&]() -> Result<QString> {
-        const qint64 now = m_core.now();
-        const qint64 expires = now + qint64(hours) * 60 * 60 * 1000;
-        QSqlQuery q(m_core.db());
-        // Only the newest token of a purpose works: an older link that leaked stops working.
-        if (!m_core.exec(
-                q, QStringLiteral("DELETE FROM one_time_tokens WHERE user_id = ? AND purpose = ? AND used_at IS NULL"),
-                { userId, purpose }))
-            return m_core.sqlError(q, Tr::tr("Replacing older tokens"));
-        const int superseded = q.numRowsAffected();
-        if (!m_core.exec(q,
-                         QStringLiteral("INSERT INTO one_time_tokens (user_id, purpose, token_hash, created_by, "
-                                        "created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)"),
-                         { userId, purpose, QString::fromLatin1(crypto::sha256Hex(token.toUtf8())),
-                           nullableId(actor.userId), now, expires }))
-            return m_core.sqlError(q, Tr::tr("Issuing the token"));
-        const QJsonObject details { { QStringLiteral("purpose"), purpose },
-                                    { QStringLiteral("email"), user->email },
-                                    { QStringLiteral("expires_at"), timeFrom(expires).toString(Qt::ISODateWithMs) },
-                                    { QStringLiteral("superseded"), superseded } };
-        if (auto audited = op.succeed(details); !audited)
-            return audited.error();
-        return token;
-    });
+    return m_core.inTransaction<QString>(
+        [&]() -> Result<QString> { return insertToken(op, userId, user->email, purpose, hours, token); });
+}
+
+Result<QString> TokenManager::issuePasswordResetWithin(const Actor& actor, Id userId, Id organizationId,
+                                                       const QString& email, int hours)
+{
+    Audited op(m_core, actor, actions::TokenResetIssued, QStringLiteral("user"), QString::number(userId),
+               organizationId);
+    const QString token = crypto::randomToken(32);
+    if (token.isEmpty())
+        return ServiceError::unavailable(Tr::tr("The system could not generate a secure token"));
+    return insertToken(op, userId, email, kPasswordReset, hours, token);
+}
+
+Result<QString> TokenManager::insertToken(const Audited& op, Id userId, const QString& email, const QString& purpose,
+                                          int hours, const QString& token)
+{
+    const qint64 now = m_core.now();
+    const qint64 expires = now + qint64(hours) * 60 * 60 * 1000;
+    QSqlQuery q(m_core.db());
+    // Only the newest token of a purpose works: an older link that leaked stops working.
+    if (!m_core.exec(
+            q, QStringLiteral("DELETE FROM one_time_tokens WHERE user_id = ? AND purpose = ? AND used_at IS NULL"),
+            { userId, purpose }))
+        return m_core.sqlError(q, Tr::tr("Replacing older tokens"));
+    const int superseded = q.numRowsAffected();
+    if (!m_core.exec(q,
+                     QStringLiteral("INSERT INTO one_time_tokens (user_id, purpose, token_hash, created_by, "
+                                    "created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)"),
+                     { userId, purpose, QString::fromLatin1(crypto::sha256Hex(token.toUtf8())),
+                       nullableId(op.actor().userId), now, expires }))
+        return m_core.sqlError(q, Tr::tr("Issuing the token"));
+    const QJsonObject details { { QStringLiteral("purpose"), purpose },
+                                { QStringLiteral("email"), email },
+                                { QStringLiteral("expires_at"), timeFrom(expires).toString(Qt::ISODateWithMs) },
+                                { QStringLiteral("superseded"), superseded } };
+    if (auto audited = op.succeed(details); !audited)
+        return audited.error();
+    return token;
 }
 
 Result<Id> TokenManager::consume(const QString& token, const QString& purpose)

@@ -1,3 +1,4 @@
+#include "domain/csv.h"
 #include "policy/catalog.h"
 #include "policy/policy.h"
 #include "rows.h"
@@ -5,6 +6,7 @@
 
 #include <QCoreApplication>
 #include <QJsonArray>
+#include <QSet>
 #include <QSqlQuery>
 
 #include <cmath>
@@ -216,6 +218,425 @@ Result<User> UserManager::create(const Actor& actor, const NewUser& nu)
         return created.error();
     }
     return m_core.loadUser(*created);
+}
+
+// --- import ---------------------------------------------------------------------------------------
+
+namespace {
+
+// Rows created per write transaction: fewer commits (each one a disk sync) for a large file, short
+// enough that other writers do not wait long and that a cancel is seen between rows.
+constexpr int kImportRowsPerTransaction = 50;
+// Marks a user that has no password yet: not a PHC string, so no password ever verifies against it
+// (crypto::verifyPassword) until a reset code or an administrator sets one.
+const QString kNoPassword = QStringLiteral("!import");
+
+ImportRowResult refused(ImportRowResult result, ImportProblem problem, const QString& message)
+{
+    result.outcome = ImportOutcome::Error;
+    result.problem = problem;
+    result.message = message;
+    return result;
+}
+
+} // namespace
+
+Result<ImportReport> UserManager::importUsers(const Actor& actor, const ImportRequest& request,
+                                              const ImportControl& control)
+{
+    const Id defaultOrgId = request.organizationId != 0 ? request.organizationId : actor.organizationId;
+    Audited op(m_core, actor, actions::UserImported, kUserResource, {}, defaultOrgId);
+    if (request.rows.size() > userimport::MaxRowsPerFile)
+        return ServiceError::validation(Tr::tr("An import takes at most %L1 rows").arg(userimport::MaxRowsPerFile));
+    // The id the request names is looked up first (another tenant's reads as missing, as for
+    // create()); then the permission: without it nothing about the file is answered.
+    if (request.organizationId != 0) {
+        if (auto org = m_core.organizationFor(actor, request.organizationId, op.action()); !org)
+            return org.error();
+    }
+    const QString needed = request.delivery == ImportDelivery::Invitation ? perm::OrgInvite : perm::UserCreate;
+    if (auto d = policy::requirePermission(actor, needed); !d)
+        return op.deny(d.reason);
+
+    const bool superAdmin = actor.isSuperAdmin() || actor.kind == Actor::Kind::System;
+    const QList<Role> actorRoles
+        = actor.kind == Actor::Kind::System ? QList<Role>() : m_core.loadRolesOfUser(actor.userId);
+    const bool invitations = request.delivery == ImportDelivery::Invitation;
+
+    // What the rows name, looked up once each.
+    QHash<QString, std::optional<Organization>> organizations; // by lower-case slug or name
+    QHash<Id, Organization> organizationsById;
+    QHash<Id, qint64> seats; // taken + planned by earlier rows
+    QHash<QString, std::optional<Role>> roles;
+    auto organizationNamed = [&](const QString& name) -> Result<std::optional<Organization>> {
+        const QString key = name.trimmed().toLower();
+        if (auto it = organizations.constFind(key); it != organizations.cend())
+            return *it;
+        std::optional<Organization> found;
+        QSqlQuery q(m_core.db());
+        if (!m_core.exec(
+                q,
+                QStringLiteral("SELECT id FROM organizations WHERE id > 0 AND (lower(slug) = ? OR lower(name) = ?) "
+                               "ORDER BY CASE WHEN lower(slug) = ? THEN 0 ELSE 1 END, id LIMIT 1"),
+                { key, key, key }))
+            return m_core.sqlError(q, Tr::tr("Looking up the organizations"));
+        if (q.next()) {
+            const Id id = q.value(0).toLongLong();
+            q.finish();
+            // Another tenant's organization reads exactly like a missing one.
+            if (StoreCore::canSee(actor, id)) {
+                auto org = m_core.loadOrganization(id);
+                if (!org)
+                    return org.error();
+                found = *org;
+            }
+        }
+        organizations.insert(key, found);
+        return found;
+    };
+    auto organizationWithId = [&](Id id) -> Result<Organization> {
+        if (auto it = organizationsById.constFind(id); it != organizationsById.cend())
+            return *it;
+        auto org = m_core.loadOrganization(id);
+        if (!org)
+            return org.error();
+        organizationsById.insert(id, *org);
+        return *org;
+    };
+    auto roleCoded = [&](const QString& code) -> std::optional<Role> {
+        if (auto it = roles.constFind(code); it != roles.cend())
+            return *it;
+        std::optional<Role> found;
+        if (auto role = m_core.loadRole(code); role && StoreCore::canSee(actor, role->organizationId))
+            found = *role;
+        roles.insert(code, found);
+        return found;
+    };
+
+    // The emails and usernames that exist already, in chunks (one statement per 400 rows).
+    QSet<QString> existingEmails;
+    QSet<QString> existingUsernames;
+    for (qsizetype start = 0; start < request.rows.size(); start += 400) {
+        const QList<ImportRow> chunk = request.rows.mid(start, 400);
+        QVariantList values;
+        QStringList marks;
+        for (const ImportRow& row : chunk) {
+            values << row.email.trimmed().toLower();
+            marks << QStringLiteral("?");
+        }
+        for (const ImportRow& row : chunk)
+            values << row.username.trimmed();
+        const QString in = marks.join(QLatin1Char(','));
+        QSqlQuery q(m_core.db());
+        if (!m_core.exec(
+                q,
+                QStringLiteral("SELECT email, username FROM users WHERE email IN (%1) OR username IN (%2)").arg(in, in),
+                values))
+            return m_core.sqlError(q, Tr::tr("Looking up existing users"));
+        while (q.next()) {
+            existingEmails.insert(q.value(0).toString());
+            existingUsernames.insert(q.value(1).toString());
+        }
+    }
+
+    ImportReport report;
+    report.dryRun = request.dryRun;
+    report.rows.reserve(request.rows.size());
+    QList<QList<Role>> rowRoles(request.rows.size());
+    QSet<QString> seenEmails;
+    QSet<QString> seenUsernames;
+    QSet<QString> noUsernames; // invitations: the invitee chooses a username when accepting
+    QList<int> deniedRoleRows;
+    QList<int> deniedOrganizationRows;
+    for (qsizetype i = 0; i < request.rows.size(); ++i) {
+        const ImportRow& row = request.rows.at(i);
+        ImportRowResult result;
+        result.row = row.row;
+        result.email = row.email.trimmed().toLower();
+        result.username = invitations ? QString() : row.username.trimmed();
+        result.outcome = ImportOutcome::WillCreate;
+        auto classify = [&]() -> Result<ImportRowResult> {
+            if (!row.problem.isEmpty())
+                return refused(result, ImportProblem::Malformed, row.problem);
+            if (auto e = policy::validateEmail(result.email); !e)
+                return refused(result, ImportProblem::InvalidEmail, e.error().message);
+            if (!invitations) {
+                if (auto v = validateProfile(result.email, result.username, row.fullName); !v)
+                    return refused(result, ImportProblem::InvalidField,
+                                   v.error().fieldErrors.isEmpty() ? v.error().message
+                                                                   : v.error().fieldErrors.cbegin().value());
+            }
+            ImportRow key = row;
+            key.email = result.email;
+            key.username = result.username;
+            if (userimport::isDuplicate(key, seenEmails, invitations ? noUsernames : seenUsernames))
+                return refused(result, ImportProblem::DuplicateInFile,
+                               Tr::tr("An earlier row has the same email or username"));
+            if (existingEmails.contains(result.email) || existingUsernames.contains(result.username)) {
+                result.outcome = ImportOutcome::Exists;
+                result.message = Tr::tr("A user with this email or username exists; skipped");
+                return result;
+            }
+            // The organization: by slug or name for super admins; anyone else only their own.
+            Organization org;
+            if (row.organization.isEmpty()) {
+                auto own = organizationWithId(defaultOrgId);
+                if (!own)
+                    return own.error();
+                org = *own;
+            } else {
+                auto named = organizationNamed(row.organization);
+                if (!named)
+                    return named.error();
+                if (!*named) {
+                    if (!superAdmin)
+                        deniedOrganizationRows << row.row;
+                    return refused(result, ImportProblem::UnknownOrganization,
+                                   Tr::tr("No organization %1").arg(row.organization));
+                }
+                org = **named;
+            }
+            result.organizationId = org.id;
+            if (!org.active)
+                return refused(result, ImportProblem::OrganizationSuspended,
+                               Tr::tr("Organization %1 is suspended").arg(org.name));
+            const QStringList codes = row.roleCodes.isEmpty() ? QStringList { QStringLiteral("user") } : row.roleCodes;
+            if (invitations && codes.size() != 1)
+                return refused(result, ImportProblem::InvitationOneRole,
+                               Tr::tr("An invitation carries exactly one role"));
+            User pseudo;
+            pseudo.organizationId = org.id;
+            for (const QString& code : codes) {
+                const auto role = roleCoded(code);
+                if (!role || (role->organizationId != 0 && role->organizationId != org.id))
+                    return refused(result, ImportProblem::UnknownRole, Tr::tr("No role %1").arg(code));
+                if (actor.kind != Actor::Kind::System) {
+                    const policy::Decision d = invitations ? policy::canInviteWithRole(actor, *role)
+                                                           : policy::canAssignRole(actor, actorRoles, pseudo, *role);
+                    if (!d) {
+                        deniedRoleRows << row.row;
+                        return refused(result, ImportProblem::RoleNotAllowed,
+                                       Tr::tr("You may not assign the role %1").arg(code));
+                    }
+                }
+                rowRoles[i] << *role;
+            }
+            if (!seats.contains(org.id)) {
+                auto taken = m_core.seatsTaken(org.id);
+                if (!taken)
+                    return taken.error();
+                seats.insert(org.id, *taken);
+            }
+            if (auto seat = policy::seatAvailable(org, seats.value(org.id), policy::SeatFor::NewUser); !seat)
+                return refused(result, ImportProblem::SeatLimit, seat.reason);
+            seats[org.id] += 1;
+            return result;
+        };
+        auto classified = classify();
+        if (!classified)
+            return classified.error();
+        report.rows << *classified;
+    }
+    if (request.dryRun)
+        return report;
+
+    // The refusals of the level and tenant rules, one audited denial for the file.
+    if (!deniedRoleRows.isEmpty() || !deniedOrganizationRows.isEmpty()) {
+        auto rowList = [](const QList<int>& rows) -> QString {
+            QStringList out;
+            for (int r : rows.mid(0, 50))
+                out << QString::number(r);
+            return out.join(QStringLiteral(", ")) + (rows.size() > 50 ? QStringLiteral(", …") : QString());
+        };
+        QStringList reasons;
+        if (!deniedRoleRows.isEmpty())
+            reasons << QStringLiteral("role not assignable in rows ") + rowList(deniedRoleRows);
+        if (!deniedOrganizationRows.isEmpty())
+            reasons << QStringLiteral("organization outside the tenant in rows ") + rowList(deniedOrganizationRows);
+        op.deny(reasons.join(QStringLiteral("; ")));
+    }
+
+    // The rows that passed, in file order.
+    const int total = int(report.rows.size());
+    int done = 0;
+    OrganizationManager organizationsManager(m_core);
+    TokenManager tokens(m_core);
+    auto cancelled = [&] { return control.cancel && control.cancel->load(); };
+    auto notRun = [&](qsizetype from) {
+        for (qsizetype j = from; j < report.rows.size(); ++j) {
+            ImportRowResult& r = report.rows[j];
+            if (r.outcome == ImportOutcome::WillCreate) {
+                r.outcome = ImportOutcome::NotRun;
+                r.message = Tr::tr("Not imported: the import was cancelled");
+            }
+        }
+        report.cancelled = true;
+    };
+    auto step = [&] {
+        ++done;
+        if (control.progress)
+            control.progress(done, total);
+    };
+
+    // One row with a reset code, inside the current transaction. A row that a concurrent writer made
+    // impossible since the classification (taken, plan full) is reported, not fatal.
+    auto createRow = [&](qsizetype i) -> Status {
+        ImportRowResult& r = report.rows[i];
+        const ImportRow& row = request.rows.at(i);
+        QSqlQuery q(m_core.db());
+        if (!m_core.exec(q, QStringLiteral("SELECT 1 FROM users WHERE email = ? OR username = ?"),
+                         { r.email, r.username }))
+            return m_core.sqlError(q, Tr::tr("Looking up existing users"));
+        if (q.next()) {
+            r.outcome = ImportOutcome::Exists;
+            r.message = Tr::tr("A user with this email or username exists; skipped");
+            return {};
+        }
+        q.finish();
+        auto org = organizationWithId(r.organizationId);
+        if (!org)
+            return org.error();
+        auto taken = m_core.seatsTaken(r.organizationId);
+        if (!taken)
+            return taken.error();
+        if (auto seat = policy::seatAvailable(*org, *taken, policy::SeatFor::NewUser); !seat) {
+            r = refused(r, ImportProblem::SeatLimit, seat.reason);
+            return {};
+        }
+        const qint64 now = m_core.now();
+        if (!m_core.exec(
+                q,
+                QStringLiteral("INSERT INTO users (email, username, full_name, organization_id, password_hash, "
+                               "verified, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?) RETURNING id"),
+                { r.email, r.username, row.fullName.trimmed(), r.organizationId, kNoPassword, now, now })
+            || !q.next())
+            return m_core.sqlError(q, Tr::tr("Creating the user"));
+        const Id id = q.value(0).toLongLong();
+        q.finish();
+        QJsonArray roleCodes;
+        for (const Role& role : std::as_const(rowRoles.at(i))) {
+            if (!m_core.exec(q,
+                             QStringLiteral("INSERT INTO user_roles (user_id, role_id, assigned_by, assigned_at) "
+                                            "VALUES (?, ?, ?, ?)"),
+                             { id, role.id, actor.userId, now }))
+                return m_core.sqlError(q, Tr::tr("Assigning the roles"));
+            roleCodes.append(role.code);
+        }
+        Audited created(m_core, actor, actions::UserCreated, kUserResource, QString::number(id), r.organizationId);
+        if (auto a = created.succeed({ { QStringLiteral("email"), r.email },
+                                       { QStringLiteral("roles"), roleCodes },
+                                       { QStringLiteral("source"), QStringLiteral("import") } });
+            !a)
+            return a.error();
+        auto code = tokens.issuePasswordResetWithin(actor, id, r.organizationId, r.email, limits::ImportResetCodeHours);
+        if (!code)
+            return code.error();
+        r.outcome = ImportOutcome::Created;
+        r.userId = id;
+        r.code = *code;
+        r.message.clear();
+        return {};
+    };
+
+    std::optional<ServiceError> failure;
+    if (invitations) {
+        for (qsizetype i = 0; i < report.rows.size(); ++i) {
+            ImportRowResult& r = report.rows[i];
+            if (r.outcome != ImportOutcome::WillCreate) {
+                step();
+                continue;
+            }
+            if (cancelled()) {
+                notRun(i);
+                break;
+            }
+            auto invited = organizationsManager.invite(actor, r.organizationId, r.email,
+                                                       rowRoles.at(i).constFirst().code, limits::InvitationDays);
+            if (invited) {
+                r.outcome = ImportOutcome::Created;
+                r.invitationId = invited->invitation.id;
+                r.code = invited->token;
+            } else if (invited.error().code == ErrorCode::Unavailable || invited.error().code == ErrorCode::Storage) {
+                failure = invited.error();
+                notRun(i);
+                report.cancelled = false;
+                break;
+            } else {
+                r = refused(r, ImportProblem::Failed, invited.error().message);
+            }
+            step();
+        }
+    } else {
+        qsizetype i = 0;
+        while (i < report.rows.size() && !failure) {
+            // One transaction for the next few rows; a failure rolls all of them back.
+            if (auto begun = m_core.begin(); !begun) {
+                failure = begun.error();
+                break;
+            }
+            const qsizetype first = i;
+            int written = 0;
+            bool stop = false;
+            while (i < report.rows.size() && written < kImportRowsPerTransaction) {
+                if (report.rows.at(i).outcome == ImportOutcome::WillCreate) {
+                    if (cancelled()) {
+                        stop = true;
+                        break;
+                    }
+                    if (auto row = createRow(i); !row) {
+                        failure = row.error();
+                        break;
+                    }
+                    ++written;
+                }
+                step();
+                ++i;
+            }
+            if (!failure) {
+                if (auto committed = m_core.commit(); !committed)
+                    failure = committed.error();
+            } else {
+                m_core.rollback();
+            }
+            if (failure) {
+                // Nothing of this transaction stayed.
+                for (qsizetype j = first; j < i + 1 && j < report.rows.size(); ++j) {
+                    ImportRowResult& r = report.rows[j];
+                    if (r.outcome == ImportOutcome::Created || r.outcome == ImportOutcome::WillCreate) {
+                        r = refused(r, ImportProblem::Failed, failure->message);
+                        r.userId = 0;
+                        r.code.clear();
+                    }
+                }
+                notRun(i + 1);
+                report.cancelled = false;
+                break;
+            }
+            if (stop) {
+                notRun(i);
+                break;
+            }
+        }
+    }
+
+    // The import itself, with its counts.
+    const QJsonObject details { { QStringLiteral("rows"), total },
+                                { QStringLiteral("created"), report.count(ImportOutcome::Created) },
+                                { QStringLiteral("exists"), report.count(ImportOutcome::Exists) },
+                                { QStringLiteral("errors"), report.count(ImportOutcome::Error) },
+                                { QStringLiteral("not_run"), report.count(ImportOutcome::NotRun) },
+                                { QStringLiteral("cancelled"), report.cancelled },
+                                { QStringLiteral("delivery"), userimport::deliveryName(request.delivery) } };
+    auto audited = m_core.inTransaction<bool>([&]() -> Result<bool> {
+        if (auto a = op.succeed(details); !a)
+            return a.error();
+        return true;
+    });
+    if (!audited && !failure)
+        failure = audited.error();
+    if (failure && report.count(ImportOutcome::Created) == 0)
+        return *failure;
+    return report;
 }
 
 Result<User> UserManager::get(const Actor& actor, Id userId)
@@ -655,6 +1076,76 @@ Result<Page<User>> UserManager::list(const Actor& actor, const UserQuery& query)
         return op.deny(d.reason);
     // Everyone but super admins lists their own organization, whatever they ask for.
     return UserListing(m_core, query, actor.isSuperAdmin() ? query.organizationId : actor.organizationId).run();
+}
+
+Result<qint64> UserManager::exportTo(const Actor& actor, const UserQuery& query, QIODevice& out,
+                                     const ExportOptions& options)
+{
+    const Id scope = actor.isSuperAdmin() ? query.organizationId : actor.organizationId;
+    Audited op(m_core, actor, actions::UserExported, kUserResource, {}, scope);
+    // Checked before the first byte goes out (over REST the answer has started then): another
+    // tenant's organization reads as missing, as for list().
+    if (query.organizationId != 0) {
+        if (auto org = m_core.organizationFor(actor, query.organizationId, op.action()); !org)
+            return org.error();
+    }
+    if (auto d = requireAnyPermission(actor, { perm::UserView, perm::UserRead }); !d)
+        return op.deny(d.reason);
+    // The slugs, so that the file can go back through the import.
+    QHash<Id, QString> slugs;
+    {
+        QSqlQuery q(m_core.db());
+        if (!m_core.exec(q, QStringLiteral("SELECT id, slug FROM organizations")))
+            return m_core.sqlError(q, Tr::tr("Exporting the users"));
+        while (q.next())
+            slugs.insert(q.value(0).toLongLong(), q.value(1).toString());
+    }
+    if (out.write("email,username,full name,roles,organization,id,status,verified,created_at,last_login_at\r\n") < 0)
+        return ServiceError::storage(Tr::tr("Could not write the export: %1").arg(out.errorString()));
+    UserQuery page = query;
+    page.limit = limits::MaxPageSize;
+    page.page = 1;
+    qint64 written = 0;
+    for (;;) {
+        if (options.cancel && options.cancel->load())
+            return ServiceError::conflict(Tr::tr("Export cancelled after %1 users").arg(written));
+        auto users = list(actor, page); // the permission and the tenant, as for the list
+        if (!users)
+            return users.error();
+        QString chunk;
+        for (const User& u : std::as_const(users->items)) {
+            chunk += csv::field(u.email) + QLatin1Char(',') + csv::field(u.username) + QLatin1Char(',')
+                + csv::field(u.fullName) + QLatin1Char(',') + csv::field(u.roleCodes.join(QLatin1Char(' ')))
+                + QLatin1Char(',') + csv::field(slugs.value(u.organizationId)) + QLatin1Char(',')
+                + QString::number(u.id) + QLatin1Char(',') + u.status() + QLatin1Char(',')
+                + (u.verified ? QStringLiteral("true") : QStringLiteral("false")) + QLatin1Char(',')
+                + u.createdAt.toUTC().toString(Qt::ISODate) + QLatin1Char(',')
+                + (u.lastLoginAt.isValid() ? u.lastLoginAt.toUTC().toString(Qt::ISODate) : QString())
+                + QStringLiteral("\r\n");
+        }
+        const QByteArray bytes = chunk.toUtf8();
+        if (!bytes.isEmpty() && out.write(bytes) != bytes.size())
+            return ServiceError::storage(Tr::tr("Could not write the export: %1").arg(out.errorString()));
+        written += users->items.size();
+        if (options.progress)
+            options.progress(written);
+        if (users->items.size() < page.limit)
+            break;
+        ++page.page;
+    }
+    const QJsonObject details { { QStringLiteral("count"), written },
+                                { QStringLiteral("search"), query.search },
+                                { QStringLiteral("status"), query.status },
+                                { QStringLiteral("role"), query.roleCode },
+                                { QStringLiteral("organization_id"), scope } };
+    auto audited = m_core.inTransaction<bool>([&]() -> Result<bool> {
+        if (auto a = op.succeed(details); !a)
+            return a.error();
+        return true;
+    });
+    if (!audited)
+        return audited.error();
+    return written;
 }
 
 Result<User> UserManager::update(const Actor& actor, Id userId, const UserUpdate& update)
