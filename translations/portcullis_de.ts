@@ -909,6 +909,10 @@
         <source>Custom codes of %1 start with its slug: %2:</source>
         <translation>Eigene Codes von %1 beginnen mit ihrem Slug: %2:</translation>
     </message>
+    <message>
+        <source>Only super admins can move users to another organization</source>
+        <translation>Nur Super-Admins können Benutzer in eine andere Organisation verschieben</translation>
+    </message>
 </context>
 <context>
     <name>Portcullis::Rest</name>
@@ -1773,6 +1777,58 @@
         <source>Moving the user</source>
         <translation>Benutzer verschieben</translation>
     </message>
+    <message>
+        <source>An import takes at most %L1 rows</source>
+        <translation>Ein Import umfasst höchstens %L1 Zeilen</translation>
+    </message>
+    <message>
+        <source>Looking up the organizations</source>
+        <translation>Organisationen nachschlagen</translation>
+    </message>
+    <message>
+        <source>Looking up existing users</source>
+        <translation>Vorhandene Benutzer nachschlagen</translation>
+    </message>
+    <message>
+        <source>An earlier row has the same email or username</source>
+        <translation>Eine frühere Zeile hat dieselbe E-Mail-Adresse oder denselben Benutzernamen</translation>
+    </message>
+    <message>
+        <source>A user with this email or username exists; skipped</source>
+        <translation>Ein Benutzer mit dieser E-Mail-Adresse oder diesem Benutzernamen existiert; übersprungen</translation>
+    </message>
+    <message>
+        <source>No organization %1</source>
+        <translation>Keine Organisation %1</translation>
+    </message>
+    <message>
+        <source>An invitation carries exactly one role</source>
+        <translation>Eine Einladung trägt genau eine Rolle</translation>
+    </message>
+    <message>
+        <source>No role %1</source>
+        <translation>Keine Rolle %1</translation>
+    </message>
+    <message>
+        <source>You may not assign the role %1</source>
+        <translation>Sie dürfen die Rolle %1 nicht zuweisen</translation>
+    </message>
+    <message>
+        <source>Not imported: the import was cancelled</source>
+        <translation>Nicht importiert: der Import wurde abgebrochen</translation>
+    </message>
+    <message>
+        <source>Exporting the users</source>
+        <translation>Benutzer exportieren</translation>
+    </message>
+    <message>
+        <source>Could not write the export: %1</source>
+        <translation>Der Export konnte nicht geschrieben werden: %1</translation>
+    </message>
+    <message>
+        <source>Export cancelled after %1 users</source>
+        <translation>Export nach %1 Benutzern abgebrochen</translation>
+    </message>
 </context>
 <context>
     <name>main</name>
@@ -2093,6 +2149,10 @@ Leer: jede Adresse.</translation>
     <message>
         <source>A permission code of the owner&apos;s organization</source>
         <translation>Ein Berechtigungscode der Organisation des Besitzers</translation>
+    </message>
+    <message>
+        <source>Deployment default</source>
+        <translation>Standard der Bereitstellung</translation>
     </message>
 </context>
 <context>
@@ -4056,8 +4116,52 @@ Drücken Sie F5, um es erneut zu versuchen.</translation>
         <translation>&amp;Benutzerhandbuch</translation>
     </message>
     <message>
-        <source>&amp;Tools</source>
+        <source>&amp;Import Users…</source>
+        <translation>Benutzer &amp;importieren…</translation>
+    </message>
+    <message>
+        <source>&amp;Export Users…</source>
+        <translation>Benutzer e&amp;xportieren…</translation>
+    </message>
+    <message>
+        <source>Deplo&amp;yment settings…</source>
+        <translation>&amp;Bereitstellungseinstellungen…</translation>
+    </message>
+    <message>
+        <source>Deployment settings saved</source>
+        <translation>Bereitstellungseinstellungen gespeichert</translation>
+    </message>
+    <message>
+        <source>Tool&amp;s</source>
         <translation>&amp;Werkzeuge</translation>
+    </message>
+    <message>
+        <source>Run &amp;maintenance…</source>
+        <translation>&amp;Wartung ausführen…</translation>
+    </message>
+    <message>
+        <source>Run maintenance</source>
+        <translation>Wartung ausführen</translation>
+    </message>
+    <message>
+        <source>Remove expired sessions, used or expired one-time tokens and invitations, and audit events older than the retention set in Deployment settings? Servers also do this on their own schedule.</source>
+        <translation>Abgelaufene Sitzungen, benutzte oder abgelaufene Einmal-Tokens und Einladungen sowie Audit-Ereignisse, die älter als die in den Bereitstellungseinstellungen festgelegte Aufbewahrung sind, entfernen? Server tun dies auch nach ihrem eigenen Zeitplan.</translation>
+    </message>
+    <message>
+        <source>&amp;Run</source>
+        <translation>&amp;Ausführen</translation>
+    </message>
+    <message>
+        <source>Running maintenance…</source>
+        <translation>Wartung läuft…</translation>
+    </message>
+    <message>
+        <source>Maintenance did not finish: %1</source>
+        <translation>Die Wartung wurde nicht abgeschlossen: %1</translation>
+    </message>
+    <message>
+        <source>Maintenance removed %1 sessions, %2 tokens, %3 invitations and %4 audit events.</source>
+        <translation>Die Wartung hat %1 Sitzungen, %2 Tokens, %3 Einladungen und %4 Audit-Ereignisse entfernt.</translation>
     </message>
 </context>
 <context>
@@ -7037,6 +7141,40 @@ Erstellen Sie einen mit Strg+N.</translation>
     <message>
         <source>Moved %1 to %2</source>
         <translation>%1 nach %2 verschoben</translation>
+    </message>
+    <message>
+        <source>Export Users</source>
+        <translation>Benutzer exportieren</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV-Dateien (*.csv)</translation>
+    </message>
+    <message>
+        <source>Exporting users to %1…</source>
+        <translation>Benutzer werden nach %1 exportiert…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Exporting users to %1…
+%2 written</source>
+        <translation>Benutzer werden nach %1 exportiert…
+%2 geschrieben</translation>
+    </message>
+    <message>
+        <source>Exporting to %1…</source>
+        <translation>Export nach %1…</translation>
+    </message>
+    <message>
+        <source>Export cancelled; no file was written</source>
+        <translation>Export abgebrochen; es wurde keine Datei geschrieben</translation>
+    </message>
+    <message>
+        <source>Exported %1 users to %2</source>
+        <translation>%1 Benutzer nach %2 exportiert</translation>
     </message>
 </context>
 <context>

@@ -909,6 +909,10 @@
         <source>Custom codes of %1 start with its slug: %2:</source>
         <translation>Les codes personnalisés de %1 commencent par son slug : %2:</translation>
     </message>
+    <message>
+        <source>Only super admins can move users to another organization</source>
+        <translation>Seuls les super-administrateurs peuvent déplacer des utilisateurs vers une autre organisation</translation>
+    </message>
 </context>
 <context>
     <name>Portcullis::Rest</name>
@@ -1773,6 +1777,58 @@
         <source>Moving the user</source>
         <translation>Déplacement de l’utilisateur</translation>
     </message>
+    <message>
+        <source>An import takes at most %L1 rows</source>
+        <translation>Une importation compte au plus %L1 lignes</translation>
+    </message>
+    <message>
+        <source>Looking up the organizations</source>
+        <translation>Recherche des organisations</translation>
+    </message>
+    <message>
+        <source>Looking up existing users</source>
+        <translation>Recherche des utilisateurs existants</translation>
+    </message>
+    <message>
+        <source>An earlier row has the same email or username</source>
+        <translation>Une ligne précédente a la même adresse e-mail ou le même nom d’utilisateur</translation>
+    </message>
+    <message>
+        <source>A user with this email or username exists; skipped</source>
+        <translation>Un utilisateur avec cette adresse e-mail ou ce nom d’utilisateur existe ; ignoré</translation>
+    </message>
+    <message>
+        <source>No organization %1</source>
+        <translation>Aucune organisation %1</translation>
+    </message>
+    <message>
+        <source>An invitation carries exactly one role</source>
+        <translation>Une invitation porte exactement un rôle</translation>
+    </message>
+    <message>
+        <source>No role %1</source>
+        <translation>Aucun rôle %1</translation>
+    </message>
+    <message>
+        <source>You may not assign the role %1</source>
+        <translation>Vous ne pouvez pas attribuer le rôle %1</translation>
+    </message>
+    <message>
+        <source>Not imported: the import was cancelled</source>
+        <translation>Non importé : l’importation a été annulée</translation>
+    </message>
+    <message>
+        <source>Exporting the users</source>
+        <translation>Exportation des utilisateurs</translation>
+    </message>
+    <message>
+        <source>Could not write the export: %1</source>
+        <translation>Impossible d’écrire l’exportation : %1</translation>
+    </message>
+    <message>
+        <source>Export cancelled after %1 users</source>
+        <translation>Exportation annulée après %1 utilisateurs</translation>
+    </message>
 </context>
 <context>
     <name>main</name>
@@ -2093,6 +2149,10 @@ Vide : toute adresse.</translation>
     <message>
         <source>A permission code of the owner&apos;s organization</source>
         <translation>Un code de permission de l’organisation du propriétaire</translation>
+    </message>
+    <message>
+        <source>Deployment default</source>
+        <translation>Valeur par défaut du déploiement</translation>
     </message>
 </context>
 <context>
@@ -4056,8 +4116,52 @@ Appuyez sur F5 pour réessayer.</translation>
         <translation>&amp;Guide de l’utilisateur</translation>
     </message>
     <message>
-        <source>&amp;Tools</source>
+        <source>&amp;Import Users…</source>
+        <translation>&amp;Importer des utilisateurs…</translation>
+    </message>
+    <message>
+        <source>&amp;Export Users…</source>
+        <translation>&amp;Exporter les utilisateurs…</translation>
+    </message>
+    <message>
+        <source>Deplo&amp;yment settings…</source>
+        <translation>Paramètres du &amp;déploiement…</translation>
+    </message>
+    <message>
+        <source>Deployment settings saved</source>
+        <translation>Paramètres du déploiement enregistrés</translation>
+    </message>
+    <message>
+        <source>Tool&amp;s</source>
         <translation>&amp;Outils</translation>
+    </message>
+    <message>
+        <source>Run &amp;maintenance…</source>
+        <translation>Lancer la &amp;maintenance…</translation>
+    </message>
+    <message>
+        <source>Run maintenance</source>
+        <translation>Lancer la maintenance</translation>
+    </message>
+    <message>
+        <source>Remove expired sessions, used or expired one-time tokens and invitations, and audit events older than the retention set in Deployment settings? Servers also do this on their own schedule.</source>
+        <translation>Supprimer les sessions expirées, les jetons à usage unique et les invitations utilisés ou expirés, ainsi que les événements d’audit plus anciens que la durée de conservation définie dans les paramètres du déploiement ? Les serveurs le font aussi selon leur propre planification.</translation>
+    </message>
+    <message>
+        <source>&amp;Run</source>
+        <translation>&amp;Lancer</translation>
+    </message>
+    <message>
+        <source>Running maintenance…</source>
+        <translation>Maintenance en cours…</translation>
+    </message>
+    <message>
+        <source>Maintenance did not finish: %1</source>
+        <translation>La maintenance ne s’est pas terminée : %1</translation>
+    </message>
+    <message>
+        <source>Maintenance removed %1 sessions, %2 tokens, %3 invitations and %4 audit events.</source>
+        <translation>La maintenance a supprimé %1 sessions, %2 jetons, %3 invitations et %4 événements d’audit.</translation>
     </message>
 </context>
 <context>
@@ -7037,6 +7141,40 @@ Créez-en un avec Ctrl+N.</translation>
     <message>
         <source>Moved %1 to %2</source>
         <translation>%1 déplacé vers %2</translation>
+    </message>
+    <message>
+        <source>Export Users</source>
+        <translation>Exporter les utilisateurs</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>Fichiers CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>Exporting users to %1…</source>
+        <translation>Exportation des utilisateurs vers %1…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Annuler</translation>
+    </message>
+    <message>
+        <source>Exporting users to %1…
+%2 written</source>
+        <translation>Exportation des utilisateurs vers %1…
+%2 écrits</translation>
+    </message>
+    <message>
+        <source>Exporting to %1…</source>
+        <translation>Exportation vers %1…</translation>
+    </message>
+    <message>
+        <source>Export cancelled; no file was written</source>
+        <translation>Exportation annulée ; aucun fichier n’a été écrit</translation>
+    </message>
+    <message>
+        <source>Exported %1 users to %2</source>
+        <translation>%1 utilisateurs exportés vers %2</translation>
     </message>
 </context>
 <context>
