@@ -137,6 +137,16 @@ Actor World::actorFor(const User& user) const
     return a;
 }
 
+QStringList revertMigration8Statements()
+{
+    QStringList statements { QStringLiteral("DROP INDEX api_keys_previous_hash") };
+    for (const char* column : { "previous_key_hash", "previous_valid_until", "rotated_at", "previous_used_at" })
+        statements << QStringLiteral("ALTER TABLE api_keys DROP COLUMN ") + QString::fromLatin1(column);
+    for (const char* table : { "deployment_settings", "maintenance_runs", "organization_permissions" })
+        statements << QStringLiteral("DROP TABLE ") + QString::fromLatin1(table);
+    return statements;
+}
+
 EventRow lastEvent(QSqlDatabase db, const QString& action, const QString& resourceId)
 {
     QSqlQuery q(db);

@@ -57,6 +57,11 @@ inline qint64 countRows(SqlStore& store, const QString& sql)
     return q.value(0).toLongLong();
 }
 
+// The statements that take a database back from schema 8 to schema 7 (drop what
+// resources/migrations/0008_power_tools.sql creates), for the tests that migrate an older database.
+// Leaves schema_migrations alone.
+QStringList revertMigration8Statements();
+
 } // namespace portcullis::test
 
 namespace portcullis::test {
@@ -132,5 +137,10 @@ inline EventRow lastEvent(SqlStore& store, const QString& action, const QString&
 {
     return lastEvent(store.core().db(), action, resourceId);
 }
+
+// The statements that take a database back from schema 8 to schema 7 (drop what
+// resources/migrations/0008_power_tools.sql creates), for the tests that migrate an older database.
+// Leaves schema_migrations alone.
+QStringList revertMigration8Statements();
 
 } // namespace portcullis::test

@@ -531,11 +531,7 @@ void TestAuditIntegrity::preKeyDatabaseMigratesAndReportsItsUnkeyedPart()
                  << QStringLiteral("DROP TRIGGER audit_daily_delete");
         drop << QStringLiteral("DROP TABLE audit_daily");
         // Nor the power tools of 0008 (API key rotation, settings, maintenance, custom codes).
-        drop << QStringLiteral("DROP INDEX api_keys_previous_hash");
-        for (const char* column : { "previous_key_hash", "previous_valid_until", "rotated_at", "previous_used_at" })
-            drop << QStringLiteral("ALTER TABLE api_keys DROP COLUMN ") + QString::fromLatin1(column);
-        for (const char* table : { "deployment_settings", "maintenance_runs", "organization_permissions" })
-            drop << QStringLiteral("DROP TABLE ") + QString::fromLatin1(table);
+        drop << revertMigration8Statements();
         for (const QString& statement : std::as_const(drop))
             QVERIFY2(q.exec(statement), qPrintable(q.lastError().text()));
         QVERIFY(q.exec(QStringLiteral("DELETE FROM schema_migrations WHERE version > 4")));

@@ -257,6 +257,17 @@ Stats countStar(StoreCore& core, Id scope)
 
 // Undoes migration 6, leaving a database as schema 5 wrote it (with its rows).
 // Undoes migration 7 (the daily audit counters), leaving a database as schema 6 wrote it.
+void revertMigration8(QSqlDatabase& db)
+{
+    QSqlQuery q(db);
+    QStringList statements = revertMigration8Statements();
+    statements << QStringLiteral("DELETE FROM schema_migrations WHERE version >= 8");
+    for (const QString& statement : std::as_const(statements)) {
+        if (!q.exec(statement))
+            qFatal("cannot revert migration 8: %s: %s", qPrintable(statement), qPrintable(q.lastError().text()));
+    }
+}
+
 void revertMigration7(QSqlDatabase& db, bool postgres)
 {
     QSqlQuery q(db);
@@ -704,7 +715,7 @@ void TestStoreScale::dashboardCountsEqualCountStar()
     QVERIFY_RESULT(store.apiKeys().revoke(w.superActor, key->key.id));
     CHECK_COUNTS("key revoked");
 
-    // A user moved to the other tenant (an operator's statement: the store has no such operation),
+    // A user moved to the other tenant by an operator's statement (not UserManager::move),
     // banned, suspended and signed in as they are.
     QVERIFY_RESULT(store.users().ban(w.superActor, users[2].id, QStringLiteral("spam")));
     QVERIFY_RESULT(store.users().suspend(w.superActor, users[5].id));
@@ -727,6 +738,7 @@ void TestStoreScale::migrationIndexesExistingRows()
         Person p = dataset().at(i);
         insertUser(sql, w.orgA.id, p);
     }
+    revertMigration8(sql);
     revertMigration7(sql, db->isPostgres());
     revertMigration6(sql, db->isPostgres());
     QCOMPARE(schemaVersion(sql), 5);
@@ -1028,10 +1040,11 @@ void TestStoreScale::dailyActivityEqualsTheCount()
     CHECK_CHART("purged");
 
     // A database of schema 6 holding these events: migration 7 counts them.
+    revertMigration8(sql);
     revertMigration7(sql, db->isPostgres());
     auto applied = migrate(sql, db->config().dialect);
     QVERIFY_RESULT(applied);
-    QCOMPARE(*applied, 1);
+    QCOMPARE(*applied, latestSchemaVersion() - 6);
     CHECK_CHART("migrated from schema 6");
     QVERIFY_RESULT(store.auth().login(users[1].email, kStrongPassword, QStringLiteral("10.1.1.1")));
     CHECK_CHART("a sign-in after the migration");

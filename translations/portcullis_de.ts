@@ -4815,10 +4815,6 @@ Leeren Sie die Suche oder den Statusfilter, um alle zu sehen.</translation>
         <translation>Organisation</translation>
     </message>
     <message>
-        <source>An organization&apos;s own permission codes, for the applications that use Portcullis to check. A code reads slug:resource:action in lower-case letters, digits, _ and -, and starts with the organization&apos;s slug. Put codes into the organization&apos;s custom roles (they appear in the role editor under the organization&apos;s name) and into API-key scopes. They never give a right in Portcullis itself. A code still in a role or an API key cannot be deleted: take it out of them first.</source>
-        <translation>Die eigenen Berechtigungscodes einer Organisation, die die Anwendungen prüfen, die Portcullis verwenden. Ein Code lautet slug:ressource:aktion aus Kleinbuchstaben, Ziffern, _ und - und beginnt mit dem Slug der Organisation. Nehmen Sie Codes in die benutzerdefinierten Rollen der Organisation (der Rolleneditor zeigt sie unter dem Namen der Organisation) und in die Scopes von API-Schlüsseln auf. In Portcullis selbst geben sie nie ein Recht. Ein Code, der noch in einer Rolle oder einem API-Schlüssel steht, kann nicht gelöscht werden: entfernen Sie ihn dort zuerst.</translation>
-    </message>
-    <message>
         <source>Code</source>
         <translation>Code</translation>
     </message>
@@ -4889,6 +4885,10 @@ Leeren Sie die Suche oder den Statusfilter, um alle zu sehen.</translation>
     <message>
         <source>Delete</source>
         <translation>Löschen</translation>
+    </message>
+    <message>
+        <source>Codes the applications that use Portcullis check, written slug:resource:action in lower-case letters, digits, _ and -. Put them into the organization&apos;s custom roles and API-key scopes; they never give a right in Portcullis itself. A code still in use cannot be deleted.</source>
+        <translation>Codes, die die Anwendungen prüfen, die Portcullis nutzen, geschrieben als slug:ressource:aktion in Kleinbuchstaben, Ziffern, _ und -. Verwenden Sie sie in den eigenen Rollen der Organisation und in API-Schlüssel-Bereichen; in Portcullis selbst geben sie kein Recht. Ein Code, der noch verwendet wird, kann nicht gelöscht werden.</translation>
     </message>
 </context>
 <context>

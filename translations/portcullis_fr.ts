@@ -4815,10 +4815,6 @@ Effacez la recherche ou le filtre de statut pour tout voir.</translation>
         <translation>Organisation</translation>
     </message>
     <message>
-        <source>An organization&apos;s own permission codes, for the applications that use Portcullis to check. A code reads slug:resource:action in lower-case letters, digits, _ and -, and starts with the organization&apos;s slug. Put codes into the organization&apos;s custom roles (they appear in the role editor under the organization&apos;s name) and into API-key scopes. They never give a right in Portcullis itself. A code still in a role or an API key cannot be deleted: take it out of them first.</source>
-        <translation>Les codes de permission propres à une organisation, que vérifient les applications qui utilisent Portcullis. Un code s’écrit slug:ressource:action en lettres minuscules, chiffres, _ et -, et commence par le slug de l’organisation. Placez les codes dans les rôles personnalisés de l’organisation (l’éditeur de rôle les montre sous le nom de l’organisation) et dans les portées des clés d’API. Ils ne donnent jamais de droit dans Portcullis lui-même. Un code encore présent dans un rôle ou une clé d’API ne peut pas être supprimé : retirez-le d’abord.</translation>
-    </message>
-    <message>
         <source>Code</source>
         <translation>Code</translation>
     </message>
@@ -4889,6 +4885,10 @@ Effacez la recherche ou le filtre de statut pour tout voir.</translation>
     <message>
         <source>Delete</source>
         <translation>Supprimer</translation>
+    </message>
+    <message>
+        <source>Codes the applications that use Portcullis check, written slug:resource:action in lower-case letters, digits, _ and -. Put them into the organization&apos;s custom roles and API-key scopes; they never give a right in Portcullis itself. A code still in use cannot be deleted.</source>
+        <translation>Codes que vérifient les applications qui utilisent Portcullis, écrits slug:ressource:action en minuscules, chiffres, _ et -. Utilisez-les dans les rôles personnalisés de l’organisation et dans les portées des clés d’API ; ils ne donnent aucun droit dans Portcullis lui-même. Un code encore utilisé ne peut pas être supprimé.</translation>
     </message>
 </context>
 <context>
@@ -6280,7 +6280,7 @@ Cochez « Inclure les sessions terminées » pour voir celles révoquées et exp
     </message>
     <message>
         <source>Show all in the audit &amp;log</source>
-        <translation>Tout afficher dans le journal d’au&amp;dit</translation>
+        <translation>Tout voir dans le journal d’au&amp;dit</translation>
     </message>
     <message>
         <source>Opens the audit log filtered to the events this user took part in</source>
@@ -7136,7 +7136,7 @@ Créez-en un avec Ctrl+N.</translation>
     </message>
     <message>
         <source>Move to or&amp;ganization…</source>
-        <translation>Déplacer vers une or&amp;ganisation…</translation>
+        <translation>Changer d’or&amp;ganisation…</translation>
     </message>
     <message>
         <source>Moved %1 to %2</source>

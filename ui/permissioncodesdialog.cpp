@@ -13,6 +13,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QScreen>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
@@ -33,12 +34,9 @@ PermissionCodesDialog::PermissionCodesDialog(Backend* backend, Id organizationId
     m_help = new QLabel(this);
     m_help->setObjectName(QStringLiteral("permissionCodesHelp"));
     m_help->setWordWrap(true);
-    m_help->setText(tr("An organization's own permission codes, for the applications that use Portcullis to check. "
-                       "A code reads slug:resource:action in lower-case letters, digits, _ and -, and starts with the "
-                       "organization's slug. Put codes into the organization's custom "
-                       "roles (they appear in the role editor under the organization's name) and into API-key "
-                       "scopes. They never give a right in Portcullis itself. A code still in a role or an API key "
-                       "cannot be deleted: take it out of them first."));
+    m_help->setText(tr("Codes the applications that use Portcullis check, written slug:resource:action in lower-case "
+                       "letters, digits, _ and -. Put them into the organization's custom roles and API-key scopes; "
+                       "they never give a right in Portcullis itself. A code still in use cannot be deleted."));
 
     m_codes = new QTreeWidget(this);
     m_codes->setObjectName(QStringLiteral("permissionCodesList"));
@@ -49,7 +47,7 @@ PermissionCodesDialog::PermissionCodesDialog(Backend* backend, Id organizationId
     m_codes->setHeaderLabels({ tr("Code"), tr("Description") });
     m_codes->header()->setStretchLastSection(true);
     m_codes->setColumnWidth(0, m_codes->fontMetrics().horizontalAdvance(QLatin1Char('m')) * 22);
-    m_codes->setMinimumHeight(m_codes->fontMetrics().height() * 9);
+    m_codes->setMinimumHeight(m_codes->fontMetrics().height() * 7);
 
     m_empty = new QLabel(this);
     m_empty->setObjectName(QStringLiteral("permissionCodesEmptyLabel"));
@@ -96,7 +94,14 @@ PermissionCodesDialog::PermissionCodesDialog(Backend* backend, Id organizationId
     setTabOrder(m_code, m_description);
     setTabOrder(m_description, m_add);
     setTabOrder(m_add, m_delete);
-    resize(sizeHint().expandedTo(QSize(m_codes->fontMetrics().horizontalAdvance(QLatin1Char('m')) * 46, 0)));
+    // As wide as 46 "m", and as tall as the wrapped help text needs at that width (the size hint's
+    // height is for its own, narrower width), never more than the screen has.
+    const int width = qMax(sizeHint().width(), m_codes->fontMetrics().horizontalAdvance(QLatin1Char('m')) * 46);
+    const int height = layout->hasHeightForWidth() ? layout->totalHeightForWidth(width) : sizeHint().height();
+    QSize size(width, height);
+    if (const QScreen* shown = screen())
+        size = size.boundedTo(shown->availableGeometry().size() - QSize(0, 60));
+    resize(size);
 
     connect(m_organization, &QComboBox::currentIndexChanged, this, &PermissionCodesDialog::organizationChosen);
     connect(m_codes, &QTreeWidget::itemSelectionChanged, this, &PermissionCodesDialog::updateButtons);
