@@ -450,7 +450,7 @@ void BackendActivity::moveOverTheBackend()
     auto moved = awaitResult(m_root->moveUser(dana->id, to->id));
     QVERIFY_RESULT(moved);
     QCOMPARE(moved->organizationId, to->id);
-    QVERIFY(!changed.isEmpty());
+    QTRY_VERIFY(!changed.isEmpty()); // announced on the GUI thread once the write finished
     auto orgs = awaitResult(m_root->listOrganizations());
     QVERIFY_RESULT(orgs);
     for (const Organization& o : std::as_const(*orgs)) {

@@ -122,7 +122,7 @@ void ApiKeyDialog::setKey(const ApiKey& key)
     m_rateLimit->setValue(key.rateLimitPerMinute);
     m_ipAllowlist->setPlainText(key.ipAllowlist.join(QLatin1Char('\n')));
     m_ownerId = key.userId;
-    m_ownerStatus->setText(tr("→ %1").arg(key.ownerEmail));
+    m_ownerStatus->hide(); // the fixed owner field says who it is; "→ same email" under it said it twice
     loadScopes(key.userId);
 }
 
@@ -403,6 +403,7 @@ void ApiKeyDialog::ownerFailed(const QString& message)
 {
     m_ownerId = 0;
     m_ownerStatus->setText(message);
+    m_ownerStatus->show();
     m_scopes->clear();
     m_scopeSummary->clear();
     updateCreateEnabled();

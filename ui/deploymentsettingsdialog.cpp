@@ -9,7 +9,10 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
+#include <QScreen>
+#include <QScrollArea>
 #include <QSpinBox>
+#include <QStyle>
 #include <QVBoxLayout>
 
 namespace portcullis {
@@ -34,17 +37,22 @@ DeploymentSettingsDialog::DeploymentSettingsDialog(Backend* backend, QWidget* pa
                              this);
     intro->setWordWrap(true);
     layout->addWidget(intro);
+    // The groups scroll when the screen is short (800×600, large text) instead of the dialog
+    // reaching past the screen's bottom with its buttons.
+    auto* groups = new QWidget(this);
+    auto* groupsLayout = new QVBoxLayout(groups);
+    groupsLayout->setContentsMargins(0, 0, 0, 0);
 
-    QFormLayout* signIn = addGroup(layout, tr("Sign-in"), QStringLiteral("signInGroup"));
+    QFormLayout* signIn = addGroup(groupsLayout, tr("Sign-in"), QStringLiteral("signInGroup"));
     addSetting(signIn, QStringLiteral("access_token_minutes"), tr("&Access token lifetime:"));
     addSetting(signIn, QStringLiteral("refresh_token_hours"), tr("&Refresh token lifetime:"));
-    QFormLayout* passwords = addGroup(layout, tr("Passwords and lockout"), QStringLiteral("passwordsGroup"));
+    QFormLayout* passwords = addGroup(groupsLayout, tr("Passwords and lockout"), QStringLiteral("passwordsGroup"));
     addSetting(passwords, QStringLiteral("password_min_length"), tr("&Minimum password length:"));
     addSetting(passwords, QStringLiteral("lockout_threshold"), tr("&Lock after wrong passwords:"));
     addSetting(passwords, QStringLiteral("lockout_minutes"), tr("Lock &duration:"));
-    QFormLayout* apiKeys = addGroup(layout, tr("API keys"), QStringLiteral("apiKeysGroup"));
+    QFormLayout* apiKeys = addGroup(groupsLayout, tr("API keys"), QStringLiteral("apiKeysGroup"));
     addSetting(apiKeys, QStringLiteral("api_key_rate_limit"), tr("Default ra&te limit:"));
-    QFormLayout* impersonation = addGroup(layout, tr("Impersonation"), QStringLiteral("impersonationGroup"));
+    QFormLayout* impersonation = addGroup(groupsLayout, tr("Impersonation"), QStringLiteral("impersonationGroup"));
     m_impersonation = new QCheckBox(tr("Super admins may impersonate users"), this);
     m_impersonation->setObjectName(QStringLiteral("impersonationEnabledCheck"));
     m_impersonation->setToolTip(tr("Default: on"));
@@ -52,10 +60,21 @@ DeploymentSettingsDialog::DeploymentSettingsDialog(Backend* backend, QWidget* pa
     addSetting(impersonation, QStringLiteral("impersonation_max_minutes"), tr("Lon&gest impersonation:"));
     connect(m_impersonation, &QCheckBox::toggled, this,
             [this](bool on) { m_spins.value(QStringLiteral("impersonation_max_minutes"))->setEnabled(on); });
-    QFormLayout* audit = addGroup(layout, tr("Audit"), QStringLiteral("auditGroup"));
+    QFormLayout* audit = addGroup(groupsLayout, tr("Audit"), QStringLiteral("auditGroup"));
     addSetting(audit, QStringLiteral("audit_retention_days"), tr("&Keep audit events for:"));
-    QFormLayout* invitations = addGroup(layout, tr("Invitations"), QStringLiteral("invitationsGroup"));
+    QFormLayout* invitations = addGroup(groupsLayout, tr("Invitations"), QStringLiteral("invitationsGroup"));
     addSetting(invitations, QStringLiteral("invitation_days"), tr("In&vitations valid for:"));
+
+    groupsLayout->addStretch(1);
+    auto* scroll = new QScrollArea(this);
+    scroll->setObjectName(QStringLiteral("deploymentSettingsScroll"));
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setFocusPolicy(Qt::NoFocus); // Tab goes to the fields in it
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    scroll->setWidgetResizable(true);
+    scroll->setWidget(groups);
+    scroll->setMinimumWidth(groups->minimumSizeHint().width() + style()->pixelMetric(QStyle::PM_ScrollBarExtent));
+    layout->addWidget(scroll, 1);
 
     m_message = dialogparts::errorMessage(this, QStringLiteral("deploymentSettingsMessage"));
     m_buttons = dialogparts::cancelAndAccept(this, tr("&Save"), QStringLiteral("saveSettingsButton"),
@@ -66,6 +85,12 @@ DeploymentSettingsDialog::DeploymentSettingsDialog(Backend* backend, QWidget* pa
     connect(m_restore, &QPushButton::clicked, this, &DeploymentSettingsDialog::restoreDefaults);
     dialogparts::addMessageAndButtons(layout, m_message, m_buttons);
     setMinimumWidth(520);
+    // All groups in view when the screen has the room, else as much as it has (the rest scrolls).
+    QSize size(scroll->minimumWidth() + layout->contentsMargins().left() + layout->contentsMargins().right(),
+               sizeHint().height() + groups->sizeHint().height() - scroll->sizeHint().height());
+    if (const QScreen* shown = screen())
+        size = size.boundedTo(shown->availableGeometry().size() * 9 / 10);
+    resize(size.expandedTo(QSize(520, 0)));
     load();
 }
 

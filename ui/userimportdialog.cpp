@@ -111,7 +111,7 @@ UserImportDialog::UserImportDialog(Backend* backend, Id organizationId, QWidget*
     m_table->verticalHeader()->hide();
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->setColumnHidden(CodeColumn, true);
-    m_table->setMinimumSize(760, 280);
+    m_table->setMinimumSize(760, 200); // five rows; the wrapped intro and summary need the rest on 800×600
     layout->addWidget(m_table, 1);
 
     m_progress = new QProgressBar(this);
