@@ -1239,9 +1239,11 @@ QFuture<Result<AuditEvent>> RestBackend::getAuditEvent(Id eventId)
     return json<AuditEvent>("GET", idPath("/api/admin/audit/", eventId), nullptr, &rest::auditEventFromJson);
 }
 
-QFuture<Result<qint64>> RestBackend::exportAudit(const AuditQuery& query, const QString& path, bool jsonLines,
-                                                 std::function<void(qint64)> progress,
-                                                 std::shared_ptr<std::atomic_bool> cancel)
+// Streams an export (GET `request`) into `path` through QSaveFile, counting records (CSV: less the
+// header row) for `progress`; the file appears only when the whole answer arrived.
+QFuture<Result<qint64>> RestBackend::downloadExport(Request request, const QString& path, bool csv,
+                                                    std::function<void(qint64)> progress,
+                                                    std::shared_ptr<std::atomic_bool> cancel)
 {
     struct ExportState
     {
@@ -1262,19 +1264,13 @@ QFuture<Result<qint64>> RestBackend::exportAudit(const AuditQuery& query, const 
     }
     auto state = std::make_shared<ExportState>();
     state->file.setFileName(path);
-    state->counter.csv = !jsonLines;
+    state->counter.csv = csv;
     if (!state->file.open(QIODevice::WriteOnly)) {
         fail(ServiceError::storage(QCoreApplication::translate("Portcullis::Rest", "Cannot write %1: %2")
                                        .arg(path, state->file.errorString())));
         return future;
     }
-    Request request;
-    request.method = "GET";
-    request.path = QStringLiteral("/api/admin/audit/export");
-    request.query = rest::auditFiltersToUrl(query);
-    request.query.addQueryItem(QStringLiteral("format"), jsonLines ? QStringLiteral("jsonl") : QStringLiteral("csv"));
     request.cancel = cancel;
-    const bool csv = !jsonLines;
     request.onData = [state, progress, cancel, csv](QNetworkReply* reply) {
         if (cancel && cancel->load())
             return false;
@@ -1319,84 +1315,30 @@ QFuture<Result<qint64>> RestBackend::exportAudit(const AuditQuery& query, const 
 }
 
 // GET /api/admin/users/export streamed into the file, as exportAudit does with the audit log.
+
+QFuture<Result<qint64>> RestBackend::exportAudit(const AuditQuery& query, const QString& path, bool jsonLines,
+                                                 std::function<void(qint64)> progress,
+                                                 std::shared_ptr<std::atomic_bool> cancel)
+{
+    Request request;
+    request.method = "GET";
+    request.path = QStringLiteral("/api/admin/audit/export");
+    request.query = rest::auditFiltersToUrl(query);
+    request.query.addQueryItem(QStringLiteral("format"), jsonLines ? QStringLiteral("jsonl") : QStringLiteral("csv"));
+    return downloadExport(std::move(request), path, !jsonLines, std::move(progress), std::move(cancel));
+}
+
 QFuture<Result<qint64>> RestBackend::exportUsers(const UserQuery& query, const QString& path,
                                                  std::function<void(qint64)> progress,
                                                  std::shared_ptr<std::atomic_bool> cancel)
 {
-    struct ExportState
-    {
-        QSaveFile file;
-        RecordCounter counter;
-        bool writeFailed = false;
-    };
-    auto promise = std::make_shared<QPromise<Result<qint64>>>();
-    QFuture<Result<qint64>> future = promise->future();
-    promise->start();
-    auto fail = [promise](const ServiceError& error) {
-        promise->addResult(Result<qint64>(error));
-        promise->finish();
-    };
-    if (cancel && cancel->load()) {
-        fail(ServiceError::unavailable(QCoreApplication::translate("Portcullis::Rest", "The export was cancelled")));
-        return future;
-    }
-    auto state = std::make_shared<ExportState>();
-    state->file.setFileName(path);
-    state->counter.csv = true;
-    if (!state->file.open(QIODevice::WriteOnly)) {
-        fail(ServiceError::storage(QCoreApplication::translate("Portcullis::Rest", "Cannot write %1: %2")
-                                       .arg(path, state->file.errorString())));
-        return future;
-    }
     Request request;
     request.method = "GET";
     request.path = QStringLiteral("/api/admin/users/export");
     request.query = rest::userQueryToUrl(query);
     request.query.removeQueryItem(QStringLiteral("page"));
     request.query.removeQueryItem(QStringLiteral("limit"));
-    request.cancel = cancel;
-    const bool csv = true;
-    request.onData = [state, progress, cancel, csv](QNetworkReply* reply) {
-        if (cancel && cancel->load())
-            return false;
-        const QByteArray chunk = reply->readAll();
-        if (state->file.write(chunk) != chunk.size()) {
-            state->writeFailed = true;
-            return false;
-        }
-        state->counter.feed(chunk);
-        if (progress)
-            progress(qMax<qint64>(0, state->counter.records - (csv ? 1 : 0)));
-        return true;
-    };
-    send(std::move(request), [state, promise, cancel, csv, path, fail](const Result<Response>& response) {
-        if (cancel && cancel->load()) {
-            state->file.cancelWriting();
-            fail(
-                ServiceError::unavailable(QCoreApplication::translate("Portcullis::Rest", "The export was cancelled")));
-            return;
-        }
-        if (state->writeFailed) {
-            const QString reason = state->file.errorString();
-            state->file.cancelWriting();
-            fail(ServiceError::storage(
-                QCoreApplication::translate("Portcullis::Rest", "Cannot write %1: %2").arg(path, reason)));
-            return;
-        }
-        if (!response.ok()) {
-            state->file.cancelWriting();
-            fail(response.error());
-            return;
-        }
-        if (!state->file.commit()) {
-            fail(ServiceError::storage(QCoreApplication::translate("Portcullis::Rest", "Cannot write %1: %2")
-                                           .arg(path, state->file.errorString())));
-            return;
-        }
-        promise->addResult(Result<qint64>(qMax<qint64>(0, state->counter.records - (csv ? 1 : 0))));
-        promise->finish();
-    });
-    return future;
+    return downloadExport(std::move(request), path, true, std::move(progress), std::move(cancel));
 }
 
 QFuture<Result<AuditCheck>> RestBackend::verifyAudit(std::shared_ptr<std::atomic_bool> cancel)

@@ -173,6 +173,10 @@ private:
     };
 
     void send(Request request, std::function<void(const Result<Response>&)> done);
+    // An export streamed into `path` (the audit log's, the users list's).
+    QFuture<Result<qint64>> downloadExport(Request request, const QString& path, bool csv,
+                                           std::function<void(qint64)> progress,
+                                           std::shared_ptr<std::atomic_bool> cancel);
     void issue(std::shared_ptr<Pending> pending);
     void finished(QNetworkReply* reply, const std::shared_ptr<Pending>& pending);
     void startRefresh();
