@@ -885,35 +885,33 @@ private:
     http::HeaderList m_headers;
 };
 
-Reply exportAudit(Call& call)
+// Streams an export as an attachment named `<prefix>-<UTC time>.<extension>` in chunks (HTTP/1.1):
+// `write` writes it into the device. A failure before the first chunk is an ordinary error reply;
+// after it, only a cut connection can tell the client the body is incomplete.
+Reply streamExport(Call& call, const QByteArray& prefix, const QByteArray& extension, const QByteArray& contentType,
+                   const std::function<Status(QIODevice&, const ExportOptions&)>& write, int batchSize = 0)
 {
-    AuditQuery query;
-    readAuditFilters(call, query);
-    const bool csv = call.query.string("format").toLower() != QLatin1String("jsonl"); // csv by default
     if (call.request.http10)
         return problem(505, QStringLiteral("urn:portcullis:problem:http-version"),
                        QString::fromLatin1(http::reasonPhrase(505)),
                        Tr::tr("The export is streamed in chunks: use HTTP/1.1."), QStringLiteral("validation"));
-    const QByteArray fileName = "audit-"
-        + QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss")).toLatin1()
-        + (csv ? ".csv" : ".jsonl");
+    const QByteArray fileName = prefix + '-'
+        + QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss")).toLatin1() + '.' + extension;
     http::HeaderList headers { { "Content-Disposition", "attachment; filename=\"" + fileName + '"' },
                                { "Cache-Control", "no-store" },
                                { "X-Content-Type-Options", "nosniff" },
                                { "X-Request-Id", QByteArray::number(call.request.id) } };
-    ExchangeDevice device(call, csv ? QByteArray("text/csv; charset=utf-8") : QByteArray("application/x-ndjson"),
-                          headers);
+    ExchangeDevice device(call, contentType, headers);
     device.open(QIODevice::WriteOnly);
     ExportOptions options;
-    options.format = csv ? ExportFormat::Csv : ExportFormat::JsonLines;
-    options.batchSize = 1000;
+    if (batchSize > 0)
+        options.batchSize = batchSize;
     options.cancel = call.exchange.cancelFlag();
-    auto written = call.store.audit().exportTo(call.actor, query, device, options);
+    const Status written = write(device, options);
     Reply streamed;
     streamed.streamed = true;
     if (!written) {
         if (call.exchange.streamStarted()) {
-            // Part of the body is out: only a cut connection can tell the client it is incomplete.
             qCWarning(lcHttp).noquote()
                 << QStringLiteral("#%1 export stopped: %2").arg(call.request.id).arg(written.error().message);
             call.exchange.abortStream();
@@ -924,6 +922,22 @@ Reply exportAudit(Call& call)
     device.start();
     call.exchange.finishStream();
     return streamed;
+}
+
+Reply exportAudit(Call& call)
+{
+    AuditQuery query;
+    readAuditFilters(call, query);
+    const bool csv = call.query.string("format").toLower() != QLatin1String("jsonl"); // csv by default
+    return streamExport(
+        call, "audit", csv ? "csv" : "jsonl",
+        csv ? QByteArray("text/csv; charset=utf-8") : QByteArray("application/x-ndjson"),
+        [&](QIODevice& device, ExportOptions options) -> Status {
+            options.format = csv ? ExportFormat::Csv : ExportFormat::JsonLines;
+            auto written = call.store.audit().exportTo(call.actor, query, device, options);
+            return written ? Status() : Status(written.error());
+        },
+        1000);
 }
 
 // Every user the filters select, as CSV (UserManager::exportTo), streamed like the audit export.
@@ -937,35 +951,11 @@ Reply exportUsers(Call& call)
     if (call.query.has("sort"))
         query.sortBy = call.query.string("sort");
     query.descending = call.query.string("order").toLower() == QLatin1String("desc");
-    if (call.request.http10)
-        return problem(505, QStringLiteral("urn:portcullis:problem:http-version"),
-                       QString::fromLatin1(http::reasonPhrase(505)),
-                       Tr::tr("The export is streamed in chunks: use HTTP/1.1."), QStringLiteral("validation"));
-    const QByteArray fileName
-        = "users-" + QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss")).toLatin1() + ".csv";
-    http::HeaderList headers { { "Content-Disposition", "attachment; filename=\"" + fileName + '"' },
-                               { "Cache-Control", "no-store" },
-                               { "X-Content-Type-Options", "nosniff" },
-                               { "X-Request-Id", QByteArray::number(call.request.id) } };
-    ExchangeDevice device(call, QByteArray("text/csv; charset=utf-8"), headers);
-    device.open(QIODevice::WriteOnly);
-    ExportOptions options;
-    options.cancel = call.exchange.cancelFlag();
-    auto written = call.store.users().exportTo(call.actor, query, device, options);
-    Reply streamed;
-    streamed.streamed = true;
-    if (!written) {
-        if (call.exchange.streamStarted()) {
-            qCWarning(lcHttp).noquote()
-                << QStringLiteral("#%1 export stopped: %2").arg(call.request.id).arg(written.error().message);
-            call.exchange.abortStream();
-            return streamed;
-        }
-        return failed(call, written.error());
-    }
-    device.start();
-    call.exchange.finishStream();
-    return streamed;
+    return streamExport(call, "users", "csv", QByteArray("text/csv; charset=utf-8"),
+                        [&](QIODevice& device, const ExportOptions& options) -> Status {
+                            auto written = call.store.users().exportTo(call.actor, query, device, options);
+                            return written ? Status() : Status(written.error());
+                        });
 }
 
 Reply verifyAudit(Call& call)
