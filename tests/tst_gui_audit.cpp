@@ -5,6 +5,7 @@
 #include "auditpane.h"
 #include "dashboardpane.h"
 #include "displayformat.h"
+#include "guidesk.h"
 #include "guiutil.h"
 #include "impersonatedialog.h"
 #include "messagebox.h"
@@ -49,47 +50,6 @@ namespace {
 bool settled(AuditPane* pane)
 {
     return pane->model()->atEnd() && !pane->model()->isLoading();
-}
-
-// A console on one of the two backends: the SqlBackend on the test database, or the RestBackend
-// against the real portcullis-server serving it on loopback.
-struct Desk
-{
-    ServerProcess server;
-    QNetworkAccessManager network;
-    std::unique_ptr<Backend> backend;
-    std::unique_ptr<MainWindow> window;
-
-    bool open(Console& c, bool rest, const User& user)
-    {
-        if (rest) {
-            if (!server.start(c.db->url(), c.db->tempPath() + QStringLiteral("/jwt-secret"))) {
-                qWarning() << server.output();
-                return false;
-            }
-            backend = std::make_unique<RestBackend>(&network, server.url());
-        } else {
-            backend = std::make_unique<SqlBackend>(c.db->config());
-        }
-        if (auto signedIn = awaitResult(backend->signIn(user.email, kStrongPassword)); !signedIn.ok()) {
-            qWarning() << "sign-in failed:" << signedIn.error().toString();
-            return false;
-        }
-        window = std::make_unique<MainWindow>(backend.get());
-        addAllPanes(window.get(), backend.get());
-        window->resize(1200, 800);
-        window->show();
-        return true;
-    }
-
-    AuditPane* audit() const { return qobject_cast<AuditPane*>(window->pane(QStringLiteral("audit"))); }
-};
-
-void addBackendRows()
-{
-    QTest::addColumn<bool>("rest");
-    QTest::newRow("SqlBackend") << false;
-    QTest::newRow("RestBackend against portcullis-server") << true;
 }
 
 // Every visible widget under `root` lies inside its parent and overlaps no visible sibling. What a
@@ -537,7 +497,7 @@ void TestGuiAudit::namesResolveOnTheFirstLoad()
     for (const bool viaUsersPane : { false, true }) {
         Desk desk;
         QVERIFY(desk.open(c, rest, c.world.superAdmin));
-        AuditPane* pane = desk.audit();
+        AuditPane* pane = qobject_cast<AuditPane*>(desk.window->pane(QStringLiteral("audit")));
         QVERIFY(pane);
         // What the rows say the moment the first page is in, before anything else runs.
         QStringList firstShown;
@@ -624,7 +584,7 @@ void TestGuiAudit::targetsAreNamedInRowsDetailsAndExports()
     Desk desk;
     QVERIFY(desk.open(c, rest, c.world.superAdmin));
     QVERIFY(desk.window->showPane(QStringLiteral("audit")));
-    AuditPane* pane = desk.audit();
+    AuditPane* pane = qobject_cast<AuditPane*>(desk.window->pane(QStringLiteral("audit")));
     QTRY_VERIFY_WITH_TIMEOUT(pane->isLoaded() && settled(pane), 30000);
     auto rowOf = [pane](const QString& action, const QString& resourceId) {
         for (int row = 0; row < pane->model()->rowCount(); ++row) {
@@ -712,7 +672,7 @@ void TestGuiAudit::anotherTenantsTargetStaysUnnamed()
     Desk desk;
     QVERIFY(desk.open(c, rest, lead));
     QVERIFY(desk.window->showPane(QStringLiteral("audit")));
-    AuditPane* pane = desk.audit();
+    AuditPane* pane = qobject_cast<AuditPane*>(desk.window->pane(QStringLiteral("audit")));
     QTRY_VERIFY_WITH_TIMEOUT(pane->isLoaded() && settled(pane), 30000);
     int denied = -1;
     for (int row = 0; row < pane->model()->rowCount(); ++row) {

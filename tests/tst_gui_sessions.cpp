@@ -2,6 +2,7 @@
 // offscreen.
 
 #include "backendidle.h"
+#include "guidesk.h"
 #include "guiutil.h"
 #include "impersonatedialog.h"
 #include "messagebox.h"
@@ -38,57 +39,6 @@ int rowOfSession(SessionListModel* model, Id sessionId)
             return row;
     }
     return -1;
-}
-
-// The console on one of the two backends: the SqlBackend on the test database, or the RestBackend
-// against the real portcullis-server serving it on loopback.
-struct Desk
-{
-    ServerProcess server;
-    QNetworkAccessManager network;
-    std::unique_ptr<Backend> backend;
-    std::unique_ptr<MainWindow> window;
-
-    bool open(Console& c, bool rest, const User& user)
-    {
-        if (rest) {
-            if (!server.start(c.db->url(), c.db->tempPath() + QStringLiteral("/jwt-secret"))) {
-                qWarning() << server.output();
-                return false;
-            }
-            backend = std::make_unique<RestBackend>(&network, server.url());
-        } else {
-            backend = std::make_unique<SqlBackend>(c.db->config());
-        }
-        if (auto signedIn = awaitResult(backend->signIn(user.email, kStrongPassword)); !signedIn.ok()) {
-            qWarning() << "sign-in failed:" << signedIn.error().toString();
-            return false;
-        }
-        window = std::make_unique<MainWindow>(backend.get());
-        addAllPanes(window.get(), backend.get());
-        window->resize(1200, 800);
-        window->show();
-        return true;
-    }
-
-    SessionsPane* sessions()
-    {
-        if (!window->showPane(QStringLiteral("sessions")))
-            return nullptr;
-        auto* pane = qobject_cast<SessionsPane*>(window->pane(QStringLiteral("sessions")));
-        if (pane && !pane->isLoaded()) {
-            QSignalSpy loaded(pane, &Pane::loaded);
-            loaded.wait(15000);
-        }
-        return pane;
-    }
-};
-
-void addBackendRows()
-{
-    QTest::addColumn<bool>("rest");
-    QTest::newRow("SqlBackend") << false;
-    QTest::newRow("RestBackend against portcullis-server") << true;
 }
 
 qint64 openSessionsOf(Console& c, Id userId)
@@ -273,7 +223,7 @@ void TestGuiSessions::endingOwnSessionsKeepsTheConsoleSignedIn()
     Desk desk;
     QVERIFY(desk.open(c, rest, admin));
     QCOMPARE(openSessionsOf(c, admin.id), 2);
-    SessionsPane* pane = desk.sessions();
+    SessionsPane* pane = desk.showPane<SessionsPane>(QStringLiteral("sessions"));
     QVERIFY(pane);
     SessionListModel* model = pane->model();
     QTRY_VERIFY(model->atEnd() && !model->isLoading() && model->rowCount() == 2);
@@ -307,7 +257,7 @@ void TestGuiSessions::superAdminFiltersSessionsByTenant()
     QVERIFY_RESULT(sessionB);
     Desk desk;
     QVERIFY(desk.open(c, rest, c.world.superAdmin));
-    SessionsPane* pane = desk.sessions();
+    SessionsPane* pane = desk.showPane<SessionsPane>(QStringLiteral("sessions"));
     QVERIFY(pane);
     SessionListModel* model = pane->model();
     QTRY_VERIFY(model->atEnd() && !model->isLoading() && model->rowCount() >= 3);
