@@ -16,6 +16,7 @@
 #include "domain/userimport.h"
 
 #include <QFuture>
+#include <QHash>
 #include <QObject>
 
 #include <atomic>
@@ -62,6 +63,44 @@ enum class Record
 Q_DECLARE_FLAGS(Records, Record)
 Q_DECLARE_OPERATORS_FOR_FLAGS(Records)
 
+// What a deployment can do. The database and portcullis-server do all of it; another kind of server
+// (BetterAuthBackend: a better-auth deployment) lacks some. The console disables or hides what is
+// missing and shows Capabilities::whyNot, one sentence ("This server keeps no audit log."); it never
+// shows made-up data in its place. A call the deployment cannot serve fails with
+// ServiceError::forbidden(whyNot) and sends nothing.
+enum class Capability
+{
+    RoleCatalog = 0x0001, // roles as records with levels and permissions (Roles pane, role editor)
+    PermissionCatalog = 0x0002, // the permission catalog and organizations' custom codes
+    AuditLog = 0x0004, // the audit pane, export, verify, a user's activity
+    Statistics = 0x0008, // dashboard tiles and the activity chart
+    SessionList = 0x0010, // every session of the deployment in one list (else: a user's sessions)
+    SuspendUsers = 0x0020, // suspend / unsuspend (better-auth has bans only)
+    MoveUsers = 0x0040, // a user belongs to one organization and can be moved
+    UserImportExport = 0x0080, // CSV import and export of users
+    DeploymentSettings = 0x0100,
+    Maintenance = 0x0200,
+    PasswordResetCodes = 0x0400, // one-time reset codes an administrator hands out
+    ApiKeyRotation = 0x0800, // rotate with a grace period, edit scopes
+    OrganizationLifecycle = 0x1000, // plans, seat limits, suspend, wipe out
+    Usernames = 0x2000, // users have a username besides the email
+    ApiKeysOfOthers = 0x4000, // an administrator lists and revokes other users' keys
+    Impersonation = 0x8000,
+    All = 0xffff,
+};
+Q_DECLARE_FLAGS(CapabilitySet, Capability)
+Q_DECLARE_OPERATORS_FOR_FLAGS(CapabilitySet)
+
+struct Capabilities
+{
+    CapabilitySet set = Capability::All;
+    QHash<Capability, QString> reasons; // why each missing one is missing, translated
+
+    bool has(Capability capability) const { return set.testFlag(capability); }
+    // One sentence for a missing capability (empty when it is there).
+    QString whyNot(Capability capability) const { return has(capability) ? QString() : reasons.value(capability); }
+};
+
 // Runs `handler(result)` on `context`'s thread, on a later turn of its event loop, and only while
 // `context` lives. Unlike a bare QFuture::then(context, ...), it never runs the handler inside the
 // caller when the future has already finished (which re-enters whatever the caller was doing).
@@ -83,6 +122,8 @@ public:
 
     // "SQLite /home/ana/portcullis.db", "PostgreSQL db.example.com/iam", "https://iam.example.com".
     virtual QString describe() const = 0;
+    // What this deployment can do (fixed for the backend's life; known before sign-in).
+    virtual Capabilities capabilities() const { return {}; }
     // The signed-in actor (empty before signIn succeeds). Kept current: every call re-derives it
     // (standalone mode) or the server does (REST mode), see actorChanged() and sessionEnded().
     virtual Actor actor() const = 0;
