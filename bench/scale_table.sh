@@ -10,10 +10,10 @@
 # SIZE is USERS:EVENTS, e.g. 10000:100000 100000:1000000 1000000:10000000 (50 tenants each).
 # --table-only prints the table from the outputs an earlier run left in --dir.
 # --reuse keeps a database of the same size from an earlier run in --dir instead of seeding again
-# (the seed time is then the one logged by that run). With --postgres URL the sizes are seeded into
-# a database of their own on that server (the URL's database is used to create them) and the
-# console column is left out for PostgreSQL (the console bench opens SQLite files and URLs alike,
-# but seeding PostgreSQL at 1M / 10M takes most of an hour on a small machine).
+# (the seed time is then the one logged by that run). With --postgres URL (an owner's URL, e.g.
+# postgresql://user:pw@127.0.0.1:5432/postgres) each size is seeded into a database of its own on
+# that server, scale_USERS_EVENTS (created and dropped through the URL's database with psql), with
+# an audit key of its own in --dir; its outputs are named pgscale-* instead of scale-*.
 #
 # Run it with nothing else on the machine, or take every benchmark under one exclusive lock:
 #   flock -x /tmp/portcullis-cpu.lock bench/scale_table.sh ...   (the seeding is not a measurement
@@ -26,6 +26,7 @@ iterations=10
 reuse=0
 lock=
 tableonly=0
+postgres=
 while [ $# -gt 0 ]; do
     case "$1" in
     --build) build=$2; shift 2 ;;
@@ -34,12 +35,15 @@ while [ $# -gt 0 ]; do
     --reuse) reuse=1; shift ;;
     --lock) lock=$2; shift 2 ;; # take this file's exclusive lock around each measurement (not the seeding)
     --table-only) tableonly=1; shift ;; # only print the table from the outputs of earlier runs in --dir
+    --postgres) postgres=$2; shift 2 ;;
     --) shift; break ;;
     -*) echo "unknown option $1" >&2; exit 64 ;;
     *) break ;;
     esac
 done
-[ $# -gt 0 ] || { echo "usage: $0 [--build DIR] [--dir DIR] [--iterations N] [--reuse] [--lock FILE] USERS:EVENTS..." >&2; exit 64; }
+[ $# -gt 0 ] || { echo "usage: $0 [--build DIR] [--dir DIR] [--postgres URL] [--iterations N] [--reuse] [--lock FILE] USERS:EVENTS..." >&2; exit 64; }
+prefix=scale
+[ -z "$postgres" ] || prefix=pgscale
 
 server=$build/app/portcullis-server
 scale=$build/bench/portcullis-bench-scale
@@ -58,10 +62,29 @@ for size in "$@"; do
     [ "$tableonly" = 0 ] || break
     users=${size%%:*}
     events=${size#*:}
-    db=$dir/scale-$users-$events.db
-    out=$dir/scale-$users-$events
-    if [ "$reuse" = 0 ] || [ ! -f "$db" ]; then
-        rm -f "$db" "$db"-wal "$db"-shm "$db".*
+    out=$dir/$prefix-$users-$events
+    if [ -n "$postgres" ]; then
+        name=scale_${users}_${events}
+        db=$(printf '%s' "$postgres" | sed -E "s#^(postgres(ql)?://[^/]+)/[^?]*#\\1/$name#")
+        export PORTCULLIS_AUDIT_KEY_FILE="$out.audit-key"
+        if [ "$reuse" = 0 ] || ! psql "$db" -Atqc 'SELECT 1' >/dev/null 2>&1; then
+            psql "$postgres" -qc "DROP DATABASE IF EXISTS $name" -c "CREATE DATABASE $name" >/dev/null
+            rm -f "$out.audit-key" "$out.audit-key".*
+            head -c 32 /dev/urandom >"$out.audit-key"
+            chmod 600 "$out.audit-key"
+            fresh=1
+        else
+            fresh=0
+        fi
+    else
+        db=$dir/scale-$users-$events.db
+        fresh=0
+        if [ "$reuse" = 0 ] || [ ! -f "$db" ]; then
+            rm -f "$db" "$db"-wal "$db"-shm "$db".*
+            fresh=1
+        fi
+    fi
+    if [ "$fresh" = 1 ]; then
         PORTCULLIS_ARGON2_MEMORY_KIB=${PORTCULLIS_ARGON2_MEMORY_KIB:-65536} \
             "$server" init --db "$db" --admin-email admin@bench.test --admin-password-file "$dir/pw.txt" >/dev/null
         start=$(date +%s.%N)
@@ -69,9 +92,13 @@ for size in "$@"; do
         end=$(date +%s.%N)
         echo "$start $end" | awk '{ printf "%.0f\n", $2 - $1 }' >"$out.seedtime"
     fi
-    # Fold the WAL into the file, so that its size is the database's.
-    sqlite3 "$db" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null 2>&1 || true
-    du -b "$db" | awk '{ printf "%.2f GB\n", $1 / 1e9 }' >"$out.size"
+    if [ -n "$postgres" ]; then
+        psql "$db" -Atc 'SELECT pg_database_size(current_database())' | awk '{ printf "%.2f GB\n", $1 / 1e9 }' >"$out.size"
+    else
+        # Fold the WAL into the file, so that its size is the database's.
+        sqlite3 "$db" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null 2>&1 || true
+        du -b "$db" | awk '{ printf "%.2f GB\n", $1 / 1e9 }' >"$out.size"
+    fi
     measure "$scale" --db "$db" --iterations "$iterations" >"$out.scale"
     measure env QT_QPA_PLATFORM=offscreen "$console" --db "$db" --user admin@bench.test \
         --password-file "$dir/pw.txt" >"$out.console"
@@ -87,7 +114,7 @@ done
     row() { # name, then a command printing the value for a size's output prefix
         name=$1; shift
         printf '| %s | ' "$name"
-        for size in $sizes; do printf '%s | ' "$("$@" "$dir/scale-${size%%:*}-${size#*:}")"; done
+        for size in $sizes; do printf '%s | ' "$("$@" "$dir/$prefix-${size%%:*}-${size#*:}")"; done
         printf '\n'
     }
     sizes="$*"
@@ -111,4 +138,4 @@ done
         "resident memory after scrolling to the end"; do
         row "console: $key" consolerow
     done
-} | tee "$dir/scale-table.md"
+} | tee "$dir/$prefix-table.md"

@@ -466,6 +466,7 @@ private:
     void analyze();
 
     // seedAuditEvents' parts: the bulk load's indexes, and one event by family.
+    Status dropPostgresIndexes(const QString& table, AuditSchemaObjects& dropped);
     Status dropAuditIndexes(AuditSchemaObjects& dropped);
     Status restoreAuditIndexes(const AuditSchemaObjects& dropped, Id firstSeeded);
     void makeEvent(auditchain::Row& row, EventWords& words, const QList<int>& actingUsers);
@@ -865,7 +866,21 @@ Status DemoSeeder::seedUsers()
             org.members << int(i);
     }
 
-    BulkInsert insert(m_core, QStringLiteral("users"), columns);
+    // Many users into PostgreSQL: one transaction, its indexes built at the end and the
+    // organizations' user counters counted once (each counter row updated per user, in one
+    // transaction, grows a chain of row versions that every further update walks).
+    const bool rebuildIndexes = m_core.dialect() == Dialect::Postgres && m_options.users >= kRebuildIndexesFrom;
+    BulkInsert insert(m_core, QStringLiteral("users"), columns, rebuildIndexes ? 0 : kRowsPerCommit);
+    AuditSchemaObjects dropped;
+    if (rebuildIndexes) {
+        if (auto started = insert.beginTransaction(); !started)
+            return started;
+        if (auto done = dropPostgresIndexes(QStringLiteral("users"), dropped); !done)
+            return done;
+        QSqlQuery q(m_core.db());
+        if (!q.exec(QStringLiteral("ALTER TABLE users DISABLE TRIGGER users_count")))
+            return m_core.sqlError(q, SeedDemo::tr("Counting the users of each organization"));
+    }
     for (const DemoUser& user : std::as_const(m_users)) {
         const DemoOrganization& org = m_organizations.at(user.organization);
         QVariant banReason = nullText();
@@ -902,6 +917,18 @@ Status DemoSeeder::seedUsers()
                                       user.createdAt, updated, version });
             !added)
             return added;
+    }
+    if (rebuildIndexes) {
+        QSqlQuery q(m_core.db());
+        for (const auto& index : std::as_const(dropped.indexes)) {
+            if (!q.exec(index.second))
+                return m_core.sqlError(q, SeedDemo::tr("Building the index %1").arg(index.first));
+        }
+        // The rows still pending are written after this: the trigger counts them.
+        if (!q.exec(QStringLiteral("UPDATE organizations o SET user_count = (SELECT COUNT(*) FROM users u "
+                                   "WHERE u.organization_id = o.id AND u.deleted = 0)"))
+            || !q.exec(QStringLiteral("ALTER TABLE users ENABLE TRIGGER users_count")))
+            return m_core.sqlError(q, SeedDemo::tr("Counting the users of each organization"));
     }
     Status done = insert.finish();
     m_userCount = insert.rows();
@@ -1268,8 +1295,7 @@ Status DemoSeeder::seedAuditEvents()
     auto existing = scalar(QStringLiteral("SELECT COALESCE(MAX(id), 0) FROM audit_events"));
     if (!existing)
         return existing.error();
-    const bool rebuildIndexes = m_core.dialect() == Dialect::Sqlite && m_options.events >= kRebuildIndexesFrom
-        && m_options.events >= *existing;
+    const bool rebuildIndexes = m_options.events >= kRebuildIndexesFrom && m_options.events >= *existing;
     BulkInsert insert(m_core, QStringLiteral("audit_events"), kAuditColumns, rebuildIndexes ? 0 : kRowsPerCommit);
     // The chain head is read under the write lock of the first batch, so no other writer can slip
     // an event in between; later batches continue from our own last hash (a concurrent writer
@@ -1324,11 +1350,48 @@ QList<int> DemoSeeder::usableUsers() const
     return actingUsers;
 }
 
-// Many events into SQLite: its audit indexes and the daily counters' triggers are dropped first
-// and built again once at the end (restoreAuditIndexes), which is much faster than keeping them.
+// PostgreSQL, in the seeding's transaction: drops the indexes of `table` that back no constraint
+// (their definitions go into `dropped`, to be run again at the end) and gives those builds room to
+// sort. Building an index once over millions of rows is many times faster than keeping it current
+// row by row (the users' trigram GIN indexes most of all).
+Status DemoSeeder::dropPostgresIndexes(const QString& table, AuditSchemaObjects& dropped)
+{
+    QSqlQuery q(m_core.db());
+    if (!q.exec(QStringLiteral("SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x "
+                               "JOIN pg_class i ON i.oid = x.indexrelid "
+                               "WHERE x.indrelid = '%1'::regclass AND NOT x.indisprimary "
+                               "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)")
+                    .arg(table)))
+        return m_core.sqlError(q, SeedDemo::tr("Reading the indexes of %1").arg(table));
+    while (q.next())
+        dropped.indexes.append({ q.value(0).toString(), q.value(1).toString() });
+    q.finish();
+    for (const auto& index : std::as_const(dropped.indexes)) {
+        if (!q.exec(QStringLiteral("DROP INDEX \"%1\"").arg(index.first)))
+            return m_core.sqlError(q, SeedDemo::tr("Dropping the index %1").arg(index.first));
+    }
+    // Building the indexes sorts 10 million rows at most (this transaction only).
+    q.exec(QStringLiteral("SET LOCAL maintenance_work_mem = '256MB'"));
+    return {};
+}
+
+// Many events: the audit indexes and the daily counters' triggers are dropped first and built
+// again once at the end (restoreAuditIndexes), which is much faster than keeping them. All of it
+// happens in the seeding's one transaction, so nobody sees the table without its indexes and a
+// failure puts them back. On PostgreSQL (the database's owner seeds) the indexes that back no
+// constraint are dropped and the daily counters' trigger is disabled.
 Status DemoSeeder::dropAuditIndexes(AuditSchemaObjects& dropped)
 {
     QSqlQuery q(m_core.db());
+    if (m_core.dialect() == Dialect::Postgres) {
+        if (auto done = dropPostgresIndexes(QStringLiteral("audit_events"), dropped); !done)
+            return done;
+        if (!q.exec(QStringLiteral("ALTER TABLE audit_events DISABLE TRIGGER audit_daily")))
+            return m_core.sqlError(q, SeedDemo::tr("Dropping the audit index %1").arg(QStringLiteral("audit_daily")));
+        dropped.triggers.append(
+            { QStringLiteral("audit_daily"), QStringLiteral("ALTER TABLE audit_events ENABLE TRIGGER audit_daily") });
+        return {};
+    }
     if (!q.exec(QStringLiteral("SELECT name, sql FROM sqlite_master WHERE type = 'index' "
                                "AND tbl_name = 'audit_events' AND sql IS NOT NULL")))
         return m_core.sqlError(q, SeedDemo::tr("Reading the audit indexes"));
@@ -1371,20 +1434,20 @@ Status DemoSeeder::restoreAuditIndexes(const AuditSchemaObjects& dropped, Id fir
     if (!dropped.triggers.isEmpty()) {
         // What the triggers would have counted (the rule of migration 7), added to the counters.
         QSqlQuery q(m_core.db());
-        if (!m_core.exec(
-                q,
-                QStringLiteral(
-                    "INSERT INTO audit_daily (organization_id, day, sign_ins, failed_sign_ins, admin_actions) "
-                    "SELECT organization_id, occurred_at / 86400000, "
-                    "SUM(CASE WHEN action = 'user.login' AND outcome = 'success' THEN 1 ELSE 0 END), "
-                    "SUM(CASE WHEN action = 'user.login_failed' THEN 1 ELSE 0 END), "
-                    "SUM(CASE WHEN outcome = 'success' AND action NOT IN ('user.login', 'user.login_failed', "
-                    "'user.logout', 'user.locked') THEN 1 ELSE 0 END) "
-                    "FROM audit_events WHERE id >= ? GROUP BY organization_id, occurred_at / 86400000 "
-                    "ON CONFLICT (organization_id, day) DO UPDATE SET sign_ins = sign_ins + excluded.sign_ins, "
-                    "failed_sign_ins = failed_sign_ins + excluded.failed_sign_ins, "
-                    "admin_actions = admin_actions + excluded.admin_actions"),
-                { firstSeeded }))
+        if (!m_core.exec(q,
+                         QStringLiteral(
+                             "INSERT INTO audit_daily (organization_id, day, sign_ins, failed_sign_ins, admin_actions) "
+                             "SELECT organization_id, occurred_at / 86400000, "
+                             "SUM(CASE WHEN action = 'user.login' AND outcome = 'success' THEN 1 ELSE 0 END), "
+                             "SUM(CASE WHEN action = 'user.login_failed' THEN 1 ELSE 0 END), "
+                             "SUM(CASE WHEN outcome = 'success' AND action NOT IN ('user.login', 'user.login_failed', "
+                             "'user.logout', 'user.locked') THEN 1 ELSE 0 END) "
+                             "FROM audit_events WHERE id >= ? GROUP BY organization_id, occurred_at / 86400000 "
+                             "ON CONFLICT (organization_id, day) DO UPDATE SET sign_ins = audit_daily.sign_ins + "
+                             "excluded.sign_ins, "
+                             "failed_sign_ins = audit_daily.failed_sign_ins + excluded.failed_sign_ins, "
+                             "admin_actions = audit_daily.admin_actions + excluded.admin_actions"),
+                         { firstSeeded }))
             return m_core.sqlError(q, SeedDemo::tr("Building the audit index %1").arg(QStringLiteral("audit_daily")));
         for (const auto& trigger : std::as_const(dropped.triggers)) {
             if (!q.exec(trigger.second))
