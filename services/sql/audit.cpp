@@ -103,8 +103,12 @@ Result<std::optional<IdRange>> idRangeOf(StoreCore& core, const Actor& actor, co
     if (!query.from.isValid() || !query.to.isValid() || query.from >= query.to)
         return std::optional<IdRange>();
     const Id orgId = scopeOf(actor, query);
-    QString sql
-        = QStringLiteral("SELECT MIN(id), MAX(id) FROM audit_events WHERE occurred_at >= ? AND occurred_at < ?");
+    // PostgreSQL answers MIN(id) / MAX(id) with a walk of the primary key from either end until a
+    // row of the range turns up (half the log for a day in the middle: 0.35 s at 1M events); "id + 0"
+    // is no longer the key's order, so it reads the range from the time index instead (3 ms).
+    QString sql = core.dialect() == Dialect::Postgres
+        ? QStringLiteral("SELECT MIN(id + 0), MAX(id + 0) FROM audit_events WHERE occurred_at >= ? AND occurred_at < ?")
+        : QStringLiteral("SELECT MIN(id), MAX(id) FROM audit_events WHERE occurred_at >= ? AND occurred_at < ?");
     QVariantList values { query.from.toMSecsSinceEpoch(), query.to.toMSecsSinceEpoch() };
     if (orgId != 0) {
         sql += QStringLiteral(" AND organization_id = ?");
