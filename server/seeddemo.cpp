@@ -467,6 +467,8 @@ private:
 
     // seedAuditEvents' parts: the bulk load's indexes, and one event by family.
     Status dropPostgresIndexes(const QString& table, AuditSchemaObjects& dropped);
+    Status beginPostgresBulkLoad(BulkInsert& insert, const QString& table, AuditSchemaObjects& dropped);
+    Status buildIndexes(const AuditSchemaObjects& dropped);
     Status dropAuditIndexes(AuditSchemaObjects& dropped);
     Status restoreAuditIndexes(const AuditSchemaObjects& dropped, Id firstSeeded);
     void makeEvent(auditchain::Row& row, EventWords& words, const QList<int>& actingUsers);
@@ -873,9 +875,7 @@ Status DemoSeeder::seedUsers()
     BulkInsert insert(m_core, QStringLiteral("users"), columns, rebuildIndexes ? 0 : kRowsPerCommit);
     AuditSchemaObjects dropped;
     if (rebuildIndexes) {
-        if (auto started = insert.beginTransaction(); !started)
-            return started;
-        if (auto done = dropPostgresIndexes(QStringLiteral("users"), dropped); !done)
+        if (auto done = beginPostgresBulkLoad(insert, QStringLiteral("users"), dropped); !done)
             return done;
         QSqlQuery q(m_core.db());
         if (!q.exec(QStringLiteral("ALTER TABLE users DISABLE TRIGGER users_count")))
@@ -919,11 +919,9 @@ Status DemoSeeder::seedUsers()
             return added;
     }
     if (rebuildIndexes) {
+        if (auto built = buildIndexes(dropped); !built)
+            return built;
         QSqlQuery q(m_core.db());
-        for (const auto& index : std::as_const(dropped.indexes)) {
-            if (!q.exec(index.second))
-                return m_core.sqlError(q, SeedDemo::tr("Building the index %1").arg(index.first));
-        }
         // The rows still pending are written after this: the trigger counts them.
         if (!q.exec(QStringLiteral("UPDATE organizations o SET user_count = (SELECT COUNT(*) FROM users u "
                                    "WHERE u.organization_id = o.id AND u.deleted = 0)"))
@@ -1073,7 +1071,13 @@ Status DemoSeeder::seedSessions()
                                 QStringLiteral("revoked_at"),
                                 QStringLiteral("impersonator_id"),
                                 QStringLiteral("impersonation_reason") };
-    BulkInsert insert(m_core, QStringLiteral("sessions"), columns);
+    const bool rebuildIndexes = m_core.dialect() == Dialect::Postgres && m_options.users >= kRebuildIndexesFrom;
+    BulkInsert insert(m_core, QStringLiteral("sessions"), columns, rebuildIndexes ? 0 : kRowsPerCommit);
+    AuditSchemaObjects dropped;
+    if (rebuildIndexes) {
+        if (auto done = beginPostgresBulkLoad(insert, QStringLiteral("sessions"), dropped); !done)
+            return done;
+    }
     const qint64 sessionMs = limits::SessionHours * kHourMs;
     // Random token material in bulk; only its hash is kept.
     constexpr int tokenBytes = 32;
@@ -1128,6 +1132,8 @@ Status DemoSeeder::seedSessions()
             return added;
         ++m_sessionCount;
     }
+    if (auto built = buildIndexes(dropped); !built)
+        return built;
     return insert.finish();
 }
 
@@ -1372,6 +1378,25 @@ Status DemoSeeder::dropPostgresIndexes(const QString& table, AuditSchemaObjects&
     }
     // Building the indexes sorts 10 million rows at most (this transaction only).
     q.exec(QStringLiteral("SET LOCAL maintenance_work_mem = '256MB'"));
+    return {};
+}
+
+// Many rows into one PostgreSQL table: one transaction, started here, with the table's indexes
+// dropped (buildIndexes puts them back before the commit).
+Status DemoSeeder::beginPostgresBulkLoad(BulkInsert& insert, const QString& table, AuditSchemaObjects& dropped)
+{
+    if (auto started = insert.beginTransaction(); !started)
+        return started;
+    return dropPostgresIndexes(table, dropped);
+}
+
+Status DemoSeeder::buildIndexes(const AuditSchemaObjects& dropped)
+{
+    QSqlQuery q(m_core.db());
+    for (const auto& index : std::as_const(dropped.indexes)) {
+        if (!q.exec(index.second))
+            return m_core.sqlError(q, SeedDemo::tr("Building the index %1").arg(index.first));
+    }
     return {};
 }
 

@@ -269,9 +269,9 @@ void TestAuditIntegrity::bulkSeedRebuildsIndexesAndCounters()
 {
     const QString indexes = m_db->isPostgres()
         ? QStringLiteral("SELECT string_agg(indexname, ',' ORDER BY indexname) FROM pg_indexes "
-                         "WHERE tablename IN ('users', 'audit_events')")
+                         "WHERE tablename IN ('users', 'sessions', 'audit_events')")
         : QStringLiteral("SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master "
-                         "WHERE type = 'index' AND tbl_name IN ('users', 'audit_events') ORDER BY name)");
+                         "WHERE type = 'index' AND tbl_name IN ('users', 'sessions', 'audit_events') ORDER BY name)");
     const QString triggers = m_db->isPostgres()
         ? QStringLiteral("SELECT string_agg(tgname || ':' || tgenabled, ',' ORDER BY tgname) FROM pg_trigger "
                          "WHERE NOT tgisinternal AND tgrelid IN ('users'::regclass, 'audit_events'::regclass)")
@@ -280,6 +280,7 @@ void TestAuditIntegrity::bulkSeedRebuildsIndexesAndCounters()
     const QString indexesBefore = text(indexes);
     const QString triggersBefore = text(triggers);
     QVERIFY(indexesBefore.contains(QStringLiteral("audit_organization")));
+    QVERIFY(indexesBefore.contains(QStringLiteral("sessions_live_all")));
     QVERIFY(!triggersBefore.isEmpty());
 
     // 100,000 users and events: the bulk path's threshold (seeddemo.cpp kRebuildIndexesFrom).
