@@ -358,9 +358,11 @@ void TestBetterAuthBackend::duplicateEmailIsAConflict()
     nu.fullName = QStringLiteral("Twice");
     nu.password = kStrongPassword;
     const Result<User> again = awaitFor(m_admin->createUser(nu));
-    QVERIFY_ERROR(again, ErrorCode::Conflict);
+    // As the database says it: a field error on the email, with the reason.
+    QVERIFY_ERROR(again, ErrorCode::Validation);
     QCOMPARE(again.error().reason, ErrorReason::Duplicate);
     QCOMPARE(again.error().message, QStringLiteral("A user with this email address already exists"));
+    QCOMPARE(again.error().fieldErrors.value(QStringLiteral("email")), again.error().message);
     nu.email = QStringLiteral("not an email");
     QVERIFY_ERROR(awaitFor(m_admin->createUser(nu)), ErrorCode::Validation);
 }
@@ -435,6 +437,7 @@ void TestBetterAuthBackend::banWithReasonAndExpiryThenUnban()
     QVERIFY_RESULT(unbanned);
     QVERIFY(!unbanned->isBanned());
     QVERIFY(signedIn(user->email, kStrongPassword) != nullptr);
+    QVERIFY_ERROR(awaitFor(m_admin->unbanUser(user->id)), ErrorCode::Conflict); // no ban to lift
     // A ban without an end.
     const Result<User> permanent = awaitFor(m_admin->banUser(user->id, QStringLiteral("For good"), QDateTime()));
     QVERIFY_RESULT(permanent);
@@ -491,9 +494,10 @@ void TestBetterAuthBackend::sessionsOfAUserListAndRevoke()
         QVERIFY(s.expiresAt > QDateTime::currentDateTimeUtc());
         QVERIFY(!s.isImpersonation());
     }
-    // Newest first: the last is the first console's (local ids are per backend, so not its actor's).
+    // Newest first; the backends of one deployment agree on ids.
     QVERIFY(sessions->items.at(0).createdAt >= sessions->items.at(1).createdAt);
-    const Id firstSession = sessions->items.last().id;
+    const Id firstSession = first->actor().sessionId;
+    QCOMPARE(sessions->items.last().id, firstSession);
     QVERIFY_RESULT(awaitFor(m_admin->revokeSession(firstSession)));
     QVERIFY_ERROR(awaitFor(first->listUsers(UserQuery())), ErrorCode::Unauthenticated);
     QVERIFY_RESULT(awaitFor(second->listUsers(UserQuery())));
@@ -715,6 +719,10 @@ void TestBetterAuthBackend::missingCapabilitiesSendNothing()
     QVERIFY(refused(awaitFor(m_admin->rotateApiKey(1, 0)), Capability::ApiKeyRotation));
     QVERIFY(refused(awaitFor(m_admin->suspendOrganization(1)), Capability::OrganizationLifecycle));
     QVERIFY(refused(awaitFor(m_admin->wipeOutOrganization(1, QStringLiteral("x"))), Capability::OrganizationLifecycle));
+    NewOrganization limited;
+    limited.name = QStringLiteral("Limited");
+    limited.maxUsers = 5;
+    QVERIFY(refused(awaitFor(m_admin->createOrganization(limited)), Capability::OrganizationLifecycle));
     NewUser named;
     named.email = QStringLiteral("named@test.example");
     named.username = QStringLiteral("named");

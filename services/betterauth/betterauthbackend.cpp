@@ -109,6 +109,20 @@ QString sortField(const QString& sortBy)
 
 // --- ids -------------------------------------------------------------------------------------------
 
+std::shared_ptr<IdMap> IdMap::forServer(const QUrl& baseUrl)
+{
+    static QMutex mutex;
+    static QHash<QString, std::weak_ptr<IdMap>> maps;
+    const QString key = baseUrl.adjusted(QUrl::StripTrailingSlash | QUrl::RemoveUserInfo).toString();
+    QMutexLocker lock(&mutex);
+    std::shared_ptr<IdMap> map = maps.value(key).lock();
+    if (!map) {
+        map = std::make_shared<IdMap>();
+        maps.insert(key, map);
+    }
+    return map;
+}
+
 Id IdMap::local(const QString& remote)
 {
     if (remote.isEmpty())
@@ -129,6 +143,24 @@ QString IdMap::remote(Id local) const
     return m_remote.value(local);
 }
 
+void IdMap::setSessionToken(Id session, const QByteArray& token)
+{
+    QMutexLocker lock(&m_mutex);
+    m_sessionTokens.insert(session, token);
+}
+
+QByteArray IdMap::sessionToken(Id session) const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_sessionTokens.value(session);
+}
+
+void IdMap::forgetSessionToken(Id session)
+{
+    QMutexLocker lock(&m_mutex);
+    m_sessionTokens.remove(session);
+}
+
 // --- the backend -----------------------------------------------------------------------------------
 
 BetterAuthBackend::BetterAuthBackend(QNetworkAccessManager* network, const QUrl& baseUrl, QObject* parent)
@@ -136,6 +168,8 @@ BetterAuthBackend::BetterAuthBackend(QNetworkAccessManager* network, const QUrl&
     , m_network(network)
     , m_baseUrl(baseUrl)
     , m_ssl(QSslConfiguration::defaultConfiguration())
+    , m_idMap(IdMap::forServer(baseUrl))
+    , m_ids(*m_idMap)
 { }
 
 BetterAuthBackend::~BetterAuthBackend()
@@ -312,8 +346,13 @@ ServiceError BetterAuthBackend::errorFor(QNetworkReply* reply, int status, const
         return ServiceError::unauthenticated(Tr::tr("Wrong email or password"));
     if (code == QLatin1String("BANNED_USER"))
         return ServiceError::forbidden(Tr::tr("This account is banned"));
-    if (code.startsWith(QLatin1String("USER_ALREADY_EXISTS")))
-        return ServiceError::duplicate(Tr::tr("A user with this email address already exists"));
+    if (code.startsWith(QLatin1String("USER_ALREADY_EXISTS"))) {
+        // As the database says it: a field error on the email, and why (a taken unique value).
+        ServiceError error = ServiceError::validationField(QStringLiteral("email"),
+                                                           Tr::tr("A user with this email address already exists"));
+        error.reason = ErrorReason::Duplicate;
+        return error;
+    }
     if (code == QLatin1String("USER_NOT_FOUND"))
         return ServiceError::notFound(Tr::tr("The user no longer exists on the server"));
     if (code == QLatin1String("INVALID_EMAIL"))
@@ -406,7 +445,7 @@ Session BetterAuthBackend::sessionFromJson(const QJsonObject& o)
     s.organizationId = m_ids.local(str(o, "activeOrganizationId"));
     const QString token = str(o, "token");
     if (!token.isEmpty() && s.id != 0)
-        m_sessionTokens.insert(s.id, token.toUtf8());
+        m_ids.setSessionToken(s.id, token.toUtf8());
     return s;
 }
 
@@ -610,7 +649,6 @@ QFuture<Status> BetterAuthBackend::signOut()
     send(std::move(request), [this, promise](const Result<Response>& response) {
         m_token.clear();
         m_actor = Actor();
-        m_sessionTokens.clear();
         m_adminSessionCookies.clear();
         promise->addResult(
             response.ok() || response.error().code == ErrorCode::Unauthenticated ? Status() : Status(response.error()));
@@ -958,19 +996,30 @@ QFuture<Result<User>> BetterAuthBackend::unbanUser(Id userId)
 {
     if (const auto refused = refusal(userWithId(userId), policy::UserAction::Ban))
         return done<User>(*refused);
-    const QString remote = m_ids.remote(userId);
-    if (remote.isEmpty())
-        return done<User>(ServiceError::notFound(Tr::tr("The user no longer exists on the server")));
-    Request request;
-    request.method = "POST";
-    request.path = QStringLiteral("/admin/unban-user");
-    request.body = toBody({ { QStringLiteral("userId"), remote } });
-    return announce(Record::Users, call<User>(std::move(request), [this](const Response& response) -> Result<User> {
-                        const Result<QJsonObject> answer = parseObject(response);
-                        if (!answer.ok())
-                            return answer.error();
-                        return userFromJson(userObject(*answer));
-                    }));
+    // better-auth "unbans" anyone; the console says when there was no ban, as for its own users.
+    auto promise = std::make_shared<QPromise<Result<User>>>();
+    QFuture<Result<User>> future = promise->future();
+    promise->start();
+    whenDone(fetchUser(userId), this, [this, promise, userId](const Result<User>& user) {
+        if (!user.ok() || !user->isBanned()) {
+            promise->addResult(
+                user.ok() ? Result<User>(ServiceError::conflict(Tr::tr("%1 is not banned").arg(user->email))) : user);
+            promise->finish();
+            return;
+        }
+        Request request;
+        request.method = "POST";
+        request.path = QStringLiteral("/admin/unban-user");
+        request.body = toBody({ { QStringLiteral("userId"), m_ids.remote(userId) } });
+        send(std::move(request), [this, promise](const Result<Response>& response) {
+            const Result<QJsonObject> answer
+                = response.ok() ? parseObject(*response) : Result<QJsonObject>(response.error());
+            promise->addResult(answer.ok() ? Result<User>(userFromJson(userObject(*answer)))
+                                           : Result<User>(answer.error()));
+            promise->finish();
+        });
+    });
+    return announce(Record::Users, future);
 }
 
 QFuture<Result<User>> BetterAuthBackend::moveUser(Id, Id)
@@ -1175,7 +1224,7 @@ QFuture<Result<Page<Session>>> BetterAuthBackend::listSessions(const SessionQuer
 
 QFuture<Status> BetterAuthBackend::revokeSession(Id sessionId)
 {
-    const QByteArray token = m_sessionTokens.value(sessionId);
+    const QByteArray token = m_ids.sessionToken(sessionId);
     if (token.isEmpty())
         return done<void>(ServiceError::notFound(Tr::tr("List the user's sessions again: this one is not known")));
     if (sessionId == m_actor.sessionId)
@@ -1193,7 +1242,7 @@ QFuture<Status> BetterAuthBackend::revokeSession(Id sessionId)
         request.body = toBody({ { QStringLiteral("sessionToken"), QString::fromUtf8(token) } });
     }
     return announce(Record::Sessions, call<void>(std::move(request), [this, sessionId](const Response&) {
-                        m_sessionTokens.remove(sessionId);
+                        m_ids.forgetSessionToken(sessionId);
                         m_adminSessionCookies.remove(sessionId);
                         return Status();
                     }));
@@ -1261,8 +1310,8 @@ QFuture<Result<CreatedSession>> BetterAuthBackend::impersonate(Id userId, const 
             created.session.impersonatorEmail = m_actor.email;
             created.token = QString::fromUtf8(response.headers.value("set-auth-token"));
             if (created.token.isEmpty())
-                created.token = QString::fromUtf8(m_sessionTokens.value(created.session.id));
-            m_sessionTokens.insert(created.session.id, created.token.toUtf8());
+                created.token = QString::fromUtf8(m_ids.sessionToken(created.session.id));
+            m_ids.setSessionToken(created.session.id, created.token.toUtf8());
             const QByteArray adminSession = response.cookies.value(kAdminSessionCookie);
             if (!adminSession.isEmpty())
                 m_adminSessionCookies.insert(created.session.id, adminSession);
@@ -1467,6 +1516,11 @@ QFuture<Result<Organization>> BetterAuthBackend::createOrganization(const NewOrg
     if (organization.name.trimmed().isEmpty())
         return done<Organization>(
             ServiceError::validationField(QStringLiteral("name"), Tr::tr("Give the organization a name")));
+    // Plans, seat limits and features do not exist here: anything but the defaults is refused.
+    const NewOrganization defaults;
+    if (organization.plan != defaults.plan || organization.maxUsers != defaults.maxUsers
+        || !organization.features.isEmpty())
+        return refuse<Organization>(Capability::OrganizationLifecycle);
     const QString slug = organization.slug.isEmpty() ? policy::slugify(organization.name) : organization.slug;
     if (const Status valid = policy::validateSlug(slug); !valid.ok())
         return done<Organization>(valid.error());
