@@ -1,4 +1,4 @@
-#include "betterauth/betterauthbackend.h"
+#include "betterauthbackend.h"
 
 #include "policy/catalog.h"
 #include "policy/policy.h"
