@@ -79,6 +79,7 @@ private slots:
     void writesAnnounceWhatChanged();
     void deadServerIsConnectionLost();
     void garbageIsAClearError();
+    void rateLimitSaysHowLongToWait();
 
 private:
     std::unique_ptr<BetterAuthBackend> makeBackend();
@@ -563,6 +564,12 @@ void TestBetterAuthBackend::impersonateAndStop()
     QVERIFY_RESULT(after);
     QCOMPARE(after->total, qint64(0));
     QVERIFY_RESULT(awaitFor(m_admin->listUsers(UserQuery())));
+    // Another admin: better-auth refuses (403 YOU_CANNOT_IMPERSONATE_ADMINS), in its words.
+    const Result<User> admin = makeUser(QStringLiteral("admin"));
+    QVERIFY_RESULT(admin);
+    const Result<CreatedSession> refused = awaitFor(m_admin->impersonate(admin->id, QStringLiteral("x"), 10));
+    QVERIFY_ERROR(refused, ErrorCode::Forbidden);
+    QCOMPARE(refused.error().message, QStringLiteral("The server refused the request: You cannot impersonate admins"));
 }
 
 void TestBetterAuthBackend::organizationsMembersAndInvitations()
@@ -817,6 +824,24 @@ void TestBetterAuthBackend::garbageIsAClearError()
     const Result<SignedIn> slow = awaitFor(throttled.signIn(kBetterAuthAdminEmail, kBetterAuthAdminPassword));
     QVERIFY_ERROR(slow, ErrorCode::RateLimited);
     QCOMPARE(slow.error().message, QStringLiteral("Too many requests: wait 17 seconds and try again."));
+}
+
+// better-auth's own rate limiter (server.mjs --rate-limit): sign-in allows 3 tries per 10 seconds,
+// then 429 with X-Retry-After and no code.
+void TestBetterAuthBackend::rateLimitSaysHowLongToWait()
+{
+    BetterAuthProcess limited;
+    QVERIFY2(limited.start({ QStringLiteral("--rate-limit"), QStringLiteral("100") }), qPrintable(limited.error()));
+    QNetworkAccessManager network;
+    BetterAuthBackend backend(&network, limited.url());
+    for (int i = 0; i < 3; ++i)
+        QVERIFY_ERROR(awaitFor(backend.signIn(kBetterAuthAdminEmail, QStringLiteral("wrong-password-1"))),
+                      ErrorCode::Unauthenticated);
+    const Result<SignedIn> slow = awaitFor(backend.signIn(kBetterAuthAdminEmail, kBetterAuthAdminPassword));
+    QVERIFY_ERROR(slow, ErrorCode::RateLimited);
+    QVERIFY2(slow.error().message.startsWith(QStringLiteral("Too many requests: wait ")),
+             qPrintable(slow.error().message));
+    QVERIFY(!slow.error().message.contains(QStringLiteral("wait 1 seconds")));
 }
 
 QTEST_GUILESS_MAIN(TestBetterAuthBackend)
