@@ -468,12 +468,18 @@ void TestBetterAuthBackend::serverRefusesAFormerAdmin()
     QVERIFY_RESULT(user);
     auto former = signedIn(user->email, kStrongPassword);
     QVERIFY(former);
+    QSignalSpy changed(former.get(), &Backend::actorChanged);
     QVERIFY_RESULT(awaitFor(m_admin->assignRole(user->id, QStringLiteral("user"))));
     QVERIFY_RESULT(awaitFor(m_admin->revokeRole(user->id, QStringLiteral("admin"))));
     const Result<Page<User>> refused = awaitFor(former->listUsers(UserQuery()));
     QVERIFY_ERROR(refused, ErrorCode::Forbidden);
     QVERIFY2(refused.error().message.startsWith(QStringLiteral("The server refused the request: ")),
              qPrintable(refused.error().message));
+    // The console learns that the rights are gone (and stops offering what needs them).
+    QTRY_COMPARE(changed.count(), 1);
+    QVERIFY(former->actor().permissions.isEmpty());
+    QCOMPARE(former->actor().roleCodes, QStringList { QStringLiteral("user") });
+    QVERIFY(former->actor().userId != 0);
 }
 
 void TestBetterAuthBackend::sessionsOfAUserListAndRevoke()

@@ -311,6 +311,11 @@ void BetterAuthBackend::finished(QNetworkReply* reply, const Request& r,
         // expired). A 401 with a code is about the request (a wrong current password, say).
         if (status == 401 && withAdminSession && QJsonDocument::fromJson(body).object().isEmpty())
             endSession(sessionEndedMessage());
+        // "You are not allowed to ...": the signed-in user is no admin any more (roles changed
+        // elsewhere). The console stops offering what it may no longer do.
+        if (status == 403 && withAdminSession
+            && str(QJsonDocument::fromJson(body).object(), "code").startsWith(QLatin1String("YOU_ARE_NOT_ALLOWED")))
+            loseAdminRights();
         return;
     }
     Response response;
@@ -333,6 +338,26 @@ void BetterAuthBackend::endSession(const QString& reason)
     m_token.clear();
     qCInfo(lcBetterAuth) << "the session has ended";
     emit sessionEnded(reason);
+}
+
+void BetterAuthBackend::loseAdminRights()
+{
+    if (m_actor.userId == 0 || m_actor.permissions.isEmpty())
+        return;
+    Request request;
+    request.path = QStringLiteral("/get-session");
+    send(std::move(request), [this](const Result<Response>& response) {
+        const Result<QJsonObject> answer
+            = response.ok() ? parseObject(*response) : Result<QJsonObject>(response.error());
+        if (m_actor.userId == 0 || m_actor.permissions.isEmpty())
+            return;
+        if (answer.ok() && answer->value(QLatin1String("user")).isObject())
+            m_actor.roleCodes = splitRoles(str(answer->value(QLatin1String("user")).toObject(), "role"));
+        m_actor.permissions.clear();
+        m_actor.level = 0;
+        qCInfo(lcBetterAuth) << "the signed-in user is no longer an admin";
+        emit actorChanged();
+    });
 }
 
 ServiceError BetterAuthBackend::errorFor(QNetworkReply* reply, int status, const QByteArray& body,

@@ -207,6 +207,9 @@ private:
                   const std::function<void(const Result<Response>&)>& done);
     ServiceError errorFor(QNetworkReply* reply, int status, const QByteArray& body, bool authenticated) const;
     void endSession(const QString& reason);
+    // After better-auth refused an admin request as not allowed: the user's roles changed. Reads
+    // them again; the actor keeps no admin rights, and actorChanged() says so.
+    void loseAdminRights();
     template <typename T, typename Decode> QFuture<Result<T>> call(Request request, Decode decode);
     template <typename T> QFuture<Result<T>> refuse(Capability missing) const;
     template <typename T> static QFuture<Result<T>> done(Result<T> result);
