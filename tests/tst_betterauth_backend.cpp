@@ -497,6 +497,7 @@ void TestBetterAuthBackend::sessionsOfAUserListAndRevoke()
     QCOMPARE(sessions->items.size(), 2);
     for (const Session& s : sessions->items) {
         QCOMPARE(s.userId, user->id);
+        QCOMPARE(s.userEmail, user->email);
         QVERIFY(s.id != 0);
         QVERIFY(s.expiresAt > QDateTime::currentDateTimeUtc());
         QVERIFY(!s.isImpersonation());
@@ -561,6 +562,7 @@ void TestBetterAuthBackend::impersonateAndStop()
     QCOMPARE(sessions->items.size(), 1);
     QCOMPARE(sessions->items.first().id, created->session.id);
     QCOMPARE(sessions->items.first().impersonatorId, m_admin->actor().userId);
+    QCOMPARE(sessions->items.first().impersonatorEmail, kBetterAuthAdminEmail);
     // Stop: better-auth's stop-impersonating ends the impersonation session.
     QVERIFY_RESULT(awaitFor(m_admin->revokeSession(created->session.id)));
     std::tie(status, session) = rawCall(m_network, base + QStringLiteral("/get-session"), created->token.toUtf8());

@@ -143,6 +143,18 @@ QString IdMap::remote(Id local) const
     return m_remote.value(local);
 }
 
+void IdMap::setEmail(Id user, const QString& email)
+{
+    QMutexLocker lock(&m_mutex);
+    m_emails.insert(user, email);
+}
+
+QString IdMap::email(Id user) const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_emails.value(user);
+}
+
 void IdMap::setSessionToken(Id session, const QByteArray& token)
 {
     QMutexLocker lock(&m_mutex);
@@ -443,6 +455,8 @@ User BetterAuthBackend::userFromJson(const QJsonObject& o)
     User u;
     u.id = m_ids.local(str(o, "id"));
     u.email = str(o, "email");
+    if (u.id != 0 && !u.email.isEmpty())
+        m_ids.setEmail(u.id, u.email);
     u.fullName = str(o, "name");
     u.verified = o.value(QLatin1String("emailVerified")).toBool();
     u.createdAt = rest::timeFromJson(o.value(QLatin1String("createdAt")));
@@ -466,7 +480,9 @@ Session BetterAuthBackend::sessionFromJson(const QJsonObject& o)
     s.createdAt = rest::timeFromJson(o.value(QLatin1String("createdAt")));
     s.lastSeenAt = rest::timeFromJson(o.value(QLatin1String("updatedAt")));
     s.expiresAt = rest::timeFromJson(o.value(QLatin1String("expiresAt")));
+    s.userEmail = m_ids.email(s.userId);
     s.impersonatorId = m_ids.local(str(o, "impersonatedBy"));
+    s.impersonatorEmail = m_ids.email(s.impersonatorId);
     s.organizationId = m_ids.local(str(o, "activeOrganizationId"));
     const QString token = str(o, "token");
     if (!token.isEmpty() && s.id != 0)

@@ -58,6 +58,11 @@ public:
     // The string id behind `local`; empty when this map never handed `local` out.
     QString remote(Id local) const;
 
+    // The email of a user seen in an answer (for the sessions of a user, which better-auth lists
+    // without it); empty when not seen yet.
+    void setEmail(Id user, const QString& email);
+    QString email(Id user) const;
+
     void setSessionToken(Id session, const QByteArray& token);
     QByteArray sessionToken(Id session) const;
     void forgetSessionToken(Id session);
@@ -67,6 +72,7 @@ private:
     QHash<QString, Id> m_local;
     QHash<Id, QString> m_remote;
     QHash<Id, QByteArray> m_sessionTokens;
+    QHash<Id, QString> m_emails;
     Id m_next = 1;
 };
 
