@@ -66,6 +66,7 @@ private slots:
     void duplicateEmailIsAConflict();
     void setRolesAndFilter();
     void setPasswordThenSignIn();
+    void ownPasswordNeedsTheCurrentOne();
     void banWithReasonAndExpiryThenUnban();
     void ownRulesAreRefusedWithoutARequest();
     void serverRefusesAFormerAdmin();
@@ -407,6 +408,27 @@ void TestBetterAuthBackend::setPasswordThenSignIn()
     const Status tooShort = awaitFor(m_admin->setPassword(user->id, change));
     QVERIFY_ERROR(tooShort, ErrorCode::Validation);
     QVERIFY(tooShort.error().fieldErrors.contains(QStringLiteral("password")));
+}
+
+void TestBetterAuthBackend::ownPasswordNeedsTheCurrentOne()
+{
+    const Result<User> user = makeUser(QStringLiteral("admin"));
+    QVERIFY_RESULT(user);
+    auto console = signedIn(user->email, kStrongPassword);
+    QVERIFY(console);
+    PasswordChange change;
+    change.password = QStringLiteral("My-own-new-password-2");
+    change.revokeApiKeys = false;
+    QVERIFY_ERROR(awaitFor(console->setPassword(console->actor().userId, change)), ErrorCode::Validation);
+    change.currentPassword = QStringLiteral("not-my-password-1");
+    const Status wrong = awaitFor(console->setPassword(console->actor().userId, change));
+    QVERIFY_ERROR(wrong, ErrorCode::Validation);
+    QCOMPARE(wrong.error().fieldErrors.value(QStringLiteral("current_password")),
+             QStringLiteral("The current password is not right"));
+    QVERIFY(console->actor().userId != 0); // a wrong current password does not end the session
+    change.currentPassword = kStrongPassword;
+    QVERIFY_RESULT(awaitFor(console->setPassword(console->actor().userId, change)));
+    QVERIFY(signedIn(user->email, change.password) != nullptr);
 }
 
 void TestBetterAuthBackend::banWithReasonAndExpiryThenUnban()
@@ -825,6 +847,17 @@ void TestBetterAuthBackend::garbageIsAClearError()
     const Result<SignedIn> failed = awaitFor(broken.signIn(kBetterAuthAdminEmail, kBetterAuthAdminPassword));
     QVERIFY_ERROR(failed, ErrorCode::Storage);
     QCOMPARE(failed.error().message, QStringLiteral("The server failed (HTTP 500): boom"));
+    // A peer that never answers: the request times out.
+    QTcpServer silent;
+    QVERIFY(silent.listen(QHostAddress::LocalHost));
+    BetterAuthBackend waiting(&network, QUrl(QStringLiteral("http://127.0.0.1:%1/api/auth").arg(silent.serverPort())));
+    waiting.setTimeout(500);
+    const Result<SignedIn> hung = awaitFor(waiting.signIn(kBetterAuthAdminEmail, kBetterAuthAdminPassword));
+    QVERIFY_ERROR(hung, ErrorCode::Unavailable);
+    QCOMPARE(hung.error().message, QStringLiteral("127.0.0.1 did not answer within 1 seconds"));
+    // A file that holds no certificate is refused as a field error.
+    QVERIFY_ERROR(waiting.trustCaFile(QStringLiteral(PORTCULLIS_BETTERAUTH_SOURCE_DIR "/server.mjs")),
+                  ErrorCode::Validation);
     FakePeer limited("HTTP/1.1 429 Too Many Requests\r\nX-Retry-After: 17\r\nContent-Length: 0\r\n"
                      "Connection: close\r\n\r\n");
     QVERIFY(limited.listen(QHostAddress::LocalHost));

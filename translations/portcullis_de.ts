@@ -547,6 +547,10 @@
         <source>No such invitation</source>
         <translation>Keine solche Einladung</translation>
     </message>
+    <message>
+        <source>The current password is not right</source>
+        <translation>Das aktuelle Passwort stimmt nicht</translation>
+    </message>
 </context>
 <context>
     <name>Portcullis::Database</name>

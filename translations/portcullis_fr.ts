@@ -547,6 +547,10 @@
         <source>No such invitation</source>
         <translation>Invitation introuvable</translation>
     </message>
+    <message>
+        <source>The current password is not right</source>
+        <translation>Le mot de passe actuel est incorrect</translation>
+    </message>
 </context>
 <context>
     <name>Portcullis::Database</name>

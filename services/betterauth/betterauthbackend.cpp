@@ -194,6 +194,11 @@ QString BetterAuthBackend::describe() const
     return Tr::tr("better-auth at %1").arg(m_baseUrl.toString(QUrl::RemoveUserInfo | QUrl::StripTrailingSlash));
 }
 
+Status BetterAuthBackend::trustCaFile(const QString& pemFile)
+{
+    return rest::trustCaFile(m_ssl, pemFile);
+}
+
 void BetterAuthBackend::cancelAll()
 {
     const QList<QPointer<QNetworkReply>> replies = std::exchange(m_inFlight, {});
@@ -394,6 +399,9 @@ ServiceError BetterAuthBackend::errorFor(QNetworkReply* reply, int status, const
         return ServiceError::notFound(Tr::tr("The user no longer exists on the server"));
     if (code == QLatin1String("INVALID_EMAIL"))
         return ServiceError::validationField(QStringLiteral("email"), Tr::tr("This is not a valid email address"));
+    if (code == QLatin1String("INVALID_PASSWORD"))
+        return ServiceError::validationField(QStringLiteral("current_password"),
+                                             Tr::tr("The current password is not right"));
     if (code == QLatin1String("PASSWORD_TOO_SHORT"))
         return ServiceError::validationField(QStringLiteral("password"), Tr::tr("The password is too short"));
     if (code == QLatin1String("PASSWORD_TOO_LONG"))

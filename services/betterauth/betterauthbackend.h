@@ -89,8 +89,9 @@ public:
 
     QUrl baseUrl() const { return m_baseUrl; }
     void setTimeout(int milliseconds) { m_timeoutMs = milliseconds; }
-    // For https: the TLS settings requests use (a private CA added, say). Verification stays on.
-    void setSslConfiguration(const QSslConfiguration& ssl) { m_ssl = ssl; }
+    // Trusts the certificates in `pemFile` (a private CA or a self-signed server certificate) besides
+    // the system's, as RestBackend::trustCaFile. Verification stays on.
+    Status trustCaFile(const QString& pemFile);
     void cancelAll();
 
     // What better-auth lacks, each with its one-sentence reason (also before sign-in).
