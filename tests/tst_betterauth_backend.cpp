@@ -249,7 +249,30 @@ void TestBetterAuthBackend::listUsersSearchesEmailAndName()
     found = awaitFor(m_admin->listUsers(query));
     QVERIFY_RESULT(found);
     QCOMPARE(found->items.size(), 1);
-    query.search = QStringLiteral("user000"); // in the emails and the names ("User 0001"): counted once
+    // Paging through a search on both fields: the pages fit together, nothing twice, nothing lost.
+    query.search = QStringLiteral("e"); // in emails and in names ("User", "Made", "Quintessa")
+    query.limit = 1000;
+    const Result<Page<User>> whole = awaitFor(m_admin->listUsers(query));
+    QVERIFY_RESULT(whole);
+    QVERIFY(whole->items.size() > 10);
+    QCOMPARE(whole->total, qint64(whole->items.size()));
+    QList<Id> paged;
+    query.limit = 4;
+    for (query.page = 1; paged.size() < whole->items.size() && query.page < 50; ++query.page) {
+        const Result<Page<User>> page = awaitFor(m_admin->listUsers(query));
+        QVERIFY_RESULT(page);
+        QVERIFY(!page->items.isEmpty());
+        QVERIFY(page->total >= whole->items.size() - paged.size() || page->totalIsLowerBound);
+        for (const User& u : page->items)
+            paged << u.id;
+    }
+    QList<Id> all;
+    for (const User& u : whole->items)
+        all << u.id;
+    QCOMPARE(paged, all);
+    query.page = 1;
+    query.limit = 50;
+    query.search = QStringLiteral("user000"); // the emails; not the names ("User 0001": compared as written)
     found = awaitFor(m_admin->listUsers(query));
     QVERIFY_RESULT(found);
     QCOMPARE(found->total, qint64(9));

@@ -833,8 +833,9 @@ QFuture<Result<Page<User>>> BetterAuthBackend::listUsers(const UserQuery& query)
                      const bool descending = query.descending;
                      std::stable_sort(rows.begin(), rows.end(),
                                       [&key, descending](const QJsonObject& a, const QJsonObject& b) {
+                                          // As better-auth orders (code units): the pages fit together.
                                           const int c = QString::compare(a.value(key).toString(),
-                                                                         b.value(key).toString(), Qt::CaseInsensitive);
+                                                                         b.value(key).toString(), Qt::CaseSensitive);
                                           return descending ? c > 0 : c < 0;
                                       });
                      rows = rows.mid(offset, limit);
