@@ -9,12 +9,14 @@
 
 #include <QJsonArray>
 #include <QNetworkAccessManager>
+#include <QSet>
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTest>
 
 #include <memory>
+#include <thread>
 
 using namespace portcullis;
 using namespace portcullis::test;
@@ -53,6 +55,7 @@ private slots:
     void initTestCase();
     void cleanupTestCase();
     void serverAnswers();
+    void idMapIsTwoWayAndThreadSafe();
     void detectsBetterAuth();
     void signInBuildsTheActor();
     void wrongPasswordIsUnauthenticated();
@@ -150,6 +153,39 @@ void TestBetterAuthBackend::serverAnswers()
         = QJsonDocument::fromJson(reply->readAll()).object().value(QStringLiteral("user")).toObject();
     QCOMPARE(user.value(QStringLiteral("role")).toString(), QStringLiteral("admin"));
     reply->deleteLater();
+}
+
+// Four threads map the same string ids at once: one local Id each, the same for all, both ways;
+// another deployment's map is another map.
+void TestBetterAuthBackend::idMapIsTwoWayAndThreadSafe()
+{
+    const QUrl base(QStringLiteral("http://map.test:1/api/auth"));
+    std::shared_ptr<IdMap> map = IdMap::forServer(base);
+    QCOMPARE(IdMap::forServer(QUrl(QStringLiteral("http://map.test:1/api/auth/"))), map);
+    QVERIFY(IdMap::forServer(QUrl(QStringLiteral("http://other.test:1/api/auth"))) != map);
+    QCOMPARE(map->local(QString()), Id(0));
+    QVERIFY(map->remote(12345).isEmpty());
+    constexpr int kIds = 2000;
+    QList<QList<Id>> seen(4);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < kIds; ++i)
+                seen[t] << map->local(QStringLiteral("id-%1").arg((i * (t + 1)) % kIds));
+        });
+    }
+    for (std::thread& thread : threads)
+        thread.join();
+    QSet<Id> distinct;
+    for (int i = 0; i < kIds; ++i) {
+        const Id id = map->local(QStringLiteral("id-%1").arg(i));
+        QVERIFY(id != 0);
+        QCOMPARE(map->remote(id), QStringLiteral("id-%1").arg(i));
+        distinct.insert(id);
+        for (int t = 0; t < 4; ++t)
+            QCOMPARE(seen[t][i], map->local(QStringLiteral("id-%1").arg((i * (t + 1)) % kIds)));
+    }
+    QCOMPARE(distinct.size(), kIds);
 }
 
 void TestBetterAuthBackend::detectsBetterAuth()
