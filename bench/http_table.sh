@@ -140,7 +140,7 @@ echo "| users page of 50 (with total) | 32 | off | $(run 32 '/api/admin/users?pa
 for term in $(printf '%s' "$terms" | tr ',' ' '); do
     echo "| users search \`$term\` | 32 | off | $(run 32 "/api/admin/users?page=1&limit=50&search=$term") |"
 done
-echo "| users search, the $(printf '%s' "$terms" | tr ',' '\n' | wc -l) terms in turn | 32 | off | $(run 32 "$cycle") |"
+echo "| users search, the $(printf '%s' "$terms" | tr ',' ' ' | wc -w) terms in turn | 32 | off | $(run 32 "$cycle") |"
 logrules=
 start
 TOKEN=$(token)
