@@ -1103,6 +1103,7 @@ int runServe(const ServeOptions& options)
         serveError(config.error().message);
         return exitcode::Usage;
     }
+    config->sqliteMmapBytes = qint64(1) << 30; // 1 GiB of address space per connection, not of memory
     const QString secretPath = jwtSecretPath(options, *config);
     if (secretPath.isEmpty())
         return exitcode::Usage;

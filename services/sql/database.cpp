@@ -196,6 +196,9 @@ Result<QSqlDatabase> openConnection(const DatabaseConfig& config, const QString&
                 return ServiceError::storage(Tr::tr("Cannot use %1: %2").arg(config.displayName(), why));
             }
         }
+        // Not required: SQLite keeps reading through read(2) where the map cannot be had.
+        if (config.sqliteMmapBytes > 0)
+            q.exec(QStringLiteral("PRAGMA mmap_size = %1").arg(config.sqliteMmapBytes));
         return db;
     }
 
