@@ -293,9 +293,13 @@ void ApiKeysPane::applyFilter()
         showFilterMessage(tr("Type at least %n character(s) to search the keys; all keys are listed meanwhile.",
                              nullptr, MinimumSearch),
                           true);
+    } else if (QString why; !deploymentHas(Capability::ApiKeysOfOthers, &why)) {
+        showFilterMessage(why + QLatin1Char(' ') + tr("Only your own keys are listed."), false);
     } else {
         showFilterMessage({}, false);
     }
+    if (!deploymentHas(Capability::ApiKeysOfOthers))
+        query.userId = actor().userId; // nobody else's keys are asked for
     const ApiKeyQuery& current = m_model->query();
     if (m_model->hasLoadedOnce() && current.userId == query.userId && current.organizationId == query.organizationId
         && current.search == query.search && current.activeOnly == query.activeOnly && !m_forceReload)
@@ -373,6 +377,9 @@ void ApiKeysPane::updateDetails()
         setActionAllowed(m_copyPrefixAction, true, {});
         setActionAllowed(m_ownerKeysAction, m_model->owner() != key->userId, tr("Already showing this owner's keys"));
     }
+    requireCapability(m_editAction, Capability::ApiKeyRotation);
+    requireCapability(m_rotateAction, Capability::ApiKeyRotation);
+    requireCapability(m_ownerKeysAction, Capability::ApiKeysOfOthers);
     emit actionsChanged();
 }
 

@@ -346,7 +346,7 @@ void OrganizationsPane::refresh()
     if (const auto o = selectedOrganization(); o && m_pendingSelection == 0)
         m_pendingSelection = o->id;
     m_model->reload();
-    if (!m_backend)
+    if (!m_backend || !deploymentHas(Capability::RoleCatalog))
         return;
     // The invitation dialog offers the roles below the admin's level.
     whenDone(m_backend->listRoles(), this, [this](const Result<QList<Role>>& roles) {
@@ -495,6 +495,9 @@ void OrganizationsPane::updateDetails()
     gate(m_reactivateAction, perm::OrgSuspend, true, o && !o->active, tr("It is active"));
     gate(m_wipeOutAction, perm::OrgDelete, true, !own, tr("You cannot wipe out your own organization"));
     gate(m_inviteAction, perm::OrgInvite, false, active, tr("It is suspended; reactivate it before inviting"));
+    requireCapability(m_suspendAction, Capability::OrganizationLifecycle);
+    requireCapability(m_reactivateAction, Capability::OrganizationLifecycle);
+    requireCapability(m_wipeOutAction, Capability::OrganizationLifecycle);
     setActionAllowed(m_copyAction, o.has_value(), selectFirst);
     updateInvitationActions();
     emit actionsChanged();
@@ -639,8 +642,8 @@ void OrganizationsPane::inviteIntoSelected()
     const auto o = selectedOrganization();
     if (!o || !m_inviteAction->isEnabled())
         return;
-    if (!m_roles.isEmpty())
-        return openInvitationDialog(*o);
+    if (!m_roles.isEmpty() || !deploymentHas(Capability::RoleCatalog))
+        return openInvitationDialog(*o); // without a catalog the role is a name typed in the dialog
     // The roles were not there yet (or failed to load): fetch them first.
     const Organization organization = *o;
     whenDone(m_backend->listRoles(), this, [this, organization](const Result<QList<Role>>& roles) {

@@ -375,6 +375,15 @@ void SessionsPane::applyFilter()
 
 void SessionsPane::load(Id userId)
 {
+    // A deployment that lists sessions per user only (better-auth): everyone's list is not asked
+    // for; the empty state says why and how to get to one user's sessions.
+    m_listUnavailable = userId == 0 && !deploymentHas(Capability::SessionList);
+    if (m_listUnavailable) {
+        m_model->clear();
+        updateCount();
+        markLoaded();
+        return;
+    }
     SessionQuery q;
     q.userId = userId;
     q.organizationId = organizationScope();
@@ -402,7 +411,12 @@ void SessionsPane::fitColumns()
 
 void SessionsPane::updateCount()
 {
-    if (!m_model->lastError().isEmpty()) {
+    if (QString why; m_listUnavailable && !deploymentHas(Capability::SessionList, &why)) {
+        m_count->clear();
+        m_empty->setText(why + QStringLiteral("\n\n")
+                         + tr("Type a user's email or name above, or choose “Show sessions” on a user in the Users "
+                              "pane."));
+    } else if (!m_model->lastError().isEmpty()) {
         m_count->setText(tr("Error"));
         m_empty->setText(tr("Could not load the sessions:\n%1\n\nPress F5 to try again.").arg(m_model->lastError()));
     } else {
@@ -464,7 +478,13 @@ void SessionsPane::updateDetails()
         allowed = false;
         why = tr("Revoking…");
     }
-    setActionAllowed(m_revokeAction, allowed, why, tr("End the selected sessions now (Delete)"));
+    // An impersonation is stopped by revoking its session (on better-auth as on our server): the
+    // action says so when that is what is selected.
+    const bool impersonation = sessions.size() == 1 && sessions.first().isImpersonation();
+    m_revokeAction->setText(impersonation ? tr("&End impersonation…") : tr("&Revoke session…"));
+    setActionAllowed(m_revokeAction, allowed, why,
+                     impersonation ? tr("End this impersonation now: its session is revoked (Delete)")
+                                   : tr("End the selected sessions now (Delete)"));
 
     allowed = may(perm::SessionRevoke, &why);
     QSet<Id> users;
