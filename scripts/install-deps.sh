@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages Portcullis needs to build and run (and, with --test, to test).
+# Installs the Debian 12 packages Portcullis needs to build and run (and, with --test, to test, plus
+# the pinned better-auth test server's npm packages).
 # Idempotent: installs only what is missing. Runs apt-get as root (or through sudo).
 #   scripts/install-deps.sh [--test]          install what is missing
 #   scripts/install-deps.sh --list [--test]   print the package names, one a line, and install nothing
@@ -43,6 +44,10 @@ if ((test)); then
     # (-fsanitize=fuzzer), ASan, UBSan and FuzzedDataProvider.h (docs/architecture.md says why not
     # libfuzzer-15-dev).
     packages+=(clang libclang-rt-14-dev)
+    # The better-auth test server (tests/betterauth, docs/better-auth.md) runs on Node.js 20 or later
+    # with npm. Debian's packages only when there is no node at all: a Node.js installed otherwise
+    # (NodeSource's, say) brings its own npm, which Debian's npm package would conflict with.
+    command -v node >/dev/null || packages+=(nodejs npm)
 fi
 
 if ((list)); then
@@ -60,4 +65,15 @@ if ((${#missing[@]})); then
     [[ $(id -u) -eq 0 ]] || SUDO="sudo"
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# The pinned better-auth the tests run (tests/betterauth/package-lock.json) into
+# tests/betterauth/node_modules, which git ignores; again only when the lockfile changed since.
+if ((test)); then
+    betterauth="$(dirname "$0")/../tests/betterauth"
+    if ! cmp -s "$betterauth/package-lock.json" "$betterauth/node_modules/.portcullis-installed-lock.json"; then
+        echo "Installing the better-auth test server (npm ci in tests/betterauth)"
+        (cd "$betterauth" && npm ci --no-audit --no-fund --loglevel=error)
+        cp "$betterauth/package-lock.json" "$betterauth/node_modules/.portcullis-installed-lock.json"
+    fi
 fi

@@ -1,6 +1,7 @@
 #include "rest/restbackend.h"
 
 #include "rest/jsoncodec.h"
+#include "rest/transport.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -31,9 +32,6 @@ struct Tr
 };
 
 using Response = RestBackend::Response;
-
-// The certificate problems a reply's sslErrors() reported, kept for transportError().
-constexpr char kSslErrorsProperty[] = "portcullisSslErrors";
 
 QString sessionEndedMessage()
 {
@@ -190,13 +188,7 @@ void RestBackend::issue(std::shared_ptr<Pending> pending)
     QNetworkReply* reply = body.isEmpty() ? m_network->sendCustomRequest(request, r.method)
                                           : m_network->sendCustomRequest(request, r.method, body);
     m_inFlight << QPointer<QNetworkReply>(reply);
-    connect(reply, &QNetworkReply::sslErrors, reply, [reply](const QList<QSslError>& errors) {
-        QStringList problems;
-        for (const QSslError& e : errors)
-            problems << e.errorString();
-        problems.removeDuplicates();
-        reply->setProperty(kSslErrorsProperty, problems.join(QStringLiteral("; ")));
-    });
+    rest::keepSslErrors(reply);
     qCDebug(lcRest) << r.method << r.path; // never the query values or headers: no secrets in the log
     if (r.onData) {
         connect(reply, &QNetworkReply::readyRead, this, [this, reply, pending] {
@@ -383,50 +375,7 @@ void RestBackend::adoptTokens(const QJsonObject& tokens)
 
 ServiceError RestBackend::transportError(QNetworkReply* reply) const
 {
-    const QString host = reply->url().host();
-    switch (reply->error()) {
-    case QNetworkReply::OperationCanceledError:
-    case QNetworkReply::TimeoutError:
-        return ServiceError::unavailable(
-            QCoreApplication::translate("Portcullis::Rest", "%1 did not answer within %2 seconds")
-                .arg(host)
-                .arg(qMax(1, m_timeoutMs / 1000)));
-    case QNetworkReply::SslHandshakeFailedError: {
-        // The server was reached; what failed is trust in its certificate (the usual case: a private
-        // CA the console was not told about), or the TLS handshake itself.
-        const QString certificateProblems = reply->property(kSslErrorsProperty).toString();
-        if (!certificateProblems.isEmpty())
-            return ServiceError::unavailable(
-                QCoreApplication::translate("Portcullis::Rest",
-                                            "%1 was reached, but its certificate is not trusted (%2). Choose the "
-                                            "certificate of the authority that issued it under \"Trusted CA\" (or "
-                                            "start the console with --ca-file FILE)")
-                    .arg(host, certificateProblems));
-        return ServiceError::unavailable(
-            QCoreApplication::translate("Portcullis::Rest", "Cannot reach %1: the secure connection failed (%2)")
-                .arg(host, reply->errorString()));
-    }
-    case QNetworkReply::RemoteHostClosedError:
-    case QNetworkReply::ProtocolFailure:
-    case QNetworkReply::UnknownNetworkError:
-        // Plain HTTP sent to a TLS port is answered by a closed connection (or TLS bytes).
-        if (reply->url().scheme() == QLatin1String("http"))
-            return ServiceError::unavailable(
-                QCoreApplication::translate("Portcullis::Rest",
-                                            "Cannot reach %1: the connection closed without an HTTP answer. If the "
-                                            "server uses TLS, connect to https://%2 instead")
-                    .arg(host, reply->url().adjusted(QUrl::RemoveUserInfo).authority()));
-        if (reply->error() != QNetworkReply::RemoteHostClosedError)
-            return ServiceError::unavailable(
-                QCoreApplication::translate("Portcullis::Rest", "Cannot reach %1: %2").arg(host, reply->errorString()));
-        return ServiceError::unavailable(
-            QCoreApplication::translate("Portcullis::Rest",
-                                        "Cannot reach %1: the connection closed before the answer was complete")
-                .arg(host));
-    default:
-        return ServiceError::unavailable(
-            QCoreApplication::translate("Portcullis::Rest", "Cannot reach %1: %2").arg(host, reply->errorString()));
-    }
+    return rest::transportError(reply, m_timeoutMs);
 }
 
 ServiceError RestBackend::errorFor(QNetworkReply* reply, int status, const QByteArray& body) const

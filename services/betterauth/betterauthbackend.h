@@ -1,0 +1,228 @@
+#pragma once
+
+// BetterAuthBackend: the console on an existing better-auth deployment (docs/better-auth.md), through
+// the HTTP API of better-auth's admin, organization, bearer and api-key plugins under its base path
+// (e.g. https://app.example.com/api/auth).
+//
+// Threading and ownership as RestBackend: the QNetworkAccessManager is injected and not owned, the
+// backend lives on its thread, futures resolve there through QPromises. The bearer token (from the
+// sign-in answer's set-auth-token header) and the session tokens better-auth revokes by live in
+// memory only and are never logged or shown, except the one of an impersonation, shown once as with
+// our own server. Cookies are never sent, except better-auth's admin_session cookie to
+// stop-impersonating (with the Origin header better-auth then requires).
+//
+// Ids: better-auth's ids are strings; the Backend interface speaks Id. Each backend keeps a two-way
+// map (IdMap, thread-safe), a local Id handed out the first time a string id is seen. Local ids are
+// only valid for this backend's life.
+//
+// What better-auth lacks (capabilities()) fails with ServiceError::forbidden(reason) without a
+// request; our own rules it lacks (no banning, removing or re-roling yourself) are refused here,
+// through services/policy, before anything is sent.
+
+#include "backend.h"
+
+#include <QByteArray>
+#include <QHash>
+#include <QMutex>
+#include <QPointer>
+#include <QSslConfiguration>
+#include <QUrl>
+#include <QUrlQuery>
+
+#include <functional>
+#include <optional>
+
+class QNetworkAccessManager;
+class QNetworkReply;
+
+namespace portcullis {
+
+namespace policy {
+enum class UserAction;
+}
+
+// better-auth's string ids ↔ the console's Ids, one local Id per string for the map's life.
+class IdMap
+{
+public:
+    // The local Id of `remote` (a new one the first time); 0 for an empty string.
+    Id local(const QString& remote);
+    // The string id behind `local`; empty when this map never handed `local` out.
+    QString remote(Id local) const;
+
+private:
+    mutable QMutex m_mutex;
+    QHash<QString, Id> m_local;
+    QHash<Id, QString> m_remote;
+    Id m_next = 1;
+};
+
+class BetterAuthBackend : public Backend
+{
+    Q_OBJECT
+
+public:
+    static constexpr int kDefaultTimeoutMs = 30000;
+
+    // `baseUrl`: better-auth's base path, e.g. http://127.0.0.1:3000/api/auth.
+    BetterAuthBackend(QNetworkAccessManager* network, const QUrl& baseUrl, QObject* parent = nullptr);
+    ~BetterAuthBackend() override;
+
+    QUrl baseUrl() const { return m_baseUrl; }
+    void setTimeout(int milliseconds) { m_timeoutMs = milliseconds; }
+    // For https: the TLS settings requests use (a private CA added, say). Verification stays on.
+    void setSslConfiguration(const QSslConfiguration& ssl) { m_ssl = ssl; }
+    void cancelAll();
+
+    // What better-auth lacks, each with its one-sentence reason (also before sign-in).
+    static Capabilities betterAuthCapabilities();
+
+    // GET <base>/ok: is a better-auth server answering at `baseUrl`? True only for {"ok":true}
+    // (our own server and other web servers answer otherwise). For the connection dialog's detection.
+    static QFuture<Result<bool>> detect(QNetworkAccessManager* network, const QUrl& baseUrl,
+                                        int timeoutMs = kDefaultTimeoutMs);
+
+    QString describe() const override;
+    Capabilities capabilities() const override { return betterAuthCapabilities(); }
+    Actor actor() const override { return m_actor; }
+
+    QFuture<Status> checkConnection() override;
+    QFuture<Result<SignedIn>> signIn(const QString& emailOrUsername, const QString& password) override;
+    QFuture<Status> signOut() override;
+
+    QFuture<Result<Page<User>>> listUsers(const UserQuery& query) override;
+    QFuture<Result<User>> getUser(Id userId) override;
+    QFuture<Result<User>> createUser(const NewUser& user) override;
+    QFuture<Result<User>> updateUser(Id userId, const UserUpdate& update) override;
+    QFuture<Status> deleteUser(Id userId) override;
+    QFuture<Result<User>> suspendUser(Id userId, const QString& reason) override;
+    QFuture<Result<User>> unsuspendUser(Id userId) override;
+    QFuture<Result<User>> banUser(Id userId, const QString& reason, const QDateTime& expiresAt) override;
+    QFuture<Result<User>> unbanUser(Id userId) override;
+    QFuture<Result<User>> moveUser(Id userId, Id organizationId) override;
+    QFuture<Status> setPassword(Id userId, const PasswordChange& change) override;
+    QFuture<Result<QString>> issuePasswordReset(Id userId) override;
+    QFuture<Status> assignRole(Id userId, const QString& roleCode) override;
+    QFuture<Status> revokeRole(Id userId, const QString& roleCode) override;
+    QFuture<Result<QStringList>> userEffectivePermissions(Id userId) override;
+    QFuture<Result<qint64>> exportUsers(const UserQuery& query, const QString& path,
+                                        std::function<void(qint64)> progress,
+                                        std::shared_ptr<std::atomic_bool> cancel) override;
+    QFuture<Result<ImportReport>> importUsers(const ImportRequest& request, std::function<void(int, int)> progress,
+                                              std::shared_ptr<std::atomic_bool> cancel) override;
+
+    QFuture<Result<QList<Role>>> listRoles() override;
+    QFuture<Result<Role>> createRole(const NewRole& role) override;
+    QFuture<Result<Role>> updateRole(Id roleId, const RoleUpdate& update) override;
+    QFuture<Status> deleteRole(Id roleId, bool cascade) override;
+    QFuture<Result<QList<Permission>>> listPermissions() override;
+    QFuture<Result<QStringList>> roleEffectivePermissions(Id roleId) override;
+    QFuture<Result<QList<Permission>>> listOrganizationPermissions(Id organizationId) override;
+    QFuture<Result<Permission>> defineOrganizationPermission(Id organizationId, const QString& code,
+                                                             const QString& description) override;
+    QFuture<Status> deleteOrganizationPermission(Id organizationId, const QString& code) override;
+
+    // One user's sessions (query.userId); without a user: refused (Capability::SessionList).
+    QFuture<Result<Page<Session>>> listSessions(const SessionQuery& query) override;
+    // A session listed by listSessions (or an impersonation of this backend). An impersonation this
+    // backend started ends through stop-impersonating (better-auth then deletes it); any other
+    // through revoke-user-session.
+    QFuture<Status> revokeSession(Id sessionId) override;
+    QFuture<Result<int>> revokeUserSessions(Id userId, bool revokeApiKeys) override;
+    // better-auth fixes the length (one hour) and keeps no reason: `reason` and `minutes` are not sent.
+    QFuture<Result<CreatedSession>> impersonate(Id userId, const QString& reason, int minutes) override;
+
+    // The signed-in admin's own keys only (Capability::ApiKeysOfOthers is missing).
+    using Backend::listApiKeys;
+    QFuture<Result<Page<ApiKey>>> listApiKeys(const ApiKeyQuery& query) override;
+    QFuture<Result<CreatedApiKey>> createApiKey(const NewApiKey& key) override;
+    QFuture<Status> revokeApiKey(Id keyId) override;
+    QFuture<Result<ApiKey>> getApiKey(Id keyId) override;
+    QFuture<Result<ApiKey>> updateApiKey(Id keyId, const ApiKeyUpdate& update) override;
+    QFuture<Result<CreatedApiKey>> rotateApiKey(Id keyId, qint64 graceSeconds) override;
+
+    // The organizations the signed-in admin is a member of (better-auth lists no others).
+    QFuture<Result<QList<Organization>>> listOrganizations() override;
+    QFuture<Result<Organization>> createOrganization(const NewOrganization& organization) override;
+    QFuture<Result<Organization>> updateOrganization(Id organizationId, const OrganizationUpdate& update) override;
+    QFuture<Result<Organization>> suspendOrganization(Id organizationId) override;
+    QFuture<Result<Organization>> unsuspendOrganization(Id organizationId) override;
+    QFuture<Status> wipeOutOrganization(Id organizationId, const QString& confirmSlug) override;
+    // better-auth fixes how long an invitation is valid (48 hours by default): `validDays` is not sent.
+    QFuture<Result<CreatedInvitation>> invite(Id organizationId, const QString& email, const QString& roleCode,
+                                              int validDays) override;
+    QFuture<Result<QList<Invitation>>> listInvitations(Id organizationId) override;
+    QFuture<Status> revokeInvitation(Id invitationId) override;
+
+    QFuture<Result<AuditPage>> queryAudit(const AuditQuery& query) override;
+    QFuture<Result<AuditEvent>> getAuditEvent(Id eventId) override;
+    QFuture<Result<qint64>> exportAudit(const AuditQuery& query, const QString& path, bool jsonLines,
+                                        std::function<void(qint64)> progress,
+                                        std::shared_ptr<std::atomic_bool> cancel) override;
+    QFuture<Result<AuditCheck>> verifyAudit(std::shared_ptr<std::atomic_bool> cancel) override;
+    QFuture<Result<Stats>> stats(Id organizationId) override;
+    QFuture<Result<QList<DayActivity>>> activity(Id organizationId, int days) override;
+
+    QFuture<Result<DeploymentSettings>> settings() override;
+    QFuture<Result<DeploymentSettings>> updateSettings(const SettingsChange& change) override;
+    QFuture<Result<QList<MaintenanceRun>>> maintenanceRuns(int limit) override;
+    QFuture<Result<MaintenanceRun>> runMaintenance() override;
+
+    // One HTTP answer with a 2xx status.
+    struct Response
+    {
+        int status = 0;
+        QByteArray body;
+        QHash<QByteArray, QByteArray> headers; // lower-case names
+        QHash<QByteArray, QByteArray> cookies; // Set-Cookie: name -> value
+    };
+
+private:
+    struct Request
+    {
+        QByteArray method = "GET";
+        QString path;
+        QUrlQuery query;
+        QByteArray body; // JSON; empty = no body ("{}" for a POST)
+        bool authenticated = true; // with the admin's bearer token
+        QByteArray bearer; // another bearer token instead of the admin's
+        QByteArray cookie; // a Cookie header (then Origin too)
+    };
+
+    void send(Request request, std::function<void(const Result<Response>&)> done);
+    void finished(QNetworkReply* reply, const Request& request,
+                  const std::function<void(const Result<Response>&)>& done);
+    ServiceError errorFor(QNetworkReply* reply, int status, const QByteArray& body, bool authenticated) const;
+    void endSession(const QString& reason);
+    template <typename T, typename Decode> QFuture<Result<T>> call(Request request, Decode decode);
+    template <typename T> QFuture<Result<T>> refuse(Capability missing) const;
+    template <typename T> static QFuture<Result<T>> done(Result<T> result);
+
+    User userFromJson(const QJsonObject& o);
+    Session sessionFromJson(const QJsonObject& o);
+    ApiKey apiKeyFromJson(const QJsonObject& o);
+    Organization organizationFromJson(const QJsonObject& o);
+    Invitation invitationFromJson(const QJsonObject& o);
+
+    // The user behind a local id (get-user): for our own rules that need the target, and for role changes.
+    QFuture<Result<User>> fetchUser(Id userId);
+    // Our rules better-auth lacks (policy::canActOnUser: never ban or remove yourself): the refusal.
+    std::optional<ServiceError> refusal(const User& target, policy::UserAction action) const;
+    QFuture<Status> setRoles(Id userId, std::function<QStringList(const QStringList&)> change);
+    QFuture<Result<Page<User>>> listMembers(const UserQuery& query);
+
+    QPointer<QNetworkAccessManager> m_network;
+    QUrl m_baseUrl;
+    int m_timeoutMs = kDefaultTimeoutMs;
+    QSslConfiguration m_ssl;
+    QByteArray m_token; // the admin's bearer token
+    Actor m_actor;
+    IdMap m_ids;
+    // Session Id -> the token better-auth revokes it by (from list-user-sessions and impersonate).
+    QHash<Id, QByteArray> m_sessionTokens;
+    // Impersonation session Id -> better-auth's admin_session cookie that stop-impersonating needs.
+    QHash<Id, QByteArray> m_adminSessionCookies;
+    QList<QPointer<QNetworkReply>> m_inFlight;
+};
+
+} // namespace portcullis
