@@ -176,6 +176,10 @@ SessionsPane::SessionsPane(Backend* backend, QWidget* parent)
     buildActions();
     connectSignals();
     updateDetails();
+    // Without a list of everyone's sessions the model's default query (everyone) is not fetched when
+    // the table first asks for rows: only a user's sessions are (load()).
+    if (!deploymentHas(Capability::SessionList))
+        m_model->clear();
 }
 
 // The search field is the user filter: an email, a name or an id, resolved to one user.

@@ -862,6 +862,7 @@ void UsersPane::deleteSelected()
                                 whenDone(m_backend->deleteUser(user.id), this, [this, user](const Status& s) {
                                     if (!s.ok())
                                         return showError(tr("Delete user"), s.error());
+                                    m_model->unpinUser(user.id);
                                     afterWrite(tr("Deleted %1").arg(user.email));
                                 });
                             });
