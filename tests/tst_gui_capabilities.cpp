@@ -326,6 +326,8 @@ void TestGuiCapabilities::usersPaneDisablesWhatTheDeploymentLacks()
     auto* table = pane->findChild<QTableView*>(QStringLiteral("userTableView"));
     QVERIFY(table->isColumnHidden(UserListModel::UsernameColumn));
     QVERIFY(table->isColumnHidden(UserListModel::OrganizationColumn));
+    QVERIFY(table->isColumnHidden(UserListModel::LastLoginColumn)); // no "never" where it is not known
+    QVERIFY(!pane->findChild<QLabel*>(QStringLiteral("detail_last")));
     QVERIFY(!pane->findChild<QLabel*>(QStringLiteral("detail_username")));
     QVERIFY(!pane->findChild<QLabel*>(QStringLiteral("detail_organization")));
     auto* status = pane->findChild<QComboBox*>(QStringLiteral("statusFilterCombo"));
@@ -496,6 +498,10 @@ void TestGuiCapabilities::everyCapabilityChangesNothing()
     QVERIFY(!users->findChild<QComboBox*>(QStringLiteral("roleFilterCombo"))->isEditable());
     QVERIFY(users->findChild<QComboBox*>(QStringLiteral("statusFilterCombo"))->findData(QStringLiteral("suspended"))
             > 0);
+    auto* table = users->findChild<QTableView*>(QStringLiteral("userTableView"));
+    QVERIFY(!table->isColumnHidden(UserListModel::UsernameColumn));
+    QVERIFY(!table->isColumnHidden(UserListModel::LastLoginColumn));
+    QVERIFY(users->findChild<QLabel*>(QStringLiteral("detail_last")));
     for (const char* name :
          { "importUsersAction", "exportUsersAction", "deploymentSettingsAction", "runMaintenanceAction" })
         QVERIFY2(findAction(c.window.get(), name)->isEnabled(), name);

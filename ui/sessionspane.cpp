@@ -187,7 +187,9 @@ void SessionsPane::buildFilters()
 {
     const int em = fontMetrics().horizontalAdvance(QLatin1Char('m'));
     m_userFilter = createSearch(QStringLiteral("sessionUserFilter"), tr("Filter by user"),
-                                tr("User: email, name or #id — empty for everyone (Ctrl+F)"));
+                                deploymentHas(Capability::SessionList)
+                                    ? tr("User: email, name or #id — empty for everyone (Ctrl+F)")
+                                    : tr("User: email or name (Ctrl+F)"));
     auto* userLabel = new QLabel(tr("&User:"), this);
     userLabel->setBuddy(m_userFilter);
     m_includeEnded = new QCheckBox(tr("&Include ended sessions"), this);

@@ -58,9 +58,9 @@ public:
         rows.append({ { QStringLiteral("status"), tr("Status:") }, { QStringLiteral("roles"), tr("Roles:") } });
         if (capabilities.has(Capability::MoveUsers))
             rows.append({ QStringLiteral("organization"), tr("Organization:") });
-        rows.append({ { QStringLiteral("last"), tr("Last sign-in:") },
-                      { QStringLiteral("created"), tr("Created:") },
-                      { QStringLiteral("verified"), tr("Verified:") } });
+        if (capabilities.has(Capability::LastSignIn))
+            rows.append({ QStringLiteral("last"), tr("Last sign-in:") });
+        rows.append({ { QStringLiteral("created"), tr("Created:") }, { QStringLiteral("verified"), tr("Verified:") } });
         addForm(rows, QStringLiteral("detail_"), { QStringLiteral("email"), QStringLiteral("username") });
         m_activity = new UserActivityView(backend, this);
         m_layout->addWidget(m_activity);
@@ -124,10 +124,14 @@ UsersPane::UsersPane(Backend* backend, QWidget* parent)
 
 void UsersPane::buildFilters()
 {
-    createSearch(QStringLiteral("userSearchEdit"), tr("Search users"), tr("Search email, username or name (Ctrl+F)"));
-    m_search->setToolTip(tr("Finds users whose email, username or full name contains the text, in any case. "
-                            "Three characters or more are looked up in the search index; one or two are "
-                            "matched row by row, which is slower on large directories."));
+    createSearch(QStringLiteral("userSearchEdit"), tr("Search users"),
+                 deploymentHas(Capability::Usernames) ? tr("Search email, username or name (Ctrl+F)")
+                                                      : tr("Search email or name (Ctrl+F)"));
+    m_search->setToolTip(deploymentHas(Capability::Usernames)
+                             ? tr("Finds users whose email, username or full name contains the text, in any case. "
+                                  "Three characters or more are looked up in the search index; one or two are "
+                                  "matched row by row, which is slower on large directories.")
+                             : tr("Finds users whose email or name contains the text; the server searches."));
     m_roleFilter = createFilterCombo(QStringLiteral("roleFilterCombo"), tr("Filter by role"));
     m_roleFilter->addItem(tr("Any role"), QString());
     m_statusFilter = createFilterCombo(QStringLiteral("statusFilterCombo"), tr("Filter by status"));
@@ -166,6 +170,8 @@ void UsersPane::buildTable()
     keepSelectionById(UserListModel::UserIdRole);
     showOrganizationColumn();
     m_table->setColumnHidden(UserListModel::UsernameColumn, !deploymentHas(Capability::Usernames));
+    // No "never" where the deployment does not know when users sign in.
+    m_table->setColumnHidden(UserListModel::LastLoginColumn, !deploymentHas(Capability::LastSignIn));
 }
 
 // The Organization column says which tenant a user belongs to when several are listed: for a
