@@ -32,9 +32,10 @@ export PORTCULLIS_TEST_PG_URL
 # A sanitizer pass (AddressSanitizer + UndefinedBehaviorSanitizer) over the core suites.
 asan="$build-asan"
 cmake -S . -B "$asan" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DPORTCULLIS_SANITIZE=ON -DPORTCULLIS_BUILD_BENCH=OFF
-# tst_rest_abuse: the server under malformed requests; tst_fuzz_regressions: what the fuzzers found.
+# tst_rest_abuse: the server under malformed requests; tst_fuzz_regressions: what the fuzzers found;
+# tst_betterauth_backend: the better-auth client against the real better-auth server (about 10 s).
 core_tests=(tst_policy tst_crypto tst_managers tst_apikeys tst_invitations tst_organizations tst_sessions_store
-    tst_stats tst_tokens tst_sqlbackend tst_server_cli tst_rest_abuse tst_fuzz_regressions)
+    tst_stats tst_tokens tst_sqlbackend tst_server_cli tst_rest_abuse tst_fuzz_regressions tst_betterauth_backend)
 cmake --build "$asan" -j2 --target portcullis-server portcullis-server-test "${core_tests[@]}"
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
     ctest --test-dir "$asan" -j2 --output-on-failure --timeout 900 -R "^($(IFS='|'; echo "${core_tests[*]}"))\$"

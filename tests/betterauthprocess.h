@@ -52,7 +52,8 @@ public:
     ~BetterAuthProcess() { stop(); }
 
     // `extra`: more server.mjs arguments (--users N, --rate-limit MAX). On failure `error()` says why.
-    bool start(const QStringList& extra = {})
+    bool start(const QStringList& extra = {}, const QString& adminEmail = kBetterAuthAdminEmail,
+               const QString& adminPassword = kBetterAuthAdminPassword)
     {
         const QString directory = betterAuthDirectory();
         const QString node = QStandardPaths::findExecutable(QStringLiteral("node"));
@@ -70,8 +71,8 @@ public:
         QSignalSpy output(m_process.get(), &QProcess::readyReadStandardOutput);
         m_process->start(node,
                          QStringList { QStringLiteral("server.mjs"), QStringLiteral("--port"), QStringLiteral("0"),
-                                       QStringLiteral("--admin-email"), kBetterAuthAdminEmail,
-                                       QStringLiteral("--admin-password"), kBetterAuthAdminPassword }
+                                       QStringLiteral("--admin-email"), adminEmail, QStringLiteral("--admin-password"),
+                                       adminPassword }
                              + extra);
         const QRegularExpression ready(QStringLiteral("listening on (http://[0-9.]+:[0-9]+/api/auth)"));
         QElapsedTimer timer;

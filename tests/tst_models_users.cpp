@@ -1,10 +1,14 @@
-// UserListModel as a model: QAbstractItemModelTester, lazy pages, resets on a new filter.
+// UserListModel as a model: QAbstractItemModelTester, lazy pages, resets on a new filter; on the
+// database and on a real better-auth server (BetterAuthBackend).
 
 #include "backendidle.h"
+#include "betterauth/betterauthbackend.h"
+#include "betterauthprocess.h"
 #include "guiutil.h"
 #include "userlistmodel.h"
 
 #include <QAbstractItemModelTester>
+#include <QNetworkAccessManager>
 #include <QSqlError>
 #include <QSqlQuery>
 
@@ -17,6 +21,7 @@ class TestModelsUsers : public QObject
 
 private slots:
     void pagesInLazily();
+    void pagesInLazilyFromBetterAuth();
     void filterResetsAndStaleResultsAreDropped();
     void failureIsReported();
     void pagesOnPastABoundedTotal();
@@ -53,6 +58,37 @@ void TestModelsUsers::pagesInLazily()
     QCOMPARE(inserted.size(), 3);
     QCOMPARE(model.data(model.index(0, UserListModel::EmailColumn)).toString(), QStringLiteral("page00@example.test"));
     QCOMPARE(model.data(model.index(22, UserListModel::EmailColumn)).toString(), QStringLiteral("page22@example.test"));
+}
+
+// The same lazy paging over better-auth's list-users (limit/offset with its total).
+void TestModelsUsers::pagesInLazilyFromBetterAuth()
+{
+    BetterAuthProcess server;
+    QVERIFY2(server.start({ QStringLiteral("--users"), QStringLiteral("23") }), qPrintable(server.error()));
+    QNetworkAccessManager network;
+    BetterAuthBackend backend(&network, server.url());
+    QVERIFY_RESULT(awaitResult(backend.signIn(kBetterAuthAdminEmail, kBetterAuthAdminPassword)));
+    UserListModel model(&backend);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    tester.setUseFetchMore(true);
+    QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+    QSignalSpy page(&model, &LazyTableModel::pageLoaded);
+    UserQuery q;
+    q.search = QStringLiteral("@example.com");
+    q.limit = 10;
+    model.setQuery(q);
+    QVERIFY(page.wait(10000));
+    QCOMPARE(model.rowCount(), 10);
+    QCOMPARE(model.total(), 23);
+    while (model.canFetchMore({})) {
+        model.fetchMore({});
+        QVERIFY(page.wait(10000));
+    }
+    QCOMPARE(model.rowCount(), 23);
+    QCOMPARE(inserted.size(), 3);
+    QCOMPARE(model.data(model.index(0, UserListModel::EmailColumn)).toString(), QStringLiteral("user0001@example.com"));
+    QCOMPARE(model.data(model.index(22, UserListModel::EmailColumn)).toString(),
+             QStringLiteral("user0023@example.com"));
 }
 
 void TestModelsUsers::filterResetsAndStaleResultsAreDropped()

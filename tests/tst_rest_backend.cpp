@@ -1,10 +1,14 @@
-// One body of service-level checks run against both backends: SqlBackend on a temporary database,
-// and RestBackend against the real portcullis-server (PORTCULLIS_SERVER_BIN) serving the same kind of
-// database on a loopback port. Both deployments are made the same way: `portcullis-server init`
-// creates the first super admin. Then the REST-only failures: a fake server that answers garbage,
+// One body of service-level checks run against the backends: SqlBackend on a temporary database,
+// RestBackend against the real portcullis-server (PORTCULLIS_SERVER_BIN) serving the same kind of
+// database on a loopback port, and, for the checks that apply to it, BetterAuthBackend against the
+// real better-auth server (tests/betterauth). The first two deployments are made the same way:
+// `portcullis-server init` creates the first super admin; better-auth's test server creates its
+// first admin with the same credentials. Then the REST-only failures: a fake server that answers garbage,
 // hangs or closes mid-answer, a killed server, a revoked or foreign-signed session (one refresh for
 // all waiting requests), and TLS with a self-signed certificate.
 
+#include "betterauth/betterauthbackend.h"
+#include "betterauthprocess.h"
 #include "contractcheck.h"
 #include "rest/restbackend.h"
 #include "serverprocess.h"
@@ -61,13 +65,20 @@ protected:
     virtual bool setUpDeployment(QString* error) = 0;
     // A backend on the deployment, not signed in.
     virtual std::unique_ptr<Backend> makeBackend() = 0;
+    // Why the check `test` does not apply to this deployment (empty: it applies).
+    virtual QString notApplicable(const QString& test) const
+    {
+        Q_UNUSED(test);
+        return {};
+    }
 
     Result<User> makeUser(const QString& role)
     {
         ++m_counter;
         NewUser nu;
         nu.email = QStringLiteral("member%1@example.test").arg(m_counter);
-        nu.username = QStringLiteral("member%1").arg(m_counter);
+        if (m_root->capabilities().has(Capability::Usernames))
+            nu.username = QStringLiteral("member%1").arg(m_counter);
         nu.fullName = QStringLiteral("Member %1").arg(m_counter);
         nu.password = kStrongPassword;
         nu.roleCodes = { role };
@@ -81,6 +92,7 @@ protected:
 private slots:
     void initTestCase();
     void cleanupTestCase();
+    void init();
     void signInBuildsTheActor();
     void wrongPasswordIsUnauthenticated();
     void usersListCreateUpdate();
@@ -116,6 +128,12 @@ void BackendContract::initTestCase()
     QVERIFY2(setUpDeployment(&error), qPrintable(error));
     m_root = makeBackend();
     QVERIFY_RESULT(awaitFor(m_root->signIn(kRootEmail, kRootPassword)));
+}
+
+void BackendContract::init()
+{
+    if (const QString why = notApplicable(QString::fromLatin1(QTest::currentTestFunction())); !why.isEmpty())
+        QSKIP(qPrintable(why));
 }
 
 void BackendContract::organizationCountsPendingInvitations()
@@ -683,6 +701,62 @@ private:
     ContractCheckingNetwork m_network; // every answer of the real server is checked against the contract
 };
 
+// better-auth (docs/better-auth.md): the checks that need what it lacks (levels, role and permission
+// catalogs, row versions, the audit log, statistics, API key scopes, usernames, plans) or that sign
+// in a non-admin to the console say why they do not apply. The others run unchanged.
+class BetterAuthContract : public BackendContract
+{
+    Q_OBJECT
+
+protected:
+    bool setUpDeployment(QString* error) override
+    {
+        if (!m_server.start({}, kRootEmail, kRootPassword)) {
+            *error = m_server.error();
+            return false;
+        }
+        return true;
+    }
+    std::unique_ptr<Backend> makeBackend() override
+    {
+        return std::make_unique<BetterAuthBackend>(&m_network, m_server.url());
+    }
+    QString notApplicable(const QString& test) const override
+    {
+        static const QHash<QString, QString> reasons {
+            { QStringLiteral("signInBuildsTheActor"),
+              QStringLiteral("better-auth has no super_admin role and no organization of the actor") },
+            { QStringLiteral("usersListCreateUpdate"),
+              QStringLiteral("better-auth users have no username or version") },
+            { QStringLiteral("staleVersionIsAConflict"), QStringLiteral("better-auth keeps no row versions") },
+            { QStringLiteral("conflictsSayWhy"), QStringLiteral("better-auth has no role catalog") },
+            { QStringLiteral("adminCannotAssignSuperAdmin"), QStringLiteral("better-auth has no role levels") },
+            { QStringLiteral("rolesAreListed"), QStringLiteral("better-auth has no role catalog") },
+            { QStringLiteral("customPermissionCodes"), QStringLiteral("better-auth has no permission catalog") },
+            { QStringLiteral("apiKeyIsShownOnceAndRevoked"), QStringLiteral("better-auth API keys have no scopes") },
+            { QStringLiteral("apiKeysFoundByNamePrefixOrPastedKey"),
+              QStringLiteral("better-auth API keys have no scopes") },
+            { QStringLiteral("sessionsListAndRevoke"),
+              QStringLiteral("only better-auth admins sign in to the console; revoked sessions are deleted") },
+            { QStringLiteral("auditCursorAndExport"), QStringLiteral("better-auth keeps no audit log") },
+            { QStringLiteral("cancelledExportLeavesNoFile"), QStringLiteral("better-auth keeps no audit log") },
+            { QStringLiteral("statsCount"), QStringLiteral("better-auth keeps no statistics") },
+            { QStringLiteral("organizationCountsPendingInvitations"),
+              QStringLiteral("better-auth organizations have no seat limits") },
+            { QStringLiteral("writesAnnounceWhatChanged"), QStringLiteral("better-auth has no role catalog to read") },
+            { QStringLiteral("bannedAdminIsSignedOutOnTheNextCall"),
+              QStringLiteral("better-auth users have no username (the check creates one)") },
+            { QStringLiteral("demotedAdminLosesItsRightsOnTheNextCall"),
+              QStringLiteral("better-auth has no role levels") },
+        };
+        return reasons.value(test);
+    }
+
+private:
+    BetterAuthProcess m_server;
+    QNetworkAccessManager m_network;
+};
+
 // --- REST-only failures ----------------------------------------------------------------------------
 
 // A server that misbehaves on purpose: answers garbage JSON, never answers, or closes mid-answer.
@@ -1047,6 +1121,10 @@ int main(int argc, char** argv)
     {
         RestContract rest;
         status |= QTest::qExec(&rest, argc, argv);
+    }
+    {
+        BetterAuthContract betterAuth;
+        status |= QTest::qExec(&betterAuth, argc, argv);
     }
     {
         RestFailures failures;

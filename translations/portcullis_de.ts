@@ -342,6 +342,217 @@
     </message>
 </context>
 <context>
+    <name>Portcullis::BetterAuth</name>
+    <message>
+        <source>Your session has ended; sign in again</source>
+        <translation>Ihre Sitzung ist beendet; melden Sie sich erneut an</translation>
+    </message>
+    <message>
+        <source>The server sent an answer that is not valid JSON</source>
+        <translation>Der Server hat eine Antwort gesendet, die kein gültiges JSON ist</translation>
+    </message>
+    <message>
+        <source>better-auth at %1</source>
+        <translation>better-auth unter %1</translation>
+    </message>
+    <message>
+        <source>This server has no role catalog: roles are names without levels.</source>
+        <translation>Dieser Server hat keinen Rollenkatalog: Rollen sind Namen ohne Stufen.</translation>
+    </message>
+    <message>
+        <source>This server has no permission catalog.</source>
+        <translation>Dieser Server hat keinen Berechtigungskatalog.</translation>
+    </message>
+    <message>
+        <source>This server keeps no audit log.</source>
+        <translation>Dieser Server führt kein Audit-Protokoll.</translation>
+    </message>
+    <message>
+        <source>This server keeps no statistics; the users list shows the total.</source>
+        <translation>Dieser Server führt keine Statistiken; die Benutzerliste zeigt die Gesamtzahl.</translation>
+    </message>
+    <message>
+        <source>This server lists sessions only per user: choose a user to see their sessions.</source>
+        <translation>Dieser Server listet Sitzungen nur pro Benutzer auf: Wählen Sie einen Benutzer, um seine Sitzungen zu sehen.</translation>
+    </message>
+    <message>
+        <source>This server cannot suspend users; ban them instead.</source>
+        <translation>Dieser Server kann Benutzer nicht deaktivieren; sperren Sie sie stattdessen.</translation>
+    </message>
+    <message>
+        <source>Users of this server belong to no single organization.</source>
+        <translation>Die Benutzer dieses Servers gehören zu keiner einzelnen Organisation.</translation>
+    </message>
+    <message>
+        <source>This server cannot import or export users.</source>
+        <translation>Dieser Server kann Benutzer weder importieren noch exportieren.</translation>
+    </message>
+    <message>
+        <source>This server&apos;s settings live in its code, not in the console.</source>
+        <translation>Die Einstellungen dieses Servers stehen in seinem Code, nicht in der Konsole.</translation>
+    </message>
+    <message>
+        <source>This server runs no maintenance from the console.</source>
+        <translation>Dieser Server führt keine Wartung aus der Konsole aus.</translation>
+    </message>
+    <message>
+        <source>This server hands out no password reset codes to administrators.</source>
+        <translation>Dieser Server gibt Administratoren keine Codes zum Zurücksetzen von Passwörtern.</translation>
+    </message>
+    <message>
+        <source>This server cannot rotate API keys or change their scopes.</source>
+        <translation>Dieser Server kann API-Schlüssel weder rotieren noch ihre Scopes ändern.</translation>
+    </message>
+    <message>
+        <source>This server&apos;s organizations have no plans, seat limits or suspension.</source>
+        <translation>Die Organisationen dieses Servers haben keine Tarife, Platzlimits oder Deaktivierung.</translation>
+    </message>
+    <message>
+        <source>Users of this server have no username, only an email address.</source>
+        <translation>Benutzer dieses Servers haben keinen Benutzernamen, nur eine E-Mail-Adresse.</translation>
+    </message>
+    <message>
+        <source>On this server administrators manage only their own API keys.</source>
+        <translation>Auf diesem Server verwalten Administratoren nur ihre eigenen API-Schlüssel.</translation>
+    </message>
+    <message>
+        <source>No network access</source>
+        <translation>Kein Netzwerkzugang</translation>
+    </message>
+    <message>
+        <source>Cannot reach the server at %1: %2</source>
+        <translation>Der Server unter %1 ist nicht erreichbar: %2</translation>
+    </message>
+    <message>
+        <source>The server at %1 cannot serve requests right now</source>
+        <translation>Der Server unter %1 kann gerade keine Anfragen bearbeiten</translation>
+    </message>
+    <message>
+        <source>Wrong email or password</source>
+        <translation>Falsche E-Mail-Adresse oder falsches Passwort</translation>
+    </message>
+    <message>
+        <source>This account is banned</source>
+        <translation>Dieses Konto ist gebannt</translation>
+    </message>
+    <message>
+        <source>A user with this email address already exists</source>
+        <translation>Es gibt bereits einen Benutzer mit dieser E-Mail-Adresse</translation>
+    </message>
+    <message>
+        <source>The user no longer exists on the server</source>
+        <translation>Der Benutzer existiert auf dem Server nicht mehr</translation>
+    </message>
+    <message>
+        <source>This is not a valid email address</source>
+        <translation>Das ist keine gültige E-Mail-Adresse</translation>
+    </message>
+    <message>
+        <source>The password is too short</source>
+        <translation>Das Passwort ist zu kurz</translation>
+    </message>
+    <message>
+        <source>The password is too long</source>
+        <translation>Das Passwort ist zu lang</translation>
+    </message>
+    <message>
+        <source>You cannot do this to your own account</source>
+        <translation>Das können Sie mit Ihrem eigenen Konto nicht tun</translation>
+    </message>
+    <message>
+        <source>The server refused the request (HTTP %1)</source>
+        <translation>Der Server hat die Anfrage abgelehnt (HTTP %1)</translation>
+    </message>
+    <message>
+        <source>The server refused the request: %1</source>
+        <translation>Der Server hat die Anfrage abgelehnt: %1</translation>
+    </message>
+    <message>
+        <source>The server does not know this request or record</source>
+        <translation>Der Server kennt diese Anfrage oder diesen Datensatz nicht</translation>
+    </message>
+    <message>
+        <source>Too many requests: wait %1 seconds and try again.</source>
+        <translation>Zu viele Anfragen: Warten Sie %1 Sekunden und versuchen Sie es erneut.</translation>
+    </message>
+    <message>
+        <source>The server failed (HTTP %1): %2</source>
+        <translation>Der Server ist fehlgeschlagen (HTTP %1): %2</translation>
+    </message>
+    <message>
+        <source>no reason given</source>
+        <translation>kein Grund angegeben</translation>
+    </message>
+    <message>
+        <source>The server signed in without a bearer token: is better-auth&apos;s bearer plugin enabled?</source>
+        <translation>Der Server hat ohne Bearer-Token angemeldet: Ist das Bearer-Plugin von better-auth aktiviert?</translation>
+    </message>
+    <message>
+        <source>%1 is not an administrator of this better-auth server: the console needs an account with the admin role</source>
+        <translation>%1 ist kein Administrator dieses better-auth-Servers: Die Konsole braucht ein Konto mit der Rolle admin</translation>
+    </message>
+    <message>
+        <source>This server filters users by one thing at a time: choose a role or a status, not both</source>
+        <translation>Dieser Server filtert Benutzer nur nach einer Sache zugleich: Wählen Sie eine Rolle oder einen Status, nicht beides</translation>
+    </message>
+    <message>
+        <source>No such organization</source>
+        <translation>Keine solche Organisation</translation>
+    </message>
+    <message>
+        <source>Give a reason for the ban</source>
+        <translation>Geben Sie einen Grund für die Sperre an</translation>
+    </message>
+    <message>
+        <source>The ban must end in the future</source>
+        <translation>Die Sperre muss in der Zukunft enden</translation>
+    </message>
+    <message>
+        <source>%1 is not banned</source>
+        <translation>%1 ist nicht gesperrt</translation>
+    </message>
+    <message>
+        <source>Enter your current password</source>
+        <translation>Geben Sie Ihr aktuelles Passwort ein</translation>
+    </message>
+    <message>
+        <source>A user keeps at least one role</source>
+        <translation>Ein Benutzer behält mindestens eine Rolle</translation>
+    </message>
+    <message>
+        <source>List the user&apos;s sessions again: this one is not known</source>
+        <translation>Laden Sie die Sitzungen des Benutzers neu: Diese ist nicht bekannt</translation>
+    </message>
+    <message>
+        <source>This is the console&apos;s own session: sign out instead</source>
+        <translation>Das ist die eigene Sitzung der Konsole: Melden Sie sich stattdessen ab</translation>
+    </message>
+    <message>
+        <source>This would end the console&apos;s own session too: sign out instead</source>
+        <translation>Das würde auch die eigene Sitzung der Konsole beenden: Melden Sie sich stattdessen ab</translation>
+    </message>
+    <message>
+        <source>The key must expire in the future</source>
+        <translation>Der Schlüssel muss in der Zukunft ablaufen</translation>
+    </message>
+    <message>
+        <source>No such API key</source>
+        <translation>Kein solcher API-Schlüssel</translation>
+    </message>
+    <message>
+        <source>Give the organization a name</source>
+        <translation>Geben Sie der Organisation einen Namen</translation>
+    </message>
+    <message>
+        <source>No such invitation</source>
+        <translation>Keine solche Einladung</translation>
+    </message>
+    <message>
+        <source>The current password is not right</source>
+        <translation>Das aktuelle Passwort stimmt nicht</translation>
+    </message>
+</context>
+<context>
     <name>Portcullis::Database</name>
     <message>
         <source>No database path or URL given</source>

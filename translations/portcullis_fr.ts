@@ -342,6 +342,217 @@
     </message>
 </context>
 <context>
+    <name>Portcullis::BetterAuth</name>
+    <message>
+        <source>Your session has ended; sign in again</source>
+        <translation>Votre session a pris fin ; reconnectez-vous</translation>
+    </message>
+    <message>
+        <source>The server sent an answer that is not valid JSON</source>
+        <translation>Le serveur a envoyé une réponse qui n&apos;est pas du JSON valide</translation>
+    </message>
+    <message>
+        <source>better-auth at %1</source>
+        <translation>better-auth sur %1</translation>
+    </message>
+    <message>
+        <source>This server has no role catalog: roles are names without levels.</source>
+        <translation>Ce serveur n&apos;a pas de catalogue de rôles : les rôles sont des noms sans niveau.</translation>
+    </message>
+    <message>
+        <source>This server has no permission catalog.</source>
+        <translation>Ce serveur n&apos;a pas de catalogue de permissions.</translation>
+    </message>
+    <message>
+        <source>This server keeps no audit log.</source>
+        <translation>Ce serveur ne tient pas de journal d&apos;audit.</translation>
+    </message>
+    <message>
+        <source>This server keeps no statistics; the users list shows the total.</source>
+        <translation>Ce serveur ne tient pas de statistiques ; la liste des utilisateurs en montre le total.</translation>
+    </message>
+    <message>
+        <source>This server lists sessions only per user: choose a user to see their sessions.</source>
+        <translation>Ce serveur ne liste les sessions que par utilisateur : choisissez un utilisateur pour voir ses sessions.</translation>
+    </message>
+    <message>
+        <source>This server cannot suspend users; ban them instead.</source>
+        <translation>Ce serveur ne peut pas suspendre d&apos;utilisateurs ; bannissez-les plutôt.</translation>
+    </message>
+    <message>
+        <source>Users of this server belong to no single organization.</source>
+        <translation>Les utilisateurs de ce serveur n&apos;appartiennent à aucune organisation unique.</translation>
+    </message>
+    <message>
+        <source>This server cannot import or export users.</source>
+        <translation>Ce serveur ne peut ni importer ni exporter d&apos;utilisateurs.</translation>
+    </message>
+    <message>
+        <source>This server&apos;s settings live in its code, not in the console.</source>
+        <translation>Les paramètres de ce serveur se trouvent dans son code, pas dans la console.</translation>
+    </message>
+    <message>
+        <source>This server runs no maintenance from the console.</source>
+        <translation>Ce serveur n&apos;exécute aucune maintenance depuis la console.</translation>
+    </message>
+    <message>
+        <source>This server hands out no password reset codes to administrators.</source>
+        <translation>Ce serveur ne remet aux administrateurs aucun code de réinitialisation de mot de passe.</translation>
+    </message>
+    <message>
+        <source>This server cannot rotate API keys or change their scopes.</source>
+        <translation>Ce serveur ne peut ni renouveler les clés d&apos;API ni modifier leurs portées.</translation>
+    </message>
+    <message>
+        <source>This server&apos;s organizations have no plans, seat limits or suspension.</source>
+        <translation>Les organisations de ce serveur n&apos;ont ni offres, ni limites de places, ni suspension.</translation>
+    </message>
+    <message>
+        <source>Users of this server have no username, only an email address.</source>
+        <translation>Les utilisateurs de ce serveur n&apos;ont pas de nom d&apos;utilisateur, seulement une adresse e-mail.</translation>
+    </message>
+    <message>
+        <source>On this server administrators manage only their own API keys.</source>
+        <translation>Sur ce serveur, les administrateurs ne gèrent que leurs propres clés d&apos;API.</translation>
+    </message>
+    <message>
+        <source>No network access</source>
+        <translation>Aucun accès au réseau</translation>
+    </message>
+    <message>
+        <source>Cannot reach the server at %1: %2</source>
+        <translation>Impossible de joindre le serveur %1 : %2</translation>
+    </message>
+    <message>
+        <source>The server at %1 cannot serve requests right now</source>
+        <translation>Le serveur %1 ne peut pas traiter de requêtes pour le moment</translation>
+    </message>
+    <message>
+        <source>Wrong email or password</source>
+        <translation>Adresse e-mail ou mot de passe incorrect</translation>
+    </message>
+    <message>
+        <source>This account is banned</source>
+        <translation>Ce compte est banni</translation>
+    </message>
+    <message>
+        <source>A user with this email address already exists</source>
+        <translation>Un utilisateur avec cette adresse e-mail existe déjà</translation>
+    </message>
+    <message>
+        <source>The user no longer exists on the server</source>
+        <translation>L&apos;utilisateur n&apos;existe plus sur le serveur</translation>
+    </message>
+    <message>
+        <source>This is not a valid email address</source>
+        <translation>Ce n&apos;est pas une adresse e-mail valide</translation>
+    </message>
+    <message>
+        <source>The password is too short</source>
+        <translation>Le mot de passe est trop court</translation>
+    </message>
+    <message>
+        <source>The password is too long</source>
+        <translation>Le mot de passe est trop long</translation>
+    </message>
+    <message>
+        <source>You cannot do this to your own account</source>
+        <translation>Vous ne pouvez pas faire cela à votre propre compte</translation>
+    </message>
+    <message>
+        <source>The server refused the request (HTTP %1)</source>
+        <translation>Le serveur a refusé la requête (HTTP %1)</translation>
+    </message>
+    <message>
+        <source>The server refused the request: %1</source>
+        <translation>Le serveur a refusé la requête : %1</translation>
+    </message>
+    <message>
+        <source>The server does not know this request or record</source>
+        <translation>Le serveur ne connaît pas cette requête ou cet enregistrement</translation>
+    </message>
+    <message>
+        <source>Too many requests: wait %1 seconds and try again.</source>
+        <translation>Trop de requêtes : attendez %1 secondes et réessayez.</translation>
+    </message>
+    <message>
+        <source>The server failed (HTTP %1): %2</source>
+        <translation>Le serveur a échoué (HTTP %1) : %2</translation>
+    </message>
+    <message>
+        <source>no reason given</source>
+        <translation>aucune raison donnée</translation>
+    </message>
+    <message>
+        <source>The server signed in without a bearer token: is better-auth&apos;s bearer plugin enabled?</source>
+        <translation>Le serveur a ouvert la session sans jeton bearer : le plugin bearer de better-auth est-il activé ?</translation>
+    </message>
+    <message>
+        <source>%1 is not an administrator of this better-auth server: the console needs an account with the admin role</source>
+        <translation>%1 n&apos;est pas administrateur de ce serveur better-auth : la console a besoin d&apos;un compte avec le rôle admin</translation>
+    </message>
+    <message>
+        <source>This server filters users by one thing at a time: choose a role or a status, not both</source>
+        <translation>Ce serveur ne filtre les utilisateurs que sur un critère à la fois : choisissez un rôle ou un statut, pas les deux</translation>
+    </message>
+    <message>
+        <source>No such organization</source>
+        <translation>Organisation introuvable</translation>
+    </message>
+    <message>
+        <source>Give a reason for the ban</source>
+        <translation>Indiquez un motif pour le bannissement</translation>
+    </message>
+    <message>
+        <source>The ban must end in the future</source>
+        <translation>Le bannissement doit se terminer dans le futur</translation>
+    </message>
+    <message>
+        <source>%1 is not banned</source>
+        <translation>%1 n&apos;est pas banni</translation>
+    </message>
+    <message>
+        <source>Enter your current password</source>
+        <translation>Saisissez votre mot de passe actuel</translation>
+    </message>
+    <message>
+        <source>A user keeps at least one role</source>
+        <translation>Un utilisateur garde au moins un rôle</translation>
+    </message>
+    <message>
+        <source>List the user&apos;s sessions again: this one is not known</source>
+        <translation>Rechargez les sessions de l&apos;utilisateur : celle-ci n&apos;est pas connue</translation>
+    </message>
+    <message>
+        <source>This is the console&apos;s own session: sign out instead</source>
+        <translation>C&apos;est la session de la console elle-même : déconnectez-vous plutôt</translation>
+    </message>
+    <message>
+        <source>This would end the console&apos;s own session too: sign out instead</source>
+        <translation>Cela mettrait aussi fin à la session de la console : déconnectez-vous plutôt</translation>
+    </message>
+    <message>
+        <source>The key must expire in the future</source>
+        <translation>La clé doit expirer dans le futur</translation>
+    </message>
+    <message>
+        <source>No such API key</source>
+        <translation>Clé d&apos;API introuvable</translation>
+    </message>
+    <message>
+        <source>Give the organization a name</source>
+        <translation>Donnez un nom à l&apos;organisation</translation>
+    </message>
+    <message>
+        <source>No such invitation</source>
+        <translation>Invitation introuvable</translation>
+    </message>
+    <message>
+        <source>The current password is not right</source>
+        <translation>Le mot de passe actuel est incorrect</translation>
+    </message>
+</context>
+<context>
     <name>Portcullis::Database</name>
     <message>
         <source>No database path or URL given</source>

@@ -1,4 +1,4 @@
-#include "betterauth/betterauthbackend.h"
+#include "betterauthbackend.h"
 
 #include "policy/catalog.h"
 #include "policy/policy.h"
@@ -109,6 +109,20 @@ QString sortField(const QString& sortBy)
 
 // --- ids -------------------------------------------------------------------------------------------
 
+std::shared_ptr<IdMap> IdMap::forServer(const QUrl& baseUrl)
+{
+    static QMutex mutex;
+    static QHash<QString, std::weak_ptr<IdMap>> maps;
+    const QString key = baseUrl.adjusted(QUrl::StripTrailingSlash | QUrl::RemoveUserInfo).toString();
+    QMutexLocker lock(&mutex);
+    std::shared_ptr<IdMap> map = maps.value(key).lock();
+    if (!map) {
+        map = std::make_shared<IdMap>();
+        maps.insert(key, map);
+    }
+    return map;
+}
+
 Id IdMap::local(const QString& remote)
 {
     if (remote.isEmpty())
@@ -129,6 +143,36 @@ QString IdMap::remote(Id local) const
     return m_remote.value(local);
 }
 
+void IdMap::setEmail(Id user, const QString& email)
+{
+    QMutexLocker lock(&m_mutex);
+    m_emails.insert(user, email);
+}
+
+QString IdMap::email(Id user) const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_emails.value(user);
+}
+
+void IdMap::setSessionToken(Id session, const QByteArray& token)
+{
+    QMutexLocker lock(&m_mutex);
+    m_sessionTokens.insert(session, token);
+}
+
+QByteArray IdMap::sessionToken(Id session) const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_sessionTokens.value(session);
+}
+
+void IdMap::forgetSessionToken(Id session)
+{
+    QMutexLocker lock(&m_mutex);
+    m_sessionTokens.remove(session);
+}
+
 // --- the backend -----------------------------------------------------------------------------------
 
 BetterAuthBackend::BetterAuthBackend(QNetworkAccessManager* network, const QUrl& baseUrl, QObject* parent)
@@ -136,6 +180,8 @@ BetterAuthBackend::BetterAuthBackend(QNetworkAccessManager* network, const QUrl&
     , m_network(network)
     , m_baseUrl(baseUrl)
     , m_ssl(QSslConfiguration::defaultConfiguration())
+    , m_idMap(IdMap::forServer(baseUrl))
+    , m_ids(*m_idMap)
 { }
 
 BetterAuthBackend::~BetterAuthBackend()
@@ -146,6 +192,11 @@ BetterAuthBackend::~BetterAuthBackend()
 QString BetterAuthBackend::describe() const
 {
     return Tr::tr("better-auth at %1").arg(m_baseUrl.toString(QUrl::RemoveUserInfo | QUrl::StripTrailingSlash));
+}
+
+Status BetterAuthBackend::trustCaFile(const QString& pemFile)
+{
+    return rest::trustCaFile(m_ssl, pemFile);
 }
 
 void BetterAuthBackend::cancelAll()
@@ -277,6 +328,11 @@ void BetterAuthBackend::finished(QNetworkReply* reply, const Request& r,
         // expired). A 401 with a code is about the request (a wrong current password, say).
         if (status == 401 && withAdminSession && QJsonDocument::fromJson(body).object().isEmpty())
             endSession(sessionEndedMessage());
+        // "You are not allowed to ...": the signed-in user is no admin any more (roles changed
+        // elsewhere). The console stops offering what it may no longer do.
+        if (status == 403 && withAdminSession
+            && str(QJsonDocument::fromJson(body).object(), "code").startsWith(QLatin1String("YOU_ARE_NOT_ALLOWED")))
+            loseAdminRights();
         return;
     }
     Response response;
@@ -301,6 +357,26 @@ void BetterAuthBackend::endSession(const QString& reason)
     emit sessionEnded(reason);
 }
 
+void BetterAuthBackend::loseAdminRights()
+{
+    if (m_actor.userId == 0 || m_actor.permissions.isEmpty())
+        return;
+    Request request;
+    request.path = QStringLiteral("/get-session");
+    send(std::move(request), [this](const Result<Response>& response) {
+        const Result<QJsonObject> answer
+            = response.ok() ? parseObject(*response) : Result<QJsonObject>(response.error());
+        if (m_actor.userId == 0 || m_actor.permissions.isEmpty())
+            return;
+        if (answer.ok() && answer->value(QLatin1String("user")).isObject())
+            m_actor.roleCodes = splitRoles(str(answer->value(QLatin1String("user")).toObject(), "role"));
+        m_actor.permissions.clear();
+        m_actor.level = 0;
+        qCInfo(lcBetterAuth) << "the signed-in user is no longer an admin";
+        emit actorChanged();
+    });
+}
+
 ServiceError BetterAuthBackend::errorFor(QNetworkReply* reply, int status, const QByteArray& body,
                                          bool authenticated) const
 {
@@ -312,12 +388,20 @@ ServiceError BetterAuthBackend::errorFor(QNetworkReply* reply, int status, const
         return ServiceError::unauthenticated(Tr::tr("Wrong email or password"));
     if (code == QLatin1String("BANNED_USER"))
         return ServiceError::forbidden(Tr::tr("This account is banned"));
-    if (code.startsWith(QLatin1String("USER_ALREADY_EXISTS")))
-        return ServiceError::duplicate(Tr::tr("A user with this email address already exists"));
+    if (code.startsWith(QLatin1String("USER_ALREADY_EXISTS"))) {
+        // As the database says it: a field error on the email, and why (a taken unique value).
+        ServiceError error = ServiceError::validationField(QStringLiteral("email"),
+                                                           Tr::tr("A user with this email address already exists"));
+        error.reason = ErrorReason::Duplicate;
+        return error;
+    }
     if (code == QLatin1String("USER_NOT_FOUND"))
         return ServiceError::notFound(Tr::tr("The user no longer exists on the server"));
     if (code == QLatin1String("INVALID_EMAIL"))
         return ServiceError::validationField(QStringLiteral("email"), Tr::tr("This is not a valid email address"));
+    if (code == QLatin1String("INVALID_PASSWORD"))
+        return ServiceError::validationField(QStringLiteral("current_password"),
+                                             Tr::tr("The current password is not right"));
     if (code == QLatin1String("PASSWORD_TOO_SHORT"))
         return ServiceError::validationField(QStringLiteral("password"), Tr::tr("The password is too short"));
     if (code == QLatin1String("PASSWORD_TOO_LONG"))
@@ -379,6 +463,8 @@ User BetterAuthBackend::userFromJson(const QJsonObject& o)
     User u;
     u.id = m_ids.local(str(o, "id"));
     u.email = str(o, "email");
+    if (u.id != 0 && !u.email.isEmpty())
+        m_ids.setEmail(u.id, u.email);
     u.fullName = str(o, "name");
     u.verified = o.value(QLatin1String("emailVerified")).toBool();
     u.createdAt = rest::timeFromJson(o.value(QLatin1String("createdAt")));
@@ -402,11 +488,13 @@ Session BetterAuthBackend::sessionFromJson(const QJsonObject& o)
     s.createdAt = rest::timeFromJson(o.value(QLatin1String("createdAt")));
     s.lastSeenAt = rest::timeFromJson(o.value(QLatin1String("updatedAt")));
     s.expiresAt = rest::timeFromJson(o.value(QLatin1String("expiresAt")));
+    s.userEmail = m_ids.email(s.userId);
     s.impersonatorId = m_ids.local(str(o, "impersonatedBy"));
+    s.impersonatorEmail = m_ids.email(s.impersonatorId);
     s.organizationId = m_ids.local(str(o, "activeOrganizationId"));
     const QString token = str(o, "token");
     if (!token.isEmpty() && s.id != 0)
-        m_sessionTokens.insert(s.id, token.toUtf8());
+        m_ids.setSessionToken(s.id, token.toUtf8());
     return s;
 }
 
@@ -610,7 +698,6 @@ QFuture<Status> BetterAuthBackend::signOut()
     send(std::move(request), [this, promise](const Result<Response>& response) {
         m_token.clear();
         m_actor = Actor();
-        m_sessionTokens.clear();
         m_adminSessionCookies.clear();
         promise->addResult(
             response.ok() || response.error().code == ErrorCode::Unauthenticated ? Status() : Status(response.error()));
@@ -746,8 +833,9 @@ QFuture<Result<Page<User>>> BetterAuthBackend::listUsers(const UserQuery& query)
                      const bool descending = query.descending;
                      std::stable_sort(rows.begin(), rows.end(),
                                       [&key, descending](const QJsonObject& a, const QJsonObject& b) {
+                                          // As better-auth orders (code units): the pages fit together.
                                           const int c = QString::compare(a.value(key).toString(),
-                                                                         b.value(key).toString(), Qt::CaseInsensitive);
+                                                                         b.value(key).toString(), Qt::CaseSensitive);
                                           return descending ? c > 0 : c < 0;
                                       });
                      rows = rows.mid(offset, limit);
@@ -958,19 +1046,30 @@ QFuture<Result<User>> BetterAuthBackend::unbanUser(Id userId)
 {
     if (const auto refused = refusal(userWithId(userId), policy::UserAction::Ban))
         return done<User>(*refused);
-    const QString remote = m_ids.remote(userId);
-    if (remote.isEmpty())
-        return done<User>(ServiceError::notFound(Tr::tr("The user no longer exists on the server")));
-    Request request;
-    request.method = "POST";
-    request.path = QStringLiteral("/admin/unban-user");
-    request.body = toBody({ { QStringLiteral("userId"), remote } });
-    return announce(Record::Users, call<User>(std::move(request), [this](const Response& response) -> Result<User> {
-                        const Result<QJsonObject> answer = parseObject(response);
-                        if (!answer.ok())
-                            return answer.error();
-                        return userFromJson(userObject(*answer));
-                    }));
+    // better-auth "unbans" anyone; the console says when there was no ban, as for its own users.
+    auto promise = std::make_shared<QPromise<Result<User>>>();
+    QFuture<Result<User>> future = promise->future();
+    promise->start();
+    whenDone(fetchUser(userId), this, [this, promise, userId](const Result<User>& user) {
+        if (!user.ok() || !user->isBanned()) {
+            promise->addResult(
+                user.ok() ? Result<User>(ServiceError::conflict(Tr::tr("%1 is not banned").arg(user->email))) : user);
+            promise->finish();
+            return;
+        }
+        Request request;
+        request.method = "POST";
+        request.path = QStringLiteral("/admin/unban-user");
+        request.body = toBody({ { QStringLiteral("userId"), m_ids.remote(userId) } });
+        send(std::move(request), [this, promise](const Result<Response>& response) {
+            const Result<QJsonObject> answer
+                = response.ok() ? parseObject(*response) : Result<QJsonObject>(response.error());
+            promise->addResult(answer.ok() ? Result<User>(userFromJson(userObject(*answer)))
+                                           : Result<User>(answer.error()));
+            promise->finish();
+        });
+    });
+    return announce(Record::Users, future);
 }
 
 QFuture<Result<User>> BetterAuthBackend::moveUser(Id, Id)
@@ -1175,7 +1274,7 @@ QFuture<Result<Page<Session>>> BetterAuthBackend::listSessions(const SessionQuer
 
 QFuture<Status> BetterAuthBackend::revokeSession(Id sessionId)
 {
-    const QByteArray token = m_sessionTokens.value(sessionId);
+    const QByteArray token = m_ids.sessionToken(sessionId);
     if (token.isEmpty())
         return done<void>(ServiceError::notFound(Tr::tr("List the user's sessions again: this one is not known")));
     if (sessionId == m_actor.sessionId)
@@ -1193,7 +1292,7 @@ QFuture<Status> BetterAuthBackend::revokeSession(Id sessionId)
         request.body = toBody({ { QStringLiteral("sessionToken"), QString::fromUtf8(token) } });
     }
     return announce(Record::Sessions, call<void>(std::move(request), [this, sessionId](const Response&) {
-                        m_sessionTokens.remove(sessionId);
+                        m_ids.forgetSessionToken(sessionId);
                         m_adminSessionCookies.remove(sessionId);
                         return Status();
                     }));
@@ -1261,8 +1360,8 @@ QFuture<Result<CreatedSession>> BetterAuthBackend::impersonate(Id userId, const 
             created.session.impersonatorEmail = m_actor.email;
             created.token = QString::fromUtf8(response.headers.value("set-auth-token"));
             if (created.token.isEmpty())
-                created.token = QString::fromUtf8(m_sessionTokens.value(created.session.id));
-            m_sessionTokens.insert(created.session.id, created.token.toUtf8());
+                created.token = QString::fromUtf8(m_ids.sessionToken(created.session.id));
+            m_ids.setSessionToken(created.session.id, created.token.toUtf8());
             const QByteArray adminSession = response.cookies.value(kAdminSessionCookie);
             if (!adminSession.isEmpty())
                 m_adminSessionCookies.insert(created.session.id, adminSession);
@@ -1467,6 +1566,11 @@ QFuture<Result<Organization>> BetterAuthBackend::createOrganization(const NewOrg
     if (organization.name.trimmed().isEmpty())
         return done<Organization>(
             ServiceError::validationField(QStringLiteral("name"), Tr::tr("Give the organization a name")));
+    // Plans, seat limits and features do not exist here: anything but the defaults is refused.
+    const NewOrganization defaults;
+    if (organization.plan != defaults.plan || organization.maxUsers != defaults.maxUsers
+        || !organization.features.isEmpty())
+        return refuse<Organization>(Capability::OrganizationLifecycle);
     const QString slug = organization.slug.isEmpty() ? policy::slugify(organization.name) : organization.slug;
     if (const Status valid = policy::validateSlug(slug); !valid.ok())
         return done<Organization>(valid.error());

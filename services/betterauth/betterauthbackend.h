@@ -11,9 +11,10 @@
 // our own server. Cookies are never sent, except better-auth's admin_session cookie to
 // stop-impersonating (with the Origin header better-auth then requires).
 //
-// Ids: better-auth's ids are strings; the Backend interface speaks Id. Each backend keeps a two-way
-// map (IdMap, thread-safe), a local Id handed out the first time a string id is seen. Local ids are
-// only valid for this backend's life.
+// Ids: better-auth's ids are strings; the Backend interface speaks Id. A two-way map (IdMap,
+// thread-safe) hands out a local Id the first time a string id is seen; the backends of one
+// deployment in this process share it, so their Ids agree. Local ids are valid for the process's
+// life only (while a backend of that deployment exists): never store them.
 //
 // What better-auth lacks (capabilities()) fails with ServiceError::forbidden(reason) without a
 // request; our own rules it lacks (no banning, removing or re-roling yourself) are refused here,
@@ -30,6 +31,7 @@
 #include <QUrlQuery>
 
 #include <functional>
+#include <memory>
 #include <optional>
 
 class QNetworkAccessManager;
@@ -41,19 +43,36 @@ namespace policy {
 enum class UserAction;
 }
 
-// better-auth's string ids ↔ the console's Ids, one local Id per string for the map's life.
+// better-auth's string ids ↔ the console's Ids, one local Id per string for the map's life, and the
+// session tokens better-auth revokes sessions by. Thread-safe. Shared by every BetterAuthBackend of
+// the same deployment (base URL) in this process (IdMap::forServer), so an Id one of them hands out
+// means the same record to the others, as the database's ids do.
 class IdMap
 {
 public:
+    // The map of the deployment at `baseUrl`; it lives while a backend holds it.
+    static std::shared_ptr<IdMap> forServer(const QUrl& baseUrl);
+
     // The local Id of `remote` (a new one the first time); 0 for an empty string.
     Id local(const QString& remote);
     // The string id behind `local`; empty when this map never handed `local` out.
     QString remote(Id local) const;
 
+    // The email of a user seen in an answer (for the sessions of a user, which better-auth lists
+    // without it); empty when not seen yet.
+    void setEmail(Id user, const QString& email);
+    QString email(Id user) const;
+
+    void setSessionToken(Id session, const QByteArray& token);
+    QByteArray sessionToken(Id session) const;
+    void forgetSessionToken(Id session);
+
 private:
     mutable QMutex m_mutex;
     QHash<QString, Id> m_local;
     QHash<Id, QString> m_remote;
+    QHash<Id, QByteArray> m_sessionTokens;
+    QHash<Id, QString> m_emails;
     Id m_next = 1;
 };
 
@@ -70,8 +89,9 @@ public:
 
     QUrl baseUrl() const { return m_baseUrl; }
     void setTimeout(int milliseconds) { m_timeoutMs = milliseconds; }
-    // For https: the TLS settings requests use (a private CA added, say). Verification stays on.
-    void setSslConfiguration(const QSslConfiguration& ssl) { m_ssl = ssl; }
+    // Trusts the certificates in `pemFile` (a private CA or a self-signed server certificate) besides
+    // the system's, as RestBackend::trustCaFile. Verification stays on.
+    Status trustCaFile(const QString& pemFile);
     void cancelAll();
 
     // What better-auth lacks, each with its one-sentence reason (also before sign-in).
@@ -194,6 +214,9 @@ private:
                   const std::function<void(const Result<Response>&)>& done);
     ServiceError errorFor(QNetworkReply* reply, int status, const QByteArray& body, bool authenticated) const;
     void endSession(const QString& reason);
+    // After better-auth refused an admin request as not allowed: the user's roles changed. Reads
+    // them again; the actor keeps no admin rights, and actorChanged() says so.
+    void loseAdminRights();
     template <typename T, typename Decode> QFuture<Result<T>> call(Request request, Decode decode);
     template <typename T> QFuture<Result<T>> refuse(Capability missing) const;
     template <typename T> static QFuture<Result<T>> done(Result<T> result);
@@ -217,9 +240,8 @@ private:
     QSslConfiguration m_ssl;
     QByteArray m_token; // the admin's bearer token
     Actor m_actor;
-    IdMap m_ids;
-    // Session Id -> the token better-auth revokes it by (from list-user-sessions and impersonate).
-    QHash<Id, QByteArray> m_sessionTokens;
+    std::shared_ptr<IdMap> m_idMap; // this deployment's (IdMap::forServer)
+    IdMap& m_ids;
     // Impersonation session Id -> better-auth's admin_session cookie that stop-impersonating needs.
     QHash<Id, QByteArray> m_adminSessionCookies;
     QList<QPointer<QNetworkReply>> m_inFlight;

@@ -6,7 +6,6 @@
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QFile>
-#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
@@ -16,8 +15,6 @@
 #include <QPromise>
 #include <QSaveFile>
 #include <QSet>
-#include <QSslCertificate>
-#include <QSslError>
 #include <QTimer>
 
 namespace portcullis {
@@ -106,22 +103,7 @@ QString RestBackend::describe() const
 
 Status RestBackend::trustCaFile(const QString& pemFile)
 {
-    const QFileInfo info(pemFile);
-    if (!info.exists())
-        return ServiceError::validationField(
-            QStringLiteral("ca_file"),
-            QCoreApplication::translate("Portcullis::Rest", "%1 does not exist").arg(pemFile));
-    if (!info.isFile() || !info.isReadable())
-        return ServiceError::validationField(
-            QStringLiteral("ca_file"), QCoreApplication::translate("Portcullis::Rest", "Cannot read %1").arg(pemFile));
-    const QList<QSslCertificate> certificates = QSslCertificate::fromPath(pemFile, QSsl::Pem);
-    if (certificates.isEmpty())
-        return ServiceError::validationField(
-            QStringLiteral("ca_file"),
-            QCoreApplication::translate("Portcullis::Rest", "%1 holds no PEM certificate").arg(pemFile));
-    m_ssl = QSslConfiguration::defaultConfiguration();
-    m_ssl.addCaCertificates(certificates);
-    return {};
+    return rest::trustCaFile(m_ssl, pemFile);
 }
 
 void RestBackend::cancelAll()

@@ -1,7 +1,10 @@
 #include "rest/transport.h"
 
 #include <QCoreApplication>
+#include <QFileInfo>
 #include <QNetworkReply>
+#include <QSslCertificate>
+#include <QSslConfiguration>
 #include <QSslError>
 #include <QStringList>
 #include <QUrl>
@@ -72,6 +75,26 @@ ServiceError transportError(QNetworkReply* reply, int timeoutMs)
         return ServiceError::unavailable(
             QCoreApplication::translate("Portcullis::Rest", "Cannot reach %1: %2").arg(host, reply->errorString()));
     }
+}
+
+Status trustCaFile(QSslConfiguration& ssl, const QString& pemFile)
+{
+    const QFileInfo info(pemFile);
+    if (!info.exists())
+        return ServiceError::validationField(
+            QStringLiteral("ca_file"),
+            QCoreApplication::translate("Portcullis::Rest", "%1 does not exist").arg(pemFile));
+    if (!info.isFile() || !info.isReadable())
+        return ServiceError::validationField(
+            QStringLiteral("ca_file"), QCoreApplication::translate("Portcullis::Rest", "Cannot read %1").arg(pemFile));
+    const QList<QSslCertificate> certificates = QSslCertificate::fromPath(pemFile, QSsl::Pem);
+    if (certificates.isEmpty())
+        return ServiceError::validationField(
+            QStringLiteral("ca_file"),
+            QCoreApplication::translate("Portcullis::Rest", "%1 holds no PEM certificate").arg(pemFile));
+    ssl = QSslConfiguration::defaultConfiguration();
+    ssl.addCaCertificates(certificates);
+    return {};
 }
 
 } // namespace portcullis::rest

@@ -7,6 +7,7 @@
 #include "domain/result.h"
 
 class QNetworkReply;
+class QSslConfiguration;
 
 namespace portcullis::rest {
 
@@ -17,5 +18,10 @@ void keepSslErrors(QNetworkReply* reply);
 // The Unavailable error for a reply that failed at the network layer; `timeoutMs` is the transfer
 // timeout the request had (for "did not answer within N seconds").
 ServiceError transportError(QNetworkReply* reply, int timeoutMs);
+
+// Sets `ssl` to the system's trusted certificates plus those in `pemFile` (a private CA or a
+// self-signed server certificate). Verification stays on. Fails (field "ca_file") when the file is
+// missing, unreadable or holds no PEM certificate; then `ssl` is unchanged.
+Status trustCaFile(QSslConfiguration& ssl, const QString& pemFile);
 
 } // namespace portcullis::rest
