@@ -20,8 +20,6 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QNetworkAccessManager>
-#include <QSslCertificate>
-#include <QSslConfiguration>
 #include <QTextStream>
 #include <QTimer>
 
@@ -325,18 +323,14 @@ void Launcher::openBetterAuth(const QUrl& url, const QString& user, const QStrin
     m_network->clearConnectionCache();
     auto backend = std::make_unique<BetterAuthBackend>(m_network, url);
     if (!caFile.isEmpty()) {
-        const QList<QSslCertificate> certificates = QSslCertificate::fromPath(caFile, QSsl::Pem);
-        if (certificates.isEmpty()) {
-            const QString message = tr("%1 holds no PEM certificate").arg(caFile);
+        const Status trusted = backend->trustCaFile(caFile);
+        if (!trusted.ok()) {
             if (m_unattended)
-                return fail(message);
+                return fail(trusted.error().message);
             if (auto* dialog = m_dialog.data())
-                return dialog->showError(message);
-            return showConnectDialog(message);
+                return dialog->showError(trusted.error().message);
+            return showConnectDialog(trusted.error().message);
         }
-        QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
-        ssl.addCaCertificates(certificates);
-        backend->setSslConfiguration(ssl);
     }
     m_backend = std::move(backend);
     signIn(user, password);
