@@ -87,7 +87,8 @@ enum class Capability
     ApiKeysOfOthers = 0x4000, // an administrator lists and revokes other users' keys
     Impersonation = 0x8000,
     LastSignIn = 0x10000, // when each user last signed in (better-auth keeps no such time)
-    All = 0x1ffff,
+    ImpersonationLength = 0x20000, // the administrator chooses how long an impersonation lasts
+    All = 0x3ffff,
 };
 Q_DECLARE_FLAGS(CapabilitySet, Capability)
 Q_DECLARE_OPERATORS_FOR_FLAGS(CapabilitySet)

@@ -10,6 +10,7 @@
 #include "auditpane.h"
 #include "dashboardpane.h"
 #include "guiutil.h"
+#include "impersonatedialog.h"
 #include "rolespane.h"
 #include "sessionlistmodel.h"
 #include "sessionspane.h"
@@ -22,7 +23,9 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMutex>
+#include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSpinBox>
 #include <QSqlQuery>
 #include <QTableView>
 #include <QTest>
@@ -340,6 +343,17 @@ void TestGuiCapabilities::usersPaneDisablesWhatTheDeploymentLacks()
         reasonShown = reasonShown || (label->isVisible() && label->text() == reasonFor(Capability::AuditLog));
     QVERIFY(reasonShown);
 
+    // Impersonation keeps its confirmation, but promises no audit trail and no chosen length.
+    findAction(pane, "impersonateAction")->trigger();
+    ImpersonateDialog* impersonate = nullptr;
+    QTRY_VERIFY((impersonate = Console::visibleTopLevel<ImpersonateDialog>()));
+    const QString warning = impersonate->findChild<QLabel*>(QStringLiteral("impersonationWarning"))->text();
+    QVERIFY2(warning.contains(reasonFor(Capability::AuditLog)), qPrintable(warning));
+    QVERIFY2(!warning.contains(QStringLiteral("recorded in the audit log")), qPrintable(warning));
+    QVERIFY(!impersonate->findChild<QSpinBox*>(QStringLiteral("impersonationDurationSpin"))->isVisible());
+    QVERIFY(impersonate->findChild<QPlainTextEdit*>(QStringLiteral("impersonationReasonEdit"))->isVisible());
+    impersonate->reject();
+
     // The role filter takes a role name: typed, it filters the list on the server.
     auto* roles = pane->findChild<QComboBox*>(QStringLiteral("roleFilterCombo"));
     QVERIFY(roles->isEditable());
@@ -515,6 +529,20 @@ void TestGuiCapabilities::everyCapabilityChangesNothing()
     QVERIFY(dialog->findChild<QListWidget*>(QStringLiteral("rolesList")));
     QVERIFY(!dialog->findChild<QLineEdit*>(QStringLiteral("roleNamesEdit")));
     dialog->reject();
+    QTRY_VERIFY(!Console::visibleTopLevel<UserDialog>());
+    const User target = c.world.makeUser(c.world.orgA.id, QStringLiteral("user"));
+    users->findChild<QLineEdit*>(QStringLiteral("userSearchEdit"))->setText(target.email);
+    QTRY_COMPARE(users->model()->rowCount(), 1);
+    users->selectId(target.id);
+    QTRY_COMPARE(users->selectedUsers().size(), 1);
+    findAction(users, "impersonateAction")->trigger();
+    ImpersonateDialog* impersonate = nullptr;
+    QTRY_VERIFY((impersonate = Console::visibleTopLevel<ImpersonateDialog>()));
+    QVERIFY(impersonate->findChild<QSpinBox*>(QStringLiteral("impersonationDurationSpin"))->isVisible());
+    QVERIFY(impersonate->findChild<QLabel*>(QStringLiteral("impersonationWarning"))
+                ->text()
+                .contains(QStringLiteral("recorded in the audit log")));
+    impersonate->reject();
 }
 
 QTEST_MAIN(TestGuiCapabilities)

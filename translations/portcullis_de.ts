@@ -3967,6 +3967,14 @@ Drücken Sie F5, um es erneut zu versuchen.</translation>
         <source>Use this session token to act as %1 until %2. Every action is audited with your name.</source>
         <translation>Verwenden Sie dieses Sitzungstoken, um bis %2 als %1 zu handeln. Jede Aktion wird mit Ihrem Namen protokolliert.</translation>
     </message>
+    <message>
+        <source>&lt;b&gt;You are about to act as %1.&lt;/b&gt;&lt;br&gt;Everything you do in this session is done in their name. The session is marked as impersonated wherever it appears, and it ends by itself.</source>
+        <translation>&lt;b&gt;Sie sind dabei, als %1 zu handeln.&lt;/b&gt;&lt;br&gt;Alles, was Sie in dieser Sitzung tun, geschieht in diesem Namen. Die Sitzung ist überall, wo sie erscheint, als Identitätsübernahme gekennzeichnet und endet von selbst.</translation>
+    </message>
+    <message>
+        <source>Use this session token to act as %1 until %2.</source>
+        <translation>Verwenden Sie dieses Sitzungstoken, um bis %2 als %1 zu handeln.</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::InvitationDialog</name>

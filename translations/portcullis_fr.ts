@@ -3967,6 +3967,14 @@ Appuyez sur F5 pour réessayer.</translation>
         <source>Use this session token to act as %1 until %2. Every action is audited with your name.</source>
         <translation>Utilisez ce jeton de session pour agir en tant que %1 jusqu&apos;au %2. Chaque action est consignée avec votre nom.</translation>
     </message>
+    <message>
+        <source>&lt;b&gt;You are about to act as %1.&lt;/b&gt;&lt;br&gt;Everything you do in this session is done in their name. The session is marked as impersonated wherever it appears, and it ends by itself.</source>
+        <translation>&lt;b&gt;Vous êtes sur le point d&apos;agir en tant que %1.&lt;/b&gt;&lt;br&gt;Tout ce que vous faites dans cette session est fait en son nom. La session est signalée comme emprunt d&apos;identité partout où elle apparaît, et elle prend fin d&apos;elle-même.</translation>
+    </message>
+    <message>
+        <source>Use this session token to act as %1 until %2.</source>
+        <translation>Utilisez ce jeton de session pour agir en tant que %1 jusqu&apos;au %2.</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::InvitationDialog</name>
