@@ -2672,6 +2672,16 @@ Erstellen Sie einen mit Strg+N.</translation>
         <source>Only your own keys are listed.</source>
         <translation>Nur Ihre eigenen Schlüssel werden aufgeführt.</translation>
     </message>
+    <message>
+        <source>Search name or key prefix (Ctrl+F)</source>
+        <translation>Name oder Schlüsselpräfix suchen (Strg+F)</translation>
+    </message>
+    <message>
+        <source>You have no API keys yet.
+Create one with Ctrl+N: its secret is shown once, then only its prefix remains.</source>
+        <translation>Sie haben noch keine API-Schlüssel.
+Legen Sie einen mit Strg+N an: Sein Geheimnis wird einmal angezeigt, danach bleibt nur sein Präfix.</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::AuditDetailsPanel</name>
@@ -4634,6 +4644,18 @@ Laden Sie jemanden mit Strg+I ein.</translation>
         <source>%1 and %2 invited of at most %3 (a pending invitation holds a seat)</source>
         <translation>%1 und %2 eingeladen von höchstens %3 (eine offene Einladung belegt einen Platz)</translation>
     </message>
+    <message>
+        <source>Select an organization to see its members and invitations.</source>
+        <translation>Wählen Sie eine Organisation, um ihre Mitglieder und Einladungen zu sehen.</translation>
+    </message>
+    <message>
+        <source>Members:</source>
+        <translation>Mitglieder:</translation>
+    </message>
+    <message>
+        <source>%1 and %2 invited</source>
+        <translation>%1 und %2 eingeladen</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::OrganizationDialog</name>
@@ -4818,6 +4840,14 @@ Laden Sie jemanden mit Strg+I ein.</translation>
     <message>
         <source>%1 users and %2 pending invitations of at most %3 on the %4 plan: a pending invitation holds a seat until it is accepted, revoked or expires</source>
         <translation>%1 Benutzer und %2 offene Einladungen von höchstens %3 im Tarif %4: eine offene Einladung belegt einen Platz, bis sie angenommen oder widerrufen wird oder abläuft</translation>
+    </message>
+    <message>
+        <source>%1 + %2 invited</source>
+        <translation>%1 + %2 eingeladen</translation>
+    </message>
+    <message>
+        <source>%1 members</source>
+        <translation>%1 Mitglieder</translation>
     </message>
 </context>
 <context>
@@ -5054,6 +5084,10 @@ Leeren Sie die Suche oder den Statusfilter, um alle zu sehen.</translation>
     <message>
         <source>the chosen tenant</source>
         <translation>die gewählte Organisation</translation>
+    </message>
+    <message>
+        <source>Search name or slug (Ctrl+F)</source>
+        <translation>Name oder Slug suchen (Strg+F)</translation>
     </message>
 </context>
 <context>

@@ -2672,6 +2672,16 @@ Créez-en une avec Ctrl+N.</translation>
         <source>Only your own keys are listed.</source>
         <translation>Seules vos propres clés sont listées.</translation>
     </message>
+    <message>
+        <source>Search name or key prefix (Ctrl+F)</source>
+        <translation>Rechercher un nom ou un préfixe de clé (Ctrl+F)</translation>
+    </message>
+    <message>
+        <source>You have no API keys yet.
+Create one with Ctrl+N: its secret is shown once, then only its prefix remains.</source>
+        <translation>Vous n&apos;avez pas encore de clé API.
+Créez-en une avec Ctrl+N : son secret n&apos;est affiché qu&apos;une fois, ensuite seul son préfixe reste.</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::AuditDetailsPanel</name>
@@ -4634,6 +4644,18 @@ Invitez quelqu&apos;un avec Ctrl+I.</translation>
         <source>%1 and %2 invited of at most %3 (a pending invitation holds a seat)</source>
         <translation>%1 et %2 invités sur %3 au plus (une invitation en attente occupe une place)</translation>
     </message>
+    <message>
+        <source>Select an organization to see its members and invitations.</source>
+        <translation>Sélectionnez une organisation pour voir ses membres et ses invitations.</translation>
+    </message>
+    <message>
+        <source>Members:</source>
+        <translation>Membres :</translation>
+    </message>
+    <message>
+        <source>%1 and %2 invited</source>
+        <translation>%1 et %2 invités</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::OrganizationDialog</name>
@@ -4818,6 +4840,14 @@ Invitez quelqu&apos;un avec Ctrl+I.</translation>
     <message>
         <source>%1 users and %2 pending invitations of at most %3 on the %4 plan: a pending invitation holds a seat until it is accepted, revoked or expires</source>
         <translation>%1 utilisateurs et %2 invitations en attente sur %3 au plus avec l’offre %4 : une invitation en attente occupe une place jusqu’à ce qu’elle soit acceptée, révoquée ou expirée</translation>
+    </message>
+    <message>
+        <source>%1 + %2 invited</source>
+        <translation>%1 + %2 invités</translation>
+    </message>
+    <message>
+        <source>%1 members</source>
+        <translation>%1 membres</translation>
     </message>
 </context>
 <context>
@@ -5054,6 +5084,10 @@ Effacez la recherche ou le filtre de statut pour tout voir.</translation>
     <message>
         <source>the chosen tenant</source>
         <translation>l’organisation choisie</translation>
+    </message>
+    <message>
+        <source>Search name or slug (Ctrl+F)</source>
+        <translation>Rechercher un nom ou un slug (Ctrl+F)</translation>
     </message>
 </context>
 <context>
