@@ -14,8 +14,12 @@
 #include "displayformat.h"
 #include "guiutil.h"
 #include "impersonatedialog.h"
+#include "invitationlistmodel.h"
 #include "launcher.h"
 #include "messagebox.h"
+#include "organizationdialogs.h"
+#include "organizationlistmodel.h"
+#include "organizationspane.h"
 #include "rolespane.h"
 #include "secretdialog.h"
 #include "sessionlistmodel.h"
@@ -97,6 +101,7 @@ private slots:
     void impersonateThenEndItFromTheSessions();
     void panesBetterAuthLacksShowTheReasonAndAskForNothing();
     void banningYourselfIsRefused();
+    void organizationInviteWithARoleNameAndRevoke();
     void connectDialogSignsInAndRemembersThePasswordPerKind();
     void serverWithoutKindIsDetected();
     void wrongPasswordIsTheUsualMessage();
@@ -502,6 +507,59 @@ void TestGuiBetterAuth::banningYourselfIsRefused()
     QVERIFY(!refused.error().message.isEmpty());
     for (const QString& path : std::as_const(m_network.paths))
         QVERIFY2(!path.endsWith(QStringLiteral("/admin/ban-user")), qPrintable(path));
+}
+
+// Organizations the admin belongs to: invite with a role name (better-auth mails it: no token to
+// show), then revoke the invitation; no plan, seat limit or suspension offered.
+void TestGuiBetterAuth::organizationInviteWithARoleNameAndRevoke()
+{
+    NewOrganization organization;
+    organization.name = QStringLiteral("Gui Org");
+    organization.slug = QStringLiteral("gui-org");
+    const Result<Organization> created = awaitResult(m_backend->createOrganization(organization), kWaitMs);
+    QVERIFY_RESULT(created);
+    auto* pane = showPane<OrganizationsPane>(QStringLiteral("organizations"));
+    QVERIFY(pane);
+    pane->refresh();
+    QTRY_VERIFY_WITH_TIMEOUT(pane->model()->rowOf(created->id) >= 0, kWaitMs);
+    pane->selectId(created->id);
+    QTRY_VERIFY(pane->selectedOrganization().has_value());
+    for (const char* lacking : { "suspendOrganizationAction", "wipeOutOrganizationAction" }) {
+        QAction* action = findAction(pane, lacking);
+        QVERIFY2(!action->isEnabled(), lacking);
+        QCOMPARE(action->toolTip(), m_backend->capabilities().whyNot(Capability::OrganizationLifecycle));
+    }
+    QAction* invite = findAction(pane, "inviteAction");
+    QTRY_VERIFY(invite->isEnabled());
+    invite->trigger();
+    InvitationDialog* dialog = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT((dialog = Console::visibleTopLevel<InvitationDialog>()), kWaitMs);
+    dialog->findChild<QLineEdit*>(QStringLiteral("invitationEmailEdit"))
+        ->setText(QStringLiteral("invitee@test.example"));
+    auto* role = dialog->findChild<QComboBox*>(QStringLiteral("invitationRoleCombo"));
+    QVERIFY(role->isEditable());
+    role->setEditText(QStringLiteral("admin"));
+    clickButton(dialog->findChild<QPushButton*>(QStringLiteral("sendInvitationButton")));
+    QTRY_VERIFY_WITH_TIMEOUT(!Console::visibleTopLevel<InvitationDialog>(), kWaitMs);
+    QVERIFY(!Console::visibleTopLevel<SecretDialog>()); // no empty token shown
+    QTRY_COMPARE_WITH_TIMEOUT(pane->invitationModel()->rowCount(), 1, kWaitMs);
+    const Invitation sent = pane->invitationModel()->invitationAt(0);
+    QCOMPARE(sent.email, QStringLiteral("invitee@test.example"));
+    QCOMPARE(sent.roleCode, QStringLiteral("admin"));
+    QCOMPARE(sent.status(), QStringLiteral("pending"));
+
+    pane->findChild<QTableView*>(QStringLiteral("invitationTableView"))->selectRow(0);
+    QTRY_VERIFY(findAction(pane, "revokeInvitationAction")->isEnabled());
+    MessageBox::setNextAnswer(QMessageBox::Yes);
+    findAction(pane, "revokeInvitationAction")->trigger();
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            const Result<QList<Invitation>> left = awaitResult(m_backend->listInvitations(created->id), kWaitMs);
+            return left.ok() && std::none_of(left->cbegin(), left->cend(), [](const Invitation& i) {
+                       return i.status() == QLatin1String("pending");
+                   });
+        }(),
+        kWaitMs);
 }
 
 // The connection dialog: kind "better-auth server", the base path, email and password; the

@@ -4052,6 +4052,10 @@ Drücken Sie F5, um es erneut zu versuchen.</translation>
         <source>The member&apos;s role name, as the server knows it (e.g. member, admin, owner)</source>
         <translation>Der Rollenname des Mitglieds, wie der Server ihn kennt (z. B. member, admin, owner)</translation>
     </message>
+    <message>
+        <source>The server sends the invitation to join %1 with the role you choose.</source>
+        <translation>Der Server verschickt die Einladung, %1 mit der gewählten Rolle beizutreten.</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::InvitationListModel</name>
@@ -5088,6 +5092,10 @@ Leeren Sie die Suche oder den Statusfilter, um alle zu sehen.</translation>
     <message>
         <source>Search name or slug (Ctrl+F)</source>
         <translation>Name oder Slug suchen (Strg+F)</translation>
+    </message>
+    <message>
+        <source>Invited %1 into %2; the server sends the invitation itself</source>
+        <translation>%1 in %2 eingeladen; der Server verschickt die Einladung selbst</translation>
     </message>
 </context>
 <context>

@@ -4052,6 +4052,10 @@ Appuyez sur F5 pour réessayer.</translation>
         <source>The member&apos;s role name, as the server knows it (e.g. member, admin, owner)</source>
         <translation>Le nom du rôle du membre, tel que le serveur le connaît (par ex. member, admin, owner)</translation>
     </message>
+    <message>
+        <source>The server sends the invitation to join %1 with the role you choose.</source>
+        <translation>Le serveur envoie l&apos;invitation à rejoindre %1 avec le rôle choisi.</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::InvitationListModel</name>
@@ -5088,6 +5092,10 @@ Effacez la recherche ou le filtre de statut pour tout voir.</translation>
     <message>
         <source>Search name or slug (Ctrl+F)</source>
         <translation>Rechercher un nom ou un slug (Ctrl+F)</translation>
+    </message>
+    <message>
+        <source>Invited %1 into %2; the server sends the invitation itself</source>
+        <translation>%1 invité(e) dans %2 ; le serveur envoie l&apos;invitation lui-même</translation>
     </message>
 </context>
 <context>

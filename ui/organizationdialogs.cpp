@@ -419,10 +419,15 @@ InvitationDialog::InvitationDialog(Backend* backend, const Organization& organiz
         invite->setToolTip(tr("There is no role below your level to invite with"));
     }
 
-    auto* intro = new QLabel(tr("The invitee receives a one-time token that creates their account in %1 with the "
-                                "role you choose. It counts against the plan's user limit while pending.")
-                                 .arg(organization.name),
-                             this);
+    // Where the server mails the invitation itself and has no plans (better-auth), the intro says so.
+    const bool lifecycle = !backend || backend->capabilities().has(Capability::OrganizationLifecycle);
+    auto* intro = new QLabel(
+        lifecycle ? tr("The invitee receives a one-time token that creates their account in %1 "
+                       "with the role you choose. It counts against the plan's user limit while "
+                       "pending.")
+                        .arg(organization.name)
+                  : tr("The server sends the invitation to join %1 with the role you choose.").arg(organization.name),
+        this);
     intro->setWordWrap(true);
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(intro);

@@ -690,6 +690,14 @@ void OrganizationsPane::openInvitationDialog(const Organization& organization)
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QDialog::accepted, this, [this, dialog, organization] {
         const CreatedInvitation created = dialog->takeCreated();
+        // A deployment that sends the invitation itself (better-auth's mail hook) gives no token:
+        // there is nothing to hand over, so no empty secret is shown.
+        if (created.token.isEmpty()) {
+            emit statusMessage(tr("Invited %1 into %2; the server sends the invitation itself")
+                                   .arg(created.invitation.email, organization.name));
+            m_invitations->reload();
+            return;
+        }
         showInvitationSecret(created, organization, this);
         emit statusMessage(tr("Invited %1 into %2").arg(created.invitation.email, organization.name));
         m_invitations->reload();
