@@ -138,8 +138,11 @@ void UsersPane::buildFilters()
     m_statusFilter->addItem(tr("Any status"), QString());
     for (const QString& s : { QStringLiteral("active"), QStringLiteral("suspended"), QStringLiteral("banned"),
                               QStringLiteral("locked"), QStringLiteral("deleted") }) {
-        if (s == QLatin1String("suspended") && !deploymentHas(Capability::SuspendUsers))
-            continue; // nobody is suspended where users cannot be
+        // Suspended, locked and soft-deleted are states of Portcullis' own accounts: a deployment that
+        // cannot suspend (better-auth: bans only, no lockout, removal is final) has none of them, and
+        // a filter on one would list users who are not in it.
+        if (s != QLatin1String("active") && s != QLatin1String("banned") && !deploymentHas(Capability::SuspendUsers))
+            continue;
         m_statusFilter->addItem(display::userStatus(s), s);
     }
     if (!deploymentHas(Capability::RoleCatalog)) {
