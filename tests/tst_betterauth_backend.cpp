@@ -140,6 +140,8 @@ void TestBetterAuthBackend::serverAnswers()
 {
     QNetworkRequest request(QUrl(m_server.baseUrl() + QStringLiteral("/sign-in/email")));
     request.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
+    request.setAttribute(QNetworkRequest::CookieLoadControlAttribute, QNetworkRequest::Manual);
+    request.setAttribute(QNetworkRequest::CookieSaveControlAttribute, QNetworkRequest::Manual);
     QNetworkReply* reply
         = m_network.post(request,
                          QJsonDocument(QJsonObject { { QStringLiteral("email"), kBetterAuthAdminEmail },
@@ -707,6 +709,63 @@ void TestBetterAuthBackend::organizationsMembersAndInvitations()
     QVERIFY_RESULT(invitations);
     QCOMPARE(invitations->size(), 1);
     QVERIFY(invitations->first().revoked);
+    // Someone accepts an invitation (as themself, over better-auth's API): two members, paged by
+    // the server, searched here.
+    const Result<User> joiner = makeUser();
+    QVERIFY_RESULT(joiner);
+    const Result<CreatedInvitation> second = awaitFor(m_admin->invite(created->id, joiner->email, QString(), 7));
+    QVERIFY_RESULT(second);
+    QNetworkRequest signIn(QUrl(m_server.baseUrl() + QStringLiteral("/sign-in/email")));
+    signIn.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
+    // No cookie jar (a cookie makes better-auth demand an Origin): the bearer header only.
+    signIn.setAttribute(QNetworkRequest::CookieLoadControlAttribute, QNetworkRequest::Manual);
+    signIn.setAttribute(QNetworkRequest::CookieSaveControlAttribute, QNetworkRequest::Manual);
+    QNetworkReply* reply = m_network.post(signIn,
+                                          QJsonDocument(QJsonObject { { QStringLiteral("email"), joiner->email },
+                                                                      { QStringLiteral("password"), kStrongPassword } })
+                                              .toJson());
+    QSignalSpy signedIn(reply, &QNetworkReply::finished);
+    QVERIFY(signedIn.wait(kWaitMs));
+    const QByteArray joinerToken = reply->rawHeader("set-auth-token");
+    reply->deleteLater();
+    QVERIFY(!joinerToken.isEmpty());
+    QNetworkAccessManager plain;
+    // The joiner's invitation in the admin's list; its better-auth id from the deployment's id map.
+    const Result<QList<Invitation>> open = awaitFor(m_admin->listInvitations(created->id));
+    QVERIFY_RESULT(open);
+    Id joinerInvitation = 0;
+    for (const Invitation& i : *open) {
+        if (i.email == joiner->email)
+            joinerInvitation = i.id;
+    }
+    QCOMPARE(joinerInvitation, second->invitation.id);
+    QCOMPARE(second->invitation.roleCode, QStringLiteral("member")); // no role given: member
+    auto [accepted, answer]
+        = rawCall(plain, m_server.baseUrl() + QStringLiteral("/organization/accept-invitation"), joinerToken, "POST",
+                  { { QStringLiteral("invitationId"), IdMap::forServer(m_server.url())->remote(joinerInvitation) } });
+    QCOMPARE(accepted, 200);
+    QCOMPARE(answer.object().value(QStringLiteral("member")).toObject().value(QStringLiteral("role")).toString(),
+             QStringLiteral("member"));
+    members.limit = 1;
+    members.page = 2;
+    const Result<Page<User>> pageTwo = awaitFor(m_admin->listUsers(members));
+    QVERIFY_RESULT(pageTwo);
+    QCOMPARE(pageTwo->total, qint64(2));
+    QCOMPARE(pageTwo->items.size(), 1);
+    members.limit = 50;
+    members.page = 1;
+    members.search = joiner->email;
+    const Result<Page<User>> searched = awaitFor(m_admin->listUsers(members));
+    QVERIFY_RESULT(searched);
+    QCOMPARE(searched->total, qint64(1));
+    QCOMPARE(searched->items.first().id, joiner->id);
+    QCOMPARE(searched->items.first().roleCodes, QStringList { QStringLiteral("member") });
+    members.search.clear();
+    members.roleCode = QStringLiteral("owner");
+    const Result<Page<User>> owners = awaitFor(m_admin->listUsers(members));
+    QVERIFY_RESULT(owners);
+    QCOMPARE(owners->total, qint64(1));
+    QCOMPARE(owners->items.first().id, m_admin->actor().userId);
     // Plans and seat limits do not exist here.
     OrganizationUpdate plan;
     plan.plan = QStringLiteral("pro");

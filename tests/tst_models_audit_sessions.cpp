@@ -1,10 +1,13 @@
 // The audit log and session models as models: under QAbstractItemModelTester, fed by a real
 // SqlBackend on a temporary database (and the audit log's window also by a RestBackend against the
-// real portcullis-server). Pages arrive (keyset for the audit log, page numbers for sessions),
+// real portcullis-server, and a user's sessions by a BetterAuthBackend against a real better-auth
+// server). Pages arrive (keyset for the audit log, page numbers for sessions),
 // fetchMore pages in, a filter change resets and stale pages are dropped; the audit log holds a
 // bounded window of pages and reads dropped ones again.
 
 #include "auditlogmodel.h"
+#include "betterauth/betterauthbackend.h"
+#include "betterauthprocess.h"
 #include "rest/restbackend.h"
 #include "serverprocess.h"
 #include "sessionlistmodel.h"
@@ -14,7 +17,10 @@
 #include <QAbstractItemModelTester>
 #include <QIcon>
 #include <QItemSelectionModel>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QNetworkAccessManager>
+#include <QNetworkReply>
 #include <QSignalSpy>
 #include <QSqlQuery>
 
@@ -60,6 +66,7 @@ private slots:
     void sessionsPageInWithTheTotal();
     void sessionFilterResetsAndShowsEndedSessions();
     void impersonatedSessionIsMarkedInEveryColumn();
+    void betterAuthSessionsOfAUser();
 };
 
 void TestModelsAuditSessions::auditPagesInWithTheCursor()
@@ -650,6 +657,63 @@ void TestModelsAuditSessions::impersonatedSessionIsMarkedInEveryColumn()
                  .data(Qt::ToolTipRole)
                  .toString()
                  .contains(QLatin1String("Impersonated")));
+}
+
+// A user's sessions on better-auth (which lists sessions per user only): a plain one and an
+// impersonation by the signed-in admin, marked, with the emails better-auth does not list.
+void TestModelsAuditSessions::betterAuthSessionsOfAUser()
+{
+    BetterAuthProcess server;
+    QVERIFY2(server.start({ QStringLiteral("--users"), QStringLiteral("1") }), qPrintable(server.error()));
+    QNetworkAccessManager network;
+    BetterAuthBackend backend(&network, server.url());
+    QVERIFY_RESULT(awaitResult(backend.signIn(kBetterAuthAdminEmail, kBetterAuthAdminPassword)));
+    const QString email = QStringLiteral("user0001@example.com");
+    UserQuery byEmail;
+    byEmail.search = email;
+    const Result<Page<User>> users = awaitResult(backend.listUsers(byEmail));
+    QVERIFY_RESULT(users);
+    QCOMPARE(users->items.size(), 1);
+    const User member = users->items.first();
+    // The member signs in on its own (not an admin: not through the console).
+    QNetworkRequest signIn(QUrl(server.baseUrl() + QStringLiteral("/sign-in/email")));
+    signIn.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
+    QNetworkReply* reply
+        = network.post(signIn,
+                       QJsonDocument(QJsonObject { { QStringLiteral("email"), email },
+                                                   { QStringLiteral("password"), kBetterAuthAdminPassword } })
+                           .toJson());
+    QSignalSpy signedIn(reply, &QNetworkReply::finished);
+    QVERIFY(signedIn.wait(30000));
+    QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+    reply->deleteLater();
+    const Result<CreatedSession> impersonation
+        = awaitResult(backend.impersonate(member.id, QStringLiteral("Ticket 4711"), 15));
+    QVERIFY_RESULT(impersonation);
+
+    SessionListModel model(&backend);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    SessionQuery q;
+    q.userId = member.id;
+    model.setQuery(q);
+    QTRY_VERIFY_WITH_TIMEOUT(model.atEnd() && !model.isLoading(), 30000);
+    QCOMPARE(model.rowCount(), 2);
+    QCOMPARE(model.total(), qint64(2));
+    int marked = -1;
+    for (int row = 0; row < model.rowCount(); ++row) {
+        QCOMPARE(model.sessionAt(row).userEmail, email);
+        if (model.index(row, 0).data(SessionListModel::ImpersonatedRole).toBool())
+            marked = row;
+    }
+    QVERIFY(marked >= 0);
+    QCOMPARE(model.sessionAt(marked).id, impersonation->session.id);
+    QCOMPARE(model.index(marked, SessionListModel::ImpersonatorColumn).data().toString(), kBetterAuthAdminEmail);
+    QVERIFY(!model.index(1 - marked, 0).data(SessionListModel::ImpersonatedRole).toBool());
+    // Without a user: better-auth has no list of every session, and the model says why.
+    QSignalSpy failed(&model, &LazyTableModel::loadFailed);
+    model.setQuery(SessionQuery {});
+    QVERIFY(failed.wait(10000));
+    QCOMPARE(model.lastError(), backend.capabilities().whyNot(Capability::SessionList));
 }
 
 QTEST_MAIN(TestModelsAuditSessions)

@@ -841,7 +841,7 @@ QFuture<Result<Page<User>>> BetterAuthBackend::listUsers(const UserQuery& query)
                      rows = rows.mid(offset, limit);
                      const qint64 larger = qMax(merge->totals[0], merge->totals[1]);
                      const qint64 sum = merge->totals[0] + merge->totals[1];
-                     // Exact when one list is complete in what came back (all overlaps seen); else a bound.
+                     // Exact when both lists came back whole (every overlap seen); else a lower bound.
                      const bool complete
                          = merge->lists[0].size() == merge->totals[0] && merge->lists[1].size() == merge->totals[1];
                      page.total = complete ? sum - overlap : larger;
@@ -866,32 +866,50 @@ QFuture<Result<Page<User>>> BetterAuthBackend::listMembers(const UserQuery& quer
     Request request;
     request.path = QStringLiteral("/organization/list-members");
     request.query.addQueryItem(QStringLiteral("organizationId"), organization);
-    return call<Page<User>>(std::move(request), [this, query](const Response& response) -> Result<Page<User>> {
-        const Result<QJsonObject> answer = parseObject(response);
-        if (!answer.ok())
-            return answer.error();
-        // Members carry the organization's roles (owner, admin, member), not the user's own role.
-        QList<User> users;
-        for (const QJsonValue& v : answer->value(QLatin1String("members")).toArray()) {
-            const QJsonObject member = v.toObject();
-            User u = userFromJson(member.value(QLatin1String("user")).toObject());
-            u.organizationId = m_ids.local(str(member, "organizationId"));
-            u.roleCodes = splitRoles(str(member, "role"));
-            u.createdAt = rest::timeFromJson(member.value(QLatin1String("createdAt")));
-            if (!query.search.isEmpty() && !u.email.contains(query.search, Qt::CaseInsensitive)
-                && !u.fullName.contains(query.search, Qt::CaseInsensitive))
-                continue;
-            if (!query.roleCode.isEmpty() && !u.roleCodes.contains(query.roleCode))
-                continue;
-            users << u;
-        }
-        Page<User> page;
-        page.limit = qMax(1, query.limit);
-        page.page = qMax(1, query.page);
-        page.total = users.size();
-        page.items = users.mid((page.page - 1) * page.limit, page.limit);
-        return page;
-    });
+    // list-members pages (limit/offset, with the total) but neither searches nor filters: without a
+    // search or role the server pages; with one, the first kMemberScan members are searched here.
+    const int limit = qMax(1, query.limit);
+    const int page = qMax(1, query.page);
+    const bool filtered = !query.search.isEmpty() || !query.roleCode.isEmpty();
+    constexpr int kMemberScan = 1000;
+    request.query.addQueryItem(QStringLiteral("limit"), QString::number(filtered ? kMemberScan : limit));
+    request.query.addQueryItem(QStringLiteral("offset"), QString::number(filtered ? 0 : (page - 1) * limit));
+    return call<Page<User>>(std::move(request),
+                            [this, query, limit, page, filtered](const Response& response) -> Result<Page<User>> {
+                                const Result<QJsonObject> answer = parseObject(response);
+                                if (!answer.ok())
+                                    return answer.error();
+                                // Members carry the organization's roles (owner, admin, member), not the user's own
+                                // role.
+                                QList<User> users;
+                                for (const QJsonValue& v : answer->value(QLatin1String("members")).toArray()) {
+                                    const QJsonObject member = v.toObject();
+                                    User u = userFromJson(member.value(QLatin1String("user")).toObject());
+                                    u.organizationId = m_ids.local(str(member, "organizationId"));
+                                    u.roleCodes = splitRoles(str(member, "role"));
+                                    u.createdAt = rest::timeFromJson(member.value(QLatin1String("createdAt")));
+                                    if (!query.search.isEmpty() && !u.email.contains(query.search, Qt::CaseInsensitive)
+                                        && !u.fullName.contains(query.search, Qt::CaseInsensitive))
+                                        continue;
+                                    if (!query.roleCode.isEmpty() && !u.roleCodes.contains(query.roleCode))
+                                        continue;
+                                    users << u;
+                                }
+                                Page<User> result;
+                                result.limit = limit;
+                                result.page = page;
+                                const qint64 members = answer->value(QLatin1String("total")).toInteger();
+                                if (!filtered) {
+                                    result.total = qMax<qint64>(members, users.size());
+                                    result.items = users;
+                                } else {
+                                    result.total = users.size();
+                                    // Members past the scan may match too.
+                                    result.totalIsLowerBound = members > kMemberScan;
+                                    result.items = users.mid((page - 1) * limit, limit);
+                                }
+                                return result;
+                            });
 }
 
 QFuture<Result<User>> BetterAuthBackend::fetchUser(Id userId)
