@@ -238,6 +238,30 @@ void TestGuiBetterAuth::usersAreListedSearchedAndPaged()
     QCOMPARE(pane->model()->userAt(0).email, QStringLiteral("user0042@example.com"));
     // No username column on better-auth.
     QVERIFY(table->isColumnHidden(UserListModel::UsernameColumn));
+
+    // Sorted by the server: email descending puts the last seeded user first.
+    pane = usersPaneShowing(QStringLiteral("@example.com"));
+    QVERIFY(pane);
+    table->sortByColumn(UserListModel::EmailColumn, Qt::DescendingOrder);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        pane->model()->query().descending && !pane->model()->isLoading() && pane->model()->rowCount() > 0, kWaitMs);
+    QCOMPARE(pane->model()->userAt(0).email,
+             QStringLiteral("user%1@example.com").arg(kSeededUsers, 4, 10, QChar(u'0')));
+    table->sortByColumn(UserListModel::EmailColumn, Qt::AscendingOrder);
+
+    // The role filter takes a role name (better-auth's roles are names): only the admins.
+    pane = usersPaneShowing(QString());
+    QVERIFY(pane);
+    auto* roles = pane->findChild<QComboBox*>(QStringLiteral("roleFilterCombo"));
+    QVERIFY(roles->isEditable());
+    roles->lineEdit()->setText(QStringLiteral("admin"));
+    QTest::keyClick(roles->lineEdit(), Qt::Key_Return);
+    QTRY_VERIFY_WITH_TIMEOUT(pane->model()->query().roleCode == QLatin1String("admin") && !pane->model()->isLoading(),
+                             kWaitMs);
+    QVERIFY(pane->model()->rowCount() >= 1);
+    for (int row = 0; row < pane->model()->rowCount(); ++row)
+        QVERIFY(pane->model()->userAt(row).roleCodes.contains(QStringLiteral("admin")));
+    QVERIFY(rowOfEmail(pane->model(), kBetterAuthAdminEmail) >= 0);
 }
 
 void TestGuiBetterAuth::createEditRolesAndRemove()
