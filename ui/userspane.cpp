@@ -877,6 +877,8 @@ void UsersPane::deleteSelected()
                             });
         return;
     }
+    for (const User& u : users)
+        m_model->unpinUser(u.id); // a deleted user must not stay listed first
     runBulk(tr("Delete users"), tr("Delete"), users, [](Backend* b, const User& u) { return b->deleteUser(u.id); });
 }
 
