@@ -82,9 +82,16 @@ int main(int argc, char* argv[])
     const QCommandLineOption db(QStringLiteral("db"),
                                 QApplication::translate("main", "Open a SQLite file or a postgresql:// URL."),
                                 QStringLiteral("PATH_OR_URL"));
-    const QCommandLineOption server(QStringLiteral("server"),
-                                    QApplication::translate("main", "Connect to a portcullis-server."),
-                                    QStringLiteral("URL"));
+    const QCommandLineOption server(
+        QStringLiteral("server"),
+        QApplication::translate("main", "Connect to a portcullis-server or a better-auth server."),
+        QStringLiteral("URL"));
+    const QCommandLineOption kind(
+        QStringLiteral("kind"),
+        QApplication::translate("main",
+                                "The kind of --server: portcullis or better-auth (a better-auth server's base path, "
+                                "such as https://app.example.com/api/auth). Detected when not given."),
+        QStringLiteral("KIND"));
     const QCommandLineOption caFile(
         QStringLiteral("ca-file"),
         QApplication::translate("main", "Also trust the certificates in this PEM file for --server (a private CA)."),
@@ -114,12 +121,13 @@ int main(int argc, char* argv[])
     const QCommandLineOption lang(QStringLiteral("lang"),
                                   QApplication::translate("main", "Use this language (de, fr, en)."),
                                   QStringLiteral("CODE"));
-    parser.addOptions({ db, server, caFile, user, passwordFile, pane, screenshot, dialog, lang });
+    parser.addOptions({ db, server, kind, caFile, user, passwordFile, pane, screenshot, dialog, lang });
     parser.process(app);
 
     portcullis::LaunchOptions options;
     options.db = parser.value(db);
     options.server = parser.value(server);
+    options.kind = parser.value(kind);
     options.caFile = parser.value(caFile);
     options.user = parser.value(user);
     options.passwordFile = parser.value(passwordFile);

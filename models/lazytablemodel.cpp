@@ -33,6 +33,22 @@ void LazyTableModel::reload()
     fetchMore({});
 }
 
+void LazyTableModel::clear()
+{
+    ++m_generation; // a page still on its way is dropped
+    beginResetModel();
+    clearRows();
+    m_atEnd = true;
+    m_total = 0;
+    m_totalIsLowerBound = false;
+    m_lastError.clear();
+    const bool wasLoading = m_loading;
+    m_loading = false;
+    endResetModel();
+    if (wasLoading)
+        emit loadingChanged(false);
+}
+
 void LazyTableModel::finishPage(int generation, bool atEnd, qint64 total, bool totalIsLowerBound)
 {
     if (!isCurrent(generation))

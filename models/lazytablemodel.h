@@ -34,6 +34,8 @@ public:
 public slots:
     // Drops all rows and loads the first page again (after a filter change, F5 or a write).
     void reload();
+    // Drops all rows and loads nothing (a filter the deployment cannot answer): total() is 0.
+    void clear();
 
 signals:
     void loadingChanged(bool loading);

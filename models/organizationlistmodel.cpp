@@ -46,6 +46,10 @@ QVariant OrganizationListModel::data(const QModelIndex& index, int role) const
         case PlanColumn:
             return planText(o.plan);
         case UsersColumn:
+            if (!m_seatLimits)
+                return o.pendingInvitations > 0
+                    ? tr("%1 + %2 invited").arg(display::number(o.userCount), display::number(o.pendingInvitations))
+                    : display::number(o.userCount);
             // The seats the limit counts: users and pending invitations (see Organization).
             return o.pendingInvitations > 0
                 ? tr("%1 + %2 invited / %3")
@@ -64,10 +68,12 @@ QVariant OrganizationListModel::data(const QModelIndex& index, int role) const
         break;
     case Qt::ForegroundRole:
         if ((index.column() == StatusColumn && !o.active)
-            || (index.column() == UsersColumn && o.seatsTaken() >= o.maxUsers))
+            || (index.column() == UsersColumn && m_seatLimits && o.seatsTaken() >= o.maxUsers))
             return display::warningBrush();
         break;
     case Qt::ToolTipRole:
+        if (index.column() == UsersColumn && !m_seatLimits)
+            return tr("%1 members").arg(o.userCount);
         if (index.column() == UsersColumn)
             return o.pendingInvitations > 0
                 ? tr("%1 users and %2 pending invitations of at most %3 on the %4 plan: a pending invitation "

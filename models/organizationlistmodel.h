@@ -52,6 +52,9 @@ public:
     QString lastError() const { return m_lastError; }
 
     static QString planText(const QString& plan);
+    // False where organizations have no seat limit (better-auth): the Users column counts the
+    // members (and pending invitations) without "/ limit" and never warns.
+    void setSeatLimits(bool seatLimits) { m_seatLimits = seatLimits; }
 
 public slots:
     void reload();
@@ -67,6 +70,7 @@ private:
     bool m_loading = false;
     bool m_loadedOnce = false;
     QString m_lastError;
+    bool m_seatLimits = true;
 };
 
 } // namespace portcullis

@@ -152,6 +152,12 @@ void UserListModel::pinUser(const User& user)
     m_pinned = user;
 }
 
+void UserListModel::unpinUser(Id userId)
+{
+    if (m_pinned.id == userId)
+        m_pinned = User();
+}
+
 void UserListModel::clearRows()
 {
     m_rows.clear();

@@ -56,6 +56,8 @@ public:
     // Lists `user` first from the next reload on, even when the filter would hide it (a user just
     // created), until the filter changes (setQuery). The row says so in its tooltip.
     void pinUser(const User& user);
+    // Drops the pinned user when it is `userId` (it was deleted: it must not stay listed).
+    void unpinUser(Id userId);
     Id pinnedUserId() const { return m_pinned.id; }
 
 protected:

@@ -59,3 +59,27 @@ users move-user
 dashboard deployment-settings
 users import-users
 DIALOGS
+# The console on a better-auth deployment: the pinned test server (tests/betterauth, installed by
+# scripts/install-deps.sh --test) on a free loopback port with 40 users, about a second to start.
+# The users pane, and panes that say what better-auth lacks instead of showing a list.
+betterauth=tests/betterauth
+if command -v node >/dev/null && [ -d "$betterauth/node_modules/better-auth" ]; then
+    printf '%s' 'Better-Auth-Admin-7!' >"$work/ba-pw"
+    (cd "$betterauth" && exec node server.mjs --port 0 --admin-email admin@betterauth.example \
+        --admin-password "$(cat "$work/ba-pw")" --admin-name "Ada Admin" --users 40) >"$work/ba.log" 2>&1 &
+    baserver=$!
+    baurl=
+    for _ in $(seq 200); do
+        baurl=$(grep -o 'http://127\.0\.0\.1:[0-9]*/api/auth' "$work/ba.log" | head -n 1) && [ -n "$baurl" ] && break
+        sleep 0.1
+    done
+    for shot in users:betterauth-users roles:betterauth-roles sessions:betterauth-sessions dashboard:betterauth-dashboard; do
+        QT_QPA_PLATFORM=offscreen "$console" --server "$baurl" --kind better-auth --user admin@betterauth.example \
+            --password-file "$work/ba-pw" --pane "${shot%%:*}" --screenshot "docs/screenshots/${shot#*:}.png" \
+            ${PORTCULLIS_SCREENSHOT_ARGS:-}
+    done
+    kill "$baserver" && wait "$baserver" || true
+else
+    echo "screenshots.sh: no better-auth screenshots (node or tests/betterauth/node_modules missing:" \
+        "run scripts/install-deps.sh --test)" >&2
+fi

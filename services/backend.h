@@ -86,7 +86,9 @@ enum class Capability
     Usernames = 0x2000, // users have a username besides the email
     ApiKeysOfOthers = 0x4000, // an administrator lists and revokes other users' keys
     Impersonation = 0x8000,
-    All = 0xffff,
+    LastSignIn = 0x10000, // when each user last signed in (better-auth keeps no such time)
+    ImpersonationLength = 0x20000, // the administrator chooses how long an impersonation lasts
+    All = 0x3ffff,
 };
 Q_DECLARE_FLAGS(CapabilitySet, Capability)
 Q_DECLARE_OPERATORS_FOR_FLAGS(CapabilitySet)

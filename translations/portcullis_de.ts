@@ -2052,10 +2052,6 @@
         <translation>Eine SQLite-Datei oder eine postgresql://-URL öffnen.</translation>
     </message>
     <message>
-        <source>Connect to a portcullis-server.</source>
-        <translation>Mit einem portcullis-server verbinden.</translation>
-    </message>
-    <message>
         <source>Also trust the certificates in this PEM file for --server (a private CA).</source>
         <translation>Den Zertifikaten in dieser PEM-Datei für --server zusätzlich vertrauen (eine private CA).</translation>
     </message>
@@ -2086,6 +2082,14 @@
     <message>
         <source>With --screenshot: open this dialog over the pane and save it instead of the window (preferences, …).</source>
         <translation>Mit --screenshot: diesen Dialog über dem Bereich öffnen und statt des Fensters speichern (preferences, …).</translation>
+    </message>
+    <message>
+        <source>Connect to a portcullis-server or a better-auth server.</source>
+        <translation>Mit einem portcullis-server oder einem better-auth-Server verbinden.</translation>
+    </message>
+    <message>
+        <source>The kind of --server: portcullis or better-auth (a better-auth server&apos;s base path, such as https://app.example.com/api/auth). Detected when not given.</source>
+        <translation>Die Art von --server: portcullis oder better-auth (der Basispfad eines better-auth-Servers, etwa https://app.example.com/api/auth). Ohne Angabe wird sie erkannt.</translation>
     </message>
 </context>
 <context>
@@ -2663,6 +2667,20 @@ Erstellen Sie einen mit Strg+N.</translation>
     <message>
         <source>Ro&amp;tate…</source>
         <translation>Ro&amp;tieren …</translation>
+    </message>
+    <message>
+        <source>Only your own keys are listed.</source>
+        <translation>Nur Ihre eigenen Schlüssel werden aufgeführt.</translation>
+    </message>
+    <message>
+        <source>Search name or key prefix (Ctrl+F)</source>
+        <translation>Name oder Schlüsselpräfix suchen (Strg+F)</translation>
+    </message>
+    <message>
+        <source>You have no API keys yet.
+Create one with Ctrl+N: its secret is shown once, then only its prefix remains.</source>
+        <translation>Sie haben noch keine API-Schlüssel.
+Legen Sie einen mit Strg+N an: Sein Geheimnis wird einmal angezeigt, danach bleibt nur sein Präfix.</translation>
     </message>
 </context>
 <context>
@@ -3498,6 +3516,22 @@ Jede Änderung und jeder abgewiesene Versuch wird hier aufgeführt.</translation
         <source>Trusted C&amp;A:</source>
         <translation>Vertrauenswürdige &amp;CA:</translation>
     </message>
+    <message>
+        <source>better-auth server</source>
+        <translation>better-auth-Server</translation>
+    </message>
+    <message>
+        <source>https://app.example.com/api/auth</source>
+        <translation>https://app.example.com/api/auth</translation>
+    </message>
+    <message>
+        <source>The base path of a better-auth server with the admin plugin (where /ok answers)</source>
+        <translation>Der Basispfad eines better-auth-Servers mit dem Admin-Plugin (dort, wo /ok antwortet)</translation>
+    </message>
+    <message>
+        <source>Email</source>
+        <translation>E-Mail-Adresse</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::DashboardPane</name>
@@ -3943,6 +3977,14 @@ Drücken Sie F5, um es erneut zu versuchen.</translation>
         <source>Use this session token to act as %1 until %2. Every action is audited with your name.</source>
         <translation>Verwenden Sie dieses Sitzungstoken, um bis %2 als %1 zu handeln. Jede Aktion wird mit Ihrem Namen protokolliert.</translation>
     </message>
+    <message>
+        <source>&lt;b&gt;You are about to act as %1.&lt;/b&gt;&lt;br&gt;Everything you do in this session is done in their name. The session is marked as impersonated wherever it appears, and it ends by itself.</source>
+        <translation>&lt;b&gt;Sie sind dabei, als %1 zu handeln.&lt;/b&gt;&lt;br&gt;Alles, was Sie in dieser Sitzung tun, geschieht in diesem Namen. Die Sitzung ist überall, wo sie erscheint, als Identitätsübernahme gekennzeichnet und endet von selbst.</translation>
+    </message>
+    <message>
+        <source>Use this session token to act as %1 until %2.</source>
+        <translation>Verwenden Sie dieses Sitzungstoken, um bis %2 als %1 zu handeln.</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::InvitationDialog</name>
@@ -4005,6 +4047,14 @@ Drücken Sie F5, um es erneut zu versuchen.</translation>
     <message>
         <source>Deployment default</source>
         <translation>Standard der Bereitstellung</translation>
+    </message>
+    <message>
+        <source>The member&apos;s role name, as the server knows it (e.g. member, admin, owner)</source>
+        <translation>Der Rollenname des Mitglieds, wie der Server ihn kennt (z. B. member, admin, owner)</translation>
+    </message>
+    <message>
+        <source>The server sends the invitation to join %1 with the role you choose.</source>
+        <translation>Der Server verschickt die Einladung, %1 mit der gewählten Rolle beizutreten.</translation>
     </message>
 </context>
 <context>
@@ -4143,6 +4193,14 @@ Drücken Sie F5, um es erneut zu versuchen.</translation>
     <message>
         <source>The dialog %1 did not show its data within %2 s</source>
         <translation>Der Dialog %1 hat seine Daten nicht innerhalb von %2 s angezeigt</translation>
+    </message>
+    <message>
+        <source>Unknown kind of server %1; choose portcullis or better-auth</source>
+        <translation>Unbekannte Serverart %1; wählen Sie portcullis oder better-auth</translation>
+    </message>
+    <message>
+        <source>%1 is not a better-auth address; give its base path, like https://app.example.com/api/auth</source>
+        <translation>%1 ist keine better-auth-Adresse; geben Sie ihren Basispfad an, etwa https://app.example.com/api/auth</translation>
     </message>
 </context>
 <context>
@@ -4374,6 +4432,18 @@ Drücken Sie F5, um es erneut zu versuchen.</translation>
         <source>Maintenance removed %1 sessions, %2 tokens, %3 invitations and %4 audit events.</source>
         <translation>Die Wartung hat %1 Sitzungen, %2 Tokens, %3 Einladungen und %4 Audit-Ereignisse entfernt.</translation>
     </message>
+    <message>
+        <source>Whole deployment</source>
+        <translation>Gesamte Installation</translation>
+    </message>
+    <message>
+        <source>Users of this server do not belong to one organization: every pane shows the whole deployment</source>
+        <translation>Benutzer dieses Servers gehören zu keiner einzelnen Organisation: Jeder Bereich zeigt die gesamte Installation</translation>
+    </message>
+    <message>
+        <source>This server cannot do this.</source>
+        <translation>Dieser Server kann das nicht.</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::MessageBox</name>
@@ -4578,6 +4648,18 @@ Laden Sie jemanden mit Strg+I ein.</translation>
         <source>%1 and %2 invited of at most %3 (a pending invitation holds a seat)</source>
         <translation>%1 und %2 eingeladen von höchstens %3 (eine offene Einladung belegt einen Platz)</translation>
     </message>
+    <message>
+        <source>Select an organization to see its members and invitations.</source>
+        <translation>Wählen Sie eine Organisation, um ihre Mitglieder und Einladungen zu sehen.</translation>
+    </message>
+    <message>
+        <source>Members:</source>
+        <translation>Mitglieder:</translation>
+    </message>
+    <message>
+        <source>%1 and %2 invited</source>
+        <translation>%1 und %2 eingeladen</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::OrganizationDialog</name>
@@ -4762,6 +4844,14 @@ Laden Sie jemanden mit Strg+I ein.</translation>
     <message>
         <source>%1 users and %2 pending invitations of at most %3 on the %4 plan: a pending invitation holds a seat until it is accepted, revoked or expires</source>
         <translation>%1 Benutzer und %2 offene Einladungen von höchstens %3 im Tarif %4: eine offene Einladung belegt einen Platz, bis sie angenommen oder widerrufen wird oder abläuft</translation>
+    </message>
+    <message>
+        <source>%1 + %2 invited</source>
+        <translation>%1 + %2 eingeladen</translation>
+    </message>
+    <message>
+        <source>%1 members</source>
+        <translation>%1 Mitglieder</translation>
     </message>
 </context>
 <context>
@@ -4999,6 +5089,14 @@ Leeren Sie die Suche oder den Statusfilter, um alle zu sehen.</translation>
         <source>the chosen tenant</source>
         <translation>die gewählte Organisation</translation>
     </message>
+    <message>
+        <source>Search name or slug (Ctrl+F)</source>
+        <translation>Name oder Slug suchen (Strg+F)</translation>
+    </message>
+    <message>
+        <source>Invited %1 into %2; the server sends the invitation itself</source>
+        <translation>%1 in %2 eingeladen; der Server verschickt die Einladung selbst</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::Pane</name>
@@ -5013,6 +5111,10 @@ Leeren Sie die Suche oder den Statusfilter, um alle zu sehen.</translation>
     <message>
         <source>Your role does not allow this (%1)</source>
         <translation>Ihre Rolle erlaubt das nicht (%1)</translation>
+    </message>
+    <message>
+        <source>This server cannot do this.</source>
+        <translation>Dieser Server kann das nicht.</translation>
     </message>
 </context>
 <context>
@@ -5799,6 +5901,10 @@ Leeren Sie die Suche oder den Typfilter, um alle Rollen zu sehen.</translation>
         <source>The organization&apos;s own permission codes, for its roles and API keys</source>
         <translation>Die eigenen Berechtigungscodes der Organisation, für ihre Rollen und API-Schlüssel</translation>
     </message>
+    <message>
+        <source>Roles are set on each user in the Users pane.</source>
+        <translation>Rollen werden bei jedem Benutzer im Bereich „Benutzer“ gesetzt.</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::RotateApiKeyDialog</name>
@@ -6304,6 +6410,22 @@ Aktivieren Sie „Beendete Sitzungen einbeziehen“, um widerrufene und abgelauf
         <source>End your other sessions? You are signed out everywhere else at once; this console stays signed in.</source>
         <translation>Ihre anderen Sitzungen beenden? Sie werden überall sonst sofort abgemeldet; diese Konsole bleibt angemeldet.</translation>
     </message>
+    <message>
+        <source>User: email or name (Ctrl+F)</source>
+        <translation>Benutzer: E-Mail oder Name (Strg+F)</translation>
+    </message>
+    <message>
+        <source>Type a user&apos;s email or name above, or choose “Show sessions” on a user in the Users pane.</source>
+        <translation>Geben Sie oben die E-Mail-Adresse oder den Namen eines Benutzers ein, oder wählen Sie „Sitzungen anzeigen“ bei einem Benutzer im Bereich „Benutzer“.</translation>
+    </message>
+    <message>
+        <source>&amp;End impersonation…</source>
+        <translation>Identitätsübernahme &amp;beenden …</translation>
+    </message>
+    <message>
+        <source>End this impersonation now: its session is revoked (Delete)</source>
+        <translation>Diese Identitätsübernahme jetzt beenden: Ihre Sitzung wird widerrufen (Entf)</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::SetPasswordDialog</name>
@@ -6702,6 +6824,10 @@ Wählen Sie mehrere mit Strg oder Umschalt für Sammelaktionen.</translation>
         <source>Ro&amp;les:</source>
         <translation>Ro&amp;llen:</translation>
     </message>
+    <message>
+        <source>Role names separated by commas, as the server knows them (e.g. user, admin)</source>
+        <translation>Rollennamen durch Kommas getrennt, wie der Server sie kennt (z. B. user, admin)</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::UserGuideDialog</name>
@@ -7001,6 +7127,10 @@ Wählen Sie mehrere mit Strg oder Umschalt für Sammelaktionen.</translation>
     <message>
         <source>Could not revoke %1: %2</source>
         <translation>%1 konnte nicht entzogen werden: %2</translation>
+    </message>
+    <message>
+        <source>Role names separated by commas, as the server knows them (e.g. user, admin).</source>
+        <translation>Rollennamen durch Kommas getrennt, wie der Server sie kennt (z. B. user, admin).</translation>
     </message>
 </context>
 <context>
@@ -7386,6 +7516,18 @@ Erstellen Sie einen mit Strg+N.</translation>
     <message>
         <source>Exported %1 users to %2</source>
         <translation>%1 Benutzer nach %2 exportiert</translation>
+    </message>
+    <message>
+        <source>Search email or name (Ctrl+F)</source>
+        <translation>E-Mail oder Name suchen (Strg+F)</translation>
+    </message>
+    <message>
+        <source>Finds users whose email or name contains the text; the server searches.</source>
+        <translation>Findet Benutzer, deren E-Mail-Adresse oder Name den Text enthält; der Server sucht.</translation>
+    </message>
+    <message>
+        <source>Only users with this role name</source>
+        <translation>Nur Benutzer mit diesem Rollennamen</translation>
     </message>
 </context>
 <context>

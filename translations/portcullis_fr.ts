@@ -2052,10 +2052,6 @@
         <translation>Ouvrir un fichier SQLite ou une URL postgresql://.</translation>
     </message>
     <message>
-        <source>Connect to a portcullis-server.</source>
-        <translation>Se connecter à un portcullis-server.</translation>
-    </message>
-    <message>
         <source>Also trust the certificates in this PEM file for --server (a private CA).</source>
         <translation>Faire aussi confiance aux certificats de ce fichier PEM pour --server (une AC privée).</translation>
     </message>
@@ -2086,6 +2082,14 @@
     <message>
         <source>With --screenshot: open this dialog over the pane and save it instead of the window (preferences, …).</source>
         <translation>Avec --screenshot : ouvrir cette boîte de dialogue sur le volet et l’enregistrer au lieu de la fenêtre (preferences, …).</translation>
+    </message>
+    <message>
+        <source>Connect to a portcullis-server or a better-auth server.</source>
+        <translation>Se connecter à un portcullis-server ou à un serveur better-auth.</translation>
+    </message>
+    <message>
+        <source>The kind of --server: portcullis or better-auth (a better-auth server&apos;s base path, such as https://app.example.com/api/auth). Detected when not given.</source>
+        <translation>Le type de --server : portcullis ou better-auth (le chemin de base d&apos;un serveur better-auth, par exemple https://app.example.com/api/auth). Détecté s&apos;il n&apos;est pas indiqué.</translation>
     </message>
 </context>
 <context>
@@ -2663,6 +2667,20 @@ Créez-en une avec Ctrl+N.</translation>
     <message>
         <source>Ro&amp;tate…</source>
         <translation>Re&amp;nouveler…</translation>
+    </message>
+    <message>
+        <source>Only your own keys are listed.</source>
+        <translation>Seules vos propres clés sont listées.</translation>
+    </message>
+    <message>
+        <source>Search name or key prefix (Ctrl+F)</source>
+        <translation>Rechercher un nom ou un préfixe de clé (Ctrl+F)</translation>
+    </message>
+    <message>
+        <source>You have no API keys yet.
+Create one with Ctrl+N: its secret is shown once, then only its prefix remains.</source>
+        <translation>Vous n&apos;avez pas encore de clé API.
+Créez-en une avec Ctrl+N : son secret n&apos;est affiché qu&apos;une fois, ensuite seul son préfixe reste.</translation>
     </message>
 </context>
 <context>
@@ -3498,6 +3516,22 @@ Chaque modification et chaque tentative refusée y figureront.</translation>
         <source>Trusted C&amp;A:</source>
         <translation>AC de con&amp;fiance :</translation>
     </message>
+    <message>
+        <source>better-auth server</source>
+        <translation>Serveur better-auth</translation>
+    </message>
+    <message>
+        <source>https://app.example.com/api/auth</source>
+        <translation>https://app.example.com/api/auth</translation>
+    </message>
+    <message>
+        <source>The base path of a better-auth server with the admin plugin (where /ok answers)</source>
+        <translation>Le chemin de base d&apos;un serveur better-auth avec le plugin admin (là où /ok répond)</translation>
+    </message>
+    <message>
+        <source>Email</source>
+        <translation>Adresse e-mail</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::DashboardPane</name>
@@ -3943,6 +3977,14 @@ Appuyez sur F5 pour réessayer.</translation>
         <source>Use this session token to act as %1 until %2. Every action is audited with your name.</source>
         <translation>Utilisez ce jeton de session pour agir en tant que %1 jusqu&apos;au %2. Chaque action est consignée avec votre nom.</translation>
     </message>
+    <message>
+        <source>&lt;b&gt;You are about to act as %1.&lt;/b&gt;&lt;br&gt;Everything you do in this session is done in their name. The session is marked as impersonated wherever it appears, and it ends by itself.</source>
+        <translation>&lt;b&gt;Vous êtes sur le point d&apos;agir en tant que %1.&lt;/b&gt;&lt;br&gt;Tout ce que vous faites dans cette session est fait en son nom. La session est signalée comme emprunt d&apos;identité partout où elle apparaît, et elle prend fin d&apos;elle-même.</translation>
+    </message>
+    <message>
+        <source>Use this session token to act as %1 until %2.</source>
+        <translation>Utilisez ce jeton de session pour agir en tant que %1 jusqu&apos;au %2.</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::InvitationDialog</name>
@@ -4005,6 +4047,14 @@ Appuyez sur F5 pour réessayer.</translation>
     <message>
         <source>Deployment default</source>
         <translation>Valeur par défaut du déploiement</translation>
+    </message>
+    <message>
+        <source>The member&apos;s role name, as the server knows it (e.g. member, admin, owner)</source>
+        <translation>Le nom du rôle du membre, tel que le serveur le connaît (par ex. member, admin, owner)</translation>
+    </message>
+    <message>
+        <source>The server sends the invitation to join %1 with the role you choose.</source>
+        <translation>Le serveur envoie l&apos;invitation à rejoindre %1 avec le rôle choisi.</translation>
     </message>
 </context>
 <context>
@@ -4143,6 +4193,14 @@ Appuyez sur F5 pour réessayer.</translation>
     <message>
         <source>The dialog %1 did not show its data within %2 s</source>
         <translation>La boîte de dialogue %1 n’a pas affiché ses données en %2 s</translation>
+    </message>
+    <message>
+        <source>Unknown kind of server %1; choose portcullis or better-auth</source>
+        <translation>Type de serveur inconnu %1 ; choisissez portcullis ou better-auth</translation>
+    </message>
+    <message>
+        <source>%1 is not a better-auth address; give its base path, like https://app.example.com/api/auth</source>
+        <translation>%1 n&apos;est pas une adresse better-auth ; indiquez son chemin de base, par exemple https://app.example.com/api/auth</translation>
     </message>
 </context>
 <context>
@@ -4374,6 +4432,18 @@ Appuyez sur F5 pour réessayer.</translation>
         <source>Maintenance removed %1 sessions, %2 tokens, %3 invitations and %4 audit events.</source>
         <translation>La maintenance a supprimé %1 sessions, %2 jetons, %3 invitations et %4 événements d’audit.</translation>
     </message>
+    <message>
+        <source>Whole deployment</source>
+        <translation>Tout le déploiement</translation>
+    </message>
+    <message>
+        <source>Users of this server do not belong to one organization: every pane shows the whole deployment</source>
+        <translation>Les utilisateurs de ce serveur n&apos;appartiennent pas à une seule organisation : chaque volet montre tout le déploiement</translation>
+    </message>
+    <message>
+        <source>This server cannot do this.</source>
+        <translation>Ce serveur ne peut pas faire cela.</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::MessageBox</name>
@@ -4578,6 +4648,18 @@ Invitez quelqu&apos;un avec Ctrl+I.</translation>
         <source>%1 and %2 invited of at most %3 (a pending invitation holds a seat)</source>
         <translation>%1 et %2 invités sur %3 au plus (une invitation en attente occupe une place)</translation>
     </message>
+    <message>
+        <source>Select an organization to see its members and invitations.</source>
+        <translation>Sélectionnez une organisation pour voir ses membres et ses invitations.</translation>
+    </message>
+    <message>
+        <source>Members:</source>
+        <translation>Membres :</translation>
+    </message>
+    <message>
+        <source>%1 and %2 invited</source>
+        <translation>%1 et %2 invités</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::OrganizationDialog</name>
@@ -4762,6 +4844,14 @@ Invitez quelqu&apos;un avec Ctrl+I.</translation>
     <message>
         <source>%1 users and %2 pending invitations of at most %3 on the %4 plan: a pending invitation holds a seat until it is accepted, revoked or expires</source>
         <translation>%1 utilisateurs et %2 invitations en attente sur %3 au plus avec l’offre %4 : une invitation en attente occupe une place jusqu’à ce qu’elle soit acceptée, révoquée ou expirée</translation>
+    </message>
+    <message>
+        <source>%1 + %2 invited</source>
+        <translation>%1 + %2 invités</translation>
+    </message>
+    <message>
+        <source>%1 members</source>
+        <translation>%1 membres</translation>
     </message>
 </context>
 <context>
@@ -4999,6 +5089,14 @@ Effacez la recherche ou le filtre de statut pour tout voir.</translation>
         <source>the chosen tenant</source>
         <translation>l’organisation choisie</translation>
     </message>
+    <message>
+        <source>Search name or slug (Ctrl+F)</source>
+        <translation>Rechercher un nom ou un slug (Ctrl+F)</translation>
+    </message>
+    <message>
+        <source>Invited %1 into %2; the server sends the invitation itself</source>
+        <translation>%1 invité(e) dans %2 ; le serveur envoie l&apos;invitation lui-même</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::Pane</name>
@@ -5013,6 +5111,10 @@ Effacez la recherche ou le filtre de statut pour tout voir.</translation>
     <message>
         <source>Your role does not allow this (%1)</source>
         <translation>Votre rôle ne le permet pas (%1)</translation>
+    </message>
+    <message>
+        <source>This server cannot do this.</source>
+        <translation>Ce serveur ne peut pas faire cela.</translation>
     </message>
 </context>
 <context>
@@ -5799,6 +5901,10 @@ Effacez la recherche ou le filtre de type pour voir tous les rôles.</translatio
         <source>The organization&apos;s own permission codes, for its roles and API keys</source>
         <translation>Les codes de permission propres à l’organisation, pour ses rôles et ses clés d’API</translation>
     </message>
+    <message>
+        <source>Roles are set on each user in the Users pane.</source>
+        <translation>Les rôles se définissent sur chaque utilisateur dans le volet Utilisateurs.</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::RotateApiKeyDialog</name>
@@ -6304,6 +6410,22 @@ Cochez « Inclure les sessions terminées » pour voir celles révoquées et exp
         <source>End your other sessions? You are signed out everywhere else at once; this console stays signed in.</source>
         <translation>Mettre fin à vos autres sessions ? Vous êtes déconnecté partout ailleurs à la fois ; cette console reste connectée.</translation>
     </message>
+    <message>
+        <source>User: email or name (Ctrl+F)</source>
+        <translation>Utilisateur : e-mail ou nom (Ctrl+F)</translation>
+    </message>
+    <message>
+        <source>Type a user&apos;s email or name above, or choose “Show sessions” on a user in the Users pane.</source>
+        <translation>Saisissez ci-dessus l&apos;e-mail ou le nom d&apos;un utilisateur, ou choisissez « Afficher les sessions » sur un utilisateur dans le volet Utilisateurs.</translation>
+    </message>
+    <message>
+        <source>&amp;End impersonation…</source>
+        <translation>&amp;Mettre fin à l&apos;emprunt d&apos;identité…</translation>
+    </message>
+    <message>
+        <source>End this impersonation now: its session is revoked (Delete)</source>
+        <translation>Mettre fin maintenant à cet emprunt d&apos;identité : sa session est révoquée (Suppr)</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::SetPasswordDialog</name>
@@ -6702,6 +6824,10 @@ Sélectionnez-en plusieurs avec Ctrl ou Maj pour des actions groupées.</transla
         <source>Ro&amp;les:</source>
         <translation>Rô&amp;les :</translation>
     </message>
+    <message>
+        <source>Role names separated by commas, as the server knows them (e.g. user, admin)</source>
+        <translation>Noms de rôles séparés par des virgules, tels que le serveur les connaît (par ex. user, admin)</translation>
+    </message>
 </context>
 <context>
     <name>portcullis::UserGuideDialog</name>
@@ -7001,6 +7127,10 @@ Sélectionnez-en plusieurs avec Ctrl ou Maj pour des actions groupées.</transla
     <message>
         <source>Could not revoke %1: %2</source>
         <translation>Impossible de retirer %1 : %2</translation>
+    </message>
+    <message>
+        <source>Role names separated by commas, as the server knows them (e.g. user, admin).</source>
+        <translation>Noms de rôles séparés par des virgules, tels que le serveur les connaît (par ex. user, admin).</translation>
     </message>
 </context>
 <context>
@@ -7386,6 +7516,18 @@ Créez-en un avec Ctrl+N.</translation>
     <message>
         <source>Exported %1 users to %2</source>
         <translation>%1 utilisateurs exportés vers %2</translation>
+    </message>
+    <message>
+        <source>Search email or name (Ctrl+F)</source>
+        <translation>Rechercher un e-mail ou un nom (Ctrl+F)</translation>
+    </message>
+    <message>
+        <source>Finds users whose email or name contains the text; the server searches.</source>
+        <translation>Trouve les utilisateurs dont l&apos;e-mail ou le nom contient le texte ; c&apos;est le serveur qui cherche.</translation>
+    </message>
+    <message>
+        <source>Only users with this role name</source>
+        <translation>Uniquement les utilisateurs ayant ce nom de rôle</translation>
     </message>
 </context>
 <context>

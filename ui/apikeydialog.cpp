@@ -54,6 +54,13 @@ ApiKeyDialog::ApiKeyDialog(Backend* backend, QWidget* parent, const QString& own
     buildButtons();
     layOut(form);
     connectFields();
+    if (backend && !backend->capabilities().has(Capability::ApiKeysOfOthers)) {
+        // Keys are made for the signed-in admin only on such a deployment (better-auth).
+        m_owner->setText(backend->actor().email);
+        m_owner->setReadOnly(true);
+        m_owner->setClearButtonEnabled(false);
+        m_owner->setToolTip(backend->capabilities().whyNot(Capability::ApiKeysOfOthers));
+    }
 
     m_name->setFocus();
     resolveOwner();
@@ -427,6 +434,14 @@ void ApiKeyDialog::setOwner(const User& user)
 void ApiKeyDialog::loadScopes(Id ownerId)
 {
     const int generation = m_resolveGeneration;
+    if (const Capabilities capabilities = m_backend->capabilities(); !capabilities.has(Capability::PermissionCatalog)) {
+        // No permission catalog: the key acts as its owner; there are no scopes to offer.
+        m_scopes->clear();
+        m_scopes->setEnabled(false);
+        m_scopeFilter->setEnabled(false);
+        updateCreateEnabled();
+        return;
+    }
     m_scopeSummary->setText(tr("Loading what the owner holds…"));
     whenDone(m_backend->userEffectivePermissions(ownerId), this, [this, generation](const Result<QStringList>& held) {
         if (generation != m_resolveGeneration)
@@ -515,7 +530,10 @@ void ApiKeyDialog::updateCreateEnabled()
         if (m_scopes->item(i)->checkState() == Qt::Checked)
             ++checked;
     }
-    if (m_ownerId != 0)
+    if (const Capabilities capabilities = m_backend ? m_backend->capabilities() : Capabilities();
+        !capabilities.has(Capability::PermissionCatalog))
+        m_scopeSummary->setText(capabilities.whyNot(Capability::PermissionCatalog));
+    else if (m_ownerId != 0)
         m_scopeSummary->setText(
             checked == 0 ? tr("Check at least one scope: a key without scopes can do nothing.")
                          : tr("%n scope(s) checked of %1 the owner holds", nullptr, checked).arg(m_scopes->count()));

@@ -107,7 +107,8 @@ ApiKeysPane::ApiKeysPane(Backend* backend, QWidget* parent)
 void ApiKeysPane::buildFilters()
 {
     createSearch(QStringLiteral("apiKeySearchEdit"), tr("Search API keys"),
-                 tr("Search name, key prefix or owner email (Ctrl+F)"));
+                 deploymentHas(Capability::ApiKeysOfOthers) ? tr("Search name, key prefix or owner email (Ctrl+F)")
+                                                            : tr("Search name or key prefix (Ctrl+F)"));
     m_search->setToolTip(tr("Finds keys whose name or owner email contains the text, and the key a pasted "
                             "prefix (pk_live_…) or whole key belongs to. Type at least %n character(s).",
                             nullptr, MinimumSearch));
@@ -170,6 +171,12 @@ void ApiKeysPane::buildTable()
                             fit({ ApiKeyListModel::statusText(QStringLiteral("active")),
                                   ApiKeyListModel::statusText(QStringLiteral("revoked")),
                                   ApiKeyListModel::statusText(QStringLiteral("expired")), tr("Status") }));
+    // Only one's own keys (no owner to show) and no scopes where there is no permission catalog.
+    m_table->setColumnHidden(ApiKeyListModel::OwnerColumn, !deploymentHas(Capability::ApiKeysOfOthers));
+    if (!deploymentHas(Capability::PermissionCatalog)) {
+        m_table->setColumnHidden(ApiKeyListModel::ScopesColumn, true);
+        header->setSectionResizeMode(ApiKeyListModel::NameColumn, QHeaderView::Stretch);
+    }
 }
 
 void ApiKeysPane::buildDetails()
@@ -293,9 +300,13 @@ void ApiKeysPane::applyFilter()
         showFilterMessage(tr("Type at least %n character(s) to search the keys; all keys are listed meanwhile.",
                              nullptr, MinimumSearch),
                           true);
+    } else if (QString why; !deploymentHas(Capability::ApiKeysOfOthers, &why)) {
+        showFilterMessage(why + QLatin1Char(' ') + tr("Only your own keys are listed."), false);
     } else {
         showFilterMessage({}, false);
     }
+    if (!deploymentHas(Capability::ApiKeysOfOthers))
+        query.userId = actor().userId; // nobody else's keys are asked for
     const ApiKeyQuery& current = m_model->query();
     if (m_model->hasLoadedOnce() && current.userId == query.userId && current.organizationId == query.organizationId
         && current.search == query.search && current.activeOnly == query.activeOnly && !m_forceReload)
@@ -320,6 +331,9 @@ void ApiKeysPane::updateCount()
                                  : tr("No API key in %2 matches “%1”.\nSearch a name, a key prefix or an owner "
                                       "email, or pick all tenants in the tenant switcher.")
                                        .arg(m_model->query().search, tenant));
+        else if (m_model->owner() != 0 && !deploymentHas(Capability::ApiKeysOfOthers))
+            m_empty->setText(tr("You have no API keys yet.\nCreate one with Ctrl+N: its secret is shown once, then "
+                                "only its prefix remains."));
         else if (m_model->owner() != 0)
             m_empty->setText(
                 tr("%1 has no API keys.\nCreate one with Ctrl+N, or clear the owner filter to see "
@@ -373,6 +387,9 @@ void ApiKeysPane::updateDetails()
         setActionAllowed(m_copyPrefixAction, true, {});
         setActionAllowed(m_ownerKeysAction, m_model->owner() != key->userId, tr("Already showing this owner's keys"));
     }
+    requireCapability(m_editAction, Capability::ApiKeyRotation);
+    requireCapability(m_rotateAction, Capability::ApiKeyRotation);
+    requireCapability(m_ownerKeysAction, Capability::ApiKeysOfOthers);
     emit actionsChanged();
 }
 

@@ -298,6 +298,8 @@ AuditPane::AuditPane(Backend* backend, QWidget* parent)
     connectModel();
     buildFollow();
     updateDetails();
+    if (QString why; !deploymentHas(Capability::AuditLog, &why))
+        showUnavailable(why);
 }
 
 // Filters: who, what, on what, how it ended.
@@ -802,6 +804,8 @@ void AuditPane::stopFollowing(const QString& why)
 
 void AuditPane::refresh()
 {
+    if (unavailable())
+        return; // the deployment keeps no audit log: nothing to ask for
     // The selected event stays selected if the first page lists it again.
     if (const QList<int> rows = selectedRows(); rows.size() == 1)
         m_reselectId = m_model->eventAt(rows.first()).id;
@@ -867,7 +871,7 @@ void AuditPane::organizationScopeChanged()
 
 void AuditPane::loadOrganizations()
 {
-    if (!m_backend) {
+    if (!m_backend || unavailable()) {
         m_namesLoaded = true;
         return;
     }
@@ -919,6 +923,8 @@ AuditQuery AuditPane::currentQuery() const
 
 void AuditPane::applyFilter()
 {
+    if (unavailable())
+        return;
     m_filterDelay->stop();
     const int generation = ++m_filterGeneration;
     AuditQuery q = filterQuery();

@@ -53,6 +53,7 @@ void ConnectDialog::buildLocationFields()
     m_kind->addItem(tr("Local database file (SQLite)"), QStringLiteral("sqlite"));
     m_kind->addItem(tr("PostgreSQL server"), QStringLiteral("postgres"));
     m_kind->addItem(tr("Portcullis REST server"), QStringLiteral("rest"));
+    m_kind->addItem(tr("better-auth server"), QStringLiteral("betterauth"));
     m_location = new QLineEdit(this);
     m_location->setObjectName(QStringLiteral("locationEdit"));
     m_location->setAccessibleName(tr("Location"));
@@ -243,7 +244,7 @@ ConnectionProfile ConnectDialog::profile() const
     p.kind = m_kind->currentData().toString();
     p.location = m_location->text().trimmed();
     p.user = m_user->text().trimmed();
-    if (p.kind == QLatin1String("rest"))
+    if (p.kind == QLatin1String("rest") || p.kind == QLatin1String("betterauth"))
         p.caFile = m_caFile->text().trimmed();
     p.name = p.user.isEmpty() ? p.location : p.user + QStringLiteral(" — ") + p.location;
     return p;
@@ -344,18 +345,25 @@ void ConnectDialog::applyKind()
 {
     const QString kind = m_kind->currentData().toString();
     m_browse->setVisible(kind == QLatin1String("sqlite"));
-    m_caLabel->setVisible(kind == QLatin1String("rest"));
-    m_caRow->setVisible(kind == QLatin1String("rest"));
+    const bool server = kind == QLatin1String("rest") || kind == QLatin1String("betterauth");
+    m_caLabel->setVisible(server);
+    m_caRow->setVisible(server);
     if (kind == QLatin1String("sqlite")) {
         m_location->setPlaceholderText(tr("/path/to/portcullis.db"));
         m_location->setToolTip(tr("A SQLite database file. A file that does not exist yet can be created."));
     } else if (kind == QLatin1String("postgres")) {
         m_location->setPlaceholderText(tr("postgresql://user:password@host:5432/database"));
         m_location->setToolTip(tr("A PostgreSQL database initialised with portcullis-server init"));
+    } else if (kind == QLatin1String("betterauth")) {
+        // better-auth answers under its base path; the admin signs in with email and password.
+        m_location->setPlaceholderText(tr("https://app.example.com/api/auth"));
+        m_location->setToolTip(tr("The base path of a better-auth server with the admin plugin (where /ok answers)"));
     } else {
         m_location->setPlaceholderText(tr("https://iam.example.com"));
         m_location->setToolTip(tr("The address of a portcullis-server"));
     }
+    // better-auth users have no username: they sign in with their email.
+    m_user->setAccessibleName(kind == QLatin1String("betterauth") ? tr("Email") : tr("Email or username"));
 }
 
 void ConnectDialog::browse()

@@ -1,8 +1,9 @@
 #pragma once
 
 // "Connect to Portcullis": saved connection profiles (QSettings; never a password), the kind of
-// deployment (local SQLite file, PostgreSQL, REST server), the admin's email and password. The
-// dialog stays open while the launcher connects, and shows the core's message when that fails.
+// deployment (local SQLite file, PostgreSQL, REST server, better-auth server), the admin's email
+// and password. The dialog stays open while the launcher connects, and shows the core's message
+// when that fails.
 
 #include <QDialog>
 #include <QPointer>
@@ -22,10 +23,10 @@ class SecretStore;
 struct ConnectionProfile
 {
     QString name;
-    QString kind; // "sqlite", "postgres", "rest"
+    QString kind; // "sqlite", "postgres", "rest", "betterauth"
     QString location;
     QString user;
-    QString caFile; // REST only: a PEM file of certificates to trust besides the system's
+    QString caFile; // servers only: a PEM file of certificates to trust besides the system's
 };
 
 class ConnectDialog : public QDialog

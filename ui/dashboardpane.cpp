@@ -231,8 +231,13 @@ DashboardPane::DashboardPane(Backend* backend, QWidget* parent)
         { "eventsLast24h", tr("Events in 24 h"), tr("Audit events written in the last 24 hours"),
           QStringLiteral("audit"), QStringLiteral("last24h") },
     };
+    // Without statistics the tiles are what the user list's totals give, nothing estimated.
+    const bool statistics = deploymentHas(Capability::Statistics);
+    const QStringList totalsOnly = { QStringLiteral("usersTotal"), QStringLiteral("usersBanned") };
     for (const TileSpec& spec : specs) {
         const QString key = QString::fromLatin1(spec.key);
+        if (!statistics && !totalsOnly.contains(key))
+            continue;
         // The list opens filtered as the tile counts (the tenant switcher's scope applies there too).
         auto open = [this, pane = spec.pane, status = spec.status] {
             PaneRequest request;
@@ -301,7 +306,14 @@ void DashboardPane::refresh()
     if (!m_backend)
         return;
     const int generation = ++m_generation;
-    const bool super = m_backend->actor().isSuperAdmin();
+    const bool super = m_backend->actor().isSuperAdmin() && deploymentHas(Capability::Maintenance);
+    if (QString why; !deploymentHas(Capability::Statistics, &why)) {
+        m_maintenance->hide();
+        m_chartMessage->setText(why);
+        m_chartStack->setCurrentWidget(m_chartMessage);
+        refreshTotals(generation);
+        return;
+    }
     m_pending = super ? 3 : 2;
     m_maintenance->setVisible(super);
     if (super) {
@@ -340,6 +352,36 @@ void DashboardPane::refresh()
         }
         finishPart(generation);
     });
+}
+
+void DashboardPane::refreshTotals(int generation)
+{
+    m_pending = 2;
+    m_updated->setText(tr("Loading…"));
+    const QList<std::pair<QString, QString>> tiles
+        = { { QStringLiteral("usersTotal"), QString() }, { QStringLiteral("usersBanned"), QStringLiteral("banned") } };
+    for (const auto& [key, status] : tiles) {
+        UserQuery query;
+        query.status = status;
+        query.organizationId = organizationScope();
+        query.limit = 1; // only the total is wanted
+        whenDone(m_backend->listUsers(query), this, [this, generation, key](const Result<Page<User>>& page) {
+            if (generation != m_generation)
+                return;
+            if (page.ok()) {
+                if (QLabel* label = m_values.value(key))
+                    label->setText(display::number(page->total)
+                                   + (page->totalIsLowerBound ? QStringLiteral("+") : QString()));
+                m_tileStack->setCurrentWidget(m_tiles);
+            } else {
+                m_tileMessage->setText(
+                    tr("Could not load the statistics:\n%1\n\nPress F5 to try again.").arg(page.error().message));
+                m_tileStack->setCurrentWidget(m_tileMessage);
+                emit statusMessage(tr("Could not load the statistics: %1").arg(page.error().message));
+            }
+            finishPart(generation);
+        });
+    }
 }
 
 void DashboardPane::showMaintenance(const Result<QList<MaintenanceRun>>& runs)

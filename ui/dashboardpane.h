@@ -15,7 +15,9 @@ class StatTileGrid;
 
 // The overview: the numbers of Backend::stats() as tiles and a chart of sign-ins, failed sign-ins
 // and admin actions per day over the last 30 days (Backend::activity()), both for the tenant
-// switcher's scope. Each half shows its own error in place when its call fails.
+// switcher's scope. Each half shows its own error in place when its call fails. A deployment
+// without Capability::Statistics (better-auth) shows only what the totals of its user list give
+// (users, banned) and the reason in place of the chart; stats() and activity() are not called.
 class DashboardPane : public Pane
 {
     Q_OBJECT
@@ -46,6 +48,8 @@ private:
     void applyChartPalette();
     void finishPart(int generation);
     void showMaintenance(const Result<QList<MaintenanceRun>>& runs);
+    // Without Statistics: the two tiles from Backend::listUsers totals.
+    void refreshTotals(int generation);
 
     StatTileGrid* m_tiles = nullptr;
     QStackedWidget* m_tileStack = nullptr;

@@ -145,6 +145,8 @@ void Panel::showSelection(bool one, bool buttons)
 void Panel::setValue(const QString& key, const QString& text)
 {
     QLabel* label = m_values.value(key);
+    if (!label)
+        return; // a row the panel leaves out (what the deployment does not have)
     if (m_tokens.contains(key))
         static_cast<ElidingLabel*>(label)->setFullText(text);
     else

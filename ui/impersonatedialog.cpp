@@ -32,12 +32,24 @@ ImpersonateDialog::ImpersonateDialog(Backend* backend, const User& user, QWidget
 
     auto* icon = new QLabel(this);
     icon->setPixmap(QIcon(QStringLiteral(":/icons/impersonated.svg")).pixmap(32, 32));
-    auto* warning = new QLabel(
-        tr("<b>You are about to act as %1.</b><br>Everything you do in this session is done in their name and "
-           "recorded in the audit log together with your account and the reason below. The session is marked as "
-           "impersonated wherever it appears, and it ends by itself after the duration you choose.")
-            .arg(user.email.toHtmlEscaped()),
-        this);
+    // The same confirmation on every deployment; where the deployment keeps no audit log or sets the
+    // length itself (better-auth), the warning says so instead of promising it.
+    const Capabilities capabilities = backend ? backend->capabilities() : Capabilities();
+    const bool audited = capabilities.has(Capability::AuditLog);
+    const bool chosenLength = capabilities.has(Capability::ImpersonationLength);
+    QString text = audited && chosenLength
+        ? tr("<b>You are about to act as %1.</b><br>Everything you do in this session is done in their name and "
+             "recorded in the audit log together with your account and the reason below. The session is marked as "
+             "impersonated wherever it appears, and it ends by itself after the duration you choose.")
+              .arg(user.email.toHtmlEscaped())
+        : tr("<b>You are about to act as %1.</b><br>Everything you do in this session is done in their name. The "
+             "session is marked as impersonated wherever it appears, and it ends by itself.")
+              .arg(user.email.toHtmlEscaped());
+    for (const Capability missing : { Capability::AuditLog, Capability::ImpersonationLength }) {
+        if (!capabilities.has(missing))
+            text += QStringLiteral("<br>") + capabilities.whyNot(missing).toHtmlEscaped();
+    }
+    auto* warning = new QLabel(text, this);
     warning->setObjectName(QStringLiteral("impersonationWarning"));
     warning->setWordWrap(true);
     warning->setTextFormat(Qt::RichText);
@@ -60,7 +72,10 @@ ImpersonateDialog::ImpersonateDialog(Backend* backend, const User& user, QWidget
 
     auto* form = new QFormLayout;
     m_errors.addRow(form, tr("&Reason:"), m_reason, QStringLiteral("reason"));
-    m_errors.addRow(form, tr("&Duration:"), m_minutes, QStringLiteral("duration_minutes"));
+    if (chosenLength)
+        m_errors.addRow(form, tr("&Duration:"), m_minutes, QStringLiteral("duration_minutes"));
+    else
+        m_minutes->hide(); // the deployment sets the length; the default is sent and not used
 
     m_message = new QLabel(this);
     m_message->setObjectName(QStringLiteral("dialogMessage"));
@@ -103,7 +118,9 @@ void ImpersonateDialog::submit()
             // The secret dialog outlives this one (which closes now): parent it to our parent.
             auto* secret = new SecretDialog(
                 tr("Impersonation session for %1").arg(m_user.email),
-                tr("Use this session token to act as %1 until %2. Every action is audited with your name.")
+                (m_backend && !m_backend->capabilities().has(Capability::AuditLog)
+                     ? tr("Use this session token to act as %1 until %2.")
+                     : tr("Use this session token to act as %1 until %2. Every action is audited with your name."))
                     .arg(m_user.email.toHtmlEscaped(), display::dateTime(m_session.expiresAt).toHtmlEscaped()),
                 created->token, parentWidget());
             secret->setAttribute(Qt::WA_DeleteOnClose);

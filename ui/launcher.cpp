@@ -1,5 +1,6 @@
 #include "launcher.h"
 
+#include "betterauth/betterauthbackend.h"
 #include "connectdialog.h"
 #include "credentials/secretstore.h"
 #include "firstrundialog.h"
@@ -103,6 +104,9 @@ void Launcher::start()
     if (m_unattended && !m_options.pane.isEmpty() && !allPaneNames().contains(m_options.pane))
         return fail(
             tr("Unknown pane %1; choose one of %2").arg(m_options.pane, allPaneNames().join(QStringLiteral(", "))));
+    if (!m_options.kind.isEmpty() && m_options.kind != QLatin1String("portcullis")
+        && m_options.kind != QLatin1String("better-auth"))
+        return fail(tr("Unknown kind of server %1; choose portcullis or better-auth").arg(m_options.kind));
     if (!m_options.server.isEmpty()) {
         const QUrl url(m_options.server.trimmed());
         if (!url.isValid() || (url.scheme() != QLatin1String("https") && url.scheme() != QLatin1String("http"))
@@ -122,7 +126,8 @@ void Launcher::start()
             if (m_unattended)
                 return fail(tr("--screenshot needs --user and --password-file"));
             ConnectionProfile profile;
-            profile.kind = QStringLiteral("rest");
+            profile.kind = m_options.kind == QLatin1String("better-auth") ? QStringLiteral("betterauth")
+                                                                          : QStringLiteral("rest");
             profile.location = m_options.server;
             profile.user = m_options.user;
             showConnectDialog();
@@ -130,6 +135,10 @@ void Launcher::start()
                 dialog->setProfile(profile);
             return;
         }
+        if (m_options.kind == QLatin1String("better-auth"))
+            return openBetterAuth(url, m_options.user, serverPassword, m_options.caFile);
+        if (m_options.kind.isEmpty())
+            return detectServer(url, m_options.user, serverPassword);
         return openRest(url, m_options.user, serverPassword, m_options.caFile);
     }
     if (m_options.db.isEmpty()) {
@@ -181,17 +190,24 @@ void Launcher::showConnectDialog(const QString& error)
         if (!guard)
             return;
         const ConnectionProfile profile = guard->profile();
-        if (profile.kind == QLatin1String("rest")) {
+        if (profile.kind == QLatin1String("rest") || profile.kind == QLatin1String("betterauth")) {
+            const bool betterAuth = profile.kind == QLatin1String("betterauth");
             const QUrl url(profile.location.trimmed());
             if (!url.isValid() || (url.scheme() != QLatin1String("https") && url.scheme() != QLatin1String("http"))
                 || url.host().isEmpty()) {
-                guard->showError(
-                    tr("%1 is not a server address; give one like https://iam.example.com").arg(profile.location));
+                guard->showError(betterAuth ? tr("%1 is not a better-auth address; give its base path, like "
+                                                 "https://app.example.com/api/auth")
+                                                  .arg(profile.location)
+                                            : tr("%1 is not a server address; give one like https://iam.example.com")
+                                                  .arg(profile.location));
                 return;
             }
             guard->setBusy(true);
-            openRest(url, profile.user, guard->password(),
-                     profile.caFile.isEmpty() ? m_options.caFile : profile.caFile);
+            const QString caFile = profile.caFile.isEmpty() ? m_options.caFile : profile.caFile;
+            if (betterAuth)
+                openBetterAuth(url, profile.user, guard->password(), caFile);
+            else
+                openRest(url, profile.user, guard->password(), caFile);
             return;
         }
         auto config = DatabaseConfig::parse(profile.location);
@@ -276,6 +292,42 @@ void Launcher::openRest(const QUrl& url, const QString& user, const QString& pas
             if (m_unattended)
                 return fail(trusted.error().message);
             if (auto* dialog = m_dialog.data()) // the dialog that asked: say it there
+                return dialog->showError(trusted.error().message);
+            return showConnectDialog(trusted.error().message);
+        }
+    }
+    m_backend = std::move(backend);
+    signIn(user, password);
+}
+
+void Launcher::detectServer(const QUrl& url, const QString& user, const QString& password)
+{
+    if (!m_network)
+        m_network = new QNetworkAccessManager(this);
+    // Only a positive answer counts: {"ok":true} at <url>/ok is better-auth's; anything else (our
+    // server answers 404 there, or nothing answers at all) connects as before, and the sign-in then
+    // says what is wrong in our usual words.
+    whenDone(BetterAuthBackend::detect(m_network, url, 10000), this,
+             [this, url, user, password](const Result<bool>& betterAuth) {
+                 if (betterAuth.ok() && betterAuth.value())
+                     openBetterAuth(url, user, password, m_options.caFile);
+                 else
+                     openRest(url, user, password, m_options.caFile);
+             });
+}
+
+void Launcher::openBetterAuth(const QUrl& url, const QString& user, const QString& password, const QString& caFile)
+{
+    if (!m_network)
+        m_network = new QNetworkAccessManager(this);
+    m_network->clearConnectionCache();
+    auto backend = std::make_unique<BetterAuthBackend>(m_network, url);
+    if (!caFile.isEmpty()) {
+        const Status trusted = backend->trustCaFile(caFile);
+        if (!trusted.ok()) {
+            if (m_unattended)
+                return fail(trusted.error().message);
+            if (auto* dialog = m_dialog.data())
                 return dialog->showError(trusted.error().message);
             return showConnectDialog(trusted.error().message);
         }

@@ -22,7 +22,8 @@ struct DatabaseConfig;
 struct LaunchOptions
 {
     QString db; // SQLite path or postgresql:// URL
-    QString server; // REST server URL
+    QString server; // REST server URL, or a better-auth server's base path (kind)
+    QString kind; // of --server: "portcullis", "better-auth", or empty to detect it
     QString caFile; // PEM certificates trusted for the REST server besides the system's
     QString user; // email or username
     QString passwordFile; // read the password from this file ("-" = stdin)
@@ -57,6 +58,11 @@ private:
     void openBackend(const DatabaseConfig& config, const QString& user, const QString& password);
     // caFile: PEM certificates to trust besides the system's (--ca-file, or the connection's own)
     void openRest(const QUrl& url, const QString& user, const QString& password, const QString& caFile);
+    // A better-auth server's base path (e.g. https://app.example.com/api/auth), signed in to with
+    // email and password.
+    void openBetterAuth(const QUrl& url, const QString& user, const QString& password, const QString& caFile);
+    // --server without --kind: better-auth when GET <url>/ok answers {"ok":true}, else our server.
+    void detectServer(const QUrl& url, const QString& user, const QString& password);
     void signIn(const QString& user, const QString& password);
     void showMainWindow();
     void takeScreenshot();

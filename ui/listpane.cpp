@@ -285,6 +285,9 @@ void ListPane::loadTenantNames()
     const bool known = m_tenantNamesLoaded && (organizationScope() == 0 || m_tenantNames.contains(organizationScope()));
     if (!m_backend || m_tenantNamesLoading || known)
         return;
+    // Where users belong to no organization the switcher never names one: no names are needed.
+    if (organizationScope() == 0 && !deploymentHas(Capability::MoveUsers))
+        return;
     m_tenantNamesLoading = true;
     whenDone(m_backend->listOrganizations(), this, [this](const Result<QList<Organization>>& organizations) {
         m_tenantNamesLoading = false;

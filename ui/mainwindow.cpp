@@ -211,7 +211,13 @@ void MainWindow::buildToolBar()
     tenantLabel->setBuddy(m_tenantSwitcher);
     toolbar->addWidget(tenantLabel);
     toolbar->addWidget(m_tenantSwitcher);
-    if (actor.isSuperAdmin()) {
+    if (m_backend && !m_backend->capabilities().has(Capability::MoveUsers)) {
+        // better-auth: users do not belong to one organization, so there is no tenant to narrow to.
+        m_tenantSwitcher->addItem(tr("Whole deployment"), QVariant::fromValue<qint64>(0));
+        m_tenantSwitcher->setEnabled(false);
+        m_tenantSwitcher->setToolTip(
+            tr("Users of this server do not belong to one organization: every pane shows the whole deployment"));
+    } else if (actor.isSuperAdmin()) {
         m_tenantSwitcher->addItem(tr("All tenants"), QVariant::fromValue<qint64>(0));
         m_tenantSwitcher->setToolTip(tr("Show the data of one tenant or of all of them"));
         loadTenants();
@@ -366,6 +372,8 @@ void MainWindow::createMenus()
         if (auto* users = qobject_cast<UsersPane*>(pane(QStringLiteral("users"))))
             users->exportUsers();
     });
+    requireCapability(importUsers, Capability::UserImportExport);
+    requireCapability(exportUsers, Capability::UserImportExport);
     file->addSeparator();
     file->addAction(m_signOutAction);
     file->addSeparator();
@@ -573,6 +581,23 @@ void MainWindow::updateAdminActions()
     m_deploymentSettingsAction->setVisible(super);
     m_runMaintenanceAction->setVisible(super);
     m_toolsMenu->menuAction()->setVisible(super);
+    // What the deployment lacks stays in the menu, disabled with the reason.
+    requireCapability(m_deploymentSettingsAction, Capability::DeploymentSettings);
+    requireCapability(m_runMaintenanceAction, Capability::Maintenance);
+}
+
+bool MainWindow::requireCapability(QAction* action, Capability capability)
+{
+    const Capabilities capabilities = m_backend ? m_backend->capabilities() : Capabilities();
+    if (capabilities.has(capability))
+        return true;
+    QString why = capabilities.whyNot(capability);
+    if (why.isEmpty())
+        why = tr("This server cannot do this.");
+    action->setEnabled(false);
+    action->setToolTip(why);
+    action->setStatusTip(why);
+    return false;
 }
 
 void MainWindow::runMaintenance()
@@ -679,6 +704,11 @@ void MainWindow::updateRetryText()
 void MainWindow::updateActions()
 {
     Pane* p = currentPane();
+    if (p && p->unavailable()) { // the deployment lacks what the pane is about
+        setActionAllowed(m_newAction, false, p->unavailableReason());
+        setActionAllowed(m_deleteAction, false, p->unavailableReason());
+        return;
+    }
     QString why;
     const bool create = p && p->canCreate(&why);
     setActionAllowed(m_newAction, create, why);

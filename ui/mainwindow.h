@@ -71,6 +71,9 @@ private:
     void updateActions();
     // Edit > Deployment settings… and Tools > Run maintenance…: shown to super admins only.
     void updateAdminActions();
+    // Disables `action` with the reason as tooltip and status tip when the deployment lacks
+    // `capability` (Backend::capabilities); true when it has it.
+    bool requireCapability(QAction* action, Capability capability);
     void runMaintenance();
     void loadTenants();
     void onPaneChanged(int row);

@@ -54,9 +54,13 @@ OrganizationDialog::OrganizationDialog(Backend* backend, const Organization* org
         m_original = *organization;
     setWindowTitle(m_editing ? tr("Edit %1").arg(m_original.name) : tr("New organization"));
     const Actor actor = backend ? backend->actor() : Actor();
-    // The plan, the user limit and the features are the commercial terms: super admins only.
-    const bool commercial = actor.isSuperAdmin();
-    const QString superOnly = tr("Only super admins change the plan, the user limit and the features");
+    // The plan, the user limit and the features are the commercial terms: super admins only, and
+    // only where the deployment has them (not on better-auth: Capability::OrganizationLifecycle).
+    const Capabilities capabilities = backend ? backend->capabilities() : Capabilities();
+    const bool lifecycle = capabilities.has(Capability::OrganizationLifecycle);
+    const bool commercial = actor.isSuperAdmin() && lifecycle;
+    const QString superOnly = lifecycle ? tr("Only super admins change the plan, the user limit and the features")
+                                        : capabilities.whyNot(Capability::OrganizationLifecycle);
     buildNameAndSlug();
     buildPlan();
     QWidget* featuresBox = buildFeatures();
@@ -386,6 +390,12 @@ InvitationDialog::InvitationDialog(Backend* backend, const Organization& organiz
     }
     m_role->setCurrentIndex(std::max(0, m_role->findData(QStringLiteral("user"))));
     m_role->setToolTip(tr("Roles below your level (%1)").arg(actor.level));
+    if (!backend->capabilities().has(Capability::RoleCatalog)) {
+        // No role catalog (better-auth): the member's role is a name the server knows.
+        m_role->setEditable(true);
+        m_role->setEditText(QStringLiteral("member"));
+        m_role->setToolTip(tr("The member's role name, as the server knows it (e.g. member, admin, owner)"));
+    }
     m_days = new QSpinBox(this);
     m_days->setObjectName(QStringLiteral("invitationDaysSpin"));
     m_days->setAccessibleName(tr("Days the invitation is valid"));
@@ -404,15 +414,20 @@ InvitationDialog::InvitationDialog(Backend* backend, const Organization& organiz
     QPushButton* invite = nullptr;
     m_buttons = dialogparts::cancelAndAccept(this, tr("&Invite"), QStringLiteral("sendInvitationButton"),
                                              &InvitationDialog::submit, &invite);
-    if (m_role->count() == 0) {
+    if (m_role->count() == 0 && !m_role->isEditable()) {
         invite->setEnabled(false);
         invite->setToolTip(tr("There is no role below your level to invite with"));
     }
 
-    auto* intro = new QLabel(tr("The invitee receives a one-time token that creates their account in %1 with the "
-                                "role you choose. It counts against the plan's user limit while pending.")
-                                 .arg(organization.name),
-                             this);
+    // Where the server mails the invitation itself and has no plans (better-auth), the intro says so.
+    const bool lifecycle = !backend || backend->capabilities().has(Capability::OrganizationLifecycle);
+    auto* intro = new QLabel(
+        lifecycle ? tr("The invitee receives a one-time token that creates their account in %1 "
+                       "with the role you choose. It counts against the plan's user limit while "
+                       "pending.")
+                        .arg(organization.name)
+                  : tr("The server sends the invitation to join %1 with the role you choose.").arg(organization.name),
+        this);
     intro->setWordWrap(true);
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(intro);
@@ -430,12 +445,13 @@ CreatedInvitation InvitationDialog::takeCreated()
 
 void InvitationDialog::submit()
 {
-    if (!m_backend || m_role->count() == 0)
+    if (!m_backend || (m_role->count() == 0 && !m_role->isEditable()))
         return;
     m_message->hide();
     m_errors.clear();
     dialogparts::setAcceptEnabled(m_buttons, false);
-    m_backend->invite(m_organization.id, m_email->text(), m_role->currentData().toString(), m_days->value())
+    const QString role = m_role->isEditable() ? m_role->currentText().trimmed() : m_role->currentData().toString();
+    m_backend->invite(m_organization.id, m_email->text(), role, m_days->value())
         .then(this, [this](const Result<CreatedInvitation>& result) {
             dialogparts::setAcceptEnabled(m_buttons, true);
             if (result.ok()) {

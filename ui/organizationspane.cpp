@@ -68,18 +68,28 @@ class OrganizationDetailsPanel : public details::Panel
     Q_DECLARE_TR_FUNCTIONS(portcullis::OrganizationDetailsPanel)
 
 public:
-    OrganizationDetailsPanel(InvitationListModel* invitations, QWidget* parent)
+    // `lifecycle`: the deployment has plans, seat limits, features and suspension
+    // (Capability::OrganizationLifecycle); without them those rows are left out.
+    OrganizationDetailsPanel(InvitationListModel* invitations, bool lifecycle, QWidget* parent)
         : details::Panel(QStringLiteral("organizationDetailsPanel"), tr("Organization details"), parent)
+        , m_lifecycle(lifecycle)
     {
-        addPlaceholder(tr("Select an organization to see its plan, features and invitations."));
+        addPlaceholder(lifecycle ? tr("Select an organization to see its plan, features and invitations.")
+                                 : tr("Select an organization to see its members and invitations."));
         addTitle(QStringLiteral("organizationDetailsTitle"));
-        addForm({ { QStringLiteral("slug"), tr("Slug:") },
-                  { QStringLiteral("plan"), tr("Plan:") },
-                  { QStringLiteral("users"), tr("Users:") },
-                  { QStringLiteral("features"), tr("Features:") },
-                  { QStringLiteral("status"), tr("Status:") },
-                  { QStringLiteral("created"), tr("Created:") } },
-                QStringLiteral("organizationDetail_"));
+        if (lifecycle)
+            addForm({ { QStringLiteral("slug"), tr("Slug:") },
+                      { QStringLiteral("plan"), tr("Plan:") },
+                      { QStringLiteral("users"), tr("Users:") },
+                      { QStringLiteral("features"), tr("Features:") },
+                      { QStringLiteral("status"), tr("Status:") },
+                      { QStringLiteral("created"), tr("Created:") } },
+                    QStringLiteral("organizationDetail_"));
+        else
+            addForm({ { QStringLiteral("slug"), tr("Slug:") },
+                      { QStringLiteral("users"), tr("Members:") },
+                      { QStringLiteral("created"), tr("Created:") } },
+                    QStringLiteral("organizationDetail_"));
         m_grid = new QGridLayout;
         m_grid->setSpacing(4);
         m_layout->addLayout(m_grid);
@@ -126,6 +136,15 @@ public:
             return;
         m_title->setText(o->name);
         setValue(QStringLiteral("slug"), o->slug);
+        setValue(QStringLiteral("created"), display::dateTime(o->createdAt));
+        if (!m_lifecycle) {
+            setValue(
+                QStringLiteral("users"),
+                o->pendingInvitations > 0
+                    ? tr("%1 and %2 invited").arg(display::number(o->userCount), display::number(o->pendingInvitations))
+                    : display::number(o->userCount));
+            return;
+        }
         setValue(QStringLiteral("plan"), OrganizationListModel::planText(o->plan));
         setValue(QStringLiteral("users"),
                  o->pendingInvitations > 0
@@ -201,6 +220,7 @@ private:
     }
 
     QGridLayout* m_grid = nullptr;
+    bool m_lifecycle = true;
     QLabel* m_invitationTitle = nullptr;
     QTableView* m_invitationTable = nullptr;
     QLabel* m_invitationEmpty = nullptr;
@@ -227,10 +247,12 @@ OrganizationsPane::OrganizationsPane(Backend* backend, QWidget* parent)
 
 void OrganizationsPane::buildFilters()
 {
+    const bool lifecycle = deploymentHas(Capability::OrganizationLifecycle);
     createSearch(QStringLiteral("organizationSearchEdit"), tr("Search organizations"),
-                 tr("Search name, slug or plan (Ctrl+F)"));
+                 lifecycle ? tr("Search name, slug or plan (Ctrl+F)") : tr("Search name or slug (Ctrl+F)"));
     m_statusFilter = createFilterCombo(QStringLiteral("organizationStatusFilterCombo"), tr("Filter by status"),
                                        { tr("Any status"), tr("Active"), tr("Suspended") });
+    m_statusFilter->setVisible(lifecycle); // nothing is suspended where nothing can be
     createCount(QStringLiteral("organizationCountLabel"));
     addSearchRow({ m_statusFilter });
     createFilterMessage(QStringLiteral("organizationFilterMessage"));
@@ -263,11 +285,19 @@ void OrganizationsPane::buildTable()
         OrganizationListModel::UsersColumn,
         fit({ tr("%1 + %2 invited / %3").arg(display::number(9999), display::number(99), display::number(10000)) }));
     m_table->setColumnWidth(OrganizationListModel::StatusColumn, fit({ tr("Active"), tr("Suspended"), tr("Status") }));
+    if (!deploymentHas(Capability::OrganizationLifecycle)) {
+        // No plans, features, seat limits or suspension: the members are counted, nothing else.
+        m_model->setSeatLimits(false);
+        for (const int column : { OrganizationListModel::PlanColumn, OrganizationListModel::FeaturesColumn,
+                                  OrganizationListModel::StatusColumn })
+            m_table->setColumnHidden(column, true);
+        header->setSectionResizeMode(OrganizationListModel::SlugColumn, QHeaderView::Stretch);
+    }
 }
 
 void OrganizationsPane::buildDetails()
 {
-    m_details = new OrganizationDetailsPanel(m_invitations, this);
+    m_details = new OrganizationDetailsPanel(m_invitations, deploymentHas(Capability::OrganizationLifecycle), this);
     layOut(m_details, { .detailsStretch = 2, .sizes = { 760, 420 } });
 }
 
@@ -346,7 +376,7 @@ void OrganizationsPane::refresh()
     if (const auto o = selectedOrganization(); o && m_pendingSelection == 0)
         m_pendingSelection = o->id;
     m_model->reload();
-    if (!m_backend)
+    if (!m_backend || !deploymentHas(Capability::RoleCatalog))
         return;
     // The invitation dialog offers the roles below the admin's level.
     whenDone(m_backend->listRoles(), this, [this](const Result<QList<Role>>& roles) {
@@ -495,6 +525,9 @@ void OrganizationsPane::updateDetails()
     gate(m_reactivateAction, perm::OrgSuspend, true, o && !o->active, tr("It is active"));
     gate(m_wipeOutAction, perm::OrgDelete, true, !own, tr("You cannot wipe out your own organization"));
     gate(m_inviteAction, perm::OrgInvite, false, active, tr("It is suspended; reactivate it before inviting"));
+    requireCapability(m_suspendAction, Capability::OrganizationLifecycle);
+    requireCapability(m_reactivateAction, Capability::OrganizationLifecycle);
+    requireCapability(m_wipeOutAction, Capability::OrganizationLifecycle);
     setActionAllowed(m_copyAction, o.has_value(), selectFirst);
     updateInvitationActions();
     emit actionsChanged();
@@ -639,8 +672,8 @@ void OrganizationsPane::inviteIntoSelected()
     const auto o = selectedOrganization();
     if (!o || !m_inviteAction->isEnabled())
         return;
-    if (!m_roles.isEmpty())
-        return openInvitationDialog(*o);
+    if (!m_roles.isEmpty() || !deploymentHas(Capability::RoleCatalog))
+        return openInvitationDialog(*o); // without a catalog the role is a name typed in the dialog
     // The roles were not there yet (or failed to load): fetch them first.
     const Organization organization = *o;
     whenDone(m_backend->listRoles(), this, [this, organization](const Result<QList<Role>>& roles) {
@@ -657,6 +690,14 @@ void OrganizationsPane::openInvitationDialog(const Organization& organization)
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QDialog::accepted, this, [this, dialog, organization] {
         const CreatedInvitation created = dialog->takeCreated();
+        // A deployment that sends the invitation itself (better-auth's mail hook) gives no token:
+        // there is nothing to hand over, so no empty secret is shown.
+        if (created.token.isEmpty()) {
+            emit statusMessage(tr("Invited %1 into %2; the server sends the invitation itself")
+                                   .arg(created.invitation.email, organization.name));
+            m_invitations->reload();
+            return;
+        }
         showInvitationSecret(created, organization, this);
         emit statusMessage(tr("Invited %1 into %2").arg(created.invitation.email, organization.name));
         m_invitations->reload();

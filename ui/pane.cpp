@@ -2,11 +2,14 @@
 
 #include "displayformat.h"
 #include "keyboard.h"
+#include "lazytablemodel.h"
 #include "messagebox.h"
 #include "policy/policy.h"
 
 #include <QAction>
+#include <QBoxLayout>
 #include <QHeaderView>
+#include <QLabel>
 #include <QTableView>
 #include <QTimer>
 
@@ -127,6 +130,67 @@ bool Pane::may(const QString& permission, QString* whyNot) const
     if (!decision && whyNot)
         *whyNot = tr("Your role does not allow this (%1)").arg(permission);
     return decision.allowed;
+}
+
+bool Pane::deploymentHas(Capability capability, QString* whyNot) const
+{
+    const Capabilities capabilities = m_backend ? m_backend->capabilities() : Capabilities();
+    if (capabilities.has(capability))
+        return true;
+    if (whyNot) {
+        *whyNot = capabilities.whyNot(capability);
+        if (whyNot->isEmpty())
+            *whyNot = tr("This server cannot do this.");
+    }
+    return false;
+}
+
+bool Pane::requireCapability(QAction* action, Capability capability) const
+{
+    QString why;
+    if (deploymentHas(capability, &why))
+        return true;
+    action->setEnabled(false);
+    action->setToolTip(why);
+    action->setStatusTip(why);
+    return false;
+}
+
+void Pane::showUnavailable(const QString& reason, const QString& hint)
+{
+    m_unavailableReason = reason;
+    // The pane's widgets stay (other code keeps pointers to them) but hidden; nothing refills them
+    // because refresh() loads nothing.
+    for (QWidget* child : findChildren<QWidget*>(Qt::FindDirectChildrenOnly)) {
+        if (!child->isWindow())
+            child->hide();
+    }
+    // Nor do the lists' models fetch a first page when their (hidden) views ask.
+    for (LazyTableModel* model : findChildren<LazyTableModel*>())
+        model->clear();
+    for (QAction* action : findChildren<QAction*>()) {
+        action->setEnabled(false);
+        action->setToolTip(reason);
+        action->setStatusTip(reason);
+    }
+    auto* label = new QLabel(this);
+    label->setObjectName(QStringLiteral("capabilityReasonLabel"));
+    label->setTextFormat(Qt::PlainText);
+    label->setText(hint.isEmpty() ? reason : reason + QStringLiteral("\n\n") + hint);
+    label->setAlignment(Qt::AlignCenter);
+    label->setWordWrap(true);
+    label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    label->setForegroundRole(QPalette::PlaceholderText);
+    QFont larger = label->font();
+    larger.setPointSizeF(larger.pointSizeF() * 1.15);
+    label->setFont(larger);
+    if (auto* box = qobject_cast<QBoxLayout*>(layout())) {
+        box->insertWidget(0, label, 1);
+    } else {
+        auto* own = new QVBoxLayout(this); // a pane without a layout yet
+        own->addWidget(label, 1);
+    }
+    markLoaded();
 }
 
 QTableView* Pane::createListTable(const QString& objectName, const QString& accessibleName, QAbstractItemModel* model,

@@ -54,6 +54,10 @@ public:
     void setOrganizationScope(Id organizationId);
     Id organizationScope() const { return m_organizationScope; }
 
+    // The deployment lacks what the whole pane is about (showUnavailable): why, in one sentence.
+    bool unavailable() const { return !m_unavailableReason.isEmpty(); }
+    QString unavailableReason() const { return m_unavailableReason; }
+
     // True once the pane shows its first data (or its empty state): --screenshot waits for it.
     bool isLoaded() const { return m_loaded; }
 
@@ -88,6 +92,17 @@ protected:
     void showError(const QString& what, const ServiceError& error);
     // The actor may do `permission`; otherwise `whyNot` says why (for disabled actions' tooltips).
     bool may(const QString& permission, QString* whyNot = nullptr) const;
+    // The deployment can do `capability` (Backend::capabilities); otherwise `whyNot` gets the
+    // backend's one-sentence reason ("This server keeps no audit log.").
+    bool deploymentHas(Capability capability, QString* whyNot = nullptr) const;
+    // For a pane whose whole content needs a capability the deployment lacks: `reason` (and `hint`
+    // under it) in place of the pane's widgets (label "capabilityReasonLabel"), every action of the
+    // pane disabled with the reason as its tooltip, and the pane counts as loaded. Its refresh() must
+    // then load nothing (check unavailable()).
+    void showUnavailable(const QString& reason, const QString& hint = {});
+    // Disables `action` with the reason as its tooltip and status tip when the deployment lacks
+    // `capability` (call after the other checks, which it overrides); returns whether it has it.
+    bool requireCapability(QAction* action, Capability capability) const;
     Actor actor() const;
     // A list table as every pane has one: whole rows selected, read-only, context menu, alternating
     // rows, compact row height, no row numbers; the last column takes the remaining width.
@@ -101,6 +116,7 @@ private:
     void reloadIfStale();
 
     Id m_organizationScope = 0;
+    QString m_unavailableReason;
     bool m_loaded = false;
     bool m_stale = false;
     QElapsedTimer m_dataAge; // since the data shown was requested

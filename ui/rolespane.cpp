@@ -236,6 +236,8 @@ RolesPane::RolesPane(Backend* backend, QWidget* parent)
     buildActions();
     connectSignals();
     updateDetails();
+    if (QString why; !deploymentHas(Capability::RoleCatalog, &why))
+        showUnavailable(why, tr("Roles are set on each user in the Users pane."));
 }
 
 void RolesPane::buildFilters()
@@ -320,6 +322,8 @@ void RolesPane::connectSignals()
 
 void RolesPane::refresh()
 {
+    if (unavailable())
+        return; // no role catalog on this deployment: nothing to ask for
     loadTenantNames();
     m_count->setText(tr("Loading…"));
     if (const auto role = selectedRole(); role && m_pendingSelection == 0)
@@ -329,6 +333,8 @@ void RolesPane::refresh()
 
 void RolesPane::organizationScopeChanged()
 {
+    if (unavailable())
+        return;
     loadTenantNames();
     applyFilter();
     // The holders are counted in the tenant the switcher names.
@@ -425,7 +431,8 @@ void RolesPane::updateDetails()
     const auto role = selectedRole();
     m_details->show(role ? &*role : nullptr, role ? m_model->scopeName(role->organizationId) : QString());
     QString whyNot;
-    m_permissionCodesAction->setEnabled(may(perm::RoleView, &whyNot));
+    m_permissionCodesAction->setEnabled(deploymentHas(Capability::PermissionCatalog, &whyNot)
+                                        && may(perm::RoleView, &whyNot));
     m_permissionCodesAction->setToolTip(
         whyNot.isEmpty() ? tr("The organization's own permission codes, for its roles and API keys") : whyNot);
     const QString selectFirst = tr("Select a role first");
@@ -508,6 +515,8 @@ void RolesPane::showContextMenu(const QPoint& pos)
 
 QDialog* RolesPane::openPermissionCodes()
 {
+    if (!deploymentHas(Capability::PermissionCatalog) || unavailable())
+        return nullptr;
     auto* dialog = new PermissionCodesDialog(m_backend, organizationScope(), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->open();

@@ -176,6 +176,10 @@ SessionsPane::SessionsPane(Backend* backend, QWidget* parent)
     buildActions();
     connectSignals();
     updateDetails();
+    // Without a list of everyone's sessions the model's default query (everyone) is not fetched when
+    // the table first asks for rows: only a user's sessions are (load()).
+    if (!deploymentHas(Capability::SessionList))
+        m_model->clear();
 }
 
 // The search field is the user filter: an email, a name or an id, resolved to one user.
@@ -183,7 +187,9 @@ void SessionsPane::buildFilters()
 {
     const int em = fontMetrics().horizontalAdvance(QLatin1Char('m'));
     m_userFilter = createSearch(QStringLiteral("sessionUserFilter"), tr("Filter by user"),
-                                tr("User: email, name or #id — empty for everyone (Ctrl+F)"));
+                                deploymentHas(Capability::SessionList)
+                                    ? tr("User: email, name or #id — empty for everyone (Ctrl+F)")
+                                    : tr("User: email or name (Ctrl+F)"));
     auto* userLabel = new QLabel(tr("&User:"), this);
     userLabel->setBuddy(m_userFilter);
     m_includeEnded = new QCheckBox(tr("&Include ended sessions"), this);
@@ -375,6 +381,15 @@ void SessionsPane::applyFilter()
 
 void SessionsPane::load(Id userId)
 {
+    // A deployment that lists sessions per user only (better-auth): everyone's list is not asked
+    // for; the empty state says why and how to get to one user's sessions.
+    m_listUnavailable = userId == 0 && !deploymentHas(Capability::SessionList);
+    if (m_listUnavailable) {
+        m_model->clear();
+        updateCount();
+        markLoaded();
+        return;
+    }
     SessionQuery q;
     q.userId = userId;
     q.organizationId = organizationScope();
@@ -402,7 +417,12 @@ void SessionsPane::fitColumns()
 
 void SessionsPane::updateCount()
 {
-    if (!m_model->lastError().isEmpty()) {
+    if (QString why; m_listUnavailable && !deploymentHas(Capability::SessionList, &why)) {
+        m_count->clear();
+        m_empty->setText(why + QStringLiteral("\n\n")
+                         + tr("Type a user's email or name above, or choose “Show sessions” on a user in the Users "
+                              "pane."));
+    } else if (!m_model->lastError().isEmpty()) {
         m_count->setText(tr("Error"));
         m_empty->setText(tr("Could not load the sessions:\n%1\n\nPress F5 to try again.").arg(m_model->lastError()));
     } else {
@@ -464,7 +484,13 @@ void SessionsPane::updateDetails()
         allowed = false;
         why = tr("Revoking…");
     }
-    setActionAllowed(m_revokeAction, allowed, why, tr("End the selected sessions now (Delete)"));
+    // An impersonation is stopped by revoking its session (on better-auth as on our server): the
+    // action says so when that is what is selected.
+    const bool impersonation = sessions.size() == 1 && sessions.first().isImpersonation();
+    m_revokeAction->setText(impersonation ? tr("&End impersonation…") : tr("&Revoke session…"));
+    setActionAllowed(m_revokeAction, allowed, why,
+                     impersonation ? tr("End this impersonation now: its session is revoked (Delete)")
+                                   : tr("End the selected sessions now (Delete)"));
 
     allowed = may(perm::SessionRevoke, &why);
     QSet<Id> users;

@@ -72,6 +72,7 @@ private:
     // The user the filter names, once known (from showForUser() or a lookup): no second lookup.
     Id m_knownUserId = 0;
     QString m_knownUserEmail;
+    bool m_listUnavailable = false; // everyone's sessions asked for where the deployment cannot list them
     int m_filterGeneration = 0;
     bool m_columnsFitted = false; // since the last reset: the first page sizes the columns
     int m_revoking = 0; // revocations still running

@@ -99,6 +99,13 @@ void UserActivityView::load()
     const Actor me = m_backend ? m_backend->actor() : Actor();
     const bool mayRead = policy::requirePermission(me, perm::AuditView).allowed
         || policy::requirePermission(me, perm::AuditRead).allowed;
+    if (const Capabilities capabilities = m_backend ? m_backend->capabilities() : Capabilities();
+        !capabilities.has(Capability::AuditLog)) {
+        showStatus(capabilities.whyNot(Capability::AuditLog)); // nothing asked for
+        m_list->hide();
+        m_showAll->hide();
+        return;
+    }
     if (!m_backend || !mayRead) {
         showStatus(tr("Your role cannot read the audit log, so this user's activity is not shown."));
         m_list->hide();

@@ -42,6 +42,17 @@ QString roleRefusal(const Actor& actor, const QList<Role>& allRoles, const Role&
     return decision ? QString() : decision.reason;
 }
 
+QStringList roleNames(const QString& text)
+{
+    QStringList names;
+    for (const QString& part : text.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        const QString name = part.trimmed();
+        if (!name.isEmpty() && !names.contains(name))
+            names << name;
+    }
+    return names;
+}
+
 // --- UserDialog -----------------------------------------------------------------------------
 
 UserDialog::UserDialog(Backend* backend, const User* user, const QList<Organization>& organizations,
@@ -67,12 +78,20 @@ UserDialog::UserDialog(Backend* backend, const User* user, const QList<Organizat
     m_fullName->setObjectName(QStringLiteral("fullNameEdit"));
     m_fullName->setAccessibleName(tr("Full name"));
 
+    // What the deployment has decides the fields: no username where users have none, no
+    // organization where users do not belong to one, role names where there is no role catalog.
+    const Capabilities capabilities = backend->capabilities();
     auto* form = new QFormLayout;
     m_errors.addRow(form, tr("&Email:"), m_email, QStringLiteral("email"));
-    m_errors.addRow(form, tr("&Username:"), m_username, QStringLiteral("username"));
+    if (capabilities.has(Capability::Usernames)) {
+        m_errors.addRow(form, tr("&Username:"), m_username, QStringLiteral("username"));
+    } else {
+        delete m_username; // users have no username here: nothing to show or send
+        m_username = nullptr;
+    }
     m_errors.addRow(form, tr("Full &name:"), m_fullName, QStringLiteral("full_name"));
 
-    if (!m_editing) {
+    if (!m_editing && capabilities.has(Capability::MoveUsers)) {
         m_organization = new QComboBox(this);
         m_organization->setObjectName(QStringLiteral("organizationCombo"));
         m_organization->setAccessibleName(tr("Organization"));
@@ -86,7 +105,8 @@ UserDialog::UserDialog(Backend* backend, const User* user, const QList<Organizat
         if (preferred >= 0)
             m_organization->setCurrentIndex(preferred);
         m_errors.addRow(form, tr("&Organization:"), m_organization, QStringLiteral("organization_id"));
-
+    }
+    if (!m_editing && capabilities.has(Capability::RoleCatalog)) {
         m_roles = new QListWidget(this);
         m_roles->setObjectName(QStringLiteral("rolesList"));
         m_roles->setAccessibleName(tr("Roles"));
@@ -101,7 +121,15 @@ UserDialog::UserDialog(Backend* backend, const User* user, const QList<Organizat
                 item->setToolTip(why);
         }
         m_errors.addRow(form, tr("Ro&les:"), m_roles, QStringLiteral("role_codes"));
-
+    } else if (!m_editing) {
+        // Roles are free names on such a deployment (better-auth: "admin", "user").
+        m_roleNames = new QLineEdit(QStringLiteral("user"), this);
+        m_roleNames->setObjectName(QStringLiteral("roleNamesEdit"));
+        m_roleNames->setAccessibleName(tr("Roles"));
+        m_roleNames->setToolTip(tr("Role names separated by commas, as the server knows them (e.g. user, admin)"));
+        m_errors.addRow(form, tr("Ro&les:"), m_roleNames, QStringLiteral("role_codes"));
+    }
+    if (!m_editing) {
         m_password = new QLineEdit(this);
         m_password->setObjectName(QStringLiteral("passwordEdit"));
         m_password->setAccessibleName(tr("Initial password"));
@@ -164,7 +192,8 @@ void UserDialog::submit()
         UserUpdate update;
         update.expectedVersion = m_original.version;
         update.email = m_email->text();
-        update.username = m_username->text();
+        if (m_username)
+            update.username = m_username->text();
         update.fullName = m_fullName->text();
         if (m_verified->isChecked() != m_original.verified)
             update.verified = m_verified->isChecked();
@@ -173,12 +202,14 @@ void UserDialog::submit()
     }
     NewUser nu;
     nu.email = m_email->text();
-    nu.username = m_username->text();
+    nu.username = m_username ? m_username->text() : QString();
     nu.fullName = m_fullName->text();
     nu.password = m_password->text();
-    nu.organizationId = m_organization->currentData().toLongLong();
+    nu.organizationId = m_organization ? m_organization->currentData().toLongLong() : 0;
     nu.roleCodes.clear();
-    for (int i = 0; i < m_roles->count(); ++i) {
+    if (m_roleNames)
+        nu.roleCodes = roleNames(m_roleNames->text());
+    for (int i = 0; m_roles && i < m_roles->count(); ++i) {
         if (m_roles->item(i)->checkState() == Qt::Checked)
             nu.roleCodes << m_roles->item(i)->data(Qt::UserRole).toString();
     }
@@ -377,6 +408,16 @@ UserRolesDialog::UserRolesDialog(Backend* backend, const User& user, const QList
     m_list = new QListWidget(this);
     m_list->setObjectName(QStringLiteral("userRolesList"));
     m_list->setAccessibleName(tr("Roles"));
+    QString intro = tr("Roles you may not give or take are greyed out; hover for the reason.");
+    if (!backend->capabilities().has(Capability::RoleCatalog)) {
+        // No role catalog (better-auth): the roles are names, typed as the server knows them.
+        m_list->hide();
+        m_names = new QLineEdit(user.roleCodes.join(QStringLiteral(", ")), this);
+        m_names->setObjectName(QStringLiteral("roleNamesEdit"));
+        m_names->setAccessibleName(tr("Roles"));
+        connect(m_names, &QLineEdit::textEdited, this, [this] { m_message->hide(); });
+        intro = tr("Role names separated by commas, as the server knows them (e.g. user, admin).");
+    }
     for (const Role& role : roles) {
         if (role.organizationId != 0 && role.organizationId != user.organizationId)
             continue;
@@ -398,8 +439,16 @@ UserRolesDialog::UserRolesDialog(Backend* backend, const User& user, const QList
     connect(m_list, &QListWidget::itemChanged, m_message, &QWidget::hide);
     connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     auto* layout = new QVBoxLayout(this);
-    layout->addWidget(new QLabel(tr("Roles you may not give or take are greyed out; hover for the reason."), this));
-    layout->addWidget(m_list);
+    auto* introLabel = new QLabel(intro, this);
+    introLabel->setWordWrap(true);
+    layout->addWidget(introLabel);
+    if (m_names) {
+        introLabel->setBuddy(m_names);
+        layout->addWidget(m_names);
+        layout->addStretch(1);
+    } else {
+        layout->addWidget(m_list);
+    }
     dialogparts::addMessageAndButtons(layout, m_message, m_buttons);
     setMinimumSize(440, 360);
 }
@@ -420,6 +469,18 @@ void UserRolesDialog::submit()
         const bool wanted = m_list->item(i)->checkState() == Qt::Checked;
         if (wanted != m_user.roleCodes.contains(code))
             changes->append({ code, wanted });
+    }
+    if (m_names) {
+        // New names first: a user is never left without a role between two requests.
+        const QStringList wanted = roleNames(m_names->text());
+        for (const QString& code : wanted) {
+            if (!m_user.roleCodes.contains(code))
+                changes->append({ code, true });
+        }
+        for (const QString& code : std::as_const(m_user.roleCodes)) {
+            if (!wanted.contains(code))
+                changes->append({ code, false });
+        }
     }
     if (changes->isEmpty()) {
         accept();

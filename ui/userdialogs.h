@@ -47,6 +47,7 @@ private:
     QLineEdit* m_fullName = nullptr;
     QComboBox* m_organization = nullptr;
     QListWidget* m_roles = nullptr;
+    QLineEdit* m_roleNames = nullptr; // instead of m_roles without a role catalog
     QLineEdit* m_password = nullptr;
     QLabel* m_policy = nullptr;
     QCheckBox* m_verified = nullptr;
@@ -121,6 +122,7 @@ private:
     QPointer<Backend> m_backend;
     User m_user;
     QListWidget* m_list = nullptr;
+    QLineEdit* m_names = nullptr; // instead of m_list without a role catalog
     QLabel* m_message = nullptr;
     QDialogButtonBox* m_buttons = nullptr;
 };
@@ -129,6 +131,10 @@ private:
 // as the store will give it (policy::canGiveRole for `target`; for a user not created yet, in
 // `organizationId` or else the actor's, policy::canAssignRole). `allRoles` holds the actor's own
 // roles (their grants count).
+// "admin, user" → {"admin", "user"}: role names typed where the deployment has no role catalog
+// (trimmed, empty parts and repeats dropped).
+QStringList roleNames(const QString& text);
+
 QString roleRefusal(const Actor& actor, const QList<Role>& allRoles, const Role& role, const User* target = nullptr,
                     Id organizationId = 0);
 

@@ -50,15 +50,18 @@ public:
                      ->text();
         addTitle(QStringLiteral("userDetailsTitle"));
         // An email address or a user name is one long word: elided with a tooltip, not cut off.
-        addForm({ { QStringLiteral("email"), tr("Email:") },
-                  { QStringLiteral("username"), tr("Username:") },
-                  { QStringLiteral("status"), tr("Status:") },
-                  { QStringLiteral("roles"), tr("Roles:") },
-                  { QStringLiteral("organization"), tr("Organization:") },
-                  { QStringLiteral("last"), tr("Last sign-in:") },
-                  { QStringLiteral("created"), tr("Created:") },
-                  { QStringLiteral("verified"), tr("Verified:") } },
-                QStringLiteral("detail_"), { QStringLiteral("email"), QStringLiteral("username") });
+        // No username and no organization where the deployment's users have none.
+        const Capabilities capabilities = backend ? backend->capabilities() : Capabilities();
+        QList<QPair<QString, QString>> rows { { QStringLiteral("email"), tr("Email:") } };
+        if (capabilities.has(Capability::Usernames))
+            rows.append({ QStringLiteral("username"), tr("Username:") });
+        rows.append({ { QStringLiteral("status"), tr("Status:") }, { QStringLiteral("roles"), tr("Roles:") } });
+        if (capabilities.has(Capability::MoveUsers))
+            rows.append({ QStringLiteral("organization"), tr("Organization:") });
+        if (capabilities.has(Capability::LastSignIn))
+            rows.append({ QStringLiteral("last"), tr("Last sign-in:") });
+        rows.append({ { QStringLiteral("created"), tr("Created:") }, { QStringLiteral("verified"), tr("Verified:") } });
+        addForm(rows, QStringLiteral("detail_"), { QStringLiteral("email"), QStringLiteral("username") });
         m_activity = new UserActivityView(backend, this);
         m_layout->addWidget(m_activity);
         addButtonColumn();
@@ -121,17 +124,35 @@ UsersPane::UsersPane(Backend* backend, QWidget* parent)
 
 void UsersPane::buildFilters()
 {
-    createSearch(QStringLiteral("userSearchEdit"), tr("Search users"), tr("Search email, username or name (Ctrl+F)"));
-    m_search->setToolTip(tr("Finds users whose email, username or full name contains the text, in any case. "
-                            "Three characters or more are looked up in the search index; one or two are "
-                            "matched row by row, which is slower on large directories."));
+    createSearch(QStringLiteral("userSearchEdit"), tr("Search users"),
+                 deploymentHas(Capability::Usernames) ? tr("Search email, username or name (Ctrl+F)")
+                                                      : tr("Search email or name (Ctrl+F)"));
+    m_search->setToolTip(deploymentHas(Capability::Usernames)
+                             ? tr("Finds users whose email, username or full name contains the text, in any case. "
+                                  "Three characters or more are looked up in the search index; one or two are "
+                                  "matched row by row, which is slower on large directories.")
+                             : tr("Finds users whose email or name contains the text; the server searches."));
     m_roleFilter = createFilterCombo(QStringLiteral("roleFilterCombo"), tr("Filter by role"));
     m_roleFilter->addItem(tr("Any role"), QString());
     m_statusFilter = createFilterCombo(QStringLiteral("statusFilterCombo"), tr("Filter by status"));
     m_statusFilter->addItem(tr("Any status"), QString());
     for (const QString& s : { QStringLiteral("active"), QStringLiteral("suspended"), QStringLiteral("banned"),
-                              QStringLiteral("locked"), QStringLiteral("deleted") })
+                              QStringLiteral("locked"), QStringLiteral("deleted") }) {
+        // Suspended, locked and soft-deleted are states of Portcullis' own accounts: a deployment that
+        // cannot suspend (better-auth: bans only, no lockout, removal is final) has none of them, and
+        // a filter on one would list users who are not in it.
+        if (s != QLatin1String("active") && s != QLatin1String("banned") && !deploymentHas(Capability::SuspendUsers))
+            continue;
         m_statusFilter->addItem(display::userStatus(s), s);
+    }
+    if (!deploymentHas(Capability::RoleCatalog)) {
+        // No role catalog: a role is a name; the list offers the names of the users listed.
+        m_roleFilter->setEditable(true);
+        m_roleFilter->setInsertPolicy(QComboBox::NoInsert);
+        m_roleFilter->setItemText(0, QString());
+        m_roleFilter->lineEdit()->setPlaceholderText(tr("Any role"));
+        m_roleFilter->setToolTip(tr("Only users with this role name"));
+    }
     createCount(QStringLiteral("userCountLabel"));
     addSearchRow({ m_roleFilter, m_statusFilter });
 }
@@ -151,13 +172,19 @@ void UsersPane::buildTable()
     m_table->setColumnWidth(UserListModel::LastLoginColumn, 11 * em);
     keepSelectionById(UserListModel::UserIdRole);
     showOrganizationColumn();
+    m_table->setColumnHidden(UserListModel::UsernameColumn, !deploymentHas(Capability::Usernames));
+    // No "never" where the deployment does not know when users sign in.
+    m_table->setColumnHidden(UserListModel::LastLoginColumn, !deploymentHas(Capability::LastSignIn));
 }
 
 // The Organization column says which tenant a user belongs to when several are listed: for a
 // super admin with the tenant switcher on all tenants.
 void UsersPane::showOrganizationColumn()
 {
-    m_table->setColumnHidden(UserListModel::OrganizationColumn, organizationScope() != 0 || !actor().isSuperAdmin());
+    // Not where users do not belong to one organization (Capability::MoveUsers).
+    m_table->setColumnHidden(UserListModel::OrganizationColumn,
+                             organizationScope() != 0 || !actor().isSuperAdmin()
+                                 || !deploymentHas(Capability::MoveUsers));
 }
 
 void UsersPane::buildDetails()
@@ -214,6 +241,11 @@ void UsersPane::connectSignals()
     connect(m_search, &QLineEdit::textChanged, m_searchDelay, qOverload<>(&QTimer::start));
     connect(m_search, &QLineEdit::returnPressed, this, &UsersPane::applyFilter);
     connect(m_roleFilter, &QComboBox::currentIndexChanged, this, &UsersPane::applyFilter);
+    if (m_roleFilter->isEditable())
+        connect(m_roleFilter->lineEdit(), &QLineEdit::editingFinished, this, [this] {
+            if (roleFilterCode() != m_model->query().roleCode)
+                applyFilter();
+        });
     connect(m_statusFilter, &QComboBox::currentIndexChanged, this, &UsersPane::applyFilter);
     connectTable(&UsersPane::editSelected);
     // Loaded again: the selected user's events may have changed too (before updateDetails runs).
@@ -222,6 +254,8 @@ void UsersPane::connectSignals()
     connect(m_model, &QAbstractItemModel::dataChanged, this, &UsersPane::updateDetails);
     connect(m_model, &LazyTableModel::pageLoaded, this, [this] {
         updateCount();
+        if (m_roleFilter->isEditable())
+            offerListedRoleNames();
         markLoaded();
     });
     reportLoadFailures(m_model, &LazyTableModel::loadFailed, tr("Could not load users: %1"));
@@ -243,6 +277,8 @@ void UsersPane::applyRequest(const PaneRequest& request)
         m_search->setText(request.search);
         m_statusFilter->setCurrentIndex(std::max(0, m_statusFilter->findData(request.status)));
         m_roleFilter->setCurrentIndex(0);
+        if (m_roleFilter->isEditable())
+            m_roleFilter->setEditText(QString());
     }
     m_searchDelay->stop();
     applyFilter();
@@ -262,18 +298,24 @@ void UsersPane::loadLookups()
 {
     if (!m_backend)
         return;
-    whenDone(m_backend->listRoles(), this, [this](const Result<QList<Role>>& roles) {
-        if (!roles.ok())
-            return;
-        m_roles = roles.value();
-        const QString current = m_roleFilter->currentData().toString();
-        const QSignalBlocker block(m_roleFilter);
-        while (m_roleFilter->count() > 1)
-            m_roleFilter->removeItem(1);
-        for (const Role& r : std::as_const(m_roles))
-            m_roleFilter->addItem(r.name, r.code);
-        m_roleFilter->setCurrentIndex(std::max(0, m_roleFilter->findData(current)));
-    });
+    if (!deploymentHas(Capability::RoleCatalog)) {
+        offerListedRoleNames();
+    } else {
+        whenDone(m_backend->listRoles(), this, [this](const Result<QList<Role>>& roles) {
+            if (!roles.ok())
+                return;
+            m_roles = roles.value();
+            const QString current = m_roleFilter->currentData().toString();
+            const QSignalBlocker block(m_roleFilter);
+            while (m_roleFilter->count() > 1)
+                m_roleFilter->removeItem(1);
+            for (const Role& r : std::as_const(m_roles))
+                m_roleFilter->addItem(r.name, r.code);
+            m_roleFilter->setCurrentIndex(std::max(0, m_roleFilter->findData(current)));
+        });
+    }
+    if (!deploymentHas(Capability::MoveUsers))
+        return; // users do not belong to one organization: no names to show
     whenDone(m_backend->listOrganizations(), this, [this](const Result<QList<Organization>>& orgs) {
         if (!orgs.ok())
             return;
@@ -286,11 +328,34 @@ void UsersPane::loadLookups()
     });
 }
 
+void UsersPane::offerListedRoleNames()
+{
+    QStringList names;
+    for (int i = 1; i < m_roleFilter->count(); ++i)
+        names << m_roleFilter->itemData(i).toString();
+    const QString typed = m_roleFilter->currentText();
+    const QSignalBlocker block(m_roleFilter);
+    for (int row = 0; row < m_model->rowCount(); ++row) {
+        for (const QString& code : m_model->userAt(row).roleCodes) {
+            if (!names.contains(code)) {
+                names << code;
+                m_roleFilter->addItem(code, code);
+            }
+        }
+    }
+    m_roleFilter->setEditText(typed);
+}
+
+QString UsersPane::roleFilterCode() const
+{
+    return m_roleFilter->isEditable() ? m_roleFilter->currentText().trimmed() : m_roleFilter->currentData().toString();
+}
+
 void UsersPane::applyFilter()
 {
     UserQuery q = m_model->query();
     q.search = m_search->text().trimmed();
-    q.roleCode = m_roleFilter->currentData().toString();
+    q.roleCode = roleFilterCode();
     q.status = m_statusFilter->currentData().toString();
     q.organizationId = organizationScope();
     m_count->setText(tr("Loading…"));
@@ -308,7 +373,7 @@ void UsersPane::updateCount()
         else
             m_count->setText(inTenant(tr("%n user(s)", nullptr, int(std::max<qint64>(m_model->total(), 0)))));
         const bool filtered
-            = !m_search->text().isEmpty() || m_roleFilter->currentIndex() > 0 || m_statusFilter->currentIndex() > 0;
+            = !m_search->text().isEmpty() || !roleFilterCode().isEmpty() || m_statusFilter->currentIndex() > 0;
         const QString tenant = tenantName();
         if (filtered)
             m_empty->setText(
@@ -383,6 +448,12 @@ void UsersPane::updateDetails()
     gate(m_deleteAction, UserAction::Delete);
     gate(m_impersonateAction, UserAction::Impersonate, single, tr("Select one user"));
     gate(m_moveAction, UserAction::Move, single, tr("Select one user"));
+    // What the deployment lacks is disabled whatever the selection, with its reason.
+    requireCapability(m_suspendAction, Capability::SuspendUsers);
+    requireCapability(m_unsuspendAction, Capability::SuspendUsers);
+    requireCapability(m_resetPasswordAction, Capability::PasswordResetCodes);
+    requireCapability(m_impersonateAction, Capability::Impersonation);
+    requireCapability(m_moveAction, Capability::MoveUsers);
     // Roles: the dialogs offer each role by policy::canGiveRole; here, the right to manage the
     // user's roles at all (never one's own, from the console).
     for (QAction* rolesAction : { m_rolesAction, m_assignRoleAction, m_removeRoleAction }) {
@@ -396,6 +467,7 @@ void UsersPane::updateDetails()
     QString r;
     setActionAllowed(m_sessionsAction, single && may(perm::SessionRead, &r), single ? r : tr("Select one user"));
     setActionAllowed(m_auditAction, single && may(perm::AuditView, &r), single ? r : tr("Select one user"));
+    requireCapability(m_auditAction, Capability::AuditLog);
     emit actionsChanged();
 }
 
@@ -441,26 +513,36 @@ void UsersPane::createNew()
         emit statusMessage(why);
         return;
     }
-    // The dialog offers the roles and organizations as they are now.
-    whenDone(m_backend->listRoles(), this, [this](const Result<QList<Role>>& roles) {
+    // The dialog offers the roles and organizations as they are now (what the deployment has of them).
+    auto open = [this] {
+        auto* dialog = new UserDialog(m_backend, nullptr, m_organizations, m_roles,
+                                      organizationScope() ? organizationScope() : actor().organizationId, this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        connect(dialog, &QDialog::accepted, this, [this, dialog] {
+            // Listed first and selected even when the search or the filters would hide it.
+            const User created = dialog->savedUser();
+            m_model->pinUser(created);
+            afterWrite(tr("Created %1").arg(created.email));
+            selectId(created.id);
+        });
+        dialog->open();
+    };
+    auto withOrganizations = [this, open] {
+        if (!deploymentHas(Capability::MoveUsers))
+            return open();
+        whenDone(m_backend->listOrganizations(), this, [this, open](const Result<QList<Organization>>& organizations) {
+            if (organizations.ok())
+                m_organizations = organizations.value();
+            open();
+        });
+    };
+    if (!deploymentHas(Capability::RoleCatalog))
+        return withOrganizations();
+    whenDone(m_backend->listRoles(), this, [this, withOrganizations](const Result<QList<Role>>& roles) {
         if (!roles.ok())
             return showError(tr("New user"), roles.error());
         m_roles = roles.value();
-        whenDone(m_backend->listOrganizations(), this, [this](const Result<QList<Organization>>& organizations) {
-            if (organizations.ok())
-                m_organizations = organizations.value();
-            auto* dialog = new UserDialog(m_backend, nullptr, m_organizations, m_roles,
-                                          organizationScope() ? organizationScope() : actor().organizationId, this);
-            dialog->setAttribute(Qt::WA_DeleteOnClose);
-            connect(dialog, &QDialog::accepted, this, [this, dialog] {
-                // Listed first and selected even when the search or the filters would hide it.
-                const User created = dialog->savedUser();
-                m_model->pinUser(created);
-                afterWrite(tr("Created %1").arg(created.email));
-                selectId(created.id);
-            });
-            dialog->open();
-        });
+        withOrganizations();
     });
 }
 
@@ -577,14 +659,19 @@ void UsersPane::rolesOfSelected()
         return;
     // The dialog lists the roles as they are now (a role created meanwhile is offered too).
     const User user = users.first();
-    whenDone(m_backend->listRoles(), this, [this, user](const Result<QList<Role>>& roles) {
-        if (!roles.ok())
-            return showError(tr("Roles"), roles.error());
-        m_roles = roles.value();
+    auto open = [this, user] {
         auto* dialog = new UserRolesDialog(m_backend, user, m_roles, this);
         dialog->setAttribute(Qt::WA_DeleteOnClose);
         connect(dialog, &QDialog::accepted, this, [this] { afterWrite(tr("Roles updated")); });
         dialog->open();
+    };
+    if (!deploymentHas(Capability::RoleCatalog))
+        return open(); // role names: nothing to list first
+    whenDone(m_backend->listRoles(), this, [this, open](const Result<QList<Role>>& roles) {
+        if (!roles.ok())
+            return showError(tr("Roles"), roles.error());
+        m_roles = roles.value();
+        open();
     });
 }
 
@@ -601,7 +688,7 @@ void UsersPane::exportUsers()
         path += QStringLiteral(".csv");
     UserQuery query = m_model->query();
     query.search = m_search->text().trimmed();
-    query.roleCode = m_roleFilter->currentData().toString();
+    query.roleCode = roleFilterCode();
     query.status = m_statusFilter->currentData().toString();
     query.organizationId = organizationScope();
     auto cancel = std::make_shared<std::atomic_bool>(false);
@@ -653,13 +740,19 @@ void UsersPane::bulkRole(bool assign)
     const Actor me = actor();
     QStringList items;
     QStringList codes;
+    const bool names = !deploymentHas(Capability::RoleCatalog); // roles are free names here
     for (const Role& r : std::as_const(m_roles)) {
-        if (roleRefusal(me, m_roles, r, nullptr, r.organizationId).isEmpty()) {
+        if (!names && roleRefusal(me, m_roles, r, nullptr, r.organizationId).isEmpty()) {
             items << QStringLiteral("%1 (%2)").arg(r.name, r.code);
             codes << r.code;
         }
     }
-    if (codes.isEmpty()) {
+    if (names) {
+        for (int i = 1; i < m_roleFilter->count(); ++i)
+            items << m_roleFilter->itemData(i).toString();
+        codes = items;
+    }
+    if (codes.isEmpty() && !names) {
         MessageBox::warning(this, tr("Roles"), tr("There is no role you may give or take."));
         return;
     }
@@ -669,16 +762,19 @@ void UsersPane::bulkRole(bool assign)
     picker->setWindowTitle(assign ? tr("Assign a role") : tr("Remove a role"));
     picker->setLabelText(tr("Role:"));
     picker->setComboBoxItems(items);
-    picker->setComboBoxEditable(false);
-    connect(picker, &QInputDialog::textValueSelected, this, [this, users, assign, items, codes](const QString& text) {
-        const QString code = codes.value(items.indexOf(text));
-        if (assign)
-            runBulk(tr("Assign %1").arg(code), tr("Assign %1").arg(code), users,
-                    [code](Backend* b, const User& u) { return b->assignRole(u.id, code); });
-        else
-            runBulk(tr("Remove %1").arg(code), tr("Remove %1").arg(code), users,
-                    [code](Backend* b, const User& u) { return b->revokeRole(u.id, code); });
-    });
+    picker->setComboBoxEditable(names);
+    connect(picker, &QInputDialog::textValueSelected, this,
+            [this, users, assign, items, codes, names](const QString& text) {
+                const QString code = names ? text.trimmed() : codes.value(items.indexOf(text));
+                if (code.isEmpty())
+                    return;
+                if (assign)
+                    runBulk(tr("Assign %1").arg(code), tr("Assign %1").arg(code), users,
+                            [code](Backend* b, const User& u) { return b->assignRole(u.id, code); });
+                else
+                    runBulk(tr("Remove %1").arg(code), tr("Remove %1").arg(code), users,
+                            [code](Backend* b, const User& u) { return b->revokeRole(u.id, code); });
+            });
     picker->open();
 }
 
@@ -775,11 +871,14 @@ void UsersPane::deleteSelected()
                                 whenDone(m_backend->deleteUser(user.id), this, [this, user](const Status& s) {
                                     if (!s.ok())
                                         return showError(tr("Delete user"), s.error());
+                                    m_model->unpinUser(user.id);
                                     afterWrite(tr("Deleted %1").arg(user.email));
                                 });
                             });
         return;
     }
+    for (const User& u : users)
+        m_model->unpinUser(u.id); // a deleted user must not stay listed first
     runBulk(tr("Delete users"), tr("Delete"), users, [](Backend* b, const User& u) { return b->deleteUser(u.id); });
 }
 

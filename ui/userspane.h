@@ -78,6 +78,10 @@ private:
     void connectSignals();
     void applyFilter();
     void loadLookups();
+    // Without a role catalog: the role filter offers the role names of the users listed, and takes
+    // any name typed into it.
+    void offerListedRoleNames();
+    QString roleFilterCode() const;
     void showOrganizationColumn();
     QString organizationName(Id organizationId) const;
     BulkActionDialog* runBulk(const QString& title, const QString& verb, const QList<User>& users,
