@@ -358,6 +358,15 @@ void TestBetterAuthBackend::listUsersFiltersBanned()
     const Result<Page<User>> suspended = awaitFor(m_admin->listUsers(query));
     QVERIFY_RESULT(suspended);
     QCOMPARE(suspended->total, qint64(0));
+    // "all" (the deleted too, where there are such) is everyone: the same total as no filter.
+    query.status = QStringLiteral("all");
+    const Result<Page<User>> all = awaitFor(m_admin->listUsers(query));
+    QVERIFY_RESULT(all);
+    query.status.clear();
+    const Result<Page<User>> everyone = awaitFor(m_admin->listUsers(query));
+    QVERIFY_RESULT(everyone);
+    QVERIFY(everyone->total > 0);
+    QCOMPARE(all->total, everyone->total);
 }
 
 // Raw better-auth call with a bearer token: the status and the JSON answer.
@@ -835,7 +844,7 @@ void TestBetterAuthBackend::capabilitiesSayWhy()
            Capability::SuspendUsers, Capability::MoveUsers, Capability::UserImportExport,
            Capability::DeploymentSettings, Capability::Maintenance, Capability::PasswordResetCodes,
            Capability::ApiKeyRotation, Capability::OrganizationLifecycle, Capability::Usernames,
-           Capability::ApiKeysOfOthers }) {
+           Capability::ApiKeysOfOthers, Capability::LastSignIn, Capability::ImpersonationLength }) {
         QVERIFY(!c.has(missing));
         QVERIFY(!c.whyNot(missing).isEmpty());
         QVERIFY(c.whyNot(missing).endsWith(QLatin1Char('.')));

@@ -551,6 +551,14 @@
         <source>The current password is not right</source>
         <translation>Das aktuelle Passwort stimmt nicht</translation>
     </message>
+    <message>
+        <source>This server does not record when users last signed in.</source>
+        <translation>Dieser Server hält nicht fest, wann sich Benutzer zuletzt angemeldet haben.</translation>
+    </message>
+    <message>
+        <source>This server ends every impersonation after one hour.</source>
+        <translation>Dieser Server beendet jede Identitätsübernahme nach einer Stunde.</translation>
+    </message>
 </context>
 <context>
     <name>Portcullis::Database</name>

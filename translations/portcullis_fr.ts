@@ -551,6 +551,14 @@
         <source>The current password is not right</source>
         <translation>Le mot de passe actuel est incorrect</translation>
     </message>
+    <message>
+        <source>This server does not record when users last signed in.</source>
+        <translation>Ce serveur n&apos;enregistre pas la dernière connexion des utilisateurs.</translation>
+    </message>
+    <message>
+        <source>This server ends every impersonation after one hour.</source>
+        <translation>Ce serveur met fin à chaque usurpation d&apos;identité au bout d&apos;une heure.</translation>
+    </message>
 </context>
 <context>
     <name>Portcullis::Database</name>

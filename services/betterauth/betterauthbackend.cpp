@@ -232,6 +232,8 @@ Capabilities BetterAuthBackend::betterAuthCapabilities()
             Tr::tr("This server's organizations have no plans, seat limits or suspension."));
     missing(Capability::Usernames, Tr::tr("Users of this server have no username, only an email address."));
     missing(Capability::ApiKeysOfOthers, Tr::tr("On this server administrators manage only their own API keys."));
+    missing(Capability::LastSignIn, Tr::tr("This server does not record when users last signed in."));
+    missing(Capability::ImpersonationLength, Tr::tr("This server ends every impersonation after one hour."));
     return c;
 }
 
@@ -737,9 +739,11 @@ QFuture<Result<Page<User>>> BetterAuthBackend::listUsers(const UserQuery& query)
     empty.page = query.page;
     empty.limit = limit;
     // Suspended, locked and deleted accounts do not exist on better-auth: such a filter finds none.
-    if (!query.status.isEmpty() && query.status != QLatin1String("banned") && query.status != QLatin1String("active"))
+    // "all" (deleted users too) is every user there is.
+    const QString status = query.status == QLatin1String("all") ? QString() : query.status;
+    if (!status.isEmpty() && status != QLatin1String("banned") && status != QLatin1String("active"))
         return done<Page<User>>(empty);
-    if (!query.status.isEmpty() && !query.roleCode.isEmpty())
+    if (!status.isEmpty() && !query.roleCode.isEmpty())
         return done<Page<User>>(ServiceError::validation(
             Tr::tr("This server filters users by one thing at a time: choose a role or a status, not both")));
 
@@ -788,10 +792,10 @@ QFuture<Result<Page<User>>> BetterAuthBackend::listUsers(const UserQuery& query)
             q.addQueryItem(QStringLiteral("filterField"), QStringLiteral("role"));
             q.addQueryItem(QStringLiteral("filterValue"), query.roleCode);
             q.addQueryItem(QStringLiteral("filterOperator"), QStringLiteral("contains"));
-        } else if (!query.status.isEmpty()) {
+        } else if (!status.isEmpty()) {
             q.addQueryItem(QStringLiteral("filterField"), QStringLiteral("banned"));
             q.addQueryItem(QStringLiteral("filterValue"),
-                           query.status == QLatin1String("banned") ? QStringLiteral("true") : QStringLiteral("false"));
+                           status == QLatin1String("banned") ? QStringLiteral("true") : QStringLiteral("false"));
             q.addQueryItem(QStringLiteral("filterOperator"), QStringLiteral("eq"));
         }
         send(std::move(request),
