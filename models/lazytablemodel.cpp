@@ -18,28 +18,24 @@ void LazyTableModel::fetchMore(const QModelIndex& parent)
 
 void LazyTableModel::reload()
 {
-    ++m_generation;
-    beginResetModel();
-    clearRows();
-    m_atEnd = false;
-    m_total = -1;
-    m_totalIsLowerBound = false;
-    m_lastError.clear();
-    const bool wasLoading = m_loading;
-    m_loading = false;
-    endResetModel();
-    if (wasLoading)
-        emit loadingChanged(false);
+    resetTo(false);
     fetchMore({});
 }
 
 void LazyTableModel::clear()
 {
+    resetTo(true);
+}
+
+// Drops every row and any page still on its way; `empty`: the list is known to hold nothing (no
+// total to wait for, nothing to fetch), else it starts over.
+void LazyTableModel::resetTo(bool empty)
+{
     ++m_generation; // a page still on its way is dropped
     beginResetModel();
     clearRows();
-    m_atEnd = true;
-    m_total = 0;
+    m_atEnd = empty;
+    m_total = empty ? 0 : -1;
     m_totalIsLowerBound = false;
     m_lastError.clear();
     const bool wasLoading = m_loading;

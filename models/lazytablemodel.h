@@ -80,6 +80,8 @@ protected:
     }
 
 private:
+    void resetTo(bool empty);
+
     int m_generation = 0;
     bool m_loading = false;
     bool m_atEnd = false;

@@ -30,29 +30,12 @@ struct Desk
         } else {
             backend = std::make_unique<SqlBackend>(c.db->config());
         }
-        if (auto signedIn = awaitResult(backend->signIn(user.email, kStrongPassword)); !signedIn.ok()) {
-            qWarning() << "sign-in failed:" << signedIn.error().toString();
-            return false;
-        }
-        window = std::make_unique<MainWindow>(backend.get());
-        addAllPanes(window.get(), backend.get());
-        window->resize(1200, 800);
-        window->show();
-        return true;
+        window = signInAndShow(*backend, user.email, QSize(1200, 800));
+        return window != nullptr;
     }
 
     // The pane, shown and loaded (null when there is none by that name).
-    template <typename P> P* showPane(const QString& name)
-    {
-        if (!window->showPane(name))
-            return nullptr;
-        auto* pane = qobject_cast<P*>(window->pane(name));
-        if (pane && !pane->isLoaded()) {
-            QSignalSpy loaded(pane, &Pane::loaded);
-            loaded.wait(15000);
-        }
-        return pane;
-    }
+    template <typename P> P* showPane(const QString& name) { return showLoadedPane<P>(*window, name); }
 };
 
 // The data rows of a test that runs on both backends.

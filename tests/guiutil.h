@@ -44,6 +44,36 @@ inline QString waitForStatus(QSignalSpy& spy, const QString& prefix, int timeout
     return {};
 }
 
+// Signs `backend` in as `email` (password kStrongPassword) and opens the console's window over it
+// with every pane, resized to `size` when one is given; null when the sign-in fails.
+inline std::unique_ptr<MainWindow> signInAndShow(Backend& backend, const QString& email, QSize size = {})
+{
+    auto signedIn = awaitResult(backend.signIn(email, kStrongPassword));
+    if (!signedIn.ok()) {
+        qWarning() << "sign-in failed:" << signedIn.error().toString();
+        return nullptr;
+    }
+    auto window = std::make_unique<MainWindow>(&backend);
+    addAllPanes(window.get(), &backend);
+    if (size.isValid())
+        window->resize(size);
+    window->show();
+    return window;
+}
+
+// The pane `name` of `window`, shown and loaded (null when there is none by that name).
+template <typename P> P* showLoadedPane(MainWindow& window, const QString& name)
+{
+    if (!window.showPane(name))
+        return nullptr;
+    auto* pane = qobject_cast<P*>(window.pane(name));
+    if (pane && !pane->isLoaded()) {
+        QSignalSpy loaded(pane, &Pane::loaded);
+        loaded.wait(15000);
+    }
+    return pane;
+}
+
 struct Console
 {
     std::unique_ptr<TestDatabase> db;
@@ -55,15 +85,8 @@ struct Console
     bool open(const User& user)
     {
         backend = std::make_unique<SqlBackend>(db->config());
-        auto signedIn = awaitResult(backend->signIn(user.email, kStrongPassword));
-        if (!signedIn.ok()) {
-            qWarning() << "sign-in failed:" << signedIn.error().toString();
-            return false;
-        }
-        window = std::make_unique<MainWindow>(backend.get());
-        addAllPanes(window.get(), backend.get());
-        window->show();
-        return true;
+        window = signInAndShow(*backend, user.email);
+        return window != nullptr;
     }
 
     static Console create()
@@ -75,17 +98,7 @@ struct Console
     }
 
     // The pane, shown and loaded.
-    template <typename P> P* showPane(const QString& name)
-    {
-        if (!window->showPane(name))
-            return nullptr;
-        auto* pane = qobject_cast<P*>(window->pane(name));
-        if (pane && !pane->isLoaded()) {
-            QSignalSpy loaded(pane, &Pane::loaded);
-            loaded.wait(15000);
-        }
-        return pane;
-    }
+    template <typename P> P* showPane(const QString& name) { return showLoadedPane<P>(*window, name); }
 
     // The first top-level widget of type W that is visible (dialogs opened with open()).
     template <typename W> static W* visibleTopLevel()

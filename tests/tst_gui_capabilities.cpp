@@ -150,30 +150,11 @@ struct ReducedConsole
         db = TestDatabase::create();
         world = World::build(db->store());
         backend = std::make_unique<ReducedBackend>(db->config(), missing);
-        if (auto signedIn
-            = awaitResult(backend->signIn(user.email.isEmpty() ? world.superAdmin.email : user.email, kStrongPassword));
-            !signedIn.ok()) {
-            qWarning() << "sign-in failed:" << signedIn.error().toString();
-            return false;
-        }
-        window = std::make_unique<MainWindow>(backend.get());
-        addAllPanes(window.get(), backend.get());
-        window->resize(1200, 800);
-        window->show();
-        return true;
+        window = signInAndShow(*backend, user.email.isEmpty() ? world.superAdmin.email : user.email, QSize(1200, 800));
+        return window != nullptr;
     }
 
-    template <typename P> P* showPane(const QString& name)
-    {
-        if (!window->showPane(name))
-            return nullptr;
-        auto* pane = qobject_cast<P*>(window->pane(name));
-        if (pane && !pane->isLoaded()) {
-            QSignalSpy loaded(pane, &Pane::loaded);
-            loaded.wait(15000);
-        }
-        return pane;
-    }
+    template <typename P> P* showPane(const QString& name) { return showLoadedPane<P>(*window, name); }
 };
 
 // Clicks like a user once the button is laid out and enabled (a click on a 0x0 button misses).
