@@ -44,9 +44,9 @@ if ((test)); then
     # (-fsanitize=fuzzer), ASan, UBSan and FuzzedDataProvider.h (docs/architecture.md says why not
     # libfuzzer-15-dev).
     packages+=(clang libclang-rt-14-dev)
-    # The better-auth test server (tests/betterauth, docs/better-auth.md) runs on Node.js 20 or later
-    # with npm. Debian's packages only when there is no node at all: a Node.js installed otherwise
-    # (NodeSource's, say) brings its own npm, which Debian's npm package would conflict with.
+    # The better-auth test server (tests/betterauth, docs/better-auth.md) runs on Node.js 18 (Debian
+    # 12's nodejs) or later, with npm. Debian's packages only when there is no node at all: a Node.js
+    # installed otherwise (NodeSource's, say) brings its own npm, which Debian's npm would conflict with.
     command -v node >/dev/null || packages+=(nodejs npm)
 fi
 

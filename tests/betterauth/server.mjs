@@ -12,6 +12,7 @@
 // prints one line: "better-auth test server listening on http://127.0.0.1:PORT/api/auth".
 // SIGTERM and SIGINT end it at once.
 
+import "./webcrypto.mjs"; // first: better-auth needs the global crypto (Node.js 18)
 import http from "node:http";
 import { parseArgs } from "node:util";
 
