@@ -88,7 +88,9 @@ enum class Capability
     Impersonation = 0x8000,
     LastSignIn = 0x10000, // when each user last signed in (better-auth keeps no such time)
     ImpersonationLength = 0x20000, // the administrator chooses how long an impersonation lasts
-    All = 0x3ffff,
+    ApiKeyLimits = 0x40000, // a key's own rate limit per minute and address allow-list
+    InvitationLength = 0x80000, // the administrator chooses how long an invitation stays valid
+    All = 0xfffff,
 };
 Q_DECLARE_FLAGS(CapabilitySet, Capability)
 Q_DECLARE_OPERATORS_FOR_FLAGS(CapabilitySet)

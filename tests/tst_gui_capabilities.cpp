@@ -6,11 +6,14 @@
 // a real backend, not a mock. Every call it gets runs the real SQL; it only counts the calls, so
 // that the test sees which ones a console without the capability made.
 
+#include "apikeydialog.h"
+#include "apikeylistmodel.h"
 #include "apikeyspane.h"
 #include "auditpane.h"
 #include "dashboardpane.h"
 #include "guiutil.h"
 #include "impersonatedialog.h"
+#include "organizationdialogs.h"
 #include "rolespane.h"
 #include "sessionlistmodel.h"
 #include "sessionspane.h"
@@ -186,6 +189,8 @@ private slots:
     void menuEntriesTheDeploymentLacksAreDisabledWithTheReason();
     void apiKeysWithoutOthersKeysListOnlyOwnKeys();
     void ourOwnRulesStillRefuseBanningYourself();
+    void keyLimitsAndInvitationLengthAreLeftOut_data();
+    void keyLimitsAndInvitationLengthAreLeftOut();
     void everyCapabilityChangesNothing();
 };
 
@@ -473,6 +478,53 @@ void TestGuiCapabilities::ourOwnRulesStillRefuseBanningYourself()
     ban->trigger(); // a disabled action does nothing: no dialog, no request
     QTest::qWait(100);
     QVERIFY(!Console::visibleTopLevel<BanDialog>());
+}
+
+void TestGuiCapabilities::keyLimitsAndInvitationLengthAreLeftOut_data()
+{
+    QTest::addColumn<bool>("lacking");
+    QTest::newRow("deployment without them") << true;
+    QTest::newRow("deployment with them") << false;
+}
+
+// A key's own rate limit and address list, and an invitation's length, are not shown (as "0/min",
+// "any address") or asked for where the deployment has none: no column, no detail row, no field.
+void TestGuiCapabilities::keyLimitsAndInvitationLengthAreLeftOut()
+{
+    QFETCH(bool, lacking);
+    ReducedConsole c;
+    QVERIFY(
+        c.open({}, lacking ? CapabilitySet(Capability::ApiKeyLimits) | Capability::InvitationLength : CapabilitySet()));
+    NewApiKey key;
+    key.userId = c.world.superAdmin.id;
+    key.name = QStringLiteral("ci");
+    key.scopes = { QStringLiteral("admin:user:view") };
+    QVERIFY(awaitResult(c.backend->createApiKey(key)).ok());
+
+    auto* pane = c.showPane<ApiKeysPane>(QStringLiteral("api-keys"));
+    QVERIFY(pane);
+    auto* table = pane->findChild<QTableView*>();
+    QVERIFY(table);
+    QTRY_VERIFY(table->model()->rowCount() > 0);
+    QCOMPARE(table->isColumnHidden(ApiKeyListModel::RateLimitColumn), lacking);
+    table->selectRow(0);
+    auto* rate = pane->findChild<QLabel*>(QStringLiteral("apiKeyDetail_rate"));
+    auto* ips = pane->findChild<QLabel*>(QStringLiteral("apiKeyDetail_ips"));
+    QCOMPARE(rate == nullptr, lacking);
+    QCOMPARE(ips == nullptr, lacking);
+    if (!lacking)
+        QTRY_VERIFY(rate->text().contains(QStringLiteral("per minute")));
+
+    ApiKeyDialog create(c.backend.get(), c.window.get());
+    create.show();
+    QCOMPARE(create.findChild<QSpinBox*>(QStringLiteral("apiKeyRateLimitSpin"))->isVisible(), !lacking);
+    QCOMPARE(create.findChild<QPlainTextEdit*>(QStringLiteral("apiKeyIpAllowlistEdit"))->isVisible(), !lacking);
+
+    const auto roles = awaitResult(c.backend->listRoles());
+    QVERIFY(roles.ok());
+    InvitationDialog invite(c.backend.get(), c.world.orgA, roles.value(), c.window.get());
+    invite.show();
+    QCOMPARE(invite.findChild<QSpinBox*>(QStringLiteral("invitationDaysSpin"))->isVisible(), !lacking);
 }
 
 void TestGuiCapabilities::everyCapabilityChangesNothing()

@@ -309,8 +309,14 @@ QFormLayout* ApiKeyDialog::buildForm(QWidget* scopesBox, QWidget* expiryBox)
     m_errors.addRow(form, tr("&Name:"), m_name, QStringLiteral("name"));
     m_errors.addRow(form, tr("&Scopes:"), scopesBox, QStringLiteral("scopes"));
     m_errors.addRow(form, tr("E&xpiry:"), expiryBox, QStringLiteral("expires_at"));
-    m_errors.addRow(form, tr("Rate &limit:"), m_rateLimit, QStringLiteral("rate_limit_per_minute"));
-    m_errors.addRow(form, tr("&IP allowlist:"), m_ipAllowlist, QStringLiteral("ip_allowlist"));
+    // A key's own limits only where the deployment's keys have them (not on better-auth).
+    if (!m_backend || m_backend->capabilities().has(Capability::ApiKeyLimits)) {
+        m_errors.addRow(form, tr("Rate &limit:"), m_rateLimit, QStringLiteral("rate_limit_per_minute"));
+        m_errors.addRow(form, tr("&IP allowlist:"), m_ipAllowlist, QStringLiteral("ip_allowlist"));
+    } else {
+        m_rateLimit->hide();
+        m_ipAllowlist->hide();
+    }
     // The buddies point at the boxes' first control for the mnemonic.
     if (auto* label = qobject_cast<QLabel*>(form->labelForField(scopesBox->parentWidget())))
         label->setBuddy(m_scopes);

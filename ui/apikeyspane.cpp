@@ -34,23 +34,27 @@ class ApiKeyDetailsPanel : public details::Panel
     Q_DECLARE_TR_FUNCTIONS(portcullis::ApiKeyDetailsPanel)
 
 public:
-    explicit ApiKeyDetailsPanel(QWidget* parent)
+    ApiKeyDetailsPanel(const Capabilities& capabilities, QWidget* parent)
         : details::Panel(QStringLiteral("apiKeyDetailsPanel"), tr("API key details"), parent)
     {
         addPlaceholder(tr("Select a key to see its scopes and limits.\n\nCreate a key with "
                           "Ctrl+N: its secret is shown once, then only its prefix remains."));
         addTitle(QStringLiteral("apiKeyDetailsTitle"));
-        addForm({ { QStringLiteral("prefix"), tr("Key:") },
-                  { QStringLiteral("owner"), tr("Owner:") },
-                  { QStringLiteral("status"), tr("Status:") },
-                  { QStringLiteral("scopes"), tr("Scopes:") },
-                  { QStringLiteral("ips"), tr("Allowed IPs:") },
-                  { QStringLiteral("rate"), tr("Rate limit:") },
-                  { QStringLiteral("created"), tr("Created:") },
-                  { QStringLiteral("used"), tr("Last used:") },
-                  { QStringLiteral("previous"), tr("Old secret:") },
-                  { QStringLiteral("expires"), tr("Expires:") } },
-                QStringLiteral("apiKeyDetail_"), { QStringLiteral("owner") });
+        // Only what the deployment's keys have: no scopes without a permission catalog, no limits of
+        // the key's own, no old secret without rotation (a row left out is never filled in).
+        QList<QPair<QString, QString>> rows { { QStringLiteral("prefix"), tr("Key:") },
+                                              { QStringLiteral("owner"), tr("Owner:") },
+                                              { QStringLiteral("status"), tr("Status:") } };
+        if (capabilities.has(Capability::PermissionCatalog))
+            rows.append({ QStringLiteral("scopes"), tr("Scopes:") });
+        if (capabilities.has(Capability::ApiKeyLimits))
+            rows.append(
+                { { QStringLiteral("ips"), tr("Allowed IPs:") }, { QStringLiteral("rate"), tr("Rate limit:") } });
+        rows.append({ { QStringLiteral("created"), tr("Created:") }, { QStringLiteral("used"), tr("Last used:") } });
+        if (capabilities.has(Capability::ApiKeyRotation))
+            rows.append({ QStringLiteral("previous"), tr("Old secret:") });
+        rows.append({ QStringLiteral("expires"), tr("Expires:") });
+        addForm(rows, QStringLiteral("apiKeyDetail_"), { QStringLiteral("owner") });
         value(QStringLiteral("prefix"))->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
         addButtonColumn();
         m_layout->addStretch(1);
@@ -173,6 +177,7 @@ void ApiKeysPane::buildTable()
                                   ApiKeyListModel::statusText(QStringLiteral("expired")), tr("Status") }));
     // Only one's own keys (no owner to show) and no scopes where there is no permission catalog.
     m_table->setColumnHidden(ApiKeyListModel::OwnerColumn, !deploymentHas(Capability::ApiKeysOfOthers));
+    m_table->setColumnHidden(ApiKeyListModel::RateLimitColumn, !deploymentHas(Capability::ApiKeyLimits));
     if (!deploymentHas(Capability::PermissionCatalog)) {
         m_table->setColumnHidden(ApiKeyListModel::ScopesColumn, true);
         header->setSectionResizeMode(ApiKeyListModel::NameColumn, QHeaderView::Stretch);
@@ -181,7 +186,7 @@ void ApiKeysPane::buildTable()
 
 void ApiKeysPane::buildDetails()
 {
-    m_details = new ApiKeyDetailsPanel(this);
+    m_details = new ApiKeyDetailsPanel(m_backend ? m_backend->capabilities() : Capabilities(), this);
     layOut(m_details, { .sizes = { 920, 260 } });
 }
 

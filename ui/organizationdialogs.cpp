@@ -408,7 +408,10 @@ InvitationDialog::InvitationDialog(Backend* backend, const Organization& organiz
     auto* form = new QFormLayout;
     m_errors.addRow(form, tr("&Email:"), m_email, QStringLiteral("email"));
     m_errors.addRow(form, tr("&Role:"), m_role, QStringLiteral("role"));
-    m_errors.addRow(form, tr("&Valid for:"), m_days, QStringLiteral("valid_days"));
+    if (!backend || backend->capabilities().has(Capability::InvitationLength))
+        m_errors.addRow(form, tr("&Valid for:"), m_days, QStringLiteral("valid_days"));
+    else
+        m_days->hide(); // the deployment decides (better-auth: 48 hours)
 
     m_message = dialogparts::errorMessage(this, QStringLiteral("invitationDialogMessage"));
     QPushButton* invite = nullptr;

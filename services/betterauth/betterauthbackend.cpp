@@ -234,6 +234,11 @@ Capabilities BetterAuthBackend::betterAuthCapabilities()
     missing(Capability::ApiKeysOfOthers, Tr::tr("On this server administrators manage only their own API keys."));
     missing(Capability::LastSignIn, Tr::tr("This server does not record when users last signed in."));
     missing(Capability::ImpersonationLength, Tr::tr("This server ends every impersonation after one hour."));
+    missing(Capability::ApiKeyLimits,
+            Tr::tr("This server sets API-key rate limits in its own configuration; keys have no address allow-list."));
+    missing(Capability::InvitationLength,
+            Tr::tr("This server decides how long invitations stay valid (48 hours "
+                   "unless configured otherwise)."));
     return c;
 }
 
