@@ -559,6 +559,14 @@
         <source>This server ends every impersonation after one hour.</source>
         <translation>Dieser Server beendet jede Identitätsübernahme nach einer Stunde.</translation>
     </message>
+    <message>
+        <source>This server sets API-key rate limits in its own configuration; keys have no address allow-list.</source>
+        <translation>Dieser Server legt die Ratenbegrenzung von API-Schlüsseln in seiner eigenen Konfiguration fest; Schlüssel haben keine Adress-Positivliste.</translation>
+    </message>
+    <message>
+        <source>This server decides how long invitations stay valid (48 hours unless configured otherwise).</source>
+        <translation>Dieser Server bestimmt, wie lange Einladungen gültig bleiben (48 Stunden, sofern nicht anders konfiguriert).</translation>
+    </message>
 </context>
 <context>
     <name>Portcullis::Database</name>

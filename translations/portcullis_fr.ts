@@ -559,6 +559,14 @@
         <source>This server ends every impersonation after one hour.</source>
         <translation>Ce serveur met fin à chaque usurpation d&apos;identité au bout d&apos;une heure.</translation>
     </message>
+    <message>
+        <source>This server sets API-key rate limits in its own configuration; keys have no address allow-list.</source>
+        <translation>Ce serveur fixe les limites de débit des clés d&apos;API dans sa propre configuration ; les clés n&apos;ont pas de liste d&apos;adresses autorisées.</translation>
+    </message>
+    <message>
+        <source>This server decides how long invitations stay valid (48 hours unless configured otherwise).</source>
+        <translation>Ce serveur décide de la durée de validité des invitations (48 heures sauf configuration contraire).</translation>
+    </message>
 </context>
 <context>
     <name>Portcullis::Database</name>
