@@ -264,7 +264,13 @@ SetPasswordDialog::SetPasswordDialog(Backend* backend, const User& user, QWidget
         = new QCheckBox(m_self ? tr("Also &revoke my API keys") : tr("Also &revoke the user's API keys"), this);
     m_revokeApiKeys->setObjectName(QStringLiteral("revokeApiKeysCheck"));
     m_revokeApiKeys->setChecked(!m_self);
-    form->addRow(QString(), m_revokeApiKeys);
+    // Where administrators cannot touch other users' keys (better-auth) there is nothing to offer.
+    if (!m_self && backend && !backend->capabilities().has(Capability::ApiKeysOfOthers)) {
+        m_revokeApiKeys->setChecked(false);
+        m_revokeApiKeys->hide();
+    } else {
+        form->addRow(QString(), m_revokeApiKeys);
+    }
     m_message = dialogparts::errorMessage(this, QStringLiteral("dialogMessage"));
     m_buttons = dialogparts::cancelAndAccept(this, tr("&Set password"), QStringLiteral("confirmSetPasswordButton"),
                                              &SetPasswordDialog::submit, &m_set);

@@ -825,6 +825,8 @@ void UsersPane::revokeSessionsOfSelected()
         = runBulk(tr("End sessions"), tr("End all sessions of"), users, [revokeKeys](Backend* b, const User& u) {
               return toStatus(b->revokeUserSessions(u.id, *revokeKeys));
           });
+    if (!deploymentHas(Capability::ApiKeysOfOthers))
+        return; // other users' keys are out of reach there (better-auth): no option to offer
     QCheckBox* option = dialog->addOption(tr("Also revoke their API &keys (after a suspected account takeover)"),
                                           QStringLiteral("revokeApiKeysCheck"), false);
     connect(option, &QCheckBox::toggled, dialog, [revokeKeys](bool on) { *revokeKeys = on; });
