@@ -103,7 +103,7 @@ public:
                                         int timeoutMs = kDefaultTimeoutMs);
 
     QString describe() const override;
-    Capabilities capabilities() const override { return betterAuthCapabilities(); }
+    Capabilities capabilities() const override { return m_capabilities; }
     Actor actor() const override { return m_actor; }
 
     QFuture<Status> checkConnection() override;
@@ -242,6 +242,8 @@ private:
     Actor m_actor;
     std::shared_ptr<IdMap> m_idMap; // this deployment's (IdMap::forServer)
     IdMap& m_ids;
+    // Built once: the panes ask on every selection change (19 translated sentences each time).
+    const Capabilities m_capabilities = betterAuthCapabilities();
     // Impersonation session Id -> better-auth's admin_session cookie that stop-impersonating needs.
     QHash<Id, QByteArray> m_adminSessionCookies;
     QList<QPointer<QNetworkReply>> m_inFlight;
